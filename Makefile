@@ -1,0 +1,50 @@
+# baomi — make targets. Quick start: `make run` (main job) and `make test` (tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON := $(PYTHON)
+RUN_DIR ?= var/demo-run
+
+.PHONY: setup run test test-postgres lint format bench model clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: $(VENV)/.synced ## install the locked environment
+
+run: setup ## the main job: demo seller data -> scan -> summary and reports
+	$(BIN)/baomi demo $(RUN_DIR)/seller --force
+	$(BIN)/baomi scan $(RUN_DIR)/seller --out $(RUN_DIR)/scan --format table
+
+test: setup ## the test suite (embedded SQLite)
+	$(BIN)/pytest -q
+
+test-postgres: setup ## storage and service tests against PostgreSQL (BAOMI_TEST_DATABASE_URL)
+	$(BIN)/pytest -q -m postgres
+
+lint: setup ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: setup ## speed and accuracy against the peers (see bench/RESULTS.md)
+	$(MAKE) -C bench all
+
+model: setup ## retrain the shipped prose model from generated text
+	$(BIN)/python -m baomi.engine.prose.train
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The command line: thin commands that parse input, call one engine or service function, render."""

@@ -1,0 +1,28 @@
+"""The ``baomi`` command. Each command group lives in its own module with a ``register(app)``."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="baomi",
+    help="保密 baomi — 公司转让中的客户个人信息保护 (PIPL). Protect customer PI in a company transfer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Command modules, each exposing ``register(app: typer.Typer) -> None``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "baomi.cli.scan",
+    "baomi.cli.demo",
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,126 @@
+"""Check-digit arithmetic as pure functions, reused by recognizers, tests and demo data.
+
+Standards: GB 11643-1999 (resident ID, ISO 7064 MOD 11-2), GB 32100-2015 (unified social
+credit code, mod 31), ISO/IEC 7812 Luhn (bank cards).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+# GB 11643-1999 §8.2: weights W_i = 2^(i-1) mod 11 for positions 18..2.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+# GB/T 2260 province-level codes (first two digits of a resident ID), incl. 71 Taiwan,
+# 81 Hong Kong, 82 Macao as used on residence permits. Not a county table: abolished county
+# codes stay valid on real IDs (DESIGN.md).
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+    }
+)
+
+
+def resident_id_check_char(first17: str) -> str:
+    """GB 11643 check character for the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def valid_birth_date(yyyymmdd: str, today: _dt.date | None = None) -> bool:
+    """A real calendar date between 1900-01-01 and today."""
+    try:
+        born = _dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return _dt.date(1900, 1, 1) <= born <= (today or _dt.date.today())
+
+
+def is_valid_resident_id(value: str, today: _dt.date | None = None) -> bool:
+    """18-digit GB 11643 ID (check char, birth date, province) or legacy 15-digit ID."""
+    v = value.upper()
+    if len(v) == 18:
+        return (
+            v[:17].isdigit()
+            and v[:2] in PROVINCE_CODES
+            and valid_birth_date(v[6:14], today)
+            and resident_id_check_char(v[:17]) == v[17]
+        )
+    if len(v) == 15:  # legacy: YYMMDD birth date in the 1900s, no check character
+        return v.isdigit() and v[:2] in PROVINCE_CODES and valid_birth_date("19" + v[6:12], today)
+    return False
+
+
+def luhn_check_digit(payload: str) -> str:
+    """Luhn (ISO/IEC 7812-1 Annex B) check digit to append to ``payload``."""
+    total = 0
+    for i, ch in enumerate(reversed(payload)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def is_luhn_valid(number: str) -> bool:
+    """True when the digit string passes the Luhn check."""
+    if not number.isdigit() or len(number) < 2:
+        return False
+    return luhn_check_digit(number[:-1]) == number[-1]
+
+
+# GB 32100-2015: 31 characters (digits and letters without I, O, Z, S, V).
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    """GB 32100 check character for the first 17 characters of a credit code."""
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(value: str) -> bool:
+    """True for an 18-character GB 32100 unified social credit code with a correct check char."""
+    v = value.upper()
+    if len(v) != 18 or any(c not in _USCC_ALPHABET for c in v):
+        return False
+    return uscc_check_char(v[:17]) == v[17]

@@ -1,0 +1,45 @@
+"""The entity vocabulary (DESIGN.md): one table, the single source of truth.
+
+Categories follow GB/T 35273-2020 Annex A (个人信息举例); "sensitive" follows PIPL-28 and
+GB/T 35273-2020 Annex B.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    name: str
+    label_zh: str
+    label_en: str
+    category: str  # GB/T 35273-2020 Annex A category (Chinese, as in the standard)
+    sensitive: bool  # PIPL-28
+    #: A strong identifier links records of one person (used to count individuals).
+    identifier: bool
+
+
+ENTITIES: dict[str, EntityInfo] = {
+    e.name: e
+    for e in (
+        EntityInfo("CN_RESIDENT_ID", "居民身份证号", "resident ID", "个人身份信息", True, True),
+        EntityInfo("CN_MOBILE", "手机号", "mobile number", "个人基本资料", False, True),
+        EntityInfo("CN_LANDLINE", "固定电话", "landline number", "个人基本资料", False, False),
+        EntityInfo("EMAIL", "电子邮箱", "e-mail address", "个人基本资料", False, True),
+        EntityInfo("BANK_CARD", "银行卡号", "bank card number", "个人财产信息", True, True),
+        EntityInfo("CN_PASSPORT", "护照号", "passport number", "个人身份信息", True, True),
+        EntityInfo(
+            "CN_HMT_PERMIT", "港澳台通行证", "HK/Macao/Taiwan permit", "个人身份信息", True, True
+        ),
+        EntityInfo(
+            "CN_USCC", "统一社会信用代码", "unified social credit code", "组织信息", False, False
+        ),
+        EntityInfo("CN_LICENSE_PLATE", "车牌号", "licence plate", "其他信息", False, False),
+        EntityInfo("PERSON_NAME", "姓名", "person name", "个人基本资料", False, False),
+        EntityInfo("ADDRESS", "地址", "address", "个人基本资料", False, False),
+        EntityInfo("ORGANIZATION", "单位名称", "organisation", "组织信息", False, False),
+        EntityInfo("IP_ADDRESS", "IP地址", "IP address", "网络身份标识信息", False, False),
+        EntityInfo("DATE_OF_BIRTH", "出生日期", "date of birth", "个人基本资料", False, False),
+    )
+}

@@ -1,0 +1,1 @@
+"""Recognizers: one per identifier, one file each, registered in :mod:`.registry`."""

@@ -1,0 +1,191 @@
+"""Recognizer base classes.
+
+A recognizer finds one entity. Pattern recognizers declare their patterns, context words and
+column header hints as class constants; check-digit arithmetic lives in
+:mod:`baomi.engine.checksums`. ``validate`` is three-way: ``True`` (confirmed, score up),
+``False`` (rejected), ``None`` (cannot tell, pattern score kept).
+
+Two ways a recognizer is used by the scan:
+
+* **text mode** — :meth:`Recognizer.analyze` on a free-text unit (a notes cell, a line, a
+  paragraph). Patterns run on NFKC-normalised text; offsets are mapped back to the original.
+* **column mode** — a table column classified as this entity. The scan first tries the
+  vectorised fast path: cells that fully match :attr:`PatternRecognizer.fast_cell_regex`
+  (Rust-regex syntax, used by Polars) are validated with :meth:`validate_series`; every other
+  non-empty cell goes through :meth:`analyze`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import polars as pl
+
+from baomi.engine.entities import ENTITIES
+from baomi.engine.normalize import NormalizedText, normalize
+from baomi.engine.types import Explanation, Finding, Validation
+
+CONTEXT_BOOST = 0.35
+CONFIRMED_SCORE = 0.99
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A named, scored regular expression (Python ``re`` syntax, run on normalised text)."""
+
+    name: str
+    regex: str
+    score: float
+
+
+class Recognizer(ABC):
+    """Finds one entity in text. Subclasses set the class constants below."""
+
+    entity: ClassVar[str]
+    #: Column headers (lower-case substrings, Chinese and English) that suggest this entity.
+    header_hints: ClassVar[tuple[str, ...]] = ()
+    #: Context words searched in a character window around a match (normalised, lower-case).
+    context: ClassVar[tuple[str, ...]] = ()
+    context_window: ClassVar[int] = 12
+    #: Only used on columns classified as this entity (names/addresses before the prose model).
+    column_only: ClassVar[bool] = False
+    #: A cheap Rust-regex test (Polars ``str.contains``) that every cell containing this
+    #: entity satisfies; cells failing it are skipped in text mode. ``None``: no prefilter.
+    prefilter: ClassVar[str | None] = None
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def sensitive(self) -> bool:
+        """PIPL-28 sensitive PI, from the entity table (a custom entity may override)."""
+        info = ENTITIES.get(self.entity)
+        return info.sensitive if info else False
+
+    @abstractmethod
+    def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
+        """Findings of this entity in ``text`` (offsets into ``text``)."""
+
+    def analyze_cell(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
+        """Findings when ``text`` is a whole cell of a column classified as this entity.
+
+        Defaults to :meth:`analyze`; column-context recognizers (names, addresses) override it.
+        """
+        return self.analyze(text, norm)
+
+    def canonical(self, value: str) -> str:
+        """Canonical form of a matched value (for distinct counts and keyed hashes)."""
+        return value
+
+
+class PatternRecognizer(Recognizer):
+    """A recognizer defined by patterns, context words and an optional validation hook."""
+
+    patterns: ClassVar[tuple[Pattern, ...]] = ()
+    #: When validation returns False: drop the match (True) or keep it at ``rejected_score``
+    #: so that context can still lift it over the threshold (False; e.g. bank cards, where
+    #: Luhn is a confidence signal, not a hard filter).
+    reject_on_invalid: ClassVar[bool] = True
+    rejected_score: ClassVar[float] = 0.1
+    #: Anchored Rust-regex for the vectorised column fast path, e.g. ``^\d{17}[\dXx]$``.
+    #: The cell is stripped of surrounding white space before the test.
+    fast_cell_regex: ClassVar[str | None] = None
+
+    _compiled: ClassVar[tuple[tuple[Pattern, re.Pattern[str]], ...]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._compiled = tuple((p, re.compile(p.regex)) for p in cls.patterns)
+
+    def validate(self, value: str) -> bool | None:
+        """Three-way check of a canonical match value. Default: cannot tell."""
+        return None
+
+    def validate_series(self, values: pl.Series) -> pl.Series:
+        """Vectorised :meth:`validate` over canonical values (Boolean series, null = unknown).
+
+        The default maps :meth:`validate` over the unique values; override with a Polars
+        expression where the arithmetic allows (a test checks both agree).
+        """
+        uniq = values.unique()
+        mapped = pl.Series([self.validate(v) for v in uniq.to_list()], dtype=pl.Boolean)
+        lookup = pl.DataFrame({"v": uniq, "ok": mapped})
+        return (
+            pl.DataFrame({"v": values})
+            .join(lookup, on="v", how="left", maintain_order="left")
+            .get_column("ok")
+        )
+
+    def find_context(self, norm_text: str, start: int, end: int) -> str | None:
+        """First context word within ``context_window`` characters of the span."""
+        if not self.context:
+            return None
+        lo = max(0, start - self.context_window)
+        window = (
+            norm_text[lo:start].lower() + " " + norm_text[end : end + self.context_window].lower()
+        )
+        for word in self.context:
+            if word in window:
+                return word
+        return None
+
+    def score_match(self, pattern: Pattern, validation: Validation, context: str | None) -> float:
+        if validation is Validation.CONFIRMED:
+            return CONFIRMED_SCORE
+        base = self.rejected_score if validation is Validation.REJECTED else pattern.score
+        if context is not None:
+            base += CONTEXT_BOOST
+        return min(base, CONFIRMED_SCORE)
+
+    def iter_matches(self, norm: NormalizedText) -> Iterator[tuple[Pattern, re.Match[str]]]:
+        for pattern, rx in self._compiled:
+            for m in rx.finditer(norm.text):
+                yield pattern, m
+
+    def match_value(self, m: re.Match[str]) -> tuple[str, int, int]:
+        """The matched text and its span in normalised text (group ``v`` if the pattern has one)."""
+        if "v" in m.re.groupindex:
+            return m.group("v"), m.start("v"), m.end("v")
+        return m.group(0), m.start(), m.end()
+
+    def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
+        norm = norm or normalize(text)
+        out: list[Finding] = []
+        for pattern, m in self.iter_matches(norm):
+            raw, s, e = self.match_value(m)
+            value = self.canonical(raw)
+            validation = Validation.of(self.validate(value))
+            if validation is Validation.REJECTED and self.reject_on_invalid:
+                continue
+            ctx = self.find_context(norm.text, s, e)
+            score = self.score_match(pattern, validation, ctx)
+            o_start, o_end = norm.span(s, e)
+            out.append(
+                Finding(
+                    entity=self.entity,
+                    start=o_start,
+                    end=o_end,
+                    score=round(score, 2),
+                    explanation=Explanation(self.name, pattern.name, validation, ctx),
+                    value=value,
+                )
+            )
+        return out
+
+
+def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep the best of overlapping findings: higher score, then longer span, then earlier."""
+    if len(findings) < 2:
+        return findings
+    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    kept: list[Finding] = []
+    for f in ranked:
+        if not any(f.overlaps(k) for k in kept):
+            kept.append(f)
+    kept.sort(key=lambda f: (f.start, f.end))
+    return kept

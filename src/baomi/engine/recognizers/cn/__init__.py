@@ -1,0 +1,1 @@
+"""Recognizers for Chinese identifiers and Chinese-language PI."""

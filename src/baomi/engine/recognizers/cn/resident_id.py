@@ -1,0 +1,85 @@
+"""居民身份证号 — PRC resident identity card number (GB 11643-1999).
+
+Format (18 characters): ``AAAAAA YYYYMMDD SSS C``
+
+* ``AAAAAA`` — address code (GB/T 2260) of the county at first registration; the first two
+  digits are the province. Only the province is checked: real IDs keep abolished county codes.
+* ``YYYYMMDD`` — date of birth, a real calendar date, not in the future.
+* ``SSS`` — sequence number; odd for men, even for women.
+* ``C`` — check character, ISO 7064 MOD 11-2 over the first 17 digits, ``0-9`` or ``X``.
+
+Legacy 15-digit IDs (before 1999): ``AAAAAA YYMMDD SSS``, no check character.
+Sensitive PI: a "specific identity" identifier (PIPL-28; GB/T 35273-2020 Annex B).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from baomi.engine.checksums import PROVINCE_CODES, is_valid_resident_id
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+class CnResidentIdRecognizer(PatternRecognizer):
+    entity = "CN_RESIDENT_ID"
+    patterns = (
+        Pattern(
+            "id18",
+            r"(?<![0-9A-Za-z])(?P<v>\d{6}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx])(?![0-9A-Za-z])",
+            0.5,
+        ),
+        Pattern("id15", r"(?<![0-9A-Za-z])(?P<v>\d{8}[01]\d[0-3]\d{4})(?![0-9A-Za-z])", 0.2),
+    )
+    context = ("身份证", "证件", "公民身份", "id card", "id no", "idcard", "identity")
+    header_hints = (
+        "身份证",
+        "证件号",
+        "公民身份号码",
+        "id_no",
+        "idno",
+        "id_card",
+        "idcard",
+        "id number",
+        "identity",
+    )
+    prefilter = r"\d{15}"
+    fast_cell_regex = r"^\d{17}[\dXx]$"
+
+    def canonical(self, value: str) -> str:
+        return value.upper()
+
+    def validate(self, value: str) -> bool | None:
+        return is_valid_resident_id(value)
+
+    def validate_series(self, values: pl.Series) -> pl.Series:
+        """GB 11643 check character, birth date and province, as one Polars expression."""
+        v = pl.col("v")
+        total = pl.sum_horizontal(
+            [v.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_WEIGHTS)]
+        )
+        expected = pl.lit("10X98765432").str.slice(total % 11, 1)
+        born = v.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+        ok18 = (
+            (v.str.len_chars() == 18)
+            & v.str.slice(0, 2).is_in(sorted(PROVINCE_CODES))
+            & born.is_not_null()
+            & (born >= pl.date(1900, 1, 1))
+            & (born <= pl.lit(dt.date.today()))
+            & (v.str.slice(17, 1).str.to_uppercase() == expected)
+        )
+        frame = pl.DataFrame({"v": values}).with_columns(ok=ok18.fill_null(False))
+        long = frame.get_column("ok")
+        short = values.str.len_chars() == 15
+        if short.any():
+            legacy = pl.Series(
+                [
+                    is_valid_resident_id(x) if s else False
+                    for x, s in zip(values, short, strict=True)
+                ]
+            )
+            return long | legacy
+        return long

@@ -1,0 +1,1 @@
+"""Recognizers for identifiers that are not specific to China (e-mail, IP address, dates)."""

@@ -1,0 +1,68 @@
+"""The recognizer registry: one tuple of built-ins, and ``register`` for a customer's own.
+
+Built-ins go through the same :meth:`Registry.register` path as third-party recognizers.
+Third-party packages may also expose recognizers through the ``baomi.recognizers`` entry-point
+group (each entry point names a :class:`Recognizer` subclass).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from importlib.metadata import entry_points
+
+from baomi.engine.recognizers.base import Recognizer
+
+#: The built-in recognizers, in priority order ("module:Class"). The single list of them.
+BUILTIN_RECOGNIZERS: tuple[str, ...] = (
+    "baomi.engine.recognizers.cn.resident_id:CnResidentIdRecognizer",
+)
+
+ENTRY_POINT_GROUP = "baomi.recognizers"
+
+
+def _load(spec: str) -> type[Recognizer]:
+    module, _, attr = spec.partition(":")
+    cls = getattr(importlib.import_module(module), attr)
+    if not (isinstance(cls, type) and issubclass(cls, Recognizer)):
+        raise TypeError(f"{spec} is not a Recognizer subclass")
+    return cls
+
+
+class Registry:
+    """An ordered set of recognizer instances; earlier ones win ties in overlap resolution."""
+
+    def __init__(self, recognizers: Iterable[Recognizer] = ()) -> None:
+        self._items: list[Recognizer] = []
+        for r in recognizers:
+            self.register(r)
+
+    @classmethod
+    def default(cls, *, plugins: bool = True) -> Registry:
+        """The built-ins, plus recognizers installed through the entry-point group."""
+        reg = cls(_load(spec)() for spec in BUILTIN_RECOGNIZERS)
+        if plugins:
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                reg.register(ep.load()())
+        return reg
+
+    def register(self, recognizer: Recognizer) -> None:
+        if not isinstance(recognizer, Recognizer):
+            raise TypeError("register() takes a Recognizer instance")
+        self._items.append(recognizer)
+
+    def __iter__(self) -> Iterator[Recognizer]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def for_entity(self, entity: str) -> list[Recognizer]:
+        return [r for r in self._items if r.entity == entity]
+
+    @property
+    def entities(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for r in self._items:
+            seen.setdefault(r.entity, None)
+        return list(seen)
