@@ -18,6 +18,8 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.scan",
     "baomi.cli.demo",
+    "baomi.cli.protect",
+    "baomi.cli.vault",
 )
 
 for _name in COMMAND_MODULES:

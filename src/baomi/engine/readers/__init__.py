@@ -1,0 +1,1 @@
+"""Readers: turn files into table batches or text units for the scan."""
