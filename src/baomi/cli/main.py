@@ -22,6 +22,20 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.vault",
 )
 
+
+
+@app.callback()
+def _root(
+    lang: str = typer.Option(
+        None, "--lang", envvar="BAOMI_LANG", help="界面语言 zh|en / interface language"
+    ),
+) -> None:
+    """保密 baomi — 公司转让中的客户个人信息保护。"""
+    from baomi.i18n import set_language
+
+    set_language(lang if lang in ("zh", "en") else None)
+
+
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
