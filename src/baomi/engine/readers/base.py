@@ -1,0 +1,127 @@
+"""The reader interface the scan consumes: table batches, text units and the ``Source`` protocol.
+
+A reader opens one file read-only and returns a ``Source``. Table sources yield ``TableBatch``es
+(every column ``pl.String``, empty cells null, unique header names); text sources yield one
+``TextUnit`` per line, paragraph or page. ``batches()``/``units()`` re-read the file on each call
+and reset ``skipped_rows``, so a source can be scanned twice (for example scan, then protect).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+import polars as pl
+
+from baomi.errors import UnreadableFileError
+from baomi.i18n import tr
+
+Kind = Literal["table", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class TableBatch:
+    """A slice of a table: ``frame`` row ``i`` is data row ``offset + i`` of ``sheet``."""
+
+    sheet: str | None
+    offset: int
+    frame: pl.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
+class TextUnit:
+    """One line (text), paragraph (.docx) or page (.pdf); ``row`` is its 0-based index."""
+
+    row: int
+    text: str
+
+
+class Source(Protocol):
+    """What ``open_source`` returns; ``kind`` says which of the two iterators applies."""
+
+    path: Path
+    kind: Kind
+    encoding: str | None
+    skipped_rows: int
+
+    def batches(self) -> Iterator[TableBatch]: ...
+
+    def units(self) -> Iterator[TextUnit]: ...
+
+
+class BaseSource:
+    """What every reader's source holds: the path, the encoding and the skipped-row count."""
+
+    kind: Kind
+
+    def __init__(self, path: Path, encoding: str | None = None) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.skipped_rows = 0
+
+    def batches(self) -> Iterator[TableBatch]:
+        raise TypeError(tr("文本文件没有表格批次", "a text source has no table batches"))
+
+    def units(self) -> Iterator[TextUnit]:
+        raise TypeError(tr("表格文件没有文本单元", "a table source has no text units"))
+
+
+class TableSource(BaseSource):
+    """Base of the table readers: subclasses implement ``batches``."""
+
+    kind: Kind = "table"
+
+
+class TextSource(BaseSource):
+    """Base of the text readers: subclasses implement ``units``."""
+
+    kind: Kind = "text"
+
+
+def unreadable(path: Path, zh: str, en: str) -> UnreadableFileError:
+    """The error for a file that cannot be read; the reason is short, Chinese first, PI-free."""
+    return UnreadableFileError(str(path), tr(zh, en))
+
+
+def unique_headers(raw: Sequence[str | None]) -> list[str]:
+    """Header names made usable: blank → ``column_<n>`` (1-based), repeats → ``name (2)``, ...
+
+    >>> unique_headers(["姓名", None, "电话", "电话", " "])
+    ['姓名', 'column_2', '电话', '电话 (2)', 'column_5']
+    """
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, value in enumerate(raw, start=1):
+        base = value if value is not None and value.strip() else f"column_{index}"
+        name, copy = base, 1
+        while name in seen:
+            copy += 1
+            name = f"{base} ({copy})"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def string_frame(columns: Sequence[str], rows: Sequence[Sequence[str | None]]) -> pl.DataFrame:
+    """A frame of ``pl.String`` columns from row tuples (short rows are padded with null)."""
+    width = len(columns)
+    data: list[list[str | None]] = [[] for _ in range(width)]
+    for row in rows:
+        for i in range(width):
+            data[i].append(row[i] if i < len(row) else None)
+    return pl.DataFrame(
+        {
+            name: pl.Series(name, values, dtype=pl.String)
+            for name, values in zip(columns, data, strict=True)
+        }
+    )
+
+
+def sliced(
+    sheet: str | None, offset: int, frame: pl.DataFrame, batch_rows: int
+) -> Iterator[TableBatch]:
+    """Cut ``frame`` into batches of at most ``batch_rows`` rows, ``offset`` being its first row."""
+    for start in range(0, frame.height, batch_rows):
+        yield TableBatch(sheet, offset + start, frame.slice(start, batch_rows))

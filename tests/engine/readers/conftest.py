@@ -1,0 +1,29 @@
+"""Shared fixtures of the reader tests: read a whole source back into one frame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import pytest
+
+from baomi.engine.readers.base import Source, TableBatch
+
+ReadTable = Callable[[Source], tuple[pl.DataFrame, list[TableBatch]]]
+
+
+def _read_table(source: Source) -> tuple[pl.DataFrame, list[TableBatch]]:
+    """All batches of ``source`` and their frames stacked; checks the offsets are contiguous."""
+    batches = list(source.batches())
+    expected: dict[str | None, int] = {}
+    for batch in batches:
+        assert batch.offset == expected.get(batch.sheet, 0)
+        assert all(dtype == pl.String for dtype in batch.frame.dtypes)
+        expected[batch.sheet] = batch.offset + batch.frame.height
+    frame = pl.concat([b.frame for b in batches], how="diagonal") if batches else pl.DataFrame()
+    return frame, batches
+
+
+@pytest.fixture
+def read_table() -> ReadTable:
+    return _read_table

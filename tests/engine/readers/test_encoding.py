@@ -1,0 +1,56 @@
+"""Encoding detection: BOMs, strict UTF-8 (with a character cut at the sample end), GBK, GB18030."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baomi.engine.readers.encoding import Sample, detect_encoding, detect_file_encoding
+from baomi.errors import UnreadableFileError
+
+TEXT = "姓名,电话\n张三,13800000000\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("utf-16-be").join([b"\xfe\xff", b""]), "utf-16"),
+        (TEXT.encode("gbk"), "gbk"),
+        ("𠀀字,䶮\n".encode("gb18030"), "gb18030"),  # outside GBK: four-byte GB18030 sequences
+        (b"name,phone\n", "utf-8"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16-le-bom", "utf-16-be-bom", "gbk", "gb18030", "ascii"],
+)
+def test_detects_encoding_of_complete_sample(data: bytes, expected: str) -> None:
+    assert detect_encoding(Sample(data, complete=True)) == expected
+
+
+def test_utf8_character_cut_at_sample_end_is_still_utf8() -> None:
+    data = "张三".encode()[:-1]  # the sample ends inside the second character
+    assert detect_encoding(Sample(data, complete=False)) == "utf-8"
+    assert detect_encoding(Sample(data, complete=True)) != "utf-8"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030"])
+def test_detect_file_encoding_reads_files(tmp_path: Path, encoding: str) -> None:
+    text = TEXT + ("𠀀\n" if encoding == "gb18030" else "")
+    path = tmp_path / "f.txt"
+    path.write_bytes(text.encode(encoding))
+    assert detect_file_encoding(path)[0] == encoding
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "空文件"), (b"\x00\x01\x02\x00" * 100, "二进制")],
+    ids=["empty", "binary"],
+)
+def test_empty_or_binary_file_is_unreadable(tmp_path: Path, data: bytes, reason: str) -> None:
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFileError) as info:
+        detect_file_encoding(path)
+    assert reason in info.value.reason
