@@ -78,9 +78,18 @@ class Recognizer(ABC):
         """
         return self.analyze(text, norm)
 
+    #: Score of a cell in a column classified as this entity when validation cannot tell.
+    column_score: ClassVar[float] = 0.85
+
     def canonical(self, value: str) -> str:
         """Canonical form of a matched value (for distinct counts and keyed hashes)."""
         return value
+
+    def canonical_series(self, values: pl.Series) -> pl.Series:
+        """Vectorised :meth:`canonical` (identity unless ``canonical`` is overridden)."""
+        if type(self).canonical is Recognizer.canonical:
+            return values
+        return values.map_elements(self.canonical, return_dtype=pl.String)
 
 
 class PatternRecognizer(Recognizer):

@@ -52,6 +52,9 @@ class CnResidentIdRecognizer(PatternRecognizer):
     def canonical(self, value: str) -> str:
         return value.upper()
 
+    def canonical_series(self, values: pl.Series) -> pl.Series:
+        return values.str.to_uppercase()
+
     def validate(self, value: str) -> bool | None:
         return is_valid_resident_id(value)
 
