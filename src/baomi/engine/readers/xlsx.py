@@ -1,0 +1,142 @@
+"""Excel reader (.xlsx/.xlsm): every worksheet, cached values, every cell as its plain text.
+
+openpyxl reads in ``read_only`` mode (rows streamed from the zip, bounded memory) with
+``data_only=True`` (the values Excel last computed, not formulas). Per sheet the header is the
+first non-empty row; ``row`` counts the rows after it (0-based), empty rows included, so row ``r``
+is Excel row ``header_row + 1 + r``. Trailing empty rows are dropped; cells right of the header
+get ``column_<n>`` names. Numbers keep their plain digits (``13812345678``, never ``1.38e10`` or
+``13812345678.0``), dates become ISO text, booleans ``TRUE``/``FALSE``.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import polars as pl
+
+from baomi.engine.readers.base import (
+    TableBatch,
+    TableSource,
+    string_frame,
+    unique_headers,
+    unreadable,
+)
+
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, ParseError)
+
+
+def cell_text(value: Any) -> str | None:
+    """The text of a cell value as Excel shows it without number formats; empty → ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    text = str(value)
+    return text or None
+
+
+class XlsxSource(TableSource):
+    """An Excel workbook: one table per worksheet, ``sheet`` being its name."""
+
+    def __init__(self, path: Path, *, batch_rows: int) -> None:
+        super().__init__(path, None)
+        self.batch_rows = batch_rows
+
+    def _load(self) -> Any:
+        from openpyxl import load_workbook
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # unsupported extensions, missing styles
+                return load_workbook(self.path, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds of error on a broken file
+            raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
+
+    def batches(self) -> Iterator[TableBatch]:
+        self.skipped_rows = 0
+        workbook = self._load()
+        found = False
+        try:
+            for sheet in workbook.worksheets:
+                for batch in self._sheet(sheet.title, sheet.iter_rows(values_only=True)):
+                    found = True
+                    yield batch
+        except _BROKEN:
+            raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
+        finally:
+            workbook.close()
+        if not found:
+            raise unreadable(self.path, "所有工作表都为空", "every sheet is empty")
+
+    def _sheet(self, title: str, rows: Iterator[Sequence[Any]]) -> Iterator[TableBatch]:
+        raw: list[str | None] | None = None
+        names: list[str] = []
+        buffer: list[list[str | None]] = []
+        offset, pending_empty = 0, 0
+        for values in rows:
+            cells = [cell_text(v) for v in values]
+            while cells and cells[-1] is None:
+                cells.pop()
+            if raw is None:
+                if cells:
+                    raw = cells
+                    names = unique_headers(raw)
+                continue
+            if not cells:
+                pending_empty += 1  # kept only if a non-empty row follows
+                continue
+            if len(cells) > len(names):
+                names = unique_headers(raw + [None] * (len(cells) - len(raw)))
+            buffer.extend([[]] * pending_empty)
+            buffer.append(cells)
+            pending_empty = 0
+            while len(buffer) >= self.batch_rows:
+                yield TableBatch(title, offset, string_frame(names, buffer[: self.batch_rows]))
+                offset += self.batch_rows
+                del buffer[: self.batch_rows]
+        if raw is None:
+            return
+        if buffer or offset == 0:
+            frame = string_frame(names, buffer) if buffer else _empty(names)
+            yield TableBatch(title, offset, frame)
+
+
+def _empty(names: Sequence[str]) -> pl.DataFrame:
+    return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+
+
+def open_xlsx(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
+    """Open an .xlsx/.xlsm workbook; refuse empty, encrypted (OLE) and corrupt files at once."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        raise unreadable(path, "无法打开文件", "cannot open the file") from None
+    if not head:
+        raise unreadable(path, "空文件", "empty file")
+    if head == OLE_MAGIC:
+        raise unreadable(
+            path,
+            "文件已加密（或为旧版 .xls 格式），无法读取",
+            "encrypted (or legacy .xls) workbook, cannot be read",
+        )
+    if not zipfile.is_zipfile(path):
+        raise unreadable(path, "Excel 文件已损坏（不是 zip）", "corrupt Excel file (not a zip)")
+    source = XlsxSource(path, batch_rows=batch_rows)
+    source._load().close()  # fail now, not in the middle of a scan
+    return source

@@ -1,0 +1,141 @@
+"""Excel reader: cell values as text, sheets, header row, row numbers, broken and encrypted files."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from baomi.engine.readers import open_source
+from baomi.engine.readers.xlsx import OLE_MAGIC, cell_text
+from baomi.errors import UnreadableFileError
+from tests.engine.readers.conftest import ReadTable
+
+
+def workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (13812345678, "13812345678"),
+        (13812345678.0, "13812345678"),
+        (1.5, "1.5"),
+        (0.1, "0.1"),
+        (-3.0, "-3"),
+        (True, "TRUE"),
+        (False, "FALSE"),
+        (datetime(2024, 1, 2), "2024-01-02"),
+        (datetime(2024, 1, 2, 13, 4, 5), "2024-01-02T13:04:05"),
+        (date(2024, 1, 2), "2024-01-02"),
+        (time(8, 30), "08:30:00"),
+        (Decimal("12.50"), "12.50"),
+        ("", None),
+        (None, None),
+        ("00123", "00123"),
+    ],
+)
+def test_cell_text(value: Any, text: str | None) -> None:
+    assert cell_text(value) == text
+
+
+def test_numbers_stored_as_numbers_keep_their_digits(tmp_path: Path, read_table: ReadTable) -> None:
+    path = workbook(
+        tmp_path / "客户.xlsx",
+        {
+            "客户": [
+                ["电话", "金额", "生日", "会员"],
+                [13812345678, 12.5, datetime(1990, 1, 2), True],
+            ]
+        },
+    )
+    frame, batches = read_table(open_source(path))
+    assert frame.rows() == [("13812345678", "12.5", "1990-01-02", "TRUE")]
+    assert batches[0].sheet == "客户"
+
+
+def test_every_sheet_with_its_own_header_and_rows(tmp_path: Path, read_table: ReadTable) -> None:
+    path = workbook(
+        tmp_path / "f.xlsx",
+        {
+            "一": [["姓名"], ["甲"], ["乙"], ["丙"]],
+            "空": [],
+            "二": [[None, None], [None, "电话", "电话", None, "备注"], [None, "1", "2"]],
+            "表头": [["a", "b"]],
+        },
+    )
+    source = open_source(path, batch_rows=2)
+    _, batches = read_table(source)
+    got = [(b.sheet, b.offset, b.frame.columns, b.frame.rows()) for b in batches]
+    assert got == [
+        ("一", 0, ["姓名"], [("甲",), ("乙",)]),
+        ("一", 2, ["姓名"], [("丙",)]),
+        (
+            "二",
+            0,
+            ["column_1", "电话", "电话 (2)", "column_4", "备注"],
+            [(None, "1", "2", None, None)],
+        ),
+        ("表头", 0, ["a", "b"], []),
+    ]
+    assert source.kind == "table" and source.encoding is None
+
+
+def test_empty_rows_inside_count_and_trailing_ones_are_dropped(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    rows: list[list[Any]] = [["n", None], ["0"], [], [None, None], ["3", "extra"], [], []]
+    frame, _ = read_table(open_source(workbook(tmp_path / "f.xlsx", {"s": rows})))
+    assert frame.columns == ["n", "column_2"]
+    assert frame.rows() == [("0", None), (None, None), (None, None), ("3", "extra")]
+
+
+def test_xlsm_is_read_too(tmp_path: Path, read_table: ReadTable) -> None:
+    path = workbook(tmp_path / "f.xlsx", {"s": [["a"], ["1"]]}).rename(tmp_path / "f.xlsm")
+    frame, _ = read_table(open_source(path))
+    assert frame.rows() == [("1",)]
+
+
+def corrupt_zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types")
+
+
+@pytest.mark.parametrize(
+    ("write", "reason"),
+    [
+        (lambda p: p.write_bytes(b""), "空文件"),
+        (lambda p: p.write_bytes(OLE_MAGIC + b"\x00" * 504), "已加密"),
+        (lambda p: p.write_bytes(b"PK\x03\x04 truncated"), "已损坏"),
+        (lambda p: p.write_bytes("姓名,电话\n".encode()), "已损坏"),
+        (corrupt_zip, "已损坏"),
+        (lambda p: workbook(p, {"a": [], "b": [[None]]}), "都为空"),
+    ],
+    ids=["empty", "encrypted-ole", "truncated-zip", "csv-renamed", "broken-xml", "all-empty"],
+)
+def test_unreadable_workbooks(tmp_path: Path, write: Any, reason: str) -> None:
+    path = tmp_path / "f.xlsx"
+    write(path)
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(path).batches())
+    assert reason in info.value.reason
+
+
+def test_the_file_is_not_modified(tmp_path: Path, read_table: ReadTable) -> None:
+    path = workbook(tmp_path / "f.xlsx", {"s": [["a"], [1]]})
+    before = path.read_bytes()
+    read_table(open_source(path))
+    assert path.read_bytes() == before
