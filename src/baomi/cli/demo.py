@@ -1,9 +1,77 @@
-"""``baomi demo`` — write a generated, realistic seller data set."""
+"""``baomi demo DIR`` — write a generated, realistic seller data set (no real person's data)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from baomi.i18n import tr
+
+
+def _is_non_empty_dir(path: Path) -> bool:
+    return path.is_dir() and any(path.iterdir())
+
+
+def demo(
+    directory: Path = typer.Argument(
+        ..., metavar="DIR", help="输出目录 / output directory", show_default=False
+    ),
+    seed: int = typer.Option(20240601, "--seed", help="随机种子：同一种子生成相同数据 / seed"),
+    rows: int = typer.Option(2000, "--rows", min=1, help="客户名单行数 / customer-list rows"),
+    force: bool = typer.Option(
+        False, "--force", help="目录非空时仍写入（覆盖同名文件）/ write into a non-empty directory"
+    ),
+) -> None:
+    """生成演示用的卖方客户数据（全部为生成数据，校验位有效）。Write a demo seller data set."""
+    from baomi.demo import generate_demo
+
+    if directory.exists() and not directory.is_dir():
+        typer.echo(
+            tr(f"错误：{directory} 不是目录", f"error: {directory} is not a directory"), err=True
+        )
+        raise typer.Exit(2)
+    if _is_non_empty_dir(directory) and not force:
+        typer.echo(
+            tr(
+                f"错误：目录 {directory} 非空。请换一个目录，或加 --force 覆盖同名文件。",
+                f"error: {directory} is not empty. Choose another directory or add --force "
+                "to overwrite files of the same name.",
+            ),
+            err=True,
+        )
+        raise typer.Exit(2)
+    truth = generate_demo(directory, seed=seed, rows=rows)
+    typer.echo(
+        tr(
+            f"已在 {directory} 生成演示数据（种子 {seed}，客户 {rows} 行）：",
+            f"Demo data set written to {directory} (seed {seed}, {rows} customer rows):",
+        )
+    )
+    per_file: dict[str, int] = {}
+    for span in truth.spans:
+        per_file[span.file] = per_file.get(span.file, 0) + 1
+    for name in truth.files:
+        size = (directory / name).stat().st_size
+        enc = truth.encodings.get(name, "")
+        count = per_file.get(name, 0)
+        typer.echo(
+            tr(
+                f"  {name}  {size:,} 字节{'，' + enc if enc else ''}，{count} 处个人信息",
+                f"  {name}  {size:,} bytes{', ' + enc if enc else ''}, {count} PI items",
+            )
+        )
+    typer.echo(
+        tr(
+            f"共 {len(truth.spans)} 处个人信息，约 {truth.individuals} 人；"
+            f"其中不满十四周岁 {truth.minors_under_14} 人。所有人员和号码均为生成数据。",
+            f"{len(truth.spans)} PI items in all, about {truth.individuals} people; "
+            f"{truth.minors_under_14} under 14. Every person and number is generated.",
+        )
+    )
+    typer.echo(tr(f"下一步：baomi scan {directory}", f"Next: baomi scan {directory}"))
 
 
 def register(app: typer.Typer) -> None:
-    """Add the demo command to ``app`` (implemented in a later commit)."""
+    """Add the demo command to ``app``."""
+    app.command("demo")(demo)
