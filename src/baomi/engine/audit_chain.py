@@ -1,0 +1,151 @@
+"""The tamper-evident audit chain — pure: canonical events, hashes, checkpoints, verification.
+
+Each event's hash is SHA-256 over its canonical JSON (sorted keys, no whitespace, UTF-8), which
+includes its position (``seq``) and the previous event's hash; the first event's previous hash is
+:data:`GENESIS`. Changing, deleting, inserting or reordering an event therefore breaks the chain at
+that position. An attacker able to rewrite the whole database could recompute every hash, so a
+signed checkpoint (Ed25519, key outside the database) pins the chain head at a position: a copy of
+the log can be verified with the public key alone.
+
+The storage and service layers persist events; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from baomi.engine.crypto import constant_time_equal, sign, verify_signature
+
+GENESIS = "0" * 64
+
+OUTCOMES = ("success", "failure", "denied")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One audit event: who did what to which object, when, with which outcome."""
+
+    seq: int
+    ts: str
+    actor: str
+    action: str
+    object: str
+    outcome: str
+    prev_hash: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "ts": self.ts,
+            "actor": self.actor,
+            "action": self.action,
+            "object": self.object,
+            "outcome": self.outcome,
+            "prev_hash": self.prev_hash,
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class SealedEvent:
+    """An event with its hash, as stored."""
+
+    event: AuditEvent
+    hash: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: the chain's hash at position ``seq`` was ``hash``."""
+
+    seq: int
+    hash: str
+    ts: str
+    signature: bytes
+
+    def body(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "ts": self.ts}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of :func:`verify_chain`; ``first_bad`` is a 1-based position."""
+
+    ok: bool
+    events: int
+    checkpoints: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+
+def canonical(data: Mapping[str, Any]) -> bytes:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(canonical(event.body())).hexdigest()
+
+
+def seal_event(event: AuditEvent) -> SealedEvent:
+    return SealedEvent(event, event_hash(event))
+
+
+def checkpoint_message(seq: int, head: str, ts: str) -> bytes:
+    return b"baomi-audit-checkpoint/1\n" + canonical({"seq": seq, "hash": head, "ts": ts})
+
+
+def make_checkpoint(private_key: bytes, seq: int, head: str, ts: str) -> Checkpoint:
+    return Checkpoint(seq, head, ts, sign(private_key, checkpoint_message(seq, head, ts)))
+
+
+def verify_chain(
+    events: Iterable[SealedEvent],
+    checkpoints: Sequence[Checkpoint] = (),
+    public_key: bytes | None = None,
+) -> ChainReport:
+    """Verify positions, links and hashes, then every checkpoint; name the first bad position."""
+    prev = GENESIS
+    count = 0
+    hashes: dict[int, str] = {}
+    for expected, sealed in enumerate(events, start=1):
+        ev = sealed.event
+        count = expected
+        if ev.seq != expected:
+            return ChainReport(
+                False, count, 0, expected, f"position {ev.seq} found, {expected} expected"
+            )
+        if not constant_time_equal(ev.prev_hash, prev):
+            return ChainReport(False, count, 0, expected, "link to the previous event is broken")
+        if not constant_time_equal(event_hash(ev), sealed.hash):
+            return ChainReport(False, count, 0, expected, "event content does not match its hash")
+        hashes[ev.seq] = sealed.hash
+        prev = sealed.hash
+    last_good = 0
+    for cp in sorted(checkpoints, key=lambda c: c.seq):
+        if public_key is None or not verify_signature(
+            public_key, checkpoint_message(cp.seq, cp.hash, cp.ts), cp.signature
+        ):
+            return ChainReport(False, count, 0, cp.seq, "checkpoint signature is invalid")
+        stored = hashes.get(cp.seq)
+        if stored is None:
+            return ChainReport(
+                False, count, 0, min(cp.seq, count + 1), "events after this position are missing"
+            )
+        if not constant_time_equal(stored, cp.hash):
+            # A rewritten chain is self-consistent: the checkpoint proves that something after
+            # the previous good checkpoint and at or before this one changed.
+            return ChainReport(
+                False,
+                count,
+                0,
+                last_good + 1,
+                f"chain differs from the signed checkpoint at position {cp.seq}",
+            )
+        last_good = cp.seq
+    return ChainReport(True, count, len(checkpoints))

@@ -1,0 +1,295 @@
+"""Deals: create, add documents (sealed, with their scan inventory), list, show, export.
+
+A document's content, name and inventory are sealed with the deal's data key; the associated data
+binds each to its deal, object, key version and part, so a blob moved to another object or deal
+fails to open. Blobs are written (temp + fsync + rename) before the transaction that records them;
+if the transaction fails they are removed, and a crash leaves at most an unreferenced blob.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from baomi.engine import crypto
+from baomi.errors import CryptoError, InputError, IntegrityError
+from baomi.i18n import tr
+from baomi.services import audit
+from baomi.services.vault import Vault, new_id, now
+from baomi.storage import keystore
+from baomi.storage.blobs import write_atomic
+from baomi.storage.models import Deal, StoredObject
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DealInfo:
+    id: str
+    name: str
+    status: str
+    objects: int
+    created_at: str
+    created_by: str
+    destroyed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    id: str
+    name: str | None
+    size: int
+    sha256: str
+    created_at: str
+    inventory: dict[str, Any] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class DealDetail:
+    deal: DealInfo
+    objects: list[ObjectInfo]
+
+
+def _info(session: Session, deal: Deal) -> DealInfo:
+    count = session.execute(
+        select(func.count()).select_from(StoredObject).where(StoredObject.deal_id == deal.id)
+    ).scalar_one()
+    return DealInfo(
+        deal.id, deal.name, deal.status, count, deal.created_at, deal.created_by, deal.destroyed_at
+    )
+
+
+def find_deal(session: Session, ref: str) -> Deal:
+    """A deal by name or id; :class:`InputError` if none."""
+    deal = session.execute(select(Deal).where(or_(Deal.name == ref, Deal.id == ref))).scalar()
+    if deal is None:
+        raise InputError(tr(f"没有名为 {ref} 的交易", f"no deal named {ref}"))
+    return deal
+
+
+def create(vault: Vault, *, actor: str, name: str) -> DealInfo:
+    """A new deal with a fresh data key, wrapped under the master key in the key store."""
+    name = name.strip()
+    if not name:
+        raise InputError(tr("交易名称不能为空", "a deal needs a name"))
+    deal_id = new_id()
+    with keystore.locked(vault.keystore_path), vault.transaction() as session:
+        if session.execute(select(Deal.id).where(Deal.name == name)).first() is not None:
+            raise InputError(tr(f"交易 {name} 已存在", f"deal {name} already exists"))
+        store = vault.load_keystore()
+        label = f"deal:{deal_id}:1"
+        store["deals"][deal_id] = {
+            "version": 1,
+            "created_at": now(),
+            "wrapped": crypto.b64(
+                crypto.wrap_key(vault.master_key(store), crypto.generate_key(), label)
+            ),
+        }
+        deal = Deal(
+            id=deal_id,
+            name=name,
+            status="active",
+            key_version=1,
+            created_at=now(),
+            created_by=actor,
+        )
+        session.add(deal)
+        session.flush()
+        audit.record(session, vault, actor=actor, action="deal.create", obj=f"deal:{deal_id}")
+        # Written last, inside the transaction: a failed commit leaves only an unused key.
+        keystore.save(vault.keystore_path, store)
+        return _info(session, deal)
+
+
+def _files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every file under ``paths`` with the name to store (relative to a given directory)."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                (f, f.relative_to(path).as_posix()) for f in sorted(path.rglob("*")) if f.is_file()
+            )
+        elif path.is_file():
+            found.append((path, path.name))
+        else:
+            raise InputError(tr(f"找不到文件：{path}", f"no such file: {path}"))
+    return found
+
+
+def _inventory(path: Path) -> dict[str, Any] | None:
+    """The scan inventory of one file (no raw PI), via the engine's scanner."""
+    try:
+        from baomi.engine.scan import scan_paths
+    except ImportError:  # pragma: no cover - the scanner ships separately
+        log.warning("baomi.engine.scan is not available; document stored without inventory")
+        return None
+    inventory = scan_paths([path]).inventory
+    return dict(inventory)
+
+
+def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> list[ObjectInfo]:
+    """Seal files into a deal with their scan inventory; one audit event per document."""
+    files = _files(paths)
+    with vault.sessions() as session:
+        deal = find_deal(session, deal_ref)
+    if deal.status != "active":
+        raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
+    key = vault.deal_key(deal.id)
+    written: list[str] = []
+    added: list[ObjectInfo] = []
+    try:
+        with vault.transaction() as session:
+            for path, name in files:
+                content = path.read_bytes()
+                inventory = _inventory(path)
+                object_id = new_id()
+
+                def part_aad(part: str, object_id: str = object_id) -> bytes:
+                    return crypto.object_aad(
+                        deal_id=deal.id,
+                        object_id=object_id,
+                        key_version=deal.key_version,
+                        part=part,
+                    )
+
+                blob = crypto.seal(key, content, part_aad("content"))
+                vault.blobs.put(deal.id, object_id, blob)
+                written.append(object_id)
+                row = StoredObject(
+                    id=object_id,
+                    deal_id=deal.id,
+                    name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
+                    inventory_sealed=None
+                    if inventory is None
+                    else crypto.seal(
+                        key,
+                        json.dumps(inventory, ensure_ascii=False).encode(),
+                        part_aad("inventory"),
+                    ),
+                    size=len(content),
+                    sha256=crypto.sha256_hex(content),
+                    blob_sha256=crypto.sha256_hex(blob),
+                    key_version=deal.key_version,
+                    status="stored",
+                    created_at=now(),
+                    created_by=actor,
+                )
+                session.add(row)
+                session.flush()
+                audit.record(
+                    session,
+                    vault,
+                    actor=actor,
+                    action="object.add",
+                    obj=f"object:{object_id}",
+                    details={"deal": deal.id, "sha256": row.sha256, "size": row.size},
+                )
+                added.append(
+                    ObjectInfo(object_id, name, row.size, row.sha256, row.created_at, inventory)
+                )
+    except BaseException:
+        for object_id in written:
+            vault.blobs.delete(deal.id, object_id)
+        raise
+    return added
+
+
+def list_deals(vault: Vault) -> list[DealInfo]:
+    with vault.sessions() as session:
+        deals = session.execute(select(Deal).order_by(Deal.created_at)).scalars().all()
+        return [_info(session, d) for d in deals]
+
+
+def _open_part(key: bytes, deal: Deal, obj: StoredObject, part: str, sealed: bytes) -> bytes:
+    return crypto.open_sealed(
+        key,
+        sealed,
+        crypto.object_aad(
+            deal_id=deal.id, object_id=obj.id, key_version=obj.key_version, part=part
+        ),
+    )
+
+
+def show(vault: Vault, deal_ref: str) -> DealDetail:
+    """A deal with its documents; names and inventories decrypted while the key exists."""
+    with vault.sessions() as session:
+        deal = find_deal(session, deal_ref)
+        objs = (
+            session.execute(
+                select(StoredObject)
+                .where(StoredObject.deal_id == deal.id)
+                .order_by(StoredObject.created_at, StoredObject.id)
+            )
+            .scalars()
+            .all()
+        )
+        info = _info(session, deal)
+    key = vault.deal_key(deal.id) if deal.status == "active" else None
+    out: list[ObjectInfo] = []
+    for obj in objs:
+        name = inventory = None
+        if key is not None:
+            name = _open_part(key, deal, obj, "name", obj.name_sealed).decode("utf-8")
+            if obj.inventory_sealed is not None:
+                inventory = json.loads(
+                    _open_part(key, deal, obj, "inventory", obj.inventory_sealed)
+                )
+        out.append(ObjectInfo(obj.id, name, obj.size, obj.sha256, obj.created_at, inventory))
+    return DealDetail(info, out)
+
+
+def export(vault: Vault, *, actor: str, deal_ref: str, out_dir: Path) -> list[Path]:
+    """Decrypt a deal's documents into ``out_dir`` for the operator; audited (also when refused)."""
+    with vault.sessions() as session:
+        deal = find_deal(session, deal_ref)
+    try:
+        key = vault.deal_key(deal.id)
+    except CryptoError as exc:
+        with vault.transaction() as session:
+            audit.record(
+                session,
+                vault,
+                actor=actor,
+                action="deal.export",
+                obj=f"deal:{deal.id}",
+                outcome="failure",
+                details={"reason": "data key unavailable"},
+            )
+        raise exc from None
+    written: list[Path] = []
+    with vault.transaction() as session:
+        objs = (
+            session.execute(select(StoredObject).where(StoredObject.deal_id == deal.id))
+            .scalars()
+            .all()
+        )
+        for obj in objs:
+            name = _open_part(key, deal, obj, "name", obj.name_sealed).decode("utf-8")
+            content = _open_part(key, deal, obj, "content", vault.blobs.get(deal.id, obj.id))
+            if not crypto.constant_time_equal(crypto.sha256_hex(content), obj.sha256):
+                raise IntegrityError(
+                    tr(f"对象 {obj.id} 的哈希不符", f"object {obj.id} does not match its hash")
+                )
+            target = (out_dir / name).resolve()
+            if out_dir.resolve() not in target.parents:
+                raise IntegrityError(
+                    tr(f"对象 {obj.id} 的名称不安全", f"object {obj.id} has an unsafe name")
+                )
+            write_atomic(target, content, 0o600)
+            written.append(target)
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action="deal.export",
+            obj=f"deal:{deal.id}",
+            details={"objects": len(written)},
+        )
+    return written

@@ -1,0 +1,119 @@
+"""Settings of the vault, read from ``BAOMI_*`` environment variables by the entry points.
+
+Nothing here runs at import time: an entry point builds :class:`Settings` and passes it down.
+Outside tests (``BAOMI_ENV=test``) a missing master key is refused, and a placeholder key is
+refused everywhere, as the FastAPI template's settings do.
+
+The master key comes from exactly one of: ``BAOMI_MASTER_KEY_FILE`` (a 0600 file holding 32
+random bytes as base64), ``BAOMI_MASTER_KEY`` (the same text) or ``BAOMI_PASSPHRASE`` (stretched
+with scrypt, the salt kept in the key store).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from baomi.errors import ConfigError
+
+#: Values that look like someone forgot to set a real secret.
+PLACEHOLDERS = frozenset(
+    {
+        "",
+        "changethis",
+        "changeme",
+        "change-me",
+        "change_me",
+        "placeholder",
+        "secret",
+        "password",
+        "todo",
+        "xxx",
+        "test",
+        "none",
+        "null",
+        "default",
+        "example",
+    }
+)
+
+MasterKeySource = Literal["file", "env", "passphrase"]
+
+
+class Settings(BaseSettings):
+    """Where the vault lives and where its master key comes from."""
+
+    model_config = SettingsConfigDict(env_prefix="BAOMI_", extra="ignore")
+
+    home: Path = Path("var")
+    database_url: str | None = None
+    keystore: Path | None = None
+    master_key: SecretStr | None = None
+    master_key_file: Path | None = None
+    passphrase: SecretStr | None = None
+    env: Literal["production", "development", "test"] = "production"
+    checkpoint_every: int = 100
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_or_missing_key(self) -> Settings:
+        for name in ("master_key", "passphrase"):
+            value = getattr(self, name)
+            if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDERS:
+                raise ConfigError(f"BAOMI_{name.upper()} is a placeholder; set a real secret")
+        sources = [
+            n
+            for n in ("master_key", "master_key_file", "passphrase")
+            if getattr(self, n) is not None
+        ]
+        if len(sources) > 1:
+            raise ConfigError(
+                "set only one of BAOMI_MASTER_KEY, BAOMI_MASTER_KEY_FILE, BAOMI_PASSPHRASE"
+            )
+        if not sources and self.env != "test":
+            raise ConfigError(
+                "no master key: set BAOMI_MASTER_KEY_FILE, BAOMI_MASTER_KEY or BAOMI_PASSPHRASE"
+            )
+        if self.checkpoint_every < 1:
+            raise ConfigError("BAOMI_CHECKPOINT_EVERY must be at least 1")
+        return self
+
+    @property
+    def keystore_path(self) -> Path:
+        """The key store file; by default ``$BAOMI_HOME/keys/keystore.json``."""
+        return self.keystore if self.keystore is not None else self.home / "keys" / "keystore.json"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL; by default SQLite at ``$BAOMI_HOME/baomi.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'baomi.db').resolve()}"
+
+    @property
+    def master_key_source(self) -> MasterKeySource | None:
+        if self.master_key_file is not None:
+            return "file"
+        if self.master_key is not None:
+            return "env"
+        if self.passphrase is not None:
+            return "passphrase"
+        return None
+
+
+def read_key_file(path: Path) -> str:
+    """The text of a master key file; refuses a file others can read (must be 0600)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"master key file not found: {path}") from None
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"master key file {path} must be readable by its owner only (chmod 600)")
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    if text.lower() in PLACEHOLDERS:
+        raise ConfigError(f"master key file {path} holds a placeholder")
+    return text

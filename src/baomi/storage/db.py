@@ -1,0 +1,105 @@
+"""Engine and session factory; SQLite pragmas; migrations run programmatically.
+
+SQLite discipline (as in Datasette): WAL, foreign keys, a busy timeout, ``synchronous=FULL``,
+and every transaction opened with ``BEGIN IMMEDIATE`` so that two writers queue instead of
+failing or losing an event. PostgreSQL is used as given by ``BAOMI_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from baomi.errors import StorageError
+from baomi.i18n import tr
+
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: The newest revision in ``migrations/versions`` (a test keeps the two in step).
+HEAD_REVISION = "0001_vault"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets its pragmas and ``BEGIN IMMEDIATE``."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent; runs on ``keys init``/first use)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with translate_storage_errors(), engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def is_migrated(engine: Engine) -> bool:
+    """Whether the schema is at :data:`HEAD_REVISION` (cheap; avoids loading Alembic)."""
+    with translate_storage_errors():
+        if "alembic_version" not in inspect(engine).get_table_names():
+            return False
+        with engine.connect() as conn:
+            return (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == HEAD_REVISION
+            )
+
+
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
+_SQLITE_MARKERS = ("readonly", "read-only", "disk is full", "disk i/o", "unable to open")
+
+
+@contextmanager
+def translate_storage_errors() -> Iterator[None]:
+    """Turn disk-full, read-only and permission failures into :class:`StorageError`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _STORAGE_ERRNOS:
+            raise StorageError(_message(exc.strerror or str(exc))) from None
+        raise
+    except (OperationalError, DBAPIError) as exc:
+        text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+        if any(marker in text for marker in _SQLITE_MARKERS):
+            raise StorageError(_message(text.splitlines()[0])) from None
+        raise
+
+
+def _message(cause: str) -> str:
+    return tr(
+        f"无法写入存储（{cause}）：磁盘已满或主目录只读？已保存的数据未受影响。",
+        f"cannot write the store ({cause}): disk full or read-only home? Nothing already stored was lost.",
+    )

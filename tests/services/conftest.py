@@ -1,0 +1,3 @@
+from tests.vault_support import database_url, key_file, settings, vault
+
+__all__ = ["database_url", "key_file", "settings", "vault"]

@@ -1,0 +1,84 @@
+"""Fixtures and generated PI shared by the vault's storage, service and CLI tests.
+
+The database is SQLite in ``tmp_path`` unless ``BAOMI_TEST_DATABASE_URL`` names a PostgreSQL
+database; then every test gets a fresh schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
+from baomi.services.keys import generate_key_file
+from baomi.settings import Settings
+
+TEST_DB_ENV = "BAOMI_TEST_DATABASE_URL"
+
+
+def resident_id(seq: int = 1) -> str:
+    """A generated resident ID (Beijing 110101, 1990-01-01) with a valid check character."""
+    first17 = f"11010119900101{seq:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def bank_card(seq: int = 1) -> str:
+    payload = f"622202{seq:012d}"
+    return payload + luhn_check_digit(payload)
+
+
+def mobile(seq: int = 1) -> str:
+    return f"139{seq:08d}"
+
+
+@pytest.fixture
+def database_url() -> Iterator[str | None]:
+    """``None`` (SQLite under the home) or a PostgreSQL URL bound to a fresh schema."""
+    base = os.environ.get(TEST_DB_ENV)
+    if not base:
+        yield None
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secrets" / "master.key"
+    generate_key_file(path)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, key_file: Path, database_url: str | None) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        home=tmp_path / "home",
+        database_url=database_url,
+        master_key_file=key_file,
+        env="test",
+    )
+
+
+@pytest.fixture
+def vault(settings: Settings) -> Iterator[object]:
+    from baomi.services import keys
+    from baomi.services.vault import open_vault
+
+    keys.init(settings, actor="tester")
+    with open_vault(settings) as v:
+        yield v
