@@ -56,8 +56,10 @@ def record(
     obj: str,
     outcome: str = "success",
     details: Mapping[str, Any] | None = None,
+    checkpoint: bool = False,
 ) -> SealedEvent:
-    """Append one event in ``session``'s transaction; sign a checkpoint every N events."""
+    """Append one event in ``session``'s transaction; sign a checkpoint every N events, or now
+    when ``checkpoint`` (destructions, backups)."""
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
@@ -86,7 +88,7 @@ def record(
         )
     )
     head.seq, head.hash = event.seq, sealed.hash
-    if event.seq % vault.settings.checkpoint_every == 0:
+    if checkpoint or event.seq % vault.settings.checkpoint_every == 0:
         _add_checkpoint(session, vault, event.seq, sealed.hash)
     session.flush()
     return sealed
