@@ -58,3 +58,8 @@ def test_english_reason_on_request(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with pytest.raises(UnreadableFileError) as info:
         open_source(tmp_path / "x.bin")
     assert info.value.reason == "unsupported file type"
+
+
+def test_every_suffix_is_documented() -> None:
+    docs = (Path(__file__).parents[3] / "docs" / "readers.md").read_text(encoding="utf-8")
+    assert [s for s in READERS if f"`{s}`" not in docs] == []
