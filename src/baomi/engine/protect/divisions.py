@@ -1,0 +1,88 @@
+"""China's administrative divisions (GB/T 2260 codes) from cpca's bundled table.
+
+Used to cut an address after its district (mask) and to generalise it to the province, city
+or district (generalize). The table is read directly from cpca's package data (importing cpca
+itself is slow); nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """The administrative prefix of an address; ``end`` is where it ends in the text."""
+
+    province: str
+    city: str
+    district: str
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    by_code: dict[str, str]
+    codes_by_name: dict[str, tuple[str, ...]]
+    pattern: re.Pattern[str]
+
+
+def adcodes_path() -> Path:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package (administrative divisions) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+@cache
+def _table() -> _Table:
+    by_code: dict[str, str] = {}
+    codes_by_name: dict[str, list[str]] = {}
+    with adcodes_path().open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code, name = row["adcode"][:6], row["name"]
+            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            by_code[code] = name
+            codes_by_name.setdefault(name, []).append(code)
+    names = sorted(codes_by_name, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in names))
+    return _Table(by_code, {k: tuple(v) for k, v in codes_by_name.items()}, pattern)
+
+
+def parse(address: str) -> Division | None:
+    """Province, city and district at the start of ``address`` (contiguous names), or None."""
+    table = _table()
+    pos = 0
+    chosen: list[str] = []
+    while True:
+        m = table.pattern.match(address, pos)
+        if m is None:
+            break
+        codes = table.codes_by_name[m.group()]
+        code = codes[0]
+        if chosen:  # prefer a code inside the previous level
+            parent = chosen[-1]
+            prefix = parent[:2] if parent.endswith("0000") else parent[:4]
+            inside = [c for c in codes if c.startswith(prefix)]
+            if not inside:
+                break
+            code = inside[0]
+        chosen.append(code)
+        pos = m.end()
+        if not code.endswith("00"):  # reached a district / county
+            break
+    if not chosen:
+        return None
+    deepest = chosen[-1]
+    province = table.by_code.get(deepest[:2] + "0000", "")
+    city = "" if deepest.endswith("0000") else table.by_code.get(deepest[:4] + "00", "")
+    district = "" if deepest.endswith("00") else table.by_code.get(deepest, "")
+    if province in ("北京市", "天津市", "上海市", "重庆市"):
+        city = ""  # municipalities: the city level repeats the province
+    return Division(province, city, district, pos)

@@ -1,0 +1,79 @@
+"""Key providers: key ids in a policy are resolved to key bytes here, never written anywhere.
+
+A provider holds one master secret (from a key file or an environment variable) and derives
+one sub-key per purpose and key id with HKDF-SHA256 (RFC 5869), so a policy names ``key_id:
+pseudonym`` and never holds key material. Recipient-specific keys add the recipient name to
+the derivation (per-recipient fingerprint, ``fingerprint.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from baomi.errors import ConfigError
+
+DEFAULT_ENV = "BAOMI_PROTECT_KEY"
+MIN_SECRET_BYTES = 16
+
+
+def _decode_secret(text: str) -> bytes:
+    """A secret given as hex, base64 or (at least 32 characters of) plain text."""
+    s = text.strip()
+    for decode in (bytes.fromhex, lambda v: base64.b64decode(v, validate=True)):
+        try:
+            raw = decode(s)
+        except (ValueError, binascii.Error):
+            continue
+        if len(raw) >= MIN_SECRET_BYTES:
+            return raw
+    if len(s) >= 32:
+        return s.encode("utf-8")
+    raise ConfigError("key too short: give at least 16 random bytes (hex or base64)")
+
+
+class KeyProvider:
+    """Resolves key ids to 32-byte keys derived from one master secret."""
+
+    def __init__(self, master: bytes) -> None:
+        if len(master) < MIN_SECRET_BYTES:
+            raise ConfigError("master key too short (need at least 16 bytes)")
+        self._master = master
+
+    def __repr__(self) -> str:  # never show the secret
+        return "KeyProvider(<secret>)"
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> KeyProvider:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read key file {path}: {exc.strerror}") from None
+        return cls(_decode_secret(text))
+
+    @classmethod
+    def from_env(cls, var: str = DEFAULT_ENV) -> KeyProvider:
+        value = os.environ.get(var)
+        if not value:
+            raise ConfigError(f"environment variable {var} is not set")
+        return cls(_decode_secret(value))
+
+    @classmethod
+    def resolve(cls, key_file: str | Path | None, env: str = DEFAULT_ENV) -> KeyProvider:
+        """The key file when given, else the environment variable."""
+        return cls.from_file(key_file) if key_file else cls.from_env(env)
+
+    def key(self, purpose: str, key_id: str, recipient: str | None = None) -> bytes:
+        """A 32-byte key for ``purpose``/``key_id`` (and ``recipient`` when given)."""
+        info = f"baomi/{purpose}/{key_id}/{recipient or ''}".encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(self._master)
+
+
+def generate_secret() -> str:
+    """A fresh 32-byte master secret, hex encoded (for ``baomi policy init --key-file``)."""
+    return os.urandom(32).hex()

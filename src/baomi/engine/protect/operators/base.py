@@ -1,0 +1,84 @@
+"""The operator interface and the per-run context operators read their keys and vault from."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+import polars as pl
+
+from baomi.engine.protect.params import OperatorParams
+from baomi.errors import ConfigError
+
+if TYPE_CHECKING:
+    from baomi.engine.protect.hierarchy import Hierarchy
+    from baomi.engine.protect.keys import KeyProvider
+    from baomi.engine.protect.tokens import TokenVault
+
+P = TypeVar("P", bound=OperatorParams)
+
+
+@dataclass(slots=True)
+class OperatorContext:
+    """What a run gives operators: the key provider, the recipient, the token vault, caches.
+
+    Operators stay stateless; derived keys and loaded hierarchies are cached here per run.
+    """
+
+    keys: KeyProvider | None = None
+    recipient: str | None = None
+    vault: TokenVault | None = None
+    base_dir: str = "."
+    _key_cache: dict[tuple[str, str, str | None], bytes] = field(default_factory=dict)
+    _hierarchies: dict[str, Hierarchy] = field(default_factory=dict)
+
+    def key(self, purpose: str, key_id: str, per_recipient: bool = False) -> bytes:
+        if self.keys is None:
+            raise ConfigError("this operator needs a key: give --key-file or BAOMI_PROTECT_KEY")
+        recipient = self.recipient if per_recipient else None
+        cache_key = (purpose, key_id, recipient)
+        if cache_key not in self._key_cache:
+            self._key_cache[cache_key] = self.keys.key(purpose, key_id, recipient)
+        return self._key_cache[cache_key]
+
+    def hierarchy(self, path: str) -> Hierarchy:
+        from baomi.engine.protect.hierarchy import Hierarchy
+
+        if path not in self._hierarchies:
+            self._hierarchies[path] = Hierarchy.from_csv(path, base_dir=self.base_dir)
+        return self._hierarchies[path]
+
+
+class Operator(ABC, Generic[P]):
+    """Turns one value of one entity into its protected form."""
+
+    name: ClassVar[str]
+    params_type: ClassVar[type[OperatorParams]]
+    #: The original can be recovered with a key (fpe, tokenize): PIPL-73 de-identification.
+    reversible: ClassVar[bool] = False
+
+    @abstractmethod
+    def apply(self, value: str, entity: str | None, params: P, ctx: OperatorContext) -> str:
+        """The protected form of ``value``."""
+
+    def recipient_specific(self, params: P) -> bool:
+        """True when the output depends on the recipient (a fingerprint mark)."""
+        return False
+
+    def apply_series(
+        self, values: pl.Series, entity: str | None, params: P, ctx: OperatorContext
+    ) -> pl.Series:
+        """Vectorised form over a column of strings; the default caches per unique value."""
+        return map_unique(values, lambda v: self.apply(v, entity, params, ctx))
+
+
+def map_unique(values: pl.Series, fn: Callable[[str], str]) -> pl.Series:
+    """Apply ``fn`` once per distinct non-empty value; nulls and empty cells stay as they are."""
+    uniq = values.drop_nulls().unique()
+    uniq = uniq.filter(uniq.str.strip_chars() != "")
+    if uniq.len() == 0:
+        return values
+    mapping = dict(zip(uniq.to_list(), map(fn, uniq.to_list()), strict=True))
+    return values.replace_strict(mapping, default=values, return_dtype=pl.String)
