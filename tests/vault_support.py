@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,8 @@ def mobile(seq: int = 1) -> str:
     return f"139{seq:08d}"
 
 
-@pytest.fixture
-def database_url() -> Iterator[str | None]:
+@contextmanager
+def fresh_database_url() -> Iterator[str | None]:
     """``None`` (SQLite under the home) or a PostgreSQL URL bound to a fresh schema."""
     base = os.environ.get(TEST_DB_ENV)
     if not base:
@@ -54,6 +55,19 @@ def database_url() -> Iterator[str | None]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url() -> Iterator[str | None]:
+    with fresh_database_url() as url:
+        yield url
+
+
+@pytest.fixture
+def second_database_url() -> Iterator[str | None]:
+    """Another fresh database (a restore target)."""
+    with fresh_database_url() as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
@@ -13,21 +10,6 @@ from baomi.errors import CryptoError, InputError
 from baomi.services import deals
 from baomi.services.vault import Vault
 from tests.vault_support import mobile, resident_id
-
-
-@pytest.fixture(autouse=True)
-def fake_scan(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stand-in inventory so these tests do not depend on the scanner's internals."""
-
-    def scan_paths(paths: Any, **_: Any) -> SimpleNamespace:
-        return SimpleNamespace(
-            inventory={
-                "files": [{"path": Path(p).name} for p in paths],
-                "summary": {"CN_RESIDENT_ID": 1},
-            }
-        )
-
-    monkeypatch.setitem(sys.modules, "baomi.engine.scan", SimpleNamespace(scan_paths=scan_paths))
 
 
 def _seller_files(root: Path) -> Path:

@@ -1,3 +1,3 @@
-from tests.vault_support import database_url, key_file, settings, vault
+from tests.vault_support import database_url, key_file, second_database_url, settings, vault
 
-__all__ = ["database_url", "key_file", "settings", "vault"]
+__all__ = ["database_url", "key_file", "second_database_url", "settings", "vault"]

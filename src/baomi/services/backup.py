@@ -309,11 +309,25 @@ def restore(vault: Vault, *, actor: str, path: Path) -> BackupReport:
             batch = [_decode(table, r["row"]) for r in rows if r["table"] == table.name]
             if batch:
                 session.execute(insert(by_name[table.name]), batch)
+        # The key store records destructions made after this backup: re-apply them, so the
+        # restored store agrees with the keys that exist (the data could not be decrypted anyway).
+        shredded = vault.load_keystore().get("destroyed", {})
+        reapplied = []
+        for deal in session.execute(select(Deal).where(Deal.id.in_(list(shredded)))).scalars():
+            if deal.status != "destroyed":
+                deal.status, deal.destroyed_at = "destroyed", shredded[deal.id]
+                for obj in session.execute(
+                    select(StoredObject).where(StoredObject.deal_id == deal.id)
+                ).scalars():
+                    obj.status = "destroyed"
+                reapplied.append(deal.id)
         written: list[tuple[str, str]] = []
         try:
             for name, blob in members.items():
                 if name.startswith("blobs/"):
                     _, deal_id, fname = name.split("/")
+                    if deal_id in shredded:
+                        continue
                     vault.blobs.put(deal_id, fname.removesuffix(".bin"), blob)
                     written.append((deal_id, fname.removesuffix(".bin")))
             audit.record(
@@ -322,7 +336,11 @@ def restore(vault: Vault, *, actor: str, path: Path) -> BackupReport:
                 actor=actor,
                 action="backup.restore",
                 obj=f"backup:{manifest['backup_id']}",
-                details={"files": len(written), "audit_head": manifest["audit_head"]["seq"]},
+                details={
+                    "files": len(written),
+                    "audit_head": manifest["audit_head"]["seq"],
+                    "reapplied_destructions": reapplied,
+                },
             )
         except BaseException:
             with translate_storage_errors():

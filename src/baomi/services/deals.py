@@ -231,7 +231,12 @@ def show(vault: Vault, deal_ref: str) -> DealDetail:
             .all()
         )
         info = _info(session, deal)
-    key = vault.deal_key(deal.id) if deal.status == "active" else None
+    key = None
+    if deal.status == "active":
+        try:
+            key = vault.deal_key(deal.id)
+        except CryptoError:  # shredded after the backup this store was restored from
+            key = None
     out: list[ObjectInfo] = []
     for obj in objs:
         name = inventory = None

@@ -57,7 +57,7 @@ def _new_master(
             "r": crypto.SCRYPT_R,
             "p": crypto.SCRYPT_P,
         }
-        return crypto.stretch_passphrase(passphrase, salt), kdf
+        return crypto.stretch_passphrase(passphrase, salt, n=crypto.SCRYPT_N), kdf
     if key_file is not None:
         if not key_file.exists():
             generate_key_file(key_file)

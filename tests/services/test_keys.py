@@ -1,0 +1,113 @@
+"""Settings refuse placeholder and missing keys; keys init/status/rotate; passphrase keys."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from baomi.engine import crypto
+from baomi.errors import ConfigError, CryptoError
+from baomi.services import deals, keys
+from baomi.services.vault import Vault, open_vault
+from baomi.settings import Settings
+
+
+def test_settings_refuse_placeholder_and_missing_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BAOMI_MASTER_KEY", "BAOMI_MASTER_KEY_FILE", "BAOMI_PASSPHRASE", "BAOMI_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError):
+        Settings()
+    with pytest.raises(ConfigError):
+        Settings(master_key="changethis")
+    with pytest.raises(ConfigError):
+        Settings(env="test", passphrase="changeme")
+    with pytest.raises(ConfigError):
+        Settings(master_key=crypto.encode_key(crypto.generate_key()), passphrase="a real one")
+    assert Settings(env="test").master_key_source is None
+    monkeypatch.setenv("BAOMI_MASTER_KEY", crypto.encode_key(crypto.generate_key()))
+    monkeypatch.setenv("BAOMI_HOME", "/srv/baomi")
+    s = Settings()
+    assert s.home == Path("/srv/baomi") and s.master_key_source == "env"
+    assert "BAOMI" not in repr(s.master_key) and os.environ["BAOMI_MASTER_KEY"] not in repr(s)
+    assert s.sqlalchemy_url == "sqlite:////srv/baomi/baomi.db"
+
+
+def test_key_file_must_be_private(settings: Settings, key_file: Path) -> None:
+    key_file.chmod(0o644)
+    with pytest.raises(ConfigError, match="600"):
+        keys.init(settings, actor="ops")
+
+
+def test_init_writes_private_key_store_and_status(settings: Settings, key_file: Path) -> None:
+    status = keys.init(settings, actor="ops")
+    assert (settings.keystore_path.stat().st_mode & 0o777) == 0o600
+    assert (key_file.stat().st_mode & 0o777) == 0o600
+    assert status.generation == 1 and status.source == "file"
+    assert key_file.read_text().strip() not in settings.keystore_path.read_text()
+    with pytest.raises(ConfigError):
+        keys.init(settings, actor="ops")
+
+
+def test_wrong_master_key_is_refused(settings: Settings) -> None:
+    keys.init(settings, actor="ops")
+    other = settings.model_copy(
+        update={
+            "master_key_file": None,
+            "master_key": _secret(crypto.encode_key(crypto.generate_key())),
+        }
+    )
+    with pytest.raises(CryptoError), open_vault(other) as v:
+        v.master_key()
+
+
+def test_rotation_rewraps_without_reencrypting_and_old_key_stops_working(
+    vault: Vault, settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_bytes(b"payload")
+    deal_id = deals.create(vault, actor="ops", name="d").id
+    [obj] = deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "a.txt"])
+    blob_before = vault.blobs.path(deal_id, obj.id).read_bytes()
+    new_file = tmp_path / "new.key"
+    status = keys.rotate(settings, actor="ops", new_key_file=new_file)
+    assert status.generation == 2 and (new_file.stat().st_mode & 0o777) == 0o600
+    assert vault.blobs.path(deal_id, obj.id).read_bytes() == blob_before  # data not re-encrypted
+    with pytest.raises(CryptoError), open_vault(settings) as old:  # old master key
+        deals.export(old, actor="ops", deal_ref="d", out_dir=tmp_path / "x")
+    new_settings = settings.model_copy(update={"master_key_file": new_file})
+    with open_vault(new_settings) as v:
+        deals.export(v, actor="ops", deal_ref="d", out_dir=tmp_path / "out")
+    assert (tmp_path / "out" / "a.txt").read_bytes() == b"payload"
+
+
+def test_passphrase_master_key(
+    tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crypto, "SCRYPT_N", 2**12)  # keep the test fast; parameters are stored
+    s = Settings(
+        home=tmp_path / "h",
+        database_url=database_url,
+        passphrase="long enough passphrase 保密",
+        env="test",
+    )
+    status = keys.init(s, actor="ops")
+    assert status.source == "passphrase"
+    assert "long enough" not in s.keystore_path.read_text()
+    with open_vault(s) as v:
+        deals.create(v, actor="ops", name="d")
+    wrong = s.model_copy(update={"passphrase": _secret("another passphrase")})
+    with pytest.raises(CryptoError):
+        keys.status(wrong)
+    keys.rotate(s, actor="ops", new_passphrase="the next passphrase")
+    with pytest.raises(CryptoError):
+        keys.status(s)
+    assert (
+        keys.status(s.model_copy(update={"passphrase": _secret("the next passphrase")})).generation
+        == 2
+    )
+
+
+def _secret(value: str) -> SecretStr:
+    return SecretStr(value)
