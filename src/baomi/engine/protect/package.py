@@ -1,0 +1,512 @@
+"""The protect pipeline: input files → a de-identified, k-anonymous, fingerprinted package.
+
+``protect_paths`` reads every supported file under the given paths (never modifying them),
+applies the policy's operators column by column (vectorised, once per distinct value) and span by
+span in prose, enforces k-anonymity on the declared quasi-identifiers, embeds the recipient's
+marks, writes the same files in the same formats and encodings into a temporary folder with a
+``manifest.json`` (DESIGN.md "Protect output"), optionally re-scans it (``verify``), and only then
+renames the folder to its final name. An error or interruption leaves no half-written package.
+The sender-side trace record goes to ``manifests_dir``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
+from baomi.engine.protect.kanon import Criteria, anonymize
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.operators.base import OperatorContext
+from baomi.engine.protect.params import SuppressParams
+from baomi.engine.protect.plan import ColumnPlan, plan_table
+from baomi.engine.protect.policy import Policy, Rule
+from baomi.engine.protect.registry import OperatorRegistry
+from baomi.engine.protect.tokens import TokenVault
+from baomi.engine.protect.writers import SUFFIXES, Document, Table, load, replace_in_runs
+from baomi.engine.recognizers.registry import Registry
+from baomi.errors import BaomiError, InputError, StorageError
+
+log = logging.getLogger(__name__)
+
+MANIFEST_FORMAT = "baomi-protect-manifest-1"
+#: Operators whose output is for display: they carry the invisible marks.
+DISPLAY_OPERATORS = frozenset({"mask", "generalize", "replace"})
+
+Progress = Callable[[str, int, int], None]
+
+
+class VerifyError(BaomiError):
+    """Raised when ``verify`` finds an identifier the policy removes still in the output."""
+
+    def __init__(self, leaks: list[dict[str, Any]]) -> None:
+        where = ", ".join(f"{x['file']}:{x['column'] or '-'} ({x['count']})" for x in leaks[:5])
+        super().__init__(
+            f"verify failed: {sum(x['count'] for x in leaks)} leftover value(s): {where}"
+        )
+        self.leaks = leaks
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectOptions:
+    recipient: str | None = None
+    verify: bool = False
+    overwrite: bool = False
+    vault_path: Path | None = None
+    manifests_dir: Path | None = None
+    now: _dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class ProtectResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+    trace_record: Path | None
+    leaks: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Run:
+    policy: Policy
+    registry: Registry
+    operators: OperatorRegistry
+    ctx: OperatorContext
+    analyzer: TextAnalyzer
+    fingerprint: int
+    originals: set[str] = field(default_factory=set)
+    digests: list[bytes] = field(default_factory=list)
+    operators_used: dict[str, set[str]] = field(default_factory=dict)
+    kanon: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, entity: str | None, operator: str) -> None:
+        self.operators_used.setdefault(entity or "(column)", set()).add(operator)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def collect_files(paths: Sequence[Path]) -> tuple[Path, list[Path]]:
+    """The common root and every supported file under ``paths`` (sorted)."""
+    resolved = [p.resolve() for p in paths]
+    for p in resolved:
+        if not p.exists():
+            raise InputError(f"{p.name}: no such file or folder")
+    files: list[Path] = []
+    for p in resolved:
+        if p.is_dir():
+            files.extend(
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file()
+                and f.suffix.lower() in SUFFIXES
+                and not f.name.startswith((".", "~$"))
+            )
+        elif p.suffix.lower() in SUFFIXES:
+            files.append(p)
+    if len(resolved) == 1 and resolved[0].is_dir():
+        root = resolved[0]
+    else:
+        root = Path(os.path.commonpath([f.parent for f in files])) if files else Path.cwd()
+    return root, files
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) -> pl.Series:
+    op = run.operators.get(rule.operator)
+    out = op.apply_series(values, entity, rule.params, run.ctx)
+    run.note(entity, rule.operator)
+    if rule.operator != "keep":
+        run.originals.update(
+            v.strip() for v in values.drop_nulls().unique().to_list() if v and v.strip()
+        )
+    if op.recipient_specific(rule.params):
+        run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
+    if run.policy.marks and rule.operator in DISPLAY_OPERATORS:
+        out = _mark_unique(out, run.fingerprint)
+    return out
+
+
+def _mark_unique(values: pl.Series, fingerprint: int) -> pl.Series:
+    uniq = [v for v in values.drop_nulls().unique().to_list() if v]
+    if not uniq:
+        return values
+    mapping = {v: v + fp.mark_for(v, fingerprint) for v in uniq}
+    return values.replace_strict(mapping, default=values, return_dtype=pl.String)
+
+
+def _protect_text(run: _Run, text: str) -> tuple[str, list[tuple[int, int, str]], bool]:
+    """Protected text, the edits made, and whether the record must be dropped."""
+    edits: list[tuple[int, int, str]] = []
+    drop = False
+    for f in run.analyzer.analyze(text):
+        rule = run.policy.rule_for_entity(f.entity)
+        if rule is None or rule.operator == "keep":
+            continue
+        raw = text[f.start : f.end]
+        op = run.operators.get(rule.operator)
+        new = op.apply(raw, f.entity, rule.params, run.ctx)
+        run.note(f.entity, rule.operator)
+        run.originals.add(raw.strip())
+        if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
+            drop = True
+        if op.recipient_specific(rule.params):
+            run.digests.append(fp.digest(new))
+        if run.policy.marks and rule.operator in DISPLAY_OPERATORS and new:
+            new += fp.mark_for(new, run.fingerprint)
+        edits.append((f.start, f.end, new))
+    out = text
+    for start, end, new in sorted(edits, reverse=True):
+        out = out[:start] + new + out[end:]
+    return out, edits, drop
+
+
+def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
+    uniq = [v for v in values.drop_nulls().unique().to_list() if v]
+    mapping: dict[str, str] = {}
+    dropped: set[str] = set()
+    for v in uniq:
+        new, _, drop = _protect_text(run, v)
+        mapping[v] = new
+        if drop:
+            dropped.add(v)
+    if not mapping:
+        return values, dropped
+    return values.replace_strict(mapping, default=values, return_dtype=pl.String), dropped
+
+
+def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
+    spec = run.policy.quasi_identifiers
+    frame = table.frame
+    if spec is None or not all(c in frame.columns for c in spec.columns):
+        return frame
+    qi, sensitive = spec.columns, [s for s in spec.sensitive if s in frame.columns]
+    hierarchies: dict[str, Hierarchy] = {}
+    for c in qi:
+        path = spec.hierarchies.get(c)
+        hierarchies[c] = (
+            run.ctx.hierarchy(path) if path else build_hierarchy(c, frame[c].drop_nulls().to_list())
+        )
+    criteria = Criteria.for_release(
+        spec.release,
+        k=spec.k,
+        l=spec.l,
+        max_risk=spec.max_risk,
+        average_risk=spec.average_risk,
+        suppression_limit=spec.suppression_limit,
+    )
+    result = anonymize(
+        frame.with_columns(pl.col(c).fill_null("") for c in qi),
+        qi,
+        hierarchies,
+        criteria,
+        sensitive=sensitive,
+        tie_break=(run.ctx.recipient or "").encode(),
+    )
+    run.note("QUASI_IDENTIFIER", "generalize")
+    run.kanon.append(
+        {
+            "file": rel,
+            "sheet": table.sheet,
+            "quasi_identifiers": qi,
+            "sensitive": sensitive,
+            "criteria": {
+                "k": criteria.k,
+                "l": criteria.l,
+                "average_risk": criteria.average_risk,
+                "suppression_limit": criteria.suppression_limit,
+                "release": spec.release,
+            },
+            "levels": result.levels,
+            "suppressed_records": result.suppressed,
+            "information_loss": round(result.loss, 6),
+            "metric": result.metric,
+            "nodes_checked": result.nodes_checked,
+            "nodes_total": result.nodes_total,
+            **result.report.as_dict(),
+        }
+    )
+    out = frame.with_columns(result.frame[c].replace("", None) for c in qi)
+    if spec.suppress == "drop" and result.suppressed:
+        suppressed = pl.all_horizontal(pl.col(c) == "*" for c in qi)
+        keep = out.with_row_index("_i").filter(~suppressed)["_i"].to_list()
+        table.keep_rows = keep
+        out = out[keep]
+    return out
+
+
+def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
+    rows_in = table.frame.height
+    plans: list[ColumnPlan] = plan_table(table.frame, run.policy, run.registry)
+    frame = _kanon(run, table, rel)
+    drop_mask = pl.Series("d", [False] * frame.height)
+    columns: list[dict[str, Any]] = []
+    for plan in plans:
+        values = frame[plan.name]
+        info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
+        if plan.mode in ("entity", "rule") and plan.rule is not None:
+            if isinstance(plan.rule.params, SuppressParams) and plan.rule.params.drop_record:
+                drop_mask = drop_mask | values.is_not_null() & (values.str.strip_chars() != "")
+            frame = frame.with_columns(_apply_rule(run, plan.rule, plan.entity, values))
+            info["operator"] = plan.rule.operator
+        elif plan.mode == "text":
+            new, dropped = _text_column(run, values)
+            if dropped:
+                drop_mask = drop_mask | values.is_in(list(dropped))
+            frame = frame.with_columns(new.alias(plan.name))
+            info["operator"] = "analyze"
+        elif plan.mode == "qi":
+            info["operator"] = "generalize"
+        columns.append(info)
+    if drop_mask.any():
+        keep_idx = (~drop_mask).arg_true().to_list()
+        base = table.keep_rows if table.keep_rows is not None else list(range(rows_in))
+        table.keep_rows = [base[i] for i in keep_idx]
+        frame = frame[keep_idx]
+    table.frame = frame
+    return {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _protect_units(run: _Run, doc: Document) -> dict[str, Any]:
+    found: Counter[str] = Counter()
+    paragraphs = doc.state[1] if doc.format == "docx" else None
+    for i, unit in enumerate(doc.units):
+        if not unit:
+            continue
+        new, edits, _ = _protect_text(run, unit)
+        if not edits:
+            continue
+        found.update("edits" for _ in edits)
+        doc.units[i] = new
+        if paragraphs is not None:
+            replace_in_runs(paragraphs[i], edits)
+    return {"units": len(doc.units), "replaced_spans": found["edits"]}
+
+
+# --- verify ------------------------------------------------------------------------------
+
+
+def verify_package(
+    out_dir: Path,
+    files: Sequence[str],
+    originals: set[str],
+    analyzer: TextAnalyzer,
+    policy: Policy,
+) -> list[dict[str, Any]]:
+    """Leftover identifiers in the written package (counts by file and column, no values)."""
+    leaks: list[dict[str, Any]] = []
+    if not originals:
+        return leaks
+    lookup = pl.Series("o", sorted(originals), dtype=pl.String)
+    for rel in files:
+        doc = load(out_dir / rel)
+        for table in doc.tables:
+            for name in table.frame.columns:
+                col = (
+                    table.frame[name]
+                    .drop_nulls()
+                    .map_elements(lambda v: fp.strip_marks(v).strip(), return_dtype=pl.String)
+                )
+                count = int(col.is_in(lookup).sum())
+                for cell in col.filter(col.str.len_chars() > 12).unique().to_list():
+                    count += sum(
+                        1
+                        for f in analyzer.analyze(cell)
+                        if policy.removes(f.entity) and cell[f.start : f.end] in originals
+                    )
+                if count:
+                    leaks.append(
+                        {"file": rel, "sheet": table.sheet, "column": name, "count": count}
+                    )
+        count = 0
+        for unit in doc.units:
+            text = fp.strip_marks(unit)
+            count += sum(
+                1
+                for f in analyzer.analyze(text)
+                if policy.removes(f.entity) and text[f.start : f.end].strip() in originals
+            )
+        if count:
+            leaks.append({"file": rel, "sheet": None, "column": None, "count": count})
+    return leaks
+
+
+# --- the pipeline ------------------------------------------------------------------------
+
+
+def protect_paths(
+    paths: Sequence[Path],
+    policy: Policy,
+    out_dir: Path,
+    *,
+    keys: KeyProvider | None = None,
+    options: ProtectOptions | None = None,
+    registry: Registry | None = None,
+    operators: OperatorRegistry | None = None,
+    progress: Progress | None = None,
+) -> ProtectResult:
+    """Protect ``paths`` into ``out_dir`` (see the module docstring)."""
+    opts = options or ProtectOptions()
+    out_dir = out_dir.resolve()
+    if out_dir.exists() and any(out_dir.iterdir()) and not opts.overwrite:
+        raise InputError(f"{out_dir.name}: output folder exists and is not empty (use --force)")
+    root, files = collect_files(paths)
+    inputs = [p.resolve() for p in paths if p.is_dir()]
+    if any(out_dir == p or p in out_dir.parents for p in inputs):
+        raise InputError("the output folder must not be inside the input")
+    registry = registry or Registry.default()
+    operators = operators or OperatorRegistry.default()
+    vault = None
+    uses_tokens = any(
+        r.operator == "tokenize" for r in (*policy.entities.values(), *policy.columns.values())
+    )
+    if uses_tokens and keys is not None:
+        vpath = opts.vault_path or out_dir.parent / f"{out_dir.name}.tokens.vault"
+        vault = TokenVault(vpath, keys.key("vault", "tokens"), keys.key("token", "tokens"))
+    ctx = OperatorContext(
+        keys=keys, recipient=opts.recipient, vault=vault, base_dir=policy.base_dir
+    )
+    run = _Run(
+        policy, registry, operators, ctx, TextAnalyzer(registry), secrets.randbits(fp.FP_BITS)
+    )
+    package_id = secrets.token_hex(8)
+    now = opts.now or _dt.datetime.now(_dt.UTC)
+    tmp = out_dir.parent / f".{out_dir.name}.partial-{package_id}"
+    entries: list[dict[str, Any]] = []
+    try:
+        tmp.mkdir(parents=True)
+        for i, src in enumerate(files):
+            rel = src.relative_to(root).as_posix()
+            if progress:
+                progress(rel, i, len(files))
+            doc = load(src)
+            entry: dict[str, Any] = {
+                "path": rel,
+                "kind": doc.kind,
+                "format": doc.format,
+                "encoding": doc.encoding,
+                "source_sha256": _sha256(src),
+            }
+            if doc.kind == "table":
+                entry["tables"] = [_protect_table(run, t, rel) for t in doc.tables]
+            else:
+                entry.update(_protect_units(run, doc))
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            doc.save(target)
+            entry["output_sha256"] = _sha256(target)
+            entries.append(entry)
+        if progress:
+            progress("", len(files), len(files))
+        leaks: list[dict[str, Any]] = []
+        if opts.verify:
+            leaks = verify_package(
+                tmp, [e["path"] for e in entries], run.originals, run.analyzer, policy
+            )
+            if leaks:
+                raise VerifyError(leaks)
+        manifest = _manifest(run, entries, package_id, now, opts, leaks)
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        if vault is not None:
+            vault.save()
+        _swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    record_path = None
+    if opts.manifests_dir is not None:
+        record_path = _write_record(run, manifest, opts, now)
+    log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
+    return ProtectResult(out_dir, manifest, record_path, leaks)
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    """Rename the finished package into place (an existing one is replaced)."""
+    try:
+        if out_dir.exists():
+            old = out_dir.parent / f".{out_dir.name}.old-{secrets.token_hex(4)}"
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    except OSError as exc:
+        raise StorageError(f"cannot move the package into place: {exc.strerror}") from None
+
+
+def _manifest(
+    run: _Run,
+    entries: list[dict[str, Any]],
+    package_id: str,
+    now: _dt.datetime,
+    opts: ProtectOptions,
+    leaks: list[dict[str, Any]],
+) -> dict[str, Any]:
+    from baomi import __version__
+
+    return {
+        "format": MANIFEST_FORMAT,
+        "package_id": package_id,
+        "created": now.isoformat(timespec="seconds"),
+        "recipient": opts.recipient,
+        "tool": {"name": "baomi", "version": __version__},
+        "policy": {"name": run.policy.name, "sha256": run.policy.sha256},
+        "files": entries,
+        "operators": {k: sorted(v) for k, v in sorted(run.operators_used.items())},
+        "k_anonymity": run.kanon,
+        "fingerprint": {
+            "scheme": fp.SCHEME,
+            "marks": run.policy.marks,
+            "recipient_keyed_values": bool(run.digests),
+        },
+        "verify": {"ran": opts.verify, "leftover": sum(x["count"] for x in leaks)},
+    }
+
+
+def _write_record(
+    run: _Run, manifest: dict[str, Any], opts: ProtectOptions, now: _dt.datetime
+) -> Path:
+    assert opts.manifests_dir is not None
+    digests, modulus = fp.pack_digests(run.digests)
+    record = {
+        "kind": fp.RECORD_KIND,
+        "scheme": fp.SCHEME,
+        "package_id": manifest["package_id"],
+        "recipient": opts.recipient or "",
+        "created": now.isoformat(timespec="seconds"),
+        "fingerprint": f"{run.fingerprint:016x}",
+        "digests": digests,
+        "digest_modulus": modulus,
+        "manifest": manifest,
+    }
+    opts.manifests_dir.mkdir(parents=True, exist_ok=True)
+    path = opts.manifests_dir / f"{manifest['package_id']}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,386 @@
+"""Round-trip documents: read a file into tables or text units, write it back in the same
+format and encoding with only the protected values changed.
+
+Tables: CSV/TSV (encoding, BOM, delimiter, quote and line ending kept), XLSX (cells edited in
+place: formatting, widths and other sheets kept), JSON / JSON Lines (records flattened to dotted
+paths, untouched values keep their JSON type), Parquet (untouched columns keep their type).
+Text: TXT (line endings kept) and DOCX (runs edited in place: formatting kept; body paragraphs,
+table cells, headers and footers in document order, as the readers number them).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baomi.engine.readers.csv import sniff_dialect
+from baomi.engine.readers.encoding import decode_head, detect_file_encoding
+from baomi.engine.readers.json import flatten
+from baomi.engine.readers.xlsx import cell_text
+from baomi.errors import UnreadableFileError
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson", ".parquet")
+TEXT_SUFFIXES = (".txt", ".md", ".log", ".docx")
+SUFFIXES = TABLE_SUFFIXES + TEXT_SUFFIXES
+
+
+@dataclass(slots=True)
+class Table:
+    """One table (a sheet for XLSX): every column a string column, empty cells null."""
+
+    sheet: str | None
+    frame: pl.DataFrame
+    #: Row indices kept, in output order (``None``: all rows, original order).
+    keep_rows: list[int] | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A loaded file: ``tables`` for table formats, ``units`` for text formats."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    tables: list[Table] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    state: Any = None
+
+    @property
+    def kind(self) -> str:
+        return "table" if self.format in ("csv", "xlsx", "json", "jsonl", "parquet") else "text"
+
+    def save(self, target: Path) -> None:
+        _SAVERS[self.format](self, target)
+
+
+def _fmt(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return {
+        ".csv": "csv",
+        ".tsv": "csv",
+        ".xlsx": "xlsx",
+        ".json": "json",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".parquet": "parquet",
+        ".docx": "docx",
+    }.get(suffix, "txt")
+
+
+def load(path: Path) -> Document:
+    """Read ``path`` for protection (read-only; the input is never modified)."""
+    fmt = _fmt(path)
+    return _LOADERS[fmt](path, fmt)
+
+
+# --- CSV / TSV ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CsvState:
+    bom: bool
+    delimiter: str
+    quote: str
+    newline: str
+
+
+def _load_csv(path: Path, fmt: str) -> Document:
+    encoding, sample = detect_file_encoding(path)
+    raw = path.read_bytes()
+    text = raw.decode(encoding)
+    bom = text.startswith("\ufeff")
+    text = text.removeprefix("\ufeff")
+    delimiter, quote = sniff_dialect(
+        decode_head(sample, encoding, 65536).removeprefix("\ufeff"),
+        tsv=path.suffix.lower() == ".tsv",
+    )
+    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            quote_char=quote,
+            infer_schema=False,
+            missing_utf8_is_empty_string=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
+    name = encoding.lower().replace("_", "-")
+    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline)
+    enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
+    return Document(path, fmt, enc, [Table(None, frame)], state=state)
+
+
+def _save_csv(doc: Document, target: Path) -> None:
+    st: _CsvState = doc.state
+    text = doc.tables[0].frame.write_csv(
+        separator=st.delimiter, quote_char=st.quote, line_terminator=st.newline, null_value=""
+    )
+    data = text.encode(doc.encoding or "utf-8", errors="replace")
+    target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + data)
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _load_xlsx(path: Path, fmt: str) -> Document:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise UnreadableFileError(str(path), f"XLSX: {type(exc).__name__}") from None
+    tables = []
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows:
+            continue
+        header = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(rows[0])]
+        seen: dict[str, int] = {}
+        for i, h in enumerate(header):
+            seen[h] = seen.get(h, 0) + 1
+            if seen[h] > 1:
+                header[i] = f"{h} ({seen[h]})"
+        data = {
+            h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in rows[1:]], pl.String)
+            for i, h in enumerate(header)
+        }
+        tables.append(Table(ws.title, pl.DataFrame(data)))
+    return Document(path, fmt, None, tables, state=wb)
+
+
+def _save_xlsx(doc: Document, target: Path) -> None:
+    wb = doc.state
+    for table in doc.tables:
+        ws = wb[table.sheet]
+        original = list(ws.iter_rows(min_row=2, values_only=True))
+        frame = table.frame
+        order = table.keep_rows if table.keep_rows is not None else range(frame.height)
+        for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
+            src = original[src_row]
+            for col, value in enumerate(values):
+                old = src[col] if col < len(src) else None
+                cell = ws.cell(row=out_row + 2, column=col + 1)
+                if value != cell_text(old):
+                    cell.value = value
+                elif out_row != src_row:
+                    cell.value = old
+        for extra in range(frame.height + 2, len(original) + 2):  # dropped records
+            for col in range(1, ws.max_column + 1):
+                ws.cell(row=extra, column=col).value = None
+    wb.save(target)
+
+
+# --- JSON / JSON Lines -------------------------------------------------------------------
+
+_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _set_path(obj: Any, path: str, value: Any) -> None:
+    parts: list[str | int] = [int(idx) if idx else key for key, idx in _PATH.findall(path)]
+    for part in parts[:-1]:
+        obj = obj[part]
+    obj[parts[-1]] = value
+
+
+def _records_frame(records: list[Any]) -> pl.DataFrame:
+    rows = [
+        flatten(r, "", {}) if isinstance(r, dict | list) else {"value": str(r)} for r in records
+    ]
+    columns: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            columns.setdefault(key, None)
+    return pl.DataFrame({c: pl.Series(c, [row.get(c) for row in rows], pl.String) for c in columns})
+
+
+@dataclass(slots=True)
+class _JsonState:
+    data: Any
+    records: list[Any]
+    indent: int | None
+    newline: str
+
+
+def _load_json(path: Path, fmt: str) -> Document:
+    encoding, _ = detect_file_encoding(path)
+    text = path.read_text(encoding=encoding).removeprefix("\ufeff")
+    try:
+        if fmt == "jsonl":
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            data: Any = records
+        else:
+            data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFileError(str(path), f"JSON: line {exc.lineno}") from None
+    records = data if isinstance(data, list) else [data]
+    indent = None
+    if fmt == "json":
+        m = re.search(r"\n( +)\S", text)
+        indent = len(m.group(1)) if m else None
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    state = _JsonState(data, records, indent, newline)
+    return Document(path, fmt, encoding, [Table(None, _records_frame(records))], state=state)
+
+
+def _save_json(doc: Document, target: Path) -> None:
+    st: _JsonState = doc.state
+    table = doc.tables[0]
+    original = _records_frame(st.records)
+    for name in table.frame.columns:
+        new, old = table.frame[name].to_list(), original[name].to_list()
+        for i, (n, o) in enumerate(zip(new, old, strict=True)):
+            if n != o and name != "value":
+                _set_path(st.records[i], name, n if n is not None else "")
+            elif n != o:
+                st.records[i] = n
+    if table.keep_rows is not None:
+        st.records[:] = [st.records[i] for i in table.keep_rows]
+    enc = doc.encoding or "utf-8"
+    if doc.format == "jsonl":
+        body = st.newline.join(json.dumps(r, ensure_ascii=False) for r in st.records)
+        target.write_bytes((body + st.newline).encode(enc, errors="replace"))
+    else:
+        data = st.records if isinstance(st.data, list) else st.records[0]
+        body = json.dumps(data, ensure_ascii=False, indent=st.indent)
+        target.write_bytes((body + "\n").encode(enc, errors="replace"))
+
+
+# --- Parquet -----------------------------------------------------------------------------
+
+
+def _load_parquet(path: Path, fmt: str) -> Document:
+    try:
+        original = pl.read_parquet(path)
+    except Exception as exc:  # pyarrow / polars raise many types for a broken file
+        raise UnreadableFileError(str(path), f"Parquet: {type(exc).__name__}") from None
+    simple = [
+        c for c, t in original.schema.items() if not isinstance(t, pl.List | pl.Struct | pl.Array)
+    ]
+    frame = original.select(pl.col(c).cast(pl.String) for c in simple)
+    return Document(path, fmt, None, [Table(None, frame)], state=original)
+
+
+def _save_parquet(doc: Document, target: Path) -> None:
+    original: pl.DataFrame = doc.state
+    table = doc.tables[0]
+    base = original if table.keep_rows is None else original[table.keep_rows]
+    as_text = base.select(pl.col(c).cast(pl.String) for c in table.frame.columns)
+    changed = [c for c in table.frame.columns if not table.frame[c].equals(as_text[c])]
+    out = base.with_columns(table.frame[c] for c in changed)
+    out.write_parquet(target)
+
+
+# --- TXT ---------------------------------------------------------------------------------
+
+
+def _load_txt(path: Path, fmt: str) -> Document:
+    encoding, _ = detect_file_encoding(path)
+    text = path.read_bytes().decode(encoding)
+    bom = text.startswith("\ufeff")
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+    units = [line.rstrip("\r\n") for line in lines]
+    endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
+    enc = "utf-8" if encoding.lower().replace("_", "-") == "utf-8-sig" else encoding
+    return Document(path, fmt, enc, units=units, state=(bom, endings))
+
+
+def _save_txt(doc: Document, target: Path) -> None:
+    bom, endings = doc.state
+    body = "".join(u + e for u, e in zip(doc.units, endings, strict=True))
+    data = body.encode(doc.encoding or "utf-8", errors="replace")
+    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+
+
+# --- DOCX --------------------------------------------------------------------------------
+
+
+def docx_paragraphs(document: Any) -> Iterator[Any]:
+    """Body paragraphs, then table cells, then headers/footers (the readers' numbering)."""
+    yield from document.paragraphs
+
+    def cells(tables: Any) -> Iterator[Any]:
+        for table in tables:
+            for row in table.rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    yield from cell.paragraphs
+                    yield from cells(cell.tables)
+
+    yield from cells(document.tables)
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            if not part.is_linked_to_previous:
+                yield from part.paragraphs
+
+
+def _load_docx(path: Path, fmt: str) -> Document:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many types for a broken file
+        raise UnreadableFileError(str(path), f"DOCX: {type(exc).__name__}") from None
+    paragraphs = list(docx_paragraphs(document))
+    return Document(
+        path, fmt, None, units=[p.text for p in paragraphs], state=(document, paragraphs)
+    )
+
+
+def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
+    """Apply ``(start, end, new)`` edits (paragraph offsets) to the runs, keeping formatting.
+
+    An edit that spans runs is written into its first run and removed from the others.
+    """
+    runs = paragraph.runs
+    bounds, pos = [], 0
+    for run in runs:
+        bounds.append((pos, pos + len(run.text)))
+        pos += len(run.text)
+    texts = [run.text for run in runs]
+    for start, end, new in sorted(edits, reverse=True):
+        first = True
+        for i, (a, b) in enumerate(bounds):
+            if b <= start or a >= end or a == b:
+                continue
+            lo, hi = max(start, a) - a, min(end, b) - a
+            texts[i] = texts[i][:lo] + (new if first else "") + texts[i][hi:]
+            first = False
+    for run, text in zip(runs, texts, strict=True):
+        if run.text != text:
+            run.text = text
+
+
+def _save_docx(doc: Document, target: Path) -> None:
+    document, _paragraphs = doc.state
+    document.save(str(target))
+
+
+_LOADERS: dict[str, Callable[[Path, str], Document]] = {
+    "csv": _load_csv,
+    "xlsx": _load_xlsx,
+    "json": _load_json,
+    "jsonl": _load_json,
+    "parquet": _load_parquet,
+    "txt": _load_txt,
+    "docx": _load_docx,
+}
+_SAVERS: dict[str, Callable[[Document, Path], None]] = {
+    "csv": _save_csv,
+    "xlsx": _save_xlsx,
+    "json": _save_json,
+    "jsonl": _save_json,
+    "parquet": _save_parquet,
+    "txt": _save_txt,
+    "docx": _save_docx,
+}
