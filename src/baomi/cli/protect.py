@@ -1,9 +1,310 @@
-"""Command group placeholder; filled in by its capability."""
+"""``baomi protect | policy init | risk | trace | detokenize`` — the protect commands (thin).
+
+Each command parses its arguments, calls one engine function (``baomi.engine.protect``) and
+renders the result with rich. Keys come from ``--key-file`` or ``BAOMI_PROTECT_KEY``; trace
+records go to ``--manifests`` (default ``$BAOMI_HOME/manifests``).
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from baomi.errors import BaomiError, IntegrityError
+from baomi.i18n import tr
+
+T = TypeVar("T")
+
+policy_app = typer.Typer(help="去标识化策略 / de-identification policies", no_args_is_help=True)
+
+KEY_FILE = typer.Option(
+    None, "--key-file", help="密钥文件（否则读 BAOMI_PROTECT_KEY）/ key file (else the env var)"
+)
+
+
+def _home() -> Path:
+    return Path(os.environ.get("BAOMI_HOME", "var"))
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Call the engine; a baomi error becomes a red message and exit 1 (2 for integrity)."""
+    try:
+        return fn()
+    except BaomiError as exc:
+        _console().print(f"[red]{tr('错误', 'error')}:[/red] {exc}")
+        raise typer.Exit(2 if isinstance(exc, IntegrityError) else 1) from None
+
+
+def protect(
+    paths: list[Path] = typer.Argument(..., help="输入文件或文件夹 / input files or folders"),
+    policy: Path = typer.Option(..., "--policy", help="策略 YAML / policy YAML"),
+    out: Path = typer.Option(..., "--out", help="输出文件夹 / output folder"),
+    recipient: str = typer.Option(None, "--recipient", help="接收方 / recipient name"),
+    key_file: Path = KEY_FILE,
+    verify: bool = typer.Option(False, "--verify", help="输出后复扫 / rescan the output"),
+    force: bool = typer.Option(False, "--force", help="替换已有输出 / replace an existing output"),
+    manifests: Path = typer.Option(
+        None, "--manifests", help="追踪记录目录 / trace records folder ($BAOMI_HOME/manifests)"
+    ),
+    vault: Path = typer.Option(None, "--vault", help="令牌库文件 / token vault file"),
+) -> None:
+    """生成去标识化的尽调数据包 / write a de-identified due-diligence package."""
+    from baomi.engine.protect.keys import KeyProvider
+    from baomi.engine.protect.package import ProtectOptions, protect_paths
+    from baomi.engine.protect.policy import load_policy
+
+    pol = _run(lambda: load_policy(policy))
+    needs_key = bool(key_file) or bool(os.environ.get("BAOMI_PROTECT_KEY"))
+    keys = _run(lambda: KeyProvider.resolve(key_file)) if needs_key else None
+    options = ProtectOptions(
+        recipient=recipient,
+        verify=verify,
+        overwrite=force,
+        vault_path=vault,
+        manifests_dir=manifests or _home() / "manifests",
+    )
+    console = _console()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(tr("脱敏中", "protecting"), total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
+
+        result = _run(
+            lambda: protect_paths(paths, pol, out, keys=keys, options=options, progress=progress)
+        )
+    m = result.manifest
+    table = Table(title=tr("数据包", "package") + f" {m['package_id']}")
+    for col in (tr("文件", "file"), tr("行/段", "rows/units"), tr("处理", "operators")):
+        table.add_column(col)
+    for f in m["files"]:
+        if f["kind"] == "table":
+            rows = ", ".join(f"{t['rows_in']}→{t['rows_out']}" for t in f["tables"])
+            ops = sorted({c.get("operator", "") for t in f["tables"] for c in t["columns"]} - {""})
+        else:
+            rows, ops = f"{f['replaced_spans']} / {f['units']}", ["analyze"]
+        table.add_row(f["path"], rows, ", ".join(ops))
+    console.print(table)
+    for k in m["k_anonymity"]:
+        console.print(
+            tr("k-匿名", "k-anonymity")
+            + f" {k['file']}: k={k['k']} "
+            + tr("抑制记录", "suppressed records")
+            + f"={k['suppressed_records']} "
+            + tr("信息损失", "information loss")
+            + f"={k['information_loss']:.4f} ({k['metric']})"
+        )
+    if verify:
+        console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))
+    console.print(tr("已写入", "written") + f" {result.out_dir}")
+    if result.trace_record:
+        console.print(
+            tr("追踪记录（请留存，勿外发）", "trace record (keep, do not send)")
+            + f": {result.trace_record}"
+        )
+
+
+def policy_init(
+    path: Path = typer.Argument(Path("policy.yaml"), help="写到 / write to"),
+    force: bool = typer.Option(False, "--force", help="覆盖 / overwrite"),
+    key_file: Path = typer.Option(
+        None, "--key-file", help="同时生成新密钥文件 / also create a new key file"
+    ),
+) -> None:
+    """写出默认策略（处理所有直接标识符）/ write the default policy."""
+    from baomi.engine.protect.keys import generate_secret
+    from baomi.engine.protect.policy import DEFAULT_POLICY
+
+    if path.exists() and not force:
+        _console().print(tr(f"{path} 已存在（--force 覆盖）", f"{path} exists (use --force)"))
+        raise typer.Exit(1)
+    path.write_text(DEFAULT_POLICY, encoding="utf-8")
+    _console().print(tr("已写入默认策略", "default policy written") + f": {path}")
+    if key_file is not None:
+        if key_file.exists() and not force:
+            _console().print(tr(f"{key_file} 已存在", f"{key_file} exists"))
+            raise typer.Exit(1)
+        key_file.write_text(generate_secret() + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+        _console().print(tr("已生成密钥文件", "key file created") + f": {key_file}")
+
+
+def policy_check(path: Path = typer.Argument(..., help="策略 YAML / policy YAML")) -> None:
+    """校验策略 / validate a policy."""
+    from baomi.engine.protect.policy import load_policy
+
+    pol = _run(lambda: load_policy(path))
+    _console().print(tr("策略有效", "policy is valid") + f": {pol.name} ({pol.sha256[:12]})")
+
+
+def risk(
+    file: Path = typer.Argument(..., help="表格文件 / table file"),
+    qi: str = typer.Option(
+        ..., "--qi", help="准标识符，逗号分隔 / quasi-identifiers, comma-separated"
+    ),
+    sensitive: str = typer.Option("", "--sensitive", help="敏感属性 / sensitive attributes"),
+    k: int = typer.Option(3, "--k", help="目标 k（统计低于 k 的记录）/ target k"),
+    as_json: bool = typer.Option(False, "--json", help="JSON 输出 / JSON output"),
+) -> None:
+    """重识别风险（GB/T 37964 附录 B）/ re-identification risk (GB/T 37964 Annex B)."""
+    from baomi.engine.protect.fingerprint import strip_marks
+    from baomi.engine.protect.kanon import risk as compute
+    from baomi.engine.protect.writers import load
+
+    doc = _run(lambda: load(file))
+    if not doc.tables:
+        _console().print(tr("不是表格文件", "not a table file"))
+        raise typer.Exit(1)
+    qis = [c.strip() for c in qi.split(",") if c.strip()]
+    sens = [c.strip() for c in sensitive.split(",") if c.strip()]
+    results = []
+    for t in doc.tables:
+        missing = [c for c in qis + sens if c not in t.frame.columns]
+        if missing:
+            _console().print(tr("缺少列", "missing columns") + f": {', '.join(missing)}")
+            raise typer.Exit(1)
+        import polars as pl
+
+        frame = t.frame.with_columns(
+            pl.col(c).map_elements(strip_marks, return_dtype=pl.String) for c in qis + sens
+        )
+        results.append((t.sheet, compute(frame, qis, sens, k)))
+    if as_json:
+        out = [{"sheet": s, **r.as_dict()} for s, r in results]
+        typer.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False))
+        return
+    for sheet, r in results:
+        table = Table(
+            title=tr("重识别风险", "re-identification risk") + (f" [{sheet}]" if sheet else "")
+        )
+        table.add_column(tr("指标", "measure"))
+        table.add_column(tr("值", "value"), justify="right")
+        rows = [
+            (tr("记录数", "records"), str(r.records)),
+            (tr("等价类数", "equivalence classes"), str(r.classes)),
+            ("k", str(r.k)),
+            (
+                tr("l-多样性（distinct）", "distinct l-diversity"),
+                "-" if r.l_diversity is None else str(r.l_diversity),
+            ),
+            (tr("最大风险（检察官）", "prosecutor risk, maximum"), f"{r.max_risk:.4f}"),
+            (tr("平均风险（检察官）", "prosecutor risk, average"), f"{r.average_risk:.4f}"),
+            (tr(f"低于 k={k} 的记录", f"records in classes under k={k}"), str(r.records_below_k)),
+            (tr("唯一记录", "unique records"), str(r.uniques)),
+        ]
+        for row in rows:
+            table.add_row(*row)
+        _console().print(table)
+
+
+def trace(
+    leaked: Path = typer.Argument(..., help="泄露的文件 / leaked file"),
+    manifests: Path = typer.Option(
+        None, "--manifests", help="追踪记录目录 / trace records folder ($BAOMI_HOME/manifests)"
+    ),
+) -> None:
+    """从泄露片段追踪接收方 / name the recipient of a leaked fragment."""
+    from baomi.engine.protect.trace import trace as run_trace
+
+    folder = manifests or _home() / "manifests"
+    result = _run(lambda: run_trace(leaked, folder))
+    console = _console()
+    if result.recipient is None:
+        console.print(
+            tr(
+                "接收方：未知（证据不足，不作猜测）",
+                "recipient: unknown (not enough evidence; no guess)",
+            )
+        )
+    else:
+        console.print(
+            tr("接收方", "recipient")
+            + f": [bold]{result.recipient}[/bold] "
+            + tr("数据包", "package")
+            + f" {result.package_id} "
+            + tr("置信度", "confidence")
+            + f" {result.confidence:.6f}"
+        )
+    table = Table(title=tr("候选", "candidates"))
+    for col in (
+        tr("接收方", "recipient"),
+        tr("数据包", "package"),
+        tr("证据(bit)", "evidence (bits)"),
+        tr("标记一致/不一致", "marks agree/disagree"),
+        tr("密钥值匹配", "keyed values matched"),
+    ):
+        table.add_column(col)
+    for c in result.candidates[:5]:
+        table.add_row(
+            c.recipient,
+            c.package_id,
+            f"{c.bits:.0f}",
+            f"{c.marks_agree}/{c.marks_disagree}",
+            str(c.values_matched),
+        )
+    console.print(table)
+    if result.recipient is None:
+        raise typer.Exit(3)
+
+
+def detokenize(
+    file: Path = typer.Argument(..., help="含令牌的文件 / file with tokens"),
+    vault: Path = typer.Option(..., "--vault", help="令牌库文件 / token vault file"),
+    out: Path = typer.Option(..., "--out", help="还原后的文件 / restored file"),
+    key_file: Path = KEY_FILE,
+) -> None:
+    """用密钥还原令牌（记录日志）/ restore tokens with the key (logged)."""
+    from baomi.engine.protect.keys import KeyProvider
+    from baomi.engine.protect.tokens import TokenVault, detokenize_text
+
+    keys = _run(lambda: KeyProvider.resolve(key_file))
+    store = _run(
+        lambda: TokenVault(vault, keys.key("vault", "tokens"), keys.key("token", "tokens"))
+    )
+    text = file.read_text(encoding="utf-8")
+    restored, count = detokenize_text(text, store)
+    out.write_text(restored, encoding="utf-8")
+    log_path = _home() / "logs" / "detokenize.jsonl"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    import datetime as _dt
+
+    entry = {
+        "time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "user": getpass.getuser(),
+        "vault": vault.name,
+        "file": file.name,
+        "tokens": count,
+    }
+    with log_path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    _console().print(tr("已还原令牌", "tokens restored") + f": {count} → {out}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to ``app``."""
+    """Add the protect commands to ``app``."""
+    app.command("protect")(protect)
+    policy_app.command("init")(policy_init)
+    policy_app.command("check")(policy_check)
+    app.add_typer(policy_app, name="policy")
+    app.command("risk")(risk)
+    app.command("trace")(trace)
+    app.command("detokenize")(detokenize)
