@@ -68,7 +68,7 @@ def test_deterministic_for_a_seed(demo: DemoTruth, tmp_path: Path) -> None:
     again = generate_demo(tmp_path / "again", seed=SEED, rows=ROWS)
     assert again.spans == demo.spans
     for name in demo.files:
-        if name.endswith((".csv", ".jsonl", ".txt")):
+        if name.endswith((".csv", ".jsonl", ".txt", ".xlsx", ".docx")):
             assert (tmp_path / "again" / name).read_bytes() == (demo.root / name).read_bytes()
     other = generate_demo(tmp_path / "other", seed=SEED + 1, rows=ROWS)
     assert other.spans != demo.spans

@@ -215,6 +215,7 @@ class _Builder:
         wb.properties.created = fixed
         wb.properties.modified = fixed
         wb.save(self.root / fn)
+        _fix_zip_times(self.root / fn, fixed)
 
     def orders_jsonl(self) -> None:
         """orders.jsonl — nested records: buyer, items, shipping, payment, remark."""
@@ -394,6 +395,25 @@ class _Builder:
         if self.customers and self.rng.random() < share_known:
             return self.rng.choice(self.customers)
         return self.f.person()
+
+
+def _fix_zip_times(path: Path, when: dt.datetime) -> None:
+    """Rewrite an .xlsx with fixed entry times and ``modified`` stamp (openpyxl sets both to
+    now on save), so that a seed gives byte-identical files."""
+    import re
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
 
 
 def generate_demo(
