@@ -1,0 +1,271 @@
+"""Prose NER accuracy and speed: baomi's shipped CRF vs jieba posseg (and LAC where installed).
+
+    .venv/bin/python bench/ner_eval.py [--write] [--generated N]
+
+Data (evaluation only — nothing here trains or tunes a model):
+
+* CLUENER2020 dev (``../shared/data/eval/cluener/dev.json``): labels ``name``, ``address``,
+  ``company``; end offsets there are inclusive.
+* Weibo NER, revised test (``weibo_ner/weiboNER_2nd_conll.test.spans.jsonl``): ``PER.NAM``.
+* Generated business text (contracts, CRM notes, complaints, chats, letters, forms) with its
+  truth, from the training generator with a seed that training does not use.
+
+Scores are exact-span precision, recall and F1 per label (``PER`` name, ``ADDR`` address,
+``ORG`` company). baomi is measured as the scan runs it: the three prose recognizers (model +
+rules) through ``TextAnalyzer`` at its default threshold. Speed: all CLUENER dev sentences
+tagged in one process on one core, after a warm-up (model loading excluded).
+Skips with a message when the evaluation data is absent. ``--write`` replaces the
+"## Prose NER (issue 3)" section of ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("BAOMI_EVAL_DATA", HERE.parent.parent / "shared" / "data" / "eval"))
+RESULTS = HERE / "RESULTS.md"
+SECTION = "## Prose NER (issue 3)"
+LABELS = ("PER", "ADDR", "ORG")
+CLUENER_LABELS = {"name": "PER", "address": "ADDR", "company": "ORG"}
+GENERATED_SEED = 424_242
+BUSINESS_GROUPS = ("contract", "crm", "complaint", "chat", "letter", "form", "plain")
+
+Span = tuple[int, int, str]
+Tagger = Callable[[str], set[Span]]
+
+
+@dataclass
+class Dataset:
+    name: str
+    labels: tuple[str, ...]
+    texts: list[str] = field(default_factory=list)
+    gold: list[set[Span]] = field(default_factory=list)
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def p(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def r(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
+
+
+def load_cluener(path: Path) -> Dataset:
+    ds = Dataset("CLUENER2020 dev", LABELS)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        gold: set[Span] = set()
+        for kind, surfaces in rec.get("label", {}).items():
+            label = CLUENER_LABELS.get(kind)
+            if label is None:
+                continue
+            for spans in surfaces.values():
+                gold.update((s, e + 1, label) for s, e in spans)  # inclusive end → exclusive
+        ds.texts.append(rec["text"])
+        ds.gold.append(gold)
+    return ds
+
+
+def load_weibo(path: Path) -> Dataset:
+    ds = Dataset("Weibo NER test (PER.NAM)", ("PER",))
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        ds.texts.append(rec["text"])
+        ds.gold.append(
+            {(e["start"], e["end"], "PER") for e in rec["entities"] if e["label"] == "PER.NAM"}
+        )
+    return ds
+
+
+def generated(n: int) -> Dataset:
+    from baomi.engine.prose.generator import SentenceGenerator
+
+    ds = Dataset(f"generated business text ({n})", LABELS)
+    gen = SentenceGenerator(GENERATED_SEED, groups=BUSINESS_GROUPS, salad_share=0.0)
+    for s in gen.sentences(n):
+        ds.texts.append(s.text)
+        ds.gold.append(set(s.spans))
+    return ds
+
+
+# -- systems -------------------------------------------------------------------------------
+
+
+def baomi_tagger(backend: str) -> Tagger:
+    from baomi.engine.analyzer import TextAnalyzer
+    from baomi.engine.recognizers.cn.prose_ner import (
+        ProseAddressRecognizer,
+        ProseOrganizationRecognizer,
+        ProsePersonNameRecognizer,
+    )
+    from baomi.engine.recognizers.registry import Registry
+
+    registry = Registry(
+        [
+            ProsePersonNameRecognizer(backend),
+            ProseAddressRecognizer(backend),
+            ProseOrganizationRecognizer(backend),
+        ]
+    )
+    analyzer = TextAnalyzer(registry)
+    to_label = {"PERSON_NAME": "PER", "ADDRESS": "ADDR", "ORGANIZATION": "ORG"}
+
+    def tag(text: str) -> set[Span]:
+        return {(f.start, f.end, to_label[f.entity]) for f in analyzer.analyze(text)}
+
+    return tag
+
+
+def jieba_tagger() -> Tagger:
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(logging.WARNING)
+    flags = {"nr": "PER", "ns": "ADDR", "nt": "ORG"}
+
+    def tag(text: str) -> set[Span]:
+        out: set[Span] = set()
+        pos = 0
+        for pair in pseg.cut(text):
+            word, flag = pair.word, pair.flag
+            label = flags.get(flag)
+            if label is not None:
+                out.add((pos, pos + len(word), label))
+            pos += len(word)
+        return out
+
+    return tag
+
+
+def lac_available() -> bool:
+    return (
+        importlib.util.find_spec("LAC") is not None
+        and importlib.util.find_spec("paddle") is not None
+    )
+
+
+def systems() -> dict[str, Tagger]:
+    out: dict[str, Tagger] = {"baomi CRF (shipped)": baomi_tagger("crf")}
+    if importlib.util.find_spec("jieba") is not None:
+        out["jieba posseg"] = jieba_tagger()
+    if lac_available():
+        out["LAC"] = baomi_tagger("lac")
+    return out
+
+
+# -- evaluation ----------------------------------------------------------------------------
+
+
+def evaluate(tag: Tagger, ds: Dataset) -> dict[str, Score]:
+    scores = {lab: Score() for lab in ds.labels}
+    for text, gold in zip(ds.texts, ds.gold, strict=True):
+        pred = {s for s in tag(text) if s[2] in scores}
+        for s in pred & gold:
+            scores[s[2]].tp += 1
+        for s in pred - gold:
+            scores[s[2]].fp += 1
+        for s in gold - pred:
+            scores[s[2]].fn += 1
+    return scores
+
+
+def speed(tag: Tagger, texts: Iterable[str]) -> float:
+    items = list(texts)
+    for t in items[:20]:  # warm-up: model load, lexicon tables
+        tag(t)
+    start = time.perf_counter()
+    for t in items:
+        tag(t)
+    return len(items) / (time.perf_counter() - start)
+
+
+def fmt(score: Score) -> str:
+    return f"{score.p:.3f} / {score.r:.3f} / **{score.f1:.3f}**"
+
+
+def report(datasets: list[Dataset], systems_: dict[str, Tagger], speed_texts: list[str]) -> str:
+    names = list(systems_)
+    lines = [
+        SECTION,
+        "",
+        "Exact-span precision / recall / **F1** per label; one run of `bench/ner_eval.py` "
+        f"({time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, one process).",
+        "baomi is measured as the scan runs it (the prose recognizers: model + rules, "
+        "threshold 0.5).",
+        "",
+        "| data set | label | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for ds in datasets:
+        results = {n: evaluate(t, ds) for n, t in systems_.items()}
+        for lab in ds.labels:
+            row = [ds.name, lab] + [fmt(results[n][lab]) for n in names]
+            lines.append("| " + " | ".join(row) + " |")
+    rates = {n: speed(t, speed_texts) for n, t in systems_.items()}
+    lines.append(
+        "| CLUENER dev, all sentences | sentences/s | "
+        + " | ".join(f"{rates[n]:,.0f}" for n in names)
+        + " |"
+    )
+    if "LAC" not in systems_:
+        lines += ["", "LAC is not installed here (optional `[nlp]` extra): its column is omitted."]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str, path: Path = RESULTS) -> None:
+    """Replace (or append) this benchmark's section, leaving the other sections untouched."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    start = old.find(SECTION)
+    if start < 0:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        nxt = old.find("\n## ", start + len(SECTION))
+        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
+    path.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="prose NER accuracy and speed")
+    ap.add_argument("--write", action="store_true", help=f"update {SECTION!r} in RESULTS.md")
+    ap.add_argument("--generated", type=int, default=2000, help="generated sentences")
+    args = ap.parse_args(argv)
+    cluener = DATA / "cluener" / "dev.json"
+    weibo = DATA / "weibo_ner" / "weiboNER_2nd_conll.test.spans.jsonl"
+    if not cluener.is_file() or not weibo.is_file():
+        print(f"ner_eval: evaluation data not found under {DATA}: skipped", file=sys.stderr)
+        return 0
+    datasets = [load_cluener(cluener), load_weibo(weibo), generated(args.generated)]
+    text = report(datasets, systems(), datasets[0].texts)
+    print(text)
+    if args.write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Interchangeable prose NER backends behind one interface, chosen by configuration.
+
+* ``crf`` (default) — the character CRF shipped in this package (:mod:`.model`); needs only
+  python-crfsuite.
+* ``lac`` — Baidu's LAC, from the optional ``[nlp]`` extra. On Python 3.11 it needs
+  ``paddlepaddle==2.6.2`` with ``numpy<2``; ``paddle.fluid`` (removed in paddle 2.6) is aliased
+  to ``paddle.base`` before LAC is imported.
+
+``BAOMI_NER_BACKEND=crf|lac`` picks the backend when :func:`get_backend` is called without a
+name. Backends are built on first use and shared (one model load per process).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+from collections import OrderedDict
+from typing import Any, ClassVar, Protocol
+
+from baomi.engine.prose.model import CrfTagger, EntitySpan
+from baomi.errors import ConfigError
+
+ENV_VAR = "BAOMI_NER_BACKEND"
+DEFAULT_BACKEND = "crf"
+BACKENDS = ("crf", "lac")
+LAC_INSTALL_HINT = (
+    "the 'lac' prose backend needs Baidu LAC: pip install 'baomi[nlp]' "
+    "(LAC 2.1.2 with paddlepaddle==2.6.2 and numpy<2 on Python 3.11), "
+    "or set BAOMI_NER_BACKEND=crf"
+)
+
+
+class NerBackend(Protocol):
+    """Tags person (``PER``), address (``ADDR``) and organisation (``ORG``) spans in text."""
+
+    name: str
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        """Spans in ``text`` (offsets into ``text``, end exclusive)."""
+        ...
+
+
+class LacBackend:
+    """Baidu LAC (lexical analysis): words tagged ``PER``/``LOC``/``ORG`` become spans."""
+
+    name = "lac"
+    _LABELS: ClassVar[dict[str, str]] = {"PER": "PER", "LOC": "ADDR", "ORG": "ORG"}
+    #: LAC gives no probability: a fixed confidence for its named-entity tags.
+    SCORE = 0.85
+
+    def __init__(self) -> None:
+        self._lac: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        try:
+            paddle = importlib.import_module("paddle")
+            if "paddle.fluid" not in sys.modules and hasattr(paddle, "base"):
+                sys.modules["paddle.fluid"] = paddle.base
+            lac_module = importlib.import_module("LAC")
+        except ImportError as exc:  # the optional extra is not installed
+            raise ConfigError(LAC_INSTALL_HINT) from exc
+        return lac_module.LAC(mode="lac")
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        if not text.strip():
+            return []
+        with self._lock:
+            if self._lac is None:
+                self._lac = self._load()
+            words, tags = self._lac.run(text)
+        out: list[EntitySpan] = []
+        pos = 0
+        for word, tag in zip(words, tags, strict=False):
+            start = text.find(word, pos)
+            if start < 0:
+                continue
+            pos = start + len(word)
+            label = self._LABELS.get(tag)
+            if label is not None:
+                out.append(EntitySpan(start, pos, label, self.SCORE))
+        return out
+
+
+class CachedBackend:
+    """Remembers the spans of the last few texts: the three prose recognizers (person,
+    address, organisation) analyse the same text one after another and share one tagging."""
+
+    def __init__(self, inner: NerBackend, size: int = 64) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._size = size
+        self._cache: OrderedDict[str, list[EntitySpan]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        spans = self.inner.tag(text)
+        with self._lock:
+            self._cache[text] = spans
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return spans
+
+
+_SHARED: dict[str, CachedBackend] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def backend_name(name: str | None = None) -> str:
+    """The configured backend name: ``name``, else ``$BAOMI_NER_BACKEND``, else ``crf``."""
+    chosen = (name or os.environ.get(ENV_VAR) or DEFAULT_BACKEND).strip().lower()
+    if chosen not in BACKENDS:
+        raise ConfigError(f"{ENV_VAR}={chosen!r}: choose one of {', '.join(BACKENDS)}")
+    return chosen
+
+
+def get_backend(name: str | None = None) -> CachedBackend:
+    """The shared backend ``name`` (see :func:`backend_name`), created on first use."""
+    chosen = backend_name(name)
+    with _SHARED_LOCK:
+        backend = _SHARED.get(chosen)
+        if backend is None:
+            inner: NerBackend = CrfTagger() if chosen == "crf" else LacBackend()
+            backend = _SHARED[chosen] = CachedBackend(inner)
+        return backend

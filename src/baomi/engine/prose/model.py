@@ -1,0 +1,118 @@
+"""The shipped CRF tagger: loads ``zh_ner.crfsuite`` lazily, once, and tags text.
+
+Long texts are cut at sentence punctuation (and at commas past :data:`MAX_CHUNK` characters)
+before tagging; spans are returned as offsets into the text that was passed in.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pycrfsuite
+
+from baomi.engine.prose.features import sentence_features
+from baomi.engine.prose.train import spans_from_tags
+
+MODEL_NAME = "zh_ner.crfsuite"
+#: Chunks longer than this are cut again at commas, then hard at this length.
+MAX_CHUNK = 160
+_SENTENCE_END = re.compile(r"[。！？!?；;\n\r]+")
+_SOFT_END = re.compile(r"[，,、：:\s]+")
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """A tagged span: offsets into the tagged text (end exclusive), label and confidence.
+
+    ``label`` is ``PER``, ``ADDR`` or ``ORG``; ``score`` is the model's confidence in the
+    span (for the CRF the smallest per-character marginal probability of its tags).
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+def split_chunks(text: str, max_chunk: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of the pieces of ``text`` tagged one at a time (punctuation kept)."""
+    for piece_start, piece_end in _cut(text, 0, len(text), _SENTENCE_END):
+        if piece_end - piece_start <= max_chunk:
+            yield piece_start, piece_end
+            continue
+        yield from _pack(text, piece_start, piece_end, max_chunk)
+
+
+def _cut(text: str, start: int, end: int, rx: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    pos = start
+    for m in rx.finditer(text, start, end):
+        if m.end() > pos:
+            yield pos, m.end()
+        pos = m.end()
+    if pos < end:
+        yield pos, end
+
+
+def _pack(text: str, start: int, end: int, max_chunk: int) -> Iterator[tuple[int, int]]:
+    """Group comma-separated clauses into chunks of at most ``max_chunk`` characters."""
+    cur_s = start
+    cur_e = start
+    for _, e in _cut(text, start, end, _SOFT_END):
+        if e - cur_s > max_chunk and cur_e > cur_s:
+            yield cur_s, cur_e
+            cur_s = cur_e
+        while e - cur_s > max_chunk:  # one clause longer than a chunk: cut hard
+            yield cur_s, cur_s + max_chunk
+            cur_s += max_chunk
+        cur_e = e
+    if cur_e > cur_s:
+        yield cur_s, cur_e
+
+
+class CrfTagger:
+    """Tags PER / ADDR / ORG spans with a python-crfsuite model (thread-safe)."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        self._path = model_path
+        self._tagger: pycrfsuite.Tagger | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> pycrfsuite.Tagger:
+        tagger = pycrfsuite.Tagger()
+        if self._path is not None:
+            tagger.open(str(self._path))
+        else:
+            ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
+            with resources.as_file(ref) as path:
+                if not path.is_file():
+                    raise FileNotFoundError(
+                        f"prose model {MODEL_NAME} is missing: run `make model` to build it"
+                    )
+                tagger.open(str(path))
+        return tagger
+
+    name = "crf"
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        """``(start, end, label)`` spans in ``text`` (end exclusive), labels PER/ADDR/ORG."""
+        if not text.strip():
+            return []
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = self._open()
+            tagger = self._tagger
+            out: list[EntitySpan] = []
+            for start, end in split_chunks(text):
+                chunk = text[start:end]
+                if not chunk.strip():
+                    continue
+                tags = tagger.tag(sentence_features(chunk))
+                for s, e, lab in spans_from_tags(tags):
+                    p = min(tagger.marginal(tags[k], k) for k in range(s, e))
+                    out.append(EntitySpan(s + start, e + start, lab, p))
+            return out

@@ -1,0 +1,122 @@
+"""姓名 / 地址 / 单位名称 in free prose — a sequence model plus context rules.
+
+Text-mode recognizers (``column_only = False``) for contracts, CRM remarks, complaint logs and
+chat exports. A prose NER backend (:mod:`baomi.engine.prose.backends`: the shipped character
+CRF by default, Baidu LAC as an option) tags person, address and organisation spans on the
+NFKC-normalised text; offsets are mapped back to the original text.
+
+Person names also come from two rules (:mod:`baomi.engine.prose.rules`): a trigger word before
+the name (``甲方：``, ``联系人``, ``法定代表人``) or a title after it (``先生``, ``女士``,
+``经理``). A rule that agrees with the model raises the score; a rule alone gives
+:data:`~baomi.engine.prose.rules.RULE_SCORE`. The three recognizers share one tagging per text.
+
+The backend is chosen when the recognizer is constructed: the ``backend`` argument (a name or
+an object with ``name`` and ``tag(text)``), else ``BAOMI_NER_BACKEND=crf|lac``, else ``crf``.
+Names, addresses and organisations are general PI (not PIPL-28 sensitive).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from baomi.engine.normalize import NormalizedText, normalize
+from baomi.engine.prose.backends import NerBackend, get_backend
+from baomi.engine.prose.model import EntitySpan
+from baomi.engine.prose.rules import CONTEXT_BOOST, RULE_SCORE, RuleSpan, clean, rule_spans
+from baomi.engine.recognizers.base import Recognizer
+from baomi.engine.types import Explanation, Finding, Validation
+
+#: Highest score a prose finding gets: it is never "confirmed" like a check digit.
+MAX_SCORE = 0.95
+
+
+class ProseNerRecognizer(Recognizer):
+    """Base of the prose recognizers: one backend label → one entity."""
+
+    label: ClassVar[str]
+    column_only = False
+
+    def __init__(self, backend: NerBackend | str | None = None) -> None:
+        self.backend: NerBackend = (
+            get_backend(backend) if backend is None or isinstance(backend, str) else backend
+        )
+
+    def rules(self, text: str) -> list[RuleSpan]:
+        """Rule spans supporting or adding findings of this entity (none by default)."""
+        return []
+
+    def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
+        norm = norm or normalize(text)
+        if not norm.text.strip():
+            return []
+        spans: list[EntitySpan] = []
+        for raw in self.backend.tag(norm.text):
+            if raw.label != self.label:
+                continue
+            span = clean(norm.text, raw)
+            if span is not None:
+                spans.append(span)
+        out: list[Finding] = []
+        rules = self.rules(norm.text)
+        used: set[int] = set()
+        for span in spans:
+            support = next(
+                (i for i, r in enumerate(rules) if r.start < span.end and span.start < r.end),
+                None,
+            )
+            word = None
+            score = span.score
+            if support is not None:
+                used.add(support)
+                word = rules[support].word
+                score += CONTEXT_BOOST
+            pattern = f"{self.backend.name}:{self.label}"
+            out.append(self._finding(norm, span.start, span.end, score, pattern, word))
+        for i, r in enumerate(rules):
+            if i in used or any(r.start < s.end and s.start < r.end for s in spans):
+                continue
+            out.append(self._finding(norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
+        return out
+
+    def _finding(
+        self,
+        norm: NormalizedText,
+        start: int,
+        end: int,
+        score: float,
+        pattern: str,
+        word: str | None,
+    ) -> Finding:
+        o_start, o_end = norm.span(start, end)
+        return Finding(
+            entity=self.entity,
+            start=o_start,
+            end=o_end,
+            score=round(min(score, MAX_SCORE), 2),
+            explanation=Explanation(self.name, pattern, Validation.UNKNOWN, word),
+            value=norm.text[start:end],
+        )
+
+
+class ProsePersonNameRecognizer(ProseNerRecognizer):
+    """姓名 in prose: model spans labelled ``PER`` plus the trigger and title rules."""
+
+    entity = "PERSON_NAME"
+    label = "PER"
+
+    def rules(self, text: str) -> list[RuleSpan]:
+        return rule_spans(text)
+
+
+class ProseAddressRecognizer(ProseNerRecognizer):
+    """地址 in prose: model spans labelled ``ADDR`` (divisions, streets, numbers)."""
+
+    entity = "ADDRESS"
+    label = "ADDR"
+
+
+class ProseOrganizationRecognizer(ProseNerRecognizer):
+    """单位名称 in prose: model spans labelled ``ORG`` (company, bank, school names)."""
+
+    entity = "ORGANIZATION"
+    label = "ORG"

@@ -1,0 +1,138 @@
+"""The prose recognizers: backend choice, rules, explanations, offsets in the original text."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.prose import backends
+from baomi.engine.prose.model import EntitySpan
+from baomi.engine.recognizers.cn.prose_ner import (
+    ProseAddressRecognizer,
+    ProseOrganizationRecognizer,
+    ProsePersonNameRecognizer,
+)
+from baomi.engine.recognizers.registry import Registry
+from baomi.errors import ConfigError
+
+
+class FakeBackend:
+    """Tags fixed substrings, and counts its calls (the recognizers share one tagging)."""
+
+    name = "fake"
+
+    def __init__(self, entities: dict[str, str]) -> None:
+        self.entities = entities
+        self.calls = 0
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        self.calls += 1
+        out = []
+        for surface, label in self.entities.items():
+            i = text.find(surface)
+            if i >= 0:
+                out.append(EntitySpan(i, i + len(surface), label, 0.7))
+        return out
+
+
+def _surfaces(text: str, findings: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {(text[f.start : f.end], f.entity) for f in findings}
+
+
+def test_model_span_supported_by_a_rule_scores_higher() -> None:
+    fake = FakeBackend({"邹晓梅": "PER", "钱江": "PER"})
+    rec = ProsePersonNameRecognizer(fake)
+    text = "请联系邹晓梅女士，钱江也在"
+    by_name = {text[f.start : f.end]: f for f in rec.analyze(text)}
+    assert by_name["邹晓梅"].score == pytest.approx(0.85)
+    assert by_name["邹晓梅"].explanation.context_word == "女士"
+    assert by_name["钱江"].score == pytest.approx(0.7)
+    assert by_name["钱江"].explanation.pattern == "fake:PER"
+    assert by_name["钱江"].explanation.recognizer == "ProsePersonNameRecognizer"
+
+
+def test_rule_alone_adds_a_finding() -> None:
+    rec = ProsePersonNameRecognizer(FakeBackend({}))
+    text = "法定代表人：蒋立新"
+    (f,) = rec.analyze(text)
+    assert text[f.start : f.end] == "蒋立新"
+    assert f.explanation.pattern == "rule:trigger"
+    assert f.explanation.context_word == "法定代表人"
+
+
+def test_offsets_point_into_the_original_full_width_text() -> None:
+    fake = FakeBackend({"欧阳娜娜": "PER", "深圳市南山区科技路1号": "ADDR"})
+    text = "联系人：欧阳娜娜（１３８０００１１１１），住深圳市南山区科技路１号"
+    person = ProsePersonNameRecognizer(fake).analyze(text)
+    address = ProseAddressRecognizer(fake).analyze(text)
+    assert ("欧阳娜娜", "PERSON_NAME") in _surfaces(text, person)
+    assert ("深圳市南山区科技路１号", "ADDRESS") in _surfaces(text, address)
+    assert all(f.value for f in person + address)
+
+
+def test_each_recognizer_keeps_its_own_label() -> None:
+    fake = FakeBackend({"马文": "PER", "杭州": "ADDR", "恒达科技有限公司": "ORG"})
+    text = "马文在杭州的恒达科技有限公司上班"
+    assert _surfaces(text, ProseOrganizationRecognizer(fake).analyze(text)) == {
+        ("恒达科技有限公司", "ORGANIZATION")
+    }
+    assert _surfaces(text, ProseAddressRecognizer(fake).analyze(text)) == {("杭州", "ADDRESS")}
+
+
+def test_empty_text() -> None:
+    fake = FakeBackend({})
+    assert ProsePersonNameRecognizer(fake).analyze("") == []
+    assert ProsePersonNameRecognizer(fake).analyze("  \n") == []
+    assert fake.calls == 0
+
+
+def test_recognizers_are_text_mode() -> None:
+    for cls in (ProsePersonNameRecognizer, ProseAddressRecognizer, ProseOrganizationRecognizer):
+        assert cls.column_only is False
+
+
+def test_backend_from_environment_read_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(backends.ENV_VAR, "crf")
+    assert ProsePersonNameRecognizer().backend.name == "crf"
+    monkeypatch.setenv(backends.ENV_VAR, "spacy")
+    with pytest.raises(ConfigError, match="crf, lac"):
+        ProsePersonNameRecognizer()
+    monkeypatch.delenv(backends.ENV_VAR)
+    assert backends.backend_name() == "crf"
+
+
+def test_shared_backend_tags_each_text_once() -> None:
+    shared = backends.get_backend("crf")
+    assert backends.get_backend("crf") is shared
+    assert ProsePersonNameRecognizer("crf").backend is ProseAddressRecognizer().backend
+
+
+def test_cached_backend_calls_the_inner_backend_once_per_text() -> None:
+    fake = FakeBackend({"马文": "PER"})
+    cached = backends.CachedBackend(fake, size=2)
+    for _ in range(3):
+        cached.tag("马文说")
+    assert fake.calls == 1
+    cached.tag("甲")
+    cached.tag("乙")
+    cached.tag("马文说")
+    assert fake.calls == 4
+
+
+def test_lac_missing_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "paddle", None)  # None in sys.modules: ImportError
+    monkeypatch.setitem(sys.modules, "LAC", None)
+    with pytest.raises(ConfigError, match=r"baomi\[nlp\]"):
+        backends.LacBackend().tag("马文说")
+
+
+def test_shipped_model_through_the_analyzer() -> None:
+    registry = Registry(
+        [ProsePersonNameRecognizer(), ProseAddressRecognizer(), ProseOrganizationRecognizer()]
+    )
+    text = "请联系司马俊豪（13571122829）确认收货地址：江苏省南京市鼓楼区中山路88号"
+    found = _surfaces(text, TextAnalyzer(registry).analyze(text))
+    assert ("司马俊豪", "PERSON_NAME") in found
+    assert ("江苏省南京市鼓楼区中山路88号", "ADDRESS") in found

@@ -1,0 +1,49 @@
+"""Context rules for names: trigger words before, titles after."""
+
+from __future__ import annotations
+
+import pytest
+
+from baomi.engine.prose.model import EntitySpan
+from baomi.engine.prose.rules import clean, rule_spans
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "word"),
+    [
+        ("甲方：欧阳晓燕，身份证号见附件", "欧阳晓燕", "甲方"),
+        ("联系人:黄俊杰 电话13800001111", "黄俊杰", "联系人"),
+        ("法定代表人为蒋立新", "蒋立新", "法定代表人"),
+        ("收货人：沈丽", "沈丽", "收货人"),
+        ("转让方（甲方）：卢志强，身份证号", "卢志强", "转让方"),
+        ("请联系邹晓梅女士确认", "邹晓梅", "女士"),
+        ("今天和马文先生见面", "马文", "先生"),
+        ("这件事找孔德明经理", "孔德明", "经理"),
+        ("汇报给韩冬总", "韩冬", "总"),
+    ],
+)
+def test_rules_find_the_name(text: str, name: str, word: str) -> None:
+    found = {(text[r.start : r.end], r.word) for r in rule_spans(text)}
+    assert (name, word) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["甲方：北京某某科技有限公司", "请在合同上签字盖章", "联系人：待定", "先生们女士们"],
+)
+def test_rules_stay_quiet(text: str) -> None:
+    assert rule_spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("「王伟」说", EntitySpan(0, 4, "PER", 0.9), (1, 3)),
+        ("，，", EntitySpan(0, 2, "ORG", 0.9), None),
+        ("王说", EntitySpan(0, 1, "PER", 0.9), None),
+        ("Tom说", EntitySpan(0, 3, "PER", 0.9), (0, 3)),
+    ],
+)
+def test_clean(text: str, span: EntitySpan, expected: tuple[int, int] | None) -> None:
+    out = clean(text, span)
+    assert (None if out is None else (out.start, out.end)) == expected

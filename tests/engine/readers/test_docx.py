@@ -1,0 +1,90 @@
+"""Word reader: paragraphs, then table cells, then headers and footers; broken files refused."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from baomi.engine.readers.docx import OLE_MAGIC, open_docx
+from baomi.errors import UnreadableFileError
+
+
+def _document(path: Path) -> Path:
+    doc = docx.Document()
+    doc.add_paragraph("股权转让协议")
+    doc.add_paragraph("")  # empty paragraphs count for the row number but are not yielded
+    doc.add_paragraph("甲方：欧阳晓燕，住所：浙江省杭州市西湖区文三路100号")
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "姓名"
+    table.cell(0, 1).text = "马文"
+    merged = table.cell(1, 0).merge(table.cell(1, 1))
+    merged.text = "恒达科技有限公司"
+    doc.add_paragraph("乙方：恒达科技有限公司")  # a body paragraph after the table
+    section = doc.sections[0]
+    section.header.paragraphs[0].text = "机密文件"
+    section.footer.paragraphs[0].text = "联系人：沈丽"
+    doc.save(str(path))
+    return path
+
+
+def test_units_in_documented_order(tmp_path: Path) -> None:
+    source = open_docx(_document(tmp_path / "协议.docx"))
+    assert (source.kind, source.encoding) == ("text", None)
+    units = [(u.row, u.text) for u in source.units()]
+    assert units == [
+        (0, "股权转让协议"),
+        (2, "甲方：欧阳晓燕，住所：浙江省杭州市西湖区文三路100号"),
+        (3, "乙方：恒达科技有限公司"),
+        (4, "姓名"),
+        (5, "马文"),
+        (6, "恒达科技有限公司"),  # the merged cell once
+        (7, "机密文件"),
+        (8, "联系人：沈丽"),
+    ]
+    assert [u.row for u in source.units()] == [0, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_offsets_are_into_the_paragraph(tmp_path: Path) -> None:
+    source = open_docx(_document(tmp_path / "a.docx"))
+    unit = next(u for u in source.units() if u.row == 2)
+    start = unit.text.index("欧阳晓燕")
+    assert (start, unit.text[start : start + 4]) == (3, "欧阳晓燕")
+
+
+def test_linked_headers_are_read_once(tmp_path: Path) -> None:
+    doc = docx.Document()
+    doc.add_paragraph("第一节")
+    doc.sections[0].header.paragraphs[0].text = "页眉"
+    doc.add_section()
+    doc.add_paragraph("第二节")
+    doc.save(str(tmp_path / "s.docx"))
+    texts = [u.text for u in open_docx(tmp_path / "s.docx").units()]
+    assert texts.count("页眉") == 1
+
+
+def test_encrypted_docx_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "locked.docx"
+    path.write_bytes(OLE_MAGIC + bytes(504))  # what Word writes for a password-protected file
+    with pytest.raises(UnreadableFileError) as err:
+        open_docx(path)
+    assert "encrypted" in err.value.reason or "加密" in err.value.reason
+
+
+@pytest.mark.parametrize("kind", ["random", "empty", "zip-without-document"])
+def test_broken_docx_is_refused(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "broken.docx"
+    if kind == "random":
+        path.write_bytes(bytes(random.Random(7).getrandbits(8) for _ in range(4096)))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    else:
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("hello.txt", "not a word document")
+    with pytest.raises(UnreadableFileError) as err:
+        open_docx(path)
+    assert err.value.path == str(path)
+    assert err.value.reason

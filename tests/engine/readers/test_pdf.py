@@ -1,0 +1,68 @@
+"""PDF reader: one unit per page with text; encrypted, scanned and broken files are refused."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from baomi.engine.readers.pdf import open_pdf
+from baomi.errors import UnreadableFileError
+from tests.engine.readers.pdf_support import write_pdf
+
+
+def test_pages_become_units_with_page_rows(tmp_path: Path) -> None:
+    path = write_pdf(
+        tmp_path / "合同.pdf",
+        ["甲方：欧阳晓燕\n电话13800001111", None, "乙方：恒达科技有限公司"],
+    )
+    source = open_pdf(path)
+    assert (source.kind, source.encoding) == ("text", None)
+    units = list(source.units())
+    assert [u.row for u in units] == [0, 2]  # the empty page keeps its number
+    assert "欧阳晓燕" in units[0].text
+    assert "恒达科技有限公司" in units[1].text
+    assert [u.row for u in source.units()] == [0, 2]  # a source can be read twice
+    assert source.skipped_rows == 0
+
+
+def test_finding_offsets_point_at_the_page_text(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "a.pdf", ["联系人：欧阳晓燕，电话13800001111"])
+    (unit,) = open_pdf(path).units()
+    start = unit.text.index("欧阳晓燕")
+    assert unit.text[start : start + 4] == "欧阳晓燕"
+
+
+def test_encrypted_pdf_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "locked.pdf", ["甲方：欧阳晓燕"], user_password="s3cret")
+    with pytest.raises(UnreadableFileError) as err:
+        open_pdf(path)
+    assert err.value.path == str(path)
+    assert "加密" in err.value.reason or "encrypted" in err.value.reason
+
+
+def test_owner_password_only_is_readable(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "restricted.pdf", ["乙方：马文"], owner_password="owner")
+    (unit,) = open_pdf(path).units()
+    assert "马文" in unit.text
+
+
+def test_scanned_pdf_without_text_layer_is_skipped(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "scan.pdf", [None, None])
+    with pytest.raises(UnreadableFileError) as err:
+        open_pdf(path)
+    assert "OCR" in err.value.reason
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"%PDF-1.7\n", bytes(random.Random(4).getrandbits(8) for _ in range(2048))],
+    ids=["empty", "header-only", "random-bytes"],
+)
+def test_broken_pdf_is_refused(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFileError) as err:
+        open_pdf(path)
+    assert err.value.reason
