@@ -142,7 +142,7 @@ def _checkpoints(session: Session) -> list[Checkpoint]:
 def verify(vault: Vault) -> ChainReport:
     """Verify the stored chain against its signed checkpoints and the head row."""
     public_key = vault.public_key()
-    with vault.transaction() as session:
+    with vault.reading() as session:
         report = verify_chain(_iter_events(session), _checkpoints(session), public_key)
         if not report.ok:
             return report

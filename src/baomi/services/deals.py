@@ -137,7 +137,7 @@ def _inventory(path: Path) -> dict[str, Any] | None:
 def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> list[ObjectInfo]:
     """Seal files into a deal with their scan inventory; one audit event per document."""
     files = _files(paths)
-    with vault.sessions() as session:
+    with vault.reading() as session:
         deal = find_deal(session, deal_ref)
     if deal.status != "active":
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
@@ -202,7 +202,7 @@ def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> li
 
 
 def list_deals(vault: Vault) -> list[DealInfo]:
-    with vault.sessions() as session:
+    with vault.reading() as session:
         deals = session.execute(select(Deal).order_by(Deal.created_at)).scalars().all()
         return [_info(session, d) for d in deals]
 
@@ -219,7 +219,7 @@ def _open_part(key: bytes, deal: Deal, obj: StoredObject, part: str, sealed: byt
 
 def show(vault: Vault, deal_ref: str) -> DealDetail:
     """A deal with its documents; names and inventories decrypted while the key exists."""
-    with vault.sessions() as session:
+    with vault.reading() as session:
         deal = find_deal(session, deal_ref)
         objs = (
             session.execute(
@@ -252,7 +252,7 @@ def show(vault: Vault, deal_ref: str) -> DealDetail:
 
 def export(vault: Vault, *, actor: str, deal_ref: str, out_dir: Path) -> list[Path]:
     """Decrypt a deal's documents into ``out_dir`` for the operator; audited (also when refused)."""
-    with vault.sessions() as session:
+    with vault.reading() as session:
         deal = find_deal(session, deal_ref)
     try:
         key = vault.deal_key(deal.id)

@@ -139,7 +139,7 @@ def verify_certificate(
         )
     position = int(cert["audit"]["position"])
     if vault is not None:
-        with vault.sessions() as session:
+        with vault.reading() as session:
             row = session.get(AuditEventRow, position)
             if (
                 row is None

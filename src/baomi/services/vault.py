@@ -28,6 +28,7 @@ from baomi.storage.db import (
     make_engine,
     make_sessionmaker,
     migrate,
+    reader,
     translate_storage_errors,
 )
 
@@ -70,6 +71,16 @@ class Vault:
     def transaction(self) -> Iterator[Session]:
         """One transaction: the action and its audit event commit together or not at all."""
         with translate_storage_errors(), self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction: one consistent view, no write lock taken."""
+        with (
+            translate_storage_errors(),
+            Session(reader(self.engine), expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     # --- keys ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from baomi.errors import StorageError
 from baomi.i18n import tr
 
 BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_OPTION = "baomi_read_only"
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest revision in ``migrations/versions`` (a test keeps the two in step).
 HEAD_REVISION = "0001_vault"
@@ -44,7 +45,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers queue on the write lock up front; readers (see ``reader``) take none, so
+            # they never block a writer and still work on a read-only home.
+            read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -52,6 +56,11 @@ def make_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine for read-only transactions (a deferred ``BEGIN`` on SQLite)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def migrate(engine: Engine) -> None:
@@ -79,7 +88,14 @@ def is_migrated(engine: Engine) -> bool:
 
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
-_SQLITE_MARKERS = ("readonly", "read-only", "disk is full", "disk i/o", "unable to open")
+_SQLITE_MARKERS = (
+    "readonly",
+    "read-only",
+    "disk is full",
+    "disk i/o",
+    "unable to open",
+    "no space left",
+)
 
 
 @contextmanager

@@ -1,0 +1,77 @@
+"""Known PI written through every storage path is found nowhere under BAOMI_HOME, nor in logs."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from baomi.services import audit, backup, deals, destruction, parties
+from baomi.services.vault import Vault
+from tests.vault_support import bank_card, mobile, resident_id
+
+PI = (resident_id(42), mobile(42), bank_card(42), "测试张三丰", "zhangsanfeng@example.com")
+
+
+def _encodings(value: str) -> list[bytes]:
+    return [value.encode("utf-8"), value.encode("utf-16-le"), value.encode("gb18030")]
+
+
+def _leaks(root: Path) -> list[str]:
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.name}: {v[:3]}…" for v in PI for enc in _encodings(v) if enc in data]
+    return found
+
+
+def test_no_pi_anywhere_in_the_home(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    # A scanner that (wrongly) put raw values in its inventory: the vault seals it anyway.
+    monkeypatch.setitem(
+        sys.modules,
+        "baomi.engine.scan",
+        SimpleNamespace(
+            scan_paths=lambda paths, **_: SimpleNamespace(inventory={"values": list(PI)})
+        ),
+    )
+    src = tmp_path / "seller"
+    src.mkdir()
+    rows = "\n".join(f"{PI[3]},{PI[0]},{PI[1]},{PI[2]},{PI[4]}" for _ in range(3))
+    (src / f"{PI[3]}_{PI[1]}.csv").write_text(
+        f"姓名,身份证号,手机,银行卡,邮箱\n{rows}\n", encoding="utf-8"
+    )
+    (src / "gbk.txt").write_bytes(f"{PI[3]} {PI[0]}".encode("gb18030"))
+    deals.create(vault, actor="ops", name="keep")
+    deals.create(vault, actor="ops", name="gone")
+    for name in ("keep", "gone"):
+        deals.add(vault, actor="ops", deal_ref=name, paths=[src])
+    pid = parties.add(
+        vault,
+        actor="ops",
+        role="seller",
+        name=PI[3],
+        id_number=PI[0],
+        phone=PI[1],
+        bank_account=PI[2],
+    )
+    assert parties.find(vault, actor="ops", field_name="id_number", value=PI[0])[0].id == pid
+    deals.show(vault, "keep")
+    deals.export(vault, actor="ops", deal_ref="keep", out_dir=tmp_path / "exported")
+    backup.create(vault, actor="ops", out=vault.settings.home / "backups" / "b.bak")
+    destruction.destroy(vault, actor="ops", deal_ref="gone")
+    audit.export(vault, vault.settings.home / "audit.json", fmt="json", actor="ops")
+    audit.export(vault, vault.settings.home / "audit.csv", fmt="csv", actor="ops")
+    # While open (WAL and shared memory files present) and after closing.
+    assert _leaks(vault.settings.home) == []
+    vault.close()
+    assert _leaks(vault.settings.home) == []
+    assert not any(v in caplog.text for v in PI)
+    # The test would notice a leak: the decrypted export outside the home holds the values.
+    assert _leaks(tmp_path / "exported")
