@@ -272,7 +272,7 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
         elif plan.mode == "text":
             new, dropped = _text_column(run, values)
             if dropped:
-                drop_mask = drop_mask | values.is_in(list(dropped))
+                drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())
             frame = frame.with_columns(new.alias(plan.name))
             info["operator"] = "analyze"
         elif plan.mode == "qi":
@@ -320,7 +320,7 @@ def verify_package(
     leaks: list[dict[str, Any]] = []
     if not originals:
         return leaks
-    lookup = pl.Series("o", sorted(originals), dtype=pl.String)
+    lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
     for rel in files:
         doc = load(out_dir / rel)
         for table in doc.tables:
@@ -330,7 +330,7 @@ def verify_package(
                     .drop_nulls()
                     .map_elements(lambda v: fp.strip_marks(v).strip(), return_dtype=pl.String)
                 )
-                count = int(col.is_in(lookup).sum())
+                count = pl.DataFrame({"o": col}).join(lookup, on="o", how="semi").height
                 for cell in col.filter(col.str.len_chars() > 12).unique().to_list():
                     count += sum(
                         1

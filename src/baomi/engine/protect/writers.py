@@ -60,6 +60,25 @@ class Document:
         _SAVERS[self.format](self, target)
 
 
+_GB_FAMILY = ("gbk", "gb2312", "cp936", "936", "ms936", "euc-cn", "gb18030")
+
+
+def output_encoding(encoding: str | None) -> str:
+    """The encoding to write: the input's, GBK/GB2312 widened to its superset GB 18030 (the
+    same bytes for every GBK character, and able to carry the invisible marks)."""
+    name = (encoding or "utf-8").lower().replace("_", "-")
+    return "gb18030" if name in _GB_FAMILY else (encoding or "utf-8")
+
+
+def encode_text(text: str, encoding: str | None) -> bytes:
+    """``text`` in ``encoding``; marks dropped (not garbled) where the encoding lacks them."""
+    enc = output_encoding(encoding)
+    try:
+        return text.encode(enc)
+    except UnicodeEncodeError:
+        return text.replace("\u200b", "").replace("\u200c", "").encode(enc, errors="replace")
+
+
 def _fmt(path: Path) -> str:
     suffix = path.suffix.lower()
     return {
@@ -123,8 +142,7 @@ def _save_csv(doc: Document, target: Path) -> None:
     text = doc.tables[0].frame.write_csv(
         separator=st.delimiter, quote_char=st.quote, line_terminator=st.newline, null_value=""
     )
-    data = text.encode(doc.encoding or "utf-8", errors="replace")
-    target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + data)
+    target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
 
 
 # --- XLSX --------------------------------------------------------------------------------
@@ -246,11 +264,11 @@ def _save_json(doc: Document, target: Path) -> None:
     enc = doc.encoding or "utf-8"
     if doc.format == "jsonl":
         body = st.newline.join(json.dumps(r, ensure_ascii=False) for r in st.records)
-        target.write_bytes((body + st.newline).encode(enc, errors="replace"))
+        target.write_bytes(encode_text(body + st.newline, enc))
     else:
         data = st.records if isinstance(st.data, list) else st.records[0]
         body = json.dumps(data, ensure_ascii=False, indent=st.indent)
-        target.write_bytes((body + "\n").encode(enc, errors="replace"))
+        target.write_bytes(encode_text(body + "\n", enc))
 
 
 # --- Parquet -----------------------------------------------------------------------------
@@ -295,8 +313,7 @@ def _load_txt(path: Path, fmt: str) -> Document:
 def _save_txt(doc: Document, target: Path) -> None:
     bom, endings = doc.state
     body = "".join(u + e for u, e in zip(doc.units, endings, strict=True))
-    data = body.encode(doc.encoding or "utf-8", errors="replace")
-    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + encode_text(body, doc.encoding))
 
 
 # --- DOCX --------------------------------------------------------------------------------

@@ -1,0 +1,136 @@
+"""The protect commands end to end: policy init, protect --verify, risk, trace, detokenize."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.engine.protect.test_package import customers, write_csv
+
+with warnings.catch_warnings():
+    # typer imports click helpers that the locked click deprecates (not our code)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import typer
+    from typer.testing import CliRunner
+
+    from baomi.cli import protect as protect_cli
+
+runner = CliRunner()
+app = typer.Typer()
+
+
+@app.callback()
+def _root() -> None:
+    """The protect commands alone, mounted the way ``baomi.cli.main`` mounts them."""
+
+
+protect_cli.register(app)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BAOMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BAOMI_LANG", "en")
+    monkeypatch.delenv("BAOMI_PROTECT_KEY", raising=False)
+    write_csv(tmp_path / "seller" / "客户.csv", customers(40))
+    return tmp_path
+
+
+def test_policy_init_protect_verify_risk_trace(env: Path) -> None:
+    r = runner.invoke(
+        app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
+    )
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["policy", "check", str(env / "p.yaml")]).exit_code == 0
+    r = runner.invoke(
+        app,
+        [
+            "protect",
+            str(env / "seller"),
+            "--policy",
+            str(env / "p.yaml"),
+            "--out",
+            str(env / "pkg"),
+            "--recipient",
+            "buyer-A",
+            "--key-file",
+            str(env / "k.key"),
+            "--verify",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "verify passed" in r.output
+    manifest = json.loads((env / "pkg" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["recipient"] == "buyer-A"
+    r = runner.invoke(app, ["risk", str(env / "pkg" / "客户.csv"), "--qi", "性别", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["records"] == 40
+    leak = env / "leak.csv"
+    df = pl.read_csv(env / "pkg" / "客户.csv", infer_schema=False).sample(20, seed=2, shuffle=True)
+    df.write_csv(leak)
+    r = runner.invoke(app, ["trace", str(leak)])
+    assert r.exit_code == 0, r.output
+    assert "buyer-A" in r.output
+
+
+def test_policy_error_names_the_line(env: Path) -> None:
+    (env / "bad.yaml").write_text("entities:\n  CN_MOBILE: {operator: nope}\n", encoding="utf-8")
+    r = runner.invoke(
+        app,
+        [
+            "protect",
+            str(env / "seller"),
+            "--policy",
+            str(env / "bad.yaml"),
+            "--out",
+            str(env / "o"),
+        ],
+    )
+    assert r.exit_code == 1
+    assert "bad.yaml:2" in r.output and not (env / "o").exists()
+
+
+def test_tokenize_and_detokenize_is_logged(env: Path) -> None:
+    (env / "k.key").write_text("ab" * 32, encoding="utf-8")
+    (env / "t.yaml").write_text("entities:\n  CN_MOBILE: {operator: tokenize}\n", encoding="utf-8")
+    vault = env / "tokens.vault"
+    r = runner.invoke(
+        app,
+        [
+            "protect",
+            str(env / "seller"),
+            "--policy",
+            str(env / "t.yaml"),
+            "--out",
+            str(env / "pkg"),
+            "--key-file",
+            str(env / "k.key"),
+            "--vault",
+            str(vault),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    original = (env / "seller" / "客户.csv").read_text(encoding="utf-8")
+    out = env / "restored.csv"
+    r = runner.invoke(
+        app,
+        [
+            "detokenize",
+            str(env / "pkg" / "客户.csv"),
+            "--vault",
+            str(vault),
+            "--out",
+            str(out),
+            "--key-file",
+            str(env / "k.key"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    restored = pl.read_csv(out, infer_schema=False)["手机号"].to_list()
+    assert restored == pl.read_csv(original.encode(), infer_schema=False)["手机号"].to_list()
+    log = (env / "home" / "logs" / "detokenize.jsonl").read_text(encoding="utf-8")
+    assert '"tokens": 40' in log and restored[0] not in log

@@ -1,0 +1,238 @@
+"""The protect pipeline: same formats and encodings, manifest, verify, atomic output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from baomi.engine import checksums
+from baomi.engine.protect import package as package_mod
+from baomi.engine.protect.fingerprint import strip_marks
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import ProtectOptions, VerifyError, protect_paths
+from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+
+from .conftest import make_card, make_id, make_mobile
+
+POLICY = load_policy_text(DEFAULT_POLICY)
+JOIN_POLICY = load_policy_text(
+    "entities:\n  CN_RESIDENT_ID: {operator: pseudonym}\n  CN_MOBILE: {operator: mask}\n"
+    "  PERSON_NAME: {operator: mask}\n  EMAIL: {operator: mask}\n  BANK_CARD: {operator: mask}\n"
+    "  ADDRESS: {operator: mask}\n"
+)
+
+
+def customers(n: int, seed: int = 1) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "姓名": rng.choice("王李张刘陈")
+                + rng.choice("伟芳娜敏静")
+                + rng.choice("强磊军洋"),
+                "身份证号": make_id(rng),
+                "手机号": make_mobile(rng),
+                "银行卡号": make_card(rng),
+                "地址": rng.choice(["广东省深圳市南山区科技园路1号", "北京市朝阳区建国路88号"]),
+                "性别": rng.choice("男女"),
+                "备注": f"客户来电，回拨{make_mobile(rng)}" if i % 2 else "无",
+            }
+        )
+    return rows
+
+
+def write_csv(
+    path: Path, rows: list[dict[str, str]], encoding: str = "utf-8", sep: str = ","
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=sep)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def run(src: Path, out: Path, policy=POLICY, **kw):  # type: ignore[no-untyped-def]
+    return protect_paths(
+        [src],
+        policy,
+        out,
+        keys=KeyProvider(b"package-test-key-0123456789abcd"),
+        options=ProtectOptions(recipient=kw.pop("recipient", "甲"), **kw),
+    )
+
+
+def test_csv_gb18030_tsv_and_manifest(tmp_path: Path) -> None:
+    rows = customers(60)
+    write_csv(tmp_path / "in" / "客户.csv", rows, encoding="gb18030")
+    write_csv(tmp_path / "in" / "sub" / "t.tsv", rows, sep="\t")
+    before = (tmp_path / "in" / "客户.csv").read_bytes()
+    result = run(tmp_path / "in", tmp_path / "out", verify=True)
+    assert (tmp_path / "in" / "客户.csv").read_bytes() == before  # input untouched
+    text = (tmp_path / "out" / "客户.csv").read_bytes().decode("gb18030")
+    assert "\t" in (tmp_path / "out" / "sub" / "t.tsv").read_text(encoding="utf-8")
+    out = pl.read_csv(
+        (tmp_path / "out" / "客户.csv").read_bytes().decode("gb18030").encode(), infer_schema=False
+    )
+    for original, masked in zip(rows, out.iter_rows(named=True), strict=True):
+        assert (
+            strip_marks(masked["手机号"])
+            == original["手机号"][:3] + "****" + original["手机号"][-4:]
+        )
+        assert strip_marks(masked["姓名"])[1] == "*"
+        assert masked["性别"] == original["性别"]
+        assert original["身份证号"] not in text
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest == result.manifest
+    entry = next(f for f in manifest["files"] if f["path"] == "客户.csv")
+    assert entry["encoding"].lower().replace("_", "") in ("gb18030", "gbk")
+    assert len(entry["source_sha256"]) == 64 and len(entry["output_sha256"]) == 64
+    assert manifest["policy"]["sha256"] == POLICY.sha256
+    assert manifest["recipient"] == "甲" and manifest["verify"]["leftover"] == 0
+    assert {"sub/t.tsv", "客户.csv"} == {f["path"] for f in manifest["files"]}
+    raw = json.dumps(manifest, ensure_ascii=False)
+    assert not any(r["手机号"] in raw or r["身份证号"] in raw for r in rows)  # no PI
+
+
+def test_pseudonyms_join_across_files_and_runs(tmp_path: Path) -> None:
+    rows = customers(30)
+    write_csv(tmp_path / "a" / "customers.csv", rows)
+    orders = [{"身份证号": r["身份证号"], "金额": str(i * 10)} for i, r in enumerate(rows)]
+    write_csv(tmp_path / "a" / "orders.csv", orders)
+    run(tmp_path / "a", tmp_path / "o1", policy=JOIN_POLICY)
+    run(tmp_path / "a", tmp_path / "o2", policy=JOIN_POLICY)
+    c1 = pl.read_csv(tmp_path / "o1" / "customers.csv", infer_schema=False)["身份证号"].to_list()
+    o1 = pl.read_csv(tmp_path / "o1" / "orders.csv", infer_schema=False)["身份证号"].to_list()
+    c2 = pl.read_csv(tmp_path / "o2" / "customers.csv", infer_schema=False)["身份证号"].to_list()
+    assert c1 == o1 == c2  # same key → same pseudonym in every file and run
+    assert all(checksums.is_valid_resident_id(v) for v in c1)
+    assert not set(c1) & {r["身份证号"] for r in rows}
+
+
+def test_verify_catches_a_leftover_identifier(tmp_path: Path) -> None:
+    write_csv(tmp_path / "in" / "c.csv", customers(20))
+    leaky = load_policy_text(
+        "entities:\n  CN_MOBILE: {operator: mask, keep_first: 11}\n  CN_RESIDENT_ID: {operator: mask}\n"
+    )
+    with pytest.raises(VerifyError) as err:
+        run(tmp_path / "in", tmp_path / "out", policy=leaky, verify=True)
+    assert "c.csv:手机号" in str(err.value)
+    assert not (tmp_path / "out").exists()
+    assert not any(p.name.startswith(".out.partial") for p in tmp_path.iterdir())
+
+
+def test_interrupted_protect_leaves_no_half_package(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write_csv(tmp_path / "in" / "a.csv", customers(10))
+    write_csv(tmp_path / "in" / "b.csv", customers(10))
+    real = package_mod.load
+    calls = {"n": 0}
+
+    def flaky(path: Path):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(path)
+
+    monkeypatch.setattr(package_mod, "load", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "in", tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_xlsx_formatting_json_jsonl_parquet_txt_docx(tmp_path: Path) -> None:
+    import docx
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font
+
+    rows = customers(12)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "客户"
+    ws.append(list(rows[0]))
+    for r in rows:
+        ws.append(list(r.values()))
+    ws["B2"].font = Font(bold=True, color="FF0000")
+    ws.column_dimensions["B"].width = 30
+    wb.save(src / "c.xlsx")
+    (src / "c.json").write_text(
+        json.dumps(
+            [{"buyer": {"phone": r["手机号"], "age": 30}, "id": r["身份证号"]} for r in rows],
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    (src / "c.jsonl").write_text(
+        "\n".join(json.dumps({"手机号": r["手机号"], "n": 1}) for r in rows) + "\n",
+        encoding="utf-8",
+    )
+    pl.DataFrame({"手机号": [r["手机号"] for r in rows], "n": list(range(12))}).write_parquet(
+        src / "c.parquet"
+    )
+    (src / "notes.txt").write_text(
+        f"第一行 联系 {rows[0]['手机号']}\r\n身份证 {rows[1]['身份证号']} 已核验\r\n",
+        encoding="utf-8",
+    )
+    d = docx.Document()
+    p = d.add_paragraph("客户手机：")
+    run_ = p.add_run(rows[2]["手机号"])
+    run_.bold = True
+    p.add_run("，请回电。")
+    d.save(str(src / "memo.docx"))
+
+    run(src, tmp_path / "out", verify=True)
+    out = tmp_path / "out"
+    wb2 = load_workbook(out / "c.xlsx")
+    ws2 = wb2["客户"]
+    assert ws2["B2"].font.bold and ws2.column_dimensions["B"].width == 30
+    assert (
+        strip_marks(ws2["B2"].value) == rows[0]["身份证号"][:6] + "*" * 8 + rows[0]["身份证号"][-4:]
+    )
+    data = json.loads((out / "c.json").read_text(encoding="utf-8"))
+    assert data[0]["buyer"]["age"] == 30  # untouched values keep their JSON type
+    assert strip_marks(data[0]["buyer"]["phone"]).count("*") == 4
+    lines = (out / "c.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["n"] == 1 and "****" in lines[0]
+    pq = pl.read_parquet(out / "c.parquet")
+    assert pq.schema["n"] == pl.Int64 and "****" in pq["手机号"][0]
+    txt = (out / "notes.txt").read_bytes().decode()
+    assert "\r\n" in txt and rows[0]["手机号"] not in txt and "已核验" in txt
+    d2 = docx.Document(str(out / "memo.docx"))
+    runs = d2.paragraphs[0].runs
+    assert runs[1].bold and rows[2]["手机号"] not in d2.paragraphs[0].text
+    assert "****" in runs[1].text and runs[2].text == "，请回电。"
+
+
+def test_kanon_in_protect_reaches_k_and_reports(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    rows = [
+        {
+            "年龄": str(rng.randint(20, 70)),
+            "性别": rng.choice("男女"),
+            "城市": rng.choice(["深圳", "广州", "北京", "上海", "成都"]),
+            "诊断": rng.choice("ABCD"),
+        }
+        for _ in range(300)
+    ]
+    write_csv(tmp_path / "in" / "p.csv", rows)
+    pol = load_policy_text(
+        "quasi_identifiers:\n  columns: [年龄, 性别, 城市]\n  sensitive: [诊断]\n  k: 5\n  l: 2\n"
+        "  suppression_limit: 0.1\n"
+    )
+    result = run(tmp_path / "in", tmp_path / "out", policy=pol)
+    k = result.manifest["k_anonymity"][0]
+    out = pl.read_csv(tmp_path / "out" / "p.csv", infer_schema=False)
+    kept = out.filter(
+        ~((pl.col("年龄") == "*") & (pl.col("性别") == "*") & (pl.col("城市") == "*"))
+    )
+    sizes = kept.group_by(["年龄", "性别", "城市"]).len()["len"]
+    assert sizes.min() >= 5 == k["criteria"]["k"]
+    assert k["suppressed_records"] == out.height - kept.height <= 30
+    assert 0 <= k["information_loss"] <= 1 and "LM" in k["metric"]
