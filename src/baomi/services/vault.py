@@ -167,7 +167,17 @@ def resolve_master_key(settings: Settings, kdf: dict[str, Any] | None) -> bytes:
 
 
 def open_vault(settings: Settings, *, create: bool = False) -> Vault:
-    """Open the store under ``settings``; migrate it (first use, or ``create``)."""
+    """Open the store under ``settings``; migrate it (first use, or ``create``).
+
+    Without ``create`` the key store must exist: a vault is only used after ``keys init``.
+    """
+    if not create and not keystore.exists(settings.keystore_path):
+        raise ConfigError(
+            tr(
+                f"没有密钥库 {settings.keystore_path}：请先运行 `baomi keys init`",
+                f"no key store at {settings.keystore_path}: run `baomi keys init` first",
+            )
+        )
     with translate_storage_errors():
         settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.sqlalchemy_url)
