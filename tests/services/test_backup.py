@@ -127,3 +127,29 @@ def test_destroyed_deal_stays_unreadable_from_an_older_backup(
             deals.export(restored, actor="ops", deal_ref="shred", out_dir=tmp_path / "x")
         deals.export(restored, actor="ops", deal_ref="keep", out_dir=tmp_path / "kept")
         assert audit.verify(restored).ok
+
+
+def test_snapshot_is_consistent_while_a_writer_is_mid_transaction(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from sqlalchemy import insert
+
+    from baomi.storage.models import Deal
+
+    _populate(vault, tmp_path / "src")
+    with vault.engine.connect() as writer:
+        tx = writer.begin()
+        writer.execute(
+            insert(Deal).values(
+                id="f" * 32,
+                name="uncommitted",
+                status="active",
+                key_version=1,
+                created_at="t",
+                created_by="w",
+            )
+        )
+        rows = backup._snapshot_rows(vault)  # does not wait for the writer, does not see its row
+        tx.rollback()
+    names = [r["row"]["name"] for r in rows if r["table"] == "deals"]
+    assert sorted(names) == ["keep", "shred"]

@@ -223,3 +223,18 @@ def test_read_only_database_is_a_clear_error(
     with open_vault(settings) as v:
         assert [d.name for d in deals.list_deals(v)] == ["d"]
         assert deals.show(v, "d").deal.objects == 1
+
+
+def test_sweep_removes_only_temp_files_of_dead_writers(vault: Vault) -> None:
+    folder = vault.blobs.root / "deal"
+    folder.mkdir(parents=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (folder / f".x.bin.{dead.stdout.strip()}.tmp").write_bytes(b"partial")
+    (folder / f".y.bin.{os.getppid()}.tmp").write_bytes(b"a live writer's")
+    assert vault.blobs.sweep_temp() == 1
+    assert [p.name for p in folder.iterdir()] == [f".y.bin.{os.getppid()}.tmp"]

@@ -69,10 +69,30 @@ class BlobStore:
         return not self.root.exists() or not any(self.root.rglob("*.bin"))
 
     def sweep_temp(self) -> int:
-        """Remove temporary files left by an interrupted write; returns how many."""
+        """Remove temporary files left by a writer that died; returns how many.
+
+        A temporary name carries its writer's pid; files of a live process are left alone.
+        """
         count = 0
         if self.root.exists():
             for tmp in self.root.rglob(".*.tmp"):
-                tmp.unlink(missing_ok=True)
-                count += 1
+                if not _writer_alive(tmp.name):
+                    tmp.unlink(missing_ok=True)
+                    count += 1
         return count
+
+
+def _writer_alive(temp_name: str) -> bool:
+    try:
+        pid = int(temp_name.rsplit(".", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
