@@ -111,3 +111,16 @@ def test_passphrase_master_key(
 
 def _secret(value: str) -> SecretStr:
     return SecretStr(value)
+
+
+def test_rotation_from_an_environment_key_to_a_key_file(
+    tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = crypto.encode_key(crypto.generate_key())
+    monkeypatch.setenv("BAOMI_MASTER_KEY", key)
+    s = Settings(home=tmp_path / "h", database_url=database_url, env="test")
+    assert keys.init(s, actor="ops").source == "env"
+    new_file = tmp_path / "next.key"
+    assert keys.rotate(s, actor="ops", new_key_file=new_file).generation == 2
+    with pytest.raises(CryptoError):
+        keys.status(s)

@@ -17,7 +17,7 @@ from baomi.errors import ConfigError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.vault import PLATFORM_KEYS, now, open_vault, resolve_master_key
-from baomi.settings import Settings
+from baomi.settings import Settings, read_key_file
 from baomi.storage import keystore
 from baomi.storage.blobs import write_atomic
 
@@ -61,7 +61,7 @@ def _new_master(
     if key_file is not None:
         if not key_file.exists():
             generate_key_file(key_file)
-        return resolve_master_key(Settings(env="test", master_key_file=key_file), None), None
+        return crypto.decode_master_key(read_key_file(key_file)), None
     if settings.master_key_source == "passphrase":
         assert settings.passphrase is not None
         return _new_master(settings, passphrase=settings.passphrase.get_secret_value())

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -86,7 +87,7 @@ class Vault:
     # --- keys ------------------------------------------------------------------------------
 
     @property
-    def keystore_path(self) -> Any:
+    def keystore_path(self) -> Path:
         return self.settings.keystore_path
 
     def load_keystore(self) -> dict[str, Any]:
