@@ -26,7 +26,7 @@ from baomi.engine.protect.hierarchy import Hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results_section import write_section  # noqa: E402
+from results_section import write_section
 
 QI = [
     "age",

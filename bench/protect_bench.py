@@ -27,7 +27,7 @@ from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results_section import write_section  # noqa: E402
+from results_section import write_section
 
 HERE = Path(__file__).parent
 
