@@ -64,3 +64,20 @@ def test_swapped_blobs_do_not_decrypt(vault: Vault, tmp_path: Path) -> None:
     pb.write_bytes(blob_a)
     with pytest.raises(CryptoError):
         deals.export(vault, actor="a", deal_ref="d1", out_dir=tmp_path / "out")
+
+
+def test_real_scanner_inventory_is_attached_and_sealed(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import sys
+
+    monkeypatch.delitem(sys.modules, "baomi.engine.scan")  # drop the stand-in
+    pytest.importorskip("baomi.engine.scan")
+    src = _seller_files(tmp_path / "seller")
+    deals.create(vault, actor="alice", name="real")
+    deals.add(vault, actor="alice", deal_ref="real", paths=[src / "客户名单.csv"])
+    [obj] = deals.show(vault, "real").objects
+    assert obj.inventory is not None
+    text = json.dumps(obj.inventory, ensure_ascii=False)
+    assert "CN_RESIDENT_ID" in text and resident_id(7) not in text and mobile(7) not in text
