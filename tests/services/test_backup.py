@@ -96,7 +96,7 @@ def test_destroyed_deal_stays_unreadable_from_an_older_backup(
     vault: Vault, settings: Settings, tmp_path: Path, second_database_url: str | None
 ) -> None:
     _populate(vault, tmp_path / "src")
-    shred_id = deals.show(vault, "shred").deal.id
+    shred_id = deals.show(vault, "shred", actor="ops").deal.id
     old = tmp_path / "old.bak"
     backup.create(vault, actor="ops", out=old)
     destruction.destroy(vault, actor="officer", deal_ref="shred")
@@ -120,7 +120,7 @@ def test_destroyed_deal_stays_unreadable_from_an_older_backup(
     target = _restore_settings(settings, tmp_path, second_database_url)
     with open_vault(target) as restored:
         backup.restore(restored, actor="ops", path=old)
-        detail = deals.show(restored, "shred")
+        detail = deals.show(restored, "shred", actor="ops")
         assert detail.deal.status == "destroyed" and all(o.name is None for o in detail.objects)
         assert not (restored.blobs.root / shred_id).exists()
         with pytest.raises(CryptoError):

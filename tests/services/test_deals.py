@@ -29,7 +29,7 @@ def test_create_add_list_show_export_round_trip(vault: Vault, tmp_path: Path) ->
     added = deals.add(vault, actor="alice", deal_ref="ACME收购", paths=[src])
     assert sorted(o.name for o in added) == ["sub/orders.txt", "客户名单.csv"]
     assert [d.objects for d in deals.list_deals(vault)] == [2]
-    detail = deals.show(vault, info.id)
+    detail = deals.show(vault, info.id, actor="ops")
     assert {o.name for o in detail.objects} == {"sub/orders.txt", "客户名单.csv"}
     assert all(
         o.inventory and o.inventory["summary"] == {"CN_RESIDENT_ID": 1} for o in detail.objects
@@ -46,7 +46,7 @@ def test_duplicate_and_unknown_deal_are_input_errors(vault: Vault, tmp_path: Pat
     with pytest.raises(InputError):
         deals.create(vault, actor="a", name="d1")
     with pytest.raises(InputError):
-        deals.show(vault, "nope")
+        deals.show(vault, "nope", actor="ops")
     with pytest.raises(InputError):
         deals.add(vault, actor="a", deal_ref="d1", paths=[tmp_path / "missing.csv"])
 
@@ -77,7 +77,7 @@ def test_real_scanner_inventory_is_attached_and_sealed(
     src = _seller_files(tmp_path / "seller")
     deals.create(vault, actor="alice", name="real")
     deals.add(vault, actor="alice", deal_ref="real", paths=[src / "客户名单.csv"])
-    [obj] = deals.show(vault, "real").objects
+    [obj] = deals.show(vault, "real", actor="ops").objects
     assert obj.inventory is not None
     text = json.dumps(obj.inventory, ensure_ascii=False)
     assert "CN_RESIDENT_ID" in text and resident_id(7) not in text and mobile(7) not in text

@@ -38,7 +38,7 @@ def test_destroy_shreds_and_certifies(vault: Vault, tmp_path: Path) -> None:
         vault.deal_key(deal_id)
     with pytest.raises(CryptoError):
         deals.export(vault, actor="ops", deal_ref="shred-me", out_dir=tmp_path / "out")
-    detail = deals.show(vault, "shred-me")
+    detail = deals.show(vault, "shred-me", actor="ops")
     assert detail.deal.status == "destroyed" and all(o.name is None for o in detail.objects)
     with pytest.raises(InputError):
         destruction.destroy(vault, actor="officer", deal_ref="shred-me")

@@ -62,7 +62,7 @@ def test_no_pi_anywhere_in_the_home(
         bank_account=PI[2],
     )
     assert parties.find(vault, actor="ops", field_name="id_number", value=PI[0])[0].id == pid
-    deals.show(vault, "keep")
+    deals.show(vault, "keep", actor="ops")
     deals.export(vault, actor="ops", deal_ref="keep", out_dir=tmp_path / "exported")
     backup.create(vault, actor="ops", out=vault.settings.home / "backups" / "b.bak")
     destruction.destroy(vault, actor="ops", deal_ref="gone")

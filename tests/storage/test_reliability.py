@@ -122,7 +122,7 @@ def test_sigkill_mid_write_leaves_a_consistent_store(
         assert proc.wait() == -signal.SIGKILL
     _assert_consistent(settings)
     with open_vault(settings) as v:
-        assert deals.show(v, "d").deal.objects == 1
+        assert deals.show(v, "d", actor="ops").deal.objects == 1
         deals.export(v, actor="ops", deal_ref="d", out_dir=tmp_path / "out")
         # and the store keeps working after the crash
         deals.add(v, actor="ops", deal_ref="d", paths=[tmp_path / "second.txt"])
@@ -182,7 +182,7 @@ def test_disk_full_or_read_only_blob_store_is_a_clear_error(
         deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "b.txt"])
     assert "kept" not in str(exc.value) and ("磁盘" in str(exc.value) or "disk" in str(exc.value))
     monkeypatch.undo()
-    assert _events(vault) == events and deals.show(vault, "d").deal.objects == 1
+    assert _events(vault) == events and deals.show(vault, "d", actor="ops").deal.objects == 1
     assert not list(vault.blobs.root.rglob("*.tmp"))
     deals.export(vault, actor="ops", deal_ref="d", out_dir=tmp_path / "out")
     assert (tmp_path / "out" / "a.txt").read_bytes() == b"kept"
@@ -222,7 +222,7 @@ def test_read_only_database_is_a_clear_error(
     _assert_consistent(settings)
     with open_vault(settings) as v:
         assert [d.name for d in deals.list_deals(v)] == ["d"]
-        assert deals.show(v, "d").deal.objects == 1
+        assert deals.show(v, "d", actor="ops").deal.objects == 1
 
 
 def test_sweep_removes_only_temp_files_of_dead_writers(vault: Vault) -> None:

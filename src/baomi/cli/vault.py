@@ -196,12 +196,14 @@ def deal_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @deal_app.command("show")
-def deal_show(deal: str, as_json: bool = typer.Option(False, "--json")) -> None:
+def deal_show(
+    deal: str, as_json: bool = typer.Option(False, "--json"), as_: str | None = AS_OPTION
+) -> None:
     """显示交易及其文件（解密名称和清单）/ show a deal and its documents."""
     from baomi.services import deals
 
     with _vault() as vault:
-        detail = _run(lambda: deals.show(vault, deal))
+        detail = _run(lambda: deals.show(vault, deal, actor=_actor(as_)))
     if as_json:
         typer.echo(json.dumps(asdict(detail), ensure_ascii=False, indent=1))
         return

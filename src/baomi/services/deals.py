@@ -217,8 +217,11 @@ def _open_part(key: bytes, deal: Deal, obj: StoredObject, part: str, sealed: byt
     )
 
 
-def show(vault: Vault, deal_ref: str) -> DealDetail:
-    """A deal with its documents; names and inventories decrypted while the key exists."""
+def show(vault: Vault, deal_ref: str, *, actor: str) -> DealDetail:
+    """A deal with its documents; names and inventories decrypted while the key exists.
+
+    Decrypting is an access to the deal's data, so it is audited (``deal.show``).
+    """
     with vault.reading() as session:
         deal = find_deal(session, deal_ref)
         objs = (
@@ -247,6 +250,16 @@ def show(vault: Vault, deal_ref: str) -> DealDetail:
                     _open_part(key, deal, obj, "inventory", obj.inventory_sealed)
                 )
         out.append(ObjectInfo(obj.id, name, obj.size, obj.sha256, obj.created_at, inventory))
+    if key is not None:
+        with vault.transaction() as session:
+            audit.record(
+                session,
+                vault,
+                actor=actor,
+                action="deal.show",
+                obj=f"deal:{deal.id}",
+                details={"objects": len(out)},
+            )
     return DealDetail(info, out)
 
 
