@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,22 @@ def record(
         _add_checkpoint(session, vault, event.seq, sealed.hash)
     session.flush()
     return sealed
+
+
+def record_now(
+    vault: Vault,
+    *,
+    actor: str,
+    action: str,
+    obj: str,
+    outcome: str = "success",
+    details: Mapping[str, Any] | None = None,
+) -> SealedEvent:
+    """Record an event in a transaction of its own (a read, or a refused action)."""
+    with vault.transaction() as session:
+        return record(
+            session, vault, actor=actor, action=action, obj=obj, outcome=outcome, details=details
+        )
 
 
 def _add_checkpoint(session: Session, vault: Vault, seq: int, head_hash: str) -> Checkpoint:
@@ -216,24 +233,7 @@ def verify_export(path: Path, public_key: bytes | None = None) -> ChainReport:
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
         events = [
-            SealedEvent(
-                AuditEvent(
-                    **{
-                        k: e[k]
-                        for k in (
-                            "seq",
-                            "ts",
-                            "actor",
-                            "action",
-                            "object",
-                            "outcome",
-                            "prev_hash",
-                            "details",
-                        )
-                    }
-                ),
-                e["hash"],
-            )
+            SealedEvent(AuditEvent(**{f.name: e[f.name] for f in fields(AuditEvent)}), e["hash"])
             for e in payload["events"]
         ]
         cps = [

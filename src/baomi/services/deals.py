@@ -251,15 +251,13 @@ def show(vault: Vault, deal_ref: str, *, actor: str) -> DealDetail:
                 )
         out.append(ObjectInfo(obj.id, name, obj.size, obj.sha256, obj.created_at, inventory))
     if key is not None:
-        with vault.transaction() as session:
-            audit.record(
-                session,
-                vault,
-                actor=actor,
-                action="deal.show",
-                obj=f"deal:{deal.id}",
-                details={"objects": len(out)},
-            )
+        audit.record_now(
+            vault,
+            actor=actor,
+            action="deal.show",
+            obj=f"deal:{deal.id}",
+            details={"objects": len(out)},
+        )
     return DealDetail(info, out)
 
 
@@ -270,16 +268,14 @@ def export(vault: Vault, *, actor: str, deal_ref: str, out_dir: Path) -> list[Pa
     try:
         key = vault.deal_key(deal.id)
     except CryptoError as exc:
-        with vault.transaction() as session:
-            audit.record(
-                session,
-                vault,
-                actor=actor,
-                action="deal.export",
-                obj=f"deal:{deal.id}",
-                outcome="failure",
-                details={"reason": "data key unavailable"},
-            )
+        audit.record_now(
+            vault,
+            actor=actor,
+            action="deal.export",
+            obj=f"deal:{deal.id}",
+            outcome="failure",
+            details={"reason": "data key unavailable"},
+        )
         raise exc from None
     written: list[Path] = []
     with vault.transaction() as session:
