@@ -53,14 +53,13 @@ def test_init_writes_private_key_store_and_status(settings: Settings, key_file: 
 
 def test_wrong_master_key_is_refused(settings: Settings) -> None:
     keys.init(settings, actor="ops")
-    other = settings.model_copy(
-        update={
-            "master_key_file": None,
-            "master_key": _secret(crypto.encode_key(crypto.generate_key())),
-        }
-    )
-    with pytest.raises(CryptoError), open_vault(other) as v:
+    wrong = crypto.encode_key(crypto.generate_key())
+    other = settings.model_copy(update={"master_key_file": None, "master_key": _secret(wrong)})
+    with pytest.raises(CryptoError) as exc, open_vault(other) as v:
         v.master_key()
+    assert settings.master_key_file is not None
+    for secret in (wrong, settings.master_key_file.read_text().strip()):
+        assert secret[:12] not in str(exc.value)
 
 
 def test_rotation_rewraps_without_reencrypting_and_old_key_stops_working(
