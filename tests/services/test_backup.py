@@ -153,3 +153,16 @@ def test_snapshot_is_consistent_while_a_writer_is_mid_transaction(
         tx.rollback()
     names = [r["row"]["name"] for r in rows if r["table"] == "deals"]
     assert sorted(names) == ["keep", "shred"]
+
+
+def test_backups_taken_before_a_rotation_still_verify(
+    vault: Vault, settings: Settings, tmp_path: Path
+) -> None:
+    from baomi.services import keys
+
+    _populate(vault, tmp_path / "src")
+    bk = tmp_path / "b.bak"
+    backup.create(vault, actor="ops", out=bk)
+    keys.rotate(settings, actor="ops", new_key_file=tmp_path / "next.key")
+    with open_vault(settings.model_copy(update={"master_key_file": tmp_path / "next.key"})) as v:
+        assert backup.verify(v, bk).files == 3
