@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from baomi.engine import crypto
 from baomi.errors import ConfigError
 from baomi.i18n import tr
@@ -186,12 +188,10 @@ def rotate(
     new_settings = settings.model_copy(
         update={"master_key_file": new_key_file, "master_key": None, "passphrase": None}
         if new_key_file is not None
-        else {"passphrase": _secret(new_passphrase), "master_key_file": None, "master_key": None}
+        else {
+            "passphrase": SecretStr(new_passphrase or ""),
+            "master_key_file": None,
+            "master_key": None,
+        }
     )
     return status(new_settings)
-
-
-def _secret(value: str | None) -> Any:
-    from pydantic import SecretStr
-
-    return SecretStr(value or "")
