@@ -31,10 +31,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from results_section import write_section  # bench/ is on sys.path when run as a script
+
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("BAOMI_EVAL_DATA", HERE.parent.parent / "shared" / "data" / "eval"))
 RESULTS = HERE / "RESULTS.md"
-SECTION = "## Prose NER (issue 3)"
+TITLE = "Prose NER (issue 3)"
+SECTION = f"## {TITLE}"
 LABELS = ("PER", "ADDR", "ORG")
 CLUENER_LABELS = {"name": "PER", "address": "ADDR", "company": "ORG"}
 GENERATED_SEED = 424_242
@@ -211,8 +214,6 @@ def fmt(score: Score) -> str:
 def report(datasets: list[Dataset], systems_: dict[str, Tagger], speed_texts: list[str]) -> str:
     names = list(systems_)
     lines = [
-        SECTION,
-        "",
         "Exact-span precision / recall / **F1** per label; one run of `bench/ner_eval.py` "
         f"({time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, one process).",
         "baomi is measured as the scan runs it (the prose recognizers: model + rules, "
@@ -237,18 +238,6 @@ def report(datasets: list[Dataset], systems_: dict[str, Tagger], speed_texts: li
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace (or append) this benchmark's section, leaving the other sections untouched."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="prose NER accuracy and speed")
     ap.add_argument("--write", action="store_true", help=f"update {SECTION!r} in RESULTS.md")
@@ -261,9 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     datasets = [load_cluener(cluener), load_weibo(weibo), generated(args.generated)]
     text = report(datasets, systems(), datasets[0].texts)
-    print(text)
+    print(f"{SECTION}\n\n{text}")
     if args.write:
-        write_section(text)
+        write_section(RESULTS, TITLE, text)
     return 0
 
 

@@ -3,7 +3,8 @@
 Per character: the character and its neighbours (window ±2), four bigrams, a character-class
 trigram, and lexicon flags — surname / given-name character shapes, the position inside the
 longest administrative-division name (GB/T 2260 table) and inside an organisation suffix
-(有限公司, 银行 …), and inside a common word (not a name). Digits map to ``0`` and Latin letters to ``A``/``a`` so that numbers and
+(有限公司, 银行 …), inside a common word (not a name), and inside a known place or
+company name (gazetteers from jieba's dictionary). Digits map to ``0`` and Latin letters to ``A``/``a`` so that numbers and
 foreign names share statistics. Lookup tables are built once, on first use.
 """
 
@@ -43,6 +44,9 @@ class _Tables:
         self.addr_chars = frozenset(lexicon.ADDRESS_CHARS)
         self.words = lexicon.common_words()
         self.word_lengths = _first_char_lengths(self.words)
+        self.gazetteer = {w: "p" for w in lexicon.place_words()}
+        self.gazetteer.update({w: "o" for w in lexicon.org_words()})
+        self.gaz_lengths = _first_char_lengths(frozenset(self.gazetteer))
 
 
 def _first_char_lengths(words: frozenset[str]) -> dict[str, tuple[int, ...]]:
@@ -100,6 +104,28 @@ def _longest_matches(
     return out
 
 
+def _longest_typed(
+    text: str, words: dict[str, str], lengths: dict[str, tuple[int, ...]]
+) -> list[str]:
+    """Like :func:`_longest_matches`, with the word's type appended (``Bp``: begins a place)."""
+    n = len(text)
+    out = ["-"] * n
+    i = 0
+    while i < n:
+        for k in lengths.get(text[i], ()):
+            kind = words.get(text[i : i + k]) if i + k <= n else None
+            if kind is not None:
+                out[i] = "B" + kind
+                for j in range(i + 1, i + k - 1):
+                    out[j] = "I" + kind
+                out[i + k - 1] = "E" + kind
+                i += k
+                break
+        else:
+            i += 1
+    return out
+
+
 def sentence_features(text: str) -> list[list[str]]:
     """Feature strings for every character of ``text`` (one list per character)."""
     t = _tables()
@@ -130,6 +156,7 @@ def sentence_features(text: str) -> list[list[str]]:
     div = _longest_matches(text, t.divisions, t.div_lengths)
     org = _longest_matches(text, t.org_suffixes, t.org_lengths)
     word = _longest_matches(text, t.words, t.word_lengths)
+    gaz = _longest_typed(text, t.gazetteer, t.gaz_lengths)
     pad_s = ["^", "^", *syms, "$", "$"]
     pad_c = ["^", *cls, "$"]
     pad_n = ["^", "^", *nm, "$", "$"]
@@ -153,6 +180,7 @@ def sentence_features(text: str) -> list[list[str]]:
                 "d=" + div[i] + (div[i + 1] if i + 1 < n else "$"),
                 "o=" + org[i] + (org[i + 1] if i + 1 < n else "$"),
                 "w=" + word[i],
+                "g=" + gaz[i],
             ]
         )
     return feats

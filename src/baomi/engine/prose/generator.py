@@ -25,7 +25,7 @@ from baomi.engine.prose import lexicon, templates
 
 LABELS = ("PER", "ADDR", "ORG")
 _SLOT = re.compile(r"\{(\w+)\}")
-_SLOT_LABEL = {"P": "PER", "A": "ADDR", "C": "ADDR", "O": "ORG"}
+_SLOT_LABEL = {"P": "PER", "A": "ADDR", "C": "ADDR", "O": "ORG", "B": "ORG"}
 
 _BRAND_CHARS = (
     "华泰鑫宏盛达通安德联创科信恒源瑞海天金新中汇星腾飞博远嘉和顺丰利美佳益康隆兴昌明光宇辰"
@@ -136,6 +136,9 @@ class SentenceGenerator:
         self.weights = [templates.GROUP_WEIGHTS[g] for g in self.groups]
         self.salad_share = salad_share
         self.words, self.cum_weights = filler_vocabulary()
+        # Known places and companies (sorted: the order must not depend on hashing).
+        self.gaz_places = tuple(sorted(lexicon.place_words()))
+        self.gaz_orgs = tuple(sorted(w for w in lexicon.org_words() if len(w) <= 6))
         # Any common character may appear in a given name: the model must not rely on a list.
         self.name_chars = tuple(
             sorted({ch for w in self.words for ch in w if "\u4e00" <= ch <= "\u9fff"})
@@ -169,8 +172,16 @@ class SentenceGenerator:
         return rng.choice(lexicon.SURNAMES[:100]) + rng.choice(("某", "某某", "某甲"))
 
     def place(self) -> str:
-        """A division alone (广东, 深圳市, 海淀区): an address in news text."""
+        """A division alone (广东, 深圳市, 海淀区), a foreign city, or a street or village
+        without a number (文汇路, 李家村): an address in news text."""
         rng = self.rng
+        r = rng.random()
+        if r < 0.06:
+            return rng.choice(templates.FOREIGN_CITIES)
+        if r < 0.14 and self.gaz_places:
+            return rng.choice(self.gaz_places)
+        if r < 0.25:
+            return self.local_place()
         pool = rng.choice((self.provinces, self.cities, self.cities, self.counties))
         d = rng.choice(pool)
         name = lexicon.short_name(d.name, d.level) if rng.random() < 0.5 else d.name
@@ -212,9 +223,23 @@ class SentenceGenerator:
             out += f"{rng.choice('ABCDE')}座{rng.randint(101, 3208)}室"
         return out
 
+    def local_place(self) -> str:
+        """A street, town, village or estate name with no house number."""
+        rng = self.rng
+        stem = "".join(rng.choice(_ROAD_CHARS + _BRAND_CHARS) for _ in range(rng.choice((1, 2, 2))))
+        kind = rng.random()
+        if kind < 0.45:
+            return stem + rng.choice(_ROAD_SUFFIXES)
+        if kind < 0.7:
+            return stem + rng.choice(("村", "镇", "乡", "街道", "社区", "屯", "庄"))
+        return stem + rng.choice(_ESTATES)
+
     def address(self) -> str:
         rng = self.rng
         parts = self._chain()
+        if rng.random() < 0.2:  # no house number: 北京市朝阳区三里屯, 杭州市文三路
+            parts.append(self.local_place())
+            return "".join(parts[-rng.randint(1, len(parts)) :])
         if rng.random() < 0.25:
             town = "".join(rng.choice(_ROAD_CHARS) for _ in range(2)) + rng.choice(_STREET_TOWNS)
             parts.append(town)
@@ -307,7 +332,24 @@ class SentenceGenerator:
             return rng.choice(templates.WORDS) if rng.random() < 0.3 else self.salad()
         raise KeyError(slot)
 
+    def bare_brand(self) -> str:
+        """A company named without a suffix, as news text does (a brand, an 网 or a 通)."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.25 and self.gaz_orgs:
+            return rng.choice(self.gaz_orgs)
+        if r < 0.35:
+            letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            return "".join(rng.choice(letters) for _ in range(rng.randint(2, 4)))
+        pool = _BRAND_CHARS if r < 0.5 else self.name_chars
+        stem = "".join(rng.choice(pool) for _ in range(rng.choice((2, 2, 2, 3, 4))))
+        if rng.random() < 0.15:
+            stem += rng.choice(("网", "通", "宝", "达", "易购", "电器", "汽车", "航空", "地产"))
+        return stem
+
     def entity(self, slot: str) -> str:
+        if slot == "B":
+            return self.bare_brand()
         if slot == "P":
             return self.person()
         if slot == "A":

@@ -324,24 +324,71 @@ def iter_dictionary(path: Path) -> list[tuple[str, int]]:
     return out
 
 
-def build_common_words(out: Path) -> int:
-    """Write the common-word list (two to four characters, no proper names) from jieba's
-    dictionary (MIT licence), sorted; returns the number of words, 0 when jieba is absent."""
+PLACE_WORDS_FILE = "place_words.txt"
+ORG_WORDS_FILE = "org_words.txt"
+#: Organisation names in jieba's dictionary that are government bodies, parties or armies
+#: (not companies) are left out of the organisation gazetteer.
+_NOT_COMPANY = ("政府", "局", "部", "厅", "委员会", "党", "军", "队", "办公室", "署", "站", "司")
+
+
+def iter_tagged(path: Path, tags: frozenset[str]) -> list[tuple[str, int]]:
+    """``(word, frequency)`` of jieba's dictionary entries with one of ``tags``."""
+    out: list[tuple[str, int]] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] in tags:
+                out.append((parts[0], int(parts[1])))
+    return out
+
+
+def build_word_lists(folder: Path) -> int:
+    """Write the word lists the features use, from jieba's dictionary (MIT licence), sorted:
+    common words (two to four characters, no proper names), place names (``ns``) and
+    organisation names (``nt``, companies only). Person names (``nr``) are never listed.
+    Returns the number of common words, 0 when jieba is absent (the lists are kept)."""
     path = jieba_dictionary()
     if path is None:
         return 0
-    words = sorted(
-        {w for w, f in iter_dictionary(path) if f >= COMMON_MIN_FREQ and 2 <= len(w) <= 4}
-    )
-    out.write_text("\n".join(words) + "\n", encoding="utf-8")
+    common = {w for w, f in iter_dictionary(path) if f >= COMMON_MIN_FREQ and 2 <= len(w) <= 4}
+    places = {w for w, f in iter_tagged(path, frozenset({"ns"})) if f >= 5 and 2 <= len(w) <= 6}
+    orgs = {
+        w
+        for w, _ in iter_tagged(path, frozenset({"nt"}))
+        if 2 <= len(w) <= 10 and not w.endswith(_NOT_COMPANY)
+    }
+    for name, words in (
+        (COMMON_WORDS_FILE, common),
+        (PLACE_WORDS_FILE, places),
+        (ORG_WORDS_FILE, orgs),
+    ):
+        (folder / name).write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
     common_words.cache_clear()
-    return len(words)
+    place_words.cache_clear()
+    org_words.cache_clear()
+    return len(common)
+
+
+def _package_words(name: str) -> frozenset[str]:
+    ref = resources.files("baomi.engine.prose").joinpath(name)
+    if not ref.is_file():
+        return frozenset()
+    return frozenset(w for w in ref.read_text(encoding="utf-8").split("\n") if w)
+
+
+@cache
+def place_words() -> frozenset[str]:
+    """Place names (towns, landmarks, foreign places) beyond the division table."""
+    return _package_words(PLACE_WORDS_FILE)
+
+
+@cache
+def org_words() -> frozenset[str]:
+    """Well-known organisation (company) names."""
+    return _package_words(ORG_WORDS_FILE)
 
 
 @cache
 def common_words() -> frozenset[str]:
     """Common Chinese words (not names): a word-boundary feature for the tagger."""
-    ref = resources.files("baomi.engine.prose").joinpath(COMMON_WORDS_FILE)
-    if not ref.is_file():
-        return frozenset()
-    return frozenset(w for w in ref.read_text(encoding="utf-8").split("\n") if w)
+    return _package_words(COMMON_WORDS_FILE)

@@ -1,7 +1,8 @@
 """Templates of business and news-like text for the training-sentence generator.
 
 Entity slots: ``{P}`` a person's name, ``{A}`` a postal address (street level), ``{C}`` a place
-(province, city or county alone — an address too), ``{O}`` an organisation. Filler slots that
+(province, city or county alone, a street or village — an address too), ``{O}`` an
+organisation, ``{B}`` a company named by its brand alone (腾飞, as news text writes it). Filler slots that
 are *not* entities: ``{tel}``, ``{date}``, ``{money}``, ``{num}``, ``{idno}``, ``{goods}``,
 ``{time}``, ``{email}``, ``{order}``, ``{country}``, ``{word}``, ``{gov}`` (a government body:
 not an organisation in the sense of a company), ``{work}`` (a book, film or game title).
@@ -163,6 +164,27 @@ NEWS = (
     "{gov}的工作人员{P}介绍",
 )
 
+BRAND = (
+    "{B}今日宣布，将在{C}建设新工厂",
+    "{B}的股价大涨{num}%",
+    "{B}首席执行官{P}表示，{word}",
+    "{B}旗下的{goods}业务增长迅速",
+    "{B}与{B}达成战略合作",
+    "{P}正式加盟{B}",
+    "据{B}财报显示，{word}",
+    "{B}推出新款{goods}",
+    "{B}创始人{P}在{C}演讲",
+    "{B}和{B}之间的竞争日趋激烈",
+    "他在{B}工作了{num}年",
+    "{P}从{B}离职后创办了{O}",
+    "{B}回应称，{word}",
+    "用户可以通过{B}下单",
+    "{B}在{C}开设了第{num}家门店",
+    "{B}遭到用户投诉",
+    "{C}的{B}门店",
+    "记者从{B}了解到，{word}",
+)
+
 FORM = (
     "姓名：{P} 性别：男 电话：{tel}",
     "姓名：{P}，性别：女，住址：{A}",
@@ -287,6 +309,30 @@ GOV_BODIES = (
     "街道办事处",
 )
 
+#: Foreign cities: addresses too (an address abroad is still personal information).
+FOREIGN_CITIES = (
+    "伦敦",
+    "纽约",
+    "巴黎",
+    "东京",
+    "首尔",
+    "悉尼",
+    "洛杉矶",
+    "新加坡",
+    "曼谷",
+    "温哥华",
+    "多伦多",
+    "柏林",
+    "莫斯科",
+    "迪拜",
+    "旧金山",
+    "墨尔本",
+    "大阪",
+    "米兰",
+    "马德里",
+    "芝加哥",
+)
+
 COUNTRIES = ("美国", "英国", "法国", "德国", "日本", "韩国", "俄罗斯", "巴西", "意大利", "西班牙")
 
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -297,6 +343,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "letter": LETTER,
     "news": NEWS,
     "form": FORM,
+    "brand": BRAND,
     "plain": PLAIN,
 }
 
@@ -309,5 +356,6 @@ GROUP_WEIGHTS: dict[str, float] = {
     "letter": 0.5,
     "news": 2.0,
     "form": 0.6,
+    "brand": 0.8,
     "plain": 1.0,
 }

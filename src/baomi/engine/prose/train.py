@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    words = lexicon.build_common_words(Path(__file__).with_name(lexicon.COMMON_WORDS_FILE))
+    words = lexicon.build_word_lists(Path(__file__).parent)
     if words == 0 and not lexicon.common_words():
         raise SystemExit("jieba (a dev dependency) is needed to build the common-word list")
     features.reset_tables()
