@@ -55,6 +55,14 @@ def _table() -> _Table:
     return _Table(by_code, {k: tuple(v) for k, v in codes_by_name.items()}, pattern)
 
 
+@cache
+def prefix_regex() -> str:
+    """A Rust/Polars regex capturing up to three division names at the start of a text (the
+    vectorised form of :func:`parse`'s prefix, used to cut addresses after the district)."""
+    names = sorted(_table().codes_by_name, key=len, reverse=True)
+    return "^((?:" + "|".join(re.escape(n) for n in names) + "){1,3})"
+
+
 def parse(address: str) -> Division | None:
     """Province, city and district at the start of ``address`` (contiguous names), or None."""
     table = _table()

@@ -5,8 +5,8 @@ format:
 
 * **invisible marks** — after every value a display operator changed (mask, generalize,
   replace) in tables and in prose, one zero-width character (U+200B = 0, U+200C = 1) carries one
-  bit of the package's random 64-bit fingerprint; which bit is chosen by a checksum of the four
-  visible characters before it, so equal values stay equal (grouping and joins still work);
+  bit of the package's random 64-bit fingerprint; which bit is chosen by the last six bytes of
+  the visible text before it, so equal values stay equal (grouping and joins still work);
 * **recipient-keyed values** — pseudonyms (and recipient-keyed hashes) are derived from a
   recipient-specific key, so the values themselves differ per recipient. The sender keeps
   8-byte digests of them in the trace record.
@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import zlib
 from collections.abc import Iterable
+
+import polars as pl
 
 MARK0 = "\u200b"
 MARK1 = "\u200c"
 MARKS = frozenset((MARK0, MARK1))
 FP_BITS = 64
+#: Bit index = the last 6 UTF-8 bytes of the visible text before a mark, as an integer, mod 61
+#: (a prime; computable in Polars, so tables are marked without a Python loop).
+_INDEX_MOD = 61
+_TAIL_BYTES = 6
 _STRIP = str.maketrans({MARK0: None, MARK1: None})
 RECORD_KIND = "baomi-trace-record"
 SCHEME = "baomi-fp-1"
@@ -36,14 +41,34 @@ def strip_marks(text: str) -> str:
     return text.translate(_STRIP)
 
 
-def _bit_index(visible_tail: str) -> int:
-    return zlib.crc32(visible_tail.encode("utf-8")) % FP_BITS
+def _bit_index(visible: str) -> int:
+    return int.from_bytes(visible[-_TAIL_BYTES:].encode("utf-8")[-_TAIL_BYTES:], "big") % _INDEX_MOD
 
 
 def mark_for(visible: str, fingerprint: int) -> str:
-    """The mark to append after ``visible`` (only its last four characters matter)."""
-    bit = (fingerprint >> _bit_index(visible[-4:])) & 1
+    """The mark to append after ``visible`` (only its last few bytes matter)."""
+    bit = (fingerprint >> _bit_index(visible)) & 1
     return MARK1 if bit else MARK0
+
+
+def mark_series(values: pl.Series, fingerprint: int) -> pl.Series:
+    """Every non-empty value with its mark appended (vectorised :func:`mark_for`)."""
+    table = pl.Series([mark_for_index(i, fingerprint) for i in range(_INDEX_MOD)], dtype=pl.String)
+    c = pl.col("v")
+    index = (
+        c.str.encode("hex").str.slice(-2 * _TAIL_BYTES).str.to_integer(base=16, strict=False)
+        % _INDEX_MOD
+    )
+    frame = pl.DataFrame({"v": values}).with_columns(index.alias("i"))
+    marks = table.gather(frame["i"].fill_null(0).cast(pl.UInt32))
+    out = frame.with_columns(m=marks).select(
+        pl.when(c.is_not_null() & (c != "")).then(c + pl.col("m")).otherwise(c).alias("v")
+    )
+    return out.to_series().alias(values.name)
+
+
+def mark_for_index(index: int, fingerprint: int) -> str:
+    return MARK1 if (fingerprint >> index) & 1 else MARK0
 
 
 def extract_marks(text: str) -> list[tuple[int, int]]:
@@ -52,7 +77,7 @@ def extract_marks(text: str) -> list[tuple[int, int]]:
     visible: list[str] = []
     for ch in text:
         if ch in MARKS:
-            out.append((_bit_index("".join(visible[-4:])), 1 if ch == MARK1 else 0))
+            out.append((_bit_index("".join(visible[-_TAIL_BYTES:])), 1 if ch == MARK1 else 0))
         else:
             visible.append(ch)
     return out

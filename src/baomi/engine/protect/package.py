@@ -87,6 +87,7 @@ class _Run:
     ctx: OperatorContext
     analyzer: TextAnalyzer
     fingerprint: int
+    prefilter: str | None = None
     originals: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
@@ -143,16 +144,8 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
     if op.recipient_specific(rule.params):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
     if run.policy.marks and rule.operator in DISPLAY_OPERATORS:
-        out = _mark_unique(out, run.fingerprint)
+        out = fp.mark_series(out, run.fingerprint)
     return out
-
-
-def _mark_unique(values: pl.Series, fingerprint: int) -> pl.Series:
-    uniq = [v for v in values.drop_nulls().unique().to_list() if v]
-    if not uniq:
-        return values
-    mapping = {v: v + fp.mark_for(v, fingerprint) for v in uniq}
-    return values.replace_strict(mapping, default=values, return_dtype=pl.String)
 
 
 def _protect_text(run: _Run, text: str) -> tuple[str, list[tuple[int, int, str]], bool]:
@@ -181,8 +174,19 @@ def _protect_text(run: _Run, text: str) -> tuple[str, list[tuple[int, int, str]]
     return out, edits, drop
 
 
+def text_prefilter(registry: Registry) -> str | None:
+    """One Polars regex that every cell containing a text-mode entity matches (or None)."""
+    parts = [r.prefilter for r in registry if not r.column_only]
+    if not parts or any(p is None for p in parts):
+        return None
+    return "|".join(f"(?:{p})" for p in parts if p is not None)
+
+
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
-    uniq = [v for v in values.drop_nulls().unique().to_list() if v]
+    candidates = values.drop_nulls().unique()
+    if run.prefilter is not None:
+        candidates = candidates.filter(candidates.str.contains(run.prefilter))
+    uniq = [v for v in candidates.to_list() if v]
     mapping: dict[str, str] = {}
     dropped: set[str] = set()
     for v in uniq:
@@ -390,7 +394,13 @@ def protect_paths(
         keys=keys, recipient=opts.recipient, vault=vault, base_dir=policy.base_dir
     )
     run = _Run(
-        policy, registry, operators, ctx, TextAnalyzer(registry), secrets.randbits(fp.FP_BITS)
+        policy,
+        registry,
+        operators,
+        ctx,
+        TextAnalyzer(registry),
+        secrets.randbits(fp.FP_BITS),
+        text_prefilter(registry),
     )
     package_id = secrets.token_hex(8)
     now = opts.now or _dt.datetime.now(_dt.UTC)

@@ -27,10 +27,12 @@ _POSITIONAL: dict[str, tuple[int, int]] = {
 }
 #: Cells of these shapes take the vectorised (Polars) path; others go value by value.
 _FAST_SHAPES: dict[str, str] = {
-    "CN_MOBILE": r"^1\d{10}$",
+    "CN_MOBILE": r"^(?:\+?86[ -]?)?1\d{2}[ -]?\d{4}[ -]?\d{4}$",
     "CN_RESIDENT_ID": r"^\d{17}[\dXx]$",
-    "BANK_CARD": r"^\d{16,19}$",
+    "BANK_CARD": r"^\d[\d -]{14,26}\d$",
     "PERSON_NAME": r"^\p{Han}{2,4}$",
+    "EMAIL": r"^[^@\s]+@[^@\s]+$",
+    "ADDRESS": "",  # divisions.prefix_regex(), built on first use
 }
 
 
@@ -121,11 +123,20 @@ class MaskOperator(Operator[MaskParams]):
             return map_unique(values, lambda v: mask_value(v, entity, params))
         c, char = pl.col("v"), params.char
         if entity == "CN_MOBILE":
-            fast = _keep_expr(c, 3, 4, char, 11)
+            fast = c.str.replace(
+                r"^((?:\+?86[ -]?)?1\d{2}[ -]?)\d{4}([ -]?\d{4})$", "${1}" + char * 4 + "${2}"
+            )
         elif entity == "CN_RESIDENT_ID":
             fast = _keep_expr(c, 6, 4, char, 18)
-        elif entity == "BANK_CARD":
-            fast = _keep_expr(c, 0, 4, char)
+        elif entity == "BANK_CARD":  # last 4 digits shown, separators kept
+            rev = c.str.reverse()
+            last4 = rev.str.extract(r"^((?:\d[ -]?){3}\d)", 1)
+            rest = rev.str.slice(last4.str.len_chars()).str.replace_all(r"\d", char)
+            fast = pl.concat_str([last4, rest]).str.reverse()
+        elif entity == "EMAIL":
+            fast = c.str.replace(r"^([^@])[^@]*@", "${1}" + char * 3 + "@")
+        elif entity == "ADDRESS":
+            return self._address(values, params)
         else:  # PERSON_NAME
             n = c.str.len_chars()
             fast = (
@@ -136,9 +147,30 @@ class MaskOperator(Operator[MaskParams]):
         frame = pl.DataFrame({"v": values})
         shaped = frame.select(c.str.contains(shape).fill_null(False)).to_series()
         out = frame.select(pl.when(shaped).then(fast).otherwise(c).alias("v")).to_series()
+        return self._rest(values, out, shaped, entity, params)
+
+    def _address(self, values: pl.Series, params: MaskParams) -> pl.Series:
+        """Cut after the district: one regex pass extracts the division prefix."""
+        c, prefix = pl.col("v"), pl.col("p")
+        frame = pl.DataFrame({"v": values}).with_columns(
+            c.str.extract(divisions.prefix_regex(), 1).alias("p")
+        )
+        shaped = frame.select((prefix.str.len_chars() > 0).fill_null(False)).to_series()
+        out = frame.select(
+            pl.when(prefix.str.len_chars() < c.str.len_chars())
+            .then(pl.concat_str([prefix, pl.lit(params.char * 4)]))
+            .otherwise(c)
+            .alias("v")
+        ).to_series()
+        return self._rest(values, out, shaped, "ADDRESS", params)
+
+    @staticmethod
+    def _rest(
+        values: pl.Series, out: pl.Series, shaped: pl.Series, entity: str | None, params: MaskParams
+    ) -> pl.Series:
+        """Cells outside the vectorised shape, value by value."""
         if bool(shaped.all()) or values.null_count() == values.len():
             return out.alias(values.name)
         rest = values.filter(~shaped)
         mapped = map_unique(rest, lambda v: mask_value(v, entity, params))
-        result = out.scatter((~shaped).arg_true(), mapped)  # the odd-shaped cells, value by value
-        return result.alias(values.name)
+        return out.scatter((~shaped).arg_true(), mapped).alias(values.name)
