@@ -14,8 +14,24 @@ from importlib.metadata import entry_points
 from baomi.engine.recognizers.base import Recognizer
 
 #: The built-in recognizers, in priority order ("module:Class"). The single list of them.
+#: Validated identifiers come first so that they win ties in overlap resolution: an 18-digit
+#: resident ID (GB 11643) before the unified social credit code (GB 32100) and the bank card
+#: (Luhn), both of which can also be 18 digits long.
 BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.resident_id:CnResidentIdRecognizer",
+    "baomi.engine.recognizers.cn.uscc:CnUsccRecognizer",
+    "baomi.engine.recognizers.cn.bank_card:BankCardRecognizer",
+    "baomi.engine.recognizers.cn.mobile:CnMobileRecognizer",
+    "baomi.engine.recognizers.cn.landline:CnLandlineRecognizer",
+    "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
+    "baomi.engine.recognizers.cn.hmt_permit:CnHmtPermitRecognizer",
+    "baomi.engine.recognizers.cn.license_plate:CnLicensePlateRecognizer",
+    "baomi.engine.recognizers.generic.email:EmailRecognizer",
+    "baomi.engine.recognizers.generic.ip_address:IpAddressRecognizer",
+    "baomi.engine.recognizers.generic.date_of_birth:DateOfBirthRecognizer",
+    "baomi.engine.recognizers.cn.person_name:PersonNameRecognizer",
+    "baomi.engine.recognizers.cn.address:AddressRecognizer",
+    "baomi.engine.recognizers.cn.organization:OrganizationRecognizer",
 )
 
 ENTRY_POINT_GROUP = "baomi.recognizers"

@@ -1,0 +1,124 @@
+"""地址 — a postal address in a table column (column-only until the prose model).
+
+Shape of a Chinese address, largest unit first:
+``省/自治区/直辖市 → 市/地区/州/盟 → 区/县/旗 → 街道/镇/乡 → 路/街/巷 + 号 → 栋/单元/室``.
+
+* administrative divisions — the real division table (GB/T 2260 names with their adcodes)
+  shipped by the ``cpca`` package as ``resources/adcodes.csv``, read directly (importing
+  ``cpca`` itself is slow and pulls in ``pkg_resources``), loaded lazily once; province-level
+  short forms (``广东``, ``上海``) are accepted at the start of a cell;
+* street and number shape — ``路 街 道 巷 弄 胡同 村 镇 乡 小区 大厦 园`` and a number followed by
+  ``号 弄 栋 幢 单元 室 楼 层``.
+
+Scores: divisions plus street or number 0.9; street plus number without a division 0.7; a cell
+made only of divisions (``北京市朝阳区``) 0.6. Nothing is checked against a register of real
+addresses. Precise location is sensitive when it tracks a person (PIPL-28 行踪轨迹); a contact
+address alone is general PI (GB/T 35273-2020 Annex A).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from functools import cache
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from baomi.engine.recognizers.cn.person_name import HAN, CellRecognizer
+
+_SUFFIX_CHARS = "省市区县旗盟州"
+#: Two-character division names that are ordinary words (东区, 郊区 …): not evidence alone.
+_GENERIC = frozenset({"东区", "西区", "南区", "北区", "城区", "矿区", "郊区", "新区"})
+_SUFFIX = re.compile(f"[{_SUFFIX_CHARS}]")
+_STREET = "路|街|大道|道|巷|弄|胡同|村|镇|乡|小区|大厦|公寓|园|广场|开发区"
+_NUMBER = r"\d+\s*(?:号|弄|栋|幢|单元|室|楼|层|座)"
+_STREET_RX = re.compile(f"(?:{_STREET})")
+_NUMBER_RX = re.compile(_NUMBER)
+_SHAPE_RX = f"(?:{_STREET}|{_NUMBER})"
+_ONLY_DIVISIONS = re.compile(f"[{HAN}]+")
+_FULL = 0.9
+_STREET_NUMBER = 0.7
+_DIVISIONS_ONLY = 0.6
+
+
+@cache
+def division_names() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(division names, province-level short forms) from ``cpca/resources/adcodes.csv``."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package (division table) is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    names: set[str] = set()
+    short: set[str] = set()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name, code = row["name"], row["adcode"]
+            if len(name) >= 2 and name[-1] in _SUFFIX_CHARS and name not in _GENERIC:
+                names.add(name)
+            if code.endswith("0000000000"):  # province level (GB/T 2260)
+                short.add(re.sub("(?:省|市|特别行政区|(?:壮族|回族|维吾尔)?自治区)$", "", name))
+    return frozenset(names), tuple(sorted(short, key=len, reverse=True))
+
+
+@cache
+def _lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(n) for n in division_names()[0]}))
+
+
+def divisions_in(cell: str) -> list[tuple[int, int]]:
+    """Spans of division names in ``cell`` (each name ends in a suffix character)."""
+    names = division_names()[0]
+    spans: list[tuple[int, int]] = []
+    for m in _SUFFIX.finditer(cell):
+        end = m.end()
+        for n in _lengths():
+            if n > end:
+                break
+            if cell[end - n : end] in names:
+                spans.append((end - n, end))
+                break
+    return spans
+
+
+class AddressRecognizer(CellRecognizer):
+    entity = "ADDRESS"
+    header_hints: ClassVar[tuple[str, ...]] = (
+        "地址",
+        "住址",
+        "收货地址",
+        "联系地址",
+        "户籍",
+        "居住地",
+        "所在地",
+        "address",
+        "addr",
+    )
+    context: ClassVar[tuple[str, ...]] = ("地址", "住址", "address")
+    prefilter = f"[{_SUFFIX_CHARS}路街道巷弄村镇乡号]"
+    fast_cell_regex = r"^[\p{Han}0-9A-Za-z\-#()（）]{4,80}$"
+
+    def classify(self, cell: str) -> tuple[int, int, float, str] | None:
+        divisions = divisions_in(cell)
+        if not divisions:
+            _, short = division_names()
+            divisions = [(0, len(s)) for s in short if cell.startswith(s)][:1]
+        street = _STREET_RX.search(cell) is not None
+        number = _NUMBER_RX.search(cell) is not None
+        if divisions and (street or number):
+            return 0, len(cell), _FULL, "division_street"
+        if street and number:
+            return 0, len(cell), _STREET_NUMBER, "street_number"
+        if divisions and _ONLY_DIVISIONS.fullmatch(cell) and divisions[-1][1] == len(cell):
+            return 0, len(cell), _DIVISIONS_ONLY, "divisions"
+        return None
+
+    def validate_series(self, values: pl.Series) -> pl.Series:
+        """Division name (Aho-Corasick ``contains_any``) plus street/number shape, vectorised."""
+        names, short = division_names()
+        v = pl.col("v")
+        division = v.str.contains_any(sorted(names)) | v.str.contains(f"^(?:{'|'.join(short)})")
+        ok = (division & v.str.contains(_SHAPE_RX)).fill_null(False)
+        return self.confirmed_where(values, ok)

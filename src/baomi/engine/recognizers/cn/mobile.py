@@ -1,0 +1,78 @@
+"""手机号 — mainland China mobile number (11 digits, E.164 country code +86).
+
+Format: ``1 N X  HHHH  SSSS`` — 11 digits, written with or without the country code
+(``+86``, ``0086``, ``86``, ``(+86)``) and with optional spaces or dashes (``138 1234 5678``).
+
+* ``1NX`` — network prefix; ``N`` is 3–9. The allocated prefixes are listed in
+  PIPL-RULES §6 MOB-1 (source ``PHONE``, as of 2022-05); the loose shape ``1[3-9]\\d{9}``
+  is MOB-2 (source ``ANYRULE``).
+* ``HHHH`` — HLR / area block; ``SSSS`` — subscriber number.
+
+There is no check digit. Validation: an allocated prefix cannot be confirmed (``None``, the
+pattern score is kept: the shape alone is strong); an unallocated prefix (e.g. 140, 154, 194)
+is kept at a low score so that context (``手机 电话 mobile``) can still report it. Number
+portability (since 2019-12-01) means the prefix no longer proves the operator.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer
+
+# PIPL-RULES §6 MOB-1: allocated 3-digit prefixes (basic operators, MVNO 162/165/167/170/171,
+# data-only 145/147/149; 174 covers satellite and emergency blocks). IoT 13-digit numbers
+# (141/144/146/148) are not 11-digit mobiles and are excluded.
+ALLOCATED_PREFIXES = frozenset(
+    [f"13{d}" for d in range(10)]
+    + ["145", "147", "149"]
+    + [f"15{d}" for d in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
+    + ["162", "165", "166", "167"]
+    + [f"17{d}" for d in range(9)]
+    + [f"18{d}" for d in range(10)]
+    + [f"19{d}" for d in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
+)
+
+_NON_DIGIT = re.compile(r"\D")
+
+
+class CnMobileRecognizer(PatternRecognizer):
+    entity = "CN_MOBILE"
+    patterns = (
+        Pattern(
+            "mobile",
+            r"(?<![0-9A-Za-z+])(?P<v>(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?"
+            r"1[3-9]\d(?:[ -]?\d{4}){2})(?![0-9A-Za-z])",
+            0.6,
+        ),
+    )
+    reject_on_invalid = False
+    rejected_score = 0.3
+    context = ("手机", "电话", "联系方式", "mobile", "phone", "tel", "cell", "contact", "微信")
+    header_hints = (
+        "手机",
+        "电话",
+        "联系方式",
+        "mobile",
+        "phone",
+        "tel",
+        "cell",
+        "contact",
+    )
+    #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
+    prefilter = r"[1１][3-9３-９]\d[ -]?\d{4}[ -]?\d{4}"
+    fast_cell_regex = r"^1[3-9][0-9]{9}$"
+
+    def canonical(self, value: str) -> str:
+        """The 11 national digits, without +86/0086, spaces, dashes or parentheses."""
+        return _NON_DIGIT.sub("", value)[-11:]
+
+    def canonical_series(self, values: pl.Series) -> pl.Series:
+        return values.str.replace_all(r"[^0-9]", "").str.tail(11)
+
+    def validate(self, value: str) -> bool | None:
+        if len(value) != 11 or not value.isdigit():
+            return False
+        return None if value[:3] in ALLOCATED_PREFIXES else False

@@ -1,0 +1,159 @@
+"""姓名 — a Chinese person's name in a table column (column-only until the prose model).
+
+Format: surname + given name, 2–4 Han characters in all (``张伟``, ``欧阳明月``):
+
+* surname — one character from the common single surnames or two from the compound surnames
+  (复姓) in ``engine/data/surnames.txt`` (a lexicon, no personal data);
+* given name — the remaining 1–3 characters (at least one);
+* an honorific suffix ``先生`` / ``女士`` / ``小姐`` is excluded from the span;
+* transliterated and ethnic-minority names join their parts with a middle dot
+  (``阿依·买买提``); they carry no Chinese surname and are accepted on shape alone, lower.
+
+There is no check: this recognizer decides whether a whole cell of a column already suspected
+to hold names (by header, ``header_hints``) is a name. :class:`CellRecognizer` is the small base
+shared with the other column-only recognizers (addresses, organisations).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib.resources import files
+from typing import ClassVar
+
+import polars as pl
+
+from baomi.engine.normalize import NormalizedText, normalize
+from baomi.engine.recognizers.base import PatternRecognizer
+from baomi.engine.types import Explanation, Finding, Validation
+
+#: Han ideographs (CJK Extension A and the unified block), as literal characters so the same
+#: class works in Python ``re`` and in Polars' Rust regex.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_DOTS = re.compile("[•・]")
+_HONORIFIC = re.compile("(?:先生|女士|小姐)$")
+_PLAIN = re.compile(f"[{HAN}]{{2,4}}")
+_DOTTED = re.compile(f"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}}){{1,3}}")
+_SURNAME_SCORE = 0.85
+_DOTTED_SCORE = 0.7
+_HONORIFIC_ONLY_SCORE = 0.6  # "王先生": a surname and an honorific still point at a person
+#: ``validate`` confirms a whole value at or above this score (shared by the cell recognizers).
+_CONFIDENT = 0.85
+
+
+@cache
+def surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """(single, compound) surnames from the lexicon, loaded once."""
+    text = (files("baomi.engine") / "data" / "surnames.txt").read_text(encoding="utf-8")
+    words = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
+    return (
+        frozenset(w for w in words if len(w) == 1),
+        frozenset(w for w in words if len(w) == 2),
+    )
+
+
+class CellRecognizer(PatternRecognizer):
+    """Base of the column-only recognizers: one decision about a whole (stripped) cell.
+
+    Subclasses implement :meth:`classify` on the normalised, stripped cell; it returns the
+    span inside that string, a score and a pattern name, or ``None``.
+    """
+
+    column_only = True
+    patterns = ()
+
+    def classify(self, cell: str) -> tuple[int, int, float, str] | None:
+        raise NotImplementedError
+
+    def validate(self, value: str) -> bool | None:
+        """True when the whole value is a confident match; else cannot tell."""
+        hit = self.classify(value)
+        if hit is not None and hit[:2] == (0, len(value)) and hit[2] >= _CONFIDENT:
+            return True
+        return None
+
+    @staticmethod
+    def confirmed_where(values: pl.Series, ok: pl.Expr) -> pl.Series:
+        """``True`` where ``ok`` (an expression over column ``v``) holds, else null."""
+        expr = pl.when(ok).then(pl.lit(True)).otherwise(pl.lit(None, dtype=pl.Boolean))
+        frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+        return frame.select(expr.alias("ok")).get_column("ok").alias(values.name)
+
+    def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
+        return self.analyze_cell(text, norm)
+
+    def analyze_cell(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
+        norm = norm or normalize(text)
+        stripped = norm.text.strip()
+        if not stripped:
+            return []
+        hit = self.classify(stripped)
+        if hit is None:
+            return []
+        offset = norm.text.index(stripped)
+        start, end, score, pattern = hit
+        o_start, o_end = norm.span(offset + start, offset + end)
+        return [
+            Finding(
+                entity=self.entity,
+                start=o_start,
+                end=o_end,
+                score=score,
+                explanation=Explanation(self.name, pattern, Validation.UNKNOWN),
+                value=self.canonical(stripped[start:end]),
+            )
+        ]
+
+
+class PersonNameRecognizer(CellRecognizer):
+    entity = "PERSON_NAME"
+    header_hints: ClassVar[tuple[str, ...]] = (
+        "姓名",
+        "名字",
+        "联系人",
+        "客户名",
+        "收货人",
+        "持卡人",
+        "法定代表人",
+        "name",
+        "contact",
+    )
+    context: ClassVar[tuple[str, ...]] = ("姓名", "先生", "女士", "name")
+    prefilter = f"[{HAN}]{{2}}"
+    fast_cell_regex = r"^[\p{Han}·]{2,5}$"
+
+    def canonical(self, value: str) -> str:
+        return _DOTS.sub("·", value)
+
+    def canonical_series(self, values: pl.Series) -> pl.Series:
+        return values.str.replace_all(_DOTS.pattern, "·")
+
+    def classify(self, cell: str) -> tuple[int, int, float, str] | None:
+        core = _DOTS.sub("·", _HONORIFIC.sub("", cell))
+        single, compound = surnames()
+        if core != cell and (core in single or core in compound):
+            return 0, len(core), _HONORIFIC_ONLY_SCORE, "surname_honorific"
+        if "·" in core:
+            if _DOTTED.fullmatch(core):
+                return 0, len(core), _DOTTED_SCORE, "dotted_name"
+            return None
+        if not _PLAIN.fullmatch(core):
+            return None
+        if (len(core) >= 3 and core[:2] in compound) or core[0] in single:
+            return 0, len(core), _SURNAME_SCORE, "surname"
+        return None
+
+    def validate_series(self, values: pl.Series) -> pl.Series:
+        """The surname test as one Polars expression (True, or null = cannot tell)."""
+        single, compound = surnames()
+        v = pl.col("v")
+        n = v.str.len_chars()
+        ok = (
+            v.str.contains(f"^[{HAN}]{{2,4}}$")
+            & ~v.str.contains("(?:先生|女士|小姐)$")
+            & (
+                v.str.slice(0, 1).is_in(sorted(single))
+                | ((n >= 3) & v.str.slice(0, 2).is_in(sorted(compound)))
+            )
+        ).fill_null(False)
+        return self.confirmed_where(values, ok)

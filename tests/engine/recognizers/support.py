@@ -1,0 +1,61 @@
+"""Shared helpers for the recognizer tables: generated identifiers and span assertions.
+
+Every identifier is generated with computed check characters (no real person's number).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from baomi.engine.analyzer import DEFAULT_THRESHOLD
+from baomi.engine.checksums import luhn_check_digit, resident_id_check_char, uscc_check_char
+from baomi.engine.recognizers.base import Recognizer
+
+
+def resident_id(body17: str = "11010519900307123") -> str:
+    return body17 + resident_id_check_char(body17)
+
+
+def bad_resident_id(body17: str = "11010519900307123") -> str:
+    good = resident_id_check_char(body17)
+    return body17 + ("0" if good != "0" else "1")
+
+
+def luhn(payload: str) -> str:
+    return payload + luhn_check_digit(payload)
+
+
+def bad_luhn(payload: str) -> str:
+    return payload + str((int(luhn_check_digit(payload)) + 1) % 10)
+
+
+def uscc(body17: str = "91110108MA01ABCD1") -> str:
+    return body17 + uscc_check_char(body17)
+
+
+def fullwidth(text: str) -> str:
+    """ASCII letters and digits as their full-width forms (U+FF01..U+FF5E)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def found(recognizer: Recognizer, text: str, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
+    """The reported substrings of ``text`` (original offsets), at or above the threshold."""
+    return [
+        text[f.start : f.end]
+        for f in recognizer.analyze(text)
+        if f.score >= threshold and f.entity == recognizer.entity
+    ]
+
+
+def passes_prefilter(recognizer: Recognizer, text: str) -> bool:
+    """The recognizer's Rust-regex prefilter accepts the raw (un-normalised) cell."""
+    if recognizer.prefilter is None:
+        return True
+    return bool(pl.Series([text]).str.contains(recognizer.prefilter).item())
+
+
+def check_row(recognizer: Recognizer, text: str, expected: list[str]) -> None:
+    """Exact spans, and every cell with a finding passes the recognizer's prefilter."""
+    assert found(recognizer, text) == expected
+    if expected:
+        assert passes_prefilter(recognizer, text)

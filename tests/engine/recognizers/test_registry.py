@@ -1,0 +1,78 @@
+"""Contracts every built-in recognizer keeps (one table: ``BUILTIN_RECOGNIZERS``)."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from baomi.engine.entities import ENTITIES
+from baomi.engine.recognizers.base import PatternRecognizer, Recognizer
+from baomi.engine.recognizers.registry import BUILTIN_RECOGNIZERS, Registry
+from tests.engine.recognizers.support import luhn, resident_id, uscc
+
+BUILTINS = list(Registry.default(plugins=False))
+IDS = [type(r).__name__ for r in BUILTINS]
+
+#: Raw values as the fast column path sees them (stripped cells), per entity.
+SAMPLES: dict[str, list[str]] = {
+    "CN_RESIDENT_ID": [resident_id(), resident_id("11010519900307123")[:-1] + "x"],
+    "CN_USCC": [uscc(), uscc().lower()],
+    "BANK_CARD": [luhn("622202123456789012"), "6222-0212-3456-7890"],
+    "CN_MOBILE": ["13812345678", "+86 138-1234-5678", "(+86)13812345678"],
+    "CN_LANDLINE": ["010-62345678", "(0755)2345678", "0571 87654321转123"],
+    "CN_PASSPORT": ["E12345678", "ea1234567"],
+    "CN_HMT_PERMIT": ["H12345678", "m1234567890"],
+    "CN_LICENSE_PLATE": ["京A12345", "粤B·D12345", "沪A 12345"],
+    "EMAIL": ["Abc@Example.COM", "no-at-sign"],
+    "IP_ADDRESS": ["192.168.1.10", "FE80::1"],
+    "DATE_OF_BIRTH": ["1990-03-07", "1990/3/7", "1990年3月7日", "19900307"],
+    "PERSON_NAME": ["张伟", "阿依•买买提"],
+    "ADDRESS": ["北京市朝阳区建国路88号"],
+    "ORGANIZATION": ["某某科技有限公司"],
+}
+
+
+def test_every_builtin_is_listed_once_and_loads() -> None:
+    assert len(BUILTIN_RECOGNIZERS) == len(set(BUILTIN_RECOGNIZERS)) == len(BUILTINS)
+    assert {r.entity for r in BUILTINS} == set(ENTITIES)
+
+
+def test_priority_resident_id_before_uscc_and_bank_card() -> None:
+    order = [r.entity for r in BUILTINS]
+    assert order.index("CN_RESIDENT_ID") < order.index("CN_USCC") < order.index("BANK_CARD")
+
+
+@pytest.mark.parametrize("r", BUILTINS, ids=IDS)
+def test_declarative_contract(r: Recognizer) -> None:
+    module_doc = __import__(type(r).__module__, fromlist=["_"]).__doc__ or ""
+    assert len(module_doc) > 200  # format, meaning of each part, check, standard
+    assert type(r).__name__.endswith("Recognizer")
+    assert r.header_hints and all(h == h.lower() for h in r.header_hints)
+    assert r.prefilter is not None
+    pl.Series(["x"]).str.contains(r.prefilter)  # valid Rust regex
+    assert isinstance(r, PatternRecognizer)
+    assert r.fast_cell_regex and r.fast_cell_regex.startswith("^") and r.fast_cell_regex.endswith("$")
+    pl.Series(["x"]).str.contains(r.fast_cell_regex)
+    for p in r.patterns:
+        assert r"\b" not in p.regex  # CJK characters are word characters (DESIGN.md)
+        re.compile(p.regex)
+
+
+@pytest.mark.parametrize("r", BUILTINS, ids=IDS)
+def test_canonical_series_agrees_with_canonical(r: Recognizer) -> None:
+    values = SAMPLES[r.entity]
+    assert r.canonical_series(pl.Series(values)).to_list() == [r.canonical(v) for v in values]
+
+
+def test_register_a_custom_recognizer_through_the_same_path() -> None:
+    class TicketRecognizer(PatternRecognizer):
+        entity = "TICKET"
+        patterns = ()
+
+    reg = Registry.default(plugins=False)
+    reg.register(TicketRecognizer())
+    assert reg.entities[-1] == "TICKET"
+    with pytest.raises(TypeError):
+        reg.register(object())  # type: ignore[arg-type]
