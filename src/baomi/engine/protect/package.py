@@ -38,6 +38,7 @@ from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.protect.writers import SUFFIXES, Document, Table, load, replace_in_runs
+from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
 from baomi.errors import BaomiError, InputError, StorageError
 
@@ -148,11 +149,13 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
     return out
 
 
-def _protect_text(run: _Run, text: str) -> tuple[str, list[tuple[int, int, str]], bool]:
+def _protect_text(
+    run: _Run, text: str, recognizers: Sequence[Recognizer] | None = None
+) -> tuple[str, list[tuple[int, int, str]], bool]:
     """Protected text, the edits made, and whether the record must be dropped."""
     edits: list[tuple[int, int, str]] = []
     drop = False
-    for f in run.analyzer.analyze(text):
+    for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
         if rule is None or rule.operator == "keep":
             continue
@@ -183,14 +186,26 @@ def text_prefilter(registry: Registry) -> str | None:
 
 
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
+    """Analyze each distinct cell with only the recognizers whose prefilter (one vectorised
+    Polars test per recognizer) the cell passes."""
     candidates = values.drop_nulls().unique()
     if run.prefilter is not None:
         candidates = candidates.filter(candidates.str.contains(run.prefilter))
-    uniq = [v for v in candidates.to_list() if v]
+    candidates = candidates.filter(candidates != "")
+    recs = run.analyzer.text_recognizers
+    passes = [
+        candidates.str.contains(r.prefilter).fill_null(False).to_list()
+        if r.prefilter is not None
+        else [True] * candidates.len()
+        for r in recs
+    ]
     mapping: dict[str, str] = {}
     dropped: set[str] = set()
-    for v in uniq:
-        new, _, drop = _protect_text(run, v)
+    for i, v in enumerate(candidates.to_list()):
+        chosen = [r for r, ok in zip(recs, passes, strict=True) if ok[i]]
+        if not chosen:
+            continue
+        new, _, drop = _protect_text(run, v, chosen)
         mapping[v] = new
         if drop:
             dropped.add(v)
