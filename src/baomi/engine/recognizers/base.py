@@ -40,6 +40,8 @@ class Pattern:
     name: str
     regex: str
     score: float
+    #: Report a match only with a context word nearby (a bare 8-digit number is no permit).
+    context_required: bool = False
 
 
 class Recognizer(ABC):
@@ -143,9 +145,29 @@ class PatternRecognizer(Recognizer):
                 return word
         return None
 
+    def excluded(self, value: str) -> bool:
+        """True for a canonical value this recognizer must not report (e.g. a card number that
+        is a valid resident ID). Override together with :meth:`excluded_series`."""
+        return False
+
+    def excluded_series(self, values: pl.Series) -> pl.Series:
+        """Vectorised :meth:`excluded` (default: maps :meth:`excluded` over unique values)."""
+        if type(self).excluded is PatternRecognizer.excluded:
+            return pl.repeat(False, len(values), eager=True, dtype=pl.Boolean)
+        uniq = values.unique()
+        lookup = pl.DataFrame({"v": uniq, "x": [self.excluded(v) for v in uniq.to_list()]})
+        return (
+            pl.DataFrame({"v": values})
+            .join(lookup, on="v", how="left", maintain_order="left")
+            .get_column("x")
+            .fill_null(False)
+        )
+
     def score_match(self, pattern: Pattern, validation: Validation, context: str | None) -> float:
         if validation is Validation.CONFIRMED:
             return CONFIRMED_SCORE
+        if pattern.context_required and context is None:
+            return 0.0
         base = self.rejected_score if validation is Validation.REJECTED else pattern.score
         if context is not None:
             base += CONTEXT_BOOST
@@ -168,11 +190,15 @@ class PatternRecognizer(Recognizer):
         for pattern, m in self.iter_matches(norm):
             raw, s, e = self.match_value(m)
             value = self.canonical(raw)
+            if self.excluded(value):
+                continue
             validation = Validation.of(self.validate(value))
             if validation is Validation.REJECTED and self.reject_on_invalid:
                 continue
             ctx = self.find_context(norm.text, s, e)
             score = self.score_match(pattern, validation, ctx)
+            if score <= 0:
+                continue
             o_start, o_end = norm.span(s, e)
             out.append(
                 Finding(
