@@ -2,8 +2,172 @@
 
 from __future__ import annotations
 
+import json
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from baomi.engine.entities import ENTITIES
+from baomi.engine.scan import ScanOptions, scan_paths
+from baomi.i18n import current_language, tr
+
+
+class OutputFormat(str, Enum):
+    summary = "summary"
+    table = "table"
+    json = "json"
+
+
+def _label(entity: str | None) -> str:
+    if not entity:
+        return "—"
+    info = ENTITIES.get(entity)
+    if info is None:
+        return entity
+    return info.label_zh if current_language() == "zh" else info.label_en
+
+
+def _print_summary(console: Console, inv: dict[str, Any], out: Path) -> None:
+    s = inv["summary"]
+    console.print(
+        tr(
+            f"扫描完成：{s['files_scanned']} 个文件，{s['rows']} 行，{s['findings']} 处个人信息；"
+            f"估计涉及 {s['estimated_individuals']} 人，其中 {s['individuals_with_sensitive']} 人"
+            f"涉及敏感个人信息。",
+            f"Scan complete: {s['files_scanned']} files, {s['rows']} rows, {s['findings']} "
+            f"findings; about {s['estimated_individuals']} individuals, "
+            f"{s['individuals_with_sensitive']} with sensitive PI.",
+        )
+    )
+    if inv["skipped"]:
+        console.print(
+            tr(f"跳过 {len(inv['skipped'])} 个文件：", f"Skipped {len(inv['skipped'])} files:")
+        )
+        for item in inv["skipped"]:
+            console.print(f"  - {item['path']}: {item['reason']}")
+    console.print(tr(f"结果已写入 {out}", f"Results written to {out}"))
+
+
+def _print_tables(console: Console, inv: dict[str, Any]) -> None:
+    s = inv["summary"]
+    per_entity = Table(title=tr("按实体汇总", "By entity"))
+    per_entity.add_column(tr("实体", "Entity"))
+    per_entity.add_column(tr("敏感", "Sensitive"), justify="center")
+    per_entity.add_column(tr("出现次数", "Findings"), justify="right")
+    per_entity.add_column(tr("不同值", "Distinct"), justify="right")
+    for entity, count in sorted(s["entities"].items(), key=lambda kv: -kv[1]):
+        info = ENTITIES.get(entity)
+        mark = "[bold red]●[/]" if info and info.sensitive else ""
+        per_entity.add_row(
+            f"{_label(entity)} ({entity})", mark, str(count), str(s["distinct"].get(entity, ""))
+        )
+    console.print(per_entity)
+    per_col = Table(title=tr("按文件和列", "By file and column"))
+    for head in (
+        tr("文件", "File"),
+        tr("工作表", "Sheet"),
+        tr("列", "Column"),
+        tr("实体", "Entity"),
+        tr("类别", "Category"),
+        tr("匹配/非空", "Matches/non-empty"),
+        tr("置信度", "Confidence"),
+    ):
+        per_col.add_column(head)
+    for f in inv["files"]:
+        if f["kind"] == "text" or not f["columns"]:
+            ents = ", ".join(f"{_label(e)}×{n}" for e, n in f["entities"].items()) or "—"
+            per_col.add_row(f["path"], "", "", ents, "", "", "")
+            continue
+        for c in f["columns"]:
+            if not c["matches"] and not c["sensitive"]:
+                continue
+            name = f"[bold red]{c['name']}[/]" if c["sensitive"] else c["name"]
+            ents = ", ".join(f"{_label(e)}×{n}" for e, n in c["entities"].items()) or _label(
+                c["entity"]
+            )
+            per_col.add_row(
+                f["path"],
+                c["sheet"] or "",
+                name,
+                ents,
+                c["category"] or "",
+                f"{c['matches']}/{c['non_empty']}",
+                f"{c['confidence']:.2f}",
+            )
+    console.print(per_col)
+    console.print(
+        tr(
+            f"估计个人数：{s['estimated_individuals']}（{s['individuals_method']}）；"
+            f"涉及敏感个人信息：{s['individuals_with_sensitive']}；不满十四周岁：{s['minors']}",
+            f"Estimated individuals: {s['estimated_individuals']} ({s['individuals_method']}); "
+            f"with sensitive PI: {s['individuals_with_sensitive']}; minors under 14: {s['minors']}",
+        )
+    )
+    console.print(
+        tr(
+            "[bold red]红色[/] = 敏感个人信息（PIPL 第28条）",
+            "[bold red]red[/] = sensitive PI (PIPL Art. 28)",
+        )
+    )
+
+
+def scan(
+    paths: list[Path] = typer.Argument(
+        ..., help="要扫描的文件或目录 / files or directories", exists=True
+    ),
+    out: Path = typer.Option(Path("baomi-scan"), "--out", "-o", help="输出目录 / output directory"),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.summary, "--format", "-f", help="summary | table | json"
+    ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        "-w",
+        min=1,
+        max=max(1, (os.cpu_count() or 1) * 2),
+        help="并行进程数 / worker processes",
+    ),
+    threshold: float = typer.Option(
+        0.5, "--threshold", min=0.0, max=1.0, help="最低置信度 / minimum score"
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="在 findings.jsonl 中写入解释 / add explanations"
+    ),
+) -> None:
+    """扫描文件中的个人信息并分类 / find and classify personal information."""
+    console = Console(stderr=fmt is OutputFormat.json)
+    options = ScanOptions(threshold=threshold, explain=explain)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(tr("扫描", "Scanning"), total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(
+                task, completed=done, total=total, description=name[-40:] or tr("完成", "done")
+            )
+
+        result = scan_paths(paths, out_dir=out, workers=workers, options=options, progress=progress)
+    inv = result.inventory
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(inv["summary"], ensure_ascii=False, indent=2))
+    elif fmt is OutputFormat.table:
+        _print_tables(console, inv)
+        _print_summary(console, inv, out)
+    else:
+        _print_summary(console, inv, out)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the scan command to ``app`` (implemented in the next commit)."""
+    app.command("scan")(scan)

@@ -1,0 +1,145 @@
+"""Partial inventories (one per partition) and their merge into the scan inventory.
+
+A partition's result is plain data (counts and 64-bit keyed hashes), so partitions can be
+scanned in other processes, or later on a distributed engine, and merged in any order.
+Hashes are keyed with a random per-scan seed, kept in memory only and never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from baomi.engine.entities import ENTITIES
+
+#: Above this many identifier links the exact individuals count (connected components) is
+#: replaced by an estimate (the largest distinct count of any identifier), to bound memory.
+MAX_EXACT_LINKS = 6_000_000
+_EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64})
+_EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
+
+
+@dataclass
+class ColumnStats:
+    non_empty: int = 0
+    matches: int = 0
+    entities: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: ColumnStats) -> None:
+        self.non_empty += other.non_empty
+        self.matches += other.matches
+        for k, v in other.entities.items():
+            self.entities[k] = self.entities.get(k, 0) + v
+
+
+@dataclass
+class PartialInventory:
+    """What one partition contributes: per-column stats, hashes, links and flags."""
+
+    rows: int = 0
+    #: (file, sheet, column) -> stats
+    columns: dict[tuple[str, str | None, str | None], ColumnStats] = field(default_factory=dict)
+    #: entity -> UInt64 series of keyed hashes of canonical values (for distinct counts)
+    hashes: dict[str, pl.Series] = field(default_factory=dict)
+    #: (row key, identifier hash) pairs: identifiers seen in the same record
+    links: pl.DataFrame = field(default_factory=lambda: _EMPTY_LINKS)
+    #: row keys of records that hold sensitive PI
+    sensitive_rows: pl.Series = field(default_factory=lambda: _EMPTY_FLAGS)
+    minors: int = 0
+
+    def column(self, file: str, sheet: str | None, name: str | None) -> ColumnStats:
+        return self.columns.setdefault((file, sheet, name), ColumnStats())
+
+
+class InventoryMerger:
+    """Merges partial inventories; memory stays bounded by compacting hash sets."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns: dict[tuple[str, str | None, str | None], ColumnStats] = {}
+        self._hashes: dict[str, list[pl.Series]] = {}
+        self._hash_len: dict[str, int] = {}
+        self._links: list[pl.DataFrame] = []
+        self._link_count = 0
+        self._exact = True
+        self._sensitive: list[pl.Series] = []
+        self.minors = 0
+
+    def add(self, part: PartialInventory) -> None:
+        self.rows += part.rows
+        self.minors += part.minors
+        for key, stats in part.columns.items():
+            self.columns.setdefault(key, ColumnStats()).add(stats)
+        for entity, series in part.hashes.items():
+            bucket = self._hashes.setdefault(entity, [])
+            bucket.append(series)
+            self._hash_len[entity] = self._hash_len.get(entity, 0) + len(series)
+            if self._hash_len[entity] > 2_000_000:
+                merged = pl.concat(bucket).unique()
+                self._hashes[entity] = [merged]
+                self._hash_len[entity] = len(merged)
+        if self._exact and len(part.links):
+            self._links.append(part.links)
+            self._link_count += len(part.links)
+            if self._link_count > MAX_EXACT_LINKS:
+                self._exact = False
+                self._links.clear()
+        if len(part.sensitive_rows) and self._exact:
+            self._sensitive.append(part.sensitive_rows)
+
+    def distinct(self) -> dict[str, int]:
+        return {
+            e: pl.concat(parts).n_unique() for e, parts in sorted(self._hashes.items()) if parts
+        }
+
+    def individuals(self) -> tuple[int, int, str]:
+        """(individuals, individuals with sensitive PI, method)."""
+        if not self._exact:
+            ids = {
+                e: n
+                for e, n in self.distinct().items()
+                if ENTITIES.get(e) and ENTITIES[e].identifier
+            }
+            return max(ids.values(), default=0), 0, "estimate: largest distinct identifier count"
+        method = "exact: records linked by shared identifiers"
+        if not self._links:
+            return 0, 0, method
+        links = pl.concat(self._links).unique()
+        flagged = (
+            pl.concat(self._sensitive).unique().to_frame("r")
+            if self._sensitive
+            else pl.DataFrame(schema={"r": pl.UInt64})
+        )
+        # Records none of whose identifiers occurs in another record are components of
+        # their own; only the rest needs label propagation.
+        shared_h = links.group_by("h").len().filter(pl.col("len") > 1).select("h")
+        linked_r = links.join(shared_h, on="h").select(pl.col("r").unique())
+        simple_r = links.select(pl.col("r").unique()).join(linked_r, on="r", how="anti")
+        n = simple_r.height
+        sensitive = flagged.join(simple_r, on="r").height
+        if linked_r.height:
+            sub = links.join(linked_r, on="r")
+            labels = _components(sub)
+            n += labels.get_column("l").n_unique()
+            row_label = sub.join(labels, on="h").group_by("r").agg(pl.col("l").min())
+            sensitive += flagged.join(row_label, on="r").get_column("l").n_unique()
+        return n, sensitive, method
+
+
+def _components(links: pl.DataFrame) -> pl.DataFrame:
+    """Connected components of the record–identifier graph by min-label propagation.
+
+    Returns one row per identifier hash ``h`` with its component label ``l``.
+    """
+    labels = links.select(pl.col("h").unique()).with_columns(l=pl.col("h"))
+    for _ in range(64):
+        row_label = links.join(labels, on="h").group_by("r").agg(pl.col("l").min())
+        new = links.join(row_label, on="r").group_by("h").agg(pl.col("l").min())
+        changed = (
+            new.join(labels, on="h", suffix="_old").filter(pl.col("l") != pl.col("l_old")).height
+        )
+        labels = new
+        if changed == 0:
+            break
+    return labels

@@ -1,0 +1,665 @@
+"""The scan: find and classify personal information in files.
+
+The scan is a function over partitions (:func:`scan_partition`, one Polars frame of a table or a
+run of text units) plus a merge of partial inventories (:class:`InventoryMerger`), so partitions
+can be scanned in worker processes — or later on a distributed engine — unchanged.
+
+Per table column, :mod:`baomi.engine.columns` decides the mode. Entity columns take a
+vectorised fast path (anchored Rust regex + vectorised validation in Polars) and send only the
+irregular cells through the Python analyzer; text columns are prefiltered per recognizer with
+Polars and only candidate cells are analyzed.
+
+Output (``DESIGN.md``, a contract): ``inventory.json`` and ``findings.jsonl``. Neither holds a raw
+PI value; values are kept only as keyed 64-bit hashes in memory, with a random per-scan key.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import multiprocessing
+import os
+import secrets
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baomi.engine.analyzer import DEFAULT_THRESHOLD, TextAnalyzer
+from baomi.engine.batch import _from_findings, _resolve, analyze_column
+from baomi.engine.categories import category_for_header
+from baomi.engine.columns import ColumnPlan, classify_column
+from baomi.engine.entities import ENTITIES
+from baomi.engine.inventory import InventoryMerger, PartialInventory
+from baomi.engine.normalize import normalize
+from baomi.engine.readers import open_source
+from baomi.engine.recognizers.base import (
+    CONFIRMED_SCORE,
+    CONTEXT_BOOST,
+    PatternRecognizer,
+    Recognizer,
+)
+from baomi.engine.recognizers.registry import Registry
+from baomi.engine.types import Finding
+from baomi.errors import UnreadableFileError
+
+log = logging.getLogger(__name__)
+
+TEXT_COLUMN = "\x00text"  # the one column of a text file's partitions
+ROW_COLUMN = "\x00row"
+AGE_HEADERS = ("年龄", "age")
+MINOR_AGE = 14  # PIPL-28, PIPL-31: minors under fourteen
+_SENSITIVE = sorted(e for e, info in ENTITIES.items() if info.sensitive)
+_IDENTIFIERS = sorted(e for e, info in ENTITIES.items() if info.identifier)
+FINDING_KEYS = ("file", "sheet", "row", "column", "start", "end", "entity", "score")
+EXPLAIN_KEYS = ("recognizer", "pattern", "validation", "context")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    threshold: float = DEFAULT_THRESHOLD
+    explain: bool = False
+    batch_rows: int = 65536
+    sample_rows: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One unit of scan work: a frame of a table (or of text lines) and how to treat it."""
+
+    file: str
+    file_index: int
+    sheet: str | None
+    sheet_index: int
+    offset: int
+    frame: pl.DataFrame
+    plans: tuple[ColumnPlan, ...]
+    categories: tuple[tuple[str, str], ...] = ()  # (column, sensitive category)
+
+    def row_key_base(self) -> int:
+        return (self.file_index << 44) | (self.sheet_index << 36)
+
+
+@dataclass
+class ScanResult:
+    inventory: dict[str, Any]
+    findings_path: Path | None = None
+    findings: int = 0
+
+
+ProgressFn = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
+
+
+class _Context:
+    """Per-process scan state: registry, analyzer, options and the hash key."""
+
+    def __init__(self, registry: Registry, options: ScanOptions, seed: int) -> None:
+        self.registry = registry
+        self.options = options
+        self.seed = seed
+        self.analyzer = TextAnalyzer(registry, options.threshold)
+        self.by_entity: dict[str, Recognizer] = {}
+        for r in registry:
+            self.by_entity.setdefault(r.entity, r)
+
+
+_WORKER: _Context | None = None
+
+
+def _init_worker(registry: Registry, options: ScanOptions, seed: int) -> None:
+    global _WORKER
+    _WORKER = _Context(registry, options, seed)
+
+
+def _run_partition(part: Partition) -> tuple[bytes, PartialInventory]:
+    assert _WORKER is not None
+    return scan_partition(part, _WORKER)
+
+
+class _Collector:
+    """Accumulates findings of one partition as columns, then writes NDJSON in one go."""
+
+    def __init__(self, part: Partition, ctx: _Context) -> None:
+        self.part = part
+        self.ctx = ctx
+        self.frames: list[pl.DataFrame] = []
+        self.inv = PartialInventory(rows=part.frame.height)
+        self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, identifier, row_bound)
+        self.sensitive_idx: list[pl.Series] = []
+
+    def add_frame(self, column: str | None, df: pl.DataFrame) -> None:
+        """``df`` has idx, start, end, entity, score (+ explanation columns)."""
+        if df.height:
+            self.frames.append(df.with_columns(pl.lit(column, dtype=pl.String).alias("column")))
+
+    def add_batch(self, column: str | None, found: pl.DataFrame, *, row_bound: bool) -> None:
+        """Findings from :func:`analyze_column` (idx already a partition row index)."""
+        if found.height == 0:
+            return
+        keys = ["idx", "start", "end", "entity", "score"]
+        if self.ctx.options.explain:
+            keys += ["recognizer", "pattern", "validation", "context"]
+        self.add_frame(column, found.select(keys))
+        self.add_values(
+            found.get_column("idx"),
+            found.get_column("entity").to_list(),
+            found.get_column("value"),
+            row_bound=row_bound,
+        )
+        if row_bound:
+            sens = found.filter(pl.col("entity").is_in(_SENSITIVE)).get_column("idx")
+            if sens.len():
+                self.sensitive_idx.append(sens)
+
+    def add_values(
+        self,
+        rows: list[int] | pl.Series,
+        entities: list[str] | str,
+        values: pl.Series,
+        *,
+        row_bound: bool,
+    ) -> None:
+        n = len(values)
+        if n == 0:
+            return
+        ent = (
+            pl.Series("e", entities, dtype=pl.String)
+            if isinstance(entities, list)
+            else pl.repeat(entities, n, eager=True, dtype=pl.String).alias("e")
+        )
+        self.hash_frames.append(
+            pl.DataFrame(
+                {
+                    "idx": pl.Series(rows, dtype=pl.Int64),
+                    "e": ent,
+                    "h": values.hash(self.ctx.seed),
+                    "bound": pl.repeat(row_bound, n, eager=True, dtype=pl.Boolean),
+                }
+            )
+        )
+
+    def finish(self) -> tuple[bytes, PartialInventory]:
+        part, inv = self.part, self.inv
+        base = part.row_key_base()
+        if part.frame.width and ROW_COLUMN in part.frame.columns:
+            row_of = part.frame.get_column(ROW_COLUMN).cast(pl.Int64)
+        else:
+            row_of = pl.int_range(
+                part.offset, part.offset + part.frame.height, eager=True, dtype=pl.Int64
+            )
+        hashes = pl.concat(self.hash_frames) if self.hash_frames else None
+        if hashes is not None:
+            hashes = hashes.with_columns(
+                key=(row_of.gather(pl.Series(hashes.get_column("idx"))) + base).cast(pl.UInt64)
+            )
+            for (entity,), grp in hashes.group_by("e"):
+                inv.hashes[str(entity)] = grp.get_column("h").unique()
+            strong = hashes.filter(pl.col("e").is_in(_IDENTIFIERS))
+            bound = strong.filter(pl.col("bound"))
+            loose = strong.filter(~pl.col("bound"))
+            links = [
+                bound.select(r=pl.col("key"), h=pl.col("h")),
+                loose.select(r=pl.col("h"), h=pl.col("h")),
+            ]
+            names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound"))
+            if names.height:
+                weak = names.join(bound.select("idx"), on="idx", how="anti")
+                links.append(
+                    weak.select(
+                        r=pl.col("key"),
+                        h=(pl.col("h") ^ pl.lit(part.file_index + 1, dtype=pl.UInt64)).hash(
+                            self.ctx.seed
+                        ),
+                    )
+                )
+            inv.links = pl.concat(links).unique()
+        if self.sensitive_idx:
+            idx = pl.concat(self.sensitive_idx).unique()
+            inv.sensitive_rows = (row_of.gather(idx) + base).cast(pl.UInt64)
+        if not self.frames:
+            return b"", inv
+        df = pl.concat(self.frames, how="diagonal_relaxed")
+        df = df.with_columns(
+            row=row_of.gather(df.get_column("idx")),
+            file=pl.lit(part.file, dtype=pl.String),
+            sheet=pl.lit(part.sheet, dtype=pl.String),
+            column=pl.when(pl.col("column") == TEXT_COLUMN).then(None).otherwise(pl.col("column")),
+            score=pl.col("score").round(2),
+        )
+        keys = list(FINDING_KEYS) + (
+            [k for k in EXPLAIN_KEYS if k in df.columns] if self.ctx.options.explain else []
+        )
+        buf = io.BytesIO()
+        df.select(keys).write_ndjson(buf)
+        return buf.getvalue(), inv
+
+
+def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -> None:
+    ctx = col.ctx
+    r = ctx.by_entity[plan.entity or ""]
+    stats = col.inv.column(col.part.file, col.part.sheet, name)
+    stripped = s.str.strip_chars()
+    nonempty = (stripped.str.len_chars() > 0).fill_null(False)
+    stats.non_empty += int(nonempty.sum())
+    idx_all = pl.int_range(0, s.len(), eager=True, dtype=pl.Int64)
+    if isinstance(r, PatternRecognizer) and r.fast_cell_regex:
+        fast = stripped.str.contains(r.fast_cell_regex).fill_null(False)
+    else:
+        fast = pl.repeat(False, s.len(), eager=True)
+    if isinstance(r, PatternRecognizer) and fast.any():
+        vals = r.canonical_series(stripped.filter(fast))
+        ok = r.validate_series(vals)
+        if r.column_only:
+            ok = ok.fill_null(False)
+        rejected_score = r.rejected_score + CONTEXT_BOOST
+        drop_rejected = r.reject_on_invalid
+        lead = (s.str.len_chars() - s.str.strip_chars_start().str.len_chars()).filter(fast)
+        length = stripped.filter(fast).str.len_chars()
+        df = pl.DataFrame(
+            {
+                "idx": idx_all.filter(fast),
+                "start": lead.cast(pl.Int64),
+                "end": (lead + length).cast(pl.Int64),
+                "ok": ok,
+                "v": vals,
+            }
+        )
+        df = df.with_columns(
+            score=pl.when(pl.col("ok"))
+            .then(CONFIRMED_SCORE)
+            .when(pl.col("ok").is_null())
+            .then(r.column_score)
+            .otherwise(None if drop_rejected else rejected_score)
+        ).filter(pl.col("score").is_not_null() & (pl.col("score") >= ctx.options.threshold))
+        df = df.with_columns(entity=pl.lit(r.entity))
+        if ctx.options.explain:
+            df = df.with_columns(
+                recognizer=pl.lit(r.name),
+                pattern=pl.lit("column:" + name),
+                validation=pl.when(pl.col("ok"))
+                .then(pl.lit("confirmed"))
+                .when(pl.col("ok").is_null())
+                .then(pl.lit("unknown"))
+                .otherwise(pl.lit("rejected")),
+                context=pl.lit("header:" + name),
+            )
+        stats.matches += df.height
+        if df.height:
+            stats.entities[r.entity] = stats.entities.get(r.entity, 0) + df.height
+        col.add_frame(name, df.drop("ok", "v"))
+        col.add_values(df.get_column("idx"), r.entity, df.get_column("v"), row_bound=True)
+        if r.entity in _SENSITIVE:
+            col.sensitive_idx.append(df.get_column("idx"))
+    slow = nonempty & ~fast
+    if slow.any():
+        idx = idx_all.filter(slow)
+        found = analyze_column(s.filter(slow), ctx.analyzer.text_recognizers, ctx.options.threshold)
+        found = found.with_columns(idx=idx.gather(found.get_column("idx")))
+        if r.column_only:
+            extra = _per_cell(r, idx.to_list(), s.filter(slow).to_list(), ctx.options.threshold)
+            found = _merge_column_only(found, extra)
+        _count(stats, found)
+        col.add_batch(name, found, row_bound=True)
+
+
+def _per_cell(r: Recognizer, rows: list[int], cells: list[str], threshold: float) -> pl.DataFrame:
+    out_rows: list[int] = []
+    out: list[Finding] = []
+    for i, cell in zip(rows, cells, strict=True):
+        for f in r.analyze_cell(cell, normalize(cell)):
+            if f.score >= threshold:
+                out_rows.append(i)
+                out.append(f)
+    return _from_findings(out_rows, out, [0] * len(out)).drop("rank")
+
+
+def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
+    """Column-context findings (names, addresses) win over text findings they overlap."""
+    if extra.height == 0:
+        return found
+    both = pl.concat(
+        [
+            extra.with_columns(rank=pl.lit(0, dtype=pl.Int64)),
+            found.with_columns(rank=pl.lit(1, dtype=pl.Int64)),
+        ]
+    )
+    return _resolve(both.sort("idx", "start", "rank")).drop("rank")
+
+
+def _count(stats: Any, found: pl.DataFrame) -> None:
+    stats.matches += found.height
+    for entity, n in found.get_column("entity").value_counts().iter_rows():
+        stats.entities[entity] = stats.entities.get(entity, 0) + n
+
+
+def _text_column(col: _Collector, name: str, s: pl.Series) -> None:
+    ctx = col.ctx
+    key_name = None if name == TEXT_COLUMN else name
+    stats = col.inv.column(col.part.file, col.part.sheet, key_name)
+    stats.non_empty += int((s.str.len_chars() > 0).fill_null(False).sum())
+    found = analyze_column(s, ctx.analyzer.text_recognizers, ctx.options.threshold)
+    _count(stats, found)
+    col.add_batch(name, found, row_bound=name != TEXT_COLUMN)
+
+
+def _category_column(col: _Collector, name: str, s: pl.Series) -> None:
+    stats = col.inv.column(col.part.file, col.part.sheet, name)
+    nonempty = (s.str.strip_chars().str.len_chars() > 0).fill_null(False)
+    stats.non_empty += int(nonempty.sum())
+    idx = pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(nonempty)
+    col.sensitive_idx.append(idx)
+
+
+def _age_column(col: _Collector, name: str, s: pl.Series) -> None:
+    age = s.str.extract(r"^\s*(\d{1,3})\s*(?:岁|周岁)?\s*$", 1).cast(pl.Int64, strict=False)
+    minor = (age < MINOR_AGE).fill_null(False)
+    n = int(minor.sum())
+    if n:
+        col.inv.minors += n
+        col.sensitive_idx.append(pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(minor))
+
+
+def scan_partition(part: Partition, ctx: _Context) -> tuple[bytes, PartialInventory]:
+    """Scan one partition: findings as NDJSON bytes, and its partial inventory."""
+    col = _Collector(part, ctx)
+    categories = dict(part.categories)
+    for plan in part.plans:
+        s = part.frame.get_column(plan.name)
+        if plan.mode == "entity":
+            _entity_column(col, plan.name, s, plan)
+        elif plan.mode == "text":
+            _text_column(col, plan.name, s)
+        elif plan.name in categories:
+            _category_column(col, plan.name, s)
+        else:
+            stats = col.inv.column(
+                part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name
+            )
+            stats.non_empty += int((s.str.strip_chars().str.len_chars() > 0).fill_null(False).sum())
+        if plan.name.strip().lower() in AGE_HEADERS:
+            _age_column(col, plan.name, s)
+    return col.finish()
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """(path, relative name) for every file under ``paths``; directories are walked sorted."""
+    for root in paths:
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames.sort()
+                for fn in sorted(filenames):
+                    p = Path(dirpath) / fn
+                    yield p, p.relative_to(root).as_posix()
+        else:
+            yield root, root.name
+
+
+class _Planner:
+    """Column plans per (file, sheet), classified on the first batch that has data."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+        self.plans: dict[str | None, dict[str, ColumnPlan]] = {}
+
+    def plans_for(self, sheet: str | None, frame: pl.DataFrame) -> tuple[ColumnPlan, ...]:
+        current = self.plans.setdefault(sheet, {})
+        for name in frame.columns:
+            old = current.get(name)
+            if old is None or (old.mode == "skip" and old.note == "empty"):
+                current[name] = classify_column(
+                    name, frame.get_column(name), self.ctx.registry, self.ctx.options.sample_rows
+                )
+        return tuple(current[n] for n in frame.columns)
+
+
+def _text_partitions(src: Any, batch_rows: int) -> Iterator[pl.DataFrame]:
+    rows: list[int] = []
+    texts: list[str] = []
+    for unit in src.units():
+        rows.append(unit.row)
+        texts.append(unit.text)
+        if len(rows) >= batch_rows:
+            yield pl.DataFrame(
+                {ROW_COLUMN: rows, TEXT_COLUMN: texts},
+                schema={ROW_COLUMN: pl.Int64, TEXT_COLUMN: pl.String},
+            )
+            rows, texts = [], []
+    if rows:
+        yield pl.DataFrame(
+            {ROW_COLUMN: rows, TEXT_COLUMN: texts},
+            schema={ROW_COLUMN: pl.Int64, TEXT_COLUMN: pl.String},
+        )
+
+
+_TEXT_PLAN = (ColumnPlan(TEXT_COLUMN, "text", None, 1.0),)
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    *,
+    out_dir: Path | None = None,
+    registry: Registry | None = None,
+    workers: int = 1,
+    options: ScanOptions | None = None,
+    progress: ProgressFn | None = None,
+) -> ScanResult:
+    """Scan files and directories; write ``inventory.json`` and ``findings.jsonl`` to ``out_dir``.
+
+    Both outputs are written to temporary names and renamed when complete.
+    """
+    options = options or ScanOptions()
+    registry = registry or Registry.default()
+    seed = secrets.randbits(63)
+    ctx = _Context(registry, options, seed)
+    files = list(iter_files(paths))
+    total = sum(p.stat().st_size for p, _ in files if p.is_file())
+    done = 0
+    merger = InventoryMerger()
+    records: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    findings = 0
+    sink: io.BufferedWriter | None = None
+    tmp_findings: Path | None = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp_findings = out_dir / ".findings.jsonl.partial"
+        sink = open(tmp_findings, "wb")  # noqa: SIM115 - closed in finally
+    pool = (
+        ProcessPoolExecutor(
+            workers,
+            # Polars' thread pool does not survive fork(); spawn a clean interpreter.
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(registry, options, seed),
+        )
+        if workers > 1
+        else None
+    )
+    pending: deque[tuple[dict[str, Any], Future[tuple[bytes, PartialInventory]]]] = deque()
+
+    def consume(record: dict[str, Any], chunk: bytes, inv: PartialInventory) -> None:
+        nonlocal findings
+        if chunk:
+            findings += chunk.count(b"\n")
+            if sink is not None:
+                sink.write(chunk)
+        merger.add(inv)
+        record["rows"] += inv.rows
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            rec, fut = pending.popleft()
+            consume(rec, *fut.result())
+
+    try:
+        for file_index, (path, rel) in enumerate(files):
+            size = path.stat().st_size if path.is_file() else 0
+            if progress:
+                progress(rel, done, total)
+            try:
+                src = open_source(path, batch_rows=options.batch_rows)
+            except UnreadableFileError as exc:
+                skipped.append({"path": rel, "reason": exc.reason})
+                done += size
+                continue
+            record: dict[str, Any] = {
+                "path": rel,
+                "kind": src.kind,
+                "encoding": src.encoding,
+                "rows": 0,
+                "sheets": [],
+            }
+            planner = _Planner(ctx)
+            sheets: dict[str | None, int] = {}
+            try:
+                if src.kind == "table":
+                    batches: Iterator[tuple[str | None, int, pl.DataFrame]] = (
+                        (b.sheet, b.offset, b.frame) for b in src.batches()
+                    )
+                else:
+                    batches = ((None, 0, f) for f in _text_partitions(src, options.batch_rows))
+                for sheet, offset, frame in batches:
+                    sheet_index = sheets.setdefault(sheet, len(sheets))
+                    if src.kind == "table":
+                        plans = planner.plans_for(sheet, frame)
+                        cats = tuple(
+                            (c, cat) for c in frame.columns if (cat := category_for_header(c))
+                        )
+                    else:
+                        plans, cats = _TEXT_PLAN, ()
+                    part = Partition(
+                        rel, file_index, sheet, sheet_index, offset, frame, plans, cats
+                    )
+                    if pool is None:
+                        consume(record, *scan_partition(part, ctx))
+                    else:
+                        pending.append((record, pool.submit(_run_partition, part)))
+                        drain(workers * 2)
+                drain(0)
+            except UnreadableFileError as exc:
+                drain(0)
+                record["error"] = exc.reason
+            record["skipped_rows"] = src.skipped_rows
+            record["sheets"] = [s for s in sheets if s is not None]
+            if src.kind == "table":
+                record["plans"] = {s: planner.plans.get(s, {}) for s in sheets}
+            records.append(record)
+            done += size
+        if progress:
+            progress("", total, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if sink is not None:
+            sink.close()
+    inventory = _inventory(records, skipped, merger, ctx, findings)
+    findings_path = None
+    if out_dir is not None and tmp_findings is not None:
+        findings_path = out_dir / "findings.jsonl"
+        tmp_inv = out_dir / ".inventory.json.partial"
+        tmp_inv.write_text(json.dumps(inventory, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp_findings, findings_path)
+        os.replace(tmp_inv, out_dir / "inventory.json")
+    return ScanResult(inventory, findings_path, findings)
+
+
+def _inventory(
+    records: list[dict[str, Any]],
+    skipped: list[dict[str, str]],
+    merger: InventoryMerger,
+    ctx: _Context,
+    findings: int,
+) -> dict[str, Any]:
+    files_out: list[dict[str, Any]] = []
+    entity_totals: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    for rec in records:
+        plans: dict[str | None, dict[str, ColumnPlan]] = rec.pop("plans", {})
+        columns: list[dict[str, Any]] = []
+        file_entities: dict[str, int] = {}
+        for (file, sheet, name), stats in merger.columns.items():
+            if file != rec["path"]:
+                continue
+            for e, n in stats.entities.items():
+                file_entities[e] = file_entities.get(e, 0) + n
+                entity_totals[e] = entity_totals.get(e, 0) + n
+            if rec["kind"] != "table" or name is None:
+                continue
+            plan = plans.get(sheet, {}).get(name) or ColumnPlan(name, "skip")
+            category_sensitive = category_for_header(name)
+            entity = (
+                plan.entity
+                if plan.mode == "entity"
+                else (
+                    max(stats.entities, key=stats.entities.__getitem__) if stats.entities else None
+                )
+            )
+            info = ENTITIES.get(entity or "")
+            if category_sensitive:
+                categories[category_sensitive] = (
+                    categories.get(category_sensitive, 0) + stats.non_empty
+                )
+            columns.append(
+                {
+                    "name": name,
+                    "sheet": sheet,
+                    "mode": plan.mode,
+                    "entity": entity,
+                    "entities": dict(sorted(stats.entities.items())),
+                    "category": category_sensitive or (info.category if info else None),
+                    "sensitive": bool(category_sensitive)
+                    or any(ENTITIES[e].sensitive for e in stats.entities if e in ENTITIES),
+                    "matches": stats.matches,
+                    "non_empty": stats.non_empty,
+                    "confidence": plan.confidence
+                    if plan.mode in ("entity", "decoy")
+                    else (round(stats.matches / stats.non_empty, 3) if stats.non_empty else 0.0),
+                    **({"note": plan.note} if plan.note else {}),
+                }
+            )
+        rec["columns"] = columns
+        rec["entities"] = dict(sorted(file_entities.items()))
+        files_out.append(rec)
+    individuals, sensitive_individuals, method = merger.individuals()
+    return {
+        "version": 1,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "threshold": ctx.options.threshold,
+        "files": files_out,
+        "skipped": skipped,
+        "summary": {
+            "files_scanned": len(files_out),
+            "files_skipped": len(skipped),
+            "rows": merger.rows,
+            "findings": findings,
+            "entities": dict(sorted(entity_totals.items())),
+            "distinct": merger.distinct(),
+            "sensitive_entities": sorted(
+                e for e in entity_totals if ENTITIES.get(e) and ENTITIES[e].sensitive
+            ),
+            "sensitive_categories": dict(sorted(categories.items())),
+            "minors": merger.minors,
+            "estimated_individuals": individuals,
+            "individuals_with_sensitive": sensitive_individuals,
+            "individuals_method": method,
+        },
+    }
+
+
+__all__ = [
+    "Partition",
+    "ScanOptions",
+    "ScanResult",
+    "iter_files",
+    "scan_partition",
+    "scan_paths",
+]

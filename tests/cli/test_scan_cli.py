@@ -1,0 +1,59 @@
+"""``baomi scan`` from the command line: outputs, formats, language switch, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from baomi.cli.main import app
+from baomi.engine.checksums import resident_id_check_char
+
+runner = CliRunner()
+
+
+def _data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    root.mkdir()
+    body = "11010119900307123"
+    rid = body + resident_id_check_char(body)
+    (root / "名单.csv").write_text(
+        f"姓名,身份证号,手机\n张三,{rid},13812345678\n", encoding="utf-8"
+    )
+    (root / "broken.xlsx").write_bytes(b"not a zip")
+    return root
+
+
+def test_scan_writes_outputs_and_prints_a_chinese_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", str(_data(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "扫描完成" in result.output and "broken.xlsx" in result.output
+    assert (out / "inventory.json").is_file() and (out / "findings.jsonl").is_file()
+    assert not list(out.glob(".*partial"))
+
+
+def test_scan_table_format_in_english(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["--lang", "en", "scan", str(_data(tmp_path)), "-o", str(out), "--format", "table"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "By entity" in result.output and "resident ID" in result.output
+    assert "Scan complete" in result.output
+
+
+def test_scan_json_format_prints_the_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", str(_data(tmp_path)), "-o", str(out), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["entities"]["CN_RESIDENT_ID"] == 1
+    assert summary["files_skipped"] == 1
+
+
+def test_scan_of_a_missing_path_fails_clearly(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["scan", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,187 @@
+"""The scan contract (DESIGN.md "Scan output"): inventory.json and findings.jsonl."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
+from baomi.engine.scan import ScanOptions, scan_paths
+
+FINDING_KEYS = ["file", "sheet", "row", "column", "start", "end", "entity", "score"]
+
+
+def resident_id(rng: random.Random) -> str:
+    area = rng.choice(["110101", "310104", "440305", "510107"])
+    born = f"{rng.randint(1950, 2005):04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"{area}{born}{rng.randint(0, 999):03d}"
+    return body + resident_id_check_char(body)
+
+
+def failing_id(rng: random.Random) -> str:
+    """18 digits shaped like an ID whose check character is wrong (an order number)."""
+    body = resident_id(rng)[:17]
+    good = resident_id_check_char(body)
+    return body + rng.choice([c for c in "0123456789" if c != good])
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(["138", "139", "186", "155", "177"]) + "".join(
+        rng.choice("0123456789") for _ in range(8)
+    )
+
+
+def card(rng: random.Random) -> str:
+    body = "622202" + "".join(rng.choice("0123456789") for _ in range(12))
+    return body + luhn_check_digit(body)
+
+
+def read_findings(out: Path) -> list[dict[str, Any]]:
+    lines = (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def customers(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
+    rng = random.Random(7)
+    root = tmp_path / "data"
+    root.mkdir()
+    rows = []
+    for i in range(300):
+        rows.append(
+            {
+                "编号": str(i + 1),
+                "证件号码": resident_id(rng),
+                "联系电话": mobile(rng),
+                "订单号": failing_id(rng),
+                "备注": f"客户要求回电{mobile(rng)}，卡号{card(rng)}" if i % 2 else "无",
+            }
+        )
+    header = list(rows[0])
+    text = "\n".join([",".join(header)] + [",".join(r[h] for h in header) for r in rows]) + "\n"
+    (root / "客户名单.csv").write_bytes(text.encode("gbk"))
+    return root, rows
+
+
+def test_findings_follow_the_contract(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    root, rows = customers
+    out = tmp_path / "out"
+    scan_paths([root], out_dir=out)
+    findings = read_findings(out)
+    assert findings, "nothing found"
+    for f in findings:
+        assert list(f) == FINDING_KEYS
+        cell = rows[f["row"]][f["column"]]
+        value = cell[f["start"] : f["end"]]
+        if f["entity"] == "CN_RESIDENT_ID":
+            assert value == rows[f["row"]]["证件号码"]
+        if f["entity"] == "CN_MOBILE" and f["column"] == "联系电话":
+            assert value == rows[f["row"]]["联系电话"]
+    by_col = {(f["column"], f["entity"]) for f in findings}
+    assert ("证件号码", "CN_RESIDENT_ID") in by_col
+    assert ("联系电话", "CN_MOBILE") in by_col
+    assert ("备注", "CN_MOBILE") in by_col
+    assert ("备注", "BANK_CARD") in by_col
+    assert not any(f["column"] == "订单号" for f in findings), "decoy order numbers flagged"
+    notes = [f for f in findings if f["column"] == "备注" and f["entity"] == "CN_MOBILE"]
+    assert len(notes) == 150
+
+
+def test_inventory_classifies_columns_and_counts(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    root, _ = customers
+    out = tmp_path / "out"
+    scan_paths([root], out_dir=out)
+    inv = json.loads((out / "inventory.json").read_text(encoding="utf-8"))
+    (f,) = inv["files"]
+    assert (
+        f["path"] == "客户名单.csv" and f["kind"] == "table" and f["encoding"] in ("gbk", "gb18030")
+    )
+    assert f["rows"] == 300
+    cols = {c["name"]: c for c in f["columns"]}
+    assert cols["证件号码"]["entity"] == "CN_RESIDENT_ID" and cols["证件号码"]["sensitive"] is True
+    assert cols["证件号码"]["matches"] == cols["证件号码"]["non_empty"] == 300
+    assert cols["联系电话"]["entity"] == "CN_MOBILE"
+    assert cols["订单号"]["mode"] == "decoy" and cols["订单号"]["matches"] == 0
+    assert cols["编号"]["matches"] == 0
+    s = inv["summary"]
+    assert s["distinct"]["CN_RESIDENT_ID"] == 300
+    assert s["estimated_individuals"] == 300
+    assert s["individuals_with_sensitive"] == 300
+
+
+def test_outputs_hold_no_raw_value(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    root, rows = customers
+    out = tmp_path / "out"
+    scan_paths([root], out_dir=out, options=ScanOptions(explain=True))
+    blob = (out / "findings.jsonl").read_text(encoding="utf-8") + (
+        out / "inventory.json"
+    ).read_text(encoding="utf-8")
+    for r in rows[:50]:
+        assert r["证件号码"] not in blob
+        assert r["联系电话"] not in blob
+
+
+def test_individuals_are_deduplicated_across_files(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    people = [(resident_id(rng), mobile(rng)) for _ in range(40)]
+    root = tmp_path / "d"
+    root.mkdir()
+    a = "身份证号,手机\n" + "\n".join(f"{i},{m}" for i, m in people[:30]) + "\n"
+    b = "手机号码,身份证\n" + "\n".join(f"{m},{i}" for i, m in people[20:]) + "\n"
+    (root / "a.csv").write_text(a, encoding="utf-8")
+    (root / "b.csv").write_text(b, encoding="utf-8")
+    result = scan_paths([root])
+    assert result.inventory["summary"]["estimated_individuals"] == 40
+
+
+def test_unreadable_files_are_listed_and_the_scan_goes_on(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    root.mkdir()
+    (root / "empty.csv").write_bytes(b"")
+    (root / "image.bin").write_bytes(b"\x89PNG\r\n")
+    (root / "ok.txt").write_text("联系电话：13812345678\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = scan_paths([root], out_dir=out)
+    skipped = {s["path"] for s in result.inventory["skipped"]}
+    assert skipped == {"empty.csv", "image.bin"}
+    assert all(s["reason"] for s in result.inventory["skipped"])
+    (f,) = read_findings(out)
+    assert f["file"] == "ok.txt" and f["row"] == 0 and f["column"] is None
+    assert (f["start"], f["end"]) == (5, 16)
+
+
+def test_text_offsets_are_in_the_original_line(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    idn = resident_id(rng)
+    fullwidth = idn.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
+    line = f"甲方：某某，身份证号{fullwidth}，住址见附件"
+    (tmp_path / "合同.txt").write_text("第一行\n" + line + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    scan_paths([tmp_path / "合同.txt"], out_dir=out)
+    ids = [f for f in read_findings(out) if f["entity"] == "CN_RESIDENT_ID"]
+    assert len(ids) == 1 and ids[0]["row"] == 1
+    assert line[ids[0]["start"] : ids[0]["end"]] == fullwidth
+
+
+def test_workers_give_the_same_result(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    root, _ = customers
+    one = scan_paths([root], out_dir=tmp_path / "one", options=ScanOptions(batch_rows=64))
+    two = scan_paths(
+        [root], out_dir=tmp_path / "two", workers=2, options=ScanOptions(batch_rows=64)
+    )
+    assert sorted(read_findings(tmp_path / "one"), key=json.dumps) == sorted(
+        read_findings(tmp_path / "two"), key=json.dumps
+    )
+    assert one.inventory["summary"] | {"created": 0} == two.inventory["summary"] | {"created": 0}
