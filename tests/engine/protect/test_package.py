@@ -236,3 +236,32 @@ def test_kanon_in_protect_reaches_k_and_reports(tmp_path: Path) -> None:
     assert sizes.min() >= 5 == k["criteria"]["k"]
     assert k["suppressed_records"] == out.height - kept.height <= 30
     assert 0 <= k["information_loss"] <= 1 and "LM" in k["metric"]
+
+
+def test_verify_catches_a_leftover_in_prose(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    mobile = make_mobile(rng)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text(f"请回电 {mobile} 谢谢\n", encoding="utf-8")
+    leaky = load_policy_text("entities:\n  CN_MOBILE: {operator: mask, keep_first: 11}\n")
+    with pytest.raises(VerifyError) as err:
+        run(tmp_path / "in", tmp_path / "out", policy=leaky, verify=True)
+    assert "notes.txt" in str(err.value) and mobile not in str(err.value)
+
+
+def test_column_rules_suppress_drop_and_generalize(tmp_path: Path) -> None:
+    rows = customers(30)
+    for i, r in enumerate(rows):
+        r["出生日期"] = f"19{60 + i % 30}-05-0{1 + i % 9}"
+        r["黑名单"] = "是" if i % 5 == 0 else ""
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    pol = load_policy_text(
+        "columns:\n  黑名单: {operator: suppress, drop_record: true}\n"
+        "  出生日期: {operator: generalize, to: year}\n  性别: {operator: redact}\n"
+        "fingerprint: {marks: false}\n"
+    )
+    result = run(tmp_path / "in", tmp_path / "out", policy=pol)
+    out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
+    assert out.height == 24 == result.manifest["files"][0]["tables"][0]["rows_out"]
+    assert out["黑名单"].drop_nulls().len() == 0
+    assert out["出生日期"][0] == "1961" and (out["性别"].fill_null("") == "").all()

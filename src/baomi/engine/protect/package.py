@@ -19,7 +19,7 @@ import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,26 +185,32 @@ def text_prefilter(registry: Registry) -> str | None:
     return "|".join(f"(?:{p})" for p in parts if p is not None)
 
 
-def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
-    """Analyze each distinct cell with only the recognizers whose prefilter (one vectorised
-    Polars test per recognizer) the cell passes."""
+def _candidates(
+    analyzer: TextAnalyzer, prefilter: str | None, values: pl.Series
+) -> Iterator[tuple[str, list[Recognizer]]]:
+    """Distinct non-empty cells with the recognizers whose prefilter (one vectorised Polars
+    test per recognizer) each passes; cells no recognizer could match are skipped."""
     candidates = values.drop_nulls().unique()
-    if run.prefilter is not None:
-        candidates = candidates.filter(candidates.str.contains(run.prefilter))
+    if prefilter is not None:
+        candidates = candidates.filter(candidates.str.contains(prefilter))
     candidates = candidates.filter(candidates != "")
-    recs = run.analyzer.text_recognizers
+    recs = analyzer.text_recognizers
     passes = [
         candidates.str.contains(r.prefilter).fill_null(False).to_list()
         if r.prefilter is not None
         else [True] * candidates.len()
         for r in recs
     ]
-    mapping: dict[str, str] = {}
-    dropped: set[str] = set()
     for i, v in enumerate(candidates.to_list()):
         chosen = [r for r, ok in zip(recs, passes, strict=True) if ok[i]]
-        if not chosen:
-            continue
+        if chosen:
+            yield v, chosen
+
+
+def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
+    mapping: dict[str, str] = {}
+    dropped: set[str] = set()
+    for v, chosen in _candidates(run.analyzer, run.prefilter, values):
         new, _, drop = _protect_text(run, v, chosen)
         mapping[v] = new
         if drop:
@@ -330,46 +336,58 @@ def _protect_units(run: _Run, doc: Document) -> dict[str, Any]:
 
 def verify_package(
     out_dir: Path,
-    files: Sequence[str],
+    entries: Sequence[dict[str, Any]],
     originals: set[str],
     analyzer: TextAnalyzer,
     policy: Policy,
+    prefilter: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Leftover identifiers in the written package (counts by file and column, no values)."""
+    """Leftover identifiers in the written package (counts by file and column, no values).
+
+    Every cell is compared with the original values the policy removed; the cells of free-text
+    and unclassified columns, lines and paragraphs are re-analyzed as well.
+    """
     leaks: list[dict[str, Any]] = []
     if not originals:
         return leaks
     lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
-    for rel in files:
+
+    def rescan(values: pl.Series) -> int:
+        found = 0
+        for text, recs in _candidates(analyzer, prefilter, values):
+            found += sum(
+                1
+                for f in analyzer.analyze(text, recs)
+                if policy.removes(f.entity) and text[f.start : f.end].strip() in originals
+            )
+        return found
+
+    for entry in entries:
+        rel = entry["path"]
         doc = load(out_dir / rel)
-        for table in doc.tables:
+        for table, info in zip(doc.tables, entry.get("tables", []), strict=False):
+            modes = {c["name"]: c["mode"] for c in info["columns"]}
             for name in table.frame.columns:
                 col = (
                     table.frame[name]
                     .drop_nulls()
-                    .map_elements(lambda v: fp.strip_marks(v).strip(), return_dtype=pl.String)
+                    .str.replace_all(f"[{fp.MARK0}{fp.MARK1}]", "")
+                    .str.strip_chars()
                 )
                 count = pl.DataFrame({"o": col}).join(lookup, on="o", how="semi").height
-                for cell in col.filter(col.str.len_chars() > 12).unique().to_list():
-                    count += sum(
-                        1
-                        for f in analyzer.analyze(cell)
-                        if policy.removes(f.entity) and cell[f.start : f.end] in originals
-                    )
+                if modes.get(name, "skip") in ("text", "skip"):
+                    count += rescan(col)
                 if count:
                     leaks.append(
                         {"file": rel, "sheet": table.sheet, "column": name, "count": count}
                     )
-        count = 0
-        for unit in doc.units:
-            text = fp.strip_marks(unit)
-            count += sum(
-                1
-                for f in analyzer.analyze(text)
-                if policy.removes(f.entity) and text[f.start : f.end].strip() in originals
+        if doc.units:
+            units = pl.Series(doc.units, dtype=pl.String).str.replace_all(
+                f"[{fp.MARK0}{fp.MARK1}]", ""
             )
-        if count:
-            leaks.append({"file": rel, "sheet": None, "column": None, "count": count})
+            count = rescan(units)
+            if count:
+                leaks.append({"file": rel, "sheet": None, "column": None, "count": count})
     return leaks
 
 
@@ -448,9 +466,7 @@ def protect_paths(
             progress("", len(files), len(files))
         leaks: list[dict[str, Any]] = []
         if opts.verify:
-            leaks = verify_package(
-                tmp, [e["path"] for e in entries], run.originals, run.analyzer, policy
-            )
+            leaks = verify_package(tmp, entries, run.originals, run.analyzer, policy, run.prefilter)
             if leaks:
                 raise VerifyError(leaks)
         manifest = _manifest(run, entries, package_id, now, opts, leaks)
