@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from baomi.errors import ConfigError
+from baomi.i18n import tr
 
 DEFAULT_ENV = "BAOMI_PROTECT_KEY"
 MIN_SECRET_BYTES = 16
@@ -34,7 +35,12 @@ def _decode_secret(text: str) -> bytes:
             return raw
     if len(s) >= 32:
         return s.encode("utf-8")
-    raise ConfigError("key too short: give at least 16 random bytes (hex or base64)")
+    raise ConfigError(
+        tr(
+            "密钥太短：至少 16 个随机字节（hex 或 base64）",
+            "key too short: give at least 16 random bytes (hex or base64)",
+        )
+    )
 
 
 class KeyProvider:
@@ -53,14 +59,16 @@ class KeyProvider:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"cannot read key file {path}: {exc.strerror}") from None
+            raise ConfigError(
+                tr("无法读取密钥文件", "cannot read key file") + f" {path}: {exc.strerror}"
+            ) from None
         return cls(_decode_secret(text))
 
     @classmethod
     def from_env(cls, var: str = DEFAULT_ENV) -> KeyProvider:
         value = os.environ.get(var)
         if not value:
-            raise ConfigError(f"environment variable {var} is not set")
+            raise ConfigError(tr("环境变量未设置", "environment variable is not set") + f": {var}")
         return cls(_decode_secret(value))
 
     @classmethod

@@ -41,6 +41,7 @@ from baomi.engine.protect.writers import SUFFIXES, Document, Table, load, replac
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
 from baomi.errors import BaomiError, InputError, StorageError
+from baomi.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,10 @@ class VerifyError(BaomiError):
 
     def __init__(self, leaks: list[dict[str, Any]]) -> None:
         where = ", ".join(f"{x['file']}:{x['column'] or '-'} ({x['count']})" for x in leaks[:5])
+        total = sum(x["count"] for x in leaks)
         super().__init__(
-            f"verify failed: {sum(x['count'] for x in leaks)} leftover value(s): {where}"
+            tr(f"复扫失败：残留 {total} 个标识符", f"verify failed: {total} leftover value(s)")
+            + f": {where}"
         )
         self.leaks = leaks
 
@@ -111,7 +114,7 @@ def collect_files(paths: Sequence[Path]) -> tuple[Path, list[Path]]:
     resolved = [p.resolve() for p in paths]
     for p in resolved:
         if not p.exists():
-            raise InputError(f"{p.name}: no such file or folder")
+            raise InputError(f"{p.name}: " + tr("文件或文件夹不存在", "no such file or folder"))
     files: list[Path] = []
     for p in resolved:
         if p.is_dir():
@@ -409,11 +412,19 @@ def protect_paths(
     opts = options or ProtectOptions()
     out_dir = out_dir.resolve()
     if out_dir.exists() and any(out_dir.iterdir()) and not opts.overwrite:
-        raise InputError(f"{out_dir.name}: output folder exists and is not empty (use --force)")
+        raise InputError(
+            f"{out_dir.name}: "
+            + tr(
+                "输出文件夹已存在且非空（--force 替换）",
+                "output folder exists and is not empty (use --force)",
+            )
+        )
     root, files = collect_files(paths)
     inputs = [p.resolve() for p in paths if p.is_dir()]
     if any(out_dir == p or p in out_dir.parents for p in inputs):
-        raise InputError("the output folder must not be inside the input")
+        raise InputError(
+            tr("输出文件夹不能在输入之内", "the output folder must not be inside the input")
+        )
     registry = registry or Registry.default()
     operators = operators or OperatorRegistry.default()
     vault = None

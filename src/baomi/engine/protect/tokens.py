@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from baomi.engine.protect.feistel import prf
 from baomi.errors import CryptoError, IntegrityError
+from baomi.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,9 @@ class TokenVault:
             nonce = base64.b64decode(doc["nonce"])
             plain = self._aead.decrypt(nonce, base64.b64decode(doc["ciphertext"]), _AAD)
         except InvalidTag:
-            raise CryptoError("token vault: wrong key or the file was altered") from None
+            raise CryptoError(
+                tr("令牌库：密钥错误或文件被改动", "token vault: wrong key or the file was altered")
+            ) from None
         except (OSError, ValueError, KeyError) as exc:
             raise IntegrityError(f"token vault unreadable: {type(exc).__name__}") from None
         self._items = json.loads(plain)

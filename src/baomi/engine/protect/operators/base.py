@@ -11,6 +11,7 @@ import polars as pl
 
 from baomi.engine.protect.params import OperatorParams
 from baomi.errors import ConfigError
+from baomi.i18n import tr
 
 if TYPE_CHECKING:
     from baomi.engine.protect.hierarchy import Hierarchy
@@ -36,7 +37,12 @@ class OperatorContext:
 
     def key(self, purpose: str, key_id: str, per_recipient: bool = False) -> bytes:
         if self.keys is None:
-            raise ConfigError("this operator needs a key: give --key-file or BAOMI_PROTECT_KEY")
+            raise ConfigError(
+                tr(
+                    "此操作需要密钥：--key-file 或 BAOMI_PROTECT_KEY",
+                    "this operator needs a key: give --key-file or BAOMI_PROTECT_KEY",
+                )
+            )
         recipient = self.recipient if per_recipient else None
         cache_key = (purpose, key_id, recipient)
         if cache_key not in self._key_cache:
