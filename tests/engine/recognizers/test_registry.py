@@ -53,7 +53,9 @@ def test_declarative_contract(r: Recognizer) -> None:
     assert r.prefilter is not None
     pl.Series(["x"]).str.contains(r.prefilter)  # valid Rust regex
     assert isinstance(r, PatternRecognizer)
-    assert r.fast_cell_regex and r.fast_cell_regex.startswith("^") and r.fast_cell_regex.endswith("$")
+    assert (
+        r.fast_cell_regex and r.fast_cell_regex.startswith("^") and r.fast_cell_regex.endswith("$")
+    )
     pl.Series(["x"]).str.contains(r.fast_cell_regex)
     for p in r.patterns:
         assert r"\b" not in p.regex  # CJK characters are word characters (DESIGN.md)

@@ -142,3 +142,9 @@ def test_fast_cell_regex() -> None:
     assert cells.str.contains(R.fast_cell_regex or "").to_list() == [True, False, False, False]
     # 18-digit cells go to the per-cell path, where a resident ID wins
     assert not pl.Series([resident_id()]).str.contains(R.fast_cell_regex or "").item()
+
+
+def test_excluded_series_agrees_with_excluded() -> None:
+    values = _generated(500)
+    assert R.excluded_series(pl.Series(values)).to_list() == [R.excluded(v) for v in values]
+    assert R.excluded(resident_id()) and not R.excluded(UNIONPAY19)

@@ -25,6 +25,10 @@ M = "13812345678"
         (f"86{M}", [f"86{M}"]),
         (fullwidth(M), [fullwidth(M)]),
         (f"电话{fullwidth('+86 138 1234 5678')}", [fullwidth("+86 138 1234 5678")]),
+        (
+            "手机\u3000138\u30001234\uff0d5678",
+            ["138\u30001234\uff0d5678"],
+        ),  # ideographic space, full-width dash
         (f"9{M}", []),  # inside a longer digit run
         (f"{M}0", []),
         (f"123{M}456", []),

@@ -91,7 +91,9 @@ class BankCardRecognizer(PatternRecognizer):
         "acct",
     )
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
-    prefilter = r"\d{15}|\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}[ -]\d{5}"
+    prefilter = (
+        "\\d{15}|\\d{4}(?:[ \\-－\u3000]\\d{4}){2}|\\d{4}[ \\-－\u3000]?\\d{6}[ \\-－\u3000]?\\d{5}"
+    )
     #: 15- and 18-digit cells take the per-cell path, where a resident ID wins (GB 11643).
     fast_cell_regex = r"^(?:[0-9]{16,17}|[0-9]{19})$"
 

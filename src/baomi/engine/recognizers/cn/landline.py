@@ -37,7 +37,7 @@ class CnLandlineRecognizer(PatternRecognizer):
     context = ("电话", "座机", "固话", "传真", "tel", "phone", "fax", "联系")
     header_hints = ("电话", "座机", "固话", "传真", "tel", "phone", "fax")
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
-    prefilter = r"[0０]\d{2,3}[)）]?[ -]?\d{7}"
+    prefilter = "[0０]\\d{2,3}[)）]?[ \\-－\u3000]?\\d{7}"
     fast_cell_regex = r"^0(?:10|2[0-9]|[3-9][0-9]{2})-?[2-9][0-9]{6,7}$"
 
     def canonical(self, value: str) -> str:

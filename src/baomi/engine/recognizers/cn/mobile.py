@@ -62,7 +62,7 @@ class CnMobileRecognizer(PatternRecognizer):
         "contact",
     )
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
-    prefilter = r"[1１][3-9３-９]\d[ -]?\d{4}[ -]?\d{4}"
+    prefilter = "[1１][3-9３-９]\\d[ \\-－\u3000]?\\d{4}[ \\-－\u3000]?\\d{4}"
     fast_cell_regex = r"^1[3-9][0-9]{9}$"
 
     def canonical(self, value: str) -> str:

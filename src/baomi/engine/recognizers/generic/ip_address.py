@@ -2,8 +2,9 @@
 
 * IPv4 — four decimal octets ``0–255`` separated by dots, no leading zeros beyond one digit.
 * IPv6 — eight groups of 1–4 hex digits separated by colons, or a shorter form with one
-  ``::`` (simple forms only; no embedded IPv4, no zone id). Candidates are checked with
-  :class:`ipaddress.IPv6Address`, so times such as ``12:30:45`` are dropped.
+  ``::`` (simple forms only; no embedded IPv4, no zone id). Candidates (hex groups and
+  colons) are checked with :class:`ipaddress.IPv6Address`, so times such as ``12:30:45``
+  are dropped.
 
 A network identifier (GB/T 35273-2020 Annex A, 网络身份标识信息); not sensitive.
 """
@@ -17,7 +18,6 @@ import polars as pl
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_H = r"[0-9A-Fa-f]{1,4}"
 
 
 class IpAddressRecognizer(PatternRecognizer):
@@ -30,8 +30,8 @@ class IpAddressRecognizer(PatternRecognizer):
         ),
         Pattern(
             "ipv6",
-            rf"(?<![0-9A-Za-z:])(?P<v>(?:{_H}:){{1,7}}(?::|{_H})(?::{_H}){{0,6}}"
-            rf"|::{_H}(?::{_H}){{0,6}})(?![0-9A-Za-z:])",
+            r"(?<![0-9A-Za-z:])(?P<v>(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})"
+            r"(?![0-9A-Za-z:])",
             0.6,
         ),
     )

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from baomi.engine.recognizers.cn.address import AddressRecognizer, division_names, divisions_in
+
+R = AddressRecognizer()
+
+
+@pytest.mark.parametrize(
+    ("cell", "pattern"),
+    [
+        ("北京市朝阳区建国路88号", "division_street"),
+        ("广东省深圳市南山区科技园南区12栋", "division_street"),
+        ("杭州市文一路1号", "division_street"),
+        ("上海浦东新区世纪大道100号", "division_street"),
+        ("广东深圳某某小区3栋2单元501室", "division_street"),  # province short form
+        ("江苏省南京市玄武区", "divisions"),
+        ("人民路12号3单元", "street_number"),
+        (" 朝阳区建国路88号 ", "division_street"),
+        ("张伟", None),
+        ("某某科技有限公司", None),
+        ("未知", None),
+        ("12号", None),
+    ],
+)
+def test_address_cells(cell: str, pattern: str | None) -> None:
+    found = R.analyze_cell(cell)
+    if pattern is None:
+        assert found == []
+        return
+    (f,) = found
+    assert cell[f.start : f.end] == cell.strip()
+    assert f.explanation.pattern == pattern
+    assert f.score >= 0.5
+
+
+def test_division_table_is_read_from_cpca_without_importing_it() -> None:
+    import sys
+
+    names, short = division_names()
+    assert {"北京市", "朝阳区", "广东省", "南山区"} <= names
+    assert "广东" in short and "内蒙古" in short
+    assert "cpca" not in sys.modules
+    assert divisions_in("北京市朝阳区") == [(0, 3), (3, 6)]
+
+
+def test_vectorised_validation_agrees_with_per_value() -> None:
+    streets = ["建国路88号", "科技园", "3栋2单元", "", "某某大厦", "12号楼"]
+    places = ["北京市朝阳区", "广东深圳", "杭州市", "朝阳", "某某", "新区"]
+    values = [p + s for p in places for s in streets] + ["张伟", "人民路12号"]
+    vectorised = R.validate_series(pl.Series(values)).to_list()
+    assert vectorised == [R.validate(v) for v in values]
+    assert True in vectorised and None in vectorised

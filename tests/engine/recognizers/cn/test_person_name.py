@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import itertools
+
+import polars as pl
+import pytest
+
+from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer, surnames
+
+R = PersonNameRecognizer()
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected", "pattern"),
+    [
+        ("张伟", "张伟", "surname"),
+        (" 李秀英 ", "李秀英", "surname"),
+        ("欧阳明月", "欧阳明月", "surname"),
+        ("司马光明", "司马光明", "surname"),
+        ("王先生", "王", "surname_honorific"),
+        ("陈静女士", "陈静", "surname"),
+        ("刘小姐", "刘", "surname_honorific"),
+        ("阿依·买买提", "阿依·买买提", "dotted_name"),
+        ("阿依•买买提", "阿依•买买提", "dotted_name"),
+        ("Ｚ张伟", None, None),
+        ("北京", None, None),  # 北 is no surname in the lexicon
+        ("张", None, None),  # one character
+        ("张三丰丰丰", None, None),  # five characters
+        ("张伟1", None, None),
+        ("", None, None),
+        ("·买买提", None, None),
+    ],
+)
+def test_person_name_cells(cell: str, expected: str | None, pattern: str | None) -> None:
+    found = R.analyze_cell(cell)
+    if expected is None:
+        assert found == []
+        return
+    (f,) = found
+    assert cell[f.start : f.end] == expected
+    assert f.explanation.pattern == pattern
+    assert f.explanation.recognizer == "PersonNameRecognizer"
+    assert f.score >= 0.5
+
+
+def test_lexicon_has_common_single_and_compound_surnames() -> None:
+    single, compound = surnames()
+    assert {"王", "李", "张", "刘", "陈"} <= single
+    assert {"欧阳", "司马", "诸葛", "上官"} <= compound
+    assert len(single) > 300
+
+
+def test_column_only_and_analyze_is_the_cell_decision() -> None:
+    assert R.column_only
+    assert [f.start for f in R.analyze("张伟")] == [0]
+
+
+def test_vectorised_validation_agrees_with_per_value() -> None:
+    single, compound = surnames()
+    firsts = sorted(single)[:60] + sorted(compound)[:10] + ["北", "一", "的"]
+    values = [
+        a + "".join(b) for a, b in itertools.product(firsts, itertools.permutations(GIVEN[:6], 2))
+    ]
+    values += ["王先生", "李小红女士", "阿依·买买提", "张", "张伟1", "abc"]
+    vectorised = R.validate_series(pl.Series(values)).to_list()
+    assert vectorised == [R.validate(v) for v in values]
+    assert True in vectorised and None in vectorised

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer, resolve_overlaps
+from baomi.engine.recognizers.registry import Registry
+from baomi.engine.types import Explanation, Finding, Validation
+from tests.engine.recognizers.support import fullwidth, luhn, resident_id, uscc
+
+ANALYZER = TextAnalyzer(Registry.default(plugins=False))
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    return [(f.entity, text[f.start : f.end]) for f in ANALYZER.analyze(text)]
+
+
+def test_valid_resident_id_is_never_a_bank_card() -> None:
+    rid = resident_id()
+    assert _spans(f"卡号{rid}") == [("CN_RESIDENT_ID", rid)]
+    assert _spans(f"银行卡{fullwidth(rid)}") == [("CN_RESIDENT_ID", fullwidth(rid))]
+
+
+def test_card_that_is_not_an_id_stays_a_card() -> None:
+    card = luhn("622202123456789012")
+    assert _spans(f"身份证号？卡号{card}") == [("BANK_CARD", card)]
+
+
+def test_uscc_wins_over_digit_runs_inside_it() -> None:
+    code = uscc()
+    assert _spans(f"信用代码{code}") == [("CN_USCC", code)]
+
+
+def test_one_line_with_many_entities_in_order() -> None:
+    rid, card = resident_id(), luhn("622202123456789012")
+    text = (
+        f"身份证{rid}，手机+86 138-1234-5678，邮箱abc@x.com联系，卡号{card}，"
+        "座机010-62345678，车牌京A12345，出生1990年3月7日，IP 192.168.1.10"
+    )
+    assert _spans(text) == [
+        ("CN_RESIDENT_ID", rid),
+        ("CN_MOBILE", "+86 138-1234-5678"),
+        ("EMAIL", "abc@x.com"),
+        ("BANK_CARD", card),
+        ("CN_LANDLINE", "010-62345678"),
+        ("CN_LICENSE_PLATE", "京A12345"),
+        ("DATE_OF_BIRTH", "1990年3月7日"),
+        ("IP_ADDRESS", "192.168.1.10"),
+    ]
+
+
+def test_column_only_recognizers_do_not_run_on_prose() -> None:
+    assert _spans("张伟住在北京市朝阳区建国路88号，就职于某某科技有限公司") == []
+
+
+def test_every_finding_explains_itself() -> None:
+    for f in ANALYZER.analyze(f"手机13812345678 身份证{resident_id()}"):
+        assert f.explanation.recognizer.endswith("Recognizer")
+        assert f.explanation.pattern
+        assert f.explanation.validation in Validation
+
+
+def _finding(entity: str, start: int, end: int, score: float) -> Finding:
+    return Finding(entity, start, end, score, Explanation("Fake", "p", Validation.UNKNOWN))
+
+
+@pytest.mark.parametrize(
+    ("findings", "kept"),
+    [
+        ([("A", 0, 18, 0.99), ("B", 0, 18, 0.55)], ["A"]),  # higher score wins
+        ([("B", 0, 18, 0.55), ("A", 0, 18, 0.99)], ["A"]),
+        ([("A", 0, 18, 0.99), ("B", 0, 18, 0.99)], ["A"]),  # a tie: registry order
+        ([("A", 0, 11, 0.9), ("B", 0, 13, 0.9)], ["B"]),  # then the longer span
+        ([("A", 0, 4, 0.9), ("B", 5, 9, 0.6)], ["A", "B"]),  # no overlap: both kept
+    ],
+)
+def test_resolve_overlaps(findings: list[tuple[str, int, int, float]], kept: list[str]) -> None:
+    assert [f.entity for f in resolve_overlaps([_finding(*x) for x in findings])] == kept
+
+
+def test_analyzer_takes_its_parts_as_arguments() -> None:
+    class DigitsRecognizer(PatternRecognizer):
+        entity = "DIGITS"
+        patterns = (Pattern("digits", r"\d{3}", 0.4),)
+
+    weak = TextAnalyzer(Registry([DigitsRecognizer()]))
+    assert weak.analyze("abc123") == []
+    lax = TextAnalyzer(Registry([DigitsRecognizer()]), threshold=0.3)
+    assert [(f.start, f.end) for f in lax.analyze("abc１２３")] == [(3, 6)]
