@@ -113,17 +113,22 @@ class _CsvState:
 def _load_csv(path: Path, fmt: str) -> Document:
     encoding, sample = detect_file_encoding(path)
     raw = path.read_bytes()
-    text = raw.decode(encoding)
-    bom = text.startswith("\ufeff")
-    text = text.removeprefix("\ufeff")
+    name = encoding.lower().replace("_", "-")
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    if name in ("utf-8", "utf8", "utf-8-sig", "ascii"):
+        data = raw[3:] if bom else raw  # already UTF-8: no decode / re-encode
+    else:
+        text = raw.decode(encoding)
+        bom = text.startswith("\ufeff")
+        data = text.removeprefix("\ufeff").encode("utf-8")
     delimiter, quote = sniff_dialect(
         decode_head(sample, encoding, 65536).removeprefix("\ufeff"),
         tsv=path.suffix.lower() == ".tsv",
     )
-    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
+    newline = "\r\n" if b"\r\n" in data[:65536] else "\n"
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             separator=delimiter,
             quote_char=quote,
             infer_schema=False,
@@ -131,7 +136,6 @@ def _load_csv(path: Path, fmt: str) -> Document:
         )
     except pl.exceptions.PolarsError as exc:
         raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
-    name = encoding.lower().replace("_", "-")
     state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline)
     enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
     return Document(path, fmt, enc, [Table(None, frame)], state=state)
