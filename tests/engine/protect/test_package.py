@@ -265,3 +265,17 @@ def test_column_rules_suppress_drop_and_generalize(tmp_path: Path) -> None:
     assert out.height == 24 == result.manifest["files"][0]["tables"][0]["rows_out"]
     assert out["黑名单"].drop_nulls().len() == 0
     assert out["出生日期"][0] == "1961" and (out["性别"].fill_null("") == "").all()
+
+
+def test_identifiers_beyond_the_classification_sample_are_protected(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    rows = customers(300)
+    late = {}
+    for i, r in enumerate(rows):
+        r["附言"] = f"备注第{i}条" if i < 250 else f"电话{make_mobile(rng)}"
+        if i >= 250:
+            late[i] = r["附言"]
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    run(tmp_path / "in", tmp_path / "out", verify=True)
+    text = (tmp_path / "out" / "c.csv").read_text(encoding="utf-8")
+    assert not any(v[2:] in text for v in late.values())
