@@ -62,3 +62,8 @@ def test_vectorised_validation_agrees_with_per_value() -> None:
     vectorised = R.validate_series(pl.Series(values)).to_list()
     assert vectorised == [R.validate(v) for v in values]
     assert True in vectorised and False in vectorised
+
+
+def test_fast_cell_regex_is_ascii_only() -> None:
+    cells = pl.Series([RID, RID_X.lower(), fullwidth(RID), RID + "1"])
+    assert cells.str.contains(R.fast_cell_regex or "").to_list() == [True, True, False, False]

@@ -34,6 +34,12 @@ _DOTS = re.compile("[•・]")
 _HONORIFIC = re.compile("(?:先生|女士|小姐)$")
 _PLAIN = re.compile(f"[{HAN}]{{2,4}}")
 _DOTTED = re.compile(f"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}}){{1,3}}")
+#: Cell values that stand in for a missing name ("unknown", "n/a", "customer"): never a name,
+#: even where the first character is also a surname (保密, 同上, 空白).
+PLACEHOLDERS = frozenset(
+    {"未知", "不详", "暂无", "无名", "匿名", "客户", "用户", "先生", "女士", "小姐", "测试", "本人"}
+    | {"同上", "待定", "其他", "家属", "空白", "保密", "无"}
+)
 _SURNAME_SCORE = 0.85
 _DOTTED_SCORE = 0.7
 _HONORIFIC_ONLY_SCORE = 0.6  # "王先生": a surname and an honorific still point at a person
@@ -73,9 +79,15 @@ class CellRecognizer(PatternRecognizer):
         return None
 
     @staticmethod
-    def confirmed_where(values: pl.Series, ok: pl.Expr) -> pl.Series:
-        """``True`` where ``ok`` (an expression over column ``v``) holds, else null."""
-        expr = pl.when(ok).then(pl.lit(True)).otherwise(pl.lit(None, dtype=pl.Boolean))
+    def confirmed_where(
+        values: pl.Series, ok: pl.Expr, rejected: pl.Expr | None = None
+    ) -> pl.Series:
+        """``True`` where ``ok`` (an expression over column ``v``) holds, ``False`` where
+        ``rejected`` holds, else null (cannot tell)."""
+        unknown = pl.lit(None, dtype=pl.Boolean)
+        if rejected is not None:
+            unknown = pl.when(rejected).then(pl.lit(False)).otherwise(unknown)
+        expr = pl.when(ok).then(pl.lit(True)).otherwise(unknown)
         frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
         return frame.select(expr.alias("ok")).get_column("ok").alias(values.name)
 
@@ -128,7 +140,12 @@ class PersonNameRecognizer(CellRecognizer):
     def canonical_series(self, values: pl.Series) -> pl.Series:
         return values.str.replace_all(_DOTS.pattern, "·")
 
+    def validate(self, value: str) -> bool | None:
+        return False if value in PLACEHOLDERS else super().validate(value)
+
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:
+        if cell in PLACEHOLDERS:
+            return None
         core = _DOTS.sub("·", _HONORIFIC.sub("", cell))
         single, compound = surnames()
         if core != cell and (core in single or core in compound):
@@ -144,7 +161,7 @@ class PersonNameRecognizer(CellRecognizer):
         return None
 
     def validate_series(self, values: pl.Series) -> pl.Series:
-        """The surname test as one Polars expression (True, or null = cannot tell)."""
+        """The surname test as one Polars expression (True, False for a placeholder, or null)."""
         single, compound = surnames()
         v = pl.col("v")
         n = v.str.len_chars()
@@ -156,4 +173,4 @@ class PersonNameRecognizer(CellRecognizer):
                 | ((n >= 3) & v.str.slice(0, 2).is_in(sorted(compound)))
             )
         ).fill_null(False)
-        return self.confirmed_where(values, ok)
+        return self.confirmed_where(values, ok, v.is_in(sorted(PLACEHOLDERS)))

@@ -47,7 +47,7 @@ class CnResidentIdRecognizer(PatternRecognizer):
         "identity",
     )
     prefilter = r"\d{15}"
-    fast_cell_regex = r"^\d{17}[\dXx]$"
+    fast_cell_regex = r"^[0-9]{17}[0-9Xx]$"  # ASCII only: full-width cells take the slow path
 
     def canonical(self, value: str) -> str:
         return value.upper()

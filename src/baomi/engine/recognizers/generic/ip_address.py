@@ -37,7 +37,11 @@ class IpAddressRecognizer(PatternRecognizer):
     )
     context = ("ip", "登录", "地址", "address", "host")
     header_hints = ("ip", "ip地址", "ip_address", "ipaddr", "登录地址", "host")
-    prefilter = r"\d[.．]\d|[:：]"
+    #: Rust regex (Polars): a dotted quad's first three parts, or two colons in a hex run
+    #: (a lone full-width colon such as "备注：" does not pass).
+    prefilter = (
+        r"\d[.．]\d{1,3}[.．]\d|[\dA-Fa-fＡ-Ｆａ-ｆ]{0,4}[:：][\dA-Fa-fＡ-Ｆａ-ｆ]{0,4}[:：]"
+    )
     fast_cell_regex = (
         r"^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
         r"(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"
