@@ -30,6 +30,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         ("张伟1", None, None),
         ("", None, None),
         ("·买买提", None, None),
+        ("武汉", "武汉", "surname_or_place"),  # also a city: found, but not confirmed
         ("未知", None, None),  # placeholders, even where the first character is a surname
         ("保密", None, None),
     ],
@@ -64,7 +65,24 @@ def test_vectorised_validation_agrees_with_per_value() -> None:
     values = [
         a + "".join(b) for a, b in itertools.product(firsts, itertools.permutations(GIVEN[:6], 2))
     ]
-    values += ["王先生", "李小红女士", "阿依·买买提", "张", "张伟1", "abc", "未知", "保密"]
+    values += [
+        "武汉",
+        "成都市",
+        "广东",
+        "王先生",
+        "李小红女士",
+        "阿依·买买提",
+        "张",
+        "张伟1",
+        "abc",
+        "未知",
+        "保密",
+    ]
     vectorised = R.validate_series(pl.Series(values)).to_list()
     assert vectorised == [R.validate(v) for v in values]
     assert {True, False, None} <= set(vectorised)
+
+
+@pytest.mark.parametrize("city", ["武汉", "成都", "南京", "广州", "黄山"])
+def test_city_names_are_not_confirmed_names(city: str) -> None:
+    assert R.validate(city) is None

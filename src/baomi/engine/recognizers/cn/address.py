@@ -64,6 +64,14 @@ def division_names() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @cache
+def place_names() -> frozenset[str]:
+    """Names a whole cell may hold for a place: division names, the same without their
+    one-character suffix (``武汉`` for ``武汉市``) and the province-level short forms."""
+    names, short = division_names()
+    return frozenset(names | {n[:-1] for n in names if len(n) >= 3} | set(short))
+
+
+@cache
 def _lengths() -> tuple[int, ...]:
     return tuple(sorted({len(n) for n in division_names()[0]}))
 

@@ -41,10 +41,18 @@ PLACEHOLDERS = frozenset(
     | {"同上", "待定", "其他", "家属", "空白", "保密", "无"}
 )
 _SURNAME_SCORE = 0.85
+_PLACE_SCORE = 0.6
 _DOTTED_SCORE = 0.7
 _HONORIFIC_ONLY_SCORE = 0.6  # "王先生": a surname and an honorific still point at a person
 #: ``validate`` confirms a whole value at or above this score (shared by the cell recognizers).
 _CONFIDENT = 0.85
+
+
+def _place_names() -> frozenset[str]:
+    # Imported here: address.py builds on CellRecognizer from this module.
+    from baomi.engine.recognizers.cn.address import place_names
+
+    return place_names()
 
 
 @cache
@@ -157,6 +165,8 @@ class PersonNameRecognizer(CellRecognizer):
         if not _PLAIN.fullmatch(core):
             return None
         if (len(core) >= 3 and core[:2] in compound) or core[0] in single:
+            if core in _place_names():  # 武汉, 成都: a city column, not a name (cannot tell)
+                return 0, len(core), _PLACE_SCORE, "surname_or_place"
             return 0, len(core), _SURNAME_SCORE, "surname"
         return None
 
@@ -168,6 +178,7 @@ class PersonNameRecognizer(CellRecognizer):
         ok = (
             v.str.contains(f"^[{HAN}]{{2,4}}$")
             & ~v.str.contains("(?:先生|女士|小姐)$")
+            & ~v.is_in(sorted(_place_names()))
             & (
                 v.str.slice(0, 1).is_in(sorted(single))
                 | ((n >= 3) & v.str.slice(0, 2).is_in(sorted(compound)))
