@@ -279,3 +279,16 @@ def test_identifiers_beyond_the_classification_sample_are_protected(tmp_path: Pa
     run(tmp_path / "in", tmp_path / "out", verify=True)
     text = (tmp_path / "out" / "c.csv").read_text(encoding="utf-8")
     assert not any(v[2:] in text for v in late.values())
+
+
+def test_verify_rescans_with_the_scan(tmp_path: Path) -> None:
+    # a "replacement" that is itself a well-formed mobile: not an original value, but the scan
+    # still sees a mobile number where the policy removes mobiles
+    write_csv(tmp_path / "in" / "c.csv", customers(20))
+    odd = load_policy_text(
+        "entities:\n  CN_MOBILE: {operator: replace, text: '13900001111'}\n"
+        "  CN_RESIDENT_ID: {operator: mask}\n"
+    )
+    with pytest.raises(VerifyError) as err:
+        run(tmp_path / "in", tmp_path / "out", policy=odd, verify=True)
+    assert "手机号" in str(err.value) and not (tmp_path / "out").exists()

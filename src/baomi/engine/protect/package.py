@@ -19,7 +19,7 @@ import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,11 @@ from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
 from baomi.engine.protect.params import SuppressParams
-from baomi.engine.protect.plan import ColumnPlan, plan_table
+from baomi.engine.protect.plan import ColumnPlan, plan_table, prefiltered_cells, text_prefilter
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.tokens import TokenVault
+from baomi.engine.protect.verify import scan_leftovers, verify_package
 from baomi.engine.protect.writers import SUFFIXES, Document, Table, load, replace_in_runs
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
@@ -180,40 +181,10 @@ def _protect_text(
     return out, edits, drop
 
 
-def text_prefilter(registry: Registry) -> str | None:
-    """One Polars regex that every cell containing a text-mode entity matches (or None)."""
-    parts = [r.prefilter for r in registry if not r.column_only]
-    if not parts or any(p is None for p in parts):
-        return None
-    return "|".join(f"(?:{p})" for p in parts if p is not None)
-
-
-def _candidates(
-    analyzer: TextAnalyzer, prefilter: str | None, values: pl.Series
-) -> Iterator[tuple[str, list[Recognizer]]]:
-    """Distinct non-empty cells with the recognizers whose prefilter (one vectorised Polars
-    test per recognizer) each passes; cells no recognizer could match are skipped."""
-    candidates = values.drop_nulls().unique()
-    if prefilter is not None:
-        candidates = candidates.filter(candidates.str.contains(prefilter))
-    candidates = candidates.filter(candidates != "")
-    recs = analyzer.text_recognizers
-    passes = [
-        candidates.str.contains(r.prefilter).fill_null(False).to_list()
-        if r.prefilter is not None
-        else [True] * candidates.len()
-        for r in recs
-    ]
-    for i, v in enumerate(candidates.to_list()):
-        chosen = [r for r, ok in zip(recs, passes, strict=True) if ok[i]]
-        if chosen:
-            yield v, chosen
-
-
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
     mapping: dict[str, str] = {}
     dropped: set[str] = set()
-    for v, chosen in _candidates(run.analyzer, run.prefilter, values):
+    for v, chosen in prefiltered_cells(run.analyzer, run.prefilter, values):
         new, _, drop = _protect_text(run, v, chosen)
         mapping[v] = new
         if drop:
@@ -337,115 +308,6 @@ def _protect_units(run: _Run, doc: Document) -> dict[str, Any]:
     return {"units": len(doc.units), "replaced_spans": found["edits"]}
 
 
-# --- verify ------------------------------------------------------------------------------
-
-
-def verify_package(
-    out_dir: Path,
-    entries: Sequence[dict[str, Any]],
-    originals: set[str],
-    analyzer: TextAnalyzer,
-    policy: Policy,
-    prefilter: str | None = None,
-) -> list[dict[str, Any]]:
-    """Leftover identifiers in the written package (counts by file and column, no values).
-
-    Every cell is compared with the original values the policy removed; the cells of free-text
-    and unclassified columns, lines and paragraphs are re-analyzed as well.
-    """
-    leaks: list[dict[str, Any]] = []
-    if not originals:
-        return leaks
-    lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
-
-    def rescan(values: pl.Series) -> int:
-        found = 0
-        for text, recs in _candidates(analyzer, prefilter, values):
-            found += sum(
-                1
-                for f in analyzer.analyze(text, recs)
-                if policy.removes(f.entity) and text[f.start : f.end].strip() in originals
-            )
-        return found
-
-    for entry in entries:
-        rel = entry["path"]
-        doc = load(out_dir / rel)
-        for table, info in zip(doc.tables, entry.get("tables", []), strict=False):
-            modes = {c["name"]: c["mode"] for c in info["columns"]}
-            for name in table.frame.columns:
-                col = (
-                    table.frame[name]
-                    .drop_nulls()
-                    .str.replace_all(f"[{fp.MARK0}{fp.MARK1}]", "")
-                    .str.strip_chars()
-                )
-                count = pl.DataFrame({"o": col}).join(lookup, on="o", how="semi").height
-                if modes.get(name, "skip") in ("text", "skip"):
-                    count += rescan(col)
-                if count:
-                    leaks.append(
-                        {"file": rel, "sheet": table.sheet, "column": name, "count": count}
-                    )
-        if doc.units:
-            units = pl.Series(doc.units, dtype=pl.String).str.replace_all(
-                f"[{fp.MARK0}{fp.MARK1}]", ""
-            )
-            count = rescan(units)
-            if count:
-                leaks.append({"file": rel, "sheet": None, "column": None, "count": count})
-    return leaks
-
-
-#: Operators whose output keeps the entity's format on purpose: a re-scan finds them again, so
-#: they are checked by value (``verify_package``), not by the scan.
-FORMAT_KEEPING = frozenset({"keep", "pseudonym", "fpe"})
-
-
-def scan_leftovers(
-    out_dir: Path, entries: Sequence[dict[str, Any]], policy: Policy
-) -> list[dict[str, Any]]:
-    """Re-scan the written package with the scan (``scan_paths``): any entity the policy removes
-    with a format-breaking operator that the scan still finds is a leftover."""
-    from baomi.engine.scan import scan_paths
-
-    inventory = scan_paths([out_dir]).inventory
-    by_path = {e["path"]: e for e in entries}
-    leaks: list[dict[str, Any]] = []
-
-    def counted(entity: str) -> bool:
-        rule = policy.rule_for_entity(entity)
-        return rule is not None and rule.operator not in FORMAT_KEEPING
-
-    for f in inventory.get("files", []):
-        entry = by_path.get(f["path"])
-        if entry is None:
-            continue
-        if f["kind"] == "text":
-            n = sum(c for e, c in f.get("entities", {}).items() if counted(e))
-            if n:
-                leaks.append({"file": f["path"], "sheet": None, "column": None, "count": n})
-            continue
-        plans = {
-            (t.get("sheet"), c["name"]): c for t in entry.get("tables", []) for c in t["columns"]
-        }
-        for col in f.get("columns", []):
-            plan = plans.get((col.get("sheet"), col["name"]), {})
-            if plan.get("mode") == "qi" or plan.get("operator") in FORMAT_KEEPING:
-                continue
-            n = sum(c for e, c in col.get("entities", {}).items() if counted(e))
-            if n:
-                leaks.append(
-                    {
-                        "file": f["path"],
-                        "sheet": col.get("sheet"),
-                        "column": col["name"],
-                        "count": n,
-                    }
-                )
-    return leaks
-
-
 # --- the pipeline ------------------------------------------------------------------------
 
 
@@ -529,7 +391,9 @@ def protect_paths(
             progress("", len(files), len(files))
         leaks: list[dict[str, Any]] = []
         if opts.verify:
-            leaks = verify_package(tmp, entries, run.originals, run.analyzer, policy, run.prefilter)
+            leaks = verify_package(
+                tmp, entries, run.originals, run.analyzer, policy, run.prefilter
+            ) or scan_leftovers(tmp, entries, policy)
             if leaks:
                 raise VerifyError(leaks)
         manifest = _manifest(run, entries, package_id, now, opts, leaks)

@@ -354,7 +354,11 @@ def _load_docx(path: Path, fmt: str) -> Document:
         raise UnreadableFileError(str(path), f"DOCX: {type(exc).__name__}") from None
     paragraphs = list(docx_paragraphs(document))
     return Document(
-        path, fmt, None, units=[p.text for p in paragraphs], state=(document, paragraphs)
+        path,
+        fmt,
+        None,
+        units=["".join(r.text for r in p.runs) for p in paragraphs],
+        state=(document, paragraphs),
     )
 
 

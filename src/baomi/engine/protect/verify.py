@@ -1,0 +1,127 @@
+"""``--verify``: re-read a written package and find identifiers the policy removes.
+
+Two views: the values (every cell against the original values that were removed; free-text and
+unclassified columns, lines and paragraphs re-analyzed) and the scan (``scan_paths`` on the
+package: an entity removed with a format-breaking operator must not be found again). Results are
+counts by file and column, never values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect.plan import prefiltered_cells
+from baomi.engine.protect.policy import Policy
+from baomi.engine.protect.writers import load
+
+
+def verify_package(
+    out_dir: Path,
+    entries: Sequence[dict[str, Any]],
+    originals: set[str],
+    analyzer: TextAnalyzer,
+    policy: Policy,
+    prefilter: str | None = None,
+) -> list[dict[str, Any]]:
+    """Leftover identifiers in the written package (counts by file and column, no values).
+
+    Every cell is compared with the original values the policy removed; the cells of free-text
+    and unclassified columns, lines and paragraphs are re-analyzed as well.
+    """
+    leaks: list[dict[str, Any]] = []
+    if not originals:
+        return leaks
+    lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
+
+    def rescan(values: pl.Series) -> int:
+        found = 0
+        for text, recs in prefiltered_cells(analyzer, prefilter, values):
+            found += sum(
+                1
+                for f in analyzer.analyze(text, recs)
+                if policy.removes(f.entity) and text[f.start : f.end].strip() in originals
+            )
+        return found
+
+    for entry in entries:
+        rel = entry["path"]
+        doc = load(out_dir / rel)
+        for table, info in zip(doc.tables, entry.get("tables", []), strict=False):
+            modes = {c["name"]: c["mode"] for c in info["columns"]}
+            for name in table.frame.columns:
+                col = (
+                    table.frame[name]
+                    .drop_nulls()
+                    .str.replace_all(f"[{fp.MARK0}{fp.MARK1}]", "")
+                    .str.strip_chars()
+                )
+                count = pl.DataFrame({"o": col}).join(lookup, on="o", how="semi").height
+                if modes.get(name, "skip") in ("text", "skip"):
+                    count += rescan(col)
+                if count:
+                    leaks.append(
+                        {"file": rel, "sheet": table.sheet, "column": name, "count": count}
+                    )
+        if doc.units:
+            units = pl.Series(doc.units, dtype=pl.String).str.replace_all(
+                f"[{fp.MARK0}{fp.MARK1}]", ""
+            )
+            count = rescan(units)
+            if count:
+                leaks.append({"file": rel, "sheet": None, "column": None, "count": count})
+    return leaks
+
+
+#: Operators whose output keeps the entity's format on purpose: a re-scan finds them again, so
+#: they are checked by value (``verify_package``), not by the scan.
+FORMAT_KEEPING = frozenset({"keep", "pseudonym", "fpe"})
+
+
+def scan_leftovers(
+    out_dir: Path, entries: Sequence[dict[str, Any]], policy: Policy
+) -> list[dict[str, Any]]:
+    """Re-scan the written package with the scan (``scan_paths``): any entity the policy removes
+    with a format-breaking operator that the scan still finds is a leftover."""
+    from baomi.engine.scan import scan_paths
+
+    inventory = scan_paths([out_dir]).inventory
+    by_path = {e["path"]: e for e in entries}
+    leaks: list[dict[str, Any]] = []
+
+    def counted(entity: str) -> bool:
+        rule = policy.rule_for_entity(entity)
+        return rule is not None and rule.operator not in FORMAT_KEEPING
+
+    for f in inventory.get("files", []):
+        entry = by_path.get(f["path"])
+        if entry is None:
+            continue
+        if f["kind"] == "text":
+            n = sum(c for e, c in f.get("entities", {}).items() if counted(e))
+            if n:
+                leaks.append({"file": f["path"], "sheet": None, "column": None, "count": n})
+            continue
+        plans = {
+            (t.get("sheet"), c["name"]): c for t in entry.get("tables", []) for c in t["columns"]
+        }
+        for col in f.get("columns", []):
+            plan = plans.get((col.get("sheet"), col["name"]), {})
+            if plan.get("mode") == "qi" or plan.get("operator") in FORMAT_KEEPING:
+                continue
+            n = sum(c for e, c in col.get("entities", {}).items() if counted(e))
+            if n:
+                leaks.append(
+                    {
+                        "file": f["path"],
+                        "sheet": col.get("sheet"),
+                        "column": col["name"],
+                        "count": n,
+                    }
+                )
+    return leaks
