@@ -33,6 +33,7 @@ import numpy.typing as npt
 import polars as pl
 
 from baomi.engine.protect.hierarchy import SUPPRESSED, Hierarchy
+from baomi.errors import InputError
 
 #: The exhaustive search visits at most this many lattice nodes (~0.3 ms each on Adult).
 MAX_NODES = 300_000
@@ -160,7 +161,7 @@ class Anonymized:
     optimal_ties: int
 
 
-class NoSolutionError(ValueError):
+class NoSolutionError(InputError):
     """No node of the lattice meets the criteria within the suppression limit."""
 
 
