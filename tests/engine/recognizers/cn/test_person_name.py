@@ -18,6 +18,10 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         (" 李秀英 ", "李秀英", "surname"),
         ("欧阳明月", "欧阳明月", "surname"),
         ("司马光明", "司马光明", "surname"),
+        ("傅欢", "傅欢", "surname"),
+        ("萧玉英", "萧玉英", "surname"),
+        ("陳大文", "陳大文", "surname"),  # traditional characters (Hong Kong, Taiwan)
+        ("歐陽明", "歐陽明", "surname"),
         ("王先生", "王", "surname_honorific"),
         ("陈静女士", "陈静", "surname"),
         ("刘小姐", "刘", "surname_honorific"),
