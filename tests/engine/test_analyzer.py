@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.checksums import is_valid_uscc
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer, resolve_overlaps
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.types import Explanation, Finding, Validation
@@ -24,6 +25,18 @@ def test_valid_resident_id_is_never_a_bank_card() -> None:
 def test_card_that_is_not_an_id_stays_a_card() -> None:
     card = luhn("622202123456789012")
     assert _spans(f"身份证号？卡号{card}") == [("BANK_CARD", card)]
+
+
+def test_card_that_also_passes_gb32100_is_a_card() -> None:
+    card = next(
+        c for c in (luhn(f"6214835998191{i:04d}") for i in range(10_000)) if is_valid_uscc(c)
+    )
+    assert _spans(f"退款请打到卡号{card}") == [("BANK_CARD", card)]
+
+
+def test_all_digit_credit_code_stays_a_credit_code() -> None:
+    code = uscc("91110108000012345")
+    assert _spans(f"信用代码{code}") == [("CN_USCC", code)]
 
 
 def test_uscc_wins_over_digit_runs_inside_it() -> None:

@@ -39,9 +39,9 @@ def test_every_builtin_is_listed_once_and_loads() -> None:
     assert {r.entity for r in BUILTINS} == set(ENTITIES)
 
 
-def test_priority_resident_id_before_uscc_and_bank_card() -> None:
+def test_priority_resident_id_before_bank_card_before_uscc() -> None:
     order = [r.entity for r in BUILTINS]
-    assert order.index("CN_RESIDENT_ID") < order.index("CN_USCC") < order.index("BANK_CARD")
+    assert order.index("CN_RESIDENT_ID") < order.index("BANK_CARD") < order.index("CN_USCC")
 
 
 @pytest.mark.parametrize("r", BUILTINS, ids=IDS)

@@ -15,12 +15,14 @@ from baomi.engine.recognizers.base import Recognizer
 
 #: The built-in recognizers, in priority order ("module:Class"). The single list of them.
 #: Validated identifiers come first so that they win ties in overlap resolution: an 18-digit
-#: resident ID (GB 11643) before the unified social credit code (GB 32100) and the bank card
-#: (Luhn), both of which can also be 18 digits long.
+#: resident ID (GB 11643) before the bank card (Luhn + issuer) and the unified social credit
+#: code (GB 32100), which can also be 18 digits. A card before a credit code: an all-digit
+#: number with a card issuer prefix that passes both checks (1 in 31 pass GB 32100 by chance)
+#: is a card, while real codes start 1/5/9/Y, outside the card issuer ranges.
 BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.resident_id:CnResidentIdRecognizer",
-    "baomi.engine.recognizers.cn.uscc:CnUsccRecognizer",
     "baomi.engine.recognizers.cn.bank_card:BankCardRecognizer",
+    "baomi.engine.recognizers.cn.uscc:CnUsccRecognizer",
     "baomi.engine.recognizers.cn.mobile:CnMobileRecognizer",
     "baomi.engine.recognizers.cn.landline:CnLandlineRecognizer",
     "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
