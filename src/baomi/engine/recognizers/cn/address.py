@@ -72,6 +72,11 @@ def place_names() -> frozenset[str]:
 
 
 @cache
+def _sorted_names() -> list[str]:
+    return sorted(division_names()[0])
+
+
+@cache
 def _lengths() -> tuple[int, ...]:
     return tuple(sorted({len(n) for n in division_names()[0]}))
 
@@ -125,8 +130,8 @@ class AddressRecognizer(CellRecognizer):
 
     def validate_series(self, values: pl.Series) -> pl.Series:
         """Division name (Aho-Corasick ``contains_any``) plus street/number shape, vectorised."""
-        names, short = division_names()
+        names, short = _sorted_names(), division_names()[1]
         v = pl.col("v")
-        division = v.str.contains_any(sorted(names)) | v.str.contains(f"^(?:{'|'.join(short)})")
+        division = v.str.contains_any(names) | v.str.contains(f"^(?:{'|'.join(short)})")
         ok = (division & v.str.contains(_SHAPE_RX)).fill_null(False)
         return self.confirmed_where(values, ok)

@@ -66,6 +66,17 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+@cache
+def _lexicon_series() -> tuple[pl.Series, pl.Series, pl.Series, pl.Series]:
+    """The lexicons as Polars series, built once for the vectorised checks."""
+    single, compound = surnames()
+
+    def series(words: frozenset[str]) -> pl.Series:
+        return pl.Series(sorted(words), dtype=pl.String)
+
+    return series(single), series(compound), series(_place_names()), series(PLACEHOLDERS)
+
+
 class CellRecognizer(PatternRecognizer):
     """Base of the column-only recognizers: one decision about a whole (stripped) cell.
 
@@ -172,16 +183,16 @@ class PersonNameRecognizer(CellRecognizer):
 
     def validate_series(self, values: pl.Series) -> pl.Series:
         """The surname test as one Polars expression (True, False for a placeholder, or null)."""
-        single, compound = surnames()
+        single, compound, places, placeholders = _lexicon_series()
         v = pl.col("v")
         n = v.str.len_chars()
         ok = (
             v.str.contains(f"^[{HAN}]{{2,4}}$")
             & ~v.str.contains("(?:先生|女士|小姐)$")
-            & ~v.is_in(sorted(_place_names()))
+            & ~v.is_in(places.implode())
             & (
-                v.str.slice(0, 1).is_in(sorted(single))
-                | ((n >= 3) & v.str.slice(0, 2).is_in(sorted(compound)))
+                v.str.slice(0, 1).is_in(single.implode())
+                | ((n >= 3) & v.str.slice(0, 2).is_in(compound.implode()))
             )
         ).fill_null(False)
-        return self.confirmed_where(values, ok, v.is_in(sorted(PLACEHOLDERS)))
+        return self.confirmed_where(values, ok, v.is_in(placeholders.implode()))
