@@ -18,6 +18,8 @@ def test_table_covers_pipl28_and_cites_it() -> None:
     for c in CATEGORIES.values():
         assert "PIPL-28" in c.source
         assert c.headers_zh and c.headers_en and c.keywords_zh and c.keywords_en
+    with pytest.raises(TypeError):
+        CATEGORIES["x"] = CATEGORIES["医疗健康"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize(

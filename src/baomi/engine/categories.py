@@ -18,8 +18,10 @@ is not a letter or digit, and on camelCase) for English, so ``page`` is not ``ag
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,8 +342,8 @@ _TABLE = (
     ),
 )
 
-#: The table, keyed by the PIPL-28 Chinese name. Frozen: a reviewer checks it against the law.
-CATEGORIES: dict[str, SensitiveCategory] = {c.name: c for c in _TABLE}
+#: The table, keyed by the PIPL-28 Chinese name; read-only, a reviewer checks it against the law.
+CATEGORIES: Mapping[str, SensitiveCategory] = MappingProxyType({c.name: c for c in _TABLE})
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
