@@ -42,6 +42,8 @@ def test_rules_stay_quiet(text: str) -> None:
         ("，，", EntitySpan(0, 2, "ORG", 0.9), None),
         ("王说", EntitySpan(0, 1, "PER", 0.9), None),
         ("Tom说", EntitySpan(0, 3, "PER", 0.9), (0, 3)),
+        ("读《马文传》", EntitySpan(2, 4, "PER", 0.9), None),
+        ("《书》里马文说《歌》", EntitySpan(4, 6, "PER", 0.9), (4, 6)),
     ],
 )
 def test_clean(text: str, span: EntitySpan, expected: tuple[int, int] | None) -> None:

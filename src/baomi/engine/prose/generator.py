@@ -378,9 +378,23 @@ class SentenceGenerator:
             parts.append(self.salad(rng.randint(1, 5)).replace("{", "").replace("}", ""))
         return "".join(parts)
 
+    def cue_template(self) -> str:
+        """Filler, an optional cue word, an entity slot, an optional cue word, filler."""
+        rng = self.rng
+        slot = rng.choice(("P", "P", "P", "C", "O", "B", "A"))
+        before, after = templates.CUES[{"B": "O", "A": "C"}.get(slot, slot)]
+        head = self.salad(rng.randint(0, 3))
+        if rng.random() < 0.7:
+            head += rng.choice(before)
+        tail = rng.choice(after) if rng.random() < 0.7 else ""
+        tail += self.salad(rng.randint(0, 3))
+        strip = str.maketrans("", "", "{}")
+        return head.translate(strip) + "{" + slot + "}" + tail.translate(strip)
+
     def clause(self) -> tuple[str, list[tuple[int, int, str]]]:
-        if self.rng.random() < self.salad_share:
-            template = self.salad_template()
+        r = self.rng.random()
+        if r < self.salad_share:
+            template = self.salad_template() if r < self.salad_share / 2 else self.cue_template()
         else:
             group = self.rng.choices(self.groups, self.weights)[0]
             template = self.rng.choice(self.templates[group])

@@ -4,7 +4,7 @@
   ``法定代表人``): a surname (single or compound) plus one or two given-name characters.
 * **Title rule** — a name right before a form of address (``先生``, ``女士``, ``经理``, ``总``).
 * **Clean-up** — spans are trimmed of punctuation and white space; a one-character Han
-  "name" is dropped; the rule's word is recorded as the finding's context.
+  "name" and a span inside 《…》 (a book, film or game title) are dropped; the rule's word is recorded as the finding's context.
 
 Rules return :class:`RuleSpan` values in the coordinates of the text they were given.
 """
@@ -73,6 +73,15 @@ def rule_spans(text: str) -> list[RuleSpan]:
     return out
 
 
+def _in_title(text: str, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies inside 《…》 (a book, film or game title, not PI)."""
+    opened = text.rfind("《", 0, start)
+    if opened < 0 or text.rfind("》", opened, start) >= 0:
+        return False
+    closed = text.find("》", end)
+    return closed >= 0 and text.find("《", end, closed) < 0
+
+
 def clean(text: str, span: EntitySpan) -> EntitySpan | None:
     """Trim punctuation from the span's edges; drop spans that are too short to be entities."""
     start, end = span.start, span.end
@@ -80,7 +89,7 @@ def clean(text: str, span: EntitySpan) -> EntitySpan | None:
         start += 1
     while end > start and text[end - 1] in _TRIM:
         end -= 1
-    if end <= start:
+    if end <= start or _in_title(text, start, end):
         return None
     if span.label == "PER" and end - start == 1 and not text[start].isascii():
         return None
