@@ -17,6 +17,9 @@ R = CnLandlineRecognizer()
         ("电话0571-87654321转123", ["0571-87654321转123"]),
         ("电话010-62345678-8001", ["010-62345678-8001"]),
         ("固话01062345678", ["01062345678"]),
+        ("电话：010-6552 1234", ["010-6552 1234"]),  # local number split 4 + 4
+        ("传真0571-876-5432", ["0571-876-5432"]),  # split 3 + 4
+        ("电话 6222 0512 3456 7890", []),  # groups of a longer number are no landline
         (f"电话{fullwidth('010-62345678')}", [fullwidth("010-62345678")]),
         ("010-62345678", []),  # no context: below the threshold
         ("电话9010-62345678", []),  # inside a longer digit run
@@ -38,7 +41,11 @@ def test_plain_landline_scores_low_and_context_lifts_it() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "canonical"),
-    [("(0755)2345678", "07552345678"), ("0571-87654321转123", "057187654321")],
+    [
+        ("(0755)2345678", "07552345678"),
+        ("0571-87654321转123", "057187654321"),
+        ("010-6552 1234", "01065521234"),
+    ],
 )
 def test_canonical_drops_separators_and_extension(raw: str, canonical: str) -> None:
     assert R.canonical(raw) == canonical

@@ -6,7 +6,7 @@ Format: ``0AA(A)-[2-9]NNNNNN(N)[-EXT]``
   ``02x`` (large cities such as Shanghai 021, Guangzhou 020), 4 digits (``0xxx``) elsewhere.
   Written plain, with ``-`` or a space, or in parentheses ``(021)``.
 * local number — 7 or 8 digits, never starting with 0 or 1 (those lead to the area code and to
-  mobiles/service numbers).
+  mobiles/service numbers); may be split before its last four digits (``6552 1234``).
 * extension — optional, after ``-``, ``转``, ``ext`` or ``#``.
 
 Only the area-code shape is checked (DESIGN.md): there is no check digit, so the pattern score
@@ -21,7 +21,7 @@ import polars as pl
 
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
-_NUMBER = re.compile(r"\(?(0\d{2,3})\)?[ -]?([2-9]\d{6,7})")
+_NUMBER = re.compile(r"\(?(0\d{2,3})\)?[ -]?([2-9]\d{2,3})[ -]?(\d{4})")
 
 
 class CnLandlineRecognizer(PatternRecognizer):
@@ -29,23 +29,23 @@ class CnLandlineRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "landline",
-            r"(?<![0-9A-Za-z])(?P<v>(?:0(?:10|2\d|[3-9]\d{2})|\(0(?:10|2\d|[3-9]\d{2})\))[ -]?"
-            r"[2-9]\d{6,7}(?:(?:-|转|(?i:ext)\.?|#)\s*\d{1,6})?)(?![0-9A-Za-z])",
+            r"(?<![0-9A-Za-z])(?<!\d[ -])(?P<v>(?:0(?:10|2\d|[3-9]\d{2})|\(0(?:10|2\d|[3-9]\d{2})\))"
+            r"[ -]?[2-9]\d{2,3}[ -]?\d{4}(?:(?:-|转|(?i:ext)\.?|#)\s*\d{1,6})?)(?![0-9A-Za-z])",
             0.3,
         ),
     )
     context = ("电话", "座机", "固话", "传真", "tel", "phone", "fax", "联系")
     header_hints = ("电话", "座机", "固话", "传真", "tel", "phone", "fax")
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
-    prefilter = "[0０]\\d{2,3}[)）]?[ \\-－\u3000]?\\d{7}"
+    prefilter = "[0０]\\d{2,3}[)）]?[ \\-－\u3000]?\\d{3,4}[ \\-－\u3000]?\\d{4}"
     fast_cell_regex = r"^0(?:10|2[0-9]|[3-9][0-9]{2})-?[2-9][0-9]{6,7}$"
 
     def canonical(self, value: str) -> str:
         """Area code and local number as digits (``01012345678``); the extension is dropped."""
         m = _NUMBER.search(value)
-        return m.group(1) + m.group(2) if m else value
+        return "".join(m.groups()) if m else value
 
     def canonical_series(self, values: pl.Series) -> pl.Series:
         rx = _NUMBER.pattern
-        both = values.str.extract(rx, 1) + values.str.extract(rx, 2)
-        return both.fill_null(values)
+        parts = [values.str.extract(rx, i) for i in (1, 2, 3)]
+        return (parts[0] + parts[1] + parts[2]).fill_null(values)
