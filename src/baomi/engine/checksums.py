@@ -7,6 +7,9 @@ credit code, mod 31), ISO/IEC 7812 Luhn (bank cards).
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
+
+import numpy as np
 
 # GB 11643-1999 §8.2: weights W_i = 2^(i-1) mod 11 for positions 18..2.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -124,3 +127,39 @@ def is_valid_uscc(value: str) -> bool:
     if len(v) != 18 or any(c not in _USCC_ALPHABET for c in v):
         return False
     return uscc_check_char(v[:17]) == v[17]
+
+
+# --------------------------------------------------------------------------- vectorised forms
+# The same arithmetic over many values at once (NumPy on a right-aligned digit matrix); a test
+# checks they agree with the scalar functions above.
+
+
+def digit_matrix(values: list[str], width: int) -> np.ndarray[Any, np.dtype[np.int16]]:
+    """``len(values) × width`` digits, right-aligned and left-padded with zeros.
+
+    Longer values keep their last ``width`` characters; non-digit characters give values
+    outside 0–9 (callers check the shape separately).
+    """
+    if not values:
+        return np.zeros((0, width), dtype=np.int16)
+    padded = "".join(v[-width:].rjust(width, "0") for v in values)
+    raw = np.frombuffer(padded.encode("ascii", "replace"), dtype=np.uint8)
+    return raw.reshape(len(values), width).astype(np.int16) - 48
+
+
+def luhn_valid_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Luhn check of each digit string (shape not checked: leading zeros do not count)."""
+    d = digit_matrix(values, 24)[:, ::-1]
+    doubled = d[:, 1::2] * 2
+    doubled -= 9 * (doubled > 9)
+    total = d[:, 0::2].sum(axis=1) + doubled.sum(axis=1)
+    return np.asarray(total % 10 == 0)
+
+
+def resident_id_check_ok_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """GB 11643 check character of each 18-character value (other checks separately)."""
+    d = digit_matrix([v[:17] for v in values], 17)
+    total = (d * np.asarray(_ID_WEIGHTS, dtype=np.int16)).sum(axis=1)
+    expected = np.asarray(list(_ID_CHECK))[total % 11]
+    last = np.asarray([v[17:18].upper() for v in values])
+    return np.asarray(expected == last)

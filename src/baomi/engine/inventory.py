@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from baomi.engine.entities import ENTITIES
 
@@ -128,18 +131,19 @@ class InventoryMerger:
 
 
 def _components(links: pl.DataFrame) -> pl.DataFrame:
-    """Connected components of the record–identifier graph by min-label propagation.
+    """Connected components of the record–identifier graph (SciPy's union of sparse edges).
 
     Returns one row per identifier hash ``h`` with its component label ``l``.
     """
-    labels = links.select(pl.col("h").unique()).with_columns(l=pl.col("h"))
-    for _ in range(64):
-        row_label = links.join(labels, on="h").group_by("r").agg(pl.col("l").min())
-        new = links.join(row_label, on="r").group_by("h").agg(pl.col("l").min())
-        changed = (
-            new.join(labels, on="h", suffix="_old").filter(pl.col("l") != pl.col("l_old")).height
-        )
-        labels = new
-        if changed == 0:
-            break
-    return labels
+    r_codes = links.get_column("r").rank("dense").cast(pl.Int64).to_numpy() - 1
+    h_codes = links.get_column("h").rank("dense").cast(pl.Int64).to_numpy() - 1
+    n_r = int(r_codes.max()) + 1
+    n_h = int(h_codes.max()) + 1
+    graph = coo_matrix(
+        (np.ones(len(r_codes), dtype=np.int8), (r_codes, n_r + h_codes)),
+        shape=(n_r + n_h, n_r + n_h),
+    )
+    _, label = connected_components(graph, directed=False)
+    return pl.DataFrame(
+        {"h": links.get_column("h"), "l": label[n_r + h_codes].astype(np.int64)}
+    ).unique("h")

@@ -38,7 +38,7 @@ from baomi.engine.columns import ColumnPlan, classify_column
 from baomi.engine.entities import ENTITIES
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.normalize import normalize
-from baomi.engine.readers import open_source
+from baomi.engine.readers import TableBatch, open_source
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
@@ -421,6 +421,30 @@ class _Planner:
         return tuple(current[n] for n in frame.columns)
 
 
+def _coalesce(
+    batches: Iterator[TableBatch], rows: int
+) -> Iterator[tuple[str | None, int, pl.DataFrame]]:
+    """Join a reader's small batches (one per parsed block) into partitions of about ``rows``.
+
+    Per-partition costs (classification calls, Polars plans) then stay small against the
+    per-row work; consecutive batches of one sheet are contiguous by the reader contract.
+    """
+    sheet: str | None = None
+    offset = 0
+    frames: list[pl.DataFrame] = []
+    size = 0
+    for b in batches:
+        if frames and (b.sheet != sheet or size + b.frame.height > rows):
+            yield sheet, offset, pl.concat(frames, how="diagonal_relaxed")
+            frames, size = [], 0
+        if not frames:
+            sheet, offset = b.sheet, b.offset
+        frames.append(b.frame)
+        size += b.frame.height
+    if frames:
+        yield sheet, offset, pl.concat(frames, how="diagonal_relaxed")
+
+
 def _text_partitions(src: Any, batch_rows: int) -> Iterator[pl.DataFrame]:
     rows: list[int] = []
     texts: list[str] = []
@@ -522,8 +546,8 @@ def scan_paths(
             sheets: dict[str | None, int] = {}
             try:
                 if src.kind == "table":
-                    batches: Iterator[tuple[str | None, int, pl.DataFrame]] = (
-                        (b.sheet, b.offset, b.frame) for b in src.batches()
+                    batches: Iterator[tuple[str | None, int, pl.DataFrame]] = _coalesce(
+                        src.batches(), options.batch_rows
                     )
                 else:
                     batches = ((None, 0, f) for f in _text_partitions(src, options.batch_rows))

@@ -26,7 +26,7 @@ import re
 
 import polars as pl
 
-from baomi.engine.checksums import is_luhn_valid, is_valid_resident_id
+from baomi.engine.checksums import is_luhn_valid, is_valid_resident_id, luhn_valid_many
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 from baomi.engine.recognizers.cn.resident_id import CnResidentIdRecognizer
 
@@ -128,16 +128,10 @@ class BankCardRecognizer(PatternRecognizer):
     def validate_series(self, values: pl.Series) -> pl.Series:
         """Luhn over variable length, issuer prefix and resident-ID exclusion, vectorised."""
         v = pl.col("v")
-        rev = v.str.reverse()
-        total = pl.lit(0, dtype=pl.Int64)
-        for i in range(_MAX_LEN):
-            d = rev.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0)
-            if i % 2 == 1:
-                d = pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2)
-            total = total + d
+        luhn = pl.Series("luhn", luhn_valid_many(values.fill_null("").to_list()))
         frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).with_columns(
             shape=v.str.contains(r"^[0-9]{15,19}$").fill_null(False),
-            luhn=(total % 10 == 0),
+            luhn=luhn,
             issuer=v.str.contains(ISSUER_REGEX).fill_null(False),
             unionpay=v.str.contains(r"^(?:62|81)").fill_null(False),
             rid=pl.lit(False),

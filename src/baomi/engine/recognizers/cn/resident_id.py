@@ -18,10 +18,8 @@ import datetime as dt
 
 import polars as pl
 
-from baomi.engine.checksums import PROVINCE_CODES, is_valid_resident_id
+from baomi.engine.checksums import PROVINCE_CODES, is_valid_resident_id, resident_id_check_ok_many
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 class CnResidentIdRecognizer(PatternRecognizer):
@@ -61,20 +59,21 @@ class CnResidentIdRecognizer(PatternRecognizer):
     def validate_series(self, values: pl.Series) -> pl.Series:
         """GB 11643 check character, birth date and province, as one Polars expression."""
         v = pl.col("v")
-        total = pl.sum_horizontal(
-            [v.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_WEIGHTS)]
-        )
-        expected = pl.lit("10X98765432").str.slice(total % 11, 1)
+        is18 = values.str.contains(r"^[0-9]{17}[0-9Xx]$").fill_null(False)
+        check = pl.Series("check", [False] * len(values), dtype=pl.Boolean)
+        if is18.any():
+            idx = is18.arg_true()
+            ok = resident_id_check_ok_many(values.gather(idx).to_list())
+            check = check.scatter(idx, pl.Series(ok, dtype=pl.Boolean))
         born = v.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
         ok18 = (
-            (v.str.len_chars() == 18)
+            pl.col("check")
             & v.str.slice(0, 2).is_in(sorted(PROVINCE_CODES))
             & born.is_not_null()
             & (born >= pl.date(1900, 1, 1))
             & (born <= pl.lit(dt.date.today()))
-            & (v.str.slice(17, 1).str.to_uppercase() == expected)
         )
-        frame = pl.DataFrame({"v": values}).with_columns(ok=ok18.fill_null(False))
+        frame = pl.DataFrame({"v": values, "check": check}).with_columns(ok=ok18.fill_null(False))
         long = frame.get_column("ok")
         short = values.str.len_chars() == 15
         if short.any():

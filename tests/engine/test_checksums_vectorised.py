@@ -1,0 +1,32 @@
+"""The vectorised check-digit functions agree with the scalar ones on generated values."""
+
+from __future__ import annotations
+
+import random
+
+from baomi.engine.checksums import (
+    is_luhn_valid,
+    luhn_valid_many,
+    resident_id_check_char,
+    resident_id_check_ok_many,
+)
+
+
+def test_luhn_many_agrees_with_scalar() -> None:
+    rng = random.Random(11)
+    values = [
+        "".join(rng.choice("0123456789") for _ in range(rng.randint(2, 19))) for _ in range(5000)
+    ]
+    assert luhn_valid_many(values).tolist() == [is_luhn_valid(v) for v in values]
+    assert 300 < sum(luhn_valid_many(values).tolist()) < 700  # about one in ten passes
+
+
+def test_resident_id_check_many_agrees_with_scalar() -> None:
+    rng = random.Random(12)
+    values = []
+    for _ in range(5000):
+        body = "".join(rng.choice("0123456789") for _ in range(17))
+        last = resident_id_check_char(body) if rng.random() < 0.5 else rng.choice("0123456789Xx")
+        values.append(body + last)
+    expected = [resident_id_check_char(v[:17]) == v[17].upper() for v in values]
+    assert resident_id_check_ok_many(values).tolist() == expected
