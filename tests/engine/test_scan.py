@@ -185,3 +185,34 @@ def test_workers_give_the_same_result(
         read_findings(tmp_path / "two"), key=json.dumps
     )
     assert one.inventory["summary"] | {"created": 0} == two.inventory["summary"] | {"created": 0}
+
+
+def test_dates_are_birth_dates_only_under_a_birth_header(tmp_path: Path) -> None:
+    rng = random.Random(9)
+    dates = [
+        f"{rng.randint(1960, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        for _ in range(50)
+    ]
+    text = "出生日期,注册日期\n" + "\n".join(
+        f"{a},{b}" for a, b in zip(dates, reversed(dates), strict=True)
+    )
+    (tmp_path / "d.csv").write_text(text + "\n", encoding="utf-8")
+    result = scan_paths([tmp_path / "d.csv"])
+    cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
+    assert cols["出生日期"]["entity"] == "DATE_OF_BIRTH" and cols["出生日期"]["matches"] == 50
+    assert cols["注册日期"]["matches"] == 0
+
+
+def test_a_column_of_few_repeated_words_is_not_a_name_column(tmp_path: Path) -> None:
+    methods = ["银联卡", "支付宝", "微信支付", "现金"] * 30
+    rng = random.Random(4)
+    names = [
+        rng.choice("张王李刘陈杨赵黄周吴") + rng.choice("伟芳娜洋静磊敏军杰丽强")
+        for _ in range(120)
+    ]
+    text = "支付方式,联系人\n" + "\n".join(f"{m},{n}" for m, n in zip(methods, names, strict=True))
+    (tmp_path / "p.csv").write_text(text + "\n", encoding="utf-8")
+    result = scan_paths([tmp_path / "p.csv"])
+    cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
+    assert cols["支付方式"]["matches"] == 0
+    assert cols["联系人"]["entity"] == "PERSON_NAME"

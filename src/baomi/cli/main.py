@@ -23,7 +23,6 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-
 @app.callback()
 def _root(
     lang: str = typer.Option(

@@ -14,7 +14,6 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from baomi.engine.entities import ENTITIES
-from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.i18n import current_language, tr
 
 
@@ -141,6 +140,8 @@ def scan(
     ),
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
+    from baomi.engine.scan import ScanOptions, scan_paths
+
     console = Console(stderr=fmt is OutputFormat.json)
     options = ScanOptions(threshold=threshold, explain=explain)
     with Progress(

@@ -124,7 +124,15 @@ def classify_column(
     if not cells:
         return ColumnPlan(header, "skip", note="empty")
     normed = pl.Series([normalize(c).text for c in cells], dtype=pl.String)
-    shares = [_shares(r, cells, normed, header) for r in registry]
+    distinct = len(set(cells)) / len(cells)
+    shares = [
+        _shares(r, cells, normed, header)
+        for r in registry
+        if distinct >= r.min_distinct_share
+        and (not r.header_required or _header_matches(header, r.header_hints))
+    ]
+    if not shares:
+        return ColumnPlan(header, "skip", note="no personal information in sample")
     best = max(shares, key=lambda s: (s.valid + (0.2 if s.hinted else 0.0), s.shape))
     if best.valid >= ENTITY_SHARE or (best.hinted and best.valid >= HINTED_SHARE):
         confidence = min(1.0, best.valid + (0.2 if best.hinted else 0.0))

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from baomi.engine.entities import ENTITIES
 
@@ -135,6 +133,9 @@ def _components(links: pl.DataFrame) -> pl.DataFrame:
 
     Returns one row per identifier hash ``h`` with its component label ``l``.
     """
+    from scipy.sparse import coo_matrix  # imported when needed: SciPy takes ~0.7 s to load
+    from scipy.sparse.csgraph import connected_components
+
     r_codes = links.get_column("r").rank("dense").cast(pl.Int64).to_numpy() - 1
     h_codes = links.get_column("h").rank("dense").cast(pl.Int64).to_numpy() - 1
     n_r = int(r_codes.max()) + 1

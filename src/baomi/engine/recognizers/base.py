@@ -55,6 +55,12 @@ class Recognizer(ABC):
     context_window: ClassVar[int] = 12
     #: Only used on columns classified as this entity (names/addresses before the prose model).
     column_only: ClassVar[bool] = False
+    #: A column is this entity only when its header says so (a date column is a birth date
+    #: only under 出生日期/birthday, not under 注册日期).
+    header_required: ClassVar[bool] = False
+    #: Smallest share of distinct values in a column of this entity (names are diverse; a
+    #: column of three payment methods is not a name column).
+    min_distinct_share: ClassVar[float] = 0.0
     #: A cheap Rust-regex test (Polars ``str.contains``) that every cell containing this
     #: entity satisfies; cells failing it are skipped in text mode. ``None``: no prefilter.
     prefilter: ClassVar[str | None] = None

@@ -151,6 +151,8 @@ class PersonNameRecognizer(CellRecognizer):
     )
     context: ClassVar[tuple[str, ...]] = ("姓名", "先生", "女士", "name")
     prefilter = f"[{HAN}]{{2}}"
+    #: Names are diverse; a column of a few repeated words (支付方式: 银联卡…) is not one.
+    min_distinct_share = 0.2
     fast_cell_regex = r"^[\p{Han}·]{2,5}$"
 
     def canonical(self, value: str) -> str:

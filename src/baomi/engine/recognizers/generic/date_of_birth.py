@@ -46,6 +46,8 @@ class DateOfBirthRecognizer(PatternRecognizer):
     )
     context = ("出生", "生日", "诞辰", "birth", "dob", "born")
     header_hints = ("出生", "生日", "birth", "dob", "birthday")
+    #: Any date column validates as a date; only the header makes it a birth date.
+    header_required = True
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
     prefilter = r"\d{4}\s*[-/.年．／－]|出生|生日|诞辰|(?i:birth|dob|born)"
     fast_cell_regex = r"^(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])$"
