@@ -29,7 +29,13 @@ def test_rules_find_the_name(text: str, name: str, word: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["甲方：北京某某科技有限公司", "请在合同上签字盖章", "联系人：待定", "先生们女士们"],
+    [
+        "甲方：北京某某科技有限公司",
+        "请在合同上签字盖章",
+        "联系人：待定",
+        "先生们女士们",
+        "由公司副总裁主持",
+    ],
 )
 def test_rules_stay_quiet(text: str) -> None:
     assert rule_spans(text) == []

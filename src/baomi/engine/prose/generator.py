@@ -212,16 +212,49 @@ class SentenceGenerator:
         else:
             road = "".join(rng.choice(_ROAD_CHARS) for _ in range(2)) + rng.choice(_ROAD_SUFFIXES)
         num = f"{rng.randint(1, 999)}号"
+        if rng.random() < 0.1:
+            num = rng.choice(("", "甲", "乙")) + f"{rng.randint(1, 99)}-{rng.randint(1, 20)}号"
         out = road + num
+        return out + self.building_tail()
+
+    def building_tail(self) -> str:
+        """What follows a house number: building, unit, floor, room — or nothing."""
+        rng = self.rng
         r = rng.random()
-        if r < 0.3:
-            out += f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(101, 2806)}室"
-        elif r < 0.5:
+        n = rng.randint
+        if r < 0.25:
+            return ""
+        if r < 0.4:
+            return f"{n(1, 30)}栋{n(1, 6)}单元{n(101, 2806)}室"
+        if r < 0.5:
+            return rng.choice(
+                (f"{n(1, 30)}栋", f"{n(1, 30)}幢", f"{n(1, 20)}号楼", f"{n(1, 9)}号院")
+            )
+        if r < 0.62:
             estate = "".join(rng.choice(_BRAND_CHARS) for _ in range(2)) + rng.choice(_ESTATES)
-            out = rng.choice((out + estate, road + estate)) + f"{rng.randint(1, 20)}号楼"
-        elif r < 0.6:
-            out += f"{rng.choice('ABCDE')}座{rng.randint(101, 3208)}室"
-        return out
+            return estate + rng.choice(
+                (f"{n(1, 20)}号楼", f"{n(1, 20)}栋{n(101, 2806)}", f"{n(1, 9)}期{n(1, 30)}栋", "")
+            )
+        if r < 0.72:
+            tower = "".join(rng.choice(_BRAND_CHARS) for _ in range(rng.randint(2, 3)))
+            return (
+                tower
+                + rng.choice(("大厦", "广场", "中心", "国际大厦"))
+                + rng.choice(
+                    (
+                        f"{rng.choice('ABCDE')}座{n(101, 3208)}室",
+                        f"{rng.choice('ABCD')}塔{n(101, 3208)}",
+                        f"{n(1, 40)}层",
+                        f"{n(1, 40)}楼{n(1, 20)}号",
+                    )
+                )
+            )
+        if r < 0.8:
+            latin = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(n(2, 4)))
+            return f"{latin}{rng.choice(('', ' '))}{rng.choice('ABCT')}{n(1, 9)} {n(101, 2508)}"
+        if r < 0.9:
+            return f"{rng.choice('ABCDE')}座{n(101, 3208)}室"
+        return f"{n(1, 30)}层{n(1, 20)}室"
 
     def local_place(self) -> str:
         """A street, town, village or estate name with no house number."""

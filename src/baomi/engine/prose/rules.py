@@ -54,6 +54,17 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return trigger_rx, title_rx
 
 
+#: After 总 these characters make a word (总裁, 总监, 总部), not a form of address.
+_AFTER_TITLE_OK = frozenset("说让要在的好您你吗呢已也和跟对问讲，。！？、：；")
+
+
+def _title_continues(text: str, pos: int) -> bool:
+    """Whether the title 总 at ``pos - 1`` is the start of a word (总裁, 总部)."""
+    return (
+        pos < len(text) and "\u4e00" <= text[pos] <= "\u9fff" and text[pos] not in _AFTER_TITLE_OK
+    )
+
+
 def rule_spans(text: str) -> list[RuleSpan]:
     """Person names found by the trigger and title rules."""
     trigger_rx, title_rx = _patterns()
@@ -67,7 +78,7 @@ def rule_spans(text: str) -> list[RuleSpan]:
             text[start] not in lexicon.SURNAMES or text[start] in _FUNCTION_CHARS
         ):
             start += 1
-        if m.group("w") == "总" and end - start < 2:
+        if m.group("w") == "总" and (end - start < 2 or _title_continues(text, m.end())):
             continue
         out.append(RuleSpan(start, end, "PER", "title", m.group("w")))
     return out
