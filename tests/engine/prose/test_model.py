@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from baomi.engine.prose.model import CrfTagger, EntitySpan, split_chunks
-from baomi.engine.prose.train import spans_from_tags
+from baomi.engine.prose.model import CrfTagger, EntitySpan, spans_from_tags, split_chunks
 
 
 @pytest.mark.parametrize(

@@ -136,3 +136,16 @@ def test_shipped_model_through_the_analyzer() -> None:
     found = _surfaces(text, TextAnalyzer(registry).analyze(text))
     assert ("司马俊豪", "PERSON_NAME") in found
     assert ("江苏省南京市鼓楼区中山路88号", "ADDRESS") in found
+
+
+def test_scanning_does_not_import_the_training_code() -> None:
+    import subprocess
+
+    code = (
+        "import sys, baomi.engine.recognizers.cn.prose_ner as m\n"
+        "m.ProsePersonNameRecognizer().analyze('联系人：马文')\n"
+        "bad = [n for n in ('faker', 'jieba', 'baomi.engine.prose.train',"
+        " 'baomi.engine.prose.generator') if n in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -16,7 +16,6 @@ from pathlib import Path
 import pycrfsuite
 
 from baomi.engine.prose.features import sentence_features
-from baomi.engine.prose.train import spans_from_tags
 
 MODEL_NAME = "zh_ner.crfsuite"
 #: Chunks longer than this are cut again at commas, then hard at this length.
@@ -72,6 +71,22 @@ def _pack(text: str, start: int, end: int, max_chunk: int) -> Iterator[tuple[int
         cur_e = e
     if cur_e > cur_s:
         yield cur_s, cur_e
+
+
+def spans_from_tags(tags: list[str]) -> list[tuple[int, int, str]]:
+    """BIO tags → ``(start, end, label)`` spans, end exclusive (a stray ``I-`` starts a span)."""
+    spans: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate(tags):
+        if tag == "O" or tag.startswith("B-") or tag[2:] != label:
+            if start >= 0:
+                spans.append((start, i, label))
+                start, label = -1, ""
+            if tag != "O":
+                start, label = i, tag[2:]
+    if start >= 0:
+        spans.append((start, len(tags), label))
+    return spans
 
 
 class CrfTagger:

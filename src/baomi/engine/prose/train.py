@@ -19,6 +19,7 @@ import pycrfsuite
 from baomi.engine.prose import features, lexicon
 from baomi.engine.prose.features import sentence_features
 from baomi.engine.prose.generator import SentenceGenerator
+from baomi.engine.prose.model import spans_from_tags
 
 DEFAULT_OUT = Path(__file__).with_name("zh_ner.crfsuite")
 DEFAULT_SENTENCES = 32_000
@@ -89,22 +90,6 @@ def heldout_scores(model: Path, n: int = 2_000) -> dict[str, tuple[float, float,
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         out[lab] = (prec, rec, f1)
     return out
-
-
-def spans_from_tags(tags: list[str]) -> list[tuple[int, int, str]]:
-    """BIO tags → ``(start, end, label)`` spans, end exclusive (a stray ``I-`` starts a span)."""
-    spans: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for i, tag in enumerate(tags):
-        if tag == "O" or tag.startswith("B-") or tag[2:] != label:
-            if start >= 0:
-                spans.append((start, i, label))
-                start, label = -1, ""
-            if tag != "O":
-                start, label = i, tag[2:]
-    if start >= 0:
-        spans.append((start, len(tags), label))
-    return spans
 
 
 def main(argv: list[str] | None = None) -> int:
