@@ -49,6 +49,8 @@ def test_rules_stay_quiet(text: str) -> None:
         ("王说", EntitySpan(0, 1, "PER", 0.9), None),
         ("Tom说", EntitySpan(0, 3, "PER", 0.9), (0, 3)),
         ("读《马文传》", EntitySpan(2, 4, "PER", 0.9), None),
+        ("文三路100号13800001111", EntitySpan(0, 18, "ADDR", 0.9), (0, 7)),
+        ("大厦B塔2203", EntitySpan(0, 8, "ADDR", 0.9), (0, 8)),
         ("《书》里马文说《歌》", EntitySpan(4, 6, "PER", 0.9), (4, 6)),
     ],
 )

@@ -4,7 +4,8 @@
   ``法定代表人``): a surname (single or compound) plus one or two given-name characters.
 * **Title rule** — a name right before a form of address (``先生``, ``女士``, ``经理``, ``总``).
 * **Clean-up** — spans are trimmed of punctuation and white space; a one-character Han
-  "name" and a span inside 《…》 (a book, film or game title) are dropped; the rule's word is recorded as the finding's context.
+  "name" and a span inside 《…》 (a book, film or game title) are dropped; a run of seven
+  or more digits ending a span (a phone number glued to an address) is cut off; the rule's word is recorded as the finding's context.
 
 Rules return :class:`RuleSpan` values in the coordinates of the text they were given.
 """
@@ -20,6 +21,8 @@ from baomi.engine.prose.model import EntitySpan
 
 #: Confidence of a name found by a rule alone (the model did not tag it).
 RULE_SCORE = 0.8
+#: A digit run this long ending a span is an identifier (phone, ID), not a house number.
+_LONG_DIGITS = 7
 #: Added to a model span's confidence when a rule supports it.
 CONTEXT_BOOST = 0.15
 _TRIM = " \t\r\n　「」『』，。！？；：、,.!?;:\"'“”‘’（）()[]【】《》<>—-~…/\\|"
@@ -100,6 +103,15 @@ def clean(text: str, span: EntitySpan) -> EntitySpan | None:
         start += 1
     while end > start and text[end - 1] in _TRIM:
         end -= 1
+    # A long digit run at the end is a phone or ID number, not a house or room number: leave
+    # it to the identifier recognizers (their findings would otherwise lose the overlap).
+    digits = end
+    while digits > start and text[digits - 1].isdigit():
+        digits -= 1
+    if end - digits >= _LONG_DIGITS:
+        end = digits
+        while end > start and text[end - 1] in _TRIM:
+            end -= 1
     if end <= start or _in_title(text, start, end):
         return None
     if span.label == "PER" and end - start == 1 and not text[start].isascii():
