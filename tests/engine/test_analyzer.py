@@ -9,7 +9,8 @@ from baomi.engine.recognizers.registry import Registry
 from baomi.engine.types import Explanation, Finding, Validation
 from tests.engine.recognizers.support import fullwidth, luhn, resident_id, uscc
 
-ANALYZER = TextAnalyzer(Registry.default(plugins=False))
+#: The pattern recognizers only; the prose model has its own tests (tests/engine/prose).
+ANALYZER = TextAnalyzer(Registry.default(plugins=False).without_models())
 
 
 def _spans(text: str) -> list[tuple[str, str]]:

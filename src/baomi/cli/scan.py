@@ -135,6 +135,9 @@ def scan(
     threshold: float = typer.Option(
         0.5, "--threshold", min=0.0, max=1.0, help="最低置信度 / minimum score"
     ),
+    prose: bool = typer.Option(
+        True, "--prose/--no-prose", help="在自由文本中识别姓名、地址、单位 / names etc. in prose"
+    ),
     explain: bool = typer.Option(
         False, "--explain", help="在 findings.jsonl 中写入解释 / add explanations"
     ),
@@ -143,7 +146,7 @@ def scan(
     from baomi.engine.scan import ScanOptions, scan_paths
 
     console = Console(stderr=fmt is OutputFormat.json)
-    options = ScanOptions(threshold=threshold, explain=explain)
+    options = ScanOptions(threshold=threshold, explain=explain, prose=prose)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -67,6 +67,8 @@ class ScanOptions:
     explain: bool = False
     batch_rows: int = 65536
     sample_rows: int = 500
+    #: Run model-based prose recognizers (names, addresses, organisations in free text).
+    prose: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +102,12 @@ class _Context:
     """Per-process scan state: registry, analyzer, options and the hash key."""
 
     def __init__(self, registry: Registry, options: ScanOptions, seed: int) -> None:
-        self.registry = registry
+        self.registry = registry if options.prose else registry.without_models()
         self.options = options
         self.seed = seed
-        self.analyzer = TextAnalyzer(registry, options.threshold)
+        self.analyzer = TextAnalyzer(self.registry, options.threshold)
         self.by_entity: dict[str, Recognizer] = {}
-        for r in registry:
+        for r in self.registry:
             self.by_entity.setdefault(r.entity, r)
 
 

@@ -12,7 +12,9 @@ from baomi.engine.recognizers.base import PatternRecognizer, Recognizer
 from baomi.engine.recognizers.registry import BUILTIN_RECOGNIZERS, Registry
 from tests.engine.recognizers.support import luhn, resident_id, uscc
 
-BUILTINS = list(Registry.default(plugins=False))
+ALL_BUILTINS = list(Registry.default(plugins=False))
+#: Pattern recognizers; the model-based prose recognizers keep their own contract below.
+BUILTINS = [r for r in ALL_BUILTINS if not r.model_based]
 IDS = [type(r).__name__ for r in BUILTINS]
 
 #: Raw values as the fast column path sees them (stripped cells), per entity.
@@ -35,8 +37,18 @@ SAMPLES: dict[str, list[str]] = {
 
 
 def test_every_builtin_is_listed_once_and_loads() -> None:
-    assert len(BUILTIN_RECOGNIZERS) == len(set(BUILTIN_RECOGNIZERS)) == len(BUILTINS)
+    assert len(BUILTIN_RECOGNIZERS) == len(set(BUILTIN_RECOGNIZERS)) == len(ALL_BUILTINS)
     assert {r.entity for r in BUILTINS} == set(ENTITIES)
+
+
+def test_prose_recognizers_come_after_the_column_recognizers_of_their_entity() -> None:
+    order = [(r.entity, r.model_based) for r in ALL_BUILTINS]
+    models = [r for r in ALL_BUILTINS if r.model_based]
+    assert {r.entity for r in models} == {"PERSON_NAME", "ADDRESS", "ORGANIZATION"}
+    for r in models:
+        assert order.index((r.entity, False)) < order.index((r.entity, True))
+        assert r.prefilter is not None and not r.column_only
+    assert all(not r.model_based for r in Registry.default(plugins=False).without_models())
 
 
 def test_priority_resident_id_before_bank_card_before_uscc() -> None:

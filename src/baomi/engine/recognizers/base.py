@@ -58,6 +58,8 @@ class Recognizer(ABC):
     #: A column is this entity only when its header says so (a date column is a birth date
     #: only under 出生日期/birthday, not under 注册日期).
     header_required: ClassVar[bool] = False
+    #: Uses a statistical model over prose (slower than patterns; ``scan --no-prose`` skips it).
+    model_based: ClassVar[bool] = False
     #: Smallest share of distinct values in a column of this entity (names are diverse; a
     #: column of three payment methods is not a name column).
     min_distinct_share: ClassVar[float] = 0.0

@@ -34,6 +34,11 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.person_name:PersonNameRecognizer",
     "baomi.engine.recognizers.cn.address:AddressRecognizer",
     "baomi.engine.recognizers.cn.organization:OrganizationRecognizer",
+    # Prose (model + rules): names, addresses and organisations in free text. After the
+    # column-context recognizers of the same entities, which classified columns use.
+    "baomi.engine.recognizers.cn.prose_ner:ProsePersonNameRecognizer",
+    "baomi.engine.recognizers.cn.prose_ner:ProseAddressRecognizer",
+    "baomi.engine.recognizers.cn.prose_ner:ProseOrganizationRecognizer",
 )
 
 ENTRY_POINT_GROUP = "baomi.recognizers"
@@ -74,6 +79,10 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def without_models(self) -> Registry:
+        """The same registry without model-based (prose) recognizers."""
+        return Registry(r for r in self._items if not r.model_based)
 
     def for_entity(self, entity: str) -> list[Recognizer]:
         return [r for r in self._items if r.entity == entity]

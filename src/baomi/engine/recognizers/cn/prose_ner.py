@@ -35,11 +35,18 @@ class ProseNerRecognizer(Recognizer):
 
     label: ClassVar[str]
     column_only = False
+    model_based = True
+    #: Only cells with Chinese text reach the model.
+    prefilter = r"\p{Han}{2}"
 
     def __init__(self, backend: NerBackend | str | None = None) -> None:
         self.backend: NerBackend = (
             get_backend(backend) if backend is None or isinstance(backend, str) else backend
         )
+
+    def __reduce__(self) -> tuple[type[ProseNerRecognizer], tuple[str]]:
+        """Pickle by backend name (scan workers rebuild the model; a tagger is a C object)."""
+        return type(self), (self.backend.name,)
 
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
