@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
@@ -216,3 +217,38 @@ def test_a_column_of_few_repeated_words_is_not_a_name_column(tmp_path: Path) -> 
     cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
     assert cols["支付方式"]["matches"] == 0
     assert cols["联系人"]["entity"] == "PERSON_NAME"
+
+
+def test_overlaps_are_resolved_per_cell_with_nested_spans() -> None:
+    from baomi.engine.batch import _SCHEMA, _resolve
+
+    rows = [
+        # cell 0: A(0,20) wins; B(2,5) and C(10,12) both overlap A
+        (0, 0, 20, 0.99),
+        (0, 2, 5, 0.9),
+        (0, 10, 12, 0.9),
+        # cell 1: no overlap
+        (1, 0, 3, 0.6),
+        (1, 5, 8, 0.6),
+        # cell 2: D(0,4) loses to E(2,9) which scores higher
+        (2, 0, 4, 0.5),
+        (2, 2, 9, 0.8),
+    ]
+    df = pl.DataFrame(
+        {
+            "idx": [r[0] for r in rows],
+            "start": [r[1] for r in rows],
+            "end": [r[2] for r in rows],
+            "entity": ["X"] * len(rows),
+            "score": [r[3] for r in rows],
+            "recognizer": ["R"] * len(rows),
+            "pattern": ["p"] * len(rows),
+            "validation": ["unknown"] * len(rows),
+            "context": [None] * len(rows),
+            "value": ["v"] * len(rows),
+            "rank": [0] * len(rows),
+        },
+        schema=_SCHEMA,
+    ).sort("idx", "start")
+    kept = _resolve(df).select("idx", "start", "end").rows()
+    assert kept == [(0, 0, 20), (1, 0, 3), (1, 5, 8), (2, 2, 9)]

@@ -271,8 +271,11 @@ def _resolve(df: pl.DataFrame) -> pl.DataFrame:
 
     ``df`` must be sorted by idx, start.
     """
-    prev_end = pl.col("end").cum_max().shift(1).over("idx")
-    flagged = df.with_columns(ov=(pl.col("start") < prev_end).fill_null(False))
+    # Running maximum of ``end`` within each cell without a window: rows are sorted by idx,
+    # so the running maximum of idx·2³² + end decodes to the cell's own rows once it has any.
+    key = (pl.col("idx") * (1 << 32) + pl.col("end")).cum_max().shift(1)
+    same_cell = (key // (1 << 32)) == pl.col("idx")
+    flagged = df.with_columns(ov=(same_cell & (pl.col("start") < key % (1 << 32))).fill_null(False))
     bad = flagged.filter(pl.col("ov")).get_column("idx").unique().implode()
     if bad.list.len()[0] == 0:
         return df
