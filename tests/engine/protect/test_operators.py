@@ -47,6 +47,9 @@ CARD = make_card(RNG)
         ("EMAIL", "alice@example.com", "a***@example.com"),
         ("ADDRESS", "广东省深圳市南山区科技园路1号", "广东省深圳市南山区****"),
         ("ADDRESS", "北京市朝阳区建国路88号", "北京市朝阳区****"),
+        # no division to keep: nothing of the value survives (was kept whole when short)
+        ("ADDRESS", "体育西路88号", "****"),
+        ("ADDRESS", "张家院", "****"),
         ("CN_LANDLINE", "010-12345678", "010-******78"),
     ],
 )

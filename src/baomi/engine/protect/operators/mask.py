@@ -84,7 +84,7 @@ def mask_value(value: str, entity: str | None, params: MaskParams) -> str:
         return (local[:1] + char * 3) + "@" + domain
     if entity == "ADDRESS":
         div = divisions.parse(value)
-        end = div.end if div is not None else min(len(value), 6)
+        end = div.end if div is not None else 0  # no division: nothing of it is kept
         return value[:end] + char * 4 if end < len(value) else value
     if entity == "IP_ADDRESS" and value.count(".") == 3:
         a, b, _, _ = value.split(".")
