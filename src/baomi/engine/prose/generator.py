@@ -119,6 +119,7 @@ class SentenceGenerator:
         groups: tuple[str, ...] | None = None,
         salad_share: float = 0.35,
         split: str = "all",
+        unknown_share: float = 0.0,
     ) -> None:
         self.rng = random.Random(seed)
         self.fake = Faker("zh_CN")
@@ -135,6 +136,7 @@ class SentenceGenerator:
         self.templates = {g: _split(templates.GROUPS[g], split) for g in self.groups}
         self.weights = [templates.GROUP_WEIGHTS[g] for g in self.groups]
         self.salad_share = salad_share
+        self.unknown_share = unknown_share
         self.words, self.cum_weights = filler_vocabulary()
         # Known places and companies (sorted: the order must not depend on hashing).
         self.gaz_places = tuple(sorted(lexicon.place_words()))
@@ -398,9 +400,18 @@ class SentenceGenerator:
         rng = self.rng
         total = self.cum_weights[-1]
         k = n if n is not None else rng.randint(2, 9)
-        return "".join(
+        words = [
             self.words[bisect.bisect(self.cum_weights, rng.random() * total)] for _ in range(k)
-        )
+        ]
+        if self.unknown_share:
+            # Unknown words that are not names (a product, a game, a nickname): without them
+            # every unfamiliar string in training is an entity, and the model learns that.
+            for i in range(k):
+                if rng.random() < self.unknown_share:
+                    words[i] = "".join(
+                        rng.choice(self.name_chars) for _ in range(rng.randint(2, 3))
+                    )
+        return "".join(words)
 
     def salad_template(self) -> str:
         """A filler clause with zero to two entity slots at random places."""

@@ -43,6 +43,7 @@ def train(
     max_iterations: int | None = None,
     split: str = "all",
     salad_share: float | None = None,
+    unknown_share: float | None = None,
     c1: float | None = None,
     verbose: bool = False,
 ) -> Path:
@@ -57,6 +58,8 @@ def train(
     gen = SentenceGenerator(seed, split=split)
     if salad_share is not None:
         gen.salad_share = salad_share
+    if unknown_share is not None:
+        gen.unknown_share = unknown_share
     for s in gen.sentences(sentences):
         trainer.append(sentence_features(s.text), list(s.tags))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-iterations", type=int, default=None)
     ap.add_argument("--split", choices=("all", "train"), default="all")
     ap.add_argument("--salad-share", type=float, default=None)
+    ap.add_argument("--unknown-share", type=float, default=None)
     ap.add_argument("--c1", type=float, default=None)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -115,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         max_iterations=args.max_iterations,
         split=args.split,
         salad_share=args.salad_share,
+        unknown_share=args.unknown_share,
         c1=args.c1,
         verbose=args.verbose,
     )
