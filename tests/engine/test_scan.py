@@ -252,3 +252,21 @@ def test_overlaps_are_resolved_per_cell_with_nested_spans() -> None:
     ).sort("idx", "start")
     kept = _resolve(df).select("idx", "start", "end").rows()
     assert kept == [(0, 0, 20), (1, 0, 3), (1, 5, 8), (2, 2, 9)]
+
+
+def test_irregular_cells_of_an_entity_column_get_every_recognizer(tmp_path: Path) -> None:
+    rng = random.Random(21)
+    cells = [mobile(rng) for _ in range(60)]
+    cells[3] = "+86 138-1234-5678"
+    cells[7] = "13812345678 / li.lei@example.com"
+    (tmp_path / "c.csv").write_text("手机\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    scan_paths([tmp_path / "c.csv"], out_dir=out)
+    by_row: dict[int, list[tuple[str, str]]] = {}
+    for f in read_findings(out):
+        by_row.setdefault(f["row"], []).append(
+            (f["entity"], cells[f["row"]][f["start"] : f["end"]])
+        )
+    assert by_row[3] == [("CN_MOBILE", "+86 138-1234-5678")]
+    assert by_row[7] == [("CN_MOBILE", "13812345678"), ("EMAIL", "li.lei@example.com")]
+    assert len(by_row) == 60

@@ -301,13 +301,41 @@ def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -
     slow = nonempty & ~fast
     if slow.any():
         idx = idx_all.filter(slow)
-        found = analyze_column(s.filter(slow), ctx.analyzer.text_recognizers, ctx.options.threshold)
+        found = _slow_cells(s.filter(slow), r, ctx)
         found = found.with_columns(idx=idx.gather(found.get_column("idx")))
         if r.column_only:
             extra = _per_cell(r, idx.to_list(), s.filter(slow).to_list(), ctx.options.threshold)
             found = _merge_column_only(found, extra)
         _count(stats, found)
         col.add_batch(name, found, row_bound=True)
+
+
+def _slow_cells(cells: pl.Series, r: Recognizer, ctx: _Context) -> pl.DataFrame:
+    """Findings in irregular cells of a column classified as ``r``'s entity.
+
+    Most are the entity written differently (``+86 138-1234-5678``): cells that ``r`` alone
+    matches whole are done; the rest (two numbers, a note typed into the column) get every
+    text recognizer.
+    """
+    threshold = ctx.options.threshold
+    if r.column_only or r.model_based:
+        return analyze_column(cells, ctx.analyzer.text_recognizers, threshold)
+    first = analyze_column(cells, [r], threshold)
+    lead = cells.str.len_chars() - cells.str.strip_chars_start().str.len_chars()
+    size = cells.str.strip_chars().str.len_chars()
+    whole = first.filter(
+        (pl.col("start") == lead.gather(first.get_column("idx")))
+        & (pl.col("end") == (lead + size).gather(first.get_column("idx")))
+    )
+    done = whole.get_column("idx").unique()
+    if done.len() == cells.len():
+        return whole
+    rest_idx = pl.int_range(0, cells.len(), eager=True, dtype=pl.Int64).filter(
+        ~pl.int_range(0, cells.len(), eager=True, dtype=pl.Int64).is_in(done.implode())
+    )
+    rest = analyze_column(cells.gather(rest_idx), ctx.analyzer.text_recognizers, threshold)
+    rest = rest.with_columns(idx=rest_idx.gather(rest.get_column("idx")))
+    return pl.concat([whole, rest]).sort("idx", "start")
 
 
 def _per_cell(r: Recognizer, rows: list[int], cells: list[str], threshold: float) -> pl.DataFrame:
