@@ -53,6 +53,15 @@ def test_model_span_supported_by_a_rule_scores_higher() -> None:
     assert by_name["钱江"].explanation.recognizer == "ProsePersonNameRecognizer"
 
 
+def test_common_word_is_a_name_only_with_a_rule() -> None:
+    fake = FakeBackend({"客户": "PER"})
+    assert ProsePersonNameRecognizer(fake).analyze("谢谢各位客户的支持") == []
+    fake = FakeBackend({"高度": "PER"})  # a dictionary word that can be a given name
+    text = "联系人：高度"
+    (f,) = ProsePersonNameRecognizer(fake).analyze(text)
+    assert (text[f.start : f.end], f.explanation.context_word) == ("高度", "联系人")
+
+
 def test_rule_alone_adds_a_finding() -> None:
     rec = ProsePersonNameRecognizer(FakeBackend({}))
     text = "法定代表人：蒋立新"

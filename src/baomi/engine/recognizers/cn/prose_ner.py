@@ -8,7 +8,8 @@ NFKC-normalised text; offsets are mapped back to the original text.
 Person names also come from two rules (:mod:`baomi.engine.prose.rules`): a trigger word before
 the name (``甲方：``, ``联系人``, ``法定代表人``) or a title after it (``先生``, ``女士``,
 ``经理``). A rule that agrees with the model raises the score; a rule alone gives
-:data:`~baomi.engine.prose.rules.RULE_SCORE`. The three recognizers share one tagging per text.
+:data:`~baomi.engine.prose.rules.RULE_SCORE`. A "name" that is a common dictionary word
+(祝福) is dropped unless a rule supports it. The three recognizers share one tagging per text.
 
 The backend is chosen when the recognizer is constructed: the ``backend`` argument (a name or
 an object with ``name`` and ``tag(text)``), else ``BAOMI_NER_BACKEND=crf|lac``, else ``crf``.
@@ -21,6 +22,7 @@ from typing import ClassVar
 
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
+from baomi.engine.prose.lexicon import common_words
 from baomi.engine.prose.model import EntitySpan
 from baomi.engine.prose.rules import CONTEXT_BOOST, RULE_SCORE, RuleSpan, clean, rule_spans
 from baomi.engine.recognizers.base import Recognizer
@@ -52,6 +54,10 @@ class ProseNerRecognizer(Recognizer):
         """Rule spans supporting or adding findings of this entity (none by default)."""
         return []
 
+    def implausible(self, value: str) -> bool:
+        """Whether a model span no rule supports is unlikely to be this entity (default: no)."""
+        return False
+
     def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
         norm = norm or normalize(text)
         if not norm.text.strip():
@@ -71,6 +77,8 @@ class ProseNerRecognizer(Recognizer):
                 (i for i, r in enumerate(rules) if r.start < span.end and span.start < r.end),
                 None,
             )
+            if support is None and self.implausible(norm.text[span.start : span.end]):
+                continue
             word = None
             score = span.score
             if support is not None:
@@ -113,6 +121,10 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     def rules(self, text: str) -> list[RuleSpan]:
         return rule_spans(text)
+
+    def implausible(self, value: str) -> bool:
+        """A common dictionary word (祝福, 客户) is not a name unless a trigger or title says so."""
+        return value in common_words()
 
 
 class ProseAddressRecognizer(ProseNerRecognizer):
