@@ -8,6 +8,7 @@ Hashes are keyed with a random per-scan seed, kept in memory only and never writ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -16,7 +17,7 @@ from baomi.engine.entities import ENTITIES
 
 #: Above this many identifier links the exact individuals count (connected components) is
 #: replaced by an estimate (the largest distinct count of any identifier), to bound memory.
-MAX_EXACT_LINKS = 6_000_000
+MAX_EXACT_LINKS = 4_000_000
 _EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64})
 _EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
 
@@ -106,45 +107,33 @@ class InventoryMerger:
         method = "exact: records linked by shared identifiers"
         if not self._links:
             return 0, 0, method
-        links = pl.concat(self._links).unique()
+        r = np.concatenate([part.get_column("r").to_numpy() for part in self._links])
+        h = np.concatenate([part.get_column("h").to_numpy() for part in self._links])
         flagged = (
-            pl.concat(self._sensitive).unique().to_frame("r")
+            np.concatenate([s.to_numpy() for s in self._sensitive])
             if self._sensitive
-            else pl.DataFrame(schema={"r": pl.UInt64})
+            else np.zeros(0, dtype=np.uint64)
         )
-        # Records none of whose identifiers occurs in another record are components of
-        # their own; only the rest needs label propagation.
-        shared_h = links.group_by("h").len().filter(pl.col("len") > 1).select("h")
-        linked_r = links.join(shared_h, on="h").select(pl.col("r").unique())
-        simple_r = links.select(pl.col("r").unique()).join(linked_r, on="r", how="anti")
-        n = simple_r.height
-        sensitive = flagged.join(simple_r, on="r").height
-        if linked_r.height:
-            sub = links.join(linked_r, on="r")
-            labels = _components(sub)
-            n += labels.get_column("l").n_unique()
-            row_label = sub.join(labels, on="h").group_by("r").agg(pl.col("l").min())
-            sensitive += flagged.join(row_label, on="r").get_column("l").n_unique()
+        n, sensitive = _components(r, h, flagged)
         return n, sensitive, method
 
 
-def _components(links: pl.DataFrame) -> pl.DataFrame:
-    """Connected components of the record–identifier graph (SciPy's union of sparse edges).
-
-    Returns one row per identifier hash ``h`` with its component label ``l``.
-    """
+def _components(
+    r: np.ndarray[Any, Any], h: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]
+) -> tuple[int, int]:
+    """Connected components of the record–identifier graph, and how many hold a flagged
+    record. NumPy and SciPy on integer codes: a few arrays of the links' length in memory."""
     from scipy.sparse import coo_matrix  # imported when needed: SciPy takes ~0.7 s to load
     from scipy.sparse.csgraph import connected_components
 
-    r_codes = links.get_column("r").rank("dense").cast(pl.Int64).to_numpy() - 1
-    h_codes = links.get_column("h").rank("dense").cast(pl.Int64).to_numpy() - 1
-    n_r = int(r_codes.max()) + 1
-    n_h = int(h_codes.max()) + 1
+    r_keys, r_codes = np.unique(r, return_inverse=True)
+    h_codes = np.unique(h, return_inverse=True)[1]
+    n_r = len(r_keys)
+    n_nodes = n_r + int(h_codes.max()) + 1
     graph = coo_matrix(
         (np.ones(len(r_codes), dtype=np.int8), (r_codes, n_r + h_codes)),
-        shape=(n_r + n_h, n_r + n_h),
+        shape=(n_nodes, n_nodes),
     )
-    _, label = connected_components(graph, directed=False)
-    return pl.DataFrame(
-        {"h": links.get_column("h"), "l": label[n_r + h_codes].astype(np.int64)}
-    ).unique("h")
+    n, label = connected_components(graph, directed=False)
+    flagged_rows = np.isin(r_keys, flagged, assume_unique=False)
+    return int(n), len(np.unique(label[:n_r][flagged_rows]))
