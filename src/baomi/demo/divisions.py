@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import functools
-import importlib.util
 from dataclasses import dataclass
-from pathlib import Path
+
+from baomi.engine.adcodes import adcodes_path
 
 #: City-level placeholders that do not appear in a written address (e.g. 北京市市辖区朝阳区).
 _SKIPPED_CITY_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -32,18 +32,11 @@ class Division:
         return f"{self.province}{self.city}{self.district}"
 
 
-def _adcodes_path() -> Path:
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (administrative divisions) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
-
-
 @functools.cache
 def load_divisions() -> tuple[Division, ...]:
     """Every county-level division in the table, sorted by code (stable for seeded choice)."""
     names: dict[str, str] = {}
-    with _adcodes_path().open(encoding="utf-8", newline="") as f:
+    with adcodes_path().open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             code = row["adcode"]
             if code.endswith("000000"):

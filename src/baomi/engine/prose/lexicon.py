@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from baomi.engine.protect.divisions import adcodes_path
+from baomi.engine.adcodes import adcodes_path
 
 #: Common single-character surnames (百家姓, most frequent first).
 SURNAMES = (

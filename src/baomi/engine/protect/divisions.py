@@ -8,11 +8,11 @@ itself is slow); nothing is read at import time.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+
+from baomi.engine.adcodes import adcodes_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +30,6 @@ class _Table:
     by_code: dict[str, str]
     codes_by_name: dict[str, tuple[str, ...]]
     pattern: re.Pattern[str]
-
-
-def adcodes_path() -> Path:
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (administrative divisions) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
 
 
 @cache

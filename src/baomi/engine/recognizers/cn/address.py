@@ -19,14 +19,13 @@ address alone is general PI (GB/T 35273-2020 Annex A).
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from functools import cache
-from pathlib import Path
 from typing import ClassVar
 
 import polars as pl
 
+from baomi.engine.adcodes import adcodes_path
 from baomi.engine.recognizers.cn.person_name import HAN, CellRecognizer
 
 _SUFFIX_CHARS = "省市区县旗盟州"
@@ -47,10 +46,7 @@ _DIVISIONS_ONLY = 0.6
 @cache
 def division_names() -> tuple[frozenset[str], tuple[str, ...]]:
     """(division names, province-level short forms) from ``cpca/resources/adcodes.csv``."""
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (division table) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    path = adcodes_path()
     names: set[str] = set()
     short: set[str] = set()
     with path.open(encoding="utf-8", newline="") as fh:
