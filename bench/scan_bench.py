@@ -161,9 +161,8 @@ def render(result: dict[str, object], scores: dict[str, Score], truth_slice: Sco
     r = result
     file_mb = float(str(r["file_bytes"])) / 1e6
     lines = [
-        f"Run: {r['date']} on `{r['machine']}` (2 cores, 24 GiB, shared with about 6 other "
-        "engineers at the time: CPU contention, figures vary ±30 % run to run; the lead repeats "
-        "the authoritative run later).",
+        f"Run: {r['date']} on `{r['machine']}` (2 cores, 24 GiB; figures on this shared kind of "
+        "machine vary about ±30 % run to run, so compare ratios from one run).",
         "",
         "Command: `make -C bench scan` (`bench/gen_customers.py` then `bench/scan_bench.py`)"
         f"; baomi {r['baomi_version']}; `baomi scan FILE --out DIR {r.get('baomi_args', '')}`.",
