@@ -6,9 +6,12 @@ import random
 
 from baomi.engine.checksums import (
     is_luhn_valid,
+    is_valid_uscc,
     luhn_valid_many,
     resident_id_check_char,
     resident_id_check_ok_many,
+    uscc_check_char,
+    uscc_valid_many,
 )
 
 
@@ -30,3 +33,15 @@ def test_resident_id_check_many_agrees_with_scalar() -> None:
         values.append(body + last)
     expected = [resident_id_check_char(v[:17]) == v[17].upper() for v in values]
     assert resident_id_check_ok_many(values).tolist() == expected
+
+
+def test_uscc_many_agrees_with_scalar() -> None:
+    rng = random.Random(13)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    values = []
+    for _ in range(3000):
+        body = "".join(rng.choice(alphabet) for _ in range(17))
+        last = uscc_check_char(body) if rng.random() < 0.5 else rng.choice(alphabet + "IOZ")
+        values.append(body + last if rng.random() < 0.95 else body)
+    values += ["91110000600037341l", "", "９１"]
+    assert uscc_valid_many(values).tolist() == [is_valid_uscc(v) for v in values]

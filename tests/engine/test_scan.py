@@ -270,3 +270,20 @@ def test_irregular_cells_of_an_entity_column_get_every_recognizer(tmp_path: Path
     assert by_row[3] == [("CN_MOBILE", "+86 138-1234-5678")]
     assert by_row[7] == [("CN_MOBILE", "13812345678"), ("EMAIL", "li.lei@example.com")]
     assert len(by_row) == 60
+
+
+def test_a_resident_id_typed_into_a_card_column_is_reported_as_an_id(tmp_path: Path) -> None:
+    rng = random.Random(31)
+    cards = [card(rng) for _ in range(40)]
+    rid = resident_id(rng)
+    cards[5] = rid
+    cards[6] = " ".join(cards[6][i : i + 4] for i in range(0, len(cards[6]), 4))
+    (tmp_path / "k.csv").write_text("银行卡号\n" + "\n".join(cards) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    scan_paths([tmp_path / "k.csv"], out_dir=out)
+    found = {
+        f["row"]: (f["entity"], cards[f["row"]][f["start"] : f["end"]]) for f in read_findings(out)
+    }
+    assert found[5] == ("CN_RESIDENT_ID", rid)
+    assert found[6] == ("BANK_CARD", cards[6])
+    assert len(found) == 40

@@ -163,3 +163,20 @@ def resident_id_check_ok_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.
     expected = np.asarray(list(_ID_CHECK))[total % 11]
     last = np.asarray([v[17:18].upper() for v in values])
     return np.asarray(expected == last)
+
+
+_USCC_VALUE = np.full(128, -1, dtype=np.int16)
+for _i, _c in enumerate(_USCC_ALPHABET):
+    _USCC_VALUE[ord(_c)] = _i
+
+
+def uscc_valid_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """GB 32100 check of each value (18 characters of the alphabet, mod-31 check character)."""
+    if not values:
+        return np.zeros(0, dtype=bool)
+    fixed = "".join(v.upper()[:18].ljust(18, "?") for v in values)
+    codes = np.frombuffer(fixed.encode("ascii", "replace"), dtype=np.uint8).reshape(-1, 18)
+    digits = _USCC_VALUE[np.minimum(codes, 127)]
+    shape = np.asarray([len(v) == 18 for v in values]) & (digits >= 0).all(axis=1)
+    total = (digits[:, :17] * np.asarray(_USCC_WEIGHTS, dtype=np.int16)).sum(axis=1)
+    return np.asarray(shape & (digits[:, 17] == (31 - total % 31) % 31))

@@ -250,6 +250,10 @@ def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -
     idx_all = pl.int_range(0, s.len(), eager=True, dtype=pl.Int64)
     if isinstance(r, PatternRecognizer) and r.fast_cell_regex:
         fast = stripped.str.contains(r.fast_cell_regex).fill_null(False)
+        if type(r).excluded is not PatternRecognizer.excluded and fast.any():
+            # e.g. an 18-digit cell that is a valid resident ID in a card column: per cell
+            excluded = r.excluded_series(r.canonical_series(stripped.filter(fast)))
+            fast = fast.scatter(fast.arg_true().filter(excluded), False)
     else:
         fast = pl.repeat(False, s.len(), eager=True)
     if isinstance(r, PatternRecognizer) and fast.any():

@@ -80,6 +80,13 @@ def test_canonical_series_agrees_with_canonical(r: Recognizer) -> None:
     assert r.canonical_series(pl.Series(values)).to_list() == [r.canonical(v) for v in values]
 
 
+@pytest.mark.parametrize("r", BUILTINS, ids=IDS)
+def test_validate_series_agrees_with_validate(r: Recognizer) -> None:
+    assert isinstance(r, PatternRecognizer)
+    values = [r.canonical(v) for v in SAMPLES[r.entity]] + ["12345678901", "x"]
+    assert r.validate_series(pl.Series(values)).to_list() == [r.validate(v) for v in values]
+
+
 def test_register_a_custom_recognizer_through_the_same_path() -> None:
     class TicketRecognizer(PatternRecognizer):
         entity = "TICKET"

@@ -63,7 +63,9 @@ class CnMobileRecognizer(PatternRecognizer):
     )
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
     prefilter = "[1１][3-9３-９]\\d[ \\-－\u3000]?\\d{4}[ \\-－\u3000]?\\d{4}"
-    fast_cell_regex = r"^1[3-9][0-9]{9}$"
+    #: A cell that is one mobile number as people write it (+86, 0086, (+86), spaces, dashes);
+    #: ASCII only — full-width digits take the per-cell path, which maps offsets.
+    fast_cell_regex = r"^(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}$"
 
     def canonical(self, value: str) -> str:
         """The 11 national digits, without +86/0086, spaces, dashes or parentheses."""
@@ -76,3 +78,10 @@ class CnMobileRecognizer(PatternRecognizer):
         if len(value) != 11 or not value.isdigit():
             return False
         return None if value[:3] in ALLOCATED_PREFIXES else False
+
+    def validate_series(self, values: pl.Series) -> pl.Series:
+        """Allocated prefix (MOB-1), vectorised: ``None`` when allocated, else ``False``."""
+        v = pl.col("v")
+        ok = v.str.contains(r"^[0-9]{11}$") & v.str.slice(0, 3).is_in(sorted(ALLOCATED_PREFIXES))
+        frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+        return frame.select(pl.when(ok).then(None).otherwise(False)).to_series().alias(values.name)
