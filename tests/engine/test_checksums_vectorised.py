@@ -45,3 +45,16 @@ def test_uscc_many_agrees_with_scalar() -> None:
         values.append(body + last if rng.random() < 0.95 else body)
     values += ["91110000600037341l", "", "９１"]
     assert uscc_valid_many(values).tolist() == [is_valid_uscc(v) for v in values]
+
+
+def test_series_and_list_inputs_give_the_same_digits() -> None:
+    import polars as pl
+
+    from baomi.engine.checksums import digit_matrix
+
+    values = ["6222021234567890123", "12", "", "４５６", None]
+    as_list = digit_matrix([v or "" for v in values], 19)
+    as_series = digit_matrix(pl.Series(values, dtype=pl.String), 19)
+    assert as_series.tolist() == as_list.tolist()
+    sliced = pl.Series(["1" * 19, "2" * 19, "3" * 19]).slice(1, 2)
+    assert digit_matrix(sliced, 19)[:, -1].tolist() == [2, 3]

@@ -10,6 +10,8 @@ import datetime as _dt
 from typing import Any
 
 import numpy as np
+import polars as pl
+import pyarrow as pa
 
 # GB 11643-1999 §8.2: weights W_i = 2^(i-1) mod 11 for positions 18..2.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -134,12 +136,25 @@ def is_valid_uscc(value: str) -> bool:
 # checks they agree with the scalar functions above.
 
 
-def digit_matrix(values: list[str], width: int) -> np.ndarray[Any, np.dtype[np.int16]]:
+def digit_matrix(values: list[str] | pl.Series, width: int) -> np.ndarray[Any, np.dtype[np.int16]]:
     """``len(values) × width`` digits, right-aligned and left-padded with zeros.
 
     Longer values keep their last ``width`` characters; non-digit characters give values
-    outside 0–9 (callers check the shape separately).
+    outside 0–9 (callers check the shape separately). A Polars series of ASCII values is
+    read straight from its Arrow buffer, without a Python loop.
     """
+    if isinstance(values, pl.Series):
+        fixed = values.fill_null("").str.zfill(width).str.tail(width)
+        ascii_fixed = (fixed.str.len_bytes() == width) & (fixed.str.len_chars() == width)
+        if fixed.len() and bool(ascii_fixed.all()):
+            arrow = fixed.to_arrow().cast(pa.large_string())
+            chunk = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            start = int(offsets[chunk.offset])
+            raw = data[start : start + len(fixed) * width]
+            return raw.reshape(len(fixed), width).astype(np.int16) - 48
+        values = values.fill_null("").to_list()
     if not values:
         return np.zeros((0, width), dtype=np.int16)
     padded = "".join(v[-width:].rjust(width, "0") for v in values)
@@ -147,7 +162,7 @@ def digit_matrix(values: list[str], width: int) -> np.ndarray[Any, np.dtype[np.i
     return raw.reshape(len(values), width).astype(np.int16) - 48
 
 
-def luhn_valid_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+def luhn_valid_many(values: list[str] | pl.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """Luhn check of each digit string (shape not checked: leading zeros do not count)."""
     d = digit_matrix(values, 24)[:, ::-1]
     doubled = d[:, 1::2] * 2
@@ -156,12 +171,13 @@ def luhn_valid_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return np.asarray(total % 10 == 0)
 
 
-def resident_id_check_ok_many(values: list[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+def resident_id_check_ok_many(values: list[str] | pl.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """GB 11643 check character of each 18-character value (other checks separately)."""
-    d = digit_matrix([v[:17] for v in values], 17)
+    series = values if isinstance(values, pl.Series) else pl.Series(values, dtype=pl.String)
+    d = digit_matrix(series.str.head(17), 17)
     total = (d * np.asarray(_ID_WEIGHTS, dtype=np.int16)).sum(axis=1)
     expected = np.asarray(list(_ID_CHECK))[total % 11]
-    last = np.asarray([v[17:18].upper() for v in values])
+    last = series.str.slice(17, 1).str.to_uppercase().fill_null("").to_numpy()
     return np.asarray(expected == last)
 
 

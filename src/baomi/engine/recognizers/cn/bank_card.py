@@ -129,7 +129,7 @@ class BankCardRecognizer(PatternRecognizer):
     def validate_series(self, values: pl.Series) -> pl.Series:
         """Luhn over variable length, issuer prefix and resident-ID exclusion, vectorised."""
         v = pl.col("v")
-        luhn = pl.Series("luhn", luhn_valid_many(values.fill_null("").to_list()))
+        luhn = pl.Series("luhn", luhn_valid_many(values))
         frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).with_columns(
             shape=v.str.contains(r"^[0-9]{15,19}$").fill_null(False),
             luhn=luhn,

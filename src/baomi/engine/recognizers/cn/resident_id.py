@@ -63,7 +63,7 @@ class CnResidentIdRecognizer(PatternRecognizer):
         check = pl.Series("check", [False] * len(values), dtype=pl.Boolean)
         if is18.any():
             idx = is18.arg_true()
-            ok = resident_id_check_ok_many(values.gather(idx).to_list())
+            ok = resident_id_check_ok_many(values.gather(idx))
             check = check.scatter(idx, pl.Series(ok, dtype=pl.Boolean))
         born = v.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
         ok18 = (
