@@ -1,0 +1,48 @@
+"""The individuals count: connected components of records linked by identifiers."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from baomi.engine.inventory import _components
+
+
+def _reference(edges: list[tuple[int, int]], flagged: set[int]) -> tuple[int, int]:
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r, h in edges:
+        a, b = find(("r", r)), find(("h", h))
+        if a != b:
+            parent[a] = b
+    roots = {find(x) for x in list(parent)}
+    sensitive = {find(("r", r)) for r, _ in edges if r in flagged}
+    return len(roots), len(sensitive)
+
+
+def test_components_agree_with_a_plain_union_find() -> None:
+    rng = random.Random(5)
+    for _ in range(20):
+        n_rows, n_ids = rng.randint(1, 300), rng.randint(1, 300)
+        edges = [(rng.randrange(n_rows), rng.randrange(n_ids)) for _ in range(rng.randint(1, 600))]
+        flagged = {r for r, _ in edges if rng.random() < 0.2}
+        r = np.asarray([e[0] * 7919 + 13 for e in edges], dtype=np.uint64)
+        h = np.asarray([e[1] * 104729 + 1 for e in edges], dtype=np.uint64)
+        f = np.asarray([x * 7919 + 13 for x in flagged], dtype=np.uint64)
+        assert _components(r, h, f) == _reference(edges, flagged)
+
+
+def test_a_chain_is_one_individual() -> None:
+    # record i shares identifier i with record i+1: one long chain
+    n = 5000
+    r = np.concatenate([np.arange(n), np.arange(1, n + 1)]).astype(np.uint64)
+    h = np.concatenate([np.arange(n), np.arange(n)]).astype(np.uint64) + np.uint64(10**9)
+    assert _components(r, h, np.asarray([3], dtype=np.uint64)) == (1, 1)
