@@ -68,43 +68,39 @@ def _print_tables(console: Console, inv: dict[str, Any]) -> None:
         )
     console.print(per_entity)
     per_col = Table(title=tr("按文件和列", "By file and column"))
-    for head in (
-        tr("文件", "File"),
-        tr("工作表", "Sheet"),
-        tr("列", "Column"),
-        tr("实体", "Entity"),
-        tr("类别", "Category"),
-        tr("匹配/非空", "Matches/non-empty"),
-        tr("置信度", "Confidence"),
-    ):
-        per_col.add_column(head)
+    per_col.add_column(tr("文件 / 工作表 / 列", "File / sheet / column"), ratio=3)
+    per_col.add_column(tr("实体", "Entities"), ratio=3)
+    per_col.add_column(tr("类别", "Category"), ratio=2)
+    per_col.add_column(tr("匹配/非空", "Matches"), justify="right", ratio=2)
     for f in inv["files"]:
         if f["kind"] == "text" or not f["columns"]:
-            ents = ", ".join(f"{_label(e)}×{n}" for e, n in f["entities"].items()) or "—"
-            per_col.add_row(f["path"], "", "", ents, "", "", "")
+            ents = "\n".join(f"{_label(e)} ×{n}" for e, n in f["entities"].items()) or "—"
+            per_col.add_row(f["path"], ents, "", "")
             continue
         for c in f["columns"]:
             if not c["matches"] and not c["sensitive"]:
                 continue
-            name = f"[bold red]{c['name']}[/]" if c["sensitive"] else c["name"]
-            ents = ", ".join(f"{_label(e)}×{n}" for e, n in c["entities"].items()) or _label(
-                c["entity"]
-            )
+            where = "/".join(x for x in (f["path"], c["sheet"], c["name"]) if x)
+            if c["sensitive"]:
+                where = f"[bold red]{where}[/]"
+            ents = "\n".join(f"{_label(e)} ×{n}" for e, n in c["entities"].items())
             per_col.add_row(
-                f["path"],
-                c["sheet"] or "",
-                name,
-                ents,
+                where,
+                ents or _label(c["entity"]),
                 c["category"] or "",
                 f"{c['matches']}/{c['non_empty']}",
-                f"{c['confidence']:.2f}",
             )
     console.print(per_col)
+    method = (
+        tr("按共享标识符精确关联", "exact, records linked by shared identifiers")
+        if s["individuals_method"].startswith("exact")
+        else tr("估计：单一标识符的最大不同值数", "estimate: largest distinct identifier count")
+    )
     console.print(
         tr(
-            f"估计个人数：{s['estimated_individuals']}（{s['individuals_method']}）；"
+            f"估计个人数：{s['estimated_individuals']}（{method}）；"
             f"涉及敏感个人信息：{s['individuals_with_sensitive']}；不满十四周岁：{s['minors']}",
-            f"Estimated individuals: {s['estimated_individuals']} ({s['individuals_method']}); "
+            f"Estimated individuals: {s['estimated_individuals']} ({method}); "
             f"with sensitive PI: {s['individuals_with_sensitive']}; minors under 14: {s['minors']}",
         )
     )
