@@ -57,3 +57,29 @@ def test_scan_of_a_missing_path_fails_clearly(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scan", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
     assert result.exit_code != 0
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(_data(tmp_path)), "--out", str(blocker / "out")])
+    assert result.exit_code == 2
+    assert "无法写入输出目录" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_failed_scan_leaves_no_partial_findings(tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    from baomi.engine import scan as scan_module
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    mp = monkeypatch
+    assert isinstance(mp, pytest.MonkeyPatch)
+    mp.setattr(scan_module, "_inventory", boom)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", str(_data(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert list(out.iterdir()) == []

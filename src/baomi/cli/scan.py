@@ -158,7 +158,21 @@ def scan(
                 task, completed=done, total=total, description=name[-40:] or tr("完成", "done")
             )
 
-        result = scan_paths(paths, out_dir=out, workers=workers, options=options, progress=progress)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            result = scan_paths(
+                paths, out_dir=out, workers=workers, options=options, progress=progress
+            )
+        except OSError as exc:  # unwritable or full output folder: say so, nothing half-written
+            bar.stop()
+            typer.echo(
+                tr(
+                    f"错误：无法写入输出目录 {out}（{exc.strerror or exc}）",
+                    f"error: cannot write the output folder {out} ({exc.strerror or exc})",
+                ),
+                err=True,
+            )
+            raise typer.Exit(2) from None
     inv = result.inventory
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(inv["summary"], ensure_ascii=False, indent=2))

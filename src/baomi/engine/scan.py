@@ -613,19 +613,31 @@ def scan_paths(
             done += size
         if progress:
             progress("", total, total)
+    except BaseException:
+        if sink is not None and tmp_findings is not None:
+            sink.close()
+            tmp_findings.unlink(missing_ok=True)  # no half-written findings are left behind
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         if sink is not None:
             sink.close()
-    inventory = _inventory(records, skipped, merger, ctx, findings)
     findings_path = None
-    if out_dir is not None and tmp_findings is not None:
-        findings_path = out_dir / "findings.jsonl"
-        tmp_inv = out_dir / ".inventory.json.partial"
-        tmp_inv.write_text(json.dumps(inventory, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp_findings, findings_path)
-        os.replace(tmp_inv, out_dir / "inventory.json")
+    try:
+        inventory = _inventory(records, skipped, merger, ctx, findings)
+        if out_dir is not None and tmp_findings is not None:
+            findings_path = out_dir / "findings.jsonl"
+            tmp_inv = out_dir / ".inventory.json.partial"
+            text = json.dumps(inventory, ensure_ascii=False, indent=2)
+            tmp_inv.write_text(text, encoding="utf-8")
+            os.replace(tmp_findings, findings_path)
+            os.replace(tmp_inv, out_dir / "inventory.json")
+    except BaseException:
+        if out_dir is not None:  # no half-written output is left behind
+            for name in (".findings.jsonl.partial", ".inventory.json.partial"):
+                (out_dir / name).unlink(missing_ok=True)
+        raise
     return ScanResult(inventory, findings_path, findings)
 
 
