@@ -45,5 +45,23 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:
+    """Console entry point: file-system failures become one clear line, not a traceback."""
+    from baomi.errors import BaomiError
+    from baomi.i18n import tr
+
+    try:
+        app(standalone_mode=True)
+    except OSError as exc:  # unwritable folder, disk full, read-only file system
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(
+            tr(
+                f"错误：文件操作失败{where}：{exc.strerror or exc}",
+                f"error: file operation failed{where}: {exc.strerror or exc}",
+            ),
+            err=True,
+        )
+        raise SystemExit(2) from None
+    except BaomiError as exc:
+        typer.echo(tr(f"错误：{exc}", f"error: {exc}"), err=True)
+        raise SystemExit(2) from None
