@@ -189,3 +189,14 @@ def test_lac_backend_maps_words_to_spans(monkeypatch: pytest.MonkeyPatch) -> Non
         (4, 6, "ADDR"),
         (6, 10, "ORG"),
     ]
+
+
+def test_a_phone_in_parentheses_is_not_an_address() -> None:
+    from baomi.engine.analyzer import TextAnalyzer
+    from baomi.engine.recognizers.registry import Registry
+
+    text = "请联系史浩（+86 138 1234 5678）确认收货地址"
+    found = TextAnalyzer(Registry.default(plugins=False)).analyze(text)
+    phone = [f for f in found if text[f.start : f.end] == "+86 138 1234 5678"]
+    assert [f.entity for f in phone] == ["CN_MOBILE"]
+    assert not any(f.entity == "ADDRESS" and "138" in text[f.start : f.end] for f in found)

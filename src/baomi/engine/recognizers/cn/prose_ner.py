@@ -18,6 +18,7 @@ Names, addresses and organisations are general PI (not PIPL-28 sensitive).
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from baomi.engine.normalize import NormalizedText, normalize
@@ -27,6 +28,8 @@ from baomi.engine.prose.model import EntitySpan
 from baomi.engine.prose.rules import CONTEXT_BOOST, RULE_SCORE, RuleSpan, clean, rule_spans
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.types import Explanation, Finding, Validation
+
+_WORDY = re.compile(r"[^\W\d_]")  # a letter or a CJK character
 
 #: Highest score a prose finding gets: it is never "confirmed" like a check digit.
 MAX_SCORE = 0.95
@@ -67,7 +70,9 @@ class ProseNerRecognizer(Recognizer):
             if raw.label != self.label:
                 continue
             span = clean(norm.text, raw)
-            if span is not None:
+            # A span of digits and punctuation only (a phone in parentheses) is never a name,
+            # an address or an organisation; leave it to the identifier recognizers.
+            if span is not None and _WORDY.search(norm.text, span.start, span.end):
                 spans.append(span)
         out: list[Finding] = []
         rules = self.rules(norm.text)
