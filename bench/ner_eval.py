@@ -244,7 +244,10 @@ def report(datasets: list[Dataset], systems_: dict[str, Tagger], speed_texts: li
         + " |"
     )
     if "LAC" not in systems_:
-        lines += ["", "LAC is not installed here (optional `[nlp]` extra): its column is omitted."]
+        lines += [
+            "",
+            "LAC is not installed here (optional backend installed by hand, see docs/scan.md): its column is omitted.",
+        ]
     lines += ["", *targets(datasets, ours, rates[names[0]][0]), "", GAP]
     return "\n".join(lines) + "\n"
 

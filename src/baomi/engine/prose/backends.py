@@ -2,7 +2,8 @@
 
 * ``crf`` (default) — the character CRF shipped in this package (:mod:`.model`); needs only
   python-crfsuite.
-* ``lac`` — Baidu's LAC, from the optional ``[nlp]`` extra. On Python 3.11 it needs
+* ``lac`` — Baidu's LAC, installed by hand (docs/scan.md; not in the lock file, which keeps
+  numpy 2). On Python 3.11 it needs
   ``paddlepaddle==2.6.2`` with ``numpy<2``; ``paddle.fluid`` (removed in paddle 2.6) is aliased
   to ``paddle.base`` before LAC is imported.
 
@@ -26,8 +27,8 @@ ENV_VAR = "BAOMI_NER_BACKEND"
 DEFAULT_BACKEND = "crf"
 BACKENDS = ("crf", "lac")
 LAC_INSTALL_HINT = (
-    "the 'lac' prose backend needs Baidu LAC: pip install 'baomi[nlp]' "
-    "(LAC 2.1.2 with paddlepaddle==2.6.2 and numpy<2 on Python 3.11), "
+    "the 'lac' prose backend needs Baidu LAC, installed by hand (see docs/scan.md: "
+    "LAC 2.1.2 with paddlepaddle==2.6.2 and numpy<2 on Python 3.11), "
     "or set BAOMI_NER_BACKEND=crf"
 )
 
