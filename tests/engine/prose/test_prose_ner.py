@@ -133,7 +133,7 @@ def test_cached_backend_calls_the_inner_backend_once_per_text() -> None:
 def test_lac_missing_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "paddle", None)  # None in sys.modules: ImportError
     monkeypatch.setitem(sys.modules, "LAC", None)
-    with pytest.raises(ConfigError, match=r"baomi\[nlp\]"):
+    with pytest.raises(ConfigError, match=r"installed by hand \(see docs/scan.md"):
         backends.LacBackend().tag("马文说")
 
 
