@@ -287,3 +287,15 @@ def test_a_resident_id_typed_into_a_card_column_is_reported_as_an_id(tmp_path: P
     assert found[5] == ("CN_RESIDENT_ID", rid)
     assert found[6] == ("BANK_CARD", cards[6])
     assert len(found) == 40
+
+
+def test_the_threaded_single_process_path_matches_worker_processes(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    # Without the prose model a second thread scans partitions in one process.
+    root, _ = customers
+    opts = ScanOptions(batch_rows=50, prose=False)
+    one = scan_paths([root], out_dir=tmp_path / "t", options=opts)
+    two = scan_paths([root], out_dir=tmp_path / "p", workers=2, options=opts)
+    assert read_findings(tmp_path / "t") == read_findings(tmp_path / "p")
+    assert one.inventory["summary"] == two.inventory["summary"]

@@ -23,7 +23,7 @@ import os
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -541,6 +541,14 @@ def scan_paths(
         else None
     )
     pending: deque[tuple[dict[str, Any], Future[tuple[pl.DataFrame, PartialInventory]]]] = deque()
+    # In one process, a second thread scans the next partition while this one writes the last
+    # (Polars releases the GIL). Only with stateless pattern recognizers: the prose model's
+    # tagger is not thread-safe.
+    threads = (
+        ThreadPoolExecutor(1)
+        if pool is None and not any(r.model_based for r in ctx.registry)
+        else None
+    )
 
     def consume(record: dict[str, Any], found: pl.DataFrame, inv: PartialInventory) -> None:
         nonlocal findings
@@ -596,7 +604,10 @@ def scan_paths(
                     part = Partition(
                         rel, file_index, sheet, sheet_index, offset, frame, plans, cats
                     )
-                    if pool is None:
+                    if pool is None and threads is not None:
+                        pending.append((record, threads.submit(scan_partition, part, ctx)))
+                        drain(1)
+                    elif pool is None:
                         consume(record, *scan_partition(part, ctx))
                     else:
                         pending.append((record, pool.submit(_run_partition, part)))
@@ -621,6 +632,8 @@ def scan_paths(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if threads is not None:
+            threads.shutdown(cancel_futures=True)
         if sink is not None:
             sink.close()
     findings_path = None
