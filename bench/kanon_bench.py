@@ -108,6 +108,8 @@ def main() -> None:
             str(args.suppression * 100),
             "--out",
             str(anj_csv),
+            "--qi",
+            qi_arg,
         )
         anj_out = pl.read_csv(anj_csv, separator=";", infer_schema=False)
         anj_k = peer(args.peers_python, "pycanon", "--csv", str(anj_csv), "--qi", qi_arg)["k"]

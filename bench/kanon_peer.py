@@ -14,31 +14,21 @@ import json
 import sys
 import time
 
-QI = [
-    "age",
-    "sex",
-    "race",
-    "marital-status",
-    "education",
-    "native-country",
-    "workclass",
-    "occupation",
-]
-
 
 def run_anjana(args: argparse.Namespace) -> dict[str, object]:
     import pandas as pd
     from anjana.anonymity import k_anonymity
 
     data = pd.read_csv(f"{args.data}/adult.csv", sep=";", dtype=str)
+    qi = args.qi.split(",")
     hierarchies = {
         q: dict(
             pd.read_csv(f"{args.data}/adult_hierarchy_{q}.csv", sep=";", header=None, dtype=str)
         )
-        for q in QI
+        for q in qi
     }
     started = time.perf_counter()
-    out = k_anonymity(data, [], QI, args.k, args.supp, hierarchies)
+    out = k_anonymity(data, [], qi, args.k, args.supp, hierarchies)
     seconds = time.perf_counter() - started
     out.to_csv(args.out, sep=";", index=False)
     return {"seconds": seconds, "rows_in": len(data), "rows_out": len(out)}
@@ -91,6 +81,7 @@ def main() -> None:
     a.add_argument("--k", type=int, required=True)
     a.add_argument("--supp", type=float, default=5.0)
     a.add_argument("--out", required=True)
+    a.add_argument("--qi", required=True, help="quasi-identifiers, from kanon_bench.QI")
     p = sub.add_parser("pycanon")
     p.add_argument("--csv", required=True)
     p.add_argument("--qi", required=True)
