@@ -141,7 +141,8 @@ def _components(
             if np.array_equal(jumped, parent):
                 break
             parent = jumped
-    roots = parent[:n_r]
-    n = len(np.unique(parent))
-    flagged_rows = np.isin(r_keys, flagged)
-    return int(n), len(np.unique(roots[flagged_rows]))
+    # Every node now points at its root: count roots, and the distinct roots of flagged rows.
+    n = int(np.count_nonzero(parent == np.arange(len(parent))))
+    marked = np.zeros(len(parent), dtype=bool)
+    marked[parent[:n_r][np.isin(r_keys, flagged)]] = True
+    return n, int(np.count_nonzero(marked))
