@@ -147,7 +147,9 @@ def digit_matrix(values: list[str] | pl.Series, width: int) -> np.ndarray[Any, n
         fixed = values.fill_null("").str.zfill(width).str.tail(width)
         ascii_fixed = (fixed.str.len_bytes() == width) & (fixed.str.len_chars() == width)
         if fixed.len() and bool(ascii_fixed.all()):
-            arrow = fixed.to_arrow().cast(pa.large_string())
+            arrow = fixed.to_arrow()
+            if arrow.type != pa.large_string():  # the cast loads pyarrow.compute (50 ms)
+                arrow = arrow.cast(pa.large_string())
             chunk = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
             data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)

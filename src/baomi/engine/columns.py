@@ -23,7 +23,7 @@ from typing import Literal
 
 import polars as pl
 
-from baomi.engine.normalize import normalize
+from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.recognizers.base import PatternRecognizer, Recognizer
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.types import Validation
@@ -86,11 +86,23 @@ def _header_matches(header: str, hints: Sequence[str]) -> bool:
     return any(hint in h for hint in hints)
 
 
-def _shares(recognizer: Recognizer, cells: list[str], normed: pl.Series, header: str) -> _Share:
+def _shares(
+    recognizer: Recognizer,
+    cells: list[str],
+    normed: pl.Series,
+    norm: list[NormalizedText],
+    header: str,
+) -> _Share:
     n = len(cells)
     shape = valid = 0
     fast_rx = getattr(recognizer, "fast_cell_regex", None)
-    slow_idx: list[int] = list(range(n))
+    # Cells the recognizer's prefilter rules out cannot give a finding (the prefilter is a
+    # superset of its patterns, as in the batched analysis).
+    slow = (
+        normed.str.contains(recognizer.prefilter).fill_null(False)
+        if recognizer.prefilter
+        else pl.repeat(True, n, eager=True)
+    )
     if isinstance(recognizer, PatternRecognizer) and fast_rx:
         fast = normed.str.contains(fast_rx).fill_null(False)
         hits = normed.filter(fast)
@@ -100,11 +112,10 @@ def _shares(recognizer: Recognizer, cells: list[str], normed: pl.Series, header:
             # a check digit (mobile, e-mail) count "cannot tell" as valid.
             shape += len(hits)
             valid += int(ok.fill_null(not recognizer.column_only).sum())
-        fast_list = fast.to_list()
-        slow_idx = [i for i in range(n) if not fast_list[i]]
-    for i in slow_idx:
+        slow = slow & ~fast
+    for i in slow.arg_true().to_list():
         cell = cells[i]
-        found = recognizer.analyze_cell(cell, normalize(cell))
+        found = recognizer.analyze_cell(cell, norm[i])
         covered = sum(f.end - f.start for f in found)
         if found and covered * 2 >= len(cell):
             shape += 1
@@ -123,10 +134,11 @@ def classify_column(
     cells = sample.to_list()
     if not cells:
         return ColumnPlan(header, "skip", note="empty")
-    normed = pl.Series([normalize(c).text for c in cells], dtype=pl.String)
+    norm = [normalize(c) for c in cells]
+    normed = pl.Series([t.text for t in norm], dtype=pl.String)
     distinct = len(set(cells)) / len(cells)
     shares = [
-        _shares(r, cells, normed, header)
+        _shares(r, cells, normed, norm, header)
         for r in registry
         if distinct >= r.min_distinct_share
         and (not r.header_required or _header_matches(header, r.header_hints))
