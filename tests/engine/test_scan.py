@@ -292,10 +292,41 @@ def test_a_resident_id_typed_into_a_card_column_is_reported_as_an_id(tmp_path: P
 def test_the_threaded_single_process_path_matches_worker_processes(
     customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
 ) -> None:
-    # Without the prose model a second thread scans partitions in one process.
+    # Without the prose model two threads scan partitions in one process and a third writes.
     root, _ = customers
     opts = ScanOptions(batch_rows=50, prose=False)
     one = scan_paths([root], out_dir=tmp_path / "t", options=opts)
     two = scan_paths([root], out_dir=tmp_path / "p", workers=2, options=opts)
     assert read_findings(tmp_path / "t") == read_findings(tmp_path / "p")
     assert one.inventory["summary"] == two.inventory["summary"]
+
+
+def test_findings_are_written_in_row_order_by_the_writer_thread(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    root, _ = customers
+    scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(batch_rows=20, prose=False))
+    rows = [f["row"] for f in read_findings(tmp_path / "o")]
+    assert len(rows) > 300
+    # Partitions (20 rows each) are appended in order, whichever scanning thread finishes first.
+    blocks = [r // 20 for r in rows]
+    assert blocks == sorted(blocks)
+    assert len(set(blocks)) == 15
+
+
+def test_a_failed_findings_write_stops_the_scan_and_leaves_nothing(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = customers
+    calls = {"n": 0}
+
+    def full_disk(self: pl.DataFrame, file: object = None) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_ndjson", full_disk)
+    out = tmp_path / "o"
+    with pytest.raises(OSError, match="No space left"):
+        scan_paths([root], out_dir=out, options=ScanOptions(batch_rows=20, prose=False))
+    assert list(out.iterdir()) == []

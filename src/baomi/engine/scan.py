@@ -59,6 +59,8 @@ _SENSITIVE = sorted(e for e, info in ENTITIES.items() if info.sensitive)
 _IDENTIFIERS = sorted(e for e, info in ENTITIES.items() if info.identifier)
 FINDING_KEYS = ("file", "sheet", "row", "column", "start", "end", "entity", "score")
 EXPLAIN_KEYS = ("recognizer", "pattern", "validation", "context")
+#: Threads scanning partitions in a one-process scan (the 2-core machine's cores).
+SCAN_THREADS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,24 +543,31 @@ def scan_paths(
         else None
     )
     pending: deque[tuple[dict[str, Any], Future[tuple[pl.DataFrame, PartialInventory]]]] = deque()
-    # In one process, a second thread scans the next partition while this one writes the last
-    # (Polars releases the GIL). Only with stateless pattern recognizers: the prose model's
-    # tagger is not thread-safe.
+    # In one process, two threads scan partitions while this one reads the next and writes
+    # the findings (Polars releases the GIL, and most of a partition's work is in Polars).
+    # Only with stateless pattern recognizers: the prose model's tagger is not thread-safe.
     threads = (
-        ThreadPoolExecutor(1)
+        ThreadPoolExecutor(SCAN_THREADS)
         if pool is None and not any(r.model_based for r in ctx.registry)
         else None
     )
 
+    # One writer thread appends findings in partition order, so that the last partitions'
+    # findings are written while the inventory (the individuals count) is computed.
+    writer = ThreadPoolExecutor(1) if sink is not None else None
+    writes: deque[Future[None]] = deque()
+
     def consume(record: dict[str, Any], found: pl.DataFrame, inv: PartialInventory) -> None:
         nonlocal findings
-        if found.height:
-            findings += found.height
-            if sink is not None:
-                # Straight into the file: an in-memory NDJSON buffer cost 3× its size.
-                found.write_ndjson(sink)
         merger.add(inv)
         record["rows"] += inv.rows
+        if found.height:
+            findings += found.height
+            if sink is not None and writer is not None:
+                # Straight into the file: an in-memory NDJSON buffer cost 3× its size.
+                writes.append(writer.submit(found.write_ndjson, sink))
+                while len(writes) > 1:  # at most two frames wait; a write error surfaces here
+                    writes.popleft().result()
 
     def drain(limit: int) -> None:
         while len(pending) > limit:
@@ -606,7 +615,7 @@ def scan_paths(
                     )
                     if pool is None and threads is not None:
                         pending.append((record, threads.submit(scan_partition, part, ctx)))
-                        drain(1)
+                        drain(SCAN_THREADS)
                     elif pool is None:
                         consume(record, *scan_partition(part, ctx))
                     else:
@@ -624,7 +633,12 @@ def scan_paths(
             done += size
         if progress:
             progress("", total, total)
+        inventory = _inventory(records, skipped, merger, ctx, findings)
+        while writes:
+            writes.popleft().result()
     except BaseException:
+        if writer is not None:
+            writer.shutdown(cancel_futures=True)  # waits for a write in progress
         if sink is not None and tmp_findings is not None:
             sink.close()
             tmp_findings.unlink(missing_ok=True)  # no half-written findings are left behind
@@ -634,11 +648,12 @@ def scan_paths(
             pool.shutdown(cancel_futures=True)
         if threads is not None:
             threads.shutdown(cancel_futures=True)
+        if writer is not None:
+            writer.shutdown(cancel_futures=True)
         if sink is not None:
             sink.close()
     findings_path = None
     try:
-        inventory = _inventory(records, skipped, merger, ctx, findings)
         if out_dir is not None and tmp_findings is not None:
             findings_path = out_dir / "findings.jsonl"
             tmp_inv = out_dir / ".inventory.json.partial"
