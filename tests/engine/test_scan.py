@@ -330,3 +330,20 @@ def test_a_failed_findings_write_stops_the_scan_and_leaves_nothing(
     with pytest.raises(OSError, match="No space left"):
         scan_paths([root], out_dir=out, options=ScanOptions(batch_rows=20, prose=False))
     assert list(out.iterdir()) == []
+
+
+def test_offsets_in_an_entity_column_skip_leading_blanks(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    phones = [mobile(rng) for _ in range(40)]
+    padded = {5: "  ", 9: "\u3000", 12: " \t"}  # ASCII spaces, ideographic space, tab
+    cells = [padded.get(i, "") + p + (" " if i == 12 else "") for i, p in enumerate(phones)]
+    root = tmp_path / "d"
+    root.mkdir()
+    (root / "c.csv").write_text(
+        "手机号\n" + "\n".join(f'"{c}"' for c in cells) + "\n", encoding="utf-8"
+    )
+    scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(prose=False))
+    found = {f["row"]: (f["start"], f["end"]) for f in read_findings(tmp_path / "o")}
+    for i, cell in enumerate(cells):
+        lead = len(cell) - len(cell.lstrip())
+        assert found[i] == (lead, lead + 11), (i, cell)

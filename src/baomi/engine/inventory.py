@@ -62,6 +62,7 @@ class InventoryMerger:
         self.columns: dict[tuple[str, str | None, str | None], ColumnStats] = {}
         self._hashes: dict[str, list[pl.Series]] = {}
         self._hash_len: dict[str, int] = {}
+        self._compacted: dict[str, int] = {}
         self._links: list[pl.DataFrame] = []
         self._link_count = 0
         self._exact = True
@@ -77,16 +78,19 @@ class InventoryMerger:
             bucket = self._hashes.setdefault(entity, [])
             bucket.append(series)
             self._hash_len[entity] = self._hash_len.get(entity, 0) + len(series)
-            if self._hash_len[entity] > 2_000_000:
+            # Compact once the pending hashes outgrow the distinct set: memory stays about
+            # twice the distinct count, however often values repeat.
+            if self._hash_len[entity] > 2 * self._compacted.get(entity, 0) + 250_000:
                 merged = pl.concat(bucket).unique()
                 self._hashes[entity] = [merged]
-                self._hash_len[entity] = len(merged)
+                self._hash_len[entity] = self._compacted[entity] = len(merged)
         if self._exact and len(part.links):
             self._links.append(part.links)
             self._link_count += len(part.links)
             if self._link_count > MAX_EXACT_LINKS:
                 self._exact = False
                 self._links.clear()
+                self._sensitive.clear()
         if len(part.sensitive_rows) and self._exact:
             self._sensitive.append(part.sensitive_rows)
 

@@ -247,7 +247,7 @@ def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -
     r = ctx.by_entity[plan.entity or ""]
     stats = col.inv.column(col.part.file, col.part.sheet, name)
     stripped = s.str.strip_chars()
-    nonempty = (stripped.str.len_chars() > 0).fill_null(False)
+    nonempty = (stripped.str.len_bytes() > 0).fill_null(False)
     stats.non_empty += int(nonempty.sum())
     idx_all = pl.int_range(0, s.len(), eager=True, dtype=pl.Int64)
     if isinstance(r, PatternRecognizer) and r.fast_cell_regex:
@@ -265,7 +265,7 @@ def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -
             ok = ok.fill_null(False)
         rejected_score = r.rejected_score + CONTEXT_BOOST
         drop_rejected = r.reject_on_invalid
-        lead = (s.str.len_chars() - s.str.strip_chars_start().str.len_chars()).filter(fast)
+        lead = _leading_blanks(s.filter(fast))
         length = stripped.filter(fast).str.len_chars()
         df = pl.DataFrame(
             {
@@ -312,6 +312,19 @@ def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -
             found = _merge_column_only(found, extra)
         _count(stats, found)
         col.add_batch(name, found, row_bound=True)
+
+
+def _leading_blanks(s: pl.Series) -> pl.Series:
+    """Characters before the first non-blank one (0 for most cells, counted only where not)."""
+    lead = pl.zeros(s.len(), dtype=pl.UInt32, eager=True)
+    padded = s.str.contains(r"^\s").fill_null(False)
+    if padded.any():
+        idx = padded.arg_true()
+        some = s.gather(idx)
+        lead = lead.scatter(
+            idx, some.str.len_chars() - some.str.strip_chars_start().str.len_chars()
+        )
+    return lead
 
 
 def _slow_cells(cells: pl.Series, r: Recognizer, ctx: _Context) -> pl.DataFrame:

@@ -27,7 +27,7 @@ SAMPLES: dict[str, list[str]] = {
     "CN_PASSPORT": ["E12345678", "ea1234567"],
     "CN_HMT_PERMIT": ["H12345678", "m1234567890"],
     "CN_LICENSE_PLATE": ["京A12345", "粤B·D12345", "沪A 12345"],
-    "EMAIL": ["Abc@Example.COM", "no-at-sign"],
+    "EMAIL": ["Abc@Example.COM", "no-at-sign", "lower@case.cn", "Mixed.Local@lower.cn", "a@b@C.cn"],
     "IP_ADDRESS": ["192.168.1.10", "FE80::1"],
     "DATE_OF_BIRTH": ["1990-03-07", "1990/3/7", "1990年3月7日", "19900307"],
     "PERSON_NAME": ["张伟", "阿依•买买提"],
@@ -97,3 +97,12 @@ def test_register_a_custom_recognizer_through_the_same_path() -> None:
     assert reg.entities[-1] == "TICKET"
     with pytest.raises(TypeError):
         reg.register(object())  # type: ignore[arg-type]
+
+
+def test_canonical_series_leaves_its_input_alone() -> None:
+    # The e-mail form rebuilds only some values (scatter): the caller's series must not change.
+    from baomi.engine.recognizers.generic.email import EmailRecognizer
+
+    values = pl.Series(["Abc@Example.COM", "x@y.cn"])
+    EmailRecognizer().canonical_series(values)
+    assert values.to_list() == ["Abc@Example.COM", "x@y.cn"]

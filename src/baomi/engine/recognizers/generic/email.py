@@ -42,6 +42,13 @@ class EmailRecognizer(PatternRecognizer):
         return f"{local}@{domain.lower()}" if at else value
 
     def canonical_series(self, values: pl.Series) -> pl.Series:
-        local = values.str.extract(r"^(.*)@[^@]*$", 1)
-        domain = values.str.extract(r"@([^@]*)$", 1).str.to_lowercase()
-        return (local + "@" + domain).fill_null(values)
+        # Most addresses are written in lower case: rebuild only those with an upper-case
+        # letter after the last @ (two regex extractions per value cost 15x the test).
+        upper = values.str.contains(r"@[^@]*[A-Z][^@]*$").fill_null(False)
+        if not upper.any():
+            return values
+        idx = upper.arg_true()
+        some = values.gather(idx)
+        local = some.str.extract(r"^(.*)@[^@]*$", 1)
+        domain = some.str.extract(r"@([^@]*)$", 1).str.to_lowercase()
+        return values.clone().scatter(idx, (local + "@" + domain).fill_null(some))
