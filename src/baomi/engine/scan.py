@@ -475,13 +475,17 @@ def _coalesce(
 
     Per-partition costs (classification calls, Polars plans) then stay small against the
     per-row work; consecutive batches of one sheet are contiguous by the reader contract.
+    The first partition is the first batch alone, so that scanning starts while the reader
+    parses the next blocks.
     """
     sheet: str | None = None
     offset = 0
     frames: list[pl.DataFrame] = []
     size = 0
+    first = True
     for b in batches:
-        if frames and (b.sheet != sheet or size + b.frame.height > rows):
+        if frames and (b.sheet != sheet or size + b.frame.height > rows or first):
+            first = False
             yield sheet, offset, pl.concat(frames, how="diagonal_relaxed")
             frames, size = [], 0
         if not frames:
