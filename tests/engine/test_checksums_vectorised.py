@@ -58,3 +58,29 @@ def test_series_and_list_inputs_give_the_same_digits() -> None:
     assert as_series.tolist() == as_list.tolist()
     sliced = pl.Series(["1" * 19, "2" * 19, "3" * 19]).slice(1, 2)
     assert digit_matrix(sliced, 19)[:, -1].tolist() == [2, 3]
+
+
+def test_resident_id18_many_agrees_with_scalar() -> None:
+    # Province, calendar date (leap years, month lengths, 1900 and today as bounds) and check
+    # character: valid IDs and near misses on each part.
+    import datetime as dt
+
+    import polars as pl
+
+    from baomi.engine.checksums import is_valid_resident_id, resident_id18_valid_many
+
+    rng = random.Random(14)
+    today = dt.date(2026, 11, 30)
+    values = []
+    for _ in range(6000):
+        area = rng.choice(["110101", "440305", "650102", "990000", "000000", "710000"])
+        year = rng.choice([1899, 1900, 1996, 2000, 1900, 2024, 2026, 2027, rng.randint(1901, 2025)])
+        month = rng.choice([0, 1, 2, 4, 12, 13, rng.randint(1, 12)])
+        day = rng.choice([0, 1, 28, 29, 30, 31, 32, rng.randint(1, 28)])
+        body = f"{area}{year:04d}{month:02d}{day:02d}{rng.randint(0, 999):03d}"
+        last = resident_id_check_char(body) if rng.random() < 0.7 else rng.choice("0123456789Xx")
+        values.append(body + (last.lower() if rng.random() < 0.1 else last))
+    got = resident_id18_valid_many(pl.Series(values), today).tolist()
+    expected = [is_valid_resident_id(v, today) for v in values]
+    assert got == expected
+    assert 500 < sum(expected) < 5500  # both outcomes well represented

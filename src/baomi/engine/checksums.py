@@ -183,6 +183,42 @@ def resident_id_check_ok_many(values: list[str] | pl.Series) -> np.ndarray[Any, 
     return np.asarray(expected == last)
 
 
+_PROVINCE_INTS = np.asarray(sorted(int(c) for c in PROVINCE_CODES), dtype=np.int16)
+_DAYS_IN_MONTH = np.asarray([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+
+
+def valid_birth_dates_many(
+    year: np.ndarray[Any, Any],
+    month: np.ndarray[Any, Any],
+    day: np.ndarray[Any, Any],
+    today: _dt.date | None = None,
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """:func:`valid_birth_date` over arrays: a real calendar date, 1900-01-01 to today."""
+    y, m, d = (np.asarray(a, dtype=np.int64) for a in (year, month, day))
+    month_ok = (m >= 1) & (m <= 12)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    last = _DAYS_IN_MONTH[np.where(month_ok, m, 0)] + ((m == 2) & leap)
+    stamp = y * 10_000 + m * 100 + d
+    t = today or _dt.date.today()
+    in_range = (stamp >= 1900_01_01) & (stamp <= t.year * 10_000 + t.month * 100 + t.day)
+    return np.asarray(month_ok & (d >= 1) & (d <= last) & in_range)
+
+
+def resident_id18_valid_many(
+    values: pl.Series, today: _dt.date | None = None
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """:func:`is_valid_resident_id` over 18-character values shaped ``^[0-9]{17}[0-9Xx]$``:
+    check character, province and birth date from one digit matrix (no date parsing)."""
+    d = digit_matrix(values.str.head(17), 17).astype(np.int64)
+    total = (d * np.asarray(_ID_WEIGHTS, dtype=np.int64)).sum(axis=1)
+    expected = np.asarray(list(_ID_CHECK))[total % 11]
+    last = values.str.slice(17, 1).str.to_uppercase().fill_null("").to_numpy()
+    province = np.isin(d[:, 0] * 10 + d[:, 1], _PROVINCE_INTS)
+    year = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
+    born = valid_birth_dates_many(year, d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13], today)
+    return np.asarray((expected == last) & province & born)
+
+
 _USCC_VALUE = np.full(128, -1, dtype=np.int16)
 for _i, _c in enumerate(_USCC_ALPHABET):
     _USCC_VALUE[ord(_c)] = _i
