@@ -209,14 +209,31 @@ def resident_id18_valid_many(
 ) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """:func:`is_valid_resident_id` over 18-character values shaped ``^[0-9]{17}[0-9Xx]$``:
     check character, province and birth date from one digit matrix (no date parsing)."""
-    d = digit_matrix(values.str.head(17), 17).astype(np.int64)
-    total = (d * np.asarray(_ID_WEIGHTS, dtype=np.int64)).sum(axis=1)
-    expected = np.asarray(list(_ID_CHECK))[total % 11]
-    last = values.str.slice(17, 1).str.to_uppercase().fill_null("").to_numpy()
+    d = _ascii_matrix(values, 18)
+    total = d[:, :17] @ np.asarray(_ID_WEIGHTS, dtype=np.int64)
+    # ISO 7064 MOD 11-2: _ID_CHECK[t % 11] is the character of (12 - t % 11) % 11, 10 = X.
+    expected = (12 - total % 11) % 11
+    last = np.where((d[:, 17] == ord("X") - 48) | (d[:, 17] == ord("x") - 48), 10, d[:, 17])
     province = np.isin(d[:, 0] * 10 + d[:, 1], _PROVINCE_INTS)
     year = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
     born = valid_birth_dates_many(year, d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13], today)
     return np.asarray((expected == last) & province & born)
+
+
+def _ascii_matrix(values: pl.Series, width: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """``len(values) × width`` character codes − 48 of ASCII values that all have ``width``
+    characters, read from the Arrow buffer (else through :func:`digit_matrix`)."""
+    arrow = values.cast(pl.Binary).to_arrow()
+    chunk = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+    if chunk.null_count == 0 and chunk.type == pa.large_binary() and len(chunk):
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        if bool((np.diff(offsets) == width).all()):
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            raw = data[offsets[0] : offsets[0] + len(chunk) * width]
+            return raw.reshape(len(chunk), width).astype(np.int64) - 48
+    return digit_matrix(values, width).astype(np.int64)
 
 
 _USCC_VALUE = np.full(128, -1, dtype=np.int16)

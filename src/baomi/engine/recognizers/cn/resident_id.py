@@ -56,19 +56,15 @@ class CnResidentIdRecognizer(PatternRecognizer):
 
     def validate_series(self, values: pl.Series) -> pl.Series:
         """GB 11643 check character, province and birth date, vectorised (NumPy)."""
+        out = pl.repeat(False, len(values), eager=True, dtype=pl.Boolean).alias(values.name)
         is18 = values.str.contains(r"^[0-9]{17}[0-9Xx]$").fill_null(False)
-        long = pl.Series(values.name, [False] * len(values), dtype=pl.Boolean)
         if is18.any():
             idx = is18.arg_true()
             ok = resident_id18_valid_many(values.gather(idx))
-            long = long.scatter(idx, pl.Series(ok, dtype=pl.Boolean))
-        short = values.str.len_chars() == 15
-        if short.any():
-            legacy = pl.Series(
-                [
-                    is_valid_resident_id(x) if s else False
-                    for x, s in zip(values, short, strict=True)
-                ]
-            )
-            return long | legacy
-        return long
+            out = out.scatter(idx, pl.Series(ok, dtype=pl.Boolean))
+        short = values.str.contains(r"^[0-9]{15}$").fill_null(False)
+        if short.any():  # legacy IDs: rare, checked one by one
+            idx = short.arg_true()
+            legacy = [is_valid_resident_id(x) for x in values.gather(idx).to_list()]
+            out = out.scatter(idx, pl.Series(legacy, dtype=pl.Boolean))
+        return out
