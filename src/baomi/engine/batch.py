@@ -104,52 +104,57 @@ def _context_regex(words: Sequence[str]) -> str | None:
 
 
 def _pattern_matches(
-    r: PatternRecognizer, rank: int, texts: list[str], cells: np.ndarray[Any, Any]
+    r: PatternRecognizer, rank: int, texts: list[str], cand: pl.Series, cells: np.ndarray[Any, Any]
 ) -> pl.DataFrame:
-    """All matches of ``r``'s patterns in ``texts`` (already normalised), one frame."""
+    """All matches of ``r``'s patterns in ``texts`` (already normalised; ``cand`` is the same
+    cells as a series), one frame. Python's ``re`` finds the spans (look-arounds); the
+    matched values and the context windows are sliced out in Polars."""
     joined = SEP.join(texts)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    lengths = cand.str.len_chars().to_numpy().astype(np.int64)
     starts = np.zeros(len(texts), dtype=np.int64)
     if len(texts) > 1:
         starts[1:] = np.cumsum(lengths[:-1] + 1)
+    w = r.context_window
     frames: list[pl.DataFrame] = []
     for pattern, rx in r._compiled:
         g = "v" if "v" in rx.groupindex else 0
-        spans = [(m.start(g), m.end(g), m.group(g)) for m in rx.finditer(joined)]
-        if not spans:
+        found = [m.span(g) for m in rx.finditer(joined)]
+        if not found:
             continue
-        s = np.fromiter((x[0] for x in spans), dtype=np.int64, count=len(spans))
-        e = np.fromiter((x[1] for x in spans), dtype=np.int64, count=len(spans))
-        pos = np.searchsorted(starts, s, side="right") - 1
-        cell_start = starts[pos]
-        cell_end = cell_start + lengths[pos]
-        inside = e <= cell_end
-        w = r.context_window
-        lefts = [
-            joined[max(cs, a - w) : a]
-            for cs, a in zip(cell_start.tolist(), s.tolist(), strict=True)
-        ]
-        rights = [
-            joined[b : min(ce, b + w)] for ce, b in zip(cell_end.tolist(), e.tolist(), strict=True)
-        ]
+        se = np.array(found, dtype=np.int64).reshape(-1, 2)
+        pos = np.searchsorted(starts, se[:, 0], side="right") - 1
+        inside = se[:, 1] <= starts[pos] + lengths[pos]
+        pos, se = pos[inside], se[inside]
+        if not len(pos):
+            continue
         frames.append(
             pl.DataFrame(
                 {
                     "idx": cells[pos],
-                    "start": s - cell_start,
-                    "end": e - cell_start,
-                    "raw": [x[2] for x in spans],
-                    "window": [a + " " + b for a, b in zip(lefts, rights, strict=True)],
+                    "start": se[:, 0] - starts[pos],
+                    "end": se[:, 1] - starts[pos],
+                    "_cell": cand.gather(pos),
                     "pattern": pattern.name,
                     "base": pattern.score,
                     "need_ctx": pattern.context_required,
-                    "inside": inside,
                 }
-            ).filter(pl.col("inside"))
+            )
         )
     if not frames:
         return _empty()
-    df = pl.concat(frames)
+    cell, start, end = pl.col("_cell"), pl.col("start"), pl.col("end")
+    left = pl.max_horizontal(start - w, pl.lit(0, dtype=pl.Int64))
+    df = (
+        pl.concat(frames)
+        .with_columns(
+            raw=cell.str.slice(start, end - start),
+            window=pl.concat_str(
+                [cell.str.slice(left, start - left), pl.lit(" "), cell.str.slice(end, w)]
+            ),
+        )
+        .drop("_cell")
+    )
+
     values = r.canonical_series(df.get_column("raw"))
     if type(r).excluded is not PatternRecognizer.excluded:
         keep = ~r.excluded_series(values)
@@ -237,6 +242,7 @@ def analyze_column(
     filled = cells.fill_null("")
     texts = filled.to_list()
     normed, slow = _fold(filled, texts)
+    normed_s = pl.Series(normed, dtype=pl.String)
     nonempty = (filled.str.len_chars() > 0).to_numpy()
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
@@ -246,9 +252,8 @@ def analyze_column(
             assert isinstance(r, PatternRecognizer)
             fast_idx = np.flatnonzero(mask & ~slow)
             if len(fast_idx):
-                frames.append(
-                    _pattern_matches(r, rank, [normed[i] for i in fast_idx.tolist()], fast_idx)
-                )
+                cand = [normed[i] for i in fast_idx.tolist()]
+                frames.append(_pattern_matches(r, rank, cand, normed_s.gather(fast_idx), fast_idx))
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask & slow))
         else:
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask))
