@@ -62,7 +62,12 @@ class CnMobileRecognizer(PatternRecognizer):
         "contact",
     )
     #: Rust regex (Polars): the pattern without look-arounds; \d matches full-width digits too.
-    prefilter = "[1１][3-9３-９]\\d[ \\-－\u3000]?\\d{4}[ \\-－\u3000]?\\d{4}"
+    #: Bounded by non-digits (or the "86" of a country code), as the pattern is: digits
+    #: inside a card or ID number do not make their cell a candidate.
+    prefilter = (
+        "(?:^|[^0-9０-９]|[8８][6６])[1１][3-9３-９]\\d[ \\-－\u3000]?\\d{4}"
+        "[ \\-－\u3000]?\\d{4}(?:[^0-9０-９]|$)"
+    )
     #: A cell that is one mobile number as people write it (+86, 0086, (+86), spaces, dashes);
     #: ASCII only — full-width digits take the per-cell path, which maps offsets.
     fast_cell_regex = r"^(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}$"
