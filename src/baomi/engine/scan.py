@@ -574,7 +574,9 @@ def scan_paths(
     writer = ThreadPoolExecutor(1) if sink is not None else None
     writes: deque[Future[None]] = deque()
 
-    def consume(record: dict[str, Any], found: pl.DataFrame, inv: PartialInventory) -> None:
+    def consume(
+        record: dict[str, Any], found: pl.DataFrame, inv: PartialInventory, backlog: int
+    ) -> None:
         nonlocal findings
         merger.add(inv)
         record["rows"] += inv.rows
@@ -583,13 +585,13 @@ def scan_paths(
             if sink is not None and writer is not None:
                 # Straight into the file: an in-memory NDJSON buffer cost 3× its size.
                 writes.append(writer.submit(found.write_ndjson, sink))
-                while len(writes) > 1:  # at most two frames wait; a write error surfaces here
+                while len(writes) > backlog:  # bounded memory; a write error surfaces here
                     writes.popleft().result()
 
-    def drain(limit: int) -> None:
+    def drain(limit: int, backlog: int = 1) -> None:
         while len(pending) > limit:
             rec, fut = pending.popleft()
-            consume(rec, *fut.result())
+            consume(rec, *fut.result(), backlog=backlog)
 
     try:
         for file_index, (path, rel) in enumerate(files):
@@ -634,13 +636,13 @@ def scan_paths(
                         pending.append((record, threads.submit(scan_partition, part, ctx)))
                         drain(SCAN_THREADS)
                     elif pool is None:
-                        consume(record, *scan_partition(part, ctx))
+                        consume(record, *scan_partition(part, ctx), backlog=1)
                     else:
                         pending.append((record, pool.submit(_run_partition, part)))
                         drain(workers * 2)
-                drain(0)
+                drain(0, backlog=SCAN_THREADS + 1)
             except UnreadableFileError as exc:
-                drain(0)
+                drain(0, backlog=SCAN_THREADS + 1)
                 record["error"] = exc.reason
             record["skipped_rows"] = src.skipped_rows
             record["sheets"] = [s for s in sheets if s is not None]
