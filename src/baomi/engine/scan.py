@@ -61,13 +61,15 @@ FINDING_KEYS = ("file", "sheet", "row", "column", "start", "end", "entity", "sco
 EXPLAIN_KEYS = ("recognizer", "pattern", "validation", "context")
 #: Threads scanning partitions in a one-process scan (the 2-core machine's cores).
 SCAN_THREADS = 2
+#: Findings serialised to NDJSON at a time (about 6 MB of text).
+WRITE_SLICE_ROWS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
     threshold: float = DEFAULT_THRESHOLD
     explain: bool = False
-    batch_rows: int = 65536
+    batch_rows: int = 49152
     sample_rows: int = 500
     #: Run model-based prose recognizers (names, addresses, organisations in free text).
     prose: bool = True
@@ -312,6 +314,13 @@ def _entity_column(col: _Collector, name: str, s: pl.Series, plan: ColumnPlan) -
             found = _merge_column_only(found, extra)
         _count(stats, found)
         col.add_batch(name, found, row_bound=True)
+
+
+def _write_ndjson(found: pl.DataFrame, sink: io.BufferedWriter) -> None:
+    """Append findings as NDJSON in slices: Polars builds each slice's text in memory, and a
+    whole partition's (about 50 MB) would be held at once."""
+    for piece in found.iter_slices(WRITE_SLICE_ROWS):
+        piece.write_ndjson(sink)
 
 
 def _leading_blanks(s: pl.Series) -> pl.Series:
@@ -584,7 +593,7 @@ def scan_paths(
             findings += found.height
             if sink is not None and writer is not None:
                 # Straight into the file: an in-memory NDJSON buffer cost 3× its size.
-                writes.append(writer.submit(found.write_ndjson, sink))
+                writes.append(writer.submit(_write_ndjson, found, sink))
                 while len(writes) > backlog:  # bounded memory; a write error surfaces here
                     writes.popleft().result()
 
