@@ -26,7 +26,7 @@ import itertools
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -159,6 +159,10 @@ class Anonymized:
     seconds: float
     report: RiskReport
     optimal_ties: int
+    #: "local": records the first transformation would suppress were generalised again on
+    #: their own (one entry per round: levels and records kept); "global": one transformation.
+    recoding: str = "global"
+    rounds: tuple[dict[str, object], ...] = ()
 
 
 class NoSolutionError(InputError):
@@ -225,6 +229,21 @@ def _encode(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Solution:
+    levels: dict[str, int]
+    suppressed: float
+    loss: float
+    nodes_total: int
+    nodes_checked: int
+    optimal_ties: int
+
+
+#: Rounds of local recoding (ARX's iterative optimisation of the records a global
+#: transformation suppresses); each round is one more lattice search on fewer records.
+MAX_LOCAL_ROUNDS = 5
+
+
 def anonymize(
     frame: pl.DataFrame,
     qi: Sequence[str],
@@ -234,14 +253,76 @@ def anonymize(
     sensitive: Sequence[str] = (),
     suppress: str = "star",
     tie_break: bytes = b"",
+    recoding: str = "local",
 ) -> Anonymized:
     """Generalise ``qi`` (and suppress records) to meet ``criteria`` with the least loss.
+
+    ``recoding="global"``: the single optimal transformation (every record generalised to the
+    same levels). ``"local"`` (default): then the records it would suppress are anonymised
+    again on their own — another optimal search over the lattice, any levels — and so on while
+    at least ``k`` remain (ARX's local recoding by iterated global optimisation, Prasser et al.
+    2016). Each round's classes meet the criteria by themselves, so the release does (average
+    risk included: classes and records add up); fewer records are suppressed and the loss can
+    only fall, since a generalised record loses at most what a suppressed one does.
 
     ``tie_break`` chooses among transformations of equal loss (a per-recipient choice, so two
     recipients may get different but equally useful generalisations).
     """
+    if recoding not in ("local", "global"):
+        raise InputError(f"recoding must be local or global, not {recoding!r}")
     started = time.perf_counter()
     qi = list(qi)
+    n = frame.height
+    first = _search(frame, qi, hierarchies, criteria, sensitive, tie_break)
+    out, bad = _apply(frame, qi, hierarchies, first.levels, criteria, sensitive)
+    loss_records = first.loss * n  # loss x records; a suppressed record counts 1
+    checked = first.nodes_checked
+    rounds: list[dict[str, object]] = []
+    rest = criteria if criteria.suppression_limit >= 1 else replace(criteria, suppression_limit=1.0)
+    while recoding == "local" and int(bad.sum()) >= criteria.k and len(rounds) < MAX_LOCAL_ROUNDS:
+        idx = bad.arg_true()
+        sub = frame[idx]
+        try:
+            sol = _search(sub, qi, hierarchies, rest, sensitive, tie_break)
+        except NoSolutionError:
+            break
+        if sol.suppressed >= len(idx) or sol.loss >= 1.0 - 1e-12:
+            break  # nothing more can be kept (a fully generalised record is as good as gone)
+        sub_out, sub_bad = _apply(sub, qi, hierarchies, sol.levels, rest, sensitive)
+        out = out.with_columns(out[a].scatter(idx, sub_out[a]) for a in qi)
+        loss_records += (sol.loss - 1.0) * len(idx)
+        checked += sol.nodes_checked
+        rounds.append({"levels": sol.levels, "records": len(idx) - round(sol.suppressed)})
+        bad = pl.repeat(False, n, eager=True).scatter(idx, sub_bad)
+    suppressed = int(bad.sum())
+    if suppress == "drop":
+        out = out.filter(~bad)
+    report = risk(out, qi, sensitive, criteria.k)
+    return Anonymized(
+        frame=out,
+        levels=first.levels,
+        suppressed=suppressed,
+        loss=loss_records / n if n else 0.0,
+        metric=LOSS_METRIC,
+        nodes_total=first.nodes_total,
+        nodes_checked=checked,
+        seconds=time.perf_counter() - started,
+        report=report,
+        optimal_ties=first.optimal_ties,
+        recoding=recoding,
+        rounds=tuple(rounds),
+    )
+
+
+def _search(
+    frame: pl.DataFrame,
+    qi: list[str],
+    hierarchies: Mapping[str, Hierarchy],
+    criteria: Criteria,
+    sensitive: Sequence[str],
+    tie_break: bytes,
+) -> _Solution:
+    """The optimal global transformation: every node of the lattice, best first."""
     n = frame.height
     enc = _encode(frame, qi, hierarchies, sensitive)
     m = len(qi)
@@ -307,19 +388,12 @@ def anonymize(
         raise NoSolutionError("no generalisation meets the criteria within the suppression limit")
     best.sort(key=lambda b: hashlib.sha256(tie_break + repr(b[0]).encode()).digest())
     node, suppressed = best[0]
-    levels = dict(zip(qi, node, strict=True))
-    out = apply_levels(frame, qi, hierarchies, levels, criteria, sensitive, suppress)
-    report = risk(out, qi, sensitive, criteria.k)
-    return Anonymized(
-        frame=out,
-        levels=levels,
-        suppressed=round(suppressed),
+    return _Solution(
+        levels=dict(zip(qi, node, strict=True)),
+        suppressed=suppressed,
         loss=best_loss,
-        metric=LOSS_METRIC,
         nodes_total=len(nodes),
         nodes_checked=checked,
-        seconds=time.perf_counter() - started,
-        report=report,
         optimal_ties=len(best),
     )
 
@@ -334,6 +408,19 @@ def apply_levels(
     suppress: str = "star",
 ) -> pl.DataFrame:
     """Generalise each QI to its level, then suppress records in classes failing the criteria."""
+    out, bad = _apply(frame, qi, hierarchies, levels, criteria, sensitive)
+    return out.filter(~bad) if suppress == "drop" else out
+
+
+def _apply(
+    frame: pl.DataFrame,
+    qi: Sequence[str],
+    hierarchies: Mapping[str, Hierarchy],
+    levels: Mapping[str, int],
+    criteria: Criteria,
+    sensitive: Sequence[str] = (),
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The generalised frame (failing classes' QIs set to ``*``) and the suppressed rows."""
     out = frame.with_columns(
         pl.col(a)
         .cast(pl.String)
@@ -351,9 +438,10 @@ def apply_levels(
     for s in sensitive:
         if criteria.l > 1:
             bad = bad | (pl.col(s).n_unique().over(qi) < criteria.l)
-    flagged = out.with_columns(bad.alias("_bad"))
-    if suppress == "drop":
-        return flagged.filter(~pl.col("_bad")).drop("_bad")
-    return flagged.with_columns(
-        pl.when(pl.col("_bad")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(a)).alias(a) for a in qi
-    ).drop("_bad")
+    flags = out.select(bad.alias("_bad")).get_column("_bad")
+    return (
+        out.with_columns(
+            pl.when(flags).then(pl.lit(SUPPRESSED)).otherwise(pl.col(a)).alias(a) for a in qi
+        ),
+        flags,
+    )

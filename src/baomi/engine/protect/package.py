@@ -221,6 +221,7 @@ def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
         criteria,
         sensitive=sensitive,
         tie_break=(run.ctx.recipient or "").encode(),
+        recoding=spec.recoding,
     )
     run.note("QUASI_IDENTIFIER", "generalize")
     run.kanon.append(
@@ -237,6 +238,8 @@ def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
                 "release": spec.release,
             },
             "levels": result.levels,
+            "recoding": result.recoding,
+            "local_rounds": list(result.rounds),
             "suppressed_records": result.suppressed,
             "information_loss": round(result.loss, 6),
             "metric": result.metric,

@@ -51,6 +51,9 @@ class QuasiIdentifierSpec(_Strict):
     average_risk: float | None = Field(default=None, gt=0, le=1)
     suppression_limit: float = Field(default=0.05, ge=0, le=1)
     suppress: Literal["star", "drop"] = "star"
+    #: "local": records the optimal transformation would suppress are generalised again on
+    #: their own (ARX's local recoding); "global": one set of levels for every record.
+    recoding: Literal["local", "global"] = "local"
 
 
 class FingerprintSpec(_Strict):
@@ -278,6 +281,7 @@ entities:
 #   columns: [年龄, 性别, 城市]
 #   release: controlled      # average risk <= 0.33; public: maximum risk
 #   suppression_limit: 0.05
+#   recoding: local          # outliers generalised again instead of suppressed; or global
 fingerprint:
   marks: true                             # invisible per-recipient marks
 """
