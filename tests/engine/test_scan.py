@@ -114,6 +114,7 @@ def test_inventory_classifies_columns_and_counts(
     assert cols["编号"]["matches"] == 0
     s = inv["summary"]
     assert s["distinct"]["CN_RESIDENT_ID"] == 300
+    assert s["distinct_estimated"] == []
     assert s["estimated_individuals"] == 300
     assert s["individuals_with_sensitive"] == 300
 
@@ -347,3 +348,18 @@ def test_offsets_in_an_entity_column_skip_leading_blanks(tmp_path: Path) -> None
     for i, cell in enumerate(cells):
         lead = len(cell) - len(cell.lstrip())
         assert found[i] == (lead, lead + 11), (i, cell)
+
+
+def test_distinct_counts_past_the_exact_limit_are_marked_as_estimates(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.engine import inventory
+
+    monkeypatch.setattr(inventory, "EXACT_DISTINCT", 100)
+    monkeypatch.setattr(inventory, "COMPACT_SLACK", 50)
+    root, _ = customers
+    s = scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(batch_rows=60)).inventory[
+        "summary"
+    ]
+    assert "CN_RESIDENT_ID" in s["distinct_estimated"]
+    assert abs(s["distinct"]["CN_RESIDENT_ID"] - 300) <= 9  # HyperLogLog, 2**14 registers

@@ -64,8 +64,12 @@ def _print_tables(console: Console, inv: dict[str, Any]) -> None:
     for entity, count in sorted(s["entities"].items(), key=lambda kv: -kv[1]):
         info = ENTITIES.get(entity)
         mark = "[bold red]●[/]" if info and info.sensitive else ""
+        approx = "≈" if entity in s.get("distinct_estimated", ()) else ""
         per_entity.add_row(
-            f"{_label(entity)} ({entity})", mark, str(count), str(s["distinct"].get(entity, ""))
+            f"{_label(entity)} ({entity})",
+            mark,
+            str(count),
+            approx + str(s["distinct"].get(entity, "")),
         )
     console.print(per_entity)
     per_col = Table(title=tr("按文件和列", "By file and column"))

@@ -18,6 +18,13 @@ from baomi.engine.entities import ENTITIES
 #: Above this many identifier links the exact individuals count (connected components) is
 #: replaced by an estimate (the largest distinct count of any identifier), to bound memory.
 MAX_EXACT_LINKS = 4_000_000
+#: Above this many distinct values of one entity its exact hash set becomes a HyperLogLog
+#: sketch, so that memory stays bounded whatever the number of distinct customers.
+EXACT_DISTINCT = 1_000_000
+#: Hashes an entity may collect beyond twice its distinct set before they are compacted.
+COMPACT_SLACK = 250_000
+#: HyperLogLog precision: 2**14 one-byte registers, standard error 1.04 / 2**7 ≈ 0.8 %.
+HLL_P = 14
 _EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64})
 _EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
 
@@ -54,6 +61,41 @@ class PartialInventory:
         return self.columns.setdefault((file, sheet, name), ColumnStats())
 
 
+class DistinctSketch:
+    """HyperLogLog (Flajolet et al. 2007) over the scan's 64-bit keyed hashes, vectorised.
+
+    The first :data:`HLL_P` bits of a hash pick a register; the register keeps the largest
+    rank (leading zeros + 1) of the remaining 50 bits seen. Mergeable and a fixed 16 KB.
+    """
+
+    def __init__(self) -> None:
+        self.registers = np.zeros(1 << HLL_P, dtype=np.uint8)
+
+    def add(self, hashes: np.ndarray[Any, Any]) -> None:
+        h = np.asarray(hashes, dtype=np.uint64)
+        if not len(h):
+            return
+        index = (h >> np.uint64(64 - HLL_P)).astype(np.intp)
+        rest = h & np.uint64((1 << (64 - HLL_P)) - 1)
+        # bit length of the remainder: frexp's exponent, exact below 2**53 (0 for 0)
+        bits = np.frexp(rest.astype(np.float64))[1]
+        rank = (64 - HLL_P + 1 - bits).astype(np.uint8)
+        np.maximum.at(self.registers, index, rank)
+
+    def estimate(self) -> int:
+        m = len(self.registers)
+        raw = (
+            (0.7213 / (1 + 1.079 / m))
+            * m
+            * m
+            / float(np.sum(np.ldexp(1.0, -self.registers.astype(np.int64))))
+        )
+        zeros = int(np.count_nonzero(self.registers == 0))
+        if raw <= 2.5 * m and zeros:  # small range: linear counting
+            return round(m * float(np.log(m / zeros)))
+        return round(raw)
+
+
 class InventoryMerger:
     """Merges partial inventories; memory stays bounded by compacting hash sets."""
 
@@ -63,6 +105,7 @@ class InventoryMerger:
         self._hashes: dict[str, list[pl.Series]] = {}
         self._hash_len: dict[str, int] = {}
         self._compacted: dict[str, int] = {}
+        self._sketches: dict[str, DistinctSketch] = {}
         self._links: list[pl.DataFrame] = []
         self._link_count = 0
         self._exact = True
@@ -75,15 +118,22 @@ class InventoryMerger:
         for key, stats in part.columns.items():
             self.columns.setdefault(key, ColumnStats()).add(stats)
         for entity, series in part.hashes.items():
+            if entity in self._sketches:
+                self._sketches[entity].add(series.to_numpy())
+                continue
             bucket = self._hashes.setdefault(entity, [])
             bucket.append(series)
             self._hash_len[entity] = self._hash_len.get(entity, 0) + len(series)
             # Compact once the pending hashes outgrow the distinct set: memory stays about
             # twice the distinct count, however often values repeat.
-            if self._hash_len[entity] > 2 * self._compacted.get(entity, 0) + 250_000:
+            if self._hash_len[entity] > 2 * self._compacted.get(entity, 0) + COMPACT_SLACK:
                 merged = pl.concat(bucket).unique()
                 self._hashes[entity] = [merged]
                 self._hash_len[entity] = self._compacted[entity] = len(merged)
+                if len(merged) > EXACT_DISTINCT:  # from now on an estimate, in 16 KB
+                    sketch = self._sketches[entity] = DistinctSketch()
+                    sketch.add(merged.to_numpy())
+                    del self._hashes[entity]
         if self._exact and len(part.links):
             self._links.append(part.links)
             self._link_count += len(part.links)
@@ -95,9 +145,15 @@ class InventoryMerger:
             self._sensitive.append(part.sensitive_rows)
 
     def distinct(self) -> dict[str, int]:
-        return {
-            e: pl.concat(parts).n_unique() for e, parts in sorted(self._hashes.items()) if parts
-        }
+        """Distinct values per entity: exact, or a HyperLogLog estimate (:meth:`estimated`)."""
+        out = {e: pl.concat(parts).n_unique() for e, parts in self._hashes.items() if parts}
+        out.update((e, sketch.estimate()) for e, sketch in self._sketches.items())
+        return dict(sorted(out.items()))
+
+    def estimated(self) -> list[str]:
+        """Entities whose distinct count is a HyperLogLog estimate (more than
+        :data:`EXACT_DISTINCT` distinct values)."""
+        return sorted(self._sketches)
 
     def individuals(self) -> tuple[int, int, str]:
         """(individuals, individuals with sensitive PI, method)."""
