@@ -262,11 +262,22 @@ def analyze_column(
         found: list[Finding] = []
         ranks: list[int] = []
         order = {id(r): k for k, r in enumerate(recognizers)}
+        # Business text repeats itself (已电话回访，满意): a text is analysed once per recognizer
+        # and its (immutable) findings reused for every cell that holds it.
+        # Cell by cell, so that the prose recognizers of one text follow each other and share
+        # one tagging (the backend remembers the last texts); the frame is sorted below.
+        per_cell.sort(key=lambda item: item[0])
+        seen: dict[tuple[int, str], list[Finding]] = {}
         for i, r in per_cell:
-            for f in r.analyze(texts[i]):
+            rank = order[id(r)]
+            key = (rank, texts[i])
+            cell_found = seen.get(key)
+            if cell_found is None:
+                cell_found = seen[key] = r.analyze(texts[i])
+            for f in cell_found:
                 rows.append(i)
                 found.append(f)
-                ranks.append(order[id(r)])
+                ranks.append(rank)
         frames.append(_from_findings(rows, found, ranks))
     if not frames:
         return _empty().drop("rank")

@@ -200,3 +200,26 @@ def test_a_phone_in_parentheses_is_not_an_address() -> None:
     phone = [f for f in found if text[f.start : f.end] == "+86 138 1234 5678"]
     assert [f.entity for f in phone] == ["CN_MOBILE"]
     assert not any(f.entity == "ADDRESS" and "138" in text[f.start : f.end] for f in found)
+
+
+def test_a_column_is_tagged_once_per_distinct_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three prose recognizers over a column whose notes repeat: one tagging per distinct text
+    # (cell by cell, so the recognizers share it; repeated texts reuse their findings).
+    import polars as pl
+
+    from baomi.engine.batch import analyze_column
+
+    fake = FakeBackend({"马文": "PER", "深圳市南山区": "ADDR"})
+    cached = backends.CachedBackend(fake)
+    monkeypatch.setitem(backends._SHARED, "crf", cached)
+    recognizers = [
+        ProsePersonNameRecognizer("crf"),
+        ProseAddressRecognizer("crf"),
+        ProseOrganizationRecognizer("crf"),
+    ]
+    # 300 distinct notes (more than the backend remembers), each twice, far apart
+    distinct = [f"马文说第{i}单已发货" if i % 2 else f"客户在深圳市南山区{i}号" for i in range(300)]
+    texts = [*distinct, "无", *distinct]
+    found = analyze_column(pl.Series(texts), recognizers, 0.0)
+    assert fake.calls == 300  # "无" (one character) is never tagged
+    assert found.get_column("idx").n_unique() == 600  # repeated cells keep their own findings
