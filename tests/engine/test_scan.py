@@ -363,3 +363,21 @@ def test_distinct_counts_past_the_exact_limit_are_marked_as_estimates(
     ]
     assert "CN_RESIDENT_ID" in s["distinct_estimated"]
     assert abs(s["distinct"]["CN_RESIDENT_ID"] - 300) <= 9  # HyperLogLog, 2**14 registers
+
+
+def test_progress_moves_within_a_large_file(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    root, _ = customers
+    calls: list[tuple[str, int, int]] = []
+    scan_paths(
+        [root],
+        out_dir=tmp_path / "o",
+        options=ScanOptions(batch_rows=50, prose=False),
+        progress=lambda name, done, total: calls.append((name, done, total)),
+    )
+    total = (root / "客户名单.csv").stat().st_size
+    within = [done for name, done, _ in calls if name == "客户名单.csv" and 0 < done < total]
+    assert len(within) >= 3  # several partitions, each moves the bar
+    dones = [done for _, done, _ in calls]
+    assert dones == sorted(dones) and dones[-1] == total == calls[-1][2]

@@ -629,7 +629,11 @@ def scan_paths(
                     )
                 else:
                     batches = ((None, 0, f) for f in _text_partitions(src, options.batch_rows))
+                seen = 0  # bytes of the partitions read so far: the bar moves within a file
                 for sheet, offset, frame in batches:
+                    if progress:
+                        seen += int(frame.estimated_size())
+                        progress(rel, done + min(seen, size), total)
                     sheet_index = sheets.setdefault(sheet, len(sheets))
                     if src.kind == "table":
                         plans = planner.plans_for(sheet, frame)
