@@ -292,3 +292,35 @@ def test_verify_rescans_with_the_scan(tmp_path: Path) -> None:
     with pytest.raises(VerifyError) as err:
         run(tmp_path / "in", tmp_path / "out", policy=odd, verify=True)
     assert "手机号" in str(err.value) and not (tmp_path / "out").exists()
+
+
+def test_a_large_notes_column_is_tagged_in_worker_processes_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.engine.prose import backends
+
+    rows = customers(60, seed=4)
+    for i, row in enumerate(rows):
+        row["备注"] = f"已与{row['姓名']}确认，第{i}单由深圳市南山区仓库发货"
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    monkeypatch.setattr(package_mod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(package_mod, "PRETAG_MIN_TEXTS", 10**9)  # in this process only
+    one = run(tmp_path / "in", tmp_path / "one")
+    preloaded: list[int] = []
+    original = backends.CachedBackend.preload
+
+    def spy(self: backends.CachedBackend, spans: dict[str, list[object]]) -> None:
+        preloaded.append(len(spans))
+        original(self, spans)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backends.CachedBackend, "preload", spy)
+    monkeypatch.setattr(package_mod, "PRETAG_MIN_TEXTS", 10)
+    two = run(tmp_path / "in", tmp_path / "two")
+    assert preloaded == [60]  # every distinct note, tagged by two worker processes
+    assert backends.get_backend("crf")._preloaded == {}  # cleared after the column
+    # the same package but for the per-package fingerprint marks
+    a = strip_marks((tmp_path / "one" / "c.csv").read_text(encoding="utf-8"))
+    b = strip_marks((tmp_path / "two" / "c.csv").read_text(encoding="utf-8"))
+    assert a == b
+    assert one.manifest["operators"] == two.manifest["operators"]
+    assert all(r["姓名"] not in b for r in rows)

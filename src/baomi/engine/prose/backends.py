@@ -94,10 +94,24 @@ class CachedBackend:
         self.name = inner.name
         self._size = size
         self._cache: OrderedDict[str, list[EntitySpan]] = OrderedDict()
+        self._preloaded: dict[str, list[EntitySpan]] = {}
         self._lock = threading.Lock()
+
+    def preload(self, spans: dict[str, list[EntitySpan]]) -> None:
+        """Spans tagged elsewhere (worker processes) for texts about to be analysed; kept
+        until :meth:`clear_preload`."""
+        with self._lock:
+            self._preloaded = spans
+
+    def clear_preload(self) -> None:
+        with self._lock:
+            self._preloaded = {}
 
     def tag(self, text: str) -> list[EntitySpan]:
         with self._lock:
+            hit = self._preloaded.get(text)
+            if hit is not None:
+                return hit
             hit = self._cache.get(text)
             if hit is not None:
                 self._cache.move_to_end(text)
@@ -131,3 +145,9 @@ def get_backend(name: str | None = None) -> CachedBackend:
             inner: NerBackend = CrfTagger() if chosen == "crf" else LacBackend()
             backend = _SHARED[chosen] = CachedBackend(inner)
         return backend
+
+
+def tag_texts(name: str, texts: list[str]) -> list[list[EntitySpan]]:
+    """Tag ``texts`` with this process's backend ``name`` (a worker process's entry point)."""
+    inner = get_backend(name).inner
+    return [inner.tag(t) for t in texts]

@@ -15,11 +15,14 @@ import datetime as _dt
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.normalize import normalize
+from baomi.engine.prose.backends import CachedBackend, get_backend, tag_texts
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
@@ -184,14 +189,69 @@ def _protect_text(
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
     mapping: dict[str, str] = {}
     dropped: set[str] = set()
-    for v, chosen in prefiltered_cells(run.analyzer, run.prefilter, values):
-        new, _, drop = _protect_text(run, v, chosen)
-        mapping[v] = new
-        if drop:
-            dropped.add(v)
+    cells = list(prefiltered_cells(run.analyzer, run.prefilter, values))
+    loaded = _pretag(cells)
+    try:
+        for v, chosen in cells:
+            new, _, drop = _protect_text(run, v, chosen)
+            mapping[v] = new
+            if drop:
+                dropped.add(v)
+    finally:
+        for backend in loaded:
+            backend.clear_preload()
     if not mapping:
         return values, dropped
     return values.replace_strict(mapping, default=values, return_dtype=pl.String), dropped
+
+
+#: A column with at least this many distinct texts for the prose model has them tagged in
+#: worker processes first (one per core, up to 4); starting them costs about a second.
+PRETAG_MIN_TEXTS = 20_000
+
+
+def _pretag(cells: list[tuple[str, list[Recognizer]]]) -> list[CachedBackend]:
+    """Tag the prose model's texts in parallel and preload the shared backends with the spans
+    (the model is the slow part of a notes column, and one process tags one text at a time).
+    Returns the preloaded backends, to be cleared after the column."""
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2:
+        return []
+    texts: dict[str, set[str]] = {}
+    for value, chosen in cells:
+        for r in chosen:
+            backend = getattr(r, "backend", None)
+            # only the shared backend of a name: a worker process rebuilds it by that name
+            if not (r.model_based and isinstance(backend, CachedBackend)):
+                continue
+            if get_backend(backend.name) is backend:
+                texts.setdefault(backend.name, set()).add(normalize(value).text)
+    loaded: list[CachedBackend] = []
+    for name, found in texts.items():
+        if len(found) < PRETAG_MIN_TEXTS:
+            continue
+        ordered = sorted(found)
+        size = -(-len(ordered) // (workers * 4))
+        chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        spawn = multiprocessing.get_context("spawn")  # Polars' threads do not survive fork()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+                results = list(pool.map(tag_texts, [name] * len(chunks), chunks))
+        except BrokenProcessPool:
+            # e.g. a caller whose main module cannot be re-imported (stdin, no __main__
+            # guard): the column is then tagged in this process, as it would be anyway
+            log.warning("prose tagging in worker processes failed; tagging in-process")
+            return loaded
+        backend = get_backend(name)
+        backend.preload(
+            {
+                t: spans
+                for chunk, res in zip(chunks, results, strict=True)
+                for t, spans in zip(chunk, res, strict=True)
+            }
+        )
+        loaded.append(backend)
+    return loaded
 
 
 def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
