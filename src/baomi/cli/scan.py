@@ -128,10 +128,11 @@ def auto_workers(paths: list[Path], *, prose: bool) -> int:
     starting them costs about a second, which a small input would not win back."""
     if not prose:
         return 1
+    from baomi.engine.scan import iter_files
+
     total = 0
-    for root in paths:
-        files = root.rglob("*") if root.is_dir() else [root]
-        total += sum(f.stat().st_size for f in files if f.is_file())
+    for path, _ in iter_files(paths):
+        total += path.stat().st_size if path.is_file() else 0
         if total >= AUTO_WORKERS_BYTES:
             return max(1, min(os.cpu_count() or 1, 4))
     return 1

@@ -209,24 +209,26 @@ _FW_TO = [chr(c) for c in _FULLWIDTH.values()]
 _FW_ANY = "[" + "".join(re.escape(c) for c in _FW_FROM) + "]"
 
 
-def _fold(cells: pl.Series, texts: list[str]) -> tuple[list[str], np.ndarray[Any, Any]]:
-    """Full-width forms folded (1:1, offsets kept), and a mask of cells needing real NFKC.
+def _fold(cells: pl.Series, texts: list[str]) -> tuple[list[str], pl.Series, np.ndarray[Any, Any]]:
+    """Full-width forms folded (1:1, offsets kept) as a list and as a series, and a mask of
+    cells needing real NFKC.
 
     ``texts`` is ``cells`` (no nulls) as a list. The folding runs in Polars (Aho-Corasick over
     the column), ten times faster than ``str.translate`` on the joined text.
     """
     slow = np.zeros(len(texts), dtype=bool)
     if bool(cells.str.contains(_FW_ANY).any()):
-        normed = cells.str.replace_many(_FW_FROM, _FW_TO).to_list()
+        folded = cells.str.replace_many(_FW_FROM, _FW_TO)
+        normed = folded.to_list()
     else:
-        normed = texts
+        folded, normed = cells, texts
     joined = SEP.join(normed)
     if joined.isascii() or unicodedata.is_normalized("NFKC", joined):
-        return normed, slow
+        return normed, folded, slow
     for i, t in enumerate(normed):
         if not t.isascii() and not unicodedata.is_normalized("NFKC", t):
             slow[i] = True
-    return normed, slow
+    return normed, folded, slow
 
 
 def analyze_column(
@@ -241,8 +243,7 @@ def analyze_column(
         return _empty().drop("rank")
     filled = cells.fill_null("")
     texts = filled.to_list()
-    normed, slow = _fold(filled, texts)
-    normed_s = pl.Series(normed, dtype=pl.String)
+    normed, normed_s, slow = _fold(filled, texts)
     nonempty = (filled.str.len_chars() > 0).to_numpy()
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []

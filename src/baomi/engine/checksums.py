@@ -145,17 +145,10 @@ def digit_matrix(values: list[str] | pl.Series, width: int) -> np.ndarray[Any, n
     """
     if isinstance(values, pl.Series):
         fixed = values.fill_null("").str.zfill(width).str.tail(width)
-        ascii_fixed = (fixed.str.len_bytes() == width) & (fixed.str.len_chars() == width)
-        if fixed.len() and bool(ascii_fixed.all()):
-            arrow = fixed.to_arrow()
-            if arrow.type != pa.large_string():  # the cast loads pyarrow.compute (50 ms)
-                arrow = arrow.cast(pa.large_string())
-            chunk = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
-            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
-            start = int(offsets[chunk.offset])
-            raw = data[start : start + len(fixed) * width]
-            return raw.reshape(len(fixed), width).astype(np.int16) - 48
+        # ``width`` characters in ``width`` bytes: ASCII (zfill pads by bytes, not characters)
+        raw = _byte_rows(fixed, width) if bool((fixed.str.len_chars() == width).all()) else None
+        if raw is not None:
+            return raw.astype(np.int16) - 48
         values = values.fill_null("").to_list()
     if not values:
         return np.zeros((0, width), dtype=np.int16)
@@ -209,7 +202,8 @@ def resident_id18_valid_many(
 ) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """:func:`is_valid_resident_id` over 18-character values shaped ``^[0-9]{17}[0-9Xx]$``:
     check character, province and birth date from one digit matrix (no date parsing)."""
-    d = _ascii_matrix(values, 18)
+    raw = _byte_rows(values, 18)
+    d = raw.astype(np.int64) - 48 if raw is not None else digit_matrix(values, 18).astype(np.int64)
     total = d[:, :17] @ np.asarray(_ID_WEIGHTS, dtype=np.int64)
     # ISO 7064 MOD 11-2: _ID_CHECK[t % 11] is the character of (12 - t % 11) % 11, 10 = X.
     expected = (12 - total % 11) % 11
@@ -220,20 +214,22 @@ def resident_id18_valid_many(
     return np.asarray((expected == last) & province & born)
 
 
-def _ascii_matrix(values: pl.Series, width: int) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """``len(values) × width`` character codes − 48 of ASCII values that all have ``width``
-    characters, read from the Arrow buffer (else through :func:`digit_matrix`)."""
+def _byte_rows(values: pl.Series, width: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
+    """The bytes of ``values`` as a ``len × width`` matrix, read from the Arrow buffer without
+    a Python loop, when every value is exactly ``width`` bytes and none is null; else None."""
+    if not values.len():
+        return None
     arrow = values.cast(pl.Binary).to_arrow()
     chunk = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-    if chunk.null_count == 0 and chunk.type == pa.large_binary() and len(chunk):
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
-        if bool((np.diff(offsets) == width).all()):
-            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
-            raw = data[offsets[0] : offsets[0] + len(chunk) * width]
-            return raw.reshape(len(chunk), width).astype(np.int64) - 48
-    return digit_matrix(values, width).astype(np.int64)
+    if chunk.null_count or chunk.type != pa.large_binary():
+        return None
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    if not bool((np.diff(offsets) == width).all()):
+        return None
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[0] + len(chunk) * width].reshape(len(chunk), width)
 
 
 _USCC_VALUE = np.full(128, -1, dtype=np.int16)
