@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from baomi.engine.normalize import _FULLWIDTH
+from baomi.engine.normalize import _FULLWIDTH, normalize
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
@@ -269,21 +269,46 @@ def analyze_column(
         # one tagging (the backend remembers the last texts); the frame is sorted below.
         per_cell.sort(key=lambda item: item[0])
         seen: dict[tuple[int, str], list[Finding]] = {}
-        for i, r in per_cell:
-            rank = order[id(r)]
-            key = (rank, texts[i])
-            cell_found = seen.get(key)
-            if cell_found is None:
-                cell_found = seen[key] = r.analyze(texts[i])
-            for f in cell_found:
-                rows.append(i)
-                found.append(f)
-                ranks.append(rank)
+        prefetched = _prefetch(per_cell, texts)
+        try:
+            for i, r in per_cell:
+                rank = order[id(r)]
+                key = (rank, texts[i])
+                cell_found = seen.get(key)
+                if cell_found is None:
+                    cell_found = seen[key] = r.analyze(texts[i])
+                for f in cell_found:
+                    rows.append(i)
+                    found.append(f)
+                    ranks.append(rank)
+        finally:
+            for backend, done in prefetched:
+                backend.release(done)
         frames.append(_from_findings(rows, found, ranks))
     if not frames:
         return _empty().drop("rank")
     df = pl.concat(frames).filter(pl.col("end") > pl.col("start")).sort("idx", "start", "rank")
     return _resolve(df).filter(pl.col("score") >= threshold).drop("rank")
+
+
+def _prefetch(
+    per_cell: list[tuple[int, Recognizer]], texts: list[str]
+) -> list[tuple[Any, list[str]]]:
+    """Tag the distinct texts of the model-based recognizers in one batch per backend (a
+    backend with ``prefetch``: the prose model's batched decoder), before the cell-by-cell loop
+    asks for them one at a time. Returns what to release afterwards."""
+    wanted: dict[int, tuple[Any, dict[str, None]]] = {}
+    for i, r in per_cell:
+        backend = getattr(r, "backend", None) if r.model_based else None
+        if backend is None or not hasattr(backend, "prefetch"):
+            continue
+        entry = wanted.setdefault(id(backend), (backend, {}))
+        entry[1][texts[i]] = None
+    out: list[tuple[Any, list[str]]] = []
+    for backend, raw in wanted.values():
+        normed = [t for t in (normalize(v).text for v in raw) if t.strip()]
+        out.append((backend, backend.prefetch(normed)))
+    return out
 
 
 def _resolve(df: pl.DataFrame) -> pl.DataFrame:

@@ -223,3 +223,37 @@ def test_a_column_is_tagged_once_per_distinct_text(monkeypatch: pytest.MonkeyPat
     found = analyze_column(pl.Series(texts), recognizers, 0.0)
     assert fake.calls == 300  # "无" (one character) is never tagged
     assert found.get_column("idx").n_unique() == 600  # repeated cells keep their own findings
+
+
+class BatchingFake(FakeBackend):
+    """A fake with ``tag_many``: records the batches it is given."""
+
+    def __init__(self, entities: dict[str, str]) -> None:
+        super().__init__(entities)
+        self.batches: list[list[str]] = []
+
+    def tag_many(self, texts: list[str]) -> list[list[EntitySpan]]:
+        self.batches.append(list(texts))
+        return [FakeBackend.tag(self, t) for t in texts]
+
+
+def test_a_column_is_tagged_in_one_batch_and_released() -> None:
+    import polars as pl
+
+    from baomi.engine.batch import analyze_column
+
+    inner = BatchingFake({"王小明": "PER", "深圳市南山区": "ADDR"})
+    shared = backends.CachedBackend(inner)
+    recognizers = [
+        ProsePersonNameRecognizer(shared),
+        ProseAddressRecognizer(shared),
+        ProseOrganizationRecognizer(shared),
+    ]
+    texts = ["请联系王小明确认", "送到深圳市南山区", "请联系王小明确认", None, "好评好评"]
+    cells = pl.Series(texts, dtype=pl.String)
+    found = analyze_column(cells, recognizers, 0.0)
+    assert inner.batches == [["请联系王小明确认", "送到深圳市南山区", "好评好评"]]
+    assert inner.calls == 3  # each distinct text once, none again cell by cell
+    assert shared._preloaded == {}  # released after the column
+    got = {(r["idx"], r["entity"]) for r in found.iter_rows(named=True)}
+    assert got == {(0, "PERSON_NAME"), (1, "ADDRESS"), (2, "PERSON_NAME")}

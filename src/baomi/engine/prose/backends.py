@@ -43,6 +43,15 @@ class NerBackend(Protocol):
         ...
 
 
+def tag_all(backend: NerBackend, texts: list[str]) -> list[list[EntitySpan]]:
+    """``backend.tag`` of every text; batched where the backend can (``tag_many``)."""
+    many = getattr(backend, "tag_many", None)
+    if many is not None:
+        result: list[list[EntitySpan]] = many(texts)
+        return result
+    return [backend.tag(t) for t in texts]
+
+
 class LacBackend:
     """Baidu LAC (lexical analysis): words tagged ``PER``/``LOC``/``ORG`` become spans."""
 
@@ -99,9 +108,27 @@ class CachedBackend:
 
     def preload(self, spans: dict[str, list[EntitySpan]]) -> None:
         """Spans tagged elsewhere (worker processes) for texts about to be analysed; kept
-        until :meth:`clear_preload`."""
+        until :meth:`release` (or :meth:`clear_preload`)."""
         with self._lock:
-            self._preloaded = spans
+            self._preloaded.update(spans)
+
+    def prefetch(self, texts: list[str]) -> list[str]:
+        """Tag ``texts`` in one batch (the model's batched decoder) and keep their spans until
+        :meth:`release`; returns the texts it added, to be released by the caller."""
+        with self._lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._preloaded]
+        if not todo:
+            return []
+        spans = tag_all(self.inner, todo)
+        with self._lock:
+            self._preloaded.update(zip(todo, spans, strict=True))
+        return todo
+
+    def release(self, texts: list[str]) -> None:
+        """Forget the preloaded spans of ``texts``."""
+        with self._lock:
+            for t in texts:
+                self._preloaded.pop(t, None)
 
     def clear_preload(self) -> None:
         with self._lock:
@@ -149,5 +176,4 @@ def get_backend(name: str | None = None) -> CachedBackend:
 
 def tag_texts(name: str, texts: list[str]) -> list[list[EntitySpan]]:
     """Tag ``texts`` with this process's backend ``name`` (a worker process's entry point)."""
-    inner = get_backend(name).inner
-    return [inner.tag(t) for t in texts]
+    return tag_all(get_backend(name).inner, texts)

@@ -46,7 +46,8 @@ class _Tables:
         self.word_lengths = _first_char_lengths(self.words)
         self.gazetteer = {w: "p" for w in lexicon.place_words()}
         self.gazetteer.update({w: "o" for w in lexicon.org_words()})
-        self.gaz_lengths = _first_char_lengths(frozenset(self.gazetteer))
+        self.gaz_words = frozenset(self.gazetteer)
+        self.gaz_lengths = _first_char_lengths(self.gaz_words)
 
 
 def _first_char_lengths(words: frozenset[str]) -> dict[str, tuple[int, ...]]:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pycrfsuite
 
 from baomi.engine.prose.features import sentence_features
+
+if TYPE_CHECKING:
+    from baomi.engine.prose.decoder import BatchDecoder
 
 MODEL_NAME = "zh_ner.crfsuite"
 #: Chunks longer than this are cut again at commas, then hard at this length.
@@ -89,27 +93,51 @@ def spans_from_tags(tags: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
+#: From this many texts on, :meth:`CrfTagger.tag_many` uses the batched NumPy decoder
+#: (:mod:`.decoder`); below it python-crfsuite's own tagger, text by text, is quicker.
+BATCH_MIN_TEXTS = 16
+
+
 class CrfTagger:
-    """Tags PER / ADDR / ORG spans with a python-crfsuite model (thread-safe)."""
+    """Tags PER / ADDR / ORG spans with a python-crfsuite model (thread-safe).
+
+    :meth:`tag` runs python-crfsuite on one text; :meth:`tag_many` decodes many texts at once
+    with the same weights (:class:`~.decoder.BatchDecoder`, the same spans and scores).
+    """
 
     def __init__(self, model_path: Path | None = None) -> None:
         self._path = model_path
         self._tagger: pycrfsuite.Tagger | None = None
+        self._decoder: BatchDecoder | None = None
         self._lock = threading.Lock()
+
+    def _model_file(self) -> Path:
+        if self._path is not None:
+            return self._path
+        ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
+        with resources.as_file(ref) as path:  # a real file: the package is installed unzipped
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"prose model {MODEL_NAME} is missing: run `make model` to build it"
+                )
+            return Path(path)
 
     def _open(self) -> pycrfsuite.Tagger:
         tagger = pycrfsuite.Tagger()
-        if self._path is not None:
-            tagger.open(str(self._path))
-        else:
-            ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
-            with resources.as_file(ref) as path:
-                if not path.is_file():
-                    raise FileNotFoundError(
-                        f"prose model {MODEL_NAME} is missing: run `make model` to build it"
-                    )
-                tagger.open(str(path))
+        tagger.open(str(self._model_file()))
         return tagger
+
+    def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
+        """The spans of every text in ``texts`` (as :meth:`tag` gives them), decoded in batches."""
+        if len(texts) < BATCH_MIN_TEXTS:
+            return [self.tag(t) for t in texts]
+        with self._lock:
+            if self._decoder is None:
+                from baomi.engine.prose.decoder import BatchDecoder, CrfWeights
+
+                self._decoder = BatchDecoder(CrfWeights(self._model_file()))
+            decoder = self._decoder
+        return decoder.tag_many(texts)
 
     name = "crf"
 

@@ -32,6 +32,7 @@ import polars as pl
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.normalize import normalize
 from baomi.engine.prose.backends import CachedBackend, get_backend, tag_texts
+from baomi.engine.prose.model import EntitySpan
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
@@ -198,25 +199,23 @@ def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
             if drop:
                 dropped.add(v)
     finally:
-        for backend in loaded:
-            backend.clear_preload()
+        for backend, texts in loaded:
+            backend.release(texts)
     if not mapping:
         return values, dropped
     return values.replace_strict(mapping, default=values, return_dtype=pl.String), dropped
 
 
 #: A column with at least this many distinct texts for the prose model has them tagged in
-#: worker processes first (one per core, up to 4); starting them costs about a second.
-PRETAG_MIN_TEXTS = 20_000
+#: worker processes (one per core, up to 4; starting them costs about a second); smaller
+#: columns are tagged in this process, in batches.
+PRETAG_MIN_TEXTS = 30_000
 
 
-def _pretag(cells: list[tuple[str, list[Recognizer]]]) -> list[CachedBackend]:
-    """Tag the prose model's texts in parallel and preload the shared backends with the spans
-    (the model is the slow part of a notes column, and one process tags one text at a time).
-    Returns the preloaded backends, to be cleared after the column."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2:
-        return []
+def _pretag(cells: list[tuple[str, list[Recognizer]]]) -> list[tuple[CachedBackend, list[str]]]:
+    """Tag the prose model's texts of a column before its cells are protected one by one:
+    in batches (the model's batched decoder), in worker processes for a large column.
+    Returns the backends and the texts preloaded in each, to be released after the column."""
     texts: dict[str, set[str]] = {}
     for value, chosen in cells:
         for r in chosen:
@@ -226,32 +225,40 @@ def _pretag(cells: list[tuple[str, list[Recognizer]]]) -> list[CachedBackend]:
                 continue
             if get_backend(backend.name) is backend:
                 texts.setdefault(backend.name, set()).add(normalize(value).text)
-    loaded: list[CachedBackend] = []
+    loaded: list[tuple[CachedBackend, list[str]]] = []
+    workers = min(os.cpu_count() or 1, 4)
     for name, found in texts.items():
-        if len(found) < PRETAG_MIN_TEXTS:
-            continue
-        ordered = sorted(found)
-        size = -(-len(ordered) // (workers * 4))
-        chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        spawn = multiprocessing.get_context("spawn")  # Polars' threads do not survive fork()
-        try:
-            with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-                results = list(pool.map(tag_texts, [name] * len(chunks), chunks))
-        except BrokenProcessPool:
-            # e.g. a caller whose main module cannot be re-imported (stdin, no __main__
-            # guard): the column is then tagged in this process, as it would be anyway
-            log.warning("prose tagging in worker processes failed; tagging in-process")
-            return loaded
         backend = get_backend(name)
-        backend.preload(
-            {
-                t: spans
-                for chunk, res in zip(chunks, results, strict=True)
-                for t, spans in zip(chunk, res, strict=True)
-            }
-        )
-        loaded.append(backend)
+        ordered = sorted(found)
+        if workers >= 2 and len(ordered) >= PRETAG_MIN_TEXTS:
+            spans = _tag_in_workers(name, ordered, workers)
+            if spans is not None:
+                backend.preload(spans)
+                loaded.append((backend, ordered))
+                continue
+        loaded.append((backend, backend.prefetch(ordered)))
     return loaded
+
+
+def _tag_in_workers(
+    name: str, ordered: list[str], workers: int
+) -> dict[str, list[EntitySpan]] | None:
+    size = -(-len(ordered) // (workers * 4))
+    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    spawn = multiprocessing.get_context("spawn")  # Polars' threads do not survive fork()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+            results = list(pool.map(tag_texts, [name] * len(chunks), chunks))
+    except BrokenProcessPool:
+        # e.g. a caller whose main module cannot be re-imported (stdin, no __main__
+        # guard): the column is then tagged in this process
+        log.warning("prose tagging in worker processes failed; tagging in-process")
+        return None
+    return {
+        t: spans
+        for chunk, res in zip(chunks, results, strict=True)
+        for t, spans in zip(chunk, res, strict=True)
+    }
 
 
 def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:

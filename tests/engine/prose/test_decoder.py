@@ -1,0 +1,126 @@
+"""The batched NumPy decoder gives python-crfsuite's own tags and scores, text for text."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from baomi.engine.prose.backends import CachedBackend
+from baomi.engine.prose.decoder import BatchDecoder, CrfWeights, _read_features
+from baomi.engine.prose.generator import SentenceGenerator
+from baomi.engine.prose.model import BATCH_MIN_TEXTS, CrfTagger, EntitySpan
+
+EDGE_CASES = [
+    "",
+    "   ",
+    "\n\n",
+    "王",
+    "张伟",
+    "联系人：欧阳娜娜（13800001111），地址：广东省深圳市南山区科技园路1号。",
+    "Tom Smith 先生 和 李·约翰 一起来访",
+    "数字１２３和ＡＢＣ全角，emoji 😀 与 𠀀 扩展字符",
+    "没有标点的长句子" * 40,  # one chunk cut hard at the maximum length
+    "第一句。\n第二句！第三句？" * 20,
+    "客户在富罳信息有限公司上班，工作日白天送货到公司",
+]
+
+
+def _sentences(n: int, seed: int) -> list[str]:
+    gen = SentenceGenerator(seed)
+    rng = random.Random(seed)
+    out = [s.text for s in gen.sentences(n)]
+    # glue some sentences together so that texts have several chunks of mixed lengths
+    for _ in range(n // 5):
+        a, b = rng.sample(out, 2)
+        out.append(a + "。" + b + "\n" + a[: rng.randint(0, len(a))])
+    return out
+
+
+def _as_tuples(spans: list[EntitySpan]) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in spans]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[CrfTagger, BatchDecoder]:
+    tagger = CrfTagger()
+    return tagger, BatchDecoder(CrfWeights(tagger._model_file()))
+
+
+def test_shipped_model_batched_equals_crfsuite(shipped: tuple[CrfTagger, BatchDecoder]) -> None:
+    tagger, decoder = shipped
+    texts = EDGE_CASES + _sentences(400, seed=11)
+    got = decoder.tag_many(texts)
+    assert len(got) == len(texts)
+    found = 0
+    for text, spans in zip(texts, got, strict=True):
+        want = tagger.tag(text)
+        assert _as_tuples(spans) == _as_tuples(want), text
+        for a, b in zip(spans, want, strict=True):
+            assert a.score == pytest.approx(b.score, abs=1e-9)
+        found += len(spans)
+    assert found > 400  # the sentences do hold names, places and companies
+
+
+def test_tiny_model_batched_equals_crfsuite(tiny_model: Path) -> None:
+    """A different model (other weights, other attributes) through the same path."""
+    tagger = CrfTagger(tiny_model)
+    decoder = BatchDecoder(CrfWeights(tiny_model))
+    texts = EDGE_CASES + _sentences(100, seed=5)
+    for text, spans in zip(texts, decoder.tag_many(texts), strict=True):
+        assert _as_tuples(spans) == _as_tuples(tagger.tag(text)), text
+
+
+def test_batches_split_anywhere_give_the_same_spans(
+    shipped: tuple[CrfTagger, BatchDecoder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, decoder = shipped
+    texts = _sentences(60, seed=2)
+    whole = decoder.tag_many(texts)
+    monkeypatch.setattr("baomi.engine.prose.decoder.BATCH_CHARS", 50)
+    assert [_as_tuples(s) for s in decoder.tag_many(texts)] == [_as_tuples(s) for s in whole]
+
+
+def test_tagger_tag_many_uses_the_batch_path_for_many_texts(tiny_model: Path) -> None:
+    tagger = CrfTagger(tiny_model)
+    texts = _sentences(BATCH_MIN_TEXTS * 2, seed=8)
+    assert [_as_tuples(s) for s in tagger.tag_many(texts)] == [
+        _as_tuples(tagger.tag(t)) for t in texts
+    ]
+    assert tagger._decoder is not None
+    assert tagger.tag_many([]) == []
+
+
+def test_not_a_model_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "x.crfsuite"
+    bad.write_bytes(b"not a model" * 10)
+    with pytest.raises(ValueError, match="CRFsuite"):
+        _read_features(bad.read_bytes())
+
+
+class _Counting:
+    """A backend without ``tag_many``: prefetch falls back to one call per text."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        self.calls += 1
+        return [EntitySpan(0, 1, "PER", 0.9)] if text else []
+
+
+def test_prefetch_preloads_until_released() -> None:
+    inner = _Counting()
+    backend = CachedBackend(inner)
+    added = backend.prefetch(["甲", "乙", "甲"])
+    assert added == ["甲", "乙"] and inner.calls == 2
+    assert backend.prefetch(["甲"]) == []  # already there: not tagged again
+    backend.tag("甲")
+    backend.tag("乙")
+    assert inner.calls == 2
+    backend.release(added)
+    backend.tag("甲")
+    assert inner.calls == 3
