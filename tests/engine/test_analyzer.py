@@ -101,3 +101,40 @@ def test_analyzer_takes_its_parts_as_arguments() -> None:
     assert weak.analyze("abc123") == []
     lax = TextAnalyzer(Registry([DigitsRecognizer()]), threshold=0.3)
     assert [(f.start, f.end) for f in lax.analyze("abc１２３")] == [(3, 6)]
+
+
+def test_a_column_analysed_at_once_gives_each_cell_its_text_findings() -> None:
+    """``analyze_column`` (vectorised patterns, batched prose model) and the text analyzer
+    (one text at a time) find the same spans, scores and entities; protect relies on it."""
+    import random
+
+    import polars as pl
+
+    from baomi.demo import identifiers as ids
+    from baomi.engine.batch import analyze_column
+    from baomi.engine.prose.generator import SentenceGenerator
+
+    analyzer = TextAnalyzer(Registry.default(plugins=False))  # with the prose model
+    rng = random.Random(9)
+    texts: list[str | None] = [None, "", "  ", "无"]
+    for s in SentenceGenerator(9).sentences(150):
+        rid = ids.format_resident_id(rng, resident_id())
+        mobile = ids.format_mobile(rng, ids.mobile_number(rng))
+        card = ids.format_bank_card(rng, ids.bank_card(rng))
+        extra = rng.choice([f"身份证{rid}", f"电话：{mobile}", f"卡号{card}", fullwidth(mobile)])
+        texts.append(rng.choice([s.text, f"{s.text}，{extra}", f"{extra}{s.text}"]))
+    texts += texts[4:20]  # repeated cells
+    found = analyze_column(pl.Series(texts, dtype=pl.String), analyzer.text_recognizers, 0.5)
+    by_cell: dict[int, list[tuple[int, int, str, float]]] = {}
+    for row in found.iter_rows(named=True):
+        by_cell.setdefault(row["idx"], []).append(
+            (row["start"], row["end"], row["entity"], round(row["score"], 9))
+        )
+    total = 0
+    for i, text in enumerate(texts):
+        want = sorted(
+            (f.start, f.end, f.entity, round(f.score, 9)) for f in analyzer.analyze(text or "")
+        )
+        assert sorted(by_cell.get(i, [])) == want, text
+        total += len(want)
+    assert total > 300

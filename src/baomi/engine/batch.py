@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from baomi.engine.normalize import _FULLWIDTH, normalize
+from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
@@ -269,14 +269,19 @@ def analyze_column(
         # one tagging (the backend remembers the last texts); the frame is sorted below.
         per_cell.sort(key=lambda item: item[0])
         seen: dict[tuple[int, str], list[Finding]] = {}
-        prefetched = _prefetch(per_cell, texts)
+        norms: dict[str, NormalizedText] = {}  # each distinct text normalised once
+        prefetched = _prefetch(per_cell, texts, norms)
         try:
             for i, r in per_cell:
                 rank = order[id(r)]
-                key = (rank, texts[i])
+                text = texts[i]
+                key = (rank, text)
                 cell_found = seen.get(key)
                 if cell_found is None:
-                    cell_found = seen[key] = r.analyze(texts[i])
+                    norm = norms.get(text)
+                    if norm is None:
+                        norm = norms[text] = normalize(text)
+                    cell_found = seen[key] = r.analyze(text, norm)
                 for f in cell_found:
                     rows.append(i)
                     found.append(f)
@@ -292,7 +297,7 @@ def analyze_column(
 
 
 def _prefetch(
-    per_cell: list[tuple[int, Recognizer]], texts: list[str]
+    per_cell: list[tuple[int, Recognizer]], texts: list[str], norms: dict[str, NormalizedText]
 ) -> list[tuple[Any, list[str]]]:
     """Tag the distinct texts of the model-based recognizers in one batch per backend (a
     backend with ``prefetch``: the prose model's batched decoder), before the cell-by-cell loop
@@ -306,7 +311,13 @@ def _prefetch(
         entry[1][texts[i]] = None
     out: list[tuple[Any, list[str]]] = []
     for backend, raw in wanted.values():
-        normed = [t for t in (normalize(v).text for v in raw) if t.strip()]
+        normed: list[str] = []
+        for v in raw:
+            norm = norms.get(v)
+            if norm is None:
+                norm = norms[v] = normalize(v)
+            if norm.text.strip():
+                normed.append(norm.text)
         out.append((backend, backend.prefetch(normed)))
     return out
 

@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.batch import analyze_column
 from baomi.engine.normalize import normalize
 from baomi.engine.prose.backends import CachedBackend, get_backend, tag_texts
 from baomi.engine.prose.model import EntitySpan
@@ -39,7 +40,7 @@ from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
 from baomi.engine.protect.params import SuppressParams
-from baomi.engine.protect.plan import ColumnPlan, plan_table, prefiltered_cells, text_prefilter
+from baomi.engine.protect.plan import ColumnPlan, plan_table, text_prefilter
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.tokens import TokenVault
@@ -99,6 +100,8 @@ class _Run:
     analyzer: TextAnalyzer
     fingerprint: int
     prefilter: str | None = None
+    #: The original values the policy removes, kept only for ``--verify`` (which looks for them).
+    collect_originals: bool = True
     originals: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
@@ -148,7 +151,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
     op = run.operators.get(rule.operator)
     out = op.apply_series(values, entity, rule.params, run.ctx)
     run.note(entity, rule.operator)
-    if rule.operator != "keep":
+    if rule.operator != "keep" and run.collect_originals:
         run.originals.update(
             v.strip() for v in values.drop_nulls().unique().to_list() if v and v.strip()
         )
@@ -173,7 +176,8 @@ def _protect_text(
         op = run.operators.get(rule.operator)
         new = op.apply(raw, f.entity, rule.params, run.ctx)
         run.note(f.entity, rule.operator)
-        run.originals.add(raw.strip())
+        if run.collect_originals:
+            run.originals.add(raw.strip())
         if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
             drop = True
         if op.recipient_specific(rule.params):
@@ -188,55 +192,110 @@ def _protect_text(
 
 
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
-    mapping: dict[str, str] = {}
-    dropped: set[str] = set()
-    cells = list(prefiltered_cells(run.analyzer, run.prefilter, values))
-    loaded = _pretag(cells)
+    """A free-text column with the entities found in it protected: the column's distinct
+    texts are analysed together (the scan's vectorised :func:`analyze_column`, which gives
+    the findings :class:`TextAnalyzer` gives text by text) and the findings of each entity
+    are protected together by its operator."""
+    distinct = values.drop_nulls().unique()
+    if run.prefilter is not None:
+        distinct = distinct.filter(distinct.str.contains(run.prefilter))
+    distinct = distinct.filter(distinct != "")
+    if distinct.len() == 0:
+        return values, set()
+    loaded = _pretag(run, distinct)
     try:
-        for v, chosen in cells:
-            new, _, drop = _protect_text(run, v, chosen)
-            mapping[v] = new
-            if drop:
-                dropped.add(v)
+        found = analyze_column(distinct, run.analyzer.text_recognizers, run.analyzer.threshold)
     finally:
         for backend, texts in loaded:
             backend.release(texts)
+    mapping, dropped = _apply_findings(run, distinct, found)
     if not mapping:
         return values, dropped
     return values.replace_strict(mapping, default=values, return_dtype=pl.String), dropped
 
 
+def _apply_findings(
+    run: _Run, texts: pl.Series, found: pl.DataFrame
+) -> tuple[dict[str, str], set[str]]:
+    """Protect the findings (``idx`` into ``texts``, character offsets) entity by entity;
+    returns the changed texts and the texts whose record the policy drops."""
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    drop_idx: set[int] = set()
+    spans = (
+        found.select("idx", "start", "end", "entity")
+        .with_columns(text=texts.gather(found["idx"]))
+        .select(
+            "idx",
+            "start",
+            "end",
+            "entity",
+            raw=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
+        )
+    )
+    for (entity,), group in spans.group_by("entity", maintain_order=True):
+        rule = run.policy.rule_for_entity(str(entity))
+        if rule is None or rule.operator == "keep":
+            continue
+        op = run.operators.get(rule.operator)
+        raw = group["raw"]
+        new = op.apply_series(raw, str(entity), rule.params, run.ctx)
+        run.note(str(entity), rule.operator)
+        if run.collect_originals:
+            run.originals.update(v.strip() for v in raw.to_list())
+        idx = group["idx"].to_list()
+        if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
+            drop_idx.update(idx)
+        if op.recipient_specific(rule.params):
+            run.digests.extend(fp.digest(v) for v in new.to_list() if v)
+        if run.policy.marks and rule.operator in DISPLAY_OPERATORS:
+            new = fp.mark_series(new, run.fingerprint)
+        for i, start, end, value in zip(
+            idx, group["start"].to_list(), group["end"].to_list(), new.to_list(), strict=True
+        ):
+            edits.setdefault(i, []).append((start, end, value or ""))
+    values = texts.to_list()
+    mapping: dict[str, str] = {}
+    for i, changes in edits.items():
+        out = values[i]
+        for start, end, value in sorted(changes, reverse=True):
+            out = out[:start] + value + out[end:]
+        mapping[values[i]] = out
+    return mapping, {values[i] for i in drop_idx}
+
+
 #: A column with at least this many distinct texts for the prose model has them tagged in
 #: worker processes (one per core, up to 4; starting them costs about a second); smaller
 #: columns are tagged in this process, in batches.
-PRETAG_MIN_TEXTS = 30_000
+PRETAG_MIN_TEXTS = 100_000
 
 
-def _pretag(cells: list[tuple[str, list[Recognizer]]]) -> list[tuple[CachedBackend, list[str]]]:
-    """Tag the prose model's texts of a column before its cells are protected one by one:
-    in batches (the model's batched decoder), in worker processes for a large column.
-    Returns the backends and the texts preloaded in each, to be released after the column."""
-    texts: dict[str, set[str]] = {}
-    for value, chosen in cells:
-        for r in chosen:
-            backend = getattr(r, "backend", None)
-            # only the shared backend of a name: a worker process rebuilds it by that name
-            if not (r.model_based and isinstance(backend, CachedBackend)):
-                continue
-            if get_backend(backend.name) is backend:
-                texts.setdefault(backend.name, set()).add(normalize(value).text)
-    loaded: list[tuple[CachedBackend, list[str]]] = []
+def _pretag(run: _Run, distinct: pl.Series) -> list[tuple[CachedBackend, list[str]]]:
+    """Tag the prose model's texts of a large column in worker processes before the column is
+    analysed. Returns the backends and the texts preloaded in each, to be released after."""
     workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or distinct.len() < PRETAG_MIN_TEXTS:
+        return []  # tagged in this process, in batches, by analyze_column
+    texts: dict[str, set[str]] = {}
+    for r in run.analyzer.text_recognizers:
+        backend = getattr(r, "backend", None)
+        # only the shared backend of a name: a worker process rebuilds it by that name
+        if not (r.model_based and isinstance(backend, CachedBackend)):
+            continue
+        if get_backend(backend.name) is not backend:
+            continue
+        cells = distinct.filter(distinct.str.contains(r.prefilter)) if r.prefilter else distinct
+        found = texts.setdefault(backend.name, set())
+        found.update(t for t in (normalize(v).text for v in cells.to_list()) if t.strip())
+    loaded: list[tuple[CachedBackend, list[str]]] = []
     for name, found in texts.items():
-        backend = get_backend(name)
+        if len(found) < PRETAG_MIN_TEXTS:
+            continue
         ordered = sorted(found)
-        if workers >= 2 and len(ordered) >= PRETAG_MIN_TEXTS:
-            spans = _tag_in_workers(name, ordered, workers)
-            if spans is not None:
-                backend.preload(spans)
-                loaded.append((backend, ordered))
-                continue
-        loaded.append((backend, backend.prefetch(ordered)))
+        spans = _tag_in_workers(name, ordered, workers)
+        if spans is not None:
+            backend = get_backend(name)
+            backend.preload(spans)
+            loaded.append((backend, ordered))
     return loaded
 
 
@@ -429,6 +488,7 @@ def protect_paths(
         TextAnalyzer(registry),
         secrets.randbits(fp.FP_BITS),
         text_prefilter(registry),
+        collect_originals=opts.verify,
     )
     package_id = secrets.token_hex(8)
     now = opts.now or _dt.datetime.now(_dt.UTC)
