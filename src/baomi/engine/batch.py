@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -287,8 +287,7 @@ def analyze_column(
                     found.append(f)
                     ranks.append(rank)
         finally:
-            for backend, done in prefetched:
-                backend.release(done)
+            release(prefetched)
         frames.append(_from_findings(rows, found, ranks))
     if not frames:
         return _empty().drop("rank")
@@ -299,27 +298,37 @@ def analyze_column(
 def _prefetch(
     per_cell: list[tuple[int, Recognizer]], texts: list[str], norms: dict[str, NormalizedText]
 ) -> list[tuple[Any, list[str]]]:
-    """Tag the distinct texts of the model-based recognizers in one batch per backend (a
-    backend with ``prefetch``: the prose model's batched decoder), before the cell-by-cell loop
-    asks for them one at a time. Returns what to release afterwards."""
-    wanted: dict[int, tuple[Any, dict[str, None]]] = {}
+    """Tag the texts the cell-by-cell loop will give the model-based recognizers, in one
+    batch (see :func:`prefetch`), normalising each distinct text once into ``norms``."""
+    pairs: list[tuple[Recognizer, str]] = []
     for i, r in per_cell:
-        backend = getattr(r, "backend", None) if r.model_based else None
-        if backend is None or not hasattr(backend, "prefetch"):
+        if not r.model_based:
             continue
-        entry = wanted.setdefault(id(backend), (backend, {}))
-        entry[1][texts[i]] = None
-    out: list[tuple[Any, list[str]]] = []
-    for backend, raw in wanted.values():
-        normed: list[str] = []
-        for v in raw:
-            norm = norms.get(v)
-            if norm is None:
-                norm = norms[v] = normalize(v)
-            if norm.text.strip():
-                normed.append(norm.text)
-        out.append((backend, backend.prefetch(normed)))
-    return out
+        norm = norms.get(texts[i])
+        if norm is None:
+            norm = norms[texts[i]] = normalize(texts[i])
+        pairs.append((r, norm.text))
+    return prefetch(pairs)
+
+
+def prefetch(pairs: Iterable[tuple[Recognizer, str]]) -> list[tuple[Any, list[str]]]:
+    """Tag, in one batch per backend, the (normalised) texts that model-based recognizers
+    are about to analyse one at a time: a backend with ``prefetch`` (the prose model's
+    batched decoder, :meth:`~baomi.engine.prose.backends.CachedBackend.prefetch`) keeps the
+    spans until :func:`release` is given the returned list."""
+    wanted: dict[int, tuple[Any, dict[str, None]]] = {}
+    for r, text in pairs:
+        backend = getattr(r, "backend", None) if r.model_based else None
+        if backend is None or not hasattr(backend, "prefetch") or not text.strip():
+            continue
+        wanted.setdefault(id(backend), (backend, {}))[1][text] = None
+    return [(backend, backend.prefetch(list(found))) for backend, found in wanted.values()]
+
+
+def release(prefetched: list[tuple[Any, list[str]]]) -> None:
+    """Forget what :func:`prefetch` preloaded."""
+    for backend, texts in prefetched:
+        backend.release(texts)
 
 
 def _resolve(df: pl.DataFrame) -> pl.DataFrame:

@@ -23,6 +23,7 @@ from typing import Literal
 
 import polars as pl
 
+from baomi.engine.batch import prefetch, release
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.recognizers.base import PatternRecognizer, Recognizer
 from baomi.engine.recognizers.registry import Registry
@@ -137,12 +138,18 @@ def classify_column(
     norm = [normalize(c) for c in cells]
     normed = pl.Series([t.text for t in norm], dtype=pl.String)
     distinct = len(set(cells)) / len(cells)
-    shares = [
-        _shares(r, cells, normed, norm, header)
+    chosen = [
+        r
         for r in registry
         if distinct >= r.min_distinct_share
         and (not r.header_required or _header_matches(header, r.header_hints))
     ]
+    # the prose model tags the sample once, in one batch, for its three recognizers
+    prefetched = prefetch((r, t.text) for r in chosen if r.model_based for t in norm)
+    try:
+        shares = [_shares(r, cells, normed, norm, header) for r in chosen]
+    finally:
+        release(prefetched)
     if not shares:
         return ColumnPlan(header, "skip", note="no personal information in sample")
     best = max(shares, key=lambda s: (s.valid + (0.2 if s.hinted else 0.0), s.shape))

@@ -16,7 +16,8 @@ from typing import Literal
 import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
-from baomi.engine.normalize import normalize
+from baomi.engine.batch import prefetch, release
+from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
@@ -54,6 +55,21 @@ def classify(name: str, values: pl.Series, policy: Policy, registry: Registry) -
     if not sample:
         return ColumnPlan(name, "skip")
     normed = [normalize(c) for c in sample]
+    models = [r for r in registry if r.model_based]
+    prefetched = prefetch((r, n.text) for r in models for n in normed)
+    try:
+        return _classify_sample(name, sample, normed, policy, registry)
+    finally:
+        release(prefetched)
+
+
+def _classify_sample(
+    name: str,
+    sample: list[str],
+    normed: list[NormalizedText],
+    policy: Policy,
+    registry: Registry,
+) -> ColumnPlan:
     best_entity, best_share, some_pi = None, 0.0, False
     for r in registry:
         hinted = _hinted(name, r.header_hints)
