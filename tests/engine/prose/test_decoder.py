@@ -124,3 +124,23 @@ def test_prefetch_preloads_until_released() -> None:
     backend.release(added)
     backend.tag("甲")
     assert inner.calls == 3
+
+
+def test_threads_give_the_serial_result_in_order(
+    shipped: tuple[CrfTagger, BatchDecoder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, decoder = shipped
+    texts = _sentences(90, seed=21)
+    serial = [_as_tuples(s) for s in decoder._tag_serial(texts)]
+    monkeypatch.setattr("baomi.engine.prose.decoder.MIN_TEXTS_PER_THREAD", 10)
+    monkeypatch.setattr("baomi.engine.prose.decoder.decoder_threads", lambda: 3)
+    assert [_as_tuples(s) for s in decoder.tag_many(texts)] == serial
+
+
+def test_a_worker_process_decodes_in_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from baomi.engine.prose import decoder as decoder_mod
+
+    monkeypatch.setattr(decoder_mod.os, "cpu_count", lambda: 8)
+    assert decoder_mod.decoder_threads() == decoder_mod.MAX_THREADS
+    monkeypatch.setattr(decoder_mod.multiprocessing, "parent_process", lambda: object())
+    assert decoder_mod.decoder_threads() == 1

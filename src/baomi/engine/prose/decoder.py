@@ -16,9 +16,12 @@ tags and scores with python-crfsuite's own tagger.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import struct
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,6 +42,20 @@ TEMPLATES = ("c", "l", "r", "ll", "rr", "lc", "cr", "ll2", "rr2", "k", "n", "d",
 _BUCKET = 8
 #: Characters per NumPy batch (bounds the score matrices: 7 labels × 8 bytes per character).
 BATCH_CHARS = 400_000
+
+
+#: Below this many texts per thread a call is decoded in the calling thread.
+MIN_TEXTS_PER_THREAD = 2_000
+#: At most this many threads per call.
+MAX_THREADS = 4
+
+
+def decoder_threads() -> int:
+    """Threads one :meth:`BatchDecoder.tag_many` call may use: one per core (up to
+    :data:`MAX_THREADS`), and one in a worker process, whose siblings use the other cores."""
+    if multiprocessing.parent_process() is not None:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_THREADS))
 
 
 @dataclass(frozen=True)
@@ -116,7 +133,17 @@ class BatchDecoder:
         self._begins = np.asarray([lab.startswith("B-") for lab in self.labels])
 
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
-        """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them."""
+        """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them; a long
+        list is split between threads (the array work releases the GIL)."""
+        threads = min(decoder_threads(), len(texts) // MIN_TEXTS_PER_THREAD)
+        if threads < 2:
+            return self._tag_serial(texts)
+        size = -(-len(texts) // threads)
+        parts = [texts[i : i + size] for i in range(0, len(texts), size)]
+        with ThreadPoolExecutor(threads) as pool:
+            return [spans for part in pool.map(self._tag_serial, parts) for spans in part]
+
+    def _tag_serial(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
         out: list[list[EntitySpan]] = [[] for _ in texts]
         chunks: list[str] = []
         owners: list[tuple[int, int]] = []  # (text index, chunk start in the text)
