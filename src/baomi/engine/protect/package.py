@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
-from baomi.engine.batch import analyze_column
+from baomi.engine.batch import analyze_column, prefetch, release
 from baomi.engine.normalize import normalize
 from baomi.engine.prose.backends import CachedBackend, get_backend, tag_texts
 from baomi.engine.prose.model import EntitySpan
@@ -424,16 +424,23 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
 def _protect_units(run: _Run, doc: Document) -> dict[str, Any]:
     found: Counter[str] = Counter()
     paragraphs = doc.state[1] if doc.format == "docx" else None
-    for i, unit in enumerate(doc.units):
-        if not unit:
-            continue
-        new, edits, _ = _protect_text(run, unit)
-        if not edits:
-            continue
-        found.update("edits" for _ in edits)
-        doc.units[i] = new
-        if paragraphs is not None:
-            replace_in_runs(paragraphs[i], edits)
+    models = [r for r in run.analyzer.text_recognizers if r.model_based]
+    # the prose model tags the document's lines or paragraphs in one batch first
+    texts = [normalize(u).text for u in doc.units if u] if models else []
+    prefetched = prefetch((r, t) for t in texts for r in models)
+    try:
+        for i, unit in enumerate(doc.units):
+            if not unit:
+                continue
+            new, edits, _ = _protect_text(run, unit)
+            if not edits:
+                continue
+            found.update("edits" for _ in edits)
+            doc.units[i] = new
+            if paragraphs is not None:
+                replace_in_runs(paragraphs[i], edits)
+    finally:
+        release(prefetched)
     return {"units": len(doc.units), "replaced_spans": found["edits"]}
 
 

@@ -9,17 +9,14 @@ is left as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
 
-from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import prefetch, release
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.protect.policy import Policy, Rule
-from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
 
 SAMPLE_CELLS = 200
@@ -120,25 +117,3 @@ def text_prefilter(registry: Registry) -> str | None:
     if not parts or any(p is None for p in parts):
         return None
     return "|".join(f"(?:{p})" for p in parts if p is not None)
-
-
-def prefiltered_cells(
-    analyzer: TextAnalyzer, prefilter: str | None, values: pl.Series
-) -> Iterator[tuple[str, list[Recognizer]]]:
-    """Distinct non-empty cells with the recognizers whose prefilter (one vectorised Polars
-    test per recognizer) each passes; cells no recognizer could match are skipped."""
-    candidates = values.drop_nulls().unique()
-    if prefilter is not None:
-        candidates = candidates.filter(candidates.str.contains(prefilter))
-    candidates = candidates.filter(candidates != "")
-    recs = analyzer.text_recognizers
-    passes = [
-        candidates.str.contains(r.prefilter).fill_null(False).to_list()
-        if r.prefilter is not None
-        else [True] * candidates.len()
-        for r in recs
-    ]
-    for i, v in enumerate(candidates.to_list()):
-        chosen = [r for r, ok in zip(recs, passes, strict=True) if ok[i]]
-        if chosen:
-            yield v, chosen

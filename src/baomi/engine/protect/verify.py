@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.batch import analyze_column
 from baomi.engine.protect import fingerprint as fp
-from baomi.engine.protect.plan import prefiltered_cells
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.writers import load
 
@@ -40,14 +40,26 @@ def verify_package(
     lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
 
     def rescan(values: pl.Series) -> int:
-        found = 0
-        for text, recs in prefiltered_cells(analyzer, prefilter, values):
-            found += sum(
-                1
-                for f in analyzer.analyze(text, recs)
-                if policy.removes(f.entity) and text[f.start : f.end].strip() in originals
-            )
-        return found
+        """Distinct texts holding a removed entity whose value is one of the originals (all
+        texts analysed together, as protect analysed them)."""
+        distinct = values.drop_nulls().unique()
+        if prefilter is not None:
+            distinct = distinct.filter(distinct.str.contains(prefilter))
+        distinct = distinct.filter(distinct != "")
+        if distinct.len() == 0:
+            return 0
+        found = analyze_column(distinct, analyzer.text_recognizers, analyzer.threshold)
+        removed = [e for e in found["entity"].unique().to_list() if policy.removes(e)]
+        found = found.filter(pl.col("entity").is_in(removed))
+        if found.height == 0:
+            return 0
+        spans = found.select("start", "end").with_columns(text=distinct.gather(found["idx"]))
+        raw = spans.select(
+            o=pl.col("text")
+            .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+            .str.strip_chars()
+        )
+        return raw.join(lookup, on="o", how="semi").height
 
     for entry in entries:
         rel = entry["path"]
