@@ -112,18 +112,23 @@ class _Counting:
         return [EntitySpan(0, 1, "PER", 0.9)] if text else []
 
 
-def test_prefetch_preloads_until_released() -> None:
+def test_prefetch_preloads_until_every_holder_released() -> None:
     inner = _Counting()
     backend = CachedBackend(inner)
-    added = backend.prefetch(["甲", "乙", "甲"])
-    assert added == ["甲", "乙"] and inner.calls == 2
-    assert backend.prefetch(["甲"]) == []  # already there: not tagged again
+    first = backend.prefetch(["甲", "乙", "甲"])
+    assert first == ["甲", "乙"] and inner.calls == 2
+    second = backend.prefetch(["甲"])  # a second holder (another thread): shared, not re-tagged
+    assert second == ["甲"] and inner.calls == 2
     backend.tag("甲")
     backend.tag("乙")
     assert inner.calls == 2
-    backend.release(added)
-    backend.tag("甲")
+    backend.release(first)
+    backend.tag("甲")  # still held by the second holder
+    assert inner.calls == 2
+    backend.tag("乙")  # released: tagged again (and now in the small cache)
     assert inner.calls == 3
+    backend.release(second)
+    assert backend._preloaded == {} and not backend._holders
 
 
 def test_threads_give_the_serial_result_in_order(

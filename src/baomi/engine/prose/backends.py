@@ -17,7 +17,7 @@ import importlib
 import os
 import sys
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any, ClassVar, Protocol
 
 from baomi.engine.prose.model import CrfTagger, EntitySpan
@@ -104,35 +104,42 @@ class CachedBackend:
         self._size = size
         self._cache: OrderedDict[str, list[EntitySpan]] = OrderedDict()
         self._preloaded: dict[str, list[EntitySpan]] = {}
+        # how many holders (threads, columns) asked for each preloaded text
+        self._holders: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def preload(self, spans: dict[str, list[EntitySpan]]) -> None:
         """Spans tagged elsewhere (worker processes) for texts about to be analysed; kept
-        until :meth:`release` (or :meth:`clear_preload`)."""
+        until :meth:`release` is given them."""
         with self._lock:
             self._preloaded.update(spans)
+            self._holders.update(spans.keys())
 
     def prefetch(self, texts: list[str]) -> list[str]:
         """Tag ``texts`` in one batch (the model's batched decoder) and keep their spans until
-        :meth:`release`; returns the texts it added, to be released by the caller."""
+        :meth:`release` is given the returned list (the distinct texts; one already preloaded
+        by another holder is shared, not tagged again)."""
+        wanted = list(dict.fromkeys(texts))
+        with self._lock:  # hold what is there already, so that no one releases it meanwhile
+            todo = [t for t in wanted if t not in self._preloaded]
+            self._holders.update(t for t in wanted if t in self._preloaded)
+        spans = tag_all(self.inner, todo) if todo else []
         with self._lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._preloaded]
-        if not todo:
-            return []
-        spans = tag_all(self.inner, todo)
-        with self._lock:
-            self._preloaded.update(zip(todo, spans, strict=True))
-        return todo
+            for t, found in zip(todo, spans, strict=True):
+                self._preloaded.setdefault(t, found)
+            self._holders.update(todo)
+        return wanted
 
     def release(self, texts: list[str]) -> None:
-        """Forget the preloaded spans of ``texts``."""
+        """Drop one hold on each of ``texts``; spans no one holds any more are forgotten."""
         with self._lock:
             for t in texts:
-                self._preloaded.pop(t, None)
-
-    def clear_preload(self) -> None:
-        with self._lock:
-            self._preloaded = {}
+                left = self._holders[t] - 1
+                if left > 0:
+                    self._holders[t] = left
+                else:
+                    self._holders.pop(t, None)
+                    self._preloaded.pop(t, None)
 
     def tag(self, text: str) -> list[EntitySpan]:
         with self._lock:
