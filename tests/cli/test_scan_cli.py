@@ -85,21 +85,14 @@ def test_a_failed_scan_leaves_no_partial_findings(tmp_path: Path, monkeypatch: o
     assert list(out.iterdir()) == []
 
 
-def test_workers_default_to_one_per_core_only_for_large_prose_scans(
-    tmp_path: Path, monkeypatch: object
-) -> None:
+def test_workers_default_to_one_process(tmp_path: Path, monkeypatch: object) -> None:
+    """One process uses the cores itself (scanning threads, the prose decoder's threads);
+    worker processes are asked for, as each costs its own copy of the libraries and model."""
     import pytest
-
-    from baomi.cli import scan as scan_cli
 
     mp = monkeypatch
     assert isinstance(mp, pytest.MonkeyPatch)
-    mp.setattr(scan_cli.os, "cpu_count", lambda: 2)
     small = _data(tmp_path)
-    assert scan_cli.auto_workers([small], prose=True) == 1
-    mp.setattr(scan_cli, "AUTO_WORKERS_BYTES", 20)
-    assert scan_cli.auto_workers([small], prose=True) == 2
-    assert scan_cli.auto_workers([small], prose=False) == 1  # two threads in one process
     seen: dict[str, object] = {}
 
     def fake_scan(paths: object, **kwargs: object) -> object:
@@ -108,6 +101,6 @@ def test_workers_default_to_one_per_core_only_for_large_prose_scans(
 
     mp.setattr("baomi.engine.scan.scan_paths", fake_scan)
     runner.invoke(app, ["scan", str(small), "--out", str(tmp_path / "o")])
-    assert seen["workers"] == 2
-    runner.invoke(app, ["scan", str(small), "--out", str(tmp_path / "p"), "--workers", "1"])
     assert seen["workers"] == 1
+    runner.invoke(app, ["scan", str(small), "--out", str(tmp_path / "p"), "--workers", "2"])
+    assert seen["workers"] == 2

@@ -117,27 +117,6 @@ def _print_tables(console: Console, inv: dict[str, Any]) -> None:
     )
 
 
-#: With the prose model, inputs at least this large are scanned by one process per core.
-AUTO_WORKERS_BYTES = 32 * 1024 * 1024
-
-
-def auto_workers(paths: list[Path], *, prose: bool) -> int:
-    """Worker processes when ``--workers`` is not given: one process scans with two threads
-    unless the prose model runs (its tagger is single-threaded); then a large input (the files
-    under ``paths`` add up to :data:`AUTO_WORKERS_BYTES`) gets one process per core, up to 4 —
-    starting them costs about a second, which a small input would not win back."""
-    if not prose:
-        return 1
-    from baomi.engine.scan import iter_files
-
-    total = 0
-    for path, _ in iter_files(paths):
-        total += path.stat().st_size if path.is_file() else 0
-        if total >= AUTO_WORKERS_BYTES:
-            return max(1, min(os.cpu_count() or 1, 4))
-    return 1
-
-
 def scan(
     paths: list[Path] = typer.Argument(
         ..., help="要扫描的文件或目录 / files or directories", exists=True
@@ -146,13 +125,17 @@ def scan(
     fmt: OutputFormat = typer.Option(
         OutputFormat.summary, "--format", "-f", help="summary | table | json"
     ),
-    workers: int | None = typer.Option(
-        None,
+    workers: int = typer.Option(
+        1,
         "--workers",
         "-w",
         min=1,
         max=max(1, (os.cpu_count() or 1) * 2),
-        help="并行进程数（默认自动）/ worker processes (default: automatic)",
+        help=(
+            "并行进程数（默认 1：进程内已用多线程；每多一个进程约多 300 MB 内存）/ worker "
+            "processes (default 1: one process already uses the cores; each extra one costs "
+            "about 300 MB)"
+        ),
     ),
     threshold: float = typer.Option(
         0.5, "--threshold", min=0.0, max=1.0, help="最低置信度 / minimum score"
@@ -193,7 +176,7 @@ def scan(
             result = scan_paths(
                 paths,
                 out_dir=out,
-                workers=workers or auto_workers(paths, prose=prose),
+                workers=workers,
                 options=options,
                 progress=progress,
             )

@@ -41,7 +41,7 @@ TEMPLATES = ("c", "l", "r", "ll", "rr", "lc", "cr", "ll2", "rr2", "k", "n", "d",
 #: Sequences of similar length are decoded together; padding is at most this many positions.
 _BUCKET = 8
 #: Characters per NumPy batch (bounds the score matrices: 7 labels × 8 bytes per character).
-BATCH_CHARS = 400_000
+BATCH_CHARS = 100_000
 
 
 #: Below this many texts per thread a call is decoded in the calling thread.
