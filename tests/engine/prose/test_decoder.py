@@ -24,6 +24,7 @@ EDGE_CASES = [
     "没有标点的长句子" * 40,  # one chunk cut hard at the maximum length
     "第一句。\n第二句！第三句？" * 20,
     "客户在富罳信息有限公司上班，工作日白天送货到公司",
+    "张\x00伟在北京市\x00朝阳区",  # NUL characters inside a text (binary junk in a cell)
 ]
 
 

@@ -392,7 +392,7 @@ class _Codes:
         self.t = tables
         lex = feat._tables()
         joined = "".join(chunks)
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         self.size = len(cps)
         uniq, inv = np.unique(cps, return_inverse=True)
         shapes = feat._SHAPES
@@ -429,7 +429,8 @@ class _Codes:
         # Lexicon matches (forward maximum matching), coded - B I E and "$" past the end. The
         # chunks are matched in one string, a NUL (in no word) between them.
         sep = "\x00".join(chunks)
-        keep = np.frombuffer(sep.encode("utf-32-le"), dtype=np.uint32) != 0
+        keep = np.ones(len(sep), dtype=bool)  # by position: a chunk may hold a NUL itself
+        keep[np.cumsum(lengths[:-1]) + np.arange(len(chunks) - 1)] = False
         end = np.full(self.size, _LEXICON.index("$"), dtype=np.int64)
         last = pos == n - 1
         self.div = _fmm_codes(sep, lex.divisions)[0][keep]
