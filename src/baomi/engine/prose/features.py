@@ -6,6 +6,9 @@ longest administrative-division name (GB/T 2260 table) and inside an organisatio
 (有限公司, 银行 …), inside a common word (not a name), and inside a known place or
 company name (gazetteers from jieba's dictionary). Digits map to ``0`` and Latin letters to ``A``/``a`` so that numbers and
 foreign names share statistics. Lookup tables are built once, on first use.
+
+:mod:`.decoder` computes the same features as integer codes for batches of texts: a change
+here must be made there too (``tests/engine/prose/test_decoder.py`` compares the two).
 """
 
 from __future__ import annotations
