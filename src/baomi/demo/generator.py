@@ -350,9 +350,11 @@ class _Builder:
         table = document.add_table(rows=1, cols=2)
         for j, t in enumerate(signatures):
             table.cell(0, j).text = self.text(rel, None, len(body) + j, None, t)
-        document.core_properties.created = dt.datetime(2026, 1, 1, 9, 0, 0)
-        document.core_properties.modified = dt.datetime(2026, 1, 1, 9, 0, 0)
+        fixed = dt.datetime(2026, 1, 1, 9, 0, 0)
+        document.core_properties.created = fixed
+        document.core_properties.modified = fixed
         document.save(str(path))
+        _fix_zip_times(path, fixed)
 
     def health_csv(self) -> int:
         """health_survey.csv — UTF-8 with BOM; 病史/过敏史 are health data; some minors."""
@@ -398,8 +400,8 @@ class _Builder:
 
 
 def _fix_zip_times(path: Path, when: dt.datetime) -> None:
-    """Rewrite an .xlsx with fixed entry times and ``modified`` stamp (openpyxl sets both to
-    now on save), so that a seed gives byte-identical files."""
+    """Rewrite an .xlsx or .docx with fixed entry times and ``modified`` stamp (openpyxl and
+    python-docx write the time of saving), so that a seed gives byte-identical files."""
     import re
     import zipfile
 
