@@ -21,7 +21,7 @@ import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,26 +389,27 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
     frame = _kanon(run, table, rel)
     drop_mask = pl.Series("d", [False] * frame.height)
     columns: list[dict[str, Any]] = []
-    for plan in plans:
-        values = frame[plan.name]
-        info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
-        if plan.mode in ("entity", "rule") and plan.rule is not None:
-            if isinstance(plan.rule.params, SuppressParams) and plan.rule.params.drop_record:
-                drop_mask = drop_mask | values.is_not_null() & (values.str.strip_chars() != "")
-            frame = frame.with_columns(_apply_rule(run, plan.rule, plan.entity, values))
-            info["operator"] = plan.rule.operator
-        elif plan.mode in ("text", "skip"):
-            # "skip" columns are analyzed too: the classification saw a sample only, and an
-            # identifier further down must not pass unprotected
-            new, dropped = _text_column(run, values)
-            if dropped:
-                drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())
-            if plan.mode == "text" or not new.equals(values):
-                frame = frame.with_columns(new.alias(plan.name))
-                info["operator"] = "analyze"
-        elif plan.mode == "qi":
-            info["operator"] = "generalize"
-        columns.append(info)
+    # Identifier columns are protected in a thread beside the free-text analysis (Polars
+    # releases the GIL); the token vault is written by one thread only.
+    ruled = [p for p in plans if p.mode in ("entity", "rule") and p.rule is not None]
+    pool = ThreadPoolExecutor(1) if len(plans) > len(ruled) > 0 else None
+    protected: dict[str, pl.Series | Future[pl.Series]] = {}
+    for plan in ruled:
+        assert plan.rule is not None
+        args = (run, plan.rule, plan.entity, frame[plan.name])
+        if pool is not None and plan.rule.operator not in THREAD_UNSAFE_OPERATORS:
+            protected[plan.name] = pool.submit(_apply_rule, *args)
+        else:
+            protected[plan.name] = _apply_rule(*args)
+    try:
+        for plan in plans:
+            drop_mask = _protect_column(run, plan, frame, protected, drop_mask, columns)
+        frame = frame.with_columns(
+            f.result() if isinstance(f, Future) else f for f in protected.values()
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if drop_mask.any():
         keep_idx = (~drop_mask).arg_true().to_list()
         base = table.keep_rows if table.keep_rows is not None else list(range(rows_in))
@@ -416,6 +417,41 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
         frame = frame[keep_idx]
     table.frame = frame
     return {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
+
+
+#: Operators that write shared state (the token vault) and so run in the calling thread.
+THREAD_UNSAFE_OPERATORS = frozenset({"tokenize"})
+
+
+def _protect_column(
+    run: _Run,
+    plan: ColumnPlan,
+    frame: pl.DataFrame,
+    protected: dict[str, pl.Series | Future[pl.Series]],
+    drop_mask: pl.Series,
+    columns: list[dict[str, Any]],
+) -> pl.Series:
+    """Protect one column of ``frame`` (identifier columns are already under way in
+    ``protected``); returns the drop mask with the records this column drops."""
+    values = frame[plan.name]
+    info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
+    columns.append(info)
+    if plan.mode in ("entity", "rule") and plan.rule is not None:
+        if isinstance(plan.rule.params, SuppressParams) and plan.rule.params.drop_record:
+            drop_mask = drop_mask | values.is_not_null() & (values.str.strip_chars() != "")
+        info["operator"] = plan.rule.operator
+    elif plan.mode in ("text", "skip"):
+        # "skip" columns are analyzed too: the classification saw a sample only, and an
+        # identifier further down must not pass unprotected
+        new, dropped = _text_column(run, values)
+        if dropped:
+            drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())
+        if plan.mode == "text" or not new.equals(values):
+            protected[plan.name] = new.alias(plan.name)
+            info["operator"] = "analyze"
+    elif plan.mode == "qi":
+        info["operator"] = "generalize"
+    return drop_mask
 
 
 # --- text --------------------------------------------------------------------------------
