@@ -144,8 +144,14 @@ def classify_column(
         if distinct >= r.min_distinct_share
         and (not r.header_required or _header_matches(header, r.header_hints))
     ]
-    # the prose model tags the sample once, in one batch, for its three recognizers
-    prefetched = prefetch((r, t.text) for r in chosen if r.model_based for t in norm)
+    # the prose model tags the sample once, in one batch, for its three recognizers (the
+    # cells their prefilter lets through, as in _shares)
+    prefetched = prefetch(
+        (r, t)
+        for r in chosen
+        if r.model_based
+        for t in (normed.filter(normed.str.contains(r.prefilter)) if r.prefilter else normed)
+    )
     try:
         shares = [_shares(r, cells, normed, norm, header) for r in chosen]
     finally:
