@@ -10,7 +10,7 @@ import pytest
 from baomi.engine.prose.backends import CachedBackend
 from baomi.engine.prose.decoder import BatchDecoder, CrfWeights, _read_features
 from baomi.engine.prose.generator import SentenceGenerator
-from baomi.engine.prose.model import BATCH_MIN_TEXTS, CrfTagger, EntitySpan
+from baomi.engine.prose.model import BATCH_MIN_CHARS, BATCH_MIN_TEXTS, CrfTagger, EntitySpan
 
 EDGE_CASES = [
     "",
@@ -56,7 +56,7 @@ def test_shipped_model_batched_equals_crfsuite(shipped: tuple[CrfTagger, BatchDe
     assert len(got) == len(texts)
     found = 0
     for text, spans in zip(texts, got, strict=True):
-        want = tagger.tag(text)
+        want = tagger._tag_one(text)  # python-crfsuite itself
         assert _as_tuples(spans) == _as_tuples(want), text
         for a, b in zip(spans, want, strict=True):
             assert a.score == pytest.approx(b.score, abs=1e-9)
@@ -70,7 +70,7 @@ def test_tiny_model_batched_equals_crfsuite(tiny_model: Path) -> None:
     decoder = BatchDecoder(CrfWeights(tiny_model))
     texts = EDGE_CASES + _sentences(100, seed=5)
     for text, spans in zip(texts, decoder.tag_many(texts), strict=True):
-        assert _as_tuples(spans) == _as_tuples(tagger.tag(text)), text
+        assert _as_tuples(spans) == _as_tuples(tagger._tag_one(text)), text
 
 
 def test_batches_split_anywhere_give_the_same_spans(
@@ -87,7 +87,7 @@ def test_tagger_tag_many_uses_the_batch_path_for_many_texts(tiny_model: Path) ->
     tagger = CrfTagger(tiny_model)
     texts = _sentences(BATCH_MIN_TEXTS * 2, seed=8)
     assert [_as_tuples(s) for s in tagger.tag_many(texts)] == [
-        _as_tuples(tagger.tag(t)) for t in texts
+        _as_tuples(tagger._tag_one(t)) for t in texts
     ]
     assert tagger._decoder is not None
     assert tagger.tag_many([]) == []
@@ -136,10 +136,12 @@ def test_threads_give_the_serial_result_in_order(
     shipped: tuple[CrfTagger, BatchDecoder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, decoder = shipped
-    texts = _sentences(90, seed=21)
-    serial = [_as_tuples(s) for s in decoder._tag_serial(texts)]
-    monkeypatch.setattr("baomi.engine.prose.decoder.MIN_TEXTS_PER_THREAD", 10)
+    texts = [*_sentences(90, seed=21), "很长的一句，" * 300]  # one text of many chunks
+    monkeypatch.setattr("baomi.engine.prose.decoder.decoder_threads", lambda: 1)
+    serial = [_as_tuples(s) for s in decoder.tag_many(texts)]
     monkeypatch.setattr("baomi.engine.prose.decoder.decoder_threads", lambda: 3)
+    monkeypatch.setattr("baomi.engine.prose.decoder.MIN_CHUNKS_PER_THREAD", 10)
+    monkeypatch.setattr("baomi.engine.prose.decoder.BATCH_CHARS", 300)
     assert [_as_tuples(s) for s in decoder.tag_many(texts)] == serial
 
 
@@ -150,3 +152,13 @@ def test_a_worker_process_decodes_in_one_thread(monkeypatch: pytest.MonkeyPatch)
     assert decoder_mod.decoder_threads() == decoder_mod.MAX_THREADS
     monkeypatch.setattr(decoder_mod.multiprocessing, "parent_process", lambda: object())
     assert decoder_mod.decoder_threads() == 1
+
+
+def test_a_long_document_is_decoded_in_batches_with_crfsuites_result(
+    shipped: tuple[CrfTagger, BatchDecoder],
+) -> None:
+    tagger, _ = shipped
+    text = "。".join(_sentences(200, seed=13))
+    assert len(text) >= BATCH_MIN_CHARS
+    assert _as_tuples(tagger.tag(text)) == _as_tuples(tagger._tag_one(text))
+    assert tagger._decoder is not None  # the batched path was taken

@@ -44,8 +44,8 @@ _BUCKET = 8
 BATCH_CHARS = 100_000
 
 
-#: Below this many texts per thread a call is decoded in the calling thread.
-MIN_TEXTS_PER_THREAD = 2_000
+#: Below this many chunks (sentences) per thread a call is decoded in the calling thread.
+MIN_CHUNKS_PER_THREAD = 2_000
 #: At most this many threads per call.
 MAX_THREADS = 4
 
@@ -133,21 +133,15 @@ class BatchDecoder:
         self._begins = np.asarray([lab.startswith("B-") for lab in self.labels])
 
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
-        """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them; a long
-        list is split between threads (the array work releases the GIL)."""
-        threads = min(decoder_threads(), len(texts) // MIN_TEXTS_PER_THREAD)
-        if threads < 2:
-            return self._tag_serial(texts)
-        size = -(-len(texts) // threads)
-        parts = [texts[i : i + size] for i in range(0, len(texts), size)]
-        with ThreadPoolExecutor(threads) as pool:
-            return [spans for part in pool.map(self._tag_serial, parts) for spans in part]
-
-    def _tag_serial(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
+        """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them. The texts
+        are cut into chunks (as the tagger cuts them) and the chunks decoded in batches of
+        about :data:`BATCH_CHARS` characters; many batches are shared between threads (the
+        array work releases the GIL)."""
         out: list[list[EntitySpan]] = [[] for _ in texts]
         chunks: list[str] = []
         owners: list[tuple[int, int]] = []  # (text index, chunk start in the text)
-        size = 0
+        batches: list[tuple[int, int]] = []  # chunk ranges of about BATCH_CHARS characters
+        first = size = 0
         for k, text in enumerate(texts):
             if not text.strip():
                 continue
@@ -157,13 +151,25 @@ class BatchDecoder:
                     chunks.append(chunk)
                     owners.append((k, start))
                     size += len(chunk)
-            if size >= BATCH_CHARS:
-                self._decode(chunks, owners, out)
-                chunks, owners, size = [], [], 0
-        if chunks:
-            self._decode(chunks, owners, out)
+                    if size >= BATCH_CHARS:
+                        batches.append((first, len(chunks)))
+                        first, size = len(chunks), 0
+        if first < len(chunks):
+            batches.append((first, len(chunks)))
+
+        def decode(batch: tuple[int, int]) -> None:
+            a, b = batch
+            self._decode(chunks[a:b], owners[a:b], out)
+
+        threads = min(decoder_threads(), len(batches), max(1, len(chunks) // MIN_CHUNKS_PER_THREAD))
+        if threads < 2:
+            for batch in batches:
+                decode(batch)
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(decode, batches))  # spans are appended to each text's list
         for spans in out:
-            if len(spans) > 1:  # a text's chunks may sit in different length buckets
+            if len(spans) > 1:  # a text's chunks are decoded in length buckets and threads
                 spans.sort(key=lambda sp: sp.start)
         return out
 

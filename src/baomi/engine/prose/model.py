@@ -93,9 +93,10 @@ def spans_from_tags(tags: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-#: From this many texts on, :meth:`CrfTagger.tag_many` uses the batched NumPy decoder
+#: From this many texts, or characters, on, :class:`CrfTagger` uses the batched NumPy decoder
 #: (:mod:`.decoder`); below it python-crfsuite's own tagger, text by text, is quicker.
 BATCH_MIN_TEXTS = 16
+BATCH_MIN_CHARS = 4_000
 
 
 class CrfTagger:
@@ -129,20 +130,28 @@ class CrfTagger:
 
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
         """The spans of every text in ``texts`` (as :meth:`tag` gives them), decoded in batches."""
-        if len(texts) < BATCH_MIN_TEXTS:
-            return [self.tag(t) for t in texts]
+        if len(texts) < BATCH_MIN_TEXTS and sum(map(len, texts)) < BATCH_MIN_CHARS:
+            return [self._tag_one(t) for t in texts]
+        return self._batch_decoder().tag_many(texts)
+
+    def _batch_decoder(self) -> BatchDecoder:
         with self._lock:
             if self._decoder is None:
                 from baomi.engine.prose.decoder import BatchDecoder, CrfWeights
 
                 self._decoder = BatchDecoder(CrfWeights(self._model_file()))
-            decoder = self._decoder
-        return decoder.tag_many(texts)
+            return self._decoder
 
     name = "crf"
 
     def tag(self, text: str) -> list[EntitySpan]:
         """``(start, end, label)`` spans in ``text`` (end exclusive), labels PER/ADDR/ORG."""
+        if len(text) >= BATCH_MIN_CHARS:  # a long document: its sentences decoded together
+            return self._batch_decoder().tag_many([text])[0]
+        return self._tag_one(text)
+
+    def _tag_one(self, text: str) -> list[EntitySpan]:
+        """python-crfsuite's tagger, chunk by chunk."""
         if not text.strip():
             return []
         with self._lock:

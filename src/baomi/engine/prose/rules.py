@@ -87,12 +87,17 @@ def rule_spans(text: str) -> list[RuleSpan]:
     return out
 
 
+#: A 《title》 is looked for this many characters around a span (titles are short; an
+#: unbounded search made every span cost the length of the text).
+_TITLE_REACH = 100
+
+
 def _in_title(text: str, start: int, end: int) -> bool:
     """Whether ``[start, end)`` lies inside 《…》 (a book, film or game title, not PI)."""
-    opened = text.rfind("《", 0, start)
+    opened = text.rfind("《", max(0, start - _TITLE_REACH), start)
     if opened < 0 or text.rfind("》", opened, start) >= 0:
         return False
-    closed = text.find("》", end)
+    closed = text.find("》", end, end + _TITLE_REACH)
     return closed >= 0 and text.find("《", end, closed) < 0
 
 
