@@ -61,7 +61,7 @@ def decoder_threads() -> int:
 @dataclass(frozen=True)
 class _Template:
     rows: dict[str, int]  # attribute value (after "name=") → row of ``weights``
-    weights: np.ndarray  # (values + 1) × labels; the last row is zeros (unknown value)
+    weights: np.ndarray  # rows × labels; the last row is zeros (an unknown value)
 
 
 class CrfWeights:
@@ -80,28 +80,19 @@ class CrfWeights:
         self.transitions = np.zeros((n_labels, n_labels))
         trans = feats[feats["type"] == _TRANSITION]
         self.transitions[trans["src"], trans["dst"]] = trans["weight"]
-        per_attr: dict[str, np.ndarray] = {}
+        # one table for every template: a row per attribute id, the last row zeros (unknown)
         state = feats[feats["type"] == _STATE]
-        for src, dst, weight in zip(
-            state["src"].tolist(), state["dst"].tolist(), state["weight"].tolist(), strict=True
-        ):
-            name = attrs[src]
-            row = per_attr.get(name)
-            if row is None:
-                row = per_attr[name] = np.zeros(n_labels)
-            row[dst] = weight
-        grouped: dict[str, dict[str, np.ndarray]] = {t: {} for t in TEMPLATES}
-        for name, row in per_attr.items():
+        table = np.zeros((max(attrs, default=-1) + 2, n_labels))
+        table[state["src"], state["dst"]] = state["weight"]
+        grouped: dict[str, dict[str, int]] = {t: {} for t in TEMPLATES}
+        for aid, name in attrs.items():
             prefix, _, value = name.partition("=")
-            if prefix in grouped:
-                grouped[prefix][value] = row
-        self.templates: dict[str, _Template] = {}
-        for t, values in grouped.items():
-            keys = list(values)
-            table = np.zeros((len(keys) + 1, n_labels))
-            if keys:
-                table[:-1] = np.stack([values[k] for k in keys])
-            self.templates[t] = _Template({k: i for i, k in enumerate(keys)}, table)
+            rows = grouped.get(prefix)
+            if rows is not None:
+                rows[value] = aid
+        self.templates: dict[str, _Template] = {
+            t: _Template(rows, table) for t, rows in grouped.items()
+        }
 
 
 def _read_features(blob: bytes) -> np.ndarray:
