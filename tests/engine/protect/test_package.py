@@ -294,7 +294,7 @@ def test_verify_rescans_with_the_scan(tmp_path: Path) -> None:
     assert "手机号" in str(err.value) and not (tmp_path / "out").exists()
 
 
-def test_a_large_notes_column_is_tagged_in_worker_processes_with_the_same_result(
+def test_a_notes_column_is_tagged_in_one_batch_and_released(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from baomi.engine.prose import backends
@@ -303,27 +303,19 @@ def test_a_large_notes_column_is_tagged_in_worker_processes_with_the_same_result
     for i, row in enumerate(rows):
         row["备注"] = f"已与{row['姓名']}确认，第{i}单由深圳市南山区仓库发货"
     write_csv(tmp_path / "in" / "c.csv", rows)
-    monkeypatch.setattr(package_mod.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(package_mod, "PRETAG_MIN_TEXTS", 10**9)  # in this process only
-    one = run(tmp_path / "in", tmp_path / "one")
-    preloaded: list[int] = []
-    original = backends.CachedBackend.preload
+    batches: list[int] = []
+    original = backends.CachedBackend.prefetch
 
-    def spy(self: backends.CachedBackend, spans: dict[str, list[object]]) -> None:
-        preloaded.append(len(spans))
-        original(self, spans)  # type: ignore[arg-type]
+    def spy(self: backends.CachedBackend, texts: list[str]) -> list[str]:
+        batches.append(len(texts))
+        return original(self, texts)
 
-    monkeypatch.setattr(backends.CachedBackend, "preload", spy)
-    monkeypatch.setattr(package_mod, "PRETAG_MIN_TEXTS", 10)
-    two = run(tmp_path / "in", tmp_path / "two")
-    assert preloaded == [60]  # every distinct note, tagged by two worker processes
-    assert backends.get_backend("crf")._preloaded == {}  # cleared after the column
-    # the same package but for the per-package fingerprint marks
-    a = strip_marks((tmp_path / "one" / "c.csv").read_text(encoding="utf-8"))
-    b = strip_marks((tmp_path / "two" / "c.csv").read_text(encoding="utf-8"))
-    assert a == b
-    assert one.manifest["operators"] == two.manifest["operators"]
-    assert all(r["姓名"] not in b for r in rows)
+    monkeypatch.setattr(backends.CachedBackend, "prefetch", spy)
+    run(tmp_path / "in", tmp_path / "out")
+    assert 60 in batches  # every distinct note of the column in one batch
+    assert backends.get_backend("crf")._preloaded == {}  # released after the column
+    out = (tmp_path / "out" / "c.csv").read_text(encoding="utf-8")
+    assert all(r["姓名"] not in out for r in rows)
 
 
 def _mixed_notes(n: int, seed: int) -> list[str]:

@@ -108,13 +108,6 @@ class CachedBackend:
         self._holders: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def preload(self, spans: dict[str, list[EntitySpan]]) -> None:
-        """Spans tagged elsewhere (worker processes) for texts about to be analysed; kept
-        until :meth:`release` is given them."""
-        with self._lock:
-            self._preloaded.update(spans)
-            self._holders.update(spans.keys())
-
     def prefetch(self, texts: list[str]) -> list[str]:
         """Tag ``texts`` in one batch (the model's batched decoder) and keep their spans until
         :meth:`release` is given the returned list (the distinct texts; one already preloaded
@@ -179,8 +172,3 @@ def get_backend(name: str | None = None) -> CachedBackend:
             inner: NerBackend = CrfTagger() if chosen == "crf" else LacBackend()
             backend = _SHARED[chosen] = CachedBackend(inner)
         return backend
-
-
-def tag_texts(name: str, texts: list[str]) -> list[list[EntitySpan]]:
-    """Tag ``texts`` with this process's backend ``name`` (a worker process's entry point)."""
-    return tag_all(get_backend(name).inner, texts)

@@ -15,14 +15,12 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,6 @@ import polars as pl
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column, prefetch, release
 from baomi.engine.normalize import normalize
-from baomi.engine.prose.backends import CachedBackend, get_backend, tag_texts
-from baomi.engine.prose.model import EntitySpan
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
@@ -202,12 +198,7 @@ def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
     distinct = distinct.filter(distinct != "")
     if distinct.len() == 0:
         return values, set()
-    loaded = _pretag(run, distinct)
-    try:
-        found = analyze_column(distinct, run.analyzer.text_recognizers, run.analyzer.threshold)
-    finally:
-        for backend, texts in loaded:
-            backend.release(texts)
+    found = analyze_column(distinct, run.analyzer.text_recognizers, run.analyzer.threshold)
     mapping, dropped = _apply_findings(run, distinct, found)
     if not mapping:
         return values, dropped
@@ -261,63 +252,6 @@ def _apply_findings(
             out = out[:start] + value + out[end:]
         mapping[values[i]] = out
     return mapping, {values[i] for i in drop_idx}
-
-
-#: A column with at least this many distinct texts for the prose model has them tagged in
-#: worker processes (one per core, up to 4; starting them costs about a second); smaller
-#: columns are tagged in this process, in batches.
-PRETAG_MIN_TEXTS = 100_000
-
-
-def _pretag(run: _Run, distinct: pl.Series) -> list[tuple[CachedBackend, list[str]]]:
-    """Tag the prose model's texts of a large column in worker processes before the column is
-    analysed. Returns the backends and the texts preloaded in each, to be released after."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or distinct.len() < PRETAG_MIN_TEXTS:
-        return []  # tagged in this process, in batches, by analyze_column
-    texts: dict[str, set[str]] = {}
-    for r in run.analyzer.text_recognizers:
-        backend = getattr(r, "backend", None)
-        # only the shared backend of a name: a worker process rebuilds it by that name
-        if not (r.model_based and isinstance(backend, CachedBackend)):
-            continue
-        if get_backend(backend.name) is not backend:
-            continue
-        cells = distinct.filter(distinct.str.contains(r.prefilter)) if r.prefilter else distinct
-        found = texts.setdefault(backend.name, set())
-        found.update(t for t in (normalize(v).text for v in cells.to_list()) if t.strip())
-    loaded: list[tuple[CachedBackend, list[str]]] = []
-    for name, found in texts.items():
-        if len(found) < PRETAG_MIN_TEXTS:
-            continue
-        ordered = sorted(found)
-        spans = _tag_in_workers(name, ordered, workers)
-        if spans is not None:
-            backend = get_backend(name)
-            backend.preload(spans)
-            loaded.append((backend, ordered))
-    return loaded
-
-
-def _tag_in_workers(
-    name: str, ordered: list[str], workers: int
-) -> dict[str, list[EntitySpan]] | None:
-    size = -(-len(ordered) // (workers * 4))
-    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-    spawn = multiprocessing.get_context("spawn")  # Polars' threads do not survive fork()
-    try:
-        with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-            results = list(pool.map(tag_texts, [name] * len(chunks), chunks))
-    except BrokenProcessPool:
-        # e.g. a caller whose main module cannot be re-imported (stdin, no __main__
-        # guard): the column is then tagged in this process
-        log.warning("prose tagging in worker processes failed; tagging in-process")
-        return None
-    return {
-        t: spans
-        for chunk, res in zip(chunks, results, strict=True)
-        for t, spans in zip(chunk, res, strict=True)
-    }
 
 
 def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
