@@ -134,3 +134,20 @@ def test_tokenize_and_detokenize_is_logged(env: Path) -> None:
     assert restored == pl.read_csv(original.encode(), infer_schema=False)["手机号"].to_list()
     log = (env / "home" / "logs" / "detokenize.jsonl").read_text(encoding="utf-8")
     assert '"tokens": 40' in log and restored[0] not in log
+
+
+def test_a_raw_binary_key_file_works_and_a_short_one_is_a_clear_error(env: Path) -> None:
+    """``head -c 32 /dev/urandom > key`` is a common way to make a key: raw bytes are a
+    secret as good as hex; a file too short to be one is refused with a message."""
+    r = runner.invoke(app, ["policy", "init", str(env / "p.yaml")])
+    assert r.exit_code == 0, r.output
+    raw = env / "raw.key"
+    raw.write_bytes(b"\xff\xfe" + bytes(range(30)))  # not UTF-8
+    args = ["protect", str(env / "seller"), "--policy", str(env / "p.yaml"), "--recipient", "B"]
+    r = runner.invoke(app, [*args, "--out", str(env / "pkg"), "--key-file", str(raw)])
+    assert r.exit_code == 0, r.output
+    short = env / "short.key"
+    short.write_bytes(b"\xff\x00\x01")
+    r = runner.invoke(app, [*args, "--out", str(env / "pkg2"), "--key-file", str(short)])
+    assert r.exit_code == 1 and "key too short" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)

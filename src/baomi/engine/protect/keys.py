@@ -35,11 +35,14 @@ def _decode_secret(text: str) -> bytes:
             return raw
     if len(s) >= 32:
         return s.encode("utf-8")
-    raise ConfigError(
-        tr(
-            "密钥太短：至少 16 个随机字节（hex 或 base64）",
-            "key too short: give at least 16 random bytes (hex or base64)",
-        )
+    raise ConfigError(_too_short())
+
+
+def _too_short() -> str:
+    """The message, built when the language is known."""
+    return tr(
+        "密钥太短：至少 16 个随机字节（hex、base64 或原始字节）",
+        "key too short: give at least 16 random bytes (hex, base64 or raw bytes)",
     )
 
 
@@ -56,12 +59,19 @@ class KeyProvider:
 
     @classmethod
     def from_file(cls, path: str | Path) -> KeyProvider:
+        """A key file holds the secret as hex, base64 or text, or as raw random bytes."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            blob = Path(path).read_bytes()
         except OSError as exc:
             raise ConfigError(
                 tr("无法读取密钥文件", "cannot read key file") + f" {path}: {exc.strerror}"
             ) from None
+        try:
+            text = blob.decode("utf-8")
+        except UnicodeDecodeError:  # raw bytes (head -c 32 /dev/urandom > key)
+            if len(blob) < MIN_SECRET_BYTES:
+                raise ConfigError(_too_short()) from None
+            return cls(blob)
         return cls(_decode_secret(text))
 
     @classmethod
