@@ -300,27 +300,32 @@ def _prefetch(
 ) -> list[tuple[Any, list[str]]]:
     """Tag the texts the cell-by-cell loop will give the model-based recognizers, in one
     batch (see :func:`prefetch`), normalising each distinct text once into ``norms``."""
-    pairs: list[tuple[Recognizer, str]] = []
+    pairs: list[tuple[Recognizer, NormalizedText]] = []
     for i, r in per_cell:
         if not r.model_based:
             continue
         norm = norms.get(texts[i])
         if norm is None:
             norm = norms[texts[i]] = normalize(texts[i])
-        pairs.append((r, norm.text))
+        pairs.append((r, norm))
     return prefetch(pairs)
 
 
-def prefetch(pairs: Iterable[tuple[Recognizer, str]]) -> list[tuple[Any, list[str]]]:
+def prefetch(
+    pairs: Iterable[tuple[Recognizer, NormalizedText]],
+) -> list[tuple[Any, list[str]]]:
     """Tag, in one batch per backend, the (normalised) texts that model-based recognizers
     are about to analyse one at a time: a backend with ``prefetch`` (the prose model's
     batched decoder, :meth:`~baomi.engine.prose.backends.CachedBackend.prefetch`) keeps the
-    spans until :func:`release` is given the returned list."""
+    spans until :func:`release` is given the returned list. A recognizer with ``model_text``
+    says which text of ``norm`` its backend is given."""
     wanted: dict[int, tuple[Any, dict[str, None]]] = {}
-    for r, text in pairs:
+    for r, norm in pairs:
         backend = getattr(r, "backend", None) if r.model_based else None
-        if backend is None or not hasattr(backend, "prefetch") or not text.strip():
+        if backend is None or not hasattr(backend, "prefetch") or not norm.text.strip():
             continue
+        to_model = getattr(r, "model_text", None)
+        text = to_model(norm) if to_model is not None else norm.text
         wanted.setdefault(id(backend), (backend, {}))[1][text] = None
     return [(backend, backend.prefetch(list(found))) for backend, found in wanted.values()]
 

@@ -147,10 +147,14 @@ def classify_column(
     # the prose model tags the sample once, in one batch, for its three recognizers (the
     # cells their prefilter lets through, as in _shares)
     prefetched = prefetch(
-        (r, t)
+        (r, norm[i])
         for r in chosen
         if r.model_based
-        for t in (normed.filter(normed.str.contains(r.prefilter)) if r.prefilter else normed)
+        for i in (
+            normed.str.contains(r.prefilter).fill_null(False).arg_true().to_list()
+            if r.prefilter
+            else range(len(norm))
+        )
     )
     try:
         shares = [_shares(r, cells, normed, norm, header) for r in chosen]

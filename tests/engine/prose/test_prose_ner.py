@@ -257,3 +257,33 @@ def test_a_column_is_tagged_in_one_batch_and_released() -> None:
     assert shared._preloaded == {}  # released after the column
     got = {(r["idx"], r["entity"]) for r in found.iter_rows(named=True)}
     assert got == {(0, "PERSON_NAME"), (1, "ADDRESS"), (2, "PERSON_NAME")}
+
+
+def test_the_model_reads_full_width_punctuation_as_written() -> None:
+    """Normalisation makes "：" of "回访：" an ASCII colon; the model was trained on text written
+    with full-width punctuation and is given it back (digits and letters stay normalised),
+    both text by text and in the column's batch."""
+    import polars as pl
+
+    from baomi.engine.batch import analyze_column
+
+    class Recording(BatchingFake):
+        def __init__(self) -> None:
+            super().__init__({"方杨": "PER"})
+            self.texts: list[str] = []
+
+        def tag(self, text: str) -> list[EntitySpan]:
+            self.texts.append(text)
+            return super().tag(text)
+
+    inner = Recording()
+    recognizer = ProsePersonNameRecognizer(backends.CachedBackend(inner))
+    text = "回访：方杨对服务满意（电话１３８００００１１１１）"
+    model_text = "回访：方杨对服务满意（电话13800001111）"
+    found = recognizer.analyze(text)
+    assert [text[f.start : f.end] for f in found] == ["方杨"]
+    assert inner.texts == [model_text]
+    recognizer = ProsePersonNameRecognizer(backends.CachedBackend(Recording()))
+    analyze_column(pl.Series([text, "另一条：张三"]), [recognizer], 0.0)
+    batched = recognizer.backend.inner  # type: ignore[attr-defined]
+    assert batched.batches == [[model_text, "另一条：张三"]]

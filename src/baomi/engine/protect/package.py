@@ -396,8 +396,8 @@ def _protect_units(run: _Run, doc: Document) -> dict[str, Any]:
     paragraphs = doc.state[1] if doc.format == "docx" else None
     models = [r for r in run.analyzer.text_recognizers if r.model_based]
     # the prose model tags the document's lines or paragraphs in one batch first
-    texts = [normalize(u).text for u in doc.units if u] if models else []
-    prefetched = prefetch((r, t) for t in texts for r in models)
+    norms = [normalize(u) for u in doc.units if u] if models else []
+    prefetched = prefetch((r, n) for n in norms for r in models)
     try:
         for i, unit in enumerate(doc.units):
             if not unit:

@@ -53,7 +53,7 @@ def classify(name: str, values: pl.Series, policy: Policy, registry: Registry) -
         return ColumnPlan(name, "skip")
     normed = [normalize(c) for c in sample]
     models = [r for r in registry if r.model_based]
-    prefetched = prefetch((r, n.text) for r in models for n in normed)
+    prefetched = prefetch((r, n) for r in models for n in normed)
     try:
         return _classify_sample(name, sample, normed, policy, registry)
     finally:

@@ -34,6 +34,20 @@ _WORDY = re.compile(r"[^\W\d_]")  # a letter or a CJK character
 #: Highest score a prose finding gets: it is never "confirmed" like a check digit.
 MAX_SCORE = 0.95
 
+#: Full-width punctuation that normalisation turns into ASCII. The model was trained on text
+#: written with it and reads it as written: fed "回访:方杨对…" it tagged "杨对" as the name.
+_WRITTEN_PUNCT = frozenset("，：；！？（）")
+
+
+def model_text(norm: NormalizedText) -> str:
+    """The text the prose model tags: the normalised text (same offsets) with full-width
+    punctuation as it was written."""
+    if norm.offsets is not None or norm.original == norm.text:
+        return norm.text
+    return "".join(
+        o if o in _WRITTEN_PUNCT else t for o, t in zip(norm.original, norm.text, strict=True)
+    )
+
 
 class ProseNerRecognizer(Recognizer):
     """Base of the prose recognizers: one backend label → one entity."""
@@ -53,6 +67,10 @@ class ProseNerRecognizer(Recognizer):
         """Pickle by backend name (scan workers rebuild the model; a tagger is a C object)."""
         return type(self), (self.backend.name,)
 
+    def model_text(self, norm: NormalizedText) -> str:
+        """The text given to the backend for ``norm`` (see :func:`model_text`)."""
+        return model_text(norm)
+
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
         return []
@@ -66,7 +84,7 @@ class ProseNerRecognizer(Recognizer):
         if not norm.text.strip():
             return []
         spans: list[EntitySpan] = []
-        for raw in self.backend.tag(norm.text):
+        for raw in self.backend.tag(self.model_text(norm)):
             if raw.label != self.label:
                 continue
             span = clean(norm.text, raw)
