@@ -360,3 +360,17 @@ def test_a_notes_column_is_protected_as_the_same_text_in_a_document(
     assert column == lines
     changed = sum(a != b for a, b in zip(notes, column, strict=True))
     assert changed > 200  # the notes did hold identifiers, and they were protected
+
+
+def test_verify_passes_a_value_the_policy_leaves_as_it_is(tmp_path: Path) -> None:
+    """An address that is only a division ("北京市朝阳区") keeps all of it under the mask
+    convention (cut after the district): it is not a removed value, so verify must not count
+    it as a leftover."""
+    rows = customers(30, seed=6)
+    rows[3]["地址"] = "北京市朝阳区"
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    result = run(tmp_path / "in", tmp_path / "out", verify=True)
+    assert result.leaks == []
+    out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
+    assert strip_marks(out["地址"][3]) == "北京市朝阳区"
+    assert strip_marks(out["地址"][0]).endswith("****")

@@ -148,8 +148,12 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
     out = op.apply_series(values, entity, rule.params, run.ctx)
     run.note(entity, rule.operator)
     if rule.operator != "keep" and run.collect_originals:
+        # a value the operator leaves as it is (an address that is only a division) is not
+        # removed, and must not count as a leftover
         run.originals.update(
-            v.strip() for v in values.drop_nulls().unique().to_list() if v and v.strip()
+            a.strip()
+            for a, b in zip(values.to_list(), out.to_list(), strict=True)
+            if a and a.strip() and a != b
         )
     if op.recipient_specific(rule.params):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
@@ -172,7 +176,7 @@ def _protect_text(
         op = run.operators.get(rule.operator)
         new = op.apply(raw, f.entity, rule.params, run.ctx)
         run.note(f.entity, rule.operator)
-        if run.collect_originals:
+        if run.collect_originals and new != raw:
             run.originals.add(raw.strip())
         if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
             drop = True
@@ -232,7 +236,9 @@ def _apply_findings(
         new = op.apply_series(raw, str(entity), rule.params, run.ctx)
         run.note(str(entity), rule.operator)
         if run.collect_originals:
-            run.originals.update(v.strip() for v in raw.to_list())
+            run.originals.update(
+                a.strip() for a, b in zip(raw.to_list(), new.to_list(), strict=True) if a != b
+            )
         idx = group["idx"].to_list()
         if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
             drop_idx.update(idx)
