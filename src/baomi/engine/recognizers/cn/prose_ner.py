@@ -3,7 +3,8 @@
 Text-mode recognizers (``column_only = False``) for contracts, CRM remarks, complaint logs and
 chat exports. A prose NER backend (:mod:`baomi.engine.prose.backends`: the shipped character
 CRF by default, Baidu LAC as an option) tags person, address and organisation spans on the
-NFKC-normalised text; offsets are mapped back to the original text.
+NFKC-normalised text with its full-width punctuation as written (the model was trained on it);
+offsets are mapped back to the original text.
 
 Person names also come from two rules (:mod:`baomi.engine.prose.rules`): a trigger word before
 the name (``甲方：``, ``联系人``, ``法定代表人``) or a title after it (``先生``, ``女士``,
