@@ -259,10 +259,10 @@ def test_a_column_is_tagged_in_one_batch_and_released() -> None:
     assert got == {(0, "PERSON_NAME"), (1, "ADDRESS"), (2, "PERSON_NAME")}
 
 
-def test_the_model_reads_full_width_punctuation_as_written() -> None:
+def test_the_model_reads_punctuation_in_its_full_width_forms() -> None:
     """Normalisation makes "：" of "回访：" an ASCII colon; the model was trained on text written
-    with full-width punctuation and is given it back (digits and letters stay normalised),
-    both text by text and in the column's batch."""
+    with full-width punctuation and is given it (digits and letters stay normalised), both
+    text by text and in the column's batch."""
     import polars as pl
 
     from baomi.engine.batch import analyze_column

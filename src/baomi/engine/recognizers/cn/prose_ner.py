@@ -3,8 +3,8 @@
 Text-mode recognizers (``column_only = False``) for contracts, CRM remarks, complaint logs and
 chat exports. A prose NER backend (:mod:`baomi.engine.prose.backends`: the shipped character
 CRF by default, Baidu LAC as an option) tags person, address and organisation spans on the
-NFKC-normalised text with its full-width punctuation as written (the model was trained on it);
-offsets are mapped back to the original text.
+NFKC-normalised text with ``,:;!?()`` in their full-width forms (the model was trained on
+them); offsets are mapped back to the original text.
 
 Person names also come from two rules (:mod:`baomi.engine.prose.rules`): a trigger word before
 the name (``甲方：``, ``联系人``, ``法定代表人``) or a title after it (``先生``, ``女士``,
@@ -35,19 +35,15 @@ _WORDY = re.compile(r"[^\W\d_]")  # a letter or a CJK character
 #: Highest score a prose finding gets: it is never "confirmed" like a check digit.
 MAX_SCORE = 0.95
 
-#: Full-width punctuation that normalisation turns into ASCII. The model was trained on text
-#: written with it and reads it as written: fed "回访:方杨对…" it tagged "杨对" as the name.
-_WRITTEN_PUNCT = frozenset("，：；！？（）")
+#: Punctuation that normalisation turns into ASCII. The model was trained on Chinese text
+#: written with the full-width forms and is given those: fed "回访:方杨对…" it tagged "杨对".
+_FULL_WIDTH_PUNCT = str.maketrans(",:;!?()", "，：；！？（）")
 
 
 def model_text(norm: NormalizedText) -> str:
-    """The text the prose model tags: the normalised text (same offsets) with full-width
-    punctuation as it was written."""
-    if norm.offsets is not None or norm.original == norm.text:
-        return norm.text
-    return "".join(
-        o if o in _WRITTEN_PUNCT else t for o, t in zip(norm.original, norm.text, strict=True)
-    )
+    """The text the prose model tags: the normalised text (same offsets) with ``,:;!?()`` in
+    their full-width forms."""
+    return norm.text.translate(_FULL_WIDTH_PUNCT)
 
 
 class ProseNerRecognizer(Recognizer):
