@@ -35,15 +35,19 @@ _WORDY = re.compile(r"[^\W\d_]")  # a letter or a CJK character
 #: Highest score a prose finding gets: it is never "confirmed" like a check digit.
 MAX_SCORE = 0.95
 
-#: Punctuation that normalisation turns into ASCII. The model was trained on Chinese text
-#: written with the full-width forms and is given those: fed "回访:方杨对…" it tagged "杨对".
-_FULL_WIDTH_PUNCT = str.maketrans(",:;!?()", "，：；！？（）")
+#: Punctuation that normalisation turns into ASCII, and the full-width forms the model was
+#: trained on (Chinese text is written with them): fed "回访:方杨对…" it tagged "杨对".
+_FULL_WIDTH_PUNCT = tuple(zip(",:;!?()", "，：；！？（）", strict=True))
 
 
 def model_text(norm: NormalizedText) -> str:
     """The text the prose model tags: the normalised text (same offsets) with ``,:;!?()`` in
-    their full-width forms."""
-    return norm.text.translate(_FULL_WIDTH_PUNCT)
+    their full-width forms (``str.replace`` per character: ten times quicker here than
+    ``str.translate`` on non-ASCII text)."""
+    text = norm.text
+    for ascii_form, full_width in _FULL_WIDTH_PUNCT:
+        text = text.replace(ascii_form, full_width)
+    return text
 
 
 class ProseNerRecognizer(Recognizer):
