@@ -185,10 +185,14 @@ def _protect_text(
         if run.policy.marks and rule.operator in DISPLAY_OPERATORS and new:
             new += fp.mark_for(new, run.fingerprint)
         edits.append((f.start, f.end, new))
-    out = text
+    return _splice(text, edits), edits, drop
+
+
+def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, new)`` edit applied (spans do not overlap)."""
     for start, end, new in sorted(edits, reverse=True):
-        out = out[:start] + new + out[end:]
-    return out, edits, drop
+        text = text[:start] + new + text[end:]
+    return text
 
 
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
@@ -253,10 +257,7 @@ def _apply_findings(
     values = texts.to_list()
     mapping: dict[str, str] = {}
     for i, changes in edits.items():
-        out = values[i]
-        for start, end, value in sorted(changes, reverse=True):
-            out = out[:start] + value + out[end:]
-        mapping[values[i]] = out
+        mapping[values[i]] = _splice(values[i], changes)
     return mapping, {values[i] for i in drop_idx}
 
 
