@@ -90,6 +90,50 @@ def test_each_recognizer_keeps_its_own_label() -> None:
     assert _surfaces(text, ProseAddressRecognizer(fake).analyze(text)) == {("杭州", "ADDRESS")}
 
 
+def test_a_name_after_a_trigger_word_is_not_an_address() -> None:
+    """户名苑浩: 苑 ends many estate names (某某苑), but after 户名 the characters are an account
+    holder's name; the address and organisation recognizers give way to the trigger rule."""
+    fake = FakeBackend({"户名苑": "ADDR", "名苑浩": "ORG"})
+    text = "退款请打到卡号6222023606740167383，户名苑浩"
+    assert ProseAddressRecognizer(fake).analyze(text) == []
+    assert ProseOrganizationRecognizer(fake).analyze(text) == []
+    assert _surfaces(text, ProsePersonNameRecognizer(fake).analyze(text)) == {
+        ("苑浩", "PERSON_NAME")
+    }
+    # without the trigger the model's address stands
+    assert _surfaces("住在户名苑", ProseAddressRecognizer(fake).analyze("住在户名苑")) == {
+        ("户名苑", "ADDRESS")
+    }
+
+
+def test_a_trigger_rule_widens_a_model_name_that_misses_the_surname() -> None:
+    """户名师玉兰: the model tagged 玉兰 (师 read as part of 户名师); the name starts right after
+    the trigger word, and masking 玉兰 alone would leave the surname in the package."""
+    fake = FakeBackend({"玉兰": "PER"})
+    text = "退款请打到卡号6259655523482368，户名师玉兰"
+    (f,) = ProsePersonNameRecognizer(fake).analyze(text)
+    assert (text[f.start : f.end], f.explanation.context_word) == ("师玉兰", "户名")
+    assert f.score == pytest.approx(0.85)
+    # a model name that takes in the trigger word starts where the rule says
+    text = "退款请打到卡号6259655523482368，户名黄东"
+    (f,) = ProsePersonNameRecognizer(FakeBackend({"户名黄东": "PER"})).analyze(text)
+    assert text[f.start : f.end] == "黄东"
+    # a title rule does not move the model's boundaries (its start is a guess)
+    text = "请联系邹晓梅女士"
+    (f,) = ProsePersonNameRecognizer(FakeBackend({"晓梅": "PER"})).analyze(text)
+    assert text[f.start : f.end] == "晓梅"
+
+
+def test_to_the_company_is_not_a_company() -> None:
+    """送货到公司 ("deliver to the office"): the model tagged 货到公司 as an organisation."""
+    fake = FakeBackend({"货到公司": "ORG", "恒达公司": "ORG"})
+    assert ProseOrganizationRecognizer(fake).analyze("工作日白天送货到公司") == []
+    text = "恒达公司的人明天回公司"
+    assert _surfaces(text, ProseOrganizationRecognizer(fake).analyze(text)) == {
+        ("恒达公司", "ORGANIZATION")
+    }
+
+
 def test_empty_text() -> None:
     fake = FakeBackend({})
     assert ProsePersonNameRecognizer(fake).analyze("") == []
@@ -145,6 +189,12 @@ def test_shipped_model_through_the_analyzer() -> None:
     found = _surfaces(text, TextAnalyzer(registry).analyze(text))
     assert ("司马俊豪", "PERSON_NAME") in found
     assert ("江苏省南京市鼓楼区中山路88号", "ADDRESS") in found
+    text = "退款请打到卡号6222023606740167383，户名苑浩"
+    found = _surfaces(text, TextAnalyzer(registry).analyze(text))
+    assert found == {("苑浩", "PERSON_NAME")}
+    text = "客户在恒达信息有限公司上班，工作日白天送货到公司"
+    found = _surfaces(text, TextAnalyzer(registry).analyze(text))
+    assert found == {("恒达信息有限公司", "ORGANIZATION")}
 
 
 def test_scanning_does_not_import_the_training_code() -> None:

@@ -20,6 +20,12 @@ from baomi.engine.prose.rules import clean, rule_spans
         ("今天和马文先生见面", "马文", "先生"),
         ("这件事找孔德明经理", "孔德明", "经理"),
         ("汇报给韩冬总", "韩冬", "总"),
+        # an account name is written straight after 户名, with or without a colon
+        ("退款请打到卡号6222023606740167383，户名苑浩", "苑浩", "户名"),
+        ("开户名：苑秀兰，开户行：某银行", "苑秀兰", "开户名"),
+        ("收款账户名柏阳。", "柏阳", "账户名"),
+        ("姓名欧阳晓燕 电话13800001111", "欧阳晓燕", "姓名"),
+        ("卡号尾号0326，户名单桂香", "单桂香", "户名"),
     ],
 )
 def test_rules_find_the_name(text: str, name: str, word: str) -> None:
@@ -35,6 +41,10 @@ def test_rules_find_the_name(text: str, name: str, word: str) -> None:
         "联系人：待定",
         "先生们女士们",
         "由公司副总裁主持",
+        "客户名单已更新",
+        "客户名称：某某公司",
+        "请核对账户名称",
+        "户名与卡号不一致",
     ],
 )
 def test_rules_stay_quiet(text: str) -> None:
@@ -52,6 +62,11 @@ def test_rules_stay_quiet(text: str) -> None:
         ("文三路100号13800001111", EntitySpan(0, 18, "ADDR", 0.9), (0, 7)),
         ("大厦B塔2203", EntitySpan(0, 8, "ADDR", 0.9), (0, 8)),
         ("《书》里马文说《歌》", EntitySpan(4, 6, "PER", 0.9), (4, 6)),
+        # a function word after a name is not part of it (回访：杨想对服务满意)
+        ("回访：杨想对服务满意", EntitySpan(3, 6, "PER", 0.9), (3, 5)),
+        ("王小的", EntitySpan(0, 3, "PER", 0.9), (0, 2)),
+        ("李对", EntitySpan(0, 2, "PER", 0.9), (0, 2)),
+        ("在路对面", EntitySpan(1, 4, "ADDR", 0.9), (1, 4)),
     ],
 )
 def test_clean(text: str, span: EntitySpan, expected: tuple[int, int] | None) -> None:

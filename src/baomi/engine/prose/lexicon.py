@@ -212,7 +212,15 @@ NAME_TRIGGERS = (
     "户主",
     "业务员",
     "客服",
+    "户名",
+    "开户名",
+    "账户名",
+    "收款人",
 )
+
+#: Trigger words after which a name is also written with no colon (户名苑浩, 姓名张三): each
+#: ends in 名, "name", so what follows it is the name itself.
+NAME_TRIGGERS_GLUED = ("姓名", "户名", "开户名", "账户名")
 
 #: Characters ending an address part (路, 号, 室 …).
 ADDRESS_CHARS = "省市区县镇乡村路街道巷弄号栋幢楼室层单元组社里屯园苑庄府湾城厦场站"

@@ -10,7 +10,11 @@ Person names also come from two rules (:mod:`baomi.engine.prose.rules`): a trigg
 the name (``甲方：``, ``联系人``, ``法定代表人``) or a title after it (``先生``, ``女士``,
 ``经理``). A rule that agrees with the model raises the score; a rule alone gives
 :data:`~baomi.engine.prose.rules.RULE_SCORE`. A "name" that is a common dictionary word
-(祝福) is dropped unless a rule supports it. The three recognizers share one tagging per text.
+(祝福) is dropped unless a rule supports it. An address or organisation span that overlaps a
+name right after a trigger word is dropped (户名苑浩: 苑 ends many estate names, but after 户名
+it is a surname), and a model name that a trigger rule overlaps is widened to cover the rule's
+name to start where the rule's name starts (户名师玉兰: the model's 玉兰 left the surname
+out). A company that is only "to the company" (送货到公司) is not one. The three recognizers share one tagging per text.
 
 The backend is chosen when the recognizer is constructed: the ``backend`` argument (a name or
 an object with ``name`` and ``tag(text)``), else ``BAOMI_NER_BACKEND=crf|lac``, else ``crf``.
@@ -80,6 +84,10 @@ class ProseNerRecognizer(Recognizer):
         """Whether a model span no rule supports is unlikely to be this entity (default: no)."""
         return False
 
+    def vetoes(self, text: str) -> list[RuleSpan]:
+        """Rule spans of another entity that a model span of this one must not overlap."""
+        return []
+
     def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
         norm = norm or normalize(text)
         if not norm.text.strip():
@@ -93,6 +101,10 @@ class ProseNerRecognizer(Recognizer):
             # an address or an organisation; leave it to the identifier recognizers.
             if span is not None and _WORDY.search(norm.text, span.start, span.end):
                 spans.append(span)
+        if spans and (vetoes := self.vetoes(norm.text)):
+            spans = [
+                s for s in spans if not any(v.start < s.end and s.start < v.end for v in vetoes)
+            ]
         out: list[Finding] = []
         rules = self.rules(norm.text)
         used: set[int] = set()
@@ -105,12 +117,19 @@ class ProseNerRecognizer(Recognizer):
                 continue
             word = None
             score = span.score
+            start, end = span.start, span.end
             if support is not None:
                 used.add(support)
-                word = rules[support].word
+                rule = rules[support]
+                word = rule.word
                 score += CONTEXT_BOOST
+                if rule.rule == "trigger":
+                    # The name starts right after the trigger word: the model's 玉兰 in
+                    # 户名师玉兰 left the surname out, its 户名黄东 took the word in. (Its end
+                    # is kept: the rule's is only the longest that fits.)
+                    start = rule.start
             pattern = f"{self.backend.name}:{self.label}"
-            out.append(self._finding(norm, span.start, span.end, score, pattern, word))
+            out.append(self._finding(norm, start, end, score, pattern, word))
         for i, r in enumerate(rules):
             if i in used or any(r.start < s.end and s.start < r.end for s in spans):
                 continue
@@ -151,11 +170,23 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         return value in common_words()
 
 
+def _trigger_names(text: str) -> list[RuleSpan]:
+    """Names right after a trigger word (户名苑浩, 联系人：张三): never an address or a company."""
+    return [r for r in rule_spans(text) if r.rule == "trigger"]
+
+
 class ProseAddressRecognizer(ProseNerRecognizer):
     """地址 in prose: model spans labelled ``ADDR`` (divisions, streets, numbers)."""
 
     entity = "ADDRESS"
     label = "ADDR"
+
+    def vetoes(self, text: str) -> list[RuleSpan]:
+        return _trigger_names(text)
+
+
+#: 送货到公司, 回公司: a verb or preposition of movement before a bare 公司 is "the office".
+_TO_THE_COMPANY = re.compile(r"^.?[到去回在来往离进出至]公司$")
 
 
 class ProseOrganizationRecognizer(ProseNerRecognizer):
@@ -163,3 +194,10 @@ class ProseOrganizationRecognizer(ProseNerRecognizer):
 
     entity = "ORGANIZATION"
     label = "ORG"
+
+    def implausible(self, value: str) -> bool:
+        """货到公司 (from 送货到公司) is a place one goes to, not a company's name."""
+        return _TO_THE_COMPANY.match(value) is not None
+
+    def vetoes(self, text: str) -> list[RuleSpan]:
+        return _trigger_names(text)
