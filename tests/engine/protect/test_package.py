@@ -294,6 +294,38 @@ def test_verify_rescans_with_the_scan(tmp_path: Path) -> None:
     assert "手机号" in str(err.value) and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("policy_text", "prose"),
+    [
+        (DEFAULT_POLICY, False),  # masked names and addresses are not counted by the scan view
+        ("entities:\n  PERSON_NAME: {operator: replace}\n", True),
+    ],
+    ids=["default-policy", "names-replaced"],
+)
+def test_verify_scan_view_runs_the_prose_model_only_when_it_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy_text: str, prose: bool
+) -> None:
+    """The scan view of --verify re-scans the whole package; with the prose model that is the
+    slowest part of a verified protect, and a masked name or address is the values view's
+    question, so the model runs only when the policy removes a prose entity outright."""
+    from baomi.engine import scan
+
+    rows = customers(20)
+    for row in rows:
+        row["备注"] = f"已与{row['姓名']}确认"
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    seen: list[bool] = []
+    original = scan.scan_paths
+
+    def spy(paths, **kw):  # type: ignore[no-untyped-def]
+        seen.append(kw["options"].prose)
+        return original(paths, **kw)
+
+    monkeypatch.setattr(scan, "scan_paths", spy)
+    run(tmp_path / "in", tmp_path / "out", policy=load_policy_text(policy_text), verify=True)
+    assert seen == [prose]
+
+
 def test_a_notes_column_is_tagged_in_one_batch_and_released(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ from baomi.engine.batch import analyze_column
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.writers import load
+from baomi.engine.recognizers.registry import Registry
 
 
 def verify_package(
@@ -105,12 +106,11 @@ def scan_leftovers(
     out_dir: Path, entries: Sequence[dict[str, Any]], policy: Policy
 ) -> list[dict[str, Any]]:
     """Re-scan the written package with the scan (``scan_paths``): any entity the policy removes
-    with a format-breaking operator that the scan still finds is a leftover."""
-    from baomi.engine.scan import scan_paths
+    with a format-breaking operator that the scan still finds is a leftover.
 
-    inventory = scan_paths([out_dir]).inventory
-    by_path = {e["path"]: e for e in entries}
-    leaks: list[dict[str, Any]] = []
+    The prose model runs only if one of its entities is counted: it is most of a scan's time,
+    and a masked name or address is the values view's question."""
+    from baomi.engine import scan
 
     def counted(entity: str) -> bool:
         rule = policy.rule_for_entity(entity)
@@ -120,6 +120,13 @@ def scan_leftovers(
         # design, and the prose model may still call the rest a name or an address; whether an
         # original value survived is the value view's question (verify_package).
         return not (entity in PARTIAL_BY_DESIGN and rule.operator in COARSENING)
+
+    registry = Registry.default()
+    prose = any(counted(r.entity) for r in registry if r.model_based)
+    options = scan.ScanOptions(prose=prose)
+    inventory = scan.scan_paths([out_dir], registry=registry, options=options).inventory
+    by_path = {e["path"]: e for e in entries}
+    leaks: list[dict[str, Any]] = []
 
     for f in inventory.get("files", []):
         entry = by_path.get(f["path"])
