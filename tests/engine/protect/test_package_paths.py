@@ -1,0 +1,83 @@
+"""Where a package may be written: never over its inputs, its vault or its trace records."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import ProtectOptions, protect_paths
+from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+from baomi.errors import InputError
+
+KEY = KeyProvider(b"package-path-test-key-0123456789")
+CSV = "姓名,手机\n张伟,13812345678\n李娜,13987654321\n"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with its SHA-256."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _protect(paths: list[Path], out: Path, **options: object) -> None:
+    policy = load_policy_text(DEFAULT_POLICY)
+    protect_paths(paths, policy, out, keys=KEY, options=ProtectOptions(**options))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "other-file.txt").write_text("important", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("inputs", "out"),
+    [
+        (["data"], "."),  # the output folder holds the input folder
+        (["data/a.csv"], "data"),  # the output folder holds the input file
+        (["data/a.csv"], "data/a.csv"),  # the output is the input
+        (["data"], "data/pkg"),  # the output is inside the input (refused before)
+    ],
+    ids=["out-holds-input-dir", "out-holds-input-file", "out-is-input", "out-inside-input"],
+)
+def test_force_never_replaces_a_folder_holding_the_inputs(
+    work: Path, inputs: list[str], out: str
+) -> None:
+    before = _tree(work)
+    with pytest.raises(InputError):
+        _protect([work / p for p in inputs], work / out, overwrite=True, manifests_dir=work / "m")
+    assert _tree(work) == before
+
+
+def test_force_replaces_only_a_package(work: Path) -> None:
+    """--force replaces an earlier package, not a folder of other files."""
+    (work / "docs").mkdir()
+    (work / "docs" / "合同.txt").write_text("重要文件", encoding="utf-8")
+    before = _tree(work)
+    with pytest.raises(InputError):
+        _protect([work / "data"], work / "docs", overwrite=True, manifests_dir=work / "m")
+    assert _tree(work) == before
+    _protect([work / "data"], work / "pkg", manifests_dir=work / "m")
+    first = (work / "pkg" / "manifest.json").read_text(encoding="utf-8")
+    _protect([work / "data"], work / "pkg", overwrite=True, manifests_dir=work / "m")
+    assert (work / "pkg" / "manifest.json").read_text(encoding="utf-8") != first
+    assert not [p for p in os.listdir(work) if p.startswith(".pkg")]  # nothing left behind
+
+
+@pytest.mark.parametrize("what", ["vault_path", "manifests_dir"])
+def test_the_vault_and_trace_records_stay_out_of_the_package(work: Path, what: str) -> None:
+    """The token vault and the trace records must never be shipped with the package (nor be
+    deleted with it when it is replaced)."""
+    options: dict[str, object] = {"manifests_dir": work / "m", what: work / "pkg" / "inside"}
+    with pytest.raises(InputError):
+        _protect([work / "data"], work / "pkg", **options)
+    assert not (work / "pkg").exists()
