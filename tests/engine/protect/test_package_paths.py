@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
@@ -81,3 +82,32 @@ def test_the_vault_and_trace_records_stay_out_of_the_package(work: Path, what: s
     with pytest.raises(InputError):
         _protect([work / "data"], work / "pkg", **options)
     assert not (work / "pkg").exists()
+
+
+def test_tables_without_rows_pass_through(tmp_path: Path) -> None:
+    """A header-only CSV, a one-cell "说明" sheet beside a real one, an empty JSON array and an
+    empty Parquet file are protected (unchanged) instead of failing the whole package."""
+    import openpyxl
+    import polars as pl
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "h.csv").write_text("姓名,手机\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["姓名", "手机"])
+    ws.append(["张伟", "13812345678"])
+    wb.create_sheet("说明")["A1"] = "此表无个人信息"
+    wb.save(src / "two.xlsx")
+    (src / "e.json").write_text("[]", encoding="utf-8")
+    pl.DataFrame({"name": pl.Series([], dtype=pl.String)}).write_parquet(src / "e.parquet")
+    _protect([src], tmp_path / "out", manifests_dir=tmp_path / "m")
+    out = tmp_path / "out"
+    assert (out / "h.csv").read_text(encoding="utf-8").splitlines() == ["姓名,手机"]
+    book = openpyxl.load_workbook(out / "two.xlsx")
+    assert book.sheetnames == ["Sheet", "说明"]
+    assert book["说明"]["A1"].value == "此表无个人信息"
+    assert strip_marks(str(book["Sheet"]["B2"].value)) == "138****5678"
+    assert (out / "e.json").read_text(encoding="utf-8").strip() == "[]"
+    assert pl.read_parquet(out / "e.parquet").schema == {"name": pl.String}

@@ -328,7 +328,7 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
     rows_in = table.frame.height
     plans: list[ColumnPlan] = plan_table(table.frame, run.policy, run.registry)
     frame = _kanon(run, table, rel)
-    drop_mask = pl.Series("d", [False] * frame.height)
+    drop_mask = pl.Series("d", [False] * frame.height, dtype=pl.Boolean)
     columns: list[dict[str, Any]] = []
     # Identifier columns are protected in a thread beside the free-text analysis (Polars
     # releases the GIL); the token vault is written by one thread only.
