@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,29 @@ def test_tables_without_rows_pass_through(tmp_path: Path) -> None:
     assert strip_marks(str(book["Sheet"]["B2"].value)) == "138****5678"
     assert (out / "e.json").read_text(encoding="utf-8").strip() == "[]"
     assert pl.read_parquet(out / "e.parquet").schema == {"name": pl.String}
+
+
+def test_decimal_numbers_are_not_bank_cards(tmp_path: Path) -> None:
+    """0.6286231544426748 passes Luhn by chance: a score column stays as it is, and a Parquet
+    float column keeps its type."""
+    import polars as pl
+
+    from baomi.engine.checksums import is_luhn_valid
+    from baomi.engine.recognizers.cn.bank_card import ISSUER_REGEX
+
+    # fractions whose digits read as a UnionPay or Visa number with a valid Luhn digit
+    fractions = (0.62 + i / 1e7 + i / 7919e6 for i in range(200_000))
+    lucky = [
+        v
+        for v in fractions
+        if len(d := repr(v)[2:]) >= 16 and is_luhn_valid(d) and re.match(ISSUER_REGEX, d)
+    ]
+    assert len(lucky) >= 10
+    src = tmp_path / "in"
+    src.mkdir()
+    frame = pl.DataFrame({"score": lucky[:10], "age": list(range(30, 40))})
+    frame.write_parquet(src / "s.parquet")
+    frame.write_csv(src / "s.csv")
+    _protect([src], tmp_path / "out", manifests_dir=tmp_path / "m")
+    assert pl.read_parquet(tmp_path / "out" / "s.parquet").equals(frame)
+    assert (tmp_path / "out" / "s.csv").read_bytes() == (src / "s.csv").read_bytes()

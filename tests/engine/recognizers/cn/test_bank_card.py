@@ -64,6 +64,9 @@ def grouped(number: str, sep: str = " ") -> str:
         (resident_id(), []),  # a valid resident ID is not a card
         (f"卡号{resident_id()}", []),
         ("6222021234", []),  # too short
+        (f"0.{VISA}", []),  # the digits of a decimal fraction (a score, a ratio), not a card
+        (f"12.{UNIONPAY19}", []),
+        (f"金额12.5元，卡号{VISA}", [VISA]),
     ],
 )
 def test_bank_card_table(text: str, expected: list[str]) -> None:

@@ -54,15 +54,18 @@ def _is_resident_id(value: str) -> bool:
 class BankCardRecognizer(PatternRecognizer):
     entity = "BANK_CARD"
     patterns = (
-        Pattern("card", r"(?<![0-9A-Za-z])(?P<v>\d{16,19})(?![0-9A-Za-z])", 0.4),
+        # (?<!\d\.): the digits of a decimal fraction (0.6286231544426748) are not a card
+        Pattern("card", r"(?<![0-9A-Za-z])(?<!\d\.)(?P<v>\d{16,19})(?![0-9A-Za-z])", 0.4),
         Pattern(
             "card_grouped",
-            r"(?<![0-9A-Za-z])(?<!\d[ -])(?P<v>\d{4}(?P<s>[ -])\d{4}(?:(?P=s)\d{4}){2}(?:(?P=s)\d{1,3})?)"
+            r"(?<![0-9A-Za-z])(?<!\d[ -])(?<!\d\.)(?P<v>\d{4}(?P<s>[ -])\d{4}(?:(?P=s)\d{4}){2}(?:(?P=s)\d{1,3})?)"
             r"(?![0-9A-Za-z]|[ -]\d)",
             0.4,
         ),
         Pattern(
-            "amex", r"(?<![0-9A-Za-z])(?P<v>3[47]\d{2}[ -]?\d{6}[ -]?\d{5})(?![0-9A-Za-z])", 0.3
+            "amex",
+            r"(?<![0-9A-Za-z])(?<!\d\.)(?P<v>3[47]\d{2}[ -]?\d{6}[ -]?\d{5})(?![0-9A-Za-z])",
+            0.3,
         ),
     )
     reject_on_invalid = False
