@@ -156,7 +156,9 @@ class SentenceGenerator:
         if r < 0.72:
             pool = lexicon.GIVEN_CHARS if rng.random() < 0.6 else self.name_chars
             given = "".join(rng.choice(pool) for _ in range(rng.choice((1, 2, 2))))
-            return rng.choice(lexicon.SURNAMES[: rng.choice((60, 150, 397))]) + given
+            return (
+                rng.choice(lexicon.SURNAMES[: rng.choice((60, 150, len(lexicon.SURNAMES)))]) + given
+            )
         if r < 0.76:
             given = "".join(rng.choice(lexicon.GIVEN_CHARS) for _ in range(rng.choice((1, 2))))
             return rng.choice(lexicon.COMPOUND_SURNAMES) + given
