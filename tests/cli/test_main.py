@@ -19,3 +19,41 @@ def test_an_unwritable_target_gives_a_clear_error_not_a_traceback(tmp_path: Path
     assert result.returncode == 2
     assert "文件操作失败" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_during_protect_leaves_no_half_written_package(tmp_path: Path) -> None:
+    """`kill` (SIGTERM) is how a service manager or a user stops a run: the partial package is
+    removed as for Ctrl-C. The process sends itself SIGTERM while reading the second file."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (src / name).write_text("姓名,手机\n张伟,13812345678\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("entities:\n  CN_MOBILE: {operator: mask}\n", encoding="utf-8")
+    code = (
+        "import os, signal\n"
+        "from baomi.engine.protect import package\n"
+        "real, seen = package.load, []\n"
+        "def load(path):\n"
+        "    seen.append(path)\n"
+        "    if len(seen) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(path)\n"
+        "package.load = load\n"
+        "from baomi.cli.main import main\n"
+        "main()\n"
+    )
+    args = [
+        "protect",
+        str(src),
+        "--policy",
+        str(tmp_path / "p.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    args += ["--manifests", str(tmp_path / "m")]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 128 + 15
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "p.yaml"]

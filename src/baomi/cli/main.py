@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 
 import typer
 
@@ -49,11 +50,17 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the run the way Ctrl-C does: ``finally`` blocks remove partial output."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console entry point: file-system failures become one clear line, not a traceback."""
     from baomi.errors import BaomiError
     from baomi.i18n import tr
 
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app(standalone_mode=True)
     except OSError as exc:  # unwritable folder, disk full, read-only file system
