@@ -162,39 +162,56 @@ def risk(
         ..., "--qi", help="准标识符，逗号分隔 / quasi-identifiers, comma-separated"
     ),
     sensitive: str = typer.Option("", "--sensitive", help="敏感属性 / sensitive attributes"),
-    k: int = typer.Option(3, "--k", help="目标 k（统计低于 k 的记录）/ target k"),
+    k: int = typer.Option(3, "--k", min=1, help="目标 k（统计低于 k 的记录）/ target k"),
+    sheet: str | None = typer.Option(
+        None, "--sheet", help="只评估此工作表（默认：含这些列的每个表）/ only this sheet"
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON 输出 / JSON output"),
 ) -> None:
     """重识别风险（GB/T 37964 附录 B）/ re-identification risk (GB/T 37964 Annex B)."""
+    import polars as pl
+
     from baomi.engine.protect.fingerprint import strip_marks
     from baomi.engine.protect.kanon import risk as compute
     from baomi.engine.protect.writers import load
 
+    console = _console()
+    # a column named twice counts once; order kept
+    qis = list(dict.fromkeys(c.strip() for c in qi.split(",") if c.strip()))
+    sens = [c for c in dict.fromkeys(c.strip() for c in sensitive.split(",")) if c and c not in qis]
+    if not qis:
+        console.print(tr("请用 --qi 给出至少一个准标识符列", "give at least one column with --qi"))
+        raise typer.Exit(1)
     doc = _run(lambda: load(file))
     if not doc.tables:
-        _console().print(tr("不是表格文件", "not a table file"))
+        console.print(tr("不是表格文件", "not a table file"))
         raise typer.Exit(1)
-    qis = [c.strip() for c in qi.split(",") if c.strip()]
-    sens = [c.strip() for c in sensitive.split(",") if c.strip()]
-    results = []
-    for t in doc.tables:
-        missing = [c for c in qis + sens if c not in t.frame.columns]
-        if missing:
-            _console().print(tr("缺少列", "missing columns") + f": {', '.join(missing)}")
+    tables = doc.tables
+    if sheet is not None:
+        tables = [t for t in tables if t.sheet == sheet]
+        if not tables:
+            console.print(tr("没有此工作表", "no such sheet") + f": {sheet}")
             raise typer.Exit(1)
-        import polars as pl
-
+    # in a workbook, sheets without the columns (a "说明" sheet) are left out
+    usable = [t for t in tables if all(c in t.frame.columns for c in qis + sens)]
+    if not usable:
+        missing = [c for c in qis + sens if c not in tables[0].frame.columns]
+        console.print(tr("缺少列", "missing columns") + f": {', '.join(missing)}")
+        raise typer.Exit(1)
+    results = []
+    for t in usable:
         frame = t.frame.with_columns(
-            pl.col(c).map_elements(strip_marks, return_dtype=pl.String) for c in qis + sens
+            pl.col(c).cast(pl.String).map_elements(strip_marks, return_dtype=pl.String)
+            for c in qis + sens
         )
         results.append((t.sheet, compute(frame, qis, sens, k)))
     if as_json:
         out = [{"sheet": s, **r.as_dict()} for s, r in results]
         typer.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False))
         return
-    for sheet, r in results:
+    for name, r in results:
         table = Table(
-            title=tr("重识别风险", "re-identification risk") + (f" [{sheet}]" if sheet else "")
+            title=tr("重识别风险", "re-identification risk") + (f" [{name}]" if name else "")
         )
         table.add_column(tr("指标", "measure"))
         table.add_column(tr("值", "value"), justify="right")
