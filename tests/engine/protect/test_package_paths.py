@@ -138,3 +138,33 @@ def test_decimal_numbers_are_not_bank_cards(tmp_path: Path) -> None:
     _protect([src], tmp_path / "out", manifests_dir=tmp_path / "m")
     assert pl.read_parquet(tmp_path / "out" / "s.parquet").equals(frame)
     assert (tmp_path / "out" / "s.csv").read_bytes() == (src / "s.csv").read_bytes()
+
+
+def test_identifiers_in_file_and_folder_names_are_protected(tmp_path: Path) -> None:
+    """A folder named after a customer and a file named after a phone number must not carry the
+    identifiers into the package, the manifest or the trace record."""
+    import json
+
+    folder = tmp_path / "in" / "张伟明_11010519491231002X"
+    folder.mkdir(parents=True)
+    (folder / "客户13812345678.csv").write_text(CSV, encoding="utf-8")
+    (folder / "客户13800005678.csv").write_text(CSV, encoding="utf-8")  # masks the same way
+    (folder / "说明.txt").write_text("无个人信息\n", encoding="utf-8")
+    policy = load_policy_text(DEFAULT_POLICY)
+    result = protect_paths(
+        [tmp_path / "in"],
+        policy,
+        tmp_path / "out",
+        keys=KEY,
+        options=ProtectOptions(recipient="甲", manifests_dir=tmp_path / "m", verify=True),
+    )
+    names = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*"))
+    raw = ("11010519491231002X", "13812345678", "13800005678", "张伟明")
+    assert not any(r in n for n in names for r in raw)
+    assert "张*明_110105********002X/说明.txt" in names
+    assert "张*明_110105********002X/客户138****5678.csv" in names
+    assert "张*明_110105********002X/客户138****5678~2.csv" in names
+    manifest = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    record = result.trace_record.read_text(encoding="utf-8") if result.trace_record else ""
+    assert not any(r in manifest or r in record for r in raw)
+    assert {f["path"] for f in json.loads(manifest)["files"]} <= set(names)

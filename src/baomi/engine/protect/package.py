@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 from collections import Counter
@@ -468,8 +469,9 @@ def protect_paths(
     entries: list[dict[str, Any]] = []
     try:
         tmp.mkdir(parents=True)
+        names = _PathNames(run)
         for i, src in enumerate(files):
-            rel = src.relative_to(root).as_posix()
+            rel = names.protect(src.relative_to(root).as_posix())
             if progress:
                 progress(rel, i, len(files))
             doc = load(src)
@@ -513,6 +515,46 @@ def protect_paths(
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
     return ProtectResult(out_dir, manifest, record_path, leaks)
+
+
+class _PathNames:
+    """File and folder names with their identifiers protected (客户13812345678.csv →
+    客户138****5678.csv): a package, its manifest and the trace record are read by people who
+    must not see them. Each name is analysed like text and each finding replaced by the policy's
+    operator (no marks: invisible characters do not belong in file names); a name that two
+    files would share gets ``~2``, ``~3`` … before its suffix."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.parts: dict[str, str] = {}
+        self.used: set[str] = set()
+
+    def protect(self, rel: str) -> str:
+        *folders, name = rel.split("/")
+        stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+        out = "/".join([*(self._part(f) for f in folders), self._part(stem) + dot + suffix])
+        base, n = out, 1
+        while out in self.used:
+            n += 1
+            out = f"{base[: len(base) - len(dot + suffix)]}~{n}{dot}{suffix}"
+        self.used.add(out)
+        return out
+
+    def _part(self, text: str) -> str:
+        cached = self.parts.get(text)
+        if cached is not None:
+            return cached
+        edits: list[tuple[int, int, str]] = []
+        for f in self.run.analyzer.analyze(text):
+            rule = self.run.policy.rule_for_entity(f.entity)
+            if rule is None or rule.operator == "keep":
+                continue
+            op = self.run.operators.get(rule.operator)
+            new = op.apply(text[f.start : f.end], f.entity, rule.params, self.run.ctx)
+            edits.append((f.start, f.end, re.sub(r"[/\\\x00]", "_", new or "")))
+        out = _splice(text, edits) or "_"
+        self.parts[text] = out
+        return out
 
 
 def _check_out_dir(out_dir: Path, paths: Sequence[Path], opts: ProtectOptions) -> None:
