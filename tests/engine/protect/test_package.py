@@ -433,3 +433,24 @@ def test_verify_passes_a_value_the_policy_leaves_as_it_is(tmp_path: Path) -> Non
     out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
     assert strip_marks(out["地址"][3]) == "北京市朝阳区"
     assert strip_marks(out["地址"][0]).endswith("****")
+
+
+def test_verify_passes_a_pseudonym_that_is_another_customers_name(tmp_path: Path) -> None:
+    """Name pseudonyms come from a small space of plausible names: one may be another customer's
+    real name. That customer's own row shows their pseudonym, so nothing of them is left."""
+    from baomi.engine.protect.operators.base import OperatorContext
+    from baomi.engine.protect.registry import OperatorRegistry
+
+    policy = load_policy_text("entities:\n  PERSON_NAME: {operator: pseudonym}\n")
+    rule = policy.rule_for_entity("PERSON_NAME")
+    assert rule is not None
+    ctx = OperatorContext(keys=KeyProvider(b"package-test-key-0123456789abcd"), recipient="甲")
+    op = OperatorRegistry.default().get("pseudonym")
+    rows = customers(10, seed=9)
+    # a customer whose real name is the pseudonym of the first customer's name
+    twin = dict(rows[1], 姓名=op.apply(rows[0]["姓名"], "PERSON_NAME", rule.params, ctx))
+    assert twin["姓名"] != rows[0]["姓名"]
+    write_csv(tmp_path / "in" / "c.csv", [*rows, twin])
+    run(tmp_path / "in", tmp_path / "out", policy=policy, verify=True)
+    out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
+    assert rows[0]["姓名"] not in set(out["姓名"].map_elements(strip_marks, return_dtype=pl.String))

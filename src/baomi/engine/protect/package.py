@@ -100,6 +100,9 @@ class _Run:
     #: The original values the policy removes, kept only for ``--verify`` (which looks for them).
     collect_originals: bool = True
     originals: set[str] = field(default_factory=set)
+    #: The values format-keeping operators wrote (``--verify`` only): a name pseudonym may be
+    #: another customer's real name, and is not a leftover where the operator wrote it.
+    produced: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
     kanon: list[dict[str, Any]] = field(default_factory=list)
@@ -156,6 +159,8 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
             for a, b in zip(values.to_list(), out.to_list(), strict=True)
             if a and a.strip() and a != b
         )
+        if rule.operator in ("pseudonym", "fpe"):
+            run.produced.update(b.strip() for b in out.drop_nulls().to_list())
     if op.recipient_specific(rule.params):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
     if run.policy.marks and rule.operator in DISPLAY_OPERATORS:
@@ -496,7 +501,7 @@ def protect_paths(
         leaks: list[dict[str, Any]] = []
         if opts.verify:
             leaks = verify_package(
-                tmp, entries, run.originals, run.analyzer, policy, run.prefilter
+                tmp, entries, run.originals, run.analyzer, policy, run.prefilter, run.produced
             ) or scan_leftovers(tmp, entries, policy)
             if leaks:
                 raise VerifyError(leaks)
