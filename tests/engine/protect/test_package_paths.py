@@ -168,3 +168,12 @@ def test_identifiers_in_file_and_folder_names_are_protected(tmp_path: Path) -> N
     record = result.trace_record.read_text(encoding="utf-8") if result.trace_record else ""
     assert not any(r in manifest or r in record for r in raw)
     assert {f["path"] for f in json.loads(manifest)["files"]} <= set(names)
+
+
+def test_an_input_named_twice_is_protected_once(work: Path) -> None:
+    import json
+
+    a = work / "data" / "a.csv"
+    _protect([a, work / "data", a], work / "pkg", manifests_dir=work / "m")
+    manifest = json.loads((work / "pkg" / "manifest.json").read_text(encoding="utf-8"))
+    assert [f["path"] for f in manifest["files"]] == ["a.csv"]

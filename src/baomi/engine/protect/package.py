@@ -137,6 +137,7 @@ def collect_files(paths: Sequence[Path]) -> tuple[Path, list[Path]]:
             )
         elif p.suffix.lower() in SUFFIXES:
             files.append(p)
+    files = list(dict.fromkeys(files))  # an input named twice (or inside a named folder) once
     if len(resolved) == 1 and resolved[0].is_dir():
         root = resolved[0]
     else:
