@@ -229,14 +229,37 @@ class _JsonState:
     records: list[Any]
     indent: int | None
     newline: str
+    #: how the source was written, so that the output is written the same way
+    separators: tuple[str, str]
+    ensure_ascii: bool
+    final_newline: bool
+    #: JSON Lines: the source lines, and the record on each (None for a blank line)
+    lines: list[str] = field(default_factory=list)
+    slots: list[int | None] = field(default_factory=list)
+
+
+def _json_style(text: str, indent: int | None) -> tuple[tuple[str, str], bool]:
+    """Separators and ``ensure_ascii`` that reproduce how ``text`` was written."""
+    spaced = re.search(r'"\s*:\s', text) is not None
+    comma = "," if indent is not None or not re.search(r",\s", text) else ", "
+    return (comma, ": " if spaced else ":"), re.search(r"\\u[0-9a-fA-F]{4}", text) is not None
 
 
 def _load_json(path: Path, fmt: str) -> Document:
     encoding, _ = detect_file_encoding(path)
     text = path.read_text(encoding=encoding).removeprefix("\ufeff")
+    lines: list[str] = []
+    slots: list[int | None] = []
     try:
         if fmt == "jsonl":
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            lines = text.splitlines()
+            records: list[Any] = []
+            for line in lines:
+                if line.strip():
+                    slots.append(len(records))
+                    records.append(json.loads(line))
+                else:
+                    slots.append(None)
             data: Any = records
         else:
             data = json.loads(text)
@@ -248,7 +271,11 @@ def _load_json(path: Path, fmt: str) -> Document:
         m = re.search(r"\n( +)\S", text)
         indent = len(m.group(1)) if m else None
     newline = "\r\n" if "\r\n" in text[:4096] else "\n"
-    state = _JsonState(data, records, indent, newline)
+    first = next((line for line in lines if line.strip()), text)
+    separators, ascii_only = _json_style(first, indent)
+    state = _JsonState(
+        data, records, indent, newline, separators, ascii_only, text.endswith("\n"), lines, slots
+    )
     return Document(path, fmt, encoding, [Table(None, _records_frame(records))], state=state)
 
 
@@ -256,23 +283,39 @@ def _save_json(doc: Document, target: Path) -> None:
     st: _JsonState = doc.state
     table = doc.tables[0]
     original = _records_frame(st.records)
+    changed: set[int] = set()
     for name in table.frame.columns:
         new, old = table.frame[name].to_list(), original[name].to_list()
         for i, (n, o) in enumerate(zip(new, old, strict=True)):
             if n != o and name != "value":
                 _set_path(st.records[i], name, n if n is not None else "")
+                changed.add(i)
             elif n != o:
                 st.records[i] = n
-    if table.keep_rows is not None:
-        st.records[:] = [st.records[i] for i in table.keep_rows]
+                changed.add(i)
+    kept = set(table.keep_rows) if table.keep_rows is not None else None
     enc = doc.encoding or "utf-8"
+
+    def dump(value: Any, indent: int | None = None, like: str | None = None) -> str:
+        separators, ascii_only = (
+            (st.separators, st.ensure_ascii) if like is None else _json_style(like, None)
+        )
+        return json.dumps(value, ensure_ascii=ascii_only, indent=indent, separators=separators)
+
+    end = st.newline if st.final_newline else ""
     if doc.format == "jsonl":
-        body = st.newline.join(json.dumps(r, ensure_ascii=False) for r in st.records)
-        target.write_bytes(encode_text(body + st.newline, enc))
+        # untouched records and blank lines are written back as they were; a changed record
+        # in the style of its own line
+        out = [
+            line if slot is None or slot not in changed else dump(st.records[slot], like=line)
+            for line, slot in zip(st.lines, st.slots, strict=True)
+            if slot is None or kept is None or slot in kept
+        ]
+        target.write_bytes(encode_text(st.newline.join(out) + end, enc))
     else:
-        data = st.records if isinstance(st.data, list) else st.records[0]
-        body = json.dumps(data, ensure_ascii=False, indent=st.indent)
-        target.write_bytes(encode_text(body + "\n", enc))
+        records = st.records if kept is None else [st.records[i] for i in sorted(kept)]
+        data = records if isinstance(st.data, list) else records[0]
+        target.write_bytes(encode_text(dump(data, st.indent) + end, enc))
 
 
 # --- Parquet -----------------------------------------------------------------------------
