@@ -219,3 +219,67 @@ def test_vectorised_mask_equals_the_value_by_value_mask(
     series = pl.Series("v", values, dtype=pl.String)
     fast = MaskOperator().apply_series(series, entity, MaskParams(), ctx).to_list()
     assert fast == [mask_value(v, entity, MaskParams()) for v in values]
+
+
+def _fold(value: str) -> str:
+    """ASCII digits and X of a written value (full-width folded, separators dropped)."""
+    wide = {chr(0xFF10 + d): str(d) for d in range(10)} | {"Ｘ": "X", "ｘ": "X", "x": "X"}
+    return "".join(wide.get(c, c) for c in value if c.isdecimal() or c in "XxＸｘ")
+
+
+def _layout(value: str) -> str:
+    """The written layout: every digit replaced by its width class."""
+    return "".join(
+        ("W" if ord(c) >= 0xFF00 else "d") if c.isdecimal() or c in "XxＸｘ" else c for c in value
+    )
+
+
+_MOBILE = make_mobile(RNG)
+_SPELLINGS = [
+    ("CN_MOBILE", _MOBILE, ids.to_fullwidth(_MOBILE)),
+    ("CN_MOBILE", _MOBILE, f"{_MOBILE[:3]} {_MOBILE[3:7]} {_MOBILE[7:]}"),
+    ("CN_MOBILE", _MOBILE, f"+86-{_MOBILE[:3]}-{_MOBILE[3:7]}-{_MOBILE[7:]}"),
+    ("CN_MOBILE", _MOBILE, f"(+86){_MOBILE}"),
+    ("CN_MOBILE", _MOBILE, f"0086 {_MOBILE}"),
+    ("CN_MOBILE", _MOBILE, f"+86 {ids.to_fullwidth(_MOBILE)}"),
+    ("BANK_CARD", CARD, " ".join(CARD[i : i + 4] for i in range(0, len(CARD), 4))),
+    ("BANK_CARD", CARD, "-".join(CARD[i : i + 4] for i in range(0, len(CARD), 4))),
+    ("BANK_CARD", CARD, ids.to_fullwidth(CARD)),
+    ("CN_RESIDENT_ID", ID, ids.to_fullwidth(ID)),
+    ("CN_RESIDENT_ID", ID, f"{ID[:6]} {ID[6:14]} {ID[14:]}"),
+]
+
+
+@pytest.mark.parametrize(("entity", "plain", "written"), _SPELLINGS)
+def test_pseudonym_of_a_spelling_is_the_plain_pseudonym_in_the_same_layout(
+    entity: str, plain: str, written: str
+) -> None:
+    """A spaced card, a full-width or +86 mobile: the pseudonym is the plain value's
+    pseudonym written back into the value's own layout, so the format promise holds (issuer
+    prefix, Luhn, mobile prefix, GB 11643 check) and two spellings still join."""
+    key, p = b"k" * 32, PseudonymParams()
+    expected = pseudonym_value(plain, entity, key, p)
+    out = pseudonym_value(written, entity, key, p)
+    assert _layout(out) == _layout(written)
+    national = _fold(out)[-len(plain) :]
+    assert national == expected
+    assert _fold(out)[: -len(plain)] == _fold(written)[: -len(plain)]  # country code kept
+    if entity == "BANK_CARD":
+        assert checksums.is_luhn_valid(national) and national[:6] == plain[:6]
+    elif entity == "CN_MOBILE":
+        assert national[:3] == plain[:3]
+    else:
+        assert checksums.is_valid_resident_id(national)
+
+
+@pytest.mark.parametrize(("entity", "plain", "written"), _SPELLINGS)
+def test_fpe_of_a_spelling_is_the_plain_ciphertext_in_the_same_layout(
+    entity: str, plain: str, written: str
+) -> None:
+    key, p = b"f" * 32, FpeParams()
+    expected = fpe_encrypt(plain, entity, key, p)
+    out = fpe_encrypt(written, entity, key, p)
+    assert _layout(out) == _layout(written)
+    assert _fold(out)[-len(plain) :] == expected
+    assert _fold(out)[: -len(plain)] == _fold(written)[: -len(plain)]  # country code kept
+    assert fpe_decrypt(out, entity, key, p) == written

@@ -1,5 +1,6 @@
 """``fpe``: FF3-1 format-preserving encryption of the digits of a value (NIST SP 800-38G
-Rev. 1, library ``ff3``). Separators stay in place; with ``fix_check`` a resident ID's
+Rev. 1, library ``ff3``). Separators, full-width digits and a mobile's +86 country code stay as
+written (:mod:`baomi.engine.protect.spelling`); with ``fix_check`` a resident ID's
 (GB 11643) or bank card's (Luhn) check character is recomputed so the result stays well formed.
 Reversible with the key (:func:`fpe_decrypt`): GB/T 37964-2019 Annex A "format-preserving
 encryption", de-identification under PIPL-73.
@@ -8,7 +9,6 @@ encryption", de-identification under PIPL-73.
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from typing import ClassVar
 
@@ -17,8 +17,8 @@ from ff3 import FF3Cipher
 from baomi.engine import checksums
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import FpeParams, OperatorParams
+from baomi.engine.protect.spelling import mobile_country_code, spelling
 
-_DIGIT = re.compile(r"\d")
 MIN_DIGITS = 6  # FF3-1 needs radix ** length >= 1,000,000
 MAX_DIGITS = 56
 
@@ -42,10 +42,13 @@ def _check_len(entity: str | None, digits: str, fix_check: bool) -> int:
 
 def _transform(value: str, entity: str | None, key: bytes, params: FpeParams, decrypt: bool) -> str:
     raw = value.strip()
-    upper_x = entity == "CN_RESIDENT_ID" and len(raw) == 18 and raw[-1] in "xX"
-    digits = "".join(_DIGIT.findall(raw)) + ("X" if upper_x else "")
-    tail = _check_len(entity, digits, params.fix_check)
-    payload = digits[: len(digits) - tail]
+    # canonical digits (full-width folded), written back into the value's own layout: two
+    # spellings of one number get one ciphertext, and a +86 country code is not encrypted
+    written = spelling(raw, check_x=entity == "CN_RESIDENT_ID")
+    cc = mobile_country_code(written.digits) if entity == "CN_MOBILE" else 0
+    number = written.digits[cc:]
+    tail = _check_len(entity, number, params.fix_check)
+    payload = number[: len(number) - tail].removesuffix("X")
     if not payload.isdigit() or not MIN_DIGITS <= len(payload) <= MAX_DIGITS:
         return "*" * len(raw) if not decrypt else raw  # too short to encrypt: hide it
     cipher = _cipher(key, params.tweak + "|" + (entity or ""))
@@ -55,9 +58,8 @@ def _transform(value: str, entity: str | None, key: bytes, params: FpeParams, de
             new += checksums.resident_id_check_char(new)
         else:
             new += checksums.luhn_check_digit(new)
-    it = iter(new)
-    out = _DIGIT.sub(lambda _m: next(it), raw[:-1] if upper_x else raw)
-    return out + next(it) if upper_x else out
+    new += number[len(new) :]  # an ID's X kept when its check character is not recomputed
+    return written.fill(written.digits[:cc] + new)
 
 
 def fpe_encrypt(value: str, entity: str | None, key: bytes, params: FpeParams) -> str:

@@ -12,6 +12,10 @@ still work. Identifiers with a numeric payload go through a keyed permutation
 * e-mail: a keyed local part at the original domain; other values with 6+ digits: the digits
   permuted in place; anything else: a keyed tag.
 
+Numbers are pseudonymised by their canonical digits and written back in the value's own layout
+(:mod:`baomi.engine.protect.spelling`), so ``6225 8818 …``, ``+86 138…`` and full-width
+``１３８…`` keep their spelling and map like the plain digits.
+
 GB/T 37964-2019 Annex A (pseudonymisation, "keyed coding"): de-identification, not
 anonymisation (PIPL-73) — whoever holds the key can link pseudonyms across files.
 """
@@ -21,7 +25,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hmac
-import re
 from typing import ClassVar
 
 from baomi.engine import checksums
@@ -29,6 +32,7 @@ from baomi.engine.protect import divisions
 from baomi.engine.protect.feistel import keyed_index, permute
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import OperatorParams, PseudonymParams
+from baomi.engine.protect.spelling import mobile_country_code, spelling
 
 _PROVINCES = tuple(sorted(checksums.PROVINCE_CODES))
 _SURNAMES = (
@@ -58,12 +62,7 @@ _ROADS = [
     "黄河",
     "东风",
 ]
-_DIGITS = re.compile(r"\d")
 _EPOCH = _dt.date(1900, 1, 1)
-
-
-def _digits(value: str) -> str:
-    return "".join(_DIGITS.findall(value))
 
 
 def _perm_digits(digits: str, key: bytes, tweak: bytes) -> str:
@@ -108,19 +107,29 @@ def _resident_id(value: str, key: bytes, params: PseudonymParams, today: _dt.dat
 
 
 def pseudonym_value(value: str, entity: str | None, key: bytes, params: PseudonymParams) -> str:
-    """The pseudonym of one value under ``key`` (pure; tests call it directly)."""
+    """The pseudonym of one value under ``key`` (pure; tests call it directly).
+
+    Numbers are pseudonymised by their canonical digits (full-width folded, separators and
+    the +86 country code set aside, :mod:`baomi.engine.protect.spelling`) and written back
+    into the value's own layout: ``6225 8818 …`` keeps its grouping, ``+86 138…`` its country
+    code, full-width digits their width, and two spellings of one number get one pseudonym.
+    """
     raw = value.strip()
-    if entity == "CN_RESIDENT_ID":
-        out = _resident_id(raw, key, params, _dt.date.today())
+    written = spelling(raw, check_x=entity == "CN_RESIDENT_ID")
+    digits = written.digits
+    if entity == "CN_RESIDENT_ID" and len(digits) == 18 and written.plain:
+        out = _resident_id(digits, key, params, _dt.date.today())
         if out is not None:
-            return out
-    digits = _digits(raw)
-    if entity == "CN_MOBILE" and len(digits) >= 11 and digits[-11] == "1":
-        national = digits[-11:]
-        return national[:3] + _perm_digits(national[3:], key, b"mobile|" + national[:3].encode())
-    if entity == "BANK_CARD" and 16 <= len(digits) <= 19 and len(digits) == len(raw):
+            return written.fill(out)
+    if entity == "CN_MOBILE":
+        cc = mobile_country_code(digits)
+        national = digits[cc:]
+        if len(national) == 11 and national[0] == "1":
+            tweak = b"mobile|" + national[:3].encode()
+            return written.fill(digits[:cc] + national[:3] + _perm_digits(national[3:], key, tweak))
+    if entity == "BANK_CARD" and 16 <= len(digits) <= 19 and written.plain:
         body = digits[:6] + _perm_digits(digits[6:-1], key, b"card|" + digits[:6].encode())
-        return body + checksums.luhn_check_digit(body)
+        return written.fill(body + checksums.luhn_check_digit(body))
     if (
         entity == "PERSON_NAME"
         and 2 <= len(raw) <= 4
@@ -141,9 +150,10 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
         number = keyed_index(raw, 999, key, b"no") + 1
         prefix = raw[: div.end] if div is not None else ""
         return f"{prefix}{road}路{number}号"
-    if len(digits) >= 6:  # permute the digits in place, keep letters and separators
-        new = iter(_perm_digits(digits, key, b"digits|" + (entity or "").encode()))
-        return _DIGITS.sub(lambda _m: next(new), raw)
+    body = digits.removesuffix("X")  # an ID's check character stays as it is
+    if len(body) >= 6:  # permute the digits in place, keep letters and separators
+        new = _perm_digits(body, key, b"digits|" + (entity or "").encode())
+        return written.fill(new + digits[len(body) :])
     tag = hmac.digest(key, raw.encode("utf-8"), "sha256")[:6].hex()
     return f"{(entity or 'PSN')[:3]}_{tag}"
 
