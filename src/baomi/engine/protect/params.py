@@ -2,12 +2,28 @@
 
 Policies are validated into these objects (``policy.py``); operators never take untyped dicts.
 Key material is never a parameter: ``key_id`` names a key that the key provider resolves.
+Value constraints (``Field(ge=...)``) are checked by pydantic when a policy is loaded; fields
+that only make sense together are checked in ``__post_init__`` (:class:`ParamError` names the
+parameter, so the policy error points at its line).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from baomi.i18n import tr
+
+
+class ParamError(ValueError):
+    """Parameters that do not fit together; ``field`` is the one to point the user at."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +40,9 @@ class KeepParams(OperatorParams):
 class MaskParams(OperatorParams):
     """Chinese display conventions per entity; ``keep_first``/``keep_last`` override them."""
 
-    char: str = "*"
-    keep_first: int | None = None
-    keep_last: int | None = None
+    char: Annotated[str, Field(min_length=1, max_length=1)] = "*"
+    keep_first: Annotated[int | None, Field(ge=0)] = None
+    keep_last: Annotated[int | None, Field(ge=0)] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +51,7 @@ class PseudonymParams(OperatorParams):
 
     key_id: str = "pseudonym"
     #: Years per birth-year band kept in a pseudonymised resident ID.
-    birth_year_band: int = 10
+    birth_year_band: Annotated[int, Field(ge=1)] = 10
     #: Keep the resident ID's sex digit parity (GB 11643: odd = male).
     keep_sex: bool = True
     #: Derive a recipient-specific key (fingerprint, see ``fingerprint.py``).
@@ -57,7 +73,8 @@ class TokenizeParams(OperatorParams):
     """Reversible tokens kept in the encrypted token vault (``tokens.py``)."""
 
     key_id: str = "tokens"
-    prefix: str = "TKN"
+    #: Upper-case letters and digits, at most 8: ``baomi detokenize`` finds tokens by this shape.
+    prefix: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")] = "TKN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +85,42 @@ class GeneralizeParams(OperatorParams):
         "age_band", "year", "month", "province", "city", "district", "range", "hierarchy"
     ] = "age_band"
     #: Width of an age band or a numeric range.
-    width: int = 10
-    #: ARX hierarchy CSV (one row per value, ``;``-separated levels) and the level to use.
+    width: Annotated[int, Field(gt=0)] = 10
+    #: ARX hierarchy CSV (one row per value, ``;``-separated levels) and the level to use
+    #: (level 0 is the value itself: ``keep`` says that explicitly).
     hierarchy: str | None = None
-    level: int = 1
+    level: Annotated[int, Field(ge=1)] = 1
     #: Reference date for ages (ISO); ``None`` means today.
     as_of: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.to == "hierarchy" and not self.hierarchy:
+            raise ParamError(
+                "to",
+                tr(
+                    "to: hierarchy 需要 hierarchy:（ARX 层次文件）",
+                    "to: hierarchy needs hierarchy: (an ARX hierarchy file)",
+                ),
+            )
+        if self.hierarchy and self.to != "hierarchy":
+            raise ParamError(
+                "hierarchy",
+                tr(
+                    "hierarchy 只用于 to: hierarchy",
+                    "hierarchy is only used with to: hierarchy",
+                ),
+            )
+        if self.as_of is not None:
+            try:
+                _dt.date.fromisoformat(self.as_of)
+            except ValueError:
+                raise ParamError(
+                    "as_of",
+                    tr(
+                        "as_of 须为 ISO 日期（如 2025-01-01）",
+                        "as_of must be an ISO date (like 2025-01-01)",
+                    ),
+                ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +142,8 @@ class HashParams(OperatorParams):
     """Keyed hash (HMAC-SHA256), hex, truncated to ``length`` characters."""
 
     key_id: str = "hash"
-    length: int = 16
+    #: Hex characters kept of the 64 of HMAC-SHA256.
+    length: Annotated[int, Field(ge=1, le=64)] = 16
     per_recipient: bool = False
 
 

@@ -23,9 +23,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from baomi.engine.entities import ENTITIES
-from baomi.engine.protect.params import OperatorParams
+from baomi.engine.protect.params import OperatorParams, ParamError
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.errors import PolicyError
+from baomi.i18n import tr
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 #: GB/T 37964-2019 Annex B (S379-B2): controlled sharing → average risk ≤ 0.33 (classes of 3
@@ -104,11 +105,44 @@ class Policy:
         return rule is not None and rule.operator != "keep"
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
+
+
+class _PolicyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice (YAML itself keeps the last silently) and
+    keeps dates as text (``as_of: 2025-01-01`` is validated as an ISO date by the operator's
+    parameters, and a wrong date is a policy error, not a crash)."""
+
+
+_PolicyLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _PolicyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        line = key_node.start_mark.line + 1
+        if isinstance(key, str | int | float | bool) and key in seen:
+            raise _DuplicateKey(str(key), line, seen[key])
+        if isinstance(key, str | int | float | bool):
+            seen[key] = line
+    return loader.construct_mapping(node, deep=True)
+
+
+_PolicyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def _line_map(text: str) -> dict[tuple[str | int, ...], int]:
     """1-based line of every mapping key / sequence item, by path."""
     lines: dict[tuple[str | int, ...], int] = {}
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_PolicyLoader)
     except yaml.YAMLError:
         return lines
 
@@ -191,7 +225,11 @@ def _compile_rule(
     except ValidationError as exc:
         first = exc.errors()[0]
         ploc = (*loc, *first["loc"])
-        raise _err(source, _line_of(lines, ploc), ".".join(map(str, ploc)), first["msg"]) from None
+        msg = first["msg"]
+        error = first.get("ctx", {}).get("error")
+        if isinstance(error, ParamError):  # fields that must go together: point at one
+            ploc, msg = (*loc, error.field), str(error)
+        raise _err(source, _line_of(lines, ploc), ".".join(map(str, ploc)), msg) from None
     return Rule(operator, params, entity)
 
 
@@ -205,11 +243,21 @@ def load_policy_text(
     registry = registry or OperatorRegistry.default()
     lines = _line_map(text)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_PolicyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise _err(source, line, "", f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except _DuplicateKey as dup:
+        raise _err(
+            source,
+            dup.line,
+            "",
+            tr(
+                f"重复的键 {dup.key!r}（第 {dup.first} 行已有）",
+                f"duplicate key {dup.key!r} (already on line {dup.first})",
+            ),
+        ) from None
     if not isinstance(data, dict):
         raise _err(source, 1, "", "a policy is a YAML mapping")
     try:
