@@ -454,3 +454,34 @@ def test_verify_passes_a_pseudonym_that_is_another_customers_name(tmp_path: Path
     run(tmp_path / "in", tmp_path / "out", policy=policy, verify=True)
     out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
     assert rows[0]["姓名"] not in set(out["姓名"].map_elements(strip_marks, return_dtype=pl.String))
+
+
+def test_a_column_rule_without_entity_uses_the_classified_entity(tmp_path: Path) -> None:
+    """`身份证号: {operator: pseudonym}` (no `entity:`) must keep the entity's format promise
+    (valid GB 11643 IDs, Luhn cards) and `mask` its display convention; `entity:` still
+    overrides what the classification finds."""
+    rows = customers(30, seed=8)
+    for r in rows:
+        r["邮箱"] = f"user{r['手机号'][-4:]}@example.com"
+    rows[0]["姓名"] = "李娜"
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    pol = load_policy_text(
+        "columns:\n  身份证号: {operator: pseudonym}\n  银行卡号: {operator: fpe}\n"
+        "  手机号: {operator: mask}\n  邮箱: {operator: mask}\n  姓名: {operator: mask}\n"
+        "  地址: {operator: mask, entity: PERSON_NAME}\n  备注: {operator: redact}\n"
+        "fingerprint: {marks: false}\n"
+    )
+    result = run(tmp_path / "in", tmp_path / "out", policy=pol)
+    out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
+    assert all(checksums.is_valid_resident_id(v) for v in out["身份证号"])
+    assert all(checksums.is_luhn_valid(v) for v in out["银行卡号"])
+    for r, o in zip(rows, out.iter_rows(named=True), strict=True):
+        assert o["手机号"] == r["手机号"][:3] + "****" + r["手机号"][-4:]
+        assert o["邮箱"] == "u***@example.com"
+        name = r["姓名"]
+        assert o["姓名"] == (name[0] + "*" if len(name) == 2 else name[0] + "*" + name[-1])
+        assert o["地址"] == r["地址"][0] + "*" * (len(r["地址"]) - 2) + r["地址"][-1]
+    columns = {c["name"]: c for c in result.manifest["files"][0]["tables"][0]["columns"]}
+    assert columns["身份证号"]["entity"] == "CN_RESIDENT_ID"
+    assert columns["手机号"]["entity"] == "CN_MOBILE" and columns["手机号"]["mode"] == "rule"
+    assert columns["地址"]["entity"] == "PERSON_NAME"  # the explicit override wins

@@ -333,7 +333,7 @@ def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
 
 def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
     rows_in = table.frame.height
-    plans: list[ColumnPlan] = plan_table(table.frame, run.policy, run.registry)
+    plans: list[ColumnPlan] = plan_table(table.frame, run.policy, run.registry, run.operators)
     frame = _kanon(run, table, rel)
     drop_mask = pl.Series("d", [False] * frame.height, dtype=pl.Boolean)
     columns: list[dict[str, Any]] = []

@@ -4,7 +4,8 @@ entity found by running the recognizers on a sample of the column's cells.
 A column is an *entity* column when at least ``policy.column_share`` of its sampled non-empty
 cells are (80 % or more) one entity (a header hint lowers the bar); a *text* column when some cells
 contain identifiers (notes, remarks): each cell is then analyzed and the spans replaced; else it
-is left as it is.
+is left as it is. A column rule without ``entity:`` whose operator depends on the entity (mask,
+pseudonym, fpe, replace) is applied as the entity the column is classified as.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import polars as pl
 from baomi.engine.batch import prefetch, release
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.protect.policy import Policy, Rule
+from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.recognizers.registry import Registry
 
 SAMPLE_CELLS = 200
@@ -92,9 +94,15 @@ def _classify_sample(
     return ColumnPlan(name, "skip")
 
 
-def plan_table(frame: pl.DataFrame, policy: Policy, registry: Registry) -> list[ColumnPlan]:
+def plan_table(
+    frame: pl.DataFrame,
+    policy: Policy,
+    registry: Registry,
+    operators: OperatorRegistry | None = None,
+) -> list[ColumnPlan]:
     qi = set(policy.quasi_identifiers.columns) if policy.quasi_identifiers else set()
     qi |= set(policy.quasi_identifiers.sensitive) if policy.quasi_identifiers else set()
+    operators = operators or OperatorRegistry.default()
     plans = []
     for name in frame.columns:
         rule = policy.columns.get(name)
@@ -102,6 +110,12 @@ def plan_table(frame: pl.DataFrame, policy: Policy, registry: Registry) -> list[
             if rule.operator == "":  # the column holds an entity: use the entity's rule
                 entity_rule = policy.rule_for_entity(rule.entity or "")
                 plans.append(ColumnPlan(name, "entity", rule.entity, entity_rule, 1.0))
+            elif rule.entity is None and operators.get(rule.operator).uses_entity:
+                # `手机: {operator: mask}`: mask as a mobile when the column holds mobiles
+                # (`entity:` in the rule overrides the classification)
+                found = classify(name, frame[name], policy, registry)
+                entity = found.entity if found.mode == "entity" else None
+                plans.append(ColumnPlan(name, "rule", entity, rule, found.share if entity else 1.0))
             else:
                 plans.append(ColumnPlan(name, "rule", rule.entity, rule, 1.0))
         elif name in qi:

@@ -64,6 +64,9 @@ class Operator(ABC, Generic[P]):
     params_type: ClassVar[type[OperatorParams]]
     #: The original can be recovered with a key (fpe, tokenize): PIPL-73 de-identification.
     reversible: ClassVar[bool] = False
+    #: The output depends on the entity (mask's conventions, pseudonym's formats): a column
+    #: rule without ``entity:`` then takes the entity the column is classified as.
+    uses_entity: ClassVar[bool] = True
 
     @abstractmethod
     def apply(self, value: str, entity: str | None, params: P, ctx: OperatorContext) -> str:

@@ -60,6 +60,7 @@ def generalize_value(value: str, params: GeneralizeParams, as_of: _dt.date | Non
 class GeneralizeOperator(Operator[GeneralizeParams]):
     name: ClassVar[str] = "generalize"
     params_type: ClassVar[type[OperatorParams]] = GeneralizeParams
+    uses_entity: ClassVar[bool] = False
 
     def apply(
         self, value: str, entity: str | None, params: GeneralizeParams, ctx: OperatorContext

@@ -13,6 +13,7 @@ from baomi.engine.protect.params import HashParams, OperatorParams
 class HashOperator(Operator[HashParams]):
     name: ClassVar[str] = "hash"
     params_type: ClassVar[type[OperatorParams]] = HashParams
+    uses_entity: ClassVar[bool] = False
 
     def apply(
         self, value: str, entity: str | None, params: HashParams, ctx: OperatorContext

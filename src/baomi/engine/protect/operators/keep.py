@@ -11,6 +11,7 @@ from baomi.engine.protect.params import KeepParams, OperatorParams
 class KeepOperator(Operator[KeepParams]):
     name: ClassVar[str] = "keep"
     params_type: ClassVar[type[OperatorParams]] = KeepParams
+    uses_entity: ClassVar[bool] = False
 
     def apply(
         self, value: str, entity: str | None, params: KeepParams, ctx: OperatorContext

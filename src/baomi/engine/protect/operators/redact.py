@@ -11,6 +11,7 @@ from baomi.engine.protect.params import OperatorParams, RedactParams
 class RedactOperator(Operator[RedactParams]):
     name: ClassVar[str] = "redact"
     params_type: ClassVar[type[OperatorParams]] = RedactParams
+    uses_entity: ClassVar[bool] = False
 
     def apply(
         self, value: str, entity: str | None, params: RedactParams, ctx: OperatorContext

@@ -12,6 +12,7 @@ from baomi.engine.protect.params import OperatorParams, SuppressParams
 class SuppressOperator(Operator[SuppressParams]):
     name: ClassVar[str] = "suppress"
     params_type: ClassVar[type[OperatorParams]] = SuppressParams
+    uses_entity: ClassVar[bool] = False
 
     def apply(
         self, value: str, entity: str | None, params: SuppressParams, ctx: OperatorContext

@@ -17,6 +17,7 @@ from baomi.errors import ConfigError
 class TokenizeOperator(Operator[TokenizeParams]):
     name: ClassVar[str] = "tokenize"
     params_type: ClassVar[type[OperatorParams]] = TokenizeParams
+    uses_entity: ClassVar[bool] = False
     reversible: ClassVar[bool] = True
 
     def apply(
