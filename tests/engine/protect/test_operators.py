@@ -152,6 +152,10 @@ def test_tokenize_vault_round_trip_needs_the_key(tmp_path: Path, keys: KeyProvid
         ("广东省深圳市南山区科技园路1号", GeneralizeParams(to="province"), "广东省"),
         ("北京市朝阳区建国路88号", GeneralizeParams(to="district"), "北京市朝阳区"),
         ("37", GeneralizeParams(to="range", width=5), "35-39"),
+        # a birth date after the reference date has no age: suppressed, not "-10--1"
+        ("2030-01-01", GeneralizeParams(to="age_band", as_of="2025-01-01"), "*"),
+        ("2025-01-02", GeneralizeParams(to="age_band", as_of="2025-01-01"), "*"),
+        ("2025-01-01", GeneralizeParams(to="age_band", as_of="2025-01-01"), "0-9"),
     ],
 )
 def test_generalize_builtins(value: str, params: GeneralizeParams, expected: str) -> None:

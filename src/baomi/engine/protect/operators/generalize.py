@@ -39,7 +39,10 @@ def generalize_value(value: str, params: GeneralizeParams, as_of: _dt.date | Non
         today = as_of or (
             _dt.date.fromisoformat(params.as_of) if params.as_of else _dt.date.today()
         )
-        return number_range(_age(born, today), params.width)
+        age = _age(born, today)
+        if age < 0:  # born after the reference date: not a birth date of anyone yet
+            return SUPPRESSED
+        return number_range(age, params.width)
     if to in ("province", "city", "district"):
         div = divisions.parse(raw)
         if div is None:
