@@ -485,3 +485,32 @@ def test_a_column_rule_without_entity_uses_the_classified_entity(tmp_path: Path)
     assert columns["身份证号"]["entity"] == "CN_RESIDENT_ID"
     assert columns["手机号"]["entity"] == "CN_MOBILE" and columns["手机号"]["mode"] == "rule"
     assert columns["地址"]["entity"] == "PERSON_NAME"  # the explicit override wins
+
+
+def test_xlsx_numbers_stay_numbers_after_pseudonym(tmp_path: Path) -> None:
+    """Mobiles stored as Excel numbers come back as numbers (a new value, same cell type);
+    a masked value cannot be a number and becomes text."""
+    from openpyxl import Workbook, load_workbook
+
+    rng = random.Random(9)
+    mobiles = [int(make_mobile(rng)) for _ in range(30)]
+    src = tmp_path / "in"
+    src.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["手机", "备用手机"])
+    for m in mobiles:
+        ws.append([m, float(m)])
+    wb.save(src / "n.xlsx")
+    pol = load_policy_text(
+        "columns:\n  手机: {operator: pseudonym}\n  备用手机: {operator: mask}\n"
+        "fingerprint: {marks: false}\n"
+    )
+    run(src, tmp_path / "out", policy=pol)
+    ws2 = load_workbook(tmp_path / "out" / "n.xlsx").active
+    new = [c.value for c in ws2["A"][1:]]
+    assert all(type(v) is int for v in new)
+    assert not set(new) & set(mobiles) and all(
+        str(v)[:3] == str(m)[:3] for v, m in zip(new, mobiles, strict=True)
+    )
+    assert all(isinstance(c.value, str) and "****" in c.value for c in ws2["B"][1:])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -178,6 +179,21 @@ def _load_xlsx(path: Path, fmt: str) -> Document:
     return Document(path, fmt, None, tables, state=wb)
 
 
+def _typed(value: str | None, old: Any) -> Any:
+    """A changed cell's new value: a number again when the original cell held a number and
+    the new text reads back as exactly that text (a pseudonymised mobile stored as a number);
+    text otherwise (``138****5678``, full-width digits, leading zeros)."""
+    if value is None or isinstance(old, bool) or not isinstance(old, int | float):
+        return value
+    try:
+        number = type(old)(value)
+    except ValueError:
+        return value
+    if isinstance(number, float) and not math.isfinite(number):
+        return value
+    return number if cell_text(number) == value else value
+
+
 def _save_xlsx(doc: Document, target: Path) -> None:
     wb = doc.state
     for table in doc.tables:
@@ -191,7 +207,7 @@ def _save_xlsx(doc: Document, target: Path) -> None:
                 old = src[col] if col < len(src) else None
                 cell = ws.cell(row=out_row + 2, column=col + 1)
                 if value != cell_text(old):
-                    cell.value = value
+                    cell.value = _typed(value, old)
                 elif out_row != src_row:
                     cell.value = old
         for extra in range(frame.height + 2, len(original) + 2):  # dropped records
