@@ -132,8 +132,10 @@ def test_tokenize_and_detokenize_is_logged(env: Path) -> None:
     assert r.exit_code == 0, r.output
     restored = pl.read_csv(out, infer_schema=False)["手机号"].to_list()
     assert restored == pl.read_csv(original.encode(), infer_schema=False)["手机号"].to_list()
+    # the mobiles inside the notes (回拨138…, glued to Chinese text) come back too
+    assert out.read_text(encoding="utf-8") == original
     log = (env / "home" / "logs" / "detokenize.jsonl").read_text(encoding="utf-8")
-    assert '"tokens": 40' in log and restored[0] not in log
+    assert '"tokens": 60' in log and restored[0] not in log
 
 
 def test_a_raw_binary_key_file_works_and_a_short_one_is_a_clear_error(env: Path) -> None:
@@ -151,3 +153,46 @@ def test_a_raw_binary_key_file_works_and_a_short_one_is_a_clear_error(env: Path)
     r = runner.invoke(app, [*args, "--out", str(env / "pkg2"), "--key-file", str(short)])
     assert r.exit_code == 1 and "key too short" in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def _tokenize_package(env: Path, policy: str) -> Path:
+    """Protect ``env/seller`` with ``policy`` into ``env/pkg``; returns the vault."""
+    (env / "k.key").write_text("ab" * 32, encoding="utf-8")
+    (env / "t.yaml").write_text(policy, encoding="utf-8")
+    vault = env / "tokens.vault"
+    args = ["protect", str(env / "seller"), "--policy", str(env / "t.yaml")]
+    args += ["--out", str(env / "pkg"), "--key-file", str(env / "k.key"), "--vault", str(vault)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    return vault
+
+
+def test_detokenize_a_gbk_package_with_tokens_in_chinese_text_and_a_lowercase_prefix(
+    env: Path,
+) -> None:
+    rows = customers(10)
+    write_csv(env / "seller" / "客户.csv", rows, encoding="gbk")
+    vault = _tokenize_package(
+        env,
+        "entities:\n  CN_MOBILE: {operator: tokenize}\n"
+        "  CN_RESIDENT_ID: {operator: tokenize, prefix: tk}\nfingerprint: {marks: false}\n",
+    )
+    package = (env / "pkg" / "客户.csv").read_bytes().decode("gb18030")
+    assert "tk_" in package and "回拨TKN_" in package  # a token glued to Chinese text
+    out = env / "restored.csv"
+    args = ["detokenize", str(env / "pkg" / "客户.csv"), "--vault", str(vault)]
+    r = runner.invoke(app, [*args, "--out", str(out), "--key-file", str(env / "k.key")])
+    assert r.exit_code == 0, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert out.read_bytes() == (env / "seller" / "客户.csv").read_bytes()
+
+
+def test_detokenize_with_a_missing_vault_is_an_error_and_writes_nothing(env: Path) -> None:
+    _tokenize_package(env, "entities:\n  CN_MOBILE: {operator: tokenize}\n")
+    out = env / "restored.csv"
+    args = ["detokenize", str(env / "pkg" / "客户.csv"), "--vault", str(env / "nope.vault")]
+    r = runner.invoke(app, [*args, "--out", str(out), "--key-file", str(env / "k.key")])
+    assert r.exit_code == 1, r.output
+    assert "nope.vault" in r.output and "tokens restored" not in r.output
+    assert not out.exists() and not (env / "nope.vault").exists()
+    assert not (env / "home" / "logs" / "detokenize.jsonl").exists()

@@ -286,20 +286,24 @@ def trace(
 def detokenize(
     file: Path = typer.Argument(..., help="含令牌的文件 / file with tokens"),
     vault: Path = typer.Option(..., "--vault", help="令牌库文件 / token vault file"),
-    out: Path = typer.Option(..., "--out", help="还原后的文件 / restored file"),
+    out: Path = typer.Option(
+        ..., "--out", help="还原后的文件（与输入同格式）/ restored file (the input's format)"
+    ),
     key_file: Path = KEY_FILE,
 ) -> None:
-    """用密钥还原令牌（记录日志）/ restore tokens with the key (logged)."""
+    """用密钥还原令牌（记录日志）/ restore tokens with the key (logged).
+
+    Every format protect writes (CSV/TSV in its encoding, XLSX, JSON, JSON Lines, Parquet, TXT,
+    DOCX) is restored into the same format and encoding; a missing vault is an error.
+    """
     from baomi.engine.protect.keys import KeyProvider
-    from baomi.engine.protect.tokens import TokenVault, detokenize_text
+    from baomi.engine.protect.tokens import TokenVault, detokenize_file
 
     keys = _run(lambda: KeyProvider.resolve(key_file))
     store = _run(
-        lambda: TokenVault(vault, keys.key("vault", "tokens"), keys.key("token", "tokens"))
+        lambda: TokenVault.open(vault, keys.key("vault", "tokens"), keys.key("token", "tokens"))
     )
-    text = file.read_text(encoding="utf-8")
-    restored, count = detokenize_text(text, store)
-    out.write_text(restored, encoding="utf-8")
+    result = _run(lambda: detokenize_file(file, out, store))
     log_path = _home() / "logs" / "detokenize.jsonl"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     import datetime as _dt
@@ -309,11 +313,23 @@ def detokenize(
         "user": getpass.getuser(),
         "vault": vault.name,
         "file": file.name,
-        "tokens": count,
+        "tokens": result.restored,
+        "unknown_tokens": result.unknown,
     }
     with log_path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    _console().print(tr("已还原令牌", "tokens restored") + f": {count} → {out}")
+    console = _console()
+    console.print(tr("已还原令牌", "tokens restored") + f": {result.restored} → {out}")
+    if result.unknown:
+        console.print(
+            "[yellow]"
+            + tr(
+                f"{result.unknown} 个令牌不在此令牌库中，未还原（是否用错了令牌库或密钥？）",
+                f"{result.unknown} token(s) not in this vault were left as they are "
+                "(the wrong vault or key?)",
+            )
+            + "[/yellow]"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -56,6 +56,11 @@ def test_default_policy_deidentifies_every_direct_identifier() -> None:
             "CN_MOBILE",
         ),
         ("columns:\n  手机: {operator: mask, char: '#', char: '*'}\n", 2, "char"),
+        # a token prefix detokenize could not find again (letters and digits only, 1-16)
+        ("entities:\n  CN_MOBILE:\n    operator: tokenize\n    prefix: T_K\n", 4, "prefix"),
+        ("entities:\n  CN_MOBILE: {operator: tokenize, prefix: 'a b'}\n", 2, "prefix"),
+        ("entities:\n  CN_MOBILE: {operator: tokenize, prefix: ''}\n", 2, "prefix"),
+        ("columns:\n  电话:\n    operator: tokenize\n    prefix: " + "X" * 17 + "\n", 4, "prefix"),
     ],
 )
 def test_policy_errors_name_the_line(text: str, line: int, words: str) -> None:

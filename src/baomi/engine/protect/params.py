@@ -10,6 +10,7 @@ parameter, so the policy error points at its line).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -24,6 +25,12 @@ class ParamError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+#: A token prefix: 1-16 letters or digits of any script (``TKN``, ``tk``, ``客户``). No ``_``
+#: (it separates the prefix from the token body), no spaces or punctuation, so that
+#: ``baomi detokenize`` finds every token again, whatever text surrounds it.
+TOKEN_PREFIX = re.compile(r"[^\W_]{1,16}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +80,8 @@ class TokenizeParams(OperatorParams):
     """Reversible tokens kept in the encrypted token vault (``tokens.py``)."""
 
     key_id: str = "tokens"
-    #: Upper-case letters and digits, at most 8: ``baomi detokenize`` finds tokens by this shape.
-    prefix: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")] = "TKN"
+    #: See :data:`TOKEN_PREFIX`; validated when the policy is loaded.
+    prefix: str = "TKN"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from baomi.engine.entities import ENTITIES
-from baomi.engine.protect.params import OperatorParams, ParamError
+from baomi.engine.protect.params import TOKEN_PREFIX, OperatorParams, ParamError, TokenizeParams
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.errors import PolicyError
 from baomi.i18n import tr
@@ -230,6 +230,17 @@ def _compile_rule(
         if isinstance(error, ParamError):  # fields that must go together: point at one
             ploc, msg = (*loc, error.field), str(error)
         raise _err(source, _line_of(lines, ploc), ".".join(map(str, ploc)), msg) from None
+    if isinstance(params, TokenizeParams) and not TOKEN_PREFIX.fullmatch(params.prefix):
+        raise _err(
+            source,
+            _line_of(lines, (*loc, "prefix")),
+            f"{where}.prefix",
+            tr(
+                "令牌前缀须为 1–16 个字母或数字（不含 _、空格或标点），如 TKN、tk、客户",
+                "token prefix must be 1-16 letters or digits (no _, spaces or punctuation), "
+                "e.g. TKN, tk or 客户",
+            ),
+        )
     return Rule(operator, params, entity)
 
 
