@@ -196,3 +196,31 @@ def test_detokenize_with_a_missing_vault_is_an_error_and_writes_nothing(env: Pat
     assert "nope.vault" in r.output and "tokens restored" not in r.output
     assert not out.exists() and not (env / "nope.vault").exists()
     assert not (env / "home" / "logs" / "detokenize.jsonl").exists()
+
+
+def test_policy_init_never_replaces_an_existing_key(env: Path) -> None:
+    key, policy = env / "k.key", env / "p.yaml"
+    r = runner.invoke(app, ["policy", "init", str(policy), "--key-file", str(key)])
+    assert r.exit_code == 0, r.output
+    secret = key.read_bytes()
+    policy.write_text("# edited\n", encoding="utf-8")
+    r = runner.invoke(app, ["policy", "init", str(policy), "--key-file", str(key), "--force"])
+    assert r.exit_code == 1 and "k.key" in r.output, r.output
+    assert key.read_bytes() == secret
+    assert policy.read_text(encoding="utf-8") == "# edited\n"  # nothing written at all
+    # only the key exists: refused before the policy is written
+    r = runner.invoke(app, ["policy", "init", str(env / "p2.yaml"), "--key-file", str(key)])
+    assert r.exit_code == 1 and "k.key" in r.output, r.output
+    assert not (env / "p2.yaml").exists() and key.read_bytes() == secret
+    # --force still replaces the policy itself
+    r = runner.invoke(app, ["policy", "init", str(policy), "--force"])
+    assert r.exit_code == 0, r.output
+    assert policy.read_text(encoding="utf-8").startswith("# baomi")
+
+
+def test_policy_init_makes_a_key_only_its_owner_can_read(env: Path) -> None:
+    key = env / "keys" / "k.key"
+    r = runner.invoke(app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(key)])
+    assert r.exit_code == 0, r.output
+    assert key.stat().st_mode & 0o077 == 0
+    assert len(bytes.fromhex(key.read_text(encoding="utf-8").strip())) == 32

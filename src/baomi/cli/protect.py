@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -123,28 +124,83 @@ def protect(
         )
 
 
+def _refuse(message: str) -> typer.Exit:
+    _console().print(f"[red]{tr('错误', 'error')}:[/red] {message}")
+    return typer.Exit(1)
+
+
+def _writable(target: Path) -> bool:
+    """True when ``target`` can be created: its nearest existing folder is a writable folder."""
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder.is_dir() and os.access(folder, os.W_OK)
+
+
 def policy_init(
     path: Path = typer.Argument(Path("policy.yaml"), help="写到 / write to"),
-    force: bool = typer.Option(False, "--force", help="覆盖 / overwrite"),
+    force: bool = typer.Option(False, "--force", help="覆盖策略文件 / overwrite the policy file"),
     key_file: Path = typer.Option(
-        None, "--key-file", help="同时生成新密钥文件 / also create a new key file"
+        None,
+        "--key-file",
+        help="同时生成新密钥文件（已有的密钥从不覆盖）/ also create a new key file (an existing "
+        "key is never replaced)",
     ),
 ) -> None:
-    """写出默认策略（处理所有直接标识符）/ write the default policy."""
+    """写出默认策略（处理所有直接标识符）/ write the default policy.
+
+    Everything is checked before anything is written. An existing key file is never replaced,
+    not even with ``--force`` (which is about the policy file): the token vaults, pseudonyms and
+    trace records made with that key depend on it.
+    """
     from baomi.engine.protect.keys import generate_secret
     from baomi.engine.protect.policy import DEFAULT_POLICY
 
+    if key_file is not None:
+        if key_file.exists() or key_file.is_symlink():
+            raise _refuse(
+                f"{key_file}: "
+                + tr(
+                    "密钥文件已存在，从不覆盖（--force 只针对策略文件；用它生成的令牌库和假名"
+                    "离不开它）。请换一个 --key-file 路径，或不带 --key-file 沿用现有密钥",
+                    "key file exists and is never replaced (--force is for the policy file only; "
+                    "the token vaults and pseudonyms made with it need it). Give another "
+                    "--key-file path, or leave --key-file out to keep using the existing key",
+                )
+            )
+        if key_file.resolve() == path.resolve():
+            raise _refuse(
+                tr("策略与密钥不能是同一文件", "the policy and the key must be different files")
+            )
+    if path.is_dir():
+        raise _refuse(f"{path}: " + tr("是文件夹", "is a folder"))
     if path.exists() and not force:
-        _console().print(tr(f"{path} 已存在（--force 覆盖）", f"{path} exists (use --force)"))
-        raise typer.Exit(1)
-    path.write_text(DEFAULT_POLICY, encoding="utf-8")
+        raise _refuse(tr(f"{path} 已存在（--force 覆盖）", f"{path} exists (use --force)"))
+    for target in (path, key_file):
+        if target is not None and not _writable(target):
+            raise _refuse(f"{target}: " + tr("无法写入", "cannot be written"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(DEFAULT_POLICY)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise _refuse(f"{path}: {exc.strerror}") from None
     _console().print(tr("已写入默认策略", "default policy written") + f": {path}")
     if key_file is not None:
-        if key_file.exists() and not force:
-            _console().print(tr(f"{key_file} 已存在", f"{key_file} exists"))
-            raise typer.Exit(1)
-        key_file.write_text(generate_secret() + "\n", encoding="utf-8")
-        key_file.chmod(0o600)
+        try:
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            # created exclusively, readable by its owner only from the first byte
+            kfd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(kfd, "w", encoding="utf-8") as fh:
+                fh.write(generate_secret() + "\n")
+        except OSError as exc:
+            raise _refuse(f"{key_file}: {exc.strerror}") from None
         _console().print(tr("已生成密钥文件", "key file created") + f": {key_file}")
 
 
