@@ -224,3 +224,14 @@ def test_policy_init_makes_a_key_only_its_owner_can_read(env: Path) -> None:
     assert r.exit_code == 0, r.output
     assert key.stat().st_mode & 0o077 == 0
     assert len(bytes.fromhex(key.read_text(encoding="utf-8").strip())) == 32
+
+
+@pytest.mark.parametrize("folder", ["m-typo", "empty"])
+def test_trace_without_trace_records_says_so(env: Path, folder: str) -> None:
+    (env / "empty").mkdir()
+    r = runner.invoke(
+        app, ["trace", str(env / "seller" / "客户.csv"), "--manifests", str(env / folder)]
+    )
+    assert r.exit_code == 4, r.output
+    assert "no trace records" in r.output and folder in r.output
+    assert "unknown" not in r.output

@@ -11,7 +11,7 @@ import getpass
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,13 +40,23 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _run(fn: Callable[[], T]) -> T:
-    """Call the engine; a baomi error becomes a red message and exit 1 (2 for integrity)."""
+#: ``baomi trace`` exit codes: 0 recipient named, 3 unknown (not enough evidence), 4 no trace
+#: records in the --manifests folder (missing, mistyped or empty); 1 and 2 as every command.
+TRACE_UNKNOWN = 3
+TRACE_NO_RECORDS = 4
+
+
+def _run(fn: Callable[[], T], codes: Mapping[type[BaomiError], int] | None = None) -> T:
+    """Call the engine; a baomi error becomes a red message and exit 1 (2 for integrity, or
+    the code ``codes`` gives its type)."""
     try:
         return fn()
     except BaomiError as exc:
         _console().print(f"[red]{tr('错误', 'error')}:[/red] {exc}")
-        raise typer.Exit(2 if isinstance(exc, IntegrityError) else 1) from None
+        code = next((c for t, c in (codes or {}).items() if isinstance(exc, t)), None)
+        if code is None:
+            code = 2 if isinstance(exc, IntegrityError) else 1
+        raise typer.Exit(code) from None
 
 
 def protect(
@@ -296,10 +306,11 @@ def trace(
     ),
 ) -> None:
     """从泄露片段追踪接收方 / name the recipient of a leaked fragment."""
+    from baomi.engine.protect.trace import NoTraceRecordsError
     from baomi.engine.protect.trace import trace as run_trace
 
     folder = manifests or _home() / "manifests"
-    result = _run(lambda: run_trace(leaked, folder))
+    result = _run(lambda: run_trace(leaked, folder), {NoTraceRecordsError: TRACE_NO_RECORDS})
     console = _console()
     if result.recipient is None:
         console.print(
@@ -336,7 +347,7 @@ def trace(
         )
     console.print(table)
     if result.recipient is None:
-        raise typer.Exit(3)
+        raise typer.Exit(TRACE_UNKNOWN)
 
 
 def detokenize(

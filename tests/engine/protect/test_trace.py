@@ -11,7 +11,7 @@ import pytest
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
-from baomi.engine.protect.trace import trace
+from baomi.engine.protect.trace import NoTraceRecordsError, trace
 
 from .test_package import JOIN_POLICY, customers, write_csv
 
@@ -95,3 +95,17 @@ def test_trace_says_unknown_without_evidence(packages: Path) -> None:
     write_csv(other, customers(30, seed=77))  # data never packaged
     result = trace(other, packages / "manifests")
     assert result.recipient is None and result.confidence == 0.0
+
+
+@pytest.mark.parametrize("folder", ["m-typo", "empty", "not-records"])
+def test_no_trace_records_is_an_error_not_unknown(
+    packages: Path, tmp_path: Path, folder: str
+) -> None:
+    """A mistyped or empty --manifests folder must not read as "not enough evidence"."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "not-records").mkdir()
+    (tmp_path / "not-records" / "x.json").write_text('{"kind": "other"}', encoding="utf-8")
+    leak = packages / "leak-any.csv"
+    fragment(packages, "甲律所").write_csv(leak)
+    with pytest.raises(NoTraceRecordsError, match=folder):
+        trace(leak, tmp_path / folder)

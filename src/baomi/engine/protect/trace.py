@@ -4,7 +4,8 @@ Every cell or line of the leaked file is examined for the invisible marks and th
 values of ``fingerprint.py``. Evidence is counted in bits: a fingerprint bit that agrees is one
 bit (a wrong package agrees by chance half the time), a matching recipient-keyed value is 32 bits
 (capped). A recipient is named only with at least ``MIN_BITS`` of evidence and a clear margin over
-the next candidate; otherwise the answer is "unknown" — it never guesses.
+the next candidate; otherwise the answer is "unknown" — it never guesses. A folder that holds no
+trace record at all (missing, mistyped, empty) is :class:`NoTraceRecordsError`, not "unknown".
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ from baomi.engine.protect.fingerprint import (
     unpack_digests,
 )
 from baomi.engine.protect.writers import load
+from baomi.errors import InputError
+from baomi.i18n import tr
 
 MIN_BITS = 24.0
 MARGIN_BITS = 16.0
 DIGEST_BITS = 32.0
+
+
+class NoTraceRecordsError(InputError):
+    """Raised when the trace records folder is missing or holds no trace record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +125,21 @@ def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResu
 
 def trace(leaked: Path, manifests: Path) -> TraceResult:
     """Name the recipient of ``leaked`` from the trace records under ``manifests``."""
-    return trace_cells(leaked_cells(leaked), load_records(manifests))
+    if not manifests.is_dir():
+        raise NoTraceRecordsError(
+            f"{manifests}: "
+            + tr(
+                "追踪记录目录不存在，未找到追踪记录（检查 --manifests）",
+                "no such folder, no trace records found (check --manifests)",
+            )
+        )
+    records = load_records(manifests)
+    if not records:
+        raise NoTraceRecordsError(
+            f"{manifests}: "
+            + tr(
+                "此目录下未找到追踪记录（检查 --manifests）",
+                "no trace records found in this folder (check --manifests)",
+            )
+        )
+    return trace_cells(leaked_cells(leaked), records)
