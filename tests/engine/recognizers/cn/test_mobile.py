@@ -35,6 +35,9 @@ M = "13812345678"
         ("12812345678", []),  # 12x is not a mobile prefix
         ("1381234567", []),  # 10 digits
         ("SO13812345678", []),  # glued to an ASCII code
+        (f"Tel{M}", [M]),  # ... but a phone label written without a separator is one
+        (f"mobile{M}", [M]),
+        (f"TEL+86{M}", [f"+86{M}"]),
         ("14012345678", []),  # unallocated prefix, no context: low score
         ("手机14012345678", ["14012345678"]),  # ... but reported with context
     ],

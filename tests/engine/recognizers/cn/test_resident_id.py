@@ -32,6 +32,12 @@ BAD = bad_resident_id("11010519900307123")
         (f"1{RID}", []),  # inside a longer digit run
         (f"{RID}5", []),
         (RID[:6] + "19901307" + RID[14:], []),  # month 13
+        # glued to an ASCII label written without a separator
+        (f"ID{RID}", [RID]),
+        (f"sfz{RID}", [RID]),
+        (f"idcard{RID}", [RID]),
+        (f"SO{RID}", []),  # an order code that contains an ID's shape
+        (f"ID{RID}abc", []),
     ],
 )
 def test_resident_id_table(text: str, expected: list[str]) -> None:

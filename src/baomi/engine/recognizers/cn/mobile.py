@@ -20,7 +20,10 @@ import re
 
 import polars as pl
 
-from baomi.engine.recognizers.base import Pattern, PatternRecognizer
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer, not_glued
+
+#: ASCII labels a mobile may follow with no separator (``Tel13812345678``).
+_LABELS = ("Tel", "TEL", "tel", "mobile", "Mobile", "MOBILE", "phone", "Phone", "PHONE")
 
 # PIPL-RULES §6 MOB-1: allocated 3-digit prefixes (basic operators, MVNO 162/165/167/170/171,
 # data-only 145/147/149; 174 covers satellite and emergency blocks). IoT 13-digit numbers
@@ -43,7 +46,7 @@ class CnMobileRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "mobile",
-            r"(?<![0-9A-Za-z+])(?P<v>(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?"
+            not_glued(_LABELS, also="+") + r"(?P<v>(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?"
             r"1[3-9]\d(?:[ -]?\d{4}){2})(?![0-9A-Za-z])",
             0.6,
         ),

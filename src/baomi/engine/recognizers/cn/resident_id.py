@@ -17,7 +17,10 @@ from __future__ import annotations
 import polars as pl
 
 from baomi.engine.checksums import is_valid_resident_id, resident_id18_valid_many
-from baomi.engine.recognizers.base import Pattern, PatternRecognizer
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer, not_glued
+
+#: ASCII labels an ID may follow with no separator (``ID110101…``, ``sfz110101…``).
+_LABELS = ("ID", "Id", "id", "sfz", "SFZ", "idcard", "IDcard", "IDCard", "IDCARD")
 
 
 class CnResidentIdRecognizer(PatternRecognizer):
@@ -25,10 +28,11 @@ class CnResidentIdRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "id18",
-            r"(?<![0-9A-Za-z])(?P<v>\d{6}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx])(?![0-9A-Za-z])",
+            not_glued(_LABELS)
+            + r"(?P<v>\d{6}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx])(?![0-9A-Za-z])",
             0.5,
         ),
-        Pattern("id15", r"(?<![0-9A-Za-z])(?P<v>\d{8}[01]\d[0-3]\d{4})(?![0-9A-Za-z])", 0.2),
+        Pattern("id15", not_glued(_LABELS) + r"(?P<v>\d{8}[01]\d[0-3]\d{4})(?![0-9A-Za-z])", 0.2),
     )
     context = ("身份证", "证件", "公民身份", "id card", "id no", "idcard", "identity")
     header_hints = (
