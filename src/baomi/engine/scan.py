@@ -38,6 +38,7 @@ from baomi.engine.columns import ColumnPlan, classify_column
 from baomi.engine.entities import ENTITIES
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.normalize import normalize
+from baomi.engine.paths import display_path
 from baomi.engine.readers import TableBatch, open_source
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
@@ -446,7 +447,7 @@ def scan_partition(part: Partition, ctx: _Context) -> tuple[pl.DataFrame, Partia
 # --------------------------------------------------------------------------- orchestration
 
 
-def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+def _walk(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
     """(path, relative name) for every file under ``paths``; directories are walked sorted."""
     for root in paths:
         if root.is_dir():
@@ -457,6 +458,21 @@ def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
                     yield p, p.relative_to(root).as_posix()
         else:
             yield root, root.name
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """(path, name in the outputs) for every file under ``paths``, directories walked sorted.
+
+    A name that is not UTF-8 is shown decoded (:func:`baomi.engine.paths.display_path`); one
+    that would then equal another file's name keeps its bytes escaped instead.
+    """
+    used: set[str] = set()
+    for p, rel in _walk(paths):
+        name = display_path(rel)
+        if name in used:
+            name = display_path(rel, decode=False)
+        used.add(name)
+        yield p, name
 
 
 class _Planner:

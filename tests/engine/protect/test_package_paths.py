@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from baomi.engine.protect.fingerprint import strip_marks
@@ -177,3 +179,25 @@ def test_an_input_named_twice_is_protected_once(work: Path) -> None:
     _protect([a, work / "data", a], work / "pkg", manifests_dir=work / "m")
     manifest = json.loads((work / "pkg" / "manifest.json").read_text(encoding="utf-8"))
     assert [f["path"] for f in manifest["files"]] == ["a.csv"]
+
+
+def test_a_file_name_that_is_not_utf8_is_protected_under_a_readable_name(tmp_path: Path) -> None:
+    """A GBK-encoded name (copied from a Windows share or zip) must not crash the package; the
+    output and the manifest carry the name decoded."""
+    import json
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ok.csv").write_text(CSV, encoding="utf-8")
+    with open(os.path.join(os.fsencode(src), "客户名单.csv".encode("gbk")), "wb") as fh:
+        fh.write(CSV.encode("utf-8"))
+    with open(os.path.join(os.fsencode(src), "客户.parquet".encode("gbk")), "wb") as fh:
+        pl.read_csv(io.StringIO(CSV), infer_schema=False).write_parquet(fh)
+    _protect([src], tmp_path / "out", manifests_dir=tmp_path / "m")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(f["path"] for f in manifest["files"]) == [
+        "ok.csv",
+        "客户.parquet",
+        "客户名单.csv",
+    ]
+    assert (tmp_path / "out" / "客户名单.csv").is_file()

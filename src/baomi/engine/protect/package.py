@@ -31,6 +31,7 @@ import polars as pl
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column, prefetch, release
 from baomi.engine.normalize import normalize
+from baomi.engine.paths import display_path
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
@@ -477,7 +478,7 @@ def protect_paths(
         tmp.mkdir(parents=True)
         names = _PathNames(run)
         for i, src in enumerate(files):
-            rel = names.protect(src.relative_to(root).as_posix())
+            rel = names.protect(display_path(src.relative_to(root).as_posix()))
             if progress:
                 progress(rel, i, len(files))
             doc = load(src)

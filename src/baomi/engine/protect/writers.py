@@ -339,7 +339,8 @@ def _save_json(doc: Document, target: Path) -> None:
 
 def _load_parquet(path: Path, fmt: str) -> Document:
     try:
-        original = pl.read_parquet(path)
+        with path.open("rb") as handle:  # by the handle: Polars fails on a non-UTF-8 name
+            original = pl.read_parquet(handle)
     except Exception as exc:  # pyarrow / polars raise many types for a broken file
         raise UnreadableFileError(str(path), f"Parquet: {type(exc).__name__}") from None
     simple = [

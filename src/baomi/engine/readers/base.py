@@ -8,12 +8,14 @@ and reset ``skipped_rows``, so a source can be scanned twice (for example scan, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 import polars as pl
+import pyarrow as pa
 
 from baomi.errors import UnreadableFileError
 from baomi.i18n import tr
@@ -83,6 +85,12 @@ class TextSource(BaseSource):
 def unreadable(path: Path, zh: str, en: str) -> UnreadableFileError:
     """The error for a file that cannot be read; the reason is short, Chinese first, PI-free."""
     return UnreadableFileError(str(path), tr(zh, en))
+
+
+def arrow_file(path: Path) -> pa.NativeFile:
+    """``path`` opened for Arrow by its bytes: Arrow takes a ``str`` path as UTF-8 and fails on
+    a name that is not (a GBK name copied from Windows, surrogate-escaped by Python)."""
+    return pa.OSFile(os.fsencode(path))
 
 
 def unique_headers(raw: Sequence[str | None]) -> list[str]:

@@ -20,7 +20,14 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from baomi.engine.readers.base import TableBatch, TableSource, sliced, unique_headers, unreadable
+from baomi.engine.readers.base import (
+    TableBatch,
+    TableSource,
+    arrow_file,
+    sliced,
+    unique_headers,
+    unreadable,
+)
 from baomi.engine.readers.encoding import Sample, decode_head, detect_file_encoding
 from baomi.errors import UnreadableFileError
 
@@ -92,7 +99,7 @@ class CsvSource(TableSource):
         fields = [f"f{i}" for i in range(self.width)]
         encoding = "utf8" if self.encoding in _ARROW_UTF8 else str(self.encoding)
         return pacsv.open_csv(
-            self.path,
+            arrow_file(self.path),
             read_options=pacsv.ReadOptions(
                 encoding=encoding,
                 block_size=block_size,

@@ -18,7 +18,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from baomi.engine.readers.base import TableBatch, TableSource, unique_headers, unreadable
+from baomi.engine.readers.base import (
+    TableBatch,
+    TableSource,
+    arrow_file,
+    unique_headers,
+    unreadable,
+)
 
 
 def _json_text(value: Any) -> str | None:
@@ -65,7 +71,7 @@ class ParquetSource(TableSource):
     def batches(self) -> Iterator[TableBatch]:
         offset = 0
         try:
-            with pq.ParquetFile(self.path) as parquet:
+            with arrow_file(self.path) as handle, pq.ParquetFile(handle) as parquet:
                 names = unique_headers(parquet.schema_arrow.names)
                 for batch in parquet.iter_batches(batch_size=self.batch_rows):
                     yield TableBatch(None, offset, batch_frame(batch, names))
@@ -81,7 +87,7 @@ def open_parquet(path: Path, *, batch_rows: int = 65536) -> ParquetSource:
     if path.stat().st_size == 0:
         raise unreadable(path, "空文件", "empty file")
     try:
-        with pq.ParquetFile(path) as parquet:
+        with arrow_file(path) as handle, pq.ParquetFile(handle) as parquet:
             width = len(parquet.schema_arrow)
     except (pa.ArrowException, OSError):
         raise unreadable(path, "Parquet 文件已损坏", "corrupt Parquet file") from None

@@ -1,0 +1,91 @@
+"""File paths in the scan outputs: readable when a name is not UTF-8, unique across roots."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baomi.engine.paths import display_path
+from baomi.engine.scan import iter_files, scan_paths
+
+CSV = "姓名,手机号\n张三,13800000001\n"
+
+
+def _write_bytes_name(folder: Path, name: bytes, text: str) -> None:
+    with open(os.path.join(os.fsencode(folder), name), "wb") as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def _outputs(out: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    inv = json.loads((out / "inventory.json").read_text(encoding="utf-8"))
+    lines = (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    return inv, [json.loads(line) for line in lines]
+
+
+def test_display_path_decodes_gbk_and_escapes_what_no_codec_reads() -> None:
+    gbk = os.fsdecode("客户名单.csv".encode("gbk"))
+    assert display_path("a/" + gbk) == "a/客户名单.csv"
+    assert display_path("名单/ok.csv") == "名单/ok.csv"  # valid UTF-8 is left alone
+    bad = os.fsdecode(b"\xff\xfe-list.csv")  # 0xFF starts no GB18030 character
+    assert display_path("名单/" + bad) == "名单/\\xff\\xfe-list.csv"
+    display_path(gbk).encode("utf-8")  # no surrogate is left
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_under_a_readable_path(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "ok.csv").write_text(CSV, encoding="utf-8")
+    _write_bytes_name(root, "客户名单.csv".encode("gbk"), "姓名,手机号\n李四,13800000002\n")
+    _write_bytes_name(root, b"\xff-x.csv", "姓名,手机号\n王五,13800000003\n")
+    out = tmp_path / "out"
+    scan_paths([root], out_dir=out)
+    inv, findings = _outputs(out)
+    assert sorted(f["path"] for f in inv["files"]) == ["\\xff-x.csv", "ok.csv", "客户名单.csv"]
+    assert sorted({f["file"] for f in findings}) == ["\\xff-x.csv", "ok.csv", "客户名单.csv"]
+
+
+def test_a_decoded_name_never_collides_with_a_real_one(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "客户名单.csv").write_text(CSV, encoding="utf-8")
+    _write_bytes_name(root, "客户名单.csv".encode("gbk"), CSV)
+    names = [rel for _, rel in iter_files([root])]
+    assert len(set(names)) == 2 and "客户名单.csv" in names
+
+
+def _table_bytes(suffix: str, tmp: Path) -> bytes:
+    """A one-customer table in the format of ``suffix``."""
+    import openpyxl
+    import polars as pl
+
+    rows = [["姓名", "手机号"], ["李四", "13800000002"]]
+    if suffix == ".csv":
+        return "\n".join(",".join(r) for r in rows).encode("utf-8")
+    if suffix == ".json":
+        return json.dumps([dict(zip(*rows, strict=True))], ensure_ascii=False).encode("utf-8")
+    target = tmp / f"t{suffix}"
+    if suffix == ".xlsx":
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)  # type: ignore[union-attr]
+        wb.save(target)
+    else:
+        pl.DataFrame([dict(zip(*rows, strict=True))]).write_parquet(target)
+    return target.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".xlsx", ".parquet"])
+def test_every_reader_opens_a_file_whose_name_is_not_utf8(tmp_path: Path, suffix: str) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    name = ("客户名单" + suffix).encode("gbk")
+    with open(os.path.join(os.fsencode(root), name), "wb") as fh:
+        fh.write(_table_bytes(suffix, tmp_path))
+    result = scan_paths([root])
+    (record,) = result.inventory["files"]
+    assert record["path"] == "客户名单" + suffix and "error" not in record
+    assert record["entities"] == {"CN_MOBILE": 1, "PERSON_NAME": 1}
