@@ -89,3 +89,56 @@ def test_every_reader_opens_a_file_whose_name_is_not_utf8(tmp_path: Path, suffix
     (record,) = result.inventory["files"]
     assert record["path"] == "客户名单" + suffix and "error" not in record
     assert record["entities"] == {"CN_MOBILE": 1, "PERSON_NAME": 1}
+
+
+@pytest.fixture
+def shops(tmp_path: Path) -> Path:
+    for shop, phone in (("shop_a", "13800000001"), ("shop_b", "13900000002")):
+        (tmp_path / shop / "sub").mkdir(parents=True)
+        (tmp_path / shop / "客户.csv").write_text(f"姓名,手机号\n张三,{phone}\n", encoding="utf-8")
+        (tmp_path / shop / "sub" / "b.csv").write_text(CSV, encoding="utf-8")
+    return tmp_path
+
+
+def test_several_roots_are_named_from_their_common_parent(shops: Path) -> None:
+    out = shops / "out"
+    scan_paths([shops / "shop_a", shops / "shop_b"], out_dir=out)
+    inv, findings = _outputs(out)
+    assert [f["path"] for f in inv["files"]] == [
+        "shop_a/客户.csv",
+        "shop_a/sub/b.csv",
+        "shop_b/客户.csv",
+        "shop_b/sub/b.csv",
+    ]
+    mobiles = {f["file"] for f in findings if f["entity"] == "CN_MOBILE"}
+    assert mobiles == {"shop_a/客户.csv", "shop_a/sub/b.csv", "shop_b/客户.csv", "shop_b/sub/b.csv"}
+
+
+def test_file_arguments_with_one_name_get_their_folders(shops: Path) -> None:
+    names = [rel for _, rel in iter_files([shops / "shop_a/客户.csv", shops / "shop_b/客户.csv"])]
+    assert names == ["shop_a/客户.csv", "shop_b/客户.csv"]
+    # files of one folder keep their bare names
+    assert [rel for _, rel in iter_files([shops / "shop_a/客户.csv", shops / "shop_a/sub"])] == [
+        "客户.csv",
+        "sub/b.csv",
+    ]
+
+
+def test_one_root_is_named_from_itself(shops: Path) -> None:
+    assert [rel for _, rel in iter_files([shops / "shop_a"])] == ["客户.csv", "sub/b.csv"]
+    assert [rel for _, rel in iter_files([shops / "shop_a" / "客户.csv"])] == ["客户.csv"]
+
+
+def test_a_file_named_twice_or_inside_a_named_folder_is_scanned_once(shops: Path) -> None:
+    a = shops / "shop_a" / "客户.csv"
+    files = list(iter_files([a, shops / "shop_a", a, shops / "shop_a" / "sub"]))
+    assert [rel for _, rel in files] == ["客户.csv", "sub/b.csv"]
+
+
+def test_folders_are_walked_in_sorted_order(tmp_path: Path) -> None:
+    for d in ("c", "a", "b"):
+        (tmp_path / "r" / d).mkdir(parents=True)
+        (tmp_path / "r" / d / "x.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "r" / "b.csv").write_text(CSV, encoding="utf-8")
+    names = [rel for _, rel in iter_files([tmp_path / "r"])]
+    assert names == ["b.csv", "a/x.csv", "b/x.csv", "c/x.csv"]
