@@ -1,7 +1,8 @@
 """CSV/TSV reader: sniffed dialect, streamed by ``pyarrow.csv.open_csv``, every value a string.
 
 The dialect (delimiter ``,`` ``\\t`` ``;`` ``|`` and quote character) is sniffed on the decoded
-first 64 KB; a ``.tsv`` file is always tab-separated. The header is the first non-empty row.
+first 64 KB; a ``.tsv`` file is always tab-separated. The header is the first non-empty row
+(unless it is a record: :mod:`baomi.engine.readers.header`).
 Arrow reads blocks of ``BLOCK_SIZE`` bytes (decoding non-UTF-8 files block by block), so memory
 stays bounded whatever the file size; no type is inferred (``00123`` and 18-digit IDs survive),
 empty fields become null, and rows with the wrong number of fields are skipped and counted.
@@ -29,6 +30,7 @@ from baomi.engine.readers.base import (
     unreadable,
 )
 from baomi.engine.readers.encoding import Sample, decode_head, detect_file_encoding
+from baomi.engine.readers.header import is_record
 from baomi.errors import UnreadableFileError
 
 SNIFF_BYTES = 64 * 1024
@@ -150,8 +152,11 @@ class CsvSource(TableSource):
                 if frame.height == 0:
                     continue
                 header = [None if v is None else v.lstrip("\ufeff") for v in frame.row(0)]
-                names = unique_headers(header)
-                frame = frame.slice(1)
+                if is_record(header):  # no header row: the first row is data row 0
+                    names = unique_headers([None] * len(header))
+                else:
+                    names = unique_headers(header)
+                    frame = frame.slice(1)
             frame.columns = names
             if offset + frame.height > skip:
                 cut = max(skip - offset, 0)

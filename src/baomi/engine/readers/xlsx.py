@@ -3,7 +3,7 @@
 openpyxl reads in ``read_only`` mode (rows streamed from the zip, bounded memory) with
 ``data_only=True`` (the values Excel last computed, not formulas). Per sheet the header is the
 first non-empty row; ``row`` counts the rows after it (0-based), empty rows included, so row ``r``
-is Excel row ``header_row + 1 + r``. Trailing empty rows are dropped; cells right of the header
+is Excel row ``header_row + 1 + r`` (a first row that is a record, :mod:`.header`, is row 0). Trailing empty rows are dropped; cells right of the header
 get ``column_<n>`` names. Numbers keep their plain digits (``13812345678``, never ``1.38e10`` or
 ``13812345678.0``), dates become ISO text, booleans ``TRUE``/``FALSE``.
 """
@@ -27,6 +27,7 @@ from baomi.engine.readers.base import (
     unique_headers,
     unreadable,
 )
+from baomi.engine.readers.header import is_record
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
 _BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, ParseError)
@@ -93,10 +94,14 @@ class XlsxSource(TableSource):
             while cells and cells[-1] is None:
                 cells.pop()
             if raw is None:
-                if cells:
+                if not cells:
+                    continue
+                if not is_record(cells):
                     raw = cells
                     names = unique_headers(raw)
-                continue
+                    continue
+                raw = []  # no header row: columns are column_<n>, this row is data row 0
+                names = unique_headers([None] * len(cells))
             if not cells:
                 pending_empty += 1  # kept only if a non-empty row follows
                 continue
