@@ -104,3 +104,18 @@ def test_workers_default_to_one_process(tmp_path: Path, monkeypatch: object) -> 
     assert seen["workers"] == 1
     runner.invoke(app, ["scan", str(small), "--out", str(tmp_path / "p"), "--workers", "2"])
     assert seen["workers"] == 2
+
+
+def test_the_table_format_never_prints_an_identifier_from_a_header(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "f.csv").write_text("姓名,手机13812345678\n张三,13987654321\n", encoding="utf-8")
+    (root / "g.json").write_text('{"13700001234": {"name": "李四"}}', encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["scan", str(root), "-o", str(tmp_path / "out"), "-f", "table", "--no-prose"],
+        env={"COLUMNS": "250"},  # no wrapping inside a number
+    )
+    assert result.exit_code == 0, result.output
+    assert "f.csv/手机138****5678" in result.output
+    assert "13812345678" not in result.output and "13700001234" not in result.output

@@ -58,6 +58,9 @@ AGE_HEADERS = ("年龄", "age")
 MINOR_AGE = 14  # PIPL-28, PIPL-31: minors under fourteen
 _SENSITIVE = sorted(e for e, info in ENTITIES.items() if info.sensitive)
 _IDENTIFIERS = sorted(e for e, info in ENTITIES.items() if info.identifier)
+MIN_IDENTIFIER_DIGITS = 7
+#: Entities masked where they appear in a column name, JSON path or sheet name (:class:`_Names`).
+_MASKED_IN_NAMES = frozenset(_IDENTIFIERS) | {"CN_LANDLINE"}
 FINDING_KEYS = ("file", "sheet", "row", "column", "start", "end", "entity", "score")
 EXPLAIN_KEYS = ("recognizer", "pattern", "validation", "context")
 #: Threads scanning partitions in a one-process scan (the 2-core machine's cores).
@@ -114,6 +117,11 @@ class _Context:
         self.by_entity: dict[str, Recognizer] = {}
         for r in self.registry:
             self.by_entity.setdefault(r.entity, r)
+        self.name_recognizers = [
+            r
+            for r in self.registry
+            if r.entity in _MASKED_IN_NAMES and not r.model_based and not r.column_only
+        ]
 
 
 _WORKER: _Context | None = None
@@ -497,6 +505,81 @@ def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
         yield p, name
 
 
+def mask_identifiers(texts: Sequence[str], recognizers: Sequence[Recognizer]) -> list[str]:
+    """``texts`` with every identifier found in them masked by the display convention of the
+    ``mask`` operator (``138****5678``, ``110101********1233``, ``z***@example.com``)."""
+    out = list(texts)
+    # every identifier masked here holds 7 digits or more (a passport: a letter and 7 or 8;
+    # full-width digits count) or an @: most names are left at once
+    idx = [
+        i
+        for i, t in enumerate(out)
+        if "@" in t or "＠" in t or sum(c.isdigit() for c in t) >= MIN_IDENTIFIER_DIGITS
+    ]
+    if not idx:
+        return out
+    found = analyze_column(
+        pl.Series([out[i] for i in idx], dtype=pl.String), recognizers, DEFAULT_THRESHOLD
+    )
+    if found.height == 0:
+        return out
+    from baomi.engine.protect.operators.mask import mask_value
+    from baomi.engine.protect.params import MaskParams
+
+    params = MaskParams()
+    found = found.with_columns(idx=pl.Series(idx, dtype=pl.Int64).gather(found.get_column("idx")))
+    # right to left within a text, so that earlier offsets stay valid
+    for i, start, end, entity in sorted(
+        found.select("idx", "start", "end", "entity").iter_rows(), key=lambda f: (f[0], -f[1])
+    ):
+        text = out[i]
+        out[i] = text[:start] + mask_value(text[start:end], entity, params) + text[end:]
+    return out
+
+
+class _Names:
+    """The one place where names taken from a file's data — column headers, JSON paths, sheet
+    names — become the names the outputs show (inventory.json, findings.jsonl with its
+    ``--explain`` pattern and context, the console): an identifier in a name is masked
+    (``13812345678.name`` → ``138****5678.name``), never written raw. Two names that mask
+    alike stay apart (``name (2)``); each distinct name is analysed once per file."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.recognizers = ctx.name_recognizers
+        self.sheets: dict[str | None, str | None] = {}
+        self.columns: dict[str | None, dict[str, str]] = {}  # per output sheet: raw → shown
+        self.used: dict[str | None, set[str]] = {}
+
+    def _assign(self, table: dict[str, str], used: set[str], raw: list[str]) -> None:
+        for name, shown in zip(raw, mask_identifiers(raw, self.recognizers), strict=True):
+            base, copy = shown, 1
+            while shown in used:
+                copy += 1
+                shown = f"{base} ({copy})"
+            used.add(shown)
+            table[name] = shown
+
+    def sheet(self, sheet: str | None) -> str | None:
+        if sheet is None:
+            return None
+        if sheet not in self.sheets:
+            table: dict[str, str] = {}
+            used = {s for s in self.sheets.values() if s is not None}
+            self._assign(table, used, [sheet])
+            self.sheets[sheet] = table[sheet]
+        return self.sheets[sheet]
+
+    def frame(self, sheet: str | None, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with its columns renamed as shown (``sheet``: the shown sheet name)."""
+        table = self.columns.setdefault(sheet, {})
+        new = [c for c in frame.columns if c not in table]
+        if new:
+            self._assign(table, self.used.setdefault(sheet, set()), new)
+        if all(table[c] == c for c in frame.columns):
+            return frame
+        return frame.rename({c: table[c] for c in frame.columns})
+
+
 class _Planner:
     """Column plans per (file, sheet), classified on the first batch that has data."""
 
@@ -660,6 +743,7 @@ def scan_paths(
                 "sheets": [],
             }
             planner = _Planner(ctx)
+            names = _Names(ctx)
             sheets: dict[str | None, int] = {}
             try:
                 if src.kind == "table":
@@ -673,6 +757,9 @@ def scan_paths(
                     if progress:
                         seen += int(frame.estimated_size())
                         progress(rel, done + min(seen, size), total)
+                    if src.kind == "table":
+                        sheet = names.sheet(sheet)
+                        frame = names.frame(sheet, frame)
                     sheet_index = sheets.setdefault(sheet, len(sheets))
                     if src.kind == "table":
                         plans = planner.plans_for(sheet, frame)
