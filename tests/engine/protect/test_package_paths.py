@@ -201,3 +201,32 @@ def test_a_file_name_that_is_not_utf8_is_protected_under_a_readable_name(tmp_pat
         "客户名单.csv",
     ]
     assert (tmp_path / "out" / "客户名单.csv").is_file()
+
+
+def test_a_file_without_a_header_row_is_protected_from_its_first_record(tmp_path: Path) -> None:
+    """A raw export with no header: its first row is a record (a validated ID in it), protected
+    like the others and written back without a header row, as the scan reads it."""
+    import openpyxl
+
+    from baomi.engine import checksums
+
+    body = "11010119900307123"
+    rid = body + checksums.resident_id_check_char(body)
+    rows = [f"张三,13812345678,{rid}", "李四,13987654321,"]
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "noheader.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row.split(","))
+    wb.save(src / "noheader.xlsx")
+    _protect([src], tmp_path / "out", manifests_dir=tmp_path / "m", verify=True)
+    text = strip_marks((tmp_path / "out" / "noheader.csv").read_text(encoding="utf-8"))
+    assert text.splitlines()[0].startswith("张*,138****5678,110101")
+    assert len(text.splitlines()) == 2 and "13812345678" not in text and rid not in text
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "noheader.xlsx").active
+    assert sheet is not None
+    assert strip_marks(str(sheet["B1"].value)) == "138****5678"
+    assert strip_marks(str(sheet["B2"].value)) == "139****4321"

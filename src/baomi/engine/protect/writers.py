@@ -23,6 +23,7 @@ import polars as pl
 
 from baomi.engine.readers.csv import sniff_dialect
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
+from baomi.engine.readers.header import is_record
 from baomi.engine.readers.json import flatten
 from baomi.engine.readers.xlsx import cell_text
 from baomi.errors import UnreadableFileError
@@ -40,6 +41,9 @@ class Table:
     frame: pl.DataFrame
     #: Row indices kept, in output order (``None``: all rows, original order).
     keep_rows: list[int] | None = None
+    #: False when the first row is already a record (``readers.header.is_record``): the
+    #: columns are named ``column_<n>`` and no header row is written back.
+    header: bool = True
 
 
 @dataclass(slots=True)
@@ -127,25 +131,34 @@ def _load_csv(path: Path, fmt: str) -> Document:
         tsv=path.suffix.lower() == ".tsv",
     )
     newline = "\r\n" if b"\r\n" in data[:65536] else "\n"
+    options: dict[str, Any] = {
+        "separator": delimiter,
+        "quote_char": quote,
+        "infer_schema": False,
+        "missing_utf8_is_empty_string": False,
+    }
     try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            separator=delimiter,
-            quote_char=quote,
-            infer_schema=False,
-            missing_utf8_is_empty_string=False,
-        )
+        first = pl.read_csv(io.BytesIO(data), has_header=False, n_rows=1, **options)
+        header = first.height == 0 or not is_record(first.row(0))
+        frame = pl.read_csv(io.BytesIO(data), has_header=header, **options)
     except pl.exceptions.PolarsError as exc:
         raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
+    if not header:  # a raw export without a header row, named as the scan names it
+        frame.columns = [f"column_{i + 1}" for i in range(frame.width)]
     state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline)
     enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
-    return Document(path, fmt, enc, [Table(None, frame)], state=state)
+    return Document(path, fmt, enc, [Table(None, frame, header=header)], state=state)
 
 
 def _save_csv(doc: Document, target: Path) -> None:
     st: _CsvState = doc.state
-    text = doc.tables[0].frame.write_csv(
-        separator=st.delimiter, quote_char=st.quote, line_terminator=st.newline, null_value=""
+    table = doc.tables[0]
+    text = table.frame.write_csv(
+        include_header=table.header,
+        separator=st.delimiter,
+        quote_char=st.quote,
+        line_terminator=st.newline,
+        null_value="",
     )
     target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
 
@@ -165,17 +178,22 @@ def _load_xlsx(path: Path, fmt: str) -> Document:
         rows = list(ws.iter_rows(values_only=True))
         if not rows:
             continue
-        header = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(rows[0])]
+        has_header = not is_record([cell_text(v) for v in rows[0]])
+        if has_header:
+            header = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(rows[0])]
+        else:  # the first row is a record: named as the scan names it, kept as data
+            header = [f"column_{i + 1}" for i in range(max(len(r) for r in rows))]
         seen: dict[str, int] = {}
         for i, h in enumerate(header):
             seen[h] = seen.get(h, 0) + 1
             if seen[h] > 1:
                 header[i] = f"{h} ({seen[h]})"
+        body = rows[1:] if has_header else rows
         data = {
-            h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in rows[1:]], pl.String)
+            h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in body], pl.String)
             for i, h in enumerate(header)
         }
-        tables.append(Table(ws.title, pl.DataFrame(data)))
+        tables.append(Table(ws.title, pl.DataFrame(data), header=has_header))
     return Document(path, fmt, None, tables, state=wb)
 
 
@@ -198,19 +216,20 @@ def _save_xlsx(doc: Document, target: Path) -> None:
     wb = doc.state
     for table in doc.tables:
         ws = wb[table.sheet]
-        original = list(ws.iter_rows(min_row=2, values_only=True))
+        top = 2 if table.header else 1  # the sheet row of data row 0
+        original = list(ws.iter_rows(min_row=top, values_only=True))
         frame = table.frame
         order = table.keep_rows if table.keep_rows is not None else range(frame.height)
         for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
             src = original[src_row]
             for col, value in enumerate(values):
                 old = src[col] if col < len(src) else None
-                cell = ws.cell(row=out_row + 2, column=col + 1)
+                cell = ws.cell(row=out_row + top, column=col + 1)
                 if value != cell_text(old):
                     cell.value = _typed(value, old)
                 elif out_row != src_row:
                     cell.value = old
-        for extra in range(frame.height + 2, len(original) + 2):  # dropped records
+        for extra in range(frame.height + top, len(original) + top):  # dropped records
             for col in range(1, ws.max_column + 1):
                 ws.cell(row=extra, column=col).value = None
     wb.save(target)
