@@ -13,11 +13,12 @@ ReadTable = Callable[[Source], tuple[pl.DataFrame, list[TableBatch]]]
 
 
 def _read_table(source: Source) -> tuple[pl.DataFrame, list[TableBatch]]:
-    """All batches of ``source`` and their frames stacked; checks the offsets are contiguous."""
+    """All batches of ``source`` and their frames stacked; checks the offsets only go forward
+    (a gap is a skipped row: batch row ``i`` is data row ``offset + i`` of its sheet)."""
     batches = list(source.batches())
     expected: dict[str | None, int] = {}
     for batch in batches:
-        assert batch.offset == expected.get(batch.sheet, 0)
+        assert batch.offset >= expected.get(batch.sheet, 0)
         assert all(dtype == pl.String for dtype in batch.frame.dtypes)
         expected[batch.sheet] = batch.offset + batch.frame.height
     frame = pl.concat([b.frame for b in batches], how="diagonal") if batches else pl.DataFrame()

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from baomi.engine.readers import open_source
+from baomi.engine.readers.base import Source
 from baomi.engine.readers.csv import open_csv, sniff_dialect
 from baomi.errors import UnreadableFileError
 from tests.engine.readers.conftest import ReadTable
@@ -123,16 +124,72 @@ def test_unreadable_files(tmp_path: Path, data: bytes, reason: str) -> None:
     assert reason in info.value.reason
 
 
-def test_bad_bytes_after_the_sample_fail_without_quoting_the_row(
+def rows_by_position(source: Source) -> dict[int, tuple[str | None, ...]]:
+    """Every data row of a one-table source by its 0-based data row number."""
+    return {
+        batch.offset + i: row
+        for batch in source.batches()
+        for i, row in enumerate(batch.frame.rows())
+    }
+
+
+def test_rows_keep_their_position_in_the_file_after_broken_rows(tmp_path: Path) -> None:
+    text = "a,b\n1,2\n1,2,3\n4\n5,6\n"
+    source = open_source(write(tmp_path, "f.csv", text.encode()))
+    assert rows_by_position(source) == {0: ("1", "2"), 3: ("5", "6")}
+    assert source.skipped_rows == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_row_positions_across_blocks_quoted_newlines_and_blank_lines(
+    tmp_path: Path, encoding: str
+) -> None:
+    lines, expected = ["姓名,备注"], {}
+    for i in range(6000):
+        if i % 97 == 5:
+            lines.append(f"张{i},多余,字段")  # broken: keeps its number, is not read
+        elif i % 301 == 7:
+            lines.append(f'张{i},"第一行\n第二行"')  # one row over two lines
+            expected[i] = (f"张{i}", "第一行\n第二行")
+        else:
+            lines.append(f"张{i},备注{i}")
+            expected[i] = (f"张{i}", f"备注{i}")
+        if i % 1000 == 3:
+            lines.append("")  # a blank line is not a row
+    data = ("\n".join(lines) + "\n").encode(encoding)
+    source = open_csv(write(tmp_path, "f.csv", data), batch_rows=500, block_size=8 * 1024)
+    assert rows_by_position(source) == expected
+    assert source.skipped_rows == 6000 - len(expected)
+
+
+def test_bad_bytes_after_the_sample_are_replaced_and_every_row_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 64)
-    secret = "13800001111"
-    data = ("a,b\n" + "x,y\n" * 40).encode() + f"{secret},\xff".encode("latin-1")
+    rows = [f"{i},{13800000000 + i}" for i in range(3000)]
+    bad = "王五,13899990000".encode("gbk")  # a GBK row in a UTF-8 file, after the sample
+    data = ("a,b\n" + "\n".join(rows[:2000]) + "\n").encode() + bad + b"\n"
+    data += ("\n".join(rows[2000:]) + "\n").encode()
+    source = open_csv(write(tmp_path, "f.csv", data), batch_rows=256, block_size=16 * 1024)
+    got = rows_by_position(source)
+    assert len(got) == 3001 and source.skipped_rows == 0
+    assert source.undecodable_rows == 1 and source.errors == []
+    assert got[2000][1] == "13899990000" and "\ufffd" in (got[2000][0] or "")
+    assert got[1999] == ("1999", "13800001999") and got[3000] == ("2999", "13800002999")
+    list(source.batches())  # a second pass counts again from zero
+    assert source.undecodable_rows == 1
+
+
+def test_bad_bytes_in_a_gbk_file_are_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 64)
+    data = ("姓名,电话\n" + "张三,13800001111\n" * 40).encode("gbk") + b"\xff\xff,1\n"
+    data += "李四,13800002222\n".encode("gbk")
     source = open_csv(write(tmp_path, "f.csv", data))
-    with pytest.raises(UnreadableFileError) as info:
-        list(source.batches())
-    assert secret not in str(info.value) and info.value.__cause__ is None
+    got = rows_by_position(source)
+    assert source.encoding == "gbk" and len(got) == 42 and source.undecodable_rows == 1
+    assert got[41] == ("李四", "13800002222")
 
 
 def test_batches_hold_at_most_batch_rows(tmp_path: Path, read_table: ReadTable) -> None:

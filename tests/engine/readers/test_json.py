@@ -79,12 +79,91 @@ def test_the_array_is_parsed_item_by_item_across_chunks(
     assert batches[2].frame.rows() == [(None, None), ("true", None)]
 
 
-def test_a_top_level_object_is_one_record(tmp_path: Path, read_table: ReadTable) -> None:
-    text = '{"data": [{"phone": "13800001111"}, {"phone": "13900002222"}]}'
-    frame, _ = read_table(open_source(write(tmp_path, "f.json", text)))
+def test_a_wrapped_list_of_records_is_read_as_records(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    text = json.dumps(
+        {
+            "code": 0,
+            "data": {
+                "list": [{"phone": "13800001111"}, {"phone": "13900002222", "buyer": {"n": "张"}}],
+                "total": 2,
+                "tags": [{"t": 1}],  # a shorter list of objects stays in the envelope
+            },
+            "operator": {"phone": "13700003333"},
+        },
+        ensure_ascii=False,
+    )
+    frame, batches = read_table(open_source(write(tmp_path, "f.json", text)))
+    assert [b.offset for b in batches] == [0]
     assert frame.rows(named=True) == [
-        {"data[0].phone": "13800001111", "data[1].phone": "13900002222"}
+        {
+            "data.list[*].phone": "13800001111",
+            "code": "0",
+            "data.total": "2",
+            "data.tags[0].t": "1",
+            "operator.phone": "13700003333",
+            "data.list[*].buyer.n": None,
+        },
+        {
+            "data.list[*].phone": "13900002222",
+            "code": None,
+            "data.total": None,
+            "data.tags[0].t": None,
+            "operator.phone": None,
+            "data.list[*].buyer.n": "张",
+        },
     ]
+
+
+@pytest.mark.parametrize(
+    ("document", "columns"),
+    [
+        ({"a": {"b": [1, 2]}}, ["a.b[0]", "a.b[1]"]),  # a list of scalars: not records
+        ({"a": [], "b": "x"}, ["b"]),
+        ("text", ["value"]),
+    ],
+)
+def test_anything_else_is_one_record(
+    tmp_path: Path, read_table: ReadTable, document: Any, columns: list[str]
+) -> None:
+    frame, _ = read_table(open_source(write(tmp_path, "f.json", json.dumps(document))))
+    assert frame.height == 1 and frame.columns == columns
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('\n\n  {"a": 1,}', "第 3 行第 11 列"),
+        ('{"a": [\n', "第 2 行第 1 列"),
+        ("x", "第 1 行第 1 列"),
+        ('[{"a": 1},\n {"a": 2} {"a": 3}]', "第 2 行第 11 列"),
+        ('[{"a": 1},\n {"a": ', "第 2 行第 8 列"),
+        ('[{"a": 1}]\n\n x', "第 3 行第 2 列"),
+    ],
+)
+def test_broken_json_names_the_line_and_column(tmp_path: Path, text: str, where: str) -> None:
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(write(tmp_path, "f.json", text)).batches())
+    assert where in info.value.reason
+
+
+def test_records_before_a_break_are_yielded_first(tmp_path: Path) -> None:
+    text = "[" + ",".join(f'{{"a": {i}}}' for i in range(25)) + ', {"a": '
+    source = open_source(write(tmp_path, "f.json", text), batch_rows=10)
+    got: list[str] = []
+    with pytest.raises(UnreadableFileError):
+        for batch in source.batches():
+            got += batch.frame["a"].to_list()
+    assert got == [str(i) for i in range(25)]
+
+
+def test_line_and_column_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("baomi.engine.readers.json.CHUNK_CHARS", 7)
+    text = "[\n" + ",\n".join(f'{{"a": {i}}}' for i in range(30)) + ",\n  ]]"
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(write(tmp_path, "f.json", text)).batches())
+    assert "第 32 行第 4 列" in info.value.reason
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "utf-16"])
@@ -113,10 +192,13 @@ def test_broken_json_is_unreadable(tmp_path: Path, text: str, reason: str) -> No
     assert reason in info.value.reason
 
 
-def test_too_deep_nesting_is_unreadable(tmp_path: Path) -> None:
-    text = "[" + '{"a":' * 100_000 + "1" + "}" * 100_000 + "]"
-    with pytest.raises(UnreadableFileError):
+@pytest.mark.parametrize("top", ["[{}]", "{}"])
+def test_too_deep_nesting_is_unreadable(tmp_path: Path, top: str) -> None:
+    deep = '{"a":' * 100_000 + "1" + "}" * 100_000
+    text = top.replace("{}", deep)
+    with pytest.raises(UnreadableFileError) as info:
         list(open_source(write(tmp_path, "f.json", text)).batches())
+    assert "嵌套过深" in info.value.reason
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".ndjson"])

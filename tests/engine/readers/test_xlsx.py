@@ -139,3 +139,40 @@ def test_the_file_is_not_modified(tmp_path: Path, read_table: ReadTable) -> None
     before = path.read_bytes()
     read_table(open_source(path))
     assert path.read_bytes() == before
+
+
+def truncate_sheet(source: Path, target: Path, member: str, keep: float = 0.5) -> Path:
+    """A copy of the workbook with one worksheet's XML cut short."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == member:
+                data = data[: int(len(data) * keep)]
+            zout.writestr(item, data)
+    return target
+
+
+def test_a_corrupt_sheet_is_reported_and_the_others_are_read(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    rows = [["n"]] + [[i] for i in range(2000)]
+    ok = workbook(tmp_path / "ok.xlsx", {"A": [["a"], [1]], "B": rows, "C": [["c"], [3]]})
+    source = open_source(
+        truncate_sheet(ok, tmp_path / "f.xlsx", "xl/worksheets/sheet2.xml"), batch_rows=300
+    )
+    _, batches = read_table(source)
+    by_sheet = {s: [b for b in batches if b.sheet == s] for s in ("A", "B", "C")}
+    assert [b.frame.rows() for b in by_sheet["A"]] == [[("1",)]]
+    assert [b.frame.rows() for b in by_sheet["C"]] == [[("3",)]]
+    read_b = [v for b in by_sheet["B"] for v in b.frame["n"].to_list()]
+    assert 0 < len(read_b) < 2000 and read_b == [str(i) for i in range(len(read_b))]
+    (error,) = source.errors
+    assert "B" in error and "已损坏" in error
+
+
+def test_a_workbook_whose_only_sheet_is_corrupt_is_unreadable(tmp_path: Path) -> None:
+    ok = workbook(tmp_path / "ok.xlsx", {"A": [["a"], [1]]})
+    path = truncate_sheet(ok, tmp_path / "f.xlsx", "xl/worksheets/sheet1.xml", keep=0.7)
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(path).batches())
+    assert "已损坏" in info.value.reason and "A" in info.value.reason

@@ -3,7 +3,15 @@
 A reader opens one file read-only and returns a ``Source``. Table sources yield ``TableBatch``es
 (every column ``pl.String``, empty cells null, unique header names); text sources yield one
 ``TextUnit`` per line, paragraph or page. ``batches()``/``units()`` re-read the file on each call
-and reset ``skipped_rows``, so a source can be scanned twice (for example scan, then protect).
+and reset ``skipped_rows``, ``undecodable_rows`` and ``errors``, so a source can be scanned twice
+(for example scan, then protect).
+
+What could not be read is never dropped silently: rows with the wrong number of fields are
+counted in ``skipped_rows`` (their row numbers stay unused: a batch's rows keep their position in
+the file), rows with bytes that do not decode are read with U+FFFD in their place and counted in
+``undecodable_rows``, and a part that cannot be read at all (a corrupt worksheet, a file broken
+after its first records) adds a reason to ``errors``. A file of which nothing can be read raises
+``UnreadableFileError``.
 """
 
 from __future__ import annotations
@@ -25,7 +33,10 @@ Kind = Literal["table", "text"]
 
 @dataclass(frozen=True, slots=True)
 class TableBatch:
-    """A slice of a table: ``frame`` row ``i`` is data row ``offset + i`` of ``sheet``."""
+    """A slice of a table: ``frame`` row ``i`` is data row ``offset + i`` of ``sheet``.
+
+    Batches of a sheet come in order; the next one may start after a gap (rows skipped).
+    """
 
     sheet: str | None
     offset: int
@@ -47,6 +58,8 @@ class Source(Protocol):
     kind: Kind
     encoding: str | None
     skipped_rows: int
+    undecodable_rows: int
+    errors: list[str]
 
     def batches(self) -> Iterator[TableBatch]: ...
 
@@ -54,7 +67,7 @@ class Source(Protocol):
 
 
 class BaseSource:
-    """What every reader's source holds: the path, the encoding and the skipped-row count."""
+    """What every reader's source holds: the path, the encoding and what could not be read."""
 
     kind: Kind
 
@@ -62,6 +75,14 @@ class BaseSource:
         self.path = path
         self.encoding = encoding
         self.skipped_rows = 0
+        self.undecodable_rows = 0
+        self.errors: list[str] = []
+
+    def reset(self) -> None:
+        """Start counting again: called when a pass over the file begins."""
+        self.skipped_rows = 0
+        self.undecodable_rows = 0
+        self.errors = []
 
     def batches(self) -> Iterator[TableBatch]:
         raise TypeError(tr("文本文件没有表格批次", "a text source has no table batches"))

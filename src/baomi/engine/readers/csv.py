@@ -5,17 +5,22 @@ first 64 KB; a ``.tsv`` file is always tab-separated. The header is the first no
 (unless it is a record: :mod:`baomi.engine.readers.header`).
 Arrow reads blocks of ``BLOCK_SIZE`` bytes (decoding non-UTF-8 files block by block), so memory
 stays bounded whatever the file size; no type is inferred (``00123`` and 18-digit IDs survive),
-empty fields become null, and rows with the wrong number of fields are skipped and counted.
-A row longer than a block makes Arrow fail; the file is then read again with blocks eight
-times larger (up to ``MAX_BLOCK_SIZE``), resuming after the rows already yielded.
+empty fields become null, and rows with the wrong number of fields are skipped and counted
+(the rows after one keep their numbers). A row longer than a block makes Arrow fail; the file
+is then read again with blocks eight times larger (up to ``MAX_BLOCK_SIZE``), resuming after the
+rows already yielded. Bytes that do not decode (past the sample the encoding was detected on)
+make the file be read again the same way, through a decoder that puts U+FFFD in their place; the
+rows holding one are counted in ``undecodable_rows``.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -36,6 +41,7 @@ from baomi.errors import UnreadableFileError
 SNIFF_BYTES = 64 * 1024
 BLOCK_SIZE = 4 * 1024 * 1024  # Arrow reads up to ~32 blocks ahead: ~150 MB at most
 MAX_BLOCK_SIZE = 512 * 1024 * 1024
+READ_CHUNK = 1024 * 1024  # bytes decoded at a time when bad bytes are replaced
 DELIMITERS = ",\t;|"
 _ARROW_UTF8 = ("utf-8", "utf-8-sig")  # Arrow reads these natively and drops a UTF-8 BOM
 
@@ -70,8 +76,48 @@ def _header_width(sample: Sample, encoding: str, delimiter: str, quote_char: str
     return 0
 
 
+class _ReplacingReader(io.RawIOBase):
+    """The file as UTF-8, decoded from ``encoding`` with U+FFFD for bytes that do not decode.
+
+    Arrow then parses clean UTF-8: a few bad bytes deep inside a large file cost their own
+    characters, not the rest of the file.
+    """
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        super().__init__()
+        self._raw = path.open("rb")
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+        self._at = 0
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._at == len(self._pending) and not self._eof:
+            chunk = self._raw.read(READ_CHUNK)
+            self._eof = not chunk
+            self._pending = self._decoder.decode(chunk, final=self._eof).encode("utf-8")
+            self._at = 0
+        n = min(len(buffer), len(self._pending) - self._at)
+        buffer[:n] = self._pending[self._at : self._at + n]
+        self._at += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 class CsvSource(TableSource):
-    """A CSV or TSV file read as one table (``sheet`` is ``None``)."""
+    """A CSV or TSV file read as one table (``sheet`` is ``None``).
+
+    Row numbers are the file's: data row ``r`` is the ``r``-th record after the header (blank
+    lines are not records, a quoted value over several lines is one), also after a broken row.
+    Arrow names each broken row's record number to ``invalid_row_handler``; the rows around one
+    are yielded as separate batches.
+    """
 
     def __init__(
         self,
@@ -90,18 +136,25 @@ class CsvSource(TableSource):
         self.width = width
         self.batch_rows = batch_rows
         self.block_size = block_size
+        self._broken: list[int] = []  # data row numbers of the broken rows, in file order
 
-    def _reader(self, block_size: int) -> pacsv.CSVStreamingReader:
+    def _reader(self, block_size: int, replace: bool) -> pacsv.CSVStreamingReader:
         self.skipped_rows = 0
+        self._broken = []
 
-        def skip(_row: object) -> str:
+        def skip(row: Any) -> str:
             self.skipped_rows += 1
+            if row.number is not None and row.number >= 2:  # 1-based; record 1 is the header
+                self._broken.append(row.number - 2)
             return "skip"
 
         fields = [f"f{i}" for i in range(self.width)]
+        source: Any = arrow_file(self.path)  # opened by its bytes: any file name
         encoding = "utf8" if self.encoding in _ARROW_UTF8 else str(self.encoding)
+        if replace:
+            source, encoding = _ReplacingReader(self.path, str(self.encoding)), "utf8"
         return pacsv.open_csv(
-            arrow_file(self.path),
+            source,
             read_options=pacsv.ReadOptions(
                 encoding=encoding,
                 block_size=block_size,
@@ -123,29 +176,45 @@ class CsvSource(TableSource):
         )
 
     def batches(self) -> Iterator[TableBatch]:
-        block_size, done = self.block_size, 0
+        self.reset()
+        block_size, done, replace = self.block_size, 0, False
         while True:
             try:
-                for batch in self._batches(block_size, done):
+                for batch in self._batches(block_size, done, replace):
                     done = batch.offset + batch.frame.height
                     yield batch
                 return
             except pa.ArrowInvalid as exc:
                 # A row longer than a block: read again with larger blocks, after the rows done.
-                if "straddl" not in str(exc) or block_size >= MAX_BLOCK_SIZE:
-                    raise self._unreadable() from None
-                block_size *= 8
-            except (pa.ArrowException, UnicodeError, OSError):
-                raise self._unreadable() from None  # ``from None``: Arrow may quote the row
+                if "straddl" in str(exc) and block_size < MAX_BLOCK_SIZE:
+                    block_size *= 8
+                    continue
+                if replace:
+                    raise self._unreadable(done) from None
+                replace = True  # bytes that do not decode: read again, replacing them
+            except (pa.ArrowException, UnicodeError):
+                if replace:
+                    raise self._unreadable(done) from None  # Arrow may quote the row
+                replace = True
+            except OSError:
+                raise self._unreadable(done) from None
 
-    def _unreadable(self) -> UnreadableFileError:
-        return unreadable(self.path, "内容无法解析或解码", "content cannot be parsed or decoded")
+    def _unreadable(self, done: int) -> UnreadableFileError:
+        if not done:
+            return unreadable(
+                self.path, "内容无法解析或解码", "content cannot be parsed or decoded"
+            )
+        return unreadable(
+            self.path,
+            f"第 {done} 行（从 0 起的数据行）之后的内容无法解析",
+            f"content after data row {done} (0-based) cannot be parsed",
+        )
 
-    def _batches(self, block_size: int, skip: int) -> Iterator[TableBatch]:
+    def _batches(self, block_size: int, skip: int, replace: bool) -> Iterator[TableBatch]:
         """The batches from data row ``skip`` on."""
         names: list[str] | None = None
-        offset = 0
-        for record_batch in self._reader(block_size):
+        position, broken_seen, rows = 0, 0, 0  # next data row number; broken rows passed
+        for record_batch in self._reader(block_size, replace):
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
             if names is None:
@@ -158,14 +227,37 @@ class CsvSource(TableSource):
                     names = unique_headers(header)
                     frame = frame.slice(1)
             frame.columns = names
-            if offset + frame.height > skip:
-                cut = max(skip - offset, 0)
-                yield from sliced(None, offset + cut, frame.slice(cut), self.batch_rows)
-            offset += frame.height
+            rows += frame.height
+            start = 0
+            while start < frame.height:
+                broken = self._broken
+                while broken_seen < len(broken) and broken[broken_seen] <= position:
+                    position += broken[broken_seen] == position  # the broken row's number
+                    broken_seen += 1
+                run = frame.height - start
+                if broken_seen < len(broken):
+                    run = min(run, broken[broken_seen] - position)
+                if position + run > skip:
+                    cut = max(skip - position, 0)
+                    piece = frame.slice(start + cut, run - cut)
+                    if replace:
+                        self.undecodable_rows += _replaced_rows(piece)
+                    yield from sliced(None, position + cut, piece, self.batch_rows)
+                start += run
+                position += run
         if names is None:
             raise unreadable(self.path, "没有表头行", "no header row")
-        if offset == 0:
+        if rows == 0:
             yield TableBatch(None, 0, pl.DataFrame(schema=dict.fromkeys(names, pl.String)))
+
+
+def _replaced_rows(frame: pl.DataFrame) -> int:
+    """Rows of ``frame`` holding U+FFFD (bytes replaced while decoding); read only when
+    decoding failed once, so clean files pay nothing for it."""
+    if not frame.height or not frame.width:
+        return 0
+    marked = pl.any_horizontal(pl.all().str.contains("\ufffd", literal=True).fill_null(False))
+    return int(frame.select(marked).to_series().sum())
 
 
 def open_csv(path: Path, *, batch_rows: int = 65536, block_size: int = BLOCK_SIZE) -> CsvSource:

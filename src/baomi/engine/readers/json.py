@@ -4,11 +4,20 @@ Records:
 
 - ``.json`` whose top level is an array: each item is a record (``row`` = its index). The array
   is parsed incrementally (one item at a time), so its size is bounded only by the largest item.
-- ``.json`` whose top level is anything else (an object, a scalar): the whole document is one
-  record (``row`` 0), read into memory at once. An object wrapping a list of records
-  (``{"data": [...]}``) is therefore one wide record with paths ``data[0].phone``, ...
+- ``.json`` whose top level is an object wrapping a list of records — an API export such as
+  ``{"data": [...]}`` or ``{"code": 0, "data": {"list": [...], "total": 2}}``: the items of the
+  longest list of objects reached through object keys only are the records (``row`` = the
+  index in that list). Paths stay absolute, the list's index written ``[*]``: the cell
+  ``data.list[*].phone`` of row 17 is ``data.list[17].phone``. The other fields of the
+  document (``code``, ``data.total``) are cells of row 0 under their own paths (no ``[*]``):
+  a path without ``[*]`` names one place in the document whatever the row.
+- ``.json`` whose top level is anything else (an object without such a list, a scalar): the
+  whole document is one record (``row`` 0). Objects are read into memory at once.
 - ``.jsonl``/``.ndjson``: one record per non-empty line, read line by line; a line that is not
   JSON is skipped and counted in ``skipped_rows``; ``row`` counts the records that parsed.
+
+Malformed JSON raises ``UnreadableFileError`` naming the line and column (1-based) where parsing
+stopped; records read before that point are yielded first.
 
 Each record becomes one table row: nested keys are joined with ``.``, list items get ``[i]``
 (``buyer.phone``, ``items[0].name``); a record that is not an object is put under ``value``.
@@ -28,6 +37,7 @@ import polars as pl
 
 from baomi.engine.readers.base import TableBatch, TableSource, unreadable
 from baomi.engine.readers.encoding import detect_file_encoding
+from baomi.errors import UnreadableFileError
 
 CHUNK_CHARS = 1024 * 1024
 _WHITESPACE = " \t\r\n"
@@ -59,6 +69,8 @@ def flatten(value: Any, path: str, out: dict[str, str | None]) -> dict[str, str 
 
 def record_row(record: Any) -> dict[str, str | None]:
     """One record as ``{path: text}``; a non-object record goes under ``value``."""
+    if isinstance(record, _Flat):
+        return record
     return flatten(record, "" if isinstance(record, dict) else "value", {})
 
 
@@ -85,8 +97,9 @@ class _JsonTable(TableSource):
         raise NotImplementedError
 
     def batches(self) -> Iterator[TableBatch]:
-        self.skipped_rows = 0
+        self.reset()
         offset, rows, found = 0, [], False
+        failure: UnreadableFileError | None = None
         try:
             with self.path.open(encoding=self.encoding, errors="strict", newline="") as handle:
                 for record in self.records(handle):
@@ -97,35 +110,71 @@ class _JsonTable(TableSource):
                             found = True
                             yield TableBatch(None, offset, frame)
                         offset, rows = offset + len(rows), []
-        except (UnicodeError, RecursionError):
-            raise unreadable(
-                self.path, "内容无法解码或嵌套过深", "undecodable or too deeply nested"
-            ) from None
-        frame = rows_frame(rows)
+        except UnreadableFileError as exc:
+            failure = exc
+        except UnicodeError:
+            failure = unreadable(
+                self.path,
+                f"第 {offset + len(rows)} 条记录之后的内容无法按 {self.encoding} 解码",
+                f"content after record {offset + len(rows)} does not decode as {self.encoding}",
+            )
+        except RecursionError:
+            failure = unreadable(self.path, "JSON 嵌套过深", "JSON nested too deeply")
+        frame = rows_frame(rows)  # the records read before a failure are not lost
         if frame.width:
+            found = True
             yield TableBatch(None, offset, frame)
-        elif not found:
+        if failure is not None:
+            raise failure
+        if not found:
             raise unreadable(self.path, "没有可读的记录", "no readable records")
 
 
+class _Position:
+    """Line and column (1-based) of the first character of a buffer sliding over the file."""
+
+    def __init__(self) -> None:
+        self.line, self.column = 1, 1
+
+    def advance(self, passed: str) -> None:
+        newlines = passed.count("\n")
+        if newlines:
+            self.line += newlines
+            self.column = len(passed) - passed.rfind("\n")
+        else:
+            self.column += len(passed)
+
+    def of(self, buffer: str, index: int) -> tuple[int, int]:
+        before = buffer[:index]
+        newlines = before.count("\n")
+        if newlines:
+            return self.line + newlines, index - before.rfind("\n")
+        return self.line, self.column + index
+
+
 class JsonSource(_JsonTable):
-    """A ``.json`` document: array items, or the whole document as one record."""
+    """A ``.json`` document: array items, the records of a wrapper object, or one record."""
 
     def records(self, handle: IO[str]) -> Iterator[Any]:
         decoder = _decoder()
+        where = _Position()
         buffer = ""
         while not buffer and (chunk := handle.read(CHUNK_CHARS)):
             buffer = chunk.lstrip(_WHITESPACE + "\ufeff")
+            where.advance(chunk[: len(chunk) - len(buffer)])
         if not buffer.startswith("["):
             try:
-                yield decoder.decode(buffer + handle.read())
-            except json.JSONDecodeError:
-                raise self._broken() from None
+                document = decoder.decode(buffer + handle.read())
+            except json.JSONDecodeError as exc:
+                if exc.lineno == 1:
+                    raise self._broken(where.line, where.column + exc.colno - 1) from None
+                raise self._broken(where.line + exc.lineno - 1, exc.colno) from None
+            yield from wrapped_records(document)
             return
-        yield from self._array_items(handle, decoder, buffer)
+        yield from self._array_items(handle, decoder, buffer, where)
 
     def _array_items(
-        self, handle: IO[str], decoder: json.JSONDecoder, buffer: str
+        self, handle: IO[str], decoder: json.JSONDecoder, buffer: str, where: _Position
     ) -> Iterator[Any]:
         """The items of a top-level array, parsed one by one from a growing buffer."""
         position, expect_item, eof = 1, True, False
@@ -134,6 +183,7 @@ class JsonSource(_JsonTable):
             nonlocal buffer, position, eof
             chunk = handle.read(max(CHUNK_CHARS, len(buffer) - position))  # doubling: linear
             eof = not chunk
+            where.advance(buffer[:position])
             buffer, position = buffer[position:] + chunk, 0
             return not eof
 
@@ -142,32 +192,94 @@ class JsonSource(_JsonTable):
                 position += 1
             if position == len(buffer):
                 if not more():
-                    raise self._broken()
+                    raise self._broken(*where.of(buffer, len(buffer)))
                 continue
             char = buffer[position]
             if char == "]":  # a trailing comma before it is tolerated
                 break
             if not expect_item:
                 if char != ",":
-                    raise self._broken()
+                    raise self._broken(*where.of(buffer, position))
                 position, expect_item = position + 1, True
                 continue
             try:
                 item, end = decoder.raw_decode(buffer, position)
-            except json.JSONDecodeError:
+            except json.JSONDecodeError as exc:
+                failed_at = exc.pos - position  # where in the buffer once more() moved it
                 if more():
                     continue
-                raise self._broken() from None
+                raise self._broken(*where.of(buffer, failed_at)) from None
             if char in _NUMBER_START and not buffer[end:].strip(_NUMBER_CHARS) and not eof:
                 more()  # the number may go on in the next chunk ("6." + "5"): parse it again
                 continue
             yield item
             position, expect_item = end, False
-        if handle.read(CHUNK_CHARS).strip(_WHITESPACE) or buffer[position + 1 :].strip(_WHITESPACE):
-            raise self._broken()
+        rest = buffer[position + 1 :] + handle.read(CHUNK_CHARS)
+        if rest.strip(_WHITESPACE):
+            extra = len(rest) - len(rest.lstrip(_WHITESPACE))
+            raise self._broken(*where.of(buffer[: position + 1] + rest, position + 1 + extra))
 
-    def _broken(self) -> Exception:
-        return unreadable(self.path, "JSON 格式错误", "malformed JSON")
+    def _broken(self, line: int, column: int) -> UnreadableFileError:
+        return unreadable(
+            self.path,
+            f"JSON 格式错误（第 {line} 行第 {column} 列）",
+            f"malformed JSON (line {line}, column {column})",
+        )
+
+
+def wrapped_records(document: Any) -> Iterator[Any]:
+    """The records of a parsed ``.json`` document that is not an array.
+
+    An object wrapping a list of records (see the module docstring) gives one record per item,
+    keyed by absolute paths with ``[*]`` for the list index; the rest of the document joins the
+    first record. Anything else is one record.
+    """
+    found = _record_list(document)
+    if found is None:
+        yield document
+        return
+    path, items = found
+    envelope = _without(document, path)
+    prefix = ".".join(path) + "[*]"
+    for index, item in enumerate(items):
+        row = flatten(item, prefix, {})
+        if index == 0 and envelope:
+            flatten(envelope, "", row)
+        yield _Flat(row)
+
+
+class _Flat(dict[str, str | None]):
+    """A record already flattened to ``{path: text}`` (``record_row`` keeps it as it is)."""
+
+
+def _record_list(document: Any) -> tuple[list[str], list[Any]] | None:
+    """The key path to the longest non-empty list of objects reached through objects only."""
+    best: tuple[list[str], list[Any]] | None = None
+    stack: list[tuple[list[str], Any]] = [([], document)] if isinstance(document, dict) else []
+    while stack:
+        path, node = stack.pop()
+        for key, value in node.items():
+            if isinstance(value, dict):
+                stack.append(([*path, str(key)], value))
+            elif (
+                isinstance(value, list)
+                and value
+                and all(isinstance(v, dict) for v in value)
+                and (best is None or len(value) > len(best[1]))
+            ):
+                best = ([*path, str(key)], value)
+    return best
+
+
+def _without(document: dict[str, Any], path: list[str]) -> dict[str, Any]:
+    """``document`` without the list at ``path`` (copies only the objects along the path)."""
+    head, *rest = path
+    copy = dict(document)
+    if rest:
+        copy[head] = _without(copy[head], rest)
+    else:
+        del copy[head]
+    return copy
 
 
 class JsonLinesSource(_JsonTable):

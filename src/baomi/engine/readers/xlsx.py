@@ -5,7 +5,8 @@ openpyxl reads in ``read_only`` mode (rows streamed from the zip, bounded memory
 first non-empty row; ``row`` counts the rows after it (0-based), empty rows included, so row ``r``
 is Excel row ``header_row + 1 + r`` (a first row that is a record, :mod:`.header`, is row 0). Trailing empty rows are dropped; cells right of the header
 get ``column_<n>`` names. Numbers keep their plain digits (``13812345678``, never ``1.38e10`` or
-``13812345678.0``), dates become ISO text, booleans ``TRUE``/``FALSE``.
+``13812345678.0``), dates become ISO text, booleans ``TRUE``/``FALSE``. A corrupt worksheet
+is reported in ``errors`` (with how many of its rows were read) and the other sheets are read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 import polars as pl
@@ -28,6 +29,7 @@ from baomi.engine.readers.base import (
     unreadable,
 )
 from baomi.engine.readers.header import is_record
+from baomi.i18n import tr
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
 _BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, ParseError)
@@ -58,67 +60,109 @@ class XlsxSource(TableSource):
         super().__init__(path, None)
         self.batch_rows = batch_rows
 
-    def _load(self) -> Any:
+    def _load(self) -> tuple[Any, BinaryIO]:
+        """The workbook and the file it reads from (the caller closes both)."""
         from openpyxl import load_workbook
 
+        handle = self.path.open("rb")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # unsupported extensions, missing styles
-                return load_workbook(self.path, read_only=True, data_only=True)
+                return load_workbook(handle, read_only=True, data_only=True), handle
         except Exception:  # openpyxl raises many kinds of error on a broken file
+            handle.close()  # openpyxl leaves its zip open when it fails
             raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
 
     def batches(self) -> Iterator[TableBatch]:
-        self.skipped_rows = 0
-        workbook = self._load()
+        self.reset()
+        workbook, handle = self._load()
         found = False
         try:
-            for sheet in workbook.worksheets:
-                for batch in self._sheet(sheet.title, sheet.iter_rows(values_only=True)):
-                    found = True
-                    yield batch
-        except _BROKEN:
-            raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
+            try:
+                sheets = list(workbook.worksheets)
+            except _BROKEN:
+                raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
+            for sheet in sheets:
+                state = _SheetState()
+                try:
+                    for batch in self._sheet(sheet.title, sheet.iter_rows(values_only=True), state):
+                        found = True
+                        yield batch
+                except _BROKEN:
+                    # One corrupt worksheet: the rows read before it broke were yielded;
+                    # the other worksheets are still read.
+                    self.errors.append(_sheet_error(sheet.title, state.rows_read))
         finally:
             workbook.close()
+            handle.close()
         if not found:
+            if self.errors:
+                raise unreadable(
+                    self.path,
+                    "Excel 文件已损坏：" + "；".join(self.errors),
+                    "corrupt Excel file: " + "; ".join(self.errors),
+                )
             raise unreadable(self.path, "所有工作表都为空", "every sheet is empty")
 
-    def _sheet(self, title: str, rows: Iterator[Sequence[Any]]) -> Iterator[TableBatch]:
+    def _sheet(
+        self, title: str, rows: Iterator[Sequence[Any]], state: _SheetState
+    ) -> Iterator[TableBatch]:
         raw: list[str | None] | None = None
         names: list[str] = []
         buffer: list[list[str | None]] = []
         offset, pending_empty = 0, 0
-        for values in rows:
-            cells = [cell_text(v) for v in values]
-            while cells and cells[-1] is None:
-                cells.pop()
-            if raw is None:
+        try:
+            for values in rows:
+                state.rows_read += 1
+                cells = [cell_text(v) for v in values]
+                while cells and cells[-1] is None:
+                    cells.pop()
+                if raw is None:
+                    if not cells:
+                        continue
+                    if not is_record(cells):
+                        raw = cells
+                        names = unique_headers(raw)
+                        continue
+                    raw = []  # no header row: columns are column_<n>, this row is data row 0
+                    names = unique_headers([None] * len(cells))
                 if not cells:
+                    pending_empty += 1  # kept only if a non-empty row follows
                     continue
-                if not is_record(cells):
-                    raw = cells
-                    names = unique_headers(raw)
-                    continue
-                raw = []  # no header row: columns are column_<n>, this row is data row 0
-                names = unique_headers([None] * len(cells))
-            if not cells:
-                pending_empty += 1  # kept only if a non-empty row follows
-                continue
-            if len(cells) > len(names):
-                names = unique_headers(raw + [None] * (len(cells) - len(raw)))
-            buffer.extend([[]] * pending_empty)
-            buffer.append(cells)
-            pending_empty = 0
-            while len(buffer) >= self.batch_rows:
-                yield TableBatch(title, offset, string_frame(names, buffer[: self.batch_rows]))
-                offset += self.batch_rows
-                del buffer[: self.batch_rows]
+                if len(cells) > len(names):
+                    names = unique_headers(raw + [None] * (len(cells) - len(raw)))
+                buffer.extend([[]] * pending_empty)
+                buffer.append(cells)
+                pending_empty = 0
+                while len(buffer) >= self.batch_rows:
+                    yield TableBatch(title, offset, string_frame(names, buffer[: self.batch_rows]))
+                    offset += self.batch_rows
+                    del buffer[: self.batch_rows]
+        except _BROKEN:
+            if buffer:  # the rows read before the sheet broke are not lost
+                yield TableBatch(title, offset, string_frame(names, buffer))
+            raise
         if raw is None:
             return
         if buffer or offset == 0:
             frame = string_frame(names, buffer) if buffer else _empty(names)
             yield TableBatch(title, offset, frame)
+
+
+class _SheetState:
+    """How far a worksheet was read: Excel rows parsed (the header and empty rows included)."""
+
+    def __init__(self) -> None:
+        self.rows_read = 0
+
+
+def _sheet_error(title: str, rows_read: int) -> str:
+    if rows_read:
+        return tr(
+            f"工作表“{title}”已损坏，只读取了前 {rows_read} 行",
+            f"worksheet '{title}' is corrupt; only its first {rows_read} rows were read",
+        )
+    return tr(f"工作表“{title}”已损坏，未读取", f"worksheet '{title}' is corrupt and was not read")
 
 
 def _empty(names: Sequence[str]) -> pl.DataFrame:
@@ -143,5 +187,7 @@ def open_xlsx(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
     if not zipfile.is_zipfile(path):
         raise unreadable(path, "Excel 文件已损坏（不是 zip）", "corrupt Excel file (not a zip)")
     source = XlsxSource(path, batch_rows=batch_rows)
-    source._load().close()  # fail now, not in the middle of a scan
+    book, stream = source._load()  # fail now, not in the middle of a scan
+    book.close()
+    stream.close()
     return source
