@@ -589,13 +589,14 @@ class _Planner:
 
     def plans_for(self, sheet: str | None, frame: pl.DataFrame) -> tuple[ColumnPlan, ...]:
         current = self.plans.setdefault(sheet, {})
-        for name in frame.columns:
+        names = [n for n in frame.columns if n != ROW_COLUMN]
+        for name in names:
             old = current.get(name)
             if old is None or (old.mode == "skip" and old.note == "empty"):
                 current[name] = classify_column(
                     name, frame.get_column(name), self.ctx.registry, self.ctx.options.sample_rows
                 )
-        return tuple(current[n] for n in frame.columns)
+        return tuple(current[n] for n in names)
 
 
 def _coalesce(
@@ -604,26 +605,50 @@ def _coalesce(
     """Join a reader's small batches (one per parsed block) into partitions of about ``rows``.
 
     Per-partition costs (classification calls, Polars plans) then stay small against the
-    per-row work; consecutive batches of one sheet are contiguous by the reader contract.
-    The first partition is the first batch alone, so that scanning starts while the reader
-    parses the next blocks.
+    per-row work; batches of one sheet come in order. The first partition is the first batch
+    alone, so that scanning starts while the reader parses the next blocks. When the batches
+    of a partition leave gaps (rows the reader skipped), the frame gets a ``ROW_COLUMN`` with
+    each row's number, so findings keep the file's row numbers.
+
+    A reader that fails part-way (``UnreadableFileError``) first has the rows it gave scanned:
+    the partition being gathered is yielded, then the error is raised.
     """
     sheet: str | None = None
     offset = 0
     frames: list[pl.DataFrame] = []
+    starts: list[int] = []
     size = 0
     first = True
-    for b in batches:
-        if frames and (b.sheet != sheet or size + b.frame.height > rows or first):
-            first = False
-            yield sheet, offset, pl.concat(frames, how="diagonal_relaxed")
-            frames, size = [], 0
-        if not frames:
-            sheet, offset = b.sheet, b.offset
-        frames.append(b.frame)
-        size += b.frame.height
+
+    def joined() -> pl.DataFrame:
+        frame = pl.concat(frames, how="diagonal_relaxed")
+        if all(b - a == f.height for a, b, f in zip(starts, starts[1:], frames, strict=False)):
+            return frame
+        numbers = pl.concat(
+            [
+                pl.int_range(a, a + f.height, eager=True, dtype=pl.Int64)
+                for a, f in zip(starts, frames, strict=True)
+            ]
+        )
+        return frame.with_columns(numbers.alias(ROW_COLUMN))
+
+    try:
+        for b in batches:
+            if frames and (b.sheet != sheet or size + b.frame.height > rows or first):
+                first = False
+                yield sheet, offset, joined()
+                frames, starts, size = [], [], 0
+            if not frames:
+                sheet, offset = b.sheet, b.offset
+            frames.append(b.frame)
+            starts.append(b.offset)
+            size += b.frame.height
+    except UnreadableFileError:
+        if frames:
+            yield sheet, offset, joined()
+        raise
     if frames:
-        yield sheet, offset, pl.concat(frames, how="diagonal_relaxed")
+        yield sheet, offset, joined()
 
 
 def _text_partitions(src: Any, batch_rows: int) -> Iterator[pl.DataFrame]:
@@ -745,6 +770,8 @@ def scan_paths(
             planner = _Planner(ctx)
             names = _Names(ctx)
             sheets: dict[str | None, int] = {}
+            errors: list[str] = []
+            parts = 0
             try:
                 if src.kind == "table":
                     batches: Iterator[tuple[str | None, int, pl.DataFrame]] = _coalesce(
@@ -754,6 +781,7 @@ def scan_paths(
                     batches = ((None, 0, f) for f in _text_partitions(src, options.batch_rows))
                 seen = 0  # bytes of the partitions read so far: the bar moves within a file
                 for sheet, offset, frame in batches:
+                    parts += 1
                     if progress:
                         seen += int(frame.estimated_size())
                         progress(rel, done + min(seen, size), total)
@@ -764,7 +792,9 @@ def scan_paths(
                     if src.kind == "table":
                         plans = planner.plans_for(sheet, frame)
                         cats = tuple(
-                            (c, cat) for c in frame.columns if (cat := category_for_header(c))
+                            (c, cat)
+                            for c in frame.columns
+                            if c != ROW_COLUMN and (cat := category_for_header(c))
                         )
                     else:
                         plans, cats = _TEXT_PLAN, ()
@@ -782,8 +812,14 @@ def scan_paths(
                 drain(0, backlog=SCAN_THREADS + 1)
             except UnreadableFileError as exc:
                 drain(0, backlog=SCAN_THREADS + 1)
-                record["error"] = exc.reason
+                if not parts:  # nothing could be read: the file is skipped, not scanned
+                    skipped.append({"path": rel, "reason": exc.reason})
+                    done += size
+                    continue
+                errors.append(exc.reason)  # read in part: what was read is scanned
             record["skipped_rows"] = src.skipped_rows
+            record["undecodable_rows"] = src.undecodable_rows
+            record["errors"] = [*src.errors, *errors]
             record["sheets"] = [s for s in sheets if s is not None]
             if src.kind == "table":
                 record["plans"] = {s: planner.plans.get(s, {}) for s in sheets}
@@ -894,7 +930,11 @@ def _inventory(
         "summary": {
             "files_scanned": len(files_out),
             "files_skipped": len(skipped),
+            # read in part: a corrupt sheet, a file broken after its first records (``errors``)
+            "files_with_errors": sum(1 for f in files_out if f["errors"]),
             "rows": merger.rows,
+            "skipped_rows": sum(f["skipped_rows"] for f in files_out),
+            "undecodable_rows": sum(f["undecodable_rows"] for f in files_out),
             "findings": findings,
             "entities": dict(sorted(entity_totals.items())),
             "distinct": merger.distinct(),
