@@ -119,3 +119,41 @@ def test_the_table_format_never_prints_an_identifier_from_a_header(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "f.csv/手机138****5678" in result.output
     assert "13812345678" not in result.output and "13700001234" not in result.output
+
+
+def _damaged(tmp_path: Path) -> Path:
+    root = tmp_path / "damaged"
+    root.mkdir(parents=True)
+    (root / "ragged.csv").write_text("姓名,手机\n张三,13800000001\n李四,1,多余\n", encoding="utf-8")
+    (root / "cut.json").write_text('[{"p": "13800000002"}, {"p": ', encoding="utf-8")
+    rows = "".join(f"客户{i},139{i:08d}\n" for i in range(50)).encode()
+    (root / "late.csv").write_bytes(b"name,phone\n" + rows + "王五,1".encode("gbk") + b"\n")
+    (root / "bad.json").write_text("{", encoding="utf-8")
+    return root
+
+
+def test_files_read_in_part_are_named_with_a_warning(tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 64)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", str(_damaged(tmp_path)), "-o", str(out), "--no-prose"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "警告" in text and "3 个文件未能完整读取" in text
+    assert "ragged.csv: 跳过 1 行" in text
+    assert "late.csv: 1 行含无法解码的字节" in text
+    assert "cut.json: JSON 格式错误（第 1 行第 30 列）" in text
+    assert "bad.json: JSON 格式错误" in text  # skipped: nothing could be read
+    assert "13800000002" not in text
+
+    result = runner.invoke(
+        app,
+        ["--lang", "en", "scan", str(_damaged(tmp_path / "x")), "-o", str(out), "-f", "json"],
+    )
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)  # the warning goes to stderr
+    assert summary["files_with_errors"] == 1 and summary["skipped_rows"] == 1
+    assert summary["undecodable_rows"] == 1 and summary["files_skipped"] == 1
+    assert "Warning: 3 files were not read completely" in result.stderr

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -45,13 +46,50 @@ def _print_summary(console: Console, inv: dict[str, Any], out: Path) -> None:
             f"{s['individuals_with_sensitive']} with sensitive PI.",
         )
     )
+    _print_problems(console, inv)
+    console.print(tr(f"结果已写入 {out}", f"Results written to {out}"))
+
+
+def _print_problems(console: Console, inv: dict[str, Any]) -> None:
+    """Files not read, and files read in part, each with why: nothing is lost silently."""
     if inv["skipped"]:
         console.print(
             tr(f"跳过 {len(inv['skipped'])} 个文件：", f"Skipped {len(inv['skipped'])} files:")
         )
         for item in inv["skipped"]:
-            console.print(f"  - {item['path']}: {item['reason']}")
-    console.print(tr(f"结果已写入 {out}", f"Results written to {out}"))
+            console.print(f"  - {escape(item['path'])}: {escape(item['reason'])}")
+    partial = [f for f in inv["files"] if f["errors"] or f["skipped_rows"] or f["undecodable_rows"]]
+    if not partial:
+        return
+    console.print(
+        tr(
+            f"[bold yellow]警告：{len(partial)} 个文件未能完整读取[/]（详见 inventory.json）：",
+            f"[bold yellow]Warning: {len(partial)} files were not read completely[/] "
+            "(see inventory.json):",
+        )
+    )
+    for f in partial:
+        path = escape(f["path"])
+        for reason in f["errors"]:
+            console.print(f"  - {path}: {escape(reason)}")
+        if f["skipped_rows"]:
+            n = f["skipped_rows"]
+            console.print(
+                f"  - {path}: "
+                + tr(
+                    f"跳过 {n} 行（字段数不对或无法解析），未扫描",
+                    f"skipped {n} rows (wrong number of fields or unparsable), not scanned",
+                )
+            )
+        if f["undecodable_rows"]:
+            n = f["undecodable_rows"]
+            console.print(
+                f"  - {path}: "
+                + tr(
+                    f"{n} 行含无法解码的字节，已替换为 U+FFFD 后扫描",
+                    f"{n} rows hold bytes that do not decode; scanned with U+FFFD in their place",
+                )
+            )
 
 
 def _print_tables(console: Console, inv: dict[str, Any]) -> None:
@@ -193,6 +231,7 @@ def scan(
     inv = result.inventory
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(inv["summary"], ensure_ascii=False, indent=2))
+        _print_problems(console, inv)  # on stderr: stdout stays JSON
     elif fmt is OutputFormat.table:
         _print_tables(console, inv)
         _print_summary(console, inv, out)
