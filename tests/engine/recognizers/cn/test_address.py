@@ -23,6 +23,12 @@ R = AddressRecognizer()
         ("某某科技有限公司", None),
         ("未知", None),
         ("12号", None),
+        ("中国上海市徐汇区漕溪北路1号", "division_street"),
+        # a note that mentions an address is not an address cell (the prose model finds the
+        # address inside it in text mode)
+        ("备注：客户0电话见上，地址上海市徐汇区漕溪北路1号", None),
+        ("客户张三住上海市徐汇区漕溪北路1号", None),
+        ("送货到人民路12号，谢谢", None),
     ],
 )
 def test_address_cells(cell: str, pattern: str | None) -> None:
@@ -50,6 +56,7 @@ def test_vectorised_validation_agrees_with_per_value() -> None:
     streets = ["建国路88号", "科技园", "3栋2单元", "", "某某大厦", "12号楼"]
     places = ["北京市朝阳区", "广东深圳", "杭州市", "朝阳", "某某", "新区"]
     values = [p + s for p in places for s in streets] + ["张伟", "人民路12号"]
+    values += ["客户张三上海市徐汇区漕溪北路1号", "中国北京市朝阳区建国路88号"]
     vectorised = R.validate_series(pl.Series(values)).to_list()
     assert vectorised == [R.validate(v) for v in values]
     assert True in vectorised and None in vectorised

@@ -11,7 +11,10 @@ Shape of a Chinese address, largest unit first:
   ``号 弄 栋 幢 单元 室 楼 层``.
 
 Scores: divisions plus street or number 0.9; street plus number without a division 0.7; a cell
-made only of divisions (``北京市朝阳区``) 0.6. Nothing is checked against a register of real
+made only of divisions (``北京市朝阳区``) 0.6. A cell is an address only when it *is* one: it
+starts with a place name (``中国`` may come first), or, without any division, holds no sentence
+punctuation — a note that mentions an address (``备注：…地址上海市…``) is free text, where the
+prose model finds the address's own span. Nothing is checked against a register of real
 addresses. Precise location is sensitive when it tracks a person (PIPL-28 行踪轨迹); a contact
 address alone is general PI (GB/T 35273-2020 Annex A).
 """
@@ -38,6 +41,9 @@ _STREET_RX = re.compile(f"(?:{_STREET})")
 _NUMBER_RX = re.compile(_NUMBER)
 _SHAPE_RX = f"(?:{_STREET}|{_NUMBER})"
 _ONLY_DIVISIONS = re.compile(f"[{HAN}]+")
+_COUNTRY = "中国"
+#: Sentence punctuation (after NFKC): a street-and-number cell with it is a note, not an address.
+_SENTENCE = re.compile(r"[,.;:!?，。；：！？、]")
 _FULL = 0.9
 _STREET_NUMBER = 0.7
 _DIVISIONS_ONLY = 0.6
@@ -70,6 +76,26 @@ def place_names() -> frozenset[str]:
 @cache
 def _sorted_names() -> list[str]:
     return sorted(division_names()[0])
+
+
+@cache
+def _start_regex() -> str:
+    """Rust/Python regex: a cell that starts with a place name (after an optional 中国)."""
+    names = sorted(place_names(), key=len, reverse=True)
+    return f"^(?:{_COUNTRY})?(?:{'|'.join(map(re.escape, names))})"
+
+
+@cache
+def _place_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(n) for n in place_names()}))
+
+
+def starts_with_place(cell: str) -> bool:
+    """True when ``cell`` starts with a place name, as an address does (``中国`` may come first)."""
+    if cell.startswith(_COUNTRY):
+        cell = cell[len(_COUNTRY) :]
+    names = place_names()
+    return any(cell[:n] in names for n in _place_lengths() if n <= len(cell))
 
 
 @cache
@@ -116,18 +142,23 @@ class AddressRecognizer(CellRecognizer):
             divisions = [(0, len(s)) for s in short if cell.startswith(s)][:1]
         street = _STREET_RX.search(cell) is not None
         number = _NUMBER_RX.search(cell) is not None
+        if divisions and not starts_with_place(cell):
+            return None  # a text that mentions a place (客户张三住上海市…)
         if divisions and (street or number):
             return 0, len(cell), _FULL, "division_street"
-        if street and number:
+        if street and number and not _SENTENCE.search(cell):
             return 0, len(cell), _STREET_NUMBER, "street_number"
         if divisions and _ONLY_DIVISIONS.fullmatch(cell) and divisions[-1][1] == len(cell):
             return 0, len(cell), _DIVISIONS_ONLY, "divisions"
         return None
 
     def validate_series(self, values: pl.Series) -> pl.Series:
-        """Division name (Aho-Corasick ``contains_any``) plus street/number shape, vectorised."""
+        """A division name (Aho-Corasick ``contains_any``), a place name at the start and the
+        street/number shape, vectorised."""
         names, short = _sorted_names(), division_names()[1]
         v = pl.col("v")
         division = v.str.contains_any(names) | v.str.contains(f"^(?:{'|'.join(short)})")
-        ok = (division & v.str.contains(_SHAPE_RX)).fill_null(False)
+        ok = (division & v.str.contains(_start_regex()) & v.str.contains(_SHAPE_RX)).fill_null(
+            False
+        )
         return self.confirmed_where(values, ok)
