@@ -1,21 +1,36 @@
 """Column classification: which entity a table column holds, from its header and its cells.
 
-A column is classified from header hints (Chinese and English) plus the share of sampled cells
-that validate. The rules, in order:
+A column is classified from header hints (Chinese and English) plus the share of sampled
+values that validate. The sample is the column's distinct non-empty values, spread over the
+whole partition (not its head), so that a run of placeholders (``未登记``, ``无``) does not
+hide the identifiers after it. The rules, in order:
 
 1. ``entity`` — one recognizer validates at least :data:`ENTITY_SHARE` of the sample, or at
-   least :data:`HINTED_SHARE` when the header names the entity. Every cell is then checked
-   with that recognizer (vectorised fast path first), other cells with the full analyzer.
-2. ``decoy`` — most cells have an identifier's *shape* but fail its check at the rate of
-   chance (18-digit order numbers whose GB 11643 check characters fail; serial numbers of
-   which about one in ten passes Luhn). Not scanned for that identifier.
-3. ``text`` — free text (notes, remarks) or a column where some cells hold PI: every cell is
-   scanned for every entity.
-4. ``skip`` — nothing personal (row numbers, amounts, codes).
+   least :data:`HINTED_SHARE` when the header names the entity; a header that names an
+   entity with a check character (``身份证号``) also makes the column that entity's when at
+   least :data:`HINTED_SHARE` of the values have its shape, however many fail the check (the
+   valid ones are findings; the plan's note gives the share that fails). Every cell is then
+   checked with that recognizer (vectorised fast path first), other cells with the full
+   analyzer.
+2. ``decoy`` — most values have the shape of an identifier with a check character but pass it
+   no more often than chance (:attr:`~baomi.engine.recognizers.base.Recognizer.chance_valid`:
+   18-digit order numbers whose GB 11643 check characters pass one time in eleven; serial
+   numbers of which one in ten passes Luhn). That identifier is not reported in the column;
+   every cell is still scanned for the other identifiers, as in a skip column.
+3. ``text`` — free text (notes, remarks) or a column where some values hold identifiers:
+   every cell is scanned for every entity.
+4. ``skip`` — no personal information in the sample (row numbers, amounts, codes). Its cells
+   are still scanned, with the pattern recognizers (identifiers), so that PI beyond the sample
+   is found; the prose model is kept for prose and for columns where it reads names or
+   addresses (it reads short values such as ``银联卡`` as names of companies).
+
+Names, addresses and organisations (column-only recognizers) have no check that can fail:
+"cannot tell" is no evidence against a column, so they never make it a decoy.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +47,12 @@ from baomi.engine.types import Validation
 ENTITY_SHARE = 0.6
 HINTED_SHARE = 0.3
 DECOY_SHAPE_SHARE = 0.5
+#: A decoy's valid share of its shaped values is at most this (whatever the chance rate).
 DECOY_VALID_RATIO = 0.5
+#: Standard deviations of the binomial sampling error allowed over the chance rate.
+DECOY_SIGMAS = 3.0
+#: An entity column's note flags at least this share of shaped values failing the check.
+INVALID_NOTE_SHARE = 0.25
 SOME_PI_SHARE = 0.05
 SAMPLE_ROWS = 500
 
@@ -57,6 +77,8 @@ TEXT_HEADER_HINTS = (
     "text",
     "content",
 )
+#: Entities that are not personal information by themselves (an organisation's name).
+_NOT_PI_ALONE = frozenset({"ORGANIZATION"})
 _CJK_OR_SPACE = re.compile(r"[\u4e00-\u9fff\s]")
 
 Mode = Literal["entity", "decoy", "text", "skip"]
@@ -72,6 +94,8 @@ class ColumnPlan:
     confidence: float = 0.0
     hinted: bool = False
     note: str | None = None
+    #: Entities not reported in this column (a decoy's look-alike identifiers).
+    excluded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +104,24 @@ class _Share:
     shape: float
     valid: float
     hinted: bool
+    shaped: int  # values with the shape (the sample size of the valid rate)
+
+    @property
+    def checked(self) -> bool:
+        """Validation is a check character that arbitrary values pass only by chance."""
+        return self.recognizer.chance_valid is not None
+
+    def invalid_rate(self) -> float:
+        """Share of the shaped values that fail the check."""
+        return 1 - self.valid / self.shape if self.shape else 0.0
+
+    def at_chance(self) -> bool:
+        """The shaped values pass the check no more often than arbitrary values would."""
+        p = self.recognizer.chance_valid
+        if p is None or not self.shaped:
+            return False
+        bound = p + DECOY_SIGMAS * math.sqrt(p * (1 - p) / self.shaped)
+        return self.valid / self.shape <= min(bound, DECOY_VALID_RATIO)
 
 
 def _header_matches(header: str, hints: Sequence[str]) -> bool:
@@ -123,21 +165,39 @@ def _shares(
             if any(f.explanation.validation is not Validation.REJECTED for f in found):
                 valid += 1
     hinted = _header_matches(header, recognizer.header_hints)
-    return _Share(recognizer, shape / n, valid / n, hinted)
+    return _Share(recognizer, shape / n, valid / n, hinted, shape)
+
+
+def _sample(values: pl.Series, size: int) -> tuple[pl.Series, float]:
+    """Up to ``size`` distinct non-empty values spread over the column, and the distinct share
+    of a spread sample of its cells (a column of a few repeated words is no name column)."""
+    cells = values.drop_nulls().str.strip_chars()
+    cells = cells.filter(cells.str.len_chars() > 0)
+    if cells.is_empty():
+        return cells, 0.0
+    spread = _spread(cells, size)
+    distinct = spread.n_unique() / len(spread)
+    return _spread(cells.unique(maintain_order=True), size), distinct
+
+
+def _spread(s: pl.Series, size: int) -> pl.Series:
+    """``size`` values evenly spaced over ``s`` (all of them when it is no longer)."""
+    if len(s) <= size:
+        return s
+    step = len(s) / size
+    return s.gather([int(i * step) for i in range(size)])
 
 
 def classify_column(
     header: str, values: pl.Series, registry: Registry, sample_rows: int = SAMPLE_ROWS
 ) -> ColumnPlan:
-    """Classify one column from its header and a sample of its non-empty cells."""
-    sample = values.drop_nulls().str.strip_chars()
-    sample = sample.filter(sample.str.len_chars() > 0).head(sample_rows)
+    """Classify one column from its header and a sample of its distinct non-empty values."""
+    sample, distinct = _sample(values, sample_rows)
     cells = sample.to_list()
     if not cells:
         return ColumnPlan(header, "skip", note="empty")
     norm = [normalize(c) for c in cells]
     normed = pl.Series([t.text for t in norm], dtype=pl.String)
-    distinct = len(set(cells)) / len(cells)
     chosen = [
         r
         for r in registry
@@ -163,22 +223,49 @@ def classify_column(
     if not shares:
         return ColumnPlan(header, "skip", note="no personal information in sample")
     best = max(shares, key=lambda s: (s.valid + (0.2 if s.hinted else 0.0), s.shape))
-    if best.valid >= ENTITY_SHARE or (best.hinted and best.valid >= HINTED_SHARE):
+    if (
+        best.valid >= ENTITY_SHARE
+        or (best.hinted and best.valid >= HINTED_SHARE)
+        or (best.hinted and best.checked and best.shape >= HINTED_SHARE)
+    ):
         confidence = min(1.0, best.valid + (0.2 if best.hinted else 0.0))
+        note = None
+        if best.checked and best.invalid_rate() >= INVALID_NOTE_SHARE:
+            entity = best.recognizer.entity
+            note = f"{best.invalid_rate():.0%} of {entity}-shaped values fail its check"
         return ColumnPlan(
-            header, "entity", best.recognizer.entity, round(confidence, 3), best.hinted
+            header, "entity", best.recognizer.entity, round(confidence, 3), best.hinted, note
         )
     textish = _header_matches(header, TEXT_HEADER_HINTS) or (
         sum(len(c) for c in cells) / len(cells) >= 12
         and sum(1 for c in cells if _CJK_OR_SPACE.search(c)) * 2 >= len(cells)
     )
-    for s in shares:
-        if s.shape >= DECOY_SHAPE_SHARE and s.valid < s.shape * DECOY_VALID_RATIO and not textish:
-            note = f"shape of {s.recognizer.entity} but {s.valid:.0%} validate"
-            return ColumnPlan(
-                header, "decoy", s.recognizer.entity, round(1 - s.valid, 3), note=note
-            )
-    some_pi = max((s.valid for s in shares if not s.recognizer.column_only), default=0.0)
+    decoys = [s for s in shares if s.shape >= DECOY_SHAPE_SHARE and s.at_chance()]
+    if decoys and not textish:
+        s = max(decoys, key=lambda d: d.shape)
+        rate = s.valid / s.shape
+        note = f"shape of {s.recognizer.entity} but {rate:.0%} pass its check (chance rate)"
+        return ColumnPlan(
+            header,
+            "decoy",
+            s.recognizer.entity,
+            round(1 - s.valid, 3),
+            note=note,
+            excluded=tuple(d.recognizer.entity for d in decoys),
+        )
+    # Identifiers, or names and addresses the prose model reads, in some values make a text
+    # column; a company the model reads in a short value (银联卡) does not: an organisation's
+    # name is not PI by itself (PIPL-RULES USCC-A), and a skip column is still scanned for
+    # identifiers.
+    some_pi = max(
+        (
+            s.valid
+            for s in shares
+            if not s.recognizer.column_only
+            and not (s.recognizer.model_based and s.recognizer.entity in _NOT_PI_ALONE)
+        ),
+        default=0.0,
+    )
     if textish or some_pi >= SOME_PI_SHARE:
         return ColumnPlan(header, "text", None, round(max(some_pi, 0.5 if textish else 0.0), 3))
     return ColumnPlan(header, "skip", note="no personal information in sample")

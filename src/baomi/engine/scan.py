@@ -403,12 +403,24 @@ def _count(stats: Any, found: pl.DataFrame) -> None:
         stats.entities[entity] = stats.entities.get(entity, 0) + n
 
 
-def _text_column(col: _Collector, name: str, s: pl.Series) -> None:
+def _text_column(
+    col: _Collector, name: str, s: pl.Series, plan: ColumnPlan | None = None, *, count: bool = True
+) -> None:
+    """Every cell with the text recognizers: all of them in a text column; in a skip or decoy
+    column (short values, not prose) the pattern ones, but a decoy's look-alike identifier."""
     ctx = col.ctx
     key_name = None if name == TEXT_COLUMN else name
     stats = col.inv.column(col.part.file, col.part.sheet, key_name)
-    stats.non_empty += int((s.str.len_chars() > 0).fill_null(False).sum())
-    found = analyze_column(s, ctx.analyzer.text_recognizers, ctx.options.threshold)
+    cells = s
+    recognizers = ctx.analyzer.text_recognizers
+    if plan is not None and plan.mode != "text":
+        cells = s.str.strip_chars()  # blank cells of a value column are empty
+        recognizers = tuple(
+            r for r in recognizers if not r.model_based and r.entity not in plan.excluded
+        )
+    if count:
+        stats.non_empty += int((cells.str.len_chars() > 0).fill_null(False).sum())
+    found = analyze_column(s, recognizers, ctx.options.threshold)
     _count(stats, found)
     col.add_batch(name, found, row_bound=name != TEXT_COLUMN)
 
@@ -438,15 +450,14 @@ def scan_partition(part: Partition, ctx: _Context) -> tuple[pl.DataFrame, Partia
         s = part.frame.get_column(plan.name)
         if plan.mode == "entity":
             _entity_column(col, plan.name, s, plan)
-        elif plan.mode == "text":
-            _text_column(col, plan.name, s)
-        elif plan.name in categories:
-            _category_column(col, plan.name, s)
+        elif plan.mode == "text" or plan.name not in categories:
+            # text, decoy and skip columns: every cell (skip and decoy columns for the pattern
+            # recognizers, a decoy's look-alike identifier excepted), so that PI the
+            # classification sample did not show is still found
+            _text_column(col, plan.name, s, plan)
         else:
-            stats = col.inv.column(
-                part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name
-            )
-            stats.non_empty += int((s.str.strip_chars().str.len_chars() > 0).fill_null(False).sum())
+            _category_column(col, plan.name, s)
+            _text_column(col, plan.name, s, plan, count=False)
         if plan.name.strip().lower() in AGE_HEADERS:
             _age_column(col, plan.name, s)
     return col.finish()

@@ -71,6 +71,12 @@ class Recognizer(ABC):
     #: Smallest share of distinct values in a column of this entity (names are diverse; a
     #: column of three payment methods is not a name column).
     min_distinct_share: ClassVar[float] = 0.0
+    #: Share of arbitrary values of this recognizer's shape that pass its check by chance
+    #: (a check character: GB 11643 about 1/11, Luhn 1/10, GB 32100 1/31). Set only where
+    #: validation is such a check: only these recognizers can make a column a decoy (a column
+    #: of serial numbers whose check characters pass at that rate). ``None``: no such check
+    #: (names, addresses, mobiles), so "cannot tell" is no evidence of a decoy.
+    chance_valid: ClassVar[float | None] = None
     #: A cheap Rust-regex test (Polars ``str.contains``) that every cell containing this
     #: entity satisfies; cells failing it are skipped in text mode. ``None``: no prefilter.
     prefilter: ClassVar[str | None] = None

@@ -97,6 +97,8 @@ class BankCardRecognizer(PatternRecognizer):
     prefilter = (
         "\\d{15}|\\d{4}(?:[ \\-－\u3000]\\d{4}){2}|\\d{4}[ \\-－\u3000]?\\d{6}[ \\-－\u3000]?\\d{5}"
     )
+    #: Luhn (ISO/IEC 7812-1): one number in ten passes
+    chance_valid = 1 / 10
     #: One card number as people write it (16–19 digits, or groups of four). Cells that are
     #: valid resident IDs are excluded from this path and meet every recognizer (GB 11643 wins).
     fast_cell_regex = r"^(?:[0-9]{16,19}|[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)$"

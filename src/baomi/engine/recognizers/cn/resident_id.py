@@ -48,6 +48,8 @@ class CnResidentIdRecognizer(PatternRecognizer):
     )
     #: 15 or 18 characters bounded by non-digits, as both patterns are (not 16-19-digit cards).
     prefilter = r"(?:^|[^0-9０-９])\d{15}(?:\d{2}[\dXxＸｘ])?(?:[^0-9０-９]|$)"
+    #: GB 11643 MOD 11-2: one check character in eleven (a real birth date lowers it)
+    chance_valid = 1 / 11
     fast_cell_regex = r"^[0-9]{17}[0-9Xx]$"  # ASCII only: full-width cells take the slow path
 
     def canonical(self, value: str) -> str:

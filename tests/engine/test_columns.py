@@ -1,0 +1,189 @@
+"""Column classification (engine/columns.py) and how the scan treats each mode."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from baomi.engine.checksums import resident_id_check_char
+from baomi.engine.columns import classify_column
+from baomi.engine.recognizers.registry import Registry
+from baomi.engine.scan import ScanOptions, scan_paths
+
+REGISTRY = Registry.default(plugins=False).without_models()
+NO_PROSE = ScanOptions(prose=False)
+
+
+def resident_id(rng: random.Random, *, valid: bool = True) -> str:
+    area = rng.choice(["110101", "310104", "440305", "510107"])
+    born = f"{rng.randint(1950, 2005):04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"{area}{born}{rng.randint(0, 999):03d}"
+    good = resident_id_check_char(body)
+    return body + (good if valid else rng.choice([c for c in "0123456789" if c != good]))
+
+
+def mobile(rng: random.Random) -> str:
+    return "139" + f"{rng.randrange(10**8):08d}"
+
+
+def scan_csv(tmp_path: Path, header: list[str], rows: list[list[str]], **kw: Any) -> Any:
+    root = tmp_path / "in"
+    root.mkdir(exist_ok=True)
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    (root / "t.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = scan_paths([root], out_dir=out, options=kw.pop("options", NO_PROSE), **kw)
+    lines = (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
+    return cols, [json.loads(line) for line in lines]
+
+
+FILLERS = {
+    "status": lambda i: ["已发货", "待付款", "已完成"][i % 3],
+    "ok": lambda i: "正常",
+    "fruit": lambda i: ["苹果", "香蕉", "橙子", "西瓜"][i % 4],
+    "sku": lambda i: f"SKU-{i:05d}",
+    "int": lambda i: str(i),
+    "date": lambda i: f"2024-01-{1 + i % 28:02d}",
+    "english": lambda i: "pending",
+    "yesno": lambda i: "是" if i % 2 else "否",
+}
+
+
+def test_ordinary_columns_are_not_decoys_of_names_addresses_or_organisations(
+    tmp_path: Path,
+) -> None:
+    """Names, addresses and organisations have no check that fails at chance: "cannot tell"
+    is no evidence of a decoy, and the mobiles in such columns are found."""
+    rng = random.Random(4)
+    rows = [
+        [mobile(rng) if i % 5 == 0 else fill(i) for fill in FILLERS.values()] for i in range(200)
+    ]
+    cols, findings = scan_csv(tmp_path, list(FILLERS), rows)
+    for name in FILLERS:
+        assert cols[name]["mode"] != "decoy", (name, cols[name].get("note"))
+        assert "shape of" not in (cols[name].get("note") or ""), name
+        found = [f for f in findings if f["column"] == name and f["entity"] == "CN_MOBILE"]
+        assert len(found) == 40, name
+
+
+def test_codes_and_integers_are_not_decoys() -> None:
+    for values in (
+        [f"K{20000 + i}" for i in range(300)],
+        [str(i) for i in range(300)],
+        [f"2024-03-{1 + i % 28:02d}" for i in range(300)],
+    ):
+        plan = classify_column("客户ID", pl.Series(values), REGISTRY)
+        assert plan.mode == "skip" and plan.note and "shape" not in plan.note
+
+
+def test_order_numbers_passing_at_chance_rate_are_a_decoy(tmp_path: Path) -> None:
+    """18 digits with an area code and a birth date, check character at random: about 1 in 11
+    passes GB 11643. No ID header: a decoy; the few that pass are not reported."""
+    rng = random.Random(11)
+    orders = [(lambda b: b + rng.choice("0123456789X"))(resident_id(rng)[:17]) for _ in range(300)]
+    cols, findings = scan_csv(tmp_path, ["订单号"], [[o] for o in orders])
+    assert cols["订单号"]["mode"] == "decoy"
+    assert not [f for f in findings if f["column"] == "订单号"]
+
+
+def test_a_decoy_column_is_still_scanned_for_other_entities(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    cells = [mobile(rng) if i % 5 == 0 else resident_id(rng, valid=False) for i in range(200)]
+    cols, findings = scan_csv(tmp_path, ["单号"], [[c] for c in cells])
+    assert cols["单号"]["mode"] == "decoy"
+    assert cols["单号"]["entities"] == {"CN_MOBILE": 40}
+    assert {(f["row"], f["entity"]) for f in findings} == {
+        (i, "CN_MOBILE") for i in range(0, 200, 5)
+    }
+    for f in findings:
+        assert cells[f["row"]][f["start"] : f["end"]] == cells[f["row"]]
+
+
+def test_an_id_column_named_by_its_header_reports_its_valid_ids(tmp_path: Path) -> None:
+    """身份证号 with 10 valid IDs and 30 with a wrong check character: an ID column (the
+    header says so), the valid IDs are findings, and the inventory notes the invalid ones."""
+    rng = random.Random(13)
+    ids = [resident_id(rng, valid=i % 4 == 0) for i in range(40)]
+    cols, findings = scan_csv(
+        tmp_path, ["姓名", "身份证号"], [[f"客户{i}", v] for i, v in enumerate(ids)]
+    )
+    col = cols["身份证号"]
+    assert col["mode"] == "entity" and col["entity"] == "CN_RESIDENT_ID"
+    assert "fail" in col["note"]
+    got = {f["row"] for f in findings if f["entity"] == "CN_RESIDENT_ID"}
+    assert got == set(range(0, 40, 4))
+
+
+def test_ids_stored_as_excel_numbers_do_not_hide_the_valid_ones(tmp_path: Path) -> None:
+    """Excel keeps 15 significant digits of an ID typed as a number; the X-ending IDs stay
+    text and are valid."""
+    openpyxl = pytest.importorskip("openpyxl")
+    rng = random.Random(14)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号"])
+    valid_rows = []
+    for i in range(40):
+        rid = resident_id(rng)
+        while (i % 8 == 0) != rid.endswith("X"):
+            rid = resident_id(rng)
+        if rid.endswith("X"):
+            ws.append([f"客户{i}", rid])
+            valid_rows.append(i)
+        else:
+            ws.append([f"客户{i}", int(rid)])  # read back as a float: 15-17 digits kept
+    root = tmp_path / "in"
+    root.mkdir()
+    wb.save(root / "ids.xlsx")
+    result = scan_paths([root], out_dir=tmp_path / "out", options=NO_PROSE)
+    (col,) = [c for c in result.inventory["files"][0]["columns"] if c["name"] == "身份证号"]
+    assert col["mode"] == "entity" and col["entity"] == "CN_RESIDENT_ID"
+    lines = (tmp_path / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    got = {json.loads(x)["row"] for x in lines if json.loads(x)["entity"] == "CN_RESIDENT_ID"}
+    assert set(valid_rows) <= got
+
+
+def test_identifiers_after_many_placeholders_are_classified_and_found(tmp_path: Path) -> None:
+    """The sample is not the head of the column: 600 placeholders then 400 IDs and mobiles."""
+    rng = random.Random(15)
+    rows = [[f"C{i}", "未登记", "无"] for i in range(600)]
+    rows += [[f"C{i}", resident_id(rng), mobile(rng)] for i in range(600, 1000)]
+    cols, findings = scan_csv(tmp_path, ["编号", "身份证号", "手机号"], rows)
+    assert cols["身份证号"]["mode"] == "entity" and cols["手机号"]["mode"] == "entity"
+    got = {(f["column"], f["entity"]) for f in findings}
+    assert got == {("身份证号", "CN_RESIDENT_ID"), ("手机号", "CN_MOBILE")}
+    assert len(findings) == 800
+
+
+def test_an_unclassified_column_is_scanned_in_every_partition(tmp_path: Path) -> None:
+    """The plan comes from the first partition (all placeholders: skip); identifiers that
+    appear in later partitions are still found cell by cell."""
+    rng = random.Random(16)
+    cells = ["无"] * 300 + [mobile(rng) if i % 10 == 0 else "无" for i in range(300)]
+    opts = ScanOptions(prose=False, batch_rows=100)
+    cols, findings = scan_csv(tmp_path, ["附注"], [[c] for c in cells], options=opts)
+    assert {f["row"] for f in findings} == {300 + i for i in range(0, 300, 10)}
+    assert cols["附注"]["matches"] == 30
+
+
+def test_a_notes_column_with_addresses_is_text_not_an_address_column() -> None:
+    notes = [f"备注：客户{i}电话见上，地址上海市徐汇区漕溪北路{i + 1}号" for i in range(30)]
+    plan = classify_column("备注", pl.Series(notes), REGISTRY)
+    assert plan.mode == "text"
+    # the same without a notes header: cells that only mention an address are not addresses
+    plan = classify_column("附加", pl.Series(notes), REGISTRY)
+    assert plan.mode != "entity"
+
+
+def test_an_address_column_is_still_an_address_column() -> None:
+    cells = [f"上海市徐汇区漕溪北路{i + 1}号" for i in range(30)]
+    plan = classify_column("收货地址", pl.Series(cells), REGISTRY)
+    assert plan.mode == "entity" and plan.entity == "ADDRESS"
+    plan = classify_column("col3", pl.Series(cells), REGISTRY)
+    assert plan.mode == "entity" and plan.entity == "ADDRESS"
