@@ -170,6 +170,8 @@ def test_an_unclassified_column_is_scanned_in_every_partition(tmp_path: Path) ->
     cols, findings = scan_csv(tmp_path, ["附注"], [[c] for c in cells], options=opts)
     assert {f["row"] for f in findings} == {300 + i for i in range(0, 300, 10)}
     assert cols["附注"]["matches"] == 30
+    # the note does not claim the column holds nothing
+    assert cols["附注"]["mode"] == "skip" and "scanned" in cols["附注"]["note"]
 
 
 def test_a_notes_column_with_addresses_is_text_not_an_address_column() -> None:

@@ -77,6 +77,8 @@ TEXT_HEADER_HINTS = (
     "text",
     "content",
 )
+#: A skip column's note: the sample held no PI, but every cell is still scanned (scan.py).
+_SKIP_NOTE = "no personal information in sample; cells scanned for identifiers"
 #: Entities that are not personal information by themselves (an organisation's name).
 _NOT_PI_ALONE = frozenset({"ORGANIZATION"})
 _CJK_OR_SPACE = re.compile(r"[\u4e00-\u9fff\s]")
@@ -221,7 +223,7 @@ def classify_column(
     finally:
         release(prefetched)
     if not shares:
-        return ColumnPlan(header, "skip", note="no personal information in sample")
+        return ColumnPlan(header, "skip", note=_SKIP_NOTE)
     best = max(shares, key=lambda s: (s.valid + (0.2 if s.hinted else 0.0), s.shape))
     if (
         best.valid >= ENTITY_SHARE
@@ -268,4 +270,4 @@ def classify_column(
     )
     if textish or some_pi >= SOME_PI_SHARE:
         return ColumnPlan(header, "text", None, round(max(some_pi, 0.5 if textish else 0.0), 3))
-    return ColumnPlan(header, "skip", note="no personal information in sample")
+    return ColumnPlan(header, "skip", note=_SKIP_NOTE)
