@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
@@ -109,3 +111,132 @@ def test_no_trace_records_is_an_error_not_unknown(
     fragment(packages, "甲律所").write_csv(leak)
     with pytest.raises(NoTraceRecordsError, match=folder):
         trace(leak, tmp_path / folder)
+
+
+# --- a package's own files trace with no disagreeing mark ---------------------------------
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀"
+
+
+def _short_name_notes(n: int, seed: int) -> list[str]:
+    """Notes whose masked names are short (``王*``, 4 bytes): the bytes before the mark
+    reach back into the text before the name."""
+    rng = random.Random(seed)
+    return [f"客户{rng.choice(SURNAMES)}{rng.choice(GIVEN)}来电要求退款，已处理" for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def notes_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import docx
+
+    base = tmp_path_factory.mktemp("trace-notes")
+    notes = _short_name_notes(200, seed=1)
+    rng = random.Random(2)
+    write_csv(
+        base / "in" / "notes.csv",
+        [
+            {"编号": str(i), "姓名": rng.choice(SURNAMES) + rng.choice(GIVEN), "备注": t}
+            for i, t in enumerate(notes)
+        ],
+    )
+    (base / "in" / "notes.txt").write_text("\n".join(notes[:40]) + "\n", encoding="utf-8")
+    d = docx.Document()
+    for note in notes[40:80]:
+        d.add_paragraph(note)
+    d.save(str(base / "in" / "notes.docx"))
+    keys = KeyProvider(b"trace-notes-key-0123456789abcdefg")
+    for recipient in ("A", "B", "C"):
+        protect_paths(
+            [base / "in"],
+            load_policy_text(DEFAULT_POLICY),
+            base / recipient,
+            keys=keys,
+            options=ProtectOptions(recipient=recipient, manifests_dir=base / "manifests"),
+        )
+    return base
+
+
+@pytest.mark.parametrize("name", ["notes.csv", "notes.txt", "notes.docx"])
+def test_a_package_s_own_notes_trace_with_no_disagreeing_mark(
+    notes_packages: Path, name: str
+) -> None:
+    """Marks after short masked names in text are computed from the same bytes that trace
+    reads back (QA bug 6: the whole notes file read as "unknown")."""
+    result = trace(notes_packages / "B" / name, notes_packages / "manifests")
+    best = result.candidates[0]
+    assert result.recipient == "B"
+    assert best.marks_disagree == 0 and best.marks_agree >= 24
+    assert result.confidence > 0.999
+
+
+def test_a_fragment_of_notes_traces_with_no_disagreeing_mark(notes_packages: Path) -> None:
+    df = pl.read_csv(notes_packages / "C" / "notes.csv", infer_schema=False)
+    leak = notes_packages / "leak-notes.csv"
+    df.sample(30, seed=3, shuffle=True).write_csv(leak)
+    result = trace(leak, notes_packages / "manifests")
+    assert result.recipient == "C" and result.candidates[0].marks_disagree == 0
+
+
+def test_a_table_pasted_into_a_text_file_still_traces(notes_packages: Path) -> None:
+    """Rows copied out of a spreadsheet into a text file (tab or comma separated): the mark
+    after a short masked cell (``王*``) depends on that cell only, not on the cell before it."""
+    df = pl.read_csv(notes_packages / "A" / "notes.csv", infer_schema=False)
+    df = df.sample(60, seed=4, shuffle=True)
+    assert fp.strip_marks(df["姓名"][0]).endswith("*")
+    for sep, name in (("\t", "leak-pasted.txt"), (",", "leak-pasted-csv.txt")):
+        leak = notes_packages / name
+        leak.write_text(df.write_csv(separator=sep), encoding="utf-8")
+        result = trace(leak, notes_packages / "manifests")
+        assert result.recipient == "A"
+        assert result.candidates[0].marks_disagree == 0
+
+
+def test_the_demo_data_traces_to_its_recipient_file_by_file(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """`baomi demo` data under the default policy: every file of a package, tables, TXT and
+    DOCX contracts alike, names its recipient with no disagreeing mark."""
+    from baomi.demo import generate_demo
+
+    base = tmp_path_factory.mktemp("trace-demo")
+    generate_demo(base / "demo", rows=120)
+    keys = KeyProvider(b"trace-demo-key-0123456789abcdefgh")
+    for recipient in ("甲", "乙"):
+        protect_paths(
+            [base / "demo"],
+            load_policy_text(DEFAULT_POLICY),
+            base / recipient,
+            keys=keys,
+            options=ProtectOptions(recipient=recipient, manifests_dir=base / "manifests"),
+        )
+    files = sorted(p for p in (base / "乙").rglob("*") if p.is_file() and p.suffix != ".json")
+    assert {p.suffix for p in files} >= {".csv", ".xlsx", ".jsonl", ".txt", ".docx"}
+    for path in files:
+        result = trace(path, base / "manifests")
+        assert result.recipient == "乙", path.name
+        assert result.candidates[0].marks_disagree == 0, path.name
+
+
+def test_every_mark_is_read_back_from_the_bytes_it_was_made_from() -> None:
+    """Tables (vectorised) and text (spliced) mark a value from the tail trace reads back,
+    whatever the value's length, what precedes it and the separators around it."""
+    fingerprint = random.Random(7).getrandbits(64)
+    values = ["王*", "*", "30-39", "138****5678", "+86 138-****-5678", "广东省深圳市南山区****",
+              "a***@example.com", "李，*", "x\ty", "😀*", "<CN_MOBILE>", "北京市 朝阳区"]  # fmt: skip
+    marked = fp.mark_series(pl.Series("v", [*values, None, ""]), fingerprint).to_list()
+    assert marked[-2:] == [None, ""]
+    for value, cell in zip(values, marked, strict=False):
+        assert cell == value + fp.mark_for(value, fingerprint)
+        assert all((fingerprint >> i) & 1 == b for i, b in fp.extract_marks(cell))
+    rng = random.Random(8)
+    for _ in range(300):
+        text = "".join(rng.choice("客户王李 ,，\t来电abc12") for _ in range(rng.randint(0, 30)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 6)))
+        edits = [
+            (a, b, rng.choice(values), True) for a, b in zip(cuts[::2], cuts[1::2], strict=False)
+        ]
+        out, made = fp.splice(text, edits, fingerprint)
+        marks = fp.extract_marks(out)
+        assert len(marks) == fp.TEXT_MARK_WIDTH * len(edits) == fp.TEXT_MARK_WIDTH * len(made)
+        assert all((fingerprint >> i) & 1 == b for i, b in marks)

@@ -165,7 +165,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
             run.produced.update(b.strip() for b in out.drop_nulls().to_list())
     if op.recipient_specific(rule.params):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
-    if run.policy.marks and rule.operator in DISPLAY_OPERATORS:
+    if _marked(run, rule):
         out = fp.mark_series(out, run.fingerprint)
     return out
 
@@ -174,7 +174,7 @@ def _protect_text(
     run: _Run, text: str, recognizers: Sequence[Recognizer] | None = None
 ) -> tuple[str, list[tuple[int, int, str]], bool]:
     """Protected text, the edits made, and whether the record must be dropped."""
-    edits: list[tuple[int, int, str]] = []
+    edits: list[tuple[int, int, str, bool]] = []
     drop = False
     for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
@@ -190,17 +190,14 @@ def _protect_text(
             drop = True
         if op.recipient_specific(rule.params):
             run.digests.append(fp.digest(new))
-        if run.policy.marks and rule.operator in DISPLAY_OPERATORS and new:
-            new += fp.mark_for(new, run.fingerprint)
-        edits.append((f.start, f.end, new))
-    return _splice(text, edits), edits, drop
+        edits.append((f.start, f.end, new, _marked(run, rule)))
+    protected, made = fp.splice(text, edits, run.fingerprint)
+    return protected, made, drop
 
 
-def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """``text`` with each ``(start, end, new)`` edit applied (spans do not overlap)."""
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
+def _marked(run: _Run, rule: Rule) -> bool:
+    """Whether the output of ``rule`` carries the invisible marks."""
+    return run.policy.marks and rule.operator in DISPLAY_OPERATORS
 
 
 def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
@@ -226,7 +223,7 @@ def _apply_findings(
 ) -> tuple[dict[str, str], set[str]]:
     """Protect the findings (``idx`` into ``texts``, character offsets) entity by entity;
     returns the changed texts and the texts whose record the policy drops."""
-    edits: dict[int, list[tuple[int, int, str]]] = {}
+    edits: dict[int, list[tuple[int, int, str, bool]]] = {}
     drop_idx: set[int] = set()
     spans = (
         found.select("idx", "start", "end", "entity")
@@ -256,16 +253,16 @@ def _apply_findings(
             drop_idx.update(idx)
         if op.recipient_specific(rule.params):
             run.digests.extend(fp.digest(v) for v in new.to_list() if v)
-        if run.policy.marks and rule.operator in DISPLAY_OPERATORS:
-            new = fp.mark_series(new, run.fingerprint)
+        # the marks are added when the text is spliced: they depend on the text before them
+        marked = _marked(run, rule)
         for i, start, end, value in zip(
             idx, group["start"].to_list(), group["end"].to_list(), new.to_list(), strict=True
         ):
-            edits.setdefault(i, []).append((start, end, value or ""))
+            edits.setdefault(i, []).append((start, end, value or "", marked))
     values = texts.to_list()
     mapping: dict[str, str] = {}
     for i, changes in edits.items():
-        mapping[values[i]] = _splice(values[i], changes)
+        mapping[values[i]] = fp.splice(values[i], changes, run.fingerprint)[0]
     return mapping, {values[i] for i in drop_idx}
 
 
