@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -75,6 +76,11 @@ def test_policy_init_protect_verify_risk_trace(env: Path) -> None:
     r = runner.invoke(app, ["trace", str(leak)])
     assert r.exit_code == 0, r.output
     assert "buyer-A" in r.output
+    # a percentage that never reads as certainty, and the chance of a wrong match
+    assert "1.000000" not in r.output and "100.0000%" not in r.output
+    assert re.search(
+        r"confidence (> )?\d+\.\d{4}% \(chance of a wrong match \d\.\de-\d+\)", r.output
+    )
 
 
 def test_policy_error_names_the_line(env: Path) -> None:

@@ -326,7 +326,7 @@ def trace(
             + tr("数据包", "package")
             + f" {result.package_id} "
             + tr("置信度", "confidence")
-            + f" {result.confidence:.6f}"
+            + f" {_confidence(result.confidence, result.wrong_match)}"
         )
     table = Table(title=tr("候选", "candidates"))
     for col in (
@@ -348,6 +348,14 @@ def trace(
     console.print(table)
     if result.recipient is None:
         raise typer.Exit(TRACE_UNKNOWN)
+
+
+def _confidence(confidence: float, wrong_match: float) -> str:
+    """``99.9937% (chance of a wrong match 6.3e-05)``: the percentage never rounds up to 100."""
+    percent = f"{confidence * 100:.4f}%"
+    if wrong_match > 0 and percent == "100.0000%":
+        percent = "> 99.9999%"
+    return percent + f" ({tr('误认概率', 'chance of a wrong match')} {wrong_match:.1e})"
 
 
 def detokenize(

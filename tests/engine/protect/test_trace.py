@@ -13,7 +13,7 @@ from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
-from baomi.engine.protect.trace import NoTraceRecordsError, trace
+from baomi.engine.protect.trace import NoTraceRecordsError, trace, trace_cells
 
 from .test_package import JOIN_POLICY, customers, write_csv
 
@@ -216,6 +216,64 @@ def test_the_demo_data_traces_to_its_recipient_file_by_file(
         result = trace(path, base / "manifests")
         assert result.recipient == "乙", path.name
         assert result.candidates[0].marks_disagree == 0, path.name
+
+
+# --- confidence -----------------------------------------------------------------------------
+
+
+def _record(recipient: str, fingerprint: int) -> dict[str, object]:
+    return {
+        "kind": fp.RECORD_KIND,
+        "package_id": f"pkg-{recipient}",
+        "recipient": recipient,
+        "fingerprint": f"{fingerprint:016x}",
+        "digests": "",
+    }
+
+
+def _marked_cells(fingerprint: int, count: int, seed: int = 0) -> list[str]:
+    """``count`` masked-looking cells, each marked, with distinct bit indices."""
+    rng = random.Random(seed)
+    cells: dict[int, str] = {}
+    while len(cells) < count:
+        value = f"{rng.randint(130, 199)}****{rng.randint(0, 9999):04d}"
+        marked = value + fp.mark_for(value, fingerprint)
+        (idx, _bit), *_ = fp.extract_marks(marked)
+        cells.setdefault(idx, marked)
+    return list(cells.values())
+
+
+def test_confidence_reflects_the_evidence() -> None:
+    rng = random.Random(5)
+    fps = [rng.getrandbits(64) for _ in range(4)]
+    records = [_record(r, f) for r, f in zip("ABCD", fps, strict=True)]
+    few = trace_cells(_marked_cells(fps[1], 30), records)
+    many = trace_cells(_marked_cells(fps[1], 55), records)
+    assert few.recipient == many.recipient == "B"
+    # more agreeing marks: a wrong match is less likely, and the figure says so
+    assert 0.99 < few.confidence < many.confidence < 1.0
+    assert many.wrong_match < few.wrong_match / 1000
+    assert few.confidence == pytest.approx(1.0 - few.wrong_match)
+    # posterior with equal priors on each package and on "none of them" (docs/protect.md)
+    weights = [2.0**c.bits for c in few.candidates] + [1.0]
+    assert few.confidence == pytest.approx(weights[0] / sum(weights), rel=1e-9)
+    # a few disagreeing marks (a damaged leak) lower the confidence
+    flipped = [
+        c.replace(fp.MARK0, "x").replace(fp.MARK1, fp.MARK0).replace("x", fp.MARK1)
+        for c in _marked_cells(fps[1], 55)[:3]
+    ]
+    damaged = trace_cells(_marked_cells(fps[1], 55)[3:] + flipped, records)
+    assert damaged.recipient == "B" and damaged.candidates[0].marks_disagree == 3
+    assert damaged.confidence < many.confidence
+
+
+def test_too_little_evidence_is_unknown_not_a_guess() -> None:
+    rng = random.Random(6)
+    fps = [rng.getrandbits(64) for _ in range(3)]
+    records = [_record(r, f) for r, f in zip("ABC", fps, strict=True)]
+    result = trace_cells(_marked_cells(fps[0], 8), records)
+    assert result.recipient is None and result.confidence == 0.0
+    assert result.candidates[0].recipient == "A"  # the evidence is shown, not a verdict
 
 
 def test_every_mark_is_read_back_from_the_bytes_it_was_made_from() -> None:

@@ -1,11 +1,22 @@
 """Trace a leaked fragment back to the package (and recipient) it came from.
 
 Every cell or line of the leaked file is examined for the invisible marks and the recipient-keyed
-values of ``fingerprint.py``. Evidence is counted in bits: a fingerprint bit that agrees is one
-bit (a wrong package agrees by chance half the time), a matching recipient-keyed value is 32 bits
-(capped). A recipient is named only with at least ``MIN_BITS`` of evidence and a clear margin over
-the next candidate; otherwise the answer is "unknown" — it never guesses. A folder that holds no
-trace record at all (missing, mistyped, empty) is :class:`NoTraceRecordsError`, not "unknown".
+values of ``fingerprint.py``. The evidence for each package is a log-likelihood ratio in bits:
+how much likelier the leak is if it came from that package than if it came from a package with an
+unrelated random fingerprint and key. A fingerprint bit is read once (the majority of its marks);
+from the package it agrees with probability ``1 - MARK_ERROR`` (a little slack for damaged
+text), from any other package with probability 1/2: an agreeing bit counts
+``log2(2 (1 - MARK_ERROR))`` ≈ 0.93 bits, a disagreeing one ``log2(2 MARK_ERROR)`` ≈ -3.3 bits.
+More than 10 % disagreeing bits and the marks are not counted at all. A recipient-keyed value
+that matches counts ``DIGEST_BITS`` (another key gives that value by chance about once in 2^32),
+at most ``MAX_DIGEST_BITS`` in all.
+
+The confidence is the posterior probability of the best package, with equal prior odds for every
+package on file and for "none of them" (the fragment is unprotected or from elsewhere, likelihood
+ratio 1): ``2^b / (1 + sum over packages of 2^b_i)``. A recipient is named only with at least
+``MIN_BITS`` of evidence and a margin of ``MARGIN_BITS`` over the next package; otherwise the
+answer is "unknown" — it never guesses. A folder that holds no trace record at all (missing,
+mistyped, empty) is :class:`NoTraceRecordsError`, not "unknown".
 """
 
 from __future__ import annotations
@@ -30,6 +41,13 @@ from baomi.i18n import tr
 MIN_BITS = 24.0
 MARGIN_BITS = 16.0
 DIGEST_BITS = 32.0
+MAX_DIGEST_BITS = 512.0
+#: Assumed share of a true package's bits that a leak shows flipped (edited or damaged text).
+MARK_ERROR = 0.05
+AGREE_BITS = math.log2(2 * (1 - MARK_ERROR))
+DISAGREE_BITS = math.log2(2 * MARK_ERROR)
+#: More disagreeing bits than this share, and the marks are not counted.
+MAX_DISAGREE = 0.1
 
 
 class NoTraceRecordsError(InputError):
@@ -50,7 +68,10 @@ class Candidate:
 class TraceResult:
     recipient: str | None  # None = unknown
     package_id: str | None
+    #: posterior probability that the named package is the source (0 when unknown)
     confidence: float
+    #: 1 - confidence, computed without cancellation (1 when unknown)
+    wrong_match: float
     cells: int
     marks_seen: int
     candidates: list[Candidate]
@@ -93,13 +114,11 @@ def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResu
         agree = sum(1 for idx, bit in observed.items() if (fp >> idx) & 1 == bit)
         disagree = len(observed) - agree
         matched = len(digests & unpack_digests(str(rec.get("digests", ""))))
-        mark_bits = agree - 4.0 * disagree if disagree <= 0.1 * max(len(observed), 1) else 0.0
-        bits = max(mark_bits, 0.0) + min(matched * DIGEST_BITS, 512.0)
         candidates.append(
             Candidate(
                 str(rec.get("package_id")),
                 str(rec.get("recipient")),
-                bits,
+                evidence_bits(agree, disagree, matched),
                 agree,
                 disagree,
                 matched,
@@ -109,18 +128,31 @@ def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResu
     best = candidates[0] if candidates else None
     second = candidates[1].bits if len(candidates) > 1 else 0.0
     named = best is not None and best.bits >= MIN_BITS and best.bits - second >= MARGIN_BITS
-    confidence = 0.0
+    confidence, wrong = 0.0, 1.0
     if best is not None and named:
-        # chance that a wrong package shows this much evidence, over all candidates
-        confidence = max(0.0, 1.0 - len(candidates) * math.pow(2.0, -best.bits))
+        # posterior odds against the best package: every other package, and "none of them"
+        odds = math.fsum(
+            [math.pow(2.0, c.bits - best.bits) for c in candidates[1:]]
+            + [math.pow(2.0, -best.bits)]
+        )
+        confidence, wrong = 1.0 / (1.0 + odds), odds / (1.0 + odds)
     return TraceResult(
         recipient=best.recipient if named and best else None,
         package_id=best.package_id if named and best else None,
         confidence=confidence,
+        wrong_match=wrong,
         cells=len(cells),
         marks_seen=len(observed),
         candidates=candidates,
     )
+
+
+def evidence_bits(agree: int, disagree: int, matched: int) -> float:
+    """Log-likelihood ratio (bits) of "from this package" against "from an unrelated one"."""
+    marks = 0.0
+    if disagree <= MAX_DISAGREE * (agree + disagree):
+        marks = agree * AGREE_BITS + disagree * DISAGREE_BITS
+    return max(marks, 0.0) + min(matched * DIGEST_BITS, MAX_DIGEST_BITS)
 
 
 def trace(leaked: Path, manifests: Path) -> TraceResult:
