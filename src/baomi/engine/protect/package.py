@@ -548,15 +548,15 @@ class _PathNames:
         cached = self.parts.get(text)
         if cached is not None:
             return cached
-        edits: list[tuple[int, int, str]] = []
+        edits: list[tuple[int, int, str, bool]] = []
         for f in self.run.analyzer.analyze(text):
             rule = self.run.policy.rule_for_entity(f.entity)
             if rule is None or rule.operator == "keep":
                 continue
             op = self.run.operators.get(rule.operator)
             new = op.apply(text[f.start : f.end], f.entity, rule.params, self.run.ctx)
-            edits.append((f.start, f.end, re.sub(r"[/\\\x00]", "_", new or "")))
-        out = _splice(text, edits) or "_"
+            edits.append((f.start, f.end, re.sub(r"[/\\\x00]", "_", new or ""), False))
+        out = fp.splice(text, edits, self.run.fingerprint)[0] or "_"  # no marks in names
         self.parts[text] = out
         return out
 
