@@ -33,14 +33,6 @@ CONTEXT_BOOST = 0.35
 CONFIRMED_SCORE = 0.99
 
 
-def not_glued(labels: tuple[str, ...], also: str = "") -> str:
-    """A look-behind for the start of an identifier: no letter or digit before it (nor any of
-    ``also``), except the end of one of ``labels`` — ASCII labels written without a separator
-    (``ID110101…``, ``Tel138…``), while a code such as ``SO138…`` stays a code."""
-    glued = "".join(f"|(?<={re.escape(label)})" for label in labels)
-    return f"(?:(?<![0-9A-Za-z{also}]){glued})"
-
-
 @dataclass(frozen=True, slots=True)
 class Pattern:
     """A named, scored regular expression (Python ``re`` syntax, run on normalised text)."""

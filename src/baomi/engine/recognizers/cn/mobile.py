@@ -20,10 +20,11 @@ import re
 
 import polars as pl
 
-from baomi.engine.recognizers.base import Pattern, PatternRecognizer, not_glued
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
+_MOBILE = r"(?P<v>(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2})"
 #: ASCII labels a mobile may follow with no separator (``Tel13812345678``).
-_LABELS = ("Tel", "TEL", "tel", "mobile", "Mobile", "MOBILE", "phone", "Phone", "PHONE")
+_LABEL = r"(?:Tel|TEL|tel|mobile|Mobile|MOBILE|phone|Phone|PHONE)"
 
 # PIPL-RULES §6 MOB-1: allocated 3-digit prefixes (basic operators, MVNO 162/165/167/170/171,
 # data-only 145/147/149; 174 covers satellite and emergency blocks). IoT 13-digit numbers
@@ -46,10 +47,12 @@ class CnMobileRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "mobile",
-            not_glued(_LABELS, also="+") + r"(?P<v>(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?"
-            r"1[3-9]\d(?:[ -]?\d{4}){2})(?![0-9A-Za-z])",
+            r"(?<![0-9A-Za-z+])" + _MOBILE + r"(?![0-9A-Za-z])",
             0.6,
         ),
+        # glued to an ASCII label (Tel13812345678): its own pattern, so that the main one keeps
+        # a plain look-behind (an alternation of look-behinds made it four times slower)
+        Pattern("mobile_label", _LABEL + _MOBILE + r"(?![0-9A-Za-z])", 0.6),
     )
     reject_on_invalid = False
     rejected_score = 0.3

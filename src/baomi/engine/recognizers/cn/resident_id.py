@@ -17,10 +17,11 @@ from __future__ import annotations
 import polars as pl
 
 from baomi.engine.checksums import is_valid_resident_id, resident_id18_valid_many
-from baomi.engine.recognizers.base import Pattern, PatternRecognizer, not_glued
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
+_ID18 = r"(?P<v>\d{6}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx])"
 #: ASCII labels an ID may follow with no separator (``ID110101…``, ``sfz110101…``).
-_LABELS = ("ID", "Id", "id", "sfz", "SFZ", "idcard", "IDcard", "IDCard", "IDCARD")
+_LABEL = r"(?:IDCARD|IDCard|IDcard|idcard|ID|Id|id|sfz|SFZ)"
 
 
 class CnResidentIdRecognizer(PatternRecognizer):
@@ -28,11 +29,13 @@ class CnResidentIdRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "id18",
-            not_glued(_LABELS)
-            + r"(?P<v>\d{6}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx])(?![0-9A-Za-z])",
+            r"(?<![0-9A-Za-z])" + _ID18 + r"(?![0-9A-Za-z])",
             0.5,
         ),
-        Pattern("id15", not_glued(_LABELS) + r"(?P<v>\d{8}[01]\d[0-3]\d{4})(?![0-9A-Za-z])", 0.2),
+        # glued to an ASCII label: its own pattern, so that the main one keeps a plain
+        # look-behind (an alternation of look-behinds made it four times slower)
+        Pattern("id18_label", _LABEL + _ID18 + r"(?![0-9A-Za-z])", 0.5),
+        Pattern("id15", r"(?<![0-9A-Za-z])(?P<v>\d{8}[01]\d[0-3]\d{4})(?![0-9A-Za-z])", 0.2),
     )
     context = ("身份证", "证件", "公民身份", "id card", "id no", "idcard", "identity")
     header_hints = (
