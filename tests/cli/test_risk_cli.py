@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import pytest
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import typer
-    from typer.testing import CliRunner
-
-    from baomi.cli import protect as protect_cli
-
-runner = CliRunner()
-app = typer.Typer()
-
-
-@app.callback()
-def _root() -> None:
-    """The protect commands alone."""
-
-
-protect_cli.register(app)
+from tests.cli.test_protect_cli import app, runner
 
 ROWS = [
     ("30", "男", "杭州", "感冒"),
