@@ -298,3 +298,47 @@ def test_every_mark_is_read_back_from_the_bytes_it_was_made_from() -> None:
         marks = fp.extract_marks(out)
         assert len(marks) == fp.TEXT_MARK_WIDTH * len(edits) == fp.TEXT_MARK_WIDTH * len(made)
         assert all((fingerprint >> i) & 1 == b for i, b in marks)
+
+
+def test_the_seller_s_own_data_is_never_traced_to_a_recipient(tmp_path: Path) -> None:
+    """Pseudonyms are real-looking values: a name pseudonym is often another customer's real
+    name, and a mobile pseudonym can be one at scale. Tracing the unprotected source file (or a
+    slice of it) against a single recipient's package must answer "unknown", not accuse it."""
+    from baomi.engine.protect.operators.base import OperatorContext
+    from baomi.engine.protect.registry import OperatorRegistry
+
+    policy = load_policy_text(
+        "entities:\n  PERSON_NAME: {operator: pseudonym}\n  CN_MOBILE: {operator: pseudonym}\n"
+        "  CN_RESIDENT_ID: {operator: pseudonym}\nfingerprint: {marks: false}\n"
+    )
+    keys = KeyProvider(b"trace-test-key-0123456789abcdefg")
+    rule = policy.rule_for_entity("PERSON_NAME")
+    assert rule is not None
+    op, ctx = (
+        OperatorRegistry.default().get("pseudonym"),
+        OperatorContext(keys=keys, recipient="甲"),
+    )
+    rows = customers(400, seed=21)
+    for i in range(0, 40, 2):  # as in real data (Faker's names): some customers are named
+        rows[i + 1]["姓名"] = op.apply(rows[i]["姓名"], "PERSON_NAME", rule.params, ctx)
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    protect_paths(
+        [tmp_path / "in"],
+        policy,
+        tmp_path / "pkg",
+        keys=keys,
+        options=ProtectOptions(recipient="甲", manifests_dir=tmp_path / "m"),
+    )
+    names = {r["姓名"] for r in rows}
+    packaged = pl.read_csv(tmp_path / "pkg" / "c.csv", infer_schema=False)["姓名"]
+    assert names & set(packaged.to_list())  # the collisions this test is about
+    assert trace(tmp_path / "in" / "c.csv", tmp_path / "m").recipient is None
+    slice_ = tmp_path / "slice.csv"
+    pl.read_csv(tmp_path / "in" / "c.csv", infer_schema=False).head(20).write_csv(slice_)
+    assert trace(slice_, tmp_path / "m").recipient is None
+    # the package itself still traces, by its pseudonymised IDs and mobiles alone, as does a
+    # 20-row fragment of it
+    assert trace(tmp_path / "pkg" / "c.csv", tmp_path / "m").recipient == "甲"
+    leak = tmp_path / "leak.csv"
+    pl.read_csv(tmp_path / "pkg" / "c.csv", infer_schema=False).tail(20).write_csv(leak)
+    assert trace(leak, tmp_path / "m").recipient == "甲"

@@ -164,6 +164,29 @@ def extract_marks(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: Entities whose recipient-keyed values are evidence in a trace: identifiers drawn from a
+#: space so large that a real value equals another's pseudonym only by rare chance. A name
+#: pseudonym is a plausible name and often another customer's real one (and an address or a
+#: company is no better), so the seller's own data would "match" a package.
+TRACEABLE = frozenset(
+    {
+        "CN_RESIDENT_ID",
+        "CN_MOBILE",
+        "BANK_CARD",
+        "EMAIL",
+        "CN_PASSPORT",
+        "CN_HMT_PERMIT",
+        "CN_USCC",
+        "CN_LANDLINE",
+    }
+)
+
+
+def traceable(entity: str | None) -> bool:
+    """Whether a recipient-keyed value of ``entity`` is recorded as trace evidence."""
+    return entity in TRACEABLE
+
+
 def digest(value: str) -> bytes:
     """8-byte digest of a recipient-keyed output value (marks removed, trimmed)."""
     return hashlib.sha256(strip_marks(value).strip().encode("utf-8")).digest()[:8]

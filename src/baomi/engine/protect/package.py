@@ -163,7 +163,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
         )
         if rule.operator in ("pseudonym", "fpe"):
             run.produced.update(b.strip() for b in out.drop_nulls().to_list())
-    if op.recipient_specific(rule.params):
+    if op.recipient_specific(rule.params) and fp.traceable(entity):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
     if _marked(run, rule):
         out = fp.mark_series(out, run.fingerprint)
@@ -188,7 +188,7 @@ def _protect_text(
             run.originals.add(raw.strip())
         if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
             drop = True
-        if op.recipient_specific(rule.params):
+        if op.recipient_specific(rule.params) and fp.traceable(f.entity):
             run.digests.append(fp.digest(new))
         edits.append((f.start, f.end, new, _marked(run, rule)))
     protected, made = fp.splice(text, edits, run.fingerprint)
@@ -251,7 +251,7 @@ def _apply_findings(
         idx = group["idx"].to_list()
         if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
             drop_idx.update(idx)
-        if op.recipient_specific(rule.params):
+        if op.recipient_specific(rule.params) and fp.traceable(str(entity)):
             run.digests.extend(fp.digest(v) for v in new.to_list() if v)
         # the marks are added when the text is spliced: they depend on the text before them
         marked = _marked(run, rule)

@@ -42,6 +42,9 @@ MIN_BITS = 24.0
 MARGIN_BITS = 16.0
 DIGEST_BITS = 32.0
 MAX_DIGEST_BITS = 512.0
+#: Matching keyed values count only from this many, and from this share of the leak's cells.
+MIN_MATCHES = 3
+MIN_MATCH_SHARE = 0.01
 #: Assumed share of a true package's bits that a leak shows flipped (edited or damaged text).
 MARK_ERROR = 0.05
 AGREE_BITS = math.log2(2 * (1 - MARK_ERROR))
@@ -118,7 +121,7 @@ def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResu
             Candidate(
                 str(rec.get("package_id")),
                 str(rec.get("recipient")),
-                evidence_bits(agree, disagree, matched),
+                evidence_bits(agree, disagree, matched, len(digests)),
                 agree,
                 disagree,
                 matched,
@@ -147,12 +150,20 @@ def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResu
     )
 
 
-def evidence_bits(agree: int, disagree: int, matched: int) -> float:
-    """Log-likelihood ratio (bits) of "from this package" against "from an unrelated one"."""
+def evidence_bits(agree: int, disagree: int, matched: int, values: int = 0) -> float:
+    """Log-likelihood ratio (bits) of "from this package" against "from an unrelated one".
+
+    Matching recipient-keyed values count only when there are at least ``MIN_MATCHES`` of them
+    and they are at least ``MIN_MATCH_SHARE`` of the leak's ``values`` (distinct cells): a
+    pseudonym is a real-looking value, and a large file of real data holds a few by chance,
+    while a leak from the package is full of them."""
     marks = 0.0
     if disagree <= MAX_DISAGREE * (agree + disagree):
         marks = agree * AGREE_BITS + disagree * DISAGREE_BITS
-    return max(marks, 0.0) + min(matched * DIGEST_BITS, MAX_DIGEST_BITS)
+    keyed = 0.0
+    if matched >= MIN_MATCHES and matched >= MIN_MATCH_SHARE * values:
+        keyed = min(matched * DIGEST_BITS, MAX_DIGEST_BITS)
+    return max(marks, 0.0) + keyed
 
 
 def trace(leaked: Path, manifests: Path) -> TraceResult:
