@@ -52,14 +52,20 @@ def test_unreadable_text(tmp_path: Path, data: bytes, reason: str) -> None:
     assert reason in info.value.reason
 
 
-def test_bad_bytes_after_the_sample_stop_the_file(
+def test_bad_bytes_after_the_sample_are_replaced_and_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A GBK line in a UTF-8 file (past the sample the encoding was detected on) does not stop
+    the file: its bad bytes become U+FFFD, the line is counted in ``undecodable_rows``, and
+    every line after it is read (as the CSV reader does)."""
     monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 16)
     path = tmp_path / "f.txt"
-    path.write_bytes("第一行\n".encode() * 10 + b"13800001111 \xff\xfe\n")
+    body = "第一行\n".encode() * 10 + "电话13800001111 ".encode("gbk") + b"\n"
+    path.write_bytes(body + "最后 13900002222\n".encode() * 3000)
     source = open_source(path)
     assert source.encoding == "utf-8"
-    with pytest.raises(UnreadableFileError) as info:
-        list(source.units())
-    assert "13800001111" not in str(info.value) and info.value.__cause__ is None
+    units = list(source.units())
+    assert len(units) == 3011 and [u.row for u in units] == list(range(3011))
+    assert "13800001111" in units[10].text and "\ufffd" in units[10].text
+    assert units[-1].text == "最后 13900002222"
+    assert source.undecodable_rows == 1
