@@ -174,3 +174,23 @@ def test_a_clean_file_has_no_errors(tmp_path: Path) -> None:
     assert f["errors"] == [] and f["skipped_rows"] == 0 and f["undecodable_rows"] == 0
     s = result.inventory["summary"]
     assert s["files_with_errors"] == 0 and s["skipped_rows"] == 0 and s["undecodable_rows"] == 0
+
+
+def test_json_lines_after_a_broken_line_keep_their_number(tmp_path: Path) -> None:
+    """As CSV rows do: a broken line is skipped but keeps its record number (blank lines are not
+    records), so ``row`` still points at the line the finding is on."""
+    root = tmp_path / "in"
+    root.mkdir()
+    lines = [
+        '{"tel": "13800000001"}',
+        "{broken",
+        '{"tel": "13800000003"}',
+        "",
+        '{"tel": "电话13800000004"}',
+    ]
+    (root / "j.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
+    (f,) = result.inventory["files"]
+    assert f["rows"] == 3 and f["skipped_rows"] == 1
+    assert sorted(m["row"] for m in mobiles(read_findings(out))) == [0, 2, 3]

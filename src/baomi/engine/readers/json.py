@@ -14,7 +14,8 @@ Records:
 - ``.json`` whose top level is anything else (an object without such a list, a scalar): the
   whole document is one record (``row`` 0). Objects are read into memory at once.
 - ``.jsonl``/``.ndjson``: one record per non-empty line, read line by line; a line that is not
-  JSON is skipped and counted in ``skipped_rows``; ``row`` counts the records that parsed.
+  JSON is skipped and counted in ``skipped_rows`` but keeps its number: ``row`` counts the
+  non-empty lines, so a finding's ``row`` is its record's place in the file.
 
 Malformed JSON raises ``UnreadableFileError`` naming the line and column (1-based) where parsing
 stopped; records read before that point are yielded first.
@@ -86,6 +87,10 @@ def rows_frame(rows: list[dict[str, str | None]]) -> pl.DataFrame:
     )
 
 
+#: Yielded by a reader for a record it could not parse: the next record keeps its number.
+_GAP = object()
+
+
 class _JsonTable(TableSource):
     """Common batching of the two JSON readers: subclasses yield the records."""
 
@@ -98,11 +103,19 @@ class _JsonTable(TableSource):
 
     def batches(self) -> Iterator[TableBatch]:
         self.reset()
-        offset, rows, found = 0, [], False
+        offset, found = 0, False
+        rows: list[dict[str, str | None]] = []
         failure: UnreadableFileError | None = None
         try:
             with self.path.open(encoding=self.encoding, errors="strict", newline="") as handle:
                 for record in self.records(handle):
+                    if record is _GAP:  # a broken line keeps its record number
+                        frame = rows_frame(rows)
+                        if frame.width:
+                            found = True
+                            yield TableBatch(None, offset, frame)
+                        offset, rows = offset + len(rows) + 1, []
+                        continue
                     rows.append(record_row(record))
                     if len(rows) == self.batch_rows:
                         frame = rows_frame(rows)
@@ -295,6 +308,7 @@ class JsonLinesSource(_JsonTable):
                 yield decoder.decode(text)
             except json.JSONDecodeError:
                 self.skipped_rows += 1
+                yield _GAP
 
 
 def open_json(path: Path, *, batch_rows: int = 65536) -> JsonSource:
