@@ -191,19 +191,27 @@ def _spread(s: pl.Series, size: int) -> pl.Series:
 
 
 def classify_column(
-    header: str, values: pl.Series, registry: Registry, sample_rows: int = SAMPLE_ROWS
+    header: str,
+    values: pl.Series,
+    registry: Registry,
+    sample_rows: int = SAMPLE_ROWS,
+    entity_share: float = ENTITY_SHARE,
 ) -> ColumnPlan:
-    """Classify one column from its header and a sample of its distinct non-empty values."""
+    """Classify one column from its header and a sample of its distinct non-empty values
+    (``entity_share``: the share of valid values that makes an entity column without a
+    header hint; ``protect`` passes its policy's ``column_share``)."""
     sample, distinct = _sample(values, sample_rows)
     cells = sample.to_list()
     if not cells:
         return ColumnPlan(header, "skip", note="empty")
     norm = [normalize(c) for c in cells]
     normed = pl.Series([t.text for t in norm], dtype=pl.String)
+    # one value repeated (five orders paid with 银联卡) is no column of different people's names
+    repeated = len(cells) == 1 and distinct < 1.0
     chosen = [
         r
         for r in registry
-        if distinct >= r.min_distinct_share
+        if (not r.min_distinct_share or (distinct >= r.min_distinct_share and not repeated))
         and (not r.header_required or _header_matches(header, r.header_hints))
     ]
     # the prose model tags the sample once, in one batch, for its three recognizers (the
@@ -226,7 +234,7 @@ def classify_column(
         return ColumnPlan(header, "skip", note=_SKIP_NOTE)
     best = max(shares, key=lambda s: (s.valid + (0.2 if s.hinted else 0.0), s.shape))
     if (
-        best.valid >= ENTITY_SHARE
+        best.valid >= entity_share
         or (best.hinted and best.valid >= HINTED_SHARE)
         or (best.hinted and best.checked and best.shape >= HINTED_SHARE)
     ):

@@ -200,7 +200,9 @@ def _marked(run: _Run, rule: Rule) -> bool:
     return run.policy.marks and rule.operator in DISPLAY_OPERATORS
 
 
-def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
+def _text_column(
+    run: _Run, values: pl.Series, recognizers: Sequence[Recognizer] | None = None
+) -> tuple[pl.Series, set[str]]:
     """A free-text column with the entities found in it protected: the column's distinct
     texts are analysed together (the scan's vectorised :func:`analyze_column`, which gives
     the findings :class:`TextAnalyzer` gives text by text) and the findings of each entity
@@ -211,7 +213,9 @@ def _text_column(run: _Run, values: pl.Series) -> tuple[pl.Series, set[str]]:
     distinct = distinct.filter(distinct != "")
     if distinct.len() == 0:
         return values, set()
-    found = analyze_column(distinct, run.analyzer.text_recognizers, run.analyzer.threshold)
+    if recognizers is None:
+        recognizers = run.analyzer.text_recognizers
+    found = analyze_column(distinct, recognizers, run.analyzer.threshold)
     mapping, dropped = _apply_findings(run, distinct, found)
     if not mapping:
         return values, dropped
@@ -388,8 +392,16 @@ def _protect_column(
         info["operator"] = plan.rule.operator
     elif plan.mode in ("text", "skip"):
         # "skip" columns are analyzed too: the classification saw a sample only, and an
-        # identifier further down must not pass unprotected
-        new, dropped = _text_column(run, values)
+        # identifier further down must not pass unprotected — with the pattern recognizers
+        # (short values, not prose), a decoy's look-alike excepted, as the scan does
+        recognizers = None
+        if plan.mode == "skip":
+            recognizers = [
+                r
+                for r in run.analyzer.text_recognizers
+                if not r.model_based and r.entity not in plan.excluded
+            ]
+        new, dropped = _text_column(run, values, recognizers)
         if dropped:
             drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())
         if plan.mode == "text" or not new.equals(values):

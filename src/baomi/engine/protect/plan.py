@@ -1,11 +1,17 @@
 """Which operator protects each column of a table: the policy's column rules first, then the
-entity found by running the recognizers on a sample of the column's cells.
+column's classification — the scan's own (:func:`baomi.engine.columns.classify_column`), so that
+protect and scan agree on what a column is.
 
-A column is an *entity* column when at least ``policy.column_share`` of its sampled non-empty
-cells are (80 % or more) one entity (a header hint lowers the bar); a *text* column when some cells
-contain identifiers (notes, remarks): each cell is then analyzed and the spans replaced; else it
-is left as it is. A column rule without ``entity:`` whose operator depends on the entity (mask,
-pseudonym, fpe, replace) is applied as the entity the column is classified as.
+* an *entity* column (its values are one entity; ``policy.column_share`` of them without a
+  header hint) gets the entity's rule, value by value;
+* a *text* column (notes, remarks) is analysed cell by cell and the spans replaced;
+* a *skip* column (no PI in the sample) and a *decoy* (order numbers with an ID's shape that
+  pass its check only by chance) are still analysed cell by cell for identifiers — with the
+  pattern recognizers, a decoy's look-alike excepted, as the scan does — so that an identifier
+  further down is protected while the business keys stay as they are.
+
+A column rule without ``entity:`` whose operator depends on the entity (mask, pseudonym, fpe,
+replace) is applied as the entity the column is classified as.
 """
 
 from __future__ import annotations
@@ -15,19 +21,11 @@ from typing import Literal
 
 import polars as pl
 
-from baomi.engine.batch import prefetch, release
-from baomi.engine.normalize import NormalizedText, normalize
+from baomi.engine.columns import classify_column
+from baomi.engine.normalize import normalize
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.recognizers.registry import Registry
-
-SAMPLE_CELLS = 200
-HINTED_SHARE = 0.3
-THRESHOLD = 0.5
-#: A header hint is context: a date under "出生日期" is a birth date.
-HINTED_THRESHOLD = 0.2
-#: An entity cell is (almost) all entity; a note that contains a phone number is text.
-WHOLE_CELL = 0.8
 
 Mode = Literal["entity", "text", "rule", "qi", "skip"]
 
@@ -39,59 +37,50 @@ class ColumnPlan:
     entity: str | None = None
     rule: Rule | None = None
     share: float = 0.0
+    #: Entities a skip column is not analysed for (a decoy's look-alike identifiers).
+    excluded: tuple[str, ...] = ()
 
 
-def _hinted(header: str, hints: tuple[str, ...]) -> bool:
-    h = header.lower().strip()
-    return any(hint in h for hint in hints)
+#: An entity column's operator replaces whole cells: most sampled cells must be (at least this
+#: share) the entity alone. A notes column of "回拨13812345678" is one for the scan (it reports
+#: the spans), and text here: its spans are replaced, the words kept.
+WHOLE_CELL = 0.8
+SAMPLE_CELLS = 200
 
 
 def classify(name: str, values: pl.Series, policy: Policy, registry: Registry) -> ColumnPlan:
     """The plan for one column that the policy does not name."""
-    cells = values.drop_nulls().str.strip_chars()
-    cells = cells.filter(cells.str.len_chars() > 0).unique(maintain_order=True)
-    sample = cells.head(SAMPLE_CELLS).to_list()
-    if not sample:
-        return ColumnPlan(name, "skip")
-    normed = [normalize(c) for c in sample]
-    models = [r for r in registry if r.model_based]
-    prefetched = prefetch((r, n) for r in models for n in normed)
-    try:
-        return _classify_sample(name, sample, normed, policy, registry)
-    finally:
-        release(prefetched)
-
-
-def _classify_sample(
-    name: str,
-    sample: list[str],
-    normed: list[NormalizedText],
-    policy: Policy,
-    registry: Registry,
-) -> ColumnPlan:
-    best_entity, best_share, some_pi = None, 0.0, False
-    for r in registry:
-        hinted = _hinted(name, r.header_hints)
-        threshold = HINTED_THRESHOLD if hinted else THRESHOLD
-        covered = 0
-        for cell, norm in zip(sample, normed, strict=True):
-            found = [f for f in r.analyze_cell(cell, norm) if f.score >= threshold]
-            if found:
-                if not r.column_only and not hinted:
-                    some_pi = True
-                if sum(f.end - f.start for f in found) >= WHOLE_CELL * len(cell):
-                    covered += 1
-        share = covered / len(sample)
-        bar = HINTED_SHARE if hinted else policy.column_share
-        if share >= bar and share > best_share:
-            best_entity, best_share = r.entity, share
-    if best_entity is not None:
-        return ColumnPlan(
-            name, "entity", best_entity, policy.rule_for_entity(best_entity), best_share
-        )
-    if some_pi:
+    found = classify_column(name, values, registry, entity_share=policy.column_share)
+    if found.mode == "entity" and found.entity is not None:
+        if not _whole_cells(values, found.entity, registry):
+            return ColumnPlan(name, "text")
+        rule = policy.rule_for_entity(found.entity)
+        return ColumnPlan(name, "entity", found.entity, rule, found.confidence)
+    if found.mode == "text":
         return ColumnPlan(name, "text")
-    return ColumnPlan(name, "skip")
+    return ColumnPlan(name, "skip", excluded=found.excluded)
+
+
+def _whole_cells(values: pl.Series, entity: str, registry: Registry) -> bool:
+    """Whether most of the column's distinct values are, whole, ``entity`` (checked with its
+    pattern recognizers; a column-context one — names, addresses — is whole by definition)."""
+    recognizers = [r for r in registry if r.entity == entity and not r.model_based]
+    if not recognizers or any(r.column_only for r in recognizers):
+        return True
+    cells = values.drop_nulls().str.strip_chars()
+    sample = cells.filter(cells.str.len_chars() > 0).unique(maintain_order=True)
+    texts = sample.head(SAMPLE_CELLS).to_list()
+    if not texts:
+        return True
+    whole = 0
+    for text in texts:
+        norm = normalize(text)
+        covered = max(
+            (sum(f.end - f.start for f in r.analyze_cell(text, norm)) for r in recognizers),
+            default=0,
+        )
+        whole += covered >= WHOLE_CELL * len(text)
+    return whole * 2 >= len(texts)
 
 
 def plan_table(
