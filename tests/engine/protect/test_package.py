@@ -57,6 +57,25 @@ def write_csv(
         w.writerows(rows)
 
 
+def write_record_formats(src: Path, rows: list[dict[str, str]]) -> None:
+    """``rows`` as ``c.json`` (nested), ``c.jsonl`` and ``c.parquet`` under ``src``."""
+    (src / "c.json").write_text(
+        json.dumps(
+            [{"buyer": {"phone": r["手机号"], "age": 30}, "id": r["身份证号"]} for r in rows],
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    (src / "c.jsonl").write_text(
+        "\n".join(json.dumps({"手机号": r["手机号"], "n": 1}) for r in rows) + "\n",
+        encoding="utf-8",
+    )
+    pl.DataFrame(
+        {"手机号": [r["手机号"] for r in rows], "n": list(range(len(rows)))}
+    ).write_parquet(src / "c.parquet")
+
+
 def run(src: Path, out: Path, policy=POLICY, **kw):  # type: ignore[no-untyped-def]
     return protect_paths(
         [src],
@@ -161,21 +180,7 @@ def test_xlsx_formatting_json_jsonl_parquet_txt_docx(tmp_path: Path) -> None:
     ws["B2"].font = Font(bold=True, color="FF0000")
     ws.column_dimensions["B"].width = 30
     wb.save(src / "c.xlsx")
-    (src / "c.json").write_text(
-        json.dumps(
-            [{"buyer": {"phone": r["手机号"], "age": 30}, "id": r["身份证号"]} for r in rows],
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    (src / "c.jsonl").write_text(
-        "\n".join(json.dumps({"手机号": r["手机号"], "n": 1}) for r in rows) + "\n",
-        encoding="utf-8",
-    )
-    pl.DataFrame({"手机号": [r["手机号"] for r in rows], "n": list(range(12))}).write_parquet(
-        src / "c.parquet"
-    )
+    write_record_formats(src, rows)
     (src / "notes.txt").write_text(
         f"第一行 联系 {rows[0]['手机号']}\r\n身份证 {rows[1]['身份证号']} 已核验\r\n",
         encoding="utf-8",

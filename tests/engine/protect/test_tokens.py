@@ -18,7 +18,7 @@ from baomi.engine.protect.tokens import TokenVault, detokenize_file, detokenize_
 from baomi.errors import ConfigError, InputError, StorageError
 
 from .conftest import make_id, make_mobile
-from .test_package import customers, write_csv
+from .test_package import customers, write_csv, write_record_formats
 
 KEY = b"token-test-key-0123456789abcdefg"
 
@@ -113,21 +113,7 @@ def _inputs(src: Path) -> list[dict[str, str]]:
     notes.append(["说明"])
     notes.append(["无个人信息"])
     wb.save(src / "c.xlsx")
-    (src / "c.json").write_text(
-        json.dumps(
-            [{"buyer": {"phone": r["手机号"], "age": 30}, "id": r["身份证号"]} for r in rows],
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    (src / "c.jsonl").write_text(
-        "\n".join(json.dumps({"手机号": r["手机号"], "n": 1}) for r in rows) + "\n",
-        encoding="utf-8",
-    )
-    pl.DataFrame({"手机号": [r["手机号"] for r in rows], "n": list(range(12))}).write_parquet(
-        src / "c.parquet"
-    )
+    write_record_formats(src, rows)
     (src / "notes.txt").write_bytes(
         f"客户手机{rows[0]['手机号']}，身份证{rows[1]['身份证号']}已核验\r\n无\r\n".encode("gbk")
     )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from openpyxl import Workbook
 
 from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
 from baomi.engine.readers import open_source
 from baomi.engine.readers.header import is_record
 from tests.engine.readers.conftest import ReadTable
+from tests.engine.readers.test_xlsx import workbook
 
 ID_BODY = "11010119900307123"
 ID = ID_BODY + resident_id_check_char(ID_BODY)
@@ -75,22 +74,11 @@ def test_a_csv_with_a_header_row_keeps_it(tmp_path: Path, read_table: ReadTable)
     assert frame.columns == ["姓名", "手机", "身份证", "邮箱"] and frame.height == 1
 
 
-def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
 def test_an_excel_sheet_without_a_header_row_gets_generated_names(
     tmp_path: Path, read_table: ReadTable
 ) -> None:
     wide = [*ROWS[1][:2], None, ROWS[1][3], "多出一列"]
-    path = _workbook(
+    path = workbook(
         tmp_path / "f.xlsx",
         {
             "无表头": [[], [*ROWS[0][:1], 13812345678, *ROWS[0][2:]], [], wide],
