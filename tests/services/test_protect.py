@@ -162,3 +162,17 @@ def test_with_a_vault_the_event_joins_its_chain(vault: Vault, seller: Path, tmp_
         last = s.execute(select(AuditEventRow).order_by(AuditEventRow.seq.desc())).scalars().first()
         assert last is not None
         assert (last.actor, last.action, last.outcome) == ("王经理", "protect.run", "success")
+
+
+def test_the_file_sink_loses_no_event_to_concurrent_writers(tmp_path: Path) -> None:
+    """Each append holds an exclusive lock on the file: no position is taken twice."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sink = FileAuditSink(tmp_path / "audit.jsonl")
+
+    def write(i: int) -> None:
+        sink.record(AuditEntry(operator(f"w{i}"), AuditAction.PROTECT_TRACE, f"records:{i}"))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(40)))
+    assert sink.verify().ok and [e.event.seq for e in sink.events()] == list(range(1, 41))

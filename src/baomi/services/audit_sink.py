@@ -37,7 +37,7 @@ from baomi.engine.audit_chain import (
     seal_event,
     verify_chain,
 )
-from baomi.errors import IntegrityError, PermissionDeniedError, StorageError
+from baomi.errors import InputError, IntegrityError, PermissionDeniedError, StorageError
 from baomi.i18n import tr
 from baomi.services.permissions import Action, Actor, authorize
 
@@ -188,3 +188,11 @@ class FileAuditSink(_LocalChain):
     def verify(self) -> ChainReport:
         """Positions, links and hashes of the file's chain (no checkpoints: no signing key)."""
         return verify_chain(self.events())
+
+
+def verify_file(path: Path, *, actor: Actor) -> ChainReport:
+    """Verify the hash-chained file kept without a vault (``baomi audit verify --log``)."""
+    authorize(actor, Action.AUDIT_VERIFY)
+    if not path.is_file():
+        raise InputError(f"{path}: " + tr("审计文件不存在", "no such audit file"))
+    return FileAuditSink(path).verify()
