@@ -901,8 +901,11 @@ def _inventory(
             entity = (
                 plan.entity
                 if plan.mode == "entity"
+                # ties go to the first name: the counts' order depends on the threads
                 else (
-                    max(stats.entities, key=stats.entities.__getitem__) if stats.entities else None
+                    max(sorted(stats.entities), key=stats.entities.__getitem__)
+                    if stats.entities
+                    else None
                 )
             )
             info = ENTITIES.get(entity or "")
