@@ -52,8 +52,6 @@ from baomi.i18n import tr
 log = logging.getLogger(__name__)
 
 MANIFEST_FORMAT = "baomi-protect-manifest-1"
-#: Operators whose output is for display: they carry the invisible marks.
-DISPLAY_OPERATORS = frozenset({"mask", "generalize", "replace"})
 
 Progress = Callable[[str, int, int], None]
 
@@ -153,7 +151,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
     op = run.operators.get(rule.operator)
     out = op.apply_series(values, entity, rule.params, run.ctx)
     run.note(entity, rule.operator)
-    if rule.operator != "keep" and run.collect_originals:
+    if op.removes and run.collect_originals:
         # a value the operator leaves as it is (an address that is only a division) is not
         # removed, and must not count as a leftover
         run.originals.update(
@@ -161,7 +159,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
             for a, b in zip(values.to_list(), out.to_list(), strict=True)
             if a and a.strip() and a != b
         )
-        if rule.operator in ("pseudonym", "fpe"):
+        if op.keeps_format:
             run.produced.update(b.strip() for b in out.drop_nulls().to_list())
     if op.recipient_specific(rule.params) and fp.traceable(entity):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
@@ -178,7 +176,7 @@ def _protect_text(
     drop = False
     for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
-        if rule is None or rule.operator == "keep":
+        if rule is None or not run.operators.declares(rule.operator, "removes"):
             continue
         raw = text[f.start : f.end]
         op = run.operators.get(rule.operator)
@@ -197,7 +195,7 @@ def _protect_text(
 
 def _marked(run: _Run, rule: Rule) -> bool:
     """Whether the output of ``rule`` carries the invisible marks."""
-    return run.policy.marks and rule.operator in DISPLAY_OPERATORS
+    return run.policy.marks and run.operators.declares(rule.operator, "carries_marks")
 
 
 def _text_column(
@@ -242,7 +240,7 @@ def _apply_findings(
     )
     for (entity,), group in spans.group_by("entity", maintain_order=True):
         rule = run.policy.rule_for_entity(str(entity))
-        if rule is None or rule.operator == "keep":
+        if rule is None or not run.operators.declares(rule.operator, "removes"):
             continue
         op = run.operators.get(rule.operator)
         raw = group["raw"]
@@ -347,7 +345,7 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
     for plan in ruled:
         assert plan.rule is not None
         args = (run, plan.rule, plan.entity, frame[plan.name])
-        if pool is not None and plan.rule.operator not in THREAD_UNSAFE_OPERATORS:
+        if pool is not None and run.operators.declares(plan.rule.operator, "thread_safe"):
             protected[plan.name] = pool.submit(_apply_rule, *args)
         else:
             protected[plan.name] = _apply_rule(*args)
@@ -367,10 +365,6 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
         frame = frame[keep_idx]
     table.frame = frame
     return {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
-
-
-#: Operators that write shared state (the token vault) and so run in the calling thread.
-THREAD_UNSAFE_OPERATORS = frozenset({"tokenize"})
 
 
 def _protect_column(
@@ -461,7 +455,8 @@ def protect_paths(
     operators = operators or OperatorRegistry.default()
     vault = None
     uses_tokens = any(
-        r.operator == "tokenize" for r in (*policy.entities.values(), *policy.columns.values())
+        operators.declares(r.operator, "needs_vault")
+        for r in (*policy.entities.values(), *policy.columns.values())
     )
     if uses_tokens and keys is not None:
         vpath = opts.vault_path or out_dir.parent / f"{out_dir.name}.tokens.vault"
@@ -512,8 +507,15 @@ def protect_paths(
         leaks: list[dict[str, Any]] = []
         if opts.verify:
             leaks = verify_package(
-                tmp, entries, run.originals, run.analyzer, policy, run.prefilter, run.produced
-            ) or scan_leftovers(tmp, entries, policy)
+                tmp,
+                entries,
+                run.originals,
+                run.analyzer,
+                policy,
+                run.prefilter,
+                run.produced,
+                run.operators,
+            ) or scan_leftovers(tmp, entries, policy, run.operators)
             if leaks:
                 raise VerifyError(leaks)
         manifest = _manifest(run, entries, package_id, now, opts, leaks)
@@ -563,7 +565,7 @@ class _PathNames:
         edits: list[tuple[int, int, str, bool]] = []
         for f in self.run.analyzer.analyze(text):
             rule = self.run.policy.rule_for_entity(f.entity)
-            if rule is None or rule.operator == "keep":
+            if rule is None or not self.run.operators.declares(rule.operator, "removes"):
                 continue
             op = self.run.operators.get(rule.operator)
             new = op.apply(text[f.start : f.end], f.entity, rule.params, self.run.ctx)

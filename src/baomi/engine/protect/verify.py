@@ -19,6 +19,7 @@ from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
+from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.writers import load
 
 
@@ -30,6 +31,7 @@ def verify_package(
     policy: Policy,
     prefilter: str | None = None,
     produced: set[str] | None = None,
+    operators: OperatorRegistry | None = None,
 ) -> list[dict[str, Any]]:
     """Leftover identifiers in the written package (counts by file and column, no values).
 
@@ -41,6 +43,7 @@ def verify_package(
     leaks: list[dict[str, Any]] = []
     if not originals:
         return leaks
+    operators = operators or OperatorRegistry.default()
     lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
     written = pl.DataFrame({"o": pl.Series(sorted(produced or ()), dtype=pl.String)})
 
@@ -54,7 +57,7 @@ def verify_package(
         if distinct.len() == 0:
             return 0
         found = analyze_column(distinct, analyzer.text_recognizers, analyzer.threshold)
-        removed = [e for e in found["entity"].unique().to_list() if policy.removes(e)]
+        removed = [e for e in found["entity"].unique().to_list() if policy.removes(e, operators)]
         found = found.filter(pl.col("entity").is_in(removed))
         if found.height == 0:
             return 0
@@ -73,13 +76,21 @@ def verify_package(
             # free-text and unclassified columns are re-analyzed, and so are columns the policy
             # keeps as they are: a value removed elsewhere must not be there in the clear
             listed = {c["name"] for c in info["columns"]}
+            # format-keeping operators that change the value (pseudonym, fpe; not keep)
             keeping = {
-                c["name"] for c in info["columns"] if c.get("operator") in ("pseudonym", "fpe")
+                c["name"]
+                for c in info["columns"]
+                if operators.declares(op := c.get("operator"), "keeps_format")
+                and operators.declares(op, "removes")
             }
             reread = {
                 c["name"]
                 for c in info["columns"]
-                if c["mode"] in ("text", "skip") or c.get("operator") == "keep"
+                if c["mode"] in ("text", "skip")
+                or (
+                    c.get("operator") in operators
+                    and not operators.declares(c["operator"], "removes")
+                )
             }
             for name in table.frame.columns:
                 col = (
@@ -108,21 +119,19 @@ def verify_package(
     return leaks
 
 
-#: Operators whose output keeps the entity's format on purpose: a re-scan finds them again, so
-#: they are checked by value (``verify_package``), not by the scan.
-FORMAT_KEEPING = frozenset({"keep", "pseudonym", "fpe"})
 #: The first list index of a JSON path: where the scan writes ``[*]`` for wrapped records.
 _RECORD_INDEX = re.compile(r"\[\d+\]")
 
 
-#: Operators that keep a coarser or partial form of a value.
-COARSENING = frozenset({"mask", "generalize"})
 #: Entities found by context or a prose model, whose masked forms still read as the entity.
 PARTIAL_BY_DESIGN = frozenset({"PERSON_NAME", "ADDRESS", "ORGANIZATION"})
 
 
 def scan_leftovers(
-    out_dir: Path, entries: Sequence[dict[str, Any]], policy: Policy
+    out_dir: Path,
+    entries: Sequence[dict[str, Any]],
+    policy: Policy,
+    operators: OperatorRegistry | None = None,
 ) -> list[dict[str, Any]]:
     """Re-scan the written package with the scan (``scan_paths``): any entity the policy removes
     with a format-breaking operator that the scan still finds is a leftover.
@@ -132,14 +141,17 @@ def scan_leftovers(
     organisations in text are the values view's question: is an original still there?"""
     from baomi.engine import scan
 
+    ops = operators or OperatorRegistry.default()
+
     def counted(entity: str) -> bool:
         rule = policy.rule_for_entity(entity)
-        if rule is None or rule.operator in FORMAT_KEEPING:
+        # an operator whose output keeps the format is found again: checked by value instead
+        if rule is None or ops.declares(rule.operator, "keeps_format"):
             return False
         # A masked name (张*明) or an address cut after its district keeps part of the value by
         # design, and the prose model may still call the rest a name or an address; whether an
         # original value survived is the value view's question (verify_package).
-        return not (entity in PARTIAL_BY_DESIGN and rule.operator in COARSENING)
+        return not (entity in PARTIAL_BY_DESIGN and ops.declares(rule.operator, "coarsens"))
 
     options = scan.ScanOptions(prose=False)
     inventory = scan.scan_paths([out_dir], options=options).inventory
@@ -169,7 +181,10 @@ def scan_leftovers(
         for col in f.get("columns", []):
             key = (col.get("sheet"), col["name"])
             matched = [plans[key]] if key in plans else per_record.get(key, [{}])
-            if all(p.get("mode") == "qi" or p.get("operator") in FORMAT_KEEPING for p in matched):
+            if all(
+                p.get("mode") == "qi" or ops.declares(p.get("operator"), "keeps_format")
+                for p in matched
+            ):
                 continue
             n = sum(c for e, c in col.get("entities", {}).items() if counted(e))
             if n:
