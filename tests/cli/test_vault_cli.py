@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from baomi.i18n import set_language
-from tests.vault_support import database_url, resident_id, second_database_url
+from tests.vault_support import database_url, fake_inventory, resident_id, second_database_url
 
 with warnings.catch_warnings():
     # typer 0.20 imports click helpers that the locked click deprecates (not our code).
@@ -46,7 +46,7 @@ def fake_scan(monkeypatch: pytest.MonkeyPatch) -> None:
         "baomi.engine.scan",
         SimpleNamespace(
             scan_paths=lambda paths, **_: SimpleNamespace(
-                inventory={"summary": {"CN_RESIDENT_ID": 1}}
+                inventory=fake_inventory([Path(p).name for p in paths])
             )
         ),
     )
@@ -98,7 +98,7 @@ def test_full_vault_workflow(cli: Cli, tmp_path: Path, second_database_url: str 
     assert (listed["name"], listed["objects"], listed["status"]) == ("ACME", 1, "active")
     shown = json.loads(cli("deal", "show", "ACME", "--json"))
     assert shown["objects"][0]["name"] == "客户名单.csv"
-    assert shown["objects"][0]["inventory"] == {"summary": {"CN_RESIDENT_ID": 1}}
+    assert shown["objects"][0]["inventory"]["summary"]["entities"] == {"CN_RESIDENT_ID": 1}
     assert "deal list" not in cli("deal", "list")  # the table renders
     cli("deal", "export", "ACME", str(tmp_path / "out"), "--as", "ops")
     assert (tmp_path / "out" / "客户名单.csv").read_bytes() == (src / "客户名单.csv").read_bytes()

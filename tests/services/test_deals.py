@@ -32,7 +32,8 @@ def test_create_add_list_show_export_round_trip(vault: Vault, tmp_path: Path) ->
     detail = deals.show(vault, info.id, actor="ops")
     assert {o.name for o in detail.objects} == {"sub/orders.txt", "客户名单.csv"}
     assert all(
-        o.inventory and o.inventory["summary"] == {"CN_RESIDENT_ID": 1} for o in detail.objects
+        o.inventory and o.inventory["summary"]["entities"] == {"CN_RESIDENT_ID": 1}
+        for o in detail.objects
     )
     out = tmp_path / "out"
     written = deals.export(vault, actor="alice", deal_ref="ACME收购", out_dir=out)

@@ -11,7 +11,7 @@ import pytest
 
 from baomi.services import audit, backup, deals, destruction, parties
 from baomi.services.vault import Vault
-from tests.vault_support import bank_card, mobile, resident_id
+from tests.vault_support import bank_card, fake_inventory, mobile, resident_id
 
 PI = (resident_id(42), mobile(42), bank_card(42), "测试张三丰", "zhangsanfeng@example.com")
 
@@ -38,7 +38,7 @@ def test_no_pi_anywhere_in_the_home(
         sys.modules,
         "baomi.engine.scan",
         SimpleNamespace(
-            scan_paths=lambda paths, **_: SimpleNamespace(inventory={"values": list(PI)})
+            scan_paths=lambda paths, **_: SimpleNamespace(inventory=fake_inventory(list(PI)))
         ),
     )
     src = tmp_path / "seller"

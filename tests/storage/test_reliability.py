@@ -26,8 +26,10 @@ CHILD_PRELUDE = """
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from baomi.engine.contracts import codec
+INVENTORY = codec.load_inventory(Path(@INVENTORY@))
 sys.modules["baomi.engine.scan"] = SimpleNamespace(
-    scan_paths=lambda paths, **_: SimpleNamespace(inventory={"files": len(paths)}))
+    scan_paths=lambda paths, **_: SimpleNamespace(inventory=INVENTORY))
 from baomi.settings import Settings
 from baomi.services.vault import open_vault
 from baomi.services import deals, audit
@@ -38,7 +40,10 @@ def pause():
     sys.stdin.readline()  # blocks until the parent writes GO (or kills us)
 
 vault = open_vault(Settings())
-"""
+""".replace(
+    "@INVENTORY@",
+    repr(str(Path(__file__).parents[1] / "engine/contracts/fixtures/v1/inventory.json")),
+)
 
 
 def _env(settings: Settings) -> dict[str, str]:

@@ -124,14 +124,16 @@ def _files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
 
 
 def _inventory(path: Path) -> dict[str, Any] | None:
-    """The scan inventory of one file (no raw PI), via the engine's scanner."""
+    """The scan inventory of one file (no raw PI), via the engine's scanner, as JSON data: it is
+    sealed as it is, and a document keeps the inventory of the version that scanned it."""
     try:
         from baomi.engine.scan import scan_paths
     except ImportError:  # pragma: no cover - the scanner ships separately
         log.warning("baomi.engine.scan is not available; document stored without inventory")
         return None
-    inventory = scan_paths([path]).inventory
-    return dict(inventory)
+    from baomi.engine.contracts import codec
+
+    return codec.to_dict(scan_paths([path]).inventory)
 
 
 def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> list[ObjectInfo]:

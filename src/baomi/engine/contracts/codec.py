@@ -189,7 +189,11 @@ def manifest_from_json(text: str) -> Manifest:
 
 
 def trace_record_from_json(text: str) -> TraceRecord:
-    data = _parse(text, "trace record")
+    return trace_record_from_data(_parse(text, "trace record"))
+
+
+def trace_record_from_data(data: object) -> TraceRecord:
+    """A trace record from parsed JSON (a folder's files are parsed to tell records apart)."""
     if not isinstance(data, dict) or data.get("kind") != RECORD_KIND:
         raise ContractError("not a trace record")
     version = data.get("version", 1)
@@ -248,5 +252,6 @@ __all__ = [
     "manifest_from_json",
     "to_dict",
     "to_json",
+    "trace_record_from_data",
     "trace_record_from_json",
 ]

@@ -30,6 +30,20 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column, prefetch, release
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.manifest import (
+    MANIFEST_FORMAT,
+    FingerprintInfo,
+    KAnonymityCriteria,
+    KAnonymityReport,
+    LocalRound,
+    Manifest,
+    ManifestFile,
+    PolicyInfo,
+    ToolInfo,
+    VerifyInfo,
+)
+from baomi.engine.contracts.trace_record import TraceRecord
 from baomi.engine.normalize import normalize
 from baomi.engine.paths import display_path
 from baomi.engine.protect import fingerprint as fp
@@ -51,7 +65,6 @@ from baomi.i18n import tr
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FORMAT = "baomi-protect-manifest-1"
 
 Progress = Callable[[str, int, int], None]
 
@@ -82,7 +95,7 @@ class ProtectOptions:
 @dataclass(slots=True)
 class ProtectResult:
     out_dir: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     trace_record: Path | None
     leaks: list[dict[str, Any]] = field(default_factory=list)
 
@@ -104,7 +117,7 @@ class _Run:
     produced: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
-    kanon: list[dict[str, Any]] = field(default_factory=list)
+    kanon: list[KAnonymityReport] = field(default_factory=list)
 
     def note(self, entity: str | None, operator: str) -> None:
         self.operators_used.setdefault(entity or "(column)", set()).add(operator)
@@ -299,28 +312,28 @@ def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
     )
     run.note("QUASI_IDENTIFIER", "generalize")
     run.kanon.append(
-        {
-            "file": rel,
-            "sheet": table.sheet,
-            "quasi_identifiers": qi,
-            "sensitive": sensitive,
-            "criteria": {
-                "k": criteria.k,
-                "l": criteria.l,
-                "average_risk": criteria.average_risk,
-                "suppression_limit": criteria.suppression_limit,
-                "release": spec.release,
-            },
-            "levels": result.levels,
-            "recoding": result.recoding,
-            "local_rounds": list(result.rounds),
-            "suppressed_records": result.suppressed,
-            "information_loss": round(result.loss, 6),
-            "metric": result.metric,
-            "nodes_checked": result.nodes_checked,
-            "nodes_total": result.nodes_total,
-            **result.report.as_dict(),
-        }
+        KAnonymityReport(
+            file=rel,
+            sheet=table.sheet,
+            quasi_identifiers=tuple(qi),
+            sensitive=tuple(sensitive),
+            criteria=KAnonymityCriteria(
+                k=criteria.k,
+                l=criteria.l,
+                average_risk=criteria.average_risk,
+                suppression_limit=criteria.suppression_limit,
+                release=spec.release,
+            ),
+            levels=result.levels,
+            recoding=result.recoding,
+            local_rounds=tuple(codec.from_dict(LocalRound, r) for r in result.rounds),
+            suppressed_records=result.suppressed,
+            information_loss=round(result.loss, 6),
+            metric=result.metric,
+            nodes_checked=result.nodes_checked,
+            nodes_total=result.nodes_total,
+            risk=result.report.rounded(),
+        )
     )
     out = frame.with_columns(result.frame[c].replace("", None) for c in qi)
     if spec.suppress == "drop" and result.suppressed:
@@ -504,24 +517,23 @@ def protect_paths(
             entries.append(entry)
         if progress:
             progress("", len(files), len(files))
+        listed = tuple(codec.from_dict(ManifestFile, e) for e in entries)
         leaks: list[dict[str, Any]] = []
         if opts.verify:
             leaks = verify_package(
                 tmp,
-                entries,
+                listed,
                 run.originals,
                 run.analyzer,
                 policy,
                 run.prefilter,
                 run.produced,
                 run.operators,
-            ) or scan_leftovers(tmp, entries, policy, run.operators)
+            ) or scan_leftovers(tmp, listed, policy, run.operators)
             if leaks:
                 raise VerifyError(leaks)
-        manifest = _manifest(run, entries, package_id, now, opts, leaks)
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        manifest = _manifest(run, listed, package_id, now, opts, leaks)
+        codec.dump(manifest, tmp / "manifest.json")
         if vault is not None:
             vault.save()
         _swap_in(tmp, out_dir)
@@ -648,52 +660,42 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 
 def _manifest(
     run: _Run,
-    entries: list[dict[str, Any]],
+    files: tuple[ManifestFile, ...],
     package_id: str,
     now: _dt.datetime,
     opts: ProtectOptions,
     leaks: list[dict[str, Any]],
-) -> dict[str, Any]:
+) -> Manifest:
     from baomi import __version__
 
-    return {
-        "format": MANIFEST_FORMAT,
-        "package_id": package_id,
-        "created": now.isoformat(timespec="seconds"),
-        "recipient": opts.recipient,
-        "tool": {"name": "baomi", "version": __version__},
-        "policy": {"name": run.policy.name, "sha256": run.policy.sha256},
-        "files": entries,
-        "operators": {k: sorted(v) for k, v in sorted(run.operators_used.items())},
-        "k_anonymity": run.kanon,
-        "fingerprint": {
-            "scheme": fp.SCHEME,
-            "marks": run.policy.marks,
-            "recipient_keyed_values": bool(run.digests),
-        },
-        "verify": {"ran": opts.verify, "leftover": sum(x["count"] for x in leaks)},
-    }
+    return Manifest(
+        package_id=package_id,
+        created=now.isoformat(timespec="seconds"),
+        recipient=opts.recipient,
+        tool=ToolInfo(name="baomi", version=__version__),
+        policy=PolicyInfo(name=run.policy.name, sha256=run.policy.sha256),
+        files=files,
+        operators={k: tuple(sorted(v)) for k, v in sorted(run.operators_used.items())},
+        k_anonymity=tuple(run.kanon),
+        fingerprint=FingerprintInfo(
+            scheme=fp.SCHEME, marks=run.policy.marks, recipient_keyed_values=bool(run.digests)
+        ),
+        verify=VerifyInfo(ran=opts.verify, leftover=sum(x["count"] for x in leaks)),
+    )
 
 
-def _write_record(
-    run: _Run, manifest: dict[str, Any], opts: ProtectOptions, now: _dt.datetime
-) -> Path:
+def _write_record(run: _Run, manifest: Manifest, opts: ProtectOptions, now: _dt.datetime) -> Path:
     assert opts.manifests_dir is not None
     digests, modulus = fp.pack_digests(run.digests)
-    record = {
-        "kind": fp.RECORD_KIND,
-        "scheme": fp.SCHEME,
-        "package_id": manifest["package_id"],
-        "recipient": opts.recipient or "",
-        "created": now.isoformat(timespec="seconds"),
-        "fingerprint": f"{run.fingerprint:016x}",
-        "digests": digests,
-        "digest_modulus": modulus,
-        "manifest": manifest,
-    }
+    record = TraceRecord(
+        scheme=fp.SCHEME,
+        package_id=manifest.package_id,
+        recipient=opts.recipient or "",
+        created=now.isoformat(timespec="seconds"),
+        fingerprint=f"{run.fingerprint:016x}",
+        digests=digests,
+        digest_modulus=modulus,
+        manifest=manifest,
+    )
     opts.manifests_dir.mkdir(parents=True, exist_ok=True)
-    path = opts.manifests_dir / f"{manifest['package_id']}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return codec.dump(record, opts.manifests_dir / f"{manifest.package_id}.json")

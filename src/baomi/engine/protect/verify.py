@@ -17,6 +17,7 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column
+from baomi.engine.contracts.manifest import ManifestColumn, ManifestFile
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.registry import OperatorRegistry
@@ -25,7 +26,7 @@ from baomi.engine.protect.writers import load
 
 def verify_package(
     out_dir: Path,
-    entries: Sequence[dict[str, Any]],
+    entries: Sequence[ManifestFile],
     originals: set[str],
     analyzer: TextAnalyzer,
     policy: Policy,
@@ -70,27 +71,25 @@ def verify_package(
         return raw.join(lookup, on="o", how="semi").height
 
     for entry in entries:
-        rel = entry["path"]
+        rel = entry.path
         doc = load(out_dir / rel)
-        for table, info in zip(doc.tables, entry.get("tables", []), strict=False):
+        for table, info in zip(doc.tables, entry.tables or (), strict=False):
             # free-text and unclassified columns are re-analyzed, and so are columns the policy
             # keeps as they are: a value removed elsewhere must not be there in the clear
-            listed = {c["name"] for c in info["columns"]}
+            listed = {c.name for c in info.columns}
             # format-keeping operators that change the value (pseudonym, fpe; not keep)
             keeping = {
-                c["name"]
-                for c in info["columns"]
-                if operators.declares(op := c.get("operator"), "keeps_format")
-                and operators.declares(op, "removes")
+                c.name
+                for c in info.columns
+                if operators.declares(c.operator, "keeps_format")
+                and operators.declares(c.operator, "removes")
             }
+            # columns a registered operator left as they were (keep)
             reread = {
-                c["name"]
-                for c in info["columns"]
-                if c["mode"] in ("text", "skip")
-                or (
-                    c.get("operator") in operators
-                    and not operators.declares(c["operator"], "removes")
-                )
+                c.name
+                for c in info.columns
+                if c.mode in ("text", "skip")
+                or (c.operator in operators and not operators.declares(c.operator, "removes"))
             }
             for name in table.frame.columns:
                 col = (
@@ -129,7 +128,7 @@ PARTIAL_BY_DESIGN = frozenset({"PERSON_NAME", "ADDRESS", "ORGANIZATION"})
 
 def scan_leftovers(
     out_dir: Path,
-    entries: Sequence[dict[str, Any]],
+    entries: Sequence[ManifestFile],
     policy: Policy,
     operators: OperatorRegistry | None = None,
 ) -> list[dict[str, Any]]:
@@ -155,45 +154,36 @@ def scan_leftovers(
 
     options = scan.ScanOptions(prose=False)
     inventory = scan.scan_paths([out_dir], options=options).inventory
-    by_path = {e["path"]: e for e in entries}
+    by_path = {e.path: e for e in entries}
     leaks: list[dict[str, Any]] = []
 
-    for f in inventory.get("files", []):
-        entry = by_path.get(f["path"])
+    for f in inventory.files:
+        entry = by_path.get(f.path)
         if entry is None:
             continue
-        if f["kind"] == "text":
-            n = sum(c for e, c in f.get("entities", {}).items() if counted(e))
+        if f.kind == "text":
+            n = sum(c for e, c in f.entities.items() if counted(e))
             if n:
-                leaks.append({"file": f["path"], "sheet": None, "column": None, "count": n})
+                leaks.append({"file": f.path, "sheet": None, "column": None, "count": n})
             continue
-        plans = {
-            (t.get("sheet"), c["name"]): c for t in entry.get("tables", []) for c in t["columns"]
-        }
+        plans = {(t.sheet, c.name): c for t in entry.tables or () for c in t.columns}
         # The scan reads a wrapped JSON list ({"data": [...]}) as records: its column
         # data[*].phone is protect's data[0].phone, data[1].phone, ...; it is left out only
         # when every one of them is.
-        per_record: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+        per_record: dict[tuple[str | None, str], list[ManifestColumn | None]] = {}
         for (sheet, name), c in plans.items():
             wildcard = _RECORD_INDEX.sub("[*]", name, count=1)
             if wildcard != name:
                 per_record.setdefault((sheet, wildcard), []).append(c)
-        for col in f.get("columns", []):
-            key = (col.get("sheet"), col["name"])
-            matched = [plans[key]] if key in plans else per_record.get(key, [{}])
+        for col in f.columns:
+            key = (col.sheet, col.name)
+            matched = [plans[key]] if key in plans else per_record.get(key, [None])
             if all(
-                p.get("mode") == "qi" or ops.declares(p.get("operator"), "keeps_format")
+                p is not None and (p.mode == "qi" or ops.declares(p.operator, "keeps_format"))
                 for p in matched
             ):
                 continue
-            n = sum(c for e, c in col.get("entities", {}).items() if counted(e))
+            n = sum(c for e, c in col.entities.items() if counted(e))
             if n:
-                leaks.append(
-                    {
-                        "file": f["path"],
-                        "sheet": col.get("sheet"),
-                        "column": col["name"],
-                        "count": n,
-                    }
-                )
+                leaks.append({"file": f.path, "sheet": col.sheet, "column": col.name, "count": n})
     return leaks
