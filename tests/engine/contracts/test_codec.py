@@ -10,6 +10,9 @@ import pytest
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.codec import ContractError
 from baomi.engine.contracts.finding import FindingExplanation, FindingRecord
+from baomi.engine.contracts.inventory import Inventory
+from baomi.engine.contracts.manifest import Manifest
+from baomi.engine.contracts.trace_record import TraceRecord
 
 V1 = Path(__file__).parent / "fixtures" / "v1"
 
@@ -93,3 +96,21 @@ def test_a_broken_findings_line_names_its_number(tmp_path: Path) -> None:
     path.write_text((V1 / "findings.jsonl").read_text(encoding="utf-8") + "{\n", encoding="utf-8")
     with pytest.raises(ContractError, match=r"findings.jsonl line \d+: .*not JSON"):
         list(codec.iter_findings(path))
+
+
+@pytest.mark.parametrize(
+    ("cls", "name"),
+    [
+        (Inventory, "inventory.json"),
+        (Manifest, "manifest.json"),
+        (TraceRecord, "trace-record.json"),
+    ],
+)
+def test_load_any_contract_by_its_class(
+    cls: type[Inventory | Manifest | TraceRecord], name: str
+) -> None:
+    loaded = codec.load(cls, V1 / name)
+    assert isinstance(loaded, cls)
+    assert codec.to_json(loaded) == (V1 / name).read_text(encoding="utf-8")
+    with pytest.raises(TypeError, match="not a contract"):
+        codec.from_json(dict, "{}")  # type: ignore[type-var]

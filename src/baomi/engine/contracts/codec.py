@@ -31,6 +31,7 @@ from baomi.errors import InputError
 
 T = TypeVar("T")
 Contract = Inventory | Manifest | TraceRecord | FindingRecord
+C = TypeVar("C", Inventory, Manifest, TraceRecord, FindingRecord)
 
 _LAYOUT: dict[type[Any], dict[str, Any]] = {
     Inventory: {"indent": 2},
@@ -227,6 +228,29 @@ def load_trace_record(path: Path) -> TraceRecord:
     return trace_record_from_json(_read(path))
 
 
+_READERS: dict[type[Any], Any] = {
+    Inventory: inventory_from_json,
+    Manifest: manifest_from_json,
+    TraceRecord: trace_record_from_json,
+    FindingRecord: finding_from_json,
+}
+
+
+def from_json(cls: type[C], text: str) -> C:
+    """The contract ``cls`` (``Inventory``, ``Manifest``, ``TraceRecord``, ``FindingRecord``)
+    from its JSON text, version checked."""
+    reader = _READERS.get(cls)
+    if reader is None:
+        raise TypeError(f"{cls.__name__} is not a contract")
+    result: C = reader(text)
+    return result
+
+
+def load(cls: type[C], path: Path) -> C:
+    """The contract ``cls`` from its file (``findings.jsonl``: :func:`iter_findings`)."""
+    return from_json(cls, _read(path))
+
+
 def iter_findings(path: Path) -> Iterator[FindingRecord]:
     """The records of a ``findings.jsonl``, one at a time (the file may be large)."""
     with path.open(encoding="utf-8") as fh:
@@ -244,8 +268,10 @@ __all__ = [
     "finding_from_json",
     "findings_lines",
     "from_dict",
+    "from_json",
     "inventory_from_json",
     "iter_findings",
+    "load",
     "load_inventory",
     "load_manifest",
     "load_trace_record",
