@@ -15,8 +15,9 @@ from baomi.engine.protect.fingerprint import extract_marks
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.operators.keep import KeepOperator
+from baomi.engine.protect.operators.redact import RedactOperator
 from baomi.engine.protect.package import ProtectOptions, protect_paths
-from baomi.engine.protect.params import OperatorParams
+from baomi.engine.protect.params import OperatorParams, RedactParams
 from baomi.engine.protect.policy import load_policy_text
 from baomi.engine.protect.registry import OperatorRegistry, Property
 
@@ -107,3 +108,27 @@ def test_a_registered_operator_is_treated_by_its_declarations(tmp_path: Path) ->
     assert out["邮箱"].to_list() == ["a@example.com", "b@example.com"]
     # not thread-safe: run in the calling thread, never in the pipeline's pool
     assert StampOperator.threads == {threading.current_thread().name}
+
+
+class ForgetOperator(RedactOperator):
+    """A customer's operator that drops every record holding the value."""
+
+    name: ClassVar[str] = "forget"
+
+    def drops_record(self, params: RedactParams) -> bool:
+        return True
+
+
+def test_a_registered_operator_that_drops_records(tmp_path: Path) -> None:
+    registry = OperatorRegistry.default(plugins=False)
+    registry.register(ForgetOperator())
+    policy = load_policy_text(
+        "version: 1\nname: t\nentities:\n  CN_MOBILE: {operator: forget}\n", registry=registry
+    )
+    src = tmp_path / "in"
+    src.mkdir()
+    pl.DataFrame({"编号": ["A", "B", "C"], "手机": ["13812345678", "", "13912345678"]}).write_csv(
+        src / "c.csv"
+    )
+    protect_paths([src], policy, tmp_path / "out", operators=registry)
+    assert pl.read_csv(tmp_path / "out" / "c.csv")["编号"].to_list() == ["B"]

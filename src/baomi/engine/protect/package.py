@@ -51,7 +51,6 @@ from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
-from baomi.engine.protect.params import SuppressParams
 from baomi.engine.protect.plan import ColumnPlan, plan_table, text_prefilter
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
@@ -197,7 +196,7 @@ def _protect_text(
         run.note(f.entity, rule.operator)
         if run.collect_originals and new != raw:
             run.originals.add(raw.strip())
-        if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
+        if op.drops_record(rule.params):
             drop = True
         if op.recipient_specific(rule.params) and fp.traceable(f.entity):
             run.digests.append(fp.digest(new))
@@ -264,7 +263,7 @@ def _apply_findings(
                 a.strip() for a, b in zip(raw.to_list(), new.to_list(), strict=True) if a != b
             )
         idx = group["idx"].to_list()
-        if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
+        if op.drops_record(rule.params):
             drop_idx.update(idx)
         if op.recipient_specific(rule.params) and fp.traceable(str(entity)):
             run.digests.extend(fp.digest(v) for v in new.to_list() if v)
@@ -394,7 +393,7 @@ def _protect_column(
     info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
     columns.append(info)
     if plan.mode in ("entity", "rule") and plan.rule is not None:
-        if isinstance(plan.rule.params, SuppressParams) and plan.rule.params.drop_record:
+        if run.operators.get(plan.rule.operator).drops_record(plan.rule.params):
             drop_mask = drop_mask | values.is_not_null() & (values.str.strip_chars() != "")
         info["operator"] = plan.rule.operator
     elif plan.mode in ("text", "skip"):

@@ -92,6 +92,10 @@ class Operator(ABC, Generic[P]):
         """True when the output depends on the recipient (a fingerprint mark)."""
         return False
 
+    def drops_record(self, params: P) -> bool:
+        """True when a record holding the value is dropped from its table (or text)."""
+        return False
+
     def apply_series(
         self, values: pl.Series, entity: str | None, params: P, ctx: OperatorContext
     ) -> pl.Series:
