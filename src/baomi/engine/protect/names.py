@@ -1,0 +1,48 @@
+"""Protected file and folder names of a package (identifiers in them replaced)."""
+
+from __future__ import annotations
+
+import re
+
+from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect.state import ProtectRun
+
+
+class PathNames:
+    """File and folder names with their identifiers protected (客户13812345678.csv →
+    客户138****5678.csv): a package, its manifest and the trace record are read by people who
+    must not see them. Each name is analysed like text and each finding replaced by the policy's
+    operator (no marks: invisible characters do not belong in file names); a name that two
+    files would share gets ``~2``, ``~3`` … before its suffix."""
+
+    def __init__(self, run: ProtectRun) -> None:
+        self.run = run
+        self.parts: dict[str, str] = {}
+        self.used: set[str] = set()
+
+    def protect(self, rel: str) -> str:
+        *folders, name = rel.split("/")
+        stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+        out = "/".join([*(self._part(f) for f in folders), self._part(stem) + dot + suffix])
+        base, n = out, 1
+        while out in self.used:
+            n += 1
+            out = f"{base[: len(base) - len(dot + suffix)]}~{n}{dot}{suffix}"
+        self.used.add(out)
+        return out
+
+    def _part(self, text: str) -> str:
+        cached = self.parts.get(text)
+        if cached is not None:
+            return cached
+        edits: list[tuple[int, int, str, bool]] = []
+        for f in self.run.analyzer.analyze(text):
+            rule = self.run.policy.rule_for_entity(f.entity)
+            if rule is None or rule.operator == "keep":
+                continue
+            op = self.run.operators.get(rule.operator)
+            new = op.apply(text[f.start : f.end], f.entity, rule.params, self.run.ctx)
+            edits.append((f.start, f.end, re.sub(r"[/\\\x00]", "_", new or ""), False))
+        out = fp.splice(text, edits, self.run.fingerprint)[0] or "_"  # no marks in names
+        self.parts[text] = out
+        return out
