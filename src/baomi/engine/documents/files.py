@@ -3,29 +3,40 @@
 ``iter_files`` gives every file under the arguments, folders walked sorted, each with its name
 relative to the one folder given (a single file: its name) or to the common folder of several
 arguments; a file named twice (or inside a named folder) comes once. A name that is not UTF-8
-is shown decoded (:func:`baomi.engine.paths.display_path`).
+is shown decoded (:func:`baomi.engine.paths.display_path`). The scan walks every file (an
+unsupported one is reported as skipped); protect only those of the formats it writes back.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from baomi.engine.paths import display_path
 
+#: Names left out of a walked folder when only some formats are asked for: hidden files and
+#: Office's lock files (``~$合同.docx``), never documents themselves.
+HIDDEN_PREFIXES = (".", "~$")
 
-def _files_under(root: Path) -> Iterator[Path]:
+
+def _files_under(root: Path, suffixes: Collection[str] | None) -> Iterator[Path]:
     if not root.is_dir():
-        yield root
+        if suffixes is None or root.suffix.lower() in suffixes:
+            yield root
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for fn in sorted(filenames):
-            yield Path(dirpath) / fn
+            if suffixes is None or (
+                Path(fn).suffix.lower() in suffixes and not fn.startswith(HIDDEN_PREFIXES)
+            ):
+                yield Path(dirpath) / fn
 
 
-def _walk(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+def _walk(
+    paths: Sequence[Path], suffixes: Collection[str] | None = None
+) -> Iterator[tuple[Path, str]]:
     """(path, name relative to the arguments' common folder) for every file under ``paths``,
     directories walked sorted; a file named twice (or inside a named folder) comes once."""
     if not paths:
@@ -36,7 +47,7 @@ def _walk(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
     base = os.path.commonpath([p if p.is_dir() else p.parent for p in absolute])
     seen: set[str] = set()
     for root in absolute:
-        for p in _files_under(root):
+        for p in _files_under(root, suffixes):
             real = os.path.realpath(p)
             if real in seen:
                 continue
@@ -44,8 +55,12 @@ def _walk(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
             yield p, p.relative_to(base).as_posix()
 
 
-def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
-    """(path, name in the outputs) for every file under ``paths``, directories walked sorted.
+def iter_files(
+    paths: Sequence[Path], *, suffixes: Collection[str] | None = None
+) -> Iterator[tuple[Path, str]]:
+    """(path, name in the outputs) for every file under ``paths``, directories walked sorted;
+    with ``suffixes`` (lower case, with the dot) only files of those formats, and in a walked
+    folder no hidden or lock file (:data:`HIDDEN_PREFIXES`).
 
     Names are relative to the one folder given (a single file: its name), or to the common
     folder of several arguments. A name that is not UTF-8 is shown decoded
@@ -53,7 +68,7 @@ def iter_files(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
     keeps its bytes escaped instead.
     """
     used: set[str] = set()
-    for p, rel in _walk(paths):
+    for p, rel in _walk(paths, suffixes):
         name = display_path(rel)
         if name in used:
             name = display_path(rel, decode=False)

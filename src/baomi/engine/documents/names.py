@@ -1,10 +1,14 @@
-"""Names taken from a file's data (column headers, JSON paths, sheet names) as the outputs show
-them: an identifier in a name is masked by the display convention (:mod:`baomi.engine.masking`),
-never written raw."""
+"""Names as the outputs show them, with no identifier in the clear.
+
+The one place where names are rewritten: :func:`replace_spans` (the identifiers found in a name
+replaced) and :class:`UniqueNames` (two names that come out alike kept apart) serve the scan's
+names taken from a file's data — column headers, JSON paths, sheet names, masked by the display
+convention (:mod:`baomi.engine.masking`, :class:`Names`) — and protect's file and folder names
+(replaced by the policy's operators, :mod:`baomi.engine.protect.names`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -38,13 +42,40 @@ def mask_identifiers(texts: Sequence[str], recognizers: Sequence[Recognizer]) ->
     if found.height == 0:
         return out
     found = found.with_columns(idx=pl.Series(idx, dtype=pl.Int64).gather(found.get_column("idx")))
-    # right to left within a text, so that earlier offsets stay valid
-    for i, start, end, entity in sorted(
-        found.select("idx", "start", "end", "entity").iter_rows(), key=lambda f: (f[0], -f[1])
-    ):
-        text = out[i]
-        out[i] = text[:start] + mask_value(text[start:end], entity) + text[end:]
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for i, start, end, entity in found.select("idx", "start", "end", "entity").iter_rows():
+        spans.setdefault(i, []).append((start, end, mask_value(out[i][start:end], entity)))
+    for i, edits in spans.items():
+        out[i] = replace_spans(out[i], edits)
     return out
+
+
+def replace_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, new)`` span replaced (the spans do not overlap)."""
+    parts: list[str] = []
+    pos = 0
+    for start, end, new in sorted(spans, key=lambda span: span[0]):
+        parts += (text[pos:start], new)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+class UniqueNames:
+    """Names handed out once each: a name already handed out gets ``mark`` numbered 2, 3 …
+    (``" ({})"``: ``name (2)``; ``"~{}"``: ``客户~2.csv``) before its ``suffix``."""
+
+    def __init__(self, mark: str) -> None:
+        self.mark = mark
+        self.used: set[str] = set()
+
+    def claim(self, name: str, suffix: str = "") -> str:
+        stem, shown, copy = name[: len(name) - len(suffix)], name, 1
+        while shown in self.used:
+            copy += 1
+            shown = stem + self.mark.format(copy) + suffix
+        self.used.add(shown)
+        return shown
 
 
 class Names:
@@ -56,27 +87,20 @@ class Names:
 
     def __init__(self, recognizers: Sequence[Recognizer]) -> None:
         self.recognizers = recognizers
-        self.sheets: dict[str | None, str | None] = {}
+        self.sheets: dict[str, str] = {}
+        self.sheet_names = UniqueNames(" ({})")
         self.columns: dict[str | None, dict[str, str]] = {}  # per output sheet: raw → shown
-        self.used: dict[str | None, set[str]] = {}
+        self.used: dict[str | None, UniqueNames] = {}
 
-    def _assign(self, table: dict[str, str], used: set[str], raw: list[str]) -> None:
+    def _assign(self, table: dict[str, str], used: UniqueNames, raw: list[str]) -> None:
         for name, shown in zip(raw, mask_identifiers(raw, self.recognizers), strict=True):
-            base, copy = shown, 1
-            while shown in used:
-                copy += 1
-                shown = f"{base} ({copy})"
-            used.add(shown)
-            table[name] = shown
+            table[name] = used.claim(shown)
 
     def sheet(self, sheet: str | None) -> str | None:
         if sheet is None:
             return None
         if sheet not in self.sheets:
-            table: dict[str, str] = {}
-            used = {s for s in self.sheets.values() if s is not None}
-            self._assign(table, used, [sheet])
-            self.sheets[sheet] = table[sheet]
+            self._assign(self.sheets, self.sheet_names, [sheet])
         return self.sheets[sheet]
 
     def frame(self, sheet: str | None, frame: pl.DataFrame) -> pl.DataFrame:
@@ -84,10 +108,10 @@ class Names:
         table = self.columns.setdefault(sheet, {})
         new = [c for c in frame.columns if c not in table]
         if new:
-            self._assign(table, self.used.setdefault(sheet, set()), new)
+            self._assign(table, self.used.setdefault(sheet, UniqueNames(" ({})")), new)
         if all(table[c] == c for c in frame.columns):
             return frame
         return frame.rename({c: table[c] for c in frame.columns})
 
 
-__all__ = ["NAME_ENTITIES", "Names", "mask_identifiers"]
+__all__ = ["NAME_ENTITIES", "Names", "UniqueNames", "mask_identifiers", "replace_spans"]

@@ -1,10 +1,11 @@
-"""Protected file and folder names of a package (identifiers in them replaced)."""
+"""Protected file and folder names of a package (identifiers in them replaced by the policy's
+operators; the rewriting is the document layer's, :mod:`baomi.engine.documents.names`)."""
 
 from __future__ import annotations
 
 import re
 
-from baomi.engine.protect import fingerprint as fp
+from baomi.engine.documents.names import UniqueNames, replace_spans
 from baomi.engine.protect.state import ProtectRun
 
 
@@ -18,31 +19,26 @@ class PathNames:
     def __init__(self, run: ProtectRun) -> None:
         self.run = run
         self.parts: dict[str, str] = {}
-        self.used: set[str] = set()
+        self.used = UniqueNames("~{}")
 
     def protect(self, rel: str) -> str:
         *folders, name = rel.split("/")
         stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
         out = "/".join([*(self._part(f) for f in folders), self._part(stem) + dot + suffix])
-        base, n = out, 1
-        while out in self.used:
-            n += 1
-            out = f"{base[: len(base) - len(dot + suffix)]}~{n}{dot}{suffix}"
-        self.used.add(out)
-        return out
+        return self.used.claim(out, dot + suffix)
 
     def _part(self, text: str) -> str:
         cached = self.parts.get(text)
         if cached is not None:
             return cached
-        edits: list[tuple[int, int, str, bool]] = []
+        edits: list[tuple[int, int, str]] = []
         for f in self.run.analyzer.analyze(text):
             rule = self.run.policy.rule_for_entity(f.entity)
             if rule is None or rule.operator == "keep":
                 continue
             op = self.run.operators.get(rule.operator)
             new = op.apply(text[f.start : f.end], f.entity, rule.params, self.run.ctx)
-            edits.append((f.start, f.end, re.sub(r"[/\\\x00]", "_", new or ""), False))
-        out = fp.splice(text, edits, self.run.fingerprint)[0] or "_"  # no marks in names
+            edits.append((f.start, f.end, re.sub(r"[/\\\x00]", "_", new or "")))
+        out = replace_spans(text, edits) or "_"  # no marks: not in file names
         self.parts[text] = out
         return out

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-import os
 import secrets
 import shutil
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from baomi.engine.analyzer import TextAnalyzer
-from baomi.engine.paths import display_path
+from baomi.engine.documents.files import iter_files
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.manifest import _manifest, _sha256, _write_record
@@ -46,30 +45,15 @@ from baomi.i18n import tr
 log = logging.getLogger(__name__)
 
 
-def collect_files(paths: Sequence[Path]) -> tuple[Path, list[Path]]:
-    """The common root and every supported file under ``paths`` (sorted)."""
+def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every supported file under ``paths`` with its name in the package, by the document
+    layer's one walker (:func:`baomi.engine.documents.files.iter_files`, as the scan names
+    files); a path that does not exist is an error."""
     resolved = [p.resolve() for p in paths]
     for p in resolved:
         if not p.exists():
             raise InputError(f"{p.name}: " + tr("文件或文件夹不存在", "no such file or folder"))
-    files: list[Path] = []
-    for p in resolved:
-        if p.is_dir():
-            files.extend(
-                f
-                for f in sorted(p.rglob("*"))
-                if f.is_file()
-                and f.suffix.lower() in SUFFIXES
-                and not f.name.startswith((".", "~$"))
-            )
-        elif p.suffix.lower() in SUFFIXES:
-            files.append(p)
-    files = list(dict.fromkeys(files))  # an input named twice (or inside a named folder) once
-    if len(resolved) == 1 and resolved[0].is_dir():
-        root = resolved[0]
-    else:
-        root = Path(os.path.commonpath([f.parent for f in files])) if files else Path.cwd()
-    return root, files
+    return list(iter_files(resolved, suffixes=SUFFIXES))
 
 
 def protect_paths(
@@ -87,7 +71,7 @@ def protect_paths(
     opts = options or ProtectOptions()
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, paths, opts)
-    root, files = collect_files(paths)
+    files = collect_files(paths)
     registry = registry or Registry.default()
     operators = operators or OperatorRegistry.default()
     vault = None
@@ -117,8 +101,8 @@ def protect_paths(
     try:
         tmp.mkdir(parents=True)
         names = PathNames(run)
-        for i, src in enumerate(files):
-            rel = names.protect(display_path(src.relative_to(root).as_posix()))
+        for i, (src, shown) in enumerate(files):
+            rel = names.protect(shown)
             if progress:
                 progress(rel, i, len(files))
             doc = load(src)
