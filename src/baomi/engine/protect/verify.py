@@ -8,7 +8,6 @@ counts by file and column, never values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -111,8 +110,6 @@ def verify_package(
 #: Operators whose output keeps the entity's format on purpose: a re-scan finds them again, so
 #: they are checked by value (``verify_package``), not by the scan.
 FORMAT_KEEPING = frozenset({"keep", "pseudonym", "fpe"})
-#: The first list index of a JSON path: where the scan writes ``[*]`` for wrapped records.
-_RECORD_INDEX = re.compile(r"\[\d+\]")
 
 
 #: Operators that keep a coarser or partial form of a value.
@@ -158,18 +155,11 @@ def scan_leftovers(
         plans = {
             (t.get("sheet"), c["name"]): c for t in entry.get("tables", []) for c in t["columns"]
         }
-        # The scan reads a wrapped JSON list ({"data": [...]}) as records: its column
-        # data[*].phone is protect's data[0].phone, data[1].phone, ...; it is left out only
-        # when every one of them is.
-        per_record: dict[tuple[Any, str], list[dict[str, Any]]] = {}
-        for (sheet, name), c in plans.items():
-            wildcard = _RECORD_INDEX.sub("[*]", name, count=1)
-            if wildcard != name:
-                per_record.setdefault((sheet, wildcard), []).append(c)
+        # protect reads every format as the scan does (the same columns: a wrapped JSON list's
+        # data[*].phone is one column for both), so the scan's columns are protect's
         for col in f.get("columns", []):
-            key = (col.get("sheet"), col["name"])
-            matched = [plans[key]] if key in plans else per_record.get(key, [{}])
-            if all(p.get("mode") == "qi" or p.get("operator") in FORMAT_KEEPING for p in matched):
+            plan = plans.get((col.get("sheet"), col["name"]), {})
+            if plan.get("mode") == "qi" or plan.get("operator") in FORMAT_KEEPING:
                 continue
             n = sum(c for e, c in col.get("entities", {}).items() if counted(e))
             if n:
