@@ -77,7 +77,7 @@ TEXT_HEADER_HINTS = (
     "text",
     "content",
 )
-#: A skip column's note: the sample held no PI, but every cell is still scanned (scan.py).
+#: A skip column's note: the sample held no PI, but every cell is still scanned (scan/kernels.py).
 _SKIP_NOTE = "no personal information in sample; cells scanned for identifiers"
 #: Entities that are not personal information by themselves (an organisation's name).
 _NOT_PI_ALONE = frozenset({"ORGANIZATION"})

@@ -77,3 +77,16 @@ def test_protect_edits_every_paragraph_the_docx_reader_reads(tmp_path: Path) -> 
     assert (
         strip_marks(out.sections[0].first_page_header.paragraphs[0].text) == "联系电话138****5678"
     )
+
+
+def test_text_lines_are_the_readers_lines(tmp_path: Path) -> None:
+    """Lines end at \\n, \\r\\n or \\r for both (str.splitlines also cuts at a form feed or
+    U+2028, which shifted protect's line numbers against the scan's)."""
+    path = tmp_path / "t.txt"
+    text = "第一行\r\n分页\f之后\n段\u2028落\r末行\r\n\n"
+    path.write_bytes(text.encode("utf-8"))
+    read = [u.text for u in open_source(path).units()]
+    doc = load(path)
+    assert doc.units == read == ["第一行", "分页\f之后", "段\u2028落", "末行", ""]
+    doc.save(tmp_path / "out.txt")
+    assert (tmp_path / "out.txt").read_bytes() == path.read_bytes()

@@ -32,6 +32,7 @@ from baomi.engine.readers.json import (
     rows_frame,
     wrapped_records,
 )
+from baomi.engine.readers.text import without_line_ending
 from baomi.engine.readers.xlsx import cell_text
 from baomi.errors import UnreadableFileError
 
@@ -425,11 +426,13 @@ def _save_parquet(doc: Document, target: Path) -> None:
 
 
 def _load_txt(path: Path, fmt: str) -> Document:
+    """The lines the text reader reads (split at ``\\n``, ``\\r\\n`` or ``\\r`` only, so line
+    numbers agree: not at a form feed or U+2028), each ending kept to write back."""
     encoding, _ = detect_file_encoding(path)
     text = path.read_bytes().decode(encoding)
     bom = text.startswith("\ufeff")
-    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
-    units = [line.rstrip("\r\n") for line in lines]
+    lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    units = [without_line_ending(line) for line in lines]
     endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
     enc = "utf-8" if encoding.lower().replace("_", "-") == "utf-8-sig" else encoding
     return Document(path, fmt, enc, units=units, state=(bom, endings))
