@@ -20,22 +20,42 @@ from baomi.engine.paths import display_path
 HIDDEN_PREFIXES = (".", "~$")
 
 
-def _files_under(root: Path, suffixes: Collection[str] | None) -> Iterator[Path]:
+def _wanted(name: str, suffixes: Collection[str] | None) -> bool:
+    return suffixes is None or (
+        Path(name).suffix.lower() in suffixes and not name.startswith(HIDDEN_PREFIXES)
+    )
+
+
+def _files_under(root: Path, suffixes: Collection[str] | None, by_name: bool) -> Iterator[Path]:
+    """The files under ``root``, each folder's files before its subfolders (``by_name``: files
+    and subfolders together in name order, i.e. sorted by path)."""
     if not root.is_dir():
         if suffixes is None or root.suffix.lower() in suffixes:
             yield root
         return
+    if by_name:
+        yield from _by_name(root, suffixes)
+        return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for fn in sorted(filenames):
-            if suffixes is None or (
-                Path(fn).suffix.lower() in suffixes and not fn.startswith(HIDDEN_PREFIXES)
-            ):
+            if _wanted(fn, suffixes):
                 yield Path(dirpath) / fn
 
 
+def _by_name(folder: Path, suffixes: Collection[str] | None) -> Iterator[Path]:
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():  # as os.walk: a linked folder is not walked
+                yield from _by_name(Path(entry.path), suffixes)
+        elif entry.is_file() and _wanted(entry.name, suffixes):
+            yield Path(entry.path)
+
+
 def _walk(
-    paths: Sequence[Path], suffixes: Collection[str] | None = None
+    paths: Sequence[Path], suffixes: Collection[str] | None = None, by_name: bool = False
 ) -> Iterator[tuple[Path, str]]:
     """(path, name relative to the arguments' common folder) for every file under ``paths``,
     directories walked sorted; a file named twice (or inside a named folder) comes once."""
@@ -47,7 +67,7 @@ def _walk(
     base = os.path.commonpath([p if p.is_dir() else p.parent for p in absolute])
     seen: set[str] = set()
     for root in absolute:
-        for p in _files_under(root, suffixes):
+        for p in _files_under(root, suffixes, by_name):
             real = os.path.realpath(p)
             if real in seen:
                 continue
@@ -56,7 +76,7 @@ def _walk(
 
 
 def iter_files(
-    paths: Sequence[Path], *, suffixes: Collection[str] | None = None
+    paths: Sequence[Path], *, suffixes: Collection[str] | None = None, by_name: bool = False
 ) -> Iterator[tuple[Path, str]]:
     """(path, name in the outputs) for every file under ``paths``, directories walked sorted;
     with ``suffixes`` (lower case, with the dot) only files of those formats, and in a walked
@@ -68,7 +88,7 @@ def iter_files(
     keeps its bytes escaped instead.
     """
     used: set[str] = set()
-    for p, rel in _walk(paths, suffixes):
+    for p, rel in _walk(paths, suffixes, by_name):
         name = display_path(rel)
         if name in used:
             name = display_path(rel, decode=False)

@@ -48,12 +48,12 @@ log = logging.getLogger(__name__)
 def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     """Every supported file under ``paths`` with its name in the package, by the document
     layer's one walker (:func:`baomi.engine.documents.files.iter_files`, as the scan names
-    files); a path that does not exist is an error."""
+    files), in path order; a path that does not exist is an error."""
     resolved = [p.resolve() for p in paths]
     for p in resolved:
         if not p.exists():
             raise InputError(f"{p.name}: " + tr("文件或文件夹不存在", "no such file or folder"))
-    return list(iter_files(resolved, suffixes=SUFFIXES))
+    return list(iter_files(resolved, suffixes=SUFFIXES, by_name=True))
 
 
 def protect_paths(
