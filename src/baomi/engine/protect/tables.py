@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.batch import analyze_column
+from baomi.engine.columns import value_recognizers
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
@@ -239,11 +240,7 @@ def _protect_column(
         # (short values, not prose), a decoy's look-alike excepted, as the scan does
         recognizers = None
         if plan.mode == "skip":
-            recognizers = [
-                r
-                for r in run.analyzer.text_recognizers
-                if not r.model_based and r.entity not in plan.excluded
-            ]
+            recognizers = value_recognizers(run.analyzer.text_recognizers, plan.excluded)
         new, dropped = _text_column(run, values, recognizers)
         if dropped:
             drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())

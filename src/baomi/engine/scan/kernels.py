@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.batch import _from_findings, _resolve, analyze_column
-from baomi.engine.columns import ColumnPlan
+from baomi.engine.columns import ColumnPlan, value_recognizers
 from baomi.engine.inventory import PartialInventory
 from baomi.engine.normalize import normalize
 from baomi.engine.recognizers.base import (
@@ -182,9 +182,7 @@ def _text_column(
     recognizers = ctx.analyzer.text_recognizers
     if plan is not None and plan.mode != "text":
         cells = s.str.strip_chars()  # blank cells of a value column are empty
-        recognizers = tuple(
-            r for r in recognizers if not r.model_based and r.entity not in plan.excluded
-        )
+        recognizers = value_recognizers(recognizers, plan.excluded)
     if count:
         stats.non_empty += int((cells.str.len_chars() > 0).fill_null(False).sum())
     found = analyze_column(s, recognizers, ctx.options.threshold)
