@@ -90,3 +90,27 @@ def test_text_lines_are_the_readers_lines(tmp_path: Path) -> None:
     assert doc.units == read == ["第一行", "分页\f之后", "段\u2028落", "末行", ""]
     doc.save(tmp_path / "out.txt")
     assert (tmp_path / "out.txt").read_bytes() == path.read_bytes()
+
+
+def test_table_columns_are_named_as_the_readers_name_them(tmp_path: Path) -> None:
+    """A blank header is column_<n> and a repeated one "手机 (2)" for both (protect named them
+    "" and "手机_duplicated_0"), so a column rule names what the inventory shows; the header
+    row is written back as it was."""
+    from openpyxl import Workbook
+
+    text = "姓名,,手机,手机\n张伟,x,13812345678,13912345678\n"
+    (tmp_path / "d.csv").write_text(text, encoding="utf-8")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", None, "手机", "手机"])
+    sheet.append(["张伟", "x", "13812345678", "13912345678"])
+    book.save(tmp_path / "d.xlsx")
+    for name in ("d.csv", "d.xlsx"):
+        read = next(iter(open_source(tmp_path / name).batches())).frame
+        loaded = load(tmp_path / name).tables[0].frame
+        assert loaded.columns == read.columns == ["姓名", "column_2", "手机", "手机 (2)"]
+        assert loaded.equals(read)
+    doc = load(tmp_path / "d.csv")
+    doc.save(tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == text

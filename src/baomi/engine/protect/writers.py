@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from baomi.engine.readers.base import unique_headers
 from baomi.engine.readers.csv import sniff_dialect
 from baomi.engine.readers.docx import iter_paragraphs, load_docx
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
@@ -121,6 +122,8 @@ class _CsvState:
     delimiter: str
     quote: str
     newline: str
+    #: the header row as written (the frame's columns are named as the CSV reader names them)
+    header: tuple[str | None, ...] = ()
 
 
 def _load_csv(path: Path, fmt: str) -> Document:
@@ -151,9 +154,12 @@ def _load_csv(path: Path, fmt: str) -> Document:
         frame = pl.read_csv(io.BytesIO(data), has_header=header, **options)
     except pl.exceptions.PolarsError as exc:
         raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
-    if not header:  # a raw export without a header row, named as the scan names it
-        frame.columns = [f"column_{i + 1}" for i in range(frame.width)]
-    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline)
+    # named as the CSV reader names them (a blank header column_<n>, a repeated one "电话 (2)";
+    # a raw export without a header row column_1, column_2 …); the header is written back as is
+    written: tuple[str | None, ...] = tuple(first.row(0)) if header and first.height else ()
+    names = written if len(written) == frame.width else [None] * frame.width
+    frame.columns = unique_headers(names)
+    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline, written)
     enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
     return Document(path, fmt, enc, [Table(None, frame, header=header)], state=state)
 
@@ -161,13 +167,17 @@ def _load_csv(path: Path, fmt: str) -> Document:
 def _save_csv(doc: Document, target: Path) -> None:
     st: _CsvState = doc.state
     table = doc.tables[0]
-    text = table.frame.write_csv(
-        include_header=table.header,
-        separator=st.delimiter,
-        quote_char=st.quote,
-        line_terminator=st.newline,
-        null_value="",
-    )
+    options: dict[str, Any] = {
+        "include_header": False,
+        "separator": st.delimiter,
+        "quote_char": st.quote,
+        "line_terminator": st.newline,
+        "null_value": "",
+    }
+    text = table.frame.write_csv(**options)
+    if table.header:  # the header row as it was, quoted as the rows are
+        head = [pl.Series(f"h{i}", [v], pl.String) for i, v in enumerate(st.header)]
+        text = pl.DataFrame(head).write_csv(**options) + text if head else text
     target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
 
 
@@ -187,15 +197,9 @@ def _load_xlsx(path: Path, fmt: str) -> Document:
         if not rows:
             continue
         has_header = not is_record([cell_text(v) for v in rows[0]])
-        if has_header:
-            header = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(rows[0])]
-        else:  # the first row is a record: named as the scan names it, kept as data
-            header = [f"column_{i + 1}" for i in range(max(len(r) for r in rows))]
-        seen: dict[str, int] = {}
-        for i, h in enumerate(header):
-            seen[h] = seen.get(h, 0) + 1
-            if seen[h] > 1:
-                header[i] = f"{h} ({seen[h]})"
+        # named as the XLSX reader names them (the first row a record: column_1, column_2 …)
+        width = max(len(r) for r in rows)
+        header = unique_headers([cell_text(v) for v in rows[0]] if has_header else [None] * width)
         body = rows[1:] if has_header else rows
         data = {
             h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in body], pl.String)
