@@ -71,14 +71,14 @@ def test_an_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_failed_scan_leaves_no_partial_findings(tmp_path: Path, monkeypatch: object) -> None:
     import pytest
 
-    from baomi.engine import scan as scan_module
+    from baomi.engine.scan import run as scan_run
 
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     mp = monkeypatch
     assert isinstance(mp, pytest.MonkeyPatch)
-    mp.setattr(scan_module, "_inventory", boom)
+    mp.setattr(scan_run, "_inventory", boom)
     out = tmp_path / "out"
     result = runner.invoke(app, ["scan", str(_data(tmp_path)), "--out", str(out)])
     assert result.exit_code == 2 and "No space left on device" in result.output

@@ -122,11 +122,12 @@ def test_identifiers_in_headers_and_sheet_names_are_masked(tmp_path: Path) -> No
 
 
 def test_mask_identifiers_masks_what_the_mask_operator_would() -> None:
+    from baomi.engine.documents.names import mask_identifiers
     from baomi.engine.recognizers.registry import Registry
+    from baomi.engine.scan import ScanContext
     from baomi.engine.scan import ScanOptions as Options
-    from baomi.engine.scan import _Context, mask_identifiers
 
-    recognizers = _Context(Registry.default(), Options(prose=False), 0).name_recognizers
+    recognizers = ScanContext(Registry.default(), Options(prose=False), 0).name_recognizers
     names = [
         "姓名",
         "手机号2",

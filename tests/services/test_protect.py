@@ -17,12 +17,12 @@ from baomi.engine.protect.policy import load_policy_text
 from baomi.engine.protect.tokens import DetokenizeResult
 from baomi.errors import IntegrityError, PermissionDeniedError
 from baomi.services import protect
+from baomi.services.audit import VaultAuditSink
 from baomi.services.audit_sink import (
     AuditEntry,
     AuditSink,
     FileAuditSink,
     ListAuditSink,
-    VaultAuditSink,
 )
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault

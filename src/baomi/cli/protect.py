@@ -57,7 +57,8 @@ def _actor(name: str | None) -> Actor:
 def _audit() -> Iterator[AuditSink]:
     """The vault's audit chain when a vault is configured (its settings complete and its key
     store present), else the hash-chained file ``$BAOMI_HOME/logs/audit.jsonl``."""
-    from baomi.services.audit_sink import FileAuditSink, VaultAuditSink
+    from baomi.services.audit import VaultAuditSink
+    from baomi.services.audit_sink import FileAuditSink
     from baomi.settings import Settings
 
     try:

@@ -77,7 +77,7 @@ TEXT_HEADER_HINTS = (
     "text",
     "content",
 )
-#: A skip column's note: the sample held no PI, but every cell is still scanned (scan.py).
+#: A skip column's note: the sample held no PI, but every cell is still scanned (scan/kernels.py).
 _SKIP_NOTE = "no personal information in sample; cells scanned for identifiers"
 #: Entities that are not personal information by themselves (an organisation's name).
 _NOT_PI_ALONE = frozenset({"ORGANIZATION"})
@@ -279,3 +279,12 @@ def classify_column(
     if textish or some_pi >= SOME_PI_SHARE:
         return ColumnPlan(header, "text", None, round(max(some_pi, 0.5 if textish else 0.0), 3))
     return ColumnPlan(header, "skip", note=_SKIP_NOTE)
+
+
+def value_recognizers(
+    recognizers: Sequence[Recognizer], excluded: Sequence[str] = ()
+) -> tuple[Recognizer, ...]:
+    """The recognizers every cell of a skip or decoy column (short values, not prose) is still
+    analysed with, by the scan and by protect alike: the pattern ones, a decoy's look-alike
+    identifiers (``excluded``) excepted."""
+    return tuple(r for r in recognizers if not r.model_based and r.entity not in excluded)

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,18 @@ def require(
     """:func:`~baomi.services.permissions.authorize`, recording a refusal in the chain: an
     ``access.denied`` event with outcome ``denied`` (its own transaction; nothing else is done),
     then :class:`PermissionDeniedError` is raised again."""
-    audit_sink.require(audit_sink.VaultAuditSink(vault), actor, action, obj=obj, resource=resource)
+    audit_sink.require(VaultAuditSink(vault), actor, action, obj=obj, resource=resource)
+
+
+@dataclass(frozen=True)
+class VaultAuditSink:
+    """The vault's audit chain as an :class:`~baomi.services.audit_sink.AuditSink`; each event
+    in a transaction of its own."""
+
+    vault: Vault
+
+    def record(self, entry: audit_sink.AuditEntry) -> SealedEvent:
+        return record_now(self.vault, **{f.name: getattr(entry, f.name) for f in fields(entry)})
 
 
 def _add_checkpoint(session: Session, vault: Vault, seq: int, head_hash: str) -> Checkpoint:

@@ -42,7 +42,7 @@ from baomi.i18n import tr
 from baomi.services.permissions import Action, Actor, authorize
 
 if TYPE_CHECKING:
-    from baomi.services.vault import Vault
+    pass
 
 
 @dataclass(frozen=True)
@@ -79,20 +79,6 @@ def require(
             )
         )
         raise
-
-
-@dataclass(frozen=True)
-class VaultAuditSink:
-    """The vault's audit chain; each event in a transaction of its own."""
-
-    vault: Vault
-
-    def record(self, entry: AuditEntry) -> SealedEvent:
-        from baomi.services import audit
-
-        return audit.record_now(
-            self.vault, **{f.name: getattr(entry, f.name) for f in fields(entry)}
-        )
 
 
 class _LocalChain:

@@ -116,20 +116,14 @@ def create(vault: Vault, *, actor: Actor, name: str) -> DealInfo:
 
 
 def _files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
-    """Every file under ``paths`` with the name to store (relative to a given directory)."""
-    # TODO(issue 11): use the engine.documents walker once it lands (one walker for scan,
-    # protect and deals).
-    found: list[tuple[Path, str]] = []
+    """Every file under ``paths`` with the name to store, by the document layer's one walker
+    (named as the scan names them); a path that does not exist is an error."""
+    from baomi.engine.documents.files import iter_files
+
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                (f, f.relative_to(path).as_posix()) for f in sorted(path.rglob("*")) if f.is_file()
-            )
-        elif path.is_file():
-            found.append((path, path.name))
-        else:
+        if not path.exists():
             raise InputError(tr(f"找不到文件：{path}", f"no such file: {path}"))
-    return found
+    return list(iter_files(paths))
 
 
 def scan_inventory(path: Path) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import Progress, ProtectOptions, ProtectResult, protect_paths
+from baomi.engine.protect.options import Progress, ProtectOptions, ProtectResult
+from baomi.engine.protect.package import protect_paths
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.tokens import DetokenizeResult, TokenVault, detokenize_file
 from baomi.engine.protect.trace import TraceResult

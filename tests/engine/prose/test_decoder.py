@@ -10,7 +10,8 @@ import pytest
 from baomi.engine.prose.backends import CachedBackend
 from baomi.engine.prose.decoder import BatchDecoder, CrfWeights, _read_features
 from baomi.engine.prose.generator import SentenceGenerator
-from baomi.engine.prose.model import BATCH_MIN_CHARS, BATCH_MIN_TEXTS, CrfTagger, EntitySpan
+from baomi.engine.prose.model import BATCH_MIN_CHARS, BATCH_MIN_TEXTS, CrfTagger
+from baomi.engine.prose.spans import EntitySpan
 
 EDGE_CASES = [
     "",

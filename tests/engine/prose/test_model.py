@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from baomi.engine.prose.model import CrfTagger, EntitySpan, spans_from_tags, split_chunks
+from baomi.engine.prose.model import CrfTagger
+from baomi.engine.prose.spans import EntitySpan, spans_from_tags, split_chunks
 
 
 @pytest.mark.parametrize(

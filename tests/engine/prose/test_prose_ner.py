@@ -8,7 +8,7 @@ import pytest
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.prose import backends
-from baomi.engine.prose.model import EntitySpan
+from baomi.engine.prose.spans import EntitySpan
 from baomi.engine.recognizers.cn.prose_ner import (
     ProseAddressRecognizer,
     ProseOrganizationRecognizer,

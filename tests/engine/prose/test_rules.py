@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from baomi.engine.prose.model import EntitySpan
 from baomi.engine.prose.rules import clean, rule_spans
+from baomi.engine.prose.spans import EntitySpan
 
 
 @pytest.mark.parametrize(

@@ -230,3 +230,19 @@ def test_a_file_without_a_header_row_is_protected_from_its_first_record(tmp_path
     assert sheet is not None
     assert strip_marks(str(sheet["B1"].value)) == "138****5678"
     assert strip_marks(str(sheet["B2"].value)) == "139****4321"
+
+
+def test_files_are_walked_as_the_scan_walks_them_in_path_order(tmp_path: Path) -> None:
+    """One walker names the files for scan and protect; protect keeps its manifest in path
+    order (a folder's files and subfolders by name), hidden and lock files left out."""
+    from baomi.engine.documents.files import iter_files
+    from baomi.engine.protect.package import collect_files
+
+    root = tmp_path / "in"
+    for rel in ("b.csv", "a/x.csv", "a.csv", ".hidden.csv", "~$lock.docx", "notes.bin"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(CSV, encoding="utf-8")
+    names = [name for _, name in collect_files([root])]
+    assert names == ["a/x.csv", "a.csv", "b.csv"]
+    scanned = [name for _, name in iter_files([root])]
+    assert sorted(set(scanned) & set(names)) == sorted(names)

@@ -1,5 +1,6 @@
-"""Verify rescans a package with the scan, which reads ``{"data": [...]}`` as records with
-``data[*].phone`` columns; protect names the same cells ``data[0].phone``, ``data[1].phone``."""
+"""Protect reads ``{"data": [...]}`` as the scan does — the list's items are records, with
+``data[*].phone`` columns — so a column rule, the manifest and ``--verify``'s re-scan all name
+the column the scan's inventory names."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import ProtectOptions, VerifyError, protect_paths
+from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import load_policy_text
 
 from .conftest import make_mobile
@@ -35,18 +37,24 @@ def wrapped(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_columns_every_record_keeps_are_not_leftovers(wrapped: Path) -> None:
-    rules = "".join(f"  'data[{i}].phone': {{operator: keep}}\n" for i in range(6))
-    _protect(wrapped, "entities:\n  CN_MOBILE: {operator: mask}\ncolumns:\n" + rules, "out")
-    assert (wrapped / "out" / "w.json").is_file()
-
-
-def test_a_record_the_policy_masks_still_counts(wrapped: Path) -> None:
-    """Only data[0].phone is kept: the scan's one data[*].phone column cannot tell the rows
-    apart, so the kept mobile is reported rather than a leak hidden."""
+def test_a_column_rule_names_the_scans_column(wrapped: Path) -> None:
     policy = (
-        "entities:\n  CN_MOBILE: {operator: mask}\ncolumns:\n  'data[0].phone': {operator: keep}\n"
+        "entities:\n  CN_MOBILE: {operator: mask}\ncolumns:\n  'data[*].phone': {operator: keep}\n"
     )
-    with pytest.raises(VerifyError) as err:
-        _protect(wrapped, policy, "out")
-    assert "data[*].phone" in str(err.value)
+    _protect(wrapped, policy, "out")
+    source = json.loads((wrapped / "in" / "w.json").read_text())
+    assert json.loads((wrapped / "out" / "w.json").read_text()) == source
+
+
+def test_every_record_of_a_wrapped_list_is_protected_in_place(wrapped: Path) -> None:
+    _protect(wrapped, "entities:\n  CN_MOBILE: {operator: mask}\n", "out")
+    source = json.loads((wrapped / "in" / "w.json").read_text())
+    out = json.loads((wrapped / "out" / "w.json").read_text())
+    assert out["code"] == 0 and [r["n"] for r in out["data"]] == list(range(6))
+    for before, after in zip(source["data"], out["data"], strict=True):
+        phone = strip_marks(after["phone"])
+        assert phone == before["phone"][:3] + "****" + before["phone"][-4:]
+    manifest = json.loads((wrapped / "out" / "manifest.json").read_text())
+    columns = {c["name"]: c for c in manifest["files"][0]["tables"][0]["columns"]}
+    assert set(columns) == {"code", "data[*].phone", "data[*].n"}
+    assert columns["data[*].phone"]["operator"] == "mask"

@@ -25,8 +25,7 @@ from typing import Any, TypeVar
 from baomi.engine.contracts.finding import FindingRecord
 from baomi.engine.contracts.inventory import INVENTORY_VERSION, Inventory
 from baomi.engine.contracts.manifest import MANIFEST_FORMAT, Manifest
-from baomi.engine.contracts.trace_record import TRACE_RECORD_VERSION, TraceRecord
-from baomi.engine.protect.fingerprint import RECORD_KIND
+from baomi.engine.contracts.trace_record import RECORD_KIND, TRACE_RECORD_VERSION, TraceRecord
 from baomi.errors import InputError
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from baomi.engine.contracts.layout import FLATTEN, OMIT_NONE
-from baomi.engine.protect.kanon import RiskReport
+from baomi.engine.contracts.risk import RiskReport
 
 #: The manifest's ``format`` key, its schema version; readers refuse another.
 MANIFEST_FORMAT = "baomi-protect-manifest-1"

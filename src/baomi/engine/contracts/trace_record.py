@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 
 from baomi.engine.contracts.layout import OMIT_DEFAULT
 from baomi.engine.contracts.manifest import Manifest
-from baomi.engine.protect.fingerprint import RECORD_KIND
 
 #: The record's schema version. Version 1 has no ``version`` key (records written before it
 #: was defined are version 1); a later version writes it after ``kind``.
 TRACE_RECORD_VERSION = 1
+
+
+#: The ``kind`` of a trace record file (what ``trace`` looks for in a folder).
+RECORD_KIND = "baomi-trace-record"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

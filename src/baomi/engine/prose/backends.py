@@ -20,7 +20,8 @@ import threading
 from collections import Counter, OrderedDict
 from typing import Any, ClassVar, Protocol
 
-from baomi.engine.prose.model import CrfTagger, EntitySpan
+from baomi.engine.prose.model import CrfTagger
+from baomi.engine.prose.spans import EntitySpan
 from baomi.errors import ConfigError
 
 ENV_VAR = "BAOMI_NER_BACKEND"

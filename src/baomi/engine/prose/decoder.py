@@ -31,7 +31,7 @@ import polars as pl
 import pycrfsuite
 
 from baomi.engine.prose import features as feat
-from baomi.engine.prose.model import EntitySpan, split_chunks
+from baomi.engine.prose.spans import EntitySpan, split_chunks
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 _STATE, _TRANSITION = 0, 1

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from baomi.engine.prose import lexicon
-from baomi.engine.prose.model import EntitySpan
+from baomi.engine.prose.spans import EntitySpan
 
 #: Confidence of a name found by a rule alone (the model did not tag it).
 RULE_SCORE = 0.8

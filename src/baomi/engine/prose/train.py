@@ -24,7 +24,7 @@ import pycrfsuite
 from baomi.engine.prose import features, lexicon
 from baomi.engine.prose.features import sentence_features
 from baomi.engine.prose.generator import SentenceGenerator
-from baomi.engine.prose.model import spans_from_tags
+from baomi.engine.prose.spans import spans_from_tags
 
 DEFAULT_OUT = Path(__file__).with_name("zh_ner.crfsuite")
 DEFAULT_SENTENCES = 32_000

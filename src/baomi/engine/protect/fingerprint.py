@@ -44,7 +44,6 @@ _SEPARATOR_SET = frozenset(_SEPARATORS)
 #: :func:`bit_index` ``(tail, j)``.
 TEXT_MARK_WIDTH = 4
 _STRIP = str.maketrans({MARK0: None, MARK1: None})
-RECORD_KIND = "baomi-trace-record"
 SCHEME = "baomi-fp-2"
 MAX_DIGESTS = 400_000
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from baomi.engine.protect import divisions
+from baomi.engine import divisions
 from baomi.errors import InputError
 
 SUPPRESSED = "*"

@@ -26,12 +26,13 @@ import itertools
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from baomi.engine.contracts.risk import RiskReport
 from baomi.engine.protect.hierarchy import SUPPRESSED, Hierarchy
 from baomi.errors import InputError
 
@@ -41,30 +42,6 @@ LOSS_METRIC = "LM (Iyengar 2002 loss metric; suppressed records count as fully g
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class RiskReport:
-    """Re-identification figures for one table and one set of quasi-identifiers."""
-
-    records: int
-    classes: int
-    k: int
-    l_diversity: int | None
-    max_risk: float
-    average_risk: float
-    records_below_k: int
-    uniques: int
-    target_k: int
-
-    def rounded(self) -> RiskReport:
-        """The figures as reported (risks to six decimals)."""
-        return replace(
-            self, max_risk=round(self.max_risk, 6), average_risk=round(self.average_risk, 6)
-        )
-
-    def as_dict(self) -> dict[str, float | int | None]:
-        return asdict(self.rounded())
 
 
 def risk(

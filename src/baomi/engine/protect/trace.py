@@ -30,9 +30,8 @@ from pathlib import Path
 
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.codec import ContractError
-from baomi.engine.contracts.trace_record import TraceRecord
+from baomi.engine.contracts.trace_record import RECORD_KIND, TraceRecord
 from baomi.engine.protect.fingerprint import (
-    RECORD_KIND,
     digest,
     extract_marks,
     strip_marks,

@@ -8,7 +8,6 @@ counts by file and column, never values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column
-from baomi.engine.contracts.manifest import ManifestColumn, ManifestFile
+from baomi.engine.contracts.manifest import ManifestFile
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.registry import OperatorRegistry
@@ -118,10 +117,6 @@ def verify_package(
     return leaks
 
 
-#: The first list index of a JSON path: where the scan writes ``[*]`` for wrapped records.
-_RECORD_INDEX = re.compile(r"\[\d+\]")
-
-
 #: Entities found by context or a prose model, whose masked forms still read as the entity.
 PARTIAL_BY_DESIGN = frozenset({"PERSON_NAME", "ADDRESS", "ORGANIZATION"})
 
@@ -167,21 +162,11 @@ def scan_leftovers(
                 leaks.append({"file": f.path, "sheet": None, "column": None, "count": n})
             continue
         plans = {(t.sheet, c.name): c for t in entry.tables or () for c in t.columns}
-        # The scan reads a wrapped JSON list ({"data": [...]}) as records: its column
-        # data[*].phone is protect's data[0].phone, data[1].phone, ...; it is left out only
-        # when every one of them is.
-        per_record: dict[tuple[str | None, str], list[ManifestColumn | None]] = {}
-        for (sheet, name), c in plans.items():
-            wildcard = _RECORD_INDEX.sub("[*]", name, count=1)
-            if wildcard != name:
-                per_record.setdefault((sheet, wildcard), []).append(c)
+        # protect reads every format as the scan does (the same columns: a wrapped JSON list's
+        # data[*].phone is one column for both), so the scan's columns are protect's
         for col in f.columns:
-            key = (col.sheet, col.name)
-            matched = [plans[key]] if key in plans else per_record.get(key, [None])
-            if all(
-                p is not None and (p.mode == "qi" or ops.declares(p.operator, "keeps_format"))
-                for p in matched
-            ):
+            p = plans.get((col.sheet, col.name))
+            if p is not None and (p.mode == "qi" or ops.declares(p.operator, "keeps_format")):
                 continue
             n = sum(c for e, c in col.entities.items() if counted(e))
             if n:

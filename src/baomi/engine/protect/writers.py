@@ -14,17 +14,26 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from baomi.engine.readers.base import unique_headers
 from baomi.engine.readers.csv import sniff_dialect
+from baomi.engine.readers.docx import iter_paragraphs, load_docx
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
 from baomi.engine.readers.header import is_record
-from baomi.engine.readers.json import flatten
+from baomi.engine.readers.json import (
+    literal_decoder,
+    record_list,
+    record_row,
+    rows_frame,
+    wrapped_records,
+)
+from baomi.engine.readers.text import without_line_ending
 from baomi.engine.readers.xlsx import cell_text
 from baomi.errors import UnreadableFileError
 
@@ -113,6 +122,8 @@ class _CsvState:
     delimiter: str
     quote: str
     newline: str
+    #: the header row as written (the frame's columns are named as the CSV reader names them)
+    header: tuple[str | None, ...] = ()
 
 
 def _load_csv(path: Path, fmt: str) -> Document:
@@ -143,9 +154,12 @@ def _load_csv(path: Path, fmt: str) -> Document:
         frame = pl.read_csv(io.BytesIO(data), has_header=header, **options)
     except pl.exceptions.PolarsError as exc:
         raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
-    if not header:  # a raw export without a header row, named as the scan names it
-        frame.columns = [f"column_{i + 1}" for i in range(frame.width)]
-    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline)
+    # named as the CSV reader names them (a blank header column_<n>, a repeated one "电话 (2)";
+    # a raw export without a header row column_1, column_2 …); the header is written back as is
+    written: tuple[str | None, ...] = tuple(first.row(0)) if header and first.height else ()
+    names = written if len(written) == frame.width else [None] * frame.width
+    frame.columns = unique_headers(names)
+    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline, written)
     enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
     return Document(path, fmt, enc, [Table(None, frame, header=header)], state=state)
 
@@ -153,13 +167,17 @@ def _load_csv(path: Path, fmt: str) -> Document:
 def _save_csv(doc: Document, target: Path) -> None:
     st: _CsvState = doc.state
     table = doc.tables[0]
-    text = table.frame.write_csv(
-        include_header=table.header,
-        separator=st.delimiter,
-        quote_char=st.quote,
-        line_terminator=st.newline,
-        null_value="",
-    )
+    options: dict[str, Any] = {
+        "include_header": False,
+        "separator": st.delimiter,
+        "quote_char": st.quote,
+        "line_terminator": st.newline,
+        "null_value": "",
+    }
+    text = table.frame.write_csv(**options)
+    if table.header:  # the header row as it was, quoted as the rows are
+        head = [pl.Series(f"h{i}", [v], pl.String) for i, v in enumerate(st.header)]
+        text = pl.DataFrame(head).write_csv(**options) + text if head else text
     target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
 
 
@@ -179,15 +197,9 @@ def _load_xlsx(path: Path, fmt: str) -> Document:
         if not rows:
             continue
         has_header = not is_record([cell_text(v) for v in rows[0]])
-        if has_header:
-            header = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(rows[0])]
-        else:  # the first row is a record: named as the scan names it, kept as data
-            header = [f"column_{i + 1}" for i in range(max(len(r) for r in rows))]
-        seen: dict[str, int] = {}
-        for i, h in enumerate(header):
-            seen[h] = seen.get(h, 0) + 1
-            if seen[h] > 1:
-                header[i] = f"{h} ({seen[h]})"
+        # named as the XLSX reader names them (the first row a record: column_1, column_2 …)
+        width = max(len(r) for r in rows)
+        header = unique_headers([cell_text(v) for v in rows[0]] if has_header else [None] * width)
         body = rows[1:] if has_header else rows
         data = {
             h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in body], pl.String)
@@ -247,21 +259,16 @@ def _set_path(obj: Any, path: str, value: Any) -> None:
     obj[parts[-1]] = value
 
 
-def _records_frame(records: list[Any]) -> pl.DataFrame:
-    rows = [
-        flatten(r, "", {}) if isinstance(r, dict | list) else {"value": str(r)} for r in records
-    ]
-    columns: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            columns.setdefault(key, None)
-    return pl.DataFrame({c: pl.Series(c, [row.get(c) for row in rows], pl.String) for c in columns})
-
-
 @dataclass(slots=True)
 class _JsonState:
+    #: the document as parsed, JSON types kept (edited in place where a cell changed)
     data: Any
+    #: the table's rows: the array's items, a wrapped list's items, or the one document
     records: list[Any]
+    #: the table as loaded (the readers' flattening), to find the cells that changed
+    original: pl.DataFrame
+    #: key path of a wrapped list of records (``{"data": [...]}``: ``["data"]``), else None
+    wrapped: list[str] | None
     indent: int | None
     newline: str
     #: how the source was written, so that the output is written the same way
@@ -272,6 +279,17 @@ class _JsonState:
     lines: list[str] = field(default_factory=list)
     slots: list[int | None] = field(default_factory=list)
 
+    def set_cell(self, row: int, path: str, value: str | None) -> None:
+        """Write ``value`` at the place the reader's ``path`` of record ``row`` names."""
+        if self.wrapped is not None:  # absolute paths: [*] is the record's index
+            _set_path(self.data, path.replace("[*]", f"[{row}]", 1), "" if value is None else value)
+        elif isinstance(self.records[row], dict):
+            _set_path(self.records[row], path, "" if value is None else value)
+        else:  # a record that is not an object is read under "value"
+            box = {"value": self.records[row]}
+            _set_path(box, path, value if path == "value" or value is not None else "")
+            self.records[row] = box["value"]
+
 
 def _json_style(text: str, indent: int | None) -> tuple[tuple[str, str], bool]:
     """Separators and ``ensure_ascii`` that reproduce how ``text`` was written."""
@@ -281,26 +299,40 @@ def _json_style(text: str, indent: int | None) -> tuple[tuple[str, str], bool]:
 
 
 def _load_json(path: Path, fmt: str) -> Document:
+    """The records as the JSON readers read them (the same records, paths and texts: a wrapped
+    list's items are records with ``data[*].phone`` columns), and the document with its JSON
+    types to write back."""
     encoding, _ = detect_file_encoding(path)
     text = path.read_text(encoding=encoding).removeprefix("\ufeff")
+    literal = literal_decoder()
     lines: list[str] = []
     slots: list[int | None] = []
+    wrapped: list[str] | None = None
     try:
         if fmt == "jsonl":
             lines = text.splitlines()
             records: list[Any] = []
+            rows = []
             for line in lines:
                 if line.strip():
                     slots.append(len(records))
                     records.append(json.loads(line))
+                    rows.append(record_row(literal.decode(line)))
                 else:
                     slots.append(None)
             data: Any = records
         else:
             data = json.loads(text)
+            shown = literal.decode(text)
+            found = None if isinstance(data, list) else record_list(data)
+            if isinstance(data, list):
+                records, rows = data, [record_row(r) for r in shown]
+            elif found is not None:
+                (wrapped, records), rows = found, [record_row(r) for r in wrapped_records(shown)]
+            else:
+                records, rows = [data], [record_row(shown)]
     except json.JSONDecodeError as exc:
         raise UnreadableFileError(str(path), f"JSON: line {exc.lineno}") from None
-    records = data if isinstance(data, list) else [data]
     indent = None
     if fmt == "json":
         m = re.search(r"\n( +)\S", text)
@@ -308,25 +340,32 @@ def _load_json(path: Path, fmt: str) -> Document:
     newline = "\r\n" if "\r\n" in text[:4096] else "\n"
     first = next((line for line in lines if line.strip()), text)
     separators, ascii_only = _json_style(first, indent)
+    frame = rows_frame(rows)
     state = _JsonState(
-        data, records, indent, newline, separators, ascii_only, text.endswith("\n"), lines, slots
+        data,
+        records,
+        frame,
+        wrapped,
+        indent,
+        newline,
+        separators,
+        ascii_only,
+        text.endswith("\n"),
+        lines,
+        slots,
     )
-    return Document(path, fmt, encoding, [Table(None, _records_frame(records))], state=state)
+    return Document(path, fmt, encoding, [Table(None, frame)], state=state)
 
 
 def _save_json(doc: Document, target: Path) -> None:
     st: _JsonState = doc.state
     table = doc.tables[0]
-    original = _records_frame(st.records)
     changed: set[int] = set()
     for name in table.frame.columns:
-        new, old = table.frame[name].to_list(), original[name].to_list()
+        new, old = table.frame[name].to_list(), st.original[name].to_list()
         for i, (n, o) in enumerate(zip(new, old, strict=True)):
-            if n != o and name != "value":
-                _set_path(st.records[i], name, n if n is not None else "")
-                changed.add(i)
-            elif n != o:
-                st.records[i] = n
+            if n != o:
+                st.set_cell(i, name, n)
                 changed.add(i)
     kept = set(table.keep_rows) if table.keep_rows is not None else None
     enc = doc.encoding or "utf-8"
@@ -349,7 +388,15 @@ def _save_json(doc: Document, target: Path) -> None:
         target.write_bytes(encode_text(st.newline.join(out) + end, enc))
     else:
         records = st.records if kept is None else [st.records[i] for i in sorted(kept)]
-        data = records if isinstance(st.data, list) else records[0]
+        if st.wrapped is not None:  # the wrapped list holds the records kept
+            *parents, key = st.wrapped
+            holder = st.data
+            for part in parents:
+                holder = holder[part]
+            holder[key] = records
+            data = st.data
+        else:
+            data = records if isinstance(st.data, list) else records[0]
         target.write_bytes(encode_text(dump(data, st.indent) + end, enc))
 
 
@@ -383,11 +430,13 @@ def _save_parquet(doc: Document, target: Path) -> None:
 
 
 def _load_txt(path: Path, fmt: str) -> Document:
+    """The lines the text reader reads (split at ``\\n``, ``\\r\\n`` or ``\\r`` only, so line
+    numbers agree: not at a form feed or U+2028), each ending kept to write back."""
     encoding, _ = detect_file_encoding(path)
     text = path.read_bytes().decode(encoding)
     bom = text.startswith("\ufeff")
-    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
-    units = [line.rstrip("\r\n") for line in lines]
+    lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    units = [without_line_ending(line) for line in lines]
     endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
     enc = "utf-8" if encoding.lower().replace("_", "-") == "utf-8-sig" else encoding
     return Document(path, fmt, enc, units=units, state=(bom, endings))
@@ -402,36 +451,11 @@ def _save_txt(doc: Document, target: Path) -> None:
 # --- DOCX --------------------------------------------------------------------------------
 
 
-def docx_paragraphs(document: Any) -> Iterator[Any]:
-    """Body paragraphs, then table cells, then headers/footers (the readers' numbering)."""
-    yield from document.paragraphs
-
-    def cells(tables: Any) -> Iterator[Any]:
-        for table in tables:
-            for row in table.rows:
-                seen: set[int] = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # merged cells repeat
-                        continue
-                    seen.add(id(cell._tc))
-                    yield from cell.paragraphs
-                    yield from cells(cell.tables)
-
-    yield from cells(document.tables)
-    for section in document.sections:
-        for part in (section.header, section.footer):
-            if not part.is_linked_to_previous:
-                yield from part.paragraphs
-
-
 def _load_docx(path: Path, fmt: str) -> Document:
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises many types for a broken file
-        raise UnreadableFileError(str(path), f"DOCX: {type(exc).__name__}") from None
-    paragraphs = list(docx_paragraphs(document))
+    """The paragraphs the .docx reader reads, in its order (``row`` numbers agree), each as the
+    text of its runs (what ``replace_in_runs`` edits)."""
+    document = load_docx(path)
+    paragraphs = list(iter_paragraphs(document))
     return Document(
         path,
         fmt,

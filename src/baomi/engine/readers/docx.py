@@ -9,6 +9,9 @@ is stable whatever the text. Offsets are into the paragraph's text.
 
 An encrypted .docx (an OLE container, not a zip) or a broken file raises
 ``UnreadableFileError`` with a short reason; the scan reports it and carries on.
+
+Protect edits the same paragraphs in the same order (:func:`load_docx`, :func:`iter_paragraphs`
+in :mod:`baomi.engine.protect.writers`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from baomi.engine.readers.base import TextSource, TextUnit, unreadable
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
 
 
-def _load(path: Path) -> Any:
+def load_docx(path: Path) -> Any:
     """The python-docx ``Document``, or ``UnreadableFileError`` with a PI-free reason."""
     try:
         with path.open("rb") as handle:
@@ -112,4 +115,4 @@ class DocxSource(TextSource):
 
 def open_docx(path: Path, *, batch_rows: int = 65536) -> DocxSource:
     """Open a .docx file read-only (``batch_rows`` is unused: units are paragraphs)."""
-    return DocxSource(path, _load(path))
+    return DocxSource(path, load_docx(path))

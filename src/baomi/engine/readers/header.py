@@ -5,8 +5,9 @@ record's PI and turn its values into column names, which reach every output. A f
 whose cells is, whole, a *validated* identifier is a record: the readers then name the columns
 ``column_<n>`` (1-based, as blank headers are named) and read the row as data row 0.
 
-The identifiers are found by the built-in recognizers and accepted only where their check
-passes — a header never holds one:
+The identifiers (:data:`RECORD_ENTITIES`) are found by the registry's built-in recognizers
+(``BUILTIN_RECOGNIZERS``, the one list of them) and accepted only where their check passes — a
+header never holds one:
 
 * resident ID — GB 11643-1999 check character, province and birth date;
 * mobile — an allocated prefix (PIPL-RULES §6 MOB-1);
@@ -27,14 +28,15 @@ from baomi.engine.types import Finding, Validation
 MAX_IDENTIFIER = 320
 
 
+#: The identifiers whose validated presence makes a first row a record.
+RECORD_ENTITIES = frozenset({"CN_RESIDENT_ID", "CN_MOBILE", "EMAIL", "BANK_CARD"})
+
+
 @cache
 def _recognizers() -> tuple[Recognizer, ...]:
-    from baomi.engine.recognizers.cn.bank_card import BankCardRecognizer
-    from baomi.engine.recognizers.cn.mobile import CnMobileRecognizer
-    from baomi.engine.recognizers.cn.resident_id import CnResidentIdRecognizer
-    from baomi.engine.recognizers.generic.email import EmailRecognizer
+    from baomi.engine.recognizers.registry import Registry
 
-    return (CnResidentIdRecognizer(), CnMobileRecognizer(), EmailRecognizer(), BankCardRecognizer())
+    return tuple(Registry.builtins(RECORD_ENTITIES))
 
 
 def _validated(f: Finding) -> bool:

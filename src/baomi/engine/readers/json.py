@@ -25,6 +25,11 @@ Each record becomes one table row: nested keys are joined with ``.``, list items
 Scalars become text as written (numbers keep their literal: ``1``, ``1.50``, ``1e3``), booleans
 ``true``/``false``; ``null``, ``""`` and missing paths are null. A batch's columns are the paths
 seen in its records, in first-seen order.
+
+The same records, paths and texts are what protect edits (:mod:`baomi.engine.protect.writers`
+reads a document with :func:`literal_decoder`, :func:`record_list`, :func:`wrapped_records`,
+:func:`record_row` and :func:`rows_frame`), so a column the scan reports is the column protect
+protects and ``--verify`` re-reads.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ _NUMBER_START = "-0123456789"
 _NUMBER_CHARS = "0123456789.eE+-"
 
 
-def _decoder() -> json.JSONDecoder:
+def literal_decoder() -> json.JSONDecoder:
     """A decoder that keeps every number as its literal text."""
     return json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
 
@@ -169,7 +174,7 @@ class JsonSource(_JsonTable):
     """A ``.json`` document: array items, the records of a wrapper object, or one record."""
 
     def records(self, handle: IO[str]) -> Iterator[Any]:
-        decoder = _decoder()
+        decoder = literal_decoder()
         where = _Position()
         buffer = ""
         while not buffer and (chunk := handle.read(CHUNK_CHARS)):
@@ -247,7 +252,7 @@ def wrapped_records(document: Any) -> Iterator[Any]:
     keyed by absolute paths with ``[*]`` for the list index; the rest of the document joins the
     first record. Anything else is one record.
     """
-    found = _record_list(document)
+    found = record_list(document)
     if found is None:
         yield document
         return
@@ -265,7 +270,7 @@ class _Flat(dict[str, str | None]):
     """A record already flattened to ``{path: text}`` (``record_row`` keeps it as it is)."""
 
 
-def _record_list(document: Any) -> tuple[list[str], list[Any]] | None:
+def record_list(document: Any) -> tuple[list[str], list[Any]] | None:
     """The key path to the longest non-empty list of objects reached through objects only."""
     best: tuple[list[str], list[Any]] | None = None
     stack: list[tuple[list[str], Any]] = [([], document)] if isinstance(document, dict) else []
@@ -299,7 +304,7 @@ class JsonLinesSource(_JsonTable):
     """A JSON Lines file: one record per non-empty line, broken lines skipped and counted."""
 
     def records(self, handle: IO[str]) -> Iterator[Any]:
-        decoder = _decoder()
+        decoder = literal_decoder()
         for line in handle:
             text = line.strip(_WHITESPACE + "\ufeff")
             if not text:

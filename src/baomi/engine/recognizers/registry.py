@@ -8,7 +8,7 @@ group (each entry point names a :class:`Recognizer` subclass).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from importlib.metadata import entry_points
 
 from baomi.engine.recognizers.base import Recognizer
@@ -68,6 +68,12 @@ class Registry:
             for ep in entry_points(group=ENTRY_POINT_GROUP):
                 reg.register(ep.load()())
         return reg
+
+    @classmethod
+    def builtins(cls, entities: Collection[str] | None = None) -> Registry:
+        """The built-ins alone (no plug-ins); only those of ``entities`` when given."""
+        classes = (_load(spec) for spec in BUILTIN_RECOGNIZERS)
+        return cls(c() for c in classes if entities is None or c.entity in entities)
 
     def register(self, recognizer: Recognizer) -> None:
         if not isinstance(recognizer, Recognizer):

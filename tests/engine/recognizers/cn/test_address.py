@@ -3,7 +3,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from baomi.engine.recognizers.cn.address import AddressRecognizer, division_names, divisions_in
+from baomi.engine.recognizers.cn.address import AddressRecognizer, divisions_in
+from baomi.engine.recognizers.cn.places import division_names
 
 R = AddressRecognizer()
 

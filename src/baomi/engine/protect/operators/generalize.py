@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import ClassVar
 
-from baomi.engine.protect import divisions
+from baomi.engine import divisions
 from baomi.engine.protect.hierarchy import SUPPRESSED, number_range, parse_date
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import GeneralizeParams, OperatorParams

@@ -1,9 +1,8 @@
 """``mask``: hide part of a value with Chinese display conventions as defaults.
 
-Defaults per entity (JR/T 0171-2020 Annex A "信息屏蔽" style, common display practice):
-mobile ``138****5678``; resident ID first 6 + last 4 shown; name ``张*明`` / ``王*``; bank card
-last 4; e-mail ``a***@example.com``; address cut after the district. ``keep_first`` /
-``keep_last`` override the convention (counted in characters).
+The conventions per entity (mobile ``138****5678``, resident ID first 6 + last 4 shown …) live
+in :mod:`baomi.engine.masking`; this operator applies them to series, the common shapes
+vectorised. ``keep_first`` / ``keep_last`` override the convention (counted in characters).
 """
 
 from __future__ import annotations
@@ -12,19 +11,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from baomi.engine.protect import divisions
+from baomi.engine import divisions, masking
 from baomi.engine.protect.operators.base import Operator, OperatorContext, map_unique
 from baomi.engine.protect.params import MaskParams, OperatorParams
 
-#: (keep_first, keep_last) in characters for entities masked by position.
-_POSITIONAL: dict[str, tuple[int, int]] = {
-    "CN_RESIDENT_ID": (6, 4),
-    "CN_PASSPORT": (1, 2),
-    "CN_HMT_PERMIT": (1, 2),
-    "CN_USCC": (8, 2),
-    "CN_LICENSE_PLATE": (2, 1),
-    "DATE_OF_BIRTH": (4, 0),
-}
 #: Cells of these shapes take the vectorised (Polars) path; others go value by value.
 _FAST_SHAPES: dict[str, str] = {
     # \d is Unicode in Polars' regex engine: full-width digits take the fast path too
@@ -37,61 +27,9 @@ _FAST_SHAPES: dict[str, str] = {
 }
 
 
-def _keep(value: str, first: int, last: int, char: str) -> str:
-    n = len(value)
-    if first + last >= n:
-        return char * n if first + last > 0 and n <= 2 else value[:first] + char * max(n - first, 0)
-    return value[:first] + char * (n - first - last) + (value[n - last :] if last else "")
-
-
-def _mask_digits(value: str, keep_first: int, keep_last: int, char: str) -> str:
-    """Mask digit characters by their index among the digits, keeping separators."""
-    nd = sum(c.isdigit() for c in value)
-    out, i = [], 0
-    for c in value:
-        if c.isdigit():
-            out.append(c if i < keep_first or i >= nd - keep_last else char)
-            i += 1
-        else:
-            out.append(c)
-    return "".join(out)
-
-
 def mask_value(value: str, entity: str | None, params: MaskParams) -> str:
-    """The masked form of one value (pure function, used by the operator and tests)."""
-    char = params.char
-    if params.keep_first is not None or params.keep_last is not None:
-        return _keep(value, params.keep_first or 0, params.keep_last or 0, char)
-    if entity == "CN_MOBILE":
-        nd = sum(c.isdigit() for c in value)
-        return _mask_digits(value, nd - 8, 4, char)  # national number: 3 shown, 4 hidden, 4 shown
-    if entity == "BANK_CARD":
-        return _mask_digits(value, 0, 4, char)
-    if entity == "CN_LANDLINE":
-        digits = "".join(c for c in value if c.isdigit())
-        area = 3 if digits[:2] in ("01", "02") else 4  # 010 and 02x area codes are 3 digits
-        return _mask_digits(value, min(area, max(len(digits) - 4, 0)), 2, char)
-    if entity == "PERSON_NAME":
-        name = value.strip()
-        if len(name) <= 1:
-            return char
-        if len(name) == 2:
-            return name[0] + char
-        return name[0] + char * (len(name) - 2) + name[-1]
-    if entity == "EMAIL":
-        local, at, domain = value.partition("@")
-        if not at:
-            return _keep(value, 1, 0, char)
-        return (local[:1] + char * 3) + "@" + domain
-    if entity == "ADDRESS":
-        div = divisions.parse(value)
-        end = div.end if div is not None else 0  # no division: nothing of it is kept
-        return value[:end] + char * 4 if end < len(value) else value
-    if entity == "IP_ADDRESS" and value.count(".") == 3:
-        a, b, _, _ = value.split(".")
-        return f"{a}.{b}.{char}.{char}"
-    first, last = _POSITIONAL.get(entity or "", (1, 1))
-    return _keep(value, first, last, char)
+    """The masked form of one value (:func:`baomi.engine.masking.mask_value` with ``params``)."""
+    return masking.mask_value(value, entity, params.char, params.keep_first, params.keep_last)
 
 
 def _keep_expr(

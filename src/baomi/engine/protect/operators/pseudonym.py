@@ -27,8 +27,7 @@ import datetime as _dt
 import hmac
 from typing import ClassVar
 
-from baomi.engine import checksums
-from baomi.engine.protect import divisions
+from baomi.engine import checksums, divisions
 from baomi.engine.protect.feistel import keyed_index, permute
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import OperatorParams, PseudonymParams

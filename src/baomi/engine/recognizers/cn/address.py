@@ -21,20 +21,16 @@ address alone is general PI (GB/T 35273-2020 Annex A).
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import cache
 from typing import ClassVar
 
 import polars as pl
 
-from baomi.engine.adcodes import adcodes_path
-from baomi.engine.recognizers.cn.person_name import HAN, CellRecognizer
+from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
+from baomi.engine.recognizers.cn.places import SUFFIX_CHARS, division_names, place_names
 
-_SUFFIX_CHARS = "省市区县旗盟州"
-#: Two-character division names that are ordinary words (东区, 郊区 …): not evidence alone.
-_GENERIC = frozenset({"东区", "西区", "南区", "北区", "城区", "矿区", "郊区", "新区"})
-_SUFFIX = re.compile(f"[{_SUFFIX_CHARS}]")
+_SUFFIX = re.compile(f"[{SUFFIX_CHARS}]")
 _STREET = "路|街|大道|道|巷|弄|胡同|村|镇|乡|小区|大厦|公寓|园|广场|开发区"
 _NUMBER = r"\d+\s*(?:号|弄|栋|幢|单元|室|楼|层|座)"
 _STREET_RX = re.compile(f"(?:{_STREET})")
@@ -47,30 +43,6 @@ _SENTENCE = re.compile(r"[,.;:!?，。；：！？、]")
 _FULL = 0.9
 _STREET_NUMBER = 0.7
 _DIVISIONS_ONLY = 0.6
-
-
-@cache
-def division_names() -> tuple[frozenset[str], tuple[str, ...]]:
-    """(division names, province-level short forms) from ``cpca/resources/adcodes.csv``."""
-    path = adcodes_path()
-    names: set[str] = set()
-    short: set[str] = set()
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            name, code = row["name"], row["adcode"]
-            if len(name) >= 2 and name[-1] in _SUFFIX_CHARS and name not in _GENERIC:
-                names.add(name)
-            if code.endswith("0000000000"):  # province level (GB/T 2260)
-                short.add(re.sub("(?:省|市|特别行政区|(?:壮族|回族|维吾尔)?自治区)$", "", name))
-    return frozenset(names), tuple(sorted(short, key=len, reverse=True))
-
-
-@cache
-def place_names() -> frozenset[str]:
-    """Names a whole cell may hold for a place: division names, the same without their
-    one-character suffix (``武汉`` for ``武汉市``) and the province-level short forms."""
-    names, short = division_names()
-    return frozenset(names | {n[:-1] for n in names if len(n) >= 3} | set(short))
 
 
 @cache
@@ -132,7 +104,7 @@ class AddressRecognizer(CellRecognizer):
         "addr",
     )
     context: ClassVar[tuple[str, ...]] = ("地址", "住址", "address")
-    prefilter = f"[{_SUFFIX_CHARS}路街道巷弄村镇乡号]"
+    prefilter = f"[{SUFFIX_CHARS}路街道巷弄村镇乡号]"
     fast_cell_regex = r"^[\p{Han}0-9A-Za-z\-#()（）]{4,80}$"
 
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from baomi.engine.recognizers.cn.person_name import CellRecognizer
+from baomi.engine.recognizers.cn.cell import CellRecognizer
 
 _BRANCH = r"(?:[(（][^()（）]{1,20}[)）])?"
 _STRONG = (

@@ -10,8 +10,8 @@ Format: surname + given name, 2–4 Han characters in all (``张伟``, ``欧阳�
   (``阿依·买买提``); they carry no Chinese surname and are accepted on shape alone, lower.
 
 There is no check: this recognizer decides whether a whole cell of a column already suspected
-to hold names (by header, ``header_hints``) is a name. :class:`CellRecognizer` is the small base
-shared with the other column-only recognizers (addresses, organisations).
+to hold names (by header, ``header_hints``) is a name. :class:`~.cell.CellRecognizer` is the small
+base shared with the other column-only recognizers (addresses, organisations).
 """
 
 from __future__ import annotations
@@ -23,13 +23,9 @@ from typing import ClassVar
 
 import polars as pl
 
-from baomi.engine.normalize import NormalizedText, normalize
-from baomi.engine.recognizers.base import PatternRecognizer
-from baomi.engine.types import Explanation, Finding, Validation
+from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
+from baomi.engine.recognizers.cn.places import place_names
 
-#: Han ideographs (CJK Extension A and the unified block), as literal characters so the same
-#: class works in Python ``re`` and in Polars' Rust regex.
-HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _DOTS = re.compile("[•・]")
 _HONORIFIC = re.compile("(?:先生|女士|小姐)$")
 _PLAIN = re.compile(f"[{HAN}]{{2,4}}")
@@ -44,15 +40,6 @@ _SURNAME_SCORE = 0.85
 _PLACE_SCORE = 0.6
 _DOTTED_SCORE = 0.7
 _HONORIFIC_ONLY_SCORE = 0.6  # "王先生": a surname and an honorific still point at a person
-#: ``validate`` confirms a whole value at or above this score (shared by the cell recognizers).
-_CONFIDENT = 0.85
-
-
-def _place_names() -> frozenset[str]:
-    # Imported here: address.py builds on CellRecognizer from this module.
-    from baomi.engine.recognizers.cn.address import place_names
-
-    return place_names()
 
 
 @cache
@@ -74,66 +61,7 @@ def _lexicon_series() -> tuple[pl.Series, pl.Series, pl.Series, pl.Series]:
     def series(words: frozenset[str]) -> pl.Series:
         return pl.Series(sorted(words), dtype=pl.String)
 
-    return series(single), series(compound), series(_place_names()), series(PLACEHOLDERS)
-
-
-class CellRecognizer(PatternRecognizer):
-    """Base of the column-only recognizers: one decision about a whole (stripped) cell.
-
-    Subclasses implement :meth:`classify` on the normalised, stripped cell; it returns the
-    span inside that string, a score and a pattern name, or ``None``.
-    """
-
-    column_only = True
-    patterns = ()
-
-    def classify(self, cell: str) -> tuple[int, int, float, str] | None:
-        raise NotImplementedError
-
-    def validate(self, value: str) -> bool | None:
-        """True when the whole value is a confident match; else cannot tell."""
-        hit = self.classify(value)
-        if hit is not None and hit[:2] == (0, len(value)) and hit[2] >= _CONFIDENT:
-            return True
-        return None
-
-    @staticmethod
-    def confirmed_where(
-        values: pl.Series, ok: pl.Expr, rejected: pl.Expr | None = None
-    ) -> pl.Series:
-        """``True`` where ``ok`` (an expression over column ``v``) holds, ``False`` where
-        ``rejected`` holds, else null (cannot tell)."""
-        unknown = pl.lit(None, dtype=pl.Boolean)
-        if rejected is not None:
-            unknown = pl.when(rejected).then(pl.lit(False)).otherwise(unknown)
-        expr = pl.when(ok).then(pl.lit(True)).otherwise(unknown)
-        frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
-        return frame.select(expr.alias("ok")).get_column("ok").alias(values.name)
-
-    def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
-        return self.analyze_cell(text, norm)
-
-    def analyze_cell(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
-        norm = norm or normalize(text)
-        stripped = norm.text.strip()
-        if not stripped:
-            return []
-        hit = self.classify(stripped)
-        if hit is None:
-            return []
-        offset = norm.text.index(stripped)
-        start, end, score, pattern = hit
-        o_start, o_end = norm.span(offset + start, offset + end)
-        return [
-            Finding(
-                entity=self.entity,
-                start=o_start,
-                end=o_end,
-                score=score,
-                explanation=Explanation(self.name, pattern, Validation.UNKNOWN),
-                value=self.canonical(stripped[start:end]),
-            )
-        ]
+    return series(single), series(compound), series(place_names()), series(PLACEHOLDERS)
 
 
 class PersonNameRecognizer(CellRecognizer):
@@ -178,7 +106,7 @@ class PersonNameRecognizer(CellRecognizer):
         if not _PLAIN.fullmatch(core):
             return None
         if (len(core) >= 3 and core[:2] in compound) or core[0] in single:
-            if core in _place_names():  # 武汉, 成都: a city column, not a name (cannot tell)
+            if core in place_names():  # 武汉, 成都: a city column, not a name (cannot tell)
                 return 0, len(core), _PLACE_SCORE, "surname_or_place"
             return 0, len(core), _SURNAME_SCORE, "surname"
         return None

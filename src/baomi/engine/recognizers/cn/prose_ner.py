@@ -29,8 +29,8 @@ from typing import ClassVar
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
 from baomi.engine.prose.lexicon import common_words
-from baomi.engine.prose.model import EntitySpan
 from baomi.engine.prose.rules import CONTEXT_BOOST, RULE_SCORE, RuleSpan, clean, rule_spans
+from baomi.engine.prose.spans import EntitySpan
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.types import Explanation, Finding, Validation
 

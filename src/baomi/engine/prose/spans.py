@@ -1,0 +1,79 @@
+"""Tagged spans and the chunking of long texts, shared by the tagger (:mod:`.model`) and the
+batched decoder (:mod:`.decoder`): below both, so neither imports the other for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: Chunks longer than this are cut again at commas, then hard at this length.
+MAX_CHUNK = 160
+_SENTENCE_END = re.compile(r"[。！？!?；;\n\r]+")
+_SOFT_END = re.compile(r"[，,、：:\s]+")
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """A tagged span: offsets into the tagged text (end exclusive), label and confidence.
+
+    ``label`` is ``PER``, ``ADDR`` or ``ORG``; ``score`` is the model's confidence in the
+    span (for the CRF the smallest per-character marginal probability of its tags).
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+def split_chunks(text: str, max_chunk: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of the pieces of ``text`` tagged one at a time (punctuation kept)."""
+    for piece_start, piece_end in _cut(text, 0, len(text), _SENTENCE_END):
+        if piece_end - piece_start <= max_chunk:
+            yield piece_start, piece_end
+            continue
+        yield from _pack(text, piece_start, piece_end, max_chunk)
+
+
+def _cut(text: str, start: int, end: int, rx: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    pos = start
+    for m in rx.finditer(text, start, end):
+        if m.end() > pos:
+            yield pos, m.end()
+        pos = m.end()
+    if pos < end:
+        yield pos, end
+
+
+def _pack(text: str, start: int, end: int, max_chunk: int) -> Iterator[tuple[int, int]]:
+    """Group comma-separated clauses into chunks of at most ``max_chunk`` characters."""
+    cur_s = start
+    cur_e = start
+    for _, e in _cut(text, start, end, _SOFT_END):
+        if e - cur_s > max_chunk and cur_e > cur_s:
+            yield cur_s, cur_e
+            cur_s = cur_e
+        while e - cur_s > max_chunk:  # one clause longer than a chunk: cut hard
+            yield cur_s, cur_s + max_chunk
+            cur_s += max_chunk
+        cur_e = e
+    if cur_e > cur_s:
+        yield cur_s, cur_e
+
+
+def spans_from_tags(tags: list[str]) -> list[tuple[int, int, str]]:
+    """BIO tags → ``(start, end, label)`` spans, end exclusive (a stray ``I-`` starts a span)."""
+    spans: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate(tags):
+        if tag == "O" or tag.startswith("B-") or tag[2:] != label:
+            if start >= 0:
+                spans.append((start, i, label))
+                start, label = -1, ""
+            if tag != "O":
+                start, label = i, tag[2:]
+    if start >= 0:
+        spans.append((start, len(tags), label))
+    return spans

@@ -1,0 +1,41 @@
+"""The state of one protect run: the policy, registries and operator context, the recipient's
+fingerprint, and what the run records for the manifest, the trace record and ``--verify``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.contracts.manifest import KAnonymityReport
+from baomi.engine.protect.operators.base import OperatorContext
+from baomi.engine.protect.policy import Policy, Rule
+from baomi.engine.protect.registry import OperatorRegistry
+from baomi.engine.recognizers.registry import Registry
+
+
+@dataclass(slots=True)
+class ProtectRun:
+    policy: Policy
+    registry: Registry
+    operators: OperatorRegistry
+    ctx: OperatorContext
+    analyzer: TextAnalyzer
+    fingerprint: int
+    prefilter: str | None = None
+    #: The original values the policy removes, kept only for ``--verify`` (which looks for them).
+    collect_originals: bool = True
+    originals: set[str] = field(default_factory=set)
+    #: The values format-keeping operators wrote (``--verify`` only): a name pseudonym may be
+    #: another customer's real name, and is not a leftover where the operator wrote it.
+    produced: set[str] = field(default_factory=set)
+    digests: list[bytes] = field(default_factory=list)
+    operators_used: dict[str, set[str]] = field(default_factory=dict)
+    kanon: list[KAnonymityReport] = field(default_factory=list)
+
+    def note(self, entity: str | None, operator: str) -> None:
+        self.operators_used.setdefault(entity or "(column)", set()).add(operator)
+
+
+def carries_marks(run: ProtectRun, rule: Rule) -> bool:
+    """Whether the output of ``rule`` carries the invisible marks."""
+    return run.policy.marks and run.operators.declares(rule.operator, "carries_marks")

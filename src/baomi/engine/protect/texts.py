@@ -1,0 +1,63 @@
+"""Protect a text document (lines, paragraphs, pages): the findings in each unit replaced by
+the policy's operators, a .docx paragraph's runs kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from baomi.engine.batch import prefetch, release
+from baomi.engine.normalize import normalize
+from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect.state import ProtectRun, carries_marks
+from baomi.engine.protect.writers import Document, replace_in_runs
+from baomi.engine.recognizers.base import Recognizer
+
+
+def _protect_text(
+    run: ProtectRun, text: str, recognizers: Sequence[Recognizer] | None = None
+) -> tuple[str, list[tuple[int, int, str]], bool]:
+    """Protected text, the edits made, and whether the record must be dropped."""
+    edits: list[tuple[int, int, str, bool]] = []
+    drop = False
+    for f in run.analyzer.analyze(text, recognizers):
+        rule = run.policy.rule_for_entity(f.entity)
+        if rule is None or not run.operators.declares(rule.operator, "removes"):
+            continue
+        raw = text[f.start : f.end]
+        op = run.operators.get(rule.operator)
+        new = op.apply(raw, f.entity, rule.params, run.ctx)
+        run.note(f.entity, rule.operator)
+        if run.collect_originals and new != raw:
+            run.originals.add(raw.strip())
+        if op.drops_record(rule.params):
+            drop = True
+        if op.recipient_specific(rule.params) and fp.traceable(f.entity):
+            run.digests.append(fp.digest(new))
+        edits.append((f.start, f.end, new, carries_marks(run, rule)))
+    protected, made = fp.splice(text, edits, run.fingerprint)
+    return protected, made, drop
+
+
+def protect_units(run: ProtectRun, doc: Document) -> dict[str, Any]:
+    found: Counter[str] = Counter()
+    paragraphs = doc.state[1] if doc.format == "docx" else None
+    models = [r for r in run.analyzer.text_recognizers if r.model_based]
+    # the prose model tags the document's lines or paragraphs in one batch first
+    norms = [normalize(u) for u in doc.units if u] if models else []
+    prefetched = prefetch((r, n) for n in norms for r in models)
+    try:
+        for i, unit in enumerate(doc.units):
+            if not unit:
+                continue
+            new, edits, _ = _protect_text(run, unit)
+            if not edits:
+                continue
+            found.update("edits" for _ in edits)
+            doc.units[i] = new
+            if paragraphs is not None:
+                replace_in_runs(paragraphs[i], edits)
+    finally:
+        release(prefetched)
+    return {"units": len(doc.units), "replaced_spans": found["edits"]}

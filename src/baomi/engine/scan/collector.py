@@ -1,0 +1,145 @@
+"""Findings of one partition gathered as columns, and the partial inventory they make (keyed
+value hashes, the links between rows that count individuals, rows with sensitive PI)."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from baomi.engine.contracts.finding import EXPLAIN_KEYS, FINDING_KEYS
+from baomi.engine.inventory import PartialInventory
+from baomi.engine.scan.model import (
+    IDENTIFIERS,
+    ROW_COLUMN,
+    SENSITIVE,
+    TEXT_COLUMN,
+    Partition,
+    ScanContext,
+)
+
+#: Findings serialised to NDJSON at a time (about 6 MB of text).
+WRITE_SLICE_ROWS = 50_000
+
+
+class Collector:
+    """Accumulates findings of one partition as columns, then writes NDJSON in one go."""
+
+    def __init__(self, part: Partition, ctx: ScanContext) -> None:
+        self.part = part
+        self.ctx = ctx
+        self.frames: list[pl.DataFrame] = []
+        self.inv = PartialInventory(rows=part.frame.height)
+        self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, identifier, row_bound)
+        self.sensitive_idx: list[pl.Series] = []
+
+    def add_frame(self, column: str | None, df: pl.DataFrame) -> None:
+        """``df`` has idx, start, end, entity, score (+ explanation columns)."""
+        if df.height:
+            self.frames.append(df.with_columns(pl.lit(column, dtype=pl.String).alias("column")))
+
+    def add_batch(self, column: str | None, found: pl.DataFrame, *, row_bound: bool) -> None:
+        """Findings from :func:`analyze_column` (idx already a partition row index)."""
+        if found.height == 0:
+            return
+        keys = ["idx", "start", "end", "entity", "score"]
+        if self.ctx.options.explain:
+            keys += ["recognizer", "pattern", "validation", "context"]
+        self.add_frame(column, found.select(keys))
+        self.add_values(
+            found.get_column("idx"),
+            found.get_column("entity").to_list(),
+            found.get_column("value"),
+            row_bound=row_bound,
+        )
+        if row_bound:
+            sens = found.filter(pl.col("entity").is_in(SENSITIVE)).get_column("idx")
+            if sens.len():
+                self.sensitive_idx.append(sens)
+
+    def add_values(
+        self,
+        rows: list[int] | pl.Series,
+        entities: list[str] | str,
+        values: pl.Series,
+        *,
+        row_bound: bool,
+    ) -> None:
+        n = len(values)
+        if n == 0:
+            return
+        ent = (
+            pl.Series("e", entities, dtype=pl.String)
+            if isinstance(entities, list)
+            else pl.repeat(entities, n, eager=True, dtype=pl.String).alias("e")
+        )
+        self.hash_frames.append(
+            pl.DataFrame(
+                {
+                    "idx": pl.Series(rows, dtype=pl.Int64),
+                    "e": ent,
+                    "h": values.hash(self.ctx.seed),
+                    "bound": pl.repeat(row_bound, n, eager=True, dtype=pl.Boolean),
+                }
+            )
+        )
+
+    def finish(self) -> tuple[pl.DataFrame, PartialInventory]:
+        part, inv = self.part, self.inv
+        base = part.row_key_base()
+        if part.frame.width and ROW_COLUMN in part.frame.columns:
+            row_of = part.frame.get_column(ROW_COLUMN).cast(pl.Int64)
+        else:
+            row_of = pl.int_range(
+                part.offset, part.offset + part.frame.height, eager=True, dtype=pl.Int64
+            )
+        hashes = pl.concat(self.hash_frames) if self.hash_frames else None
+        if hashes is not None:
+            hashes = hashes.with_columns(
+                key=(row_of.gather(pl.Series(hashes.get_column("idx"))) + base).cast(pl.UInt64)
+            )
+            for (entity,), grp in hashes.group_by("e"):
+                inv.hashes[str(entity)] = grp.get_column("h").unique()
+            strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
+            bound = strong.filter(pl.col("bound"))
+            loose = strong.filter(~pl.col("bound"))
+            links = [
+                bound.select(r=pl.col("key"), h=pl.col("h")),
+                loose.select(r=pl.col("h"), h=pl.col("h")),
+            ]
+            names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound"))
+            if names.height:
+                weak = names.join(bound.select("idx"), on="idx", how="anti")
+                links.append(
+                    weak.select(
+                        r=pl.col("key"),
+                        h=(pl.col("h") ^ pl.lit(part.file_index + 1, dtype=pl.UInt64)).hash(
+                            self.ctx.seed
+                        ),
+                    )
+                )
+            inv.links = pl.concat(links).unique()
+        if self.sensitive_idx:
+            idx = pl.concat(self.sensitive_idx).unique()
+            inv.sensitive_rows = (row_of.gather(idx) + base).cast(pl.UInt64)
+        if not self.frames:
+            return pl.DataFrame(), inv
+        df = pl.concat(self.frames, how="diagonal_relaxed")
+        df = df.with_columns(
+            row=row_of.gather(df.get_column("idx")),
+            file=pl.lit(part.file, dtype=pl.String),
+            sheet=pl.lit(part.sheet, dtype=pl.String),
+            column=pl.when(pl.col("column") == TEXT_COLUMN).then(None).otherwise(pl.col("column")),
+            score=pl.col("score").round(2),
+        )
+        keys = list(FINDING_KEYS) + (
+            [k for k in EXPLAIN_KEYS if k in df.columns] if self.ctx.options.explain else []
+        )
+        return df.select(keys), inv
+
+
+def write_ndjson(found: pl.DataFrame, sink: io.BufferedWriter) -> None:
+    """Append findings as NDJSON in slices: Polars builds each slice's text in memory, and a
+    whole partition's (about 50 MB) would be held at once."""
+    for piece in found.iter_slices(WRITE_SLICE_ROWS):
+        piece.write_ndjson(sink)

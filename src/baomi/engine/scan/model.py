@@ -1,0 +1,78 @@
+"""The scan's vocabulary: options, a partition (one unit of work), the result, the per-process
+context (registry, analyzer, options, hash key) and the names of the findings' columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from baomi.engine.analyzer import DEFAULT_THRESHOLD, TextAnalyzer
+from baomi.engine.columns import ColumnPlan
+from baomi.engine.contracts.inventory import Inventory
+from baomi.engine.documents.names import NAME_ENTITIES
+from baomi.engine.entities import ENTITIES
+from baomi.engine.recognizers.base import Recognizer
+from baomi.engine.recognizers.registry import Registry
+
+TEXT_COLUMN = "\x00text"  # the one column of a text file's partitions
+ROW_COLUMN = "\x00row"
+SENSITIVE = sorted(e for e, info in ENTITIES.items() if info.sensitive)
+IDENTIFIERS = sorted(e for e, info in ENTITIES.items() if info.identifier)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    threshold: float = DEFAULT_THRESHOLD
+    explain: bool = False
+    batch_rows: int = 49152
+    sample_rows: int = 500
+    #: Run model-based prose recognizers (names, addresses, organisations in free text).
+    prose: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One unit of scan work: a frame of a table (or of text lines) and how to treat it."""
+
+    file: str
+    file_index: int
+    sheet: str | None
+    sheet_index: int
+    offset: int
+    frame: pl.DataFrame
+    plans: tuple[ColumnPlan, ...]
+    categories: tuple[tuple[str, str], ...] = ()  # (column, sensitive category)
+
+    def row_key_base(self) -> int:
+        return (self.file_index << 44) | (self.sheet_index << 36)
+
+
+@dataclass
+class ScanResult:
+    inventory: Inventory
+    findings_path: Path | None = None
+    findings: int = 0
+
+
+ProgressFn = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
+
+
+class ScanContext:
+    """Per-process scan state: registry, analyzer, options and the hash key."""
+
+    def __init__(self, registry: Registry, options: ScanOptions, seed: int) -> None:
+        self.registry = registry if options.prose else registry.without_models()
+        self.options = options
+        self.seed = seed
+        self.analyzer = TextAnalyzer(self.registry, options.threshold)
+        self.by_entity: dict[str, Recognizer] = {}
+        for r in self.registry:
+            self.by_entity.setdefault(r.entity, r)
+        self.name_recognizers = [
+            r
+            for r in self.registry
+            if r.entity in NAME_ENTITIES and not r.model_based and not r.column_only
+        ]
