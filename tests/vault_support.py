@@ -17,9 +17,20 @@ from sqlalchemy import create_engine, make_url, text
 
 from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
 from baomi.services.keys import generate_key_file
+from baomi.services.permissions import Actor, Role
 from baomi.settings import Settings
 
 TEST_DB_ENV = "BAOMI_TEST_DATABASE_URL"
+
+
+def operator(name: str = "ops") -> Actor:
+    """The seller's operator at the local command line (what the CLI acts as)."""
+    return Actor(name, Role.OPERATOR)
+
+
+def admin(name: str = "admin") -> Actor:
+    """The installation's administrator (key init and rotation, restores)."""
+    return Actor(name, Role.ADMIN)
 
 
 def resident_id(seq: int = 1) -> str:
@@ -93,6 +104,6 @@ def vault(settings: Settings) -> Iterator[object]:
     from baomi.services import keys
     from baomi.services.vault import open_vault
 
-    keys.init(settings, actor="tester")
+    keys.init(settings, actor=admin("tester"))
     with open_vault(settings) as v:
         yield v

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -37,19 +35,6 @@ def _app() -> typer.Typer:
 
     vault_cli.register(app)
     return app
-
-
-@pytest.fixture(autouse=True)
-def fake_scan(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(
-        sys.modules,
-        "baomi.engine.scan",
-        SimpleNamespace(
-            scan_paths=lambda paths, **_: SimpleNamespace(
-                inventory={"summary": {"CN_RESIDENT_ID": 1}}
-            )
-        ),
-    )
 
 
 @pytest.fixture
@@ -98,7 +83,8 @@ def test_full_vault_workflow(cli: Cli, tmp_path: Path, second_database_url: str 
     assert (listed["name"], listed["objects"], listed["status"]) == ("ACME", 1, "active")
     shown = json.loads(cli("deal", "show", "ACME", "--json"))
     assert shown["objects"][0]["name"] == "客户名单.csv"
-    assert shown["objects"][0]["inventory"] == {"summary": {"CN_RESIDENT_ID": 1}}
+    # the real scanner's inventory (DESIGN.md §Scan output), sealed with the document
+    assert shown["objects"][0]["inventory"]["summary"]["entities"] == {"CN_RESIDENT_ID": 1}
     assert "deal list" not in cli("deal", "list")  # the table renders
     cli("deal", "export", "ACME", str(tmp_path / "out"), "--as", "ops")
     assert (tmp_path / "out" / "客户名单.csv").read_bytes() == (src / "客户名单.csv").read_bytes()

@@ -14,6 +14,7 @@ from baomi.errors import InputError
 from baomi.services import audit, deals
 from baomi.services.vault import Vault
 from baomi.storage.models import AuditEventRow
+from tests.vault_support import operator
 
 
 def _events(vault: Vault) -> int:
@@ -23,7 +24,7 @@ def _events(vault: Vault) -> int:
 
 def _make_events(vault: Vault, n: int) -> None:
     for i in range(n):
-        deals.create(vault, actor="alice", name=f"deal-{i}")
+        deals.create(vault, actor=operator("alice"), name=f"deal-{i}")
 
 
 def _drop_append_only(vault: Vault) -> None:
@@ -44,10 +45,10 @@ def _sql(vault: Vault, *statements: str) -> None:
 
 def test_action_and_event_commit_together(vault: Vault) -> None:
     before = _events(vault)
-    deals.create(vault, actor="alice", name="d")
+    deals.create(vault, actor=operator("alice"), name="d")
     assert _events(vault) == before + 1
     with pytest.raises(InputError):
-        deals.create(vault, actor="alice", name="d")  # refused: no event, no deal
+        deals.create(vault, actor=operator("alice"), name="d")  # refused: no event, no deal
     assert _events(vault) == before + 1
     with vault.sessions() as s:
         row = s.execute(select(AuditEventRow).order_by(AuditEventRow.seq.desc())).scalars().first()
@@ -63,7 +64,7 @@ def test_audit_tables_refuse_update_and_delete(vault: Vault) -> None:
         _sql(vault, "UPDATE audit_events SET actor = 'mallory'")
     with pytest.raises(DBAPIError):
         _sql(vault, "DELETE FROM audit_events")
-    assert audit.verify(vault).ok
+    assert audit.verify(vault, actor=operator()).ok
 
 
 @pytest.mark.parametrize(
@@ -96,10 +97,10 @@ def test_audit_tables_refuse_update_and_delete(vault: Vault) -> None:
 )
 def test_verify_names_first_bad_position(vault: Vault, tamper: list[str], first_bad: int) -> None:
     _make_events(vault, 4)
-    assert audit.verify(vault).ok
+    assert audit.verify(vault, actor=operator()).ok
     _drop_append_only(vault)
     _sql(vault, *tamper)
-    report = audit.verify(vault)
+    report = audit.verify(vault, actor=operator())
     assert not report.ok and report.first_bad == first_bad, report
 
 
@@ -142,26 +143,50 @@ def test_rewritten_chain_is_caught_by_checkpoints(vault: Vault) -> None:
             )
             prev = sealed.hash
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
-    report = audit.verify(vault)
+    report = audit.verify(vault, actor=operator())
     assert not report.ok and report.first_bad == 4 and "checkpoint" in (report.reason or "")
 
 
 def test_export_json_verifies_offline_and_csv_is_readable(vault: Vault, tmp_path: Path) -> None:
     _make_events(vault, 2)
-    assert audit.checkpoint(vault, actor="auditor") is not None
+    assert audit.checkpoint(vault, actor=operator("auditor")) is not None
     out = tmp_path / "audit.json"
-    n = audit.export(vault, out, fmt="json", actor="auditor")
+    n = audit.export(vault, out, fmt="json", actor=operator("auditor"))
     assert n == 3
     pub = vault.public_key()
-    assert audit.verify_export(out, pub).ok
+    assert audit.verify_export(out, actor=operator(), public_key=pub).ok
     data = json.loads(out.read_text(encoding="utf-8"))
     data["events"][1]["actor"] = "mallory"
     out.write_text(json.dumps(data), encoding="utf-8")
-    report = audit.verify_export(out, pub)
+    report = audit.verify_export(out, actor=operator(), public_key=pub)
     assert not report.ok and report.first_bad == 2
-    audit.export(vault, tmp_path / "audit.csv", fmt="csv", actor="auditor")
+    audit.export(vault, tmp_path / "audit.csv", fmt="csv", actor=operator("auditor"))
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["action"] for r in rows][-1] == "audit.export"
     with pytest.raises(InputError):
-        audit.export(vault, tmp_path / "x", fmt="xml", actor="a")
+        audit.export(vault, tmp_path / "x", fmt="xml", actor=operator("a"))
+
+
+def test_audit_actions_keep_the_strings_already_stored() -> None:
+    """Chains written before the enumeration hold these strings; they must still verify."""
+    from baomi.engine.audit_chain import GENESIS, AuditAction, AuditEvent, event_hash
+
+    stored = {
+        "keys.init",
+        "keys.rotate",
+        "deal.create",
+        "object.add",
+        "deal.show",
+        "deal.export",
+        "deal.destroy",
+        "party.add",
+        "party.lookup",
+        "audit.export",
+        "backup.create",
+        "backup.restore",
+    }
+    assert stored <= {a.value for a in AuditAction}
+    typed = AuditEvent(1, "t", "ops", AuditAction.DEAL_CREATE, "deal:x", "success", GENESIS)
+    plain = AuditEvent(1, "t", "ops", "deal.create", "deal:x", "success", GENESIS)
+    assert event_hash(typed) == event_hash(plain)

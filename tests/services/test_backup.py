@@ -12,7 +12,8 @@ from baomi.errors import CryptoError, InputError, IntegrityError
 from baomi.services import audit, backup, deals, destruction, parties
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
-from tests.vault_support import resident_id
+from tests.services.fakes import add_files
+from tests.vault_support import admin, operator, resident_id
 
 
 def _restore_settings(settings: Settings, tmp_path: Path, database_url: str | None) -> Settings:
@@ -30,11 +31,11 @@ def _populate(vault: Vault, src: Path) -> None:
     src.mkdir()
     (src / "客户.csv").write_text(f"身份证号\n{resident_id(9)}\n", encoding="utf-8")
     (src / "blob.bin").write_bytes(bytes(range(256)) * 50)
-    deals.create(vault, actor="ops", name="keep")
-    deals.add(vault, actor="ops", deal_ref="keep", paths=[src])
-    deals.create(vault, actor="ops", name="shred")
-    deals.add(vault, actor="ops", deal_ref="shred", paths=[src / "blob.bin"])
-    parties.add(vault, actor="ops", role="seller", name="测试", id_number=resident_id(8))
+    deals.create(vault, actor=operator("ops"), name="keep")
+    add_files(vault, "keep", [src])
+    deals.create(vault, actor=operator("ops"), name="shred")
+    add_files(vault, "shred", [src / "blob.bin"])
+    parties.add(vault, actor=operator("ops"), role="seller", name="测试", id_number=resident_id(8))
 
 
 def test_round_trip_restores_byte_identical_content(
@@ -42,23 +43,23 @@ def test_round_trip_restores_byte_identical_content(
 ) -> None:
     _populate(vault, tmp_path / "src")
     bk = tmp_path / "b.bak"
-    report = backup.create(vault, actor="ops", out=bk)
+    report = backup.create(vault, actor=operator("ops"), out=bk)
     assert report.files == 3 and report.rows["deals"] == 2
-    assert backup.verify(vault, bk).backup_id == report.backup_id
+    assert backup.verify(vault, bk, actor=operator()).backup_id == report.backup_id
     assert resident_id(9).encode() not in bk.read_bytes()
     with pytest.raises(InputError):
-        backup.restore(vault, actor="ops", path=bk)  # not an empty home
+        backup.restore(vault, actor=admin("ops"), path=bk)  # not an empty home
     target = _restore_settings(settings, tmp_path, second_database_url)
     with open_vault(target) as restored:
-        backup.restore(restored, actor="ops", path=bk)
-        deals.export(restored, actor="ops", deal_ref="keep", out_dir=tmp_path / "out")
+        backup.restore(restored, actor=admin("ops"), path=bk)
+        deals.export(restored, actor=operator("ops"), deal_ref="keep", out_dir=tmp_path / "out")
         assert (
-            parties.find(restored, actor="ops", field_name="id_number", value=resident_id(8))[
-                0
-            ].name
+            parties.find(
+                restored, actor=operator("ops"), field_name="id_number", value=resident_id(8)
+            )[0].name
             == "测试"
         )
-        assert audit.verify(restored).ok
+        assert audit.verify(restored, actor=operator()).ok
     for name in ("客户.csv", "blob.bin"):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "src" / name).read_bytes()
     for f in (vault.blobs.root).rglob("*.bin"):
@@ -73,7 +74,7 @@ def test_corrupted_or_truncated_backup_is_refused(
 ) -> None:
     _populate(vault, tmp_path / "src")
     bk = tmp_path / "b.bak"
-    backup.create(vault, actor="ops", out=bk)
+    backup.create(vault, actor=operator("ops"), out=bk)
     data = bytearray(bk.read_bytes())
     if damage == "flip":
         data[len(data) // 2] ^= 0x01
@@ -87,19 +88,19 @@ def test_corrupted_or_truncated_backup_is_refused(
         data = bytearray()
     bk.write_bytes(bytes(data))
     with pytest.raises(IntegrityError):
-        backup.verify(vault, bk)
+        backup.verify(vault, bk, actor=operator())
     with pytest.raises(IntegrityError):
-        backup.restore(vault, actor="ops", path=bk)
+        backup.restore(vault, actor=admin("ops"), path=bk)
 
 
 def test_destroyed_deal_stays_unreadable_from_an_older_backup(
     vault: Vault, settings: Settings, tmp_path: Path, second_database_url: str | None
 ) -> None:
     _populate(vault, tmp_path / "src")
-    shred_id = deals.show(vault, "shred", actor="ops").deal.id
+    shred_id = deals.show(vault, "shred", actor=operator("ops")).deal.id
     old = tmp_path / "old.bak"
-    backup.create(vault, actor="ops", out=old)
-    destruction.destroy(vault, actor="officer", deal_ref="shred")
+    backup.create(vault, actor=operator("ops"), out=old)
+    destruction.destroy(vault, actor=operator("officer"), deal_ref="shred")
     # The older backup still holds the deal's sealed blob, but no key of any kind opens it:
     # its data key existed only in the key store, which no backup contains.
     _, members = backup._open(vault, old)
@@ -119,14 +120,14 @@ def test_destroyed_deal_stays_unreadable_from_an_older_backup(
     # Restoring the older backup re-applies the destruction recorded in the key store.
     target = _restore_settings(settings, tmp_path, second_database_url)
     with open_vault(target) as restored:
-        backup.restore(restored, actor="ops", path=old)
-        detail = deals.show(restored, "shred", actor="ops")
+        backup.restore(restored, actor=admin("ops"), path=old)
+        detail = deals.show(restored, "shred", actor=operator("ops"))
         assert detail.deal.status == "destroyed" and all(o.name is None for o in detail.objects)
         assert not (restored.blobs.root / shred_id).exists()
         with pytest.raises(CryptoError):
-            deals.export(restored, actor="ops", deal_ref="shred", out_dir=tmp_path / "x")
-        deals.export(restored, actor="ops", deal_ref="keep", out_dir=tmp_path / "kept")
-        assert audit.verify(restored).ok
+            deals.export(restored, actor=operator("ops"), deal_ref="shred", out_dir=tmp_path / "x")
+        deals.export(restored, actor=operator("ops"), deal_ref="keep", out_dir=tmp_path / "kept")
+        assert audit.verify(restored, actor=operator()).ok
 
 
 def test_snapshot_is_consistent_while_a_writer_is_mid_transaction(
@@ -162,7 +163,7 @@ def test_backups_taken_before_a_rotation_still_verify(
 
     _populate(vault, tmp_path / "src")
     bk = tmp_path / "b.bak"
-    backup.create(vault, actor="ops", out=bk)
-    keys.rotate(settings, actor="ops", new_key_file=tmp_path / "next.key")
+    backup.create(vault, actor=operator("ops"), out=bk)
+    keys.rotate(settings, actor=admin("ops"), new_key_file=tmp_path / "next.key")
     with open_vault(settings.model_copy(update={"master_key_file": tmp_path / "next.key"})) as v:
-        assert backup.verify(v, bk).files == 3
+        assert backup.verify(v, bk, actor=operator()).files == 3

@@ -13,6 +13,8 @@ from baomi.errors import ConfigError, CryptoError
 from baomi.services import deals, keys
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
+from tests.services.fakes import add_files
+from tests.vault_support import admin, operator
 
 
 def test_settings_refuse_placeholder_and_missing_keys(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,21 +40,21 @@ def test_settings_refuse_placeholder_and_missing_keys(monkeypatch: pytest.Monkey
 def test_key_file_must_be_private(settings: Settings, key_file: Path) -> None:
     key_file.chmod(0o644)
     with pytest.raises(ConfigError, match="600"):
-        keys.init(settings, actor="ops")
+        keys.init(settings, actor=admin("ops"))
 
 
 def test_init_writes_private_key_store_and_status(settings: Settings, key_file: Path) -> None:
-    status = keys.init(settings, actor="ops")
+    status = keys.init(settings, actor=admin("ops"))
     assert (settings.keystore_path.stat().st_mode & 0o777) == 0o600
     assert (key_file.stat().st_mode & 0o777) == 0o600
     assert status.generation == 1 and status.source == "file"
     assert key_file.read_text().strip() not in settings.keystore_path.read_text()
     with pytest.raises(ConfigError):
-        keys.init(settings, actor="ops")
+        keys.init(settings, actor=admin("ops"))
 
 
 def test_wrong_master_key_is_refused(settings: Settings) -> None:
-    keys.init(settings, actor="ops")
+    keys.init(settings, actor=admin("ops"))
     wrong = crypto.encode_key(crypto.generate_key())
     other = settings.model_copy(update={"master_key_file": None, "master_key": _secret(wrong)})
     with pytest.raises(CryptoError) as exc, open_vault(other) as v:
@@ -66,18 +68,18 @@ def test_rotation_rewraps_without_reencrypting_and_old_key_stops_working(
     vault: Vault, settings: Settings, tmp_path: Path
 ) -> None:
     (tmp_path / "a.txt").write_bytes(b"payload")
-    deal_id = deals.create(vault, actor="ops", name="d").id
-    [obj] = deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "a.txt"])
+    deal_id = deals.create(vault, actor=operator("ops"), name="d").id
+    [obj] = add_files(vault, "d", [tmp_path / "a.txt"])
     blob_before = vault.blobs.path(deal_id, obj.id).read_bytes()
     new_file = tmp_path / "new.key"
-    status = keys.rotate(settings, actor="ops", new_key_file=new_file)
+    status = keys.rotate(settings, actor=admin("ops"), new_key_file=new_file)
     assert status.generation == 2 and (new_file.stat().st_mode & 0o777) == 0o600
     assert vault.blobs.path(deal_id, obj.id).read_bytes() == blob_before  # data not re-encrypted
     with pytest.raises(CryptoError), open_vault(settings) as old:  # old master key
-        deals.export(old, actor="ops", deal_ref="d", out_dir=tmp_path / "x")
+        deals.export(old, actor=operator("ops"), deal_ref="d", out_dir=tmp_path / "x")
     new_settings = settings.model_copy(update={"master_key_file": new_file})
     with open_vault(new_settings) as v:
-        deals.export(v, actor="ops", deal_ref="d", out_dir=tmp_path / "out")
+        deals.export(v, actor=operator("ops"), deal_ref="d", out_dir=tmp_path / "out")
     assert (tmp_path / "out" / "a.txt").read_bytes() == b"payload"
 
 
@@ -91,19 +93,21 @@ def test_passphrase_master_key(
         passphrase="long enough passphrase 保密",
         env="test",
     )
-    status = keys.init(s, actor="ops")
+    status = keys.init(s, actor=admin("ops"))
     assert status.source == "passphrase"
     assert "long enough" not in s.keystore_path.read_text()
     with open_vault(s) as v:
-        deals.create(v, actor="ops", name="d")
+        deals.create(v, actor=operator("ops"), name="d")
     wrong = s.model_copy(update={"passphrase": _secret("another passphrase")})
     with pytest.raises(CryptoError):
-        keys.status(wrong)
-    keys.rotate(s, actor="ops", new_passphrase="the next passphrase")
+        keys.status(wrong, actor=operator())
+    keys.rotate(s, actor=admin("ops"), new_passphrase="the next passphrase")
     with pytest.raises(CryptoError):
-        keys.status(s)
+        keys.status(s, actor=operator())
     assert (
-        keys.status(s.model_copy(update={"passphrase": _secret("the next passphrase")})).generation
+        keys.status(
+            s.model_copy(update={"passphrase": _secret("the next passphrase")}), actor=operator()
+        ).generation
         == 2
     )
 
@@ -118,8 +122,8 @@ def test_rotation_from_an_environment_key_to_a_key_file(
     key = crypto.encode_key(crypto.generate_key())
     monkeypatch.setenv("BAOMI_MASTER_KEY", key)
     s = Settings(home=tmp_path / "h", database_url=database_url, env="test")
-    assert keys.init(s, actor="ops").source == "env"
+    assert keys.init(s, actor=admin("ops")).source == "env"
     new_file = tmp_path / "next.key"
-    assert keys.rotate(s, actor="ops", new_key_file=new_file).generation == 2
+    assert keys.rotate(s, actor=admin("ops"), new_key_file=new_file).generation == 2
     with pytest.raises(CryptoError):
-        keys.status(s)
+        keys.status(s, actor=operator())

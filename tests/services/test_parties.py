@@ -9,14 +9,14 @@ from baomi.errors import InputError
 from baomi.services import deals, parties
 from baomi.services.vault import Vault
 from baomi.storage.models import Party
-from tests.vault_support import bank_card, mobile, resident_id
+from tests.vault_support import bank_card, mobile, operator, resident_id
 
 
 def test_fields_are_sealed_and_found_by_exact_match(vault: Vault) -> None:
-    deals.create(vault, actor="ops", name="d")
+    deals.create(vault, actor=operator("ops"), name="d")
     pid = parties.add(
         vault,
-        actor="ops",
+        actor=operator("ops"),
         role="seller",
         name="测试卖方",
         id_number=resident_id(3),
@@ -24,8 +24,10 @@ def test_fields_are_sealed_and_found_by_exact_match(vault: Vault) -> None:
         bank_account=bank_card(3),
         deal_ref="d",
     )
-    parties.add(vault, actor="ops", role="buyer", name="测试买方", id_number=resident_id(4))
-    [found] = parties.find(vault, actor="ops", field_name="phone", value=mobile(3))
+    parties.add(
+        vault, actor=operator("ops"), role="buyer", name="测试买方", id_number=resident_id(4)
+    )
+    [found] = parties.find(vault, actor=operator("ops"), field_name="phone", value=mobile(3))
     assert (found.id, found.name, found.id_number, found.phone) == (
         pid,
         "测试卖方",
@@ -33,9 +35,15 @@ def test_fields_are_sealed_and_found_by_exact_match(vault: Vault) -> None:
         mobile(3),
     )
     assert (
-        parties.find(vault, actor="ops", field_name="bank_account", value=bank_card(3))[0].id == pid
+        parties.find(vault, actor=operator("ops"), field_name="bank_account", value=bank_card(3))[
+            0
+        ].id
+        == pid
     )
-    assert parties.find(vault, actor="ops", field_name="id_number", value=resident_id(5)) == []
+    assert (
+        parties.find(vault, actor=operator("ops"), field_name="id_number", value=resident_id(5))
+        == []
+    )
     with vault.sessions() as s:
         row = s.execute(select(Party).where(Party.id == pid)).scalar_one()
     for value in (resident_id(3), mobile(3), bank_card(3), "测试卖方"):
@@ -51,6 +59,6 @@ def test_fields_are_sealed_and_found_by_exact_match(vault: Vault) -> None:
 
 def test_bad_field_or_role_is_refused(vault: Vault) -> None:
     with pytest.raises(InputError):
-        parties.add(vault, actor="ops", role="king", name="x")
+        parties.add(vault, actor=operator("ops"), role="king", name="x")
     with pytest.raises(InputError):
-        parties.find(vault, actor="ops", field_name="name", value="x")
+        parties.find(vault, actor=operator("ops"), field_name="name", value="x")

@@ -11,7 +11,7 @@ import pytest
 
 from baomi.services import audit, backup, deals, destruction, parties
 from baomi.services.vault import Vault
-from tests.vault_support import bank_card, mobile, resident_id
+from tests.vault_support import bank_card, mobile, operator, resident_id
 
 PI = (resident_id(42), mobile(42), bank_card(42), "测试张三丰", "zhangsanfeng@example.com")
 
@@ -48,26 +48,28 @@ def test_no_pi_anywhere_in_the_home(
         f"姓名,身份证号,手机,银行卡,邮箱\n{rows}\n", encoding="utf-8"
     )
     (src / "gbk.txt").write_bytes(f"{PI[3]} {PI[0]}".encode("gb18030"))
-    deals.create(vault, actor="ops", name="keep")
-    deals.create(vault, actor="ops", name="gone")
+    deals.create(vault, actor=operator("ops"), name="keep")
+    deals.create(vault, actor=operator("ops"), name="gone")
     for name in ("keep", "gone"):
-        deals.add(vault, actor="ops", deal_ref=name, paths=[src])
+        deals.add(vault, actor=operator("ops"), deal_ref=name, paths=[src])
     pid = parties.add(
         vault,
-        actor="ops",
+        actor=operator("ops"),
         role="seller",
         name=PI[3],
         id_number=PI[0],
         phone=PI[1],
         bank_account=PI[2],
     )
-    assert parties.find(vault, actor="ops", field_name="id_number", value=PI[0])[0].id == pid
-    deals.show(vault, "keep", actor="ops")
-    deals.export(vault, actor="ops", deal_ref="keep", out_dir=tmp_path / "exported")
-    backup.create(vault, actor="ops", out=vault.settings.home / "backups" / "b.bak")
-    destruction.destroy(vault, actor="ops", deal_ref="gone")
-    audit.export(vault, vault.settings.home / "audit.json", fmt="json", actor="ops")
-    audit.export(vault, vault.settings.home / "audit.csv", fmt="csv", actor="ops")
+    assert (
+        parties.find(vault, actor=operator("ops"), field_name="id_number", value=PI[0])[0].id == pid
+    )
+    deals.show(vault, "keep", actor=operator("ops"))
+    deals.export(vault, actor=operator("ops"), deal_ref="keep", out_dir=tmp_path / "exported")
+    backup.create(vault, actor=operator("ops"), out=vault.settings.home / "backups" / "b.bak")
+    destruction.destroy(vault, actor=operator("ops"), deal_ref="gone")
+    audit.export(vault, vault.settings.home / "audit.json", fmt="json", actor=operator("ops"))
+    audit.export(vault, vault.settings.home / "audit.csv", fmt="csv", actor=operator("ops"))
     # While open (WAL and shared memory files present) and after closing.
     assert _leaks(vault.settings.home) == []
     vault.close()

@@ -21,6 +21,7 @@ from baomi.services import audit, deals
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
 from baomi.storage.models import AuditEventRow, StoredObject
+from tests.vault_support import operator
 
 CHILD_PRELUDE = """
 import sys
@@ -31,6 +32,7 @@ sys.modules["baomi.engine.scan"] = SimpleNamespace(
 from baomi.settings import Settings
 from baomi.services.vault import open_vault
 from baomi.services import deals, audit
+from tests.vault_support import operator
 import baomi.storage.blobs as blobs
 
 def pause():
@@ -73,7 +75,7 @@ def _assert_consistent(settings: Settings) -> None:
     from baomi.engine import crypto
 
     with open_vault(settings) as v:
-        assert audit.verify(v).ok
+        assert audit.verify(v, actor=operator()).ok
         with v.sessions() as s:
             for obj in s.execute(select(StoredObject)).scalars():
                 assert crypto.sha256_hex(v.blobs.get(obj.deal_id, obj.id)) == obj.blob_sha256
@@ -107,13 +109,13 @@ def test_sigkill_mid_write_leaves_a_consistent_store(
 ) -> None:
     (tmp_path / "first.txt").write_bytes(b"stored before the crash")
     (tmp_path / "second.txt").write_bytes(b"being written when killed")
-    deals.create(vault, actor="ops", name="d")
-    deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "first.txt"])
+    deals.create(vault, actor=operator("ops"), name="d")
+    deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[tmp_path / "first.txt"])
     vault.close()
     body = (
         KILL_POINTS[point]
         + f"""
-        deals.add(vault, actor="ops", deal_ref="d", paths=[Path({str(tmp_path / "second.txt")!r})])
+        deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[Path({str(tmp_path / "second.txt")!r})])
     """
     )
     with _child(settings, body) as proc:
@@ -122,22 +124,22 @@ def test_sigkill_mid_write_leaves_a_consistent_store(
         assert proc.wait() == -signal.SIGKILL
     _assert_consistent(settings)
     with open_vault(settings) as v:
-        assert deals.show(v, "d", actor="ops").deal.objects == 1
-        deals.export(v, actor="ops", deal_ref="d", out_dir=tmp_path / "out")
+        assert deals.show(v, "d", actor=operator("ops")).deal.objects == 1
+        deals.export(v, actor=operator("ops"), deal_ref="d", out_dir=tmp_path / "out")
         # and the store keeps working after the crash
-        deals.add(v, actor="ops", deal_ref="d", paths=[tmp_path / "second.txt"])
+        deals.add(v, actor=operator("ops"), deal_ref="d", paths=[tmp_path / "second.txt"])
     assert (tmp_path / "out" / "first.txt").read_bytes() == b"stored before the crash"
 
 
 def test_two_writers_at_once_lose_no_event(vault: Vault, settings: Settings) -> None:
     n = 6
-    before = audit.verify(vault).events
+    before = audit.verify(vault, actor=operator()).events
     vault.close()
     body = """
         who = sys.argv[1] if len(sys.argv) > 1 else "w"
         pause()
         for i in range({n}):
-            deals.create(vault, actor=WHO, name=f"{{WHO}}-{{i}}")
+            deals.create(vault, actor=operator(WHO), name=f"{{WHO}}-{{i}}")
         print("DONE", flush=True)
     """
     procs = [_child(settings, body.replace("WHO", repr(w)).format(n=n)) for w in ("a", "b")]
@@ -151,9 +153,9 @@ def test_two_writers_at_once_lose_no_event(vault: Vault, settings: Settings) -> 
         out, _ = p.communicate(timeout=120)
         assert p.returncode == 0 and "DONE" in out
     with open_vault(settings) as v:
-        report = audit.verify(v)
+        report = audit.verify(v, actor=operator())
         assert report.ok and report.events == before + 2 * n
-        assert len(deals.list_deals(v)) == 2 * n
+        assert len(deals.list_deals(v, actor=operator())) == 2 * n
         assert len(v.load_keystore()["deals"]) == 2 * n  # no key lost to a concurrent writer
     _assert_consistent(settings)
 
@@ -169,8 +171,8 @@ def test_disk_full_or_read_only_blob_store_is_a_clear_error(
 ) -> None:
     (tmp_path / "a.txt").write_bytes(b"kept")
     (tmp_path / "b.txt").write_bytes(b"refused")
-    deals.create(vault, actor="ops", name="d")
-    deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "a.txt"])
+    deals.create(vault, actor=operator("ops"), name="d")
+    deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[tmp_path / "a.txt"])
     events = _events(vault)
     import baomi.storage.blobs as blobs
 
@@ -179,12 +181,14 @@ def test_disk_full_or_read_only_blob_store_is_a_clear_error(
 
     monkeypatch.setattr(blobs.os, "fsync", failing_fsync)
     with pytest.raises(StorageError) as exc:
-        deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "b.txt"])
+        deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[tmp_path / "b.txt"])
     assert "kept" not in str(exc.value) and ("磁盘" in str(exc.value) or "disk" in str(exc.value))
     monkeypatch.undo()
-    assert _events(vault) == events and deals.show(vault, "d", actor="ops").deal.objects == 1
+    assert (
+        _events(vault) == events and deals.show(vault, "d", actor=operator("ops")).deal.objects == 1
+    )
     assert not list(vault.blobs.root.rglob("*.tmp"))
-    deals.export(vault, actor="ops", deal_ref="d", out_dir=tmp_path / "out")
+    deals.export(vault, actor=operator("ops"), deal_ref="d", out_dir=tmp_path / "out")
     assert (tmp_path / "out" / "a.txt").read_bytes() == b"kept"
 
 
@@ -192,8 +196,8 @@ def test_read_only_database_is_a_clear_error(
     vault: Vault, settings: Settings, tmp_path: Path
 ) -> None:
     (tmp_path / "a.txt").write_bytes(b"kept")
-    deals.create(vault, actor="ops", name="d")
-    deals.add(vault, actor="ops", deal_ref="d", paths=[tmp_path / "a.txt"])
+    deals.create(vault, actor=operator("ops"), name="d")
+    deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[tmp_path / "a.txt"])
     vault.close()
     ro = open_vault(settings)
 
@@ -211,18 +215,18 @@ def test_read_only_database_is_a_clear_error(
     ro.engine.dispose()  # drop pooled connections opened before the listener
     try:
         with pytest.raises(StorageError):
-            deals.create(ro, actor="ops", name="e")
+            deals.create(ro, actor=operator("ops"), name="e")
         with pytest.raises(StorageError):
-            deals.add(ro, actor="ops", deal_ref="d", paths=[tmp_path / "a.txt"])
+            deals.add(ro, actor=operator("ops"), deal_ref="d", paths=[tmp_path / "a.txt"])
         # Reading still works on a read-only store.
-        assert [d.name for d in deals.list_deals(ro)] == ["d"]
-        assert audit.verify(ro).ok
+        assert [d.name for d in deals.list_deals(ro, actor=operator())] == ["d"]
+        assert audit.verify(ro, actor=operator()).ok
     finally:
         ro.close()
     _assert_consistent(settings)
     with open_vault(settings) as v:
-        assert [d.name for d in deals.list_deals(v)] == ["d"]
-        assert deals.show(v, "d", actor="ops").deal.objects == 1
+        assert [d.name for d in deals.list_deals(v, actor=operator())] == ["d"]
+        assert deals.show(v, "d", actor=operator("ops")).deal.objects == 1
 
 
 def test_sweep_removes_only_temp_files_of_dead_writers(vault: Vault) -> None:

@@ -1,8 +1,9 @@
 """``baomi keys | deal | audit | backup | certificate`` — the vault's commands (thin).
 
 Each command parses its arguments, builds :class:`~baomi.settings.Settings` from the environment,
-calls one service and renders the result with rich. The acting operator is ``--as NAME`` or the
-OS user name.
+calls one service and renders the result with rich. The acting user is ``--as NAME`` or the OS
+user name, in the role of the seller's operator (``operator``); creating or rotating the keys and
+restoring a backup act as ``admin`` (whoever holds the master key at this machine is both).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from rich.table import Table
 
 from baomi.errors import BaomiError, IntegrityError
 from baomi.i18n import tr
+from baomi.services.permissions import Actor, Role
 
 T = TypeVar("T")
 
@@ -39,8 +41,9 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _actor(name: str | None) -> str:
-    return name or getpass.getuser()
+def _actor(name: str | None, role: Role = Role.OPERATOR) -> Actor:
+    """The acting user: ``--as NAME`` or the OS user, as the local operator (or ``role``)."""
+    return Actor(name or getpass.getuser(), role)
 
 
 def _fail(exc: BaomiError, code: int = 1) -> typer.Exit:
@@ -99,19 +102,19 @@ def keys_init(as_: str | None = AS_OPTION) -> None:
     from baomi.settings import Settings
 
     settings = _run(Settings)
-    status = _run(lambda: keys.init(settings, actor=_actor(as_)))
+    status = _run(lambda: keys.init(settings, actor=_actor(as_, Role.ADMIN)))
     _console().print(tr("密钥库已创建。", "key store created."))
     _print_status(status)
 
 
 @keys_app.command("status")
-def keys_status() -> None:
+def keys_status(as_: str | None = AS_OPTION) -> None:
     """显示密钥库状态并检查主密钥 / show the key store and check the master key."""
     from baomi.services import keys
     from baomi.settings import Settings
 
     settings = _run(Settings)
-    _print_status(_run(lambda: keys.status(settings)))
+    _print_status(_run(lambda: keys.status(settings, actor=_actor(as_))))
 
 
 @keys_app.command("rotate")
@@ -136,7 +139,10 @@ def keys_rotate(
     )
     status = _run(
         lambda: keys.rotate(
-            settings, actor=_actor(as_), new_key_file=new_key_file, new_passphrase=phrase
+            settings,
+            actor=_actor(as_, Role.ADMIN),
+            new_key_file=new_key_file,
+            new_passphrase=phrase,
         )
     )
     _console().print(
@@ -178,12 +184,12 @@ def deal_add(deal: str, paths: list[Path], as_: str | None = AS_OPTION) -> None:
 
 
 @deal_app.command("list")
-def deal_list(as_json: bool = typer.Option(False, "--json")) -> None:
+def deal_list(as_json: bool = typer.Option(False, "--json"), as_: str | None = AS_OPTION) -> None:
     """列出交易 / list deals."""
     from baomi.services import deals
 
     with _vault() as vault:
-        items = _run(lambda: deals.list_deals(vault))
+        items = _run(lambda: deals.list_deals(vault, actor=_actor(as_)))
     if as_json:
         typer.echo(json.dumps([asdict(d) for d in items], ensure_ascii=False, indent=1))
         return
@@ -300,17 +306,19 @@ def audit_verify(
     public_key: Path | None = typer.Option(
         None, "--public-key", help="可信公钥文件 signing.pub / trusted public key"
     ),
+    as_: str | None = AS_OPTION,
 ) -> None:
     """校验哈希链和签名检查点，指出第一个问题位置 / verify the chain and checkpoints."""
     from baomi.engine import crypto
     from baomi.services import audit
 
+    actor = _actor(as_)
     if export_file is not None:
         key = crypto.unb64(public_key.read_text().strip()) if public_key else None
-        _chain_result(_run(lambda: audit.verify_export(export_file, key)))
+        _chain_result(_run(lambda: audit.verify_export(export_file, actor=actor, public_key=key)))
         return
     with _vault() as vault:
-        _chain_result(_run(lambda: audit.verify(vault)))
+        _chain_result(_run(lambda: audit.verify(vault, actor=actor)))
 
 
 @audit_app.command("export")
@@ -365,12 +373,12 @@ def backup_create(file: Path, as_: str | None = AS_OPTION) -> None:
 
 
 @backup_app.command("verify")
-def backup_verify(file: Path) -> None:
+def backup_verify(file: Path, as_: str | None = AS_OPTION) -> None:
     """解密并校验备份的每个哈希和清单签名 / decrypt and check every hash."""
     from baomi.services import backup
 
     with _vault() as vault:
-        report = _run(lambda: backup.verify(vault, file))
+        report = _run(lambda: backup.verify(vault, file, actor=_actor(as_)))
     _backup_result(report, "备份完好", "backup verified")
 
 
@@ -380,7 +388,7 @@ def backup_restore(file: Path, as_: str | None = AS_OPTION) -> None:
     from baomi.services import backup
 
     with _vault() as vault:
-        report = _run(lambda: backup.restore(vault, actor=_actor(as_), path=file))
+        report = _run(lambda: backup.restore(vault, actor=_actor(as_, Role.ADMIN), path=file))
     _backup_result(report, "恢复完成", "restored")
 
 
@@ -393,17 +401,19 @@ def certificate_verify(
     public_key: Path | None = typer.Option(
         None, "--public-key", help="可信公钥文件 signing.pub（无需数据库）/ trusted key"
     ),
+    as_: str | None = AS_OPTION,
 ) -> None:
     """校验销毁证书的签名和审计位置 / verify a destruction certificate."""
     from baomi.engine import crypto
     from baomi.services import destruction
 
+    actor = _actor(as_)
     if public_key is not None:
         key = _run(lambda: crypto.unb64(public_key.read_text().strip()))
-        check = _run(lambda: destruction.verify_certificate(None, file, key))
+        check = _run(lambda: destruction.verify_certificate(None, file, key, actor=actor))
     else:
         with _vault() as vault:
-            check = _run(lambda: destruction.verify_certificate(vault, file))
+            check = _run(lambda: destruction.verify_certificate(vault, file, actor=actor))
     if not check.ok:
         _console().print(f"[red]{tr('证书无效', 'certificate invalid')}:[/red] {check.reason}")
         raise typer.Exit(2)

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from baomi.engine.crypto import constant_time_equal, sign, verify_signature
@@ -23,6 +24,29 @@ from baomi.engine.crypto import constant_time_equal, sign, verify_signature
 GENESIS = "0" * 64
 
 OUTCOMES = ("success", "failure", "denied")
+
+
+class AuditAction(StrEnum):
+    """What an audit event records; the value is the string stored in the chain (unchanged from
+    the chains written before this enumeration, so they still verify)."""
+
+    KEYS_INIT = "keys.init"
+    KEYS_ROTATE = "keys.rotate"
+    DEAL_CREATE = "deal.create"
+    OBJECT_ADD = "object.add"
+    DEAL_SHOW = "deal.show"
+    DEAL_EXPORT = "deal.export"
+    DEAL_DESTROY = "deal.destroy"
+    PARTY_ADD = "party.add"
+    PARTY_LOOKUP = "party.lookup"
+    AUDIT_EXPORT = "audit.export"
+    BACKUP_CREATE = "backup.create"
+    BACKUP_RESTORE = "backup.restore"
+    PROTECT_RUN = "protect.run"
+    PROTECT_DETOKENIZE = "protect.detokenize"
+    PROTECT_TRACE = "protect.trace"
+    #: a refused attempt (outcome ``denied``); the details name the action and the role
+    ACCESS_DENIED = "access.denied"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import (
+    AuditAction,
     AuditEvent,
     ChainReport,
     Checkpoint,
@@ -29,8 +30,9 @@ from baomi.engine.audit_chain import (
     seal_event,
     verify_chain,
 )
-from baomi.errors import InputError, IntegrityError
+from baomi.errors import InputError, IntegrityError, PermissionDeniedError
 from baomi.i18n import tr
+from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, now
 from baomi.storage.blobs import write_atomic
 from baomi.storage.models import AuditCheckpoint, AuditEventRow, AuditHead
@@ -52,8 +54,8 @@ def record(
     session: Session,
     vault: Vault,
     *,
-    actor: str,
-    action: str,
+    actor: Actor,
+    action: AuditAction,
     obj: str,
     outcome: str = "success",
     details: Mapping[str, Any] | None = None,
@@ -67,8 +69,8 @@ def record(
     event = AuditEvent(
         seq=head.seq + 1,
         ts=now(),
-        actor=actor,
-        action=action,
+        actor=actor.name,
+        action=action.value,
         object=obj,
         outcome=outcome,
         prev_hash=head.hash,
@@ -79,8 +81,8 @@ def record(
         AuditEventRow(
             seq=event.seq,
             ts=event.ts,
-            actor=actor,
-            action=action,
+            actor=event.actor,
+            action=event.action,
             object=obj,
             outcome=outcome,
             details=json.dumps(event.details, sort_keys=True, ensure_ascii=False),
@@ -98,8 +100,8 @@ def record(
 def record_now(
     vault: Vault,
     *,
-    actor: str,
-    action: str,
+    actor: Actor,
+    action: AuditAction,
     obj: str,
     outcome: str = "success",
     details: Mapping[str, Any] | None = None,
@@ -111,6 +113,26 @@ def record_now(
         )
 
 
+def require(
+    vault: Vault, actor: Actor, action: Action, *, obj: str, resource: str | None = None
+) -> None:
+    """:func:`~baomi.services.permissions.authorize`, recording a refusal in the chain: an
+    ``access.denied`` event with outcome ``denied`` (its own transaction; nothing else is done),
+    then :class:`PermissionDeniedError` is raised again."""
+    try:
+        authorize(actor, action, resource)
+    except PermissionDeniedError:
+        record_now(
+            vault,
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            obj=obj,
+            outcome="denied",
+            details={"action": action.value, "role": actor.role.value},
+        )
+        raise
+
+
 def _add_checkpoint(session: Session, vault: Vault, seq: int, head_hash: str) -> Checkpoint:
     cp = make_checkpoint(vault.platform_key("signing"), seq, head_hash, now())
     session.add(
@@ -119,8 +141,9 @@ def _add_checkpoint(session: Session, vault: Vault, seq: int, head_hash: str) ->
     return cp
 
 
-def checkpoint(vault: Vault, *, actor: str) -> Checkpoint | None:
+def checkpoint(vault: Vault, *, actor: Actor) -> Checkpoint | None:
     """Sign a checkpoint at the current head now (``None`` if the head already has one)."""
+    require(vault, actor, Action.AUDIT_CHECKPOINT, obj="audit")
     with vault.transaction() as session:
         head = session.execute(
             select(AuditHead).where(AuditHead.id == 1).with_for_update()
@@ -156,8 +179,9 @@ def _checkpoints(session: Session) -> list[Checkpoint]:
     return [Checkpoint(r.seq, r.hash, r.ts, crypto.unb64(r.signature)) for r in rows]
 
 
-def verify(vault: Vault) -> ChainReport:
+def verify(vault: Vault, *, actor: Actor) -> ChainReport:
     """Verify the stored chain against its signed checkpoints and the head row."""
+    require(vault, actor, Action.AUDIT_VERIFY, obj="audit")
     public_key = vault.public_key()
     with vault.reading() as session:
         report = verify_chain(_iter_events(session), _checkpoints(session), public_key)
@@ -188,8 +212,9 @@ def verify(vault: Vault) -> ChainReport:
     return report
 
 
-def export(vault: Vault, out: Path, *, fmt: str, actor: str) -> int:
+def export(vault: Vault, out: Path, *, fmt: str, actor: Actor) -> int:
     """Write the log with its checkpoints and public key (JSON) or the events (CSV); audited."""
+    require(vault, actor, Action.AUDIT_EXPORT, obj="audit")
     if fmt not in ("json", "csv"):
         raise InputError(tr("格式须为 json 或 csv", "format must be json or csv"))
     with vault.transaction() as session:
@@ -217,19 +242,21 @@ def export(vault: Vault, out: Path, *, fmt: str, actor: str) -> int:
             session,
             vault,
             actor=actor,
-            action="audit.export",
+            action=AuditAction.AUDIT_EXPORT,
             obj=fmt,
             details={"events": len(events)},
         )
     return len(events)
 
 
-def verify_export(path: Path, public_key: bytes | None = None) -> ChainReport:
+def verify_export(path: Path, *, actor: Actor, public_key: bytes | None = None) -> ChainReport:
     """Verify an exported JSON copy with the public key alone (no database trusted).
 
     ``public_key`` should come from a trusted place (the vault's ``signing.pub``); without it the
-    key embedded in the export is used, which proves only internal consistency.
+    key embedded in the export is used, which proves only internal consistency. Nothing is
+    recorded (there may be no vault at hand).
     """
+    authorize(actor, Action.AUDIT_VERIFY)
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
         events = [

@@ -36,10 +36,11 @@ from sqlalchemy import LargeBinary, Table, create_engine, delete, func, insert, 
 from sqlalchemy.engine import Connection
 
 from baomi.engine import crypto
-from baomi.engine.audit_chain import canonical
+from baomi.engine.audit_chain import AuditAction, canonical
 from baomi.errors import ConfigError, CryptoError, InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.blobs import write_atomic
 from baomi.storage.db import translate_storage_errors
@@ -123,8 +124,9 @@ def _chunks(data: bytes) -> Iterator[bytes]:
         yield data[i : i + CHUNK]
 
 
-def create(vault: Vault, *, actor: str, out: Path) -> BackupReport:
+def create(vault: Vault, *, actor: Actor, out: Path) -> BackupReport:
     """Write an encrypted backup to ``out``; audited."""
+    audit.require(vault, actor, Action.BACKUP_CREATE, obj="backup")
     if out.exists():
         raise InputError(tr(f"文件已存在：{out}", f"file already exists: {out}"))
     backup_key = vault.platform_key("backup")
@@ -159,7 +161,7 @@ def create(vault: Vault, *, actor: str, out: Path) -> BackupReport:
         "format": FORMAT,
         "backup_id": backup_id,
         "created_at": now(),
-        "created_by": actor,
+        "created_by": actor.name,
         "dialect": vault.engine.dialect.name,
         "rows": counts,
         "audit_head": {"seq": head["seq"], "hash": head["hash"]},
@@ -188,7 +190,7 @@ def create(vault: Vault, *, actor: str, out: Path) -> BackupReport:
             session,
             vault,
             actor=actor,
-            action="backup.create",
+            action=AuditAction.BACKUP_CREATE,
             obj=f"backup:{backup_id}",
             details={
                 "files": len(members),
@@ -271,8 +273,9 @@ def _open(vault: Vault, path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     return manifest, members
 
 
-def verify(vault: Vault, path: Path) -> BackupReport:
+def verify(vault: Vault, path: Path, *, actor: Actor) -> BackupReport:
     """Decrypt and check every hash and the manifest signature; nothing is written."""
+    audit.require(vault, actor, Action.BACKUP_VERIFY, obj="backup")
     manifest, _ = _open(vault, path)
     return _report(manifest)
 
@@ -286,8 +289,11 @@ def _decode(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def restore(vault: Vault, *, actor: str, path: Path) -> BackupReport:
-    """Restore a verified backup into an empty home; the restore is appended to the audit log."""
+def restore(vault: Vault, *, actor: Actor, path: Path) -> BackupReport:
+    """Restore a verified backup into an empty home; the restore is appended to the audit log.
+
+    A refusal is not recorded here: an event in the empty home would make it non-empty."""
+    authorize(actor, Action.BACKUP_RESTORE)
     if not vault.settings.keystore_path.exists():
         raise ConfigError(
             tr(
@@ -334,7 +340,7 @@ def restore(vault: Vault, *, actor: str, path: Path) -> BackupReport:
                 session,
                 vault,
                 actor=actor,
-                action="backup.restore",
+                action=AuditAction.BACKUP_RESTORE,
                 obj=f"backup:{manifest['backup_id']}",
                 details={
                     "files": len(written),

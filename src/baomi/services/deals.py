@@ -9,8 +9,7 @@ if the transaction fails they are removed, and a crash leaves at most an unrefer
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,15 +18,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from baomi.engine import crypto
+from baomi.engine.audit_chain import AuditAction
 from baomi.errors import CryptoError, InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage import keystore
 from baomi.storage.blobs import write_atomic
 from baomi.storage.models import Deal, StoredObject
 
-log = logging.getLogger(__name__)
+#: What :func:`add` asks for each document: the scan inventory of one file (the scan's
+#: ``inventory.json`` contract, no raw PI), or ``None`` to store the file without one.
+Scanner = Callable[[Path], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,9 @@ def find_deal(session: Session, ref: str) -> Deal:
     return deal
 
 
-def create(vault: Vault, *, actor: str, name: str) -> DealInfo:
+def create(vault: Vault, *, actor: Actor, name: str) -> DealInfo:
     """A new deal with a fresh data key, wrapped under the master key in the key store."""
+    audit.require(vault, actor, Action.DEAL_CREATE, obj="deal")
     name = name.strip()
     if not name:
         raise InputError(tr("交易名称不能为空", "a deal needs a name"))
@@ -98,11 +102,13 @@ def create(vault: Vault, *, actor: str, name: str) -> DealInfo:
             status="active",
             key_version=1,
             created_at=now(),
-            created_by=actor,
+            created_by=actor.name,
         )
         session.add(deal)
         session.flush()
-        audit.record(session, vault, actor=actor, action="deal.create", obj=f"deal:{deal_id}")
+        audit.record(
+            session, vault, actor=actor, action=AuditAction.DEAL_CREATE, obj=f"deal:{deal_id}"
+        )
         # Written last, inside the transaction: a failed commit leaves only an unused key.
         keystore.save(vault.keystore_path, store)
         return _info(session, deal)
@@ -110,6 +116,8 @@ def create(vault: Vault, *, actor: str, name: str) -> DealInfo:
 
 def _files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     """Every file under ``paths`` with the name to store (relative to a given directory)."""
+    # TODO(issue 11): use the engine.documents walker once it lands (one walker for scan,
+    # protect and deals).
     found: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
@@ -123,32 +131,42 @@ def _files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     return found
 
 
-def _inventory(path: Path) -> dict[str, Any] | None:
-    """The scan inventory of one file (no raw PI), via the engine's scanner."""
-    try:
-        from baomi.engine.scan import scan_paths
-    except ImportError:  # pragma: no cover - the scanner ships separately
-        log.warning("baomi.engine.scan is not available; document stored without inventory")
-        return None
-    inventory = scan_paths([path]).inventory
-    return dict(inventory)
+def scan_inventory(path: Path) -> dict[str, Any]:
+    """The default :data:`Scanner`: the engine's scan of one file (no raw PI in it)."""
+    from baomi.engine.scan import scan_paths
+
+    return dict(scan_paths([path]).inventory)
 
 
-def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> list[ObjectInfo]:
-    """Seal files into a deal with their scan inventory; one audit event per document."""
-    files = _files(paths)
+def add(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    paths: Sequence[Path],
+    scanner: Scanner = scan_inventory,
+) -> list[ObjectInfo]:
+    """Seal files into a deal with their scan inventory; one audit event per document.
+
+    Files are read and scanned first, outside any transaction (a scan can take minutes and
+    must not hold the database's write lock); then the blobs are written and one transaction
+    records the objects and their events.
+    """
     with vault.reading() as session:
         deal = find_deal(session, deal_ref)
+    audit.require(vault, actor, Action.DEAL_ADD, obj=f"deal:{deal.id}", resource=deal.id)
     if deal.status != "active":
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
+    files = _files(paths)
     key = vault.deal_key(deal.id)
+    scanned: list[tuple[str, bytes, Mapping[str, Any] | None]] = [
+        (name, path.read_bytes(), scanner(path)) for path, name in files
+    ]
     written: list[str] = []
     added: list[ObjectInfo] = []
     try:
         with vault.transaction() as session:
-            for path, name in files:
-                content = path.read_bytes()
-                inventory = _inventory(path)
+            for name, content, inventory in scanned:
                 object_id = new_id()
 
                 def part_aad(part: str, object_id: str = object_id) -> bytes:
@@ -179,7 +197,7 @@ def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> li
                     key_version=deal.key_version,
                     status="stored",
                     created_at=now(),
-                    created_by=actor,
+                    created_by=actor.name,
                 )
                 session.add(row)
                 session.flush()
@@ -187,12 +205,19 @@ def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> li
                     session,
                     vault,
                     actor=actor,
-                    action="object.add",
+                    action=AuditAction.OBJECT_ADD,
                     obj=f"object:{object_id}",
                     details={"deal": deal.id, "sha256": row.sha256, "size": row.size},
                 )
                 added.append(
-                    ObjectInfo(object_id, name, row.size, row.sha256, row.created_at, inventory)
+                    ObjectInfo(
+                        object_id,
+                        name,
+                        row.size,
+                        row.sha256,
+                        row.created_at,
+                        None if inventory is None else dict(inventory),
+                    )
                 )
     except BaseException:
         for object_id in written:
@@ -201,10 +226,12 @@ def add(vault: Vault, *, actor: str, deal_ref: str, paths: Sequence[Path]) -> li
     return added
 
 
-def list_deals(vault: Vault) -> list[DealInfo]:
+def list_deals(vault: Vault, *, actor: Actor) -> list[DealInfo]:
+    """The deals ``actor`` may see (every deal for an unscoped actor)."""
+    audit.require(vault, actor, Action.DEAL_LIST, obj="deal")
     with vault.reading() as session:
         deals = session.execute(select(Deal).order_by(Deal.created_at)).scalars().all()
-        return [_info(session, d) for d in deals]
+        return [_info(session, d) for d in deals if actor.deals is None or d.id in actor.deals]
 
 
 def _open_part(key: bytes, deal: Deal, obj: StoredObject, part: str, sealed: bytes) -> bytes:
@@ -217,13 +244,15 @@ def _open_part(key: bytes, deal: Deal, obj: StoredObject, part: str, sealed: byt
     )
 
 
-def show(vault: Vault, deal_ref: str, *, actor: str) -> DealDetail:
+def show(vault: Vault, deal_ref: str, *, actor: Actor) -> DealDetail:
     """A deal with its documents; names and inventories decrypted while the key exists.
 
     Decrypting is an access to the deal's data, so it is audited (``deal.show``).
     """
     with vault.reading() as session:
         deal = find_deal(session, deal_ref)
+    audit.require(vault, actor, Action.DEAL_SHOW, obj=f"deal:{deal.id}", resource=deal.id)
+    with vault.reading() as session:
         objs = (
             session.execute(
                 select(StoredObject)
@@ -254,24 +283,25 @@ def show(vault: Vault, deal_ref: str, *, actor: str) -> DealDetail:
         audit.record_now(
             vault,
             actor=actor,
-            action="deal.show",
+            action=AuditAction.DEAL_SHOW,
             obj=f"deal:{deal.id}",
             details={"objects": len(out)},
         )
     return DealDetail(info, out)
 
 
-def export(vault: Vault, *, actor: str, deal_ref: str, out_dir: Path) -> list[Path]:
+def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[Path]:
     """Decrypt a deal's documents into ``out_dir`` for the operator; audited (also when refused)."""
     with vault.reading() as session:
         deal = find_deal(session, deal_ref)
+    audit.require(vault, actor, Action.DEAL_EXPORT, obj=f"deal:{deal.id}", resource=deal.id)
     try:
         key = vault.deal_key(deal.id)
     except CryptoError as exc:
         audit.record_now(
             vault,
             actor=actor,
-            action="deal.export",
+            action=AuditAction.DEAL_EXPORT,
             obj=f"deal:{deal.id}",
             outcome="failure",
             details={"reason": "data key unavailable"},
@@ -302,7 +332,7 @@ def export(vault: Vault, *, actor: str, deal_ref: str, out_dir: Path) -> list[Pa
             session,
             vault,
             actor=actor,
-            action="deal.export",
+            action=AuditAction.DEAL_EXPORT,
             obj=f"deal:{deal.id}",
             details={"objects": len(written)},
         )

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 
 from baomi.engine import crypto
-from baomi.engine.audit_chain import canonical
+from baomi.engine.audit_chain import AuditAction, canonical
 from baomi.errors import InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.deals import find_deal
+from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage import keystore
 from baomi.storage.blobs import write_atomic
@@ -43,8 +44,13 @@ def _signed_bytes(body: dict[str, Any]) -> bytes:
     return _SIGNED_PREFIX + canonical(body)
 
 
-def destroy(vault: Vault, *, actor: str, deal_ref: str, out: Path | None = None) -> dict[str, Any]:
+def destroy(
+    vault: Vault, *, actor: Actor, deal_ref: str, out: Path | None = None
+) -> dict[str, Any]:
     """Shred a deal; returns the signed certificate (also stored and written to ``out``)."""
+    with vault.reading() as session:
+        deal_id = find_deal(session, deal_ref).id
+    audit.require(vault, actor, Action.DEAL_DESTROY, obj=f"deal:{deal_id}", resource=deal_id)
     signing_key = vault.platform_key("signing")
     with keystore.locked(vault.keystore_path), vault.transaction() as session:
         deal = find_deal(session, deal_ref)
@@ -71,7 +77,7 @@ def destroy(vault: Vault, *, actor: str, deal_ref: str, out: Path | None = None)
             session,
             vault,
             actor=actor,
-            action="deal.destroy",
+            action=AuditAction.DEAL_DESTROY,
             obj=f"deal:{deal.id}",
             details={"objects": len(listed)},
             checkpoint=True,
@@ -83,7 +89,7 @@ def destroy(vault: Vault, *, actor: str, deal_ref: str, out: Path | None = None)
             "deal": {"id": deal.id, "name": deal.name, "created_at": deal.created_at},
             "objects": listed,
             "destroyed_at": ts,
-            "operator": actor,
+            "operator": actor.name,
             "method": "crypto-shredding: AES-256-GCM data key deleted from the key store; blobs deleted",
             "audit": {"position": event.event.seq, "hash": event.hash},
             "master_key_id": store["master_key_id"],
@@ -114,10 +120,14 @@ def destroy(vault: Vault, *, actor: str, deal_ref: str, out: Path | None = None)
 
 
 def verify_certificate(
-    vault: Vault | None, path: Path, public_key: bytes | None = None
+    vault: Vault | None, path: Path, public_key: bytes | None = None, *, actor: Actor
 ) -> CertificateCheck:
     """Check a certificate's signature against the vault's key (never the embedded one alone)
     and, when a vault is given, that its audit position holds the destroy event it names."""
+    if vault is None:
+        authorize(actor, Action.CERTIFICATE_VERIFY)
+    else:
+        audit.require(vault, actor, Action.CERTIFICATE_VERIFY, obj="certificate")
     try:
         cert = json.loads(path.read_text(encoding="utf-8"))
         signature = crypto.unb64(cert.pop("signature"))
@@ -144,7 +154,7 @@ def verify_certificate(
             if (
                 row is None
                 or not crypto.constant_time_equal(row.hash, cert["audit"]["hash"])
-                or row.action != "deal.destroy"
+                or row.action != AuditAction.DEAL_DESTROY
             ):
                 return CertificateCheck(
                     False,

@@ -15,9 +15,11 @@ from typing import Any
 from pydantic import SecretStr
 
 from baomi.engine import crypto
+from baomi.engine.audit_chain import AuditAction
 from baomi.errors import ConfigError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import PLATFORM_KEYS, now, open_vault, resolve_master_key
 from baomi.settings import Settings, read_key_file
 from baomi.storage import keystore
@@ -77,8 +79,11 @@ def _public_key_path(settings: Settings) -> Path:
     return settings.keystore_path.with_name("signing.pub")
 
 
-def init(settings: Settings, *, actor: str) -> KeyStatus:
-    """Create the key store (and the key file if configured but absent) and the schema."""
+def init(settings: Settings, *, actor: Actor) -> KeyStatus:
+    """Create the key store (and the key file if configured but absent) and the schema.
+
+    A refusal is not recorded: there is no audit log before the key store exists."""
+    authorize(actor, Action.KEY_INIT)
     path = settings.keystore_path
     with keystore.locked(path):
         if keystore.exists(path):
@@ -108,17 +113,18 @@ def init(settings: Settings, *, actor: str) -> KeyStatus:
                 session,
                 vault,
                 actor=actor,
-                action="keys.init",
+                action=AuditAction.KEYS_INIT,
                 obj="keystore",
                 details={"master_key_id": store["master_key_id"]},
             )
         write_atomic(_public_key_path(settings), (store["public_key"] + "\n").encode(), 0o644)
-    return status(settings)
+    return status(settings, actor=actor)
 
 
-def status(settings: Settings) -> KeyStatus:
+def status(settings: Settings, *, actor: Actor) -> KeyStatus:
     """The key store's state; checks that the configured master key matches it."""
     with open_vault(settings) as vault:
+        audit.require(vault, actor, Action.KEY_STATUS, obj="keystore")
         store = vault.load_keystore()
         vault.master_key(store)
         source = settings.master_key_source or "-"
@@ -138,7 +144,7 @@ def status(settings: Settings) -> KeyStatus:
 def rotate(
     settings: Settings,
     *,
-    actor: str,
+    actor: Actor,
     new_key_file: Path | None = None,
     new_passphrase: str | None = None,
 ) -> KeyStatus:
@@ -152,6 +158,7 @@ def rotate(
         )
     path = settings.keystore_path
     with keystore.locked(path), open_vault(settings) as vault:
+        audit.require(vault, actor, Action.KEY_ROTATE, obj="keystore")
         store = vault.load_keystore()
         old = vault.master_key(store)
         new, kdf = _new_master(settings, key_file=new_key_file, passphrase=new_passphrase)
@@ -177,7 +184,7 @@ def rotate(
                 session,
                 vault,
                 actor=actor,
-                action="keys.rotate",
+                action=AuditAction.KEYS_ROTATE,
                 obj="keystore",
                 details={
                     "generation": store["generation"],
@@ -194,4 +201,4 @@ def rotate(
             "master_key": None,
         }
     )
-    return status(new_settings)
+    return status(new_settings, actor=actor)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from baomi.engine import crypto
+from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.deals import find_deal
+from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Party
 
@@ -52,7 +54,7 @@ def _aad(party_id: str, field_name: str) -> bytes:
 def add(
     vault: Vault,
     *,
-    actor: str,
+    actor: Actor,
     role: str,
     name: str,
     id_number: str | None = None,
@@ -61,6 +63,17 @@ def add(
     deal_ref: str | None = None,
 ) -> str:
     """Store a party; returns its id. The audit event names the party id only."""
+    deal_id = None
+    if deal_ref:
+        with vault.reading() as session:
+            deal_id = find_deal(session, deal_ref).id
+    audit.require(
+        vault,
+        actor,
+        Action.PARTY_ADD,
+        obj=f"deal:{deal_id}" if deal_id else "party",
+        resource=deal_id,
+    )
     if role not in ROLES:
         raise InputError(tr(f"角色须为 {ROLES} 之一", f"role must be one of {ROLES}"))
     field_key = vault.platform_key("fields")
@@ -68,7 +81,6 @@ def add(
     party_id = new_id()
     values = {"id_number": id_number, "phone": phone, "bank_account": bank_account}
     with vault.transaction() as session:
-        deal_id = find_deal(session, deal_ref).id if deal_ref else None
         row = Party(
             id=party_id,
             deal_id=deal_id,
@@ -93,15 +105,16 @@ def add(
             session,
             vault,
             actor=actor,
-            action="party.add",
+            action=AuditAction.PARTY_ADD,
             obj=f"party:{party_id}",
             details={"role": role, "deal": deal_id},
         )
     return party_id
 
 
-def find(vault: Vault, *, actor: str, field_name: str, value: str) -> list[PartyPublic]:
+def find(vault: Vault, *, actor: Actor, field_name: str, value: str) -> list[PartyPublic]:
     """Parties whose ``field_name`` equals ``value`` exactly (by keyed hash); audited."""
+    audit.require(vault, actor, Action.PARTY_FIND, obj=f"field:{field_name}")
     if field_name not in FIELDS:
         raise InputError(tr(f"字段须为 {FIELDS} 之一", f"field must be one of {FIELDS}"))
     field_key = vault.platform_key("fields")
@@ -123,7 +136,7 @@ def find(vault: Vault, *, actor: str, field_name: str, value: str) -> list[Party
             session,
             vault,
             actor=actor,
-            action="party.lookup",
+            action=AuditAction.PARTY_LOOKUP,
             obj=f"field:{field_name}",
             details={"matches": len(found)},
         )

@@ -1,0 +1,147 @@
+"""Who may do what: the acting user, the use cases, and the one permission table.
+
+Every service function takes an :class:`Actor` and calls :func:`authorize` before it does any
+work; nothing else in the code base decides a permission (routes and commands declare no rules
+of their own). The table is data — :data:`PERMISSIONS`, action → the roles allowed — so the
+permission-matrix test, the documentation and a future admin page all read the same thing, and a
+refusal can be explained (:func:`explain`) before it is raised.
+
+An actor may be scoped to some deals (a buyer sees the deals it was invited to): for an action on
+a deal, ``resource`` is the deal id and must be in the actor's scope. An unscoped actor (the
+seller's operator at the local command line) reaches every deal its role allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from baomi.errors import PermissionDeniedError
+from baomi.i18n import tr
+
+
+class Role(StrEnum):
+    """The roles of the platform's users."""
+
+    #: runs the installation: keys, restores, everything
+    ADMIN = "admin"
+    #: the seller's staff at the local command line, holding the key
+    OPERATOR = "operator"
+    #: the transfer platform's staff, who arrange the deal
+    BROKER = "broker"
+    #: the selling company's own user in the data room
+    SELLER = "seller"
+    #: the buyer (or its staff) in the data room
+    BUYER = "buyer"
+    #: a lawyer of either side
+    COUNSEL = "counsel"
+    #: an internal or external auditor: reads the audit trail, changes nothing
+    AUDITOR = "auditor"
+
+
+class Action(StrEnum):
+    """Every use case a permission is asked for (one per service function)."""
+
+    KEY_INIT = "key.init"
+    KEY_STATUS = "key.status"
+    KEY_ROTATE = "key.rotate"
+    DEAL_CREATE = "deal.create"
+    DEAL_ADD = "deal.add"
+    DEAL_LIST = "deal.list"
+    DEAL_SHOW = "deal.show"
+    DEAL_EXPORT = "deal.export"
+    DEAL_DESTROY = "deal.destroy"
+    PARTY_ADD = "party.add"
+    PARTY_FIND = "party.find"
+    AUDIT_VERIFY = "audit.verify"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
+    BACKUP_CREATE = "backup.create"
+    BACKUP_VERIFY = "backup.verify"
+    BACKUP_RESTORE = "backup.restore"
+    CERTIFICATE_VERIFY = "certificate.verify"
+    SCAN_RUN = "scan.run"
+    PROTECT_RUN = "protect.run"
+    PROTECT_DETOKENIZE = "protect.detokenize"
+    PROTECT_TRACE = "protect.trace"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user: a name (as recorded in the audit log), a role and, optionally, the deal
+    ids it is limited to (``None``: every deal)."""
+
+    name: str
+    role: Role
+    deals: frozenset[str] | None = None
+
+
+_A, _O, _BR, _S, _BU, _C, _AU = (
+    Role.ADMIN,
+    Role.OPERATOR,
+    Role.BROKER,
+    Role.SELLER,
+    Role.BUYER,
+    Role.COUNSEL,
+    Role.AUDITOR,
+)
+
+#: The permission table: each action and the roles allowed to perform it. Anything not listed
+#: is refused. Decryption of personal data (``deal.export``, ``protect.detokenize``, parties)
+#: stays with the roles that hold the seller's key.
+PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
+    {
+        Action.KEY_INIT: frozenset({_A}),
+        Action.KEY_STATUS: frozenset({_A, _O, _AU}),
+        Action.KEY_ROTATE: frozenset({_A}),
+        Action.DEAL_CREATE: frozenset({_A, _O, _BR}),
+        Action.DEAL_ADD: frozenset({_A, _O, _S}),
+        Action.DEAL_LIST: frozenset({_A, _O, _BR, _S, _BU, _C, _AU}),
+        Action.DEAL_SHOW: frozenset({_A, _O, _BR, _S, _BU, _C}),
+        Action.DEAL_EXPORT: frozenset({_A, _O, _S, _C}),
+        Action.DEAL_DESTROY: frozenset({_A, _O}),
+        Action.PARTY_ADD: frozenset({_A, _O, _BR}),
+        Action.PARTY_FIND: frozenset({_A, _O, _BR}),
+        Action.AUDIT_VERIFY: frozenset({_A, _O, _C, _AU}),
+        Action.AUDIT_EXPORT: frozenset({_A, _O, _C, _AU}),
+        Action.AUDIT_CHECKPOINT: frozenset({_A, _O, _AU}),
+        Action.BACKUP_CREATE: frozenset({_A, _O}),
+        Action.BACKUP_VERIFY: frozenset({_A, _O, _AU}),
+        Action.BACKUP_RESTORE: frozenset({_A}),
+        Action.CERTIFICATE_VERIFY: frozenset({_A, _O, _BR, _S, _BU, _C, _AU}),
+        Action.SCAN_RUN: frozenset({_A, _O, _S}),
+        Action.PROTECT_RUN: frozenset({_A, _O, _S}),
+        Action.PROTECT_DETOKENIZE: frozenset({_A, _O}),
+        Action.PROTECT_TRACE: frozenset({_A, _O, _S, _C}),
+    }
+)
+
+
+def explain(actor: Actor, action: Action, resource: str | None = None) -> str | None:
+    """Why ``actor`` may not perform ``action`` (on the deal ``resource``); ``None`` if it may."""
+    if actor.role not in PERMISSIONS.get(action, frozenset()):
+        return tr(
+            f"{actor.name}（角色 {actor.role}）无权执行 {action}",
+            f"{actor.name} (role {actor.role}) may not perform {action}",
+        )
+    if resource is not None and actor.deals is not None and resource not in actor.deals:
+        return tr(
+            f"{actor.name} 无权访问交易 {resource}",
+            f"{actor.name} has no access to deal {resource}",
+        )
+    return None
+
+
+def allowed(actor: Actor, action: Action, resource: str | None = None) -> bool:
+    """True when :func:`authorize` would let ``actor`` through."""
+    return explain(actor, action, resource) is None
+
+
+def authorize(actor: Actor, action: Action, resource: str | None = None) -> None:
+    """Let ``actor`` perform ``action`` (on the deal ``resource``), or raise
+    :class:`PermissionDeniedError` with the reason."""
+    reason = explain(actor, action, resource)
+    if reason is not None:
+        raise PermissionDeniedError(reason)
