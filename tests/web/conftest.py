@@ -7,11 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baomi.services import accounts
+from baomi.services.permissions import Actor, Role
 from baomi.web.app import create_app
 from tests.vault_support import database_url, key_file, second_database_url, settings, vault
 
 __all__ = ["client", "database_url", "key_file", "second_database_url", "settings", "vault"]
 
+ADMIN = Actor("tester", Role.ADMIN)
 PASSWORD = "correct horse battery staple"
 
 
@@ -24,7 +26,7 @@ def client(vault: Any, settings: Any) -> Iterator[TestClient]:
 def make_user(vault: Any, username: str = "li.lei", role: str = "buyer") -> str:
     """A user with :data:`PASSWORD` set through a real setup link; returns the user's id."""
     user, token = accounts.create_user(
-        vault, actor="tester", username=username, display_name="Li Lei", role=role
+        vault, actor=ADMIN, username=username, display_name="Li Lei", role=role
     )
     accounts.complete_setup(vault, token=token, password=PASSWORD)
     return user.id

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts
 from baomi.storage.models import AuditEventRow, SetupLink, User, WebSession
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.conftest import ADMIN, PASSWORD, make_user
 
 
 def _events(vault: Any, action: str) -> list[AuditEventRow]:
@@ -62,7 +62,7 @@ def test_password_is_stored_as_argon2id_only(vault: Any) -> None:
 
 def test_setup_link_works_once(vault: Any) -> None:
     _, token = accounts.create_user(
-        vault, actor="t", username="han.mei", display_name="韩梅", role="seller"
+        vault, actor=ADMIN, username="han.mei", display_name="韩梅", role="seller"
     )
     accounts.complete_setup(vault, token=token, password=PASSWORD)
     with pytest.raises(PermissionDeniedError):
@@ -71,7 +71,7 @@ def test_setup_link_works_once(vault: Any) -> None:
 
 def test_expired_setup_link_is_refused(vault: Any) -> None:
     _, token = accounts.create_user(
-        vault, actor="t", username="han.mei", display_name="韩梅", role="seller"
+        vault, actor=ADMIN, username="han.mei", display_name="韩梅", role="seller"
     )
     with vault.transaction() as s:
         s.execute(update(SetupLink).values(expires_at=_ago(1)))

@@ -30,16 +30,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from baomi.engine import crypto
+from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.permissions import Action, Actor, Role
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import SetupLink, User, WebSession
 
 log = logging.getLogger(__name__)
 
 #: Platform roles a user may hold; what each may do is the permission table's business.
-ROLES = ("admin", "broker", "seller", "buyer", "counsel", "auditor")
+ROLES = tuple(r.value for r in Role)
+#: Who records what the service does on its own (first administrator, expired sessions).
+SYSTEM = Actor("system", Role.ADMIN)
 MIN_PASSWORD = 12  # ASVS 2.1.1: at least 12 characters
 MAX_PASSWORD = 128  # ASVS 2.1.2: at least 64 allowed; longer is refused before hashing
 SETUP_LINK_HOURS = 24
@@ -149,10 +153,16 @@ def count_users(vault: Vault) -> int:
         return int(session.execute(select(func.count()).select_from(User)).scalar_one())
 
 
+def _as(user: User) -> Actor:
+    """A user as the audit log and the permission table see them."""
+    return Actor(user.username, Role(user.role))
+
+
 def create_user(
-    vault: Vault, *, actor: str, username: str, display_name: str, role: str
+    vault: Vault, *, actor: Actor, username: str, display_name: str, role: str
 ) -> tuple[UserPublic, str]:
     """A new user without a password, and the one-time setup link token that sets it."""
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
     name = check_username(username)
     if role not in ROLES:
         raise InputError(tr(f"未知角色 {role}", f"unknown role {role}"))
@@ -168,13 +178,18 @@ def create_user(
             failed_logins=0,
             disabled=False,
             created_at=now(),
-            created_by=actor,
+            created_by=actor.name,
         )
         session.add(user)
         session.flush()
         token = _new_setup_link(session, user)
         audit.record(
-            session, vault, actor=actor, action="user.create", obj=user.id, details={"role": role}
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.USER_CREATE,
+            obj=user.id,
+            details={"role": role},
         )
         return _public(user), token
 
@@ -227,8 +242,8 @@ def bootstrap_admin(vault: Vault, *, username: str = "admin") -> str | None:
             audit.record(
                 session,
                 vault,
-                actor="system",
-                action="user.create",
+                actor=SYSTEM,
+                action=AuditAction.USER_CREATE,
                 obj=user.id,
                 details={"role": "admin"},
             )
@@ -253,7 +268,7 @@ def complete_setup(vault: Vault, *, token: str, password: str) -> UserPublic:
         user.password_hash = _hasher().hash(password)
         user.failed_logins, user.locked_until = 0, None
         link.used_at = now()
-        audit.record(session, vault, actor=user.username, action="user.setup", obj=user.id)
+        audit.record(session, vault, actor=_as(user), action=AuditAction.USER_SETUP, obj=user.id)
         return _public(user)
 
 
@@ -275,8 +290,8 @@ def login(
             audit.record(
                 session,
                 vault,
-                actor=_anonymous(vault, username),
-                action="auth.login",
+                actor=Actor(_anonymous(vault, username), Role.BUYER),
+                action=AuditAction.AUTH_LOGIN,
                 obj="-",
                 outcome="failure",
                 details={"reason": "unknown user", "client": client},
@@ -341,8 +356,8 @@ def _login_event(
     audit.record(
         session,
         vault,
-        actor=user.username,
-        action="auth.login",
+        actor=_as(user),
+        action=AuditAction.AUTH_LOGIN,
         obj=user.id,
         outcome=outcome,
         details=details,
@@ -371,8 +386,8 @@ def session_user(vault: Vault, token: str | None) -> UserPublic | None:
             audit.record(
                 session,
                 vault,
-                actor="system",
-                action="auth.expire",
+                actor=SYSTEM,
+                action=AuditAction.AUTH_EXPIRE,
                 obj=row.user_id,
                 details={"reason": "idle" if idle else "absolute"},
             )
@@ -398,8 +413,8 @@ def logout(vault: Vault, token: str | None) -> None:
         audit.record(
             session,
             vault,
-            actor=user.username if user is not None else "-",
-            action="auth.logout",
+            actor=_as(user) if user is not None else SYSTEM,
+            action=AuditAction.AUTH_LOGOUT,
             obj=row.user_id,
         )
 
@@ -437,7 +452,7 @@ def enable_totp(vault: Vault, *, username: str, secret: str, code: str) -> UserP
         user.totp_sealed = crypto.seal(
             vault.platform_key("fields"), secret.encode("ascii"), _totp_aad(user.id)
         )
-        audit.record(session, vault, actor=user.username, action="user.totp", obj=user.id)
+        audit.record(session, vault, actor=_as(user), action=AuditAction.USER_TOTP, obj=user.id)
         return _public(user)
 
 

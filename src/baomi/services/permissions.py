@@ -66,6 +66,18 @@ class Action(StrEnum):
     PROTECT_RUN = "protect.run"
     PROTECT_DETOKENIZE = "protect.detokenize"
     PROTECT_TRACE = "protect.trace"
+    USER_CREATE = "user.create"
+    ROOM_OPEN = "room.open"
+    ROOM_STAGE = "room.stage"
+    ROOM_VIEW = "room.view"
+    MEMBER_ADD = "member.add"
+    NDA_PUBLISH = "nda.publish"
+    NDA_ACCEPT = "nda.accept"
+    GRANT_SET = "grant.set"
+    GRANT_REVOKE = "grant.revoke"
+    DOC_UPLOAD = "doc.upload"
+    DOC_VIEW = "doc.view"
+    DOC_DOWNLOAD = "doc.download"
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,20 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.PROTECT_RUN: frozenset({_A, _O, _S}),
         Action.PROTECT_DETOKENIZE: frozenset({_A, _O}),
         Action.PROTECT_TRACE: frozenset({_A, _O, _S, _C}),
+        Action.USER_CREATE: frozenset({_A}),
+        # the data room; the room's state (NDA, stage, grants) is checked after this table,
+        # in services/dataroom/rooms.gate
+        Action.ROOM_OPEN: frozenset({_A, _BR}),
+        Action.ROOM_STAGE: frozenset({_A, _BR}),
+        Action.ROOM_VIEW: frozenset({_A, _BR, _S, _BU, _C, _AU}),
+        Action.MEMBER_ADD: frozenset({_A, _BR}),
+        Action.NDA_PUBLISH: frozenset({_A, _BR}),
+        Action.NDA_ACCEPT: frozenset({_A, _BR, _S, _BU, _C, _AU}),
+        Action.GRANT_SET: frozenset({_A, _BR, _S}),
+        Action.GRANT_REVOKE: frozenset({_A, _BR, _S}),
+        Action.DOC_UPLOAD: frozenset({_A, _O, _S}),
+        Action.DOC_VIEW: frozenset({_A, _BR, _S, _BU, _C, _AU}),
+        Action.DOC_DOWNLOAD: frozenset({_A, _BR, _S, _BU, _C}),
     }
 )
 

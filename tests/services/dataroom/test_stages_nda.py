@@ -29,7 +29,7 @@ def test_a_deal_can_be_aborted_until_it_ends_and_buyers_see_it_only_while_open()
         Stage.DUE_DILIGENCE,
         Stage.SIGNED,
     }
-    assert BUYER_OPEN == {Stage.DUE_DILIGENCE, Stage.SIGNED}
+    assert {Stage.DUE_DILIGENCE, Stage.SIGNED} == BUYER_OPEN
 
 
 TERMS = nda.NdaTerms(

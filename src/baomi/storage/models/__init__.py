@@ -3,12 +3,14 @@ mirror them.
 
 - :mod:`~baomi.storage.models.vault` — deals, encrypted objects, parties, audit chain, certificates
 - :mod:`~baomi.storage.models.accounts` — the data room's users, web sessions, setup links
+- :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 """
 
 from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
+from baomi.storage.models.dataroom import Grant, Member, Nda, NdaAcceptance, Room
 from baomi.storage.models.vault import (
     AuditCheckpoint,
     AuditEventRow,
@@ -30,6 +32,11 @@ TABLES = (
     AuditCheckpoint,
     Certificate,
     User,
+    Room,
+    Member,
+    Nda,
+    NdaAcceptance,
+    Grant,
 )
 
 __all__ = [
@@ -41,7 +48,12 @@ __all__ = [
     "Base",
     "Certificate",
     "Deal",
+    "Grant",
+    "Member",
+    "Nda",
+    "NdaAcceptance",
     "Party",
+    "Room",
     "SetupLink",
     "StoredObject",
     "User",
