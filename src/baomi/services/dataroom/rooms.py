@@ -103,10 +103,14 @@ def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
         return Seat(
             Actor(user.username, Role(member.role), frozenset({deal.id})), Side(member.side)
         )
+    return Seat(seat_outside(user), None)
+
+
+def seat_outside(user: UserPublic) -> Actor:
+    """The actor ``user`` is outside any one room (creating deals and rooms, listing): the
+    platform role; unscoped only for the roles that run rooms."""
     platform = Role(user.role)
-    if platform in RUNS_ROOMS:
-        return Seat(Actor(user.username, platform), None)
-    return Seat(Actor(user.username, platform, frozenset()), None)
+    return Actor(user.username, platform, None if platform in RUNS_ROOMS else frozenset())
 
 
 def _deny(vault: Vault, actor: Actor, action: Action, deal_id: str, reason: str) -> None:
@@ -491,3 +495,38 @@ def revoke_grant(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) ->
                 action=AuditAction.GRANT_REVOKE,
                 obj=f"grant:{grant_id}",
             )
+
+
+@dataclass(frozen=True)
+class RoomEntry:
+    """A room in a user's list: what it is and whether the user still has to accept its NDA."""
+
+    room: RoomInfo
+    side: Side | None
+    role: Role
+    nda_pending: bool
+
+
+def rooms_for(vault: Vault, user: UserPublic) -> list[RoomEntry]:
+    """The rooms ``user`` has a seat in (every room for the platform's administrators)."""
+    platform = Role(user.role)
+    with vault.reading() as session:
+        seats = {
+            m.deal_id: m
+            for m in session.execute(select(Member).where(Member.user_id == user.id)).scalars()
+        }
+        rows = session.execute(
+            select(Deal, Room).join(Room, Room.deal_id == Deal.id).order_by(Room.created_at)
+        ).all()
+        out: list[RoomEntry] = []
+        for deal, room in rows:
+            member = seats.get(deal.id)
+            if member is None and platform not in RUNS_ROOMS:
+                continue
+            side = Side(member.side) if member is not None else None
+            pending = side not in (None, Side.SELLER) and not _accepted_current(
+                session, deal.id, user.id
+            )
+            role = Role(member.role) if member is not None else platform
+            out.append(RoomEntry(_info(deal, room), side, role, pending))
+    return out

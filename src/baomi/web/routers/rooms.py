@@ -1,0 +1,264 @@
+"""Rooms: the JSON API and the pages. Each handler resolves the user's seat and calls one service;
+the services decide every permission."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.services import accounts, deals
+from baomi.services.dataroom import rooms
+from baomi.services.dataroom.rooms import Level, RoomInfo, Side
+from baomi.services.dataroom.stages import Stage, label
+from baomi.services.permissions import Role
+from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.pages import render
+
+api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"])
+pages = APIRouter(include_in_schema=False)
+
+
+class RoomCreate(BaseModel):
+    deal: str = Field(min_length=1, max_length=200)
+    target_name: str = Field(min_length=1, max_length=200)
+    target_uscc: str = Field(min_length=18, max_length=18)
+    recipient_region: str = Field(default="CN", max_length=40)
+
+
+class RoomPublic(BaseModel):
+    deal_id: str
+    deal_name: str
+    target_name: str
+    target_uscc: str
+    stage: Stage
+    recipient_region: str
+
+
+class RoomEntryPublic(BaseModel):
+    room: RoomPublic
+    side: Side | None
+    role: Role
+    nda_pending: bool
+
+
+class StageUpdate(BaseModel):
+    stage: Stage
+
+
+class MemberCreate(BaseModel):
+    username: str = Field(max_length=64)
+    side: Side
+    role: Role
+
+
+class NdaPublish(BaseModel):
+    discloser: str = Field(min_length=1, max_length=200)
+    recipient: str = Field(min_length=1, max_length=200)
+    lang: str = Field(default="zh", pattern="^(zh|en)$")
+    term_months: int = Field(default=24, ge=1, le=120)
+
+
+class NdaPublic(BaseModel):
+    version: int
+    text: str
+    sha256: str
+
+
+class NdaAccept(BaseModel):
+    sha256: str = Field(min_length=64, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class GrantCreate(BaseModel):
+    side: Side
+    folder: str = Field(default="/", max_length=200)
+    level: Level
+    days: int = Field(ge=1, le=366)
+
+
+class GrantPublic(BaseModel):
+    id: str
+
+
+def _public(info: RoomInfo) -> RoomPublic:
+    return RoomPublic(
+        deal_id=info.deal_id,
+        deal_name=info.deal_name,
+        target_name=info.target_name,
+        target_uscc=info.target_uscc,
+        stage=info.stage,
+        recipient_region=info.recipient_region,
+    )
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+@api.get("")
+def list_rooms(user: CurrentUser, vault: VaultDep) -> list[RoomEntryPublic]:
+    return [
+        RoomEntryPublic(room=_public(e.room), side=e.side, role=e.role, nda_pending=e.nda_pending)
+        for e in rooms.rooms_for(vault, user)
+    ]
+
+
+@api.post("", status_code=201, responses={400: {}, 403: {}})
+def open_room(body: RoomCreate, user: CurrentUser, vault: VaultDep) -> RoomPublic:
+    actor = rooms.seat_outside(user)
+    if body.deal not in {d.name for d in deals.list_deals(vault, actor=actor)}:
+        deals.create(vault, actor=actor, name=body.deal)
+    return _public(
+        rooms.open_room(
+            vault,
+            actor=actor,
+            deal_ref=body.deal,
+            target_name=body.target_name,
+            target_uscc=body.target_uscc,
+            recipient_region=body.recipient_region,
+        )
+    )
+
+
+@api.get("/{deal}", responses={400: {}, 403: {}})
+def show_room(deal: str, user: CurrentUser, vault: VaultDep) -> RoomPublic:
+    return _public(rooms.show(vault, rooms.seat(vault, user, deal), deal))
+
+
+@api.post("/{deal}/stage", responses={400: {}, 403: {}})
+def set_stage(deal: str, body: StageUpdate, user: CurrentUser, vault: VaultDep) -> RoomPublic:
+    seat = rooms.seat(vault, user, deal)
+    return _public(rooms.set_stage(vault, actor=seat.actor, deal_ref=deal, stage=body.stage))
+
+
+@api.post("/{deal}/members", status_code=204, responses={400: {}, 403: {}})
+def add_member(deal: str, body: MemberCreate, user: CurrentUser, vault: VaultDep) -> None:
+    seat = rooms.seat(vault, user, deal)
+    rooms.add_member(
+        vault,
+        actor=seat.actor,
+        deal_ref=deal,
+        username=body.username,
+        side=body.side,
+        role=body.role,
+    )
+
+
+@api.post("/{deal}/nda", responses={400: {}, 403: {}})
+def publish_nda(deal: str, body: NdaPublish, user: CurrentUser, vault: VaultDep) -> NdaPublic:
+    seat = rooms.seat(vault, user, deal)
+    rooms.publish_nda(
+        vault,
+        actor=seat.actor,
+        deal_ref=deal,
+        discloser=body.discloser,
+        recipient=body.recipient,
+        lang=body.lang,
+        term_months=body.term_months,
+    )
+    current = rooms.current_nda(vault, seat, deal)
+    assert current is not None
+    return NdaPublic(version=current[0], text=current[1], sha256=current[2])
+
+
+@api.get("/{deal}/nda", responses={403: {}, 404: {}})
+def get_nda(deal: str, user: CurrentUser, vault: VaultDep, response: Response) -> NdaPublic | None:
+    current = rooms.current_nda(vault, rooms.seat(vault, user, deal), deal)
+    if current is None:
+        response.status_code = 404
+        return None
+    return NdaPublic(version=current[0], text=current[1], sha256=current[2])
+
+
+@api.post("/{deal}/nda/accept", status_code=204, responses={400: {}, 403: {}})
+def accept_nda(
+    deal: str, body: NdaAccept, request: Request, user: CurrentUser, vault: VaultDep
+) -> None:
+    rooms.accept_nda(
+        vault,
+        rooms.seat(vault, user, deal),
+        deal,
+        text_sha256=body.sha256,
+        name=body.name,
+        client=_client(request),
+    )
+
+
+@api.post("/{deal}/grants", status_code=201, responses={400: {}, 403: {}})
+def set_grant(deal: str, body: GrantCreate, user: CurrentUser, vault: VaultDep) -> GrantPublic:
+    seat = rooms.seat(vault, user, deal)
+    grant = rooms.set_grant(
+        vault,
+        actor=seat.actor,
+        deal_ref=deal,
+        side=body.side,
+        folder=body.folder,
+        level=body.level,
+        days=body.days,
+    )
+    return GrantPublic(id=grant)
+
+
+@api.delete("/{deal}/grants/{grant}", status_code=204, responses={400: {}, 403: {}})
+def revoke_grant(deal: str, grant: str, user: CurrentUser, vault: VaultDep) -> None:
+    seat = rooms.seat(vault, user, deal)
+    rooms.revoke_grant(vault, actor=seat.actor, deal_ref=deal, grant_id=grant)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@pages.get("/rooms/{deal}")
+def room_page(
+    deal: str, request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
+) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    csrf = accounts.csrf_token(vault, token)
+    seat = rooms.seat(vault, user, deal)
+    try:
+        info = rooms.show(vault, seat, deal)
+    except PermissionDeniedError as exc:
+        try:
+            nda = rooms.current_nda(vault, seat, deal)
+        except PermissionDeniedError:
+            nda = None
+        return render(
+            request,
+            "room_locked.html",
+            status_code=403,
+            user=user,
+            csrf=csrf,
+            deal=deal,
+            reason=exc.reason,
+            nda=nda,
+        )
+    return render(
+        request, "room.html", user=user, csrf=csrf, room=info, stage_label=label(info.stage)
+    )
+
+
+@pages.post("/rooms/{deal}/nda")
+def accept_nda_form(
+    deal: str,
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    sha256: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=200)],
+) -> Response:
+    with suppress(InputError):  # the room page then shows the NDA again
+        rooms.accept_nda(
+            vault,
+            rooms.seat(vault, user, deal),
+            deal,
+            text_sha256=sha256,
+            name=name,
+            client=_client(request),
+        )
+    return RedirectResponse(f"/rooms/{deal}", status_code=303)
