@@ -170,6 +170,19 @@ def _state_refusal(
     return None
 
 
+def granted(vault: Vault, seat_: Seat, deal_ref: str, folder: str, action: Action) -> bool:
+    """Whether ``seat_``'s side holds a live grant for ``folder`` (no audit: a listing filter)."""
+    need = Level.DOWNLOAD if action is Action.DOC_DOWNLOAD else Level.VIEW
+    with vault.reading() as session:
+        deal, _ = _room(session, deal_ref)
+        return _granted(session, deal.id, seat_.side, folder, need)
+
+
+def deal_id(vault: Vault, deal_ref: str) -> str:
+    with vault.reading() as session:
+        return _room(session, deal_ref)[0].id
+
+
 def _current_nda(session: Session, deal_id: str) -> Nda | None:
     return session.execute(
         select(Nda).where(Nda.deal_id == deal_id).order_by(Nda.version.desc()).limit(1)

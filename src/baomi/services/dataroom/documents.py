@@ -1,0 +1,184 @@
+"""Documents in a room: upload (checked, scanned, sealed), the list a member may see, downloads.
+
+- Uploads go through :func:`~baomi.services.dataroom.uploads.check_upload` first; only files that
+  pass are scanned (outside any transaction) and sealed into the deal by
+  :func:`baomi.services.deals.add`, under ``folder/name``.
+- The seller's side receives originals. Every other side only ever receives a protected version,
+  made at download time by ``protect`` with the room's policy for that user (the recipient), so a
+  leaked copy traces back to them: the trace record is kept under the home
+  (``rooms/<deal>/records``) for ``baomi trace``.
+- Each download is recorded as a provision (PIPL-23): who, which document, when, how many
+  individuals (from the document's inventory), protected or not, and the package id.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from baomi.engine.audit_chain import AuditAction
+from baomi.errors import InputError
+from baomi.i18n import tr
+from baomi.services import audit, deals
+from baomi.services.dataroom import rooms
+from baomi.services.dataroom.rooms import Seat, Side
+from baomi.services.dataroom.uploads import Limits, check_upload
+from baomi.services.permissions import Action
+from baomi.services.vault import Vault
+
+#: Suffixes ``protect`` writes back in their own format; anything else is not given to the
+#: buyer's side (a PDF needs a visible watermark, which is not built yet).
+PROTECTABLE = (
+    ".csv",
+    ".tsv",
+    ".xlsx",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".parquet",
+    ".txt",
+    ".md",
+    ".docx",
+)
+
+Scanner = Callable[[Path], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    id: str
+    name: str
+    folder: str
+    size: int
+    created_at: str
+    entities: dict[str, int]
+    individuals: int | None
+    sensitive_individuals: int | None
+    protected: bool  # what this member receives
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    content: bytes
+    protected: bool
+    package_id: str | None
+
+
+def folder_of(name: str) -> str:
+    return name.rsplit("/", 1)[0] if "/" in name else "/"
+
+
+def _entry(obj: deals.ObjectInfo, protected: bool) -> DocumentEntry:
+    name = obj.name or "?"
+    summary = (obj.inventory or {}).get("summary", {})
+    return DocumentEntry(
+        obj.id,
+        name,
+        folder_of(name),
+        obj.size,
+        obj.created_at,
+        dict(summary.get("entities", {})),
+        summary.get("estimated_individuals"),
+        summary.get("individuals_with_sensitive"),
+        protected,
+    )
+
+
+def upload(
+    vault: Vault,
+    seat: Seat,
+    deal_ref: str,
+    files: Iterable[tuple[str, bytes]],
+    *,
+    folder: str = "",
+    scanner: Scanner = deals.scan_inventory,
+    limits: Limits | None = None,
+) -> list[DocumentEntry]:
+    """Check, scan and seal uploaded files into the room under ``folder``."""
+    rooms.gate(vault, seat, Action.DOC_UPLOAD, deal_ref)
+    prefix = folder.strip().strip("/")
+    named = [(f"{prefix}/{name}" if prefix else name, data) for name, data in files]
+    existing = [e.name for e in _objects(vault, seat, deal_ref)]
+    accepted = check_upload(named, existing=existing, limits=limits)
+    if not accepted:
+        raise InputError(tr("没有上传任何文件", "nothing was uploaded"))
+    with tempfile.TemporaryDirectory(prefix="baomi-upload-") as tmp:
+        root = Path(tmp)
+        for item in accepted:
+            target = root / item.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.data)
+        added = deals.add(vault, actor=seat.actor, deal_ref=deal_ref, paths=[root], scanner=scanner)
+    return [_entry(obj, False) for obj in added]
+
+
+def _objects(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
+    detail = deals.show(vault, deal_ref, actor=seat.actor)
+    protected = seat.side not in (None, Side.SELLER)
+    return [_entry(o, protected) for o in detail.objects if o.name is not None]
+
+
+def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
+    """The documents ``seat`` may see: all for the seller's side and the platform; for other
+    sides those in folders their side holds a grant for."""
+    rooms.gate(vault, seat, Action.ROOM_VIEW, deal_ref)
+    entries = _objects(vault, seat, deal_ref)
+    if seat.side in (None, Side.SELLER):
+        return entries
+    return [e for e in entries if rooms.granted(vault, seat, deal_ref, e.folder, Action.DOC_VIEW)]
+
+
+def download(
+    vault: Vault,
+    seat: Seat,
+    deal_ref: str,
+    object_id: str,
+    *,
+    protect: Callable[[Path, Path, str], tuple[Path, str]],
+    client: str = "",
+) -> Download:
+    """One document for ``seat``: the original for the seller's side, else a protected copy
+    fingerprinted for this user (``protect(src_dir, out_dir, recipient)`` returns the protected
+    file and the package id)."""
+    entries = {e.id: e for e in _objects(vault, seat, deal_ref)}
+    entry = entries.get(object_id)
+    if entry is None:
+        raise InputError(tr("没有该文件", "no such document"))
+    rooms.gate(vault, seat, Action.DOC_DOWNLOAD, deal_ref, folder=entry.folder)
+    deal_id = rooms.deal_id(vault, deal_ref)
+    name, content = deals.open_object(vault, deal_id, object_id)
+    package_id: str | None = None
+    if entry.protected:
+        if not name.lower().endswith(PROTECTABLE):
+            raise InputError(
+                tr(
+                    "该类型文件暂不能以去标识化方式提供给买方",
+                    "this kind of file cannot yet be given to the buyer's side in protected form",
+                )
+            )
+        with tempfile.TemporaryDirectory(prefix="baomi-dl-") as tmp:
+            src = Path(tmp) / "src"
+            (src / folder_of(name).strip("/")).mkdir(parents=True, exist_ok=True)
+            (src / name).write_bytes(content)
+            out, package_id = protect(src, Path(tmp) / "out", seat.actor.name)
+            content = out.read_bytes()
+            shutil.rmtree(src, ignore_errors=True)
+    audit.record_now(
+        vault,
+        actor=seat.actor,
+        action=AuditAction.DOC_DOWNLOAD,
+        obj=f"object:{object_id}",
+        details={
+            "deal": deal_id,
+            "protected": entry.protected,
+            "package": package_id,
+            "individuals": entry.individuals,
+            "client": client,
+        },
+    )
+    return Download(name.rsplit("/", 1)[-1], content, entry.protected, package_id)
