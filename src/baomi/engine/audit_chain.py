@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     NDA_ACCEPT = "nda.accept"
     GRANT_SET = "grant.set"
     GRANT_REVOKE = "grant.revoke"
+    DOC_UPLOAD = "doc.upload"
     DOC_DOWNLOAD = "doc.download"
 
 

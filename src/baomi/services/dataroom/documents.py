@@ -26,7 +26,7 @@ from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.rooms import Seat, Side
-from baomi.services.dataroom.uploads import Limits, check_upload
+from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
 from baomi.services.permissions import Action
 from baomi.services.vault import Vault
 
@@ -104,7 +104,18 @@ def upload(
     prefix = folder.strip().strip("/")
     named = [(f"{prefix}/{name}" if prefix else name, data) for name, data in files]
     existing = [e.name for e in _objects(vault, seat, deal_ref)]
-    accepted = check_upload(named, existing=existing, limits=limits)
+    try:
+        accepted = check_upload(named, existing=existing, limits=limits)
+    except UploadError:  # refused: nothing stored; the deal's log says so (not the file names)
+        audit.record_now(
+            vault,
+            actor=seat.actor,
+            action=AuditAction.DOC_UPLOAD,
+            obj=f"deal:{rooms.deal_id(vault, deal_ref)}",
+            outcome="refused",
+            details={"files": len(named)},
+        )
+        raise
     if not accepted:
         raise InputError(tr("没有上传任何文件", "nothing was uploaded"))
     with tempfile.TemporaryDirectory(prefix="baomi-upload-") as tmp:

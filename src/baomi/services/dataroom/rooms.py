@@ -27,7 +27,7 @@ from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import nda as nda_text
 from baomi.services.dataroom.stages import BUYER_OPEN, Stage, advance
 from baomi.services.deals import find_deal
-from baomi.services.permissions import Action, Actor, Role
+from baomi.services.permissions import Action, Actor, Role, allowed
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Deal, Grant, Member, Nda, NdaAcceptance, Room, User
 
@@ -168,6 +168,12 @@ def _state_refusal(
                 f"no {need.value} grant for folder {folder}",
             )
     return None
+
+
+def can(seat_: Seat, action: Action) -> bool:
+    """Whether the role table lets ``seat_`` perform ``action`` (for what a page offers; the
+    use case still decides when it is called)."""
+    return allowed(seat_.actor, action)
 
 
 def granted(vault: Vault, seat_: Seat, deal_ref: str, folder: str, action: Action) -> bool:

@@ -4,18 +4,24 @@ the services decide every permission."""
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import asdict
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import tr
 from baomi.services import accounts, deals
-from baomi.services.dataroom import rooms
+from baomi.services.dataroom import documents, rooms
+from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
-from baomi.services.permissions import Role
+from baomi.services.dataroom.uploads import Limits
+from baomi.services.permissions import Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 
@@ -239,7 +245,15 @@ def room_page(
             nda=nda,
         )
     return render(
-        request, "room.html", user=user, csrf=csrf, room=info, stage_label=label(info.stage)
+        request,
+        "room.html",
+        user=user,
+        csrf=csrf,
+        room=info,
+        stage_label=label(info.stage),
+        documents=documents.documents(vault, seat, deal),
+        can_upload=rooms.can(seat, Action.DOC_UPLOAD),
+        error=request.query_params.get("error"),
     )
 
 
@@ -262,3 +276,111 @@ def accept_nda_form(
             client=_client(request),
         )
     return RedirectResponse(f"/rooms/{deal}", status_code=303)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+class DocumentPublic(BaseModel):
+    id: str
+    name: str
+    folder: str
+    size: int
+    created_at: str
+    entities: dict[str, int]
+    individuals: int | None
+    sensitive_individuals: int | None
+    protected: bool
+
+
+def _doc(e: documents.DocumentEntry) -> DocumentPublic:
+    return DocumentPublic(**asdict(e))
+
+
+def _limits(request: Request) -> Limits:
+    mb = request.app.state.settings.max_upload_mb
+    return Limits(max_file_bytes=mb * 1024 * 1024, max_total_bytes=mb * 1024 * 1024)
+
+
+async def _read_files(request: Request, files: list[UploadFile]) -> list[tuple[str, bytes]]:
+    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    if int(request.headers.get("content-length") or 0) > limit + 1024 * 1024:
+        raise HTTPException(status_code=413, detail=tr("上传内容过大", "the upload is too large"))
+    return [(f.filename or "", await f.read(limit + 1)) for f in files]
+
+
+@api.get("/{deal}/documents", responses={403: {}})
+def list_documents(deal: str, user: CurrentUser, vault: VaultDep) -> list[DocumentPublic]:
+    return [_doc(e) for e in documents.documents(vault, rooms.seat(vault, user, deal), deal)]
+
+
+@api.post("/{deal}/documents", status_code=201, responses={400: {}, 403: {}, 413: {}})
+async def upload_documents(
+    deal: str,
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    files: Annotated[list[UploadFile], File()],
+    folder: Annotated[str, Form(max_length=200)] = "",
+) -> list[DocumentPublic]:
+    payload = await _read_files(request, files)
+    added = await run_in_threadpool(
+        documents.upload,
+        vault,
+        rooms.seat(vault, user, deal),
+        deal,
+        payload,
+        folder=folder,
+        limits=_limits(request),
+    )
+    return [_doc(e) for e in added]
+
+
+@api.get(
+    "/{deal}/documents/{document}/download",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, 400: {}, 403: {}},
+)
+def download_document(
+    deal: str, document: str, request: Request, user: CurrentUser, vault: VaultDep
+) -> Response:
+    seat = rooms.seat(vault, user, deal)
+    got = documents.download(
+        vault,
+        seat,
+        deal,
+        document,
+        protect=room_protector(vault, rooms.deal_id(vault, deal)),
+        client=_client(request),
+    )
+    disposition = f"attachment; filename*=UTF-8''{quote(got.name)}"
+    return Response(
+        got.content,
+        media_type="application/octet-stream",
+        headers={"content-disposition": disposition},
+    )
+
+
+@pages.post("/rooms/{deal}/upload")
+async def upload_form(
+    deal: str,
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    files: Annotated[list[UploadFile], File()],
+    folder: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    payload = await _read_files(request, files)
+    try:
+        await run_in_threadpool(
+            documents.upload,
+            vault,
+            rooms.seat(vault, user, deal),
+            deal,
+            payload,
+            folder=folder,
+            limits=_limits(request),
+        )
+    except InputError as exc:
+        return RedirectResponse(f"/rooms/{quote(deal)}?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/rooms/{quote(deal)}", status_code=303)
