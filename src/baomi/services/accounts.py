@@ -250,6 +250,20 @@ def bootstrap_admin(vault: Vault, *, username: str = "admin") -> str | None:
         return _new_setup_link(session, user)
 
 
+def set_password(vault: Vault, *, actor: Actor, username: str, password: str) -> UserPublic:
+    """An administrator sets a user's password (the demo's accounts at each start)."""
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
+    with vault.transaction() as session:
+        user = _user(session, username)
+        if user is None:
+            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        check_password(password, username=user.username)
+        user.password_hash = _hasher().hash(password)
+        user.failed_logins, user.locked_until = 0, None
+        audit.record(session, vault, actor=actor, action=AuditAction.USER_SETUP, obj=user.id)
+        return _public(user)
+
+
 def complete_setup(vault: Vault, *, token: str, password: str) -> UserPublic:
     """Set the password of the user a setup link names; the link works once, within its time."""
     with vault.transaction() as session:
