@@ -102,3 +102,10 @@ def test_seller_uploads_buyer_accepts_nda_and_downloads_a_traceable_copy(
         actions = [r.action for r in s.execute(select(AuditEventRow)).scalars()]
     for step in ("auth.login", "object.add", "access.denied", "nda.accept", "doc.download"):
         assert step in actions
+
+    seller.goto(f"{live_server}/rooms/deal1/audit")
+    assert "哈希链校验通过" in seller.locator("#chain").inner_text()
+    log = seller.locator("#events").inner_text()
+    for step in ("object.add", "access.denied", "nda.accept", "doc.download"):
+        assert step in log
+    seller.screenshot(path=str(tmp_path / "audit.png"), full_page=True)

@@ -78,6 +78,7 @@ class Action(StrEnum):
     DOC_UPLOAD = "doc.upload"
     DOC_VIEW = "doc.view"
     DOC_DOWNLOAD = "doc.download"
+    AUDIT_VIEW = "audit.view"
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.DEAL_DESTROY: frozenset({_A, _O}),
         Action.PARTY_ADD: frozenset({_A, _O, _BR}),
         Action.PARTY_FIND: frozenset({_A, _O, _BR}),
-        Action.AUDIT_VERIFY: frozenset({_A, _O, _C, _AU}),
+        Action.AUDIT_VERIFY: frozenset({_A, _O, _BR, _S, _C, _AU}),
         Action.AUDIT_EXPORT: frozenset({_A, _O, _C, _AU}),
         Action.AUDIT_CHECKPOINT: frozenset({_A, _O, _AU}),
         Action.BACKUP_CREATE: frozenset({_A, _O}),
@@ -141,6 +142,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.DOC_UPLOAD: frozenset({_A, _O, _S}),
         Action.DOC_VIEW: frozenset({_A, _BR, _S, _BU, _C, _AU}),
         Action.DOC_DOWNLOAD: frozenset({_A, _BR, _S, _BU, _C}),
+        Action.AUDIT_VIEW: frozenset({_A, _BR, _S, _C, _AU}),
     }
 )
 

@@ -493,7 +493,12 @@ def set_grant(
             actor=actor,
             action=AuditAction.GRANT_SET,
             obj=f"grant:{grant_id}",
-            details={"side": side.value, "level": level.value, "expires_at": expires},
+            details={
+                "deal": deal.id,
+                "side": side.value,
+                "level": level.value,
+                "expires_at": expires,
+            },
         )
     return grant_id
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
-from baomi.services.dataroom import documents, rooms
+from baomi.services.dataroom import auditlog, documents, rooms
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
@@ -253,6 +253,7 @@ def room_page(
         stage_label=label(info.stage),
         documents=documents.documents(vault, seat, deal),
         can_upload=rooms.can(seat, Action.DOC_UPLOAD),
+        can_audit=rooms.can(seat, Action.AUDIT_VIEW),
         error=request.query_params.get("error"),
     )
 
@@ -384,3 +385,114 @@ async def upload_form(
     except InputError as exc:
         return RedirectResponse(f"/rooms/{quote(deal)}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/rooms/{quote(deal)}", status_code=303)
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+class EventPublic(BaseModel):
+    seq: int
+    ts: str
+    actor: str
+    action: str
+    object: str
+    outcome: str
+    details: dict[str, Any]
+
+
+class ChainPublic(BaseModel):
+    ok: bool
+    events: int
+    checkpoints: int
+    first_bad: int | None
+    reason: str | None
+
+
+class AuditPublic(BaseModel):
+    chain: ChainPublic
+    events: list[EventPublic]
+
+
+def _filter(
+    user: str | None, action: str | None, document: str | None, since: str | None, until: str | None
+) -> auditlog.AuditFilter:
+    return auditlog.AuditFilter(
+        user or None, action or None, document or None, since or None, until or None
+    )
+
+
+FilterArgs = Annotated[str | None, Query(max_length=200)]
+
+
+@api.get("/{deal}/audit", responses={403: {}})
+def room_audit(
+    deal: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    actor: FilterArgs = None,
+    action: FilterArgs = None,
+    document: FilterArgs = None,
+    since: FilterArgs = None,
+    until: FilterArgs = None,
+) -> AuditPublic:
+    seat = rooms.seat(vault, user, deal)
+    events = auditlog.deal_events(vault, seat, deal, _filter(actor, action, document, since, until))
+    chain = auditlog.chain_status(vault, seat, deal)
+    return AuditPublic(
+        chain=ChainPublic(**asdict(chain)), events=[EventPublic(**asdict(e)) for e in events]
+    )
+
+
+@api.get(
+    "/{deal}/audit.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, 403: {}},
+)
+def room_audit_csv(
+    deal: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    actor: FilterArgs = None,
+    action: FilterArgs = None,
+    document: FilterArgs = None,
+    since: FilterArgs = None,
+    until: FilterArgs = None,
+) -> Response:
+    seat = rooms.seat(vault, user, deal)
+    events = auditlog.deal_events(vault, seat, deal, _filter(actor, action, document, since, until))
+    return Response(
+        "\ufeff" + auditlog.to_csv(events),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": "attachment; filename=audit.csv"},
+    )
+
+
+@pages.get("/rooms/{deal}/audit")
+def audit_page(
+    deal: str,
+    request: Request,
+    user: OptionalUser,
+    vault: VaultDep,
+    token: TokenDep,
+    actor: FilterArgs = None,
+    action: FilterArgs = None,
+    document: FilterArgs = None,
+    since: FilterArgs = None,
+    until: FilterArgs = None,
+) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    seat = rooms.seat(vault, user, deal)
+    filt = _filter(actor, action, document, since, until)
+    events = auditlog.deal_events(vault, seat, deal, filt)
+    return render(
+        request,
+        "audit.html",
+        user=user,
+        csrf=accounts.csrf_token(vault, token),
+        deal=deal,
+        events=events,
+        chain=auditlog.chain_status(vault, seat, deal),
+        filt=filt,
+        query=request.url.query,
+    )
