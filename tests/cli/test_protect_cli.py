@@ -10,6 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from baomi.engine.audit_chain import SealedEvent
+from baomi.services.audit_sink import FileAuditSink
 from tests.engine.protect.test_package import customers, write_csv
 
 with warnings.catch_warnings():
@@ -37,6 +39,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BAOMI_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("BAOMI_LANG", "en")
     monkeypatch.delenv("BAOMI_PROTECT_KEY", raising=False)
+    for var in ("MASTER_KEY_FILE", "MASTER_KEY", "PASSPHRASE", "KEYSTORE", "DATABASE_URL", "ENV"):
+        monkeypatch.delenv(f"BAOMI_{var}", raising=False)  # no vault unless a test makes one
     write_csv(tmp_path / "seller" / "客户.csv", customers(40))
     return tmp_path
 
@@ -78,6 +82,11 @@ def test_policy_init_protect_verify_risk_trace(env: Path) -> None:
     assert "buyer-A" in r.output
     # a percentage that never reads as certainty, and the chance of a wrong match
     assert "1.000000" not in r.output and "100.0000%" not in r.output
+    events = [e.event for e in _audit_log(env)]
+    assert [(e.action, e.details["recipient"]) for e in events] == [
+        ("protect.run", "buyer-A"),
+        ("protect.trace", "buyer-A"),
+    ]
     assert re.search(
         r"confidence (> )?\d+\.\d{4}% \(chance of a wrong match \d\.\de-\d+\)", r.output
     )
@@ -140,8 +149,9 @@ def test_tokenize_and_detokenize_is_logged(env: Path) -> None:
     assert restored == pl.read_csv(original.encode(), infer_schema=False)["手机号"].to_list()
     # the mobiles inside the notes (回拨138…, glued to Chinese text) come back too
     assert out.read_text(encoding="utf-8") == original
-    log = (env / "home" / "logs" / "detokenize.jsonl").read_text(encoding="utf-8")
+    log = (env / "home" / "logs" / "audit.jsonl").read_text(encoding="utf-8")
     assert '"tokens": 60' in log and restored[0] not in log
+    assert [e.event.action for e in _audit_log(env)] == ["protect.run", "protect.detokenize"]
 
 
 def test_a_raw_binary_key_file_works_and_a_short_one_is_a_clear_error(env: Path) -> None:
@@ -159,6 +169,14 @@ def test_a_raw_binary_key_file_works_and_a_short_one_is_a_clear_error(env: Path)
     r = runner.invoke(app, [*args, "--out", str(env / "pkg2"), "--key-file", str(short)])
     assert r.exit_code == 1 and "key too short" in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def _audit_log(env: Path) -> list[SealedEvent]:
+    """The events of the hash-chained file the protect commands record in without a vault;
+    the chain must verify."""
+    sink = FileAuditSink(env / "home" / "logs" / "audit.jsonl")
+    assert sink.verify().ok
+    return sink.events()
 
 
 def _tokenize_package(env: Path, policy: str) -> Path:
@@ -201,7 +219,7 @@ def test_detokenize_with_a_missing_vault_is_an_error_and_writes_nothing(env: Pat
     assert r.exit_code == 1, r.output
     assert "nope.vault" in r.output and "tokens restored" not in r.output
     assert not out.exists() and not (env / "nope.vault").exists()
-    assert not (env / "home" / "logs" / "detokenize.jsonl").exists()
+    assert [e.event.action for e in _audit_log(env)] == ["protect.run"]  # nothing for detokenize
 
 
 def test_policy_init_never_replaces_an_existing_key(env: Path) -> None:
@@ -241,3 +259,26 @@ def test_trace_without_trace_records_says_so(env: Path, folder: str) -> None:
     assert r.exit_code == 4, r.output
     assert "no trace records" in r.output and folder in r.output
     assert "unknown" not in r.output
+
+
+def test_with_a_vault_the_protect_commands_record_in_its_audit_chain(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from baomi.services import keys
+    from baomi.services.vault import open_vault
+    from baomi.settings import Settings
+    from baomi.storage.models import AuditEventRow
+    from tests.vault_support import admin
+
+    monkeypatch.setenv("BAOMI_MASTER_KEY_FILE", str(env / "master.key"))
+    keys.init(Settings(), actor=admin())
+    _tokenize_package(env, "entities:\n  CN_MOBILE: {operator: tokenize}\n")
+    with open_vault(Settings()) as vault, vault.reading() as session:
+        rows = session.execute(select(AuditEventRow).order_by(AuditEventRow.seq)).scalars()
+        assert [(r.action, r.outcome) for r in rows] == [
+            ("keys.init", "success"),
+            ("protect.run", "success"),
+        ]
+    assert not (env / "home" / "logs" / "audit.jsonl").exists()

@@ -163,3 +163,21 @@ def test_tampered_audit_log_names_first_bad_position(cli: Cli, env: dict[str, An
     out = cli("--help")
     assert "audit" in out
     assert "first bad position 3" in cli("audit", "verify", code=2, BAOMI_LANG="en")
+
+
+def test_the_file_kept_without_a_vault_verifies_and_names_a_tampered_line(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from baomi.engine.audit_chain import AuditAction
+    from baomi.services.audit_sink import AuditEntry, FileAuditSink
+    from tests.vault_support import operator
+
+    sink = FileAuditSink(tmp_path / "logs" / "audit.jsonl")
+    for i in range(3):
+        sink.record(AuditEntry(operator(), AuditAction.PROTECT_RUN, f"package:{i}"))
+    assert "审计链完好：3 条事件" in cli("audit", "verify", "--log", str(sink.path))
+    lines = sink.path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace('"package:2"', '"package:7"')
+    sink.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "第一个问题位置 3" in cli("audit", "verify", "--log", str(sink.path), code=2)
+    assert "审计文件不存在" in cli("audit", "verify", "--log", str(tmp_path / "none"), code=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +65,6 @@ def contract_inventory(path: Path) -> dict[str, Any]:
             "individuals_method": "exact: records linked by shared identifiers",
         },
     }
-
-
-class RecordingScanner:
-    """A :data:`~baomi.services.deals.Scanner` that returns :func:`contract_inventory` and
-    remembers which files it was asked about."""
-
-    def __init__(self) -> None:
-        self.paths: list[Path] = []
-
-    def __call__(self, path: Path) -> Mapping[str, Any] | None:
-        self.paths.append(path)
-        return contract_inventory(path)
 
 
 def add_files(

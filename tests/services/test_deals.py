@@ -83,6 +83,18 @@ def test_real_scanner_inventory_is_attached_and_sealed(vault: Vault, tmp_path: P
     assert "CN_RESIDENT_ID" in text and resident_id(7) not in text and mobile(7) not in text
 
 
+def test_the_fake_inventory_has_the_shape_of_the_real_scans(tmp_path: Path) -> None:
+    """The services tests' stand-in must stay the scan's contract (DESIGN.md §Scan output)."""
+    src = _seller_files(tmp_path / "seller")
+    real, fake = (
+        deals.scan_inventory(src / "客户名单.csv"),
+        contract_inventory(src / "客户名单.csv"),
+    )
+    assert set(fake) == set(real) and set(fake["summary"]) == set(real["summary"])
+    assert set(fake["files"][0]) == set(real["files"][0])
+    assert set(fake["files"][0]["columns"][0]) <= set().union(*real["files"][0]["columns"])
+
+
 def test_files_are_scanned_before_the_write_transaction_opens(vault: Vault, tmp_path: Path) -> None:
     """A scan can take minutes: it must not run while the store's write lock is held."""
     src = _seller_files(tmp_path / "seller")

@@ -1,8 +1,11 @@
 """``baomi protect | policy init | risk | trace | detokenize`` — the protect commands (thin).
 
-Each command parses its arguments, calls one engine function (``baomi.engine.protect``) and
-renders the result with rich. Keys come from ``--key-file`` or ``BAOMI_PROTECT_KEY``; trace
-records go to ``--manifests`` (default ``$BAOMI_HOME/manifests``).
+Each command parses its arguments, calls one service (``baomi.services.protect`` for protect,
+detokenize and trace: permission checked, audited) or engine function, and renders the result
+with rich. Keys come from ``--key-file`` or ``BAOMI_PROTECT_KEY``; trace records go to
+``--manifests`` (default ``$BAOMI_HOME/manifests``). The acting user is ``--as NAME`` or the OS
+user, as the seller's operator; the events go to the vault's audit chain when a vault is
+configured, else to the hash-chained ``$BAOMI_HOME/logs/audit.jsonl`` (docs/protect.md).
 """
 
 from __future__ import annotations
@@ -11,17 +14,22 @@ import getpass
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from baomi.errors import BaomiError, IntegrityError
+from baomi.errors import BaomiError, ConfigError, IntegrityError
 from baomi.i18n import tr
+from baomi.services.permissions import Actor, Role
+
+if TYPE_CHECKING:
+    from baomi.services.audit_sink import AuditSink
 
 T = TypeVar("T")
 
@@ -30,6 +38,7 @@ policy_app = typer.Typer(help="去标识化策略 / de-identification policies",
 KEY_FILE = typer.Option(
     None, "--key-file", help="密钥文件（否则读 BAOMI_PROTECT_KEY）/ key file (else the env var)"
 )
+AS_OPTION = typer.Option(None, "--as", help="操作人（默认为系统用户名）/ acting operator")
 
 
 def _home() -> Path:
@@ -38,6 +47,33 @@ def _home() -> Path:
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
+
+
+def _actor(name: str | None) -> Actor:
+    return Actor(name or getpass.getuser(), Role.OPERATOR)
+
+
+@contextmanager
+def _audit() -> Iterator[AuditSink]:
+    """The vault's audit chain when a vault is configured (its settings complete and its key
+    store present), else the hash-chained file ``$BAOMI_HOME/logs/audit.jsonl``."""
+    from baomi.services.audit_sink import FileAuditSink, VaultAuditSink
+    from baomi.settings import Settings
+
+    try:
+        settings = Settings()
+    except ConfigError:  # no master key: no vault here, only the protect key
+        settings = None
+    if settings is None or not settings.keystore_path.exists():
+        yield FileAuditSink(_home() / "logs" / "audit.jsonl")
+        return
+    from baomi.services.vault import open_vault
+
+    vault = _run(lambda: open_vault(settings))
+    try:
+        yield VaultAuditSink(vault)
+    finally:
+        vault.close()
 
 
 #: ``baomi trace`` exit codes: 0 recipient named, 3 unknown (not enough evidence), 4 no trace
@@ -71,11 +107,13 @@ def protect(
         None, "--manifests", help="追踪记录目录 / trace records folder ($BAOMI_HOME/manifests)"
     ),
     vault: Path = typer.Option(None, "--vault", help="令牌库文件 / token vault file"),
+    as_: str | None = AS_OPTION,
 ) -> None:
     """生成去标识化的尽调数据包 / write a de-identified due-diligence package."""
     from baomi.engine.protect.keys import KeyProvider
-    from baomi.engine.protect.package import ProtectOptions, protect_paths
+    from baomi.engine.protect.package import ProtectOptions
     from baomi.engine.protect.policy import load_policy
+    from baomi.services import protect as service
 
     pol = _run(lambda: load_policy(policy))
     needs_key = bool(key_file) or bool(os.environ.get("BAOMI_PROTECT_KEY"))
@@ -88,20 +126,32 @@ def protect(
         manifests_dir=manifests or _home() / "manifests",
     )
     console = _console()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=console,
-        transient=True,
-    ) as bar:
+    with (
+        _audit() as sink,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task(tr("脱敏中", "protecting"), total=None)
 
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
 
         result = _run(
-            lambda: protect_paths(paths, pol, out, keys=keys, options=options, progress=progress)
+            lambda: service.protect(
+                paths,
+                pol,
+                out,
+                actor=_actor(as_),
+                sink=sink,
+                keys=keys,
+                options=options,
+                progress=progress,
+            )
         )
     m = result.manifest
     table = Table(title=tr("数据包", "package") + f" {m['package_id']}")
@@ -304,13 +354,18 @@ def trace(
     manifests: Path = typer.Option(
         None, "--manifests", help="追踪记录目录 / trace records folder ($BAOMI_HOME/manifests)"
     ),
+    as_: str | None = AS_OPTION,
 ) -> None:
     """从泄露片段追踪接收方 / name the recipient of a leaked fragment."""
     from baomi.engine.protect.trace import NoTraceRecordsError
-    from baomi.engine.protect.trace import trace as run_trace
+    from baomi.services import protect as service
 
     folder = manifests or _home() / "manifests"
-    result = _run(lambda: run_trace(leaked, folder), {NoTraceRecordsError: TRACE_NO_RECORDS})
+    with _audit() as sink:
+        result = _run(
+            lambda: service.trace(leaked, folder, actor=_actor(as_), sink=sink),
+            {NoTraceRecordsError: TRACE_NO_RECORDS},
+        )
     console = _console()
     if result.recipient is None:
         console.print(
@@ -365,34 +420,23 @@ def detokenize(
         ..., "--out", help="还原后的文件（与输入同格式）/ restored file (the input's format)"
     ),
     key_file: Path = KEY_FILE,
+    as_: str | None = AS_OPTION,
 ) -> None:
-    """用密钥还原令牌（记录日志）/ restore tokens with the key (logged).
+    """用密钥还原令牌（记入审计）/ restore tokens with the key (audited).
 
     Every format protect writes (CSV/TSV in its encoding, XLSX, JSON, JSON Lines, Parquet, TXT,
     DOCX) is restored into the same format and encoding; a missing vault is an error.
     """
     from baomi.engine.protect.keys import KeyProvider
-    from baomi.engine.protect.tokens import TokenVault, detokenize_file
+    from baomi.services import protect as service
 
     keys = _run(lambda: KeyProvider.resolve(key_file))
-    store = _run(
-        lambda: TokenVault.open(vault, keys.key("vault", "tokens"), keys.key("token", "tokens"))
-    )
-    result = _run(lambda: detokenize_file(file, out, store))
-    log_path = _home() / "logs" / "detokenize.jsonl"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    import datetime as _dt
-
-    entry = {
-        "time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "user": getpass.getuser(),
-        "vault": vault.name,
-        "file": file.name,
-        "tokens": result.restored,
-        "unknown_tokens": result.unknown,
-    }
-    with log_path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    with _audit() as sink:
+        result = _run(
+            lambda: service.detokenize(
+                file, out, vault_path=vault, keys=keys, actor=_actor(as_), sink=sink
+            )
+        )
     console = _console()
     console.print(tr("已还原令牌", "tokens restored") + f": {result.restored} → {out}")
     if result.unknown:

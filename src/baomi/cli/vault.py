@@ -306,13 +306,22 @@ def audit_verify(
     public_key: Path | None = typer.Option(
         None, "--public-key", help="可信公钥文件 signing.pub / trusted public key"
     ),
+    log_file: Path | None = typer.Option(
+        None,
+        "--log",
+        help="校验无保险库时记录的审计文件（$BAOMI_HOME/logs/audit.jsonl）/ verify the "
+        "hash-chained file kept without a vault",
+    ),
     as_: str | None = AS_OPTION,
 ) -> None:
     """校验哈希链和签名检查点，指出第一个问题位置 / verify the chain and checkpoints."""
     from baomi.engine import crypto
-    from baomi.services import audit
+    from baomi.services import audit, audit_sink
 
     actor = _actor(as_)
+    if log_file is not None:
+        _chain_result(_run(lambda: audit_sink.verify_file(log_file, actor=actor)))
+        return
     if export_file is not None:
         key = crypto.unb64(public_key.read_text().strip()) if public_key else None
         _chain_result(_run(lambda: audit.verify_export(export_file, actor=actor, public_key=key)))

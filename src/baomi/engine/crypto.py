@@ -10,6 +10,10 @@ Key hierarchy (see ``docs/vault.md``)::
 Every seal uses a fresh random 96-bit nonce; the associated data binds a ciphertext to its
 purpose, deal, object and key version so that blobs or fields cannot be swapped. Comparisons of
 secrets are constant-time. Nothing here logs or formats a key into a message.
+
+This is the one crypto stack: protect's key provider (``engine/protect/keys.py``: HKDF sub-keys
+of the protect secret, :func:`decode_secret`) and its token vault (``engine/protect/tokens.py``:
+:func:`seal` / :func:`open_sealed`) use these primitives too.
 """
 
 from __future__ import annotations
@@ -126,6 +130,28 @@ def keyed_hash(key: bytes, value: str) -> str:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+#: The shortest protect secret accepted (``BAOMI_PROTECT_KEY``, ``--key-file``).
+MIN_SECRET_SIZE = 16
+
+
+def decode_secret(text: str) -> bytes | None:
+    """A protect secret given as hex, strict standard base64 (at least :data:`MIN_SECRET_SIZE`
+    bytes either way) or plain text of at least 32 characters (its UTF-8 bytes); ``None`` when
+    it is too short. The order matters and never changes: a secret must derive the same keys as
+    when the token vaults and pseudonyms made with it were written."""
+    s = text.strip()
+    for decode in (bytes.fromhex, lambda v: base64.b64decode(v, validate=True)):
+        try:
+            raw = decode(s)
+        except (ValueError, binascii.Error):
+            continue
+        if len(raw) >= MIN_SECRET_SIZE:
+            return raw
+    if len(s) >= 32:
+        return s.encode("utf-8")
+    return None
 
 
 def encode_key(key: bytes) -> str:

@@ -30,8 +30,9 @@ from baomi.engine.audit_chain import (
     seal_event,
     verify_chain,
 )
-from baomi.errors import InputError, IntegrityError, PermissionDeniedError
+from baomi.errors import InputError, IntegrityError
 from baomi.i18n import tr
+from baomi.services import audit_sink
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, now
 from baomi.storage.blobs import write_atomic
@@ -119,18 +120,7 @@ def require(
     """:func:`~baomi.services.permissions.authorize`, recording a refusal in the chain: an
     ``access.denied`` event with outcome ``denied`` (its own transaction; nothing else is done),
     then :class:`PermissionDeniedError` is raised again."""
-    try:
-        authorize(actor, action, resource)
-    except PermissionDeniedError:
-        record_now(
-            vault,
-            actor=actor,
-            action=AuditAction.ACCESS_DENIED,
-            obj=obj,
-            outcome="denied",
-            details={"action": action.value, "role": actor.role.value},
-        )
-        raise
+    audit_sink.require(audit_sink.VaultAuditSink(vault), actor, action, obj=obj, resource=resource)
 
 
 def _add_checkpoint(session: Session, vault: Vault, seq: int, head_hash: str) -> Checkpoint:

@@ -2,8 +2,9 @@
 
 A document's content, name and inventory are sealed with the deal's data key; the associated data
 binds each to its deal, object, key version and part, so a blob moved to another object or deal
-fails to open. Blobs are written (temp + fsync + rename) before the transaction that records them;
-if the transaction fails they are removed, and a crash leaves at most an unreferenced blob.
+fails to open. Documents are scanned and their blobs written (temp + fsync + rename) before the
+transaction that records them, never inside it; if anything fails the blobs are removed, and a
+crash leaves at most unreferenced blobs. The scanner is a parameter (:data:`Scanner`).
 """
 
 from __future__ import annotations
@@ -148,9 +149,10 @@ def add(
 ) -> list[ObjectInfo]:
     """Seal files into a deal with their scan inventory; one audit event per document.
 
-    Files are read and scanned first, outside any transaction (a scan can take minutes and
-    must not hold the database's write lock); then the blobs are written and one transaction
-    records the objects and their events.
+    Each file is read, scanned, sealed and its blob written outside any transaction, one file
+    in memory at a time (a scan can take minutes and must not hold the database's write lock);
+    then one short transaction records the objects and their events. A failure anywhere
+    removes the blobs already written.
     """
     with vault.reading() as session:
         deal = find_deal(session, deal_ref)
@@ -159,46 +161,53 @@ def add(
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
     files = _files(paths)
     key = vault.deal_key(deal.id)
-    scanned: list[tuple[str, bytes, Mapping[str, Any] | None]] = [
-        (name, path.read_bytes(), scanner(path)) for path, name in files
-    ]
-    written: list[str] = []
+    rows: list[StoredObject] = []
     added: list[ObjectInfo] = []
     try:
-        with vault.transaction() as session:
-            for name, content, inventory in scanned:
-                object_id = new_id()
+        for path, name in files:
+            content = path.read_bytes()
+            inventory = scanner(path)
+            object_id = new_id()
 
-                def part_aad(part: str, object_id: str = object_id) -> bytes:
-                    return crypto.object_aad(
-                        deal_id=deal.id,
-                        object_id=object_id,
-                        key_version=deal.key_version,
-                        part=part,
-                    )
-
-                blob = crypto.seal(key, content, part_aad("content"))
-                vault.blobs.put(deal.id, object_id, blob)
-                written.append(object_id)
-                row = StoredObject(
-                    id=object_id,
-                    deal_id=deal.id,
-                    name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
-                    inventory_sealed=None
-                    if inventory is None
-                    else crypto.seal(
-                        key,
-                        json.dumps(inventory, ensure_ascii=False).encode(),
-                        part_aad("inventory"),
-                    ),
-                    size=len(content),
-                    sha256=crypto.sha256_hex(content),
-                    blob_sha256=crypto.sha256_hex(blob),
-                    key_version=deal.key_version,
-                    status="stored",
-                    created_at=now(),
-                    created_by=actor.name,
+            def part_aad(part: str, object_id: str = object_id) -> bytes:
+                return crypto.object_aad(
+                    deal_id=deal.id, object_id=object_id, key_version=deal.key_version, part=part
                 )
+
+            blob = crypto.seal(key, content, part_aad("content"))
+            vault.blobs.put(deal.id, object_id, blob)
+            row = StoredObject(
+                id=object_id,
+                deal_id=deal.id,
+                name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
+                inventory_sealed=None
+                if inventory is None
+                else crypto.seal(
+                    key,
+                    json.dumps(inventory, ensure_ascii=False).encode(),
+                    part_aad("inventory"),
+                ),
+                size=len(content),
+                sha256=crypto.sha256_hex(content),
+                blob_sha256=crypto.sha256_hex(blob),
+                key_version=deal.key_version,
+                status="stored",
+                created_at=now(),
+                created_by=actor.name,
+            )
+            rows.append(row)
+            added.append(
+                ObjectInfo(
+                    object_id,
+                    name,
+                    row.size,
+                    row.sha256,
+                    row.created_at,
+                    None if inventory is None else dict(inventory),
+                )
+            )
+        with vault.transaction() as session:
+            for row in rows:
                 session.add(row)
                 session.flush()
                 audit.record(
@@ -206,22 +215,12 @@ def add(
                     vault,
                     actor=actor,
                     action=AuditAction.OBJECT_ADD,
-                    obj=f"object:{object_id}",
+                    obj=f"object:{row.id}",
                     details={"deal": deal.id, "sha256": row.sha256, "size": row.size},
                 )
-                added.append(
-                    ObjectInfo(
-                        object_id,
-                        name,
-                        row.size,
-                        row.sha256,
-                        row.created_at,
-                        None if inventory is None else dict(inventory),
-                    )
-                )
     except BaseException:
-        for object_id in written:
-            vault.blobs.delete(deal.id, object_id)
+        for row in rows:
+            vault.blobs.delete(deal.id, row.id)
         raise
     return added
 

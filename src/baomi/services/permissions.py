@@ -3,8 +3,8 @@
 Every service function takes an :class:`Actor` and calls :func:`authorize` before it does any
 work; nothing else in the code base decides a permission (routes and commands declare no rules
 of their own). The table is data — :data:`PERMISSIONS`, action → the roles allowed — so the
-permission-matrix test, the documentation and a future admin page all read the same thing, and a
-refusal can be explained (:func:`explain`) before it is raised.
+permission-matrix test (``tests/services/test_permissions.py``) and the data room read the same
+thing, and a refusal can be explained (:func:`explain`) before it is raised.
 
 An actor may be scoped to some deals (a buyer sees the deals it was invited to): for an action on
 a deal, ``resource`` is the deal id and must be in the actor's scope. An unscoped actor (the
@@ -91,58 +91,55 @@ class Actor:
     deals: frozenset[str] | None = None
 
 
-_A, _O, _BR, _S, _BU, _C, _AU = (
-    Role.ADMIN,
-    Role.OPERATOR,
-    Role.BROKER,
-    Role.SELLER,
-    Role.BUYER,
-    Role.COUNSEL,
-    Role.AUDITOR,
-)
+#: Those who hold the seller's key at this machine (the local command line).
+_KEY_HOLDERS = frozenset({Role.ADMIN, Role.OPERATOR})
+#: Everyone with an account.
+_EVERYONE = frozenset(Role)
+#: Those who run data rooms: the installation's administrator and the transfer platform.
+_ROOM_RUNNERS = frozenset({Role.ADMIN, Role.BROKER})
 
-#: The permission table: each action and the roles allowed to perform it. Anything not listed
-#: is refused. Decryption of personal data (``deal.export``, ``protect.detokenize``, parties)
-#: stays with the roles that hold the seller's key.
+#: The permission table: each action and the roles allowed to perform it; anything not listed is
+#: refused. Decrypting personal data (``deal.export``, ``protect.detokenize``, the parties'
+#: fields) stays with few roles; auditors read the trail and change nothing.
 PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
     {
-        Action.KEY_INIT: frozenset({_A}),
-        Action.KEY_STATUS: frozenset({_A, _O, _AU}),
-        Action.KEY_ROTATE: frozenset({_A}),
-        Action.DEAL_CREATE: frozenset({_A, _O, _BR}),
-        Action.DEAL_ADD: frozenset({_A, _O, _S}),
-        Action.DEAL_LIST: frozenset({_A, _O, _BR, _S, _BU, _C, _AU}),
-        Action.DEAL_SHOW: frozenset({_A, _O, _BR, _S, _BU, _C}),
-        Action.DEAL_EXPORT: frozenset({_A, _O, _S, _C}),
-        Action.DEAL_DESTROY: frozenset({_A, _O}),
-        Action.PARTY_ADD: frozenset({_A, _O, _BR}),
-        Action.PARTY_FIND: frozenset({_A, _O, _BR}),
-        Action.AUDIT_VERIFY: frozenset({_A, _O, _BR, _S, _C, _AU}),
-        Action.AUDIT_EXPORT: frozenset({_A, _O, _C, _AU}),
-        Action.AUDIT_CHECKPOINT: frozenset({_A, _O, _AU}),
-        Action.BACKUP_CREATE: frozenset({_A, _O}),
-        Action.BACKUP_VERIFY: frozenset({_A, _O, _AU}),
-        Action.BACKUP_RESTORE: frozenset({_A}),
-        Action.CERTIFICATE_VERIFY: frozenset({_A, _O, _BR, _S, _BU, _C, _AU}),
-        Action.SCAN_RUN: frozenset({_A, _O, _S}),
-        Action.PROTECT_RUN: frozenset({_A, _O, _S}),
-        Action.PROTECT_DETOKENIZE: frozenset({_A, _O}),
-        Action.PROTECT_TRACE: frozenset({_A, _O, _S, _C}),
-        Action.USER_CREATE: frozenset({_A}),
+        Action.KEY_INIT: frozenset({Role.ADMIN}),
+        Action.KEY_STATUS: _KEY_HOLDERS | {Role.AUDITOR},
+        Action.KEY_ROTATE: frozenset({Role.ADMIN}),
+        Action.DEAL_CREATE: _KEY_HOLDERS | {Role.BROKER},
+        Action.DEAL_ADD: _KEY_HOLDERS | {Role.SELLER},
+        Action.DEAL_LIST: _EVERYONE,
+        Action.DEAL_SHOW: _EVERYONE - {Role.AUDITOR},
+        Action.DEAL_EXPORT: _KEY_HOLDERS | {Role.SELLER, Role.COUNSEL},
+        Action.DEAL_DESTROY: _KEY_HOLDERS,
+        Action.PARTY_ADD: _KEY_HOLDERS | {Role.BROKER},
+        Action.PARTY_FIND: _KEY_HOLDERS | {Role.BROKER},
+        Action.AUDIT_VERIFY: _KEY_HOLDERS | {Role.BROKER, Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.AUDIT_EXPORT: _KEY_HOLDERS | {Role.COUNSEL, Role.AUDITOR},
+        Action.AUDIT_CHECKPOINT: _KEY_HOLDERS | {Role.AUDITOR},
+        Action.BACKUP_CREATE: _KEY_HOLDERS,
+        Action.BACKUP_VERIFY: _KEY_HOLDERS | {Role.AUDITOR},
+        Action.BACKUP_RESTORE: frozenset({Role.ADMIN}),
+        Action.CERTIFICATE_VERIFY: _EVERYONE,
+        Action.SCAN_RUN: _KEY_HOLDERS | {Role.SELLER},
+        Action.PROTECT_RUN: _KEY_HOLDERS | {Role.SELLER},
+        Action.PROTECT_DETOKENIZE: _KEY_HOLDERS,
+        Action.PROTECT_TRACE: _KEY_HOLDERS | {Role.SELLER, Role.COUNSEL},
+        Action.USER_CREATE: frozenset({Role.ADMIN}),
         # the data room; the room's state (NDA, stage, grants) is checked after this table,
         # in services/dataroom/rooms.gate
-        Action.ROOM_OPEN: frozenset({_A, _BR}),
-        Action.ROOM_STAGE: frozenset({_A, _BR}),
-        Action.ROOM_VIEW: frozenset({_A, _BR, _S, _BU, _C, _AU}),
-        Action.MEMBER_ADD: frozenset({_A, _BR}),
-        Action.NDA_PUBLISH: frozenset({_A, _BR}),
-        Action.NDA_ACCEPT: frozenset({_A, _BR, _S, _BU, _C, _AU}),
-        Action.GRANT_SET: frozenset({_A, _BR, _S}),
-        Action.GRANT_REVOKE: frozenset({_A, _BR, _S}),
-        Action.DOC_UPLOAD: frozenset({_A, _O, _S}),
-        Action.DOC_VIEW: frozenset({_A, _BR, _S, _BU, _C, _AU}),
-        Action.DOC_DOWNLOAD: frozenset({_A, _BR, _S, _BU, _C}),
-        Action.AUDIT_VIEW: frozenset({_A, _BR, _S, _C, _AU}),
+        Action.ROOM_OPEN: _ROOM_RUNNERS,
+        Action.ROOM_STAGE: _ROOM_RUNNERS,
+        Action.ROOM_VIEW: _EVERYONE - {Role.OPERATOR},
+        Action.MEMBER_ADD: _ROOM_RUNNERS,
+        Action.NDA_PUBLISH: _ROOM_RUNNERS,
+        Action.NDA_ACCEPT: _EVERYONE - {Role.OPERATOR},
+        Action.GRANT_SET: _ROOM_RUNNERS | {Role.SELLER},
+        Action.GRANT_REVOKE: _ROOM_RUNNERS | {Role.SELLER},
+        Action.DOC_UPLOAD: _KEY_HOLDERS | {Role.SELLER},
+        Action.DOC_VIEW: _EVERYONE - {Role.OPERATOR},
+        Action.DOC_DOWNLOAD: _EVERYONE - {Role.OPERATOR, Role.AUDITOR},
+        Action.AUDIT_VIEW: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
     }
 )
 

@@ -3,39 +3,30 @@
 A provider holds one master secret (from a key file or an environment variable) and derives
 one sub-key per purpose and key id with HKDF-SHA256 (RFC 5869), so a policy names ``key_id:
 pseudonym`` and never holds key material. Recipient-specific keys add the recipient name to
-the derivation (per-recipient fingerprint, ``fingerprint.py``).
+the derivation (per-recipient fingerprint, ``fingerprint.py``). Decoding and derivation are the
+vault's primitives (``engine/crypto.py``: :func:`~baomi.engine.crypto.decode_secret`,
+:func:`~baomi.engine.crypto.hkdf`), unchanged in their output.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from baomi.engine import crypto
 from baomi.errors import ConfigError
 from baomi.i18n import tr
 
 DEFAULT_ENV = "BAOMI_PROTECT_KEY"
-MIN_SECRET_BYTES = 16
+MIN_SECRET_BYTES = crypto.MIN_SECRET_SIZE
 
 
 def _decode_secret(text: str) -> bytes:
     """A secret given as hex, base64 or (at least 32 characters of) plain text."""
-    s = text.strip()
-    for decode in (bytes.fromhex, lambda v: base64.b64decode(v, validate=True)):
-        try:
-            raw = decode(s)
-        except (ValueError, binascii.Error):
-            continue
-        if len(raw) >= MIN_SECRET_BYTES:
-            return raw
-    if len(s) >= 32:
-        return s.encode("utf-8")
-    raise ConfigError(_too_short())
+    secret = crypto.decode_secret(text)
+    if secret is None:
+        raise ConfigError(_too_short())
+    return secret
 
 
 def _too_short() -> str:
@@ -88,10 +79,9 @@ class KeyProvider:
 
     def key(self, purpose: str, key_id: str, recipient: str | None = None) -> bytes:
         """A 32-byte key for ``purpose``/``key_id`` (and ``recipient`` when given)."""
-        info = f"baomi/{purpose}/{key_id}/{recipient or ''}".encode()
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(self._master)
+        return crypto.hkdf(self._master, f"baomi/{purpose}/{key_id}/{recipient or ''}")
 
 
 def generate_secret() -> str:
     """A fresh 32-byte master secret, hex encoded (for ``baomi policy init --key-file``)."""
-    return os.urandom(32).hex()
+    return crypto.generate_key().hex()

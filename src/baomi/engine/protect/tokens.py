@@ -1,8 +1,9 @@
 """The token vault: reversible tokens and their originals in one AES-GCM-encrypted file.
 
 A standalone store for ``tokenize`` (the product's main vault lives in ``storage``/``services``;
-this file does not depend on it). The file holds ``{"format", "nonce", "ciphertext"}``; the
-plaintext is a JSON map token → original. Tokens are keyed (HMAC-SHA256) so the same value gets
+this file does not depend on it). The file holds ``{"format", "nonce", "ciphertext"}``, sealed
+with ``engine/crypto.py``'s AES-256-GCM (associated data: the format name); the plaintext is a
+JSON map token → original. Tokens are keyed (HMAC-SHA256) so the same value gets
 the same token in every run. The file is written to a temporary name and renamed. Reading it
 back needs the key; :func:`detokenize_file` is what ``baomi detokenize`` calls (and logs, without
 values).
@@ -25,9 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from baomi.engine import crypto
 from baomi.engine.protect.feistel import prf
 from baomi.engine.protect.params import TOKEN_PREFIX
 from baomi.engine.protect.writers import SUFFIXES, Document, load, replace_in_runs
@@ -55,7 +54,7 @@ class TokenVault:
 
     def __init__(self, path: Path, key: bytes, token_key: bytes) -> None:
         self.path = path
-        self._aead = AESGCM(key)
+        self._key = key
         self._token_key = token_key
         self._items: dict[str, str] = {}
         self._dirty = False
@@ -83,9 +82,9 @@ class TokenVault:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT:
                 raise IntegrityError(f"{self.path.name}: not a baomi token vault")
-            nonce = base64.b64decode(doc["nonce"])
-            plain = self._aead.decrypt(nonce, base64.b64decode(doc["ciphertext"]), _AAD)
-        except InvalidTag:
+            sealed = base64.b64decode(doc["nonce"]) + base64.b64decode(doc["ciphertext"])
+            plain = crypto.open_sealed(self._key, sealed, _AAD)
+        except CryptoError:
             raise CryptoError(
                 tr("令牌库：密钥错误或文件被改动", "token vault: wrong key or the file was altered")
             ) from None
@@ -128,12 +127,12 @@ class TokenVault:
         if not self._dirty and self.path.exists():
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        nonce = os.urandom(12)
         plain = json.dumps(self._items, ensure_ascii=False).encode("utf-8")
+        sealed = crypto.seal(self._key, plain, _AAD)  # nonce ‖ ciphertext ‖ tag
         doc = {
             "format": FORMAT,
-            "nonce": base64.b64encode(nonce).decode(),
-            "ciphertext": base64.b64encode(self._aead.encrypt(nonce, plain, _AAD)).decode(),
+            "nonce": base64.b64encode(sealed[: crypto.NONCE_SIZE]).decode(),
+            "ciphertext": base64.b64encode(sealed[crypto.NONCE_SIZE :]).decode(),
         }
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".vault-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

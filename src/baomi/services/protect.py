@@ -1,0 +1,138 @@
+"""Protect, detokenize and trace as use cases: the acting user, a permission check, an audit event.
+
+Each function authorizes the actor first (a refusal is recorded in ``sink`` and raised), calls the
+engine, then records one event in ``sink`` (see ``audit_sink.py``: the vault's chain, or a
+hash-chained file when no vault is configured). The engine writes files, not rows, so the event
+follows the completed output; an action that fails records nothing.
+
+Events hold no personal value: counts, hashes, the package id and the recipient's name. File
+names of the seller's data can be personal, so inputs are identified by their SHA-256; the
+output folder, vault and trace-records paths are the operator's own arguments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from baomi.engine.audit_chain import AuditAction
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import Progress, ProtectOptions, ProtectResult, protect_paths
+from baomi.engine.protect.policy import Policy
+from baomi.engine.protect.tokens import DetokenizeResult, TokenVault, detokenize_file
+from baomi.engine.protect.trace import TraceResult
+from baomi.engine.protect.trace import trace as trace_records
+from baomi.services.audit_sink import AuditEntry, AuditSink, require
+from baomi.services.permissions import Action, Actor
+
+T = TypeVar("T")
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _audited(
+    sink: AuditSink,
+    actor: Actor,
+    action: Action,
+    obj: str,
+    work: Callable[[], T],
+    describe: Callable[[T], Mapping[str, Any]],
+) -> T:
+    """Authorize, do the work, record its event (the audit action named as the permission)."""
+    require(sink, actor, action, obj=obj)
+    result = work()
+    sink.record(AuditEntry(actor, AuditAction(action.value), obj, details=describe(result)))
+    return result
+
+
+def protect(
+    paths: Sequence[Path],
+    policy: Policy,
+    out_dir: Path,
+    *,
+    actor: Actor,
+    sink: AuditSink,
+    keys: KeyProvider | None = None,
+    options: ProtectOptions | None = None,
+    progress: Progress | None = None,
+) -> ProtectResult:
+    """Write a de-identified package of ``paths`` into ``out_dir``; audited (``protect.run``:
+    package id, recipient, number of files, policy and manifest hashes)."""
+
+    def describe(result: ProtectResult) -> dict[str, Any]:
+        return {
+            "package": result.manifest["package_id"],
+            "recipient": result.manifest.get("recipient"),
+            "files": len(result.manifest["files"]),
+            "policy_sha256": policy.sha256,
+            "manifest_sha256": _sha256(result.out_dir / "manifest.json"),
+            "verified": bool(options and options.verify),
+        }
+
+    return _audited(
+        sink,
+        actor,
+        Action.PROTECT_RUN,
+        f"package:{out_dir}",
+        lambda: protect_paths(
+            paths, policy, out_dir, keys=keys, options=options, progress=progress
+        ),
+        describe,
+    )
+
+
+def detokenize(
+    file: Path,
+    out: Path,
+    *,
+    vault_path: Path,
+    keys: KeyProvider,
+    actor: Actor,
+    sink: AuditSink,
+) -> DetokenizeResult:
+    """Restore the tokens of ``file`` into ``out`` from the token vault; audited
+    (``protect.detokenize``: the input's hash, the output path, the counts, no value)."""
+
+    def work() -> DetokenizeResult:
+        store = TokenVault.open(
+            vault_path, keys.key("vault", "tokens"), keys.key("token", "tokens")
+        )
+        return detokenize_file(file, out, store)
+
+    return _audited(
+        sink,
+        actor,
+        Action.PROTECT_DETOKENIZE,
+        f"vault:{vault_path}",
+        work,
+        lambda r: {
+            "file_sha256": _sha256(file),
+            "out": str(out),
+            "tokens": r.restored,
+            "unknown_tokens": r.unknown,
+        },
+    )
+
+
+def trace(leaked: Path, manifests: Path, *, actor: Actor, sink: AuditSink) -> TraceResult:
+    """Name the recipient of a leaked file from the trace records; audited (``protect.trace``:
+    the leaked file's hash, the recipient named or ``None``, the confidence)."""
+    return _audited(
+        sink,
+        actor,
+        Action.PROTECT_TRACE,
+        f"records:{manifests}",
+        lambda: trace_records(leaked, manifests),
+        lambda r: {
+            "leaked_sha256": _sha256(leaked),
+            "recipient": r.recipient,
+            "package": r.package_id,
+            "confidence": r.confidence,
+            "cells": r.cells,
+        },
+    )
