@@ -79,6 +79,11 @@ class Action(StrEnum):
     DOC_VIEW = "doc.view"
     DOC_DOWNLOAD = "doc.download"
     AUDIT_VIEW = "audit.view"
+    COPY_LIST = "copy.list"
+    COPY_CONFIRM = "copy.confirm"
+    QA_VIEW = "qa.view"
+    QA_ASK = "qa.ask"
+    QA_ANSWER = "qa.answer"
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.DOC_VIEW: _EVERYONE - {Role.OPERATOR},
         Action.DOC_DOWNLOAD: _EVERYONE - {Role.OPERATOR, Role.AUDITOR},
         Action.AUDIT_VIEW: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.COPY_LIST: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.COPY_CONFIRM: _EVERYONE - {Role.OPERATOR},
+        Action.QA_VIEW: _EVERYONE - {Role.OPERATOR},
+        # the side (buyer asks, seller answers) is checked by rooms.gate
+        Action.QA_ASK: _ROOM_RUNNERS | {Role.BUYER, Role.COUNSEL},
+        Action.QA_ANSWER: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
     }
 )
 

@@ -15,7 +15,7 @@ from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
-from baomi.web.routers import auth, health, home, rooms
+from baomi.web.routers import auth, exchange, health, home, rooms
 from baomi.web.security import LoginThrottle, SecurityMiddleware, csrf_guard
 
 
@@ -44,7 +44,16 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.login_throttle = LoginThrottle()
     app.add_middleware(SecurityMiddleware, hsts=hsts)
     app.mount("/static", StaticFiles(directory=str(files("baomi.web") / "static")), name="static")
-    for router in (health.router, auth.api, auth.pages, rooms.api, rooms.pages, home.pages):
+    for router in (
+        health.router,
+        auth.api,
+        auth.pages,
+        rooms.api,
+        rooms.pages,
+        exchange.api,
+        exchange.pages,
+        home.pages,
+    ):
         app.include_router(router)
 
     @app.exception_handler(PermissionDeniedError)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -28,7 +30,8 @@ from baomi.services.dataroom import rooms
 from baomi.services.dataroom.rooms import Seat, Side
 from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
 from baomi.services.permissions import Action
-from baomi.services.vault import Vault
+from baomi.services.vault import Vault, new_id, now
+from baomi.storage.models import Copy, User
 
 #: Suffixes ``protect`` writes back in their own format; anything else is not given to the
 #: buyer's side (a PDF needs a visible watermark, which is not built yet).
@@ -179,17 +182,34 @@ def download(
             out, package_id = protect(src, Path(tmp) / "out", seat.actor.name)
             content = out.read_bytes()
             shutil.rmtree(src, ignore_errors=True)
-    audit.record_now(
-        vault,
-        actor=seat.actor,
-        action=AuditAction.DOC_DOWNLOAD,
-        obj=f"object:{object_id}",
-        details={
-            "deal": deal_id,
-            "protected": entry.protected,
-            "package": package_id,
-            "individuals": entry.individuals,
-            "client": client,
-        },
-    )
+    with vault.transaction() as session:  # the provision and its event commit together
+        if entry.protected:
+            user_id = session.execute(
+                select(User.id).where(User.username == seat.actor.name)
+            ).scalar_one()
+            session.add(
+                Copy(
+                    id=new_id(),
+                    deal_id=deal_id,
+                    user_id=user_id,
+                    object_id=object_id,
+                    package_id=package_id,
+                    individuals=entry.individuals,
+                    provided_at=now(),
+                )
+            )
+        audit.record(
+            session,
+            vault,
+            actor=seat.actor,
+            action=AuditAction.DOC_DOWNLOAD,
+            obj=f"object:{object_id}",
+            details={
+                "deal": deal_id,
+                "protected": entry.protected,
+                "package": package_id,
+                "individuals": entry.individuals,
+                "client": client,
+            },
+        )
     return Download(name.rsplit("/", 1)[-1], content, entry.protected, package_id)

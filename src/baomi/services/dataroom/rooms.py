@@ -51,6 +51,14 @@ SIDE_ROLES: dict[Side, frozenset[Role]] = {
     Side.BUYER: frozenset({Role.BUYER, Role.COUNSEL, Role.AUDITOR}),
     Side.PLATFORM: frozenset({Role.BROKER, Role.AUDITOR}),
 }
+#: Actions only members of these sides may take (counsel and auditors sit on either side).
+SIDE_ONLY: dict[Action, frozenset[Side]] = {
+    Action.QA_ASK: frozenset({Side.BUYER, Side.PLATFORM}),
+    Action.QA_ANSWER: frozenset({Side.SELLER, Side.PLATFORM}),
+}
+#: Actions open to a member without an accepted NDA and after the deal ended (accepting the
+#: NDA itself; listing and confirming the deletion of one's own copies, PIPL-21).
+AFTER_THE_END = frozenset({Action.NDA_ACCEPT, Action.COPY_CONFIRM})
 #: Platform roles that run rooms without being members of them.
 RUNS_ROOMS = frozenset({Role.ADMIN, Role.BROKER})
 
@@ -132,6 +140,18 @@ def gate(
     with vault.reading() as session:
         deal_id = _room(session, deal_ref)[0].id
     audit.require(vault, seat_.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    sides = SIDE_ONLY.get(action)
+    if sides is not None and seat_.side is not None and seat_.side not in sides:
+        _deny(
+            vault,
+            seat_.actor,
+            action,
+            deal_id,
+            tr(
+                f"{seat_.side} 一方不能执行 {action}",
+                f"the {seat_.side} side may not perform {action}",
+            ),
+        )
     if seat_.side in (None, Side.SELLER):
         return  # the discloser's side and the platform's staff: no NDA, every stage
     with vault.reading() as session:
@@ -151,7 +171,7 @@ def _state_refusal(
     action: Action,
     folder: str | None,
 ) -> str | None:
-    if action is Action.NDA_ACCEPT:
+    if action in AFTER_THE_END:
         return None
     if not _accepted_current(session, deal.id, user.id):
         return tr("请先接受本交易的保密协议", "accept this deal's NDA first")
@@ -171,8 +191,11 @@ def _state_refusal(
 
 
 def can(seat_: Seat, action: Action) -> bool:
-    """Whether the role table lets ``seat_`` perform ``action`` (for what a page offers; the
-    use case still decides when it is called)."""
+    """Whether the role table (and the side rule) lets ``seat_`` perform ``action`` — for what
+    a page offers; the use case still decides when it is called."""
+    sides = SIDE_ONLY.get(action)
+    if sides is not None and seat_.side is not None and seat_.side not in sides:
+        return False
     return allowed(seat_.actor, action)
 
 

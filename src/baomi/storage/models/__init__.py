@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
-from baomi.storage.models.dataroom import Grant, Member, Nda, NdaAcceptance, Room
+from baomi.storage.models.dataroom import (
+    Copy,
+    Grant,
+    Member,
+    Nda,
+    NdaAcceptance,
+    Question,
+    Room,
+)
 from baomi.storage.models.vault import (
     AuditCheckpoint,
     AuditEventRow,
@@ -37,6 +45,8 @@ TABLES = (
     Nda,
     NdaAcceptance,
     Grant,
+    Copy,
+    Question,
 )
 
 __all__ = [
@@ -47,12 +57,14 @@ __all__ = [
     "AuditHead",
     "Base",
     "Certificate",
+    "Copy",
     "Deal",
     "Grant",
     "Member",
     "Nda",
     "NdaAcceptance",
     "Party",
+    "Question",
     "Room",
     "SetupLink",
     "StoredObject",

@@ -1,4 +1,4 @@
-"""The data room's tables: a room per deal, its members, NDAs and acceptances, grants.
+"""The data room's tables: a room per deal, members, NDAs and acceptances, grants, copies, Q&A.
 
 A room adds to a vault deal (``deals.id``) what the parties of a transfer work with: the target
 company, the stage, the recipient's region and the de-identification policy. Documents stay the
@@ -7,7 +7,7 @@ vault's encrypted objects; a grant names a folder of them.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baomi.storage.models.base import Base
@@ -86,3 +86,37 @@ class Grant(Base):
     revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Copy(Base):
+    """A protected copy handed to a user outside the seller's side (a provision, PIPL-23), and
+    the user's confirmation that it was deleted once the deal ended (PIPL-21, PIPL-47)."""
+
+    __tablename__ = "room_copies"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    object_id: Mapped[str] = mapped_column(ForeignKey("objects.id"))
+    package_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    individuals: Mapped[int | None] = mapped_column(Integer, default=None)
+    provided_at: Mapped[str] = mapped_column(String(40))
+    deletion_confirmed_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class Question(Base):
+    """A question of the due diligence and its answer; both texts sealed with the deal's key
+    (they may name customers)."""
+
+    __tablename__ = "room_questions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    asked_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    asked_at: Mapped[str] = mapped_column(String(40))
+    text_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    attachment_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    answered_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    answered_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    answer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    answer_attachment_id: Mapped[str | None] = mapped_column(String(32), default=None)

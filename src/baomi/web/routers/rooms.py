@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
-from baomi.services.dataroom import auditlog, documents, rooms
+from baomi.services.dataroom import auditlog, documents, qa, rooms
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
@@ -254,6 +254,9 @@ def room_page(
         documents=documents.documents(vault, seat, deal),
         can_upload=rooms.can(seat, Action.DOC_UPLOAD),
         can_audit=rooms.can(seat, Action.AUDIT_VIEW),
+        questions=qa.questions(vault, seat, deal),
+        can_ask=rooms.can(seat, Action.QA_ASK),
+        can_answer=rooms.can(seat, Action.QA_ANSWER),
         error=request.query_params.get("error"),
     )
 

@@ -1,4 +1,5 @@
-"""The data room: accounts (users, web sessions, setup links) and rooms (members, NDAs, grants).
+"""The data room: accounts (users, web sessions, setup links) and rooms (members, NDAs, grants,
+copies handed out, questions and answers).
 
 Revision ID: 0002_dataroom
 Revises: 0001_vault
@@ -83,6 +84,30 @@ def upgrade() -> None:
     op.create_index(op.f("ix_room_members_deal_id"), "room_members", ["deal_id"], unique=False)
     op.create_index(op.f("ix_room_members_user_id"), "room_members", ["user_id"], unique=False)
     op.create_table(
+        "room_questions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("deal_id", sa.String(length=32), nullable=False),
+        sa.Column("asked_by", sa.String(length=32), nullable=False),
+        sa.Column("asked_at", sa.String(length=40), nullable=False),
+        sa.Column("text_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("attachment_id", sa.String(length=32), nullable=True),
+        sa.Column("answered_by", sa.String(length=32), nullable=True),
+        sa.Column("answered_at", sa.String(length=40), nullable=True),
+        sa.Column("answer_sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("answer_attachment_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["answered_by"], ["users.id"], name=op.f("fk_room_questions_answered_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["asked_by"], ["users.id"], name=op.f("fk_room_questions_asked_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["deal_id"], ["deals.id"], name=op.f("fk_room_questions_deal_id_deals")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_room_questions")),
+    )
+    op.create_index(op.f("ix_room_questions_deal_id"), "room_questions", ["deal_id"], unique=False)
+    op.create_table(
         "rooms",
         sa.Column("deal_id", sa.String(length=32), nullable=False),
         sa.Column("target_name", sa.String(length=200), nullable=False),
@@ -144,9 +169,35 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_nda_acceptances_user_id"), "nda_acceptances", ["user_id"], unique=False
     )
+    op.create_table(
+        "room_copies",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("deal_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("object_id", sa.String(length=32), nullable=False),
+        sa.Column("package_id", sa.String(length=64), nullable=True),
+        sa.Column("individuals", sa.Integer(), nullable=True),
+        sa.Column("provided_at", sa.String(length=40), nullable=False),
+        sa.Column("deletion_confirmed_at", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["deal_id"], ["deals.id"], name=op.f("fk_room_copies_deal_id_deals")
+        ),
+        sa.ForeignKeyConstraint(
+            ["object_id"], ["objects.id"], name=op.f("fk_room_copies_object_id_objects")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_room_copies_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_room_copies")),
+    )
+    op.create_index(op.f("ix_room_copies_deal_id"), "room_copies", ["deal_id"], unique=False)
+    op.create_index(op.f("ix_room_copies_user_id"), "room_copies", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_room_copies_user_id"), table_name="room_copies")
+    op.drop_index(op.f("ix_room_copies_deal_id"), table_name="room_copies")
+    op.drop_table("room_copies")
     op.drop_index(op.f("ix_nda_acceptances_user_id"), table_name="nda_acceptances")
     op.drop_index(op.f("ix_nda_acceptances_nda_id"), table_name="nda_acceptances")
     op.drop_table("nda_acceptances")
@@ -155,6 +206,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_setup_links_user_id"), table_name="setup_links")
     op.drop_table("setup_links")
     op.drop_table("rooms")
+    op.drop_index(op.f("ix_room_questions_deal_id"), table_name="room_questions")
+    op.drop_table("room_questions")
     op.drop_index(op.f("ix_room_members_user_id"), table_name="room_members")
     op.drop_index(op.f("ix_room_members_deal_id"), table_name="room_members")
     op.drop_table("room_members")
