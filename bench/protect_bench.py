@@ -18,10 +18,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
+from baomi.engine.contracts.manifest import ManifestColumn
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
 from baomi.engine.protect.package import ProtectOptions, protect_paths
@@ -60,7 +62,7 @@ def presidio_analyzer(args: argparse.Namespace) -> dict[str, object] | None:
     return result
 
 
-def masking_stage(frame: pl.DataFrame, columns: list[dict[str, object]]) -> tuple[int, float]:
+def masking_stage(frame: pl.DataFrame, columns: Sequence[ManifestColumn]) -> tuple[int, float]:
     """Cells and seconds of the default policy's operators over the identifier columns protect
     classified (marks and reading/writing left out): the part comparable with Presidio's
     AnonymizerEngine, which is handed the spans."""
@@ -69,11 +71,11 @@ def masking_stage(frame: pl.DataFrame, columns: list[dict[str, object]]) -> tupl
     ctx = OperatorContext(keys=KeyProvider(b"bench-key-0123456789abcdef012345"), recipient="bench")
     work = []
     for c in columns:
-        if c["mode"] != "entity" or c.get("operator") in (None, "keep"):
+        if c.mode != "entity" or c.operator in (None, "keep"):
             continue
-        rule = policy.rule_for_entity(str(c["entity"]))
+        rule = policy.rule_for_entity(str(c.entity))
         assert rule is not None
-        work.append((frame[str(c["name"])], str(c["entity"]), rule))
+        work.append((frame[c.name], str(c.entity), rule))
     for values, entity, rule in work:  # warm up (regex compilation, lookup tables)
         operators.get(rule.operator).apply_series(values.head(100), entity, rule.params, ctx)
     started = time.perf_counter()
@@ -125,14 +127,12 @@ def main() -> None:
         options=ProtectOptions(recipient="bench"),
     )
     seconds = time.perf_counter() - started
-    table = result.manifest["files"][0]["tables"][0]
-    entity_cols = [
-        c["name"] for c in table["columns"] if c["mode"] == "entity" and c.get("operator") != "keep"
-    ]
-    text_cols = [c["name"] for c in table["columns"] if c["mode"] == "text"]
+    table = (result.manifest.files[0].tables or ())[0]
+    entity_cols = [c.name for c in table.columns if c.mode == "entity" and c.operator != "keep"]
+    text_cols = [c.name for c in table.columns if c.mode == "text"]
     protected_cells = int(sum(frame[c].drop_nulls().len() for c in entity_cols + text_cols))
     baomi_cps = protected_cells / seconds
-    stage_cells, stage_s = masking_stage(frame, table["columns"])
+    stage_cells, stage_s = masking_stage(frame, table.columns)
     stage_cps = stage_cells / stage_s
     print(
         json.dumps(

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
+from baomi.engine.contracts.inventory import Inventory, InventoryFile, InventorySummary
 from baomi.services.keys import generate_key_file
 from baomi.services.permissions import Actor, Role
 from baomi.settings import Settings
@@ -107,3 +108,23 @@ def vault(settings: Settings) -> Iterator[object]:
     keys.init(settings, actor=admin("tester"))
     with open_vault(settings) as v:
         yield v
+
+
+def fake_inventory(names: list[str]) -> Inventory:
+    """A scan inventory for service tests' stand-in scanner: one resident ID in each file."""
+    found = {"CN_RESIDENT_ID": 1}
+    files = tuple(
+        InventoryFile(
+            path=name, kind="text", encoding="utf-8", rows=1, sheets=(), skipped_rows=0,
+            undecodable_rows=0, errors=(), columns=(), entities=found,
+        )
+        for name in names
+    )  # fmt: skip
+    summary = InventorySummary(
+        files_scanned=len(files), files_skipped=0, files_with_errors=0, rows=len(files),
+        skipped_rows=0, undecodable_rows=0, findings=len(files), entities=found, distinct=found,
+        distinct_estimated=(), sensitive_entities=("CN_RESIDENT_ID",), sensitive_categories={},
+        minors=0, estimated_individuals=1, individuals_with_sensitive=1,
+        individuals_method="exact: records linked by shared identifiers",
+    )  # fmt: skip
+    return Inventory(created="", threshold=0.5, files=files, skipped=(), summary=summary)

@@ -12,6 +12,7 @@ import pytest
 
 from baomi.engine.checksums import resident_id_check_char
 from baomi.engine.columns import classify_column
+from baomi.engine.contracts.codec import to_dict
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
 
@@ -39,7 +40,7 @@ def scan_csv(tmp_path: Path, header: list[str], rows: list[list[str]], **kw: Any
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=kw.pop("options", NO_PROSE), **kw)
     lines = (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()
-    cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
+    cols = {c["name"]: c for c in to_dict(result.inventory)["files"][0]["columns"]}
     return cols, [json.loads(line) for line in lines]
 
 
@@ -142,7 +143,9 @@ def test_ids_stored_as_excel_numbers_do_not_hide_the_valid_ones(tmp_path: Path) 
     root.mkdir()
     wb.save(root / "ids.xlsx")
     result = scan_paths([root], out_dir=tmp_path / "out", options=NO_PROSE)
-    (col,) = [c for c in result.inventory["files"][0]["columns"] if c["name"] == "身份证号"]
+    (col,) = [
+        c for c in to_dict(result.inventory)["files"][0]["columns"] if c["name"] == "身份证号"
+    ]
     assert col["mode"] == "entity" and col["entity"] == "CN_RESIDENT_ID"
     lines = (tmp_path / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
     got = {json.loads(x)["row"] for x in lines if json.loads(x)["entity"] == "CN_RESIDENT_ID"}

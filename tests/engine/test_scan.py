@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
+from baomi.engine.contracts.codec import to_dict
 from baomi.engine.scan import ScanOptions, scan_paths
 
 FINDING_KEYS = ["file", "sheet", "row", "column", "start", "end", "entity", "score"]
@@ -143,7 +144,7 @@ def test_individuals_are_deduplicated_across_files(tmp_path: Path) -> None:
     (root / "a.csv").write_text(a, encoding="utf-8")
     (root / "b.csv").write_text(b, encoding="utf-8")
     result = scan_paths([root])
-    assert result.inventory["summary"]["estimated_individuals"] == 40
+    assert to_dict(result.inventory)["summary"]["estimated_individuals"] == 40
 
 
 def test_unreadable_files_are_listed_and_the_scan_goes_on(tmp_path: Path) -> None:
@@ -154,9 +155,9 @@ def test_unreadable_files_are_listed_and_the_scan_goes_on(tmp_path: Path) -> Non
     (root / "ok.txt").write_text("联系电话：13812345678\n", encoding="utf-8")
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out)
-    skipped = {s["path"] for s in result.inventory["skipped"]}
+    skipped = {s["path"] for s in to_dict(result.inventory)["skipped"]}
     assert skipped == {"empty.csv", "image.bin"}
-    assert all(s["reason"] for s in result.inventory["skipped"])
+    assert all(s["reason"] for s in to_dict(result.inventory)["skipped"])
     (f,) = read_findings(out)
     assert f["file"] == "ok.txt" and f["row"] == 0 and f["column"] is None
     assert (f["start"], f["end"]) == (5, 16)
@@ -186,7 +187,9 @@ def test_workers_give_the_same_result(
     assert sorted(read_findings(tmp_path / "one"), key=json.dumps) == sorted(
         read_findings(tmp_path / "two"), key=json.dumps
     )
-    assert one.inventory["summary"] | {"created": 0} == two.inventory["summary"] | {"created": 0}
+    assert to_dict(one.inventory)["summary"] | {"created": 0} == to_dict(two.inventory)[
+        "summary"
+    ] | {"created": 0}
 
 
 def test_dates_are_birth_dates_only_under_a_birth_header(tmp_path: Path) -> None:
@@ -200,7 +203,7 @@ def test_dates_are_birth_dates_only_under_a_birth_header(tmp_path: Path) -> None
     )
     (tmp_path / "d.csv").write_text(text + "\n", encoding="utf-8")
     result = scan_paths([tmp_path / "d.csv"])
-    cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
+    cols = {c["name"]: c for c in to_dict(result.inventory)["files"][0]["columns"]}
     assert cols["出生日期"]["entity"] == "DATE_OF_BIRTH" and cols["出生日期"]["matches"] == 50
     assert cols["注册日期"]["matches"] == 0
 
@@ -215,7 +218,7 @@ def test_a_column_of_few_repeated_words_is_not_a_name_column(tmp_path: Path) -> 
     text = "支付方式,联系人\n" + "\n".join(f"{m},{n}" for m, n in zip(methods, names, strict=True))
     (tmp_path / "p.csv").write_text(text + "\n", encoding="utf-8")
     result = scan_paths([tmp_path / "p.csv"])
-    cols = {c["name"]: c for c in result.inventory["files"][0]["columns"]}
+    cols = {c["name"]: c for c in to_dict(result.inventory)["files"][0]["columns"]}
     assert cols["支付方式"]["matches"] == 0
     assert cols["联系人"]["entity"] == "PERSON_NAME"
 
@@ -299,7 +302,7 @@ def test_the_threaded_single_process_path_matches_worker_processes(
     one = scan_paths([root], out_dir=tmp_path / "t", options=opts)
     two = scan_paths([root], out_dir=tmp_path / "p", workers=2, options=opts)
     assert read_findings(tmp_path / "t") == read_findings(tmp_path / "p")
-    assert one.inventory["summary"] == two.inventory["summary"]
+    assert to_dict(one.inventory)["summary"] == to_dict(two.inventory)["summary"]
 
 
 def test_findings_are_written_in_row_order_by_the_writer_thread(
@@ -358,11 +361,9 @@ def test_distinct_counts_past_the_exact_limit_are_marked_as_estimates(
     monkeypatch.setattr(inventory, "EXACT_DISTINCT", 100)
     monkeypatch.setattr(inventory, "COMPACT_SLACK", 50)
     root, _ = customers
-    s = scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(batch_rows=60)).inventory[
-        "summary"
-    ]
-    assert "CN_RESIDENT_ID" in s["distinct_estimated"]
-    assert abs(s["distinct"]["CN_RESIDENT_ID"] - 300) <= 9  # HyperLogLog, 2**14 registers
+    s = scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(batch_rows=60)).inventory
+    assert "CN_RESIDENT_ID" in s.summary.distinct_estimated
+    assert abs(s.summary.distinct["CN_RESIDENT_ID"] - 300) <= 9  # HyperLogLog, 2**14 registers
 
 
 def test_progress_moves_within_a_large_file(

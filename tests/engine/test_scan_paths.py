@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from baomi.engine.contracts.codec import to_dict
 from baomi.engine.paths import display_path
 from baomi.engine.scan import iter_files, scan_paths
 
@@ -86,7 +87,7 @@ def test_every_reader_opens_a_file_whose_name_is_not_utf8(tmp_path: Path, suffix
     with open(os.path.join(os.fsencode(root), name), "wb") as fh:
         fh.write(_table_bytes(suffix, tmp_path))
     result = scan_paths([root])
-    (record,) = result.inventory["files"]
+    (record,) = to_dict(result.inventory)["files"]
     assert record["path"] == "客户名单" + suffix and "error" not in record
     assert record["entities"] == {"CN_MOBILE": 1, "PERSON_NAME": 1}
 

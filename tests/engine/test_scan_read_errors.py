@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from baomi.engine.contracts.codec import to_dict
 from baomi.engine.scan import ScanOptions, scan_paths
 
 
@@ -36,7 +37,7 @@ def test_csv_rows_after_a_broken_row_keep_their_number(tmp_path: Path) -> None:
     (root / "r.csv").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
-    (f,) = result.inventory["files"]
+    (f,) = to_dict(result.inventory)["files"]
     assert f["rows"] == 3 and f["skipped_rows"] == 1
     found = sorted(
         (m["row"], rows[m["row"]][1][m["start"] : m["end"]]) for m in mobiles(read_findings(out))
@@ -58,7 +59,7 @@ def test_many_broken_rows_over_several_partitions(tmp_path: Path) -> None:
     out = tmp_path / "out"
     options = ScanOptions(prose=False, batch_rows=500)
     result = scan_paths([root], out_dir=out, options=options)
-    (f,) = result.inventory["files"]
+    (f,) = to_dict(result.inventory)["files"]
     assert f["rows"] == len(phones) and f["skipped_rows"] == 3000 - len(phones)
     got = {m["row"]: m for m in mobiles(read_findings(out))}
     assert sorted(got) == sorted(phones)
@@ -78,12 +79,12 @@ def test_late_bad_bytes_cost_their_row_only(
     (root / "late.csv").write_bytes(data)
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False, batch_rows=300))
-    (f,) = result.inventory["files"]
-    assert result.inventory["skipped"] == []
+    (f,) = to_dict(result.inventory)["files"]
+    assert to_dict(result.inventory)["skipped"] == []
     assert f["rows"] == 2002 and f["undecodable_rows"] == 1 and f["errors"] == []
     rows = sorted(m["row"] for m in mobiles(read_findings(out)))
     assert rows == list(range(2002))
-    assert result.inventory["summary"]["undecodable_rows"] == 1
+    assert to_dict(result.inventory)["summary"]["undecodable_rows"] == 1
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ def test_broken_json_is_listed_as_skipped_with_where(
     root.mkdir()
     (root / name).write_text(text, encoding="utf-8")
     result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
-    inv = result.inventory
+    inv = to_dict(result.inventory)
     assert inv["files"] == [] and [s["path"] for s in inv["skipped"]] == [name]
     assert where in inv["skipped"][0]["reason"]
     assert inv["summary"]["files_skipped"] == 1 and inv["summary"]["files_scanned"] == 0
@@ -115,8 +116,8 @@ def test_a_json_array_broken_after_a_record_is_read_in_part(tmp_path: Path) -> N
     (root / "array_broken.json").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
-    (f,) = result.inventory["files"]
-    assert result.inventory["skipped"] == [] and f["rows"] == 2
+    (f,) = to_dict(result.inventory)["files"]
+    assert to_dict(result.inventory)["skipped"] == [] and f["rows"] == 2
     assert f["errors"] == ["JSON 格式错误（第 2 行第 23 列）"]
     assert [m["row"] for m in mobiles(read_findings(out))] == [0, 1]
 
@@ -128,11 +129,11 @@ def test_a_json_array_broken_after_its_first_partitions_keeps_them(tmp_path: Pat
     (root / "cut.json").write_text("[" + items + ',\n {"phone": "1380', encoding="utf-8")
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False, batch_rows=100))
-    (f,) = result.inventory["files"]
+    (f,) = to_dict(result.inventory)["files"]
     assert f["rows"] == 1000 and len(mobiles(read_findings(out))) == 1000
     (error,) = f["errors"]
     assert "JSON" in error and "第 1001 行" in error
-    assert result.inventory["summary"]["files_with_errors"] == 1
+    assert to_dict(result.inventory)["summary"]["files_with_errors"] == 1
 
 
 def test_one_corrupt_worksheet_does_not_hide_the_others(tmp_path: Path) -> None:
@@ -157,7 +158,7 @@ def test_one_corrupt_worksheet_does_not_hide_the_others(tmp_path: Path) -> None:
             zout.writestr(item, data)
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
-    (f,) = result.inventory["files"]
+    (f,) = to_dict(result.inventory)["files"]
     assert f["sheets"] == ["A"] and f["rows"] == 1
     (error,) = f["errors"]
     assert "B" in error
@@ -170,9 +171,9 @@ def test_a_clean_file_has_no_errors(tmp_path: Path) -> None:
     root.mkdir()
     (root / "a.csv").write_text("手机\n13800000001\n", encoding="utf-8")
     result = scan_paths([root], options=ScanOptions(prose=False))
-    (f,) = result.inventory["files"]
+    (f,) = to_dict(result.inventory)["files"]
     assert f["errors"] == [] and f["skipped_rows"] == 0 and f["undecodable_rows"] == 0
-    s = result.inventory["summary"]
+    s = to_dict(result.inventory)["summary"]
     assert s["files_with_errors"] == 0 and s["skipped_rows"] == 0 and s["undecodable_rows"] == 0
 
 
@@ -191,6 +192,6 @@ def test_json_lines_after_a_broken_line_keep_their_number(tmp_path: Path) -> Non
     (root / "j.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
-    (f,) = result.inventory["files"]
+    (f,) = to_dict(result.inventory)["files"]
     assert f["rows"] == 3 and f["skipped_rows"] == 1
     assert sorted(m["row"] for m in mobiles(read_findings(out))) == [0, 2, 3]

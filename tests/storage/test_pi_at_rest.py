@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from baomi.engine.contracts import codec
 from baomi.services import audit, backup, deals, destruction, parties
 from baomi.services.vault import Vault
-from tests.vault_support import bank_card, mobile, operator, resident_id
+from tests.vault_support import bank_card, fake_inventory, mobile, operator, resident_id
 
 PI = (resident_id(42), mobile(42), bank_card(42), "测试张三丰", "zhangsanfeng@example.com")
 
@@ -33,14 +33,11 @@ def test_no_pi_anywhere_in_the_home(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+
     # A scanner that (wrongly) put raw values in its inventory: the vault seals it anyway.
-    monkeypatch.setitem(
-        sys.modules,
-        "baomi.engine.scan",
-        SimpleNamespace(
-            scan_paths=lambda paths, **_: SimpleNamespace(inventory={"values": list(PI)})
-        ),
-    )
+    def scanner(_: Path) -> dict[str, Any]:
+        return codec.to_dict(fake_inventory(list(PI)))
+
     src = tmp_path / "seller"
     src.mkdir()
     rows = "\n".join(f"{PI[3]},{PI[0]},{PI[1]},{PI[2]},{PI[4]}" for _ in range(3))
@@ -51,7 +48,7 @@ def test_no_pi_anywhere_in_the_home(
     deals.create(vault, actor=operator("ops"), name="keep")
     deals.create(vault, actor=operator("ops"), name="gone")
     for name in ("keep", "gone"):
-        deals.add(vault, actor=operator("ops"), deal_ref=name, paths=[src])
+        deals.add(vault, actor=operator("ops"), deal_ref=name, paths=[src], scanner=scanner)
     pid = parties.add(
         vault,
         actor=operator("ops"),

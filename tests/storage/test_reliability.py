@@ -26,9 +26,10 @@ from tests.vault_support import operator
 CHILD_PRELUDE = """
 import sys
 from pathlib import Path
-from types import SimpleNamespace
-sys.modules["baomi.engine.scan"] = SimpleNamespace(
-    scan_paths=lambda paths, **_: SimpleNamespace(inventory={"files": len(paths)}))
+from baomi.engine.contracts import codec
+INVENTORY = codec.load_inventory(Path(@INVENTORY@))
+def SCAN(path):  # the scanner the service is given: no sys.modules stand-in
+    return codec.to_dict(INVENTORY)
 from baomi.settings import Settings
 from baomi.services.vault import open_vault
 from baomi.services import deals, audit
@@ -40,7 +41,10 @@ def pause():
     sys.stdin.readline()  # blocks until the parent writes GO (or kills us)
 
 vault = open_vault(Settings())
-"""
+""".replace(
+    "@INVENTORY@",
+    repr(str(Path(__file__).parents[1] / "engine/contracts/fixtures/v1/inventory.json")),
+)
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -115,7 +119,7 @@ def test_sigkill_mid_write_leaves_a_consistent_store(
     body = (
         KILL_POINTS[point]
         + f"""
-        deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[Path({str(tmp_path / "second.txt")!r})])
+        deals.add(vault, actor=operator("ops"), deal_ref="d", paths=[Path({str(tmp_path / "second.txt")!r})], scanner=SCAN)
     """
     )
     with _child(settings, body) as proc:

@@ -154,25 +154,25 @@ def protect(
             )
         )
     m = result.manifest
-    table = Table(title=tr("数据包", "package") + f" {m['package_id']}")
+    table = Table(title=tr("数据包", "package") + f" {m.package_id}")
     for col in (tr("文件", "file"), tr("行/段", "rows/units"), tr("处理", "operators")):
         table.add_column(col)
-    for f in m["files"]:
-        if f["kind"] == "table":
-            rows = ", ".join(f"{t['rows_in']}→{t['rows_out']}" for t in f["tables"])
-            ops = sorted({c.get("operator", "") for t in f["tables"] for c in t["columns"]} - {""})
+    for f in m.files:
+        if f.tables is not None:
+            rows = ", ".join(f"{t.rows_in}→{t.rows_out}" for t in f.tables)
+            ops = sorted({c.operator for t in f.tables for c in t.columns if c.operator})
         else:
-            rows, ops = f"{f['replaced_spans']} / {f['units']}", ["analyze"]
-        table.add_row(f["path"], rows, ", ".join(ops))
+            rows, ops = f"{f.replaced_spans} / {f.units}", ["analyze"]
+        table.add_row(f.path, rows, ", ".join(ops))
     console.print(table)
-    for k in m["k_anonymity"]:
+    for k in m.k_anonymity:
         console.print(
             tr("k-匿名", "k-anonymity")
-            + f" {k['file']}: k={k['k']} "
+            + f" {k.file}: k={k.risk.k} "
             + tr("抑制记录", "suppressed records")
-            + f"={k['suppressed_records']} "
+            + f"={k.suppressed_records} "
             + tr("信息损失", "information loss")
-            + f"={k['information_loss']:.4f} ({k['metric']})"
+            + f"={k.information_loss:.4f} ({k.metric})"
         )
     if verify:
         console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))

@@ -7,7 +7,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.table import Table
 
 from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, tr
+
+if TYPE_CHECKING:
+    from baomi.engine.contracts.inventory import Inventory
 
 
 class OutputFormat(str, Enum):
@@ -34,31 +37,29 @@ def _label(entity: str | None) -> str:
     return info.label_zh if current_language() == "zh" else info.label_en
 
 
-def _print_summary(console: Console, inv: dict[str, Any], out: Path) -> None:
-    s = inv["summary"]
+def _print_summary(console: Console, inv: Inventory, out: Path) -> None:
+    s = inv.summary
     console.print(
         tr(
-            f"扫描完成：{s['files_scanned']} 个文件，{s['rows']} 行，{s['findings']} 处个人信息；"
-            f"估计涉及 {s['estimated_individuals']} 人，其中 {s['individuals_with_sensitive']} 人"
+            f"扫描完成：{s.files_scanned} 个文件，{s.rows} 行，{s.findings} 处个人信息；"
+            f"估计涉及 {s.estimated_individuals} 人，其中 {s.individuals_with_sensitive} 人"
             f"涉及敏感个人信息。",
-            f"Scan complete: {s['files_scanned']} files, {s['rows']} rows, {s['findings']} "
-            f"findings; about {s['estimated_individuals']} individuals, "
-            f"{s['individuals_with_sensitive']} with sensitive PI.",
+            f"Scan complete: {s.files_scanned} files, {s.rows} rows, {s.findings} "
+            f"findings; about {s.estimated_individuals} individuals, "
+            f"{s.individuals_with_sensitive} with sensitive PI.",
         )
     )
     _print_problems(console, inv)
     console.print(tr(f"结果已写入 {out}", f"Results written to {out}"))
 
 
-def _print_problems(console: Console, inv: dict[str, Any]) -> None:
+def _print_problems(console: Console, inv: Inventory) -> None:
     """Files not read, and files read in part, each with why: nothing is lost silently."""
-    if inv["skipped"]:
-        console.print(
-            tr(f"跳过 {len(inv['skipped'])} 个文件：", f"Skipped {len(inv['skipped'])} files:")
-        )
-        for item in inv["skipped"]:
-            console.print(f"  - {escape(item['path'])}: {escape(item['reason'])}")
-    partial = [f for f in inv["files"] if f["errors"] or f["skipped_rows"] or f["undecodable_rows"]]
+    if inv.skipped:
+        console.print(tr(f"跳过 {len(inv.skipped)} 个文件：", f"Skipped {len(inv.skipped)} files:"))
+        for item in inv.skipped:
+            console.print(f"  - {escape(item.path)}: {escape(item.reason)}")
+    partial = [f for f in inv.files if f.read_in_part]
     if not partial:
         return
     console.print(
@@ -69,11 +70,11 @@ def _print_problems(console: Console, inv: dict[str, Any]) -> None:
         )
     )
     for f in partial:
-        path = escape(f["path"])
-        for reason in f["errors"]:
+        path = escape(f.path)
+        for reason in f.errors:
             console.print(f"  - {path}: {escape(reason)}")
-        if f["skipped_rows"]:
-            n = f["skipped_rows"]
+        if f.skipped_rows:
+            n = f.skipped_rows
             console.print(
                 f"  - {path}: "
                 + tr(
@@ -81,8 +82,8 @@ def _print_problems(console: Console, inv: dict[str, Any]) -> None:
                     f"skipped {n} rows (wrong number of fields or unparsable), not scanned",
                 )
             )
-        if f["undecodable_rows"]:
-            n = f["undecodable_rows"]
+        if f.undecodable_rows:
+            n = f.undecodable_rows
             console.print(
                 f"  - {path}: "
                 + tr(
@@ -92,22 +93,22 @@ def _print_problems(console: Console, inv: dict[str, Any]) -> None:
             )
 
 
-def _print_tables(console: Console, inv: dict[str, Any]) -> None:
-    s = inv["summary"]
+def _print_tables(console: Console, inv: Inventory) -> None:
+    s = inv.summary
     per_entity = Table(title=tr("按实体汇总", "By entity"))
     per_entity.add_column(tr("实体", "Entity"))
     per_entity.add_column(tr("敏感", "Sensitive"), justify="center")
     per_entity.add_column(tr("出现次数", "Findings"), justify="right")
     per_entity.add_column(tr("不同值", "Distinct"), justify="right")
-    for entity, count in sorted(s["entities"].items(), key=lambda kv: -kv[1]):
+    for entity, count in sorted(s.entities.items(), key=lambda kv: -kv[1]):
         info = ENTITIES.get(entity)
         mark = "[bold red]●[/]" if info and info.sensitive else ""
-        approx = "≈" if entity in s.get("distinct_estimated", ()) else ""
+        approx = "≈" if entity in s.distinct_estimated else ""
         per_entity.add_row(
             f"{_label(entity)} ({entity})",
             mark,
             str(count),
-            approx + str(s["distinct"].get(entity, "")),
+            approx + str(s.distinct.get(entity, "")),
         )
     console.print(per_entity)
     per_col = Table(title=tr("按文件和列", "By file and column"))
@@ -115,36 +116,36 @@ def _print_tables(console: Console, inv: dict[str, Any]) -> None:
     per_col.add_column(tr("实体", "Entities"), ratio=3)
     per_col.add_column(tr("类别", "Category"), ratio=2)
     per_col.add_column(tr("匹配/非空", "Matches"), justify="right", ratio=2)
-    for f in inv["files"]:
-        if f["kind"] == "text" or not f["columns"]:
-            ents = "\n".join(f"{_label(e)} ×{n}" for e, n in f["entities"].items()) or "—"
-            per_col.add_row(f["path"], ents, "", "")
+    for f in inv.files:
+        if f.kind == "text" or not f.columns:
+            ents = "\n".join(f"{_label(e)} ×{n}" for e, n in f.entities.items()) or "—"
+            per_col.add_row(f.path, ents, "", "")
             continue
-        for c in f["columns"]:
-            if not c["matches"] and not c["sensitive"]:
+        for c in f.columns:
+            if not c.matches and not c.sensitive:
                 continue
-            where = "/".join(x for x in (f["path"], c["sheet"], c["name"]) if x)
-            if c["sensitive"]:
+            where = "/".join(x for x in (f.path, c.sheet, c.name) if x)
+            if c.sensitive:
                 where = f"[bold red]{where}[/]"
-            ents = "\n".join(f"{_label(e)} ×{n}" for e, n in c["entities"].items())
+            ents = "\n".join(f"{_label(e)} ×{n}" for e, n in c.entities.items())
             per_col.add_row(
                 where,
-                ents or _label(c["entity"]),
-                c["category"] or "",
-                f"{c['matches']}/{c['non_empty']}",
+                ents or _label(c.entity),
+                c.category or "",
+                f"{c.matches}/{c.non_empty}",
             )
     console.print(per_col)
     method = (
         tr("按共享标识符精确关联", "exact, records linked by shared identifiers")
-        if s["individuals_method"].startswith("exact")
+        if s.exact_individuals
         else tr("估计：单一标识符的最大不同值数", "estimate: largest distinct identifier count")
     )
     console.print(
         tr(
-            f"估计个人数：{s['estimated_individuals']}（{method}）；"
-            f"涉及敏感个人信息：{s['individuals_with_sensitive']}；不满十四周岁：{s['minors']}",
-            f"Estimated individuals: {s['estimated_individuals']} ({method}); "
-            f"with sensitive PI: {s['individuals_with_sensitive']}; minors under 14: {s['minors']}",
+            f"估计个人数：{s.estimated_individuals}（{method}）；"
+            f"涉及敏感个人信息：{s.individuals_with_sensitive}；不满十四周岁：{s.minors}",
+            f"Estimated individuals: {s.estimated_individuals} ({method}); "
+            f"with sensitive PI: {s.individuals_with_sensitive}; minors under 14: {s.minors}",
         )
     )
     console.print(
@@ -186,6 +187,7 @@ def scan(
     ),
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
+    from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
 
     # The scan allocates millions of short-lived tuples and strings but builds no cycles worth
@@ -230,7 +232,7 @@ def scan(
             raise typer.Exit(2) from None
     inv = result.inventory
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(inv["summary"], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(codec.to_dict(inv.summary), ensure_ascii=False, indent=2))
         _print_problems(console, inv)  # on stderr: stdout stays JSON
     elif fmt is OutputFormat.table:
         _print_tables(console, inv)

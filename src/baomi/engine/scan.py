@@ -16,7 +16,6 @@ PI value; values are kept only as keyed 64-bit hashes in memory, with a random p
 from __future__ import annotations
 
 import io
-import json
 import logging
 import multiprocessing
 import os
@@ -35,6 +34,15 @@ from baomi.engine.analyzer import DEFAULT_THRESHOLD, TextAnalyzer
 from baomi.engine.batch import _from_findings, _resolve, analyze_column
 from baomi.engine.categories import category_for_header
 from baomi.engine.columns import ColumnPlan, classify_column
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.finding import EXPLAIN_KEYS, FINDING_KEYS
+from baomi.engine.contracts.inventory import (
+    Inventory,
+    InventoryColumn,
+    InventoryFile,
+    InventorySummary,
+    SkippedFile,
+)
 from baomi.engine.entities import ENTITIES
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.normalize import normalize
@@ -61,8 +69,6 @@ _IDENTIFIERS = sorted(e for e, info in ENTITIES.items() if info.identifier)
 MIN_IDENTIFIER_DIGITS = 7
 #: Entities masked where they appear in a column name, JSON path or sheet name (:class:`_Names`).
 _MASKED_IN_NAMES = frozenset(_IDENTIFIERS) | {"CN_LANDLINE"}
-FINDING_KEYS = ("file", "sheet", "row", "column", "start", "end", "entity", "score")
-EXPLAIN_KEYS = ("recognizer", "pattern", "validation", "context")
 #: Threads scanning partitions in a one-process scan (the 2-core machine's cores).
 SCAN_THREADS = 2
 #: Findings serialised to NDJSON at a time (about 6 MB of text).
@@ -98,7 +104,7 @@ class Partition:
 
 @dataclass
 class ScanResult:
-    inventory: dict[str, Any]
+    inventory: Inventory
     findings_path: Path | None = None
     findings: int = 0
 
@@ -861,11 +867,8 @@ def scan_paths(
     try:
         if out_dir is not None and tmp_findings is not None:
             findings_path = out_dir / "findings.jsonl"
-            tmp_inv = out_dir / ".inventory.json.partial"
-            text = json.dumps(inventory, ensure_ascii=False, indent=2)
-            tmp_inv.write_text(text, encoding="utf-8")
             os.replace(tmp_findings, findings_path)
-            os.replace(tmp_inv, out_dir / "inventory.json")
+            codec.dump(inventory, out_dir / "inventory.json")
     except BaseException:
         if out_dir is not None:  # no half-written output is left behind
             for name in (".findings.jsonl.partial", ".inventory.json.partial"):
@@ -880,13 +883,13 @@ def _inventory(
     merger: InventoryMerger,
     ctx: _Context,
     findings: int,
-) -> dict[str, Any]:
-    files_out: list[dict[str, Any]] = []
+) -> Inventory:
+    files_out: list[InventoryFile] = []
     entity_totals: dict[str, int] = {}
     categories: dict[str, int] = {}
     for rec in records:
         plans: dict[str | None, dict[str, ColumnPlan]] = rec.pop("plans", {})
-        columns: list[dict[str, Any]] = []
+        columns: list[InventoryColumn] = []
         file_entities: dict[str, int] = {}
         for (file, sheet, name), stats in merger.columns.items():
             if file != rec["path"]:
@@ -901,8 +904,11 @@ def _inventory(
             entity = (
                 plan.entity
                 if plan.mode == "entity"
+                # ties go to the first name: the counts' order depends on the threads
                 else (
-                    max(stats.entities, key=stats.entities.__getitem__) if stats.entities else None
+                    max(sorted(stats.entities), key=stats.entities.__getitem__)
+                    if stats.entities
+                    else None
                 )
             )
             info = ENTITIES.get(entity or "")
@@ -911,56 +917,66 @@ def _inventory(
                     categories.get(category_sensitive, 0) + stats.non_empty
                 )
             columns.append(
-                {
-                    "name": name,
-                    "sheet": sheet,
-                    "mode": plan.mode,
-                    "entity": entity,
-                    "entities": dict(sorted(stats.entities.items())),
-                    "category": category_sensitive or (info.category if info else None),
-                    "sensitive": bool(category_sensitive)
+                InventoryColumn(
+                    name=name,
+                    sheet=sheet,
+                    mode=plan.mode,
+                    entity=entity,
+                    entities=dict(sorted(stats.entities.items())),
+                    category=category_sensitive or (info.category if info else None),
+                    sensitive=bool(category_sensitive)
                     or any(ENTITIES[e].sensitive for e in stats.entities if e in ENTITIES),
-                    "matches": stats.matches,
-                    "non_empty": stats.non_empty,
-                    "confidence": plan.confidence
+                    matches=stats.matches,
+                    non_empty=stats.non_empty,
+                    confidence=plan.confidence
                     if plan.mode in ("entity", "decoy")
                     else (round(stats.matches / stats.non_empty, 3) if stats.non_empty else 0.0),
-                    **({"note": plan.note} if plan.note else {}),
-                }
+                    note=plan.note or None,
+                )
             )
-        rec["columns"] = columns
-        rec["entities"] = dict(sorted(file_entities.items()))
-        files_out.append(rec)
+        files_out.append(
+            InventoryFile(
+                path=rec["path"],
+                kind=rec["kind"],
+                encoding=rec["encoding"],
+                rows=rec["rows"],
+                sheets=tuple(rec["sheets"]),
+                skipped_rows=rec["skipped_rows"],
+                undecodable_rows=rec["undecodable_rows"],
+                errors=tuple(rec["errors"]),
+                columns=tuple(columns),
+                entities=dict(sorted(file_entities.items())),
+            )
+        )
     individuals, sensitive_individuals, method = merger.individuals()
-    return {
-        "version": 1,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "threshold": ctx.options.threshold,
-        "files": files_out,
-        "skipped": skipped,
-        "summary": {
-            "files_scanned": len(files_out),
-            "files_skipped": len(skipped),
+    return Inventory(
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        threshold=ctx.options.threshold,
+        files=tuple(files_out),
+        skipped=tuple(SkippedFile(path=s["path"], reason=s["reason"]) for s in skipped),
+        summary=InventorySummary(
+            files_scanned=len(files_out),
+            files_skipped=len(skipped),
             # read in part: a corrupt sheet, a file broken after its first records (``errors``)
-            "files_with_errors": sum(1 for f in files_out if f["errors"]),
-            "rows": merger.rows,
-            "skipped_rows": sum(f["skipped_rows"] for f in files_out),
-            "undecodable_rows": sum(f["undecodable_rows"] for f in files_out),
-            "findings": findings,
-            "entities": dict(sorted(entity_totals.items())),
-            "distinct": merger.distinct(),
+            files_with_errors=sum(1 for f in files_out if f.errors),
+            rows=merger.rows,
+            skipped_rows=sum(f.skipped_rows for f in files_out),
+            undecodable_rows=sum(f.undecodable_rows for f in files_out),
+            findings=findings,
+            entities=dict(sorted(entity_totals.items())),
+            distinct=merger.distinct(),
             # above EXACT_DISTINCT distinct values a count is a HyperLogLog estimate (±0.8 %)
-            "distinct_estimated": merger.estimated(),
-            "sensitive_entities": sorted(
-                e for e in entity_totals if ENTITIES.get(e) and ENTITIES[e].sensitive
+            distinct_estimated=tuple(merger.estimated()),
+            sensitive_entities=tuple(
+                sorted(e for e in entity_totals if ENTITIES.get(e) and ENTITIES[e].sensitive)
             ),
-            "sensitive_categories": dict(sorted(categories.items())),
-            "minors": merger.minors,
-            "estimated_individuals": individuals,
-            "individuals_with_sensitive": sensitive_individuals,
-            "individuals_method": method,
-        },
-    }
+            sensitive_categories=dict(sorted(categories.items())),
+            minors=merger.minors,
+            estimated_individuals=individuals,
+            individuals_with_sensitive=sensitive_individuals,
+            individuals_method=method,
+        ),
+    )
 
 
 __all__ = [

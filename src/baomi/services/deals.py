@@ -133,10 +133,12 @@ def _files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
 
 
 def scan_inventory(path: Path) -> dict[str, Any]:
-    """The default :data:`Scanner`: the engine's scan of one file (no raw PI in it)."""
+    """The default :data:`Scanner`: the engine's scan of one file (no raw PI in it), as JSON data:
+    it is sealed as it is, and a document keeps the inventory of the version that scanned it."""
+    from baomi.engine.contracts import codec
     from baomi.engine.scan import scan_paths
 
-    return dict(scan_paths([path]).inventory)
+    return codec.to_dict(scan_paths([path]).inventory)
 
 
 def add(

@@ -66,9 +66,9 @@ def protect(
 
     def describe(result: ProtectResult) -> dict[str, Any]:
         return {
-            "package": result.manifest["package_id"],
-            "recipient": result.manifest.get("recipient"),
-            "files": len(result.manifest["files"]),
+            "package": result.manifest.package_id,
+            "recipient": result.manifest.recipient,
+            "files": len(result.manifest.files),
             "policy_sha256": policy.sha256,
             "manifest_sha256": _sha256(result.out_dir / "manifest.json"),
             "verified": bool(options and options.verify),

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from baomi.engine import checksums
+from baomi.engine.contracts.codec import to_dict
 from baomi.engine.protect import package as package_mod
 from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
@@ -107,7 +108,7 @@ def test_csv_gb18030_tsv_and_manifest(tmp_path: Path) -> None:
         assert masked["性别"] == original["性别"]
         assert original["身份证号"] not in text
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest == result.manifest
+    assert manifest == to_dict(result.manifest)
     entry = next(f for f in manifest["files"] if f["path"] == "客户.csv")
     assert entry["encoding"].lower().replace("_", "") in ("gb18030", "gbk")
     assert len(entry["source_sha256"]) == 64 and len(entry["output_sha256"]) == 64
@@ -232,7 +233,7 @@ def test_kanon_in_protect_reaches_k_and_reports(tmp_path: Path) -> None:
         "  suppression_limit: 0.1\n"
     )
     result = run(tmp_path / "in", tmp_path / "out", policy=pol)
-    k = result.manifest["k_anonymity"][0]
+    k = to_dict(result.manifest)["k_anonymity"][0]
     out = pl.read_csv(tmp_path / "out" / "p.csv", infer_schema=False)
     kept = out.filter(
         ~((pl.col("年龄") == "*") & (pl.col("性别") == "*") & (pl.col("城市") == "*"))
@@ -267,7 +268,7 @@ def test_column_rules_suppress_drop_and_generalize(tmp_path: Path) -> None:
     )
     result = run(tmp_path / "in", tmp_path / "out", policy=pol)
     out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
-    assert out.height == 24 == result.manifest["files"][0]["tables"][0]["rows_out"]
+    assert out.height == 24 == to_dict(result.manifest)["files"][0]["tables"][0]["rows_out"]
     assert out["黑名单"].drop_nulls().len() == 0
     assert out["出生日期"][0] == "1961" and (out["性别"].fill_null("") == "").all()
 
@@ -417,7 +418,7 @@ def test_a_notes_column_is_protected_as_the_same_text_in_a_document(
     )
     (tmp_path / "in" / "notes.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
     result = run(tmp_path / "in", tmp_path / "out", policy=policy)
-    table = result.manifest["files"][0]["tables"][0]
+    table = to_dict(result.manifest)["files"][0]["tables"][0]
     assert {c["name"]: c["mode"] for c in table["columns"]}["备注"] == "text"
     column = pl.read_csv(tmp_path / "out" / "notes.csv", infer_schema=False)["备注"].to_list()
     lines = (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8").splitlines()
@@ -486,7 +487,7 @@ def test_a_column_rule_without_entity_uses_the_classified_entity(tmp_path: Path)
         name = r["姓名"]
         assert o["姓名"] == (name[0] + "*" if len(name) == 2 else name[0] + "*" + name[-1])
         assert o["地址"] == r["地址"][0] + "*" * (len(r["地址"]) - 2) + r["地址"][-1]
-    columns = {c["name"]: c for c in result.manifest["files"][0]["tables"][0]["columns"]}
+    columns = {c["name"]: c for c in to_dict(result.manifest)["files"][0]["tables"][0]["columns"]}
     assert columns["身份证号"]["entity"] == "CN_RESIDENT_ID"
     assert columns["手机号"]["entity"] == "CN_MOBILE" and columns["手机号"]["mode"] == "rule"
     assert columns["地址"]["entity"] == "PERSON_NAME"  # the explicit override wins

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from baomi.engine import checksums
+from baomi.engine.contracts.codec import to_dict
 from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
@@ -80,7 +81,7 @@ def test_one_repeated_word_is_not_a_name_column(tmp_path: Path) -> None:
     src = tmp_path / "pay.csv"
     names = ["张伟", "李娜", "王芳", "刘洋", "陈静"]
     pl.DataFrame({"name": names, "method": ["银联卡"] * 5}).write_csv(src)
-    inventory = scan_paths([src], options=ScanOptions(prose=False)).inventory
+    inventory = to_dict(scan_paths([src], options=ScanOptions(prose=False)).inventory)
     modes = {c["name"]: (c["mode"], c["entity"]) for c in inventory["files"][0]["columns"]}
     assert modes["name"] == ("entity", "PERSON_NAME")
     assert modes["method"][0] != "entity"

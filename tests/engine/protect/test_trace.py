@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.trace_record import TraceRecord
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
@@ -16,6 +19,9 @@ from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.protect.trace import NoTraceRecordsError, trace, trace_cells
 
 from .test_package import JOIN_POLICY, customers, write_csv
+
+#: A trace record as protect writes it, for records made up in tests.
+RECORD = Path(__file__).parents[1] / "contracts" / "fixtures" / "v1" / "trace-record.json"
 
 
 @pytest.fixture(scope="module")
@@ -221,14 +227,14 @@ def test_the_demo_data_traces_to_its_recipient_file_by_file(
 # --- confidence -----------------------------------------------------------------------------
 
 
-def _record(recipient: str, fingerprint: int) -> dict[str, object]:
-    return {
-        "kind": fp.RECORD_KIND,
-        "package_id": f"pkg-{recipient}",
-        "recipient": recipient,
-        "fingerprint": f"{fingerprint:016x}",
-        "digests": "",
-    }
+def _record(recipient: str, fingerprint: int) -> TraceRecord:
+    return dataclasses.replace(
+        codec.load_trace_record(RECORD),
+        package_id=f"pkg-{recipient}",
+        recipient=recipient,
+        fingerprint=f"{fingerprint:016x}",
+        digests="",
+    )
 
 
 def _marked_cells(fingerprint: int, count: int, seed: int = 0) -> list[str]:

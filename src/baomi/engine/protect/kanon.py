@@ -26,7 +26,7 @@ import itertools
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -57,18 +57,14 @@ class RiskReport:
     uniques: int
     target_k: int
 
+    def rounded(self) -> RiskReport:
+        """The figures as reported (risks to six decimals)."""
+        return replace(
+            self, max_risk=round(self.max_risk, 6), average_risk=round(self.average_risk, 6)
+        )
+
     def as_dict(self) -> dict[str, float | int | None]:
-        return {
-            "records": self.records,
-            "classes": self.classes,
-            "k": self.k,
-            "l_diversity": self.l_diversity,
-            "max_risk": round(self.max_risk, 6),
-            "average_risk": round(self.average_risk, 6),
-            "records_below_k": self.records_below_k,
-            "uniques": self.uniques,
-            "target_k": self.target_k,
-        }
+        return asdict(self.rounded())
 
 
 def risk(

@@ -30,6 +30,20 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column, prefetch, release
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.manifest import (
+    MANIFEST_FORMAT,
+    FingerprintInfo,
+    KAnonymityCriteria,
+    KAnonymityReport,
+    LocalRound,
+    Manifest,
+    ManifestFile,
+    PolicyInfo,
+    ToolInfo,
+    VerifyInfo,
+)
+from baomi.engine.contracts.trace_record import TraceRecord
 from baomi.engine.normalize import normalize
 from baomi.engine.paths import display_path
 from baomi.engine.protect import fingerprint as fp
@@ -37,7 +51,6 @@ from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
-from baomi.engine.protect.params import SuppressParams
 from baomi.engine.protect.plan import ColumnPlan, plan_table, text_prefilter
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
@@ -51,9 +64,6 @@ from baomi.i18n import tr
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FORMAT = "baomi-protect-manifest-1"
-#: Operators whose output is for display: they carry the invisible marks.
-DISPLAY_OPERATORS = frozenset({"mask", "generalize", "replace"})
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,7 +94,7 @@ class ProtectOptions:
 @dataclass(slots=True)
 class ProtectResult:
     out_dir: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     trace_record: Path | None
     leaks: list[dict[str, Any]] = field(default_factory=list)
 
@@ -106,7 +116,7 @@ class _Run:
     produced: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
-    kanon: list[dict[str, Any]] = field(default_factory=list)
+    kanon: list[KAnonymityReport] = field(default_factory=list)
 
     def note(self, entity: str | None, operator: str) -> None:
         self.operators_used.setdefault(entity or "(column)", set()).add(operator)
@@ -153,7 +163,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
     op = run.operators.get(rule.operator)
     out = op.apply_series(values, entity, rule.params, run.ctx)
     run.note(entity, rule.operator)
-    if rule.operator != "keep" and run.collect_originals:
+    if op.removes and run.collect_originals:
         # a value the operator leaves as it is (an address that is only a division) is not
         # removed, and must not count as a leftover
         run.originals.update(
@@ -161,7 +171,7 @@ def _apply_rule(run: _Run, rule: Rule, entity: str | None, values: pl.Series) ->
             for a, b in zip(values.to_list(), out.to_list(), strict=True)
             if a and a.strip() and a != b
         )
-        if rule.operator in ("pseudonym", "fpe"):
+        if op.keeps_format:
             run.produced.update(b.strip() for b in out.drop_nulls().to_list())
     if op.recipient_specific(rule.params) and fp.traceable(entity):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
@@ -178,7 +188,7 @@ def _protect_text(
     drop = False
     for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
-        if rule is None or rule.operator == "keep":
+        if rule is None or not run.operators.declares(rule.operator, "removes"):
             continue
         raw = text[f.start : f.end]
         op = run.operators.get(rule.operator)
@@ -186,7 +196,7 @@ def _protect_text(
         run.note(f.entity, rule.operator)
         if run.collect_originals and new != raw:
             run.originals.add(raw.strip())
-        if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
+        if op.drops_record(rule.params):
             drop = True
         if op.recipient_specific(rule.params) and fp.traceable(f.entity):
             run.digests.append(fp.digest(new))
@@ -197,7 +207,7 @@ def _protect_text(
 
 def _marked(run: _Run, rule: Rule) -> bool:
     """Whether the output of ``rule`` carries the invisible marks."""
-    return run.policy.marks and rule.operator in DISPLAY_OPERATORS
+    return run.policy.marks and run.operators.declares(rule.operator, "carries_marks")
 
 
 def _text_column(
@@ -242,7 +252,7 @@ def _apply_findings(
     )
     for (entity,), group in spans.group_by("entity", maintain_order=True):
         rule = run.policy.rule_for_entity(str(entity))
-        if rule is None or rule.operator == "keep":
+        if rule is None or not run.operators.declares(rule.operator, "removes"):
             continue
         op = run.operators.get(rule.operator)
         raw = group["raw"]
@@ -253,7 +263,7 @@ def _apply_findings(
                 a.strip() for a, b in zip(raw.to_list(), new.to_list(), strict=True) if a != b
             )
         idx = group["idx"].to_list()
-        if isinstance(rule.params, SuppressParams) and rule.params.drop_record:
+        if op.drops_record(rule.params):
             drop_idx.update(idx)
         if op.recipient_specific(rule.params) and fp.traceable(str(entity)):
             run.digests.extend(fp.digest(v) for v in new.to_list() if v)
@@ -301,28 +311,28 @@ def _kanon(run: _Run, table: Table, rel: str) -> pl.DataFrame:
     )
     run.note("QUASI_IDENTIFIER", "generalize")
     run.kanon.append(
-        {
-            "file": rel,
-            "sheet": table.sheet,
-            "quasi_identifiers": qi,
-            "sensitive": sensitive,
-            "criteria": {
-                "k": criteria.k,
-                "l": criteria.l,
-                "average_risk": criteria.average_risk,
-                "suppression_limit": criteria.suppression_limit,
-                "release": spec.release,
-            },
-            "levels": result.levels,
-            "recoding": result.recoding,
-            "local_rounds": list(result.rounds),
-            "suppressed_records": result.suppressed,
-            "information_loss": round(result.loss, 6),
-            "metric": result.metric,
-            "nodes_checked": result.nodes_checked,
-            "nodes_total": result.nodes_total,
-            **result.report.as_dict(),
-        }
+        KAnonymityReport(
+            file=rel,
+            sheet=table.sheet,
+            quasi_identifiers=tuple(qi),
+            sensitive=tuple(sensitive),
+            criteria=KAnonymityCriteria(
+                k=criteria.k,
+                l=criteria.l,
+                average_risk=criteria.average_risk,
+                suppression_limit=criteria.suppression_limit,
+                release=spec.release,
+            ),
+            levels=result.levels,
+            recoding=result.recoding,
+            local_rounds=tuple(codec.from_dict(LocalRound, r) for r in result.rounds),
+            suppressed_records=result.suppressed,
+            information_loss=round(result.loss, 6),
+            metric=result.metric,
+            nodes_checked=result.nodes_checked,
+            nodes_total=result.nodes_total,
+            risk=result.report.rounded(),
+        )
     )
     out = frame.with_columns(result.frame[c].replace("", None) for c in qi)
     if spec.suppress == "drop" and result.suppressed:
@@ -347,7 +357,7 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
     for plan in ruled:
         assert plan.rule is not None
         args = (run, plan.rule, plan.entity, frame[plan.name])
-        if pool is not None and plan.rule.operator not in THREAD_UNSAFE_OPERATORS:
+        if pool is not None and run.operators.declares(plan.rule.operator, "thread_safe"):
             protected[plan.name] = pool.submit(_apply_rule, *args)
         else:
             protected[plan.name] = _apply_rule(*args)
@@ -369,10 +379,6 @@ def _protect_table(run: _Run, table: Table, rel: str) -> dict[str, Any]:
     return {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
 
 
-#: Operators that write shared state (the token vault) and so run in the calling thread.
-THREAD_UNSAFE_OPERATORS = frozenset({"tokenize"})
-
-
 def _protect_column(
     run: _Run,
     plan: ColumnPlan,
@@ -387,7 +393,7 @@ def _protect_column(
     info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
     columns.append(info)
     if plan.mode in ("entity", "rule") and plan.rule is not None:
-        if isinstance(plan.rule.params, SuppressParams) and plan.rule.params.drop_record:
+        if run.operators.get(plan.rule.operator).drops_record(plan.rule.params):
             drop_mask = drop_mask | values.is_not_null() & (values.str.strip_chars() != "")
         info["operator"] = plan.rule.operator
     elif plan.mode in ("text", "skip"):
@@ -461,7 +467,8 @@ def protect_paths(
     operators = operators or OperatorRegistry.default()
     vault = None
     uses_tokens = any(
-        r.operator == "tokenize" for r in (*policy.entities.values(), *policy.columns.values())
+        operators.declares(r.operator, "needs_vault")
+        for r in (*policy.entities.values(), *policy.columns.values())
     )
     if uses_tokens and keys is not None:
         vpath = opts.vault_path or out_dir.parent / f"{out_dir.name}.tokens.vault"
@@ -509,17 +516,23 @@ def protect_paths(
             entries.append(entry)
         if progress:
             progress("", len(files), len(files))
+        listed = tuple(codec.from_dict(ManifestFile, e) for e in entries)
         leaks: list[dict[str, Any]] = []
         if opts.verify:
             leaks = verify_package(
-                tmp, entries, run.originals, run.analyzer, policy, run.prefilter, run.produced
-            ) or scan_leftovers(tmp, entries, policy)
+                tmp,
+                listed,
+                run.originals,
+                run.analyzer,
+                policy,
+                run.prefilter,
+                run.produced,
+                run.operators,
+            ) or scan_leftovers(tmp, listed, policy, run.operators)
             if leaks:
                 raise VerifyError(leaks)
-        manifest = _manifest(run, entries, package_id, now, opts, leaks)
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        manifest = _manifest(run, listed, package_id, now, opts, leaks)
+        codec.dump(manifest, tmp / "manifest.json")
         if vault is not None:
             vault.save()
         _swap_in(tmp, out_dir)
@@ -563,7 +576,7 @@ class _PathNames:
         edits: list[tuple[int, int, str, bool]] = []
         for f in self.run.analyzer.analyze(text):
             rule = self.run.policy.rule_for_entity(f.entity)
-            if rule is None or rule.operator == "keep":
+            if rule is None or not self.run.operators.declares(rule.operator, "removes"):
                 continue
             op = self.run.operators.get(rule.operator)
             new = op.apply(text[f.start : f.end], f.entity, rule.params, self.run.ctx)
@@ -646,52 +659,42 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 
 def _manifest(
     run: _Run,
-    entries: list[dict[str, Any]],
+    files: tuple[ManifestFile, ...],
     package_id: str,
     now: _dt.datetime,
     opts: ProtectOptions,
     leaks: list[dict[str, Any]],
-) -> dict[str, Any]:
+) -> Manifest:
     from baomi import __version__
 
-    return {
-        "format": MANIFEST_FORMAT,
-        "package_id": package_id,
-        "created": now.isoformat(timespec="seconds"),
-        "recipient": opts.recipient,
-        "tool": {"name": "baomi", "version": __version__},
-        "policy": {"name": run.policy.name, "sha256": run.policy.sha256},
-        "files": entries,
-        "operators": {k: sorted(v) for k, v in sorted(run.operators_used.items())},
-        "k_anonymity": run.kanon,
-        "fingerprint": {
-            "scheme": fp.SCHEME,
-            "marks": run.policy.marks,
-            "recipient_keyed_values": bool(run.digests),
-        },
-        "verify": {"ran": opts.verify, "leftover": sum(x["count"] for x in leaks)},
-    }
+    return Manifest(
+        package_id=package_id,
+        created=now.isoformat(timespec="seconds"),
+        recipient=opts.recipient,
+        tool=ToolInfo(name="baomi", version=__version__),
+        policy=PolicyInfo(name=run.policy.name, sha256=run.policy.sha256),
+        files=files,
+        operators={k: tuple(sorted(v)) for k, v in sorted(run.operators_used.items())},
+        k_anonymity=tuple(run.kanon),
+        fingerprint=FingerprintInfo(
+            scheme=fp.SCHEME, marks=run.policy.marks, recipient_keyed_values=bool(run.digests)
+        ),
+        verify=VerifyInfo(ran=opts.verify, leftover=sum(x["count"] for x in leaks)),
+    )
 
 
-def _write_record(
-    run: _Run, manifest: dict[str, Any], opts: ProtectOptions, now: _dt.datetime
-) -> Path:
+def _write_record(run: _Run, manifest: Manifest, opts: ProtectOptions, now: _dt.datetime) -> Path:
     assert opts.manifests_dir is not None
     digests, modulus = fp.pack_digests(run.digests)
-    record = {
-        "kind": fp.RECORD_KIND,
-        "scheme": fp.SCHEME,
-        "package_id": manifest["package_id"],
-        "recipient": opts.recipient or "",
-        "created": now.isoformat(timespec="seconds"),
-        "fingerprint": f"{run.fingerprint:016x}",
-        "digests": digests,
-        "digest_modulus": modulus,
-        "manifest": manifest,
-    }
+    record = TraceRecord(
+        scheme=fp.SCHEME,
+        package_id=manifest.package_id,
+        recipient=opts.recipient or "",
+        created=now.isoformat(timespec="seconds"),
+        fingerprint=f"{run.fingerprint:016x}",
+        digests=digests,
+        digest_modulus=modulus,
+        manifest=manifest,
+    )
     opts.manifests_dir.mkdir(parents=True, exist_ok=True)
-    path = opts.manifests_dir / f"{manifest['package_id']}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return codec.dump(record, opts.manifests_dir / f"{manifest.package_id}.json")

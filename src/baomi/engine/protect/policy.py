@@ -99,10 +99,13 @@ class Policy:
     def rule_for_entity(self, entity: str) -> Rule | None:
         return self.entities.get(entity)
 
-    def removes(self, entity: str) -> bool:
-        """True when the policy de-identifies ``entity`` (anything but ``keep``)."""
+    def removes(self, entity: str, operators: OperatorRegistry | None = None) -> bool:
+        """True when the policy de-identifies ``entity``: its operator declares ``removes``
+        (anything but ``keep``)."""
         rule = self.entities.get(entity)
-        return rule is not None and rule.operator != "keep"
+        if rule is None:
+            return False
+        return (operators or OperatorRegistry.default()).declares(rule.operator, "removes")
 
 
 class _DuplicateKey(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, Literal
 
 from baomi.engine.protect.operators.base import Operator
 
@@ -29,6 +29,17 @@ BUILTIN_OPERATORS: tuple[str, ...] = (
 )
 
 ENTRY_POINT_GROUP = "baomi.operators"
+
+#: The properties an operator declares (class attributes of :class:`Operator`).
+Property = Literal[
+    "reversible",
+    "removes",
+    "keeps_format",
+    "coarsens",
+    "carries_marks",
+    "thread_safe",
+    "needs_vault",
+]
 
 
 def _load(spec: str) -> Operator[Any]:
@@ -65,6 +76,13 @@ class OperatorRegistry:
             return self._items[name]
         except KeyError:
             raise KeyError(f"unknown operator {name!r}") from None
+
+    def declares(self, name: str | None, prop: Property) -> bool:
+        """Whether the operator ``name`` declares ``prop``: the one way the pipeline asks what
+        an operator does. False for a name that is not an operator (``analyze`` in a manifest,
+        a column without a rule)."""
+        operator = self._items.get(name or "")
+        return operator is not None and bool(getattr(operator, prop))
 
     def __contains__(self, name: object) -> bool:
         return name in self._items

@@ -22,11 +22,15 @@ mistyped, empty) is :class:`NoTraceRecordsError`, not "unknown".
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.codec import ContractError
+from baomi.engine.contracts.trace_record import TraceRecord
 from baomi.engine.protect.fingerprint import (
     RECORD_KIND,
     digest,
@@ -37,6 +41,8 @@ from baomi.engine.protect.fingerprint import (
 from baomi.engine.protect.writers import load
 from baomi.errors import InputError
 from baomi.i18n import tr
+
+log = logging.getLogger(__name__)
 
 MIN_BITS = 24.0
 MARGIN_BITS = 16.0
@@ -80,16 +86,21 @@ class TraceResult:
     candidates: list[Candidate]
 
 
-def load_records(folder: Path) -> list[dict[str, object]]:
-    """Every trace record under ``folder`` (recursively)."""
+def load_records(folder: Path) -> list[TraceRecord]:
+    """Every trace record under ``folder`` (recursively). Other JSON files are passed over; a
+    trace record that cannot be read (damaged, or of a later version) is logged and left out."""
     records = []
     for path in sorted(folder.rglob("*.json")):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(doc, dict) and doc.get("kind") == RECORD_KIND:
-            records.append(doc)
+        if not (isinstance(doc, dict) and doc.get("kind") == RECORD_KIND):
+            continue
+        try:
+            records.append(codec.trace_record_from_data(doc))
+        except ContractError as exc:
+            log.warning("trace record %s not read: %s", path.name, exc)
     return records
 
 
@@ -104,7 +115,7 @@ def leaked_cells(path: Path) -> list[str]:
     return cells
 
 
-def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResult:
+def trace_cells(cells: list[str], records: list[TraceRecord]) -> TraceResult:
     marks: dict[int, Counter[int]] = {}
     for cell in cells:
         for idx, bit in extract_marks(cell):
@@ -113,14 +124,14 @@ def trace_cells(cells: list[str], records: list[dict[str, object]]) -> TraceResu
     digests = {digest(c) for c in cells if strip_marks(c).strip()}
     candidates = []
     for rec in records:
-        fp = int(str(rec.get("fingerprint", "0")), 16)
+        fp = rec.fingerprint_bits
         agree = sum(1 for idx, bit in observed.items() if (fp >> idx) & 1 == bit)
         disagree = len(observed) - agree
-        matched = len(digests & unpack_digests(str(rec.get("digests", ""))))
+        matched = len(digests & unpack_digests(rec.digests))
         candidates.append(
             Candidate(
-                str(rec.get("package_id")),
-                str(rec.get("recipient")),
+                rec.package_id,
+                rec.recipient,
                 evidence_bits(agree, disagree, matched, len(digests)),
                 agree,
                 disagree,

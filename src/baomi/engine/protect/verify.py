@@ -17,19 +17,22 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import analyze_column
+from baomi.engine.contracts.manifest import ManifestColumn, ManifestFile
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
+from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.writers import load
 
 
 def verify_package(
     out_dir: Path,
-    entries: Sequence[dict[str, Any]],
+    entries: Sequence[ManifestFile],
     originals: set[str],
     analyzer: TextAnalyzer,
     policy: Policy,
     prefilter: str | None = None,
     produced: set[str] | None = None,
+    operators: OperatorRegistry | None = None,
 ) -> list[dict[str, Any]]:
     """Leftover identifiers in the written package (counts by file and column, no values).
 
@@ -41,6 +44,7 @@ def verify_package(
     leaks: list[dict[str, Any]] = []
     if not originals:
         return leaks
+    operators = operators or OperatorRegistry.default()
     lookup = pl.DataFrame({"o": pl.Series(sorted(originals), dtype=pl.String)})
     written = pl.DataFrame({"o": pl.Series(sorted(produced or ()), dtype=pl.String)})
 
@@ -54,7 +58,7 @@ def verify_package(
         if distinct.len() == 0:
             return 0
         found = analyze_column(distinct, analyzer.text_recognizers, analyzer.threshold)
-        removed = [e for e in found["entity"].unique().to_list() if policy.removes(e)]
+        removed = [e for e in found["entity"].unique().to_list() if policy.removes(e, operators)]
         found = found.filter(pl.col("entity").is_in(removed))
         if found.height == 0:
             return 0
@@ -67,19 +71,25 @@ def verify_package(
         return raw.join(lookup, on="o", how="semi").height
 
     for entry in entries:
-        rel = entry["path"]
+        rel = entry.path
         doc = load(out_dir / rel)
-        for table, info in zip(doc.tables, entry.get("tables", []), strict=False):
+        for table, info in zip(doc.tables, entry.tables or (), strict=False):
             # free-text and unclassified columns are re-analyzed, and so are columns the policy
             # keeps as they are: a value removed elsewhere must not be there in the clear
-            listed = {c["name"] for c in info["columns"]}
+            listed = {c.name for c in info.columns}
+            # format-keeping operators that change the value (pseudonym, fpe; not keep)
             keeping = {
-                c["name"] for c in info["columns"] if c.get("operator") in ("pseudonym", "fpe")
+                c.name
+                for c in info.columns
+                if operators.declares(c.operator, "keeps_format")
+                and operators.declares(c.operator, "removes")
             }
+            # columns a registered operator left as they were (keep)
             reread = {
-                c["name"]
-                for c in info["columns"]
-                if c["mode"] in ("text", "skip") or c.get("operator") == "keep"
+                c.name
+                for c in info.columns
+                if c.mode in ("text", "skip")
+                or (c.operator in operators and not operators.declares(c.operator, "removes"))
             }
             for name in table.frame.columns:
                 col = (
@@ -108,21 +118,19 @@ def verify_package(
     return leaks
 
 
-#: Operators whose output keeps the entity's format on purpose: a re-scan finds them again, so
-#: they are checked by value (``verify_package``), not by the scan.
-FORMAT_KEEPING = frozenset({"keep", "pseudonym", "fpe"})
 #: The first list index of a JSON path: where the scan writes ``[*]`` for wrapped records.
 _RECORD_INDEX = re.compile(r"\[\d+\]")
 
 
-#: Operators that keep a coarser or partial form of a value.
-COARSENING = frozenset({"mask", "generalize"})
 #: Entities found by context or a prose model, whose masked forms still read as the entity.
 PARTIAL_BY_DESIGN = frozenset({"PERSON_NAME", "ADDRESS", "ORGANIZATION"})
 
 
 def scan_leftovers(
-    out_dir: Path, entries: Sequence[dict[str, Any]], policy: Policy
+    out_dir: Path,
+    entries: Sequence[ManifestFile],
+    policy: Policy,
+    operators: OperatorRegistry | None = None,
 ) -> list[dict[str, Any]]:
     """Re-scan the written package with the scan (``scan_paths``): any entity the policy removes
     with a format-breaking operator that the scan still finds is a leftover.
@@ -132,53 +140,50 @@ def scan_leftovers(
     organisations in text are the values view's question: is an original still there?"""
     from baomi.engine import scan
 
+    ops = operators or OperatorRegistry.default()
+
     def counted(entity: str) -> bool:
         rule = policy.rule_for_entity(entity)
-        if rule is None or rule.operator in FORMAT_KEEPING:
+        # an operator whose output keeps the format is found again: checked by value instead
+        if rule is None or ops.declares(rule.operator, "keeps_format"):
             return False
         # A masked name (张*明) or an address cut after its district keeps part of the value by
         # design, and the prose model may still call the rest a name or an address; whether an
         # original value survived is the value view's question (verify_package).
-        return not (entity in PARTIAL_BY_DESIGN and rule.operator in COARSENING)
+        return not (entity in PARTIAL_BY_DESIGN and ops.declares(rule.operator, "coarsens"))
 
     options = scan.ScanOptions(prose=False)
     inventory = scan.scan_paths([out_dir], options=options).inventory
-    by_path = {e["path"]: e for e in entries}
+    by_path = {e.path: e for e in entries}
     leaks: list[dict[str, Any]] = []
 
-    for f in inventory.get("files", []):
-        entry = by_path.get(f["path"])
+    for f in inventory.files:
+        entry = by_path.get(f.path)
         if entry is None:
             continue
-        if f["kind"] == "text":
-            n = sum(c for e, c in f.get("entities", {}).items() if counted(e))
+        if f.kind == "text":
+            n = sum(c for e, c in f.entities.items() if counted(e))
             if n:
-                leaks.append({"file": f["path"], "sheet": None, "column": None, "count": n})
+                leaks.append({"file": f.path, "sheet": None, "column": None, "count": n})
             continue
-        plans = {
-            (t.get("sheet"), c["name"]): c for t in entry.get("tables", []) for c in t["columns"]
-        }
+        plans = {(t.sheet, c.name): c for t in entry.tables or () for c in t.columns}
         # The scan reads a wrapped JSON list ({"data": [...]}) as records: its column
         # data[*].phone is protect's data[0].phone, data[1].phone, ...; it is left out only
         # when every one of them is.
-        per_record: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+        per_record: dict[tuple[str | None, str], list[ManifestColumn | None]] = {}
         for (sheet, name), c in plans.items():
             wildcard = _RECORD_INDEX.sub("[*]", name, count=1)
             if wildcard != name:
                 per_record.setdefault((sheet, wildcard), []).append(c)
-        for col in f.get("columns", []):
-            key = (col.get("sheet"), col["name"])
-            matched = [plans[key]] if key in plans else per_record.get(key, [{}])
-            if all(p.get("mode") == "qi" or p.get("operator") in FORMAT_KEEPING for p in matched):
+        for col in f.columns:
+            key = (col.sheet, col.name)
+            matched = [plans[key]] if key in plans else per_record.get(key, [None])
+            if all(
+                p is not None and (p.mode == "qi" or ops.declares(p.operator, "keeps_format"))
+                for p in matched
+            ):
                 continue
-            n = sum(c for e, c in col.get("entities", {}).items() if counted(e))
+            n = sum(c for e, c in col.entities.items() if counted(e))
             if n:
-                leaks.append(
-                    {
-                        "file": f["path"],
-                        "sheet": col.get("sheet"),
-                        "column": col["name"],
-                        "count": n,
-                    }
-                )
+                leaks.append({"file": f.path, "sheet": col.sheet, "column": col.name, "count": n})
     return leaks

@@ -62,8 +62,24 @@ class Operator(ABC, Generic[P]):
 
     name: ClassVar[str]
     params_type: ClassVar[type[OperatorParams]]
+    # What the pipeline needs to know of an operator, declared by it (never by its name), so
+    # that a third-party operator registered through the registry is treated by what it does.
     #: The original can be recovered with a key (fpe, tokenize): PIPL-73 de-identification.
     reversible: ClassVar[bool] = False
+    #: The output differs from the value (False for ``keep``): the policy removes the entity.
+    removes: ClassVar[bool] = True
+    #: The output keeps the entity's format on purpose (pseudonym, fpe, keep): a re-scan finds
+    #: it again, so ``--verify`` checks it by value, not by the scan.
+    keeps_format: ClassVar[bool] = False
+    #: The output keeps a coarser or partial form of the value (mask, generalize).
+    coarsens: ClassVar[bool] = False
+    #: The output is for display (mask, generalize, replace): it carries the recipient's
+    #: invisible marks when the policy asks for them.
+    carries_marks: ClassVar[bool] = False
+    #: May run in a thread beside other operators (False: it writes shared state).
+    thread_safe: ClassVar[bool] = True
+    #: Needs the run's token vault (``OperatorContext.vault``).
+    needs_vault: ClassVar[bool] = False
     #: The output depends on the entity (mask's conventions, pseudonym's formats): a column
     #: rule without ``entity:`` then takes the entity the column is classified as.
     uses_entity: ClassVar[bool] = True
@@ -74,6 +90,10 @@ class Operator(ABC, Generic[P]):
 
     def recipient_specific(self, params: P) -> bool:
         """True when the output depends on the recipient (a fingerprint mark)."""
+        return False
+
+    def drops_record(self, params: P) -> bool:
+        """True when a record holding the value is dropped from its table (or text)."""
         return False
 
     def apply_series(

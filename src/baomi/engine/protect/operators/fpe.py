@@ -73,6 +73,7 @@ def fpe_decrypt(value: str, entity: str | None, key: bytes, params: FpeParams) -
 class FpeOperator(Operator[FpeParams]):
     name: ClassVar[str] = "fpe"
     params_type: ClassVar[type[OperatorParams]] = FpeParams
+    keeps_format: ClassVar[bool] = True
     reversible: ClassVar[bool] = True
 
     def apply(self, value: str, entity: str | None, params: FpeParams, ctx: OperatorContext) -> str:

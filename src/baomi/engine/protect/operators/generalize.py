@@ -63,6 +63,8 @@ def generalize_value(value: str, params: GeneralizeParams, as_of: _dt.date | Non
 class GeneralizeOperator(Operator[GeneralizeParams]):
     name: ClassVar[str] = "generalize"
     params_type: ClassVar[type[OperatorParams]] = GeneralizeParams
+    coarsens: ClassVar[bool] = True
+    carries_marks: ClassVar[bool] = True
     uses_entity: ClassVar[bool] = False
 
     def apply(

@@ -11,6 +11,8 @@ from baomi.engine.protect.params import KeepParams, OperatorParams
 class KeepOperator(Operator[KeepParams]):
     name: ClassVar[str] = "keep"
     params_type: ClassVar[type[OperatorParams]] = KeepParams
+    removes: ClassVar[bool] = False
+    keeps_format: ClassVar[bool] = True
     uses_entity: ClassVar[bool] = False
 
     def apply(

@@ -110,6 +110,8 @@ def _keep_expr(
 class MaskOperator(Operator[MaskParams]):
     name: ClassVar[str] = "mask"
     params_type: ClassVar[type[OperatorParams]] = MaskParams
+    coarsens: ClassVar[bool] = True
+    carries_marks: ClassVar[bool] = True
 
     def apply(
         self, value: str, entity: str | None, params: MaskParams, ctx: OperatorContext

@@ -161,6 +161,7 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
 class PseudonymOperator(Operator[PseudonymParams]):
     name: ClassVar[str] = "pseudonym"
     params_type: ClassVar[type[OperatorParams]] = PseudonymParams
+    keeps_format: ClassVar[bool] = True
 
     def apply(
         self, value: str, entity: str | None, params: PseudonymParams, ctx: OperatorContext

@@ -11,6 +11,7 @@ from baomi.engine.protect.params import OperatorParams, ReplaceParams
 class ReplaceOperator(Operator[ReplaceParams]):
     name: ClassVar[str] = "replace"
     params_type: ClassVar[type[OperatorParams]] = ReplaceParams
+    carries_marks: ClassVar[bool] = True
 
     def apply(
         self, value: str, entity: str | None, params: ReplaceParams, ctx: OperatorContext

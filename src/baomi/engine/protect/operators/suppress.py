@@ -18,3 +18,6 @@ class SuppressOperator(Operator[SuppressParams]):
         self, value: str, entity: str | None, params: SuppressParams, ctx: OperatorContext
     ) -> str:
         return ""
+
+    def drops_record(self, params: SuppressParams) -> bool:
+        return params.drop_record

@@ -17,6 +17,8 @@ from baomi.errors import ConfigError
 class TokenizeOperator(Operator[TokenizeParams]):
     name: ClassVar[str] = "tokenize"
     params_type: ClassVar[type[OperatorParams]] = TokenizeParams
+    thread_safe: ClassVar[bool] = False
+    needs_vault: ClassVar[bool] = True
     uses_entity: ClassVar[bool] = False
     reversible: ClassVar[bool] = True
 

@@ -1,0 +1,97 @@
+"""``inventory.json`` (DESIGN.md "Scan output", docs/scan.md): what a scan found, file by file.
+
+No raw PI value: counts, column names (an identifier in a name is masked) and categories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from baomi.engine.contracts.layout import OMIT_NONE
+
+#: The inventory's schema version (its ``version`` key); readers refuse a later one.
+INVENTORY_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryColumn:
+    """One column of a table: how it was classified and what was found in it."""
+
+    name: str
+    sheet: str | None
+    #: ``entity``, ``decoy``, ``text`` or ``skip`` (docs/scan.md "How columns are classified").
+    mode: str
+    entity: str | None
+    entities: Mapping[str, int]
+    category: str | None
+    sensitive: bool
+    matches: int
+    non_empty: int
+    confidence: float
+    note: str | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryFile:
+    """One file that was read (whole, or in part: ``errors``, ``skipped_rows``)."""
+
+    path: str
+    kind: str  # "table" or "text"
+    encoding: str | None
+    rows: int
+    sheets: tuple[str, ...]
+    skipped_rows: int
+    undecodable_rows: int
+    errors: tuple[str, ...]
+    columns: tuple[InventoryColumn, ...]
+    entities: Mapping[str, int]
+
+    @property
+    def read_in_part(self) -> bool:
+        """Whether part of the file could not be read (or decoded)."""
+        return bool(self.errors or self.skipped_rows or self.undecodable_rows)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkippedFile:
+    """A file of which nothing could be read, and why (no PI in the reason)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventorySummary:
+    files_scanned: int
+    files_skipped: int
+    files_with_errors: int
+    rows: int
+    skipped_rows: int
+    undecodable_rows: int
+    findings: int
+    entities: Mapping[str, int]
+    distinct: Mapping[str, int]
+    #: Entities whose ``distinct`` count is a HyperLogLog estimate (±0.8 %).
+    distinct_estimated: tuple[str, ...]
+    sensitive_entities: tuple[str, ...]
+    sensitive_categories: Mapping[str, int]
+    minors: int
+    estimated_individuals: int
+    individuals_with_sensitive: int
+    individuals_method: str
+
+    @property
+    def exact_individuals(self) -> bool:
+        """Whether the individuals were counted by linking records (not estimated)."""
+        return self.individuals_method.startswith("exact")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inventory:
+    version: int = INVENTORY_VERSION
+    created: str
+    threshold: float
+    files: tuple[InventoryFile, ...]
+    skipped: tuple[SkippedFile, ...]
+    summary: InventorySummary

@@ -1,0 +1,127 @@
+"""``manifest.json`` (DESIGN.md "Protect output", docs/protect.md "Manifest"): what a package
+holds and how it was made. Its ``format`` is its version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from baomi.engine.contracts.layout import FLATTEN, OMIT_NONE
+from baomi.engine.protect.kanon import RiskReport
+
+#: The manifest's ``format`` key, its schema version; readers refuse another.
+MANIFEST_FORMAT = "baomi-protect-manifest-1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolInfo:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyInfo:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestColumn:
+    name: str
+    #: ``entity``, ``rule``, ``text``, ``skip`` or ``qi`` (docs/protect.md).
+    mode: str
+    entity: str | None
+    #: The operator applied (``analyze`` for free text); absent where nothing was applied.
+    operator: str | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestTable:
+    sheet: str | None
+    rows_in: int
+    rows_out: int
+    columns: tuple[ManifestColumn, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestFile:
+    """One file of the package: a table file has ``tables``, a text file ``units`` and
+    ``replaced_spans``."""
+
+    path: str
+    kind: str  # "table" or "text"
+    format: str
+    encoding: str | None
+    source_sha256: str
+    tables: tuple[ManifestTable, ...] | None = field(default=None, metadata=OMIT_NONE)
+    units: int | None = field(default=None, metadata=OMIT_NONE)
+    replaced_spans: int | None = field(default=None, metadata=OMIT_NONE)
+    output_sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KAnonymityCriteria:
+    k: int
+    l: int  # noqa: E741 - l-diversity's name
+    average_risk: float | None
+    suppression_limit: float
+    release: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalRound:
+    """One round of local recoding: the levels it applied and to how many records."""
+
+    levels: Mapping[str, int]
+    records: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KAnonymityReport:
+    """One table's k-anonymity: the criteria, the generalisation chosen, and the risk figures
+    of the result."""
+
+    file: str
+    sheet: str | None
+    quasi_identifiers: tuple[str, ...]
+    sensitive: tuple[str, ...]
+    criteria: KAnonymityCriteria
+    levels: Mapping[str, int]
+    recoding: str
+    local_rounds: tuple[LocalRound, ...]
+    suppressed_records: int
+    information_loss: float
+    metric: str
+    nodes_checked: int
+    nodes_total: int
+    #: The result's figures (risks rounded: :meth:`RiskReport.rounded`), written after these.
+    risk: RiskReport = field(metadata=FLATTEN)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FingerprintInfo:
+    scheme: str
+    marks: bool
+    recipient_keyed_values: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyInfo:
+    ran: bool
+    leftover: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manifest:
+    format: str = MANIFEST_FORMAT
+    package_id: str
+    created: str
+    recipient: str | None
+    tool: ToolInfo
+    policy: PolicyInfo
+    files: tuple[ManifestFile, ...]
+    #: Operators used per entity (``(column)`` for column rules, ``QUASI_IDENTIFIER``).
+    operators: Mapping[str, tuple[str, ...]]
+    k_anonymity: tuple[KAnonymityReport, ...]
+    fingerprint: FingerprintInfo
+    verify: VerifyInfo

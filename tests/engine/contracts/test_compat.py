@@ -1,0 +1,103 @@
+"""Outputs written before the contracts were typed (``fixtures/v1``, from ``fixtures/input``
+and ``fixtures/policy.yaml``) read and write back byte for byte, and today's scan and protect of
+the same input write the same bytes (times, package ids, random marks and keys aside)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.finding import EXPLAIN_KEYS, FINDING_KEYS
+from baomi.engine.contracts.manifest import Manifest
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import ProtectOptions, protect_paths
+from baomi.engine.protect.policy import load_policy
+from baomi.engine.scan import ScanOptions, scan_paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+V1 = FIXTURES / "v1"
+
+
+def _text(name: str) -> str:
+    return (V1 / name).read_text(encoding="utf-8")
+
+
+def test_inventory_round_trip_is_byte_identical(tmp_path: Path) -> None:
+    inventory = codec.load_inventory(V1 / "inventory.json")
+    assert inventory.version == 1 and inventory.skipped[0].path == "notes.bin"
+    assert codec.to_json(inventory) == _text("inventory.json")
+    out = codec.dump(inventory, tmp_path / "inventory.json")
+    assert out.read_bytes() == (V1 / "inventory.json").read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["inventory.json"]  # no temporary left
+
+
+def test_manifest_round_trip_is_byte_identical(tmp_path: Path) -> None:
+    manifest = codec.load_manifest(V1 / "manifest.json")
+    assert {f.kind for f in manifest.files} == {"table", "text"}
+    assert (
+        codec.dump(manifest, tmp_path / "m.json").read_bytes()
+        == (V1 / "manifest.json").read_bytes()
+    )
+
+
+def test_trace_record_round_trip_is_byte_identical() -> None:
+    record = codec.load_trace_record(V1 / "trace-record.json")
+    assert record.version == 1 and record.manifest.package_id == record.package_id
+    assert codec.to_json(record) == _text("trace-record.json")
+
+
+@pytest.mark.parametrize("name", ["findings.jsonl", "findings-explain.jsonl"])
+def test_findings_round_trip_is_byte_identical(name: str) -> None:
+    records = list(codec.iter_findings(V1 / name))
+    assert codec.findings_lines(records) == _text(name)
+    explained = name == "findings-explain.jsonl"
+    assert all((r.explanation is not None) == explained for r in records)
+
+
+def test_finding_keys_are_designs() -> None:
+    assert FINDING_KEYS == ("file", "sheet", "row", "column", "start", "end", "entity", "score")
+    assert EXPLAIN_KEYS == ("recognizer", "pattern", "validation", "context")
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_todays_scan_writes_the_v1_bytes(tmp_path: Path, explain: bool) -> None:
+    options = ScanOptions(prose=False, explain=explain)
+    scan_paths([FIXTURES / "input"], out_dir=tmp_path, options=options)
+    old = codec.load_inventory(V1 / "inventory.json")
+    new = codec.load_inventory(tmp_path / "inventory.json")
+    assert dataclasses.replace(new, created=old.created) == old
+    assert codec.to_json(dataclasses.replace(new, created=old.created)) == _text("inventory.json")
+    name = "findings-explain.jsonl" if explain else "findings.jsonl"
+    assert (tmp_path / "findings.jsonl").read_text(encoding="utf-8") == _text(name)
+
+
+def _comparable(m: Manifest) -> Manifest:
+    """Without what differs between two runs: id, time, and the output files' hashes (marks and
+    recipient-keyed values are random per package)."""
+    files = tuple(dataclasses.replace(f, output_sha256="") for f in m.files)
+    return dataclasses.replace(m, package_id="", created="", files=files)
+
+
+def test_todays_protect_writes_the_v1_manifest(tmp_path: Path) -> None:
+    policy = load_policy(FIXTURES / "policy.yaml")
+    result = protect_paths(
+        [FIXTURES / "input"],
+        policy,
+        tmp_path / "pkg",
+        keys=KeyProvider(b"contracts-test-key-0123456789abcdef"),
+        options=ProtectOptions(recipient="买方A", manifests_dir=tmp_path / "records"),
+    )
+    old = codec.load_manifest(V1 / "manifest.json")
+    new = codec.load_manifest(tmp_path / "pkg" / "manifest.json")
+    assert _comparable(new) == _comparable(old)
+    assert codec.to_json(_comparable(new)) == codec.to_json(_comparable(old))
+    assert result.trace_record is not None
+    record = codec.load_trace_record(result.trace_record)
+    old_record = codec.load_trace_record(V1 / "trace-record.json")
+    assert [f.name for f in dataclasses.fields(record)] == [
+        f.name for f in dataclasses.fields(old_record)
+    ]
+    assert record.manifest == new and record.recipient == old_record.recipient
