@@ -50,6 +50,6 @@ def room_protector(vault: Vault, deal_id: str) -> Protector:
         ]
         if len(produced) != 1:
             raise RuntimeError(f"protect produced {len(produced)} files for one document")
-        return produced[0], str(result.manifest["package_id"])
+        return produced[0], result.manifest.package_id
 
     return run
