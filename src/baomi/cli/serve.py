@@ -47,7 +47,9 @@ def _check_port(host: str, port: int) -> None:
 
 def _check_home(home: os.PathLike[str] | str) -> None:
     path = os.fspath(home)
-    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+    if os.path.exists(path) and (
+        not os.path.isdir(path) or not os.access(path, os.R_OK | os.W_OK | os.X_OK)
+    ):
         raise ConfigError(
             tr(f"数据目录 {path} 不可读写", f"the home {path} cannot be read and written")
         )
