@@ -26,15 +26,15 @@ from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
-from baomi.services.dataroom import rooms
+from baomi.services.dataroom import marks, rooms
 from baomi.services.dataroom.rooms import Seat, Side
 from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
 from baomi.services.permissions import Action
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, User
 
-#: Suffixes ``protect`` writes back in their own format; anything else is not given to the
-#: buyer's side (a PDF needs a visible watermark, which is not built yet).
+#: Suffixes ``protect`` writes back in their own format; a PDF goes out with a visible watermark
+#: on every page instead; anything else is not given to the buyer's side.
 PROTECTABLE = (
     ".csv",
     ".tsv",
@@ -70,6 +70,11 @@ class Download:
     content: bytes
     protected: bool
     package_id: str | None
+
+
+def _mark(seat: Seat) -> str:
+    side = seat.side.value if seat.side is not None else "platform"
+    return marks.mark_text(seat.actor.name, side, now())
 
 
 def folder_of(name: str) -> str:
@@ -167,8 +172,11 @@ def download(
     deal_id = rooms.deal_id(vault, deal_ref)
     name, content = deals.open_object(vault, deal_id, object_id)
     package_id: str | None = None
-    if entry.protected:
-        if not name.lower().endswith(PROTECTABLE):
+    lower = name.lower()
+    if entry.protected and lower.endswith(".pdf"):  # not de-identified: marked on every page
+        content = marks.watermark_pdf(content, _mark(seat))
+    elif entry.protected:
+        if not lower.endswith(PROTECTABLE):
             raise InputError(
                 tr(
                     "该类型文件暂不能以去标识化方式提供给买方",
@@ -182,6 +190,8 @@ def download(
             out, package_id = protect(src, Path(tmp) / "out", seat.actor.name)
             content = out.read_bytes()
             shutil.rmtree(src, ignore_errors=True)
+        if lower.endswith(".docx"):
+            content = marks.mark_docx(content, _mark(seat))
     with vault.transaction() as session:  # the provision and its event commit together
         if entry.protected:
             user_id = session.execute(
