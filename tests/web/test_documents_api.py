@@ -88,3 +88,33 @@ def test_bad_uploads_are_4xx_and_store_nothing(client: TestClient, vault: Any) -
     )
     assert r.status_code == 403
     assert client.get("/api/v1/rooms/转让-001/documents", headers=seller).json() == []
+
+
+def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    doc = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(60), "text/csv"))],
+        headers=seller,
+    ).json()[0]
+    client.post(
+        "/api/v1/rooms/转让-001/grants",
+        json={"side": "buyer", "folder": "/", "level": "view", "days": 7},
+        headers=broker,
+    )
+    shown = client.get(
+        f"/api/v1/rooms/转让-001/documents/{doc['id']}/preview?page=1", headers=buyer
+    )
+    body = shown.json()
+    assert shown.status_code == 200 and body["kind"] == "table" and len(body["rows"]) == 10
+    assert body["protected"] and resident_id(55) not in shown.text
+    assert (
+        client.get(
+            f"/api/v1/rooms/转让-001/documents/{doc['id']}/preview?page=-1", headers=buyer
+        ).status_code
+        == 422
+    )
+    page = client.get(f"/rooms/转让-001/documents/{doc['id']}", headers=buyer)
+    assert (
+        page.status_code == 200 and 'id="preview"' in page.text and resident_id(1) not in page.text
+    )

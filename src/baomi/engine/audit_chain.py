@@ -64,6 +64,7 @@ class AuditAction(StrEnum):
     GRANT_REVOKE = "grant.revoke"
     DOC_UPLOAD = "doc.upload"
     DOC_DOWNLOAD = "doc.download"
+    DOC_VIEW = "doc.view"
     COPY_CONFIRM = "copy.confirm"
     QA_ASK = "qa.ask"
     QA_ANSWER = "qa.answer"

@@ -32,7 +32,7 @@ class CopyInfo:
     object_id: str
     package_id: str | None
     individuals: int | None
-    provided_at: str
+    provided_at: str | None
     deletion_confirmed_at: str | None
 
 
@@ -54,7 +54,7 @@ def _query(
     q = (
         select(Copy, User.username)
         .join(User, User.id == Copy.user_id)
-        .where(Copy.deal_id == deal_id)
+        .where(Copy.deal_id == deal_id, Copy.provided_at.is_not(None))  # downloaded only
     )
     if holder is not None:
         q = q.where(User.username == holder)

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,11 +21,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
-from baomi.services.dataroom import marks, rooms
+from baomi.services.dataroom import marks, previews, rooms
 from baomi.services.dataroom.rooms import Seat, Side
 from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
 from baomi.services.permissions import Action
@@ -49,6 +49,7 @@ PROTECTABLE = (
 )
 
 Scanner = Callable[[Path], Mapping[str, Any]]
+Protector = Callable[[Path, Path, str], tuple[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -152,62 +153,110 @@ def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
     return [e for e in entries if rooms.granted(vault, seat, deal_ref, e.folder, Action.DOC_VIEW)]
 
 
+def _entry_for(
+    vault: Vault, seat: Seat, deal_ref: str, object_id: str, action: Action
+) -> DocumentEntry:
+    entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
+    if entry is None:
+        raise InputError(tr("没有该文件", "no such document"))
+    rooms.gate(vault, seat, action, deal_ref, folder=entry.folder)
+    return entry
+
+
+def _copy_aad(deal_id: str, copy_id: str) -> bytes:
+    return crypto.aad("copy", deal=deal_id, copy=copy_id)
+
+
+def _make_copy(
+    name: str, content: bytes, seat: Seat, protect: Protector
+) -> tuple[bytes, str | None]:
+    """The protected form of one document for ``seat``: (content, package id)."""
+    lower = name.lower()
+    if lower.endswith(".pdf"):  # not de-identified: marked on every page
+        return marks.watermark_pdf(content, _mark(seat)), None
+    if not lower.endswith(PROTECTABLE):
+        raise InputError(
+            tr(
+                "该类型文件暂不能以去标识化方式提供给买方",
+                "this kind of file cannot yet be given to the buyer's side in protected form",
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix="baomi-dl-") as tmp:
+        src = Path(tmp) / "src"
+        (src / folder_of(name).strip("/")).mkdir(parents=True, exist_ok=True)
+        (src / name).write_bytes(content)
+        out, package_id = protect(src, Path(tmp) / "out", seat.actor.name)
+        made = out.read_bytes()
+    if lower.endswith(".docx"):
+        made = marks.mark_docx(made, _mark(seat))
+    return made, package_id
+
+
+def _copy_for(
+    vault: Vault, seat: Seat, deal_id: str, entry: DocumentEntry, protect: Protector
+) -> tuple[bytes, Copy]:
+    """This user's protected copy of the document: made once (one package, one trace record),
+    kept sealed with the deal's key beside the original, and handed out again from there."""
+    with vault.reading() as session:
+        user_id = str(
+            session.execute(select(User.id).where(User.username == seat.actor.name)).scalar_one()
+        )
+        found = session.execute(
+            select(Copy).where(
+                Copy.deal_id == deal_id, Copy.user_id == user_id, Copy.object_id == entry.id
+            )
+        ).scalar_one_or_none()
+    key = vault.deal_key(deal_id)
+    if found is not None and vault.blobs.exists(deal_id, f"copy-{found.id}"):
+        blob = vault.blobs.get(deal_id, f"copy-{found.id}")
+        return crypto.open_sealed(key, blob, _copy_aad(deal_id, found.id)), found
+    name, content = deals.open_object(vault, deal_id, entry.id)
+    made, package_id = _make_copy(name, content, seat, protect)
+    copy = found or Copy(
+        id=new_id(),
+        deal_id=deal_id,
+        user_id=user_id,
+        object_id=entry.id,
+        individuals=entry.individuals,
+    )
+    copy.package_id = package_id
+    vault.blobs.put(deal_id, f"copy-{copy.id}", crypto.seal(key, made, _copy_aad(deal_id, copy.id)))
+    with vault.transaction() as session:
+        if found is None:
+            session.add(copy)
+        else:
+            held = session.get(Copy, found.id)
+            assert held is not None
+            held.package_id = package_id
+    return made, copy
+
+
 def download(
     vault: Vault,
     seat: Seat,
     deal_ref: str,
     object_id: str,
     *,
-    protect: Callable[[Path, Path, str], tuple[Path, str]],
+    protect: Protector,
     client: str = "",
 ) -> Download:
-    """One document for ``seat``: the original for the seller's side, else a protected copy
-    fingerprinted for this user (``protect(src_dir, out_dir, recipient)`` returns the protected
-    file and the package id)."""
-    entries = {e.id: e for e in _objects(vault, seat, deal_ref)}
-    entry = entries.get(object_id)
-    if entry is None:
-        raise InputError(tr("没有该文件", "no such document"))
-    rooms.gate(vault, seat, Action.DOC_DOWNLOAD, deal_ref, folder=entry.folder)
+    """One document for ``seat``: the original for the seller's side, else this user's protected
+    copy (``protect(src_dir, out_dir, recipient)`` makes it once and returns the protected file
+    and the package id); recorded as a provision."""
+    entry = _entry_for(vault, seat, deal_ref, object_id, Action.DOC_DOWNLOAD)
     deal_id = rooms.deal_id(vault, deal_ref)
-    name, content = deals.open_object(vault, deal_id, object_id)
     package_id: str | None = None
-    lower = name.lower()
-    if entry.protected and lower.endswith(".pdf"):  # not de-identified: marked on every page
-        content = marks.watermark_pdf(content, _mark(seat))
-    elif entry.protected:
-        if not lower.endswith(PROTECTABLE):
-            raise InputError(
-                tr(
-                    "该类型文件暂不能以去标识化方式提供给买方",
-                    "this kind of file cannot yet be given to the buyer's side in protected form",
-                )
-            )
-        with tempfile.TemporaryDirectory(prefix="baomi-dl-") as tmp:
-            src = Path(tmp) / "src"
-            (src / folder_of(name).strip("/")).mkdir(parents=True, exist_ok=True)
-            (src / name).write_bytes(content)
-            out, package_id = protect(src, Path(tmp) / "out", seat.actor.name)
-            content = out.read_bytes()
-            shutil.rmtree(src, ignore_errors=True)
-        if lower.endswith(".docx"):
-            content = marks.mark_docx(content, _mark(seat))
+    if entry.protected:
+        content, copy = _copy_for(vault, seat, deal_id, entry, protect)
+        package_id = copy.package_id
+    else:
+        content = deals.open_object(vault, deal_id, object_id)[1]
     with vault.transaction() as session:  # the provision and its event commit together
         if entry.protected:
-            user_id = session.execute(
-                select(User.id).where(User.username == seat.actor.name)
-            ).scalar_one()
-            session.add(
-                Copy(
-                    id=new_id(),
-                    deal_id=deal_id,
-                    user_id=user_id,
-                    object_id=object_id,
-                    package_id=package_id,
-                    individuals=entry.individuals,
-                    provided_at=now(),
-                )
-            )
+            held = session.get(Copy, copy.id)
+            assert held is not None
+            if held.provided_at is None or held.deletion_confirmed_at is not None:
+                held.provided_at, held.deletion_confirmed_at = now(), None
         audit.record(
             session,
             vault,
@@ -222,4 +271,50 @@ def download(
                 "client": client,
             },
         )
-    return Download(name.rsplit("/", 1)[-1], content, entry.protected, package_id)
+    return Download(entry.name.rsplit("/", 1)[-1], content, entry.protected, package_id)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One page of a document as a person sees it in the page (the protected form for every side
+    but the seller's)."""
+
+    name: str
+    kind: str  # "table", "text" or "image"
+    page: int
+    pages: int | None  # None: not counted (a long table)
+    columns: list[str]
+    rows: list[list[str]]
+    lines: list[str]
+    image_png: bytes | None
+    protected: bool
+
+
+PREVIEW_ROWS = 50
+PREVIEW_CELL = 200
+
+
+def preview(
+    vault: Vault,
+    seat: Seat,
+    deal_ref: str,
+    object_id: str,
+    *,
+    protect: Protector,
+    page: int = 0,
+) -> Preview:
+    """Page ``page`` of a document: a table's rows, a text's lines, a PDF page as an image."""
+    entry = _entry_for(vault, seat, deal_ref, object_id, Action.DOC_VIEW)
+    deal_id = rooms.deal_id(vault, deal_ref)
+    if entry.protected:
+        content = _copy_for(vault, seat, deal_id, entry, protect)[0]
+    else:
+        content = deals.open_object(vault, deal_id, object_id)[1]
+    audit.record_now(
+        vault,
+        actor=seat.actor,
+        action=AuditAction.DOC_VIEW,
+        obj=f"object:{object_id}",
+        details={"deal": deal_id, "protected": entry.protected, "page": page},
+    )
+    return previews.render(entry.name, content, page=max(page, 0), protected=entry.protected)

@@ -100,7 +100,8 @@ class Copy(Base):
     object_id: Mapped[str] = mapped_column(ForeignKey("objects.id"))
     package_id: Mapped[str | None] = mapped_column(String(64), default=None)
     individuals: Mapped[int | None] = mapped_column(Integer, default=None)
-    provided_at: Mapped[str] = mapped_column(String(40))
+    #: when it was first downloaded (``None``: only previewed, nothing left with the user)
+    provided_at: Mapped[str | None] = mapped_column(String(40), default=None)
     deletion_confirmed_at: Mapped[str | None] = mapped_column(String(40), default=None)
 
 

@@ -50,7 +50,7 @@ class CopyPublic(BaseModel):
     object_id: str
     package_id: str | None
     individuals: int | None
-    provided_at: str
+    provided_at: str | None
     deletion_confirmed_at: str | None
 
 

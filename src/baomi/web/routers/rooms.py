@@ -3,6 +3,7 @@ the services decide every permission."""
 
 from __future__ import annotations
 
+import base64
 from contextlib import suppress
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -16,12 +17,14 @@ from pydantic import BaseModel, Field
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
+from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import auditlog, documents, qa, rooms
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
 from baomi.services.dataroom.uploads import Limits
 from baomi.services.permissions import Action, Role
+from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 
@@ -498,4 +501,74 @@ def audit_page(
         chain=auditlog.chain_status(vault, seat, deal),
         filt=filt,
         query=request.url.query,
+    )
+
+
+# --- previews ----------------------------------------------------------------------------------
+
+
+class PreviewPublic(BaseModel):
+    name: str
+    kind: str
+    page: int
+    pages: int | None
+    columns: list[str]
+    rows: list[list[str]]
+    lines: list[str]
+    image_png_base64: str | None
+    protected: bool
+
+
+def _preview(
+    deal: str, document: str, page: int, user: UserPublic, vault: Vault
+) -> documents.Preview:
+    return documents.preview(
+        vault,
+        rooms.seat(vault, user, deal),
+        deal,
+        document,
+        protect=room_protector(vault, rooms.deal_id(vault, deal)),
+        page=page,
+    )
+
+
+@api.get("/{deal}/documents/{document}/preview", responses={400: {}, 403: {}})
+def preview_document(
+    deal: str,
+    document: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    page: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> PreviewPublic:
+    shown = _preview(deal, document, page, user, vault)
+    data = asdict(shown)
+    png = data.pop("image_png")
+    return PreviewPublic(**data, image_png_base64=base64.b64encode(png).decode() if png else None)
+
+
+@pages.get("/rooms/{deal}/documents/{document}")
+def preview_page(
+    deal: str,
+    document: str,
+    request: Request,
+    user: OptionalUser,
+    vault: VaultDep,
+    token: TokenDep,
+    page: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    shown = _preview(deal, document, page, user, vault)
+    image = base64.b64encode(shown.image_png).decode() if shown.image_png else None
+    return render(
+        request,
+        "preview.html",
+        user=user,
+        csrf=accounts.csrf_token(vault, token),
+        deal=deal,
+        document=document,
+        doc=shown,
+        image=image,
+        previous=page - 1 if page > 0 else None,
+        following=page + 1 if shown.pages is None or page + 1 < shown.pages else None,
     )

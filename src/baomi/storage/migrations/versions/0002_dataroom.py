@@ -177,7 +177,7 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(length=32), nullable=False),
         sa.Column("package_id", sa.String(length=64), nullable=True),
         sa.Column("individuals", sa.Integer(), nullable=True),
-        sa.Column("provided_at", sa.String(length=40), nullable=False),
+        sa.Column("provided_at", sa.String(length=40), nullable=True),
         sa.Column("deletion_confirmed_at", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(
             ["deal_id"], ["deals.id"], name=op.f("fk_room_copies_deal_id_deals")
