@@ -137,3 +137,27 @@ def test_english_switch_is_remembered(client: TestClient) -> None:
     assert "Sign in to the data room" in client.get("/login?lang=en").text
     assert "Sign in to the data room" in client.get("/login").text  # the cookie keeps it
     assert "登录数据室" in client.get("/login?lang=zh").text
+
+
+def test_totp_enrolment_over_the_api(client: TestClient, vault: Any) -> None:
+    import pyotp
+
+    make_user(vault)
+    token = api_login(client).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    start = client.post("/api/v1/auth/totp/start", headers=auth).json()
+    assert start["uri"].startswith("otpauth://totp/") and start["secret"] in start["uri"]
+    bad = client.post(
+        "/api/v1/auth/totp/confirm",
+        json={"secret": start["secret"], "code": "000000"},
+        headers=auth,
+    )
+    assert bad.status_code == 400
+    code = pyotp.TOTP(start["secret"]).now()
+    ok = client.post(
+        "/api/v1/auth/totp/confirm", json={"secret": start["secret"], "code": code}, headers=auth
+    )
+    assert ok.status_code == 204
+    client.cookies.clear()
+    assert api_login(client).status_code == 401  # the code is now required
+    assert "两步验证" in client.get("/account", headers=auth).text

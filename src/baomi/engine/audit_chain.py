@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     # the data room
     ROOM_OPEN = "room.open"
     ROOM_STAGE = "room.stage"
+    ROOM_POLICY = "room.policy"
     MEMBER_ADD = "member.add"
     NDA_PUBLISH = "nda.publish"
     NDA_ACCEPT = "nda.accept"

@@ -472,3 +472,8 @@ def enable_totp(vault: Vault, *, username: str, secret: str, code: str) -> UserP
 
 def new_totp_secret() -> str:
     return pyotp.random_base32()
+
+
+def totp_uri(secret: str, username: str) -> str:
+    """The ``otpauth://`` URI an authenticator app reads (as text or a QR code)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="baomi")

@@ -69,6 +69,7 @@ class Action(StrEnum):
     USER_CREATE = "user.create"
     ROOM_OPEN = "room.open"
     ROOM_STAGE = "room.stage"
+    ROOM_POLICY = "room.policy"
     ROOM_VIEW = "room.view"
     MEMBER_ADD = "member.add"
     NDA_PUBLISH = "nda.publish"
@@ -135,6 +136,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # in services/dataroom/rooms.gate
         Action.ROOM_OPEN: _ROOM_RUNNERS,
         Action.ROOM_STAGE: _ROOM_RUNNERS,
+        Action.ROOM_POLICY: _ROOM_RUNNERS | {Role.SELLER},
         Action.ROOM_VIEW: _EVERYONE - {Role.OPERATOR},
         Action.MEMBER_ADD: _ROOM_RUNNERS,
         Action.NDA_PUBLISH: _ROOM_RUNNERS,

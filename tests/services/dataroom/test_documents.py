@@ -165,3 +165,31 @@ def test_unknown_document_is_a_clear_error(vault: Any, room: dict[str, rooms.Sea
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     with pytest.raises(InputError):
         documents.download(vault, room["seller.a"], DEAL, "nope", protect=protector)
+
+
+def test_a_new_policy_remakes_the_copies(vault: Any, room: dict[str, rooms.Seat]) -> None:
+    from baomi.engine.protect.policy import DEFAULT_POLICY
+    from baomi.errors import PolicyError
+
+    (entry,) = documents.upload(vault, room["seller.a"], DEAL, [("a.csv", _csv(5))])
+    rooms.set_grant(
+        vault,
+        actor=BROKER,
+        deal_ref=DEAL,
+        side=Side.BUYER,
+        folder="/",
+        level=Level.DOWNLOAD,
+        days=7,
+    )
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    first = documents.download(vault, room["buyer.a"], DEAL, entry.id, protect=protector)
+    with pytest.raises(PolicyError):
+        rooms.set_policy(vault, actor=BROKER, deal_ref=DEAL, policy_text="entities: [")
+    with pytest.raises(PermissionDeniedError):
+        rooms.set_policy(
+            vault, actor=room["buyer.a"].actor, deal_ref=DEAL, policy_text=DEFAULT_POLICY
+        )
+    rooms.set_policy(vault, actor=BROKER, deal_ref=DEAL, policy_text=DEFAULT_POLICY)
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    again = documents.download(vault, room["buyer.a"], DEAL, entry.id, protect=protector)
+    assert again.package_id != first.package_id

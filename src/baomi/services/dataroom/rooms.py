@@ -29,7 +29,7 @@ from baomi.services.dataroom.stages import BUYER_OPEN, Stage, advance
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, Role, allowed
 from baomi.services.vault import Vault, new_id, now
-from baomi.storage.models import Deal, Grant, Member, Nda, NdaAcceptance, Room, User
+from baomi.storage.models import Copy, Deal, Grant, Member, Nda, NdaAcceptance, Room, User
 
 
 class Side(StrEnum):
@@ -577,3 +577,28 @@ def rooms_for(vault: Vault, user: UserPublic) -> list[RoomEntry]:
             role = Role(member.role) if member is not None else platform
             out.append(RoomEntry(_info(deal, room), side, role, pending))
     return out
+
+
+def set_policy(vault: Vault, *, actor: Actor, deal_ref: str, policy_text: str) -> str:
+    """Set the room's de-identification policy (YAML, validated as ``baomi policy check`` does);
+    copies made under the old policy are remade at their next use. Returns the policy's hash."""
+    from baomi.engine.protect.policy import load_policy_text
+
+    policy = load_policy_text(policy_text, source="room policy")
+    deal_id = _require(vault, actor, Action.ROOM_POLICY, deal_ref)
+    with vault.transaction() as session:
+        room = session.get(Room, deal_id)
+        assert room is not None
+        room.policy = policy_text
+        held = session.execute(select(Copy.id).where(Copy.deal_id == deal_id)).scalars().all()
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.ROOM_POLICY,
+            obj=f"deal:{deal_id}",
+            details={"deal": deal_id, "policy_sha256": policy.sha256, "copies_remade": len(held)},
+        )
+    for copy_id in held:  # after the commit: a failure leaves old copies, never a lost policy
+        vault.blobs.delete(deal_id, f"copy-{copy_id}")
+    return policy.sha256

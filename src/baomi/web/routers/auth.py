@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
@@ -185,3 +186,60 @@ def setup_form(
             request, "setup.html", status_code=status, token=token, error=str(exc)
         )
     return _with_pre_csrf(request, "setup.html", token=token, done=True)
+
+
+# --- second factor (TOTP, RFC 6238) ------------------------------------------------------------
+
+
+class TotpStart(BaseModel):
+    secret: str
+    uri: str
+
+
+class TotpConfirm(BaseModel):
+    secret: str = Field(min_length=16, max_length=64)
+    code: str = Field(min_length=6, max_length=8)
+
+
+@api.post("/totp/start", responses={401: {}})
+def totp_start(user: CurrentUser) -> TotpStart:
+    """A new secret for the authenticator app; nothing changes until it is confirmed."""
+    secret = accounts.new_totp_secret()
+    return TotpStart(secret=secret, uri=accounts.totp_uri(secret, user.username))
+
+
+@api.post("/totp/confirm", status_code=204, responses={400: {}, 401: {}})
+def totp_confirm(body: TotpConfirm, user: CurrentUser, vault: VaultDep) -> None:
+    accounts.enable_totp(vault, username=user.username, secret=body.secret, code=body.code)
+
+
+@pages.get("/account")
+def account_page(
+    request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
+) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    secret = None if user.totp else accounts.new_totp_secret()
+    return render(
+        request,
+        "account.html",
+        user=user,
+        csrf=accounts.csrf_token(vault, token),
+        secret=secret,
+        uri=accounts.totp_uri(secret, user.username) if secret else None,
+        error=request.query_params.get("error"),
+    )
+
+
+@pages.post("/account/totp")
+def account_totp(
+    user: CurrentUser,
+    vault: VaultDep,
+    secret: Annotated[str, Form(max_length=64)],
+    code: Annotated[str, Form(max_length=8)],
+) -> Response:
+    try:
+        accounts.enable_totp(vault, username=user.username, secret=secret, code=code)
+    except InputError as exc:
+        return RedirectResponse(f"/account?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse("/account", status_code=303)

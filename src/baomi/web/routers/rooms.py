@@ -145,6 +145,22 @@ def set_stage(deal: str, body: StageUpdate, user: CurrentUser, vault: VaultDep) 
     return _public(rooms.set_stage(vault, actor=seat.actor, deal_ref=deal, stage=body.stage))
 
 
+class PolicyUpdate(BaseModel):
+    policy: str = Field(min_length=1, max_length=100_000)
+
+
+class PolicyPublic(BaseModel):
+    sha256: str
+
+
+@api.put("/{deal}/policy", responses={400: {}, 403: {}})
+def set_policy(deal: str, body: PolicyUpdate, user: CurrentUser, vault: VaultDep) -> PolicyPublic:
+    seat = rooms.seat(vault, user, deal)
+    return PolicyPublic(
+        sha256=rooms.set_policy(vault, actor=seat.actor, deal_ref=deal, policy_text=body.policy)
+    )
+
+
 @api.post("/{deal}/members", status_code=204, responses={400: {}, 403: {}})
 def add_member(deal: str, body: MemberCreate, user: CurrentUser, vault: VaultDep) -> None:
     seat = rooms.seat(vault, user, deal)
