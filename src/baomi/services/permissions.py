@@ -183,3 +183,16 @@ def authorize(actor: Actor, action: Action, resource: str | None = None) -> None
     reason = explain(actor, action, resource)
     if reason is not None:
         raise PermissionDeniedError(reason)
+
+
+def markdown_table() -> str:
+    """The table as Markdown (docs/dataroom.md embeds it; a test keeps the two equal)."""
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(r.value for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action in Action:
+        marks = " | ".join("✓" if r in PERMISSIONS[action] else "" for r in roles)
+        lines.append(f"| `{action.value}` | {marks} |")
+    return "\n".join(lines)
