@@ -161,3 +161,29 @@ def test_totp_enrolment_over_the_api(client: TestClient, vault: Any) -> None:
     client.cookies.clear()
     assert api_login(client).status_code == 401  # the code is now required
     assert "两步验证" in client.get("/account", headers=auth).text
+
+
+def test_admin_creates_users_with_a_setup_link(client: TestClient, vault: Any) -> None:
+    make_user(vault, "root.a", "admin")
+    make_user(vault, "buyer.a", "buyer")
+    admin = {"Authorization": f"Bearer {api_login(client, 'root.a').json()['token']}"}
+    r = client.post("/api/v1/users", json={"username": "new.one", "role": "counsel"}, headers=admin)
+    assert r.status_code == 201, r.text
+    link = r.json()["setup_link"]
+    assert "/setup/" in link and not r.json()["user"]["has_password"]
+    assert {u["username"] for u in client.get("/api/v1/users", headers=admin).json()} >= {"new.one"}
+    client.cookies.clear()
+    buyer = {"Authorization": f"Bearer {api_login(client, 'buyer.a').json()['token']}"}
+    assert (
+        client.post(
+            "/api/v1/users", json={"username": "x.y", "role": "admin"}, headers=buyer
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/users", headers=buyer).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/users", json={"username": "z.z", "role": "king"}, headers=admin
+        ).status_code
+        == 422
+    )

@@ -148,6 +148,12 @@ def _user(session: Session, username: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def list_users(vault: Vault, *, actor: Actor) -> list[UserPublic]:
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
+    with vault.reading() as session:
+        return [_public(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
+
+
 def count_users(vault: Vault) -> int:
     with vault.reading() as session:
         return int(session.execute(select(func.count()).select_from(User)).scalar_one())
