@@ -120,3 +120,47 @@ def test_room_page_shows_the_nda_gate_then_the_room(client: TestClient, vault: A
     client.post("/rooms/转让-001/nda", data={"csrf_token": csrf, "sha256": sha, "name": "买方代表"})
     room = client.get("/rooms/转让-001")
     assert room.status_code == 200 and "示例科技有限公司" in room.text and "尽职调查" in room.text
+
+
+def test_broker_manages_the_room_from_its_page(client: TestClient, vault: Any) -> None:
+    make_user(vault, "broker.a", "broker")
+    make_user(vault, "buyer.a", "buyer")
+    broker = _as(client, "broker.a")
+    client.post(
+        "/api/v1/rooms",
+        json={"deal": "d1", "target_name": "示例科技有限公司", "target_uscc": VALID},
+        headers=broker,
+    )
+    page = client.get("/rooms/d1", headers=broker)
+    assert 'id="manage"' in page.text
+    csrf = client.get("/api/v1/auth/me", headers=broker).json()["csrf_token"]
+    form = {"csrf_token": csrf}
+    ok = client.post(
+        "/rooms/d1/manage/member",
+        data={**form, "username": "buyer.a", "side": "buyer", "role": "buyer"},
+        headers=broker,
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303 and "error" not in ok.headers["location"]
+    jump = client.post(
+        "/rooms/d1/manage/stage",
+        data={**form, "stage": "closed"},
+        headers=broker,
+        follow_redirects=False,
+    )
+    assert "error=" in jump.headers["location"]
+    client.post("/rooms/d1/manage/stage", data={**form, "stage": "due_diligence"}, headers=broker)
+    client.post(
+        "/rooms/d1/manage/nda",
+        data={**form, "discloser": "卖方", "recipient": "买方"},
+        headers=broker,
+    )
+    client.post(
+        "/rooms/d1/manage/grant",
+        data={**form, "side": "buyer", "folder": "/", "level": "view", "days": "7"},
+        headers=broker,
+    )
+    assert client.get("/api/v1/rooms/d1", headers=broker).json()["stage"] == "due_diligence"
+    buyer = _as(client, "buyer.a")
+    assert client.get("/api/v1/rooms/d1/nda", headers=buyer).json()["version"] == 1
+    assert 'id="manage"' not in client.get("/rooms/d1", headers=buyer).text

@@ -15,7 +15,7 @@ from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
-from baomi.web.routers import auth, exchange, health, home, rooms, users
+from baomi.web.routers import auth, exchange, health, home, manage, rooms, users
 from baomi.web.security import LoginThrottle, SecurityMiddleware, csrf_guard
 
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         exchange.api,
         exchange.pages,
         users.api,
+        manage.pages,
         home.pages,
     ):
         app.include_router(router)

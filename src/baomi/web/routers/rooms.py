@@ -276,6 +276,11 @@ def room_page(
         questions=qa.questions(vault, seat, deal),
         can_ask=rooms.can(seat, Action.QA_ASK),
         can_answer=rooms.can(seat, Action.QA_ANSWER),
+        can_manage=rooms.can(seat, Action.ROOM_STAGE),
+        can_grant=rooms.can(seat, Action.GRANT_SET),
+        stages=[(s.value, label(s)) for s in Stage],
+        sides=[s.value for s in Side],
+        roles=[r.value for r in Role if r is not Role.OPERATOR],
         error=request.query_params.get("error"),
     )
 
