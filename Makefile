@@ -8,8 +8,10 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON := $(PYTHON)
 RUN_DIR ?= var/demo-run
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: setup run test test-postgres lint format bench model clean
+.PHONY: setup run demo test test-postgres lint format bench model clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,7 +23,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## install the locked environment
 
-run: setup ## the main job: demo seller data -> scan -> summary and reports
+run: setup ## the main job: the data room on the demo deal (home, key and demo data under ./var)
+	$(BIN)/baomi serve --demo --host $(HOST) --port $(PORT)
+
+demo: setup ## the command-line demo: demo seller data -> scan -> summary and reports
 	$(BIN)/baomi demo $(RUN_DIR)/seller --force
 	$(BIN)/baomi scan $(RUN_DIR)/seller --out $(RUN_DIR)/scan --format table
 

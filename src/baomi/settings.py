@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     passphrase: SecretStr | None = None
     env: Literal["production", "development", "test"] = "production"
     checkpoint_every: int = 100
+    # the data room (web service); OWASP ASVS 2.2 (throttling) and 3.3 (session expiry)
+    login_max_failures: int = 5
+    lockout_minutes: int = 15
+    session_idle_minutes: int = 30
+    session_absolute_minutes: int = 12 * 60
+    max_upload_mb: int = 200
 
     @model_validator(mode="after")
     def _refuse_placeholder_or_missing_key(self) -> Settings:

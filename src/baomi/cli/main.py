@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.demo",
     "baomi.cli.protect",
     "baomi.cli.vault",
+    "baomi.cli.serve",
 )
 
 

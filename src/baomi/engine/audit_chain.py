@@ -47,6 +47,28 @@ class AuditAction(StrEnum):
     PROTECT_TRACE = "protect.trace"
     #: a refused attempt (outcome ``denied``); the details name the action and the role
     ACCESS_DENIED = "access.denied"
+    # the data room's accounts
+    USER_CREATE = "user.create"
+    USER_SETUP = "user.setup"
+    USER_TOTP = "user.totp"
+    AUTH_LOGIN = "auth.login"
+    AUTH_LOGOUT = "auth.logout"
+    AUTH_EXPIRE = "auth.expire"
+    # the data room
+    ROOM_OPEN = "room.open"
+    ROOM_STAGE = "room.stage"
+    ROOM_POLICY = "room.policy"
+    MEMBER_ADD = "member.add"
+    NDA_PUBLISH = "nda.publish"
+    NDA_ACCEPT = "nda.accept"
+    GRANT_SET = "grant.set"
+    GRANT_REVOKE = "grant.revoke"
+    DOC_UPLOAD = "doc.upload"
+    DOC_DOWNLOAD = "doc.download"
+    DOC_VIEW = "doc.view"
+    COPY_CONFIRM = "copy.confirm"
+    QA_ASK = "qa.ask"
+    QA_ANSWER = "qa.answer"
 
 
 @dataclass(frozen=True)

@@ -332,3 +332,24 @@ def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[
             details={"objects": len(written)},
         )
     return written
+
+
+def open_object(vault: Vault, deal_id: str, object_id: str) -> tuple[str, bytes]:
+    """The name and content of one object, checked against its hash.
+
+    For other services, *after* they authorized the access and while they record it (the data
+    room's downloads); it checks no permission itself.
+    """
+    with vault.reading() as session:
+        deal = session.get(Deal, deal_id)
+        obj = session.get(StoredObject, object_id)
+        if deal is None or obj is None or obj.deal_id != deal_id:
+            raise InputError(tr("没有该文件", "no such document"))
+    key = vault.deal_key(deal.id)
+    name = _open_part(key, deal, obj, "name", obj.name_sealed).decode("utf-8")
+    content = _open_part(key, deal, obj, "content", vault.blobs.get(deal.id, obj.id))
+    if not crypto.constant_time_equal(crypto.sha256_hex(content), obj.sha256):
+        raise IntegrityError(
+            tr(f"对象 {obj.id} 的哈希不符", f"object {obj.id} does not match its hash")
+        )
+    return name, content

@@ -66,6 +66,25 @@ class Action(StrEnum):
     PROTECT_RUN = "protect.run"
     PROTECT_DETOKENIZE = "protect.detokenize"
     PROTECT_TRACE = "protect.trace"
+    USER_CREATE = "user.create"
+    ROOM_OPEN = "room.open"
+    ROOM_STAGE = "room.stage"
+    ROOM_POLICY = "room.policy"
+    ROOM_VIEW = "room.view"
+    MEMBER_ADD = "member.add"
+    NDA_PUBLISH = "nda.publish"
+    NDA_ACCEPT = "nda.accept"
+    GRANT_SET = "grant.set"
+    GRANT_REVOKE = "grant.revoke"
+    DOC_UPLOAD = "doc.upload"
+    DOC_VIEW = "doc.view"
+    DOC_DOWNLOAD = "doc.download"
+    AUDIT_VIEW = "audit.view"
+    COPY_LIST = "copy.list"
+    COPY_CONFIRM = "copy.confirm"
+    QA_VIEW = "qa.view"
+    QA_ASK = "qa.ask"
+    QA_ANSWER = "qa.answer"
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,8 @@ class Actor:
 _KEY_HOLDERS = frozenset({Role.ADMIN, Role.OPERATOR})
 #: Everyone with an account.
 _EVERYONE = frozenset(Role)
+#: Those who run data rooms: the installation's administrator and the transfer platform.
+_ROOM_RUNNERS = frozenset({Role.ADMIN, Role.BROKER})
 
 #: The permission table: each action and the roles allowed to perform it; anything not listed is
 #: refused. Decrypting personal data (``deal.export``, ``protect.detokenize``, the parties'
@@ -99,7 +120,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.DEAL_DESTROY: _KEY_HOLDERS,
         Action.PARTY_ADD: _KEY_HOLDERS | {Role.BROKER},
         Action.PARTY_FIND: _KEY_HOLDERS | {Role.BROKER},
-        Action.AUDIT_VERIFY: _KEY_HOLDERS | {Role.COUNSEL, Role.AUDITOR},
+        Action.AUDIT_VERIFY: _KEY_HOLDERS | {Role.BROKER, Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.AUDIT_EXPORT: _KEY_HOLDERS | {Role.COUNSEL, Role.AUDITOR},
         Action.AUDIT_CHECKPOINT: _KEY_HOLDERS | {Role.AUDITOR},
         Action.BACKUP_CREATE: _KEY_HOLDERS,
@@ -110,6 +131,28 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.PROTECT_RUN: _KEY_HOLDERS | {Role.SELLER},
         Action.PROTECT_DETOKENIZE: _KEY_HOLDERS,
         Action.PROTECT_TRACE: _KEY_HOLDERS | {Role.SELLER, Role.COUNSEL},
+        Action.USER_CREATE: frozenset({Role.ADMIN}),
+        # the data room; the room's state (NDA, stage, grants) is checked after this table,
+        # in services/dataroom/rooms.gate
+        Action.ROOM_OPEN: _ROOM_RUNNERS,
+        Action.ROOM_STAGE: _ROOM_RUNNERS,
+        Action.ROOM_POLICY: _ROOM_RUNNERS | {Role.SELLER},
+        Action.ROOM_VIEW: _EVERYONE - {Role.OPERATOR},
+        Action.MEMBER_ADD: _ROOM_RUNNERS,
+        Action.NDA_PUBLISH: _ROOM_RUNNERS,
+        Action.NDA_ACCEPT: _EVERYONE - {Role.OPERATOR},
+        Action.GRANT_SET: _ROOM_RUNNERS | {Role.SELLER},
+        Action.GRANT_REVOKE: _ROOM_RUNNERS | {Role.SELLER},
+        Action.DOC_UPLOAD: _KEY_HOLDERS | {Role.SELLER},
+        Action.DOC_VIEW: _EVERYONE - {Role.OPERATOR},
+        Action.DOC_DOWNLOAD: _EVERYONE - {Role.OPERATOR, Role.AUDITOR},
+        Action.AUDIT_VIEW: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.COPY_LIST: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.COPY_CONFIRM: _EVERYONE - {Role.OPERATOR},
+        Action.QA_VIEW: _EVERYONE - {Role.OPERATOR},
+        # the side (buyer asks, seller answers) is checked by rooms.gate
+        Action.QA_ASK: _ROOM_RUNNERS | {Role.BUYER, Role.COUNSEL},
+        Action.QA_ANSWER: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
     }
 )
 
@@ -140,3 +183,16 @@ def authorize(actor: Actor, action: Action, resource: str | None = None) -> None
     reason = explain(actor, action, resource)
     if reason is not None:
         raise PermissionDeniedError(reason)
+
+
+def markdown_table() -> str:
+    """The table as Markdown (docs/dataroom.md embeds it; a test keeps the two equal)."""
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(r.value for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action in Action:
+        marks = " | ".join("✓" if r in PERMISSIONS[action] else "" for r in roles)
+        lines.append(f"| `{action.value}` | {marks} |")
+    return "\n".join(lines)

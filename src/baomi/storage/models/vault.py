@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 tables of the vault. Migrations in ``migrations/versions`` mirror them.
+"""The vault's tables: deals, encrypted objects, parties, the audit chain, certificates.
 
 Secrets never appear in a column in clear: document names, inventories and personal fields are
 sealed (AES-256-GCM, ``nonce || ciphertext || tag``); personal fields have an HMAC beside them for
@@ -7,20 +7,10 @@ exact-match lookup.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from baomi.storage.models.base import Base
 
 
 class Deal(Base):
@@ -120,7 +110,3 @@ class Certificate(Base):
     deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"))
     issued_at: Mapped[str] = mapped_column(String(40))
     document: Mapped[str] = mapped_column(Text)
-
-
-#: Tables in dependency order (backups dump and restore them in this order).
-TABLES = (Deal, StoredObject, Party, AuditEventRow, AuditHead, AuditCheckpoint, Certificate)

@@ -1,0 +1,155 @@
+"""``baomi serve`` — start the data room (uvicorn) over the configured home.
+
+Before starting it refuses, each with one clear line: settings without a real master key, a home
+it cannot read or write, a home without a key store, a port already in use. It prints the URL and,
+while no administrator has a password, a one-time setup link.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from baomi.errors import BaomiError, ConfigError
+from baomi.i18n import tr
+
+if TYPE_CHECKING:
+    from baomi.settings import Settings
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    tr(
+                        f"端口 {port} 已被占用：请用 --port 选择其他端口",
+                        f"port {port} is in use: choose another with --port",
+                    )
+                ) from None
+            raise ConfigError(
+                tr(
+                    f"无法监听 {host}:{port}：{exc.strerror}",
+                    f"cannot listen on {host}:{port}: {exc.strerror}",
+                )
+            ) from None
+
+
+def _check_home(home: os.PathLike[str] | str) -> None:
+    path = os.fspath(home)
+    if os.path.exists(path) and (
+        not os.path.isdir(path) or not os.access(path, os.R_OK | os.W_OK | os.X_OK)
+    ):
+        raise ConfigError(
+            tr(f"数据目录 {path} 不可读写", f"the home {path} cannot be read and written")
+        )
+
+
+DEMO_HOME = Path("var") / "dataroom"
+DEMO_KEY = Path("var") / "keys" / "master.key"
+
+
+def _demo_settings(console: Console) -> Settings:
+    """Settings for ``--demo``: the configured ones, or a home under ./var with a key file made
+    here (said out loud: a production home keeps its key elsewhere)."""
+    from baomi.services.keys import generate_key_file
+    from baomi.settings import Settings
+
+    if any(os.environ.get(f"BAOMI_{n}") for n in ("MASTER_KEY_FILE", "MASTER_KEY", "PASSPHRASE")):
+        return Settings()
+
+    if not DEMO_KEY.exists():
+        generate_key_file(DEMO_KEY)
+        console.print(
+            tr(
+                f"已生成演示主密钥 {DEMO_KEY.resolve()}（仅本人可读）。生产环境请把主密钥放在数据目录之外的安全位置。",
+                f"made a demo master key at {DEMO_KEY.resolve()} (owner-only). In production keep the master key elsewhere, away from the home.",
+            )
+        )
+    home = Path(os.environ.get("BAOMI_HOME") or DEMO_HOME)
+    return Settings(home=home, master_key_file=DEMO_KEY)
+
+
+def _prepare_demo(settings: Settings, console: Console) -> None:
+    from baomi.services import keys
+    from baomi.services.dataroom.demo import ensure_demo_room
+    from baomi.services.permissions import Actor, Role
+    from baomi.services.vault import open_vault
+    from baomi.storage import keystore
+
+    if not keystore.exists(settings.keystore_path):
+        keys.init(settings, actor=Actor("demo", Role.ADMIN))
+    console.print(
+        tr(
+            "正在准备演示交易（生成、扫描、保护演示数据）…",
+            "preparing the demo deal (generate, scan, protect the demo data)…",
+        )
+    )
+    with open_vault(settings) as vault:
+        demo = ensure_demo_room(vault)
+    console.print(
+        tr(
+            f"演示交易：{demo.deal}；演示账号（密码每次启动重新生成）：",
+            f"demo deal: {demo.deal}; demo accounts (new passwords at each start):",
+        )
+    )
+    for name, password in demo.passwords.items():
+        console.print(f"  {name:8} {password}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to listen on"),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口 / port"),
+        demo: bool = typer.Option(
+            False,
+            "--demo",
+            help="在演示交易上启动（./var 下）/ start on the demo deal (under ./var)",
+        ),
+    ) -> None:
+        """启动数据室网页服务 / start the data room web service."""
+        import uvicorn
+
+        from baomi.services import accounts
+        from baomi.services.vault import open_vault
+        from baomi.settings import Settings
+        from baomi.web.app import create_app
+
+        console = Console(highlight=False, soft_wrap=True)
+        try:
+            settings = _demo_settings(console) if demo else Settings()
+            _check_home(settings.home)
+            _check_port(host, port)
+            if demo:
+                _prepare_demo(settings, console)
+            vault = open_vault(settings)
+            vault.master_key()  # a wrong key fails here, not at the first request
+            link = accounts.bootstrap_admin(vault)
+        except BaomiError as exc:
+            console.print(f"[red]{tr('错误', 'error')}:[/red] {exc}")
+            raise typer.Exit(2) from None
+        url = f"http://{host}:{port}"
+        console.print(tr(f"数据室：{url}", f"data room: {url}"))
+        if link is not None:
+            console.print(
+                tr(
+                    f"一次性管理员设置链接（24 小时内有效）：{url}/setup/{link}",
+                    f"one-time administrator setup link (24 hours): {url}/setup/{link}",
+                )
+            )
+        app_ = create_app(settings, vault=vault)
+        try:
+            uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
+        finally:
+            vault.close()

@@ -1,0 +1,485 @@
+"""Accounts of the data room: users, passwords, one-time setup links, sessions, second factor.
+
+- Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second recommended
+  parameter set). A login for an unknown user verifies against a dummy hash, so the response
+  takes as long as for a known user (OWASP ASVS 2.2, timing).
+- After ``login_max_failures`` wrong passwords in a row an account is locked for
+  ``lockout_minutes``; the lock is reported as a failed login, never as "locked" to the caller
+  before the password is known to be right, so a lock does not reveal that the user exists.
+- A session token is 32 random bytes given to the client once; the database holds its SHA-256.
+  Each use checks the idle and the absolute expiry (ASVS 3.3). The CSRF token of a session is an
+  HMAC of the session token under a key derived from the platform's index key: nothing to store,
+  nothing a database reader can forge.
+- Every sign-in, failure, lock, sign-out and setup is an audit-chain event in the same
+  transaction; an unknown user name is recorded only as a keyed hash (it may be someone's phone).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from baomi.engine import crypto
+from baomi.engine.audit_chain import AuditAction
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import tr
+from baomi.services import audit
+from baomi.services.permissions import Action, Actor, Role
+from baomi.services.vault import Vault, new_id, now
+from baomi.storage.models import SetupLink, User, WebSession
+
+log = logging.getLogger(__name__)
+
+#: Platform roles a user may hold; what each may do is the permission table's business.
+ROLES = tuple(r.value for r in Role)
+#: Who records what the service does on its own (first administrator, expired sessions).
+SYSTEM = Actor("system", Role.ADMIN)
+MIN_PASSWORD = 12  # ASVS 2.1.1: at least 12 characters
+MAX_PASSWORD = 128  # ASVS 2.1.2: at least 64 allowed; longer is refused before hashing
+SETUP_LINK_HOURS = 24
+SEEN_EVERY_SECONDS = 60  # last_seen_at is written at most once a minute per session
+_USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+@dataclass(frozen=True)
+class UserPublic:
+    """A user as the pages and the API show it: no hash, no secret."""
+
+    id: str
+    username: str
+    display_name: str
+    role: str
+    has_password: bool
+    totp: bool
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the token goes to the client once and is never stored in clear."""
+
+    token: str
+    user: UserPublic
+    expires_at: str
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def _ts(value: str) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(value)
+
+
+def _later(minutes: float) -> str:
+    return (_dt.datetime.now(_dt.UTC) + _dt.timedelta(minutes=minutes)).isoformat()
+
+
+def _public(user: User) -> UserPublic:
+    return UserPublic(
+        user.id,
+        user.username,
+        user.display_name,
+        user.role,
+        user.password_hash is not None,
+        user.totp_sealed is not None,
+        user.disabled,
+    )
+
+
+def _denied() -> PermissionDeniedError:
+    return PermissionDeniedError(tr("用户名或密码错误", "wrong user name or password"))
+
+
+def check_username(username: str) -> str:
+    """The canonical user name (lower case); :class:`InputError` for anything but ``a-z0-9._-``."""
+    name = username.strip().lower()
+    if not 2 <= len(name) <= 64 or not set(name) <= _USERNAME_CHARS:
+        raise InputError(
+            tr(
+                "用户名须为 2–64 个字符，只含小写字母、数字和 . _ -",
+                "a user name has 2–64 characters: lower-case letters, digits and . _ -",
+            )
+        )
+    return name
+
+
+def check_password(password: str, *, username: str = "") -> None:
+    """ASVS 2.1: 12–128 characters, not the user name, not one repeated character."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InputError(
+            tr(
+                f"密码须为 {MIN_PASSWORD}–{MAX_PASSWORD} 个字符",
+                f"a password has {MIN_PASSWORD}–{MAX_PASSWORD} characters",
+            )
+        )
+    if len(set(password)) < 4 or (username and username.lower() in password.lower()):
+        raise InputError(
+            tr(
+                "密码太容易猜到（重复字符或包含用户名）",
+                "the password is too easy to guess (repeated characters or the user name)",
+            )
+        )
+
+
+def _user(session: Session, username: str) -> User | None:
+    return session.execute(
+        select(User).where(User.username == username.strip().lower())
+    ).scalar_one_or_none()
+
+
+def list_users(vault: Vault, *, actor: Actor) -> list[UserPublic]:
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
+    with vault.reading() as session:
+        return [_public(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
+
+
+def count_users(vault: Vault) -> int:
+    with vault.reading() as session:
+        return int(session.execute(select(func.count()).select_from(User)).scalar_one())
+
+
+def _as(user: User) -> Actor:
+    """A user as the audit log and the permission table see them."""
+    return Actor(user.username, Role(user.role))
+
+
+def create_user(
+    vault: Vault, *, actor: Actor, username: str, display_name: str, role: str
+) -> tuple[UserPublic, str]:
+    """A new user without a password, and the one-time setup link token that sets it."""
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
+    name = check_username(username)
+    if role not in ROLES:
+        raise InputError(tr(f"未知角色 {role}", f"unknown role {role}"))
+    display = display_name.strip() or name
+    with vault.transaction() as session:
+        if _user(session, name) is not None:
+            raise InputError(tr(f"用户 {name} 已存在", f"user {name} exists already"))
+        user = User(
+            id=new_id(),
+            username=name,
+            display_name=display[:200],
+            role=role,
+            failed_logins=0,
+            disabled=False,
+            created_at=now(),
+            created_by=actor.name,
+        )
+        session.add(user)
+        session.flush()
+        token = _new_setup_link(session, user)
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.USER_CREATE,
+            obj=user.id,
+            details={"role": role},
+        )
+        return _public(user), token
+
+
+def _new_setup_link(session: Session, user: User) -> str:
+    """A fresh link for ``user``; earlier unused links of the user stop working."""
+    session.execute(
+        update(SetupLink)
+        .where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None))
+        .values(used_at=now())
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SetupLink(
+            token_sha256=_sha256(token),
+            user_id=user.id,
+            created_at=now(),
+            expires_at=_later(SETUP_LINK_HOURS * 60),
+        )
+    )
+    return token
+
+
+def bootstrap_admin(vault: Vault, *, username: str = "admin") -> str | None:
+    """On a home with no administrator who has a password: a one-time setup link token for one.
+
+    Called when the service starts: the first start creates the administrator; later starts
+    issue a new link while nobody has used one (the old links stop working). ``None`` once an
+    administrator has set a password.
+    """
+    with vault.transaction() as session:
+        admins = session.execute(select(User).where(User.role == "admin")).scalars().all()
+        if any(a.password_hash is not None for a in admins):
+            return None
+        if admins:
+            user = admins[0]
+        else:
+            user = User(
+                id=new_id(),
+                username=check_username(username),
+                display_name=tr("管理员", "Administrator"),
+                role="admin",
+                failed_logins=0,
+                disabled=False,
+                created_at=now(),
+                created_by="system",
+            )
+            session.add(user)
+            session.flush()
+            audit.record(
+                session,
+                vault,
+                actor=SYSTEM,
+                action=AuditAction.USER_CREATE,
+                obj=user.id,
+                details={"role": "admin"},
+            )
+        return _new_setup_link(session, user)
+
+
+def set_password(vault: Vault, *, actor: Actor, username: str, password: str) -> UserPublic:
+    """An administrator sets a user's password (the demo's accounts at each start)."""
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
+    with vault.transaction() as session:
+        user = _user(session, username)
+        if user is None:
+            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        check_password(password, username=user.username)
+        user.password_hash = _hasher().hash(password)
+        user.failed_logins, user.locked_until = 0, None
+        audit.record(session, vault, actor=actor, action=AuditAction.USER_SETUP, obj=user.id)
+        return _public(user)
+
+
+def complete_setup(vault: Vault, *, token: str, password: str) -> UserPublic:
+    """Set the password of the user a setup link names; the link works once, within its time."""
+    with vault.transaction() as session:
+        link = session.get(SetupLink, _sha256(token))
+        if (
+            link is None
+            or link.used_at is not None
+            or _ts(link.expires_at) < _dt.datetime.now(_dt.UTC)
+        ):
+            raise PermissionDeniedError(
+                tr("设置链接无效或已过期", "the setup link is invalid or has expired")
+            )
+        user = session.get(User, link.user_id)
+        assert user is not None
+        check_password(password, username=user.username)
+        user.password_hash = _hasher().hash(password)
+        user.failed_logins, user.locked_until = 0, None
+        link.used_at = now()
+        audit.record(session, vault, actor=_as(user), action=AuditAction.USER_SETUP, obj=user.id)
+        return _public(user)
+
+
+def login(
+    vault: Vault, *, username: str, password: str, totp: str | None = None, client: str = ""
+) -> SignedIn:
+    """A new session, or :class:`PermissionDeniedError` with one message for every failure."""
+    password = password[: MAX_PASSWORD + 1]
+    signed: SignedIn | None = None
+    with vault.transaction() as session:  # a failure is recorded (and counted) before it is raised
+        user = _user(session, username)
+        stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+        ok: bool
+        try:
+            ok = _hasher().verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if user is None or user.password_hash is None:
+            audit.record(
+                session,
+                vault,
+                actor=Actor(_anonymous(vault, username), Role.BUYER),
+                action=AuditAction.AUTH_LOGIN,
+                obj="-",
+                outcome="failure",
+                details={"reason": "unknown user", "client": client},
+            )
+        else:
+            signed = _check_and_open(vault, session, user, ok, totp, client)
+    if signed is None:
+        raise _denied()
+    return signed
+
+
+def _check_and_open(
+    vault: Vault, session: Session, user: User, ok: bool, totp: str | None, client: str
+) -> SignedIn | None:
+    """The rest of a login once the password was checked: lock, second factor, new session."""
+    settings = vault.settings
+    assert user.password_hash is not None
+    locked = user.locked_until is not None and _ts(user.locked_until) > _dt.datetime.now(_dt.UTC)
+    second: bool = True
+    if ok and user.totp_sealed is not None:
+        second = totp is not None and pyotp.TOTP(_totp_secret(vault, user)).verify(
+            totp, valid_window=1
+        )
+    if not ok or not second or locked or user.disabled:
+        reason = (
+            "disabled"
+            if user.disabled
+            else "locked"
+            if locked
+            else "second factor"
+            if ok
+            else "password"
+        )
+        if not ok and not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= settings.login_max_failures:
+                user.locked_until = _later(settings.lockout_minutes)
+                user.failed_logins = 0
+                reason = "password; locked"
+        _login_event(session, vault, user, "failure", {"reason": reason, "client": client})
+        return None
+    user.failed_logins, user.locked_until = 0, None
+    token = secrets.token_urlsafe(32)
+    stamp = now()
+    expires = _later(settings.session_absolute_minutes)
+    session.add(
+        WebSession(
+            token_sha256=_sha256(token),
+            user_id=user.id,
+            created_at=stamp,
+            last_seen_at=stamp,
+            expires_at=expires,
+        )
+    )
+    _login_event(session, vault, user, "success", {"client": client})
+    return SignedIn(token, _public(user), expires)
+
+
+def _login_event(
+    session: Session, vault: Vault, user: User, outcome: str, details: dict[str, str]
+) -> None:
+    audit.record(
+        session,
+        vault,
+        actor=_as(user),
+        action=AuditAction.AUTH_LOGIN,
+        obj=user.id,
+        outcome=outcome,
+        details=details,
+    )
+
+
+def _anonymous(vault: Vault, username: str) -> str:
+    """An unknown user name as it may be recorded: a keyed hash (it may be a person's phone)."""
+    digest = crypto.keyed_hash(vault.platform_key("index"), username.strip().lower())
+    return f"unknown:{digest[:16]}"
+
+
+def session_user(vault: Vault, token: str | None) -> UserPublic | None:
+    """The user a session token signs in, or ``None`` (unknown, revoked, idle or expired)."""
+    if not token:
+        return None
+    settings = vault.settings
+    with vault.transaction() as session:
+        row = session.get(WebSession, _sha256(token))
+        if row is None or row.revoked_at is not None:
+            return None
+        moment = _dt.datetime.now(_dt.UTC)
+        idle = moment - _ts(row.last_seen_at) > _dt.timedelta(minutes=settings.session_idle_minutes)
+        if idle or _ts(row.expires_at) <= moment:
+            row.revoked_at = now()
+            audit.record(
+                session,
+                vault,
+                actor=SYSTEM,
+                action=AuditAction.AUTH_EXPIRE,
+                obj=row.user_id,
+                details={"reason": "idle" if idle else "absolute"},
+            )
+            return None
+        user = session.get(User, row.user_id)
+        if user is None or user.disabled:
+            return None
+        if (moment - _ts(row.last_seen_at)).total_seconds() >= SEEN_EVERY_SECONDS:
+            row.last_seen_at = moment.isoformat()
+        return _public(user)
+
+
+def logout(vault: Vault, token: str | None) -> None:
+    """End a session (nothing happens for an unknown one)."""
+    if not token:
+        return
+    with vault.transaction() as session:
+        row = session.get(WebSession, _sha256(token))
+        if row is None or row.revoked_at is not None:
+            return
+        row.revoked_at = now()
+        user = session.get(User, row.user_id)
+        audit.record(
+            session,
+            vault,
+            actor=_as(user) if user is not None else SYSTEM,
+            action=AuditAction.AUTH_LOGOUT,
+            obj=row.user_id,
+        )
+
+
+def csrf_token(vault: Vault, session_token: str) -> str:
+    """The CSRF token bound to a session (an HMAC of the session token; not stored)."""
+    key = crypto.hkdf(vault.platform_key("index"), "baomi web csrf")
+    return crypto.keyed_hash(key, session_token)
+
+
+def check_csrf(vault: Vault, session_token: str, presented: str | None) -> bool:
+    return presented is not None and crypto.constant_time_equal(
+        csrf_token(vault, session_token), presented
+    )
+
+
+def _totp_aad(user_id: str) -> bytes:
+    return crypto.aad("totp", user=user_id)
+
+
+def _totp_secret(vault: Vault, user: User) -> str:
+    assert user.totp_sealed is not None
+    sealed = crypto.open_sealed(vault.platform_key("fields"), user.totp_sealed, _totp_aad(user.id))
+    return sealed.decode("ascii")
+
+
+def enable_totp(vault: Vault, *, username: str, secret: str, code: str) -> UserPublic:
+    """Turn on the second factor once the user proves the authenticator holds ``secret``."""
+    if not pyotp.TOTP(secret).verify(code, valid_window=1):
+        raise InputError(tr("验证码不正确", "the code is not right"))
+    with vault.transaction() as session:
+        user = _user(session, username)
+        if user is None:
+            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        user.totp_sealed = crypto.seal(
+            vault.platform_key("fields"), secret.encode("ascii"), _totp_aad(user.id)
+        )
+        audit.record(session, vault, actor=_as(user), action=AuditAction.USER_TOTP, obj=user.id)
+        return _public(user)
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, username: str) -> str:
+    """The ``otpauth://`` URI an authenticator app reads (as text or a QR code)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="baomi")

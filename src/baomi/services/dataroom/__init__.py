@@ -1,0 +1,1 @@
+"""The data room's use cases: rooms and their stages, members, NDAs, grants, uploads."""

@@ -1,0 +1,604 @@
+"""Rooms: a deal opened to the parties of a transfer — target company, stage, members, NDA, grants.
+
+Who may do what is decided in two steps, both here and nowhere else in the data room:
+
+1. the role table (:mod:`baomi.services.permissions`), for the actor's role *in this deal*;
+2. the room's state (:func:`gate`): NDA accepted (sides other than the seller's), the stage
+   (buyer-side members only while the deal is open to them), a live grant for the folder.
+
+Every refusal is recorded in the audit chain (``access.denied``) with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baomi.engine.audit_chain import AuditAction
+from baomi.engine.checksums import is_valid_uscc
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import tr
+from baomi.services import audit
+from baomi.services.accounts import UserPublic
+from baomi.services.dataroom import nda as nda_text
+from baomi.services.dataroom.stages import BUYER_OPEN, Stage, advance
+from baomi.services.deals import find_deal
+from baomi.services.permissions import Action, Actor, Role, allowed
+from baomi.services.vault import Vault, new_id, now
+from baomi.storage.models import Copy, Deal, Grant, Member, Nda, NdaAcceptance, Room, User
+
+
+class Side(StrEnum):
+    """Which party of the transfer a member works for."""
+
+    SELLER = "seller"
+    BUYER = "buyer"
+    PLATFORM = "platform"  # the broker (transfer platform)
+
+
+class Level(StrEnum):
+    VIEW = "view"
+    DOWNLOAD = "download"
+
+
+#: A deal role fits these sides (a buyer reviewer is never on the seller's side).
+SIDE_ROLES: dict[Side, frozenset[Role]] = {
+    Side.SELLER: frozenset({Role.SELLER, Role.COUNSEL, Role.AUDITOR}),
+    Side.BUYER: frozenset({Role.BUYER, Role.COUNSEL, Role.AUDITOR}),
+    Side.PLATFORM: frozenset({Role.BROKER, Role.AUDITOR}),
+}
+#: Actions only members of these sides may take (counsel and auditors sit on either side).
+SIDE_ONLY: dict[Action, frozenset[Side]] = {
+    Action.QA_ASK: frozenset({Side.BUYER, Side.PLATFORM}),
+    Action.QA_ANSWER: frozenset({Side.SELLER, Side.PLATFORM}),
+}
+#: Actions open to a member without an accepted NDA and after the deal ended (accepting the
+#: NDA itself; listing and confirming the deletion of one's own copies, PIPL-21).
+AFTER_THE_END = frozenset({Action.NDA_ACCEPT, Action.COPY_CONFIRM})
+#: Platform roles that run rooms without being members of them.
+RUNS_ROOMS = frozenset({Role.ADMIN, Role.BROKER})
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    deal_id: str
+    deal_name: str
+    target_name: str
+    target_uscc: str
+    stage: Stage
+    recipient_region: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A user in a room: the actor the permission table sees, and the side they are on."""
+
+    actor: Actor
+    side: Side | None  # None: a platform administrator or broker without a seat
+
+
+def _room(session: Session, deal_ref: str) -> tuple[Deal, Room]:
+    deal = find_deal(session, deal_ref)
+    room = session.get(Room, deal.id)
+    if room is None:
+        raise InputError(tr(f"交易 {deal.name} 还没有数据室", f"deal {deal.name} has no data room"))
+    return deal, room
+
+
+def _info(deal: Deal, room: Room) -> RoomInfo:
+    return RoomInfo(
+        deal.id,
+        deal.name,
+        room.target_name,
+        room.target_uscc,
+        Stage(room.stage),
+        room.recipient_region,
+    )
+
+
+def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
+    """The actor ``user`` is in the room of ``deal_ref``: their role there, scoped to the deal."""
+    with vault.reading() as session:
+        deal = find_deal(session, deal_ref)
+        member = session.execute(
+            select(Member).where(Member.deal_id == deal.id, Member.user_id == user.id)
+        ).scalar_one_or_none()
+    if member is not None:
+        return Seat(
+            Actor(user.username, Role(member.role), frozenset({deal.id})), Side(member.side)
+        )
+    return Seat(seat_outside(user), None)
+
+
+def seat_outside(user: UserPublic) -> Actor:
+    """The actor ``user`` is outside any one room (creating deals and rooms, listing): the
+    platform role; unscoped only for the roles that run rooms."""
+    platform = Role(user.role)
+    return Actor(user.username, platform, None if platform in RUNS_ROOMS else frozenset())
+
+
+def _deny(vault: Vault, actor: Actor, action: Action, deal_id: str, reason: str) -> None:
+    audit.record_now(
+        vault,
+        actor=actor,
+        action=AuditAction.ACCESS_DENIED,
+        obj=f"deal:{deal_id}",
+        outcome="denied",
+        details={"action": action.value, "role": actor.role.value, "reason": reason},
+    )
+    raise PermissionDeniedError(reason)
+
+
+def gate(
+    vault: Vault, seat_: Seat, action: Action, deal_ref: str, folder: str | None = None
+) -> None:
+    """Let a seat perform ``action`` in the room, or record the refusal and raise it."""
+    with vault.reading() as session:
+        deal_id = _room(session, deal_ref)[0].id
+    audit.require(vault, seat_.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    sides = SIDE_ONLY.get(action)
+    if sides is not None and seat_.side is not None and seat_.side not in sides:
+        _deny(
+            vault,
+            seat_.actor,
+            action,
+            deal_id,
+            tr(
+                f"{seat_.side} 一方不能执行 {action}",
+                f"the {seat_.side} side may not perform {action}",
+            ),
+        )
+    if seat_.side in (None, Side.SELLER):
+        return  # the discloser's side and the platform's staff: no NDA, every stage
+    with vault.reading() as session:
+        deal, room = _room(session, deal_ref)
+        user = session.execute(select(User).where(User.username == seat_.actor.name)).scalar_one()
+        reason = _state_refusal(session, deal, room, user, seat_, action, folder)
+    if reason is not None:
+        _deny(vault, seat_.actor, action, deal_id, reason)
+
+
+def _state_refusal(
+    session: Session,
+    deal: Deal,
+    room: Room,
+    user: User,
+    seat_: Seat,
+    action: Action,
+    folder: str | None,
+) -> str | None:
+    if action in AFTER_THE_END:
+        return None
+    if not _accepted_current(session, deal.id, user.id):
+        return tr("请先接受本交易的保密协议", "accept this deal's NDA first")
+    if seat_.side is Side.BUYER and Stage(room.stage) not in BUYER_OPEN:
+        return tr(
+            "交易不在尽职调查或已签约阶段，买方无权访问",
+            "the deal is not in due diligence or signed: buyers have no access",
+        )
+    if folder is not None and action in (Action.DOC_VIEW, Action.DOC_DOWNLOAD):
+        need = Level.DOWNLOAD if action is Action.DOC_DOWNLOAD else Level.VIEW
+        if not _granted(session, deal.id, seat_.side, folder, need):
+            return tr(
+                f"没有文件夹 {folder} 的{'下载' if need is Level.DOWNLOAD else '查看'}授权",
+                f"no {need.value} grant for folder {folder}",
+            )
+    return None
+
+
+def can(seat_: Seat, action: Action) -> bool:
+    """Whether the role table (and the side rule) lets ``seat_`` perform ``action`` — for what
+    a page offers; the use case still decides when it is called."""
+    sides = SIDE_ONLY.get(action)
+    if sides is not None and seat_.side is not None and seat_.side not in sides:
+        return False
+    return allowed(seat_.actor, action)
+
+
+def granted(vault: Vault, seat_: Seat, deal_ref: str, folder: str, action: Action) -> bool:
+    """Whether ``seat_``'s side holds a live grant for ``folder`` (no audit: a listing filter)."""
+    need = Level.DOWNLOAD if action is Action.DOC_DOWNLOAD else Level.VIEW
+    with vault.reading() as session:
+        deal, _ = _room(session, deal_ref)
+        return _granted(session, deal.id, seat_.side, folder, need)
+
+
+def deal_id(vault: Vault, deal_ref: str) -> str:
+    with vault.reading() as session:
+        return _room(session, deal_ref)[0].id
+
+
+def _current_nda(session: Session, deal_id: str) -> Nda | None:
+    return session.execute(
+        select(Nda).where(Nda.deal_id == deal_id).order_by(Nda.version.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _accepted_current(session: Session, deal_id: str, user_id: str) -> bool:
+    current = _current_nda(session, deal_id)
+    if current is None:
+        return False
+    return (
+        session.execute(
+            select(NdaAcceptance.id).where(
+                NdaAcceptance.nda_id == current.id, NdaAcceptance.user_id == user_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def _granted(session: Session, deal_id: str, side: Side | None, folder: str, need: Level) -> bool:
+    levels = (
+        {Level.DOWNLOAD.value}
+        if need is Level.DOWNLOAD
+        else {Level.VIEW.value, Level.DOWNLOAD.value}
+    )
+    moment = _dt.datetime.now(_dt.UTC).isoformat()
+    grants = session.execute(
+        select(Grant).where(
+            Grant.deal_id == deal_id,
+            Grant.side == (side.value if side else ""),
+            Grant.revoked_at.is_(None),
+            Grant.expires_at > moment,
+            Grant.level.in_(levels),
+        )
+    ).scalars()
+    return any(
+        folder == g.folder or folder.startswith(g.folder.rstrip("/") + "/") or g.folder == "/"
+        for g in grants
+    )
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+def _require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
+    """The deal's id once the role table lets ``actor`` perform ``action`` on it."""
+    with vault.reading() as session:
+        deal_id = find_deal(session, deal_ref).id
+    audit.require(vault, actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    return deal_id
+
+
+def open_room(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    target_name: str,
+    target_uscc: str,
+    recipient_region: str = "CN",
+    policy: str | None = None,
+) -> RoomInfo:
+    """Open the data room of an existing deal; the target's USCC must pass GB 32100's check."""
+    uscc = target_uscc.strip().upper()
+    if not is_valid_uscc(uscc):
+        raise InputError(
+            tr(
+                "统一社会信用代码无效（GB 32100 校验码不符）",
+                "the unified social credit code is not valid (GB 32100 check character)",
+            )
+        )
+    if not target_name.strip():
+        raise InputError(tr("请填写目标公司名称", "the target company needs a name"))
+    _require(vault, actor, Action.ROOM_OPEN, deal_ref)
+    with vault.transaction() as session:
+        deal = find_deal(session, deal_ref)
+        if session.get(Room, deal.id) is not None:
+            raise InputError(tr("该交易已有数据室", "the deal has a data room already"))
+        room = Room(
+            deal_id=deal.id,
+            target_name=target_name.strip()[:200],
+            target_uscc=uscc,
+            stage=Stage.PREPARING.value,
+            recipient_region=recipient_region.strip() or "CN",
+            policy=policy,
+            created_at=now(),
+            created_by=actor.name,
+        )
+        session.add(room)
+        audit.record(
+            session, vault, actor=actor, action=AuditAction.ROOM_OPEN, obj=f"deal:{deal.id}"
+        )
+        return _info(deal, room)
+
+
+def set_stage(vault: Vault, *, actor: Actor, deal_ref: str, stage: Stage) -> RoomInfo:
+    """Move the deal along its stages; leaving the buyer-open stages ends buyer access at once."""
+    _require(vault, actor, Action.ROOM_STAGE, deal_ref)
+    with vault.transaction() as session:
+        deal, room = _room(session, deal_ref)
+        before = Stage(room.stage)
+        room.stage = advance(before, stage).value
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.ROOM_STAGE,
+            obj=f"deal:{deal.id}",
+            details={"from": before.value, "to": stage.value},
+        )
+        return _info(deal, room)
+
+
+def show(vault: Vault, seat_: Seat, deal_ref: str) -> RoomInfo:
+    gate(vault, seat_, Action.ROOM_VIEW, deal_ref)
+    with vault.reading() as session:
+        return _info(*_room(session, deal_ref))
+
+
+def add_member(
+    vault: Vault, *, actor: Actor, deal_ref: str, username: str, side: Side, role: Role
+) -> None:
+    """Seat a user in the room on ``side`` with ``role`` (which must fit the side)."""
+    if role not in SIDE_ROLES[side]:
+        raise InputError(
+            tr(f"角色 {role} 不适用于 {side} 一方", f"role {role} does not fit the {side} side")
+        )
+    _require(vault, actor, Action.MEMBER_ADD, deal_ref)
+    with vault.transaction() as session:
+        deal, _ = _room(session, deal_ref)
+        user = session.execute(
+            select(User).where(User.username == username.strip().lower())
+        ).scalar_one_or_none()
+        if user is None:
+            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        if session.execute(
+            select(Member.id).where(Member.deal_id == deal.id, Member.user_id == user.id)
+        ).first():
+            raise InputError(
+                tr(f"{username} 已在该数据室中", f"{username} is in this room already")
+            )
+        session.add(
+            Member(
+                id=new_id(),
+                deal_id=deal.id,
+                user_id=user.id,
+                side=side.value,
+                role=role.value,
+                created_at=now(),
+                created_by=actor.name,
+            )
+        )
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.MEMBER_ADD,
+            obj=f"deal:{deal.id}",
+            details={"user": user.id, "side": side.value, "role": role.value},
+        )
+
+
+def publish_nda(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    discloser: str,
+    recipient: str,
+    lang: str = "zh",
+    term_months: int = 24,
+) -> str:
+    """Publish a new NDA version from the template; earlier acceptances no longer count."""
+    _require(vault, actor, Action.NDA_PUBLISH, deal_ref)
+    with vault.transaction() as session:
+        deal, room = _room(session, deal_ref)
+        current = _current_nda(session, deal.id)
+        version = 1 if current is None else current.version + 1
+        text = nda_text.render(
+            nda_text.NdaTerms(
+                deal=deal.name,
+                target=room.target_name,
+                uscc=room.target_uscc,
+                discloser=discloser,
+                recipient=recipient,
+                version=version,
+                date=now()[:10],
+                term_months=term_months,
+            ),
+            lang,
+        )
+        digest = nda_text.text_hash(text)
+        session.add(
+            Nda(
+                id=new_id(),
+                deal_id=deal.id,
+                version=version,
+                lang=lang,
+                text=text,
+                text_sha256=digest,
+                created_at=now(),
+                created_by=actor.name,
+            )
+        )
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.NDA_PUBLISH,
+            obj=f"deal:{deal.id}",
+            details={"version": version, "sha256": digest},
+        )
+        return text
+
+
+def current_nda(vault: Vault, seat_: Seat, deal_ref: str) -> tuple[int, str, str] | None:
+    """The NDA a member is asked to accept: (version, text, SHA-256), or ``None`` if none yet."""
+    gate(vault, seat_, Action.NDA_ACCEPT, deal_ref)
+    with vault.reading() as session:
+        deal, _ = _room(session, deal_ref)
+        current = _current_nda(session, deal.id)
+        return None if current is None else (current.version, current.text, current.text_sha256)
+
+
+def accept_nda(
+    vault: Vault, seat_: Seat, deal_ref: str, *, text_sha256: str, name: str, client: str = ""
+) -> None:
+    """Record that the member accepted the exact NDA text whose hash they were shown."""
+    gate(vault, seat_, Action.NDA_ACCEPT, deal_ref)
+    with vault.transaction() as session:
+        deal, _ = _room(session, deal_ref)
+        current = _current_nda(session, deal.id)
+        if current is None:
+            raise InputError(tr("该交易还没有保密协议", "the deal has no NDA yet"))
+        if current.text_sha256 != text_sha256:
+            raise InputError(
+                tr(
+                    "保密协议已更新，请阅读新版本后再接受",
+                    "the NDA changed: read the new version first",
+                )
+            )
+        user = session.execute(select(User).where(User.username == seat_.actor.name)).scalar_one()
+        if _accepted_current(session, deal.id, user.id):
+            return
+        if not name.strip():
+            raise InputError(tr("请填写签署人姓名", "type your name to accept"))
+        session.add(
+            NdaAcceptance(
+                id=new_id(),
+                nda_id=current.id,
+                user_id=user.id,
+                accepted_name=name.strip()[:200],
+                accepted_at=now(),
+                client=client[:64],
+                text_sha256=current.text_sha256,
+            )
+        )
+        audit.record(
+            session,
+            vault,
+            actor=seat_.actor,
+            action=AuditAction.NDA_ACCEPT,
+            obj=f"deal:{deal.id}",
+            details={"version": current.version, "sha256": current.text_sha256, "client": client},
+        )
+
+
+def set_grant(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    side: Side,
+    folder: str,
+    level: Level,
+    days: int,
+) -> str:
+    """Give a side access to a folder (``/`` for all) at ``level`` for ``days`` days."""
+    if not 1 <= days <= 366:
+        raise InputError(tr("授权期限须为 1–366 天", "a grant lasts 1–366 days"))
+    _require(vault, actor, Action.GRANT_SET, deal_ref)
+    grant_id = new_id()
+    with vault.transaction() as session:
+        deal, _ = _room(session, deal_ref)
+        expires = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=days)).isoformat()
+        session.add(
+            Grant(
+                id=grant_id,
+                deal_id=deal.id,
+                side=side.value,
+                folder=folder.strip() or "/",
+                level=level.value,
+                expires_at=expires,
+                created_at=now(),
+                created_by=actor.name,
+            )
+        )
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.GRANT_SET,
+            obj=f"grant:{grant_id}",
+            details={
+                "deal": deal.id,
+                "side": side.value,
+                "level": level.value,
+                "expires_at": expires,
+            },
+        )
+    return grant_id
+
+
+def revoke_grant(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) -> None:
+    """End a grant; the next request of that side is refused."""
+    deal_id = _require(vault, actor, Action.GRANT_REVOKE, deal_ref)
+    with vault.transaction() as session:
+        grant = session.get(Grant, grant_id)
+        if grant is None or grant.deal_id != deal_id:
+            raise InputError(tr("没有该授权", "no such grant"))
+        if grant.revoked_at is None:
+            grant.revoked_at = now()
+            audit.record(
+                session,
+                vault,
+                actor=actor,
+                action=AuditAction.GRANT_REVOKE,
+                obj=f"grant:{grant_id}",
+            )
+
+
+@dataclass(frozen=True)
+class RoomEntry:
+    """A room in a user's list: what it is and whether the user still has to accept its NDA."""
+
+    room: RoomInfo
+    side: Side | None
+    role: Role
+    nda_pending: bool
+
+
+def rooms_for(vault: Vault, user: UserPublic) -> list[RoomEntry]:
+    """The rooms ``user`` has a seat in (every room for the platform's administrators)."""
+    platform = Role(user.role)
+    with vault.reading() as session:
+        seats = {
+            m.deal_id: m
+            for m in session.execute(select(Member).where(Member.user_id == user.id)).scalars()
+        }
+        rows = session.execute(
+            select(Deal, Room).join(Room, Room.deal_id == Deal.id).order_by(Room.created_at)
+        ).all()
+        out: list[RoomEntry] = []
+        for deal, room in rows:
+            member = seats.get(deal.id)
+            if member is None and platform not in RUNS_ROOMS:
+                continue
+            side = Side(member.side) if member is not None else None
+            pending = side not in (None, Side.SELLER) and not _accepted_current(
+                session, deal.id, user.id
+            )
+            role = Role(member.role) if member is not None else platform
+            out.append(RoomEntry(_info(deal, room), side, role, pending))
+    return out
+
+
+def set_policy(vault: Vault, *, actor: Actor, deal_ref: str, policy_text: str) -> str:
+    """Set the room's de-identification policy (YAML, validated as ``baomi policy check`` does);
+    copies made under the old policy are remade at their next use. Returns the policy's hash."""
+    from baomi.engine.protect.policy import load_policy_text
+
+    policy = load_policy_text(policy_text, source="room policy")
+    deal_id = _require(vault, actor, Action.ROOM_POLICY, deal_ref)
+    with vault.transaction() as session:
+        room = session.get(Room, deal_id)
+        assert room is not None
+        room.policy = policy_text
+        held = session.execute(select(Copy.id).where(Copy.deal_id == deal_id)).scalars().all()
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.ROOM_POLICY,
+            obj=f"deal:{deal_id}",
+            details={"deal": deal_id, "policy_sha256": policy.sha256, "copies_remade": len(held)},
+        )
+    for copy_id in held:  # after the commit: a failure leaves old copies, never a lost policy
+        vault.blobs.delete(deal_id, f"copy-{copy_id}")
+    return policy.sha256

@@ -1,0 +1,73 @@
+"""SQLAlchemy 2 tables, one module per bounded context; migrations in ``migrations/versions``
+mirror them.
+
+- :mod:`~baomi.storage.models.vault` — deals, encrypted objects, parties, audit chain, certificates
+- :mod:`~baomi.storage.models.accounts` — the data room's users, web sessions, setup links
+- :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
+"""
+
+from __future__ import annotations
+
+from baomi.storage.models.accounts import SetupLink, User, WebSession
+from baomi.storage.models.base import NAMING, Base
+from baomi.storage.models.dataroom import (
+    Copy,
+    Grant,
+    Member,
+    Nda,
+    NdaAcceptance,
+    Question,
+    Room,
+)
+from baomi.storage.models.vault import (
+    AuditCheckpoint,
+    AuditEventRow,
+    AuditHead,
+    Certificate,
+    Deal,
+    Party,
+    StoredObject,
+)
+
+#: Tables in dependency order (backups dump and restore them in this order). Web sessions and
+#: setup links are not backed up: a restored home signs everyone in again.
+TABLES = (
+    Deal,
+    StoredObject,
+    Party,
+    AuditEventRow,
+    AuditHead,
+    AuditCheckpoint,
+    Certificate,
+    User,
+    Room,
+    Member,
+    Nda,
+    NdaAcceptance,
+    Grant,
+    Copy,
+    Question,
+)
+
+__all__ = [
+    "NAMING",
+    "TABLES",
+    "AuditCheckpoint",
+    "AuditEventRow",
+    "AuditHead",
+    "Base",
+    "Certificate",
+    "Copy",
+    "Deal",
+    "Grant",
+    "Member",
+    "Nda",
+    "NdaAcceptance",
+    "Party",
+    "Question",
+    "Room",
+    "SetupLink",
+    "StoredObject",
+    "User",
+    "WebSession",
+]

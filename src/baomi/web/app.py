@@ -1,0 +1,77 @@
+"""The app factory: ``create_app(settings)`` builds the service; nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from baomi import __version__
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.services.vault import Vault, open_vault
+from baomi.settings import Settings
+from baomi.web.routers import auth, exchange, health, home, manage, rooms, users
+from baomi.web.security import LoginThrottle, SecurityMiddleware, csrf_guard
+
+
+def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = False) -> FastAPI:
+    """The data room over ``settings``' home; a given ``vault`` is used (and not closed)."""
+    owned = vault is None
+    store = vault if vault is not None else open_vault(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(
+        title="baomi data room",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_guard)],
+    )
+    app.state.settings = settings
+    app.state.vault = store
+    app.state.login_throttle = LoginThrottle()
+    app.add_middleware(SecurityMiddleware, hsts=hsts)
+    app.mount("/static", StaticFiles(directory=str(files("baomi.web") / "static")), name="static")
+    for router in (
+        health.router,
+        auth.api,
+        auth.pages,
+        rooms.api,
+        rooms.pages,
+        exchange.api,
+        exchange.pages,
+        users.api,
+        manage.pages,
+        home.pages,
+    ):
+        app.include_router(router)
+
+    @app.exception_handler(PermissionDeniedError)
+    async def _denied(_: Request, exc: PermissionDeniedError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(InputError)
+    async def _bad_input(_: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # never echo the input back: it may be a password or a person's identifier
+        errors = [
+            {"loc": e.get("loc"), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    return app

@@ -1,0 +1,41 @@
+"""Server-rendered pages: one Jinja2 environment loaded from the package, ``t(zh, en)`` for text.
+
+Templates hold no logic beyond showing what the view gives them; nothing is fetched from the
+internet (htmx and the style sheet are served from ``web/static``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from baomi.i18n import current_language, tr
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("baomi.web", "templates"),
+        autoescape=select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["t"] = tr
+    return env
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    page = environment().get_template(template)
+    html = page.render(
+        request=request,
+        lang=current_language(),
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,44 @@
+"""The signed-in start page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from baomi.i18n import tr
+from baomi.services import accounts
+from baomi.services.dataroom import rooms
+from baomi.services.dataroom.stages import label
+from baomi.web.deps import OptionalUser, TokenDep, VaultDep
+from baomi.web.pages import render
+
+pages = APIRouter(include_in_schema=False)
+
+ROLE_LABELS = {
+    "admin": ("管理员", "administrator"),
+    "operator": ("卖方操作员", "seller's operator"),
+    "broker": ("经纪方", "broker"),
+    "seller": ("卖方成员", "seller member"),
+    "buyer": ("买方审阅人", "buyer reviewer"),
+    "counsel": ("律师", "counsel"),
+    "auditor": ("审计（只读）", "auditor (read-only)"),
+}
+
+
+@pages.get("/")
+def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    role = tr(*ROLE_LABELS.get(user.role, (user.role, user.role)))
+    entries = [
+        {"room": e.room, "stage_label": label(e.room.stage), "nda_pending": e.nda_pending}
+        for e in rooms.rooms_for(vault, user)
+    ]
+    return render(
+        request,
+        "home.html",
+        user=user,
+        csrf=accounts.csrf_token(vault, token),
+        role_label=role,
+        entries=entries,
+    )

@@ -1,0 +1,57 @@
+"""Users (administrators only, as the permission table says): create with a setup link, list."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from baomi.services import accounts
+from baomi.services.dataroom import rooms
+from baomi.services.permissions import Role
+from baomi.web.deps import CurrentUser, VaultDep
+
+api = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    role: Role
+
+
+class UserPublicOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    has_password: bool
+    totp: bool
+    disabled: bool
+
+
+class UserCreated(BaseModel):
+    user: UserPublicOut
+    setup_link: str
+
+
+@api.get("", responses={403: {}})
+def list_users(user: CurrentUser, vault: VaultDep) -> list[UserPublicOut]:
+    found = accounts.list_users(vault, actor=rooms.seat_outside(user))
+    return [UserPublicOut(**asdict(u)) for u in found]
+
+
+@api.post("", status_code=201, responses={400: {}, 403: {}})
+def create_user(
+    body: UserCreate, request: Request, user: CurrentUser, vault: VaultDep
+) -> UserCreated:
+    created, token = accounts.create_user(
+        vault,
+        actor=rooms.seat_outside(user),
+        username=body.username,
+        display_name=body.display_name,
+        role=body.role.value,
+    )
+    link = str(request.url_for("setup_page", token=token))
+    return UserCreated(user=UserPublicOut(**asdict(created)), setup_link=link)

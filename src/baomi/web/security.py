@@ -1,0 +1,160 @@
+"""HTTP security of the data room: headers, language, CSRF, login throttling.
+
+- Every response carries a Content-Security-Policy without inline script or style, ``nosniff``,
+  ``no-referrer``, frame denial and ``no-store`` (OWASP ASVS 14.4, 8.2.1).
+- CSRF (ASVS 4.2.2): a state-changing request (POST, PUT, PATCH, DELETE) must present a token in
+  the ``X-CSRF-Token`` header or a ``csrf_token`` form field. With a session, the token is the
+  session's (an HMAC of its token, :func:`baomi.services.accounts.csrf_token`); before sign-in,
+  a random ``baomi_csrf`` cookie the same request repeats (double submit).
+- Login throttling per client address (ASVS 2.2.1), on top of the per-account lockout that the
+  accounts service keeps.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import HTTPException, Request
+
+from baomi.i18n import SUPPORTED, set_language, tr
+from baomi.services import accounts
+
+SESSION_COOKIE = "baomi_session"
+PRE_CSRF_COOKIE = "baomi_csrf"
+LANG_COOKIE = "baomi_lang"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cache-control", b"no-store"),
+)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _language(scope: Scope) -> str | None:
+    """``?lang=`` first, then the language cookie; ``None``: the default (Chinese)."""
+    query: dict[str, list[str]] = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    wanted = query.get("lang", [""])[0]
+    if wanted in SUPPORTED:
+        return wanted
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookie: SimpleCookie = SimpleCookie()
+            cookie.load(value.decode("latin-1"))
+            morsel = cookie.get(LANG_COOKIE)
+            if morsel is not None and morsel.value in SUPPORTED:
+                return str(morsel.value)
+    return None
+
+
+class SecurityMiddleware:
+    """Pure ASGI: sets the request's language and adds the security headers to every answer."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.headers = HEADERS + (
+            ((b"strict-transport-security", b"max-age=31536000"),) if hsts else ()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chosen = _language(scope)
+        set_language(chosen or "zh")
+        query = scope.get("query_string", b"")
+        remember = chosen is not None and b"lang=" in query
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in self.headers if k not in present]
+                if remember:  # ?lang= switches the language for the following pages too
+                    cookie = f"{LANG_COOKIE}={chosen}; Path=/; Max-Age=31536000; SameSite=Lax"
+                    headers.append((b"set-cookie", cookie.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def presented_csrf(request: Request) -> str | None:
+    """The CSRF token a request presents: the header, else the form field."""
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def csrf_guard(request: Request) -> None:
+    """The app-wide dependency: refuse a state-changing request without the right token."""
+    if request.method not in UNSAFE or request.headers.get("authorization", "").lower().startswith(
+        "bearer "
+    ):
+        return  # a bearer token is no ambient credential: nothing to forge
+    presented = await presented_csrf(request)
+    session_token = request.cookies.get(SESSION_COOKIE)
+    vault = request.app.state.vault
+    if session_token and accounts.session_user(vault, session_token) is not None:
+        ok = accounts.check_csrf(vault, session_token, presented)
+    else:
+        pre = request.cookies.get(PRE_CSRF_COOKIE)
+        ok = pre is not None and presented is not None and secrets.compare_digest(pre, presented)
+    if not ok:
+        raise HTTPException(
+            status_code=403,
+            detail=tr(
+                "CSRF 令牌缺失或不正确，请刷新页面", "missing or wrong CSRF token; reload the page"
+            ),
+        )
+
+
+class LoginThrottle:
+    """At most ``limit`` login attempts per client address in ``window`` seconds (in memory)."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        moment = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(client, deque())
+            while hits and moment - hits[0] > self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(moment)
+            if len(self._hits) > 10_000:  # bound memory: forget idle addresses
+                for key in [k for k, v in self._hits.items() if not v]:
+                    del self._hits[key]
+            return True

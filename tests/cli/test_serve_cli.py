@@ -1,0 +1,94 @@
+"""``baomi serve`` refuses to start, each time with one clear line: a placeholder key, no key
+store, an unreadable home, a port in use. (The running service is tested in tests/web.)"""
+
+from __future__ import annotations
+
+import os
+import socket
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baomi.i18n import set_language
+from baomi.services import keys
+from baomi.services.keys import generate_key_file
+from baomi.services.permissions import Actor, Role
+from baomi.settings import Settings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import typer
+    from typer.testing import CliRunner
+
+    from baomi.cli import serve as serve_cli
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(no_args_is_help=True)
+
+    @app.callback()
+    def _root() -> None:
+        """baomi (test)."""
+        set_language("en")
+
+    serve_cli.register(app)
+    return app
+
+
+def _run(env: dict[str, str], *args: str) -> Any:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BAOMI_")}
+    return CliRunner().invoke(
+        _app(), ["serve", *args], env={**clean, **env}, catch_exceptions=False
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict[str, str]:
+    key = tmp_path / "master.key"
+    generate_key_file(key)
+    env = {"BAOMI_HOME": str(tmp_path / "home"), "BAOMI_MASTER_KEY_FILE": str(key)}
+    return env
+
+
+def test_placeholder_key_is_refused(tmp_path: Path) -> None:
+    result = _run({"BAOMI_HOME": str(tmp_path), "BAOMI_MASTER_KEY": "changeme"})
+    assert result.exit_code != 0
+    assert "placeholder" in (result.output + str(result.exception))
+
+
+def test_home_without_key_store_is_refused(home: dict[str, str]) -> None:
+    result = _run(home, "--port", "1")
+    assert result.exit_code == 2 and "keys init" in result.output
+
+
+def test_port_in_use_is_refused(home: dict[str, str]) -> None:
+    keys.init(
+        Settings(
+            home=Path(home["BAOMI_HOME"]), master_key_file=Path(home["BAOMI_MASTER_KEY_FILE"])
+        ),
+        actor=Actor("t", Role.ADMIN),
+    )
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _run(home, "--port", str(port))
+    assert result.exit_code == 2 and f"port {port} is in use" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_unreadable_home_is_refused(home: dict[str, str]) -> None:
+    Path(home["BAOMI_HOME"]).mkdir(mode=0o000)
+    try:
+        result = _run(home)
+    finally:
+        Path(home["BAOMI_HOME"]).chmod(0o700)
+    assert result.exit_code == 2 and "cannot be read" in result.output
+
+
+def test_home_that_is_a_file_is_refused(home: dict[str, str]) -> None:
+    Path(home["BAOMI_HOME"]).write_text("not a folder")
+    result = _run(home)
+    assert result.exit_code == 2 and "cannot be read" in result.output

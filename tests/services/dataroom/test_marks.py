@@ -1,0 +1,77 @@
+"""Visible marks: every page of a PDF, the header of a DOCX; broken files are never handed out."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import docx
+import pytest
+import weasyprint
+from pypdf import PdfReader
+
+from baomi.errors import InputError
+from baomi.services.dataroom import documents, marks, rooms
+from baomi.services.dataroom.packages import room_protector
+from baomi.services.dataroom.rooms import Level, Side
+from tests.services.dataroom.test_documents import BROKER, DEAL, room
+from tests.vault_support import database_url, key_file, mobile, settings, vault
+
+__all__ = ["database_url", "key_file", "room", "settings", "vault"]
+
+
+def _pdf(pages: int = 2) -> bytes:
+    body = "".join(
+        f'<p style="page-break-after: always">第 {i + 1} 页 合同正文</p>' for i in range(pages)
+    )
+    return weasyprint.HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+
+
+def _docx() -> bytes:
+    d = docx.Document()
+    d.add_paragraph(f"联系人手机 {mobile(3)}")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def test_watermark_is_on_every_page() -> None:
+    marked = marks.watermark_pdf(
+        _pdf(3), marks.mark_text("buyer.a", "buyer", "2026-12-04T10:00:00")
+    )
+    reader = PdfReader(io.BytesIO(marked))
+    assert len(reader.pages) == 3
+    for page in reader.pages:
+        assert "buyer.a" in page.extract_text()
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7 broken", b"%PDF-"])
+def test_a_broken_pdf_is_refused(data: bytes) -> None:
+    with pytest.raises(InputError):
+        marks.watermark_pdf(data, "x")
+
+
+def test_buyer_downloads_are_marked(vault: Any, room: dict[str, rooms.Seat]) -> None:
+    original = _pdf()
+    added = documents.upload(
+        vault, room["seller.a"], DEAL, [("合同.pdf", original), ("说明.docx", _docx())]
+    )
+    rooms.set_grant(
+        vault,
+        actor=BROKER,
+        deal_ref=DEAL,
+        side=Side.BUYER,
+        folder="/",
+        level=Level.DOWNLOAD,
+        days=7,
+    )
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    by_name = {d.name: d.id for d in added}
+    pdf = documents.download(vault, room["buyer.a"], DEAL, by_name["合同.pdf"], protect=protector)
+    assert all("buyer.a" in p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    doc = documents.download(vault, room["buyer.a"], DEAL, by_name["说明.docx"], protect=protector)
+    opened = docx.Document(io.BytesIO(doc.content))
+    assert "buyer.a" in opened.sections[0].header.paragraphs[0].text
+    assert mobile(3) not in "\n".join(p.text for p in opened.paragraphs)  # and de-identified
+    own = documents.download(vault, room["seller.a"], DEAL, by_name["合同.pdf"], protect=protector)
+    assert own.content == original  # the seller's side: the original, unmarked

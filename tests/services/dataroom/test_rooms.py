@@ -1,0 +1,199 @@
+"""Rooms end to end at the service layer: roles, NDA first, stages, grants — every refusal
+recorded with its reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from baomi.engine.checksums import uscc_check_char
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.services import accounts, deals
+from baomi.services.dataroom import rooms
+from baomi.services.dataroom.rooms import Level, Side
+from baomi.services.dataroom.stages import Stage
+from baomi.services.permissions import Action, Actor, Role
+from baomi.storage.models import AuditEventRow
+from tests.vault_support import database_url, key_file, settings, vault
+
+__all__ = ["database_url", "key_file", "settings", "vault"]
+
+ADMIN = Actor("admin", Role.ADMIN)
+BROKER = Actor("broker", Role.BROKER)
+USCC = "91110000" + "MA01ABCD" + "X"  # 17 characters; the check character is computed below
+VALID_USCC = USCC[:17] + uscc_check_char(USCC[:17])
+
+
+def _user(vault: Any, name: str, role: str) -> accounts.UserPublic:
+    user, _ = accounts.create_user(vault, actor=ADMIN, username=name, display_name=name, role=role)
+    return user
+
+
+@pytest.fixture
+def room(vault: Any) -> dict[str, Any]:
+    deals.create(vault, actor=Actor("ops", Role.OPERATOR), name="转让-001")
+    rooms.open_room(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        target_name="示例科技有限公司",
+        target_uscc=VALID_USCC,
+    )
+    people = {
+        "seller": _user(vault, "seller.a", "seller"),
+        "buyer": _user(vault, "buyer.a", "buyer"),
+        "stranger": _user(vault, "buyer.b", "buyer"),
+    }
+    rooms.add_member(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        username="seller.a",
+        side=Side.SELLER,
+        role=Role.SELLER,
+    )
+    rooms.add_member(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        username="buyer.a",
+        side=Side.BUYER,
+        role=Role.BUYER,
+    )
+    return people
+
+
+def _seat(vault: Any, user: accounts.UserPublic) -> rooms.Seat:
+    return rooms.seat(vault, user, "转让-001")
+
+
+def _denials(vault: Any) -> list[str]:
+    with vault.reading() as s:
+        rows = s.execute(
+            select(AuditEventRow).where(AuditEventRow.action == "access.denied")
+        ).scalars()
+        return [r.details for r in rows]
+
+
+def _accept(vault: Any, seat: rooms.Seat) -> None:
+    nda = rooms.current_nda(vault, seat, "转让-001")
+    assert nda is not None
+    rooms.accept_nda(vault, seat, "转让-001", text_sha256=nda[2], name="买方代表")
+
+
+@pytest.mark.parametrize(
+    "uscc", [VALID_USCC[:-1] + ("0" if VALID_USCC[-1] != "0" else "1"), "123", ""]
+)
+def test_room_needs_a_valid_uscc(vault: Any, uscc: str) -> None:
+    deals.create(vault, actor=Actor("ops", Role.OPERATOR), name="d")
+    with pytest.raises(InputError):
+        rooms.open_room(vault, actor=BROKER, deal_ref="d", target_name="公司", target_uscc=uscc)
+
+
+def test_only_the_platform_opens_rooms(vault: Any) -> None:
+    deals.create(vault, actor=Actor("ops", Role.OPERATOR), name="d")
+    with pytest.raises(PermissionDeniedError):
+        rooms.open_room(
+            vault,
+            actor=Actor("b", Role.BUYER),
+            deal_ref="d",
+            target_name="公司",
+            target_uscc=VALID_USCC,
+        )
+
+
+def test_a_user_without_a_seat_sees_nothing(vault: Any, room: dict[str, Any]) -> None:
+    with pytest.raises(PermissionDeniedError):
+        rooms.show(vault, _seat(vault, room["stranger"]), "转让-001")
+    assert len(_denials(vault)) == 1
+
+
+def test_buyer_sees_nothing_before_the_nda_and_outside_open_stages(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    buyer = _seat(vault, room["buyer"])
+    with pytest.raises(PermissionDeniedError, match=r"保密协议|NDA"):
+        rooms.show(vault, buyer, "转让-001")
+    assert rooms.current_nda(vault, buyer, "转让-001") is None
+    rooms.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    with pytest.raises(InputError):  # the hash of another text
+        rooms.accept_nda(vault, buyer, "转让-001", text_sha256="0" * 64, name="买方代表")
+    _accept(vault, buyer)
+    with pytest.raises(PermissionDeniedError, match=r"尽职调查|due diligence"):
+        rooms.show(vault, buyer, "转让-001")  # still preparing
+    rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.DUE_DILIGENCE)
+    assert rooms.show(vault, buyer, "转让-001").target_name == "示例科技有限公司"
+    rooms.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    with pytest.raises(PermissionDeniedError):  # a new version must be accepted again
+        rooms.show(vault, buyer, "转让-001")
+    _accept(vault, buyer)
+    rooms.show(vault, buyer, "转让-001")
+    rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.ABORTED)
+    with pytest.raises(PermissionDeniedError):  # ended: buyer access ends at once
+        rooms.show(vault, buyer, "转让-001")
+    reasons = _denials(vault)
+    assert len(reasons) == 4 and all('"reason"' in r for r in reasons)
+
+
+def test_seller_side_needs_no_nda_in_any_stage(vault: Any, room: dict[str, Any]) -> None:
+    seller = _seat(vault, room["seller"])
+    assert rooms.show(vault, seller, "转让-001").stage is Stage.PREPARING
+
+
+def test_grants_give_view_or_download_until_revoked(vault: Any, room: dict[str, Any]) -> None:
+    buyer = _seat(vault, room["buyer"])
+    rooms.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    _accept(vault, buyer)
+    rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.DUE_DILIGENCE)
+    with pytest.raises(PermissionDeniedError):
+        rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户")
+    grant = rooms.set_grant(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        side=Side.BUYER,
+        folder="客户",
+        level=Level.VIEW,
+        days=7,
+    )
+    rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户/名单.csv")
+    with pytest.raises(PermissionDeniedError):
+        rooms.gate(vault, buyer, Action.DOC_DOWNLOAD, "转让-001", folder="客户")
+    with pytest.raises(PermissionDeniedError):  # a sibling folder is not inside the grant
+        rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户资料")
+    rooms.revoke_grant(vault, actor=BROKER, deal_ref="转让-001", grant_id=grant)
+    with pytest.raises(PermissionDeniedError):  # revocation takes effect on the next request
+        rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户")
+
+
+@pytest.mark.parametrize("days", [0, 367])
+def test_grant_length_bounds(vault: Any, room: dict[str, Any], days: int) -> None:
+    with pytest.raises(InputError):
+        rooms.set_grant(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            side=Side.BUYER,
+            folder="/",
+            level=Level.VIEW,
+            days=days,
+        )
+
+
+def test_a_role_must_fit_its_side(vault: Any, room: dict[str, Any]) -> None:
+    with pytest.raises(InputError):
+        rooms.add_member(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            username="buyer.b",
+            side=Side.SELLER,
+            role=Role.BUYER,
+        )
+
+
+def test_stage_machine_refuses_a_jump(vault: Any, room: dict[str, Any]) -> None:
+    with pytest.raises(InputError):
+        rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.CLOSED)

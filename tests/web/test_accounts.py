@@ -1,0 +1,203 @@
+"""The accounts service: setup links, passwords, lockout, sessions and their expiry, TOTP."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import pyotp
+import pytest
+from sqlalchemy import select, update
+
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.services import accounts
+from baomi.storage.models import AuditEventRow, SetupLink, User, WebSession
+from tests.web.conftest import ADMIN, PASSWORD, make_user
+
+
+def _events(vault: Any, action: str) -> list[AuditEventRow]:
+    with vault.reading() as s:
+        return list(
+            s.execute(select(AuditEventRow).where(AuditEventRow.action == action)).scalars()
+        )
+
+
+def _ago(minutes: float) -> str:
+    return (_dt.datetime.now(_dt.UTC) - _dt.timedelta(minutes=minutes)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("a" * 3 + "bcdefgh1", False),  # 11 characters
+        ("abcdefgh1234", True),  # 12
+        ("x" * 128, False),  # one repeated character
+        ("abcd" * 32, True),  # 128
+        ("abcd" * 32 + "e", False),  # 129
+        ("my li.lei password", False),  # holds the user name
+    ],
+)
+def test_password_rules_at_their_boundaries(password: str, ok: bool) -> None:
+    if ok:
+        accounts.check_password(password, username="li.lei")
+    else:
+        with pytest.raises(InputError):
+            accounts.check_password(password, username="li.lei")
+
+
+@pytest.mark.parametrize("name", ["a", "Li Lei", "李雷", "x" * 65, "bad/name"])
+def test_user_names_outside_the_rules_are_refused(name: str) -> None:
+    with pytest.raises(InputError):
+        accounts.check_username(name)
+
+
+def test_password_is_stored_as_argon2id_only(vault: Any) -> None:
+    make_user(vault)
+    with vault.reading() as s:
+        user = s.execute(select(User)).scalar_one()
+    assert user.password_hash is not None
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_setup_link_works_once(vault: Any) -> None:
+    _, token = accounts.create_user(
+        vault, actor=ADMIN, username="han.mei", display_name="韩梅", role="seller"
+    )
+    accounts.complete_setup(vault, token=token, password=PASSWORD)
+    with pytest.raises(PermissionDeniedError):
+        accounts.complete_setup(vault, token=token, password=PASSWORD + "!")
+
+
+def test_expired_setup_link_is_refused(vault: Any) -> None:
+    _, token = accounts.create_user(
+        vault, actor=ADMIN, username="han.mei", display_name="韩梅", role="seller"
+    )
+    with vault.transaction() as s:
+        s.execute(update(SetupLink).values(expires_at=_ago(1)))
+    with pytest.raises(PermissionDeniedError):
+        accounts.complete_setup(vault, token=token, password=PASSWORD)
+
+
+def test_bootstrap_issues_a_fresh_link_until_the_admin_sets_a_password(vault: Any) -> None:
+    first = accounts.bootstrap_admin(vault)
+    second = accounts.bootstrap_admin(vault)
+    assert first and second and first != second
+    with pytest.raises(PermissionDeniedError):  # the older link stopped working
+        accounts.complete_setup(vault, token=first, password=PASSWORD)
+    accounts.complete_setup(vault, token=second, password=PASSWORD)
+    assert accounts.bootstrap_admin(vault) is None
+    assert accounts.count_users(vault) == 1
+
+
+def test_login_gives_one_answer_for_every_failure(vault: Any) -> None:
+    make_user(vault)
+    messages = set()
+    for username, password in (("li.lei", "wrong password!"), ("nobody", PASSWORD)):
+        with pytest.raises(PermissionDeniedError) as exc:
+            accounts.login(vault, username=username, password=password)
+        messages.add(str(exc.value))
+    assert len(messages) == 1
+
+
+def test_unknown_user_is_checked_against_a_hash_and_recorded_as_a_keyed_hash(
+    vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = accounts._hasher()
+
+    class Counting:
+        def verify(self, stored: str, password: str) -> bool:
+            calls.append(stored)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting)
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="13912345678", password=PASSWORD)
+    assert len(calls) == 1 and calls[0].startswith("$argon2id$")  # same work as a real user
+    (event,) = _events(vault, "auth.login")
+    assert event.outcome == "failure"
+    assert "13912345678" not in event.actor + event.details
+    assert event.actor.startswith("unknown:")
+
+
+def test_account_locks_after_the_configured_failures(vault: Any) -> None:
+    make_user(vault)
+    limit = vault.settings.login_max_failures
+    for _ in range(limit - 1):
+        with pytest.raises(PermissionDeniedError):
+            accounts.login(vault, username="li.lei", password="wrong password!")
+    accounts.login(vault, username="li.lei", password=PASSWORD)  # one below: not locked
+    for _ in range(limit):
+        with pytest.raises(PermissionDeniedError):
+            accounts.login(vault, username="li.lei", password="wrong password!")
+    with pytest.raises(PermissionDeniedError):  # locked: even the right password fails
+        accounts.login(vault, username="li.lei", password=PASSWORD)
+    with vault.transaction() as s:
+        s.execute(update(User).values(locked_until=_ago(1)))
+    assert accounts.login(vault, username="li.lei", password=PASSWORD).user.username == "li.lei"
+
+
+def test_session_token_is_stored_only_as_its_hash(vault: Any) -> None:
+    make_user(vault)
+    signed = accounts.login(vault, username="li.lei", password=PASSWORD)
+    with vault.reading() as s:
+        row = s.execute(select(WebSession)).scalar_one()
+    assert row.token_sha256 != signed.token and signed.token not in row.token_sha256
+    assert accounts.session_user(vault, signed.token) is not None
+    assert accounts.session_user(vault, signed.token + "x") is None
+
+
+@pytest.mark.parametrize(
+    ("column", "minutes_ago", "alive"),
+    [
+        ("last_seen_at", 29, True),
+        ("last_seen_at", 31, False),  # idle expiry, 30 minutes by default
+        ("expires_at", -1, True),
+        ("expires_at", 0.01, False),  # absolute expiry passed
+    ],
+)
+def test_session_expiry(vault: Any, column: str, minutes_ago: float, alive: bool) -> None:
+    make_user(vault)
+    signed = accounts.login(vault, username="li.lei", password=PASSWORD)
+    with vault.transaction() as s:
+        s.execute(update(WebSession).values({column: _ago(minutes_ago)}))
+    assert (accounts.session_user(vault, signed.token) is not None) is alive
+    if not alive:  # an expired session stays dead
+        with vault.transaction() as s:
+            s.execute(update(WebSession).values(last_seen_at=_ago(0), expires_at=_ago(-60)))
+        assert accounts.session_user(vault, signed.token) is None
+
+
+def test_logout_ends_the_session(vault: Any) -> None:
+    make_user(vault)
+    signed = accounts.login(vault, username="li.lei", password=PASSWORD)
+    accounts.logout(vault, signed.token)
+    assert accounts.session_user(vault, signed.token) is None
+    assert [e.action for e in _events(vault, "auth.logout")] == ["auth.logout"]
+
+
+def test_csrf_token_is_bound_to_the_session(vault: Any) -> None:
+    make_user(vault)
+    one = accounts.login(vault, username="li.lei", password=PASSWORD).token
+    two = accounts.login(vault, username="li.lei", password=PASSWORD).token
+    assert accounts.check_csrf(vault, one, accounts.csrf_token(vault, one))
+    assert not accounts.check_csrf(vault, one, accounts.csrf_token(vault, two))
+    assert not accounts.check_csrf(vault, one, None)
+
+
+def test_totp_is_required_once_enabled(vault: Any) -> None:
+    make_user(vault)
+    secret = accounts.new_totp_secret()
+    with pytest.raises(InputError):
+        accounts.enable_totp(vault, username="li.lei", secret=secret, code="000000")
+    accounts.enable_totp(vault, username="li.lei", secret=secret, code=pyotp.TOTP(secret).now())
+    with vault.reading() as s:
+        sealed = s.execute(select(User.totp_sealed)).scalar_one()
+    assert sealed is not None and secret.encode() not in sealed
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="li.lei", password=PASSWORD)
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="li.lei", password=PASSWORD, totp="123456")
+    code = pyotp.TOTP(secret).now()
+    assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp

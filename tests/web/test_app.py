@@ -1,0 +1,189 @@
+"""The service over HTTP: security headers, CSRF, sign-in and sign-out, pages, language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from baomi.web.security import LoginThrottle
+from tests.web.conftest import PASSWORD, api_login, make_user
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    assert client.get("/api/v1/health").json() == {"status": "ok", "users": 0}
+    doc = client.get("/openapi.json").json()
+    assert "/api/v1/auth/login" in doc["paths"]
+    assert not any(p.startswith("/setup") or p == "/login" for p in doc["paths"])  # pages
+
+
+def test_every_answer_has_the_security_headers(client: TestClient) -> None:
+    for path in ("/api/v1/health", "/login", "/static/baomi.css", "/nowhere"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_login_logout_round_trip_over_the_api(client: TestClient, vault: Any) -> None:
+    make_user(vault)
+    r = api_login(client)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["user"]["username"] == "li.lei" and "password" not in r.text
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert client.get("/api/v1/auth/me").json()["user"]["role"] == "buyer"
+    assert client.post("/api/v1/auth/logout").status_code == 403  # no CSRF token
+    out = client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": body["csrf_token"]})
+    assert out.status_code == 204
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_bearer_token_needs_no_csrf(client: TestClient, vault: Any) -> None:
+    make_user(vault)
+    token = api_login(client).json()["token"]
+    client.cookies.clear()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=auth).status_code == 200
+    assert client.post("/api/v1/auth/logout", headers=auth).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=auth).status_code == 401
+
+
+@pytest.mark.parametrize("token", [None, "", "forged"])
+def test_login_without_the_pre_session_token_is_refused(
+    client: TestClient, vault: Any, token: str | None
+) -> None:
+    make_user(vault)
+    client.get("/login")
+    headers = {} if token is None else {"X-CSRF-Token": token}
+    r = client.post(
+        "/api/v1/auth/login", json={"username": "li.lei", "password": PASSWORD}, headers=headers
+    )
+    assert r.status_code == 403
+
+
+def test_wrong_password_and_unknown_user_look_the_same(client: TestClient, vault: Any) -> None:
+    make_user(vault)
+    wrong = api_login(client, password="not the password")
+    unknown = api_login(client, username="nobody")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+def test_validation_errors_do_not_echo_the_input(client: TestClient) -> None:
+    client.get("/login")
+    r = client.post(
+        "/api/v1/auth/login",
+        json={"username": "x" * 100, "password": "secret-110101199001010011"},
+        headers={"X-CSRF-Token": client.cookies.get("baomi_csrf") or ""},
+    )
+    assert r.status_code == 422
+    assert "110101199001010011" not in r.text and "x" * 100 not in r.text
+
+
+def test_login_is_throttled_per_client(client: TestClient, vault: Any) -> None:
+    client.app.state.login_throttle = LoginThrottle(limit=3, window=60)  # type: ignore[attr-defined]
+    make_user(vault)
+    codes = [api_login(client, password="nope nope nope").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+def test_pages_sign_in_and_out(client: TestClient, vault: Any) -> None:
+    make_user(vault)
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    page = client.get("/login")
+    assert "登录数据室" in page.text
+    pre = client.cookies.get("baomi_csrf")
+    bad = client.post(
+        "/login", data={"username": "li.lei", "password": "wrong!", "csrf_token": pre or ""}
+    )
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.text
+    ok = client.post(
+        "/login",
+        data={"username": "li.lei", "password": PASSWORD, "csrf_token": pre or ""},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    home = client.get("/")
+    assert "买方审阅人" in home.text
+    token = home.text.split('name="csrf_token" value="')[1].split('"')[0]
+    out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.headers["location"] == "/login"
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_setup_page_sets_a_password_once(client: TestClient, vault: Any) -> None:
+    from baomi.services import accounts
+
+    link = accounts.bootstrap_admin(vault)
+    page = client.get(f"/setup/{link}")
+    pre = client.cookies.get("baomi_csrf") or ""
+    assert page.status_code == 200
+    short = client.post(
+        f"/setup/{link}", data={"password": "short", "confirm": "short", "csrf_token": pre}
+    )
+    assert short.status_code == 400
+    form = {"password": PASSWORD, "confirm": PASSWORD, "csrf_token": pre}
+    assert client.post(f"/setup/{link}", data=form).status_code == 200
+    assert client.post(f"/setup/{link}", data=form).status_code == 403
+    assert api_login(client, username="admin").status_code == 200
+
+
+def test_english_switch_is_remembered(client: TestClient) -> None:
+    assert "Sign in to the data room" in client.get("/login?lang=en").text
+    assert "Sign in to the data room" in client.get("/login").text  # the cookie keeps it
+    assert "登录数据室" in client.get("/login?lang=zh").text
+
+
+def test_totp_enrolment_over_the_api(client: TestClient, vault: Any) -> None:
+    import pyotp
+
+    make_user(vault)
+    token = api_login(client).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    start = client.post("/api/v1/auth/totp/start", headers=auth).json()
+    assert start["uri"].startswith("otpauth://totp/") and start["secret"] in start["uri"]
+    bad = client.post(
+        "/api/v1/auth/totp/confirm",
+        json={"secret": start["secret"], "code": "000000"},
+        headers=auth,
+    )
+    assert bad.status_code == 400
+    code = pyotp.TOTP(start["secret"]).now()
+    ok = client.post(
+        "/api/v1/auth/totp/confirm", json={"secret": start["secret"], "code": code}, headers=auth
+    )
+    assert ok.status_code == 204
+    client.cookies.clear()
+    assert api_login(client).status_code == 401  # the code is now required
+    assert "两步验证" in client.get("/account", headers=auth).text
+
+
+def test_admin_creates_users_with_a_setup_link(client: TestClient, vault: Any) -> None:
+    make_user(vault, "root.a", "admin")
+    make_user(vault, "buyer.a", "buyer")
+    admin = {"Authorization": f"Bearer {api_login(client, 'root.a').json()['token']}"}
+    r = client.post("/api/v1/users", json={"username": "new.one", "role": "counsel"}, headers=admin)
+    assert r.status_code == 201, r.text
+    link = r.json()["setup_link"]
+    assert "/setup/" in link and not r.json()["user"]["has_password"]
+    assert {u["username"] for u in client.get("/api/v1/users", headers=admin).json()} >= {"new.one"}
+    client.cookies.clear()
+    buyer = {"Authorization": f"Bearer {api_login(client, 'buyer.a').json()['token']}"}
+    assert (
+        client.post(
+            "/api/v1/users", json={"username": "x.y", "role": "admin"}, headers=buyer
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/users", headers=buyer).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/users", json={"username": "z.z", "role": "king"}, headers=admin
+        ).status_code
+        == 422
+    )

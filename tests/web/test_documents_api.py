@@ -1,0 +1,120 @@
+"""Documents over HTTP: multipart upload (several files, zip), the list, downloads; bad uploads
+are 4xx and leave the room as it was."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.services.dataroom.test_documents import _csv
+from tests.vault_support import resident_id
+from tests.web.test_rooms_api import _as, _setup
+
+
+def _ready(client: TestClient, vault: Any) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    from tests.web.conftest import make_user
+
+    broker, buyer = _setup(client, vault)
+    make_user(vault, "seller.a", "seller")
+    client.post(
+        "/api/v1/rooms/转让-001/members",
+        json={"username": "seller.a", "side": "seller", "role": "seller"},
+        headers=broker,
+    )
+    nda = client.post(
+        "/api/v1/rooms/转让-001/nda",
+        json={"discloser": "卖方", "recipient": "买方"},
+        headers=broker,
+    ).json()
+    client.post(
+        "/api/v1/rooms/转让-001/nda/accept",
+        json={"sha256": nda["sha256"], "name": "代表"},
+        headers=buyer,
+    )
+    client.post("/api/v1/rooms/转让-001/stage", json={"stage": "due_diligence"}, headers=broker)
+    return broker, buyer, _as(client, "seller.a")
+
+
+def test_upload_list_and_download(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("订单.csv", _csv(5))
+    r = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[
+            ("files", ("名单.csv", _csv(), "text/csv")),
+            ("files", ("more.zip", buf.getvalue(), "application/zip")),
+        ],
+        data={"folder": "客户"},
+        headers=seller,
+    )
+    assert r.status_code == 201, r.text
+    names = sorted(d["name"] for d in r.json())
+    assert names == ["客户/more/订单.csv", "客户/名单.csv"]
+    assert client.get("/api/v1/rooms/转让-001/documents", headers=buyer).json() == []
+    client.post(
+        "/api/v1/rooms/转让-001/grants",
+        json={"side": "buyer", "folder": "客户", "level": "download", "days": 7},
+        headers=broker,
+    )
+    listed = client.get("/api/v1/rooms/转让-001/documents", headers=buyer).json()
+    assert len(listed) == 2 and all(d["protected"] for d in listed)
+    doc = next(d for d in listed if d["name"] == "客户/名单.csv")
+    got = client.get(f"/api/v1/rooms/转让-001/documents/{doc['id']}/download", headers=buyer)
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    assert resident_id(1).encode() not in got.content
+    own = client.get(f"/api/v1/rooms/转让-001/documents/{doc['id']}/download", headers=seller)
+    assert own.content == _csv()
+
+
+def test_bad_uploads_are_4xx_and_store_nothing(client: TestClient, vault: Any) -> None:
+    _, buyer, seller = _ready(client, vault)
+    bad = [
+        [("files", ("../x.csv", _csv(), "text/csv"))],
+        [("files", ("a.pdf", b"not a pdf", "application/pdf"))],
+        [("files", ("empty.csv", b"", "text/csv"))],
+    ]
+    for files in bad:
+        r = client.post("/api/v1/rooms/转让-001/documents", files=files, headers=seller)
+        assert 400 <= r.status_code < 500, r.text
+    r = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("a.csv", _csv(), "text/csv"))],
+        headers=buyer,
+    )
+    assert r.status_code == 403
+    assert client.get("/api/v1/rooms/转让-001/documents", headers=seller).json() == []
+
+
+def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    doc = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(60), "text/csv"))],
+        headers=seller,
+    ).json()[0]
+    client.post(
+        "/api/v1/rooms/转让-001/grants",
+        json={"side": "buyer", "folder": "/", "level": "view", "days": 7},
+        headers=broker,
+    )
+    shown = client.get(
+        f"/api/v1/rooms/转让-001/documents/{doc['id']}/preview?page=1", headers=buyer
+    )
+    body = shown.json()
+    assert shown.status_code == 200 and body["kind"] == "table" and len(body["rows"]) == 10
+    assert body["protected"] and resident_id(55) not in shown.text
+    assert (
+        client.get(
+            f"/api/v1/rooms/转让-001/documents/{doc['id']}/preview?page=-1", headers=buyer
+        ).status_code
+        == 422
+    )
+    page = client.get(f"/rooms/转让-001/documents/{doc['id']}", headers=buyer)
+    assert (
+        page.status_code == 200 and 'id="preview"' in page.text and resident_id(1) not in page.text
+    )
