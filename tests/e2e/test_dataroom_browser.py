@@ -87,7 +87,7 @@ def test_seller_uploads_buyer_accepts_nda_and_downloads_a_traceable_copy(
     buyer.fill("#name", "买方代表")
     buyer.click("form[action$='/nda'] button")
     buyer.wait_for_selector("#documents")
-    link = buyer.locator("#documents a").first
+    link = buyer.locator("#documents a.download").first
     assert "去标识化" in link.inner_text()
     with buyer.expect_download() as info:
         link.click()
