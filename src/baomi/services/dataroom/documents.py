@@ -274,24 +274,7 @@ def download(
     return Download(entry.name.rsplit("/", 1)[-1], content, entry.protected, package_id)
 
 
-@dataclass(frozen=True)
-class Preview:
-    """One page of a document as a person sees it in the page (the protected form for every side
-    but the seller's)."""
-
-    name: str
-    kind: str  # "table", "text" or "image"
-    page: int
-    pages: int | None  # None: not counted (a long table)
-    columns: list[str]
-    rows: list[list[str]]
-    lines: list[str]
-    image_png: bytes | None
-    protected: bool
-
-
-PREVIEW_ROWS = 50
-PREVIEW_CELL = 200
+Preview = previews.Preview
 
 
 def preview(

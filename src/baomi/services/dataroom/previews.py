@@ -6,15 +6,29 @@ from __future__ import annotations
 
 import io
 import tempfile
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from baomi.errors import InputError
 from baomi.i18n import tr
 
-if TYPE_CHECKING:
-    from baomi.services.dataroom.documents import Preview
+
+@dataclass(frozen=True)
+class Preview:
+    """One page of a document as a person sees it in the page (the protected form for every side
+    but the seller's)."""
+
+    name: str
+    kind: str  # "table", "text" or "image"
+    page: int
+    pages: int | None  # None: not counted (a long table)
+    columns: list[str]
+    rows: list[list[str]]
+    lines: list[str]
+    image_png: bytes | None
+    protected: bool
+
 
 ROWS = 50
 LINES = 100
@@ -48,7 +62,6 @@ def _pdf_page(content: bytes, page: int) -> tuple[bytes, int]:
 
 def render(name: str, content: bytes, *, page: int, protected: bool) -> Preview:
     from baomi.engine.readers import open_source
-    from baomi.services.dataroom.documents import Preview
 
     if name.lower().endswith(".pdf"):
         png, pages = _pdf_page(content, page)
