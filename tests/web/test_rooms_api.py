@@ -120,3 +120,21 @@ def test_room_page_shows_the_nda_gate_then_the_room(client: TestClient, vault: A
     client.post("/rooms/转让-001/nda", data={"csrf_token": csrf, "sha256": sha, "name": "买方代表"})
     room = client.get("/rooms/转让-001")
     assert room.status_code == 200 and "示例科技有限公司" in room.text and "尽职调查" in room.text
+
+
+def test_opening_a_room_is_refused_before_its_deal_is_created(
+    client: TestClient, vault: Any
+) -> None:
+    """An operator may create deals but not open rooms: POST /rooms used to create the deal
+    first (or answer 400 for a name it could not see) instead of refusing with 403."""
+    from baomi.services import deals
+    from tests.vault_support import operator
+
+    make_user(vault, "ops.a", "operator")
+    r = client.post(
+        "/api/v1/rooms",
+        json={"deal": "转让-009", "target_name": "示例科技有限公司", "target_uscc": VALID},
+        headers=_as(client, "ops.a"),
+    )
+    assert r.status_code == 403, r.text
+    assert deals.list_deals(vault, actor=operator()) == []

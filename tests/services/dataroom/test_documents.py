@@ -165,3 +165,23 @@ def test_unknown_document_is_a_clear_error(vault: Any, room: dict[str, rooms.Sea
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     with pytest.raises(InputError):
         documents.download(vault, room["seller.a"], DEAL, "nope", protect=protector)
+
+
+def test_an_auditor_lists_documents_as_the_table_says_but_downloads_nothing(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    """doc.view includes auditors; the listing used to ask the command line's deal.show too,
+    which does not, so a seated auditor was refused the list the role table allows."""
+    documents.upload(vault, room["seller.a"], DEAL, [("名单.csv", _csv(3))], folder="客户")
+    user, _ = accounts.create_user(
+        vault, actor=ADMIN, username="audit.a", display_name="audit.a", role="auditor"
+    )
+    rooms.add_member(
+        vault, actor=BROKER, deal_ref=DEAL, username="audit.a", side=Side.SELLER, role=Role.AUDITOR
+    )
+    auditor = rooms.seat(vault, user, DEAL)
+    (listed,) = documents.documents(vault, auditor, DEAL)
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    for doc in (listed.id, "no-such-id"):  # refused before it learns whether an id exists
+        with pytest.raises(PermissionDeniedError):
+            documents.download(vault, auditor, DEAL, doc, protect=protector)

@@ -129,9 +129,11 @@ def upload(
 
 
 def _objects(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
-    detail = deals.show(vault, deal_ref, actor=seat.actor)
+    """The room's documents as ``seat`` receives them; call after :func:`rooms.gate` (the
+    room's own rules decide, not the command line's ``deal.show``)."""
+    objects = deals.objects(vault, rooms.deal_id(vault, deal_ref))
     protected = seat.side not in (None, Side.SELLER)
-    return [_entry(o, protected) for o in detail.objects if o.name is not None]
+    return [_entry(o, protected) for o in objects if o.name is not None]
 
 
 def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
@@ -156,12 +158,14 @@ def download(
     """One document for ``seat``: the original for the seller's side, else a protected copy
     fingerprinted for this user (``protect(src_dir, out_dir, recipient)`` returns the protected
     file and the package id)."""
+    deal_id = rooms.deal_id(vault, deal_ref)
+    # the role table first, so that who may not download learns nothing of which ids exist
+    audit.require(vault, seat.actor, Action.DOC_DOWNLOAD, obj=f"deal:{deal_id}", resource=deal_id)
     entries = {e.id: e for e in _objects(vault, seat, deal_ref)}
     entry = entries.get(object_id)
     if entry is None:
         raise InputError(tr("没有该文件", "no such document"))
     rooms.gate(vault, seat, Action.DOC_DOWNLOAD, deal_ref, folder=entry.folder)
-    deal_id = rooms.deal_id(vault, deal_ref)
     name, content = deals.open_object(vault, deal_id, object_id)
     package_id: str | None = None
     if entry.protected:

@@ -22,7 +22,7 @@ from baomi.engine.audit_chain import AuditAction
 from baomi.engine.checksums import is_valid_uscc
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
-from baomi.services import audit
+from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import nda as nda_text
 from baomi.services.dataroom.stages import BUYER_OPEN, Stage, advance
@@ -283,6 +283,31 @@ def open_room(
             session, vault, actor=actor, action=AuditAction.ROOM_OPEN, obj=f"deal:{deal.id}"
         )
         return _info(deal, room)
+
+
+def open_deal_room(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_name: str,
+    target_name: str,
+    target_uscc: str,
+    recipient_region: str = "CN",
+) -> RoomInfo:
+    """Open the data room of ``deal_name``, creating the deal first if there is none by that
+    name. Refused before anything is created unless the role table lets ``actor`` open rooms
+    (creating the deal alone is allowed to more roles than opening its room)."""
+    audit.require(vault, actor, Action.ROOM_OPEN, obj="deal")
+    if deal_name not in {d.name for d in deals.list_deals(vault, actor=actor)}:
+        deals.create(vault, actor=actor, name=deal_name)
+    return open_room(
+        vault,
+        actor=actor,
+        deal_ref=deal_name,
+        target_name=target_name,
+        target_uscc=target_uscc,
+        recipient_region=recipient_region,
+    )
 
 
 def set_stage(vault: Vault, *, actor: Actor, deal_ref: str, stage: Stage) -> RoomInfo:

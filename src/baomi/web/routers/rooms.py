@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
-from baomi.services import accounts, deals
+from baomi.services import accounts
 from baomi.services.dataroom import auditlog, documents, rooms
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
@@ -116,14 +116,11 @@ def list_rooms(user: CurrentUser, vault: VaultDep) -> list[RoomEntryPublic]:
 
 @api.post("", status_code=201, responses={400: {}, 403: {}})
 def open_room(body: RoomCreate, user: CurrentUser, vault: VaultDep) -> RoomPublic:
-    actor = rooms.seat_outside(user)
-    if body.deal not in {d.name for d in deals.list_deals(vault, actor=actor)}:
-        deals.create(vault, actor=actor, name=body.deal)
     return _public(
-        rooms.open_room(
+        rooms.open_deal_room(
             vault,
-            actor=actor,
-            deal_ref=body.deal,
+            actor=rooms.seat_outside(user),
+            deal_name=body.deal,
             target_name=body.target_name,
             target_uscc=body.target_uscc,
             recipient_region=body.recipient_region,
