@@ -137,3 +137,12 @@ def test_english_switch_is_remembered(client: TestClient) -> None:
     assert "Sign in to the data room" in client.get("/login?lang=en").text
     assert "Sign in to the data room" in client.get("/login").text  # the cookie keeps it
     assert "登录数据室" in client.get("/login?lang=zh").text
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(client: TestClient) -> None:
+    """RFC 9110 §15.5.6: a 405 names all the target's methods, not those of one route of it."""
+    r = client.request("OPTIONS", "/api/v1/rooms")
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
+    r = client.put("/api/v1/rooms/转让-001/documents")
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}

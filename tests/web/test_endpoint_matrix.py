@@ -25,22 +25,15 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
-from baomi.engine.checksums import uscc_check_char
-from baomi.services import accounts, deals, keys
+from baomi.services import accounts
 from baomi.services.dataroom import documents, rooms
+from baomi.services.dataroom.demo import DEMO_USCC
 from baomi.services.dataroom.rooms import RUNS_ROOMS, SIDE_ROLES, Level, Side
-from baomi.services.dataroom.stages import Stage
-from baomi.services.permissions import PERMISSIONS, Action, Actor, Role
-from baomi.services.vault import open_vault
-from baomi.settings import Settings
+from baomi.services.permissions import PERMISSIONS, Action, Role
 from baomi.web.app import create_app
-from tests.vault_support import fresh_database_url
+from tests.web.room_support import SYSTEM, room_home, signed_in
 
 DEAL = "矩阵-001"
-_USCC17 = "91110000MA01MTRX0"
-USCC = _USCC17 + uscc_check_char(_USCC17)
-PASSWORD = "correct horse battery staple"
-SYSTEM = Actor("matrix", Role.ADMIN)
 CSV = "姓名,备注\n张三,甲\n李四,乙\n".encode()
 
 
@@ -67,7 +60,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "POST",
         "/api/v1/rooms",
         Action.ROOM_OPEN,
-        body=lambda s: {"deal": DEAL, "target_name": "矩阵科技有限公司", "target_uscc": USCC},
+        body=lambda s: {"deal": DEAL, "target_name": "矩阵科技有限公司", "target_uscc": DEMO_USCC},
     ),
     Endpoint("GET", ROOM, Action.ROOM_VIEW),
     Endpoint("POST", ROOM + "/stage", Action.ROOM_STAGE, body=lambda s: {"stage": "due_diligence"}),
@@ -157,61 +150,39 @@ class Room:
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
-    tmp = tmp_path_factory.mktemp("matrix")
-    with fresh_database_url() as url:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            home=tmp / "home",
-            database_url=url,
-            master_key_file=tmp / "secrets" / "master.key",
-            env="test",
-        )
-        keys.generate_key_file(settings.master_key_file)
-        keys.init(settings, actor=SYSTEM)
-        with open_vault(settings) as vault:
-            deals.create(vault, actor=SYSTEM, name=DEAL)
-            rooms.open_room(
-                vault, actor=SYSTEM, deal_ref=DEAL, target_name="矩阵科技有限公司", target_uscc=USCC
-            )
-            tokens: dict[str, str] = {}
-            for role, side in SEATS:
-                name = _username(role, side)
-                _, link = accounts.create_user(
-                    vault, actor=SYSTEM, username=name, display_name=name, role=role.value
+    with room_home(tmp_path_factory.mktemp("matrix"), DEAL) as (settings, vault):
+        tokens: dict[str, str] = {}
+        for role, side in SEATS:
+            name = _username(role, side)
+            tokens[name] = signed_in(vault, name, role)
+            if side is not None:
+                rooms.add_member(
+                    vault, actor=SYSTEM, deal_ref=DEAL, username=name, side=side, role=role
                 )
-                accounts.complete_setup(vault, token=link, password=PASSWORD)
-                if side is not None:
-                    rooms.add_member(
-                        vault, actor=SYSTEM, deal_ref=DEAL, username=name, side=side, role=role
-                    )
-                tokens[name] = accounts.login(vault, username=name, password=PASSWORD).token
-            rooms.publish_nda(
-                vault, actor=SYSTEM, deal_ref=DEAL, discloser="卖方", recipient="买方"
-            )
-            rooms.set_stage(vault, actor=SYSTEM, deal_ref=DEAL, stage=Stage.DUE_DILIGENCE)
-            for side in Side:
-                rooms.set_grant(
-                    vault,
-                    actor=SYSTEM,
-                    deal_ref=DEAL,
-                    side=side,
-                    folder="/",
-                    level=Level.DOWNLOAD,
-                    days=30,
-                )
-            (doc,) = documents.upload(
+        rooms.publish_nda(vault, actor=SYSTEM, deal_ref=DEAL, discloser="卖方", recipient="买方")
+        for side in Side:
+            rooms.set_grant(
                 vault,
-                rooms.Seat(SYSTEM, None),
-                DEAL,
-                [("名单.csv", CSV)],
-                folder="资料",
-                scanner=lambda _: {},
+                actor=SYSTEM,
+                deal_ref=DEAL,
+                side=side,
+                folder="/",
+                level=Level.DOWNLOAD,
+                days=30,
             )
-            app = create_app(settings, vault=vault)
-            with TestClient(app) as client:
-                prepared = Room(app, client, vault, tokens, doc.id)
-                prepared.accept_all()
-                yield prepared
+        (doc,) = documents.upload(
+            vault,
+            rooms.Seat(SYSTEM, None),
+            DEAL,
+            [("名单.csv", CSV)],
+            folder="资料",
+            scanner=lambda _: {},
+        )
+        app = create_app(settings, vault=vault)
+        with TestClient(app) as client:
+            prepared = Room(app, client, vault, tokens, doc.id)
+            prepared.accept_all()
+            yield prepared
 
 
 def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:

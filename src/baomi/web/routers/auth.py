@@ -15,6 +15,7 @@ from baomi.services import accounts
 from baomi.services.accounts import SignedIn, UserPublic
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
+from baomi.web.responses import errors
 from baomi.web.security import PRE_CSRF_COOKIE, SESSION_COOKIE
 
 api = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -90,7 +91,7 @@ def _set_session_cookie(request: Request, response: Response, signed: SignedIn) 
     )
 
 
-@api.post("/login", responses={401: {}, 429: {}})
+@api.post("/login", responses=errors(400, 401, 429))
 def api_login(body: LoginRequest, request: Request, response: Response) -> SessionOut:
     signed = _sign_in(request, body.username, body.password, body.totp)
     _set_session_cookie(request, response, signed)
@@ -108,7 +109,7 @@ def api_logout(vault: VaultDep, token: TokenDep, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-@api.get("/me", responses={401: {}})
+@api.get("/me", responses=errors(401))
 def api_me(user: CurrentUser, vault: VaultDep, token: TokenDep) -> MeOut:
     return MeOut(
         user=_user_out(user), csrf_token=accounts.csrf_token(vault, token) if token else None

@@ -24,8 +24,10 @@ from baomi.services.dataroom.uploads import Limits
 from baomi.services.permissions import Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
+from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"])
+#: every room endpoint needs a session and names a deal that may not exist
+api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
 
 
