@@ -143,7 +143,8 @@ def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
     entries = _objects(vault, seat, deal_ref)
     if seat.side in (None, Side.SELLER):
         return entries
-    return [e for e in entries if rooms.granted(vault, seat, deal_ref, e.folder, Action.DOC_VIEW)]
+    visible = rooms.granted_filter(vault, seat, deal_ref, Action.DOC_VIEW)
+    return [e for e in entries if visible(e.folder)]
 
 
 def download(
