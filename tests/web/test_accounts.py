@@ -191,6 +191,8 @@ def test_totp_is_required_once_enabled(vault: Any) -> None:
     secret = accounts.new_totp_secret()
     with pytest.raises(InputError):
         accounts.enable_totp(vault, username="li.lei", secret=secret, code="000000")
+    with pytest.raises(InputError):  # not base32: a clear error, not a crash
+        accounts.enable_totp(vault, username="li.lei", secret="not base32 !!", code="000000")
     accounts.enable_totp(vault, username="li.lei", secret=secret, code=pyotp.TOTP(secret).now())
     with vault.reading() as s:
         sealed = s.execute(select(User.totp_sealed)).scalar_one()
@@ -201,3 +203,61 @@ def test_totp_is_required_once_enabled(vault: Any) -> None:
         accounts.login(vault, username="li.lei", password=PASSWORD, totp="123456")
     code = pyotp.TOTP(secret).now()
     assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
+
+
+def test_checking_a_fresh_session_takes_no_write_lock(
+    vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request checks its session: that used to be a write transaction (on SQLite
+    ``BEGIN IMMEDIATE``, queueing every request behind any writer, a login's argon2 included)
+    even when nothing changed. Only expiry and the once-a-minute ``last_seen_at`` write now."""
+    make_user(vault)
+    signed = accounts.login(vault, username="li.lei", password=PASSWORD)
+    writing = vault.transaction
+
+    def no_write() -> Any:
+        raise AssertionError("a write transaction for a fresh session")
+
+    monkeypatch.setattr(vault, "transaction", no_write)
+    assert accounts.session_user(vault, signed.token) is not None
+    monkeypatch.setattr(vault, "transaction", writing)
+    with vault.transaction() as s:
+        s.execute(update(WebSession).values(last_seen_at=_ago(2)))
+    assert accounts.session_user(vault, signed.token) is not None
+    with vault.reading() as s:
+        seen = s.execute(select(WebSession.last_seen_at)).scalar_one()
+    assert seen > _ago(1)  # the due last_seen_at write still happens
+
+
+def test_login_hashes_outside_the_write_transaction(
+    vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 inside BEGIN IMMEDIATE queued every other writer behind each login's ~0.1 s hash."""
+    from contextlib import contextmanager
+
+    make_user(vault)
+    writing, inside = vault.transaction, []
+
+    @contextmanager
+    def marked() -> Any:
+        with writing() as session:
+            inside.append(True)
+            try:
+                yield session
+            finally:
+                inside.pop()
+
+    real = accounts._hasher
+
+    class Checked:
+        def verify(self, stored: str, password: str) -> bool:
+            assert not inside, "argon2 ran inside a write transaction"
+            return bool(real().verify(stored, password))
+
+    monkeypatch.setattr(vault, "transaction", marked)
+    monkeypatch.setattr(accounts, "_hasher", Checked)
+    assert accounts.login(vault, username="li.lei", password=PASSWORD).user.username == "li.lei"
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="li.lei", password=PASSWORD + "x")
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="nobody.here", password=PASSWORD)

@@ -187,3 +187,12 @@ def test_admin_creates_users_with_a_setup_link(client: TestClient, vault: Any) -
         ).status_code
         == 422
     )
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(client: TestClient) -> None:
+    """RFC 9110 §15.5.6: a 405 names all the target's methods, not those of one route of it."""
+    r = client.request("OPTIONS", "/api/v1/rooms")
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
+    r = client.put("/api/v1/rooms/转让-001/documents")
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}

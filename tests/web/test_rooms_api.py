@@ -164,3 +164,21 @@ def test_broker_manages_the_room_from_its_page(client: TestClient, vault: Any) -
     buyer = _as(client, "buyer.a")
     assert client.get("/api/v1/rooms/d1/nda", headers=buyer).json()["version"] == 1
     assert 'id="manage"' not in client.get("/rooms/d1", headers=buyer).text
+
+
+def test_opening_a_room_is_refused_before_its_deal_is_created(
+    client: TestClient, vault: Any
+) -> None:
+    """An operator may create deals but not open rooms: POST /rooms used to create the deal
+    first (or answer 400 for a name it could not see) instead of refusing with 403."""
+    from baomi.services import deals
+    from tests.vault_support import operator
+
+    make_user(vault, "ops.a", "operator")
+    r = client.post(
+        "/api/v1/rooms",
+        json={"deal": "转让-009", "target_name": "示例科技有限公司", "target_uscc": VALID},
+        headers=_as(client, "ops.a"),
+    )
+    assert r.status_code == 403, r.text
+    assert deals.list_deals(vault, actor=operator()) == []

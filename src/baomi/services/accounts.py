@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as _dt
 import hashlib
 import logging
@@ -298,14 +299,16 @@ def login(
     """A new session, or :class:`PermissionDeniedError` with one message for every failure."""
     password = password[: MAX_PASSWORD + 1]
     signed: SignedIn | None = None
-    with vault.transaction() as session:  # a failure is recorded (and counted) before it is raised
+    with vault.reading() as session:
         user = _user(session, username)
         stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
-        ok: bool
-        try:
-            ok = _hasher().verify(stored, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            ok = False
+    # argon2 (~0.1 s, 64 MiB) outside the write transaction: on SQLite that is BEGIN IMMEDIATE,
+    # and every other writer would queue behind each login's hash
+    ok = _verify(stored, password)
+    with vault.transaction() as session:  # a failure is recorded (and counted) before it is raised
+        user = _user(session, username)
+        if user is not None and user.password_hash and user.password_hash != stored:
+            ok = _verify(user.password_hash, password)  # changed meanwhile: check the new one
         if user is None or user.password_hash is None:
             audit.record(
                 session,
@@ -321,6 +324,13 @@ def login(
     if signed is None:
         raise _denied()
     return signed
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher().verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def _check_and_open(
@@ -390,10 +400,28 @@ def _anonymous(vault: Vault, username: str) -> str:
     return f"unknown:{digest[:16]}"
 
 
+def _session_needs_write(vault: Vault, row: WebSession) -> bool:
+    """Whether checking this session changes it: it expires now, or ``last_seen_at`` is due."""
+    moment = _dt.datetime.now(_dt.UTC)
+    seen = _ts(row.last_seen_at)
+    return (
+        moment - seen > _dt.timedelta(minutes=vault.settings.session_idle_minutes)
+        or _ts(row.expires_at) <= moment
+        or (moment - seen).total_seconds() >= SEEN_EVERY_SECONDS
+    )
+
+
 def session_user(vault: Vault, token: str | None) -> UserPublic | None:
     """The user a session token signs in, or ``None`` (unknown, revoked, idle or expired)."""
     if not token:
         return None
+    with vault.reading() as session:  # the usual case writes nothing: no write lock per request
+        row = session.get(WebSession, _sha256(token))
+        if row is None or row.revoked_at is not None:
+            return None
+        if not _session_needs_write(vault, row):
+            user = session.get(User, row.user_id)
+            return None if user is None or user.disabled else _public(user)
     settings = vault.settings
     with vault.transaction() as session:
         row = session.get(WebSession, _sha256(token))
@@ -463,7 +491,11 @@ def _totp_secret(vault: Vault, user: User) -> str:
 
 def enable_totp(vault: Vault, *, username: str, secret: str, code: str) -> UserPublic:
     """Turn on the second factor once the user proves the authenticator holds ``secret``."""
-    if not pyotp.TOTP(secret).verify(code, valid_window=1):
+    try:
+        right = pyotp.TOTP(secret).verify(code, valid_window=1)
+    except (ValueError, binascii.Error):  # not a base32 secret
+        right = False
+    if not right:
         raise InputError(tr("验证码不正确", "the code is not right"))
     with vault.transaction() as session:
         user = _user(session, username)

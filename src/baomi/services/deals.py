@@ -247,6 +247,33 @@ def show(vault: Vault, deal_ref: str, *, actor: Actor) -> DealDetail:
     with vault.reading() as session:
         deal = find_deal(session, deal_ref)
     audit.require(vault, actor, Action.DEAL_SHOW, obj=f"deal:{deal.id}", resource=deal.id)
+    info, out, decrypted = _detail(vault, deal)
+    if decrypted:
+        audit.record_now(
+            vault,
+            actor=actor,
+            action=AuditAction.DEAL_SHOW,
+            obj=f"deal:{deal.id}",
+            details={"objects": len(out)},
+        )
+    return DealDetail(info, out)
+
+
+def objects(vault: Vault, deal_id: str) -> list[ObjectInfo]:
+    """A deal's documents, names and inventories decrypted while the key exists.
+
+    For other services, *after* they authorized the access (the data room's listing, which its
+    own gate decides); it checks no permission and records nothing itself.
+    """
+    with vault.reading() as session:
+        deal = session.get(Deal, deal_id)
+        if deal is None:
+            raise InputError(tr(f"没有交易 {deal_id}", f"no deal {deal_id}"))
+    return _detail(vault, deal)[1]
+
+
+def _detail(vault: Vault, deal: Deal) -> tuple[DealInfo, list[ObjectInfo], bool]:
+    """The deal's summary, its objects, and whether their names could be decrypted."""
     with vault.reading() as session:
         objs = (
             session.execute(
@@ -274,15 +301,7 @@ def show(vault: Vault, deal_ref: str, *, actor: Actor) -> DealDetail:
                     _open_part(key, deal, obj, "inventory", obj.inventory_sealed)
                 )
         out.append(ObjectInfo(obj.id, name, obj.size, obj.sha256, obj.created_at, inventory))
-    if key is not None:
-        audit.record_now(
-            vault,
-            actor=actor,
-            action=AuditAction.DEAL_SHOW,
-            obj=f"deal:{deal.id}",
-            details={"objects": len(out)},
-        )
-    return DealDetail(info, out)
+    return info, out, key is not None
 
 
 def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[Path]:

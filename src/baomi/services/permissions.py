@@ -143,7 +143,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.NDA_ACCEPT: _EVERYONE - {Role.OPERATOR},
         Action.GRANT_SET: _ROOM_RUNNERS | {Role.SELLER},
         Action.GRANT_REVOKE: _ROOM_RUNNERS | {Role.SELLER},
-        Action.DOC_UPLOAD: _KEY_HOLDERS | {Role.SELLER},
+        Action.DOC_UPLOAD: frozenset({Role.ADMIN, Role.SELLER}),  # the CLI operator: deal add
         Action.DOC_VIEW: _EVERYONE - {Role.OPERATOR},
         Action.DOC_DOWNLOAD: _EVERYONE - {Role.OPERATOR, Role.AUDITOR},
         Action.AUDIT_VIEW: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},

@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
@@ -58,6 +61,13 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     ):
         app.include_router(router)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        allow = _allowed(app, request.url.path) if exc.status_code == 405 else ""
+        if allow:  # Starlette names the methods of the first matching route only
+            exc.headers = {**(exc.headers or {}), "Allow": allow}
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(PermissionDeniedError)
     async def _denied(_: Request, exc: PermissionDeniedError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=403)
@@ -75,3 +85,17 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         return JSONResponse({"detail": errors}, status_code=422)
 
     return app
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed(app: FastAPI, path: str) -> str:
+    """Every method the API documents for ``path`` (RFC 9110 §15.5.6: a 405 lists them all)."""
+    found: set[str] = set()
+    for template, item in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            found |= {m.upper() for m in item if m.upper() in _METHODS}
+    if "GET" in found:
+        found.add("HEAD")
+    return ", ".join(m for m in _METHODS if m in found)

@@ -193,3 +193,53 @@ def test_a_new_policy_remakes_the_copies(vault: Any, room: dict[str, rooms.Seat]
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     again = documents.download(vault, room["buyer.a"], DEAL, entry.id, protect=protector)
     assert again.package_id != first.package_id
+
+
+def test_an_auditor_lists_documents_as_the_table_says_but_downloads_nothing(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    """doc.view includes auditors; the listing used to ask the command line's deal.show too,
+    which does not, so a seated auditor was refused the list the role table allows."""
+    documents.upload(vault, room["seller.a"], DEAL, [("名单.csv", _csv(3))], folder="客户")
+    user, _ = accounts.create_user(
+        vault, actor=ADMIN, username="audit.a", display_name="audit.a", role="auditor"
+    )
+    rooms.add_member(
+        vault, actor=BROKER, deal_ref=DEAL, username="audit.a", side=Side.SELLER, role=Role.AUDITOR
+    )
+    auditor = rooms.seat(vault, user, DEAL)
+    (listed,) = documents.documents(vault, auditor, DEAL)
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    for doc in (listed.id, "no-such-id"):  # refused before it learns whether an id exists
+        with pytest.raises(PermissionDeniedError):
+            documents.download(vault, auditor, DEAL, doc, protect=protector)
+
+
+def test_a_buyers_listing_reads_the_grants_once(vault: Any, room: dict[str, rooms.Seat]) -> None:
+    """The listing checked each document's folder against the grants in a read of its own (four
+    statements a document); the number of statements no longer grows with the documents."""
+    from sqlalchemy import event
+
+    rooms.set_grant(
+        vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="/", level=Level.VIEW, days=5
+    )
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    def listing_cost() -> int:
+        statements.clear()
+        event.listen(vault.engine, "before_cursor_execute", count)
+        try:
+            documents.documents(vault, room["buyer.a"], DEAL)
+        finally:
+            event.remove(vault.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    documents.upload(vault, room["seller.a"], DEAL, [("a.csv", _csv(2))], folder="甲")
+    one = listing_cost()
+    files = [(f"{i}.csv", _csv(2)) for i in range(6)]
+    documents.upload(vault, room["seller.a"], DEAL, files, folder="乙/丙")
+    assert len(documents.documents(vault, room["buyer.a"], DEAL)) == 7
+    assert listing_cost() == one

@@ -138,24 +138,30 @@ def upload(
 
 
 def _objects(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
-    detail = deals.show(vault, deal_ref, actor=seat.actor)
+    """The room's documents as ``seat`` receives them; call after :func:`rooms.gate` (the
+    room's own rules decide, not the command line's ``deal.show``)."""
+    objects = deals.objects(vault, rooms.deal_id(vault, deal_ref))
     protected = seat.side not in (None, Side.SELLER)
-    return [_entry(o, protected) for o in detail.objects if o.name is not None]
+    return [_entry(o, protected) for o in objects if o.name is not None]
 
 
 def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
     """The documents ``seat`` may see: all for the seller's side and the platform; for other
     sides those in folders their side holds a grant for."""
-    rooms.gate(vault, seat, Action.ROOM_VIEW, deal_ref)
+    rooms.gate(vault, seat, Action.DOC_VIEW, deal_ref)
     entries = _objects(vault, seat, deal_ref)
     if seat.side in (None, Side.SELLER):
         return entries
-    return [e for e in entries if rooms.granted(vault, seat, deal_ref, e.folder, Action.DOC_VIEW)]
+    visible = rooms.granted_filter(vault, seat, deal_ref, Action.DOC_VIEW)
+    return [e for e in entries if visible(e.folder)]
 
 
 def _entry_for(
     vault: Vault, seat: Seat, deal_ref: str, object_id: str, action: Action
 ) -> DocumentEntry:
+    deal_id = rooms.deal_id(vault, deal_ref)
+    # the role table first, so that who may not do this learns nothing of which ids exist
+    audit.require(vault, seat.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
     entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
     if entry is None:
         raise InputError(tr("没有该文件", "no such document"))

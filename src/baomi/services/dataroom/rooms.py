@@ -12,6 +12,7 @@ Every refusal is recorded in the audit chain (``access.denied``) with its reason
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +23,7 @@ from baomi.engine.audit_chain import AuditAction
 from baomi.engine.checksums import is_valid_uscc
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
-from baomi.services import audit
+from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import nda as nda_text
 from baomi.services.dataroom.stages import BUYER_OPEN, Stage, advance
@@ -201,10 +202,18 @@ def can(seat_: Seat, action: Action) -> bool:
 
 def granted(vault: Vault, seat_: Seat, deal_ref: str, folder: str, action: Action) -> bool:
     """Whether ``seat_``'s side holds a live grant for ``folder`` (no audit: a listing filter)."""
+    return granted_filter(vault, seat_, deal_ref, action)(folder)
+
+
+def granted_filter(
+    vault: Vault, seat_: Seat, deal_ref: str, action: Action
+) -> Callable[[str], bool]:
+    """:func:`granted` for many folders: the side's live grants are read once."""
     need = Level.DOWNLOAD if action is Action.DOC_DOWNLOAD else Level.VIEW
     with vault.reading() as session:
         deal, _ = _room(session, deal_ref)
-        return _granted(session, deal.id, seat_.side, folder, need)
+        folders = _grant_folders(session, deal.id, seat_.side, need)
+    return lambda folder: _covers(folders, folder)
 
 
 def deal_id(vault: Vault, deal_ref: str) -> str:
@@ -233,24 +242,33 @@ def _accepted_current(session: Session, deal_id: str, user_id: str) -> bool:
 
 
 def _granted(session: Session, deal_id: str, side: Side | None, folder: str, need: Level) -> bool:
+    return _covers(_grant_folders(session, deal_id, side, need), folder)
+
+
+def _grant_folders(session: Session, deal_id: str, side: Side | None, need: Level) -> list[str]:
+    """The folders of the side's live grants at ``need`` or above."""
     levels = (
         {Level.DOWNLOAD.value}
         if need is Level.DOWNLOAD
         else {Level.VIEW.value, Level.DOWNLOAD.value}
     )
     moment = _dt.datetime.now(_dt.UTC).isoformat()
-    grants = session.execute(
-        select(Grant).where(
-            Grant.deal_id == deal_id,
-            Grant.side == (side.value if side else ""),
-            Grant.revoked_at.is_(None),
-            Grant.expires_at > moment,
-            Grant.level.in_(levels),
-        )
-    ).scalars()
+    return list(
+        session.execute(
+            select(Grant.folder).where(
+                Grant.deal_id == deal_id,
+                Grant.side == (side.value if side else ""),
+                Grant.revoked_at.is_(None),
+                Grant.expires_at > moment,
+                Grant.level.in_(levels),
+            )
+        ).scalars()
+    )
+
+
+def _covers(grant_folders: list[str], folder: str) -> bool:
     return any(
-        folder == g.folder or folder.startswith(g.folder.rstrip("/") + "/") or g.folder == "/"
-        for g in grants
+        folder == g or folder.startswith(g.rstrip("/") + "/") or g == "/" for g in grant_folders
     )
 
 
@@ -306,6 +324,31 @@ def open_room(
             session, vault, actor=actor, action=AuditAction.ROOM_OPEN, obj=f"deal:{deal.id}"
         )
         return _info(deal, room)
+
+
+def open_deal_room(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_name: str,
+    target_name: str,
+    target_uscc: str,
+    recipient_region: str = "CN",
+) -> RoomInfo:
+    """Open the data room of ``deal_name``, creating the deal first if there is none by that
+    name. Refused before anything is created unless the role table lets ``actor`` open rooms
+    (creating the deal alone is allowed to more roles than opening its room)."""
+    audit.require(vault, actor, Action.ROOM_OPEN, obj="deal")
+    if deal_name not in {d.name for d in deals.list_deals(vault, actor=actor)}:
+        deals.create(vault, actor=actor, name=deal_name)
+    return open_room(
+        vault,
+        actor=actor,
+        deal_ref=deal_name,
+        target_name=target_name,
+        target_uscc=target_uscc,
+        recipient_region=recipient_region,
+    )
 
 
 def set_stage(vault: Vault, *, actor: Actor, deal_ref: str, stage: Stage) -> RoomInfo:

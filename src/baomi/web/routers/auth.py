@@ -16,6 +16,7 @@ from baomi.services import accounts
 from baomi.services.accounts import SignedIn, UserPublic
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
+from baomi.web.responses import errors
 from baomi.web.security import PRE_CSRF_COOKIE, SESSION_COOKIE
 
 api = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -91,7 +92,7 @@ def _set_session_cookie(request: Request, response: Response, signed: SignedIn) 
     )
 
 
-@api.post("/login", responses={401: {}, 429: {}})
+@api.post("/login", responses=errors(400, 401, 429))
 def api_login(body: LoginRequest, request: Request, response: Response) -> SessionOut:
     signed = _sign_in(request, body.username, body.password, body.totp)
     _set_session_cookie(request, response, signed)
@@ -109,7 +110,7 @@ def api_logout(vault: VaultDep, token: TokenDep, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-@api.get("/me", responses={401: {}})
+@api.get("/me", responses=errors(401))
 def api_me(user: CurrentUser, vault: VaultDep, token: TokenDep) -> MeOut:
     return MeOut(
         user=_user_out(user), csrf_token=accounts.csrf_token(vault, token) if token else None
@@ -201,14 +202,14 @@ class TotpConfirm(BaseModel):
     code: str = Field(min_length=6, max_length=8)
 
 
-@api.post("/totp/start", responses={401: {}})
+@api.post("/totp/start", responses=errors(401))
 def totp_start(user: CurrentUser) -> TotpStart:
     """A new secret for the authenticator app; nothing changes until it is confirmed."""
     secret = accounts.new_totp_secret()
     return TotpStart(secret=secret, uri=accounts.totp_uri(secret, user.username))
 
 
-@api.post("/totp/confirm", status_code=204, responses={400: {}, 401: {}})
+@api.post("/totp/confirm", status_code=204, responses=errors(400, 401))
 def totp_confirm(body: TotpConfirm, user: CurrentUser, vault: VaultDep) -> None:
     accounts.enable_totp(vault, username=user.username, secret=body.secret, code=body.code)
 

@@ -13,8 +13,11 @@ from pydantic import BaseModel, Field
 from baomi.errors import InputError
 from baomi.services.dataroom import copies, qa, rooms
 from baomi.web.deps import CurrentUser, VaultDep
+from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["questions", "copies"])
+api = APIRouter(
+    prefix="/api/v1/rooms", tags=["questions", "copies"], responses=errors(400, 401, 403)
+)
 pages = APIRouter(include_in_schema=False)
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
-from baomi.services import accounts, deals
+from baomi.services import accounts
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import auditlog, documents, qa, rooms
 from baomi.services.dataroom.packages import room_protector
@@ -27,8 +27,10 @@ from baomi.services.permissions import Action, Role
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
+from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"])
+#: every room endpoint needs a session and names a deal that may not exist
+api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
 
 
@@ -119,14 +121,11 @@ def list_rooms(user: CurrentUser, vault: VaultDep) -> list[RoomEntryPublic]:
 
 @api.post("", status_code=201, responses={400: {}, 403: {}})
 def open_room(body: RoomCreate, user: CurrentUser, vault: VaultDep) -> RoomPublic:
-    actor = rooms.seat_outside(user)
-    if body.deal not in {d.name for d in deals.list_deals(vault, actor=actor)}:
-        deals.create(vault, actor=actor, name=body.deal)
     return _public(
-        rooms.open_room(
+        rooms.open_deal_room(
             vault,
-            actor=actor,
-            deal_ref=body.deal,
+            actor=rooms.seat_outside(user),
+            deal_name=body.deal,
             target_name=body.target_name,
             target_uscc=body.target_uscc,
             recipient_region=body.recipient_region,

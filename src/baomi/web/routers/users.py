@@ -11,8 +11,9 @@ from baomi.services import accounts
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Role
 from baomi.web.deps import CurrentUser, VaultDep
+from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/users", tags=["users"])
+api = APIRouter(prefix="/api/v1/users", tags=["users"], responses=errors(400, 401, 403))
 
 
 class UserCreate(BaseModel):
