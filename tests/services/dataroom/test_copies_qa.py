@@ -10,10 +10,10 @@ from sqlalchemy import select
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.dataroom import copies, documents, qa, rooms
 from baomi.services.dataroom.packages import room_protector
-from baomi.services.dataroom.rooms import Level, Side
+from baomi.services.dataroom.rooms import Level
 from baomi.services.dataroom.stages import Stage
 from baomi.storage.models import Question
-from tests.services.dataroom.test_documents import BROKER, DEAL, _csv, room
+from tests.services.dataroom.test_documents import BROKER, DEAL, _csv, grant_buyers, room
 from tests.vault_support import database_url, key_file, resident_id, settings, vault
 
 __all__ = ["database_url", "key_file", "room", "settings", "vault"]
@@ -31,15 +31,7 @@ def test_copies_are_listed_and_confirmed_deleted_after_the_deal_ends(
     vault: Any, room: dict[str, rooms.Seat]
 ) -> None:
     documents.upload(vault, room["seller.a"], DEAL, [("a.csv", _csv(5))])
-    rooms.set_grant(
-        vault,
-        actor=BROKER,
-        deal_ref=DEAL,
-        side=Side.BUYER,
-        folder="/",
-        level=Level.DOWNLOAD,
-        days=7,
-    )
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
     _download(vault, room, "buyer.a")
     _download(vault, room, "buyer.b")
     _download(vault, room, "seller.a")  # the seller's own original: no copy to delete

@@ -37,6 +37,13 @@ ADMIN = Actor("admin", Role.ADMIN)
 DEAL = "转让-002"
 
 
+def grant_buyers(vault: Any, level: Level, folder: str = "/") -> str:
+    """The buyer's side may see (or download) ``folder`` for a week."""
+    return rooms.set_grant(
+        vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder=folder, level=level, days=7
+    )
+
+
 def _csv(rows: int = 40) -> bytes:
     lines = ["姓名,身份证号,手机,银行卡"]
     surnames = "赵钱孙李周吴郑王冯陈"
@@ -109,22 +116,12 @@ def test_buyer_gets_only_granted_folders_and_only_protected_copies(
     )
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     assert documents.documents(vault, room["buyer.a"], DEAL) == []
-    rooms.set_grant(
-        vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="客户", level=Level.VIEW, days=7
-    )
+    grant_buyers(vault, Level.VIEW, folder="客户")
     (seen,) = documents.documents(vault, room["buyer.a"], DEAL)
     assert seen.protected
     with pytest.raises(PermissionDeniedError):  # view only
         documents.download(vault, room["buyer.a"], DEAL, entry.id, protect=protector)
-    rooms.set_grant(
-        vault,
-        actor=BROKER,
-        deal_ref=DEAL,
-        side=Side.BUYER,
-        folder="客户",
-        level=Level.DOWNLOAD,
-        days=7,
-    )
+    grant_buyers(vault, Level.DOWNLOAD, folder="客户")
     got = documents.download(vault, room["buyer.a"], DEAL, entry.id, protect=protector)
     assert got.protected and got.package_id
     text = got.content.decode("utf-8")
@@ -140,15 +137,7 @@ def test_a_leaked_buyer_copy_traces_to_that_buyer(
     (entry,) = documents.upload(
         vault, room["seller.a"], DEAL, [("名单.csv", _csv())], folder="客户"
     )
-    rooms.set_grant(
-        vault,
-        actor=BROKER,
-        deal_ref=DEAL,
-        side=Side.BUYER,
-        folder="/",
-        level=Level.DOWNLOAD,
-        days=7,
-    )
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
     deal_id = rooms.deal_id(vault, DEAL)
     protector = room_protector(vault, deal_id)
     copies = {
@@ -172,15 +161,7 @@ def test_a_new_policy_remakes_the_copies(vault: Any, room: dict[str, rooms.Seat]
     from baomi.errors import PolicyError
 
     (entry,) = documents.upload(vault, room["seller.a"], DEAL, [("a.csv", _csv(5))])
-    rooms.set_grant(
-        vault,
-        actor=BROKER,
-        deal_ref=DEAL,
-        side=Side.BUYER,
-        folder="/",
-        level=Level.DOWNLOAD,
-        days=7,
-    )
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     first = documents.download(vault, room["buyer.a"], DEAL, entry.id, protect=protector)
     with pytest.raises(PolicyError):

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from baomi.errors import InputError
 from baomi.services.dataroom import documents, marks, rooms
 from baomi.services.dataroom.packages import room_protector
-from baomi.services.dataroom.rooms import Level, Side
-from tests.services.dataroom.test_documents import BROKER, DEAL, room
+from baomi.services.dataroom.rooms import Level
+from tests.services.dataroom.test_documents import DEAL, grant_buyers, room
 from tests.vault_support import database_url, key_file, mobile, settings, vault
 
 __all__ = ["database_url", "key_file", "room", "settings", "vault"]
@@ -56,15 +56,7 @@ def test_buyer_downloads_are_marked(vault: Any, room: dict[str, rooms.Seat]) -> 
     added = documents.upload(
         vault, room["seller.a"], DEAL, [("合同.pdf", original), ("说明.docx", _docx())]
     )
-    rooms.set_grant(
-        vault,
-        actor=BROKER,
-        deal_ref=DEAL,
-        side=Side.BUYER,
-        folder="/",
-        level=Level.DOWNLOAD,
-        days=7,
-    )
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     by_name = {d.name: d.id for d in added}
     pdf = documents.download(vault, room["buyer.a"], DEAL, by_name["合同.pdf"], protect=protector)

@@ -10,8 +10,8 @@ import pytest
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.dataroom import copies, documents, rooms
 from baomi.services.dataroom.packages import room_protector
-from baomi.services.dataroom.rooms import Level, Side
-from tests.services.dataroom.test_documents import BROKER, DEAL, _csv, room
+from baomi.services.dataroom.rooms import Level
+from tests.services.dataroom.test_documents import DEAL, _csv, grant_buyers, room
 from tests.services.dataroom.test_marks import _pdf
 from tests.vault_support import database_url, key_file, resident_id, settings, vault
 
@@ -29,9 +29,7 @@ def _setup(vault: Any, room: dict[str, rooms.Seat]) -> dict[str, str]:
             ("合同.pdf", _pdf(2)),
         ],
     )
-    rooms.set_grant(
-        vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="/", level=Level.VIEW, days=7
-    )
+    grant_buyers(vault, Level.VIEW, folder="/")
     return {d.name: d.id for d in added}
 
 
@@ -76,24 +74,14 @@ def test_preview_needs_a_view_grant(vault: Any, room: dict[str, rooms.Seat]) -> 
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     with pytest.raises(PermissionDeniedError):  # no grant at all
         documents.preview(vault, room["buyer.a"], DEAL, doc.id, protect=protector)
-    rooms.set_grant(
-        vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="公开", level=Level.VIEW, days=7
-    )
+    grant_buyers(vault, Level.VIEW, folder="公开")
     with pytest.raises(PermissionDeniedError):  # a grant for another folder only
         documents.preview(vault, room["buyer.a"], DEAL, doc.id, protect=protector)
 
 
 def test_download_after_preview_is_the_same_copy(vault: Any, room: dict[str, rooms.Seat]) -> None:
     ids = _setup(vault, room)
-    rooms.set_grant(
-        vault,
-        actor=BROKER,
-        deal_ref=DEAL,
-        side=Side.BUYER,
-        folder="/",
-        level=Level.DOWNLOAD,
-        days=7,
-    )
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     documents.preview(vault, room["buyer.a"], DEAL, ids["名单.csv"], protect=protector)
     one = documents.download(vault, room["buyer.a"], DEAL, ids["名单.csv"], protect=protector)

@@ -9,7 +9,17 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
@@ -439,15 +449,23 @@ class AuditPublic(BaseModel):
     events: list[EventPublic]
 
 
+FilterArg = Annotated[str | None, Query(max_length=200)]
+
+
 def _filter(
-    user: str | None, action: str | None, document: str | None, since: str | None, until: str | None
+    actor: FilterArg = None,
+    action: FilterArg = None,
+    document: FilterArg = None,
+    since: FilterArg = None,
+    until: FilterArg = None,
 ) -> auditlog.AuditFilter:
+    """The audit filters from the query string (one dependency for the page, API and CSV)."""
     return auditlog.AuditFilter(
-        user or None, action or None, document or None, since or None, until or None
+        actor or None, action or None, document or None, since or None, until or None
     )
 
 
-FilterArgs = Annotated[str | None, Query(max_length=200)]
+AuditQuery = Annotated[auditlog.AuditFilter, Depends(_filter)]
 
 
 @api.get("/{deal}/audit", responses={403: {}})
@@ -455,14 +473,10 @@ def room_audit(
     deal: str,
     user: CurrentUser,
     vault: VaultDep,
-    actor: FilterArgs = None,
-    action: FilterArgs = None,
-    document: FilterArgs = None,
-    since: FilterArgs = None,
-    until: FilterArgs = None,
+    filt: AuditQuery,
 ) -> AuditPublic:
     seat = rooms.seat(vault, user, deal)
-    events = auditlog.deal_events(vault, seat, deal, _filter(actor, action, document, since, until))
+    events = auditlog.deal_events(vault, seat, deal, filt)
     chain = auditlog.chain_status(vault, seat, deal)
     return AuditPublic(
         chain=ChainPublic(**asdict(chain)), events=[EventPublic(**asdict(e)) for e in events]
@@ -478,14 +492,10 @@ def room_audit_csv(
     deal: str,
     user: CurrentUser,
     vault: VaultDep,
-    actor: FilterArgs = None,
-    action: FilterArgs = None,
-    document: FilterArgs = None,
-    since: FilterArgs = None,
-    until: FilterArgs = None,
+    filt: AuditQuery,
 ) -> Response:
     seat = rooms.seat(vault, user, deal)
-    events = auditlog.deal_events(vault, seat, deal, _filter(actor, action, document, since, until))
+    events = auditlog.deal_events(vault, seat, deal, filt)
     return Response(
         "\ufeff" + auditlog.to_csv(events),
         media_type="text/csv; charset=utf-8",
@@ -500,16 +510,11 @@ def audit_page(
     user: OptionalUser,
     vault: VaultDep,
     token: TokenDep,
-    actor: FilterArgs = None,
-    action: FilterArgs = None,
-    document: FilterArgs = None,
-    since: FilterArgs = None,
-    until: FilterArgs = None,
+    filt: AuditQuery,
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
     seat = rooms.seat(vault, user, deal)
-    filt = _filter(actor, action, document, since, until)
     events = auditlog.deal_events(vault, seat, deal, filt)
     return render(
         request,
