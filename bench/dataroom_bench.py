@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from baomi.services import accounts, keys
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.demo import SYSTEM, ensure_demo_room
 from baomi.services.dataroom.rooms import Side
@@ -51,9 +52,9 @@ def _bench_buyer(vault: Vault, deal: str, name: str, password: str) -> None:
         vault, actor=SYSTEM, deal_ref=deal, username=name, side=Side.BUYER, role=Role.BUYER
     )
     seat = rooms.seat(vault, user, deal)
-    current = rooms.current_nda(vault, seat, deal)
+    current = ndas.current_nda(vault, seat, deal)
     assert current is not None
-    rooms.accept_nda(vault, seat, deal, text_sha256=current[2], name=name)
+    ndas.accept_nda(vault, seat, deal, text_sha256=current[2], name=name)
 
 
 def prepare(out: Path, buyers: int) -> tuple[Settings, str, Path]:

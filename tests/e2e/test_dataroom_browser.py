@@ -13,7 +13,8 @@ from sqlalchemy import select
 from baomi.demo import generate_demo
 from baomi.engine.protect.trace import trace
 from baomi.services import accounts, deals
-from baomi.services.dataroom import rooms
+from baomi.services.dataroom import grants, rooms
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.packages import records_dir
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
@@ -41,9 +42,9 @@ def _people(vault: Any) -> None:
         )
         accounts.complete_setup(vault, token=token, password=PASSWORD)
         rooms.add_member(vault, actor=ADMIN, deal_ref="deal1", username=name, side=side, role=role)
-    rooms.publish_nda(vault, actor=ADMIN, deal_ref="deal1", discloser="卖方", recipient="买方")
+    ndas.publish_nda(vault, actor=ADMIN, deal_ref="deal1", discloser="卖方", recipient="买方")
     rooms.set_stage(vault, actor=ADMIN, deal_ref="deal1", stage=Stage.DUE_DILIGENCE)
-    rooms.set_grant(
+    grants.set_grant(
         vault,
         actor=ADMIN,
         deal_ref="deal1",

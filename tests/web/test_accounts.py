@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from baomi.errors import InputError, PermissionDeniedError
-from baomi.services import accounts
+from baomi.services import accounts, totp
 from baomi.storage.models import AuditEventRow, SetupLink, User, WebSession
 from tests.web.conftest import ADMIN, PASSWORD, make_user
 
@@ -188,12 +188,12 @@ def test_csrf_token_is_bound_to_the_session(vault: Any) -> None:
 
 def test_totp_is_required_once_enabled(vault: Any) -> None:
     make_user(vault)
-    secret = accounts.new_totp_secret()
+    secret = totp.new_totp_secret()
     with pytest.raises(InputError):
-        accounts.enable_totp(vault, username="li.lei", secret=secret, code="000000")
+        totp.enable_totp(vault, username="li.lei", secret=secret, code="000000")
     with pytest.raises(InputError):  # not base32: a clear error, not a crash
-        accounts.enable_totp(vault, username="li.lei", secret="not base32 !!", code="000000")
-    accounts.enable_totp(vault, username="li.lei", secret=secret, code=pyotp.TOTP(secret).now())
+        totp.enable_totp(vault, username="li.lei", secret="not base32 !!", code="000000")
+    totp.enable_totp(vault, username="li.lei", secret=secret, code=pyotp.TOTP(secret).now())
     with vault.reading() as s:
         sealed = s.execute(select(User.totp_sealed)).scalar_one()
     assert sealed is not None and secret.encode() not in sealed

@@ -28,7 +28,8 @@ from starlette.routing import BaseRoute
 
 from baomi.engine.protect.policy import DEFAULT_POLICY
 from baomi.services import accounts
-from baomi.services.dataroom import documents, rooms
+from baomi.services.dataroom import documents, grants, rooms
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.demo import DEMO_USCC
 from baomi.services.dataroom.rooms import RUNS_ROOMS, SIDE_ONLY, SIDE_ROLES, Level, Side
 from baomi.services.permissions import PERMISSIONS, Action, Role
@@ -165,7 +166,7 @@ class Room:
 
     def nda_sha256(self) -> str:
         seat = rooms.Seat(SYSTEM, None)
-        current = rooms.current_nda(self.vault, seat, DEAL)
+        current = ndas.current_nda(self.vault, seat, DEAL)
         assert current is not None
         return current[2]
 
@@ -177,7 +178,7 @@ class Room:
                 user = accounts.session_user(self.vault, self.tokens[_username(role, side)])
                 assert user is not None
                 seat = rooms.seat(self.vault, user, DEAL)
-                rooms.accept_nda(self.vault, seat, DEAL, text_sha256=sha, name="签署人")
+                ndas.accept_nda(self.vault, seat, DEAL, text_sha256=sha, name="签署人")
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +192,9 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
                 rooms.add_member(
                     vault, actor=SYSTEM, deal_ref=DEAL, username=name, side=side, role=role
                 )
-        rooms.publish_nda(vault, actor=SYSTEM, deal_ref=DEAL, discloser="卖方", recipient="买方")
+        ndas.publish_nda(vault, actor=SYSTEM, deal_ref=DEAL, discloser="卖方", recipient="买方")
         for side in Side:
-            rooms.set_grant(
+            grants.set_grant(
                 vault,
                 actor=SYSTEM,
                 deal_ref=DEAL,

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import binascii
 import datetime as _dt
 import hashlib
 import logging
@@ -487,31 +486,3 @@ def _totp_secret(vault: Vault, user: User) -> str:
     assert user.totp_sealed is not None
     sealed = crypto.open_sealed(vault.platform_key("fields"), user.totp_sealed, _totp_aad(user.id))
     return sealed.decode("ascii")
-
-
-def enable_totp(vault: Vault, *, username: str, secret: str, code: str) -> UserPublic:
-    """Turn on the second factor once the user proves the authenticator holds ``secret``."""
-    try:
-        right = pyotp.TOTP(secret).verify(code, valid_window=1)
-    except (ValueError, binascii.Error):  # not a base32 secret
-        right = False
-    if not right:
-        raise InputError(tr("验证码不正确", "the code is not right"))
-    with vault.transaction() as session:
-        user = _user(session, username)
-        if user is None:
-            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
-        user.totp_sealed = crypto.seal(
-            vault.platform_key("fields"), secret.encode("ascii"), _totp_aad(user.id)
-        )
-        audit.record(session, vault, actor=_as(user), action=AuditAction.USER_TOTP, obj=user.id)
-        return _public(user)
-
-
-def new_totp_secret() -> str:
-    return pyotp.random_base32()
-
-
-def totp_uri(secret: str, username: str) -> str:
-    """The ``otpauth://`` URI an authenticator app reads (as text or a QR code)."""
-    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="baomi")

@@ -18,7 +18,7 @@ from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
-from baomi.web.routers import auth, exchange, health, home, manage, rooms, users
+from baomi.web.routers import audit, auth, documents, exchange, health, home, manage, rooms, users
 from baomi.web.security import LoginThrottle, SecurityMiddleware, csrf_guard
 
 
@@ -53,6 +53,10 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         auth.pages,
         rooms.api,
         rooms.pages,
+        documents.api,
+        documents.pages,
+        audit.api,
+        audit.pages,
         exchange.api,
         exchange.pages,
         users.api,

@@ -10,7 +10,7 @@ import pytest
 
 from baomi.errors import PermissionDeniedError
 from baomi.services import deals
-from baomi.services.dataroom import auditlog, documents, rooms
+from baomi.services.dataroom import auditlog, documents, grants, rooms
 from baomi.services.dataroom.auditlog import AuditFilter
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.permissions import Actor, Role
@@ -27,7 +27,7 @@ def test_only_this_deals_events_and_each_filter(vault: Any, room: dict[str, room
         vault, actor=BROKER, deal_ref="other", target_name="别的公司", target_uscc=VALID_USCC
     )
     (doc,) = documents.upload(vault, room["seller.a"], DEAL, [("a.csv", _csv(3))])
-    rooms.set_grant(
+    grants.set_grant(
         vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="/", level=Level.VIEW, days=1
     )
     seller = room["seller.a"]

@@ -13,7 +13,8 @@ import pytest
 from baomi.engine.protect.trace import trace
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts, deals
-from baomi.services.dataroom import documents, rooms
+from baomi.services.dataroom import documents, grants, rooms
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.packages import records_dir, room_protector
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
@@ -39,7 +40,7 @@ DEAL = "转让-002"
 
 def grant_buyers(vault: Any, level: Level, folder: str = "/") -> str:
     """The buyer's side may see (or download) ``folder`` for a week."""
-    return rooms.set_grant(
+    return grants.set_grant(
         vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder=folder, level=level, days=7
     )
 
@@ -71,11 +72,11 @@ def room(vault: Any) -> dict[str, rooms.Seat]:
         )
         rooms.add_member(vault, actor=BROKER, deal_ref=DEAL, username=name, side=side, role=role)
         seats[name] = rooms.seat(vault, user, DEAL)
-    rooms.publish_nda(vault, actor=BROKER, deal_ref=DEAL, discloser="卖方", recipient="买方")
+    ndas.publish_nda(vault, actor=BROKER, deal_ref=DEAL, discloser="卖方", recipient="买方")
     for name in ("buyer.a", "buyer.b"):
-        nda = rooms.current_nda(vault, seats[name], DEAL)
+        nda = ndas.current_nda(vault, seats[name], DEAL)
         assert nda is not None
-        rooms.accept_nda(vault, seats[name], DEAL, text_sha256=nda[2], name=name)
+        ndas.accept_nda(vault, seats[name], DEAL, text_sha256=nda[2], name=name)
     rooms.set_stage(vault, actor=BROKER, deal_ref=DEAL, stage=Stage.DUE_DILIGENCE)
     return seats
 
@@ -201,7 +202,7 @@ def test_a_buyers_listing_reads_the_grants_once(vault: Any, room: dict[str, room
     statements a document); the number of statements no longer grows with the documents."""
     from sqlalchemy import event
 
-    rooms.set_grant(
+    grants.set_grant(
         vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="/", level=Level.VIEW, days=5
     )
     statements: list[str] = []

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from baomi.engine.checksums import uscc_check_char
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts, deals
-from baomi.services.dataroom import rooms
+from baomi.services.dataroom import grants, rooms
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
 from baomi.services.permissions import Action, Actor, Role
@@ -78,9 +79,9 @@ def _denials(vault: Any) -> list[str]:
 
 
 def _accept(vault: Any, seat: rooms.Seat) -> None:
-    nda = rooms.current_nda(vault, seat, "转让-001")
+    nda = ndas.current_nda(vault, seat, "转让-001")
     assert nda is not None
-    rooms.accept_nda(vault, seat, "转让-001", text_sha256=nda[2], name="买方代表")
+    ndas.accept_nda(vault, seat, "转让-001", text_sha256=nda[2], name="买方代表")
 
 
 @pytest.mark.parametrize(
@@ -116,16 +117,16 @@ def test_buyer_sees_nothing_before_the_nda_and_outside_open_stages(
     buyer = _seat(vault, room["buyer"])
     with pytest.raises(PermissionDeniedError, match=r"保密协议|NDA"):
         rooms.show(vault, buyer, "转让-001")
-    assert rooms.current_nda(vault, buyer, "转让-001") is None
-    rooms.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    assert ndas.current_nda(vault, buyer, "转让-001") is None
+    ndas.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
     with pytest.raises(InputError):  # the hash of another text
-        rooms.accept_nda(vault, buyer, "转让-001", text_sha256="0" * 64, name="买方代表")
+        ndas.accept_nda(vault, buyer, "转让-001", text_sha256="0" * 64, name="买方代表")
     _accept(vault, buyer)
     with pytest.raises(PermissionDeniedError, match=r"尽职调查|due diligence"):
         rooms.show(vault, buyer, "转让-001")  # still preparing
     rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.DUE_DILIGENCE)
     assert rooms.show(vault, buyer, "转让-001").target_name == "示例科技有限公司"
-    rooms.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    ndas.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
     with pytest.raises(PermissionDeniedError):  # a new version must be accepted again
         rooms.show(vault, buyer, "转让-001")
     _accept(vault, buyer)
@@ -144,12 +145,12 @@ def test_seller_side_needs_no_nda_in_any_stage(vault: Any, room: dict[str, Any])
 
 def test_grants_give_view_or_download_until_revoked(vault: Any, room: dict[str, Any]) -> None:
     buyer = _seat(vault, room["buyer"])
-    rooms.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    ndas.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
     _accept(vault, buyer)
     rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.DUE_DILIGENCE)
     with pytest.raises(PermissionDeniedError):
         rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户")
-    grant = rooms.set_grant(
+    grant = grants.set_grant(
         vault,
         actor=BROKER,
         deal_ref="转让-001",
@@ -163,7 +164,7 @@ def test_grants_give_view_or_download_until_revoked(vault: Any, room: dict[str, 
         rooms.gate(vault, buyer, Action.DOC_DOWNLOAD, "转让-001", folder="客户")
     with pytest.raises(PermissionDeniedError):  # a sibling folder is not inside the grant
         rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户资料")
-    rooms.revoke_grant(vault, actor=BROKER, deal_ref="转让-001", grant_id=grant)
+    grants.revoke_grant(vault, actor=BROKER, deal_ref="转让-001", grant_id=grant)
     with pytest.raises(PermissionDeniedError):  # revocation takes effect on the next request
         rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户")
 
@@ -171,7 +172,7 @@ def test_grants_give_view_or_download_until_revoked(vault: Any, room: dict[str, 
 @pytest.mark.parametrize("days", [0, 367])
 def test_grant_length_bounds(vault: Any, room: dict[str, Any], days: int) -> None:
     with pytest.raises(InputError):
-        rooms.set_grant(
+        grants.set_grant(
             vault,
             actor=BROKER,
             deal_ref="转让-001",

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from baomi.engine.checksums import uscc_check_char
 from baomi.services import accounts, deals
-from baomi.services.dataroom import documents, rooms
+from baomi.services.dataroom import documents, grants, rooms
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
@@ -73,11 +74,11 @@ def ensure_demo_room(vault: Vault, *, rows: int = 300) -> DemoAccounts:
             vault, actor=SYSTEM, deal_ref=DEMO_DEAL, username=username, side=side, role=deal_role
         )
         users[username] = user
-    rooms.publish_nda(
+    ndas.publish_nda(
         vault, actor=SYSTEM, deal_ref=DEMO_DEAL, discloser=DEMO_TARGET, recipient="演示买方有限公司"
     )
     rooms.set_stage(vault, actor=SYSTEM, deal_ref=DEMO_DEAL, stage=Stage.DUE_DILIGENCE)
-    rooms.set_grant(
+    grants.set_grant(
         vault,
         actor=SYSTEM,
         deal_ref=DEMO_DEAL,
@@ -96,9 +97,9 @@ def ensure_demo_room(vault: Vault, *, rows: int = 300) -> DemoAccounts:
     seller = rooms.seat(vault, users["seller"], DEMO_DEAL)
     added = documents.upload(vault, seller, DEMO_DEAL, files, folder="卖方资料")
     buyer = rooms.seat(vault, users["buyer"], DEMO_DEAL)
-    current = rooms.current_nda(vault, buyer, DEMO_DEAL)
+    current = ndas.current_nda(vault, buyer, DEMO_DEAL)
     assert current is not None
-    rooms.accept_nda(vault, buyer, DEMO_DEAL, text_sha256=current[2], name="买方审阅人")
+    ndas.accept_nda(vault, buyer, DEMO_DEAL, text_sha256=current[2], name="买方审阅人")
     customers = next(e for e in added if e.name.endswith("客户名单.csv"))
     documents.download(
         vault,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
-from baomi.services import accounts
+from baomi.services import accounts, totp
 from baomi.services.accounts import SignedIn, UserPublic
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
@@ -205,13 +205,13 @@ class TotpConfirm(BaseModel):
 @api.post("/totp/start", responses=errors(401))
 def totp_start(user: CurrentUser) -> TotpStart:
     """A new secret for the authenticator app; nothing changes until it is confirmed."""
-    secret = accounts.new_totp_secret()
-    return TotpStart(secret=secret, uri=accounts.totp_uri(secret, user.username))
+    secret = totp.new_totp_secret()
+    return TotpStart(secret=secret, uri=totp.totp_uri(secret, user.username))
 
 
 @api.post("/totp/confirm", status_code=204, responses=errors(400, 401))
 def totp_confirm(body: TotpConfirm, user: CurrentUser, vault: VaultDep) -> None:
-    accounts.enable_totp(vault, username=user.username, secret=body.secret, code=body.code)
+    totp.enable_totp(vault, username=user.username, secret=body.secret, code=body.code)
 
 
 @pages.get("/account")
@@ -220,14 +220,14 @@ def account_page(
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    secret = None if user.totp else accounts.new_totp_secret()
+    secret = None if user.totp else totp.new_totp_secret()
     return render(
         request,
         "account.html",
         user=user,
         csrf=accounts.csrf_token(vault, token),
         secret=secret,
-        uri=accounts.totp_uri(secret, user.username) if secret else None,
+        uri=totp.totp_uri(secret, user.username) if secret else None,
         error=request.query_params.get("error"),
     )
 
@@ -240,7 +240,7 @@ def account_totp(
     code: Annotated[str, Form(max_length=8)],
 ) -> Response:
     try:
-        accounts.enable_totp(vault, username=user.username, secret=secret, code=code)
+        totp.enable_totp(vault, username=user.username, secret=secret, code=code)
     except InputError as exc:
         return RedirectResponse(f"/account?error={quote(str(exc))}", status_code=303)
     return RedirectResponse("/account", status_code=303)

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Form, Response
 from fastapi.responses import RedirectResponse
 
 from baomi.errors import InputError, PermissionDeniedError
-from baomi.services.dataroom import rooms
+from baomi.services.dataroom import grants, rooms
+from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
 from baomi.services.permissions import Role
@@ -64,7 +65,7 @@ def nda_form(
     seat = rooms.seat(vault, user, deal)
     return _done(
         deal,
-        lambda: rooms.publish_nda(
+        lambda: ndas.publish_nda(
             vault, actor=seat.actor, deal_ref=deal, discloser=discloser, recipient=recipient
         ),
     )
@@ -83,7 +84,7 @@ def grant_form(
     seat = rooms.seat(vault, user, deal)
     return _done(
         deal,
-        lambda: rooms.set_grant(
+        lambda: grants.set_grant(
             vault,
             actor=seat.actor,
             deal_ref=deal,

@@ -1,0 +1,81 @@
+"""Grants: a side's access to a folder of the room (view or download) until it expires or is
+revoked; the room's gate (:func:`baomi.services.dataroom.rooms.gate`) reads them on every request,
+so a revocation takes effect on the next one."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from baomi.engine.audit_chain import AuditAction
+from baomi.errors import InputError
+from baomi.i18n import tr
+from baomi.services import audit
+from baomi.services.dataroom import rooms
+from baomi.services.dataroom.rooms import Level, Side
+from baomi.services.permissions import Action, Actor
+from baomi.services.vault import Vault, new_id, now
+from baomi.storage.models import Grant
+
+
+def set_grant(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    side: Side,
+    folder: str,
+    level: Level,
+    days: int,
+) -> str:
+    """Give a side access to a folder (``/`` for all) at ``level`` for ``days`` days."""
+    if not 1 <= days <= 366:
+        raise InputError(tr("授权期限须为 1–366 天", "a grant lasts 1–366 days"))
+    rooms._require(vault, actor, Action.GRANT_SET, deal_ref)
+    grant_id = new_id()
+    with vault.transaction() as session:
+        deal, _ = rooms._room(session, deal_ref)
+        expires = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=days)).isoformat()
+        session.add(
+            Grant(
+                id=grant_id,
+                deal_id=deal.id,
+                side=side.value,
+                folder=folder.strip() or "/",
+                level=level.value,
+                expires_at=expires,
+                created_at=now(),
+                created_by=actor.name,
+            )
+        )
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.GRANT_SET,
+            obj=f"grant:{grant_id}",
+            details={
+                "deal": deal.id,
+                "side": side.value,
+                "level": level.value,
+                "expires_at": expires,
+            },
+        )
+    return grant_id
+
+
+def revoke_grant(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) -> None:
+    """End a grant; the next request of that side is refused."""
+    deal_id = rooms._require(vault, actor, Action.GRANT_REVOKE, deal_ref)
+    with vault.transaction() as session:
+        grant = session.get(Grant, grant_id)
+        if grant is None or grant.deal_id != deal_id:
+            raise InputError(tr("没有该授权", "no such grant"))
+        if grant.revoked_at is None:
+            grant.revoked_at = now()
+            audit.record(
+                session,
+                vault,
+                actor=actor,
+                action=AuditAction.GRANT_REVOKE,
+                obj=f"grant:{grant_id}",
+            )
