@@ -200,7 +200,7 @@ def table(stats: dict[str, dict[str, str]]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", default="50,200")
-    parser.add_argument("--modes", default="full,light")
+    parser.add_argument("--modes", default="preview,full,light")
     parser.add_argument("--run-time", type=int, default=60)
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "dataroom")
@@ -221,7 +221,7 @@ def main() -> None:
         "machine: one uvicorn process (one worker) and Locust on the same cores, loopback only, "
         "embedded SQLite. Each simulated user is its own buyer account: `GET /login` (CSRF "
         "cookie), `POST /api/v1/auth/login`, then per iteration (0.5–1.5 s think time) the room, "
-        "its document list and — in `full` mode — one download, a protected copy made for that "
+        "its document list and — in `preview` mode — a protected preview (page 1) of a document, in `full` mode one download, a protected copy made for that "
         "buyer (`light`: one download per user, the first iteration). Each user stops after "
         f"{args.iterations} iterations or when the run time ends. The per-address login "
         "throttle is lifted for the run (every user comes from 127.0.0.1).",

@@ -3,7 +3,8 @@ downloads one (a protected copy made for that buyer at each download).
 
 Configured by ``bench/dataroom_bench.py`` through variables: ``BENCH_USERS_FILE`` (JSON list of
 [user name, password], one account per simulated user), ``BENCH_DEAL``, ``BENCH_MODE``
-(``full``: a download in every iteration; ``light``: one download per user, then views and
+(``preview``: a protected preview of a document in every iteration — the issue's scenario;
+``full``: a download in every iteration; ``light``: one download per user, then views and
 listings), ``BENCH_ITERATIONS`` (each user stops after that many iterations: the run is bounded
 by count as well as by ``--run-time``).
 """
@@ -57,7 +58,13 @@ class Buyer(HttpUser):
         r = self.client.get(f"{base}/documents", name="GET /rooms/{deal}/documents")
         docs: list[dict[str, Any]] = r.json() if r.status_code == 200 else []
         wanted = [d for d in docs if d["name"].lower().endswith(DOWNLOADABLE)]
-        if wanted and (MODE == "full" or not self.downloaded):
+        if wanted and MODE == "preview":
+            doc = random.choice(wanted)
+            self.client.get(
+                f"{base}/documents/{doc['id']}/preview",
+                name="GET /rooms/{deal}/documents/{id}/preview",
+            )
+        elif wanted and (MODE == "full" or not self.downloaded):
             doc = random.choice(wanted)
             self.client.get(
                 f"{base}/documents/{doc['id']}/download",
