@@ -196,3 +196,21 @@ def test_method_not_allowed_lists_every_method_of_the_path(client: TestClient) -
     assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
     r = client.put("/api/v1/rooms/转让-001/documents")
     assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs"),
+    [
+        ("GET", "/api/v1/rooms/a%00b", {}),
+        ("GET", "/api/v1/rooms/x/audit?actor=a%00b", {}),
+        ("POST", "/api/v1/auth/login", {"content": b'{"username": "a\\u0000", "password": "x"}'}),
+        ("POST", "/login", {"data": {"username": "a\x00b", "password": "x"}}),
+    ],
+)
+def test_a_nul_character_is_refused_before_any_handler(
+    client: TestClient, method: str, url: str, kwargs: dict[str, Any]
+) -> None:
+    headers = {"content-type": "application/json"} if "content" in kwargs else {}
+    r = client.request(method, url, headers=headers, **kwargs)
+    assert r.status_code == 400 and "NUL" in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"  # still a secured answer

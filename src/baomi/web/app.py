@@ -19,7 +19,7 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
 from baomi.web.routers import audit, auth, documents, exchange, health, home, manage, rooms, users
-from baomi.web.security import LoginThrottle, SecurityMiddleware, csrf_guard
+from baomi.web.security import LoginThrottle, NulGuard, SecurityMiddleware, csrf_guard
 
 
 def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = False) -> FastAPI:
@@ -45,7 +45,10 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.settings = settings
     app.state.vault = store
     app.state.login_throttle = LoginThrottle()
-    app.add_middleware(SecurityMiddleware, hsts=hsts)
+    app.add_middleware(NulGuard)
+    app.add_middleware(
+        SecurityMiddleware, hsts=hsts
+    )  # added last: runs first (headers on every answer)
     app.mount("/static", StaticFiles(directory=str(files("baomi.web") / "static")), name="static")
     for router in (
         health.router,

@@ -69,6 +69,72 @@ def _language(scope: Scope) -> str | None:
     return None
 
 
+_NUL_MARKS = (b"\x00", b"\\u0000", b"%00")
+_TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
+MAX_TEXT_BODY = 1024 * 1024
+
+
+class NulGuard:
+    """Pure ASGI: a NUL character anywhere in a request's path, query or text body (JSON, form)
+    is a 400 before any handler runs. No text baomi stores may hold one (PostgreSQL refuses it),
+    and none has a use; files keep their bytes (multipart bodies are not inspected, their names
+    are checked by the upload rules)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if any(mark in raw.lower() for mark in _NUL_MARKS) or "\x00" in scope.get("path", ""):
+            await _refuse(send)
+            return
+        kind = dict(scope.get("headers", [])).get(b"content-type", b"").split(b";")[0].strip()
+        if kind not in _TEXT_BODIES:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            chunks.append(message)
+            size += len(message.get("body", b""))
+            if (
+                message["type"] != "http.request"
+                or not message.get("more_body")
+                or size > MAX_TEXT_BODY
+            ):
+                break
+        body = b"".join(m.get("body", b"") for m in chunks)
+        if any(mark in body.lower() for mark in _NUL_MARKS):
+            await _refuse(send)
+            return
+
+        async def replay() -> Message:
+            return chunks.pop(0) if chunks else await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(send: Send) -> None:
+    body = (
+        '{"detail": "' + tr("请求中含有 NUL 字符", "the request holds a NUL character") + '"}'
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class SecurityMiddleware:
     """Pure ASGI: sets the request's language and adds the security headers to every answer."""
 
