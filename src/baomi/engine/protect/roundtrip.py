@@ -25,6 +25,10 @@ class Table:
     #: False when the first row is already a record (``readers.header.is_record``): the
     #: columns are named ``column_<n>`` and no header row is written back.
     header: bool = True
+    #: rows the reader skipped (a CSV row with the wrong number of fields): not in ``frame``,
+    #: so not written to the package; and rows holding bytes that did not decode (U+FFFD)
+    skipped_rows: int = 0
+    undecodable_rows: int = 0
 
 
 @dataclass(slots=True)

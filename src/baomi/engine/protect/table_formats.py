@@ -5,7 +5,6 @@ columns keep their type)."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -17,7 +16,7 @@ import polars as pl
 
 from baomi.engine.protect.roundtrip import Document, Table, encode_text
 from baomi.engine.readers.base import unique_headers
-from baomi.engine.readers.csv import sniff_dialect
+from baomi.engine.readers.csv import open_csv
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
 from baomi.engine.readers.header import is_record
 from baomi.engine.readers.json import (
@@ -44,41 +43,32 @@ class _CsvState:
 
 
 def load_csv(path: Path, fmt: str) -> Document:
-    encoding, sample = detect_file_encoding(path)
-    raw = path.read_bytes()
+    """The rows and cells the CSV reader reads (``readers/csv.py``: its dialect, encoding,
+    header naming; a row with the wrong number of fields skipped and counted, bytes that do not
+    decode read as U+FFFD and counted), with how the file was written, to write it back."""
+    source = open_csv(path)
+    frames = [batch.frame for batch in source.batches()]
+    frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+    encoding = str(source.encoding)
     name = encoding.lower().replace("_", "-")
-    bom = raw.startswith(b"\xef\xbb\xbf")
+    _, sample = detect_file_encoding(path)
+    head = decode_head(sample, encoding, 65536)
     if name in ("utf-8", "utf8", "utf-8-sig", "ascii"):
-        data = raw[3:] if bom else raw  # already UTF-8: no decode / re-encode
+        bom = sample.data.startswith(b"\xef\xbb\xbf") or name == "utf-8-sig"
     else:
-        text = raw.decode(encoding)
-        bom = text.startswith("\ufeff")
-        data = text.removeprefix("\ufeff").encode("utf-8")
-    delimiter, quote = sniff_dialect(
-        decode_head(sample, encoding, 65536).removeprefix("\ufeff"),
-        tsv=path.suffix.lower() == ".tsv",
+        bom = head.startswith("\ufeff")
+    newline = "\r\n" if "\r\n" in head else "\n"
+    written = source.header_row or ()
+    state = _CsvState(bom, source.delimiter, source.quote_char, newline, written)
+    table = Table(
+        None,
+        frame,
+        header=source.header_row is not None,
+        skipped_rows=source.skipped_rows,
+        undecodable_rows=source.undecodable_rows,
     )
-    newline = "\r\n" if b"\r\n" in data[:65536] else "\n"
-    options: dict[str, Any] = {
-        "separator": delimiter,
-        "quote_char": quote,
-        "infer_schema": False,
-        "missing_utf8_is_empty_string": False,
-    }
-    try:
-        first = pl.read_csv(io.BytesIO(data), has_header=False, n_rows=1, **options)
-        header = first.height == 0 or not is_record(first.row(0))
-        frame = pl.read_csv(io.BytesIO(data), has_header=header, **options)
-    except pl.exceptions.PolarsError as exc:
-        raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
-    # named as the CSV reader names them (a blank header column_<n>, a repeated one "电话 (2)";
-    # a raw export without a header row column_1, column_2 …); the header is written back as is
-    written: tuple[str | None, ...] = tuple(first.row(0)) if header and first.height else ()
-    names = written if len(written) == frame.width else [None] * frame.width
-    frame.columns = unique_headers(names)
-    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline, written)
     enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
-    return Document(path, fmt, enc, [Table(None, frame, header=header)], state=state)
+    return Document(path, fmt, enc, [table], state=state)
 
 
 def save_csv(doc: Document, target: Path) -> None:
