@@ -3,6 +3,7 @@ helpers its savers share (``writers.py`` loads and saves by format)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ class Table:
     undecodable_rows: int = 0
 
 
+#: the savers by format, filled by ``writers.py`` (which imports the format modules)
+SAVERS: dict[str, Callable[[Document, Path], None]] = {}
+
+
 @dataclass(slots=True)
 class Document:
     """A loaded file: ``tables`` for table formats, ``units`` for text formats."""
@@ -47,9 +52,7 @@ class Document:
         return "table" if self.format in ("csv", "xlsx", "json", "jsonl", "parquet") else "text"
 
     def save(self, target: Path) -> None:
-        from baomi.engine.protect import writers  # the savers by format (a test swaps one)
-
-        writers._SAVERS[self.format](self, target)
+        SAVERS[self.format](self, target)
 
 
 _GB_FAMILY = ("gbk", "gb2312", "cp936", "936", "ms936", "euc-cn", "gb18030")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from baomi.engine.protect import table_formats, text_formats
 from baomi.engine.protect.roundtrip import (
+    SAVERS,
     SUFFIXES,
     TABLE_SUFFIXES,
     TEXT_SUFFIXES,
@@ -70,12 +71,15 @@ _LOADERS: dict[str, Callable[[Path, str], Document]] = {
     "txt": text_formats.load_txt,
     "docx": text_formats.load_docx,
 }
-_SAVERS: dict[str, Callable[[Document, Path], None]] = {
-    "csv": table_formats.save_csv,
-    "xlsx": table_formats.save_xlsx,
-    "json": table_formats.save_json,
-    "jsonl": table_formats.save_json,
-    "parquet": table_formats.save_parquet,
-    "txt": text_formats.save_txt,
-    "docx": text_formats.save_docx,
-}
+_SAVERS = SAVERS  # one dict: Document.save looks a format up there
+_SAVERS.update(
+    {
+        "csv": table_formats.save_csv,
+        "xlsx": table_formats.save_xlsx,
+        "json": table_formats.save_json,
+        "jsonl": table_formats.save_json,
+        "parquet": table_formats.save_parquet,
+        "txt": text_formats.save_txt,
+        "docx": text_formats.save_docx,
+    }
+)
