@@ -282,3 +282,19 @@ def test_with_a_vault_the_protect_commands_record_in_its_audit_chain(
             ("protect.run", "success"),
         ]
     assert not (env / "home" / "logs" / "audit.jsonl").exists()
+
+
+def test_protect_says_a_broken_csv_row_was_left_out(env: Path) -> None:
+    with (env / "seller" / "客户.csv").open("a", encoding="utf-8") as fh:
+        fh.write("多,一,列,13812345678,a,b,c,d,e\n")  # more fields than the header
+    r = runner.invoke(
+        app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
+    )
+    assert r.exit_code == 0, r.output
+    args = ["protect", str(env / "seller"), "--policy", str(env / "p.yaml")]
+    r = runner.invoke(app, [*args, "--out", str(env / "pkg"), "--key-file", str(env / "k.key")])
+    assert r.exit_code == 0, r.output
+    assert "unreadable rows skipped 1" in " ".join(r.output.split())
+    manifest = json.loads((env / "pkg" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"][0]["tables"][0]["skipped_rows"] == 1
+    assert "13812345678" not in (env / "pkg" / "客户.csv").read_text(encoding="utf-8")

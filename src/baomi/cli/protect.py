@@ -160,7 +160,15 @@ def protect(
         table.add_column(col)
     for f in m.files:
         if f.tables is not None:
-            rows = ", ".join(f"{t.rows_in}→{t.rows_out}" for t in f.tables)
+            rows = ", ".join(
+                f"{t.rows_in}→{t.rows_out}"
+                + (
+                    f" ({tr('跳过无法读取的行', 'unreadable rows skipped')} {t.skipped_rows})"
+                    if t.skipped_rows
+                    else ""
+                )
+                for t in f.tables
+            )
             ops = sorted({c.operator for t in f.tables for c in t.columns if c.operator})
         else:
             rows, ops = f"{f.replaced_spans} / {f.units}", ["analyze"]

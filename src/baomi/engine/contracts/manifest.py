@@ -41,6 +41,11 @@ class ManifestTable:
     rows_in: int
     rows_out: int
     columns: tuple[ManifestColumn, ...]
+    #: rows the reader could not read (a CSV row with the wrong number of fields): not in the
+    #: package, as the scan skips them; absent when none
+    skipped_rows: int | None = field(default=None, metadata=OMIT_NONE)
+    #: rows holding bytes that did not decode, written with U+FFFD in their place; absent when none
+    undecodable_rows: int | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,7 +3,8 @@
 Modules: ``operators/`` (one per operator) and ``registry.py``; ``params.py`` (frozen parameter
 objects); ``policy.py`` (YAML policies); ``keys.py`` (key provider); ``tokens.py`` (token vault);
 ``hierarchy.py`` and ``kanon.py`` (risk, optimal k-anonymity); ``plan.py`` (column plans);
-``writers.py`` (same-format round trip); the pipeline: ``package.py`` (``protect_paths``, the
+``writers.py`` (same-format round trip: ``roundtrip.py``, ``table_formats.py``,
+``text_formats.py``); the pipeline: ``package.py`` (``protect_paths``, the
 run), ``options.py`` (options, result, ``VerifyError``), ``state.py`` (one run's state),
 ``tables.py`` and ``texts.py`` (protecting a table, a text document), ``names.py`` (protected
 file names), ``outdir.py`` (output-folder checks, the final rename), ``manifest.py`` (manifest

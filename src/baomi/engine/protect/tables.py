@@ -211,7 +211,12 @@ def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
         table.keep_rows = [base[i] for i in keep_idx]
         frame = frame[keep_idx]
     table.frame = frame
-    return {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
+    entry = {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
+    if table.skipped_rows:  # rows the reader skipped are not in rows_in nor in the package
+        entry["skipped_rows"] = table.skipped_rows
+    if table.undecodable_rows:
+        entry["undecodable_rows"] = table.undecodable_rows
+    return entry
 
 
 def _protect_column(

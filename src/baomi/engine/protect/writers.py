@@ -6,91 +6,40 @@ place: formatting, widths and other sheets kept), JSON / JSON Lines (records fla
 paths, untouched values keep their JSON type), Parquet (untouched columns keep their type).
 Text: TXT (line endings kept) and DOCX (runs edited in place: formatting kept; body paragraphs,
 table cells, headers and footers in document order, as the readers number them).
+
+This module is the entry point (``load``, the savers by format); the document and its encoding
+helpers are in ``roundtrip.py``, the formats in ``table_formats.py`` and ``text_formats.py``.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import math
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import polars as pl
-
-from baomi.engine.readers.base import unique_headers
-from baomi.engine.readers.csv import sniff_dialect
-from baomi.engine.readers.docx import iter_paragraphs, load_docx
-from baomi.engine.readers.encoding import decode_head, detect_file_encoding
-from baomi.engine.readers.header import is_record
-from baomi.engine.readers.json import (
-    literal_decoder,
-    record_list,
-    record_row,
-    rows_frame,
-    wrapped_records,
+from baomi.engine.protect import table_formats, text_formats
+from baomi.engine.protect.roundtrip import (
+    SAVERS,
+    SUFFIXES,
+    TABLE_SUFFIXES,
+    TEXT_SUFFIXES,
+    Document,
+    Table,
+    encode_text,
+    output_encoding,
 )
-from baomi.engine.readers.text import without_line_ending
-from baomi.engine.readers.xlsx import cell_text
-from baomi.errors import UnreadableFileError
+from baomi.engine.protect.text_formats import replace_in_runs
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson", ".parquet")
-TEXT_SUFFIXES = (".txt", ".md", ".log", ".docx")
-SUFFIXES = TABLE_SUFFIXES + TEXT_SUFFIXES
-
-
-@dataclass(slots=True)
-class Table:
-    """One table (a sheet for XLSX): every column a string column, empty cells null."""
-
-    sheet: str | None
-    frame: pl.DataFrame
-    #: Row indices kept, in output order (``None``: all rows, original order).
-    keep_rows: list[int] | None = None
-    #: False when the first row is already a record (``readers.header.is_record``): the
-    #: columns are named ``column_<n>`` and no header row is written back.
-    header: bool = True
-
-
-@dataclass(slots=True)
-class Document:
-    """A loaded file: ``tables`` for table formats, ``units`` for text formats."""
-
-    path: Path
-    format: str
-    encoding: str | None
-    tables: list[Table] = field(default_factory=list)
-    units: list[str] = field(default_factory=list)
-    state: Any = None
-
-    @property
-    def kind(self) -> str:
-        return "table" if self.format in ("csv", "xlsx", "json", "jsonl", "parquet") else "text"
-
-    def save(self, target: Path) -> None:
-        _SAVERS[self.format](self, target)
-
-
-_GB_FAMILY = ("gbk", "gb2312", "cp936", "936", "ms936", "euc-cn", "gb18030")
-
-
-def output_encoding(encoding: str | None) -> str:
-    """The encoding to write: the input's, GBK/GB2312 widened to its superset GB 18030 (the
-    same bytes for every GBK character, and able to carry the invisible marks)."""
-    name = (encoding or "utf-8").lower().replace("_", "-")
-    return "gb18030" if name in _GB_FAMILY else (encoding or "utf-8")
-
-
-def encode_text(text: str, encoding: str | None) -> bytes:
-    """``text`` in ``encoding``; marks dropped (not garbled) where the encoding lacks them."""
-    enc = output_encoding(encoding)
-    try:
-        return text.encode(enc)
-    except UnicodeEncodeError:
-        return text.replace("\u200b", "").replace("\u200c", "").encode(enc, errors="replace")
+__all__ = [
+    "SUFFIXES",
+    "TABLE_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "Document",
+    "Table",
+    "encode_text",
+    "load",
+    "output_encoding",
+    "replace_in_runs",
+]
 
 
 def _fmt(path: Path) -> str:
@@ -113,402 +62,24 @@ def load(path: Path) -> Document:
     return _LOADERS[fmt](path, fmt)
 
 
-# --- CSV / TSV ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _CsvState:
-    bom: bool
-    delimiter: str
-    quote: str
-    newline: str
-    #: the header row as written (the frame's columns are named as the CSV reader names them)
-    header: tuple[str | None, ...] = ()
-
-
-def _load_csv(path: Path, fmt: str) -> Document:
-    encoding, sample = detect_file_encoding(path)
-    raw = path.read_bytes()
-    name = encoding.lower().replace("_", "-")
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    if name in ("utf-8", "utf8", "utf-8-sig", "ascii"):
-        data = raw[3:] if bom else raw  # already UTF-8: no decode / re-encode
-    else:
-        text = raw.decode(encoding)
-        bom = text.startswith("\ufeff")
-        data = text.removeprefix("\ufeff").encode("utf-8")
-    delimiter, quote = sniff_dialect(
-        decode_head(sample, encoding, 65536).removeprefix("\ufeff"),
-        tsv=path.suffix.lower() == ".tsv",
-    )
-    newline = "\r\n" if b"\r\n" in data[:65536] else "\n"
-    options: dict[str, Any] = {
-        "separator": delimiter,
-        "quote_char": quote,
-        "infer_schema": False,
-        "missing_utf8_is_empty_string": False,
-    }
-    try:
-        first = pl.read_csv(io.BytesIO(data), has_header=False, n_rows=1, **options)
-        header = first.height == 0 or not is_record(first.row(0))
-        frame = pl.read_csv(io.BytesIO(data), has_header=header, **options)
-    except pl.exceptions.PolarsError as exc:
-        raise UnreadableFileError(str(path), f"CSV: {type(exc).__name__}") from None
-    # named as the CSV reader names them (a blank header column_<n>, a repeated one "电话 (2)";
-    # a raw export without a header row column_1, column_2 …); the header is written back as is
-    written: tuple[str | None, ...] = tuple(first.row(0)) if header and first.height else ()
-    names = written if len(written) == frame.width else [None] * frame.width
-    frame.columns = unique_headers(names)
-    state = _CsvState(bom or name == "utf-8-sig", delimiter, quote, newline, written)
-    enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
-    return Document(path, fmt, enc, [Table(None, frame, header=header)], state=state)
-
-
-def _save_csv(doc: Document, target: Path) -> None:
-    st: _CsvState = doc.state
-    table = doc.tables[0]
-    options: dict[str, Any] = {
-        "include_header": False,
-        "separator": st.delimiter,
-        "quote_char": st.quote,
-        "line_terminator": st.newline,
-        "null_value": "",
-    }
-    text = table.frame.write_csv(**options)
-    if table.header:  # the header row as it was, quoted as the rows are
-        head = [pl.Series(f"h{i}", [v], pl.String) for i, v in enumerate(st.header)]
-        text = pl.DataFrame(head).write_csv(**options) + text if head else text
-    target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
-
-
-# --- XLSX --------------------------------------------------------------------------------
-
-
-def _load_xlsx(path: Path, fmt: str) -> Document:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise UnreadableFileError(str(path), f"XLSX: {type(exc).__name__}") from None
-    tables = []
-    for ws in wb.worksheets:
-        rows = list(ws.iter_rows(values_only=True))
-        if not rows:
-            continue
-        has_header = not is_record([cell_text(v) for v in rows[0]])
-        # named as the XLSX reader names them (the first row a record: column_1, column_2 …)
-        width = max(len(r) for r in rows)
-        header = unique_headers([cell_text(v) for v in rows[0]] if has_header else [None] * width)
-        body = rows[1:] if has_header else rows
-        data = {
-            h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in body], pl.String)
-            for i, h in enumerate(header)
-        }
-        tables.append(Table(ws.title, pl.DataFrame(data), header=has_header))
-    return Document(path, fmt, None, tables, state=wb)
-
-
-def _typed(value: str | None, old: Any) -> Any:
-    """A changed cell's new value: a number again when the original cell held a number and
-    the new text reads back as exactly that text (a pseudonymised mobile stored as a number);
-    text otherwise (``138****5678``, full-width digits, leading zeros)."""
-    if value is None or isinstance(old, bool) or not isinstance(old, int | float):
-        return value
-    try:
-        number = type(old)(value)
-    except ValueError:
-        return value
-    if isinstance(number, float) and not math.isfinite(number):
-        return value
-    return number if cell_text(number) == value else value
-
-
-def _save_xlsx(doc: Document, target: Path) -> None:
-    wb = doc.state
-    for table in doc.tables:
-        ws = wb[table.sheet]
-        top = 2 if table.header else 1  # the sheet row of data row 0
-        original = list(ws.iter_rows(min_row=top, values_only=True))
-        frame = table.frame
-        order = table.keep_rows if table.keep_rows is not None else range(frame.height)
-        for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
-            src = original[src_row]
-            for col, value in enumerate(values):
-                old = src[col] if col < len(src) else None
-                cell = ws.cell(row=out_row + top, column=col + 1)
-                if value != cell_text(old):
-                    cell.value = _typed(value, old)
-                elif out_row != src_row:
-                    cell.value = old
-        for extra in range(frame.height + top, len(original) + top):  # dropped records
-            for col in range(1, ws.max_column + 1):
-                ws.cell(row=extra, column=col).value = None
-    wb.save(target)
-
-
-# --- JSON / JSON Lines -------------------------------------------------------------------
-
-_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _set_path(obj: Any, path: str, value: Any) -> None:
-    parts: list[str | int] = [int(idx) if idx else key for key, idx in _PATH.findall(path)]
-    for part in parts[:-1]:
-        obj = obj[part]
-    obj[parts[-1]] = value
-
-
-@dataclass(slots=True)
-class _JsonState:
-    #: the document as parsed, JSON types kept (edited in place where a cell changed)
-    data: Any
-    #: the table's rows: the array's items, a wrapped list's items, or the one document
-    records: list[Any]
-    #: the table as loaded (the readers' flattening), to find the cells that changed
-    original: pl.DataFrame
-    #: key path of a wrapped list of records (``{"data": [...]}``: ``["data"]``), else None
-    wrapped: list[str] | None
-    indent: int | None
-    newline: str
-    #: how the source was written, so that the output is written the same way
-    separators: tuple[str, str]
-    ensure_ascii: bool
-    final_newline: bool
-    #: JSON Lines: the source lines, and the record on each (None for a blank line)
-    lines: list[str] = field(default_factory=list)
-    slots: list[int | None] = field(default_factory=list)
-
-    def set_cell(self, row: int, path: str, value: str | None) -> None:
-        """Write ``value`` at the place the reader's ``path`` of record ``row`` names."""
-        if self.wrapped is not None:  # absolute paths: [*] is the record's index
-            _set_path(self.data, path.replace("[*]", f"[{row}]", 1), "" if value is None else value)
-        elif isinstance(self.records[row], dict):
-            _set_path(self.records[row], path, "" if value is None else value)
-        else:  # a record that is not an object is read under "value"
-            box = {"value": self.records[row]}
-            _set_path(box, path, value if path == "value" or value is not None else "")
-            self.records[row] = box["value"]
-
-
-def _json_style(text: str, indent: int | None) -> tuple[tuple[str, str], bool]:
-    """Separators and ``ensure_ascii`` that reproduce how ``text`` was written."""
-    spaced = re.search(r'"\s*:\s', text) is not None
-    comma = "," if indent is not None or not re.search(r",\s", text) else ", "
-    return (comma, ": " if spaced else ":"), re.search(r"\\u[0-9a-fA-F]{4}", text) is not None
-
-
-def _load_json(path: Path, fmt: str) -> Document:
-    """The records as the JSON readers read them (the same records, paths and texts: a wrapped
-    list's items are records with ``data[*].phone`` columns), and the document with its JSON
-    types to write back."""
-    encoding, _ = detect_file_encoding(path)
-    text = path.read_text(encoding=encoding).removeprefix("\ufeff")
-    literal = literal_decoder()
-    lines: list[str] = []
-    slots: list[int | None] = []
-    wrapped: list[str] | None = None
-    try:
-        if fmt == "jsonl":
-            lines = text.splitlines()
-            records: list[Any] = []
-            rows = []
-            for line in lines:
-                if line.strip():
-                    slots.append(len(records))
-                    records.append(json.loads(line))
-                    rows.append(record_row(literal.decode(line)))
-                else:
-                    slots.append(None)
-            data: Any = records
-        else:
-            data = json.loads(text)
-            shown = literal.decode(text)
-            found = None if isinstance(data, list) else record_list(data)
-            if isinstance(data, list):
-                records, rows = data, [record_row(r) for r in shown]
-            elif found is not None:
-                (wrapped, records), rows = found, [record_row(r) for r in wrapped_records(shown)]
-            else:
-                records, rows = [data], [record_row(shown)]
-    except json.JSONDecodeError as exc:
-        raise UnreadableFileError(str(path), f"JSON: line {exc.lineno}") from None
-    indent = None
-    if fmt == "json":
-        m = re.search(r"\n( +)\S", text)
-        indent = len(m.group(1)) if m else None
-    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
-    first = next((line for line in lines if line.strip()), text)
-    separators, ascii_only = _json_style(first, indent)
-    frame = rows_frame(rows)
-    state = _JsonState(
-        data,
-        records,
-        frame,
-        wrapped,
-        indent,
-        newline,
-        separators,
-        ascii_only,
-        text.endswith("\n"),
-        lines,
-        slots,
-    )
-    return Document(path, fmt, encoding, [Table(None, frame)], state=state)
-
-
-def _save_json(doc: Document, target: Path) -> None:
-    st: _JsonState = doc.state
-    table = doc.tables[0]
-    changed: set[int] = set()
-    for name in table.frame.columns:
-        new, old = table.frame[name].to_list(), st.original[name].to_list()
-        for i, (n, o) in enumerate(zip(new, old, strict=True)):
-            if n != o:
-                st.set_cell(i, name, n)
-                changed.add(i)
-    kept = set(table.keep_rows) if table.keep_rows is not None else None
-    enc = doc.encoding or "utf-8"
-
-    def dump(value: Any, indent: int | None = None, like: str | None = None) -> str:
-        separators, ascii_only = (
-            (st.separators, st.ensure_ascii) if like is None else _json_style(like, None)
-        )
-        return json.dumps(value, ensure_ascii=ascii_only, indent=indent, separators=separators)
-
-    end = st.newline if st.final_newline else ""
-    if doc.format == "jsonl":
-        # untouched records and blank lines are written back as they were; a changed record
-        # in the style of its own line
-        out = [
-            line if slot is None or slot not in changed else dump(st.records[slot], like=line)
-            for line, slot in zip(st.lines, st.slots, strict=True)
-            if slot is None or kept is None or slot in kept
-        ]
-        target.write_bytes(encode_text(st.newline.join(out) + end, enc))
-    else:
-        records = st.records if kept is None else [st.records[i] for i in sorted(kept)]
-        if st.wrapped is not None:  # the wrapped list holds the records kept
-            *parents, key = st.wrapped
-            holder = st.data
-            for part in parents:
-                holder = holder[part]
-            holder[key] = records
-            data = st.data
-        else:
-            data = records if isinstance(st.data, list) else records[0]
-        target.write_bytes(encode_text(dump(data, st.indent) + end, enc))
-
-
-# --- Parquet -----------------------------------------------------------------------------
-
-
-def _load_parquet(path: Path, fmt: str) -> Document:
-    try:
-        with path.open("rb") as handle:  # by the handle: Polars fails on a non-UTF-8 name
-            original = pl.read_parquet(handle)
-    except Exception as exc:  # pyarrow / polars raise many types for a broken file
-        raise UnreadableFileError(str(path), f"Parquet: {type(exc).__name__}") from None
-    simple = [
-        c for c, t in original.schema.items() if not isinstance(t, pl.List | pl.Struct | pl.Array)
-    ]
-    frame = original.select(pl.col(c).cast(pl.String) for c in simple)
-    return Document(path, fmt, None, [Table(None, frame)], state=original)
-
-
-def _save_parquet(doc: Document, target: Path) -> None:
-    original: pl.DataFrame = doc.state
-    table = doc.tables[0]
-    base = original if table.keep_rows is None else original[table.keep_rows]
-    as_text = base.select(pl.col(c).cast(pl.String) for c in table.frame.columns)
-    changed = [c for c in table.frame.columns if not table.frame[c].equals(as_text[c])]
-    out = base.with_columns(table.frame[c] for c in changed)
-    out.write_parquet(target)
-
-
-# --- TXT ---------------------------------------------------------------------------------
-
-
-def _load_txt(path: Path, fmt: str) -> Document:
-    """The lines the text reader reads (split at ``\\n``, ``\\r\\n`` or ``\\r`` only, so line
-    numbers agree: not at a form feed or U+2028), each ending kept to write back."""
-    encoding, _ = detect_file_encoding(path)
-    text = path.read_bytes().decode(encoding)
-    bom = text.startswith("\ufeff")
-    lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    units = [without_line_ending(line) for line in lines]
-    endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
-    enc = "utf-8" if encoding.lower().replace("_", "-") == "utf-8-sig" else encoding
-    return Document(path, fmt, enc, units=units, state=(bom, endings))
-
-
-def _save_txt(doc: Document, target: Path) -> None:
-    bom, endings = doc.state
-    body = "".join(u + e for u, e in zip(doc.units, endings, strict=True))
-    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + encode_text(body, doc.encoding))
-
-
-# --- DOCX --------------------------------------------------------------------------------
-
-
-def _load_docx(path: Path, fmt: str) -> Document:
-    """The paragraphs the .docx reader reads, in its order (``row`` numbers agree), each as the
-    text of its runs (what ``replace_in_runs`` edits)."""
-    document = load_docx(path)
-    paragraphs = list(iter_paragraphs(document))
-    return Document(
-        path,
-        fmt,
-        None,
-        units=["".join(r.text for r in p.runs) for p in paragraphs],
-        state=(document, paragraphs),
-    )
-
-
-def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
-    """Apply ``(start, end, new)`` edits (paragraph offsets) to the runs, keeping formatting.
-
-    An edit that spans runs is written into its first run and removed from the others.
-    """
-    runs = paragraph.runs
-    bounds, pos = [], 0
-    for run in runs:
-        bounds.append((pos, pos + len(run.text)))
-        pos += len(run.text)
-    texts = [run.text for run in runs]
-    for start, end, new in sorted(edits, reverse=True):
-        first = True
-        for i, (a, b) in enumerate(bounds):
-            if b <= start or a >= end or a == b:
-                continue
-            lo, hi = max(start, a) - a, min(end, b) - a
-            texts[i] = texts[i][:lo] + (new if first else "") + texts[i][hi:]
-            first = False
-    for run, text in zip(runs, texts, strict=True):
-        if run.text != text:
-            run.text = text
-
-
-def _save_docx(doc: Document, target: Path) -> None:
-    document, _paragraphs = doc.state
-    document.save(str(target))
-
-
 _LOADERS: dict[str, Callable[[Path, str], Document]] = {
-    "csv": _load_csv,
-    "xlsx": _load_xlsx,
-    "json": _load_json,
-    "jsonl": _load_json,
-    "parquet": _load_parquet,
-    "txt": _load_txt,
-    "docx": _load_docx,
+    "csv": table_formats.load_csv,
+    "xlsx": table_formats.load_xlsx,
+    "json": table_formats.load_json,
+    "jsonl": table_formats.load_json,
+    "parquet": table_formats.load_parquet,
+    "txt": text_formats.load_txt,
+    "docx": text_formats.load_docx,
 }
-_SAVERS: dict[str, Callable[[Document, Path], None]] = {
-    "csv": _save_csv,
-    "xlsx": _save_xlsx,
-    "json": _save_json,
-    "jsonl": _save_json,
-    "parquet": _save_parquet,
-    "txt": _save_txt,
-    "docx": _save_docx,
-}
+_SAVERS = SAVERS  # one dict: Document.save looks a format up there
+_SAVERS.update(
+    {
+        "csv": table_formats.save_csv,
+        "xlsx": table_formats.save_xlsx,
+        "json": table_formats.save_json,
+        "jsonl": table_formats.save_json,
+        "parquet": table_formats.save_parquet,
+        "txt": text_formats.save_txt,
+        "docx": text_formats.save_docx,
+    }
+)

@@ -137,6 +137,8 @@ class CsvSource(TableSource):
         self.batch_rows = batch_rows
         self.block_size = block_size
         self._broken: list[int] = []  # data row numbers of the broken rows, in file order
+        #: the header row as read (``None``: the first row is a record), once batches ran
+        self.header_row: tuple[str | None, ...] | None = None
 
     def _reader(self, block_size: int, replace: bool) -> pacsv.CSVStreamingReader:
         self.skipped_rows = 0
@@ -223,8 +225,10 @@ class CsvSource(TableSource):
                 header = [None if v is None else v.lstrip("\ufeff") for v in frame.row(0)]
                 if is_record(header):  # no header row: the first row is data row 0
                     names = unique_headers([None] * len(header))
+                    self.header_row = None
                 else:
                     names = unique_headers(header)
+                    self.header_row = tuple(header)
                     frame = frame.slice(1)
             frame.columns = names
             rows += frame.height

@@ -1,0 +1,74 @@
+"""The round-trip document protect works on: a file as tables or text units, and the encoding
+helpers its savers share (``writers.py`` loads and saves by format)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson", ".parquet")
+TEXT_SUFFIXES = (".txt", ".md", ".log", ".docx")
+SUFFIXES = TABLE_SUFFIXES + TEXT_SUFFIXES
+
+
+@dataclass(slots=True)
+class Table:
+    """One table (a sheet for XLSX): every column a string column, empty cells null."""
+
+    sheet: str | None
+    frame: pl.DataFrame
+    #: Row indices kept, in output order (``None``: all rows, original order).
+    keep_rows: list[int] | None = None
+    #: False when the first row is already a record (``readers.header.is_record``): the
+    #: columns are named ``column_<n>`` and no header row is written back.
+    header: bool = True
+    #: rows the reader skipped (a CSV row with the wrong number of fields): not in ``frame``,
+    #: so not written to the package; and rows holding bytes that did not decode (U+FFFD)
+    skipped_rows: int = 0
+    undecodable_rows: int = 0
+
+
+#: the savers by format, filled by ``writers.py`` (which imports the format modules)
+SAVERS: dict[str, Callable[[Document, Path], None]] = {}
+
+
+@dataclass(slots=True)
+class Document:
+    """A loaded file: ``tables`` for table formats, ``units`` for text formats."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    tables: list[Table] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    state: Any = None
+
+    @property
+    def kind(self) -> str:
+        return "table" if self.format in ("csv", "xlsx", "json", "jsonl", "parquet") else "text"
+
+    def save(self, target: Path) -> None:
+        SAVERS[self.format](self, target)
+
+
+_GB_FAMILY = ("gbk", "gb2312", "cp936", "936", "ms936", "euc-cn", "gb18030")
+
+
+def output_encoding(encoding: str | None) -> str:
+    """The encoding to write: the input's, GBK/GB2312 widened to its superset GB 18030 (the
+    same bytes for every GBK character, and able to carry the invisible marks)."""
+    name = (encoding or "utf-8").lower().replace("_", "-")
+    return "gb18030" if name in _GB_FAMILY else (encoding or "utf-8")
+
+
+def encode_text(text: str, encoding: str | None) -> bytes:
+    """``text`` in ``encoding``; marks dropped (not garbled) where the encoding lacks them."""
+    enc = output_encoding(encoding)
+    try:
+        return text.encode(enc)
+    except UnicodeEncodeError:
+        return text.replace("\u200b", "").replace("\u200c", "").encode(enc, errors="replace")

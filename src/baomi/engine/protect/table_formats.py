@@ -1,0 +1,333 @@
+"""Round trip of the table formats: CSV/TSV (encoding, BOM, delimiter, quote and line ending
+kept), XLSX (cells edited in place: formatting, widths and other sheets kept), JSON / JSON Lines
+(records flattened to dotted paths, untouched values keep their JSON type), Parquet (untouched
+columns keep their type)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baomi.engine.protect.roundtrip import Document, Table, encode_text
+from baomi.engine.readers.base import unique_headers
+from baomi.engine.readers.csv import open_csv
+from baomi.engine.readers.encoding import decode_head, detect_file_encoding
+from baomi.engine.readers.header import is_record
+from baomi.engine.readers.json import (
+    literal_decoder,
+    record_list,
+    record_row,
+    rows_frame,
+    wrapped_records,
+)
+from baomi.engine.readers.xlsx import cell_text
+from baomi.errors import UnreadableFileError
+
+# --- CSV / TSV ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CsvState:
+    bom: bool
+    delimiter: str
+    quote: str
+    newline: str
+    #: the header row as written (the frame's columns are named as the CSV reader names them)
+    header: tuple[str | None, ...] = ()
+
+
+def load_csv(path: Path, fmt: str) -> Document:
+    """The rows and cells the CSV reader reads (``readers/csv.py``: its dialect, encoding,
+    header naming; a row with the wrong number of fields skipped and counted, bytes that do not
+    decode read as U+FFFD and counted), with how the file was written, to write it back."""
+    source = open_csv(path)
+    frames = [batch.frame for batch in source.batches()]
+    frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+    encoding = str(source.encoding)
+    name = encoding.lower().replace("_", "-")
+    _, sample = detect_file_encoding(path)
+    head = decode_head(sample, encoding, 65536)
+    if name in ("utf-8", "utf8", "utf-8-sig", "ascii"):
+        bom = sample.data.startswith(b"\xef\xbb\xbf") or name == "utf-8-sig"
+    else:
+        bom = head.startswith("\ufeff")
+    newline = "\r\n" if "\r\n" in head else "\n"
+    written = source.header_row or ()
+    state = _CsvState(bom, source.delimiter, source.quote_char, newline, written)
+    table = Table(
+        None,
+        frame,
+        header=source.header_row is not None,
+        skipped_rows=source.skipped_rows,
+        undecodable_rows=source.undecodable_rows,
+    )
+    enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
+    return Document(path, fmt, enc, [table], state=state)
+
+
+def save_csv(doc: Document, target: Path) -> None:
+    st: _CsvState = doc.state
+    table = doc.tables[0]
+    options: dict[str, Any] = {
+        "include_header": False,
+        "separator": st.delimiter,
+        "quote_char": st.quote,
+        "line_terminator": st.newline,
+        "null_value": "",
+    }
+    text = table.frame.write_csv(**options)
+    if table.header:  # the header row as it was, quoted as the rows are
+        head = [pl.Series(f"h{i}", [v], pl.String) for i, v in enumerate(st.header)]
+        text = pl.DataFrame(head).write_csv(**options) + text if head else text
+    target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def load_xlsx(path: Path, fmt: str) -> Document:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise UnreadableFileError(str(path), f"XLSX: {type(exc).__name__}") from None
+    tables = []
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows:
+            continue
+        has_header = not is_record([cell_text(v) for v in rows[0]])
+        # named as the XLSX reader names them (the first row a record: column_1, column_2 …)
+        width = max(len(r) for r in rows)
+        header = unique_headers([cell_text(v) for v in rows[0]] if has_header else [None] * width)
+        body = rows[1:] if has_header else rows
+        data = {
+            h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in body], pl.String)
+            for i, h in enumerate(header)
+        }
+        tables.append(Table(ws.title, pl.DataFrame(data), header=has_header))
+    return Document(path, fmt, None, tables, state=wb)
+
+
+def _typed(value: str | None, old: Any) -> Any:
+    """A changed cell's new value: a number again when the original cell held a number and
+    the new text reads back as exactly that text (a pseudonymised mobile stored as a number);
+    text otherwise (``138****5678``, full-width digits, leading zeros)."""
+    if value is None or isinstance(old, bool) or not isinstance(old, int | float):
+        return value
+    try:
+        number = type(old)(value)
+    except ValueError:
+        return value
+    if isinstance(number, float) and not math.isfinite(number):
+        return value
+    return number if cell_text(number) == value else value
+
+
+def save_xlsx(doc: Document, target: Path) -> None:
+    wb = doc.state
+    for table in doc.tables:
+        ws = wb[table.sheet]
+        top = 2 if table.header else 1  # the sheet row of data row 0
+        original = list(ws.iter_rows(min_row=top, values_only=True))
+        frame = table.frame
+        order = table.keep_rows if table.keep_rows is not None else range(frame.height)
+        for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
+            src = original[src_row]
+            for col, value in enumerate(values):
+                old = src[col] if col < len(src) else None
+                cell = ws.cell(row=out_row + top, column=col + 1)
+                if value != cell_text(old):
+                    cell.value = _typed(value, old)
+                elif out_row != src_row:
+                    cell.value = old
+        for extra in range(frame.height + top, len(original) + top):  # dropped records
+            for col in range(1, ws.max_column + 1):
+                ws.cell(row=extra, column=col).value = None
+    wb.save(target)
+
+
+# --- JSON / JSON Lines -------------------------------------------------------------------
+
+_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _set_path(obj: Any, path: str, value: Any) -> None:
+    parts: list[str | int] = [int(idx) if idx else key for key, idx in _PATH.findall(path)]
+    for part in parts[:-1]:
+        obj = obj[part]
+    obj[parts[-1]] = value
+
+
+@dataclass(slots=True)
+class _JsonState:
+    #: the document as parsed, JSON types kept (edited in place where a cell changed)
+    data: Any
+    #: the table's rows: the array's items, a wrapped list's items, or the one document
+    records: list[Any]
+    #: the table as loaded (the readers' flattening), to find the cells that changed
+    original: pl.DataFrame
+    #: key path of a wrapped list of records (``{"data": [...]}``: ``["data"]``), else None
+    wrapped: list[str] | None
+    indent: int | None
+    newline: str
+    #: how the source was written, so that the output is written the same way
+    separators: tuple[str, str]
+    ensure_ascii: bool
+    final_newline: bool
+    #: JSON Lines: the source lines, and the record on each (None for a blank line)
+    lines: list[str] = field(default_factory=list)
+    slots: list[int | None] = field(default_factory=list)
+
+    def set_cell(self, row: int, path: str, value: str | None) -> None:
+        """Write ``value`` at the place the reader's ``path`` of record ``row`` names."""
+        if self.wrapped is not None:  # absolute paths: [*] is the record's index
+            _set_path(self.data, path.replace("[*]", f"[{row}]", 1), "" if value is None else value)
+        elif isinstance(self.records[row], dict):
+            _set_path(self.records[row], path, "" if value is None else value)
+        else:  # a record that is not an object is read under "value"
+            box = {"value": self.records[row]}
+            _set_path(box, path, value if path == "value" or value is not None else "")
+            self.records[row] = box["value"]
+
+
+def _json_style(text: str, indent: int | None) -> tuple[tuple[str, str], bool]:
+    """Separators and ``ensure_ascii`` that reproduce how ``text`` was written."""
+    spaced = re.search(r'"\s*:\s', text) is not None
+    comma = "," if indent is not None or not re.search(r",\s", text) else ", "
+    return (comma, ": " if spaced else ":"), re.search(r"\\u[0-9a-fA-F]{4}", text) is not None
+
+
+def load_json(path: Path, fmt: str) -> Document:
+    """The records as the JSON readers read them (the same records, paths and texts: a wrapped
+    list's items are records with ``data[*].phone`` columns), and the document with its JSON
+    types to write back."""
+    encoding, _ = detect_file_encoding(path)
+    text = path.read_text(encoding=encoding).removeprefix("\ufeff")
+    literal = literal_decoder()
+    lines: list[str] = []
+    slots: list[int | None] = []
+    wrapped: list[str] | None = None
+    try:
+        if fmt == "jsonl":
+            lines = text.splitlines()
+            records: list[Any] = []
+            rows = []
+            for line in lines:
+                if line.strip():
+                    slots.append(len(records))
+                    records.append(json.loads(line))
+                    rows.append(record_row(literal.decode(line)))
+                else:
+                    slots.append(None)
+            data: Any = records
+        else:
+            data = json.loads(text)
+            shown = literal.decode(text)
+            found = None if isinstance(data, list) else record_list(data)
+            if isinstance(data, list):
+                records, rows = data, [record_row(r) for r in shown]
+            elif found is not None:
+                (wrapped, records), rows = found, [record_row(r) for r in wrapped_records(shown)]
+            else:
+                records, rows = [data], [record_row(shown)]
+    except json.JSONDecodeError as exc:
+        raise UnreadableFileError(str(path), f"JSON: line {exc.lineno}") from None
+    indent = None
+    if fmt == "json":
+        m = re.search(r"\n( +)\S", text)
+        indent = len(m.group(1)) if m else None
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    first = next((line for line in lines if line.strip()), text)
+    separators, ascii_only = _json_style(first, indent)
+    frame = rows_frame(rows)
+    state = _JsonState(
+        data,
+        records,
+        frame,
+        wrapped,
+        indent,
+        newline,
+        separators,
+        ascii_only,
+        text.endswith("\n"),
+        lines,
+        slots,
+    )
+    return Document(path, fmt, encoding, [Table(None, frame)], state=state)
+
+
+def save_json(doc: Document, target: Path) -> None:
+    st: _JsonState = doc.state
+    table = doc.tables[0]
+    changed: set[int] = set()
+    for name in table.frame.columns:
+        new, old = table.frame[name].to_list(), st.original[name].to_list()
+        for i, (n, o) in enumerate(zip(new, old, strict=True)):
+            if n != o:
+                st.set_cell(i, name, n)
+                changed.add(i)
+    kept = set(table.keep_rows) if table.keep_rows is not None else None
+    enc = doc.encoding or "utf-8"
+
+    def dump(value: Any, indent: int | None = None, like: str | None = None) -> str:
+        separators, ascii_only = (
+            (st.separators, st.ensure_ascii) if like is None else _json_style(like, None)
+        )
+        return json.dumps(value, ensure_ascii=ascii_only, indent=indent, separators=separators)
+
+    end = st.newline if st.final_newline else ""
+    if doc.format == "jsonl":
+        # untouched records and blank lines are written back as they were; a changed record
+        # in the style of its own line
+        out = [
+            line if slot is None or slot not in changed else dump(st.records[slot], like=line)
+            for line, slot in zip(st.lines, st.slots, strict=True)
+            if slot is None or kept is None or slot in kept
+        ]
+        target.write_bytes(encode_text(st.newline.join(out) + end, enc))
+    else:
+        records = st.records if kept is None else [st.records[i] for i in sorted(kept)]
+        if st.wrapped is not None:  # the wrapped list holds the records kept
+            *parents, key = st.wrapped
+            holder = st.data
+            for part in parents:
+                holder = holder[part]
+            holder[key] = records
+            data = st.data
+        else:
+            data = records if isinstance(st.data, list) else records[0]
+        target.write_bytes(encode_text(dump(data, st.indent) + end, enc))
+
+
+# --- Parquet -----------------------------------------------------------------------------
+
+
+def load_parquet(path: Path, fmt: str) -> Document:
+    try:
+        with path.open("rb") as handle:  # by the handle: Polars fails on a non-UTF-8 name
+            original = pl.read_parquet(handle)
+    except Exception as exc:  # pyarrow / polars raise many types for a broken file
+        raise UnreadableFileError(str(path), f"Parquet: {type(exc).__name__}") from None
+    simple = [
+        c for c, t in original.schema.items() if not isinstance(t, pl.List | pl.Struct | pl.Array)
+    ]
+    frame = original.select(pl.col(c).cast(pl.String) for c in simple)
+    return Document(path, fmt, None, [Table(None, frame)], state=original)
+
+
+def save_parquet(doc: Document, target: Path) -> None:
+    original: pl.DataFrame = doc.state
+    table = doc.tables[0]
+    base = original if table.keep_rows is None else original[table.keep_rows]
+    as_text = base.select(pl.col(c).cast(pl.String) for c in table.frame.columns)
+    changed = [c for c in table.frame.columns if not table.frame[c].equals(as_text[c])]
+    out = base.with_columns(table.frame[c] for c in changed)
+    out.write_parquet(target)

@@ -1,0 +1,81 @@
+"""Round trip of the text formats: TXT (encoding, BOM and line endings kept) and DOCX (runs
+edited in place: formatting kept; body paragraphs, table cells, headers and footers in document
+order, as the readers number them)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from baomi.engine.protect.roundtrip import Document, encode_text
+from baomi.engine.readers import docx as docx_reader
+from baomi.engine.readers.encoding import detect_file_encoding
+from baomi.engine.readers.text import without_line_ending
+
+# --- TXT ---------------------------------------------------------------------------------
+
+
+def load_txt(path: Path, fmt: str) -> Document:
+    """The lines the text reader reads (split at ``\\n``, ``\\r\\n`` or ``\\r`` only, so line
+    numbers agree: not at a form feed or U+2028), each ending kept to write back."""
+    encoding, _ = detect_file_encoding(path)
+    text = path.read_bytes().decode(encoding)
+    bom = text.startswith("\ufeff")
+    lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    units = [without_line_ending(line) for line in lines]
+    endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
+    enc = "utf-8" if encoding.lower().replace("_", "-") == "utf-8-sig" else encoding
+    return Document(path, fmt, enc, units=units, state=(bom, endings))
+
+
+def save_txt(doc: Document, target: Path) -> None:
+    bom, endings = doc.state
+    body = "".join(u + e for u, e in zip(doc.units, endings, strict=True))
+    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + encode_text(body, doc.encoding))
+
+
+# --- DOCX --------------------------------------------------------------------------------
+
+
+def load_docx(path: Path, fmt: str) -> Document:
+    """The paragraphs the .docx reader reads, in its order (``row`` numbers agree), each as the
+    text of its runs (what ``replace_in_runs`` edits)."""
+    document = docx_reader.load_docx(path)
+    paragraphs = list(docx_reader.iter_paragraphs(document))
+    return Document(
+        path,
+        fmt,
+        None,
+        units=["".join(r.text for r in p.runs) for p in paragraphs],
+        state=(document, paragraphs),
+    )
+
+
+def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
+    """Apply ``(start, end, new)`` edits (paragraph offsets) to the runs, keeping formatting.
+
+    An edit that spans runs is written into its first run and removed from the others.
+    """
+    runs = paragraph.runs
+    bounds, pos = [], 0
+    for run in runs:
+        bounds.append((pos, pos + len(run.text)))
+        pos += len(run.text)
+    texts = [run.text for run in runs]
+    for start, end, new in sorted(edits, reverse=True):
+        first = True
+        for i, (a, b) in enumerate(bounds):
+            if b <= start or a >= end or a == b:
+                continue
+            lo, hi = max(start, a) - a, min(end, b) - a
+            texts[i] = texts[i][:lo] + (new if first else "") + texts[i][hi:]
+            first = False
+    for run, text in zip(runs, texts, strict=True):
+        if run.text != text:
+            run.text = text
+
+
+def save_docx(doc: Document, target: Path) -> None:
+    document, _paragraphs = doc.state
+    document.save(str(target))
