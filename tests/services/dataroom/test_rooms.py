@@ -198,3 +198,20 @@ def test_a_role_must_fit_its_side(vault: Any, room: dict[str, Any]) -> None:
 def test_stage_machine_refuses_a_jump(vault: Any, room: dict[str, Any]) -> None:
     with pytest.raises(InputError):
         rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.CLOSED)
+
+
+def test_the_platform_runs_the_room_without_the_recipients_nda(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    broker_user = _user(vault, "broker.x", "broker")
+    rooms.add_member(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        username="broker.x",
+        side=Side.PLATFORM,
+        role=Role.BROKER,
+    )
+    seat = _seat(vault, broker_user)
+    assert rooms.show(vault, seat, "转让-001").stage is Stage.PREPARING  # no NDA, any stage
+    assert not [e for e in rooms.rooms_for(vault, broker_user) if e.nda_pending]

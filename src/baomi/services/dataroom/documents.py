@@ -150,7 +150,7 @@ def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
     sides those in folders their side holds a grant for."""
     rooms.gate(vault, seat, Action.DOC_VIEW, deal_ref)
     entries = _objects(vault, seat, deal_ref)
-    if seat.side in (None, Side.SELLER):
+    if seat.side not in rooms.RECIPIENT_SIDES:
         return entries
     visible = rooms.granted_filter(vault, seat, deal_ref, Action.DOC_VIEW)
     return [e for e in entries if visible(e.folder)]

@@ -59,6 +59,9 @@ SIDE_ONLY: dict[Action, frozenset[Side]] = {
 #: Actions open to a member without an accepted NDA and after the deal ended (accepting the
 #: NDA itself; listing and confirming the deletion of one's own copies, PIPL-21).
 AFTER_THE_END = frozenset({Action.NDA_ACCEPT, Action.COPY_CONFIRM})
+#: The sides that receive the seller's data (PIPL-23): their members accept the NDA first, see
+#: the deal only in the stages open to them and only the folders their side is granted.
+RECIPIENT_SIDES = frozenset({Side.BUYER})
 #: Platform roles that run rooms without being members of them.
 RUNS_ROOMS = frozenset({Role.ADMIN, Role.BROKER})
 
@@ -152,8 +155,8 @@ def gate(
                 f"the {seat_.side} side may not perform {action}",
             ),
         )
-    if seat_.side in (None, Side.SELLER):
-        return  # the discloser's side and the platform's staff: no NDA, every stage
+    if seat_.side not in RECIPIENT_SIDES:
+        return  # the discloser's side and the platform that runs the room: no NDA, every stage
     with vault.reading() as session:
         deal, room = _room(session, deal_ref)
         user = session.execute(select(User).where(User.username == seat_.actor.name)).scalar_one()
@@ -444,9 +447,7 @@ def rooms_for(vault: Vault, user: UserPublic) -> list[RoomEntry]:
             if member is None and platform not in RUNS_ROOMS:
                 continue
             side = Side(member.side) if member is not None else None
-            pending = side not in (None, Side.SELLER) and not _accepted_current(
-                session, deal.id, user.id
-            )
+            pending = side in RECIPIENT_SIDES and not _accepted_current(session, deal.id, user.id)
             role = Role(member.role) if member is not None else platform
             out.append(RoomEntry(_info(deal, room), side, role, pending))
     return out
