@@ -77,7 +77,8 @@ def test_seller_uploads_buyer_accepts_nda_and_downloads_a_traceable_copy(
     seller.click("form.upload button")
     seller.wait_for_selector("#documents")
     row = seller.locator("#documents tbody tr").first
-    assert "客户名单.csv" in row.inner_text() and "CN_RESIDENT_ID" in row.inner_text()
+    assert "客户名单.csv" in row.inner_text() and "居民身份证号" in row.inner_text()
+    assert row.locator(".tag.sensitive[title=CN_RESIDENT_ID]").count() == 1  # sensitive PI marked
 
     context = browser.new_context(accept_downloads=True)
     buyer = context.new_page()

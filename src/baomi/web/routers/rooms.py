@@ -15,7 +15,9 @@ from fastapi import (
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from baomi.engine.entities import ENTITIES
 from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.dataroom import documents, grants, qa, rooms
 from baomi.services.dataroom import nda as ndas
@@ -277,6 +279,8 @@ def room_page(
         stages=[(s.value, label(s)) for s in Stage],
         sides=[s.value for s in Side],
         roles=[r.value for r in Role if r is not Role.OPERATOR],
+        entity_labels={name: tr(e.label_zh, e.label_en) for name, e in ENTITIES.items()},
+        sensitive={name for name, e in ENTITIES.items() if e.sensitive},
         error=request.query_params.get("error"),
     )
 
