@@ -182,3 +182,29 @@ def test_opening_a_room_is_refused_before_its_deal_is_created(
     )
     assert r.status_code == 403, r.text
     assert deals.list_deals(vault, actor=operator()) == []
+
+
+def test_a_read_only_auditor_is_offered_no_download(client: TestClient, vault: Any) -> None:
+    broker, _ = _setup(client, vault)
+    make_user(vault, "audit.a", "auditor")
+    client.post(
+        "/api/v1/rooms/转让-001/members",
+        json={"username": "audit.a", "side": "seller", "role": "auditor"},
+        headers=broker,
+    )
+    make_user(vault, "seller.a", "seller")
+    client.post(
+        "/api/v1/rooms/转让-001/members",
+        json={"username": "seller.a", "side": "seller", "role": "seller"},
+        headers=broker,
+    )
+    seller = _as(client, "seller.a")
+    client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("a.csv", "姓名\n张三\n".encode(), "text/csv"))],
+        headers=seller,
+    )
+    assert 'class="download"' in client.get("/rooms/转让-001", headers=seller).text
+    auditor = _as(client, "audit.a")
+    page = client.get("/rooms/转让-001", headers=auditor)
+    assert page.status_code == 200 and "a.csv" in page.text and 'class="download"' not in page.text

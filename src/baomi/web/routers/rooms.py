@@ -270,6 +270,7 @@ def room_page(
         stage_label=label(info.stage),
         documents=documents.documents(vault, seat, deal),
         can_upload=rooms.can(seat, Action.DOC_UPLOAD),
+        can_download=rooms.can(seat, Action.DOC_DOWNLOAD),
         can_audit=rooms.can(seat, Action.AUDIT_VIEW),
         questions=qa.questions(vault, seat, deal),
         can_ask=rooms.can(seat, Action.QA_ASK),
