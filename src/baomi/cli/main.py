@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.protect",
     "baomi.cli.vault",
     "baomi.cli.serve",
+    "baomi.cli.assess",
 )
 
 

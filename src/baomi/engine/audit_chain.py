@@ -69,6 +69,9 @@ class AuditAction(StrEnum):
     COPY_CONFIRM = "copy.confirm"
     QA_ASK = "qa.ask"
     QA_ANSWER = "qa.answer"
+    # compliance (services/comply)
+    COMPANY_SET = "company.set"
+    PROFILE_SET = "profile.set"
 
 
 @dataclass(frozen=True)

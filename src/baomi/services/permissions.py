@@ -85,6 +85,9 @@ class Action(StrEnum):
     QA_VIEW = "qa.view"
     QA_ASK = "qa.ask"
     QA_ANSWER = "qa.answer"
+    # compliance: the assessment of a deal and its company (services/comply)
+    COMPLY_VIEW = "comply.view"
+    COMPLY_EDIT = "comply.edit"
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # the side (buyer asks, seller answers) is checked by rooms.gate
         Action.QA_ASK: _ROOM_RUNNERS | {Role.BUYER, Role.COUNSEL},
         Action.QA_ANSWER: _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # compliance: the seller's side, its counsel and the platform assess; auditors read;
+        # the buyer is the recipient being assessed and sees none of it
+        Action.COMPLY_VIEW: _KEY_HOLDERS
+        | _ROOM_RUNNERS
+        | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.COMPLY_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
     }
 )
 

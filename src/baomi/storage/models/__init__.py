@@ -4,12 +4,15 @@ mirror them.
 - :mod:`~baomi.storage.models.vault` — deals, encrypted objects, parties, audit chain, certificates
 - :mod:`~baomi.storage.models.accounts` — the data room's users, web sessions, setup links
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
+- :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
+  compliance records (provisions, assessments, checklist, third parties, notices)
 """
 
 from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
+from baomi.storage.models.comply import Company, DealProfile
 from baomi.storage.models.dataroom import (
     Copy,
     Grant,
@@ -47,6 +50,8 @@ TABLES = (
     Grant,
     Copy,
     Question,
+    Company,
+    DealProfile,
 )
 
 __all__ = [
@@ -57,8 +62,10 @@ __all__ = [
     "AuditHead",
     "Base",
     "Certificate",
+    "Company",
     "Copy",
     "Deal",
+    "DealProfile",
     "Grant",
     "Member",
     "Nda",

@@ -1,0 +1,240 @@
+"""The facts an assessment starts from: how a deal transfers the company, to whom and where
+the recipient is (the deal's profile), and what people enter about the company (CIIO, important
+data, turnover, staff). Nothing here is personal information."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from baomi.engine.audit_chain import AuditAction
+from baomi.engine.checksums import is_valid_uscc
+from baomi.errors import InputError
+from baomi.i18n import tr
+from baomi.services import audit
+from baomi.services.deals import find_deal
+from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.vault import Vault, now
+from baomi.storage.models import Company, DealProfile, Room
+
+
+class TransferType(StrEnum):
+    """How the company (or its customer data) changes hands; the rules that follow differ."""
+
+    #: shares change hands; the company, the PI processor, stays the same legal person (TX-1)
+    EQUITY = "equity"
+    MERGER = "merger"  # PIPL-22, NDS-14, S35-9.3
+    DIVISION = "division"  # PIPL-22, NDS-14
+    #: the customer list is sold as an asset: a provision to another processor (PIPL-23, TX-6)
+    ASSET_SALE = "asset_sale"
+    #: dissolution or deregistration without a successor (PIPL-47(2), S35-6.4, TX-4)
+    DISSOLUTION = "dissolution"
+    BANKRUPTCY = "bankruptcy"  # PIPL-22, S35-9.3(c), TX-5
+
+
+class Location(StrEnum):
+    """Where the recipient is. Hong Kong, Macao and Taiwan count as outside the mainland for
+    cross-border rules (XB-DEF)."""
+
+    MAINLAND = "mainland"
+    HONG_KONG = "hong_kong"
+    MACAO = "macao"
+    TAIWAN = "taiwan"
+    ABROAD = "abroad"
+
+    @property
+    def outside_mainland(self) -> bool:
+        return self is not Location.MAINLAND
+
+
+class Exemption(StrEnum):
+    """Exemptions from the cross-border mechanisms (XB16-5, NDS-35)."""
+
+    CONTRACT = "contract"  # necessary to conclude or perform a contract with the individual
+    HR = "hr"  # cross-border human-resources management
+    EMERGENCY = "emergency"  # protecting life, health or property in an emergency
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    uscc: str
+    ciio: bool = False
+    important_data: bool = False
+    turnover_yuan: int | None = None
+    staff: int | None = None
+    pi_business: bool = False
+    #: False when nobody has entered the facts yet (the defaults are shown)
+    entered: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    deal_id: str
+    deal_name: str
+    #: the target company's code, from the deal's room ("" without a room)
+    uscc: str
+    transfer_type: TransferType | None
+    recipient_name: str = ""
+    recipient_contact: str = ""
+    recipient_location: Location = Location.MAINLAND
+    remote_access_abroad: bool = False
+    purpose: str = ""
+    exemption: Exemption | None = None
+
+    @property
+    def abroad(self) -> bool:
+        """Whether the data leaves the mainland (a recipient outside it, or remote access from
+        abroad — XB-DEF)."""
+        return self.recipient_location.outside_mainland or self.remote_access_abroad
+
+
+def _company(session: Session, uscc: str) -> CompanyFacts:
+    row = session.get(Company, uscc)
+    if row is None:
+        return CompanyFacts(uscc)
+    return CompanyFacts(
+        uscc,
+        row.ciio,
+        row.important_data,
+        row.turnover_yuan,
+        row.staff,
+        row.pi_business,
+        entered=True,
+    )
+
+
+def company(vault: Vault, *, actor: Actor, uscc: str) -> CompanyFacts:
+    """The company's facts (defaults when none were entered)."""
+    authorize(actor, Action.COMPLY_VIEW)
+    with vault.reading() as session:
+        return _company(session, uscc)
+
+
+def set_company(
+    vault: Vault,
+    *,
+    actor: Actor,
+    uscc: str,
+    ciio: bool,
+    important_data: bool,
+    turnover_yuan: int | None,
+    staff: int | None,
+    pi_business: bool,
+) -> CompanyFacts:
+    """Enter (or correct) the company's facts."""
+    authorize(actor, Action.COMPLY_EDIT)
+    if not is_valid_uscc(uscc):
+        raise InputError(tr("统一社会信用代码无效", "invalid unified social credit code"))
+    if turnover_yuan is not None and turnover_yuan < 0:
+        raise InputError(tr("营业额不能为负数", "turnover cannot be negative"))
+    if staff is not None and staff < 0:
+        raise InputError(tr("员工人数不能为负数", "staff cannot be negative"))
+    with vault.transaction() as session:
+        row = session.get(Company, uscc)
+        if row is None:
+            row = Company(uscc=uscc)
+            session.add(row)
+        row.ciio, row.important_data, row.pi_business = ciio, important_data, pi_business
+        row.turnover_yuan, row.staff = turnover_yuan, staff
+        row.updated_at, row.updated_by = now(), actor.name
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.COMPANY_SET,
+            obj=f"company:{uscc}",
+            details={"ciio": ciio, "important_data": important_data, "staff": staff},
+        )
+        return _company(session, uscc)
+
+
+def _profile(session: Session, deal_ref: str) -> Profile:
+    deal = find_deal(session, deal_ref)
+    room = session.get(Room, deal.id)
+    uscc = room.target_uscc if room is not None else ""
+    row = session.get(DealProfile, deal.id)
+    if row is None:
+        return Profile(deal.id, deal.name, uscc, None)
+    return Profile(
+        deal.id,
+        deal.name,
+        uscc,
+        TransferType(row.transfer_type),
+        row.recipient_name,
+        row.recipient_contact,
+        Location(row.recipient_location),
+        row.remote_access_abroad,
+        row.purpose,
+        Exemption(row.exemption) if row.exemption else None,
+    )
+
+
+def profile_of(session: Session, deal_ref: str) -> Profile:
+    """The deal's profile inside an open session (for other comply services; no check here)."""
+    return _profile(session, deal_ref)
+
+
+def company_of(session: Session, uscc: str) -> CompanyFacts:
+    """The company's facts inside an open session (for other comply services; no check here)."""
+    return _company(session, uscc)
+
+
+def profile(vault: Vault, *, actor: Actor, deal_ref: str) -> Profile:
+    """The deal's transfer profile (``transfer_type`` is ``None`` until someone sets it)."""
+    with vault.reading() as session:
+        deal = find_deal(session, deal_ref)
+    authorize(actor, Action.COMPLY_VIEW, deal.id)
+    with vault.reading() as session:
+        return _profile(session, deal.id)
+
+
+def set_profile(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    transfer_type: TransferType,
+    recipient_name: str = "",
+    recipient_contact: str = "",
+    recipient_location: Location = Location.MAINLAND,
+    remote_access_abroad: bool = False,
+    purpose: str = "",
+    exemption: Exemption | None = None,
+) -> Profile:
+    """Record how the deal transfers the company and to whom."""
+    with vault.reading() as session:
+        deal_id = find_deal(session, deal_ref).id
+    authorize(actor, Action.COMPLY_EDIT, deal_id)
+    for text, limit in ((recipient_name, 200), (recipient_contact, 200), (purpose, 4000)):
+        if len(text) > limit:
+            raise InputError(tr(f"文字过长（最多 {limit} 字）", f"text too long (max {limit})"))
+    with vault.transaction() as session:
+        row = session.get(DealProfile, deal_id)
+        if row is None:
+            row = DealProfile(deal_id=deal_id)
+            session.add(row)
+        row.transfer_type = transfer_type.value
+        row.recipient_name, row.recipient_contact = recipient_name.strip(), recipient_contact
+        row.recipient_location = recipient_location.value
+        row.remote_access_abroad, row.purpose = remote_access_abroad, purpose
+        row.exemption = exemption.value if exemption else None
+        row.updated_at, row.updated_by = now(), actor.name
+        # the recipient's name and contact are a company's; a person's would be PI, so the
+        # audit event carries the kinds, not the texts
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.PROFILE_SET,
+            obj=f"deal:{deal_id}",
+            details={
+                "transfer_type": transfer_type.value,
+                "recipient_location": recipient_location.value,
+                "remote_access_abroad": remote_access_abroad,
+                "exemption": exemption.value if exemption else None,
+            },
+        )
+        session.flush()
+        return _profile(session, deal_id)

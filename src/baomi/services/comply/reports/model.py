@@ -1,0 +1,124 @@
+"""The report view model: what a report shows, already computed, in the reader's language.
+
+Builders (the PIA, the cross-border assessment, the checklist, the inventory, the destruction
+certificate) return a :class:`Report`; renderers turn it into HTML, PDF or XLSX. A renderer adds
+nothing but layout, so the three formats always say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Tone(StrEnum):
+    """How a figure or a row should stand out (a colour in HTML/PDF, a fill in XLSX)."""
+
+    NEUTRAL = "neutral"
+    GOOD = "good"
+    WARN = "warn"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number or word (``label: value``), e.g. "个人数 / individuals: 12,345"."""
+
+    label: str
+    value: str
+    tone: Tone = Tone.NEUTRAL
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table; each row is one tuple of cell texts, ``tones`` (optional) one tone per row."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+    tones: tuple[Tone, ...] = ()
+
+
+class ChartKind(StrEnum):
+    BAR = "bar"  # one bar per label (e.g. entity distribution)
+    HEATMAP = "heatmap"  # impact × likelihood, a count per cell
+    LINE = "line"  # a value over time (e.g. the checklist score)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Data for an SVG chart; the renderer draws it (no picture is stored in the model).
+
+    - BAR: ``labels`` and one value per label in ``values``.
+    - LINE: ``labels`` are the x positions (dates), ``values`` the y values.
+    - HEATMAP: ``rows`` × ``columns`` labels and ``cells[row][column]`` counts.
+    """
+
+    kind: ChartKind
+    title: str
+    labels: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()
+    rows: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    cells: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A rule the section applied: its id in PIPL-RULES.md, the source, and whether it is
+    settled (``status`` P or S) or must be said to be unconfirmed (D, U, A)."""
+
+    rule_id: str
+    source: str
+    status: str
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.status in ("D", "U", "A")
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A line for a person to sign: the role (e.g. 个人信息保护负责人 / PI protection officer)."""
+
+    role: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole report. ``kind`` names it in file names (``pia``, ``crossborder``, ``checklist``,
+    ``inventory``, ``certificate``); ``subject`` is the deal or company it is about."""
+
+    kind: str
+    title: str
+    subject: str
+    generated_at: str
+    lang: str
+    sections: tuple[Section, ...]
+    summary: tuple[Figure, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+    #: e.g. "keep at least 3 years (PIPL-56)"
+    retention: str = ""
+    footnotes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def unconfirmed(self) -> tuple[Citation, ...]:
+        """Every unconfirmed rule the report relies on (each output says so)."""
+        seen: dict[str, Citation] = {}
+        for section in self.sections:
+            for c in section.citations:
+                if c.unconfirmed:
+                    seen.setdefault(c.rule_id, c)
+        return tuple(seen.values())

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.services import deals
+from baomi.services.comply import profile
+from baomi.services.comply.profile import Exemption, Location, TransferType
+from baomi.services.permissions import Actor, Role
+from baomi.services.vault import Vault
+
+OPERATOR = Actor("op", Role.OPERATOR)
+BUYER = Actor("buyer", Role.BUYER)
+USCC = "91350100M000100Y43"
+
+
+def test_a_new_deal_has_no_transfer_type_until_set(vault: Vault) -> None:
+    deal = deals.create(vault, actor=OPERATOR, name="d1")
+    assert profile.profile(vault, actor=OPERATOR, deal_ref="d1").transfer_type is None
+    p = profile.set_profile(
+        vault,
+        actor=OPERATOR,
+        deal_ref=deal.id,
+        transfer_type=TransferType.ASSET_SALE,
+        recipient_name="买方公司",
+        recipient_location=Location.HONG_KONG,
+        exemption=Exemption.CONTRACT,
+    )
+    assert p.transfer_type is TransferType.ASSET_SALE
+    assert p.abroad  # Hong Kong counts as outside the mainland (XB-DEF)
+    again = profile.profile(vault, actor=OPERATOR, deal_ref="d1")
+    assert again == p
+
+
+def test_remote_access_from_abroad_counts_as_leaving_the_mainland(vault: Vault) -> None:
+    deals.create(vault, actor=OPERATOR, name="d2")
+    p = profile.set_profile(
+        vault, actor=OPERATOR, deal_ref="d2", transfer_type=TransferType.EQUITY
+    )
+    assert not p.abroad
+    p = profile.set_profile(
+        vault,
+        actor=OPERATOR,
+        deal_ref="d2",
+        transfer_type=TransferType.EQUITY,
+        remote_access_abroad=True,
+    )
+    assert p.abroad
+
+
+def test_the_buyer_neither_reads_nor_sets_the_assessment(vault: Vault) -> None:
+    deals.create(vault, actor=OPERATOR, name="d3")
+    with pytest.raises(PermissionDeniedError):
+        profile.profile(vault, actor=BUYER, deal_ref="d3")
+    with pytest.raises(PermissionDeniedError):
+        profile.set_profile(vault, actor=BUYER, deal_ref="d3", transfer_type=TransferType.MERGER)
+
+
+def test_company_facts_default_until_entered_and_refuse_a_bad_code(vault: Vault) -> None:
+    facts = profile.company(vault, actor=OPERATOR, uscc=USCC)
+    assert not facts.entered and facts.turnover_yuan is None
+    facts = profile.set_company(
+        vault,
+        actor=OPERATOR,
+        uscc=USCC,
+        ciio=False,
+        important_data=True,
+        turnover_yuan=12_000_000_000,  # beyond 32 bits
+        staff=250,
+        pi_business=True,
+    )
+    assert facts.entered and facts.turnover_yuan == 12_000_000_000 and facts.important_data
+    with pytest.raises(InputError):
+        profile.set_company(
+            vault,
+            actor=OPERATOR,
+            uscc=USCC[:-1] + "0",
+            ciio=False,
+            important_data=False,
+            turnover_yuan=None,
+            staff=None,
+            pi_business=False,
+        )
