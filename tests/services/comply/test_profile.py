@@ -34,9 +34,7 @@ def test_a_new_deal_has_no_transfer_type_until_set(vault: Vault) -> None:
 
 def test_remote_access_from_abroad_counts_as_leaving_the_mainland(vault: Vault) -> None:
     deals.create(vault, actor=OPERATOR, name="d2")
-    p = profile.set_profile(
-        vault, actor=OPERATOR, deal_ref="d2", transfer_type=TransferType.EQUITY
-    )
+    p = profile.set_profile(vault, actor=OPERATOR, deal_ref="d2", transfer_type=TransferType.EQUITY)
     assert not p.abroad
     p = profile.set_profile(
         vault,
