@@ -191,15 +191,16 @@ def group_records(data: DataSummary) -> tuple[Counter[str], dict[str, set[str]]]
     found without an entity (a header such as 诊断) counts the individuals with sensitive PI."""
     mapping = rules()["SPC17-5-MAP"]
     by_entity, by_category = mapping.param("entities"), mapping.param("categories")
-    default, not_personal = mapping.param("default"), set(mapping.param("not_personal"))
+    default = mapping.param("default")
+    not_personal = set(rules()["PIPL-4"].param("not_personal_entities"))
     counts: Counter[str] = Counter()
     members: dict[str, set[str]] = {}
     entity_categories = set()
     for entity, n in data.entities.items():
+        if entity in not_personal:
+            continue
         info = ENTITIES.get(entity)
         category = info.category if info else None
-        if category in not_personal:
-            continue
         entity_categories.add(category)
         group = by_entity.get(entity) or by_category.get(category) or default
         counts[group] += n

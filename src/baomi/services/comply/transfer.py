@@ -449,11 +449,11 @@ def _not_anonymised() -> str:
 def package_status(p: PackageFacts) -> PackageStatus:
     """Which legal case the package is, and why."""
     b2 = rules()["S379-B2"]
+    organisations = set(rules()["PIPL-4"].param("not_personal_entities"))
+    kept = [e for e in p.kept if e not in organisations]
     handed: list[str] = []
-    if p.kept:
-        handed.append(
-            tr(f"原样保留：{', '.join(p.kept)}", f"kept as they were: {', '.join(p.kept)}")
-        )
+    if kept:
+        handed.append(tr(f"原样保留：{', '.join(kept)}", f"kept as they were: {', '.join(kept)}"))
     if p.reversible:
         handed.append(
             tr(f"可逆算子：{', '.join(p.reversible)}", f"reversible: {', '.join(p.reversible)}")
@@ -472,7 +472,7 @@ def package_status(p: PackageFacts) -> PackageStatus:
             f"risk {p.average_risk:.3f} (threshold {b2.param('average_risk')})",
         )
     within = risk_within(p.max_risk, p.average_risk)
-    if p.kept:
+    if kept:
         case = Case.PERSONAL
         why = tr(
             f"数据包原样交付了标识符，是个人信息。{'；'.join(handed)}；{risk}。",
