@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services.comply.data import DataSummary, deal_data
-from baomi.services.comply.profile import CompanyFacts, Profile, company_of, profile_of
+from baomi.services.comply.profile import (
+    CompanyFacts,
+    Profile,
+    company_of,
+    profile_of,
+    set_company,
+)
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault
@@ -34,6 +41,54 @@ def deal_inputs(vault: Vault, *, actor: Actor, deal_ref: str) -> DealInputs:
         prof = profile_of(session, deal_id)
         facts = company_of(session, prof.uscc)
     return DealInputs(prof, facts, deal_data(vault, deal_id))
+
+
+def _target(vault: Vault, actor: Actor, deal_ref: str, action: Action) -> str:
+    """The deal's target company's code, after ``actor`` was authorized for the deal."""
+    with vault.reading() as session:
+        deal_id = find_deal(session, deal_ref).id
+    authorize(actor, action, deal_id)
+    with vault.reading() as session:
+        uscc = profile_of(session, deal_id).uscc
+    if not uscc:
+        raise InputError(
+            tr(
+                "交易还没有数据室，不知道目标公司的统一社会信用代码",
+                "the deal has no data room, so its company's code is unknown",
+            )
+        )
+    return uscc
+
+
+def deal_company(vault: Vault, *, actor: Actor, deal_ref: str) -> CompanyFacts:
+    """The facts of the deal's target company (COMPLY_VIEW on the deal)."""
+    uscc = _target(vault, actor, deal_ref, Action.COMPLY_VIEW)
+    with vault.reading() as session:
+        return company_of(session, uscc)
+
+
+def set_deal_company(
+    vault: Vault,
+    *,
+    actor: Actor,
+    deal_ref: str,
+    ciio: bool,
+    important_data: bool,
+    turnover_yuan: int | None,
+    staff: int | None,
+    pi_business: bool,
+) -> CompanyFacts:
+    """Enter the facts of the deal's target company (COMPLY_EDIT on the deal)."""
+    return set_company(
+        vault,
+        actor=actor,
+        uscc=_target(vault, actor, deal_ref, Action.COMPLY_EDIT),
+        ciio=ciio,
+        important_data=important_data,
+        turnover_yuan=turnover_yuan,
+        staff=staff,
+        pi_business=pi_business,
+    )
 
 
 def meets(value: int, threshold: int, *, inclusive: bool) -> bool:

@@ -74,7 +74,7 @@ def covers(rule_id: str, kind: TransferType) -> bool:
     return kind.value in rules()[rule_id].param("transfer_types")
 
 
-def _type_name(kind: TransferType) -> str:
+def type_name(kind: TransferType) -> str:
     return {
         TransferType.EQUITY: tr("股权转让", "equity transfer"),
         TransferType.MERGER: tr("合并", "merger"),
@@ -164,9 +164,9 @@ def _successor(profile: Profile, kind: TransferType) -> list[Obligation]:
                 "Notify individuals of the recipient's name and contact",
             ),
             tr(
-                f"因{_type_name(kind)}转移个人信息的，应当向个人告知接收方的名称或者姓名和联系方式"
+                f"因{type_name(kind)}转移个人信息的，应当向个人告知接收方的名称或者姓名和联系方式"
                 f"（转移本身无需同意）。{missing}",
-                f"Transferring PI on a {_type_name(kind)} requires notifying individuals of the "
+                f"Transferring PI on a {type_name(kind)} requires notifying individuals of the "
                 f"recipient's name and contact (the transfer itself needs no consent). {missing}",
             ),
             cite("PIPL-22", *s93),
@@ -279,9 +279,9 @@ def _report(kind: TransferType, company: CompanyFacts, data: DataSummary) -> Obl
         Level.REQUIRED,
         tr("向省级以上主管部门报告数据处置方案和接收方", "Report the disposal plan and recipient"),
         tr(
-            f"{reason}：{_type_name(kind)}时须向省级以上主管部门报告数据处置方案、接收方名称和"
+            f"{reason}：{type_name(kind)}时须向省级以上主管部门报告数据处置方案、接收方名称和"
             f"联系方式（无明确主管部门的，报省级数据安全工作协调机制）。",
-            f"{reason}: on a {_type_name(kind)} report the disposal plan and the recipient's name "
+            f"{reason}: on a {type_name(kind)} report the disposal plan and the recipient's name "
             f"and contact to the provincial authority (or the provincial data-security "
             f"coordination mechanism).",
         ),
