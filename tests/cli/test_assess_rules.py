@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import warnings
 from collections.abc import Iterator
@@ -11,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import ProtectOptions, protect_paths
-from baomi.engine.protect.policy import load_policy_text
 from baomi.i18n import set_language
 from tests.cli.test_vault_cli import env
+from tests.services.comply.rules_support import pseudonymised_package
 from tests.vault_support import database_url, mobile
 
 with warnings.catch_warnings():
@@ -102,8 +99,9 @@ def test_duties_and_exposure_of_a_deal(cli: Cli, tmp_path: Path) -> None:
     cli("deal", "add", "ACME", str(src), "--as", "ops")
     duties = json.loads(cli("assess", "duties", "ACME", "--format", "json"))
     officer = next(d for d in duties if d["id"] == "officer")
-    assert officer["applies"] is False and "上限" in officer["why"]
-    assert "个人信息保护负责人" in cli("assess", "duties", "ACME")
+    assert officer["applies"] is False and "上限" in officer["basis"]
+    table = cli("assess", "duties", "ACME", COLUMNS="400")
+    assert "个人信息保护负责人" in table and "保守" in table
     e = json.loads(cli("assess", "exposure", "ACME", "--format", "json"))
     assert e["estimate"] is True and e["incident"]["grade"] == "below_relatively_major"
     other = next(g for g in e["criminal"]["groups"] if g["group"] == "other")
@@ -115,23 +113,7 @@ def test_duties_and_exposure_of_a_deal(cli: Cli, tmp_path: Path) -> None:
 def test_packages_say_what_each_package_is(cli: Cli, tmp_path: Path) -> None:
     assert "尚未生成" in cli("assess", "packages", "ACME")
     deal_id = json.loads(cli("deal", "show", "ACME", "--json"))["deal"]["id"]
-    src = tmp_path / "in"
-    src.mkdir()
-    with (src / "p.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["客户编号", "城市"])
-        for i in range(40):
-            w.writerow([f"C{i:04d}", "深圳"])
-    protect_paths(
-        [src],
-        load_policy_text("columns:\n  客户编号: {operator: pseudonym}\n"),
-        tmp_path / "out",
-        keys=KeyProvider(b"k" * 32),
-        options=ProtectOptions(
-            recipient="买方A",
-            manifests_dir=Path(cli.env["BAOMI_HOME"]) / "rooms" / deal_id / "records",
-        ),
-    )
+    pseudonymised_package(tmp_path, Path(cli.env["BAOMI_HOME"]) / "rooms" / deal_id / "records")
     [status] = json.loads(cli("assess", "packages", "ACME", "--format", "json"))
     assert status["case"] == "deidentified" and status["anonymised"] is False
     assert "仍是个人信息" in cli("assess", "packages", "ACME", COLUMNS="400")

@@ -146,8 +146,9 @@ def duties_cmd(
     """负责人、审计和报告义务 / officer, audit and reporting duties from the deal's data."""
     from baomi.services.comply import duties
 
+    listed = _for_deal(deal, as_, lambda v, a, d: duties.deal_duties(v, actor=a, deal_ref=d))
     _show(
-        _for_deal(deal, as_, lambda v, a, d: duties.deal_duties(v, actor=a, deal_ref=d)),
+        listed,
         fmt,
         (tr("义务", "duty"), tr("适用", "applies"), tr("理由", "why"), tr("依据", "rules")),
         lambda d: (
@@ -158,6 +159,8 @@ def duties_cmd(
             _labels(d.citations),
         ),
     )
+    if fmt is Format.TABLE and listed:
+        _console().print(listed[0].basis)
 
 
 def _yuan(n: int) -> str:

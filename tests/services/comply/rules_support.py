@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import ProtectOptions, protect_paths
+from baomi.engine.protect.policy import load_policy_text
 from baomi.services.comply.data import DataSummary
 from baomi.services.comply.profile import CompanyFacts, Location, Profile, TransferType
 
@@ -49,3 +55,22 @@ def company(
     pi_business: bool = False,
 ) -> CompanyFacts:
     return CompanyFacts(USCC, ciio, important, turnover, staff, pi_business, entered=True)
+
+
+def pseudonymised_package(tmp: Path, records: Path, recipient: str = "买方A") -> None:
+    """Protect a small generated customer list with a keyed pseudonym (still PI), writing the
+    trace record into ``records`` (a deal's ``records_dir``)."""
+    src = tmp / "in"
+    src.mkdir()
+    with (src / "p.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["客户编号", "城市"])
+        for i in range(40):
+            w.writerow([f"C{i:04d}", "深圳"])
+    protect_paths(
+        [src],
+        load_policy_text("columns:\n  客户编号: {operator: pseudonym}\n"),
+        tmp / "out",
+        keys=KeyProvider(b"k" * 32),
+        options=ProtectOptions(recipient=recipient, manifests_dir=records),
+    )

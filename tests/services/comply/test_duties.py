@@ -19,7 +19,7 @@ def test_officer_from_one_million_inclusive(n: int, expected: bool) -> None:
     d = duties.officer(data(n))
     assert d.applies is expected
     assert {c.rule_id for c in d.citations} == {"PIPL-52", "AUD-12"}
-    assert "上限" in d.why  # says which bound it used
+    assert "上限" in d.basis  # says which bound it used
 
 
 @pytest.mark.parametrize(("n", "expected"), AROUND_1M)

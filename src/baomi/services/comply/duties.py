@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from baomi.i18n import tr
 from baomi.services.comply.citations import Cited, cite
 from baomi.services.comply.data import DataSummary
-from baomi.services.comply.inputs import basis, deal_inputs, meets
+from baomi.services.comply.inputs import basis, deal_inputs, meets, type_name
 from baomi.services.comply.profile import CompanyFacts, Profile
 from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Actor
@@ -34,6 +34,8 @@ class Duty:
     citations: tuple[Cited, ...]
     #: it applies on the upper bound of individuals, but the lower bound stays below
     upper_bound_only: bool = False
+    #: the figures it was computed on (the upper bound of individuals, conservative)
+    basis: str = ""
 
 
 def _individuals(data: DataSummary, threshold: int, *, inclusive: bool) -> tuple[bool, bool]:
@@ -53,9 +55,8 @@ def officer(data: DataSummary) -> Duty:
     n = rules()["AUD-12"].param("individuals")
     applies, upper_only = _individuals(data, n, inclusive=True)
     why = tr(
-        f"处理{n:,}人以上（含本数）个人信息的须指定个人信息保护负责人。{basis(data)}。",
-        f"Processors of PI of {n:,} persons or more (inclusive) appoint a PI protection "
-        f"officer. {basis(data)}.",
+        f"处理{n:,}人以上（含本数）个人信息的须指定个人信息保护负责人。",
+        f"Processors of PI of {n:,} persons or more (inclusive) appoint a PI protection officer.",
     )
     return Duty(
         "officer",
@@ -64,6 +65,7 @@ def officer(data: DataSummary) -> Duty:
         why,
         cite("PIPL-52", "AUD-12"),
         upper_only,
+        basis=basis(data),
     )
 
 
@@ -108,11 +110,11 @@ def officer_standard(company: CompanyFacts, data: DataSummary) -> Duty:
     why = tr(
         f"满足任一即应设专职负责人和工作机构：超过{persons:,}人、敏感个人信息超过{sensitive:,}人、"
         f"主营业务涉及个人信息且员工超过{staff}人（或预计{s35.param('months')}个月内达到）。"
-        f"{'；'.join(reasons) or '均未满足'}。{missing}{basis(data)}。",
+        f"{('已满足：' + '；'.join(reasons)) if reasons else '均未满足'}。{missing}",
         f"Any of: over {persons:,} persons, sensitive PI of over {sensitive:,} persons, PI "
         f"business with over {staff} staff (or expected within {s35.param('months')} months) "
-        f"requires a full-time officer and body. {'; '.join(reasons) or 'none met'}. "
-        f"{missing}{basis(data)}.",
+        f"requires a full-time officer and body. {('Met: ' + '; '.join(reasons)) if reasons else 'None met'}. "
+        f"{missing}",
     )
     return Duty(
         "officer-standard",
@@ -121,6 +123,7 @@ def officer_standard(company: CompanyFacts, data: DataSummary) -> Duty:
         why,
         cite("S35-11.1", "S455-3"),
         bool(applies) and upper_only and not by_sensitive and not by_staff,
+        basis=basis(data),
     )
 
 
@@ -132,11 +135,11 @@ def pipo_filing(data: DataSummary) -> Duty:
     why = tr(
         f"处理{n:,}人以上个人信息的，自达到之日起{days}个工作日内向设区的市级网信部门在线报送负责人"
         f"信息（{ann.param('system')}）；公告前已达到的于{ann.param('existing_deadline')}前报送；"
-        f"重大变更{days}个工作日内更新。{basis(data)}。",
+        f"重大变更{days}个工作日内更新。",
         f"Processors of PI of {n:,} persons or more file the officer's details with the "
         f"city-level CAC online ({ann.param('system')}) within {days} working days of reaching "
         f"it; those above it before the notice by {ann.param('existing_deadline')}; material "
-        f"changes within {days} working days. {basis(data)}.",
+        f"changes within {days} working days.",
     )
     return Duty(
         "officer-filing",
@@ -145,6 +148,7 @@ def pipo_filing(data: DataSummary) -> Duty:
         why,
         cite("PIPO-ANN", "AUD-12"),
         upper_only,
+        basis=basis(data),
     )
 
 
@@ -155,10 +159,9 @@ def audit_frequency(data: DataSummary) -> Duty:
     n, years = freq.param("individuals"), freq.param("every_years")
     applies, upper_only = _individuals(data, n, inclusive=False)
     why = tr(
-        f"所有处理者应定期审计；处理超过{n:,}人（不含本数）个人信息的，每{years}年至少一次。"
-        f"{basis(data)}。",
+        f"所有处理者应定期审计；处理超过{n:,}人（不含本数）个人信息的，每{years}年至少一次。",
         f"Every processor audits regularly; processors of PI of over {n:,} persons (exclusive) "
-        f"at least every {years} years. {basis(data)}.",
+        f"at least every {years} years.",
     )
     return Duty(
         "audit-frequency",
@@ -167,6 +170,7 @@ def audit_frequency(data: DataSummary) -> Duty:
         why,
         cite("AUD-FREQ", "PIPL-54"),
         upper_only,
+        basis=basis(data),
     )
 
 
@@ -177,10 +181,10 @@ def important_processor(company: CompanyFacts, data: DataSummary) -> Duty:
     applies = by_persons or company.important_data
     why = tr(
         f"处理重要数据或{n:,}人以上（含本数）个人信息的，应明确网络数据安全负责人和管理机构。"
-        f"重要数据：{'是' if company.important_data else '否（按录入）'}。{basis(data)}。",
+        f"重要数据：{'是' if company.important_data else '否（按录入）'}。",
         f"Processors of important data, or of PI of {n:,} persons or more (inclusive), name a "
         f"data-security officer and management body. Important data: "
-        f"{'yes' if company.important_data else 'no (as entered)'}. {basis(data)}.",
+        f"{'yes' if company.important_data else 'no (as entered)'}.",
     )
     return Duty(
         "data-security-officer",
@@ -189,6 +193,7 @@ def important_processor(company: CompanyFacts, data: DataSummary) -> Duty:
         why,
         cite("NDS-28", "NDS-30"),
         upper_only and not company.important_data,
+        basis=basis(data),
     )
 
 
@@ -207,13 +212,13 @@ def transfer_report(profile: Profile, company: CompanyFacts, data: DataSummary) 
         applies = None
     else:
         applies = kind.value in kinds
-    type_text = kind.value if kind else tr("未设置", "not set")
+    type_text = type_name(kind) if kind else tr("未设置", "not set")
     why = tr(
         f"重要数据处理者及处理{n:,}人以上个人信息的处理者，在合并、分立、解散、破产时须向省级以上"
-        f"主管部门报告数据处置方案及接收方名称和联系方式。转让类型：{type_text}。{basis(data)}。",
+        f"主管部门报告数据处置方案及接收方名称和联系方式。转让类型：{type_text}。",
         f"Processors of important data or of PI of {n:,} persons or more report, on a merger, "
         f"division, dissolution or bankruptcy, the disposal plan and the recipient's name and "
-        f"contact to the provincial authority. Transfer type: {type_text}. {basis(data)}.",
+        f"contact to the provincial authority. Transfer type: {type_text}.",
     )
     return Duty(
         "transfer-report",
@@ -222,6 +227,7 @@ def transfer_report(profile: Profile, company: CompanyFacts, data: DataSummary) 
         why,
         cite("NDS-32", "NDS-28"),
         bool(applies) and upper_only and not company.important_data,
+        basis=basis(data),
     )
 
 

@@ -16,6 +16,7 @@ from baomi.services.comply.data import DataSummary, deal_data
 from baomi.services.comply.profile import (
     CompanyFacts,
     Profile,
+    TransferType,
     company_of,
     profile_of,
     set_company,
@@ -106,3 +107,15 @@ def basis(data: DataSummary) -> str:
         f"conservative); lower bound {data.individuals_at_least:,} (largest single document); "
         f"sensitive PI of {data.sensitive_individuals:,} persons (upper bound)",
     )
+
+
+def type_name(kind: TransferType) -> str:
+    """The transfer type's name for people."""
+    return {
+        TransferType.EQUITY: tr("股权转让", "equity transfer"),
+        TransferType.MERGER: tr("合并", "merger"),
+        TransferType.DIVISION: tr("分立", "division"),
+        TransferType.ASSET_SALE: tr("资产出售（客户名单）", "asset sale (customer list)"),
+        TransferType.DISSOLUTION: tr("解散、注销", "dissolution"),
+        TransferType.BANKRUPTCY: tr("破产", "bankruptcy"),
+    }[kind]

@@ -31,7 +31,7 @@ from baomi.i18n import tr
 from baomi.services.comply.citations import Cited, cite
 from baomi.services.comply.data import DataSummary
 from baomi.services.comply.duties import reaches_nds28
-from baomi.services.comply.inputs import deal_inputs
+from baomi.services.comply.inputs import deal_inputs, type_name
 from baomi.services.comply.packages import PackageFacts, deal_packages
 from baomi.services.comply.profile import CompanyFacts, Profile, TransferType
 from baomi.services.comply.rulebook import rules
@@ -72,17 +72,6 @@ class Obligation:
 def covers(rule_id: str, kind: TransferType) -> bool:
     """Whether the rule's ``transfer_types`` parameter names ``kind``."""
     return kind.value in rules()[rule_id].param("transfer_types")
-
-
-def type_name(kind: TransferType) -> str:
-    return {
-        TransferType.EQUITY: tr("股权转让", "equity transfer"),
-        TransferType.MERGER: tr("合并", "merger"),
-        TransferType.DIVISION: tr("分立", "division"),
-        TransferType.ASSET_SALE: tr("资产出售（客户名单）", "asset sale (customer list)"),
-        TransferType.DISSOLUTION: tr("解散、注销", "dissolution"),
-        TransferType.BANKRUPTCY: tr("破产", "bankruptcy"),
-    }[kind]
 
 
 def _due_diligence(profile: Profile) -> Obligation:

@@ -173,7 +173,7 @@ def overview_page(
         duties=duties.deal_duties(vault, actor=seat.actor, deal_ref=deal),
         exposure=exposure.deal_exposure(vault, actor=seat.actor, deal_ref=deal),
         can_edit=rooms.can(seat, Action.COMPLY_EDIT),
-        transfer_types=[(k.value, transfer.type_name(k)) for k in TransferType],
+        transfer_types=[(k.value, inputs.type_name(k)) for k in TransferType],
         locations=[(loc.value, _LOCATIONS[loc]()) for loc in Location],
         exemptions=[(e.value, _EXEMPTIONS[e]()) for e in Exemption],
         error=request.query_params.get("error"),
