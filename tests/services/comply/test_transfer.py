@@ -149,6 +149,11 @@ def test_the_service_asks_the_permission_table(vault: Vault) -> None:
     assert (
         transfer.deal_package_statuses(vault, actor=Actor("a", Role.AUDITOR), deal_ref="t1") == []
     )
+    from baomi.services.comply.overview import overview
+
+    assert overview(vault, actor=Actor("a", Role.AUDITOR), deal_ref="t1").subject == "t1"
+    with pytest.raises(PermissionDeniedError):
+        overview(vault, actor=Actor("b", Role.BUYER), deal_ref="t1")
 
 
 # --- package status ----------------------------------------------------------------------------
@@ -265,3 +270,24 @@ def test_a_real_pseudonymised_package_is_deidentified_not_anonymous(tmp_path: Pa
     s = package_status(facts)
     assert facts.pseudonymous and s.case is Case.DEIDENTIFIED
     _never_anonymous(s)
+
+
+def test_the_overview_report_cites_its_rules_and_says_what_is_unconfirmed() -> None:
+    from baomi.services.comply.inputs import DealInputs
+    from baomi.services.comply.overview import build
+
+    inputs = DealInputs(
+        profile(TransferType.MERGER), company(turnover=1), data(1_000_000, sensitive=5)
+    )
+    report = build(inputs, [package_status(_facts(pseudonymous=("pseudonym",)))])
+    assert report.kind == "overview"
+    headings = [s.heading for s in report.sections]
+    assert headings == [
+        "转让带来的义务",
+        "数据包的法律状态",
+        "负责人、审计和报告义务",
+        "风险敞口（估算）",
+    ]
+    assert {"TX-2", "SPC17-5-MAP", "INC-A"} <= {c.rule_id for c in report.unconfirmed}
+    assert "PIPL-22" in {c.rule_id for c in report.sections[0].citations}
+    assert "估算" in report.sections[3].paragraphs[0]
