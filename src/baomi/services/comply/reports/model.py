@@ -52,7 +52,11 @@ class Chart:
 
     - BAR: ``labels`` and one value per label in ``values``.
     - LINE: ``labels`` are the x positions (dates), ``values`` the y values.
-    - HEATMAP: ``rows`` × ``columns`` labels and ``cells[row][column]`` counts.
+    - HEATMAP: ``rows`` × ``columns`` labels and ``cells[row][column]`` counts; optional
+      ``cell_tones[row][column]`` fill the cells by risk level (else by the count).
+
+    ``x_title``/``y_title`` name the axes (e.g. likelihood / impact); ``y_max`` fixes the top of
+    a line chart's y axis (e.g. 100 for a score).
     """
 
     kind: ChartKind
@@ -62,6 +66,10 @@ class Chart:
     rows: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     cells: tuple[tuple[int, ...], ...] = ()
+    cell_tones: tuple[tuple[Tone, ...], ...] = ()
+    x_title: str = ""
+    y_title: str = ""
+    y_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class Citation:
     rule_id: str
     source: str
     status: str
+    #: the rule's title in the reader's language (optional; e.g. ``Rule.title``)
+    title: str = ""
 
     @property
     def unconfirmed(self) -> bool:
