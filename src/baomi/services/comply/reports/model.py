@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from baomi.services.comply.rulebook import Rule
 
 
 class Tone(StrEnum):
@@ -87,6 +91,11 @@ class Citation:
     def unconfirmed(self) -> bool:
         return self.status in ("D", "U", "A")
 
+    @classmethod
+    def of(cls, rule: Rule) -> Citation:
+        """The citation of a rule from the rule book (``Citation.of(rules()["PIPL-55"])``)."""
+        return cls(rule.id, rule.source, rule.status, rule.title)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -107,6 +116,16 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file carried inside the PDF (e.g. the signed certificate it shows); other formats
+    name it only."""
+
+    name: str
+    data: bytes = field(repr=False)
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     """A whole report. ``kind`` names it in file names (``pia``, ``crossborder``, ``checklist``,
     ``inventory``, ``certificate``); ``subject`` is the deal or company it is about."""
@@ -122,6 +141,7 @@ class Report:
     #: e.g. "keep at least 3 years (PIPL-56)"
     retention: str = ""
     footnotes: tuple[str, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def unconfirmed(self) -> tuple[Citation, ...]:

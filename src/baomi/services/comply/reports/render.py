@@ -164,23 +164,32 @@ def render_html(report: Report) -> str:
     return _html(report, paper=False)
 
 
-def render_pdf(report: Report, attachments: tuple[tuple[str, bytes], ...] = ()) -> bytes:
-    """The report as an A4 PDF (WeasyPrint, CJK font). ``attachments`` are embedded as files
-    (e.g. the signed certificate, so the PDF carries what ``baomi certificate verify`` checks)."""
+def render_pdf(report: Report) -> bytes:
+    """The report as an A4 PDF (WeasyPrint, CJK font); the report's attachments embedded as
+    files (e.g. the signed certificate, so the PDF carries what ``baomi certificate verify``
+    checks)."""
     import weasyprint
 
     html = _html(report, paper=True)
     files = [
-        weasyprint.Attachment(file_obj=io.BytesIO(data), name=name) for name, data in attachments
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(a.data), name=a.name, description=a.description or None
+        )
+        for a in report.attachments
     ]
     pdf: bytes = weasyprint.HTML(string=html).write_pdf(attachments=files or None)
     return pdf
 
 
 def render_json(report: Report) -> str:
-    """The view model as JSON (with ``unconfirmed``), for machines."""
+    """The view model as JSON (with ``unconfirmed``; attachments by name and size only), for
+    machines."""
     data: dict[str, Any] = asdict(report)
     data["unconfirmed"] = [asdict(c) for c in report.unconfirmed]
+    data["attachments"] = [
+        {"name": a.name, "size": len(a.data), "description": a.description}
+        for a in report.attachments
+    ]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
