@@ -91,7 +91,12 @@ def inventory_cmd(
         )
     if scan is not None:
         path = scan / "inventory.json" if scan.is_dir() else scan
-        report = svc.inventory_report(_run(lambda: load_inventory(path)), scan.resolve().name)
+        if not path.is_file():
+            raise typer.BadParameter(
+                tr(f"没有扫描清单 {path}", f"no scan inventory at {path}"), param_hint="--scan"
+            )
+        subject = path.resolve().parent.name  # the scan's output folder
+        report = svc.inventory_report(_run(lambda: load_inventory(path)), subject)
     else:
         assert deal is not None
         with _vault() as vault:
