@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,9 +26,11 @@ from baomi.services.comply.reports.model import (
 from baomi.services.comply.reports.render import (
     ReportFormat,
     render_html,
+    render_html_fragment,
     render_json,
     render_pdf,
     render_xlsx,
+    stylesheet,
     write_report,
 )
 
@@ -145,6 +148,17 @@ def test_html_escapes_values_and_carries_the_notice() -> None:
     assert "<svg" in html and 'role="img"' in html
     assert 'class="tone-bad"' in html
     assert html.count("<section") == 4  # summary, two sections, signatures
+
+
+def test_the_fragment_embeds_in_a_page_under_a_strict_csp() -> None:
+    fragment = render_html_fragment(_report(subject="<b>x</b>"))
+    assert fragment.startswith('<article class="report report-pia" lang="zh-CN">')
+    assert "<style" not in fragment and "<html" not in fragment and " style=" not in fragment
+    assert "&lt;b&gt;x&lt;/b&gt;" in fragment and "未确认的规则" in fragment
+    rules = re.findall(r"(?m)^([^\s/@{][^{]*)\{", stylesheet())
+    assert rules and all(
+        all(part.strip().startswith(".report") for part in r.split(",")) for r in rules
+    )
 
 
 def test_english_reports_use_english_words() -> None:

@@ -186,7 +186,7 @@ def heatmap(chart: Chart, no_data: str) -> str:
         for c, count in enumerate(cells[r]):
             tone = _cell_tone(chart.cell_tones, r, c)
             fill = TONE_FILL[tone] if tone is not None else _intensity(count, top_count)
-            dark = tone is None and top_count > 0 and count / top_count > 0.5
+            dark = tone is None and top_count > 0 and count / top_count > 0.65
             svg.add(
                 "rect",
                 f"{label} × {chart.columns[c]}: {number(count)}",

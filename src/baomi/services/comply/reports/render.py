@@ -1,6 +1,8 @@
 """Any :class:`~.model.Report` as HTML, PDF, XLSX or JSON — the same content in each.
 
-- HTML: one standalone page (``templates/report.html``, autoescaped; the charts inline SVG).
+- HTML: one standalone page (``templates/report.html``, autoescaped; the charts inline SVG), or
+  the same content as a fragment for a data-room page (:func:`render_html_fragment`, with
+  :func:`stylesheet` served as a file).
 - PDF: the same page printed by WeasyPrint on A4, in a CJK font (Debian's ``fonts-noto-cjk``),
   with the title on top and page numbers at the bottom of every page.
 - XLSX: a summary sheet (figures, the unconfirmed rules, signatures, retention), one sheet per
@@ -142,15 +144,14 @@ def _svg(chart: Chart, no_data: str) -> Markup:
     return Markup(render_svg(chart, no_data))
 
 
-def _html(report: Report, *, paper: bool) -> str:
+def _html(report: Report, template: str, *, paper: bool = False) -> str:
     env = _env()
     lang = report.lang if report.lang in ("zh", "en") else "zh"
     said = words(lang)
-    css = env.get_template("report.css").render()
+    css = stylesheet()
     if paper:
         css += env.get_template("print.css").render(words=said)
-    template = env.get_template("report.html")
-    return template.render(
+    return env.get_template(template).render(
         report=report,
         lang="zh-CN" if lang == "zh" else "en",
         words=said,
@@ -159,9 +160,22 @@ def _html(report: Report, *, paper: bool) -> str:
     )
 
 
+def stylesheet() -> str:
+    """The reports' CSS, every rule scoped to ``.report`` (for a page that embeds
+    :func:`render_html_fragment` and serves this as a file: the data room's CSP allows no
+    inline style)."""
+    return _env().get_template("report.css").render()
+
+
 def render_html(report: Report) -> str:
     """The report as one standalone HTML page (inline CSS and SVG, no script)."""
-    return _html(report, paper=False)
+    return _html(report, "report.html")
+
+
+def render_html_fragment(report: Report) -> str:
+    """The report as an ``<article class="report">`` to embed in a page (no style of its own:
+    link :func:`stylesheet`)."""
+    return _html(report, "report_fragment.html")
 
 
 def render_pdf(report: Report) -> bytes:
@@ -170,7 +184,7 @@ def render_pdf(report: Report) -> bytes:
     checks)."""
     import weasyprint
 
-    html = _html(report, paper=True)
+    html = _html(report, "report.html", paper=True)
     files = [
         weasyprint.Attachment(
             file_obj=io.BytesIO(a.data), name=a.name, description=a.description or None
