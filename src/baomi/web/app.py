@@ -18,7 +18,18 @@ from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
-from baomi.web.routers import audit, auth, documents, exchange, health, home, manage, rooms, users
+from baomi.web.routers import (
+    audit,
+    auth,
+    comply_reports,
+    documents,
+    exchange,
+    health,
+    home,
+    manage,
+    rooms,
+    users,
+)
 from baomi.web.security import LoginThrottle, NulGuard, SecurityMiddleware, csrf_guard
 
 
@@ -65,6 +76,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         users.api,
         manage.pages,
         home.pages,
+        comply_reports.api,
+        comply_reports.pages,
     ):
         app.include_router(router)
 
