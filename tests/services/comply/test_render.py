@@ -22,6 +22,7 @@ from baomi.services.comply.reports.model import (
     Signature,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.reports.render import (
     ReportFormat,
@@ -227,3 +228,9 @@ def test_format_from_file_name() -> None:
     assert ReportFormat.of_path(Path("a.htm")) is ReportFormat.HTML
     with pytest.raises(InputError):
         ReportFormat.of_path(Path("a.docx"))
+
+
+def test_stamp_reads_well_in_utc() -> None:
+    assert stamp("2026-12-04T15:23:59.123456+08:00") == "2026-12-04 07:23 UTC"
+    assert stamp("2026-12-04T07:23:00") == "2026-12-04 07:23 UTC"
+    assert stamp().endswith(" UTC") and len(stamp()) == len("2026-12-04 07:23 UTC")

@@ -25,12 +25,13 @@ from baomi.services.comply.reports.model import (
     Signature,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.rulebook import rules
 from baomi.services.deals import find_deal
 from baomi.services.destruction import CERT_FORMAT
 from baomi.services.permissions import Action, Actor, authorize
-from baomi.services.vault import Vault, now
+from baomi.services.vault import Vault
 from baomi.storage.models import Certificate
 
 
@@ -88,7 +89,7 @@ def certificate_report(
         kind="certificate",
         title=tr("个人信息销毁证书", "Certificate of destruction"),
         subject=_text(deal.get("name")),
-        generated_at=generated_at or now(),
+        generated_at=generated_at or stamp(),
         lang=current_language(),
         summary=(
             Figure(tr("交易", "deal"), _text(deal.get("name"))),

@@ -27,11 +27,12 @@ from baomi.services.comply.reports.model import (
     Section,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.rulebook import rules
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
-from baomi.services.vault import Vault, now
+from baomi.services.vault import Vault
 
 
 def entity_label(entity: str) -> str:
@@ -298,7 +299,7 @@ def inventory_report(
         kind="inventory",
         title=tr("个人信息清单", "Personal information inventory"),
         subject=subject,
-        generated_at=generated_at or now(),
+        generated_at=generated_at or stamp(),
         lang=current_language(),
         sections=tuple(sections),
         summary=summary,

@@ -7,6 +7,7 @@ nothing but layout, so the three formats always say the same thing.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -152,3 +153,12 @@ class Report:
                 if c.unconfirmed:
                     seen.setdefault(c.rule_id, c)
         return tuple(seen.values())
+
+
+def stamp(when: str | None = None) -> str:
+    """A time for people, e.g. for ``Report.generated_at``: ``2026-12-04 07:23 UTC`` (now, or the
+    ISO 8601 time given, converted to UTC)."""
+    moment = _dt.datetime.fromisoformat(when) if when else _dt.datetime.now(_dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

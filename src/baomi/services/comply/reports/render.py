@@ -58,12 +58,13 @@ class ReportFormat(StrEnum):
 
 
 _WORDS: dict[str, tuple[str, str]] = {
+    "colon": ("：", ": "),
     "subject": ("对象", "Subject"),
     "generated": ("生成时间", "Generated"),
     "summary": ("概要", "Summary"),
     "citations": ("依据", "Rules applied"),
     "source": ("来源", "source"),
-    "unconfirmed": ("未确认", "unconfirmed"),
+    "unconfirmed_mark": ("（未确认）", " (unconfirmed)"),
     "unconfirmed_heading": ("未确认的规则", "Unconfirmed rules"),
     "unconfirmed_text": (
         "本报告使用了以下尚未确认的规则（取自草案、未经核实或属分析意见），结论可能随最终文本变化，使用前请核实。",
@@ -293,7 +294,7 @@ def render_xlsx(report: Report) -> bytes:
             put(summary, (f.label, f.value, f.note), tone=f.tone)
         if section.citations:
             cites = ", ".join(
-                c.rule_id + (f"（{said['unconfirmed']}）" if c.unconfirmed else "")
+                c.rule_id + (said["unconfirmed_mark"] if c.unconfirmed else "")
                 for c in section.citations
             )
             put(summary, (said["citations"], cites))
