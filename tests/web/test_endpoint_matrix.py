@@ -146,6 +146,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", COMPLY + "/packages", Action.COMPLY_VIEW),
     Endpoint("GET", COMPLY + "/duties", Action.COMPLY_VIEW),
     Endpoint("GET", COMPLY + "/exposure", Action.COMPLY_VIEW),
+    # reports (the seller's side, its counsel, the platform and auditors read them)
+    Endpoint("GET", COMPLY + "/inventory", Action.COMPLY_VIEW),
+    Endpoint("GET", COMPLY + "/inventory/download", Action.COMPLY_VIEW),
 )
 
 

@@ -17,7 +17,11 @@ assess_app = typer.Typer(
 )
 
 #: Modules that add commands to :data:`assess_app` when imported.
-SUBMODULES: tuple[str, ...] = ("baomi.cli.assess_profile", "baomi.cli.assess_rules")
+SUBMODULES: tuple[str, ...] = (
+    "baomi.cli.assess_profile",
+    "baomi.cli.assess_rules",
+    "baomi.cli.assess_reports",
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from baomi.web.routers import (
     audit,
     auth,
     comply,
+    comply_reports,
     documents,
     exchange,
     health,
@@ -78,6 +79,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         comply.pages,
         manage.pages,
         home.pages,
+        comply_reports.api,
+        comply_reports.pages,
     ):
         app.include_router(router)
 

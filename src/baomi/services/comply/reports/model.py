@@ -7,8 +7,13 @@ nothing but layout, so the three formats always say the same thing.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from baomi.services.comply.rulebook import Rule
 
 
 class Tone(StrEnum):
@@ -52,7 +57,11 @@ class Chart:
 
     - BAR: ``labels`` and one value per label in ``values``.
     - LINE: ``labels`` are the x positions (dates), ``values`` the y values.
-    - HEATMAP: ``rows`` × ``columns`` labels and ``cells[row][column]`` counts.
+    - HEATMAP: ``rows`` × ``columns`` labels and ``cells[row][column]`` counts; optional
+      ``cell_tones[row][column]`` fill the cells by risk level (else by the count).
+
+    ``x_title``/``y_title`` name the axes (e.g. likelihood / impact); ``y_max`` fixes the top of
+    a line chart's y axis (e.g. 100 for a score).
     """
 
     kind: ChartKind
@@ -62,6 +71,10 @@ class Chart:
     rows: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     cells: tuple[tuple[int, ...], ...] = ()
+    cell_tones: tuple[tuple[Tone, ...], ...] = ()
+    x_title: str = ""
+    y_title: str = ""
+    y_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +85,17 @@ class Citation:
     rule_id: str
     source: str
     status: str
+    #: the rule's title in the reader's language (optional; e.g. ``Rule.title``)
+    title: str = ""
 
     @property
     def unconfirmed(self) -> bool:
         return self.status in ("D", "U", "A")
+
+    @classmethod
+    def of(cls, rule: Rule) -> Citation:
+        """The citation of a rule from the rule book (``Citation.of(rules()["PIPL-55"])``)."""
+        return cls(rule.id, rule.source, rule.status, rule.title)
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,16 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file carried inside the PDF (e.g. the signed certificate it shows); other formats
+    name it only."""
+
+    name: str
+    data: bytes = field(repr=False)
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     """A whole report. ``kind`` names it in file names (``pia``, ``crossborder``, ``checklist``,
     ``inventory``, ``certificate``); ``subject`` is the deal or company it is about."""
@@ -112,6 +142,7 @@ class Report:
     #: e.g. "keep at least 3 years (PIPL-56)"
     retention: str = ""
     footnotes: tuple[str, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def unconfirmed(self) -> tuple[Citation, ...]:
@@ -122,3 +153,12 @@ class Report:
                 if c.unconfirmed:
                     seen.setdefault(c.rule_id, c)
         return tuple(seen.values())
+
+
+def stamp(when: str | None = None) -> str:
+    """A time for people, e.g. for ``Report.generated_at``: ``2026-12-04 07:23 UTC`` (now, or the
+    ISO 8601 time given, converted to UTC)."""
+    moment = _dt.datetime.fromisoformat(when) if when else _dt.datetime.now(_dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

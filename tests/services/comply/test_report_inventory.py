@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.inventory import Inventory
+from baomi.errors import PermissionDeniedError
+from baomi.i18n import set_language
+from baomi.services import deals
+from baomi.services.comply.data import summarize
+from baomi.services.comply.reports.inventory import deal_inventory_report, inventory_report
+from baomi.services.comply.reports.model import ChartKind, Report, Tone
+from baomi.services.comply.reports.render import render_html, render_json, render_pdf
+from baomi.services.permissions import Actor, Role
+from baomi.services.vault import Vault
+from tests.services.fakes import contract_inventory
+from tests.vault_support import bank_card, mobile, operator, resident_id
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    set_language("zh")
+    yield
+    set_language(None)
+
+
+def _inventory() -> Inventory:
+    data: dict[str, Any] = contract_inventory(Path("客户名单.csv"))
+    data["files"][0]["columns"].append(
+        {
+            "name": "手机",
+            "sheet": None,
+            "mode": "entity",
+            "entity": "CN_MOBILE",
+            "entities": {"CN_MOBILE": 3},
+            "category": "个人基本资料",
+            "sensitive": False,
+            "matches": 3,
+            "non_empty": 3,
+            "confidence": 1.0,
+        }
+    )
+    data["files"][0]["entities"] = {"CN_RESIDENT_ID": 1, "CN_MOBILE": 3}
+    data["skipped"] = [{"path": "坏文件.xlsx", "reason": "not a zip file"}]
+    data["summary"].update(
+        entities={"CN_RESIDENT_ID": 1, "CN_MOBILE": 3},
+        distinct={"CN_RESIDENT_ID": 1, "CN_MOBILE": 2},
+        files_skipped=1,
+        minors=2,
+        estimated_individuals=2,
+    )
+    return codec.from_dict(Inventory, data)
+
+
+def _section(report: Report, heading: str) -> Any:
+    return next(s for s in report.sections if s.heading == heading)
+
+
+def test_a_scan_inventory_report_shows_figures_chart_categories_and_columns() -> None:
+    report = inventory_report(_inventory(), "卖方数据", generated_at="2026-12-04T00:00:00Z")
+    assert report.kind == "inventory" and report.subject == "卖方数据"
+    figures = {f.label: f for f in report.summary}
+    assert figures["个人数"].value == "2" and "精确" in figures["个人数"].note
+    assert figures["不满十四周岁"].tone is Tone.WARN  # minors are sensitive PI (PIPL-28)
+    assert figures["文件"].tone is Tone.WARN  # one file could not be read
+
+    entities = _section(report, "实体分布")
+    [chart] = entities.charts
+    assert chart.kind is ChartKind.BAR
+    assert chart.labels == ("手机号", "居民身份证号") and chart.values == (3.0, 1.0)
+    [table] = entities.tables
+    assert table.rows[1][:5] == ("居民身份证号", "CN_RESIDENT_ID", "个人身份信息", "是", "1")
+    assert table.tones[1] is Tone.WARN
+
+    categories = _section(report, "类别与敏感个人信息")
+    assert {c.rule_id for c in categories.citations} == {"S35-A.1", "PIPL-28", "PIPL-31"}
+    assert ("个人身份信息", "1", "是") in categories.tables[0].rows
+
+    files = _section(report, "文件")
+    assert files.tables[0].rows[0][0] == "客户名单.csv"
+    assert files.tables[1].rows == (("坏文件.xlsx", "not a zip file"),)
+
+    columns = _section(report, "逐列清单").tables[0].rows
+    assert (
+        "客户名单.csv",
+        "",
+        "身份证号",
+        "整列识别",
+        "居民身份证号",
+        "个人身份信息",
+        "是",
+        "1 / 1",
+    ) in columns
+    assert not report.unconfirmed  # every rule it cites is settled
+
+
+def test_english_report() -> None:
+    set_language("en")
+    report = inventory_report(_inventory(), "seller")
+    assert report.lang == "en" and report.title == "Personal information inventory"
+    assert _section(report, "Entity distribution").charts[0].labels[0] == "mobile number"
+
+
+def test_a_deal_summary_report_gives_both_bounds() -> None:
+    data = summarize("d", [codec.to_dict(_inventory()), codec.to_dict(_inventory()), None])
+    report = inventory_report(data, "交易")
+    figures = {f.label: f for f in report.summary}
+    assert figures["个人数（上限）"].value == "4" and "2（下限）" in figures["个人数（上限）"].note
+    assert figures["文件"].value == "3" and figures["文件"].tone is Tone.WARN  # one not scanned
+    assert [s.heading for s in report.sections] == ["实体分布", "类别与敏感个人信息"]
+
+
+def test_a_deal_report_reads_its_documents_and_holds_no_raw_value(
+    vault: Vault, tmp_path: Path
+) -> None:
+    ids, cards, phones = [resident_id(i) for i in (3, 4)], [bank_card(5)], [mobile(6)]
+    src = tmp_path / "seller"
+    src.mkdir()
+    (src / "客户名单.csv").write_text(
+        f"身份证号,手机\n{ids[0]},{phones[0]}\n{ids[1]},{phones[0]}\n", encoding="utf-8"
+    )
+    (src / "付款.csv").write_text(f"银行卡号\n{cards[0]}\n", encoding="utf-8")
+    deals.create(vault, actor=operator(), name="星河")
+    deals.add(vault, actor=operator(), deal_ref="星河", paths=[src])  # the real scanner
+    report = deal_inventory_report(vault, actor=operator(), deal_ref="星河")
+    assert report.subject == "星河"
+    files = {row[0] for row in _section(report, "文件").tables[0].rows}
+    assert files == {"客户名单.csv", "付款.csv"}
+    labels = _section(report, "实体分布").charts[0].labels
+    assert {"居民身份证号", "手机号", "银行卡号"} <= set(labels)
+    outputs = (render_json(report), render_html(report))
+    pdf = render_pdf(report)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for value in [*ids, *cards, *phones]:
+        assert all(value not in out for out in (*outputs, text))
+    assert "居民身份证号" in text and "客户名单.csv" in text
+    assert json.loads(outputs[0])["kind"] == "inventory"
+
+
+def test_the_buyer_gets_no_inventory_report(vault: Vault) -> None:
+    deals.create(vault, actor=operator(), name="d")
+    with pytest.raises(PermissionDeniedError):
+        deal_inventory_report(vault, actor=Actor("b", Role.BUYER), deal_ref="d")

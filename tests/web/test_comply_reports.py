@@ -1,0 +1,54 @@
+"""The deal's inventory report over HTTP: JSON, downloads in every format, the page."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.services.dataroom.test_documents import _csv
+from tests.web.test_documents_api import _ready
+
+BASE = "/api/deals/转让-001/comply/inventory"
+
+
+def test_inventory_report_json_downloads_and_page(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    r = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(4), "text/csv"))],
+        headers=seller,
+    )
+    assert r.status_code == 201, r.text
+
+    data = client.get(BASE, headers=seller).json()
+    assert data["kind"] == "inventory" and data["subject"] == "转让-001"
+    files = next(s for s in data["sections"] if s["heading"] == "文件")["tables"][0]["rows"]
+    assert files[0][0] == "名单.csv"
+
+    pdf = client.get(BASE + "/download", headers=seller)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert "attachment" in pdf.headers["content-disposition"]
+    assert "个人信息清单" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    xlsx = client.get(BASE + "/download?format=xlsx", headers=seller)
+    assert "逐列清单" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    html = client.get(BASE + "/download?format=html", headers=seller)
+    assert html.text.startswith("<!doctype html>")
+    assert client.get(BASE + "/download?format=docx", headers=seller).status_code == 422
+
+    page = client.get("/deals/转让-001/comply/inventory", headers=seller)
+    assert page.status_code == 200
+    assert '<article class="report report-inventory"' in page.text
+    assert '<link rel="stylesheet" href="/comply/report.css">' in page.text
+    assert "<style" not in page.text  # the CSP allows no inline style
+    css = client.get("/comply/report.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+
+    # the buyer is the recipient being assessed and sees none of it; an unknown deal is a 400
+    assert client.get(BASE, headers=buyer).status_code == 403
+    assert client.get(BASE + "/download", headers=buyer).status_code == 403
+    assert client.get(BASE, headers=broker).status_code == 200
+    assert client.get("/api/deals/nope/comply/inventory", headers=seller).status_code == 400
