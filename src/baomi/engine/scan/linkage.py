@@ -68,32 +68,37 @@ class People:
         return len(self.sensitive)
 
     def to_bytes(self) -> bytes:
-        """A compact form for storage: a header, then the arrays little-endian, compressed."""
-        body = b"".join(
+        """A compact form for storage: a header, the person numbers (sorted, compressed) and
+        the hashes (random: stored as they are), little-endian."""
+        small = zlib.compress(
+            self.person.astype("<u4").tobytes() + self.sensitive.astype("<u4").tobytes(), 1
+        )
+        head = _HEAD.pack(self.persons, len(self.person), len(self.sensitive), self.records)
+        return b"".join(
             (
-                _HEAD.pack(self.persons, len(self.person), len(self.sensitive), self.records),
-                self.person.astype("<u4").tobytes(),
+                _MAGIC,
+                head,
+                struct.pack("<Q", len(small)),
+                small,
                 self.hashes.astype("<u8").tobytes(),
-                self.sensitive.astype("<u4").tobytes(),
             )
         )
-        return _MAGIC + zlib.compress(body, 1)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> People:
         if not data.startswith(_MAGIC):
             raise InputError("not a people record")
+        at = len(_MAGIC)
         try:
-            body = zlib.decompress(data[len(_MAGIC) :])
-            persons, pairs, sensitive, records = _HEAD.unpack_from(body)
-        except (zlib.error, struct.error):
+            persons, pairs, sensitive, records = _HEAD.unpack_from(data, at)
+            (size,) = struct.unpack_from("<Q", data, at + _HEAD.size)
+            at += _HEAD.size + 8
+            small = zlib.decompress(data[at : at + size])
+            hashes = np.frombuffer(data, "<u8", pairs, at + size).astype(np.uint64)
+        except (zlib.error, struct.error, ValueError):
             raise InputError("damaged people record") from None
-        at = _HEAD.size
-        person = np.frombuffer(body, "<u4", pairs, at).astype(np.uint32)
-        at += 4 * pairs
-        hashes = np.frombuffer(body, "<u8", pairs, at).astype(np.uint64)
-        at += 8 * pairs
-        flagged = np.frombuffer(body, "<u4", sensitive, at).astype(np.uint32)
+        person = np.frombuffer(small, "<u4", pairs).astype(np.uint32)
+        flagged = np.frombuffer(small, "<u4", sensitive, 4 * pairs).astype(np.uint32)
         return cls(persons, person, hashes, flagged, records)
 
 
@@ -190,10 +195,16 @@ def count_people(groups: Sequence[People]) -> tuple[int, int]:
     u = np.concatenate(
         [g.person.astype(np.int64) + off for g, off in zip(groups, offsets, strict=False)]
     )
-    h_keys, h_codes = np.unique(np.concatenate([g.hashes for g in groups]), return_inverse=True)
-    parent = union_roots(u, (total + h_codes).astype(np.int64), total + len(h_keys))
-    person_root = parent[:total]
+    hashes = np.concatenate([g.hashes for g in groups])
+    # sorted by hash, the holders of one hash are neighbours: link each to the next
+    order = pl.Series(hashes).arg_sort().to_numpy()
+    same = hashes[order][1:] == hashes[order][:-1]
+    held = u[order]
+    person_root = union_roots(held[:-1][same], held[1:][same], total)
     sensitive = np.concatenate(
         [g.sensitive.astype(np.int64) + off for g, off in zip(groups, offsets, strict=False)]
     )
-    return len(np.unique(person_root)), len(np.unique(person_root[sensitive]))
+    marked = np.zeros(total, dtype=bool)
+    marked[person_root[sensitive]] = True
+    individuals = int(np.count_nonzero(person_root == np.arange(total)))
+    return individuals, int(np.count_nonzero(marked))

@@ -10,7 +10,6 @@ provision is added.
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -442,9 +441,14 @@ def assess(
     abroad = location.outside_mainland or remote
     add_i, add_s = planned if abroad else (0, 0)
     handled = data.individuals or None
+    where, reach = location, remote
+    if not abroad and totals.provisions:
+        # this deal's recipient is in the mainland, but the company exported this year: the
+        # route of those provisions (where the latest went)
+        where, reach = totals.provisions[-1].region, totals.provisions[-1].remote_access
     now_route = _route_for(
-        location,
-        remote,
+        where,
+        reach,
         facts,
         profile.exemption,
         totals.individuals,
@@ -452,8 +456,8 @@ def assess(
         handled,
     )
     what_if = _route_for(
-        location,
-        remote,
+        where,
+        reach,
         facts,
         profile.exemption,
         totals.individuals + add_i,
@@ -463,7 +467,3 @@ def assess(
     return CrossBorder(
         profile, facts, location, remote, year, totals, now_route, add_i, add_s, what_if
     )
-
-
-def current_year() -> int:
-    return _dt.datetime.now(provisions.CHINA_TIME).year
