@@ -77,19 +77,8 @@ def test_manual_provisions_and_the_route(env: Path) -> None:
     listed = json.loads(_ok("assess", "provisions", "d1", "--format", "json"))
     assert [p["id"] for p in listed] == [added["id"]]
     assert "not deduplicated" in _ok("assess", "provisions", "d1")
-    cb = json.loads(
-        _ok(
-            "assess",
-            "crossborder",
-            "d1",
-            "--year",
-            "2026",
-            "--plan-individuals",
-            "1",
-            "--format",
-            "json",
-        )  # fmt: skip
-    )
+    args = ["assess", "crossborder", "d1", "--year", "2026", "--plan-individuals", "1"]
+    cb = json.loads(_ok(*args, "--format", "json"))
     assert cb["individuals"] == 99_999 and cb["route"]["outcome"] == "exempt"
     assert cb["what_if"]["outcome"] == "standard_contract" and cb["not_deduplicated"] == 1
     table = _ok("assess", "crossborder", "d1", "--year", "2026", "--plan-individuals", "1")
