@@ -51,6 +51,7 @@ class Endpoint:
 
 
 ROOM = "/api/v1/rooms/{deal}"
+COMPLY = "/api/v1/deals/{deal}/comply"
 
 #: Every /api/v1 route and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -133,6 +134,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Action.COPY_CONFIRM,
         body=lambda s: {"copies": ["no-such-copy"]},
     ),
+    Endpoint("GET", COMPLY + "/provisions", Action.COMPLY_VIEW),
+    Endpoint(
+        "POST",
+        COMPLY + "/provisions",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"recipient": "矩阵顾问", "region": "hong_kong", "individuals": 1},
+    ),
+    Endpoint("GET", COMPLY + "/crossborder", Action.COMPLY_VIEW),
 )
 
 

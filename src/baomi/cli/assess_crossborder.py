@@ -4,7 +4,6 @@ records (NDS-12) and the cross-border route (CAC Order 16)."""
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict
 from typing import Any
 
 import typer
@@ -16,10 +15,6 @@ from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
 
 DEAL_ARG = typer.Argument(..., help="交易名称或编号 / deal name or id")
-
-
-def _provision_json(p: Any) -> dict[str, Any]:
-    return asdict(p) | {"abroad": p.abroad}
 
 
 def _provisions_table(records: list[Any], title: str) -> None:
@@ -65,7 +60,7 @@ def provisions_cmd(
     with _vault() as vault:
         records = _run(lambda: svc.provisions(vault, actor=_actor(as_), deal_ref=deal))
     if fmt is Format.JSON:
-        emit([_provision_json(p) for p in records], fmt, [])
+        emit([p.to_json() for p in records], fmt, [])
         return
     _provisions_table(records, tr("提供记录", "provision records") + f" · {deal}")
 
@@ -116,7 +111,7 @@ def provision_add_cmd(
             )
         )
     emit(
-        _provision_json(p),
+        p.to_json(),
         fmt,
         [
             (tr("编号", "id"), p.id),
@@ -143,42 +138,6 @@ def provision_delete_cmd(
     _console().print(tr("已删除", "deleted") + f" {provision}")
 
 
-def _route_json(r: Any) -> dict[str, Any]:
-    return {
-        "outcome": r.outcome.value,
-        "abroad": r.abroad,
-        "individuals": r.individuals,
-        "sensitive_individuals": r.sensitive_individuals,
-        "reasons": [asdict(p) for p in r.reasons],
-        "duties": [asdict(p) for p in r.duties],
-    }
-
-
-def crossborder_json(cb: Any) -> dict[str, Any]:
-    """The assessment as JSON (the CLI's ``--format json`` and the API answer the same)."""
-    t = cb.totals
-    return {
-        "deal": cb.profile.deal_name,
-        "uscc": cb.profile.uscc,
-        "year": cb.year,
-        "location": cb.location.value,
-        "remote_access": cb.remote_access,
-        "ciio": cb.company.ciio,
-        "important_data": cb.company.important_data,
-        "exemption": cb.profile.exemption.value if cb.profile.exemption else None,
-        "individuals": t.individuals,
-        "sensitive_individuals": t.sensitive_individuals,
-        "not_deduplicated": t.not_deduplicated,
-        "deduplicated": t.deduplicated,
-        "deals": list(t.deals),
-        "provisions": [_provision_json(p) for p in t.provisions],
-        "route": _route_json(cb.route),
-        "planned_individuals": cb.planned_individuals,
-        "planned_sensitive": cb.planned_sensitive,
-        "what_if": _route_json(cb.what_if),
-    }
-
-
 @assess_app.command("crossborder")
 def crossborder_cmd(
     deal: str = DEAL_ARG,
@@ -199,7 +158,7 @@ def crossborder_cmd(
             lambda: svc.assess(vault, actor=_actor(as_), deal_ref=deal, year=year, planned=planned)
         )
     if fmt is Format.JSON:
-        emit(crossborder_json(cb), fmt, [])
+        emit(svc.to_json(cb), fmt, [])
         return
     t = cb.totals
     counted = (

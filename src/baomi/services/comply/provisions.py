@@ -21,9 +21,10 @@ import datetime as _dt
 import hashlib
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,6 +80,9 @@ class ProvisionRecord:
     def abroad(self) -> bool:
         """An export: a recipient outside the mainland or remote access from abroad (XB-DEF)."""
         return self.region.outside_mainland or self.remote_access
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"abroad": self.abroad}
 
 
 def _record(row: Provision) -> ProvisionRecord:
