@@ -59,7 +59,7 @@ def test_a_download_is_recorded_and_the_route_follows(client: TestClient, vault:
 
 
 def test_the_pages_list_record_and_assess(client: TestClient, vault: Any) -> None:
-    broker, buyer, seller = _ready(client, vault)
+    _, buyer, seller = _ready(client, vault)
     page = client.get("/deals/转让-001/comply/provisions", headers=seller)
     assert page.status_code == 200 and 'id="provision-form"' in page.text
     csrf = client.get("/api/v1/auth/me", headers=seller).json()["csrf_token"]
