@@ -3,11 +3,27 @@ CIIO and important data, where the recipient is (XB-DEF), and the duties that fo
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from baomi.services.comply.crossborder import Outcome, route
+from baomi.services.comply.crossborder import Outcome, Route, route
 from baomi.services.comply.profile import Exemption, Location
 from baomi.services.comply.rulebook import rules
+
+
+def _full(**changes: Any) -> Route:
+    """The route of a provision abroad by an ordinary company, with ``changes``."""
+    facts: dict[str, Any] = {
+        "location": Location.ABROAD,
+        "remote_access": False,
+        "ciio": False,
+        "important_data": False,
+        "exemption": None,
+        "individuals": 10,
+        "sensitive": 0,
+    }
+    return route(**(facts | changes))
 
 
 def _route(
@@ -20,7 +36,7 @@ def _route(
     important: bool = False,
     exemption: Exemption | None = None,
 ) -> Outcome:
-    return route(
+    return _full(
         location=location,
         remote_access=remote,
         ciio=ciio,
@@ -79,15 +95,7 @@ def test_the_mainland_without_remote_access_is_not_an_export() -> None:
     "location", [Location.HONG_KONG, Location.MACAO, Location.TAIWAN, Location.ABROAD]
 )
 def test_hong_kong_macao_and_taiwan_count_as_outside(location: Location) -> None:
-    r = route(
-        location=location,
-        remote_access=False,
-        ciio=False,
-        important_data=False,
-        exemption=None,
-        individuals=100_000,
-        sensitive=0,
-    )
+    r = _full(location=location, individuals=100_000)
     assert r.abroad and r.outcome is Outcome.STANDARD_CONTRACT
     assert "XB-DEF" in r.rule_ids
 
@@ -109,62 +117,20 @@ def test_the_exemptions_apply_whatever_the_numbers(exemption: Exemption) -> None
 
 
 def test_duties_follow_the_route_and_say_what_is_unconfirmed() -> None:
-    scc = route(
-        location=Location.ABROAD,
-        remote_access=False,
-        ciio=False,
-        important_data=False,
-        exemption=None,
-        individuals=150_000,
-        sensitive=0,
-    )
+    scc = _full(individuals=150_000)
     duties = {d.rule_id: d for d in scc.duties}
     assert {"PIPL-39", "PIPL-55", "NDS-12", "XB-SPLIT", "SCC-7", "SCC-5"} <= set(duties)
     assert "10" in duties["SCC-7"].text and duties["SCC-7"].note  # article number unconfirmed
-    assessment = route(
-        location=Location.ABROAD,
-        remote_access=False,
-        ciio=True,
-        important_data=False,
-        exemption=None,
-        individuals=1,
-        sensitive=0,
-    )
+    assessment = _full(ciio=True, individuals=1)
     assert {"XB16-9", "PIPL-40"} <= {d.rule_id for d in assessment.duties}
     counted = {r.rule_id: r for r in assessment.reasons}["XB-CNT"]
     assert counted.label != "XB-CNT"  # an analysis (A): labelled unconfirmed
-    domestic = route(
-        location=Location.MAINLAND,
-        remote_access=False,
-        ciio=False,
-        important_data=False,
-        exemption=None,
-        individuals=10,
-        sensitive=0,
-    )
+    domestic = _full(location=Location.MAINLAND)
     assert domestic.duties == ()
 
 
 def test_the_old_order_11_trigger_is_noted_not_applied() -> None:
-    r = route(
-        location=Location.ABROAD,
-        remote_access=False,
-        ciio=False,
-        important_data=False,
-        exemption=None,
-        individuals=10,
-        sensitive=0,
-        handled=1_000_000,
-    )
+    r = _full(handled=1_000_000)
     assert r.outcome is Outcome.EXEMPT and "XB11-4" in r.rule_ids
-    below = route(
-        location=Location.ABROAD,
-        remote_access=False,
-        ciio=False,
-        important_data=False,
-        exemption=None,
-        individuals=10,
-        sensitive=0,
-        handled=999_999,
-    )
+    below = _full(handled=999_999)
     assert "XB11-4" not in below.rule_ids

@@ -292,3 +292,19 @@ def test_keep_until_of_29_february() -> None:
 )
 def test_room_regions(text: str, location: Location) -> None:
     assert provisions.region_of(text) is location
+
+
+def test_a_download_whose_people_cannot_be_found_counts_from_the_inventory(
+    vault: Vault,
+) -> None:
+    buyer = open_deal(vault, "d1", USCC_A)
+    (entry,) = documents.upload(
+        vault, rooms.Seat(ADMIN, None), "d1", [("a.csv", customers(1, 7))]
+    )  # scanned: the inventory counts 7
+
+    def broken(paths: Any, key: bytes) -> Any:
+        raise RuntimeError("reader crashed")
+
+    documents.download(vault, buyer, "d1", entry.id, protect=fake_protect, linker=broken)
+    (p,) = provisions.provisions(vault, actor=OPERATOR, deal_ref="d1")
+    assert p.individuals == 7 and not p.deduplicated
