@@ -308,3 +308,33 @@ def test_a_download_whose_people_cannot_be_found_counts_from_the_inventory(
     documents.download(vault, buyer, "d1", entry.id, protect=fake_protect, linker=broken)
     (p,) = provisions.provisions(vault, actor=OPERATOR, deal_ref="d1")
     assert p.individuals == 7 and not p.deduplicated
+
+
+def test_a_protect_run_for_a_deal_is_its_provision(vault: Vault, tmp_path: Path) -> None:
+    from baomi.engine.protect.keys import KeyProvider
+    from baomi.engine.protect.options import ProtectOptions
+    from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+    from baomi.services import protect
+
+    open_deal(vault, "d1", USCC_A)
+    src = tmp_path / "seller"
+    src.mkdir()
+    (src / "客户.csv").write_bytes(customers(1, 12))
+    policy = load_policy_text(DEFAULT_POLICY, source="test")
+    keys = KeyProvider(bytes(32))
+
+    def run(actor: Actor, out: str, recipient: str | None = "买方A") -> Any:
+        return protect.protect_for_deal(
+            [src], policy, tmp_path / out, actor=actor, vault=vault, deal_ref="d1", keys=keys,
+            options=ProtectOptions(recipient=recipient, manifests_dir=tmp_path / "m"),
+        )  # fmt: skip
+
+    with pytest.raises(PermissionDeniedError):
+        run(Actor("b", Role.BUYER), "o1")
+    with pytest.raises(InputError):
+        run(OPERATOR, "o2", recipient=None)
+    assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
+    result, record = run(OPERATOR, "o3")
+    assert record.source is Source.PROTECT and record.recipient == "买方A"
+    assert record.package_id == result.manifest.package_id
+    assert record.individuals == 12 and record.sensitive_individuals == 12 and record.abroad
