@@ -151,6 +151,7 @@ def crossborder_cmd(
 ) -> None:
     """数据出境路径：豁免 / 标准合同或认证 / 安全评估 / the cross-border route."""
     from baomi.services.comply import crossborder as svc
+    from baomi.services.comply import crossborder_report
 
     planned = None if plan_individuals is None else (plan_individuals, plan_sensitive)
     with _vault() as vault:
@@ -158,7 +159,7 @@ def crossborder_cmd(
             lambda: svc.assess(vault, actor=_actor(as_), deal_ref=deal, year=year, planned=planned)
         )
     if fmt is Format.JSON:
-        emit(svc.to_json(cb), fmt, [])
+        emit(crossborder_report.to_json(cb), fmt, [])
         return
     t = cb.totals
     counted = (

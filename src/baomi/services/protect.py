@@ -31,7 +31,7 @@ from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services.audit import VaultAuditSink
 from baomi.services.audit_sink import AuditEntry, AuditSink, require
-from baomi.services.comply import provisions
+from baomi.services.comply import people, provisions
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault
@@ -158,7 +158,7 @@ def protect_for_deal(
     keys: KeyProvider | None = None,
     options: ProtectOptions | None = None,
     progress: Progress | None = None,
-    linker: provisions.Linker = people_in,
+    linker: people.Linker = people_in,
 ) -> tuple[ProtectResult, provisions.ProvisionRecord]:
     """:func:`protect` for the deal's recipient (``options.recipient``), recorded as a provision
     of the deal (NDS-12) with the people of ``paths`` as keyed hashes; the protect event goes to
@@ -170,7 +170,7 @@ def protect_for_deal(
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, Action.COMPLY_EDIT, deal_id)
-    people_id = provisions.people_of_paths(vault, paths, linker)
+    provided = people.people_of_paths(vault, paths, linker)
     result = protect(
         paths,
         policy,
@@ -187,6 +187,6 @@ def protect_for_deal(
         deal_ref=deal_id,
         recipient=options.recipient,
         package_id=result.manifest.package_id,
-        people_id=people_id,
+        people_id=provided.id,
     )
     return result, record

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from baomi.engine.checksums import uscc_check_char
+from baomi.engine.scan.linkage import people_in
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts, deals, destruction
 from baomi.services.comply import crossborder, provisions
@@ -169,7 +170,7 @@ def test_the_same_document_to_two_buyers_is_found_once(vault: Vault) -> None:
 
     def linker(paths: Any, key: bytes) -> Any:
         calls.append(1)
-        return provisions.people_in(paths, key)
+        return people_in(paths, key)
 
     for seat in (b1, b2):
         documents.download(vault, seat, "d1", doc, protect=fake_protect, linker=linker)

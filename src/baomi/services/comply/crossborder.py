@@ -10,9 +10,8 @@ provision is added.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from baomi.i18n import tr
 from baomi.services.comply import provisions
@@ -468,39 +467,3 @@ def assess(
     return CrossBorder(
         profile, facts, location, remote, year, totals, now_route, add_i, add_s, what_if
     )
-
-
-def _route_json(r: Route) -> dict[str, Any]:
-    return {
-        "outcome": r.outcome.value,
-        "abroad": r.abroad,
-        "individuals": r.individuals,
-        "sensitive_individuals": r.sensitive_individuals,
-        "reasons": [asdict(p) for p in r.reasons],
-        "duties": [asdict(p) for p in r.duties],
-    }
-
-
-def to_json(cb: CrossBorder) -> dict[str, Any]:
-    """The assessment as JSON (``baomi assess crossborder --format json`` and the API)."""
-    t = cb.totals
-    return {
-        "deal": cb.profile.deal_name,
-        "uscc": cb.profile.uscc,
-        "year": cb.year,
-        "location": cb.location.value,
-        "remote_access": cb.remote_access,
-        "ciio": cb.company.ciio,
-        "important_data": cb.company.important_data,
-        "exemption": cb.profile.exemption.value if cb.profile.exemption else None,
-        "individuals": t.individuals,
-        "sensitive_individuals": t.sensitive_individuals,
-        "not_deduplicated": t.not_deduplicated,
-        "deduplicated": t.deduplicated,
-        "deals": list(t.deals),
-        "provisions": [p.to_json() for p in t.provisions],
-        "route": _route_json(cb.route),
-        "planned_individuals": cb.planned_individuals,
-        "planned_sensitive": cb.planned_sensitive,
-        "what_if": _route_json(cb.what_if),
-    }

@@ -8,8 +8,7 @@ A provision is recorded
 - by hand for provisions made outside baomi (:func:`add_manual`; counts only).
 
 The first two also keep the people provided as keyed hashes of their identifiers
-(:mod:`baomi.engine.scan.linkage`, under an installation key derived from the platform's
-``index`` key), so that the cross-border count (:func:`abroad_totals`) takes each person once
+(:mod:`baomi.services.comply.people`), so that the cross-border count (:func:`abroad_totals`) takes each person once
 across the company's deals (XB-CNT). A record holds no personal value: dates, counts, the
 recipient (a company, or a user of the room), the purpose, keyed hashes. It is not sealed with the
 deal's key, so destroying the deal keeps it; it cannot be deleted before its retention ends.
@@ -18,36 +17,28 @@ deal's key, so destroying the deal keeps it; it cannot be deleted before its ret
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import logging
-import tempfile
-from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
-from baomi.engine.scan.linkage import People, count_people, people_in
+from baomi.engine.scan.linkage import People, count_people
 from baomi.errors import InputError
 from baomi.i18n import tr
-from baomi.services import audit, deals
+from baomi.services import audit
+from baomi.services.comply.people import PeopleRef, people_ref
 from baomi.services.comply.profile import Location, profile_of
 from baomi.services.comply.rulebook import rules
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
-from baomi.storage.models import Copy, Provision, ProvisionPeople, Room, StoredObject
+from baomi.storage.models import Copy, Provision, ProvisionPeople, Room
 
-log = logging.getLogger(__name__)
 #: China Standard Time (no daylight saving): the calendar the law's "1 January" follows.
 CHINA_TIME = _dt.timezone(_dt.timedelta(hours=8), "CST")
-#: Finds the people in files under a key (the real one reads them as the scan does).
-Linker = Callable[[Sequence[Path], bytes], People]
 MAX_TEXT = 4000
 
 
@@ -148,95 +139,6 @@ _REGIONS: dict[Location, frozenset[str]] = {
 }
 
 
-# --- the people provided ----------------------------------------------------------------------
-
-
-def installation_key(vault: Vault) -> bytes:
-    """The key the people's identifiers are hashed under: one per installation, from the
-    platform's index key (so the same person hashes the same in every deal)."""
-    return crypto.hkdf(vault.platform_key("index"), "baomi provision people")
-
-
-def _store_people(vault: Vault, source_sha256: str, people: People, key: bytes) -> str:
-    row = ProvisionPeople(
-        id=new_id(),
-        source_sha256=source_sha256,
-        key_id=crypto.key_id(key),
-        persons=people.persons,
-        sensitive_persons=people.sensitive_persons,
-        data=people.to_bytes(),
-        created_at=now(),
-    )
-    with vault.transaction() as session:
-        session.add(row)
-    return row.id
-
-
-def _known_people(vault: Vault, source_sha256: str, key: bytes) -> ProvisionPeople | None:
-    with vault.reading() as session:
-        return (
-            session.execute(
-                select(ProvisionPeople)
-                .where(
-                    ProvisionPeople.source_sha256 == source_sha256,
-                    ProvisionPeople.key_id == crypto.key_id(key),
-                )
-                .limit(1)
-            )
-            .scalars()
-            .first()
-        )
-
-
-def people_of_object(
-    vault: Vault, deal_id: str, object_id: str, linker: Linker = people_in
-) -> ProvisionPeople | None:
-    """The people in one of the deal's documents, found once per content and kept (``None``
-    when the document cannot be read: the provision then counts from its inventory)."""
-    with vault.reading() as session:
-        obj = session.get(StoredObject, object_id)
-        sha = obj.sha256 if obj is not None else ""
-    key = installation_key(vault)
-    known = _known_people(vault, sha, key)
-    if known is not None:
-        return known
-    try:
-        name, content = deals.open_object(vault, deal_id, object_id)
-        with tempfile.TemporaryDirectory(prefix="baomi-people-") as tmp:
-            path = Path(tmp) / name.rsplit("/", 1)[-1]
-            path.write_bytes(content)
-            people = linker([path], key)
-    except Exception:  # the download must not fail for the count: fall back to the inventory
-        log.warning("people of object %s not found; counted from its inventory", object_id)
-        return None
-    _store_people(vault, sha, people, key)
-    return _known_people(vault, sha, key)
-
-
-def _digest(paths: Sequence[Path]) -> str:
-    """One SHA-256 over the files under ``paths`` (their relative names and contents)."""
-    outer = hashlib.sha256()
-    for root in paths:
-        files = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for f in files:
-            if f.is_file():
-                with f.open("rb") as fh:
-                    outer.update(
-                        f.name.encode() + b"\0" + hashlib.file_digest(fh, "sha256").digest()
-                    )
-    return outer.hexdigest()
-
-
-def people_of_paths(vault: Vault, paths: Sequence[Path], linker: Linker = people_in) -> str:
-    """The people in files about to be provided (a protect run's inputs), kept; their id."""
-    key = installation_key(vault)
-    sha = _digest(paths)
-    known = _known_people(vault, sha, key)
-    if known is not None:
-        return known.id
-    return _store_people(vault, sha, linker(paths, key), key)
-
-
 # --- recording ---------------------------------------------------------------------------------
 
 
@@ -322,7 +224,7 @@ def record_download(
     deal_id: str,
     copy: Copy,
     side: str,
-    people: ProvisionPeople | None,
+    people: PeopleRef | None,
 ) -> Provision:
     """Record the first download of a protected copy, in the data room's transaction (the
     download was authorized there). The recipient is the deal's recipient when the profile
@@ -374,10 +276,10 @@ def record_protect_run(
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, Action.COMPLY_EDIT, deal_id)
+    people = people_ref(vault, people_id)
+    if people is None:
+        raise InputError(tr("没有该数据集", "no such data set"))
     with vault.transaction() as session:
-        people = session.get(ProvisionPeople, people_id)
-        if people is None:
-            raise InputError(tr("没有该数据集", "no such data set"))
         _, location, remote, purpose = recipient_facts(session, deal_id)
         ts = now()
         row = _add(

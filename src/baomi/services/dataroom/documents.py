@@ -30,7 +30,7 @@ from baomi.engine.scan.linkage import people_in
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
-from baomi.services.comply import provisions
+from baomi.services.comply import people, provisions
 from baomi.services.dataroom import marks, previews, rooms
 from baomi.services.dataroom.rooms import Seat, Side
 from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
@@ -250,7 +250,7 @@ def download(
     *,
     protect: Protector,
     client: str = "",
-    linker: provisions.Linker = people_in,
+    linker: people.Linker = people_in,
 ) -> Download:
     """One document for ``seat``: the original for the seller's side, else this user's protected
     copy (``protect(src_dir, out_dir, recipient)`` makes it once and returns the protected file
@@ -259,12 +259,12 @@ def download(
     entry = _entry_for(vault, seat, deal_ref, object_id, Action.DOC_DOWNLOAD)
     deal_id = rooms.deal_id(vault, deal_ref)
     package_id: str | None = None
-    people = None
+    provided = None
     if entry.protected:
         content, copy = _copy_for(vault, seat, deal_id, entry, protect)
         package_id = copy.package_id
         if provisions.needs_record(vault, copy.id):  # found before the transaction: slow
-            people = provisions.people_of_object(vault, deal_id, entry.id, linker)
+            provided = people.people_of_object(vault, deal_id, entry.id, linker)
     else:
         content = deals.open_object(vault, deal_id, object_id)[1]
     with vault.transaction() as session:  # the provision and its event commit together
@@ -280,7 +280,7 @@ def download(
                     deal_id=deal_id,
                     copy=held,
                     side=seat.side.value if seat.side else "platform",
-                    people=people,
+                    people=provided,
                 )
         audit.record(
             session,

@@ -134,7 +134,7 @@ def get_crossborder(
     deal: str, user: CurrentUser, vault: VaultDep, year: Year = None
 ) -> CrossBorderPublic:
     cb = crossborder.assess(vault, actor=_actor(vault, user, deal), deal_ref=deal, year=year)
-    return CrossBorderPublic(**crossborder.to_json(cb))
+    return CrossBorderPublic(**crossborder_report.to_json(cb))
 
 
 # --- pages -------------------------------------------------------------------------------------
