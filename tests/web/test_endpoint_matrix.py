@@ -53,7 +53,7 @@ class Endpoint:
 #: every JSON endpoint lives under this prefix (the data room's /api/v1, the deals' /api/deals)
 API = "/api/"
 ROOM = "/api/v1/rooms/{deal}"
-COMPLY = "/api/deals/{deal}/comply"
+COMPLY = "/api/v1/rooms/{deal}/comply"
 
 #: Every API route (/api/…) and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -149,6 +149,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # reports (the seller's side, its counsel, the platform and auditors read them)
     Endpoint("GET", COMPLY + "/inventory", Action.COMPLY_VIEW),
     Endpoint("GET", COMPLY + "/inventory/download", Action.COMPLY_VIEW),
+    Endpoint("GET", COMPLY + "/provisions", Action.COMPLY_VIEW),
+    Endpoint(
+        "POST",
+        COMPLY + "/provisions",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"recipient": "矩阵顾问", "region": "hong_kong", "individuals": 1},
+    ),
+    Endpoint("GET", COMPLY + "/crossborder", Action.COMPLY_VIEW),
 )
 
 

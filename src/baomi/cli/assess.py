@@ -21,6 +21,7 @@ SUBMODULES: tuple[str, ...] = (
     "baomi.cli.assess_profile",
     "baomi.cli.assess_rules",
     "baomi.cli.assess_reports",
+    "baomi.cli.assess_crossborder",
 )
 
 

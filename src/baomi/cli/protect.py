@@ -29,7 +29,11 @@ from baomi.i18n import tr
 from baomi.services.permissions import Actor, Role
 
 if TYPE_CHECKING:
+    from baomi.engine.protect.keys import KeyProvider
+    from baomi.engine.protect.options import ProtectOptions, ProtectResult
+    from baomi.engine.protect.policy import Policy
     from baomi.services.audit_sink import AuditSink
+    from baomi.services.comply.provisions import ProvisionRecord
 
 T = TypeVar("T")
 
@@ -108,6 +112,12 @@ def protect(
         None, "--manifests", help="追踪记录目录 / trace records folder ($BAOMI_HOME/manifests)"
     ),
     vault: Path = typer.Option(None, "--vault", help="令牌库文件 / token vault file"),
+    deal: str | None = typer.Option(
+        None,
+        "--deal",
+        help="记录为该交易向 --recipient 的提供（NDS-12）/ record as a provision of this deal "
+        "to --recipient",
+    ),
     as_: str | None = AS_OPTION,
 ) -> None:
     """生成去标识化的尽调数据包 / write a de-identified due-diligence package."""
@@ -127,6 +137,8 @@ def protect(
         manifests_dir=manifests or _home() / "manifests",
     )
     console = _console()
+    if deal is not None and not recipient:
+        raise _refuse(tr("--deal 需要 --recipient", "--deal needs --recipient"))
     with (
         _audit() as sink,
         Progress(
@@ -142,18 +154,24 @@ def protect(
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
 
-        result = _run(
-            lambda: service.protect(
-                paths,
-                pol,
-                out,
-                actor=_actor(as_),
-                sink=sink,
-                keys=keys,
-                options=options,
-                progress=progress,
+        if deal is not None:
+            result, record = _run(
+                lambda: _for_deal(sink, deal, paths, pol, out, options, keys, as_, progress)
             )
-        )
+        else:
+            result = _run(
+                lambda: service.protect(
+                    paths,
+                    pol,
+                    out,
+                    actor=_actor(as_),
+                    sink=sink,
+                    keys=keys,
+                    options=options,
+                    progress=progress,
+                )
+            )
+            record = None
     m = result.manifest
     table = Table(title=tr("数据包", "package") + f" {m.package_id}")
     for col in (tr("文件", "file"), tr("行/段", "rows/units"), tr("处理", "operators")):
@@ -186,11 +204,56 @@ def protect(
     if verify:
         console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))
     console.print(tr("已写入", "written") + f" {result.out_dir}")
+    if record is not None:
+        console.print(
+            tr("已记录为交易的提供", "recorded as a provision of the deal")
+            + f" {record.id}: {record.individuals} "
+            + tr("人", "individuals")
+            + f" ({record.sensitive_individuals} "
+            + tr("人含敏感个人信息", "with sensitive PI")
+            + ")"
+        )
     if result.trace_record:
         console.print(
             tr("追踪记录（请留存，勿外发）", "trace record (keep, do not send)")
             + f": {result.trace_record}"
         )
+
+
+def _for_deal(
+    sink: AuditSink,
+    deal: str,
+    paths: list[Path],
+    policy: Policy,
+    out: Path,
+    options: ProtectOptions,
+    keys: KeyProvider | None,
+    as_: str | None,
+    progress: Callable[[str, int, int], None],
+) -> tuple[ProtectResult, ProvisionRecord]:
+    """``protect --deal``: the run for the deal's recipient, recorded as its provision (the
+    vault's audit chain is the sink; there must be a vault)."""
+    from baomi.services import protect as service
+    from baomi.services.audit import VaultAuditSink
+
+    if not isinstance(sink, VaultAuditSink):
+        raise ConfigError(
+            tr(
+                "--deal 需要已配置的保险库（baomi keys init）",
+                "--deal needs a vault (baomi keys init)",
+            )
+        )
+    return service.protect_for_deal(
+        paths,
+        policy,
+        out,
+        actor=_actor(as_),
+        vault=sink.vault,
+        deal_ref=deal,
+        keys=keys,
+        options=options,
+        progress=progress,
+    )
 
 
 def _refuse(message: str) -> typer.Exit:

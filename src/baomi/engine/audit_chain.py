@@ -72,6 +72,10 @@ class AuditAction(StrEnum):
     # compliance (services/comply)
     COMPANY_SET = "company.set"
     PROFILE_SET = "profile.set"
+    #: a provision of PI to another party recorded (NDS-12): source, region, counts
+    PROVISION_RECORD = "provision.record"
+    #: a provision record deleted after its retention period
+    PROVISION_DELETE = "provision.delete"
 
 
 @dataclass(frozen=True)

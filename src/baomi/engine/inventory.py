@@ -178,17 +178,15 @@ class InventoryMerger:
         return n, sensitive, method
 
 
-def _components(
-    r: np.ndarray[Any, Any], h: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]
-) -> tuple[int, int]:
-    """Connected components of the record–identifier graph, and how many hold a flagged
-    record: min-label hooking with pointer jumping over integer codes (NumPy only)."""
-    r_keys, r_codes = np.unique(r, return_inverse=True)
-    h_codes = np.unique(h, return_inverse=True)[1]
-    n_r = len(r_keys)
-    u = r_codes.astype(np.int64)
-    v = (n_r + h_codes).astype(np.int64)
-    parent = np.arange(n_r + int(h_codes.max()) + 1, dtype=np.int64)
+def union_roots(
+    u: np.ndarray[Any, Any], v: np.ndarray[Any, Any], size: int
+) -> np.ndarray[Any, Any]:
+    """The root of every node ``0..size-1`` of the graph with edges ``u[i]–v[i]`` (integer
+    codes): min-label hooking with pointer jumping (NumPy only). A node without an edge is its
+    own root."""
+    parent = np.arange(size, dtype=np.int64)
+    if not len(u):
+        return parent
     while True:
         pu, pv = parent[u], parent[v]
         if np.array_equal(pu, pv):
@@ -201,6 +199,20 @@ def _components(
             if np.array_equal(jumped, parent):
                 break
             parent = jumped
+    return parent
+
+
+def _components(
+    r: np.ndarray[Any, Any], h: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]
+) -> tuple[int, int]:
+    """Connected components of the record–identifier graph, and how many hold a flagged
+    record (:func:`union_roots` over integer codes)."""
+    r_keys, r_codes = np.unique(r, return_inverse=True)
+    h_codes = np.unique(h, return_inverse=True)[1]
+    n_r = len(r_keys)
+    u = r_codes.astype(np.int64)
+    v = (n_r + h_codes).astype(np.int64)
+    parent = union_roots(u, v, n_r + int(h_codes.max()) + 1)
     # Every node now points at its root: count roots, and the distinct roots of flagged rows.
     n = int(np.count_nonzero(parent == np.arange(len(parent))))
     marked = np.zeros(len(parent), dtype=bool)

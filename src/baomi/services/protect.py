@@ -3,7 +3,8 @@
 Each function authorizes the actor first (a refusal is recorded in ``sink`` and raised), calls the
 engine, then records one event in ``sink`` (see ``audit_sink.py``: the vault's chain, or a
 hash-chained file when no vault is configured). The engine writes files, not rows, so the event
-follows the completed output; an action that fails records nothing.
+follows the completed output; an action that fails records nothing. A run made for a deal's
+recipient (:func:`protect_for_deal`, ``baomi protect --deal``) is also a provision record.
 
 Events hold no personal value: counts, hashes, the package id and the recipient's name. File
 names of the seller's data can be personal, so inputs are identified by their SHA-256; the
@@ -25,8 +26,15 @@ from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.tokens import DetokenizeResult, TokenVault, detokenize_file
 from baomi.engine.protect.trace import TraceResult
 from baomi.engine.protect.trace import trace as trace_records
+from baomi.engine.scan.linkage import people_in
+from baomi.errors import InputError
+from baomi.i18n import tr
+from baomi.services.audit import VaultAuditSink
 from baomi.services.audit_sink import AuditEntry, AuditSink, require
-from baomi.services.permissions import Action, Actor
+from baomi.services.comply import people, provisions
+from baomi.services.deals import find_deal
+from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.vault import Vault
 
 T = TypeVar("T")
 
@@ -137,3 +145,48 @@ def trace(leaked: Path, manifests: Path, *, actor: Actor, sink: AuditSink) -> Tr
             "cells": r.cells,
         },
     )
+
+
+def protect_for_deal(
+    paths: Sequence[Path],
+    policy: Policy,
+    out_dir: Path,
+    *,
+    actor: Actor,
+    vault: Vault,
+    deal_ref: str,
+    keys: KeyProvider | None = None,
+    options: ProtectOptions | None = None,
+    progress: Progress | None = None,
+    linker: people.Linker = people_in,
+) -> tuple[ProtectResult, provisions.ProvisionRecord]:
+    """:func:`protect` for the deal's recipient (``options.recipient``), recorded as a provision
+    of the deal (NDS-12) with the people of ``paths`` as keyed hashes; the protect event goes to
+    the vault's audit chain. Refused before any work unless ``actor`` may record it."""
+    if options is None or not options.recipient:
+        raise InputError(
+            tr("记录为交易的提供需要 --recipient", "recording a provision needs --recipient")
+        )
+    with vault.reading() as session:
+        deal_id = find_deal(session, deal_ref).id
+    authorize(actor, Action.COMPLY_EDIT, deal_id)
+    provided = people.people_of_paths(vault, paths, linker)
+    result = protect(
+        paths,
+        policy,
+        out_dir,
+        actor=actor,
+        sink=VaultAuditSink(vault),
+        keys=keys,
+        options=options,
+        progress=progress,
+    )
+    record = provisions.record_protect_run(
+        vault,
+        actor=actor,
+        deal_ref=deal_id,
+        recipient=options.recipient,
+        package_id=result.manifest.package_id,
+        people_id=provided.id,
+    )
+    return result, record

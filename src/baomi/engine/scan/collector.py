@@ -78,7 +78,7 @@ class Collector:
                 {
                     "idx": pl.Series(rows, dtype=pl.Int64),
                     "e": ent,
-                    "h": values.hash(self.ctx.seed),
+                    "h": self.ctx.hash_values(values, ent),
                     "bound": pl.repeat(row_bound, n, eager=True, dtype=pl.Boolean),
                 }
             )

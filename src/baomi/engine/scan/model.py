@@ -76,3 +76,10 @@ class ScanContext:
             for r in self.registry
             if r.entity in NAME_ENTITIES and not r.model_based and not r.column_only
         ]
+
+    def hash_values(self, values: pl.Series, entities: pl.Series) -> pl.Series:
+        """64-bit hashes of canonical values (``entities`` names each one's entity): keyed
+        with the per-scan seed, in memory only. A subclass may key them otherwise (the
+        provision records' installation key, :mod:`baomi.engine.scan.linkage`)."""
+        del entities
+        return values.hash(self.seed)

@@ -8,10 +8,14 @@ from typing import Any
 
 import polars as pl
 
+from baomi.engine.categories import category_for_header
 from baomi.engine.columns import ColumnPlan, classify_column
+from baomi.engine.documents.names import Names
 from baomi.engine.readers import TableBatch
-from baomi.engine.scan.model import ROW_COLUMN, TEXT_COLUMN, ScanContext
+from baomi.engine.scan.model import ROW_COLUMN, TEXT_COLUMN, Partition, ScanContext
 from baomi.errors import UnreadableFileError
+
+TEXT_PLAN = (ColumnPlan(TEXT_COLUMN, "text", None, 1.0),)
 
 
 class Planner:
@@ -104,4 +108,39 @@ def text_partitions(src: Any, batch_rows: int) -> Iterator[pl.DataFrame]:
         )
 
 
-TEXT_PLAN = (ColumnPlan(TEXT_COLUMN, "text", None, 1.0),)
+class FilePartitions:
+    """The partitions of one opened file (``src``, from :func:`baomi.engine.readers.open_source`)
+    in order: sheets and columns named as the scan reports them, column plans and sensitive
+    categories per sheet. ``sheets`` and ``planner.plans`` fill in as it is iterated; a reader
+    that fails part-way raises :class:`UnreadableFileError` after the partitions it gave."""
+
+    def __init__(self, src: Any, rel: str, file_index: int, ctx: ScanContext) -> None:
+        self.src, self.rel, self.file_index, self.ctx = src, rel, file_index, ctx
+        self.planner = Planner(ctx)
+        self.names = Names(ctx.name_recognizers)
+        self.sheets: dict[str | None, int] = {}
+
+    def __iter__(self) -> Iterator[Partition]:
+        rows = self.ctx.options.batch_rows
+        table = self.src.kind == "table"
+        batches: Iterator[tuple[str | None, int, pl.DataFrame]] = (
+            coalesce(self.src.batches(), rows)
+            if table
+            else ((None, 0, f) for f in text_partitions(self.src, rows))
+        )
+        for sheet, offset, frame in batches:
+            plans: tuple[ColumnPlan, ...] = TEXT_PLAN
+            cats: tuple[tuple[str, str], ...] = ()
+            if table:
+                sheet = self.names.sheet(sheet)
+                frame = self.names.frame(sheet, frame)
+                plans = self.planner.plans_for(sheet, frame)
+                cats = tuple(
+                    (c, cat)
+                    for c in frame.columns
+                    if c != ROW_COLUMN and (cat := category_for_header(c))
+                )
+            sheet_index = self.sheets.setdefault(sheet, len(self.sheets))
+            yield Partition(
+                self.rel, self.file_index, sheet, sheet_index, offset, frame, plans, cats
+            )

@@ -8,31 +8,28 @@ import multiprocessing
 import os
 import secrets
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from baomi.engine.categories import category_for_header
 from baomi.engine.contracts import codec
 from baomi.engine.documents.files import iter_files
-from baomi.engine.documents.names import Names
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.readers import open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import (
-    ROW_COLUMN,
     Partition,
     ProgressFn,
     ScanContext,
     ScanOptions,
     ScanResult,
 )
-from baomi.engine.scan.partitions import TEXT_PLAN, Planner, coalesce, text_partitions
+from baomi.engine.scan.partitions import FilePartitions
 from baomi.engine.scan.report import _inventory
 from baomi.errors import UnreadableFileError
 
@@ -146,40 +143,16 @@ def scan_paths(
                 "rows": 0,
                 "sheets": [],
             }
-            planner = Planner(ctx)
-            names = Names(ctx.name_recognizers)
-            sheets: dict[str | None, int] = {}
+            file_parts = FilePartitions(src, rel, file_index, ctx)
             errors: list[str] = []
             parts = 0
             try:
-                if src.kind == "table":
-                    batches: Iterator[tuple[str | None, int, pl.DataFrame]] = coalesce(
-                        src.batches(), options.batch_rows
-                    )
-                else:
-                    batches = ((None, 0, f) for f in text_partitions(src, options.batch_rows))
                 seen = 0  # bytes of the partitions read so far: the bar moves within a file
-                for sheet, offset, frame in batches:
+                for part in file_parts:
                     parts += 1
                     if progress:
-                        seen += int(frame.estimated_size())
+                        seen += int(part.frame.estimated_size())
                         progress(rel, done + min(seen, size), total)
-                    if src.kind == "table":
-                        sheet = names.sheet(sheet)
-                        frame = names.frame(sheet, frame)
-                    sheet_index = sheets.setdefault(sheet, len(sheets))
-                    if src.kind == "table":
-                        plans = planner.plans_for(sheet, frame)
-                        cats = tuple(
-                            (c, cat)
-                            for c in frame.columns
-                            if c != ROW_COLUMN and (cat := category_for_header(c))
-                        )
-                    else:
-                        plans, cats = TEXT_PLAN, ()
-                    part = Partition(
-                        rel, file_index, sheet, sheet_index, offset, frame, plans, cats
-                    )
                     if pool is None and threads is not None:
                         pending.append((record, threads.submit(scan_partition, part, ctx)))
                         drain(SCAN_THREADS)
@@ -199,9 +172,11 @@ def scan_paths(
             record["skipped_rows"] = src.skipped_rows
             record["undecodable_rows"] = src.undecodable_rows
             record["errors"] = [*src.errors, *errors]
-            record["sheets"] = [s for s in sheets if s is not None]
+            record["sheets"] = [s for s in file_parts.sheets if s is not None]
             if src.kind == "table":
-                record["plans"] = {s: planner.plans.get(s, {}) for s in sheets}
+                record["plans"] = {
+                    s: file_parts.planner.plans.get(s, {}) for s in file_parts.sheets
+                }
             records.append(record)
             done += size
         if progress:

@@ -8,7 +8,10 @@
   leaked copy traces back to them: the trace record is kept under the home
   (``rooms/<deal>/records``) for ``baomi trace``.
 - Each download is recorded as a provision (PIPL-23): who, which document, when, how many
-  individuals (from the document's inventory), protected or not, and the package id.
+  individuals (from the document's inventory), protected or not, and the package id. The first
+  download of a protected copy is also a provision record (NDS-12,
+  :mod:`baomi.services.comply.provisions`), written in the same transaction, with the people of
+  the original document as keyed hashes (found once per document content).
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from sqlalchemy import select
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
+from baomi.engine.scan.linkage import people_in
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
+from baomi.services.comply import people, provisions
 from baomi.services.dataroom import marks, previews, rooms
 from baomi.services.dataroom.rooms import Seat, Side
 from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
@@ -245,16 +250,21 @@ def download(
     *,
     protect: Protector,
     client: str = "",
+    linker: people.Linker = people_in,
 ) -> Download:
     """One document for ``seat``: the original for the seller's side, else this user's protected
     copy (``protect(src_dir, out_dir, recipient)`` makes it once and returns the protected file
-    and the package id); recorded as a provision."""
+    and the package id); recorded as a provision. ``linker`` finds the people of the original
+    the first time a copy of it is provided (for the provision record)."""
     entry = _entry_for(vault, seat, deal_ref, object_id, Action.DOC_DOWNLOAD)
     deal_id = rooms.deal_id(vault, deal_ref)
     package_id: str | None = None
+    provided = None
     if entry.protected:
         content, copy = _copy_for(vault, seat, deal_id, entry, protect)
         package_id = copy.package_id
+        if provisions.needs_record(vault, copy.id):  # found before the transaction: slow
+            provided = people.people_of_object(vault, deal_id, entry.id, linker)
     else:
         content = deals.open_object(vault, deal_id, object_id)[1]
     with vault.transaction() as session:  # the provision and its event commit together
@@ -263,6 +273,15 @@ def download(
             assert held is not None
             if held.provided_at is None or held.deletion_confirmed_at is not None:
                 held.provided_at, held.deletion_confirmed_at = now(), None
+                provisions.record_download(
+                    session,
+                    vault,
+                    actor=seat.actor,
+                    deal_id=deal_id,
+                    copy=held,
+                    side=seat.side.value if seat.side else "platform",
+                    people=provided,
+                )
         audit.record(
             session,
             vault,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
-from baomi.storage.models.comply import Company, DealProfile
+from baomi.storage.models.comply import Company, DealProfile, Provision, ProvisionPeople
 from baomi.storage.models.dataroom import (
     Copy,
     Grant,
@@ -52,6 +52,8 @@ TABLES = (
     Question,
     Company,
     DealProfile,
+    ProvisionPeople,
+    Provision,
 )
 
 __all__ = [
@@ -71,6 +73,8 @@ __all__ = [
     "Nda",
     "NdaAcceptance",
     "Party",
+    "Provision",
+    "ProvisionPeople",
     "Question",
     "Room",
     "SetupLink",

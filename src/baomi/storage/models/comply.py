@@ -9,7 +9,7 @@ company's deals.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baomi.storage.models.base import Base
@@ -54,3 +54,63 @@ class DealProfile(Base):
     exemption: Mapped[str | None] = mapped_column(String(24), default=None)
     updated_at: Mapped[str] = mapped_column(String(40))
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- provision records ---
+
+
+class ProvisionPeople(Base):
+    """The people of one provided data set as keyed hashes of their identifiers (no value):
+    what lets the cross-border count take each person once across provisions (XB-CNT). Shared
+    by every provision of the same content (``source_sha256``). Not sealed with a deal's key:
+    destroying a deal keeps it (NDS-12)."""
+
+    __tablename__ = "comply_provision_people"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: SHA-256 of what was provided (the original document, or the protect run's inputs)
+    source_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: which installation key hashed the identifiers (a public id of it)
+    key_id: Mapped[str] = mapped_column(String(32))
+    persons: Mapped[int] = mapped_column(Integer)
+    sensitive_persons: Mapped[int] = mapped_column(Integer)
+    #: :meth:`baomi.engine.scan.linkage.People.to_bytes`
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class Provision(Base):
+    """One provision of PI to another party (NDS-12: kept at least 3 years): when, how many
+    people, for what, to whom and where, how baomi learnt of it, who recorded it."""
+
+    __tablename__ = "comply_provisions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    #: the time of the provision (UTC, ISO 8601) and its date in China time (the calendar
+    #: year the cross-border count runs over starts on 1 January there)
+    provided_at: Mapped[str] = mapped_column(String(40))
+    provided_on: Mapped[str] = mapped_column(String(10), index=True)
+    individuals: Mapped[int] = mapped_column(Integer)
+    sensitive_individuals: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    recipient: Mapped[str] = mapped_column(String(200))
+    #: the user who received it in the data room ("" otherwise)
+    recipient_user: Mapped[str] = mapped_column(String(200), default="")
+    #: one of :class:`baomi.services.comply.profile.Location`
+    region: Mapped[str] = mapped_column(String(16))
+    #: people abroad can reach the data (XB-DEF: an export even from the mainland)
+    remote_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ``dataroom`` | ``protect`` | ``manual``
+    source: Mapped[str] = mapped_column(String(16))
+    package_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    object_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    copy_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: the people provided (``None``: counts only, not deduplicated — a manual entry)
+    people_id: Mapped[str | None] = mapped_column(
+        ForeignKey("comply_provision_people.id"), default=None
+    )
+    #: the first day it may be deleted (NDS-12)
+    keep_until: Mapped[str] = mapped_column(String(10))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(200))

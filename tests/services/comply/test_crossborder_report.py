@@ -1,0 +1,45 @@
+"""The cross-border assessment's report view model: facts, counts, route, what-if, duties,
+citations (unconfirmed ones listed), signatures and retention — and no personal value."""
+
+from __future__ import annotations
+
+from baomi.services import deals
+from baomi.services.comply import crossborder, crossborder_report, provisions
+from baomi.services.comply.profile import Location
+from baomi.services.dataroom import rooms
+from baomi.services.permissions import Actor, Role
+from baomi.services.vault import Vault
+from tests.services.comply.test_provisions import USCC_A
+
+OPERATOR = Actor("ops", Role.OPERATOR)
+
+
+def test_the_report_holds_route_duties_citations_and_retention(vault: Vault) -> None:
+    deals.create(vault, actor=OPERATOR, name="d1")
+    rooms.open_room(
+        vault,
+        actor=Actor("a", Role.ADMIN),
+        deal_ref="d1",
+        target_name="甲",
+        target_uscc=USCC_A,
+        recipient_region="HK",
+    )
+    provisions.add_manual(
+        vault, actor=OPERATOR, deal_ref="d1", recipient="海外买方", region=Location.HONG_KONG,
+        individuals=120_000, sensitive=0, purpose="尽调",
+    )  # fmt: skip
+    cb = crossborder.assess(vault, actor=OPERATOR, deal_ref="d1", planned=(900_000, 0))
+    report = crossborder_report.build(cb)
+    assert report.kind == "crossborder" and report.subject == "d1"
+    headings = [s.heading for s in report.sections]
+    assert len(headings) == 5
+    assert report.summary[0].value == cb.route.outcome.label
+    assert cb.route.outcome is crossborder.Outcome.STANDARD_CONTRACT
+    assert cb.what_if.outcome is crossborder.Outcome.SECURITY_ASSESSMENT
+    cited = {c.rule_id for s in report.sections for c in s.citations}
+    assert {"XB16-8", "XB16-7", "XB-CNT", "NDS-12", "PIPL-39", "XB16-9"} <= cited
+    assert "XB-CNT" in {c.rule_id for c in report.unconfirmed}
+    assert "3" in report.retention and len(report.signatures) == 3
+    counts = report.sections[1]
+    assert counts.tables[0].rows[0][3] == "120,000"
+    assert "未去重" in counts.tables[0].rows[0][6] or "not" in counts.tables[0].rows[0][6]
