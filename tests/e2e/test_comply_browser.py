@@ -85,6 +85,6 @@ def test_the_seller_assesses_the_deal(
     assert "去标识化" in page.inner_text("#packages")
     assert "100,000,000" in page.inner_text("#exposure")
     page.screenshot(path=str(shots / "comply-overview.png"), full_page=True)
-    page.goto(f"{live_server}/deals/合规演示/comply?lang=en")
+    page.goto(f"{live_server}/rooms/合规演示/comply?lang=en")
     assert "Exposure (estimate)" in page.inner_text("#exposure")
     page.screenshot(path=str(shots / "comply-overview-en.png"), full_page=True)

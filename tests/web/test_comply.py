@@ -17,7 +17,7 @@ from baomi.web.security import SESSION_COOKIE
 from tests.web.room_support import SYSTEM, room_home, signed_in
 
 DEAL = "合规-001"
-API = f"/api/deals/{DEAL}/comply"
+API = f"/api/v1/rooms/{DEAL}/comply"
 
 
 class Home:
@@ -105,7 +105,7 @@ def test_bad_input_is_refused_without_echo(home: Home) -> None:
     seller = home.bearer("seller.c")
     r = home.client.put(f"{API}/company", json={"staff": -1}, headers=seller)
     assert r.status_code == 422
-    r = home.client.get("/api/deals/no-such-deal/comply/duties", headers=seller)
+    r = home.client.get("/api/v1/rooms/no-such-deal/comply/duties", headers=seller)
     assert r.status_code == 400
 
 
@@ -116,11 +116,11 @@ def _csrf(html: str) -> str:
 def test_the_overview_page_and_its_forms(home: Home) -> None:
     home.browse_as("seller.c")
     c = home.client
-    page = c.get(f"/deals/{DEAL}/comply")
+    page = c.get(f"/rooms/{DEAL}/comply")
     assert page.status_code == 200
     assert "请先设置转让类型" in page.text and 'id="exposure"' in page.text
     r = c.post(
-        f"/deals/{DEAL}/comply/profile",
+        f"/rooms/{DEAL}/comply/profile",
         data={
             "csrf_token": _csrf(page.text),
             "transfer_type": "dissolution",
@@ -130,21 +130,21 @@ def test_the_overview_page_and_its_forms(home: Home) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303 and "error" not in r.headers["location"]
-    page = c.get(f"/deals/{DEAL}/comply")
+    page = c.get(f"/rooms/{DEAL}/comply")
     assert 'id="o-delete-on-dissolution"' in page.text
     r = c.post(
-        f"/deals/{DEAL}/comply/company",
+        f"/rooms/{DEAL}/comply/company",
         data={"csrf_token": _csrf(page.text), "staff": "many"},
         follow_redirects=False,
     )
     assert r.status_code == 303 and "error=" in r.headers["location"]
     r = c.post(
-        f"/deals/{DEAL}/comply/company",
+        f"/rooms/{DEAL}/comply/company",
         data={"csrf_token": _csrf(page.text), "staff": "201", "pi_business": "true"},
         follow_redirects=False,
     )
     assert "error" not in r.headers["location"]
-    page = c.get(f"/deals/{DEAL}/comply?lang=en")
+    page = c.get(f"/rooms/{DEAL}/comply?lang=en")
     assert ("Full-time officer" in page.text and "Delete" in page.text) or "delete" in page.text
 
 
@@ -154,4 +154,4 @@ def test_the_room_links_to_compliance_only_for_those_allowed(home: Home) -> None
     home.browse_as("buyer.c")
     room = home.client.get(f"/rooms/{DEAL}")
     assert room.status_code in (200, 403) and 'id="comply-link"' not in room.text
-    assert home.client.get(f"/deals/{DEAL}/comply").status_code == 403
+    assert home.client.get(f"/rooms/{DEAL}/comply").status_code == 403

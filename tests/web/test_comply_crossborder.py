@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from tests.services.dataroom.test_documents import _csv
 from tests.web.test_documents_api import _ready
 
-API = "/api/v1/deals/转让-001/comply"
+API = "/api/v1/rooms/转让-001/comply"
 
 
 def test_a_download_is_recorded_and_the_route_follows(client: TestClient, vault: Any) -> None:
@@ -60,7 +60,7 @@ def test_a_download_is_recorded_and_the_route_follows(client: TestClient, vault:
 
 def test_the_pages_list_record_and_assess(client: TestClient, vault: Any) -> None:
     _, buyer, seller = _ready(client, vault)
-    page = client.get("/deals/转让-001/comply/provisions", headers=seller)
+    page = client.get("/rooms/转让-001/comply/provisions", headers=seller)
     assert page.status_code == 200 and 'id="provision-form"' in page.text
     csrf = client.get("/api/v1/auth/me", headers=seller).json()["csrf_token"]
     form = {
@@ -70,23 +70,23 @@ def test_the_pages_list_record_and_assess(client: TestClient, vault: Any) -> Non
         "individuals": "120000",
     }
     ok = client.post(
-        "/deals/转让-001/comply/provisions", data=form, headers=seller, follow_redirects=False
+        "/rooms/转让-001/comply/provisions", data=form, headers=seller, follow_redirects=False
     )
     assert ok.status_code == 303 and "error" not in ok.headers["location"]
-    listed = client.get("/deals/转让-001/comply/provisions", headers=seller).text
+    listed = client.get("/rooms/转让-001/comply/provisions", headers=seller).text
     assert "台湾买方" in listed and "120,000" in listed
     wrong = client.post(
-        "/deals/转让-001/comply/provisions",
+        "/rooms/转让-001/comply/provisions",
         data={**form, "region": "mars"},
         headers=seller,
         follow_redirects=False,
     )
     assert wrong.status_code == 303 and "error=" in wrong.headers["location"]
-    report = client.get("/deals/转让-001/comply/crossborder", headers=seller)
+    report = client.get("/rooms/转让-001/comply/crossborder", headers=seller)
     assert report.status_code == 200
     assert "订立标准合同或通过个人信息保护认证" in report.text and "XB16-8" in report.text
     assert "XB-CNT（未确认）" in report.text
-    assert client.get("/deals/转让-001/comply/crossborder", headers=buyer).status_code == 403
+    assert client.get("/rooms/转让-001/comply/crossborder", headers=buyer).status_code == 403
     client.cookies.clear()
-    anonymous = client.get("/deals/转让-001/comply/crossborder", follow_redirects=False)
+    anonymous = client.get("/rooms/转让-001/comply/crossborder", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from tests.services.dataroom.test_documents import _csv
 from tests.web.test_documents_api import _ready
 
-BASE = "/api/deals/转让-001/comply/inventory"
+BASE = "/api/v1/rooms/转让-001/comply/inventory"
 
 
 def test_inventory_report_json_downloads_and_page(client: TestClient, vault: Any) -> None:
@@ -39,7 +39,7 @@ def test_inventory_report_json_downloads_and_page(client: TestClient, vault: Any
     assert html.text.startswith("<!doctype html>")
     assert client.get(BASE + "/download?format=docx", headers=seller).status_code == 422
 
-    page = client.get("/deals/转让-001/comply/inventory", headers=seller)
+    page = client.get("/rooms/转让-001/comply/inventory", headers=seller)
     assert page.status_code == 200
     assert '<article class="report report-inventory"' in page.text
     assert '<link rel="stylesheet" href="/comply/report.css">' in page.text
@@ -51,4 +51,4 @@ def test_inventory_report_json_downloads_and_page(client: TestClient, vault: Any
     assert client.get(BASE, headers=buyer).status_code == 403
     assert client.get(BASE + "/download", headers=buyer).status_code == 403
     assert client.get(BASE, headers=broker).status_code == 200
-    assert client.get("/api/deals/nope/comply/inventory", headers=seller).status_code == 400
+    assert client.get("/api/v1/rooms/nope/comply/inventory", headers=seller).status_code == 400

@@ -50,7 +50,7 @@ class Endpoint:
     files: bool = False  # a multipart upload (an empty file: refused after the gate)
 
 
-#: every JSON endpoint lives under this prefix (the data room's /api/v1, the deals' /api/deals)
+#: every JSON endpoint lives under this prefix (the data room's /api/v1)
 API = "/api/"
 ROOM = "/api/v1/rooms/{deal}"
 COMPLY = "/api/v1/rooms/{deal}/comply"

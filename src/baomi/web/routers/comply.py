@@ -28,11 +28,13 @@ from baomi.web.pages import render
 from baomi.web.responses import errors
 
 #: every endpoint needs a session and names a deal that may not exist
-api = APIRouter(prefix="/api/deals/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403))
+api = APIRouter(
+    prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403)
+)
 pages = APIRouter(include_in_schema=False)
 
 #: The compliance pages of a deal, linked from the overview: (path suffix after
-#: ``/deals/{deal}/comply``, Chinese, English). Each compliance area adds its own row.
+#: ``/rooms/{deal}/comply``, Chinese, English). Each compliance area adds its own row.
 SECTIONS: tuple[tuple[str, str, str], ...] = (("", "概览", "Overview"),)
 
 Short = Field(default="", max_length=200)
@@ -143,10 +145,10 @@ def get_exposure(deal: str, user: CurrentUser, vault: VaultDep) -> Exposure:
 
 
 def _page(deal: str) -> str:
-    return f"/deals/{quote(deal)}/comply"
+    return f"/rooms/{quote(deal)}/comply"
 
 
-@pages.get("/deals/{deal}/comply")
+@pages.get("/rooms/{deal}/comply")
 def overview_page(
     deal: str, request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
 ) -> Response:
@@ -206,7 +208,7 @@ FormText = Annotated[str, Form(max_length=200)]
 FormFlag = Annotated[bool, Form()]
 
 
-@pages.post("/deals/{deal}/comply/profile")
+@pages.post("/rooms/{deal}/comply/profile")
 def profile_form(
     deal: str,
     user: CurrentUser,
@@ -248,7 +250,7 @@ def _count(text: str, what: str) -> int | None:
     return int(text)
 
 
-@pages.post("/deals/{deal}/comply/company")
+@pages.post("/rooms/{deal}/comply/company")
 def company_form(
     deal: str,
     user: CurrentUser,

@@ -22,7 +22,7 @@ from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/deals", tags=["compliance"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["compliance"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
 
 MAX_COUNT = 2_000_000_000
@@ -140,7 +140,7 @@ def get_crossborder(
 # --- pages -------------------------------------------------------------------------------------
 
 
-@pages.get("/deals/{deal}/comply/provisions")
+@pages.get("/rooms/{deal}/comply/provisions")
 def provisions_page(
     deal: str,
     request: Request,
@@ -170,7 +170,7 @@ Short = Annotated[str, Form(max_length=200)]
 Count = Annotated[int, Form(ge=0, le=MAX_COUNT)]
 
 
-@pages.post("/deals/{deal}/comply/provisions")
+@pages.post("/rooms/{deal}/comply/provisions")
 def provisions_form(
     deal: str,
     user: CurrentUser,
@@ -183,7 +183,7 @@ def provisions_form(
     date: Annotated[str, Form(max_length=10)] = "",
     remote_access: Annotated[bool, Form()] = False,
 ) -> Response:
-    back = f"/deals/{quote(deal)}/comply/provisions"
+    back = f"/rooms/{quote(deal)}/comply/provisions"
     try:
         provisions.add_manual(
             vault,
@@ -202,7 +202,7 @@ def provisions_form(
     return RedirectResponse(back, status_code=303)
 
 
-@pages.get("/deals/{deal}/comply/crossborder")
+@pages.get("/rooms/{deal}/comply/crossborder")
 def crossborder_page(
     deal: str,
     request: Request,

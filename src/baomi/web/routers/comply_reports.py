@@ -1,9 +1,9 @@
 """Reports in the data room: the deal's PI inventory as a page, as JSON and as a download
 (HTML, PDF, XLSX), the reports' stylesheet, and :func:`report_download` for every other report.
 
-- ``GET /api/deals/{deal}/comply/inventory`` — the inventory report's view model (JSON)
-- ``GET /api/deals/{deal}/comply/inventory/download?format=pdf|xlsx|html|json`` — the file
-- ``GET /deals/{deal}/comply/inventory`` — the page (the report embedded, download links)
+- ``GET /api/v1/rooms/{deal}/comply/inventory`` — the inventory report's view model (JSON)
+- ``GET /api/v1/rooms/{deal}/comply/inventory/download?format=pdf|xlsx|html|json`` — the file
+- ``GET /rooms/{deal}/comply/inventory`` — the page (the report embedded, download links)
 - ``GET /comply/report.css`` — the reports' stylesheet (the CSP allows no inline style)
 
 The service decides the permission (``comply.view``).
@@ -36,7 +36,7 @@ from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render as render_page
 from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/deals", tags=["reports"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["reports"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
 
 MEDIA_TYPES: dict[ReportFormat, str] = {
@@ -83,7 +83,7 @@ def inventory_download(
     return report_download(_inventory(vault, user, deal), fmt)
 
 
-@pages.get("/deals/{deal}/comply/inventory")
+@pages.get("/rooms/{deal}/comply/inventory")
 def inventory_page(
     deal: str, request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
 ) -> Response:
