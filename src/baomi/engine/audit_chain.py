@@ -72,6 +72,10 @@ class AuditAction(StrEnum):
     # compliance (services/comply)
     COMPANY_SET = "company.set"
     PROFILE_SET = "profile.set"
+    # response (services/respond)
+    INCIDENT_REPORT = "incident.report"
+    INCIDENT_UPDATE = "incident.update"
+    INCIDENT_ATTRIBUTE = "incident.attribute"
 
 
 @dataclass(frozen=True)

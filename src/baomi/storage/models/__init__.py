@@ -6,6 +6,7 @@ mirror them.
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 - :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
   compliance records (provisions, assessments, checklist, third parties, notices)
+- :mod:`~baomi.storage.models.respond` — incidents and their playbook steps
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from baomi.storage.models.dataroom import (
     Question,
     Room,
 )
+from baomi.storage.models.respond import Incident, IncidentStep
 from baomi.storage.models.vault import (
     AuditCheckpoint,
     AuditEventRow,
@@ -52,6 +54,8 @@ TABLES = (
     Question,
     Company,
     DealProfile,
+    Incident,
+    IncidentStep,
 )
 
 __all__ = [
@@ -67,6 +71,8 @@ __all__ = [
     "Deal",
     "DealProfile",
     "Grant",
+    "Incident",
+    "IncidentStep",
     "Member",
     "Nda",
     "NdaAcceptance",
