@@ -48,9 +48,12 @@ class Endpoint:
     url: str = ""  # the concrete request (default: the template with the room's deal)
     body: Callable[[Any], dict[str, Any]] | None = None  # JSON, from the shared state
     files: bool = False  # a multipart upload (an empty file: refused after the gate)
+    file_field: str = "files"  # the multipart field the upload goes in
 
 
 ROOM = "/api/v1/rooms/{deal}"
+INCIDENT = ROOM + "/incidents/{incident}"
+NO_INCIDENT = f"/api/v1/rooms/{DEAL}/incidents/no-such-incident"
 
 #: Every /api/v1 route and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -132,6 +135,58 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ROOM + "/copies/confirm-deleted",
         Action.COPY_CONFIRM,
         body=lambda s: {"copies": ["no-such-copy"]},
+    ),
+    Endpoint("GET", ROOM + "/incidents", Action.INCIDENT_VIEW),
+    Endpoint(
+        "POST",
+        ROOM + "/incidents",
+        Action.INCIDENT_EDIT,
+        body=lambda s: {"title": "矩阵测试事件", "individuals": 3},
+    ),
+    Endpoint("GET", INCIDENT, Action.INCIDENT_VIEW, url=NO_INCIDENT),
+    Endpoint(
+        "POST",
+        INCIDENT + "/clocks",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/clocks",
+        body=lambda s: {"clock": "regulator"},
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/status",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/status",
+        body=lambda s: {"status": "handled"},
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/steps/{step}",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/steps/isolate",
+        body=lambda s: {"tick": ["revoke_access"]},
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/notices",
+        Action.INCIDENT_VIEW,
+        url=NO_INCIDENT + "/notices",
+        body=lambda s: {
+            "categories": "姓名",
+            "cause": "误发",
+            "harm": "骚扰",
+            "measures": "撤回",
+            "advice": "留意",
+            "contact": "400",
+            "company": "矩阵科技",
+        },
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/attribution",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/attribution",
+        files=True,
+        file_field="sample",
     ),
 )
 
@@ -265,7 +320,7 @@ def test_role_table_decides(room: Room, endpoint: Endpoint, role: Role, side: Si
     if endpoint.body is not None:
         kwargs["json"] = endpoint.body(room)
     if endpoint.files:
-        kwargs["files"] = [("files", ("空.csv", io.BytesIO(b""), "text/csv"))]
+        kwargs["files"] = [(endpoint.file_field, ("空.csv", io.BytesIO(b""), "text/csv"))]
     r = room.client.request(endpoint.method, url, **kwargs)
     if endpoint.action is Action.NDA_PUBLISH and r.status_code == 200:
         room.accept_all()  # a new version: everyone accepts it again, for the next cases

@@ -159,3 +159,40 @@ def test_a_future_discovery_time_is_refused(vault: Vault) -> None:
     future = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=1)).isoformat()
     with pytest.raises(InputError):
         incidents.report(vault, actor=OP, title="t", discovered_at=future)
+
+
+def test_the_individual_notice_has_the_three_contents_pipl_57_requires(vault: Vault) -> None:
+    from baomi.i18n import set_language
+    from baomi.services.respond.notices import (
+        Channel,
+        NoticeFacts,
+        individual_notice,
+        regulator_report,
+    )
+
+    set_language("zh")
+    info = _incident(vault, 1_000_000)
+    facts = NoticeFacts(
+        categories="姓名、手机号",
+        cause="外包商误配置共享链接",
+        harm="收到诈骗电话",
+        measures="关闭链接并通知接收方删除",
+        advice="警惕自称客服的来电",
+        contact="400-000-0000",
+        company="示例科技有限公司",
+    )
+    letter = individual_notice(info, facts, Channel.EMAIL)
+    for part in (
+        "姓名、手机号",
+        "外包商误配置共享链接",
+        "收到诈骗电话",
+        "关闭链接",
+        "警惕",
+        "400-000-0000",
+    ):
+        assert part in letter
+    assert "PIPL-57" in letter
+    sms = individual_notice(info, facts, Channel.SMS)
+    assert "400-000-0000" in sms and len(sms) < len(letter)
+    report = regulator_report(info, facts)
+    assert "较大" in report and "1,000,000" in report and "4 小时" in report

@@ -404,14 +404,22 @@ def report(
         return _info(vault, session, _row(session, incident_id))
 
 
-def _scope(vault: Vault, actor: Actor, action: Action, incident_id: str) -> None:
+def _scope(
+    vault: Vault, actor: Actor, action: Action, incident_id: str, deal_ref: str | None
+) -> None:
+    """Authorize ``action`` on the incident (and check it belongs to ``deal_ref`` if given)."""
+    authorize(actor, action)  # the role first: an unknown id tells a refused role nothing
     with vault.reading() as session:
         deal_id = _row(session, incident_id).deal_id
+        if deal_ref is not None and deal_id != find_deal(session, deal_ref).id:
+            raise InputError(tr("该交易没有此事件", "no such incident in this deal"))
     authorize(actor, action, deal_id)
 
 
-def get(vault: Vault, *, actor: Actor, incident_id: str) -> IncidentInfo:
-    _scope(vault, actor, Action.INCIDENT_VIEW, incident_id)
+def get(
+    vault: Vault, *, actor: Actor, incident_id: str, deal_ref: str | None = None
+) -> IncidentInfo:
+    _scope(vault, actor, Action.INCIDENT_VIEW, incident_id, deal_ref)
     with vault.reading() as session:
         return _info(vault, session, _row(session, incident_id))
 
@@ -447,10 +455,16 @@ def open_count(vault: Vault) -> int:
 
 
 def mark(
-    vault: Vault, *, actor: Actor, incident_id: str, clock: Clock, at: str | None = None
+    vault: Vault,
+    *,
+    actor: Actor,
+    incident_id: str,
+    deal_ref: str | None = None,
+    clock: Clock,
+    at: str | None = None,
 ) -> IncidentInfo:
     """Record that a duty was done (a notice sent, a report filed) at ``at`` (now)."""
-    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id)
+    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id, deal_ref)
     when = _timestamp(at)
     with vault.transaction() as session:
         row = _row(session, incident_id)
@@ -478,10 +492,11 @@ def set_status(
     status: Status,
     harm_avoided: bool | None = None,
     at: str | None = None,
+    deal_ref: str | None = None,
 ) -> IncidentInfo:
     """Move the incident on: ``handled`` starts the 30-day summary clock (INC-8); ``closed``
     needs every required duty done."""
-    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id)
+    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id, deal_ref)
     when = _timestamp(at)
     with vault.transaction() as session:
         row = _row(session, incident_id)
@@ -518,10 +533,11 @@ def step(
     tick: list[str] | None = None,
     done: bool = False,
     seconds: float | None = None,
+    deal_ref: str | None = None,
 ) -> IncidentInfo:
     """Tick checklist items of a playbook step; ``done`` finishes it (started when first
     touched)."""
-    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id)
+    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id, deal_ref)
     spec = playbook.spec(step_name)
     known = {i.key for i in spec.checklist}
     unknown = set(tick or []) - known
@@ -553,10 +569,12 @@ def step(
         return _info(vault, session, _row(session, incident_id))
 
 
-def attribute(vault: Vault, *, actor: Actor, incident_id: str, sample: Path) -> IncidentInfo:
+def attribute(
+    vault: Vault, *, actor: Actor, incident_id: str, deal_ref: str | None = None, sample: Path
+) -> IncidentInfo:
     """Trace a leaked sample against the deal's packages and record whose package it came from
     (or that the evidence names nobody)."""
-    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id)
+    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id, deal_ref)
     with vault.reading() as session:
         deal_id = _row(session, incident_id).deal_id
     if deal_id is None:

@@ -1,0 +1,246 @@
+"""``baomi incident …``: the incident register at the command line (the data room has the same
+on its pages). Every command takes ``--format json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
+from baomi.i18n import tr
+
+incident_app = typer.Typer(
+    help="安全事件：登记、时限、预案、通知、溯源 / incidents: register, clocks, plan, notices, trace",
+    no_args_is_help=True,
+)
+
+
+class Fmt(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FMT = typer.Option(Fmt.TABLE, "--format", help="table | json")
+
+
+def _plain(info: Any) -> dict[str, Any]:
+    from baomi.services.respond.incidents import deadlines
+
+    data = asdict(info)
+    data["grade_label"] = info.grade.label
+    data["deadlines"] = [asdict(d) | {"due": d.due.isoformat()} for d in deadlines(info)]
+    return data
+
+
+def _show(info: Any, fmt: Fmt) -> None:
+    from baomi.services.respond.incidents import deadlines
+
+    if fmt is Fmt.JSON:
+        typer.echo(json.dumps(_plain(info), ensure_ascii=False, indent=2, default=str))
+        return
+    console = _console()
+    console.print(f"[bold]{info.title}[/bold]  ({info.id})")
+    console.print(
+        tr("级别", "grade")
+        + f": {info.grade.label}  "
+        + tr("涉及个人", "individuals")
+        + f": {info.individuals:,}  "
+        + tr("状态", "status")
+        + f": {info.status}"
+    )
+    table = Table(title=tr("时限", "deadlines"))
+    for col in (tr("事项", "duty"), tr("依据", "rule"), tr("截止", "due"), tr("状态", "state")):
+        table.add_column(col)
+    for d in deadlines(info):
+        state = (
+            tr("已完成", "done")
+            if d.done_at
+            else ("[red]" + tr("逾期", "overdue") + "[/red]" if d.overdue else tr("未到期", "open"))
+        )
+        due = tr("立即", "immediately") if d.immediate else d.due.isoformat()[:16]
+        table.add_row(d.title, d.rule, due, state)
+    console.print(table)
+    if info.attributed_package:
+        console.print(
+            tr("泄露来源", "leaked from")
+            + f": {info.attributed_recipient or tr('未知', 'unknown')} ({info.attributed_package})"
+        )
+
+
+@incident_app.command("report")
+def report_cmd(
+    title: str = typer.Option(..., "--title", help="标题 / title"),
+    description: str = typer.Option("", "--description"),
+    source: str = typer.Option(
+        "staff", "--source", help="staff|recipient|customer|regulator|external|monitoring"
+    ),
+    discovered: str | None = typer.Option(
+        None, "--discovered", help="ISO 时间 / time (default now)"
+    ),
+    deal: str | None = typer.Option(None, "--deal", help="交易 / deal"),
+    document: list[str] = typer.Option([], "--document", help="涉及的文件编号 / document id"),
+    individuals: int | None = typer.Option(None, "--individuals", min=0),
+    sensitive: int | None = typer.Option(None, "--sensitive", min=0),
+    ciio: bool = typer.Option(False, "--ciio", help="关键信息基础设施 / critical infrastructure"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """登记安全事件 / register an incident (counts from the documents' inventories if linked)."""
+    from baomi.services.respond import incidents
+    from baomi.services.respond.incidents import Source
+
+    try:
+        src = Source(source)
+    except ValueError:
+        raise typer.BadParameter(source, param_hint="--source") from None
+    with _vault() as vault:
+        info = _run(
+            lambda: incidents.report(
+                vault,
+                actor=_actor(as_),
+                title=title,
+                description=description,
+                source=src,
+                discovered_at=discovered,
+                deal_ref=deal,
+                objects=list(document),
+                individuals=individuals,
+                sensitive_individuals=sensitive,
+                ciio=ciio,
+            )
+        )
+    _show(info, fmt)
+
+
+@incident_app.command("list")
+def list_cmd(
+    deal: str | None = typer.Option(None, "--deal"), fmt: Fmt = FMT, as_: str | None = AS_OPTION
+) -> None:
+    """事件登记表 / the register, newest first, overdue duties counted."""
+    from baomi.services.respond import incidents
+
+    with _vault() as vault:
+        found = _run(lambda: incidents.register(vault, actor=_actor(as_), deal_ref=deal))
+    if fmt is Fmt.JSON:
+        typer.echo(
+            json.dumps([_plain(i) for i in found], ensure_ascii=False, indent=2, default=str)
+        )
+        return
+    table = Table()
+    for col in (
+        "id",
+        tr("发现", "discovered"),
+        tr("事件", "incident"),
+        tr("个人数", "individuals"),
+        tr("级别", "grade"),
+        tr("状态", "status"),
+        tr("逾期", "overdue"),
+    ):
+        table.add_column(col)
+    for i in found:
+        late = sum(d.overdue for d in incidents.deadlines(i))
+        table.add_row(
+            i.id[:8],
+            i.discovered_at[:16],
+            i.title,
+            f"{i.individuals:,}",
+            i.grade.label,
+            i.status,
+            f"[red]{late}[/red]" if late else "0",
+        )
+    _console().print(table)
+
+
+@incident_app.command("show")
+def show_cmd(incident: str, fmt: Fmt = FMT, as_: str | None = AS_OPTION) -> None:
+    """一个事件的时限与预案 / one incident's clocks and plan."""
+    from baomi.services.respond import incidents
+
+    with _vault() as vault:
+        info = _run(lambda: incidents.get(vault, actor=_actor(as_), incident_id=incident))
+    _show(info, fmt)
+
+
+@incident_app.command("done")
+def done_cmd(
+    incident: str,
+    clock: str = typer.Argument(..., help="regulator|individuals|provincial|summary"),
+    at: str | None = typer.Option(None, "--at", help="ISO 时间 / time (default now)"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """记录已完成的通知或报告 / record that a notice or report was made."""
+    from baomi.services.respond import incidents
+    from baomi.services.respond.incidents import Clock
+
+    try:
+        which = Clock(clock)
+    except ValueError:
+        raise typer.BadParameter(clock, param_hint="CLOCK") from None
+    with _vault() as vault:
+        info = _run(
+            lambda: incidents.mark(
+                vault, actor=_actor(as_), incident_id=incident, clock=which, at=at
+            )
+        )
+    _show(info, fmt)
+
+
+@incident_app.command("status")
+def status_cmd(
+    incident: str,
+    status: str = typer.Argument(..., help="handled|closed"),
+    harm_avoided: bool = typer.Option(False, "--harm-avoided", help="措施已有效避免危害 (PIPL-57)"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """处置结束或关闭 / end handling (starts the 30-day report clock) or close."""
+    from baomi.services.respond import incidents
+    from baomi.services.respond.incidents import Status
+
+    try:
+        st = Status(status)
+    except ValueError:
+        raise typer.BadParameter(status, param_hint="STATUS") from None
+    with _vault() as vault:
+        info = _run(
+            lambda: incidents.set_status(
+                vault,
+                actor=_actor(as_),
+                incident_id=incident,
+                status=st,
+                harm_avoided=harm_avoided or None,
+            )
+        )
+    _show(info, fmt)
+
+
+@incident_app.command("trace")
+def trace_cmd(
+    incident: str,
+    sample: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="泄露样本 / leaked sample"
+    ),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """用泄露样本追踪接收方并记入事件 / trace a leaked sample and record the recipient."""
+    from baomi.services.respond import incidents
+
+    with _vault() as vault:
+        info = _run(
+            lambda: incidents.attribute(
+                vault, actor=_actor(as_), incident_id=incident, sample=sample
+            )
+        )
+    _show(info, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(incident_app, name="incident")
