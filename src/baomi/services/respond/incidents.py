@@ -67,6 +67,14 @@ class Status(StrEnum):
     HANDLED = "handled"  # handling ended; the summary report clock runs
     CLOSED = "closed"
 
+    @property
+    def label(self) -> str:
+        return {
+            Status.OPEN: tr("处置中", "open"),
+            Status.HANDLED: tr("处置结束", "handled"),
+            Status.CLOSED: tr("已关闭", "closed"),
+        }[self]
+
 
 class Source(StrEnum):
     STAFF = "staff"
@@ -75,6 +83,17 @@ class Source(StrEnum):
     REGULATOR = "regulator"
     EXTERNAL = "external"  # found outside (web, press, researcher)
     MONITORING = "monitoring"
+
+    @property
+    def label(self) -> str:
+        return {
+            Source.STAFF: tr("员工发现", "staff"),
+            Source.RECIPIENT: tr("交易方报告", "a party of the deal"),
+            Source.CUSTOMER: tr("客户反映", "a customer"),
+            Source.REGULATOR: tr("监管通报", "the regulator"),
+            Source.EXTERNAL: tr("外部发现", "found outside"),
+            Source.MONITORING: tr("监测告警", "monitoring"),
+        }[self]
 
 
 class Clock(StrEnum):

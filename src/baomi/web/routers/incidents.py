@@ -19,7 +19,7 @@ from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action
-from baomi.services.respond import incidents
+from baomi.services.respond import incidents, playbook
 from baomi.services.respond.incidents import Clock, IncidentInfo, Source, Status
 from baomi.services.respond.notices import Channel, NoticeFacts, individual_notice, regulator_report
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
@@ -59,6 +59,7 @@ class StepPublic(BaseModel):
     step: str
     title: str
     owner: str
+    owner_label: str
     checklist: list[tuple[str, str, bool]]
     started_at: str | None
     done_at: str | None
@@ -71,6 +72,7 @@ class IncidentPublic(BaseModel):
     title: str
     description: str
     source: Source
+    source_label: str
     discovered_at: str
     ciio: bool
     individuals: int
@@ -80,6 +82,7 @@ class IncidentPublic(BaseModel):
     grade: str
     grade_label: str
     status: Status
+    status_label: str
     harm_avoided: bool
     attributed_recipient: str | None
     attributed_package: str | None
@@ -126,6 +129,7 @@ def _public(info: IncidentInfo) -> IncidentPublic:
         title=info.title,
         description=info.description,
         source=info.source,
+        source_label=info.source.label,
         discovered_at=info.discovered_at,
         ciio=info.ciio,
         individuals=info.individuals,
@@ -135,6 +139,7 @@ def _public(info: IncidentInfo) -> IncidentPublic:
         grade=info.grade.value,
         grade_label=info.grade.label,
         status=info.status,
+        status_label=info.status.label,
         harm_avoided=info.harm_avoided,
         attributed_recipient=info.attributed_recipient,
         attributed_package=info.attributed_package,
@@ -157,6 +162,7 @@ def _public(info: IncidentInfo) -> IncidentPublic:
                 step=s.step,
                 title=s.title,
                 owner=s.owner,
+                owner_label=playbook.department(s.owner),
                 checklist=list(s.checklist),
                 started_at=s.started_at,
                 done_at=s.done_at,
@@ -352,7 +358,7 @@ def incidents_page(
         deal=deal,
         incidents=found,
         can_edit=rooms.can(seat, Action.INCIDENT_EDIT),
-        sources=[s.value for s in Source],
+        sources=[(s.value, s.label) for s in Source],
         error=request.query_params.get("error"),
     )
 
