@@ -242,5 +242,34 @@ def trace_cmd(
     _show(info, fmt)
 
 
+@incident_app.command("restore")
+def restore_cmd(
+    incident: str,
+    backup_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="备份文件 / backup"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """预案的恢复步骤：核验备份、恢复到临时目录并计时 / verify, restore to scratch, time it."""
+    from baomi.services.respond import incidents
+
+    with _vault() as vault:
+        info, result = _run(
+            lambda: incidents.restore_step(
+                vault, actor=_actor(as_), incident_id=incident, backup_path=backup_file
+            )
+        )
+    if fmt is Fmt.JSON:
+        typer.echo(json.dumps(asdict(result), ensure_ascii=False))
+        return
+    _console().print(
+        tr(
+            f"备份 {result.backup_id} 已核验并恢复（{result.documents} 个文件），用时 {result.seconds:.2f} 秒",
+            f"backup {result.backup_id} verified and restored ({result.documents} files) "
+            f"in {result.seconds:.2f} s",
+        )
+    )
+    _show(info, Fmt.TABLE)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(incident_app, name="incident")

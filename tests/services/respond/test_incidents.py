@@ -196,3 +196,27 @@ def test_the_individual_notice_has_the_three_contents_pipl_57_requires(vault: Va
     assert "400-000-0000" in sms and len(sms) < len(letter)
     report = regulator_report(info, facts)
     assert "较大" in report and "1,000,000" in report and "4 小时" in report
+
+
+def test_the_restore_step_verifies_restores_to_scratch_and_times_it(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from baomi.services import backup
+
+    deals.create(vault, actor=OP, name="d")
+    f = tmp_path / "a.csv"
+    f.write_text("x\n1\n", encoding="utf-8")
+    deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
+    archive = tmp_path / "b.baomi-backup"
+    backup.create(vault, actor=OP, out=archive)
+    info = _incident(vault, 3)
+    info, result = incidents.restore_step(vault, actor=OP, incident_id=info.id, backup_path=archive)
+    restore = next(s for s in info.steps if s.step == "restore")
+    assert result.documents == 1 and result.seconds > 0
+    assert restore.seconds == result.seconds
+    assert all(ticked for _, _, ticked in restore.checklist)
+    assert not list(Path(vault.settings.home).glob("baomi-restore-*"))
+    with pytest.raises(PermissionDeniedError):  # counsel may respond, not open backups
+        incidents.restore_step(
+            vault, actor=Actor("c", Role.COUNSEL), incident_id=info.id, backup_path=archive
+        )

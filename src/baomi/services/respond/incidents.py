@@ -620,3 +620,65 @@ def attribute(
             },
         )
         return _info(vault, session, row)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    backup_id: str
+    documents: int
+    seconds: float
+
+
+def restore_step(
+    vault: Vault,
+    *,
+    actor: Actor,
+    incident_id: str,
+    backup_path: Path,
+    deal_ref: str | None = None,
+) -> tuple[IncidentInfo, RestoreResult]:
+    """The playbook's restore step as an exercise: verify the backup, restore it into a scratch
+    home that is deleted afterwards, and record how long it took (the recovery time the plan
+    promises). Needs the backup's key holders (``backup.verify``) besides ``incident.edit``."""
+    import shutil
+    import tempfile
+    import time
+
+    from baomi.services import backup
+    from baomi.services.permissions import Role
+    from baomi.services.vault import open_vault
+
+    _scope(vault, actor, Action.INCIDENT_EDIT, incident_id, deal_ref)
+    authorize(actor, Action.BACKUP_VERIFY)
+    started = time.perf_counter()
+    report = backup.verify(vault, backup_path, actor=actor)
+    scratch = Path(tempfile.mkdtemp(prefix="baomi-restore-"))
+    try:
+        settings = vault.settings.model_copy(
+            update={
+                "home": scratch,
+                "database_url": None,
+                "keystore": vault.settings.keystore_path.resolve(),
+            }
+        )
+        target = open_vault(settings)
+        try:
+            # the scratch home exists for this exercise only and is deleted below
+            restored = backup.restore(
+                target, actor=Actor(f"{actor.name} (drill)", Role.ADMIN), path=backup_path
+            )
+        finally:
+            target.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    info = step(
+        vault,
+        actor=actor,
+        incident_id=incident_id,
+        step_name="restore",
+        tick=["verify_backup", "restore_scratch"],
+        seconds=round(seconds, 3),
+        deal_ref=deal_ref,
+    )
+    return info, RestoreResult(report.backup_id, restored.files, round(seconds, 3))
