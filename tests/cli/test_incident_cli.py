@@ -65,3 +65,30 @@ def test_register_show_and_mark(cli: Cli, tmp_path: Path) -> None:
     assert "名单外泄" in cli("incident", "list")
     assert "handling" in cli("incident", "done", data["id"], "summary", code=1, BAOMI_LANG="en")
     cli("incident", "done", data["id"], "nonsense", code=2)
+
+
+def test_a_drill_from_the_command_line(cli: Cli) -> None:
+    cli("keys", "init")
+    assert "逾期" in cli("drill", "list")  # never drilled: overdue by policy
+    d = json.loads(
+        cli(
+            "drill",
+            "schedule",
+            "--scenario",
+            "外包商泄露",
+            "--date",
+            "2026-03-01",
+            "--target",
+            "isolate=30",
+            "--format",
+            "json",
+        )
+    )
+    cli("drill", "time", d["id"], "isolate", "start")
+    out = json.loads(cli("drill", "time", d["id"], "isolate", "end", "--format", "json"))
+    assert out["steps"][0]["minutes"] is not None and out["gaps"] == []
+    cli("drill", "finish", d["id"], "--findings", "ok")
+    cli("drill", "action", d["id"], "--text", "改模板", "--owner", "legal", "--due", "2026-12-31")
+    listed = json.loads(cli("drill", "list", "--format", "json"))
+    assert not listed["status"]["overdue"] and listed["drills"][0]["actions"][0]["owner"] == "legal"
+    cli("drill", "schedule", "--scenario", "x", "--date", "2026-03-01", "--target", "bad", code=2)

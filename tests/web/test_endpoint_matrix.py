@@ -49,6 +49,7 @@ class Endpoint:
     body: Callable[[Any], dict[str, Any]] | None = None  # JSON, from the shared state
     files: bool = False  # a multipart upload (an empty file: refused after the gate)
     file_field: str = "files"  # the multipart field the upload goes in
+    room: bool = True  # inside a deal's room (False: the company's, e.g. drills)
 
 
 ROOM = "/api/v1/rooms/{deal}"
@@ -187,6 +188,38 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         url=NO_INCIDENT + "/attribution",
         files=True,
         file_field="sample",
+    ),
+    Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),
+    Endpoint(
+        "POST",
+        "/api/v1/drills",
+        Action.DRILL_EDIT,
+        room=False,
+        body=lambda s: {"scenario": "矩阵演练", "scheduled_for": "2026-03-01"},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/drills/{drill}/timings",
+        Action.DRILL_EDIT,
+        room=False,
+        url="/api/v1/drills/no-such-drill/timings",
+        body=lambda s: {"step": "isolate", "event": "start"},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/drills/{drill}/finish",
+        Action.DRILL_EDIT,
+        room=False,
+        url="/api/v1/drills/no-such-drill/finish",
+        body=lambda s: {},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/drills/{drill}/actions",
+        Action.DRILL_EDIT,
+        room=False,
+        url="/api/v1/drills/no-such-drill/actions",
+        body=lambda s: {"text": "x", "owner": "legal", "due": "2026-12-31"},
     ),
 )
 
@@ -327,7 +360,7 @@ def test_role_table_decides(room: Room, endpoint: Endpoint, role: Role, side: Si
     sides = SIDE_ONLY.get(endpoint.action)  # the side rule (the buyer asks, the seller answers)
     allowed = (
         role in PERMISSIONS[endpoint.action]
-        and _reaches_rooms(role)
+        and (_reaches_rooms(role) or not endpoint.room)
         and (sides is None or side is None or side in sides)
     )
     if allowed:

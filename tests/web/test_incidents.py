@@ -93,3 +93,35 @@ def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any
         headers=seller,
     )
     assert bad.status_code == 400
+
+
+def test_drills_page_and_api(client: TestClient, vault: Any) -> None:
+    _, buyer, seller = _ready(client, vault)
+    r = client.post(
+        "/api/v1/drills",
+        json={"scenario": "名单外泄演练", "scheduled_for": "2026-03-01", "targets": {"isolate": 1}},
+        headers=seller,
+    )
+    assert r.status_code == 201, r.text
+    drill = r.json()
+    client.post(
+        f"/api/v1/drills/{drill['id']}/timings",
+        json={"step": "isolate", "event": "start"},
+        headers=seller,
+    )
+    done = client.post(
+        f"/api/v1/drills/{drill['id']}/timings",
+        json={"step": "isolate", "event": "end"},
+        headers=seller,
+    ).json()
+    assert done["steps"][0]["minutes"] is not None
+    assert (
+        client.post(
+            "/api/v1/drills", json={"scenario": "x", "scheduled_for": "2026-03-01"}, headers=buyer
+        ).status_code
+        == 403
+    )
+    page = client.get("/drills", headers=seller)
+    assert page.status_code == 200 and "名单外泄演练" in page.text and "S35-10.1" in page.text
+    assert "/drills" in client.get("/", headers=seller).text
+    assert "/drills" not in client.get("/", headers=buyer).text

@@ -271,5 +271,160 @@ def restore_cmd(
     _show(info, Fmt.TABLE)
 
 
+drill_app = typer.Typer(
+    help="应急演练（至少每年一次，GB/T 35273 §10.1）/ emergency drills (at least yearly)",
+    no_args_is_help=True,
+)
+
+
+def _drill(info: Any, fmt: Fmt) -> None:
+    if fmt is Fmt.JSON:
+        data = asdict(info) | {"gaps": [g.step for g in info.gaps]}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    console = _console()
+    console.print(f"[bold]{info.scenario}[/bold]  ({info.id})  {info.scheduled_for[:16]}")
+    table = Table()
+    for col in (
+        tr("步骤", "step"),
+        tr("目标（分钟）", "target (min)"),
+        tr("用时（分钟）", "took (min)"),
+        "",
+    ):
+        table.add_column(col)
+    for s in info.steps:
+        flag = "[red]" + tr("超时", "gap") + "[/red]" if s.gap else ""
+        table.add_row(s.title, str(s.target_minutes or "-"), str(s.minutes or "-"), flag)
+    console.print(table)
+    for a in info.actions:
+        late = " [red]" + tr("逾期", "overdue") + "[/red]" if a.overdue else ""
+        done = tr("已完成", "done") if a.done_at else ""
+        console.print(f"- {a.text} · {a.owner} · {a.due}{late} {done}")
+
+
+@drill_app.command("schedule")
+def drill_schedule(
+    scenario: str = typer.Option(..., "--scenario"),
+    date: str = typer.Option(..., "--date", help="ISO 日期 / date"),
+    participants: str = typer.Option("", "--participants"),
+    target: list[str] = typer.Option(
+        [], "--target", help="步骤=分钟 / step=minutes, e.g. isolate=30"
+    ),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """安排演练 / schedule a drill with target minutes per step."""
+    from baomi.services.respond import drills
+
+    targets: dict[str, float] = {}
+    for t in target:
+        step, _, minutes = t.partition("=")
+        try:
+            targets[step.strip()] = float(minutes)
+        except ValueError:
+            raise typer.BadParameter(t, param_hint="--target") from None
+    with _vault() as vault:
+        info = _run(
+            lambda: drills.schedule(
+                vault,
+                actor=_actor(as_),
+                scenario=scenario,
+                scheduled_for=date,
+                participants=participants,
+                targets=targets,
+            )
+        )
+    _drill(info, fmt)
+
+
+@drill_app.command("time")
+def drill_time(
+    drill: str,
+    step: str = typer.Argument(..., help="isolate|preserve|restore|notify|review"),
+    event: str = typer.Argument(..., help="start|end"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """记录步骤开始或结束 / record a step's start or end (now)."""
+    from baomi.services.respond import drills
+
+    with _vault() as vault:
+        info = _run(
+            lambda: drills.time_step(
+                vault, actor=_actor(as_), drill_id=drill, step=step, event=event
+            )
+        )
+    _drill(info, fmt)
+
+
+@drill_app.command("finish")
+def drill_finish(
+    drill: str,
+    findings: str = typer.Option("", "--findings"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """结束演练并记录发现 / end the drill and record what was found."""
+    from baomi.services.respond import drills
+
+    with _vault() as vault:
+        info = _run(
+            lambda: drills.finish(vault, actor=_actor(as_), drill_id=drill, findings=findings)
+        )
+    _drill(info, fmt)
+
+
+@drill_app.command("action")
+def drill_action(
+    drill: str,
+    text: str = typer.Option(..., "--text"),
+    owner: str = typer.Option(
+        ..., "--owner", help="technology|legal|management|hr|marketing|audit|external"
+    ),
+    due: str = typer.Option(..., "--due", help="YYYY-MM-DD"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """添加改进措施 / add an improvement action."""
+    from baomi.services.respond import drills
+
+    with _vault() as vault:
+        info = _run(
+            lambda: drills.add_action(
+                vault, actor=_actor(as_), drill_id=drill, text=text, owner=owner, due=due
+            )
+        )
+    _drill(info, fmt)
+
+
+@drill_app.command("list")
+def drill_list(fmt: Fmt = FMT, as_: str | None = AS_OPTION) -> None:
+    """演练及是否逾期 / drills, and whether one is overdue by policy."""
+    from baomi.services.respond import drills
+
+    with _vault() as vault:
+        found = _run(lambda: drills.drills(vault, actor=_actor(as_)))
+        state = _run(lambda: drills.status(vault, actor=_actor(as_)))
+    if fmt is Fmt.JSON:
+        typer.echo(
+            json.dumps(
+                {"status": asdict(state), "drills": [asdict(d) for d in found]},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    console = _console()
+    line = tr("下次演练截止", "next drill due") + f": {state.next_due or '-'} ({state.rule})"
+    console.print(
+        ("[red]" + tr("演练已逾期！", "a drill is overdue! ") + "[/red] " if state.overdue else "")
+        + line
+    )
+    for d in found:
+        _drill(d, Fmt.TABLE)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(incident_app, name="incident")
+    app.add_typer(drill_app, name="drill")

@@ -76,6 +76,7 @@ class AuditAction(StrEnum):
     INCIDENT_REPORT = "incident.report"
     INCIDENT_UPDATE = "incident.update"
     INCIDENT_ATTRIBUTE = "incident.attribute"
+    DRILL_UPDATE = "drill.update"
 
 
 @dataclass(frozen=True)

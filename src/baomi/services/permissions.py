@@ -91,6 +91,8 @@ class Action(StrEnum):
     # response: incidents (services/respond)
     INCIDENT_VIEW = "incident.view"
     INCIDENT_EDIT = "incident.edit"
+    DRILL_VIEW = "drill.view"
+    DRILL_EDIT = "drill.edit"
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         | _ROOM_RUNNERS
         | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.INCIDENT_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # drills are the company's (the seller's) exercise; auditors read the results
+        Action.DRILL_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.DRILL_EDIT: _KEY_HOLDERS | {Role.SELLER},
     }
 )
 

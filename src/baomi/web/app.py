@@ -22,6 +22,7 @@ from baomi.web.routers import (
     audit,
     auth,
     documents,
+    drills,
     exchange,
     health,
     home,
@@ -76,6 +77,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         users.api,
         incidents.api,
         incidents.pages,
+        drills.api,
+        drills.pages,
         manage.pages,
         home.pages,
     ):

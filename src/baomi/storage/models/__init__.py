@@ -6,7 +6,7 @@ mirror them.
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 - :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
   compliance records (provisions, assessments, checklist, third parties, notices)
-- :mod:`~baomi.storage.models.respond` — incidents and their playbook steps
+- :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from baomi.storage.models.dataroom import (
     Question,
     Room,
 )
-from baomi.storage.models.respond import Incident, IncidentStep
+from baomi.storage.models.respond import Drill, DrillAction, Incident, IncidentStep
 from baomi.storage.models.vault import (
     AuditCheckpoint,
     AuditEventRow,
@@ -56,6 +56,8 @@ TABLES = (
     DealProfile,
     Incident,
     IncidentStep,
+    Drill,
+    DrillAction,
 )
 
 __all__ = [
@@ -70,6 +72,8 @@ __all__ = [
     "Copy",
     "Deal",
     "DealProfile",
+    "Drill",
+    "DrillAction",
     "Grant",
     "Incident",
     "IncidentStep",

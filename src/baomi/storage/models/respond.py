@@ -62,3 +62,36 @@ class IncidentStep(Base):
     done_by: Mapped[str | None] = mapped_column(String(200), default=None)
     #: seconds a restore took (the restore step's measured recovery time)
     seconds: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+class Drill(Base):
+    """An emergency drill: a scenario run as a timed exercise of the plan (S35-10.1)."""
+
+    __tablename__ = "drills"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scenario: Mapped[str] = mapped_column(Text)
+    participants: Mapped[str] = mapped_column(Text, default="")
+    scheduled_for: Mapped[str] = mapped_column(String(40))
+    #: target minutes per playbook step (JSON object)
+    targets: Mapped[str] = mapped_column(Text, default="{}")
+    started_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: per step: {"start": ts, "end": ts} (JSON object)
+    timings: Mapped[str] = mapped_column(Text, default="{}")
+    ended_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    findings: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class DrillAction(Base):
+    """An improvement action from a drill: what, who (department), by when, done."""
+
+    __tablename__ = "drill_actions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    drill_id: Mapped[str] = mapped_column(ForeignKey("drills.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(40))
+    due: Mapped[str] = mapped_column(String(10))
+    done_at: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -175,9 +175,10 @@ def _public(info: IncidentInfo) -> IncidentPublic:
 
 
 def _seat(vault: VaultDep, user: CurrentUser, deal: str) -> rooms.Seat:
-    """The user's seat in the room, once the room lets them in at all (the room's gate)."""
+    """The user's seat in the room, once the room's gate lets them see its incidents (role,
+    side: the buyer's side sees none)."""
     seat = rooms.seat(vault, user, deal)
-    rooms.gate(vault, seat, Action.ROOM_VIEW, deal)
+    rooms.gate(vault, seat, Action.INCIDENT_VIEW, deal)
     return seat
 
 

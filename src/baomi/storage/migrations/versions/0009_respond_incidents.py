@@ -1,4 +1,4 @@
-"""Response: the incident register and its playbook steps.
+"""Response: the incident register and its playbook steps; drills and their actions.
 
 Revision ID: 0009_respond_incidents
 Revises: 0003_comply_profile
@@ -66,8 +66,41 @@ def upgrade() -> None:
         op.f("ix_incident_steps_incident_id"), "incident_steps", ["incident_id"], unique=False
     )
 
+    op.create_table(
+        "drills",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("scenario", sa.Text(), nullable=False),
+        sa.Column("participants", sa.Text(), nullable=False),
+        sa.Column("scheduled_for", sa.String(length=40), nullable=False),
+        sa.Column("targets", sa.Text(), nullable=False),
+        sa.Column("started_at", sa.String(length=40), nullable=True),
+        sa.Column("timings", sa.Text(), nullable=False),
+        sa.Column("ended_at", sa.String(length=40), nullable=True),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.String(length=40), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_drills")),
+    )
+    op.create_table(
+        "drill_actions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("drill_id", sa.String(length=32), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("owner", sa.String(length=40), nullable=False),
+        sa.Column("due", sa.String(length=10), nullable=False),
+        sa.Column("done_at", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["drill_id"], ["drills.id"], name=op.f("fk_drill_actions_drill_id_drills")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_drill_actions")),
+    )
+    op.create_index(op.f("ix_drill_actions_drill_id"), "drill_actions", ["drill_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_drill_actions_drill_id"), table_name="drill_actions")
+    op.drop_table("drill_actions")
+    op.drop_table("drills")
     op.drop_index(op.f("ix_incident_steps_incident_id"), table_name="incident_steps")
     op.drop_table("incident_steps")
     op.drop_index(op.f("ix_incidents_deal_id"), table_name="incidents")
