@@ -48,12 +48,16 @@ class Endpoint:
     url: str = ""  # the concrete request (default: the template with the room's deal)
     body: Callable[[Any], dict[str, Any]] | None = None  # JSON, from the shared state
     files: bool = False  # a multipart upload (an empty file: refused after the gate)
+    file_field: str = "files"  # the multipart field the upload goes in
+    room: bool = True  # inside a deal's room (False: the company's, e.g. drills)
 
 
 #: every JSON endpoint lives under this prefix (the data room's /api/v1)
 API = "/api/"
 ROOM = "/api/v1/rooms/{deal}"
 COMPLY = "/api/v1/rooms/{deal}/comply"
+INCIDENT = ROOM + "/incidents/{incident}"
+NO_INCIDENT = f"/api/v1/rooms/{DEAL}/incidents/no-such-incident"
 
 #: Every API route (/api/…) and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -157,6 +161,90 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body=lambda s: {"recipient": "矩阵顾问", "region": "hong_kong", "individuals": 1},
     ),
     Endpoint("GET", COMPLY + "/crossborder", Action.COMPLY_VIEW),
+    Endpoint("GET", ROOM + "/incidents", Action.INCIDENT_VIEW),
+    Endpoint(
+        "POST",
+        ROOM + "/incidents",
+        Action.INCIDENT_EDIT,
+        body=lambda s: {"title": "矩阵测试事件", "individuals": 3},
+    ),
+    Endpoint("GET", INCIDENT, Action.INCIDENT_VIEW, url=NO_INCIDENT),
+    Endpoint(
+        "POST",
+        INCIDENT + "/clocks",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/clocks",
+        body=lambda s: {"clock": "regulator"},
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/status",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/status",
+        body=lambda s: {"status": "handled"},
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/steps/{step}",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/steps/isolate",
+        body=lambda s: {"tick": ["revoke_access"]},
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/notices",
+        Action.INCIDENT_VIEW,
+        url=NO_INCIDENT + "/notices",
+        body=lambda s: {
+            "categories": "姓名",
+            "cause": "误发",
+            "harm": "骚扰",
+            "measures": "撤回",
+            "advice": "留意",
+            "contact": "400",
+            "company": "矩阵科技",
+        },
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/attribution",
+        Action.INCIDENT_EDIT,
+        url=NO_INCIDENT + "/attribution",
+        files=True,
+        file_field="sample",
+    ),
+    Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),
+    Endpoint(
+        "POST",
+        "/api/v1/drills",
+        Action.DRILL_EDIT,
+        room=False,
+        body=lambda s: {"scenario": "矩阵演练", "scheduled_for": "2026-03-01"},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/drills/{drill}/timings",
+        Action.DRILL_EDIT,
+        room=False,
+        url="/api/v1/drills/no-such-drill/timings",
+        body=lambda s: {"step": "isolate", "event": "start"},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/drills/{drill}/finish",
+        Action.DRILL_EDIT,
+        room=False,
+        url="/api/v1/drills/no-such-drill/finish",
+        body=lambda s: {},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/drills/{drill}/actions",
+        Action.DRILL_EDIT,
+        room=False,
+        url="/api/v1/drills/no-such-drill/actions",
+        body=lambda s: {"text": "x", "owner": "legal", "due": "2026-12-31"},
+    ),
 )
 
 
@@ -289,14 +377,14 @@ def test_role_table_decides(room: Room, endpoint: Endpoint, role: Role, side: Si
     if endpoint.body is not None:
         kwargs["json"] = endpoint.body(room)
     if endpoint.files:
-        kwargs["files"] = [("files", ("空.csv", io.BytesIO(b""), "text/csv"))]
+        kwargs["files"] = [(endpoint.file_field, ("空.csv", io.BytesIO(b""), "text/csv"))]
     r = room.client.request(endpoint.method, url, **kwargs)
     if endpoint.action is Action.NDA_PUBLISH and r.status_code == 200:
         room.accept_all()  # a new version: everyone accepts it again, for the next cases
     sides = SIDE_ONLY.get(endpoint.action)  # the side rule (the buyer asks, the seller answers)
     allowed = (
         role in PERMISSIONS[endpoint.action]
-        and _reaches_rooms(role)
+        and (_reaches_rooms(role) or not endpoint.room)
         and (sides is None or side is None or side in sides)
     )
     if allowed:

@@ -76,6 +76,11 @@ class AuditAction(StrEnum):
     PROVISION_RECORD = "provision.record"
     #: a provision record deleted after its retention period
     PROVISION_DELETE = "provision.delete"
+    # response (services/respond)
+    INCIDENT_REPORT = "incident.report"
+    INCIDENT_UPDATE = "incident.update"
+    INCIDENT_ATTRIBUTE = "incident.attribute"
+    DRILL_UPDATE = "drill.update"
 
 
 @dataclass(frozen=True)

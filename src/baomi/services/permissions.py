@@ -88,6 +88,11 @@ class Action(StrEnum):
     # compliance: the assessment of a deal and its company (services/comply)
     COMPLY_VIEW = "comply.view"
     COMPLY_EDIT = "comply.edit"
+    # response: incidents (services/respond)
+    INCIDENT_VIEW = "incident.view"
+    INCIDENT_EDIT = "incident.edit"
+    DRILL_VIEW = "drill.view"
+    DRILL_EDIT = "drill.edit"
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         | _ROOM_RUNNERS
         | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.COMPLY_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # incidents: the seller's side and the platform respond; auditors read the register
+        Action.INCIDENT_VIEW: _KEY_HOLDERS
+        | _ROOM_RUNNERS
+        | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.INCIDENT_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # drills are the company's (the seller's) exercise; auditors read the results
+        Action.DRILL_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.DRILL_EDIT: _KEY_HOLDERS | {Role.SELLER},
     }
 )
 

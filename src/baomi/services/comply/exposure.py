@@ -28,7 +28,8 @@ from baomi.engine.entities import ENTITIES
 from baomi.i18n import tr
 from baomi.services.comply.citations import Cited, cite
 from baomi.services.comply.data import DataSummary
-from baomi.services.comply.inputs import basis, deal_inputs, meets
+from baomi.services.comply.grading import Grade, grade_of
+from baomi.services.comply.inputs import basis, deal_inputs
 from baomi.services.comply.profile import CompanyFacts
 from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Actor
@@ -273,23 +274,7 @@ def criminal(data: DataSummary) -> Criminal:
     )
 
 
-# --- incident grade ----------------------------------------------------------------------------
-
-
-class Grade(StrEnum):
-    ESPECIALLY_MAJOR = "especially_major"  # 特别重大 (INC-G1)
-    MAJOR = "major"  # 重大 (INC-G2)
-    RELATIVELY_MAJOR = "relatively_major"  # 较大 (INC-G3)
-    BELOW = "below_relatively_major"  # not automatically 较大 (INC-A)
-
-    @property
-    def label(self) -> str:
-        return {
-            Grade.ESPECIALLY_MAJOR: tr("特别重大", "especially major"),
-            Grade.MAJOR: tr("重大", "major"),
-            Grade.RELATIVELY_MAJOR: tr("较大", "relatively major"),
-            Grade.BELOW: tr("较大以下", "below relatively major"),
-        }[self]
+# --- incident grade (services/comply/grading.py) ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -304,25 +289,20 @@ class Incident:
 
 def incident(company: CompanyFacts, data: DataSummary) -> Incident:
     book = rules()
-    inclusive = bool(book["INC-G4"].param("inclusive"))
     n = data.individuals
-    for rule_id, grade in (
-        ("INC-G1", Grade.ESPECIALLY_MAJOR),
-        ("INC-G2", Grade.MAJOR),
-        ("INC-G3", Grade.RELATIVELY_MAJOR),
-    ):
+    grade, rule_id = grade_of(n, book)
+    if rule_id is not None:
         threshold = book[rule_id].param("individuals")
-        if meets(n, threshold, inclusive=inclusive):
-            tx8 = book["TX-8"]
-            hours = tx8.param("cii_report_hours") if company.ciio else tx8.param("report_hours")
-            why = tr(
-                f"若全部数据泄露：涉及 {n:,} 人，达到{threshold:,}人（含本数），属“{grade.label}”"
-                f"网络安全事件；须在{hours}小时内报告，并立即通知个人。",
-                f"If the whole set leaked: {n:,} persons reaches {threshold:,} (inclusive), a "
-                f"{grade.label} incident; report within {hours} hour(s) and notify individuals "
-                f"immediately.",
-            )
-            return Incident(grade, n, hours, why, cite(rule_id, "INC-G4", "TX-8"))
+        tx8 = book["TX-8"]
+        hours = tx8.param("cii_report_hours") if company.ciio else tx8.param("report_hours")
+        why = tr(
+            f"若全部数据泄露：涉及 {n:,} 人，达到{threshold:,}人（含本数），属“{grade.label}”"
+            f"网络安全事件；须在{hours}小时内报告，并立即通知个人。",
+            f"If the whole set leaked: {n:,} persons reaches {threshold:,} (inclusive), a "
+            f"{grade.label} incident; report within {hours} hour(s) and notify individuals "
+            f"immediately.",
+        )
+        return Incident(grade, n, hours, why, cite(rule_id, "INC-G4", "TX-8"))
     g3 = book["INC-G3"].param("individuals")
     why = tr(
         f"若全部数据泄露：涉及 {n:,} 人，不足{g3:,}人，不自动属于“较大”事件，无固定报告时限；但仍须"

@@ -6,6 +6,7 @@ mirror them.
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 - :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
   compliance records (provisions, assessments, checklist, third parties, notices)
+- :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from baomi.storage.models.dataroom import (
     Question,
     Room,
 )
+from baomi.storage.models.respond import Drill, DrillAction, Incident, IncidentStep
 from baomi.storage.models.vault import (
     AuditCheckpoint,
     AuditEventRow,
@@ -54,6 +56,10 @@ TABLES = (
     DealProfile,
     ProvisionPeople,
     Provision,
+    Incident,
+    IncidentStep,
+    Drill,
+    DrillAction,
 )
 
 __all__ = [
@@ -68,7 +74,11 @@ __all__ = [
     "Copy",
     "Deal",
     "DealProfile",
+    "Drill",
+    "DrillAction",
     "Grant",
+    "Incident",
+    "IncidentStep",
     "Member",
     "Nda",
     "NdaAcceptance",

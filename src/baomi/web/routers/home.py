@@ -9,6 +9,7 @@ from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.stages import label
+from baomi.services.permissions import Action, allowed
 from baomi.web.deps import OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 
@@ -41,4 +42,5 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         csrf=accounts.csrf_token(vault, token),
         role_label=role,
         entries=entries,
+        can_drills=allowed(rooms.seat_outside(user), Action.DRILL_VIEW),
     )

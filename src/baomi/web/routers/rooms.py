@@ -273,6 +273,7 @@ def room_page(
         can_download=rooms.can(seat, Action.DOC_DOWNLOAD),
         can_audit=rooms.can(seat, Action.AUDIT_VIEW),
         can_comply=rooms.can(seat, Action.COMPLY_VIEW),
+        can_incidents=rooms.can(seat, Action.INCIDENT_VIEW),
         questions=qa.questions(vault, seat, deal),
         can_ask=rooms.can(seat, Action.QA_ASK),
         can_answer=rooms.can(seat, Action.QA_ANSWER),

@@ -1,0 +1,87 @@
+"""The emergency plan's steps as data (``playbook.yaml``): isolate, preserve evidence, restore from
+backup, notify, review — each with its owning department and checklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+from baomi.errors import ConfigError
+from baomi.i18n import tr
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    zh: str
+    en: str
+
+    @property
+    def text(self) -> str:
+        return tr(self.zh, self.en)
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    step: str
+    owner: str
+    zh: str
+    en: str
+    checklist: tuple[CheckItem, ...]
+
+    @property
+    def title(self) -> str:
+        return tr(self.zh, self.en)
+
+
+@cache
+def steps() -> tuple[StepSpec, ...]:
+    """The plan's steps, in order."""
+    doc = yaml.safe_load(
+        (files("baomi.services.respond") / "playbook.yaml").read_text(encoding="utf-8")
+    )
+    out = []
+    try:
+        for entry in doc:
+            out.append(
+                StepSpec(
+                    str(entry["step"]),
+                    str(entry["owner"]),
+                    str(entry["title"]["zh"]),
+                    str(entry["title"]["en"]),
+                    tuple(
+                        CheckItem(str(i["key"]), str(i["zh"]), str(i["en"]))
+                        for i in entry["checklist"]
+                    ),
+                )
+            )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"playbook.yaml: malformed step ({exc})") from None
+    return tuple(out)
+
+
+#: The departments that own steps (the RACI's departments, issue 15).
+DEPARTMENTS = {
+    "technology": ("技术部门", "technology"),
+    "legal": ("法务部门", "legal"),
+    "management": ("管理层", "management"),
+    "hr": ("人力资源", "HR"),
+    "marketing": ("市场部门", "marketing"),
+    "audit": ("内部审计", "internal audit"),
+    "external": ("对外合作", "external cooperation"),
+}
+
+
+def department(code: str) -> str:
+    zh, en = DEPARTMENTS.get(code, (code, code))
+    return tr(zh, en)
+
+
+def spec(step: str) -> StepSpec:
+    for s in steps():
+        if s.step == step:
+            return s
+    raise ConfigError(tr(f"预案中没有步骤 {step}", f"the plan has no step {step}"))

@@ -1,0 +1,94 @@
+"""``baomi incident``: register, show the clocks, mark a duty done, refuse what is wrong."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baomi.i18n import set_language
+from tests.cli.test_vault_cli import Cli, env
+from tests.vault_support import database_url
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import typer
+
+    from baomi.cli import respond, vault
+
+__all__ = ["database_url", "env"]
+
+
+@pytest.fixture
+def cli(env: dict[str, Any]) -> Cli:
+    c = Cli(env)
+    app = typer.Typer(no_args_is_help=True)
+
+    @app.callback()
+    def _root() -> None:
+        """baomi (test)."""
+        set_language(None)
+
+    vault.register(app)
+    respond.register(app)
+    c.app = app
+    return c
+
+
+def test_register_show_and_mark(cli: Cli, tmp_path: Path) -> None:
+    cli("keys", "init")
+    found = (_dt.datetime.now(_dt.UTC) - _dt.timedelta(hours=2)).isoformat()
+    out = cli(
+        "incident",
+        "report",
+        "--title",
+        "名单外泄",
+        "--discovered",
+        found,
+        "--individuals",
+        "10000000",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert data["grade"] == "major" and data["individuals"] == 10_000_000
+    clocks = {d["clock"]: d for d in data["deadlines"]}
+    assert not clocks["provincial"]["overdue"]  # 2 of 4 hours gone
+    table = cli("incident", "show", data["id"])
+    assert "重大" in table and "立即" in table
+    done = json.loads(cli("incident", "done", data["id"], "regulator", "--format", "json"))
+    assert {d["clock"]: d for d in done["deadlines"]}["regulator"]["done_at"]
+    assert "名单外泄" in cli("incident", "list")
+    assert "handling" in cli("incident", "done", data["id"], "summary", code=1, BAOMI_LANG="en")
+    cli("incident", "done", data["id"], "nonsense", code=2)
+
+
+def test_a_drill_from_the_command_line(cli: Cli) -> None:
+    cli("keys", "init")
+    assert "逾期" in cli("drill", "list")  # never drilled: overdue by policy
+    d = json.loads(
+        cli(
+            "drill",
+            "schedule",
+            "--scenario",
+            "外包商泄露",
+            "--date",
+            "2026-03-01",
+            "--target",
+            "isolate=30",
+            "--format",
+            "json",
+        )
+    )
+    cli("drill", "time", d["id"], "isolate", "start")
+    out = json.loads(cli("drill", "time", d["id"], "isolate", "end", "--format", "json"))
+    assert out["steps"][0]["minutes"] is not None and out["gaps"] == []
+    cli("drill", "finish", d["id"], "--findings", "ok")
+    cli("drill", "action", d["id"], "--text", "改模板", "--owner", "legal", "--due", "2026-12-31")
+    listed = json.loads(cli("drill", "list", "--format", "json"))
+    assert not listed["status"]["overdue"] and listed["drills"][0]["actions"][0]["owner"] == "legal"
+    cli("drill", "schedule", "--scenario", "x", "--date", "2026-03-01", "--target", "bad", code=2)

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import pytest
+
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.services import deals
+from baomi.services.permissions import Actor, Role
+from baomi.services.respond import incidents
+from baomi.services.respond.incidents import Clock, Grade, Status
+from baomi.services.vault import Vault
+
+OP = Actor("op", Role.OPERATOR)
+T0 = _dt.datetime(2026, 12, 1, 8, 0, tzinfo=_dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (0, Grade.BELOW),
+        (999_999, Grade.BELOW),
+        (1_000_000, Grade.RELATIVELY_MAJOR),  # "以上" includes the number (INC-G4)
+        (1_000_001, Grade.RELATIVELY_MAJOR),
+        (9_999_999, Grade.RELATIVELY_MAJOR),
+        (10_000_000, Grade.MAJOR),
+        (99_999_999, Grade.MAJOR),
+        (100_000_000, Grade.ESPECIALLY_MAJOR),
+        (100_000_001, Grade.ESPECIALLY_MAJOR),
+    ],
+)
+def test_grade_at_the_exact_thresholds(n: int, expected: Grade) -> None:
+    assert incidents.grade(n) is expected
+
+
+def _incident(vault: Vault, n: int, *, ciio: bool = False) -> incidents.IncidentInfo:
+    return incidents.report(
+        vault,
+        actor=OP,
+        title="CRM 导出文件外泄",
+        discovered_at=T0.isoformat(),
+        individuals=n,
+        ciio=ciio,
+    )
+
+
+def _clock(info: incidents.IncidentInfo, at: _dt.datetime, clock: Clock) -> incidents.Deadline:
+    return next(d for d in incidents.deadlines(info, at) if d.clock is clock)
+
+
+@pytest.mark.parametrize(("ciio", "hours"), [(False, 4), (True, 1)])
+def test_the_provincial_report_is_due_4_hours_after_discovery_1_for_ciio(
+    vault: Vault, ciio: bool, hours: int
+) -> None:
+    info = _incident(vault, 1_000_000, ciio=ciio)
+    due = T0 + _dt.timedelta(hours=hours)
+    assert not _clock(info, due - _dt.timedelta(seconds=1), Clock.PROVINCIAL).overdue
+    at_due = _clock(info, due, Clock.PROVINCIAL)
+    assert not at_due.overdue and at_due.remaining == 0
+    late = _clock(info, due + _dt.timedelta(seconds=1), Clock.PROVINCIAL)
+    assert late.overdue and late.remaining == -1
+
+
+def test_below_relatively_major_there_is_no_hour_clock_but_notice_is_immediate(
+    vault: Vault,
+) -> None:
+    info = _incident(vault, 999_999)
+    clocks = {d.clock: d for d in incidents.deadlines(info, T0 + _dt.timedelta(minutes=1))}
+    assert Clock.PROVINCIAL not in clocks
+    assert clocks[Clock.REGULATOR].immediate and clocks[Clock.REGULATOR].overdue
+    assert clocks[Clock.INDIVIDUALS].overdue
+    done = incidents.mark(
+        vault, actor=OP, incident_id=info.id, clock=Clock.REGULATOR, at=T0.isoformat()
+    )
+    clocks = {d.clock: d for d in incidents.deadlines(done, T0 + _dt.timedelta(hours=9))}
+    assert not clocks[Clock.REGULATOR].overdue and clocks[Clock.REGULATOR].done_at
+
+
+def test_the_summary_report_is_due_30_days_after_handling_ends(vault: Vault) -> None:
+    info = _incident(vault, 2_000_000)
+    assert Clock.SUMMARY not in {d.clock for d in incidents.deadlines(info, T0)}
+    with pytest.raises(InputError):
+        incidents.mark(vault, actor=OP, incident_id=info.id, clock=Clock.SUMMARY)
+    ended = T0 + _dt.timedelta(days=2)
+    info = incidents.set_status(
+        vault, actor=OP, incident_id=info.id, status=Status.HANDLED, at=ended.isoformat()
+    )
+    due = ended + _dt.timedelta(days=30)
+    assert not _clock(info, due, Clock.SUMMARY).overdue
+    assert _clock(info, due + _dt.timedelta(seconds=1), Clock.SUMMARY).overdue
+
+
+def test_closing_needs_every_duty_done(vault: Vault) -> None:
+    info = _incident(vault, 10)
+    with pytest.raises(InputError):
+        incidents.set_status(vault, actor=OP, incident_id=info.id, status=Status.CLOSED)
+    incidents.mark(vault, actor=OP, incident_id=info.id, clock=Clock.REGULATOR)
+    # the measures avoided harm: individuals need not be notified (PIPL-57)
+    incidents.set_status(
+        vault, actor=OP, incident_id=info.id, status=Status.HANDLED, harm_avoided=True
+    )
+    closed = incidents.set_status(vault, actor=OP, incident_id=info.id, status=Status.CLOSED)
+    assert closed.status is Status.CLOSED
+    assert incidents.open_count(vault) == 0
+
+
+def test_counts_come_from_the_linked_documents_inventories(vault: Vault, tmp_path: Path) -> None:
+    deal = deals.create(vault, actor=OP, name="d")
+    f = tmp_path / "a.csv"
+    f.write_text("x\n1\n", encoding="utf-8")
+    inv = {"summary": {"estimated_individuals": 1234, "individuals_with_sensitive": 56}}
+    added = deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: inv)
+    object_id = added[0].id
+    assert deal.id
+    info = incidents.report(
+        vault, actor=OP, title="t", deal_ref="d", objects=[object_id], discovered_at=None
+    )
+    assert (info.individuals, info.sensitive_individuals, info.counted_from) == (
+        1234,
+        56,
+        "inventory",
+    )
+    with pytest.raises(InputError):
+        incidents.report(vault, actor=OP, title="t", deal_ref="d", objects=["nope"])
+
+
+def test_titles_are_sealed_and_buyers_see_nothing(vault: Vault) -> None:
+    info = _incident(vault, 5)
+    raw = Path(vault.settings.sqlalchemy_url.removeprefix("sqlite:///"))
+    if raw.exists():
+        assert "CRM 导出文件外泄".encode() not in raw.read_bytes()
+    assert incidents.get(vault, actor=OP, incident_id=info.id).title == "CRM 导出文件外泄"
+    with pytest.raises(PermissionDeniedError):
+        incidents.get(vault, actor=Actor("b", Role.BUYER), incident_id=info.id)
+    with pytest.raises(PermissionDeniedError):
+        incidents.register(vault, actor=Actor("b", Role.BUYER))
+
+
+def test_playbook_steps_tick_and_finish(vault: Vault) -> None:
+    info = _incident(vault, 5)
+    assert [s.step for s in info.steps] == ["isolate", "preserve", "restore", "notify", "review"]
+    info = incidents.step(
+        vault, actor=OP, incident_id=info.id, step_name="isolate", tick=["revoke_access"]
+    )
+    isolate = info.steps[0]
+    assert isolate.started_at and not isolate.done_at
+    assert dict((k, t) for k, _, t in isolate.checklist) == {
+        "revoke_access": True,
+        "stop_flow": False,
+    }
+    info = incidents.step(vault, actor=OP, incident_id=info.id, step_name="isolate", done=True)
+    assert info.steps[0].done_by == "op"
+    with pytest.raises(InputError):
+        incidents.step(vault, actor=OP, incident_id=info.id, step_name="isolate", tick=["zzz"])
+
+
+def test_a_future_discovery_time_is_refused(vault: Vault) -> None:
+    future = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=1)).isoformat()
+    with pytest.raises(InputError):
+        incidents.report(vault, actor=OP, title="t", discovered_at=future)
+
+
+def test_the_individual_notice_has_the_three_contents_pipl_57_requires(vault: Vault) -> None:
+    from baomi.i18n import set_language
+    from baomi.services.respond.notices import (
+        Channel,
+        NoticeFacts,
+        individual_notice,
+        regulator_report,
+    )
+
+    set_language("zh")
+    info = _incident(vault, 1_000_000)
+    facts = NoticeFacts(
+        categories="姓名、手机号",
+        cause="外包商误配置共享链接",
+        harm="收到诈骗电话",
+        measures="关闭链接并通知接收方删除",
+        advice="警惕自称客服的来电",
+        contact="400-000-0000",
+        company="示例科技有限公司",
+    )
+    letter = individual_notice(info, facts, Channel.EMAIL)
+    for part in (
+        "姓名、手机号",
+        "外包商误配置共享链接",
+        "收到诈骗电话",
+        "关闭链接",
+        "警惕",
+        "400-000-0000",
+    ):
+        assert part in letter
+    assert "PIPL-57" in letter
+    sms = individual_notice(info, facts, Channel.SMS)
+    assert "400-000-0000" in sms and len(sms) < len(letter)
+    report = regulator_report(info, facts)
+    assert "较大" in report and "1,000,000" in report and "4 小时" in report
+
+
+def test_the_restore_step_verifies_restores_to_scratch_and_times_it(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from baomi.services import backup
+
+    deals.create(vault, actor=OP, name="d")
+    f = tmp_path / "a.csv"
+    f.write_text("x\n1\n", encoding="utf-8")
+    deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
+    archive = tmp_path / "b.baomi-backup"
+    backup.create(vault, actor=OP, out=archive)
+    info = _incident(vault, 3)
+    info, result = incidents.restore_step(vault, actor=OP, incident_id=info.id, backup_path=archive)
+    restore = next(s for s in info.steps if s.step == "restore")
+    assert result.documents == 1 and result.seconds > 0
+    assert restore.seconds == result.seconds
+    assert all(ticked for _, _, ticked in restore.checklist)
+    assert not list(Path(vault.settings.home).glob("baomi-restore-*"))
+    with pytest.raises(PermissionDeniedError):  # counsel may respond, not open backups
+        incidents.restore_step(
+            vault, actor=Actor("c", Role.COUNSEL), incident_id=info.id, backup_path=archive
+        )

@@ -1,0 +1,127 @@
+"""Incidents over HTTP: register, clocks, playbook, notices; a leaked copy traced back to the
+buyer who downloaded it; the pages show grade and overdue duties."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.services.dataroom.test_documents import _csv
+from tests.web.test_documents_api import _ready
+
+BASE = "/api/v1/rooms/转让-001/incidents"
+
+
+def test_register_clocks_and_steps(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    found = (_dt.datetime.now(_dt.UTC) - _dt.timedelta(hours=5)).isoformat()
+    r = client.post(
+        BASE,
+        json={"title": "名单外泄", "discovered_at": found, "individuals": 1_000_000},
+        headers=seller,
+    )
+    assert r.status_code == 201, r.text
+    inc = r.json()
+    assert inc["grade"] == "relatively_major"
+    clocks = {d["clock"]: d for d in inc["deadlines"]}
+    assert clocks["provincial"]["overdue"]  # 5 hours after discovery, the 4 hours are gone
+    assert clocks["regulator"]["immediate"] and clocks["regulator"]["overdue"]
+    assert client.get(BASE, headers=buyer).status_code == 403
+    done = client.post(
+        f"{BASE}/{inc['id']}/clocks", json={"clock": "provincial"}, headers=seller
+    ).json()
+    assert {d["clock"]: d for d in done["deadlines"]}["provincial"]["done_at"]
+    step = client.post(
+        f"{BASE}/{inc['id']}/steps/isolate",
+        json={"tick": ["revoke_access"], "done": True},
+        headers=broker,
+    ).json()
+    assert step["steps"][0]["done_by"]
+    texts = client.post(
+        f"{BASE}/{inc['id']}/notices",
+        json={
+            "categories": "姓名、手机号",
+            "cause": "误发邮件",
+            "harm": "骚扰电话",
+            "measures": "要求删除",
+            "advice": "留意陌生来电",
+            "contact": "400-000-0000",
+            "company": "示例有限公司",
+        },
+        headers=seller,
+    ).json()
+    assert "400-000-0000" in texts["individuals"] and "较大" in texts["regulator"]
+    page = client.get(f"/rooms/转让-001/incidents/{inc['id']}", headers=seller)
+    assert page.status_code == 200 and "clock" in page.text and "较大" in page.text
+    listing = client.get("/rooms/转让-001/incidents", headers=seller)
+    assert "名单外泄" in listing.text and 'class="overdue"' in listing.text
+
+
+def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(60), "text/csv"))],
+        data={"folder": "客户"},
+        headers=seller,
+    )
+    client.post(
+        "/api/v1/rooms/转让-001/grants",
+        json={"side": "buyer", "folder": "客户", "level": "download", "days": 7},
+        headers=broker,
+    )
+    doc = client.get("/api/v1/rooms/转让-001/documents", headers=buyer).json()[0]
+    leaked = client.get(
+        f"/api/v1/rooms/转让-001/documents/{doc['id']}/download", headers=buyer
+    ).content
+    inc = client.post(BASE, json={"title": "网上出现客户名单"}, headers=seller).json()
+    r = client.post(
+        f"{BASE}/{inc['id']}/attribution",
+        files=[("sample", ("leak.csv", leaked, "text/csv"))],
+        headers=seller,
+    )
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["attributed_package"] and got["attributed_recipient"]
+    assert re.search("buyer", got["attributed_recipient"]), got["attributed_recipient"]
+    bad = client.post(
+        f"{BASE}/{inc['id']}/attribution",
+        files=[("sample", ("leak.exe", b"MZ", "application/octet-stream"))],
+        headers=seller,
+    )
+    assert bad.status_code == 400
+
+
+def test_drills_page_and_api(client: TestClient, vault: Any) -> None:
+    _, buyer, seller = _ready(client, vault)
+    r = client.post(
+        "/api/v1/drills",
+        json={"scenario": "名单外泄演练", "scheduled_for": "2026-03-01", "targets": {"isolate": 1}},
+        headers=seller,
+    )
+    assert r.status_code == 201, r.text
+    drill = r.json()
+    client.post(
+        f"/api/v1/drills/{drill['id']}/timings",
+        json={"step": "isolate", "event": "start"},
+        headers=seller,
+    )
+    done = client.post(
+        f"/api/v1/drills/{drill['id']}/timings",
+        json={"step": "isolate", "event": "end"},
+        headers=seller,
+    ).json()
+    assert done["steps"][0]["minutes"] is not None
+    assert (
+        client.post(
+            "/api/v1/drills", json={"scenario": "x", "scheduled_for": "2026-03-01"}, headers=buyer
+        ).status_code
+        == 403
+    )
+    page = client.get("/drills", headers=seller)
+    assert page.status_code == 200 and "名单外泄演练" in page.text and "S35-10.1" in page.text
+    assert "/drills" in client.get("/", headers=seller).text
+    assert "/drills" not in client.get("/", headers=buyer).text
