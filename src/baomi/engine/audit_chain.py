@@ -42,6 +42,8 @@ class AuditAction(StrEnum):
     AUDIT_EXPORT = "audit.export"
     BACKUP_CREATE = "backup.create"
     BACKUP_RESTORE = "backup.restore"
+    #: a backup file decrypted and checked (outcome ``success`` or ``failure``)
+    BACKUP_VERIFY = "backup.verify"
     PROTECT_RUN = "protect.run"
     PROTECT_DETOKENIZE = "protect.detokenize"
     PROTECT_TRACE = "protect.trace"
@@ -72,6 +74,13 @@ class AuditAction(StrEnum):
     # compliance (services/comply)
     COMPANY_SET = "company.set"
     PROFILE_SET = "profile.set"
+    ASSESSMENT_ANSWER = "assessment.answer"
+    ASSESSMENT_EVIDENCE = "assessment.evidence"
+    ASSESSMENT_NEW = "assessment.new"
+    ASSESSMENT_DELETE = "assessment.delete"
+    PIA_RISK = "pia.risk"
+    PIA_RISK_REMOVE = "pia.risk_remove"
+    PIA_COMPLETE = "pia.complete"
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ class Action(StrEnum):
     # compliance: the assessment of a deal and its company (services/comply)
     COMPLY_VIEW = "comply.view"
     COMPLY_EDIT = "comply.edit"
+    #: delete a completed assessment once its retention ended (PIPL-56: at least three years)
+    ASSESSMENT_DELETE = "assessment.delete"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         | _ROOM_RUNNERS
         | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.COMPLY_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        Action.ASSESSMENT_DELETE: _KEY_HOLDERS,
     }
 )
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
-from baomi.storage.models.comply import Company, DealProfile
+from baomi.storage.models.comply import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentEvidence,
+    Company,
+    DealProfile,
+    PiaRisk,
+)
 from baomi.storage.models.dataroom import (
     Copy,
     Grant,
@@ -52,11 +59,18 @@ TABLES = (
     Question,
     Company,
     DealProfile,
+    Assessment,
+    AssessmentAnswer,
+    AssessmentEvidence,
+    PiaRisk,
 )
 
 __all__ = [
     "NAMING",
     "TABLES",
+    "Assessment",
+    "AssessmentAnswer",
+    "AssessmentEvidence",
     "AuditCheckpoint",
     "AuditEventRow",
     "AuditHead",
@@ -71,6 +85,7 @@ __all__ = [
     "Nda",
     "NdaAcceptance",
     "Party",
+    "PiaRisk",
     "Question",
     "Room",
     "SetupLink",
