@@ -16,9 +16,10 @@ Where things are kept, and what survives a deal's destruction:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -90,6 +91,16 @@ def questionnaire(name: str) -> dict[str, Any]:
             if q["rule"] not in book:
                 raise ConfigError(f"questions/{name}.yaml: {q['id']} cites unknown {q['rule']}")
     return dict(doc)
+
+
+def find_question(name: str, question_id: str) -> dict[str, Any]:
+    """The entry of ``question_id`` in ``questions/<name>.yaml``; :class:`InputError` if none."""
+    doc = questionnaire(name)
+    for group in doc.get("areas", doc.get("sections", [])):
+        for q in group["questions"]:
+            if q["id"] == question_id:
+                return dict(q)
+    raise InputError(tr(f"没有问题 {question_id}", f"no question {question_id}"))
 
 
 def texts(entry: dict[str, str]) -> str:
@@ -441,5 +452,15 @@ def signatures(row: Assessment | None) -> dict[str, str]:
     return {} if row is None else dict(json.loads(row.signatures or "{}"))
 
 
-def unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+def as_data(obj: Any) -> Any:
+    """A view (dataclasses, enums, mappings, tuples) as plain JSON data, for ``--format json``
+    and the API. Properties are not included; callers add what they need."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: as_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, StrEnum):
+        return obj.value
+    if isinstance(obj, Mapping):
+        return {str(k): as_data(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [as_data(v) for v in obj]
+    return obj

@@ -460,11 +460,7 @@ def _view(vault: Vault, actor: Actor, deal_id: str, at: _dt.datetime | None) -> 
 
 
 def _spec(question_id: str) -> dict[str, Any]:
-    for section in assessments.questionnaire("pia")["sections"]:
-        for q in section["questions"]:
-            if q["id"] == question_id:
-                return dict(q)
-    raise InputError(tr(f"没有问题 {question_id}", f"no question {question_id}"))
+    return assessments.find_question("pia", question_id)
 
 
 def answer(

@@ -121,11 +121,7 @@ def score_of(choices: list[Choice]) -> float | None:
 
 def question_spec(question_id: str) -> dict[str, Any]:
     """The questionnaire's entry for ``question_id``; :class:`InputError` if there is none."""
-    for area in assessments.questionnaire("risk")["areas"]:
-        for q in area["questions"]:
-            if q["id"] == question_id:
-                return dict(q)
-    raise InputError(tr(f"没有问题 {question_id}", f"no question {question_id}"))
+    return assessments.find_question("risk", question_id)
 
 
 def assessment(
