@@ -309,6 +309,13 @@ def _audit_chain(ctx: _Context) -> Fact:
     )
 
 
+def k_status(k: int | None, target: int | None) -> Status:
+    """A package's smallest k against the k its policy asked for."""
+    if k is None or target is None:
+        return Status.UNKNOWN
+    return Status.OK if k >= target else Status.PROBLEM
+
+
 def _packages_k(ctx: _Context, packages: list[PackageFacts]) -> Fact:
     build = _make(
         ctx,
@@ -327,7 +334,7 @@ def _packages_k(ctx: _Context, packages: list[PackageFacts]) -> Fact:
             Status.UNKNOWN,
             packages=len(packages),
         )
-    short = [p for p in measured if p.target_k is not None and p.k is not None and p.k < p.target_k]
+    short = [p for p in measured if k_status(p.k, p.target_k) is Status.PROBLEM]
     low = min(p.k for p in measured if p.k is not None)
     target = max((p.target_k for p in measured if p.target_k is not None), default=None)
     value = tr(
@@ -344,6 +351,17 @@ def _packages_k(ctx: _Context, packages: list[PackageFacts]) -> Fact:
         target_k=target,
         below_target=[p.package_id for p in short],
     )
+
+
+def reid_status(max_risk: float, average_risk: float, book: RuleBook | None = None) -> Status:
+    """A package's re-identification risk against S379-B2 (controlled sharing): an average above
+    the recommended one is a problem, a maximum above the settable one needs attention."""
+    rule = (book or rules())["S379-B2"]
+    if average_risk > float(rule.param("average")):
+        return Status.PROBLEM
+    if max_risk > float(rule.param("maximum")):
+        return Status.ATTENTION
+    return Status.OK
 
 
 def _packages_risk(ctx: _Context, packages: list[PackageFacts]) -> Fact:
@@ -369,11 +387,7 @@ def _packages_risk(ctx: _Context, packages: list[PackageFacts]) -> Fact:
         )
     worst_max = max(p.max_risk for p in measured if p.max_risk is not None)
     worst_avg = max(p.average_risk for p in measured if p.average_risk is not None)
-    status = Status.OK
-    if worst_max > max_limit:
-        status = Status.ATTENTION
-    if worst_avg > avg_limit:
-        status = Status.PROBLEM
+    status = reid_status(worst_max, worst_avg, ctx.book)
     return build(
         tr(
             f"最大 {worst_max:.3f}，平均 {worst_avg:.3f}（{len(measured)} 个数据包）",
