@@ -1,7 +1,7 @@
 """The permission table over HTTP: every role × every data-room endpoint, 403 exactly where
 :data:`~baomi.services.permissions.PERMISSIONS` says no.
 
-:data:`ENDPOINTS` declares, once, which :class:`Action` each ``/api/v1`` route exercises (``None``:
+:data:`ENDPOINTS` declares, once, which :class:`Action` each ``/api/`` route exercises (``None``:
 no role decides — public, or any signed-in user); a route missing from it fails
 :func:`test_every_api_route_is_declared`, so a new endpoint cannot go untested.
 
@@ -51,8 +51,9 @@ class Endpoint:
 
 
 ROOM = "/api/v1/rooms/{deal}"
+COMPLY = "/api/deals/{deal}/comply"
 
-#: Every /api/v1 route and the action it exercises — the one list the matrix is built from.
+#: Every /api/ route and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/health", None),
     Endpoint("POST", "/api/v1/auth/login", None),
@@ -132,6 +133,65 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ROOM + "/copies/confirm-deleted",
         Action.COPY_CONFIRM,
         body=lambda s: {"copies": ["no-such-copy"]},
+    ),
+    # the assessment (services/comply): the PIA, the six areas, the facts
+    Endpoint("GET", COMPLY + "/facts", Action.COMPLY_VIEW),
+    Endpoint("GET", COMPLY + "/risk", Action.COMPLY_VIEW),
+    Endpoint("GET", COMPLY + "/risk/report", Action.COMPLY_VIEW),
+    Endpoint(
+        "PUT",
+        COMPLY + "/risk/answers/{question}",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/risk/answers/management.rules",
+        body=lambda s: {"answer": "partly"},
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/risk/answers/{question}/evidence",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/risk/answers/management.rules/evidence",
+        files=True,
+    ),
+    Endpoint("GET", COMPLY + "/pia", Action.COMPLY_VIEW),
+    Endpoint("GET", COMPLY + "/pia/report", Action.COMPLY_VIEW),
+    Endpoint(
+        "PUT",
+        COMPLY + "/pia/answers/{question}",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/pia/answers/pia.necessity",
+        body=lambda s: {"answer": "仅必要字段"},
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/pia/answers/{question}/evidence",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/pia/answers/pia.necessity/evidence",
+        files=True,
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/pia/risks",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"title": "内部泄露", "impact": "high", "likelihood": "medium"},
+    ),
+    Endpoint(
+        "DELETE",
+        COMPLY + "/pia/risks/{risk_id}",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/pia/risks/no-such-risk",
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/pia/complete",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"officer": "甲", "legal": "乙", "management": "丙"},
+    ),
+    Endpoint("POST", COMPLY + "/pia/new", Action.COMPLY_EDIT),
+    Endpoint(
+        "GET",
+        COMPLY + "/evidence/{evidence}",
+        Action.COMPLY_VIEW,
+        url=f"/api/deals/{DEAL}/comply/evidence/no-such-evidence",
     ),
 )
 
@@ -219,7 +279,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
 
 
 def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
-    """(method, path) of every /api/v1 route, into included routers (FastAPI ≥ 0.160 keeps an
+    """(method, path) of every /api/ route, into included routers (FastAPI ≥ 0.160 keeps an
     included router as one entry of ``app.routes``, holding ``original_router``)."""
     found: set[tuple[str, str]] = set()
     for route in routes:
@@ -227,20 +287,20 @@ def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str,
         if inner is not None:
             context = getattr(route, "include_context", None)
             found |= _api_routes(inner.routes, prefix + getattr(context, "prefix", ""))
-        elif isinstance(route, APIRoute) and (prefix + route.path).startswith("/api/v1"):
+        elif isinstance(route, APIRoute) and (prefix + route.path).startswith("/api/"):
             found |= {(method, prefix + route.path) for method in route.methods}
     return found
 
 
 def test_every_api_route_is_declared(room: Room) -> None:
-    """A new /api/v1 endpoint without a row in ENDPOINTS fails here (and so gets one)."""
+    """A new /api/ endpoint without a row in ENDPOINTS fails here (and so gets one)."""
     declared = {(e.method, e.path) for e in ENDPOINTS}
     assert len(declared) == len(ENDPOINTS), "an endpoint is declared twice"
     routes = _api_routes(room.app.routes)
     in_schema = {
         (method.upper(), path)
         for path, item in room.app.openapi()["paths"].items()
-        if path.startswith("/api/v1")
+        if path.startswith("/api/")
         for method in item
     }
     assert in_schema <= routes  # the walk found every documented endpoint

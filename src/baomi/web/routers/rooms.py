@@ -272,6 +272,7 @@ def room_page(
         can_upload=rooms.can(seat, Action.DOC_UPLOAD),
         can_download=rooms.can(seat, Action.DOC_DOWNLOAD),
         can_audit=rooms.can(seat, Action.AUDIT_VIEW),
+        can_comply=rooms.can(seat, Action.COMPLY_VIEW),
         questions=qa.questions(vault, seat, deal),
         can_ask=rooms.can(seat, Action.QA_ASK),
         can_answer=rooms.can(seat, Action.QA_ANSWER),
