@@ -18,6 +18,7 @@ from baomi.services import accounts
 from baomi.services.accounts import UserPublic
 from baomi.services.comply import assessments, facts, pia, risk
 from baomi.services.comply.assessments import EVIDENCE_MAX_BYTES, as_data
+from baomi.services.comply.facts import Status
 from baomi.services.comply.pia import Impact, Likelihood
 from baomi.services.comply.reports.assessments import pia_report, risk_report
 from baomi.services.comply.risk import Choice
@@ -302,6 +303,7 @@ def _page(
         csrf=accounts.csrf_token(vault, token),
         deal=deal,
         can_edit=allowed(actor, Action.COMPLY_EDIT),
+        status_labels={s.value: s.label for s in Status},
         error=request.query_params.get("error"),
         **context,
     )
