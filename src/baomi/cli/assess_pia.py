@@ -3,6 +3,7 @@ pia-new``: the facts baomi checks, the six-area risk assessment and the PIA (thi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,18 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         error = InputError(tr(f"无法读取 {path}", f"cannot read {path}: {exc.strerror}"))
         raise _fail(error) from None
+
+
+def _attach(
+    add: Callable[..., Any], vault: Any, actor: Any, deal: str, question: str, path: Path
+) -> None:
+    """Attach the evidence file ``path`` to ``question`` with the service's ``add_evidence``."""
+    data = _read(path)
+    _run(
+        lambda: add(
+            vault, actor=actor, deal_ref=deal, question_id=question, name=path.name, data=data
+        )
+    )
 
 
 @assess_app.command("facts")
@@ -113,17 +126,7 @@ def risk_answer_cmd(
             )
         )
         if evidence is not None:
-            data = _read(evidence)
-            _run(
-                lambda: svc.add_evidence(
-                    vault,
-                    actor=actor,
-                    deal_ref=deal,
-                    question_id=question,
-                    name=evidence.name,
-                    data=data,
-                )
-            )
+            _attach(svc.add_evidence, vault, actor, deal, question, evidence)
     _console().print(tr("已记录。", "recorded."))
 
 
@@ -176,19 +179,6 @@ def _print_pia(p: Any) -> None:
         _console().print(tr("未回答：", "not answered: ") + ", ".join(p.missing))
 
 
-def _pia_data(p: Any) -> dict[str, Any]:
-    from baomi.services.comply.assessments import as_data
-    from baomi.services.comply.pia import matrix_rule
-
-    rule = matrix_rule()
-    data: dict[str, Any] = as_data(p)
-    return data | {
-        "missing": list(p.missing),
-        "heat": [list(r) for r in p.heat()],
-        "matrix_rule": {"id": rule.id, "status": rule.status, "confirmed": rule.confirmed},
-    }
-
-
 @assess_app.command("pia")
 def pia_cmd(deal: str = DEAL, fmt: Format = FORMAT_OPTION, as_: str | None = AS_OPTION) -> None:
     """个人信息保护影响评估 / show the PI protection impact assessment."""
@@ -197,7 +187,7 @@ def pia_cmd(deal: str = DEAL, fmt: Format = FORMAT_OPTION, as_: str | None = AS_
     with _vault() as vault:
         p = _run(lambda: svc.show(vault, actor=_actor(as_), deal_ref=deal))
     if fmt is Format.JSON:
-        emit(_pia_data(p), fmt, [])
+        emit(svc.as_json(p), fmt, [])
         return
     _print_pia(p)
 
@@ -227,17 +217,7 @@ def pia_answer_cmd(
             )
         )
         if evidence is not None:
-            data = _read(evidence)
-            _run(
-                lambda: svc.add_evidence(
-                    vault,
-                    actor=actor,
-                    deal_ref=deal,
-                    question_id=question,
-                    name=evidence.name,
-                    data=data,
-                )
-            )
+            _attach(svc.add_evidence, vault, actor, deal, question, evidence)
     _console().print(tr("已记录。", "recorded."))
 
 
@@ -317,7 +297,7 @@ def pia_complete_cmd(
             )
         )
     if fmt is Format.JSON:
-        emit(_pia_data(p), fmt, [])
+        emit(svc.as_json(p), fmt, [])
         return
     _console().print(
         tr(

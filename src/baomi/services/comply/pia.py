@@ -117,6 +117,18 @@ def matrix_rule() -> Rule:
     return rules()[MATRIX_RULE]
 
 
+def as_json(p: Pia) -> dict[str, Any]:
+    """The PIA as JSON data (CLI ``--format json``, the API): the view, the questions still to
+    answer, the heat map and the matrix's rule with its (un)confirmed status."""
+    rule = matrix_rule()
+    data: dict[str, Any] = assessments.as_data(p)
+    return data | {
+        "missing": list(p.missing),
+        "heat": [list(r) for r in p.heat()],
+        "matrix_rule": {"id": rule.id, "status": rule.status, "confirmed": rule.confirmed},
+    }
+
+
 # --- the view ----------------------------------------------------------------------------------
 
 

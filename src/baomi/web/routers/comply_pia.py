@@ -57,6 +57,30 @@ async def _evidence(request: Request, files: list[UploadFile]) -> tuple[str, byt
 # --- API ---------------------------------------------------------------------------------------
 
 
+class EvidenceOut(BaseModel):
+    id: str
+    question_id: str
+    name: str
+    size: int
+    sha256: str
+
+
+async def _attach(
+    add: Callable[..., assessments.Evidence],
+    actor: Actor,
+    deal: str,
+    question: str,
+    request: Request,
+    files: list[UploadFile],
+    vault: Vault,
+) -> EvidenceOut:
+    got = await _evidence(request, files)
+    if got is None:
+        raise InputError(tr("没有文件", "no file"))
+    ev = add(vault, actor=actor, deal_ref=deal, question_id=question, name=got[0], data=got[1])
+    return EvidenceOut(**{k: getattr(ev, k) for k in EvidenceOut.model_fields})
+
+
 class RiskAnswerIn(BaseModel):
     answer: Choice
     comment: Text = ""
@@ -89,24 +113,6 @@ class SignIn(BaseModel):
 
 class VersionOut(BaseModel):
     version: int
-
-
-class EvidenceOut(BaseModel):
-    id: str
-    question_id: str
-    name: str
-    size: int
-    sha256: str
-
-
-def _pia_data(p: pia.Pia) -> dict[str, Any]:
-    rule = pia.matrix_rule()
-    data: dict[str, Any] = as_data(p)
-    return data | {
-        "missing": list(p.missing),
-        "heat": [list(r) for r in p.heat()],
-        "matrix_rule": {"id": rule.id, "status": rule.status, "confirmed": rule.confirmed},
-    }
 
 
 @api.get("/facts")
@@ -152,19 +158,14 @@ async def post_risk_evidence(
     vault: VaultDep,
     files: Annotated[list[UploadFile], File()],
 ) -> EvidenceOut:
-    actor = _actor(vault, user, deal)
-    got = await _evidence(request, files)
-    if got is None:
-        raise InputError(tr("没有文件", "no file"))
-    ev = risk.add_evidence(
-        vault, actor=actor, deal_ref=deal, question_id=question, name=got[0], data=got[1]
+    return await _attach(
+        risk.add_evidence, _actor(vault, user, deal), deal, question, request, files, vault
     )
-    return EvidenceOut(**{k: getattr(ev, k) for k in EvidenceOut.model_fields})
 
 
 @api.get("/pia")
 def get_pia(deal: str, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
-    return _pia_data(pia.show(vault, actor=_actor(vault, user, deal), deal_ref=deal))
+    return pia.as_json(pia.show(vault, actor=_actor(vault, user, deal), deal_ref=deal))
 
 
 @api.get("/pia/report")
@@ -197,14 +198,9 @@ async def post_pia_evidence(
     vault: VaultDep,
     files: Annotated[list[UploadFile], File()],
 ) -> EvidenceOut:
-    actor = _actor(vault, user, deal)
-    got = await _evidence(request, files)
-    if got is None:
-        raise InputError(tr("没有文件", "no file"))
-    ev = pia.add_evidence(
-        vault, actor=actor, deal_ref=deal, question_id=question, name=got[0], data=got[1]
+    return await _attach(
+        pia.add_evidence, _actor(vault, user, deal), deal, question, request, files, vault
     )
-    return EvidenceOut(**{k: getattr(ev, k) for k in EvidenceOut.model_fields})
 
 
 @api.post("/pia/risks", status_code=201)
@@ -245,7 +241,7 @@ def post_pia_complete(
         legal=body.legal,
         management=body.management,
     )
-    return _pia_data(p)
+    return pia.as_json(p)
 
 
 @api.post("/pia/new", status_code=201)
