@@ -97,3 +97,8 @@ def test_the_pia_page_prefilled_answered_and_with_a_risk(
     shot = keep / "comply-pia.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+    page.click("text=风险评估（六个方面）")
+    page.wait_for_url(f"{live_server}/deals/deal1/comply/risk")
+    assert "正常" in page.locator("#fact-audit_chain").inner_text()
+    page.screenshot(path=str(keep / "comply-risk.png"), full_page=True)

@@ -34,6 +34,7 @@ from baomi.services.comply import assessments
 from baomi.services.comply.assessments import Answer, Evidence, Kind, State
 from baomi.services.comply.data import DataSummary, deal_data
 from baomi.services.comply.facts import Fact, Status, facts_of
+from baomi.services.comply.packages import deal_packages
 from baomi.services.comply.profile import Location, Profile, TransferType, profile_of
 from baomi.services.comply.rulebook import Rule, RuleBook, rules
 from baomi.services.deals import find_deal
@@ -237,6 +238,8 @@ class _Sources:
     data: DataSummary
     facts: Mapping[str, Fact]
     book: RuleBook
+    #: distinct recipients of the packages the room made (trace records)
+    package_recipients: int = 0
 
 
 def _none() -> str:
@@ -266,7 +269,13 @@ def _prefill(key: str, src: _Sources) -> tuple[str, str, str | None]:
             if p.remote_access_abroad
             else ""
         )
-        return f"{p.recipient_name or _none()}（{where}{remote}）", deal_source, None
+        members = int(src.facts["nda_accepted"].data.get("members", 0))
+        room = tr(
+            f"；数据室接收方成员 {members} 人，已为 {src.package_recipients} 个接收方制作数据包",
+            f"; {members} recipient-side members in the room, packages made for "
+            f"{src.package_recipients} recipients",
+        )
+        return f"{p.recipient_name or _none()}（{where}{remote}）{room}", deal_source, None
     if key == "purpose":
         return p.purpose or _none(), deal_source, None if p.purpose else Status.ATTENTION.value
     if key == "categories":
@@ -367,7 +376,8 @@ def _sources(vault: Vault, actor: Actor, deal_id: str, at: _dt.datetime | None) 
     with vault.reading() as session:
         prof = profile_of(session, deal_id)
     facts = {f.id: f for f in facts_of(vault, actor, deal_id, at=at)}
-    return _Sources(prof, deal_data(vault, deal_id), facts, rules())
+    recipients = {p.recipient for p in deal_packages(vault, deal_id) if p.recipient}
+    return _Sources(prof, deal_data(vault, deal_id), facts, rules(), len(recipients))
 
 
 def show(vault: Vault, *, actor: Actor, deal_ref: str, at: _dt.datetime | None = None) -> Pia:
