@@ -298,3 +298,36 @@ def test_the_report_has_the_three_contents_the_risks_and_the_signatures(
     assert done.keep_until and done.keep_until[:10] in report.retention
     assert {c.rule_id for c in report.unconfirmed} >= {"S393-D3", "S393-D1", "S393-D2"}
     assert report.kind == "pia" and report.subject == "d"
+
+
+def test_the_site_matrix_levels_a_draft_and_completion_freezes_it(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _deal(vault, tmp_path)
+    _answer_all(vault)
+    pia.add_risk(
+        vault,
+        actor=OPS,
+        deal_ref="d",
+        title="外部攻击",
+        impact=Impact.LOW,
+        likelihood=Likelihood.HIGH,
+    )
+    assert pia.show(vault, actor=OPS, deal_ref="d").risks[0].level is RiskLevel.MEDIUM
+    site = tmp_path / "rules.yaml"
+    site.write_text(
+        "S393-D3:\n  params:\n    matrix:\n"
+        "      severe: [medium, high, severe, severe]\n"
+        "      high: [medium, medium, high, severe]\n"
+        "      medium: [low, medium, medium, high]\n"
+        "      low: [low, low, high, high]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BAOMI_RULES_FILE", str(site))
+    draft = pia.show(vault, actor=OPS, deal_ref="d")
+    assert draft.matrix_overridden and draft.risks[0].level is RiskLevel.HIGH
+    assert draft.risks[0].unacceptable
+    _complete(vault)
+    monkeypatch.delenv("BAOMI_RULES_FILE")
+    frozen = pia.show(vault, actor=OPS, deal_ref="d")
+    assert frozen.risks[0].level is RiskLevel.HIGH and frozen.matrix_overridden

@@ -102,3 +102,18 @@ def test_the_report_has_an_area_per_section_and_the_facts(vault: Vault) -> None:
     assert len(report.sections) == 7
     facts = report.sections[-1].tables[0]
     assert len(facts.rows) == len(facts.tones) and facts.rows
+
+
+def test_a_fact_answers_its_question_once_baomi_can_check_it(vault: Vault) -> None:
+    deals.create(vault, actor=OPS, name="d")
+    risk.answer(
+        vault, actor=OPS, deal_ref="d", question_id="outsiders.incidents", choice=Choice.YES
+    )
+    by_id = {
+        q.id: q for a in risk.assessment(vault, actor=OPS, deal_ref="d").areas for q in a.questions
+    }
+    assert by_id["outsiders.incidents"].answered_from == "person"
+    tracked = risk.assessment(vault, actor=OPS, deal_ref="d", incidents=lambda v, d: 1)
+    by_id = {q.id: q for a in tracked.areas for q in a.questions}
+    assert by_id["outsiders.incidents"].answered_from == "system"
+    assert by_id["outsiders.incidents"].choice is Choice.NO  # one open incident
