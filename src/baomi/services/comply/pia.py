@@ -16,106 +16,59 @@ key).
 
 from __future__ import annotations
 
-import contextvars
 import datetime as _dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
-from baomi.i18n import set_language, tr
+from baomi.i18n import tr
 from baomi.services import audit
-from baomi.services.comply import assessments
+from baomi.services.comply import assessments, prefill
 from baomi.services.comply.assessments import Answer, Evidence, Kind, State
-from baomi.services.comply.data import DataSummary, deal_data
-from baomi.services.comply.facts import Fact, Status, facts_of
-from baomi.services.comply.packages import deal_packages
-from baomi.services.comply.profile import Location, Profile, TransferType, profile_of
-from baomi.services.comply.rulebook import Rule, RuleBook, rules
+from baomi.services.comply.matrix import (
+    MATRIX_RULE,
+    Impact,
+    Likelihood,
+    RiskLevel,
+    matrix_rule,
+    risk_level,
+    unacceptable,
+    upgrade_for_scale,
+)
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import PiaRisk
 
-
-class Impact(StrEnum):
-    """Impact on individuals (S393-D1, draft): 严重 / 高 / 中 / 低."""
-
-    SEVERE = "severe"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def label(self) -> str:
-        return _LEVEL_LABELS[self.value]()
-
-
-class Likelihood(StrEnum):
-    """Likelihood (S393-D2, draft): 低 / 中 / 高 / 很高 — the matrix's columns in this order."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    VERY_HIGH = "very_high"
-
-    @property
-    def label(self) -> str:
-        return _LEVEL_LABELS[self.value]()
-
-
-class RiskLevel(StrEnum):
-    """A risk's level (S393-D3, draft), lowest first."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    SEVERE = "severe"
-
-    @property
-    def label(self) -> str:
-        return _LEVEL_LABELS[self.value]()
-
-    @property
-    def rank(self) -> int:
-        return list(RiskLevel).index(self)
-
-
-_LEVEL_LABELS: dict[str, Callable[[], str]] = {
-    "severe": lambda: tr("严重", "severe"),
-    "high": lambda: tr("高", "high"),
-    "medium": lambda: tr("中", "medium"),
-    "low": lambda: tr("低", "low"),
-    "very_high": lambda: tr("很高", "very high"),
-}
-
-MATRIX_RULE = "S393-D3"
-
-
-def risk_level(impact: Impact, likelihood: Likelihood, book: RuleBook | None = None) -> RiskLevel:
-    """The level of a risk by the matrix of ``S393-D3`` (draft; a site file may change it)."""
-    matrix = (book or rules())[MATRIX_RULE].param("matrix")
-    try:
-        return RiskLevel(matrix[impact.value][list(Likelihood).index(likelihood)])
-    except (KeyError, IndexError, ValueError):
-        raise InputError(
-            f"{MATRIX_RULE}: the matrix has no valid cell {impact}/{likelihood}"
-        ) from None
-
-
-def unacceptable(level: RiskLevel, book: RuleBook | None = None) -> bool:
-    """Whether the organisation does not accept ``level`` (``S393-D3``'s ``unacceptable``)."""
-    floor = RiskLevel((book or rules())[MATRIX_RULE].param("unacceptable"))
-    return level.rank >= floor.rank
-
-
-def matrix_rule() -> Rule:
-    return rules()[MATRIX_RULE]
+__all__ = [
+    "MATRIX_RULE",
+    "SIGNATORIES",
+    "Impact",
+    "Likelihood",
+    "Pia",
+    "PiaQuestion",
+    "PiaSection",
+    "Risk",
+    "RiskLevel",
+    "add_evidence",
+    "add_risk",
+    "answer",
+    "as_json",
+    "complete",
+    "delete",
+    "matrix_rule",
+    "new_version",
+    "remove_risk",
+    "risk_level",
+    "show",
+    "unacceptable",
+    "upgrade_for_scale",
+]
 
 
 def as_json(p: Pia) -> dict[str, Any]:
@@ -215,170 +168,6 @@ SIGNATORIES = (
     ("management", "管理层", "Management"),
 )
 
-_TRANSFER = {
-    TransferType.EQUITY: ("股权转让", "equity transfer"),
-    TransferType.MERGER: ("合并", "merger"),
-    TransferType.DIVISION: ("分立", "division"),
-    TransferType.ASSET_SALE: ("资产出售（客户名单）", "asset sale (customer list)"),
-    TransferType.DISSOLUTION: ("解散 / 注销", "dissolution / deregistration"),
-    TransferType.BANKRUPTCY: ("破产", "bankruptcy"),
-}
-_LOCATION = {
-    Location.MAINLAND: ("中国大陆", "mainland China"),
-    Location.HONG_KONG: ("香港", "Hong Kong"),
-    Location.MACAO: ("澳门", "Macao"),
-    Location.TAIWAN: ("台湾", "Taiwan"),
-    Location.ABROAD: ("境外", "abroad"),
-}
-
-
-@dataclass(frozen=True)
-class _Sources:
-    profile: Profile
-    data: DataSummary
-    facts: Mapping[str, Fact]
-    book: RuleBook
-    #: distinct recipients of the packages the room made (trace records)
-    package_recipients: int = 0
-
-
-def _none() -> str:
-    return tr("未填写", "not entered")
-
-
-def _prefill(key: str, src: _Sources) -> tuple[str, str, str | None]:
-    """(value, source, status) of a pre-filled question, in the current language."""
-    if key.startswith("fact:"):
-        fact = src.facts[key[5:]]
-        return fact.value, fact.source, fact.status.value
-    p, d = src.profile, src.data
-    deal_source = tr(
-        "交易概况（baomi assess profile）", "the deal's profile (baomi assess profile)"
-    )
-    scan_source = tr(
-        f"扫描清单：{d.scanned}/{d.documents} 个文件已扫描",
-        f"scan inventories: {d.scanned}/{d.documents} documents scanned",
-    )
-    if key == "transfer_type":
-        value = tr(*_TRANSFER[p.transfer_type]) if p.transfer_type else _none()
-        return value, deal_source, None if p.transfer_type else Status.ATTENTION.value
-    if key == "recipient":
-        where = tr(*_LOCATION[p.recipient_location])
-        remote = (
-            tr("；境外可远程访问", "; accessed remotely from abroad")
-            if p.remote_access_abroad
-            else ""
-        )
-        members = int(src.facts["nda_accepted"].data.get("members", 0))
-        room = tr(
-            f"；数据室接收方成员 {members} 人，已为 {src.package_recipients} 个接收方制作数据包",
-            f"; {members} recipient-side members in the room, packages made for "
-            f"{src.package_recipients} recipients",
-        )
-        return f"{p.recipient_name or _none()}（{where}{remote}）{room}", deal_source, None
-    if key == "purpose":
-        return p.purpose or _none(), deal_source, None if p.purpose else Status.ATTENTION.value
-    if key == "categories":
-        cells = "；".join(f"{c} {n}" for c, n in d.categories.items()) or tr("未发现", "none found")
-        return tr(f"{cells}（单元格数）", f"{cells} (cells)"), scan_source, None
-    if key == "individuals":
-        return (
-            tr(
-                f"{d.individuals} 人（各文件相加，上限）；至少 {d.individuals_at_least} 人",
-                f"{d.individuals} (documents added up, upper bound); at least "
-                f"{d.individuals_at_least}",
-            ),
-            scan_source,
-            None,
-        )
-    if key == "sensitive":
-        cats = "、".join(d.sensitive_categories) or tr("无", "none")
-        return (
-            tr(
-                f"{d.sensitive_individuals} 人；类别：{cats}；不满十四周岁 {d.minors}",
-                f"{d.sensitive_individuals} individuals; categories: {cats}; under 14: {d.minors}",
-            ),
-            scan_source,
-            None,
-        )
-    if key == "cross_border":
-        value = (
-            tr(
-                "是：数据出境（含港澳台或境外远程访问）",
-                "yes: leaves the mainland (incl. HK, Macao, Taiwan or remote access from abroad)",
-            )
-            if p.abroad
-            else tr("否", "no")
-        )
-        return value, deal_source, Status.ATTENTION.value if p.abroad else None
-    if key == "impact_scale":
-        return (
-            _impact_scale(src),
-            tr(
-                "扫描清单与数据包；GB/T 39335 附录D.1（报批稿，未确认）",
-                "scan inventories and packages; GB/T 39335 Annex D.1 (draft, unconfirmed)",
-            ),
-            None,
-        )
-    raise InputError(f"questions/pia.yaml: unknown prefill {key}")
-
-
-def _impact_scale(src: _Sources) -> str:
-    """S393-D1 (draft): one level up for sensitive PI at scale, one down if de-identified."""
-    limit = int(src.book["S393-D1"].param("upgrade_sensitive_individuals"))
-    n = src.data.sensitive_individuals
-    parts = [
-        tr(
-            f"敏感个人信息 {n} 人 ≥ {limit}：影响程度宜升一级",
-            f"sensitive PI of {n} ≥ {limit} individuals: raise the impact one level",
-        )
-        if n >= limit
-        else tr(
-            f"敏感个人信息 {n} 人 < {limit}：不因规模升级",
-            f"sensitive PI of {n} < {limit} individuals: no raise for scale",
-        )
-    ]
-    if src.facts["packages_k"].status is Status.OK:
-        parts.append(
-            tr(
-                "提供的数据包已去标识化并达到目标 k：可降一级",
-                "the packages provided are de-identified and reach their k: one level down",
-            )
-        )
-    return "；".join(parts)
-
-
-def upgrade_for_scale(sensitive_individuals: int, book: RuleBook | None = None) -> bool:
-    """Whether S393-D1 (draft) raises the impact one level for sensitive PI at this scale."""
-    limit = int((book or rules())["S393-D1"].param("upgrade_sensitive_individuals"))
-    return sensitive_individuals >= limit
-
-
-def _prefilled_values(src: _Sources) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for section in assessments.questionnaire("pia")["sections"]:
-        for q in section["questions"]:
-            if q.get("prefill"):
-                value, source, status = _prefill(q["prefill"], src)
-                out[q["id"]] = {"value": value, "source": source, "status": status}
-    return out
-
-
-def _in_language(lang: str, fn: Callable[[], Any]) -> Any:
-    def run() -> Any:
-        set_language(lang)
-        return fn()
-
-    return contextvars.copy_context().run(run)
-
-
-def _sources(vault: Vault, actor: Actor, deal_id: str, at: _dt.datetime | None) -> _Sources:
-    with vault.reading() as session:
-        prof = profile_of(session, deal_id)
-    facts = {f.id: f for f in facts_of(vault, actor, deal_id, at=at)}
-    recipients = {p.recipient for p in deal_packages(vault, deal_id) if p.recipient}
-    return _Sources(prof, deal_data(vault, deal_id), facts, rules(), len(recipients))
-
 
 def show(vault: Vault, *, actor: Actor, deal_ref: str, at: _dt.datetime | None = None) -> Pia:
     """The deal's latest PIA (an empty draft before anything was entered)."""
@@ -414,7 +203,7 @@ def _view(vault: Vault, actor: Actor, deal_id: str, at: _dt.datetime | None) -> 
         matrix, floor = frozen["matrix"], RiskLevel(frozen["unacceptable"])
         overridden = bool(frozen.get("overridden"))
     else:
-        values = _prefilled_values(_sources(vault, actor, deal_id, at))
+        values = prefill.prefilled_values(prefill.sources(vault, actor, deal_id, at))
         rule = matrix_rule()
         matrix, floor = dict(rule.param("matrix")), RiskLevel(rule.param("unacceptable"))
         overridden = rule.overridden
@@ -599,11 +388,15 @@ def complete(
                 f"questions not answered yet: {', '.join(current.missing)}",
             )
         )
-    src = _sources(vault, actor, deal_id, at)
+    src = prefill.sources(vault, actor, deal_id, at)
     rule = matrix_rule()
     snapshot = {
-        "zh": _in_language("zh", lambda: _prefilled_values(_sources(vault, actor, deal_id, at))),
-        "en": _in_language("en", lambda: _prefilled_values(_sources(vault, actor, deal_id, at))),
+        "zh": prefill.in_language(
+            "zh", lambda: prefill.prefilled_values(prefill.sources(vault, actor, deal_id, at))
+        ),
+        "en": prefill.in_language(
+            "en", lambda: prefill.prefilled_values(prefill.sources(vault, actor, deal_id, at))
+        ),
         "matrix": dict(rule.param("matrix")),
         "unacceptable": rule.param("unacceptable"),
         "overridden": rule.overridden,
