@@ -51,6 +51,7 @@ def test_round_trip_restores_byte_identical_content(
         backup.restore(vault, actor=admin("ops"), path=bk)  # not an empty home
     target = _restore_settings(settings, tmp_path, second_database_url)
     with open_vault(target) as restored:
+        backup.verify(restored, bk, actor=operator())  # in the empty target: records nothing
         backup.restore(restored, actor=admin("ops"), path=bk)
         deals.export(restored, actor=operator("ops"), deal_ref="keep", out_dir=tmp_path / "out")
         assert (

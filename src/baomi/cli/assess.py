@@ -22,6 +22,7 @@ SUBMODULES: tuple[str, ...] = (
     "baomi.cli.assess_rules",
     "baomi.cli.assess_reports",
     "baomi.cli.assess_crossborder",
+    "baomi.cli.assess_pia",
 )
 
 

@@ -42,6 +42,8 @@ class AuditAction(StrEnum):
     AUDIT_EXPORT = "audit.export"
     BACKUP_CREATE = "backup.create"
     BACKUP_RESTORE = "backup.restore"
+    #: a backup file decrypted and checked (outcome ``success`` or ``failure``)
+    BACKUP_VERIFY = "backup.verify"
     PROTECT_RUN = "protect.run"
     PROTECT_DETOKENIZE = "protect.detokenize"
     PROTECT_TRACE = "protect.trace"
@@ -81,6 +83,13 @@ class AuditAction(StrEnum):
     INCIDENT_UPDATE = "incident.update"
     INCIDENT_ATTRIBUTE = "incident.attribute"
     DRILL_UPDATE = "drill.update"
+    ASSESSMENT_ANSWER = "assessment.answer"
+    ASSESSMENT_EVIDENCE = "assessment.evidence"
+    ASSESSMENT_NEW = "assessment.new"
+    ASSESSMENT_DELETE = "assessment.delete"
+    PIA_RISK = "pia.risk"
+    PIA_RISK_REMOVE = "pia.risk_remove"
+    PIA_COMPLETE = "pia.complete"
 
 
 @dataclass(frozen=True)

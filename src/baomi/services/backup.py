@@ -274,9 +274,34 @@ def _open(vault: Vault, path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
 
 
 def verify(vault: Vault, path: Path, *, actor: Actor) -> BackupReport:
-    """Decrypt and check every hash and the manifest signature; nothing is written."""
+    """Decrypt and check every hash and the manifest signature; nothing but the outcome is
+    written: a ``backup.verify`` event (``success`` with the backup's id and creation time, or
+    ``failure``), which the assessment reads as the last verified backup. In an empty home (a
+    restore target) nothing is recorded: an event would make it non-empty."""
     audit.require(vault, actor, Action.BACKUP_VERIFY, obj="backup")
-    manifest, _ = _open(vault, path)
+    with vault.reading() as session:
+        empty = not session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
+    try:
+        manifest, _ = _open(vault, path)
+    except (IntegrityError, InputError) as exc:
+        if not empty:
+            audit.record_now(
+                vault,
+                actor=actor,
+                action=AuditAction.BACKUP_VERIFY,
+                obj="backup",
+                outcome="failure",
+                details={"reason": type(exc).__name__},
+            )
+        raise
+    if not empty:
+        audit.record_now(
+            vault,
+            actor=actor,
+            action=AuditAction.BACKUP_VERIFY,
+            obj=f"backup:{manifest['backup_id']}",
+            details={"backup_id": manifest["backup_id"], "created_at": manifest["created_at"]},
+        )
     return _report(manifest)
 
 

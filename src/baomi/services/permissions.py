@@ -93,6 +93,8 @@ class Action(StrEnum):
     INCIDENT_EDIT = "incident.edit"
     DRILL_VIEW = "drill.view"
     DRILL_EDIT = "drill.edit"
+    #: delete a completed assessment once its retention ended (PIPL-56: at least three years)
+    ASSESSMENT_DELETE = "assessment.delete"
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # drills are the company's (the seller's) exercise; auditors read the results
         Action.DRILL_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.DRILL_EDIT: _KEY_HOLDERS | {Role.SELLER},
+        Action.ASSESSMENT_DELETE: _KEY_HOLDERS,
     }
 )
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
-from baomi.storage.models.comply import Company, DealProfile, Provision, ProvisionPeople
+from baomi.storage.models.comply import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentEvidence,
+    Company,
+    DealProfile,
+    PiaRisk,
+    Provision,
+    ProvisionPeople,
+)
 from baomi.storage.models.dataroom import (
     Copy,
     Grant,
@@ -60,11 +69,18 @@ TABLES = (
     IncidentStep,
     Drill,
     DrillAction,
+    Assessment,
+    AssessmentAnswer,
+    AssessmentEvidence,
+    PiaRisk,
 )
 
 __all__ = [
     "NAMING",
     "TABLES",
+    "Assessment",
+    "AssessmentAnswer",
+    "AssessmentEvidence",
     "AuditCheckpoint",
     "AuditEventRow",
     "AuditHead",
@@ -85,6 +101,7 @@ __all__ = [
     "Party",
     "Provision",
     "ProvisionPeople",
+    "PiaRisk",
     "Question",
     "Room",
     "SetupLink",

@@ -10,6 +10,16 @@ company's deals.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baomi.storage.models.base import Base
@@ -114,3 +124,79 @@ class Provision(Base):
     keep_until: Mapped[str] = mapped_column(String(10))
     recorded_at: Mapped[str] = mapped_column(String(40))
     recorded_by: Mapped[str] = mapped_column(String(200))
+# --- assessments (the six-area risk assessment and the PIA) ---
+
+
+class Assessment(Base):
+    """One assessment of a deal: the six-area risk assessment (``kind`` ``risk``) or a PI
+    protection impact assessment (``pia``, PIPL-55/56), in versions; a completed PIA is frozen
+    (``snapshot_sealed``: what the system filled in, at completion) and kept until
+    ``keep_until`` (PIPL-56: at least three years)."""
+
+    __tablename__ = "comply_assessments"
+    __table_args__ = (UniqueConstraint("deal_id", "kind", "version"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    #: ``draft`` or ``completed`` (signed)
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(200))
+    completed_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    completed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    #: JSON: signatory role → name (the PI protection officer, legal, management)
+    signatures: Mapped[str] = mapped_column(Text, default="{}")
+    #: the pre-filled answers, facts and risk levels at completion, sealed with the platform's
+    #: assessment key (no raw PI: counts, categories, statuses)
+    snapshot_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    keep_until: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class AssessmentAnswer(Base):
+    """A person's answer to one question (answer and comment sealed with the platform's
+    assessment key, so that it outlives the deal's key — PIPL-56)."""
+
+    __tablename__ = "comply_answers"
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("comply_assessments.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    answer_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    answered_by: Mapped[str] = mapped_column(String(200))
+    answered_at: Mapped[str] = mapped_column(String(40))
+
+
+class AssessmentEvidence(Base):
+    """An evidence file for a question: content sealed with the deal's data key (shredded with
+    the deal); name (identifiers masked), size and SHA-256 kept with the assessment."""
+
+    __tablename__ = "comply_evidence"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("comply_assessments.id"), index=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[str] = mapped_column(String(40))
+
+
+class PiaRisk(Base):
+    """A risk the PIA lists: its title (sealed like answers), impact and likelihood; the level
+    comes from the rule book's matrix (S393-D3) when it is read."""
+
+    __tablename__ = "comply_pia_risks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("comply_assessments.id"), index=True)
+    title_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    impact: Mapped[str] = mapped_column(String(16))
+    likelihood: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))

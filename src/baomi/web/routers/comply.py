@@ -35,7 +35,14 @@ pages = APIRouter(include_in_schema=False)
 
 #: The compliance pages of a deal, linked from the overview: (path suffix after
 #: ``/rooms/{deal}/comply``, Chinese, English). Each compliance area adds its own row.
-SECTIONS: tuple[tuple[str, str, str], ...] = (("", "概览", "Overview"),)
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("", "概览", "Overview"),
+    ("pia", "个人信息保护影响评估", "PI impact assessment"),
+    ("risk", "风险评估（六个方面）", "Risk assessment (six areas)"),
+    ("provisions", "提供记录", "Provision records"),
+    ("crossborder", "数据出境", "Cross-border"),
+    ("inventory", "个人信息清单", "PI inventory"),
+)
 
 Short = Field(default="", max_length=200)
 
