@@ -72,6 +72,9 @@ class AuditAction(StrEnum):
     # compliance (services/comply)
     COMPANY_SET = "company.set"
     PROFILE_SET = "profile.set"
+    #: customer notices: a mail-merge export (counts only) and a sending-status import
+    NOTICE_EXPORT = "notice.export"
+    NOTICE_IMPORT = "notice.import"
 
 
 @dataclass(frozen=True)

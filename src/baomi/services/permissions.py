@@ -88,6 +88,8 @@ class Action(StrEnum):
     # compliance: the assessment of a deal and its company (services/comply)
     COMPLY_VIEW = "comply.view"
     COMPLY_EDIT = "comply.edit"
+    #: the customer contact list for mail merge: decrypts PI from a deal's documents
+    NOTICE_EXPORT = "notice.export"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         | _ROOM_RUNNERS
         | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.COMPLY_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # customer notices (PIPL-22/23): the contact list holds raw PI, so only those who hold
+        # the key and the seller (the processor that notifies its own customers) export it
+        Action.NOTICE_EXPORT: _KEY_HOLDERS | {Role.SELLER},
     }
 )
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
-from baomi.storage.models.comply import Company, DealProfile
+from baomi.storage.models.comply import (
+    Company,
+    DealProfile,
+    Notice,
+    NoticeEvent,
+    NoticeExport,
+    NoticeImport,
+)
 from baomi.storage.models.dataroom import (
     Copy,
     Grant,
@@ -52,6 +59,10 @@ TABLES = (
     Question,
     Company,
     DealProfile,
+    NoticeExport,
+    Notice,
+    NoticeImport,
+    NoticeEvent,
 )
 
 __all__ = [
@@ -70,6 +81,10 @@ __all__ = [
     "Member",
     "Nda",
     "NdaAcceptance",
+    "Notice",
+    "NoticeEvent",
+    "NoticeExport",
+    "NoticeImport",
     "Party",
     "Question",
     "Room",
