@@ -117,7 +117,8 @@ def deal_facts(vault: Vault, deal_id: str) -> tuple[NoticeKind, Facts]:
     return kind, facts_of(p, _company(vault, deal_id, p.deal_name), labels, sensitive)
 
 
-def _deal_id(vault: Vault, deal_ref: str) -> str:
+def deal_id_of(vault: Vault, deal_ref: str) -> str:
+    """The id of the deal ``deal_ref`` names (an :class:`InputError` if none)."""
     with vault.reading() as session:
         return find_deal(session, deal_ref).id
 
@@ -132,7 +133,7 @@ def preview(
     lang: str = "zh",
 ) -> Preview:
     """The deal's notice text for ``channel``, written to the sample customer (张三)."""
-    deal_id = _deal_id(vault, deal_ref)
+    deal_id = deal_id_of(vault, deal_ref)
     authorize(actor, Action.COMPLY_VIEW, deal_id)
     recommended, facts = deal_facts(vault, deal_id)
     chosen = kind or recommended
@@ -150,7 +151,7 @@ class TableChoice:
 
 def tables(vault: Vault, *, actor: Actor, deal_ref: str) -> list[TableChoice]:
     """The deal's documents whose scan found a name column and a contact column."""
-    deal_id = _deal_id(vault, deal_ref)
+    deal_id = deal_id_of(vault, deal_ref)
     authorize(actor, Action.NOTICE_EXPORT, deal_id)
     out = []
     for obj in deals.objects(vault, deal_id):
@@ -247,7 +248,7 @@ def export(
 ) -> ExportResult:
     """Write the deal's customer list with each customer's notice texts to ``out`` (.csv or
     .xlsx) for mail merge, and record one notice per customer."""
-    deal_id = _deal_id(vault, deal_ref)
+    deal_id = deal_id_of(vault, deal_ref)
     audit.require(vault, actor, Action.NOTICE_EXPORT, obj=f"deal:{deal_id}", resource=deal_id)
     if out.suffix.lower() not in FORMATS:
         raise InputError(tr("导出文件须为 .csv 或 .xlsx", "the export must be .csv or .xlsx"))

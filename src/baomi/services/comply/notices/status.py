@@ -31,10 +31,10 @@ from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.comply.notices.export import deal_id_of
 from baomi.services.comply.notices.texts import Channel, NoticeKind, templates
 from baomi.services.comply.reports.model import Citation
 from baomi.services.comply.rulebook import rules
-from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Notice, NoticeEvent, NoticeExport, NoticeImport
@@ -195,16 +195,11 @@ def _timestamp(text: str) -> str | None:
 # --- import ----------------------------------------------------------------------------------
 
 
-def _deal_id(vault: Vault, deal_ref: str) -> str:
-    with vault.reading() as session:
-        return find_deal(session, deal_ref).id
-
-
 def import_status(
     vault: Vault, *, actor: Actor, deal_ref: str, name: str, content: bytes
 ) -> ImportResult:
     """Record a sending-status file's events for the deal's notices (counts audited)."""
-    deal_id = _deal_id(vault, deal_ref)
+    deal_id = deal_id_of(vault, deal_ref)
     audit.require(vault, actor, Action.COMPLY_EDIT, obj=f"deal:{deal_id}", resource=deal_id)
     parsed = list(read_rows(name, content))
     problems: dict[str, list[int]] = {}
@@ -351,7 +346,7 @@ class Campaign:
 
 def campaign(vault: Vault, *, actor: Actor, deal_ref: str) -> Campaign:
     """How far the deal's notices got: per channel and status, and the consents."""
-    deal_id = _deal_id(vault, deal_ref)
+    deal_id = deal_id_of(vault, deal_ref)
     authorize(actor, Action.COMPLY_VIEW, deal_id)
     with vault.reading() as session:
         notices = session.execute(select(Notice).where(Notice.deal_id == deal_id)).scalars().all()
