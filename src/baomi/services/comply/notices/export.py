@@ -247,7 +247,8 @@ def export(
     lang: str = "zh",
 ) -> ExportResult:
     """Write the deal's customer list with each customer's notice texts to ``out`` (.csv or
-    .xlsx) for mail merge, and record one notice per customer."""
+    .xlsx) for mail merge, and record one notice per customer. ``document`` is the deal
+    document's id or its name."""
     deal_id = deal_id_of(vault, deal_ref)
     audit.require(vault, actor, Action.NOTICE_EXPORT, obj=f"deal:{deal_id}", resource=deal_id)
     if out.suffix.lower() not in FORMATS:
@@ -265,8 +266,12 @@ def export(
                 "(set them with assess profile)",
             )
         )
-    inventory = next((o.inventory for o in deals.objects(vault, deal_id) if o.id == document), None)
+    found = [o for o in deals.objects(vault, deal_id) if document in (o.id, o.name)]
+    if len(found) != 1:
+        raise InputError(tr("没有该文件", "no such document"))
+    document = found[0].id
     name, content = deals.open_object(vault, deal_id, document)
+    inventory = found[0].inventory
     read = read_contacts(name, content, inventory)
     key = contact_key(vault, deal_id)
     export_id, ts = new_id(), now()
