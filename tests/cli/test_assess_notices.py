@@ -7,29 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from baomi.cli.main import app
+from tests.cli.test_vault_cli import env
 from tests.vault_support import database_url, mobile
 
-__all__ = ["database_url"]
+__all__ = ["database_url", "env"]
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(tmp_path: Path, database_url: str | None) -> dict[str, Any]:
-    return {
-        "BAOMI_HOME": str(tmp_path / "home"),
-        "BAOMI_MASTER_KEY_FILE": str(tmp_path / "master.key"),
-        "BAOMI_MASTER_KEY": None,
-        "BAOMI_PASSPHRASE": None,
-        "BAOMI_KEYSTORE": None,
-        "BAOMI_ENV": None,
-        "BAOMI_LANG": "zh",
-        "BAOMI_DATABASE_URL": database_url,
-    }
 
 
 def _cli(env: dict[str, Any], *args: str, code: int = 0) -> str:
