@@ -51,6 +51,7 @@ class Endpoint:
 
 
 ROOM = "/api/v1/rooms/{deal}"
+NOTICES = "/api/v1/deals/{deal}/comply/notices"
 
 #: Every /api/v1 route and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -133,6 +134,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Action.COPY_CONFIRM,
         body=lambda s: {"copies": ["no-such-copy"]},
     ),
+    Endpoint("GET", NOTICES, Action.COMPLY_VIEW),
+    Endpoint("GET", NOTICES + "/text", Action.COMPLY_VIEW),
+    Endpoint("GET", NOTICES + "/tables", Action.NOTICE_EXPORT),
+    Endpoint(
+        "POST",
+        NOTICES + "/export",
+        Action.NOTICE_EXPORT,
+        body=lambda s: {"document": s.doc, "format": "csv"},
+    ),
+    Endpoint("POST", NOTICES + "/import", Action.COMPLY_EDIT, files=True),
 )
 
 
