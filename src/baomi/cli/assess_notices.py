@@ -88,7 +88,7 @@ def notice_text_cmd(
         rows.append((tr("邮件主题", "subject"), t.subject))
     rows.append((tr("字数", "characters"), str(t.chars)))
     if t.segments:
-        rows.append((tr("短信条数（70 字/条）", "SMS segments (70 chars)"), str(t.segments)))
+        rows.append((tr("短信条数", "SMS segments"), str(t.segments)))
     emit(None, fmt, rows)
     _console().print(t.body, markup=False)
 

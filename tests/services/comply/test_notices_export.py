@@ -190,6 +190,7 @@ def test_statuses_are_imported_and_counted(
     assert (view.consent_required, view.consented, view.refused) == (len(ids), 1, 1)
     assert view.consent_pending == len(ids) - 2
     assert "PIPL-23" in {c.rule_id for c in view.citations}
+    assert view.reask_wait_hours == 48  # S35-C.4: no new request within 48 h of a refusal
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-16"])

@@ -21,7 +21,7 @@ from baomi.services import accounts
 from baomi.services.accounts import UserPublic
 from baomi.services.comply.notices import export as notices
 from baomi.services.comply.notices import status
-from baomi.services.comply.notices.texts import Channel, NoticeKind
+from baomi.services.comply.notices.texts import Channel, NoticeKind, sms_limits
 from baomi.services.comply.reports.model import Citation
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action, Actor, allowed
@@ -86,6 +86,7 @@ class CampaignPublic(BaseModel):
     consented: int
     refused: int
     consent_pending: int
+    reask_wait_hours: int
     citations: list[CitationPublic]
 
 
@@ -262,7 +263,7 @@ def notices_page(
     vault: VaultDep,
     token: TokenDep,
     channel: Channel = Channel.LETTER,
-    kind: NoticeKind | None = None,
+    kind: Annotated[str, Query(max_length=20)] = "",  # "" (the form's first option): default
     lang: Lang = "zh",
     error: Annotated[str, Query(max_length=500)] = "",
     message: Annotated[str, Query(max_length=2000)] = "",
@@ -271,9 +272,10 @@ def notices_page(
         return RedirectResponse("/login", status_code=303)
     actor = _actor(vault, user, deal)
     view = status.campaign(vault, actor=actor, deal_ref=deal)
+    chosen = NoticeKind(kind) if kind in set(NoticeKind) else None
     try:
         shown: notices.Preview | None = notices.preview(
-            vault, actor=actor, deal_ref=deal, channel=channel, kind=kind, lang=lang
+            vault, actor=actor, deal_ref=deal, channel=channel, kind=chosen, lang=lang
         )
     except InputError as exc:  # no transfer type yet: the page says so
         shown, error = None, error or str(exc)
@@ -289,10 +291,11 @@ def notices_page(
         channel=channel.value,
         channels=[c.value for c in Channel],
         kinds=[k.value for k in NoticeKind],
-        kind=kind.value if kind else "",
+        kind=chosen.value if chosen else "",
         notice_lang=lang,
         can_edit=allowed(actor, Action.COMPLY_EDIT, view.deal_id),
         tables=notices.tables(vault, actor=actor, deal_ref=deal) if exports else [],
+        sms=sms_limits(),
         statuses=["pending", *(s.value for s in status.Status if s not in status.CONSENT_ANSWERS)],
         error=error,
         message=message,

@@ -62,6 +62,8 @@ COLUMNS = (
 )
 #: Entities that are not a person's information (not listed as kinds of PI in a notice).
 _NOT_PI = frozenset({"ORGANIZATION", "CN_USCC"})
+#: The kinds a notice names first (the contact list's own), then the others in ENTITIES' order.
+_FIRST = ("PERSON_NAME", "CN_MOBILE", "EMAIL", "ADDRESS")
 #: A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,7 +104,8 @@ def _kinds(vault: Vault, deal_id: str) -> tuple[dict[str, tuple[str, ...]], tupl
     """The kinds of PI the deal's documents hold (entity labels per language) and its sensitive
     categories (PIPL-28), from the scan inventories."""
     summary = deal_data(vault, deal_id)
-    found = [ENTITIES[e] for e in summary.entities if e in ENTITIES and e not in _NOT_PI]
+    order = [*_FIRST, *(e for e in ENTITIES if e not in _FIRST)]
+    found = [ENTITIES[e] for e in order if e in summary.entities and e not in _NOT_PI]
     labels = {"zh": tuple(e.label_zh for e in found), "en": tuple(e.label_en for e in found)}
     return labels, summary.sensitive_categories
 

@@ -341,6 +341,8 @@ class Campaign:
     refused: int = 0
     #: notices that need consent and have no answer: their PI may not be provided (PIPL-23)
     consent_pending: int = 0
+    #: after a refusal, no new request before this many hours (S35-C.4; NDS-22)
+    reask_wait_hours: int = 0
     citations: tuple[Citation, ...] = ()
 
 
@@ -403,5 +405,6 @@ def campaign(vault: Vault, *, actor: Actor, deal_ref: str) -> Campaign:
         consented,
         refused,
         required - consented - refused,
+        int(book["S35-C.4"].param("wait_hours")),
         tuple(Citation(r, book[r].source, book[r].status) for r in sorted(cited)),
     )
