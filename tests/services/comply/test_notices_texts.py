@@ -139,3 +139,19 @@ def test_sms_segments_at_the_boundaries() -> None:
 def test_the_preview_sms_shows_its_segment_count() -> None:
     text = render(NoticeKind.CONSENT, Channel.SMS, _facts())
     assert text.segments == sms_segments(text.body) and text.chars == len(text.body)
+
+
+def test_the_campaign_report_flags_customers_without_consent() -> None:
+    from baomi.services.comply.notices.report import campaign_report
+    from baomi.services.comply.notices.status import Campaign
+    from baomi.services.comply.reports.model import Citation, Tone
+
+    view = Campaign(
+        "d", 10, 1, 1, {"consent": 10}, {"sms": {"delivered": 6, "pending": 4}}, 4,
+        10, 6, 1, 3, 48, (Citation("TX-2", "PIPL-RULES.md §8", "A"),),
+    )  # fmt: skip
+    report = campaign_report(view, "deal")
+    risky = report.summary[-1]
+    assert risky.value == "4" and risky.tone is Tone.BAD
+    assert report.sections[0].tables[0].rows == (("sms", "4", "0", "6", "0"),)
+    assert [c.rule_id for c in report.unconfirmed] == ["TX-2"]
