@@ -133,6 +133,8 @@ def notice_export_cmd(
             (tr("读取行数", "rows read"), str(r.rows)),
             (tr("无姓名或联系方式", "without name or contact"), str(r.incomplete)),
             (tr("重复客户", "listed twice"), str(r.repeated)),
+            (tr("已同意，不再征求", "consented already, not asked again"), str(r.consented_before)),
+            (tr("刚拒绝，暂不征求", "refused recently, not asked yet"), str(r.refused_recently)),
             *((tr(f"可用渠道 {c}", f"reachable by {c}"), str(n)) for c, n in r.channels.items()),
         ],
     )

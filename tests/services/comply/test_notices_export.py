@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import unicodedata
@@ -19,6 +20,7 @@ from baomi.services.comply.notices import export as notices
 from baomi.services.comply.notices import status
 from baomi.services.comply.notices.texts import Channel, NoticeKind
 from baomi.services.comply.profile import TransferType
+from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault
 from baomi.settings import Settings
@@ -162,13 +164,18 @@ def _status_csv(rows: list[tuple[str, str, str, str]], encoding: str = "utf-8") 
     return buf.getvalue().encode(encoding)
 
 
+def _exported_ids(vault: Vault, deal: tuple[str, str, Path], out: Path) -> list[str]:
+    """Export the deal's customer table to ``out`` and return the notice ids."""
+    ref, doc, _ = deal
+    notices.export(vault, actor=OPERATOR, deal_ref=ref, document=doc, out=out)
+    return [r["notice_id"] for r in _read_csv(out)]
+
+
 def test_statuses_are_imported_and_counted(
     vault: Vault, deal: tuple[str, str, Path], tmp_path: Path
 ) -> None:
-    ref, doc, _ = deal
-    out = tmp_path / "n.csv"
-    notices.export(vault, actor=OPERATOR, deal_ref=ref, document=doc, out=out)
-    ids = [r["notice_id"] for r in _read_csv(out)]
+    ref = deal[0]
+    ids = _exported_ids(vault, deal, tmp_path / "n.csv")
     rows = [(i, "sms", "delivered", "2026-12-01 10:00") for i in ids[:10]]
     rows += [(ids[0], "sms", "consented", "2026-12-01 11:00")]
     rows += [(ids[1], "短信", "拒绝同意", "2026/12/01 11:30")]
@@ -197,10 +204,8 @@ def test_statuses_are_imported_and_counted(
 def test_gbk_bom_and_utf16_files_with_chinese_headers(
     vault: Vault, deal: tuple[str, str, Path], tmp_path: Path, encoding: str
 ) -> None:
-    ref, doc, _ = deal
-    out = tmp_path / "n.csv"
-    notices.export(vault, actor=OPERATOR, deal_ref=ref, document=doc, out=out)
-    first = _read_csv(out)[0]["notice_id"]
+    ref = deal[0]
+    first = _exported_ids(vault, deal, tmp_path / "n.csv")[0]
     text = f"通知编号,渠道,状态,时间,地址\n{first},信函,已送达,2026-12-02 09:00,某地\n"
     got = status.import_status(
         vault, actor=OPERATOR, deal_ref=ref, name="回执.csv", content=text.encode(encoding)
@@ -213,10 +218,8 @@ def test_gbk_bom_and_utf16_files_with_chinese_headers(
 def test_an_xlsx_status_file(vault: Vault, deal: tuple[str, str, Path], tmp_path: Path) -> None:
     import datetime as dt
 
-    ref, doc, _ = deal
-    out = tmp_path / "n.csv"
-    notices.export(vault, actor=OPERATOR, deal_ref=ref, document=doc, out=out)
-    first = _read_csv(out)[0]["notice_id"]
+    ref = deal[0]
+    first = _exported_ids(vault, deal, tmp_path / "n.csv")[0]
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -267,3 +270,60 @@ def test_the_tables_offered_are_those_with_a_name_and_a_contact(
     assert choice.id == doc and choice.columns == ("name", "mobile", "email", "address")
     preview = notices.preview(vault, actor=OPERATOR, deal_ref=ref, channel=Channel.EMAIL)
     assert preview.kind is NoticeKind.CONSENT and "张三" in preview.text.body
+
+
+def test_notice_ids_are_random_and_never_read_as_numbers() -> None:
+    ids = {notices.new_notice_id() for _ in range(200)}
+    assert len(ids) == 200
+    for i in ids:
+        assert len(i) == 16 and i[0] == "N" and not set(i) & set("EILOU")
+
+
+def _answer(vault: Vault, ref: str, notice_id: str, answer: str, at: dt.datetime) -> None:
+    content = _status_csv([(notice_id, "sms", answer, at.isoformat())])
+    got = status.import_status(vault, actor=OPERATOR, deal_ref=ref, name="a.csv", content=content)
+    assert got.recorded == 1
+
+
+def test_a_new_request_skips_who_consented_and_who_just_refused(
+    vault: Vault, deal: tuple[str, str, Path], tmp_path: Path
+) -> None:
+    ref = deal[0]
+    ids = _exported_ids(vault, deal, tmp_path / "1.csv")
+    now = dt.datetime.now(dt.UTC)
+    _answer(vault, ref, ids[0], "consented", now - dt.timedelta(days=5))
+    _answer(vault, ref, ids[1], "refused-consent", now - dt.timedelta(hours=1))
+    _answer(vault, ref, ids[2], "refused-consent", now - dt.timedelta(days=5))
+    again = notices.export(
+        vault, actor=OPERATOR, deal_ref=ref, document=deal[1], out=tmp_path / "2.csv"
+    )
+    assert (again.consented_before, again.refused_recently) == (1, 1)
+    assert again.notices == len(ids) - 2
+    view = status.campaign(vault, actor=OPERATOR, deal_ref=ref)
+    assert view.notices == 2 * len(ids) - 2
+    assert view.consent_required == len(ids)  # customers, not notices
+    assert (view.consented, view.refused) == (1, 2)
+
+
+def test_the_re_ask_wait_at_its_boundary(
+    vault: Vault, deal: tuple[str, str, Path], tmp_path: Path
+) -> None:
+    ids = _exported_ids(vault, deal, tmp_path / "1.csv")
+    refused = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    _answer(vault, deal[0], ids[0], "refused-consent", refused)
+    deal_id = notices.deal_id_of(vault, deal[0])
+    wait = dt.timedelta(hours=rules()["S35-C.4"].param("wait_hours"))
+    second = dt.timedelta(seconds=1)
+    skipped = [
+        len(notices.not_to_ask(vault, deal_id, NoticeKind.CONSENT, refused + wait + d))
+        for d in (-second, dt.timedelta(0), second)
+    ]
+    assert skipped == [1, 0, 0]  # still within the wait; at 48 h and after: may ask again
+
+
+def test_a_time_without_offset_is_china_time() -> None:
+    from baomi.services.comply.notices.records import utc_iso
+
+    assert utc_iso("2026-12-01 10:00") == "2026-12-01T02:00:00+00:00"
+    assert utc_iso("2026/12/01T10:00:00+00:00") == "2026-12-01T10:00:00+00:00"
+    assert utc_iso("yesterday") is None

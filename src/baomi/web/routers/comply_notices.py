@@ -21,6 +21,7 @@ from baomi.services import accounts
 from baomi.services.accounts import UserPublic
 from baomi.services.comply.notices import export as notices
 from baomi.services.comply.notices import status
+from baomi.services.comply.notices.records import CONSENT_ANSWERS, Status
 from baomi.services.comply.notices.texts import Channel, NoticeKind, sms_limits
 from baomi.services.comply.reports.model import Citation
 from baomi.services.dataroom import rooms
@@ -296,7 +297,7 @@ def notices_page(
         can_edit=allowed(actor, Action.COMPLY_EDIT, view.deal_id),
         tables=notices.tables(vault, actor=actor, deal_ref=deal) if exports else [],
         sms=sms_limits(),
-        statuses=["pending", *(s.value for s in status.Status if s not in status.CONSENT_ANSWERS)],
+        statuses=["pending", *(s.value for s in Status if s not in CONSENT_ANSWERS)],
         error=error,
         message=message,
     )

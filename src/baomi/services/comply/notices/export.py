@@ -11,23 +11,30 @@ and renamed once the notices are recorded.
 from __future__ import annotations
 
 import csv
-import io
+import datetime as dt
 import os
 import secrets
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.entities import ENTITIES
-from baomi.errors import InputError
+from baomi.errors import CryptoError, InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.comply.data import deal_data
 from baomi.services.comply.notices.contacts import Contact, columns_from_inventory, read_contacts
+from baomi.services.comply.notices.records import (
+    Status,
+    deal_id_of,
+    deal_records,
+    latest_answers,
+    person_key,
+)
 from baomi.services.comply.notices.texts import (
     Channel,
     Facts,
@@ -36,10 +43,9 @@ from baomi.services.comply.notices.texts import (
     facts_of,
     kind_for,
     render,
-    templates,
 )
 from baomi.services.comply.profile import profile_of
-from baomi.services.deals import find_deal
+from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Notice, NoticeExport, Room
@@ -92,6 +98,10 @@ class ExportResult:
     #: customers reachable per channel
     channels: Mapping[str, int] = field(default_factory=dict)
     consent_required: bool = False
+    #: consent requests not made again: the customer consented already, or refused less than
+    #: ``S35-C.4`` hours ago (NDS-22: no frequent re-asking)
+    consented_before: int = 0
+    refused_recently: int = 0
 
 
 def _company(vault: Vault, deal_id: str, deal_name: str) -> str:
@@ -118,12 +128,6 @@ def deal_facts(vault: Vault, deal_id: str) -> tuple[NoticeKind, Facts]:
     kind = kind_for(p)
     labels, sensitive = _kinds(vault, deal_id)
     return kind, facts_of(p, _company(vault, deal_id, p.deal_name), labels, sensitive)
-
-
-def deal_id_of(vault: Vault, deal_ref: str) -> str:
-    """The id of the deal ``deal_ref`` names (an :class:`InputError` if none)."""
-    with vault.reading() as session:
-        return find_deal(session, deal_ref).id
 
 
 def preview(
@@ -194,7 +198,7 @@ def _row(
     ]
 
 
-def _write(path: Path, rows: Sequence[list[str]]) -> Path:
+def _write(path: Path, rows: Iterable[list[str]]) -> Path:
     """Write the rows to a temporary file beside ``path`` (0600); the caller renames it."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
@@ -202,11 +206,10 @@ def _write(path: Path, rows: Sequence[list[str]]) -> Path:
     tmp.chmod(0o600)
     try:
         if path.suffix.lower() == ".csv":
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            writer.writerow(COLUMNS)
-            writer.writerows([[_safe(v) for v in r] for r in rows])
-            tmp.write_text(buf.getvalue(), encoding="utf-8-sig")
+            with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(COLUMNS)
+                writer.writerows([_safe(v) for v in r] for r in rows)
         else:
             from openpyxl import Workbook
             from openpyxl.cell import WriteOnlyCell
@@ -230,6 +233,17 @@ def _write(path: Path, rows: Sequence[list[str]]) -> Path:
     return tmp
 
 
+#: Notice ids: an upper-case letter, then letters and digits without E, I, L, O, U — a
+#: spreadsheet never reads one as a number (``12E45``) and people do not misread it.
+ID_ALPHABET = "0123456789ABCDFGHJKMNPQRSTVWXYZ"
+ID_LENGTH = 16
+
+
+def new_notice_id() -> str:
+    """A random notice id (``N`` and 15 characters: about 74 bits), not derived from PI."""
+    return "N" + "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH - 1))
+
+
 def contact_key(vault: Vault, deal_id: str) -> bytes:
     """The key of the contacts' keyed hashes: derived from the deal's data key."""
     return crypto.hkdf(vault.deal_key(deal_id), "baomi notices contact")
@@ -237,6 +251,26 @@ def contact_key(vault: Vault, deal_id: str) -> bytes:
 
 def _hash(key: bytes, field_name: str, value: str) -> str | None:
     return crypto.keyed_hash(key, f"{field_name}:{value}") if value else None
+
+
+def not_to_ask(vault: Vault, deal_id: str, kind: NoticeKind, at: dt.datetime) -> dict[str, Status]:
+    """The customers (person keys) not to ask for consent again at time ``at``: those who
+    consented to a notice of this kind, and those who refused any less than the S35-C.4 wait
+    before ``at`` (NDS-22: no frequent re-asking after a refusal)."""
+    wait = dt.timedelta(hours=int(rules()["S35-C.4"].param("wait_hours")))
+    since = (at.astimezone(dt.UTC) - wait).isoformat(timespec="seconds")
+    with vault.reading() as session:
+        notices, events = deal_records(session, deal_id)
+    same = [n for n in notices if n.kind == kind.value]
+    out: dict[str, Status] = {
+        who: status
+        for who, (_, status) in latest_answers(same, events).items()
+        if status is Status.CONSENTED
+    }
+    for who, (when, status) in latest_answers(notices, events).items():
+        if status is Status.REFUSED and when > since:
+            out[who] = status
+    return out
 
 
 def export(
@@ -273,38 +307,57 @@ def export(
     if len(found) != 1:
         raise InputError(tr("没有该文件", "no such document"))
     document = found[0].id
-    name, content = deals.open_object(vault, deal_id, document)
-    inventory = found[0].inventory
-    read = read_contacts(name, content, inventory)
-    key = contact_key(vault, deal_id)
+    try:
+        name, content = deals.open_object(vault, deal_id, document)
+        key = contact_key(vault, deal_id)
+    except CryptoError as exc:  # the deal was destroyed: nothing to export
+        raise InputError(str(exc)) from None
+    read = read_contacts(name, content, found[0].inventory)
+    asked = (
+        not_to_ask(vault, deal_id, chosen, dt.datetime.now(dt.UTC))
+        if sample.consent_required
+        else {}
+    )
     export_id, ts = new_id(), now()
-    rows: list[list[str]] = []
     notices: list[Notice] = []
     reach: Counter[str] = Counter()
-    for contact in read.contacts:
-        notice_id = secrets.token_hex(8)
-        channels = [Channel(c) for c in contact.channels]
-        reach.update(c.value for c in channels)
-        texts = {
-            c: render(chosen, c, facts, customer=contact.name, notice_id=notice_id, lang=lang)
-            for c in channels
-        }
-        rows.append(_row(notice_id, chosen, contact, texts))
-        notices.append(
-            Notice(
-                id=notice_id,
-                deal_id=deal_id,
-                export_id=export_id,
-                kind=chosen.value,
-                consent_required=sample.consent_required,
-                channels=",".join(contact.channels),
-                mobile_hash=_hash(key, "mobile", contact.mobile),
-                email_hash=_hash(key, "email", contact.email),
-                address_hash=_hash(key, "address", contact.address),
-                created_at=ts,
+    skipped: Counter[Status] = Counter()
+
+    def rows() -> Iterator[list[str]]:
+        for contact in read.contacts:
+            hashes = (
+                _hash(key, "mobile", contact.mobile),
+                _hash(key, "email", contact.email),
+                _hash(key, "address", contact.address),
             )
-        )
-    tmp = _write(out, rows)
+            answer = asked.get(person_key(*hashes, ""))
+            if answer is not None:
+                skipped[answer] += 1
+                continue
+            notice_id = new_notice_id()
+            channels = [Channel(c) for c in contact.channels]
+            reach.update(c.value for c in channels)
+            texts = {
+                c: render(chosen, c, facts, customer=contact.name, notice_id=notice_id, lang=lang)
+                for c in channels
+            }
+            notices.append(
+                Notice(
+                    id=notice_id,
+                    deal_id=deal_id,
+                    export_id=export_id,
+                    kind=chosen.value,
+                    consent_required=sample.consent_required,
+                    channels=",".join(contact.channels),
+                    mobile_hash=hashes[0],
+                    email_hash=hashes[1],
+                    address_hash=hashes[2],
+                    created_at=ts,
+                )
+            )
+            yield _row(notice_id, chosen, contact, texts)
+
+    tmp = _write(out, rows())
     try:
         with vault.transaction() as session:
             session.add(
@@ -315,7 +368,7 @@ def export(
                     kind=chosen.value,
                     lang=lang,
                     notices=len(notices),
-                    skipped=read.incomplete + read.repeated,
+                    skipped=read.incomplete + read.repeated + sum(skipped.values()),
                     created_at=ts,
                     created_by=actor.name,
                 )
@@ -335,6 +388,8 @@ def export(
                     "notices": len(notices),
                     "rows": read.rows,
                     "skipped": read.incomplete + read.repeated,
+                    "consented_before": skipped[Status.CONSENTED],
+                    "refused_recently": skipped[Status.REFUSED],
                     "channels": dict(sorted(reach.items())),
                 },
             )
@@ -351,5 +406,7 @@ def export(
         read.incomplete,
         read.repeated,
         dict(sorted(reach.items())),
-        templates()[chosen].consent_required,
+        sample.consent_required,
+        skipped[Status.CONSENTED],
+        skipped[Status.REFUSED],
     )

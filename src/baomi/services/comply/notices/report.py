@@ -4,7 +4,8 @@ what the renderers turn into HTML, PDF or XLSX. Counts only, no personal value."
 from __future__ import annotations
 
 from baomi.i18n import current_language, tr
-from baomi.services.comply.notices.status import Campaign, Status
+from baomi.services.comply.notices.records import Status
+from baomi.services.comply.notices.status import Campaign
 from baomi.services.comply.reports.model import Figure, Report, Section, Table, Tone
 from baomi.services.vault import now
 

@@ -21,7 +21,6 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,7 +30,16 @@ from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit
-from baomi.services.comply.notices.export import deal_id_of
+from baomi.services.comply.notices.records import (
+    CONSENT_ANSWERS,
+    LIFE,
+    Status,
+    deal_id_of,
+    deal_records,
+    latest_answers,
+    person_of,
+    utc_iso,
+)
 from baomi.services.comply.notices.texts import Channel, NoticeKind, templates
 from baomi.services.comply.reports.model import Citation
 from baomi.services.comply.rulebook import rules
@@ -39,17 +47,6 @@ from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Notice, NoticeEvent, NoticeExport, NoticeImport
 
-
-class Status(StrEnum):
-    SENT = "sent"
-    DELIVERED = "delivered"
-    BOUNCED = "bounced"
-    REFUSED = "refused_consent"
-    CONSENTED = "consented"
-
-
-#: What the consent answers are.
-CONSENT_ANSWERS = frozenset({Status.REFUSED, Status.CONSENTED})
 #: A status file's columns: canonical name → accepted headers (lower case).
 HEADERS: dict[str, tuple[str, ...]] = {
     "notice_id": ("notice_id", "notice id", "notice", "id", "通知编号", "编号"),
@@ -184,14 +181,6 @@ def read_rows(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]
         yield number, {c: (row[i].strip() if i < len(row) else "") for c, i in where.items()}
 
 
-def _timestamp(text: str) -> str | None:
-    """ISO 8601 of a time as senders write it (``2026-12-01 10:00``, ``2026/12/01T10:00:00+08:00``)."""
-    try:
-        return dt.datetime.fromisoformat(text.replace("/", "-")).isoformat()
-    except ValueError:
-        return None
-
-
 # --- import ----------------------------------------------------------------------------------
 
 
@@ -208,7 +197,7 @@ def import_status(
     for number, row in parsed:
         channel = _CHANNEL_WORDS.get(row["channel"].lower())
         status = _STATUS_WORDS.get(row["status"].lower())
-        at = _timestamp(row["timestamp"])
+        at = utc_iso(row["timestamp"])
         wrong = (
             "notice_id" if not row["notice_id"] else
             "channel" if channel is None else
@@ -219,20 +208,15 @@ def import_status(
             invalid += 1
             problems.setdefault(f"invalid {wrong}", []).append(number)
             continue
-        keys.append((number, (row["notice_id"].lower(), channel.value, status.value, at)))
+        keys.append((number, (row["notice_id"].upper(), channel.value, status.value, at)))
     numbers = [n for n, _ in parsed]
     import_id = new_id()
     with vault.transaction() as session:
-        ids = {k[0] for _, k in keys}
-        known = set(
-            session.execute(
-                select(Notice.id).where(Notice.deal_id == deal_id, Notice.id.in_(ids))
-            ).scalars()
-        )
+        known = set(session.execute(select(Notice.id).where(Notice.deal_id == deal_id)).scalars())
         held = {
             (e.notice_id, e.channel, e.status, e.at)
             for e in session.execute(
-                select(NoticeEvent).where(NoticeEvent.notice_id.in_(known))
+                select(NoticeEvent).join(Notice).where(Notice.deal_id == deal_id)
             ).scalars()
         }
         fresh: list[tuple[str, str, str, str]] = []
@@ -321,9 +305,6 @@ def _describe(kind: str, numbers: list[int]) -> str:
 
 # --- the campaign ----------------------------------------------------------------------------
 
-#: Order of statuses at the same time: the later one in a notice's life wins.
-_LIFE = {s: i for i, s in enumerate(Status)}
-
 
 @dataclass(frozen=True)
 class Campaign:
@@ -347,16 +328,12 @@ class Campaign:
 
 
 def campaign(vault: Vault, *, actor: Actor, deal_ref: str) -> Campaign:
-    """How far the deal's notices got: per channel and status, and the consents."""
+    """How far the deal's notices got: per channel and status, and the consents per customer
+    (a customer in several exports counts once, with their latest answer)."""
     deal_id = deal_id_of(vault, deal_ref)
     authorize(actor, Action.COMPLY_VIEW, deal_id)
     with vault.reading() as session:
-        notices = session.execute(select(Notice).where(Notice.deal_id == deal_id)).scalars().all()
-        events = (
-            session.execute(select(NoticeEvent).join(Notice).where(Notice.deal_id == deal_id))
-            .scalars()
-            .all()
-        )
+        notices, events = deal_records(session, deal_id)
         exports = len(
             session.execute(select(NoticeExport.id).where(NoticeExport.deal_id == deal_id)).all()
         )
@@ -364,33 +341,29 @@ def campaign(vault: Vault, *, actor: Actor, deal_ref: str) -> Campaign:
             session.execute(select(NoticeImport.id).where(NoticeImport.deal_id == deal_id)).all()
         )
     latest: dict[tuple[str, str], tuple[str, int, str]] = {}
-    answer: dict[str, tuple[str, int, str]] = {}
     for e in events:
         status = Status(e.status)
-        rank = (e.at, _LIFE[status], e.status)
-        if status in CONSENT_ANSWERS:
-            if e.notice_id not in answer or rank > answer[e.notice_id]:
-                answer[e.notice_id] = rank
-            continue
         key = (e.notice_id, e.channel)
-        if key not in latest or rank > latest[key]:
+        rank = (e.at, LIFE[status], e.status)
+        if status not in CONSENT_ANSWERS and (key not in latest or rank > latest[key]):
             latest[key] = rank
+    answers = latest_answers(notices, events)
     channels: dict[str, Counter[str]] = {}
-    unreached = required = consented = refused = 0
+    unreached = 0
     kinds: Counter[str] = Counter()
+    asked: set[str] = set()
     for n in notices:
         kinds[n.kind] += 1
-        reached = n.id in answer
+        reached = person_of(n) in answers
         for channel in [c for c in n.channels.split(",") if c]:
             current = latest.get((n.id, channel), ("", 0, "pending"))[2]
             channels.setdefault(channel, Counter())[current] += 1
             reached = reached or current == Status.DELIVERED
         unreached += not reached
         if n.consent_required:
-            required += 1
-            said = answer.get(n.id, ("", 0, ""))[2]
-            consented += said == Status.CONSENTED
-            refused += said == Status.REFUSED
+            asked.add(person_of(n))
+    said = Counter(answers[p][1] for p in asked if p in answers)
+    consented, refused = said[Status.CONSENTED], said[Status.REFUSED]
     cited = {r for k in kinds for r in templates()[NoticeKind(k)].rules} | {"S35-C.4", "NDS-22"}
     book = rules()
     return Campaign(
@@ -401,10 +374,10 @@ def campaign(vault: Vault, *, actor: Actor, deal_ref: str) -> Campaign:
         dict(sorted(kinds.items())),
         {c: dict(sorted(v.items())) for c, v in sorted(channels.items())},
         unreached,
-        required,
+        len(asked),
         consented,
         refused,
-        required - consented - refused,
+        len(asked) - consented - refused,
         int(book["S35-C.4"].param("wait_hours")),
         tuple(Citation(r, book[r].source, book[r].status) for r in sorted(cited)),
     )
