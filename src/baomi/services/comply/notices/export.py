@@ -46,7 +46,7 @@ from baomi.services.comply.notices.texts import (
 )
 from baomi.services.comply.profile import profile_of
 from baomi.services.comply.rulebook import rules
-from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Notice, NoticeExport, Room
 
@@ -141,7 +141,7 @@ def preview(
 ) -> Preview:
     """The deal's notice text for ``channel``, written to the sample customer (张三)."""
     deal_id = deal_id_of(vault, deal_ref)
-    authorize(actor, Action.COMPLY_VIEW, deal_id)
+    audit.require(vault, actor, Action.COMPLY_VIEW, obj=f"deal:{deal_id}", resource=deal_id)
     recommended, facts = deal_facts(vault, deal_id)
     chosen = kind or recommended
     return Preview(deal_id, chosen, recommended, render(chosen, channel, facts, lang=lang))
@@ -159,7 +159,7 @@ class TableChoice:
 def tables(vault: Vault, *, actor: Actor, deal_ref: str) -> list[TableChoice]:
     """The deal's documents whose scan found a name column and a contact column."""
     deal_id = deal_id_of(vault, deal_ref)
-    authorize(actor, Action.NOTICE_EXPORT, deal_id)
+    audit.require(vault, actor, Action.NOTICE_EXPORT, obj=f"deal:{deal_id}", resource=deal_id)
     out = []
     for obj in deals.objects(vault, deal_id):
         plans = columns_from_inventory(obj.inventory)

@@ -43,7 +43,7 @@ from baomi.services.comply.notices.records import (
 from baomi.services.comply.notices.texts import Channel, NoticeKind, templates
 from baomi.services.comply.reports.model import Citation
 from baomi.services.comply.rulebook import rules
-from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Notice, NoticeEvent, NoticeExport, NoticeImport
 
@@ -331,7 +331,7 @@ def campaign(vault: Vault, *, actor: Actor, deal_ref: str) -> Campaign:
     """How far the deal's notices got: per channel and status, and the consents per customer
     (a customer in several exports counts once, with their latest answer)."""
     deal_id = deal_id_of(vault, deal_ref)
-    authorize(actor, Action.COMPLY_VIEW, deal_id)
+    audit.require(vault, actor, Action.COMPLY_VIEW, obj=f"deal:{deal_id}", resource=deal_id)
     with vault.reading() as session:
         notices, events = deal_records(session, deal_id)
         exports = len(
