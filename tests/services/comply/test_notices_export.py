@@ -327,3 +327,36 @@ def test_a_time_without_offset_is_china_time() -> None:
     assert utc_iso("2026-12-01 10:00") == "2026-12-01T02:00:00+00:00"
     assert utc_iso("2026/12/01T10:00:00+00:00") == "2026-12-01T10:00:00+00:00"
     assert utc_iso("yesterday") is None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_formula_in_a_cell_stays_text(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"f{suffix}"
+    row = ["N1", "consent", "=1+1", "13900000001", "", "@SUM(A1)", "sms", "", "x", "1", "", ""]
+    notices._write(out, [row]).replace(out)
+    if suffix == ".csv":
+        got = _read_csv(out)[0]
+        assert (got["name"], got["address"]) == ("'=1+1", "'@SUM(A1)")
+    else:
+        cell = load_workbook(out).worksheets[0]["C2"]
+        assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_a_table_without_any_contact_is_refused(vault: Vault, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    rows = ["姓名,手机"] + [f"{n}," for n in ("张伟", "王芳", "李娜")] + ["刘洋,13900000001"]
+    (src / "c.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    deals.create(vault, actor=OPERATOR, name="n")
+    profile.set_profile(vault, actor=OPERATOR, deal_ref="n", transfer_type=TransferType.EQUITY)
+    deals.add(vault, actor=OPERATOR, deal_ref="n", paths=[src / "c.csv"])
+    got = notices.export(
+        vault, actor=OPERATOR, deal_ref="n", document="c.csv", out=tmp_path / "o.csv"
+    )
+    assert (got.kind, got.notices, got.incomplete) == (NoticeKind.CONTROL, 1, 3)
+    (src / "d.csv").write_text("姓名,手机\n张伟,\n王芳,\n", encoding="utf-8")
+    (empty,) = deals.add(vault, actor=OPERATOR, deal_ref="n", paths=[src / "d.csv"])
+    with pytest.raises(InputError):
+        notices.export(
+            vault, actor=OPERATOR, deal_ref="n", document=empty.id, out=tmp_path / "p.csv"
+        )

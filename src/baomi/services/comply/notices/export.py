@@ -313,6 +313,13 @@ def export(
     except CryptoError as exc:  # the deal was destroyed: nothing to export
         raise InputError(str(exc)) from None
     read = read_contacts(name, content, found[0].inventory)
+    if not read.contacts:
+        raise InputError(
+            tr(
+                f"没有可通知的客户：{read.rows} 行均缺少姓名或联系方式",
+                f"no customer to notify: all {read.rows} rows lack a name or a contact",
+            )
+        )
     asked = (
         not_to_ask(vault, deal_id, chosen, dt.datetime.now(dt.UTC))
         if sample.consent_required
