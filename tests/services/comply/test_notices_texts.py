@@ -155,3 +155,14 @@ def test_the_campaign_report_flags_customers_without_consent() -> None:
     assert risky.value == "4" and risky.tone is Tone.BAD
     assert report.sections[0].tables[0].rows == (("sms", "4", "0", "6", "0"),)
     assert [c.rule_id for c in report.unconfirmed] == ["TX-2"]
+
+
+def test_every_notice_rule_is_cited_by_a_template() -> None:
+    from importlib.resources import files
+
+    import yaml
+
+    text = (files("baomi.services.comply") / "rules" / "notices.yaml").read_text(encoding="utf-8")
+    ids = {r["id"] for r in yaml.safe_load(text)}
+    cited = {r for t in templates().values() for r in t.rules}
+    assert ids <= cited
