@@ -59,6 +59,7 @@ ROOM = "/api/v1/rooms/{deal}"
 COMPLY = "/api/v1/rooms/{deal}/comply"
 INCIDENT = ROOM + "/incidents/{incident}"
 NO_INCIDENT = f"/api/v1/rooms/{DEAL}/incidents/no-such-incident"
+NOTICES = "/api/v1/rooms/{deal}/comply/notices"
 
 #: Every API route (/api/…) and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -245,6 +246,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         room=False,
         url="/api/v1/drills/no-such-drill/actions",
         body=lambda s: {"text": "x", "owner": "legal", "due": "2026-12-31"},
+    ),
     # the assessment (services/comply): the PIA, the six areas, the facts
     Endpoint("GET", COMPLY + "/facts", Action.COMPLY_VIEW),
     Endpoint("GET", COMPLY + "/risk", Action.COMPLY_VIEW),
@@ -304,6 +306,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Action.COMPLY_VIEW,
         url=f"/api/v1/rooms/{DEAL}/comply/evidence/no-such-evidence",
     ),
+    Endpoint("GET", NOTICES, Action.COMPLY_VIEW),
+    Endpoint("GET", NOTICES + "/text", Action.COMPLY_VIEW),
+    Endpoint("GET", NOTICES + "/tables", Action.NOTICE_EXPORT),
+    Endpoint(
+        "POST",
+        NOTICES + "/export",
+        Action.NOTICE_EXPORT,
+        body=lambda s: {"document": s.doc, "format": "csv"},
+    ),
+    Endpoint("POST", NOTICES + "/import", Action.COMPLY_EDIT, files=True),
 )
 
 

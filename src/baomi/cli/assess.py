@@ -23,6 +23,7 @@ SUBMODULES: tuple[str, ...] = (
     "baomi.cli.assess_reports",
     "baomi.cli.assess_crossborder",
     "baomi.cli.assess_pia",
+    "baomi.cli.assess_notices",
 )
 
 

@@ -90,6 +90,9 @@ class AuditAction(StrEnum):
     PIA_RISK = "pia.risk"
     PIA_RISK_REMOVE = "pia.risk_remove"
     PIA_COMPLETE = "pia.complete"
+    #: customer notices: a mail-merge export (counts only) and a sending-status import
+    NOTICE_EXPORT = "notice.export"
+    NOTICE_IMPORT = "notice.import"
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,8 @@ class Action(StrEnum):
     DRILL_EDIT = "drill.edit"
     #: delete a completed assessment once its retention ended (PIPL-56: at least three years)
     ASSESSMENT_DELETE = "assessment.delete"
+    #: the customer contact list for mail merge: decrypts PI from a deal's documents
+    NOTICE_EXPORT = "notice.export"
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.DRILL_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.DRILL_EDIT: _KEY_HOLDERS | {Role.SELLER},
         Action.ASSESSMENT_DELETE: _KEY_HOLDERS,
+        # customer notices (PIPL-22/23): the contact list holds raw PI, so only those who hold
+        # the key and the seller (the processor that notifies its own customers) export it
+        Action.NOTICE_EXPORT: _KEY_HOLDERS | {Role.SELLER},
     }
 )
 

@@ -7,5 +7,6 @@
 - :mod:`~baomi.services.comply.people` — the people provided, as keyed identifier hashes
 - :mod:`~baomi.services.comply.crossborder` — the cross-border route (CAC Order 16);
   :mod:`~baomi.services.comply.crossborder_report` its report view model and JSON
+- :mod:`~baomi.services.comply.notices` — customer notices, the mail-merge export, sending status
 - :mod:`~baomi.services.comply.reports` — report view models and their HTML/PDF/XLSX renderers
 """

@@ -19,6 +19,10 @@ from baomi.storage.models.comply import (
     AssessmentEvidence,
     Company,
     DealProfile,
+    Notice,
+    NoticeEvent,
+    NoticeExport,
+    NoticeImport,
     PiaRisk,
     Provision,
     ProvisionPeople,
@@ -73,6 +77,10 @@ TABLES = (
     AssessmentAnswer,
     AssessmentEvidence,
     PiaRisk,
+    NoticeExport,
+    Notice,
+    NoticeImport,
+    NoticeEvent,
 )
 
 __all__ = [
@@ -98,6 +106,10 @@ __all__ = [
     "Member",
     "Nda",
     "NdaAcceptance",
+    "Notice",
+    "NoticeEvent",
+    "NoticeExport",
+    "NoticeImport",
     "Party",
     "Provision",
     "ProvisionPeople",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baomi.storage.models.base import Base
@@ -124,6 +125,8 @@ class Provision(Base):
     keep_until: Mapped[str] = mapped_column(String(10))
     recorded_at: Mapped[str] = mapped_column(String(40))
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+
 # --- assessments (the six-area risk assessment and the PIA) ---
 
 
@@ -200,3 +203,79 @@ class PiaRisk(Base):
     likelihood: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[str] = mapped_column(String(40))
+
+
+# --- notices ---
+
+
+class NoticeExport(Base):
+    """One mail-merge export of a deal's customer list (PIPL-22/23 notices): counts, no PI."""
+
+    __tablename__ = "comply_notice_exports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    #: the deal document the list was read from
+    object_id: Mapped[str] = mapped_column(ForeignKey("objects.id"))
+    #: one of :class:`baomi.services.comply.notices.texts.NoticeKind`
+    kind: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(4))
+    #: customers exported (one notice each)
+    notices: Mapped[int] = mapped_column(Integer)
+    #: rows without a usable contact, and repeated customers, left out
+    skipped: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Notice(Base):
+    """One customer's notice, keyed by its random id (not derived from PI). The contacts are
+    kept only as keyed hashes under the deal's key (destroying the deal unlinks them)."""
+
+    __tablename__ = "comply_notices"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    export_id: Mapped[str] = mapped_column(ForeignKey("comply_notice_exports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: PIPL-23 / PIPL-39: the provision needs this customer's separate consent
+    consent_required: Mapped[bool] = mapped_column(Boolean)
+    #: the channels this customer can be reached by, comma-separated (letter, sms, email)
+    channels: Mapped[str] = mapped_column(String(32))
+    mobile_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    email_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    address_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class NoticeImport(Base):
+    """One sending-status file imported back from a mailing house or SMS gateway (counts)."""
+
+    __tablename__ = "comply_notice_imports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    recorded: Mapped[int] = mapped_column(Integer)
+    unknown: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    invalid: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[str] = mapped_column(String(40))
+    imported_by: Mapped[str] = mapped_column(String(200))
+
+
+class NoticeEvent(Base):
+    """A sending status of one notice on one channel, as the sender reported it."""
+
+    __tablename__ = "comply_notice_events"
+    __table_args__ = (UniqueConstraint("notice_id", "channel", "status", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("comply_notices.id"), index=True)
+    import_id: Mapped[str] = mapped_column(ForeignKey("comply_notice_imports.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    #: sent, delivered, bounced, refused_consent, consented
+    status: Mapped[str] = mapped_column(String(24))
+    #: when the sender says it happened (ISO 8601)
+    at: Mapped[str] = mapped_column(String(40))

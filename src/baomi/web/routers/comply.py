@@ -42,6 +42,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("provisions", "提供记录", "Provision records"),
     ("crossborder", "数据出境", "Cross-border"),
     ("inventory", "个人信息清单", "PI inventory"),
+    ("notices", "客户通知", "Customer notices"),
 )
 
 Short = Field(default="", max_length=200)

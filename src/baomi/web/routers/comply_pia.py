@@ -29,7 +29,9 @@ from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403))
+api = APIRouter(
+    prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403)
+)
 pages = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Field(max_length=assessments.MAX_TEXT)]

@@ -1,7 +1,7 @@
 """Response: the incident register and its playbook steps; drills and their actions.
 
 Revision ID: 0009_respond_incidents
-Revises: 0006_comply_assessments
+Revises: 0008_comply_notices
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_respond_incidents"
-down_revision = "0006_comply_assessments"
+down_revision = "0008_comply_notices"
 branch_labels = None
 depends_on = None
 
