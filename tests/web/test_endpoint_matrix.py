@@ -2,7 +2,6 @@
 :data:`~baomi.services.permissions.PERMISSIONS` says no.
 
 :data:`ENDPOINTS` declares, once, which :class:`Action` each API route (``/api/…``) exercises (``None``:
-:data:`ENDPOINTS` declares, once, which :class:`Action` each ``/api/`` route exercises (``None``:
 no role decides — public, or any signed-in user); a route missing from it fails
 :func:`test_every_api_route_is_declared`, so a new endpoint cannot go untested.
 
@@ -403,7 +402,6 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
 
 def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
     """(method, path) of every API route (/api/…), into included routers (FastAPI ≥ 0.160 keeps an
-    """(method, path) of every /api/ route, into included routers (FastAPI ≥ 0.160 keeps an
     included router as one entry of ``app.routes``, holding ``original_router``)."""
     found: set[tuple[str, str]] = set()
     for route in routes:
@@ -412,14 +410,12 @@ def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str,
             context = getattr(route, "include_context", None)
             found |= _api_routes(inner.routes, prefix + getattr(context, "prefix", ""))
         elif isinstance(route, APIRoute) and (prefix + route.path).startswith(API):
-        elif isinstance(route, APIRoute) and (prefix + route.path).startswith("/api/"):
             found |= {(method, prefix + route.path) for method in route.methods}
     return found
 
 
 def test_every_api_route_is_declared(room: Room) -> None:
     """A new API endpoint without a row in ENDPOINTS fails here (and so gets one)."""
-    """A new /api/ endpoint without a row in ENDPOINTS fails here (and so gets one)."""
     declared = {(e.method, e.path) for e in ENDPOINTS}
     assert len(declared) == len(ENDPOINTS), "an endpoint is declared twice"
     routes = _api_routes(room.app.routes)
@@ -427,7 +423,6 @@ def test_every_api_route_is_declared(room: Room) -> None:
         (method.upper(), path)
         for path, item in room.app.openapi()["paths"].items()
         if path.startswith(API)
-        if path.startswith("/api/")
         for method in item
     }
     assert in_schema <= routes  # the walk found every documented endpoint
