@@ -161,8 +161,9 @@ def test_a_future_discovery_time_is_refused(vault: Vault) -> None:
         incidents.report(vault, actor=OP, title="t", discovered_at=future)
 
 
-def test_the_individual_notice_has_the_three_contents_pipl_57_requires(vault: Vault) -> None:
-    from baomi.i18n import set_language
+def test_the_individual_notice_has_the_three_contents_pipl_57_requires(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from baomi.services.respond.notices import (
         Channel,
         NoticeFacts,
@@ -170,7 +171,7 @@ def test_the_individual_notice_has_the_three_contents_pipl_57_requires(vault: Va
         regulator_report,
     )
 
-    set_language("zh")
+    monkeypatch.setenv("BAOMI_LANG", "zh")
     info = _incident(vault, 1_000_000)
     facts = NoticeFacts(
         categories="姓名、手机号",
