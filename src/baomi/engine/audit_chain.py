@@ -72,6 +72,15 @@ class AuditAction(StrEnum):
     # compliance (services/comply)
     COMPANY_SET = "company.set"
     PROFILE_SET = "profile.set"
+    # the compliance checklist and the third-party register (services/comply)
+    CHECKLIST_OPEN = "checklist.open"
+    CHECKLIST_ITEM_ADD = "checklist.item_add"
+    CHECKLIST_ITEM_SET = "checklist.item_set"
+    COMPLY_FILE_ADD = "comply.file_add"
+    COMPLY_FILE_VIEW = "comply.file_view"
+    VENDOR_ADD = "vendor.add"
+    VENDOR_SET = "vendor.set"
+    VENDOR_CLOSE = "vendor.close"
 
 
 @dataclass(frozen=True)

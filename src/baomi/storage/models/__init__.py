@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from baomi.storage.models.accounts import SetupLink, User, WebSession
 from baomi.storage.models.base import NAMING, Base
-from baomi.storage.models.comply import Company, DealProfile
+from baomi.storage.models.comply import (
+    ChecklistItem,
+    ChecklistSnapshot,
+    Company,
+    ComplyFile,
+    DealProfile,
+    Vendor,
+)
 from baomi.storage.models.dataroom import (
     Copy,
     Grant,
@@ -52,6 +59,10 @@ TABLES = (
     Question,
     Company,
     DealProfile,
+    ChecklistItem,
+    ChecklistSnapshot,
+    Vendor,
+    ComplyFile,
 )
 
 __all__ = [
@@ -62,7 +73,10 @@ __all__ = [
     "AuditHead",
     "Base",
     "Certificate",
+    "ChecklistItem",
+    "ChecklistSnapshot",
     "Company",
+    "ComplyFile",
     "Copy",
     "Deal",
     "DealProfile",
@@ -76,5 +90,6 @@ __all__ = [
     "SetupLink",
     "StoredObject",
     "User",
+    "Vendor",
     "WebSession",
 ]
