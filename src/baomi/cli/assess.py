@@ -17,7 +17,7 @@ assess_app = typer.Typer(
 )
 
 #: Modules that add commands to :data:`assess_app` when imported.
-SUBMODULES: tuple[str, ...] = ("baomi.cli.assess_profile",)
+SUBMODULES: tuple[str, ...] = ("baomi.cli.assess_profile", "baomi.cli.assess_checklist")
 
 
 def register(app: typer.Typer) -> None:
