@@ -1,7 +1,7 @@
 """The permission table over HTTP: every role × every data-room endpoint, 403 exactly where
 :data:`~baomi.services.permissions.PERMISSIONS` says no.
 
-:data:`ENDPOINTS` declares, once, which :class:`Action` each ``/api/v1`` route exercises (``None``:
+:data:`ENDPOINTS` declares, once, which :class:`Action` each ``/api/`` route exercises (``None``:
 no role decides — public, or any signed-in user); a route missing from it fails
 :func:`test_every_api_route_is_declared`, so a new endpoint cannot go untested.
 
@@ -48,11 +48,13 @@ class Endpoint:
     url: str = ""  # the concrete request (default: the template with the room's deal)
     body: Callable[[Any], dict[str, Any]] | None = None  # JSON, from the shared state
     files: bool = False  # a multipart upload (an empty file: refused after the gate)
+    file_field: str = "files"  # the upload's form field
 
 
 ROOM = "/api/v1/rooms/{deal}"
+COMPLY = "/api/deals/{deal}/comply"
 
-#: Every /api/v1 route and the action it exercises — the one list the matrix is built from.
+#: Every /api/ route and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/health", None),
     Endpoint("POST", "/api/v1/auth/login", None),
@@ -132,6 +134,71 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ROOM + "/copies/confirm-deleted",
         Action.COPY_CONFIRM,
         body=lambda s: {"copies": ["no-such-copy"]},
+    ),
+    # the compliance checklist and the third-party register (the seller's side assesses)
+    Endpoint("GET", COMPLY + "/checklist", Action.COMPLY_VIEW),
+    Endpoint(
+        "POST",
+        COMPLY + "/checklist/items",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"area": "staff", "title_zh": "矩阵条目"},
+    ),
+    Endpoint(
+        "PATCH",
+        COMPLY + "/checklist/items/{item}",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/checklist/items/policy.rules",
+        body=lambda s: {"owner": "法务部"},
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/checklist/items/{item}/evidence",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/checklist/items/policy.rules/evidence",
+        files=True,
+        file_field="file",
+    ),
+    Endpoint(
+        "GET",
+        COMPLY + "/checklist/files/{file}",
+        Action.COMPLY_VIEW,
+        url=f"/api/deals/{DEAL}/comply/checklist/files/no-such-file",
+    ),
+    Endpoint("GET", COMPLY + "/vendors", Action.COMPLY_VIEW),
+    Endpoint(
+        "POST",
+        COMPLY + "/vendors",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"name": "矩阵顾问", "kind": "adviser"},
+    ),
+    Endpoint(
+        "PUT",
+        COMPLY + "/vendors/{vendor}",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/vendors/no-such-vendor",
+        body=lambda s: {"name": "矩阵顾问", "kind": "adviser"},
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/vendors/{vendor}/files",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/vendors/no-such-vendor/files",
+        files=True,
+        file_field="file",
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/vendors/{vendor}/end",
+        Action.COMPLY_EDIT,
+        url=f"/api/deals/{DEAL}/comply/vendors/no-such-vendor/end",
+        body=lambda s: {"ending": "deleted", "confirmed_by": "李"},
+    ),
+    Endpoint("GET", COMPLY + "/vendors/reminders", Action.COMPLY_VIEW),
+    Endpoint(
+        "GET",
+        COMPLY + "/vendors/files/{file}",
+        Action.COMPLY_VIEW,
+        url=f"/api/deals/{DEAL}/comply/vendors/files/no-such-file",
     ),
 )
 
@@ -219,7 +286,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
 
 
 def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
-    """(method, path) of every /api/v1 route, into included routers (FastAPI ≥ 0.160 keeps an
+    """(method, path) of every /api/ route, into included routers (FastAPI ≥ 0.160 keeps an
     included router as one entry of ``app.routes``, holding ``original_router``)."""
     found: set[tuple[str, str]] = set()
     for route in routes:
@@ -227,20 +294,20 @@ def _api_routes(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str,
         if inner is not None:
             context = getattr(route, "include_context", None)
             found |= _api_routes(inner.routes, prefix + getattr(context, "prefix", ""))
-        elif isinstance(route, APIRoute) and (prefix + route.path).startswith("/api/v1"):
+        elif isinstance(route, APIRoute) and (prefix + route.path).startswith("/api/"):
             found |= {(method, prefix + route.path) for method in route.methods}
     return found
 
 
 def test_every_api_route_is_declared(room: Room) -> None:
-    """A new /api/v1 endpoint without a row in ENDPOINTS fails here (and so gets one)."""
+    """A new /api/ endpoint without a row in ENDPOINTS fails here (and so gets one)."""
     declared = {(e.method, e.path) for e in ENDPOINTS}
     assert len(declared) == len(ENDPOINTS), "an endpoint is declared twice"
     routes = _api_routes(room.app.routes)
     in_schema = {
         (method.upper(), path)
         for path, item in room.app.openapi()["paths"].items()
-        if path.startswith("/api/v1")
+        if path.startswith("/api/")
         for method in item
     }
     assert in_schema <= routes  # the walk found every documented endpoint
@@ -265,7 +332,7 @@ def test_role_table_decides(room: Room, endpoint: Endpoint, role: Role, side: Si
     if endpoint.body is not None:
         kwargs["json"] = endpoint.body(room)
     if endpoint.files:
-        kwargs["files"] = [("files", ("空.csv", io.BytesIO(b""), "text/csv"))]
+        kwargs["files"] = [(endpoint.file_field, ("空.csv", io.BytesIO(b""), "text/csv"))]
     r = room.client.request(endpoint.method, url, **kwargs)
     if endpoint.action is Action.NDA_PUBLISH and r.status_code == 200:
         room.accept_all()  # a new version: everyone accepts it again, for the next cases

@@ -18,7 +18,18 @@ from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
-from baomi.web.routers import audit, auth, documents, exchange, health, home, manage, rooms, users
+from baomi.web.routers import (
+    audit,
+    auth,
+    comply_checklist,
+    documents,
+    exchange,
+    health,
+    home,
+    manage,
+    rooms,
+    users,
+)
 from baomi.web.security import LoginThrottle, NulGuard, SecurityMiddleware, csrf_guard
 
 
@@ -63,6 +74,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         exchange.api,
         exchange.pages,
         users.api,
+        comply_checklist.api,
+        comply_checklist.pages,
         manage.pages,
         home.pages,
     ):
