@@ -402,14 +402,15 @@ def _page(
     return render(request, template, **context)
 
 
-def trend_points(values: tuple[float, ...], width: int = 600, height: int = 120) -> str:
-    """The ``points`` of an SVG polyline for percentages 0–100 (the page's small trend line)."""
-    if not values:
-        return ""
+def trend_marks(
+    values: tuple[float, ...], width: int = 600, height: int = 120
+) -> list[tuple[float, float]]:
+    """SVG coordinates of percentages 0–100 for the page's small trend line (a single point
+    stands in the middle)."""
+    if len(values) == 1:
+        return [(width / 2, round(height - values[0] / 100 * height, 1))]
     step = width / max(len(values) - 1, 1)
-    return " ".join(
-        f"{round(i * step, 1)},{round(height - v / 100 * height, 1)}" for i, v in enumerate(values)
-    )
+    return [(round(i * step, 1), round(height - v / 100 * height, 1)) for i, v in enumerate(values)]
 
 
 @pages.get("/deals/{deal}/comply/checklist")
@@ -420,6 +421,7 @@ def checklist_page(
         view = cl.checklist(vault, actor=actor, deal_ref=deal)
         report = build_checklist_report(view)
         chart = report.sections[0].charts[0]
+        marks = trend_marks(chart.values)
         areas = [
             {
                 "title": a.title,
@@ -433,7 +435,8 @@ def checklist_page(
             "report": report,
             "areas": areas,
             "chart": chart,
-            "points": trend_points(chart.values),
+            "marks": marks,
+            "points": " ".join(f"{x},{y}" for x, y in marks),
             "statuses": [(s.value, s.label) for s in cl.Status],
             "area_choices": [(a.area.value, a.title) for a in cl.defaults().areas],
         }
@@ -535,6 +538,7 @@ def vendors_page(
             "kind_titles": {k.key: k.title for k in cfg.kinds},
             "criteria": [(c.key, c.title) for c in cfg.criteria],
             "contract": [(c.key, c.title) for c in cfg.contract],
+            "contract_titles": {c.key: c.title for c in cfg.contract},
             "endings": [
                 (vd.Ending.DELETED.value, tr("已删除", "deleted")),
                 (vd.Ending.RETURNED.value, tr("已返还", "returned")),
