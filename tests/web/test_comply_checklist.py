@@ -204,7 +204,14 @@ def test_the_vendors_page_and_its_forms(home: Home) -> None:
     assert r.status_code == 303 and "error" not in r.headers["location"], r.headers["location"]
     page = c.get(f"{PAGE}/vendors")
     assert "律师事务所" in page.text and "已到期，未确认返还或删除" in page.text
-    vendor_id = page.text.split(f'action="{PAGE}/vendors/')[1].split("/end")[0]
+    vendor_id = page.text.split(f'action="{PAGE}/vendors/')[1].split("/files")[0]
+    r = c.post(
+        f"{PAGE}/vendors/{vendor_id}/files",
+        data={"csrf_token": csrf, "purpose": "nda"},
+        files=[("file", ("保密协议.pdf", b"%PDF-1.4 nda", "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert "error" not in r.headers["location"]
     r = c.post(
         f"{PAGE}/vendors/{vendor_id}/end",
         data={"csrf_token": csrf, "ending": "returned", "confirmed_by": "张律师"},
@@ -213,5 +220,5 @@ def test_the_vendors_page_and_its_forms(home: Home) -> None:
     )
     assert "error" not in r.headers["location"]
     page = c.get(f"{PAGE}/vendors")
-    assert "张律师" in page.text and "返还确认.pdf" in page.text
+    assert "张律师" in page.text and "返还确认.pdf" in page.text and "保密协议.pdf" in page.text
     assert "已到期，未确认返还或删除" not in page.text

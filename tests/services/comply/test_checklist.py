@@ -269,3 +269,19 @@ def test_a_deal_without_a_room_or_a_bad_code_is_refused(vault: Vault) -> None:
         cl.checklist(vault, actor=OPERATOR, deal_ref="bare")
     with pytest.raises(InputError):
         cl.checklist(vault, actor=OPERATOR, uscc=DEMO_USCC[:-1] + "0")
+
+
+@pytest.mark.parametrize(("extra", "ok"), [(-1, True), (0, True), (1, False)])
+def test_a_file_may_be_as_large_as_the_limit(extra: int, ok: bool) -> None:
+    content = b"x" * (scope.MAX_FILE_BYTES + extra)
+    if ok:
+        assert scope.check_file("a.pdf", content) == "a.pdf"
+    else:
+        with pytest.raises(InputError):
+            scope.check_file("a.pdf", content)
+
+
+def test_a_file_name_keeps_only_its_last_part_and_an_empty_file_is_refused() -> None:
+    assert scope.check_file("../../etc/证据.txt", b"x") == "证据.txt"
+    with pytest.raises(InputError):
+        scope.check_file("a.txt", b"")

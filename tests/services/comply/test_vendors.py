@@ -182,13 +182,15 @@ def test_the_buyer_entry_links_to_its_deal(vault: Vault) -> None:
         )
 
 
-@pytest.mark.parametrize("rating", [0, 6])
-def test_ratings_outside_one_to_five_are_refused(vault: Vault, rating: int) -> None:
+@pytest.mark.parametrize(("rating", "ok"), [(0, False), (1, True), (5, True), (6, False)])
+def test_ratings_are_one_to_five(vault: Vault, rating: int, ok: bool) -> None:
     _room(vault)
-    with pytest.raises(InputError):
-        vd.save_vendor(
-            vault, actor=OPERATOR, deal_ref="d1", data=VendorInput("x", Kind.OTHER, quality=rating)
-        )
+    data = VendorInput("x", Kind.OTHER, quality=rating, security=rating)
+    if ok:
+        assert vd.save_vendor(vault, actor=OPERATOR, deal_ref="d1", data=data).quality == rating
+    else:
+        with pytest.raises(InputError):
+            vd.save_vendor(vault, actor=OPERATOR, deal_ref="d1", data=data)
 
 
 def test_closing_requires_the_return_or_delete_confirmation(vault: Vault) -> None:

@@ -539,6 +539,10 @@ def vendors_page(
             "criteria": [(c.key, c.title) for c in cfg.criteria],
             "contract": [(c.key, c.title) for c in cfg.contract],
             "contract_titles": {c.key: c.title for c in cfg.contract},
+            "purposes": [
+                (vd.FilePurpose.NDA.value, tr("保密协议", "NDA")),
+                (vd.FilePurpose.CONTRACT.value, tr("委托处理合同", "contract")),
+            ],
             "endings": [
                 (vd.Ending.DELETED.value, tr("已删除", "deleted")),
                 (vd.Ending.RETURNED.value, tr("已返还", "returned")),
@@ -589,6 +593,33 @@ def add_vendor_form(
         vd.save_vendor(vault, actor=actor, deal_ref=deal, data=data)
 
     return _form_done(deal, "vendors", work)
+
+
+@pages.post("/deals/{deal}/comply/vendors/{vendor}/files")
+async def vendor_file_form(
+    deal: str,
+    vendor: str,
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    purpose: Short,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    name, content = await _read(request, file)
+    actor = _actor(vault, user, deal)
+    return _form_done(
+        deal,
+        "vendors",
+        lambda: vd.attach(
+            vault,
+            actor=actor,
+            deal_ref=deal,
+            vendor_id=vendor,
+            purpose=vd.FilePurpose(purpose),
+            name=name,
+            content=content,
+        ),
+    )
 
 
 @pages.post("/deals/{deal}/comply/vendors/{vendor}/end")
