@@ -111,10 +111,10 @@ def test_the_register_over_the_api(home: Home) -> None:
     assert r.status_code == 201, r.text
     vendor = r.json()
     assert vendor["deal_name"] == DEAL and "no_subentrustment" in vendor["missing_contract"]
-    due = c.get(f"{API}/vendors/reminders", headers=home.as_("auditor")).json()
+    due = c.get(f"{API}/vendor-reminders", headers=home.as_("auditor")).json()
     assert [v["id"] for v in due["ending_soon"]] == [vendor["id"]]
     assert (
-        c.get(f"{API}/vendors/reminders?days=29", headers=home.as_("auditor")).json()["ending_soon"]
+        c.get(f"{API}/vendor-reminders?days=29", headers=home.as_("auditor")).json()["ending_soon"]
         == []
     )
     unconfirmed = c.post(

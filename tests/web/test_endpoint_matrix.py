@@ -193,12 +193,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         url=f"/api/deals/{DEAL}/comply/vendors/no-such-vendor/end",
         body=lambda s: {"ending": "deleted", "confirmed_by": "李"},
     ),
-    Endpoint("GET", COMPLY + "/vendors/reminders", Action.COMPLY_VIEW),
+    Endpoint("GET", COMPLY + "/vendor-reminders", Action.COMPLY_VIEW),
     Endpoint(
         "GET",
-        COMPLY + "/vendors/files/{file}",
+        COMPLY + "/vendor-files/{file}",
         Action.COMPLY_VIEW,
-        url=f"/api/deals/{DEAL}/comply/vendors/files/no-such-file",
+        url=f"/api/deals/{DEAL}/comply/vendor-files/no-such-file",
     ),
 )
 

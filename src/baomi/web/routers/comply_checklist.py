@@ -336,7 +336,7 @@ def end_vendor(
     return _vendor(closed)
 
 
-@api.get("/{deal}/comply/vendors/reminders")
+@api.get("/{deal}/comply/vendor-reminders")
 def vendor_reminders(
     deal: str, user: CurrentUser, vault: VaultDep, days: int | None = None
 ) -> RemindersPublic:
@@ -351,7 +351,7 @@ def vendor_reminders(
     )
 
 
-@api.get("/{deal}/comply/vendors/files/{file}", response_class=Response, responses=_FILE_RESPONSES)
+@api.get("/{deal}/comply/vendor-files/{file}", response_class=Response, responses=_FILE_RESPONSES)
 def vendor_file(deal: str, file: str, user: CurrentUser, vault: VaultDep) -> Response:
     return _download(vault, user, deal, file)
 
