@@ -266,8 +266,8 @@ def _vendor_rows(entries: Any) -> list[list[str]]:
             tr("是", "yes") if v.nda_signed else tr("否", "no"),
             f"{len(v.contract)}/{len(cfg.contract)}",
             f"{v.contract_start or '-'} – {v.contract_end or '-'}",
-            f"{v.risk} ({v.band})",
-            v.ending.value if v.ending else "-",
+            f"{v.risk}（{svc.band_label(v.band)}）",
+            v.ending.label if v.ending else "-",
         ]
         for v in entries
     ]
@@ -378,7 +378,7 @@ def vendor_add_cmd(
         [
             ("id", info.id),
             (tr("名称", "name"), info.name),
-            (tr("风险", "risk"), f"{info.risk} ({info.band})"),
+            (tr("风险", "risk"), f"{info.risk}（{svc.band_label(info.band)}）"),
             (tr("合同缺少", "contract lacks"), ", ".join(info.missing_contract) or "-"),
         ],
     )
@@ -439,7 +439,7 @@ def vendor_end_cmd(
         [
             (tr("名称", "name"), info.name),
             (tr("已关闭", "closed"), info.closed_at or "-"),
-            (tr("方式", "ending"), info.ending.value if info.ending else "-"),
+            (tr("方式", "ending"), info.ending.label if info.ending else "-"),
             (tr("确认人", "confirmed by"), info.confirmed_by or "-"),
         ],
     )

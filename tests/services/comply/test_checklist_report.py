@@ -52,6 +52,7 @@ def test_the_report_has_scores_a_line_chart_areas_with_tones_and_citations(vault
     assert register.tables[0].rows[0][0] == "甲"
     assert report.summary[1].value == "1"  # one overdue item
     assert not report.unconfirmed
+    assert [s.role for s in report.signatures] == ["个人信息保护负责人", "内部审计负责人"]
 
 
 def test_the_trend_chart_keeps_each_day_s_last_score() -> None:

@@ -73,6 +73,18 @@ class Ending(StrEnum):
     RETURNED = "returned"
     DELETED = "deleted"
 
+    @property
+    def label(self) -> str:
+        return tr("已返还", "returned") if self is Ending.RETURNED else tr("已删除", "deleted")
+
+
+#: Risk bands in the reader's language.
+BANDS = {"low": ("低", "low"), "medium": ("中", "medium"), "high": ("高", "high")}
+
+
+def band_label(band: str) -> str:
+    return tr(*BANDS[band])
+
 
 class FilePurpose(StrEnum):
     NDA = "nda"

@@ -543,10 +543,8 @@ def vendors_page(
                 (vd.FilePurpose.NDA.value, tr("保密协议", "NDA")),
                 (vd.FilePurpose.CONTRACT.value, tr("委托处理合同", "contract")),
             ],
-            "endings": [
-                (vd.Ending.DELETED.value, tr("已删除", "deleted")),
-                (vd.Ending.RETURNED.value, tr("已返还", "returned")),
-            ],
+            "endings": [(e.value, e.label) for e in (vd.Ending.DELETED, vd.Ending.RETURNED)],
+            "bands": {b: vd.band_label(b) for b in vd.BANDS},
         }
 
     return _page(request, vault, user, token, deal, "comply/vendors.html", build)

@@ -21,6 +21,7 @@ from baomi.services.comply.reports.model import (
     Figure,
     Report,
     Section,
+    Signature,
     Table,
     Tone,
 )
@@ -149,6 +150,10 @@ def build_checklist_report(checklist: cl.Checklist) -> Report:
         lang=current_language(),
         sections=tuple(sections),
         summary=tuple(figures),
+        signatures=(
+            Signature(tr("个人信息保护负责人", "PI protection officer")),
+            Signature(tr("内部审计负责人", "Head of internal audit")),
+        ),
         footnotes=(
             tr(
                 f"截至 {checklist.today.isoformat()}（北京时间）；截止日期早于当日且未完成的条目为逾期。",
@@ -186,7 +191,7 @@ def vendors_section(entries: Iterable[vd.VendorInfo], reminders: vd.Reminders) -
             term += tr("（即将到期）", " (ending soon)")
         ending = "-"
         if v.ending is not None:
-            ending = f"{v.ending.value} · {v.confirmed_by} · {v.confirmed_on}"
+            ending = f"{v.ending.label} · {v.confirmed_by} · {v.confirmed_on}"
         rows.append(
             (
                 v.name,
@@ -198,7 +203,7 @@ def vendors_section(entries: Iterable[vd.VendorInfo], reminders: vd.Reminders) -
                 str(v.quality or "-"),
                 str(v.security or "-"),
                 term,
-                f"{v.risk} ({v.band})",
+                f"{v.risk}（{vd.band_label(v.band)}）",
                 ending,
             )
         )
