@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baomi.services import accounts
+from baomi.services.comply import vendors as vd
 from baomi.services.comply.scope import today
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.rooms import Side
@@ -205,6 +206,24 @@ def test_the_vendors_page_and_its_forms(home: Home) -> None:
     page = c.get(f"{PAGE}/vendors")
     assert "律师事务所" in page.text and "已到期，未确认返还或删除" in page.text
     vendor_id = page.text.split(f'action="{PAGE}/vendors/')[1].split("/files")[0]
+    r = c.post(
+        f"{PAGE}/vendors/{vendor_id}",
+        data={
+            "csrf_token": csrf,
+            "name": "律师事务所",
+            "kind": "adviser",
+            "contract": [c.key for c in vd.config().contract],
+            "criteria": [c.key for c in vd.config().criteria],
+            "nda_date": "2026-01-05",
+            "quality": "5",
+            "security": "5",
+            "contract_end": (today() - _dt.timedelta(days=1)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert "error" not in r.headers["location"], r.headers["location"]
+    edited = vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL)[0]
+    assert edited.risk == 0 and edited.missing_contract == ()
     r = c.post(
         f"{PAGE}/vendors/{vendor_id}/files",
         data={"csrf_token": csrf, "purpose": "nda"},

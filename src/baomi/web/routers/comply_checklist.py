@@ -550,47 +550,69 @@ def vendors_page(
     return _page(request, vault, user, token, deal, "comply/vendors.html", build)
 
 
-def _rating(text: str) -> int | None:
-    return int(text) if text.strip() else None
+class VendorForm(BaseModel):
+    """The page's form for a party (adding or changing it): texts as the browser sends them."""
+
+    csrf_token: str = Field(default="", max_length=200)
+    name: str = Field(max_length=vd.MAX_NAME)
+    kind: str = Field(max_length=24)
+    contact: str = Field(default="", max_length=vd.MAX_CONTACT)
+    criteria: list[str] = Field(default_factory=list, max_length=50)
+    contract: list[str] = Field(default_factory=list, max_length=50)
+    nda_date: str = Field(default="", max_length=10)
+    quality: str = Field(default="", max_length=1)
+    security: str = Field(default="", max_length=1)
+    contract_start: str = Field(default="", max_length=10)
+    contract_end: str = Field(default="", max_length=10)
+
+    def data(self, deal: str) -> vd.VendorInput:
+        """What the service takes; :class:`InputError` or ``ValueError`` for a bad field."""
+        signed = scope.parse_date(self.nda_date, tr("保密协议日期", "NDA date"))
+        kind = vd.Kind(self.kind)
+        return vd.VendorInput(
+            name=self.name,
+            kind=kind,
+            contact=self.contact,
+            criteria=tuple(self.criteria),
+            nda_signed=signed is not None,
+            nda_date=signed,
+            contract=tuple(self.contract),
+            quality=int(self.quality) if self.quality.strip() else None,
+            security=int(self.security) if self.security.strip() else None,
+            contract_start=scope.parse_date(self.contract_start, tr("合同开始", "start")),
+            contract_end=scope.parse_date(self.contract_end, tr("合同结束", "end")),
+            buyer_of=deal if kind is vd.Kind.BUYER else None,
+        )
 
 
 @pages.post("/deals/{deal}/comply/vendors")
 def add_vendor_form(
-    deal: str,
-    user: CurrentUser,
-    vault: VaultDep,
-    name: Short,
-    kind: Short,
-    contact: Short = "",
-    criteria: Annotated[list[str], Form(max_length=50)] = [],  # noqa: B006 - FastAPI's form default
-    contract: Annotated[list[str], Form(max_length=50)] = [],  # noqa: B006
-    nda_date: Annotated[str, Form(max_length=10)] = "",
-    quality: Annotated[str, Form(max_length=1)] = "",
-    security: Annotated[str, Form(max_length=1)] = "",
-    contract_start: Annotated[str, Form(max_length=10)] = "",
-    contract_end: Annotated[str, Form(max_length=10)] = "",
+    deal: str, user: CurrentUser, vault: VaultDep, form: Annotated[VendorForm, Form()]
 ) -> Response:
     actor = _actor(vault, user, deal)
+    return _form_done(
+        deal,
+        "vendors",
+        lambda: vd.save_vendor(vault, actor=actor, deal_ref=deal, data=form.data(deal)),
+    )
 
-    def work() -> None:
-        signed = scope.parse_date(nda_date, tr("保密协议日期", "NDA date"))
-        data = vd.VendorInput(
-            name=name,
-            kind=vd.Kind(kind),
-            contact=contact,
-            criteria=tuple(criteria),
-            nda_signed=signed is not None,
-            nda_date=signed,
-            contract=tuple(contract),
-            quality=_rating(quality),
-            security=_rating(security),
-            contract_start=scope.parse_date(contract_start, tr("合同开始", "start")),
-            contract_end=scope.parse_date(contract_end, tr("合同结束", "end")),
-            buyer_of=deal if vd.Kind(kind) is vd.Kind.BUYER else None,
-        )
-        vd.save_vendor(vault, actor=actor, deal_ref=deal, data=data)
 
-    return _form_done(deal, "vendors", work)
+@pages.post("/deals/{deal}/comply/vendors/{vendor}")
+def set_vendor_form(
+    deal: str,
+    vendor: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    form: Annotated[VendorForm, Form()],
+) -> Response:
+    actor = _actor(vault, user, deal)
+    return _form_done(
+        deal,
+        "vendors",
+        lambda: vd.save_vendor(
+            vault, actor=actor, deal_ref=deal, vendor_id=vendor, data=form.data(deal)
+        ),
+    )
 
 
 @pages.post("/deals/{deal}/comply/vendors/{vendor}/files")
