@@ -2,20 +2,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from baomi.errors import InputError, PermissionDeniedError
-from baomi.services import deals
+from baomi.services import backup, deals
 from baomi.services.comply import scope
 from baomi.services.comply import vendors as vd
 from baomi.services.comply.vendors import Ending, FilePurpose, Kind, VendorInput
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.demo import DEMO_USCC
 from baomi.services.permissions import Actor, Role
-from baomi.services.vault import Vault
+from baomi.services.vault import Vault, open_vault
+from baomi.settings import Settings
 from baomi.storage.models import AuditEventRow, Vendor
+from tests.services.test_backup import _restore_settings
 
 OPERATOR = Actor("op", Role.OPERATOR)
 AUDITOR = Actor("aud", Role.AUDITOR)
@@ -271,3 +274,29 @@ def test_auditors_read_the_register_and_change_nothing(vault: Vault) -> None:
     scoped = Actor("s", Role.SELLER, frozenset({"some-deal"}))
     with pytest.raises(PermissionDeniedError):
         vd.reminders(vault, actor=scoped)  # every company: not for an actor limited to deals
+
+
+def test_the_register_and_its_sealed_files_survive_a_backup(
+    vault: Vault, settings: Settings, tmp_path: Path, second_database_url: str | None
+) -> None:
+    _room(vault)
+    party = vd.save_vendor(
+        vault, actor=OPERATOR, deal_ref="d1", data=VendorInput("甲", Kind.ADVISER, contact=CONTACT)
+    )
+    proof = vd.attach(
+        vault,
+        actor=OPERATOR,
+        deal_ref="d1",
+        vendor_id=party.id,
+        purpose=FilePurpose.CONTRACT,
+        name="合同.pdf",
+        content=b"%PDF contract",
+    )
+    out = tmp_path / "backup.bk"
+    backup.create(vault, actor=OPERATOR, out=out)
+    with open_vault(_restore_settings(settings, tmp_path, second_database_url)) as restored:
+        backup.restore(restored, actor=Actor("admin", Role.ADMIN), path=out)
+        (again,) = vd.vendors(restored, actor=OPERATOR, uscc=DEMO_USCC)
+        assert again.contact == CONTACT
+        got = scope.read_file(restored, actor=OPERATOR, uscc=DEMO_USCC, file_id=proof.id)
+        assert got == ("合同.pdf", b"%PDF contract")
