@@ -46,6 +46,7 @@ def home(tmp_path: Path) -> Iterator[Home]:
             ("seller", Role.SELLER, Side.SELLER),
             ("auditor", Role.AUDITOR, Side.SELLER),
             ("buyer", Role.BUYER, Side.BUYER),
+            ("buyer.counsel", Role.COUNSEL, Side.BUYER),
         ):
             tokens[name] = signed_in(vault, name, role)
             rooms.add_member(
@@ -90,7 +91,8 @@ def test_the_seller_keeps_the_checklist_and_the_auditor_reads_it(home: Home) -> 
         headers=home.as_("auditor"),
     )
     assert denied.status_code == 403
-    for who in ("buyer", "operator"):  # the recipient, and no seat in the room
+    # the recipient (its counsel too), and the operator, who has no seat in the room
+    for who in ("buyer", "buyer.counsel", "operator"):
         assert c.get(f"{API}/checklist", headers=home.as_(who)).status_code == 403
 
 

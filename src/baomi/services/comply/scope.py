@@ -30,6 +30,8 @@ from baomi.engine.checksums import is_valid_uscc
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.accounts import UserPublic
+from baomi.services.dataroom import rooms
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
@@ -143,6 +145,15 @@ def target(
         resource = found.deal_id
     audit.require(vault, actor, action, obj=found.obj, resource=resource)
     return found
+
+
+def seat_actor(vault: Vault, user: UserPublic, deal_ref: str) -> Actor:
+    """The actor a data-room user is in ``deal_ref`` for its compliance records, once the room's
+    gate lets the seat read them (the buyer's side is refused: ``SIDE_ONLY``); a refusal is
+    recorded."""
+    seat = rooms.seat(vault, user, deal_ref)
+    rooms.gate(vault, seat, Action.COMPLY_VIEW, deal_ref)
+    return seat.actor
 
 
 # --- sealed files ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ Notes = Annotated[str, Form(max_length=cl.MAX_NOTES)]
 
 
 def _actor(vault: Vault, user: UserPublic, deal: str) -> Actor:
-    return rooms.seat(vault, user, deal).actor
+    return scope.seat_actor(vault, user, deal)
 
 
 async def _read(request: Request, upload: UploadFile) -> tuple[str, bytes]:
@@ -387,15 +387,15 @@ def _page(
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    actor = _actor(vault, user, deal)
     context: dict[str, Any] = {
         "user": user,
         "csrf": accounts.csrf_token(vault, token),
         "deal": deal,
         "error": request.query_params.get("error"),
-        "can_edit": allowed(actor, Action.COMPLY_EDIT, rooms.deal_id(vault, deal)),
     }
     try:
+        actor = _actor(vault, user, deal)
+        context["can_edit"] = allowed(actor, Action.COMPLY_EDIT, rooms.deal_id(vault, deal))
         context |= build(actor)
     except PermissionDeniedError as exc:
         return render(request, template, status_code=403, denied=exc.reason, **context)
