@@ -22,6 +22,7 @@ from baomi.web.routers import (
     audit,
     auth,
     comply_checklist,
+    comply_vendors,
     documents,
     exchange,
     health,
@@ -76,6 +77,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         users.api,
         comply_checklist.api,
         comply_checklist.pages,
+        comply_vendors.api,
+        comply_vendors.pages,
         manage.pages,
         home.pages,
     ):
