@@ -315,6 +315,71 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body=lambda s: {"document": s.doc, "format": "csv"},
     ),
     Endpoint("POST", NOTICES + "/import", Action.COMPLY_EDIT, files=True),
+    # the compliance checklist and the third-party register (the seller's side assesses)
+    Endpoint("GET", COMPLY + "/checklist", Action.COMPLY_VIEW),
+    Endpoint(
+        "POST",
+        COMPLY + "/checklist/items",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"area": "staff", "title_zh": "矩阵条目"},
+    ),
+    Endpoint(
+        "PATCH",
+        COMPLY + "/checklist/items/{item}",
+        Action.COMPLY_EDIT,
+        url=f"/api/v1/rooms/{DEAL}/comply/checklist/items/policy.rules",
+        body=lambda s: {"owner": "法务部"},
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/checklist/items/{item}/evidence",
+        Action.COMPLY_EDIT,
+        url=f"/api/v1/rooms/{DEAL}/comply/checklist/items/policy.rules/evidence",
+        files=True,
+        file_field="file",
+    ),
+    Endpoint(
+        "GET",
+        COMPLY + "/checklist/files/{file}",
+        Action.COMPLY_VIEW,
+        url=f"/api/v1/rooms/{DEAL}/comply/checklist/files/no-such-file",
+    ),
+    Endpoint("GET", COMPLY + "/vendors", Action.COMPLY_VIEW),
+    Endpoint(
+        "POST",
+        COMPLY + "/vendors",
+        Action.COMPLY_EDIT,
+        body=lambda s: {"name": "矩阵顾问", "kind": "adviser"},
+    ),
+    Endpoint(
+        "PUT",
+        COMPLY + "/vendors/{vendor}",
+        Action.COMPLY_EDIT,
+        url=f"/api/v1/rooms/{DEAL}/comply/vendors/no-such-vendor",
+        body=lambda s: {"name": "矩阵顾问", "kind": "adviser"},
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/vendors/{vendor}/files",
+        Action.COMPLY_EDIT,
+        url=f"/api/v1/rooms/{DEAL}/comply/vendors/no-such-vendor/files",
+        files=True,
+        file_field="file",
+    ),
+    Endpoint(
+        "POST",
+        COMPLY + "/vendors/{vendor}/end",
+        Action.COMPLY_EDIT,
+        url=f"/api/v1/rooms/{DEAL}/comply/vendors/no-such-vendor/end",
+        body=lambda s: {"ending": "deleted", "confirmed_by": "李"},
+    ),
+    Endpoint("GET", COMPLY + "/vendor-reminders", Action.COMPLY_VIEW),
+    Endpoint(
+        "GET",
+        COMPLY + "/vendor-files/{file}",
+        Action.COMPLY_VIEW,
+        url=f"/api/v1/rooms/{DEAL}/comply/vendor-files/no-such-file",
+    ),
 )
 
 

@@ -24,6 +24,7 @@ SUBMODULES: tuple[str, ...] = (
     "baomi.cli.assess_crossborder",
     "baomi.cli.assess_pia",
     "baomi.cli.assess_notices",
+    "baomi.cli.assess_checklist",
 )
 
 

@@ -93,6 +93,15 @@ class AuditAction(StrEnum):
     #: customer notices: a mail-merge export (counts only) and a sending-status import
     NOTICE_EXPORT = "notice.export"
     NOTICE_IMPORT = "notice.import"
+    # the compliance checklist and the third-party register (services/comply)
+    CHECKLIST_OPEN = "checklist.open"
+    CHECKLIST_ITEM_ADD = "checklist.item_add"
+    CHECKLIST_ITEM_SET = "checklist.item_set"
+    COMPLY_FILE_ADD = "comply.file_add"
+    COMPLY_FILE_VIEW = "comply.file_view"
+    VENDOR_ADD = "vendor.add"
+    VENDOR_SET = "vendor.set"
+    VENDOR_CLOSE = "vendor.close"
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,10 @@ SIDE_ONLY: dict[Action, frozenset[Side]] = {
     # (counsel and auditors on the buyer's side included)
     Action.INCIDENT_VIEW: frozenset({Side.SELLER, Side.PLATFORM}),
     Action.INCIDENT_EDIT: frozenset({Side.SELLER, Side.PLATFORM}),
+    # the seller's compliance records: the buyer's side (its counsel and auditors too) is the
+    # recipient being assessed and sees none of it
+    Action.COMPLY_VIEW: frozenset({Side.SELLER, Side.PLATFORM}),
+    Action.COMPLY_EDIT: frozenset({Side.SELLER, Side.PLATFORM}),
 }
 #: Actions open to a member without an accepted NDA and after the deal ended (accepting the
 #: NDA itself; listing and confirming the deletion of one's own copies, PIPL-21).

@@ -17,7 +17,10 @@ from baomi.storage.models.comply import (
     Assessment,
     AssessmentAnswer,
     AssessmentEvidence,
+    ChecklistItem,
+    ChecklistSnapshot,
     Company,
+    ComplyFile,
     DealProfile,
     Notice,
     NoticeEvent,
@@ -26,6 +29,7 @@ from baomi.storage.models.comply import (
     PiaRisk,
     Provision,
     ProvisionPeople,
+    Vendor,
 )
 from baomi.storage.models.dataroom import (
     Copy,
@@ -81,6 +85,10 @@ TABLES = (
     Notice,
     NoticeImport,
     NoticeEvent,
+    ChecklistItem,
+    ChecklistSnapshot,
+    Vendor,
+    ComplyFile,
 )
 
 __all__ = [
@@ -94,7 +102,10 @@ __all__ = [
     "AuditHead",
     "Base",
     "Certificate",
+    "ChecklistItem",
+    "ChecklistSnapshot",
     "Company",
+    "ComplyFile",
     "Copy",
     "Deal",
     "DealProfile",
@@ -119,5 +130,6 @@ __all__ = [
     "SetupLink",
     "StoredObject",
     "User",
+    "Vendor",
     "WebSession",
 ]

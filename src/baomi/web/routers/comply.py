@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts
+from baomi.services.accounts import UserPublic
 from baomi.services.comply import duties, exposure, inputs, profile, transfer
 from baomi.services.comply.duties import Duty
 from baomi.services.comply.exposure import Exposure
@@ -43,6 +44,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("crossborder", "数据出境", "Cross-border"),
     ("inventory", "个人信息清单", "PI inventory"),
     ("notices", "客户通知", "Customer notices"),
+    ("checklist", "合规清单", "Checklist"),
+    ("vendors", "第三方", "Third parties"),
 )
 
 Short = Field(default="", max_length=200)
@@ -97,9 +100,17 @@ def _profile_public(p: Profile) -> ProfilePublic:
     )
 
 
+def _seat(vault: VaultDep, user: UserPublic, deal: str) -> rooms.Seat:
+    """The user's seat, once the room's gate lets it read the deal's compliance records (the
+    buyer's side — its counsel and auditors too — is refused: ``SIDE_ONLY``)."""
+    seat = rooms.seat(vault, user, deal)
+    rooms.gate(vault, seat, Action.COMPLY_VIEW, deal)
+    return seat
+
+
 @api.get("/profile")
 def get_profile(deal: str, user: CurrentUser, vault: VaultDep) -> ProfilePublic:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return _profile_public(profile.profile(vault, actor=seat.actor, deal_ref=deal))
 
 
@@ -107,7 +118,7 @@ def get_profile(deal: str, user: CurrentUser, vault: VaultDep) -> ProfilePublic:
 def put_profile(
     deal: str, body: ProfileUpdate, user: CurrentUser, vault: VaultDep
 ) -> ProfilePublic:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return _profile_public(
         profile.set_profile(vault, actor=seat.actor, deal_ref=deal, **body.model_dump())
     )
@@ -115,37 +126,37 @@ def put_profile(
 
 @api.get("/company")
 def get_company(deal: str, user: CurrentUser, vault: VaultDep) -> CompanyFacts:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return inputs.deal_company(vault, actor=seat.actor, deal_ref=deal)
 
 
 @api.put("/company")
 def put_company(deal: str, body: CompanyUpdate, user: CurrentUser, vault: VaultDep) -> CompanyFacts:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return inputs.set_deal_company(vault, actor=seat.actor, deal_ref=deal, **body.model_dump())
 
 
 @api.get("/obligations")
 def get_obligations(deal: str, user: CurrentUser, vault: VaultDep) -> list[Obligation]:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return transfer.deal_obligations(vault, actor=seat.actor, deal_ref=deal)
 
 
 @api.get("/packages")
 def get_packages(deal: str, user: CurrentUser, vault: VaultDep) -> list[PackageStatus]:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return transfer.deal_package_statuses(vault, actor=seat.actor, deal_ref=deal)
 
 
 @api.get("/duties")
 def get_duties(deal: str, user: CurrentUser, vault: VaultDep) -> list[Duty]:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return duties.deal_duties(vault, actor=seat.actor, deal_ref=deal)
 
 
 @api.get("/exposure")
 def get_exposure(deal: str, user: CurrentUser, vault: VaultDep) -> Exposure:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return exposure.deal_exposure(vault, actor=seat.actor, deal_ref=deal)
 
 
@@ -162,7 +173,7 @@ def overview_page(
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     prof = profile.profile(vault, actor=seat.actor, deal_ref=deal)
     try:
         company: CompanyFacts | None = inputs.deal_company(vault, actor=seat.actor, deal_ref=deal)
@@ -229,7 +240,7 @@ def profile_form(
     exemption: FormText = "",
     remote_access_abroad: FormFlag = False,
 ) -> Response:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return _done(
         deal,
         "profile",
@@ -269,7 +280,7 @@ def company_form(
     important_data: FormFlag = False,
     pi_business: FormFlag = False,
 ) -> Response:
-    seat = rooms.seat(vault, user, deal)
+    seat = _seat(vault, user, deal)
     return _done(
         deal,
         "company",

@@ -13,9 +13,8 @@ from pydantic import BaseModel, Field
 
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts
-from baomi.services.comply import crossborder, crossborder_report, provisions
+from baomi.services.comply import crossborder, crossborder_report, provisions, scope
 from baomi.services.comply.profile import Location
-from baomi.services.dataroom import rooms
 from baomi.services.permissions import Actor
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
@@ -98,7 +97,7 @@ class CrossBorderPublic(BaseModel):
 
 def _actor(vault: Vault, user: accounts.UserPublic, deal: str) -> Actor:
     """The user's actor for this deal: their role in its room, else their platform role."""
-    return rooms.seat(vault, user, deal).actor
+    return scope.seat_actor(vault, user, deal)
 
 
 Year = Annotated[int | None, Query(ge=2021, le=2100)]

@@ -19,12 +19,12 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.accounts import UserPublic
+from baomi.services.comply import scope
 from baomi.services.comply.notices import export as notices
 from baomi.services.comply.notices import status
 from baomi.services.comply.notices.records import CONSENT_ANSWERS, Status
 from baomi.services.comply.notices.texts import Channel, NoticeKind, sms_limits
 from baomi.services.comply.reports.model import Citation
-from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
@@ -48,7 +48,7 @@ Lang = Literal["zh", "en"]
 
 
 def _actor(vault: Vault, user: UserPublic, deal: str) -> Actor:
-    return rooms.seat(vault, user, deal).actor
+    return scope.seat_actor(vault, user, deal)
 
 
 # --- the API -----------------------------------------------------------------------------------

@@ -16,13 +16,12 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.accounts import UserPublic
-from baomi.services.comply import assessments, facts, pia, risk
+from baomi.services.comply import assessments, facts, pia, risk, scope
 from baomi.services.comply.assessments import EVIDENCE_MAX_BYTES, as_data
 from baomi.services.comply.facts import Status
 from baomi.services.comply.pia import Impact, Likelihood
 from baomi.services.comply.reports.assessments import pia_report, risk_report
 from baomi.services.comply.risk import Choice
-from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
@@ -41,7 +40,7 @@ FormShort = Annotated[str, Form(max_length=200)]
 
 
 def _actor(vault: Vault, user: UserPublic, deal: str) -> Actor:
-    return rooms.seat(vault, user, deal).actor
+    return scope.seat_actor(vault, user, deal)
 
 
 async def _evidence(request: Request, files: list[UploadFile]) -> tuple[str, bytes] | None:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from baomi.services import accounts
 from baomi.services.accounts import UserPublic
+from baomi.services.comply import scope
 from baomi.services.comply.reports import inventory
 from baomi.services.comply.reports.model import Report
 from baomi.services.comply.reports.render import (
@@ -30,7 +31,6 @@ from baomi.services.comply.reports.render import (
     render_json,
     stylesheet,
 )
-from baomi.services.dataroom import rooms
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render as render_page
@@ -63,7 +63,7 @@ def report_download(report: Report, fmt: ReportFormat) -> Response:
 
 
 def _inventory(vault: Vault, user: UserPublic, deal: str) -> Report:
-    actor = rooms.seat(vault, user, deal).actor
+    actor = scope.seat_actor(vault, user, deal)
     return inventory.deal_inventory_report(vault, actor=actor, deal_ref=deal)
 
 

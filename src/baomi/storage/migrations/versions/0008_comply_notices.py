@@ -2,7 +2,7 @@
 sending-status imports and events.
 
 Revision ID: 0008_comply_notices
-Revises: 0006_comply_assessments
+Revises: 0007_comply_checklist
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_comply_notices"
-down_revision = "0006_comply_assessments"
+down_revision = "0007_comply_checklist"
 branch_labels = None
 depends_on = None
 
