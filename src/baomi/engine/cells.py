@@ -78,7 +78,9 @@ def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) ->
     recognizers = rec.text
     if plan.mode != "text":
         recognizers = value_recognizers(recognizers, plan.excluded)
-    return analyze_column(cells, recognizers, rec.threshold, header=plan.name)
+    # the lines of a text file (the scan's internal "\x00text" column) have no header
+    header = None if plan.name.startswith("\x00") else plan.name
+    return analyze_column(cells, recognizers, rec.threshold, header=header)
 
 
 def whole_cells(found: pl.DataFrame, cells: pl.Series, entity: str) -> pl.Series:
