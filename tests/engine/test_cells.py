@@ -83,6 +83,18 @@ def _treated(root: Path, out: Path, policy: Policy | None = None) -> set[Key]:
     return treated
 
 
+def _protected_column(tmp_path: Path, column: str) -> list[str | None]:
+    """``column`` of ``in/c.csv`` after protect with the default policy (no marks)."""
+    protect_paths(
+        [tmp_path / "in"],
+        load_policy_text(DEFAULT_POLICY.replace("marks: true", "marks: false")),
+        tmp_path / "pkg",
+        keys=KEYS,
+        options=ProtectOptions(recipient="甲"),
+    )
+    return pl.read_csv(tmp_path / "pkg" / "c.csv", infer_schema=False)[column].to_list()
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     frame = pl.DataFrame(rows, schema=header, orient="row")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,14 +124,7 @@ def test_landlines_in_a_mobile_column_are_reported_and_masked_as_landlines(
     assert (column["mode"], column["entity"]) == ("entity", "CN_MOBILE")
     assert column["entities"] == {"CN_MOBILE": 32, "CN_LANDLINE": 8}
     assert {r for (_, _, r, _, e) in reported if e == "CN_LANDLINE"} == set(range(0, 40, 5))
-    protect_paths(
-        [tmp_path / "in"],
-        load_policy_text(DEFAULT_POLICY.replace("marks: true", "marks: false")),
-        tmp_path / "pkg",
-        keys=KEYS,
-        options=ProtectOptions(recipient="甲"),
-    )
-    out = pl.read_csv(tmp_path / "pkg" / "c.csv", infer_schema=False)["联系电话"].to_list()
+    out = _protected_column(tmp_path, "联系电话")
     assert out[0] == "0755-******16" and out[5] == "021-******67"  # the landline's convention
     assert out[1] == phones[1][:3] + "****" + phones[1][7:]
     assert _treated(tmp_path / "in", tmp_path / "tags") == reported
@@ -160,6 +165,25 @@ def test_bank_cards_in_a_notes_column_are_reported_as_cards(tmp_path: Path) -> N
     inventory, reported = _scan(tmp_path / "in", tmp_path / "scan")
     assert _entities(inventory, "备注") == {"BANK_CARD": 3}
     assert {r for (_, _, r, _, e) in reported if e == "BANK_CARD"} == set(cards)
+    assert _treated(tmp_path / "in", tmp_path / "tags") == reported
+
+
+def test_protect_masks_mistyped_ids_and_leaves_placeholders_as_the_scan_reports(
+    tmp_path: Path,
+) -> None:
+    """In a 身份证号 column an ID whose check character is wrong is still the person's ID: the
+    scan reports it (rejected) and protect masks it; ``未登记`` is nothing, and stays."""
+    people = PersonFactory(8)
+    values = [people.person().resident_id for _ in range(20)]
+    good = values[4]
+    values[4] = good[:17] + ("0" if good[17] != "0" else "1")
+    values[9] = "未登记"
+    _write_csv(tmp_path / "in" / "c.csv", ["身份证号"], [[v] for v in values])
+    inventory, reported = _scan(tmp_path / "in", tmp_path / "scan")
+    assert _entities(inventory, "身份证号") == {"CN_RESIDENT_ID": 19}
+    assert {r for (*_, r, _, _) in reported} == set(range(20)) - {9}
+    out = _protected_column(tmp_path, "身份证号")
+    assert out[4] == values[4][:6] + "*" * 8 + values[4][-4:] and out[9] == "未登记"
     assert _treated(tmp_path / "in", tmp_path / "tags") == reported
 
 

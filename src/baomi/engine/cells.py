@@ -72,7 +72,8 @@ class CellRecognizers:
 
 def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
     """The findings in ``cells`` (one column's cells, String, nulls allowed) of a column
-    classified as ``plan``: the columns of :func:`~baomi.engine.batch.analyze_column`, ``idx`` the cell's index."""
+    classified as ``plan``: the columns of :func:`~baomi.engine.batch.analyze_column`,
+    ``idx`` the cell's index. The scan reports them; protect treats them."""
     if plan.mode == "entity" and plan.entity in rec.by_entity:
         return _entity_cells(plan, cells, rec)
     recognizers = rec.text
