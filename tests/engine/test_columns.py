@@ -106,19 +106,28 @@ def test_a_decoy_column_is_still_scanned_for_other_entities(tmp_path: Path) -> N
         assert cells[f["row"]][f["start"] : f["end"]] == cells[f["row"]]
 
 
-def test_an_id_column_named_by_its_header_reports_its_valid_ids(tmp_path: Path) -> None:
+def test_an_id_column_named_by_its_header_reports_its_ids_valid_or_not(tmp_path: Path) -> None:
     """身份证号 with 10 valid IDs and 30 with a wrong check character: an ID column (the
-    header says so), the valid IDs are findings, and the inventory notes the invalid ones."""
+    header says so), the valid IDs are confirmed findings, the others findings whose check
+    failed (a typo still points at the person, and protect masks them: issue 16), and the
+    inventory notes the invalid ones."""
     rng = random.Random(13)
     ids = [resident_id(rng, valid=i % 4 == 0) for i in range(40)]
     cols, findings = scan_csv(
-        tmp_path, ["姓名", "身份证号"], [[f"客户{i}", v] for i, v in enumerate(ids)]
+        tmp_path,
+        ["姓名", "身份证号"],
+        [[f"客户{i}", v] for i, v in enumerate(ids)],
+        options=ScanOptions(prose=False, explain=True),
     )
     col = cols["身份证号"]
     assert col["mode"] == "entity" and col["entity"] == "CN_RESIDENT_ID"
-    assert "fail" in col["note"]
-    got = {f["row"] for f in findings if f["entity"] == "CN_RESIDENT_ID"}
-    assert got == set(range(0, 40, 4))
+    assert "fail" in col["note"] and col["entities"] == {"CN_RESIDENT_ID": 40}
+    ids_found = [f for f in findings if f["entity"] == "CN_RESIDENT_ID"]
+    confirmed = {f["row"] for f in ids_found if f["validation"] == "confirmed"}
+    rejected = {f["row"] for f in ids_found if f["validation"] == "rejected"}
+    assert confirmed == set(range(0, 40, 4))
+    assert rejected == set(range(40)) - confirmed
+    assert {f["score"] for f in ids_found if f["row"] in rejected} == {0.5}
 
 
 def test_ids_stored_as_excel_numbers_do_not_hide_the_valid_ones(tmp_path: Path) -> None:

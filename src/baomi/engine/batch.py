@@ -12,6 +12,10 @@ works on a column in four vectorised steps:
 4. **context and score** — context windows clipped at cell boundaries, the first context word
    found by one Polars regex, the score by the same rule as ``score_match``.
 
+A column's header is context for every cell of the column (``header``): a recognizer whose
+``header_hints`` the header names scores its matches there as if a context word stood beside
+them, so a landline alone in a ``联系电话`` cell is reported as it would be after ``电话：``.
+
 Full-width forms are folded with ``str.translate`` (1:1, offsets unchanged). Cells that need a
 real NFKC mapping (offsets change) and recognizers that override ``analyze`` go through the
 per-cell :class:`TextAnalyzer` path. Overlaps are resolved once, per cell, as in
@@ -20,6 +24,7 @@ per-cell :class:`TextAnalyzer` path. Overlaps are resolved once, per cell, as in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -103,12 +108,37 @@ def _context_regex(words: Sequence[str]) -> str | None:
     return "(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
+def header_context(r: Recognizer, header: str | None) -> str | None:
+    """The context a column's header gives ``r``'s matches in its cells (``header:联系电话``),
+    or None when the header does not name ``r``'s entity (or ``r`` scores no context)."""
+    if not header or not isinstance(r, PatternRecognizer) or not r.named_by(header):
+        return None
+    return "header:" + header
+
+
+def validation_of(ok: pl.Expr) -> pl.Expr:
+    """The explanation's validation of a three-way check (true, false, null: cannot tell)."""
+    return (
+        pl.when(ok)
+        .then(pl.lit(Validation.CONFIRMED.value))
+        .when(ok.is_null())
+        .then(pl.lit(Validation.UNKNOWN.value))
+        .otherwise(pl.lit(Validation.REJECTED.value))
+    )
+
+
 def _pattern_matches(
-    r: PatternRecognizer, rank: int, texts: list[str], cand: pl.Series, cells: np.ndarray[Any, Any]
+    r: PatternRecognizer,
+    rank: int,
+    texts: list[str],
+    cand: pl.Series,
+    cells: np.ndarray[Any, Any],
+    header_word: str | None = None,
 ) -> pl.DataFrame:
     """All matches of ``r``'s patterns in ``texts`` (already normalised; ``cand`` is the same
     cells as a series), one frame. Python's ``re`` finds the spans (look-arounds); the
-    matched values and the context windows are sliced out in Polars."""
+    matched values and the context windows are sliced out in Polars. ``header_word``: the
+    column header's context, for matches with no context word of their own."""
     joined = SEP.join(texts)
     lengths = cand.str.len_chars().to_numpy().astype(np.int64)
     starts = np.zeros(len(texts), dtype=np.int64)
@@ -169,14 +199,10 @@ def _pattern_matches(
         if ctx_rx
         else pl.Series([None] * df.height, dtype=pl.String)
     )
+    if header_word is not None:
+        context = context.fill_null(header_word)
     df = df.with_columns(value=values, ok=ok, context=context)
-    validation = (
-        pl.when(pl.col("ok"))
-        .then(pl.lit(Validation.CONFIRMED.value))
-        .when(pl.col("ok").is_null())
-        .then(pl.lit(Validation.UNKNOWN.value))
-        .otherwise(pl.lit(Validation.REJECTED.value))
-    )
+    validation = validation_of(pl.col("ok"))
     base = pl.when(pl.col("ok") == False).then(r.rejected_score).otherwise(pl.col("base"))  # noqa: E712
     boosted = base + pl.when(pl.col("context").is_not_null()).then(CONTEXT_BOOST).otherwise(0.0)
     score = (
@@ -232,9 +258,13 @@ def _fold(cells: pl.Series, texts: list[str]) -> tuple[list[str], pl.Series, np.
 
 
 def analyze_column(
-    cells: pl.Series, recognizers: Sequence[Recognizer], threshold: float
+    cells: pl.Series,
+    recognizers: Sequence[Recognizer],
+    threshold: float,
+    header: str | None = None,
 ) -> pl.DataFrame:
     """Findings for every cell of ``cells`` (String, nulls allowed); ``idx`` is the cell index.
+    ``header``: the column's header, context for the recognizers it names (module docstring).
 
     Columns: idx, start, end, entity, score, recognizer, pattern, validation, context, value.
     """
@@ -254,7 +284,16 @@ def analyze_column(
             fast_idx = np.flatnonzero(mask & ~slow)
             if len(fast_idx):
                 cand = [normed[i] for i in fast_idx.tolist()]
-                frames.append(_pattern_matches(r, rank, cand, normed_s.gather(fast_idx), fast_idx))
+                frames.append(
+                    _pattern_matches(
+                        r,
+                        rank,
+                        cand,
+                        normed_s.gather(fast_idx),
+                        fast_idx,
+                        header_context(r, header),
+                    )
+                )
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask & slow))
         else:
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask))
@@ -281,7 +320,7 @@ def analyze_column(
                     norm = norms.get(text)
                     if norm is None:
                         norm = norms[text] = normalize(text)
-                    cell_found = seen[key] = r.analyze(text, norm)
+                    cell_found = seen[key] = _with_header(r, r.analyze(text, norm), header)
                 for f in cell_found:
                     rows.append(i)
                     found.append(f)
@@ -293,6 +332,26 @@ def analyze_column(
         return _empty().drop("rank")
     df = pl.concat(frames).filter(pl.col("end") > pl.col("start")).sort("idx", "start", "rank")
     return _resolve(df).filter(pl.col("score") >= threshold).drop("rank")
+
+
+def _with_header(r: Recognizer, found: list[Finding], header: str | None) -> list[Finding]:
+    """``r``'s findings in one cell scored with the column header as context (as
+    :func:`_pattern_matches` scores them), where they have no context word of their own."""
+    word = header_context(r, header)
+    if word is None or not found:
+        return found
+    assert isinstance(r, PatternRecognizer)
+    return [
+        f
+        if f.explanation.context_word is not None
+        or f.explanation.validation is Validation.CONFIRMED
+        else dataclasses.replace(
+            f,
+            score=round(min(f.score + CONTEXT_BOOST, CONFIRMED_SCORE), 2),
+            explanation=dataclasses.replace(f.explanation, context_word=word),
+        )
+        for f in found
+    ]
 
 
 def _prefetch(

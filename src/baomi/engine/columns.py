@@ -166,7 +166,7 @@ def _shares(
             shape += 1
             if any(f.explanation.validation is not Validation.REJECTED for f in found):
                 valid += 1
-    hinted = _header_matches(header, recognizer.header_hints)
+    hinted = recognizer.named_by(header)
     return _Share(recognizer, shape / n, valid / n, hinted, shape)
 
 
@@ -212,7 +212,7 @@ def classify_column(
         r
         for r in registry
         if (not r.min_distinct_share or (distinct >= r.min_distinct_share and not repeated))
-        and (not r.header_required or _header_matches(header, r.header_hints))
+        and (not r.header_required or r.named_by(header))
     ]
     # the prose model tags the sample once, in one batch, for its three recognizers (the
     # cells their prefilter lets through, as in _shares)

@@ -3,12 +3,16 @@ column's classification — the scan's own (:func:`baomi.engine.columns.classify
 protect and scan agree on what a column is.
 
 * an *entity* column (its values are one entity; ``policy.column_share`` of them without a
-  header hint) gets the entity's rule, value by value;
+  header hint) gets the entity's rule, value by value, on the cells that are the entity whole;
 * a *text* column (notes, remarks) is analysed cell by cell and the spans replaced;
 * a *skip* column (no PI in the sample) and a *decoy* (order numbers with an ID's shape that
   pass its check only by chance) are still analysed cell by cell for identifiers — with the
   pattern recognizers, a decoy's look-alike excepted, as the scan does — so that an identifier
   further down is protected while the business keys stay as they are.
+
+Which cells hold which entities is decided by :func:`baomi.engine.cells.column_findings` from
+the scan's classification (``ColumnPlan.cells``) — the decision the scan reports — so that the
+inventory counts what protect treats: a landline in a mobile column gets the landline's rule.
 
 A column rule without ``entity:`` whose operator depends on the entity (mask, pseudonym, fpe,
 replace) is applied as the entity the column is classified as.
@@ -21,6 +25,7 @@ from typing import Literal
 
 import polars as pl
 
+from baomi.engine import columns
 from baomi.engine.columns import classify_column
 from baomi.engine.normalize import normalize
 from baomi.engine.protect.policy import Policy, Rule
@@ -39,6 +44,9 @@ class ColumnPlan:
     share: float = 0.0
     #: Entities a skip column is not analysed for (a decoy's look-alike identifiers).
     excluded: tuple[str, ...] = ()
+    #: The scan's classification: which entities the cells hold is decided from it
+    #: (:func:`baomi.engine.cells.column_findings`), as the scan decides what it reports.
+    cells: columns.ColumnPlan | None = None
 
 
 #: An entity column's operator replaces whole cells: most sampled cells must be (at least this
@@ -53,12 +61,12 @@ def classify(name: str, values: pl.Series, policy: Policy, registry: Registry) -
     found = classify_column(name, values, registry, entity_share=policy.column_share)
     if found.mode == "entity" and found.entity is not None:
         if not _whole_cells(values, found.entity, registry):
-            return ColumnPlan(name, "text")
+            return ColumnPlan(name, "text", cells=found)
         rule = policy.rule_for_entity(found.entity)
-        return ColumnPlan(name, "entity", found.entity, rule, found.confidence)
+        return ColumnPlan(name, "entity", found.entity, rule, found.confidence, cells=found)
     if found.mode == "text":
-        return ColumnPlan(name, "text")
-    return ColumnPlan(name, "skip", excluded=found.excluded)
+        return ColumnPlan(name, "text", cells=found)
+    return ColumnPlan(name, "skip", excluded=found.excluded, cells=found)
 
 
 def _whole_cells(values: pl.Series, entity: str, registry: Registry) -> bool:

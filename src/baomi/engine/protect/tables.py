@@ -4,14 +4,12 @@ analysed and their spans replaced, records a policy drops removed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
 
-from baomi.engine.batch import analyze_column
-from baomi.engine.columns import value_recognizers
+from baomi.engine.cells import CellRecognizers, column_findings, whole_cells
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import KAnonymityCriteria, KAnonymityReport, LocalRound
 from baomi.engine.protect import fingerprint as fp
@@ -21,7 +19,6 @@ from baomi.engine.protect.plan import ColumnPlan, plan_table
 from baomi.engine.protect.policy import Rule
 from baomi.engine.protect.state import ProtectRun, carries_marks
 from baomi.engine.protect.writers import Table
-from baomi.engine.recognizers.base import Recognizer
 
 
 def _apply_rule(run: ProtectRun, rule: Rule, entity: str | None, values: pl.Series) -> pl.Series:
@@ -45,26 +42,63 @@ def _apply_rule(run: ProtectRun, rule: Rule, entity: str | None, values: pl.Seri
     return out
 
 
-def _text_column(
-    run: ProtectRun, values: pl.Series, recognizers: Sequence[Recognizer] | None = None
-) -> tuple[pl.Series, set[str]]:
-    """A free-text column with the entities found in it protected: the column's distinct
-    texts are analysed together (the scan's vectorised :func:`analyze_column`, which gives
-    the findings :class:`TextAnalyzer` gives text by text) and the findings of each entity
-    are protected together by its operator."""
+def _distinct(values: pl.Series) -> pl.Series:
+    """The column's distinct non-blank values (what is decided and protected, once each)."""
     distinct = values.drop_nulls().unique()
-    if run.prefilter is not None:
+    return distinct.filter(distinct.str.strip_chars() != "")
+
+
+def _text_column(
+    run: ProtectRun, values: pl.Series, plan: ColumnPlan, rec: CellRecognizers
+) -> tuple[pl.Series, set[str]]:
+    """A column analysed cell by cell with the entities found in it protected: the column's
+    distinct texts are decided together (:func:`column_findings`, the scan's decision, which
+    gives the findings :class:`TextAnalyzer` gives text by text) and the findings of each
+    entity are protected together by its operator."""
+    assert plan.cells is not None
+    distinct = _distinct(values)
+    if run.prefilter is not None and plan.cells.mode != "entity":
         distinct = distinct.filter(distinct.str.contains(run.prefilter))
-    distinct = distinct.filter(distinct != "")
     if distinct.len() == 0:
         return values, set()
-    if recognizers is None:
-        recognizers = run.analyzer.text_recognizers
-    found = analyze_column(distinct, recognizers, run.analyzer.threshold)
+    found = column_findings(plan.cells, distinct, rec)
     mapping, dropped = _apply_findings(run, distinct, found)
     if not mapping:
         return values, dropped
     return values.replace_strict(mapping, default=values, return_dtype=pl.String), dropped
+
+
+def _decide_entity_column(
+    values: pl.Series, plan: ColumnPlan, rec: CellRecognizers
+) -> tuple[pl.Series, pl.DataFrame]:
+    """An entity column's distinct values and their findings (the scan's decision)."""
+    assert plan.cells is not None
+    distinct = _distinct(values)
+    return distinct, column_findings(plan.cells, distinct, rec)
+
+
+def _entity_column(
+    run: ProtectRun, plan: ColumnPlan, values: pl.Series, decided: tuple[pl.Series, pl.DataFrame]
+) -> tuple[pl.Series, set[str]]:
+    """An entity column: the cells that are its entity whole get the entity's rule, value by
+    value; the other findings (a landline in a mobile column, a note typed into it) are
+    replaced span by span by their own entity's rule; cells with nothing in them stay."""
+    assert plan.rule is not None and plan.entity is not None
+    distinct, found = decided
+    whole_idx = whole_cells(found, distinct, plan.entity)
+    mapping, dropped = _apply_findings(
+        run, distinct, found.filter(~pl.col("idx").is_in(whole_idx.implode()))
+    )
+    out = values
+    if mapping:
+        out = values.replace_strict(mapping, default=values, return_dtype=pl.String)
+    whole = values.is_in(distinct.gather(whole_idx).implode()).fill_null(False)
+    if whole.any():
+        ruled = _apply_rule(run, plan.rule, plan.entity, values.filter(whole))
+        out = out.scatter(whole.arg_true(), ruled)
+        if run.operators.get(plan.rule.operator).drops_record(plan.rule.params):
+            dropped |= set(distinct.gather(whole_idx).to_list())
+    return out.alias(values.name), dropped
 
 
 def _apply_findings(
@@ -184,24 +218,39 @@ def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
     frame = _kanon(run, table, rel)
     drop_mask = pl.Series("d", [False] * frame.height, dtype=pl.Boolean)
     columns: list[dict[str, Any]] = []
+    rec = CellRecognizers.of(run.analyzer)
     # Identifier columns are protected in a thread beside the free-text analysis (Polars
-    # releases the GIL); the token vault is written by one thread only.
+    # releases the GIL); the token vault is written by one thread only. Which cells of an
+    # entity column are its entity is decided here, in this thread (the prose model is not
+    # shared between threads).
     ruled = [p for p in plans if p.mode in ("entity", "rule") and p.rule is not None]
     pool = ThreadPoolExecutor(1) if len(plans) > len(ruled) > 0 else None
-    protected: dict[str, pl.Series | Future[pl.Series]] = {}
+    protected: dict[str, Protected] = {}
     for plan in ruled:
         assert plan.rule is not None
-        args = (run, plan.rule, plan.entity, frame[plan.name])
-        if pool is not None and run.operators.declares(plan.rule.operator, "thread_safe"):
-            protected[plan.name] = pool.submit(_apply_rule, *args)
+        values = frame[plan.name]
+        inline = pool is None or not _thread_safe(run, plan)
+        if plan.mode == "entity" and plan.cells is not None:
+            decided = _decide_entity_column(values, plan, rec)
+            if inline:
+                protected[plan.name] = _entity_column(run, plan, values, decided)
+            else:
+                assert pool is not None
+                protected[plan.name] = pool.submit(_entity_column, run, plan, values, decided)
+        elif inline:  # a column rule: the whole column
+            protected[plan.name] = (_apply_rule(run, plan.rule, plan.entity, values), set())
         else:
-            protected[plan.name] = _apply_rule(*args)
+            assert pool is not None
+            protected[plan.name] = pool.submit(_whole_column, run, plan, values)
     try:
         for plan in plans:
-            drop_mask = _protect_column(run, plan, frame, protected, drop_mask, columns)
-        frame = frame.with_columns(
-            f.result() if isinstance(f, Future) else f for f in protected.values()
-        )
+            drop_mask = _protect_column(run, plan, frame, protected, drop_mask, columns, rec)
+        done = {name: f.result() if isinstance(f, Future) else f for name, f in protected.items()}
+        for name, (_, dropped) in done.items():
+            if dropped:
+                dropping = frame[name].is_in(pl.Series(sorted(dropped)).implode())
+                drop_mask = drop_mask | dropping.fill_null(False)
+        frame = frame.with_columns(new for new, _ in done.values())
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -219,13 +268,34 @@ def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
     return entry
 
 
+Protected = tuple[pl.Series, set[str]] | Future[tuple[pl.Series, set[str]]]
+
+
+def _whole_column(
+    run: ProtectRun, plan: ColumnPlan, values: pl.Series
+) -> tuple[pl.Series, set[str]]:
+    assert plan.rule is not None
+    return _apply_rule(run, plan.rule, plan.entity, values), set()
+
+
+def _thread_safe(run: ProtectRun, plan: ColumnPlan) -> bool:
+    """Whether the column's operators may run in the pool: its rule's, and for an entity
+    column every entity rule's (its cells may hold other entities)."""
+    assert plan.rule is not None
+    rules = [plan.rule]
+    if plan.mode == "entity" and plan.cells is not None:
+        rules += list(run.policy.entities.values())
+    return all(run.operators.declares(r.operator, "thread_safe") for r in rules)
+
+
 def _protect_column(
     run: ProtectRun,
     plan: ColumnPlan,
     frame: pl.DataFrame,
-    protected: dict[str, pl.Series | Future[pl.Series]],
+    protected: dict[str, Protected],
     drop_mask: pl.Series,
     columns: list[dict[str, Any]],
+    rec: CellRecognizers,
 ) -> pl.Series:
     """Protect one column of ``frame`` (identifier columns are already under way in
     ``protected``); returns the drop mask with the records this column drops."""
@@ -233,21 +303,19 @@ def _protect_column(
     info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
     columns.append(info)
     if plan.mode in ("entity", "rule") and plan.rule is not None:
-        if run.operators.get(plan.rule.operator).drops_record(plan.rule.params):
+        op = run.operators.get(plan.rule.operator)
+        if op.drops_record(plan.rule.params) and not (plan.mode == "entity" and plan.cells):
             drop_mask = drop_mask | values.is_not_null() & (values.str.strip_chars() != "")
         info["operator"] = plan.rule.operator
-    elif plan.mode in ("text", "skip"):
+    elif plan.mode in ("text", "skip") and plan.cells is not None:
         # "skip" columns are analyzed too: the classification saw a sample only, and an
         # identifier further down must not pass unprotected — with the pattern recognizers
         # (short values, not prose), a decoy's look-alike excepted, as the scan does
-        recognizers = None
-        if plan.mode == "skip":
-            recognizers = value_recognizers(run.analyzer.text_recognizers, plan.excluded)
-        new, dropped = _text_column(run, values, recognizers)
+        new, dropped = _text_column(run, values, plan, rec)
         if dropped:
             drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())
         if plan.mode == "text" or not new.equals(values):
-            protected[plan.name] = new.alias(plan.name)
+            protected[plan.name] = (new.alias(plan.name), set())
             info["operator"] = "analyze"
     elif plan.mode == "qi":
         info["operator"] = "generalize"

@@ -77,6 +77,11 @@ class Recognizer(ABC):
     def name(self) -> str:
         return type(self).__name__
 
+    def named_by(self, header: str) -> bool:
+        """True when a column header names this entity (one of :attr:`header_hints` in it)."""
+        h = header.lower().strip()
+        return any(hint in h for hint in self.header_hints)
+
     @property
     def sensitive(self) -> bool:
         """PIPL-28 sensitive PI, from the entity table (a custom entity may override)."""

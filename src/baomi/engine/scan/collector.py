@@ -48,7 +48,7 @@ class Collector:
         self.add_frame(column, found.select(keys))
         self.add_values(
             found.get_column("idx"),
-            found.get_column("entity").to_list(),
+            found.get_column("entity"),
             found.get_column("value"),
             row_bound=row_bound,
         )
@@ -60,7 +60,7 @@ class Collector:
     def add_values(
         self,
         rows: list[int] | pl.Series,
-        entities: list[str] | str,
+        entities: pl.Series | list[str] | str,
         values: pl.Series,
         *,
         row_bound: bool,
@@ -70,7 +70,7 @@ class Collector:
             return
         ent = (
             pl.Series("e", entities, dtype=pl.String)
-            if isinstance(entities, list)
+            if isinstance(entities, list | pl.Series)
             else pl.repeat(entities, n, eager=True, dtype=pl.String).alias("e")
         )
         self.hash_frames.append(

@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from baomi.engine.analyzer import DEFAULT_THRESHOLD, TextAnalyzer
+from baomi.engine.cells import CellRecognizers
 from baomi.engine.columns import ColumnPlan
 from baomi.engine.contracts.inventory import Inventory
 from baomi.engine.documents.names import NAME_ENTITIES
 from baomi.engine.entities import ENTITIES
-from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
 
 TEXT_COLUMN = "\x00text"  # the one column of a text file's partitions
@@ -68,9 +68,7 @@ class ScanContext:
         self.options = options
         self.seed = seed
         self.analyzer = TextAnalyzer(self.registry, options.threshold)
-        self.by_entity: dict[str, Recognizer] = {}
-        for r in self.registry:
-            self.by_entity.setdefault(r.entity, r)
+        self.cells = CellRecognizers.of(self.analyzer)
         self.name_recognizers = [
             r
             for r in self.registry

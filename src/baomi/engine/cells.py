@@ -1,0 +1,251 @@
+"""Which entities the cells of a table column hold: the one decision that ``baomi scan``
+reports and ``baomi protect`` treats (issue 16), so that the inventory counts exactly what a
+package de-identifies.
+
+A column's class (:func:`baomi.engine.columns.classify_column`) says how its cells are read,
+never which entities they may hold: every cell is checked for every entity.
+
+* **entity** column — a cell that is the column's entity whole, in its plain shape (the
+  recognizer's anchored ``fast_cell_regex``), is that entity, validated in Polars: confirmed,
+  "cannot tell" at the column score, and a failed check (an ID with a typo, one that Excel cut
+  to 15 significant digits) still the entity at no less than :data:`SHAPED_SCORE` — the column
+  says what it is, and protect masks it (a name or address the column-context recognizer
+  cannot confirm is not: they have no check character). Every other non-empty cell (a landline in a
+  ``联系电话`` column, ``+86 138-1234-5678``, two numbers, a note, a value of the name's shape
+  that is no name) goes through the analyzer: the column's recognizer first; cells it does
+  not match whole get every text recognizer.
+* **text** column — every cell with every text recognizer.
+* **skip** and **decoy** columns — every cell with the pattern recognizers (short values, not
+  prose), a decoy's look-alike identifiers excepted.
+
+In every mode the column's header is context for the recognizers it names
+(:func:`baomi.engine.batch.analyze_column`): a landline alone in a ``联系电话`` cell scores as
+one after ``电话：``. Cells are prefiltered per recognizer in Polars, so checking every cell for
+every entity costs a regex test per recognizer on the cells that are not the column's entity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.batch import (
+    COLUMNS,
+    _from_findings,
+    _resolve,
+    analyze_column,
+    validation_of,
+)
+from baomi.engine.columns import ColumnPlan, value_recognizers
+from baomi.engine.normalize import normalize
+from baomi.engine.recognizers.base import (
+    CONFIRMED_SCORE,
+    CONTEXT_BOOST,
+    PatternRecognizer,
+    Recognizer,
+)
+from baomi.engine.types import Finding
+
+#: Least score of a cell of an entity column that has the entity's shape but fails its check.
+SHAPED_SCORE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class CellRecognizers:
+    """The recognizers a column's cells are checked with, and the threshold."""
+
+    text: tuple[Recognizer, ...]
+    #: The recognizer of an entity column's entity (the registry's first for it).
+    by_entity: Mapping[str, Recognizer]
+    threshold: float
+
+    @classmethod
+    def of(cls, analyzer: TextAnalyzer) -> CellRecognizers:
+        by_entity: dict[str, Recognizer] = {}
+        for r in analyzer.registry:
+            by_entity.setdefault(r.entity, r)
+        return cls(analyzer.text_recognizers, by_entity, analyzer.threshold)
+
+
+def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
+    """The findings in ``cells`` (one column's cells, String, nulls allowed) of a column
+    classified as ``plan``: the columns of :func:`~baomi.engine.batch.analyze_column`,
+    ``idx`` the cell's index. The scan reports them; protect treats them."""
+    if plan.mode == "entity" and plan.entity in rec.by_entity:
+        return _entity_cells(plan, cells, rec)
+    recognizers = rec.text
+    if plan.mode != "text":
+        recognizers = value_recognizers(recognizers, plan.excluded)
+    # the lines of a text file (the scan's internal "\x00text" column) have no header
+    header = None if plan.name.startswith("\x00") else plan.name
+    return analyze_column(cells, recognizers, rec.threshold, header=header)
+
+
+def whole_cells(found: pl.DataFrame, cells: pl.Series, entity: str) -> pl.Series:
+    """The indices of the cells whose one finding is ``entity`` over the whole (stripped)
+    cell: the cells protect gives the entity column's rule, value by value."""
+    single = found.group_by("idx").agg(
+        n=pl.len(),
+        entity=pl.col("entity").first(),
+        start=pl.col("start").first(),
+        end=pl.col("end").first(),
+    )
+    single = single.filter((pl.col("n") == 1) & (pl.col("entity") == entity))
+    texts = cells.gather(single.get_column("idx"))
+    lead = texts.str.len_chars() - texts.str.strip_chars_start().str.len_chars()
+    size = texts.str.strip_chars().str.len_chars()
+    whole = (single.get_column("start") == lead) & (single.get_column("end") == lead + size)
+    return single.get_column("idx").filter(whole).sort()
+
+
+def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
+    r = rec.by_entity[plan.entity or ""]
+    stripped = s.str.strip_chars()
+    nonempty = (stripped.str.len_bytes() > 0).fill_null(False)
+    idx_all = pl.int_range(0, s.len(), eager=True, dtype=pl.Int64)
+    if isinstance(r, PatternRecognizer) and r.fast_cell_regex:
+        fast = stripped.str.contains(r.fast_cell_regex).fill_null(False)
+        if type(r).excluded is not PatternRecognizer.excluded and fast.any():
+            # e.g. an 18-digit cell that is a valid resident ID in a card column: per cell
+            excluded = r.excluded_series(r.canonical_series(stripped.filter(fast)))
+            fast = fast.scatter(fast.arg_true().filter(excluded), False)
+    else:
+        fast = pl.repeat(False, s.len(), eager=True)
+    frames: list[pl.DataFrame] = []
+    if isinstance(r, PatternRecognizer) and fast.any():
+        shaped = _shaped_cells(plan, r, s, stripped, fast, idx_all, rec.threshold)
+        frames.append(shaped)
+        if shaped.height < int(fast.sum()):  # not the entity after all: checked like the rest
+            fast = fast.scatter(fast.arg_true(), False).scatter(shaped.get_column("idx"), True)
+    slow = nonempty & ~fast
+    if slow.any():
+        idx = idx_all.filter(slow)
+        cells = s.filter(slow)
+        found = _slow_cells(cells, r, rec, plan.name)
+        found = found.with_columns(idx=idx.gather(found.get_column("idx")))
+        if r.column_only:
+            extra = _per_cell(r, idx.to_list(), cells.to_list(), rec.threshold)
+            found = _merge_column_only(found, extra)
+        frames.append(found.select(COLUMNS))
+    if not frames:
+        return analyze_column(s.head(0), [], rec.threshold)
+    return pl.concat(frames)
+
+
+def _shaped_cells(
+    plan: ColumnPlan,
+    r: PatternRecognizer,
+    s: pl.Series,
+    stripped: pl.Series,
+    fast: pl.Series,
+    idx_all: pl.Series,
+    threshold: float,
+) -> pl.DataFrame:
+    """The cells that are ``r``'s entity in its plain shape, validated vectorised."""
+    vals = r.canonical_series(stripped.filter(fast))
+    ok = r.validate_series(vals)
+    if r.column_only:
+        ok = ok.fill_null(False)
+    lead = _leading_blanks(s.filter(fast))
+    length = stripped.filter(fast).str.len_chars()
+    rejected: float | None = r.rejected_score + CONTEXT_BOOST
+    if r.chance_valid is not None:  # a check character failed: the column says what it is
+        rejected = max(r.rejected_score + CONTEXT_BOOST, SHAPED_SCORE)
+    elif r.reject_on_invalid:
+        rejected = None  # dropped
+    df = pl.DataFrame(
+        {
+            "idx": idx_all.filter(fast),
+            "start": lead.cast(pl.Int64),
+            "end": (lead + length).cast(pl.Int64),
+            "ok": ok,
+            "value": vals,
+        }
+    )
+    return (
+        df.with_columns(
+            score=pl.when(pl.col("ok"))
+            .then(CONFIRMED_SCORE)
+            .when(pl.col("ok").is_null())
+            .then(r.column_score)
+            .otherwise(rejected)
+        )
+        .filter(pl.col("score").is_not_null() & (pl.col("score") >= threshold))
+        .with_columns(
+            entity=pl.lit(r.entity),
+            recognizer=pl.lit(r.name),
+            pattern=pl.lit("column:" + plan.name),
+            validation=validation_of(pl.col("ok")),
+            context=pl.lit("header:" + plan.name),
+        )
+        .select(COLUMNS)
+    )
+
+
+def _leading_blanks(s: pl.Series) -> pl.Series:
+    """Characters before the first non-blank one (0 for most cells, counted only where not)."""
+    lead = pl.zeros(s.len(), dtype=pl.UInt32, eager=True)
+    padded = s.str.contains(r"^\s").fill_null(False)
+    if padded.any():
+        idx = padded.arg_true()
+        some = s.gather(idx)
+        lead = lead.scatter(
+            idx, some.str.len_chars() - some.str.strip_chars_start().str.len_chars()
+        )
+    return lead
+
+
+def _slow_cells(cells: pl.Series, r: Recognizer, rec: CellRecognizers, header: str) -> pl.DataFrame:
+    """Findings in the irregular cells of a column classified as ``r``'s entity.
+
+    Most are the entity written differently (``+86 138-1234-5678``): cells that ``r`` alone
+    matches whole are done; the rest (a landline in a phone column, two numbers, a note typed
+    into the column) get every text recognizer, with the header as context.
+    """
+    threshold = rec.threshold
+    if r.column_only or r.model_based:
+        return analyze_column(cells, rec.text, threshold, header=header)
+    # the column's own recognizer first, scored as before the header was context (the
+    # findings of the v1 contract fixtures keep their bytes)
+    first = analyze_column(cells, [r], threshold)
+    lead = cells.str.len_chars() - cells.str.strip_chars_start().str.len_chars()
+    size = cells.str.strip_chars().str.len_chars()
+    whole = first.filter(
+        (pl.col("start") == lead.gather(first.get_column("idx")))
+        & (pl.col("end") == (lead + size).gather(first.get_column("idx")))
+    )
+    done = whole.get_column("idx").unique()
+    if done.len() == cells.len():
+        return whole
+    every = pl.int_range(0, cells.len(), eager=True, dtype=pl.Int64)
+    rest_idx = every.filter(~every.is_in(done.implode()))
+    rest = analyze_column(cells.gather(rest_idx), rec.text, threshold, header=header)
+    rest = rest.with_columns(idx=rest_idx.gather(rest.get_column("idx")))
+    return pl.concat([whole, rest]).sort("idx", "start")
+
+
+def _per_cell(r: Recognizer, rows: list[int], cells: list[str], threshold: float) -> pl.DataFrame:
+    out_rows: list[int] = []
+    out: list[Finding] = []
+    for i, cell in zip(rows, cells, strict=True):
+        for f in r.analyze_cell(cell, normalize(cell)):
+            if f.score >= threshold:
+                out_rows.append(i)
+                out.append(f)
+    return _from_findings(out_rows, out, [0] * len(out)).drop("rank")
+
+
+def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
+    """Column-context findings (names, addresses) win over text findings they overlap."""
+    if extra.height == 0:
+        return found
+    both = pl.concat(
+        [
+            extra.with_columns(rank=pl.lit(0, dtype=pl.Int64)),
+            found.with_columns(rank=pl.lit(1, dtype=pl.Int64)),
+        ]
+    )
+    return _resolve(both.sort("idx", "start", "rank")).drop("rank")
