@@ -44,12 +44,28 @@ def test_every_fact_says_when_and_where_it_comes_from(vault: Vault) -> None:
     assert {"encryption_at_rest", "master_key", "backup_verified", "audit_chain"} <= set(found)
     for f in found.values():
         assert f.checked_at and f.source and f.rule and f.status in Status
-    assert found["incidents_open"].status is Status.UNKNOWN  # the register is issue 14's
-    assert found["incidents_open"].data["tracked"] is False
+    # the incident register: none yet
+    assert found["incidents_open"].status is Status.OK
+    assert found["incidents_open"].data["open"] == 0
+    untracked = _facts(vault, incidents=facts.incidents_not_tracked)
+    assert untracked["incidents_open"].status is Status.UNKNOWN
     two = _facts(vault, incidents=lambda v, d: 2)
     assert (
         two["incidents_open"].status is Status.PROBLEM and two["incidents_open"].data["open"] == 2
     )
+
+
+def test_an_open_incident_in_the_register_is_a_problem_until_closed(vault: Vault) -> None:
+    from baomi.services.respond import incidents
+
+    deals.create(vault, actor=OPS, name="d")
+    info = incidents.report(vault, actor=OPS, title="名单外泄", deal_ref="d", individuals=3)
+    assert _facts(vault)["incidents_open"].data["open"] == 1
+    assert _facts(vault)["incidents_open"].status is Status.PROBLEM
+    incidents.mark(vault, actor=OPS, incident_id=info.id, clock=incidents.Clock.REGULATOR)
+    incidents.mark(vault, actor=OPS, incident_id=info.id, clock=incidents.Clock.INDIVIDUALS)
+    incidents.set_status(vault, actor=OPS, incident_id=info.id, status=incidents.Status.CLOSED)
+    assert _facts(vault)["incidents_open"].status is Status.OK
 
 
 def test_the_buyer_sees_no_facts(vault: Vault) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from baomi.errors import InputError
 from baomi.services import deals
-from baomi.services.comply import risk
+from baomi.services.comply import facts, risk
 from baomi.services.comply.assessments import questionnaire
 from baomi.services.comply.reports.assessments import risk_report
 from baomi.services.comply.risk import Choice, Level, level_of, score_of
@@ -59,7 +59,7 @@ def test_scores_leave_out_na() -> None:
 
 def test_facts_answer_their_questions_and_people_the_rest(vault: Vault) -> None:
     deals.create(vault, actor=OPS, name="d")
-    r = risk.assessment(vault, actor=OPS, deal_ref="d")
+    r = risk.assessment(vault, actor=OPS, deal_ref="d", incidents=facts.incidents_not_tracked)
     by_id = {q.id: q for a in r.areas for q in a.questions}
     assert by_id["insiders.audit_chain"].choice is Choice.YES
     assert by_id["insiders.audit_chain"].answered_from == "system"
@@ -72,7 +72,11 @@ def test_facts_answer_their_questions_and_people_the_rest(vault: Vault) -> None:
         vault, actor=OPS, deal_ref="d", question_id="management.rules", choice=Choice.PARTLY,
         comment="制度在修订",
     )  # fmt: skip
-    r = risk.assessment(vault, actor=OPS, deal_ref="d")
+    tracked = risk.assessment(vault, actor=OPS, deal_ref="d")  # the incident register answers
+    assert {q.id: q for a in tracked.areas for q in a.questions}[
+        "outsiders.incidents"
+    ].answered_from == "system"
+    r = risk.assessment(vault, actor=OPS, deal_ref="d", incidents=facts.incidents_not_tracked)
     by_id = {q.id: q for a in r.areas for q in a.questions}
     assert by_id["outsiders.incidents"].answered_from == "person"
     assert by_id["management.rules"].answer is not None
@@ -109,9 +113,10 @@ def test_a_fact_answers_its_question_once_baomi_can_check_it(vault: Vault) -> No
     risk.answer(
         vault, actor=OPS, deal_ref="d", question_id="outsiders.incidents", choice=Choice.YES
     )
-    by_id = {
-        q.id: q for a in risk.assessment(vault, actor=OPS, deal_ref="d").areas for q in a.questions
-    }
+    untracked = risk.assessment(
+        vault, actor=OPS, deal_ref="d", incidents=facts.incidents_not_tracked
+    )
+    by_id = {q.id: q for a in untracked.areas for q in a.questions}
     assert by_id["outsiders.incidents"].answered_from == "person"
     tracked = risk.assessment(vault, actor=OPS, deal_ref="d", incidents=lambda v, d: 1)
     by_id = {q.id: q for a in tracked.areas for q in a.questions}

@@ -39,6 +39,7 @@ from baomi.storage.models import (
     AuditEventRow,
     Deal,
     Grant,
+    Incident,
     Member,
     Nda,
     NdaAcceptance,
@@ -85,8 +86,21 @@ IncidentCounter = Callable[[Vault, str], int | None]
 
 
 def incidents_not_tracked(vault: Vault, deal_id: str) -> int | None:
-    """The hook until an incident register exists: incidents are not tracked yet."""
+    """A counter that tracks nothing (for callers that want the fact left open)."""
     return None
+
+
+def open_incidents(vault: Vault, deal_id: str) -> int | None:
+    """The deal's incidents in the register (:mod:`baomi.services.respond.incidents`) that are
+    not closed."""
+    with vault.reading() as session:
+        return len(
+            session.execute(
+                select(Incident.id).where(Incident.deal_id == deal_id, Incident.status != "closed")
+            )
+            .scalars()
+            .all()
+        )
 
 
 @dataclass(frozen=True)
@@ -543,7 +557,7 @@ def _incidents(ctx: _Context) -> Fact:
         "incidents_open",
         ("未结事件", "Open incidents"),
         "PIPL-51",
-        tr("事件登记册（issue 14）", "the incident register (issue 14)"),
+        tr("本交易的安全事件登记", "the deal's incident register"),
     )
     count = ctx.incidents(ctx.vault, ctx.deal.id)
     if count is None:
@@ -601,7 +615,7 @@ def facts_of(
     deal_id: str,
     *,
     at: _dt.datetime | None = None,
-    incidents: IncidentCounter = incidents_not_tracked,
+    incidents: IncidentCounter = open_incidents,
 ) -> list[Fact]:
     """The deal's facts, for other comply services *after* they authorized ``actor``."""
     with vault.reading() as session:
@@ -634,7 +648,7 @@ def deal_facts(
     actor: Actor,
     deal_ref: str,
     at: _dt.datetime | None = None,
-    incidents: IncidentCounter = incidents_not_tracked,
+    incidents: IncidentCounter = open_incidents,
 ) -> list[Fact]:
     """What baomi can check about the deal itself, as of now (or ``at``)."""
     with vault.reading() as session:

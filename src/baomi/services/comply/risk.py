@@ -24,7 +24,7 @@ from baomi.services.comply.facts import (
     IncidentCounter,
     Status,
     facts_of,
-    incidents_not_tracked,
+    open_incidents,
 )
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor
@@ -130,7 +130,7 @@ def assessment(
     actor: Actor,
     deal_ref: str,
     at: _dt.datetime | None = None,
-    incidents: IncidentCounter = incidents_not_tracked,
+    incidents: IncidentCounter = open_incidents,
 ) -> RiskAssessment:
     """The six areas as of now: facts filled in, people's answers, scores and levels."""
     deal_id = assessments.deal_id_for(vault, actor, deal_ref, Action.COMPLY_VIEW)
