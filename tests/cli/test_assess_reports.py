@@ -130,3 +130,17 @@ def test_deal_inventory_and_certificate_pdf(cli: Cli, tmp_path: Path) -> None:
     cli(
         "certificate", "pdf", str(tmp_path / "other.json"), "--out", str(tmp_path / "o.pdf"), code=1
     )
+
+
+def test_a_deals_assessment_reports_at_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    cli("keys", "init", "--as", "ops")
+    cli("deal", "create", "ACME", "--as", "ops")
+    cli("assess", "report", "pia", "ACME", "--out", str(tmp_path / "pia.pdf"))
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "pia.pdf").pages)
+    assert "影响评估" in text and "ACME" in text
+    assert "S393-D3" in text  # the draft matrix is named as unconfirmed
+    cli("assess", "report", "risk", "ACME", "--out", str(tmp_path / "risk.xlsx"))
+    assert load_workbook(tmp_path / "risk.xlsx").sheetnames
+    data = json.loads(cli("assess", "report", "overview", "ACME"))
+    assert data["kind"] == "overview"
+    cli("assess", "report", "pia", "ACME", "--format", "pdf", code=2)  # a PDF needs --out

@@ -52,3 +52,28 @@ def test_inventory_report_json_downloads_and_page(client: TestClient, vault: Any
     assert client.get(BASE + "/download", headers=buyer).status_code == 403
     assert client.get(BASE, headers=broker).status_code == 200
     assert client.get("/api/v1/rooms/nope/comply/inventory", headers=seller).status_code == 400
+
+
+def test_every_report_of_the_catalog_downloads_in_every_format(
+    client: TestClient, vault: Any
+) -> None:
+    from baomi.services.comply.catalog import ReportKind
+
+    broker, buyer, seller = _ready(client, vault)
+    client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(4), "text/csv"))],
+        headers=seller,
+    )
+    for kind in ReportKind:
+        url = f"/api/v1/rooms/转让-001/comply/reports/{kind.value}"
+        pdf = client.get(url, headers=seller)
+        assert pdf.status_code == 200, (kind, pdf.text)
+        text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+        assert "转让-001" in text or kind.label in text, kind
+        xlsx = client.get(url + "?format=xlsx", headers=broker)
+        assert xlsx.status_code == 200 and load_workbook(io.BytesIO(xlsx.content)).sheetnames
+        assert client.get(url + "?format=html", headers=seller).text.startswith("<!doctype html>")
+        assert client.get(url, headers=buyer).status_code == 403
+    page = client.get("/rooms/转让-001/comply", headers=seller)
+    assert "/comply/reports/pia?format=pdf" in page.text

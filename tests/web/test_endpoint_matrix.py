@@ -154,6 +154,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # reports (the seller's side, its counsel, the platform and auditors read them)
     Endpoint("GET", COMPLY + "/inventory", Action.COMPLY_VIEW),
     Endpoint("GET", COMPLY + "/inventory/download", Action.COMPLY_VIEW),
+    Endpoint(
+        "GET",
+        COMPLY + "/reports/{kind}",
+        Action.COMPLY_VIEW,
+        url=f"/api/v1/rooms/{DEAL}/comply/reports/overview?format=json",
+    ),
     Endpoint("GET", COMPLY + "/provisions", Action.COMPLY_VIEW),
     Endpoint(
         "POST",

@@ -105,6 +105,33 @@ def inventory_cmd(
     write_report_cli(report, fmt, out)
 
 
+def _deal_report(kind: str) -> None:
+    """Register ``baomi assess report KIND DEAL`` for one kind of the catalog."""
+    from baomi.services.comply.catalog import ReportKind
+
+    which = ReportKind(kind)
+
+    def command(
+        deal: str = typer.Argument(..., help="交易名称或编号 / deal name or id"),
+        fmt: str | None = REPORT_FORMAT_OPTION,
+        out: Path | None = OUT_OPTION,
+        as_: str | None = AS_OPTION,
+    ) -> None:
+        from baomi.services.comply import catalog
+
+        with _vault() as vault:
+            actor = _actor(as_)
+            report = _run(lambda: catalog.build(vault, actor=actor, kind=which, deal_ref=deal))
+        write_report_cli(report, fmt, out)
+
+    command.__doc__ = f"{which.label} / the deal's {which.value} report (html|pdf|xlsx|json)"
+    report_app.command(which.value)(command)
+
+
+for _kind in ("overview", "pia", "risk", "crossborder", "checklist", "vendors", "notices"):
+    _deal_report(_kind)
+
+
 # ``baomi certificate pdf`` lives here, with the other report commands (cli/vault.py holds
 # the group): the vault's commands do not import the reports.
 @cert_app.command("pdf")

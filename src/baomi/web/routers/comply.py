@@ -18,6 +18,7 @@ from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.accounts import UserPublic
 from baomi.services.comply import duties, exposure, inputs, profile, transfer
+from baomi.services.comply.catalog import ReportKind
 from baomi.services.comply.duties import Duty
 from baomi.services.comply.exposure import Exposure
 from baomi.services.comply.profile import CompanyFacts, Exemption, Location, Profile, TransferType
@@ -198,6 +199,7 @@ def overview_page(
         locations=[(loc.value, _LOCATIONS[loc]()) for loc in Location],
         exemptions=[(e.value, _EXEMPTIONS[e]()) for e in Exemption],
         error=request.query_params.get("error"),
+        reports=[(k.value, k.label) for k in ReportKind],
     )
 
 

@@ -4,6 +4,9 @@
 - ``GET /api/v1/rooms/{deal}/comply/inventory`` — the inventory report's view model (JSON)
 - ``GET /api/v1/rooms/{deal}/comply/inventory/download?format=pdf|xlsx|html|json`` — the file
 - ``GET /rooms/{deal}/comply/inventory`` — the page (the report embedded, download links)
+- ``GET /api/v1/rooms/{deal}/comply/reports/{kind}?format=pdf|xlsx|html|json`` — any report of
+  the catalog (:mod:`baomi.services.comply.catalog`: overview, inventory, PIA, risk,
+  cross-border, checklist, third parties, notices) as a file
 - ``GET /comply/report.css`` — the reports' stylesheet (the CSP allows no inline style)
 
 The service decides the permission (``comply.view``).
@@ -21,7 +24,8 @@ from markupsafe import Markup
 
 from baomi.services import accounts
 from baomi.services.accounts import UserPublic
-from baomi.services.comply import scope
+from baomi.services.comply import catalog, scope
+from baomi.services.comply.catalog import ReportKind
 from baomi.services.comply.reports import inventory
 from baomi.services.comply.reports.model import Report
 from baomi.services.comply.reports.render import (
@@ -81,6 +85,18 @@ def inventory_download(
     fmt: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.PDF,
 ) -> Response:
     return report_download(_inventory(vault, user, deal), fmt)
+
+
+@api.get("/{deal}/comply/reports/{kind}", response_class=Response, responses=DOWNLOAD_RESPONSES)
+def report_file(
+    deal: str,
+    kind: ReportKind,
+    user: CurrentUser,
+    vault: VaultDep,
+    fmt: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.PDF,
+) -> Response:
+    actor = scope.seat_actor(vault, user, deal)
+    return report_download(catalog.build(vault, actor=actor, kind=kind, deal_ref=deal), fmt)
 
 
 @pages.get("/rooms/{deal}/comply/inventory")
