@@ -44,7 +44,9 @@ _SEPARATOR_SET = frozenset(_SEPARATORS)
 #: :func:`bit_index` ``(tail, j)``.
 TEXT_MARK_WIDTH = 4
 _STRIP = str.maketrans({MARK0: None, MARK1: None})
-SCHEME = "baomi-fp-2"
+#: ``baomi-fp-3``: renderings (``renderings.py``) and recipient-keyed values, zero-width marks
+#: only where the policy asks; ``baomi-fp-2``: zero-width marks after every display value.
+SCHEME = "baomi-fp-3"
 MAX_DIGESTS = 400_000
 
 
@@ -181,9 +183,11 @@ TRACEABLE = frozenset(
 )
 
 
-def traceable(entity: str | None) -> bool:
-    """Whether a recipient-keyed value of ``entity`` is recorded as trace evidence."""
-    return entity in TRACEABLE
+def traceable(entity: str | None, keeps_format: bool = True) -> bool:
+    """Whether a recipient-keyed value of ``entity`` is recorded as trace evidence: an output
+    that does not look like the entity (a token, a keyed hash) always is — no real value
+    equals it by chance; a real-looking one (a pseudonym) only for the entities above."""
+    return entity in TRACEABLE or not keeps_format
 
 
 def digest(value: str) -> bytes:

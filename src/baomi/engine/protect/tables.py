@@ -15,11 +15,12 @@ from baomi.engine.columns import value_recognizers
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import KAnonymityCriteria, KAnonymityReport, LocalRound
 from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect import renderings
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.plan import ColumnPlan, plan_table
 from baomi.engine.protect.policy import Rule
-from baomi.engine.protect.state import ProtectRun, carries_marks
+from baomi.engine.protect.state import ProtectRun, carries_marks, invisible_marks
 from baomi.engine.protect.writers import Table
 from baomi.engine.recognizers.base import Recognizer
 
@@ -38,9 +39,11 @@ def _apply_rule(run: ProtectRun, rule: Rule, entity: str | None, values: pl.Seri
         )
         if op.keeps_format:
             run.produced.update(b.strip() for b in out.drop_nulls().to_list())
-    if op.recipient_specific(rule.params) and fp.traceable(entity):
+    if op.recipient_specific(rule.params) and fp.traceable(entity, op.keeps_format):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
     if carries_marks(run, rule):
+        out = renderings.render_series(out, run.marks_key)
+    if invisible_marks(run, rule, "cells"):
         out = fp.mark_series(out, run.fingerprint)
     return out
 
@@ -100,9 +103,10 @@ def _apply_findings(
         idx = group["idx"].to_list()
         if op.drops_record(rule.params):
             drop_idx.update(idx)
-        if op.recipient_specific(rule.params) and fp.traceable(str(entity)):
+        if op.recipient_specific(rule.params) and fp.traceable(str(entity), op.keeps_format):
             run.digests.extend(fp.digest(v) for v in new.to_list() if v)
-        # the marks are added when the text is spliced: they depend on the text before them
+        # the renderings and zero-width marks are made when the text is spliced: they depend
+        # on the text around the value
         marked = carries_marks(run, rule)
         for i, start, end, value in zip(
             idx, group["start"].to_list(), group["end"].to_list(), new.to_list(), strict=True
@@ -110,7 +114,11 @@ def _apply_findings(
             edits.setdefault(i, []).append((start, end, value or "", marked))
     values = texts.to_list()
     mapping: dict[str, str] = {}
+    zero_width = run.policy.invisible == "cells"
     for i, changes in edits.items():
+        if run.policy.marks:
+            changes = renderings.render_edits(values[i], changes, run.marks_key)
+        changes = [(a, b, new, marked and zero_width) for a, b, new, marked in changes]
         mapping[values[i]] = fp.splice(values[i], changes, run.fingerprint)[0]
     return mapping, {values[i] for i in drop_idx}
 
