@@ -398,6 +398,14 @@ def trace(
                 + tr("数据包", "package")
                 + f" {package}"
             )
+        if result.other_sources:
+            console.print(
+                tr(
+                    "另有来源未能识别：片段中有不属于上述数据包的标记（合并泄露？）",
+                    "another source was not identified: the fragment holds marks of no package "
+                    "named (merged leaks?)",
+                )
+            )
         console.print(
             tr("置信度", "confidence") + f" {_confidence(result.confidence, result.wrong_match)}"
         )

@@ -5,8 +5,9 @@ A masked value can be written in several ways that show exactly as much of the o
 separators of a masked mobile (``138****5678``, ``138-****-5678``, ``138 **** 5678``), of a
 masked resident ID, bank card or landline, and the number of mask characters where that number
 says nothing about the value (``a***@example.com``: the convention writes three whatever the
-length; an address cut after its district ends in ``****`` whatever followed; a masked name's
-one or two ``*``). Each package chooses among them with its own random key, value by value:
+length; an address cut after its district ends in ``****`` whatever followed), or where
+writing another number shows less (a masked name's one to three ``*``: its length is then not
+shown). Each package chooses among them with its own random key, value by value:
 the choice for a value is ``HMAC(key, channel, context) mod m``, where the *context* is what
 every rendering of the value shows (the visible digits, the e-mail's first character and
 domain, the district, the visible characters of a name). A value's rendering never shows more
@@ -165,7 +166,7 @@ def _email_read(m: re.Match[str]) -> tuple[str, int] | None:
 
 
 def _address_write(m: re.Match[str], choice: int) -> str:
-    return m.group("p") + "*" * (3 + choice)
+    return m.group("p") + "*" * (4 + choice)
 
 
 def _address_context(m: re.Match[str]) -> str:
@@ -174,7 +175,7 @@ def _address_context(m: re.Match[str]) -> str:
 
 
 def _address_read(m: re.Match[str]) -> tuple[str, int] | None:
-    return m.group(1), len(m.group(2)) - 3
+    return m.group(1), len(m.group(2)) - 4
 
 
 def _name_write(m: re.Match[str], choice: int) -> str:
@@ -254,18 +255,17 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(
         "address",
         4,
-        re.compile(f"(?P<p>.*[{_DIVISION_END}])\\*{{3,6}}"),
-        re.compile(f"({_UNIT})(\\*{{3,6}})(?!\\*)"),
+        re.compile(f"(?P<p>.*[{_DIVISION_END}])\\*{{4,7}}"),
+        re.compile(f"({_UNIT})(\\*{{4,7}})(?!\\*)"),
         _address_write,
         _address_context,
         _address_read,
-        1,
     ),
     Channel(
         "name",
-        2,
-        re.compile(f"(?P<f>[{_HAN}])\\*{{1,2}}(?P<l>[{_HAN}]?)"),
-        re.compile(f"(?<!\\*)([{_HAN}])(\\*{{1,2}})(?![ -]?\\*)([{_HAN}]?)"),
+        3,
+        re.compile(f"(?P<f>[{_HAN}])\\*{{1,3}}(?P<l>[{_HAN}]?)"),
+        re.compile(f"(?<!\\*)([{_HAN}])(\\*{{1,3}})(?![ -]?\\*)([{_HAN}]?)"),
         _name_write,
         _name_context,
         _name_read,

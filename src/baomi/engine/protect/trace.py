@@ -107,6 +107,9 @@ class TraceResult:
     #: every recipient named (several when merged fragments of several packages leaked)
     recipients: tuple[str, ...] = ()
     package_ids: tuple[str, ...] = ()
+    #: the packages named do not explain the leak's renderings: another source, not on file
+    #: or without the evidence to be named, contributed too
+    other_sources: bool = False
 
 
 def load_records(folder: Path) -> list[TraceRecord]:
@@ -169,6 +172,10 @@ def trace_cells(cells: list[str], records: list[TraceRecord]) -> TraceResult:
         reverse=True,
     )
     named = [c for c in candidates if c.named]
+    keys = {r.package_id: r.marks_key_bytes for r in records if r.marks_key}
+    other = bool(named) and unexplained(
+        seen, [keys[c.package_id] for c in named if c.package_id in keys]
+    )
     confidence, wrong = 0.0, 1.0
     if named:
         wrong = min(1.0, len(records) * math.fsum(math.pow(2.0, -c.bits) for c in named))
@@ -183,6 +190,7 @@ def trace_cells(cells: list[str], records: list[TraceRecord]) -> TraceResult:
         candidates=candidates,
         recipients=tuple(c.recipient for c in named),
         package_ids=tuple(c.package_id for c in named),
+        other_sources=other,
     )
 
 
@@ -197,6 +205,45 @@ def rendered_values(cells: list[str]) -> Seen:
         for r in renderings.read(cell):
             seen.setdefault((r.channel, r.context), (set(), r.choices))[0].add(r.choice)
     return {k: (frozenset(c), m) for k, (c, m) in seen.items()}
+
+
+#: Share of a source's rendered values a leak may show otherwise before trace says that
+#: another source contributed (``RENDER_ERROR`` with room to spare), and the significance.
+UNEXPLAINED_SHARE = 0.1
+UNEXPLAINED_P = 1e-4
+
+
+def unexplained(seen: Seen, keys: list[bytes]) -> bool:
+    """Whether the renderings of the leak that agree with none of the packages ``keys`` are too
+    many to be damage: more than ``UNEXPLAINED_SHARE`` of them, with a binomial tail below
+    ``UNEXPLAINED_P``."""
+    if not keys:
+        return False
+    informative = [(k, v) for k, v in seen.items() if len(v[0]) < v[1]]
+    misses = sum(
+        1
+        for (channel, context), (choices, m) in informative
+        if all(renderings.choose(key, channel, context, m) not in choices for key in keys)
+    )
+    return binomial_tail(misses, len(informative), UNEXPLAINED_SHARE) < UNEXPLAINED_P
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    terms = [
+        math.lgamma(n + 1)
+        - math.lgamma(i + 1)
+        - math.lgamma(n - i + 1)
+        + i * math.log(p)
+        + (n - i) * math.log1p(-p)
+        for i in range(k, n + 1)
+    ]
+    top = max(terms)
+    return min(1.0, math.exp(top) * math.fsum(math.exp(t - top) for t in terms))
 
 
 def rendering_bits(seen: Seen, key: bytes) -> tuple[float, int, int]:
