@@ -35,6 +35,7 @@ import openpyxl
 from baomi.demo import generate_demo
 from baomi.engine.contracts.manifest import Manifest
 from baomi.engine.contracts.trace_record import TraceRecord
+from baomi.engine.protect import renderings
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
@@ -262,6 +263,19 @@ def _case_combined(t: Table, f: Frame, rng: random.Random, w: Path) -> Path:
     return _pasted_email(frame, w / "f.txt", rng)
 
 
+def _case_noise(t: Table, f: Frame, rng: random.Random, w: Path) -> Path:
+    """An adversary's noise: a third of the masked values re-rendered at random (each with a
+    fresh random key), the rest left as shipped."""
+    header, rows = f
+
+    def noisy(v: str) -> str:
+        if "*" in v and rng.random() < 1 / 3:
+            return renderings.render(renderings.conventional(v), rng.randbytes(32))
+        return v
+
+    return _write_csv((header, [[noisy(v) for v in r] for r in rows]), w / "f.csv")
+
+
 CASES = (
     Case("as_is", "20 rows as shipped, shuffled, CSV", _case_as_is),
     Case("cleaned", "format/invisible characters removed, NFKC, trimmed", _case_cleaned),
@@ -272,6 +286,7 @@ CASES = (
     Case("docx", "pasted into a .docx (tab, spaces or | between cells)", _case_docx),
     Case("email", "pasted into an e-mail body (.txt, UTF-8 or GB 18030)", _case_email),
     Case("combined", "all of the above at once", _case_combined),
+    Case("noise", "a third of the masked values re-rendered at random", _case_noise),
 )
 
 

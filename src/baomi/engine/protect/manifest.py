@@ -77,7 +77,6 @@ def _write_record(
         digest_modulus=modulus,
         manifest=manifest,
         marks_key=run.marks_key.hex() if run.policy.marks else "",
-        canaries=fp.pack_digests(run.canaries)[0] if run.canaries else "",
     )
     opts.manifests_dir.mkdir(parents=True, exist_ok=True)
     return codec.dump(record, opts.manifests_dir / f"{manifest.package_id}.json")

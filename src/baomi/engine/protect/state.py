@@ -31,8 +31,6 @@ class ProtectRun:
     #: another customer's real name, and is not a leftover where the operator wrote it.
     produced: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
-    #: Digests of the canary records' values (``canaries.py``), for the trace record.
-    canaries: list[bytes] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
     kanon: list[KAnonymityReport] = field(default_factory=list)
 

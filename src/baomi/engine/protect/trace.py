@@ -14,7 +14,7 @@ Every cell, header, line and paragraph of the leaked file is read for three kind
   fingerprint bit read once (the majority of its marks) agrees with probability ``1 -
   MARK_ERROR`` from the package and 1/2 otherwise; more than 10 % disagreeing bits and the
   marks count nothing;
-* **recipient-keyed values** (pseudonyms, tokens, recipient-keyed hashes, canary records): a
+* **recipient-keyed values** (pseudonyms, tokens, recipient-keyed hashes): a
   match counts ``DIGEST_BITS``, from ``MIN_MATCHES`` matches and ``MIN_MATCH_SHARE`` of the
   leak's distinct cells on, at most ``MAX_DIGEST_BITS``.
 
@@ -155,8 +155,6 @@ def trace_cells(cells: list[str], records: list[TraceRecord]) -> TraceResult:
         agree = sum(1 for idx, bit in observed.items() if (fp >> idx) & 1 == bit)
         disagree = len(observed) - agree
         matched = len(digests & unpack_digests(rec.digests))
-        if rec.canaries:
-            matched += len(digests & unpack_digests(rec.canaries))
         bits = evidence_bits(agree, disagree, matched, len(digests))
         if rec.marks_key:
             r_bits, r_agree, r_disagree = rendering_bits(seen, rec.marks_key_bytes)
