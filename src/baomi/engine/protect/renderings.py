@@ -278,11 +278,63 @@ def read(text: str) -> Iterator[Reading]:
     norm = normalize(text)
     if "*" not in norm:
         return
-    for ch in CHANNELS:
+    for ch in _channels_for(norm):
         for m in ch.reader.finditer(norm):
             got = ch.read(m)
             if got is not None and 0 <= got[1] < ch.choices:
                 yield Reading(ch.name, got[0], got[1], ch.choices)
+
+
+def _channels_for(norm: str) -> tuple[Channel, ...]:
+    """The channels that can read anything in ``norm`` (an e-mail needs ``@``, an address a
+    character that ends a division)."""
+    skip = set()
+    if "@" not in norm:
+        skip.add("email")
+    if not any(c in norm for c in _DIVISION_END):
+        skip.add("address")
+    return tuple(c for c in CHANNELS if c.name not in skip) if skip else CHANNELS
+
+
+class _Skeleton(dict[int, str]):
+    """``str.translate`` table: what a reading depends on once a value has passed its
+    channel's shape (which fixes the digits a reader asks for: a mobile's ``1``, a landline's
+    area code), not the value itself — digits as ``5``, ASCII letters but ``X`` as ``a``,
+    Chinese characters but those that end a division as ``中``."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if "0" <= ch <= "9":
+            out = "5"
+        elif ch.isascii() and ch.isalpha() and ch not in "Xx":
+            out = "a"
+        elif _HAN_CHAR.match(ch) and ch not in _DIVISION_END:
+            out = "中"
+        else:
+            out = ch
+        self[code] = out
+        return out
+
+
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_SKELETON = _Skeleton()
+#: (channel, skeleton of a rendering) → whether it reads back as one value of the channel
+_READS_BACK: dict[tuple[str, str], bool] = {}
+
+
+def _reads_back(new: str, expected: Reading) -> bool:
+    """Whether ``new`` (of its channel's shape) reads as exactly ``expected``. How such a text
+    reads (how many values, of which channel, which rendering) depends on its skeleton only,
+    so it is checked once per skeleton (a column of mobiles has a handful), the context with
+    it."""
+    key = (expected.channel, normalize(new).translate(_SKELETON))
+    ok = _READS_BACK.get(key)
+    if ok is None:
+        ok = list(read(new)) == [expected]
+        if len(_READS_BACK) > 100_000:
+            _READS_BACK.clear()
+        _READS_BACK[key] = ok
+    return ok
 
 
 def render(value: str, key: bytes | None) -> str:
@@ -301,16 +353,17 @@ def render(value: str, key: bytes | None) -> str:
         new = ch.write(m, choice)
         if new is None:
             return value
-        back = list(read(new))
-        if back != [Reading(ch.name, context, choice, ch.choices)]:
+        if not _reads_back(new, Reading(ch.name, context, choice, ch.choices)):
             return value
         start = value.index(stripped) if stripped else 0
         return value[:start] + new + value[start + len(stripped) :]
     return value
 
 
-#: Characters of the text around a span that decide how it reads (its context).
-_WINDOW = 16
+#: Characters of the text before and after a span that decide how it reads: an address's
+#: last division reaches eight characters back, a name's context one character on.
+_WINDOW = 10
+_AFTER = 3
 
 
 def render_edits(
@@ -325,7 +378,7 @@ def render_edits(
     pos = 0
     for start, end, new, marked in sorted(edits, key=lambda e: e[0]):
         done = (done + text[pos:start])[-_WINDOW:]
-        after = text[end : end + _WINDOW]
+        after = text[end : end + _AFTER]
         if marked and new and "*" in new:
             new = _render_in_place(done, new, after, key)
         out.append((start, end, new, marked))
@@ -334,11 +387,20 @@ def render_edits(
     return out
 
 
+#: Channels whose context is all inside the value (a name's and an address's may reach into
+#: the text around it): rendered as a whole value, then checked in place by skeleton.
+_SELF_CONTAINED = frozenset({"mobile", "resident_id", "landline", "bank_card", "email"})
+#: (channel, skeleton of a rendering with the text around it, its offsets) → reads as one value
+_READS_IN_PLACE: dict[tuple[str, str, int, int], bool] = {}
+
+
 def _render_in_place(before: str, value: str, after: str, key: bytes) -> str:
     for ch in CHANNELS:
         m = ch.shape.fullmatch(value)
         if m is None:
             continue
+        if ch.name in _SELF_CONTAINED:
+            return _render_self_contained(ch, before, value, after, key)
         placed = _reading_at(ch, before, ch.write(m, ch.conventional) or value, after)
         if placed is None:
             return value
@@ -352,6 +414,26 @@ def _render_in_place(before: str, value: str, after: str, key: bytes) -> str:
     return value
 
 
+def _render_self_contained(ch: Channel, before: str, value: str, after: str, key: bytes) -> str:
+    """A value whose context is its own (digits, an e-mail) rendered as a whole value, kept
+    when, with the text around it, it still reads as that one value — checked once per
+    skeleton of the surroundings (the text around a mobile in notes varies little)."""
+    new = render(value, key)
+    text = before + new + after
+    norm = normalize(text)
+    if len(norm) != len(text):
+        return value
+    probe = (ch.name, norm.translate(_SKELETON), len(before), len(before) + len(new))
+    ok = _READS_IN_PLACE.get(probe)
+    if ok is None:
+        whole = list(read(new))
+        ok = len(whole) == 1 and _reading_at(ch, before, new, after) == whole[0]
+        if len(_READS_IN_PLACE) > 100_000:
+            _READS_IN_PLACE.clear()
+        _READS_IN_PLACE[probe] = ok
+    return new if ok else value
+
+
 def _reading_at(ch: Channel, before: str, value: str, after: str) -> Reading | None:
     """The one reading of channel ``ch`` that covers ``value`` placed between ``before`` and
     ``after`` (normalised: a value's offsets do not move, NFKC keeps its length here)."""
@@ -362,7 +444,7 @@ def _reading_at(ch: Channel, before: str, value: str, after: str) -> Reading | N
         return None
     found = [
         (c, got)
-        for c in CHANNELS
+        for c in _channels_for(norm)
         for m in c.reader.finditer(norm)
         if m.start() < hi and m.end() > lo and (got := c.read(m)) is not None
     ]
