@@ -375,3 +375,99 @@ def test_a_token_differs_per_recipient_and_names_its_package(tmp_path: Path) -> 
     frame.write_csv(tmp_path / "leak.csv")
     result = trace_cells(leaked_cells(tmp_path / "leak.csv"), load_records(tmp_path / "m"))
     assert result.recipients == ("乙",)
+
+
+# --- canary records ----------------------------------------------------------------------------
+
+
+def test_canaries_are_off_by_default(packages: Path) -> None:
+    manifest = codec.load_manifest(packages / "甲" / "manifest.json")
+    tables = [t for f in manifest.files for t in (f.tables or ())]
+    assert all(t.rows_in == t.rows_out for t in tables)
+    assert all(r.canaries == "" for r in load_records(packages / "records"))
+
+
+def test_canary_records_are_well_formed_unique_listed_and_survive_re_masking(
+    tmp_path: Path,
+) -> None:
+    """Synthetic customers (valid check characters, never a seller's row) added at random
+    places, different per recipient; a whole table re-masked to the convention's layout (the
+    renderings gone) still names its package by them."""
+    from baomi.demo import generate_demo
+    from baomi.engine.checksums import is_luhn_valid, is_valid_resident_id
+    from baomi.engine.protect import canaries
+
+    generate_demo(tmp_path / "seller", rows=300)
+    policy = load_policy_text(
+        DEFAULT_POLICY.replace("  marks: true", "  canaries: 8\n  marks: true")
+    )
+    assert policy.canaries == 8
+    keys = KeyProvider(b"canary-test-key-0123456789abcdefgh")
+    for recipient in ("甲", "乙"):
+        result = protect_paths(
+            [tmp_path / "seller"],
+            policy,
+            tmp_path / recipient,
+            keys=keys,
+            options=ProtectOptions(recipient=recipient, manifests_dir=tmp_path / "m", verify=True),
+        )
+        (table,) = next(f for f in result.manifest.files if f.path == TABLE).tables or ()
+        assert (table.rows_in, table.rows_out) == (300, 308)
+    records = {r.recipient: r for r in load_records(tmp_path / "m")}
+    assert all(len(r.canaries.split(";")) == 8 for r in records.values())
+    assert records["甲"].canaries != records["乙"].canaries
+    rng = random.Random(1)
+    people = [canaries.synthetic(rng) for _ in range(50)]
+    assert all(is_valid_resident_id(p["CN_RESIDENT_ID"]) for p in people)
+    assert all(
+        is_luhn_valid(p["BANK_CARD"]) and p["EMAIL"].endswith("@example.com") for p in people
+    )
+    # the informed recipient: every value back in the convention's layout, notes dropped
+    frame = load(tmp_path / "乙" / TABLE).tables[0].frame.drop("备注")
+    remasked = frame.select(
+        pl.col(c).map_elements(
+            lambda v: renderings.conventional(renderings.normalize(v).strip()),
+            return_dtype=pl.String,
+        )
+        for c in frame.columns
+    )
+    remasked.write_csv(tmp_path / "leak.csv")
+    cells = leaked_cells(tmp_path / "leak.csv")
+    assert canaries.found(cells, records["乙"].canaries) == 8
+    assert canaries.found(cells, records["甲"].canaries) == 0
+    result = trace_cells(cells, list(records.values()))
+    assert result.recipients == ("乙",)
+
+
+def test_canaries_in_a_workbook_keep_its_rows_and_other_sheets(tmp_path: Path) -> None:
+    from .test_package import customers
+
+    rows = customers(60, seed=7)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户"
+    ws.append(list(rows[0]))
+    for row in rows:
+        ws.append(list(row.values()))
+    wb.create_sheet("说明")["A1"] = "此表无个人信息"
+    (tmp_path / "in").mkdir()
+    wb.save(tmp_path / "in" / "c.xlsx")
+    policy = load_policy_text(
+        DEFAULT_POLICY.replace("  marks: true", "  canaries: 5\n  marks: true")
+    )
+    result = protect_paths(
+        [tmp_path / "in"],
+        policy,
+        tmp_path / "out",
+        options=ProtectOptions(recipient="甲", manifests_dir=tmp_path / "m", verify=True),
+    )
+    (table, _) = result.manifest.files[0].tables or ()
+    assert (table.rows_in, table.rows_out) == (60, 65)
+    book = openpyxl.load_workbook(tmp_path / "out" / "c.xlsx")
+    assert book["说明"]["A1"].value == "此表无个人信息"
+    out = list(book["客户"].iter_rows(values_only=True))
+    assert len(out) == 66 and list(out[0]) == list(rows[0])
+    names = [renderings.conventional(str(r[0])) for r in out[1:]]
+    originals = {renderings.conventional(r["姓名"][0] + "*" + r["姓名"][-1]) for r in rows}
+    assert sum(n not in originals for n in names) <= 5  # the seller's rows are all there

@@ -11,7 +11,7 @@ from baomi.engine.contracts.manifest import Manifest
 
 #: The record's schema version, the latest this baomi reads and writes. Version 1 has no
 #: ``version`` key (records written before it was defined are version 1); a later version
-#: writes it after ``kind``. Version 2 (issue 16) adds ``marks_key``.
+#: writes it after ``kind``. Version 2 (issue 16) adds ``marks_key`` and ``canaries``.
 TRACE_RECORD_VERSION = 2
 
 
@@ -36,6 +36,9 @@ class TraceRecord:
     manifest: Manifest
     #: Version 2: the package's key for the renderings of its values (hex; ``renderings.py``).
     marks_key: str = field(default="", metadata=OMIT_DEFAULT)
+    #: Version 2: the canary records (``canaries.py``): per canary the hex digests of its
+    #: values, comma-separated; canaries separated by ``;``. Absent without canaries.
+    canaries: str = field(default="", metadata=OMIT_DEFAULT)
 
     @property
     def fingerprint_bits(self) -> int:

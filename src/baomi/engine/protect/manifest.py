@@ -77,6 +77,7 @@ def _write_record(
         digest_modulus=modulus,
         manifest=manifest,
         marks_key=run.marks_key.hex() if run.policy.marks else "",
+        canaries=";".join(run.canaries),
     )
     opts.manifests_dir.mkdir(parents=True, exist_ok=True)
     return codec.dump(record, opts.manifests_dir / f"{manifest.package_id}.json")

@@ -23,8 +23,8 @@ from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import ManifestFile
 from baomi.engine.documents.files import iter_files
+from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
-from baomi.engine.protect import renderings
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.manifest import _manifest, _sha256, _write_record
 from baomi.engine.protect.names import PathNames
@@ -121,7 +121,8 @@ def protect_paths(
                 "source_sha256": _sha256(src),
             }
             if doc.kind == "table":
-                entry["tables"] = [protect_table(run, t, rel) for t in doc.tables]
+                rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
+                entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
             else:
                 entry.update(protect_units(run, doc))
             target = tmp / rel

@@ -65,6 +65,10 @@ class FingerprintSpec(_Strict):
     #: lines and DOCX paragraphs outside tables), ``cells`` (also every table cell, which
     #: changes the buyer's values: joins and de-duplication on them break).
     invisible: Literal["none", "text", "cells"] = "text"
+    #: Synthetic, well-formed customers added to each CSV/TSV/XLSX table with a mobile and a
+    #: resident-ID column, unique to the recipient and listed in the trace record; never real
+    #: people. A disclosure the NDA should mention (docs/protect.md "Canary records").
+    canaries: int = Field(default=0, ge=0, le=100)
 
 
 class PolicySpec(_Strict):
@@ -101,6 +105,7 @@ class Policy:
     sha256: str
     base_dir: str = "."
     invisible: Literal["none", "text", "cells"] = "text"
+    canaries: int = 0
 
     def rule_for_entity(self, entity: str) -> Rule | None:
         return self.entities.get(entity)
@@ -308,12 +313,13 @@ def load_policy_text(
         sha256=hashlib.sha256(canonical.encode()).hexdigest(),
         base_dir=base_dir,
         invisible=spec.fingerprint.invisible,
+        canaries=spec.fingerprint.canaries,
     )
 
 
 #: Fingerprint keys added after policies were first hashed: left out of the hash at their
 #: default, so a policy written before them keeps its SHA-256 (manifests compare it).
-_LATER_FINGERPRINT_KEYS = ("invisible",)
+_LATER_FINGERPRINT_KEYS = ("invisible", "canaries")
 
 
 def _canonical(spec: PolicySpec) -> dict[str, Any]:
@@ -368,4 +374,5 @@ entities:
 fingerprint:
   marks: true                             # per-recipient renderings of masked values
   # invisible: text                       # zero-width extras: none | text | cells
+  # canaries: 0                           # synthetic customers per table (tell the NDA)
 """

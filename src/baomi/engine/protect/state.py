@@ -31,6 +31,8 @@ class ProtectRun:
     #: another customer's real name, and is not a leftover where the operator wrote it.
     produced: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
+    #: The canary records added (``canaries.py``), as the trace record lists them.
+    canaries: list[str] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
     kanon: list[KAnonymityReport] = field(default_factory=list)
 

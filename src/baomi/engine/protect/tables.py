@@ -4,6 +4,7 @@ analysed and their spans replaced, records a policy drops removed."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -14,8 +15,8 @@ from baomi.engine.batch import analyze_column
 from baomi.engine.columns import value_recognizers
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import KAnonymityCriteria, KAnonymityReport, LocalRound
+from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
-from baomi.engine.protect import renderings
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.plan import ColumnPlan, plan_table
@@ -181,14 +182,25 @@ def _kanon(run: ProtectRun, table: Table, rel: str) -> pl.DataFrame:
     if spec.suppress == "drop" and result.suppressed:
         suppressed = pl.all_horizontal(pl.col(c) == "*" for c in qi)
         keep = out.with_row_index("_i").filter(~suppressed)["_i"].to_list()
-        table.keep_rows = keep
+        base = table.keep_rows  # rows already mapped (canary records added)
+        table.keep_rows = keep if base is None else [base[i] for i in keep]
         out = out[keep]
     return out
 
 
-def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
+def protect_table(
+    run: ProtectRun, table: Table, rel: str, canaries_ok: bool = False
+) -> dict[str, Any]:
+    """Protect one table; ``canaries_ok``: its writer can add rows (CSV/TSV, XLSX), so the
+    policy's canary records go in."""
     rows_in = table.frame.height
     plans: list[ColumnPlan] = plan_table(table.frame, run.policy, run.registry, run.operators)
+    added = canaries_ok and run.policy.canaries > 0 and canaries.eligible(plans)
+    if added:
+        seed = run.marks_key + f"{rel}\x00{table.sheet or ''}".encode()
+        table.frame, _, table.keep_rows = canaries.add(
+            table.frame, plans, run.policy.canaries, random.Random(seed)
+        )
     frame = _kanon(run, table, rel)
     drop_mask = pl.Series("d", [False] * frame.height, dtype=pl.Boolean)
     columns: list[dict[str, Any]] = []
@@ -219,6 +231,9 @@ def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
         table.keep_rows = [base[i] for i in keep_idx]
         frame = frame[keep_idx]
     table.frame = frame
+    if added and table.keep_rows is not None:
+        places = [i for i, src in enumerate(table.keep_rows) if src < 0]
+        run.canaries.extend(canaries.record(frame, plans, places))
     entry = {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
     if table.skipped_rows:  # rows the reader skipped are not in rows_in nor in the package
         entry["skipped_rows"] = table.skipped_rows

@@ -43,7 +43,7 @@ from pathlib import Path
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.codec import ContractError
 from baomi.engine.contracts.trace_record import RECORD_KIND, TraceRecord
-from baomi.engine.protect import renderings
+from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect.fingerprint import (
     digest,
     extract_marks,
@@ -156,6 +156,10 @@ def trace_cells(cells: list[str], records: list[TraceRecord]) -> TraceResult:
         disagree = len(observed) - agree
         matched = len(digests & unpack_digests(rec.digests))
         bits = evidence_bits(agree, disagree, matched, len(digests))
+        if rec.canaries:
+            bits += canaries.found(cells, rec.canaries) * max(
+                0.0, canaries.CANARY_BITS - 2 * math.log2(max(len(cells), 1))
+            )
         if rec.marks_key:
             r_bits, r_agree, r_disagree = rendering_bits(seen, rec.marks_key_bytes)
             bits += r_bits
