@@ -72,6 +72,8 @@ Frame = tuple[list[str], list[list[str]]]  # header, rows of strings
 class Table:
     name: str
     identifiers: list[str]
+    #: free-text columns (the manifest's mode "text")
+    texts: list[str] = field(default_factory=list)
     #: recipient → (header, rows)
     frames: dict[str, Frame] = field(default_factory=dict)
 
@@ -111,7 +113,8 @@ def build(work: Path, rows: int, seed: int) -> tuple[list[Table], Path]:
                 frame = table.frame
                 if frame.height < 40 or len(idents) < 1:
                     continue
-                t = tables.setdefault(name, Table(name, idents))
+                texts = [c.name for c in info.columns if c.mode == "text"]
+                t = tables.setdefault(name, Table(name, idents, texts))
                 header = list(frame.columns)
                 t.frames[recipient] = (
                     header,
@@ -276,6 +279,17 @@ def _case_noise(t: Table, f: Frame, rng: random.Random, w: Path) -> Path:
     return _write_csv((header, [[noisy(v) for v in r] for r in rows]), w / "f.csv")
 
 
+def _case_remasked(t: Table, f: Frame, rng: random.Random, w: Path) -> Path:
+    """The informed adversary: every cell back in the convention's layout, free text dropped."""
+    header, rows = f
+    keep = [i for i, h in enumerate(header) if h not in t.texts]
+    frame = (
+        [header[i] for i in keep],
+        [[renderings.conventional(renderings.normalize(r[i]).strip()) for i in keep] for r in rows],
+    )
+    return _write_csv(frame, w / "f.csv")
+
+
 CASES = (
     Case("as_is", "20 rows as shipped, shuffled, CSV", _case_as_is),
     Case("cleaned", "format/invisible characters removed, NFKC, trimmed", _case_cleaned),
@@ -287,6 +301,11 @@ CASES = (
     Case("email", "pasted into an e-mail body (.txt, UTF-8 or GB 18030)", _case_email),
     Case("combined", "all of the above at once", _case_combined),
     Case("noise", "a third of the masked values re-rendered at random", _case_noise),
+    Case(
+        "remasked",
+        "every value re-masked to the convention's layout, notes dropped",
+        _case_remasked,
+    ),
 )
 
 

@@ -16,7 +16,9 @@ Every cell, header, line and paragraph of the leaked file is read for three kind
   marks count nothing;
 * **recipient-keyed values** (pseudonyms, tokens, recipient-keyed hashes): a
   match counts ``DIGEST_BITS``, from ``MIN_MATCHES`` matches and ``MIN_MATCH_SHARE`` of the
-  leak's distinct cells on, at most ``MAX_DIGEST_BITS``.
+  leak's distinct cells on, at most ``MAX_DIGEST_BITS``;
+* **canary records** (``canaries.py``, when the policy adds them): a canary whose masked
+  mobile and ID are both in the leak counts ``CANARY_BITS - 2 log2(cells)``.
 
 The evidence ``b`` for a package is the log2 of the product of these likelihood ratios. The
 decision rule: every package with ``b >= FALSE_BITS + log2(packages on file)`` is named. A
