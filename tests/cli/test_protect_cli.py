@@ -92,6 +92,41 @@ def test_policy_init_protect_verify_risk_trace(env: Path) -> None:
     )
 
 
+def test_trace_names_every_source_of_merged_leaks_and_exits_0(env: Path) -> None:
+    """Two recipients' fragments merged (collusion): both are named, each on its line; the
+    leak cleaned of invisible characters first (issue 16)."""
+    write_csv(env / "seller" / "客户.csv", customers(200, seed=16))
+    runner.invoke(app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")])
+    frames = []
+    for recipient in ("buyer-A", "buyer-B"):
+        r = runner.invoke(
+            app,
+            [
+                "protect",
+                str(env / "seller"),
+                "--policy",
+                str(env / "p.yaml"),
+                "--out",
+                str(env / recipient),
+                "--recipient",
+                recipient,
+                "--key-file",
+                str(env / "k.key"),
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        frames.append(pl.read_csv(env / recipient / "客户.csv", infer_schema=False).head(60))
+    leak = env / "leak.csv"
+    merged = pl.concat(frames).sample(fraction=1.0, seed=3, shuffle=True)
+    text = merged.write_csv()
+    leak.write_text(re.sub("[\u200b-\u200d\u2060\ufeff]", "", text), encoding="utf-8")
+    r = runner.invoke(app, ["trace", str(leak)])
+    assert r.exit_code == 0, r.output
+    assert "several packages" in r.output
+    named = re.findall(r"recipient: (buyer-\w)", r.output)
+    assert sorted(named) == ["buyer-A", "buyer-B"]
+
+
 def test_policy_error_names_the_line(env: Path) -> None:
     (env / "bad.yaml").write_text("entities:\n  CN_MOBILE: {operator: nope}\n", encoding="utf-8")
     r = runner.invoke(

@@ -447,13 +447,30 @@ def trace(
             )
         )
     else:
+        if len(result.recipients) > 1:
+            console.print(
+                tr(
+                    "片段来自多个数据包（合并泄露）：每个都有足够证据",
+                    "the fragment comes from several packages (merged leaks): each has the evidence",
+                )
+            )
+        for recipient, package in zip(result.recipients, result.package_ids, strict=True):
+            console.print(
+                tr("接收方", "recipient")
+                + f": [bold]{recipient}[/bold] "
+                + tr("数据包", "package")
+                + f" {package}"
+            )
+        if result.other_sources:
+            console.print(
+                tr(
+                    "另有来源未能识别：片段中有不属于上述数据包的标记（合并泄露？）",
+                    "another source was not identified: the fragment holds marks of no package "
+                    "named (merged leaks?)",
+                )
+            )
         console.print(
-            tr("接收方", "recipient")
-            + f": [bold]{result.recipient}[/bold] "
-            + tr("数据包", "package")
-            + f" {result.package_id} "
-            + tr("置信度", "confidence")
-            + f" {_confidence(result.confidence, result.wrong_match)}"
+            tr("置信度", "confidence") + f" {_confidence(result.confidence, result.wrong_match)}"
         )
     table = Table(title=tr("候选", "candidates"))
     for col in (

@@ -130,7 +130,8 @@ def detokenize(
 
 def trace(leaked: Path, manifests: Path, *, actor: Actor, sink: AuditSink) -> TraceResult:
     """Name the recipient of a leaked file from the trace records; audited (``protect.trace``:
-    the leaked file's hash, the recipient named or ``None``, the confidence)."""
+    the leaked file's hash, the recipient named or ``None``, every recipient named, whether
+    another source was seen, the confidence)."""
     return _audited(
         sink,
         actor,
@@ -141,6 +142,9 @@ def trace(leaked: Path, manifests: Path, *, actor: Actor, sink: AuditSink) -> Tr
             "leaked_sha256": _sha256(leaked),
             "recipient": r.recipient,
             "package": r.package_id,
+            # merged leaks name every source (issue 16)
+            "recipients": list(r.recipients),
+            "other_sources": r.other_sources,
             "confidence": r.confidence,
             "cells": r.cells,
         },

@@ -12,7 +12,7 @@ from baomi.engine.contracts.codec import ContractError
 from baomi.engine.contracts.finding import FindingExplanation, FindingRecord
 from baomi.engine.contracts.inventory import Inventory
 from baomi.engine.contracts.manifest import Manifest
-from baomi.engine.contracts.trace_record import TraceRecord
+from baomi.engine.contracts.trace_record import TRACE_RECORD_VERSION, TraceRecord
 
 V1 = Path(__file__).parent / "fixtures" / "v1"
 
@@ -69,9 +69,11 @@ def test_trace_record_kind_and_version() -> None:
     data = json.loads((V1 / "trace-record.json").read_text(encoding="utf-8"))
     with pytest.raises(ContractError, match="not a trace record"):
         codec.trace_record_from_json(json.dumps(data | {"kind": "x"}))
-    with pytest.raises(ContractError, match="version 2"):
-        codec.trace_record_from_json(json.dumps(data | {"version": 2}))
+    later = TRACE_RECORD_VERSION + 1
+    with pytest.raises(ContractError, match=f"version {later}"):
+        codec.trace_record_from_json(json.dumps(data | {"version": later}))
     assert codec.trace_record_from_json(json.dumps(data | {"version": 1})).version == 1
+    assert codec.trace_record_from_json(json.dumps(data | {"version": 2})).version == 2
 
 
 def test_a_finding_line_with_and_without_explanation() -> None:

@@ -76,9 +76,11 @@ def test_todays_scan_writes_the_v1_bytes(tmp_path: Path, explain: bool) -> None:
 
 def _comparable(m: Manifest) -> Manifest:
     """Without what differs between two runs: id, time, and the output files' hashes (marks and
-    recipient-keyed values are random per package)."""
+    recipient-keyed values are random per package), and the fingerprint scheme's name (a value,
+    not a key: ``baomi-fp-3`` since issue 16 marks the values themselves)."""
     files = tuple(dataclasses.replace(f, output_sha256="") for f in m.files)
-    return dataclasses.replace(m, package_id="", created="", files=files)
+    fingerprint = dataclasses.replace(m.fingerprint, scheme="")
+    return dataclasses.replace(m, package_id="", created="", files=files, fingerprint=fingerprint)
 
 
 def test_todays_protect_writes_the_v1_manifest(tmp_path: Path) -> None:
@@ -101,3 +103,10 @@ def test_todays_protect_writes_the_v1_manifest(tmp_path: Path) -> None:
         f.name for f in dataclasses.fields(old_record)
     ]
     assert record.manifest == new and record.recipient == old_record.recipient
+    assert new.fingerprint.scheme == "baomi-fp-3" and old.fingerprint.scheme == "baomi-fp-2"
+    # version 2 writes its version after kind and its new keys after version 1's, in order
+    keys = list(codec.to_dict(record))
+    old_keys = list(codec.to_dict(old_record))
+    assert record.version == 2 and keys[:2] == ["kind", "version"]
+    assert [k for k in keys if k in old_keys] == old_keys
+    assert set(keys) - set(old_keys) == {"version", "marks_key"}

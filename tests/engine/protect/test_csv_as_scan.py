@@ -13,6 +13,7 @@ from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+from baomi.engine.protect.renderings import conventional
 from baomi.engine.readers import encoding as encoding_mod
 from baomi.engine.readers.csv import open_csv
 
@@ -47,7 +48,7 @@ def test_a_broken_row_is_left_out_as_the_scan_skips_it(tmp_path: Path) -> None:
     table = _protect(src, tmp_path / "out")
     assert (table["rows_in"], table["rows_out"], table["skipped_rows"]) == (2, 2, 1)
     assert "undecodable_rows" not in table
-    text = strip_marks((tmp_path / "out" / "a.csv").read_text(encoding="utf-8"))
+    text = _conventional(strip_marks((tmp_path / "out" / "a.csv").read_text(encoding="utf-8")))
     assert text.splitlines()[0] == "手机号,备注" and len(text.splitlines()) == 3
     assert "1391234" not in text and "多" not in text  # the broken row is not in the package
     assert "138****5678" in text and "137****5678" in text
@@ -66,5 +67,12 @@ def test_undecodable_bytes_are_read_as_the_scan_reads_them(
     assert loaded.frame.rows()[-1][1] == "b\ufffdc" and loaded.undecodable_rows == 1
     table = _protect(src, tmp_path / "out")
     assert (table["rows_in"], table["rows_out"], table["undecodable_rows"]) == (11, 11, 1)
-    text = strip_marks((tmp_path / "out" / "a.csv").read_text(encoding="utf-8"))
+    text = _conventional(strip_marks((tmp_path / "out" / "a.csv").read_text(encoding="utf-8")))
     assert text.endswith("137****5678,b\ufffdc\n")
+
+
+def _conventional(text: str) -> str:
+    """The CSV text with each field as the display convention writes it (the recipient's
+    renderings undone: ``138 **** 5678`` → ``138****5678``)."""
+    lines = text.split("\n")
+    return "\n".join(",".join(conventional(f) for f in line.split(",")) for line in lines)

@@ -78,7 +78,8 @@ def test_a_registered_operator_is_treated_by_its_declarations(tmp_path: Path) ->
     assert _declared(registry, "stamp") == {"removes", "carries_marks"}
     policy = load_policy_text(
         "version: 1\nname: t\nentities:\n  CN_MOBILE: {operator: stamp}\n"
-        "  EMAIL: {operator: pass}\ncolumns:\n  备注: {operator: stamp}\n",
+        "  EMAIL: {operator: pass}\ncolumns:\n  备注: {operator: stamp}\n"
+        "fingerprint: {invisible: cells}\n",
         registry=registry,
     )
     assert policy.removes("CN_MOBILE", registry) and not policy.removes("EMAIL", registry)
@@ -102,7 +103,7 @@ def test_a_registered_operator_is_treated_by_its_declarations(tmp_path: Path) ->
         operators=registry,
     )
     out = pl.read_csv(tmp_path / "out" / "c.csv")
-    # carries_marks: the stamp's output holds the recipient's invisible marks
+    # carries_marks: the stamp's output holds the recipient's invisible marks (asked for)
     assert all(extract_marks(v) for v in out["手机"].to_list())
     # removes = False: the value stays, and --verify does not call it a leftover
     assert out["邮箱"].to_list() == ["a@example.com", "b@example.com"]

@@ -15,6 +15,7 @@ from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+from baomi.engine.protect.renderings import conventional
 from baomi.errors import InputError
 
 KEY = KeyProvider(b"package-path-test-key-0123456789")
@@ -111,7 +112,7 @@ def test_tables_without_rows_pass_through(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(out / "two.xlsx")
     assert book.sheetnames == ["Sheet", "说明"]
     assert book["说明"]["A1"].value == "此表无个人信息"
-    assert strip_marks(str(book["Sheet"]["B2"].value)) == "138****5678"
+    assert conventional(strip_marks(str(book["Sheet"]["B2"].value))) == "138****5678"
     assert (out / "e.json").read_text(encoding="utf-8").strip() == "[]"
     assert pl.read_parquet(out / "e.parquet").schema == {"name": pl.String}
 
@@ -224,12 +225,13 @@ def test_a_file_without_a_header_row_is_protected_from_its_first_record(tmp_path
     wb.save(src / "noheader.xlsx")
     _protect([src], tmp_path / "out", manifests_dir=tmp_path / "m", verify=True)
     text = strip_marks((tmp_path / "out" / "noheader.csv").read_text(encoding="utf-8"))
-    assert text.splitlines()[0].startswith("张*,138****5678,110101")
+    first = [conventional(f) for f in text.splitlines()[0].split(",")]
+    assert first[:2] == ["张*", "138****5678"] and first[2].startswith("110101")
     assert len(text.splitlines()) == 2 and "13812345678" not in text and rid not in text
     sheet = openpyxl.load_workbook(tmp_path / "out" / "noheader.xlsx").active
     assert sheet is not None
-    assert strip_marks(str(sheet["B1"].value)) == "138****5678"
-    assert strip_marks(str(sheet["B2"].value)) == "139****4321"
+    assert conventional(strip_marks(str(sheet["B1"].value))) == "138****5678"
+    assert conventional(strip_marks(str(sheet["B2"].value))) == "139****4321"
 
 
 def test_files_are_walked_as_the_scan_walks_them_in_path_order(tmp_path: Path) -> None:

@@ -1,23 +1,27 @@
 """Per-recipient fingerprints: what makes each package traceable to the recipient it was made for.
 
-Two kinds of marks, both surviving shuffled rows, reordered columns and a re-save in another
-format:
+The main marks live in the values themselves (``renderings.py``: each masked value in the
+rendering the package's key chooses). This module holds the other two kinds, both surviving
+shuffled rows, reordered columns and a re-save in another format:
 
-* **invisible marks** — after every value a display operator changed (mask, generalize,
-  replace) in tables and in prose, zero-width characters (U+200B = 0, U+200C = 1) carry bits of
-  the package's random 64-bit fingerprint: one after a table value, ``TEXT_MARK_WIDTH`` after a
-  span in text (prose has few spans, so each carries more bits). Which bits is decided by the
+* **invisible marks**, an extra where the policy asks for them (``fingerprint.invisible``:
+  TXT and DOCX prose by default, table cells only with ``cells``) — after a value a display
+  operator changed (mask, generalize, replace), zero-width characters (U+200B = 0,
+  U+200C = 1) carry bits of the package's random 64-bit fingerprint: one after a table value,
+  ``TEXT_MARK_WIDTH`` after a span in text (prose has few spans, so each carries more bits).
+  Which bits is decided by the
   *tail* before the mark: the visible text before it, back to the nearest separator (white
   space, ``, ; | " '`` and their full-width forms) and at most six UTF-8 bytes. Protect computes
   the tail from the finished text, exactly as trace reads it back, so a short value (``王*``)
   takes the text before it in; a separator ends it, so a cell reads the same alone or pasted
   into a line of text. Equal table values keep equal marks (grouping and joins still work);
-* **recipient-keyed values** — pseudonyms (and recipient-keyed hashes) are derived from a
-  recipient-specific key, so the values themselves differ per recipient. The sender keeps
-  8-byte digests of them in the trace record.
+* **recipient-keyed values** — pseudonyms, tokens (and recipient-keyed hashes) are derived
+  from a recipient-specific key, so the values themselves differ per recipient. The sender
+  keeps 8-byte digests of them in the trace record.
 
-The trace record (``<package_id>.json``: recipient, fingerprint, digests) is kept by the sender,
-outside the package; ``trace.py`` matches a leaked fragment against a folder of them.
+The trace record (``<package_id>.json``: recipient, fingerprint, digests, the renderings key)
+is kept by the sender, outside the package; ``trace.py`` matches a leaked fragment against a
+folder of them.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ _SEPARATOR_SET = frozenset(_SEPARATORS)
 #: :func:`bit_index` ``(tail, j)``.
 TEXT_MARK_WIDTH = 4
 _STRIP = str.maketrans({MARK0: None, MARK1: None})
-SCHEME = "baomi-fp-2"
+#: ``baomi-fp-3``: renderings (``renderings.py``) and recipient-keyed values, zero-width marks
+#: only where the policy asks; ``baomi-fp-2``: zero-width marks after every display value.
+SCHEME = "baomi-fp-3"
 MAX_DIGESTS = 400_000
 
 
@@ -181,9 +187,11 @@ TRACEABLE = frozenset(
 )
 
 
-def traceable(entity: str | None) -> bool:
-    """Whether a recipient-keyed value of ``entity`` is recorded as trace evidence."""
-    return entity in TRACEABLE
+def traceable(entity: str | None, keeps_format: bool = True) -> bool:
+    """Whether a recipient-keyed value of ``entity`` is recorded as trace evidence: an output
+    that does not look like the entity (a token, a keyed hash) always is — no real value
+    equals it by chance; a real-looking one (a pseudonym) only for the entities above."""
+    return entity in TRACEABLE or not keeps_format
 
 
 def digest(value: str) -> bytes:

@@ -19,7 +19,7 @@ from baomi.engine.contracts.manifest import (
     ToolInfo,
     VerifyInfo,
 )
-from baomi.engine.contracts.trace_record import TraceRecord
+from baomi.engine.contracts.trace_record import TRACE_RECORD_VERSION, TraceRecord
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.options import ProtectOptions
 from baomi.engine.protect.state import ProtectRun
@@ -67,6 +67,7 @@ def _write_record(
     assert opts.manifests_dir is not None
     digests, modulus = fp.pack_digests(run.digests)
     record = TraceRecord(
+        version=TRACE_RECORD_VERSION,
         scheme=fp.SCHEME,
         package_id=manifest.package_id,
         recipient=opts.recipient or "",
@@ -75,6 +76,8 @@ def _write_record(
         digests=digests,
         digest_modulus=modulus,
         manifest=manifest,
+        marks_key=run.marks_key.hex() if run.policy.marks else "",
+        canaries=";".join(run.canaries),
     )
     opts.manifests_dir.mkdir(parents=True, exist_ok=True)
     return codec.dump(record, opts.manifests_dir / f"{manifest.package_id}.json")

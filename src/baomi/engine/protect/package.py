@@ -23,6 +23,7 @@ from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import ManifestFile
 from baomi.engine.documents.files import iter_files
+from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.manifest import _manifest, _sha256, _write_record
@@ -82,7 +83,10 @@ def protect_paths(
     )
     if uses_tokens and keys is not None:
         vpath = opts.vault_path or out_dir.parent / f"{out_dir.name}.tokens.vault"
-        vault = TokenVault(vpath, keys.key("vault", "tokens"), keys.key("token", "tokens"))
+        # tokens are recipient-keyed: the same value gets another token in another recipient's
+        # package, so a leaked token names its package (the trace record keeps digests)
+        token_key = keys.key("token", "tokens", opts.recipient)
+        vault = TokenVault(vpath, keys.key("vault", "tokens"), token_key)
     ctx = OperatorContext(
         keys=keys, recipient=opts.recipient, vault=vault, base_dir=policy.base_dir
     )
@@ -95,6 +99,7 @@ def protect_paths(
         secrets.randbits(fp.FP_BITS),
         text_prefilter(registry),
         collect_originals=opts.verify,
+        marks_key=secrets.token_bytes(renderings.KEY_BYTES),
     )
     package_id = secrets.token_hex(8)
     now = opts.now or _dt.datetime.now(_dt.UTC)
@@ -116,7 +121,8 @@ def protect_paths(
                 "source_sha256": _sha256(src),
             }
             if doc.kind == "table":
-                entry["tables"] = [protect_table(run, t, rel) for t in doc.tables]
+                rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
+                entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
             else:
                 entry.update(protect_units(run, doc))
             target = tmp / rel

@@ -58,8 +58,17 @@ class QuasiIdentifierSpec(_Strict):
 
 
 class FingerprintSpec(_Strict):
-    #: Invisible (zero-width) marks in prose and in one masked column per table.
+    #: Per-recipient marks in the values themselves (``renderings.py``: the rendering of each
+    #: masked value) and, where ``invisible`` says, zero-width marks as an extra.
     marks: bool = True
+    #: Zero-width marks (an extra, never the only evidence): ``none``, ``text`` (default: TXT
+    #: lines and DOCX paragraphs outside tables), ``cells`` (also every table cell, which
+    #: changes the buyer's values: joins and de-duplication on them break).
+    invisible: Literal["none", "text", "cells"] = "text"
+    #: Synthetic, well-formed customers added to each CSV/TSV/XLSX table with a mobile and a
+    #: resident-ID column, unique to the recipient and listed in the trace record; never real
+    #: people. A disclosure the NDA should mention (docs/protect.md "Canary records").
+    canaries: int = Field(default=0, ge=0, le=100)
 
 
 class PolicySpec(_Strict):
@@ -95,6 +104,8 @@ class Policy:
     column_share: float
     sha256: str
     base_dir: str = "."
+    invisible: Literal["none", "text", "cells"] = "text"
+    canaries: int = 0
 
     def rule_for_entity(self, entity: str) -> Rule | None:
         return self.entities.get(entity)
@@ -291,7 +302,7 @@ def load_policy_text(
         name: _compile_rule(raw, ("columns", name), registry, lines, source, True)
         for name, raw in spec.columns.items()
     }
-    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps(_canonical(spec), sort_keys=True, ensure_ascii=False)
     return Policy(
         name=spec.name,
         entities=entities,
@@ -301,7 +312,23 @@ def load_policy_text(
         column_share=spec.column_share,
         sha256=hashlib.sha256(canonical.encode()).hexdigest(),
         base_dir=base_dir,
+        invisible=spec.fingerprint.invisible,
+        canaries=spec.fingerprint.canaries,
     )
+
+
+#: Fingerprint keys added after policies were first hashed: left out of the hash at their
+#: default, so a policy written before them keeps its SHA-256 (manifests compare it).
+_LATER_FINGERPRINT_KEYS = ("invisible", "canaries")
+
+
+def _canonical(spec: PolicySpec) -> dict[str, Any]:
+    data = spec.model_dump(mode="json")
+    defaults = FingerprintSpec().model_dump(mode="json")
+    for key in _LATER_FINGERPRINT_KEYS:
+        if data["fingerprint"].get(key) == defaults[key]:
+            del data["fingerprint"][key]
+    return data
 
 
 def load_policy(path: str | Path, registry: OperatorRegistry | None = None) -> Policy:
@@ -345,5 +372,7 @@ entities:
 #   suppression_limit: 0.05
 #   recoding: local          # outliers generalised again instead of suppressed; or global
 fingerprint:
-  marks: true                             # invisible per-recipient marks
+  marks: true                             # per-recipient renderings of masked values
+  # invisible: text                       # zero-width extras: none | text | cells
+  # canaries: 0                           # synthetic customers per table (tell the NDA)
 """

@@ -22,6 +22,8 @@ class ProtectRun:
     analyzer: TextAnalyzer
     fingerprint: int
     prefilter: str | None = None
+    #: The package's random key for the renderings of its values (``renderings.py``).
+    marks_key: bytes = b""
     #: The original values the policy removes, kept only for ``--verify`` (which looks for them).
     collect_originals: bool = True
     originals: set[str] = field(default_factory=set)
@@ -29,6 +31,8 @@ class ProtectRun:
     #: another customer's real name, and is not a leftover where the operator wrote it.
     produced: set[str] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list)
+    #: The canary records added (``canaries.py``), as the trace record lists them.
+    canaries: list[str] = field(default_factory=list)
     operators_used: dict[str, set[str]] = field(default_factory=dict)
     kanon: list[KAnonymityReport] = field(default_factory=list)
 
@@ -37,5 +41,12 @@ class ProtectRun:
 
 
 def carries_marks(run: ProtectRun, rule: Rule) -> bool:
-    """Whether the output of ``rule`` carries the invisible marks."""
+    """Whether the output of ``rule`` carries the recipient's marks (its rendering)."""
     return run.policy.marks and run.operators.declares(rule.operator, "carries_marks")
+
+
+def invisible_marks(run: ProtectRun, rule: Rule, where: str) -> bool:
+    """Whether the output of ``rule`` also gets zero-width marks ``where`` (``text`` for TXT
+    lines and DOCX paragraphs, ``cells`` for table cells): only when the policy asks."""
+    wanted = ("text", "cells") if where == "text" else ("cells",)
+    return carries_marks(run, rule) and run.policy.invisible in wanted

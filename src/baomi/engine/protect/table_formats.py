@@ -140,7 +140,7 @@ def save_xlsx(doc: Document, target: Path) -> None:
         frame = table.frame
         order = table.keep_rows if table.keep_rows is not None else range(frame.height)
         for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
-            src = original[src_row]
+            src = original[src_row] if src_row >= 0 else ()  # -1: a row protect added
             for col, value in enumerate(values):
                 old = src[col] if col < len(src) else None
                 cell = ws.cell(row=out_row + top, column=col + 1)

@@ -4,6 +4,7 @@ analysed and their spans replaced, records a policy drops removed."""
 
 from __future__ import annotations
 
+import random
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -12,12 +13,13 @@ import polars as pl
 from baomi.engine.cells import CellRecognizers, column_findings, whole_cells
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import KAnonymityCriteria, KAnonymityReport, LocalRound
+from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.plan import ColumnPlan, plan_table
 from baomi.engine.protect.policy import Rule
-from baomi.engine.protect.state import ProtectRun, carries_marks
+from baomi.engine.protect.state import ProtectRun, carries_marks, invisible_marks
 from baomi.engine.protect.writers import Table
 
 
@@ -35,9 +37,11 @@ def _apply_rule(run: ProtectRun, rule: Rule, entity: str | None, values: pl.Seri
         )
         if op.keeps_format:
             run.produced.update(b.strip() for b in out.drop_nulls().to_list())
-    if op.recipient_specific(rule.params) and fp.traceable(entity):
+    if op.recipient_specific(rule.params) and fp.traceable(entity, op.keeps_format):
         run.digests.extend(fp.digest(v) for v in out.drop_nulls().unique().to_list() if v)
     if carries_marks(run, rule):
+        out = renderings.render_series(out, run.marks_key)
+    if invisible_marks(run, rule, "cells"):
         out = fp.mark_series(out, run.fingerprint)
     return out
 
@@ -134,9 +138,10 @@ def _apply_findings(
         idx = group["idx"].to_list()
         if op.drops_record(rule.params):
             drop_idx.update(idx)
-        if op.recipient_specific(rule.params) and fp.traceable(str(entity)):
+        if op.recipient_specific(rule.params) and fp.traceable(str(entity), op.keeps_format):
             run.digests.extend(fp.digest(v) for v in new.to_list() if v)
-        # the marks are added when the text is spliced: they depend on the text before them
+        # the renderings and zero-width marks are made when the text is spliced: they depend
+        # on the text around the value
         marked = carries_marks(run, rule)
         for i, start, end, value in zip(
             idx, group["start"].to_list(), group["end"].to_list(), new.to_list(), strict=True
@@ -144,7 +149,11 @@ def _apply_findings(
             edits.setdefault(i, []).append((start, end, value or "", marked))
     values = texts.to_list()
     mapping: dict[str, str] = {}
+    zero_width = run.policy.invisible == "cells"
     for i, changes in edits.items():
+        if run.policy.marks:
+            changes = renderings.render_edits(values[i], changes, run.marks_key)
+        changes = [(a, b, new, marked and zero_width) for a, b, new, marked in changes]
         mapping[values[i]] = fp.splice(values[i], changes, run.fingerprint)[0]
     return mapping, {values[i] for i in drop_idx}
 
@@ -207,14 +216,25 @@ def _kanon(run: ProtectRun, table: Table, rel: str) -> pl.DataFrame:
     if spec.suppress == "drop" and result.suppressed:
         suppressed = pl.all_horizontal(pl.col(c) == "*" for c in qi)
         keep = out.with_row_index("_i").filter(~suppressed)["_i"].to_list()
-        table.keep_rows = keep
+        base = table.keep_rows  # rows already mapped (canary records added)
+        table.keep_rows = keep if base is None else [base[i] for i in keep]
         out = out[keep]
     return out
 
 
-def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
+def protect_table(
+    run: ProtectRun, table: Table, rel: str, canaries_ok: bool = False
+) -> dict[str, Any]:
+    """Protect one table; ``canaries_ok``: its writer can add rows (CSV/TSV, XLSX), so the
+    policy's canary records go in."""
     rows_in = table.frame.height
     plans: list[ColumnPlan] = plan_table(table.frame, run.policy, run.registry, run.operators)
+    added = canaries_ok and run.policy.canaries > 0 and canaries.eligible(plans)
+    if added:
+        seed = run.marks_key + f"{rel}\x00{table.sheet or ''}".encode()
+        table.frame, _, table.keep_rows = canaries.add(
+            table.frame, plans, run.policy.canaries, random.Random(seed)
+        )
     frame = _kanon(run, table, rel)
     drop_mask = pl.Series("d", [False] * frame.height, dtype=pl.Boolean)
     columns: list[dict[str, Any]] = []
@@ -260,6 +280,9 @@ def protect_table(run: ProtectRun, table: Table, rel: str) -> dict[str, Any]:
         table.keep_rows = [base[i] for i in keep_idx]
         frame = frame[keep_idx]
     table.frame = frame
+    if added and table.keep_rows is not None:
+        places = [i for i, src in enumerate(table.keep_rows) if src < 0]
+        run.canaries.extend(canaries.record(frame, plans, places))
     entry = {"sheet": table.sheet, "rows_in": rows_in, "rows_out": frame.height, "columns": columns}
     if table.skipped_rows:  # rows the reader skipped are not in rows_in nor in the package
         entry["skipped_rows"] = table.skipped_rows

@@ -10,15 +10,21 @@ from typing import Any
 from baomi.engine.batch import prefetch, release
 from baomi.engine.normalize import normalize
 from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect import renderings
 from baomi.engine.protect.state import ProtectRun, carries_marks
 from baomi.engine.protect.writers import Document, replace_in_runs
 from baomi.engine.recognizers.base import Recognizer
 
 
 def _protect_text(
-    run: ProtectRun, text: str, recognizers: Sequence[Recognizer] | None = None
+    run: ProtectRun,
+    text: str,
+    recognizers: Sequence[Recognizer] | None = None,
+    in_table: bool = False,
 ) -> tuple[str, list[tuple[int, int, str]], bool]:
-    """Protected text, the edits made, and whether the record must be dropped."""
+    """Protected text, the edits made, and whether the record must be dropped. ``in_table``:
+    the text is a table cell (a .docx table's): no zero-width marks unless the policy asks
+    for them in cells."""
     edits: list[tuple[int, int, str, bool]] = []
     drop = False
     for f in run.analyzer.analyze(text, recognizers):
@@ -33,9 +39,15 @@ def _protect_text(
             run.originals.add(raw.strip())
         if op.drops_record(rule.params):
             drop = True
-        if op.recipient_specific(rule.params) and fp.traceable(f.entity):
+        if op.recipient_specific(rule.params) and fp.traceable(f.entity, op.keeps_format):
             run.digests.append(fp.digest(new))
         edits.append((f.start, f.end, new, carries_marks(run, rule)))
+    if run.policy.marks:
+        edits = renderings.render_edits(text, edits, run.marks_key)
+    zero_width = run.policy.invisible == "cells" or (
+        run.policy.invisible == "text" and not in_table
+    )
+    edits = [(a, b, new, marked and zero_width) for a, b, new, marked in edits]
     protected, made = fp.splice(text, edits, run.fingerprint)
     return protected, made, drop
 
@@ -51,7 +63,8 @@ def protect_units(run: ProtectRun, doc: Document) -> dict[str, Any]:
         for i, unit in enumerate(doc.units):
             if not unit:
                 continue
-            new, edits, _ = _protect_text(run, unit)
+            in_table = paragraphs is not None and _in_table(paragraphs[i])
+            new, edits, _ = _protect_text(run, unit, in_table=in_table)
             if not edits:
                 continue
             found.update("edits" for _ in edits)
@@ -61,3 +74,15 @@ def protect_units(run: ProtectRun, doc: Document) -> dict[str, Any]:
     finally:
         release(prefetched)
     return {"units": len(doc.units), "replaced_spans": found["edits"]}
+
+
+def _in_table(paragraph: Any) -> bool:
+    """Whether a .docx paragraph is in a table cell (its parent, or an ancestor, is a cell)."""
+    from docx.table import _Cell
+
+    parent = getattr(paragraph, "_parent", None)
+    while parent is not None:
+        if isinstance(parent, _Cell):
+            return True
+        parent = getattr(parent, "_parent", None)
+    return False

@@ -28,3 +28,7 @@ class TokenizeOperator(Operator[TokenizeParams]):
         if ctx.vault is None:
             raise ConfigError("tokenize needs a token vault (give --vault or a key)")
         return ctx.vault.token_for(value.strip(), params.prefix)
+
+    def recipient_specific(self, params: TokenizeParams) -> bool:
+        """Tokens are made with the recipient's token key (``package.py``)."""
+        return True
