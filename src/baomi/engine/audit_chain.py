@@ -83,6 +83,8 @@ class AuditAction(StrEnum):
     INCIDENT_UPDATE = "incident.update"
     INCIDENT_ATTRIBUTE = "incident.attribute"
     DRILL_UPDATE = "drill.update"
+    REQUEST_RECEIVE = "request.receive"
+    REQUEST_UPDATE = "request.update"
     ASSESSMENT_ANSWER = "assessment.answer"
     ASSESSMENT_EVIDENCE = "assessment.evidence"
     ASSESSMENT_NEW = "assessment.new"
