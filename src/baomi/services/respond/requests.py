@@ -30,6 +30,7 @@ from baomi.services import audit
 from baomi.services.comply.rulebook import RuleBook, rules
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, Role, authorize
+from baomi.services.respond.incidents import _parse, _timestamp
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import SubjectRequest, SubjectVerification
 
@@ -144,11 +145,6 @@ class RequestInfo:
 # --- rules -----------------------------------------------------------------------------------
 
 
-def _parse(ts: str) -> _dt.datetime:
-    when = _dt.datetime.fromisoformat(ts)
-    return when if when.tzinfo else when.replace(tzinfo=_dt.UTC)
-
-
 def due(received: _dt.datetime, book: RuleBook | None = None) -> _dt.datetime:
     """When the answer is due: ``S35-8.7.days`` days after receipt."""
     days = int((book or rules())["S35-8.7"].param("days"))
@@ -229,18 +225,6 @@ def _row(session: Session, request_id: str) -> SubjectRequest:
     if row is None:
         raise InputError(tr("没有该请求", "no such request"))
     return row
-
-
-def _timestamp(value: str | None) -> str:
-    if value is None:
-        return now()
-    try:
-        when = _parse(value)
-    except ValueError:
-        raise InputError(tr(f"时间格式无效：{value}", f"invalid time: {value}")) from None
-    if when > _dt.datetime.now(_dt.UTC) + _dt.timedelta(minutes=5):
-        raise InputError(tr("时间不能在将来", "the time cannot be in the future"))
-    return when.isoformat()
 
 
 def _reference() -> str:
