@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,6 +42,10 @@ PUBLIC = Actor("public request page", Role.BUYER)
 MAX_CONTACT = 200
 MAX_DETAILS = 5000
 MAX_REASON = 5000
+#: a public request's contact: an e-mail address or a telephone number, nothing else
+_CONTACT = re.compile(
+    r"(?:[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,190}\.[A-Za-z]{2,24}|\+?[0-9][0-9 \-]{5,24})"
+)
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -321,7 +327,17 @@ def receive(
 
 def submit(vault: Vault, *, kind: Kind, contact: str, details: str = "") -> str:
     """A request from the public page (no account): stored, audited; returns only the
-    reference number (the requester sees nothing else of the register)."""
+    reference number (the requester sees nothing else of the register). The contact must be an
+    e-mail address or a telephone number; the text holds no control characters."""
+    if not _CONTACT.fullmatch(contact.strip()):
+        raise InputError(
+            tr(
+                "联系方式须为电子邮箱或电话号码",
+                "the contact is an e-mail address or a phone number",
+            )
+        )
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in details):
+        raise InputError(tr("说明中含有控制字符", "the details hold control characters"))
     return _store(
         vault,
         actor=PUBLIC,
