@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -199,6 +200,83 @@ def status_cmd(
             )
         )
     _show(info, fmt)
+
+
+@subject_app.command("find")
+def find_cmd(
+    deal: str | None = typer.Option(None, "--deal", help="在交易的文件中查找 / search a deal"),
+    scan: Path | None = typer.Option(
+        None, "--scan", help="扫描输出目录（含 inventory.json）/ a scan's output folder"
+    ),
+    root: Path | None = typer.Option(
+        None, "--root", help="与 --scan 同用：被扫描的目录 / with --scan: the folder scanned"
+    ),
+    id_: str | None = typer.Option(None, "--id", help="居民身份证号 / resident ID"),
+    mobile: str | None = typer.Option(None, "--mobile", help="手机号 / mobile"),
+    email: str | None = typer.Option(None, "--email", help="电子邮箱 / e-mail"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """查找一个人的标识符出现在哪些文件、行、列 / every (file, sheet, row, column) of one
+    identifier — full-width, spaced and +86 spellings included."""
+    from baomi.services.respond import subjects
+    from baomi.services.respond.subjects import IdKind
+
+    given = [
+        (k, v) for k, v in ((IdKind.ID, id_), (IdKind.MOBILE, mobile), (IdKind.EMAIL, email)) if v
+    ]
+    if len(given) != 1:
+        raise typer.BadParameter(
+            tr(
+                "须且只能给出 --id、--mobile、--email 之一",
+                "give exactly one of --id, --mobile, --email",
+            )
+        )
+    if (deal is None) == (scan is None) or (scan is not None and root is None):
+        raise typer.BadParameter(
+            tr("须给出 --deal，或 --scan 与 --root", "give --deal, or --scan with --root")
+        )
+    [(kind, query)] = given
+    with _vault() as vault:
+        actor = _actor(as_)
+        if deal is not None:
+            result = _run(
+                lambda: subjects.find_in_deal(
+                    vault, actor=actor, deal_ref=deal, kind=kind, query=query
+                )
+            )
+        else:
+            assert scan is not None and root is not None
+            result = _run(
+                lambda: subjects.find_in_scan(
+                    vault, actor=actor, scan_dir=scan, root=root, kind=kind, query=query
+                )
+            )
+    if fmt is Fmt.JSON:
+        typer.echo(
+            json.dumps(
+                {
+                    "entity": result.entity,
+                    "documents": result.documents,
+                    "per_file": result.per_file(),
+                    "hits": [asdict(h) for h in result.hits],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    table = Table(
+        title=tr(
+            f"在 {result.documents} 个文件中找到 {len(result.hits)} 处",
+            f"{len(result.hits)} occurrences in {result.documents} files",
+        )
+    )
+    for col in (tr("文件", "file"), tr("工作表", "sheet"), tr("行", "row"), tr("列", "column")):
+        table.add_column(col)
+    for h in result.hits:
+        table.add_row(h.file, h.sheet or "", str(h.row), h.column or tr("（正文）", "(text)"))
+    _console().print(table)
 
 
 def register(app: typer.Typer) -> None:

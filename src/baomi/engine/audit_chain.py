@@ -85,6 +85,7 @@ class AuditAction(StrEnum):
     DRILL_UPDATE = "drill.update"
     REQUEST_RECEIVE = "request.receive"
     REQUEST_UPDATE = "request.update"
+    SUBJECT_FIND = "subject.find"
     ASSESSMENT_ANSWER = "assessment.answer"
     ASSESSMENT_EVIDENCE = "assessment.evidence"
     ASSESSMENT_NEW = "assessment.new"

@@ -95,6 +95,7 @@ class Action(StrEnum):
     DRILL_EDIT = "drill.edit"
     REQUEST_VIEW = "request.view"
     REQUEST_EDIT = "request.edit"
+    SUBJECT_FIND = "subject.find"
     #: delete a completed assessment once its retention ended (PIPL-56: at least three years)
     ASSESSMENT_DELETE = "assessment.delete"
     #: the customer contact list for mail merge: decrypts PI from a deal's documents
@@ -187,6 +188,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         | _ROOM_RUNNERS
         | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.REQUEST_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # finding a person decrypts and reads every document: the key holders only
+        Action.SUBJECT_FIND: _KEY_HOLDERS,
         Action.ASSESSMENT_DELETE: _KEY_HOLDERS,
         # customer notices (PIPL-22/23): the contact list holds raw PI, so only those who hold
         # the key and the seller (the processor that notifies its own customers) export it

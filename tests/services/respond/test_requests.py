@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -198,3 +199,32 @@ def test_roles_and_deals(vault: Vault) -> None:
     assert requests.register(vault, actor=other) == []
     with pytest.raises(PermissionDeniedError):
         requests.get(vault, actor=other, request_id=info.id)
+
+
+def test_find_in_a_deal_audits_counts_never_the_identifier(vault: Vault, tmp_path: Path) -> None:
+    from baomi.services.respond import subjects
+    from baomi.services.respond.subjects import IdKind
+
+    f = tmp_path / "客户.csv"
+    f.write_text("姓名,手机\n张三,13812345678\n李四,+86 138 1234 5678\n王五,13900001111\n")
+    deals.create(vault, actor=OP, name="d")
+    deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
+    result = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="１３８ １２３４ ５６７８"
+    )
+    assert [(h.file, h.row, h.column) for h in result.hits] == [
+        ("客户.csv", 0, "手机"),
+        ("客户.csv", 1, "手机"),
+    ]
+    assert result.per_file() == {"客户.csv": 2}
+    with vault.reading() as session:
+        text = " ".join(str(vars(e)) for e in session.execute(select(AuditEventRow)).scalars())
+    assert "subject.find" in text and "13812345678" not in text
+    with pytest.raises(PermissionDeniedError):
+        subjects.find_in_deal(
+            vault,
+            actor=Actor("b", Role.BROKER),
+            deal_ref="d",
+            kind=IdKind.MOBILE,
+            query="13812345678",
+        )

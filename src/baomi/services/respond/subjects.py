@@ -1,0 +1,149 @@
+"""Find a person across the data: every (file, sheet, row, column) where one of their
+identifiers occurs, in a deal's vault documents or in the files a scan read.
+
+The files are read as the scan reads them and indexed as keyed hashes
+(:mod:`baomi.engine.scan.locate`); the query is canonicalised by the recognizers, so the
+full-width, spaced and ``+86`` spellings of the same identifier find the same cells. The index
+lives in memory for one search and is not stored: a deal's documents are decrypted into a
+private temporary folder that is removed afterwards. The search is audited with the entity and
+the counts — never the identifier.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+
+from baomi.engine import crypto
+from baomi.engine.audit_chain import AuditAction
+from baomi.engine.scan.linkage import identifier_hash
+from baomi.engine.scan.locate import Occurrence, canonical, index_files
+from baomi.errors import InputError
+from baomi.i18n import tr
+from baomi.services import audit, deals
+from baomi.services.deals import find_deal
+from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.vault import Vault
+
+
+class IdKind(StrEnum):
+    """What the query is (the entity the scan reports it as)."""
+
+    ID = "CN_RESIDENT_ID"
+    MOBILE = "CN_MOBILE"
+    EMAIL = "EMAIL"
+
+
+@dataclass(frozen=True)
+class Hit:
+    file: str
+    sheet: str | None
+    row: int
+    column: str | None
+    entity: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    entity: str
+    documents: int
+    hits: tuple[Hit, ...]
+
+    def per_file(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for h in self.hits:
+            out[h.file] = out.get(h.file, 0) + 1
+        return out
+
+
+def _search(named: list[tuple[Path, str]], kind: IdKind, query: str, key: bytes) -> list[Hit]:
+    wanted = identifier_hash(key, canonical(kind.value, query))
+    hits: list[Hit] = []
+    for path, name in named:
+        for o in index_files([path], key):
+            if o.entity == kind.value and o.hash == wanted:
+                o = replace(o, file=name)
+                hits.append(_hit(o))
+    return sorted(hits, key=lambda h: (h.file, h.sheet or "", h.row, h.column or ""))
+
+
+def _hit(o: Occurrence) -> Hit:
+    return Hit(o.file, o.sheet, o.row, o.column, o.entity)
+
+
+def _audit(vault: Vault, actor: Actor, obj: str, result: SearchResult) -> None:
+    audit.record_now(
+        vault,
+        actor=actor,
+        action=AuditAction.SUBJECT_FIND,
+        obj=obj,
+        details={
+            "entity": result.entity,
+            "documents": result.documents,
+            "occurrences": len(result.hits),
+            "files": len(result.per_file()),
+        },
+    )
+
+
+def find_in_deal(
+    vault: Vault, *, actor: Actor, deal_ref: str, kind: IdKind, query: str
+) -> SearchResult:
+    """Search every document of the deal (decrypted into a private temporary folder)."""
+    with vault.reading() as session:
+        deal_id = find_deal(session, deal_ref).id
+    authorize(actor, Action.SUBJECT_FIND, deal_id)
+    canonical(kind.value, query)  # refuse an empty query before decrypting anything
+    key = crypto.hkdf(vault.platform_key("index"), "baomi subject index")
+    tmp = Path(tempfile.mkdtemp(prefix="baomi-subject-"))
+    try:
+        named: list[tuple[Path, str]] = []
+        for i, obj in enumerate(deals.objects(vault, deal_id)):
+            name, content = deals.open_object(vault, deal_id, obj.id)
+            folder = tmp / str(i)
+            folder.mkdir(mode=0o700)
+            path = folder / Path(name).name
+            path.write_bytes(content)
+            named.append((path, name))
+        result = SearchResult(kind.value, len(named), tuple(_search(named, kind, query, key)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _audit(vault, actor, f"deal:{deal_id}", result)
+    return result
+
+
+def find_in_scan(
+    vault: Vault, *, actor: Actor, scan_dir: Path, root: Path, kind: IdKind, query: str
+) -> SearchResult:
+    """Search the files a scan read: ``scan_dir/inventory.json`` lists them relative to the
+    folder scanned, ``root``; they are read again from there."""
+    authorize(actor, Action.SUBJECT_FIND)
+    try:
+        listed = json.loads((scan_dir / "inventory.json").read_text(encoding="utf-8"))["files"]
+        names = [str(f["path"]) for f in listed]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            tr(
+                f"{scan_dir} 中没有可读的 inventory.json",
+                f"no readable inventory.json in {scan_dir}",
+            )
+        ) from None
+    base = root.resolve()
+    named: list[tuple[Path, str]] = []
+    for name in names:
+        path = (base / name).resolve()
+        if not path.is_relative_to(base):
+            raise InputError(tr(f"路径越界：{name}", f"a path outside the root: {name}"))
+        if not path.is_file():
+            raise InputError(
+                tr(f"{root} 下没有扫描过的文件 {name}", f"{root} has no scanned file {name}")
+            )
+        named.append((path, name))
+    key = crypto.hkdf(vault.platform_key("index"), "baomi subject index")
+    result = SearchResult(kind.value, len(named), tuple(_search(named, kind, query, key)))
+    _audit(vault, actor, f"scan:{scan_dir.name}", result)
+    return result
