@@ -222,3 +222,36 @@ def test_find_in_a_deal_and_refusals(
     cli("subject", "find", "--scan", str(tmp_path), "--mobile", mobile, code=2)  # no --root
     cli("subject", "find", "--mobile", mobile, code=2)  # neither --deal nor --scan
     assert "subject.find" not in cli("subject", "find", "--deal", "ACME", "--mobile", " ", code=1)
+
+
+def test_a_request_linked_to_its_search_and_the_response_package(cli: Cli, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "客户.csv").write_text(
+        "姓名,手机,城市\n张三,13812345678,北京\n李四,13900001111,上海\n张三,+86 138 1234 5678,天津\n",
+        encoding="utf-8",
+    )
+    cli("keys", "init")
+    cli("deal", "create", "ACME")
+    cli("deal", "add", "ACME", str(data))
+    req = json.loads(
+        cli("subject", "intake", "--kind", "access", "--contact", "a@b.cn", "--format", "json")
+    )
+    out = tmp_path / "package.json"
+    cli("subject", "export", req["id"], "--out", str(out), code=1)  # not verified yet
+    cli("subject", "verify", req["id"], "--method", "sms_code")
+    cli("subject", "export", req["id"], "--out", str(out), code=1)  # no search yet
+    cli("subject", "find", "--deal", "ACME", "--mobile", "13812345678", "--request", req["id"])
+    shown = json.loads(cli("subject", "show", req["id"], "--format", "json"))
+    assert shown["search"]["per_file"] == {"客户.csv": 2}
+    assert "客户.csv ×2" in cli("subject", "show", req["id"])
+    assert "2" in cli("subject", "export", req["id"], "--out", str(out))
+    package = json.loads(out.read_text(encoding="utf-8"))
+    assert package["reference"] == req["reference"]
+    assert [(r["row"], r["values"]["城市"]) for r in package["records"]] == [
+        (0, "北京"),
+        (2, "天津"),
+    ]
+    assert "13900001111" not in out.read_text(encoding="utf-8")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    cli("subject", "export", req["id"], "--out", str(out), code=1)  # never overwrites

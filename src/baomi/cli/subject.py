@@ -54,6 +54,12 @@ def _show(info: Any, fmt: Fmt) -> None:
     )
     if info.reason:
         console.print(tr("拒绝理由", "reasons") + f": {info.reason}")
+    if info.search:
+        counts = ", ".join(f"{f} ×{n}" for f, n in info.search["per_file"].items())
+        console.print(
+            tr("查找结果", "search")
+            + f" ({info.searched_at and info.searched_at[:16]}): {counts or tr('无', 'none')}"
+        )
     if info.verifications:
         table = Table(title=tr("身份核验", "identity checks"))
         for col in (
@@ -214,6 +220,9 @@ def find_cmd(
     id_: str | None = typer.Option(None, "--id", help="居民身份证号 / resident ID"),
     mobile: str | None = typer.Option(None, "--mobile", help="手机号 / mobile"),
     email: str | None = typer.Option(None, "--email", help="电子邮箱 / e-mail"),
+    request: str | None = typer.Option(
+        None, "--request", help="将结果关联到该请求 / link the result to this request"
+    ),
     fmt: Fmt = FMT,
     as_: str | None = AS_OPTION,
 ) -> None:
@@ -252,6 +261,8 @@ def find_cmd(
                     vault, actor=actor, scan_dir=scan, root=root, kind=kind, query=query
                 )
             )
+        if request is not None:
+            _run(lambda: subjects.link(vault, actor=actor, request_id=request, result=result))
     if fmt is Fmt.JSON:
         typer.echo(
             json.dumps(
@@ -277,6 +288,23 @@ def find_cmd(
     for h in result.hits:
         table.add_row(h.file, h.sheet or "", str(h.row), h.column or tr("（正文）", "(text)"))
     _console().print(table)
+
+
+@subject_app.command("export")
+def export_cmd(
+    request: str = ID_OPTION,
+    out: Path = typer.Option(..., "--out", help="输出 JSON 文件（新建）/ the JSON file to write"),
+    as_: str | None = AS_OPTION,
+) -> None:
+    """导出答复包：请求人在关联查找结果处的记录 / the response package: the requester's
+    records where the linked search found them (needs a verified identity)."""
+    from baomi.services.respond import subjects
+
+    with _vault() as vault:
+        n = _run(
+            lambda: subjects.export_records(vault, actor=_actor(as_), request_id=request, out=out)
+        )
+    _console().print(tr(f"已导出 {n} 条记录到 {out}", f"{n} records written to {out}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -64,12 +64,17 @@ def index_files(
     return sorted(set(out))
 
 
-def _partition(part: Partition, ctx: ScanContext, key: bytes) -> Iterator[Occurrence]:
+def _row_numbers(part: Partition) -> pl.Series:
+    """The row number (as findings give it) of each of the partition's frame rows."""
     frame = part.frame
     if frame.width and ROW_COLUMN in frame.columns:
-        row_of = frame.get_column(ROW_COLUMN).cast(pl.Int64)
-    else:
-        row_of = pl.int_range(part.offset, part.offset + frame.height, eager=True, dtype=pl.Int64)
+        return frame.get_column(ROW_COLUMN).cast(pl.Int64)
+    return pl.int_range(part.offset, part.offset + frame.height, eager=True, dtype=pl.Int64)
+
+
+def _partition(part: Partition, ctx: ScanContext, key: bytes) -> Iterator[Occurrence]:
+    frame = part.frame
+    row_of = _row_numbers(part)
     for plan in part.plans:
         found = column_findings(plan, frame.get_column(plan.name), ctx.cells)
         if found.height == 0:
@@ -114,3 +119,30 @@ def find(index: Sequence[Occurrence], entity: str, query: str, key: bytes) -> li
     """The occurrences of ``query`` (an identifier of ``entity``) in ``index``."""
     wanted = identifier_hash(key, canonical(entity, query))
     return [o for o in index if o.entity == entity and o.hash == wanted]
+
+
+def records_at(
+    paths: Sequence[Path],
+    wanted: set[tuple[str, str | None, int]],
+    *,
+    registry: Registry | None = None,
+) -> list[tuple[str, str | None, int, dict[str, str]]]:
+    """The records at (file, sheet, row) in ``wanted`` (the positions :func:`index_files`
+    reports), read as the scan reads them: (file, sheet, row, {column: value}); a text unit
+    has the one column ``text``."""
+    ctx = ScanContext(
+        registry or Registry.default(), ScanOptions(prose=False), secrets.randbits(63)
+    )
+    out: list[tuple[str, str | None, int, dict[str, str]]] = []
+    for part in read_partitions(paths, ctx):
+        frame = part.frame
+        for i, row in enumerate(_row_numbers(part).to_list()):
+            if (part.file, part.sheet, int(row)) not in wanted:
+                continue
+            values = {
+                ("text" if name == TEXT_COLUMN else name): "" if v is None else str(v)
+                for name, v in frame.row(i, named=True).items()
+                if name != ROW_COLUMN
+            }
+            out.append((part.file, part.sheet, int(row), values))
+    return sorted(out, key=lambda r: (r[0], r[1] or "", r[2]))

@@ -15,11 +15,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -146,6 +148,10 @@ class RequestInfo:
     remaining: float | None
     rule: str
     verifications: tuple[Verification, ...]
+    #: the last search for the requester's data: {"entity", "where", "documents", "per_file",
+    #: "hits": [[file, sheet, row, column], …]} (see :func:`record_search`)
+    search: dict[str, Any] | None = None
+    searched_at: str | None = None
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -219,6 +225,12 @@ def _info(
             Verification(Method(c.method), c.passed, c.id_hash, c.checked_by, c.checked_at)
             for c in checks
         ),
+        search=(
+            json.loads(crypto.open_sealed(key, row.search_sealed, _aad(row.id, "search")))
+            if row.search_sealed is not None
+            else None
+        ),
+        searched_at=row.searched_at,
     )
 
 
@@ -504,5 +516,51 @@ def set_status(
             action=AuditAction.REQUEST_UPDATE,
             obj=f"request:{row.id}",
             details={"status": status.value, "late": _parse(when) > _parse(row.due_at)},
+        )
+        return _info(vault, session, row)
+
+
+def record_search(
+    vault: Vault,
+    *,
+    actor: Actor,
+    request_id: str,
+    entity: str,
+    where: str,
+    documents: int,
+    hits: list[tuple[str, str | None, int, str | None]],
+) -> RequestInfo:
+    """Link a search for the requester's data to the request: where it looked, the hits per
+    file and their positions (sealed; the audit keeps the counts)."""
+    found = _scope(vault, actor, Action.REQUEST_EDIT, request_id, None)
+    per_file: dict[str, int] = {}
+    for file, *_ in hits:
+        per_file[file] = per_file.get(file, 0) + 1
+    search = {
+        "entity": entity,
+        "where": where,
+        "documents": documents,
+        "per_file": per_file,
+        "hits": [list(h) for h in hits],
+    }
+    key = vault.platform_key("fields")
+    with vault.transaction() as session:
+        row = _row(session, found)
+        row.search_sealed = crypto.seal(
+            key, json.dumps(search, ensure_ascii=False).encode(), _aad(row.id, "search")
+        )
+        row.searched_at = now()
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.REQUEST_UPDATE,
+            obj=f"request:{row.id}",
+            details={
+                "search": entity,
+                "documents": documents,
+                "files": len(per_file),
+                "occurrences": len(hits),
+            },
         )
         return _info(vault, session, row)

@@ -12,6 +12,7 @@ the counts — never the identifier.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -21,12 +22,14 @@ from pathlib import Path
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.scan.linkage import identifier_hash
-from baomi.engine.scan.locate import Occurrence, canonical, index_files
+from baomi.engine.scan.locate import Occurrence, canonical, index_files, records_at
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.respond import requests
+from baomi.services.respond.requests import RequestInfo
 from baomi.services.vault import Vault
 
 
@@ -52,6 +55,8 @@ class SearchResult:
     entity: str
     documents: int
     hits: tuple[Hit, ...]
+    #: ``deal:<id>`` or ``scan:<the folder scanned>``
+    where: str = ""
 
     def per_file(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -101,19 +106,27 @@ def find_in_deal(
     key = crypto.hkdf(vault.platform_key("index"), "baomi subject index")
     tmp = Path(tempfile.mkdtemp(prefix="baomi-subject-"))
     try:
-        named: list[tuple[Path, str]] = []
-        for i, obj in enumerate(deals.objects(vault, deal_id)):
-            name, content = deals.open_object(vault, deal_id, obj.id)
-            folder = tmp / str(i)
-            folder.mkdir(mode=0o700)
-            path = folder / Path(name).name
-            path.write_bytes(content)
-            named.append((path, name))
-        result = SearchResult(kind.value, len(named), tuple(_search(named, kind, query, key)))
+        named = _deal_files(vault, deal_id, tmp)
+        result = SearchResult(
+            kind.value, len(named), tuple(_search(named, kind, query, key)), f"deal:{deal_id}"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _audit(vault, actor, f"deal:{deal_id}", result)
+    _audit(vault, actor, result.where, result)
     return result
+
+
+def _deal_files(vault: Vault, deal_id: str, tmp: Path) -> list[tuple[Path, str]]:
+    """The deal's documents decrypted into ``tmp`` (the caller removes it): (path, name)."""
+    named: list[tuple[Path, str]] = []
+    for i, obj in enumerate(deals.objects(vault, deal_id)):
+        name, content = deals.open_object(vault, deal_id, obj.id)
+        folder = tmp / str(i)
+        folder.mkdir(mode=0o700)
+        path = folder / Path(name).name
+        path.write_bytes(content)
+        named.append((path, name))
+    return named
 
 
 def find_in_scan(
@@ -144,6 +157,78 @@ def find_in_scan(
             )
         named.append((path, name))
     key = crypto.hkdf(vault.platform_key("index"), "baomi subject index")
-    result = SearchResult(kind.value, len(named), tuple(_search(named, kind, query, key)))
+    result = SearchResult(
+        kind.value, len(named), tuple(_search(named, kind, query, key)), f"scan:{base}"
+    )
     _audit(vault, actor, f"scan:{scan_dir.name}", result)
     return result
+
+
+def link(vault: Vault, *, actor: Actor, request_id: str, result: SearchResult) -> RequestInfo:
+    """Record ``result`` on the request (sealed): where, hits per file, positions."""
+    return requests.record_search(
+        vault,
+        actor=actor,
+        request_id=request_id,
+        entity=result.entity,
+        where=result.where,
+        documents=result.documents,
+        hits=[(h.file, h.sheet, h.row, h.column) for h in result.hits],
+    )
+
+
+def export_records(vault: Vault, *, actor: Actor, request_id: str, out: Path) -> int:
+    """The response package: the requester's records at the positions of the search linked to
+    the request, read again from where it looked, written as JSON to ``out`` (a new file,
+    owner-only). Needs a verified identity (S35-8.7). Returns the number of records; the audit
+    keeps the counts."""
+    authorize(actor, Action.SUBJECT_FIND)
+    info = requests.get(vault, actor=actor, request_id=request_id)
+    if info.status not in (requests.Status.VERIFIED, requests.Status.ANSWERED):
+        raise InputError(
+            tr("导出前须核验请求人身份", "verify the requester's identity before exporting")
+        )
+    if info.search is None:
+        raise InputError(
+            tr(
+                "请先查找请求人的数据（subject find --request）",
+                "find the requester's data first (subject find --request)",
+            )
+        )
+    if out.exists():
+        raise InputError(tr(f"{out} 已存在", f"{out} exists already"))
+    wanted: dict[str, set[tuple[str | None, int]]] = {}
+    for file, sheet, row, _column in info.search["hits"]:
+        wanted.setdefault(str(file), set()).add((sheet, int(row)))
+    where = str(info.search["where"])
+    tmp = Path(tempfile.mkdtemp(prefix="baomi-subject-"))
+    try:
+        if where.startswith("deal:"):
+            named = _deal_files(vault, where.removeprefix("deal:"), tmp)
+        else:
+            base = Path(where.removeprefix("scan:"))
+            named = [(base / name, name) for name in wanted]
+        records = []
+        for path, name in named:
+            if name not in wanted:
+                continue
+            positions = {(path.name, sheet, row) for sheet, row in wanted[name]}
+            for _file, sheet, row, values in records_at([path], positions):
+                records.append({"file": name, "sheet": sheet, "row": row, "values": values})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    package = {
+        "reference": info.reference,
+        "kind": info.kind.value,
+        "records": records,
+    }
+    with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        json.dump(package, f, ensure_ascii=False, indent=2)
+    audit.record_now(
+        vault,
+        actor=actor,
+        action=AuditAction.REQUEST_UPDATE,
+        obj=f"request:{info.id}",
+        details={"export": len(records), "files": len({r["file"] for r in records})},
+    )
+    return len(records)

@@ -122,6 +122,10 @@ class SubjectRequest(Base):
     reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     answered_at: Mapped[str | None] = mapped_column(String(40), default=None)
     closed_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: the last search for the requester's data (entity, where, hits per file and positions),
+    #: sealed: document names may name people
+    search_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    searched_at: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(200))
 

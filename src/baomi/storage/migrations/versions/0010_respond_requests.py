@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("reason_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("answered_at", sa.String(length=40), nullable=True),
         sa.Column("closed_at", sa.String(length=40), nullable=True),
+        sa.Column("search_sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("searched_at", sa.String(length=40), nullable=True),
         sa.Column("created_at", sa.String(length=40), nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
