@@ -143,3 +143,26 @@ def test_staff_register_verify_answer_refuse(client: TestClient, vault: Any) -> 
         f"/api/v1/requests/{refused['id']}/status", json={"status": "refused"}, headers=broker
     )
     assert bad.status_code == 400
+
+
+def test_the_register_shows_the_linked_search_per_file(client: TestClient, vault: Any) -> None:
+    broker, _, _ = _ready(client, vault)
+    req = client.post(
+        "/api/v1/requests/intake", json={"kind": "access", "contact": "a@b.cn"}, headers=broker
+    ).json()
+    requests.record_search(
+        vault,
+        actor=OP,
+        request_id=req["id"],
+        entity="CN_MOBILE",
+        where="deal:x",
+        documents=2,
+        hits=[
+            ("客户.csv", None, 0, "手机"),
+            ("客户.csv", None, 4, "手机"),
+            ("订单.jsonl", None, 1, "phone"),
+        ],
+    )
+    shown = client.get(f"/api/v1/requests/{req['id']}", headers=broker).json()
+    assert shown["search_per_file"] == {"客户.csv": 2, "订单.jsonl": 1}
+    assert "客户.csv ×2" in client.get("/requests", headers=broker).text

@@ -91,6 +91,8 @@ class RequestOut(BaseModel):
     remaining_seconds: float | None
     rule: str
     verifications: list[VerificationOut]
+    #: the linked search's hits per file (``baomi subject find --request``), if any
+    search_per_file: dict[str, int] | None = None
 
 
 def _out(info: RequestInfo) -> RequestOut:
@@ -118,6 +120,7 @@ def _out(info: RequestInfo) -> RequestOut:
             )
             for v in info.verifications
         ],
+        search_per_file=dict(info.search["per_file"]) if info.search else None,
     )
 
 
