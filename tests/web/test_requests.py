@@ -106,41 +106,46 @@ def test_staff_register_verify_answer_refuse(client: TestClient, vault: Any) -> 
     broker, buyer, _ = _ready(client, vault)
     received = (_dt.datetime.now(_dt.UTC) - _dt.timedelta(days=31)).isoformat()
     r = client.post(
-        "/api/v1/requests/intake",
+        "/api/v1/subject-requests",
         json={"kind": "correction", "contact": "13812345678", "received_at": received},
         headers=broker,
     )
     assert r.status_code == 201, r.text
     req = r.json()
     assert req["overdue"] and req["status"] == "open"
-    assert client.get("/api/v1/requests", headers=buyer).status_code == 403
-    assert client.get("/api/v1/requests", headers=broker).json()[0]["id"] == req["id"]
+    assert client.get("/api/v1/subject-requests", headers=buyer).status_code == 403
+    assert client.get("/api/v1/subject-requests", headers=broker).json()[0]["id"] == req["id"]
     early = client.post(
-        f"/api/v1/requests/{req['id']}/status", json={"status": "answered"}, headers=broker
+        f"/api/v1/subject-requests/{req['id']}/status", json={"status": "answered"}, headers=broker
     )
     assert early.status_code == 400
     checked = client.post(
-        f"/api/v1/requests/{req['id']}/verifications",
+        f"/api/v1/subject-requests/{req['id']}/verifications",
         json={"method": "sms_code", "passed": True, "identifier": "13812345678"},
         headers=broker,
     ).json()
     assert checked["status"] == "verified" and "13812345678" not in str(checked["verifications"])
     done = client.post(
-        f"/api/v1/requests/{req['id']}/status", json={"status": "answered"}, headers=broker
+        f"/api/v1/subject-requests/{req['id']}/status", json={"status": "answered"}, headers=broker
     ).json()
     assert done["status"] == "answered" and not done["overdue"]
-    assert client.get(f"/api/v1/requests/{req['reference']}", headers=broker).status_code == 200
+    assert (
+        client.get(f"/api/v1/subject-requests/{req['reference']}", headers=broker).status_code
+        == 200
+    )
     page = client.get("/requests", headers=broker)
     assert page.status_code == 200 and req["reference"] in page.text
     assert "/requests" in client.get("/", headers=broker).text
     assert "/requests" not in client.get("/", headers=buyer).text
     refused = client.post(
-        "/api/v1/requests/intake",
+        "/api/v1/subject-requests",
         json={"kind": "deletion", "contact": "a@b.cn"},
         headers=broker,
     ).json()
     bad = client.post(
-        f"/api/v1/requests/{refused['id']}/status", json={"status": "refused"}, headers=broker
+        f"/api/v1/subject-requests/{refused['id']}/status",
+        json={"status": "refused"},
+        headers=broker,
     )
     assert bad.status_code == 400
 
@@ -148,7 +153,7 @@ def test_staff_register_verify_answer_refuse(client: TestClient, vault: Any) -> 
 def test_the_register_shows_the_linked_search_per_file(client: TestClient, vault: Any) -> None:
     broker, _, _ = _ready(client, vault)
     req = client.post(
-        "/api/v1/requests/intake", json={"kind": "access", "contact": "a@b.cn"}, headers=broker
+        "/api/v1/subject-requests", json={"kind": "access", "contact": "a@b.cn"}, headers=broker
     ).json()
     requests.record_search(
         vault,
@@ -163,6 +168,6 @@ def test_the_register_shows_the_linked_search_per_file(client: TestClient, vault
             ("订单.jsonl", None, 1, "phone"),
         ],
     )
-    shown = client.get(f"/api/v1/requests/{req['id']}", headers=broker).json()
+    shown = client.get(f"/api/v1/subject-requests/{req['id']}", headers=broker).json()
     assert shown["search_per_file"] == {"客户.csv": 2, "订单.jsonl": 1}
     assert "客户.csv ×2" in client.get("/requests", headers=broker).text

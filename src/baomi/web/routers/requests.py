@@ -26,7 +26,9 @@ from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
 from baomi.web.security import LoginThrottle
 
-api = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=errors(400, 401, 403))
+#: the public submission (``POST /api/v1/requests``) and the staff's register
+#: (``/api/v1/subject-requests``), apart so that no staff path shadows another
+api = APIRouter(prefix="/api/v1", tags=["requests"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
 
 #: public submissions per client address per window (an abuse limit, not a legal rule)
@@ -135,7 +137,7 @@ def _limit(request: Request) -> None:
 # --- the public API --------------------------------------------------------------------------
 
 
-@api.post("", status_code=201, responses=errors(400, 403, 429))
+@api.post("/requests", status_code=201, responses=errors(400, 403, 429))
 def submit_request(body: PublicRequest, request: Request, vault: VaultDep) -> Received:
     """A data-subject request from the public (no sign-in): only the reference comes back."""
     _limit(request)
@@ -147,12 +149,12 @@ def submit_request(body: PublicRequest, request: Request, vault: VaultDep) -> Re
 # --- the staff API ---------------------------------------------------------------------------
 
 
-@api.get("", responses={403: {}})
+@api.get("/subject-requests", responses={403: {}})
 def list_requests(user: CurrentUser, vault: VaultDep) -> list[RequestOut]:
     return [_out(i) for i in requests.register(vault, actor=rooms.seat_outside(user))]
 
 
-@api.post("/intake", status_code=201, responses={400: {}, 403: {}})
+@api.post("/subject-requests", status_code=201, responses={400: {}, 403: {}})
 def intake_request(body: StaffIntake, user: CurrentUser, vault: VaultDep) -> RequestOut:
     info = requests.receive(
         vault,
@@ -165,12 +167,12 @@ def intake_request(body: StaffIntake, user: CurrentUser, vault: VaultDep) -> Req
     return _out(info)
 
 
-@api.get("/{request_id}", responses={403: {}})
+@api.get("/subject-requests/{request_id}", responses={403: {}})
 def show_request(request_id: str, user: CurrentUser, vault: VaultDep) -> RequestOut:
     return _out(requests.get(vault, actor=rooms.seat_outside(user), request_id=request_id))
 
 
-@api.post("/{request_id}/verifications", responses={400: {}, 403: {}})
+@api.post("/subject-requests/{request_id}/verifications", responses={400: {}, 403: {}})
 def verify_request(
     request_id: str, body: VerificationIn, user: CurrentUser, vault: VaultDep
 ) -> RequestOut:
@@ -185,7 +187,7 @@ def verify_request(
     return _out(info)
 
 
-@api.post("/{request_id}/status", responses={400: {}, 403: {}})
+@api.post("/subject-requests/{request_id}/status", responses={400: {}, 403: {}})
 def change_request_status(
     request_id: str, body: StatusIn, user: CurrentUser, vault: VaultDep
 ) -> RequestOut:
