@@ -228,3 +228,35 @@ def test_find_in_a_deal_audits_counts_never_the_identifier(vault: Vault, tmp_pat
             kind=IdKind.MOBILE,
             query="13812345678",
         )
+
+
+def test_find_in_a_scan_reads_only_under_the_root(vault: Vault, tmp_path: Path) -> None:
+    from baomi.services.respond import subjects
+    from baomi.services.respond.subjects import IdKind
+
+    root, out = tmp_path / "root", tmp_path / "out"
+    root.mkdir()
+    out.mkdir()
+    (root / "a.csv").write_text("手机\n13812345678\n", encoding="utf-8")
+    (tmp_path / "outside.csv").write_text("手机\n13812345678\n", encoding="utf-8")
+
+    def listing(*names: str) -> None:
+        files = [{"path": n} for n in names]
+        (out / "inventory.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+
+    listing("a.csv")
+    found = subjects.find_in_scan(
+        vault, actor=OP, scan_dir=out, root=root, kind=IdKind.MOBILE, query="+8613812345678"
+    )
+    assert [(h.file, h.row, h.column) for h in found.hits] == [("a.csv", 0, "手机")]
+    for bad in (("../outside.csv",), ("missing.csv",)):
+        listing(*bad)
+        with pytest.raises(InputError):
+            subjects.find_in_scan(
+                vault, actor=OP, scan_dir=out, root=root, kind=IdKind.MOBILE, query="13812345678"
+            )
+    (out / "inventory.json").write_text("not json", encoding="utf-8")
+    with pytest.raises(InputError):
+        subjects.find_in_scan(
+            vault, actor=OP, scan_dir=out, root=root, kind=IdKind.MOBILE, query="13812345678"
+        )
