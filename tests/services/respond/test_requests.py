@@ -260,3 +260,34 @@ def test_find_in_a_scan_reads_only_under_the_root(vault: Vault, tmp_path: Path) 
         subjects.find_in_scan(
             vault, actor=OP, scan_dir=out, root=root, kind=IdKind.MOBILE, query="13812345678"
         )
+
+
+def test_a_deal_is_indexed_once_sealed_with_its_key(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.services.respond import subjects
+    from baomi.services.respond.subjects import IdKind
+    from baomi.storage.models import SubjectIndex
+
+    f = tmp_path / "客户.csv"
+    f.write_text("姓名,手机\n张三,13812345678\n李四,13900001111\n", encoding="utf-8")
+    deals.create(vault, actor=OP, name="d")
+    deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
+    first = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="13812345678"
+    )
+    with vault.reading() as session:
+        (row,) = session.execute(select(SubjectIndex)).scalars().all()
+        assert row.entries == 2 and b"13812345678" not in row.sealed
+    # the second search reads the stored index: no document is decrypted
+    monkeypatch.setattr(
+        deals, "open_object", lambda *a, **k: (_ for _ in ()).throw(AssertionError("decrypted"))
+    )
+    again = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="+86 138 1234 5678"
+    )
+    assert again.hits == first.hits and len(first.hits) == 1
+    other = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="13900001111"
+    )
+    assert [(h.file, h.row) for h in other.hits] == [("客户.csv", 1)]

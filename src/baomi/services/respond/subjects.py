@@ -3,10 +3,12 @@ identifiers occurs, in a deal's vault documents or in the files a scan read.
 
 The files are read as the scan reads them and indexed as keyed hashes
 (:mod:`baomi.engine.scan.locate`); the query is canonicalised by the recognizers, so the
-full-width, spaced and ``+86`` spellings of the same identifier find the same cells. The index
-lives in memory for one search and is not stored: a deal's documents are decrypted into a
-private temporary folder that is removed afterwards. The search is audited with the entity and
-the counts — never the identifier.
+full-width, spaced and ``+86`` spellings of the same identifier find the same cells.
+
+A deal's index is built on its first search (each document decrypted into a private temporary
+folder, removed afterwards) and stored per document in ``subject_index``, sealed with the deal's
+data key — shredded with the deal. A scan folder's index is built per search, in memory only.
+The search is audited with the entity and the counts — never the identifier.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
+from sqlalchemy import select
+
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.scan.linkage import identifier_hash
@@ -30,7 +34,8 @@ from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.respond import requests
 from baomi.services.respond.requests import RequestInfo
-from baomi.services.vault import Vault
+from baomi.services.vault import Vault, now
+from baomi.storage.models import SubjectIndex
 
 
 class IdKind(StrEnum):
@@ -80,13 +85,14 @@ def _hit(o: Occurrence) -> Hit:
     return Hit(o.file, o.sheet, o.row, o.column, o.entity)
 
 
-def _audit(vault: Vault, actor: Actor, obj: str, result: SearchResult) -> None:
+def _audit(vault: Vault, actor: Actor, obj: str, result: SearchResult, indexed: int = 0) -> None:
     audit.record_now(
         vault,
         actor=actor,
         action=AuditAction.SUBJECT_FIND,
         obj=obj,
         details={
+            "indexed": indexed,
             "entity": result.entity,
             "documents": result.documents,
             "occurrences": len(result.hits),
@@ -98,28 +104,86 @@ def _audit(vault: Vault, actor: Actor, obj: str, result: SearchResult) -> None:
 def find_in_deal(
     vault: Vault, *, actor: Actor, deal_ref: str, kind: IdKind, query: str
 ) -> SearchResult:
-    """Search every document of the deal (decrypted into a private temporary folder)."""
+    """Search every document of the deal, through its stored index (built where missing)."""
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, Action.SUBJECT_FIND, deal_id)
     canonical(kind.value, query)  # refuse an empty query before decrypting anything
     key = crypto.hkdf(vault.platform_key("index"), "baomi subject index")
-    tmp = Path(tempfile.mkdtemp(prefix="baomi-subject-"))
-    try:
-        named = _deal_files(vault, deal_id, tmp)
-        result = SearchResult(
-            kind.value, len(named), tuple(_search(named, kind, query, key)), f"deal:{deal_id}"
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    _audit(vault, actor, result.where, result)
+    index, built = _deal_index(vault, deal_id, key)
+    wanted = identifier_hash(key, canonical(kind.value, query))
+    hits = sorted(
+        (
+            _hit(o)
+            for occurrences in index.values()
+            for o in occurrences
+            if o.entity == kind.value and o.hash == wanted
+        ),
+        key=lambda h: (h.file, h.sheet or "", h.row, h.column or ""),
+    )
+    result = SearchResult(kind.value, len(index), tuple(hits), f"deal:{deal_id}")
+    _audit(vault, actor, result.where, result, indexed=built)
     return result
 
 
-def _deal_files(vault: Vault, deal_id: str, tmp: Path) -> list[tuple[Path, str]]:
-    """The deal's documents decrypted into ``tmp`` (the caller removes it): (path, name)."""
+def _index_aad(object_id: str) -> bytes:
+    return crypto.aad("subject-index", object=object_id)
+
+
+def _deal_index(vault: Vault, deal_id: str, key: bytes) -> tuple[dict[str, list[Occurrence]], int]:
+    """Each document's occurrences (file = the document's name), from the stored index; a
+    document not indexed yet is decrypted, indexed and its index stored sealed with the deal's
+    key. Returns the index and how many documents were indexed now."""
+    deal_key = vault.deal_key(deal_id)
+    with vault.reading() as session:
+        stored = {
+            r.object_id: r.sealed
+            for r in session.execute(
+                select(SubjectIndex).where(SubjectIndex.deal_id == deal_id)
+            ).scalars()
+        }
+    index: dict[str, list[Occurrence]] = {}
+    fresh: list[SubjectIndex] = []
+    for obj in deals.objects(vault, deal_id):
+        name = obj.name or obj.id
+        if obj.id in stored:
+            rows = json.loads(crypto.open_sealed(deal_key, stored[obj.id], _index_aad(obj.id)))
+            index[obj.id] = [Occurrence(name, r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            continue
+        tmp = Path(tempfile.mkdtemp(prefix="baomi-subject-"))
+        try:
+            [(path, _)] = _deal_files(vault, deal_id, tmp, only=obj.id)
+            found = [replace(o, file=name) for o in index_files([path], key)]
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        index[obj.id] = found
+        rows = [[o.sheet, o.row, o.column, o.entity, o.hash] for o in found]
+        fresh.append(
+            SubjectIndex(
+                object_id=obj.id,
+                deal_id=deal_id,
+                sealed=crypto.seal(deal_key, json.dumps(rows).encode(), _index_aad(obj.id)),
+                entries=len(rows),
+                built_at=now(),
+            )
+        )
+    if fresh:
+        with vault.transaction() as session:
+            for row in fresh:
+                if session.get(SubjectIndex, row.object_id) is None:
+                    session.add(row)
+    return index, len(fresh)
+
+
+def _deal_files(
+    vault: Vault, deal_id: str, tmp: Path, only: str | None = None
+) -> list[tuple[Path, str]]:
+    """The deal's documents (or the one ``only``) decrypted into ``tmp`` (the caller removes
+    it): (path, name)."""
     named: list[tuple[Path, str]] = []
     for i, obj in enumerate(deals.objects(vault, deal_id)):
+        if only is not None and obj.id != only:
+            continue
         name, content = deals.open_object(vault, deal_id, obj.id)
         folder = tmp / str(i)
         folder.mkdir(mode=0o700)

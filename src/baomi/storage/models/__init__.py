@@ -46,6 +46,7 @@ from baomi.storage.models.respond import (
     DrillAction,
     Incident,
     IncidentStep,
+    SubjectIndex,
     SubjectRequest,
     SubjectVerification,
 )
@@ -87,6 +88,7 @@ TABLES = (
     DrillAction,
     SubjectRequest,
     SubjectVerification,
+    SubjectIndex,
     Assessment,
     AssessmentAnswer,
     AssessmentEvidence,
@@ -139,6 +141,7 @@ __all__ = [
     "Room",
     "SetupLink",
     "StoredObject",
+    "SubjectIndex",
     "SubjectRequest",
     "SubjectVerification",
     "User",

@@ -144,3 +144,17 @@ class SubjectVerification(Base):
     id_hash: Mapped[str | None] = mapped_column(String(16), default=None)
     checked_by: Mapped[str] = mapped_column(String(200))
     checked_at: Mapped[str] = mapped_column(String(40))
+
+
+class SubjectIndex(Base):
+    """One document's person index: every identifier occurrence as (sheet, row, column, entity,
+    keyed hash), sealed with the deal's data key — so it is shredded with the deal's documents.
+    Built on the first search of the deal (``baomi subject find --deal``)."""
+
+    __tablename__ = "subject_index"
+
+    object_id: Mapped[str] = mapped_column(ForeignKey("objects.id"), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    entries: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[str] = mapped_column(String(40))

@@ -1,4 +1,4 @@
-"""Response: data-subject requests and their identity-verification steps.
+"""Response: data-subject requests, their identity-verification steps, the sealed person index.
 
 Revision ID: 0010_respond_requests
 Revises: 0009_respond_incidents
@@ -66,9 +66,27 @@ def upgrade() -> None:
         ["request_id"],
         unique=False,
     )
+    op.create_table(
+        "subject_index",
+        sa.Column("object_id", sa.String(length=32), nullable=False),
+        sa.Column("deal_id", sa.String(length=32), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("built_at", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["deal_id"], ["deals.id"], name=op.f("fk_subject_index_deal_id_deals")
+        ),
+        sa.ForeignKeyConstraint(
+            ["object_id"], ["objects.id"], name=op.f("fk_subject_index_object_id_objects")
+        ),
+        sa.PrimaryKeyConstraint("object_id", name=op.f("pk_subject_index")),
+    )
+    op.create_index(op.f("ix_subject_index_deal_id"), "subject_index", ["deal_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_subject_index_deal_id"), table_name="subject_index")
+    op.drop_table("subject_index")
     op.drop_index(op.f("ix_subject_verifications_request_id"), table_name="subject_verifications")
     op.drop_table("subject_verifications")
     op.drop_index(op.f("ix_subject_requests_deal_id"), table_name="subject_requests")
