@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.serve",
     "baomi.cli.assess",
     "baomi.cli.respond",
+    "baomi.cli.subject",
 )
 
 

@@ -93,6 +93,9 @@ class Action(StrEnum):
     INCIDENT_EDIT = "incident.edit"
     DRILL_VIEW = "drill.view"
     DRILL_EDIT = "drill.edit"
+    REQUEST_VIEW = "request.view"
+    REQUEST_EDIT = "request.edit"
+    SUBJECT_FIND = "subject.find"
     #: delete a completed assessment once its retention ended (PIPL-56: at least three years)
     ASSESSMENT_DELETE = "assessment.delete"
     #: the customer contact list for mail merge: decrypts PI from a deal's documents
@@ -179,6 +182,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # drills are the company's (the seller's) exercise; auditors read the results
         Action.DRILL_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
         Action.DRILL_EDIT: _KEY_HOLDERS | {Role.SELLER},
+        # data-subject requests are the company's (the seller's) duty to its customers; the
+        # platform takes them in, auditors read the register (contacts are sealed)
+        Action.REQUEST_VIEW: _KEY_HOLDERS
+        | _ROOM_RUNNERS
+        | {Role.SELLER, Role.COUNSEL, Role.AUDITOR},
+        Action.REQUEST_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.COUNSEL},
+        # finding a person decrypts and reads every document: the key holders only
+        Action.SUBJECT_FIND: _KEY_HOLDERS,
         Action.ASSESSMENT_DELETE: _KEY_HOLDERS,
         # customer notices (PIPL-22/23): the contact list holds raw PI, so only those who hold
         # the key and the seller (the processor that notifies its own customers) export it

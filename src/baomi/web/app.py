@@ -35,6 +35,7 @@ from baomi.web.routers import (
     home,
     incidents,
     manage,
+    requests,
     rooms,
     users,
 )
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.settings = settings
     app.state.vault = store
     app.state.login_throttle = LoginThrottle()
+    app.state.request_throttle = requests.throttle()
     app.add_middleware(NulGuard)
     app.add_middleware(
         SecurityMiddleware, hsts=hsts
@@ -92,6 +94,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         incidents.pages,
         drills.api,
         drills.pages,
+        requests.api,
+        requests.pages,
         comply_notices.api,
         comply_notices.pages,
         comply_checklist.api,

@@ -26,14 +26,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from baomi.engine.documents.files import iter_files
 from baomi.engine.inventory import PartialInventory, union_roots
-from baomi.engine.readers import open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import IDENTIFIERS, ScanContext, ScanOptions
-from baomi.engine.scan.partitions import FilePartitions
-from baomi.errors import InputError, UnreadableFileError
+from baomi.engine.scan.partitions import read_partitions
+from baomi.errors import InputError
 
 #: Bytes of HMAC-SHA256 kept per identifier (64 bits: a chance collision among a million
 #: customers' identifiers is about 3 in 10^8).
@@ -138,16 +136,8 @@ def people_in(
     columns link records, free-text names do not."""
     ctx = KeyedContext(registry or Registry.default(), options or ScanOptions(prose=False), key)
     parts: list[PartialInventory] = []
-    for file_index, (path, rel) in enumerate(iter_files(paths)):
-        try:
-            src = open_source(path, batch_rows=ctx.options.batch_rows)
-        except UnreadableFileError:
-            continue
-        try:
-            for part in FilePartitions(src, rel, file_index, ctx):
-                parts.append(scan_partition(part, ctx)[1])
-        except UnreadableFileError:
-            pass  # what was read counts
+    for part in read_partitions(paths, ctx):
+        parts.append(scan_partition(part, ctx)[1])
     strong = pl.concat(ctx.keyed).unique().to_numpy() if ctx.keyed else np.zeros(0, dtype=np.uint64)
     return _people(parts, strong)
 

@@ -3,7 +3,9 @@ rows (row numbers kept across gaps), text units framed, and the column plans per
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -144,3 +146,18 @@ class FilePartitions:
             yield Partition(
                 self.rel, self.file_index, sheet, sheet_index, offset, frame, plans, cats
             )
+
+
+def read_partitions(paths: Sequence[Path], ctx: ScanContext) -> Iterator[Partition]:
+    """The partitions of every file under ``paths``, read as the scan reads them: an unreadable
+    file gives none, a file read in part gives what was read."""
+    from baomi.engine.documents.files import iter_files
+    from baomi.engine.readers import open_source
+
+    for file_index, (path, rel) in enumerate(iter_files(paths)):
+        try:
+            src = open_source(path, batch_rows=ctx.options.batch_rows)
+        except UnreadableFileError:
+            continue
+        with contextlib.suppress(UnreadableFileError):  # what was read counts
+            yield from FilePartitions(src, rel, file_index, ctx)

@@ -6,7 +6,8 @@ mirror them.
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 - :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
   compliance records (provisions, assessments, checklist, third parties, notices)
-- :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills
+- :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills,
+  data-subject requests and their verification steps
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ from baomi.storage.models.dataroom import (
     Question,
     Room,
 )
-from baomi.storage.models.respond import Drill, DrillAction, Incident, IncidentStep
+from baomi.storage.models.respond import (
+    Drill,
+    DrillAction,
+    Incident,
+    IncidentStep,
+    SubjectIndex,
+    SubjectRequest,
+    SubjectVerification,
+)
 from baomi.storage.models.vault import (
     AuditCheckpoint,
     AuditEventRow,
@@ -77,6 +86,9 @@ TABLES = (
     IncidentStep,
     Drill,
     DrillAction,
+    SubjectRequest,
+    SubjectVerification,
+    SubjectIndex,
     Assessment,
     AssessmentAnswer,
     AssessmentEvidence,
@@ -129,6 +141,9 @@ __all__ = [
     "Room",
     "SetupLink",
     "StoredObject",
+    "SubjectIndex",
+    "SubjectRequest",
+    "SubjectVerification",
     "User",
     "Vendor",
     "WebSession",

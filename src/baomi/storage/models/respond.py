@@ -95,3 +95,66 @@ class DrillAction(Base):
     owner: Mapped[str] = mapped_column(String(40))
     due: Mapped[str] = mapped_column(String(10))
     done_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+# --- data-subject requests ---
+
+
+class SubjectRequest(Base):
+    """A data-subject request (PIPL 44-50): its kind, the requester's contact (sealed with the
+    platform's field key), when it arrived and when the answer is due (S35-8.7)."""
+
+    __tablename__ = "subject_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: the reference number the requester is given (no personal value in it)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    deal_id: Mapped[str | None] = mapped_column(ForeignKey("deals.id"), index=True, default=None)
+    kind: Mapped[str] = mapped_column(String(32))
+    #: ``staff`` (taken by staff) or ``public`` (the public request page)
+    channel: Mapped[str] = mapped_column(String(16))
+    contact_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    details_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    #: the reasons of a refusal (PIPL-50), sealed: they may name the requester
+    reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    answered_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    closed_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: the last search for the requester's data (entity, where, hits per file and positions),
+    #: sealed: document names may name people
+    search_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    searched_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SubjectVerification(Base):
+    """One identity-verification step of a request: how, the result, by whom, when. No
+    identifier value is stored — at most a keyed hash of the one checked."""
+
+    __tablename__ = "subject_verifications"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("subject_requests.id"), index=True)
+    method: Mapped[str] = mapped_column(String(32))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    #: HMAC-SHA256 (platform index key) of the canonical identifier checked, first 16 hex
+    id_hash: Mapped[str | None] = mapped_column(String(16), default=None)
+    checked_by: Mapped[str] = mapped_column(String(200))
+    checked_at: Mapped[str] = mapped_column(String(40))
+
+
+class SubjectIndex(Base):
+    """One document's person index: every identifier occurrence as (sheet, row, column, entity,
+    keyed hash), sealed with the deal's data key — so it is shredded with the deal's documents.
+    Built on the first search of the deal (``baomi subject find --deal``)."""
+
+    __tablename__ = "subject_index"
+
+    object_id: Mapped[str] = mapped_column(ForeignKey("objects.id"), primary_key=True)
+    deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    entries: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[str] = mapped_column(String(40))

@@ -43,4 +43,5 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         role_label=role,
         entries=entries,
         can_drills=allowed(rooms.seat_outside(user), Action.DRILL_VIEW),
+        can_requests=allowed(rooms.seat_outside(user), Action.REQUEST_VIEW),
     )

@@ -1,0 +1,173 @@
+"""Data-subject requests over HTTP: the public page (CSRF, strict input, a rate limit per
+address) and the staff's register (intake, verification, answer, refusal)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from baomi.services.permissions import Actor, Role
+from baomi.services.respond import requests
+from baomi.web.routers.requests import PUBLIC_LIMIT
+from tests.web.test_documents_api import _ready
+
+OP = Actor("op", Role.OPERATOR)
+
+
+def _pre(client: TestClient) -> str:
+    page = client.get("/request")
+    assert page.status_code == 200 and "个人信息权利请求" in page.text
+    return client.cookies.get("baomi_csrf") or ""
+
+
+def _stored(vault: Any) -> int:
+    return len(requests.register(vault, actor=OP))
+
+
+def test_the_public_page_gives_a_reference(client: TestClient, vault: Any) -> None:
+    token = _pre(client)
+    r = client.post(
+        "/request",
+        data={"csrf_token": token, "kind": "deletion", "contact": "+86 138 1234 5678"},
+    )
+    assert r.status_code == 200, r.text
+    [info] = requests.register(vault, actor=OP)
+    assert info.reference in r.text and info.kind is requests.Kind.DELETION
+    assert info.channel is requests.Channel.PUBLIC
+    api = client.post(
+        "/api/v1/requests",
+        json={"kind": "access", "contact": "wang@example.com", "details": "请提供副本"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert api.status_code == 201 and api.json()["reference"].startswith("DSR-")
+    assert set(api.json()) == {"reference"}
+    assert "Personal information request" in client.get("/request?lang=en").text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "nonsense", "contact": "a@b.cn"},
+        {"kind": "access", "contact": ""},
+        {"kind": "access", "contact": "张三"},  # neither an e-mail address nor a phone number
+        {"kind": "access", "contact": "<script>@x"},
+        {"kind": "access", "contact": "a@b.cn", "details": "x" * (requests.MAX_DETAILS + 1)},
+        {"kind": "access", "contact": "a@b.cn", "details": "bell\x07"},
+        {"kind": "access", "contact": "1" * (requests.MAX_CONTACT + 1)},
+    ],
+)
+def test_bad_input_is_refused_and_nothing_stored(
+    client: TestClient, vault: Any, body: dict[str, str]
+) -> None:
+    token = _pre(client)
+    api = client.post("/api/v1/requests", json=body, headers={"X-CSRF-Token": token})
+    assert 400 <= api.status_code < 500, api.text
+    form = client.post("/request", data={"csrf_token": token, **body})
+    assert 400 <= form.status_code < 500
+    assert _stored(vault) == 0
+
+
+def test_no_csrf_token_no_request(client: TestClient, vault: Any) -> None:
+    _pre(client)
+    r = client.post("/request", data={"kind": "access", "contact": "a@b.cn"})
+    assert r.status_code == 403
+    r = client.post(
+        "/api/v1/requests",
+        json={"kind": "access", "contact": "a@b.cn"},
+        headers={"X-CSRF-Token": "forged"},
+    )
+    assert r.status_code == 403
+    assert _stored(vault) == 0
+
+
+def test_a_flood_gets_429(client: TestClient, vault: Any) -> None:
+    token = _pre(client)
+    codes = [
+        client.post(
+            "/api/v1/requests",
+            json={"kind": "access", "contact": f"p{i}@example.com"},
+            headers={"X-CSRF-Token": token},
+        ).status_code
+        for i in range(PUBLIC_LIMIT + 3)
+    ]
+    assert codes[:PUBLIC_LIMIT] == [201] * PUBLIC_LIMIT
+    assert set(codes[PUBLIC_LIMIT:]) == {429}
+    form = client.post(
+        "/request", data={"csrf_token": token, "kind": "access", "contact": "a@b.cn"}
+    )
+    assert form.status_code == 429
+    assert _stored(vault) == PUBLIC_LIMIT
+
+
+def test_staff_register_verify_answer_refuse(client: TestClient, vault: Any) -> None:
+    broker, buyer, _ = _ready(client, vault)
+    received = (_dt.datetime.now(_dt.UTC) - _dt.timedelta(days=31)).isoformat()
+    r = client.post(
+        "/api/v1/subject-requests",
+        json={"kind": "correction", "contact": "13812345678", "received_at": received},
+        headers=broker,
+    )
+    assert r.status_code == 201, r.text
+    req = r.json()
+    assert req["overdue"] and req["status"] == "open"
+    assert client.get("/api/v1/subject-requests", headers=buyer).status_code == 403
+    assert client.get("/api/v1/subject-requests", headers=broker).json()[0]["id"] == req["id"]
+    early = client.post(
+        f"/api/v1/subject-requests/{req['id']}/status", json={"status": "answered"}, headers=broker
+    )
+    assert early.status_code == 400
+    checked = client.post(
+        f"/api/v1/subject-requests/{req['id']}/verifications",
+        json={"method": "sms_code", "passed": True, "identifier": "13812345678"},
+        headers=broker,
+    ).json()
+    assert checked["status"] == "verified" and "13812345678" not in str(checked["verifications"])
+    done = client.post(
+        f"/api/v1/subject-requests/{req['id']}/status", json={"status": "answered"}, headers=broker
+    ).json()
+    assert done["status"] == "answered" and not done["overdue"]
+    assert (
+        client.get(f"/api/v1/subject-requests/{req['reference']}", headers=broker).status_code
+        == 200
+    )
+    page = client.get("/requests", headers=broker)
+    assert page.status_code == 200 and req["reference"] in page.text
+    assert "/requests" in client.get("/", headers=broker).text
+    assert "/requests" not in client.get("/", headers=buyer).text
+    refused = client.post(
+        "/api/v1/subject-requests",
+        json={"kind": "deletion", "contact": "a@b.cn"},
+        headers=broker,
+    ).json()
+    bad = client.post(
+        f"/api/v1/subject-requests/{refused['id']}/status",
+        json={"status": "refused"},
+        headers=broker,
+    )
+    assert bad.status_code == 400
+
+
+def test_the_register_shows_the_linked_search_per_file(client: TestClient, vault: Any) -> None:
+    broker, _, _ = _ready(client, vault)
+    req = client.post(
+        "/api/v1/subject-requests", json={"kind": "access", "contact": "a@b.cn"}, headers=broker
+    ).json()
+    requests.record_search(
+        vault,
+        actor=OP,
+        request_id=req["id"],
+        entity="CN_MOBILE",
+        where="deal:x",
+        documents=2,
+        hits=[
+            ("客户.csv", None, 0, "手机"),
+            ("客户.csv", None, 4, "手机"),
+            ("订单.jsonl", None, 1, "phone"),
+        ],
+    )
+    shown = client.get(f"/api/v1/subject-requests/{req['id']}", headers=broker).json()
+    assert shown["search_per_file"] == {"客户.csv": 2, "订单.jsonl": 1}
+    assert "客户.csv ×2" in client.get("/requests", headers=broker).text
