@@ -11,7 +11,7 @@ RUN_DIR ?= var/demo-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test test-postgres lint format bench model clean
+.PHONY: setup run demo test test-db test-postgres lint format bench model clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,6 +32,9 @@ demo: setup ## the command-line demo: demo seller data -> scan -> summary and re
 
 test: setup ## the test suite (embedded SQLite)
 	$(BIN)/pytest -q
+
+test-db: setup ## the tests that use the database (services, storage, web, CLI, browser), e.g. on PostgreSQL
+	$(BIN)/pytest -q tests/services tests/storage tests/web tests/cli tests/e2e
 
 test-postgres: setup ## storage and service tests against PostgreSQL (BAOMI_TEST_DATABASE_URL)
 	$(BIN)/pytest -q -m postgres
