@@ -11,7 +11,7 @@ RUN_DIR ?= var/demo-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test test-db test-postgres lint format bench model clean
+.PHONY: setup run demo test test-slow test-db test-postgres lint format bench model clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,8 +30,11 @@ demo: setup ## the command-line demo: demo seller data -> scan -> summary and re
 	$(BIN)/baomi demo $(RUN_DIR)/seller --force
 	$(BIN)/baomi scan $(RUN_DIR)/seller --out $(RUN_DIR)/scan --format table
 
-test: setup ## the test suite (embedded SQLite)
-	$(BIN)/pytest -q
+test: setup ## the test suite (embedded SQLite), without the slow end-to-end tests
+	$(BIN)/pytest -q -m "not slow"
+
+test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, API fuzzing (CI runs them)
+	$(BIN)/pytest -q -m slow
 
 test-db: setup ## the tests that use the database (services, storage, web, CLI, browser), e.g. on PostgreSQL
 	$(BIN)/pytest -q tests/services tests/storage tests/web tests/cli tests/e2e

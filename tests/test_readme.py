@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -29,6 +31,7 @@ def test_quick_start_is_two_make_targets_that_exist() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_command_block_runs_in_an_empty_folder(tmp_path: Path) -> None:
     script = _blocks("## 常用命令")[0]
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAOMI_")}

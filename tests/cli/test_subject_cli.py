@@ -167,6 +167,7 @@ def _spellings(mobile: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_find_every_occurrence_of_a_demo_person_in_a_scan(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -34,6 +34,8 @@ EXAMPLES = 25
 #: refusing the array the negative generator sends.
 SKIPPED = [positive_data_acceptance, negative_data_rejection]
 
+pytestmark = pytest.mark.slow  # run by `make test-slow` (and CI), not `make test`
+
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:

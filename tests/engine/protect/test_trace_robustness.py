@@ -39,6 +39,8 @@ FORMAT = frozenset(chr(c) for c in range(0x110000) if unicodedata.category(chr(c
 
 Frame = tuple[list[str], list[list[str]]]
 
+pytestmark = pytest.mark.slow  # run by `make test-slow` (and CI), not `make test`
+
 
 class _SeededSecrets:
     """Random package ids, fingerprints and keys, but the same in every test run."""
