@@ -95,8 +95,11 @@ def _prepare_demo(settings: Settings, console: Console) -> None:
             "preparing the demo deal (generate, scan, protect the demo data)…",
         )
     )
+    from baomi.services.comply.demo import ensure_demo_assessment
+
     with open_vault(settings) as vault:
         demo = ensure_demo_room(vault)
+        ensure_demo_assessment(vault)
     console.print(
         tr(
             f"演示交易：{demo.deal}；演示账号（密码每次启动重新生成）：",

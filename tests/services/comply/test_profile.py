@@ -79,3 +79,21 @@ def test_company_facts_default_until_entered_and_refuse_a_bad_code(vault: Vault)
             staff=None,
             pi_business=False,
         )
+
+
+def test_the_demo_deal_gets_a_profile_once(vault: Vault) -> None:
+    from baomi.services.comply.demo import ensure_demo_assessment
+    from baomi.services.dataroom.demo import DEMO_DEAL, ensure_demo_room
+
+    ensure_demo_room(vault, rows=20)
+    assert ensure_demo_assessment(vault)
+    p = profile.profile(vault, actor=OPERATOR, deal_ref=DEMO_DEAL)
+    assert p.transfer_type is TransferType.MERGER and p.abroad
+    profile.set_profile(
+        vault, actor=OPERATOR, deal_ref=DEMO_DEAL, transfer_type=TransferType.EQUITY
+    )
+    assert not ensure_demo_assessment(vault)  # what people changed stays
+    assert (
+        profile.profile(vault, actor=OPERATOR, deal_ref=DEMO_DEAL).transfer_type
+        is TransferType.EQUITY
+    )
