@@ -54,7 +54,7 @@ def _provision_row(p: ProvisionRecord) -> tuple[str, ...]:
     return (
         p.provided_on,
         p.recipient,
-        p.region.value + (" + " + tr("远程访问", "remote access") if p.remote_access else ""),
+        p.region.label + (" + " + tr("远程访问", "remote access") if p.remote_access else ""),
         f"{p.individuals:,}",
         f"{p.sensitive_individuals:,}",
         p.source.value,
@@ -111,7 +111,7 @@ def build(cb: CrossBorder) -> Report:
                     (tr("交易", "deal"), p.deal_name),
                     (tr("目标公司统一社会信用代码", "target company (USCC)"), p.uscc or "-"),
                     (tr("接收方", "recipient"), p.recipient_name or "-"),
-                    (tr("接收方所在地", "recipient's location"), cb.location.value),
+                    (tr("接收方所在地", "recipient's location"), cb.location.label),
                     (tr("境外远程访问", "remote access from abroad"), _yes(cb.remote_access)),
                     (tr("关键信息基础设施运营者", "CIIO"), _yes(cb.company.ciio)),
                     (tr("重要数据", "important data"), _yes(cb.company.important_data)),

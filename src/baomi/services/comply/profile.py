@@ -48,6 +48,16 @@ class Location(StrEnum):
     def outside_mainland(self) -> bool:
         return self is not Location.MAINLAND
 
+    @property
+    def label(self) -> str:
+        return {
+            Location.MAINLAND: tr("境内（大陆）", "mainland China"),
+            Location.HONG_KONG: tr("香港", "Hong Kong"),
+            Location.MACAO: tr("澳门", "Macao"),
+            Location.TAIWAN: tr("台湾", "Taiwan"),
+            Location.ABROAD: tr("境外", "abroad"),
+        }[self]
+
 
 class Exemption(StrEnum):
     """Exemptions from the cross-border mechanisms (XB16-5, NDS-35)."""
