@@ -36,8 +36,8 @@ test: setup ## the test suite (embedded SQLite), without the slow end-to-end tes
 test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, API fuzzing (CI runs them)
 	$(BIN)/pytest -q -m slow
 
-test-db: setup ## the tests that use the database (services, storage, web, CLI, browser), e.g. on PostgreSQL
-	$(BIN)/pytest -q tests/services tests/storage tests/web tests/cli tests/e2e
+test-db: setup ## the fast tests that use the database (services, storage, web, CLI), e.g. on PostgreSQL
+	$(BIN)/pytest -q -m "not slow" tests/services tests/storage tests/web tests/cli
 
 test-postgres: setup ## storage and service tests against PostgreSQL (BAOMI_TEST_DATABASE_URL)
 	$(BIN)/pytest -q -m postgres
