@@ -151,9 +151,7 @@ def seat_actor(vault: Vault, user: UserPublic, deal_ref: str) -> Actor:
     """The actor a data-room user is in ``deal_ref`` for its compliance records, once the room's
     gate lets the seat read them (the buyer's side is refused: ``SIDE_ONLY``); a refusal is
     recorded."""
-    seat = rooms.seat(vault, user, deal_ref)
-    rooms.gate(vault, seat, Action.COMPLY_VIEW, deal_ref)
-    return seat.actor
+    return rooms.admitted(vault, user, deal_ref, Action.COMPLY_VIEW).actor
 
 
 # --- sealed files ------------------------------------------------------------------------------

@@ -125,6 +125,14 @@ def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
     return Seat(seat_outside(user), None)
 
 
+def admitted(vault: Vault, user: UserPublic, deal_ref: str, action: Action) -> Seat:
+    """``user``'s seat in the room of ``deal_ref`` once the room's gate lets it perform
+    ``action`` (role, side, NDA, stage); a refusal is recorded and raised."""
+    found = seat(vault, user, deal_ref)
+    gate(vault, found, action, deal_ref)
+    return found
+
+
 def seat_outside(user: UserPublic) -> Actor:
     """The actor ``user`` is outside any one room (creating deals and rooms, listing): the
     platform role; unscoped only for the roles that run rooms."""

@@ -104,9 +104,7 @@ def _profile_public(p: Profile) -> ProfilePublic:
 def _seat(vault: VaultDep, user: UserPublic, deal: str) -> rooms.Seat:
     """The user's seat, once the room's gate lets it read the deal's compliance records (the
     buyer's side — its counsel and auditors too — is refused: ``SIDE_ONLY``)."""
-    seat = rooms.seat(vault, user, deal)
-    rooms.gate(vault, seat, Action.COMPLY_VIEW, deal)
-    return seat
+    return rooms.admitted(vault, user, deal, Action.COMPLY_VIEW)
 
 
 @api.get("/profile")

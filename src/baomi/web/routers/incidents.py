@@ -177,9 +177,7 @@ def _public(info: IncidentInfo) -> IncidentPublic:
 def _seat(vault: VaultDep, user: CurrentUser, deal: str) -> rooms.Seat:
     """The user's seat in the room, once the room's gate lets them see its incidents (role,
     side: the buyer's side sees none)."""
-    seat = rooms.seat(vault, user, deal)
-    rooms.gate(vault, seat, Action.INCIDENT_VIEW, deal)
-    return seat
+    return rooms.admitted(vault, user, deal, Action.INCIDENT_VIEW)
 
 
 def _in_deal(
