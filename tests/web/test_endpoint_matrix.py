@@ -220,6 +220,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         files=True,
         file_field="sample",
     ),
+    Endpoint(
+        "PUT",
+        "/api/v1/users/{username}/department",
+        Action.USER_DEPARTMENT,
+        room=False,
+        url="/api/v1/users/no.such.user/department",
+        body=lambda s: {"department": "legal"},
+    ),
+    Endpoint("GET", "/api/v1/govern/calendar", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),
     Endpoint(
         "POST",

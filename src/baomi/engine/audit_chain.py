@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     ACCESS_DENIED = "access.denied"
     # the data room's accounts
     USER_CREATE = "user.create"
+    USER_DEPARTMENT = "user.department"
     USER_SETUP = "user.setup"
     USER_TOTP = "user.totp"
     AUTH_LOGIN = "auth.login"

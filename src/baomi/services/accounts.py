@@ -34,6 +34,7 @@ from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.govern import departments
 from baomi.services.permissions import Action, Actor, Role
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import SetupLink, User, WebSession
@@ -62,6 +63,7 @@ class UserPublic:
     has_password: bool
     totp: bool
     disabled: bool
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def _public(user: User) -> UserPublic:
         user.password_hash is not None,
         user.totp_sealed is not None,
         user.disabled,
+        user.department,
     )
 
 
@@ -165,13 +168,20 @@ def _as(user: User) -> Actor:
 
 
 def create_user(
-    vault: Vault, *, actor: Actor, username: str, display_name: str, role: str
+    vault: Vault,
+    *,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    role: str,
+    department: str | None = None,
 ) -> tuple[UserPublic, str]:
     """A new user without a password, and the one-time setup link token that sets it."""
     audit.require(vault, actor, Action.USER_CREATE, obj="user")
     name = check_username(username)
     if role not in ROLES:
         raise InputError(tr(f"未知角色 {role}", f"unknown role {role}"))
+    dept = departments.check(department) if department else None
     display = display_name.strip() or name
     with vault.transaction() as session:
         if _user(session, name) is not None:
@@ -181,6 +191,7 @@ def create_user(
             username=name,
             display_name=display[:200],
             role=role,
+            department=dept,
             failed_logins=0,
             disabled=False,
             created_at=now(),
@@ -198,6 +209,28 @@ def create_user(
             details={"role": role},
         )
         return _public(user), token
+
+
+def set_department(
+    vault: Vault, *, actor: Actor, username: str, department: str | None
+) -> UserPublic:
+    """Put ``username`` in a department (``None``: in none)."""
+    audit.require(vault, actor, Action.USER_DEPARTMENT, obj="user")
+    dept = departments.check(department) if department else None
+    with vault.transaction() as session:
+        user = _user(session, check_username(username))
+        if user is None:
+            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        user.department = dept
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.USER_DEPARTMENT,
+            obj=user.id,
+            details={"department": dept},
+        )
+        return _public(user)
 
 
 def _new_setup_link(session: Session, user: User) -> str:

@@ -100,6 +100,11 @@ class Action(StrEnum):
     ASSESSMENT_DELETE = "assessment.delete"
     #: the customer contact list for mail merge: decrypts PI from a deal's documents
     NOTICE_EXPORT = "notice.export"
+    # governance: the company's management of protection (services/govern)
+    GOVERN_VIEW = "govern.view"
+    GOVERN_EDIT = "govern.edit"
+    #: set a user's department (the RACI, training assignments)
+    USER_DEPARTMENT = "user.department"
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # customer notices (PIPL-22/23): the contact list holds raw PI, so only those who hold
         # the key and the seller (the processor that notifies its own customers) export it
         Action.NOTICE_EXPORT: _KEY_HOLDERS | {Role.SELLER},
+        # governance is the company's (the seller's, with the platform that runs its rooms);
+        # auditors read it; the buyer's side and counsel see none of it
+        Action.GOVERN_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.AUDITOR},
+        Action.GOVERN_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER},
+        Action.USER_DEPARTMENT: frozenset({Role.ADMIN}),
     }
 )
 

@@ -31,6 +31,7 @@ from baomi.web.routers import (
     documents,
     drills,
     exchange,
+    govern,
     health,
     home,
     incidents,
@@ -106,6 +107,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         home.pages,
         comply_reports.api,
         comply_reports.pages,
+        govern.api,
+        govern.pages,
     ):
         app.include_router(router)
 

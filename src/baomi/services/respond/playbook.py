@@ -11,6 +11,7 @@ import yaml
 
 from baomi.errors import ConfigError
 from baomi.i18n import tr
+from baomi.services.govern import departments
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,9 @@ def steps() -> tuple[StepSpec, ...]:
     return tuple(out)
 
 
-#: The departments that own steps (the RACI's departments, issue 15).
-DEPARTMENTS = {
-    "technology": ("技术部门", "technology"),
-    "legal": ("法务部门", "legal"),
-    "management": ("管理层", "management"),
-    "hr": ("人力资源", "HR"),
-    "marketing": ("市场部门", "marketing"),
-    "audit": ("内部审计", "internal audit"),
-    "external": ("对外合作", "external cooperation"),
-}
-
-
-def department(code: str) -> str:
-    zh, en = DEPARTMENTS.get(code, (code, code))
-    return tr(zh, en)
+#: The departments that own steps (the RACI's departments, services/govern/departments.py).
+DEPARTMENTS = departments.DEPARTMENTS
+department = departments.label
 
 
 def spec(step: str) -> StepSpec:

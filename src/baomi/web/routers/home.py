@@ -12,6 +12,7 @@ from baomi.services.dataroom.stages import label
 from baomi.services.permissions import Action, allowed
 from baomi.web.deps import OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
+from baomi.web.routers.govern import can_govern
 
 pages = APIRouter(include_in_schema=False)
 
@@ -44,4 +45,5 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         entries=entries,
         can_drills=allowed(rooms.seat_outside(user), Action.DRILL_VIEW),
         can_requests=allowed(rooms.seat_outside(user), Action.REQUEST_VIEW),
+        can_govern=can_govern(user),
     )

@@ -20,6 +20,11 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=64)
     display_name: str = Field(default="", max_length=200)
     role: Role
+    department: str | None = Field(default=None, max_length=32)
+
+
+class DepartmentSet(BaseModel):
+    department: str | None = Field(default=None, max_length=32)
 
 
 class UserPublicOut(BaseModel):
@@ -30,6 +35,7 @@ class UserPublicOut(BaseModel):
     has_password: bool
     totp: bool
     disabled: bool
+    department: str | None = None
 
 
 class UserCreated(BaseModel):
@@ -53,6 +59,18 @@ def create_user(
         username=body.username,
         display_name=body.display_name,
         role=body.role.value,
+        department=body.department,
     )
     link = str(request.url_for("setup_page", token=token))
     return UserCreated(user=UserPublicOut(**asdict(created)), setup_link=link)
+
+
+@api.put("/{username}/department", responses={400: {}, 403: {}})
+def set_department(
+    username: str, body: DepartmentSet, user: CurrentUser, vault: VaultDep
+) -> UserPublicOut:
+    """Put a user in a department (services/govern/departments.py), or in none."""
+    changed = accounts.set_department(
+        vault, actor=rooms.seat_outside(user), username=username, department=body.department
+    )
+    return UserPublicOut(**asdict(changed))
