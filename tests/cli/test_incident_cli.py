@@ -65,6 +65,14 @@ def test_register_show_and_mark(cli: Cli, tmp_path: Path) -> None:
     assert "名单外泄" in cli("incident", "list")
     assert "handling" in cli("incident", "done", data["id"], "summary", code=1, BAOMI_LANG="en")
     cli("incident", "done", data["id"], "nonsense", code=2)
+    facts = ["--company", "示例有限公司", "--contact", "400-000-0000", "--categories", "姓名"]
+    facts += ["--cause", "误发", "--harm", "骚扰", "--measures", "撤回", "--advice", "留意"]
+    drafts = cli("incident", "notices", data["id"], *facts, "--channel", "sms")
+    assert "【示例有限公司】" in drafts and "重大" in drafts
+    pdf = tmp_path / "report.pdf"
+    cli("incident", "notices", data["id"], *facts, "--out", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    cli("incident", "notices", data["id"], *facts, "--out", str(tmp_path / "r.doc"), code=1)
 
 
 def test_a_drill_from_the_command_line(cli: Cli) -> None:

@@ -44,3 +44,22 @@ def test_seller_registers_an_incident_and_sees_the_clocks(
     page.wait_for_selector("#deadlines")
     provincial = page.locator("#deadlines tbody tr", has_text="省级")
     assert "done" in (provincial.get_attribute("class") or "")
+    # the notices: drafted under the form, the regulator report downloaded as a PDF
+    for name, value in {
+        "company": "示例科技有限公司",
+        "contact": "400-000-0000",
+        "categories": "姓名、手机号",
+        "cause": "网盘链接公开",
+        "harm": "诈骗电话",
+        "measures": "关闭链接",
+        "advice": "警惕来电",
+    }.items():
+        page.fill(f"#notices [name={name}]", value)
+    page.click("#notices button:not([formaction])")
+    page.wait_for_selector("#draft-regulator")
+    assert "示例科技有限公司" in page.inner_text("#draft-individuals")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "incident-notices.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("#notices button[formaction]")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")

@@ -59,6 +59,16 @@ COMPLY = "/api/v1/rooms/{deal}/comply"
 INCIDENT = ROOM + "/incidents/{incident}"
 NO_INCIDENT = f"/api/v1/rooms/{DEAL}/incidents/no-such-incident"
 NOTICES = "/api/v1/rooms/{deal}/comply/notices"
+#: what a responder enters to draft an incident's notices and report
+NOTICE_FACTS = {
+    "categories": "姓名",
+    "cause": "误发",
+    "harm": "骚扰",
+    "measures": "撤回",
+    "advice": "留意",
+    "contact": "400",
+    "company": "矩阵科技",
+}
 
 #: Every API route (/api/…) and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -202,15 +212,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         INCIDENT + "/notices",
         Action.INCIDENT_VIEW,
         url=NO_INCIDENT + "/notices",
-        body=lambda s: {
-            "categories": "姓名",
-            "cause": "误发",
-            "harm": "骚扰",
-            "measures": "撤回",
-            "advice": "留意",
-            "contact": "400",
-            "company": "矩阵科技",
-        },
+        body=lambda s: NOTICE_FACTS,
+    ),
+    Endpoint(
+        "POST",
+        INCIDENT + "/report",
+        Action.INCIDENT_VIEW,
+        url=NO_INCIDENT + "/report",
+        body=lambda s: NOTICE_FACTS,
     ),
     Endpoint(
         "POST",

@@ -40,20 +40,32 @@ def test_register_clocks_and_steps(client: TestClient, vault: Any) -> None:
         headers=broker,
     ).json()
     assert step["steps"][0]["done_by"]
-    texts = client.post(
-        f"{BASE}/{inc['id']}/notices",
-        json={
-            "categories": "姓名、手机号",
-            "cause": "误发邮件",
-            "harm": "骚扰电话",
-            "measures": "要求删除",
-            "advice": "留意陌生来电",
-            "contact": "400-000-0000",
-            "company": "示例有限公司",
-        },
-        headers=seller,
-    ).json()
+    facts = {
+        "categories": "姓名、手机号",
+        "cause": "误发邮件",
+        "harm": "骚扰电话",
+        "measures": "要求删除",
+        "advice": "留意陌生来电",
+        "contact": "400-000-0000",
+        "company": "示例有限公司",
+    }
+    texts = client.post(f"{BASE}/{inc['id']}/notices", json=facts, headers=seller).json()
     assert "400-000-0000" in texts["individuals"] and "较大" in texts["regulator"]
+    pdf = client.post(f"{BASE}/{inc['id']}/report", json=facts, headers=seller)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "incident-report" in pdf.headers["content-disposition"]
+    xlsx = client.post(f"{BASE}/{inc['id']}/report?format=xlsx", json=facts, headers=seller)
+    assert xlsx.content[:2] == b"PK"
+    assert client.post(f"{BASE}/{inc['id']}/report", json=facts, headers=buyer).status_code == 403
+    form = facts | {"channel": "sms"}
+    drafted = client.post(
+        f"/rooms/转让-001/incidents/{inc['id']}/notices", data=form, headers=seller
+    )
+    assert drafted.status_code == 200 and 'id="draft-regulator"' in drafted.text
+    assert "400-000-0000" in drafted.text and "【示例有限公司】" in drafted.text  # the SMS form
+    assert client.post(
+        f"/rooms/转让-001/incidents/{inc['id']}/report", data=form, headers=seller
+    ).content.startswith(b"%PDF")
     page = client.get(f"/rooms/转让-001/incidents/{inc['id']}", headers=seller)
     assert page.status_code == 200 and "clock" in page.text and "较大" in page.text
     listing = client.get("/rooms/转让-001/incidents", headers=seller)

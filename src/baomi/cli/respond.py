@@ -167,6 +167,51 @@ def show_cmd(incident: str, fmt: Fmt = FMT, as_: str | None = AS_OPTION) -> None
     _show(info, fmt)
 
 
+@incident_app.command("notices")
+def notices_cmd(
+    incident: str,
+    company: str = typer.Option(..., "--company", help="单位名称 / the company"),
+    contact: str = typer.Option(..., "--contact", help="联系方式 / contact (PIPO, hotline)"),
+    categories: str = typer.Option(..., "--categories", help="信息种类 / categories of PI"),
+    cause: str = typer.Option(..., "--cause", help="原因 / cause"),
+    harm: str = typer.Option(..., "--harm", help="可能的危害 / possible harm"),
+    measures: str = typer.Option(..., "--measures", help="补救措施 / remedial measures"),
+    advice: str = typer.Option(..., "--advice", help="个人可采取的措施 / what individuals can do"),
+    channel: str = typer.Option("email", "--channel", help="phone|sms|im|email|announcement"),
+    out: Path | None = typer.Option(
+        None, "--out", help="监管报告文件 / the regulator report file (.pdf .html .xlsx .json)"
+    ),
+    as_: str | None = AS_OPTION,
+) -> None:
+    """起草告知个人的通知与监管报告 / draft the notice to individuals and the regulator report
+    (printed; with --out the report is written as PDF, HTML, XLSX or JSON by its suffix)."""
+    from baomi.services.comply.reports.render import ReportFormat, write_report
+    from baomi.services.respond import incidents
+    from baomi.services.respond.notices import (
+        Channel,
+        NoticeFacts,
+        individual_notice,
+        regulator_report,
+        regulator_report_model,
+    )
+
+    try:
+        how = Channel(channel)
+    except ValueError:
+        raise typer.BadParameter(channel, param_hint="--channel") from None
+    facts = NoticeFacts(categories, cause, harm, measures, advice, contact, company)
+    with _vault() as vault:
+        info = _run(lambda: incidents.get(vault, actor=_actor(as_), incident_id=incident))
+    if out is not None:
+        fmt = _run(lambda: ReportFormat.of_path(out))
+        write_report(regulator_report_model(info, facts), fmt, out)
+        _console().print(tr(f"监管报告已写入 {out}", f"the regulator report is in {out}"))
+        return
+    typer.echo(individual_notice(info, facts, how))
+    typer.echo("")
+    typer.echo(regulator_report(info, facts))
+
+
 @incident_app.command("done")
 def done_cmd(
     incident: str,

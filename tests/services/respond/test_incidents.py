@@ -199,6 +199,49 @@ def test_the_individual_notice_has_the_three_contents_pipl_57_requires(
     assert "较大" in report and "1,000,000" in report and "4 小时" in report
 
 
+def test_the_regulator_report_pdf_carries_the_contents_inc_7_requires(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from baomi.services.comply.reports.render import ReportFormat, render
+    from baomi.services.respond.notices import NoticeFacts, regulator_report_model
+
+    monkeypatch.setenv("BAOMI_LANG", "zh")
+    info = _incident(vault, 10_000_000)
+    facts = NoticeFacts(
+        "姓名、手机号",
+        "外包商误配置",
+        "诈骗电话",
+        "关闭链接",
+        "警惕来电",
+        "400-000-0000",
+        "示例科技有限公司",
+    )
+    model = regulator_report_model(info, facts)
+    text = (
+        "".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(render(model, ReportFormat.PDF))).pages
+        )
+        .replace(" ", "")
+        .replace("\n", "")
+    )
+    for part in (
+        "示例科技有限公司",
+        "400-000-0000",
+        "10,000,000",
+        "外包商误配置",
+        "关闭链接",
+        "重大",
+    ):
+        assert part in text, part
+    # every clock of the register is in the table, and the rules behind them are cited
+    assert len(model.sections[-1].tables[0].rows) == len(incidents.deadlines(info))
+    assert {"PIPL-57", "INC-4", "INC-8"} <= {c.rule_id for c in model.sections[-1].citations}
+
+
 def test_the_restore_step_verifies_restores_to_scratch_and_times_it(
     vault: Vault, tmp_path: Path
 ) -> None:

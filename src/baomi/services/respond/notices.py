@@ -10,9 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from baomi.i18n import tr
+from baomi.i18n import current_language, tr
+from baomi.services.comply.reports.model import (
+    Citation,
+    Figure,
+    Report,
+    Section,
+    Signature,
+    Table,
+    Tone,
+    stamp,
+)
 from baomi.services.comply.rulebook import rules
-from baomi.services.respond.incidents import IncidentInfo, deadlines
+from baomi.services.respond.incidents import Deadline, IncidentInfo, deadlines
 
 
 class Channel(StrEnum):
@@ -85,57 +95,118 @@ def individual_notice(info: IncidentInfo, facts: NoticeFacts, channel: Channel) 
     return "\n".join(lines)
 
 
-def regulator_report(info: IncidentInfo, facts: NoticeFacts) -> str:
-    """A draft of the report to the regulator: the unit and system, discovery time, type and
-    grade, the impact, the measures taken, the cause and next steps (INC-7), with the clocks."""
-    clocks = "\n".join(
-        f"  - {d.title}: "
-        + (
-            tr(f"已于 {d.done_at} 完成", f"done {d.done_at}")
-            if d.done_at
-            else tr(f"截止 {d.due.isoformat()}", f"due {d.due.isoformat()}")
+def _regulator_parts(info: IncidentInfo, facts: NoticeFacts) -> list[tuple[str, str]]:
+    """The report's numbered parts (heading, text), INC-7's contents in order."""
+    parts = [
+        (
+            tr("单位", "Unit"),
+            tr(
+                f"{facts.company}；联系人：{facts.contact}",
+                f"{facts.company}; contact: {facts.contact}",
+            ),
+        ),
+        (
+            tr("发现时间、类型与级别", "Discovery, type and grade"),
+            tr(
+                f"发现时间：{stamp(info.discovered_at)}；事件类型：个人信息泄露；级别：{info.grade.label}"
+                f"（{rules()['INC-G3'].label()} 等）",
+                f"Discovered: {stamp(info.discovered_at)}; type: personal information leak; grade: "
+                f"{info.grade.label} ({rules()['INC-G3'].label()} etc.)",
+            ),
+        ),
+        (
+            tr("影响", "Impact"),
+            tr(
+                f"涉及个人 {info.individuals:,} 人，其中敏感个人信息 "
+                f"{info.sensitive_individuals:,} 人；信息种类：{facts.categories}；"
+                f"可能危害：{facts.harm}",
+                f"{info.individuals:,} individuals, {info.sensitive_individuals:,} with "
+                f"sensitive PI; categories: {facts.categories}; possible harm: {facts.harm}",
+            ),
+        ),
+        (tr("已采取的措施", "Measures taken"), facts.measures),
+        (tr("原因分析", "Cause"), facts.cause),
+    ]
+    if info.attributed_recipient:
+        parts.append(
+            (
+                tr("泄露来源追踪", "Attribution"),
+                tr(
+                    f"样本来自交付给「{info.attributed_recipient}」的数据包 "
+                    f"{info.attributed_package}",
+                    f"the sample came from the package {info.attributed_package} "
+                    f"given to {info.attributed_recipient}",
+                ),
+            )
         )
-        for d in deadlines(info)
-    )
+    return parts
+
+
+def _clock_state(d: Deadline) -> str:
+    if d.done_at:
+        return tr(f"已于 {stamp(d.done_at)} 完成", f"done {stamp(d.done_at)}")
+    due = stamp(d.due.isoformat())
+    return tr(f"截止 {due}", f"due {due}")
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _basis() -> tuple[str, ...]:
+    return ("PIPL-57", "INC-4", "INC-8")
+
+
+def regulator_report(info: IncidentInfo, facts: NoticeFacts) -> str:
+    """A draft of the report to the regulator as text: the unit and system, discovery time, type
+    and grade, the impact, the measures taken, the cause, the attribution if any, and the clocks
+    (INC-7). :func:`regulator_report_model` is the same report for the renderers (PDF, …)."""
+    parts = _regulator_parts(info, facts)
     lines = [
         tr("网络安全（个人信息）事件报告（草稿）", "Incident report to the regulator (draft)"),
         "",
-        tr(
-            f"一、单位：{facts.company}；联系人：{facts.contact}",
-            f"1. Unit: {facts.company}; contact: {facts.contact}",
-        ),
-        tr(
-            f"二、发现时间：{info.discovered_at}；事件类型：个人信息泄露；级别：{info.grade.label}"
-            f"（{rules()['INC-G3'].label()} 等）",
-            f"2. Discovered: {info.discovered_at}; type: personal information leak; grade: "
-            f"{info.grade.label} ({rules()['INC-G3'].label()} etc.)",
-        ),
-        tr(
-            f"三、影响：涉及个人 {info.individuals:,} 人，其中敏感个人信息 "
-            f"{info.sensitive_individuals:,} 人；信息种类：{facts.categories}；可能危害：{facts.harm}",
-            f"3. Impact: {info.individuals:,} individuals, {info.sensitive_individuals:,} with "
-            f"sensitive PI; categories: {facts.categories}; possible harm: {facts.harm}",
-        ),
-        tr(f"四、已采取的措施：{facts.measures}", f"4. Measures taken: {facts.measures}"),
-        tr(f"五、原因分析：{facts.cause}", f"5. Cause: {facts.cause}"),
-        tr("六、时限：", "6. Deadlines:"),
-        clocks,
-        "",
-        tr(
-            f"依据：{rules()['PIPL-57'].label()}、{rules()['INC-4'].label()}、"
-            f"{rules()['INC-8'].label()}",
-            f"Under {rules()['PIPL-57'].label()}, {rules()['INC-4'].label()}, "
-            f"{rules()['INC-8'].label()}",
-        ),
     ]
-    if info.attributed_recipient:
-        lines.insert(
-            -2,
-            tr(
-                f"七、泄露来源追踪：样本来自交付给「{info.attributed_recipient}」的数据包 "
-                f"{info.attributed_package}",
-                f"7. Attribution: the sample came from the package {info.attributed_package} "
-                f"given to {info.attributed_recipient}",
-            ),
-        )
+    for n, (heading, text) in enumerate(parts, start=1):
+        lines.append(tr(f"{_NUMERALS[n - 1]}、{heading}：{text}", f"{n}. {heading}: {text}"))
+    lines.append(tr(f"{_NUMERALS[len(parts)]}、时限：", f"{len(parts) + 1}. Deadlines:"))
+    lines.extend(f"  - {d.title}: {_clock_state(d)}" for d in deadlines(info))
+    labels = [rules()[r].label() for r in _basis()]
+    lines += ["", tr(f"依据：{'、'.join(labels)}", f"Under {', '.join(labels)}")]
     return "\n".join(lines)
+
+
+def regulator_report_model(info: IncidentInfo, facts: NoticeFacts) -> Report:
+    """The regulator report as a :class:`Report` (rendered as PDF, HTML, XLSX or JSON by
+    ``comply.reports.render``): the same parts as :func:`regulator_report`, the clocks as a
+    table, the rules cited, a line for the responsible person to sign."""
+    clocks = Table(
+        columns=(tr("时限", "Deadline"), tr("依据", "Rule"), tr("状态", "State")),
+        rows=tuple((d.title, d.rule, _clock_state(d)) for d in deadlines(info)),
+        tones=tuple(
+            Tone.GOOD if d.done_at else (Tone.BAD if d.overdue else Tone.NEUTRAL)
+            for d in deadlines(info)
+        ),
+    )
+    sections = [Section(heading, (text,)) for heading, text in _regulator_parts(info, facts)]
+    sections.append(
+        Section(
+            tr("时限", "Deadlines"),
+            tables=(clocks,),
+            citations=tuple(Citation.of(rules()[r]) for r in _basis()),
+        )
+    )
+    return Report(
+        kind="incident-report",
+        title=tr(
+            "网络安全（个人信息）事件报告（草稿）", "Incident report to the regulator (draft)"
+        ),
+        subject=f"{facts.company} · {info.title}",
+        generated_at=stamp(),
+        lang=current_language(),
+        sections=tuple(sections),
+        summary=(
+            Figure(tr("级别", "Grade"), info.grade.label),
+            Figure(tr("涉及个人", "Individuals"), f"{info.individuals:,}"),
+            Figure(tr("敏感个人信息", "With sensitive PI"), f"{info.sensitive_individuals:,}"),
+        ),
+        signatures=(Signature(tr("个人信息保护负责人", "PI protection officer")),),
+    )

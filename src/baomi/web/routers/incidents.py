@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
@@ -17,14 +17,24 @@ from pydantic import BaseModel, Field
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import accounts
+from baomi.services.accounts import UserPublic
+from baomi.services.comply.reports.render import ReportFormat
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action
 from baomi.services.respond import incidents, playbook
 from baomi.services.respond.incidents import Clock, IncidentInfo, Source, Status
-from baomi.services.respond.notices import Channel, NoticeFacts, individual_notice, regulator_report
+from baomi.services.respond.notices import (
+    Channel,
+    NoticeFacts,
+    individual_notice,
+    regulator_report,
+    regulator_report_model,
+)
+from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
+from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, report_download
 
 api = APIRouter(prefix="/api/v1/rooms", tags=["incidents"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
@@ -116,6 +126,17 @@ class NoticeRequest(BaseModel):
     contact: str = Field(min_length=1, max_length=200)
     company: str = Field(min_length=1, max_length=200)
     channel: Channel = Channel.EMAIL
+
+    def facts(self) -> NoticeFacts:
+        return NoticeFacts(
+            self.categories,
+            self.cause,
+            self.harm,
+            self.measures,
+            self.advice,
+            self.contact,
+            self.company,
+        )
 
 
 class NoticeTexts(BaseModel):
@@ -275,19 +296,29 @@ def draft_notices(
     deal: str, incident: str, body: NoticeRequest, user: CurrentUser, vault: VaultDep
 ) -> NoticeTexts:
     _, info = _in_deal(vault, user, deal, incident)
-    facts = NoticeFacts(
-        body.categories,
-        body.cause,
-        body.harm,
-        body.measures,
-        body.advice,
-        body.contact,
-        body.company,
-    )
     return NoticeTexts(
-        individuals=individual_notice(info, facts, body.channel),
-        regulator=regulator_report(info, facts),
+        individuals=individual_notice(info, body.facts(), body.channel),
+        regulator=regulator_report(info, body.facts()),
     )
+
+
+@api.post(
+    "/{deal}/incidents/{incident}/report",
+    responses={**DOWNLOAD_RESPONSES, 400: {}, 403: {}},
+    response_class=Response,
+)
+def regulator_report_file(
+    deal: str,
+    incident: str,
+    body: NoticeRequest,
+    user: CurrentUser,
+    vault: VaultDep,
+    format: Annotated[ReportFormat, Query()] = ReportFormat.PDF,
+) -> Response:
+    """The report to the regulator (INC-7's contents) as a file: PDF by default, or HTML, XLSX,
+    JSON — built from the register and the facts entered, never from customer records."""
+    _, info = _in_deal(vault, user, deal, incident)
+    return report_download(regulator_report_model(info, body.facts()), format)
 
 
 async def _attribute(
@@ -393,17 +424,28 @@ def report_form(
     return _back(deal, info.id)
 
 
-@pages.get("/rooms/{deal}/incidents/{incident}")
-def incident_page(
+CHANNEL_LABELS = {
+    Channel.PHONE: ("电话", "phone"),
+    Channel.SMS: ("短信", "SMS"),
+    Channel.IM: ("即时通信", "instant messaging"),
+    Channel.EMAIL: ("电子邮件", "e-mail"),
+    Channel.ANNOUNCEMENT: ("公告", "public announcement"),
+}
+
+NoticeForm = Annotated[NoticeRequest, Form()]
+
+
+def _incident_view(
+    request: Request,
     deal: str,
     incident: str,
-    request: Request,
-    user: OptionalUser,
-    vault: VaultDep,
-    token: TokenDep,
+    user: UserPublic,
+    vault: Vault,
+    token: str,
+    *,
+    facts: NoticeRequest | None = None,
+    drafts: NoticeTexts | None = None,
 ) -> Response:
-    if user is None or token is None:
-        return RedirectResponse("/login", status_code=303)
     seat, info = _in_deal(vault, user, deal, incident)
     return render(
         request,
@@ -415,7 +457,50 @@ def incident_page(
         now=_dt.datetime.now(_dt.UTC).isoformat(),
         can_edit=rooms.can(seat, Action.INCIDENT_EDIT),
         error=request.query_params.get("error"),
+        facts=facts.model_dump()
+        if facts
+        else dict.fromkeys(NoticeRequest.model_fields, "") | {"channel": Channel.EMAIL.value},
+        channels=[(c.value, tr(*CHANNEL_LABELS[c])) for c in Channel],
+        drafts=drafts,
     )
+
+
+@pages.get("/rooms/{deal}/incidents/{incident}")
+def incident_page(
+    deal: str,
+    incident: str,
+    request: Request,
+    user: OptionalUser,
+    vault: VaultDep,
+    token: TokenDep,
+) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    return _incident_view(request, deal, incident, user, vault, token)
+
+
+@pages.post("/rooms/{deal}/incidents/{incident}/notices")
+def notices_form(
+    deal: str,
+    incident: str,
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    token: TokenDep,
+    form: NoticeForm,
+) -> Response:
+    """The drafts, shown under the form that made them (nothing is stored)."""
+    drafts = draft_notices(deal, incident, form, user, vault)
+    return _incident_view(
+        request, deal, incident, user, vault, token or "", facts=form, drafts=drafts
+    )
+
+
+@pages.post("/rooms/{deal}/incidents/{incident}/report")
+def regulator_report_form(
+    deal: str, incident: str, user: CurrentUser, vault: VaultDep, form: NoticeForm
+) -> Response:
+    return regulator_report_file(deal, incident, form, user, vault, ReportFormat.PDF)
 
 
 @pages.post("/rooms/{deal}/incidents/{incident}/clocks")
