@@ -238,6 +238,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body=lambda s: {"department": "legal"},
     ),
     Endpoint("GET", "/api/v1/govern/calendar", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", "/api/v1/govern/dashboard", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),
     Endpoint(
         "POST",

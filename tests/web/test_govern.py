@@ -16,8 +16,13 @@ def test_hub_and_calendar_for_the_company_side_only(client: TestClient, vault: A
     assert client.get("/api/v1/govern/calendar", headers=buyer).status_code == 403
     bad = client.get("/api/v1/govern/calendar?department=sales", headers=seller)
     assert bad.status_code == 400
+    board = client.get("/api/v1/govern/dashboard", headers=seller)
+    assert board.status_code == 200
+    assert {"incidents_open", "requests_due"} <= {t["key"] for t in board.json()["tiles"]}
+    assert client.get("/api/v1/govern/dashboard", headers=buyer).status_code == 403
     page = client.get("/govern", headers=seller)
     assert page.status_code == 200 and "个人信息保护管理" in page.text
+    assert 'id="tiles"' in page.text and 'id="departments"' in page.text
     assert client.get("/govern", headers=buyer).status_code == 403
     assert 'href="/govern"' in client.get("/", headers=seller).text
     assert 'href="/govern"' not in client.get("/", headers=buyer).text

@@ -272,6 +272,14 @@ def _score_rows(rows: Iterable[ChecklistItem]) -> Score:
     return score(((Area(r.area), Status(r.status)) for r in rows), defaults().weights)
 
 
+def scores(vault: Vault) -> dict[str, Score]:
+    """Every company's current checklist score, by USCC (for the governance dashboard; a
+    company whose checklist was never opened has none)."""
+    with vault.reading() as session:
+        usccs = session.execute(select(ChecklistItem.uscc).distinct()).scalars().all()
+        return {u: _score_rows(_rows(session, u)) for u in sorted(usccs)}
+
+
 def _snapshot(session: Session, uscc: str) -> None:
     """Record the current scores (call after the change and its audit event: the audit chain's
     lock makes ``seq`` unique)."""

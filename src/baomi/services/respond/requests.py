@@ -362,6 +362,19 @@ def submit(vault: Vault, *, kind: Kind, contact: str, details: str = "") -> str:
     ).reference
 
 
+def open_counts(vault: Vault, at: _dt.datetime | None = None) -> tuple[int, int]:
+    """(requests awaiting an answer, of which overdue) — for the governance dashboard; counts
+    only, no permission needed."""
+    with vault.reading() as session:
+        rows = session.execute(select(SubjectRequest.due_at, SubjectRequest.status)).all()
+    waiting = [
+        overdue(_dt.datetime.fromisoformat(due_at), Status(status), at)[0]
+        for due_at, status in rows
+        if not Status(status).settled
+    ]
+    return len(waiting), sum(waiting)
+
+
 def _scope(
     vault: Vault, actor: Actor, action: Action, request_id: str, deal_ref: str | None
 ) -> str:

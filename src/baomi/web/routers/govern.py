@@ -12,8 +12,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from baomi.services import accounts
+from baomi.services.comply.reports.model import Tone
 from baomi.services.dataroom import rooms
-from baomi.services.govern import calendar, departments
+from baomi.services.govern import calendar, dashboard, departments
 from baomi.services.govern.calendar import DueItem, State
 from baomi.services.permissions import Action, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
@@ -56,6 +57,39 @@ def _out(item: DueItem, today: _dt.date) -> DueItemOut:
     )
 
 
+class TileOut(BaseModel):
+    key: str
+    label: str
+    value: str
+    tone: Tone
+    link: str | None
+    note: str
+
+
+class DashboardOut(BaseModel):
+    today: _dt.date
+    tiles: list[TileOut]
+    overdue: list[DueItemOut]
+    upcoming: list[DueItemOut]
+    overdue_by_department: dict[str, int]
+
+
+def _dashboard(board: dashboard.Dashboard) -> DashboardOut:
+    return DashboardOut(
+        today=board.today,
+        tiles=[TileOut(**t.__dict__) for t in board.tiles],
+        overdue=[_out(i, board.today) for i in board.overdue],
+        upcoming=[_out(i, board.today) for i in board.upcoming],
+        overdue_by_department=board.overdue_by_department,
+    )
+
+
+@api.get("/dashboard", responses={403: {}})
+def get_dashboard(user: CurrentUser, vault: VaultDep) -> DashboardOut:
+    """The company's protection status at a glance."""
+    return _dashboard(dashboard.dashboard(vault, actor=rooms.seat_outside(user)))
+
+
 @api.get("/calendar", responses={403: {}})
 def get_calendar(
     user: CurrentUser,
@@ -73,15 +107,15 @@ def get_calendar(
 def hub(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    today = _dt.date.today()
-    items = calendar.calendar(vault, actor=rooms.seat_outside(user), today=today)
+    board = _dashboard(dashboard.dashboard(vault, actor=rooms.seat_outside(user)))
     return render(
         request,
         "govern/hub.html",
         user=user,
         csrf=accounts.csrf_token(vault, token),
         sections=SECTIONS,
-        items=[_out(i, today) for i in items],
+        board=board,
+        departments=[(code, departments.label(code)) for code in departments.DEPARTMENTS],
         state_label=calendar.state_label,
         department_label=departments.label,
     )
