@@ -483,7 +483,7 @@ def certificate_report(
     with vault.reading() as session:
         user = session.execute(select(User).where(User.username == info.username)).scalar()
         name = user.display_name if user is not None else info.username
-    valid_until = add_months(_day(info.taken_at), renewal_months())
+    next_due = add_months(_day(info.taken_at), renewal_months())
     r = rule()
     fields = (
         (tr("学员", "trainee"), f"{name}（{info.username}）"),
@@ -492,7 +492,7 @@ def certificate_report(
         (tr("得分", "score"), f"{info.score}%（{info.correct}/{info.total}）"),
         (tr("及格线", "pass mark"), f"{info.pass_mark}%"),
         (tr("完成时间", "completed"), stamp(info.taken_at)),
-        (tr("有效期至", "valid until"), valid_until.isoformat()),
+        (tr("下次培训截止", "next training due"), next_due.isoformat()),
         (tr("验证码", "verification code"), info.code),
     )
     return Report(
@@ -505,7 +505,7 @@ def certificate_report(
             Figure(tr("学员", "trainee"), name),
             Figure(tr("课程", "course"), spec.title),
             Figure(tr("得分", "score"), f"{info.score}%", Tone.GOOD),
-            Figure(tr("有效期至", "valid until"), valid_until.isoformat()),
+            Figure(tr("下次培训截止", "next training due"), next_due.isoformat()),
         ),
         sections=(
             Section(
@@ -532,9 +532,9 @@ def certificate_report(
                         "verify.",
                     ),
                     tr(
-                        f"依据 {r.label()}，培训至少每年一次：本证书有效期至 {valid_until.isoformat()}。",
-                        f"Under {r.label()} training is at least yearly: this certificate is "
-                        f"valid until {valid_until.isoformat()}.",
+                        f"依据 {r.label()}，培训至少每年一次：须在 {next_due.isoformat()} 前（含当日）完成下一次培训。",
+                        f"Under {r.label()} training is at least yearly: the next one is due by "
+                        f"{next_due.isoformat()}.",
                     ),
                 ),
             ),
