@@ -168,28 +168,8 @@ def training_dashboard(
     if fmt is Format.JSON:
         _json([asdict(r) | {"rate": r.rate} for r in rows])
         return
-    _table(
-        (
-            tr("部门", "department"),
-            tr("课程", "course"),
-            tr("应完成", "assigned"),
-            tr("已完成", "done"),
-            tr("已逾期", "overdue"),
-            tr("完成率", "rate"),
-        ),
-        [
-            (
-                training.department_name(r.department),
-                training.course(r.course).title,
-                str(r.assigned),
-                str(r.done),
-                ("[red]" + str(r.overdue) + "[/red]") if r.overdue else "0",
-                f"{r.rate * 100:.0f}%",
-            )
-            for r in rows
-        ],
-        tr("培训完成情况", "Training completion"),
-    )
+    table = training.dashboard_table(rows)
+    _table(table.columns, list(table.rows), table.title)
 
 
 @training_app.command("verify")

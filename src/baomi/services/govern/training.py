@@ -694,7 +694,8 @@ def department_name(code: str) -> str:
     return tr("未分配部门", "no department") if code == NO_DEPARTMENT else departments.label(code)
 
 
-def _dashboard_table(rows: list[DashboardRow]) -> Table:
+def dashboard_table(rows: list[DashboardRow]) -> Table:
+    """The dashboard as a table in the reader's language (pages, CLI, CSV and XLSX)."""
     return Table(
         (
             tr("部门", "department"),
@@ -741,7 +742,7 @@ def dashboard_report(rows: list[DashboardRow], *, today: _dt.date) -> Report:
         sections=(
             Section(
                 tr("按部门和课程", "By department and course"),
-                tables=(_dashboard_table(rows),),
+                tables=(dashboard_table(rows),),
                 citations=(Citation.of(rule()),),
             ),
         ),
@@ -750,7 +751,7 @@ def dashboard_report(rows: list[DashboardRow], *, today: _dt.date) -> Report:
 
 def dashboard_csv(rows: list[DashboardRow]) -> bytes:
     """The dashboard as CSV, UTF-8 with a BOM (so spreadsheet programs read the Chinese)."""
-    table = _dashboard_table(rows)
+    table = dashboard_table(rows)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(table.columns)

@@ -61,35 +61,11 @@ class AttemptBody(BaseModel):
     answers: list[Annotated[int, Field(ge=0, le=20)]] = Field(max_length=svc.MAX_QUESTIONS)
 
 
-class AttemptOut(BaseModel):
-    id: str
-    course: str
-    username: str
-    correct: int
-    total: int
-    score: int
-    pass_mark: int
-    passed: bool
-    taken_at: str
-    code: str | None
-    right: list[bool]
-
-
 class AssignBody(BaseModel):
     course: str = Field(min_length=1, max_length=64)
     department: str | None = Field(default=None, max_length=32)
     role: str | None = Field(default=None, max_length=32)
     due_days: int | None = Field(default=None, ge=1, le=svc.MAX_DUE_DAYS)
-
-
-class AssignmentOut(BaseModel):
-    id: str
-    course: str
-    department: str | None
-    role: str | None
-    due_days: int
-    assigned_on: str
-    created_by: str
 
 
 class DashboardRowOut(BaseModel):
@@ -124,10 +100,6 @@ def _duty_out(d: svc.Duty, today: _dt.date) -> DutyOut:
     )
 
 
-def _attempt_out(a: svc.AttemptInfo) -> AttemptOut:
-    return AttemptOut(**(asdict(a) | {"right": list(a.right)}))
-
-
 def _row_out(r: svc.DashboardRow) -> DashboardRowOut:
     return DashboardRowOut(**asdict(r), rate=r.rate)
 
@@ -147,12 +119,13 @@ def get_course(course: str, user: CurrentUser) -> CourseOut:
 
 
 @api.post("/courses/{course}/attempts", status_code=201, responses={400: {}, 403: {}})
-def answer_quiz(course: str, body: AttemptBody, user: CurrentUser, vault: VaultDep) -> AttemptOut:
+def answer_quiz(
+    course: str, body: AttemptBody, user: CurrentUser, vault: VaultDep
+) -> svc.AttemptInfo:
     """Answer the quiz (one option number per question); scored on the server."""
-    info = svc.take(
+    return svc.take(
         vault, actor=rooms.seat_outside(user), course_id=course, answers=list(body.answers)
     )
-    return _attempt_out(info)
 
 
 @api.get("/mine", responses={403: {}})
@@ -163,8 +136,8 @@ def my_training(user: CurrentUser, vault: VaultDep) -> list[DutyOut]:
 
 
 @api.get("/attempts/{attempt}", responses={400: {}, 403: {}})
-def get_attempt(attempt: str, user: CurrentUser, vault: VaultDep) -> AttemptOut:
-    return _attempt_out(svc.attempt(vault, actor=rooms.seat_outside(user), attempt_id=attempt))
+def get_attempt(attempt: str, user: CurrentUser, vault: VaultDep) -> svc.AttemptInfo:
+    return svc.attempt(vault, actor=rooms.seat_outside(user), attempt_id=attempt)
 
 
 @api.get(
@@ -186,24 +159,23 @@ def get_certificate(
 @api.get("/verify/{code}", responses={400: {}, 403: {}})
 def verify_certificate(
     code: Annotated[str, Path(max_length=64)], user: CurrentUser, vault: VaultDep
-) -> AttemptOut:
+) -> svc.AttemptInfo:
     """The passed attempt a certificate's verification code belongs to; 400 if none."""
     info = svc.verify(vault, actor=rooms.seat_outside(user), code=code[:64])
     if info is None:
         raise InputError(tr("验证码无效", "the verification code is not valid"))
-    return _attempt_out(info)
+    return info
 
 
 @api.get("/assignments", responses={403: {}})
-def list_assignments(user: CurrentUser, vault: VaultDep) -> list[AssignmentOut]:
-    rows = svc.assignments(vault, actor=rooms.seat_outside(user))
-    return [AssignmentOut(**asdict(a)) for a in rows]
+def list_assignments(user: CurrentUser, vault: VaultDep) -> list[svc.AssignmentInfo]:
+    return svc.assignments(vault, actor=rooms.seat_outside(user))
 
 
 @api.post("/assignments", status_code=201, responses={400: {}, 403: {}})
-def create_assignment(body: AssignBody, user: CurrentUser, vault: VaultDep) -> AssignmentOut:
+def create_assignment(body: AssignBody, user: CurrentUser, vault: VaultDep) -> svc.AssignmentInfo:
     """Assign a course to a department and/or a role (either matches)."""
-    info = svc.assign(
+    return svc.assign(
         vault,
         actor=rooms.seat_outside(user),
         course_id=body.course,
@@ -211,7 +183,6 @@ def create_assignment(body: AssignBody, user: CurrentUser, vault: VaultDep) -> A
         role=body.role,
         due_days=body.due_days,
     )
-    return AssignmentOut(**asdict(info))
 
 
 @api.delete("/assignments/{assignment}", status_code=204, responses={400: {}, 403: {}})
