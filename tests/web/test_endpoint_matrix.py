@@ -69,6 +69,7 @@ NOTICE_FACTS = {
     "contact": "400",
     "company": "矩阵科技",
 }
+TRAINING = "/api/v1/govern/training"
 
 #: Every API route (/api/…) and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -239,6 +240,62 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("GET", "/api/v1/govern/calendar", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", "/api/v1/govern/dashboard", Action.GOVERN_VIEW, room=False),
+    # training: one's own (training.take), the dashboard and assignments (govern.*)
+    Endpoint("GET", TRAINING + "/courses", Action.TRAINING_TAKE, room=False),
+    Endpoint(
+        "GET",
+        TRAINING + "/courses/{course}",
+        Action.TRAINING_TAKE,
+        room=False,
+        url=TRAINING + "/courses/law",
+    ),
+    Endpoint(
+        "POST",
+        TRAINING + "/courses/{course}/attempts",
+        Action.TRAINING_TAKE,
+        room=False,
+        url=TRAINING + "/courses/law/attempts",
+        body=lambda s: {"answers": [0, 0]},  # too few: refused after the table
+    ),
+    Endpoint("GET", TRAINING + "/mine", Action.TRAINING_TAKE, room=False),
+    Endpoint(
+        "GET",
+        TRAINING + "/attempts/{attempt}",
+        Action.TRAINING_TAKE,
+        room=False,
+        url=TRAINING + "/attempts/no-such-attempt",
+    ),
+    Endpoint(
+        "GET",
+        TRAINING + "/attempts/{attempt}/certificate",
+        Action.TRAINING_TAKE,
+        room=False,
+        url=TRAINING + "/attempts/no-such-attempt/certificate",
+    ),
+    Endpoint(
+        "GET",
+        TRAINING + "/verify/{code}",
+        Action.GOVERN_VIEW,
+        room=False,
+        url=TRAINING + "/verify/" + "0" * 64,
+    ),
+    Endpoint("GET", TRAINING + "/assignments", Action.GOVERN_VIEW, room=False),
+    Endpoint(
+        "POST",
+        TRAINING + "/assignments",
+        Action.GOVERN_EDIT,
+        room=False,
+        body=lambda s: {"course": "law", "role": "seller"},
+    ),
+    Endpoint(
+        "DELETE",
+        TRAINING + "/assignments/{assignment}",
+        Action.GOVERN_EDIT,
+        room=False,
+        url=TRAINING + "/assignments/no-such-assignment",
+    ),
+    Endpoint("GET", TRAINING + "/dashboard", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", TRAINING + "/dashboard/export", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),
     Endpoint(
         "POST",

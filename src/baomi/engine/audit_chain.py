@@ -106,6 +106,12 @@ class AuditAction(StrEnum):
     VENDOR_ADD = "vendor.add"
     VENDOR_SET = "vendor.set"
     VENDOR_CLOSE = "vendor.close"
+    # governance (services/govern)
+    #: a course assigned to a department or role, or the assignment withdrawn
+    TRAINING_ASSIGN = "training.assign"
+    TRAINING_UNASSIGN = "training.unassign"
+    #: a quiz answered: course, score, passed (the answers stay in the training tables)
+    TRAINING_ATTEMPT = "training.attempt"
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,8 @@ class Action(StrEnum):
     GOVERN_EDIT = "govern.edit"
     #: set a user's department (the RACI, training assignments)
     USER_DEPARTMENT = "user.department"
+    #: take one's own training: read the courses assigned, answer a quiz, get the certificate
+    TRAINING_TAKE = "training.take"
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.GOVERN_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.AUDITOR},
         Action.GOVERN_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER},
         Action.USER_DEPARTMENT: frozenset({Role.ADMIN}),
+        # training (GB/T 35273 §11.6) is for everyone who handles the company's PI: its own
+        # staff and the platform that runs its rooms, auditors and counsel (who read the room's
+        # documents); the buyer is another company and trains its own people
+        Action.TRAINING_TAKE: _EVERYONE - {Role.BUYER},
     }
 )
 

@@ -50,7 +50,7 @@ class Dashboard:
 
 
 #: The governance areas' tiles, ``"module:function"`` with ``(vault, today) -> list[Tile]``.
-TILES: tuple[str, ...] = ()
+TILES: tuple[str, ...] = ("baomi.services.govern.training:tiles",)
 
 #: how many upcoming items the dashboard lists
 UPCOMING = 8

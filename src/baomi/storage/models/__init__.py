@@ -8,6 +8,7 @@ mirror them.
   compliance records (provisions, assessments, checklist, third parties, notices)
 - :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills,
   data-subject requests and their verification steps
+- :mod:`~baomi.storage.models.govern_training` — training assignments and quiz attempts
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from baomi.storage.models.dataroom import (
     Question,
     Room,
 )
+from baomi.storage.models.govern_training import TrainingAssignment, TrainingAttempt
 from baomi.storage.models.respond import (
     Drill,
     DrillAction,
@@ -101,6 +103,8 @@ TABLES = (
     ChecklistSnapshot,
     Vendor,
     ComplyFile,
+    TrainingAssignment,
+    TrainingAttempt,
 )
 
 __all__ = [
@@ -144,6 +148,8 @@ __all__ = [
     "SubjectIndex",
     "SubjectRequest",
     "SubjectVerification",
+    "TrainingAssignment",
+    "TrainingAttempt",
     "User",
     "Vendor",
     "WebSession",
