@@ -106,6 +106,11 @@ class AuditAction(StrEnum):
     VENDOR_ADD = "vendor.add"
     VENDOR_SET = "vendor.set"
     VENDOR_CLOSE = "vendor.close"
+    # governance (services/govern)
+    #: an internal audit planned, its findings, actions, notes and closure (PIPL-54)
+    GOVERN_AUDIT_UPDATE = "govern.audit_update"
+    #: a row of the responsibilities (RACI) table changed
+    GOVERN_RACI_SET = "govern.raci_set"
 
 
 @dataclass(frozen=True)

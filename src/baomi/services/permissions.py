@@ -105,6 +105,8 @@ class Action(StrEnum):
     GOVERN_EDIT = "govern.edit"
     #: set a user's department (the RACI, training assignments)
     USER_DEPARTMENT = "user.department"
+    #: record an internal audit's findings, follow it up and verify their closure (PIPL-54)
+    GOVERN_AUDIT_RECORD = "govern.audit_record"
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.GOVERN_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.AUDITOR},
         Action.GOVERN_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER},
         Action.USER_DEPARTMENT: frozenset({Role.ADMIN}),
+        # the auditors record what they find and verify its remediation; the company's staff
+        # (govern.edit) plan the audits and remediate, and so do not audit themselves
+        Action.GOVERN_AUDIT_RECORD: _KEY_HOLDERS | {Role.AUDITOR},
     }
 )
 

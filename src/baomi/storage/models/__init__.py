@@ -8,6 +8,8 @@ mirror them.
   compliance records (provisions, assessments, checklist, third parties, notices)
 - :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills,
   data-subject requests and their verification steps
+- :mod:`~baomi.storage.models.govern_audits` — internal audits, findings, remediation actions,
+  follow-up notes, and the responsibilities (RACI) table
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ from baomi.storage.models.dataroom import (
     NdaAcceptance,
     Question,
     Room,
+)
+from baomi.storage.models.govern_audits import (
+    GovernAudit,
+    GovernAuditAction,
+    GovernAuditFinding,
+    GovernAuditNote,
+    GovernRaci,
 )
 from baomi.storage.models.respond import (
     Drill,
@@ -101,6 +110,11 @@ TABLES = (
     ChecklistSnapshot,
     Vendor,
     ComplyFile,
+    GovernAudit,
+    GovernAuditFinding,
+    GovernAuditAction,
+    GovernAuditNote,
+    GovernRaci,
 )
 
 __all__ = [
@@ -123,6 +137,11 @@ __all__ = [
     "DealProfile",
     "Drill",
     "DrillAction",
+    "GovernAudit",
+    "GovernAuditAction",
+    "GovernAuditFinding",
+    "GovernAuditNote",
+    "GovernRaci",
     "Grant",
     "Incident",
     "IncidentStep",
