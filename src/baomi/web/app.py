@@ -32,6 +32,7 @@ from baomi.web.routers import (
     drills,
     exchange,
     govern,
+    govern_audits,
     health,
     home,
     incidents,
@@ -109,6 +110,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         comply_reports.pages,
         govern.api,
         govern.pages,
+        govern_audits.api,
+        govern_audits.pages,
     ):
         app.include_router(router)
 

@@ -25,7 +25,11 @@ pages = APIRouter(include_in_schema=False)
 
 #: The governance pages, linked from the hub: (path after ``/govern``, Chinese, English).
 #: Each area adds its own row.
-SECTIONS: tuple[tuple[str, str, str], ...] = (("", "概览", "Overview"),)
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("", "概览", "Overview"),
+    ("audits", "内部审计", "Internal audits"),
+    ("raci", "职责分工", "Responsibilities (RACI)"),
+)
 
 
 class DueItemOut(BaseModel):
