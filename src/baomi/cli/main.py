@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.vault",
     "baomi.cli.serve",
     "baomi.cli.assess",
+    "baomi.cli.govern",
     "baomi.cli.respond",
     "baomi.cli.subject",
 )
