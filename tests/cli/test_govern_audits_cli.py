@@ -25,17 +25,11 @@ __all__ = ["database_url", "env"]
 
 @pytest.fixture
 def cli(env: dict[str, Any]) -> Cli:
+    """The key commands and the govern group, in the interface language of the test."""
     c = Cli(env)
-    app = typer.Typer(no_args_is_help=True)
-
-    @app.callback()
-    def _root() -> None:
-        """baomi (test)."""
-        set_language(None)
-
-    vault.register(app)
-    govern.register(app)
-    c.app = app
+    c.app = typer.Typer(no_args_is_help=True, callback=lambda: set_language(None))
+    for module in (vault, govern):
+        module.register(c.app)
     return c
 
 

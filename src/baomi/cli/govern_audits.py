@@ -6,9 +6,10 @@ closing a finding needs someone who did none of its actions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -18,7 +19,9 @@ from baomi.cli.assess_reports import OUT_OPTION, REPORT_FORMAT_OPTION, write_rep
 from baomi.cli.govern import govern_app
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
-from baomi.services.govern.listexport import ListFormat
+from baomi.services.permissions import Actor
+
+T = TypeVar("T")
 
 audit_app = typer.Typer(
     help="内部审计（个人信息保护法第五十四条）/ internal audits (PIPL Art. 54)",
@@ -32,6 +35,13 @@ govern_app.add_typer(audit_app, name="audit")
 govern_app.add_typer(raci_app, name="raci")
 
 DEPARTMENT_HELP = "technology|legal|management|hr|marketing|audit|external"
+
+
+def _call(as_: str | None, fn: Callable[[Any, Actor], T]) -> T:
+    """Call a service with the vault and the acting operator (errors become a red message)."""
+    with _vault() as vault:
+        actor = _actor(as_)
+        return _run(lambda: fn(vault, actor))
 
 
 def _json(data: Any) -> None:
@@ -94,18 +104,18 @@ def plan_cmd(
     """制定审计计划 / plan an audit (the same auditor at most three times in a row)."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(
-            lambda: audits.plan(
-                vault,
-                actor=_actor(as_),
-                scope=scope,
-                frequency_months=every,
-                planned_for=date,
-                auditors=auditor,
-                individuals=individuals,
-            )
-        )
+    info = _call(
+        as_,
+        lambda v, a: audits.plan(
+            v,
+            actor=a,
+            scope=scope,
+            frequency_months=every,
+            planned_for=date,
+            auditors=auditor,
+            individuals=individuals,
+        ),
+    )
     _show_audit(info, fmt)
 
 
@@ -114,8 +124,7 @@ def list_cmd(fmt: Format = FORMAT_OPTION, as_: str | None = AS_OPTION) -> None:
     """审计列表 / every audit, latest first."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        found = _run(lambda: audits.audits(vault, actor=_actor(as_)))
+    found = _call(as_, lambda v, a: audits.audits(v, actor=a))
     if fmt is Format.JSON:
         _json([asdict(a) for a in found])
         return
@@ -148,9 +157,7 @@ def show_cmd(audit: str, fmt: Format = FORMAT_OPTION, as_: str | None = AS_OPTIO
     """一次审计及其发现 / one audit with its findings."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(lambda: audits.show(vault, actor=_actor(as_), audit_id=audit))
-    _show_audit(info, fmt)
+    _show_audit(_call(as_, lambda v, a: audits.show(v, actor=a, audit_id=audit)), fmt)
 
 
 @audit_app.command("complete")
@@ -163,10 +170,9 @@ def complete_cmd(
     """完成审计 / the audit is done (its findings may stay open)."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(
-            lambda: audits.complete(vault, actor=_actor(as_), audit_id=audit, conclusion=conclusion)
-        )
+    info = _call(
+        as_, lambda v, a: audits.complete(v, actor=a, audit_id=audit, conclusion=conclusion)
+    )
     _show_audit(info, fmt)
 
 
@@ -183,17 +189,12 @@ def finding_cmd(
     from baomi.services.govern import audits
 
     level = parse_choice(audits.Severity, severity.lower(), "--severity")
-    with _vault() as vault:
-        info = _run(
-            lambda: audits.record_finding(
-                vault,
-                actor=_actor(as_),
-                audit_id=audit,
-                title=title,
-                severity_=level.value,
-                detail=detail,
-            )
-        )
+    info = _call(
+        as_,
+        lambda v, a: audits.record_finding(
+            v, actor=a, audit_id=audit, title=title, severity_=level.value, detail=detail
+        ),
+    )
     _show_finding(info, fmt)
 
 
@@ -209,17 +210,12 @@ def action_cmd(
     """添加整改措施 / add a remediation action owned by a department."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(
-            lambda: audits.add_action(
-                vault,
-                actor=_actor(as_),
-                finding_id=finding,
-                text=text,
-                department=department,
-                due=due,
-            )
-        )
+    info = _call(
+        as_,
+        lambda v, a: audits.add_action(
+            v, actor=a, finding_id=finding, text=text, department=department, due=due
+        ),
+    )
     _show_finding(info, fmt)
 
 
@@ -228,9 +224,9 @@ def done_cmd(action: str, fmt: Format = FORMAT_OPTION, as_: str | None = AS_OPTI
     """整改措施已完成 / mark a remediation action done."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(lambda: audits.complete_action(vault, actor=_actor(as_), action_id=action))
-    _show_finding(info, fmt)
+    _show_finding(
+        _call(as_, lambda v, a: audits.complete_action(v, actor=a, action_id=action)), fmt
+    )
 
 
 @audit_app.command("note")
@@ -243,11 +239,9 @@ def note_cmd(
     """添加跟进记录 / add a follow-up note."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(
-            lambda: audits.add_note(vault, actor=_actor(as_), finding_id=finding, text=text)
-        )
-    _show_finding(info, fmt)
+    _show_finding(
+        _call(as_, lambda v, a: audits.add_note(v, actor=a, finding_id=finding, text=text)), fmt
+    )
 
 
 @audit_app.command("close")
@@ -255,9 +249,9 @@ def close_cmd(finding: str, fmt: Format = FORMAT_OPTION, as_: str | None = AS_OP
     """验证并关闭发现（须由未参与整改者）/ verify and close a finding (not by a remediator)."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        info = _run(lambda: audits.close_finding(vault, actor=_actor(as_), finding_id=finding))
-    _show_finding(info, fmt)
+    _show_finding(
+        _call(as_, lambda v, a: audits.close_finding(v, actor=a, finding_id=finding)), fmt
+    )
 
 
 @audit_app.command("report")
@@ -270,16 +264,14 @@ def report_cmd(
     """审计报告 / the audit report (html|pdf|xlsx|json)."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        report = _run(lambda: audits.report(vault, actor=_actor(as_), audit_id=audit))
-    write_report_cli(report, fmt, out)
+    write_report_cli(_call(as_, lambda v, a: audits.report(v, actor=a, audit_id=audit)), fmt, out)
 
 
 def _export(kind: str, table: Any, fmt: str, out: Path) -> None:
     from baomi.services.govern import listexport
     from baomi.storage.blobs import write_atomic
 
-    chosen = parse_choice(ListFormat, fmt, "--format")
+    chosen = parse_choice(listexport.ListFormat, fmt, "--format")
     _run(lambda: write_atomic(out, listexport.export(kind, table, chosen), 0o600))
     _console().print(tr(f"已写入 {out}", f"written to {out}"))
 
@@ -293,8 +285,7 @@ def export_cmd(
     """导出全部审计发现 / every finding as CSV (UTF-8 with BOM) or XLSX."""
     from baomi.services.govern import audits
 
-    with _vault() as vault:
-        table = _run(lambda: audits.findings_table(vault, actor=_actor(as_)))
+    table = _call(as_, lambda v, a: audits.findings_table(v, actor=a))
     _export("audit-findings", table, fmt, out)
 
 
@@ -366,10 +357,7 @@ def raci_set(
         if not sep:
             raise typer.BadParameter(cell, param_hint="CELLS")
         parsed[dept.strip()] = letter.strip()
-    with _vault() as vault:
-        row = _run(
-            lambda: raci.set_row(vault, actor=_actor(as_), activity_id=activity, cells=parsed)
-        )
+    row = _call(as_, lambda v, a: raci.set_row(v, actor=a, activity_id=activity, cells=parsed))
     data = {
         "activity": row.activity,
         "cells": {d: v.value for d, v in row.cells.items()},
