@@ -299,10 +299,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/govern/raci/export", Action.GOVERN_VIEW, room=False),
     Endpoint(
         "PUT",
-        "/api/v1/govern/raci/{activity}",
+        "/api/v1/govern/raci/activities/{activity}",
         Action.GOVERN_EDIT,
         room=False,
-        url="/api/v1/govern/raci/pia",
+        url="/api/v1/govern/raci/activities/pia",
         body=lambda s: {"cells": {"hr": "C"}},
     ),
     Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),

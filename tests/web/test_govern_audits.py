@@ -115,10 +115,12 @@ def test_the_raci_table_page_api_and_export(client: TestClient, vault: Any) -> N
     table = client.get("/api/v1/govern/raci", headers=seller).json()
     rows = {r["activity"]: r for r in table["rows"]}
     assert rows["pia"]["accountable"] == "management" and table["overdue"]["hr"] == 0
-    two = client.put("/api/v1/govern/raci/pia", json={"cells": {"legal": "A"}}, headers=seller)
+    two = client.put(
+        "/api/v1/govern/raci/activities/pia", json={"cells": {"legal": "A"}}, headers=seller
+    )
     assert two.status_code == 400
     moved = client.put(
-        "/api/v1/govern/raci/pia",
+        "/api/v1/govern/raci/activities/pia",
         json={"cells": {"legal": "A", "management": "I"}},
         headers=seller,
     )

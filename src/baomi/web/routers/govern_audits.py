@@ -243,7 +243,7 @@ def export_raci(
     return _list("raci", raci.table(vault, actor=_actor(user)), format)
 
 
-@api.put("/raci/{activity}", responses={400: {}, 403: {}})
+@api.put("/raci/activities/{activity}", responses={400: {}, 403: {}})
 def set_raci(activity: str, body: RaciSet, user: CurrentUser, vault: VaultDep) -> RaciRowOut:
     """Change some departments' letters in one activity's row (exactly one A remains)."""
     row = raci.set_row(vault, actor=_actor(user), activity_id=activity, cells=body.cells)
