@@ -93,6 +93,7 @@ def test_audit_forms(client: TestClient, vault: Any) -> None:
     out = client.post("/govern/audits", data=form, headers=seller, follow_redirects=False)
     assert out.status_code == 303 and "error" not in out.headers["location"]
     (audit,) = client.get("/api/v1/govern/audits", headers=seller).json()
+    assert client.get(f"/govern/audits/{audit['id']}", headers=seller).status_code == 200
     assert audit["auditors"] == ["甲", "乙"] and audit["next_due"] == "2027-02-28"
     bad = client.post(
         "/govern/audits",
@@ -101,6 +102,14 @@ def test_audit_forms(client: TestClient, vault: Any) -> None:
         follow_redirects=False,
     )
     assert "error=" in bad.headers["location"]
+    for individuals, ok in (("10000000", True), ("10000001", False), ("many", False)):
+        out = client.post(
+            "/govern/audits",
+            data=form | {"frequency_months": "36", "individuals": individuals},
+            headers=seller,
+            follow_redirects=False,
+        )
+        assert ("error=" not in out.headers["location"]) is ok, individuals
     found = client.post(
         f"/govern/audits/{audit['id']}/findings",
         data={"title": "x", "severity": "low"},

@@ -276,12 +276,18 @@ def audits_page(request: Request, user: OptionalUser, vault: VaultDep, token: To
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
     rule = rules()["AUD-INDEP"]
+    freq = rules()["AUD-FREQ"]
     return render(
         request,
         "govern/audits.html",
         audits=audits.audits(vault, actor=_actor(user)),
         limit=int(rule.param("max_consecutive")),
         rule=rule.label(),
+        freq={
+            "individuals": int(freq.param("individuals")),
+            "every_years": int(freq.param("every_years")),
+            "rule": freq.label(),
+        },
         today=_dt.date.today().isoformat(),
         **_page_context(request, user, vault, token),
     )
@@ -310,8 +316,11 @@ def plan_form(
     frequency_months: Annotated[int, Form(ge=1, le=120)],
     planned_for: Annotated[str, Form(max_length=10)],
     auditors: Annotated[str, Form(max_length=4000)],
+    individuals: Annotated[str, Form(max_length=13)] = "",
 ) -> Response:
     try:
+        if individuals.strip() and not individuals.strip().isdigit():
+            raise InputError(tr("人数须为非负整数", "individuals: a whole number"))
         audits.plan(
             vault,
             actor=_actor(user),
@@ -319,6 +328,7 @@ def plan_form(
             frequency_months=frequency_months,
             planned_for=planned_for,
             auditors=auditors.replace("，", ",").split(","),
+            individuals=int(individuals) if individuals.strip() else None,
         )
     except InputError as exc:
         return _back("/govern/audits", str(exc))
