@@ -70,6 +70,8 @@ NOTICE_FACTS = {
     "company": "矩阵科技",
 }
 TRAINING = "/api/v1/govern/training"
+AUDITS = "/api/v1/govern/audits"
+NO_AUDIT = AUDITS + "/no-such-audit"
 
 #: Every API route (/api/…) and the action it exercises — the one list the matrix is built from.
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -296,6 +298,80 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("GET", TRAINING + "/dashboard", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", TRAINING + "/dashboard/export", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", AUDITS, Action.GOVERN_VIEW, room=False),
+    Endpoint(
+        "POST",
+        AUDITS,
+        Action.GOVERN_EDIT,
+        room=False,
+        body=lambda s: {  # a new auditor each time: the three-in-a-row rule never refuses
+            "scope": "矩阵审计",
+            "frequency_months": 12,
+            "planned_for": "2026-07-01",
+            "auditors": [uuid.uuid4().hex],
+        },
+    ),
+    Endpoint("GET", AUDITS + "/findings/export", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", AUDITS + "/{audit}", Action.GOVERN_VIEW, room=False, url=NO_AUDIT),
+    Endpoint(
+        "GET", AUDITS + "/{audit}/report", Action.GOVERN_VIEW, room=False, url=NO_AUDIT + "/report"
+    ),
+    Endpoint(
+        "POST",
+        AUDITS + "/{audit}/complete",
+        Action.GOVERN_AUDIT_RECORD,
+        room=False,
+        url=NO_AUDIT + "/complete",
+        body=lambda s: {},
+    ),
+    Endpoint(
+        "POST",
+        AUDITS + "/{audit}/findings",
+        Action.GOVERN_AUDIT_RECORD,
+        room=False,
+        url=NO_AUDIT + "/findings",
+        body=lambda s: {"title": "发现", "severity": "low"},
+    ),
+    Endpoint(
+        "POST",
+        AUDITS + "/findings/{finding}/actions",
+        Action.GOVERN_EDIT,
+        room=False,
+        url=AUDITS + "/findings/no-such-finding/actions",
+        body=lambda s: {"text": "整改", "department": "legal", "due": "2026-08-01"},
+    ),
+    Endpoint(
+        "POST",
+        AUDITS + "/actions/{action}/done",
+        Action.GOVERN_EDIT,
+        room=False,
+        url=AUDITS + "/actions/no-such-action/done",
+    ),
+    Endpoint(
+        "POST",
+        AUDITS + "/findings/{finding}/notes",
+        Action.GOVERN_AUDIT_RECORD,
+        room=False,
+        url=AUDITS + "/findings/no-such-finding/notes",
+        body=lambda s: {"text": "跟进"},
+    ),
+    Endpoint(
+        "POST",
+        AUDITS + "/findings/{finding}/close",
+        Action.GOVERN_AUDIT_RECORD,
+        room=False,
+        url=AUDITS + "/findings/no-such-finding/close",
+    ),
+    Endpoint("GET", "/api/v1/govern/raci", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", "/api/v1/govern/raci/export", Action.GOVERN_VIEW, room=False),
+    Endpoint(
+        "PUT",
+        "/api/v1/govern/raci/activities/{activity}",
+        Action.GOVERN_EDIT,
+        room=False,
+        url="/api/v1/govern/raci/activities/pia",
+        body=lambda s: {"cells": {"hr": "C"}},
+    ),
     Endpoint("GET", "/api/v1/drills", Action.DRILL_VIEW, room=False),
     Endpoint(
         "POST",

@@ -1,4 +1,5 @@
-"""``baomi govern …``: the company's management of protection at the command line.
+"""``baomi govern …``: the company's management of protection at the command line (training,
+audits, surveys, reviews, responsibilities).
 
 Each area registers its commands on :data:`govern_app` from its own module (listed in
 :data:`SUBMODULES`); every command takes ``--format json`` for machines.
@@ -11,12 +12,15 @@ import importlib
 import typer
 
 govern_app = typer.Typer(
-    help="个人信息保护管理：培训、审计、调查、评审 / governance: training, audits, surveys, reviews",
+    help="个人信息保护管理：培训、审计、调查、评审、职责 / protection governance",
     no_args_is_help=True,
 )
 
 #: Modules that add commands to :data:`govern_app` when imported.
-SUBMODULES: tuple[str, ...] = ("baomi.cli.govern_training",)
+SUBMODULES: tuple[str, ...] = (
+    "baomi.cli.govern_training",
+    "baomi.cli.govern_audits",
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -33,9 +33,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.vault",
     "baomi.cli.serve",
     "baomi.cli.assess",
+    "baomi.cli.govern",
     "baomi.cli.respond",
     "baomi.cli.subject",
-    "baomi.cli.govern",
 )
 
 

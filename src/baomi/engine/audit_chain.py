@@ -112,6 +112,10 @@ class AuditAction(StrEnum):
     TRAINING_UNASSIGN = "training.unassign"
     #: a quiz answered: course, score, passed (the answers stay in the training tables)
     TRAINING_ATTEMPT = "training.attempt"
+    #: an internal audit planned, its findings, actions, notes and closure (PIPL-54)
+    GOVERN_AUDIT_UPDATE = "govern.audit_update"
+    #: a row of the responsibilities (RACI) table changed
+    GOVERN_RACI_SET = "govern.raci_set"
 
 
 @dataclass(frozen=True)

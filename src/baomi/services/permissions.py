@@ -107,6 +107,8 @@ class Action(StrEnum):
     USER_DEPARTMENT = "user.department"
     #: take one's own training: read the courses assigned, answer a quiz, get the certificate
     TRAINING_TAKE = "training.take"
+    #: record an internal audit's findings, follow it up and verify their closure (PIPL-54)
+    GOVERN_AUDIT_RECORD = "govern.audit_record"
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # staff and the platform that runs its rooms, auditors and counsel (who read the room's
         # documents); the buyer is another company and trains its own people
         Action.TRAINING_TAKE: _EVERYONE - {Role.BUYER},
+        # the auditors record what they find and verify its remediation; the company's staff
+        # (govern.edit) plan the audits and remediate, and so do not audit themselves
+        Action.GOVERN_AUDIT_RECORD: _KEY_HOLDERS | {Role.AUDITOR},
     }
 )
 

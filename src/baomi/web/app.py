@@ -32,6 +32,7 @@ from baomi.web.routers import (
     drills,
     exchange,
     govern,
+    govern_audits,
     govern_training,
     health,
     home,
@@ -112,6 +113,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         govern.pages,
         govern_training.api,
         govern_training.pages,
+        govern_audits.api,
+        govern_audits.pages,
     ):
         app.include_router(router)
 

@@ -73,7 +73,10 @@ class DueItem:
 Source = Callable[[Vault, _dt.date], list[DueItem]]
 
 #: Every source of dated items, ``"module:function"``. One line per area.
-SOURCES: tuple[str, ...] = ("baomi.services.govern.training:due_items",)
+SOURCES: tuple[str, ...] = (
+    "baomi.services.govern.training:due_items",
+    "baomi.services.govern.audits:due_items",
+)
 
 
 def _load(spec: str) -> Source:

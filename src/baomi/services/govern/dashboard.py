@@ -50,7 +50,10 @@ class Dashboard:
 
 
 #: The governance areas' tiles, ``"module:function"`` with ``(vault, today) -> list[Tile]``.
-TILES: tuple[str, ...] = ("baomi.services.govern.training:tiles",)
+TILES: tuple[str, ...] = (
+    "baomi.services.govern.training:tiles",
+    "baomi.services.govern.audits:tiles",
+)
 
 #: how many upcoming items the dashboard lists
 UPCOMING = 8

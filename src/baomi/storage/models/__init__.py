@@ -9,6 +9,8 @@ mirror them.
 - :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills,
   data-subject requests and their verification steps
 - :mod:`~baomi.storage.models.govern_training` — training assignments and quiz attempts
+- :mod:`~baomi.storage.models.govern_audits` — internal audits, findings, remediation actions,
+  follow-up notes, and the responsibilities (RACI) table
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ from baomi.storage.models.dataroom import (
     NdaAcceptance,
     Question,
     Room,
+)
+from baomi.storage.models.govern_audits import (
+    GovernAudit,
+    GovernAuditAction,
+    GovernAuditFinding,
+    GovernAuditNote,
+    GovernRaci,
 )
 from baomi.storage.models.govern_training import TrainingAssignment, TrainingAttempt
 from baomi.storage.models.respond import (
@@ -105,6 +114,11 @@ TABLES = (
     ComplyFile,
     TrainingAssignment,
     TrainingAttempt,
+    GovernAudit,
+    GovernAuditFinding,
+    GovernAuditAction,
+    GovernAuditNote,
+    GovernRaci,
 )
 
 __all__ = [
@@ -127,6 +141,11 @@ __all__ = [
     "DealProfile",
     "Drill",
     "DrillAction",
+    "GovernAudit",
+    "GovernAuditAction",
+    "GovernAuditFinding",
+    "GovernAuditNote",
+    "GovernRaci",
     "Grant",
     "Incident",
     "IncidentStep",

@@ -29,6 +29,8 @@ pages = APIRouter(include_in_schema=False)
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("", "概览", "Overview"),
     ("training", "培训", "Training"),
+    ("audits", "内部审计", "Internal audits"),
+    ("raci", "职责分工", "Responsibilities (RACI)"),
 )
 
 
