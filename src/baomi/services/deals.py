@@ -24,10 +24,11 @@ from baomi.errors import CryptoError, InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.permissions import Action, Actor
+from baomi.services.respond import person_index
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage import keystore
 from baomi.storage.blobs import write_atomic
-from baomi.storage.models import Deal, StoredObject
+from baomi.storage.models import Deal, StoredObject, SubjectIndex
 
 #: What :func:`add` asks for each document: the scan inventory of one file (the scan's
 #: ``inventory.json`` contract, no raw PI), or ``None`` to store the file without one.
@@ -61,9 +62,16 @@ class DealDetail:
     objects: list[ObjectInfo]
 
 
+#: the statuses of an object that is a deal's current version of its document (a superseded
+#: or shredded one is an earlier version, see :mod:`baomi.services.respond.versions`)
+CURRENT = ("stored", "destroyed")
+
+
 def _info(session: Session, deal: Deal) -> DealInfo:
     count = session.execute(
-        select(func.count()).select_from(StoredObject).where(StoredObject.deal_id == deal.id)
+        select(func.count())
+        .select_from(StoredObject)
+        .where(StoredObject.deal_id == deal.id, StoredObject.status.in_(CURRENT))
     ).scalar_one()
     return DealInfo(
         deal.id, deal.name, deal.status, count, deal.created_at, deal.created_by, deal.destroyed_at
@@ -142,8 +150,11 @@ def add(
     deal_ref: str,
     paths: Sequence[Path],
     scanner: Scanner = scan_inventory,
+    index: bool = True,
 ) -> list[ObjectInfo]:
-    """Seal files into a deal with their scan inventory; one audit event per document.
+    """Seal files into a deal with their scan inventory and (``index``) their person index
+    (:mod:`baomi.services.respond.person_index`, sealed with the deal's key like the
+    document); one audit event per document.
 
     Each file is read, scanned, sealed and its blob written outside any transaction, one file
     in memory at a time (a scan can take minutes and must not hold the database's write lock);
@@ -157,6 +168,8 @@ def add(
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
     files = _files(paths)
     key = vault.deal_key(deal.id)
+    index_key = person_index.index_key(vault) if index else None
+    indexes: list[SubjectIndex] = []
     rows: list[StoredObject] = []
     added: list[ObjectInfo] = []
     try:
@@ -192,6 +205,11 @@ def add(
                 created_by=actor.name,
             )
             rows.append(row)
+            if index_key is not None:
+                found = person_index.build(path, index_key)
+                indexes.append(
+                    person_index.seal(key, deal_id=deal.id, object_id=object_id, found=found)
+                )
             added.append(
                 ObjectInfo(
                     object_id,
@@ -214,6 +232,7 @@ def add(
                     obj=f"object:{row.id}",
                     details={"deal": deal.id, "sha256": row.sha256, "size": row.size},
                 )
+            session.add_all(indexes)
     except BaseException:
         for row in rows:
             vault.blobs.delete(deal.id, row.id)
@@ -260,7 +279,8 @@ def show(vault: Vault, deal_ref: str, *, actor: Actor) -> DealDetail:
 
 
 def objects(vault: Vault, deal_id: str) -> list[ObjectInfo]:
-    """A deal's documents, names and inventories decrypted while the key exists.
+    """A deal's documents (their current versions), names and inventories decrypted while the
+    key exists.
 
     For other services, *after* they authorized the access (the data room's listing, which its
     own gate decides); it checks no permission and records nothing itself.
@@ -278,7 +298,7 @@ def _detail(vault: Vault, deal: Deal) -> tuple[DealInfo, list[ObjectInfo], bool]
         objs = (
             session.execute(
                 select(StoredObject)
-                .where(StoredObject.deal_id == deal.id)
+                .where(StoredObject.deal_id == deal.id, StoredObject.status.in_(CURRENT))
                 .order_by(StoredObject.created_at, StoredObject.id)
             )
             .scalars()
@@ -324,7 +344,11 @@ def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[
     written: list[Path] = []
     with vault.transaction() as session:
         objs = (
-            session.execute(select(StoredObject).where(StoredObject.deal_id == deal.id))
+            session.execute(
+                select(StoredObject).where(
+                    StoredObject.deal_id == deal.id, StoredObject.status.in_(CURRENT)
+                )
+            )
             .scalars()
             .all()
         )
