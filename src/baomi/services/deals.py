@@ -143,6 +143,49 @@ def scan_inventory(path: Path) -> dict[str, Any]:
     return codec.to_dict(scan_paths([path]).inventory)
 
 
+def inventory_json(inventory: Mapping[str, Any]) -> bytes:
+    """A document's scan inventory as it is sealed."""
+    return json.dumps(inventory, ensure_ascii=False).encode()
+
+
+def put_object(
+    vault: Vault,
+    key: bytes,
+    deal: Deal,
+    object_id: str,
+    *,
+    name: str,
+    content: bytes,
+    inventory: Mapping[str, Any] | None,
+) -> StoredObject:
+    """Seal one document's content (its blob written now, temp + rename), name and inventory;
+    the row to record (the caller sets ``created_by``, adds it in its transaction, and deletes
+    the blob if that fails)."""
+
+    def part_aad(part: str) -> bytes:
+        return crypto.object_aad(
+            deal_id=deal.id, object_id=object_id, key_version=deal.key_version, part=part
+        )
+
+    blob = crypto.seal(key, content, part_aad("content"))
+    vault.blobs.put(deal.id, object_id, blob)
+    return StoredObject(
+        id=object_id,
+        deal_id=deal.id,
+        name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
+        inventory_sealed=None
+        if inventory is None
+        else crypto.seal(key, inventory_json(inventory), part_aad("inventory")),
+        size=len(content),
+        sha256=crypto.sha256_hex(content),
+        blob_sha256=crypto.sha256_hex(blob),
+        key_version=deal.key_version,
+        status="stored",
+        created_at=now(),
+        created_by="",
+    )
+
+
 def add(
     vault: Vault,
     *,
@@ -177,33 +220,10 @@ def add(
             content = path.read_bytes()
             inventory = scanner(path)
             object_id = new_id()
-
-            def part_aad(part: str, object_id: str = object_id) -> bytes:
-                return crypto.object_aad(
-                    deal_id=deal.id, object_id=object_id, key_version=deal.key_version, part=part
-                )
-
-            blob = crypto.seal(key, content, part_aad("content"))
-            vault.blobs.put(deal.id, object_id, blob)
-            row = StoredObject(
-                id=object_id,
-                deal_id=deal.id,
-                name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
-                inventory_sealed=None
-                if inventory is None
-                else crypto.seal(
-                    key,
-                    json.dumps(inventory, ensure_ascii=False).encode(),
-                    part_aad("inventory"),
-                ),
-                size=len(content),
-                sha256=crypto.sha256_hex(content),
-                blob_sha256=crypto.sha256_hex(blob),
-                key_version=deal.key_version,
-                status="stored",
-                created_at=now(),
-                created_by=actor.name,
+            row = put_object(
+                vault, key, deal, object_id, name=name, content=content, inventory=inventory
             )
+            row.created_by = actor.name
             rows.append(row)
             if index_key is not None:
                 found = person_index.build(path, index_key)
@@ -378,7 +398,8 @@ def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[
 
 
 def open_object(vault: Vault, deal_id: str, object_id: str) -> tuple[str, bytes]:
-    """The name and content of one object, checked against its hash.
+    """The name and content of one object (also a superseded version, until it is shredded),
+    checked against its hash.
 
     For other services, *after* they authorized the access and while they record it (the data
     room's downloads); it checks no permission itself.
@@ -386,7 +407,7 @@ def open_object(vault: Vault, deal_id: str, object_id: str) -> tuple[str, bytes]
     with vault.reading() as session:
         deal = session.get(Deal, deal_id)
         obj = session.get(StoredObject, object_id)
-        if deal is None or obj is None or obj.deal_id != deal_id:
+        if deal is None or obj is None or obj.deal_id != deal_id or obj.status == "shredded":
             raise InputError(tr("没有该文件", "no such document"))
     key = vault.deal_key(deal.id)
     name = _open_part(key, deal, obj, "name", obj.name_sealed).decode("utf-8")

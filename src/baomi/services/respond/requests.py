@@ -376,6 +376,11 @@ def _scope(
     return found
 
 
+def authorize_edit(vault: Vault, *, actor: Actor, request_id: str) -> str:
+    """Refuse ``actor`` unless it may edit the request; returns its id."""
+    return _scope(vault, actor, Action.REQUEST_EDIT, request_id, None)
+
+
 def get(
     vault: Vault,
     *,
