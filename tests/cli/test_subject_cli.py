@@ -256,3 +256,65 @@ def test_a_request_linked_to_its_search_and_the_response_package(cli: Cli, tmp_p
     assert "13900001111" not in out.read_text(encoding="utf-8")
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     cli("subject", "export", req["id"], "--out", str(out), code=1)  # never overwrites
+
+
+def test_name_and_phone_formats_apply_and_purge(cli: Cli, tmp_path: Path) -> None:
+    from baomi.cli import scan as scan_cli
+
+    assert cli.app is not None
+    scan_cli.register(cli.app)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "客户.csv").write_text(
+        "姓名,手机,城市\n张三,13812345678,北京\n李四,13812345678,上海\n王五,13900001111,天津\n",
+        encoding="utf-8",
+    )
+    cli("keys", "init")
+    cli("deal", "create", "ACME")
+    cli("deal", "add", "ACME", str(data))
+    req = json.loads(
+        cli("subject", "intake", "--kind", "deletion", "--contact", "a@b.cn", "--format", "json")
+    )
+    cli("subject", "verify", req["id"], "--method", "sms_code")
+    found = _found(cli, "--deal", "ACME", "--mobile", "１３８１２３４５６７８", "--name", "张 三")
+    assert found == {("客户.csv", None, 0, "手机"), ("客户.csv", None, 0, "姓名")}
+    cli(
+        "subject",
+        "find",
+        "--deal",
+        "ACME",
+        "--mobile",
+        "13812345678",
+        "--name",
+        "张三",
+        "--request",
+        req["id"],
+    )
+    out = tmp_path / "package.csv"
+    cli("subject", "export", req["id"], "--out", str(out), "--format", "csv")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "北京" in out.read_text("utf-8-sig")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    cli("subject", "export", req["id"], "--out", str(tmp_path / "p.x"), "--format", "pdf", code=2)
+    applied = json.loads(cli("subject", "apply", req["id"], "--format", "json"))
+    assert [(v["file"], v["rows"]) for v in applied["versions"]] == [("客户.csv", 1)]
+    assert _found(cli, "--deal", "ACME", "--mobile", "13812345678", "--name", "张三") == set()
+    assert _found(cli, "--deal", "ACME", "--mobile", "13812345678") == {
+        ("客户.csv", None, 0, "手机")
+    }
+    # the original is kept until its retention ends: nothing to shred today
+    assert json.loads(cli("subject", "purge", "--format", "json")) == []
+    # a scan's output folder gets the person index when asked
+    scan_out = tmp_path / "scan"
+    cli("scan", str(data), "--out", str(scan_out), "--person-index", "--no-prose")
+    assert (scan_out / "person_index.sealed").is_file()
+    assert _found(
+        cli,
+        "--scan",
+        str(scan_out),
+        "--root",
+        str(data),
+        "--mobile",
+        "13812345678",
+        "--name",
+        "李四",
+    ) == {("客户.csv", None, 1, "手机"), ("客户.csv", None, 1, "姓名")}

@@ -338,6 +338,24 @@ def link(vault: Vault, *, actor: Actor, request_id: str, result: SearchResult) -
     )
 
 
+def find_for_request(
+    vault: Vault,
+    *,
+    actor: Actor,
+    request_id: str,
+    deal_ref: str,
+    kind: IdKind,
+    query: str,
+    name: str | None = None,
+) -> tuple[SearchResult, RequestInfo]:
+    """Search a deal for a request's requester and link the result to the request (the data
+    room's search form): needs ``subject.find`` and ``request.edit``."""
+    authorize(actor, Action.SUBJECT_FIND)  # the role first: an unknown id tells nothing
+    found = requests.authorize_edit(vault, actor=actor, request_id=request_id)
+    result = find_in_deal(vault, actor=actor, deal_ref=deal_ref, kind=kind, query=query, name=name)
+    return result, link(vault, actor=actor, request_id=found, result=result)
+
+
 # --- the response package ----------------------------------------------------------------------
 
 

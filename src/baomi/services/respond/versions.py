@@ -213,6 +213,7 @@ def apply(
 ) -> Applied:
     """Apply a verified deletion or correction request to the documents its linked search
     found (see the module). ``column``/``value``: a correction's column and corrected value."""
+    authorize(actor, Action.SUBJECT_FIND)  # the role first: an unknown id tells nothing
     info = requests.get(vault, actor=actor, request_id=request_id)
     if info.kind not in (Kind.DELETION, Kind.CORRECTION):
         raise InputError(tr("只有更正或删除请求可以执行", "only a correction or deletion applies"))
