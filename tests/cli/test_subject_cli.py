@@ -318,3 +318,50 @@ def test_name_and_phone_formats_apply_and_purge(cli: Cli, tmp_path: Path) -> Non
         "--name",
         "李四",
     ) == {("客户.csv", None, 1, "手机"), ("客户.csv", None, 1, "姓名")}
+
+
+def _per_file(cli: Cli, mobile: str) -> dict[str, int]:
+    data = json.loads(
+        cli("subject", "find", "--deal", "ACME", "--mobile", mobile, "--format", "json")
+    )
+    return dict(data["per_file"])
+
+
+def test_a_deletion_in_the_demo_data_leaves_no_occurrence(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    written = _demo(data, monkeypatch)
+    cli("keys", "init")
+    cli("deal", "create", "ACME")
+    cli("deal", "add", "ACME", str(data))
+    mobiles = sorted({_canonical(e, raw) for *_, e, raw in written if e == "CN_MOBILE"})
+
+    def files_of(m: str) -> set[str]:
+        return {f for f, *_ in _expected(written, "CN_MOBILE", m)}
+
+    # the person found in the most files, and a few others to watch
+    mobile = max(mobiles, key=lambda m: (len(files_of(m)), m))
+    before = _found(cli, "--deal", "ACME", "--mobile", mobile)
+    assert {(Path(f).name, s, r, c) for f, s, r, c in before} == {
+        (Path(f).name, s, r, c) for f, s, r, c in _expected(written, "CN_MOBILE", mobile)
+    }
+    others = [m for m in mobiles if m != mobile][:5]
+    others_before = {m: _per_file(cli, m) for m in others}
+    req = json.loads(
+        cli("subject", "intake", "--kind", "deletion", "--contact", "a@b.cn", "--format", "json")
+    )
+    cli("subject", "verify", req["id"], "--method", "id_document")
+    cli("subject", "find", "--deal", "ACME", "--mobile", mobile, "--request", req["id"])
+    applied = json.loads(cli("subject", "apply", req["id"], "--format", "json"))
+    changed = {v["file"] for v in applied["versions"]}
+    skipped = {f for f, _why in applied["skipped"]}
+    assert changed and changed | skipped == {f for f, *_ in before}
+    assert sum(v["rows"] for v in applied["versions"]) == len(
+        {(f, s, r) for f, s, r, _c in before if f in changed}
+    )
+    after = _found(cli, "--deal", "ACME", "--mobile", mobile)
+    # no occurrence left in a new version; only the documents left to a person keep theirs
+    assert after == {h for h in before if h[0] in skipped}
+    # the other people's occurrences are all still there (their rows moved up, not removed)
+    assert {m: _per_file(cli, m) for m in others} == others_before
