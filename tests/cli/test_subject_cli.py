@@ -202,14 +202,20 @@ def test_find_every_occurrence_of_a_demo_person_in_a_scan(
     assert "客户名单.csv" in out
 
 
-def test_find_in_a_deal_and_refusals(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _demo_deal(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Written:
+    """The demo data set added to the deal ACME."""
     data = tmp_path / "data"
     written = _demo(data, monkeypatch)
     cli("keys", "init")
     cli("deal", "create", "ACME")
     cli("deal", "add", "ACME", str(data))
+    return written
+
+
+def test_find_in_a_deal_and_refusals(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = _demo_deal(cli, tmp_path, monkeypatch)
     mobile = next(_canonical(e, raw) for *_, e, raw in written if e == "CN_MOBILE")
     expected = {
         (f.replace("\\", "/"), s, r, c) for f, s, r, c in _expected(written, "CN_MOBILE", mobile)
@@ -330,11 +336,7 @@ def _per_file(cli: Cli, mobile: str) -> dict[str, int]:
 def test_a_deletion_in_the_demo_data_leaves_no_occurrence(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = tmp_path / "data"
-    written = _demo(data, monkeypatch)
-    cli("keys", "init")
-    cli("deal", "create", "ACME")
-    cli("deal", "add", "ACME", str(data))
+    written = _demo_deal(cli, tmp_path, monkeypatch)
     mobiles = sorted({_canonical(e, raw) for *_, e, raw in written if e == "CN_MOBILE"})
 
     def files_of(m: str) -> set[str]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import CryptoError, InputError, IntegrityError
+from baomi.errors import BaomiError, CryptoError, InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.permissions import Action, Actor
@@ -226,10 +226,14 @@ def add(
             row.created_by = actor.name
             rows.append(row)
             if index_key is not None:
-                found = person_index.build(path, index_key)
-                indexes.append(
-                    person_index.seal(key, deal_id=deal.id, object_id=object_id, found=found)
-                )
+                try:
+                    found = person_index.build(path, index_key)
+                except BaomiError:  # the search indexes it later (or says why it cannot)
+                    found = None
+                if found is not None:
+                    indexes.append(
+                        person_index.seal(key, deal_id=deal.id, object_id=object_id, found=found)
+                    )
             added.append(
                 ObjectInfo(
                     object_id,
