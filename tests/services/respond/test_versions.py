@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,11 @@ def test_a_deletion_leaves_no_occurrence_in_the_new_versions(vault: Vault, tmp_p
     for v in applied.versions:
         assert deals.open_object(vault, deal_id, v.original)[1] != current[v.file]
         assert old[v.original].retain_until == applied.retain_until
+    # the package still reads the versions the search found: the requester's rows only
+    made = subjects.package(vault, actor=OP, request_id=request_id)
+    records = json.loads(made.content)["records"]
+    assert len(records) == 4
+    assert sorted(r["values"]["姓名"] for r in records) == ["张 三", "张三", "张三", "张三"]
     text = _audit_text(vault)
     assert "subject.apply" in text and MOBILE not in text and NAME not in text
     # applying again: the search's documents have newer versions

@@ -193,6 +193,15 @@ def _deal_index(vault: Vault, deal_id: str, key: bytes) -> tuple[dict[str, list[
     return index, len(fresh)
 
 
+def _decrypt_into(vault: Vault, deal_id: str, object_id: str, folder: Path) -> tuple[Path, str]:
+    """One document decrypted into the new private ``folder``: (path, name)."""
+    name, content = deals.open_object(vault, deal_id, object_id)
+    folder.mkdir(mode=0o700, parents=True)
+    path = folder / Path(name).name
+    path.write_bytes(content)
+    return path, name
+
+
 def _deal_files(
     vault: Vault, deal_id: str, tmp: Path, only: set[str] | None = None
 ) -> list[tuple[Path, str, str]]:
@@ -202,11 +211,7 @@ def _deal_files(
     for i, obj in enumerate(deals.objects(vault, deal_id)):
         if only is not None and obj.id not in only:
             continue
-        name, content = deals.open_object(vault, deal_id, obj.id)
-        folder = tmp / str(i)
-        folder.mkdir(mode=0o700)
-        path = folder / Path(name).name
-        path.write_bytes(content)
+        path, name = _decrypt_into(vault, deal_id, obj.id, tmp / str(i))
         named.append((path, name, obj.id))
     return named
 
@@ -472,28 +477,57 @@ def package(
     return Package(info.reference, fmt, content, len(records), files)
 
 
+def _objects_files(vault: Vault, deal_id: str, tmp: Path, ids: set[str]) -> list[tuple[Path, str]]:
+    """The vault documents ``ids`` (any version not yet shredded) decrypted into ``tmp``:
+    (path, object id). An id that is no document of the deal (a file name) is passed by."""
+    out: list[tuple[Path, str]] = []
+    for i, object_id in enumerate(sorted(ids)):
+        try:
+            path, _name = _decrypt_into(vault, deal_id, object_id, tmp / f"v{i}")
+        except InputError:
+            continue
+        out.append((path, object_id))
+    return out
+
+
 def _records(vault: Vault, search: dict[str, Any]) -> list[dict[str, Any]]:
-    wanted: dict[str, set[tuple[str | None, int]]] = {}
-    for file, sheet, row, *_rest in search["hits"]:
-        wanted.setdefault(str(file), set()).add((sheet, int(row)))
+    """The records at the search's positions, read from the very documents it searched: a
+    deal's hits name their vault document, so a document replaced since (a correction or
+    deletion) is read in the version the positions refer to, until that is shredded — never
+    the new version, whose rows have moved. A search linked before hits named documents reads
+    the current documents by name."""
+    #: (vault document or file name) → (file name, {(sheet, row)})
+    wanted: dict[str, tuple[str, set[tuple[str | None, int]]]] = {}
+    for hit in search["hits"]:
+        file, sheet, row = str(hit[0]), hit[1], int(hit[2])
+        source = str(hit[4]) if len(hit) > 4 and hit[4] else file
+        wanted.setdefault(source, (file, set()))[1].add((sheet, row))
     where = str(search["where"])
     records: list[dict[str, Any]] = []
     tmp = Path(tempfile.mkdtemp(prefix="baomi-subject-"))
     try:
         if where.startswith("deal:"):
-            named = [(p, n) for p, n, _ in _deal_files(vault, where.removeprefix("deal:"), tmp)]
+            deal_id = where.removeprefix("deal:")
+            located = _objects_files(vault, deal_id, tmp, set(wanted))
+            found = {source for _p, source in located}
+            left = {s for s in wanted if s not in found and s == wanted[s][0]}
+            if left:  # hits of a search linked before they named documents: by name
+                located += [
+                    (p, n) for p, n, _ in _deal_files(vault, deal_id, tmp / "current") if n in left
+                ]
         else:
             base = Path(where.removeprefix("scan:"))
-            named = [(base / name, name) for name in wanted]
-        for path, name in named:
-            if name not in wanted:
+            located = [(base / source, source) for source in wanted]
+        for path, source in located:
+            if source not in wanted:
                 continue
-            positions = {(path.name, sheet, row) for sheet, row in wanted[name]}
+            name, places = wanted[source]
+            positions = {(path.name, sheet, row) for sheet, row in places}
             for _file, sheet, row, values in records_at([path], positions):
                 records.append({"file": name, "sheet": sheet, "row": row, "values": values})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return records
+    return sorted(records, key=lambda r: (r["file"], r["sheet"] or "", r["row"]))
 
 
 def export_records(
