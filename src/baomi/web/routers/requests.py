@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -308,17 +308,22 @@ def search_for_request(
     return _search_out(result)
 
 
-@api.get("/subject-requests/{request_id}/package", responses=errors(400, 403))
+@api.get(
+    "/subject-requests/{request_id}/package",
+    response_class=Response,
+    responses={
+        200: {"content": {f.media_type.split(";")[0]: {} for f in PackageFormat}},
+        **errors(400, 403),
+    },
+)
 def request_package(
     request_id: str,
     user: CurrentUser,
     vault: VaultDep,
-    format: PackageFormat = PackageFormat.JSON,
+    fmt: Annotated[PackageFormat, Query(alias="format")] = PackageFormat.JSON,
 ) -> Response:
     """The response package (JSON, CSV with a BOM, or XLSX) of the linked search."""
-    made = subjects.package(
-        vault, actor=rooms.seat_outside(user), request_id=request_id, fmt=format
-    )
+    made = subjects.package(vault, actor=rooms.seat_outside(user), request_id=request_id, fmt=fmt)
     return _download(made)
 
 
@@ -551,14 +556,14 @@ def package_download(
     request_id: str,
     user: CurrentUser,
     vault: VaultDep,
-    format: str = "json",
+    fmt: Annotated[str, Query(alias="format", max_length=8)] = "json",
 ) -> Response:
     try:
         made = subjects.package(
             vault,
             actor=rooms.seat_outside(user),
             request_id=request_id,
-            fmt=PackageFormat(format),
+            fmt=PackageFormat(fmt),
         )
     except (ValueError, InputError) as exc:
         message = str(exc) if isinstance(exc, InputError) else tr("格式无效", "unknown format")
