@@ -202,14 +202,20 @@ def test_find_every_occurrence_of_a_demo_person_in_a_scan(
     assert "客户名单.csv" in out
 
 
-def test_find_in_a_deal_and_refusals(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _demo_deal(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Written:
+    """The demo data set added to the deal ACME."""
     data = tmp_path / "data"
     written = _demo(data, monkeypatch)
     cli("keys", "init")
     cli("deal", "create", "ACME")
     cli("deal", "add", "ACME", str(data))
+    return written
+
+
+def test_find_in_a_deal_and_refusals(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = _demo_deal(cli, tmp_path, monkeypatch)
     mobile = next(_canonical(e, raw) for *_, e, raw in written if e == "CN_MOBILE")
     expected = {
         (f.replace("\\", "/"), s, r, c) for f, s, r, c in _expected(written, "CN_MOBILE", mobile)
@@ -256,3 +262,108 @@ def test_a_request_linked_to_its_search_and_the_response_package(cli: Cli, tmp_p
     assert "13900001111" not in out.read_text(encoding="utf-8")
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     cli("subject", "export", req["id"], "--out", str(out), code=1)  # never overwrites
+
+
+def test_name_and_phone_formats_apply_and_purge(cli: Cli, tmp_path: Path) -> None:
+    from baomi.cli import scan as scan_cli
+
+    assert cli.app is not None
+    scan_cli.register(cli.app)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "客户.csv").write_text(
+        "姓名,手机,城市\n张三,13812345678,北京\n李四,13812345678,上海\n王五,13900001111,天津\n",
+        encoding="utf-8",
+    )
+    cli("keys", "init")
+    cli("deal", "create", "ACME")
+    cli("deal", "add", "ACME", str(data))
+    req = json.loads(
+        cli("subject", "intake", "--kind", "deletion", "--contact", "a@b.cn", "--format", "json")
+    )
+    cli("subject", "verify", req["id"], "--method", "sms_code")
+    found = _found(cli, "--deal", "ACME", "--mobile", "１３８１２３４５６７８", "--name", "张 三")
+    assert found == {("客户.csv", None, 0, "手机"), ("客户.csv", None, 0, "姓名")}
+    cli(
+        "subject",
+        "find",
+        "--deal",
+        "ACME",
+        "--mobile",
+        "13812345678",
+        "--name",
+        "张三",
+        "--request",
+        req["id"],
+    )
+    out = tmp_path / "package.csv"
+    cli("subject", "export", req["id"], "--out", str(out), "--format", "csv")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "北京" in out.read_text("utf-8-sig")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    cli("subject", "export", req["id"], "--out", str(tmp_path / "p.x"), "--format", "pdf", code=2)
+    applied = json.loads(cli("subject", "apply", req["id"], "--format", "json"))
+    assert [(v["file"], v["rows"]) for v in applied["versions"]] == [("客户.csv", 1)]
+    assert _found(cli, "--deal", "ACME", "--mobile", "13812345678", "--name", "张三") == set()
+    assert _found(cli, "--deal", "ACME", "--mobile", "13812345678") == {
+        ("客户.csv", None, 0, "手机")
+    }
+    # the original is kept until its retention ends: nothing to shred today
+    assert json.loads(cli("subject", "purge", "--format", "json")) == []
+    # a scan's output folder gets the person index when asked
+    scan_out = tmp_path / "scan"
+    cli("scan", str(data), "--out", str(scan_out), "--person-index", "--no-prose")
+    assert (scan_out / "person_index.sealed").is_file()
+    assert _found(
+        cli,
+        "--scan",
+        str(scan_out),
+        "--root",
+        str(data),
+        "--mobile",
+        "13812345678",
+        "--name",
+        "李四",
+    ) == {("客户.csv", None, 1, "手机"), ("客户.csv", None, 1, "姓名")}
+
+
+def _per_file(cli: Cli, mobile: str) -> dict[str, int]:
+    data = json.loads(
+        cli("subject", "find", "--deal", "ACME", "--mobile", mobile, "--format", "json")
+    )
+    return dict(data["per_file"])
+
+
+def test_a_deletion_in_the_demo_data_leaves_no_occurrence(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = _demo_deal(cli, tmp_path, monkeypatch)
+    mobiles = sorted({_canonical(e, raw) for *_, e, raw in written if e == "CN_MOBILE"})
+
+    def files_of(m: str) -> set[str]:
+        return {f for f, *_ in _expected(written, "CN_MOBILE", m)}
+
+    # the person found in the most files, and a few others to watch
+    mobile = max(mobiles, key=lambda m: (len(files_of(m)), m))
+    before = _found(cli, "--deal", "ACME", "--mobile", mobile)
+    assert {(Path(f).name, s, r, c) for f, s, r, c in before} == {
+        (Path(f).name, s, r, c) for f, s, r, c in _expected(written, "CN_MOBILE", mobile)
+    }
+    others = [m for m in mobiles if m != mobile][:5]
+    others_before = {m: _per_file(cli, m) for m in others}
+    req = json.loads(
+        cli("subject", "intake", "--kind", "deletion", "--contact", "a@b.cn", "--format", "json")
+    )
+    cli("subject", "verify", req["id"], "--method", "id_document")
+    cli("subject", "find", "--deal", "ACME", "--mobile", mobile, "--request", req["id"])
+    applied = json.loads(cli("subject", "apply", req["id"], "--format", "json"))
+    changed = {v["file"] for v in applied["versions"]}
+    skipped = {f for f, _why in applied["skipped"]}
+    assert changed and changed | skipped == {f for f, *_ in before}
+    assert sum(v["rows"] for v in applied["versions"]) == len(
+        {(f, s, r) for f, s, r, _c in before if f in changed}
+    )
+    after = _found(cli, "--deal", "ACME", "--mobile", mobile)
+    # no occurrence left in a new version; only the documents left to a person keep theirs
+    assert after == {h for h in before if h[0] in skipped}
+    # the other people's occurrences are all still there (their rows moved up, not removed)
+    assert {m: _per_file(cli, m) for m in others} == others_before

@@ -437,6 +437,30 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         url="/api/v1/subject-requests/no-such-request/status",
         body=lambda s: {"status": "closed"},
     ),
+    # one request: search a deal for the requester, the response package, correction/deletion
+    Endpoint(
+        "POST",
+        "/api/v1/subject-requests/{request_id}/search",
+        Action.SUBJECT_FIND,
+        room=False,
+        url="/api/v1/subject-requests/no-such-request/search",
+        body=lambda s: {"deal": DEAL, "kind": "CN_MOBILE", "value": "13812345678"},
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/subject-requests/{request_id}/package",
+        Action.SUBJECT_FIND,
+        room=False,
+        url="/api/v1/subject-requests/no-such-request/package",
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/subject-requests/{request_id}/apply",
+        Action.SUBJECT_FIND,
+        room=False,
+        url="/api/v1/subject-requests/no-such-request/apply",
+        body=lambda s: {},
+    ),
     # the assessment (services/comply): the PIA, the six areas, the facts
     Endpoint("GET", COMPLY + "/facts", Action.COMPLY_VIEW),
     Endpoint("GET", COMPLY + "/risk", Action.COMPLY_VIEW),

@@ -185,6 +185,14 @@ def scan(
     explain: bool = typer.Option(
         False, "--explain", help="在 findings.jsonl 中写入解释 / add explanations"
     ),
+    person_index: bool = typer.Option(
+        False,
+        "--person-index",
+        help=(
+            "同时建立个人查找索引（需已初始化的保险库；只存密钥哈希）/ also write the person "
+            "index for `subject find --scan` (needs an initialised vault; keyed hashes only)"
+        ),
+    ),
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
     from baomi.engine.contracts import codec
@@ -230,6 +238,10 @@ def scan(
                 err=True,
             )
             raise typer.Exit(2) from None
+    if person_index:
+        from baomi.cli.subject import index_scan_output
+
+        index_scan_output(out, paths)
     inv = result.inventory
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(codec.to_dict(inv.summary), ensure_ascii=False, indent=2))

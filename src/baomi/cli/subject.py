@@ -220,6 +220,9 @@ def find_cmd(
     id_: str | None = typer.Option(None, "--id", help="居民身份证号 / resident ID"),
     mobile: str | None = typer.Option(None, "--mobile", help="手机号 / mobile"),
     email: str | None = typer.Option(None, "--email", help="电子邮箱 / e-mail"),
+    name: str | None = typer.Option(
+        None, "--name", help="姓名：只找同一行中也有该姓名的记录 / name: only rows that hold it too"
+    ),
     request: str | None = typer.Option(
         None, "--request", help="将结果关联到该请求 / link the result to this request"
     ),
@@ -227,7 +230,8 @@ def find_cmd(
     as_: str | None = AS_OPTION,
 ) -> None:
     """查找一个人的标识符出现在哪些文件、行、列 / every (file, sheet, row, column) of one
-    identifier — full-width, spaced and +86 spellings included."""
+    identifier — full-width, spaced and +86 spellings included; with --name, only the rows
+    where the name occurs too (name + phone)."""
     from baomi.services.respond import subjects
     from baomi.services.respond.subjects import IdKind
 
@@ -251,14 +255,20 @@ def find_cmd(
         if deal is not None:
             result = _run(
                 lambda: subjects.find_in_deal(
-                    vault, actor=actor, deal_ref=deal, kind=kind, query=query
+                    vault, actor=actor, deal_ref=deal, kind=kind, query=query, name=name
                 )
             )
         else:
             assert scan is not None and root is not None
             result = _run(
                 lambda: subjects.find_in_scan(
-                    vault, actor=actor, scan_dir=scan, root=root, kind=kind, query=query
+                    vault,
+                    actor=actor,
+                    scan_dir=scan,
+                    root=root,
+                    kind=kind,
+                    query=query,
+                    name=name,
                 )
             )
         if request is not None:
@@ -293,18 +303,99 @@ def find_cmd(
 @subject_app.command("export")
 def export_cmd(
     request: str = ID_OPTION,
-    out: Path = typer.Option(..., "--out", help="输出 JSON 文件（新建）/ the JSON file to write"),
+    out: Path = typer.Option(..., "--out", help="输出文件（新建）/ the file to write (new)"),
+    package_format: str = typer.Option(
+        "json", "--format", help="json|csv|xlsx（CSV 带 BOM，Excel 可直接打开）/ the package's form"
+    ),
     as_: str | None = AS_OPTION,
 ) -> None:
     """导出答复包：请求人在关联查找结果处的记录 / the response package: the requester's
     records where the linked search found them (needs a verified identity)."""
     from baomi.services.respond import subjects
 
+    chosen = _choice(subjects.PackageFormat, package_format, "--format")
     with _vault() as vault:
         n = _run(
-            lambda: subjects.export_records(vault, actor=_actor(as_), request_id=request, out=out)
+            lambda: subjects.export_records(
+                vault, actor=_actor(as_), request_id=request, out=out, fmt=chosen
+            )
         )
     _console().print(tr(f"已导出 {n} 条记录到 {out}", f"{n} records written to {out}"))
+
+
+@subject_app.command("apply")
+def apply_cmd(
+    request: str = ID_OPTION,
+    column: str | None = typer.Option(None, "--column", help="更正的列 / the column corrected"),
+    value: str | None = typer.Option(
+        None, "--value", help="更正后的值（只写入加密文件）/ the corrected value (sealed only)"
+    ),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """执行更正或删除：受影响的文件生成新版本，原版本加密保留至期满 / apply a correction or
+    deletion: new versions of the documents found; the originals stay sealed until their
+    retention ends (subject purge)."""
+    from baomi.services.respond import versions
+
+    with _vault() as vault:
+        applied = _run(
+            lambda: versions.apply(
+                vault, actor=_actor(as_), request_id=request, column=column, value=value
+            )
+        )
+    if fmt is Fmt.JSON:
+        typer.echo(json.dumps(asdict(applied), ensure_ascii=False, indent=2))
+        return
+    table = Table(
+        title=tr(
+            f"新版本 {len(applied.versions)} 个；原版本保留至 {applied.retain_until[:10]}",
+            f"{len(applied.versions)} new versions; originals kept until "
+            f"{applied.retain_until[:10]}",
+        )
+    )
+    for col in (tr("文件", "file"), tr("行数", "rows"), tr("新版本", "version")):
+        table.add_column(col)
+    for v in applied.versions:
+        table.add_row(v.file, str(v.rows), v.version)
+    console = _console()
+    console.print(table)
+    for file, why in applied.skipped:
+        console.print(f"[yellow]{tr('未处理', 'not changed')}[/yellow] {file}: {why}")
+    console.print(applied.rule)
+
+
+@subject_app.command("purge")
+def purge_cmd(fmt: Fmt = FMT, as_: str | None = AS_OPTION) -> None:
+    """粉碎保留期满的原版本 / shred the superseded versions whose retention has ended."""
+    from baomi.services.respond import versions
+
+    with _vault() as vault:
+        shredded = _run(lambda: versions.purge(vault, actor=_actor(as_)))
+    if fmt is Fmt.JSON:
+        typer.echo(json.dumps([asdict(s) for s in shredded], ensure_ascii=False, indent=2))
+        return
+    _console().print(
+        tr(f"已粉碎 {len(shredded)} 个原版本", f"{len(shredded)} superseded versions shredded")
+    )
+
+
+def index_scan_output(out: Path, paths: list[Path]) -> None:
+    """``baomi scan --person-index``: write the scanned files' person index into the scan's
+    output folder (sealed, keyed hashes only), so that ``subject find --scan`` reads no file
+    again. Needs an initialised vault and one scanned folder (the ``--root`` of the search)."""
+    from baomi.services.respond import subjects
+
+    if len(paths) != 1 or not paths[0].is_dir():
+        raise typer.BadParameter(
+            tr("--person-index 只用于扫描一个目录", "--person-index needs one scanned folder"),
+            param_hint="--person-index",
+        )
+    with _vault() as vault:
+        n = _run(
+            lambda: subjects.index_scan(vault, actor=_actor(None), scan_dir=out, root=paths[0])
+        )
+    typer.echo(tr(f"个人查找索引：{n} 个文件", f"person index: {n} files"), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -87,6 +87,10 @@ class AuditAction(StrEnum):
     REQUEST_RECEIVE = "request.receive"
     REQUEST_UPDATE = "request.update"
     SUBJECT_FIND = "subject.find"
+    #: a correction or deletion request applied: a document's new version supersedes it
+    SUBJECT_APPLY = "subject.apply"
+    #: a superseded document version shredded after its retention
+    OBJECT_SHRED = "object.shred"
     ASSESSMENT_ANSWER = "assessment.answer"
     ASSESSMENT_EVIDENCE = "assessment.evidence"
     ASSESSMENT_NEW = "assessment.new"

@@ -20,14 +20,15 @@ from sqlalchemy.orm import Session
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import CryptoError, InputError, IntegrityError
+from baomi.errors import BaomiError, CryptoError, InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.permissions import Action, Actor
+from baomi.services.respond import person_index
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage import keystore
 from baomi.storage.blobs import write_atomic
-from baomi.storage.models import Deal, StoredObject
+from baomi.storage.models import Deal, StoredObject, SubjectIndex
 
 #: What :func:`add` asks for each document: the scan inventory of one file (the scan's
 #: ``inventory.json`` contract, no raw PI), or ``None`` to store the file without one.
@@ -61,9 +62,16 @@ class DealDetail:
     objects: list[ObjectInfo]
 
 
+#: the statuses of an object that is a deal's current version of its document (a superseded
+#: or shredded one is an earlier version, see :mod:`baomi.services.respond.versions`)
+CURRENT = ("stored", "destroyed")
+
+
 def _info(session: Session, deal: Deal) -> DealInfo:
     count = session.execute(
-        select(func.count()).select_from(StoredObject).where(StoredObject.deal_id == deal.id)
+        select(func.count())
+        .select_from(StoredObject)
+        .where(StoredObject.deal_id == deal.id, StoredObject.status.in_(CURRENT))
     ).scalar_one()
     return DealInfo(
         deal.id, deal.name, deal.status, count, deal.created_at, deal.created_by, deal.destroyed_at
@@ -135,6 +143,49 @@ def scan_inventory(path: Path) -> dict[str, Any]:
     return codec.to_dict(scan_paths([path]).inventory)
 
 
+def inventory_json(inventory: Mapping[str, Any]) -> bytes:
+    """A document's scan inventory as it is sealed."""
+    return json.dumps(inventory, ensure_ascii=False).encode()
+
+
+def put_object(
+    vault: Vault,
+    key: bytes,
+    deal: Deal,
+    object_id: str,
+    *,
+    name: str,
+    content: bytes,
+    inventory: Mapping[str, Any] | None,
+) -> StoredObject:
+    """Seal one document's content (its blob written now, temp + rename), name and inventory;
+    the row to record (the caller sets ``created_by``, adds it in its transaction, and deletes
+    the blob if that fails)."""
+
+    def part_aad(part: str) -> bytes:
+        return crypto.object_aad(
+            deal_id=deal.id, object_id=object_id, key_version=deal.key_version, part=part
+        )
+
+    blob = crypto.seal(key, content, part_aad("content"))
+    vault.blobs.put(deal.id, object_id, blob)
+    return StoredObject(
+        id=object_id,
+        deal_id=deal.id,
+        name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
+        inventory_sealed=None
+        if inventory is None
+        else crypto.seal(key, inventory_json(inventory), part_aad("inventory")),
+        size=len(content),
+        sha256=crypto.sha256_hex(content),
+        blob_sha256=crypto.sha256_hex(blob),
+        key_version=deal.key_version,
+        status="stored",
+        created_at=now(),
+        created_by="",
+    )
+
+
 def add(
     vault: Vault,
     *,
@@ -142,8 +193,11 @@ def add(
     deal_ref: str,
     paths: Sequence[Path],
     scanner: Scanner = scan_inventory,
+    index: bool = True,
 ) -> list[ObjectInfo]:
-    """Seal files into a deal with their scan inventory; one audit event per document.
+    """Seal files into a deal with their scan inventory and (``index``) their person index
+    (:mod:`baomi.services.respond.person_index`, sealed with the deal's key like the
+    document); one audit event per document.
 
     Each file is read, scanned, sealed and its blob written outside any transaction, one file
     in memory at a time (a scan can take minutes and must not hold the database's write lock);
@@ -157,6 +211,8 @@ def add(
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
     files = _files(paths)
     key = vault.deal_key(deal.id)
+    index_key = person_index.index_key(vault) if index else None
+    indexes: list[SubjectIndex] = []
     rows: list[StoredObject] = []
     added: list[ObjectInfo] = []
     try:
@@ -164,34 +220,20 @@ def add(
             content = path.read_bytes()
             inventory = scanner(path)
             object_id = new_id()
-
-            def part_aad(part: str, object_id: str = object_id) -> bytes:
-                return crypto.object_aad(
-                    deal_id=deal.id, object_id=object_id, key_version=deal.key_version, part=part
-                )
-
-            blob = crypto.seal(key, content, part_aad("content"))
-            vault.blobs.put(deal.id, object_id, blob)
-            row = StoredObject(
-                id=object_id,
-                deal_id=deal.id,
-                name_sealed=crypto.seal(key, name.encode("utf-8"), part_aad("name")),
-                inventory_sealed=None
-                if inventory is None
-                else crypto.seal(
-                    key,
-                    json.dumps(inventory, ensure_ascii=False).encode(),
-                    part_aad("inventory"),
-                ),
-                size=len(content),
-                sha256=crypto.sha256_hex(content),
-                blob_sha256=crypto.sha256_hex(blob),
-                key_version=deal.key_version,
-                status="stored",
-                created_at=now(),
-                created_by=actor.name,
+            row = put_object(
+                vault, key, deal, object_id, name=name, content=content, inventory=inventory
             )
+            row.created_by = actor.name
             rows.append(row)
+            if index_key is not None:
+                try:
+                    found = person_index.build(path, index_key)
+                except BaomiError:  # the search indexes it later (or says why it cannot)
+                    found = None
+                if found is not None:
+                    indexes.append(
+                        person_index.seal(key, deal_id=deal.id, object_id=object_id, found=found)
+                    )
             added.append(
                 ObjectInfo(
                     object_id,
@@ -214,6 +256,7 @@ def add(
                     obj=f"object:{row.id}",
                     details={"deal": deal.id, "sha256": row.sha256, "size": row.size},
                 )
+            session.add_all(indexes)
     except BaseException:
         for row in rows:
             vault.blobs.delete(deal.id, row.id)
@@ -260,7 +303,8 @@ def show(vault: Vault, deal_ref: str, *, actor: Actor) -> DealDetail:
 
 
 def objects(vault: Vault, deal_id: str) -> list[ObjectInfo]:
-    """A deal's documents, names and inventories decrypted while the key exists.
+    """A deal's documents (their current versions), names and inventories decrypted while the
+    key exists.
 
     For other services, *after* they authorized the access (the data room's listing, which its
     own gate decides); it checks no permission and records nothing itself.
@@ -278,7 +322,7 @@ def _detail(vault: Vault, deal: Deal) -> tuple[DealInfo, list[ObjectInfo], bool]
         objs = (
             session.execute(
                 select(StoredObject)
-                .where(StoredObject.deal_id == deal.id)
+                .where(StoredObject.deal_id == deal.id, StoredObject.status.in_(CURRENT))
                 .order_by(StoredObject.created_at, StoredObject.id)
             )
             .scalars()
@@ -324,7 +368,11 @@ def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[
     written: list[Path] = []
     with vault.transaction() as session:
         objs = (
-            session.execute(select(StoredObject).where(StoredObject.deal_id == deal.id))
+            session.execute(
+                select(StoredObject).where(
+                    StoredObject.deal_id == deal.id, StoredObject.status.in_(CURRENT)
+                )
+            )
             .scalars()
             .all()
         )
@@ -354,7 +402,8 @@ def export(vault: Vault, *, actor: Actor, deal_ref: str, out_dir: Path) -> list[
 
 
 def open_object(vault: Vault, deal_id: str, object_id: str) -> tuple[str, bytes]:
-    """The name and content of one object, checked against its hash.
+    """The name and content of one object (also a superseded version, until it is shredded),
+    checked against its hash.
 
     For other services, *after* they authorized the access and while they record it (the data
     room's downloads); it checks no permission itself.
@@ -362,7 +411,7 @@ def open_object(vault: Vault, deal_id: str, object_id: str) -> tuple[str, bytes]
     with vault.reading() as session:
         deal = session.get(Deal, deal_id)
         obj = session.get(StoredObject, object_id)
-        if deal is None or obj is None or obj.deal_id != deal_id:
+        if deal is None or obj is None or obj.deal_id != deal_id or obj.status == "shredded":
             raise InputError(tr("没有该文件", "no such document"))
     key = vault.deal_key(deal.id)
     name = _open_part(key, deal, obj, "name", obj.name_sealed).decode("utf-8")

@@ -262,7 +262,7 @@ def test_find_in_a_scan_reads_only_under_the_root(vault: Vault, tmp_path: Path) 
         )
 
 
-def test_a_deal_is_indexed_once_sealed_with_its_key(
+def test_a_deal_is_indexed_when_added_sealed_with_its_key(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from baomi.services.respond import subjects
@@ -273,20 +273,19 @@ def test_a_deal_is_indexed_once_sealed_with_its_key(
     f.write_text("姓名,手机\n张三,13812345678\n李四,13900001111\n", encoding="utf-8")
     deals.create(vault, actor=OP, name="d")
     deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
-    first = subjects.find_in_deal(
-        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="13812345678"
-    )
     with vault.reading() as session:
         (row,) = session.execute(select(SubjectIndex)).scalars().all()
-        assert row.entries == 2 and b"13812345678" not in row.sealed
-    # the second search reads the stored index: no document is decrypted
+        # two mobiles and two names, as keyed hashes only
+        assert row.entries == 4 and b"13812345678" not in row.sealed
+        assert "张三".encode() not in row.sealed
+    # the search reads the index written by ``deal add``: no document is decrypted
     monkeypatch.setattr(
         deals, "open_object", lambda *a, **k: (_ for _ in ()).throw(AssertionError("decrypted"))
     )
-    again = subjects.find_in_deal(
+    first = subjects.find_in_deal(
         vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="+86 138 1234 5678"
     )
-    assert again.hits == first.hits and len(first.hits) == 1
+    assert [(h.file, h.row, h.column) for h in first.hits] == [("客户.csv", 0, "手机")]
     other = subjects.find_in_deal(
         vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="13900001111"
     )

@@ -3,9 +3,11 @@ hash) built by reading and classifying the files exactly as the scan does (same 
 column plans, cell decisions and canonical values — :class:`FilePartitions`,
 :func:`baomi.engine.cells.column_findings`), and the lookup of one identifier in it.
 
-Only identifier entities (resident ID, mobile, e-mail, bank card, passport, permit) are
-indexed, each value as HMAC-SHA256 under the caller's key truncated to 8 bytes
-(:func:`baomi.engine.scan.linkage.identifier_hash`): the index holds no value. A query is
+Identifier entities (resident ID, mobile, e-mail, bank card, passport, permit) and person
+names are indexed, each value as HMAC-SHA256 under the caller's key truncated to 8 bytes
+(:func:`baomi.engine.scan.linkage.identifier_hash`) — a name as its canonical spelling
+(:func:`name_canonical`: NFKC, blanks removed): the index holds no value. A name alone finds
+nobody; it narrows an identifier's rows (:func:`in_rows_with`). A query is
 canonicalised by the entity's recognizers (full-width digits, spaces, dashes and ``+86`` give
 the same canonical value the scan computes) and hashed the same way.
 """
@@ -13,6 +15,7 @@ the same canonical value the scan computes) and hashed the same way.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,10 @@ from baomi.engine.scan.model import (
 )
 from baomi.engine.scan.partitions import read_partitions
 from baomi.errors import InputError
+
+#: the entity of person names (indexed beside the identifiers, to narrow a search by name)
+NAME = "PERSON_NAME"
+_INDEXED = (*IDENTIFIERS, NAME)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -76,10 +83,24 @@ def _partition(part: Partition, ctx: ScanContext, key: bytes) -> Iterator[Occurr
     frame = part.frame
     row_of = _row_numbers(part)
     for plan in part.plans:
-        found = column_findings(plan, frame.get_column(plan.name), ctx.cells)
+        cells = frame.get_column(plan.name)
+        if plan.mode == "entity" and plan.entity == NAME:
+            # a name column: every cell is a name, also one the recognizer does not take
+            # (``张 三``, a rare surname)
+            for row, cell in zip(row_of.to_list(), cells.to_list(), strict=True):
+                if cell and (canon := name_canonical(str(cell))):
+                    yield Occurrence(
+                        part.file,
+                        part.sheet,
+                        int(row),
+                        plan.name,
+                        NAME,
+                        identifier_hash(key, canon),
+                    )
+        found = column_findings(plan, cells, ctx.cells)
         if found.height == 0:
             continue
-        found = found.filter(pl.col("entity").is_in(IDENTIFIERS))
+        found = found.filter(pl.col("entity").is_in(_INDEXED))
         column = None if plan.name == TEXT_COLUMN else plan.name
         rows = row_of.gather(found.get_column("idx")).to_list()
         for row, entity, value in zip(
@@ -88,10 +109,18 @@ def _partition(part: Partition, ctx: ScanContext, key: bytes) -> Iterator[Occurr
             found.get_column("value").to_list(),
             strict=True,
         ):
+            if entity == NAME:
+                value = name_canonical(value)
             if value:
                 yield Occurrence(
                     part.file, part.sheet, int(row), column, entity, identifier_hash(key, value)
                 )
+
+
+def name_canonical(name: str) -> str:
+    """A name as the index keys it: NFKC (full-width letters are letters), blanks removed
+    (``张 三`` is ``张三``), Latin letters in lower case."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
 
 
 def canonical(entity: str, query: str, registry: Registry | None = None) -> str:
@@ -109,16 +138,42 @@ def canonical(entity: str, query: str, registry: Registry | None = None) -> str:
         for finding in rec.analyze(text):
             if finding.entity == entity and finding.value:
                 return str(finding.value)
-    import unicodedata
-
     compact = "".join(unicodedata.normalize("NFKC", text).split())
     return recognizers[0].canonical(compact)
 
 
-def find(index: Sequence[Occurrence], entity: str, query: str, key: bytes) -> list[Occurrence]:
-    """The occurrences of ``query`` (an identifier of ``entity``) in ``index``."""
+def find(
+    index: Sequence[Occurrence], entity: str, query: str, key: bytes, name: str | None = None
+) -> list[Occurrence]:
+    """The occurrences of ``query`` (an identifier of ``entity``) in ``index``; with ``name``,
+    only in the rows where that name occurs too, and the name's cells in those rows."""
     wanted = identifier_hash(key, canonical(entity, query))
-    return [o for o in index if o.entity == entity and o.hash == wanted]
+    found = [o for o in index if o.entity == entity and o.hash == wanted]
+    if name is None:
+        return found
+    return in_rows_with(index, found, name_hash(key, name))
+
+
+def name_hash(key: bytes, name: str) -> int:
+    """The keyed hash of ``name`` as the index holds it; :class:`InputError` if blank."""
+    canon = name_canonical(name)
+    if not canon:
+        raise InputError("empty name")
+    return identifier_hash(key, canon)
+
+
+def in_rows_with(
+    index: Sequence[Occurrence], found: Sequence[Occurrence], name: int
+) -> list[Occurrence]:
+    """``found`` kept where the row (file, sheet, row) also holds the name hashed ``name``,
+    with the name's occurrences in those rows."""
+    named = {(o.file, o.sheet, o.row) for o in index if o.entity == NAME and o.hash == name}
+    rows = {(o.file, o.sheet, o.row) for o in found} & named
+    kept = [o for o in found if (o.file, o.sheet, o.row) in rows]
+    kept += [
+        o for o in index if o.entity == NAME and o.hash == name and (o.file, o.sheet, o.row) in rows
+    ]
+    return sorted(set(kept))
 
 
 def records_at(

@@ -389,6 +389,11 @@ def _scope(
     return found
 
 
+def authorize_edit(vault: Vault, *, actor: Actor, request_id: str) -> str:
+    """Refuse ``actor`` unless it may edit the request; returns its id."""
+    return _scope(vault, actor, Action.REQUEST_EDIT, request_id, None)
+
+
 def get(
     vault: Vault,
     *,
@@ -541,10 +546,11 @@ def record_search(
     entity: str,
     where: str,
     documents: int,
-    hits: list[tuple[str, str | None, int, str | None]],
+    hits: list[tuple[str, str | None, int, str | None, str | None]],
 ) -> RequestInfo:
     """Link a search for the requester's data to the request: where it looked, the hits per
-    file and their positions (sealed; the audit keeps the counts)."""
+    file and their positions — (file, sheet, row, column, vault document or None) — sealed;
+    the audit keeps the counts."""
     found = _scope(vault, actor, Action.REQUEST_EDIT, request_id, None)
     per_file: dict[str, int] = {}
     for file, *_ in hits:

@@ -40,9 +40,15 @@ class StoredObject(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     blob_sha256: Mapped[str] = mapped_column(String(64))
     key_version: Mapped[int] = mapped_column(Integer)
+    #: ``stored`` (the current version), ``superseded`` (replaced by a new version, kept sealed
+    #: until ``retain_until``), ``shredded`` (its blob destroyed) or ``destroyed`` (the deal)
     status: Mapped[str] = mapped_column(String(16), default="stored")
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(200))
+    #: the object this version replaces (a correction or deletion, ``subject apply``)
+    supersedes: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: a superseded version is shredded once this instant has come
+    retain_until: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class Party(Base):

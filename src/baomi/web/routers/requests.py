@@ -1,25 +1,32 @@
 """Data-subject requests: the public request page (no sign-in; CSRF by the pre-sign-in cookie,
-a rate limit per client address) and the staff's register — the JSON API and the pages.
+a rate limit per client address) and the staff's register — the JSON API and the pages; one
+request's page searches a deal for the requester (linked to the request), hands out the
+response package and applies a correction or deletion as new document versions.
+
+The identifier and name typed into the search are used for the search only: never logged,
+stored or put in a URL (the audit and the request keep keyed hashes' results — counts and
+positions).
 
 Requests belong to the company, not to one deal's room: staff act with their platform role
 (``rooms.seat_outside``)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from baomi.errors import InputError
 from baomi.i18n import tr
-from baomi.services import accounts
+from baomi.services import accounts, deals
 from baomi.services.dataroom import rooms
-from baomi.services.permissions import Action, allowed
-from baomi.services.respond import requests
+from baomi.services.permissions import Action, Actor, allowed
+from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
+from baomi.services.respond.subjects import IdKind, PackageFormat
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -95,6 +102,88 @@ class RequestOut(BaseModel):
     verifications: list[VerificationOut]
     #: the linked search's hits per file (``baomi subject find --request``), if any
     search_per_file: dict[str, int] | None = None
+
+
+class SearchIn(BaseModel):
+    deal: str = Field(min_length=1, max_length=200)
+    kind: IdKind
+    #: the identifier (resident ID, mobile, e-mail): used for the search only, never kept
+    value: str = Field(min_length=1, max_length=100)
+    #: a name: only the rows where it occurs beside the identifier (name + phone)
+    name: str | None = Field(default=None, max_length=50)
+
+
+class HitOut(BaseModel):
+    file: str
+    sheet: str | None
+    row: int
+    column: str | None
+    entity: str
+
+
+class SearchOut(BaseModel):
+    entity: str
+    documents: int
+    per_file: dict[str, int]
+    hits: list[HitOut]
+
+
+class ApplyIn(BaseModel):
+    #: a correction's column and corrected value (sealed into the new version only)
+    column: str | None = Field(default=None, max_length=200)
+    value: str | None = Field(default=None, max_length=1000)
+
+
+class VersionOut(BaseModel):
+    file: str
+    original: str
+    version: str
+    rows: int
+
+
+class AppliedOut(BaseModel):
+    kind: Kind
+    versions: list[VersionOut]
+    #: documents left as they were: [file, why]
+    skipped: list[tuple[str, str]]
+    retain_until: str
+    rule: str
+
+
+def _search_out(result: subjects.SearchResult) -> SearchOut:
+    return SearchOut(
+        entity=result.entity,
+        documents=result.documents,
+        per_file=result.per_file(),
+        hits=[
+            HitOut(file=h.file, sheet=h.sheet, row=h.row, column=h.column, entity=h.entity)
+            for h in result.hits
+        ],
+    )
+
+
+def _applied_out(applied: versions.Applied) -> AppliedOut:
+    return AppliedOut(
+        kind=applied.kind,
+        versions=[
+            VersionOut(file=v.file, original=v.original, version=v.version, rows=v.rows)
+            for v in applied.versions
+        ],
+        skipped=list(applied.skipped),
+        retain_until=applied.retain_until,
+        rule=applied.rule,
+    )
+
+
+def _download(made: subjects.Package) -> Response:
+    return Response(
+        made.content,
+        media_type=made.format.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{made.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _out(info: RequestInfo) -> RequestOut:
@@ -200,6 +289,55 @@ def change_request_status(
         at=body.at,
     )
     return _out(info)
+
+
+@api.post("/subject-requests/{request_id}/search", responses=errors(400, 403))
+def search_for_request(
+    request_id: str, body: SearchIn, user: CurrentUser, vault: VaultDep
+) -> SearchOut:
+    """Search a deal for the requester and link the result to the request."""
+    result, _ = subjects.find_for_request(
+        vault,
+        actor=rooms.seat_outside(user),
+        request_id=request_id,
+        deal_ref=body.deal,
+        kind=body.kind,
+        query=body.value,
+        name=body.name or None,
+    )
+    return _search_out(result)
+
+
+@api.get(
+    "/subject-requests/{request_id}/package",
+    response_class=Response,
+    responses={
+        200: {"content": {f.media_type.split(";")[0]: {} for f in PackageFormat}},
+        **errors(400, 403),
+    },
+)
+def request_package(
+    request_id: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    fmt: Annotated[PackageFormat, Query(alias="format")] = PackageFormat.JSON,
+) -> Response:
+    """The response package (JSON, CSV with a BOM, or XLSX) of the linked search."""
+    made = subjects.package(vault, actor=rooms.seat_outside(user), request_id=request_id, fmt=fmt)
+    return _download(made)
+
+
+@api.post("/subject-requests/{request_id}/apply", responses=errors(400, 403))
+def apply_request(request_id: str, body: ApplyIn, user: CurrentUser, vault: VaultDep) -> AppliedOut:
+    """Apply a verified correction or deletion: new versions of the documents found."""
+    applied = versions.apply(
+        vault,
+        actor=rooms.seat_outside(user),
+        request_id=request_id,
+        column=body.column,
+        value=body.value,
+    )
+    return _applied_out(applied)
 
 
 # --- the public page -------------------------------------------------------------------------
@@ -328,3 +466,136 @@ def status_form(
     except (ValueError, InputError) as exc:
         return _back(str(exc))
     return _back()
+
+
+# --- one request's page: search, response package, correction and deletion -------------------
+
+
+def _detail_back(request_id: str, *, error: str | None = None, note: str | None = None) -> Response:
+    query = f"?error={quote(error)}" if error else (f"?note={quote(note)}" if note else "")
+    return RedirectResponse(f"/requests/{quote(request_id, safe='')}{query}", status_code=303)
+
+
+def _deals_for(vault: Any, actor: Actor) -> list[deals.DealInfo]:
+    """The active deals ``actor`` may search for a requester."""
+    if not allowed(actor, Action.SUBJECT_FIND) or not allowed(actor, Action.DEAL_LIST):
+        return []
+    return [
+        d
+        for d in deals.list_deals(vault, actor=actor)
+        if d.status == "active" and allowed(actor, Action.SUBJECT_FIND, d.id)
+    ]
+
+
+@pages.get("/requests/{request_id}")
+def request_detail_page(
+    request_id: str, request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
+) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    actor = rooms.seat_outside(user)
+    try:
+        info = requests.get(vault, actor=actor, request_id=request_id)
+    except InputError as exc:
+        return _back(str(exc))
+    return render(
+        request,
+        "subject_request.html",
+        user=user,
+        csrf=accounts.csrf_token(vault, token),
+        r=info,
+        deals=_deals_for(vault, actor),
+        id_kinds=[
+            (IdKind.MOBILE.value, tr("手机号", "mobile")),
+            (IdKind.ID.value, tr("居民身份证号", "resident ID")),
+            (IdKind.EMAIL.value, tr("电子邮箱", "e-mail")),
+        ],
+        formats=[f.value for f in PackageFormat],
+        can_find=allowed(actor, Action.SUBJECT_FIND),
+        can_edit=allowed(actor, Action.REQUEST_EDIT),
+        can_apply=info.kind in (Kind.DELETION, Kind.CORRECTION),
+        error=request.query_params.get("error"),
+        note=request.query_params.get("note"),
+    )
+
+
+@pages.post("/requests/{request_id}/search")
+def search_form(
+    request_id: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    deal: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form(max_length=32)],
+    value: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    try:
+        result, _ = subjects.find_for_request(
+            vault,
+            actor=rooms.seat_outside(user),
+            request_id=request_id,
+            deal_ref=deal,
+            kind=IdKind(kind),
+            query=value,
+            name=name or None,
+        )
+    except (ValueError, InputError) as exc:
+        message = str(exc) if isinstance(exc, InputError) else tr("请选择类型", "choose a kind")
+        return _detail_back(request_id, error=message)
+    return _detail_back(
+        request_id,
+        note=tr(
+            f"在 {result.documents} 个文件中找到 {len(result.hits)} 处，已关联到请求",
+            f"{len(result.hits)} occurrences in {result.documents} files, linked to the request",
+        ),
+    )
+
+
+@pages.get("/requests/{request_id}/package")
+def package_download(
+    request_id: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    fmt: Annotated[str, Query(alias="format", max_length=8)] = "json",
+) -> Response:
+    try:
+        made = subjects.package(
+            vault,
+            actor=rooms.seat_outside(user),
+            request_id=request_id,
+            fmt=PackageFormat(fmt),
+        )
+    except (ValueError, InputError) as exc:
+        message = str(exc) if isinstance(exc, InputError) else tr("格式无效", "unknown format")
+        return _detail_back(request_id, error=message)
+    return _download(made)
+
+
+@pages.post("/requests/{request_id}/apply")
+def apply_form(
+    request_id: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    column: Annotated[str, Form(max_length=200)] = "",
+    value: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        applied = versions.apply(
+            vault,
+            actor=rooms.seat_outside(user),
+            request_id=request_id,
+            column=column or None,
+            value=value or None,
+        )
+    except InputError as exc:
+        return _detail_back(request_id, error=str(exc))
+    skipped = "；".join(f"{f}：{why}" for f, why in applied.skipped)
+    return _detail_back(
+        request_id,
+        note=tr(
+            f"已生成 {len(applied.versions)} 个新版本；原版本保留至 {applied.retain_until[:10]}"
+            + (f"；未处理：{skipped}" if skipped else ""),
+            f"{len(applied.versions)} new versions; originals kept until "
+            f"{applied.retain_until[:10]}" + (f"; not changed: {skipped}" if skipped else ""),
+        ),
+    )

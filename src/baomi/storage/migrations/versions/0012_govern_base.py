@@ -1,7 +1,7 @@
 """Govern: a user's department (the RACI's departments, training assignments).
 
 Revision ID: 0012_govern_base
-Revises: 0010_respond_requests
+Revises: 0011_respond_versions
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_govern_base"
-down_revision = "0010_respond_requests"
+down_revision = "0011_respond_versions"
 branch_labels = None
 depends_on = None
 
