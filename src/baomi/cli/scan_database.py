@@ -1,0 +1,101 @@
+"""``baomi scan URL`` / ``baomi protect URL --to …``: the database options and runs (thin).
+
+The options are declared here once and used by ``cli/scan.py`` and ``cli/protect.py``; a
+database that cannot be opened (unreachable, wrong password, no such file) is one red line and
+exit 1, with no credential in it; a table that cannot be read is listed as skipped, with why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from baomi.i18n import tr
+
+if TYPE_CHECKING:
+    from baomi.engine.scan import ScanOptions, ScanResult
+    from baomi.engine.scan.database import DatabaseSelection
+
+SCHEMA_OPTION = typer.Option(
+    [], "--schema", help="数据库：只读这些模式（可用 * ?）/ database: schemas to read (patterns)"
+)
+TABLE_OPTION = typer.Option(
+    [], "--table", help="数据库：只读这些表或视图（可用 * ?）/ database: tables or views to read"
+)
+EXCLUDE_OPTION = typer.Option(
+    [], "--exclude", help="数据库：不读这些表（可用 * ?）/ database: tables to leave out"
+)
+SAMPLE_OPTION = typer.Option(
+    0,
+    "--sample",
+    min=0,
+    help="数据库：每表只读前 N 行，快速盘点（清单中注明）/ database: read only the first N rows "
+    "of each table for a quick inventory (said so in the inventory)",
+)
+PASSWORD_FILE_OPTION = typer.Option(
+    None,
+    "--password-file",
+    help="数据库密码文件（否则读地址或 BAOMI_DB_PASSWORD）/ database password file (else the URL "
+    "or BAOMI_DB_PASSWORD)",
+)
+
+
+def selection(
+    schema: Sequence[str],
+    table: Sequence[str],
+    exclude: Sequence[str],
+    sample: int,
+    password_file: Path | None,
+) -> DatabaseSelection:
+    from baomi.engine.scan.database import DatabaseSelection
+
+    return DatabaseSelection(
+        schemas=tuple(schema),
+        tables=tuple(table),
+        exclude=tuple(exclude),
+        sample=sample,
+        password_file=password_file,
+    )
+
+
+def fail(message: str) -> typer.Exit:
+    """A red error line on stderr; exit 1."""
+    typer.echo(tr("错误：", "error: ") + message, err=True)
+    return typer.Exit(1)
+
+
+def check_paths(paths: Sequence[str]) -> list[Path]:
+    """File arguments as paths; a missing one is a usage error (exit 2), as typer's own check."""
+    out = [Path(p) for p in paths]
+    for p in out:
+        if not p.exists():
+            raise typer.BadParameter(
+                tr(f"路径 {p} 不存在", f"Path '{p}' does not exist."), param_hint="PATHS..."
+            )
+    return out
+
+
+def run_scan(
+    urls: Sequence[str],
+    out: Path,
+    options: ScanOptions,
+    chosen: DatabaseSelection,
+) -> ScanResult:
+    """Scan one database URL into ``out`` (several URLs, or URLs mixed with paths: refused)."""
+    from baomi.engine.readers.database import DatabaseError, is_database_url
+    from baomi.engine.scan.database import scan_database
+
+    if len(urls) != 1 or not is_database_url(urls[0]):
+        raise fail(
+            tr(
+                "一次只能扫描一个数据库，且不能与文件混合",
+                "scan one database at a time, not mixed with files",
+            )
+        )
+    try:
+        return scan_database(urls[0], out_dir=out, options=options, selection=chosen)
+    except DatabaseError as exc:
+        raise fail(str(exc)) from None
