@@ -300,10 +300,15 @@ def connect(
         if database and database != ":memory:" and not Path(database).is_file():
             raise DatabaseError(name, tr("数据库文件不存在", "no such database file"))
         args["connect_args"] = {"timeout": lock_timeout}
-    elif backend == "postgresql":
-        args["connect_args"] = {"connect_timeout": 10}
+    elif backend == "postgresql":  # reflection waits no longer than the reads
+        wait = max(1, int(lock_timeout))
+        args["connect_args"] = {"connect_timeout": 10, "options": f"-c lock_timeout={wait}s"}
     else:
-        args["connect_args"] = {"connect_timeout": 10}
+        wait = max(1, int(lock_timeout))
+        args["connect_args"] = {
+            "connect_timeout": 10,
+            "init_command": f"SET SESSION lock_wait_timeout = {wait}",
+        }
     try:
         engine = sa.create_engine(resolved, pool_pre_ping=True, hide_parameters=True, **args)
         with engine.connect() as conn:
@@ -470,21 +475,22 @@ class DatabaseTable(TableSource):
         if self.limit:
             query = query.limit(self.limit + 1)
         result = conn.execution_options(stream_results=True).execute(query)
-        first = True
-        while True:
-            size = self._budget(first)
-            if size == 0:
-                if result.fetchone() is not None:
-                    self.limited = True
-                result.close()
-                return
-            rows = result.fetchmany(size)
-            first = False
-            if not rows:
-                return
-            yield list(rows)
-            if len(rows) < size:
-                return
+        try:
+            first = True
+            while True:
+                size = self._budget(first)
+                if size == 0:
+                    self.limited = result.fetchone() is not None
+                    return
+                rows = result.fetchmany(size)
+                first = False
+                if not rows:
+                    return
+                yield list(rows)
+                if len(rows) < size:
+                    return
+        finally:
+            result.close()  # the server-side cursor, also when the reader stops early
 
     def batches(self) -> Iterator[TableBatch]:
         self.reset()
