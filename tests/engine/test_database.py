@@ -3,7 +3,6 @@ export, keys in findings, --sample, table patterns, credentials, and bad input t
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from baomi.demo.database import create_demo_database
@@ -22,7 +20,6 @@ from baomi.engine.readers.database import (
     DatabaseTable,
     TableRef,
     _classify,
-    cell_text,
     connect,
     display_name,
     is_database_url,
@@ -31,6 +28,7 @@ from baomi.engine.readers.database import (
 from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.engine.scan.database import DatabaseSelection, scan_database
 from baomi.i18n import set_language
+from tests.engine.database_support import export_csv
 
 FAST = ScanOptions(prose=False)
 
@@ -130,23 +128,6 @@ def test_binary_columns_and_missing_keys_are_said_in_the_inventory(
     assert not _file(inv, "customers").errors
 
 
-def _export_csv(url: str, table: str, key: str, target: Path) -> Path:
-    """The table as a CSV export holds it, in key order."""
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        result = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY {key}"))
-        header = list(result.keys())
-        rows = [[cell_text(v) or "" for v in row] for row in result]
-    engine.dispose()
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"{table}.csv"
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
-
-
 def test_a_table_is_classified_and_scanned_as_its_csv_export(crm: str, tmp_path: Path) -> None:
     options = ScanOptions(prose=False, batch_rows=50)
     db = scan_database(
@@ -155,7 +136,7 @@ def test_a_table_is_classified_and_scanned_as_its_csv_export(crm: str, tmp_path:
         options=options,
         selection=DatabaseSelection(tables=("customers", "orders")),
     )
-    exported = [_export_csv(crm, t, "id", tmp_path / "csv") for t in ("customers", "orders")]
+    exported = [export_csv(crm, t, tmp_path / "csv") for t in ("customers", "orders")]
     files = scan_paths(exported, out_dir=tmp_path / "file", options=options)
     for table in ("customers", "orders"):
         a = _file(db.inventory, table)

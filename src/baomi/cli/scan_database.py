@@ -7,7 +7,9 @@ exit 1, with no credential in it; a table that cannot be read is listed as skipp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,8 @@ import typer
 from baomi.i18n import tr
 
 if TYPE_CHECKING:
+    from baomi.engine.protect.options import ProtectResult
+    from baomi.engine.protect.package import DocumentSource
     from baomi.engine.scan import ScanOptions, ScanResult
     from baomi.engine.scan.database import DatabaseSelection
 
@@ -99,3 +103,95 @@ def run_scan(
         return scan_database(urls[0], out_dir=out, options=options, selection=chosen)
     except DatabaseError as exc:
         raise fail(str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseInput:
+    """``baomi protect URL --to DIR|URL [--out DIR]``: the source and where the copy goes."""
+
+    url: str
+    to: str
+    out: Path | None
+    replace: bool
+
+    @property
+    def target_url(self) -> str | None:
+        from baomi.engine.readers.database import is_database_url
+
+        return self.to if is_database_url(self.to) else None
+
+    @property
+    def target_name(self) -> str:
+        from baomi.engine.readers.database import display_name, resolve_url
+
+        return display_name(resolve_url(self.to))
+
+
+def database_input(
+    paths: Sequence[str], to: str | None, out: Path | None, deal: str | None, replace: bool
+) -> DatabaseInput | None:
+    """The database input of ``protect`` (``None``: files), its options checked."""
+    from baomi.engine.protect.db_writer import same_database
+    from baomi.engine.readers.database import is_database_url
+
+    urls = [p for p in paths if is_database_url(p)]
+    if not urls:
+        if to is not None:
+            raise fail(tr("--to 只用于数据库输入", "--to is for a database input"))
+        return None
+    if len(paths) != 1:
+        raise fail(
+            tr(
+                "一次只能处理一个数据库，且不能与文件混合",
+                "protect one database at a time, not mixed with files",
+            )
+        )
+    if deal is not None:
+        raise fail(tr("--deal 暂不支持数据库输入", "--deal does not take a database input yet"))
+    if to is None:
+        raise fail(
+            tr(
+                "请用 --to 给出输出文件夹或目标数据库",
+                "give --to: an output folder or a target database URL",
+            )
+        )
+    if not is_database_url(to) and out is not None:
+        raise fail(tr("--to 已是输出文件夹，不要再给 --out", "--to is the folder: leave out --out"))
+    if is_database_url(to) and same_database(urls[0], to):
+        raise fail(
+            tr(
+                "目标数据库不能是源数据库",
+                "the target database must not be the source database",
+            )
+        )
+    return DatabaseInput(urls[0], to, out, replace)
+
+
+def protect_database(
+    source: DatabaseInput,
+    chosen: DatabaseSelection,
+    protect: Callable[[Path, Sequence[DocumentSource]], ProtectResult],
+) -> tuple[ProtectResult, list[str]]:
+    """Protect the chosen tables with ``protect`` (the audited service) into ``--to DIR``, or
+    into a package folder (``--out``, else a temporary one) then the target database."""
+    from baomi.engine.protect.db_writer import load_into, table_sources
+    from baomi.engine.readers.database import DatabaseError
+    from baomi.engine.scan.database import open_database
+
+    db = open_database(source.url, chosen)
+    try:
+        refs = db.tables(chosen.schemas, chosen.tables, chosen.exclude)
+        if not refs:
+            raise DatabaseError(db.name, tr("没有符合条件的表", "no table matches"))
+        documents, copies = table_sources(db, refs)
+        target = source.target_url
+        if target is None:
+            return protect(Path(source.to), documents), []
+        with tempfile.TemporaryDirectory(prefix="baomi-db-copy-") as tmp:
+            result = protect(source.out or Path(tmp) / "package", documents)
+            written = load_into(
+                result.out_dir, result.manifest, target, copies, replace=source.replace
+            )
+            return result, written
+    finally:
+        db.close()
