@@ -28,10 +28,8 @@ from baomi.i18n import set_language
 
 pytestmark = pytest.mark.db
 
-SERVERS = {
-    "postgresql": os.environ.get("BAOMI_TEST_PG_URL"),
-    "mysql": os.environ.get("BAOMI_TEST_MYSQL_URL"),
-}
+ENV = {"postgresql": "BAOMI_TEST_PG_URL", "mysql": "BAOMI_TEST_MYSQL_URL"}
+SERVERS = {name: os.environ.get(var) for name, var in ENV.items()}
 FAST = ScanOptions(prose=False, sample_rows=50)
 ROWS = 150
 
@@ -45,7 +43,7 @@ def _english() -> None:
 def server(request: pytest.FixtureRequest) -> str:
     url = SERVERS[request.param]
     if not url:
-        pytest.skip(f"{request.param}: set BAOMI_TEST_{request.param[:2].upper()}*_URL")
+        pytest.skip(f"{request.param}: {ENV[request.param]} is not set")
     create_demo_database(url, rows=ROWS, replace=True)
     return url
 
@@ -197,3 +195,34 @@ def test_a_wrong_password_is_a_clear_error_without_it(server: str) -> None:
     message = str(err.value)
     assert "wrong user or password" in message
     assert "not-the-password-7" not in message and f"{url.username}@" not in message
+
+
+def test_a_protected_copy_loads_into_sqlite(server: str, tmp_path: Path) -> None:
+    from baomi.engine.protect.db_writer import load_into, table_sources
+    from baomi.engine.protect.keys import KeyProvider, generate_secret
+    from baomi.engine.protect.options import ProtectOptions
+    from baomi.engine.protect.package import protect_paths
+    from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy
+
+    (tmp_path / "p.yaml").write_text(DEFAULT_POLICY, encoding="utf-8")
+    (tmp_path / "k").write_text(generate_secret(), encoding="utf-8")
+    db = connect(server)
+    try:
+        refs = db.tables(include=("customers", "orders"))
+        documents, copies = table_sources(db, refs)
+        result = protect_paths(
+            [],
+            load_policy(tmp_path / "p.yaml"),
+            tmp_path / "pkg",
+            keys=KeyProvider.resolve(tmp_path / "k"),
+            options=ProtectOptions(),
+            documents=documents,
+        )
+    finally:
+        db.close()
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert load_into(result.out_dir, result.manifest, target, copies) == ["customers", "orders"]
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM orders").scalar() == 2 * ROWS
+    engine.dispose()
