@@ -87,8 +87,8 @@ def demo(
 
 
 def _demo_database(url: str, seed: int, rows: int, replace: bool) -> None:
+    from baomi.databases.source import DatabaseError, display_name, resolve_url
     from baomi.demo.database import create_demo_database
-    from baomi.engine.readers.database import DatabaseError, display_name, resolve_url
 
     try:
         made = create_demo_database(url, seed=seed, rows=rows, replace=replace)

@@ -196,8 +196,8 @@ def scan(
     password_file: Path | None = db_cli.PASSWORD_FILE_OPTION,
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
+    from baomi.databases.source import is_database_url
     from baomi.engine.contracts import codec
-    from baomi.engine.readers.database import is_database_url
     from baomi.engine.scan import ScanOptions, scan_paths
 
     urls = [p for p in paths if is_database_url(p)]

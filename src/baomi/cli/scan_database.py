@@ -18,10 +18,10 @@ import typer
 from baomi.i18n import tr
 
 if TYPE_CHECKING:
+    from baomi.databases.scan import DatabaseSelection
     from baomi.engine.protect.options import ProtectResult
     from baomi.engine.protect.package import DocumentSource
     from baomi.engine.scan import ScanOptions, ScanResult
-    from baomi.engine.scan.database import DatabaseSelection
 
 SCHEMA_OPTION = typer.Option(
     [], "--schema", help="数据库：只读这些模式（可用 * ?）/ database: schemas to read (patterns)"
@@ -54,7 +54,7 @@ def selection(
     sample: int,
     password_file: Path | None,
 ) -> DatabaseSelection:
-    from baomi.engine.scan.database import DatabaseSelection
+    from baomi.databases.scan import DatabaseSelection
 
     return DatabaseSelection(
         schemas=tuple(schema),
@@ -89,8 +89,8 @@ def run_scan(
     chosen: DatabaseSelection,
 ) -> ScanResult:
     """Scan one database URL into ``out`` (several URLs, or URLs mixed with paths: refused)."""
-    from baomi.engine.readers.database import DatabaseError, is_database_url
-    from baomi.engine.scan.database import scan_database
+    from baomi.databases.scan import scan_database
+    from baomi.databases.source import DatabaseError, is_database_url
 
     if len(urls) != 1 or not is_database_url(urls[0]):
         raise fail(
@@ -116,13 +116,13 @@ class DatabaseInput:
 
     @property
     def target_url(self) -> str | None:
-        from baomi.engine.readers.database import is_database_url
+        from baomi.databases.source import is_database_url
 
         return self.to if is_database_url(self.to) else None
 
     @property
     def target_name(self) -> str:
-        from baomi.engine.readers.database import display_name, resolve_url
+        from baomi.databases.source import display_name, resolve_url
 
         return display_name(resolve_url(self.to))
 
@@ -131,8 +131,8 @@ def database_input(
     paths: Sequence[str], to: str | None, out: Path | None, deal: str | None, replace: bool
 ) -> DatabaseInput | None:
     """The database input of ``protect`` (``None``: files), its options checked."""
-    from baomi.engine.protect.db_writer import same_database
-    from baomi.engine.readers.database import is_database_url
+    from baomi.databases.protect import same_database
+    from baomi.databases.source import is_database_url
 
     urls = [p for p in paths if is_database_url(p)]
     if not urls:
@@ -174,9 +174,9 @@ def protect_database(
 ) -> tuple[ProtectResult, list[str]]:
     """Protect the chosen tables with ``protect`` (the audited service) into ``--to DIR``, or
     into a package folder (``--out``, else a temporary one) then the target database."""
-    from baomi.engine.protect.db_writer import load_into, table_sources
-    from baomi.engine.readers.database import DatabaseError
-    from baomi.engine.scan.database import open_database
+    from baomi.databases.protect import load_into, table_sources
+    from baomi.databases.scan import open_database
+    from baomi.databases.source import DatabaseError
 
     db = open_database(source.url, chosen)
     try:

@@ -92,7 +92,7 @@ def create_demo_database(
     url: str, *, seed: int = 20240601, rows: int = 500, replace: bool = False
 ) -> DemoDatabase:
     """Create and fill the demo CRM tables at ``url`` (``replace``: drop them first)."""
-    from baomi.engine.readers.database import DatabaseError, display_name, resolve_url
+    from baomi.databases.source import DatabaseError, display_name, resolve_url
 
     target = resolve_url(url)
     engine = sa.create_engine(target)
@@ -116,7 +116,7 @@ def create_demo_database(
             _fill(conn, md, seed, rows, out)
             conn.exec_driver_sql(f"CREATE VIEW {VIEW} AS SELECT id, name, mobile FROM customers")
     except sa.exc.SQLAlchemyError as exc:
-        from baomi.engine.readers.database import _classify
+        from baomi.databases.source import _classify
 
         raise DatabaseError(display_name(target), _classify(exc)) from None
     finally:

@@ -62,7 +62,7 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
 
 @dataclass(frozen=True, slots=True)
 class DocumentSource:
-    """An input that is not a file (a database table, ``db_writer.py``): its name in the
+    """An input that is not a file (a database table, ``baomi.databases.protect``): its name in the
     package, how to load it and the SHA-256 the manifest records as its source's."""
 
     name: str

@@ -12,14 +12,14 @@ import pytest
 import sqlalchemy as sa
 
 import baomi.engine.protect.package as package
+from baomi.databases.protect import MANIFEST_TABLE, load_into, table_sources
+from baomi.databases.source import DatabaseError, connect
 from baomi.demo.database import create_demo_database
-from baomi.engine.protect.db_writer import MANIFEST_TABLE, load_into, table_sources
 from baomi.engine.protect.keys import KeyProvider, generate_secret
 from baomi.engine.protect.options import ProtectOptions
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy
-from baomi.engine.readers.database import DatabaseError, connect
 from baomi.i18n import set_language
-from tests.engine.database_support import export_csv
+from tests.databases.support import export_csv
 
 
 @pytest.fixture(autouse=True)

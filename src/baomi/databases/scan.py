@@ -20,15 +20,15 @@ from typing import Any
 
 import polars as pl
 
-from baomi.engine.contracts import codec
-from baomi.engine.inventory import InventoryMerger
-from baomi.engine.readers.database import (
+from baomi.databases.source import (
     LOCK_TIMEOUT,
     Database,
     DatabaseError,
     DatabaseTable,
     connect,
 )
+from baomi.engine.contracts import codec
+from baomi.engine.inventory import InventoryMerger
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from baomi.demo.database import create_demo_database
-from baomi.engine.readers.database import (
+from baomi.databases.scan import DatabaseSelection, scan_database
+from baomi.databases.source import (
     PASSWORD_ENV,
     Database,
     DatabaseError,
@@ -25,10 +25,10 @@ from baomi.engine.readers.database import (
     is_database_url,
     resolve_url,
 )
+from baomi.demo.database import create_demo_database
 from baomi.engine.scan import ScanOptions, scan_paths
-from baomi.engine.scan.database import DatabaseSelection, scan_database
 from baomi.i18n import set_language
-from tests.engine.database_support import export_csv
+from tests.databases.support import export_csv
 
 FAST = ScanOptions(prose=False)
 

@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from baomi.demo.database import create_demo_database
-from baomi.engine.readers.database import (
+from baomi.databases.scan import DatabaseSelection, scan_database
+from baomi.databases.source import (
     DatabaseError,
     DatabaseTable,
     connect,
     resolve_url,
 )
+from baomi.demo.database import create_demo_database
 from baomi.engine.scan import ScanOptions
-from baomi.engine.scan.database import DatabaseSelection, scan_database
 from baomi.i18n import set_language
 
 pytestmark = pytest.mark.db
@@ -198,7 +198,7 @@ def test_a_wrong_password_is_a_clear_error_without_it(server: str) -> None:
 
 
 def test_a_protected_copy_loads_into_sqlite(server: str, tmp_path: Path) -> None:
-    from baomi.engine.protect.db_writer import load_into, table_sources
+    from baomi.databases.protect import load_into, table_sources
     from baomi.engine.protect.keys import KeyProvider, generate_secret
     from baomi.engine.protect.options import ProtectOptions
     from baomi.engine.protect.package import protect_paths

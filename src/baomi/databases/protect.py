@@ -1,7 +1,7 @@
 """``baomi protect URL --to DIR|URL``: a de-identified copy of a database's tables.
 
 Each table is read whole, in key order, in one read-only transaction, every cell as the scan
-reads it (:func:`baomi.engine.readers.database.cell_text`, what a CSV export holds), and given
+reads it (:func:`baomi.databases.source.cell_text`, what a CSV export holds), and given
 to the protect pipeline as a Parquet document named ``SCHEMA.TABLE.parquet``: the same column
 plans, operators, k-anonymity and manifest as for files, so the copy is the one protecting the
 table's CSV export gives. Integer, float and boolean columns the policy leaves alone keep their
@@ -28,11 +28,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from baomi.engine.contracts import codec
-from baomi.engine.contracts.manifest import Manifest
-from baomi.engine.protect.package import DocumentSource
-from baomi.engine.protect.writers import Document, Table
-from baomi.engine.readers.database import (
+from baomi.databases.source import (
     Database,
     DatabaseError,
     DatabaseTable,
@@ -41,6 +37,10 @@ from baomi.engine.readers.database import (
     display_name,
     resolve_url,
 )
+from baomi.engine.contracts import codec
+from baomi.engine.contracts.manifest import Manifest
+from baomi.engine.protect.package import DocumentSource
+from baomi.engine.protect.writers import Document, Table
 from baomi.i18n import tr
 
 MANIFEST_TABLE = "baomi_manifest"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from baomi.engine.readers.database import cell_text
+from baomi.databases.source import cell_text
 
 
 def export_csv(url: str, table: str, folder: Path, key: str = "id") -> Path:
