@@ -25,6 +25,7 @@ from baomi.databases.source import (
 from baomi.demo.database import create_demo_database
 from baomi.engine.scan import ScanOptions
 from baomi.i18n import set_language
+from tests.databases.support import scan_two, skipped_and_rows
 
 pytestmark = pytest.mark.db
 
@@ -100,21 +101,14 @@ def test_a_locked_table_is_named_and_the_others_are_scanned(server: str, tmp_pat
     holder.start()
     try:
         assert locked.wait(30)
-        result = scan_database(
-            server,
-            out_dir=tmp_path,
-            options=FAST,
-            selection=DatabaseSelection(tables=("customers", "orders"), lock_timeout=1),
-        )
+        skipped, rows = skipped_and_rows(scan_two(server, tmp_path, lock_timeout=1))
     finally:
         release.set()
         holder.join()
         engine.dispose()
-    reasons = {s.path.rsplit(".", 1)[-1]: s.reason for s in result.inventory.skipped}
-    assert list(reasons) == ["customers"]
-    assert "locked by another session" in reasons["customers"]
-    orders = next(f for f in result.inventory.files if f.path.endswith(".orders"))
-    assert orders.rows == 2 * ROWS
+    assert list(skipped) == ["customers"]
+    assert "locked by another session" in skipped["customers"]
+    assert rows["orders"] == 2 * ROWS
 
 
 def test_a_connection_killed_mid_table_keeps_what_was_read(
@@ -139,12 +133,7 @@ def test_a_connection_killed_mid_table_keeps_what_was_read(
 
     monkeypatch.setattr(DatabaseTable, "_keyed", killed)
     try:
-        result = scan_database(
-            server,
-            out_dir=tmp_path,
-            options=FAST,
-            selection=DatabaseSelection(tables=("customers", "orders")),
-        )
+        result = scan_two(server, tmp_path)
     finally:
         admin.dispose()
     files = {f.path.rsplit(".", 1)[-1]: f for f in result.inventory.files}
