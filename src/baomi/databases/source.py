@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
-from baomi.engine.readers.base import TableBatch, TableSource, string_frame
+from baomi.engine.readers.base import TableBatch, TableSource
 from baomi.errors import UnreadableFileError
 from baomi.i18n import tr
 
@@ -384,18 +384,26 @@ class DatabaseTable(TableSource):
         return out
 
     def _frame(self, rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
-        names = [c.name for c in self.columns]
-        data = [[self._cell(i, v) for i, v in enumerate(row)] for row in rows]
-        return string_frame(names, data)
-
-    def _cell(self, i: int, value: Any) -> str | None:
-        if isinstance(value, bytes | bytearray | memoryview):  # SQLite holds bytes anywhere
-            self.not_read.setdefault(
-                self.columns[i].name,
-                tr("含二进制值，这些值未扫描", "holds binary values, which were not scanned"),
-            )
-            return None
-        return cell_text(value)
+        """The rows as text columns, column by column (most are text already); an empty
+        string is null, as an empty cell of a CSV export is."""
+        series = []
+        for i, col in enumerate(self.columns):
+            values = [r[i] for r in rows]
+            kinds = set(map(type, values)) - {str, type(None)}
+            if kinds & {bytes, bytearray, memoryview}:  # SQLite holds bytes anywhere
+                self.not_read.setdefault(
+                    col.name,
+                    tr("含二进制值，这些值未扫描", "holds binary values, which were not scanned"),
+                )
+                values = [
+                    None if isinstance(v, bytes | bytearray | memoryview) else cell_text(v)
+                    for v in values
+                ]
+            elif kinds:
+                values = [cell_text(v) for v in values]
+            series.append(pl.Series(col.name, values, dtype=pl.String))
+        frame = pl.DataFrame(series)
+        return frame.with_columns(pl.when(pl.col(n) != "").then(pl.col(n)) for n in frame.columns)
 
     def rows(self) -> Iterator[list[Sequence[Any]]]:
         """The table's rows as driver values in chunks (the first one the sample), in one
