@@ -227,7 +227,7 @@ def scan(
             if urls:  # a database: its tables are what is scanned
                 bar.stop()
                 chosen = db_cli.selection(schema, table, exclude, sample, password_file)
-                result = db_cli.run_scan(paths, out, options, chosen)
+                result = db_cli.run_scan(paths, out, options, chosen, console)
             else:
                 out.mkdir(parents=True, exist_ok=True)
                 result = scan_paths(

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
 from baomi.i18n import tr
 
@@ -87,8 +89,10 @@ def run_scan(
     out: Path,
     options: ScanOptions,
     chosen: DatabaseSelection,
+    console: Console,
 ) -> ScanResult:
-    """Scan one database URL into ``out`` (several URLs, or URLs mixed with paths: refused)."""
+    """Scan one database URL into ``out`` (several URLs, or URLs mixed with paths: refused);
+    each table is named on ``console`` as its scan starts."""
     from baomi.databases.scan import scan_database
     from baomi.databases.source import DatabaseError, is_database_url
 
@@ -99,8 +103,15 @@ def run_scan(
                 "scan one database at a time, not mixed with files",
             )
         )
+
+    def progress(name: str, done: int, total: int) -> None:
+        if name:
+            console.print(f"[{done + 1}/{total}] {escape(name)}", highlight=False)
+
     try:
-        return scan_database(urls[0], out_dir=out, options=options, selection=chosen)
+        return scan_database(
+            urls[0], out_dir=out, options=options, selection=chosen, progress=progress
+        )
     except DatabaseError as exc:
         raise fail(str(exc)) from None
 

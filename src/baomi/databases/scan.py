@@ -13,7 +13,6 @@ others; one that fails part-way has what was read scanned and the failure in its
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,14 +203,3 @@ def scan_database(
         os.replace(tmp, findings_path)
         codec.dump(inventory, out_dir / "inventory.json")
     return ScanResult(inventory, findings_path, findings)
-
-
-def database_tables(url: str, selection: DatabaseSelection) -> Sequence[str]:
-    """The sources a scan of ``url`` with ``selection`` would read (``db://…`` names)."""
-    db = open_database(url, selection)
-    try:
-        return [
-            db.source(r) for r in db.tables(selection.schemas, selection.tables, selection.exclude)
-        ]
-    finally:
-        db.close()
