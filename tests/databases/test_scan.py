@@ -306,6 +306,8 @@ def test_exotic_columns_and_unreadable_views_each_get_a_message(tmp_path: Path) 
                 for i in range(5)
             ],
         )
+        conn.execute("CREATE TABLE blobs (data BLOB)")
+        conn.execute("INSERT INTO blobs VALUES (x'00ff')")
         conn.execute("CREATE TABLE gone (id INTEGER PRIMARY KEY)")
         conn.execute("CREATE VIEW broken AS SELECT id FROM gone")
         conn.execute("DROP TABLE gone")
@@ -317,6 +319,8 @@ def test_exotic_columns_and_unreadable_views_each_get_a_message(tmp_path: Path) 
     assert places.rows == 5
     skipped = {s.path: s.reason for s in result.inventory.skipped}
     assert list(skipped) == ["db://localhost/odd/main.broken"]
+    blobs = _file(result.inventory, "blobs")  # nothing but binary: read as empty, said so
+    assert blobs.rows == 0 and any("binary column" in e for e in blobs.errors)
 
 
 def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:

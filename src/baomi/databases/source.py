@@ -411,6 +411,8 @@ class DatabaseTable(TableSource):
         self.rows_read = 0
         self.limited = False
         cols = self.columns
+        if not cols:  # every column binary or of a type not understood: nothing to read
+            return
         try:
             with self.db.engine.connect() as conn, conn.begin():
                 self.db.read_only(conn)
