@@ -11,7 +11,7 @@ RUN_DIR ?= var/demo-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test test-slow test-db test-postgres lint format bench model clean
+.PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,6 +38,9 @@ test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, 
 
 test-db: setup ## the fast tests that use the database (services, storage, web, CLI), e.g. on PostgreSQL
 	$(BIN)/pytest -q -m "not slow" tests/services tests/storage tests/web tests/cli
+
+test-scan-db: setup ## database scans on servers (BAOMI_TEST_PG_URL, BAOMI_TEST_MYSQL_URL; .ci/run)
+	$(BIN)/pytest -q -m db
 
 test-postgres: setup ## storage and service tests against PostgreSQL (BAOMI_TEST_DATABASE_URL)
 	$(BIN)/pytest -q -m postgres

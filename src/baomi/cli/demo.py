@@ -14,17 +14,31 @@ def _is_non_empty_dir(path: Path) -> bool:
 
 
 def demo(
-    directory: Path = typer.Argument(
-        ..., metavar="DIR", help="输出目录 / output directory", show_default=False
+    directory: Path | None = typer.Argument(
+        None, metavar="DIR", help="输出目录 / output directory", show_default=False
     ),
     seed: int = typer.Option(20240601, "--seed", help="随机种子：同一种子生成相同数据 / seed"),
     rows: int = typer.Option(2000, "--rows", min=1, help="客户名单行数 / customer-list rows"),
     force: bool = typer.Option(
         False, "--force", help="目录非空时仍写入（覆盖同名文件）/ write into a non-empty directory"
     ),
+    database: str | None = typer.Option(
+        None,
+        "--database",
+        help="在此数据库中建演示 CRM 表（--force 先删除同名表）/ create the demo CRM tables in this "
+        "database (postgresql://…, mysql://…, sqlite:///…; --force drops them first)",
+    ),
 ) -> None:
     """生成演示用的卖方客户数据（全部为生成数据，校验位有效）。Write a demo seller data set."""
     from baomi.demo import generate_demo
+
+    if database is not None:  # the demo CRM schema in a database (docs/scale.md "Databases")
+        _demo_database(database, seed, rows, force)
+        if directory is None:
+            return
+    if directory is None:
+        typer.echo(tr("错误：请给出目录 DIR", "error: give a directory DIR"), err=True)
+        raise typer.Exit(2)
 
     if directory.exists() and not directory.is_dir():
         typer.echo(
@@ -70,6 +84,27 @@ def demo(
         )
     )
     typer.echo(tr(f"下一步：baomi scan {directory}", f"Next: baomi scan {directory}"))
+
+
+def _demo_database(url: str, seed: int, rows: int, replace: bool) -> None:
+    from baomi.databases.source import DatabaseError, display_name, resolve_url
+    from baomi.demo.database import create_demo_database
+
+    try:
+        made = create_demo_database(url, seed=seed, rows=rows, replace=replace)
+    except DatabaseError as exc:
+        typer.echo(tr("错误：", "error: ") + str(exc), err=True)
+        raise typer.Exit(1) from None
+    name = display_name(resolve_url(url))
+    tables = ", ".join(f"{t} {n}" for t, n in made.rows.items())
+    typer.echo(
+        tr(
+            f"已在 {name} 生成演示 CRM 表（种子 {seed}）：{tables}。所有人员和号码均为生成数据。",
+            f"Demo CRM tables written to {name} (seed {seed}): {tables}. "
+            "Every person and number is generated.",
+        )
+    )
+    typer.echo(tr("下一步：baomi scan 数据库地址", "Next: baomi scan DATABASE-URL"))
 
 
 def register(app: typer.Typer) -> None:

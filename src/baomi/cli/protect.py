@@ -14,7 +14,7 @@ import getpass
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from baomi.cli import scan_database as db_cli
 from baomi.errors import BaomiError, ConfigError, IntegrityError
 from baomi.i18n import tr
 from baomi.services.permissions import Actor, Role
@@ -31,6 +32,7 @@ from baomi.services.permissions import Actor, Role
 if TYPE_CHECKING:
     from baomi.engine.protect.keys import KeyProvider
     from baomi.engine.protect.options import ProtectOptions, ProtectResult
+    from baomi.engine.protect.package import DocumentSource
     from baomi.engine.protect.policy import Policy
     from baomi.services.audit_sink import AuditSink
     from baomi.services.comply.provisions import ProvisionRecord
@@ -101,9 +103,11 @@ def _run(fn: Callable[[], T], codes: Mapping[type[BaomiError], int] | None = Non
 
 
 def protect(
-    paths: list[Path] = typer.Argument(..., help="输入文件或文件夹 / input files or folders"),
+    paths: list[str] = typer.Argument(
+        ..., help="输入文件或文件夹，或一个数据库地址 / input files or folders, or a database URL"
+    ),
     policy: Path = typer.Option(..., "--policy", help="策略 YAML / policy YAML"),
-    out: Path = typer.Option(..., "--out", help="输出文件夹 / output folder"),
+    out: Path | None = typer.Option(None, "--out", help="输出文件夹 / output folder"),
     recipient: str = typer.Option(None, "--recipient", help="接收方 / recipient name"),
     key_file: Path = KEY_FILE,
     verify: bool = typer.Option(False, "--verify", help="输出后复扫 / rescan the output"),
@@ -119,6 +123,17 @@ def protect(
         "to --recipient",
     ),
     as_: str | None = AS_OPTION,
+    # -- databases (docs/scale.md "Databases") --
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="数据库输入：写到此文件夹（每表一个 Parquet）或目标数据库 / database input: write the "
+        "copy to this folder (Parquet per table) or target database URL",
+    ),
+    schema: list[str] = db_cli.SCHEMA_OPTION,
+    tables: list[str] = db_cli.TABLE_OPTION,
+    exclude: list[str] = db_cli.EXCLUDE_OPTION,
+    password_file: Path | None = db_cli.PASSWORD_FILE_OPTION,
 ) -> None:
     """生成去标识化的尽调数据包 / write a de-identified due-diligence package."""
     from baomi.engine.protect.keys import KeyProvider
@@ -139,6 +154,11 @@ def protect(
     console = _console()
     if deal is not None and not recipient:
         raise _refuse(tr("--deal 需要 --recipient", "--deal needs --recipient"))
+    database = db_cli.database_input(paths, to, out, deal, force)
+    if database is None and out is None:
+        raise _refuse(tr("请用 --out 给出输出文件夹", "give the output folder with --out"))
+    files = [Path(p) for p in paths] if database is None else []
+    loaded: list[str] = []
     with (
         _audit() as sink,
         Progress(
@@ -154,24 +174,31 @@ def protect(
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
 
+        def run(folder: Path, documents: Sequence[DocumentSource] = ()) -> ProtectResult:
+            return service.protect(
+                files,
+                pol,
+                folder,
+                actor=_actor(as_),
+                sink=sink,
+                keys=keys,
+                options=options,
+                progress=progress,
+                documents=documents,
+            )
+
+        record: ProvisionRecord | None = None
         if deal is not None:
+            assert out is not None
             result, record = _run(
-                lambda: _for_deal(sink, deal, paths, pol, out, options, keys, as_, progress)
+                lambda: _for_deal(sink, deal, files, pol, out, options, keys, as_, progress)
             )
+        elif database is not None:  # a database: its tables are what is protected
+            chosen = db_cli.selection(schema, tables, exclude, 0, password_file)
+            result, loaded = _run(lambda: db_cli.protect_database(database, chosen, run))
         else:
-            result = _run(
-                lambda: service.protect(
-                    paths,
-                    pol,
-                    out,
-                    actor=_actor(as_),
-                    sink=sink,
-                    keys=keys,
-                    options=options,
-                    progress=progress,
-                )
-            )
-            record = None
+            assert out is not None
+            result = _run(lambda: run(out))
     m = result.manifest
     table = Table(title=tr("数据包", "package") + f" {m.package_id}")
     for col in (tr("文件", "file"), tr("行/段", "rows/units"), tr("处理", "operators")):
@@ -203,7 +230,13 @@ def protect(
         )
     if verify:
         console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))
-    console.print(tr("已写入", "written") + f" {result.out_dir}")
+    if database is not None and database.target_url is not None:
+        console.print(
+            tr("已写入目标数据库", "written to the target database")
+            + f" {database.target_name}: {', '.join(loaded)}"
+        )
+    else:
+        console.print(tr("已写入", "written") + f" {result.out_dir}")
     if record is not None:
         console.print(
             tr("已记录为交易的提供", "recorded as a provision of the deal")

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from baomi.cli import scan_database as db_cli
 from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, tr
 
@@ -157,8 +158,10 @@ def _print_tables(console: Console, inv: Inventory) -> None:
 
 
 def scan(
-    paths: list[Path] = typer.Argument(
-        ..., help="要扫描的文件或目录 / files or directories", exists=True
+    paths: list[str] = typer.Argument(
+        ...,
+        help="要扫描的文件或目录，或一个数据库地址 / files or directories, or a database URL "
+        "(postgresql://…, mysql://…, sqlite:///…)",
     ),
     out: Path = typer.Option(Path("baomi-scan"), "--out", "-o", help="输出目录 / output directory"),
     fmt: OutputFormat = typer.Option(
@@ -193,11 +196,20 @@ def scan(
             "index for `subject find --scan` (needs an initialised vault; keyed hashes only)"
         ),
     ),
+    # -- databases (docs/scale.md "Databases") --
+    schema: list[str] = db_cli.SCHEMA_OPTION,
+    table: list[str] = db_cli.TABLE_OPTION,
+    exclude: list[str] = db_cli.EXCLUDE_OPTION,
+    sample: int = db_cli.SAMPLE_OPTION,
+    password_file: Path | None = db_cli.PASSWORD_FILE_OPTION,
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
+    from baomi.databases.source import is_database_url
     from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
 
+    urls = [p for p in paths if is_database_url(p)]
+    files = [] if urls else db_cli.check_paths(paths)
     # The scan allocates millions of short-lived tuples and strings but builds no cycles worth
     # collecting mid-scan: keep the modules' objects out of every collection and collect rarely.
     gc.freeze()
@@ -220,14 +232,19 @@ def scan(
             )
 
         try:
-            out.mkdir(parents=True, exist_ok=True)
-            result = scan_paths(
-                paths,
-                out_dir=out,
-                workers=workers,
-                options=options,
-                progress=progress,
-            )
+            if urls:  # a database: its tables are what is scanned
+                bar.stop()
+                chosen = db_cli.selection(schema, table, exclude, sample, password_file)
+                result = db_cli.run_scan(paths, out, options, chosen, console)
+            else:
+                out.mkdir(parents=True, exist_ok=True)
+                result = scan_paths(
+                    files,
+                    out_dir=out,
+                    workers=workers,
+                    options=options,
+                    progress=progress,
+                )
         except OSError as exc:  # unwritable or full output folder: say so, nothing half-written
             bar.stop()
             typer.echo(
@@ -238,10 +255,10 @@ def scan(
                 err=True,
             )
             raise typer.Exit(2) from None
-    if person_index:
+    if person_index and files:
         from baomi.cli.subject import index_scan_output
 
-        index_scan_output(out, paths)
+        index_scan_output(out, files)
     inv = result.inventory
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(codec.to_dict(inv.summary), ensure_ascii=False, indent=2))

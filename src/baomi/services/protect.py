@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.options import Progress, ProtectOptions, ProtectResult
-from baomi.engine.protect.package import protect_paths
+from baomi.engine.protect.package import DocumentSource, protect_paths
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.tokens import DetokenizeResult, TokenVault, detokenize_file
 from baomi.engine.protect.trace import TraceResult
@@ -69,9 +69,11 @@ def protect(
     keys: KeyProvider | None = None,
     options: ProtectOptions | None = None,
     progress: Progress | None = None,
+    documents: Sequence[DocumentSource] = (),
 ) -> ProtectResult:
-    """Write a de-identified package of ``paths`` into ``out_dir``; audited (``protect.run``:
-    package id, recipient, number of files, policy and manifest hashes)."""
+    """Write a de-identified package of ``paths`` (and ``documents``: database tables) into
+    ``out_dir``; audited (``protect.run``: package id, recipient, number of files, policy and
+    manifest hashes)."""
 
     def describe(result: ProtectResult) -> dict[str, Any]:
         return {
@@ -89,7 +91,13 @@ def protect(
         Action.PROTECT_RUN,
         f"package:{out_dir}",
         lambda: protect_paths(
-            paths, policy, out_dir, keys=keys, options=options, progress=progress
+            paths,
+            policy,
+            out_dir,
+            keys=keys,
+            options=options,
+            progress=progress,
+            documents=documents,
         ),
         describe,
     )

@@ -15,7 +15,9 @@ import datetime as _dt
 import logging
 import secrets
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ from baomi.engine.protect.tables import protect_table
 from baomi.engine.protect.texts import protect_units
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.protect.verify import scan_leftovers, verify_package
-from baomi.engine.protect.writers import SUFFIXES, load
+from baomi.engine.protect.writers import SUFFIXES, Document, load
 from baomi.engine.recognizers.registry import Registry
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -58,6 +60,16 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     return list(iter_files(resolved, suffixes=SUFFIXES, by_name=True))
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentSource:
+    """An input that is not a file (a database table, ``baomi.databases.protect``): its name in the
+    package, how to load it and the SHA-256 the manifest records as its source's."""
+
+    name: str
+    load: Callable[[], Document]
+    sha256: Callable[[], str]
+
+
 def protect_paths(
     paths: Sequence[Path],
     policy: Policy,
@@ -68,12 +80,17 @@ def protect_paths(
     registry: Registry | None = None,
     operators: OperatorRegistry | None = None,
     progress: Progress | None = None,
+    documents: Sequence[DocumentSource] = (),
 ) -> ProtectResult:
-    """Protect ``paths`` into ``out_dir`` (see the module docstring)."""
+    """Protect ``paths`` (and ``documents``) into ``out_dir`` (see the module docstring)."""
     opts = options or ProtectOptions()
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, paths, opts)
-    files = collect_files(paths)
+    files = [
+        DocumentSource(shown, partial(load, src), partial(_sha256, src))
+        for src, shown in collect_files(paths)
+    ]
+    files += documents
     registry = registry or Registry.default()
     operators = operators or OperatorRegistry.default()
     vault = None
@@ -108,17 +125,17 @@ def protect_paths(
     try:
         tmp.mkdir(parents=True)
         names = PathNames(run)
-        for i, (src, shown) in enumerate(files):
-            rel = names.protect(shown)
+        for i, source in enumerate(files):
+            rel = names.protect(source.name)
             if progress:
                 progress(rel, i, len(files))
-            doc = load(src)
+            doc = source.load()
             entry: dict[str, Any] = {
                 "path": rel,
                 "kind": doc.kind,
                 "format": doc.format,
                 "encoding": doc.encoding,
-                "source_sha256": _sha256(src),
+                "source_sha256": source.sha256(),
             }
             if doc.kind == "table":
                 rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
@@ -163,6 +180,7 @@ def protect_paths(
 
 
 __all__ = [
+    "DocumentSource",
     "ProtectOptions",
     "ProtectResult",
     "VerifyError",

@@ -1,0 +1,205 @@
+"""``scan_database``: the scan of a database's tables and views, written as the file scan writes
+(DESIGN.md "Scan output"): ``inventory.json`` with one entry per table, ``findings.jsonl``.
+
+A table read in batches becomes the same partitions as a CSV file (:class:`FilePartitions`:
+column names, the column decision on the first batch — the sample — and the same kernels), so a
+table is classified exactly as its CSV export would be. Findings name the source
+``db://HOST/DB/SCHEMA.TABLE``; ``row`` is the row's position in key order and ``key`` its
+primary key (``{"id": 42}``), left out for a table without one and when a key column holds PI.
+A table that cannot be read is reported with why (``skipped``) and the scan goes on with the
+others; one that fails part-way has what was read scanned and the failure in its ``errors``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baomi.databases.source import (
+    LOCK_TIMEOUT,
+    Database,
+    DatabaseError,
+    DatabaseTable,
+    connect,
+)
+from baomi.engine.contracts import codec
+from baomi.engine.inventory import InventoryMerger
+from baomi.engine.recognizers.registry import Registry
+from baomi.engine.scan.collector import write_ndjson
+from baomi.engine.scan.kernels import scan_partition
+from baomi.engine.scan.model import Partition, ProgressFn, ScanContext, ScanOptions, ScanResult
+from baomi.engine.scan.partitions import FilePartitions
+from baomi.engine.scan.report import _inventory
+from baomi.errors import UnreadableFileError
+from baomi.i18n import tr
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSelection:
+    """Which tables a database scan reads and how: ``schemas``/``tables``/``exclude`` are
+    patterns (``*``, ``?``; a table pattern matches ``name`` or ``schema.name``); ``sample``
+    stops each table after that many rows (0: read it all)."""
+
+    schemas: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    sample: int = 0
+    password_file: Path | None = None
+    lock_timeout: int = LOCK_TIMEOUT
+
+
+def open_database(url: str, selection: DatabaseSelection) -> Database:
+    """Connect as the selection says (a :class:`DatabaseError` names what failed)."""
+    return connect(url, password_file=selection.password_file, lock_timeout=selection.lock_timeout)
+
+
+class _Keys:
+    """Adds each finding's primary key (``key``) from its partition's key columns."""
+
+    def __init__(self, src: DatabaseTable, parts: FilePartitions) -> None:
+        self.src, self.parts = src, parts
+        self.pi_key = False
+
+    def shown(self) -> list[str] | None:
+        """The key columns as the partitions name them; ``None`` when there is no usable key."""
+        if not self.src.key_columns:
+            return None
+        names = self.parts.names.columns.get(None, {})
+        plans = self.parts.planner.plans.get(None, {})
+        shown = [names.get(k, k) for k in self.src.key_columns]
+        if any(s not in plans for s in shown):
+            return None
+        if any(plans[s].mode == "entity" for s in shown):  # a PI key is never written
+            self.pi_key = True
+            return None
+        return shown
+
+    def add(self, found: pl.DataFrame, part: Partition) -> pl.DataFrame:
+        shown = self.shown()
+        if shown is None:
+            return found
+        raw = dict(zip(shown, self.src.key_columns, strict=True))
+        idx = found.get_column("row") - part.offset
+        keys = part.frame.select(
+            (
+                pl.col(s).cast(pl.Int64, strict=False)
+                if raw[s] in self.src.integer_keys
+                else pl.col(s)
+            ).alias(raw[s])
+            for s in shown
+        )[idx]
+        return found.with_columns(key=keys.to_struct())
+
+    def note(self) -> list[str]:
+        if not self.pi_key:
+            return []
+        return [
+            tr(
+                "主键列含个人信息：发现项只以行位置命名，不写主键",
+                "a primary-key column holds PI: findings name rows by position only",
+            )
+        ]
+
+
+def scan_database(
+    url: str,
+    *,
+    out_dir: Path | None = None,
+    registry: Registry | None = None,
+    options: ScanOptions | None = None,
+    selection: DatabaseSelection | None = None,
+    progress: ProgressFn | None = None,
+) -> ScanResult:
+    """Scan the tables and views of the database at ``url``; write ``inventory.json`` and
+    ``findings.jsonl`` to ``out_dir`` (temporary names, renamed when complete). A database
+    that cannot be opened raises :class:`DatabaseError` before anything is written."""
+    import secrets
+
+    options = options or ScanOptions()
+    selection = selection or DatabaseSelection()
+    ctx = ScanContext(registry or Registry.default(), options, secrets.randbits(63))
+    db = open_database(url, selection)
+    merger = InventoryMerger()
+    records: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    findings = 0
+    tmp = out_dir / ".findings.jsonl.partial" if out_dir is not None else None
+    sink = None
+    try:
+        refs = db.tables(selection.schemas, selection.tables, selection.exclude)
+        if out_dir is not None and tmp is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            sink = open(tmp, "wb")  # noqa: SIM115 - closed in finally
+        for file_index, ref in enumerate(refs):
+            name = db.source(ref)
+            if progress:
+                progress(name, file_index, len(refs))
+            try:
+                src = db.open_table(
+                    ref,
+                    batch_rows=options.batch_rows,
+                    sample_rows=options.sample_rows,
+                    limit=selection.sample,
+                )
+            except DatabaseError as exc:
+                skipped.append({"path": name, "reason": exc.reason})
+                continue
+            record: dict[str, Any] = {
+                "path": name,
+                "kind": "table",
+                "encoding": None,
+                "rows": 0,
+                "sheets": [],
+            }
+            parts = FilePartitions(src, name, file_index, ctx)
+            keys = _Keys(src, parts)
+            errors: list[str] = []
+            count = 0
+            try:
+                for part in parts:
+                    count += 1
+                    found, inv = scan_partition(part, ctx)
+                    merger.add(inv)
+                    record["rows"] += inv.rows
+                    if found.height:
+                        findings += found.height
+                        if sink is not None:
+                            write_ndjson(keys.add(found, part), sink)
+            except UnreadableFileError as exc:
+                if not count:
+                    skipped.append({"path": name, "reason": exc.reason})
+                    continue
+                errors.append(
+                    exc.reason
+                    + tr(f"（已扫描前 {src.rows_read} 行）", f" (after {src.rows_read} rows)")
+                )
+            record["skipped_rows"] = 0
+            record["undecodable_rows"] = 0
+            record["errors"] = [*src.notes(), *keys.note(), *errors]
+            record["plans"] = {None: parts.planner.plans.get(None, {})}
+            records.append(record)
+        if progress:
+            progress("", len(refs), len(refs))
+        inventory = _inventory(records, skipped, merger, ctx, findings)
+    except BaseException:
+        if sink is not None:
+            sink.close()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if sink is not None:
+            sink.close()
+        db.close()
+    findings_path = None
+    if out_dir is not None and tmp is not None:
+        if not tmp.exists():
+            tmp.touch()
+        findings_path = out_dir / "findings.jsonl"
+        os.replace(tmp, findings_path)
+        codec.dump(inventory, out_dir / "inventory.json")
+    return ScanResult(inventory, findings_path, findings)

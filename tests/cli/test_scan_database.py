@@ -1,0 +1,84 @@
+"""``baomi demo --database`` and ``baomi scan URL`` from the command line (SQLite)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from baomi.cli.main import app
+
+runner = CliRunner()
+
+
+def _demo(tmp_path: Path, rows: int = 40) -> str:
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    result = runner.invoke(app, ["demo", "--database", url, "--rows", str(rows)])
+    assert result.exit_code == 0, result.output
+    assert "customers 40" in result.output
+    return url
+
+
+def test_demo_database_then_scan_writes_the_contract_outputs(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["scan", url, "--out", str(out), "--no-prose", "--format", "json", "--table", "cust*"],
+        env={"BAOMI_LANG": "en"},
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["files_scanned"] == 2 and summary["rows"] == 80
+    first = json.loads((out / "findings.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first["file"].startswith("db://localhost/crm/main.customer")
+    inventory = json.loads((out / "inventory.json").read_text(encoding="utf-8"))
+    assert {f["path"] for f in inventory["files"]} == {
+        "db://localhost/crm/main.customers",
+        "db://localhost/crm/main.customer_contacts",
+    }
+
+
+def test_demo_database_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    again = runner.invoke(app, ["demo", "--database", url, "--rows", "40"])
+    assert again.exit_code == 1 and "--force" in again.output
+    forced = runner.invoke(app, ["demo", "--database", url, "--rows", "40", "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_sample_is_said_on_the_console(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    result = runner.invoke(
+        app,
+        ["scan", url, "-o", str(tmp_path / "o"), "--no-prose", "--sample", "5"],
+        env={"BAOMI_LANG": "en"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "only the first 5 rows were read (--sample)" in " ".join(result.output.split())
+
+
+def test_an_unreachable_server_fails_clearly_without_the_credentials(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["scan", "postgresql://scanner:hunter2@127.0.0.1:1/crm", "-o", str(tmp_path / "o")],
+        env={"BAOMI_LANG": "en"},
+    )
+    assert result.exit_code == 1
+    assert "db://127.0.0.1/crm: cannot reach the database server" in result.output
+    assert "hunter2" not in result.output and "scanner" not in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_database_with_files_is_refused(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    result = runner.invoke(app, ["scan", url, str(tmp_path)], env={"BAOMI_LANG": "en"})
+    assert result.exit_code == 1 and "one database at a time" in result.output
+
+
+def test_a_missing_file_is_still_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["scan", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "o").exists()

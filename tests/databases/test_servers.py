@@ -1,0 +1,217 @@
+"""Database scans against real servers: PostgreSQL (``BAOMI_TEST_PG_URL``) and MySQL/MariaDB
+(``BAOMI_TEST_MYSQL_URL``), each skipped when its URL is unset (``.ci/run`` sets both). The
+demo CRM schema scans as on SQLite; a locked table, a dropped connection, exotic column types
+and a wrong password each give a message naming the table, and the scan goes on."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from baomi.databases.scan import DatabaseSelection, scan_database
+from baomi.databases.source import (
+    DatabaseError,
+    DatabaseTable,
+    connect,
+    resolve_url,
+)
+from baomi.demo.database import create_demo_database
+from baomi.engine.scan import ScanOptions
+from baomi.i18n import set_language
+from tests.databases.support import scan_two, skipped_and_rows
+
+pytestmark = pytest.mark.db
+
+ENV = {"postgresql": "BAOMI_TEST_PG_URL", "mysql": "BAOMI_TEST_MYSQL_URL"}
+SERVERS = {name: os.environ.get(var) for name, var in ENV.items()}
+FAST = ScanOptions(prose=False, sample_rows=50)
+ROWS = 150
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    set_language("en")
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def server(request: pytest.FixtureRequest) -> str:
+    url = SERVERS[request.param]
+    if not url:
+        pytest.skip(f"{request.param}: {ENV[request.param]} is not set")
+    create_demo_database(url, rows=ROWS, replace=True)
+    return url
+
+
+def _engine(url: str) -> sa.Engine:
+    return sa.create_engine(resolve_url(url))
+
+
+def _spans(out: Path) -> list[tuple[Any, ...]]:
+    rows = []
+    for line in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines():
+        f = json.loads(line)
+        table = f["file"].rsplit(".", 1)[-1]
+        rows.append((table, f["row"], f["column"], f["start"], f["end"], f["entity"]))
+    return sorted(rows)
+
+
+def test_the_demo_schema_scans_as_on_sqlite(server: str, tmp_path: Path) -> None:
+    lite = tmp_path / "crm.db"
+    create_demo_database(f"sqlite:///{lite}", rows=ROWS)
+    demo = DatabaseSelection(exclude=("odd",))
+    a = scan_database(server, out_dir=tmp_path / "server", options=FAST, selection=demo)
+    b = scan_database(f"sqlite:///{lite}", out_dir=tmp_path / "lite", options=FAST)
+    assert _spans(tmp_path / "server") == _spans(tmp_path / "lite")
+    assert a.inventory.summary.estimated_individuals == b.inventory.summary.estimated_individuals
+    first = json.loads(
+        next(
+            line
+            for line in (tmp_path / "server" / "findings.jsonl").read_text().splitlines()
+            if ".customers" in line
+        )
+    )
+    assert first["file"].startswith("db://127.0.0.1/") and "id" in first["key"]
+    assert "@" not in first["file"]
+
+
+def test_a_locked_table_is_named_and_the_others_are_scanned(server: str, tmp_path: Path) -> None:
+    engine = _engine(server)
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with engine.connect() as conn, conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+            else:
+                conn.exec_driver_sql("LOCK TABLES customers WRITE")
+            locked.set()
+            release.wait(60)
+            if engine.dialect.name != "postgresql":
+                conn.exec_driver_sql("UNLOCK TABLES")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        skipped, rows = skipped_and_rows(scan_two(server, tmp_path, lock_timeout=1))
+    finally:
+        release.set()
+        holder.join()
+        engine.dispose()
+    assert list(skipped) == ["customers"]
+    assert "locked by another session" in skipped["customers"]
+    assert rows["orders"] == 2 * ROWS
+
+
+def test_a_connection_killed_mid_table_keeps_what_was_read(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyed = DatabaseTable._keyed
+    admin = _engine(server)
+
+    def killed(self: DatabaseTable, conn: Any, cols: Any) -> Iterator[list[Any]]:
+        chunks = keyed(self, conn, cols)
+        yield next(chunks)
+        if self.ref.name == "customers":  # another session ends this one's connection
+            pg = admin.dialect.name == "postgresql"
+            me = conn.exec_driver_sql(
+                "SELECT pg_backend_pid()" if pg else "SELECT CONNECTION_ID()"
+            ).scalar()
+            with admin.connect() as other:
+                other.exec_driver_sql(
+                    f"SELECT pg_terminate_backend({int(me)})" if pg else f"KILL {int(me)}"
+                )
+        yield from chunks
+
+    monkeypatch.setattr(DatabaseTable, "_keyed", killed)
+    try:
+        result = scan_two(server, tmp_path)
+    finally:
+        admin.dispose()
+    files = {f.path.rsplit(".", 1)[-1]: f for f in result.inventory.files}
+    assert files["customers"].rows == 50
+    assert any("connection" in e and "after 50 rows" in e for e in files["customers"].errors)
+    assert files["orders"].rows == 2 * ROWS
+
+
+def test_exotic_column_types_are_each_named(server: str, tmp_path: Path) -> None:
+    engine = _engine(server)
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS odd")
+        if pg:
+            conn.exec_driver_sql(
+                "CREATE TABLE odd (id int PRIMARY KEY, phones text[], extra jsonb, "
+                "photo bytea, spot point)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO odd VALUES (1, ARRAY['13912340001'], '{\"tel\": \"13912340002\"}', "
+                "'\\x00ff', point(1, 2))"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE TABLE odd (id int PRIMARY KEY, phones json, extra json, photo blob, "
+                "spot geometry)"
+            )
+            conn.exec_driver_sql(
+                'INSERT INTO odd VALUES (1, \'["13912340001"]\', \'{"tel": "13912340002"}\', '
+                "x'00ff', ST_GeomFromText('POINT(1 2)'))"
+            )
+    engine.dispose()
+    result = scan_database(
+        server, out_dir=tmp_path, options=FAST, selection=DatabaseSelection(tables=("odd",))
+    )
+    (odd,) = result.inventory.files
+    assert any(e.startswith("photo:") and "binary" in e for e in odd.errors)
+    assert any(e.startswith("spot:") for e in odd.errors)
+    assert odd.entities.get("CN_MOBILE") == 2  # the array and the JSON are read as JSON text
+
+
+def test_a_wrong_password_is_a_clear_error_without_it(server: str) -> None:
+    url = resolve_url(server)
+    if url.get_backend_name() == "postgresql":
+        pytest.skip("the CI cluster trusts loopback connections: no password is checked")
+    with pytest.raises(DatabaseError) as err:
+        connect(url.set(password="not-the-password-7"))
+    message = str(err.value)
+    assert "wrong user or password" in message
+    assert "not-the-password-7" not in message and f"{url.username}@" not in message
+
+
+def test_a_protected_copy_loads_into_sqlite(server: str, tmp_path: Path) -> None:
+    from baomi.databases.protect import load_into, table_sources
+    from baomi.engine.protect.keys import KeyProvider, generate_secret
+    from baomi.engine.protect.options import ProtectOptions
+    from baomi.engine.protect.package import protect_paths
+    from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy
+
+    (tmp_path / "p.yaml").write_text(DEFAULT_POLICY, encoding="utf-8")
+    (tmp_path / "k").write_text(generate_secret(), encoding="utf-8")
+    db = connect(server)
+    try:
+        refs = db.tables(include=("customers", "orders"))
+        documents, copies = table_sources(db, refs)
+        result = protect_paths(
+            [],
+            load_policy(tmp_path / "p.yaml"),
+            tmp_path / "pkg",
+            keys=KeyProvider.resolve(tmp_path / "k"),
+            options=ProtectOptions(),
+            documents=documents,
+        )
+    finally:
+        db.close()
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert load_into(result.out_dir, result.manifest, target, copies) == ["customers", "orders"]
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM orders").scalar() == 2 * ROWS
+    engine.dispose()
