@@ -26,12 +26,13 @@ import datetime as dt
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scan_bench import _git_commit, run_child, write_section
+from scan_bench import _git_commit, write_section
 
 HERE = Path(__file__).resolve().parent
 SECTION = "## Scan speed on data nobody tuned for (issue 17)"
@@ -79,14 +80,26 @@ class Corpus:
 @dataclass(slots=True)
 class Best:
     wall: float = float("inf")
+    cpu: float = float("inf")
     rss: int = 0
     runs: int = 0
 
-    def add(self, wall: float, rss: int) -> None:
+    def add(self, wall: float, cpu: float, rss: int) -> None:
         self.runs += 1
-        if wall < self.wall:
-            self.wall = wall
+        self.wall = min(self.wall, wall)
+        self.cpu = min(self.cpu, cpu)
         self.rss = max(self.rss, rss)
+
+
+def run_child(cmd: list[str], stdout: Path, stderr: Path) -> tuple[float, float, int, int]:
+    """Run ``cmd``: wall seconds, CPU seconds (user + system), peak RSS bytes, exit code."""
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
 
 
 def corpora(out: Path) -> list[Corpus]:
@@ -117,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baomi", default=str(Path(sys.executable).parent / "baomi"))
     ap.add_argument("--only", action="append", help="corpus names to run (default: all)")
     ap.add_argument("--no-default", action="store_true", help="skip the default (prose) scan")
+    ap.add_argument("--default-repeat", type=int, help="rounds with the default scan (all)")
+    ap.add_argument("--before", help="another baomi (an earlier commit): its --no-prose too")
     ap.add_argument("--results", type=Path, help="write the section into this RESULTS.md")
     ap.add_argument("--version-note", help="what baomi code ran (default: git commit)")
     args = ap.parse_args(argv)
@@ -124,26 +139,32 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     chosen = [c for c in corpora(args.out) if not args.only or c.name in args.only]
     kinds = ["no-prose", "ceiling"] + ([] if args.no_default else ["default"])
+    kinds += ["before"] if args.before else []
     best: dict[tuple[str, str], Best] = {(c.name, k): Best() for c in chosen for k in kinds}
     started = dt.datetime.now(dt.UTC)
     for round_ in range(args.repeat):
         for c in chosen:
             for kind in kinds:
+                if kind == "default" and round_ >= (args.default_repeat or args.repeat):
+                    continue
                 scan_out = work / "scan"
                 shutil.rmtree(scan_out, ignore_errors=True)
                 if kind == "ceiling":
                     cmd = [sys.executable, "-c", CEILING, str(c.path)]
                 else:
-                    cmd = [args.baomi, "scan", str(c.path), "--out", str(scan_out), "-f", "json"]
-                    cmd += ["--no-prose"] if kind == "no-prose" else []
-                run = run_child(cmd, work / f"{kind}.stdout", work / f"{kind}.stderr")
-                if run.exit_code != 0:
+                    exe = args.before if kind == "before" else args.baomi
+                    cmd = [exe, "scan", str(c.path), "--out", str(scan_out), "-f", "json"]
+                    cmd += [] if kind == "default" else ["--no-prose"]
+                wall, cpu, rss, code = run_child(
+                    cmd, work / f"{kind}.stdout", work / f"{kind}.stderr"
+                )
+                if code != 0:
                     sys.stderr.write((work / f"{kind}.stderr").read_text(errors="replace"))
-                    raise SystemExit(f"{kind} on {c.name} failed ({run.exit_code})")
-                best[c.name, kind].add(run.wall_s, run.max_rss_bytes)
+                    raise SystemExit(f"{kind} on {c.name} failed ({code})")
+                best[c.name, kind].add(wall, cpu, rss)
                 print(
-                    f"round {round_ + 1} {c.name:30s} {kind:9s} {run.wall_s:6.2f} s "
-                    f"{c.bytes / 1e6 / run.wall_s:7.1f} MB/s rss {run.max_rss_bytes / 2**20:5.0f} MB",
+                    f"round {round_ + 1} {c.name:30s} {kind:9s} {wall:6.2f} s cpu {cpu:6.2f} s "
+                    f"{c.bytes / 1e6 / wall:7.1f} MB/s rss {rss / 2**20:5.0f} MB",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -164,7 +185,9 @@ def render(
         f"Run: {started:%Y-%m-%d %H:%M} UTC on `{platform.machine()}, {os.cpu_count()} CPUs` "
         f"(shared by other sessions; load average at the end "
         f"{os.getloadavg()[0]:.1f}); baomi {args.version_note or _git_commit()}; best of "
-        f"{args.repeat} interleaved rounds.",
+        f"{args.repeat} interleaved rounds"
+        + (f" ({args.default_repeat} for the default scan)" if args.default_repeat else "")
+        + ".",
         "",
         "Command: `make -C bench speed` (`bench/gen_unique.py`, then `bench/speed_bench.py`).",
         "",
@@ -172,10 +195,18 @@ def render(
         "| ratio `--no-prose` / ceiling | ratio default / ceiling | peak RSS `--no-prose` / default |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    cpu_lines = [
+        "CPU seconds (user + system, best run) — what the machine's load does not change:",
+        "",
+        "| corpus | baomi `--no-prose` | default scan | Polars ceiling | ratio `--no-prose` / ceiling |"
+        + (" before: `--no-prose` wall MB/s / CPU s |" if args.before else ""),
+        "|---|---:|---:|---:|---:|" + ("---:|" if args.before else ""),
+    ]
     for c in chosen:
         mb = c.bytes / 1e6
         fast, ceil = best[c.name, "no-prose"], best[c.name, "ceiling"]
         dflt = best.get((c.name, "default"))
+        before = best.get((c.name, "before"))
 
         def rate(b: Best, mb: float = mb) -> float:
             return mb / b.wall
@@ -187,8 +218,19 @@ def render(
             f"| {c.name} | {mb:.1f} | **{rate(fast):.1f}** | **{d_rate}** | {rate(ceil):.1f} "
             f"| {rate(fast) / rate(ceil):.2f} | {d_ratio} | {fast.rss / 2**20:,.0f} / {d_rss} MB |"
         )
-    lines += ["", "Corpora:", ""]
-    lines += [f"- {c.name} (`{c.path.relative_to(HERE)}`): {c.what}." for c in chosen]
+        row = (
+            f"| {c.name} | {fast.cpu:.2f} | {dflt.cpu if dflt else float('nan'):.2f} "
+            f"| {ceil.cpu:.2f} | {ceil.cpu / fast.cpu:.2f} |"
+        )
+        if before:
+            row += f" {rate(before):.1f} / {before.cpu:.2f} |"
+        cpu_lines.append(row)
+    lines += ["", *cpu_lines, "", "Corpora:", ""]
+    lines += [
+        f"- {c.name} (`{c.path.relative_to(HERE) if c.path.is_relative_to(HERE) else c.path}`):"
+        f" {c.what}."
+        for c in chosen
+    ]
     lines += [
         "",
         "Times are whole processes (interpreter start to exit, output written); the ceiling "
