@@ -157,6 +157,7 @@ def _pattern_matches(
         pos, se = pos[inside], se[inside]
         if not len(pos):
             continue
+        n = len(pos)
         frames.append(
             pl.DataFrame(
                 {
@@ -164,9 +165,10 @@ def _pattern_matches(
                     "start": se[:, 0] - starts[pos],
                     "end": se[:, 1] - starts[pos],
                     "_cell": cand.gather(pos),
-                    "pattern": pattern.name,
-                    "base": pattern.score,
-                    "need_ctx": pattern.context_required,
+                    # constants as arrays: a scalar here costs a Polars query (pl.repeat)
+                    "pattern": pl.Series([pattern.name], dtype=pl.String).new_from_index(0, n),
+                    "base": np.full(n, pattern.score, dtype=np.float64),
+                    "need_ctx": np.full(n, pattern.context_required, dtype=np.bool_),
                 }
             )
         )
@@ -277,8 +279,14 @@ def analyze_column(
     nonempty = (filled.str.len_chars() > 0).to_numpy()
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
+    # every recognizer's prefilter in one query (Polars runs them side by side)
+    pre = filled.to_frame("t").select(
+        pl.col("t").str.contains(r.prefilter).alias(str(k))
+        for k, r in enumerate(recognizers)
+        if r.prefilter
+    )
     for rank, r in enumerate(recognizers):
-        mask = filled.str.contains(r.prefilter).to_numpy() if r.prefilter else nonempty
+        mask = pre.get_column(str(rank)).to_numpy() if r.prefilter else nonempty
         if batchable(r):
             assert isinstance(r, PatternRecognizer)
             fast_idx = np.flatnonzero(mask & ~slow)

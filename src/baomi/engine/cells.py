@@ -26,6 +26,7 @@ every entity costs a regex test per recognizer on the cells that are not the col
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import (
+    _FW_ANY,
+    _SCHEMA,
     COLUMNS,
     _from_findings,
     _resolve,
@@ -47,7 +50,8 @@ from baomi.engine.recognizers.base import (
     PatternRecognizer,
     Recognizer,
 )
-from baomi.engine.types import Finding
+from baomi.engine.recognizers.cn.cell import CellRecognizer
+from baomi.engine.types import Finding, Validation
 
 #: Least score of a cell of an entity column that has the entity's shape but fails its check.
 SHAPED_SCORE = 0.5
@@ -127,7 +131,7 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
         found = _slow_cells(cells, r, rec, plan.name)
         found = found.with_columns(idx=idx.gather(found.get_column("idx")))
         if r.column_only:
-            extra = _per_cell(r, idx.to_list(), cells.to_list(), rec.threshold)
+            extra = _per_cell(r, idx, cells, rec.threshold)
             found = _merge_column_only(found, extra)
         frames.append(found.select(COLUMNS))
     if not frames:
@@ -227,15 +231,64 @@ def _slow_cells(cells: pl.Series, r: Recognizer, rec: CellRecognizers, header: s
     return pl.concat([whole, rest]).sort("idx", "start")
 
 
-def _per_cell(r: Recognizer, rows: list[int], cells: list[str], threshold: float) -> pl.DataFrame:
+def _per_cell(r: Recognizer, idx: pl.Series, cells: pl.Series, threshold: float) -> pl.DataFrame:
+    """``r``'s findings cell by cell (``r.analyze_cell``); a column-only recognizer that
+    classifies in Polars (:meth:`CellRecognizer.classify_series`) does so for the cells that
+    normalisation and stripping leave as they are, the same findings without a Python call
+    per cell."""
+    frames: list[pl.DataFrame] = []
+    rest = pl.repeat(True, cells.len(), eager=True)
+    verdict = r.classify_series(cells) if isinstance(r, CellRecognizer) else None
+    if verdict is not None:
+        vec = _plain(cells) & ~verdict.get_column("python")
+        rest = ~vec
+        hit = vec & verdict.get_column("score").is_not_null()
+        hit = hit & (verdict.get_column("score") >= threshold)
+        if hit.any():
+            texts = cells.filter(hit)
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "idx": idx.filter(hit),
+                        "start": pl.zeros(texts.len(), dtype=pl.Int64, eager=True),
+                        "end": texts.str.len_chars().cast(pl.Int64),
+                        "entity": r.entity,
+                        "score": verdict.get_column("score").filter(hit),
+                        "recognizer": r.name,
+                        "pattern": verdict.get_column("pattern").filter(hit),
+                        "validation": Validation.UNKNOWN.value,
+                        "context": pl.Series([None] * texts.len(), dtype=pl.String),
+                        "value": r.canonical_series(texts),
+                    }
+                ).cast({k: v for k, v in _SCHEMA.items() if k != "rank"})
+            )
     out_rows: list[int] = []
     out: list[Finding] = []
-    for i, cell in zip(rows, cells, strict=True):
-        for f in r.analyze_cell(cell, normalize(cell)):
-            if f.score >= threshold:
-                out_rows.append(i)
-                out.append(f)
-    return _from_findings(out_rows, out, [0] * len(out)).drop("rank")
+    if rest.any():
+        for i, cell in zip(idx.filter(rest).to_list(), cells.filter(rest).to_list(), strict=True):
+            for f in r.analyze_cell(cell, normalize(cell)):
+                if f.score >= threshold:
+                    out_rows.append(i)
+                    out.append(f)
+    frames.append(_from_findings(out_rows, out, [0] * len(out)).drop("rank"))
+    return pl.concat(frames).sort("idx", maintain_order=True) if len(frames) > 1 else frames[0]
+
+
+#: Characters whose presence makes a cell change under normalisation or Python's ``strip``
+#: differently from Polars' (full-width forms, U+001C–U+001F that ``str.isspace`` counts).
+_UNPLAIN = _FW_ANY[:-1] + "\x1c-\x1f]"
+
+
+def _plain(cells: pl.Series) -> pl.Series:
+    """Cells that :func:`normalize` and ``str.strip`` leave as they are (no full-width form,
+    already NFKC, no blank at either end)."""
+    plain = ~cells.str.contains(_UNPLAIN) & ~cells.str.contains(r"^\s|\s$")
+    texts = cells.to_list()
+    joined = "\x00".join(texts)
+    if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
+        nfkc = [t.isascii() or unicodedata.is_normalized("NFKC", t) for t in texts]
+        plain = plain & pl.Series(nfkc, dtype=pl.Boolean)
+    return plain.fill_null(False)
 
 
 def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:

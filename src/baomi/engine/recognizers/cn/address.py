@@ -124,6 +124,40 @@ class AddressRecognizer(CellRecognizer):
             return 0, len(cell), _DIVISIONS_ONLY, "divisions"
         return None
 
+    def classify_series(self, cells: pl.Series) -> pl.DataFrame | None:
+        """:meth:`classify`, vectorised: every division name ends in a suffix character, so
+        :func:`divisions_in` finds one exactly when the cell contains one (Aho-Corasick
+        ``contains_any``). Cells starting with ``中国``, cells with only a province short form,
+        and all-Han cells of divisions alone (the last division must end the cell) are left to
+        :meth:`classify` (``python``)."""
+        names, short = _sorted_names(), division_names()[1]
+        v = pl.col("v")
+        division = v.str.contains_any(names)
+        place = v.str.contains(_start_regex())
+        shaped = v.str.contains(_STREET) | v.str.contains(_NUMBER)
+        street_number = v.str.contains(_STREET) & v.str.contains(_NUMBER)
+        sentence = v.str.contains(_SENTENCE.pattern)
+        short_start = v.str.contains(f"^(?:{'|'.join(map(re.escape, short))})")
+        only_han = v.str.contains(f"^[{HAN}]+$")
+        python = (
+            v.str.starts_with(_COUNTRY)
+            | (~division & short_start)
+            | (division & place & ~shaped & only_han)
+        )
+        score = (
+            pl.when(division & place & shaped)
+            .then(pl.lit(_FULL))
+            .when(~division & street_number & ~sentence)
+            .then(pl.lit(_STREET_NUMBER))
+        )
+        pattern = (
+            pl.when(division).then(pl.lit("division_street")).otherwise(pl.lit("street_number"))
+        )
+        frame = pl.DataFrame({"v": cells}, schema={"v": pl.String})
+        return frame.select(
+            score=score.cast(pl.Float64), pattern=pattern, python=python.fill_null(False)
+        )
+
     def validate_series(self, values: pl.Series) -> pl.Series:
         """A division name (Aho-Corasick ``contains_any``), a place name at the start and the
         street/number shape, vectorised."""

@@ -29,6 +29,16 @@ class CellRecognizer(PatternRecognizer):
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:
         raise NotImplementedError
 
+    def classify_series(self, cells: pl.Series) -> pl.DataFrame | None:
+        """:meth:`classify` of many cells at once, where a subclass can say it in Polars.
+
+        ``cells`` are normalised and stripped (String, no nulls). Returns one row per cell with
+        ``score`` (Float64, null: no finding), ``pattern`` (String) and ``python`` (Boolean:
+        this cell is left to :meth:`classify`); a finding always spans the whole cell. The
+        default, ``None``: every cell goes through :meth:`classify`.
+        """
+        return None
+
     def validate(self, value: str) -> bool | None:
         """True when the whole value is a confident match; else cannot tell."""
         hit = self.classify(value)

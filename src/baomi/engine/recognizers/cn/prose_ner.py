@@ -48,10 +48,19 @@ def model_text(norm: NormalizedText) -> str:
     """The text the prose model tags: the normalised text (same offsets) with ``,:;!?()`` in
     their full-width forms (``str.replace`` per character: ten times quicker here than
     ``str.translate`` on non-ASCII text)."""
+    global _LAST
+    last = _LAST
+    if last[0] is norm.text:  # the three recognizers of one text ask in turn
+        return last[1]
     text = norm.text
     for ascii_form, full_width in _FULL_WIDTH_PUNCT:
         text = text.replace(ascii_form, full_width)
+    _LAST = (norm.text, text)
     return text
+
+
+#: The last text :func:`model_text` was given (by identity) and its result.
+_LAST: tuple[str, str] = ("", "")
 
 
 class ProseNerRecognizer(Recognizer):

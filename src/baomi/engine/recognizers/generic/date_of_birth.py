@@ -14,6 +14,7 @@ analyzer threshold without it.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 import polars as pl
@@ -68,3 +69,17 @@ class DateOfBirthRecognizer(PatternRecognizer):
 
     def validate(self, value: str) -> bool | None:
         return None if valid_birth_date(value.replace("-", "")) else False
+
+    def validate_series(self, values: pl.Series) -> pl.Series:
+        """:meth:`validate` in Polars when every value is ``YYYY-MM-DD`` in ASCII digits (what
+        :meth:`canonical` makes of a date column): a real date (``str.to_date``) between
+        1900-01-01 and today; otherwise value by value."""
+        if not values.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").fill_null(False).all():
+            return super().validate_series(values)
+        born = values.str.to_date("%Y-%m-%d", strict=False)
+        ok = born.is_between(_dt.date(1900, 1, 1), _dt.date.today()).fill_null(False)
+        return (
+            pl.select(pl.when(ok).then(pl.lit(None, dtype=pl.Boolean)).otherwise(pl.lit(False)))
+            .to_series()
+            .alias("ok")
+        )
