@@ -7,7 +7,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,6 +20,32 @@ from baomi.i18n import current_language, tr
 
 if TYPE_CHECKING:
     from baomi.engine.contracts.inventory import Inventory
+    from baomi.engine.scan import ScanOptions, ScanResult
+    from baomi.engine.scan.model import ProgressFn
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+ENGINE_OPTION = typer.Option(
+    Engine.local,
+    "--engine",
+    help=(
+        "local：本机；dask：分区在 Dask 集群上扫描（无 --scheduler 时在本机启动 LocalCluster，"
+        "--workers 个进程）/ local: this machine; dask: partitions scanned on a Dask cluster "
+        "(without --scheduler a LocalCluster of --workers processes on this machine)"
+    ),
+)
+SCHEDULER_OPTION = typer.Option(
+    None,
+    "--scheduler",
+    help=(
+        "Dask 调度器地址，如 tcp://HOST:8786（仅 --engine dask）/ the Dask scheduler's address, "
+        "e.g. tcp://HOST:8786 (--engine dask only)"
+    ),
+)
 
 
 class OutputFormat(str, Enum):
@@ -185,8 +211,15 @@ def scan(
     explain: bool = typer.Option(
         False, "--explain", help="在 findings.jsonl 中写入解释 / add explanations"
     ),
+    engine: Engine = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
+    if scheduler and engine is not Engine.dask:
+        raise typer.BadParameter(
+            tr("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"),
+            param_hint="--scheduler",
+        )
     from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
 
@@ -213,23 +246,22 @@ def scan(
 
         try:
             out.mkdir(parents=True, exist_ok=True)
-            result = scan_paths(
-                paths,
-                out_dir=out,
-                workers=workers,
-                options=options,
-                progress=progress,
-            )
+            if engine is Engine.dask:
+                result = _scan_on_dask(paths, out, workers, options, progress, scheduler)
+            else:
+                result = scan_paths(
+                    paths,
+                    out_dir=out,
+                    workers=workers,
+                    options=options,
+                    progress=progress,
+                )
         except OSError as exc:  # unwritable or full output folder: say so, nothing half-written
             bar.stop()
-            typer.echo(
-                tr(
-                    f"错误：无法写入输出目录 {out}（{exc.strerror or exc}）",
-                    f"error: cannot write the output folder {out} ({exc.strerror or exc})",
-                ),
-                err=True,
+            _fail(
+                f"错误：无法写入输出目录 {out}（{exc.strerror or exc}）",
+                f"error: cannot write the output folder {out} ({exc.strerror or exc})",
             )
-            raise typer.Exit(2) from None
     inv = result.inventory
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(codec.to_dict(inv.summary), ensure_ascii=False, indent=2))
@@ -239,6 +271,39 @@ def scan(
         _print_summary(console, inv, out)
     else:
         _print_summary(console, inv, out)
+
+
+def _scan_on_dask(
+    paths: list[Path],
+    out: Path,
+    workers: int,
+    options: ScanOptions,
+    progress: ProgressFn,
+    scheduler: str | None,
+) -> ScanResult:
+    """The scan with its partitions on Dask; an unreachable scheduler is a clear error."""
+    from baomi.engine.scan.distributed import SchedulerUnreachableError, scan_paths_dask
+
+    try:
+        return scan_paths_dask(
+            paths,
+            scheduler=scheduler,
+            workers=workers,
+            out_dir=out,
+            options=options,
+            progress=progress,
+        )
+    except SchedulerUnreachableError as exc:
+        _fail(
+            f"错误：无法连接 Dask 调度器 {scheduler}（{exc}）",
+            f"error: cannot reach the Dask scheduler {scheduler} ({exc})",
+        )
+
+
+def _fail(zh: str, en: str) -> NoReturn:
+    """Say what went wrong on stderr and exit with status 2."""
+    typer.echo(tr(zh, en), err=True)
+    raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:
