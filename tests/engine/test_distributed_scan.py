@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from distributed import Client, Future
 from typer.testing import CliRunner
 
 from baomi.cli.main import app
-from baomi.demo.generator import generate_demo
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.engine.scan.distributed import (
@@ -21,13 +19,16 @@ from baomi.engine.scan.distributed import (
     SchedulerUnreachableError,
     WorkerSetup,
     _context,
-    dask_client,
     scan_paths_dask,
 )
 from baomi.engine.scan.model import Partition
 from baomi.engine.scan.run import Scanned
+from tests.engine import distributed_support
 
 CREATED = re.compile(rb'"created": "[^"]*"')
+
+seller = distributed_support.seller  # the fixtures
+client = distributed_support.client
 
 
 def _outputs(out: Path) -> tuple[bytes, bytes]:
@@ -46,20 +47,6 @@ class CountingEngine(DaskEngine):
     def submit(self, part: Partition) -> Future[Scanned]:
         self.sent[part.file] += 1
         return super().submit(part)
-
-
-@pytest.fixture(scope="module")
-def seller(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "seller"
-    generate_demo(root, rows=120)
-    return root
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    # two one-thread workers in this process: fast to start, shut down after the module
-    with dask_client(workers=2, processes=False) as c:
-        yield c
 
 
 def test_dask_outputs_are_byte_identical_to_one_process(

@@ -10,6 +10,7 @@ configured, else to the hash-chained ``$BAOMI_HOME/logs/audit.jsonl`` (docs/prot
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import os
@@ -24,13 +25,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from baomi.cli.scan import ENGINE_OPTION, SCHEDULER_OPTION, Engine, dask_session
 from baomi.errors import BaomiError, ConfigError, IntegrityError
 from baomi.i18n import tr
 from baomi.services.permissions import Actor, Role
 
 if TYPE_CHECKING:
     from baomi.engine.protect.keys import KeyProvider
-    from baomi.engine.protect.options import ProtectOptions, ProtectResult
+    from baomi.engine.protect.options import ProtectEngine, ProtectOptions, ProtectResult
     from baomi.engine.protect.policy import Policy
     from baomi.services.audit_sink import AuditSink
     from baomi.services.comply.provisions import ProvisionRecord
@@ -119,6 +121,8 @@ def protect(
         "to --recipient",
     ),
     as_: str | None = AS_OPTION,
+    engine: Engine = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """生成去标识化的尽调数据包 / write a de-identified due-diligence package."""
     from baomi.engine.protect.keys import KeyProvider
@@ -139,7 +143,10 @@ def protect(
     console = _console()
     if deal is not None and not recipient:
         raise _refuse(tr("--deal 需要 --recipient", "--deal needs --recipient"))
+    if scheduler and engine is not Engine.dask:
+        raise _refuse(tr("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"))
     with (
+        _protect_engine(engine, scheduler) as remote,
         _audit() as sink,
         Progress(
             TextColumn("{task.description}"),
@@ -150,6 +157,8 @@ def protect(
         ) as bar,
     ):
         task = bar.add_task(tr("脱敏中", "protecting"), total=None)
+        if remote is not None:
+            options = dataclasses.replace(options, engine=remote)
 
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
@@ -254,6 +263,19 @@ def _for_deal(
         options=options,
         progress=progress,
     )
+
+
+@contextmanager
+def _protect_engine(engine: Engine, scheduler: str | None) -> Iterator[ProtectEngine | None]:
+    """Where the files are protected: here (None), or on Dask (a LocalCluster of one worker
+    per core without ``--scheduler``)."""
+    if engine is not Engine.dask:
+        yield None
+        return
+    from baomi.engine.protect.distributed import DaskProtectEngine
+
+    with dask_session(scheduler, os.cpu_count() or 2) as client:
+        yield DaskProtectEngine(client)
 
 
 def _refuse(message: str) -> typer.Exit:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -19,6 +21,8 @@ from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, tr
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from baomi.engine.contracts.inventory import Inventory
     from baomi.engine.scan import ScanOptions, ScanResult
     from baomi.engine.scan.model import ProgressFn
@@ -33,9 +37,9 @@ ENGINE_OPTION = typer.Option(
     Engine.local,
     "--engine",
     help=(
-        "local：本机；dask：分区在 Dask 集群上扫描（无 --scheduler 时在本机启动 LocalCluster，"
-        "--workers 个进程）/ local: this machine; dask: partitions scanned on a Dask cluster "
-        "(without --scheduler a LocalCluster of --workers processes on this machine)"
+        "local：本机；dask：在 Dask 集群上运行（无 --scheduler 时在本机启动 LocalCluster）"
+        "/ local: this machine; dask: on a Dask cluster (without --scheduler a LocalCluster "
+        "on this machine)"
     ),
 )
 SCHEDULER_OPTION = typer.Option(
@@ -281,18 +285,24 @@ def _scan_on_dask(
     progress: ProgressFn,
     scheduler: str | None,
 ) -> ScanResult:
-    """The scan with its partitions on Dask; an unreachable scheduler is a clear error."""
-    from baomi.engine.scan.distributed import SchedulerUnreachableError, scan_paths_dask
+    """The scan with its partitions on Dask (``--workers``: a LocalCluster's processes)."""
+    from baomi.engine.scan import scan_paths
+    from baomi.engine.scan.distributed import DaskEngine
+
+    with dask_session(scheduler, workers) as client:
+        engine = DaskEngine(client)
+        return scan_paths(paths, out_dir=out, options=options, progress=progress, engine=engine)
+
+
+@contextmanager
+def dask_session(scheduler: str | None, workers: int) -> Iterator[Client]:
+    """A Dask client (``--scheduler``, or a LocalCluster of ``workers`` processes, shut down
+    on leaving); a scheduler that does not answer is a clear error (exit status 2)."""
+    from baomi.engine.scan.distributed import SchedulerUnreachableError, dask_client
 
     try:
-        return scan_paths_dask(
-            paths,
-            scheduler=scheduler,
-            workers=workers,
-            out_dir=out,
-            options=options,
-            progress=progress,
-        )
+        with dask_client(scheduler, workers=workers) as client:
+            yield client
     except SchedulerUnreachableError as exc:
         _fail(
             f"错误：无法连接 Dask 调度器 {scheduler}（{exc}）",

@@ -58,6 +58,26 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     return list(iter_files(resolved, suffixes=SUFFIXES, by_name=True))
 
 
+def protect_file(run: ProtectRun, src: Path, rel: str, target: Path) -> dict[str, Any]:
+    """Protect one file ``src`` into ``target`` (``rel``: its name in the package); its
+    manifest entry without the hashes (``source_sha256``, ``output_sha256``)."""
+    doc = load(src)
+    entry: dict[str, Any] = {
+        "path": rel,
+        "kind": doc.kind,
+        "format": doc.format,
+        "encoding": doc.encoding,
+    }
+    if doc.kind == "table":
+        rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
+        entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
+    else:
+        entry.update(protect_units(run, doc))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(target)
+    return entry
+
+
 def protect_paths(
     paths: Sequence[Path],
     policy: Policy,
@@ -69,7 +89,8 @@ def protect_paths(
     operators: OperatorRegistry | None = None,
     progress: Progress | None = None,
 ) -> ProtectResult:
-    """Protect ``paths`` into ``out_dir`` (see the module docstring)."""
+    """Protect ``paths`` into ``out_dir`` (see the module docstring); with ``options.engine``
+    the files are protected there (the names, manifest, vault and ``--verify`` stay here)."""
     opts = options or ProtectOptions()
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, paths, opts)
@@ -108,28 +129,22 @@ def protect_paths(
     try:
         tmp.mkdir(parents=True)
         names = PathNames(run)
-        for i, (src, shown) in enumerate(files):
-            rel = names.protect(shown)
-            if progress:
-                progress(rel, i, len(files))
-            doc = load(src)
-            entry: dict[str, Any] = {
-                "path": rel,
-                "kind": doc.kind,
-                "format": doc.format,
-                "encoding": doc.encoding,
-                "source_sha256": _sha256(src),
-            }
-            if doc.kind == "table":
-                rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
-                entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
-            else:
-                entry.update(protect_units(run, doc))
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            doc.save(target)
-            entry["output_sha256"] = _sha256(target)
-            entries.append(entry)
+        engine = opts.engine
+        if engine is None:
+            for i, (src, shown) in enumerate(files):
+                rel = names.protect(shown)
+                if progress:
+                    progress(rel, i, len(files))
+                entry = protect_file(run, src, rel, tmp / rel)
+                entries.append(_hashed(entry, src, tmp / rel))
+        else:
+            jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
+            for i, ((src, rel, target), entry) in enumerate(
+                zip(jobs, engine.protect_files(run, jobs), strict=True)
+            ):
+                if progress:
+                    progress(rel, i, len(files))
+                entries.append(_hashed(entry, src, target))
         if progress:
             progress("", len(files), len(files))
         listed = tuple(codec.from_dict(ManifestFile, e) for e in entries)
@@ -160,6 +175,13 @@ def protect_paths(
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
     return ProtectResult(out_dir, manifest, record_path, leaks)
+
+
+def _hashed(entry: dict[str, Any], src: Path, target: Path) -> dict[str, Any]:
+    """``entry`` with the input's and output's SHA-256 (in the manifest's key order)."""
+    head = {k: entry[k] for k in ("path", "kind", "format", "encoding")}
+    rest = {k: v for k, v in entry.items() if k not in head}
+    return {**head, "source_sha256": _sha256(src), **rest, "output_sha256": _sha256(target)}
 
 
 __all__ = [
