@@ -3,8 +3,12 @@ for byte that of a one-process run with the same key (and the same per-package r
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
+import io
 import itertools
+import json
 import random
 import re
 import zipfile
@@ -16,12 +20,14 @@ from distributed import Client
 from typer.testing import CliRunner
 
 from baomi.cli.main import app
+from baomi.demo.generator import generate_demo
 from baomi.engine.protect import package as package_mod
 from baomi.engine.protect.distributed import DaskProtectEngine
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.protect.tokens import TokenVault
+from baomi.engine.scan.distributed import dask_client
 from tests.engine import distributed_support
 
 POLICY = load_policy_text(
@@ -138,3 +144,34 @@ def test_protect_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "--engine dask" in result.output
+
+
+def test_protect_cli_on_dask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --engine dask without --scheduler: a LocalCluster (here of threads, to start fast)
+    for var in ("MASTER_KEY_FILE", "MASTER_KEY", "PASSPHRASE", "KEYSTORE", "DATABASE_URL", "ENV"):
+        monkeypatch.delenv(f"BAOMI_{var}", raising=False)
+    monkeypatch.setenv("BAOMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(
+        "baomi.engine.scan.distributed.dask_client",
+        functools.partial(dask_client, processes=False),
+    )
+    seller = tmp_path / "seller"
+    generate_demo(seller, rows=20)
+    (seller / "合同").rename(tmp_path / "contracts")  # the tables only: quick
+    (tmp_path / "key").write_text(bytes(range(32)).hex(), encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(DEFAULT_POLICY, encoding="utf-8")
+    args = ["protect", str(seller), "--policy", str(tmp_path / "p.yaml"), "--key-file"]
+    args += [str(tmp_path / "key"), "--recipient", "买方甲", "--out"]
+    result = CliRunner().invoke(app, [*args, str(tmp_path / "o"), "--engine", "dask"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["path"] for f in manifest["files"]} == {
+        "CRM导出.xlsx",
+        "health_survey.csv",
+        "orders.jsonl",
+        "客户名单.csv",
+    }
+    source = list(csv.DictReader(io.StringIO((seller / "客户名单.csv").read_text("gbk"))))
+    output = (tmp_path / "o" / "客户名单.csv").read_text("gbk")
+    assert output.count("\n") == len(source) + 1
+    assert not any(row["身份证号"] in output for row in source)
