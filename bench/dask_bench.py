@@ -7,11 +7,13 @@ Each run starts a LocalCluster of N one-thread worker processes, warms the worke
 imported, the scan context built on a small scan) and then times ``scan_paths`` with the
 :class:`~baomi.engine.scan.distributed.DaskEngine` on the whole file; cluster start-up is not
 counted. Per-partition times are the workers' compute times from Dask's task stream. The
-projection for 8 workers replays the measured partition times, in order, on 8 workers (each
-partition to the first free worker) and adds the coordinator's part that did not overlap the
-workers' (the measured wall time at 2 workers less its replayed makespan); it cannot be faster
-than the coordinator reading the file (measured alone). Both outputs are also checked to be
-byte-identical to each other (``created`` aside).
+projection for 8 workers replays the 1-worker run's partition times (one partition per core,
+the least contended measurement), in order, on 8 workers (each partition to the first free
+worker) and adds the coordinator's part that did not overlap the worker at 1 worker (its wall
+time less the partitions' sum); it cannot be faster than the coordinator reading the file
+(measured alone). The 2-worker run's partition sum against the 1-worker run's shows how much
+the cores were contended. Both outputs are also checked to be byte-identical to each other
+(``created`` aside).
 """
 
 from __future__ import annotations
@@ -116,8 +118,9 @@ def _commit() -> str:
 def render(csv: Path, options: ScanOptions, runs: list[Run], read: float, cmd: str) -> str:
     mb = csv.stat().st_size / 1e6
     one, two = runs[0], runs[-1]
-    overhead = max(0.0, two.seconds - replay(two.partitions, two.workers))
-    eight = max(read, replay(two.partitions, 8) + overhead)
+    overhead = max(0.0, one.seconds - sum(one.partitions))
+    eight = max(read, replay(one.partitions, 8) + overhead)
+    contention = sum(two.partitions) / sum(one.partitions)
     lines = [
         f"`{cmd}` at {_commit()}: {csv.name}, {mb:.1f} MB, "
         f"{len(two.partitions)} partitions of {options.batch_rows:,} rows, "
@@ -139,11 +142,14 @@ def render(csv: Path, options: ScanOptions, runs: list[Run], read: float, cmd: s
         )
     lines += [
         f"| 8 (projected) | {eight:.1f} | {mb / eight:.1f} | {one.seconds / eight:.2f}× | "
-        "replayed from the 2-worker partition times |",
+        "replayed from the 1-worker partition times |",
         "",
-        f"Projection for 8 workers: the 2-worker run's {len(two.partitions)} partition times "
-        f"replayed on 8 workers in order ({replay(two.partitions, 8):.1f} s) plus the "
-        f"coordinator's part that did not overlap them at 2 workers ({overhead:.1f} s); never "
+        f"Contention: the same partitions took {contention:.2f}× the compute time with 2 "
+        "workers as with 1 (1.00× on two free cores).",
+        "",
+        f"Projection for 8 workers: the 1-worker run's {len(one.partitions)} partition times "
+        f"replayed on 8 workers in order ({replay(one.partitions, 8):.1f} s) plus the "
+        f"coordinator's part that did not overlap them at 1 worker ({overhead:.1f} s); never "
         f"below the coordinator reading and cutting the file alone ({read:.1f} s, "
         f"{mb / read:.0f} MB/s), which bounds the engine at about that rate whatever the "
         "number of workers. With 8 workers the partitions must be smaller than the file / 8 "

@@ -5,7 +5,8 @@ The scan is a function over partitions plus a merge of partial inventories
 stays where ``baomi scan`` runs (the *coordinator*): it lists and reads the files, cuts them into
 partitions as a one-process scan does (:class:`~baomi.engine.scan.partitions.FilePartitions`:
 the same readers, column plans and row numbers), sends each partition to a worker, merges the
-partial inventories in partition order and writes the findings in partition order. So
+partial inventories in partition order and appends the findings in partition order (a worker
+sends them as ``findings.jsonl`` lines, so the coordinator's share stays small). So
 ``inventory.json`` (the individuals count included) and ``findings.jsonl`` are byte for byte
 those of a scan in one process (the ``created`` time aside).
 
@@ -22,6 +23,7 @@ analyzer, and with ``--prose`` the model, are built once per scan, not once per 
 
 from __future__ import annotations
 
+import io
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -31,9 +33,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from baomi.engine.recognizers.registry import Registry
+from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import Partition, ScanContext, ScanOptions, ScanResult
-from baomi.engine.scan.run import Scanned, scan_paths
+from baomi.engine.scan.run import NdjsonFindings, Scanned, scan_paths
 
 if TYPE_CHECKING:  # imported when used: Dask (and what it imports) only for --engine dask
     from distributed import Client, Future
@@ -71,8 +74,13 @@ def _context(setup: WorkerSetup) -> ScanContext:
 
 
 def scan_on_worker(part: Partition, setup: WorkerSetup) -> Scanned:
-    """The task a worker runs: one partition's findings and partial inventory."""
-    return scan_partition(part, _context(setup))
+    """The task a worker runs: one partition's findings (as ``findings.jsonl`` lines: the
+    coordinator only appends them) and partial inventory."""
+    found, inv = scan_partition(part, _context(setup))
+    text = io.BytesIO()
+    if found.height:
+        write_ndjson(found, text)  # type: ignore[arg-type]
+    return NdjsonFindings(text.getvalue(), found.height), inv
 
 
 class DaskEngine:

@@ -10,6 +10,7 @@ import secrets
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +40,18 @@ SCAN_THREADS = 2
 
 _WORKER: ScanContext | None = None
 
-Scanned = tuple[pl.DataFrame, PartialInventory]
+
+@dataclass(frozen=True, slots=True)
+class NdjsonFindings:
+    """A partition's findings already serialised as ``findings.jsonl`` lines (by a remote
+    worker, so that the coordinator only appends bytes): the same bytes
+    :func:`write_ndjson` writes, and how many findings they are."""
+
+    text: bytes
+    height: int
+
+
+Scanned = tuple[pl.DataFrame | NdjsonFindings, PartialInventory]
 
 
 class PendingScan(Protocol):
@@ -69,6 +81,13 @@ def _init_worker(registry: Registry, options: ScanOptions, seed: int) -> None:
 def _run_partition(part: Partition) -> Scanned:
     assert _WORKER is not None
     return scan_partition(part, _WORKER)
+
+
+def _write_findings(found: pl.DataFrame | NdjsonFindings, sink: io.BufferedWriter) -> None:
+    if isinstance(found, NdjsonFindings):
+        sink.write(found.text)
+    else:
+        write_ndjson(found, sink)
 
 
 def _submit_to_pool(pool: ProcessPoolExecutor, part: Partition) -> Future[Scanned]:
@@ -144,7 +163,10 @@ def scan_paths(
     writes: deque[Future[None]] = deque()
 
     def consume(
-        record: dict[str, Any], found: pl.DataFrame, inv: PartialInventory, backlog: int
+        record: dict[str, Any],
+        found: pl.DataFrame | NdjsonFindings,
+        inv: PartialInventory,
+        backlog: int,
     ) -> None:
         nonlocal findings
         merger.add(inv)
@@ -153,7 +175,7 @@ def scan_paths(
             findings += found.height
             if sink is not None and writer is not None:
                 # Straight into the file: an in-memory NDJSON buffer cost 3× its size.
-                writes.append(writer.submit(write_ndjson, found, sink))
+                writes.append(writer.submit(_write_findings, found, sink))
                 while len(writes) > backlog:  # bounded memory; a write error surfaces here
                     writes.popleft().result()
 
