@@ -194,16 +194,17 @@ def scan(
     fmt: OutputFormat = typer.Option(
         OutputFormat.summary, "--format", "-f", help="summary | table | json"
     ),
-    workers: int = typer.Option(
-        1,
+    workers: int | None = typer.Option(
+        None,
         "--workers",
         "-w",
         min=1,
         max=max(1, (os.cpu_count() or 1) * 2),
         help=(
-            "并行进程数（默认 1：进程内已用多线程；每多一个进程约多 300 MB 内存）/ worker "
-            "processes (default 1: one process already uses the cores; each extra one costs "
-            "about 300 MB)"
+            "并行进程数（默认 1：进程内已用多线程；每多一个进程约多 300 MB 内存；--engine dask "
+            "时为本机 LocalCluster 的进程数，默认每核一个）/ worker processes (default 1: one "
+            "process already uses the cores; each extra one costs about 300 MB; with --engine "
+            "dask the LocalCluster's processes, default one per core)"
         ),
     ),
     threshold: float = typer.Option(
@@ -251,12 +252,13 @@ def scan(
         try:
             out.mkdir(parents=True, exist_ok=True)
             if engine is Engine.dask:
-                result = _scan_on_dask(paths, out, workers, options, progress, scheduler)
+                local_workers = workers or os.cpu_count() or 2
+                result = _scan_on_dask(paths, out, local_workers, options, progress, scheduler)
             else:
                 result = scan_paths(
                     paths,
                     out_dir=out,
-                    workers=workers,
+                    workers=workers or 1,
                     options=options,
                     progress=progress,
                 )
