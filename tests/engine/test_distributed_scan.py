@@ -122,3 +122,19 @@ def test_the_cli_on_a_local_cluster_of_processes_matches_one_process(
     )
     assert dask.exit_code == 0, dask.output
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+
+
+def _failing_scan(part: Partition, setup: WorkerSetup) -> Scanned:
+    raise RuntimeError(f"worker failed on {part.file}")
+
+
+def test_a_failing_worker_task_leaves_no_output(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.scan.distributed.scan_on_worker", _failing_scan)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="worker failed"):
+        scan_paths(
+            [seller], out_dir=out, options=ScanOptions(prose=False), engine=DaskEngine(client)
+        )
+    assert list(out.iterdir()) == []
