@@ -10,6 +10,7 @@ configured, else to the hash-chained ``$BAOMI_HOME/logs/audit.jsonl`` (docs/prot
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import os
@@ -25,13 +26,14 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from baomi.cli import scan_database as db_cli
+from baomi.cli.scan import ENGINE_OPTION, SCHEDULER_OPTION, Engine, dask_session
 from baomi.errors import BaomiError, ConfigError, IntegrityError
 from baomi.i18n import tr
 from baomi.services.permissions import Actor, Role
 
 if TYPE_CHECKING:
     from baomi.engine.protect.keys import KeyProvider
-    from baomi.engine.protect.options import ProtectOptions, ProtectResult
+    from baomi.engine.protect.options import ProtectEngine, ProtectOptions, ProtectResult
     from baomi.engine.protect.package import DocumentSource
     from baomi.engine.protect.policy import Policy
     from baomi.services.audit_sink import AuditSink
@@ -134,6 +136,8 @@ def protect(
     tables: list[str] = db_cli.TABLE_OPTION,
     exclude: list[str] = db_cli.EXCLUDE_OPTION,
     password_file: Path | None = db_cli.PASSWORD_FILE_OPTION,
+    engine: Engine = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """生成去标识化的尽调数据包 / write a de-identified due-diligence package."""
     from baomi.engine.protect.keys import KeyProvider
@@ -159,7 +163,10 @@ def protect(
         raise _refuse(tr("请用 --out 给出输出文件夹", "give the output folder with --out"))
     files = [Path(p) for p in paths] if database is None else []
     loaded: list[str] = []
+    if scheduler and engine is not Engine.dask:
+        raise _refuse(tr("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"))
     with (
+        _protect_engine(engine, scheduler) as remote,
         _audit() as sink,
         Progress(
             TextColumn("{task.description}"),
@@ -170,6 +177,8 @@ def protect(
         ) as bar,
     ):
         task = bar.add_task(tr("脱敏中", "protecting"), total=None)
+        if remote is not None:
+            options = dataclasses.replace(options, engine=remote)
 
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
@@ -287,6 +296,19 @@ def _for_deal(
         options=options,
         progress=progress,
     )
+
+
+@contextmanager
+def _protect_engine(engine: Engine, scheduler: str | None) -> Iterator[ProtectEngine | None]:
+    """Where the files are protected: here (None), or on Dask (a LocalCluster of one worker
+    per core without ``--scheduler``)."""
+    if engine is not Engine.dask:
+        yield None
+        return
+    from baomi.engine.protect.distributed import DaskProtectEngine
+
+    with dask_session(scheduler, os.cpu_count() or 2) as client:
+        yield DaskProtectEngine(client)
 
 
 def _refuse(message: str) -> typer.Exit:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +22,35 @@ from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, tr
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from baomi.engine.contracts.inventory import Inventory
+    from baomi.engine.scan import ScanOptions, ScanResult
+    from baomi.engine.scan.model import ProgressFn
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+ENGINE_OPTION = typer.Option(
+    Engine.local,
+    "--engine",
+    help=(
+        "local：本机；dask：在 Dask 集群上运行（无 --scheduler 时在本机启动 LocalCluster）"
+        "/ local: this machine; dask: on a Dask cluster (without --scheduler a LocalCluster "
+        "on this machine)"
+    ),
+)
+SCHEDULER_OPTION = typer.Option(
+    None,
+    "--scheduler",
+    help=(
+        "Dask 调度器地址，如 tcp://HOST:8786（仅 --engine dask）/ the Dask scheduler's address, "
+        "e.g. tcp://HOST:8786 (--engine dask only)"
+    ),
+)
 
 
 class OutputFormat(str, Enum):
@@ -167,16 +197,17 @@ def scan(
     fmt: OutputFormat = typer.Option(
         OutputFormat.summary, "--format", "-f", help="summary | table | json"
     ),
-    workers: int = typer.Option(
-        1,
+    workers: int | None = typer.Option(
+        None,
         "--workers",
         "-w",
         min=1,
         max=max(1, (os.cpu_count() or 1) * 2),
         help=(
-            "并行进程数（默认 1：进程内已用多线程；每多一个进程约多 300 MB 内存）/ worker "
-            "processes (default 1: one process already uses the cores; each extra one costs "
-            "about 300 MB)"
+            "并行进程数（默认 1：进程内已用多线程；每多一个进程约多 300 MB 内存；--engine dask "
+            "时为本机 LocalCluster 的进程数，默认每核一个）/ worker processes (default 1: one "
+            "process already uses the cores; each extra one costs about 300 MB; with --engine "
+            "dask the LocalCluster's processes, default one per core)"
         ),
     ),
     threshold: float = typer.Option(
@@ -196,6 +227,8 @@ def scan(
             "index for `subject find --scan` (needs an initialised vault; keyed hashes only)"
         ),
     ),
+    engine: Engine = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
     # -- databases (docs/scale.md "Databases") --
     schema: list[str] = db_cli.SCHEMA_OPTION,
     table: list[str] = db_cli.TABLE_OPTION,
@@ -204,6 +237,11 @@ def scan(
     password_file: Path | None = db_cli.PASSWORD_FILE_OPTION,
 ) -> None:
     """扫描文件中的个人信息并分类 / find and classify personal information."""
+    if scheduler and engine is not Engine.dask:
+        raise typer.BadParameter(
+            tr("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"),
+            param_hint="--scheduler",
+        )
     from baomi.databases.source import is_database_url
     from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
@@ -236,25 +274,25 @@ def scan(
                 bar.stop()
                 chosen = db_cli.selection(schema, table, exclude, sample, password_file)
                 result = db_cli.run_scan(paths, out, options, chosen, console)
+            elif engine is Engine.dask:
+                out.mkdir(parents=True, exist_ok=True)
+                local_workers = workers or os.cpu_count() or 2
+                result = _scan_on_dask(files, out, local_workers, options, progress, scheduler)
             else:
                 out.mkdir(parents=True, exist_ok=True)
                 result = scan_paths(
                     files,
                     out_dir=out,
-                    workers=workers,
+                    workers=workers or 1,
                     options=options,
                     progress=progress,
                 )
         except OSError as exc:  # unwritable or full output folder: say so, nothing half-written
             bar.stop()
-            typer.echo(
-                tr(
-                    f"错误：无法写入输出目录 {out}（{exc.strerror or exc}）",
-                    f"error: cannot write the output folder {out} ({exc.strerror or exc})",
-                ),
-                err=True,
+            _fail(
+                f"错误：无法写入输出目录 {out}（{exc.strerror or exc}）",
+                f"error: cannot write the output folder {out} ({exc.strerror or exc})",
             )
-            raise typer.Exit(2) from None
     if person_index and files:
         from baomi.cli.subject import index_scan_output
 
@@ -268,6 +306,45 @@ def scan(
         _print_summary(console, inv, out)
     else:
         _print_summary(console, inv, out)
+
+
+def _scan_on_dask(
+    paths: list[Path],
+    out: Path,
+    workers: int,
+    options: ScanOptions,
+    progress: ProgressFn,
+    scheduler: str | None,
+) -> ScanResult:
+    """The scan with its partitions on Dask (``--workers``: a LocalCluster's processes)."""
+    from baomi.engine.scan import scan_paths
+    from baomi.engine.scan.distributed import DaskEngine
+
+    with dask_session(scheduler, workers) as client:
+        engine = DaskEngine(client)
+        return scan_paths(paths, out_dir=out, options=options, progress=progress, engine=engine)
+
+
+@contextmanager
+def dask_session(scheduler: str | None, workers: int) -> Iterator[Client]:
+    """A Dask client (``--scheduler``, or a LocalCluster of ``workers`` processes, shut down
+    on leaving); a scheduler that does not answer is a clear error (exit status 2)."""
+    from baomi.engine.scan.distributed import SchedulerUnreachableError, dask_client
+
+    try:
+        with dask_client(scheduler, workers=workers) as client:
+            yield client
+    except SchedulerUnreachableError as exc:
+        _fail(
+            f"错误：无法连接 Dask 调度器 {scheduler}（{exc}）",
+            f"error: cannot reach the Dask scheduler {scheduler} ({exc})",
+        )
+
+
+def _fail(zh: str, en: str) -> NoReturn:
+    """Say what went wrong on stderr and exit with status 2."""
+    typer.echo(tr(zh, en), err=True)
+    raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from baomi.engine.contracts.manifest import Manifest
 from baomi.errors import BaomiError
 from baomi.i18n import tr
+
+if TYPE_CHECKING:
+    from baomi.engine.protect.state import ProtectRun
 
 Progress = Callable[[str, int, int], None]
 
@@ -29,6 +32,16 @@ class VerifyError(BaomiError):
         self.leaks = leaks
 
 
+class ProtectEngine(Protocol):
+    """Protects files elsewhere (:class:`baomi.engine.protect.distributed.DaskProtectEngine`):
+    each ``(src, rel, target)`` as :func:`~baomi.engine.protect.package.protect_file` would, the run's records merged into
+    ``run`` and the entries given back in order."""
+
+    def protect_files(
+        self, run: ProtectRun, files: Sequence[tuple[Path, str, Path]]
+    ) -> Iterator[dict[str, Any]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ProtectOptions:
     recipient: str | None = None
@@ -37,6 +50,8 @@ class ProtectOptions:
     vault_path: Path | None = None
     manifests_dir: Path | None = None
     now: _dt.datetime | None = None
+    #: Where the files are protected (``--engine dask``); None: in this process.
+    engine: ProtectEngine | None = None
 
 
 @dataclass(slots=True)

@@ -17,7 +17,6 @@ import secrets
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +69,30 @@ class DocumentSource:
     sha256: Callable[[], str]
 
 
+def protect_document(run: ProtectRun, doc: Document, rel: str, target: Path) -> dict[str, Any]:
+    """Protect the loaded ``doc`` into ``target`` (``rel``: its name in the package); its
+    manifest entry without the hashes (``source_sha256``, ``output_sha256``)."""
+    entry: dict[str, Any] = {
+        "path": rel,
+        "kind": doc.kind,
+        "format": doc.format,
+        "encoding": doc.encoding,
+    }
+    if doc.kind == "table":
+        rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
+        entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
+    else:
+        entry.update(protect_units(run, doc))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(target)
+    return entry
+
+
+def protect_file(run: ProtectRun, src: Path, rel: str, target: Path) -> dict[str, Any]:
+    """Protect one file ``src`` into ``target``: :func:`protect_document` of the file loaded."""
+    return protect_document(run, load(src), rel, target)
+
+
 def protect_paths(
     paths: Sequence[Path],
     policy: Policy,
@@ -82,15 +105,13 @@ def protect_paths(
     progress: Progress | None = None,
     documents: Sequence[DocumentSource] = (),
 ) -> ProtectResult:
-    """Protect ``paths`` (and ``documents``) into ``out_dir`` (see the module docstring)."""
+    """Protect ``paths`` (and ``documents``) into ``out_dir`` (see the module docstring); with
+    ``options.engine`` the files are protected there (the names, manifest, vault, ``documents``
+    and ``--verify`` stay here)."""
     opts = options or ProtectOptions()
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, paths, opts)
-    files = [
-        DocumentSource(shown, partial(load, src), partial(_sha256, src))
-        for src, shown in collect_files(paths)
-    ]
-    files += documents
+    files = collect_files(paths)
     registry = registry or Registry.default()
     operators = operators or OperatorRegistry.default()
     vault = None
@@ -125,30 +146,31 @@ def protect_paths(
     try:
         tmp.mkdir(parents=True)
         names = PathNames(run)
-        for i, source in enumerate(files):
+        engine = opts.engine
+        total = len(files) + len(documents)
+        if engine is None:
+            for i, (src, shown) in enumerate(files):
+                rel = names.protect(shown)
+                if progress:
+                    progress(rel, i, total)
+                entry = protect_file(run, src, rel, tmp / rel)
+                entries.append(_hashed(entry, _sha256(src), tmp / rel))
+        else:
+            jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
+            for i, ((src, rel, target), entry) in enumerate(
+                zip(jobs, engine.protect_files(run, jobs), strict=True)
+            ):
+                if progress:
+                    progress(rel, i, total)
+                entries.append(_hashed(entry, _sha256(src), target))
+        for i, source in enumerate(documents, start=len(files)):
             rel = names.protect(source.name)
             if progress:
-                progress(rel, i, len(files))
-            doc = source.load()
-            entry: dict[str, Any] = {
-                "path": rel,
-                "kind": doc.kind,
-                "format": doc.format,
-                "encoding": doc.encoding,
-                "source_sha256": source.sha256(),
-            }
-            if doc.kind == "table":
-                rows_ok = doc.format in canaries.FORMATS  # writers that add rows in order
-                entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
-            else:
-                entry.update(protect_units(run, doc))
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            doc.save(target)
-            entry["output_sha256"] = _sha256(target)
-            entries.append(entry)
+                progress(rel, i, total)
+            entry = protect_document(run, source.load(), rel, tmp / rel)
+            entries.append(_hashed(entry, source.sha256(), tmp / rel))
         if progress:
-            progress("", len(files), len(files))
+            progress("", total, total)
         listed = tuple(codec.from_dict(ManifestFile, e) for e in entries)
         leaks: list[dict[str, Any]] = []
         if opts.verify:
@@ -177,6 +199,13 @@ def protect_paths(
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
     return ProtectResult(out_dir, manifest, record_path, leaks)
+
+
+def _hashed(entry: dict[str, Any], source_sha256: str, target: Path) -> dict[str, Any]:
+    """``entry`` with the input's and output's SHA-256 (in the manifest's key order)."""
+    head = {k: entry[k] for k in ("path", "kind", "format", "encoding")}
+    rest = {k: v for k, v in entry.items() if k not in head}
+    return {**head, "source_sha256": source_sha256, **rest, "output_sha256": _sha256(target)}
 
 
 __all__ = [

@@ -111,6 +111,17 @@ class TokenVault:
     def lookup(self, token: str) -> str | None:
         return self._items.get(token)
 
+    def added(self) -> dict[str, str]:
+        """The tokens and values this vault holds (a worker's, to merge on the coordinator)."""
+        return dict(self._items)
+
+    def merge(self, items: dict[str, str]) -> None:
+        """Add another vault's tokens (the same key makes the same token for a value)."""
+        for token, value in items.items():
+            if token not in self._items:
+                self._items[token] = value
+                self._dirty = True
+
     def pattern(self) -> re.Pattern[str] | None:
         """What a token of this vault looks like: one of its prefixes (longest first), ``_``
         and the 16-character body; ``None`` when the vault is empty."""

@@ -8,10 +8,12 @@ import multiprocessing
 import os
 import secrets
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -39,14 +41,57 @@ SCAN_THREADS = 2
 _WORKER: ScanContext | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NdjsonFindings:
+    """A partition's findings already serialised as ``findings.jsonl`` lines (by a remote
+    worker, so that the coordinator only appends bytes): the same bytes
+    :func:`write_ndjson` writes, and how many findings they are."""
+
+    text: bytes
+    height: int
+
+
+Scanned = tuple[pl.DataFrame | NdjsonFindings, PartialInventory]
+
+
+class PendingScan(Protocol):
+    """A partition's scan under way (a ``concurrent.futures`` or a Dask future)."""
+
+    def result(self) -> Scanned: ...
+
+
+class RemoteEngine(Protocol):
+    """Scans partitions elsewhere (e.g. :class:`baomi.engine.scan.distributed.DaskEngine`).
+
+    ``start`` is called once per scan with what every worker needs; ``submit`` sends one
+    partition; at most ``ahead`` partitions are in flight (read but not yet merged)."""
+
+    ahead: int
+
+    def start(self, registry: Registry, options: ScanOptions, seed: int) -> None: ...
+
+    def submit(self, part: Partition) -> PendingScan: ...
+
+
 def _init_worker(registry: Registry, options: ScanOptions, seed: int) -> None:
     global _WORKER
     _WORKER = ScanContext(registry, options, seed)
 
 
-def _run_partition(part: Partition) -> tuple[pl.DataFrame, PartialInventory]:
+def _run_partition(part: Partition) -> Scanned:
     assert _WORKER is not None
     return scan_partition(part, _WORKER)
+
+
+def _write_findings(found: pl.DataFrame | NdjsonFindings, sink: io.BufferedWriter) -> None:
+    if isinstance(found, NdjsonFindings):
+        sink.write(found.text)
+    else:
+        write_ndjson(found, sink)
+
+
+def _submit_to_pool(pool: ProcessPoolExecutor, part: Partition) -> Future[Scanned]:
+    return pool.submit(_run_partition, part)
 
 
 def scan_paths(
@@ -57,10 +102,14 @@ def scan_paths(
     workers: int = 1,
     options: ScanOptions | None = None,
     progress: ProgressFn | None = None,
+    engine: RemoteEngine | None = None,
 ) -> ScanResult:
     """Scan files and directories; write ``inventory.json`` and ``findings.jsonl`` to ``out_dir``.
 
-    Both outputs are written to temporary names and renamed when complete.
+    Both outputs are written to temporary names and renamed when complete. With ``engine``
+    the partitions are scanned there (``workers`` is then the engine's business); the files
+    are read, the partial inventories merged and the findings written here, in the same
+    order, so the outputs are those of a scan in this process.
     """
     options = options or ScanOptions()
     registry = registry or Registry.default()
@@ -87,17 +136,24 @@ def scan_paths(
             initializer=_init_worker,
             initargs=(registry, options, seed),
         )
-        if workers > 1
+        if workers > 1 and engine is None
         else None
     )
-    pending: deque[tuple[dict[str, Any], Future[tuple[pl.DataFrame, PartialInventory]]]] = deque()
+    submit: Callable[[Partition], PendingScan] | None = None
+    ahead = 0
+    if engine is not None:
+        engine.start(registry, options, seed)
+        submit, ahead = engine.submit, engine.ahead
+    elif pool is not None:
+        submit, ahead = partial(_submit_to_pool, pool), workers * 2
+    pending: deque[tuple[dict[str, Any], PendingScan]] = deque()
     # In one process, two threads scan partitions while this one reads the next and writes
     # the findings (Polars releases the GIL, and most of a partition's work is in Polars).
     # Not with the prose model: its decoder already uses the cores for each partition's
     # texts, and a second scanning thread gained ~8 % for ~150 MB more memory.
     threads = (
         ThreadPoolExecutor(SCAN_THREADS)
-        if pool is None and not any(r.model_based for r in ctx.registry)
+        if submit is None and not any(r.model_based for r in ctx.registry)
         else None
     )
 
@@ -107,7 +163,10 @@ def scan_paths(
     writes: deque[Future[None]] = deque()
 
     def consume(
-        record: dict[str, Any], found: pl.DataFrame, inv: PartialInventory, backlog: int
+        record: dict[str, Any],
+        found: pl.DataFrame | NdjsonFindings,
+        inv: PartialInventory,
+        backlog: int,
     ) -> None:
         nonlocal findings
         merger.add(inv)
@@ -116,7 +175,7 @@ def scan_paths(
             findings += found.height
             if sink is not None and writer is not None:
                 # Straight into the file: an in-memory NDJSON buffer cost 3× its size.
-                writes.append(writer.submit(write_ndjson, found, sink))
+                writes.append(writer.submit(_write_findings, found, sink))
                 while len(writes) > backlog:  # bounded memory; a write error surfaces here
                     writes.popleft().result()
 
@@ -153,14 +212,14 @@ def scan_paths(
                     if progress:
                         seen += int(part.frame.estimated_size())
                         progress(rel, done + min(seen, size), total)
-                    if pool is None and threads is not None:
+                    if submit is not None:
+                        pending.append((record, submit(part)))
+                        drain(ahead)
+                    elif threads is not None:
                         pending.append((record, threads.submit(scan_partition, part, ctx)))
                         drain(SCAN_THREADS)
-                    elif pool is None:
-                        consume(record, *scan_partition(part, ctx), backlog=1)
                     else:
-                        pending.append((record, pool.submit(_run_partition, part)))
-                        drain(workers * 2)
+                        consume(record, *scan_partition(part, ctx), backlog=1)
                 drain(0, backlog=SCAN_THREADS + 1)
             except UnreadableFileError as exc:
                 drain(0, backlog=SCAN_THREADS + 1)

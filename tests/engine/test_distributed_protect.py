@@ -1,0 +1,177 @@
+"""``protect --engine dask``: files protected on a LocalCluster's workers, the package byte
+for byte that of a one-process run with the same key (and the same per-package randomness)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import itertools
+import json
+import random
+import re
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from distributed import Client
+from typer.testing import CliRunner
+
+from baomi.cli.main import app
+from baomi.demo.generator import generate_demo
+from baomi.engine.protect import package as package_mod
+from baomi.engine.protect.distributed import DaskProtectEngine
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import ProtectOptions, protect_paths
+from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+from baomi.engine.protect.tokens import TokenVault
+from baomi.engine.scan.distributed import dask_client
+from tests.engine import distributed_support
+
+POLICY = load_policy_text(
+    DEFAULT_POLICY.replace(
+        "CN_RESIDENT_ID: {operator: mask}", "CN_RESIDENT_ID: {operator: pseudonym}"
+    )
+    .replace("CN_MOBILE: {operator: mask}", "CN_MOBILE: {operator: tokenize}")
+    .replace("# canaries: 0 ", "canaries: 2   ")
+    + "quasi_identifiers:\n  columns: [性别, 年龄]\n  release: controlled\n"
+)
+KEY = KeyProvider(bytes(range(32)))
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+seller = distributed_support.seller  # the fixtures
+client = distributed_support.client
+
+
+def _fix_randomness(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's random fingerprint, marks key and id drawn alike in every run."""
+    rng = random.Random(7)
+    counter = itertools.count()
+    monkeypatch.setattr(
+        package_mod,
+        "secrets",
+        SimpleNamespace(
+            randbits=rng.getrandbits,
+            token_bytes=rng.randbytes,
+            token_hex=lambda n: f"{next(counter):0{2 * n}x}",
+        ),
+    )
+
+
+OFFICE = (".xlsx", ".docx")
+#: openpyxl writes the time of writing into an XLSX (docProps/core.xml), and zip entries carry
+#: it too: two one-process runs a second apart differ there, and only there.
+WRITTEN_AT = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
+OFFICE_HASH = re.compile(r'("path": "[^"]*\.(?:xlsx|docx)".*?"output_sha256": )"[0-9a-f]+"', re.S)
+
+
+def _files(root: Path) -> dict[str, object]:
+    """Every file of a package as bytes; an office file as its members' bytes (the time of
+    writing left out), the manifest without the office files' output hashes."""
+    out: dict[str, object] = {}
+    for p in sorted(root.rglob("*")):
+        if not p.is_file():
+            continue
+        name = str(p.relative_to(root))
+        if name.endswith(OFFICE):
+            with zipfile.ZipFile(p) as z:
+                out[name] = [(m, WRITTEN_AT.sub(rb"\1", z.read(m))) for m in z.namelist()]
+        elif name == "manifest.json":
+            out[name] = OFFICE_HASH.sub(r"\1-", p.read_text(encoding="utf-8"))
+        else:
+            out[name] = p.read_bytes()
+    return out
+
+
+def _protect(
+    paths: list[Path], out: Path, engine: DaskProtectEngine | None, *, verify: bool = True
+) -> TokenVault:
+    vault = out.parent / f"{out.name}.vault"
+    options = ProtectOptions(
+        recipient="买方甲", verify=verify, vault_path=vault, now=NOW, engine=engine
+    )
+    protect_paths(paths, POLICY, out, keys=KEY, options=options)
+    return TokenVault.open(vault, KEY.key("vault", "tokens"), b"")
+
+
+def test_dask_files_are_byte_identical_to_one_process(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a CSV (k-anonymity, canaries, pseudonyms, tokens) and a contract, no --verify
+    paths = [seller / "health_survey.csv", seller / "合同" / "股权转让协议_003.txt"]
+    _fix_randomness(monkeypatch)
+    one = _protect(paths, tmp_path / "one", None, verify=False)
+    _fix_randomness(monkeypatch)
+    two = _protect(paths, tmp_path / "two", DaskProtectEngine(client, ahead=1), verify=False)
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+    assert two.added() == one.added() != {}
+
+
+@pytest.mark.slow
+def test_dask_package_is_byte_identical_to_one_process(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fix_randomness(monkeypatch)
+    one = _protect([seller], tmp_path / "one", None)
+    _fix_randomness(monkeypatch)
+    two = _protect([seller], tmp_path / "two", DaskProtectEngine(client))
+    files = _files(tmp_path / "one")
+    assert {"manifest.json", "客户名单.csv", "CRM导出.xlsx"} <= set(files)
+    assert any(name.endswith(".docx") for name in files)
+    assert _files(tmp_path / "two") == files
+    # the tokens the workers issued are in the coordinator's vault
+    assert len(two) == len(one) > 0
+    assert two.added() == one.added()
+
+
+def test_protect_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text(DEFAULT_POLICY, encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "protect",
+            str(tmp_path),
+            "--policy",
+            str(policy),
+            "--out",
+            str(tmp_path / "o"),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+    )
+    assert result.exit_code != 0
+    assert "--engine dask" in result.output
+
+
+def test_protect_cli_on_dask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --engine dask without --scheduler: a LocalCluster (here of threads, to start fast)
+    for var in ("MASTER_KEY_FILE", "MASTER_KEY", "PASSPHRASE", "KEYSTORE", "DATABASE_URL", "ENV"):
+        monkeypatch.delenv(f"BAOMI_{var}", raising=False)
+    monkeypatch.setenv("BAOMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(
+        "baomi.engine.scan.distributed.dask_client",
+        functools.partial(dask_client, processes=False),
+    )
+    seller = tmp_path / "seller"
+    generate_demo(seller, rows=20)
+    (seller / "合同").rename(tmp_path / "contracts")  # the tables only: quick
+    (tmp_path / "key").write_text(bytes(range(32)).hex(), encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(DEFAULT_POLICY, encoding="utf-8")
+    args = ["protect", str(seller), "--policy", str(tmp_path / "p.yaml"), "--key-file"]
+    args += [str(tmp_path / "key"), "--recipient", "买方甲", "--out"]
+    result = CliRunner().invoke(app, [*args, str(tmp_path / "o"), "--engine", "dask"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["path"] for f in manifest["files"]} == {
+        "CRM导出.xlsx",
+        "health_survey.csv",
+        "orders.jsonl",
+        "客户名单.csv",
+    }
+    source = list(csv.DictReader(io.StringIO((seller / "客户名单.csv").read_text("gbk"))))
+    output = (tmp_path / "o" / "客户名单.csv").read_text("gbk")
+    assert output.count("\n") == len(source) + 1
+    assert not any(row["身份证号"] in output for row in source)

@@ -1,0 +1,140 @@
+"""The scan on Dask (``--engine dask``): a LocalCluster's workers scan the partitions, and
+``inventory.json`` and ``findings.jsonl`` are byte for byte those of a one-process scan."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from distributed import Client, Future
+from typer.testing import CliRunner
+
+from baomi.cli.main import app
+from baomi.engine.recognizers.registry import Registry
+from baomi.engine.scan import ScanOptions, scan_paths
+from baomi.engine.scan.distributed import (
+    DaskEngine,
+    SchedulerUnreachableError,
+    WorkerSetup,
+    _context,
+    scan_paths_dask,
+)
+from baomi.engine.scan.model import Partition
+from baomi.engine.scan.run import Scanned
+from tests.engine import distributed_support
+
+CREATED = re.compile(rb'"created": "[^"]*"')
+
+seller = distributed_support.seller  # the fixtures
+client = distributed_support.client
+
+
+def _outputs(out: Path) -> tuple[bytes, bytes]:
+    """The two scan outputs as bytes; the inventory's creation time is the one difference."""
+    inventory = CREATED.sub(b'"created": ""', (out / "inventory.json").read_bytes())
+    return inventory, (out / "findings.jsonl").read_bytes()
+
+
+class CountingEngine(DaskEngine):
+    """A Dask engine that counts the partitions it sends, per file."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__(client)
+        self.sent: Counter[str] = Counter()
+
+    def submit(self, part: Partition) -> Future[Scanned]:
+        self.sent[part.file] += 1
+        return super().submit(part)
+
+
+def test_dask_outputs_are_byte_identical_to_one_process(
+    seller: Path, client: Client, tmp_path: Path
+) -> None:
+    opts = ScanOptions(batch_rows=32, prose=False)
+    local = scan_paths([seller], out_dir=tmp_path / "local", options=opts)
+    engine = CountingEngine(client)
+    dask = scan_paths([seller], out_dir=tmp_path / "dask", options=opts, engine=engine)
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    assert dask.findings == local.findings > 0
+    summary = dask.inventory.summary
+    assert summary.estimated_individuals == local.inventory.summary.estimated_individuals > 0
+    # the multi-file set: the customer CSV in several partitions, the workbook and contracts
+    assert engine.sent["客户名单.csv"] >= 4
+    assert engine.sent["CRM导出.xlsx"] >= 1
+    assert any(f.endswith(".docx") for f in engine.sent)
+
+
+def test_a_worker_thread_keeps_one_context_per_scan() -> None:
+    # built once per scan (not per partition); a new scan (new seed) replaces it
+    registry = Registry.default().without_models()
+    one = WorkerSetup("a", registry, ScanOptions(prose=False), 1)
+    two = WorkerSetup("b", registry, ScanOptions(prose=False), 2)
+    first = _context(one)
+    assert _context(one) is first and first.seed == 1
+    assert _context(two).seed == 2
+    assert _context(one) is not first  # only the current scan's context is kept
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.scan.distributed.CONNECT_TIMEOUT", 0.5)
+    with pytest.raises(SchedulerUnreachableError):
+        scan_paths_dask([tmp_path], scheduler="tcp://127.0.0.1:9", out_dir=tmp_path / "o")
+    result = CliRunner().invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path),
+            "-o",
+            str(tmp_path / "o"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "tcp://127.0.0.1:9" in result.output
+    assert not (tmp_path / "o" / "inventory.json").exists()
+
+
+def test_a_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["scan", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "--engine dask" in result.output
+
+
+@pytest.mark.slow
+def test_the_cli_on_a_local_cluster_of_processes_matches_one_process(
+    seller: Path, tmp_path: Path
+) -> None:
+    # the default: --engine dask without --scheduler starts a LocalCluster of worker
+    # processes; with the prose model (names in the contracts)
+    runner = CliRunner()
+    local = runner.invoke(app, ["scan", str(seller), "-o", str(tmp_path / "local")])
+    assert local.exit_code == 0, local.output
+    dask = runner.invoke(
+        app,
+        ["scan", str(seller), "-o", str(tmp_path / "dask"), "--engine", "dask", "-w", "2"],
+    )
+    assert dask.exit_code == 0, dask.output
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+
+
+def _failing_scan(part: Partition, setup: WorkerSetup) -> Scanned:
+    raise RuntimeError(f"worker failed on {part.file}")
+
+
+def test_a_failing_worker_task_leaves_no_output(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.scan.distributed.scan_on_worker", _failing_scan)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="worker failed"):
+        scan_paths(
+            [seller], out_dir=out, options=ScanOptions(prose=False), engine=DaskEngine(client)
+        )
+    assert list(out.iterdir()) == []
