@@ -57,8 +57,25 @@ format: setup
 bench: setup ## speed and accuracy against the peers (see bench/RESULTS.md)
 	$(MAKE) -C bench all
 
-model: setup ## retrain the shipped prose model from generated text
+# The accurate prose model's annotated corpora (CC BY-SA, see docs/models.md), pinned commits;
+# set CORPORA to a folder that already holds both checkouts to train offline.
+CORPORA ?= var/corpora
+UNER_COMMIT := 1f0307599dece7b83f4cba90ce9b63ef37a7b162
+WEIBO_COMMIT := 7a73c08e45ed94312af4ef2d97cc35a47d029e99
+
+$(CORPORA)/uner/.pinned:
+	rm -rf $(CORPORA)/uner && git clone --quiet https://github.com/UniversalNER/UNER_Chinese-GSDSIMP $(CORPORA)/uner
+	git -C $(CORPORA)/uner checkout --quiet $(UNER_COMMIT) && touch $@
+
+$(CORPORA)/weibo/.pinned:
+	rm -rf $(CORPORA)/weibo && git clone --quiet https://github.com/hltcoe/golden-horse $(CORPORA)/weibo
+	git -C $(CORPORA)/weibo checkout --quiet $(WEIBO_COMMIT) && touch $@
+
+model: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned ## retrain the shipped prose models (docs/models.md)
 	$(BIN)/python -m baomi.engine.prose.train
+	$(BIN)/python -m baomi.engine.prose.train_accurate \
+		--uner $(CORPORA)/uner/zh_gsdsimp-ud-train.iob2 --uner-dev $(CORPORA)/uner/zh_gsdsimp-ud-dev.iob2 \
+		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

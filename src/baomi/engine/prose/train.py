@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pycrfsuite
@@ -78,21 +80,27 @@ def heldout_scores(model: Path, n: int = 2_000) -> dict[str, tuple[float, float,
     """Exact-span precision, recall and F1 per label on generated held-out sentences."""
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
-    tp: dict[str, int] = {}
-    fp: dict[str, int] = {}
-    fn: dict[str, int] = {}
-    for s in SentenceGenerator(HELDOUT_SEED, split="heldout").sentences(n):
-        pred = set(spans_from_tags(tagger.tag(sentence_features(s.text))))
-        gold = set(s.spans)
-        for span in pred & gold:
-            tp[span[2]] = tp.get(span[2], 0) + 1
-        for span in pred - gold:
-            fp[span[2]] = fp.get(span[2], 0) + 1
-        for span in gold - pred:
-            fn[span[2]] = fn.get(span[2], 0) + 1
+    return span_scores(
+        (set(spans_from_tags(tagger.tag(sentence_features(s.text)))), set(s.spans))
+        for s in SentenceGenerator(HELDOUT_SEED, split="heldout").sentences(n)
+    )
+
+
+Spans = set[tuple[int, int, str]]
+
+
+def span_scores(pairs: Iterable[tuple[Spans, Spans]]) -> dict[str, tuple[float, float, float]]:
+    """Exact-span precision, recall and F1 per label over ``(predicted, gold)`` span sets."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for pred, gold in pairs:
+        tp.update(span[2] for span in pred & gold)
+        fp.update(span[2] for span in pred - gold)
+        fn.update(span[2] for span in gold - pred)
     out: dict[str, tuple[float, float, float]] = {}
     for lab in sorted(set(tp) | set(fp) | set(fn)):
-        t, p_, n_ = tp.get(lab, 0), fp.get(lab, 0), fn.get(lab, 0)
+        t, p_, n_ = tp[lab], fp[lab], fn[lab]
         prec = t / (t + p_) if t + p_ else 0.0
         rec = t / (t + n_) if t + n_ else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0

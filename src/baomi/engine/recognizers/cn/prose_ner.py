@@ -17,7 +17,7 @@ name to start where the rule's name starts (户名师玉兰: the model's 玉兰 
 out). A company that is only "to the company" (送货到公司) is not one. The three recognizers share one tagging per text.
 
 The backend is chosen when the recognizer is constructed: the ``backend`` argument (a name or
-an object with ``name`` and ``tag(text)``), else ``BAOMI_NER_BACKEND=crf|lac``, else ``crf``.
+an object with ``name`` and ``tag(text)``), else ``BAOMI_NER_BACKEND=crf|lac|accurate``, else ``crf``.
 Names, addresses and organisations are general PI (not PIPL-28 sensitive).
 """
 
