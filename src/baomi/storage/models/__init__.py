@@ -8,6 +8,8 @@ mirror them.
   compliance records (provisions, assessments, checklist, third parties, notices)
 - :mod:`~baomi.storage.models.respond` — incidents and their playbook steps, drills,
   data-subject requests and their verification steps
+- :mod:`~baomi.storage.models.govern_surveys`, ``govern_policies``, ``govern_notify`` — the
+  governance areas: surveys, policy reviews, notifications
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ from baomi.storage.models.dataroom import (
     NdaAcceptance,
     Question,
     Room,
+)
+from baomi.storage.models.govern_notify import Notification, ReminderSent
+from baomi.storage.models.govern_policies import Policy, PolicyReview, PolicyVersion
+from baomi.storage.models.govern_surveys import (
+    Survey,
+    SurveyAction,
+    SurveyQuestion,
+    SurveyResponse,
 )
 from baomi.storage.models.respond import (
     Drill,
@@ -101,6 +111,15 @@ TABLES = (
     ChecklistSnapshot,
     Vendor,
     ComplyFile,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyAction,
+    Policy,
+    PolicyVersion,
+    PolicyReview,
+    Notification,
+    ReminderSent,
 )
 
 __all__ = [
@@ -133,17 +152,26 @@ __all__ = [
     "NoticeEvent",
     "NoticeExport",
     "NoticeImport",
+    "Notification",
     "Party",
     "PiaRisk",
+    "Policy",
+    "PolicyReview",
+    "PolicyVersion",
     "Provision",
     "ProvisionPeople",
     "Question",
+    "ReminderSent",
     "Room",
     "SetupLink",
     "StoredObject",
     "SubjectIndex",
     "SubjectRequest",
     "SubjectVerification",
+    "Survey",
+    "SurveyAction",
+    "SurveyQuestion",
+    "SurveyResponse",
     "User",
     "Vendor",
     "WebSession",
