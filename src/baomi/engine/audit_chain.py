@@ -106,6 +106,14 @@ class AuditAction(StrEnum):
     VENDOR_ADD = "vendor.add"
     VENDOR_SET = "vendor.set"
     VENDOR_CLOSE = "vendor.close"
+    # governance (services/govern): surveys, policy reviews, notifications
+    SURVEY_UPDATE = "survey.update"
+    #: an anonymous response on the public page (counts only)
+    SURVEY_RESPONSE = "survey.response"
+    POLICY_UPDATE = "policy.update"
+    POLICY_VIEW = "policy.view"
+    NOTIFY_SEND = "notify.send"
+    USER_EMAIL = "user.email"
 
 
 @dataclass(frozen=True)

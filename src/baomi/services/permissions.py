@@ -105,6 +105,8 @@ class Action(StrEnum):
     GOVERN_EDIT = "govern.edit"
     #: set a user's department (the RACI, training assignments)
     USER_DEPARTMENT = "user.department"
+    #: read and mark one's own in-app notifications (every signed-in user)
+    NOTIFICATION_READ = "notification.read"
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.GOVERN_VIEW: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER, Role.AUDITOR},
         Action.GOVERN_EDIT: _KEY_HOLDERS | _ROOM_RUNNERS | {Role.SELLER},
         Action.USER_DEPARTMENT: frozenset({Role.ADMIN}),
+        Action.NOTIFICATION_READ: _EVERYONE,
     }
 )
 

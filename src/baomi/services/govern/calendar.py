@@ -73,7 +73,7 @@ class DueItem:
 Source = Callable[[Vault, _dt.date], list[DueItem]]
 
 #: Every source of dated items, ``"module:function"``. One line per area.
-SOURCES: tuple[str, ...] = ()
+SOURCES: tuple[str, ...] = ("baomi.services.govern.surveys:due_items",)
 
 
 def _load(spec: str) -> Source:
