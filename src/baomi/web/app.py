@@ -32,6 +32,7 @@ from baomi.web.routers import (
     drills,
     exchange,
     govern,
+    govern_surveys,
     health,
     home,
     incidents,
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.vault = store
     app.state.login_throttle = LoginThrottle()
     app.state.request_throttle = requests.throttle()
+    app.state.survey_throttle = govern_surveys.throttle()
     app.add_middleware(NulGuard)
     app.add_middleware(
         SecurityMiddleware, hsts=hsts
@@ -109,6 +111,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         comply_reports.pages,
         govern.api,
         govern.pages,
+        govern_surveys.api,
+        govern_surveys.pages,
     ):
         app.include_router(router)
 

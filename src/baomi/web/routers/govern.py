@@ -25,7 +25,10 @@ pages = APIRouter(include_in_schema=False)
 
 #: The governance pages, linked from the hub: (path after ``/govern``, Chinese, English).
 #: Each area adds its own row.
-SECTIONS: tuple[tuple[str, str, str], ...] = (("", "概览", "Overview"),)
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("", "概览", "Overview"),
+    ("surveys", "满意度调查", "Surveys"),
+)
 
 
 class DueItemOut(BaseModel):
