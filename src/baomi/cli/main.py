@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.assess",
     "baomi.cli.respond",
     "baomi.cli.subject",
+    "baomi.cli.govern",
 )
 
 

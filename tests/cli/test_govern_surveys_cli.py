@@ -1,0 +1,88 @@
+"""``baomi govern survey``: build, open, read results, export, an improvement action."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baomi.i18n import set_language
+from tests.cli.test_vault_cli import Cli, env
+from tests.vault_support import database_url
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import typer
+
+    from baomi.cli import govern, vault
+
+__all__ = ["database_url", "env"]
+
+
+@pytest.fixture
+def cli(env: dict[str, Any]) -> Cli:
+    c = Cli(env)
+    app = typer.Typer(no_args_is_help=True)
+
+    @app.callback()
+    def _root() -> None:
+        """baomi (test)."""
+        set_language(None)
+
+    vault.register(app)
+    govern.register(app)
+    c.app = app
+    return c
+
+
+def test_build_open_read_export_and_act(cli: Cli, tmp_path: Path) -> None:
+    cli("keys", "init")
+    made = json.loads(cli("govern", "survey", "create", "--title", "满意度", "--format", "json"))
+    sid = made["id"]
+    cli("govern", "survey", "question", sid, "--kind", "scale", "--text", "总体", "--required")
+    cli("govern", "survey", "question", sid, "--kind", "rating", "--text", "x", code=2)
+    cli(
+        "govern",
+        "survey",
+        "question",
+        sid,
+        "--kind",
+        "choice",
+        "--text",
+        "x",
+        "--option",
+        "a",
+        code=1,
+    )
+    opened = json.loads(cli("govern", "survey", "status", sid, "open", "--format", "json"))
+    assert opened["status"] == "open" and opened["link"].startswith("/survey/")
+    assert "满意度" in cli("govern", "survey", "list")
+    res = json.loads(cli("govern", "survey", "results", sid, "--format", "json"))
+    assert res["responses"] == 0
+    assert "总体" in cli("govern", "survey", "results", sid)
+    out = tmp_path / "r.xlsx"
+    cli("govern", "survey", "export", sid, "--out", str(out))
+    assert out.read_bytes()[:2] == b"PK"
+    acted = json.loads(
+        cli(
+            "govern",
+            "survey",
+            "action",
+            sid,
+            "--text",
+            "改进",
+            "--department",
+            "legal",
+            "--due",
+            "2026-12-31",
+            "--format",
+            "json",
+        )
+    )
+    (action,) = acted["actions"]
+    done = json.loads(cli("govern", "survey", "done", action["id"], "--format", "json"))
+    assert done["actions"][0]["done_at"]
+    assert json.loads(cli("govern", "survey", "publish", sid, "--format", "json"))["published"]
