@@ -86,3 +86,19 @@ def test_build_open_read_export_and_act(cli: Cli, tmp_path: Path) -> None:
     done = json.loads(cli("govern", "survey", "done", action["id"], "--format", "json"))
     assert done["actions"][0]["done_at"]
     assert json.loads(cli("govern", "survey", "publish", sid, "--format", "json"))["published"]
+
+
+def test_remind_dry_run_then_once_a_day(cli: Cli) -> None:
+    cli("keys", "init")
+    made = json.loads(cli("govern", "survey", "create", "--title", "满意度", "--format", "json"))
+    cli(
+        "govern", "survey", "action", made["id"], "--text", "改进", "--department", "legal",
+        "--due", "2026-06-10",
+    )  # fmt: skip
+    # no one in the legal department yet: nobody to remind
+    dry = json.loads(
+        cli("govern", "remind", "--dry-run", "--today", "2026-06-15", "--format", "json")
+    )
+    assert [r["outcome"] for r in dry] == ["no recipient"]
+    assert "无接收人" in cli("govern", "remind", "--today", "2026-06-15")
+    cli("govern", "remind", "--today", "someday", code=1)

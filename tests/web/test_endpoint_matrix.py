@@ -229,6 +229,24 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body=lambda s: {"department": "legal"},
     ),
     Endpoint("GET", "/api/v1/govern/calendar", Action.GOVERN_VIEW, room=False),
+    # notifications: everyone reads and marks their own
+    Endpoint("GET", "/api/v1/notifications", Action.NOTIFICATION_READ, room=False),
+    Endpoint("POST", "/api/v1/notifications/read", Action.NOTIFICATION_READ, room=False),
+    Endpoint(
+        "POST",
+        "/api/v1/notifications/{notification}/read",
+        Action.NOTIFICATION_READ,
+        room=False,
+        url="/api/v1/notifications/no-such-notification/read",
+    ),
+    Endpoint(
+        "PUT",
+        "/api/v1/users/{username}/email",
+        Action.USER_CREATE,
+        room=False,
+        url="/api/v1/users/no.such.user/email",
+        body=lambda s: {"email": "matrix@example.com"},
+    ),
     # governance: customer surveys (the public form is a page, not an API route)
     Endpoint("GET", "/api/v1/govern/surveys", Action.GOVERN_VIEW, room=False),
     Endpoint(

@@ -17,7 +17,7 @@ govern_app = typer.Typer(
 )
 
 #: Modules that add commands to :data:`govern_app` when imported.
-SUBMODULES: tuple[str, ...] = ("baomi.cli.govern_surveys",)
+SUBMODULES: tuple[str, ...] = ("baomi.cli.govern_surveys", "baomi.cli.govern_notify")
 
 
 def register(app: typer.Typer) -> None:

@@ -37,6 +37,7 @@ from baomi.web.routers import (
     home,
     incidents,
     manage,
+    notifications,
     requests,
     rooms,
     users,
@@ -113,6 +114,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         govern.pages,
         govern_surveys.api,
         govern_surveys.pages,
+        notifications.api,
+        notifications.pages,
     ):
         app.include_router(router)
 
