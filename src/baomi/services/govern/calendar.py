@@ -73,7 +73,14 @@ class DueItem:
 Source = Callable[[Vault, _dt.date], list[DueItem]]
 
 #: Every source of dated items, ``"module:function"``. One line per area.
-SOURCES: tuple[str, ...] = ("baomi.services.govern.surveys:due_items",)
+SOURCES: tuple[str, ...] = (
+    "baomi.services.govern.surveys:due_items",
+    "baomi.services.govern.sources:drills",
+    "baomi.services.govern.sources:incidents",
+    "baomi.services.govern.sources:requests",
+    "baomi.services.govern.sources:vendors",
+    "baomi.services.govern.sources:pias",
+)
 
 
 def _load(spec: str) -> Source:
