@@ -75,6 +75,7 @@ Source = Callable[[Vault, _dt.date], list[DueItem]]
 #: Every source of dated items, ``"module:function"``. One line per area.
 SOURCES: tuple[str, ...] = (
     "baomi.services.govern.surveys:due_items",
+    "baomi.services.govern.policies:due_items",
     "baomi.services.govern.sources:drills",
     "baomi.services.govern.sources:incidents",
     "baomi.services.govern.sources:requests",
