@@ -17,7 +17,11 @@ govern_app = typer.Typer(
 )
 
 #: Modules that add commands to :data:`govern_app` when imported.
-SUBMODULES: tuple[str, ...] = ("baomi.cli.govern_surveys", "baomi.cli.govern_notify")
+SUBMODULES: tuple[str, ...] = (
+    "baomi.cli.govern_surveys",
+    "baomi.cli.govern_policies",
+    "baomi.cli.govern_notify",
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,7 @@ from baomi.web.routers import (
     drills,
     exchange,
     govern,
+    govern_policies,
     govern_surveys,
     health,
     home,
@@ -114,6 +115,8 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         govern.pages,
         govern_surveys.api,
         govern_surveys.pages,
+        govern_policies.api,
+        govern_policies.pages,
         notifications.api,
         notifications.pages,
     ):

@@ -1,4 +1,5 @@
-"""``baomi govern survey``: build, open, read results, export, an improvement action."""
+"""``baomi govern``: surveys (build, open, results, export, actions), policy reviews and the
+reminder run."""
 
 from __future__ import annotations
 
@@ -102,3 +103,31 @@ def test_remind_dry_run_then_once_a_day(cli: Cli) -> None:
     assert [r["outcome"] for r in dry] == ["no recipient"]
     assert "无接收人" in cli("govern", "remind", "--today", "2026-06-15")
     cli("govern", "remind", "--today", "someday", code=1)
+
+
+def test_policy_add_version_review_get_export(cli: Cli, tmp_path: Path) -> None:
+    cli("keys", "init")
+    doc = tmp_path / "制度.txt"
+    doc.write_text("第一版", encoding="utf-8")
+    made = json.loads(
+        cli(
+            "govern", "policy", "add", str(doc), "--title", "数据安全管理制度",
+            "--department", "technology", "--next-review", "2020-01-01", "--format", "json",
+        )
+    )  # fmt: skip
+    assert made["overdue"] is True
+    assert "已逾期" in cli("govern", "policy", "list")
+    doc.write_text("第二版", encoding="utf-8")
+    cli("govern", "policy", "version", made["id"], str(doc), "--note", "修订")
+    reviewed = json.loads(
+        cli("govern", "policy", "review", made["id"], "--outcome", "ok", "--format", "json")
+    )
+    assert reviewed["overdue"] is False and len(reviewed["versions"]) == 2
+    out = tmp_path / "v1.txt"
+    cli("govern", "policy", "get", made["id"], "--out", str(out), "--version", "1")
+    assert out.read_text(encoding="utf-8") == "第一版"
+    csv = tmp_path / "p.csv"
+    cli("govern", "policy", "export", "--out", str(csv))
+    assert "数据安全管理制度" in csv.read_text(encoding="utf-8-sig")
+    cli("govern", "policy", "add", str(tmp_path / "none.txt"), "--title", "x",
+        "--department", "legal", code=1)  # fmt: skip
