@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -29,7 +28,7 @@ from baomi.errors import InputError, IntegrityError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import Table
-from baomi.services.govern import departments
+from baomi.services.govern import departments, inputs
 from baomi.services.govern.calendar import SOON_DAYS, DueItem
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
@@ -93,26 +92,6 @@ class PolicyInfo:
         return self.versions[-1] if self.versions else None
 
 
-def _text(value: str, field: str, most: int, *, required: bool = True) -> str:
-    text = value.strip()
-    if required and not text:
-        raise InputError(tr(f"{field}必填", f"{field}: required"))
-    if len(text) > most:
-        raise InputError(
-            tr(f"{field}过长（最多 {most} 字）", f"{field}: at most {most} characters")
-        )
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
-        raise InputError(tr(f"{field}含有控制字符", f"{field}: control characters"))
-    return text
-
-
-def _date(value: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(tr(f"日期无效：{value[:20]}", f"invalid date: {value[:20]}")) from None
-
-
 def check_interval(days: int | None) -> int:
     """``days`` (or the default) if within the policy's least and most interval."""
     value = int(config()["default_interval_days"]) if days is None else days
@@ -127,7 +106,7 @@ def check_interval(days: int | None) -> int:
 def _file(filename: str, data: bytes) -> tuple[str, str]:
     """A safe file name and its media type, or a clear error."""
     name = PurePosixPath(filename.replace("\\", "/")).name.strip()
-    name = _text(name, tr("文件名", "file name"), 200)
+    name = inputs.text(name, tr("文件名", "file name"), 200)
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in config()["suffixes"]:
         allowed = " ".join(config()["suffixes"])
@@ -256,12 +235,12 @@ def create(
     """A policy with its first version; the first review is due ``next_review`` or one interval
     from today."""
     authorize(actor, Action.GOVERN_EDIT)
-    name = _text(title, tr("标题", "title"), 200)
+    name = inputs.text(title, tr("标题", "title"), 200)
     dept = departments.check(department)
     days = check_interval(interval_days)
     day = today or _dt.date.today()
-    due = _date(next_review) if next_review else day + _dt.timedelta(days=days)
-    person = _text(owner, tr("负责人", "owner"), 64, required=False) if owner else None
+    due = inputs.day(next_review) if next_review else day + _dt.timedelta(days=days)
+    person = inputs.text(owner, tr("负责人", "owner"), 64, required=False) if owner else None
     policy_id = new_id()
     with vault.transaction() as session:
         row = Policy(
@@ -287,7 +266,7 @@ def add_version(
 ) -> PolicyInfo:
     """A new version of the policy's text or file (the earlier ones are kept)."""
     authorize(actor, Action.GOVERN_EDIT)
-    text = _text(note, tr("说明", "note"), 2000, required=False)
+    text = inputs.text(note, tr("说明", "note"), 2000, required=False)
     with vault.transaction() as session:
         row = _row(session, policy_id)
         number = _add_version(session, vault, actor, policy_id, filename, data, text)
@@ -308,8 +287,8 @@ def review(
     """Record a review of the current version; the next review is one interval (optionally a
     new one) after the review date."""
     authorize(actor, Action.GOVERN_EDIT)
-    text = _text(outcome, tr("结论", "outcome"), 4000, required=False)
-    day = _date(reviewed_on) if reviewed_on else _dt.date.today()
+    text = inputs.text(outcome, tr("结论", "outcome"), 4000, required=False)
+    day = inputs.day(reviewed_on) if reviewed_on else _dt.date.today()
     if day > _dt.date.today():
         raise InputError(tr("复核日期不能晚于今天", "the review date cannot be in the future"))
     with vault.transaction() as session:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import secrets
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,7 +39,7 @@ from baomi.services.comply.reports.model import (
     Table,
     stamp,
 )
-from baomi.services.govern import departments
+from baomi.services.govern import departments, inputs
 from baomi.services.govern.calendar import DueItem
 from baomi.services.permissions import Action, Actor, Role, authorize
 from baomi.services.vault import Vault, new_id, now
@@ -161,26 +160,6 @@ class Results:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _clean(text: str, field: str, most: int, *, required: bool = True) -> str:
-    value = text.strip()
-    if required and not value:
-        raise InputError(tr(f"{field}必填", f"{field}: required"))
-    if len(value) > most:
-        raise InputError(
-            tr(f"{field}过长（最多 {most} 字）", f"{field}: at most {most} characters")
-        )
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
-        raise InputError(tr(f"{field}含有控制字符", f"{field}: control characters"))
-    return value
-
-
-def _day(value: str) -> str:
-    try:
-        return _dt.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise InputError(tr(f"日期无效：{value[:20]}", f"invalid date: {value[:20]}")) from None
-
-
 def _row(session: Session, survey_id: str) -> Survey:
     row = session.get(Survey, survey_id)
     if row is None:
@@ -265,8 +244,8 @@ def _record(
 def create(vault: Vault, *, actor: Actor, title: str, intro: str = "") -> SurveyInfo:
     """A new survey in draft, with its public link's token."""
     authorize(actor, Action.GOVERN_EDIT)
-    name = _clean(title, tr("标题", "title"), limit("max_title_chars"))
-    text = _clean(intro, tr("说明", "intro"), limit("max_intro_chars"), required=False)
+    name = inputs.text(title, tr("标题", "title"), limit("max_title_chars"))
+    text = inputs.text(intro, tr("说明", "intro"), limit("max_intro_chars"), required=False)
     survey_id = new_id()
     with vault.transaction() as session:
         row = Survey(
@@ -304,9 +283,11 @@ def add_question(
         raise InputError(
             tr("题型须为 scale、choice 或 text", "kind: scale, choice or text")
         ) from None
-    wording = _clean(text, tr("题目", "question"), limit("max_question_chars"))
+    wording = inputs.text(text, tr("题目", "question"), limit("max_question_chars"))
     opts = [
-        _clean(o, tr("选项", "option"), limit("max_option_chars")) for o in options if o.strip()
+        inputs.text(o, tr("选项", "option"), limit("max_option_chars"))
+        for o in options
+        if o.strip()
     ]
     if chosen is Kind.CHOICE and not 2 <= len(opts) <= limit("max_options"):
         raise InputError(
@@ -394,8 +375,8 @@ def add_action(
     """An improvement action from the results, owned by a department, due on a date."""
     authorize(actor, Action.GOVERN_EDIT)
     dept = departments.check(department)
-    day = _day(due)
-    wording = _clean(text, tr("措施", "action"), 2000)
+    day = inputs.day(due).isoformat()
+    wording = inputs.text(text, tr("措施", "action"), 2000)
     with vault.transaction() as session:
         row = _row(session, survey_id)
         session.add(
@@ -564,7 +545,7 @@ def _check_answers(
                 )
             out[q.id] = value
         else:
-            text = _clean(
+            text = inputs.text(
                 value, tr(f"第 {q.position} 题", f"question {q.position}"), limit("max_text_chars")
             )
             shown = _mask(text)
