@@ -173,3 +173,18 @@ def test_published_summary_is_aggregate_only(client: TestClient, vault: Any) -> 
     page = client.get(f"/survey/{info.token}/summary")
     assert page.status_code == 200 and "<svg" in page.text
     assert "私密意见" not in page.text
+
+
+def test_a_file_or_too_many_fields_is_refused(client: TestClient, vault: Any) -> None:
+    info, scale, _ = _open(vault)
+    token = _pre(client, info.token)
+    r = client.post(
+        f"/survey/{info.token}",
+        data={"csrf_token": token, scale: "3"},
+        files={"upload": ("a.txt", b"x", "text/plain")},
+    )
+    assert r.status_code == 400
+    many = {f"q_{i}": "1" for i in range(surveys.limit("max_questions") + 5)}
+    r = client.post(f"/survey/{info.token}", data={"csrf_token": token, **many})
+    assert r.status_code == 400
+    assert _count(vault, info.id) == 0

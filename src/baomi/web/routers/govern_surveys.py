@@ -343,7 +343,11 @@ async def public_submit(token: str, request: Request, vault: VaultDep) -> Respon
         )
     form = _form(vault, token)
     most = surveys.limit("max_text_chars")
-    data = await request.form(max_files=0, max_fields=surveys.limit("max_questions") + 2)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":  # the page's form; never a file
+        await request.close()  # any file the CSRF check parsed is closed, not left to GC
+        raise HTTPException(status_code=400, detail=tr("表单格式无效", "not a form submission"))
+    data = await request.form(max_fields=surveys.limit("max_questions") + 2)
     answers: dict[str, str] = {}
     error = None
     for name, value in data.multi_items():
