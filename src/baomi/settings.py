@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_password_file: Path | None = None
     smtp_timeout_seconds: float = 30.0
+    #: a CA bundle to verify the SMTP server with (an internal CA); default: the system's
+    smtp_ca_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_or_missing_key(self) -> Settings:

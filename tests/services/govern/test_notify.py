@@ -5,8 +5,10 @@ day, and the SMTP password never in the log."""
 from __future__ import annotations
 
 import datetime as _dt
+import ipaddress
 import logging
 import socket
+import ssl
 import sys
 import types
 from collections.abc import Iterator
@@ -231,3 +233,75 @@ def test_remind_once_per_item_per_day(vault: Vault, smtp: Collector, items: str)
     )
     assert {r.outcome for r in tomorrow} == {"sent"}
     assert notify.summary(vault, TODAY)["reminders_today"] == 2
+
+
+def _certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the test's own CA) and its key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "baomi test smtp")])
+    now = _dt.datetime.now(_dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _dt.timedelta(minutes=5))
+        .not_valid_after(now + _dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_starttls_verifies_the_server(vault: Vault, tmp_path: Path) -> None:
+    """STARTTLS against a server whose certificate the configured CA file vouches for; without
+    that CA the certificate is refused and nothing is sent (the inbox keeps the notification)."""
+    _user(vault, "wang.fang", email="wang@example.com")
+    cert_file, key_file = _certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    handler = Collector()
+    port = _free_port()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True
+    )
+    before = vault.settings
+    base = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_security": "starttls",
+        "smtp_from": "baomi@example.com",
+        "smtp_timeout_seconds": 5.0,
+    }
+    controller.start()
+    try:
+        vault.settings = before.model_copy(update=base | {"smtp_ca_file": cert_file})
+        sent = notify.notify(vault, usernames=["wang.fang"], title="加密传输")
+        assert (sent.mailed, sent.failed) == (1, 0)
+        assert [m.rcpt_tos for m in handler.mails] == [["wang@example.com"]]
+        vault.settings = before.model_copy(update=base)  # the system's CAs do not know it
+        refused = notify.notify(vault, usernames=["wang.fang"], title="不应送达")
+        assert (refused.in_app, refused.mailed, refused.failed) == (1, 0, 1)
+        assert len(handler.mails) == 1
+    finally:
+        controller.stop()
+        vault.settings = before

@@ -86,16 +86,24 @@ def mail_configured(settings: Settings) -> bool:
 def _connect(settings: Settings) -> smtplib.SMTP:
     host, port = settings.smtp_host or "", settings.smtp_port
     timeout = settings.smtp_timeout_seconds
+    # the server's certificate and name are always verified (against the system's CAs or the
+    # CA file the settings name)
+    ca = str(settings.smtp_ca_file) if settings.smtp_ca_file else None
     client: smtplib.SMTP
     if settings.smtp_security == "ssl":
-        client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        context = ssl.create_default_context(cafile=ca)
+        client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         client = smtplib.SMTP(host, port, timeout=timeout)
+    try:
         if settings.smtp_security == "starttls":
-            client.starttls(context=ssl.create_default_context())
-    secret = settings.smtp_secret()
-    if settings.smtp_user and secret is not None:
-        client.login(settings.smtp_user, secret)
+            client.starttls(context=ssl.create_default_context(cafile=ca))
+        secret = settings.smtp_secret()
+        if settings.smtp_user and secret is not None:
+            client.login(settings.smtp_user, secret)
+    except BaseException:
+        client.close()
+        raise
     return client
 
 
