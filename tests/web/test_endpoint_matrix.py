@@ -291,6 +291,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     # governance: customer surveys (the public form is a page, not an API route)
     Endpoint("GET", "/api/v1/govern/surveys", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", "/api/v1/govern/surveys/export", Action.GOVERN_VIEW, room=False),
     Endpoint(
         "POST",
         "/api/v1/govern/surveys",

@@ -77,6 +77,9 @@ def test_staff_build_open_and_read_a_survey(client: TestClient, vault: Any) -> N
     assert csv.status_code == 200 and csv.content.startswith("\ufeff".encode())
     xlsx = client.get(f"/api/v1/govern/surveys/{sid}/responses?format=xlsx", headers=seller)
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    listed = client.get("/api/v1/govern/surveys/export?format=csv", headers=seller)
+    assert listed.status_code == 200 and "满意度" in listed.content.decode("utf-8-sig")
+    assert client.get("/api/v1/govern/surveys/export", headers=buyer).status_code == 403
     act = client.post(
         f"/api/v1/govern/surveys/{sid}/actions",
         json={"text": "改写告知", "department": "legal", "due": "2026-12-31"},

@@ -718,3 +718,32 @@ def responses_table(vault: Vault, *, actor: Actor, survey_id: str) -> Table:
         for when, a in zip(times, answers, strict=True)
     )
     return Table(columns, rows, title=info.title)
+
+
+def surveys_table(vault: Vault, *, actor: Actor) -> Table:
+    """Every survey as one row (for the CSV/XLSX export), its actions counted."""
+    items = surveys(vault, actor=actor)
+    columns = (
+        tr("问卷", "survey"),
+        tr("状态", "state"),
+        tr("回复", "responses"),
+        tr("公开摘要", "published"),
+        tr("开放于", "opened"),
+        tr("关闭于", "closed"),
+        tr("未完成措施", "open actions"),
+        tr("逾期措施", "overdue actions"),
+    )
+    rows = tuple(
+        (
+            s.title,
+            s.status.label,
+            str(s.responses),
+            tr("是", "yes") if s.published else tr("否", "no"),
+            (s.opened_at or "")[:10],
+            (s.closed_at or "")[:10],
+            str(sum(a.done_at is None for a in s.actions)),
+            str(sum(a.overdue for a in s.actions)),
+        )
+        for s in items
+    )
+    return Table(columns, rows, title=tr("客户满意度调查", "Customer surveys"))

@@ -89,6 +89,25 @@ def create_survey(body: SurveyCreate, user: CurrentUser, vault: VaultDep) -> dic
     return _plain(info)
 
 
+@api.get(
+    "/export",
+    responses={200: {"content": {exports.MEDIA["csv"]: {}, exports.MEDIA["xlsx"]: {}}}},
+    response_class=Response,
+)
+def export_surveys(
+    user: CurrentUser,
+    vault: VaultDep,
+    fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+) -> Response:
+    """Every survey (state, responses, actions) as CSV (UTF-8 with a BOM) or XLSX."""
+    table = surveys.surveys_table(vault, actor=rooms.seat_outside(user))
+    return Response(
+        exports.export("surveys", table, fmt),
+        media_type=exports.MEDIA[fmt],
+        headers={"content-disposition": f"attachment; filename=surveys.{fmt}"},
+    )
+
+
 @api.get("/{survey}", responses={403: {}})
 def show_survey(survey: str, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     return _plain(surveys.get(vault, actor=rooms.seat_outside(user), survey_id=survey))
