@@ -64,6 +64,20 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_minutes: int = 12 * 60
     max_upload_mb: int = 200
+    # e-mail for notifications (services/govern/notify.py); no host: in-app notifications only.
+    # The password comes from BAOMI_SMTP_PASSWORD or, better, a 0600 file
+    # (BAOMI_SMTP_PASSWORD_FILE); it is never logged or printed.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    #: ``starttls`` (upgrade a plain connection), ``ssl`` (TLS from the start) or ``none``
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_from: str | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: Path | None = None
+    smtp_timeout_seconds: float = 30.0
+    #: a CA bundle to verify the SMTP server with (an internal CA); default: the system's
+    smtp_ca_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_or_missing_key(self) -> Settings:
@@ -84,6 +98,10 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "no master key: set BAOMI_MASTER_KEY_FILE, BAOMI_MASTER_KEY or BAOMI_PASSPHRASE"
             )
+        if self.smtp_password is not None and self.smtp_password_file is not None:
+            raise ConfigError("set only one of BAOMI_SMTP_PASSWORD, BAOMI_SMTP_PASSWORD_FILE")
+        if self.smtp_host and not self.smtp_from:
+            raise ConfigError("BAOMI_SMTP_FROM is needed with BAOMI_SMTP_HOST")
         if self.checkpoint_every < 1:
             raise ConfigError("BAOMI_CHECKPOINT_EVERY must be at least 1")
         return self
@@ -100,6 +118,15 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.home / 'baomi.db').resolve()}"
 
+    def smtp_secret(self) -> str | None:
+        """The SMTP password (from the env or its 0600 file), or ``None`` to send without
+        logging in."""
+        if self.smtp_password_file is not None:
+            return read_key_file(self.smtp_password_file, "SMTP password file")
+        if self.smtp_password is not None:
+            return self.smtp_password.get_secret_value()
+        return None
+
     @property
     def master_key_source(self) -> MasterKeySource | None:
         if self.master_key_file is not None:
@@ -111,15 +138,16 @@ class Settings(BaseSettings):
         return None
 
 
-def read_key_file(path: Path) -> str:
-    """The text of a master key file; refuses a file others can read (must be 0600)."""
+def read_key_file(path: Path, what: str = "master key file") -> str:
+    """The text of a secret file (the master key's, by default); refuses a file others can read
+    (must be 0600)."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ConfigError(f"master key file not found: {path}") from None
+        raise ConfigError(f"{what} not found: {path}") from None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"master key file {path} must be readable by its owner only (chmod 600)")
+        raise ConfigError(f"{what} {path} must be readable by its owner only (chmod 600)")
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if text.lower() in PLACEHOLDERS:
-        raise ConfigError(f"master key file {path} holds a placeholder")
+        raise ConfigError(f"{what} {path} holds a placeholder")
     return text

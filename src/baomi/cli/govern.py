@@ -20,6 +20,9 @@ govern_app = typer.Typer(
 SUBMODULES: tuple[str, ...] = (
     "baomi.cli.govern_training",
     "baomi.cli.govern_audits",
+    "baomi.cli.govern_surveys",
+    "baomi.cli.govern_policies",
+    "baomi.cli.govern_notify",
 )
 
 

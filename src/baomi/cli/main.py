@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.govern",
     "baomi.cli.respond",
     "baomi.cli.subject",
+    "baomi.cli.govern",
 )
 
 

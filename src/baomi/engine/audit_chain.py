@@ -120,6 +120,14 @@ class AuditAction(StrEnum):
     GOVERN_AUDIT_UPDATE = "govern.audit_update"
     #: a row of the responsibilities (RACI) table changed
     GOVERN_RACI_SET = "govern.raci_set"
+    # governance (services/govern): surveys, policy reviews, notifications
+    SURVEY_UPDATE = "survey.update"
+    #: an anonymous response on the public page (counts only)
+    SURVEY_RESPONSE = "survey.response"
+    POLICY_UPDATE = "policy.update"
+    POLICY_VIEW = "policy.view"
+    NOTIFY_SEND = "notify.send"
+    USER_EMAIL = "user.email"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -50,6 +51,8 @@ MAX_PASSWORD = 128  # ASVS 2.1.2: at least 64 allowed; longer is refused before 
 SETUP_LINK_HOURS = 24
 SEEN_EVERY_SECONDS = 60  # last_seen_at is written at most once a minute per session
 _USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+#: an e-mail address for notifications (RFC 5321 lengths; no spaces, one @, a dot in the domain)
+_EMAIL = re.compile(r"[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,251}\.[^@\s<>,;\".]{2,63}")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class UserPublic:
     totp: bool
     disabled: bool
     department: str | None = None
+    #: an e-mail address for notifications is on file (the address itself is sealed)
+    has_email: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ def _public(user: User) -> UserPublic:
         user.totp_sealed is not None,
         user.disabled,
         user.department,
+        user.email_sealed is not None,
     )
 
 
@@ -231,6 +237,73 @@ def set_department(
             details={"department": dept},
         )
         return _public(user)
+
+
+def _email_aad(user_id: str) -> bytes:
+    return crypto.aad("email", user=user_id)
+
+
+def check_email(email: str) -> str:
+    """``email`` if it looks like an address (trimmed), else a clear error."""
+    value = email.strip()
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise InputError(tr("电子邮箱格式无效", "not an e-mail address"))
+    return value
+
+
+def set_email(vault: Vault, *, actor: Actor, username: str, email: str | None) -> UserPublic:
+    """Set (or with ``None`` remove) the address ``username``'s notifications go to. Staff
+    contact data is personal information: it is stored sealed with the platform's field key,
+    and the audit log records only that it was set or removed."""
+    audit.require(vault, actor, Action.USER_CREATE, obj="user")
+    address = check_email(email) if email else None
+    with vault.transaction() as session:
+        user = _user(session, check_username(username))
+        if user is None:
+            raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        user.email_sealed = (
+            crypto.seal(vault.platform_key("fields"), address.encode(), _email_aad(user.id))
+            if address
+            else None
+        )
+        audit.record(
+            session,
+            vault,
+            actor=actor,
+            action=AuditAction.USER_EMAIL,
+            obj=user.id,
+            details={"email": "set" if address else "removed"},
+        )
+        return _public(user)
+
+
+def contacts(vault: Vault, usernames: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """The e-mail address of each of ``usernames`` that has one and is not disabled (no
+    permission check: for the notification service, which sends to them and shows no address)."""
+    if not usernames:
+        return {}
+    key = vault.platform_key("fields")
+    with vault.reading() as session:
+        rows = session.execute(
+            select(User).where(User.username.in_(list(usernames)), User.disabled.is_(False))
+        ).scalars()
+        return {
+            u.username: crypto.open_sealed(key, u.email_sealed, _email_aad(u.id)).decode()
+            for u in rows
+            if u.email_sealed is not None
+        }
+
+
+def members_of(vault: Vault, department: str) -> list[str]:
+    """The usernames (not disabled) in ``department`` (no permission check: for reminders)."""
+    with vault.reading() as session:
+        return list(
+            session.execute(
+                select(User.username)
+                .where(User.department == department, User.disabled.is_(False))
+                .order_by(User.username)
+            ).scalars()
+        )
 
 
 def _new_setup_link(session: Session, user: User) -> str:

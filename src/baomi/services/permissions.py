@@ -109,6 +109,8 @@ class Action(StrEnum):
     TRAINING_TAKE = "training.take"
     #: record an internal audit's findings, follow it up and verify their closure (PIPL-54)
     GOVERN_AUDIT_RECORD = "govern.audit_record"
+    #: read and mark one's own in-app notifications (every signed-in user)
+    NOTIFICATION_READ = "notification.read"
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # the auditors record what they find and verify its remediation; the company's staff
         # (govern.edit) plan the audits and remediate, and so do not audit themselves
         Action.GOVERN_AUDIT_RECORD: _KEY_HOLDERS | {Role.AUDITOR},
+        Action.NOTIFICATION_READ: _EVERYONE,
     }
 )
 

@@ -33,11 +33,14 @@ from baomi.web.routers import (
     exchange,
     govern,
     govern_audits,
+    govern_policies,
+    govern_surveys,
     govern_training,
     health,
     home,
     incidents,
     manage,
+    notifications,
     requests,
     rooms,
     users,
@@ -69,6 +72,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.vault = store
     app.state.login_throttle = LoginThrottle()
     app.state.request_throttle = requests.throttle()
+    app.state.survey_throttle = govern_surveys.throttle()
     app.add_middleware(NulGuard)
     app.add_middleware(
         SecurityMiddleware, hsts=hsts
@@ -115,6 +119,12 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         govern_training.pages,
         govern_audits.api,
         govern_audits.pages,
+        govern_surveys.api,
+        govern_surveys.pages,
+        govern_policies.api,
+        govern_policies.pages,
+        notifications.api,
+        notifications.pages,
     ):
         app.include_router(router)
 

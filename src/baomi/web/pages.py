@@ -32,6 +32,11 @@ def render(
     request: Request, template: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     page = environment().get_template(template)
+    user = context.get("user")
+    if user is not None and "unread" not in context:  # the bell in the header
+        from baomi.services.govern import notify
+
+        context["unread"] = notify.unread_count(request.app.state.vault, user.username)
     html = page.render(
         request=request,
         lang=current_language(),

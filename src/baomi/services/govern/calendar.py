@@ -76,6 +76,13 @@ Source = Callable[[Vault, _dt.date], list[DueItem]]
 SOURCES: tuple[str, ...] = (
     "baomi.services.govern.training:due_items",
     "baomi.services.govern.audits:due_items",
+    "baomi.services.govern.surveys:due_items",
+    "baomi.services.govern.policies:due_items",
+    "baomi.services.govern.sources:drills",
+    "baomi.services.govern.sources:incidents",
+    "baomi.services.govern.sources:requests",
+    "baomi.services.govern.sources:vendors",
+    "baomi.services.govern.sources:pias",
 )
 
 

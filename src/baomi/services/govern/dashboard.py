@@ -53,6 +53,8 @@ class Dashboard:
 TILES: tuple[str, ...] = (
     "baomi.services.govern.training:tiles",
     "baomi.services.govern.audits:tiles",
+    "baomi.services.govern.policies:tiles",
+    "baomi.services.govern.surveys:tiles",
 )
 
 #: how many upcoming items the dashboard lists

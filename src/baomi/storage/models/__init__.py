@@ -11,6 +11,8 @@ mirror them.
 - :mod:`~baomi.storage.models.govern_training` — training assignments and quiz attempts
 - :mod:`~baomi.storage.models.govern_audits` — internal audits, findings, remediation actions,
   follow-up notes, and the responsibilities (RACI) table
+- :mod:`~baomi.storage.models.govern_surveys`, ``govern_policies``, ``govern_notify`` — the
+  governance areas: surveys, policy reviews, notifications
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ from baomi.storage.models.govern_audits import (
     GovernAuditFinding,
     GovernAuditNote,
     GovernRaci,
+)
+from baomi.storage.models.govern_notify import Notification, ReminderSent
+from baomi.storage.models.govern_policies import Policy, PolicyReview, PolicyVersion
+from baomi.storage.models.govern_surveys import (
+    Survey,
+    SurveyAction,
+    SurveyQuestion,
+    SurveyResponse,
 )
 from baomi.storage.models.govern_training import TrainingAssignment, TrainingAttempt
 from baomi.storage.models.respond import (
@@ -119,6 +129,15 @@ TABLES = (
     GovernAuditAction,
     GovernAuditNote,
     GovernRaci,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyAction,
+    Policy,
+    PolicyVersion,
+    PolicyReview,
+    Notification,
+    ReminderSent,
 )
 
 __all__ = [
@@ -156,17 +175,26 @@ __all__ = [
     "NoticeEvent",
     "NoticeExport",
     "NoticeImport",
+    "Notification",
     "Party",
     "PiaRisk",
+    "Policy",
+    "PolicyReview",
+    "PolicyVersion",
     "Provision",
     "ProvisionPeople",
     "Question",
+    "ReminderSent",
     "Room",
     "SetupLink",
     "StoredObject",
     "SubjectIndex",
     "SubjectRequest",
     "SubjectVerification",
+    "Survey",
+    "SurveyAction",
+    "SurveyQuestion",
+    "SurveyResponse",
     "TrainingAssignment",
     "TrainingAttempt",
     "User",

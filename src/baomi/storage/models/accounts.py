@@ -24,6 +24,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     #: the department code (services/govern/departments.py): RACI, training assignments
     department: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: the e-mail address for notifications (staff contact data: sealed with the field key)
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -25,12 +25,14 @@ api = APIRouter(prefix="/api/v1/govern", tags=["govern"], responses=errors(400, 
 pages = APIRouter(include_in_schema=False)
 
 #: The governance pages, linked from the hub: (path after ``/govern``, Chinese, English).
-#: Each area adds its own row.
+#: Each area adds its own row (the notifications page is everyone's: ``/notifications``).
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("", "概览", "Overview"),
     ("training", "培训", "Training"),
     ("audits", "内部审计", "Internal audits"),
     ("raci", "职责分工", "Responsibilities (RACI)"),
+    ("surveys", "满意度调查", "Surveys"),
+    ("policies", "制度复核", "Policy reviews"),
 )
 
 

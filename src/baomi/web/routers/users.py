@@ -27,6 +27,10 @@ class DepartmentSet(BaseModel):
     department: str | None = Field(default=None, max_length=32)
 
 
+class EmailSet(BaseModel):
+    email: str | None = Field(default=None, max_length=254)
+
+
 class UserPublicOut(BaseModel):
     id: str
     username: str
@@ -36,6 +40,7 @@ class UserPublicOut(BaseModel):
     totp: bool
     disabled: bool
     department: str | None = None
+    has_email: bool = False
 
 
 class UserCreated(BaseModel):
@@ -72,5 +77,14 @@ def set_department(
     """Put a user in a department (services/govern/departments.py), or in none."""
     changed = accounts.set_department(
         vault, actor=rooms.seat_outside(user), username=username, department=body.department
+    )
+    return UserPublicOut(**asdict(changed))
+
+
+@api.put("/{username}/email", responses={400: {}, 403: {}})
+def set_email(username: str, body: EmailSet, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
+    """Set (or remove) the address a user's notifications go to (stored sealed)."""
+    changed = accounts.set_email(
+        vault, actor=rooms.seat_outside(user), username=username, email=body.email
     )
     return UserPublicOut(**asdict(changed))

@@ -1,0 +1,49 @@
+"""Every governance list exportable: a :class:`~baomi.services.comply.reports.model.Table` as
+CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese) or as an XLSX workbook (the
+reports' renderer)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from baomi.i18n import current_language
+from baomi.services.comply.reports.model import Report, Section, Table, stamp
+from baomi.services.comply.reports.render import render_xlsx
+
+#: a cell a spreadsheet would read as a formula starts with one of these (CSV injection)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def csv_bytes(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_cell(c) for c in table.columns])
+    writer.writerows([_cell(c) for c in row] for row in table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(kind: str, table: Table) -> bytes:
+    report = Report(
+        kind=kind,
+        title=table.title,
+        subject="",
+        generated_at=stamp(),
+        lang=current_language(),
+        sections=(Section(table.title, tables=(table,)),),
+    )
+    return render_xlsx(report)
+
+
+def export(kind: str, table: Table, fmt: str) -> bytes:
+    """``table`` as ``fmt`` (``csv`` | ``xlsx``)."""
+    return csv_bytes(table) if fmt == "csv" else xlsx_bytes(kind, table)

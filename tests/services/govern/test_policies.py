@@ -1,0 +1,118 @@
+"""Policy reviews: versions sealed and hashed, the interval's bounds, the review date moving on,
+overdue on the calendar, the export."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from baomi.errors import InputError, IntegrityError, PermissionDeniedError
+from baomi.services.govern import calendar, exports, policies
+from baomi.services.permissions import Actor, Role
+from baomi.services.vault import Vault
+from baomi.storage.models import PolicyVersion
+
+SELLER = Actor("seller", Role.SELLER)
+AUDITOR = Actor("auditor", Role.AUDITOR)
+TODAY = _dt.date(2026, 6, 15)
+TEXT = "数据安全管理制度 第一版".encode()
+
+
+def _policy(vault: Vault, **kw: object) -> policies.PolicyInfo:
+    args: dict[str, object] = {
+        "title": "数据安全管理制度",
+        "department": "technology",
+        "filename": "制度.txt",
+        "data": TEXT,
+        "today": TODAY,
+    }
+    args.update(kw)
+    return policies.create(vault, actor=SELLER, **args)  # type: ignore[arg-type]
+
+
+def test_create_seals_hashes_and_versions(vault: Vault) -> None:
+    with pytest.raises(PermissionDeniedError):
+        policies.create(
+            vault, actor=AUDITOR, title="x", department="legal", filename="a.txt", data=b"x"
+        )
+    info = _policy(vault)
+    assert info.next_review == "2027-06-15"  # the default interval from today
+    assert info.current is not None and info.current.sha256 == hashlib.sha256(TEXT).hexdigest()
+    with vault.reading() as session:
+        sealed = session.execute(select(PolicyVersion.content_sealed)).scalar_one()
+    assert TEXT not in sealed
+    info = policies.add_version(
+        vault, actor=SELLER, policy_id=info.id, filename="制度 v2.txt", data=b"v2", note="修订"
+    )
+    assert [v.version for v in info.versions] == [1, 2]
+    version, data = policies.content(vault, actor=AUDITOR, policy_id=info.id)
+    assert (version.version, data) == (2, b"v2")
+    assert policies.content(vault, actor=AUDITOR, policy_id=info.id, version=1)[1] == TEXT
+
+
+def test_a_tampered_file_is_refused(vault: Vault) -> None:
+    info = _policy(vault)
+    with vault.transaction() as session:
+        row = session.execute(select(PolicyVersion)).scalar_one()
+        row.sha256 = "0" * 64
+    with pytest.raises(IntegrityError):
+        policies.content(vault, actor=SELLER, policy_id=info.id)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("a.exe", b"x"), ("a.txt", b""), ("", b"x"), ("a\x07.txt", b"x")],
+)
+def test_bad_files_are_refused(vault: Vault, name: str, data: bytes) -> None:
+    with pytest.raises(InputError):
+        _policy(vault, filename=name, data=data)
+
+
+def test_file_size_at_the_boundary(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(policies.config(), "max_file_bytes", 10)
+    _policy(vault, data=b"x" * 9)
+    _policy(vault, data=b"x" * 10)
+    with pytest.raises(InputError):
+        _policy(vault, data=b"x" * 11)
+
+
+def test_interval_at_its_bounds(vault: Vault) -> None:
+    least = int(policies.config()["min_interval_days"])
+    most = int(policies.config()["max_interval_days"])
+    for bad in (least - 1, most + 1):
+        with pytest.raises(InputError):
+            _policy(vault, interval_days=bad)
+    for good in (least, least + 1, most - 1, most):
+        assert _policy(vault, interval_days=good).interval_days == good
+
+
+def test_review_moves_the_date_and_the_calendar_shows_overdue(vault: Vault) -> None:
+    info = _policy(vault, next_review="2026-06-14", owner="wang.fang", interval_days=180)
+    (item,) = [i for i in calendar.collect(vault, TODAY) if i.kind == "review"]
+    assert item.owner == "wang.fang" and item.department == "technology"
+    assert item.state(TODAY) is calendar.State.OVERDUE
+    assert policies.summary(vault, TODAY) == {
+        "policies": 1,
+        "reviews_overdue": 1,
+        "reviews_due_soon": 0,
+    }
+    with pytest.raises(InputError):
+        policies.review(vault, actor=SELLER, policy_id=info.id, reviewed_on="2999-01-01")
+    done = policies.review(
+        vault, actor=SELLER, policy_id=info.id, reviewed_on="2026-06-15", outcome="仍适用"
+    )
+    assert done.next_review == "2026-12-12"  # 180 days on
+    assert done.reviews[0].version == 1
+    table = policies.table(vault, actor=AUDITOR)
+    assert table.rows[0][0] == "数据安全管理制度"
+    assert exports.csv_bytes(table).startswith("\ufeff".encode())
+
+
+def test_summary_due_soon_at_the_boundary(vault: Vault) -> None:
+    soon = calendar.SOON_DAYS
+    for days in (soon - 1, soon, soon + 1):
+        _policy(vault, next_review=(TODAY + _dt.timedelta(days=days)).isoformat())
+    assert policies.summary(vault, TODAY)["reviews_due_soon"] == 2
