@@ -96,10 +96,12 @@ def _prepare_demo(settings: Settings, console: Console) -> None:
         )
     )
     from baomi.services.comply.demo import ensure_demo_assessment
+    from baomi.services.govern.demo import ensure_demo_governance
 
     with open_vault(settings) as vault:
         demo = ensure_demo_room(vault)
         ensure_demo_assessment(vault)
+        ensure_demo_governance(vault)
     console.print(
         tr(
             f"演示交易：{demo.deal}；演示账号（密码每次启动重新生成）：",
