@@ -57,3 +57,29 @@ def test_sigterm_during_protect_leaves_no_half_written_package(tmp_path: Path) -
     assert result.returncode == 128 + 15
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "p.yaml"]
+
+
+def test_a_command_mounted_alone_is_the_same_command_as_in_the_whole_cli() -> None:
+    """``baomi scan`` mounts only the scan's module: what it offers must be what the whole CLI
+    offers under that name (no other module adds options or subcommands to it)."""
+    import importlib
+
+    import click
+    import typer
+
+    from baomi.cli import main
+
+    def shape(cmd: click.Command) -> object:
+        if isinstance(cmd, click.Group):
+            return {name: shape(sub) for name, sub in cmd.commands.items()}
+        return sorted(p.name or "" for p in cmd.params)
+
+    whole = typer.main.get_command(main.app)
+    assert isinstance(whole, click.Group)
+    for word, module in main.COMMAND_NAMES.items():
+        alone = typer.Typer()
+        alone.callback()(lambda: None)
+        importlib.import_module(module).register(alone)
+        group = typer.main.get_command(alone)
+        assert isinstance(group, click.Group)
+        assert shape(group.commands[word]) == shape(whole.commands[word]), word
