@@ -268,11 +268,11 @@ def report_cmd(
 
 
 def _export(kind: str, table: Any, fmt: str, out: Path) -> None:
-    from baomi.services.govern import listexport
+    from baomi.services.govern import exports
     from baomi.storage.blobs import write_atomic
 
-    chosen = parse_choice(listexport.ListFormat, fmt, "--format")
-    _run(lambda: write_atomic(out, listexport.export(kind, table, chosen), 0o600))
+    chosen = parse_choice(exports.ListFormat, fmt, "--format")
+    _run(lambda: write_atomic(out, exports.export(kind, table, chosen), 0o600))
     _console().print(tr(f"已写入 {out}", f"written to {out}"))
 
 

@@ -13,7 +13,7 @@ import pytest
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.comply.reports.render import ReportFormat, render
 from baomi.services.comply.rulebook import rules
-from baomi.services.govern import audits, calendar, listexport
+from baomi.services.govern import audits, calendar, exports
 from baomi.services.govern.audits import Severity, add_months, next_due
 from baomi.services.permissions import PERMISSIONS, Action, Actor, Role
 from baomi.services.vault import Vault
@@ -235,9 +235,9 @@ def test_the_report_and_the_exports(vault: Vault) -> None:
     assert render(report, ReportFormat.XLSX).startswith(b"PK")
     table = audits.findings_table(vault, actor=AUDITOR)
     assert len(table.rows) == 1
-    csv = listexport.export("audit-findings", table, listexport.ListFormat.CSV)
+    csv = exports.export("audit-findings", table, exports.ListFormat.CSV)
     assert csv.startswith(b"\xef\xbb\xbf") and "告知不完整".encode() in csv
-    xlsx = listexport.export("audit-findings", table, listexport.ListFormat.XLSX)
+    xlsx = exports.export("audit-findings", table, exports.ListFormat.XLSX)
     assert xlsx.startswith(b"PK")
 
 

@@ -17,9 +17,7 @@ dashboard and the overdue reminders on the company's calendar.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -48,7 +46,7 @@ from baomi.services.comply.reports.model import (
     stamp,
 )
 from baomi.services.comply.rulebook import Rule, rules
-from baomi.services.govern import departments
+from baomi.services.govern import departments, exports
 from baomi.services.govern.calendar import DueItem
 from baomi.services.govern.dashboard import Tile
 from baomi.services.permissions import PERMISSIONS, Action, Actor, Role, allowed, authorize
@@ -750,14 +748,35 @@ def dashboard_report(rows: list[DashboardRow], *, today: _dt.date) -> Report:
     )
 
 
+def assignments_table(rows: list[AssignmentInfo]) -> Table:
+    """The assignments as a table in the reader's language (the list's CSV and XLSX)."""
+    return Table(
+        (
+            tr("课程", "course"),
+            tr("部门", "department"),
+            tr("角色", "role"),
+            tr("期限（天）", "days"),
+            tr("分配日期", "assigned on"),
+            tr("分配人", "assigned by"),
+        ),
+        tuple(
+            (
+                course(a.course).title,
+                departments.label(a.department) if a.department else "",
+                a.role or "",
+                str(a.due_days),
+                a.assigned_on,
+                a.created_by,
+            )
+            for a in rows
+        ),
+        title=tr("培训分配", "Training assignments"),
+    )
+
+
 def dashboard_csv(rows: list[DashboardRow]) -> bytes:
     """The dashboard as CSV, UTF-8 with a BOM (so spreadsheet programs read the Chinese)."""
-    table = dashboard_table(rows)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    return buf.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(dashboard_table(rows))
 
 
 def due_items(vault: Vault, today: _dt.date) -> list[DueItem]:

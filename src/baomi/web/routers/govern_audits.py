@@ -22,8 +22,8 @@ from baomi.services.accounts import UserPublic
 from baomi.services.comply.reports.render import ReportFormat
 from baomi.services.comply.rulebook import rules
 from baomi.services.dataroom import rooms
-from baomi.services.govern import audits, calendar, departments, listexport, raci
-from baomi.services.govern.listexport import ListFormat
+from baomi.services.govern import audits, calendar, departments, exports, raci
+from baomi.services.govern.exports import ListFormat
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
@@ -34,7 +34,7 @@ api = APIRouter(prefix="/api/v1/govern", tags=["govern"], responses=errors(400, 
 pages = APIRouter(include_in_schema=False)
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {media.split(";")[0]: {} for media in listexport.MEDIA_TYPES.values()}},
+    200: {"content": {media.split(";")[0]: {} for media in exports.MEDIA_TYPES.values()}},
 }
 
 
@@ -108,7 +108,7 @@ def _download(name: str, data: bytes, media: str) -> Response:
 
 def _list(kind: str, table: Any, fmt: ListFormat) -> Response:
     return _download(
-        f"{kind}.{fmt.value}", listexport.export(kind, table, fmt), listexport.MEDIA_TYPES[fmt]
+        f"{kind}.{fmt.value}", exports.export(kind, table, fmt), exports.MEDIA_TYPES[fmt]
     )
 
 

@@ -22,7 +22,7 @@ from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.comply.reports.render import ReportFormat, render_html_fragment
 from baomi.services.dataroom import rooms
-from baomi.services.govern import departments
+from baomi.services.govern import departments, exports
 from baomi.services.govern import training as svc
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
@@ -227,6 +227,26 @@ def export_dashboard(
     return _export(vault, user, fmt)
 
 
+def _assignments_export(vault: Any, user: accounts.UserPublic, fmt: str) -> Response:
+    rows = svc.assignments(vault, actor=rooms.seat_outside(user))
+    name = f"training-assignments-{_dt.date.today().isoformat()}.{fmt}"
+    return Response(
+        exports.export("training-assignments", svc.assignments_table(rows), fmt),
+        media_type=exports.MEDIA[fmt],
+        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@api.get("/assignments/export", response_class=Response, responses=EXPORT_RESPONSES)
+def export_assignments(
+    user: CurrentUser,
+    vault: VaultDep,
+    fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")] = "csv",
+) -> Response:
+    """The assignments as CSV (UTF-8 with BOM) or XLSX."""
+    return _assignments_export(vault, user, fmt)
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -292,6 +312,13 @@ def unassign_form(assignment: str, user: CurrentUser, vault: VaultDep) -> Respon
     except InputError as exc:
         return _back(error=str(exc))
     return _back()
+
+
+@pages.get("/govern/training/exports/assignments.{fmt}")
+def export_assignments_page(fmt: str, user: CurrentUser, vault: VaultDep) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        return _back(error="csv | xlsx")
+    return _assignments_export(vault, user, fmt)
 
 
 @pages.get("/govern/training/exports/dashboard.{fmt}")
