@@ -298,7 +298,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("GET", TRAINING + "/dashboard", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", TRAINING + "/dashboard/export", Action.GOVERN_VIEW, room=False),
-    Endpoint("GET", TRAINING + "/assignments/export", Action.GOVERN_VIEW, room=False),
+    Endpoint("GET", TRAINING + "/exports/assignments", Action.GOVERN_VIEW, room=False),
     Endpoint("GET", AUDITS, Action.GOVERN_VIEW, room=False),
     Endpoint(
         "POST",

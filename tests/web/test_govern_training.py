@@ -76,10 +76,12 @@ def test_take_a_course_and_manage_training(client: TestClient, vault: Any) -> No
     assert csv_file.content.startswith(b"\xef\xbb\xbf") and "人力资源" in csv_file.text
     xlsx = client.get(f"{BASE}/dashboard/export?format=xlsx", headers=broker)
     assert xlsx.content.startswith(b"PK")
-    listed = client.get(f"{BASE}/assignments/export?format=csv", headers=broker)
+    listed = client.get(f"{BASE}/exports/assignments?format=csv", headers=broker)
     assert listed.content.startswith(b"\xef\xbb\xbf") and "人力资源" in listed.text
-    assert client.get(f"{BASE}/assignments/export?format=xlsx", headers=broker).content[:2] == b"PK"
-    assert client.get(f"{BASE}/assignments/export", headers=counsel).status_code == 403
+    assert (
+        client.get(f"{BASE}/exports/assignments?format=xlsx", headers=broker).content[:2] == b"PK"
+    )
+    assert client.get(f"{BASE}/exports/assignments", headers=counsel).status_code == 403
     cal = client.get("/api/v1/govern/calendar", headers=broker).json()
     assert [i["ref"] for i in cal if i["kind"] == "training"] == ["law:seller.a"]
 

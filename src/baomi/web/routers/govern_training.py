@@ -237,7 +237,7 @@ def _assignments_export(vault: Any, user: accounts.UserPublic, fmt: str) -> Resp
     )
 
 
-@api.get("/assignments/export", response_class=Response, responses=EXPORT_RESPONSES)
+@api.get("/exports/assignments", response_class=Response, responses=EXPORT_RESPONSES)
 def export_assignments(
     user: CurrentUser,
     vault: VaultDep,
