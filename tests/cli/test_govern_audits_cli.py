@@ -4,33 +4,12 @@ else, report and export; the RACI table shown and edited."""
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
-from typing import Any
 
-import pytest
+from tests.cli.govern_support import cli, database_url, env
+from tests.cli.test_vault_cli import Cli
 
-from baomi.i18n import set_language
-from tests.cli.test_vault_cli import Cli, env
-from tests.vault_support import database_url
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import typer
-
-    from baomi.cli import govern, vault
-
-__all__ = ["database_url", "env"]
-
-
-@pytest.fixture
-def cli(env: dict[str, Any]) -> Cli:
-    """The key commands and the govern group, in the interface language of the test."""
-    c = Cli(env)
-    c.app = typer.Typer(no_args_is_help=True, callback=lambda: set_language(None))
-    for module in (vault, govern):
-        module.register(c.app)
-    return c
+__all__ = ["cli", "database_url", "env"]
 
 
 def test_an_audit_at_the_command_line(cli: Cli, tmp_path: Path) -> None:

@@ -4,39 +4,12 @@ reminder run."""
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
-from typing import Any
 
-import pytest
+from tests.cli.govern_support import cli, database_url, env
+from tests.cli.test_vault_cli import Cli
 
-from baomi.i18n import set_language
-from tests.cli.test_vault_cli import Cli, env
-from tests.vault_support import database_url
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import typer
-
-    from baomi.cli import govern, vault
-
-__all__ = ["database_url", "env"]
-
-
-@pytest.fixture
-def cli(env: dict[str, Any]) -> Cli:
-    c = Cli(env)
-    app = typer.Typer(no_args_is_help=True)
-
-    @app.callback()
-    def _root() -> None:
-        """baomi (test)."""
-        set_language(None)
-
-    vault.register(app)
-    govern.register(app)
-    c.app = app
-    return c
+__all__ = ["cli", "database_url", "env"]
 
 
 def test_build_open_read_export_and_act(cli: Cli, tmp_path: Path) -> None:
