@@ -25,7 +25,6 @@ work.
 
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as _dt
 import json
 from collections.abc import Iterable
@@ -52,6 +51,7 @@ from baomi.services.comply.rulebook import Rule, rules
 from baomi.services.govern import departments
 from baomi.services.govern.calendar import DueItem
 from baomi.services.govern.dashboard import Tile
+from baomi.services.govern.training import add_months
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import GovernAudit, GovernAuditAction, GovernAuditFinding, GovernAuditNote
@@ -143,14 +143,6 @@ class AuditInfo:
 
 
 # --- arithmetic --------------------------------------------------------------------------------
-
-
-def add_months(day: _dt.date, months: int) -> _dt.date:
-    """``day`` plus ``months`` calendar months, clamped to the last day of the target month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = _cal.monthrange(year, month + 1)[1]
-    return _dt.date(year, month + 1, min(day.day, last))
 
 
 def next_due(planned_for: _dt.date, completed: _dt.date | None, frequency_months: int) -> _dt.date:
