@@ -15,6 +15,10 @@ import typer
 # faulting its findings buffers in again (-10 % time) for +3 % peak on a 2 GB scan (0.86 GB).
 # Must be set before Polars is loaded, which the commands do lazily; an explicit setting wins.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:2000,muzzy_decay_ms:0")
+# Arrow (the CSV reader) allocates from its own pool, mimalloc by default, which kept ~190 MB
+# more resident on a long scan than Arrow's jemalloc pool does (1 GB CSV: 774 MB → see
+# bench/RESULTS.md "peak memory"); the time is the same.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 # baomi makes no BLAS calls; OpenBLAS's helper thread would only spin beside Polars' threads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

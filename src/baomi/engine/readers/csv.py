@@ -39,7 +39,9 @@ from baomi.engine.readers.header import is_record
 from baomi.errors import UnreadableFileError
 
 SNIFF_BYTES = 64 * 1024
-BLOCK_SIZE = 4 * 1024 * 1024  # Arrow reads up to ~32 blocks ahead: ~150 MB at most
+#: Arrow's streaming reader reads up to 32 blocks ahead: with 4 MB blocks its pool held ~190 MB
+#: on a long CSV, with 2 MB ~120 MB, at the same speed (bench/RESULTS.md, peak memory).
+BLOCK_SIZE = 2 * 1024 * 1024
 MAX_BLOCK_SIZE = 512 * 1024 * 1024
 READ_CHUNK = 1024 * 1024  # bytes decoded at a time when bad bytes are replaced
 DELIMITERS = ",\t;|"
