@@ -163,3 +163,30 @@ def test_a_long_document_is_decoded_in_batches_with_crfsuites_result(
     assert len(text) >= BATCH_MIN_CHARS
     assert _as_tuples(tagger.tag(text)) == _as_tuples(tagger._tag_one(text))
     assert tagger._decoder is not None  # the batched path was taken
+
+
+def test_accurate_model_batched_equals_crfsuite() -> None:
+    """The accurate model (the CRF over LAC's tags, LAC run for real) through the batched
+    decoder gives python-crfsuite's tags and scores."""
+    from baomi.engine.prose.accurate import AccurateTagger
+
+    tagger = AccurateTagger()
+    texts = _sentences(300, seed=11) + EDGE_CASES
+    got = tagger.tag_many(texts)
+    want = tagger._tag_crfsuite(texts)
+    found = 0
+    for text, spans, expected in zip(texts, got, want, strict=True):
+        assert _as_tuples(spans) == _as_tuples(expected), text
+        for a, b in zip(spans, expected, strict=True):
+            assert a.score == pytest.approx(b.score, abs=1e-9)
+        found += len(spans)
+    assert found > 200
+
+
+def test_extra_templates_must_exist_and_be_given(tiny_model: Path) -> None:
+    weights = CrfWeights(tiny_model)
+    with pytest.raises(ValueError, match="no template"):
+        BatchDecoder(weights, ("not-a-template",))
+    decoder = BatchDecoder(weights, ("c",))  # any template of the model may be given as extra
+    with pytest.raises(ValueError, match="extra features"):
+        decoder.tag_many(["张伟"])

@@ -20,11 +20,15 @@ from pathlib import Path
 
 import pycrfsuite
 
+from baomi.engine.prose import features as feat
+from baomi.engine.prose.decoder import BatchDecoder, CrfWeights, ExtraFeatures
 from baomi.engine.prose.features import sentence_features
 from baomi.engine.prose.lac import LacTagger, Word
 from baomi.engine.prose.spans import EntitySpan, spans_from_tags, split_chunks
 
 MODEL_NAME = "zh_ner_lac.crfsuite"
+#: The templates :func:`accurate_features` adds, in its order (CRFsuite sums in item order).
+LAC_TEMPLATES = ("a", "al", "ar", "alr", "ac")
 
 
 def lac_char_tags(length: int, words: list[Word]) -> list[str]:
@@ -59,6 +63,34 @@ def accurate_features(chunk: str, lac_tags: Sequence[str]) -> list[list[str]]:
     return feats
 
 
+class LacFeatures(ExtraFeatures):
+    """:func:`accurate_features`' LAC templates for the batched decoder, from each text's
+    per-character LAC tags (:func:`lac_char_tags`)."""
+
+    def __init__(self, tags: Sequence[Sequence[str]]) -> None:
+        self.tags = tags
+
+    def values(self, chunks: list[str], owners: list[tuple[int, int]]) -> dict[str, list[str]]:
+        a: list[str] = []
+        al: list[str] = []
+        ar: list[str] = []
+        alr: list[str] = []
+        ac: list[str] = []
+        shapes = feat._SHAPES
+        for chunk, (k, start) in zip(chunks, owners, strict=True):
+            pad = ["^", *self.tags[k][start : start + len(chunk)], "$"]
+            for i, ch in enumerate(chunk):
+                tag, prev, nxt = pad[i + 1], pad[i], pad[i + 2]
+                sc = shapes.get(ch)
+                sym = sc[0] if sc is not None else feat._shape(ch)[0]
+                a.append(tag)
+                al.append(prev)
+                ar.append(nxt)
+                alr.append(prev + "|" + tag + "|" + nxt)
+                ac.append(tag + "c=" + sym)
+        return dict(zip(LAC_TEMPLATES, (a, al, ar, alr, ac), strict=True))
+
+
 class AccurateTagger:
     """LAC's word tags, then the CRF that reads them (thread-safe; loads on first use)."""
 
@@ -68,6 +100,7 @@ class AccurateTagger:
         self._path = model_path
         self._lac = lac or LacTagger()
         self._tagger: pycrfsuite.Tagger | None = None
+        self._batch: BatchDecoder | None = None
         self._lock = threading.Lock()
 
     def _model_file(self) -> Path:
@@ -85,7 +118,21 @@ class AccurateTagger:
         return self.tag_many([text])[0]
 
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
-        """Spans of every text: LAC on all texts in one batch, then the CRF chunk by chunk."""
+        """Spans of every text: LAC on all texts in one batch, then the CRF over every chunk
+        in the batched decoder (:mod:`.decoder`, python-crfsuite's tags and scores)."""
+        all_words = self._lac.words_many(texts)
+        tags = [lac_char_tags(len(t), w) for t, w in zip(texts, all_words, strict=True)]
+        return self._decoder().tag_many(texts, LacFeatures(tags))
+
+    def _decoder(self) -> BatchDecoder:
+        with self._lock:
+            if self._batch is None:
+                self._batch = BatchDecoder(CrfWeights(self._model_file()), LAC_TEMPLATES)
+            return self._batch
+
+    def _tag_crfsuite(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
+        """The same spans from python-crfsuite, chunk by chunk (what the decoder is tested
+        against)."""
         all_words = self._lac.words_many(texts)
         out: list[list[EntitySpan]] = []
         with self._lock:

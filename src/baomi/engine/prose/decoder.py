@@ -87,9 +87,7 @@ class CrfWeights:
         grouped: dict[str, dict[str, int]] = {t: {} for t in TEMPLATES}
         for aid, name in attrs.items():
             prefix, _, value = name.partition("=")
-            rows = grouped.get(prefix)
-            if rows is not None:
-                rows[value] = aid
+            grouped.setdefault(prefix, {})[value] = aid
         self.templates: dict[str, _Template] = {
             t: _Template(rows, table) for t, rows in grouped.items()
         }
@@ -110,9 +108,15 @@ def _read_features(blob: bytes) -> np.ndarray:
 class BatchDecoder:
     """Tags many texts at once with the weights of a CRF1d model (see the module docstring)."""
 
-    def __init__(self, weights: CrfWeights) -> None:
+    def __init__(self, weights: CrfWeights, extra: Sequence[str] = ()) -> None:
+        """``extra``: templates after :data:`TEMPLATES` whose values the caller computes
+        (:class:`ExtraFeatures`), e.g. the accurate model's LAC tags."""
         self.w = weights
         self.labels = weights.labels
+        self.extra = tuple(extra)
+        unknown = [t for t in self.extra if t not in weights.templates]
+        if unknown:
+            raise ValueError(f"the model has no template {', '.join(unknown)}")
         self._exp_trans = np.exp(weights.transitions)
         self._tables = _Tables(weights)
         # per label: the entity it belongs to (0 for O) and whether it begins a span
@@ -123,11 +127,16 @@ class BatchDecoder:
         )
         self._begins = np.asarray([lab.startswith("B-") for lab in self.labels])
 
-    def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
+    def tag_many(
+        self, texts: Sequence[str], extra: ExtraFeatures | None = None
+    ) -> list[list[EntitySpan]]:
         """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them. The texts
         are cut into chunks (as the tagger cuts them) and the chunks decoded in batches of
         about :data:`BATCH_CHARS` characters; many batches are shared between threads (the
-        array work releases the GIL)."""
+        array work releases the GIL). ``extra`` gives the values of the :attr:`extra`
+        templates (required when there are any)."""
+        if self.extra and extra is None:
+            raise ValueError("this model needs its extra features")
         out: list[list[EntitySpan]] = [[] for _ in texts]
         chunks: list[str] = []
         owners: list[tuple[int, int]] = []  # (text index, chunk start in the text)
@@ -150,7 +159,7 @@ class BatchDecoder:
 
         def decode(batch: tuple[int, int]) -> None:
             a, b = batch
-            self._decode(chunks[a:b], owners[a:b], out)
+            self._decode(chunks[a:b], owners[a:b], out, extra)
 
         threads = min(decoder_threads(), len(batches), max(1, len(chunks) // MIN_CHUNKS_PER_THREAD))
         if threads < 2:
@@ -165,9 +174,16 @@ class BatchDecoder:
         return out
 
     def _decode(
-        self, chunks: list[str], owners: list[tuple[int, int]], out: list[list[EntitySpan]]
+        self,
+        chunks: list[str],
+        owners: list[tuple[int, int]],
+        out: list[list[EntitySpan]],
+        extra: ExtraFeatures | None = None,
     ) -> None:
         scores = self._state_scores(chunks)
+        if self.extra:
+            assert extra is not None
+            self._add_extra(scores, chunks, owners, extra)
         lengths = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
         starts = np.zeros(len(chunks), dtype=np.int64)
         np.cumsum(lengths[:-1], out=starts[1:])
@@ -287,6 +303,33 @@ class BatchDecoder:
             np.take(tpl[name].weights, codes.rows(name), axis=0, out=part)
             total += part
         return total
+
+    def _add_extra(
+        self,
+        total: np.ndarray,
+        chunks: list[str],
+        owners: list[tuple[int, int]],
+        extra: ExtraFeatures,
+    ) -> None:
+        """Add the :attr:`extra` templates' weights (after the shipped ones: CRFsuite's order)."""
+        values = extra.values(chunks, owners)
+        part = np.empty_like(total)
+        for name in self.extra:
+            tpl = self.w.templates[name]
+            missing = len(tpl.weights) - 1
+            get = tpl.rows.get
+            rows = np.fromiter((get(v, missing) for v in values[name]), np.int64, len(total))
+            np.take(tpl.weights, rows, axis=0, out=part)
+            total += part
+
+
+class ExtraFeatures:
+    """Per character of each text, the values of templates the decoder cannot compute itself
+    (:meth:`values`: one list per template, over the characters of a batch of chunks)."""
+
+    def values(self, chunks: list[str], owners: list[tuple[int, int]]) -> dict[str, list[str]]:
+        """``chunks[i]`` is ``texts[owners[i][0]]`` from character ``owners[i][1]`` on."""
+        raise NotImplementedError
 
 
 def _buckets(lengths: np.ndarray) -> list[tuple[np.ndarray, int]]:
