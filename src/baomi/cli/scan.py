@@ -316,13 +316,12 @@ def _scan_on_dask(
     progress: ProgressFn,
     scheduler: str | None,
 ) -> ScanResult:
-    """The scan with its partitions on Dask (``--workers``: a LocalCluster's processes)."""
-    from baomi.engine.scan import scan_paths
-    from baomi.engine.scan.distributed import DaskEngine
+    """The scan on Dask, the workers reading their own partitions (``--workers``: a
+    LocalCluster's processes)."""
+    from baomi.engine.scan.distributed import scan_on_dask
 
     with dask_session(scheduler, workers) as client:
-        engine = DaskEngine(client)
-        return scan_paths(paths, out_dir=out, options=options, progress=progress, engine=engine)
+        return scan_on_dask(paths, client, out_dir=out, options=options, progress=progress)
 
 
 @contextmanager

@@ -24,19 +24,54 @@ analyzer, and with ``--prose`` the model, are built once per scan, not once per 
 from __future__ import annotations
 
 import io
+import operator
 import secrets
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
+from baomi.engine.documents.files import iter_files
+from baomi.engine.inventory import InventoryMerger, PartialInventory
+from baomi.engine.readers import open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition
-from baomi.engine.scan.model import Partition, ScanContext, ScanOptions, ScanResult
-from baomi.engine.scan.run import NdjsonFindings, Scanned, scan_paths
+from baomi.engine.scan.model import (
+    Partition,
+    ProgressFn,
+    ScanContext,
+    ScanOptions,
+    ScanResult,
+)
+from baomi.engine.scan.partitions import FilePartitions
+from baomi.engine.scan.ranges import (
+    RANGE_BYTES,
+    Layout,
+    RangeRead,
+    RangeScan,
+    SplitFile,
+    plan_file,
+    read_part,
+    rows_of,
+    scan_read,
+)
+from baomi.engine.scan.report import _inventory
+from baomi.engine.scan.run import (
+    NdjsonFindings,
+    Scanned,
+    _write_findings,
+    discard,
+    finish_record,
+    new_record,
+    publish,
+)
+from baomi.errors import UnreadableFileError
 
 if TYPE_CHECKING:  # imported when used: Dask (and what it imports) only for --engine dask
     from distributed import Client, Future
@@ -73,14 +108,60 @@ def _context(setup: WorkerSetup) -> ScanContext:
     return held[1]
 
 
-def scan_on_worker(part: Partition, setup: WorkerSetup) -> Scanned:
-    """The task a worker runs: one partition's findings (as ``findings.jsonl`` lines: the
-    coordinator only appends them) and partial inventory."""
-    found, inv = scan_partition(part, _context(setup))
+def _serialised(scanned: tuple[pl.DataFrame, PartialInventory]) -> Scanned:
+    """A partition's findings as ``findings.jsonl`` lines (the coordinator only appends them)."""
+    found, inv = scanned
     text = io.BytesIO()
     if found.height:
         write_ndjson(found, text)  # type: ignore[arg-type]
     return NdjsonFindings(text.getvalue(), found.height), inv
+
+
+def scan_on_worker(part: Partition, setup: WorkerSetup) -> Scanned:
+    """The task a worker runs for a partition the coordinator read: its findings and
+    partial inventory."""
+    return _serialised(scan_partition(part, _context(setup)))
+
+
+@dataclass
+class WholeScan:
+    """A file read and scanned whole by one worker: its partitions' results in order and its
+    inventory record, or why it was skipped."""
+
+    scanned: list[Scanned]
+    record: dict[str, Any] | None
+    skipped: str | None = None
+
+
+def scan_file_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetup) -> WholeScan:
+    """The task for a file that is not cut: read and scanned as one process does it."""
+    ctx = _context(setup)
+    try:
+        src = open_source(path, batch_rows=ctx.options.batch_rows)
+    except UnreadableFileError as exc:
+        return WholeScan([], None, exc.reason)
+    record = new_record(rel, src)
+    file_parts = FilePartitions(src, rel, file_index, ctx)
+    scanned: list[Scanned] = []
+    errors: list[str] = []
+    try:
+        for part in file_parts:
+            scanned.append(_serialised(scan_partition(part, ctx)))
+    except UnreadableFileError as exc:
+        if not scanned:  # nothing could be read: the file is skipped
+            return WholeScan([], None, exc.reason)
+        errors.append(exc.reason)
+    finish_record(record, src, file_parts, errors)
+    return WholeScan(scanned, record)
+
+
+def scan_range_on_worker(
+    read: RangeRead, offset: int, layout: Layout, setup: WorkerSetup
+) -> RangeScan:
+    """The task scanning a range this worker read, its first row being data row ``offset``."""
+    done = scan_read(read, offset, layout, _context(setup))
+    done.scanned = [_serialised(s) for s in done.scanned]
+    return done
 
 
 class DaskEngine:
@@ -136,6 +217,140 @@ def dask_client(
         yield client
 
 
+@dataclass
+class _File:
+    """A file of the scan as the coordinator merges it (in file order)."""
+
+    rel: str
+    record: dict[str, Any] | None = None
+    skipped: dict[str, str] | None = None
+    split: SplitFile | None = None
+    rows: int = 0  # row numbers of a split file merged so far
+    failed: bool = False  # a split file's reader failed: later ranges are dropped
+
+
+def _split_record(rel: str, split: SplitFile) -> dict[str, Any]:
+    record = new_record(rel, split.src)
+    layout = split.layout
+    record |= {"skipped_rows": 0, "undecodable_rows": 0, "errors": []}
+    record["plans"] = {layout.sheet: dict(zip(layout.names, layout.plans, strict=True))}
+    return record
+
+
+def scan_on_dask(
+    paths: Sequence[Path],
+    client: Client,
+    *,
+    out_dir: Path | None = None,
+    registry: Registry | None = None,
+    options: ScanOptions | None = None,
+    progress: ProgressFn | None = None,
+    range_bytes: int = RANGE_BYTES,
+    ahead: int | None = None,
+) -> ScanResult:
+    """:func:`~baomi.engine.scan.run.scan_paths` with the workers reading their own
+    partitions (:mod:`baomi.engine.scan.ranges`): here the files are only planned (a split
+    file's first partition read for its column plans), and the results merged and written in
+    order. The outputs are byte for byte those of a one-process scan."""
+    options = options or ScanOptions()
+    registry = registry or Registry.default()
+    seed = secrets.randbits(63)
+    ctx = ScanContext(registry, options, seed)
+    setup = client.scatter(  # type: ignore[no-untyped-call]
+        WorkerSetup(secrets.token_hex(8), registry, options, seed), broadcast=True, hash=False
+    )
+    threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+    ahead = ahead or AHEAD_PER_THREAD * threads
+    files = list(iter_files(paths))
+    total = sum(p.stat().st_size for p, _ in files if p.is_file())
+    done = 0
+    merger = InventoryMerger()
+    states: list[_File] = []
+    pending: deque[tuple[_File, Future[Any]]] = deque()
+    findings = 0
+    tmp = None if out_dir is None else out_dir / ".findings.jsonl.partial"
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    sink = None if tmp is None else open(tmp, "wb")  # noqa: SIM115 - closed in finally
+
+    def merge(state: _File, scanned: list[Scanned]) -> None:
+        nonlocal findings
+        assert state.record is not None
+        for found, inv in scanned:
+            merger.add(inv)
+            state.record["rows"] += inv.rows
+            findings += found.height
+            if sink is not None and found.height:
+                _write_findings(found, sink)
+
+    def consume(state: _File, result: WholeScan | RangeScan) -> None:
+        if isinstance(result, WholeScan):
+            if result.skipped is not None:
+                state.skipped = {"path": state.rel, "reason": result.skipped}
+            else:
+                state.record = result.record
+                merge(state, result.scanned)
+            return
+        if state.failed or state.record is None or state.split is None:
+            return
+        merge(state, result.scanned)
+        state.record["skipped_rows"] += result.skipped
+        state.record["undecodable_rows"] += result.undecodable
+        state.rows += result.rows
+        if result.failed:  # as one process: what was read counts, nothing after it
+            state.failed = True
+            reason = state.split.failure_reason(state.rows)
+            if not state.rows and not state.record["rows"]:
+                state.record, state.skipped = None, {"path": state.rel, "reason": reason}
+            else:
+                state.record["errors"].append(reason)
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            state, fut = pending.popleft()
+            consume(state, fut.result())
+
+    try:
+        for file_index, (path, rel) in enumerate(files):
+            if progress:
+                progress(rel, done, total)
+            done += path.stat().st_size if path.is_file() else 0
+            state = _File(rel)
+            states.append(state)
+            split = plan_file(path, rel, file_index, ctx, range_bytes)
+            if split is None:
+                fut = client.submit(scan_file_on_worker, path, rel, file_index, setup, pure=False)
+                pending.append((state, fut))
+                drain(ahead)
+                continue
+            state.split, state.record = split, _split_record(rel, split)
+            offset: Any = 0  # a future after the first range: the rows before the next one
+            for task in split.tasks:
+                read = client.submit(read_part, task, pure=False)
+                scan = client.submit(
+                    scan_range_on_worker, read, offset, split.layout, setup, pure=False
+                )
+                rows = client.submit(rows_of, read, pure=False)
+                offset = client.submit(operator.add, offset, rows, pure=False)
+                pending.append((state, scan))
+                drain(ahead)
+        drain(0)
+        if progress:
+            progress("", total, total)
+        records = [s.record for s in states if s.record is not None]
+        skipped = [s.skipped for s in states if s.skipped is not None]
+        inventory = _inventory(records, skipped, merger, ctx, findings)
+    except BaseException:
+        for _, fut in pending:
+            fut.cancel()  # type: ignore[no-untyped-call]
+        discard(sink, out_dir)
+        raise
+    finally:
+        if sink is not None:
+            sink.close()
+    return publish(out_dir, inventory, findings)
+
+
 def scan_paths_dask(
     paths: Sequence[Path],
     *,
@@ -144,8 +359,8 @@ def scan_paths_dask(
     processes: bool = True,
     **scan: Any,
 ) -> ScanResult:
-    """:func:`~baomi.engine.scan.run.scan_paths` (``scan``: its ``out_dir``, ``registry``,
-    ``options``, ``progress``) with the partitions scanned on Dask: on the scheduler at
-    ``scheduler``, or on a LocalCluster of ``workers`` workers (see :func:`dask_client`)."""
+    """:func:`scan_on_dask` (``scan``: its ``out_dir``, ``registry``, ``options``,
+    ``progress``, ``range_bytes``) on the scheduler at ``scheduler``, or on a LocalCluster of
+    ``workers`` workers (see :func:`dask_client`)."""
     with dask_client(scheduler, workers=workers, processes=processes) as client:
-        return scan_paths(paths, engine=DaskEngine(client), **scan)
+        return scan_on_dask(paths, client, **scan)
