@@ -80,6 +80,10 @@ if TYPE_CHECKING:  # imported when used: Dask (and what it imports) only for --e
 CONNECT_TIMEOUT = 10
 #: Partitions in flight per worker thread: one scanning, one queued (or in transit).
 AHEAD_PER_THREAD = 2
+#: Range tasks per worker thread a large file is cut into (the last ones balance the load).
+TASKS_PER_THREAD = 8
+#: The smallest range task (bytes): below it the per-task costs show.
+MIN_RANGE_BYTES = 1024 * 1024
 
 
 class SchedulerUnreachableError(Exception):
@@ -245,13 +249,16 @@ def scan_on_dask(
     registry: Registry | None = None,
     options: ScanOptions | None = None,
     progress: ProgressFn | None = None,
-    range_bytes: int = RANGE_BYTES,
+    range_bytes: int | None = None,
     ahead: int | None = None,
 ) -> ScanResult:
     """:func:`~baomi.engine.scan.run.scan_paths` with the workers reading their own
     partitions (:mod:`baomi.engine.scan.ranges`): here the files are only planned (a split
     file's first partition read for its column plans), and the results merged and written in
-    order. The outputs are byte for byte those of a one-process scan."""
+    order. The outputs are byte for byte those of a one-process scan.
+
+    ``range_bytes``: bytes per range task; by default a file is cut in about
+    :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""
     options = options or ScanOptions()
     registry = registry or Registry.default()
     seed = secrets.randbits(63)
@@ -314,10 +321,14 @@ def scan_on_dask(
         for file_index, (path, rel) in enumerate(files):
             if progress:
                 progress(rel, done, total)
-            done += path.stat().st_size if path.is_file() else 0
             state = _File(rel)
             states.append(state)
-            split = plan_file(path, rel, file_index, ctx, range_bytes)
+            size = path.stat().st_size if path.is_file() else 0
+            step = range_bytes or min(
+                RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * threads))
+            )
+            split = plan_file(path, rel, file_index, ctx, step)
+            done += size
             if split is None:
                 fut = client.submit(scan_file_on_worker, path, rel, file_index, setup, pure=False)
                 pending.append((state, fut))
