@@ -28,9 +28,10 @@ import operator
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -222,15 +223,132 @@ def dask_client(
 
 
 @dataclass
-class _File:
-    """A file of the scan as the coordinator merges it (in file order)."""
+class Unit:
+    """A file (or database table) of the scan as the coordinator merges it, in order.
+
+    A unit cut into ranges has its ``record`` from the start; ``failure`` names why its reading
+    stopped after ``rows`` row numbers (the failing range's result given), and ``errors``
+    (called once all ranges are merged, with the notes the workers sent) its record's errors.
+    """
 
     rel: str
     record: dict[str, Any] | None = None
     skipped: dict[str, str] | None = None
-    split: SplitFile | None = None
-    rows: int = 0  # row numbers of a split file merged so far
-    failed: bool = False  # a split file's reader failed: later ranges are dropped
+    rows: int = 0  # row numbers of a unit in ranges merged so far
+    failed: bool = False  # its reading failed: later ranges are dropped
+    notes: dict[str, str] = field(default_factory=dict)  # from the workers, in range order
+    failure: Callable[[int, RangeScan], str] | None = None
+    errors: Callable[[Unit, list[str]], list[str]] | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+class Coordinator:
+    """The coordinator's side of a scan on Dask: what every worker needs sent once, at most
+    ``ahead`` tasks in flight, the results merged and the findings appended in order, the
+    outputs written at the end (none when the scan fails)."""
+
+    def __init__(
+        self,
+        client: Client,
+        registry: Registry | None,
+        options: ScanOptions | None,
+        out_dir: Path | None,
+        ahead: int | None = None,
+    ) -> None:
+        options = options or ScanOptions()
+        registry = registry or Registry.default()
+        seed = secrets.randbits(63)
+        self.client = client
+        self.ctx = ScanContext(registry, options, seed)
+        self.setup = client.scatter(  # type: ignore[no-untyped-call]
+            WorkerSetup(secrets.token_hex(8), registry, options, seed), broadcast=True, hash=False
+        )
+        self.threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        self.ahead = ahead or AHEAD_PER_THREAD * self.threads
+        self.merger = InventoryMerger()
+        self.units: list[Unit] = []
+        self.pending: deque[tuple[Unit, Future[Any]]] = deque()
+        self.findings = 0
+        self.out_dir = out_dir
+        self.sink: io.BufferedWriter | None = None
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            self.sink = open(out_dir / ".findings.jsonl.partial", "wb")  # noqa: SIM115
+
+    def __enter__(self) -> Coordinator:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            for _unit, fut in self.pending:
+                fut.cancel()  # type: ignore[no-untyped-call]
+            discard(self.sink, self.out_dir)
+        if self.sink is not None:
+            self.sink.close()
+
+    def unit(self, rel: str) -> Unit:
+        self.units.append(Unit(rel))
+        return self.units[-1]
+
+    def submit(self, unit: Unit, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on a worker; its result (a :class:`WholeScan` or a
+        :class:`RangeScan`) is merged into ``unit`` in submission order."""
+        self.pending.append((unit, self.client.submit(fn, *args, pure=False)))
+        self.drain(self.ahead)
+
+    def drain(self, limit: int) -> None:
+        while len(self.pending) > limit:
+            unit, fut = self.pending.popleft()
+            self._consume(unit, fut.result())
+
+    def _merge(self, unit: Unit, scanned: list[Scanned]) -> None:
+        assert unit.record is not None
+        for found, inv in scanned:
+            self.merger.add(inv)
+            unit.record["rows"] += inv.rows
+            self.findings += found.height
+            if self.sink is not None and found.height:
+                _write_findings(found, self.sink)
+
+    def _consume(self, unit: Unit, result: WholeScan | RangeScan) -> None:
+        if isinstance(result, WholeScan):
+            if result.skipped is not None:
+                unit.skipped = {"path": unit.rel, "reason": result.skipped}
+            else:
+                unit.record = result.record
+                self._merge(unit, result.scanned)
+            return
+        if unit.failed or unit.record is None:
+            return
+        self._merge(unit, result.scanned)
+        unit.record["skipped_rows"] += result.skipped
+        unit.record["undecodable_rows"] += result.undecodable
+        for name, why in result.notes.items():
+            unit.notes.setdefault(name, why)
+        unit.rows += result.rows
+        if result.failed and unit.failure is not None:
+            # as one process: what was read counts, nothing after it
+            unit.failed = True
+            reason = unit.failure(unit.rows, result)
+            if not unit.rows and not unit.record["rows"]:
+                unit.record, unit.skipped = None, {"path": unit.rel, "reason": reason}
+            else:
+                unit.failures.append(reason)
+
+    def finish(self, progress: ProgressFn | None = None, total: int = 0) -> ScanResult:
+        """Merge what is in flight and write the outputs."""
+        self.drain(0)
+        if progress:
+            progress("", total, total)
+        for unit in self.units:
+            if unit.record is not None and unit.errors is not None:
+                unit.record["errors"] = unit.errors(unit, unit.failures)
+        records = [u.record for u in self.units if u.record is not None]
+        skipped = [u.skipped for u in self.units if u.skipped is not None]
+        inventory = _inventory(records, skipped, self.merger, self.ctx, self.findings)
+        if self.sink is not None:
+            self.sink.close()
+        return publish(self.out_dir, inventory, self.findings)
 
 
 def _split_record(rel: str, split: SplitFile) -> dict[str, Any]:
@@ -239,6 +357,10 @@ def _split_record(rel: str, split: SplitFile) -> dict[str, Any]:
     record |= {"skipped_rows": 0, "undecodable_rows": 0, "errors": []}
     record["plans"] = {layout.sheet: dict(zip(layout.names, layout.plans, strict=True))}
     return record
+
+
+def _file_errors(unit: Unit, failures: list[str]) -> list[str]:
+    return failures
 
 
 def scan_on_dask(
@@ -259,107 +381,38 @@ def scan_on_dask(
 
     ``range_bytes``: bytes per range task; by default a file is cut in about
     :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""
-    options = options or ScanOptions()
-    registry = registry or Registry.default()
-    seed = secrets.randbits(63)
-    ctx = ScanContext(registry, options, seed)
-    setup = client.scatter(  # type: ignore[no-untyped-call]
-        WorkerSetup(secrets.token_hex(8), registry, options, seed), broadcast=True, hash=False
-    )
-    threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
-    ahead = ahead or AHEAD_PER_THREAD * threads
     files = list(iter_files(paths))
     total = sum(p.stat().st_size for p, _ in files if p.is_file())
     done = 0
-    merger = InventoryMerger()
-    states: list[_File] = []
-    pending: deque[tuple[_File, Future[Any]]] = deque()
-    findings = 0
-    tmp = None if out_dir is None else out_dir / ".findings.jsonl.partial"
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    sink = None if tmp is None else open(tmp, "wb")  # noqa: SIM115 - closed in finally
-
-    def merge(state: _File, scanned: list[Scanned]) -> None:
-        nonlocal findings
-        assert state.record is not None
-        for found, inv in scanned:
-            merger.add(inv)
-            state.record["rows"] += inv.rows
-            findings += found.height
-            if sink is not None and found.height:
-                _write_findings(found, sink)
-
-    def consume(state: _File, result: WholeScan | RangeScan) -> None:
-        if isinstance(result, WholeScan):
-            if result.skipped is not None:
-                state.skipped = {"path": state.rel, "reason": result.skipped}
-            else:
-                state.record = result.record
-                merge(state, result.scanned)
-            return
-        if state.failed or state.record is None or state.split is None:
-            return
-        merge(state, result.scanned)
-        state.record["skipped_rows"] += result.skipped
-        state.record["undecodable_rows"] += result.undecodable
-        state.rows += result.rows
-        if result.failed:  # as one process: what was read counts, nothing after it
-            state.failed = True
-            reason = state.split.failure_reason(state.rows)
-            if not state.rows and not state.record["rows"]:
-                state.record, state.skipped = None, {"path": state.rel, "reason": reason}
-            else:
-                state.record["errors"].append(reason)
-
-    def drain(limit: int) -> None:
-        while len(pending) > limit:
-            state, fut = pending.popleft()
-            consume(state, fut.result())
-
-    try:
+    with Coordinator(client, registry, options, out_dir, ahead) as run:
+        ctx, setup = run.ctx, run.setup
         for file_index, (path, rel) in enumerate(files):
             if progress:
                 progress(rel, done, total)
-            state = _File(rel)
-            states.append(state)
+            unit = run.unit(rel)
             size = path.stat().st_size if path.is_file() else 0
             step = range_bytes or min(
-                RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * threads))
+                RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * run.threads))
             )
             split = plan_file(path, rel, file_index, ctx, step)
             done += size
             if split is None:
-                fut = client.submit(scan_file_on_worker, path, rel, file_index, setup, pure=False)
-                pending.append((state, fut))
-                drain(ahead)
+                run.submit(unit, scan_file_on_worker, path, rel, file_index, setup)
                 continue
-            state.split, state.record = split, _split_record(rel, split)
+            unit.record = _split_record(rel, split)
+            unit.failure = partial(_split_failure, split)
+            unit.errors = _file_errors
             offset: Any = 0  # a future after the first range: the rows before the next one
             for task in split.tasks:
                 read = client.submit(read_part, task, pure=False)
-                scan = client.submit(
-                    scan_range_on_worker, read, offset, split.layout, setup, pure=False
-                )
+                run.submit(unit, scan_range_on_worker, read, offset, split.layout, setup)
                 rows = client.submit(rows_of, read, pure=False)
                 offset = client.submit(operator.add, offset, rows, pure=False)
-                pending.append((state, scan))
-                drain(ahead)
-        drain(0)
-        if progress:
-            progress("", total, total)
-        records = [s.record for s in states if s.record is not None]
-        skipped = [s.skipped for s in states if s.skipped is not None]
-        inventory = _inventory(records, skipped, merger, ctx, findings)
-    except BaseException:
-        for _, fut in pending:
-            fut.cancel()  # type: ignore[no-untyped-call]
-        discard(sink, out_dir)
-        raise
-    finally:
-        if sink is not None:
-            sink.close()
-    return publish(out_dir, inventory, findings)
+        return run.finish(progress, total)
+
+
+def _split_failure(split: SplitFile, rows: int, result: RangeScan) -> str:
+    return split.failure_reason(rows)
 
 
 def scan_paths_dask(

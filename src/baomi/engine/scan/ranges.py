@@ -118,6 +118,9 @@ class RangeScan:
     undecodable: int = 0
     failed: bool = False
     rows: int = 0
+    #: columns a worker found it could not read (a database's binary values), with why
+    notes: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None  # why the reading failed, when the worker knows it
 
 
 @dataclass(frozen=True, slots=True)
