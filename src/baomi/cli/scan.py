@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -273,7 +274,10 @@ def scan(
             if urls:  # a database: its tables are what is scanned
                 bar.stop()
                 chosen = db_cli.selection(schema, table, exclude, sample, password_file)
-                result = db_cli.run_scan(paths, out, options, chosen, console)
+                on_dask = partial(dask_session, scheduler, workers or os.cpu_count() or 2)
+                result = db_cli.run_scan(
+                    paths, out, options, chosen, console, on_dask if engine is Engine.dask else None
+                )
             elif engine is Engine.dask:
                 out.mkdir(parents=True, exist_ok=True)
                 local_workers = workers or os.cpu_count() or 2

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -138,11 +138,19 @@ class SplitFile:
         return unreadable(self.src.path, "Parquet 文件已损坏", "corrupt Parquet file").reason
 
 
-def _first_partition(src: Source, rel: str, file_index: int, ctx: ScanContext) -> Partition | None:
+def first_partition(
+    src: Source, rel: str, file_index: int, ctx: ScanContext
+) -> tuple[Partition | None, FilePartitions]:
+    """A source's first partition as one process reads it (``None``: nothing could be read),
+    and its partitions' state (names, plans); the reading is closed after it."""
+    parts = FilePartitions(src, rel, file_index, ctx)
+    reading = cast(Generator[Partition, None, None], iter(parts))
     try:
-        return next(iter(FilePartitions(src, rel, file_index, ctx)), None)
+        return next(reading, None), parts
     except UnreadableFileError:
-        return None
+        return None, parts
+    finally:
+        reading.close()  # the reader's file (or a database's transaction) is let go now
 
 
 def plan_file(
@@ -160,7 +168,7 @@ def plan_file(
         return None
     if isinstance(src, CsvSource) and src.encoding not in SPLIT_ENCODINGS:
         return None
-    first = _first_partition(src, rel, file_index, ctx)
+    first, _ = first_partition(src, rel, file_index, ctx)
     if first is None or not first.frame.height:
         return None
     if any(p.mode == "skip" and p.note == "empty" for p in first.plans):
