@@ -2,20 +2,26 @@
 
 The scan is a function over partitions plus a merge of partial inventories
 (:mod:`baomi.engine.scan`); here the function runs on a Dask cluster's workers and the rest
-stays where ``baomi scan`` runs (the *coordinator*): it lists and reads the files, cuts them into
-partitions as a one-process scan does (:class:`~baomi.engine.scan.partitions.FilePartitions`:
-the same readers, column plans and row numbers), sends each partition to a worker, merges the
-partial inventories in partition order and appends the findings in partition order (a worker
-sends them as ``findings.jsonl`` lines, so the coordinator's share stays small). So
-``inventory.json`` (the individuals count included) and ``findings.jsonl`` are byte for byte
-those of a scan in one process (the ``created`` time aside).
+stays where ``baomi scan`` runs (the *coordinator*). With :func:`scan_on_dask` (what
+``--engine dask`` runs) the coordinator only plans: a large CSV/TSV is cut into byte ranges
+and a Parquet file into row groups, which the workers read themselves, and any other file is
+read and scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
+partial inventories and appends the findings in file and range order (workers send them as
+``findings.jsonl`` lines, so the coordinator's share stays small) — :class:`Coordinator`, which
+the database scan on Dask (:mod:`baomi.databases.distributed`) shares. So ``inventory.json``
+(the individuals count included) and ``findings.jsonl`` are byte for byte those of a scan in
+one process (the ``created`` time aside). :class:`DaskEngine` is the older shape: the
+coordinator reads the partitions and sends their cells (``scan_paths(engine=…)``).
 
 What a worker gets, once per scan (:class:`WorkerSetup`, scattered to every worker): the
 recognizer registry, the options and the scan's *seed* — a random 63-bit number drawn for this
 scan only that keys the in-memory value hashes (distinct counts, the individuals count); it is
 not derived from any stored key and is worthless after the scan. No key of the installation is
-sent. Per task a worker gets one partition: a frame of cells, i.e. personal information — use a
-``tls://`` scheduler address on a network you do not control (docs/scale.md "## Dask").
+sent. Per task a worker gets a path and a byte range (or row groups, or a database key range
+with the database's URL and credentials) and reads the data itself, so it needs read access at
+the same path; what it sends back (findings, keyed hashes) is derived from personal
+information — use a ``tls://`` scheduler address on a network you do not control
+(docs/scale.md "## Dask").
 
 Worker functions are top-level and picklable; a worker keeps one scan context per thread (the
 analyzer, and with ``--prose`` the model, are built once per scan, not once per partition).
