@@ -88,14 +88,18 @@ def test_a_csv_in_byte_ranges_is_scanned_as_in_one_process(
     _same([path.parent], client, tmp_path)
 
 
-def test_cuts_fall_after_records_never_inside_a_quoted_value(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [5, 1 << 20])  # also read in chunks smaller than a record
+def test_cuts_fall_after_records_never_inside_a_quoted_value(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.scan.ranges.CUT_CHUNK", chunk)
     path = tmp_path / "q.csv"
-    body = b'a,b\n1,"x\ny\nz"\n2,w\n' * 50
+    body = b'a,b\n1,"x\ny\nz"\n2,"w""\r\n"\r\n' * 50
     path.write_bytes(body)
     cuts = record_cuts(path, 4, 7, ord('"'))
-    assert cuts is not None and len(cuts) > 10
+    assert cuts is not None and len(cuts) > 10 and cuts[-1] == len(body)
     for cut in cuts[1:-1]:
-        assert body[:cut].count(b'"') % 2 == 0 and body[cut - 1 : cut] == b"\n"
+        assert body[:cut].count(b'"') % 2 == 0 and body[cut - 1 : cut] in (b"\n", b"\r")
     path.write_bytes(b'a,b\n1,5"10\n')  # a stray quote: not cut
     assert record_cuts(path, 4, 2, ord('"')) is None
 

@@ -234,34 +234,56 @@ def header_end(path: Path, quote: int) -> int | None:
 
 def record_cuts(path: Path, start: int, step: int, quote: int) -> list[int] | None:
     """Cut points ``[start, …, size]`` about ``step`` bytes apart, each just after a line break
-    outside quotes; ``None`` when the file holds an odd number of quote characters."""
+    outside quotes; ``None`` when the file holds an odd number of quote characters.
+
+    The pass only counts quote bytes (NumPy, about the speed of reading the file); the quote
+    state is looked at byte by byte only in a small window after each target."""
     size = path.stat().st_size
     cuts = [start]
     target = start + step
-    parity = 0
+    parity = 0  # quote characters in [start, pos), modulo 2
     pos = start
     with path.open("rb") as handle:
         handle.seek(start)
         while chunk := handle.read(CUT_CHUNK):
             data = np.frombuffer(chunk, dtype=np.uint8)
-            quotes = (data == quote).astype(np.int64)
-            # quote characters before each byte, from the first data record: even = outside
-            before = (np.cumsum(quotes) - quotes + parity) & 1
-            breaks = np.flatnonzero(((data == _LF) | (data == _CR)) & (before == 0))
-            while target < pos + len(chunk):
-                at = int(np.searchsorted(breaks, target - pos))
-                if at == len(breaks):
+            end = pos + len(chunk)
+            at, odd = 0, parity  # quote parity at data[at]
+            while target < end:
+                i = max(target - pos, at)
+                odd = (odd + int(np.count_nonzero(data[at:i] == quote))) & 1
+                at = i
+                cut = _break_after(data, i, odd, quote)
+                if cut is None:  # the chunk ends inside a quoted value: on in the next
+                    target = end
                     break
-                cut = pos + int(breaks[at]) + 1
-                if cut < size:
-                    cuts.append(cut)
-                target = cut + step
-            parity = (parity + int(quotes.sum())) & 1
-            pos += len(chunk)
+                if pos + cut < size:
+                    cuts.append(pos + cut)
+                odd = (odd + int(np.count_nonzero(data[i:cut] == quote))) & 1
+                at = cut
+                target = pos + cut + step
+            parity = (odd + int(np.count_nonzero(data[at:] == quote))) & 1
+            pos = end
     if parity:
         return None
     cuts.append(size)
     return cuts
+
+
+def _break_after(data: np.ndarray[Any, Any], i: int, odd: int, quote: int) -> int | None:
+    """The index just after the first line break at or after ``i`` outside quotes (``odd``:
+    the quote parity at ``i``), or ``None`` when ``data`` has none."""
+    width = 64 * 1024
+    while True:
+        window = data[i : i + width]
+        quotes = (window == quote).astype(np.int64)
+        before = (np.cumsum(quotes) - quotes + odd) & 1
+        breaks = np.flatnonzero(((window == _LF) | (window == _CR)) & (before == 0))
+        if breaks.size:
+            return i + int(breaks[0]) + 1
+        if i + width >= len(data):
+            return None
+        width *= 8
 
 
 def _row_groups(
