@@ -85,13 +85,16 @@ def _outputs(out: Path) -> tuple[bytes, bytes]:
 
 def run(csv: Path, workers: int, options: ScanOptions, work: Path) -> Run:
     with dask_client(workers=workers) as client:
-        # warm-up: every worker imports baomi and builds a scan context on a small file
+        # warm-up: every worker imports baomi and builds a scan context on small files (one
+        # whole-file task each: two per worker, so that every worker gets some)
         warm = work / f"warm-{workers}"
         warm.mkdir(parents=True, exist_ok=True)
         with csv.open(encoding="utf-8") as f:
-            (warm / "head.csv").write_text("".join(itertools.islice(f, 200)), encoding="utf-8")
+            head = "".join(itertools.islice(f, 200))
+        for i in range(2 * workers):
+            (warm / f"head-{i}.csv").write_text(head, encoding="utf-8")
         small = ScanOptions(batch_rows=20, prose=options.prose)
-        scan_on_dask([warm / "head.csv"], client, options=small)
+        scan_on_dask([warm], client, options=small)
         out = work / f"out-{workers}"
         with get_task_stream(client) as stream:  # type: ignore[no-untyped-call]
             t0 = time.perf_counter()
