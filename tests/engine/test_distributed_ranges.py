@@ -141,3 +141,25 @@ def test_a_column_empty_in_the_first_partition_reads_the_file_whole(tmp_path: Pa
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert _split(path) == 0
+
+
+def test_undecodable_bytes_in_a_later_range_and_a_file_without_header(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the encoding is detected on a short sample: bad bytes past it make the range that holds
+    # them read again with U+FFFD, counted in undecodable_rows as in one process
+    monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 4096)
+    data = tmp_path / "data"
+    data.mkdir()
+    bad = data / "坏字节.csv"
+    _csv(bad, _people(400, seed=11), "gbk")
+    body = bad.read_bytes()
+    at = body.index(b"\r\n", len(body) * 3 // 4) + 2
+    bad.write_bytes(body[:at] + b"\xff" + body[at:])  # in the name of a row
+    headless = data / "无表头.csv"
+    _csv(headless, _people(300, seed=12), "utf-8")
+    headless.write_bytes(headless.read_bytes().split(b"\r\n", 1)[1])  # the first row: a record
+    assert _split(bad) >= 4 and _split(headless) >= 4
+    _same([data], client, tmp_path)
+    inventory = (tmp_path / "dask" / "inventory.json").read_text(encoding="utf-8")
+    assert '"undecodable_rows": 1' in inventory and '"column_1"' in inventory

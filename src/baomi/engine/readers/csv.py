@@ -136,7 +136,7 @@ class CsvSource(TableSource):
         self.width = width
         self.batch_rows = batch_rows
         self.block_size = block_size
-        self._broken: list[int] = []  # data row numbers of the broken rows, in file order
+        self._broken: list[int] = []  # record numbers of the broken rows, in file order
         #: the header row as read (``None``: the first row is a record), once batches ran
         self.header_row: tuple[str | None, ...] | None = None
         #: the column names when the bytes read hold no header row (a byte range of the
@@ -153,9 +153,8 @@ class CsvSource(TableSource):
 
         def skip(row: Any) -> str:
             self.skipped_rows += 1
-            first = 1 if self.names is not None else 2  # 1-based; record 1 is the header
-            if row.number is not None and row.number >= first:
-                self._broken.append(row.number - first)
+            if row.number is not None:
+                self._broken.append(row.number)  # 1-based, the header (if any) counted
             return "skip"
 
         fields = [f"f{i}" for i in range(self.width)]
@@ -241,15 +240,17 @@ class CsvSource(TableSource):
                     frame = frame.slice(1)
             frame.columns = names
             rows += frame.height
+            # record 1 is data row 0, or the header row (data row 0 is then record 2)
+            first = 1 if self.names is not None or self.header_row is None else 2
             start = 0
             while start < frame.height:
                 broken = self._broken
-                while broken_seen < len(broken) and broken[broken_seen] <= position:
-                    position += broken[broken_seen] == position  # the broken row's number
+                while broken_seen < len(broken) and broken[broken_seen] - first <= position:
+                    position += broken[broken_seen] - first == position  # its row number
                     broken_seen += 1
                 run = frame.height - start
                 if broken_seen < len(broken):
-                    run = min(run, broken[broken_seen] - position)
+                    run = min(run, broken[broken_seen] - first - position)
                 if position + run > skip:
                     cut = max(skip - position, 0)
                     piece = frame.slice(start + cut, run - cut)
