@@ -4,14 +4,15 @@
     python bench/dask_bench.py --csv bench/out/customers.csv [--results bench/RESULTS.md]
 
 Each run starts a LocalCluster of N one-thread worker processes, warms the workers up (baomi
-imported, the scan context built on a small scan) and then times ``scan_paths`` with the
-:class:`~baomi.engine.scan.distributed.DaskEngine` on the whole file; cluster start-up is not
-counted. Per-partition times are the workers' compute times from Dask's task stream. The
+imported, the scan context built on a small scan) and then times
+:func:`~baomi.engine.scan.distributed.scan_on_dask` on the whole file (the workers read their
+own byte ranges); cluster start-up is not counted. Per-task times are the workers' compute
+times from Dask's task stream (a range's read plus its scan). The
 projection for 8 workers replays the 1-worker run's partition times (one partition per core,
 the least contended measurement), in order, on 8 workers (each partition to the first free
 worker) and adds the coordinator's part that did not overlap the worker at 1 worker (its wall
-time less the partitions' sum); it cannot be faster than the coordinator reading the file
-(measured alone). The 2-worker run's partition sum against the 1-worker run's shows how much
+time less the tasks' sum); it cannot be faster than the coordinator planning the file (reading
+its first partition and finding the cut points, measured alone). The 2-worker run's partition sum against the 1-worker run's shows how much
 the cores were contended. Both outputs are also checked to be byte-identical to each other
 (``created`` aside).
 """
@@ -31,14 +32,15 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from distributed import get_task_stream
 
 from baomi.engine.recognizers.registry import Registry
-from baomi.engine.scan import ScanOptions, scan_paths
-from baomi.engine.scan.distributed import DaskEngine, dask_client
+from baomi.engine.scan import ScanOptions
+from baomi.engine.scan.distributed import dask_client, scan_on_dask
 from baomi.engine.scan.model import ScanContext
-from baomi.engine.scan.partitions import read_partitions
+from baomi.engine.scan.ranges import plan_file
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -83,35 +85,54 @@ def _outputs(out: Path) -> tuple[bytes, bytes]:
 
 def run(csv: Path, workers: int, options: ScanOptions, work: Path) -> Run:
     with dask_client(workers=workers) as client:
-        # warm-up: every worker imports baomi and builds a scan context on a small file
+        # warm-up: every worker imports baomi and builds a scan context on small files (one
+        # whole-file task each: two per worker, so that every worker gets some)
         warm = work / f"warm-{workers}"
         warm.mkdir(parents=True, exist_ok=True)
         with csv.open(encoding="utf-8") as f:
-            (warm / "head.csv").write_text("".join(itertools.islice(f, 200)), encoding="utf-8")
+            head = "".join(itertools.islice(f, 200))
+        for i in range(2 * workers):
+            (warm / f"head-{i}.csv").write_text(head, encoding="utf-8")
         small = ScanOptions(batch_rows=20, prose=options.prose)
-        scan_paths([warm / "head.csv"], options=small, engine=DaskEngine(client))
+        scan_on_dask([warm], client, options=small)
         out = work / f"out-{workers}"
         with get_task_stream(client) as stream:  # type: ignore[no-untyped-call]
             t0 = time.perf_counter()
-            scan_paths([csv], out_dir=out, options=options, engine=DaskEngine(client))
+            scan_on_dask([csv], client, out_dir=out, options=options)
             seconds = time.perf_counter() - t0
-        tasks = sorted(
-            (t for t in stream.data if str(t["key"]).startswith("scan_on_worker")),
-            key=lambda t: min(s["start"] for s in t["startstops"]),
+        reads, scans = (
+            _compute(stream.data, "read_part"),
+            _compute(stream.data, "scan_range_on_worker", "scan_file_on_worker"),
         )
-        parts = [
-            sum(s["stop"] - s["start"] for s in t["startstops"] if s["action"] == "compute")
-            for t in tasks
-        ]
+        parts = [r + s for r, s in zip(reads, scans, strict=False)] + scans[len(reads) :]
     return Run(workers, seconds, parts, _outputs(out))
 
 
-def read_seconds(csv: Path, options: ScanOptions) -> tuple[float, int]:
-    """The coordinator's share alone: the file read and cut into partitions (no scan)."""
+def _compute(stream: list[dict[str, Any]], *names: str) -> list[float]:
+    """Compute seconds of the tasks of functions ``names``, in the order they started."""
+    tasks = sorted(
+        (t for t in stream if str(t["key"]).startswith(names)),
+        key=lambda t: min(s["start"] for s in t["startstops"]),
+    )
+    return [
+        sum(s["stop"] - s["start"] for s in t["startstops"] if s["action"] == "compute")
+        for t in tasks
+    ]
+
+
+def read_seconds(csv: Path, options: ScanOptions, workers: int) -> tuple[float, int]:
+    """The coordinator's share alone: the file planned (its first partition read for the
+    column plans, the cut points found) as for ``workers`` one-thread workers."""
+    from baomi.engine.scan.distributed import MIN_RANGE_BYTES, TASKS_PER_THREAD
+    from baomi.engine.scan.ranges import RANGE_BYTES
+
     ctx = ScanContext(Registry.default(), options, secrets.randbits(63))
+    step = min(
+        RANGE_BYTES, max(MIN_RANGE_BYTES, csv.stat().st_size // (TASKS_PER_THREAD * workers))
+    )
     t0 = time.perf_counter()
-    n = sum(1 for _ in read_partitions([csv], ctx))
-    return time.perf_counter() - t0, n
+    plan = plan_file(csv, csv.name, 0, ctx, step)
+    return time.perf_counter() - t0, 0 if plan is None else len(plan.tasks)
 
 
 def _commit() -> str:
@@ -134,14 +155,15 @@ def render(
     contention = sum(two.partitions) / sum(one.partitions)
     lines = [
         f"`{cmd}` at {_commit()}: {csv.name}, {mb:.1f} MB, "
-        f"{len(two.partitions)} partitions of {options.batch_rows:,} rows, "
+        f"{len(two.partitions)} range tasks at 2 workers (read by the workers, scanned in "
+        f"partitions of at most {options.batch_rows:,} rows), "
         f"{'with' if options.prose else 'without'} the prose model. LocalCluster of one-thread "
         "worker processes; cluster start-up and worker warm-up not counted. **The machine has "
-        "2 cores shared with other sessions, and the coordinator (reading, merging, writing "
+        "2 cores shared with other sessions, and the coordinator (planning, merging, writing "
         "findings) runs on the same 2 cores as the workers**: rerun on a quiet machine for "
         f"the figure that counts (1-minute load average at the start: {load:.1f}).",
         "",
-        "| workers | wall s | MB/s | speed-up | partition s: median / max / sum |",
+        "| workers | wall s | MB/s | speed-up | task s: median / max / sum |",
         "|---|---|---|---|---|",
     ]
     for r in runs:
@@ -153,19 +175,20 @@ def render(
         )
     lines += [
         f"| 8 (projected) | {eight:.1f} | {mb / eight:.1f} | {one.seconds / eight:.2f}× | "
-        "replayed from the 1-worker partition times |",
+        "replayed from the 1-worker task times |",
         "",
-        f"Contention: the same partitions took {contention:.2f}× the compute time with 2 "
+        f"Contention: the tasks took {contention:.2f}× the compute time with 2 "
         "workers as with 1 (1.00× on two free cores).",
         "",
-        f"Projection for 8 workers: the 1-worker run's {len(one.partitions)} partition times "
+        f"Projection for 8 workers: the 1-worker run's {len(one.partitions)} task times "
         f"replayed on 8 workers in order ({replay(one.partitions, 8):.1f} s) plus the "
         f"coordinator's part that did not overlap them at 1 worker ({overhead:.1f} s); never "
-        f"below the coordinator reading and cutting the file alone ({read:.1f} s, "
-        f"{mb / read:.0f} MB/s), a lower bound of the coordinator's share (with sending the "
-        "partitions, appending the findings and merging), which bounds the engine whatever the "
-        "number of workers. With 8 workers the partitions must be smaller than the file / 8 "
-        "for all to be busy (`ScanOptions.batch_rows`).",
+        f"below the coordinator planning the file alone ({read:.1f} s, "
+        f"{mb / read:.0f} MB/s: its first partition read for the column plans and the cut "
+        "points found in one pass over the bytes), a lower bound of the coordinator's share "
+        "(with appending the findings and merging), which bounds the engine whatever the "
+        "number of workers. The replay uses the 1-worker run's ranges (larger than 8 "
+        "workers would get).",
         "",
         f"Target (issue 17): 2 workers ≥ 1.7× one — measured {one.seconds / two.seconds:.2f}× "
         + (
@@ -208,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             r = run(args.csv, n, options, Path(tmp))
             print(f"{n} worker(s): {r.seconds:.1f} s, {len(r.partitions)} partitions", flush=True)
             runs.append(r)
-    read, _ = read_seconds(args.csv, options)
+    read, _ = read_seconds(args.csv, options, counts[-1])
     cmd = "make -C bench dask"
     body = render(args.csv, options, runs, read, cmd, load)
     print(body)

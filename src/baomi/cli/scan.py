@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -273,7 +274,10 @@ def scan(
             if urls:  # a database: its tables are what is scanned
                 bar.stop()
                 chosen = db_cli.selection(schema, table, exclude, sample, password_file)
-                result = db_cli.run_scan(paths, out, options, chosen, console)
+                on_dask = partial(dask_session, scheduler, workers or os.cpu_count() or 2)
+                result = db_cli.run_scan(
+                    paths, out, options, chosen, console, on_dask if engine is Engine.dask else None
+                )
             elif engine is Engine.dask:
                 out.mkdir(parents=True, exist_ok=True)
                 local_workers = workers or os.cpu_count() or 2
@@ -316,13 +320,12 @@ def _scan_on_dask(
     progress: ProgressFn,
     scheduler: str | None,
 ) -> ScanResult:
-    """The scan with its partitions on Dask (``--workers``: a LocalCluster's processes)."""
-    from baomi.engine.scan import scan_paths
-    from baomi.engine.scan.distributed import DaskEngine
+    """The scan on Dask, the workers reading their own partitions (``--workers``: a
+    LocalCluster's processes)."""
+    from baomi.engine.scan.distributed import scan_on_dask
 
     with dask_session(scheduler, workers) as client:
-        engine = DaskEngine(client)
-        return scan_paths(paths, out_dir=out, options=options, progress=progress, engine=engine)
+        return scan_on_dask(paths, client, out_dir=out, options=options, progress=progress)
 
 
 @contextmanager

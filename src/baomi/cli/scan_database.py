@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ from rich.markup import escape
 from baomi.i18n import tr
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from baomi.databases.scan import DatabaseSelection
     from baomi.engine.protect.options import ProtectResult
     from baomi.engine.protect.package import DocumentSource
@@ -90,9 +93,11 @@ def run_scan(
     options: ScanOptions,
     chosen: DatabaseSelection,
     console: Console,
+    dask: Callable[[], AbstractContextManager[Client]] | None = None,
 ) -> ScanResult:
     """Scan one database URL into ``out`` (several URLs, or URLs mixed with paths: refused);
-    each table is named on ``console`` as its scan starts."""
+    each table is named on ``console`` as its scan starts. ``dask``: the Dask client's
+    session for ``--engine dask``."""
     from baomi.databases.scan import scan_database
     from baomi.databases.source import DatabaseError, is_database_url
 
@@ -109,9 +114,16 @@ def run_scan(
             console.print(f"[{done + 1}/{total}] {escape(name)}", highlight=False)
 
     try:
-        return scan_database(
-            urls[0], out_dir=out, options=options, selection=chosen, progress=progress
-        )
+        if dask is None:
+            return scan_database(
+                urls[0], out_dir=out, options=options, selection=chosen, progress=progress
+            )
+        from baomi.databases.distributed import scan_database_dask
+
+        with dask() as client:  # the tables in key ranges on the workers
+            return scan_database_dask(
+                urls[0], client, out_dir=out, options=options, selection=chosen, progress=progress
+            )
     except DatabaseError as exc:
         raise fail(str(exc)) from None
 

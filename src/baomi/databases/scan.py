@@ -13,6 +13,7 @@ others; one that fails part-way has what was read scanned and the failure in its
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,11 @@ from baomi.databases.source import (
     Database,
     DatabaseError,
     DatabaseTable,
+    TableRef,
     connect,
 )
 from baomi.engine.contracts import codec
-from baomi.engine.inventory import InventoryMerger
+from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition
@@ -57,6 +59,28 @@ def open_database(url: str, selection: DatabaseSelection) -> Database:
     return connect(url, password_file=selection.password_file, lock_timeout=selection.lock_timeout)
 
 
+def with_keys(
+    found: pl.DataFrame,
+    part: Partition,
+    shown: Sequence[str] | None,
+    key_columns: Sequence[str],
+    integer_keys: Collection[str],
+) -> pl.DataFrame:
+    """``found`` with each finding's primary key (``key``): the key columns ``key_columns``,
+    named ``shown`` in the partition (``None``: no usable key, ``found`` as it is)."""
+    if shown is None:
+        return found
+    raw = dict(zip(shown, key_columns, strict=True))
+    idx = found.get_column("row") - part.offset
+    keys = part.frame.select(
+        (pl.col(s).cast(pl.Int64, strict=False) if raw[s] in integer_keys else pl.col(s)).alias(
+            raw[s]
+        )
+        for s in shown
+    )[idx]
+    return found.with_columns(key=keys.to_struct())
+
+
 class _Keys:
     """Adds each finding's primary key (``key``) from its partition's key columns."""
 
@@ -79,20 +103,7 @@ class _Keys:
         return shown
 
     def add(self, found: pl.DataFrame, part: Partition) -> pl.DataFrame:
-        shown = self.shown()
-        if shown is None:
-            return found
-        raw = dict(zip(shown, self.src.key_columns, strict=True))
-        idx = found.get_column("row") - part.offset
-        keys = part.frame.select(
-            (
-                pl.col(s).cast(pl.Int64, strict=False)
-                if raw[s] in self.src.integer_keys
-                else pl.col(s)
-            ).alias(raw[s])
-            for s in shown
-        )[idx]
-        return found.with_columns(key=keys.to_struct())
+        return with_keys(found, part, self.shown(), self.src.key_columns, self.src.integer_keys)
 
     def note(self) -> list[str]:
         if not self.pi_key:
@@ -129,59 +140,28 @@ def scan_database(
     findings = 0
     tmp = out_dir / ".findings.jsonl.partial" if out_dir is not None else None
     sink = None
+
+    def emit(found: pl.DataFrame, inv: PartialInventory) -> None:
+        nonlocal findings
+        merger.add(inv)
+        if found.height:
+            findings += found.height
+            if sink is not None:
+                write_ndjson(found, sink)
+
     try:
         refs = db.tables(selection.schemas, selection.tables, selection.exclude)
         if out_dir is not None and tmp is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             sink = open(tmp, "wb")  # noqa: SIM115 - closed in finally
         for file_index, ref in enumerate(refs):
-            name = db.source(ref)
             if progress:
-                progress(name, file_index, len(refs))
-            try:
-                src = db.open_table(
-                    ref,
-                    batch_rows=options.batch_rows,
-                    sample_rows=options.sample_rows,
-                    limit=selection.sample,
-                )
-            except DatabaseError as exc:
-                skipped.append({"path": name, "reason": exc.reason})
-                continue
-            record: dict[str, Any] = {
-                "path": name,
-                "kind": "table",
-                "encoding": None,
-                "rows": 0,
-                "sheets": [],
-            }
-            parts = FilePartitions(src, name, file_index, ctx)
-            keys = _Keys(src, parts)
-            errors: list[str] = []
-            count = 0
-            try:
-                for part in parts:
-                    count += 1
-                    found, inv = scan_partition(part, ctx)
-                    merger.add(inv)
-                    record["rows"] += inv.rows
-                    if found.height:
-                        findings += found.height
-                        if sink is not None:
-                            write_ndjson(keys.add(found, part), sink)
-            except UnreadableFileError as exc:
-                if not count:
-                    skipped.append({"path": name, "reason": exc.reason})
-                    continue
-                errors.append(
-                    exc.reason
-                    + tr(f"（已扫描前 {src.rows_read} 行）", f" (after {src.rows_read} rows)")
-                )
-            record["skipped_rows"] = 0
-            record["undecodable_rows"] = 0
-            record["errors"] = [*src.notes(), *keys.note(), *errors]
-            record["plans"] = {None: parts.planner.plans.get(None, {})}
-            records.append(record)
+                progress(db.source(ref), file_index, len(refs))
+            done = scan_table(db, ref, file_index, ctx, selection, emit)
+            if "reason" in done:
+                skipped.append(done)
+            else:
+                records.append(done)
         if progress:
             progress("", len(refs), len(refs))
         inventory = _inventory(records, skipped, merger, ctx, findings)
@@ -203,3 +183,65 @@ def scan_database(
         os.replace(tmp, findings_path)
         codec.dump(inventory, out_dir / "inventory.json")
     return ScanResult(inventory, findings_path, findings)
+
+
+#: What :func:`scan_table` hands on per partition: findings (keys added) and partial inventory.
+Emit = Callable[[pl.DataFrame, PartialInventory], None]
+
+
+def scan_table(
+    db: Database,
+    ref: TableRef,
+    file_index: int,
+    ctx: ScanContext,
+    selection: DatabaseSelection,
+    emit: Emit,
+) -> dict[str, Any]:
+    """Scan one table in one process, handing each partition's results to ``emit`` in order:
+    the table's inventory record, or ``{"path", "reason"}`` when it could not be read."""
+    name = db.source(ref)
+    try:
+        src = db.open_table(
+            ref,
+            batch_rows=ctx.options.batch_rows,
+            sample_rows=ctx.options.sample_rows,
+            limit=selection.sample,
+        )
+    except DatabaseError as exc:
+        return {"path": name, "reason": exc.reason}
+    record: dict[str, Any] = table_record(name)
+    parts = FilePartitions(src, name, file_index, ctx)
+    keys = _Keys(src, parts)
+    errors: list[str] = []
+    count = 0
+    try:
+        for part in parts:
+            count += 1
+            found, inv = scan_partition(part, ctx)
+            record["rows"] += inv.rows
+            emit(keys.add(found, part) if found.height else found, inv)
+    except UnreadableFileError as exc:
+        if not count:
+            return {"path": name, "reason": exc.reason}
+        errors.append(read_failure(exc.reason, src.rows_read))
+    record["errors"] = [*src.notes(), *keys.note(), *errors]
+    record["plans"] = {None: parts.planner.plans.get(None, {})}
+    return record
+
+
+def table_record(name: str) -> dict[str, Any]:
+    """A table's inventory record before its partitions are merged (``rows`` adds up)."""
+    return {
+        "path": name,
+        "kind": "table",
+        "encoding": None,
+        "rows": 0,
+        "sheets": [],
+        "skipped_rows": 0,
+        "undecodable_rows": 0,
+    }
+
+
+def read_failure(reason: str, rows: int) -> str:
+    """Why a table's reading stopped after ``rows`` rows."""
+    return reason + tr(f"（已扫描前 {rows} 行）", f" (after {rows} rows)")

@@ -361,6 +361,8 @@ class DatabaseTable(TableSource):
         }
         self.limited = False
         self.rows_read = 0
+        #: a key range's start: rows after this key (a worker's range on Dask); ``None``: all
+        self.after: tuple[Any, ...] | None = None
 
     def notes(self) -> list[str]:
         """What the inventory says about how the table was read (no values)."""
@@ -447,7 +449,7 @@ class DatabaseTable(TableSource):
         names = [c.name for c in cols]
         key_pos = [names.index(k) if k in names else None for k in self.key_columns]
         extra = [k for k, p in zip(keys, key_pos, strict=True) if p is None]
-        last: tuple[Any, ...] | None = None
+        last: tuple[Any, ...] | None = self.after
         first = True
         while True:
             size = self._budget(first)

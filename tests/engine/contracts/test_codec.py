@@ -116,3 +116,20 @@ def test_load_any_contract_by_its_class(
     assert codec.to_json(loaded) == (V1 / name).read_text(encoding="utf-8")
     with pytest.raises(TypeError, match="not a contract"):
         codec.from_json(dict, "{}")  # type: ignore[type-var]
+
+
+def test_a_database_finding_carries_its_primary_key() -> None:
+    # a database row's finding names the row by its primary key, written last
+    record = FindingRecord(
+        file="db://h/crm/public.customers", sheet=None, row=7, column="phone", start=0, end=11,
+        entity="CN_MOBILE", score=0.99, key={"id": 42, "region": "BJ"},
+    )  # fmt: skip
+    line = codec.to_json(record)
+    assert line.endswith(',"score":0.99,"key":{"id":42,"region":"BJ"}}')
+    assert codec.finding_from_json(line) == record
+    why = FindingExplanation(recognizer="R", pattern="p", validation="unknown", context=None)
+    explained = FindingRecord(**{**codec.to_dict(record), "explanation": why, "key": record.key})
+    assert codec.to_json(explained).endswith(',"context":null,"key":{"id":42,"region":"BJ"}}')
+    assert codec.finding_from_json(codec.to_json(explained)) == explained
+    with pytest.raises(ContractError, match=r"key\.id: expected str, not list"):
+        codec.finding_from_json(line.replace("42", "[42]"))

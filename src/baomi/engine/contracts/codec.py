@@ -12,6 +12,7 @@ Reading checks each value's type against the dataclass and the version (``versio
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -141,7 +142,11 @@ def _value(tp: Any, value: Any, key: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         if value is None and type(None) in args:
             return None
-        return _value(_non_none(tp), value, key)
+        options = [a for a in args if a is not type(None)]
+        for option in options[:-1]:  # int | str: the first that fits
+            with contextlib.suppress(ContractError):
+                return _value(option, value, key)
+        return _value(options[-1], value, key)
     if is_dataclass(tp):
         return from_dict(tp, value, key)  # type: ignore[arg-type]
     if origin is tuple:

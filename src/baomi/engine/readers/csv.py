@@ -20,7 +20,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 import pyarrow as pa
@@ -85,9 +85,9 @@ class _ReplacingReader(io.RawIOBase):
     characters, not the rest of the file.
     """
 
-    def __init__(self, path: Path, encoding: str) -> None:
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
         super().__init__()
-        self._raw = path.open("rb")
+        self._raw = raw
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._pending = b""
         self._at = 0
@@ -138,9 +138,16 @@ class CsvSource(TableSource):
         self.width = width
         self.batch_rows = batch_rows
         self.block_size = block_size
-        self._broken: list[int] = []  # data row numbers of the broken rows, in file order
+        self._broken: list[int] = []  # record numbers of the broken rows, in file order
         #: the header row as read (``None``: the first row is a record), once batches ran
         self.header_row: tuple[str | None, ...] | None = None
+        #: the column names when the bytes read hold no header row (a byte range of the
+        #: file after it: :mod:`baomi.engine.scan.ranges`); ``None``: read the header
+        self.names: list[str] | None = None
+
+    def _open_bytes(self) -> Any:
+        """The bytes to parse: the whole file (a byte range's reader narrows them)."""
+        return arrow_file(self.path)  # opened by its bytes: any file name
 
     def _reader(self, block_size: int, replace: bool) -> pacsv.CSVStreamingReader:
         self.skipped_rows = 0
@@ -148,15 +155,16 @@ class CsvSource(TableSource):
 
         def skip(row: Any) -> str:
             self.skipped_rows += 1
-            if row.number is not None and row.number >= 2:  # 1-based; record 1 is the header
-                self._broken.append(row.number - 2)
+            if row.number is not None:
+                self._broken.append(row.number)  # 1-based, the header (if any) counted
             return "skip"
 
         fields = [f"f{i}" for i in range(self.width)]
-        source: Any = arrow_file(self.path)  # opened by its bytes: any file name
+        source: Any = self._open_bytes()
         encoding = "utf8" if self.encoding in _ARROW_UTF8 else str(self.encoding)
         if replace:
-            source, encoding = _ReplacingReader(self.path, str(self.encoding)), "utf8"
+            source.close()
+            source, encoding = _ReplacingReader(self._open_bytes(), str(self.encoding)), "utf8"
         return pacsv.open_csv(
             source,
             read_options=pacsv.ReadOptions(
@@ -216,7 +224,7 @@ class CsvSource(TableSource):
 
     def _batches(self, block_size: int, skip: int, replace: bool) -> Iterator[TableBatch]:
         """The batches from data row ``skip`` on."""
-        names: list[str] | None = None
+        names: list[str] | None = self.names
         position, broken_seen, rows = 0, 0, 0  # next data row number; broken rows passed
         for record_batch in self._reader(block_size, replace):
             frame = pl.from_arrow(record_batch)
@@ -234,15 +242,17 @@ class CsvSource(TableSource):
                     frame = frame.slice(1)
             frame.columns = names
             rows += frame.height
+            # record 1 is data row 0, or the header row (data row 0 is then record 2)
+            first = 1 if self.names is not None or self.header_row is None else 2
             start = 0
             while start < frame.height:
                 broken = self._broken
-                while broken_seen < len(broken) and broken[broken_seen] <= position:
-                    position += broken[broken_seen] == position  # the broken row's number
+                while broken_seen < len(broken) and broken[broken_seen] - first <= position:
+                    position += broken[broken_seen] - first == position  # its row number
                     broken_seen += 1
                 run = frame.height - start
                 if broken_seen < len(broken):
-                    run = min(run, broken[broken_seen] - position)
+                    run = min(run, broken[broken_seen] - first - position)
                 if position + run > skip:
                     cut = max(skip - position, 0)
                     piece = frame.slice(start + cut, run - cut)

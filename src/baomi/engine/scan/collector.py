@@ -132,6 +132,9 @@ class Collector:
             column=pl.when(pl.col("column") == TEXT_COLUMN).then(None).otherwise(pl.col("column")),
             score=pl.col("score").round(2),
         )
+        # row by row (a row's findings in column order): the findings file does not depend on
+        # where the partitions are cut (byte ranges on Dask, :mod:`baomi.engine.scan.ranges`)
+        df = df.sort("row", maintain_order=True)
         keys = list(FINDING_KEYS) + (
             [k for k in EXPLAIN_KEYS if k in df.columns] if self.ctx.options.explain else []
         )

@@ -2,20 +2,26 @@
 
 The scan is a function over partitions plus a merge of partial inventories
 (:mod:`baomi.engine.scan`); here the function runs on a Dask cluster's workers and the rest
-stays where ``baomi scan`` runs (the *coordinator*): it lists and reads the files, cuts them into
-partitions as a one-process scan does (:class:`~baomi.engine.scan.partitions.FilePartitions`:
-the same readers, column plans and row numbers), sends each partition to a worker, merges the
-partial inventories in partition order and appends the findings in partition order (a worker
-sends them as ``findings.jsonl`` lines, so the coordinator's share stays small). So
-``inventory.json`` (the individuals count included) and ``findings.jsonl`` are byte for byte
-those of a scan in one process (the ``created`` time aside).
+stays where ``baomi scan`` runs (the *coordinator*). With :func:`scan_on_dask` (what
+``--engine dask`` runs) the coordinator only plans: a large CSV/TSV is cut into byte ranges
+and a Parquet file into row groups, which the workers read themselves, and any other file is
+read and scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
+partial inventories and appends the findings in file and range order (workers send them as
+``findings.jsonl`` lines, so the coordinator's share stays small) — :class:`Coordinator`, which
+the database scan on Dask (:mod:`baomi.databases.distributed`) shares. So ``inventory.json``
+(the individuals count included) and ``findings.jsonl`` are byte for byte those of a scan in
+one process (the ``created`` time aside). :class:`DaskEngine` is the older shape: the
+coordinator reads the partitions and sends their cells (``scan_paths(engine=…)``).
 
 What a worker gets, once per scan (:class:`WorkerSetup`, scattered to every worker): the
 recognizer registry, the options and the scan's *seed* — a random 63-bit number drawn for this
 scan only that keys the in-memory value hashes (distinct counts, the individuals count); it is
 not derived from any stored key and is worthless after the scan. No key of the installation is
-sent. Per task a worker gets one partition: a frame of cells, i.e. personal information — use a
-``tls://`` scheduler address on a network you do not control (docs/scale.md "## Dask").
+sent. Per task a worker gets a path and a byte range (or row groups, or a database key range
+with the database's URL and credentials) and reads the data itself, so it needs read access at
+the same path; what it sends back (findings, keyed hashes) is derived from personal
+information — use a ``tls://`` scheduler address on a network you do not control
+(docs/scale.md "## Dask").
 
 Worker functions are top-level and picklable; a worker keeps one scan context per thread (the
 analyzer, and with ``--prose`` the model, are built once per scan, not once per partition).
@@ -24,19 +30,55 @@ analyzer, and with ``--prose`` the model, are built once per scan, not once per 
 from __future__ import annotations
 
 import io
+import operator
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
+from baomi.engine.documents.files import iter_files
+from baomi.engine.inventory import InventoryMerger, PartialInventory
+from baomi.engine.readers import open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition
-from baomi.engine.scan.model import Partition, ScanContext, ScanOptions, ScanResult
-from baomi.engine.scan.run import NdjsonFindings, Scanned, scan_paths
+from baomi.engine.scan.model import (
+    Partition,
+    ProgressFn,
+    ScanContext,
+    ScanOptions,
+    ScanResult,
+)
+from baomi.engine.scan.partitions import FilePartitions
+from baomi.engine.scan.ranges import (
+    RANGE_BYTES,
+    Layout,
+    RangeRead,
+    RangeScan,
+    SplitFile,
+    plan_file,
+    read_part,
+    rows_of,
+    scan_read,
+)
+from baomi.engine.scan.report import _inventory
+from baomi.engine.scan.run import (
+    NdjsonFindings,
+    Scanned,
+    _write_findings,
+    discard,
+    finish_record,
+    new_record,
+    publish,
+)
+from baomi.errors import UnreadableFileError
 
 if TYPE_CHECKING:  # imported when used: Dask (and what it imports) only for --engine dask
     from distributed import Client, Future
@@ -45,6 +87,10 @@ if TYPE_CHECKING:  # imported when used: Dask (and what it imports) only for --e
 CONNECT_TIMEOUT = 10
 #: Partitions in flight per worker thread: one scanning, one queued (or in transit).
 AHEAD_PER_THREAD = 2
+#: Range tasks per worker thread a large file is cut into (the last ones balance the load).
+TASKS_PER_THREAD = 8
+#: The smallest range task (bytes): below it the per-task costs show.
+MIN_RANGE_BYTES = 1024 * 1024
 
 
 class SchedulerUnreachableError(Exception):
@@ -73,14 +119,60 @@ def _context(setup: WorkerSetup) -> ScanContext:
     return held[1]
 
 
-def scan_on_worker(part: Partition, setup: WorkerSetup) -> Scanned:
-    """The task a worker runs: one partition's findings (as ``findings.jsonl`` lines: the
-    coordinator only appends them) and partial inventory."""
-    found, inv = scan_partition(part, _context(setup))
+def _serialised(scanned: tuple[pl.DataFrame, PartialInventory]) -> Scanned:
+    """A partition's findings as ``findings.jsonl`` lines (the coordinator only appends them)."""
+    found, inv = scanned
     text = io.BytesIO()
     if found.height:
         write_ndjson(found, text)  # type: ignore[arg-type]
     return NdjsonFindings(text.getvalue(), found.height), inv
+
+
+def scan_on_worker(part: Partition, setup: WorkerSetup) -> Scanned:
+    """The task a worker runs for a partition the coordinator read: its findings and
+    partial inventory."""
+    return _serialised(scan_partition(part, _context(setup)))
+
+
+@dataclass
+class WholeScan:
+    """A file read and scanned whole by one worker: its partitions' results in order and its
+    inventory record, or why it was skipped."""
+
+    scanned: list[Scanned]
+    record: dict[str, Any] | None
+    skipped: str | None = None
+
+
+def scan_file_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetup) -> WholeScan:
+    """The task for a file that is not cut: read and scanned as one process does it."""
+    ctx = _context(setup)
+    try:
+        src = open_source(path, batch_rows=ctx.options.batch_rows)
+    except UnreadableFileError as exc:
+        return WholeScan([], None, exc.reason)
+    record = new_record(rel, src)
+    file_parts = FilePartitions(src, rel, file_index, ctx)
+    scanned: list[Scanned] = []
+    errors: list[str] = []
+    try:
+        for part in file_parts:
+            scanned.append(_serialised(scan_partition(part, ctx)))
+    except UnreadableFileError as exc:
+        if not scanned:  # nothing could be read: the file is skipped
+            return WholeScan([], None, exc.reason)
+        errors.append(exc.reason)
+    finish_record(record, src, file_parts, errors)
+    return WholeScan(scanned, record)
+
+
+def scan_range_on_worker(
+    read: RangeRead, offset: int, layout: Layout, setup: WorkerSetup
+) -> RangeScan:
+    """The task scanning a range this worker read, its first row being data row ``offset``."""
+    done = scan_read(read, offset, layout, _context(setup))
+    done.scanned = [_serialised(s) for s in done.scanned]
+    return done
 
 
 class DaskEngine:
@@ -136,6 +228,199 @@ def dask_client(
         yield client
 
 
+@dataclass
+class Unit:
+    """A file (or database table) of the scan as the coordinator merges it, in order.
+
+    A unit cut into ranges has its ``record`` from the start; ``failure`` names why its reading
+    stopped after ``rows`` row numbers (the failing range's result given), and ``errors``
+    (called once all ranges are merged, with the notes the workers sent) its record's errors.
+    """
+
+    rel: str
+    record: dict[str, Any] | None = None
+    skipped: dict[str, str] | None = None
+    rows: int = 0  # row numbers of a unit in ranges merged so far
+    failed: bool = False  # its reading failed: later ranges are dropped
+    notes: dict[str, str] = field(default_factory=dict)  # from the workers, in range order
+    failure: Callable[[int, RangeScan], str] | None = None
+    errors: Callable[[Unit, list[str]], list[str]] | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+class Coordinator:
+    """The coordinator's side of a scan on Dask: what every worker needs sent once, at most
+    ``ahead`` tasks in flight, the results merged and the findings appended in order, the
+    outputs written at the end (none when the scan fails)."""
+
+    def __init__(
+        self,
+        client: Client,
+        registry: Registry | None,
+        options: ScanOptions | None,
+        out_dir: Path | None,
+        ahead: int | None = None,
+    ) -> None:
+        options = options or ScanOptions()
+        registry = registry or Registry.default()
+        seed = secrets.randbits(63)
+        self.client = client
+        self.ctx = ScanContext(registry, options, seed)
+        self.setup = client.scatter(  # type: ignore[no-untyped-call]
+            WorkerSetup(secrets.token_hex(8), registry, options, seed), broadcast=True, hash=False
+        )
+        self.threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        self.ahead = ahead or AHEAD_PER_THREAD * self.threads
+        self.merger = InventoryMerger()
+        self.units: list[Unit] = []
+        self.pending: deque[tuple[Unit, Future[Any]]] = deque()
+        self.findings = 0
+        self.out_dir = out_dir
+        self.sink: io.BufferedWriter | None = None
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            self.sink = open(out_dir / ".findings.jsonl.partial", "wb")  # noqa: SIM115
+
+    def __enter__(self) -> Coordinator:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            for _unit, fut in self.pending:
+                fut.cancel()  # type: ignore[no-untyped-call]
+            discard(self.sink, self.out_dir)
+        if self.sink is not None:
+            self.sink.close()
+
+    def unit(self, rel: str) -> Unit:
+        self.units.append(Unit(rel))
+        return self.units[-1]
+
+    def submit(self, unit: Unit, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on a worker; its result (a :class:`WholeScan` or a
+        :class:`RangeScan`) is merged into ``unit`` in submission order."""
+        self.pending.append((unit, self.client.submit(fn, *args, pure=False)))
+        self.drain(self.ahead)
+
+    def drain(self, limit: int) -> None:
+        while len(self.pending) > limit:
+            unit, fut = self.pending.popleft()
+            self._consume(unit, fut.result())
+
+    def _merge(self, unit: Unit, scanned: list[Scanned]) -> None:
+        assert unit.record is not None
+        for found, inv in scanned:
+            self.merger.add(inv)
+            unit.record["rows"] += inv.rows
+            self.findings += found.height
+            if self.sink is not None and found.height:
+                _write_findings(found, self.sink)
+
+    def _consume(self, unit: Unit, result: WholeScan | RangeScan) -> None:
+        if isinstance(result, WholeScan):
+            if result.skipped is not None:
+                unit.skipped = {"path": unit.rel, "reason": result.skipped}
+            else:
+                unit.record = result.record
+                self._merge(unit, result.scanned)
+            return
+        if unit.failed or unit.record is None:
+            return
+        self._merge(unit, result.scanned)
+        unit.record["skipped_rows"] += result.skipped
+        unit.record["undecodable_rows"] += result.undecodable
+        for name, why in result.notes.items():
+            unit.notes.setdefault(name, why)
+        unit.rows += result.rows
+        if result.failed and unit.failure is not None:
+            # as one process: what was read counts, nothing after it
+            unit.failed = True
+            reason = unit.failure(unit.rows, result)
+            if not unit.rows and not unit.record["rows"]:
+                unit.record, unit.skipped = None, {"path": unit.rel, "reason": reason}
+            else:
+                unit.failures.append(reason)
+
+    def finish(self, progress: ProgressFn | None = None, total: int = 0) -> ScanResult:
+        """Merge what is in flight and write the outputs."""
+        self.drain(0)
+        if progress:
+            progress("", total, total)
+        for unit in self.units:
+            if unit.record is not None and unit.errors is not None:
+                unit.record["errors"] = unit.errors(unit, unit.failures)
+        records = [u.record for u in self.units if u.record is not None]
+        skipped = [u.skipped for u in self.units if u.skipped is not None]
+        inventory = _inventory(records, skipped, self.merger, self.ctx, self.findings)
+        if self.sink is not None:
+            self.sink.close()
+        return publish(self.out_dir, inventory, self.findings)
+
+
+def _split_record(rel: str, split: SplitFile) -> dict[str, Any]:
+    record = new_record(rel, split.src)
+    layout = split.layout
+    record |= {"skipped_rows": 0, "undecodable_rows": 0, "errors": []}
+    record["plans"] = {layout.sheet: dict(zip(layout.names, layout.plans, strict=True))}
+    return record
+
+
+def _file_errors(unit: Unit, failures: list[str]) -> list[str]:
+    return failures
+
+
+def scan_on_dask(
+    paths: Sequence[Path],
+    client: Client,
+    *,
+    out_dir: Path | None = None,
+    registry: Registry | None = None,
+    options: ScanOptions | None = None,
+    progress: ProgressFn | None = None,
+    range_bytes: int | None = None,
+    ahead: int | None = None,
+) -> ScanResult:
+    """:func:`~baomi.engine.scan.run.scan_paths` with the workers reading their own
+    partitions (:mod:`baomi.engine.scan.ranges`): here the files are only planned (a split
+    file's first partition read for its column plans), and the results merged and written in
+    order. The outputs are byte for byte those of a one-process scan.
+
+    ``range_bytes``: bytes per range task; by default a file is cut in about
+    :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""
+    files = list(iter_files(paths))
+    total = sum(p.stat().st_size for p, _ in files if p.is_file())
+    done = 0
+    with Coordinator(client, registry, options, out_dir, ahead) as run:
+        ctx, setup = run.ctx, run.setup
+        for file_index, (path, rel) in enumerate(files):
+            if progress:
+                progress(rel, done, total)
+            unit = run.unit(rel)
+            size = path.stat().st_size if path.is_file() else 0
+            step = range_bytes or min(
+                RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * run.threads))
+            )
+            split = plan_file(path, rel, file_index, ctx, step)
+            done += size
+            if split is None:
+                run.submit(unit, scan_file_on_worker, path, rel, file_index, setup)
+                continue
+            unit.record = _split_record(rel, split)
+            unit.failure = partial(_split_failure, split)
+            unit.errors = _file_errors
+            offset: Any = 0  # a future after the first range: the rows before the next one
+            for task in split.tasks:
+                read = client.submit(read_part, task, pure=False)
+                run.submit(unit, scan_range_on_worker, read, offset, split.layout, setup)
+                rows = client.submit(rows_of, read, pure=False)
+                offset = client.submit(operator.add, offset, rows, pure=False)
+        return run.finish(progress, total)
+
+
+def _split_failure(split: SplitFile, rows: int, result: RangeScan) -> str:
+    return split.failure_reason(rows)
+
+
 def scan_paths_dask(
     paths: Sequence[Path],
     *,
@@ -144,8 +429,8 @@ def scan_paths_dask(
     processes: bool = True,
     **scan: Any,
 ) -> ScanResult:
-    """:func:`~baomi.engine.scan.run.scan_paths` (``scan``: its ``out_dir``, ``registry``,
-    ``options``, ``progress``) with the partitions scanned on Dask: on the scheduler at
-    ``scheduler``, or on a LocalCluster of ``workers`` workers (see :func:`dask_client`)."""
+    """:func:`scan_on_dask` (``scan``: its ``out_dir``, ``registry``, ``options``,
+    ``progress``, ``range_bytes``) on the scheduler at ``scheduler``, or on a LocalCluster of
+    ``workers`` workers (see :func:`dask_client`)."""
     with dask_client(scheduler, workers=workers, processes=processes) as client:
-        return scan_paths(paths, engine=DaskEngine(client), **scan)
+        return scan_on_dask(paths, client, **scan)

@@ -18,9 +18,10 @@ from typing import Any, Protocol
 import polars as pl
 
 from baomi.engine.contracts import codec
+from baomi.engine.contracts.inventory import Inventory
 from baomi.engine.documents.files import iter_files
 from baomi.engine.inventory import InventoryMerger, PartialInventory
-from baomi.engine.readers import open_source
+from baomi.engine.readers import Source, open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
 from baomi.engine.scan.kernels import scan_partition
@@ -92,6 +93,24 @@ def _write_findings(found: pl.DataFrame | NdjsonFindings, sink: io.BufferedWrite
 
 def _submit_to_pool(pool: ProcessPoolExecutor, part: Partition) -> Future[Scanned]:
     return pool.submit(_run_partition, part)
+
+
+def new_record(rel: str, src: Source) -> dict[str, Any]:
+    """A file's inventory record before its partitions are merged (``rows`` adds up)."""
+    return {"path": rel, "kind": src.kind, "encoding": src.encoding, "rows": 0, "sheets": []}
+
+
+def finish_record(
+    record: dict[str, Any], src: Source, file_parts: FilePartitions, errors: list[str]
+) -> None:
+    """What a file's record holds once its partitions were read: what could not be read, its
+    sheets and column plans."""
+    record["skipped_rows"] = src.skipped_rows
+    record["undecodable_rows"] = src.undecodable_rows
+    record["errors"] = [*src.errors, *errors]
+    record["sheets"] = [s for s in file_parts.sheets if s is not None]
+    if src.kind == "table":
+        record["plans"] = {s: file_parts.planner.plans.get(s, {}) for s in file_parts.sheets}
 
 
 def scan_paths(
@@ -195,13 +214,7 @@ def scan_paths(
                 skipped.append({"path": rel, "reason": exc.reason})
                 done += size
                 continue
-            record: dict[str, Any] = {
-                "path": rel,
-                "kind": src.kind,
-                "encoding": src.encoding,
-                "rows": 0,
-                "sheets": [],
-            }
+            record = new_record(rel, src)
             file_parts = FilePartitions(src, rel, file_index, ctx)
             errors: list[str] = []
             parts = 0
@@ -228,14 +241,7 @@ def scan_paths(
                     done += size
                     continue
                 errors.append(exc.reason)  # read in part: what was read is scanned
-            record["skipped_rows"] = src.skipped_rows
-            record["undecodable_rows"] = src.undecodable_rows
-            record["errors"] = [*src.errors, *errors]
-            record["sheets"] = [s for s in file_parts.sheets if s is not None]
-            if src.kind == "table":
-                record["plans"] = {
-                    s: file_parts.planner.plans.get(s, {}) for s in file_parts.sheets
-                }
+            finish_record(record, src, file_parts, errors)
             records.append(record)
             done += size
         if progress:
@@ -246,9 +252,7 @@ def scan_paths(
     except BaseException:
         if writer is not None:
             writer.shutdown(cancel_futures=True)  # waits for a write in progress
-        if sink is not None and tmp_findings is not None:
-            sink.close()
-            tmp_findings.unlink(missing_ok=True)  # no half-written findings are left behind
+        discard(sink, out_dir)
         raise
     finally:
         if pool is not None:
@@ -259,11 +263,23 @@ def scan_paths(
             writer.shutdown(cancel_futures=True)
         if sink is not None:
             sink.close()
+    return publish(out_dir, inventory, findings)
+
+
+def discard(sink: io.BufferedWriter | None, out_dir: Path | None) -> None:
+    """Close and remove the findings being written: no half-written findings are left."""
+    if sink is not None and out_dir is not None:
+        sink.close()
+        (out_dir / ".findings.jsonl.partial").unlink(missing_ok=True)
+
+
+def publish(out_dir: Path | None, inventory: Inventory, findings: int) -> ScanResult:
+    """Rename the complete findings (``.findings.jsonl.partial``) and write the inventory."""
     findings_path = None
     try:
-        if out_dir is not None and tmp_findings is not None:
+        if out_dir is not None:
             findings_path = out_dir / "findings.jsonl"
-            os.replace(tmp_findings, findings_path)
+            os.replace(out_dir / ".findings.jsonl.partial", findings_path)
             codec.dump(inventory, out_dir / "inventory.json")
     except BaseException:
         if out_dir is not None:  # no half-written output is left behind

@@ -1,0 +1,435 @@
+"""Partitions a worker reads itself: a file cut into byte ranges (CSV/TSV) or row groups
+(Parquet), or read whole by one worker (any other file, and a small one).
+
+The coordinator only *plans* (:func:`plan_file`): it reads a splittable file's first partition,
+as a one-process scan does, for its header and column plans (so they are those of one
+process), then cuts the rest without parsing it:
+
+* CSV/TSV — byte ranges cut after a record's end. One pass over the bytes (NumPy, no
+  parsing) counts the quote characters: a line break after an even number of them (from the
+  first data record on) ends a record, so a quoted value holding line breaks is never cut.
+  Only encodings in which the quote and line-break bytes cannot be part of a multi-byte
+  character are cut (UTF-8 with or without BOM, GBK, GB18030); a file with an odd number of
+  quotes (a stray one), or in another encoding, is read whole.
+* Parquet — runs of whole row groups.
+
+A worker reads its range (:func:`read_part`: the file's own reader, header and names given)
+and keeps the rows; how many rows it read goes back to the coordinator, which adds them up,
+so the next range's first row number is known before that range is scanned (a tiny Dask task
+per range; the rows stay on the worker that read them). Row numbers are therefore exactly
+those of one process. Findings are written row by row within a partition
+(:meth:`baomi.engine.scan.collector.Collector.finish`), so the findings file does not depend
+on where the ranges are cut.
+
+A file whose first partition leaves a column empty is read whole: one process classifies such
+a column on a later partition, which a range cannot know.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import polars as pl
+
+from baomi.engine.columns import ColumnPlan
+from baomi.engine.inventory import PartialInventory
+from baomi.engine.readers import open_source
+from baomi.engine.readers.base import Source, arrow_file, unique_headers, unreadable
+from baomi.engine.readers.csv import CsvSource
+from baomi.engine.scan.kernels import scan_partition
+from baomi.engine.scan.model import ROW_COLUMN, Partition, ScanContext
+from baomi.engine.scan.partitions import FilePartitions
+from baomi.errors import UnreadableFileError
+
+#: Bytes of a file per range task (a smaller file is read whole by one worker).
+RANGE_BYTES = 16 * 1024 * 1024
+#: Bytes examined at a time when the cut points are found.
+CUT_CHUNK = 8 * 1024 * 1024
+#: Encodings whose quote and line-break bytes never occur inside a multi-byte character.
+SPLIT_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "gbk", "gb18030", "ascii"})
+#: The longest header row looked for (bytes); a longer one: the file is read whole.
+MAX_HEADER_BYTES = 1024 * 1024
+_CR, _LF = 13, 10
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What every partition of a split file shares (planned on its first partition)."""
+
+    rel: str
+    file_index: int
+    sheet: str | None
+    names: tuple[str, ...]  # the columns as the scan names them
+    plans: tuple[ColumnPlan, ...]
+    categories: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRange:
+    """Bytes ``[start, end)`` of a CSV/TSV file: whole records after the header."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    quote_char: str
+    width: int
+    start: int
+    end: int
+    names: tuple[str, ...]
+    batch_rows: int
+    block_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RowGroups:
+    """Row groups of a Parquet file, read in order."""
+
+    path: Path
+    groups: tuple[int, ...]
+    names: tuple[str, ...]
+    batch_rows: int
+
+
+@dataclass(slots=True)
+class RangeRead:
+    """A range as a worker read it: its rows (numbered from 0 within the range, with a
+    ``ROW_COLUMN`` when rows were skipped), how many row numbers it used, what it could not
+    read, and whether the reader failed part-way (after ``rows``)."""
+
+    frame: pl.DataFrame
+    rows: int
+    skipped: int = 0
+    undecodable: int = 0
+    failed: bool = False
+
+
+@dataclass(slots=True)
+class RangeScan:
+    """A range's scan: its partitions' findings (as ``Scanned``) and what its read counted."""
+
+    scanned: list[tuple[Any, PartialInventory]] = field(default_factory=list)
+    skipped: int = 0
+    undecodable: int = 0
+    failed: bool = False
+    rows: int = 0
+    #: columns a worker found it could not read (a database's binary values), with why
+    notes: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None  # why the reading failed, when the worker knows it
+
+
+@dataclass(frozen=True, slots=True)
+class SplitFile:
+    """A file cut into tasks; ``src`` is the coordinator's opened source (for the record)."""
+
+    src: Source
+    layout: Layout
+    tasks: tuple[CsvRange | RowGroups, ...]
+
+    def failure_reason(self, done: int) -> str:
+        """The reason a reader gives when the file fails after data row ``done``."""
+        if isinstance(self.src, CsvSource):
+            return self.src._unreadable(done).reason
+        return unreadable(self.src.path, "Parquet 文件已损坏", "corrupt Parquet file").reason
+
+
+def first_partition(
+    src: Source, rel: str, file_index: int, ctx: ScanContext
+) -> tuple[Partition | None, FilePartitions]:
+    """A source's first partition as one process reads it (``None``: nothing could be read),
+    and its partitions' state (names, plans); the reading is closed after it."""
+    parts = FilePartitions(src, rel, file_index, ctx)
+    reading = cast(Generator[Partition, None, None], iter(parts))
+    try:
+        return next(reading, None), parts
+    except UnreadableFileError:
+        return None, parts
+    finally:
+        reading.close()  # the reader's file (or a database's transaction) is let go now
+
+
+def plan_file(
+    path: Path, rel: str, file_index: int, ctx: ScanContext, range_bytes: int = RANGE_BYTES
+) -> SplitFile | None:
+    """How ``path`` is cut, or ``None``: one worker reads it whole (see the module docstring)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".tsv", ".parquet") or not path.is_file():
+        return None
+    if path.stat().st_size < 2 * range_bytes:
+        return None
+    try:
+        src = open_source(path, batch_rows=ctx.options.batch_rows)
+    except UnreadableFileError:
+        return None
+    if isinstance(src, CsvSource) and src.encoding not in SPLIT_ENCODINGS:
+        return None
+    first, _ = first_partition(src, rel, file_index, ctx)
+    if first is None or not first.frame.height:
+        return None
+    if any(p.mode == "skip" and p.note == "empty" for p in first.plans):
+        return None  # one process classifies that column on a later partition
+    names = tuple(c for c in first.frame.columns if c != ROW_COLUMN)
+    layout = Layout(rel, file_index, first.sheet, names, first.plans, first.categories)
+    tasks: list[CsvRange | RowGroups] = []
+    if isinstance(src, CsvSource):
+        tasks.extend(_csv_ranges(src, names, range_bytes))
+    else:
+        tasks.extend(_row_groups(path, names, ctx.options.batch_rows, range_bytes))
+    if len(tasks) < 2:
+        return None
+    return SplitFile(src, layout, tuple(tasks))
+
+
+def _csv_ranges(src: CsvSource, names: tuple[str, ...], range_bytes: int) -> list[CsvRange]:
+    quote = src.quote_char.encode("ascii", "ignore")
+    if len(quote) != 1:
+        return []
+    start = 0 if src.header_row is None else header_end(src.path, quote[0])
+    if start is None:
+        return []
+    cuts = record_cuts(src.path, start, range_bytes, quote[0])
+    if cuts is None:
+        return []
+    return [
+        CsvRange(
+            src.path,
+            str(src.encoding),
+            src.delimiter,
+            src.quote_char,
+            src.width,
+            a,
+            b,
+            names,
+            src.batch_rows,
+            src.block_size,
+        )
+        for a, b in itertools.pairwise(cuts)
+    ]
+
+
+def header_end(path: Path, quote: int) -> int | None:
+    """The byte offset after the first non-empty record (the header row), or ``None``."""
+    with path.open("rb") as handle:
+        head = handle.read(MAX_HEADER_BYTES)
+    i, n = 0, len(head)
+    while i < n and head[i] in (_CR, _LF):  # blank lines are not records
+        i += 1
+    quoted = False
+    while i < n:
+        byte = head[i]
+        if byte == quote:
+            quoted = not quoted
+        elif byte in (_CR, _LF) and not quoted:
+            if byte == _CR and i + 1 < n and head[i + 1] == _LF:
+                i += 1
+            return i + 1
+        i += 1
+    return None
+
+
+def record_cuts(path: Path, start: int, step: int, quote: int) -> list[int] | None:
+    """Cut points ``[start, …, size]`` about ``step`` bytes apart, each just after a line break
+    outside quotes; ``None`` when the file holds an odd number of quote characters.
+
+    The pass only counts quote bytes (NumPy, about the speed of reading the file); the quote
+    state is looked at byte by byte only in a small window after each target."""
+    size = path.stat().st_size
+    cuts = [start]
+    target = start + step
+    parity = 0  # quote characters in [start, pos), modulo 2
+    pos = start
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while chunk := handle.read(CUT_CHUNK):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            end = pos + len(chunk)
+            at, odd = 0, parity  # quote parity at data[at]
+            while target < end:
+                i = max(target - pos, at)
+                odd = (odd + int(np.count_nonzero(data[at:i] == quote))) & 1
+                at = i
+                cut = _break_after(data, i, odd, quote)
+                if cut is None:  # the chunk ends inside a quoted value: on in the next
+                    target = end
+                    break
+                if pos + cut < size:
+                    cuts.append(pos + cut)
+                odd = (odd + int(np.count_nonzero(data[i:cut] == quote))) & 1
+                at = cut
+                target = pos + cut + step
+            parity = (odd + int(np.count_nonzero(data[at:] == quote))) & 1
+            pos = end
+    if parity:
+        return None
+    cuts.append(size)
+    return cuts
+
+
+def _break_after(data: np.ndarray[Any, Any], i: int, odd: int, quote: int) -> int | None:
+    """The index just after the first line break at or after ``i`` outside quotes (``odd``:
+    the quote parity at ``i``), or ``None`` when ``data`` has none."""
+    width = 64 * 1024
+    while True:
+        window = data[i : i + width]
+        quotes = (window == quote).astype(np.int64)
+        before = (np.cumsum(quotes) - quotes + odd) & 1
+        breaks = np.flatnonzero(((window == _LF) | (window == _CR)) & (before == 0))
+        if breaks.size:
+            return i + int(breaks[0]) + 1
+        if i + width >= len(data):
+            return None
+        width *= 8
+
+
+def _row_groups(
+    path: Path, names: tuple[str, ...], batch_rows: int, range_bytes: int
+) -> list[RowGroups]:
+    import pyarrow.parquet as pq
+
+    with arrow_file(path) as handle, pq.ParquetFile(handle) as parquet:
+        meta = parquet.metadata
+        sizes = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
+    tasks: list[RowGroups] = []
+    run: list[int] = []
+    held = 0
+    for i, size in enumerate(sizes):
+        run.append(i)
+        held += size
+        if held >= range_bytes:
+            tasks.append(RowGroups(path, tuple(run), names, batch_rows))
+            run, held = [], 0
+    if run:
+        tasks.append(RowGroups(path, tuple(run), names, batch_rows))
+    return tasks
+
+
+def _joined(frames: Sequence[tuple[int, pl.DataFrame]], names: Sequence[str]) -> pl.DataFrame:
+    """The batches of a range as one frame (``ROW_COLUMN``: the rows' numbers when there are
+    gaps, within the range)."""
+    if not frames:
+        return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    frame = pl.concat([f for _, f in frames], how="vertical")
+    rows = 0
+    contiguous = True
+    for offset, f in frames:
+        contiguous = contiguous and offset == rows
+        rows = offset + f.height
+    if contiguous:
+        return frame
+    numbers = pl.concat(
+        [pl.int_range(a, a + f.height, eager=True, dtype=pl.Int64) for a, f in frames]
+    )
+    return frame.with_columns(numbers.alias(ROW_COLUMN))
+
+
+class _ByteRange(io.RawIOBase):
+    """Bytes ``[start, end)`` of a file, as a file."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._raw = path.open("rb")
+        self._raw.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)[: self._left]
+        n = self._raw.readinto(view) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _RangeCsvSource(CsvSource):
+    """A CSV reader of one byte range: no header row (the names are given)."""
+
+    def __init__(self, task: CsvRange) -> None:
+        super().__init__(
+            task.path,
+            task.encoding,
+            task.delimiter,
+            task.quote_char,
+            task.width,
+            batch_rows=task.batch_rows,
+            block_size=task.block_size,
+        )
+        self.start, self.end = task.start, task.end
+        self.names = list(task.names)
+
+    def _open_bytes(self) -> Any:
+        return io.BufferedReader(_ByteRange(self.path, self.start, self.end))
+
+
+def read_part(task: CsvRange | RowGroups) -> RangeRead:
+    """A worker reads one range (rows numbered from 0 within it)."""
+    frames: list[tuple[int, pl.DataFrame]] = []
+    failed = False
+    if isinstance(task, CsvRange):
+        src = _RangeCsvSource(task)
+        try:
+            frames.extend((b.offset, b.frame) for b in src.batches())
+        except UnreadableFileError:
+            failed = True
+        frame = _joined(frames, task.names)
+        rows = frames[-1][0] + frames[-1][1].height if frames else 0
+        return RangeRead(frame, rows, src.skipped_rows, src.undecodable_rows, failed)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from baomi.engine.readers.parquet import batch_frame
+
+    rows = 0
+    try:
+        with arrow_file(task.path) as handle, pq.ParquetFile(handle) as parquet:
+            raw = unique_headers(parquet.schema_arrow.names)
+            for batch in parquet.iter_batches(
+                batch_size=task.batch_rows, row_groups=list(task.groups)
+            ):
+                frame = batch_frame(batch, raw)
+                frame.columns = list(task.names)
+                frames.append((rows, frame))
+                rows += batch.num_rows
+    except (pa.ArrowException, OSError):
+        failed = True
+    return RangeRead(_joined(frames, task.names), rows, failed=failed)
+
+
+def rows_of(read: RangeRead) -> int:
+    """How many row numbers a range used (sent to the coordinator, not the rows)."""
+    return read.rows
+
+
+def scan_read(read: RangeRead, offset: int, layout: Layout, ctx: ScanContext) -> RangeScan:
+    """Scan a range read on this worker, its first row being data row ``offset`` of the
+    file: in partitions of at most ``batch_rows`` rows, findings as one process writes them."""
+    frame = read.frame
+    if ROW_COLUMN in frame.columns:
+        frame = frame.with_columns(pl.col(ROW_COLUMN) + offset)
+    out = RangeScan(
+        skipped=read.skipped, undecodable=read.undecodable, failed=read.failed, rows=read.rows
+    )
+    step = ctx.options.batch_rows
+    for at in range(0, frame.height, step):
+        piece = frame.slice(at, step)
+        part = Partition(
+            layout.rel,
+            layout.file_index,
+            layout.sheet,
+            0,
+            offset + at,
+            piece,
+            layout.plans,
+            layout.categories,
+        )
+        out.scanned.append(scan_partition(part, ctx))
+    return out

@@ -1,0 +1,165 @@
+"""Workers read their own partitions (``--engine dask``): CSV byte ranges cut at record ends,
+Parquet row groups, other files whole — and the outputs stay byte for byte those of one
+process (row numbers, column plans and the individuals count included)."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from distributed import Client
+
+from baomi.demo.identifiers import mobile_number, resident_id
+from baomi.engine.recognizers.registry import Registry
+from baomi.engine.scan import ScanOptions, scan_paths
+from baomi.engine.scan.distributed import scan_on_dask
+from baomi.engine.scan.model import ScanContext
+from baomi.engine.scan.ranges import plan_file, record_cuts
+from tests.engine import distributed_support
+
+CREATED = re.compile(rb'"created": "[^"]*"')
+OPTIONS = ScanOptions(batch_rows=64, prose=False)
+RANGE = 2048  # bytes per range: the small files below are cut in several
+
+seller = distributed_support.seller  # the fixtures
+client = distributed_support.client
+
+
+def _outputs(out: Path) -> tuple[bytes, bytes]:
+    inventory = CREATED.sub(b'"created": ""', (out / "inventory.json").read_bytes())
+    return inventory, (out / "findings.jsonl").read_bytes()
+
+
+def _people(n: int, seed: int = 7) -> list[tuple[str, str, str, str]]:
+    rng = random.Random(seed)
+    import datetime as dt
+
+    rows = []
+    for i in range(n):
+        born = dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28)
+        rows.append(
+            (
+                f"客户{i}",
+                resident_id(rng, "110101", born, i % 2 == 0),
+                mobile_number(rng),
+                f"北京市朝阳区\n建国路{i}号" if i % 7 == 3 else f"备注 {i}",
+            )
+        )
+    return rows
+
+
+def _csv(path: Path, rows: list[tuple[str, str, str, str]], encoding: str) -> None:
+    lines = ["姓名,身份证号,手机,地址"]
+    for name, rid, mob, addr in rows:
+        quoted = '"' + addr.replace('"', '""') + '"'
+        lines.append(f"{name},{rid},{mob},{quoted}")
+        if len(lines) % 53 == 0:  # a broken row (skipped, counted) and a blank line
+            lines += [f"{name},{rid}", ""]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+
+
+def _same(paths: list[Path], client: Client, tmp_path: Path) -> None:
+    local = scan_paths(paths, out_dir=tmp_path / "local", options=OPTIONS)
+    dask = scan_on_dask(
+        paths, client, out_dir=tmp_path / "dask", options=OPTIONS, range_bytes=RANGE
+    )
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    assert dask.findings == local.findings > 0
+
+
+def _split(path: Path) -> int:
+    ctx = ScanContext(Registry.default().without_models(), OPTIONS, 1)
+    plan = plan_file(path, path.name, 0, ctx, RANGE)
+    return 0 if plan is None else len(plan.tasks)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_a_csv_in_byte_ranges_is_scanned_as_in_one_process(
+    encoding: str, client: Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "data" / "客户.csv"
+    path.parent.mkdir()
+    _csv(path, _people(400), encoding)
+    assert _split(path) >= 4
+    _same([path.parent], client, tmp_path)
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 20])  # also read in chunks smaller than a record
+def test_cuts_fall_after_records_never_inside_a_quoted_value(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.scan.ranges.CUT_CHUNK", chunk)
+    path = tmp_path / "q.csv"
+    body = b'a,b\n1,"x\ny\nz"\n2,"w""\r\n"\r\n' * 50
+    path.write_bytes(body)
+    cuts = record_cuts(path, 4, 7, ord('"'))
+    assert cuts is not None and len(cuts) > 10 and cuts[-1] == len(body)
+    for cut in cuts[1:-1]:
+        assert body[:cut].count(b'"') % 2 == 0 and body[cut - 1 : cut] in (b"\n", b"\r")
+    path.write_bytes(b'a,b\n1,5"10\n')  # a stray quote: not cut
+    assert record_cuts(path, 4, 2, ord('"')) is None
+
+
+def test_a_parquet_file_in_row_groups_and_the_demo_set(
+    seller: Path, client: Client, tmp_path: Path
+) -> None:
+    rows = _people(300, seed=3)
+    table = pa.table(
+        {k: [r[i] for r in rows] for i, k in enumerate(["姓名", "身份证号", "手机", "地址"])}
+    )
+    path = tmp_path / "data" / "客户.parquet"
+    path.parent.mkdir()
+    pq.write_table(table, path, row_group_size=40)
+    assert _split(path) >= 2
+    _same([path.parent, seller], client, tmp_path)
+
+
+def _failing(*args: object) -> None:
+    raise RuntimeError("worker failed")
+
+
+def test_a_failing_worker_task_leaves_no_output(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baomi.engine.scan.distributed.scan_file_on_worker", _failing)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="worker failed"):
+        scan_on_dask([seller], client, out_dir=out, options=OPTIONS)
+    assert list(out.iterdir()) == []
+
+
+def test_a_column_empty_in_the_first_partition_reads_the_file_whole(tmp_path: Path) -> None:
+    # one process classifies that column on a later partition: a range could not know it
+    path = tmp_path / "late.csv"
+    rows = _people(400)
+    lines = ["姓名,手机,备用"] + [
+        f"{n},{m},{m if i > 200 else ''}" for i, (n, _, m, _) in enumerate(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _split(path) == 0
+
+
+def test_undecodable_bytes_in_a_later_range_and_a_file_without_header(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the encoding is detected on a short sample: bad bytes past it make the range that holds
+    # them read again with U+FFFD, counted in undecodable_rows as in one process
+    monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 4096)
+    data = tmp_path / "data"
+    data.mkdir()
+    bad = data / "坏字节.csv"
+    _csv(bad, _people(400, seed=11), "gbk")
+    body = bad.read_bytes()
+    at = body.index(b"\r\n", len(body) * 3 // 4) + 2
+    bad.write_bytes(body[:at] + b"\xff" + body[at:])  # in the name of a row
+    headless = data / "无表头.csv"
+    _csv(headless, _people(300, seed=12), "utf-8")
+    headless.write_bytes(headless.read_bytes().split(b"\r\n", 1)[1])  # the first row: a record
+    assert _split(bad) >= 4 and _split(headless) >= 4
+    _same([data], client, tmp_path)
+    inventory = (tmp_path / "dask" / "inventory.json").read_text(encoding="utf-8")
+    assert '"undecodable_rows": 1' in inventory and '"column_1"' in inventory
