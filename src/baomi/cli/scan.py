@@ -73,9 +73,10 @@ NER_BACKEND_OPTION = typer.Option(
     "--ner-backend",
     callback=_ner_backend,
     help=(
-        "自由文本识别模型：crf（快，默认）、accurate（较准，较慢）、lac；不给时读环境变量 "
-        "BAOMI_NER_BACKEND / the prose model: crf (fast, default), accurate (better on real "
-        "text, slower), lac; without it $BAOMI_NER_BACKEND"
+        "自由文本识别模型：crf（快，默认）、fast（同样快，真实文本上更准，CC BY-SA 模型）、"
+        "accurate（较准，较慢）、lac；不给时读环境变量 BAOMI_NER_BACKEND / the prose model: "
+        "crf (fast, default), fast (as fast, better on real text; a CC BY-SA model), accurate "
+        "(better on real text, slower), lac; without it $BAOMI_NER_BACKEND"
     ),
 )
 

@@ -66,11 +66,12 @@ def scores(model: Path, data: list[Tagged]) -> dict[str, tuple[float, float, flo
 
 def main(argv: list[str] | None = None) -> int:
     ap = corpus_parser(__doc__, DEFAULT_GENERATED, train_fast.DEFAULT_SEED, DEFAULT_OUT)
+    ap.add_argument("--real-copies", type=int, default=1, help="weight of the real corpora")
     args = ap.parse_args(argv)
     t0, c0 = time.perf_counter(), time.process_time()
     real = [*chunks(read_uner(args.uner)), *chunks(read_weibo(args.weibo))]
     gen = SentenceGenerator(args.seed, split=args.split)
-    data = real + [(s.text, list(s.tags)) for s in gen.sentences(args.generated)]
+    data = real * args.real_copies + [(s.text, list(s.tags)) for s in gen.sentences(args.generated)]
     print(f"{len(real)} real chunks, {args.generated} generated sentences", file=sys.stderr)
     out = train(args.out, data, args.max_iterations)
     size = out.stat().st_size / 1e6
