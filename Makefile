@@ -57,7 +57,7 @@ format: setup
 bench: setup ## speed and accuracy against the peers (see bench/RESULTS.md)
 	$(MAKE) -C bench all
 
-# The accurate prose model's annotated corpora (CC BY-SA, see docs/models.md), pinned commits;
+# The accurate and fast-mixed prose models' annotated corpora (CC BY-SA, see docs/models.md), pinned commits;
 # set CORPORA to a folder that already holds both checkouts to train offline.
 CORPORA ?= var/corpora
 UNER_COMMIT := 1f0307599dece7b83f4cba90ce9b63ef37a7b162
@@ -74,6 +74,9 @@ $(CORPORA)/weibo/.pinned:
 model: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned ## retrain the shipped prose models (docs/models.md)
 	$(BIN)/python -m baomi.engine.prose.train
 	$(BIN)/python -m baomi.engine.prose.train_accurate \
+		--uner $(CORPORA)/uner/zh_gsdsimp-ud-train.iob2 --uner-dev $(CORPORA)/uner/zh_gsdsimp-ud-dev.iob2 \
+		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train
+	$(BIN)/python -m baomi.engine.prose.train_mixed \
 		--uner $(CORPORA)/uner/zh_gsdsimp-ud-train.iob2 --uner-dev $(CORPORA)/uner/zh_gsdsimp-ud-dev.iob2 \
 		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train
 

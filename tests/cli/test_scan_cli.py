@@ -157,3 +157,30 @@ def test_files_read_in_part_are_named_with_a_warning(tmp_path: Path, monkeypatch
     assert summary["files_with_errors"] == 1 and summary["skipped_rows"] == 1
     assert summary["undecodable_rows"] == 1 and summary["files_skipped"] == 1
     assert "Warning: 3 files were not read completely" in result.stderr
+
+
+def test_ner_backend_option_chooses_the_prose_model(tmp_path: Path, monkeypatch: object) -> None:
+    """``--ner-backend`` picks the prose model as ``BAOMI_NER_BACKEND`` does (which still
+    works without the option); an unknown name is refused before anything is scanned."""
+    import pytest
+
+    from baomi.engine.prose import backends
+
+    mp = monkeypatch
+    assert isinstance(mp, pytest.MonkeyPatch)
+    mp.setenv(backends.ENV_VAR, "lac")  # restored after the test: the option sets it
+    small = _data(tmp_path)
+    seen: list[str] = []
+
+    def fake_scan(paths: object, **kwargs: object) -> object:
+        seen.append(backends.backend_name())
+        raise OSError(28, "stop here")
+
+    mp.setattr("baomi.engine.scan.scan_paths", fake_scan)
+    runner.invoke(app, ["scan", str(small), "-o", str(tmp_path / "o")])
+    runner.invoke(app, ["scan", str(small), "-o", str(tmp_path / "p"), "--ner-backend", "Accurate"])
+    assert seen == ["lac", "accurate"]
+    bad = runner.invoke(app, ["scan", str(small), "-o", str(tmp_path / "q"), "--ner-backend", "x"])
+    assert bad.exit_code == 2
+    assert "--ner-backend" in bad.output
+    assert seen == ["lac", "accurate"]

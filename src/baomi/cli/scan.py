@@ -54,6 +54,34 @@ SCHEDULER_OPTION = typer.Option(
 )
 
 
+def _ner_backend(value: str | None) -> str | None:
+    """The ``--ner-backend`` value checked (None: ``$BAOMI_NER_BACKEND`` or the default)."""
+    if value is None:
+        return None
+    from baomi.engine.prose.backends import BACKENDS
+
+    chosen = value.strip().lower()
+    if chosen not in BACKENDS:
+        raise typer.BadParameter(
+            tr(f"可选：{'、'.join(BACKENDS)}", f"choose one of {', '.join(BACKENDS)}"),
+            param_hint="--ner-backend",
+        )
+    return chosen
+
+
+NER_BACKEND_OPTION = typer.Option(
+    None,
+    "--ner-backend",
+    callback=_ner_backend,
+    help=(
+        "自由文本识别模型：crf（快，默认）、fast（同样快，真实文本上更准，CC BY-SA 模型）、"
+        "accurate（较准，较慢）、lac；不给时读环境变量 BAOMI_NER_BACKEND / the prose model: "
+        "crf (fast, default), fast (as fast, better on real text; a CC BY-SA model), accurate "
+        "(better on real text, slower), lac; without it $BAOMI_NER_BACKEND"
+    ),
+)
+
+
 class OutputFormat(str, Enum):
     summary = "summary"
     table = "table"
@@ -217,6 +245,7 @@ def scan(
     prose: bool = typer.Option(
         True, "--prose/--no-prose", help="在自由文本中识别姓名、地址、单位 / names etc. in prose"
     ),
+    ner_backend: str | None = NER_BACKEND_OPTION,
     explain: bool = typer.Option(
         False, "--explain", help="在 findings.jsonl 中写入解释 / add explanations"
     ),
@@ -247,6 +276,10 @@ def scan(
     from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
 
+    if ner_backend is not None:  # read where the recognizers are built, here and in workers
+        from baomi.engine.prose.backends import ENV_VAR
+
+        os.environ[ENV_VAR] = ner_backend
     urls = [p for p in paths if is_database_url(p)]
     files = [] if urls else db_cli.check_paths(paths)
     # The scan allocates millions of short-lived tuples and strings but builds no cycles worth

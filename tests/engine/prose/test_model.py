@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from baomi.engine.prose.backends import get_backend
 from baomi.engine.prose.model import CrfTagger
 from baomi.engine.prose.spans import EntitySpan, spans_from_tags, split_chunks
 
@@ -52,8 +53,11 @@ def test_tiny_model_tags_offsets_into_the_text(tiny_model: Path) -> None:
     assert tagger.tag("   ") == []
 
 
-def test_shipped_model_finds_a_contract_party() -> None:
-    tagger = CrfTagger()  # the shipped zh_ner.crfsuite, loaded through importlib.resources
+@pytest.mark.parametrize("backend", ["crf", "fast"])
+def test_shipped_model_finds_a_contract_party(backend: str) -> None:
+    """The default model and the ``fast`` one (real + generated text, the same features)."""
+    tagger = get_backend(backend)
+    assert tagger.name == backend  # recognizers pickle by it: scan workers rebuild the same
     text = "甲方：欧阳晓燕，身份证号码见附件，住所：浙江省杭州市西湖区文三路100号"
     spans = {(text[s.start : s.end], s.label) for s in tagger.tag(text)}
     assert ("欧阳晓燕", "PER") in spans

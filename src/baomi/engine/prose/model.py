@@ -34,8 +34,12 @@ class CrfTagger:
     with the same weights (:class:`~.decoder.BatchDecoder`, the same spans and scores).
     """
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(
+        self, model_path: Path | None = None, *, model_name: str = MODEL_NAME, name: str = "crf"
+    ) -> None:
         self._path = model_path
+        self._model_name = model_name
+        self.name = name
         self._tagger: pycrfsuite.Tagger | None = None
         self._decoder: BatchDecoder | None = None
         self._lock = threading.Lock()
@@ -43,11 +47,11 @@ class CrfTagger:
     def _model_file(self) -> Path:
         if self._path is not None:
             return self._path
-        ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
+        ref = resources.files("baomi.engine.prose").joinpath(self._model_name)
         with resources.as_file(ref) as path:  # a real file: the package is installed unzipped
             if not path.is_file():
                 raise FileNotFoundError(
-                    f"prose model {MODEL_NAME} is missing: run `make model` to build it"
+                    f"prose model {self._model_name} is missing: run `make model` to build it"
                 )
             return Path(path)
 
@@ -69,8 +73,6 @@ class CrfTagger:
 
                 self._decoder = BatchDecoder(CrfWeights(self._model_file()))
             return self._decoder
-
-    name = "crf"
 
     def tag(self, text: str) -> list[EntitySpan]:
         """``(start, end, label)`` spans in ``text`` (end exclusive), labels PER/ADDR/ORG."""

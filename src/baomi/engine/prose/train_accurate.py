@@ -133,16 +133,30 @@ def scores(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def corpus_parser(doc: str | None, generated: int, seed: int, out: Path) -> argparse.ArgumentParser:
+    """The command line of a trainer on the real corpora plus generated text."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     ap.add_argument("--uner", type=Path, required=True, help="zh_gsdsimp-ud-train.iob2")
     ap.add_argument("--weibo", type=Path, required=True, help="weiboNER_2nd_conll.train")
     ap.add_argument("--uner-dev", type=Path, default=None, help="zh_gsdsimp-ud-dev.iob2")
-    ap.add_argument("--generated", type=int, default=DEFAULT_GENERATED)
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--generated", type=int, default=generated)
+    ap.add_argument("--seed", type=int, default=seed)
     ap.add_argument("--split", choices=("all", "train"), default="all")
     ap.add_argument("--max-iterations", type=int, default=None)
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--out", type=Path, default=out)
+    return ap
+
+
+def heldout_sets(uner_dev: Path | None) -> dict[str, list[Tagged]]:
+    """Generated held-out templates, and UNER dev when given (training data's held-out parts)."""
+    held = {"generated held-out": generated(2_000, HELDOUT_SEED, "heldout")}
+    if uner_dev is not None:
+        held["UNER dev"] = list(chunks(read_uner(uner_dev)))
+    return held
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = corpus_parser(__doc__, DEFAULT_GENERATED, DEFAULT_SEED, DEFAULT_OUT)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     lac = LacTagger()
@@ -152,10 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     out = train(args.out, data, lac, args.max_iterations)
     size = out.stat().st_size / 1e6
     print(f"wrote {out} ({size:.1f} MB) in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    held = {"generated held-out": generated(2_000, HELDOUT_SEED, "heldout")}
-    if args.uner_dev is not None:
-        held["UNER dev"] = list(chunks(read_uner(args.uner_dev)))
-    for name, items in held.items():
+    for name, items in heldout_sets(args.uner_dev).items():
         for lab, (p, r, f) in scores(out, items, lac).items():
             print(f"{name} {lab}: P {p:.3f} R {r:.3f} F1 {f:.3f}", file=sys.stderr)
     return 0
