@@ -24,6 +24,7 @@ from baomi.engine.prose import features as feat
 from baomi.engine.prose.decoder import BatchDecoder, CrfWeights, ExtraFeatures
 from baomi.engine.prose.features import sentence_features
 from baomi.engine.prose.lac import LacTagger, Word
+from baomi.engine.prose.model import BATCH_MIN_CHARS, BATCH_MIN_TEXTS
 from baomi.engine.prose.spans import EntitySpan, spans_from_tags, split_chunks
 
 MODEL_NAME = "zh_ner_lac.crfsuite"
@@ -119,7 +120,11 @@ class AccurateTagger:
 
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
         """Spans of every text: LAC on all texts in one batch, then the CRF over every chunk
-        in the batched decoder (:mod:`.decoder`, python-crfsuite's tags and scores)."""
+        in the batched decoder (:mod:`.decoder`, python-crfsuite's tags and scores) — or, for
+        a few short texts, python-crfsuite itself, which is quicker there (as
+        :meth:`~.model.CrfTagger.tag_many` decides)."""
+        if len(texts) < BATCH_MIN_TEXTS and sum(map(len, texts)) < BATCH_MIN_CHARS:
+            return self._tag_crfsuite(texts)
         all_words = self._lac.words_many(texts)
         tags = [lac_char_tags(len(t), w) for t, w in zip(texts, all_words, strict=True)]
         return self._decoder().tag_many(texts, LacFeatures(tags))
@@ -131,8 +136,8 @@ class AccurateTagger:
             return self._batch
 
     def _tag_crfsuite(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
-        """The same spans from python-crfsuite, chunk by chunk (what the decoder is tested
-        against)."""
+        """The same spans from python-crfsuite, chunk by chunk (quicker for a few short
+        texts; what the decoder is tested against)."""
         all_words = self._lac.words_many(texts)
         out: list[list[EntitySpan]] = []
         with self._lock:
