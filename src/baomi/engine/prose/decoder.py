@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import struct
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 import pycrfsuite
 
 from baomi.engine.prose import features as feat
+from baomi.engine.prose import kernels
 from baomi.engine.prose.spans import EntitySpan, split_chunks
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
@@ -117,7 +116,8 @@ class BatchDecoder:
         unknown = [t for t in self.extra if t not in weights.templates]
         if unknown:
             raise ValueError(f"the model has no template {', '.join(unknown)}")
-        self._exp_trans = np.exp(weights.transitions)
+        self._trans = np.ascontiguousarray(weights.transitions)
+        self._exp_trans = np.exp(self._trans)
         self._tables = _Tables(weights)
         # per label: the entity it belongs to (0 for O) and whether it begins a span
         names = sorted({lab[2:] for lab in self.labels if lab != "O"})
@@ -180,147 +180,55 @@ class BatchDecoder:
         out: list[list[EntitySpan]],
         extra: ExtraFeatures | None = None,
     ) -> None:
-        scores = self._state_scores(chunks)
+        """Decode one batch with the compiled kernels (:mod:`.kernels`, GIL released)."""
+        t = self._tables
+        joined = "".join(chunks)
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        t.cover(cps)
+        lens = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
+        starts = np.zeros(len(chunks), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
         if self.extra:
             assert extra is not None
-            self._add_extra(scores, chunks, owners, extra)
-        lengths = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
-        starts = np.zeros(len(chunks), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=starts[1:])
-        for members, width in _buckets(lengths):
-            lens = lengths[members]
-            pos = np.minimum(np.arange(width)[None, :], lens[:, None] - 1)
-            s = scores[starts[members][:, None] + pos]  # (B, width, L), padding repeats the end
-            path = self._viterbi(s, lens)
-            marg = self._marginals(s, lens, path)
-            self._spans(path, marg, lens, members, owners, out)
-
-    def _spans(
-        self,
-        path: np.ndarray,
-        marg: np.ndarray,
-        lens: np.ndarray,
-        members: np.ndarray,
-        owners: list[tuple[int, int]],
-        out: list[list[EntitySpan]],
-    ) -> None:
-        """BIO paths → spans as :func:`~.model.spans_from_tags` reads them, with the smallest
-        marginal of each span as its score; vectorised over the bucket."""
-        batch, width = path.shape
-        valid = np.arange(width)[None, :] < lens[:, None]
-        kind = np.where(valid, self._kind[path], 0)
-        prev = np.zeros_like(kind)
-        prev[:, 1:] = kind[:, :-1]
-        start = (kind != 0) & (self._begins[path] | (prev != kind))
-        if not start.any():
-            return
-        # one flat row per sequence with a boundary column at the end
-        row = width + 1
-        boundary = np.ones((batch, row), dtype=bool)
-        boundary[:, :width] = (kind == 0) | start
-        flat_start = np.zeros((batch, row), dtype=bool)
-        flat_start[:, :width] = start
-        bflat = boundary.ravel()
-        index = np.arange(bflat.size)
-        at = np.where(bflat, index, bflat.size)
-        next_b = np.minimum.accumulate(at[::-1])[::-1]  # first boundary at or after
-        s_idx = np.flatnonzero(flat_start.ravel())
-        e_idx = next_b[s_idx + 1]
-        m = np.ones((batch, row))
-        m[:, :width] = marg
-        mflat = np.append(m.ravel(), 1.0)
-        bounds = np.empty(2 * len(s_idx), dtype=np.int64)
-        bounds[0::2] = s_idx
-        bounds[1::2] = e_idx
-        low = np.minimum.reduceat(mflat, bounds)[0::2]
-        b_of, t_of = np.divmod(s_idx, row)
-        ent_of = self._kind[path[b_of, t_of]]
+            extra_rows = self._extra_rows(chunks, owners, extra, len(cps))
+        else:
+            extra_rows = np.zeros((len(cps), 0), dtype=np.int64)
+        path = np.empty(len(cps), dtype=np.int64)
+        marg = np.empty(len(cps))
+        kernels.decode(
+            cps, starts, lens, t.sym_t, t.cls_t, t.nm_t,
+            t.trie_keys, t.trie_vals, t.trie_term, t.roots,
+            t.single, t.pair_keys, t.pair_rows, t.radix, t.missing,
+            t.k, t.n, t.d, t.o, t.w, t.g, len(t.gaz_kinds),
+            extra_rows, t.weights, self._trans, self._exp_trans, path, marg,
+        )  # fmt: skip
+        c_of, s_of, e_of, ent_of, low = kernels.spans(
+            path, marg, starts, lens, self._kind, self._begins
+        )
         names = self._entities
-        member = members.tolist()
-        for b, t, e, ent, p in zip(
-            b_of.tolist(),
-            t_of.tolist(),
-            (e_idx - b_of * row).tolist(),
-            ent_of.tolist(),
-            low.tolist(),
-            strict=True,
+        for c, st, en, ent, p in zip(
+            c_of.tolist(), s_of.tolist(), e_of.tolist(), ent_of.tolist(), low.tolist(), strict=True
         ):
-            k, offset = owners[member[b]]
-            out[k].append(EntitySpan(t + offset, e + offset, names[ent], p))
+            k, offset = owners[c]
+            out[k].append(EntitySpan(st + offset, en + offset, names[ent], p))
 
-    def _viterbi(self, s: np.ndarray, lens: np.ndarray) -> np.ndarray:
-        batch, width, n_labels = s.shape
-        trans = self.w.transitions
-        back = np.zeros((batch, width, n_labels), dtype=np.int64)
-        delta = s[:, 0, :].copy()
-        for t in range(1, width):
-            cand = delta[:, :, None] + trans[None, :, :]  # (B, previous, current)
-            arg = cand.argmax(axis=1)  # the first maximum, as CRFsuite
-            best = np.take_along_axis(cand, arg[:, None, :], axis=1)[:, 0, :] + s[:, t, :]
-            live = (t < lens)[:, None]
-            delta = np.where(live, best, delta)
-            back[:, t, :] = arg
-        path = np.zeros((batch, width), dtype=np.int64)
-        last = delta.argmax(axis=1)  # the first maximum, as CRFsuite
-        rows = np.arange(batch)
-        for t in range(width - 1, -1, -1):
-            follow = back[rows, t + 1, path[:, t + 1]] if t + 1 < width else last
-            path[:, t] = np.where(t == lens - 1, last, np.where(t < lens - 1, follow, 0))
-        return path
-
-    def _marginals(self, s: np.ndarray, lens: np.ndarray, path: np.ndarray) -> np.ndarray:
-        """Marginal probability of the chosen label at each position (scaled forward-backward,
-        as CRFsuite computes it)."""
-        batch, width, _ = s.shape
-        es = np.exp(s)
-        et = self._exp_trans
-        alpha = np.empty_like(es)
-        scale = np.empty((batch, width))
-        a = es[:, 0, :]
-        for t in range(width):
-            if t:
-                a = (alpha[:, t - 1, :] @ et) * es[:, t, :]
-            total = a.sum(axis=1)
-            scale[:, t] = 1.0 / total
-            alpha[:, t, :] = a * scale[:, t, None]
-        beta = np.empty_like(es)
-        beta[:, width - 1, :] = scale[:, width - 1, None]
-        for t in range(width - 2, -1, -1):
-            nxt = (es[:, t + 1, :] * beta[:, t + 1, :]) @ et.T * scale[:, t, None]
-            end = np.equal(lens - 1, t)[:, None]
-            beta[:, t, :] = np.where(end, scale[:, t, None], nxt)
-        marg = alpha * beta / scale[:, :, None]
-        return np.take_along_axis(marg, path[:, :, None], axis=2)[:, :, 0]
-
-    def _state_scores(self, chunks: list[str]) -> np.ndarray:
-        """(characters × labels) state scores of every chunk, concatenated; the templates are
-        added in CRFsuite's order."""
-        codes = _Codes(chunks, self._tables)
-        tpl = self.w.templates
-        total = np.zeros((codes.size, len(self.labels)))
-        part = np.empty_like(total)
-        for name in TEMPLATES:
-            np.take(tpl[name].weights, codes.rows(name), axis=0, out=part)
-            total += part
-        return total
-
-    def _add_extra(
+    def _extra_rows(
         self,
-        total: np.ndarray,
         chunks: list[str],
         owners: list[tuple[int, int]],
         extra: ExtraFeatures,
-    ) -> None:
-        """Add the :attr:`extra` templates' weights (after the shipped ones: CRFsuite's order)."""
+        size: int,
+    ) -> np.ndarray:
+        """Rows of the :attr:`extra` templates' weights per character (added after the
+        shipped ones: CRFsuite's order)."""
         values = extra.values(chunks, owners)
-        part = np.empty_like(total)
-        for name in self.extra:
+        rows = np.empty((size, len(self.extra)), dtype=np.int64)
+        for q, name in enumerate(self.extra):
             tpl = self.w.templates[name]
             missing = len(tpl.weights) - 1
             get = tpl.rows.get
-            rows = np.fromiter((get(v, missing) for v in values[name]), np.int64, len(total))
-            np.take(tpl.weights, rows, axis=0, out=part)
-            total += part
+            rows[:, q] = np.fromiter((get(v, missing) for v in values[name]), np.int64, size)
+        return rows
 
 
 class ExtraFeatures:
@@ -330,19 +238,6 @@ class ExtraFeatures:
     def values(self, chunks: list[str], owners: list[tuple[int, int]]) -> dict[str, list[str]]:
         """``chunks[i]`` is ``texts[owners[i][0]]`` from character ``owners[i][1]`` on."""
         raise NotImplementedError
-
-
-def _buckets(lengths: np.ndarray) -> list[tuple[np.ndarray, int]]:
-    """Chunk indexes grouped by length (up to ``_BUCKET`` apart) with the bucket's width."""
-    order = np.argsort(lengths, kind="stable")
-    ordered = lengths[order]
-    out: list[tuple[np.ndarray, int]] = []
-    i, n = 0, len(order)
-    while i < n:
-        j = int(np.searchsorted(ordered, int(ordered[i]) + _BUCKET, side="left"))
-        out.append((order[i:j], int(ordered[j - 1])))
-        i = j
-    return out
 
 
 #: Letters of the small feature alphabets, padding first (``^`` = 0, ``$`` = 1).
@@ -364,7 +259,10 @@ class _Tables:
 
     def __init__(self, weights: CrfWeights) -> None:
         tpl = weights.templates
-        self.missing = {name: len(tpl[name].weights) - 1 for name in TEMPLATES}
+        self.weights = np.ascontiguousarray(tpl["c"].weights)  # one table for every template
+        if any(t.weights is not tpl["c"].weights for t in tpl.values()):
+            raise ValueError("the templates do not share one weight table")
+        self.missing = len(self.weights) - 1
         symbols: dict[str, int] = {"^": 0, "$": 1}
         for name in _SINGLE:
             for value in tpl[name].rows:
@@ -376,21 +274,17 @@ class _Tables:
         self.symbols = symbols
         self.unknown = len(symbols)
         vocab = [*symbols, "\x00unknown"]
-        self.single = {name: _dense(tpl[name], [vocab]) for name in _SINGLE}
+        self.single = np.stack([_dense(tpl[name], [vocab]) for name in _SINGLE])
         radix = len(vocab)
         self.radix = radix
-        self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for name in _PAIRS:
-            items = [
-                (symbols[v[0]] * radix + symbols[v[1]], r)
-                for v, r in tpl[name].rows.items()
-                if len(v) == 2
-            ]
-            items.sort()
-            self.pairs[name] = (
-                np.asarray([c for c, _ in items], dtype=np.int64),
-                np.asarray([r for _, r in items], dtype=np.int64),
-            )
+        keys: list[int] = []
+        rows: list[int] = []
+        for p, name in enumerate(_PAIRS):  # key: (template · radix + first) · radix + second
+            for v, r in tpl[name].rows.items():
+                if len(v) == 2:
+                    keys.append((p * radix + symbols[v[0]]) * radix + symbols[v[1]])
+                    rows.append(r)
+        self.pair_keys, self.pair_rows = _hash_table(keys, rows)
         self.classes = {c: i for i, c in enumerate(_CLASSES)}
         self.shapes = {c: i for i, c in enumerate(_NAME_SHAPES)}
         self.k = _dense(tpl["k"], [list(_CLASSES)] * 3)
@@ -402,13 +296,81 @@ class _Tables:
         self.gaz_kinds = sorted(set(t.gazetteer.values()))
         self.gaz_names = ["-"] + [p + k for k in self.gaz_kinds for p in "BIE"]
         self.g = _dense(tpl["g"], [self.gaz_names])
+        kind_index = {k: i for i, k in enumerate(self.gaz_kinds)}
+        self.trie_keys, self.trie_vals, self.trie_term, self.roots = _lexicon_trie(
+            [
+                dict.fromkeys(t.divisions, 0),
+                dict.fromkeys(t.org_suffixes, 0),
+                dict.fromkeys(t.words, 0),
+                {w: kind_index[k] for w, k in t.gazetteer.items()},
+            ]
+        )
+        # per code point (filled as characters are first seen): symbol, class, name shape
+        self.sym_t = np.full(0x110000, -1, dtype=np.int32)
+        self.cls_t = np.zeros(0x110000, dtype=np.int32)
+        self.nm_t = np.zeros(0x110000, dtype=np.int32)
+        self._lock = threading.Lock()
 
-    def pair_rows(self, name: str, code: np.ndarray, missing: int) -> np.ndarray:
-        keys, rows = self.pairs[name]
-        if not len(keys):
-            return np.full(len(code), missing, dtype=np.int64)
-        at = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
-        return np.where(keys[at] == code, rows[at], missing)
+    def cover(self, cps: np.ndarray) -> None:
+        """Fill the per-code-point tables for the characters of ``cps`` not seen before."""
+        new = cps[self.sym_t[cps] < 0]
+        if not len(new):
+            return
+        lex = feat._tables()
+        shapes = feat._SHAPES
+        surname, given, cfirst = lex.surname, lex.given, lex.compound_first
+        with self._lock:
+            for cp in np.unique(new).tolist():
+                ch = chr(cp)
+                sc = shapes.get(ch)
+                if sc is None:
+                    sc = feat._shape(ch)
+                if ch in surname:
+                    letter = "s" if ch not in given else "x"
+                elif ch in cfirst:
+                    letter = "c"
+                elif ch in given:
+                    letter = "g"
+                else:
+                    letter = "-"
+                self.cls_t[cp] = self.classes[sc[1]]
+                self.nm_t[cp] = self.shapes[letter]
+                self.sym_t[cp] = self.symbols.get(sc[0], self.unknown)  # last: "seen"
+
+
+def _hash_table(keys: list[int], values: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """A :func:`~.kernels.build_table` hash table of ``keys`` → ``values``."""
+    size = 1 << max(4, (2 * len(keys)).bit_length())
+    table: tuple[np.ndarray, np.ndarray] = kernels.build_table(
+        np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64), size
+    )
+    return table
+
+
+def _lexicon_trie(
+    lexicons: list[dict[str, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One trie over the code points of several word lists (word → kind), a root each: the
+    edge table (keys, child nodes), per node the kind of the word ending there (-1: none),
+    and the roots."""
+    edges: dict[tuple[int, int], int] = {}
+    term = [-1] * len(lexicons)
+    roots = np.arange(len(lexicons), dtype=np.int64)
+    for root, words in enumerate(lexicons):
+        for w, kind in words.items():
+            if not w:
+                continue
+            node = root
+            for ch in w:
+                key = (node, ord(ch))
+                child = edges.get(key)
+                if child is None:
+                    child = edges[key] = len(term)
+                    term.append(-1)
+                node = child
+            term[node] = kind
+    keys, vals = _hash_table([(n << 21) | cp for n, cp in edges], list(edges.values()))
+    return keys, vals, np.asarray(term, dtype=np.int32), roots
 
 
 def _dense(tpl: _Template, vocabs: list[list[str]]) -> np.ndarray:
@@ -419,153 +381,3 @@ def _dense(tpl: _Template, vocabs: list[list[str]]) -> np.ndarray:
     for vocab in vocabs:
         combos = [c + v for c in combos for v in vocab]
     return np.fromiter((tpl.rows.get(c, missing) for c in combos), np.int64, count=len(combos))
-
-
-class _Codes:
-    """The feature values of every character of a batch of chunks, as integer codes.
-
-    Each chunk is padded as :func:`~.features.sentence_features` pads it (``^`` before, ``$``
-    after).
-    """
-
-    def __init__(self, chunks: list[str], tables: _Tables) -> None:
-        self.t = tables
-        lex = feat._tables()
-        joined = "".join(chunks)
-        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        self.size = len(cps)
-        uniq, inv = np.unique(cps, return_inverse=True)
-        shapes = feat._SHAPES
-        surname, given, cfirst = lex.surname, lex.given, lex.compound_first
-        symbols, classes, name_shapes = tables.symbols, tables.classes, tables.shapes
-        unknown = tables.unknown
-        u_sym, u_cls, u_nm = [], [], []
-        for cp in uniq.tolist():
-            ch = chr(cp)
-            sc = shapes.get(ch)
-            if sc is None:
-                sc = feat._shape(ch)
-            u_sym.append(symbols.get(sc[0], unknown))
-            u_cls.append(classes[sc[1]])
-            if ch in surname:
-                letter = "s" if ch not in given else "x"
-            elif ch in cfirst:
-                letter = "c"
-            elif ch in given:
-                letter = "g"
-            else:
-                letter = "-"
-            u_nm.append(name_shapes[letter])
-        sym = np.asarray(u_sym, dtype=np.int64)[inv]
-        cls = np.asarray(u_cls, dtype=np.int64)[inv]
-        nm = np.asarray(u_nm, dtype=np.int64)[inv]
-        lengths = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        pos = np.arange(self.size, dtype=np.int64) - starts
-        n = np.repeat(lengths, lengths)
-        self.sym = {d: _shifted(sym, pos, n, d) for d in (-2, -1, 0, 1, 2)}
-        self.cls = {d: _shifted(cls, pos, n, d) for d in (-1, 0, 1)}
-        self.nm = {d: _shifted(nm, pos, n, d) for d in (-2, -1, 0, 1, 2)}
-        # Lexicon matches (forward maximum matching), coded - B I E and "$" past the end. The
-        # chunks are matched in one string, a NUL (in no word) between them.
-        sep = "\x00".join(chunks)
-        keep = np.ones(len(sep), dtype=bool)  # by position: a chunk may hold a NUL itself
-        keep[np.cumsum(lengths[:-1]) + np.arange(len(chunks) - 1)] = False
-        end = np.full(self.size, _LEXICON.index("$"), dtype=np.int64)
-        last = pos == n - 1
-        self.div = _fmm_codes(sep, lex.divisions)[0][keep]
-        self.div_next = np.where(last, end, np.roll(self.div, -1))
-        self.org = _fmm_codes(sep, lex.org_suffixes)[0][keep]
-        self.org_next = np.where(last, end, np.roll(self.org, -1))
-        self.word = _fmm_codes(sep, lex.words)[0][keep]
-        codes, kind_of = _fmm_codes(sep, lex.gaz_words, lex.gazetteer)
-        # gazetteer values: the position letter plus the word's kind ("Bp", "Io"), or "-"
-        self.gaz = np.where(codes == 0, 0, 1 + kind_of * 3 + codes - 1)[keep]
-
-    def rows(self, name: str) -> np.ndarray:
-        """Row of the template's weight table for every character."""
-        t = self.t
-        if name in _PAIRS:
-            a, b = _PAIRS[name]
-            return t.pair_rows(name, self.sym[a] * t.radix + self.sym[b], t.missing[name])
-        table, code = self._coded(name)
-        return np.asarray(table[code])
-
-    def _coded(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(dense row table, code per character) of a template over a small alphabet."""
-        t = self.t
-        if name in _SINGLE:
-            return t.single[name], self.sym[_SINGLE[name]]
-        if name == "k":
-            c = self.cls
-            radix = len(_CLASSES)
-            return t.k, (c[-1] * radix + c[0]) * radix + c[1]
-        if name == "n":
-            m = self.nm
-            code = m[-2]
-            for d in (-1, 0, 1, 2):
-                code = code * len(_NAME_SHAPES) + m[d]
-            return t.n, code
-        if name == "d":
-            return t.d, self.div * len(_LEXICON) + self.div_next
-        if name == "o":
-            return t.o, self.org * len(_LEXICON) + self.org_next
-        if name == "w":
-            return t.w, self.word
-        return t.g, self.gaz  # "g"
-
-
-@cache
-def _alternation(words: frozenset[str]) -> str:
-    """A regex matching any of ``words``, longer words first (leftmost-first semantics then
-    pick the longest word at the leftmost position: forward maximum matching)."""
-    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
-
-
-def _fmm_codes(
-    text: str, words: frozenset[str], kinds: dict[str, str] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Forward maximum matching over ``text`` as :func:`~.features._longest_matches` does it:
-    per character 0 outside a word, 1 / 2 / 3 at the beginning / inside / end of one (a
-    one-character word is an end); and, with ``kinds`` (word → kind), per character the index
-    of its word's kind among the sorted kinds (0 outside words).
-
-    The matching runs in Polars' regex engine; the words it returns, in order, are found again
-    in ``text`` to place them."""
-    n = len(text)
-    codes = np.zeros(n, dtype=np.int64)
-    kind_of = np.zeros(n, dtype=np.int64)
-    if not words or not n:
-        return codes, kind_of
-    found = pl.Series([text]).str.extract_all(_alternation(words))[0]
-    if found is None or not len(found):
-        return codes, kind_of
-    matched: list[str] = found.to_list()
-    starts: list[int] = []
-    pos = 0
-    find = text.find
-    for w in matched:
-        pos = find(w, pos)
-        starts.append(pos)
-        pos += len(w)
-    st = np.asarray(starts, dtype=np.int64)
-    ln = np.fromiter((len(w) for w in matched), np.int64, count=len(matched))
-    covered = np.repeat(st, ln) + (np.arange(int(ln.sum())) - np.repeat(np.cumsum(ln) - ln, ln))
-    codes[covered] = 2
-    codes[st] = 1
-    codes[st + ln - 1] = 3
-    if kinds is not None:
-        index = {k: j for j, k in enumerate(sorted(set(kinds.values())))}
-        kid = np.fromiter((index[kinds[w]] for w in matched), np.int64, count=len(matched))
-        kind_of[covered] = np.repeat(kid, ln)
-    return codes, kind_of
-
-
-def _shifted(values: np.ndarray, pos: np.ndarray, n: np.ndarray, d: int) -> np.ndarray:
-    """``values`` of the character ``d`` places away in the same chunk, else ``^``/``$`` (0/1)."""
-    if d == 0:
-        return values
-    moved = np.roll(values, -d)
-    if d < 0:
-        return np.where(pos + d >= 0, moved, 0)
-    return np.where(pos + d < n, moved, 1)

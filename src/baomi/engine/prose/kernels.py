@@ -1,0 +1,324 @@
+"""Compiled (Numba) loops of the batched CRF decoder (:mod:`.decoder`).
+
+Per chunk of text, in one pass and without the interpreter: the lexicon matches (forward
+maximum matching over a trie), the state scores of every character (the weight rows of the
+fifteen templates added in CRFsuite's order), Viterbi (ties to the lowest label, as CRFsuite),
+the scaled forward-backward marginals (CRFsuite's order of sums) and the BIO spans with their
+smallest marginal. The functions release the GIL (``nogil``), so that batches decode in
+threads side by side, and are cached on disk (``cache``): the first call in a fresh install
+compiles them (a few seconds), later processes load them.
+
+Codes and tables are built by :mod:`.decoder`; ``tests/engine/prose/test_decoder.py`` compares
+the results with python-crfsuite's tagger.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(nogil=True, cache=True)
+def _slot(key: int, mask: int) -> int:
+    """Fibonacci hashing in int64 (wrapping; the golden-ratio constant as a signed value)."""
+    return ((key * -0x61C8864680B583EB) >> 32) & mask
+
+
+@njit(nogil=True, cache=True)
+def build_table(keys_in, vals_in, size):  # type: ignore[no-untyped-def]
+    """Open-addressing hash table (``size`` a power of two) of non-negative int64 keys."""
+    keys = np.full(size, -1, dtype=np.int64)
+    vals = np.zeros(size, dtype=np.int64)
+    mask = size - 1
+    for e in range(len(keys_in)):
+        key = keys_in[e]
+        i = _slot(key, mask)
+        while keys[i] != -1:
+            i = (i + 1) & mask
+        keys[i] = key
+        vals[i] = vals_in[e]
+    return keys, vals
+
+
+@njit(nogil=True, cache=True)
+def _find(keys, vals, key, default):  # type: ignore[no-untyped-def]
+    mask = len(keys) - 1
+    i = _slot(key, mask)
+    while True:
+        k = keys[i]
+        if k == key:
+            return vals[i]
+        if k == -1:
+            return default
+        i = (i + 1) & mask
+
+
+@njit(nogil=True, cache=True)
+def _longest(cps, a, b, root, keys, vals, term, out, kinds):  # type: ignore[no-untyped-def]
+    """Forward maximum matching of ``cps[a:b]`` from trie ``root``: ``out[i - a]`` 1 / 2 / 3
+    at the beginning / inside / end of a word (a one-character word is an end), 0 elsewhere;
+    ``kinds`` (when not empty) the word's kind there."""
+    i = a
+    while i < b:
+        node = root
+        best = 0
+        kind = 0
+        j = i
+        while j < b:
+            node = _find(keys, vals, (node << 21) | cps[j], -1)
+            if node < 0:
+                break
+            j += 1
+            if term[node] >= 0:
+                best = j - i
+                kind = term[node]
+        if best == 0:
+            out[i - a] = 0
+            i += 1
+            continue
+        out[i - a] = 1
+        for p in range(i + 1 - a, i + best - a):
+            out[p] = 2
+        out[i + best - 1 - a] = 3
+        if len(kinds):
+            for p in range(i - a, i + best - a):
+                kinds[p] = kind
+        i += best
+
+
+@njit(nogil=True, cache=True)
+def decode(  # type: ignore[no-untyped-def]
+    cps,  # uint32 code points of all chunks, concatenated
+    starts,  # int64 first character of each chunk
+    lens,  # int64 length of each chunk
+    sym_t,  # int32 per code point: symbol id (feature value of c/l/r/…)
+    cls_t,  # int32 per code point: character class id
+    nm_t,  # int32 per code point: name-shape id
+    trie_keys,
+    trie_vals,
+    trie_term,  # int32 per trie node: word kind, -1 where no word ends
+    roots,  # int64 [divisions, org suffixes, common words, gazetteer]
+    single,  # int64 (5, radix): rows of c, l, r, ll, rr by symbol
+    pair_keys,  # hash table (build_table) of the symbol pairs of lc, cr, ll2, rr2:
+    pair_rows,  # key (p · radix + first symbol) · radix + second symbol → row
+    radix,
+    missing,  # the zero row of the weight table
+    k_t,
+    n_t,
+    d_t,
+    o_t,
+    w_t,
+    g_t,
+    n_kinds,
+    extra_rows,  # int64 (characters, extra templates): rows added after the fifteen
+    weights,  # float64 (rows, labels)
+    trans,  # float64 (labels, labels)
+    exp_trans,
+    path_out,  # int64 per character: the Viterbi label
+    marg_out,  # float64 per character: the marginal of that label
+):
+    n_labels = weights.shape[1]
+    width = 0
+    for c in range(len(lens)):
+        width = max(width, lens[c])
+    s = np.empty((width, n_labels))
+    es = np.empty((width, n_labels))
+    back = np.empty((width, n_labels), dtype=np.int64)
+    delta = np.empty(n_labels)
+    nd = np.empty(n_labels)
+    alpha = np.empty((width, n_labels))
+    beta = np.empty((width, n_labels))
+    scale = np.empty(width)
+    row = np.empty(n_labels)
+    sym = np.empty(width + 4, dtype=np.int64)
+    cls = np.empty(width + 2, dtype=np.int64)
+    nm = np.empty(width + 4, dtype=np.int64)
+    div = np.zeros(width + 1, dtype=np.int64)
+    org = np.zeros(width + 1, dtype=np.int64)
+    word = np.zeros(width, dtype=np.int64)
+    gaz = np.zeros(width, dtype=np.int64)
+    gkind = np.zeros(width, dtype=np.int64)
+    nokind = np.zeros(0, dtype=np.int64)
+    n_extra = extra_rows.shape[1]
+    rowsel = np.empty(15, dtype=np.int64)
+    rr = radix * radix
+    for c in range(len(lens)):
+        a = starts[c]
+        n = lens[c]
+        b = a + n
+        # padded symbol, class and name-shape codes: ^ = 0 before, $ = 1 after
+        sym[0] = sym[1] = 0
+        cls[0] = 0
+        nm[0] = nm[1] = 0
+        for t in range(n):
+            cp = cps[a + t]
+            sym[t + 2] = sym_t[cp]
+            cls[t + 1] = cls_t[cp]
+            nm[t + 2] = nm_t[cp]
+        sym[n + 2] = sym[n + 3] = 1
+        cls[n + 1] = 1
+        nm[n + 2] = nm[n + 3] = 1
+        _longest(cps, a, b, roots[0], trie_keys, trie_vals, trie_term, div[:n], nokind)
+        _longest(cps, a, b, roots[1], trie_keys, trie_vals, trie_term, org[:n], nokind)
+        _longest(cps, a, b, roots[2], trie_keys, trie_vals, trie_term, word[:n], nokind)
+        _longest(cps, a, b, roots[3], trie_keys, trie_vals, trie_term, gaz[:n], gkind[:n])
+        div[n] = 4  # "$" past the end
+        org[n] = 4
+        for t in range(n):
+            j = t + 2
+            rowsel[0] = single[0, sym[j]]
+            rowsel[1] = single[1, sym[j - 1]]
+            rowsel[2] = single[2, sym[j + 1]]
+            rowsel[3] = single[3, sym[j - 2]]
+            rowsel[4] = single[4, sym[j + 2]]
+            rowsel[5] = _find(pair_keys, pair_rows, (sym[j - 1] * radix + sym[j]), missing)
+            rowsel[6] = _find(pair_keys, pair_rows, rr + sym[j] * radix + sym[j + 1], missing)
+            rowsel[7] = _find(
+                pair_keys, pair_rows, 2 * rr + sym[j - 2] * radix + sym[j - 1], missing
+            )
+            rowsel[8] = _find(
+                pair_keys, pair_rows, 3 * rr + sym[j + 1] * radix + sym[j + 2], missing
+            )
+            rowsel[9] = k_t[(cls[t] * 10 + cls[t + 1]) * 10 + cls[t + 2]]
+            code = nm[j - 2]
+            for d in range(-1, 3):
+                code = code * 7 + nm[j + d]
+            rowsel[10] = n_t[code]
+            rowsel[11] = d_t[div[t] * 5 + div[t + 1]]
+            rowsel[12] = o_t[org[t] * 5 + org[t + 1]]
+            rowsel[13] = w_t[word[t]]
+            g = gaz[t]
+            rowsel[14] = g_t[0 if g == 0 else 1 + gkind[t] * 3 + g - 1]
+            for lab in range(n_labels):
+                s[t, lab] = 0.0
+            for q in range(15):
+                r = rowsel[q]
+                for lab in range(n_labels):
+                    s[t, lab] += weights[r, lab]
+            for q in range(n_extra):
+                r = extra_rows[a + t, q]
+                for lab in range(n_labels):
+                    s[t, lab] += weights[r, lab]
+        _viterbi(s, n, trans, back, delta, nd, path_out[a:b])
+        _marginals(s, n, exp_trans, es, alpha, beta, scale, row, path_out[a:b], marg_out[a:b])
+
+
+@njit(nogil=True, cache=True)
+def _viterbi(s, n, trans, back, delta, nd, path):  # type: ignore[no-untyped-def]
+    n_labels = s.shape[1]
+    for j in range(n_labels):
+        delta[j] = s[0, j]
+    for t in range(1, n):
+        for j in range(n_labels):
+            arg = 0
+            best = delta[0] + trans[0, j]
+            for i in range(1, n_labels):
+                v = delta[i] + trans[i, j]
+                if v > best:  # the first maximum, as CRFsuite
+                    best = v
+                    arg = i
+            nd[j] = best + s[t, j]
+            back[t, j] = arg
+        for j in range(n_labels):
+            delta[j] = nd[j]
+    last = 0
+    for j in range(1, n_labels):
+        if delta[j] > delta[last]:
+            last = j
+    path[n - 1] = last
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+
+
+@njit(nogil=True, cache=True)
+def _marginals(s, n, et, es, alpha, beta, scale, row, path, marg):  # type: ignore[no-untyped-def]
+    """Scaled forward-backward as CRFsuite computes it; ``marg`` the chosen label's marginal."""
+    n_labels = s.shape[1]
+    for t in range(n):
+        for j in range(n_labels):
+            es[t, j] = math.exp(s[t, j])
+    for t in range(n):
+        total = 0.0
+        for j in range(n_labels):
+            if t == 0:
+                v = es[0, j]
+            else:
+                v = 0.0
+                for i in range(n_labels):
+                    v += alpha[t - 1, i] * et[i, j]
+                v *= es[t, j]
+            alpha[t, j] = v
+            total += v
+        sc = 1.0 / total
+        scale[t] = sc
+        for j in range(n_labels):
+            alpha[t, j] *= sc
+    for j in range(n_labels):
+        beta[n - 1, j] = scale[n - 1]
+    for t in range(n - 2, -1, -1):
+        for j in range(n_labels):
+            row[j] = es[t + 1, j] * beta[t + 1, j]
+        for i in range(n_labels):
+            v = 0.0
+            for j in range(n_labels):
+                v += row[j] * et[i, j]
+            beta[t, i] = v * scale[t]
+    for t in range(n):
+        k = path[t]
+        marg[t] = alpha[t, k] * beta[t, k] / scale[t]
+
+
+@njit(nogil=True, cache=True)
+def spans(path, marg, starts, lens, kind, begins):  # type: ignore[no-untyped-def]
+    """BIO paths → (chunk, start, end, entity, smallest marginal) of every span, as
+    :func:`~.spans.spans_from_tags` reads the tags (offsets within the chunk)."""
+    cap = 16
+    o_chunk = np.empty(cap, dtype=np.int64)
+    o_start = np.empty(cap, dtype=np.int64)
+    o_end = np.empty(cap, dtype=np.int64)
+    o_ent = np.empty(cap, dtype=np.int64)
+    o_low = np.empty(cap)
+    m = 0
+    for c in range(len(lens)):
+        a = starts[c]
+        n = lens[c]
+        t = 0
+        while t < n:
+            lab = path[a + t]
+            k = kind[lab]
+            if k == 0:
+                t += 1
+                continue
+            low = marg[a + t]
+            e = t + 1
+            while e < n:
+                nxt = path[a + e]
+                if kind[nxt] != k or begins[nxt]:
+                    break
+                if marg[a + e] < low:
+                    low = marg[a + e]
+                e += 1
+            if m == cap:
+                cap *= 2
+                o_chunk = _grow(o_chunk, cap)
+                o_start = _grow(o_start, cap)
+                o_end = _grow(o_end, cap)
+                o_ent = _grow(o_ent, cap)
+                o_low = _grow(o_low, cap)
+            o_chunk[m] = c
+            o_start[m] = t
+            o_end[m] = e
+            o_ent[m] = k
+            o_low[m] = low
+            m += 1
+            t = e
+    return o_chunk[:m], o_start[:m], o_end[:m], o_ent[:m], o_low[:m]
+
+
+@njit(nogil=True, cache=True)
+def _grow(a, cap):  # type: ignore[no-untyped-def]
+    out = np.empty(cap, dtype=a.dtype)
+    out[: len(a)] = a
+    return out
