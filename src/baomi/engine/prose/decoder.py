@@ -197,10 +197,10 @@ class BatchDecoder:
         marg = np.empty(len(cps))
         kernels.decode(
             cps, starts, lens, t.sym_t, t.cls_t, t.nm_t,
-            t.trie_keys, t.trie_vals, t.trie_term, t.roots,
+            t.trie_keys, t.trie_vals, t.trie_term, t.roots, t.first,
             t.single, t.pair_keys, t.pair_rows, t.radix, t.missing,
             t.k, t.n, t.d, t.o, t.w, t.g, len(t.gaz_kinds),
-            extra_rows, t.weights, self._trans, self._exp_trans, path, marg,
+            extra_rows, t.weights, self._trans, self._exp_trans, self._kind, path, marg,
         )  # fmt: skip
         c_of, s_of, e_of, ent_of, low = kernels.spans(
             path, marg, starts, lens, self._kind, self._begins
@@ -297,7 +297,7 @@ class _Tables:
         self.gaz_names = ["-"] + [p + k for k in self.gaz_kinds for p in "BIE"]
         self.g = _dense(tpl["g"], [self.gaz_names])
         kind_index = {k: i for i, k in enumerate(self.gaz_kinds)}
-        self.trie_keys, self.trie_vals, self.trie_term, self.roots = _lexicon_trie(
+        self.trie_keys, self.trie_vals, self.trie_term, self.roots, self.first = _lexicon_trie(
             [
                 dict.fromkeys(t.divisions, 0),
                 dict.fromkeys(t.org_suffixes, 0),
@@ -349,17 +349,19 @@ def _hash_table(keys: list[int], values: list[int]) -> tuple[np.ndarray, np.ndar
 
 def _lexicon_trie(
     lexicons: list[dict[str, int]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One trie over the code points of several word lists (word → kind), a root each: the
     edge table (keys, child nodes), per node the kind of the word ending there (-1: none),
-    and the roots."""
+    the roots (0, 1, …) and per code point a bit per root where a word of it starts."""
     edges: dict[tuple[int, int], int] = {}
     term = [-1] * len(lexicons)
     roots = np.arange(len(lexicons), dtype=np.int64)
+    first = np.zeros(0x110000, dtype=np.uint8)
     for root, words in enumerate(lexicons):
         for w, kind in words.items():
             if not w:
                 continue
+            first[ord(w[0])] |= 1 << root
             node = root
             for ch in w:
                 key = (node, ord(ch))
@@ -370,7 +372,7 @@ def _lexicon_trie(
                 node = child
             term[node] = kind
     keys, vals = _hash_table([(n << 21) | cp for n, cp in edges], list(edges.values()))
-    return keys, vals, np.asarray(term, dtype=np.int32), roots
+    return keys, vals, np.asarray(term, dtype=np.int32), roots, first
 
 
 def _dense(tpl: _Template, vocabs: list[list[str]]) -> np.ndarray:

@@ -56,12 +56,18 @@ def _find(keys, vals, key, default):  # type: ignore[no-untyped-def]
 
 
 @njit(nogil=True, cache=True)
-def _longest(cps, a, b, root, keys, vals, term, out, kinds):  # type: ignore[no-untyped-def]
+def _longest(cps, a, b, root, keys, vals, term, first, out, kinds):  # type: ignore[no-untyped-def]
     """Forward maximum matching of ``cps[a:b]`` from trie ``root``: ``out[i - a]`` 1 / 2 / 3
     at the beginning / inside / end of a word (a one-character word is an end), 0 elsewhere;
-    ``kinds`` (when not empty) the word's kind there."""
+    ``kinds`` (when not empty) the word's kind there. ``first[cp]`` has bit ``root`` set when
+    a word of this trie starts with ``cp`` (most characters start none)."""
+    bit = 1 << root
     i = a
     while i < b:
+        if not first[cps[i]] & bit:
+            out[i - a] = 0
+            i += 1
+            continue
         node = root
         best = 0
         kind = 0
@@ -99,7 +105,8 @@ def decode(  # type: ignore[no-untyped-def]
     trie_keys,
     trie_vals,
     trie_term,  # int32 per trie node: word kind, -1 where no word ends
-    roots,  # int64 [divisions, org suffixes, common words, gazetteer]
+    roots,  # int64 [divisions, org suffixes, common words, gazetteer] (0, 1, 2, 3)
+    first_t,  # uint8 per code point: bit r set when a word of root r starts with it
     single,  # int64 (5, radix): rows of c, l, r, ll, rr by symbol
     pair_keys,  # hash table (build_table) of the symbol pairs of lc, cr, ll2, rr2:
     pair_rows,  # key (p · radix + first symbol) · radix + second symbol → row
@@ -116,8 +123,9 @@ def decode(  # type: ignore[no-untyped-def]
     weights,  # float64 (rows, labels)
     trans,  # float64 (labels, labels)
     exp_trans,
+    kind,  # int64 per label: its entity, 0 for O
     path_out,  # int64 per character: the Viterbi label
-    marg_out,  # float64 per character: the marginal of that label
+    marg_out,  # float64 per character: the marginal of that label (where a span is)
 ):
     n_labels = weights.shape[1]
     width = 0
@@ -160,10 +168,10 @@ def decode(  # type: ignore[no-untyped-def]
         sym[n + 2] = sym[n + 3] = 1
         cls[n + 1] = 1
         nm[n + 2] = nm[n + 3] = 1
-        _longest(cps, a, b, roots[0], trie_keys, trie_vals, trie_term, div[:n], nokind)
-        _longest(cps, a, b, roots[1], trie_keys, trie_vals, trie_term, org[:n], nokind)
-        _longest(cps, a, b, roots[2], trie_keys, trie_vals, trie_term, word[:n], nokind)
-        _longest(cps, a, b, roots[3], trie_keys, trie_vals, trie_term, gaz[:n], gkind[:n])
+        _longest(cps, a, b, roots[0], trie_keys, trie_vals, trie_term, first_t, div[:n], nokind)
+        _longest(cps, a, b, roots[1], trie_keys, trie_vals, trie_term, first_t, org[:n], nokind)
+        _longest(cps, a, b, roots[2], trie_keys, trie_vals, trie_term, first_t, word[:n], nokind)
+        _longest(cps, a, b, roots[3], trie_keys, trie_vals, trie_term, first_t, gaz[:n], gkind[:n])
         div[n] = 4  # "$" past the end
         org[n] = 4
         for t in range(n):
@@ -191,17 +199,19 @@ def decode(  # type: ignore[no-untyped-def]
             rowsel[13] = w_t[word[t]]
             g = gaz[t]
             rowsel[14] = g_t[0 if g == 0 else 1 + gkind[t] * 3 + g - 1]
-            for lab in range(n_labels):
-                s[t, lab] = 0.0
-            for q in range(15):
-                r = rowsel[q]
-                for lab in range(n_labels):
-                    s[t, lab] += weights[r, lab]
-            for q in range(n_extra):
-                r = extra_rows[a + t, q]
-                for lab in range(n_labels):
-                    s[t, lab] += weights[r, lab]
+            for lab in range(n_labels):  # per label, the templates in CRFsuite's order
+                acc = 0.0
+                for q in range(15):
+                    acc += weights[rowsel[q], lab]
+                for q in range(n_extra):
+                    acc += weights[extra_rows[a + t, q], lab]
+                s[t, lab] = acc
         _viterbi(s, n, trans, back, delta, nd, path_out[a:b])
+        tagged = False
+        for t in range(n):
+            tagged |= kind[path_out[a + t]] != 0
+        if not tagged:  # no span: the marginals would not be read
+            continue
         _marginals(s, n, exp_trans, es, alpha, beta, scale, row, path_out[a:b], marg_out[a:b])
 
 
