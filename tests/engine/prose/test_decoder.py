@@ -190,3 +190,66 @@ def test_extra_templates_must_exist_and_be_given(tiny_model: Path) -> None:
     decoder = BatchDecoder(weights, ("c",))  # any template of the model may be given as extra
     with pytest.raises(ValueError, match="extra features"):
         decoder.tag_many(["张伟"])
+
+
+def test_compiled_lexicon_matching_equals_the_feature_functions(
+    shipped: tuple[CrfTagger, BatchDecoder],
+) -> None:
+    """The trie's forward maximum matching (:mod:`~baomi.engine.prose.kernels`) marks the
+    words :func:`~baomi.engine.prose.features._longest_matches` / ``_longest_typed`` mark,
+    for each of the four word lists, including words that are prefixes of longer ones."""
+    import numpy as np
+
+    from baomi.engine.prose import features as feat
+    from baomi.engine.prose import kernels
+
+    _, decoder = shipped
+    t = decoder._tables
+    lex = feat._tables()
+    rng = random.Random(3)
+    words = sorted(lex.divisions)[:50] + sorted(lex.org_suffixes) + sorted(lex.gaz_words)[:50]
+    texts = EDGE_CASES + _sentences(100, seed=4)
+    texts += ["".join(rng.sample(words, 4)) + "有限公司银行" for _ in range(50)]
+    letters = {"-": 0, "B": 1, "I": 2, "E": 3}
+    for text in texts:
+        if not text:
+            continue
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lists = (
+            (lex.divisions, lex.div_lengths),
+            (lex.org_suffixes, lex.org_lengths),
+            (lex.words, lex.word_lengths),
+        )
+        for root, (lexicon, lengths) in enumerate(lists):
+            out = np.zeros(len(text), dtype=np.int64)
+            kernels._longest(
+                cps, 0, len(text), root, t.trie_keys, t.trie_vals, t.trie_term, t.first, out,
+                np.zeros(0, dtype=np.int64),
+            )  # fmt: skip
+            want = [letters[x] for x in feat._longest_matches(text, lexicon, lengths)]
+            assert out.tolist() == want, (root, text)
+        out = np.zeros(len(text), dtype=np.int64)
+        kinds = np.zeros(len(text), dtype=np.int64)
+        kernels._longest(
+            cps, 0, len(text), 3, t.trie_keys, t.trie_vals, t.trie_term, t.first, out, kinds
+        )
+        typed = feat._longest_typed(text, lex.gazetteer, lex.gaz_lengths)
+        assert out.tolist() == [letters[x[0]] for x in typed], text
+        got_kinds = [t.gaz_kinds[k] for k, x in zip(kinds.tolist(), typed, strict=True) if x != "-"]
+        assert got_kinds == [x[1:] for x in typed if x != "-"], text
+
+
+def test_chunks_without_a_span_and_long_batches_of_short_cells(
+    shipped: tuple[CrfTagger, BatchDecoder],
+) -> None:
+    """Cells of a column (many short texts, most with no entity) through the compiled path:
+    python-crfsuite's spans and scores."""
+    tagger, decoder = shipped
+    rng = random.Random(9)
+    pool = ["已电话回访，满意", "无", "客户要求发票", "张伟", "北京市朝阳区建国路1号", "OK"]
+    texts = [rng.choice(pool) + str(rng.randint(0, 99)) for _ in range(300)]
+    for text, spans in zip(texts, decoder.tag_many(texts), strict=True):
+        want = tagger._tag_one(text)
+        assert _as_tuples(spans) == _as_tuples(want), text
+        for a, b in zip(spans, want, strict=True):
+            assert a.score == pytest.approx(b.score, abs=1e-9)

@@ -30,6 +30,10 @@ class EntitySpan:
 
 def split_chunks(text: str, max_chunk: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of the pieces of ``text`` tagged one at a time (punctuation kept)."""
+    if len(text) <= max_chunk and _SENTENCE_END.search(text) is None:
+        if text:  # most cells: one piece, found without the generators below
+            yield 0, len(text)
+        return
     for piece_start, piece_end in _cut(text, 0, len(text), _SENTENCE_END):
         if piece_end - piece_start <= max_chunk:
             yield piece_start, piece_end
