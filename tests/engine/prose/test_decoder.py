@@ -253,3 +253,34 @@ def test_chunks_without_a_span_and_long_batches_of_short_cells(
         assert _as_tuples(spans) == _as_tuples(want), text
         for a, b in zip(spans, want, strict=True):
             assert a.score == pytest.approx(b.score, abs=1e-9)
+
+
+def test_compiled_chunking_equals_split_chunks(shipped: tuple[CrfTagger, BatchDecoder]) -> None:
+    """The kernel's chunks are :func:`~baomi.engine.prose.spans.split_chunks`' pieces less the
+    blank ones: sentence ends, clause ends and blanks (``\\u3000``, ``\\xa0``, ``\\x1c``) at
+    every place, long sentences packed and cut hard."""
+    import numpy as np
+
+    from baomi.engine.prose import kernels
+    from baomi.engine.prose.spans import MAX_CHUNK, split_chunks
+
+    _, decoder = shipped
+    t = decoder._tables
+    rng = random.Random(17)
+    alphabet = "张伟北京市有限公司。！？!?；;\n\r，,、：: \t\u3000\xa0\x1c数1A"
+    texts = EDGE_CASES + _sentences(50, seed=6)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400))) for _ in range(300)]
+    texts += ["字" * n + "，" + "词" * m for n in (0, 1, 159, 160, 161) for m in (0, 159, 200)]
+    joined = "".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    t.cover(cps)
+    lens = np.asarray([len(x) for x in texts], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+    rows = kernels.chunks(cps, starts, lens, t.brk_t, MAX_CHUNK)
+    want = [
+        (k, s, e)
+        for k, text in enumerate(texts)
+        for s, e in split_chunks(text)
+        if text[s:e].strip()
+    ]
+    assert [tuple(r) for r in rows.tolist()] == want

@@ -16,6 +16,7 @@ tags and scores with python-crfsuite's own tagger.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import struct
@@ -30,7 +31,7 @@ import pycrfsuite
 
 from baomi.engine.prose import features as feat
 from baomi.engine.prose import kernels
-from baomi.engine.prose.spans import EntitySpan, split_chunks
+from baomi.engine.prose.spans import MAX_CHUNK, SENTENCE_END_CHARS, SOFT_END_CHARS, EntitySpan
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 _STATE, _TRANSITION = 0, 1
@@ -137,64 +138,64 @@ class BatchDecoder:
         templates (required when there are any)."""
         if self.extra and extra is None:
             raise ValueError("this model needs its extra features")
-        out: list[list[EntitySpan]] = [[] for _ in texts]
-        chunks: list[str] = []
-        owners: list[tuple[int, int]] = []  # (text index, chunk start in the text)
-        batches: list[tuple[int, int]] = []  # chunk ranges of about BATCH_CHARS characters
-        first = size = 0
-        for k, text in enumerate(texts):
-            if not text.strip():
-                continue
-            for start, end in split_chunks(text):
-                chunk = text[start:end]
-                if chunk.strip():
-                    chunks.append(chunk)
-                    owners.append((k, start))
-                    size += len(chunk)
-                    if size >= BATCH_CHARS:
-                        batches.append((first, len(chunks)))
-                        first, size = len(chunks), 0
-        if first < len(chunks):
-            batches.append((first, len(chunks)))
+        t = self._tables
+        n_texts = len(texts)
+        joined = "".join(texts)
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        t.cover(cps)
+        text_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n_texts)
+        text_starts = np.zeros(n_texts, dtype=np.int64)
+        np.cumsum(text_lens[:-1], out=text_starts[1:])
+        rows = kernels.chunks(cps, text_starts, text_lens, t.brk_t, MAX_CHUNK)
+        owner, at = rows[:, 0], rows[:, 1]  # the chunk's text, its start in the text
+        starts = text_starts[owner] + at  # in ``cps``
+        lens = rows[:, 2] - at
+        # chunk ranges of about BATCH_CHARS characters
+        cut = np.searchsorted(np.cumsum(lens), np.arange(BATCH_CHARS, lens.sum(), BATCH_CHARS))
+        bounds = [0, *dict.fromkeys((cut + 1).tolist()), len(lens)]
+        batches = [(a, b) for a, b in itertools.pairwise(bounds) if a < b]
+        path = np.empty(len(cps), dtype=np.int64)
+        marg = np.empty(len(cps))
 
-        def decode(batch: tuple[int, int]) -> None:
+        def decode(batch: tuple[int, int]) -> tuple[np.ndarray, ...]:
             a, b = batch
-            self._decode(chunks[a:b], owners[a:b], out, extra)
+            extra_rows = self._extra_rows(texts, owner[a:b], at[a:b], lens[a:b], extra)
+            return self._decode(cps, starts[a:b], lens[a:b], extra_rows, path, marg)
 
-        threads = min(decoder_threads(), len(batches), max(1, len(chunks) // MIN_CHUNKS_PER_THREAD))
+        threads = min(decoder_threads(), len(batches), max(1, len(lens) // MIN_CHUNKS_PER_THREAD))
         if threads < 2:
-            for batch in batches:
-                decode(batch)
+            found = [decode(batch) for batch in batches]
         else:
             with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(decode, batches))  # spans are appended to each text's list
-        for spans in out:
-            if len(spans) > 1:  # a text's chunks are decoded in length buckets and threads
-                spans.sort(key=lambda sp: sp.start)
+                found = list(pool.map(decode, batches))
+        out: list[list[EntitySpan]] = [[] for _ in texts]
+        names = self._entities
+        owner_of, at_of = owner.tolist(), at.tolist()
+        for (a, _), (c_of, s_of, e_of, ent_of, low) in zip(batches, found, strict=True):
+            for c, st, en, ent, p in zip(
+                (c_of + a).tolist(),
+                s_of.tolist(),
+                e_of.tolist(),
+                ent_of.tolist(),
+                low.tolist(),
+                strict=True,
+            ):
+                offset = at_of[c]
+                out[owner_of[c]].append(EntitySpan(st + offset, en + offset, names[ent], p))
         return out
 
     def _decode(
         self,
-        chunks: list[str],
-        owners: list[tuple[int, int]],
-        out: list[list[EntitySpan]],
-        extra: ExtraFeatures | None = None,
-    ) -> None:
-        """Decode one batch with the compiled kernels (:mod:`.kernels`, GIL released)."""
+        cps: np.ndarray,
+        starts: np.ndarray,
+        lens: np.ndarray,
+        extra_rows: np.ndarray,
+        path: np.ndarray,
+        marg: np.ndarray,
+    ) -> tuple[np.ndarray, ...]:
+        """Decode the chunks ``cps[starts[i]:starts[i] + lens[i]]`` with the compiled kernels
+        (:mod:`.kernels`, GIL released): (chunk, start, end, entity, score) of their spans."""
         t = self._tables
-        joined = "".join(chunks)
-        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        t.cover(cps)
-        lens = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
-        starts = np.zeros(len(chunks), dtype=np.int64)
-        np.cumsum(lens[:-1], out=starts[1:])
-        if self.extra:
-            assert extra is not None
-            extra_rows = self._extra_rows(chunks, owners, extra, len(cps))
-        else:
-            extra_rows = np.zeros((len(cps), 0), dtype=np.int64)
-        path = np.empty(len(cps), dtype=np.int64)
-        marg = np.empty(len(cps))
         kernels.decode(
             cps, starts, lens, t.sym_t, t.cls_t, t.nm_t,
             t.trie_keys, t.trie_vals, t.trie_term, t.roots, t.first,
@@ -202,25 +203,28 @@ class BatchDecoder:
             t.k, t.n, t.d, t.o, t.w, t.g, len(t.gaz_kinds),
             extra_rows, t.weights, self._trans, self._exp_trans, self._kind, path, marg,
         )  # fmt: skip
-        c_of, s_of, e_of, ent_of, low = kernels.spans(
+        found: tuple[np.ndarray, ...] = kernels.spans(
             path, marg, starts, lens, self._kind, self._begins
         )
-        names = self._entities
-        for c, st, en, ent, p in zip(
-            c_of.tolist(), s_of.tolist(), e_of.tolist(), ent_of.tolist(), low.tolist(), strict=True
-        ):
-            k, offset = owners[c]
-            out[k].append(EntitySpan(st + offset, en + offset, names[ent], p))
+        return found
 
     def _extra_rows(
         self,
-        chunks: list[str],
-        owners: list[tuple[int, int]],
-        extra: ExtraFeatures,
-        size: int,
+        texts: Sequence[str],
+        owner: np.ndarray,
+        at: np.ndarray,
+        lens: np.ndarray,
+        extra: ExtraFeatures | None,
     ) -> np.ndarray:
-        """Rows of the :attr:`extra` templates' weights per character (added after the
-        shipped ones: CRFsuite's order)."""
+        """Rows of the :attr:`extra` templates' weights per character of the chunks (text
+        ``owner[i]`` from ``at[i]``, ``lens[i]`` characters), added after the shipped ones
+        (CRFsuite's order); no columns without extra templates."""
+        size = int(lens.sum())
+        if not self.extra:
+            return np.zeros((size, 0), dtype=np.int64)
+        assert extra is not None
+        owners = list(zip(owner.tolist(), at.tolist(), strict=True))
+        chunks = [texts[k][s : s + n] for (k, s), n in zip(owners, lens.tolist(), strict=True)]
         values = extra.values(chunks, owners)
         rows = np.empty((size, len(self.extra)), dtype=np.int64)
         for q, name in enumerate(self.extra):
@@ -309,6 +313,7 @@ class _Tables:
         self.sym_t = np.full(0x110000, -1, dtype=np.int32)
         self.cls_t = np.zeros(0x110000, dtype=np.int32)
         self.nm_t = np.zeros(0x110000, dtype=np.int32)
+        self.brk_t = np.zeros(0x110000, dtype=np.uint8)  # kernels.SENTENCE_END | SOFT_END | BLANK
         self._lock = threading.Lock()
 
     def cover(self, cps: np.ndarray) -> None:
@@ -333,6 +338,11 @@ class _Tables:
                     letter = "g"
                 else:
                     letter = "-"
+                self.brk_t[cp] = (
+                    (kernels.SENTENCE_END if ch in SENTENCE_END_CHARS else 0)
+                    | (kernels.SOFT_END if ch in SOFT_END_CHARS else 0)
+                    | (kernels.BLANK if ch.isspace() else 0)
+                )
                 self.cls_t[cp] = self.classes[sc[1]]
                 self.nm_t[cp] = self.shapes[letter]
                 self.sym_t[cp] = self.symbols.get(sc[0], self.unknown)  # last: "seen"

@@ -119,7 +119,7 @@ def decode(  # type: ignore[no-untyped-def]
     w_t,
     g_t,
     n_kinds,
-    extra_rows,  # int64 (characters, extra templates): rows added after the fifteen
+    extra_rows,  # int64 (characters of the chunks in order, extra templates): rows added last
     weights,  # float64 (rows, labels)
     trans,  # float64 (labels, labels)
     exp_trans,
@@ -152,10 +152,13 @@ def decode(  # type: ignore[no-untyped-def]
     n_extra = extra_rows.shape[1]
     rowsel = np.empty(15, dtype=np.int64)
     rr = radix * radix
+    loc = 0  # the chunk's first row in ``extra_rows`` (the chunks' characters in order)
     for c in range(len(lens)):
         a = starts[c]
         n = lens[c]
         b = a + n
+        if c:
+            loc += lens[c - 1]
         # padded symbol, class and name-shape codes: ^ = 0 before, $ = 1 after
         sym[0] = sym[1] = 0
         cls[0] = 0
@@ -204,7 +207,7 @@ def decode(  # type: ignore[no-untyped-def]
                 for q in range(15):
                     acc += weights[rowsel[q], lab]
                 for q in range(n_extra):
-                    acc += weights[extra_rows[a + t, q], lab]
+                    acc += weights[extra_rows[loc + t, q], lab]
                 s[t, lab] = acc
         _viterbi(s, n, trans, back, delta, nd, path_out[a:b])
         tagged = False
@@ -332,3 +335,102 @@ def _grow(a, cap):  # type: ignore[no-untyped-def]
     out = np.empty(cap, dtype=a.dtype)
     out[: len(a)] = a
     return out
+
+
+#: Bits of the per-code-point break table (:func:`chunks`).
+SENTENCE_END, SOFT_END, BLANK = 1, 2, 4
+
+
+@njit(nogil=True, cache=True)
+def _push(buf, m, text, a, b):  # type: ignore[no-untyped-def]
+    if m == len(buf):
+        bigger = np.empty((2 * len(buf), 3), dtype=np.int64)
+        bigger[:m] = buf
+        buf = bigger
+    buf[m, 0] = text
+    buf[m, 1] = a
+    buf[m, 2] = b
+    return buf, m + 1
+
+
+@njit(nogil=True, cache=True)
+def _runs(cps, brk, a, b, bits, ends):  # type: ignore[no-untyped-def]
+    """Where runs of ``bits`` characters end in ``cps[a:b]`` (as a regex ``[…]+`` finds them,
+    left to right); the number of runs."""
+    m = 0
+    i = a
+    while i < b:
+        if brk[cps[i]] & bits:
+            while i < b and brk[cps[i]] & bits:
+                i += 1
+            ends[m] = i
+            m += 1
+        else:
+            i += 1
+    return m
+
+
+@njit(nogil=True, cache=True)
+def chunks(cps, text_starts, text_lens, brk, max_chunk):  # type: ignore[no-untyped-def]
+    """The chunks :func:`~.spans.split_chunks` cuts every text into, less the blank ones:
+    rows (text, start, end), offsets into the text. ``cps`` holds the texts one after the
+    other; ``brk`` per code point the bits :data:`SENTENCE_END`, :data:`SOFT_END`,
+    :data:`BLANK` (``str.isspace``; blanks also end clauses)."""
+    buf = np.empty((max(16, len(text_lens)), 3), dtype=np.int64)
+    m = 0
+    width = 0
+    for k in range(len(text_lens)):
+        width = max(width, text_lens[k])
+    ends = np.empty(width + 1, dtype=np.int64)
+    soft = np.empty(width + 1, dtype=np.int64)
+    pieces = np.empty((width + 1, 2), dtype=np.int64)
+    for k in range(len(text_lens)):
+        base = text_starts[k]
+        n = text_lens[k]
+        # pieces: up to the end of each run of sentence ends, then the rest
+        runs = _runs(cps, brk, base, base + n, SENTENCE_END, ends)
+        n_pieces = 0
+        pos = base
+        for r in range(runs):
+            pieces[n_pieces, 0] = pos
+            pieces[n_pieces, 1] = ends[r]
+            n_pieces += 1
+            pos = ends[r]
+        if pos < base + n:
+            pieces[n_pieces, 0] = pos
+            pieces[n_pieces, 1] = base + n
+            n_pieces += 1
+        for q in range(n_pieces):
+            ps = pieces[q, 0]
+            pe = pieces[q, 1]
+            if pe - ps <= max_chunk:
+                buf, m = _push_unblank(buf, m, cps, brk, k, base, ps, pe)
+                continue
+            # a long piece: clauses packed into chunks of at most max_chunk, cut hard if need be
+            n_soft = _runs(cps, brk, ps, pe, SOFT_END | BLANK, soft)
+            cur_s = ps
+            cur_e = ps
+            if n_soft == 0 or soft[n_soft - 1] < pe:  # the rest after the last clause end
+                soft[n_soft] = pe
+                n_soft += 1
+            for r in range(n_soft):
+                e = soft[r]
+                if e - cur_s > max_chunk and cur_e > cur_s:
+                    buf, m = _push_unblank(buf, m, cps, brk, k, base, cur_s, cur_e)
+                    cur_s = cur_e
+                while e - cur_s > max_chunk:
+                    buf, m = _push_unblank(buf, m, cps, brk, k, base, cur_s, cur_s + max_chunk)
+                    cur_s += max_chunk
+                cur_e = e
+            if cur_e > cur_s:
+                buf, m = _push_unblank(buf, m, cps, brk, k, base, cur_s, cur_e)
+    return buf[:m]
+
+
+@njit(nogil=True, cache=True)
+def _push_unblank(buf, m, cps, brk, text, base, a, b):  # type: ignore[no-untyped-def]
+    """Add chunk ``cps[a:b]`` of ``text`` unless it is blank (``str.strip`` would empty it)."""
+    for i in range(a, b):
+        if not brk[cps[i]] & BLANK:
+            return _push(buf, m, text, a - base, b - base)
+    return buf, m

@@ -10,8 +10,12 @@ from dataclasses import dataclass
 
 #: Chunks longer than this are cut again at commas, then hard at this length.
 MAX_CHUNK = 160
-_SENTENCE_END = re.compile(r"[。！？!?；;\n\r]+")
-_SOFT_END = re.compile(r"[，,、：:\s]+")
+#: Sentence ends (a chunk ends after a run of them) and clause ends (where a long sentence is
+#: cut, with any blank, ``\s``); the compiled decoder (:mod:`.kernels`) reads the same sets.
+SENTENCE_END_CHARS = "。！？!?；;\n\r"
+SOFT_END_CHARS = "，,、：:"
+_SENTENCE_END = re.compile(f"[{SENTENCE_END_CHARS}]+")
+_SOFT_END = re.compile(f"[{SOFT_END_CHARS}\\s]+")
 
 
 @dataclass(frozen=True, slots=True)
