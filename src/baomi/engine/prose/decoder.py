@@ -1,12 +1,16 @@
-"""Batched inference for the shipped CRF: many texts tagged at once with NumPy.
+"""Batched inference for the shipped CRF: many texts tagged at once in compiled loops.
 
 python-crfsuite tags one sequence per call and takes its features as strings: for a notes
 column most of the time went into building ~15 feature strings per character and into
 CRFsuite turning them back into attribute ids. This module reads the model's weights once
 (exact float64 values from the file's ``FEAT`` chunk; attribute and label names from
-``Tagger.info()``) and computes the same features as :func:`~.features.sentence_features` as
-integer codes for a whole batch of texts: per template a table lookup, per character a row of
-label scores, then Viterbi and forward-backward over all sequences of a length bucket at once.
+``Tagger.info()``), builds integer tables for every feature template (symbols per code point,
+symbol pairs and the lexicons' tries in hash tables) and hands a whole batch of texts, as one
+array of code points, to the Numba kernels of :mod:`.kernels`: the chunks (as
+:func:`~.spans.split_chunks` cuts them), per character the same features as
+:func:`~.features.sentence_features` and the label scores, then Viterbi, forward-backward and
+the spans. The kernels release the GIL: batches of :data:`BATCH_CHARS` characters decode in
+threads.
 
 Training still uses python-crfsuite (:mod:`.train`); the results are CRFsuite's: state scores
 are summed in the same order, Viterbi breaks ties the same way (the lowest label id), the
@@ -38,9 +42,7 @@ _STATE, _TRANSITION = 0, 1
 #: Feature templates in the order :func:`~.features.sentence_features` emits them (CRFsuite
 #: sums state weights in item order; the same order gives the same floating-point sums).
 TEMPLATES = ("c", "l", "r", "ll", "rr", "lc", "cr", "ll2", "rr2", "k", "n", "d", "o", "w", "g")
-#: Sequences of similar length are decoded together; padding is at most this many positions.
-_BUCKET = 8
-#: Characters per NumPy batch (bounds the score matrices: 7 labels × 8 bytes per character).
+#: Characters per batch (the unit shared between threads).
 BATCH_CHARS = 100_000
 
 
@@ -134,7 +136,7 @@ class BatchDecoder:
         """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them. The texts
         are cut into chunks (as the tagger cuts them) and the chunks decoded in batches of
         about :data:`BATCH_CHARS` characters; many batches are shared between threads (the
-        array work releases the GIL). ``extra`` gives the values of the :attr:`extra`
+        kernels release the GIL). ``extra`` gives the values of the :attr:`extra`
         templates (required when there are any)."""
         if self.extra and extra is None:
             raise ValueError("this model needs its extra features")

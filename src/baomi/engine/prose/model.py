@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from baomi.engine.prose.decoder import BatchDecoder
 
 MODEL_NAME = "zh_ner.crfsuite"
-#: From this many texts, or characters, on, :class:`CrfTagger` uses the batched NumPy decoder
-#: (:mod:`.decoder`); below it python-crfsuite's own tagger, text by text, is quicker.
+#: From this many texts, or characters, on, :class:`CrfTagger` uses the batched compiled
+#: decoder (:mod:`.decoder`); below it python-crfsuite's own tagger, text by text.
 BATCH_MIN_TEXTS = 16
 BATCH_MIN_CHARS = 4_000
 
