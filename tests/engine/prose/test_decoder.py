@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -284,3 +285,25 @@ def test_compiled_chunking_equals_split_chunks(shipped: tuple[CrfTagger, BatchDe
         if text[s:e].strip()
     ]
     assert [tuple(r) for r in rows.tolist()] == want
+
+
+def test_read_only_install_gets_a_private_numba_cache(tmp_path: Path) -> None:
+    """With the package folder not writable (a read-only install), the kernels point Numba's
+    cache at a temporary folder instead of failing to compile; a writable one is left alone."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import os\n"
+        "real = os.access\n"
+        "os.access = lambda p, m: False if str(p).endswith('prose') else real(p, m)\n"
+        "import baomi.engine.prose.kernels as k\n"
+        "print(os.environ.get('NUMBA_CACHE_DIR', ''))\n"
+        "print(k._slot(5, 255) >= 0)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    env["TMPDIR"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    assert out == [str(tmp_path / "baomi-numba-cache"), "True"]

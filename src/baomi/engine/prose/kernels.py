@@ -15,8 +15,18 @@ the results with python-crfsuite's tagger.
 from __future__ import annotations
 
 import math
+import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
+
+# Numba caches compiled functions beside this file; a read-only install (a system package, a
+# container image) would leave it no place, and it refuses to compile a ``cache=True`` function
+# without one. Point it at a private temporary folder then, before Numba reads its settings.
+if "NUMBA_CACHE_DIR" not in os.environ and not os.access(Path(__file__).parent, os.W_OK):
+    os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "baomi-numba-cache")
+
 from numba import njit
 
 
