@@ -4,8 +4,9 @@ The scan is a function over partitions plus a merge of partial inventories
 (:mod:`baomi.engine.scan`); here the function runs on a Dask cluster's workers and the rest
 stays where ``baomi scan`` runs (the *coordinator*). With :func:`scan_on_dask` (what
 ``--engine dask`` runs) the coordinator only plans: a large CSV/TSV is cut into byte ranges
-and a Parquet file into row groups, which the workers read themselves, and any other file is
-read and scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
+and a Parquet file into row groups, which the workers read themselves while one of them
+classifies the columns (a future every range's scan takes), and any other file is read and
+scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
 partial inventories and appends the findings in file and range order (workers send them as
 ``findings.jsonl`` lines, so the coordinator's share stays small) — :class:`Coordinator`, which
 the database scan on Dask (:mod:`baomi.databases.distributed`) shares. So ``inventory.json``
@@ -448,9 +449,10 @@ def scan_on_dask(
     ahead: int | None = None,
 ) -> ScanResult:
     """:func:`~baomi.engine.scan.run.scan_paths` with the workers reading their own
-    partitions (:mod:`baomi.engine.scan.ranges`): here the files are only planned (a split
-    file's first partition read for its column plans), and the results merged and written in
-    order. The outputs are byte for byte those of a one-process scan.
+    partitions (:mod:`baomi.engine.scan.ranges`): here the files are only cut (a worker
+    classifies a cut file's columns on its first partition while the others read the ranges),
+    and the results merged and written in order. The outputs are byte for byte those of a
+    one-process scan.
 
     ``range_bytes``: bytes per range task; by default a file is cut in about
     :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""

@@ -1,25 +1,29 @@
 """Partitions a worker reads itself: a file cut into byte ranges (CSV/TSV) or row groups
 (Parquet), or read whole by one worker (any other file, and a small one).
 
-The coordinator only *plans* (:func:`plan_file`): it reads a splittable file's first partition,
-as a one-process scan does, for its header and column plans (so they are those of one
-process), then cuts the rest without parsing it:
+The coordinator only *cuts* a splittable file (:func:`cut_file`), without parsing it:
 
 * CSV/TSV — byte ranges cut after a record's end. One pass over the bytes (NumPy, no
   parsing) counts the quote characters: a line break after an even number of them (from the
-  first data record on) ends a record, so a quoted value holding line breaks is never cut.
+  file's first byte on) ends a record, so a quoted value holding line breaks is never cut.
   Only encodings in which the quote and line-break bytes cannot be part of a multi-byte
   character are cut (UTF-8 with or without BOM, GBK, GB18030); a file with an odd number of
   quotes (a stray one), or in another encoding, is read whole.
 * Parquet — runs of whole row groups.
 
-A worker reads its range (:func:`read_part`: the file's own reader, header and names given)
-and keeps the rows; how many rows it read goes back to the coordinator, which adds them up,
-so the next range's first row number is known before that range is scanned (a tiny Dask task
-per range; the rows stay on the worker that read them). Row numbers are therefore exactly
-those of one process. Findings are written row by row within a partition
-(:meth:`baomi.engine.scan.collector.Collector.finish`), so the findings file does not depend
-on where the ranges are cut.
+The column names and plans come from the file's first partition read as one process reads it
+(:func:`plan_layout`, so they are those of one process); on Dask a worker plans them while the
+others already read the ranges (:mod:`baomi.engine.scan.distributed`). :func:`plan_file` does
+both in a row.
+
+A worker reads its range (:func:`read_part`: the file's own reader; the first range starts at
+byte 0 and finds the header row as one process does, the later ones name the columns by
+position, and :func:`scan_read` gives them the layout's names) and keeps the rows; how many
+rows it read goes back to the coordinator, which adds them up, so the next range's first row
+number is known before that range is scanned (a tiny Dask task per range; the rows stay on the
+worker that read them). Row numbers are therefore exactly those of one process. Findings are
+written row by row within a partition (:meth:`baomi.engine.scan.collector.Collector.finish`),
+so the findings file does not depend on where the ranges are cut.
 
 A file whose first partition leaves a column empty is read whole: one process classifies such
 a column on a later partition, which a range cannot know.
