@@ -90,7 +90,7 @@ CONNECT_TIMEOUT = 10
 #: Partitions in flight per worker thread: one scanning, one queued (or in transit).
 AHEAD_PER_THREAD = 2
 #: Results that may wait on the workers for an earlier one to be merged, per task in flight.
-HELD_PER_AHEAD = 4
+HELD_PER_AHEAD = 2
 #: Range tasks per worker thread a large file is cut into (the last ones balance the load).
 TASKS_PER_THREAD = 8
 #: The smallest range task (bytes): below it the per-task costs show.
