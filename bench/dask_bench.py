@@ -11,9 +11,10 @@ times from Dask's task stream (a range's read plus its scan). The
 projection for 8 workers replays the 1-worker run's partition times (one partition per core,
 the least contended measurement), in order, on 8 workers (each partition to the first free
 worker) and adds the coordinator's part that did not overlap the worker at 1 worker (its wall
-time less the tasks' sum); it cannot be faster than the coordinator planning the file (reading
-its first partition and finding the cut points, measured alone). The 2-worker run's partition sum against the 1-worker run's shows how much
-the cores were contended. Both outputs are also checked to be byte-identical to each other
+time less the tasks' sum); it cannot be faster than the coordinator cutting the file (finding
+the cut points, measured alone; the columns are classified on a worker, the first task, which
+the replay counts before the ranges' scans). The 2-worker run's partition sum against the
+1-worker run's shows how much the cores were contended. Both outputs are also checked to be byte-identical to each other
 (``created`` aside).
 """
 
@@ -24,7 +25,6 @@ import heapq
 import itertools
 import os
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -36,11 +36,9 @@ from typing import Any
 
 from distributed import get_task_stream
 
-from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions
 from baomi.engine.scan.distributed import dask_client, scan_on_dask
-from baomi.engine.scan.model import ScanContext
-from baomi.engine.scan.ranges import plan_file
+from baomi.engine.scan.ranges import cut_file
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -64,6 +62,7 @@ class Run:
     workers: int
     seconds: float
     partitions: list[float] = field(default_factory=list)  # compute seconds, in order
+    layout: float = 0.0  # compute seconds of the task classifying the columns (on a worker)
     outputs: tuple[bytes, bytes] = (b"", b"")
 
 
@@ -105,7 +104,8 @@ def run(csv: Path, workers: int, options: ScanOptions, work: Path) -> Run:
             _compute(stream.data, "scan_range_on_worker", "scan_file_on_worker"),
         )
         parts = [r + s for r, s in zip(reads, scans, strict=False)] + scans[len(reads) :]
-    return Run(workers, seconds, parts, _outputs(out))
+        layout = sum(_compute(stream.data, "layout_on_worker"))
+    return Run(workers, seconds, parts, layout, _outputs(out))
 
 
 def _compute(stream: list[dict[str, Any]], *names: str) -> list[float]:
@@ -121,18 +121,17 @@ def _compute(stream: list[dict[str, Any]], *names: str) -> list[float]:
 
 
 def read_seconds(csv: Path, options: ScanOptions, workers: int) -> tuple[float, int]:
-    """The coordinator's share alone: the file planned (its first partition read for the
-    column plans, the cut points found) as for ``workers`` one-thread workers."""
+    """The coordinator's planning alone: the file cut (the cut points found in one pass over
+    the bytes) as for ``workers`` one-thread workers."""
     from baomi.engine.scan.distributed import MIN_RANGE_BYTES, TASKS_PER_THREAD
     from baomi.engine.scan.ranges import RANGE_BYTES
 
-    ctx = ScanContext(Registry.default(), options, secrets.randbits(63))
     step = min(
         RANGE_BYTES, max(MIN_RANGE_BYTES, csv.stat().st_size // (TASKS_PER_THREAD * workers))
     )
     t0 = time.perf_counter()
-    plan = plan_file(csv, csv.name, 0, ctx, step)
-    return time.perf_counter() - t0, 0 if plan is None else len(plan.tasks)
+    cut = cut_file(csv, options.batch_rows, step)
+    return time.perf_counter() - t0, 0 if cut is None else len(cut.tasks)
 
 
 def _commit() -> str:
@@ -150,8 +149,8 @@ def render(
 ) -> str:
     mb = csv.stat().st_size / 1e6
     one, two = runs[0], runs[-1]
-    overhead = max(0.0, one.seconds - sum(one.partitions))
-    eight = max(read, replay(one.partitions, 8) + overhead)
+    overhead = max(0.0, one.seconds - sum(one.partitions) - one.layout)
+    eight = max(read, one.layout + replay(one.partitions, 8) + overhead)
     contention = sum(two.partitions) / sum(one.partitions)
     lines = [
         f"`{cmd}` at {_commit()}: {csv.name}, {mb:.1f} MB, "
@@ -180,15 +179,15 @@ def render(
         f"Contention: the tasks took {contention:.2f}× the compute time with 2 "
         "workers as with 1 (1.00× on two free cores).",
         "",
-        f"Projection for 8 workers: the 1-worker run's {len(one.partitions)} task times "
-        f"replayed on 8 workers in order ({replay(one.partitions, 8):.1f} s) plus the "
-        f"coordinator's part that did not overlap them at 1 worker ({overhead:.1f} s); never "
-        f"below the coordinator planning the file alone ({read:.1f} s, "
-        f"{mb / read:.0f} MB/s: its first partition read for the column plans and the cut "
-        "points found in one pass over the bytes), a lower bound of the coordinator's share "
-        "(with appending the findings and merging), which bounds the engine whatever the "
-        "number of workers. The replay uses the 1-worker run's ranges (larger than 8 "
-        "workers would get).",
+        f"Projection for 8 workers: the columns classified on a worker ({one.layout:.2f} s, "
+        "the scans wait for it) plus the 1-worker run's "
+        f"{len(one.partitions)} task times replayed on 8 workers in order "
+        f"({replay(one.partitions, 8):.1f} s) plus the coordinator's part that did not "
+        f"overlap them at 1 worker ({overhead:.1f} s: merging, appending the findings, the "
+        f"individuals count at the end); never below the coordinator cutting the file alone "
+        f"({read:.2f} s: the cut points found in one pass over the bytes), a lower bound of "
+        "the coordinator's share, which bounds the engine whatever the number of workers. "
+        "The replay uses the 1-worker run's ranges (larger than 8 workers would get).",
         "",
         f"Target (issue 17): 2 workers ≥ 1.7× one — measured {one.seconds / two.seconds:.2f}× "
         + (

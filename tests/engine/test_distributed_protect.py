@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from baomi.cli.main import app
 from baomi.demo.generator import generate_demo
 from baomi.engine.protect import package as package_mod
-from baomi.engine.protect.distributed import DaskProtectEngine
+from baomi.engine.protect.distributed import DaskProtectEngine, SeenFile
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
@@ -96,17 +96,28 @@ def _protect(
     return TokenVault.open(vault, KEY.key("vault", "tokens"), b"")
 
 
+def _same_two_files(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[Path]:
+    """A CSV (k-anonymity, canaries, pseudonyms, tokens) and a contract protected on Dask,
+    no --verify: the files and tokens of one process. Gives the two paths."""
+    paths = [seller / "health_survey.csv", seller / "合同" / "股权转让协议_003.txt"]
+    with monkeypatch.context() as fixed:
+        _fix_randomness(fixed)
+        one = _protect(paths, tmp_path / "one", None, verify=False)
+    with monkeypatch.context() as fixed:
+        _fix_randomness(fixed)
+        engine = DaskProtectEngine(client, ahead=1)
+        two = _protect(paths, tmp_path / "two", engine, verify=False)
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+    assert two.added() == one.added() != {}
+    return paths
+
+
 def test_dask_files_are_byte_identical_to_one_process(
     seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a CSV (k-anonymity, canaries, pseudonyms, tokens) and a contract, no --verify
-    paths = [seller / "health_survey.csv", seller / "合同" / "股权转让协议_003.txt"]
-    _fix_randomness(monkeypatch)
-    one = _protect(paths, tmp_path / "one", None, verify=False)
-    _fix_randomness(monkeypatch)
-    two = _protect(paths, tmp_path / "two", DaskProtectEngine(client, ahead=1), verify=False)
-    assert _files(tmp_path / "two") == _files(tmp_path / "one")
-    assert two.added() == one.added() != {}
+    _same_two_files(seller, client, tmp_path, monkeypatch)
 
 
 @pytest.mark.slow
@@ -175,3 +186,31 @@ def test_protect_cli_on_dask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     output = (tmp_path / "o" / "客户名单.csv").read_text("gbk")
     assert output.count("\n") == len(source) + 1
     assert not any(row["身份证号"] in output for row in source)
+
+
+def test_a_worker_reads_a_file_it_sees_and_is_sent_one_it_does_not(
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every other file is "not seen" by the workers: its bytes are sent after all, and the
+    # package is the same either way
+    read = SeenFile.read
+    asked: list[str] = []
+
+    def some(seen: SeenFile) -> bytes | None:
+        asked.append(Path(seen.path).name)
+        return read(seen) if len(asked) % 2 else None
+
+    monkeypatch.setattr(SeenFile, "read", some)
+    paths = _same_two_files(seller, client, tmp_path, monkeypatch)
+    assert sorted(asked) == sorted(p.name for p in paths)
+
+
+def test_a_worker_reads_only_the_same_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"x,y\n1,2\n")
+    seen = SeenFile.of(path)
+    assert seen.read() == b"x,y\n1,2\n"
+    path.write_bytes(b"x,y\n1,23\n")  # another size
+    assert seen.read() is None
+    assert SeenFile(seen.path, seen.size, seen.mtime_ns + 1).read() is None  # another time
+    assert SeenFile(str(tmp_path / "gone.csv"), 1, 0).read() is None

@@ -14,11 +14,13 @@ import pytest
 from distributed import Client
 
 from baomi.demo.identifiers import mobile_number, resident_id
+from baomi.engine.inventory import PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
-from baomi.engine.scan.distributed import scan_on_dask
+from baomi.engine.scan.distributed import Coordinator, WholeScan, scan_on_dask
 from baomi.engine.scan.model import ScanContext
-from baomi.engine.scan.ranges import plan_file, record_cuts
+from baomi.engine.scan.ranges import cut_file, plan_file, record_cuts
+from baomi.engine.scan.run import NdjsonFindings
 from tests.engine import distributed_support
 
 CREATED = re.compile(rb'"created": "[^"]*"')
@@ -141,6 +143,48 @@ def test_a_column_empty_in_the_first_partition_reads_the_file_whole(tmp_path: Pa
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert _split(path) == 0
+
+
+def test_a_file_cut_before_its_columns_are_planned_falls_back_to_one_worker(
+    client: Client, tmp_path: Path
+) -> None:
+    # the ranges are read while a worker plans the columns; when the plan says "read whole"
+    # (a column empty in the first partition) the ranges are dropped and one worker scans it
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = _people(400)
+    lines = ["姓名,手机,备用"] + [
+        f"{n},{m},{m if i > 200 else ''}" for i, (n, _, m, _) in enumerate(rows)
+    ]
+    late = data / "late.csv"
+    late.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _csv(data / "客户.csv", _people(300, seed=5), "utf-8")  # cut, after the one read whole
+    assert cut_file(late, OPTIONS.batch_rows, RANGE) is not None and _split(late) == 0
+    _same([data], client, tmp_path)
+
+
+def _result(key: str, gate: str | None, opens: str | None) -> WholeScan:
+    from distributed import Event
+
+    if gate is not None and not Event(gate).wait(timeout=60):  # type: ignore[no-untyped-call]
+        key += " (never let through)"
+    if opens is not None:
+        Event(opens).set()  # type: ignore[no-untyped-call]
+    record = {"path": key, "rows": 0}
+    return WholeScan([(NdjsonFindings(f"{key}\n".encode(), 1), PartialInventory())], record)
+
+
+def test_results_back_out_of_order_are_merged_in_order(client: Client, tmp_path: Path) -> None:
+    # the first task finishes last (it waits for the last one to start): the others are merged
+    # once it is back, in submission order, and never wait for it to be submitted
+    with Coordinator(client, None, OPTIONS, tmp_path, ahead=2) as run:
+        for i in range(4):
+            gate, opens = ("last", None) if i == 0 else (None, "last" if i == 3 else None)
+            run.submit(run.unit(f"f{i}"), _result, f"f{i}", gate, opens)
+        run.drain(0)
+        assert run.findings == 4
+        assert [u.record["rows"] for u in run.units if u.record] == [0, 0, 0, 0]
+    assert (tmp_path / ".findings.jsonl.partial").read_bytes() == b"f0\nf1\nf2\nf3\n"
 
 
 def test_undecodable_bytes_in_a_later_range_and_a_file_without_header(

@@ -206,15 +206,20 @@ def _components(
     r: np.ndarray[Any, Any], h: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]
 ) -> tuple[int, int]:
     """Connected components of the record–identifier graph, and how many hold a flagged
-    record (:func:`union_roots` over integer codes)."""
-    r_keys, r_codes = np.unique(r, return_inverse=True)
-    h_codes = np.unique(h, return_inverse=True)[1]
-    n_r = len(r_keys)
-    u = r_codes.astype(np.int64)
-    v = (n_r + h_codes).astype(np.int64)
-    parent = union_roots(u, v, n_r + int(h_codes.max()) + 1)
+    record (:func:`union_roots` over integer codes: the values' dense ranks, which Polars
+    computes on every core, the same codes as ``np.unique``'s inverse)."""
+    rows = pl.Series(r)
+    u = _dense_codes(rows)
+    h_codes = _dense_codes(pl.Series(h))
+    n_r = int(u.max()) + 1
+    parent = union_roots(u, n_r + h_codes, n_r + int(h_codes.max()) + 1)
     # Every node now points at its root: count roots, and the distinct roots of flagged rows.
     n = int(np.count_nonzero(parent == np.arange(len(parent))))
     marked = np.zeros(len(parent), dtype=bool)
-    marked[parent[:n_r][np.isin(r_keys, flagged)]] = True
+    marked[parent[u[rows.is_in(pl.Series(flagged).implode()).to_numpy()]]] = True
     return n, int(np.count_nonzero(marked))
+
+
+def _dense_codes(values: pl.Series) -> np.ndarray[Any, Any]:
+    """Each value's index among the distinct values in order (0-based)."""
+    return (values.rank("dense").cast(pl.Int64) - 1).to_numpy()

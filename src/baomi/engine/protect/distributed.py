@@ -1,8 +1,10 @@
 """``baomi protect --engine dask``: the files of a package protected on Dask workers.
 
 A file is the unit of work (k-anonymity, canaries and the writers work on whole tables and
-documents). Where ``baomi protect`` runs (the coordinator) the files are listed and named,
-read and sent to the workers one by one (at most ``ahead`` in flight); a worker protects one
+documents). Where ``baomi protect`` runs (the coordinator) the files are listed and named
+and handed to the workers one by one (at most ``ahead`` in flight): a worker that sees the
+same file at the same path (same size and modification time, :class:`SeenFile`) reads it
+itself, otherwise the coordinator reads the file and sends its bytes; a worker protects one
 file exactly as :func:`~baomi.engine.protect.package.protect_file` does in one process and
 sends back the protected file and what the run records (values for ``--verify``, digests and
 canaries for the trace record, k-anonymity reports, the tokens it issued). The coordinator
@@ -15,8 +17,8 @@ registries, the recipient, the package's random fingerprint and marks key, and t
 provider (pseudonyms, FPE and tokens are derived from its master secret on the worker). Unlike
 the scan, protect's workers therefore hold the protect key while they run: run them on
 machines trusted with it, over ``tls://`` (docs/scale.md "## Dask"). Workers need no access to
-the data (the files come with the task) and write nothing but temporary files; policies that
-name hierarchy files need those files at the same path on every worker.
+the data (without it the files come with the task) and write nothing but temporary files;
+policies that name hierarchy files need those files at the same path on every worker.
 """
 
 from __future__ import annotations
@@ -81,6 +83,33 @@ class ProtectedFile:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SeenFile:
+    """A file as the coordinator sees it: a worker that sees the same path with the same size
+    and modification time reads it itself instead of being sent its bytes."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> SeenFile:
+        stat = path.stat()
+        return cls(str(path.absolute()), stat.st_size, stat.st_mtime_ns)
+
+    def read(self) -> bytes | None:
+        """The file's bytes if this machine sees the same file, else ``None``."""
+        path = Path(self.path)
+        try:
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (self.size, self.mtime_ns):
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return data if len(data) == self.size else None
+
+
 _LOCAL = threading.local()
 
 
@@ -92,8 +121,16 @@ def _analyzer(setup: ProtectSetup) -> TextAnalyzer:
     return held[1]
 
 
-def protect_on_worker(setup: ProtectSetup, name: str, data: bytes, rel: str) -> ProtectedFile:
-    """The task a worker runs: one file (``name``: its file name, ``data``: its bytes)."""
+def protect_on_worker(
+    setup: ProtectSetup, name: str, data: bytes | SeenFile, rel: str
+) -> ProtectedFile | None:
+    """The task a worker runs: one file (``name``: its file name, ``data``: its bytes, or where
+    to read them; ``None``: this worker does not see that file, send its bytes)."""
+    if isinstance(data, SeenFile):
+        own = data.read()
+        if own is None:
+            return None
+        data = own
     with tempfile.TemporaryDirectory(prefix="baomi-protect-") as tmp:
         vault = None
         if setup.token_key is not None:  # a vault never saved: the coordinator keeps it
@@ -146,10 +183,14 @@ def _merge(run: ProtectRun, done: ProtectedFile, target: Path) -> dict[str, Any]
 class DaskProtectEngine:
     """A :class:`~baomi.engine.protect.options.ProtectEngine` on a Dask client's workers."""
 
-    def __init__(self, client: Client, *, ahead: int | None = None) -> None:
+    def __init__(
+        self, client: Client, *, ahead: int | None = None, read_on_workers: bool = True
+    ) -> None:
         self.client = client
         threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
         self.ahead = ahead or AHEAD_PER_THREAD * threads
+        #: workers that see a file at the same path read it (else its bytes are sent)
+        self.read_on_workers = read_on_workers
 
     def _setup(self, run: ProtectRun) -> Future[ProtectSetup]:
         ctx = run.ctx
@@ -179,15 +220,30 @@ class DaskProtectEngine:
         self, run: ProtectRun, files: Sequence[tuple[Path, str, Path]]
     ) -> Iterator[dict[str, Any]]:
         setup = self._setup(run)
-        pending: deque[tuple[Path, Future[ProtectedFile]]] = deque()
+        pending: deque[tuple[Path, str, Path, Future[ProtectedFile | None]]] = deque()
         for src, rel, target in files:
-            task = self.client.submit(
+            data = SeenFile.of(src) if self.read_on_workers else src.read_bytes()
+            task = self.client.submit(protect_on_worker, setup, src.name, data, rel, pure=False)
+            pending.append((src, rel, target, task))
+            while len(pending) > self.ahead:
+                yield self._merged(run, setup, *pending.popleft())
+        while pending:
+            yield self._merged(run, setup, *pending.popleft())
+
+    def _merged(
+        self,
+        run: ProtectRun,
+        setup: Future[ProtectSetup],
+        src: Path,
+        rel: str,
+        target: Path,
+        task: Future[ProtectedFile | None],
+    ) -> dict[str, Any]:
+        done = task.result()
+        if done is None:  # that worker does not see the file: send its bytes
+            again: Future[ProtectedFile | None] = self.client.submit(
                 protect_on_worker, setup, src.name, src.read_bytes(), rel, pure=False
             )
-            pending.append((target, task))
-            while len(pending) > self.ahead:
-                done_target, done = pending.popleft()
-                yield _merge(run, done.result(), done_target)
-        while pending:
-            done_target, done = pending.popleft()
-            yield _merge(run, done.result(), done_target)
+            done = again.result()
+            assert done is not None
+        return _merge(run, done, target)

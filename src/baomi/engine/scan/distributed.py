@@ -4,8 +4,9 @@ The scan is a function over partitions plus a merge of partial inventories
 (:mod:`baomi.engine.scan`); here the function runs on a Dask cluster's workers and the rest
 stays where ``baomi scan`` runs (the *coordinator*). With :func:`scan_on_dask` (what
 ``--engine dask`` runs) the coordinator only plans: a large CSV/TSV is cut into byte ranges
-and a Parquet file into row groups, which the workers read themselves, and any other file is
-read and scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
+and a Parquet file into row groups, which the workers read themselves while one of them
+classifies the columns (a future every range's scan takes), and any other file is read and
+scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
 partial inventories and appends the findings in file and range order (workers send them as
 ``findings.jsonl`` lines, so the coordinator's share stays small) — :class:`Coordinator`, which
 the database scan on Dask (:mod:`baomi.databases.distributed`) shares. So ``inventory.json``
@@ -59,11 +60,12 @@ from baomi.engine.scan.model import (
 from baomi.engine.scan.partitions import FilePartitions
 from baomi.engine.scan.ranges import (
     RANGE_BYTES,
+    CutFile,
     Layout,
     RangeRead,
     RangeScan,
-    SplitFile,
-    plan_file,
+    cut_file,
+    plan_layout,
     read_part,
     rows_of,
     scan_read,
@@ -87,6 +89,8 @@ if TYPE_CHECKING:  # imported when used: Dask (and what it imports) only for --e
 CONNECT_TIMEOUT = 10
 #: Partitions in flight per worker thread: one scanning, one queued (or in transit).
 AHEAD_PER_THREAD = 2
+#: Results that may wait on the workers for an earlier one to be merged, per task in flight.
+HELD_PER_AHEAD = 2
 #: Range tasks per worker thread a large file is cut into (the last ones balance the load).
 TASKS_PER_THREAD = 8
 #: The smallest range task (bytes): below it the per-task costs show.
@@ -166,10 +170,24 @@ def scan_file_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetu
     return WholeScan(scanned, record)
 
 
+def layout_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetup) -> Layout | None:
+    """The task classifying a cut file's columns on its first partition (``None``: the file is
+    read whole after all), while other workers read its ranges."""
+    ctx = _context(setup)
+    try:
+        src = open_source(path, batch_rows=ctx.options.batch_rows)
+    except UnreadableFileError:
+        return None
+    return plan_layout(src, rel, file_index, ctx)
+
+
 def scan_range_on_worker(
-    read: RangeRead, offset: int, layout: Layout, setup: WorkerSetup
+    read: RangeRead, offset: int, layout: Layout | None, setup: WorkerSetup
 ) -> RangeScan:
-    """The task scanning a range this worker read, its first row being data row ``offset``."""
+    """The task scanning a range this worker read, its first row being data row ``offset``
+    (``layout`` ``None``: the file is read whole instead, nothing is scanned here)."""
+    if layout is None:
+        return RangeScan(unplanned=True)
     done = scan_read(read, offset, layout, _context(setup))
     done.scanned = [_serialised(s) for s in done.scanned]
     return done
@@ -246,6 +264,9 @@ class Unit:
     failure: Callable[[int, RangeScan], str] | None = None
     errors: Callable[[Unit, list[str]], list[str]] | None = None
     failures: list[str] = field(default_factory=list)
+    #: called with the unit on its first range's result: sets its record (its columns were
+    #: planned while the ranges were read), or gives the file read whole instead
+    start: Callable[[Unit], WholeScan | None] | None = None
 
 
 class Coordinator:
@@ -303,9 +324,24 @@ class Coordinator:
         self.drain(self.ahead)
 
     def drain(self, limit: int) -> None:
-        while len(self.pending) > limit:
-            unit, fut = self.pending.popleft()
-            self._consume(unit, fut.result())
+        """Merge the results that are back, in submission order, until at most ``limit``
+        tasks are still running (and at most :data:`HELD_PER_AHEAD` × ``limit`` results wait
+        on the workers for an earlier one): a slow task does not keep the other workers
+        idle, and what waits stays bounded."""
+        from distributed import wait
+
+        while self.pending:
+            while self.pending and self.pending[0][1].done():  # type: ignore[no-untyped-call]
+                unit, fut = self.pending.popleft()
+                self._consume(unit, fut.result())
+            running = [f for _u, f in self.pending if not f.done()]  # type: ignore[no-untyped-call]
+            if len(running) <= limit and len(self.pending) <= HELD_PER_AHEAD * limit:
+                return
+            if limit and len(self.pending) <= HELD_PER_AHEAD * limit:
+                wait(running, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+            else:
+                unit, fut = self.pending.popleft()
+                self._consume(unit, fut.result())
 
     def _merge(self, unit: Unit, scanned: list[Scanned]) -> None:
         assert unit.record is not None
@@ -324,6 +360,13 @@ class Coordinator:
                 unit.record = result.record
                 self._merge(unit, result.scanned)
             return
+        if unit.start is not None:
+            start, unit.start = unit.start, None
+            whole = start(unit)
+            if whole is not None:  # read whole instead: its ranges are dropped
+                unit.failed, unit.errors = True, None
+                self._consume(unit, whole)
+                return
         if unit.failed or unit.record is None:
             return
         self._merge(unit, result.scanned)
@@ -357,9 +400,8 @@ class Coordinator:
         return publish(self.out_dir, inventory, self.findings)
 
 
-def _split_record(rel: str, split: SplitFile) -> dict[str, Any]:
-    record = new_record(rel, split.src)
-    layout = split.layout
+def _split_record(rel: str, cut: CutFile, layout: Layout) -> dict[str, Any]:
+    record = new_record(rel, cut.src)
     record |= {"skipped_rows": 0, "undecodable_rows": 0, "errors": []}
     record["plans"] = {layout.sheet: dict(zip(layout.names, layout.plans, strict=True))}
     return record
@@ -367,6 +409,32 @@ def _split_record(rel: str, split: SplitFile) -> dict[str, Any]:
 
 def _file_errors(unit: Unit, failures: list[str]) -> list[str]:
     return failures
+
+
+def _split_failure(cut: CutFile, rows: int, result: RangeScan) -> str:
+    return cut.failure_reason(rows)
+
+
+@dataclass
+class _SplitStart:
+    """How a cut file's unit starts once its first range is back: its record from the
+    layout the workers planned, or (no layout) the file scanned whole by one worker."""
+
+    client: Client
+    cut: CutFile
+    layout: Future[Layout | None]
+    whole: tuple[Any, ...]  # scan_file_on_worker's arguments
+
+    def __call__(self, unit: Unit) -> WholeScan | None:
+        layout = self.layout.result()
+        if layout is None:
+            task = self.client.submit(scan_file_on_worker, *self.whole, pure=False)
+            result: WholeScan = task.result()
+            return result
+        unit.record = _split_record(unit.rel, self.cut, layout)
+        unit.failure = partial(_split_failure, self.cut)
+        unit.errors = _file_errors
+        return None
 
 
 def scan_on_dask(
@@ -381,9 +449,10 @@ def scan_on_dask(
     ahead: int | None = None,
 ) -> ScanResult:
     """:func:`~baomi.engine.scan.run.scan_paths` with the workers reading their own
-    partitions (:mod:`baomi.engine.scan.ranges`): here the files are only planned (a split
-    file's first partition read for its column plans), and the results merged and written in
-    order. The outputs are byte for byte those of a one-process scan.
+    partitions (:mod:`baomi.engine.scan.ranges`): here the files are only cut (a worker
+    classifies a cut file's columns on its first partition while the others read the ranges),
+    and the results merged and written in order. The outputs are byte for byte those of a
+    one-process scan.
 
     ``range_bytes``: bytes per range task; by default a file is cut in about
     :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""
@@ -400,25 +469,23 @@ def scan_on_dask(
             step = range_bytes or min(
                 RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * run.threads))
             )
-            split = plan_file(path, rel, file_index, ctx, step)
+            cut = cut_file(path, ctx.options.batch_rows, step)
             done += size
-            if split is None:
-                run.submit(unit, scan_file_on_worker, path, rel, file_index, setup)
+            whole = (path, rel, file_index, setup)
+            if cut is None:
+                run.submit(unit, scan_file_on_worker, *whole)
                 continue
-            unit.record = _split_record(rel, split)
-            unit.failure = partial(_split_failure, split)
-            unit.errors = _file_errors
+            # the columns are classified on a worker while the others read the ranges: the
+            # scans wait for the layout, the reads do not
+            layout = client.submit(layout_on_worker, *whole, pure=False)
+            unit.start = _SplitStart(client, cut, layout, whole)
             offset: Any = 0  # a future after the first range: the rows before the next one
-            for task in split.tasks:
+            for task in cut.tasks:
                 read = client.submit(read_part, task, pure=False)
-                run.submit(unit, scan_range_on_worker, read, offset, split.layout, setup)
+                run.submit(unit, scan_range_on_worker, read, offset, layout, setup)
                 rows = client.submit(rows_of, read, pure=False)
                 offset = client.submit(operator.add, offset, rows, pure=False)
         return run.finish(progress, total)
-
-
-def _split_failure(split: SplitFile, rows: int, result: RangeScan) -> str:
-    return split.failure_reason(rows)
 
 
 def scan_paths_dask(

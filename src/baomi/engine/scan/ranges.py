@@ -1,25 +1,29 @@
 """Partitions a worker reads itself: a file cut into byte ranges (CSV/TSV) or row groups
 (Parquet), or read whole by one worker (any other file, and a small one).
 
-The coordinator only *plans* (:func:`plan_file`): it reads a splittable file's first partition,
-as a one-process scan does, for its header and column plans (so they are those of one
-process), then cuts the rest without parsing it:
+The coordinator only *cuts* a splittable file (:func:`cut_file`), without parsing it:
 
 * CSV/TSV — byte ranges cut after a record's end. One pass over the bytes (NumPy, no
   parsing) counts the quote characters: a line break after an even number of them (from the
-  first data record on) ends a record, so a quoted value holding line breaks is never cut.
+  file's first byte on) ends a record, so a quoted value holding line breaks is never cut.
   Only encodings in which the quote and line-break bytes cannot be part of a multi-byte
   character are cut (UTF-8 with or without BOM, GBK, GB18030); a file with an odd number of
   quotes (a stray one), or in another encoding, is read whole.
 * Parquet — runs of whole row groups.
 
-A worker reads its range (:func:`read_part`: the file's own reader, header and names given)
-and keeps the rows; how many rows it read goes back to the coordinator, which adds them up,
-so the next range's first row number is known before that range is scanned (a tiny Dask task
-per range; the rows stay on the worker that read them). Row numbers are therefore exactly
-those of one process. Findings are written row by row within a partition
-(:meth:`baomi.engine.scan.collector.Collector.finish`), so the findings file does not depend
-on where the ranges are cut.
+The column names and plans come from the file's first partition read as one process reads it
+(:func:`plan_layout`, so they are those of one process); on Dask a worker plans them while the
+others already read the ranges (:mod:`baomi.engine.scan.distributed`). :func:`plan_file` does
+both in a row.
+
+A worker reads its range (:func:`read_part`: the file's own reader; the first range starts at
+byte 0 and finds the header row as one process does, the later ones name the columns by
+position, and :func:`scan_read` gives them the layout's names) and keeps the rows; how many
+rows it read goes back to the coordinator, which adds them up, so the next range's first row
+number is known before that range is scanned (a tiny Dask task per range; the rows stay on the
+worker that read them). Row numbers are therefore exactly those of one process. Findings are
+written row by row within a partition (:meth:`baomi.engine.scan.collector.Collector.finish`),
+so the findings file does not depend on where the ranges are cut.
 
 A file whose first partition leaves a column empty is read whole: one process classifies such
 a column on a later partition, which a range cannot know.
@@ -53,8 +57,6 @@ RANGE_BYTES = 16 * 1024 * 1024
 CUT_CHUNK = 8 * 1024 * 1024
 #: Encodings whose quote and line-break bytes never occur inside a multi-byte character.
 SPLIT_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "gbk", "gb18030", "ascii"})
-#: The longest header row looked for (bytes); a longer one: the file is read whole.
-MAX_HEADER_BYTES = 1024 * 1024
 _CR, _LF = 13, 10
 
 
@@ -72,7 +74,8 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class CsvRange:
-    """Bytes ``[start, end)`` of a CSV/TSV file: whole records after the header."""
+    """Bytes ``[start, end)`` of a CSV/TSV file, whole records; ``names`` empty: the range
+    starts the file, and its reader finds the header row (or none) as one process does."""
 
     path: Path
     encoding: str
@@ -92,7 +95,6 @@ class RowGroups:
 
     path: Path
     groups: tuple[int, ...]
-    names: tuple[str, ...]
     batch_rows: int
 
 
@@ -121,6 +123,7 @@ class RangeScan:
     #: columns a worker found it could not read (a database's binary values), with why
     notes: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # why the reading failed, when the worker knows it
+    unplanned: bool = False  # the file's columns cannot be planned on its first partition
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +133,6 @@ class SplitFile:
     src: Source
     layout: Layout
     tasks: tuple[CsvRange | RowGroups, ...]
-
-    def failure_reason(self, done: int) -> str:
-        """The reason a reader gives when the file fails after data row ``done``."""
-        if isinstance(self.src, CsvSource):
-            return self.src._unreadable(done).reason
-        return unreadable(self.src.path, "Parquet 文件已损坏", "corrupt Parquet file").reason
 
 
 def first_partition(
@@ -153,48 +150,85 @@ def first_partition(
         reading.close()  # the reader's file (or a database's transaction) is let go now
 
 
-def plan_file(
-    path: Path, rel: str, file_index: int, ctx: ScanContext, range_bytes: int = RANGE_BYTES
-) -> SplitFile | None:
-    """How ``path`` is cut, or ``None``: one worker reads it whole (see the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class CutFile:
+    """A file cut into tasks before its columns are classified (the cut needs no parsing);
+    ``src`` is the coordinator's opened source (for the record)."""
+
+    src: Source
+    tasks: tuple[CsvRange | RowGroups, ...]
+
+    def failure_reason(self, done: int) -> str:
+        """The reason a reader gives when the file fails after data row ``done``."""
+        if isinstance(self.src, CsvSource):
+            return self.src._unreadable(done).reason
+        return unreadable(self.src.path, "Parquet 文件已损坏", "corrupt Parquet file").reason
+
+
+def cut_file(path: Path, batch_rows: int, range_bytes: int = RANGE_BYTES) -> CutFile | None:
+    """How ``path`` is cut, or ``None``: one worker reads it whole (see the module docstring).
+    The tasks name the columns by position; :func:`plan_layout` names and classifies them."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".parquet") or not path.is_file():
         return None
     if path.stat().st_size < 2 * range_bytes:
         return None
     try:
-        src = open_source(path, batch_rows=ctx.options.batch_rows)
+        src = open_source(path, batch_rows=batch_rows)
     except UnreadableFileError:
         return None
     if isinstance(src, CsvSource) and src.encoding not in SPLIT_ENCODINGS:
         return None
+    tasks: list[CsvRange | RowGroups] = []
+    if isinstance(src, CsvSource):
+        tasks.extend(_csv_ranges(src, range_bytes))
+    else:
+        tasks.extend(_row_groups(path, batch_rows, range_bytes))
+    if len(tasks) < 2:
+        return None
+    return CutFile(src, tuple(tasks))
+
+
+def plan_layout(src: Source, rel: str, file_index: int, ctx: ScanContext) -> Layout | None:
+    """A cut file's column names and plans from its first partition, read as one process
+    reads it; ``None``: the file is read whole after all (nothing read, or a column the first
+    partition leaves empty: one process classifies it on a later partition)."""
     first, _ = first_partition(src, rel, file_index, ctx)
     if first is None or not first.frame.height:
         return None
     if any(p.mode == "skip" and p.note == "empty" for p in first.plans):
-        return None  # one process classifies that column on a later partition
-    names = tuple(c for c in first.frame.columns if c != ROW_COLUMN)
-    layout = Layout(rel, file_index, first.sheet, names, first.plans, first.categories)
-    tasks: list[CsvRange | RowGroups] = []
-    if isinstance(src, CsvSource):
-        tasks.extend(_csv_ranges(src, names, range_bytes))
-    else:
-        tasks.extend(_row_groups(path, names, ctx.options.batch_rows, range_bytes))
-    if len(tasks) < 2:
         return None
-    return SplitFile(src, layout, tuple(tasks))
+    names = tuple(c for c in first.frame.columns if c != ROW_COLUMN)
+    return Layout(rel, file_index, first.sheet, names, first.plans, first.categories)
 
 
-def _csv_ranges(src: CsvSource, names: tuple[str, ...], range_bytes: int) -> list[CsvRange]:
+def plan_file(
+    path: Path, rel: str, file_index: int, ctx: ScanContext, range_bytes: int = RANGE_BYTES
+) -> SplitFile | None:
+    """:func:`cut_file` and :func:`plan_layout` one after the other (``None``: read whole)."""
+    cut = cut_file(path, ctx.options.batch_rows, range_bytes)
+    if cut is None:
+        return None
+    layout = plan_layout(cut.src, rel, file_index, ctx)
+    return None if layout is None else SplitFile(cut.src, layout, cut.tasks)
+
+
+def _positional(width: int) -> tuple[str, ...]:
+    """Column names by position (a range's reader renames nothing: :func:`scan_read` gives
+    the names of the file's layout)."""
+    return tuple(f"f{i}" for i in range(width))
+
+
+def _csv_ranges(src: CsvSource, range_bytes: int) -> list[CsvRange]:
+    """Byte ranges from the file's first byte: the first range's reader finds the header row
+    (or none) as one process does; the later ones read records only, named by position."""
     quote = src.quote_char.encode("ascii", "ignore")
     if len(quote) != 1:
         return []
-    start = 0 if src.header_row is None else header_end(src.path, quote[0])
-    if start is None:
-        return []
-    cuts = record_cuts(src.path, start, range_bytes, quote[0])
+    cuts = record_cuts(src.path, 0, range_bytes, quote[0])
     if cuts is None:
         return []
+    positional = _positional(src.width)
     return [
         CsvRange(
             src.path,
@@ -204,32 +238,12 @@ def _csv_ranges(src: CsvSource, names: tuple[str, ...], range_bytes: int) -> lis
             src.width,
             a,
             b,
-            names,
+            positional if a else (),
             src.batch_rows,
             src.block_size,
         )
         for a, b in itertools.pairwise(cuts)
     ]
-
-
-def header_end(path: Path, quote: int) -> int | None:
-    """The byte offset after the first non-empty record (the header row), or ``None``."""
-    with path.open("rb") as handle:
-        head = handle.read(MAX_HEADER_BYTES)
-    i, n = 0, len(head)
-    while i < n and head[i] in (_CR, _LF):  # blank lines are not records
-        i += 1
-    quoted = False
-    while i < n:
-        byte = head[i]
-        if byte == quote:
-            quoted = not quoted
-        elif byte in (_CR, _LF) and not quoted:
-            if byte == _CR and i + 1 < n and head[i + 1] == _LF:
-                i += 1
-            return i + 1
-        i += 1
-    return None
 
 
 def record_cuts(path: Path, start: int, step: int, quote: int) -> list[int] | None:
@@ -286,9 +300,7 @@ def _break_after(data: np.ndarray[Any, Any], i: int, odd: int, quote: int) -> in
         width *= 8
 
 
-def _row_groups(
-    path: Path, names: tuple[str, ...], batch_rows: int, range_bytes: int
-) -> list[RowGroups]:
+def _row_groups(path: Path, batch_rows: int, range_bytes: int) -> list[RowGroups]:
     import pyarrow.parquet as pq
 
     with arrow_file(path) as handle, pq.ParquetFile(handle) as parquet:
@@ -301,10 +313,10 @@ def _row_groups(
         run.append(i)
         held += size
         if held >= range_bytes:
-            tasks.append(RowGroups(path, tuple(run), names, batch_rows))
+            tasks.append(RowGroups(path, tuple(run), batch_rows))
             run, held = [], 0
     if run:
-        tasks.append(RowGroups(path, tuple(run), names, batch_rows))
+        tasks.append(RowGroups(path, tuple(run), batch_rows))
     return tasks
 
 
@@ -351,7 +363,7 @@ class _ByteRange(io.RawIOBase):
 
 
 class _RangeCsvSource(CsvSource):
-    """A CSV reader of one byte range: no header row (the names are given)."""
+    """A CSV reader of one byte range: no header row when the names are given."""
 
     def __init__(self, task: CsvRange) -> None:
         super().__init__(
@@ -364,7 +376,7 @@ class _RangeCsvSource(CsvSource):
             block_size=task.block_size,
         )
         self.start, self.end = task.start, task.end
-        self.names = list(task.names)
+        self.names = list(task.names) or None
 
     def _open_bytes(self) -> Any:
         return io.BufferedReader(_ByteRange(self.path, self.start, self.end))
@@ -380,7 +392,7 @@ def read_part(task: CsvRange | RowGroups) -> RangeRead:
             frames.extend((b.offset, b.frame) for b in src.batches())
         except UnreadableFileError:
             failed = True
-        frame = _joined(frames, task.names)
+        frame = _joined(frames, task.names or _positional(task.width))
         rows = frames[-1][0] + frames[-1][1].height if frames else 0
         return RangeRead(frame, rows, src.skipped_rows, src.undecodable_rows, failed)
     import pyarrow as pa
@@ -389,19 +401,19 @@ def read_part(task: CsvRange | RowGroups) -> RangeRead:
     from baomi.engine.readers.parquet import batch_frame
 
     rows = 0
+    names: list[str] = []
     try:
         with arrow_file(task.path) as handle, pq.ParquetFile(handle) as parquet:
-            raw = unique_headers(parquet.schema_arrow.names)
+            raw = names = unique_headers(parquet.schema_arrow.names)
             for batch in parquet.iter_batches(
                 batch_size=task.batch_rows, row_groups=list(task.groups)
             ):
                 frame = batch_frame(batch, raw)
-                frame.columns = list(task.names)
                 frames.append((rows, frame))
                 rows += batch.num_rows
     except (pa.ArrowException, OSError):
         failed = True
-    return RangeRead(_joined(frames, task.names), rows, failed=failed)
+    return RangeRead(_joined(frames, names), rows, failed=failed)
 
 
 def rows_of(read: RangeRead) -> int:
@@ -413,6 +425,10 @@ def scan_read(read: RangeRead, offset: int, layout: Layout, ctx: ScanContext) ->
     """Scan a range read on this worker, its first row being data row ``offset`` of the
     file: in partitions of at most ``batch_rows`` rows, findings as one process writes them."""
     frame = read.frame
+    if frame.height:  # named as the layout names them (the reader names them by position)
+        data = (c for c in frame.columns if c != ROW_COLUMN)
+        shown = dict(zip(data, layout.names, strict=True))
+        frame.columns = [shown.get(c, c) for c in frame.columns]
     if ROW_COLUMN in frame.columns:
         frame = frame.with_columns(pl.col(ROW_COLUMN) + offset)
     out = RangeScan(
