@@ -10,6 +10,10 @@ so the same decoder and the same cost per sentence) and the same L-BFGS settings
 generated business text of :mod:`.train`. A model written by
 this script is trained on CC BY-SA data, so it ships under CC BY-SA (docs/models.md).
 
+``--pud`` adds UNER Chinese-PUD (converted to simplified script) and ``--distill`` Tatoeba
+sentences tagged by the accurate model (:mod:`.extra_corpora`); the model trained with both
+(``make model-fast-distilled``) is a candidate, not shipped (docs/models.md).
+
 Held-out figures (UNER dev if given, generated held-out templates) are printed; nothing here
 reads the evaluation sets.
 """
