@@ -11,7 +11,7 @@ RUN_DIR ?= var/demo-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model clean
+.PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model model-fast-distilled clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -58,10 +58,13 @@ bench: setup ## speed and accuracy against the peers (see bench/RESULTS.md)
 	$(MAKE) -C bench all
 
 # The accurate and fast-mixed prose models' annotated corpora (CC BY-SA, see docs/models.md), pinned commits;
-# set CORPORA to a folder that already holds both checkouts to train offline.
+# set CORPORA to a folder that already holds the checkouts to train offline.
 CORPORA ?= var/corpora
 UNER_COMMIT := 1f0307599dece7b83f4cba90ce9b63ef37a7b162
 WEIBO_COMMIT := 7a73c08e45ed94312af4ef2d97cc35a47d029e99
+PUD_COMMIT := 647ba53747e1aa1818541965db99a0196440b7d2
+# Tatoeba's English-Chinese pairs (cmn.txt from manythings.org, CC BY 2.0 FR), as a repository carries them
+TATOEBA_COMMIT := aa43963320ccfacebd1d3542deae559bbca58d03
 
 $(CORPORA)/uner/.pinned:
 	rm -rf $(CORPORA)/uner && git clone --quiet https://github.com/UniversalNER/UNER_Chinese-GSDSIMP $(CORPORA)/uner
@@ -71,6 +74,14 @@ $(CORPORA)/weibo/.pinned:
 	rm -rf $(CORPORA)/weibo && git clone --quiet https://github.com/hltcoe/golden-horse $(CORPORA)/weibo
 	git -C $(CORPORA)/weibo checkout --quiet $(WEIBO_COMMIT) && touch $@
 
+$(CORPORA)/pud/.pinned:
+	rm -rf $(CORPORA)/pud && git clone --quiet https://github.com/UniversalNER/UNER_Chinese-PUD $(CORPORA)/pud
+	git -C $(CORPORA)/pud checkout --quiet $(PUD_COMMIT) && touch $@
+
+$(CORPORA)/tatoeba/.pinned:
+	rm -rf $(CORPORA)/tatoeba && git clone --quiet https://github.com/13luoyu/Transformer-machine-translation $(CORPORA)/tatoeba
+	git -C $(CORPORA)/tatoeba checkout --quiet $(TATOEBA_COMMIT) && touch $@
+
 model: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned ## retrain the shipped prose models (docs/models.md)
 	$(BIN)/python -m baomi.engine.prose.train
 	$(BIN)/python -m baomi.engine.prose.train_accurate \
@@ -79,6 +90,15 @@ model: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned ## retrain the shi
 	$(BIN)/python -m baomi.engine.prose.train_mixed \
 		--uner $(CORPORA)/uner/zh_gsdsimp-ud-train.iob2 --uner-dev $(CORPORA)/uner/zh_gsdsimp-ud-dev.iob2 \
 		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train
+
+# The fast model with UNER PUD and Tatoeba tagged by the accurate model (issue 18, session 4;
+# not shipped: docs/models.md) — written to var/, after `make model` has built the teacher.
+model-fast-distilled: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned $(CORPORA)/pud/.pinned $(CORPORA)/tatoeba/.pinned
+	$(BIN)/python -m baomi.engine.prose.train_mixed \
+		--uner $(CORPORA)/uner/zh_gsdsimp-ud-train.iob2 --uner-dev $(CORPORA)/uner/zh_gsdsimp-ud-dev.iob2 \
+		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train \
+		--pud $(CORPORA)/pud/zh_pud-ud-test.iob2 --distill $(CORPORA)/tatoeba/cmn.txt \
+		--out var/zh_ner_fast_distilled.crfsuite
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,10 @@ so the same decoder and the same cost per sentence) and the same L-BFGS settings
 generated business text of :mod:`.train`. A model written by
 this script is trained on CC BY-SA data, so it ships under CC BY-SA (docs/models.md).
 
+``--pud`` adds UNER Chinese-PUD (converted to simplified script) and ``--distill`` Tatoeba
+sentences tagged by the accurate model (:mod:`.extra_corpora`); the model trained with both
+(``make model-fast-distilled``) is a candidate, not shipped (docs/models.md).
+
 Held-out figures (UNER dev if given, generated held-out templates) are printed; nothing here
 reads the evaluation sets.
 """
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from baomi.engine.prose import extra_corpora
 from baomi.engine.prose import train as train_fast
 from baomi.engine.prose.features import sentence_features
 from baomi.engine.prose.generator import SentenceGenerator
@@ -68,11 +73,35 @@ def scores(model: Path, data: list[Tagged]) -> dict[str, tuple[float, float, flo
 def main(argv: list[str] | None = None) -> int:
     ap = corpus_parser(__doc__, DEFAULT_GENERATED, train_fast.DEFAULT_SEED, DEFAULT_OUT)
     ap.add_argument("--real-copies", type=int, default=2, help="weight of the real corpora")
+    ap.add_argument("--pud", type=Path, default=None, help="zh_pud-ud-test.iob2 (traditional)")
+    ap.add_argument("--distill", type=Path, default=None, help="Tatoeba cmn.txt (teacher-tagged)")
+    ap.add_argument("--distill-min", type=float, default=0.9, help="teacher's least marginal")
+    ap.add_argument("--distill-copies", type=int, default=1)
+    ap.add_argument("--teacher", type=Path, default=None, help="accurate model file")
+    ap.add_argument("--renamed-copies", type=int, default=0, help="real copies, new names")
     args = ap.parse_args(argv)
     t0, c0 = time.perf_counter(), time.process_time()
     real = [*chunks(read_uner(args.uner)), *chunks(read_weibo(args.weibo))]
+    if args.pud is not None:
+        real += chunks(extra_corpora.read_uner_traditional(args.pud))
+    distilled: list[Tagged] = []
+    if args.distill is not None:
+        texts = extra_corpora.read_tatoeba(args.distill)
+        teacher = args.teacher or extra_corpora.default_teacher()
+        tagged = extra_corpora.teacher_labels(texts, teacher, args.distill_min)
+        distilled = list(extra_corpora.with_new_names(tagged, args.seed + 1))
+        print(f"{len(distilled)} teacher-tagged chunks of {len(texts)} texts", file=sys.stderr)
     gen = SentenceGenerator(args.seed, split=args.split)
-    data = real * args.real_copies + [(s.text, list(s.tags)) for s in gen.sentences(args.generated)]
+    data = [
+        *(real * args.real_copies),
+        *(
+            renamed
+            for k in range(args.renamed_copies)
+            for renamed in extra_corpora.with_new_names(real, args.seed + 2 + k)
+        ),
+        *(distilled * args.distill_copies),
+        *((s.text, list(s.tags)) for s in gen.sentences(args.generated)),
+    ]
     print(f"{len(real)} real chunks, {args.generated} generated sentences", file=sys.stderr)
     out = train(args.out, data, args.max_iterations)
     size = out.stat().st_size / 1e6
