@@ -272,7 +272,7 @@ def scan(
             tr("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"),
             param_hint="--scheduler",
         )
-    from baomi.databases.source import is_database_url
+    from baomi.databases.urls import is_database_url
     from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
 
