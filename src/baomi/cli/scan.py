@@ -286,6 +286,7 @@ def scan(
     # collecting mid-scan: keep the modules' objects out of every collection and collect rarely.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    gc.enable()  # ``baomi.cli.main`` leaves it off while the modules load
     console = Console(stderr=fmt is OutputFormat.json)
     options = ScanOptions(threshold=threshold, explain=explain, prose=prose)
     with Progress(
