@@ -135,6 +135,10 @@ def test_other_shapes_are_left_as_they_are() -> None:
         r"(?P<v>\d{6})",
         r"(?<!x)(?P<v>(?:18|19)\d{2})",
         r"(?<!\d)(?P<v>\d*)",
+        r"(?<!x)(?P<v>[]a]\d)",
+        r"(?<!(?:ab))(?P<v>\d{3})",
     ):
         rx = re.compile(written)
         assert _accelerated(rx) is rx, written
+    verbose = re.compile(r"(?<! x)(?P<v>\d{3})", re.VERBOSE)
+    assert _accelerated(verbose) is verbose

@@ -261,10 +261,12 @@ def _accelerated(rx: re.Pattern[str]) -> re.Pattern[str]:
     with a character class, so ``re`` skips the positions where no match can start in C
     instead of trying the pattern at every character: a quarter less time in the notes.
     A pattern of any other shape is returned as it is."""
-    m = _LEADING_LOOKBEHINDS.match(rx.pattern)
+    m = None if rx.flags & re.VERBOSE else _LEADING_LOOKBEHINDS.match(rx.pattern)
     if m is None or rx.pattern[m.end() : m.end() + 1] in ("?", "*", "+", "{"):
         return rx  # not a plain count (``\d+``, a lazy ``{n,m}?``): left as it is
     behinds, atom, low, high = m.groups()
+    if atom.startswith(("[]", "[^]")):  # a class opening with "]" reads on past it
+        return rx
     rest = ""
     if low is not None:
         n = int(low)
