@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import polars as pl
+
 from baomi.engine.checksums import (
     is_luhn_valid,
     is_valid_uscc,
@@ -12,6 +14,7 @@ from baomi.engine.checksums import (
     resident_id_check_ok_many,
     uscc_check_char,
     uscc_valid_many,
+    uscc_valid_series,
 )
 
 
@@ -45,6 +48,15 @@ def test_uscc_many_agrees_with_scalar() -> None:
         values.append(body + last if rng.random() < 0.95 else body)
     values += ["91110000600037341l", "", "９１"]
     assert uscc_valid_many(values).tolist() == [is_valid_uscc(v) for v in values]
+    shaped = [v for v in values if len(v.encode()) == 18]  # the Arrow-buffer path
+    lowered = [v.lower() for v in shaped] + ["９１一二三四", "ß" + shaped[0][:16]]
+    for series in (shaped, lowered, values):
+        expected = [is_valid_uscc(v) for v in series]
+        assert uscc_valid_series(pl.Series(series)).tolist() == expected
+    assert uscc_valid_series(pl.Series([shaped[0], None])).tolist() == [
+        is_valid_uscc(shaped[0]),
+        False,
+    ]
 
 
 def test_series_and_list_inputs_give_the_same_digits() -> None:

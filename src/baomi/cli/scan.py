@@ -272,7 +272,7 @@ def scan(
             tr("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"),
             param_hint="--scheduler",
         )
-    from baomi.databases.source import is_database_url
+    from baomi.databases.urls import is_database_url
     from baomi.engine.contracts import codec
     from baomi.engine.scan import ScanOptions, scan_paths
 
@@ -286,6 +286,7 @@ def scan(
     # collecting mid-scan: keep the modules' objects out of every collection and collect rarely.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    gc.enable()  # ``baomi.cli.main`` leaves it off while the modules load
     console = Console(stderr=fmt is OutputFormat.json)
     options = ScanOptions(threshold=threshold, explain=explain, prose=prose)
     with Progress(

@@ -99,7 +99,8 @@ def run_scan(
     each table is named on ``console`` as its scan starts. ``dask``: the Dask client's
     session for ``--engine dask``."""
     from baomi.databases.scan import scan_database
-    from baomi.databases.source import DatabaseError, is_database_url
+    from baomi.databases.source import DatabaseError
+    from baomi.databases.urls import is_database_url
 
     if len(urls) != 1 or not is_database_url(urls[0]):
         raise fail(
@@ -139,7 +140,7 @@ class DatabaseInput:
 
     @property
     def target_url(self) -> str | None:
-        from baomi.databases.source import is_database_url
+        from baomi.databases.urls import is_database_url
 
         return self.to if is_database_url(self.to) else None
 
@@ -155,7 +156,7 @@ def database_input(
 ) -> DatabaseInput | None:
     """The database input of ``protect`` (``None``: files), its options checked."""
     from baomi.databases.protect import same_database
-    from baomi.databases.source import is_database_url
+    from baomi.databases.urls import is_database_url
 
     urls = [p for p in paths if is_database_url(p)]
     if not urls:

@@ -38,12 +38,12 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from baomi.databases.urls import SCHEMES as SCHEMES  # re-exported
+from baomi.databases.urls import is_database_url as is_database_url
 from baomi.engine.readers.base import TableBatch, TableSource
 from baomi.errors import UnreadableFileError
 from baomi.i18n import tr
 
-#: URL schemes read as databases (``scan`` and ``protect`` take them in place of paths).
-SCHEMES = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
 #: The driver used when a URL names none: the ones in the lock.
 DRIVERS = {
     "postgresql": "postgresql+psycopg",
@@ -64,12 +64,6 @@ class DatabaseError(UnreadableFileError):
     @property
     def source(self) -> str:
         return self.path
-
-
-def is_database_url(text: str | os.PathLike[str]) -> bool:
-    """Whether ``text`` is a database URL (``postgresql://…``, ``mysql+pymysql://…``, …)."""
-    head, sep, _ = str(text).partition("://")
-    return bool(sep) and head.split("+", 1)[0].lower() in SCHEMES
 
 
 def resolve_url(text: str, password_file: Path | None = None) -> URL:

@@ -38,6 +38,7 @@ from baomi.engine.batch import (
     _SCHEMA,
     COLUMNS,
     _from_findings,
+    _joined,
     _resolve,
     analyze_column,
     validation_of,
@@ -283,10 +284,10 @@ def _plain(cells: pl.Series) -> pl.Series:
     """Cells that :func:`normalize` and ``str.strip`` leave as they are (no full-width form,
     already NFKC, no blank at either end)."""
     plain = ~cells.str.contains(_UNPLAIN) & ~cells.str.contains(r"^\s|\s$")
-    texts = cells.to_list()
-    joined = "\x00".join(texts)
+    joined = _joined(cells.fill_null(""))
     if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
-        nfkc = [t.isascii() or unicodedata.is_normalized("NFKC", t) for t in texts]
+        texts = cells.to_list()
+        nfkc = [t is None or t.isascii() or unicodedata.is_normalized("NFKC", t) for t in texts]
         plain = plain & pl.Series(nfkc, dtype=pl.Boolean)
     return plain.fill_null(False)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from baomi.engine.checksums import is_valid_uscc, uscc_valid_many
+from baomi.engine.checksums import is_valid_uscc, uscc_valid_series
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
 _CHAR = "0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy"
@@ -52,5 +52,5 @@ class CnUsccRecognizer(PatternRecognizer):
 
     def validate_series(self, values: pl.Series) -> pl.Series:
         """GB 32100 over many values at once (NumPy)."""
-        ok = uscc_valid_many(values.fill_null("").to_list())
+        ok = uscc_valid_series(values)
         return pl.Series(values.name, ok, dtype=pl.Boolean)
