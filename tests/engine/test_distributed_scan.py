@@ -138,3 +138,12 @@ def test_a_failing_worker_task_leaves_no_output(
             [seller], out_dir=out, options=ScanOptions(prose=False), engine=DaskEngine(client)
         )
     assert list(out.iterdir()) == []
+
+
+def test_a_local_cluster_client_fetches_results_from_the_workers_directly() -> None:
+    # the scheduler of a LocalCluster runs in the coordinator's process: results gathered
+    # through it would cross that process three times (worker -> scheduler -> client)
+    from baomi.engine.scan.distributed import dask_client
+
+    with dask_client(workers=1, processes=False) as local:
+        assert local.direct_to_workers is True
