@@ -7,7 +7,7 @@ Each run starts a LocalCluster of N one-thread worker processes, warms the worke
 imported, the scan context built on a small scan) and then times
 :func:`~baomi.engine.scan.distributed.scan_on_dask` on the whole file (the workers read their
 own byte ranges); cluster start-up is not counted. Per-task times are the workers' compute
-times from Dask's task stream (a range's read plus its scan). The
+times from Dask's task stream (a range's row count plus its read and scan). The
 projection for 8 workers replays the 1-worker run's partition times (one partition per core,
 the least contended measurement), in order, on 8 workers (each partition to the first free
 worker) and adds the coordinator's part that did not overlap the worker at 1 worker (its wall
@@ -99,11 +99,11 @@ def run(csv: Path, workers: int, options: ScanOptions, work: Path) -> Run:
             t0 = time.perf_counter()
             scan_on_dask([csv], client, out_dir=out, options=options)
             seconds = time.perf_counter() - t0
-        reads, scans = (
-            _compute(stream.data, "read_part"),
+        counts, scans = (
+            _compute(stream.data, "range_rows"),
             _compute(stream.data, "scan_range_on_worker", "scan_file_on_worker"),
         )
-        parts = [r + s for r, s in zip(reads, scans, strict=False)] + scans[len(reads) :]
+        parts = [c + s for c, s in zip(counts, scans, strict=False)] + scans[len(counts) :]
         layout = sum(_compute(stream.data, "layout_on_worker"))
     return Run(workers, seconds, parts, layout, _outputs(out))
 

@@ -60,14 +60,15 @@ from baomi.engine.scan.model import (
 from baomi.engine.scan.partitions import FilePartitions
 from baomi.engine.scan.ranges import (
     RANGE_BYTES,
+    CsvRange,
     CutFile,
     Layout,
-    RangeRead,
     RangeScan,
+    RowGroups,
     cut_file,
     plan_layout,
+    range_rows,
     read_part,
-    rows_of,
     scan_read,
 )
 from baomi.engine.scan.report import _inventory
@@ -182,13 +183,13 @@ def layout_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetup) 
 
 
 def scan_range_on_worker(
-    read: RangeRead, offset: int, layout: Layout | None, setup: WorkerSetup
+    task: CsvRange | RowGroups, offset: int, layout: Layout | None, setup: WorkerSetup
 ) -> RangeScan:
-    """The task scanning a range this worker read, its first row being data row ``offset``
-    (``layout`` ``None``: the file is read whole instead, nothing is scanned here)."""
+    """The task reading and scanning a range, its first row being data row ``offset``
+    (``layout`` ``None``: the file is read whole instead, nothing is read or scanned here)."""
     if layout is None:
         return RangeScan(unplanned=True)
-    done = scan_read(read, offset, layout, _context(setup))
+    done = scan_read(read_part(task), offset, layout, _context(setup))
     done.scanned = [_serialised(s) for s in done.scanned]
     return done
 
@@ -477,16 +478,20 @@ def scan_on_dask(
             if cut is None:
                 run.submit(unit, scan_file_on_worker, *whole)
                 continue
-            # the columns are classified on a worker while the others read the ranges: the
+            # the columns are classified on a worker while the others count the ranges: the
             # scans wait for the layout, the reads do not
             layout = client.submit(layout_on_worker, *whole, pure=False)
             unit.start = _SplitStart(client, cut, layout, whole)
+            # every range's first row number, submitted at once: known as soon as the ranges
+            # before it are counted, whenever the coordinator gets round to submitting its scan
+            offsets: list[Any] = []
             offset: Any = 0  # a future after the first range: the rows before the next one
             for task in cut.tasks:
-                read = client.submit(read_part, task, pure=False)
-                run.submit(unit, scan_range_on_worker, read, offset, layout, setup)
-                rows = client.submit(rows_of, read, pure=False)
+                offsets.append(offset)
+                rows = client.submit(range_rows, task, pure=False)
                 offset = client.submit(operator.add, offset, rows, pure=False)
+            for task, first in zip(cut.tasks, offsets, strict=True):
+                run.submit(unit, scan_range_on_worker, task, first, layout, setup)
         return run.finish(progress, total)
 
 

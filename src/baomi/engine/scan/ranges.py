@@ -18,10 +18,13 @@ both in a row.
 
 A worker reads its range (:func:`read_part`: the file's own reader; the first range starts at
 byte 0 and finds the header row as one process does, the later ones name the columns by
-position, and :func:`scan_read` gives them the layout's names) and keeps the rows; how many
-rows it read goes back to the coordinator, which adds them up, so the next range's first row
-number is known before that range is scanned (a tiny Dask task per range; the rows stay on the
-worker that read them). Row numbers are therefore exactly those of one process. Findings are
+position, and :func:`scan_read` gives them the layout's names). Each range is read twice: first
+by a small task that keeps only how many row numbers it used (:func:`range_rows`), which the
+coordinator adds up so that the next range's first row number is known before that range is
+scanned, then by the task that scans it. So a scan depends on nothing bigger than a number and
+runs on whichever worker is free: a scan that took a read's rows as its input had to run where
+they were read, and waited behind that worker's scan while another worker sat idle (reading is
+a few percent of scanning). Row numbers are therefore exactly those of one process. Findings are
 written row by row within a partition (:meth:`baomi.engine.scan.collector.Collector.finish`),
 so the findings file does not depend on where the ranges are cut.
 
@@ -416,9 +419,10 @@ def read_part(task: CsvRange | RowGroups) -> RangeRead:
     return RangeRead(_joined(frames, names), rows, failed=failed)
 
 
-def rows_of(read: RangeRead) -> int:
-    """How many row numbers a range used (sent to the coordinator, not the rows)."""
-    return read.rows
+def range_rows(task: CsvRange | RowGroups) -> int:
+    """How many row numbers a range uses: the range read as :func:`read_part` reads it, only
+    the count kept (sent to the coordinator, not the rows)."""
+    return read_part(task).rows
 
 
 def scan_read(read: RangeRead, offset: int, layout: Layout, ctx: ScanContext) -> RangeScan:
