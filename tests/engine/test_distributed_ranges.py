@@ -8,6 +8,7 @@ import random
 import re
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -207,3 +208,57 @@ def test_undecodable_bytes_in_a_later_range_and_a_file_without_header(
     _same([data], client, tmp_path)
     inventory = (tmp_path / "dask" / "inventory.json").read_text(encoding="utf-8")
     assert '"undecodable_rows": 1' in inventory and '"column_1"' in inventory
+
+
+def test_workers_that_see_the_output_folder_leave_their_findings_there(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the in-process workers see the coordinator's folder: every partition's findings come
+    # through the spool (none as bytes in a message), and nothing of it is left at the end
+    from baomi.engine.scan import distributed
+
+    appended: list[int] = []
+    append = distributed.Coordinator._append_spooled
+
+    def counting(run: Coordinator, found: distributed.SpooledFindings) -> None:
+        appended.append(found.height)
+        append(run, found)
+
+    monkeypatch.setattr(distributed.Coordinator, "_append_spooled", counting)
+    path = tmp_path / "data" / "客户.csv"
+    path.parent.mkdir()
+    _csv(path, _people(400), "utf-8")
+    _same([path.parent], client, tmp_path)
+    lines = (tmp_path / "dask" / "findings.jsonl").read_bytes().count(b"\n")
+    assert len(appended) >= _split(path) and sum(appended) == lines
+    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == [
+        "findings.jsonl",
+        "inventory.json",
+    ]
+
+
+def test_a_worker_that_does_not_see_the_spool_sends_its_findings(tmp_path: Path) -> None:
+    from baomi.engine.scan.distributed import (
+        PROBE,
+        Spool,
+        SpooledFindings,
+        WorkerSetup,
+        _new_spool,
+        _serialised,
+    )
+
+    found = pl.DataFrame({"entity": ["CN_RESIDENT_ID", "CN_MOBILE"], "row": [1, 2]})
+    registry = Registry.default().without_models()
+    seen = _new_spool(tmp_path)
+    elsewhere = Spool(str(tmp_path / "absent"), seen.token)  # another machine's folder
+    forged = Spool(seen.path, "0" * len(seen.token))  # a folder of that name, not this scan's
+    sent = [
+        _serialised((found, PartialInventory()), WorkerSetup(f"s{i}", registry, OPTIONS, 1, sp))[0]
+        for i, sp in enumerate((seen, elsewhere, forged, None))
+    ]
+    spooled, *messages = sent
+    assert isinstance(spooled, SpooledFindings) and spooled.height == 2
+    lines = Path(seen.path, spooled.name).read_bytes()
+    assert lines.count(b"\n") == 2
+    assert all(isinstance(m, NdjsonFindings) and m.text == lines for m in messages)
+    assert sorted(p.name for p in Path(seen.path).iterdir()) == sorted([PROBE, spooled.name])

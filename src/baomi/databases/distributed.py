@@ -118,7 +118,7 @@ def scan_table_on_worker(
         file_index,
         _context(setup),
         selection,
-        lambda found, inv: scanned.append(_serialised((found, inv))),
+        lambda found, inv: scanned.append(_serialised((found, inv), setup)),
     )
     if "reason" in done:
         return WholeScan([], None, done["reason"])
@@ -160,7 +160,8 @@ def scan_key_range_on_worker(
         _serialised(
             (with_keys(found, whole, table.shown, table.key_columns, table.integer_keys), inv)
             if found.height
-            else (found, inv)
+            else (found, inv),
+            setup,
         )
         for found, inv in done.scanned
     ]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import io
 import operator
 import secrets
+import shutil
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -94,12 +95,30 @@ AHEAD_PER_THREAD = 2
 HELD_PER_AHEAD = 2
 #: Range tasks per worker thread a large file is cut into (the last ones balance the load).
 TASKS_PER_THREAD = 8
+#: Bytes copied at a time when the coordinator appends a spooled partition's findings.
+SPOOL_COPY_BYTES = 1024 * 1024
 #: The smallest range task (bytes): below it the per-task costs show.
 MIN_RANGE_BYTES = 1024 * 1024
 
 
 class SchedulerUnreachableError(Exception):
     """The scheduler at the given address did not answer (the reason is the message)."""
+
+
+@dataclass(frozen=True)
+class Spool:
+    """A folder in the scan's output folder where a worker that sees it leaves its findings
+    (``findings.jsonl`` lines, a file per partition) for the coordinator to append, instead of
+    sending them: they are ~4× the input, and crossing the network costs both sides CPU.
+    ``token`` is what the folder's :data:`PROBE` file holds: a worker that reads it there sees
+    the coordinator's folder (the same machine, or a shared file system at the same path)."""
+
+    path: str
+    token: str
+
+
+#: The file in a :class:`Spool` folder by which a worker knows it sees the coordinator's folder.
+PROBE = ".probe"
 
 
 @dataclass(frozen=True)
@@ -110,7 +129,20 @@ class WorkerSetup:
     registry: Registry
     options: ScanOptions
     seed: int  # the per-scan random hash seed (see the module docstring)
+    spool: Spool | None = None  # where findings may be left instead of sent
 
+
+@dataclass(frozen=True)
+class SpooledFindings:
+    """A partition's findings left by a worker in the scan's :class:`Spool` folder (``name``)
+    as ``findings.jsonl`` lines, and how many findings they are."""
+
+    name: str
+    height: int
+
+
+#: A partition's result as a worker gives it back to the :class:`Coordinator`.
+Sent = tuple[pl.DataFrame | NdjsonFindings | SpooledFindings, PartialInventory]
 
 _LOCAL = threading.local()
 
@@ -124,19 +156,46 @@ def _context(setup: WorkerSetup) -> ScanContext:
     return held[1]
 
 
-def _serialised(scanned: tuple[pl.DataFrame, PartialInventory]) -> Scanned:
-    """A partition's findings as ``findings.jsonl`` lines (the coordinator only appends them)."""
+def _spool(setup: WorkerSetup) -> Path | None:
+    """``setup``'s spool folder if this worker sees it (checked once per scan and thread)."""
+    held: tuple[str, Path | None] | None = getattr(_LOCAL, "spool", None)
+    if held is None or held[0] != setup.scan:
+        folder = None
+        if setup.spool is not None:
+            try:
+                probe = Path(setup.spool.path, PROBE).read_text(encoding="ascii")
+            except (OSError, UnicodeDecodeError):  # not there: another machine
+                probe = ""
+            if secrets.compare_digest(probe, setup.spool.token):
+                folder = Path(setup.spool.path)
+        held = (setup.scan, folder)
+        _LOCAL.spool = held
+    return held[1]
+
+
+def _serialised(scanned: tuple[pl.DataFrame, PartialInventory], setup: WorkerSetup) -> Sent:
+    """A partition's findings as ``findings.jsonl`` lines (the coordinator only appends them):
+    left in the scan's spool folder when this worker sees it, else sent."""
     found, inv = scanned
-    text = io.BytesIO()
-    if found.height:
+    if not found.height:
+        return NdjsonFindings(b"", 0), inv
+    folder = _spool(setup)
+    if folder is None:
+        text = io.BytesIO()
         write_ndjson(found, text)  # type: ignore[arg-type]
-    return NdjsonFindings(text.getvalue(), found.height), inv
+        return NdjsonFindings(text.getvalue(), found.height), inv
+    name = f"{secrets.token_hex(12)}.jsonl"
+    with open(folder / name, "wb") as part:
+        write_ndjson(found, part)  # type: ignore[arg-type]
+    return SpooledFindings(name, found.height), inv
 
 
 def scan_on_worker(part: Partition, setup: WorkerSetup) -> Scanned:
     """The task a worker runs for a partition the coordinator read: its findings and
     partial inventory."""
-    return _serialised(scan_partition(part, _context(setup)))
+    found, inv = _serialised(scan_partition(part, _context(setup)), setup)
+    assert not isinstance(found, SpooledFindings), "this engine's setup has no spool"
+    return found, inv
 
 
 @dataclass
@@ -144,7 +203,7 @@ class WholeScan:
     """A file read and scanned whole by one worker: its partitions' results in order and its
     inventory record, or why it was skipped."""
 
-    scanned: list[Scanned]
+    scanned: list[Sent]
     record: dict[str, Any] | None
     skipped: str | None = None
 
@@ -158,11 +217,11 @@ def scan_file_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetu
         return WholeScan([], None, exc.reason)
     record = new_record(rel, src)
     file_parts = FilePartitions(src, rel, file_index, ctx)
-    scanned: list[Scanned] = []
+    scanned: list[Sent] = []
     errors: list[str] = []
     try:
         for part in file_parts:
-            scanned.append(_serialised(scan_partition(part, ctx)))
+            scanned.append(_serialised(scan_partition(part, ctx), setup))
     except UnreadableFileError as exc:
         if not scanned:  # nothing could be read: the file is skipped
             return WholeScan([], None, exc.reason)
@@ -190,7 +249,7 @@ def scan_range_on_worker(
     if layout is None:
         return RangeScan(unplanned=True)
     done = scan_read(read_part(task), offset, layout, _context(setup))
-    done.scanned = [_serialised(s) for s in done.scanned]
+    done.scanned = [_serialised(s, setup) for s in done.scanned]
     return done
 
 
@@ -290,8 +349,17 @@ class Coordinator:
         seed = secrets.randbits(63)
         self.client = client
         self.ctx = ScanContext(registry, options, seed)
+        self.out_dir = out_dir
+        self.spool: Spool | None = None
+        self.sink: io.BufferedWriter | None = None
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            self.sink = open(out_dir / ".findings.jsonl.partial", "wb")  # noqa: SIM115
+            self.spool = _new_spool(out_dir)
         self.setup = client.scatter(  # type: ignore[no-untyped-call]
-            WorkerSetup(secrets.token_hex(8), registry, options, seed), broadcast=True, hash=False
+            WorkerSetup(secrets.token_hex(8), registry, options, seed, self.spool),
+            broadcast=True,
+            hash=False,
         )
         self.threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
         self.ahead = ahead or AHEAD_PER_THREAD * self.threads
@@ -299,11 +367,6 @@ class Coordinator:
         self.units: list[Unit] = []
         self.pending: deque[tuple[Unit, Future[Any]]] = deque()
         self.findings = 0
-        self.out_dir = out_dir
-        self.sink: io.BufferedWriter | None = None
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            self.sink = open(out_dir / ".findings.jsonl.partial", "wb")  # noqa: SIM115
 
     def __enter__(self) -> Coordinator:
         return self
@@ -315,6 +378,8 @@ class Coordinator:
             discard(self.sink, self.out_dir)
         if self.sink is not None:
             self.sink.close()
+        if self.spool is not None:  # what a cancelled task may have left
+            shutil.rmtree(self.spool.path, ignore_errors=True)
 
     def unit(self, rel: str) -> Unit:
         self.units.append(Unit(rel))
@@ -346,14 +411,23 @@ class Coordinator:
                 unit, fut = self.pending.popleft()
                 self._consume(unit, fut.result())
 
-    def _merge(self, unit: Unit, scanned: list[Scanned]) -> None:
+    def _merge(self, unit: Unit, scanned: list[Sent]) -> None:
         assert unit.record is not None
         for found, inv in scanned:
             self.merger.add(inv)
             unit.record["rows"] += inv.rows
             self.findings += found.height
-            if self.sink is not None and found.height:
+            if isinstance(found, SpooledFindings):
+                self._append_spooled(found)
+            elif self.sink is not None and found.height:
                 _write_findings(found, self.sink)
+
+    def _append_spooled(self, found: SpooledFindings) -> None:
+        assert self.spool is not None and self.sink is not None
+        part = Path(self.spool.path, found.name)
+        with part.open("rb") as lines:
+            shutil.copyfileobj(lines, self.sink, SPOOL_COPY_BYTES)
+        part.unlink()
 
     def _consume(self, unit: Unit, result: WholeScan | RangeScan) -> None:
         if isinstance(result, WholeScan):
@@ -401,6 +475,15 @@ class Coordinator:
         if self.sink is not None:
             self.sink.close()
         return publish(self.out_dir, inventory, self.findings)
+
+
+def _new_spool(out_dir: Path) -> Spool:
+    """A new spool folder in ``out_dir``, with the probe by which workers know they see it."""
+    token = secrets.token_hex(16)
+    folder = out_dir / f".findings-spool-{token[:12]}"
+    folder.mkdir()
+    (folder / PROBE).write_text(token, encoding="ascii")
+    return Spool(str(folder), token)
 
 
 def _split_record(rel: str, cut: CutFile, layout: Layout) -> dict[str, Any]:
