@@ -20,7 +20,14 @@ from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.engine.scan.distributed import Coordinator, WholeScan, scan_on_dask
 from baomi.engine.scan.model import ScanContext
-from baomi.engine.scan.ranges import cut_file, plan_file, record_cuts
+from baomi.engine.scan.ranges import (
+    SplitFile,
+    cut_file,
+    plan_file,
+    range_rows,
+    read_part,
+    record_cuts,
+)
 from baomi.engine.scan.run import NdjsonFindings
 from tests.engine import distributed_support
 
@@ -119,6 +126,33 @@ def test_a_parquet_file_in_row_groups_and_the_demo_set(
     pq.write_table(table, path, row_group_size=40)
     assert _split(path) >= 2
     _same([path.parent, seller], client, tmp_path)
+
+
+def test_a_ranges_row_count_is_the_rows_its_scan_reads(tmp_path: Path) -> None:
+    # Parquet ranges are counted from the metadata, CSV ranges by reading them: either way the
+    # count is what the scan of the range reads, so the next range's row numbers are right
+    rows = _people(300, seed=4)
+    parquet = tmp_path / "客户.parquet"
+    columns = ["姓名", "身份证号", "手机", "地址"]
+    pq.write_table(
+        pa.table({k: [r[i] for r in rows] for i, k in enumerate(columns)}),
+        parquet,
+        row_group_size=40,
+    )
+    csv = tmp_path / "客户.csv"
+    _csv(csv, rows, "gb18030")
+
+    def planned(path: Path) -> SplitFile:
+        ctx = ScanContext(Registry.default().without_models(), OPTIONS, 1)
+        plan = plan_file(path, path.name, 0, ctx, RANGE)
+        assert plan is not None and len(plan.tasks) >= 2
+        return plan
+
+    for path in (parquet, csv):
+        plan = planned(path)
+        counts = [range_rows(task) for task in plan.tasks]
+        assert counts == [read_part(task).rows for task in plan.tasks]
+    assert sum(range_rows(task) for task in planned(parquet).tasks) == len(rows)
 
 
 def _failing(*args: object) -> None:

@@ -420,8 +420,20 @@ def read_part(task: CsvRange | RowGroups) -> RangeRead:
 
 
 def range_rows(task: CsvRange | RowGroups) -> int:
-    """How many row numbers a range uses: the range read as :func:`read_part` reads it, only
-    the count kept (sent to the coordinator, not the rows)."""
+    """How many row numbers a range uses (sent to the coordinator, not the rows): a CSV range
+    read as :func:`read_part` reads it, only the count kept; Parquet row groups counted from
+    the file's metadata (a range whose reading fails part-way stops the file there, so a later
+    range's first row number is never used then)."""
+    if isinstance(task, RowGroups):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            with arrow_file(task.path) as handle, pq.ParquetFile(handle) as parquet:
+                meta = parquet.metadata
+                return sum(meta.row_group(g).num_rows for g in task.groups)
+        except (pa.ArrowException, OSError):
+            pass  # read as the scan reads it
     return read_part(task).rows
 
 
