@@ -435,27 +435,39 @@ def _prose_frame(
             ids, folded.gather(first).to_list(), slow[first].tolist(), strict=True
         )
     ]
-    applies = [(k, recognizers[k], masks[k][first]) for k in ranks]
-    prefetched = prefetch((r, norms[t]) for t in range(len(norms)) for _, r, on in applies if on[t])
+    blank = [not norm.text.strip() for norm in norms]
+    # (rank, recognizer, its tagging of each distinct text or None where it does not apply)
+    applies: list[tuple[int, Any, list[Any]]] = []
+    groups: dict[tuple[int, Any], list[Any]] = {}  # (backend, model_text) → texts' tagging
+    prefetched: list[tuple[Any, list[str]]] = []
     cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
     start, end, score, pattern, word, value, entity, name, rank_of = cols
     firsts = np.zeros(len(norms), dtype=np.int64)
     counts = np.zeros(len(norms), dtype=np.int64)
     try:
+        # recognizers with one backend and one model text share the tagging
+        keys: dict[int, tuple[int, Any]] = {
+            k: (id(getattr(recognizers[k], "backend", None)), type(recognizers[k]).model_text)  # type: ignore[attr-defined]
+            for k in ranks
+        }
+        for k in ranks:
+            r: Any = recognizers[k]
+            on = masks[k][first].tolist()
+            if keys[k] not in groups:  # each text given to the model once per backend
+                wanted = np.logical_or.reduce(
+                    [masks[j][first] for j in ranks if keys[j] == keys[k]]
+                )
+                skip = [b or not w for b, w in zip(blank, wanted.tolist(), strict=True)]
+                groups[keys[k]] = _tag_texts(r, norms, skip, prefetched)
+            tagging = groups[keys[k]]
+            applies.append((k, r, [tagging[t] if on[t] else None for t in range(len(norms))]))
         for t, norm in enumerate(norms):
-            if not norm.text.strip():
-                continue
             firsts[t] = len(start)
-            tagged: dict[tuple[int, str], Any] = {}  # this text's tagging, per backend
-            for k, r, on in applies:
-                if not on[t]:
-                    continue
-                rr: Any = r
-                text = rr.model_text(norm)
-                spans = tagged.get((id(rr.backend), text))
+            for k, r, tagging in applies:
+                spans = tagging[t]
                 if spans is None:
-                    spans = tagged[id(rr.backend), text] = rr.backend.tag(text)
-                found = rr.prose_rows(norm, spans)
+                    continue
+                found = r.prose_rows(norm, spans)
                 if not found:
                     continue
                 for row in found:
@@ -502,6 +514,21 @@ def _prose_frame(
         .cast(_SCHEMA)  # type: ignore[arg-type]
         .collect()
     )
+
+
+def _tag_texts(
+    r: Any, norms: Sequence[NormalizedText], skip: Sequence[bool], held: list[Any]
+) -> list[Any]:
+    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``):
+    every text in one batch (:func:`prefetch`'s, the hold appended to ``held``), the same
+    spans ``r.analyze`` would look up."""
+    texts = [None if no else r.model_text(norm) for norm, no in zip(norms, skip, strict=True)]
+    wanted = list(dict.fromkeys(t for t in texts if t is not None))
+    backend = r.backend
+    if hasattr(backend, "prefetch"):
+        held.append((backend, backend.prefetch(wanted)))
+    spans = {t: backend.tag(t) for t in wanted}
+    return [None if t is None else spans[t] for t in texts]
 
 
 def _with_header(r: Recognizer, found: list[Finding], header: str | None) -> list[Finding]:
