@@ -437,7 +437,7 @@ def _prose_frame(
     ]
     blank = [not norm.text.strip() for norm in norms]
     # (rank, recognizer, its tagging of each distinct text or None where it does not apply)
-    applies: list[tuple[int, Any, list[Any]]] = []
+    applies: list[tuple[int, Any, str, str, list[Any]]] = []
     groups: dict[tuple[int, Any], list[Any]] = {}  # (backend, model_text) → texts' tagging
     prefetched: list[tuple[Any, list[str]]] = []
     cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
@@ -460,10 +460,11 @@ def _prose_frame(
                 skip = [b or not w for b, w in zip(blank, wanted.tolist(), strict=True)]
                 groups[keys[k]] = _tag_texts(r, norms, skip, prefetched)
             tagging = groups[keys[k]]
-            applies.append((k, r, [tagging[t] if on[t] else None for t in range(len(norms))]))
+            tags = [tagging[t] if on[t] else None for t in range(len(norms))]
+            applies.append((k, r, r.entity, r.name, tags))
         for t, norm in enumerate(norms):
             firsts[t] = len(start)
-            for k, r, tagging in applies:
+            for k, r, r_entity, r_name, tagging in applies:
                 spans = tagging[t]
                 if spans is None:
                     continue
@@ -478,8 +479,8 @@ def _prose_frame(
                     word.append(row[4])
                     value.append(row[5])
                 n = len(found)
-                entity.extend([r.entity] * n)
-                name.extend([r.name] * n)
+                entity.extend([r_entity] * n)
+                name.extend([r_name] * n)
                 rank_of.extend([k] * n)
             counts[t] = len(start) - firsts[t]
     finally:
@@ -519,15 +520,24 @@ def _prose_frame(
 def _tag_texts(
     r: Any, norms: Sequence[NormalizedText], skip: Sequence[bool], held: list[Any]
 ) -> list[Any]:
-    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``):
-    every text in one batch (:func:`prefetch`'s, the hold appended to ``held``), the same
-    spans ``r.analyze`` would look up."""
-    texts = [None if no else r.model_text(norm) for norm, no in zip(norms, skip, strict=True)]
+    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``),
+    the spans ``r.analyze`` would look up: every text in one batch, given straight to the
+    batched tagger behind the shared cache (its ``inner.tag_many``), or else through
+    :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
+    todo = [t for t, no in enumerate(skip) if not no]
+    texts: list[str | None] = [None] * len(norms)
+    given = r.model_texts([norms[t] for t in todo]) if hasattr(r, "model_texts") else None
+    for n, t in enumerate(todo):
+        texts[t] = given[n] if given is not None else r.model_text(norms[t])
     wanted = list(dict.fromkeys(t for t in texts if t is not None))
     backend = r.backend
-    if hasattr(backend, "prefetch"):
-        held.append((backend, backend.prefetch(wanted)))
-    spans = {t: backend.tag(t) for t in wanted}
+    many = getattr(getattr(backend, "inner", None), "tag_many", None)
+    if many is not None:
+        spans = dict(zip(wanted, many(wanted), strict=True))
+    else:
+        if hasattr(backend, "prefetch"):
+            held.append((backend, backend.prefetch(wanted)))
+        spans = {t: backend.tag(t) for t in wanted}
     return [None if t is None else spans[t] for t in texts]
 
 

@@ -27,6 +27,8 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+import polars as pl
+
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
 from baomi.engine.prose.lexicon import common_words
@@ -43,6 +45,8 @@ MAX_SCORE = 0.95
 #: Punctuation that normalisation turns into ASCII, and the full-width forms the model was
 #: trained on (Chinese text is written with them): fed "回访:方杨对…" it tagged "杨对".
 _FULL_WIDTH_PUNCT = tuple(zip(",:;!?()", "，：；！？（）", strict=True))
+_ASCII_PUNCT = [a for a, _ in _FULL_WIDTH_PUNCT]
+_FULL_WIDTH_FORMS = [f for _, f in _FULL_WIDTH_PUNCT]
 
 
 def model_text(norm: NormalizedText) -> str:
@@ -85,6 +89,14 @@ class ProseNerRecognizer(Recognizer):
     def model_text(self, norm: NormalizedText) -> str:
         """The text given to the backend for ``norm`` (see :func:`model_text`)."""
         return model_text(norm)
+
+    def model_texts(self, norms: Sequence[NormalizedText]) -> list[str]:
+        """:meth:`model_text` of each of ``norms``, the punctuation replaced in one Polars
+        pass (the batched scan's texts)."""
+        if type(self).model_text is not ProseNerRecognizer.model_text:
+            return [self.model_text(norm) for norm in norms]
+        texts = pl.Series([norm.text for norm in norms], dtype=pl.String)
+        return texts.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS).to_list()
 
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
