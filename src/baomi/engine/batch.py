@@ -332,6 +332,7 @@ def analyze_column(
     nonempty = (filled.str.len_chars() > 0).to_numpy()
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
+    rowed: dict[int, np.ndarray[Any, Any]] = {}  # rank → cells, of the prose recognizers
     # every recognizer's prefilter in one query (Polars runs them side by side)
     pre = filled.to_frame("t").select(
         pl.col("t").str.contains(r.prefilter).alias(str(k))
@@ -354,8 +355,12 @@ def analyze_column(
                     )
                 )
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask & slow))
+        elif _rowed(r, header):
+            rowed[rank] = mask
         else:
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask))
+    if rowed:
+        frames.append(_prose_frame(filled, normed_s, slow, rowed, recognizers))
     if per_cell:
         rows: list[int] = []
         found: list[Finding] = []
@@ -394,6 +399,146 @@ def analyze_column(
         return _empty().drop("rank")
     df = pl.concat(frames).filter(pl.col("end") > pl.col("start")).sort("idx", "start", "rank")
     return _resolve(df).filter(pl.col("score") >= threshold).drop("rank")
+
+
+def _rowed(r: Recognizer, header: str | None) -> bool:
+    """Whether ``r`` gives its findings as rows (``prose_rows``: the prose recognizers) and
+    the column's header changes none of them."""
+    return r.model_based and hasattr(r, "prose_rows") and header_context(r, header) is None
+
+
+def _prose_frame(
+    filled: pl.Series,
+    folded: pl.Series,
+    slow: np.ndarray[Any, Any],
+    masks: Mapping[int, np.ndarray[Any, Any]],
+    recognizers: Sequence[Recognizer],
+) -> pl.DataFrame:
+    """The findings of the recognizers that give rows (:func:`_rowed`; rank → the mask of
+    the cells it analyses in ``masks``) as one frame, the rows the cell-by-cell loop would
+    give: each distinct text normalised once (its Polars-folded form where that is its
+    normalisation; ``slow`` marks the cells needing NFKC), tagged in one batch per backend
+    (:func:`prefetch`), analysed once per recognizer (``prose_rows``: tuples, no
+    :class:`Finding` each), and its rows repeated for every cell that holds it."""
+    ranks = sorted(masks)
+    cells = np.flatnonzero(np.logical_or.reduce([masks[k] for k in ranks]))
+    ids: dict[str, int] = {}  # distinct text → its number, in the order of the cells
+    text_of = np.fromiter(
+        (ids.setdefault(t, len(ids)) for t in filled.gather(cells).to_list()),
+        dtype=np.int64,
+        count=len(cells),
+    )
+    first = cells[np.unique(text_of, return_index=True)[1]]  # each distinct text's first cell
+    norms = [
+        normalize(text) if is_slow else NormalizedText(text, fold)
+        for text, fold, is_slow in zip(
+            ids, folded.gather(first).to_list(), slow[first].tolist(), strict=True
+        )
+    ]
+    blank = [not norm.text.strip() for norm in norms]
+    # (rank, recognizer, its tagging of each distinct text or None where it does not apply)
+    applies: list[tuple[int, Any, str, str, list[Any]]] = []
+    groups: dict[tuple[int, Any], list[Any]] = {}  # (backend, model_text) → texts' tagging
+    prefetched: list[tuple[Any, list[str]]] = []
+    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
+    start, end, score, pattern, word, value, entity, name, rank_of = cols
+    firsts = np.zeros(len(norms), dtype=np.int64)
+    counts = np.zeros(len(norms), dtype=np.int64)
+    try:
+        # recognizers with one backend and one model text share the tagging
+        keys: dict[int, tuple[int, Any]] = {
+            k: (id(getattr(recognizers[k], "backend", None)), type(recognizers[k]).model_text)  # type: ignore[attr-defined]
+            for k in ranks
+        }
+        for k in ranks:
+            r: Any = recognizers[k]
+            on = masks[k][first].tolist()
+            if keys[k] not in groups:  # each text given to the model once per backend
+                wanted = np.logical_or.reduce(
+                    [masks[j][first] for j in ranks if keys[j] == keys[k]]
+                )
+                skip = [b or not w for b, w in zip(blank, wanted.tolist(), strict=True)]
+                groups[keys[k]] = _tag_texts(r, norms, skip, prefetched)
+            tagging = groups[keys[k]]
+            tags = [tagging[t] if on[t] else None for t in range(len(norms))]
+            applies.append((k, r, r.entity, r.name, tags))
+        for t, norm in enumerate(norms):
+            firsts[t] = len(start)
+            for k, r, r_entity, r_name, tagging in applies:
+                spans = tagging[t]
+                if spans is None:
+                    continue
+                found = r.prose_rows(norm, spans)
+                if not found:
+                    continue
+                for row in found:
+                    start.append(row[0])
+                    end.append(row[1])
+                    score.append(row[2])
+                    pattern.append(row[3])
+                    word.append(row[4])
+                    value.append(row[5])
+                n = len(found)
+                entity.extend([r_entity] * n)
+                name.extend([r_name] * n)
+                rank_of.extend([k] * n)
+            counts[t] = len(start) - firsts[t]
+    finally:
+        release(prefetched)
+    if not start:
+        return _empty()
+    n_rows = counts[text_of]
+    ends = np.cumsum(n_rows)
+    take = np.repeat(firsts[text_of] - (ends - n_rows), n_rows) + np.arange(ends[-1])
+    distinct = pl.DataFrame(
+        {
+            "start": start,
+            "end": end,
+            "entity": entity,
+            "score": score,
+            "recognizer": name,
+            "pattern": pattern,
+            "context": word,
+            "value": value,
+            "rank": rank_of,
+        },
+        schema_overrides={"start": pl.Int64, "end": pl.Int64, "score": pl.Float64},
+    )
+    return (
+        distinct.lazy()
+        .select(pl.all().gather(pl.Series(take)))
+        .with_columns(
+            idx=pl.Series(np.repeat(cells, n_rows)),
+            validation=pl.lit(Validation.UNKNOWN.value),
+        )
+        .select(list(_SCHEMA))
+        .cast(_SCHEMA)  # type: ignore[arg-type]
+        .collect()
+    )
+
+
+def _tag_texts(
+    r: Any, norms: Sequence[NormalizedText], skip: Sequence[bool], held: list[Any]
+) -> list[Any]:
+    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``),
+    the spans ``r.analyze`` would look up: every text in one batch, given straight to the
+    batched tagger behind the shared cache (its ``inner.tag_many``), or else through
+    :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
+    todo = [t for t, no in enumerate(skip) if not no]
+    texts: list[str | None] = [None] * len(norms)
+    given = r.model_texts([norms[t] for t in todo]) if hasattr(r, "model_texts") else None
+    for n, t in enumerate(todo):
+        texts[t] = given[n] if given is not None else r.model_text(norms[t])
+    wanted = list(dict.fromkeys(t for t in texts if t is not None))
+    backend = r.backend
+    many = getattr(getattr(backend, "inner", None), "tag_many", None)
+    if many is not None:
+        spans = dict(zip(wanted, many(wanted), strict=True))
+    else:
+        if hasattr(backend, "prefetch"):
+            held.append((backend, backend.prefetch(wanted)))
+        spans = {t: backend.tag(t) for t in wanted}
+    return [None if t is None else spans[t] for t in texts]
 
 
 def _with_header(r: Recognizer, found: list[Finding], header: str | None) -> list[Finding]:

@@ -171,19 +171,23 @@ class BatchDecoder:
             with ThreadPoolExecutor(threads) as pool:
                 found = list(pool.map(decode, batches))
         out: list[list[EntitySpan]] = [[] for _ in texts]
+        if not found:
+            return out
+        # every batch's spans at once: chunk → text and offset in NumPy, one EntitySpan each
+        chunk = np.concatenate(
+            [c_of + a for (a, _), (c_of, *_) in zip(batches, found, strict=True)]
+        )
+        offset = at[chunk]
         names = self._entities
-        owner_of, at_of = owner.tolist(), at.tolist()
-        for (a, _), (c_of, s_of, e_of, ent_of, low) in zip(batches, found, strict=True):
-            for c, st, en, ent, p in zip(
-                (c_of + a).tolist(),
-                s_of.tolist(),
-                e_of.tolist(),
-                ent_of.tolist(),
-                low.tolist(),
-                strict=True,
-            ):
-                offset = at_of[c]
-                out[owner_of[c]].append(EntitySpan(st + offset, en + offset, names[ent], p))
+        spans = map(
+            EntitySpan,
+            (np.concatenate([f[1] for f in found]) + offset).tolist(),
+            (np.concatenate([f[2] for f in found]) + offset).tolist(),
+            [names[k] for k in np.concatenate([f[3] for f in found]).tolist()],
+            np.concatenate([f[4] for f in found]).tolist(),
+        )
+        for text, span in zip(owner[chunk].tolist(), spans, strict=True):
+            out[text].append(span)
         return out
 
     def _decode(

@@ -24,7 +24,10 @@ Names, addresses and organisations are general PI (not PIPL-28 sensitive).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import ClassVar
+
+import polars as pl
 
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
@@ -42,6 +45,8 @@ MAX_SCORE = 0.95
 #: Punctuation that normalisation turns into ASCII, and the full-width forms the model was
 #: trained on (Chinese text is written with them): fed "回访:方杨对…" it tagged "杨对".
 _FULL_WIDTH_PUNCT = tuple(zip(",:;!?()", "，：；！？（）", strict=True))
+_ASCII_PUNCT = [a for a, _ in _FULL_WIDTH_PUNCT]
+_FULL_WIDTH_FORMS = [f for _, f in _FULL_WIDTH_PUNCT]
 
 
 def model_text(norm: NormalizedText) -> str:
@@ -85,6 +90,14 @@ class ProseNerRecognizer(Recognizer):
         """The text given to the backend for ``norm`` (see :func:`model_text`)."""
         return model_text(norm)
 
+    def model_texts(self, norms: Sequence[NormalizedText]) -> list[str]:
+        """:meth:`model_text` of each of ``norms``, the punctuation replaced in one Polars
+        pass (the batched scan's texts)."""
+        if type(self).model_text is not ProseNerRecognizer.model_text:
+            return [self.model_text(norm) for norm in norms]
+        texts = pl.Series([norm.text for norm in norms], dtype=pl.String)
+        return texts.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS).to_list()
+
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
         return []
@@ -101,28 +114,49 @@ class ProseNerRecognizer(Recognizer):
         norm = norm or normalize(text)
         if not norm.text.strip():
             return []
+        entity, name, unknown = self.entity, self.name, Validation.UNKNOWN
+        return [
+            Finding(
+                entity=entity,
+                start=start,
+                end=end,
+                score=score,
+                explanation=Explanation(name, pattern, unknown, word),
+                value=value,
+            )
+            for start, end, score, pattern, word, value in self.prose_rows(
+                norm, self.backend.tag(self.model_text(norm))
+            )
+        ]
+
+    def prose_rows(self, norm: NormalizedText, tagged: Sequence[EntitySpan]) -> list[ProseRow]:
+        """:meth:`analyze`'s findings in ``norm`` (whose text is not blank) as plain tuples,
+        from ``tagged``, the backend's spans of :meth:`model_text`: the batched scan
+        (:func:`baomi.engine.batch.analyze_column`) frames them without a :class:`Finding`
+        each. The validation is always :attr:`Validation.UNKNOWN`."""
+        text = norm.text
         spans: list[EntitySpan] = []
-        for raw in self.backend.tag(self.model_text(norm)):
+        for raw in tagged:
             if raw.label != self.label:
                 continue
-            span = clean(norm.text, raw)
+            span = clean(text, raw)
             # A span of digits and punctuation only (a phone in parentheses) is never a name,
             # an address or an organisation; leave it to the identifier recognizers.
-            if span is not None and _WORDY.search(norm.text, span.start, span.end):
+            if span is not None and _WORDY.search(text, span.start, span.end):
                 spans.append(span)
-        if spans and (vetoes := self.vetoes(norm.text)):
+        if spans and (vetoes := self.vetoes(text)):
             spans = [
                 s for s in spans if not any(v.start < s.end and s.start < v.end for v in vetoes)
             ]
-        out: list[Finding] = []
-        rules = self.rules(norm.text)
+        out: list[ProseRow] = []
+        rules = self.rules(text)
         used: set[int] = set()
         for span in spans:
             support = next(
                 (i for i, r in enumerate(rules) if r.start < span.end and span.start < r.end),
                 None,
             )
-            if support is None and self.implausible(norm.text[span.start : span.end]):
+            if support is None and self.implausible(text[span.start : span.end]):
                 continue
             word = None
             score = span.score
@@ -138,31 +172,23 @@ class ProseNerRecognizer(Recognizer):
                     # is kept: the rule's is only the longest that fits.)
                     start = rule.start
             pattern = f"{self.backend.name}:{self.label}"
-            out.append(self._finding(norm, start, end, score, pattern, word))
+            out.append(_row(norm, start, end, score, pattern, word))
         for i, r in enumerate(rules):
             if i in used or any(r.start < s.end and s.start < r.end for s in spans):
                 continue
-            out.append(self._finding(norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
+            out.append(_row(norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
         return out
 
-    def _finding(
-        self,
-        norm: NormalizedText,
-        start: int,
-        end: int,
-        score: float,
-        pattern: str,
-        word: str | None,
-    ) -> Finding:
-        o_start, o_end = norm.span(start, end)
-        return Finding(
-            entity=self.entity,
-            start=o_start,
-            end=o_end,
-            score=round(min(score, MAX_SCORE), 2),
-            explanation=Explanation(self.name, pattern, Validation.UNKNOWN, word),
-            value=norm.text[start:end],
-        )
+
+#: One prose finding: start, end (in the original text), score, pattern, context word, value.
+ProseRow = tuple[int, int, float, str, str | None, str]
+
+
+def _row(
+    norm: NormalizedText, start: int, end: int, score: float, pattern: str, word: str | None
+) -> ProseRow:
+    o_start, o_end = norm.span(start, end)
+    return o_start, o_end, round(min(score, MAX_SCORE), 2), pattern, word, norm.text[start:end]
 
 
 class ProsePersonNameRecognizer(ProseNerRecognizer):
