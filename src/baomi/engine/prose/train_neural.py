@@ -160,7 +160,11 @@ def export(net: CharCnn, vocab: Vocabulary, n_bits: int, out: Path, int8: bool) 
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         q = out.with_suffix(".q.onnx")
-        quantize_dynamic(str(tmp), str(q), weight_type=QuantType.QInt8)
+        # ONNX Runtime's CPU provider has no int8 convolution (ConvInteger) kernel here: the
+        # embeddings and the dense layers only
+        quantize_dynamic(
+            str(tmp), str(q), weight_type=QuantType.QInt8, op_types_to_quantize=["Gather", "MatMul"]
+        )
         tmp.unlink()
         tmp = q
     model = onnx.load(str(tmp))
