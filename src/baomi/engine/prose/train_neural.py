@@ -7,7 +7,8 @@ into the virtual environment (they are not runtime dependencies). Data, as :mod:
 UNER Chinese-GSDSIMP train and Weibo NER train (CC BY-SA, :mod:`.train_accurate`'s readers),
 given ``--real-copies`` times, plus ``--renamed-copies`` copies of them with every person
 replaced by a generated name (:func:`.extra_corpora.with_new_names`), plus generated business
-text (:mod:`.generator`). The model is trained for ``--epochs`` passes (Adam), the epoch with the
+text (:mod:`.generator`), and with ``--distill`` Tatoeba sentences tagged by the accurate model
+(:mod:`.extra_corpora`, as ``train_mixed --distill``; names replaced). The model is trained for ``--epochs`` passes (Adam), the epoch with the
 best mean F1 over the held-out sets (UNER dev, generated held-out templates; nothing here reads
 the evaluation sets) kept, exported to ONNX and its weights quantized to int8 when
 ``--int8``. A model written by this script is trained on CC BY-SA data: it ships under CC BY-SA.
@@ -187,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dilations", default="1,2,4")
     ap.add_argument("--unk", type=float, default=0.05, help="share of characters made unknown")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--distill", type=Path, default=None, help="Tatoeba cmn.txt (teacher-tagged)")
+    ap.add_argument("--distill-min", type=float, default=0.9, help="teacher's least marginal")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--decay", type=float, default=0.8, help="learning rate factor per epoch")
     ap.add_argument("--int8", action="store_true")
@@ -202,7 +205,15 @@ def main(argv: list[str] | None = None) -> int:
         for item in extra_corpora.with_new_names(real, args.seed + 2 + k)
     ]
     gen = generated(args.generated, args.seed, args.split)
-    data = [*(real * args.real_copies), *renamed, *gen]
+    distilled: list[Tagged] = []
+    if args.distill is not None:  # as train_mixed: the accurate model as teacher, new names
+        texts = extra_corpora.read_tatoeba(args.distill)
+        tagged = extra_corpora.teacher_labels(
+            texts, extra_corpora.default_teacher(), args.distill_min
+        )
+        distilled = list(extra_corpora.with_new_names(tagged, args.seed + 1))
+        print(f"{len(distilled)} teacher-tagged chunks of {len(texts)} texts", file=sys.stderr)
+    data = [*(real * args.real_copies), *renamed, *distilled, *gen]
     vocab = vocabulary(data, 2)
     print(f"{len(data)} chunks, {vocab.size} characters", file=sys.stderr)
     held = heldout_sets(args.uner_dev)
