@@ -184,3 +184,25 @@ def test_ner_backend_option_chooses_the_prose_model(tmp_path: Path, monkeypatch:
     assert bad.exit_code == 2
     assert "--ner-backend" in bad.output
     assert seen == ["lac", "accurate"]
+
+
+def test_the_neural_backend_without_its_model_is_refused_up_front(
+    tmp_path: Path, monkeypatch: object
+) -> None:
+    """``neural``'s model is not shipped (``make model-neural`` builds it): choosing it before
+    then is a clear error naming the make target, not a failure half-way through a scan."""
+    import pytest
+
+    from baomi.engine.prose import artefacts, backends
+
+    mp = monkeypatch
+    assert isinstance(mp, pytest.MonkeyPatch)
+    mp.setenv(backends.ENV_VAR, "crf")  # restored after the test: the option sets it
+    mp.setattr(artefacts, "neural_model_built", lambda: False)
+    small = _data(tmp_path)
+    bad = runner.invoke(
+        app, ["scan", str(small), "-o", str(tmp_path / "o"), "--ner-backend", "neural"]
+    )
+    assert bad.exit_code == 2
+    assert "make model-neural" in bad.output
+    assert not (tmp_path / "o").exists()

@@ -58,6 +58,7 @@ def _ner_backend(value: str | None) -> str | None:
     """The ``--ner-backend`` value checked (None: ``$BAOMI_NER_BACKEND`` or the default)."""
     if value is None:
         return None
+    from baomi.engine.prose.artefacts import neural_missing, neural_model_built
     from baomi.engine.prose.backends import BACKENDS
 
     chosen = value.strip().lower()
@@ -66,6 +67,8 @@ def _ner_backend(value: str | None) -> str | None:
             tr(f"可选：{'、'.join(BACKENDS)}", f"choose one of {', '.join(BACKENDS)}"),
             param_hint="--ner-backend",
         )
+    if chosen == "neural" and not neural_model_built():
+        raise typer.BadParameter(neural_missing(), param_hint="--ner-backend")
     return chosen
 
 
@@ -75,9 +78,11 @@ NER_BACKEND_OPTION = typer.Option(
     callback=_ner_backend,
     help=(
         "自由文本识别模型：crf（快，默认）、fast（同样快，真实文本上更准，CC BY-SA 模型）、"
-        "accurate（较准，较慢）、lac；不给时读环境变量 BAOMI_NER_BACKEND / the prose model: "
+        "accurate（较准，较慢）、lac、neural（需先 make model-neural）；不给时读环境变量 "
+        "BAOMI_NER_BACKEND / the prose model: "
         "crf (fast, default), fast (as fast, better on real text; a CC BY-SA model), accurate "
-        "(better on real text, slower), lac; without it $BAOMI_NER_BACKEND"
+        "(better on real text, slower), lac, neural (after `make model-neural`); without it "
+        "$BAOMI_NER_BACKEND"
     ),
 )
 

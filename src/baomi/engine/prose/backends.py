@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 ENV_VAR = "BAOMI_NER_BACKEND"
 DEFAULT_BACKEND = "crf"
 BACKENDS = ("crf", "lac", "accurate", "fast", "neural")
+
+
 #: The model file of the ``fast`` backend (:mod:`.train_mixed`).
 FAST_MODEL = "zh_ner_fast.crfsuite"
 

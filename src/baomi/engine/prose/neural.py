@@ -26,9 +26,11 @@ import baomi.engine.prose.kernels  # noqa: F401  (before Numba: it sets up Numba
 # isort: split
 from numba import njit
 
+from baomi.engine.prose.artefacts import NEURAL_MODEL, neural_missing
 from baomi.engine.prose.spans import EntitySpan, spans_from_tags, split_chunks
+from baomi.errors import ConfigError
 
-MODEL_NAME = "zh_ner_neural.onnx"
+MODEL_NAME = NEURAL_MODEL
 #: Hash buckets of the character-bigram embedding (bucket 0 is padding).
 BIGRAM_BUCKETS = 1 << 15
 #: Characters per ONNX Runtime call (chunks × their longest length).
@@ -228,9 +230,7 @@ class NeuralTagger:
         ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
         with resources.as_file(ref) as path:
             if not path.is_file():
-                raise FileNotFoundError(
-                    f"prose model {MODEL_NAME} is missing: run `make model-neural` to build it"
-                )
+                raise ConfigError(neural_missing())
             return Path(path)
 
     def _load(self) -> tuple[Any, Vocabulary, tuple[str, ...], Lexicons | None]:
