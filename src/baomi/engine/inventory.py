@@ -212,7 +212,13 @@ def _components(
     u = _dense_codes(rows)
     h_codes = _dense_codes(pl.Series(h))
     n_r = int(u.max()) + 1
-    parent = union_roots(u, n_r + h_codes, n_r + int(h_codes.max()) + 1)
+    # An identifier seen on one link only (most of them: a value held by one record) joins its
+    # record's component and changes no count: only the shared ones are nodes of the union
+    # (on the unique-notes corpus 180,000 links of 850,000).
+    shared = np.bincount(h_codes) > 1
+    keep = shared[h_codes]
+    h_shared = (np.cumsum(shared) - 1)[h_codes[keep]]
+    parent = union_roots(u[keep], n_r + h_shared, n_r + int(np.count_nonzero(shared)))
     # Every node now points at its root: count roots, and the distinct roots of flagged rows.
     n = int(np.count_nonzero(parent == np.arange(len(parent))))
     marked = np.zeros(len(parent), dtype=bool)
