@@ -42,6 +42,21 @@ def test_components_agree_with_a_plain_union_find() -> None:
         assert _components(r, h, f) == _reference(edges, flagged)
 
 
+def test_identifiers_on_one_link_only_change_no_count() -> None:
+    # most identifiers held by one record (leaves of the graph), as in real data; and none shared
+    rng = random.Random(11)
+    for n_ids in (20, 2000, 10**6):
+        n_rows = rng.randint(50, 300)
+        edges = [(rng.randrange(n_rows), rng.randrange(n_ids)) for _ in range(rng.randint(1, 600))]
+        flagged = {r for r, _ in edges if rng.random() < 0.3}
+        r = np.asarray([e[0] for e in edges], dtype=np.uint64)
+        h = np.asarray([e[1] for e in edges], dtype=np.uint64)
+        f = np.asarray(sorted(flagged), dtype=np.uint64)
+        assert _components(r, h, f) == _reference(edges, flagged)
+    one = np.asarray([4], dtype=np.uint64)
+    assert _components(one, one, one) == (1, 1)
+
+
 def test_a_chain_is_one_individual() -> None:
     # record i shares identifier i with record i+1: one long chain
     n = 5000
