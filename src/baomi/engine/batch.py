@@ -28,9 +28,7 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -419,10 +417,9 @@ def _prose_frame(
     """The findings of the recognizers that give rows (:func:`_rowed`; rank → the mask of
     the cells it analyses in ``masks``) as one frame, the rows the cell-by-cell loop would
     give: each distinct text normalised once (its Polars-folded form where that is its
-    normalisation; ``slow`` marks the cells needing NFKC), tagged once per backend
-    (:class:`_BlockTagger`: in blocks on background threads, while this one normalises the
-    next blocks and analyses the tagged ones), analysed once per recognizer (``prose_rows``:
-    tuples, no :class:`Finding` each), and its rows repeated for every cell that holds it."""
+    normalisation; ``slow`` marks the cells needing NFKC), tagged in one batch per backend
+    (:func:`prefetch`), analysed once per recognizer (``prose_rows``: tuples, no
+    :class:`Finding` each), and its rows repeated for every cell that holds it."""
     ranks = sorted(masks)
     cells = np.flatnonzero(np.logical_or.reduce([masks[k] for k in ranks]))
     ids: dict[str, int] = {}  # distinct text → its number, in the order of the cells
@@ -432,74 +429,62 @@ def _prose_frame(
         count=len(cells),
     )
     first = cells[np.unique(text_of, return_index=True)[1]]  # each distinct text's first cell
-    texts, folds, slows = list(ids), folded.gather(first).to_list(), slow[first].tolist()
-    n_texts = len(texts)
-    # recognizers with one backend and one model text share the tagging
-    keys: dict[int, tuple[int, Any]] = {
-        k: (id(getattr(recognizers[k], "backend", None)), type(recognizers[k]).model_text)  # type: ignore[attr-defined]
-        for k in ranks
-    }
-    on = {k: masks[k][first].tolist() for k in ranks}
-    wanted = {
-        key: np.logical_or.reduce([masks[j][first] for j in ranks if keys[j] == key]).tolist()
-        for key in dict.fromkeys(keys.values())
-    }
-    blocks = [(a, min(a + PROSE_BLOCK, n_texts)) for a in range(0, n_texts, PROSE_BLOCK)]
-    norms: list[NormalizedText] = []
+    norms = [
+        normalize(text) if is_slow else NormalizedText(text, fold)
+        for text, fold, is_slow in zip(
+            ids, folded.gather(first).to_list(), slow[first].tolist(), strict=True
+        )
+    ]
+    blank = [not norm.text.strip() for norm in norms]
+    # (rank, recognizer, its tagging of each distinct text or None where it does not apply)
+    applies: list[tuple[int, Any, str, str, list[Any]]] = []
+    groups: dict[tuple[int, Any], list[Any]] = {}  # (backend, model_text) → texts' tagging
+    prefetched: list[tuple[Any, list[str]]] = []
     cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
     start, end, score, pattern, word, value, entity, name, rank_of = cols
-    firsts = np.zeros(n_texts, dtype=np.int64)
-    counts = np.zeros(n_texts, dtype=np.int64)
-    pool = ThreadPoolExecutor(TAG_THREADS)
-    taggers: dict[tuple[int, Any], _BlockTagger] = {}
-    for k in ranks:  # one tagger per backend and model text, of its first recognizer
-        taggers.setdefault(keys[k], _BlockTagger(recognizers[k], pool))
+    firsts = np.zeros(len(norms), dtype=np.int64)
+    counts = np.zeros(len(norms), dtype=np.int64)
     try:
-        for a, b in blocks:  # normalised and handed to the tagging thread block by block
-            block = [
-                normalize(text) if is_slow else NormalizedText(text, fold)
-                for text, fold, is_slow in zip(texts[a:b], folds[a:b], slows[a:b], strict=True)
-            ]
-            norms.extend(block)
-            for key, tagger in taggers.items():
-                tagger.submit(
-                    block,
-                    [
-                        not w or not n.text.strip()
-                        for n, w in zip(block, wanted[key][a:b], strict=True)
-                    ],
+        # recognizers with one backend and one model text share the tagging
+        keys: dict[int, tuple[int, Any]] = {
+            k: (id(getattr(recognizers[k], "backend", None)), type(recognizers[k]).model_text)  # type: ignore[attr-defined]
+            for k in ranks
+        }
+        for k in ranks:
+            r: Any = recognizers[k]
+            on = masks[k][first].tolist()
+            if keys[k] not in groups:  # each text given to the model once per backend
+                wanted = np.logical_or.reduce(
+                    [masks[j][first] for j in ranks if keys[j] == keys[k]]
                 )
-        for n_block, (a, b) in enumerate(blocks):
-            tagged = {key: tagger.result(n_block) for key, tagger in taggers.items()}
-            applies = [(k, recognizers[k], tagged[keys[k]], on[k]) for k in ranks]
-            for t in range(a, b):
-                firsts[t] = len(start)
-                norm = norms[t]
-                for k, r, tagging, r_on in applies:
-                    if not r_on[t]:
-                        continue
-                    spans = tagging[t - a]
-                    if spans is None:
-                        continue
-                    found = r.prose_rows(norm, spans)  # type: ignore[attr-defined]
-                    if not found:
-                        continue
-                    for row in found:
-                        start.append(row[0])
-                        end.append(row[1])
-                        score.append(row[2])
-                        pattern.append(row[3])
-                        word.append(row[4])
-                        value.append(row[5])
-                    n = len(found)
-                    entity.extend([r.entity] * n)
-                    name.extend([r.name] * n)
-                    rank_of.extend([k] * n)
-                counts[t] = len(start) - firsts[t]
+                skip = [b or not w for b, w in zip(blank, wanted.tolist(), strict=True)]
+                groups[keys[k]] = _tag_texts(r, norms, skip, prefetched)
+            tagging = groups[keys[k]]
+            tags = [tagging[t] if on[t] else None for t in range(len(norms))]
+            applies.append((k, r, r.entity, r.name, tags))
+        for t, norm in enumerate(norms):
+            firsts[t] = len(start)
+            for k, r, r_entity, r_name, tagging in applies:
+                spans = tagging[t]
+                if spans is None:
+                    continue
+                found = r.prose_rows(norm, spans)
+                if not found:
+                    continue
+                for row in found:
+                    start.append(row[0])
+                    end.append(row[1])
+                    score.append(row[2])
+                    pattern.append(row[3])
+                    word.append(row[4])
+                    value.append(row[5])
+                n = len(found)
+                entity.extend([r_entity] * n)
+                name.extend([r_name] * n)
+                rank_of.extend([k] * n)
+            counts[t] = len(start) - firsts[t]
     finally:
-        pool.shutdown(cancel_futures=True)
-        for tagger in taggers.values():
-            release(tagger.held)
+        release(prefetched)
     if not start:
         return _empty()
     n_rows = counts[text_of]
@@ -532,59 +517,28 @@ def _prose_frame(
     )
 
 
-#: Distinct texts per block of a column's prose texts: each block is tagged on a background
-#: thread while this one normalises the next blocks and analyses the blocks already tagged.
-PROSE_BLOCK = 4096
-#: Threads tagging blocks side by side (the machine's two cores; the decoder's kernels
-#: release the GIL, and a block is small enough to be decoded in its tagging thread).
-TAG_THREADS = 2
-
-
-class _BlockTagger:
-    """The backend's spans of a recognizer's model text of each text, block by block: a
-    block's new model texts go straight to the batched tagger behind the shared cache (its
-    ``inner.tag_many``, which releases the GIL in its kernels) on ``pool``'s thread as soon
-    as the block is submitted; a backend without it is asked at once, through
-    :func:`prefetch` (the holds in :attr:`held`) and ``tag``."""
-
-    def __init__(self, r: Any, pool: ThreadPoolExecutor) -> None:
-        self.r = r
-        self.pool = pool
-        self.many = getattr(getattr(r.backend, "inner", None), "tag_many", None)
-        self.held: list[tuple[Any, list[str]]] = []
-        self.blocks: list[list[str | None]] = []  # each block's model texts (None: skipped)
-        self.pending: deque[tuple[list[str], Future[list[Any]]]] = deque()
-        self.tagged: set[str] = set()  # model texts submitted
-        self.spans: dict[str, Any] = {}  # model text → its spans, once its batch is done
-
-    def submit(self, norms: Sequence[NormalizedText], skip: Sequence[bool]) -> None:
-        """Start tagging the model texts of ``norms`` (None where ``skip``)."""
-        r = self.r
-        todo = [t for t, no in enumerate(skip) if not no]
-        texts: list[str | None] = [None] * len(norms)
-        given = r.model_texts([norms[t] for t in todo]) if hasattr(r, "model_texts") else None
-        for n, t in enumerate(todo):
-            texts[t] = given[n] if given is not None else r.model_text(norms[t])
-        self.blocks.append(texts)
-        new = [t for t in dict.fromkeys(t for t in texts if t is not None) if t not in self.tagged]
-        self.tagged.update(new)
-        if not new:
-            return
-        if self.many is not None:
-            self.pending.append((new, self.pool.submit(self.many, new)))
-            return
-        backend = r.backend
+def _tag_texts(
+    r: Any, norms: Sequence[NormalizedText], skip: Sequence[bool], held: list[Any]
+) -> list[Any]:
+    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``),
+    the spans ``r.analyze`` would look up: every text in one batch, given straight to the
+    batched tagger behind the shared cache (its ``inner.tag_many``), or else through
+    :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
+    todo = [t for t, no in enumerate(skip) if not no]
+    texts: list[str | None] = [None] * len(norms)
+    given = r.model_texts([norms[t] for t in todo]) if hasattr(r, "model_texts") else None
+    for n, t in enumerate(todo):
+        texts[t] = given[n] if given is not None else r.model_text(norms[t])
+    wanted = list(dict.fromkeys(t for t in texts if t is not None))
+    backend = r.backend
+    many = getattr(getattr(backend, "inner", None), "tag_many", None)
+    if many is not None:
+        spans = dict(zip(wanted, many(wanted), strict=True))
+    else:
         if hasattr(backend, "prefetch"):
-            self.held.append((backend, backend.prefetch(new)))
-        self.spans.update((t, backend.tag(t)) for t in new)
-
-    def result(self, n_block: int) -> list[Any]:
-        """The spans of block ``n_block``'s texts (in the order submitted), None where skipped."""
-        texts = self.blocks[n_block]
-        while self.pending and any(t is not None and t not in self.spans for t in texts):
-            new, fut = self.pending.popleft()
-            self.spans.update(zip(new, fut.result(), strict=True))
-        return [None if t is None else self.spans[t] for t in texts]
+            held.append((backend, backend.prefetch(wanted)))
+        spans = {t: backend.tag(t) for t in wanted}
+    return [None if t is None else spans[t] for t in texts]
 
 
 def _with_header(r: Recognizer, found: list[Finding], header: str | None) -> list[Finding]:
