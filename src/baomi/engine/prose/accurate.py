@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import pycrfsuite
 
 from baomi.engine.prose import features as feat
+from baomi.engine.prose.artefacts import packaged_model
 from baomi.engine.prose.decoder import BatchDecoder, CrfWeights, ExtraFeatures
 from baomi.engine.prose.features import sentence_features
 from baomi.engine.prose.lac import LacTagger, Word
@@ -107,13 +107,12 @@ class AccurateTagger:
     def _model_file(self) -> Path:
         if self._path is not None:
             return self._path
-        ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
-        with resources.as_file(ref) as path:
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"prose model {MODEL_NAME} is missing: run `make model` to build it"
-                )
-            return Path(path)
+        path = packaged_model(MODEL_NAME)
+        if path is None:
+            raise FileNotFoundError(
+                f"prose model {MODEL_NAME} is missing: run `make model` to build it"
+            )
+        return path
 
     def tag(self, text: str) -> list[EntitySpan]:
         return self.tag_many([text])[0]

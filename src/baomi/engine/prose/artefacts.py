@@ -1,9 +1,10 @@
-"""The prose models that are built rather than shipped, and how to tell whether they are there
-(without importing what runs them: the CLI checks before a scan starts)."""
+"""Where the prose models' files are in the package, and the models that are built rather than
+shipped (told without importing what runs them: the CLI checks before a scan starts)."""
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 from baomi.i18n import tr
 
@@ -22,3 +23,10 @@ def neural_missing() -> str:
 def neural_model_built() -> bool:
     """Whether ``make model-neural`` has put the ``neural`` backend's model in the package."""
     return resources.files("baomi.engine.prose").joinpath(NEURAL_MODEL).is_file()
+
+
+def packaged_model(name: str) -> Path | None:
+    """The path of the model file ``name`` inside the package (``None``: not there)."""
+    ref = resources.files("baomi.engine.prose").joinpath(name)
+    with resources.as_file(ref) as path:
+        return Path(path) if path.is_file() else None

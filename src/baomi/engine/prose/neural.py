@@ -15,18 +15,17 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import baomi.engine.prose.kernels  # noqa: F401  (before Numba: it sets up Numba's cache folder)
+from baomi.engine.prose import kernels  # before Numba: it sets up Numba's cache folder
 
 # isort: split
 from numba import njit
 
-from baomi.engine.prose.artefacts import NEURAL_MODEL, neural_missing
+from baomi.engine.prose.artefacts import NEURAL_MODEL, neural_missing, packaged_model
 from baomi.engine.prose.spans import EntitySpan, spans_from_tags, split_chunks
 from baomi.errors import ConfigError
 
@@ -187,27 +186,10 @@ def viterbi(logp, lens, trans, start):  # type: ignore[no-untyped-def]
         n = lens[r]
         if n == 0:
             continue
+        s = logp[r].copy()
         for j in range(n_labels):
-            delta[j] = logp[r, 0, j] + start[j]
-        for t in range(1, n):
-            for j in range(n_labels):
-                arg = 0
-                best = delta[0] + trans[0, j]
-                for i in range(1, n_labels):
-                    v = delta[i] + trans[i, j]
-                    if v > best:
-                        best = v
-                        arg = i
-                nd[j] = best + logp[r, t, j]
-                back[t, j] = arg
-            delta[:] = nd
-        last = 0
-        for j in range(1, n_labels):
-            if delta[j] > delta[last]:
-                last = j
-        path[r, n - 1] = last
-        for t in range(n - 1, 0, -1):
-            path[r, t - 1] = back[t, path[r, t]]
+            s[0, j] += start[j]
+        kernels._viterbi(s, n, trans, back, delta, nd, path[r])
     return path
 
 
@@ -227,11 +209,10 @@ class NeuralTagger:
     def _model_file(self) -> Path:
         if self._path is not None:
             return self._path
-        ref = resources.files("baomi.engine.prose").joinpath(MODEL_NAME)
-        with resources.as_file(ref) as path:
-            if not path.is_file():
-                raise ConfigError(neural_missing())
-            return Path(path)
+        path = packaged_model(MODEL_NAME)
+        if path is None:
+            raise ConfigError(neural_missing())
+        return path
 
     def _load(self) -> tuple[Any, Vocabulary, tuple[str, ...], Lexicons | None]:
         with self._lock:
