@@ -247,6 +247,20 @@ def batch_speed(tag_batch: BatchTagger, texts: Iterable[str]) -> float:
     return len(items) / (time.process_time() - cpu)
 
 
+def routed(title: str, tag_batch: BatchTagger, texts: list[str]) -> tuple[int, int] | None:
+    """For a backend that sends some chunks on to a second model (``cascade``): how many
+    chunks of ``texts``, tagged as one column, it sent on, and of how many."""
+    from baomi.engine.prose.backends import get_backend
+
+    backend = dict(BAOMI_SYSTEMS).get(title)
+    inner = get_backend(backend).inner if backend else None
+    if not hasattr(inner, "chunks_seen"):
+        return None
+    inner.chunks_seen = inner.chunks_sent = 0
+    tag_batch(texts)
+    return inner.chunks_sent, inner.chunks_seen
+
+
 def fmt(score: Score) -> str:
     return f"{score.p:.3f} / {score.r:.3f} / **{score.f1:.3f}**"
 
@@ -294,6 +308,18 @@ def report(
         + " | ".join(f"{column[n]:,.0f}" if n in column else "—" for n in names)
         + " |"
     )
+    sent = {n: r for n, b in batched.items() if (r := routed(n, b, speed_texts)) is not None}
+    if sent:
+        lines.append(
+            "| CLUENER dev, as one column (batched) | chunks sent on to LAC | "
+            + " | ".join(
+                f"{sent[n][0]:,} of {sent[n][1]:,} ({sent[n][0] / sent[n][1]:.0%})"
+                if n in sent
+                else "—"
+                for n in names
+            )
+            + " |"
+        )
     best = {n: max(rates[n][0], column[n]) for n in batched}
     lines += ["", *targets(datasets, ours, best), "", GAP]
     return "\n".join(lines) + "\n"
