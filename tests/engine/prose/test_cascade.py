@@ -131,3 +131,23 @@ def test_cascade_through_the_recognizers_on_generated_text() -> None:
     inner = backends.get_backend("cascade").inner
     assert isinstance(inner, CascadeTagger)
     assert inner.chunks_sent <= 0.2 * inner.chunks_seen
+
+
+def test_route_sends_the_chunks_with_a_low_margin(lac: RecordingLac) -> None:
+    """Against the smallest margin of each chunk computed one by one (blank chunks skipped)."""
+    from baomi.engine.prose.spans import split_chunks
+
+    texts = ["甲乙。丙丁戊。", "", "  \n己。", "庚辛壬癸。子丑", "寅"]
+    rng = np.random.default_rng(7)
+    margins = rng.uniform(0.5, 1.0, size=sum(map(len, texts)))
+    tagger = cascade(lac, char_min=0.7)
+    expected = []
+    base = 0
+    for k, text in enumerate(texts):
+        for s, e in split_chunks(text):
+            if text[s:e].strip() and margins[base + s : base + e].min() < 0.7:
+                expected.append((k, s, e))
+        base += len(text)
+    assert 0 < len(expected) < 6  # the seed gives chunks of both kinds
+    assert tagger.route(texts, margins) == expected
+    assert tagger.chunks_seen == 6

@@ -157,20 +157,10 @@ class CascadeTagger:
         self.chunks_seen += len(chunks)
         if not chunks:
             return []
-        bounds = np.asarray([(s, e) for _, s, e in chunks], dtype=np.int64)
-        low = np.minimum.reduceat(margins, bounds[:, 0]) if len(margins) else np.ones(0)
-        # reduceat runs to the next start: clip each chunk at its own end
-        low = np.asarray(
-            [
-                lo if nxt == e else margins[s:e].min()
-                for lo, (s, e), nxt in zip(
-                    low.tolist(),
-                    bounds.tolist(),
-                    [*bounds[1:, 0].tolist(), len(margins)],
-                    strict=True,
-                )
-            ]
-        )
+        # the smallest margin of every chunk [start, end): the even slices of one reduceat
+        # over the starts and ends (1.0 appended, so that the last end is an index)
+        bounds = np.asarray([(s, e) for _, s, e in chunks], dtype=np.int64).ravel()
+        low = np.minimum.reduceat(np.append(margins, 1.0), bounds)[::2]
         starts = np.cumsum([0, *map(len, texts)])
         sent: list[Chunk] = []
         for (k, s, e), lo in zip(chunks, low.tolist(), strict=True):
