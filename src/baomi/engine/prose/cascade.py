@@ -50,8 +50,8 @@ class MarginDecoder(BatchDecoder):
     its characters' marginals there (the decoder leaves chunks without spans unscored).
     """
 
-    def __init__(self, weights: CrfWeights) -> None:
-        super().__init__(weights)
+    def __init__(self, weights: CrfWeights, extra: Sequence[str] = ()) -> None:
+        super().__init__(weights, extra)
         self.margins: np.ndarray | None = None
 
     def _decode(self, *args: np.ndarray) -> tuple[np.ndarray, ...]:
