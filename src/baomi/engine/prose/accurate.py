@@ -186,7 +186,8 @@ def vote(
     keep_min: Mapping[str, float] = KEEP_MIN,
 ) -> list[EntitySpan]:
     """The spans of a voted chunk: every span (offsets and label) that two of the three models
-    give exactly, and the accurate CRF's spans scoring at least ``keep_min`` of their label.
+    give exactly, and the accurate CRF's spans scoring at least ``keep_min`` of their label
+    (a label not there: only by a vote).
     A voted span scores the accurate CRF's score or :data:`VOTED_SCORE`, whichever is
     higher; a span kept by its score alone keeps it."""
     votes: dict[tuple[int, int, str], int] = {}
@@ -196,7 +197,8 @@ def vote(
     own = {(s.start, s.end, s.label): s.score for s in accurate}
     kept = {k: max(own.get(k, 0.0), VOTED_SCORE) for k, n in votes.items() if n >= 2}
     for key, score in own.items():
-        if key not in kept and score >= keep_min.get(key[2], 1.0):
+        least = keep_min.get(key[2])
+        if key not in kept and least is not None and score >= least:
             kept[key] = score
     return [EntitySpan(s, e, lab, score) for (s, e, lab), score in sorted(kept.items())]
 
@@ -250,12 +252,7 @@ class AccurateMode:
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
         fast_decoder, accurate, lac = self._parts()
         with self._lock:
-            fast_decoder.margins = np.ones(sum(map(len, texts)))
-            try:
-                fast = fast_decoder.tag_many(texts)
-                margins = fast_decoder.margins
-            finally:
-                fast_decoder.margins = None
+            fast, margins = fast_decoder.tag_with_margins(texts)
             sent = self.route(texts, fast, margins)
             self.chunks_sent += len(sent)
         if not sent:
