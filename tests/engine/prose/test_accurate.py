@@ -3,15 +3,13 @@ vote where the fast CRF is unsure or found nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
 
 from baomi.engine.prose import backends
 from baomi.engine.prose.accurate import KEEP_MIN, SURE_MIN, VOTED_SCORE, AccurateMode, vote
 from baomi.engine.prose.generator import SentenceGenerator
-from baomi.engine.prose.lac import LacTagger, Word
+from baomi.engine.prose.lac import LacTagger
 from baomi.engine.prose.model import CrfTagger
 from baomi.engine.prose.spans import EntitySpan, split_chunks
 from baomi.engine.recognizers.cn.prose_ner import (
@@ -19,22 +17,9 @@ from baomi.engine.recognizers.cn.prose_ner import (
     ProseOrganizationRecognizer,
     ProsePersonNameRecognizer,
 )
+from tests.engine.prose.test_cascade import SURE, UNSURE, RecordingLac
 
-SURE = "客户张伟在恒达信息有限公司上班。"
-UNSURE = "华为手机卖得很好，任正非很高兴。"
 EMPTY = "今天天气很好。"
-
-
-class RecordingLac(LacTagger):
-    """The real LAC tagger, remembering the chunks it was given."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-
-    def words_many(self, texts: Sequence[str]) -> list[list[Word]]:
-        self.seen.extend(texts)
-        return super().words_many(texts)
 
 
 @pytest.fixture(scope="module")
