@@ -1,4 +1,4 @@
-"""The ``accurate`` backend: the fast CRF first, LAC (the real wheel), the accurate CRF and a
+"""The ``ensemble`` backend: the fast CRF first, LAC (the real wheel), the accurate CRF and a
 vote where the fast CRF is unsure or found nothing."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from baomi.engine.prose import backends
-from baomi.engine.prose.accurate import KEEP_MIN, SURE_MIN, VOTED_SCORE, AccurateMode, vote
+from baomi.engine.prose.accurate import KEEP_MIN, SURE_MIN, VOTED_SCORE, EnsembleTagger, vote
 from baomi.engine.prose.generator import SentenceGenerator
 from baomi.engine.prose.lac import LacTagger
 from baomi.engine.prose.model import CrfTagger
@@ -27,11 +27,11 @@ def lac() -> RecordingLac:
     return RecordingLac()
 
 
-def mode(lac: LacTagger, **kwargs: float) -> AccurateMode:
+def mode(lac: LacTagger, **kwargs: float) -> EnsembleTagger:
     from baomi.engine.prose.accurate import AccurateTagger
 
     fast = CrfTagger(model_name=backends.FAST_MODEL)
-    return AccurateMode(fast, AccurateTagger(lac=lac), **kwargs)
+    return EnsembleTagger(fast, AccurateTagger(lac=lac), **kwargs)
 
 
 def _named(text: str, spans: list[EntitySpan]) -> list[tuple[str, str]]:
@@ -88,7 +88,7 @@ def test_route_keeps_the_sure_chunks_with_spans() -> None:
     margins = rng.uniform(0.8, 1.0, size=sum(map(len, texts)))
     fast = [[EntitySpan(0, 2, "PER", 1.0), EntitySpan(3, 5, "PER", 1.0)], [], [], [], []]
     fast[3] = [EntitySpan(5, 7, "ORG", 1.0)]
-    tagger = AccurateMode(CrfTagger(model_name=backends.FAST_MODEL))
+    tagger = EnsembleTagger(CrfTagger(model_name=backends.FAST_MODEL))
     expected = []
     base = 0
     for k, text in enumerate(texts):
@@ -105,7 +105,7 @@ def test_route_keeps_the_sure_chunks_with_spans() -> None:
 
 
 def test_route_threshold_at_its_boundary() -> None:
-    tagger = AccurateMode(CrfTagger(model_name=backends.FAST_MODEL))
+    tagger = EnsembleTagger(CrfTagger(model_name=backends.FAST_MODEL))
     fast = [[EntitySpan(0, 2, "PER", 1.0)]]
     for low, sent in ((_below(SURE_MIN), 1), (SURE_MIN, 0), (float(np.nextafter(SURE_MIN, 1)), 0)):
         margins = np.asarray([1.0, low, 1.0])
@@ -149,8 +149,8 @@ def test_a_long_text_is_voted_chunk_by_chunk(lac: RecordingLac) -> None:
 def test_accurate_backend_through_the_recognizers_on_generated_text() -> None:
     """Generated business text (made-up names): names, addresses and companies at least as
     ``fast`` finds them, most chunks left to the fast CRF."""
-    inner = backends.get_backend("accurate").inner
-    assert isinstance(inner, AccurateMode)
+    inner = backends.get_backend("ensemble").inner
+    assert isinstance(inner, EnsembleTagger)
     generator = SentenceGenerator(31, groups=("crm", "contract", "form"), salad_share=0.0)
     sentences = list(generator.sentences(60))
     gold = {(k, s, e, lab) for k, x in enumerate(sentences) for s, e, lab in x.spans}
@@ -170,7 +170,7 @@ def test_accurate_backend_through_the_recognizers_on_generated_text() -> None:
         }
 
     inner.chunks_seen = inner.chunks_sent = 0
-    ours, fast = found("accurate"), found("fast")
+    ours, fast = found("ensemble"), found("fast")
     assert len(gold) >= 60
     assert len(gold & ours) >= 0.97 * len(gold)
     assert len(gold & ours) >= len(gold & fast) - 1

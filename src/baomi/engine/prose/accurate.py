@@ -7,8 +7,8 @@ every feature of the shipped one (:func:`~.features.sentence_features`) plus LAC
 the character's word and of its neighbours, and is trained on annotated real text
 (UNER Chinese-GSDSIMP, Weibo NER) and generated business text (:mod:`.train_accurate`).
 
-The ``accurate`` backend (:class:`AccurateMode`) runs this CRF only where the ``fast`` CRF
-is unsure, and votes among the three models there (the fast CRF, LAC, this CRF).
+The ``ensemble`` backend (:class:`EnsembleTagger`) runs this CRF only where the ``fast``
+CRF is unsure, and votes among the three models there (the fast CRF, LAC, this CRF).
 
 The model file ``zh_ner_lac.crfsuite`` is trained on data under CC BY-SA and ships under
 CC BY-SA 4.0 with its attribution (``zh_ner_lac.LICENSE``), apart from the Apache-2.0 code.
@@ -203,8 +203,8 @@ def vote(
     return [EntitySpan(s, e, lab, score) for (s, e, lab), score in sorted(kept.items())]
 
 
-class AccurateMode:
-    """The ``accurate`` backend: the ``fast`` CRF first, then LAC, the accurate CRF and a vote
+class EnsembleTagger:
+    """The ``ensemble`` backend: the ``fast`` CRF first, then LAC, the accurate CRF and a vote
     only where ``fast`` is unsure (thread-safe; loads on first use).
 
     Per chunk (as :func:`~.spans.split_chunks` cuts the text): where ``fast`` found a span
@@ -212,10 +212,11 @@ class AccurateMode:
     business text is tagged as ``fast`` tags it. Every other chunk goes to LAC and the
     accurate CRF reading LAC's tags (:class:`AccurateTagger`'s model), and its spans are
     voted on (:func:`vote`) among the three models. The thresholds were chosen on held-out
-    data only (docs/models.md, "The accurate mode (issue 18, session 6)").
+    data only (docs/models.md, "The `ensemble` backend: the accurate mode (issue 18,
+    session 6)").
     """
 
-    name = "accurate"
+    name = "ensemble"
 
     def __init__(
         self,
