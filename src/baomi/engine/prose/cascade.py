@@ -50,8 +50,8 @@ class MarginDecoder(BatchDecoder):
     its characters' marginals there (the decoder leaves chunks without spans unscored).
     """
 
-    def __init__(self, weights: CrfWeights) -> None:
-        super().__init__(weights)
+    def __init__(self, weights: CrfWeights, extra: Sequence[str] = ()) -> None:
+        super().__init__(weights, extra)
         self.margins: np.ndarray | None = None
 
     def _decode(self, *args: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -67,6 +67,15 @@ class MarginDecoder(BatchDecoder):
             keep = at[np.repeat(tagged, lens)]
             out[keep] = marg[keep]
         return found
+
+    def tag_with_margins(self, texts: Sequence[str]) -> tuple[list[list[EntitySpan]], np.ndarray]:
+        """The spans of ``texts`` and every character's marginal (1.0 in chunks without a
+        span), the texts concatenated; one caller at a time."""
+        self.margins = np.ones(sum(map(len, texts)))
+        try:
+            return self.tag_many(texts), self.margins
+        finally:
+            self.margins = None
 
 
 def combine(
@@ -124,12 +133,7 @@ class CascadeTagger:
     def tag_many(self, texts: Sequence[str]) -> list[list[EntitySpan]]:
         with self._lock:
             decoder, lac = self._parts()
-            decoder.margins = np.ones(sum(map(len, texts)))
-            try:
-                crf = decoder.tag_many(texts)
-                margins = decoder.margins
-            finally:
-                decoder.margins = None
+            crf, margins = decoder.tag_with_margins(texts)
             sent = self.route(texts, margins)
             self.chunks_sent += len(sent)
         if not sent:
