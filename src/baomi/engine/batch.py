@@ -28,13 +28,14 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
+from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
@@ -418,8 +419,9 @@ def _prose_frame(
     the cells it analyses in ``masks``) as one frame, the rows the cell-by-cell loop would
     give: each distinct text normalised once (its Polars-folded form where that is its
     normalisation; ``slow`` marks the cells needing NFKC), tagged in one batch per backend
-    (:func:`prefetch`), analysed once per recognizer (``prose_rows``: tuples, no
-    :class:`Finding` each), and its rows repeated for every cell that holds it."""
+    (:func:`_tag_texts`: the spans as arrays), analysed once per recognizer only where it can
+    find something — a span of its label, or a rule word (``may_rule``) — by ``label_rows``
+    (tuples, no :class:`Finding` each), and its rows repeated for every cell that holds it."""
     ranks = sorted(masks)
     cells = np.flatnonzero(np.logical_or.reduce([masks[k] for k in ranks]))
     ids: dict[str, int] = {}  # distinct text → its number, in the order of the cells
@@ -429,21 +431,21 @@ def _prose_frame(
         count=len(cells),
     )
     first = cells[np.unique(text_of, return_index=True)[1]]  # each distinct text's first cell
-    norms = [
-        normalize(text) if is_slow else NormalizedText(text, fold)
-        for text, fold, is_slow in zip(
-            ids, folded.gather(first).to_list(), slow[first].tolist(), strict=True
-        )
-    ]
-    blank = [not norm.text.strip() for norm in norms]
-    # (rank, recognizer, its tagging of each distinct text or None where it does not apply)
-    applies: list[tuple[int, Any, str, str, list[Any]]] = []
-    groups: dict[tuple[int, Any], list[Any]] = {}  # (backend, model_text) → texts' tagging
+    originals = list(ids)
+    normed: list[str] = folded.gather(first).to_list()  # each distinct text normalised
+    slow_norms = {t: normalize(originals[t]) for t in np.flatnonzero(slow[first]).tolist()}
+    for t, slow_norm in slow_norms.items():
+        normed[t] = slow_norm.text
+
+    def norm_of(t: int) -> NormalizedText:
+        found = slow_norms.get(t)
+        return found if found is not None else NormalizedText(originals[t], normed[t])
+
+    blank = np.fromiter((not x.strip() for x in normed), dtype=bool, count=len(normed))
+    groups: dict[tuple[int, Any], tuple[np.ndarray[Any, Any], SpanArrays]] = {}
     prefetched: list[tuple[Any, list[str]]] = []
-    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
-    start, end, score, pattern, word, value, entity, name, rank_of = cols
-    firsts = np.zeros(len(norms), dtype=np.int64)
-    counts = np.zeros(len(norms), dtype=np.int64)
+    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [], [])
+    start, end, score, pattern, word, value, entity, name, rank_of, row_text = cols
     try:
         # recognizers with one backend and one model text share the tagging
         keys: dict[int, tuple[int, Any]] = {
@@ -452,25 +454,16 @@ def _prose_frame(
         }
         for k in ranks:
             r: Any = recognizers[k]
-            on = masks[k][first].tolist()
             if keys[k] not in groups:  # each text given to the model once per backend
                 wanted = np.logical_or.reduce(
                     [masks[j][first] for j in ranks if keys[j] == keys[k]]
                 )
-                skip = [b or not w for b, w in zip(blank, wanted.tolist(), strict=True)]
-                groups[keys[k]] = _tag_texts(r, norms, skip, prefetched)
-            tagging = groups[keys[k]]
-            tags = [tagging[t] if on[t] else None for t in range(len(norms))]
-            applies.append((k, r, r.entity, r.name, tags))
-        for t, norm in enumerate(norms):
-            firsts[t] = len(start)
-            for k, r, r_entity, r_name, tagging in applies:
-                spans = tagging[t]
-                if spans is None:
-                    continue
-                found = r.prose_rows(norm, spans)
-                if not found:
-                    continue
+                groups[keys[k]] = _tag_texts(r, normed, norm_of, blank | ~wanted, prefetched)
+            model_of, tagged = groups[keys[k]]
+            for t, found in _recognizer_rows(
+                r, masks[k][first] & ~blank, model_of, tagged, normed, norm_of
+            ):
+                n = len(found)
                 for row in found:
                     start.append(row[0])
                     end.append(row[1])
@@ -478,18 +471,21 @@ def _prose_frame(
                     pattern.append(row[3])
                     word.append(row[4])
                     value.append(row[5])
-                n = len(found)
-                entity.extend([r_entity] * n)
-                name.extend([r_name] * n)
+                entity.extend([r.entity] * n)
+                name.extend([r.name] * n)
                 rank_of.extend([k] * n)
-            counts[t] = len(start) - firsts[t]
+                row_text.extend([t] * n)
     finally:
         release(prefetched)
     if not start:
         return _empty()
+    # the rows by text, then (stable) by recognizer and in each recognizer's order
+    order = np.argsort(np.asarray(row_text, dtype=np.int64), kind="stable")
+    counts = np.bincount(np.asarray(row_text, dtype=np.int64), minlength=len(normed))
+    firsts = np.cumsum(counts) - counts
     n_rows = counts[text_of]
     ends = np.cumsum(n_rows)
-    take = np.repeat(firsts[text_of] - (ends - n_rows), n_rows) + np.arange(ends[-1])
+    take = order[np.repeat(firsts[text_of] - (ends - n_rows), n_rows) + np.arange(ends[-1])]
     distinct = pl.DataFrame(
         {
             "start": start,
@@ -517,28 +513,86 @@ def _prose_frame(
     )
 
 
+def _recognizer_rows(
+    r: Any,
+    on: np.ndarray[Any, Any],
+    model_of: np.ndarray[Any, Any],
+    tagged: SpanArrays,
+    normed: Sequence[str],
+    norm_of: Callable[[int], NormalizedText],
+) -> Iterator[tuple[int, list[Any]]]:
+    """``(text, rows)`` of recognizer ``r`` for the distinct texts where ``on`` (texts in
+    order; none without a row): ``model_of[t]`` is text ``t``'s number in ``tagged`` (the
+    spans of the distinct model texts, owners nondecreasing). ``label_rows`` is called only
+    for texts with a span of ``r``'s label or where ``r.may_rule``: for the others it finds
+    nothing. A recognizer without ``label_rows`` gets ``prose_rows`` for every text."""
+    n_model = int(model_of.max()) + 1 if len(model_of) else 0
+    if n_model == 0:
+        return
+    rows_of = getattr(r, "label_rows", None)
+    if rows_of is None:
+        spans = span_lists(tagged, n_model)
+        for t in np.flatnonzero(on).tolist():
+            found = r.prose_rows(norm_of(t), spans[int(model_of[t])])
+            if found:
+                yield t, found
+        return
+    own = tagged.label == r.label
+    starts = tagged.start[own].tolist()
+    ends = tagged.end[own].tolist()
+    scores = tagged.score[own].tolist()
+    bounds_a = np.searchsorted(tagged.owner[own], np.arange(n_model + 1))
+    where = np.where(on, model_of, 0)
+    work = on & (bounds_a[where + 1] > bounds_a[where])
+    may_rule = r.may_rule
+    for t in np.flatnonzero(on & ~work).tolist():
+        if may_rule(normed[t]):
+            work[t] = True
+    bounds = bounds_a.tolist()
+    model = model_of.tolist()
+    for t in np.flatnonzero(work).tolist():
+        a, b = bounds[model[t]], bounds[model[t] + 1]
+        found = rows_of(norm_of(t), list(zip(starts[a:b], ends[a:b], scores[a:b], strict=True)))
+        if found:
+            yield t, found
+
+
 def _tag_texts(
-    r: Any, norms: Sequence[NormalizedText], skip: Sequence[bool], held: list[Any]
-) -> list[Any]:
-    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``),
-    the spans ``r.analyze`` would look up: every text in one batch, given straight to the
-    batched tagger behind the shared cache (its ``inner.tag_many``), or else through
-    :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
-    todo = [t for t, no in enumerate(skip) if not no]
-    texts: list[str | None] = [None] * len(norms)
-    given = r.model_texts([norms[t] for t in todo]) if hasattr(r, "model_texts") else None
-    for n, t in enumerate(todo):
-        texts[t] = given[n] if given is not None else r.model_text(norms[t])
-    wanted = list(dict.fromkeys(t for t in texts if t is not None))
+    r: Any,
+    normed: Sequence[str],
+    norm_of: Callable[[int], NormalizedText],
+    skip: np.ndarray[Any, Any],
+    held: list[Any],
+) -> tuple[np.ndarray[Any, Any], SpanArrays]:
+    """The backend's spans of ``r``'s model texts of the normalised texts ``normed`` but
+    those where ``skip`` (``norm_of(t)``: text ``t``'s :class:`NormalizedText`): each distinct
+    model text's number (-1 where skipped) and their spans as arrays — the spans
+    ``r.analyze`` would look up. Every text in one batch, given straight to the batched
+    tagger behind the shared cache (its ``inner.tag_arrays`` or ``inner.tag_many``), or else
+    through :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
+    todo = np.flatnonzero(~skip).tolist()
+    given = r.model_texts_of([normed[t] for t in todo]) if hasattr(r, "model_texts_of") else None
+    if given is None:
+        given = [r.model_text(norm_of(t)) for t in todo]
+    index: dict[str, int] = {}  # distinct model text → its number
+    model_of = np.full(len(normed), -1, dtype=np.int64)
+    model_of[todo] = [index.setdefault(m, len(index)) for m in given]
+    wanted = list(index)
     backend = r.backend
-    many = getattr(getattr(backend, "inner", None), "tag_many", None)
-    if many is not None:
-        spans = dict(zip(wanted, many(wanted), strict=True))
+    inner = getattr(backend, "inner", None)
+    arrays = getattr(inner, "tag_arrays", None)
+    many = getattr(inner, "tag_many", None)
+    if arrays is not None:
+        tagged: SpanArrays = arrays(wanted)
+    elif many is not None:
+        tagged = span_arrays(many(wanted))
     else:
         if hasattr(backend, "prefetch"):
             held.append((backend, backend.prefetch(wanted)))
-        spans = {t: backend.tag(t) for t in wanted}
-    return [None if t is None else spans[t] for t in texts]
+        tagged = span_arrays([backend.tag(t) for t in wanted])
+    if len(tagged.owner) > 1 and bool(np.any(np.diff(tagged.owner) < 0)):
+        tagged = SpanArrays(*(a[np.argsort(tagged.owner, kind="stable")] for a in tagged))
+    return model_of, tagged
 
 
 def _with_header(r: Recognizer, found: list[Finding], header: str | None) -> list[Finding]:

@@ -35,7 +35,15 @@ import pycrfsuite
 
 from baomi.engine.prose import features as feat
 from baomi.engine.prose import kernels
-from baomi.engine.prose.spans import MAX_CHUNK, SENTENCE_END_CHARS, SOFT_END_CHARS, EntitySpan
+from baomi.engine.prose.spans import (
+    MAX_CHUNK,
+    SENTENCE_END_CHARS,
+    SOFT_END_CHARS,
+    EntitySpan,
+    SpanArrays,
+    no_spans,
+    span_lists,
+)
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 _STATE, _TRANSITION = 0, 1
@@ -125,6 +133,7 @@ class BatchDecoder:
         # per label: the entity it belongs to (0 for O) and whether it begins a span
         names = sorted({lab[2:] for lab in self.labels if lab != "O"})
         self._entities = ["", *names]
+        self._entity_names = np.asarray(self._entities, dtype=object)
         self._kind = np.asarray(
             [0 if lab == "O" else 1 + names.index(lab[2:]) for lab in self.labels], dtype=np.int64
         )
@@ -133,10 +142,15 @@ class BatchDecoder:
     def tag_many(
         self, texts: Sequence[str], extra: ExtraFeatures | None = None
     ) -> list[list[EntitySpan]]:
-        """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them. The texts
-        are cut into chunks (as the tagger cuts them) and the chunks decoded in batches of
-        about :data:`BATCH_CHARS` characters; many batches are shared between threads (the
-        kernels release the GIL). ``extra`` gives the values of the :attr:`extra`
+        """The spans of every text, as :meth:`~.model.CrfTagger.tag` returns them (the spans
+        of :meth:`tag_arrays`, one :class:`~.spans.EntitySpan` each)."""
+        return span_lists(self.tag_arrays(texts, extra), len(texts))
+
+    def tag_arrays(self, texts: Sequence[str], extra: ExtraFeatures | None = None) -> SpanArrays:
+        """The spans of every text as arrays (owner text nondecreasing, then in the text's
+        order). The texts are cut into chunks (as the tagger cuts them) and the chunks decoded
+        in batches of about :data:`BATCH_CHARS` characters; many batches are shared between
+        threads (the kernels release the GIL). ``extra`` gives the values of the :attr:`extra`
         templates (required when there are any)."""
         if self.extra and extra is None:
             raise ValueError("this model needs its extra features")
@@ -170,25 +184,20 @@ class BatchDecoder:
         else:
             with ThreadPoolExecutor(threads) as pool:
                 found = list(pool.map(decode, batches))
-        out: list[list[EntitySpan]] = [[] for _ in texts]
         if not found:
-            return out
-        # every batch's spans at once: chunk → text and offset in NumPy, one EntitySpan each
+            return no_spans()
+        # every batch's spans at once: chunk → text and offset in NumPy
         chunk = np.concatenate(
             [c_of + a for (a, _), (c_of, *_) in zip(batches, found, strict=True)]
         )
         offset = at[chunk]
-        names = self._entities
-        spans = map(
-            EntitySpan,
-            (np.concatenate([f[1] for f in found]) + offset).tolist(),
-            (np.concatenate([f[2] for f in found]) + offset).tolist(),
-            [names[k] for k in np.concatenate([f[3] for f in found]).tolist()],
-            np.concatenate([f[4] for f in found]).tolist(),
+        return SpanArrays(
+            owner[chunk].astype(np.int64, copy=False),
+            np.concatenate([f[1] for f in found]) + offset,
+            np.concatenate([f[2] for f in found]) + offset,
+            self._entity_names[np.concatenate([f[3] for f in found])],
+            np.concatenate([f[4] for f in found]),
         )
-        for text, span in zip(owner[chunk].tolist(), spans, strict=True):
-            out[text].append(span)
-        return out
 
     def _decode(
         self,

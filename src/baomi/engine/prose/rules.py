@@ -82,6 +82,12 @@ def _title_continues(text: str, pos: int) -> bool:
     )
 
 
+def may_have_rule_spans(text: str) -> bool:
+    """False where :func:`rule_spans` of ``text`` is surely empty (no trigger or title
+    word in it)."""
+    return _words().search(text) is not None
+
+
 def rule_spans(text: str) -> list[RuleSpan]:
     """Person names found by the trigger and title rules."""
     return list(_rule_spans(text))
@@ -129,7 +135,17 @@ def _in_title(text: str, start: int, end: int) -> bool:
 
 def clean(text: str, span: EntitySpan) -> EntitySpan | None:
     """Trim punctuation from the span's edges; drop spans that are too short to be entities."""
-    start, end = span.start, span.end
+    bounds = clean_bounds(text, span.start, span.end, span.label)
+    if bounds is None:
+        return None
+    if bounds == (span.start, span.end):
+        return span
+    return EntitySpan(bounds[0], bounds[1], span.label, span.score)
+
+
+def clean_bounds(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """:func:`clean` of the span ``[start, end)`` labelled ``label``: its new bounds, or
+    None where it is dropped."""
     while start < end and text[start] in _TRIM:
         start += 1
     while end > start and text[end - 1] in _TRIM:
@@ -145,10 +161,8 @@ def clean(text: str, span: EntitySpan) -> EntitySpan | None:
             end -= 1
     if end <= start or _in_title(text, start, end):
         return None
-    if span.label == "PER" and end - start >= 3 and text[end - 1] in _TRAILING_FUNCTION_CHARS:
+    if label == "PER" and end - start >= 3 and text[end - 1] in _TRAILING_FUNCTION_CHARS:
         end -= 1  # 回访：杨想对服务满意 — the model took 对 into the name
-    if span.label == "PER" and end - start == 1 and not text[start].isascii():
+    if label == "PER" and end - start == 1 and not text[start].isascii():
         return None
-    if (start, end) == (span.start, span.end):
-        return span
-    return EntitySpan(start, end, span.label, span.score)
+    return start, end

@@ -32,7 +32,14 @@ import polars as pl
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
 from baomi.engine.prose.lexicon import common_words
-from baomi.engine.prose.rules import CONTEXT_BOOST, RULE_SCORE, RuleSpan, clean, rule_spans
+from baomi.engine.prose.rules import (
+    CONTEXT_BOOST,
+    RULE_SCORE,
+    RuleSpan,
+    clean_bounds,
+    may_have_rule_spans,
+    rule_spans,
+)
 from baomi.engine.prose.spans import EntitySpan
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.types import Explanation, Finding, Validation
@@ -93,10 +100,18 @@ class ProseNerRecognizer(Recognizer):
     def model_texts(self, norms: Sequence[NormalizedText]) -> list[str]:
         """:meth:`model_text` of each of ``norms``, the punctuation replaced in one Polars
         pass (the batched scan's texts)."""
-        if type(self).model_text is not ProseNerRecognizer.model_text:
+        given = self.model_texts_of([norm.text for norm in norms])
+        if given is None:
             return [self.model_text(norm) for norm in norms]
-        texts = pl.Series([norm.text for norm in norms], dtype=pl.String)
-        return texts.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS).to_list()
+        return given
+
+    def model_texts_of(self, texts: Sequence[str]) -> list[str] | None:
+        """:meth:`model_texts` from the normalised texts alone, or None where a subclass
+        makes its model text otherwise (it needs the :class:`NormalizedText`)."""
+        if type(self).model_text is not ProseNerRecognizer.model_text:
+            return None
+        series = pl.Series(texts, dtype=pl.String)
+        return series.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS).to_list()
 
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
@@ -134,33 +149,46 @@ class ProseNerRecognizer(Recognizer):
         from ``tagged``, the backend's spans of :meth:`model_text`: the batched scan
         (:func:`baomi.engine.batch.analyze_column`) frames them without a :class:`Finding`
         each. The validation is always :attr:`Validation.UNKNOWN`."""
+        label = self.label
+        return self.label_rows(
+            norm, [(s.start, s.end, s.score) for s in tagged if s.label == label]
+        )
+
+    def may_rule(self, text: str) -> bool:
+        """False where :meth:`rules` of ``text`` is surely empty: with no tagged span of its
+        label either, :meth:`label_rows` then finds nothing (the batched scan skips it)."""
+        return type(self).rules is not ProseNerRecognizer.rules
+
+    def label_rows(
+        self, norm: NormalizedText, spans: Sequence[tuple[int, int, float]]
+    ) -> list[ProseRow]:
+        """:meth:`prose_rows` from the ``(start, end, score)`` of the tagged spans of this
+        recognizer's label only, in the tagger's order."""
         text = norm.text
-        spans: list[EntitySpan] = []
-        for raw in tagged:
-            if raw.label != self.label:
-                continue
-            span = clean(text, raw)
+        label = self.label
+        kept: list[tuple[int, int, float]] = []
+        for raw_start, raw_end, raw_score in spans:
+            bounds = clean_bounds(text, raw_start, raw_end, label)
             # A span of digits and punctuation only (a phone in parentheses) is never a name,
             # an address or an organisation; leave it to the identifier recognizers.
-            if span is not None and _WORDY.search(text, span.start, span.end):
-                spans.append(span)
-        if spans and (vetoes := self.vetoes(text)):
-            spans = [
-                s for s in spans if not any(v.start < s.end and s.start < v.end for v in vetoes)
-            ]
+            if bounds is not None and _WORDY.search(text, bounds[0], bounds[1]):
+                kept.append((bounds[0], bounds[1], raw_score))
+        if kept and (vetoes := self.vetoes(text)):
+            kept = [s for s in kept if not any(v.start < s[1] and s[0] < v.end for v in vetoes)]
         out: list[ProseRow] = []
         rules = self.rules(text)
         used: set[int] = set()
-        for span in spans:
+        pattern = f"{self.backend.name}:{label}"
+        for span_start, span_end, span_score in kept:
             support = next(
-                (i for i, r in enumerate(rules) if r.start < span.end and span.start < r.end),
+                (i for i, r in enumerate(rules) if r.start < span_end and span_start < r.end),
                 None,
             )
-            if support is None and self.implausible(text[span.start : span.end]):
+            if support is None and self.implausible(text[span_start:span_end]):
                 continue
             word = None
-            score = span.score
-            start, end = span.start, span.end
+            score = span_score
+            start = span_start
             if support is not None:
                 used.add(support)
                 rule = rules[support]
@@ -171,10 +199,9 @@ class ProseNerRecognizer(Recognizer):
                     # 户名师玉兰 left the surname out, its 户名黄东 took the word in. (Its end
                     # is kept: the rule's is only the longest that fits.)
                     start = rule.start
-            pattern = f"{self.backend.name}:{self.label}"
-            out.append(_row(norm, start, end, score, pattern, word))
+            out.append(_row(norm, start, span_end, score, pattern, word))
         for i, r in enumerate(rules):
-            if i in used or any(r.start < s.end and s.start < r.end for s in spans):
+            if i in used or any(r.start < s[1] and s[0] < r.end for s in kept):
                 continue
             out.append(_row(norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
         return out
@@ -199,6 +226,9 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     def rules(self, text: str) -> list[RuleSpan]:
         return rule_spans(text)
+
+    def may_rule(self, text: str) -> bool:
+        return may_have_rule_spans(text)
 
     def implausible(self, value: str) -> bool:
         """A common dictionary word (祝福, 客户) is not a name unless a trigger or title says so."""
