@@ -432,10 +432,24 @@ def _prose_frame(
     )
     first = cells[np.unique(text_of, return_index=True)[1]]  # each distinct text's first cell
     originals = list(ids)
-    normed: list[str] = folded.gather(first).to_list()  # each distinct text normalised
+    normed_s = folded.gather(first)  # each distinct text normalised
     slow_norms = {t: normalize(originals[t]) for t in np.flatnonzero(slow[first]).tolist()}
-    for t, slow_norm in slow_norms.items():
-        normed[t] = slow_norm.text
+    if slow_norms:
+        normed_s = normed_s.scatter(list(slow_norms), [n.text for n in slow_norms.values()])
+    normed: list[str] = normed_s.to_list()
+    worded: dict[tuple[str, ...], np.ndarray[Any, Any]] = {}  # rule words → texts with one
+
+    def ruled(words: tuple[str, ...] | None) -> np.ndarray[Any, Any]:
+        """Where a recognizer with these ``rule_words`` may find a rule or veto span."""
+        if words is None:
+            return np.ones(len(normed), dtype=bool)
+        if words not in worded:
+            worded[words] = (
+                normed_s.str.contains_any(list(words)).to_numpy()
+                if words
+                else np.zeros(len(normed), dtype=bool)
+            )
+        return worded[words]
 
     def norm_of(t: int) -> NormalizedText:
         found = slow_norms.get(t)
@@ -444,8 +458,11 @@ def _prose_frame(
     blank = np.fromiter((not x.strip() for x in normed), dtype=bool, count=len(normed))
     groups: dict[tuple[int, Any], tuple[np.ndarray[Any, Any], SpanArrays]] = {}
     prefetched: list[tuple[Any, list[str]]] = []
-    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [], [])
-    start, end, score, pattern, word, value, entity, name, rank_of, row_text = cols
+    rows: list[Any] = []  # (start, end, score, pattern, context, value) of every row
+    entity: list[str] = []
+    name: list[str] = []
+    rank_of: list[int] = []
+    row_text: list[int] = []
     try:
         # recognizers with one backend and one model text share the tagging
         keys: dict[int, tuple[int, Any]] = {
@@ -460,25 +477,21 @@ def _prose_frame(
                 )
                 groups[keys[k]] = _tag_texts(r, normed, norm_of, blank | ~wanted, prefetched)
             model_of, tagged = groups[keys[k]]
+            words = r.rule_words() if hasattr(r, "rule_words") else None
             for t, found in _recognizer_rows(
-                r, masks[k][first] & ~blank, model_of, tagged, normed, norm_of
+                r, masks[k][first] & ~blank, model_of, tagged, ruled(words), norm_of
             ):
                 n = len(found)
-                for row in found:
-                    start.append(row[0])
-                    end.append(row[1])
-                    score.append(row[2])
-                    pattern.append(row[3])
-                    word.append(row[4])
-                    value.append(row[5])
+                rows.extend(found)
                 entity.extend([r.entity] * n)
                 name.extend([r.name] * n)
                 rank_of.extend([k] * n)
                 row_text.extend([t] * n)
     finally:
         release(prefetched)
-    if not start:
+    if not rows:
         return _empty()
+    start, end, score, pattern, word, value = zip(*rows, strict=True)
     # the rows by text, then (stable) by recognizer and in each recognizer's order
     order = np.argsort(np.asarray(row_text, dtype=np.int64), kind="stable")
     counts = np.bincount(np.asarray(row_text, dtype=np.int64), minlength=len(normed))
@@ -488,14 +501,14 @@ def _prose_frame(
     take = order[np.repeat(firsts[text_of] - (ends - n_rows), n_rows) + np.arange(ends[-1])]
     distinct = pl.DataFrame(
         {
-            "start": start,
-            "end": end,
+            "start": list(start),
+            "end": list(end),
             "entity": entity,
-            "score": score,
+            "score": list(score),
             "recognizer": name,
-            "pattern": pattern,
-            "context": word,
-            "value": value,
+            "pattern": list(pattern),
+            "context": list(word),
+            "value": list(value),
             "rank": rank_of,
         },
         schema_overrides={"start": pl.Int64, "end": pl.Int64, "score": pl.Float64},
@@ -518,14 +531,15 @@ def _recognizer_rows(
     on: np.ndarray[Any, Any],
     model_of: np.ndarray[Any, Any],
     tagged: SpanArrays,
-    normed: Sequence[str],
+    worded: np.ndarray[Any, Any],
     norm_of: Callable[[int], NormalizedText],
 ) -> Iterator[tuple[int, list[Any]]]:
     """``(text, rows)`` of recognizer ``r`` for the distinct texts where ``on`` (texts in
     order; none without a row): ``model_of[t]`` is text ``t``'s number in ``tagged`` (the
-    spans of the distinct model texts, owners nondecreasing). ``label_rows`` is called only
-    for texts with a span of ``r``'s label or where ``r.may_rule``: for the others it finds
-    nothing. A recognizer without ``label_rows`` gets ``prose_rows`` for every text."""
+    spans of the distinct model texts, owners nondecreasing); ``worded``: the texts holding
+    one of ``r.rule_words``. ``label_rows`` is called only for texts with a span of ``r``'s
+    label or a rule word: for the others it finds nothing. A recognizer without
+    ``label_rows`` gets ``prose_rows`` for every text."""
     n_model = int(model_of.max()) + 1 if len(model_of) else 0
     if n_model == 0:
         return
@@ -543,16 +557,14 @@ def _recognizer_rows(
     scores = tagged.score[own].tolist()
     bounds_a = np.searchsorted(tagged.owner[own], np.arange(n_model + 1))
     where = np.where(on, model_of, 0)
-    work = on & (bounds_a[where + 1] > bounds_a[where])
-    may_rule = r.may_rule
-    for t in np.flatnonzero(on & ~work).tolist():
-        if may_rule(normed[t]):
-            work[t] = True
+    work = on & ((bounds_a[where + 1] > bounds_a[where]) | worded)
     bounds = bounds_a.tolist()
     model = model_of.tolist()
+    ruled = worded.tolist()
     for t in np.flatnonzero(work).tolist():
         a, b = bounds[model[t]], bounds[model[t] + 1]
-        found = rows_of(norm_of(t), list(zip(starts[a:b], ends[a:b], scores[a:b], strict=True)))
+        spans_t = list(zip(starts[a:b], ends[a:b], scores[a:b], strict=True))
+        found = rows_of(norm_of(t), spans_t, ruled[t])
         if found:
             yield t, found
 

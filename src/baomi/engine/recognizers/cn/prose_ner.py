@@ -37,8 +37,8 @@ from baomi.engine.prose.rules import (
     RULE_SCORE,
     RuleSpan,
     clean_bounds,
-    may_have_rule_spans,
     rule_spans,
+    rule_words,
 )
 from baomi.engine.prose.spans import EntitySpan
 from baomi.engine.recognizers.base import Recognizer
@@ -154,16 +154,28 @@ class ProseNerRecognizer(Recognizer):
             norm, [(s.start, s.end, s.score) for s in tagged if s.label == label]
         )
 
-    def may_rule(self, text: str) -> bool:
-        """False where :meth:`rules` of ``text`` is surely empty: with no tagged span of its
-        label either, :meth:`label_rows` then finds nothing (the batched scan skips it)."""
-        return type(self).rules is not ProseNerRecognizer.rules
+    def rule_words(self) -> tuple[str, ...] | None:
+        """Words one of which every text holds where :meth:`rules` or :meth:`vetoes` gives
+        a span (None: any text may). A text with none of them and no tagged span of this
+        recognizer's label gives no row (the batched scan skips it), and
+        :meth:`label_rows` needs neither method for it (``ruled=False``)."""
+        cls = type(self)
+        rules, vetoes = cls.rules, cls.vetoes
+        if rules is ProseNerRecognizer.rules and vetoes is ProseNerRecognizer.vetoes:
+            return ()
+        if (rules, vetoes) in _WORDED:  # the shipped trigger and title rules
+            return rule_words()
+        return None
 
     def label_rows(
-        self, norm: NormalizedText, spans: Sequence[tuple[int, int, float]]
+        self,
+        norm: NormalizedText,
+        spans: Sequence[tuple[int, int, float]],
+        ruled: bool = True,
     ) -> list[ProseRow]:
         """:meth:`prose_rows` from the ``(start, end, score)`` of the tagged spans of this
-        recognizer's label only, in the tagger's order."""
+        recognizer's label only, in the tagger's order; ``ruled=False``: the text holds none
+        of the :meth:`rule_words` (its rules and vetoes are not looked for)."""
         text = norm.text
         label = self.label
         kept: list[tuple[int, int, float]] = []
@@ -173,10 +185,10 @@ class ProseNerRecognizer(Recognizer):
             # an address or an organisation; leave it to the identifier recognizers.
             if bounds is not None and _WORDY.search(text, bounds[0], bounds[1]):
                 kept.append((bounds[0], bounds[1], raw_score))
-        if kept and (vetoes := self.vetoes(text)):
+        if kept and ruled and (vetoes := self.vetoes(text)):
             kept = [s for s in kept if not any(v.start < s[1] and s[0] < v.end for v in vetoes)]
         out: list[ProseRow] = []
-        rules = self.rules(text)
+        rules = self.rules(text) if ruled else []
         used: set[int] = set()
         pattern = f"{self.backend.name}:{label}"
         for span_start, span_end, span_score in kept:
@@ -227,9 +239,6 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
     def rules(self, text: str) -> list[RuleSpan]:
         return rule_spans(text)
 
-    def may_rule(self, text: str) -> bool:
-        return may_have_rule_spans(text)
-
     def implausible(self, value: str) -> bool:
         """A common dictionary word (祝福, 客户) is not a name unless a trigger or title says so."""
         return value in common_words()
@@ -266,3 +275,12 @@ class ProseOrganizationRecognizer(ProseNerRecognizer):
 
     def vetoes(self, text: str) -> list[RuleSpan]:
         return _trigger_names(text)
+
+
+#: (rules, vetoes) of the recognizers whose rule and veto spans all come from
+#: :func:`~baomi.engine.prose.rules.rule_spans` (a subclass with its own has no rule words).
+_WORDED = {
+    (ProsePersonNameRecognizer.rules, ProseNerRecognizer.vetoes),
+    (ProseNerRecognizer.rules, ProseAddressRecognizer.vetoes),
+    (ProseNerRecognizer.rules, ProseOrganizationRecognizer.vetoes),
+}
