@@ -538,7 +538,8 @@ def _recognizer_rows(
     order; none without a row): ``model_of[t]`` is text ``t``'s number in ``tagged`` (the
     spans of the distinct model texts, owners nondecreasing); ``worded``: the texts holding
     one of ``r.rule_words``. ``label_rows`` is called only for texts with a span of ``r``'s
-    label or a rule word: for the others it finds nothing. A recognizer without
+    label or a rule word (where its rules add rows, ``adds_rule_rows``): for the others it
+    finds nothing. A recognizer without
     ``label_rows`` gets ``prose_rows`` for every text."""
     n_model = int(model_of.max()) + 1 if len(model_of) else 0
     if n_model == 0:
@@ -557,7 +558,8 @@ def _recognizer_rows(
     scores = tagged.score[own].tolist()
     bounds_a = np.searchsorted(tagged.owner[own], np.arange(n_model + 1))
     where = np.where(on, model_of, 0)
-    work = on & ((bounds_a[where + 1] > bounds_a[where]) | worded)
+    spanned = bounds_a[where + 1] > bounds_a[where]
+    work = on & (spanned | worded) if getattr(r, "adds_rule_rows", True) else on & spanned
     bounds = bounds_a.tolist()
     model = model_of.tolist()
     ruled = worded.tolist()

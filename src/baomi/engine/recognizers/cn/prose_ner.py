@@ -167,6 +167,12 @@ class ProseNerRecognizer(Recognizer):
             return rule_words()
         return None
 
+    @property
+    def adds_rule_rows(self) -> bool:
+        """Whether :meth:`rules` can add rows of their own (a text with a rule word but no
+        tagged span of this label gives rows only then)."""
+        return type(self).rules is not ProseNerRecognizer.rules
+
     def label_rows(
         self,
         norm: NormalizedText,
@@ -191,12 +197,17 @@ class ProseNerRecognizer(Recognizer):
         rules = self.rules(text) if ruled else []
         used: set[int] = set()
         pattern = f"{self.backend.name}:{label}"
+        checked = type(self).implausible is not ProseNerRecognizer.implausible
         for span_start, span_end, span_score in kept:
-            support = next(
-                (i for i, r in enumerate(rules) if r.start < span_end and span_start < r.end),
-                None,
+            support = (
+                next(
+                    (i for i, r in enumerate(rules) if r.start < span_end and span_start < r.end),
+                    None,
+                )
+                if rules
+                else None
             )
-            if support is None and self.implausible(text[span_start:span_end]):
+            if support is None and checked and self.implausible(text[span_start:span_end]):
                 continue
             word = None
             score = span_score
@@ -226,7 +237,7 @@ ProseRow = tuple[int, int, float, str, str | None, str]
 def _row(
     norm: NormalizedText, start: int, end: int, score: float, pattern: str, word: str | None
 ) -> ProseRow:
-    o_start, o_end = norm.span(start, end)
+    o_start, o_end = (start, end) if norm.offsets is None else norm.span(start, end)
     return o_start, o_end, round(min(score, MAX_SCORE), 2), pattern, word, norm.text[start:end]
 
 
