@@ -420,7 +420,7 @@ def _prose_frame(
     give: each distinct text normalised once (its Polars-folded form where that is its
     normalisation; ``slow`` marks the cells needing NFKC), tagged in one batch per backend
     (:func:`_tag_texts`: the spans as arrays), analysed once per recognizer only where it can
-    find something — a span of its label, or a rule word (``may_rule``) — by ``label_rows``
+    find something — a span of its label, or one of its ``rule_words`` — by ``text_rows``
     (tuples, no :class:`Finding` each), and its rows repeated for every cell that holds it."""
     ranks = sorted(masks)
     cells = np.flatnonzero(np.logical_or.reduce([masks[k] for k in ranks]))
@@ -455,6 +455,9 @@ def _prose_frame(
         found = slow_norms.get(t)
         return found if found is not None else NormalizedText(originals[t], normed[t])
 
+    # texts whose offsets the normalisation changed (the others need no NormalizedText)
+    shifted = {t: n for t, n in slow_norms.items() if n.offsets is not None}
+
     blank = np.fromiter((not x.strip() for x in normed), dtype=bool, count=len(normed))
     groups: dict[tuple[int, Any], tuple[np.ndarray[Any, Any], SpanArrays]] = {}
     prefetched: list[tuple[Any, list[str]]] = []
@@ -479,7 +482,14 @@ def _prose_frame(
             model_of, tagged = groups[keys[k]]
             words = r.rule_words() if hasattr(r, "rule_words") else None
             for t, found in _recognizer_rows(
-                r, masks[k][first] & ~blank, model_of, tagged, ruled(words), norm_of
+                r,
+                masks[k][first] & ~blank,
+                model_of,
+                tagged,
+                ruled(words),
+                normed,
+                shifted,
+                norm_of,
             ):
                 n = len(found)
                 rows.extend(found)
@@ -532,19 +542,21 @@ def _recognizer_rows(
     model_of: np.ndarray[Any, Any],
     tagged: SpanArrays,
     worded: np.ndarray[Any, Any],
+    normed: Sequence[str],
+    shifted: Mapping[int, NormalizedText],
     norm_of: Callable[[int], NormalizedText],
 ) -> Iterator[tuple[int, list[Any]]]:
     """``(text, rows)`` of recognizer ``r`` for the distinct texts where ``on`` (texts in
     order; none without a row): ``model_of[t]`` is text ``t``'s number in ``tagged`` (the
     spans of the distinct model texts, owners nondecreasing); ``worded``: the texts holding
-    one of ``r.rule_words``. ``label_rows`` is called only for texts with a span of ``r``'s
+    one of ``r.rule_words``. ``text_rows`` is called only for texts with a span of ``r``'s
     label or a rule word (where its rules add rows, ``adds_rule_rows``): for the others it
     finds nothing. A recognizer without
-    ``label_rows`` gets ``prose_rows`` for every text."""
+    ``text_rows`` gets ``prose_rows`` for every text."""
     n_model = int(model_of.max()) + 1 if len(model_of) else 0
     if n_model == 0:
         return
-    rows_of = getattr(r, "label_rows", None)
+    rows_of = getattr(r, "text_rows", None)
     if rows_of is None:
         spans = span_lists(tagged, n_model)
         for t in np.flatnonzero(on).tolist():
@@ -563,10 +575,11 @@ def _recognizer_rows(
     bounds = bounds_a.tolist()
     model = model_of.tolist()
     ruled = worded.tolist()
+    shift = shifted.get
     for t in np.flatnonzero(work).tolist():
         a, b = bounds[model[t]], bounds[model[t] + 1]
         spans_t = list(zip(starts[a:b], ends[a:b], scores[a:b], strict=True))
-        found = rows_of(norm_of(t), spans_t, ruled[t])
+        found = rows_of(normed[t], shift(t), spans_t, ruled[t])
         if found:
             yield t, found
 

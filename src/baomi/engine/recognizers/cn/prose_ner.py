@@ -182,7 +182,18 @@ class ProseNerRecognizer(Recognizer):
         """:meth:`prose_rows` from the ``(start, end, score)`` of the tagged spans of this
         recognizer's label only, in the tagger's order; ``ruled=False``: the text holds none
         of the :meth:`rule_words` (its rules and vetoes are not looked for)."""
-        text = norm.text
+        return self.text_rows(norm.text, None if norm.offsets is None else norm, spans, ruled)
+
+    def text_rows(
+        self,
+        text: str,
+        norm: NormalizedText | None,
+        spans: Sequence[tuple[int, int, float]],
+        ruled: bool = True,
+    ) -> list[ProseRow]:
+        """:meth:`label_rows` of the normalised ``text``; ``norm``: its
+        :class:`NormalizedText` where offsets change (None: the same offsets as the
+        original, no object needed — the batched scan's common case)."""
         label = self.label
         kept: list[tuple[int, int, float]] = []
         for raw_start, raw_end, raw_score in spans:
@@ -222,11 +233,11 @@ class ProseNerRecognizer(Recognizer):
                     # 户名师玉兰 left the surname out, its 户名黄东 took the word in. (Its end
                     # is kept: the rule's is only the longest that fits.)
                     start = rule.start
-            out.append(_row(norm, start, span_end, score, pattern, word))
+            out.append(_row(text, norm, start, span_end, score, pattern, word))
         for i, r in enumerate(rules):
             if i in used or any(r.start < s[1] and s[0] < r.end for s in kept):
                 continue
-            out.append(_row(norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
+            out.append(_row(text, norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
         return out
 
 
@@ -235,10 +246,16 @@ ProseRow = tuple[int, int, float, str, str | None, str]
 
 
 def _row(
-    norm: NormalizedText, start: int, end: int, score: float, pattern: str, word: str | None
+    text: str,
+    norm: NormalizedText | None,
+    start: int,
+    end: int,
+    score: float,
+    pattern: str,
+    word: str | None,
 ) -> ProseRow:
-    o_start, o_end = (start, end) if norm.offsets is None else norm.span(start, end)
-    return o_start, o_end, round(min(score, MAX_SCORE), 2), pattern, word, norm.text[start:end]
+    o_start, o_end = (start, end) if norm is None else norm.span(start, end)
+    return o_start, o_end, round(min(score, MAX_SCORE), 2), pattern, word, text[start:end]
 
 
 class ProsePersonNameRecognizer(ProseNerRecognizer):
