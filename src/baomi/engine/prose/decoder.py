@@ -3,8 +3,8 @@
 python-crfsuite tags one sequence per call and takes its features as strings: for a notes
 column most of the time went into building ~15 feature strings per character and into
 CRFsuite turning them back into attribute ids. This module reads the model's weights once
-(exact float64 values from the file's ``FEAT`` chunk; attribute and label names from
-``Tagger.info()``), builds integer tables for every feature template (symbols per code point,
+(exact float64 values from the file's ``FEAT`` chunk; attribute and label names from its
+two CQDB string tables, as ``Tagger.info()`` gives them), builds integer tables for every feature template (symbols per code point,
 symbol pairs and the lexicons' tries in hash tables) and hands a whole batch of texts, as one
 array of code points, to the Numba kernels of :mod:`.kernels`: the chunks (as
 :func:`~.spans.split_chunks` cuts them), per character the same features as
@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pycrfsuite
 
 from baomi.engine.prose import features as feat
 from baomi.engine.prose import kernels
@@ -78,14 +77,14 @@ class CrfWeights:
     """The weights of a CRFsuite CRF1d model, grouped by feature template."""
 
     def __init__(self, path: Path) -> None:
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(path))
-        info = tagger.info()
-        tagger.close()
-        label_ids = {int(i): name for name, i in info.labels.items()}
+        blob = path.read_bytes()
+        feats = _read_features(blob)
+        # label and attribute names straight from the file's two string tables (what
+        # ``Tagger.info()`` gives, without its text dump of every feature: ~0.2 s per model)
+        off_labels, off_attrs = struct.unpack_from("<II", blob, 32)
+        label_ids = _read_names(blob, off_labels)
         self.labels: tuple[str, ...] = tuple(label_ids[i] for i in range(len(label_ids)))
-        attrs = {int(i): name for name, i in info.attributes.items()}
-        feats = _read_features(path.read_bytes())
+        attrs = _read_names(blob, off_attrs)
         n_labels = len(self.labels)
         self.transitions = np.zeros((n_labels, n_labels))
         trans = feats[feats["type"] == _TRANSITION]
@@ -113,6 +112,22 @@ def _read_features(blob: bytes) -> np.ndarray:
     if chunk != b"FEAT":
         raise ValueError("CRFsuite model file: no FEAT chunk where the header says")
     return np.frombuffer(blob, dtype=_FEATURE, count=count, offset=off_features + 12)
+
+
+def _read_names(blob: bytes, offset: int) -> dict[int, str]:
+    """Id → string of the CQDB chunk at ``offset`` of a CRFsuite model file (its backward
+    array: per id the offset of a record id, key size, NUL-terminated UTF-8 key)."""
+    chunk, _size, _flag, _order, n_ids, bwd = struct.unpack_from("<4sIIIII", blob, offset)
+    if chunk != b"CQDB":
+        raise ValueError("CRFsuite model file: no CQDB chunk where the header says")
+    refs = np.frombuffer(blob, dtype="<u4", count=n_ids, offset=offset + bwd).tolist()
+    names: dict[int, str] = {}
+    for i, ref in enumerate(refs):
+        if ref:
+            at = offset + ref
+            size = struct.unpack_from("<I", blob, at + 4)[0]
+            names[i] = blob[at + 8 : at + 8 + size - 1].decode("utf-8")
+    return names
 
 
 class BatchDecoder:
