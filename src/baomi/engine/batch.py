@@ -424,16 +424,14 @@ def _prose_frame(
     (tuples, no :class:`Finding` each), and its rows repeated for every cell that holds it."""
     ranks = sorted(masks)
     cells = np.flatnonzero(np.logical_or.reduce([masks[k] for k in ranks]))
-    ids: dict[str, int] = {}  # distinct text → its number, in the order of the cells
-    text_of = np.fromiter(
-        (ids.setdefault(t, len(ids)) for t in filled.gather(cells).to_list()),
-        dtype=np.int64,
-        count=len(cells),
-    )
+    text_of = _distinct_numbers(filled.gather(cells))  # in the order of the cells
     first = cells[np.unique(text_of, return_index=True)[1]]  # each distinct text's first cell
-    originals = list(ids)
+    originals = filled.gather(first)
     normed_s = folded.gather(first)  # each distinct text normalised
-    slow_norms = {t: normalize(originals[t]) for t in np.flatnonzero(slow[first]).tolist()}
+    slow_at = np.flatnonzero(slow[first]).tolist()
+    slow_norms = {
+        t: normalize(o) for t, o in zip(slow_at, originals.gather(slow_at).to_list(), strict=True)
+    }
     if slow_norms:
         normed_s = normed_s.scatter(list(slow_norms), [n.text for n in slow_norms.values()])
     normed: list[str] = normed_s.to_list()
@@ -453,7 +451,7 @@ def _prose_frame(
 
     def norm_of(t: int) -> NormalizedText:
         found = slow_norms.get(t)
-        return found if found is not None else NormalizedText(originals[t], normed[t])
+        return found if found is not None else NormalizedText(str(originals[t]), normed[t])
 
     # texts whose offsets the normalisation changed (the others need no NormalizedText)
     shifted = {t: n for t, n in slow_norms.items() if n.offsets is not None}
@@ -491,12 +489,12 @@ def _prose_frame(
                 shifted,
                 norm_of,
             ):
-                n = len(found)
                 rows.extend(found)
-                entity.extend([r.entity] * n)
-                name.extend([r.name] * n)
-                rank_of.extend([k] * n)
-                row_text.extend([t] * n)
+                row_text.extend([t] * len(found))
+            n = len(rows) - len(entity)  # this recognizer's rows
+            entity.extend([r.entity] * n)
+            name.extend([r.name] * n)
+            rank_of.extend([k] * n)
     finally:
         release(prefetched)
     if not rows:
@@ -534,6 +532,15 @@ def _prose_frame(
         .cast(_SCHEMA)  # type: ignore[arg-type]
         .collect()
     )
+
+
+def _distinct_numbers(texts: pl.Series) -> np.ndarray[Any, Any]:
+    """Each of ``texts``' number among its distinct values, numbered in order of first
+    appearance (a join in Polars: no Python string per cell)."""
+    frame = texts.to_frame("t")
+    numbers = frame.unique(maintain_order=True).with_row_index("n")
+    joined = frame.join(numbers, on="t", how="left", maintain_order="left")
+    return joined.get_column("n").to_numpy().astype(np.int64)
 
 
 def _recognizer_rows(
