@@ -476,7 +476,7 @@ def _prose_frame(
                 wanted = np.logical_or.reduce(
                     [masks[j][first] for j in ranks if keys[j] == keys[k]]
                 )
-                groups[keys[k]] = _tag_texts(r, normed, norm_of, blank | ~wanted, prefetched)
+                groups[keys[k]] = _tag_texts(r, normed_s, norm_of, blank | ~wanted, prefetched)
             model_of, tagged = groups[keys[k]]
             words = r.rule_words() if hasattr(r, "rule_words") else None
             for t, found in _recognizer_rows(
@@ -593,25 +593,25 @@ def _recognizer_rows(
 
 def _tag_texts(
     r: Any,
-    normed: Sequence[str],
+    normed: pl.Series,
     norm_of: Callable[[int], NormalizedText],
     skip: np.ndarray[Any, Any],
     held: list[Any],
 ) -> tuple[np.ndarray[Any, Any], SpanArrays]:
     """The backend's spans of ``r``'s model texts of the normalised texts ``normed`` but
-    those where ``skip`` (``norm_of(t)``: text ``t``'s :class:`NormalizedText`): each distinct
-    model text's number (-1 where skipped) and their spans as arrays — the spans
+    those where ``skip`` (``norm_of(t)``: text ``t``'s :class:`NormalizedText`): each text's
+    distinct model text's number (-1 where skipped) and their spans as arrays — the spans
     ``r.analyze`` would look up. Every text in one batch, given straight to the batched
     tagger behind the shared cache (its ``inner.tag_arrays`` or ``inner.tag_many``), or else
     through :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
-    todo = np.flatnonzero(~skip).tolist()
-    given = r.model_texts_of([normed[t] for t in todo]) if hasattr(r, "model_texts_of") else None
+    todo = np.flatnonzero(~skip)
+    given = r.model_texts_of(normed.gather(todo)) if hasattr(r, "model_texts_of") else None
     if given is None:
-        given = [r.model_text(norm_of(t)) for t in todo]
-    index: dict[str, int] = {}  # distinct model text → its number
+        given = pl.Series([r.model_text(norm_of(t)) for t in todo.tolist()], dtype=pl.String)
+    numbers = _distinct_numbers(given)  # of the distinct model texts, in order
     model_of = np.full(len(normed), -1, dtype=np.int64)
-    model_of[todo] = [index.setdefault(m, len(index)) for m in given]
-    wanted = list(index)
+    model_of[todo] = numbers
+    wanted = given.gather(np.unique(numbers, return_index=True)[1]).to_list()
     backend = r.backend
     inner = getattr(backend, "inner", None)
     arrays = getattr(inner, "tag_arrays", None)

@@ -100,18 +100,18 @@ class ProseNerRecognizer(Recognizer):
     def model_texts(self, norms: Sequence[NormalizedText]) -> list[str]:
         """:meth:`model_text` of each of ``norms``, the punctuation replaced in one Polars
         pass (the batched scan's texts)."""
-        given = self.model_texts_of([norm.text for norm in norms])
+        given = self.model_texts_of(pl.Series([norm.text for norm in norms], dtype=pl.String))
         if given is None:
             return [self.model_text(norm) for norm in norms]
-        return given
+        return given.to_list()
 
-    def model_texts_of(self, texts: Sequence[str]) -> list[str] | None:
-        """:meth:`model_texts` from the normalised texts alone, or None where a subclass
-        makes its model text otherwise (it needs the :class:`NormalizedText`)."""
+    def model_texts_of(self, texts: pl.Series) -> pl.Series | None:
+        """:meth:`model_texts` from the normalised texts alone (a String series), or None
+        where a subclass makes its model text otherwise (it needs the
+        :class:`NormalizedText`)."""
         if type(self).model_text is not ProseNerRecognizer.model_text:
             return None
-        series = pl.Series(texts, dtype=pl.String)
-        return series.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS).to_list()
+        return texts.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS)
 
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
