@@ -30,8 +30,10 @@ analyzer, and with ``--prose`` the model, are built once per scan, not once per 
 
 from __future__ import annotations
 
+import errno
 import io
 import operator
+import os
 import secrets
 import shutil
 import threading
@@ -426,7 +428,7 @@ class Coordinator:
         assert self.spool is not None and self.sink is not None
         part = Path(self.spool.path, found.name)
         with part.open("rb") as lines:
-            shutil.copyfileobj(lines, self.sink, SPOOL_COPY_BYTES)
+            append_file(lines, self.sink)
         part.unlink()
 
     def _consume(self, unit: Unit, result: WholeScan | RangeScan) -> None:
@@ -475,6 +477,48 @@ class Coordinator:
         if self.sink is not None:
             self.sink.close()
         return publish(self.out_dir, inventory, self.findings)
+
+
+def append_file(source: io.BufferedReader, sink: io.BufferedWriter) -> None:
+    """Append ``source`` (from its start) to ``sink``: copied by the kernel where it can
+    (``os.copy_file_range``, else ``os.sendfile``), so no byte of it passes through Python;
+    else by :func:`shutil.copyfileobj`."""
+    sink.flush()  # what is buffered goes first
+    size = os.fstat(source.fileno()).st_size
+    out = sink.fileno()
+    done = 0
+    for copy in _KERNEL_COPIES:
+        try:
+            while done < size:
+                n = copy(source.fileno(), out, size - done, done)
+                if not n:  # the file is shorter than it was: nothing more to copy
+                    return
+                done += n
+            return
+        except OSError as exc:
+            if done or exc.errno not in _NO_KERNEL_COPY:
+                raise
+    shutil.copyfileobj(source, sink, SPOOL_COPY_BYTES)
+
+
+def _copy_file_range(src: int, dst: int, count: int, offset: int) -> int:
+    return os.copy_file_range(src, dst, count, offset)
+
+
+def _sendfile(src: int, dst: int, count: int, offset: int) -> int:
+    return os.sendfile(dst, src, offset, count)
+
+
+#: The kernel's ways of copying between files, tried in turn (where the OS has them).
+_KERNEL_COPIES: tuple[Callable[[int, int, int, int], int], ...] = tuple(
+    copy
+    for name, copy in (("copy_file_range", _copy_file_range), ("sendfile", _sendfile))
+    if hasattr(os, name)
+)
+#: Errors by which a kernel copy says it cannot copy between these files (then the next way).
+_NO_KERNEL_COPY = frozenset(
+    {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EBADF}
+)
 
 
 def _new_spool(out_dir: Path) -> Spool:
