@@ -37,8 +37,7 @@ from typing import Any
 from distributed import get_task_stream
 
 from baomi.engine.scan import ScanOptions
-from baomi.engine.scan.distributed import dask_client, scan_on_dask
-from baomi.engine.scan.ranges import cut_file
+from baomi.engine.scan.distributed import cut_for_workers, dask_client, scan_on_dask
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -123,14 +122,8 @@ def _compute(stream: list[dict[str, Any]], *names: str) -> list[float]:
 def read_seconds(csv: Path, options: ScanOptions, workers: int) -> tuple[float, int]:
     """The coordinator's planning alone: the file cut (the cut points found in one pass over
     the bytes) as for ``workers`` one-thread workers."""
-    from baomi.engine.scan.distributed import MIN_RANGE_BYTES, TASKS_PER_THREAD
-    from baomi.engine.scan.ranges import RANGE_BYTES
-
-    step = min(
-        RANGE_BYTES, max(MIN_RANGE_BYTES, csv.stat().st_size // (TASKS_PER_THREAD * workers))
-    )
     t0 = time.perf_counter()
-    cut = cut_file(csv, options.batch_rows, step)
+    cut = cut_for_workers(csv, options.batch_rows, workers)
     return time.perf_counter() - t0, 0 if cut is None else len(cut.tasks)
 
 

@@ -62,9 +62,9 @@ from baomi.engine.scan.model import (
 )
 from baomi.engine.scan.partitions import FilePartitions
 from baomi.engine.scan.ranges import (
-    RANGE_BYTES,
     CsvRange,
     CutFile,
+    Guided,
     Layout,
     RangeScan,
     RowGroups,
@@ -95,8 +95,9 @@ CONNECT_TIMEOUT = 10
 AHEAD_PER_THREAD = 2
 #: Results that may wait on the workers for an earlier one to be merged, per task in flight.
 HELD_PER_AHEAD = 2
-#: Range tasks per worker thread a large file is cut into (the last ones balance the load).
-TASKS_PER_THREAD = 8
+#: A range is ``1 / (GUIDED_PER_THREAD × worker threads)`` of the file's bytes still to cut
+#: (see :class:`~baomi.engine.scan.ranges.Guided`): large ranges first, small ones last.
+GUIDED_PER_THREAD = 2
 #: Bytes copied at a time when the coordinator appends a spooled partition's findings.
 SPOOL_COPY_BYTES = 1024 * 1024
 #: The smallest range task (bytes): below it the per-task costs show.
@@ -369,6 +370,7 @@ class Coordinator:
         self.units: list[Unit] = []
         self.pending: deque[tuple[Unit, Future[Any]]] = deque()
         self.findings = 0
+        self.submitted = 0  # tasks submitted by :meth:`submit`
 
     def __enter__(self) -> Coordinator:
         return self
@@ -387,10 +389,17 @@ class Coordinator:
         self.units.append(Unit(rel))
         return self.units[-1]
 
-    def submit(self, unit: Unit, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` on a worker; its result (a :class:`WholeScan` or a
-        :class:`RangeScan`) is merged into ``unit`` in submission order."""
-        self.pending.append((unit, self.client.submit(fn, *args, pure=False)))
+    def submit(
+        self, unit: Unit, fn: Callable[..., Any], *args: Any, key: str | None = None
+    ) -> None:
+        """Run ``fn(*args)`` on a worker (``key``: the task's name, unique); its result (a
+        :class:`WholeScan` or a :class:`RangeScan`) is merged into ``unit`` in submission
+        order. Tasks run in submission order too (a falling priority: Dask otherwise may
+        start a later range first, whose result then waits for the earlier one's merge), after
+        the small tasks they wait for (the columns' layout, the row counts: priority 0)."""
+        self.submitted += 1
+        task = self.client.submit(fn, *args, key=key, priority=-self.submitted, pure=False)
+        self.pending.append((unit, task))
         self.drain(self.ahead)
 
     def drain(self, limit: int) -> None:
@@ -567,6 +576,19 @@ class _SplitStart:
         return None
 
 
+def cut_for_workers(
+    path: Path, batch_rows: int, threads: int, range_bytes: int | None = None
+) -> CutFile | None:
+    """How :func:`scan_on_dask` cuts ``path`` for ``threads`` worker threads: ranges of
+    ``range_bytes``, or by default guided (:class:`~baomi.engine.scan.ranges.Guided`: each
+    range ``1 / (GUIDED_PER_THREAD × threads)`` of what is left, at least
+    :data:`MIN_RANGE_BYTES`), so that the workers finish together."""
+    if range_bytes:
+        return cut_file(path, batch_rows, range_bytes)
+    guided = Guided(GUIDED_PER_THREAD * max(1, threads))
+    return cut_file(path, batch_rows, MIN_RANGE_BYTES, guided)
+
+
 def scan_on_dask(
     paths: Sequence[Path],
     client: Client,
@@ -584,8 +606,8 @@ def scan_on_dask(
     and the results merged and written in order. The outputs are byte for byte those of a
     one-process scan.
 
-    ``range_bytes``: bytes per range task; by default a file is cut in about
-    :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""
+    ``range_bytes``: bytes per range task; by default ranges that shrink toward the end of
+    the file (:func:`cut_for_workers`)."""
     files = list(iter_files(paths))
     total = sum(p.stat().st_size for p, _ in files if p.is_file())
     done = 0
@@ -596,10 +618,7 @@ def scan_on_dask(
                 progress(rel, done, total)
             unit = run.unit(rel)
             size = path.stat().st_size if path.is_file() else 0
-            step = range_bytes or min(
-                RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * run.threads))
-            )
-            cut = cut_file(path, ctx.options.batch_rows, step)
+            cut = cut_for_workers(path, ctx.options.batch_rows, run.threads, range_bytes)
             done += size
             whole = (path, rel, file_index, setup)
             if cut is None:
@@ -617,8 +636,10 @@ def scan_on_dask(
                 offsets.append(offset)
                 rows = client.submit(range_rows, task, pure=False)
                 offset = client.submit(operator.add, offset, rows, pure=False)
-            for task, first in zip(cut.tasks, offsets, strict=True):
-                run.submit(unit, scan_range_on_worker, task, first, layout, setup)
+            for i, (task, first) in enumerate(zip(cut.tasks, offsets, strict=True)):
+                # named by file and range (the task streams and dashboard show which it is)
+                key = f"scan_range_on_worker-{file_index}.{i}-{secrets.token_hex(8)}"
+                run.submit(unit, scan_range_on_worker, task, first, layout, setup, key=key)
         return run.finish(progress, total)
 
 
