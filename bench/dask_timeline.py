@@ -5,8 +5,8 @@ the outputs) and in between, and the coordinator's own CPU seconds (issue 17).
     python bench/dask_timeline.py --csv bench/out/customers.csv --workers 2 [--reps 2] [--tag new]
 
 Each repetition prints one ``SUMMARY`` line (wall, head = first task's start, tail = wall
-less the last task's end, busy = the workers' compute seconds summed, idle = workers × wall
-less busy, the coordinator process's CPU seconds, the 1-minute load average). To compare with
+less the last task's end, spread = how long before it the first worker ran out of tasks,
+busy = the workers' compute seconds summed, idle = workers × wall less busy, the coordinator process's CPU seconds, the 1-minute load average). To compare with
 an older commit, run the same script with that commit's ``src`` first on ``PYTHONPATH``
 (``git archive COMMIT src | tar -x -C /tmp/old``; the workers inherit it).
 """
@@ -58,9 +58,13 @@ def main() -> None:
             )
             busy = sum(b - a for a, b, _, _ in spans)
             first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+            ends: dict[str, float] = {}  # each worker's last task end
+            for _a, b, worker, _k in spans:
+                ends[worker] = max(ends.get(worker, 0.0), b)
             print(
                 f"SUMMARY {args.tag} workers={args.workers} wall={wall:.2f} head={first:.2f} "
-                f"tail={wall - last:.2f} busy={busy:.2f} idle={args.workers * wall - busy:.2f} "
+                f"tail={wall - last:.2f} spread={last - min(ends.values()):.2f} "
+                f"busy={busy:.2f} idle={args.workers * wall - busy:.2f} "
                 f"coordcpu={cpu:.2f} load={os.getloadavg()[0]:.1f}",
                 flush=True,
             )
