@@ -436,6 +436,13 @@ class Coordinator:
     def _append_spooled(self, found: SpooledFindings) -> None:
         assert self.spool is not None and self.sink is not None
         part = Path(self.spool.path, found.name)
+        if self.out_dir is not None and not self.sink.tell() and _own(part):
+            # the first findings: the spooled file becomes the findings file, not copied
+            self.sink.close()
+            sink_path = self.out_dir / ".findings.jsonl.partial"
+            os.replace(part, sink_path)
+            self.sink = open(sink_path, "ab")  # noqa: SIM115
+            return
         with part.open("rb") as lines:
             append_file(lines, self.sink)
         part.unlink()
@@ -486,6 +493,12 @@ class Coordinator:
         if self.sink is not None:
             self.sink.close()
         return publish(self.out_dir, inventory, self.findings)
+
+
+def _own(path: Path) -> bool:
+    """Whether this process's user owns ``path`` (a worker on another machine may not be
+    the same user: its file is copied, not taken over)."""
+    return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
 
 
 def append_file(source: io.BufferedReader, sink: io.BufferedWriter) -> None:
