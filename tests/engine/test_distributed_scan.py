@@ -171,18 +171,3 @@ def test_spooled_findings_are_appended_after_what_was_written(
             sink.write(b"between\n")
     expected = b"first\n" + body + b"between\n" + b"between\n" + body + b"between\n"
     assert (tmp_path / "out.jsonl").read_bytes() == expected
-
-
-def test_local_cluster_workers_share_the_cores_among_their_polars_threads(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # each worker process would otherwise start one Polars thread per core: workers × cores
-    from baomi.engine.scan.distributed import _worker_env
-
-    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
-    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(8)), raising=False)
-    monkeypatch.setattr("os.cpu_count", lambda: 8)
-    assert _worker_env(2) == {"POLARS_MAX_THREADS": "4"}
-    assert _worker_env(16) == {"POLARS_MAX_THREADS": "1"}
-    monkeypatch.setenv("POLARS_MAX_THREADS", "3")  # the user's choice is kept
-    assert _worker_env(2) == {}

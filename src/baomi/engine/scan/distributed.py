@@ -298,7 +298,6 @@ def dask_client(
         "n_workers": workers,
         "threads_per_worker": 1,
         "processes": processes,
-        **({"env": _worker_env(workers)} if processes else {}),
         # the scheduler's status pages on a free port of this machine only (never 8787:
         # another cluster may hold it)
         "dashboard_address": "127.0.0.1:0",
@@ -310,17 +309,6 @@ def dask_client(
         Client(cluster, direct_to_workers=True) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
-
-
-def _worker_env(workers: int) -> dict[str, str]:
-    """Environment of a LocalCluster's worker processes: Polars' thread pool sized to the
-    worker's share of this machine's cores (by default every worker would start one thread
-    per core, ``workers`` times more threads than cores, and they would contend), unless the
-    user set it."""
-    if "POLARS_MAX_THREADS" in os.environ:
-        return {}
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"POLARS_MAX_THREADS": str(max(1, (cores or 1) // max(1, workers)))}
 
 
 @dataclass
