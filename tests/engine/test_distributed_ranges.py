@@ -4,6 +4,8 @@ process (row numbers, column plans and the individuals count included)."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import random
 import re
 from pathlib import Path
@@ -18,9 +20,16 @@ from baomi.demo.identifiers import mobile_number, resident_id
 from baomi.engine.inventory import PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
-from baomi.engine.scan.distributed import Coordinator, WholeScan, scan_on_dask
+from baomi.engine.scan.distributed import (
+    Coordinator,
+    WholeScan,
+    cut_for_workers,
+    scan_on_dask,
+)
 from baomi.engine.scan.model import ScanContext
 from baomi.engine.scan.ranges import (
+    CsvRange,
+    Guided,
     SplitFile,
     cut_file,
     plan_file,
@@ -98,20 +107,64 @@ def test_a_csv_in_byte_ranges_is_scanned_as_in_one_process(
     _same([path.parent], client, tmp_path)
 
 
+def _quoted(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch, copies: int
+) -> tuple[Path, bytes]:
+    """A CSV whose quoted values hold line breaks (CRLF and LF), cut ``chunk`` bytes at a time."""
+    monkeypatch.setattr("baomi.engine.scan.ranges.CUT_CHUNK", chunk)
+    path = tmp_path / "q.csv"
+    body = b'a,b\n1,"x\ny\nz"\n2,"w""\r\n"\r\n' * copies
+    path.write_bytes(body)
+    return path, body
+
+
+def _at_record_ends(body: bytes, cuts: list[int]) -> None:
+    for cut in cuts[1:-1]:
+        assert body[:cut].count(b'"') % 2 == 0 and body[cut - 1 : cut] in (b"\n", b"\r")
+        assert body[cut - 1 : cut + 1] != b"\r\n"  # a CRLF is never cut in two
+
+
 @pytest.mark.parametrize("chunk", [5, 1 << 20])  # also read in chunks smaller than a record
 def test_cuts_fall_after_records_never_inside_a_quoted_value(
     tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("baomi.engine.scan.ranges.CUT_CHUNK", chunk)
-    path = tmp_path / "q.csv"
-    body = b'a,b\n1,"x\ny\nz"\n2,"w""\r\n"\r\n' * 50
-    path.write_bytes(body)
+    path, body = _quoted(tmp_path, chunk, monkeypatch, 50)
     cuts = record_cuts(path, 4, 7, ord('"'))
     assert cuts is not None and len(cuts) > 10 and cuts[-1] == len(body)
-    for cut in cuts[1:-1]:
-        assert body[:cut].count(b'"') % 2 == 0 and body[cut - 1 : cut] in (b"\n", b"\r")
+    _at_record_ends(body, cuts)
     path.write_bytes(b'a,b\n1,5"10\n')  # a stray quote: not cut
     assert record_cuts(path, 4, 2, ord('"')) is None
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 20])
+def test_guided_cuts_shrink_toward_the_end_after_records(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, body = _quoted(tmp_path, chunk, monkeypatch, 400)
+    cuts = record_cuts(path, 0, 64, ord('"'), Guided(4))
+    assert cuts is not None and cuts[0] == 0 and cuts[-1] == len(body)
+    sizes = [b - a for a, b in itertools.pairwise(cuts)]
+    assert sizes[0] >= len(body) // 4 > 8 * sizes[-2] and min(sizes[:-1]) >= 64
+    assert sizes[-1] >= 32  # no sliver of a last range
+    _at_record_ends(body, cuts)
+
+
+def test_a_csv_in_guided_ranges_is_scanned_as_in_one_process(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the default cut (no range_bytes): ranges shrinking toward the end, scanned in order
+    monkeypatch.setattr("baomi.engine.scan.distributed.MIN_RANGE_BYTES", 512)
+    path = tmp_path / "data" / "客户.csv"
+    path.parent.mkdir()
+    _csv(path, _people(400), "utf-8")
+    cut = cut_for_workers(path, OPTIONS.batch_rows, 2)
+    assert cut is not None and len(cut.tasks) >= 6
+    sizes = [t.end - t.start for t in cut.tasks if isinstance(t, CsvRange)]
+    assert sizes[0] > 4 * sizes[-2]
+    local = scan_paths([path.parent], out_dir=tmp_path / "local", options=OPTIONS)
+    dask = scan_on_dask([path.parent], client, out_dir=tmp_path / "dask", options=OPTIONS)
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    assert dask.findings == local.findings > 0
 
 
 def test_a_parquet_file_in_row_groups_and_the_demo_set(
@@ -296,3 +349,28 @@ def test_a_worker_that_does_not_see_the_spool_sends_its_findings(tmp_path: Path)
     assert lines.count(b"\n") == 2
     assert all(isinstance(m, NdjsonFindings) and m.text == lines for m in messages)
     assert sorted(p.name for p in Path(seen.path).iterdir()) == sorted([PROBE, spooled.name])
+
+
+def test_a_range_ending_in_broken_rows_counts_their_row_numbers(tmp_path: Path) -> None:
+    # one process numbers a broken row (skipped) like any record: a range whose last rows are
+    # broken must count them, or every later range's row numbers are one short
+    rng = random.Random(3)
+    lines = ["姓名,手机,备注"]
+    for i in range(60):
+        lines.append(f"客户{i},{mobile_number(rng)},备注{i}")
+        if i % 20 == 9:
+            lines += [f"客户{i},坏行", ""]  # a broken row and a blank line
+    path = tmp_path / "b.csv"
+    body = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    path.write_bytes(body)
+    cut = cut_file(path, OPTIONS.batch_rows, 256)
+    assert cut is not None
+    template = cut.tasks[1]
+    assert isinstance(template, CsvRange)
+    broken = body.index("坏行\r\n".encode()) + len("坏行\r\n".encode())
+    start = body.index(b"\r\n") + 2  # after the header row
+    for end in (broken, broken + 2):  # right after the broken row, and after the blank line
+        task = dataclasses.replace(template, start=start, end=end)
+        records = [line for line in body[start:end].split(b"\r\n") if line]
+        assert range_rows(task) == len(records) == 11
+        assert read_part(task).skipped == 1

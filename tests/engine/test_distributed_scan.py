@@ -147,3 +147,27 @@ def test_a_local_cluster_client_fetches_results_from_the_workers_directly() -> N
 
     with dask_client(workers=1, processes=False) as local:
         assert local.direct_to_workers is True
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_spooled_findings_are_appended_after_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool
+) -> None:
+    # the kernel's copy writes past the sink's buffer: what was buffered must come first, and
+    # what is written after must follow the copied bytes (also when the kernel cannot copy)
+    from baomi.engine.scan import distributed
+
+    if not kernel:
+        monkeypatch.setattr(distributed, "_KERNEL_COPIES", ())
+    part = tmp_path / "part.jsonl"
+    body = b"".join(b'{"row":%d}\n' % i for i in range(50_000))
+    part.write_bytes(body)
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    with open(tmp_path / "out.jsonl", "wb") as sink:
+        sink.write(b"first\n")
+        for name in ("part.jsonl", "empty.jsonl", "part.jsonl"):
+            with open(tmp_path / name, "rb") as lines:
+                distributed.append_file(lines, sink)
+            sink.write(b"between\n")
+    expected = b"first\n" + body + b"between\n" + b"between\n" + body + b"between\n"
+    assert (tmp_path / "out.jsonl").read_bytes() == expected

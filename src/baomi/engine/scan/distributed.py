@@ -30,8 +30,10 @@ analyzer, and with ``--prose`` the model, are built once per scan, not once per 
 
 from __future__ import annotations
 
+import errno
 import io
 import operator
+import os
 import secrets
 import shutil
 import threading
@@ -60,9 +62,9 @@ from baomi.engine.scan.model import (
 )
 from baomi.engine.scan.partitions import FilePartitions
 from baomi.engine.scan.ranges import (
-    RANGE_BYTES,
     CsvRange,
     CutFile,
+    Guided,
     Layout,
     RangeScan,
     RowGroups,
@@ -93,8 +95,9 @@ CONNECT_TIMEOUT = 10
 AHEAD_PER_THREAD = 2
 #: Results that may wait on the workers for an earlier one to be merged, per task in flight.
 HELD_PER_AHEAD = 2
-#: Range tasks per worker thread a large file is cut into (the last ones balance the load).
-TASKS_PER_THREAD = 8
+#: A range is ``1 / (GUIDED_PER_THREAD × worker threads)`` of the file's bytes still to cut
+#: (see :class:`~baomi.engine.scan.ranges.Guided`): large ranges first, small ones last.
+GUIDED_PER_THREAD = 2
 #: Bytes copied at a time when the coordinator appends a spooled partition's findings.
 SPOOL_COPY_BYTES = 1024 * 1024
 #: The smallest range task (bytes): below it the per-task costs show.
@@ -367,6 +370,7 @@ class Coordinator:
         self.units: list[Unit] = []
         self.pending: deque[tuple[Unit, Future[Any]]] = deque()
         self.findings = 0
+        self.submitted = 0  # tasks submitted by :meth:`submit`
 
     def __enter__(self) -> Coordinator:
         return self
@@ -385,10 +389,17 @@ class Coordinator:
         self.units.append(Unit(rel))
         return self.units[-1]
 
-    def submit(self, unit: Unit, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` on a worker; its result (a :class:`WholeScan` or a
-        :class:`RangeScan`) is merged into ``unit`` in submission order."""
-        self.pending.append((unit, self.client.submit(fn, *args, pure=False)))
+    def submit(
+        self, unit: Unit, fn: Callable[..., Any], *args: Any, key: str | None = None
+    ) -> None:
+        """Run ``fn(*args)`` on a worker (``key``: the task's name, unique); its result (a
+        :class:`WholeScan` or a :class:`RangeScan`) is merged into ``unit`` in submission
+        order. Tasks run in submission order too (a falling priority: Dask otherwise may
+        start a later range first, whose result then waits for the earlier one's merge), after
+        the small tasks they wait for (the columns' layout, the row counts: priority 0)."""
+        self.submitted += 1
+        task = self.client.submit(fn, *args, key=key, priority=-self.submitted, pure=False)
+        self.pending.append((unit, task))
         self.drain(self.ahead)
 
     def drain(self, limit: int) -> None:
@@ -425,8 +436,15 @@ class Coordinator:
     def _append_spooled(self, found: SpooledFindings) -> None:
         assert self.spool is not None and self.sink is not None
         part = Path(self.spool.path, found.name)
+        if self.out_dir is not None and not self.sink.tell() and _own(part):
+            # the first findings: the spooled file becomes the findings file, not copied
+            self.sink.close()
+            sink_path = self.out_dir / ".findings.jsonl.partial"
+            os.replace(part, sink_path)
+            self.sink = open(sink_path, "ab")  # noqa: SIM115
+            return
         with part.open("rb") as lines:
-            shutil.copyfileobj(lines, self.sink, SPOOL_COPY_BYTES)
+            append_file(lines, self.sink)
         part.unlink()
 
     def _consume(self, unit: Unit, result: WholeScan | RangeScan) -> None:
@@ -477,6 +495,54 @@ class Coordinator:
         return publish(self.out_dir, inventory, self.findings)
 
 
+def _own(path: Path) -> bool:
+    """Whether this process's user owns ``path`` (a worker on another machine may not be
+    the same user: its file is copied, not taken over)."""
+    return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+
+
+def append_file(source: io.BufferedReader, sink: io.BufferedWriter) -> None:
+    """Append ``source`` (from its start) to ``sink``: copied by the kernel where it can
+    (``os.copy_file_range``, else ``os.sendfile``), so no byte of it passes through Python;
+    else by :func:`shutil.copyfileobj`."""
+    sink.flush()  # what is buffered goes first
+    size = os.fstat(source.fileno()).st_size
+    out = sink.fileno()
+    done = 0
+    for copy in _KERNEL_COPIES:
+        try:
+            while done < size:
+                n = copy(source.fileno(), out, size - done, done)
+                if not n:  # the file is shorter than it was: nothing more to copy
+                    return
+                done += n
+            return
+        except OSError as exc:
+            if done or exc.errno not in _NO_KERNEL_COPY:
+                raise
+    shutil.copyfileobj(source, sink, SPOOL_COPY_BYTES)
+
+
+def _copy_file_range(src: int, dst: int, count: int, offset: int) -> int:
+    return os.copy_file_range(src, dst, count, offset)
+
+
+def _sendfile(src: int, dst: int, count: int, offset: int) -> int:
+    return os.sendfile(dst, src, offset, count)
+
+
+#: The kernel's ways of copying between files, tried in turn (where the OS has them).
+_KERNEL_COPIES: tuple[Callable[[int, int, int, int], int], ...] = tuple(
+    copy
+    for name, copy in (("copy_file_range", _copy_file_range), ("sendfile", _sendfile))
+    if hasattr(os, name)
+)
+#: Errors by which a kernel copy says it cannot copy between these files (then the next way).
+_NO_KERNEL_COPY = frozenset(
+    {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EBADF}
+)
+
+
 def _new_spool(out_dir: Path) -> Spool:
     """A new spool folder in ``out_dir``, with the probe by which workers know they see it."""
     token = secrets.token_hex(16)
@@ -523,6 +589,19 @@ class _SplitStart:
         return None
 
 
+def cut_for_workers(
+    path: Path, batch_rows: int, threads: int, range_bytes: int | None = None
+) -> CutFile | None:
+    """How :func:`scan_on_dask` cuts ``path`` for ``threads`` worker threads: ranges of
+    ``range_bytes``, or by default guided (:class:`~baomi.engine.scan.ranges.Guided`: each
+    range ``1 / (GUIDED_PER_THREAD × threads)`` of what is left, at least
+    :data:`MIN_RANGE_BYTES`), so that the workers finish together."""
+    if range_bytes:
+        return cut_file(path, batch_rows, range_bytes)
+    guided = Guided(GUIDED_PER_THREAD * max(1, threads))
+    return cut_file(path, batch_rows, MIN_RANGE_BYTES, guided)
+
+
 def scan_on_dask(
     paths: Sequence[Path],
     client: Client,
@@ -540,8 +619,8 @@ def scan_on_dask(
     and the results merged and written in order. The outputs are byte for byte those of a
     one-process scan.
 
-    ``range_bytes``: bytes per range task; by default a file is cut in about
-    :data:`TASKS_PER_THREAD` tasks per worker thread, of 1 to 16 MiB each."""
+    ``range_bytes``: bytes per range task; by default ranges that shrink toward the end of
+    the file (:func:`cut_for_workers`)."""
     files = list(iter_files(paths))
     total = sum(p.stat().st_size for p, _ in files if p.is_file())
     done = 0
@@ -552,10 +631,7 @@ def scan_on_dask(
                 progress(rel, done, total)
             unit = run.unit(rel)
             size = path.stat().st_size if path.is_file() else 0
-            step = range_bytes or min(
-                RANGE_BYTES, max(MIN_RANGE_BYTES, size // (TASKS_PER_THREAD * run.threads))
-            )
-            cut = cut_file(path, ctx.options.batch_rows, step)
+            cut = cut_for_workers(path, ctx.options.batch_rows, run.threads, range_bytes)
             done += size
             whole = (path, rel, file_index, setup)
             if cut is None:
@@ -573,8 +649,10 @@ def scan_on_dask(
                 offsets.append(offset)
                 rows = client.submit(range_rows, task, pure=False)
                 offset = client.submit(operator.add, offset, rows, pure=False)
-            for task, first in zip(cut.tasks, offsets, strict=True):
-                run.submit(unit, scan_range_on_worker, task, first, layout, setup)
+            for i, (task, first) in enumerate(zip(cut.tasks, offsets, strict=True)):
+                # named by file and range (the task streams and dashboard show which it is)
+                key = f"scan_range_on_worker-{file_index}.{i}-{secrets.token_hex(8)}"
+                run.submit(unit, scan_range_on_worker, task, first, layout, setup, key=key)
         return run.finish(progress, total)
 
 

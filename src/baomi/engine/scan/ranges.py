@@ -168,9 +168,27 @@ class CutFile:
         return unreadable(self.src.path, "Parquet 文件已损坏", "corrupt Parquet file").reason
 
 
-def cut_file(path: Path, batch_rows: int, range_bytes: int = RANGE_BYTES) -> CutFile | None:
+@dataclass(frozen=True, slots=True)
+class Guided:
+    """Range sizes that shrink toward the end of a file (*guided* scheduling): each range is
+    ``1 / divisor`` of the bytes still to cut, between ``range_bytes`` (the smallest) and
+    :data:`RANGE_BYTES`. The first ranges are large (few per-task costs) and the last ones
+    small, so the workers run out of ranges together instead of one finishing a full-size
+    range while the others wait."""
+
+    divisor: int
+
+    def size(self, left: int, smallest: int) -> int:
+        return min(max(RANGE_BYTES, smallest), max(smallest, left // max(1, self.divisor)))
+
+
+def cut_file(
+    path: Path, batch_rows: int, range_bytes: int = RANGE_BYTES, guided: Guided | None = None
+) -> CutFile | None:
     """How ``path`` is cut, or ``None``: one worker reads it whole (see the module docstring).
-    The tasks name the columns by position; :func:`plan_layout` names and classifies them."""
+    Ranges of ``range_bytes``, or (``guided``) of at least that many bytes, shrinking toward
+    the end. The tasks name the columns by position; :func:`plan_layout` names and
+    classifies them."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".parquet") or not path.is_file():
         return None
@@ -184,9 +202,9 @@ def cut_file(path: Path, batch_rows: int, range_bytes: int = RANGE_BYTES) -> Cut
         return None
     tasks: list[CsvRange | RowGroups] = []
     if isinstance(src, CsvSource):
-        tasks.extend(_csv_ranges(src, range_bytes))
+        tasks.extend(_csv_ranges(src, range_bytes, guided))
     else:
-        tasks.extend(_row_groups(path, batch_rows, range_bytes))
+        tasks.extend(_row_groups(path, batch_rows, range_bytes, guided))
     if len(tasks) < 2:
         return None
     return CutFile(src, tuple(tasks))
@@ -222,13 +240,13 @@ def _positional(width: int) -> tuple[str, ...]:
     return tuple(f"f{i}" for i in range(width))
 
 
-def _csv_ranges(src: CsvSource, range_bytes: int) -> list[CsvRange]:
+def _csv_ranges(src: CsvSource, range_bytes: int, guided: Guided | None) -> list[CsvRange]:
     """Byte ranges from the file's first byte: the first range's reader finds the header row
     (or none) as one process does; the later ones read records only, named by position."""
     quote = src.quote_char.encode("ascii", "ignore")
     if len(quote) != 1:
         return []
-    cuts = record_cuts(src.path, 0, range_bytes, quote[0])
+    cuts = record_cuts(src.path, 0, range_bytes, quote[0], guided)
     if cuts is None:
         return []
     positional = _positional(src.width)
@@ -249,15 +267,25 @@ def _csv_ranges(src: CsvSource, range_bytes: int) -> list[CsvRange]:
     ]
 
 
-def record_cuts(path: Path, start: int, step: int, quote: int) -> list[int] | None:
-    """Cut points ``[start, …, size]`` about ``step`` bytes apart, each just after a line break
-    outside quotes; ``None`` when the file holds an odd number of quote characters.
+def record_cuts(
+    path: Path, start: int, step: int, quote: int, guided: Guided | None = None
+) -> list[int] | None:
+    """Cut points ``[start, …, size]`` about ``step`` bytes apart (``guided``: at least
+    ``step``, shrinking toward the end), each just after a line break outside quotes; ``None``
+    when the file holds an odd number of quote characters.
 
     The pass only counts quote bytes (NumPy, about the speed of reading the file); the quote
     state is looked at byte by byte only in a small window after each target."""
     size = path.stat().st_size
+
+    def next_target(at: int) -> int:
+        if guided is None:
+            return at + step
+        target = at + guided.size(size - at, step)
+        return size if size - target < step // 2 else target  # no sliver of a last range
+
     cuts = [start]
-    target = start + step
+    target = next_target(start)
     parity = 0  # quote characters in [start, pos), modulo 2
     pos = start
     with path.open("rb") as handle:
@@ -278,7 +306,7 @@ def record_cuts(path: Path, start: int, step: int, quote: int) -> list[int] | No
                     cuts.append(pos + cut)
                 odd = (odd + int(np.count_nonzero(data[i:cut] == quote))) & 1
                 at = cut
-                target = pos + cut + step
+                target = next_target(pos + cut)
             parity = (odd + int(np.count_nonzero(data[at:] == quote))) & 1
             pos = end
     if parity:
@@ -289,7 +317,8 @@ def record_cuts(path: Path, start: int, step: int, quote: int) -> list[int] | No
 
 def _break_after(data: np.ndarray[Any, Any], i: int, odd: int, quote: int) -> int | None:
     """The index just after the first line break at or after ``i`` outside quotes (``odd``:
-    the quote parity at ``i``), or ``None`` when ``data`` has none."""
+    the quote parity at ``i``; a CRLF is one line break), or ``None`` when ``data`` has none
+    (or ends with the CR of one)."""
     width = 64 * 1024
     while True:
         window = data[i : i + width]
@@ -297,13 +326,22 @@ def _break_after(data: np.ndarray[Any, Any], i: int, odd: int, quote: int) -> in
         before = (np.cumsum(quotes) - quotes + odd) & 1
         breaks = np.flatnonzero(((window == _LF) | (window == _CR)) & (before == 0))
         if breaks.size:
-            return i + int(breaks[0]) + 1
+            at = i + int(breaks[0])
+            if data[at] != _CR:
+                return at + 1
+            # a CR: the cut goes after the LF that follows it (a range must not start with
+            # the LF of a CRLF, its reader would see one more line than one process does)
+            if at + 1 >= len(data):  # the LF (or not) is in the next chunk
+                return None
+            return at + 2 if data[at + 1] == _LF else at + 1
         if i + width >= len(data):
             return None
         width *= 8
 
 
-def _row_groups(path: Path, batch_rows: int, range_bytes: int) -> list[RowGroups]:
+def _row_groups(
+    path: Path, batch_rows: int, range_bytes: int, guided: Guided | None
+) -> list[RowGroups]:
     import pyarrow.parquet as pq
 
     with arrow_file(path) as handle, pq.ParquetFile(handle) as parquet:
@@ -312,11 +350,13 @@ def _row_groups(path: Path, batch_rows: int, range_bytes: int) -> list[RowGroups
     tasks: list[RowGroups] = []
     run: list[int] = []
     held = 0
+    left = sum(sizes)  # bytes of the row groups not yet in a task
     for i, size in enumerate(sizes):
         run.append(i)
         held += size
-        if held >= range_bytes:
+        if held >= (range_bytes if guided is None else guided.size(left, range_bytes)):
             tasks.append(RowGroups(path, tuple(run), batch_rows))
+            left -= held
             run, held = [], 0
     if run:
         tasks.append(RowGroups(path, tuple(run), batch_rows))
@@ -384,6 +424,14 @@ class _RangeCsvSource(CsvSource):
     def _open_bytes(self) -> Any:
         return io.BufferedReader(_ByteRange(self.path, self.start, self.end))
 
+    def rows_used(self, rows: int) -> int:
+        """Row numbers the range used, ``rows`` being those up to its last good row: broken
+        rows after it have numbers too (one process counts them before the next range's)."""
+        if not self._broken:
+            return rows
+        first = 1 if self.names is not None or self.header_row is None else 2
+        return max(rows, self._broken[-1] - first + 1)
+
 
 def read_part(task: CsvRange | RowGroups) -> RangeRead:
     """A worker reads one range (rows numbered from 0 within it)."""
@@ -397,6 +445,8 @@ def read_part(task: CsvRange | RowGroups) -> RangeRead:
             failed = True
         frame = _joined(frames, task.names or _positional(task.width))
         rows = frames[-1][0] + frames[-1][1].height if frames else 0
+        if not failed:  # a failed range stops the file after its last row read
+            rows = src.rows_used(rows)
         return RangeRead(frame, rows, src.skipped_rows, src.undecodable_rows, failed)
     import pyarrow as pa
     import pyarrow.parquet as pq
