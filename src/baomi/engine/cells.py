@@ -26,7 +26,6 @@ every entity costs a regex test per recognizer on the cells that are not the col
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,12 +37,12 @@ from baomi.engine.batch import (
     _SCHEMA,
     COLUMNS,
     _from_findings,
-    _joined,
     _resolve,
     analyze_column,
     validation_of,
 )
 from baomi.engine.columns import ColumnPlan, value_recognizers
+from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import normalize
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
@@ -284,12 +283,7 @@ def _plain(cells: pl.Series) -> pl.Series:
     """Cells that :func:`normalize` and ``str.strip`` leave as they are (no full-width form,
     already NFKC, no blank at either end)."""
     plain = ~cells.str.contains(_UNPLAIN) & ~cells.str.contains(r"^\s|\s$")
-    joined = _joined(cells.fill_null(""))
-    if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
-        texts = cells.to_list()
-        nfkc = [t is None or t.isascii() or unicodedata.is_normalized("NFKC", t) for t in texts]
-        plain = plain & pl.Series(nfkc, dtype=pl.Boolean)
-    return plain.fill_null(False)
+    return (plain & pl.Series(~not_nfkc(cells), dtype=pl.Boolean)).fill_null(False)
 
 
 def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
