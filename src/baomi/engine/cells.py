@@ -74,10 +74,58 @@ class CellRecognizers:
         return cls(analyzer.text_recognizers, by_entity, analyzer.threshold)
 
 
+#: Cells first looked at to tell whether a column repeats its values (a title, a level, a
+#: bank's name), and the share of distinct values (in them, then in the whole column) above
+#: which it is scanned cell by cell: copying findings costs a join, and where half the
+#: values are distinct (names, e-mail addresses) it costs what it saves.
+DISTINCT_SAMPLE = 2048
+DISTINCT_SHARE = 0.5
+
+
 def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
     """The findings in ``cells`` (one column's cells, String, nulls allowed) of a column
     classified as ``plan``: the columns of :func:`~baomi.engine.batch.analyze_column`,
-    ``idx`` the cell's index. The scan reports them; protect treats them."""
+    ``idx`` the cell's index. The scan reports them; protect treats them.
+
+    A cell's findings depend on its text alone (protect decides a column's distinct values
+    so): a column that repeats its values is scanned once per distinct value and the findings
+    copied to every cell holding it, a cell's in their order. Not with a model-based
+    recognizer (its tagging is batched over the texts it is given)."""
+    n = len(cells)
+    if n > DISTINCT_SAMPLE and not _model_based(rec):
+        sample = cells.head(DISTINCT_SAMPLE).n_unique()
+        if sample <= DISTINCT_SHARE * DISTINCT_SAMPLE:
+            distinct = cells.unique(maintain_order=True)
+            if len(distinct) <= DISTINCT_SHARE * n:
+                return _copied(_findings(plan, distinct, rec), cells, distinct)
+    return _findings(plan, cells, rec)
+
+
+def _model_based(rec: CellRecognizers) -> bool:
+    return any(r.model_based for r in (*rec.text, *rec.by_entity.values()))
+
+
+def _copied(found: pl.DataFrame, cells: pl.Series, distinct: pl.Series) -> pl.DataFrame:
+    """``found`` (findings in ``distinct``, ``idx`` its index) for every cell of ``cells``:
+    by cell, and a cell's findings in the order of its value's."""
+    if found.height == 0:
+        return found
+    codes = (
+        cells.to_frame("v")
+        .with_row_index("cell")
+        .join(distinct.to_frame("v").with_row_index("u"), on="v", how="inner", nulls_equal=True)
+        .select(pl.col("cell").cast(pl.Int64), pl.col("u").cast(pl.Int64))
+    )
+    return (
+        found.with_row_index("_pos")
+        .join(codes, left_on="idx", right_on="u", how="inner")
+        .sort("cell", "_pos")
+        .with_columns(idx=pl.col("cell"))
+        .select(found.columns)
+    )
+
+
+def _findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
     if plan.mode == "entity" and plan.entity in rec.by_entity:
         return _entity_cells(plan, cells, rec)
     recognizers = rec.text
