@@ -90,3 +90,19 @@ def test_every_cell_with_a_match_is_kept() -> None:
                 assert not any(rx.search(text) for _, rx in r._compiled), (r.name, text)
         assert not all(kept), r.name
     assert relaxed_some >= 8  # the identifier recognizers can all be relaxed
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_prefilters_joined_first_give_the_same_masks(
+    share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.engine import batch
+
+    recognizers = [r for r in Registry.default() if r.prefilter and not r.model_based]
+    texts = _texts(31, 1500) + ["北京市朝阳区建国路88号"] * 1500 + ["张三"] * 500
+    cells = pl.Series(texts, dtype=pl.String)
+    monkeypatch.setattr(batch, "PREFILTER_SHARE", share)
+    got = batch._prefilters(cells, recognizers)
+    for k, r in enumerate(recognizers):
+        want = cells.str.contains(str(r.prefilter)).to_numpy()
+        assert (got[k] == want).all(), r.name

@@ -469,14 +469,9 @@ def analyze_column(
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
     rowed: dict[int, np.ndarray[Any, Any]] = {}  # rank → cells, of the prose recognizers
-    # every recognizer's prefilter in one query (Polars runs them side by side)
-    pre = filled.to_frame("t").select(
-        pl.col("t").str.contains(r.prefilter).alias(str(k))
-        for k, r in enumerate(recognizers)
-        if r.prefilter
-    )
+    pre = _prefilters(filled, recognizers)
     for rank, r in enumerate(recognizers):
-        mask = pre.get_column(str(rank)).to_numpy() if r.prefilter else nonempty
+        mask = pre[rank] if r.prefilter else nonempty
         if batchable(r):
             assert isinstance(r, PatternRecognizer)
             fast_idx = np.flatnonzero(mask & ~slow)
@@ -535,6 +530,45 @@ def analyze_column(
         return _empty().drop("rank")
     df = pl.concat(frames).filter(pl.col("end") > pl.col("start")).sort("idx", "start", "rank")
     return _resolve(df).filter(pl.col("score") >= threshold).drop("rank")
+
+
+#: Cells on which the recognizers' prefilters joined into one regex are first tried, and the
+#: share of them it may match for it to be run on every cell first (where few cells can
+#: hold anything — addresses, names, company names — one regex pass instead of one per
+#: recognizer; in a notes column most cells match one, and the joined regex is no quicker).
+PREFILTER_SAMPLE = 512
+PREFILTER_SHARE = 0.25
+
+
+def _prefilters(
+    filled: pl.Series, recognizers: Sequence[Recognizer]
+) -> dict[int, np.ndarray[Any, Any]]:
+    """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask. Where a sample
+    says few cells match any, the prefilters joined by ``|`` select those cells first and
+    each prefilter runs on them only (the same masks: a cell matching a prefilter matches
+    the join). The prefilters run in one query (Polars runs them side by side)."""
+    ranks = [k for k, r in enumerate(recognizers) if r.prefilter]
+    frame = filled.to_frame("t")
+    some: pl.Series | None = None
+    if len(ranks) > 1 and len(filled) > PREFILTER_SAMPLE:
+        joined = "|".join(f"(?:{recognizers[k].prefilter})" for k in ranks)
+        sample = frame.head(PREFILTER_SAMPLE).get_column("t").str.contains(joined)
+        if sample.sum() <= PREFILTER_SHARE * PREFILTER_SAMPLE:
+            some = filled.str.contains(joined)
+    if some is not None:
+        frame = frame.filter(some)
+    pre = frame.select(
+        pl.col("t").str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in ranks
+    )
+    if some is None:
+        return {k: pre.get_column(str(k)).to_numpy() for k in ranks}
+    where = some.to_numpy()
+    out: dict[int, np.ndarray[Any, Any]] = {}
+    for k in ranks:
+        mask = np.zeros(len(filled), dtype=bool)
+        mask[where] = pre.get_column(str(k)).to_numpy()
+        out[k] = mask
+    return out
 
 
 def _rowed(r: Recognizer, header: str | None) -> bool:
