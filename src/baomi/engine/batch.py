@@ -157,7 +157,7 @@ def _pattern_matches(
     w = r.context_window
     frames: list[pl.DataFrame] = []
     for pattern, written in r._compiled:
-        rx = _accelerated(written)
+        rx = _searched(pattern.search_regex) if pattern.search_regex else _accelerated(written)
         g = "v" if "v" in rx.groupindex else 0
         found = [m.span(g) for m in rx.finditer(joined)]
         if not found:
@@ -383,6 +383,12 @@ def _rust_of(seq: list[tuple[Any, Any]], fold: bool, groups: dict[int, str]) -> 
         else:
             raise _NotRelaxed
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _searched(regex: str) -> re.Pattern[str]:
+    """A pattern's ``search_regex``, compiled."""
+    return re.compile(regex)
 
 
 #: A pattern that starts with fixed-width negative look-behinds, then its value group
