@@ -147,32 +147,33 @@ def test_other_shapes_are_left_as_they_are() -> None:
 MOBILE_PIECES = ("+", "86", "0086", "+86", "(+86)", "(86)", "(", ")", "00", "8", "0", "1")
 
 
+def _mobile(rng: random.Random) -> str:
+    """A mobile number's shape (or a near miss), often after a country code or a piece of one."""
+    code = ""
+    if rng.random() < 0.5:
+        code = rng.choice(MOBILE_PIECES) + rng.choice(("", " ", "-"))
+    return (
+        code
+        + "1"
+        + rng.choice("23456789")
+        + _digits(rng, 1)
+        + rng.choice(("", " ", "-"))
+        + _digits(rng, 4)
+        + rng.choice(("", " ", "-"))
+        + _digits(rng, rng.choice((3, 4, 5)))
+    )
+
+
 def _mobile_texts(seed: int, n: int) -> list[str]:
     rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        parts = []
-        for _ in range(rng.randint(1, 10)):
-            roll = rng.random()
-            if roll < 0.3:
-                sep = rng.choice(("", " ", "-"))
-                if rng.random() < 0.5:  # a country code (or a piece of one) before it
-                    parts.append(rng.choice(MOBILE_PIECES) + rng.choice(("", " ", "-")))
-                parts.append(
-                    "1"
-                    + rng.choice("23456789")
-                    + _digits(rng, 1)
-                    + sep
-                    + _digits(rng, 4)
-                    + rng.choice(("", " ", "-"))
-                    + _digits(rng, rng.choice((3, 4, 5)))
-                )
-            elif roll < 0.6:
-                parts.append(rng.choice(MOBILE_PIECES) + rng.choice(("", " ", "-")))
-            else:
-                parts.append(rng.choice(PIECES))
-        out.append("".join(parts))
-    return out
+    pieces = (*PIECES, *MOBILE_PIECES)
+    return [
+        "".join(
+            _mobile(rng) if rng.random() < 0.4 else rng.choice(pieces)
+            for _ in range(rng.randint(1, 10))
+        )
+        for _ in range(n)
+    ]
 
 
 def test_search_regexes_find_the_written_patterns_matches() -> None:
