@@ -92,7 +92,7 @@ def test_every_cell_with_a_match_is_kept() -> None:
     assert relaxed_some >= 8  # the identifier recognizers can all be relaxed
 
 
-@pytest.mark.parametrize("share", [0.0, 1.0])
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.2, 1.0])
 def test_prefilters_joined_first_give_the_same_masks(
     share: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,7 +101,8 @@ def test_prefilters_joined_first_give_the_same_masks(
     recognizers = [r for r in Registry.default() if r.prefilter and not r.model_based]
     texts = _texts(31, 1500) + ["北京市朝阳区建国路88号"] * 1500 + ["张三"] * 500
     cells = pl.Series(texts, dtype=pl.String)
-    monkeypatch.setattr(batch, "PREFILTER_SHARE", share)
+    monkeypatch.setattr(batch, "PREFILTER_SHARE", max(share, 0.25))
+    monkeypatch.setattr(batch, "PREFILTER_RARE", share)
     got = batch._prefilters(cells, recognizers)
     for k, r in enumerate(recognizers):
         want = cells.str.contains(str(r.prefilter)).to_numpy()

@@ -538,42 +538,52 @@ def analyze_column(
     return _resolve(df).filter(pl.col("score") >= threshold).drop("rank")
 
 
-#: Cells on which the recognizers' prefilters joined into one regex are first tried, and the
-#: share of them it may match for it to be run on every cell first (where few cells can
-#: hold anything — addresses, names, company names — one regex pass instead of one per
-#: recognizer; in a notes column most cells match one, and the joined regex is no quicker).
+#: Cells on which each recognizer's prefilter is first tried; the share of them a prefilter
+#: may match to be one of the rare ones; and the share the rare ones together may match. The
+#: rare prefilters joined into one regex select their cells first, and each runs on those
+#: only: one regex pass over the column instead of one per recognizer where few cells can
+#: hold anything (addresses, names, company names; in a notes column the passport, plate,
+#: IP and date prefilters). Prefilters that match many cells run on every cell.
 PREFILTER_SAMPLE = 512
+PREFILTER_RARE = 0.05
 PREFILTER_SHARE = 0.25
 
 
 def _prefilters(
     filled: pl.Series, recognizers: Sequence[Recognizer]
 ) -> dict[int, np.ndarray[Any, Any]]:
-    """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask. Where a sample
-    says few cells match any, the prefilters joined by ``|`` select those cells first and
-    each prefilter runs on them only (the same masks: a cell matching a prefilter matches
-    the join). The prefilters run in one query (Polars runs them side by side)."""
+    """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask. The rare ones
+    (on a sample, :data:`PREFILTER_RARE`) run only on the cells matching them joined by
+    ``|`` — the same masks: a cell matching a prefilter matches the join. Prefilters run in
+    one query (Polars runs them side by side)."""
     ranks = [k for k, r in enumerate(recognizers) if r.prefilter]
     frame = filled.to_frame("t")
-    some: pl.Series | None = None
+
+    def select(on: pl.DataFrame, which: list[int]) -> pl.DataFrame:
+        return on.select(
+            pl.col("t").str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in which
+        )
+
+    rare: list[int] = []
     if len(ranks) > 1 and len(filled) > PREFILTER_SAMPLE:
-        joined = "|".join(f"(?:{recognizers[k].prefilter})" for k in ranks)
-        sample = frame.head(PREFILTER_SAMPLE).get_column("t").str.contains(joined)
-        if sample.sum() <= PREFILTER_SHARE * PREFILTER_SAMPLE:
-            some = filled.str.contains(joined)
-    if some is not None:
-        frame = frame.filter(some)
-    pre = frame.select(
-        pl.col("t").str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in ranks
-    )
-    if some is None:
-        return {k: pre.get_column(str(k)).to_numpy() for k in ranks}
-    where = some.to_numpy()
+        sample = select(frame.head(PREFILTER_SAMPLE), ranks)
+        hits = {k: sample.get_column(str(k)).to_numpy() for k in ranks}
+        rare = [k for k in ranks if hits[k].mean() <= PREFILTER_RARE]
+        if len(rare) < 2 or np.logical_or.reduce([hits[k] for k in rare]).mean() > PREFILTER_SHARE:
+            rare = []
+    common = [k for k in ranks if k not in rare]
     out: dict[int, np.ndarray[Any, Any]] = {}
-    for k in ranks:
-        mask = np.zeros(len(filled), dtype=bool)
-        mask[where] = pre.get_column(str(k)).to_numpy()
-        out[k] = mask
+    if common:
+        pre = select(frame, common)
+        out.update((k, pre.get_column(str(k)).to_numpy()) for k in common)
+    if rare:
+        some = filled.str.contains("|".join(f"(?:{recognizers[k].prefilter})" for k in rare))
+        where = some.to_numpy()
+        pre = select(frame.filter(some), rare)
+        for k in rare:
+            mask = np.zeros(len(filled), dtype=bool)
+            mask[where] = pre.get_column(str(k)).to_numpy()
+            out[k] = mask
     return out
 
 
