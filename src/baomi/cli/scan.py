@@ -78,10 +78,14 @@ NER_BACKEND_OPTION = typer.Option(
     callback=_ner_backend,
     help=(
         "自由文本识别模型：crf（快，默认）、fast（同样快，真实文本上更准，CC BY-SA 模型）、"
-        "accurate（较准，较慢）、lac、neural（需先 make model-neural）；不给时读环境变量 "
+        "accurate（较准，较慢）、lac、neural（需先 make model-neural）、cascade（fast，"
+        "仅其不确定的句子再交 LAC 识别人名）、ensemble（较准模式：fast 不确定处由 fast、LAC、"
+        "accurate 三者投票）；不给时读环境变量 "
         "BAOMI_NER_BACKEND / the prose model: "
         "crf (fast, default), fast (as fast, better on real text; a CC BY-SA model), accurate "
-        "(better on real text, slower), lac, neural (after `make model-neural`); without it "
+        "(better on real text, slower), lac, neural (after `make model-neural`), cascade (fast, "
+        "with LAC's names where fast is unsure), ensemble (the accurate mode: fast, LAC and "
+        "accurate vote where fast is unsure); without it "
         "$BAOMI_NER_BACKEND"
     ),
 )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ import polars as pl
 
 from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
+from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
@@ -604,32 +605,51 @@ def _prose_frame(
     the cells it analyses in ``masks``) as one frame, the rows the cell-by-cell loop would
     give: each distinct text normalised once (its Polars-folded form where that is its
     normalisation; ``slow`` marks the cells needing NFKC), tagged in one batch per backend
-    (:func:`prefetch`), analysed once per recognizer (``prose_rows``: tuples, no
-    :class:`Finding` each), and its rows repeated for every cell that holds it."""
+    (:func:`_tag_texts`: the spans as arrays), analysed once per recognizer only where it can
+    find something — a span of its label, or one of its ``rule_words`` — by ``text_rows``
+    (tuples, no :class:`Finding` each), and its rows repeated for every cell that holds it."""
     ranks = sorted(masks)
     cells = np.flatnonzero(np.logical_or.reduce([masks[k] for k in ranks]))
-    ids: dict[str, int] = {}  # distinct text → its number, in the order of the cells
-    text_of = np.fromiter(
-        (ids.setdefault(t, len(ids)) for t in filled.gather(cells).to_list()),
-        dtype=np.int64,
-        count=len(cells),
-    )
+    text_of = _distinct_numbers(filled.gather(cells))  # in the order of the cells
     first = cells[np.unique(text_of, return_index=True)[1]]  # each distinct text's first cell
-    norms = [
-        normalize(text) if is_slow else NormalizedText(text, fold)
-        for text, fold, is_slow in zip(
-            ids, folded.gather(first).to_list(), slow[first].tolist(), strict=True
-        )
-    ]
-    blank = [not norm.text.strip() for norm in norms]
-    # (rank, recognizer, its tagging of each distinct text or None where it does not apply)
-    applies: list[tuple[int, Any, str, str, list[Any]]] = []
-    groups: dict[tuple[int, Any], list[Any]] = {}  # (backend, model_text) → texts' tagging
+    originals = filled.gather(first)
+    normed_s = folded.gather(first)  # each distinct text normalised
+    slow_at = np.flatnonzero(slow[first]).tolist()
+    slow_norms = {
+        t: normalize(o) for t, o in zip(slow_at, originals.gather(slow_at).to_list(), strict=True)
+    }
+    if slow_norms:
+        normed_s = normed_s.scatter(list(slow_norms), [n.text for n in slow_norms.values()])
+    normed: list[str] = normed_s.to_list()
+    worded: dict[tuple[str, ...], np.ndarray[Any, Any]] = {}  # rule words → texts with one
+
+    def ruled(words: tuple[str, ...] | None) -> np.ndarray[Any, Any]:
+        """Where a recognizer with these ``rule_words`` may find a rule or veto span."""
+        if words is None:
+            return np.ones(len(normed), dtype=bool)
+        if words not in worded:
+            worded[words] = (
+                normed_s.str.contains_any(list(words)).to_numpy()
+                if words
+                else np.zeros(len(normed), dtype=bool)
+            )
+        return worded[words]
+
+    def norm_of(t: int) -> NormalizedText:
+        found = slow_norms.get(t)
+        return found if found is not None else NormalizedText(str(originals[t]), normed[t])
+
+    # texts whose offsets the normalisation changed (the others need no NormalizedText)
+    shifted = {t: n for t, n in slow_norms.items() if n.offsets is not None}
+
+    blank = np.fromiter((not x.strip() for x in normed), dtype=bool, count=len(normed))
+    groups: dict[tuple[int, Any], tuple[np.ndarray[Any, Any], SpanArrays]] = {}
     prefetched: list[tuple[Any, list[str]]] = []
-    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
-    start, end, score, pattern, word, value, entity, name, rank_of = cols
-    firsts = np.zeros(len(norms), dtype=np.int64)
-    counts = np.zeros(len(norms), dtype=np.int64)
+    rows: list[Any] = []  # (start, end, score, pattern, context, value) of every row
+    entity: list[str] = []
+    name: list[str] = []
+    rank_of: list[int] = []
+    row_text: list[int] = []
     try:
         # recognizers with one backend and one model text share the tagging
         keys: dict[int, tuple[int, Any]] = {
@@ -638,54 +658,51 @@ def _prose_frame(
         }
         for k in ranks:
             r: Any = recognizers[k]
-            on = masks[k][first].tolist()
             if keys[k] not in groups:  # each text given to the model once per backend
                 wanted = np.logical_or.reduce(
                     [masks[j][first] for j in ranks if keys[j] == keys[k]]
                 )
-                skip = [b or not w for b, w in zip(blank, wanted.tolist(), strict=True)]
-                groups[keys[k]] = _tag_texts(r, norms, skip, prefetched)
-            tagging = groups[keys[k]]
-            tags = [tagging[t] if on[t] else None for t in range(len(norms))]
-            applies.append((k, r, r.entity, r.name, tags))
-        for t, norm in enumerate(norms):
-            firsts[t] = len(start)
-            for k, r, r_entity, r_name, tagging in applies:
-                spans = tagging[t]
-                if spans is None:
-                    continue
-                found = r.prose_rows(norm, spans)
-                if not found:
-                    continue
-                for row in found:
-                    start.append(row[0])
-                    end.append(row[1])
-                    score.append(row[2])
-                    pattern.append(row[3])
-                    word.append(row[4])
-                    value.append(row[5])
-                n = len(found)
-                entity.extend([r_entity] * n)
-                name.extend([r_name] * n)
-                rank_of.extend([k] * n)
-            counts[t] = len(start) - firsts[t]
+                groups[keys[k]] = _tag_texts(r, normed_s, norm_of, blank | ~wanted, prefetched)
+            model_of, tagged = groups[keys[k]]
+            words = r.rule_words() if hasattr(r, "rule_words") else None
+            for t, found in _recognizer_rows(
+                r,
+                masks[k][first] & ~blank,
+                model_of,
+                tagged,
+                ruled(words),
+                normed,
+                shifted,
+                norm_of,
+            ):
+                rows.extend(found)
+                row_text.extend([t] * len(found))
+            n = len(rows) - len(entity)  # this recognizer's rows
+            entity.extend([r.entity] * n)
+            name.extend([r.name] * n)
+            rank_of.extend([k] * n)
     finally:
         release(prefetched)
-    if not start:
+    if not rows:
         return _empty()
+    start, end, score, pattern, word, value = zip(*rows, strict=True)
+    # the rows by text, then (stable) by recognizer and in each recognizer's order
+    order = np.argsort(np.asarray(row_text, dtype=np.int64), kind="stable")
+    counts = np.bincount(np.asarray(row_text, dtype=np.int64), minlength=len(normed))
+    firsts = np.cumsum(counts) - counts
     n_rows = counts[text_of]
     ends = np.cumsum(n_rows)
-    take = np.repeat(firsts[text_of] - (ends - n_rows), n_rows) + np.arange(ends[-1])
+    take = order[np.repeat(firsts[text_of] - (ends - n_rows), n_rows) + np.arange(ends[-1])]
     distinct = pl.DataFrame(
         {
-            "start": start,
-            "end": end,
+            "start": list(start),
+            "end": list(end),
             "entity": entity,
-            "score": score,
+            "score": list(score),
             "recognizer": name,
-            "pattern": pattern,
-            "context": word,
-            "value": value,
+            "pattern": list(pattern),
+            "context": list(word),
+            "value": list(value),
             "rank": rank_of,
         },
         schema_overrides={"start": pl.Int64, "end": pl.Int64, "score": pl.Float64},
@@ -703,28 +720,99 @@ def _prose_frame(
     )
 
 
+def _distinct_numbers(texts: pl.Series) -> np.ndarray[Any, Any]:
+    """Each of ``texts``' number among its distinct values, numbered in order of first
+    appearance (a join in Polars: no Python string per cell)."""
+    frame = texts.to_frame("t")
+    numbers = frame.unique(maintain_order=True).with_row_index("n")
+    joined = frame.join(numbers, on="t", how="left", maintain_order="left")
+    return joined.get_column("n").to_numpy().astype(np.int64)
+
+
+def _recognizer_rows(
+    r: Any,
+    on: np.ndarray[Any, Any],
+    model_of: np.ndarray[Any, Any],
+    tagged: SpanArrays,
+    worded: np.ndarray[Any, Any],
+    normed: Sequence[str],
+    shifted: Mapping[int, NormalizedText],
+    norm_of: Callable[[int], NormalizedText],
+) -> Iterator[tuple[int, list[Any]]]:
+    """``(text, rows)`` of recognizer ``r`` for the distinct texts where ``on`` (texts in
+    order; none without a row): ``model_of[t]`` is text ``t``'s number in ``tagged`` (the
+    spans of the distinct model texts, owners nondecreasing); ``worded``: the texts holding
+    one of ``r.rule_words``. ``text_rows`` is called only for texts with a span of ``r``'s
+    label or a rule word (where its rules add rows, ``adds_rule_rows``): for the others it
+    finds nothing. A recognizer without
+    ``text_rows`` gets ``prose_rows`` for every text."""
+    n_model = int(model_of.max()) + 1 if len(model_of) else 0
+    if n_model == 0:
+        return
+    rows_of = getattr(r, "text_rows", None)
+    if rows_of is None:
+        spans = span_lists(tagged, n_model)
+        for t in np.flatnonzero(on).tolist():
+            found = r.prose_rows(norm_of(t), spans[int(model_of[t])])
+            if found:
+                yield t, found
+        return
+    own = tagged.label == r.label
+    starts = tagged.start[own].tolist()
+    ends = tagged.end[own].tolist()
+    scores = tagged.score[own].tolist()
+    bounds_a = np.searchsorted(tagged.owner[own], np.arange(n_model + 1))
+    where = np.where(on, model_of, 0)
+    spanned = bounds_a[where + 1] > bounds_a[where]
+    work = on & (spanned | worded) if getattr(r, "adds_rule_rows", True) else on & spanned
+    bounds = bounds_a.tolist()
+    model = model_of.tolist()
+    ruled = worded.tolist()
+    shift = shifted.get
+    for t in np.flatnonzero(work).tolist():
+        a, b = bounds[model[t]], bounds[model[t] + 1]
+        spans_t = list(zip(starts[a:b], ends[a:b], scores[a:b], strict=True))
+        found = rows_of(normed[t], shift(t), spans_t, ruled[t])
+        if found:
+            yield t, found
+
+
 def _tag_texts(
-    r: Any, norms: Sequence[NormalizedText], skip: Sequence[bool], held: list[Any]
-) -> list[Any]:
-    """The backend's spans of ``r``'s model text of each of ``norms`` (None where ``skip``),
-    the spans ``r.analyze`` would look up: every text in one batch, given straight to the
-    batched tagger behind the shared cache (its ``inner.tag_many``), or else through
-    :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
-    todo = [t for t, no in enumerate(skip) if not no]
-    texts: list[str | None] = [None] * len(norms)
-    given = r.model_texts([norms[t] for t in todo]) if hasattr(r, "model_texts") else None
-    for n, t in enumerate(todo):
-        texts[t] = given[n] if given is not None else r.model_text(norms[t])
-    wanted = list(dict.fromkeys(t for t in texts if t is not None))
+    r: Any,
+    normed: pl.Series,
+    norm_of: Callable[[int], NormalizedText],
+    skip: np.ndarray[Any, Any],
+    held: list[Any],
+) -> tuple[np.ndarray[Any, Any], SpanArrays]:
+    """The backend's spans of ``r``'s model texts of the normalised texts ``normed`` but
+    those where ``skip`` (``norm_of(t)``: text ``t``'s :class:`NormalizedText`): each text's
+    distinct model text's number (-1 where skipped) and their spans as arrays — the spans
+    ``r.analyze`` would look up. Every text in one batch, given straight to the batched
+    tagger behind the shared cache (its ``inner.tag_arrays`` or ``inner.tag_many``), or else
+    through :func:`prefetch` (the hold appended to ``held``) and ``tag``."""
+    todo = np.flatnonzero(~skip)
+    given = r.model_texts_of(normed.gather(todo)) if hasattr(r, "model_texts_of") else None
+    if given is None:
+        given = pl.Series([r.model_text(norm_of(t)) for t in todo.tolist()], dtype=pl.String)
+    numbers = _distinct_numbers(given)  # of the distinct model texts, in order
+    model_of = np.full(len(normed), -1, dtype=np.int64)
+    model_of[todo] = numbers
+    wanted = given.gather(np.unique(numbers, return_index=True)[1]).to_list()
     backend = r.backend
-    many = getattr(getattr(backend, "inner", None), "tag_many", None)
-    if many is not None:
-        spans = dict(zip(wanted, many(wanted), strict=True))
+    inner = getattr(backend, "inner", None)
+    arrays = getattr(inner, "tag_arrays", None)
+    many = getattr(inner, "tag_many", None)
+    if arrays is not None:
+        tagged: SpanArrays = arrays(wanted)
+    elif many is not None:
+        tagged = span_arrays(many(wanted))
     else:
         if hasattr(backend, "prefetch"):
             held.append((backend, backend.prefetch(wanted)))
-        spans = {t: backend.tag(t) for t in wanted}
-    return [None if t is None else spans[t] for t in texts]
+        tagged = span_arrays([backend.tag(t) for t in wanted])
+    if len(tagged.owner) > 1 and bool(np.any(np.diff(tagged.owner) < 0)):
+        tagged = SpanArrays(*(a[np.argsort(tagged.owner, kind="stable")] for a in tagged))
+    return model_of, tagged
 
 
 def _with_header(r: Recognizer, found: list[Finding], header: str | None) -> list[Finding]:

@@ -307,3 +307,24 @@ def test_read_only_install_gets_a_private_numba_cache(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     ).stdout.split()
     assert out == [str(tmp_path / "baomi-numba-cache"), "True"]
+
+
+def test_label_and_attribute_names_are_those_of_the_tagger(tiny_model: Path) -> None:
+    """The names read from the model file's string tables are python-crfsuite's own."""
+    import pycrfsuite
+
+    models = [tiny_model, *Path(CrfTagger()._model_file()).parent.glob("*.crfsuite")]
+    for path in models:
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        info = tagger.info()
+        tagger.close()
+        weights = CrfWeights(path)
+        labels = {name: int(i) for name, i in info.labels.items()}
+        assert {name: i for i, name in enumerate(weights.labels)} == labels
+        attrs = {
+            f"{prefix}={value}": aid
+            for prefix, t in weights.templates.items()
+            for value, aid in t.rows.items()
+        }
+        assert attrs == {name: int(i) for name, i in info.attributes.items()}

@@ -299,3 +299,48 @@ def test_the_model_reads_punctuation_in_its_full_width_forms() -> None:
     analyze_column(pl.Series([text, "另一条：张三"]), [recognizer], 0.0)
     batched = recognizer.backend.inner  # type: ignore[attr-defined]
     assert batched.batches == [[model_text, "另一条：张三"]]
+
+
+def test_the_column_gives_the_findings_of_analyze_text_by_text() -> None:
+    """The batched column analyses a text only where a recognizer can find something (a span
+    of its label or a rule word): the rows are still those of ``analyze`` cell by cell,
+    rule-only names and a subclass's own rules included."""
+    import polars as pl
+
+    from baomi.engine.batch import analyze_column
+    from baomi.engine.prose.rules import RuleSpan
+
+    class OwnRules(ProseOrganizationRecognizer):
+        def rules(self, text: str) -> list[RuleSpan]:
+            i = text.find("某某")
+            return [] if i < 0 else [RuleSpan(i, i + 2, "ORG", "own", "某某")]
+
+    inner = BatchingFake({"王小明": "PER", "深圳市南山区": "ADDR", "华为公司": "ORG"})
+    shared = backends.CachedBackend(inner)
+    recognizers = [
+        ProsePersonNameRecognizer(shared),
+        ProseAddressRecognizer(shared),
+        OwnRules(shared),
+    ]
+    texts = [
+        "请联系王小明确认",  # a model name
+        "户名张三丰已开户",  # a rule alone (trigger)
+        "送到深圳市南山区华为公司",  # address and organisation
+        "某某单位来电",  # the subclass's own rule
+        "好评好评",  # nothing
+        "请联系王小明确认",
+        "李四先生在深圳市南山区",  # a title rule and an address
+    ]
+    found = analyze_column(pl.Series(texts), recognizers, 0.0)
+    got = sorted(
+        (r["idx"], r["start"], r["end"], r["entity"], r["pattern"], r["score"])
+        for r in found.iter_rows(named=True)
+    )
+    expected = sorted(
+        (i, f.start, f.end, f.entity, f.explanation.pattern, f.score)
+        for i, text in enumerate(texts)
+        for r in recognizers
+        for f in r.analyze(text)
+    )
+    assert got == expected
+    assert {(g[0], g[4]) for g in got} >= {(1, "rule:trigger"), (3, "rule:own"), (6, "rule:title")}

@@ -10,8 +10,16 @@
   (:mod:`.lac`); LAC's ``PER``/``LOC``/``ORG`` words become spans.
 * ``accurate`` — LAC's word tags read by a CRF trained on annotated real text and generated
   business text (:mod:`.accurate`); slower than ``crf``, better on news and social media.
+* ``neural`` — a small character CNN on ONNX Runtime (:mod:`.neural`; its model is built by
+  ``make model-neural``).
+* ``cascade`` — ``fast`` on every chunk, LAC's persons only in the chunks where the fast CRF
+  is unsure (:mod:`.cascade`): near LAC's names on news at a fraction of LAC's cost.
+* ``ensemble`` — the accurate mode: ``fast`` on every chunk; where it is unsure or found
+  nothing, LAC and the ``accurate`` CRF too, and a vote of the three
+  (:class:`~.accurate.EnsembleTagger`): better than ``accurate`` on names, companies and
+  business text, and faster.
 
-``BAOMI_NER_BACKEND=crf|lac|accurate|fast|neural`` (or ``baomi scan --ner-backend``) picks the backend when :func:`get_backend` is called without a
+``BAOMI_NER_BACKEND=crf|lac|accurate|fast|neural|cascade|ensemble`` (or ``baomi scan --ner-backend``) picks the backend when :func:`get_backend` is called without a
 name. Backends are built on first use and shared (one model load per process).
 """
 
@@ -32,7 +40,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "BAOMI_NER_BACKEND"
 DEFAULT_BACKEND = "crf"
-BACKENDS = ("crf", "lac", "accurate", "fast", "neural")
+BACKENDS = ("crf", "lac", "accurate", "fast", "neural", "cascade", "ensemble")
 
 
 #: The model file of the ``fast`` backend (:mod:`.train_mixed`).
@@ -170,6 +178,14 @@ def get_backend(name: str | None = None) -> CachedBackend:
                 from baomi.engine.prose.neural import NeuralTagger
 
                 inner = NeuralTagger()
+            elif chosen == "cascade":
+                from baomi.engine.prose.cascade import CascadeTagger
+
+                inner = CascadeTagger(CrfTagger(model_name=FAST_MODEL, name="fast"))
+            elif chosen == "ensemble":
+                from baomi.engine.prose.accurate import EnsembleTagger
+
+                inner = EnsembleTagger(CrfTagger(model_name=FAST_MODEL, name="fast"))
             else:
                 from baomi.engine.prose.accurate import AccurateTagger
 

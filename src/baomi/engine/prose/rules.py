@@ -46,11 +46,18 @@ class RuleSpan:
 
 
 @cache
-def _words() -> re.Pattern[str]:
-    """Any trigger or title word: every match of the three rules holds one, and most texts
-    have none (a literal search costs a tenth of the three rules' regexes)."""
+def rule_words() -> tuple[str, ...]:
+    """The trigger and title words, longest first: every match of the three rules holds
+    one, and most texts have none."""
     words = {*lexicon.NAME_TRIGGERS, *lexicon.NAME_TRIGGERS_GLUED, *lexicon.NAME_TITLES}
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    """Any of :func:`rule_words` (a literal search costs a tenth of the three rules'
+    regexes)."""
+    return re.compile("|".join(re.escape(w) for w in rule_words()))
 
 
 @cache
@@ -129,7 +136,17 @@ def _in_title(text: str, start: int, end: int) -> bool:
 
 def clean(text: str, span: EntitySpan) -> EntitySpan | None:
     """Trim punctuation from the span's edges; drop spans that are too short to be entities."""
-    start, end = span.start, span.end
+    bounds = clean_bounds(text, span.start, span.end, span.label)
+    if bounds is None:
+        return None
+    if bounds == (span.start, span.end):
+        return span
+    return EntitySpan(bounds[0], bounds[1], span.label, span.score)
+
+
+def clean_bounds(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """:func:`clean` of the span ``[start, end)`` labelled ``label``: its new bounds, or
+    None where it is dropped."""
     while start < end and text[start] in _TRIM:
         start += 1
     while end > start and text[end - 1] in _TRIM:
@@ -145,10 +162,8 @@ def clean(text: str, span: EntitySpan) -> EntitySpan | None:
             end -= 1
     if end <= start or _in_title(text, start, end):
         return None
-    if span.label == "PER" and end - start >= 3 and text[end - 1] in _TRAILING_FUNCTION_CHARS:
+    if label == "PER" and end - start >= 3 and text[end - 1] in _TRAILING_FUNCTION_CHARS:
         end -= 1  # 回访：杨想对服务满意 — the model took 对 into the name
-    if span.label == "PER" and end - start == 1 and not text[start].isascii():
+    if label == "PER" and end - start == 1 and not text[start].isascii():
         return None
-    if (start, end) == (span.start, span.end):
-        return span
-    return EntitySpan(start, end, span.label, span.score)
+    return start, end

@@ -5,8 +5,11 @@ batched decoder (:mod:`.decoder`): below both, so neither imports the other for 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
 
 #: Chunks longer than this are cut again at commas, then hard at this length.
 MAX_CHUNK = 160
@@ -30,6 +33,54 @@ class EntitySpan:
     end: int
     label: str
     score: float
+
+
+class SpanArrays(NamedTuple):
+    """The spans of many texts as arrays, one entry per span: the text it is in (``owner``,
+    an index into the texts, nondecreasing), its offsets, label (``object`` strings) and
+    score; a text's spans in the order :class:`EntitySpan` lists give them."""
+
+    owner: np.ndarray[Any, Any]
+    start: np.ndarray[Any, Any]
+    end: np.ndarray[Any, Any]
+    label: np.ndarray[Any, Any]
+    score: np.ndarray[Any, Any]
+
+
+def no_spans() -> SpanArrays:
+    """:class:`SpanArrays` without a span."""
+    empty = np.zeros(0, dtype=np.int64)
+    return SpanArrays(empty, empty, empty, np.zeros(0, dtype=object), np.zeros(0))
+
+
+def span_arrays(tagged: Sequence[Sequence[EntitySpan]]) -> SpanArrays:
+    """The spans of ``tagged`` (one list per text) as :class:`SpanArrays`."""
+    flat = [s for spans in tagged for s in spans]
+    if not flat:
+        return no_spans()
+    owner = np.repeat(np.arange(len(tagged), dtype=np.int64), [len(s) for s in tagged])
+    return SpanArrays(
+        owner,
+        np.fromiter((s.start for s in flat), dtype=np.int64, count=len(flat)),
+        np.fromiter((s.end for s in flat), dtype=np.int64, count=len(flat)),
+        np.asarray([s.label for s in flat], dtype=object),
+        np.fromiter((s.score for s in flat), dtype=np.float64, count=len(flat)),
+    )
+
+
+def span_lists(arrays: SpanArrays, n_texts: int) -> list[list[EntitySpan]]:
+    """``arrays`` as one list of :class:`EntitySpan` per text (``n_texts`` texts)."""
+    out: list[list[EntitySpan]] = [[] for _ in range(n_texts)]
+    spans = map(
+        EntitySpan,
+        arrays.start.tolist(),
+        arrays.end.tolist(),
+        arrays.label.tolist(),
+        arrays.score.tolist(),
+    )
+    for text, span in zip(arrays.owner.tolist(), spans, strict=True):
+        out[text].append(span)
+    return out
 
 
 def split_chunks(text: str, max_chunk: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:

@@ -32,7 +32,14 @@ import polars as pl
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
 from baomi.engine.prose.lexicon import common_words
-from baomi.engine.prose.rules import CONTEXT_BOOST, RULE_SCORE, RuleSpan, clean, rule_spans
+from baomi.engine.prose.rules import (
+    CONTEXT_BOOST,
+    RULE_SCORE,
+    RuleSpan,
+    clean_bounds,
+    rule_spans,
+    rule_words,
+)
 from baomi.engine.prose.spans import EntitySpan
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.types import Explanation, Finding, Validation
@@ -93,10 +100,18 @@ class ProseNerRecognizer(Recognizer):
     def model_texts(self, norms: Sequence[NormalizedText]) -> list[str]:
         """:meth:`model_text` of each of ``norms``, the punctuation replaced in one Polars
         pass (the batched scan's texts)."""
-        if type(self).model_text is not ProseNerRecognizer.model_text:
+        given = self.model_texts_of(pl.Series([norm.text for norm in norms], dtype=pl.String))
+        if given is None:
             return [self.model_text(norm) for norm in norms]
-        texts = pl.Series([norm.text for norm in norms], dtype=pl.String)
-        return texts.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS).to_list()
+        return given.to_list()
+
+    def model_texts_of(self, texts: pl.Series) -> pl.Series | None:
+        """:meth:`model_texts` from the normalised texts alone (a String series), or None
+        where a subclass makes its model text otherwise (it needs the
+        :class:`NormalizedText`)."""
+        if type(self).model_text is not ProseNerRecognizer.model_text:
+            return None
+        return texts.str.replace_many(_ASCII_PUNCT, _FULL_WIDTH_FORMS)
 
     def rules(self, text: str) -> list[RuleSpan]:
         """Rule spans supporting or adding findings of this entity (none by default)."""
@@ -134,33 +149,80 @@ class ProseNerRecognizer(Recognizer):
         from ``tagged``, the backend's spans of :meth:`model_text`: the batched scan
         (:func:`baomi.engine.batch.analyze_column`) frames them without a :class:`Finding`
         each. The validation is always :attr:`Validation.UNKNOWN`."""
-        text = norm.text
-        spans: list[EntitySpan] = []
-        for raw in tagged:
-            if raw.label != self.label:
-                continue
-            span = clean(text, raw)
+        label = self.label
+        return self.label_rows(
+            norm, [(s.start, s.end, s.score) for s in tagged if s.label == label]
+        )
+
+    def rule_words(self) -> tuple[str, ...] | None:
+        """Words one of which every text holds where :meth:`rules` or :meth:`vetoes` gives
+        a span (None: any text may). A text with none of them and no tagged span of this
+        recognizer's label gives no row (the batched scan skips it), and
+        :meth:`label_rows` needs neither method for it (``ruled=False``)."""
+        cls = type(self)
+        rules, vetoes = cls.rules, cls.vetoes
+        if rules is ProseNerRecognizer.rules and vetoes is ProseNerRecognizer.vetoes:
+            return ()
+        if (rules, vetoes) in _WORDED:  # the shipped trigger and title rules
+            return rule_words()
+        return None
+
+    @property
+    def adds_rule_rows(self) -> bool:
+        """Whether :meth:`rules` can add rows of their own (a text with a rule word but no
+        tagged span of this label gives rows only then)."""
+        return type(self).rules is not ProseNerRecognizer.rules
+
+    def label_rows(
+        self,
+        norm: NormalizedText,
+        spans: Sequence[tuple[int, int, float]],
+        ruled: bool = True,
+    ) -> list[ProseRow]:
+        """:meth:`prose_rows` from the ``(start, end, score)`` of the tagged spans of this
+        recognizer's label only, in the tagger's order; ``ruled=False``: the text holds none
+        of the :meth:`rule_words` (its rules and vetoes are not looked for)."""
+        return self.text_rows(norm.text, None if norm.offsets is None else norm, spans, ruled)
+
+    def text_rows(
+        self,
+        text: str,
+        norm: NormalizedText | None,
+        spans: Sequence[tuple[int, int, float]],
+        ruled: bool = True,
+    ) -> list[ProseRow]:
+        """:meth:`label_rows` of the normalised ``text``; ``norm``: its
+        :class:`NormalizedText` where offsets change (None: the same offsets as the
+        original, no object needed — the batched scan's common case)."""
+        label = self.label
+        kept: list[tuple[int, int, float]] = []
+        for raw_start, raw_end, raw_score in spans:
+            bounds = clean_bounds(text, raw_start, raw_end, label)
             # A span of digits and punctuation only (a phone in parentheses) is never a name,
             # an address or an organisation; leave it to the identifier recognizers.
-            if span is not None and _WORDY.search(text, span.start, span.end):
-                spans.append(span)
-        if spans and (vetoes := self.vetoes(text)):
-            spans = [
-                s for s in spans if not any(v.start < s.end and s.start < v.end for v in vetoes)
-            ]
+            if bounds is not None and _WORDY.search(text, bounds[0], bounds[1]):
+                kept.append((bounds[0], bounds[1], raw_score))
+        if kept and ruled and (vetoes := self.vetoes(text)):
+            kept = [s for s in kept if not any(v.start < s[1] and s[0] < v.end for v in vetoes)]
         out: list[ProseRow] = []
-        rules = self.rules(text)
+        rules = self.rules(text) if ruled else []
         used: set[int] = set()
-        for span in spans:
-            support = next(
-                (i for i, r in enumerate(rules) if r.start < span.end and span.start < r.end),
-                None,
+        pattern = f"{self.backend.name}:{label}"
+        checked = type(self).implausible is not ProseNerRecognizer.implausible
+        for span_start, span_end, span_score in kept:
+            support = (
+                next(
+                    (i for i, r in enumerate(rules) if r.start < span_end and span_start < r.end),
+                    None,
+                )
+                if rules
+                else None
             )
-            if support is None and self.implausible(text[span.start : span.end]):
+            if support is None and checked and self.implausible(text[span_start:span_end]):
                 continue
             word = None
-            score = span.score
-            start, end = span.start, span.end
+            score = span_score
+            start = span_start
             if support is not None:
                 used.add(support)
                 rule = rules[support]
@@ -171,12 +233,11 @@ class ProseNerRecognizer(Recognizer):
                     # 户名师玉兰 left the surname out, its 户名黄东 took the word in. (Its end
                     # is kept: the rule's is only the longest that fits.)
                     start = rule.start
-            pattern = f"{self.backend.name}:{self.label}"
-            out.append(_row(norm, start, end, score, pattern, word))
+            out.append(_row(text, norm, start, span_end, score, pattern, word))
         for i, r in enumerate(rules):
-            if i in used or any(r.start < s.end and s.start < r.end for s in spans):
+            if i in used or any(r.start < s[1] and s[0] < r.end for s in kept):
                 continue
-            out.append(_row(norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
+            out.append(_row(text, norm, r.start, r.end, RULE_SCORE, f"rule:{r.rule}", r.word))
         return out
 
 
@@ -185,10 +246,16 @@ ProseRow = tuple[int, int, float, str, str | None, str]
 
 
 def _row(
-    norm: NormalizedText, start: int, end: int, score: float, pattern: str, word: str | None
+    text: str,
+    norm: NormalizedText | None,
+    start: int,
+    end: int,
+    score: float,
+    pattern: str,
+    word: str | None,
 ) -> ProseRow:
-    o_start, o_end = norm.span(start, end)
-    return o_start, o_end, round(min(score, MAX_SCORE), 2), pattern, word, norm.text[start:end]
+    o_start, o_end = (start, end) if norm is None else norm.span(start, end)
+    return o_start, o_end, round(min(score, MAX_SCORE), 2), pattern, word, text[start:end]
 
 
 class ProsePersonNameRecognizer(ProseNerRecognizer):
@@ -236,3 +303,12 @@ class ProseOrganizationRecognizer(ProseNerRecognizer):
 
     def vetoes(self, text: str) -> list[RuleSpan]:
         return _trigger_names(text)
+
+
+#: (rules, vetoes) of the recognizers whose rule and veto spans all come from
+#: :func:`~baomi.engine.prose.rules.rule_spans` (a subclass with its own has no rule words).
+_WORDED = {
+    (ProsePersonNameRecognizer.rules, ProseNerRecognizer.vetoes),
+    (ProseNerRecognizer.rules, ProseAddressRecognizer.vetoes),
+    (ProseNerRecognizer.rules, ProseOrganizationRecognizer.vetoes),
+}
