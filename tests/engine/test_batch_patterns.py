@@ -142,3 +142,53 @@ def test_other_shapes_are_left_as_they_are() -> None:
         assert _accelerated(rx) is rx, written
     verbose = re.compile(r"(?<! x)(?P<v>\d{3})", re.VERBOSE)
     assert _accelerated(verbose) is verbose
+
+
+MOBILE_PIECES = ("+", "86", "0086", "+86", "(+86)", "(86)", "(", ")", "00", "8", "0", "1")
+
+
+def _mobile(rng: random.Random) -> str:
+    """A mobile number's shape (or a near miss), often after a country code or a piece of one."""
+    code = ""
+    if rng.random() < 0.5:
+        code = rng.choice(MOBILE_PIECES) + rng.choice(("", " ", "-"))
+    return (
+        code
+        + "1"
+        + rng.choice("23456789")
+        + _digits(rng, 1)
+        + rng.choice(("", " ", "-"))
+        + _digits(rng, 4)
+        + rng.choice(("", " ", "-"))
+        + _digits(rng, rng.choice((3, 4, 5)))
+    )
+
+
+def _mobile_texts(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    pieces = (*PIECES, *MOBILE_PIECES)
+    return [
+        "".join(
+            _mobile(rng) if rng.random() < 0.4 else rng.choice(pieces)
+            for _ in range(rng.randint(1, 10))
+        )
+        for _ in range(n)
+    ]
+
+
+def test_search_regexes_find_the_written_patterns_matches() -> None:
+    texts = _mobile_texts(5, 4000) + _texts(19, 1000)
+    joined = "\x00".join(texts)
+    checked = 0
+    for r in Registry.default():
+        for pattern, rx in getattr(r, "_compiled", ()):
+            if pattern.search_regex is None:
+                continue
+            checked += 1
+            fast = re.compile(pattern.search_regex)
+            assert fast.groupindex.keys() == rx.groupindex.keys(), pattern.name
+            assert _spans(fast, joined) == _spans(rx, joined), pattern.name
+            for text in texts[:500]:
+                assert _spans(fast, text) == _spans(rx, text), pattern.name
+            assert len(_spans(rx, joined)) > 500  # the texts hold the shapes
+    assert checked >= 1

@@ -27,13 +27,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
 from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
@@ -140,7 +140,16 @@ def _pattern_matches(
     frame. Python's ``re`` finds the spans (look-arounds) in the cells joined with
     :data:`SEP` (joined in Polars: one Python string, not one per cell); the matched values
     and the context windows are sliced out in Polars. ``header_word``: the column header's
-    context, for matches with no context word of their own."""
+    context, for matches with no context word of their own. Cells that the patterns
+    relaxed into one Rust regex (:func:`_relaxed`) do not match cannot hold a match and are
+    left out first: ``re`` reads only the rest."""
+    relaxed = _relaxed(r)
+    if relaxed is not None and _worth_relaxing(cand, relaxed):
+        keep = cand.str.contains(relaxed)
+        if not keep.all():
+            cand, cells = cand.filter(keep), cells[keep.to_numpy()]
+        if not len(cand):
+            return _empty()
     joined = _joined(cand)
     lengths = cand.str.len_chars().to_numpy().astype(np.int64)
     starts = np.zeros(len(cand), dtype=np.int64)
@@ -149,7 +158,7 @@ def _pattern_matches(
     w = r.context_window
     frames: list[pl.DataFrame] = []
     for pattern, written in r._compiled:
-        rx = _accelerated(written)
+        rx = _searched(pattern.search_regex) if pattern.search_regex else _accelerated(written)
         g = "v" if "v" in rx.groupindex else 0
         found = [m.span(g) for m in rx.finditer(joined)]
         if not found:
@@ -243,6 +252,146 @@ def _pattern_matches(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _relaxed(r: PatternRecognizer) -> str | None:
+    """A Rust regex matching every cell in which one of ``r``'s patterns finds a match (and
+    more): the patterns with their look-arounds and anchors dropped, a back-reference as its
+    group's pattern, Python's classes as Rust classes at least as wide (:func:`_rust_of`).
+    None when a pattern has a part it cannot write so (no cell is then left out)."""
+    parts: list[str] = []
+    for _, rx in r._compiled:
+        try:
+            parsed = re._parser.parse(rx.pattern, rx.flags)  # type: ignore[attr-defined]
+            rust = _rust_of(list(parsed), bool(parsed.state.flags & re.IGNORECASE), {})
+        except (re.error, _NotRelaxed):
+            return None
+        if not rust:
+            return None  # matches anywhere: nothing to leave out
+        parts.append(rust)
+    return "|".join(f"(?:{p})" for p in parts) if parts else None
+
+
+#: Candidate cells the relaxed regex is first tried on, and the share of them it must leave
+#: out to be run on all: where it leaves out few (a notes column full of identifiers) its
+#: pass costs more than the ``re`` time it saves.
+RELAX_SAMPLE = 256
+RELAX_MIN_DROPPED = 0.25
+
+
+def _worth_relaxing(cand: pl.Series, relaxed: str) -> bool:
+    if len(cand) <= RELAX_SAMPLE:
+        return len(cand) > 0
+    kept = cand.head(RELAX_SAMPLE).str.contains(relaxed).sum()
+    return kept <= (1 - RELAX_MIN_DROPPED) * RELAX_SAMPLE
+
+
+class _NotRelaxed(Exception):
+    """A pattern part :func:`_rust_of` does not write."""
+
+
+#: The characters Python's ``re`` matches for an ASCII letter with IGNORECASE, where more
+#: than its two cases (``tests/engine/test_batch_relaxed.py`` checks them).
+_CASE_EXTRA = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+_ANY = "(?s:.)"
+
+
+def _char(cp: int) -> str:
+    return f"\\x{{{cp:X}}}"
+
+
+def _uncased(lo: int, hi: int) -> bool:
+    """Whether the characters ``lo..hi`` have no case at all (IGNORECASE matches each as it
+    is): ASCII non-letters, the CJK blocks."""
+    if hi < 0x80:
+        return not any(chr(x).isalpha() for x in range(lo, hi + 1))
+    return lo >= 0x3000 and hi <= 0x9FFF
+
+
+def _members(items: list[tuple[Any, Any]], fold: bool) -> str | None:
+    """The inside of a Rust class at least as wide as Python's class ``items``, or None."""
+    c = re._constants  # type: ignore[attr-defined]
+    out: list[str] = []
+    for kind, v in items:
+        if kind is c.LITERAL or kind is c.RANGE:
+            lo, hi = (v, v) if kind is c.LITERAL else v
+            if not fold or _uncased(lo, hi):
+                out.append(_char(lo) if lo == hi else f"{_char(lo)}-{_char(hi)}")
+            elif hi < 0x80:  # ASCII with letters: each letter's cases
+                for x in range(lo, hi + 1):
+                    ch = chr(x)
+                    if ch.isalpha():
+                        out.append(ch.lower() + ch.upper() + _CASE_EXTRA.get(ch.lower(), ""))
+                    else:
+                        out.append(_char(x))
+            else:
+                return None
+        elif kind is c.CATEGORY and v is c.CATEGORY_DIGIT:
+            out.append("\\d")
+        elif kind is c.CATEGORY and v is c.CATEGORY_SPACE:
+            out.append("\\s\\x{1C}-\\x{1F}")  # Python's \s: the separators too
+        elif kind is c.CATEGORY and v is c.CATEGORY_WORD and not fold:
+            out.append("\\w\\p{N}")  # Python's \w: ``str.isalnum``
+        else:
+            return None
+    return "".join(out)
+
+
+def _rust_of(seq: list[tuple[Any, Any]], fold: bool, groups: dict[int, str]) -> str:
+    """Rust regex text matching at least what the parsed Python pattern ``seq`` matches,
+    assertions dropped (``fold``: IGNORECASE; ``groups``: the text of each group so far)."""
+    c = re._constants  # type: ignore[attr-defined]
+    out: list[str] = []
+    for op, av in seq:
+        if op is c.LITERAL:
+            members = _members([(op, av)], fold)
+            out.append(_ANY if members is None else f"[{members}]")
+        elif op is c.NOT_LITERAL:
+            out.append(_ANY if fold else f"[^{_char(av)}]")
+        elif op is c.ANY:
+            out.append(_ANY)  # wider than Python's "." (no newline) is fine
+        elif op is c.IN:
+            negate = bool(av) and av[0][0] is c.NEGATE
+            items = list(av[1:] if negate else av)
+            members = _members(items, fold)
+            # a negated class is exact only from exact members: not from Rust's \d or \s
+            # (wider than Python's: another Unicode version), nor with IGNORECASE
+            if members is None or (negate and (fold or any(k is c.CATEGORY for k, _ in items))):
+                out.append(_ANY)
+            else:
+                out.append(f"[{'^' if negate else ''}{members}]")
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            inner = _rust_of(list(sub), fold, groups)
+            top = "" if hi is c.MAXREPEAT else str(hi)
+            out.append(f"(?:{inner}){{{lo},{top}}}" if inner else "")
+        elif op is c.SUBPATTERN:
+            group, add, drop, sub = av
+            inner_fold = (fold or bool(add & re.IGNORECASE)) and not drop & re.IGNORECASE
+            inner = _rust_of(list(sub), inner_fold, groups)
+            if group is not None:
+                groups[group] = inner
+            out.append(f"(?:{inner})")
+        elif op is c.ATOMIC_GROUP:
+            out.append(f"(?:{_rust_of(list(av), fold, groups)})")
+        elif op is c.BRANCH:
+            out.append("(?:" + "|".join(_rust_of(list(b), fold, groups) for b in av[1]) + ")")
+        elif op is c.GROUPREF:
+            if av not in groups:
+                raise _NotRelaxed
+            out.append(f"(?:{groups[av]})")
+        elif op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue  # dropped: without them the pattern matches more
+        else:
+            raise _NotRelaxed
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _searched(regex: str) -> re.Pattern[str]:
+    """A pattern's ``search_regex``, compiled."""
+    return re.compile(regex)
+
+
 #: A pattern that starts with fixed-width negative look-behinds, then its value group
 #: (``(?<![0-9A-Za-z])(?P<v>\d{6}…``), and the parts: the look-behinds, the group's first
 #: atom (one character class or character) and that atom's count.
@@ -297,21 +446,14 @@ def _fold(cells: pl.Series) -> tuple[pl.Series, np.ndarray[Any, Any]]:
     """Full-width forms folded (1:1, offsets kept), and a mask of cells needing real NFKC.
 
     ``cells`` has no nulls. The folding runs in Polars (Aho-Corasick over the column), ten
-    times faster than ``str.translate`` on the joined text; the cells become Python strings
-    one by one only when the column is not already NFKC as a whole.
+    times faster than ``str.translate`` on the joined text; only the cells holding a
+    character that may not be NFKC become Python strings (:func:`~baomi.engine.nfkc.not_nfkc`).
     """
-    slow = np.zeros(len(cells), dtype=bool)
     if bool(cells.str.contains(_FW_ANY).any()):
         folded = cells.str.replace_many(_FW_FROM, _FW_TO)
     else:
         folded = cells
-    joined = _joined(folded)
-    if joined.isascii() or unicodedata.is_normalized("NFKC", joined):
-        return folded, slow
-    for i, t in enumerate(folded.to_list()):
-        if not t.isascii() and not unicodedata.is_normalized("NFKC", t):
-            slow[i] = True
-    return folded, slow
+    return folded, not_nfkc(folded)
 
 
 def analyze_column(
@@ -334,14 +476,9 @@ def analyze_column(
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
     rowed: dict[int, np.ndarray[Any, Any]] = {}  # rank → cells, of the prose recognizers
-    # every recognizer's prefilter in one query (Polars runs them side by side)
-    pre = filled.to_frame("t").select(
-        pl.col("t").str.contains(r.prefilter).alias(str(k))
-        for k, r in enumerate(recognizers)
-        if r.prefilter
-    )
+    pre = _prefilters(filled, recognizers)
     for rank, r in enumerate(recognizers):
-        mask = pre.get_column(str(rank)).to_numpy() if r.prefilter else nonempty
+        mask = pre[rank] if r.prefilter else nonempty
         if batchable(r):
             assert isinstance(r, PatternRecognizer)
             fast_idx = np.flatnonzero(mask & ~slow)
@@ -400,6 +537,55 @@ def analyze_column(
         return _empty().drop("rank")
     df = pl.concat(frames).filter(pl.col("end") > pl.col("start")).sort("idx", "start", "rank")
     return _resolve(df).filter(pl.col("score") >= threshold).drop("rank")
+
+
+#: Cells on which each recognizer's prefilter is first tried; the share of them a prefilter
+#: may match to be one of the rare ones; and the share the rare ones together may match. The
+#: rare prefilters joined into one regex select their cells first, and each runs on those
+#: only: one regex pass over the column instead of one per recognizer where few cells can
+#: hold anything (addresses, names, company names; in a notes column the passport, plate,
+#: IP and date prefilters). Prefilters that match many cells run on every cell.
+PREFILTER_SAMPLE = 512
+PREFILTER_RARE = 0.05
+PREFILTER_SHARE = 0.25
+
+
+def _prefilters(
+    filled: pl.Series, recognizers: Sequence[Recognizer]
+) -> dict[int, np.ndarray[Any, Any]]:
+    """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask. The rare ones
+    (on a sample, :data:`PREFILTER_RARE`) run only on the cells matching them joined by
+    ``|`` — the same masks: a cell matching a prefilter matches the join. Prefilters run in
+    one query (Polars runs them side by side)."""
+    ranks = [k for k, r in enumerate(recognizers) if r.prefilter]
+    frame = filled.to_frame("t")
+
+    def select(on: pl.DataFrame, which: list[int]) -> pl.DataFrame:
+        return on.select(
+            pl.col("t").str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in which
+        )
+
+    rare: list[int] = []
+    if len(ranks) > 1 and len(filled) > PREFILTER_SAMPLE:
+        sample = select(frame.head(PREFILTER_SAMPLE), ranks)
+        hits = {k: sample.get_column(str(k)).to_numpy() for k in ranks}
+        rare = [k for k in ranks if hits[k].mean() <= PREFILTER_RARE]
+        if len(rare) < 2 or np.logical_or.reduce([hits[k] for k in rare]).mean() > PREFILTER_SHARE:
+            rare = []
+    common = [k for k in ranks if k not in rare]
+    out: dict[int, np.ndarray[Any, Any]] = {}
+    if common:
+        pre = select(frame, common)
+        out.update((k, pre.get_column(str(k)).to_numpy()) for k in common)
+    if rare:
+        some = filled.str.contains("|".join(f"(?:{recognizers[k].prefilter})" for k in rare))
+        where = some.to_numpy()
+        pre = select(frame.filter(some), rare)
+        for k in rare:
+            mask = np.zeros(len(filled), dtype=bool)
+            mask[where] = pre.get_column(str(k)).to_numpy()
+            out[k] = mask
+    return out
 
 
 def _rowed(r: Recognizer, header: str | None) -> bool:

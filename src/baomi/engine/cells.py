@@ -26,7 +26,6 @@ every entity costs a regex test per recognizer on the cells that are not the col
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,12 +37,12 @@ from baomi.engine.batch import (
     _SCHEMA,
     COLUMNS,
     _from_findings,
-    _joined,
     _resolve,
     analyze_column,
     validation_of,
 )
 from baomi.engine.columns import ColumnPlan, value_recognizers
+from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import normalize
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
@@ -75,10 +74,58 @@ class CellRecognizers:
         return cls(analyzer.text_recognizers, by_entity, analyzer.threshold)
 
 
+#: Cells first looked at to tell whether a column repeats its values (a title, a level, a
+#: bank's name), and the share of distinct values (in them, then in the whole column) above
+#: which it is scanned cell by cell: copying findings costs a join, and where half the
+#: values are distinct (names, e-mail addresses) it costs what it saves.
+DISTINCT_SAMPLE = 2048
+DISTINCT_SHARE = 0.5
+
+
 def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
     """The findings in ``cells`` (one column's cells, String, nulls allowed) of a column
     classified as ``plan``: the columns of :func:`~baomi.engine.batch.analyze_column`,
-    ``idx`` the cell's index. The scan reports them; protect treats them."""
+    ``idx`` the cell's index. The scan reports them; protect treats them.
+
+    A cell's findings depend on its text alone (protect decides a column's distinct values
+    so): a column that repeats its values is scanned once per distinct value and the findings
+    copied to every cell holding it, a cell's in their order. Not with a model-based
+    recognizer (its tagging is batched over the texts it is given)."""
+    n = len(cells)
+    if n > DISTINCT_SAMPLE and not _model_based(rec):
+        sample = cells.head(DISTINCT_SAMPLE).n_unique()
+        if sample <= DISTINCT_SHARE * DISTINCT_SAMPLE:
+            distinct = cells.unique(maintain_order=True)
+            if len(distinct) <= DISTINCT_SHARE * n:
+                return _copied(_findings(plan, distinct, rec), cells, distinct)
+    return _findings(plan, cells, rec)
+
+
+def _model_based(rec: CellRecognizers) -> bool:
+    return any(r.model_based for r in (*rec.text, *rec.by_entity.values()))
+
+
+def _copied(found: pl.DataFrame, cells: pl.Series, distinct: pl.Series) -> pl.DataFrame:
+    """``found`` (findings in ``distinct``, ``idx`` its index) for every cell of ``cells``:
+    by cell, and a cell's findings in the order of its value's."""
+    if found.height == 0:
+        return found
+    codes = (
+        cells.to_frame("v")
+        .with_row_index("cell")
+        .join(distinct.to_frame("v").with_row_index("u"), on="v", how="inner", nulls_equal=True)
+        .select(pl.col("cell").cast(pl.Int64), pl.col("u").cast(pl.Int64))
+    )
+    return (
+        found.with_row_index("_pos")
+        .join(codes, left_on="idx", right_on="u", how="inner")
+        .sort("cell", "_pos")
+        .with_columns(idx=pl.col("cell"))
+        .select(found.columns)
+    )
+
+
+def _findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) -> pl.DataFrame:
     if plan.mode == "entity" and plan.entity in rec.by_entity:
         return _entity_cells(plan, cells, rec)
     recognizers = rec.text
@@ -284,12 +331,7 @@ def _plain(cells: pl.Series) -> pl.Series:
     """Cells that :func:`normalize` and ``str.strip`` leave as they are (no full-width form,
     already NFKC, no blank at either end)."""
     plain = ~cells.str.contains(_UNPLAIN) & ~cells.str.contains(r"^\s|\s$")
-    joined = _joined(cells.fill_null(""))
-    if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
-        texts = cells.to_list()
-        nfkc = [t is None or t.isascii() or unicodedata.is_normalized("NFKC", t) for t in texts]
-        plain = plain & pl.Series(nfkc, dtype=pl.Boolean)
-    return plain.fill_null(False)
+    return (plain & pl.Series(~not_nfkc(cells), dtype=pl.Boolean)).fill_null(False)
 
 
 def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:

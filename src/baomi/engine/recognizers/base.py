@@ -42,6 +42,10 @@ class Pattern:
     score: float
     #: Report a match only with a context word nearby (a bare 8-digit number is no permit).
     context_required: bool = False
+    #: The same matches written to start with a character (a class or the first characters
+    #: of an alternation), for the batched analysis: ``re`` then skips in C the positions
+    #: where no match can start (``tests/engine/test_batch_patterns.py`` compares the two).
+    search_regex: str | None = None
 
 
 class Recognizer(ABC):

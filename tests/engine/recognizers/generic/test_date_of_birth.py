@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from baomi.engine.recognizers.generic.date_of_birth import DateOfBirthRecognizer
@@ -46,3 +47,16 @@ def test_canonical_iso_date(text: str, value: str) -> None:
 def test_date_scores_low_without_context() -> None:
     (f,) = R.analyze("1990-03-07")
     assert f.score < 0.5
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1990-03-07", "2001-12-31", "1900-01-01"],  # a date column: left as it is
+        ["1990-03-07", "1990/3/7", None, "19900307", "1990年12月1日"],
+        ["1990-3-07", "1990-03-07"],
+    ],
+)
+def test_canonical_series_is_canonical(values: list[str | None]) -> None:
+    got = R.canonical_series(pl.Series(values, dtype=pl.String)).to_list()
+    assert got == [None if v is None else R.canonical(v) for v in values]
