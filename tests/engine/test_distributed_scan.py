@@ -171,3 +171,31 @@ def test_spooled_findings_are_appended_after_what_was_written(
             sink.write(b"between\n")
     expected = b"first\n" + body + b"between\n" + b"between\n" + body + b"between\n"
     assert (tmp_path / "out.jsonl").read_bytes() == expected
+
+
+def test_the_renamed_findings_file_is_reopened_so_that_the_kernel_can_copy_into_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a file opened in append mode (O_APPEND) makes copy_file_range fail (EBADF) and sendfile
+    # too (EINVAL): every spooled partition would then be copied through Python buffers
+    from baomi.engine.scan import distributed
+
+    if not distributed._KERNEL_COPIES:
+        pytest.skip("no kernel copy on this OS")
+
+    def through_python(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("copied through Python buffers")
+
+    monkeypatch.setattr(distributed.shutil, "copyfileobj", through_python)
+    first = tmp_path / "findings.jsonl"
+    first.write_bytes(b'{"row":1}\n')
+    part = tmp_path / "part.jsonl"
+    part.write_bytes(b'{"row":2}\n' * 1000)
+    sink = distributed.reopen_at_end(first)
+    try:
+        with part.open("rb") as lines:
+            distributed.append_file(lines, sink)
+        sink.write(b"after\n")
+    finally:
+        sink.close()
+    assert first.read_bytes() == b'{"row":1}\n' + b'{"row":2}\n' * 1000 + b"after\n"

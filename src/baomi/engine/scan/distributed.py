@@ -441,7 +441,7 @@ class Coordinator:
             self.sink.close()
             sink_path = self.out_dir / ".findings.jsonl.partial"
             os.replace(part, sink_path)
-            self.sink = open(sink_path, "ab")  # noqa: SIM115
+            self.sink = reopen_at_end(sink_path)
             return
         with part.open("rb") as lines:
             append_file(lines, self.sink)
@@ -501,6 +501,15 @@ def _own(path: Path) -> bool:
     return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
 
 
+def reopen_at_end(path: Path) -> io.BufferedWriter:
+    """``path`` opened to write after its last byte — not in append mode: into a file opened
+    with ``O_APPEND`` the kernel copies nothing (``copy_file_range`` fails with EBADF,
+    ``sendfile`` with EINVAL), and :func:`append_file` would copy through Python buffers."""
+    sink = io.BufferedWriter(io.FileIO(path, "r+"))
+    sink.seek(0, os.SEEK_END)
+    return sink
+
+
 def append_file(source: io.BufferedReader, sink: io.BufferedWriter) -> None:
     """Append ``source`` (from its start) to ``sink``: copied by the kernel where it can
     (``os.copy_file_range``, else ``os.sendfile``), so no byte of it passes through Python;
@@ -514,8 +523,9 @@ def append_file(source: io.BufferedReader, sink: io.BufferedWriter) -> None:
             while done < size:
                 n = copy(source.fileno(), out, size - done, done)
                 if not n:  # the file is shorter than it was: nothing more to copy
-                    return
+                    break
                 done += n
+            sink.seek(0, os.SEEK_END)  # the buffered writer's position, past the copied bytes
             return
         except OSError as exc:
             if done or exc.errno not in _NO_KERNEL_COPY:
