@@ -14,8 +14,12 @@ import typer
 # retained pages, not live data, set the peak (848 MB → 720 MB on a 350 MB CSV with 0.5 s).
 # Returning them too soon costs a page fault per page reused: 2 s keeps a 44 MB scan from
 # faulting its findings buffers in again (-10 % time) for +3 % peak on a 2 GB scan (0.86 GB).
+# One arena (narenas:1) instead of jemalloc's four per core: each thread that allocates
+# (Polars' pool, the scanning threads, the decoder's) otherwise keeps freed pages in an arena
+# of its own — the default scan of a 1 GB CSV peaked at 714 MB, 687 MB with one arena; the
+# identifier scan of the 64 MB unique-notes CSV 503 -> 454 MB; the same time (scan, protect).
 # Must be set before Polars is loaded, which the commands do lazily; an explicit setting wins.
-os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:2000,muzzy_decay_ms:0")
+os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1,dirty_decay_ms:2000,muzzy_decay_ms:0")
 # Arrow (the CSV reader) allocates from its own pool, mimalloc by default, which kept ~190 MB
 # more resident on a long scan than Arrow's jemalloc pool does (1 GB CSV: 774 MB → see
 # bench/RESULTS.md "peak memory"); the time is the same.
