@@ -70,11 +70,22 @@ class Score:
     other_entities: dict[str, int] = field(default_factory=dict)
 
 
+def child_env() -> dict[str, str]:
+    """This process's environment for a measured child, less ``_RJEM_MALLOC_CONF``: importing
+    Polars here set it (Polars does so on import unless it is set), and a child inheriting it
+    would skip the allocator settings baomi's CLI makes for itself — the bench would measure
+    another allocator than a user gets (peak RSS 608 vs 453 MB, `--no-prose` on the 64 MB
+    unique-notes CSV)."""
+    env = dict(os.environ)
+    env.pop("_RJEM_MALLOC_CONF", None)
+    return env
+
+
 def run_child(cmd: list[str], stdout: Path, stderr: Path) -> ChildRun:
     """Run ``cmd``; wall time, exit code and peak RSS of that child alone (``wait4``)."""
     with stdout.open("wb") as out, stderr.open("wb") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=child_env())
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)

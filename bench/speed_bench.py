@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scan_bench import _git_commit, write_section
+from scan_bench import _git_commit, child_env, write_section
 
 HERE = Path(__file__).resolve().parent
 SECTION = "## Scan speed on data nobody tuned for (issue 17)"
@@ -95,7 +95,7 @@ def run_child(cmd: list[str], stdout: Path, stderr: Path) -> tuple[float, float,
     """Run ``cmd``: wall seconds, CPU seconds (user + system), peak RSS bytes, exit code."""
     with stdout.open("wb") as out, stderr.open("wb") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=child_env())
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     cpu = usage.ru_utime + usage.ru_stime
