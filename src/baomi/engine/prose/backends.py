@@ -106,12 +106,6 @@ class CachedBackend:
         self._holders: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def warm(self) -> None:
-        """The inner backend's ``warm`` (see :meth:`~.model.CrfTagger.warm`), if it has one."""
-        warm = getattr(self.inner, "warm", None)
-        if callable(warm):
-            warm()
-
     def prefetch(self, texts: list[str]) -> list[str]:
         """Tag ``texts`` in one batch (the model's batched decoder) and keep their spans until
         :meth:`release` is given the returned list (the distinct texts; one already preloaded

@@ -31,7 +31,6 @@ MODEL_NAME = "zh_ner.crfsuite"
 #: decoder (:mod:`.decoder`); below it python-crfsuite's own tagger, text by text.
 BATCH_MIN_TEXTS = 16
 BATCH_MIN_CHARS = 4_000
-WARM_TEXT = "张三住在北京市朝阳区。"  # any short text: :meth:`CrfTagger.warm` decodes it
 
 
 class CrfTagger:
@@ -79,15 +78,6 @@ class CrfTagger:
         if len(texts) < BATCH_MIN_TEXTS and sum(map(len, texts)) < BATCH_MIN_CHARS:
             return span_arrays([self._tag_one(t) for t in texts])
         return self._batch_decoder().tag_arrays(texts)
-
-    def warm(self) -> None:
-        """Build the batched decoder's tables and load its compiled kernels now (a scan calls
-        this in a thread at its start, so that the work overlaps reading the input); no-op
-        output-wise, errors left to the first real use."""
-        try:
-            self._batch_decoder().tag_arrays([WARM_TEXT] * BATCH_MIN_TEXTS)
-        except Exception:
-            return
 
     def _batch_decoder(self) -> BatchDecoder:
         with self._lock:

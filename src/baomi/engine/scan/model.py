@@ -3,7 +3,6 @@ context (registry, analyzer, options, hash key) and the names of the findings' c
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +76,6 @@ class ScanContext:
             for r in self.registry
             if r.entity in NAME_ENTITIES and not r.model_based and not r.column_only
         ]
-        if options.prose:
-            _warm_models(self.registry)
 
     def hash_values(self, values: pl.Series, entities: pl.Series) -> pl.Series:
         """64-bit hashes of canonical values (``entities`` names each one's entity): keyed
@@ -86,16 +83,3 @@ class ScanContext:
         provision records' installation key, :mod:`baomi.engine.scan.linkage`)."""
         del entities
         return values.hash(self.seed)
-
-
-def _warm_models(registry: Registry) -> None:
-    """Start building the prose backends' decoders in a daemon thread (each backend that has
-    a ``warm`` method, once), so that the work overlaps reading and classifying the input."""
-    warms = {}
-    for r in registry:
-        if r.model_based:
-            warm = getattr(getattr(r, "backend", None), "warm", None)
-            if callable(warm):
-                warms[id(warm.__self__)] = warm
-    for warm in warms.values():
-        threading.Thread(target=warm, name="baomi-warm", daemon=True).start()
