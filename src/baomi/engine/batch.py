@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from baomi.engine.nfkc import not_nfkc, not_nfkc_of, unstable_class
+from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
 from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
@@ -471,10 +471,12 @@ def analyze_column(
     if n == 0 or not recognizers:
         return _empty().drop("rank")
     filled = cells.fill_null("")
-    pre, normed_s, slow, nonempty = _column_pass(filled, recognizers)
+    normed_s, slow = _fold(filled)
+    nonempty = (filled.str.len_chars() > 0).to_numpy()
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
     rowed: dict[int, np.ndarray[Any, Any]] = {}  # rank → cells, of the prose recognizers
+    pre = _prefilters(filled, recognizers)
     for rank, r in enumerate(recognizers):
         mask = pre[rank] if r.prefilter else nonempty
         if batchable(r):
@@ -551,62 +553,39 @@ PREFILTER_SHARE = 0.25
 def _prefilters(
     filled: pl.Series, recognizers: Sequence[Recognizer]
 ) -> dict[int, np.ndarray[Any, Any]]:
-    """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask (:func:`_column_pass`)."""
-    return _column_pass(filled, recognizers)[0]
-
-
-def _column_pass(
-    filled: pl.Series, recognizers: Sequence[Recognizer]
-) -> tuple[dict[int, np.ndarray[Any, Any]], pl.Series, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """One pass over a column's cells ``filled`` (no nulls): each recognizer's prefilter
-    (rank → mask), the cells folded and the mask of those needing real NFKC (:func:`_fold`),
-    and the mask of the non-empty cells — in one query where the column has no full-width
-    form (a query wakes Polars' thread pool: one per column, not one per test).
-
-    The rare prefilters (on a sample, :data:`PREFILTER_RARE`) run only on the cells matching
-    them joined by ``|`` — the same masks: a cell matching a prefilter matches the join.
-    Prefilters run in one query (Polars runs them side by side)."""
+    """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask. The rare ones
+    (on a sample, :data:`PREFILTER_RARE`) run only on the cells matching them joined by
+    ``|`` — the same masks: a cell matching a prefilter matches the join. Prefilters run in
+    one query (Polars runs them side by side)."""
     ranks = [k for k, r in enumerate(recognizers) if r.prefilter]
     frame = filled.to_frame("t")
-    t = pl.col("t")
 
-    def tests(which: list[int]) -> list[pl.Expr]:
-        return [t.str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in which]
+    def select(on: pl.DataFrame, which: list[int]) -> pl.DataFrame:
+        return on.select(
+            pl.col("t").str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in which
+        )
 
     rare: list[int] = []
     if len(ranks) > 1 and len(filled) > PREFILTER_SAMPLE:
-        sample = frame.head(PREFILTER_SAMPLE).select(tests(ranks))
+        sample = select(frame.head(PREFILTER_SAMPLE), ranks)
         hits = {k: sample.get_column(str(k)).to_numpy() for k in ranks}
         rare = [k for k in ranks if hits[k].mean() <= PREFILTER_RARE]
         if len(rare) < 2 or np.logical_or.reduce([hits[k] for k in rare]).mean() > PREFILTER_SHARE:
             rare = []
     common = [k for k in ranks if k not in rare]
-    exprs = [
-        *tests(common),
-        t.str.contains(_FW_ANY).alias("_fw"),
-        t.str.contains(unstable_class()).alias("_maybe"),
-        (t.str.len_bytes() > 0).alias("_nonempty"),
-    ]
+    out: dict[int, np.ndarray[Any, Any]] = {}
+    if common:
+        pre = select(frame, common)
+        out.update((k, pre.get_column(str(k)).to_numpy()) for k in common)
     if rare:
-        exprs.append(
-            t.str.contains("|".join(f"(?:{recognizers[k].prefilter})" for k in rare)).alias("_some")
-        )
-    first = frame.select(exprs)
-    out: dict[int, np.ndarray[Any, Any]] = {k: first.get_column(str(k)).to_numpy() for k in common}
-    if rare:
-        some = first.get_column("_some")
+        some = filled.str.contains("|".join(f"(?:{recognizers[k].prefilter})" for k in rare))
         where = some.to_numpy()
-        pre = frame.filter(some).select(tests(rare))
+        pre = select(frame.filter(some), rare)
         for k in rare:
             mask = np.zeros(len(filled), dtype=bool)
             mask[where] = pre.get_column(str(k)).to_numpy()
             out[k] = mask
-    nonempty = first.get_column("_nonempty").to_numpy()
-    if first.get_column("_fw").any():
-        folded, slow = _fold(filled)
-    else:  # nothing to fold: the cells are as they are
-        folded, slow = filled, not_nfkc_of(filled, first.get_column("_maybe").to_numpy())
-    return out, folded, slow, nonempty
+    return out
 
 
 def _rowed(r: Recognizer, header: str | None) -> bool:

@@ -524,18 +524,12 @@ def not_nfkc(cells: pl.Series) -> np.ndarray:  # type: ignore[type-arg]
     """A mask of the cells of ``cells`` (String; a null is normalised) that are not NFKC
     (``unicodedata.is_normalized("NFKC", cell)`` false), with a Python call only for the
     cells holding a character of :data:`RANGES`."""
-    maybe = cells.str.contains(unstable_class()).fill_null(False).to_numpy()
-    return not_nfkc_of(cells, maybe)
-
-
-def not_nfkc_of(cells: pl.Series, maybe: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    """:func:`not_nfkc` where ``maybe`` (a mask) already says which cells hold a character of
-    :data:`RANGES` (``cells.str.contains(unstable_class())``, computed in a caller's query)."""
     mask = np.zeros(len(cells), dtype=bool)
-    idx = np.flatnonzero(maybe)
-    if not len(idx):
+    maybe = cells.str.contains(unstable_class()).fill_null(False)
+    if not maybe.any():
         return mask
+    idx = maybe.arg_true()
     texts = cells.gather(idx).to_list()
-    for i, text in zip(idx.tolist(), texts, strict=True):
+    for i, text in zip(idx.to_list(), texts, strict=True):
         mask[i] = not unicodedata.is_normalized("NFKC", text)
     return mask
