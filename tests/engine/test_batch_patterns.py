@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from baomi.engine.batch import _accelerated
 from baomi.engine.recognizers.registry import Registry
@@ -164,12 +165,15 @@ def _mobile(rng: random.Random) -> str:
     )
 
 
-def _mobile_texts(seed: int, n: int) -> list[str]:
+def _shape_texts(
+    seed: int, n: int, shape: Callable[[random.Random], str], pieces: tuple[str, ...]
+) -> list[str]:
+    """Texts of ``shape`` (40 % of their parts) among ``pieces`` and :data:`PIECES`."""
     rng = random.Random(seed)
-    pieces = (*PIECES, *MOBILE_PIECES)
+    every = (*PIECES, *pieces)
     return [
         "".join(
-            _mobile(rng) if rng.random() < 0.4 else rng.choice(pieces)
+            shape(rng) if rng.random() < 0.4 else rng.choice(every)
             for _ in range(rng.randint(1, 10))
         )
         for _ in range(n)
@@ -205,24 +209,12 @@ def _landline(rng: random.Random) -> str:
     return area + sep[0] + local + sep[1] + _digits(rng, 4) + ext
 
 
-def _landline_texts(seed: int, n: int) -> list[str]:
-    rng = random.Random(seed)
-    pieces = (*PIECES, *LANDLINE_PIECES)
-    return [
-        "".join(
-            _landline(rng) if rng.random() < 0.4 else rng.choice(pieces)
-            for _ in range(rng.randint(1, 10))
-        )
-        for _ in range(n)
-    ]
-
-
 def test_search_regexes_find_the_written_patterns_matches() -> None:
     texts = (  # the first 500 are also checked alone: each shape at the very start of a text
-        _mobile_texts(11, 250)
-        + _landline_texts(13, 250)
-        + _mobile_texts(5, 4000)
-        + _landline_texts(7, 4000)
+        _shape_texts(11, 250, _mobile, MOBILE_PIECES)
+        + _shape_texts(13, 250, _landline, LANDLINE_PIECES)
+        + _shape_texts(5, 4000, _mobile, MOBILE_PIECES)
+        + _shape_texts(7, 4000, _landline, LANDLINE_PIECES)
         + _texts(19, 1000)
     )
     joined = "\x00".join(texts)
