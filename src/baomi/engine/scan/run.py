@@ -169,12 +169,13 @@ def scan_paths(
     # In one process, two threads scan partitions while this one reads the next and writes
     # the findings (Polars releases the GIL, and most of a partition's work is in Polars).
     # Not with the prose model: its decoder already uses the cores for each partition's
-    # texts, and a second scanning thread gained ~8 % for ~150 MB more memory.
-    threads = (
-        ThreadPoolExecutor(SCAN_THREADS)
-        if submit is None and not any(r.model_based for r in ctx.registry)
-        else None
-    )
+    # texts, and a second scanning thread gained ~8 % for ~150 MB more memory; there the
+    # columns of one partition are scanned side by side instead (the other columns while
+    # the notes are tagged: bench/RESULTS.md "Default scan: columns side by side").
+    model = any(r.model_based for r in ctx.registry)
+    threads = ThreadPoolExecutor(SCAN_THREADS) if submit is None and not model else None
+    if submit is None and model:
+        ctx.column_pool = ThreadPoolExecutor(SCAN_THREADS)
 
     # One writer thread appends findings in partition order, so that the last partitions'
     # findings are written while the inventory (the individuals count) is computed.
@@ -259,6 +260,8 @@ def scan_paths(
             pool.shutdown(cancel_futures=True)
         if threads is not None:
             threads.shutdown(cancel_futures=True)
+        if ctx.column_pool is not None:
+            ctx.column_pool.shutdown(cancel_futures=True)
         if writer is not None:
             writer.shutdown(cancel_futures=True)
         if sink is not None:
