@@ -51,6 +51,15 @@ def _sorted_names() -> list[str]:
 
 
 @cache
+def _division_regex() -> str:
+    """Rust regex: any division name. Polars compiles it once (its regex cache) and matches
+    the literals with a prefilter: eight times faster per column than ``contains_any``,
+    which builds its Aho-Corasick automaton of 3,000 names on every call (2.8 ms) and scans
+    more slowly (12.4 ms against 1.6 ms on 23,000 address cells)."""
+    return "|".join(map(re.escape, _sorted_names()))
+
+
+@cache
 def _start_regex() -> str:
     """Rust/Python regex: a cell that starts with a place name (after an optional 中国)."""
     names = sorted(place_names(), key=len, reverse=True)
@@ -126,16 +135,16 @@ class AddressRecognizer(CellRecognizer):
 
     def classify_series(self, cells: pl.Series) -> pl.DataFrame | None:
         """:meth:`classify`, vectorised: every division name ends in a suffix character, so
-        :func:`divisions_in` finds one exactly when the cell contains one (Aho-Corasick
-        ``contains_any``). Cells starting with ``中国``, cells with only a province short form,
-        and all-Han cells of divisions alone (the last division must end the cell) are left to
-        :meth:`classify` (``python``)."""
-        names, short = _sorted_names(), division_names()[1]
+        :func:`divisions_in` finds one exactly when the cell contains one
+        (:func:`_division_regex`). Cells starting with ``中国``, cells with only a province
+        short form, and all-Han cells of divisions alone (the last division must end the cell)
+        are left to :meth:`classify` (``python``)."""
+        short = division_names()[1]
         v = pl.col("v")
-        # each test once (a query repeats an expression used twice: the Aho-Corasick over
-        # 3,000 names ran five times), then combined
+        # each test once (a query repeats an expression used twice: the test for 3,000
+        # names ran five times), then combined
         tests = pl.DataFrame({"v": cells}, schema={"v": pl.String}).select(
-            division=v.str.contains_any(names),
+            division=v.str.contains(_division_regex()),
             place=v.str.contains(_start_regex()),
             street=v.str.contains(_STREET),
             number=v.str.contains(_NUMBER),
@@ -169,11 +178,11 @@ class AddressRecognizer(CellRecognizer):
         )
 
     def validate_series(self, values: pl.Series) -> pl.Series:
-        """A division name (Aho-Corasick ``contains_any``), a place name at the start and the
+        """A division name (:func:`_division_regex`), a place name at the start and the
         street/number shape, vectorised."""
-        names, short = _sorted_names(), division_names()[1]
+        short = division_names()[1]
         v = pl.col("v")
-        division = v.str.contains_any(names) | v.str.contains(f"^(?:{'|'.join(short)})")
+        division = v.str.contains(_division_regex()) | v.str.contains(f"^(?:{'|'.join(short)})")
         ok = (division & v.str.contains(_start_regex()) & v.str.contains(_SHAPE_RX)).fill_null(
             False
         )

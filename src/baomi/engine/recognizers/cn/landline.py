@@ -23,6 +23,17 @@ from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
 _NUMBER = re.compile(r"\(?(0\d{2,3})\)?[ -]?([2-9]\d{2,3})[ -]?(\d{4})")
 
+_AREA = r"(?:10|2\d|[3-9]\d{2})"
+_LOCAL = r"[ -]?[2-9]\d{2,3}[ -]?\d{4}(?:(?:-|转|(?i:ext)\.?|#)\s*\d{1,6})?"
+#: The look-behinds of ``landline``, one character further back: after the first character.
+_AFTER_FIRST = r"(?<![0-9A-Za-z][\s\S])(?<!\d[ -][\s\S])"
+#: ``landline`` with its look-behinds after each way's first character: the same matches,
+#: but the pattern starts with ``0`` or ``(``, so ``re`` skips other positions in C (a notes
+#: column's bank-card digits pass the prefilter and held no landline: 7 ms of 23,000 cells).
+_LANDLINE_SEARCH = (
+    rf"(?P<v>(?:0{_AFTER_FIRST}{_AREA}|\({_AFTER_FIRST}0{_AREA}\)){_LOCAL})(?![0-9A-Za-z])"
+)
+
 
 class CnLandlineRecognizer(PatternRecognizer):
     entity = "CN_LANDLINE"
@@ -32,6 +43,7 @@ class CnLandlineRecognizer(PatternRecognizer):
             r"(?<![0-9A-Za-z])(?<!\d[ -])(?P<v>(?:0(?:10|2\d|[3-9]\d{2})|\(0(?:10|2\d|[3-9]\d{2})\))"
             r"[ -]?[2-9]\d{2,3}[ -]?\d{4}(?:(?:-|转|(?i:ext)\.?|#)\s*\d{1,6})?)(?![0-9A-Za-z])",
             0.3,
+            search_regex=_LANDLINE_SEARCH,
         ),
     )
     context = ("电话", "座机", "固话", "传真", "tel", "phone", "fax", "联系")
