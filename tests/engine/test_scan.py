@@ -382,3 +382,28 @@ def test_progress_moves_within_a_large_file(
     assert len(within) >= 3  # several partitions, each moves the bar
     dones = [done for _, done, _ in calls]
     assert dones == sorted(dones) and dones[-1] == total == calls[-1][2]
+
+
+def test_columns_scanned_side_by_side_give_the_column_by_column_result(tmp_path: Path) -> None:
+    # With the prose model one process scans a partition's columns side by side (free text
+    # first); worker processes scan them one by one. Findings (in their order within each
+    # row) and the inventory's columns (in the file's order) must be the same.
+    rng = random.Random(11)
+    surnames, given = "王李张刘陈杨赵黄", "伟芳娜敏静丽强磊军洋"
+    lines = ["编号,跟进记录,联系电话,证件号码,备注"]
+    for i in range(240):
+        name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+        note = f"客户{name}先生来电，回拨{mobile(rng)}" if i % 3 else "无"
+        lines.append(f"{i + 1},{note},{mobile(rng)},{resident_id(rng)},联系人{name}")
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "跟进.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    opts = ScanOptions(batch_rows=60)
+    side = scan_paths([root], out_dir=tmp_path / "side", options=opts)
+    one = scan_paths([root], out_dir=tmp_path / "one", workers=2, options=opts)
+    found = read_findings(tmp_path / "side")
+    assert found == read_findings(tmp_path / "one")
+    assert {f["entity"] for f in found if f["column"] == "跟进记录"} >= {"PERSON_NAME", "CN_MOBILE"}
+    columns = [c["name"] for c in to_dict(side.inventory)["files"][0]["columns"]]
+    assert columns == ["编号", "跟进记录", "联系电话", "证件号码", "备注"]
+    assert to_dict(side.inventory) | {"created": 0} == to_dict(one.inventory) | {"created": 0}

@@ -28,24 +28,31 @@ class Collector:
     def __init__(self, part: Partition, ctx: ScanContext) -> None:
         self.part = part
         self.ctx = ctx
-        self.frames: list[pl.DataFrame] = []
+        self.frames: list[tuple[int, pl.DataFrame]] = []  # (column's place, findings)
         self.inv = PartialInventory(rows=part.frame.height)
         self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, identifier, row_bound)
         self.sensitive_idx: list[pl.Series] = []
 
-    def add_frame(self, column: str | None, df: pl.DataFrame) -> None:
-        """``df`` has idx, start, end, entity, score (+ explanation columns)."""
+    def add_frame(self, column: str | None, df: pl.DataFrame, order: int | None = None) -> None:
+        """``df`` has idx, start, end, entity, score (+ explanation columns); ``order``: the
+        column's place in the partition (columns may come in another order), else after
+        the columns added so far."""
         if df.height:
-            self.frames.append(df.with_columns(pl.lit(column, dtype=pl.String).alias("column")))
+            at = len(self.frames) if order is None else order
+            self.frames.append(
+                (at, df.with_columns(pl.lit(column, dtype=pl.String).alias("column")))
+            )
 
-    def add_batch(self, column: str | None, found: pl.DataFrame, *, row_bound: bool) -> None:
+    def add_batch(
+        self, column: str | None, found: pl.DataFrame, *, row_bound: bool, order: int | None = None
+    ) -> None:
         """Findings from :func:`analyze_column` (idx already a partition row index)."""
         if found.height == 0:
             return
         keys = ["idx", "start", "end", "entity", "score"]
         if self.ctx.options.explain:
             keys += ["recognizer", "pattern", "validation", "context"]
-        self.add_frame(column, found.select(keys))
+        self.add_frame(column, found.select(keys), order)
         self.add_values(
             found.get_column("idx"),
             found.get_column("entity"),
@@ -100,7 +107,8 @@ class Collector:
             inv.sensitive_rows = (row_of.gather(idx) + base).cast(pl.UInt64)
         if not self.frames:
             return pl.DataFrame(), inv
-        df = pl.concat(self.frames, how="diagonal_relaxed")
+        self.frames.sort(key=lambda item: item[0])
+        df = pl.concat([frame for _, frame in self.frames], how="diagonal_relaxed")
         df = df.with_columns(
             row=row_of.gather(df.get_column("idx")),
             file=pl.lit(part.file, dtype=pl.String),

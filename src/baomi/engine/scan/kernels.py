@@ -5,6 +5,8 @@ columns counted."""
 
 from __future__ import annotations
 
+from concurrent.futures import as_completed
+
 import polars as pl
 
 from baomi.engine.cells import column_findings
@@ -19,21 +21,31 @@ MINOR_AGE = 14  # PIPL-28, PIPL-31: minors under fourteen
 
 
 def _column(
-    col: Collector, name: str, s: pl.Series, plan: ColumnPlan, *, count: bool = True
+    col: Collector,
+    name: str,
+    s: pl.Series,
+    plan: ColumnPlan,
+    *,
+    count: bool = True,
+    found: pl.DataFrame | None = None,
+    order: int | None = None,
 ) -> None:
     """Every cell of the column checked for every entity, as protect treats it
-    (:func:`baomi.engine.cells.column_findings`, the one decision both use)."""
+    (:func:`baomi.engine.cells.column_findings`, the one decision both use). ``found``: those
+    findings when they were computed already (in another thread); ``order``: the column's
+    place among the partition's columns (its findings' order within a row)."""
     ctx = col.ctx
     key_name = None if name == TEXT_COLUMN else name
     stats = col.inv.column(col.part.file, col.part.sheet, key_name)
     if count:
         cells = s if plan.mode == "text" else s.str.strip_chars()  # blank values are empty
         stats.non_empty += int((cells.str.len_bytes() > 0).fill_null(False).sum())
-    found = column_findings(plan, s, ctx.cells)
+    if found is None:
+        found = column_findings(plan, s, ctx.cells)
     stats.matches += found.height
     for entity, n in found.get_column("entity").value_counts().iter_rows():
         stats.entities[entity] = stats.entities.get(entity, 0) + n
-    col.add_batch(name, found, row_bound=name != TEXT_COLUMN)
+    col.add_batch(name, found, row_bound=name != TEXT_COLUMN, order=order)
 
 
 def _category_column(col: Collector, name: str, s: pl.Series) -> None:
@@ -54,19 +66,45 @@ def _age_column(col: Collector, name: str, s: pl.Series) -> None:
 
 
 def scan_partition(part: Partition, ctx: ScanContext) -> tuple[pl.DataFrame, PartialInventory]:
-    """Scan one partition: its findings (the findings.jsonl columns) and partial inventory."""
+    """Scan one partition: its findings (the findings.jsonl columns) and partial inventory.
+
+    With :attr:`ScanContext.column_pool` the columns' findings are computed side by side
+    (free-text columns first: they take longest) and taken in as each one is done; the
+    result is the same as column by column."""
     col = Collector(part, ctx)
     categories = dict(part.categories)
-    for plan in part.plans:
+    plans = list(part.plans)
+
+    def take(i: int, found: pl.DataFrame | None = None) -> None:
+        plan = plans[i]
         s = part.frame.get_column(plan.name)
         if plan.mode in ("entity", "text") or plan.name not in categories:
             # every cell of every column (skip and decoy columns for the pattern recognizers,
             # a decoy's look-alike identifier excepted), so that PI the classification
             # sample did not show is still found
-            _column(col, plan.name, s, plan)
+            _column(col, plan.name, s, plan, found=found, order=i)
         else:
             _category_column(col, plan.name, s)
-            _column(col, plan.name, s, plan, count=False)
+            _column(col, plan.name, s, plan, count=False, found=found, order=i)
         if plan.name.strip().lower() in AGE_HEADERS:
             _age_column(col, plan.name, s)
+
+    for plan in plans:  # the inventory lists the columns in the file's order
+        col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
+    pool = ctx.column_pool
+    if pool is None or len(plans) < 2:
+        for i in range(len(plans)):
+            take(i)
+        return col.finish()
+    first = sorted(range(len(plans)), key=lambda i: plans[i].mode != "text")
+    futures = {
+        pool.submit(column_findings, plans[i], part.frame.get_column(plans[i].name), ctx.cells): i
+        for i in first
+    }
+    try:
+        for future in as_completed(futures):
+            take(futures[future], future.result())
+    finally:
+        for future in futures:
+            future.cancel()
     return col.finish()

@@ -4,6 +4,7 @@ context (registry, analyzer, options, hash key) and the names of the findings' c
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,11 @@ class ScanContext:
             for r in self.registry
             if r.entity in NAME_ENTITIES and not r.model_based and not r.column_only
         ]
+        #: Threads that scan one partition's columns side by side
+        #: (:func:`baomi.engine.scan.kernels.scan_partition`); set by the scan that runs one
+        #: partition at a time with the prose model, whose notes column would otherwise
+        #: leave a core idle between its decoder batches.
+        self.column_pool: Executor | None = None
 
     def hash_values(self, values: pl.Series, entities: pl.Series) -> pl.Series:
         """64-bit hashes of canonical values (``entities`` names each one's entity): keyed
