@@ -22,8 +22,9 @@ address alone is general PI (GB/T 35273-2020 Annex A).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -52,18 +53,40 @@ def _sorted_names() -> list[str]:
 
 @cache
 def _division_regex() -> str:
-    """Rust regex: any division name. Polars compiles it once (its regex cache) and matches
-    the literals with a prefilter: eight times faster per column than ``contains_any``,
-    which builds its Aho-Corasick automaton of 3,000 names on every call (2.8 ms) and scans
-    more slowly (12.4 ms against 1.6 ms on 23,000 address cells)."""
+    """Rust regex: any division name, matched with a literal prefilter. It compiles in 5.5 ms,
+    again whenever Polars' regex cache (32 per thread) has dropped it, and is still faster
+    per column than ``contains_any``, which builds its Aho-Corasick automaton of 3,000 names
+    on every call (2.8 ms) and scans more slowly (12.4 ms against 1.6 ms on 23,000 address
+    cells)."""
     return "|".join(map(re.escape, _sorted_names()))
+
+
+def _trie(words: Iterable[str]) -> str:
+    """Regex text matching exactly ``words`` with their shared prefixes written once
+    (``上海市|上海`` → ``上海(?:市)?``): fewer states for Rust's regex to compile."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def text(node: dict[str, Any]) -> str:
+        ways = [re.escape(ch) + text(sub) for ch, sub in sorted(node.items()) if ch]
+        if not ways:
+            return ""
+        out = ways[0] if len(ways) == 1 else "(?:" + "|".join(ways) + ")"
+        return f"(?:{out})?" if "" in node else out
+
+    return text(root)
 
 
 @cache
 def _start_regex() -> str:
-    """Rust/Python regex: a cell that starts with a place name (after an optional 中国)."""
-    names = sorted(place_names(), key=len, reverse=True)
-    return f"^(?:{_COUNTRY})?(?:{'|'.join(map(re.escape, names))})"
+    """Rust/Python regex: a cell that starts with a place name (after an optional 中国). A
+    trie of the names: it compiles in 6.9 ms, a plain alternation in 10.8 ms — and Polars
+    compiles it again in every partition of a scan (its regex cache holds 32 per thread)."""
+    return f"^(?:{_COUNTRY})?(?:{_trie(place_names())})"
 
 
 @cache
