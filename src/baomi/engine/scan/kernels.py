@@ -65,11 +65,19 @@ def _age_column(col: Collector, name: str, s: pl.Series) -> None:
         col.sensitive_idx.append(pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(minor))
 
 
+def _cost_rank(plan: ColumnPlan, ctx: ScanContext) -> int:
+    """Longest first: free text (0), then columns of an entity the prose model finds —
+    names, addresses, companies (1) — then the others (2)."""
+    if plan.mode == "text":
+        return 0
+    return 1 if plan.entity in ctx.model_entities else 2
+
+
 def scan_partition(part: Partition, ctx: ScanContext) -> tuple[pl.DataFrame, PartialInventory]:
     """Scan one partition: its findings (the findings.jsonl columns) and partial inventory.
 
     With :attr:`ScanContext.column_pool` the columns' findings are computed side by side
-    (free-text columns first: they take longest) and taken in as each one is done; the
+    (longest first: :func:`_cost_rank`) and taken in as each one is done; the
     result is the same as column by column."""
     col = Collector(part, ctx)
     categories = dict(part.categories)
@@ -96,7 +104,7 @@ def scan_partition(part: Partition, ctx: ScanContext) -> tuple[pl.DataFrame, Par
         for i in range(len(plans)):
             take(i)
         return col.finish()
-    first = sorted(range(len(plans)), key=lambda i: plans[i].mode != "text")
+    first = sorted(range(len(plans)), key=lambda i: _cost_rank(plans[i], ctx))
     futures = {
         pool.submit(column_findings, plans[i], part.frame.get_column(plans[i].name), ctx.cells): i
         for i in first

@@ -77,6 +77,8 @@ class ScanContext:
             for r in self.registry
             if r.entity in NAME_ENTITIES and not r.model_based and not r.column_only
         ]
+        #: Entities the prose model finds (their columns are scanned first side by side).
+        self.model_entities = frozenset(r.entity for r in self.registry if r.model_based)
         #: Threads that scan one partition's columns side by side
         #: (:func:`baomi.engine.scan.kernels.scan_partition`); set by the scan that runs one
         #: partition at a time with the prose model, whose notes column would otherwise
