@@ -100,8 +100,32 @@ class Collector:
             row_of = pl.int_range(
                 part.offset, part.offset + part.frame.height, eager=True, dtype=pl.Int64
             )
-        if self.hash_frames:
-            self._hashes_and_links(row_of, base)
+        hashes = pl.concat(self.hash_frames) if self.hash_frames else None
+        if hashes is not None:
+            hashes = hashes.with_columns(
+                key=(row_of.gather(pl.Series(hashes.get_column("idx"))) + base).cast(pl.UInt64)
+            )
+            for (entity,), grp in hashes.group_by("e"):
+                inv.hashes[str(entity)] = grp.get_column("h").unique()
+            strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
+            bound = strong.filter(pl.col("bound"))
+            loose = strong.filter(~pl.col("bound"))
+            links = [
+                bound.select(r=pl.col("key"), h=pl.col("h")),
+                loose.select(r=pl.col("h"), h=pl.col("h")),
+            ]
+            names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound"))
+            if names.height:
+                weak = names.join(bound.select("idx"), on="idx", how="anti")
+                links.append(
+                    weak.select(
+                        r=pl.col("key"),
+                        h=(pl.col("h") ^ pl.lit(part.file_index + 1, dtype=pl.UInt64)).hash(
+                            self.ctx.seed
+                        ),
+                    )
+                )
+            inv.links = pl.concat(links).unique()
         if self.sensitive_idx:
             idx = pl.concat(self.sensitive_idx).unique()
             inv.sensitive_rows = (row_of.gather(idx) + base).cast(pl.UInt64)
@@ -123,37 +147,6 @@ class Collector:
             [k for k in EXPLAIN_KEYS if k in df.columns] if self.ctx.options.explain else []
         )
         return df.select(keys), inv
-
-    def _hashes_and_links(self, row_of: pl.Series, base: int) -> None:
-        """The partial inventory's hashes (entity → distinct keyed hashes) and links (row key
-        or hash, hash: the edges that count individuals), as two lazy queries collected
-        together: one wake of Polars' thread pool, not one per step."""
-        inv = self.inv
-        hashes = (
-            pl.concat(self.hash_frames)
-            .lazy()
-            .with_columns(key=(pl.lit(row_of).gather(pl.col("idx")) + base).cast(pl.UInt64))
-        )
-        strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
-        bound = strong.filter(pl.col("bound"))
-        names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound"))
-        weak = names.join(bound.select("idx"), on="idx", how="anti").select(
-            r=pl.col("key"),
-            h=(pl.col("h") ^ pl.lit(self.part.file_index + 1, dtype=pl.UInt64)).hash(self.ctx.seed),
-        )
-        links = pl.concat(
-            [
-                bound.select(r=pl.col("key"), h=pl.col("h")),
-                strong.filter(~pl.col("bound")).select(r=pl.col("h"), h=pl.col("h")),
-                weak,
-            ]
-        ).unique()
-        distinct = hashes.group_by("e").agg(pl.col("h").unique())
-        per_entity, inv.links = pl.collect_all([distinct, links])
-        for entity, h in zip(
-            per_entity.get_column("e").to_list(), per_entity.get_column("h"), strict=True
-        ):
-            inv.hashes[str(entity)] = h.alias("h")
 
 
 def write_ndjson(found: pl.DataFrame, sink: io.BufferedWriter) -> None:
