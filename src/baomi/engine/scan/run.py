@@ -39,7 +39,7 @@ from baomi.errors import UnreadableFileError
 #: Threads scanning partitions in a one-process scan (the 2-core machine's cores).
 SCAN_THREADS = 2
 #: Rows per partition when a partition's columns are scanned side by side (the prose model
-#: in one process): a 1 GB CSV peaked at 752 MiB with 32,768 rows, 684 MiB with these
+#: in one process): a 1 GB CSV peaked at 752 MiB with 32,768 rows, 671–684 MiB with these
 #: (687 MiB column by column with 32,768), 7-9 % slower than 32,768 side by side and
 #: ~10 % faster than column by column (bench/RESULTS.md "Default scan: columns side by side").
 SIDE_BY_SIDE_ROWS = 24_576

@@ -40,8 +40,7 @@ class CnLandlineRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "landline",
-            r"(?<![0-9A-Za-z])(?<!\d[ -])(?P<v>(?:0(?:10|2\d|[3-9]\d{2})|\(0(?:10|2\d|[3-9]\d{2})\))"
-            r"[ -]?[2-9]\d{2,3}[ -]?\d{4}(?:(?:-|转|(?i:ext)\.?|#)\s*\d{1,6})?)(?![0-9A-Za-z])",
+            rf"(?<![0-9A-Za-z])(?<!\d[ -])(?P<v>(?:0{_AREA}|\(0{_AREA}\)){_LOCAL})(?![0-9A-Za-z])",
             0.3,
             search_regex=_LANDLINE_SEARCH,
         ),
