@@ -201,3 +201,34 @@ def test_an_address_column_is_still_an_address_column() -> None:
     assert plan.mode == "entity" and plan.entity == "ADDRESS"
     plan = classify_column("col3", pl.Series(cells), REGISTRY)
     assert plan.mode == "entity" and plan.entity == "ADDRESS"
+
+
+MEMBER_LEVELS = ("普通", "银卡", "金卡", "铂金", "钻石")
+
+
+def test_a_column_of_a_few_category_words_is_no_name_column_for_the_prose_model(
+    tmp_path: Path,
+) -> None:
+    # The prose model reads the isolated word 金卡 (a gold card) as a person's name; a column
+    # of five membership levels repeated over every row is a category, not prose.
+    rng = random.Random(17)
+    levels = [rng.choice(MEMBER_LEVELS) for _ in range(400)]
+    plan = classify_column("会员等级", pl.Series(levels), Registry.default(plugins=False))
+    assert plan.mode == "skip"
+    rows = [[lvl, mobile(rng)] for lvl in levels]
+    cols, findings = scan_csv(tmp_path, ["会员等级", "手机"], rows, options=ScanOptions())
+    assert cols["会员等级"]["matches"] == 0
+    assert {f["entity"] for f in findings} == {"CN_MOBILE"}
+
+
+def test_a_few_names_repeated_under_a_name_header_are_still_names(tmp_path: Path) -> None:
+    # Five account managers over 400 orders: not diverse, but the header says they are names.
+    rng = random.Random(18)
+    managers = ("张伟", "王芳", "李娜", "刘洋", "陈静")
+    rows = [[rng.choice(managers), rng.choice(MEMBER_LEVELS)] for _ in range(400)]
+    for options in (NO_PROSE, ScanOptions()):
+        cols, findings = scan_csv(tmp_path, ["经办人", "会员等级"], rows, options=options)
+        assert cols["经办人"]["entity"] == "PERSON_NAME"
+        assert cols["经办人"]["matches"] == 400
+        assert cols["会员等级"]["matches"] == 0
+        assert {f["entity"] for f in findings} == {"PERSON_NAME"}

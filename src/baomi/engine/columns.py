@@ -24,6 +24,10 @@ hide the identifiers after it. The rules, in order:
    is found; the prose model is kept for prose and for columns where it reads names or
    addresses (it reads short values such as ``银联卡`` as names of companies).
 
+Names are diverse: a column of a few repeated words (支付方式: 银联卡…; 会员等级: 金卡, 银卡…) is
+neither a name column nor made text by the prose model reading an isolated word (金卡) as a
+name, unless its header names people (经办人: five account managers over every order).
+
 Names, addresses and organisations (column-only recognizers) have no check that can fail:
 "cannot tell" is no evidence against a column, so they never make it a decoy.
 """
@@ -206,12 +210,17 @@ def classify_column(
         return ColumnPlan(header, "skip", note="empty")
     norm = [normalize(c) for c in cells]
     normed = pl.Series([t.text for t in norm], dtype=pl.String)
-    # one value repeated (five orders paid with 银联卡) is no column of different people's names
+    # one value repeated (five orders paid with 银联卡) is no column of different people's names,
+    # nor are a few repeated words (会员等级: 金卡, 银卡…), unless the header names the entity
     repeated = len(cells) == 1 and distinct < 1.0
     chosen = [
         r
         for r in registry
-        if (not r.min_distinct_share or (distinct >= r.min_distinct_share and not repeated))
+        if (
+            not r.min_distinct_share
+            or r.named_by(header)
+            or (distinct >= r.min_distinct_share and not repeated)
+        )
         and (not r.header_required or r.named_by(header))
     ]
     # the prose model tags the sample once, in one batch, for its three recognizers (the

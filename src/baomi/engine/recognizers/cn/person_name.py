@@ -74,12 +74,18 @@ class PersonNameRecognizer(CellRecognizer):
         "收货人",
         "持卡人",
         "法定代表人",
+        "经办人",
+        "负责人",
+        "客户经理",
+        "业务员",
+        "跟进人",
         "name",
         "contact",
     )
     context: ClassVar[tuple[str, ...]] = ("姓名", "先生", "女士", "name")
     prefilter = f"[{HAN}]{{2}}"
-    #: Names are diverse; a column of a few repeated words (支付方式: 银联卡…) is not one.
+    #: Names are diverse; a column of a few repeated words (支付方式: 银联卡…) is not one
+    #: unless its header names it (five account managers under 经办人).
     min_distinct_share = 0.2
     fast_cell_regex = r"^[\p{Han}·]{2,5}$"
 

@@ -263,6 +263,9 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     entity = "PERSON_NAME"
     label = "PER"
+    #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
+    #: names, so a column of a few repeated words (会员等级) does not become text by it.
+    min_distinct_share = 0.2
 
     def rules(self, text: str) -> list[RuleSpan]:
         return rule_spans(text)
