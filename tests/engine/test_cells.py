@@ -265,3 +265,36 @@ def test_protect_treats_what_the_scan_reports_in_the_demo_data(tmp_path: Path) -
     assert treated == reported
     kinds = {f["kind"] for f in inventory["files"]}
     assert kinds == {"table", "text"}  # tables, JSON records and contracts (txt, docx) alike
+
+
+# -- column-context findings win ------------------------------------------------------------
+
+_PROVINCES = ("广西壮族自治区", "宁夏回族自治区", "湖南省", "广东省", "辽宁省", "海南省")
+_TOWNS = ("桂花", "关岭", "燕", "淑兰", "秀云", "岩")
+_DISTRICTS = ("城东", "南长", "高港", "友好", "南湖", "静安")
+_STREETS = ("刘街", "黄路", "呼和浩特路", "北京路", "汕尾街", "深圳路", "沈街", "杨路")
+
+
+def test_an_address_the_column_claims_whole_is_not_broken_up_by_the_prose_model(
+    tmp_path: Path,
+) -> None:
+    # The prose model reads 刘街a (a street of a generated address) as a name, or only the
+    # province as an address, scoring the span above the column's whole-cell address: the
+    # cell must stay one address, or protect masks a span and leaves the street in clear.
+    rng = random.Random(31)
+    addresses = [
+        f"{rng.choice(_PROVINCES)}{rng.choice(_TOWNS)}市{rng.choice(_DISTRICTS)}"
+        f"{rng.choice(_STREETS)}{rng.choice('abcdgnqtxAN')}座 {rng.randrange(100000, 999999)}"
+        for _ in range(120)
+    ]
+    registry = Registry.default(plugins=False)
+    rec = CellRecognizers.of(TextAnalyzer(registry))
+    plan = ColumnPlan("通讯地址", "entity", "ADDRESS", 1.0, True)
+    found = column_findings(plan, pl.Series(addresses), rec)
+    spans = found.select("idx", "start", "end", "entity").rows()
+    assert spans == [(i, 0, len(a), "ADDRESS") for i, a in enumerate(addresses)]
+    # and in the package, every street and number is masked
+    _write_csv(tmp_path / "in" / "c.csv", ["通讯地址"], [[a] for a in addresses])
+    for before, after in zip(addresses, _protected_column(tmp_path, "通讯地址"), strict=True):
+        assert after is not None and after != before
+        assert before.split("座")[-1].strip() not in after

@@ -176,11 +176,16 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
     if slow.any():
         idx = idx_all.filter(slow)
         cells = s.filter(slow)
-        found = _slow_cells(cells, r, rec, plan.name)
-        found = found.with_columns(idx=idx.gather(found.get_column("idx")))
         if r.column_only:
+            # The column's recognizer first: a cell it claims whole is that entity whole, and
+            # text findings inside it would lose to it (_merge_column_only), so only the
+            # other cells are analysed with every text recognizer (the prose model included).
             extra = _per_cell(r, idx, cells, rec.threshold)
+            open_cells = ~_claimed_whole(extra, idx, cells)
+            found = _text_findings(cells.filter(open_cells), idx.filter(open_cells), r, rec, plan)
             found = _merge_column_only(found, extra)
+        else:
+            found = _text_findings(cells, idx, r, rec, plan)
         frames.append(found.select(COLUMNS))
     if not frames:
         return analyze_column(s.head(0), [], rec.threshold)
@@ -248,6 +253,33 @@ def _leading_blanks(s: pl.Series) -> pl.Series:
             idx, some.str.len_chars() - some.str.strip_chars_start().str.len_chars()
         )
     return lead
+
+
+def _text_findings(
+    cells: pl.Series, idx: pl.Series, r: Recognizer, rec: CellRecognizers, plan: ColumnPlan
+) -> pl.DataFrame:
+    """:func:`_slow_cells` of ``cells``, ``idx`` their indices in the column."""
+    found = _slow_cells(cells, r, rec, plan.name)
+    return found.with_columns(idx=idx.gather(found.get_column("idx")))
+
+
+def _claimed_whole(extra: pl.DataFrame, idx: pl.Series, cells: pl.Series) -> pl.Series:
+    """Which of ``cells`` (``idx`` their indices) a finding of ``extra`` covers whole, from
+    the first non-blank character to the last."""
+    if extra.height == 0:
+        return pl.repeat(False, cells.len(), eager=True)
+    lead = cells.str.len_chars() - cells.str.strip_chars_start().str.len_chars()
+    size = cells.str.strip_chars().str.len_chars()
+    bounds = pl.DataFrame(
+        {"idx": idx, "_s": lead.cast(pl.Int64), "_e": (lead + size).cast(pl.Int64)}
+    )
+    whole = (
+        extra.select("idx", "start", "end")
+        .join(bounds, on="idx")
+        .filter((pl.col("start") == pl.col("_s")) & (pl.col("end") == pl.col("_e")))
+        .get_column("idx")
+    )
+    return idx.is_in(whole.implode())
 
 
 def _slow_cells(cells: pl.Series, r: Recognizer, rec: CellRecognizers, header: str) -> pl.DataFrame:
@@ -335,9 +367,23 @@ def _plain(cells: pl.Series) -> pl.Series:
 
 
 def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
-    """Column-context findings (names, addresses) win over text findings they overlap."""
+    """Column-context findings (names, addresses) win over text findings they overlap,
+    whatever their scores: the prose model reading a street (刘街a) as a name at 0.95, or only
+    the province as an address, must not break up an address the column says is one, or
+    protect masks a span and leaves the street in clear."""
     if extra.height == 0:
         return found
+    if found.height:
+        overlapped = (
+            found.select("idx", "start", "end")
+            .with_row_index("_row")
+            .join(extra.select("idx", _s="start", _e="end"), on="idx")
+            .filter((pl.col("start") < pl.col("_e")) & (pl.col("_s") < pl.col("end")))
+            .get_column("_row")
+            .unique()
+        )
+        found = found.with_row_index("_row").filter(~pl.col("_row").is_in(overlapped.implode()))
+        found = found.drop("_row")
     both = pl.concat(
         [
             extra.with_columns(rank=pl.lit(0, dtype=pl.Int64)),
