@@ -318,6 +318,26 @@ def test_findings_are_written_in_row_order_by_the_writer_thread(
     assert len(set(blocks)) == 15
 
 
+def test_a_folder_of_small_files_is_reported_file_by_file_with_files_in_flight(
+    tmp_path: Path,
+) -> None:
+    # One partition per file: the scanning threads take the next files while a file's
+    # partitions are still being scanned; records, rows and findings stay file by file.
+    rng = random.Random(12)
+    root = tmp_path / "folder"
+    root.mkdir()
+    sizes = [rng.randint(1, 30) for _ in range(12)]
+    for k, n in enumerate(sizes):
+        lines = [f"第{k}号客户，手机{mobile(rng)}。" for _ in range(n)]
+        (root / f"{k:02d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(prose=False))
+    files = to_dict(result.inventory)["files"]
+    assert [f["path"] for f in files] == [f"{k:02d}.txt" for k in range(12)]
+    assert [f["rows"] for f in files] == sizes
+    found = [(f["file"], f["row"]) for f in read_findings(tmp_path / "o")]
+    assert found == [(f"{k:02d}.txt", r) for k, n in enumerate(sizes) for r in range(n)]
+
+
 def test_a_failed_findings_write_stops_the_scan_and_leaves_nothing(
     customers: tuple[Path, list[dict[str, str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

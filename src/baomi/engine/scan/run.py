@@ -249,9 +249,11 @@ def scan_paths(
                         drain(SCAN_THREADS)
                     else:
                         consume(record, *scan_partition(part, ctx), backlog=1)
-                drain(0, backlog=SCAN_THREADS + 1)
+                # The file's partitions stay in flight while the next file is read: its record
+                # needs only what was read (the plans, the reader's counts), and a folder of
+                # small files (one partition each) keeps every scanning thread busy. Findings
+                # and rows are consumed in order, file after file, as before.
             except UnreadableFileError as exc:
-                drain(0, backlog=SCAN_THREADS + 1)
                 if not parts:  # nothing could be read: the file is skipped, not scanned
                     skipped.append({"path": rel, "reason": exc.reason})
                     done += size
@@ -260,6 +262,7 @@ def scan_paths(
             finish_record(record, src, file_parts, errors)
             records.append(record)
             done += size
+        drain(0, backlog=SCAN_THREADS + 1)
         if progress:
             progress("", total, total)
         inventory = _inventory(records, skipped, merger, ctx, findings)
