@@ -318,11 +318,13 @@ def test_findings_are_written_in_row_order_by_the_writer_thread(
     assert len(set(blocks)) == 15
 
 
+@pytest.mark.parametrize("prose", [False, True], ids=["no-prose", "prose"])
 def test_a_folder_of_small_files_is_reported_file_by_file_with_files_in_flight(
-    tmp_path: Path,
+    tmp_path: Path, prose: bool
 ) -> None:
     # One partition per file: the scanning threads take the next files while a file's
-    # partitions are still being scanned; records, rows and findings stay file by file.
+    # partitions are still being scanned (with the prose model too: a document's lines are one
+    # column); records, rows and findings stay file by file.
     rng = random.Random(12)
     root = tmp_path / "folder"
     root.mkdir()
@@ -330,12 +332,21 @@ def test_a_folder_of_small_files_is_reported_file_by_file_with_files_in_flight(
     for k, n in enumerate(sizes):
         lines = [f"第{k}号客户，手机{mobile(rng)}。" for _ in range(n)]
         (root / f"{k:02d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = scan_paths([root], out_dir=tmp_path / "o", options=ScanOptions(prose=False))
+    # a table between them (two columns: scanned one partition at a time, side by side)
+    table = [f"{k},{mobile(rng)}" for k in range(25)]
+    (root / "05a.csv").write_text("编号,手机\n" + "\n".join(table) + "\n", encoding="utf-8")
+    names = [f"{k:02d}.txt" for k in range(12)]
+    names.insert(6, "05a.csv")
+    sizes.insert(6, len(table))
+    out = tmp_path / "o"
+    result = scan_paths([root], out_dir=out, options=ScanOptions(prose=prose))
     files = to_dict(result.inventory)["files"]
-    assert [f["path"] for f in files] == [f"{k:02d}.txt" for k in range(12)]
+    assert [f["path"] for f in files] == names
     assert [f["rows"] for f in files] == sizes
-    found = [(f["file"], f["row"]) for f in read_findings(tmp_path / "o")]
-    assert found == [(f"{k:02d}.txt", r) for k, n in enumerate(sizes) for r in range(n)]
+    found = [(f["file"], f["row"]) for f in read_findings(out) if f["entity"] == "CN_MOBILE"]
+    assert found == [(name, r) for name, n in zip(names, sizes, strict=True) for r in range(n)]
+    everything = [(names.index(f["file"]), f["row"], f["start"]) for f in read_findings(out)]
+    assert everything == sorted(everything)
 
 
 def test_a_failed_findings_write_stops_the_scan_and_leaves_nothing(

@@ -43,6 +43,10 @@ SCAN_THREADS = 2
 #: (687 MiB column by column with 32,768), 7-9 % slower than 32,768 side by side and
 #: ~10 % faster than column by column (bench/RESULTS.md "Default scan: columns side by side").
 SIDE_BY_SIDE_ROWS = 24_576
+#: With the prose model in one process, a partition of one column (a document's lines) gains
+#: nothing from side-by-side columns; up to this size two such partitions are scanned at once
+#: (a folder of contracts), larger ones one at a time as table partitions are.
+SMALL_PARTITION_BYTES = 4 << 20
 
 _WORKER: ScanContext | None = None
 
@@ -184,9 +188,11 @@ def scan_paths(
     # texts, and a second scanning thread gained ~8 % for ~150 MB more memory; there the
     # columns of one partition are scanned side by side instead (the other columns while
     # the notes are tagged: bench/RESULTS.md "Default scan: columns side by side").
+    # Small partitions of one column (a folder of documents) are the exception: they have no
+    # columns to put side by side, so two of them are scanned at once (_small).
     threads = (
         ThreadPoolExecutor(SCAN_THREADS)
-        if submit is None and not any(r.model_based for r in ctx.registry)
+        if submit is None and (side_by_side or not any(r.model_based for r in ctx.registry))
         else None
     )
     if side_by_side:
@@ -244,10 +250,11 @@ def scan_paths(
                     if submit is not None:
                         pending.append((record, submit(part)))
                         drain(ahead)
-                    elif threads is not None:
+                    elif threads is not None and (not side_by_side or _small(part)):
                         pending.append((record, threads.submit(scan_partition, part, ctx)))
                         drain(SCAN_THREADS)
                     else:
+                        drain(0)  # in order: the partitions in flight before this one
                         consume(record, *scan_partition(part, ctx), backlog=1)
                 # The file's partitions stay in flight while the next file is read: its record
                 # needs only what was read (the plans, the reader's counts), and a folder of
@@ -285,6 +292,11 @@ def scan_paths(
         if sink is not None:
             sink.close()
     return publish(out_dir, inventory, findings)
+
+
+def _small(part: Partition) -> bool:
+    """A partition of one column within :data:`SMALL_PARTITION_BYTES` (a document's lines)."""
+    return len(part.plans) < 2 and part.frame.estimated_size() <= SMALL_PARTITION_BYTES
 
 
 def discard(sink: io.BufferedWriter | None, out_dir: Path | None) -> None:
