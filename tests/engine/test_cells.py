@@ -298,3 +298,34 @@ def test_an_address_the_column_claims_whole_is_not_broken_up_by_the_prose_model(
     for before, after in zip(addresses, _protected_column(tmp_path, "通讯地址"), strict=True):
         assert after is not None and after != before
         assert before.split("座")[-1].strip() not in after
+
+
+@pytest.mark.parametrize("prose", [False, True], ids=["no-prose", "prose"])
+def test_an_identifier_after_an_address_in_an_address_column_is_still_found(prose: bool) -> None:
+    # The address recognizer claims 上海市徐汇区漕溪北路1号 13812345678 whole; the mobile in
+    # it is still reported (and the address beside it), as every cell is checked for every
+    # entity.
+    rng = random.Random(32)
+    mobiles = [f"139{rng.randrange(10**8):08d}" for _ in range(3)]
+    cells = [
+        f"上海市徐汇区漕溪北路1号 {mobiles[0]}",
+        f"北京市海淀区中关村大街1号（电话{mobiles[1]}）",
+        f"广州市天河区体育西路1号 {mobiles[2]}",
+        "深圳市南山区科技园1栋 zhang@example.com",
+        "北京市朝阳区建国路88号",
+    ]
+    registry = Registry.default(plugins=False)
+    if not prose:
+        registry = registry.without_models()
+    rec = CellRecognizers.of(TextAnalyzer(registry))
+    plan = ColumnPlan("通讯地址", "entity", "ADDRESS", 1.0, True)
+    found = column_findings(plan, pl.Series(cells), rec)
+    by_cell: dict[int, set[str]] = {}
+    for idx, entity in found.select("idx", "entity").rows():
+        by_cell.setdefault(idx, set()).add(entity)
+    for i in range(3):
+        assert "CN_MOBILE" in by_cell[i] and "ADDRESS" in by_cell[i], (cells[i], by_cell[i])
+    assert by_cell[3] == {"ADDRESS", "EMAIL"}
+    assert found.filter(pl.col("idx") == 4).select("start", "end", "entity").rows() == [
+        (0, len(cells[4]), "ADDRESS")
+    ]

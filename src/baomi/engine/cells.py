@@ -26,8 +26,8 @@ every entity costs a regex test per recognizer on the cells that are not the col
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -166,6 +166,16 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
             fast = fast.scatter(fast.arg_true().filter(excluded), False)
     else:
         fast = pl.repeat(False, s.len(), eager=True)
+    if r.column_only and fast.any():
+        # an address of the plain shape may end in a mobile (…1号（电话13812345678）): cells
+        # where an identifier may be go the slow way, the identifiers found first
+        union = "|".join(
+            f"(?:{t.prefilter})" for t in rec.text if t.prefilter and not t.model_based
+        )
+        if union:
+            maybe = stripped.filter(fast).str.contains(union).fill_null(False)
+            if maybe.any():
+                fast = fast.scatter(fast.arg_true().filter(maybe), False)
     frames: list[pl.DataFrame] = []
     if isinstance(r, PatternRecognizer) and fast.any():
         shaped = _shaped_cells(plan, r, s, stripped, fast, idx_all, rec.threshold)
@@ -177,12 +187,19 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
         idx = idx_all.filter(slow)
         cells = s.filter(slow)
         if r.column_only:
-            # The column's recognizer first: a cell it claims whole is that entity whole, and
-            # text findings inside it would lose to it (_merge_column_only), so only the
-            # other cells are analysed with every text recognizer (the prose model included).
+            # The column's recognizer first. A cell it claims whole is that entity whole unless
+            # an identifier is in it (_claimed_cells); only the other cells are analysed with
+            # every text recognizer, the prose model included.
             extra = _per_cell(r, idx, cells, rec.threshold)
-            open_cells = ~_claimed_whole(extra, idx, cells)
+            claimed = _claimed_whole(extra, idx, cells)
+            open_cells = ~claimed
             found = _text_findings(cells.filter(open_cells), idx.filter(open_cells), r, rec, plan)
+            patterns = tuple(t for t in rec.text if not t.model_based)
+            if claimed.any():
+                ids = analyze_column(cells.filter(claimed), patterns, rec.threshold, plan.name)
+                ids = ids.with_columns(idx=idx.filter(claimed).gather(ids.get_column("idx")))
+                found = pl.concat([found, ids]).sort("idx", "start", maintain_order=True)
+            extra = _identifiers_first(extra, found, idx, cells, r, rec.threshold, patterns)
             found = _merge_column_only(found, extra)
         else:
             found = _text_findings(cells, idx, r, rec, plan)
@@ -282,6 +299,54 @@ def _claimed_whole(extra: pl.DataFrame, idx: pl.Series, cells: pl.Series) -> pl.
     return idx.is_in(whole.implode())
 
 
+def _identifiers_first(
+    extra: pl.DataFrame,
+    found: pl.DataFrame,
+    idx: pl.Series,
+    cells: pl.Series,
+    r: Recognizer,
+    threshold: float,
+    patterns: Sequence[Recognizer],
+) -> pl.DataFrame:
+    """The column findings ``extra`` of ``r`` (names, addresses, organisations), where one
+    overlaps an identifier a pattern recognizer found in the cell (``found``): that cell's
+    column findings are what ``r`` finds in the text between its identifiers.
+
+    An address cell ending in a mobile (上海市…1号 13812345678) reports the mobile and the
+    address; the column's span over both would otherwise win or lose whole on its score."""
+    names = [t.name for t in patterns]
+    ids = found.filter(pl.col("recognizer").is_in(names)).select("idx", "start", "end")
+    if ids.height == 0 or extra.height == 0:
+        return extra
+    clash = (
+        extra.select("idx", _s="start", _e="end")
+        .join(ids, on="idx")
+        .filter((pl.col("start") < pl.col("_e")) & (pl.col("_s") < pl.col("end")))
+        .get_column("idx")
+        .unique()
+    )
+    if clash.len() == 0:
+        return extra
+    text_of = dict(zip(idx.to_list(), cells.to_list(), strict=True))
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for i, start, end in ids.filter(pl.col("idx").is_in(clash.implode())).iter_rows():
+        spans.setdefault(i, []).append((start, end))
+    out_rows: list[int] = []
+    out: list[Finding] = []
+    for i, taken in spans.items():
+        cell, pos = text_of[i], 0
+        for start, end in [*sorted(taken), (len(cell), len(cell))]:
+            gap = cell[pos:start]
+            for f in r.analyze_cell(gap, normalize(gap)) if gap.strip() else ():
+                if f.score >= threshold:
+                    out_rows.append(i)
+                    out.append(replace(f, start=f.start + pos, end=f.end + pos))
+            pos = max(pos, end)
+    gaps = _from_findings(out_rows, out, [0] * len(out)).drop("rank")
+    kept = extra.filter(~pl.col("idx").is_in(clash.implode()))
+    return pl.concat([kept, gaps]).sort("idx", "start", maintain_order=True)
+
+
 def _slow_cells(cells: pl.Series, r: Recognizer, rec: CellRecognizers, header: str) -> pl.DataFrame:
     """Findings in the irregular cells of a column classified as ``r``'s entity.
 
@@ -367,23 +432,11 @@ def _plain(cells: pl.Series) -> pl.Series:
 
 
 def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
-    """Column-context findings (names, addresses) win over text findings they overlap,
-    whatever their scores: the prose model reading a street (刘街a) as a name at 0.95, or only
-    the province as an address, must not break up an address the column says is one, or
-    protect masks a span and leaves the street in clear."""
+    """Column-context findings (names, addresses) and text findings, overlaps resolved as
+    everywhere (the higher score wins). Cells the column claims whole had no text findings
+    but their identifiers (:func:`_claimed_cells`)."""
     if extra.height == 0:
         return found
-    if found.height:
-        overlapped = (
-            found.select("idx", "start", "end")
-            .with_row_index("_row")
-            .join(extra.select("idx", _s="start", _e="end"), on="idx")
-            .filter((pl.col("start") < pl.col("_e")) & (pl.col("_s") < pl.col("end")))
-            .get_column("_row")
-            .unique()
-        )
-        found = found.with_row_index("_row").filter(~pl.col("_row").is_in(overlapped.implode()))
-        found = found.drop("_row")
     both = pl.concat(
         [
             extra.with_columns(rank=pl.lit(0, dtype=pl.Int64)),
