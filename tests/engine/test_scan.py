@@ -349,6 +349,24 @@ def test_a_folder_of_small_files_is_reported_file_by_file_with_files_in_flight(
     assert everything == sorted(everything)
 
 
+@pytest.mark.parametrize("prose", [False, True], ids=["no-prose", "prose"])
+def test_columns_classified_side_by_side_give_the_column_by_column_plans(
+    customers: tuple[Path, list[dict[str, str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    prose: bool,
+) -> None:
+    from baomi.engine.scan import partitions
+
+    root, _ = customers
+    opts = ScanOptions(prose=prose)
+    side = scan_paths([root], out_dir=tmp_path / "side", options=opts)
+    monkeypatch.setattr(partitions, "CLASSIFY_SIDE_BY_SIDE", 10**6)
+    one = scan_paths([root], out_dir=tmp_path / "one", options=opts)
+    assert to_dict(side.inventory)["files"] == to_dict(one.inventory)["files"]
+    assert read_findings(tmp_path / "side") == read_findings(tmp_path / "one")
+
+
 def test_a_failed_findings_write_stops_the_scan_and_leaves_nothing(
     customers: tuple[Path, list[dict[str, str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
