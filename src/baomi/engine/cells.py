@@ -187,9 +187,10 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
         idx = idx_all.filter(slow)
         cells = s.filter(slow)
         if r.column_only:
-            # The column's recognizer first. A cell it claims whole is that entity whole unless
-            # an identifier is in it (_claimed_cells); only the other cells are analysed with
-            # every text recognizer, the prose model included.
+            # The column's recognizer first. A cell it claims whole is that entity whole, but
+            # for the identifiers in it (_identifiers_first): the prose model does not read it
+            # (its spans would break up an address the column says is one); only the other
+            # cells are analysed with every text recognizer, the prose model included.
             extra = _per_cell(r, idx, cells, rec.threshold)
             claimed = _claimed_whole(extra, idx, cells)
             open_cells = ~claimed
@@ -433,8 +434,8 @@ def _plain(cells: pl.Series) -> pl.Series:
 
 def _merge_column_only(found: pl.DataFrame, extra: pl.DataFrame) -> pl.DataFrame:
     """Column-context findings (names, addresses) and text findings, overlaps resolved as
-    everywhere (the higher score wins). Cells the column claims whole had no text findings
-    but their identifiers (:func:`_claimed_cells`)."""
+    everywhere (the higher score wins). Cells the column claims whole have no text findings
+    but their identifiers, and column findings only beside them (:func:`_identifiers_first`)."""
     if extra.height == 0:
         return found
     both = pl.concat(
