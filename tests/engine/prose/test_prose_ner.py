@@ -124,6 +124,35 @@ def test_a_trigger_rule_widens_a_model_name_that_misses_the_surname() -> None:
     assert text[f.start : f.end] == "晓梅"
 
 
+def test_a_trigger_name_that_runs_to_a_punctuation_mark_is_taken_whole() -> None:
+    """处理人：曹思宛；: the model stopped at the rare last character (曹思) and masking it
+    would leave 宛 in the package; after a trigger the name is the whole run of characters up
+    to the punctuation mark or the end of the text."""
+    rec = ProsePersonNameRecognizer(FakeBackend({"曹思": "PER"}))
+    for text in (
+        "处理人：曹思宛；处理结果：已退款",
+        "跟进人：曹思宛",
+        "法定代表人：曹思宛，住所：北京",
+    ):
+        (f,) = rec.analyze(text)
+        assert text[f.start : f.end] == "曹思宛", text
+    # a name followed by a word keeps the model's end (the rule's is only the longest fit)
+    text = "联系人：曹思已签收"
+    (f,) = rec.analyze(text)
+    assert text[f.start : f.end] == "曹思"
+    # a title rule never moves the end
+    text = "请联系曹思宛女士"
+    (f,) = rec.analyze(text)
+    assert text[f.start : f.end] == "曹思"
+
+
+@pytest.mark.parametrize("word", ["跟进人", "处理人", "对接人", "受理人", "客户经理", "回访人"])
+def test_the_people_in_crm_notes_are_trigger_words(word: str) -> None:
+    text = f"{word}：苑浩；处理结果：已解决"
+    (f,) = ProsePersonNameRecognizer(FakeBackend({})).analyze(text)
+    assert (text[f.start : f.end], f.explanation.context_word) == ("苑浩", word)
+
+
 def test_to_the_company_is_not_a_company() -> None:
     """送货到公司 ("deliver to the office"): the model tagged 货到公司 as an organisation."""
     fake = FakeBackend({"货到公司": "ORG", "恒达公司": "ORG"})

@@ -218,6 +218,20 @@ NAME_TRIGGERS = (
     "开户名",
     "账户名",
     "收款人",
+    # who handled a customer, in CRM notes, tickets and forms
+    "跟进人",
+    "处理人",
+    "对接人",
+    "联络人",
+    "受理人",
+    "办理人",
+    "承办人",
+    "审批人",
+    "回访人",
+    "接待人",
+    "客户经理",
+    "发件人",
+    "付款人",
 )
 
 #: Trigger words after which a name is also written with no colon (户名苑浩, 姓名张三): each

@@ -43,6 +43,10 @@ class RuleSpan:
     label: str
     rule: str
     word: str
+    #: A trigger's name runs to the end of the text or to a character that is not Han
+    #: (联系人：林晨到，…): the name is that whole run, so a model span that stops short of
+    #: it (林晨) ends where the rule's does.
+    closed: bool = False
 
 
 @cache
@@ -89,6 +93,12 @@ def _title_continues(text: str, pos: int) -> bool:
     )
 
 
+def _trigger(text: str, m: re.Match[str]) -> RuleSpan:
+    end = m.end("v")
+    closed = end == len(text) or not "\u4e00" <= text[end] <= "\u9fff"
+    return RuleSpan(m.start("v"), end, "PER", "trigger", m.group("w"), closed)
+
+
 def rule_spans(text: str) -> list[RuleSpan]:
     """Person names found by the trigger and title rules."""
     return list(_rule_spans(text))
@@ -103,10 +113,10 @@ def _rule_spans(text: str) -> tuple[RuleSpan, ...]:
     trigger_rx, glued_rx, title_rx = _patterns()
     out: list[RuleSpan] = []
     for m in trigger_rx.finditer(text):
-        out.append(RuleSpan(m.start("v"), m.end("v"), "PER", "trigger", m.group("w")))
+        out.append(_trigger(text, m))
     if "名" in text:  # every glued trigger ends in 名 (the regex is the slowest of the three)
         for m in glued_rx.finditer(text):
-            out.append(RuleSpan(m.start("v"), m.end("v"), "PER", "trigger", m.group("w")))
+            out.append(_trigger(text, m))
     for m in title_rx.finditer(text):
         start, end = m.start("v"), m.end("v")
         # 请联系张伟先生: the regex may start one character early ("系张伟" is not a name).

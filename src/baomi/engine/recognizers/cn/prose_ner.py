@@ -222,7 +222,7 @@ class ProseNerRecognizer(Recognizer):
                 continue
             word = None
             score = span_score
-            start = span_start
+            start, end = span_start, span_end
             if support is not None:
                 used.add(support)
                 rule = rules[support]
@@ -230,10 +230,14 @@ class ProseNerRecognizer(Recognizer):
                 score += CONTEXT_BOOST
                 if rule.rule == "trigger":
                     # The name starts right after the trigger word: the model's 玉兰 in
-                    # 户名师玉兰 left the surname out, its 户名黄东 took the word in. (Its end
-                    # is kept: the rule's is only the longest that fits.)
+                    # 户名师玉兰 left the surname out, its 户名黄东 took the word in. Its end
+                    # is kept (the rule's is only the longest that fits) unless the name runs
+                    # to a punctuation mark or the end (处理人：曹思宛；): the model's 曹思
+                    # stopped at a rare character.
                     start = rule.start
-            out.append(_row(text, norm, start, span_end, score, pattern, word))
+                    if rule.closed and end < rule.end:
+                        end = rule.end
+            out.append(_row(text, norm, start, end, score, pattern, word))
         for i, r in enumerate(rules):
             if i in used or any(r.start < s[1] and s[0] < r.end for s in kept):
                 continue
