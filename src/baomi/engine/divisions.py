@@ -1,8 +1,9 @@
 """China's administrative divisions (GB/T 2260 codes) from cpca's bundled table.
 
 Used to cut an address after its district (mask) and to generalise it to the province, city
-or district (generalize). The table is read directly from cpca's package data (importing cpca
-itself is slow); nothing is read at import time.
+or district (generalize), and to tell a bare place name (深圳, 广东省深圳市, 美国) from an
+address (:func:`place_only`). The table is read directly from cpca's package data (importing
+cpca itself is slow); nothing is read at import time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
+
+import polars as pl
 
 from baomi.engine.adcodes import adcodes_path
 
@@ -87,3 +90,57 @@ def parse(address: str) -> Division | None:
     if province in ("北京市", "天津市", "上海市", "重庆市"):
         city = ""  # municipalities: the city level repeats the province
     return Division(province, city, district, pos)
+
+
+#: Suffixes a province or city drops in its short form (广东省 → 广东, 深圳市 → 深圳).
+_SHORT_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+
+
+def _short(name: str) -> str | None:
+    for suffix in _SHORT_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return None
+
+
+@cache
+def broad_places() -> frozenset[str]:
+    """Countries (Faker's zh_CN list) and provinces, full and short (广东省, 广东, 北京): names
+    no person and no one's address is."""
+    from faker.providers.address.zh_CN import Provider
+
+    names = set(Provider.countries)
+    for code, name in _table().by_code.items():
+        if code.endswith("0000"):
+            names.add(name)
+            if (short := _short(name)) is not None:
+                names.add(short)
+    return frozenset(names)
+
+
+@cache
+def _place_pattern() -> re.Pattern[str]:
+    """Up to three place names and nothing else: divisions as written in the table, the short
+    forms of provinces and cities (a district's short form is often a common word: 朝阳, 南山,
+    so it is not one), and countries."""
+    table = _table()
+    names = set(table.codes_by_name) | broad_places()
+    for code, name in table.by_code.items():
+        if code.endswith("00") and (short := _short(name)) is not None:
+            names.add(short)
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(f"(?:{alternatives}){{1,3}}")
+
+
+def place_only(value: str) -> bool:
+    """Whether ``value`` is only place names — a country, a province, a city or a district
+    (深圳, 广东深圳, 北京市朝阳区, 美国): no one's address, and the part of an address that
+    masking shows anyway."""
+    text = value.strip()
+    return bool(text) and _place_pattern().fullmatch(text) is not None
+
+
+def place_only_series(values: pl.Series) -> pl.Series:
+    """:func:`place_only` of every value (String, no nulls), in Polars."""
+    anchored = "^\\s*(?:" + _place_pattern().pattern + ")\\s*$"
+    return values.str.contains(anchored) & (values.str.strip_chars().str.len_chars() > 0)

@@ -75,6 +75,8 @@ def mask_value(
             return _keep(value, 1, 0, char)
         return (local[:1] + char * 3) + "@" + domain
     if entity == "ADDRESS":
+        if divisions.place_only(value):  # 深圳, 美国: what the mask shows of any address
+            return value
         div = divisions.parse(value)
         end = div.end if div is not None else 0  # no division: nothing of it is kept
         return value[:end] + char * 4 if end < len(value) else value

@@ -90,6 +90,17 @@ def test_each_recognizer_keeps_its_own_label() -> None:
     assert _surfaces(text, ProseAddressRecognizer(fake).analyze(text)) == {("杭州", "ADDRESS")}
 
 
+def test_a_country_or_province_is_not_a_name() -> None:
+    """The model reads 中国 or 江苏 in a note as a name now and then; masked as a name (中*)
+    it was also counted as a removed value wherever else it stood. A country or a province is
+    a name only after a trigger word."""
+    rec = ProsePersonNameRecognizer(FakeBackend({"中国": "PER", "江苏": "PER", "张伟": "PER"}))
+    text = "我们在中国江苏见到了张伟"
+    assert _surfaces(text, rec.analyze(text)) == {("张伟", "PERSON_NAME")}
+    text = "联系人：江苏"
+    assert _surfaces(text, rec.analyze(text)) == {("江苏", "PERSON_NAME")}
+
+
 def test_a_name_after_a_trigger_word_is_not_an_address() -> None:
     """户名苑浩: 苑 ends many estate names (某某苑), but after 户名 the characters are an account
     holder's name; the address and organisation recognizers give way to the trigger rule."""

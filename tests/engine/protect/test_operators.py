@@ -51,6 +51,11 @@ CARD = make_card(RNG)
         # no division to keep: nothing of the value survives (was kept whole when short)
         ("ADDRESS", "体育西路88号", "****"),
         ("ADDRESS", "张家院", "****"),
+        # a bare place name is no one's address: shown, as any address shows its divisions
+        ("ADDRESS", "深圳", "深圳"),
+        ("ADDRESS", "广东深圳", "广东深圳"),
+        ("ADDRESS", "美国", "美国"),
+        ("ADDRESS", "深圳南山科技园", "****"),
         ("CN_LANDLINE", "010-12345678", "010-******78"),
     ],
 )
@@ -209,7 +214,9 @@ def test_registry_is_the_single_list() -> None:
         ("EMAIL", lambda r: r.choice(["a", "bob.smith", "x"]) + "@example.com"),
         (
             "ADDRESS",
-            lambda r: r.choice(["广东省深圳市南山区科技园路1号", "体育西路88号", "北京市"]),
+            lambda r: r.choice(
+                ["广东省深圳市南山区科技园路1号", "体育西路88号", "北京市", "深圳", "美国"]
+            ),
         ),
     ],
 )

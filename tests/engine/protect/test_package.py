@@ -446,6 +446,28 @@ def test_verify_passes_a_value_the_policy_leaves_as_it_is(tmp_path: Path) -> Non
     assert conventional(strip_marks(out["地址"][0])).endswith("****")
 
 
+def test_verify_passes_a_place_name_kept_elsewhere(tmp_path: Path) -> None:
+    """A bare place name removed as an address (深圳, redacted) is still written where the
+    policy keeps it (a city column), and the prose model reads 中国 or 美国 as an address in
+    one note and not in the next: a place name alone identifies no one, so verify does not
+    count its other mentions as leftovers (a --verify of a CRM export with Faker notes failed
+    on them)."""
+    rows = [
+        {"地址": a, "城市": "深圳"}
+        for a in ["广东省深圳市南山区科技园路1号", "北京市朝阳区建国路88号"] * 10
+    ]
+    rows[3]["地址"] = "深圳"
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    policy = load_policy_text(
+        "entities:\n  ADDRESS: {operator: redact}\ncolumns:\n  城市: {operator: keep}\n"
+    )
+    result = run(tmp_path / "in", tmp_path / "out", policy=policy, verify=True)
+    assert result.leaks == []
+    out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
+    assert out["城市"].map_elements(strip_marks, return_dtype=pl.String).to_list() == ["深圳"] * 20
+    assert "科技园" not in "".join(out["地址"].fill_null("").to_list())
+
+
 def test_verify_passes_a_pseudonym_that_is_another_customers_name(tmp_path: Path) -> None:
     """Name pseudonyms come from a small space of plausible names: one may be another customer's
     real name. That customer's own row shows their pseudonym, so nothing of them is left."""

@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from baomi.engine import divisions
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
 from baomi.engine.prose.lexicon import common_words
@@ -275,8 +276,9 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         return rule_spans(text)
 
     def implausible(self, value: str) -> bool:
-        """A common dictionary word (祝福, 客户) is not a name unless a trigger or title says so."""
-        return value in common_words()
+        """A common dictionary word (祝福, 客户), a country or a province (中国, 美国, 广东) is
+        not a name unless a trigger or title says so."""
+        return value in common_words() or value in divisions.broad_places()
 
 
 def _trigger_names(text: str) -> list[RuleSpan]:
