@@ -329,3 +329,30 @@ def test_an_identifier_after_an_address_in_an_address_column_is_still_found(pros
     assert found.filter(pl.col("idx") == 4).select("start", "end", "entity").rows() == [
         (0, len(cells[4]), "ADDRESS")
     ]
+
+
+@pytest.mark.parametrize("prose", [False, True], ids=["no-prose", "prose"])
+def test_an_address_that_only_looks_like_it_may_hold_an_identifier_scores_as_the_others(
+    prose: bool,
+) -> None:
+    # 台湾省 / 香港 hit the permit recognizer's prefilter (台湾, 港澳 words): such a plain address
+    # took the slow path and scored 0.9 "unknown" where the same shape elsewhere scores 0.99
+    # "confirmed"; with no identifier in it, it is the column's address like any other.
+    cells = [
+        "台湾省台北市信义区信义路五段7号",
+        "广东省深圳市南山区科技园路1号",
+        "香港特别行政区中西区皇后大道中99号",
+        "北京市朝阳区建国路88号",
+        "台湾省台北市信义路5号 13912345678",
+    ]
+    registry = Registry.default(plugins=False)
+    if not prose:
+        registry = registry.without_models()
+    rec = CellRecognizers.of(TextAnalyzer(registry))
+    plan = ColumnPlan("通讯地址", "entity", "ADDRESS", 1.0, True)
+    found = column_findings(plan, pl.Series(cells), rec)
+    whole = found.filter(pl.col("idx") < 4).sort("idx")
+    whole = whole.select("idx", "start", "end", "score", "validation")
+    assert whole.rows() == [(i, 0, len(cells[i]), 0.99, "confirmed") for i in range(4)]
+    # a cell that does hold one still reports it
+    assert set(found.filter(pl.col("idx") == 4).get_column("entity")) == {"ADDRESS", "CN_MOBILE"}

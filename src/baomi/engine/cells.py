@@ -168,14 +168,18 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
         fast = pl.repeat(False, s.len(), eager=True)
     if r.column_only and fast.any():
         # an address of the plain shape may end in a mobile (…1号（电话13812345678）): cells
-        # where an identifier may be go the slow way, the identifiers found first
-        union = "|".join(
-            f"(?:{t.prefilter})" for t in rec.text if t.prefilter and not t.model_based
-        )
+        # where an identifier is go the slow way, the identifiers found first. A prefilter's
+        # hit alone (台湾省…: the permit recognizer's words) is no identifier: such a cell
+        # stays the column's entity like the others.
+        patterns = tuple(t for t in rec.text if not t.model_based)
+        union = "|".join(f"(?:{t.prefilter})" for t in patterns if t.prefilter)
         if union:
             maybe = stripped.filter(fast).str.contains(union).fill_null(False)
             if maybe.any():
-                fast = fast.scatter(fast.arg_true().filter(maybe), False)
+                where = fast.arg_true().filter(maybe)
+                ids = analyze_column(s.gather(where), patterns, rec.threshold, plan.name)
+                if ids.height:
+                    fast = fast.scatter(where.gather(ids.get_column("idx").unique()), False)
     frames: list[pl.DataFrame] = []
     if isinstance(r, PatternRecognizer) and fast.any():
         shaped = _shaped_cells(plan, r, s, stripped, fast, idx_all, rec.threshold)
