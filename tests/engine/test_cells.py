@@ -300,6 +300,17 @@ def test_an_address_the_column_claims_whole_is_not_broken_up_by_the_prose_model(
         assert before.split("座")[-1].strip() not in after
 
 
+def _address_column(cells: list[str], prose: bool) -> pl.DataFrame:
+    """The findings of ``cells`` as an address column's (``通讯地址``), with or without the
+    prose model."""
+    registry = Registry.default(plugins=False)
+    if not prose:
+        registry = registry.without_models()
+    rec = CellRecognizers.of(TextAnalyzer(registry))
+    plan = ColumnPlan("通讯地址", "entity", "ADDRESS", 1.0, True)
+    return column_findings(plan, pl.Series(cells), rec)
+
+
 @pytest.mark.parametrize("prose", [False, True], ids=["no-prose", "prose"])
 def test_an_identifier_after_an_address_in_an_address_column_is_still_found(prose: bool) -> None:
     # The address recognizer claims 上海市徐汇区漕溪北路1号 13812345678 whole; the mobile in
@@ -314,12 +325,7 @@ def test_an_identifier_after_an_address_in_an_address_column_is_still_found(pros
         "深圳市南山区科技园1栋 zhang@example.com",
         "北京市朝阳区建国路88号",
     ]
-    registry = Registry.default(plugins=False)
-    if not prose:
-        registry = registry.without_models()
-    rec = CellRecognizers.of(TextAnalyzer(registry))
-    plan = ColumnPlan("通讯地址", "entity", "ADDRESS", 1.0, True)
-    found = column_findings(plan, pl.Series(cells), rec)
+    found = _address_column(cells, prose)
     by_cell: dict[int, set[str]] = {}
     for idx, entity in found.select("idx", "entity").rows():
         by_cell.setdefault(idx, set()).add(entity)
@@ -345,12 +351,7 @@ def test_an_address_that_only_looks_like_it_may_hold_an_identifier_scores_as_the
         "北京市朝阳区建国路88号",
         "台湾省台北市信义路5号 13912345678",
     ]
-    registry = Registry.default(plugins=False)
-    if not prose:
-        registry = registry.without_models()
-    rec = CellRecognizers.of(TextAnalyzer(registry))
-    plan = ColumnPlan("通讯地址", "entity", "ADDRESS", 1.0, True)
-    found = column_findings(plan, pl.Series(cells), rec)
+    found = _address_column(cells, prose)
     whole = found.filter(pl.col("idx") < 4).sort("idx")
     whole = whole.select("idx", "start", "end", "score", "validation")
     assert whole.rows() == [(i, 0, len(cells[i]), 0.99, "confirmed") for i in range(4)]
