@@ -157,6 +157,21 @@ def test_a_trigger_name_that_runs_to_a_punctuation_mark_is_taken_whole() -> None
     assert text[f.start : f.end] == "曹思"
 
 
+def test_a_transliterated_name_after_a_trigger_is_taken_whole() -> None:
+    """阿卜杜拉·买买提: the parts of the name are joined by a middle dot, which the trigger's
+    surname-and-given-name pattern does not read; a dotted company after 乙方 is no name."""
+    rec = ProsePersonNameRecognizer(FakeBackend({"阿卜杜拉·买买": "PER"}))
+    text = "处理人：阿卜杜拉·买买提；处理结果：已退款"
+    (f,) = rec.analyze(text)
+    assert text[f.start : f.end] == "阿卜杜拉·买买提"
+    text = "联系人：古丽·阿不都"
+    assert _surfaces(text, ProsePersonNameRecognizer(FakeBackend({})).analyze(text)) == {
+        ("古丽·阿不都", "PERSON_NAME")
+    }
+    text = "乙方：碧桂园·凤凰酒店有限公司"
+    assert ProsePersonNameRecognizer(FakeBackend({})).analyze(text) == []
+
+
 @pytest.mark.parametrize("word", ["跟进人", "处理人", "对接人", "受理人", "客户经理", "回访人"])
 def test_the_people_in_crm_notes_are_trigger_words(word: str) -> None:
     text = f"{word}：苑浩；处理结果：已解决"

@@ -27,6 +27,8 @@ _LONG_DIGITS = 7
 CONTEXT_BOOST = 0.15
 _TRIM = " \t\r\n　「」『』，。！？；：、,.!?;:\"'“”‘’（）()[]【】《》<>—-~…/\\|"
 _HAN = "\u4e00-\u9fff"
+#: The middle dots between the parts of a transliterated name (阿卜杜拉·买买提).
+_MIDDLE_DOTS = "·•・‧"
 #: Particles and prepositions that follow a name (杨想对服务满意, 王小的电话) and are hardly ever
 #: the last character of a three-character name.
 _TRAILING_FUNCTION_CHARS = frozenset("对的了是被把说")
@@ -69,12 +71,16 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     surnames = "".join(sorted(set(lexicon.SURNAMES)))
     compound = "|".join(sorted(lexicon.COMPOUND_SURNAMES, key=len, reverse=True))
     name = rf"(?:{compound}|[{surnames}])[{_HAN}]{{1,2}}"
+    # a transliterated name, its parts joined by a middle dot (阿卜杜拉·买买提): after a
+    # trigger word only, where it is tried first
+    dotted = rf"[{_HAN}]{{1,8}}(?:[{_MIDDLE_DOTS}][{_HAN}]{{1,8}}){{1,2}}(?![{_HAN}{_MIDDLE_DOTS}])"
     triggers = "|".join(sorted(lexicon.NAME_TRIGGERS, key=len, reverse=True))
     glued = "|".join(sorted(lexicon.NAME_TRIGGERS_GLUED, key=len, reverse=True))
     titles = "|".join(sorted(lexicon.NAME_TITLES, key=len, reverse=True))
     after = rf"(?=$|[^{_HAN}]|{titles}|(?:身份证|电话|手机|住|地址|联系|签|现|于|已|的|和|与|、))"
     trigger_rx = re.compile(
-        rf"(?P<w>{triggers})(?:[（(][^）)]{{0,8}}[）)])?(?:[:：]\s*|\s+|为|是)(?P<v>{name}){after}"
+        rf"(?P<w>{triggers})(?:[（(][^）)]{{0,8}}[）)])?(?:[:：]\s*|\s+|为|是)"
+        rf"(?P<v>{dotted}|{name}{after})"
     )
     # A glued trigger is not the end of a longer word: 客户名单, 用户名, 账户名称.
     glued_rx = re.compile(rf"(?<![客用])(?P<w>{glued})(?![称字])(?P<v>{name}){after}")
@@ -91,6 +97,14 @@ def _title_continues(text: str, pos: int) -> bool:
     return (
         pos < len(text) and "\u4e00" <= text[pos] <= "\u9fff" and text[pos] not in _AFTER_TITLE_OK
     )
+
+
+def _dotted_place(value: str) -> bool:
+    """A dotted run after 乙方 that is a company or a place (碧桂园·凤凰酒店有限公司), not a
+    transliterated name: it ends as organisations and addresses end."""
+    if not any(d in value for d in _MIDDLE_DOTS):
+        return False
+    return value.endswith(lexicon.ORG_SUFFIXES) or value[-1] in lexicon.ADDRESS_CHARS
 
 
 def _trigger(text: str, m: re.Match[str]) -> RuleSpan:
@@ -113,7 +127,8 @@ def _rule_spans(text: str) -> tuple[RuleSpan, ...]:
     trigger_rx, glued_rx, title_rx = _patterns()
     out: list[RuleSpan] = []
     for m in trigger_rx.finditer(text):
-        out.append(_trigger(text, m))
+        if not _dotted_place(m.group("v")):
+            out.append(_trigger(text, m))
     if "名" in text:  # every glued trigger ends in 名 (the regex is the slowest of the three)
         for m in glued_rx.finditer(text):
             out.append(_trigger(text, m))
