@@ -92,15 +92,13 @@ def parse(address: str) -> Division | None:
     return Division(province, city, district, pos)
 
 
-#: Suffixes a province or city drops in its short form (广东省 → 广东, 深圳市 → 深圳).
-_SHORT_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+def _short(code: str, name: str) -> str | None:
+    """A province's or city's usual short form (广东省 → 广东, 深圳市 → 深圳; the prose
+    lexicon's :func:`~baomi.engine.prose.lexicon.short_name`), None when it has none."""
+    from baomi.engine.prose.lexicon import short_name
 
-
-def _short(name: str) -> str | None:
-    for suffix in _SHORT_SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return None
+    short = short_name(name, 1 if code.endswith("0000") else 2)
+    return short if short != name and len(short) >= 2 else None
 
 
 @cache
@@ -113,7 +111,7 @@ def broad_places() -> frozenset[str]:
     for code, name in _table().by_code.items():
         if code.endswith("0000"):
             names.add(name)
-            if (short := _short(name)) is not None:
+            if (short := _short(code, name)) is not None:
                 names.add(short)
     return frozenset(names)
 
@@ -126,7 +124,7 @@ def _place_pattern() -> re.Pattern[str]:
     table = _table()
     names = set(table.codes_by_name) | broad_places()
     for code, name in table.by_code.items():
-        if code.endswith("00") and (short := _short(name)) is not None:
+        if code.endswith("00") and (short := _short(code, name)) is not None:
             names.add(short)
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(f"(?:{alternatives}){{1,3}}")
