@@ -239,6 +239,20 @@ def protect(
         )
     if verify:
         console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))
+        if m.verify.unconfirmed:
+            where = ", ".join(
+                f"{x['file']}:{x['column'] or '-'} ({x['count']})" for x in result.unconfirmed[:5]
+            )
+            console.print(
+                tr(
+                    f"[yellow]未确认 {m.verify.unconfirmed} 处[/yellow]：仅由文本模型识别并去除的词，"
+                    "在别处又仅被模型读作同一实体（未计为残留；请抽查）",
+                    f"[yellow]{m.verify.unconfirmed} unconfirmed[/yellow]: words only the prose "
+                    "model removed, read again elsewhere by the model alone (not counted as "
+                    "leftovers; spot-check them)",
+                )
+                + f": {where}"
+            )
     if database is not None and database.target_url is not None:
         console.print(
             tr("已写入目标数据库", "written to the target database")

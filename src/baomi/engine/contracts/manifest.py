@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from baomi.engine.contracts.layout import FLATTEN, OMIT_NONE
+from baomi.engine.contracts.layout import FLATTEN, OMIT_DEFAULT, OMIT_NONE
 from baomi.engine.contracts.risk import RiskReport
 
 #: The manifest's ``format`` key, its schema version; readers refuse another.
@@ -114,6 +114,9 @@ class FingerprintInfo:
 class VerifyInfo:
     ran: bool
     leftover: int
+    #: Values the prose model alone removed somewhere and alone reads again in the package's
+    #: text (docs/protect.md "--verify"): reported, not failing; omitted when 0.
+    unconfirmed: int = field(default=0, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

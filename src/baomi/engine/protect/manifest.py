@@ -41,8 +41,9 @@ def _manifest(
     package_id: str,
     now: _dt.datetime,
     opts: ProtectOptions,
-    leaks: list[dict[str, Any]],
+    unconfirmed: list[dict[str, Any]],
 ) -> Manifest:
+    """The package's manifest; written only when ``--verify`` (if asked) found no leftover."""
     from baomi import __version__
 
     return Manifest(
@@ -57,7 +58,9 @@ def _manifest(
         fingerprint=FingerprintInfo(
             scheme=fp.SCHEME, marks=run.policy.marks, recipient_keyed_values=bool(run.digests)
         ),
-        verify=VerifyInfo(ran=opts.verify, leftover=sum(x["count"] for x in leaks)),
+        verify=VerifyInfo(
+            ran=opts.verify, leftover=0, unconfirmed=sum(x["count"] for x in unconfirmed)
+        ),
     )
 
 

@@ -60,3 +60,6 @@ class ProtectResult:
     manifest: Manifest
     trace_record: Path | None
     leaks: list[dict[str, Any]] = field(default_factory=list)
+    #: ``--verify``'s unconfirmed values by file and column (counts only; see
+    #: :class:`~baomi.engine.protect.verify.Leftovers`).
+    unconfirmed: list[dict[str, Any]] = field(default_factory=list)

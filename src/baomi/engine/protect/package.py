@@ -39,7 +39,7 @@ from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.tables import protect_table
 from baomi.engine.protect.texts import protect_units
 from baomi.engine.protect.tokens import TokenVault
-from baomi.engine.protect.verify import scan_leftovers, verify_package
+from baomi.engine.protect.verify import Leftovers, scan_leftovers, verify_package
 from baomi.engine.protect.writers import SUFFIXES, Document, load
 from baomi.engine.recognizers.registry import Registry
 from baomi.errors import InputError
@@ -172,9 +172,9 @@ def protect_paths(
         if progress:
             progress("", total, total)
         listed = tuple(codec.from_dict(ManifestFile, e) for e in entries)
-        leaks: list[dict[str, Any]] = []
+        checked = Leftovers()
         if opts.verify:
-            leaks = verify_package(
+            checked = verify_package(
                 tmp,
                 listed,
                 run.originals,
@@ -183,10 +183,12 @@ def protect_paths(
                 run.prefilter,
                 run.produced,
                 run.operators,
-            ) or scan_leftovers(tmp, listed, policy, run.operators)
+                run.model_only,
+            )
+            leaks = checked.leaks or scan_leftovers(tmp, listed, policy, run.operators)
             if leaks:
                 raise VerifyError(leaks)
-        manifest = _manifest(run, listed, package_id, now, opts, leaks)
+        manifest = _manifest(run, listed, package_id, now, opts, checked.unconfirmed)
         codec.dump(manifest, tmp / "manifest.json")
         if vault is not None:
             vault.save()
@@ -198,7 +200,7 @@ def protect_paths(
     if opts.manifests_dir is not None:
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
-    return ProtectResult(out_dir, manifest, record_path, leaks)
+    return ProtectResult(out_dir, manifest, record_path, [], checked.unconfirmed)
 
 
 def _hashed(entry: dict[str, Any], source_sha256: str, target: Path) -> dict[str, Any]:

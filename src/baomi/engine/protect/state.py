@@ -3,13 +3,17 @@ fingerprint, and what the run records for the manifest, the trace record and ``-
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.contracts.manifest import KAnonymityReport
 from baomi.engine.protect.operators.base import OperatorContext
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
+from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
 
 
@@ -27,6 +31,11 @@ class ProtectRun:
     #: The original values the policy removes, kept only for ``--verify`` (which looks for them).
     collect_originals: bool = True
     originals: set[str] = field(default_factory=set)
+    #: Original values removed where the prose model alone found them (no trigger or title
+    #: word, no pattern, no column): ``--verify`` reports the model's other readings of these
+    #: in the package's text as unconfirmed instead of failing (one that is also in
+    #: ``originals``, removed with support somewhere, is a leftover wherever it is).
+    model_only: set[str] = field(default_factory=set)
     #: The values format-keeping operators wrote (``--verify`` only): a name pseudonym may be
     #: another customer's real name, and is not a leftover where the operator wrote it.
     produced: set[str] = field(default_factory=set)
@@ -38,6 +47,14 @@ class ProtectRun:
 
     def note(self, entity: str | None, operator: str) -> None:
         self.operators_used.setdefault(entity or "(column)", set()).add(operator)
+
+
+def model_only(recognizers: Iterable[Recognizer]) -> pl.Expr:
+    """Findings (the columns of :func:`~baomi.engine.batch.analyze_column`) that the prose
+    model alone made: a model-based recognizer's, with no context word (no trigger or title
+    word, no header: a rule's own findings always have their word)."""
+    models = [r.name for r in recognizers if r.model_based]
+    return pl.col("recognizer").is_in(models) & pl.col("context").is_null()
 
 
 def carries_marks(run: ProtectRun, rule: Rule) -> bool:

@@ -19,7 +19,7 @@ from baomi.engine.protect.hierarchy import Hierarchy, build_hierarchy
 from baomi.engine.protect.kanon import Criteria, anonymize
 from baomi.engine.protect.plan import ColumnPlan, plan_table
 from baomi.engine.protect.policy import Rule
-from baomi.engine.protect.state import ProtectRun, carries_marks, invisible_marks
+from baomi.engine.protect.state import ProtectRun, carries_marks, invisible_marks, model_only
 from baomi.engine.protect.writers import Table
 
 
@@ -113,13 +113,16 @@ def _apply_findings(
     edits: dict[int, list[tuple[int, int, str, bool]]] = {}
     drop_idx: set[int] = set()
     spans = (
-        found.select("idx", "start", "end", "entity")
+        found.select(
+            "idx", "start", "end", "entity", weak=model_only(run.analyzer.text_recognizers)
+        )
         .with_columns(text=texts.gather(found["idx"]))
         .select(
             "idx",
             "start",
             "end",
             "entity",
+            "weak",
             raw=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
         )
     )
@@ -132,9 +135,11 @@ def _apply_findings(
         new = op.apply_series(raw, str(entity), rule.params, run.ctx)
         run.note(str(entity), rule.operator)
         if run.collect_originals:
-            run.originals.update(
-                a.strip() for a, b in zip(raw.to_list(), new.to_list(), strict=True) if a != b
-            )
+            for a, b, weak in zip(
+                raw.to_list(), new.to_list(), group["weak"].to_list(), strict=True
+            ):
+                if a != b:
+                    (run.model_only if weak else run.originals).add(a.strip())
         idx = group["idx"].to_list()
         if op.drops_record(rule.params):
             drop_idx.update(idx)

@@ -27,6 +27,7 @@ def _protect_text(
     for them in cells."""
     edits: list[tuple[int, int, str, bool]] = []
     drop = False
+    models = {r.name for r in run.analyzer.text_recognizers if r.model_based}
     for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
         if rule is None or not run.operators.declares(rule.operator, "removes"):
@@ -36,7 +37,8 @@ def _protect_text(
         new = op.apply(raw, f.entity, rule.params, run.ctx)
         run.note(f.entity, rule.operator)
         if run.collect_originals and new != raw:
-            run.originals.add(raw.strip())
+            weak = f.explanation.recognizer in models and f.explanation.context_word is None
+            (run.model_only if weak else run.originals).add(raw.strip())
         if op.drops_record(rule.params):
             drop = True
         if op.recipient_specific(rule.params) and fp.traceable(f.entity, op.keeps_format):

@@ -3,12 +3,15 @@
 Two views: the values (every cell against the original values that were removed; free-text and
 unclassified columns, lines and paragraphs re-analyzed) and the scan (``scan_paths`` on the
 package: an entity removed with a format-breaking operator must not be found again). Results are
-counts by file and column, never values.
+counts by file and column, never values. A value the prose model alone removed, met again where
+the model alone reads it (or as a whole cell), is *unconfirmed*: reported, not a leftover.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,37 @@ from baomi.engine.contracts.manifest import ManifestFile
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.registry import OperatorRegistry
+from baomi.engine.protect.state import model_only
 from baomi.engine.protect.writers import load
+
+
+@dataclass(frozen=True, slots=True)
+class Leftovers:
+    """What :func:`verify_package` found, by file and column (``file``, ``sheet``, ``column``,
+    ``count``): ``leaks`` fail the run; ``unconfirmed`` are values the prose model alone
+    removed somewhere and that are met again only where the model alone reads them (or as a
+    whole cell): the manifest counts them."""
+
+    leaks: list[dict[str, Any]] = field(default_factory=list)
+    unconfirmed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _mask_characters(policy: Policy) -> str:
+    """A regex class of the characters ``mask`` writes under ``policy`` (``*`` by default)."""
+    chars = {"*"}
+    for rule in (*policy.entities.values(), *policy.columns.values()):
+        char = getattr(rule.params, "char", None)
+        if rule.operator == "mask" and isinstance(char, str):
+            chars.add(char)
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+def _removed(values: set[str]) -> pl.DataFrame:
+    """``values`` as a one-column frame ``o``, without bare place names: 深圳 or 美国 identifies
+    no one, and the prose model reads one as a name or an address in one note and not in the
+    next, so its other mentions are no leftover."""
+    series = pl.Series(sorted(values), dtype=pl.String)
+    return pl.DataFrame({"o": series.filter(~divisions.place_only_series(series))})
 
 
 def verify_package(
@@ -33,46 +66,68 @@ def verify_package(
     prefilter: str | None = None,
     produced: set[str] | None = None,
     operators: OperatorRegistry | None = None,
-) -> list[dict[str, Any]]:
+    model_only_values: set[str] | None = None,
+) -> Leftovers:
     """Leftover identifiers in the written package (counts by file and column, no values).
 
     Every cell is compared with the original values the policy removed; the cells of free-text
     and unclassified columns, lines and paragraphs are re-analyzed as well. In a column a
     format-keeping operator wrote, a cell that is one of ``produced`` (what those operators
     wrote) is that operator's output, even when it equals another customer's original.
-    """
-    leaks: list[dict[str, Any]] = []
-    # A bare place name (深圳, 美国) identifies no one: the prose model reads one as a name or
-    # an address in one note and not in the next, and its other mentions are no leftover.
-    values = pl.Series(sorted(originals), dtype=pl.String)
-    values = values.filter(~divisions.place_only_series(values))
-    if values.len() == 0:
-        return leaks
-    operators = operators or OperatorRegistry.default()
-    lookup = pl.DataFrame({"o": values})
-    written = pl.DataFrame({"o": pl.Series(sorted(produced or ()), dtype=pl.String)})
 
-    def rescan(values: pl.Series) -> int:
+    ``originals`` were removed with support (a pattern, a column, a trigger or title word)
+    somewhere; ``model_only_values`` only where the prose model alone found them. Masking
+    changes the text around a word, and the model reads the same word as a name in one
+    sentence and not in the next: such a value met again where the model alone reads it, or
+    as a whole cell, is unconfirmed, not a leftover; met where a rule reads it (联系人：…), it
+    is a leftover as any original is. So is any original the model alone reads in a span that
+    takes in or borders a mask character: it reads protect's own output (谢谢东西 masked as
+    谢谢东* read as 谢东, a customer's name), not the text protect was given.
+    """
+    out = Leftovers()
+    strong = _removed(originals)
+    weak = _removed((model_only_values or set()) - originals)
+    if strong.height == 0 and weak.height == 0:
+        return out
+    operators = operators or OperatorRegistry.default()
+    written = pl.DataFrame({"o": pl.Series(sorted(produced or ()), dtype=pl.String)})
+    masks = _mask_characters(policy)
+
+    def rescan(values: pl.Series) -> tuple[int, int]:
         """Distinct texts holding a removed entity whose value is one of the originals (all
-        texts analysed together, as protect analysed them)."""
+        texts analysed together, as protect analysed them), and model-only readings of a
+        model-only original (unconfirmed)."""
         distinct = values.drop_nulls().unique()
         if prefilter is not None:
             distinct = distinct.filter(distinct.str.contains(prefilter))
         distinct = distinct.filter(distinct != "")
         if distinct.len() == 0:
-            return 0
+            return 0, 0
         found = analyze_column(distinct, analyzer.text_recognizers, analyzer.threshold)
         removed = [e for e in found["entity"].unique().to_list() if policy.removes(e, operators)]
         found = found.filter(pl.col("entity").is_in(removed))
         if found.height == 0:
-            return 0
-        spans = found.select("start", "end").with_columns(text=distinct.gather(found["idx"]))
+            return 0, 0
+        spans = found.select(
+            "start", "end", alone=model_only(analyzer.text_recognizers)
+        ).with_columns(text=distinct.gather(found["idx"]))
+        before = (pl.col("start") - 1).clip(0)
         raw = spans.select(
+            "alone",
             o=pl.col("text")
             .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
-            .str.strip_chars()
+            .str.strip_chars(),
+            # the span with a character either side takes in a mask character
+            masked=pl.col("text").str.slice(before, pl.col("end") + 1 - before).str.contains(masks),
         )
-        return raw.join(lookup, on="o", how="semi").height
+        met = raw.join(weak, on="o", how="semi")
+        hit = raw.join(strong, on="o", how="semi")
+        unconfirmed = int(met["alone"].sum()) + int((hit["alone"] & hit["masked"]).sum())
+        return hit.height + met.height - unconfirmed, unconfirmed
+
+    def report(where: list[dict[str, Any]], rel: str, sheet: Any, column: Any, n: int) -> None:
+        if n:
+            where.append({"file": rel, "sheet": sheet, "column": column, "count": n})
 
     for entry in entries:
         rel = entry.path
@@ -105,21 +160,21 @@ def verify_package(
                 cells = pl.DataFrame({"o": col})
                 if name in keeping:
                     cells = cells.join(written, on="o", how="anti")
-                count = cells.join(lookup, on="o", how="semi").height
+                count = cells.join(strong, on="o", how="semi").height
+                unsure = cells.join(weak, on="o", how="semi").height
                 if name in reread or name not in listed:
-                    count += rescan(col)
-                if count:
-                    leaks.append(
-                        {"file": rel, "sheet": table.sheet, "column": name, "count": count}
-                    )
+                    more, unsure_more = rescan(col)
+                    count, unsure = count + more, unsure + unsure_more
+                report(out.leaks, rel, table.sheet, name, count)
+                report(out.unconfirmed, rel, table.sheet, name, unsure)
         if doc.units:
             units = pl.Series(doc.units, dtype=pl.String).str.replace_all(
                 f"[{fp.MARK0}{fp.MARK1}]", ""
             )
-            count = rescan(units)
-            if count:
-                leaks.append({"file": rel, "sheet": None, "column": None, "count": count})
-    return leaks
+            count, unsure = rescan(units)
+            report(out.leaks, rel, None, None, count)
+            report(out.unconfirmed, rel, None, None, unsure)
+    return out
 
 
 #: Entities found by context or a prose model, whose masked forms still read as the entity.
