@@ -333,3 +333,26 @@ def test_protect_says_a_broken_csv_row_was_left_out(env: Path) -> None:
     manifest = json.loads((env / "pkg" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"][0]["tables"][0]["skipped_rows"] == 1
     assert "13812345678" not in (env / "pkg" / "客户.csv").read_text(encoding="utf-8")
+
+
+def test_protect_verify_prints_unconfirmed_values(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model-only reading of protect's own masks (谢谢东* read as 谢东) passes the run and
+    is printed by file and column, without the value."""
+    from baomi.engine.recognizers.cn.prose_ner import ProsePersonNameRecognizer
+    from baomi.engine.recognizers.registry import Registry
+    from tests.engine.protect.test_package import _ReadsItsOwnMasks
+
+    names = ProsePersonNameRecognizer(_ReadsItsOwnMasks())  # type: ignore[arg-type]
+    registry = Registry([*Registry.default().without_models(), names])
+    monkeypatch.setattr(Registry, "default", classmethod(lambda cls, **_: registry))
+    rows = [{"姓名": "谢东", "备注": "无"}, {"姓名": "韩梅", "备注": "谢谢东西"}]
+    write_csv(env / "notes" / "n.csv", rows)
+    runner.invoke(app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")])
+    args = ["--policy", str(env / "p.yaml"), "--out", str(env / "o"), "--recipient", "甲"]
+    args += ["--key-file", str(env / "k.key"), "--verify"]
+    r = runner.invoke(app, ["protect", str(env / "notes"), *args])
+    assert r.exit_code == 0, r.output
+    assert "verify passed" in r.output and "1 unconfirmed" in r.output
+    assert "n.csv:备注 (1)" in r.output and "谢东" not in r.output
