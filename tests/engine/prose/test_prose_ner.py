@@ -399,3 +399,24 @@ def test_the_column_gives_the_findings_of_analyze_text_by_text() -> None:
     )
     assert got == expected
     assert {(g[0], g[4]) for g in got} >= {(1, "rule:trigger"), (3, "rule:own"), (6, "rule:title")}
+
+
+class _UnsureFake(FakeBackend):
+    """Tags its substrings with a low confidence, as the model does a rare name."""
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        return [EntitySpan(s.start, s.end, s.label, 0.3) for s in super().tag(text)]
+
+
+def test_a_rule_never_scores_a_model_span_below_the_rule_alone() -> None:
+    """户名艾利: the model tags 艾利 unsure (0.3); the trigger supports it. Without the model
+    span the rule alone gives the name at RULE_SCORE; with it the name scored 0.3 + 0.15 and
+    fell under the threshold, so protect left the account holder's name in the clear."""
+    from baomi.engine.prose.rules import RULE_SCORE
+
+    rec = ProsePersonNameRecognizer(_UnsureFake({"艾利": "PER"}))
+    (found,) = rec.analyze("退款请打到卡号，户名艾利")
+    assert (found.start, found.end) == (10, 12)
+    assert found.score >= RULE_SCORE and found.explanation.context_word == "户名"
+    (alone,) = ProsePersonNameRecognizer(FakeBackend({})).analyze("退款请打到卡号，户名艾利")
+    assert found.score >= alone.score

@@ -8,8 +8,8 @@ them); offsets are mapped back to the original text.
 
 Person names also come from two rules (:mod:`baomi.engine.prose.rules`): a trigger word before
 the name (``甲方：``, ``联系人``, ``法定代表人``) or a title after it (``先生``, ``女士``,
-``经理``). A rule that agrees with the model raises the score; a rule alone gives
-:data:`~baomi.engine.prose.rules.RULE_SCORE`. A "name" that is a common dictionary word
+``经理``). A rule that agrees with the model raises the score, never below what the rule
+alone gives, :data:`~baomi.engine.prose.rules.RULE_SCORE`. A "name" that is a common dictionary word
 (祝福) is dropped unless a rule supports it. An address or organisation span that overlaps a
 name right after a trigger word is dropped (户名苑浩: 苑 ends many estate names, but after 户名
 it is a surname), and a model name that a trigger rule overlaps is widened to cover the rule's
@@ -228,7 +228,9 @@ class ProseNerRecognizer(Recognizer):
                 used.add(support)
                 rule = rules[support]
                 word = rule.word
-                score += CONTEXT_BOOST
+                # never below the rule alone: an unsure model span (户名艾利, 0.32) the
+                # trigger supports scored under the threshold and the name was not protected
+                score = max(score + CONTEXT_BOOST, RULE_SCORE)
                 if rule.rule == "trigger":
                     # The name starts right after the trigger word: the model's 玉兰 in
                     # 户名师玉兰 left the surname out, its 户名黄东 took the word in. Its end
