@@ -633,3 +633,37 @@ def test_verify_reports_a_model_reading_of_a_mask_and_its_neighbour_apart(tmp_pa
     result = _verified_with(tmp_path, _ReadsItsOwnMasks())
     assert to_dict(result.manifest)["verify"] == {"ran": True, "leftover": 0, "unconfirmed": 1}
     assert result.unconfirmed == [{"file": "c.csv", "sheet": None, "column": "备注", "count": 1}]
+
+
+def test_a_name_removed_from_its_column_is_removed_from_the_records_notes(
+    tmp_path: Path,
+) -> None:
+    """The prose model misses a customer's name in a note (客户苏丹要求…: 苏丹 is a country
+    too, so no name without a trigger; 商玉的手机号… at a rare start): the name protect removed
+    from the record's name column is removed from the record's text cells as well, as that
+    column writes it; another record's note keeps a word that is only someone else's name."""
+    from baomi.engine.recognizers.registry import Registry
+
+    rows = [
+        {"姓名": "苏丹", "手机号": "", "备注": "客户苏丹要求发票寄到公司"},
+        {"姓名": "商玉", "手机号": "", "备注": "商玉的手机号改了，旧号停用；商玉已确认"},
+        {"姓名": "王五", "手机号": "", "备注": "客户说苏丹的咖啡不错"},
+        {"姓名": "", "手机号": "", "备注": "无"},
+    ] * 5
+    write_csv(tmp_path / "in" / "c.csv", rows)
+    result = protect_paths(
+        [tmp_path / "in"],
+        POLICY,
+        tmp_path / "out",
+        keys=KeyProvider(b"package-test-key-0123456789abcd"),
+        options=ProtectOptions(recipient="甲", verify=True),
+        registry=Registry.default().without_models(),
+    )
+    assert result.leaks == []
+    out = pl.read_csv(tmp_path / "out" / "c.csv", infer_schema=False)
+    notes = [strip_marks(n) for n in out["备注"].to_list()]
+    names = [strip_marks(n or "") for n in out["姓名"].to_list()]
+    assert notes[0] == f"客户{names[0]}要求发票寄到公司" and "苏丹" not in notes[0]
+    assert notes[1] == f"{names[1]}的手机号改了，旧号停用；{names[1]}已确认"
+    assert notes[2] == "客户说苏丹的咖啡不错"  # 苏丹 is not this record's name
+    assert notes[3] == "无"

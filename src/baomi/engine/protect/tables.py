@@ -275,7 +275,9 @@ def protect_table(
             if dropped:
                 dropping = frame[name].is_in(pl.Series(sorted(dropped)).implode())
                 drop_mask = drop_mask | dropping.fill_null(False)
+        before = frame
         frame = frame.with_columns(new for new, _ in done.values())
+        frame = _same_record(run, plans, before, frame)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -297,6 +299,62 @@ def protect_table(
 
 
 Protected = tuple[pl.Series, set[str]] | Future[tuple[pl.Series, set[str]]]
+
+
+def _same_record(
+    run: ProtectRun, plans: list[ColumnPlan], before: pl.DataFrame, after: pl.DataFrame
+) -> pl.DataFrame:
+    """A value removed from a record's identifier column is removed from the record's text
+    cells as well, written as that column writes it: the customer's own name in their note
+    (客户苏丹要求…, 商玉的手机号…) is where the prose model's miss would cost most, and the
+    column says for sure what the name is. Only the record's own values, two characters or
+    more, and only where the text still holds them in the clear (what the analysis found is
+    protected already)."""
+    texts = [p.name for p in plans if p.mode == "text" and p.cells is not None]
+    sources = [
+        p.name
+        for p in plans
+        if p.mode in ("entity", "rule")
+        and p.rule is not None
+        and run.operators.declares(p.rule.operator, "removes")
+    ]
+    if not texts or not sources:
+        return after
+    fixed: dict[str, list[str | None]] = {}
+    for text in texts:
+        cells = after[text]
+        for source in sources:
+            if before[source].dtype != pl.String or cells.dtype != pl.String:
+                continue
+            probe = pl.DataFrame(
+                {"t": cells, "v": before[source], "w": after[source]}, strict=False
+            ).select(
+                "t",
+                v=pl.col("v").str.strip_chars(),
+                w=pl.col("w").str.strip_chars().fill_null(""),
+            )
+            hit = probe.select(
+                (
+                    (pl.col("v").str.len_chars() >= 2)
+                    & (pl.col("v") != pl.col("w"))
+                    & pl.col("t").str.contains(pl.col("v"), literal=True)
+                ).fill_null(False)
+            ).to_series()
+            value, written = probe["v"], probe["w"]
+            if not hit.any():
+                continue
+            edited = fixed.setdefault(text, cells.to_list())
+            for i in hit.arg_true().to_list():
+                old, new = value[i], written[i]
+                edited[i] = edited[i].replace(old, new)  # type: ignore[union-attr]
+                if run.collect_originals:
+                    run.originals.add(old)
+            cells = pl.Series(text, edited, dtype=pl.String)
+    if not fixed:
+        return after
+    return after.with_columns(
+        pl.Series(name, values, dtype=pl.String) for name, values in fixed.items()
+    )
 
 
 def _whole_column(
