@@ -98,6 +98,7 @@ def test_protect_detokenize_trace_each_record_one_event_without_a_value(
     ]
     run, detok, trace = (e.event for e in sink.events)
     assert run.details["recipient"] == "买方A" and run.details["files"] == 1
+    assert run.details["unconfirmed"] == 0  # what --verify reported apart, a count
     assert detok.details["tokens"] == 45
     assert trace.details["recipient"] == "买方A"
     text = json.dumps([e.event.body() for e in sink.events], ensure_ascii=False)

@@ -83,6 +83,8 @@ def protect(
             "policy_sha256": policy.sha256,
             "manifest_sha256": _sha256(result.out_dir / "manifest.json"),
             "verified": bool(options and options.verify),
+            # values only the prose model read, counted by --verify and not failing it
+            "unconfirmed": result.manifest.verify.unconfirmed,
         }
 
     return _audited(
