@@ -15,6 +15,7 @@ from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.registry import Registry
+from baomi.engine.types import Finding
 
 
 @dataclass(slots=True)
@@ -53,8 +54,16 @@ def model_only(recognizers: Iterable[Recognizer]) -> pl.Expr:
     """Findings (the columns of :func:`~baomi.engine.batch.analyze_column`) that the prose
     model alone made: a model-based recognizer's, with no context word (no trigger or title
     word, no header: a rule's own findings always have their word)."""
-    models = [r.name for r in recognizers if r.model_based]
+    models = sorted({r.name for r in recognizers if r.model_based})
     return pl.col("recognizer").is_in(models) & pl.col("context").is_null()
+
+
+def model_only_finding(finding: Finding, recognizers: Iterable[Recognizer]) -> bool:
+    """:func:`model_only` for one :class:`Finding` (text analysed text by text)."""
+    why = finding.explanation
+    return why.context_word is None and any(
+        r.model_based and r.name == why.recognizer for r in recognizers
+    )
 
 
 def carries_marks(run: ProtectRun, rule: Rule) -> bool:

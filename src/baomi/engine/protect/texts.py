@@ -11,7 +11,7 @@ from baomi.engine.batch import prefetch, release
 from baomi.engine.normalize import normalize
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect import renderings
-from baomi.engine.protect.state import ProtectRun, carries_marks
+from baomi.engine.protect.state import ProtectRun, carries_marks, model_only_finding
 from baomi.engine.protect.writers import Document, replace_in_runs
 from baomi.engine.recognizers.base import Recognizer
 
@@ -27,7 +27,6 @@ def _protect_text(
     for them in cells."""
     edits: list[tuple[int, int, str, bool]] = []
     drop = False
-    models = {r.name for r in run.analyzer.text_recognizers if r.model_based}
     for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
         if rule is None or not run.operators.declares(rule.operator, "removes"):
@@ -37,7 +36,7 @@ def _protect_text(
         new = op.apply(raw, f.entity, rule.params, run.ctx)
         run.note(f.entity, rule.operator)
         if run.collect_originals and new != raw:
-            weak = f.explanation.recognizer in models and f.explanation.context_word is None
+            weak = model_only_finding(f, run.analyzer.text_recognizers)
             (run.model_only if weak else run.originals).add(raw.strip())
         if op.drops_record(rule.params):
             drop = True
