@@ -69,7 +69,16 @@ class ProtectSetup:
 
 #: What a run records while it protects a file (:class:`ProtectRun`'s fields), merged into the
 #: coordinator's run in file order: sets united, lists extended, dicts of sets united per key.
-RECORDS = ("originals", "model_only", "produced", "digests", "canaries", "operators_used", "kanon")
+RECORDS = (
+    "originals",
+    "model_only",
+    "produced",
+    "written",
+    "digests",
+    "canaries",
+    "operators_used",
+    "kanon",
+)
 
 
 @dataclass

@@ -184,6 +184,7 @@ def protect_paths(
                 run.produced,
                 run.operators,
                 run.model_only,
+                run.written,
             )
             leaks = checked.leaks or scan_leftovers(tmp, listed, policy, run.operators)
             if leaks:

@@ -3,6 +3,7 @@ fingerprint, and what the run records for the manifest, the trace record and ``-
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ import polars as pl
 
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.contracts.manifest import KAnonymityReport
+from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.operators.base import OperatorContext
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
@@ -40,6 +42,10 @@ class ProtectRun:
     #: The values format-keeping operators wrote (``--verify`` only): a name pseudonym may be
     #: another customer's real name, and is not a leftover where the operator wrote it.
     produced: set[str] = field(default_factory=set)
+    #: What format-keeping operators wrote into a text (a note, a line, a paragraph), by the
+    #: text as written (:func:`written_key`): a name pseudonym there may be another customer's
+    #: real name, and is no leftover in that text (``--verify`` only).
+    written: dict[bytes, set[str]] = field(default_factory=dict)
     digests: list[bytes] = field(default_factory=list)
     #: The canary records added (``canaries.py``), as the trace record lists them.
     canaries: list[str] = field(default_factory=list)
@@ -48,6 +54,23 @@ class ProtectRun:
 
     def note(self, entity: str | None, operator: str) -> None:
         self.operators_used.setdefault(entity or "(column)", set()).add(operator)
+
+    def wrote(self, text: str, values: Iterable[str], before: str | None = None) -> None:
+        """Record that ``values`` were written into ``text`` (which was ``before``, holding
+        what was recorded for that text, when a text is edited a second time)."""
+        if not self.collect_originals:
+            return
+        kept = {v.strip() for v in values if v and v.strip()}
+        if before is not None:
+            kept |= self.written.get(written_key(before), set())
+        if kept:
+            self.written.setdefault(written_key(text), set()).update(kept)
+
+
+def written_key(text: str) -> bytes:
+    """The key of a written text in :attr:`ProtectRun.written`: its digest without the
+    recipient's zero-width marks and surrounding blanks (as ``--verify`` reads it back)."""
+    return hashlib.blake2b(strip_marks(text).strip().encode("utf-8"), digest_size=8).digest()
 
 
 def model_only(recognizers: Iterable[Recognizer]) -> pl.Expr:

@@ -111,6 +111,8 @@ def _apply_findings(
     """Protect the findings (``idx`` into ``texts``, character offsets) entity by entity;
     returns the changed texts and the texts whose record the policy drops."""
     edits: dict[int, list[tuple[int, int, str, bool]]] = {}
+    # what format-keeping operators (a name pseudonym) write into each text, for --verify
+    kept: dict[int, list[str]] = {}
     drop_idx: set[int] = set()
     spans = (
         found.select(
@@ -152,6 +154,8 @@ def _apply_findings(
             idx, group["start"].to_list(), group["end"].to_list(), new.to_list(), strict=True
         ):
             edits.setdefault(i, []).append((start, end, value or "", marked))
+            if op.keeps_format and value:
+                kept.setdefault(i, []).append(value)
     values = texts.to_list()
     mapping: dict[str, str] = {}
     zero_width = run.policy.invisible == "cells"
@@ -160,6 +164,8 @@ def _apply_findings(
             changes = renderings.render_edits(values[i], changes, run.marks_key)
         changes = [(a, b, new, marked and zero_width) for a, b, new, marked in changes]
         mapping[values[i]] = fp.splice(values[i], changes, run.fingerprint)[0]
+        if i in kept:
+            run.wrote(mapping[values[i]], kept[i])
     return mapping, {values[i] for i in drop_idx}
 
 
@@ -311,19 +317,19 @@ def _same_record(
     more, and only where the text still holds them in the clear (what the analysis found is
     protected already)."""
     texts = [p.name for p in plans if p.mode == "text" and p.cells is not None]
-    sources = [
-        p.name
+    sources = {
+        p.name: run.operators.declares(p.rule.operator, "keeps_format")
         for p in plans
         if p.mode in ("entity", "rule")
         and p.rule is not None
         and run.operators.declares(p.rule.operator, "removes")
-    ]
+    }
     if not texts or not sources:
         return after
     fixed: dict[str, list[str | None]] = {}
     for text in texts:
         cells = after[text]
-        for source in sources:
+        for source, keeps_format in sources.items():
             if before[source].dtype != pl.String or cells.dtype != pl.String:
                 continue
             probe = pl.DataFrame(
@@ -346,7 +352,10 @@ def _same_record(
             edited = fixed.setdefault(text, cells.to_list())
             for i in hit.arg_true().to_list():
                 old, new = value[i], written[i]
-                edited[i] = edited[i].replace(old, new)  # type: ignore[union-attr]
+                was = edited[i]
+                assert was is not None and old is not None and new is not None
+                edited[i] = now = was.replace(old, new)
+                run.wrote(now, [new] if keeps_format else [], before=was)
                 if run.collect_originals:
                     run.originals.add(old)
             cells = pl.Series(text, edited, dtype=pl.String)

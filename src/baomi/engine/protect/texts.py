@@ -26,6 +26,7 @@ def _protect_text(
     the text is a table cell (a .docx table's): no zero-width marks unless the policy asks
     for them in cells."""
     edits: list[tuple[int, int, str, bool]] = []
+    kept: list[str] = []  # what format-keeping operators wrote, for --verify
     drop = False
     for f in run.analyzer.analyze(text, recognizers):
         rule = run.policy.rule_for_entity(f.entity)
@@ -43,6 +44,8 @@ def _protect_text(
         if op.recipient_specific(rule.params) and fp.traceable(f.entity, op.keeps_format):
             run.digests.append(fp.digest(new))
         edits.append((f.start, f.end, new, carries_marks(run, rule)))
+        if op.keeps_format:
+            kept.append(new)
     if run.policy.marks:
         edits = renderings.render_edits(text, edits, run.marks_key)
     zero_width = run.policy.invisible == "cells" or (
@@ -50,6 +53,8 @@ def _protect_text(
     )
     edits = [(a, b, new, marked and zero_width) for a, b, new, marked in edits]
     protected, made = fp.splice(text, edits, run.fingerprint)
+    if kept:
+        run.wrote(protected, kept)
     return protected, made, drop
 
 

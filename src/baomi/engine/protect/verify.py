@@ -24,7 +24,7 @@ from baomi.engine.contracts.manifest import ManifestFile
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.registry import OperatorRegistry
-from baomi.engine.protect.state import model_only
+from baomi.engine.protect.state import model_only, written_key
 from baomi.engine.protect.writers import load
 
 
@@ -67,6 +67,7 @@ def verify_package(
     produced: set[str] | None = None,
     operators: OperatorRegistry | None = None,
     model_only_values: set[str] | None = None,
+    written_in: dict[bytes, set[str]] | None = None,
 ) -> Leftovers:
     """Leftover identifiers in the written package (counts by file and column, no values).
 
@@ -83,6 +84,10 @@ def verify_package(
     is a leftover as any original is. So is any original the model alone reads in a span that
     takes in or borders a mask character: it reads protect's own output (谢谢东西 masked as
     谢谢东* read as 谢东, a customer's name), not the text protect was given.
+
+    ``written_in`` (:attr:`ProtectRun.written`) holds what format-keeping operators wrote into
+    each text: a name pseudonym in a note may be another customer's real name, and is no
+    leftover in the text it was written into.
     """
     out = Leftovers()
     strong = _removed(originals)
@@ -92,6 +97,19 @@ def verify_package(
     operators = operators or OperatorRegistry.default()
     written = pl.DataFrame({"o": pl.Series(sorted(produced or ()), dtype=pl.String)})
     masks = _mask_characters(policy)
+    by_text = written_in or {}
+
+    def not_written(found: pl.DataFrame) -> pl.DataFrame:
+        """``found`` (columns ``text`` and ``o``, a value met in that text) without the
+        values a format-keeping operator wrote into that very text, or a part of one (the
+        model reads 张明 in the pseudonym 张明枝, another customer's name)."""
+        if not by_text or found.height == 0:
+            return found
+        theirs = [
+            any(o in w for w in by_text.get(written_key(t), ()))
+            for t, o in zip(found["text"].to_list(), found["o"].to_list(), strict=True)
+        ]
+        return found.filter(~pl.Series(theirs, dtype=pl.Boolean))
 
     def rescan(values: pl.Series) -> tuple[int, int]:
         """Distinct texts holding a removed entity whose value is one of the originals (all
@@ -114,14 +132,15 @@ def verify_package(
         before = (pl.col("start") - 1).clip(0)
         raw = spans.select(
             "alone",
+            "text",
             o=pl.col("text")
             .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
             .str.strip_chars(),
             # the span with a character either side takes in a mask character
             masked=pl.col("text").str.slice(before, pl.col("end") + 1 - before).str.contains(masks),
         )
-        met = raw.join(weak, on="o", how="semi")
-        hit = raw.join(strong, on="o", how="semi")
+        met = not_written(raw.join(weak, on="o", how="semi"))
+        hit = not_written(raw.join(strong, on="o", how="semi"))
         unconfirmed = int(met["alone"].sum()) + int((hit["alone"] & hit["masked"]).sum())
         return hit.height + met.height - unconfirmed, unconfirmed
 
@@ -160,8 +179,12 @@ def verify_package(
                 cells = pl.DataFrame({"o": col})
                 if name in keeping:
                     cells = cells.join(written, on="o", how="anti")
-                count = cells.join(strong, on="o", how="semi").height
-                unsure = cells.join(weak, on="o", how="semi").height
+                count = not_written(
+                    cells.join(strong, on="o", how="semi").with_columns(text=pl.col("o"))
+                ).height
+                unsure = not_written(
+                    cells.join(weak, on="o", how="semi").with_columns(text=pl.col("o"))
+                ).height
                 if name in reread or name not in listed:
                     more, unsure_more = rescan(col)
                     count, unsure = count + more, unsure + unsure_more
