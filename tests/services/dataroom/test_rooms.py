@@ -195,6 +195,40 @@ def test_a_role_must_fit_its_side(vault: Any, room: dict[str, Any]) -> None:
         )
 
 
+def test_a_seat_takes_the_accounts_own_role(vault: Any, room: dict[str, Any]) -> None:
+    """A buyer's account seated as the seller would download the originals with no NDA: the
+    seat's role is the account's platform role, on a side that role fits."""
+    with pytest.raises(InputError):
+        rooms.add_member(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            username="buyer.b",
+            side=Side.SELLER,
+            role=Role.SELLER,
+        )
+    assert rooms.seat(vault, room["stranger"], "转让-001").side is None
+    _user(vault, "counsel.a", "counsel")
+    with pytest.raises(InputError):
+        rooms.add_member(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            username="counsel.a",
+            side=Side.SELLER,
+            role=Role.SELLER,
+        )
+    # counsel sits on either side as counsel
+    rooms.add_member(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        username="counsel.a",
+        side=Side.BUYER,
+        role=Role.COUNSEL,
+    )
+
+
 def test_stage_machine_refuses_a_jump(vault: Any, room: dict[str, Any]) -> None:
     with pytest.raises(InputError):
         rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.CLOSED)

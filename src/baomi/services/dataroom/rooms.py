@@ -396,7 +396,8 @@ def show(vault: Vault, seat_: Seat, deal_ref: str) -> RoomInfo:
 def add_member(
     vault: Vault, *, actor: Actor, deal_ref: str, username: str, side: Side, role: Role
 ) -> None:
-    """Seat a user in the room on ``side`` with ``role`` (which must fit the side)."""
+    """Seat a user in the room on ``side`` with ``role``, which must be the user's account role
+    and fit the side."""
     if role not in SIDE_ROLES[side]:
         raise InputError(
             tr(f"角色 {role} 不适用于 {side} 一方", f"role {role} does not fit the {side} side")
@@ -409,6 +410,15 @@ def add_member(
         ).scalar_one_or_none()
         if user is None:
             raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        if user.role != role.value:
+            # the seat's role decides what the user may do in the room: a buyer's account
+            # seated as the seller would read the originals with no NDA
+            raise InputError(
+                tr(
+                    f"{username} 的账户角色是 {user.role}，不能以 {role} 身份入座",
+                    f"{username}'s account role is {user.role}; it cannot take a {role} seat",
+                )
+            )
         if session.execute(
             select(Member.id).where(Member.deal_id == deal.id, Member.user_id == user.id)
         ).first():
