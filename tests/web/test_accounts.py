@@ -205,6 +205,22 @@ def test_totp_is_required_once_enabled(vault: Any) -> None:
     assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
 
 
+def test_a_totp_code_signs_in_once(vault: Any) -> None:
+    """A one-time code works once (OWASP ASVS 2.8.4): the same code, or the previous
+    30-second step's, is refused after a sign-in with it."""
+    make_user(vault)
+    secret = totp.new_totp_secret()
+    gen = pyotp.TOTP(secret)
+    totp.enable_totp(vault, username="li.lei", secret=secret, code=gen.now())
+    code = gen.now()
+    assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="li.lei", password=PASSWORD, totp=code)
+    earlier = gen.at(_dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=30))
+    with pytest.raises(PermissionDeniedError):
+        accounts.login(vault, username="li.lei", password=PASSWORD, totp=earlier)
+
+
 def test_checking_a_fresh_session_takes_no_write_lock(
     vault: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -446,10 +447,11 @@ def _check_and_open(
     assert user.password_hash is not None
     locked = user.locked_until is not None and _ts(user.locked_until) > _dt.datetime.now(_dt.UTC)
     second: bool = True
+    step: int | None = None
     if ok and user.totp_sealed is not None:
-        second = totp is not None and pyotp.TOTP(_totp_secret(vault, user)).verify(
-            totp, valid_window=1
-        )
+        step = _totp_step(_totp_secret(vault, user), totp)
+        # a code works once: not again, nor an earlier step's after a later one signed in
+        second = step is not None and (user.totp_last_step is None or step > user.totp_last_step)
     if not ok or not second or locked or user.disabled:
         reason = (
             "disabled"
@@ -469,6 +471,8 @@ def _check_and_open(
         _login_event(session, vault, user, "failure", {"reason": reason, "client": client})
         return None
     user.failed_logins, user.locked_until = 0, None
+    if step is not None:
+        user.totp_last_step = step
     token = secrets.token_urlsafe(32)
     stamp = now()
     expires = _later(settings.session_absolute_minutes)
@@ -582,6 +586,19 @@ def check_csrf(vault: Vault, session_token: str, presented: str | None) -> bool:
     return presented is not None and crypto.constant_time_equal(
         csrf_token(vault, session_token), presented
     )
+
+
+def _totp_step(secret: str, code: str | None) -> int | None:
+    """The 30-second step (this one, the one before or after: clocks drift) whose code
+    ``code`` is, or ``None``."""
+    if not code:
+        return None
+    gen = pyotp.TOTP(secret)
+    current = gen.timecode(_dt.datetime.now(_dt.UTC))
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(gen.generate_otp(step), code):
+            return step
+    return None
 
 
 def _totp_aad(user_id: str) -> bytes:

@@ -28,6 +28,8 @@ class User(Base):
     email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    #: the 30-second step of the last one-time code that signed in: a code works once
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[str | None] = mapped_column(String(40), default=None)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
