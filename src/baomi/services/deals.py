@@ -10,6 +10,7 @@ crash leaves at most unreferenced blobs. The scanner is a parameter (:data:`Scan
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,12 +87,35 @@ def find_deal(session: Session, ref: str) -> Deal:
     return deal
 
 
-def create(vault: Vault, *, actor: Actor, name: str) -> DealInfo:
-    """A new deal with a fresh data key, wrapped under the master key in the key store."""
-    audit.require(vault, actor, Action.DEAL_CREATE, obj="deal")
+#: Characters a deal's name cannot hold: its room's address is /rooms/NAME.
+_NOT_IN_NAMES = frozenset("/\\#?%")
+MAX_NAME = 100
+
+
+def _checked_name(name: str) -> str:
+    """``name`` stripped, or :class:`InputError` for a name a link cannot carry."""
     name = name.strip()
     if not name:
         raise InputError(tr("交易名称不能为空", "a deal needs a name"))
+    if len(name) > MAX_NAME:
+        raise InputError(
+            tr(f"交易名称最多 {MAX_NAME} 个字符", f"a deal name has at most {MAX_NAME} characters")
+        )
+    if any(c in _NOT_IN_NAMES or unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        raise InputError(
+            tr(
+                "交易名称不能包含 / \\ # ? % 或控制字符（它是数据室网址的一部分）",
+                "a deal name cannot hold / \\ # ? % or control characters (it is part of "
+                "the data room's address)",
+            )
+        )
+    return name
+
+
+def create(vault: Vault, *, actor: Actor, name: str) -> DealInfo:
+    """A new deal with a fresh data key, wrapped under the master key in the key store."""
+    audit.require(vault, actor, Action.DEAL_CREATE, obj="deal")
+    name = _checked_name(name)
     deal_id = new_id()
     with keystore.locked(vault.keystore_path), vault.transaction() as session:
         if session.execute(select(Deal.id).where(Deal.name == name)).first() is not None:
