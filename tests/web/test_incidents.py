@@ -72,6 +72,30 @@ def test_register_clocks_and_steps(client: TestClient, vault: Any) -> None:
     assert "名单外泄" in listing.text and 'class="overdue"' in listing.text
 
 
+def test_the_report_form_reads_a_count_as_people_type_it(client: TestClient, vault: Any) -> None:
+    """`1,200,000` affected was stored as not entered (graded below "relatively major", with
+    no word); a count that is no number is an error shown on the page."""
+    _broker, _buyer, seller = _ready(client, vault)
+    for typed in ("1,200,000", "１２０００００", "1 200 000"):
+        r = client.post(
+            "/rooms/转让-001/incidents",
+            data={"title": f"外泄 {typed}", "individuals": typed},
+            headers=seller,
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and "error=" not in r.headers["location"], typed
+    grades = {i["title"]: i["grade"] for i in client.get(BASE, headers=seller).json()}
+    assert set(grades.values()) == {"relatively_major"}, grades
+    bad = client.post(
+        "/rooms/转让-001/incidents",
+        data={"title": "外泄", "individuals": "很多"},
+        headers=seller,
+        follow_redirects=False,
+    )
+    assert "error=" in bad.headers["location"]
+    assert len(client.get(BASE, headers=seller).json()) == 3  # nothing recorded
+
+
 def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any) -> None:
     broker, buyer, seller = _ready(client, vault)
     client.post(

@@ -26,6 +26,7 @@ from baomi.services.comply.transfer import Obligation, PackageStatus
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -259,16 +260,6 @@ def profile_form(
     )
 
 
-def _count(text: str, what: str) -> int | None:
-    """A whole number typed in a form ("" → not entered)."""
-    text = text.strip().replace(",", "")
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InputError(tr(f"{what}须为非负整数", f"{what} must be a whole number"))
-    return int(text)
-
-
 @pages.post("/rooms/{deal}/comply/company")
 def company_form(
     deal: str,
@@ -290,8 +281,8 @@ def company_form(
             deal_ref=deal,
             ciio=ciio,
             important_data=important_data,
-            turnover_yuan=_count(turnover_yuan, tr("营业额", "turnover")),
-            staff=_count(staff, tr("员工人数", "staff")),
+            turnover_yuan=form_count(turnover_yuan, tr("营业额", "turnover")),
+            staff=form_count(staff, tr("员工人数", "staff")),
             pi_business=pi_business,
         ),
     )

@@ -26,6 +26,7 @@ from baomi.services.govern import audits, calendar, departments, exports, raci
 from baomi.services.govern.exports import ListFormat
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, report_download
@@ -319,8 +320,7 @@ def plan_form(
     individuals: Annotated[str, Form(max_length=13)] = "",
 ) -> Response:
     try:
-        if individuals.strip() and not individuals.strip().isdigit():
-            raise InputError(tr("人数须为非负整数", "individuals: a whole number"))
+        count = form_count(individuals, tr("人数", "individuals"))
         audits.plan(
             vault,
             actor=_actor(user),
@@ -328,7 +328,7 @@ def plan_form(
             frequency_months=frequency_months,
             planned_for=planned_for,
             auditors=auditors.replace("，", ",").split(","),
-            individuals=int(individuals) if individuals.strip() else None,
+            individuals=count,
         )
     except InputError as exc:
         return _back("/govern/audits", str(exc))

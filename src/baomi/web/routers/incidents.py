@@ -32,6 +32,7 @@ from baomi.services.respond.notices import (
 )
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, report_download
@@ -416,7 +417,7 @@ def report_form(
             source=Source(source) if source in Source.__members__.values() else Source.STAFF,
             discovered_at=discovered_at or None,
             deal_ref=deal,
-            individuals=int(individuals) if individuals.strip().isdigit() else None,
+            individuals=form_count(individuals, tr("影响人数", "individuals affected")),
             ciio=bool(ciio),
         )
     except InputError as exc:
