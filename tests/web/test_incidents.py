@@ -151,6 +151,12 @@ def test_drills_page_and_api(client: TestClient, vault: Any) -> None:
         headers=seller,
     ).json()
     assert done["steps"][0]["minutes"] is not None
+    unknown = client.post(
+        f"/api/v1/drills/{drill['id']}/timings",
+        json={"step": "nope", "event": "start"},
+        headers=seller,
+    )
+    assert unknown.status_code == 400  # the user's mistake, not a server error
     assert (
         client.post(
             "/api/v1/drills", json={"scenario": "x", "scheduled_for": "2026-03-01"}, headers=buyer

@@ -84,3 +84,18 @@ def test_bad_timings_and_roles_are_refused(vault: Vault) -> None:
         drills.time_step(
             vault, actor=Actor("a", Role.AUDITOR), drill_id=d.id, step="isolate", event="start"
         )
+
+
+def test_an_unknown_step_is_an_input_error(vault: Vault) -> None:
+    """A step name comes from a form or a request: one the plan lacks is the user's error
+    (400), not a broken configuration (500)."""
+    d = drills.schedule(
+        vault,
+        actor=OP,
+        scenario="外包商泄露客户名单",
+        scheduled_for=T0.isoformat(),
+        participants="技术部",
+        targets={"isolate": 30},
+    )
+    with pytest.raises(InputError):
+        drills.time_step(vault, actor=OP, drill_id=d.id, step="nope", event="start")

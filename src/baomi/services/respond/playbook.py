@@ -9,7 +9,7 @@ from importlib.resources import files
 
 import yaml
 
-from baomi.errors import ConfigError
+from baomi.errors import ConfigError, InputError
 from baomi.i18n import tr
 from baomi.services.govern import departments
 
@@ -70,7 +70,8 @@ department = departments.label
 
 
 def spec(step: str) -> StepSpec:
+    """The plan's step ``step`` (a name a user gave: :class:`InputError` when unknown)."""
     for s in steps():
         if s.step == step:
             return s
-    raise ConfigError(tr(f"预案中没有步骤 {step}", f"the plan has no step {step}"))
+    raise InputError(tr(f"预案中没有步骤 {step}", f"the plan has no step {step}"))
