@@ -118,3 +118,12 @@ def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
     assert (
         page.status_code == 200 and 'id="preview"' in page.text and resident_id(1) not in page.text
     )
+    # a view grant lists the file without a download link (it would answer 403)
+    room = client.get("/rooms/转让-001", headers=buyer)
+    assert "名单.csv" in room.text and 'class="download"' not in room.text
+    client.post(
+        "/api/v1/rooms/转让-001/grants",
+        json={"side": "buyer", "folder": "/", "level": "download", "days": 7},
+        headers=broker,
+    )
+    assert 'class="download"' in client.get("/rooms/转让-001", headers=buyer).text

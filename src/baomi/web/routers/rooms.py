@@ -261,6 +261,14 @@ def room_page(
             reason=exc.reason,
             nda=nda,
         )
+    listed = documents.documents(vault, seat, deal)
+    can_download = rooms.can(seat, Action.DOC_DOWNLOAD)
+    if can_download and seat.side in rooms.RECIPIENT_SIDES:
+        # a link only where the side's grant is a download grant (a view grant would refuse)
+        ok = rooms.granted_filter(vault, seat, deal, Action.DOC_DOWNLOAD)
+        downloadable = {d.id for d in listed if ok(d.folder)}
+    else:
+        downloadable = {d.id for d in listed} if can_download else set()
     return render(
         request,
         "room.html",
@@ -268,9 +276,9 @@ def room_page(
         csrf=csrf,
         room=info,
         stage_label=label(info.stage),
-        documents=documents.documents(vault, seat, deal),
+        documents=listed,
         can_upload=rooms.can(seat, Action.DOC_UPLOAD),
-        can_download=rooms.can(seat, Action.DOC_DOWNLOAD),
+        downloadable=downloadable,
         can_audit=rooms.can(seat, Action.AUDIT_VIEW),
         can_comply=rooms.can(seat, Action.COMPLY_VIEW),
         can_incidents=rooms.can(seat, Action.INCIDENT_VIEW),
