@@ -171,3 +171,47 @@ def test_the_register_shows_the_linked_search_per_file(client: TestClient, vault
     shown = client.get(f"/api/v1/subject-requests/{req['id']}", headers=broker).json()
     assert shown["search_per_file"] == {"客户.csv": 2, "订单.jsonl": 1}
     assert "客户.csv ×2" in client.get("/requests", headers=broker).text
+
+
+def test_a_request_the_seller_takes_in_stays_in_the_sellers_register(
+    client: TestClient, vault: Any
+) -> None:
+    """The seller's staff took a request in (201, a reference) and their register then said
+    "no requests": their scope outside a room was empty and the request had no deal. It now
+    belongs to the seller's deal, and the seller sees and handles it; the buyer's side does not."""
+    from tests.web.conftest import make_user
+
+    broker, _, seller = _ready(client, vault)
+    taken = client.post(
+        "/api/v1/subject-requests", json={"kind": "access", "contact": "a@b.cn"}, headers=seller
+    )
+    assert taken.status_code == 201, taken.text
+    req = taken.json()
+    assert [r["id"] for r in client.get("/api/v1/subject-requests", headers=seller).json()] == [
+        req["id"]
+    ]
+    page = client.post(
+        "/requests",
+        data={"kind": "deletion", "contact": "c@d.cn", "csrf_token": "x"},
+        headers=seller,
+        follow_redirects=False,
+    )
+    assert page.status_code == 303 and "error=" not in page.headers["location"]
+    listed = client.get("/requests", headers=seller)
+    assert req["reference"] in listed.text and listed.text.count("<tr") >= 3
+    checked = client.post(
+        f"/api/v1/subject-requests/{req['id']}/verifications",
+        json={"method": "sms_code", "passed": True},
+        headers=seller,
+    )
+    assert checked.status_code == 200, checked.text
+    # counsel seated on the buyer's side sees none of the seller's requests
+    make_user(vault, "counsel.b", "counsel")
+    client.post(
+        "/api/v1/rooms/转让-001/members",
+        json={"username": "counsel.b", "side": "buyer", "role": "counsel"},
+        headers=broker,
+    )
+    from tests.web.test_documents_api import _as
+
+    assert client.get("/api/v1/subject-requests", headers=_as(client, "counsel.b")).json() == []

@@ -140,6 +140,31 @@ def seat_outside(user: UserPublic) -> Actor:
     return Actor(user.username, platform, None if platform in RUNS_ROOMS else frozenset())
 
 
+#: Sides whose seats make a deal the user's own company business outside its room (the
+#: seller's data-subject requests): the seller's and the platform's, never the buyer's.
+COMPANY_SIDES = frozenset({Side.SELLER, Side.PLATFORM})
+#: Platform roles that see the company's registers of every deal: those who run rooms and the
+#: seller's staff at the command line, who hold the key.
+SEES_EVERY_DEAL = RUNS_ROOMS | {Role.OPERATOR}
+
+
+def company_actor(vault: Vault, user: UserPublic) -> Actor:
+    """The actor ``user`` is for the seller's registers kept outside a room (data-subject
+    requests): the platform role, scoped to the deals where the user sits on the seller's or the
+    platform's side (unscoped for :data:`SEES_EVERY_DEAL`). :func:`seat_outside`'s empty scope
+    hid from the seller's staff the very requests they took in."""
+    platform = Role(user.role)
+    if platform in SEES_EVERY_DEAL:
+        return Actor(user.username, platform, None)
+    with vault.reading() as session:
+        ids = session.execute(
+            select(Member.deal_id).where(
+                Member.user_id == user.id, Member.side.in_([s.value for s in COMPANY_SIDES])
+            )
+        ).scalars()
+        return Actor(user.username, platform, frozenset(ids))
+
+
 def _deny(vault: Vault, actor: Actor, action: Action, deal_id: str, reason: str) -> None:
     audit.record_now(
         vault,

@@ -319,11 +319,24 @@ def receive(
     received_at: str | None = None,
     deal_ref: str | None = None,
 ) -> RequestInfo:
-    """Staff take in a request (received now, or at ``received_at`` when it came by post)."""
+    """Staff take in a request (received now, or at ``received_at`` when it came by post).
+
+    A request belongs to a deal's seller unless staff who see every deal take it in: an actor
+    scoped to deals (the seller's staff) takes it into its one deal, or names which; a request
+    without a deal would be out of their sight at once."""
+    authorize(actor, Action.REQUEST_EDIT)  # the role first: a refused role learns nothing more
     deal_id = None
     if deal_ref is not None:
         with vault.reading() as session:
             deal_id = find_deal(session, deal_ref).id
+    elif actor.deals is not None:
+        if len(actor.deals) != 1:
+            raise InputError(
+                tr("请选择该请求所属的交易", "choose the deal the request belongs to")
+                if actor.deals
+                else tr("您不在任何卖方数据室中", "you have no seat on a seller's side")
+            )
+        (deal_id,) = actor.deals
     authorize(actor, Action.REQUEST_EDIT, deal_id)
     return _store(
         vault,

@@ -8,7 +8,8 @@ stored or put in a URL (the audit and the request keep keyed hashes' results —
 positions).
 
 Requests belong to the company, not to one deal's room: staff act with their platform role
-(``rooms.seat_outside``)."""
+(``rooms.company_actor``: every deal for the roles that run rooms, else the deals where
+the user sits on the seller's or the platform's side)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ class Received(BaseModel):
 
 class StaffIntake(PublicRequest):
     received_at: str | None = Field(default=None, max_length=40)
+    #: the deal whose seller the request is for (the user's only one when not given)
+    deal: str | None = Field(default=None, max_length=200)
 
 
 class VerificationIn(BaseModel):
@@ -240,25 +243,26 @@ def submit_request(body: PublicRequest, request: Request, vault: VaultDep) -> Re
 
 @api.get("/subject-requests", responses={403: {}})
 def list_requests(user: CurrentUser, vault: VaultDep) -> list[RequestOut]:
-    return [_out(i) for i in requests.register(vault, actor=rooms.seat_outside(user))]
+    return [_out(i) for i in requests.register(vault, actor=rooms.company_actor(vault, user))]
 
 
 @api.post("/subject-requests", status_code=201, responses={400: {}, 403: {}})
 def intake_request(body: StaffIntake, user: CurrentUser, vault: VaultDep) -> RequestOut:
     info = requests.receive(
         vault,
-        actor=rooms.seat_outside(user),
+        actor=rooms.company_actor(vault, user),
         kind=body.kind,
         contact=body.contact,
         details=body.details,
         received_at=body.received_at,
+        deal_ref=body.deal or None,
     )
     return _out(info)
 
 
 @api.get("/subject-requests/{request_id}", responses={403: {}})
 def show_request(request_id: str, user: CurrentUser, vault: VaultDep) -> RequestOut:
-    return _out(requests.get(vault, actor=rooms.seat_outside(user), request_id=request_id))
+    return _out(requests.get(vault, actor=rooms.company_actor(vault, user), request_id=request_id))
 
 
 @api.post("/subject-requests/{request_id}/verifications", responses={400: {}, 403: {}})
@@ -267,7 +271,7 @@ def verify_request(
 ) -> RequestOut:
     info = requests.verify(
         vault,
-        actor=rooms.seat_outside(user),
+        actor=rooms.company_actor(vault, user),
         request_id=request_id,
         method=body.method,
         passed=body.passed,
@@ -282,7 +286,7 @@ def change_request_status(
 ) -> RequestOut:
     info = requests.set_status(
         vault,
-        actor=rooms.seat_outside(user),
+        actor=rooms.company_actor(vault, user),
         request_id=request_id,
         status=body.status,
         reason=body.reason,
@@ -298,7 +302,7 @@ def search_for_request(
     """Search a deal for the requester and link the result to the request."""
     result, _ = subjects.find_for_request(
         vault,
-        actor=rooms.seat_outside(user),
+        actor=rooms.company_actor(vault, user),
         request_id=request_id,
         deal_ref=body.deal,
         kind=body.kind,
@@ -323,7 +327,9 @@ def request_package(
     fmt: Annotated[PackageFormat, Query(alias="format")] = PackageFormat.JSON,
 ) -> Response:
     """The response package (JSON, CSV with a BOM, or XLSX) of the linked search."""
-    made = subjects.package(vault, actor=rooms.seat_outside(user), request_id=request_id, fmt=fmt)
+    made = subjects.package(
+        vault, actor=rooms.company_actor(vault, user), request_id=request_id, fmt=fmt
+    )
     return _download(made)
 
 
@@ -332,7 +338,7 @@ def apply_request(request_id: str, body: ApplyIn, user: CurrentUser, vault: Vaul
     """Apply a verified correction or deletion: new versions of the documents found."""
     applied = versions.apply(
         vault,
-        actor=rooms.seat_outside(user),
+        actor=rooms.company_actor(vault, user),
         request_id=request_id,
         column=body.column,
         value=body.value,
@@ -387,13 +393,16 @@ def requests_page(
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    actor = rooms.seat_outside(user)
+    actor = rooms.company_actor(vault, user)
     return render(
         request,
         "requests.html",
         user=user,
         csrf=accounts.csrf_token(vault, token),
         items=requests.register(vault, actor=actor),
+        # the deals a request may be taken in for; "" (none) only for those who see every deal
+        deal_choices=([""] if actor.deals is None else [])
+        + [d.name for d in deals.list_deals(vault, actor=actor)],
         kinds=_kinds(),
         methods=[(m.value, m.label) for m in Method],
         can_edit=allowed(actor, Action.REQUEST_EDIT),
@@ -409,15 +418,17 @@ def intake_form(
     contact: Annotated[str, Form(max_length=requests.MAX_CONTACT)],
     details: Annotated[str, Form(max_length=requests.MAX_DETAILS)] = "",
     received_at: Annotated[str, Form(max_length=40)] = "",
+    deal: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     try:
         requests.receive(
             vault,
-            actor=rooms.seat_outside(user),
+            actor=rooms.company_actor(vault, user),
             kind=Kind(kind),
             contact=contact,
             details=details,
             received_at=received_at or None,
+            deal_ref=deal or None,
         )
     except (ValueError, InputError) as exc:
         return _back(str(exc))
@@ -436,7 +447,7 @@ def verify_form(
     try:
         requests.verify(
             vault,
-            actor=rooms.seat_outside(user),
+            actor=rooms.company_actor(vault, user),
             request_id=request_id,
             method=Method(method),
             passed=result == "passed",
@@ -458,7 +469,7 @@ def status_form(
     try:
         requests.set_status(
             vault,
-            actor=rooms.seat_outside(user),
+            actor=rooms.company_actor(vault, user),
             request_id=request_id,
             status=Status(status),
             reason=reason or None,
@@ -493,7 +504,7 @@ def request_detail_page(
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    actor = rooms.seat_outside(user)
+    actor = rooms.company_actor(vault, user)
     try:
         info = requests.get(vault, actor=actor, request_id=request_id)
     except InputError as exc:
@@ -532,7 +543,7 @@ def search_form(
     try:
         result, _ = subjects.find_for_request(
             vault,
-            actor=rooms.seat_outside(user),
+            actor=rooms.company_actor(vault, user),
             request_id=request_id,
             deal_ref=deal,
             kind=IdKind(kind),
@@ -561,7 +572,7 @@ def package_download(
     try:
         made = subjects.package(
             vault,
-            actor=rooms.seat_outside(user),
+            actor=rooms.company_actor(vault, user),
             request_id=request_id,
             fmt=PackageFormat(fmt),
         )
@@ -582,7 +593,7 @@ def apply_form(
     try:
         applied = versions.apply(
             vault,
-            actor=rooms.seat_outside(user),
+            actor=rooms.company_actor(vault, user),
             request_id=request_id,
             column=column or None,
             value=value or None,
