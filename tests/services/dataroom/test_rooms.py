@@ -234,6 +234,42 @@ def test_stage_machine_refuses_a_jump(vault: Any, room: dict[str, Any]) -> None:
         rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.CLOSED)
 
 
+def test_an_ended_deal_takes_no_new_grants_members_or_questions(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    """Closed (or aborted), a room takes nothing new: no grant, no member, no question or
+    answer (the seller could still add grants and answers — and upload files — after the end)."""
+    from baomi.services.dataroom import qa
+
+    for stage in (Stage.DUE_DILIGENCE, Stage.SIGNED, Stage.CLOSED):
+        rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=stage)
+    with pytest.raises(PermissionDeniedError):
+        grants.set_grant(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            side=Side.BUYER,
+            folder="/",
+            level=Level.VIEW,
+            days=7,
+        )
+    _user(vault, "seller.b", "seller")
+    with pytest.raises(PermissionDeniedError):
+        rooms.add_member(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            username="seller.b",
+            side=Side.SELLER,
+            role=Role.SELLER,
+        )
+    seller = _seat(vault, room["seller"])
+    with pytest.raises(PermissionDeniedError):
+        qa.ask(vault, seller, "转让-001", "还有文件吗？")
+    # what the end needs still works: the room can be read by its seller
+    assert rooms.show(vault, seller, "转让-001").stage is Stage.CLOSED
+
+
 def test_the_platform_runs_the_room_without_the_recipients_nda(
     vault: Any, room: dict[str, Any]
 ) -> None:

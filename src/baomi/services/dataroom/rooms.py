@@ -25,7 +25,7 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
-from baomi.services.dataroom.stages import BUYER_OPEN, Stage, advance
+from baomi.services.dataroom.stages import BUYER_OPEN, ENDED, Stage, advance
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, Role, allowed
 from baomi.services.vault import Vault, new_id, now
@@ -165,6 +165,33 @@ def company_actor(vault: Vault, user: UserPublic) -> Actor:
         return Actor(user.username, platform, frozenset(ids))
 
 
+#: What no one does in a room once its deal has ended (closed or aborted): put data into it,
+#: widen access to it, or start a conversation in it. Reading it, the copies' deletion, the
+#: compliance records and incidents go on.
+ENDED_REFUSES = frozenset(
+    {Action.DOC_UPLOAD, Action.GRANT_SET, Action.MEMBER_ADD, Action.QA_ASK, Action.QA_ANSWER}
+)
+
+
+def _refuse_once_ended(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> None:
+    if action not in ENDED_REFUSES:
+        return
+    with vault.reading() as session:
+        deal, room = _room(session, deal_ref)
+        stage = Stage(room.stage)
+    if stage in ENDED:
+        _deny(
+            vault,
+            actor,
+            action,
+            deal.id,
+            tr(
+                "交易已结束：数据室不再接受新的文件、授权、成员或问答",
+                "the deal has ended: the room takes no new files, grants, members or questions",
+            ),
+        )
+
+
 def _deny(vault: Vault, actor: Actor, action: Action, deal_id: str, reason: str) -> None:
     audit.record_now(
         vault,
@@ -184,6 +211,7 @@ def gate(
     with vault.reading() as session:
         deal_id = _room(session, deal_ref)[0].id
     audit.require(vault, seat_.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    _refuse_once_ended(vault, seat_.actor, action, deal_ref)
     sides = SIDE_ONLY.get(action)
     if sides is not None and seat_.side is not None and seat_.side not in sides:
         _deny(
@@ -323,6 +351,7 @@ def _require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     audit.require(vault, actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    _refuse_once_ended(vault, actor, action, deal_ref)
     return deal_id
 
 
