@@ -802,3 +802,35 @@ def test_a_name_removed_from_its_column_is_removed_from_the_records_notes(
     assert notes[1] == f"{names[1]}的手机号改了，旧号停用；{names[1]}已确认"
     assert notes[2] == "客户说苏丹的咖啡不错"  # 苏丹 is not this record's name
     assert notes[3] == "无"
+
+
+def test_identifiers_in_headers_and_sheet_names_are_protected(tmp_path: Path) -> None:
+    """A mobile typed into a CSV header and a customer's name and mobile as a sheet's name were
+    written to the package, and to its manifest, as they were (a QA pass): a table's labels
+    are protected as its file name is, and the manifest names them as written."""
+    import openpyxl
+
+    rng = random.Random(31)
+    mobile, other = make_mobile(rng), make_mobile(rng)
+    src = tmp_path / "in"
+    rows = customers(6, seed=5)
+    write_csv(
+        src / "c.csv",
+        [{**{k: v for k, v in r.items() if k != "手机号"}, f"备用{mobile}": "有"} for r in rows],
+    )
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = f"王伟强{other}"
+    ws.append(["姓名", "手机"])
+    for r in rows:
+        ws.append([r["姓名"], r["手机号"]])
+    wb.save(src / "w.xlsx")
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.leaks == []
+    head = (tmp_path / "out" / "c.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert mobile not in head and mobile[-4:] in head  # masked as the column's values are
+    out = openpyxl.load_workbook(tmp_path / "out" / "w.xlsx")
+    assert all(other not in t and "王伟强" not in t for t in out.sheetnames)
+    manifest = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert mobile not in manifest and other not in manifest and "王伟强" not in manifest

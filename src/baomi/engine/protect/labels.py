@@ -1,0 +1,74 @@
+"""A table's labels — its header cells and its sheet's name — with the identifiers in them
+protected as file names are (:class:`~baomi.engine.protect.names.PathNames`): a mobile typed into
+a header, a customer's name and number as a sheet's name, or a header-less file's first record
+read as its header would otherwise reach the package and its manifest as they were.
+
+CSV/TSV and XLSX only: JSON keys are the paths the writer sets values at, and Parquet's
+column names its schema (not protected yet; docs/protect.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from baomi.engine.protect.names import PathNames
+from baomi.engine.protect.state import ProtectRun
+from baomi.engine.protect.writers import Document
+from baomi.engine.readers.base import unique_headers
+from baomi.engine.readers.xlsx import cell_text
+
+#: Characters Excel does not allow in a sheet's name (a mask's ``*`` among them).
+_NOT_IN_SHEET_NAMES = re.compile(r"[\\*?:/\[\]]")
+MAX_SHEET_NAME = 31
+
+
+def protect_labels(run: ProtectRun, doc: Document, entries: list[dict[str, Any]]) -> None:
+    """Protect ``doc``'s header cells and sheet names in place, and name its columns and
+    sheets in ``entries`` (its tables' manifest entries) as they are written."""
+    if doc.format not in ("csv", "tsv", "xlsx"):
+        return
+    names = PathNames(run)
+    taken = {t.sheet for t in doc.tables if t.sheet is not None}
+    for table, entry in zip(doc.tables, entries, strict=True):
+        if table.sheet is not None:
+            title = _sheet_name(names.label(table.sheet), taken - {table.sheet})
+            if title != table.sheet:
+                taken = (taken - {table.sheet}) | {title}
+                doc.state[table.sheet].title = title
+                table.sheet = entry["sheet"] = title
+        if not table.header:
+            continue
+        if doc.format == "xlsx":
+            ws = doc.state[table.sheet]
+            raw = [cell_text(c.value) for c in next(ws.iter_rows(min_row=1, max_row=1))]
+            written = [names.label(v) if v else v for v in raw]
+            for col, (old, new) in enumerate(zip(raw, written, strict=True), start=1):
+                if new != old:
+                    ws.cell(row=1, column=col).value = new
+        else:
+            raw = list(doc.state.header)
+            written = [names.label(v) if v else v for v in raw]
+            doc.state = dataclasses.replace(doc.state, header=tuple(written))
+        if written == raw:
+            continue
+        # the columns are named as a reader of the written file names them
+        renamed = dict(zip(unique_headers(raw), unique_headers(written), strict=True))
+        table.frame = table.frame.rename(
+            {k: v for k, v in renamed.items() if k in table.frame.columns}
+        )
+        for column in entry["columns"]:
+            column["name"] = renamed.get(column["name"], column["name"])
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """``name`` as Excel allows a sheet's (no ``\\ * ? : / [ ]``, 31 characters), unique."""
+    clean = _NOT_IN_SHEET_NAMES.sub(lambda m: "＊" if m.group() == "*" else "_", name)
+    clean = clean[:MAX_SHEET_NAME] or "_"
+    n = 1
+    out = clean
+    while out in taken:
+        n += 1
+        suffix = f"~{n}"
+        out = clean[: MAX_SHEET_NAME - len(suffix)] + suffix
+    return out
