@@ -834,3 +834,45 @@ def test_identifiers_in_headers_and_sheet_names_are_protected(tmp_path: Path) ->
     assert all(other not in t and "王伟强" not in t for t in out.sheetnames)
     manifest = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
     assert mobile not in manifest and other not in manifest and "王伟强" not in manifest
+
+
+def test_comments_headers_footers_and_properties_are_protected(tmp_path: Path) -> None:
+    """An XLSX cell comment, a page header and the workbook's author, a DOCX comment and the
+    document's author held a mobile and a resident ID, and reached the package as they were
+    (a QA pass): the text in them is protected as a document's is; who wrote the file (and
+    each comment) is a person, and is left out."""
+    import zipfile
+
+    import docx
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    rng = random.Random(41)
+    mobiles = [make_mobile(rng) for _ in range(5)]
+    rid = make_id(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["姓名", "备注"])
+    ws.append(["王伟", "无"])
+    ws["B2"].comment = Comment(f"回电{mobiles[0]}，身份证{rid}", "张经理")
+    ws.oddHeader.center.text = f"联系人电话{mobiles[1]}"
+    wb.properties.creator = f"李娜{mobiles[2]}"
+    wb.save(src / "w.xlsx")
+    d = docx.Document()
+    p = d.add_paragraph("甲方：示例有限公司。")
+    d.add_comment(p.runs, text=f"乙方联系人电话{mobiles[3]}", author="法务")
+    d.core_properties.author = f"刘洋{mobiles[4]}"
+    d.save(src / "c.docx")
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.leaks == []
+    for name in ("w.xlsx", "c.docx"):
+        with zipfile.ZipFile(tmp_path / "out" / name) as z:
+            text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        assert not [m for m in mobiles if m in text], name
+        assert rid not in text and "李娜" not in text and "刘洋" not in text, name
+    out = openpyxl.load_workbook(tmp_path / "out" / "w.xlsx").active
+    assert out is not None and out["B2"].comment is not None
+    assert mobiles[0][-4:] in strip_marks(out["B2"].comment.text)  # masked, still there

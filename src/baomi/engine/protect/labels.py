@@ -4,7 +4,10 @@ a header, a customer's name and number as a sheet's name, or a header-less file'
 read as its header would otherwise reach the package and its manifest as they were.
 
 CSV/TSV and XLSX only: JSON keys are the paths the writer sets values at, and Parquet's
-column names its schema (not protected yet; docs/protect.md)."""
+column names its schema (not protected yet; docs/protect.md).
+
+Also what a workbook or a Word file holds beside its cells and paragraphs
+(:func:`protect_extras`): comments, page headers and footers, document properties."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from typing import Any
 
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.state import ProtectRun
-from baomi.engine.protect.writers import Document
+from baomi.engine.protect.texts import _protect_text
+from baomi.engine.protect.writers import Document, replace_in_runs
 from baomi.engine.readers.base import unique_headers
 from baomi.engine.readers.xlsx import cell_text
 
@@ -72,3 +76,72 @@ def _sheet_name(name: str, taken: set[str]) -> str:
         suffix = f"~{n}"
         out = clean[: MAX_SHEET_NAME - len(suffix)] + suffix
     return out
+
+
+#: Document properties that name who wrote or last saved a file: a person, left out.
+_WHO = ("creator", "lastModifiedBy")
+_WHO_DOCX = ("author", "last_modified_by")
+#: Properties whose text is protected as a document's.
+_ABOUT = ("title", "subject", "description", "keywords", "category")
+_ABOUT_DOCX = ("title", "subject", "comments", "keywords", "category")
+
+
+def protect_extras(run: ProtectRun, doc: Document) -> None:
+    """Protect what an XLSX or DOCX file holds beside its cells and paragraphs: cell and Word
+    comments (their text protected, their author left out), page headers and footers, and the
+    document properties (the author and the last editor left out, the rest protected)."""
+    if doc.format == "xlsx":
+        _workbook_extras(run, doc.state)
+    elif doc.format == "docx":
+        _docx_extras(run, doc.state[0])
+
+
+def _text(run: ProtectRun, text: str | None) -> str | None:
+    return _protect_text(run, text)[0] if text else text
+
+
+def _workbook_extras(run: ProtectRun, wb: Any) -> None:
+    from openpyxl.comments import Comment
+
+    for name in _WHO:
+        setattr(wb.properties, name, None)
+    for name in _ABOUT:
+        setattr(wb.properties, name, _text(run, getattr(wb.properties, name)))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None:
+                    note = Comment(_text(run, cell.comment.text) or "", "")
+                    note.width, note.height = cell.comment.width, cell.comment.height
+                    cell.comment = note
+        for part in (
+            "oddHeader",
+            "oddFooter",
+            "evenHeader",
+            "evenFooter",
+            "firstHeader",
+            "firstFooter",
+        ):
+            item = getattr(ws, part, None)
+            if item is None:
+                continue
+            for side in (item.left, item.center, item.right):
+                if side.text:
+                    side.text = _text(run, side.text)
+
+
+def _docx_extras(run: ProtectRun, document: Any) -> None:
+    props = document.core_properties
+    for name in _WHO_DOCX:
+        setattr(props, name, "")
+    for name in _ABOUT_DOCX:
+        value = getattr(props, name)
+        if value:
+            setattr(props, name, _text(run, value))
+    for comment in document.comments:
+        comment.author, comment.initials = "", ""
+        for paragraph in comment.paragraphs:
+            if paragraph.text:
+                _, edits, _ = _protect_text(run, paragraph.text)
+                if edits:
+                    replace_in_runs(paragraph, edits)

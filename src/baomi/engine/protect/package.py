@@ -27,7 +27,7 @@ from baomi.engine.documents.files import iter_files
 from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.labels import protect_labels
+from baomi.engine.protect.labels import protect_extras, protect_labels
 from baomi.engine.protect.manifest import _manifest, _sha256, _write_record
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.operators.base import OperatorContext
@@ -85,6 +85,7 @@ def protect_document(run: ProtectRun, doc: Document, rel: str, target: Path) -> 
         protect_labels(run, doc, entry["tables"])
     else:
         entry.update(protect_units(run, doc))
+    protect_extras(run, doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     doc.save(target)
     return entry
