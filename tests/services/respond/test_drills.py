@@ -99,3 +99,24 @@ def test_an_unknown_step_is_an_input_error(vault: Vault) -> None:
     )
     with pytest.raises(InputError):
         drills.time_step(vault, actor=OP, drill_id=d.id, step="nope", event="start")
+
+
+def test_a_timed_step_and_a_finished_drill_are_not_rewritten(vault: Vault) -> None:
+    """Starting a step again after its end gave it a negative duration (an overrun no longer
+    flagged), and finishing again moved the end and wiped the findings."""
+    info = _run(vault, T0 + _dt.timedelta(minutes=120))
+    with pytest.raises(InputError):
+        drills.finish(vault, actor=OP, drill_id=info.id)
+    d = drills.schedule(
+        vault,
+        actor=OP,
+        scenario="外包商泄露客户名单",
+        scheduled_for=T0.isoformat(),
+        participants="技术部",
+        targets={"isolate": 30},
+    )
+    at = lambda m: (T0 + _dt.timedelta(minutes=m)).isoformat()  # noqa: E731
+    drills.time_step(vault, actor=OP, drill_id=d.id, step="isolate", event="start", at=at(0))
+    drills.time_step(vault, actor=OP, drill_id=d.id, step="isolate", event="end", at=at(45))
+    with pytest.raises(InputError):
+        drills.time_step(vault, actor=OP, drill_id=d.id, step="isolate", event="start", at=at(50))

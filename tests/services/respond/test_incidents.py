@@ -77,6 +77,19 @@ def test_below_relatively_major_there_is_no_hour_clock_but_notice_is_immediate(
     assert not clocks[Clock.REGULATOR].overdue and clocks[Clock.REGULATOR].done_at
 
 
+def test_a_duty_done_stays_done_when_it_is_marked_again(vault: Vault) -> None:
+    """Marking a duty done a second time overwrote when it was done with now, so the record
+    no longer showed the notice went out in time: the first time stands, the second is an
+    error."""
+    info = _incident(vault, 999_999)
+    incidents.mark(vault, actor=OP, incident_id=info.id, clock=Clock.REGULATOR, at=T0.isoformat())
+    with pytest.raises(InputError):
+        incidents.mark(vault, actor=OP, incident_id=info.id, clock=Clock.REGULATOR)
+    again = incidents.get(vault, actor=OP, incident_id=info.id)
+    done = {d.clock: d for d in incidents.deadlines(again, T0)}[Clock.REGULATOR].done_at
+    assert done is not None and _dt.datetime.fromisoformat(done) == T0
+
+
 def test_the_summary_report_is_due_30_days_after_handling_ends(vault: Vault) -> None:
     info = _incident(vault, 2_000_000)
     assert Clock.SUMMARY not in {d.clock for d in incidents.deadlines(info, T0)}

@@ -193,6 +193,13 @@ def time_step(
             raise InputError(tr("演练已结束", "the drill has ended"))
         timings = json.loads(row.timings)
         entry = timings.setdefault(step, {})
+        if event in entry:  # a step is timed once: again would rewrite what was measured
+            raise InputError(
+                tr(
+                    f"该步骤已记录{'开始' if event == 'start' else '结束'}",
+                    f"the step's {event} is recorded already",
+                )
+            )
         if event == "end" and "start" not in entry:
             raise InputError(tr("该步骤尚未开始", "the step has not started"))
         if event == "end" and _ts(when) < _ts(entry["start"]):
@@ -215,6 +222,8 @@ def finish(
         row = _row(session, drill_id)
         if row.started_at is None:
             raise InputError(tr("演练尚未开始", "the drill has not started"))
+        if row.ended_at is not None:
+            raise InputError(tr("演练已结束", "the drill has ended"))
         row.ended_at = at or now()
         row.findings = findings
         info = _info(session, row, _dt.datetime.now(_dt.UTC))

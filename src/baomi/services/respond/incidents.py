@@ -457,6 +457,9 @@ def mark(
             raise InputError(tr("处置尚未结束", "handling has not ended yet"))
         if _parse(when) < _parse(row.discovered_at):
             raise InputError(tr("时间早于发现时间", "the time is before the discovery"))
+        if getattr(row, _CLOCK_FIELD[clock]) is not None:
+            # when a duty was done is the record that it was done in time: not rewritten
+            raise InputError(tr("该项已记录为完成", "that duty is recorded as done already"))
         setattr(row, _CLOCK_FIELD[clock], when)
         audit.record(
             session,
