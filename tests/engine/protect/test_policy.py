@@ -106,3 +106,17 @@ def test_valid_parameter_values_still_load() -> None:
     )
     assert policy.entities["CN_MOBILE"].params.keep_last == 4  # type: ignore[attr-defined]
     assert policy.columns["城市"].params.level == 2  # type: ignore[attr-defined]
+
+
+def test_a_policy_saved_in_gbk_is_read_and_a_binary_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`baomi policy check` crashed with UnicodeDecodeError on the default policy saved as GBK
+    by a Windows editor, and on a binary file."""
+    from baomi.engine.protect.policy import load_policy
+
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(DEFAULT_POLICY.encode("gbk"))
+    assert load_policy(gbk).name == "default"
+    binary = tmp_path / "x.yaml"
+    binary.write_bytes(b"\x00\x01\xff\xfe\x89PNG" * 10)
+    with pytest.raises(PolicyError):
+        load_policy(binary)

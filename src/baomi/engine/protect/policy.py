@@ -334,9 +334,24 @@ def _canonical(spec: PolicySpec) -> dict[str, Any]:
 def load_policy(path: str | Path, registry: OperatorRegistry | None = None) -> Policy:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        data = p.read_bytes()
     except OSError as exc:
         raise PolicyError(f"{p}: {exc.strerror}") from None
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):  # GB 18030: a Windows editor's Chinese text
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or "\x00" in text:
+        raise PolicyError(
+            f"{p.name}: "
+            + tr(
+                "策略文件不是文本（须为 UTF-8 或 GB18030 编码的 YAML）",
+                "the policy is not text (YAML in UTF-8 or GB 18030)",
+            )
+        )
     return load_policy_text(text, source=p.name, registry=registry, base_dir=str(p.parent))
 
 
