@@ -301,6 +301,10 @@ def test_name_and_phone_formats_apply_and_purge(cli: Cli, tmp_path: Path) -> Non
     assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "北京" in out.read_text("utf-8-sig")
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     cli("subject", "export", req["id"], "--out", str(tmp_path / "p.x"), "--format", "pdf", code=2)
+    # without --format the file's suffix decides (an .xlsx was written as JSON)
+    xlsx = tmp_path / "package.xlsx"
+    cli("subject", "export", req["id"], "--out", str(xlsx))
+    assert xlsx.read_bytes()[:2] == b"PK"
     applied = json.loads(cli("subject", "apply", req["id"], "--format", "json"))
     assert [(v["file"], v["rows"]) for v in applied["versions"]] == [("客户.csv", 1)]
     assert _found(cli, "--deal", "ACME", "--mobile", "13812345678", "--name", "张三") == set()

@@ -304,8 +304,11 @@ def find_cmd(
 def export_cmd(
     request: str = ID_OPTION,
     out: Path = typer.Option(..., "--out", help="输出文件（新建）/ the file to write (new)"),
-    package_format: str = typer.Option(
-        "json", "--format", help="json|csv|xlsx（CSV 带 BOM，Excel 可直接打开）/ the package's form"
+    package_format: str | None = typer.Option(
+        None,
+        "--format",
+        help="json|csv|xlsx（默认按文件后缀；CSV 带 BOM，Excel 可直接打开）/ the package's form "
+        "(default: the file's suffix)",
     ),
     as_: str | None = AS_OPTION,
 ) -> None:
@@ -313,6 +316,9 @@ def export_cmd(
     records where the linked search found them (needs a verified identity)."""
     from baomi.services.respond import subjects
 
+    if package_format is None:  # the suffix decides: an .xlsx must not hold JSON
+        suffix = out.suffix.lower().lstrip(".")
+        package_format = suffix if suffix in ("json", "csv", "xlsx") else "json"
     chosen = _choice(subjects.PackageFormat, package_format, "--format")
     with _vault() as vault:
         n = _run(
