@@ -54,3 +54,22 @@ def test_empty_or_binary_file_is_unreadable(tmp_path: Path, data: bytes, reason:
     with pytest.raises(UnreadableFileError) as info:
         detect_file_encoding(path)
     assert reason in info.value.reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_one_stray_byte_does_not_hide_the_file(encoding: str) -> None:
+    """One stray byte in the first 4 MB made the scan skip the whole customer list ("unknown
+    text encoding", exit 0): the encoding the text decodes in but for a few bytes is taken,
+    the bytes read as U+FFFD and counted by the readers."""
+    text = "".join(
+        f"客户{i},广东省深圳市南山区科技园路{i}号,13800138{i % 1000:03d}\n" for i in range(300)
+    )
+    data = text.encode(encoding)
+    cut = len(data) // 2
+    while data[cut] >= 0x80:  # between two characters
+        cut += 1
+    data = data[:cut] + b"\xff" + data[cut:]
+    assert detect_encoding(Sample(data, complete=True)) == encoding
+    # a file of noise is still unreadable, not read as mostly U+FFFD
+    noise = bytes(range(128, 256)) * 50
+    assert detect_encoding(Sample(noise, complete=True)) != "utf-8"

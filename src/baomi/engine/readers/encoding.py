@@ -1,6 +1,7 @@
 """Encoding detection for the text-based readers (CSV/TSV, JSON, text).
 
-Order: a byte-order mark; strict UTF-8; GBK; GB18030; charset-normalizer as a last resort. The
+Order: a byte-order mark; strict UTF-8; GBK; GB18030; charset-normalizer; then UTF-8 or
+GB 18030 with a few stray bytes (read as U+FFFD and counted by the readers). The
 three strict candidates are tried on a sample of the first ``SAMPLE_BYTES`` with an incremental
 decoder, so a multi-byte character cut at the sample's end does not count as an error. Bytes past
 the sample that do not decode make the reader fail later with ``UnreadableFileError``.
@@ -81,7 +82,27 @@ def detect_encoding(sample: Sample) -> str | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample.data).best()
-    return None if best is None else str(best.encoding)
+    if best is not None:
+        return str(best.encoding)
+    return _nearly(sample)
+
+
+#: How many undecodable bytes a text may hold and still be read in an encoding (as U+FFFD,
+#: counted by the readers): one stray byte must not hide a whole customer list from the scan.
+STRAY_BYTES_PER_MB = 16
+
+
+def _nearly(sample: Sample) -> str | None:
+    """The strict candidate the sample decodes in but for a few stray bytes, if any."""
+    allowed = max(1, STRAY_BYTES_PER_MB * len(sample.data) // (1024 * 1024))
+    best: tuple[int, str] | None = None
+    for name in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(name)(errors="replace")
+        text = decoder.decode(sample.data, final=sample.complete)
+        errors = text.count("\ufffd")
+        if errors <= allowed and (best is None or errors < best[0]):
+            best = (errors, name)
+    return None if best is None else best[1]
 
 
 def detect_file_encoding(path: Path) -> tuple[str, Sample]:
