@@ -3,7 +3,6 @@ assignments, the completion dashboard (also as CSV or XLSX) and a certificate's 
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from baomi import clock
 from baomi.cli.assess_profile import FORMAT_OPTION, Format, emit
 from baomi.cli.govern import govern_app
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
@@ -150,7 +150,7 @@ def training_dashboard(
     from baomi.services.govern import training
     from baomi.storage.blobs import write_atomic
 
-    today = _dt.date.today()
+    today = clock.today()
     with _vault() as vault:
         rows = _run(lambda: training.dashboard(vault, actor=_actor(as_), today=today))
     if out is not None:

@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from baomi import clock
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
 
@@ -54,7 +55,7 @@ def _show(info: Any, fmt: Fmt) -> None:
         + tr("状态", "status")
         + f": {info.status}"
     )
-    table = Table(title=tr("时限", "deadlines"))
+    table = Table(title=tr("时限（北京时间）", "deadlines (China time, UTC+8)"))
     for col in (tr("事项", "duty"), tr("依据", "rule"), tr("截止", "due"), tr("状态", "state")):
         table.add_column(col)
     for d in deadlines(info):
@@ -63,7 +64,7 @@ def _show(info: Any, fmt: Fmt) -> None:
             if d.done_at
             else ("[red]" + tr("逾期", "overdue") + "[/red]" if d.overdue else tr("未到期", "open"))
         )
-        due = tr("立即", "immediately") if d.immediate else d.due.isoformat()[:16]
+        due = tr("立即", "immediately") if d.immediate else clock.shown(d.due)
         table.add_row(d.title, d.rule, due, state)
     console.print(table)
     if info.attributed_package:
@@ -135,7 +136,7 @@ def list_cmd(
     table = Table()
     for col in (
         "id",
-        tr("发现", "discovered"),
+        tr("发现（北京时间）", "discovered (UTC+8)"),
         tr("事件", "incident"),
         tr("个人数", "individuals"),
         tr("级别", "grade"),
@@ -147,7 +148,7 @@ def list_cmd(
         late = sum(d.overdue for d in incidents.deadlines(i))
         table.add_row(
             i.id[:8],
-            i.discovered_at[:16],
+            clock.shown(i.discovered_at),
             i.title,
             f"{i.individuals:,}",
             i.grade.label,
@@ -328,7 +329,10 @@ def _drill(info: Any, fmt: Fmt) -> None:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
     console = _console()
-    console.print(f"[bold]{info.scenario}[/bold]  ({info.id})  {info.scheduled_for[:16]}")
+    console.print(
+        f"[bold]{info.scenario}[/bold]  ({info.id})  {clock.shown(info.scheduled_for)} "
+        + tr("（北京时间）", "(UTC+8)")
+    )
     table = Table()
     for col in (
         tr("步骤", "step"),

@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from baomi import clock
 from baomi.cli.respond import FMT, Fmt
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
@@ -46,9 +47,11 @@ def _show(info: Any, fmt: Fmt) -> None:
     console.print(f"[bold]{info.reference}[/bold]  {info.kind.label}  ({info.id})")
     console.print(
         tr("收到", "received")
-        + f": {info.received_at[:16]}  "
+        + f": {clock.shown(info.received_at)}  "
         + tr("答复期限", "due")
-        + f": {info.due_at[:16]} ({info.rule})  "
+        + f": {clock.shown(info.due_at)} "
+        + tr("（北京时间）", "(UTC+8)")
+        + f" ({info.rule})  "
         + tr("状态", "status")
         + f": {_state(info)}"
     )
@@ -58,7 +61,7 @@ def _show(info: Any, fmt: Fmt) -> None:
         counts = ", ".join(f"{f} ×{n}" for f, n in info.search["per_file"].items())
         console.print(
             tr("查找结果", "search")
-            + f" ({info.searched_at and info.searched_at[:16]}): {counts or tr('无', 'none')}"
+            + f" ({clock.shown(info.searched_at)}): {counts or tr('无', 'none')}"
         )
     if info.verifications:
         table = Table(title=tr("身份核验", "identity checks"))
@@ -66,7 +69,7 @@ def _show(info: Any, fmt: Fmt) -> None:
             tr("方式", "method"),
             tr("结果", "result"),
             tr("核验人", "by"),
-            tr("时间", "at"),
+            tr("时间（北京时间）", "at (UTC+8)"),
         ):
             table.add_column(col)
         for v in info.verifications:
@@ -74,7 +77,7 @@ def _show(info: Any, fmt: Fmt) -> None:
                 v.method.label,
                 tr("通过", "passed") if v.passed else tr("未通过", "failed"),
                 v.checked_by,
-                v.checked_at[:16],
+                clock.shown(v.checked_at),
             )
         console.print(table)
 

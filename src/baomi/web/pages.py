@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from baomi import clock
 from baomi.i18n import current_language, tr
 
 
@@ -25,6 +26,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["t"] = tr
+    env.filters["cst"] = clock.shown  # times as read in China (UTC+8)
     return env
 
 

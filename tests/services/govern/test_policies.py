@@ -116,3 +116,18 @@ def test_summary_due_soon_at_the_boundary(vault: Vault) -> None:
     for days in (soon - 1, soon, soon + 1):
         _policy(vault, next_review=(TODAY + _dt.timedelta(days=days)).isoformat())
     assert policies.summary(vault, TODAY)["reviews_due_soon"] == 2
+
+
+def test_a_review_dated_today_in_beijing_is_not_later_than_today(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 01:30 in Beijing on 6 December (17:30 UTC on the 5th) a review dated 6 December was
+    refused as later than today: governance took the machine's UTC date."""
+    from baomi import clock
+
+    monkeypatch.setattr(clock, "now", lambda: _dt.datetime(2026, 12, 5, 17, 30, tzinfo=_dt.UTC))
+    info = _policy(vault, next_review="2026-12-31")
+    done = policies.review(vault, actor=SELLER, policy_id=info.id, reviewed_on="2026-12-06")
+    assert done.reviews[-1].reviewed_on == "2026-12-06"
+    with pytest.raises(InputError):
+        policies.review(vault, actor=SELLER, policy_id=info.id, reviewed_on="2026-12-07")

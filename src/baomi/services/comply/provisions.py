@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.scan.linkage import People, count_people
 from baomi.errors import InputError
@@ -38,7 +39,7 @@ from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, Provision, ProvisionPeople, Room
 
 #: China Standard Time (no daylight saving): the calendar the law's "1 January" follows.
-CHINA_TIME = _dt.timezone(_dt.timedelta(hours=8), "CST")
+CHINA_TIME = clock.CHINA_TIME
 MAX_TEXT = 4000
 
 
@@ -109,7 +110,7 @@ def china_date(timestamp: str) -> str:
 
 
 def today_in_china() -> _dt.date:
-    return _dt.datetime.now(CHINA_TIME).date()
+    return clock.today()
 
 
 def keep_until(provided_on: str) -> str:

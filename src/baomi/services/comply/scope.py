@@ -24,6 +24,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.checksums import is_valid_uscc
@@ -38,7 +39,7 @@ from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import ComplyFile, Room
 
 #: China Standard Time (no daylight saving): due dates and contract ends are Chinese dates.
-CST = _dt.timezone(_dt.timedelta(hours=8))
+CST = clock.CHINA_TIME
 #: A technical limit on one attached file (not a legal threshold).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NAME = 200
@@ -46,7 +47,7 @@ MAX_NAME = 200
 
 def today() -> _dt.date:
     """Today's date in China Standard Time."""
-    return _dt.datetime.now(CST).date()
+    return clock.today()
 
 
 def parse_date(text: str | None, what: str) -> _dt.date | None:

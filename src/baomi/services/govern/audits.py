@@ -34,6 +34,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import current_language, tr
@@ -416,7 +417,7 @@ def plan(
             frequency_months=frequency_months,
             auditors=len(names),
         )
-        return _info(session, row, _dt.date.today())
+        return _info(session, row, clock.today())
 
 
 def complete(vault: Vault, *, actor: Actor, audit_id: str, conclusion: str = "") -> AuditInfo:
@@ -430,7 +431,7 @@ def complete(vault: Vault, *, actor: Actor, audit_id: str, conclusion: str = "")
         row.completed_at = now()
         row.conclusion = text
         _record(session, vault, actor, audit_id, completed=row.completed_at[:10])
-        return _info(session, row, _dt.date.today())
+        return _info(session, row, clock.today())
 
 
 # --- findings and remediation ------------------------------------------------------------------
@@ -464,7 +465,7 @@ def record_finding(
         session.add(row)
         session.flush()
         _record(session, vault, actor, audit_id, finding=row.id, severity=level.value)
-        return _finding_info(session, row, _dt.date.today())
+        return _finding_info(session, row, clock.today())
 
 
 def _open_finding(session: Session, finding_id: str) -> GovernAuditFinding:
@@ -489,7 +490,7 @@ def add_action(
         )
         session.flush()
         _record(session, vault, actor, row.audit_id, finding=row.id, action_for=dept, due=day)
-        return _finding_info(session, row, _dt.date.today())
+        return _finding_info(session, row, clock.today())
 
 
 def complete_action(vault: Vault, *, actor: Actor, action_id: str) -> FindingInfo:
@@ -503,7 +504,7 @@ def complete_action(vault: Vault, *, actor: Actor, action_id: str) -> FindingInf
         if action.done_at is None:
             action.done_at, action.done_by = now(), actor.name
             _record(session, vault, actor, row.audit_id, finding=row.id, action_done=action.id)
-        return _finding_info(session, row, _dt.date.today())
+        return _finding_info(session, row, clock.today())
 
 
 def add_note(vault: Vault, *, actor: Actor, finding_id: str, text: str) -> FindingInfo:
@@ -517,7 +518,7 @@ def add_note(vault: Vault, *, actor: Actor, finding_id: str, text: str) -> Findi
         )
         session.flush()
         _record(session, vault, actor, row.audit_id, finding=row.id, note=True)
-        return _finding_info(session, row, _dt.date.today())
+        return _finding_info(session, row, clock.today())
 
 
 def close_finding(vault: Vault, *, actor: Actor, finding_id: str) -> FindingInfo:
@@ -525,7 +526,7 @@ def close_finding(vault: Vault, *, actor: Actor, finding_id: str) -> FindingInfo
     authorize(actor, Action.GOVERN_AUDIT_RECORD)
     with vault.transaction() as session:
         row = _open_finding(session, finding_id)
-        actions = _action_infos(session, row.id, _dt.date.today())
+        actions = _action_infos(session, row.id, clock.today())
         if not actions:
             raise InputError(
                 tr("须先制定整改措施才能关闭", "a finding closes after its remediation actions")
@@ -547,7 +548,7 @@ def close_finding(vault: Vault, *, actor: Actor, finding_id: str) -> FindingInfo
             )
         row.closed_at, row.closed_by = now(), actor.name
         _record(session, vault, actor, row.audit_id, finding=row.id, closed=True)
-        return _finding_info(session, row, _dt.date.today())
+        return _finding_info(session, row, clock.today())
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -556,7 +557,7 @@ def close_finding(vault: Vault, *, actor: Actor, finding_id: str) -> FindingInfo
 def audits(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> list[AuditInfo]:
     """Every audit, latest planned first."""
     authorize(actor, Action.GOVERN_VIEW)
-    day = today or _dt.date.today()
+    day = today or clock.today()
     with vault.reading() as session:
         return [_info(session, r, day) for r in reversed(_ordered(session))]
 
@@ -564,7 +565,7 @@ def audits(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> list
 def show(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None = None) -> AuditInfo:
     authorize(actor, Action.GOVERN_VIEW)
     with vault.reading() as session:
-        return _info(session, _audit_row(session, audit_id), today or _dt.date.today())
+        return _info(session, _audit_row(session, audit_id), today or clock.today())
 
 
 def _all(vault: Vault, today: _dt.date) -> list[AuditInfo]:

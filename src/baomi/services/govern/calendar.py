@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import import_module
 
+from baomi import clock
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.permissions import Action, Actor
@@ -111,7 +112,7 @@ def calendar(
 ) -> list[DueItem]:
     """The calendar ``actor`` may see, optionally one department's items only."""
     audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:calendar")
-    day = today or _dt.date.today()
+    day = today or clock.today()
     items = collect(vault, day, sources)
     if department is not None:
         items = [i for i in items if i.department == department]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
 
+from baomi import clock
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.comply import checklist
@@ -134,4 +135,4 @@ def build(
 def dashboard(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> Dashboard:
     """The company's dashboard, for those who may see governance (``govern.view``)."""
     audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:dashboard")
-    return build(vault, today or _dt.date.today())
+    return build(vault, today or clock.today())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from baomi import clock
 from baomi.errors import InputError
 from baomi.services import accounts
 from baomi.services.govern import audits, policies, surveys, training
@@ -28,7 +29,7 @@ def ensure_demo_governance(vault: Vault, today: _dt.date | None = None) -> bool:
     """Seed the demo governance once; False when it was there already."""
     if training.assignments(vault, actor=SYSTEM):
         return False
-    day = today or _dt.date.today()
+    day = today or clock.today()
     for username, department in (("seller", "legal"), ("broker", "external")):
         try:
             accounts.set_department(vault, actor=SYSTEM, username=username, department=department)

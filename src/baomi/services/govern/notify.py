@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -283,7 +284,7 @@ def remind(
     within :data:`calendar.SOON_DAYS`, once per item per day (what was sent is remembered);
     ``dry_run``: say what would be sent and send nothing."""
     authorize(actor, Action.GOVERN_EDIT)
-    day = today or _dt.date.today()
+    day = today or clock.today()
     items = calendar.collect(vault, day, calendar.SOURCES if sources is None else sources)
     out: list[Reminder] = []
     for item in items:

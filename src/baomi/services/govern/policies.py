@@ -22,6 +22,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError, IntegrityError
@@ -239,7 +240,7 @@ def create(
     name = inputs.text(title, tr("标题", "title"), 200)
     dept = departments.check(department)
     days = check_interval(interval_days)
-    day = today or _dt.date.today()
+    day = today or clock.today()
     due = inputs.day(next_review) if next_review else day + _dt.timedelta(days=days)
     person = inputs.text(owner, tr("负责人", "owner"), 64, required=False) if owner else None
     policy_id = new_id()
@@ -273,7 +274,7 @@ def add_version(
         number = _add_version(session, vault, actor, policy_id, filename, data, text)
         session.flush()
         _record(session, vault, actor, policy_id, version=number)
-        return _info(session, row, _dt.date.today())
+        return _info(session, row, clock.today())
 
 
 def review(
@@ -289,8 +290,8 @@ def review(
     new one) after the review date."""
     authorize(actor, Action.GOVERN_EDIT)
     text = inputs.text(outcome, tr("结论", "outcome"), 4000, required=False)
-    day = inputs.day(reviewed_on) if reviewed_on else _dt.date.today()
-    if day > _dt.date.today():
+    day = inputs.day(reviewed_on) if reviewed_on else clock.today()
+    if day > clock.today():
         raise InputError(tr("复核日期不能晚于今天", "the review date cannot be in the future"))
     with vault.transaction() as session:
         row = _row(session, policy_id)
@@ -315,13 +316,13 @@ def review(
         row.next_review = nxt.isoformat()
         session.flush()
         _record(session, vault, actor, policy_id, reviewed=day.isoformat(), next=nxt.isoformat())
-        return _info(session, row, _dt.date.today())
+        return _info(session, row, clock.today())
 
 
 def policies(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> list[PolicyInfo]:
     """Every policy, the next review first."""
     authorize(actor, Action.GOVERN_VIEW)
-    day = today or _dt.date.today()
+    day = today or clock.today()
     with vault.reading() as session:
         rows = session.execute(select(Policy).order_by(Policy.next_review, Policy.title)).scalars()
         return [_info(session, r, day) for r in rows]
@@ -330,7 +331,7 @@ def policies(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> li
 def get(vault: Vault, *, actor: Actor, policy_id: str) -> PolicyInfo:
     authorize(actor, Action.GOVERN_VIEW)
     with vault.reading() as session:
-        return _info(session, _row(session, policy_id), _dt.date.today())
+        return _info(session, _row(session, policy_id), clock.today())
 
 
 def content(

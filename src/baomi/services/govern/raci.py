@@ -20,6 +20,7 @@ from importlib.resources import files
 import yaml
 from sqlalchemy import delete, select
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import ConfigError, InputError
 from baomi.i18n import tr
@@ -181,7 +182,7 @@ def overdue(
 ) -> dict[str, list[DueItem]]:
     """Each department's overdue calendar items (every department present, maybe empty)."""
     authorize(actor, Action.GOVERN_VIEW)
-    day = today or _dt.date.today()
+    day = today or clock.today()
     out: dict[str, list[DueItem]] = {code: [] for code in departments.DEPARTMENTS}
     for item in calendar.collect(vault, day):
         if item.department in out and item.state(day) is State.OVERDUE:

@@ -26,6 +26,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import current_language, tr
@@ -223,7 +224,7 @@ def _info(session: Session, row: Survey) -> SurveyInfo:
         row.created_at,
         _count(session, row.id),
         _questions(session, row.id),
-        _actions(session, row.id, _dt.date.today()),
+        _actions(session, row.id, clock.today()),
     )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import ConfigError, InputError
@@ -598,7 +599,7 @@ def assign(
     days = spec.due_days if due_days is None else due_days
     if not 0 < days <= MAX_DUE_DAYS:
         raise InputError(tr(f"期限须为 1–{MAX_DUE_DAYS} 天", f"days: 1-{MAX_DUE_DAYS}"))
-    day = assigned_on or _dt.date.today()
+    day = assigned_on or clock.today()
     with vault.transaction() as session:
         row = TrainingAssignment(
             id=new_id(),
@@ -686,7 +687,7 @@ def _rows(duties: list[Duty], today: _dt.date) -> list[DashboardRow]:
 def dashboard(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> list[DashboardRow]:
     """Per department and course: assigned, done, overdue and the completion rate."""
     audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:training")
-    return _rows(_duties(vault), today or _dt.date.today())
+    return _rows(_duties(vault), today or clock.today())
 
 
 def department_name(code: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -77,7 +78,7 @@ class DrillStatus:
 
 def _ts(value: str) -> _dt.datetime:
     when = _dt.datetime.fromisoformat(value)
-    return when if when.tzinfo else when.replace(tzinfo=_dt.UTC)
+    return clock.aware(when)  # typed without an offset: a time in China
 
 
 def _info(session: Session, row: Drill, at: _dt.datetime) -> DrillInfo:

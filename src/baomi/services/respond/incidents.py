@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.protect.trace import trace
@@ -146,7 +147,7 @@ class IncidentInfo:
 
 def _parse(ts: str) -> _dt.datetime:
     when = _dt.datetime.fromisoformat(ts)
-    return when if when.tzinfo else when.replace(tzinfo=_dt.UTC)
+    return clock.aware(when)  # typed without an offset: a time in China
 
 
 def deadlines(
@@ -297,7 +298,7 @@ def _timestamp(value: str | None) -> str:
         when = _parse(value)
     except ValueError:
         raise InputError(tr(f"时间格式无效：{value}", f"invalid time: {value}")) from None
-    if when > _dt.datetime.now(_dt.UTC) + _dt.timedelta(minutes=5):
+    if when > clock.now() + _dt.timedelta(minutes=5):
         raise InputError(tr("时间不能在将来", "the time cannot be in the future"))
     return when.isoformat()
 

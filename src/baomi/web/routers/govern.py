@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from baomi import clock
 from baomi.services import accounts
 from baomi.services.comply.reports.model import Tone
 from baomi.services.dataroom import rooms
@@ -104,7 +105,7 @@ def get_calendar(
     department: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[DueItemOut]:
     """Everything due, by date; ``department`` narrows to one department's items."""
-    today = _dt.date.today()
+    today = clock.today()
     dept = departments.check(department) if department else None
     items = calendar.calendar(vault, actor=rooms.seat_outside(user), today=today, department=dept)
     return [_out(i, today) for i in items]

@@ -6,7 +6,6 @@ platform role (``rooms.seat_outside``); the services decide every permission."""
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -15,6 +14,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from baomi import clock
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import accounts
@@ -289,7 +289,7 @@ def audits_page(request: Request, user: OptionalUser, vault: VaultDep, token: To
             "every_years": int(freq.param("every_years")),
             "rule": freq.label(),
         },
-        today=_dt.date.today().isoformat(),
+        today=clock.today().isoformat(),
         **_page_context(request, user, vault, token),
     )
 
@@ -440,7 +440,7 @@ def raci_page(
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
     actor = _actor(user)
-    today = _dt.date.today()
+    today = clock.today()
     late = raci.overdue(vault, actor=actor, today=today)
     chosen = departments.check(department) if department else None
     return render(

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import BaseModel, Field
 
+from baomi import clock
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import accounts
@@ -131,7 +132,7 @@ def answer_quiz(
 @api.get("/mine", responses={403: {}})
 def my_training(user: CurrentUser, vault: VaultDep) -> list[DutyOut]:
     """The courses the signed-in user owes, with their due dates and status."""
-    today = _dt.date.today()
+    today = clock.today()
     return [_duty_out(d, today) for d in svc.my_duties(vault, actor=rooms.seat_outside(user))]
 
 
@@ -205,7 +206,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _export(vault: Any, user: accounts.UserPublic, fmt: str) -> Response:
-    today = _dt.date.today()
+    today = clock.today()
     rows = svc.dashboard(vault, actor=rooms.seat_outside(user), today=today)
     if fmt == "csv":
         name = f"training-{today.isoformat()}.csv"
@@ -229,7 +230,7 @@ def export_dashboard(
 
 def _assignments_export(vault: Any, user: accounts.UserPublic, fmt: str) -> Response:
     rows = svc.assignments(vault, actor=rooms.seat_outside(user))
-    name = f"training-assignments-{_dt.date.today().isoformat()}.{fmt}"
+    name = f"training-assignments-{clock.today().isoformat()}.{fmt}"
     return Response(
         exports.export("training-assignments", svc.assignments_table(rows), fmt),
         media_type=exports.MEDIA[fmt],
@@ -261,7 +262,7 @@ def training_page(
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
     actor = rooms.seat_outside(user)
-    today = _dt.date.today()
+    today = clock.today()
     can_view, can_edit = svc.can_manage(actor)
     return render(
         request,

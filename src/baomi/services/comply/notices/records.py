@@ -14,11 +14,12 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.services.deals import find_deal
 from baomi.services.vault import Vault
 from baomi.storage.models import Notice, NoticeEvent
 
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+CHINA_TIME = clock.CHINA_TIME
 
 
 class Status(StrEnum):

@@ -1,0 +1,38 @@
+"""China Standard Time, where the customers, the regulators and the deadlines are.
+
+Times are stored in UTC (ISO 8601 with ``+00:00``); what a person types without an offset is a
+time in China (UTC+8, no daylight saving), today's date is China's, and what a person reads is
+shown in China time with its zone named."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+#: UTC+8 all year.
+CHINA_TIME = _dt.timezone(_dt.timedelta(hours=8), "CST")
+
+
+def now() -> _dt.datetime:
+    """This moment (a function of its own, so that tests can move it)."""
+    return _dt.datetime.now(_dt.UTC)
+
+
+def today() -> _dt.date:
+    """Today's date in China (at 01:00 in Beijing it is already tomorrow in China, not in UTC)."""
+    return now().astimezone(CHINA_TIME).date()
+
+
+def aware(when: _dt.datetime) -> _dt.datetime:
+    """``when`` with a zone: a time typed without an offset is a time in China."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=CHINA_TIME)
+
+
+def shown(timestamp: str | _dt.datetime | None) -> str:
+    """A stored time as a person reads it: ``2026-12-06 01:00`` in China time (the caller or
+    the page names the zone once); ``""`` for none. A time without a zone was stored as UTC."""
+    if not timestamp:
+        return ""
+    when = _dt.datetime.fromisoformat(timestamp) if isinstance(timestamp, str) else timestamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.UTC)
+    return when.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")

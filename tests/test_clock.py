@@ -1,0 +1,42 @@
+"""Times as China reads them: today's date, a time typed without an offset, what is shown."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from baomi import clock
+
+#: 17:30 UTC on 5 December is 01:30 on 6 December in Beijing.
+LATE = _dt.datetime(2026, 12, 5, 17, 30, tzinfo=_dt.UTC)
+
+
+@pytest.fixture
+def late(monkeypatch: pytest.MonkeyPatch) -> _dt.datetime:
+    monkeypatch.setattr(clock, "now", lambda: LATE)
+    return LATE
+
+
+def test_today_is_chinas_date(late: _dt.datetime) -> None:
+    assert clock.today() == _dt.date(2026, 12, 6)
+
+
+def test_a_time_typed_without_offset_is_china_time() -> None:
+    typed = _dt.datetime.fromisoformat("2026-12-06T01:00")
+    assert clock.aware(typed) == _dt.datetime(2026, 12, 5, 17, 0, tzinfo=_dt.UTC)
+
+
+def test_a_stored_time_is_shown_in_china_time() -> None:
+    assert clock.shown("2026-12-05T17:00:00+00:00") == "2026-12-06 01:00"
+    assert clock.shown("2026-12-05T17:00:00") == "2026-12-06 01:00"  # stored naive: UTC
+    assert clock.shown(None) == ""
+
+
+def test_an_incident_typed_at_1_am_in_beijing_is_not_in_the_future(late: _dt.datetime) -> None:
+    """`--discovered 2026-12-06T01:00` at 01:15 in Beijing was read as UTC, 8 hours ahead,
+    and refused as a time in the future."""
+    from baomi.services.respond import incidents
+
+    stored = incidents._timestamp("2026-12-06T01:00")
+    assert _dt.datetime.fromisoformat(stored) == LATE - _dt.timedelta(minutes=30)
