@@ -71,6 +71,24 @@ def test_remote_access_from_abroad_makes_it_a_crossborder_notice() -> None:
     assert "境外" in render(NoticeKind.CROSSBORDER, Channel.SMS, facts_of(p, "卖方", {})).body
 
 
+def test_the_crossborder_letter_says_remote_access_only_when_there_is_some() -> None:
+    """A recipient in Hong Kong without remote access from abroad was told its data would be
+    provided "remote access from abroad included": the method says so only when the profile
+    does."""
+    plain = _profile(TransferType.ASSET_SALE, RECIPIENT, Location.HONG_KONG)
+    remote = _profile(
+        TransferType.ASSET_SALE, RECIPIENT, Location.HONG_KONG, remote_access_abroad=True
+    )
+    for lang, words in (("zh", "远程访问"), ("en", "remote access")):
+        without = render(
+            NoticeKind.CROSSBORDER, Channel.LETTER, facts_of(plain, "卖方", {}), lang=lang
+        )
+        with_ = render(
+            NoticeKind.CROSSBORDER, Channel.LETTER, facts_of(remote, "卖方", {}), lang=lang
+        )
+        assert words not in without.body and words in with_.body, lang
+
+
 def test_consent_is_required_where_the_rules_say_so_not_for_a_pipl22_transfer() -> None:
     assert templates()[NoticeKind.CONSENT].consent_required  # PIPL-23
     assert templates()[NoticeKind.CROSSBORDER].consent_required  # PIPL-39

@@ -123,6 +123,8 @@ class Facts:
     #: entity labels per language, e.g. ``{"zh": ("姓名", "手机号"), "en": (...)}``
     kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sensitive: tuple[str, ...] = ()
+    #: people abroad can access the data (PIPL-39 also for a recipient in the mainland)
+    remote_access_abroad: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ def facts_of(
         location=location,
         kinds=kinds,
         sensitive=sensitive,
+        remote_access_abroad=profile.remote_access_abroad,
     )
 
 
@@ -294,6 +297,7 @@ def _context(
         "sensitive": sep.join(facts.sensitive),
         "event": event,
         "notice_id": notice_id,
+        "remote": "yes" if facts.remote_access_abroad else "",  # a truthy text for the template
     }
     ctx["method"] = _compiled(tpl.kind, "method", lang).render(ctx)
     return ctx, missing
