@@ -287,6 +287,12 @@ def granted_filter(
     return lambda folder: _covers(folders, folder)
 
 
+def ended(vault: Vault, deal_ref: str) -> bool:
+    """Whether the deal of ``deal_ref`` has ended (closed or aborted)."""
+    with vault.reading() as session:
+        return Stage(_room(session, deal_ref)[1].stage) in ENDED
+
+
 def deal_id(vault: Vault, deal_ref: str) -> str:
     with vault.reading() as session:
         return _room(session, deal_ref)[0].id

@@ -4,7 +4,8 @@ the services decide every permission."""
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import (
     APIRouter,
@@ -18,8 +19,8 @@ from pydantic import BaseModel, Field
 from baomi.engine.entities import ENTITIES
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
-from baomi.services import accounts
-from baomi.services.dataroom import documents, grants, qa, rooms
+from baomi.services import accounts, deals
+from baomi.services.dataroom import copies, documents, grants, qa, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
@@ -247,6 +248,9 @@ def room_page(
     try:
         info = rooms.show(vault, seat, deal)
     except PermissionDeniedError as exc:
+        if seat.side in rooms.RECIPIENT_SIDES and rooms.ended(vault, deal):
+            # the deal is over: what is left is the copies to delete (PIPL-21, PIPL-47)
+            return _ended_page(request, vault, user, csrf, seat, deal)
         try:
             nda = ndas.current_nda(vault, seat, deal)
         except PermissionDeniedError:
@@ -315,3 +319,35 @@ def accept_nda_form(
             client=_client(request),
         )
     return RedirectResponse(f"/rooms/{deal}", status_code=303)
+
+
+def _ended_page(
+    request: Request, vault: Any, user: Any, csrf: str, seat: rooms.Seat, deal: str
+) -> Response:
+    """The room of an ended deal as its recipient sees it: their copies, to confirm deleted."""
+    mine = copies.my_copies(vault, seat, deal)
+    names = {o.id: o.name or "" for o in deals.objects(vault, rooms.deal_id(vault, deal))}
+    return render(
+        request,
+        "room_ended.html",
+        user=user,
+        csrf=csrf,
+        deal=deal,
+        copies=[(c, names.get(c.object_id, "")) for c in mine],
+        error=request.query_params.get("error"),
+    )
+
+
+@pages.post("/rooms/{deal}/copies/confirm")
+def confirm_copies_form(
+    deal: str,
+    user: CurrentUser,
+    vault: VaultDep,
+    deleted: Annotated[list[str], Form(max_length=64)],
+) -> Response:
+    where = f"/rooms/{quote(deal)}"
+    try:
+        copies.confirm_deleted(vault, rooms.seat(vault, user, deal), deal, deleted)
+    except InputError as exc:
+        return RedirectResponse(f"{where}?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse(where, status_code=303)
