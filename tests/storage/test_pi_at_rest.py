@@ -74,3 +74,18 @@ def test_no_pi_anywhere_in_the_home(
     assert not any(v in caplog.text for v in PI)
     # The test would notice a leak: the decrypted export outside the home holds the values.
     assert _leaks(tmp_path / "exported")
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """baomi.db (with the hashes, sealed fields and the audit chain) was created 0644, readable
+    by every account on the machine, while the key files are 0600."""
+    from sqlalchemy import text
+
+    from baomi.storage.db import make_engine
+
+    path = tmp_path / "new.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -8,8 +8,9 @@ failing or losing an event. PostgreSQL is used as given by ``BAOMI_DATABASE_URL`
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ HEAD_REVISION = "0016_totp_last_step"
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets its pragmas and ``BEGIN IMMEDIATE``."""
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
         )
@@ -52,6 +54,21 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _create_private(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (0600; SQLite gives its
+    WAL and shared-memory files the database's permissions): it holds keyed hashes, sealed
+    fields and the audit chain."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
