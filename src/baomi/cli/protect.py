@@ -237,6 +237,16 @@ def protect(
             + tr("信息损失", "information loss")
             + f"={k.information_loss:.4f} ({k.metric})"
         )
+    if result.left_out:
+        names = ", ".join(result.left_out[:5]) + (" …" if len(result.left_out) > 5 else "")
+        console.print(
+            tr(
+                f"[yellow]未放入数据包 {len(result.left_out)} 个文件[/yellow]（该格式只能扫描，不能去标识化）",
+                f"[yellow]{len(result.left_out)} file(s) left out of the package[/yellow] "
+                "(scanned, not de-identified, in that format)",
+            )
+            + f": {names}"
+        )
     if verify:
         console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))
         if m.verify.unconfirmed:

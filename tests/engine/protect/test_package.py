@@ -19,6 +19,7 @@ from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, VerifyError, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.protect.renderings import conventional
+from baomi.errors import InputError
 
 from .conftest import make_card, make_id, make_mobile
 
@@ -876,3 +877,17 @@ def test_comments_headers_footers_and_properties_are_protected(tmp_path: Path) -
     out = openpyxl.load_workbook(tmp_path / "out" / "w.xlsx").active
     assert out is not None and out["B2"].comment is not None
     assert mobiles[0][-4:] in strip_marks(out["B2"].comment.text)  # masked, still there
+
+
+def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Path) -> None:
+    """A PDF in the folder was left out of the package without a word (exit 0, and an empty
+    package for the PDF alone): the result names what was left out, and a run with nothing
+    to protect is an error."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    (src / "扫描件.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run(src, tmp_path / "out")
+    assert result.left_out == ["扫描件.pdf"]
+    assert not (tmp_path / "out" / "扫描件.pdf").exists()
+    with pytest.raises(InputError):
+        run(src / "扫描件.pdf", tmp_path / "out2")

@@ -63,3 +63,6 @@ class ProtectResult:
     #: ``--verify``'s unconfirmed values by file and column (counts only; see
     #: :class:`~baomi.engine.protect.verify.Leftovers`).
     unconfirmed: list[dict[str, Any]] = field(default_factory=list)
+    #: Files the scan reads but protect cannot write (PDF, XLSM), by their names: not in the
+    #: package, and the user is told.
+    left_out: list[str] = field(default_factory=list)

@@ -42,6 +42,7 @@ from baomi.engine.protect.texts import protect_units
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.protect.verify import Leftovers, scan_leftovers, verify_package
 from baomi.engine.protect.writers import SUFFIXES, Document, load
+from baomi.engine.readers.dispatch import READERS
 from baomi.engine.recognizers.registry import Registry
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -58,6 +59,15 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
         if not p.exists():
             raise InputError(f"{p.name}: " + tr("文件或文件夹不存在", "no such file or folder"))
     return list(iter_files(resolved, suffixes=SUFFIXES, by_name=True))
+
+
+def left_out(paths: Sequence[Path]) -> list[str]:
+    """The names of the files under ``paths`` that the scan reads but protect cannot write
+    (a PDF, an XLSM workbook): they are not in the package, and the user must know it."""
+    resolved = [p.resolve() for p in paths]
+    scanned = {name for _, name in iter_files(resolved, suffixes=tuple(READERS), by_name=True)}
+    written = {name for _, name in iter_files(resolved, suffixes=SUFFIXES, by_name=True)}
+    return sorted(scanned - written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +125,15 @@ def protect_paths(
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, paths, opts)
     files = collect_files(paths)
+    skipped = left_out(paths)
+    if not files and not documents and skipped:
+        raise InputError(
+            tr(
+                f"没有可去标识化的文件：{', '.join(skipped[:3])} 的格式只能扫描，不能写入数据包",
+                f"nothing to protect: {', '.join(skipped[:3])} can be scanned, not written to a "
+                "package",
+            )
+        )
     registry = registry or Registry.default()
     operators = operators or OperatorRegistry.default()
     vault = None
@@ -204,7 +223,7 @@ def protect_paths(
     if opts.manifests_dir is not None:
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
-    return ProtectResult(out_dir, manifest, record_path, [], checked.unconfirmed)
+    return ProtectResult(out_dir, manifest, record_path, [], checked.unconfirmed, skipped)
 
 
 def _hashed(entry: dict[str, Any], source_sha256: str, target: Path) -> dict[str, Any]:
