@@ -891,3 +891,17 @@ def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Pat
     assert not (tmp_path / "out" / "扫描件.pdf").exists()
     with pytest.raises(InputError):
         run(src / "扫描件.pdf", tmp_path / "out2")
+
+
+def test_verify_counts_a_leftover_cell_once(tmp_path: Path) -> None:
+    """In a column the policy keeps, a cell holding a removed value was counted twice (as a
+    whole cell and again when the column was re-read): 100 leftovers for 50 cells."""
+    rng = random.Random(8)
+    mobiles = [make_mobile(rng) for _ in range(5)]
+    write_csv(tmp_path / "in" / "c.csv", [{"手机号": m, "备用": m} for m in mobiles])
+    policy = load_policy_text(DEFAULT_POLICY + "columns:\n  备用: {operator: keep}\n")
+    with pytest.raises(VerifyError) as err:
+        run(tmp_path / "in", tmp_path / "out", policy=policy, verify=True)
+    assert err.value.leaks == [
+        {"file": "c.csv", "sheet": None, "column": "备用", "count": len(mobiles)}
+    ]

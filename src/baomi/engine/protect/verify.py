@@ -186,7 +186,9 @@ def verify_package(
                     cells.join(weak, on="o", how="semi").with_columns(text=pl.col("o"))
                 ).height
                 if name in reread or name not in listed:
-                    more, unsure_more = rescan(col)
+                    # a cell counted whole above is not counted again by what is read in it
+                    whole = pl.concat([strong["o"], weak["o"]])
+                    more, unsure_more = rescan(col.filter(~col.is_in(whole.implode())))
                     count, unsure = count + more, unsure + unsure_more
                 report(out.leaks, rel, table.sheet, name, count)
                 report(out.unconfirmed, rel, table.sheet, name, unsure)
