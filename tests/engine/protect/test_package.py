@@ -905,3 +905,20 @@ def test_verify_counts_a_leftover_cell_once(tmp_path: Path) -> None:
     assert err.value.leaks == [
         {"file": "c.csv", "sheet": None, "column": "备用", "count": len(mobiles)}
     ]
+
+
+def test_a_broken_jsonl_line_and_a_truncated_workbook_are_named_clearly(tmp_path: Path) -> None:
+    """Protect said `JSON: line 1` for a broken line 12 (each line was parsed alone) and
+    `XLSX: BadZipFile` for a truncated workbook."""
+    from baomi.errors import UnreadableFileError
+
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [json.dumps({"n": i}) for i in range(11)] + ['{"n": 11,', json.dumps({"n": 12})]
+    (src / "o.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match="12"):
+        run(src / "o.jsonl", tmp_path / "out")
+    (src / "w.xlsx").write_bytes(b"PK\x03\x04truncated")
+    with pytest.raises(UnreadableFileError, match="XLSX") as err:
+        run(src / "w.xlsx", tmp_path / "out2")
+    assert "BadZipFile" not in str(err.value)

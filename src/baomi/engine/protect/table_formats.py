@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from baomi.engine.protect.roundtrip import Document, Table, encode_text
-from baomi.engine.readers.base import unique_headers
+from baomi.engine.readers.base import unique_headers, unreadable
 from baomi.engine.readers.csv import open_csv
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
 from baomi.engine.readers.header import is_record
@@ -96,8 +96,12 @@ def load_xlsx(path: Path, fmt: str) -> Document:
 
     try:
         wb = load_workbook(path)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise UnreadableFileError(str(path), f"XLSX: {type(exc).__name__}") from None
+    except Exception:  # openpyxl raises many types for a broken file
+        raise unreadable(
+            path,
+            "不是有效的 XLSX 工作簿（已损坏、被截断或加密）",
+            "not a valid XLSX workbook (corrupt, truncated or encrypted)",
+        ) from None
     tables = []
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
@@ -205,6 +209,10 @@ def _json_style(text: str, indent: int | None) -> tuple[tuple[str, str], bool]:
     return (comma, ": " if spaced else ":"), re.search(r"\\u[0-9a-fA-F]{4}", text) is not None
 
 
+def _bad_json(path: Path, line: int) -> UnreadableFileError:
+    return unreadable(path, f"JSON 格式错误（第 {line} 行）", f"broken JSON (line {line})")
+
+
 def load_json(path: Path, fmt: str) -> Document:
     """The records as the JSON readers read them (the same records, paths and texts: a wrapped
     list's items are records with ``data[*].phone`` columns), and the document with its JSON
@@ -220,10 +228,13 @@ def load_json(path: Path, fmt: str) -> Document:
             lines = text.splitlines()
             records: list[Any] = []
             rows = []
-            for line in lines:
+            for number, line in enumerate(lines, start=1):
                 if line.strip():
                     slots.append(len(records))
-                    records.append(json.loads(line))
+                    try:
+                        records.append(json.loads(line))
+                    except json.JSONDecodeError:  # the file's line, not the record's first
+                        raise _bad_json(path, number) from None
                     rows.append(record_row(literal.decode(line)))
                 else:
                     slots.append(None)
@@ -239,7 +250,7 @@ def load_json(path: Path, fmt: str) -> Document:
             else:
                 records, rows = [data], [record_row(shown)]
     except json.JSONDecodeError as exc:
-        raise UnreadableFileError(str(path), f"JSON: line {exc.lineno}") from None
+        raise _bad_json(path, exc.lineno) from None
     indent = None
     if fmt == "json":
         m = re.search(r"\n( +)\S", text)
