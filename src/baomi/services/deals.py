@@ -9,6 +9,7 @@ crash leaves at most unreferenced blobs. The scanner is a parameter (:data:`Scan
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -234,6 +235,7 @@ def add(
     if deal.status != "active":
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
     files = _files(paths)
+    _refuse_replaced(vault, deal.id, files)
     key = vault.deal_key(deal.id)
     index_key = person_index.index_key(vault) if index else None
     indexes: list[SubjectIndex] = []
@@ -286,6 +288,31 @@ def add(
             vault.blobs.delete(deal.id, row.id)
         raise
     return added
+
+
+def _refuse_replaced(vault: Vault, deal_id: str, files: Sequence[tuple[Path, str]]) -> None:
+    """Refuse a file whose content is a version the deal replaced (a correction or deletion on
+    a data-subject request, ``subject apply``): adding it back would undo that for the person."""
+    with vault.reading() as session:
+        replaced = set(
+            session.execute(
+                select(StoredObject.sha256).where(
+                    StoredObject.deal_id == deal_id,
+                    StoredObject.status.in_(("superseded", "shredded")),
+                )
+            ).scalars()
+        )
+    if not replaced:
+        return
+    for path, name in files:
+        if hashlib.sha256(path.read_bytes()).hexdigest() in replaced:
+            raise InputError(
+                tr(
+                    f"{name} 与因个人权利请求（更正或删除）而被替换的旧版本相同：重新加入会恢复已删除或更正的个人信息",
+                    f"{name} is a version replaced on a data-subject request (a correction or "
+                    "deletion): adding it back would undo that for the person",
+                )
+            )
 
 
 def list_deals(vault: Vault, *, actor: Actor) -> list[DealInfo]:

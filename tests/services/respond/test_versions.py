@@ -240,3 +240,14 @@ def test_a_phone_only_deletion_takes_every_row_and_leaves_text_to_a_person(
     }
     assert [f for f, _why in applied.skipped] == ["备忘.txt"]
     assert {h.file for h in _find(vault).hits} == {"备忘.txt"}
+
+
+def test_the_original_of_a_deletion_cannot_be_added_back(vault: Vault, tmp_path: Path) -> None:
+    """After a deletion on request, `deal add` of the original file brought the person back
+    (the search found them again), with no warning although the file's SHA-256 is that of the
+    superseded version."""
+    request_id = _setup(vault, tmp_path)
+    versions.apply(vault, actor=OP, request_id=request_id)
+    with pytest.raises(InputError):
+        deals.add(vault, actor=OP, deal_ref="d", paths=[tmp_path / "data" / "客户.csv"])
+    assert _find(vault, NAME).hits == ()
