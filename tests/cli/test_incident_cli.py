@@ -59,6 +59,8 @@ def test_register_show_and_mark(cli: Cli, tmp_path: Path) -> None:
     clocks = {d["clock"]: d for d in data["deadlines"]}
     assert not clocks["provincial"]["overdue"]  # 2 of 4 hours gone
     table = cli("incident", "show", data["id"])
+    # the list shows the first 8 characters of an id: they are enough
+    assert cli("incident", "show", data["id"][:8]) == table
     assert "重大" in table and "立即" in table
     done = json.loads(cli("incident", "done", data["id"], "regulator", "--format", "json"))
     assert {d["clock"]: d for d in done["deadlines"]}["regulator"]["done_at"]

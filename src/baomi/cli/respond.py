@@ -164,7 +164,11 @@ def show_cmd(incident: str, fmt: Fmt = FMT, as_: str | None = AS_OPTION) -> None
     from baomi.services.respond import incidents
 
     with _vault() as vault:
-        info = _run(lambda: incidents.get(vault, actor=_actor(as_), incident_id=incident))
+        info = _run(
+            lambda: incidents.get(
+                vault, actor=_actor(as_), incident_id=incidents.full_id(vault, incident)
+            )
+        )
     _show(info, fmt)
 
 
@@ -202,7 +206,11 @@ def notices_cmd(
         raise typer.BadParameter(channel, param_hint="--channel") from None
     facts = NoticeFacts(categories, cause, harm, measures, advice, contact, company)
     with _vault() as vault:
-        info = _run(lambda: incidents.get(vault, actor=_actor(as_), incident_id=incident))
+        info = _run(
+            lambda: incidents.get(
+                vault, actor=_actor(as_), incident_id=incidents.full_id(vault, incident)
+            )
+        )
     if out is not None:
         fmt = _run(lambda: ReportFormat.of_path(out))
         write_report(regulator_report_model(info, facts), fmt, out)
@@ -232,7 +240,11 @@ def done_cmd(
     with _vault() as vault:
         info = _run(
             lambda: incidents.mark(
-                vault, actor=_actor(as_), incident_id=incident, clock=which, at=at
+                vault,
+                actor=_actor(as_),
+                incident_id=incidents.full_id(vault, incident),
+                clock=which,
+                at=at,
             )
         )
     _show(info, fmt)
@@ -259,7 +271,7 @@ def status_cmd(
             lambda: incidents.set_status(
                 vault,
                 actor=_actor(as_),
-                incident_id=incident,
+                incident_id=incidents.full_id(vault, incident),
                 status=st,
                 harm_avoided=harm_avoided or None,
             )
@@ -282,7 +294,10 @@ def trace_cmd(
     with _vault() as vault:
         info = _run(
             lambda: incidents.attribute(
-                vault, actor=_actor(as_), incident_id=incident, sample=sample
+                vault,
+                actor=_actor(as_),
+                incident_id=incidents.full_id(vault, incident),
+                sample=sample,
             )
         )
     _show(info, fmt)
@@ -301,7 +316,10 @@ def restore_cmd(
     with _vault() as vault:
         info, result = _run(
             lambda: incidents.restore_step(
-                vault, actor=_actor(as_), incident_id=incident, backup_path=backup_file
+                vault,
+                actor=_actor(as_),
+                incident_id=incidents.full_id(vault, incident),
+                backup_path=backup_file,
             )
         )
     if fmt is Fmt.JSON:

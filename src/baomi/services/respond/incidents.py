@@ -273,6 +273,31 @@ def _info(vault: Vault, session: Session, row: Incident) -> IncidentInfo:
     )
 
 
+#: The fewest first characters of an id that name an incident (the register shows 8).
+MIN_ID_PREFIX = 6
+
+
+def full_id(vault: Vault, given: str) -> str:
+    """The id of the one incident whose id starts with ``given`` (``given`` itself when it is
+    whole, too short, or names none: the use case then says there is no such incident)."""
+    given = given.strip()
+    if len(given) < MIN_ID_PREFIX:
+        return given
+    with vault.reading() as session:
+        ids = (
+            session.execute(
+                select(Incident.id).where(Incident.id.startswith(given, autoescape=True)).limit(2)
+            )
+            .scalars()
+            .all()
+        )
+    if len(ids) > 1:
+        raise InputError(
+            tr("该编号前缀对应多个事件，请写全", "that prefix names several incidents: give more")
+        )
+    return ids[0] if ids else given
+
+
 def _row(session: Session, incident_id: str) -> Incident:
     row = session.get(Incident, incident_id)
     if row is None:
