@@ -127,3 +127,7 @@ def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
         headers=broker,
     )
     assert 'class="download"' in client.get("/rooms/转让-001", headers=buyer).text
+    # the broker's forms name sides and roles in the page's language
+    managed = client.get("/rooms/转让-001", headers=broker).text
+    assert '<option value="buyer">买方</option>' in managed
+    assert '<option value="counsel">律师</option>' in managed

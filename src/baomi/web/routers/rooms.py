@@ -237,6 +237,21 @@ def revoke_grant(deal: str, grant: str, user: CurrentUser, vault: VaultDep) -> N
 # --- pages -------------------------------------------------------------------------------------
 
 
+_SIDE_LABELS = {
+    Side.SELLER: ("卖方", "seller"),
+    Side.BUYER: ("买方", "buyer"),
+    Side.PLATFORM: ("平台", "platform"),
+}
+#: The roles a room seats (the command-line operator and the administrator sit in none).
+_ROLE_LABELS = {
+    Role.SELLER: ("卖方成员", "seller member"),
+    Role.BUYER: ("买方成员", "buyer member"),
+    Role.COUNSEL: ("律师", "counsel"),
+    Role.AUDITOR: ("审计员", "auditor"),
+    Role.BROKER: ("经纪人", "broker"),
+}
+
+
 @pages.get("/rooms/{deal}")
 def room_page(
     deal: str, request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
@@ -292,8 +307,8 @@ def room_page(
         can_manage=rooms.can(seat, Action.ROOM_STAGE),
         can_grant=rooms.can(seat, Action.GRANT_SET),
         stages=[(s.value, label(s)) for s in Stage],
-        sides=[s.value for s in Side],
-        roles=[r.value for r in Role if r is not Role.OPERATOR],
+        sides=[(s.value, tr(*_SIDE_LABELS[s])) for s in Side],
+        roles=[(r.value, tr(*_ROLE_LABELS[r])) for r in Role if r in _ROLE_LABELS],
         entity_labels={name: tr(e.label_zh, e.label_en) for name, e in ENTITIES.items()},
         sensitive={name for name, e in ENTITIES.items() if e.sensitive},
         error=request.query_params.get("error"),
