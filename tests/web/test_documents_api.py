@@ -107,6 +107,11 @@ def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
     )
     body = shown.json()
     assert shown.status_code == 200 and body["kind"] == "table" and len(body["rows"]) == 10
+    assert not body["more"]  # the last page: no "next" (a 1-row table showed one, to nothing)
+    first = client.get(f"/api/v1/rooms/转让-001/documents/{doc['id']}/preview", headers=buyer)
+    assert first.json()["more"] and len(first.json()["rows"]) == 50
+    last = client.get(f"/rooms/转让-001/documents/{doc['id']}?page=1", headers=buyer).text
+    assert "?page=2" not in last and "?page=0" in last
     assert body["protected"] and resident_id(55) not in shown.text
     assert (
         client.get(

@@ -28,6 +28,8 @@ class Preview:
     lines: list[str]
     image_png: bytes | None
     protected: bool
+    #: whether a page follows this one
+    more: bool = False
 
 
 ROWS = 50
@@ -65,24 +67,30 @@ def render(name: str, content: bytes, *, page: int, protected: bool) -> Preview:
 
     if name.lower().endswith(".pdf"):
         png, pages = _pdf_page(content, page)
-        return Preview(name, "image", page, pages, [], [], [], png, protected)
+        return Preview(name, "image", page, pages, [], [], [], png, protected, page + 1 < pages)
     suffix = Path(name).suffix
     with tempfile.TemporaryDirectory(prefix="baomi-preview-") as tmp:
         path = Path(tmp) / f"preview{suffix}"
         path.write_bytes(content)
         source = open_source(path, batch_rows=ROWS)
         if source.kind == "table":
+            # one row more than a page: whether another page follows
             skip, columns, rows = page * ROWS, [], []  # type: ignore[var-annotated]
             for batch in source.batches():
                 columns = batch.frame.columns
                 if skip >= batch.frame.height:
                     skip -= batch.frame.height
                     continue
-                for row in batch.frame.slice(skip, ROWS - len(rows)).iter_rows():
+                for row in batch.frame.slice(skip, ROWS + 1 - len(rows)).iter_rows():
                     rows.append([_cell(v) for v in row])
                 skip = 0
-                if len(rows) >= ROWS:
+                if len(rows) > ROWS:
                     break
-            return Preview(name, "table", page, None, list(columns), rows, [], None, protected)
-        lines = [_cell(u.text) for u in islice(source.units(), page * LINES, (page + 1) * LINES)]
-        return Preview(name, "text", page, None, [], [], lines, None, protected)
+            more = len(rows) > ROWS
+            return Preview(
+                name, "table", page, None, list(columns), rows[:ROWS], [], None, protected, more
+            )
+        units = islice(source.units(), page * LINES, (page + 1) * LINES + 1)
+        lines = [_cell(u.text) for u in units]
+        more = len(lines) > LINES
+        return Preview(name, "text", page, None, [], [], lines[:LINES], None, protected, more)

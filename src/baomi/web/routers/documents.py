@@ -163,6 +163,7 @@ class PreviewPublic(BaseModel):
     lines: list[str]
     image_png_base64: str | None
     protected: bool
+    more: bool
 
 
 def _preview(
@@ -216,5 +217,5 @@ def preview_page(
         doc=shown,
         image=image,
         previous=page - 1 if page > 0 else None,
-        following=page + 1 if shown.pages is None or page + 1 < shown.pages else None,
+        following=page + 1 if shown.more else None,
     )
