@@ -214,3 +214,15 @@ def test_a_nul_character_is_refused_before_any_handler(
     r = client.request(method, url, headers=headers, **kwargs)
     assert r.status_code == 400 and "NUL" in r.text
     assert r.headers["x-content-type-options"] == "nosniff"  # still a secured answer
+
+
+def test_a_page_that_fails_answers_a_page(client: TestClient, vault: Any) -> None:
+    """A browser opening a room that does not exist got a raw JSON body; pages answer their
+    errors as pages (the API keeps JSON)."""
+    make_user(vault)
+    auth = {"Authorization": f"Bearer {api_login(client).json()['token']}"}
+    page = client.get("/rooms/没有这个交易", headers={**auth, "Accept": "text/html"})
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert 'id="error"' in page.text and "没有这个交易" in page.text
+    api = client.get("/api/v1/rooms/没有这个交易", headers=auth)
+    assert api.headers["content-type"].startswith("application/json")

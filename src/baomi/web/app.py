@@ -16,6 +16,7 @@ from starlette.routing import compile_path
 
 from baomi import __version__
 from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import tr
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
 from baomi.web.routers import (
@@ -136,15 +137,23 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(PermissionDeniedError)
-    async def _denied(_: Request, exc: PermissionDeniedError) -> JSONResponse:
+    async def _denied(request: Request, exc: PermissionDeniedError) -> Response:
+        if _is_page(request):
+            return _error_page(request, 403, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=403)
 
     @app.exception_handler(InputError)
-    async def _bad_input(_: Request, exc: InputError) -> JSONResponse:
+    async def _bad_input(request: Request, exc: InputError) -> Response:
+        if _is_page(request):
+            return _error_page(request, 400, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_page(request):
+            return _error_page(
+                request, 422, tr("表单内容无效，请检查后重试", "the form is not valid: check it")
+            )
         # never echo the input back: it may be a password or a person's identifier
         errors = [
             {"loc": e.get("loc"), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()
@@ -155,6 +164,25 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _is_page(request: Request) -> bool:
+    """A request of a page (not the JSON API) from a browser: its errors are pages too."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    from baomi.web.pages import render
+
+    titles = {
+        400: tr("无法完成", "That did not work"),
+        403: tr("无权访问", "Not allowed"),
+        422: tr("表单有误", "The form is not valid"),
+    }
+    title = titles.get(status, tr("出错了", "Something went wrong"))
+    return render(request, "error.html", status_code=status, title=title, message=message)
 
 
 def _allowed(app: FastAPI, path: str) -> str:
