@@ -127,3 +127,19 @@ def test_rotation_from_an_environment_key_to_a_key_file(
     assert keys.rotate(s, actor=admin("ops"), new_key_file=new_file).generation == 2
     with pytest.raises(CryptoError):
         keys.status(s, actor=operator())
+
+
+def test_a_short_passphrase_makes_no_key_store(
+    tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`BAOMI_PASSPHRASE=123` was accepted as what every deal's key is wrapped under: a new key
+    store (or a rotation) takes a passphrase of 12 characters or more."""
+    monkeypatch.setattr(crypto, "SCRYPT_N", 2**12)
+    s = Settings(home=tmp_path / "h", database_url=database_url, passphrase="123", env="test")
+    with pytest.raises(ConfigError):
+        keys.init(s, actor=admin("ops"))
+    assert not s.keystore_path.exists()
+    good = s.model_copy(update={"passphrase": _secret("long enough passphrase")})
+    keys.init(good, actor=admin("ops"))
+    with pytest.raises(ConfigError):
+        keys.rotate(good, actor=admin("ops"), new_passphrase="short")

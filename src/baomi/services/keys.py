@@ -48,11 +48,24 @@ def generate_key_file(path: Path) -> None:
     write_atomic(path, (crypto.encode_key(crypto.generate_key()) + "\n").encode("ascii"), 0o600)
 
 
+#: The shortest passphrase a key store is made with (NIST SP 800-63B asks 8 of a memorised
+#: secret that a server rate-limits; an offline key has no rate limit).
+MIN_PASSPHRASE = 12
+
+
 def _new_master(
     settings: Settings, key_file: Path | None = None, passphrase: str | None = None
 ) -> tuple[bytes, dict[str, Any] | None]:
     """A master key (and scrypt parameters) for init or rotation."""
     if passphrase is not None:
+        if len(passphrase.strip()) < MIN_PASSPHRASE:
+            # every deal's key is wrapped under it: scrypt slows a guess, it cannot widen "123"
+            raise ConfigError(
+                tr(
+                    f"口令过短：至少 {MIN_PASSPHRASE} 个字符",
+                    f"the passphrase is too short: at least {MIN_PASSPHRASE} characters",
+                )
+            )
         salt = os.urandom(crypto.SALT_SIZE)
         kdf = {
             "name": "scrypt",
