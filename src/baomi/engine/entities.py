@@ -43,3 +43,27 @@ ENTITIES: dict[str, EntityInfo] = {
         EntityInfo("DATE_OF_BIRTH", "出生日期", "date of birth", "个人基本资料", False, False),
     )
 }
+
+
+#: The GB/T 35273-2020 Annex A categories of the table above, in English.
+CATEGORY_LABELS_EN: dict[str, str] = {
+    "个人基本资料": "basic personal data",
+    "个人身份信息": "personal identity information",
+    "个人财产信息": "personal property information",
+    "网络身份标识信息": "online identifiers",
+    "组织信息": "organisation information",
+    "其他信息": "other information",
+}
+
+
+def category_label(name: str, lang: str) -> str:
+    """A category's name in ``lang`` (``zh`` or ``en``): an Annex A category of the table above
+    or a PIPL-28 sensitive category (:mod:`baomi.engine.categories`); as given when unknown."""
+    if lang != "en":
+        return name
+    if name in CATEGORY_LABELS_EN:
+        return CATEGORY_LABELS_EN[name]
+    from baomi.engine.categories import CATEGORIES
+
+    found = CATEGORIES.get(name)
+    return found.label_en if found is not None else name

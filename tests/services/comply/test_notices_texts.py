@@ -89,6 +89,16 @@ def test_the_crossborder_letter_says_remote_access_only_when_there_is_some() -> 
         assert words not in without.body and words in with_.body, lang
 
 
+def test_an_english_notice_names_the_sensitive_categories_in_english() -> None:
+    """With `--notice-lang en` the sensitive categories stayed Chinese (个人财产信息, 医疗健康)."""
+    facts = _facts(sensitive=("个人财产信息", "医疗健康"))
+    en = render(NoticeKind.CONSENT, Channel.LETTER, facts, lang="en").body
+    assert "personal property information" in en and "medical and health" in en
+    assert "个人财产信息" not in en
+    zh = render(NoticeKind.CONSENT, Channel.LETTER, facts, lang="zh").body
+    assert "个人财产信息" in zh
+
+
 def test_consent_is_required_where_the_rules_say_so_not_for_a_pipl22_transfer() -> None:
     assert templates()[NoticeKind.CONSENT].consent_required  # PIPL-23
     assert templates()[NoticeKind.CROSSBORDER].consent_required  # PIPL-39

@@ -32,6 +32,7 @@ import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from baomi.engine.entities import category_label
 from baomi.errors import ConfigError, InputError
 from baomi.i18n import current_language, tr
 from baomi.services.comply.profile import Location, Profile, TransferType
@@ -294,7 +295,7 @@ def _context(
         "purpose": value("purpose"),
         "location": _LOCATIONS[facts.location][0 if lang == "zh" else 1],
         "kinds": sep.join(kinds),
-        "sensitive": sep.join(facts.sensitive),
+        "sensitive": sep.join(category_label(c, lang) for c in facts.sensitive),
         "event": event,
         "notice_id": notice_id,
         "remote": "yes" if facts.remote_access_abroad else "",  # a truthy text for the template
