@@ -300,3 +300,24 @@ def test_the_register_and_its_sealed_files_survive_a_backup(
         assert again.contact == CONTACT
         got = scope.read_file(restored, actor=OPERATOR, uscc=DEMO_USCC, file_id=proof.id)
         assert got == ("合同.pdf", b"%PDF contract")
+
+
+def test_a_return_or_deletion_is_not_confirmed_for_a_day_to_come(vault: Vault) -> None:
+    """A deletion was accepted as confirmed on 2027-01-01, a day that had not come."""
+    from baomi import clock
+
+    _room(vault)
+    party = vd.save_vendor(
+        vault, actor=OPERATOR, deal_ref="d1", data=VendorInput("顾问所", Kind.ADVISER)
+    )
+    with pytest.raises(InputError):
+        vd.close_vendor(
+            vault,
+            actor=OPERATOR,
+            deal_ref="d1",
+            vendor_id=party.id,
+            ending=Ending.DELETED,
+            confirmed_by="李律师",
+            confirmed_on=clock.today() + _dt.timedelta(days=1),
+        )
+    assert vd.vendors(vault, actor=OPERATOR, deal_ref="d1")[0].closed_at is None

@@ -462,6 +462,8 @@ def close_vendor(
         raise InputError(tr("确认人过长", "confirmed-by too long"))
     found = target(vault, actor, Action.COMPLY_EDIT, deal_ref=deal_ref, uscc=uscc)
     day = confirmed_on or today()
+    if day > today():
+        raise InputError(tr("确认日期不能在将来", "the confirmation date cannot be in the future"))
     with vault.transaction() as session:
         row = _vendor(session, found, vendor_id)
         if row.closed_at is not None:
