@@ -360,3 +360,27 @@ def test_a_table_without_any_contact_is_refused(vault: Vault, tmp_path: Path) ->
         notices.export(
             vault, actor=OPERATOR, deal_ref="n", document=empty.id, out=tmp_path / "p.csv"
         )
+
+
+def test_a_future_time_and_a_channel_the_notice_lacks_are_not_recorded(
+    vault: Vault, deal: tuple[str, str, Path], tmp_path: Path
+) -> None:
+    """A status dated 2030 was recorded, and so was an e-mail bounce for a notice that has no
+    e-mail channel (it then appeared nowhere): both are problems of the file, not events."""
+    ref = deal[0]
+    ids = _exported_ids(vault, deal, tmp_path / "n.csv")
+    with vault.reading() as session:
+        channels = {
+            n.id: n.channels.split(",")
+            for n in session.execute(select(Notice).where(Notice.id.in_(ids))).scalars()
+        }
+    without_email = next(i for i in ids if "email" not in channels[i])
+    rows = [
+        (ids[0], "sms", "delivered", "2030-01-01 10:00"),
+        (without_email, "email", "bounced", "2026-12-01 10:00"),
+        (ids[1], "sms", "delivered", "2026-12-01 10:00"),
+    ]
+    got = status.import_status(
+        vault, actor=OPERATOR, deal_ref=ref, name="s.csv", content=_status_csv(rows)
+    )
+    assert (got.recorded, got.invalid) == (1, 2)

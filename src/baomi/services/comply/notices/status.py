@@ -16,6 +16,7 @@ provision to the recipient of the data of anyone but those who consented is the 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import datetime as dt
 import io
 from collections import Counter
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
@@ -183,6 +185,13 @@ def read_rows(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]
 
 # --- import ----------------------------------------------------------------------------------
 
+#: How far ahead of this machine's clock a sender's time may be (clocks differ a little).
+_LEEWAY = _dt.timedelta(minutes=5)
+
+
+def dt_parse(iso: str) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(iso)
+
 
 def import_status(
     vault: Vault, *, actor: Actor, deal_ref: str, name: str, content: bytes
@@ -198,6 +207,8 @@ def import_status(
         channel = _CHANNEL_WORDS.get(row["channel"].lower())
         status = _STATUS_WORDS.get(row["status"].lower())
         at = utc_iso(row["timestamp"])
+        if at is not None and dt_parse(at) > clock.now() + _LEEWAY:
+            at = None  # a status from the future is a mistyped time, not an event
         wrong = (
             "notice_id" if not row["notice_id"] else
             "channel" if channel is None else
@@ -212,7 +223,12 @@ def import_status(
     numbers = [n for n, _ in parsed]
     import_id = new_id()
     with vault.transaction() as session:
-        known = set(session.execute(select(Notice.id).where(Notice.deal_id == deal_id)).scalars())
+        known = {
+            notice_id: set(channels.split(","))
+            for notice_id, channels in session.execute(
+                select(Notice.id, Notice.channels).where(Notice.deal_id == deal_id)
+            )
+        }
         held = {
             (e.notice_id, e.channel, e.status, e.at)
             for e in session.execute(
@@ -225,6 +241,9 @@ def import_status(
             if key[0] not in known:
                 unknown += 1
                 problems.setdefault("unknown notice_id", []).append(number)
+            elif key[1] not in known[key[0]]:  # the customer has no such channel
+                invalid += 1
+                problems.setdefault("channel not in the notice", []).append(number)
             elif key in held:
                 duplicates += 1
                 problems.setdefault("duplicate", []).append(number)
@@ -291,8 +310,12 @@ _PROBLEMS = {
         "invalid status (sent, delivered, bounced, refused-consent, consented)",
     ),
     "invalid timestamp": (
-        "时间无效（如 2026-12-01 10:00）",
-        "invalid time (e.g. 2026-12-01 10:00)",
+        "时间无效或在将来（如 2026-12-01 10:00）",
+        "invalid time, or one to come (e.g. 2026-12-01 10:00)",
+    ),
+    "channel not in the notice": (
+        "该客户的通知没有此渠道",
+        "a channel the customer's notice does not have",
     ),
 }
 
