@@ -56,6 +56,9 @@ def test_an_answered_request_is_never_overdue(vault: Vault) -> None:
     requests.set_status(vault, actor=OP, request_id=info.id, status=Status.ANSWERED)
     late = requests.get(vault, actor=OP, request_id=info.id, at=T0 + _dt.timedelta(days=99))
     assert late.status is Status.ANSWERED and not late.overdue and late.remaining is None
+    # answering again says so (it said "verify the identity before answering")
+    with pytest.raises(InputError, match=r"already|已答复"):
+        requests.set_status(vault, actor=OP, request_id=info.id, status=Status.ANSWERED)
 
 
 def test_the_contact_is_sealed_never_plain(vault: Vault) -> None:

@@ -526,6 +526,14 @@ def set_status(
             raise InputError(tr("请求已关闭", "the request is closed"))
         if _parse(when) < _parse(row.received_at):
             raise InputError(tr("时间早于收到时间", "the time is before the receipt"))
+        if status in (Status.ANSWERED, Status.REFUSED) and current.settled:
+            # answered or refused once: the first answer is the record of meeting the deadline
+            raise InputError(
+                tr(
+                    f"请求已{'答复' if current is Status.ANSWERED else '拒绝'}",
+                    f"the request is {current.value} already",
+                )
+            )
         if status is Status.ANSWERED and current is not Status.VERIFIED:
             raise InputError(
                 tr("答复前须核验身份", "verify the requester's identity before answering")
