@@ -236,7 +236,10 @@ def done_cmd(
     try:
         which = Clock(clock)
     except ValueError:
-        raise typer.BadParameter(clock, param_hint="CLOCK") from None
+        valid = ", ".join(c.value for c in Clock)
+        raise typer.BadParameter(
+            tr(f"{clock}：须为 {valid} 之一", f"{clock}: one of {valid}"), param_hint="CLOCK"
+        ) from None
     with _vault() as vault:
         info = _run(
             lambda: incidents.mark(

@@ -297,8 +297,8 @@ def trace(leaked: Path, manifests: Path) -> TraceResult:
         raise NoTraceRecordsError(
             f"{manifests}: "
             + tr(
-                "追踪记录目录不存在，未找到追踪记录（检查 --manifests）",
-                "no such folder, no trace records found (check --manifests)",
+                "追踪记录目录不存在，未找到追踪记录（protect 写入追踪记录的目录）",
+                "no such folder, no trace records found (the folder protect wrote them to)",
             )
         )
     records = load_records(manifests)
@@ -306,8 +306,8 @@ def trace(leaked: Path, manifests: Path) -> TraceResult:
         raise NoTraceRecordsError(
             f"{manifests}: "
             + tr(
-                "此目录下未找到追踪记录（检查 --manifests）",
-                "no trace records found in this folder (check --manifests)",
+                "此目录下未找到追踪记录（protect 写入追踪记录的目录）",
+                "no trace records found in this folder (the folder protect wrote them to)",
             )
         )
     return trace_cells(leaked_cells(leaked), records)
