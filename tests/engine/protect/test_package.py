@@ -922,3 +922,29 @@ def test_a_broken_jsonl_line_and_a_truncated_workbook_are_named_clearly(tmp_path
     with pytest.raises(UnreadableFileError, match="XLSX") as err:
         run(src / "w.xlsx", tmp_path / "out2")
     assert "BadZipFile" not in str(err.value)
+
+
+def test_identifiers_as_json_keys_are_protected(tmp_path: Path) -> None:
+    """A JSON document keyed by customers' mobiles kept every key raw, in the package and in
+    its manifest (a QA pass): keys are labels, protected as headers are."""
+    rng = random.Random(17)
+    mobiles = [make_mobile(rng) for _ in range(4)]
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "by_phone.json").write_text(
+        json.dumps(
+            {m: {"城市": "深圳", "等级": "金卡"} for m in mobiles}, ensure_ascii=False, indent=2
+        ),
+        encoding="utf-8",
+    )
+    (src / "rows.jsonl").write_text(
+        "\n".join(json.dumps({m: "客户"}, ensure_ascii=False) for m in mobiles) + "\n",
+        encoding="utf-8",
+    )
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.leaks == []
+    for name in ("by_phone.json", "rows.jsonl", "manifest.json"):
+        text = (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert not [m for m in mobiles if m in text], name
+    data = json.loads((tmp_path / "out" / "by_phone.json").read_text(encoding="utf-8"))
+    assert len(data) == 4 and all(v["城市"] == "深圳" for v in data.values())

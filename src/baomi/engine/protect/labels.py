@@ -3,8 +3,8 @@ protected as file names are (:class:`~baomi.engine.protect.names.PathNames`): a 
 a header, a customer's name and number as a sheet's name, or a header-less file's first record
 read as its header would otherwise reach the package and its manifest as they were.
 
-CSV/TSV and XLSX only: JSON keys are the paths the writer sets values at, and Parquet's
-column names its schema (not protected yet; docs/protect.md).
+CSV/TSV, XLSX, and JSON keys (the writer renames them once the values are set at their
+paths); not Parquet's column names (its schema; docs/protect.md).
 
 Also what a workbook or a Word file holds beside its cells and paragraphs
 (:func:`protect_extras`): comments, page headers and footers, document properties."""
@@ -30,6 +30,9 @@ MAX_SHEET_NAME = 31
 def protect_labels(run: ProtectRun, doc: Document, entries: list[dict[str, Any]]) -> None:
     """Protect ``doc``'s header cells and sheet names in place, and name its columns and
     sheets in ``entries`` (its tables' manifest entries) as they are written."""
+    if doc.format in ("json", "jsonl"):
+        _json_keys(run, doc, entries)
+        return
     if doc.format not in ("csv", "tsv", "xlsx"):
         return
     names = PathNames(run)
@@ -63,6 +66,31 @@ def protect_labels(run: ProtectRun, doc: Document, entries: list[dict[str, Any]]
         )
         for column in entry["columns"]:
             column["name"] = renamed.get(column["name"], column["name"])
+
+
+def _json_keys(run: ProtectRun, doc: Document, entries: list[dict[str, Any]]) -> None:
+    """Object keys holding identifiers (a document keyed by mobile) written protected, and the
+    columns — the readers' paths through those keys — named as the written file's reader names
+    them."""
+    names = PathNames(run)
+    renames = {k: names.label(k) for k in doc.state.object_keys()}
+    renames = {k: v for k, v in renames.items() if v != k}
+    if not renames:
+        return
+    doc.state.renames = renames
+
+    def path(name: str) -> str:
+        return ".".join(_key_part(part, renames) for part in name.split("."))
+
+    for entry in entries:
+        for column in entry["columns"]:
+            column["name"] = path(column["name"])
+
+
+def _key_part(part: str, renames: dict[str, str]) -> str:
+    """A path component (``key`` or ``key[0]`` / ``key[*]``) with its key renamed."""
+    key, bracket, rest = part.partition("[")
+    return renames.get(key, key) + bracket + rest
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:

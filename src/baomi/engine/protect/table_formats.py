@@ -189,6 +189,14 @@ class _JsonState:
     #: JSON Lines: the source lines, and the record on each (None for a blank line)
     lines: list[str] = field(default_factory=list)
     slots: list[int | None] = field(default_factory=list)
+    #: object keys to write under another name (identifiers in keys, ``labels.py``)
+    renames: dict[str, str] = field(default_factory=dict)
+
+    def object_keys(self) -> set[str]:
+        """Every object key in the document."""
+        found: set[str] = set()
+        _walk_keys(self.data, found)
+        return found
 
     def set_cell(self, row: int, path: str, value: str | None) -> None:
         """Write ``value`` at the place the reader's ``path`` of record ``row`` names."""
@@ -275,6 +283,32 @@ def load_json(path: Path, fmt: str) -> Document:
     return Document(path, fmt, encoding, [Table(None, frame)], state=state)
 
 
+def _walk_keys(value: Any, found: set[str]) -> None:
+    if isinstance(value, dict):
+        found.update(k for k in value if isinstance(k, str))
+        for v in value.values():
+            _walk_keys(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _walk_keys(v, found)
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> tuple[Any, bool]:
+    """``value`` with its object keys renamed (order kept), and whether any was."""
+    if isinstance(value, dict):
+        out, any_ = {}, False
+        for k, v in value.items():
+            v2, inner = _renamed(v, renames)
+            key = renames.get(k, k)
+            out[key] = v2
+            any_ = any_ or inner or key != k
+        return out, any_
+    if isinstance(value, list):
+        items = [_renamed(v, renames) for v in value]
+        return [v for v, _ in items], any(c for _, c in items)
+    return value, False
+
+
 def save_json(doc: Document, target: Path) -> None:
     st: _JsonState = doc.state
     table = doc.tables[0]
@@ -285,6 +319,19 @@ def save_json(doc: Document, target: Path) -> None:
             if n != o:
                 st.set_cell(i, name, n)
                 changed.add(i)
+    if st.renames:  # keys written under their protected names, once the values are set
+        for i, record in enumerate(st.records):
+            st.records[i], touched = _renamed(record, st.renames)
+            if touched:
+                changed.add(i)
+        if st.wrapped is None and not isinstance(st.data, list):
+            st.data = st.records[0]
+        elif st.wrapped is None:
+            st.data = st.records
+        else:
+            st.data, _ = _renamed(
+                st.data, {k: v for k, v in st.renames.items() if k not in st.wrapped}
+            )
     kept = set(table.keep_rows) if table.keep_rows is not None else None
     enc = doc.encoding or "utf-8"
 
