@@ -118,7 +118,11 @@ def main() -> None:
     # (~0.05 s of CPU). ``scan`` turns the collector on again once its modules are loaded
     # and frozen (``cli/scan.py``); every other command now.
     gc.disable()
-    app = _mount((COMMAND_NAMES[word],) if word in COMMAND_NAMES else COMMAND_MODULES)
+    try:
+        app = _mount((COMMAND_NAMES[word],) if word in COMMAND_NAMES else COMMAND_MODULES)
+    except KeyboardInterrupt:  # Ctrl-C while the modules load: a word, not a traceback
+        typer.echo(tr("已中断", "interrupted"), err=True)
+        raise SystemExit(130) from None
     if word != "scan":
         gc.enable()
     try:
