@@ -64,3 +64,15 @@ def test_a_repeated_quasi_identifier_counts_once(files: Path) -> None:
     twice = runner.invoke(app, ["risk", str(files / "r.csv"), "--qi", "年龄,年龄", "--json"])
     assert twice.exit_code == 0, twice.output
     assert json.loads(twice.output) == json.loads(once.output)
+
+
+def test_a_text_document_is_named_in_the_error(tmp_path: Path) -> None:
+    """`risk` on a DOCX said only 不是表格文件, without the file or an error prefix."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("合同正文")
+    d.save(tmp_path / "合同.docx")
+    r = runner.invoke(app, ["risk", str(tmp_path / "合同.docx"), "--qi", "年龄"])
+    assert r.exit_code == 1
+    assert "合同.docx" in r.output and ("错误" in r.output or "error" in r.output)

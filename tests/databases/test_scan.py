@@ -324,6 +324,7 @@ def test_exotic_columns_and_unreadable_views_each_get_a_message(tmp_path: Path) 
 
 
 def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
-    with pytest.raises(DatabaseError, match="no such database file"):
+    with pytest.raises(DatabaseError, match="no such database file") as err:
         scan_database(f"sqlite:///{tmp_path / 'nope.db'}", out_dir=tmp_path / "o")
+    assert str(tmp_path / "nope.db") in str(err.value)  # the path it looked for
     assert not (tmp_path / "nope.db").exists() and not (tmp_path / "o").exists()

@@ -451,7 +451,10 @@ def risk(
         raise typer.Exit(1)
     doc = _run(lambda: load(file))
     if not doc.tables:
-        console.print(tr("不是表格文件", "not a table file"))
+        typer.echo(
+            tr(f"错误: {file.name}：不是表格文件", f"error: {file.name}: not a table file"),
+            err=True,
+        )
         raise typer.Exit(1)
     tables = doc.tables
     if sheet is not None:

@@ -292,7 +292,11 @@ def connect(
     if backend == "sqlite":
         database = resolved.database or ""
         if database and database != ":memory:" and not Path(database).is_file():
-            raise DatabaseError(name, tr("数据库文件不存在", "no such database file"))
+            # name the path it looked for: sqlite:///tmp/x.db is the relative tmp/x.db
+            where = str(Path(database).resolve())
+            raise DatabaseError(
+                name, tr(f"数据库文件不存在：{where}", f"no such database file: {where}")
+            )
         args["connect_args"] = {"timeout": lock_timeout}
     elif backend == "postgresql":  # reflection waits no longer than the reads
         wait = max(1, int(lock_timeout))
