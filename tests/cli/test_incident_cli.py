@@ -62,6 +62,24 @@ def test_register_show_and_mark(cli: Cli, tmp_path: Path) -> None:
     # the list shows the first 8 characters of an id: they are enough
     assert cli("incident", "show", data["id"][:8]) == table
     assert "重大" in table and "立即" in table
+    assert "☐ revoke_access" in table  # the plan's steps with their checklists
+    # the plan's steps can be ticked and finished from the command line
+    stepped = json.loads(
+        cli(
+            "incident",
+            "step",
+            data["id"],
+            "isolate",
+            "--tick",
+            "revoke_access,stop_flow",
+            "--done",
+            "--format",
+            "json",
+        )
+    )
+    isolate = next(s for s in stepped["steps"] if s["step"] == "isolate")
+    assert isolate["done_at"] and all(ok for _, _, ok in isolate["checklist"])
+    cli("incident", "step", data["id"], "isolate", "--tick", "nope", code=1)
     done = json.loads(cli("incident", "done", data["id"], "regulator", "--format", "json"))
     assert {d["clock"]: d for d in done["deadlines"]}["regulator"]["done_at"]
     assert "名单外泄" in cli("incident", "list")

@@ -67,6 +67,22 @@ def _show(info: Any, fmt: Fmt) -> None:
         due = tr("立即", "immediately") if d.immediate else clock.shown(d.due)
         table.add_row(d.title, d.rule, due, state)
     console.print(table)
+    if info.steps:
+        plan = Table(title=tr("处置预案", "response plan"))
+        for col in (
+            tr("步骤", "step"),
+            tr("负责", "owner"),
+            tr("检查项", "checklist"),
+            tr("完成", "done"),
+        ):
+            plan.add_column(col)
+        for st in info.steps:
+            ticks = "\n".join(
+                f"{'☑' if ok else '☐'} {key} {text}" for key, text, ok in st.checklist
+            )
+            done = clock.shown(st.done_at) if st.done_at else ""
+            plan.add_row(f"{st.step} {st.title}", st.owner, ticks, done)
+        console.print(plan)
     if info.attributed_package:
         console.print(
             tr("泄露来源", "leaked from")
@@ -167,6 +183,33 @@ def show_cmd(incident: str, fmt: Fmt = FMT, as_: str | None = AS_OPTION) -> None
         info = _run(
             lambda: incidents.get(
                 vault, actor=_actor(as_), incident_id=incidents.full_id(vault, incident)
+            )
+        )
+    _show(info, fmt)
+
+
+@incident_app.command("step")
+def step_cmd(
+    incident: str,
+    step: str = typer.Argument(..., help="isolate|preserve|restore|notify|review"),
+    tick: str = typer.Option("", "--tick", help="勾选的检查项，逗号分隔 / checklist keys ticked"),
+    done: bool = typer.Option(False, "--done", help="该步骤完成 / the step is finished"),
+    fmt: Fmt = FMT,
+    as_: str | None = AS_OPTION,
+) -> None:
+    """勾选预案步骤的检查项、完成步骤 / tick a plan step's checklist, finish the step."""
+    from baomi.services.respond import incidents
+
+    ticks = [t.strip() for t in tick.replace("，", ",").split(",") if t.strip()]
+    with _vault() as vault:
+        info = _run(
+            lambda: incidents.step(
+                vault,
+                actor=_actor(as_),
+                incident_id=incidents.full_id(vault, incident),
+                step_name=step,
+                tick=ticks,
+                done=done,
             )
         )
     _show(info, fmt)
