@@ -88,3 +88,22 @@ def test_broken_docx_is_refused(tmp_path: Path, kind: str) -> None:
         open_docx(path)
     assert err.value.path == str(path)
     assert err.value.reason
+
+
+def test_comments_are_read_after_the_headers_and_footers(tmp_path: Path) -> None:
+    """A reviewer's comment holding a customer's mobile was not scanned at all: comments are
+    units after the headers and footers, so the rows before them do not move."""
+    d = docx.Document()
+    p = d.add_paragraph("正文")
+    d.sections[0].footer.paragraphs[0].text = "页脚"
+    d.add_comment(p.runs, text="回电 13812345678", author="审阅人")
+    d.save(tmp_path / "c.docx")
+    units = [(u.row, u.text) for u in open_docx(tmp_path / "c.docx").units()]
+    assert units[0] == (0, "正文") and units[1][1] == "页脚"
+    assert units[-1][1] == "回电 13812345678" and units[-1][0] > units[1][0]
+    plain = docx.Document()
+    plain.add_paragraph("正文")
+    plain.save(tmp_path / "p.docx")
+    list(open_docx(tmp_path / "p.docx").units())
+    with zipfile.ZipFile(tmp_path / "p.docx") as z:  # reading adds no comments part
+        assert not any("comments" in n for n in z.namelist())

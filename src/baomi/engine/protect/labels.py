@@ -18,7 +18,7 @@ from typing import Any
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.texts import _protect_text
-from baomi.engine.protect.writers import Document, replace_in_runs
+from baomi.engine.protect.writers import Document
 from baomi.engine.readers.base import unique_headers
 from baomi.engine.readers.xlsx import cell_text
 
@@ -166,10 +166,10 @@ def _docx_extras(run: ProtectRun, document: Any) -> None:
         value = getattr(props, name)
         if value:
             setattr(props, name, _text(run, value))
-    for comment in document.comments:
-        comment.author, comment.initials = "", ""
-        for paragraph in comment.paragraphs:
-            if paragraph.text:
-                _, edits, _ = _protect_text(run, paragraph.text)
-                if edits:
-                    replace_in_runs(paragraph, edits)
+    # the comments' text is protected with the document's paragraphs (they are units of the
+    # reader, ``readers/docx.py``); who wrote each comment is left out here
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    if any(r.reltype == RT.COMMENTS for r in document.part.rels.values()):
+        for comment in document.comments:
+            comment.author, comment.initials = "", ""

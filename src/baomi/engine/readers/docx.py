@@ -3,7 +3,8 @@
 Order (DESIGN.md, scan output): body paragraphs, then the paragraphs of table cells (tables in
 document order, row by row, a merged cell once, nested tables after their cell), then headers
 and footers (section by section: default, first-page and even-page header, then the footers;
-a header linked to the previous section's is not read twice). ``row`` is the 0-based index of
+a header linked to the previous section's is not read twice), then the comments' paragraphs
+(after everything else, so the rows before them do not move). ``row`` is the 0-based index of
 the paragraph in that order, empty paragraphs counted but not yielded, so a finding's ``row``
 is stable whatever the text. Offsets are into the paragraph's text.
 
@@ -90,12 +91,24 @@ def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
                 yield from _table_paragraphs(table)
 
 
+def _comment_paragraphs(document: Any) -> Iterator[Any]:
+    """The paragraphs of the document's comments, in their order (none without a comments
+    part: asking python-docx for the comments would add one)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    if not any(r.reltype == RT.COMMENTS for r in document.part.rels.values()):
+        return
+    for comment in document.comments:
+        yield from comment.paragraphs
+
+
 def iter_paragraphs(document: Any) -> Iterator[Any]:
     """Every paragraph of ``document`` in the order documented above."""
     yield from document.paragraphs
     for table in document.tables:
         yield from _table_paragraphs(table)
     yield from _header_footer_paragraphs(document)
+    yield from _comment_paragraphs(document)
 
 
 class DocxSource(TextSource):
