@@ -111,6 +111,9 @@ def test_deal_inventory_and_certificate_pdf(cli: Cli, tmp_path: Path) -> None:
     cli("deal", "destroy", "ACME", "--yes", "--out", str(tmp_path / "cert.json"), "--as", "ops")
     cli("certificate", "pdf", "ACME", "--out", str(tmp_path / "by-deal.pdf"))
     cli("certificate", "pdf", str(tmp_path / "cert.json"), "--out", str(tmp_path / "by-file.pdf"))
+    # a .html name gets HTML, not PDF bytes under an .html name
+    cli("certificate", "pdf", str(tmp_path / "cert.json"), "--out", str(tmp_path / "c.html"))
+    assert not (tmp_path / "c.html").read_bytes().startswith(b"%PDF")
     for name in ("by-deal.pdf", "by-file.pdf"):
         reader = PdfReader(tmp_path / name)
         assert "个人信息销毁证书" in reader.pages[0].extract_text()

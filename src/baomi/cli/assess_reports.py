@@ -154,7 +154,9 @@ def certificate_pdf(
         with _vault() as vault:
             actor = _actor(as_)
             text = _run(lambda: svc.deal_certificate(vault, actor=actor, deal_ref=source))
-    write_report_cli(_run(lambda: svc.certificate_report(text)), fmt or ReportFormat.PDF, out)
+    # PDF unless --format or the name's suffix says otherwise (cert.html: HTML)
+    by_name = None if out.suffix.lower() not in ("", ".pdf") else ReportFormat.PDF
+    write_report_cli(_run(lambda: svc.certificate_report(text)), fmt or by_name, out)
 
 
 def _read(path: Path) -> bytes:
