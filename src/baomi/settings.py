@@ -20,6 +20,7 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from baomi.errors import ConfigError
+from baomi.i18n import tr
 
 #: Values that look like someone forgot to set a real secret.
 PLACEHOLDERS = frozenset(
@@ -84,7 +85,12 @@ class Settings(BaseSettings):
         for name in ("master_key", "passphrase"):
             value = getattr(self, name)
             if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDERS:
-                raise ConfigError(f"BAOMI_{name.upper()} is a placeholder; set a real secret")
+                raise ConfigError(
+                    tr(
+                        f"BAOMI_{name.upper()} 是占位值，请设置真正的密钥",
+                        f"BAOMI_{name.upper()} is a placeholder; set a real secret",
+                    )
+                )
         sources = [
             n
             for n in ("master_key", "master_key_file", "passphrase")
@@ -92,11 +98,17 @@ class Settings(BaseSettings):
         ]
         if len(sources) > 1:
             raise ConfigError(
-                "set only one of BAOMI_MASTER_KEY, BAOMI_MASTER_KEY_FILE, BAOMI_PASSPHRASE"
+                tr(
+                    "BAOMI_MASTER_KEY、BAOMI_MASTER_KEY_FILE、BAOMI_PASSPHRASE 只能设置一个",
+                    "set only one of BAOMI_MASTER_KEY, BAOMI_MASTER_KEY_FILE, BAOMI_PASSPHRASE",
+                )
             )
         if not sources and self.env != "test":
             raise ConfigError(
-                "no master key: set BAOMI_MASTER_KEY_FILE, BAOMI_MASTER_KEY or BAOMI_PASSPHRASE"
+                tr(
+                    "未配置主密钥：请设置 BAOMI_MASTER_KEY_FILE、BAOMI_MASTER_KEY 或 BAOMI_PASSPHRASE",
+                    "no master key: set BAOMI_MASTER_KEY_FILE, BAOMI_MASTER_KEY or BAOMI_PASSPHRASE",
+                )
             )
         if self.smtp_password is not None and self.smtp_password_file is not None:
             raise ConfigError("set only one of BAOMI_SMTP_PASSWORD, BAOMI_SMTP_PASSWORD_FILE")

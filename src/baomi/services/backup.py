@@ -250,7 +250,9 @@ def _open(vault: Vault, path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
             for m in tar.getmembers():
                 fh = tar.extractfile(m)
                 if fh is None:
-                    raise IntegrityError("unexpected tar member")
+                    raise IntegrityError(
+                        tr("备份中有意外的成员", "unexpected member in the backup")
+                    )
                 members[m.name] = fh.read()
         manifest = json.loads(members.pop("manifest.json"))
     except (tarfile.TarError, KeyError, ValueError):

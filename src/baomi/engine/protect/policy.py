@@ -284,7 +284,7 @@ def load_policy_text(
             ),
         ) from None
     if not isinstance(data, dict):
-        raise _err(source, 1, "", "a policy is a YAML mapping")
+        raise _err(source, 1, "", tr("策略须为 YAML 映射（键: 值）", "a policy is a YAML mapping"))
     try:
         spec = PolicySpec.model_validate(data)
     except ValidationError as exc:
