@@ -235,7 +235,7 @@ def add(
     if deal.status != "active":
         raise InputError(tr("该交易已销毁", "this deal has been destroyed"))
     files = _files(paths)
-    _refuse_replaced(vault, deal.id, files)
+    replaced = _replaced_versions(vault, deal.id)
     key = vault.deal_key(deal.id)
     index_key = person_index.index_key(vault) if index else None
     indexes: list[SubjectIndex] = []
@@ -244,6 +244,8 @@ def add(
     try:
         for path, name in files:
             content = path.read_bytes()
+            if replaced and hashlib.sha256(content).hexdigest() in replaced:
+                raise _replaced_error(name)  # the blobs written so far are removed below
             inventory = scanner(path)
             object_id = new_id()
             row = put_object(
@@ -290,11 +292,12 @@ def add(
     return added
 
 
-def _refuse_replaced(vault: Vault, deal_id: str, files: Sequence[tuple[Path, str]]) -> None:
-    """Refuse a file whose content is a version the deal replaced (a correction or deletion on
-    a data-subject request, ``subject apply``): adding it back would undo that for the person."""
+def _replaced_versions(vault: Vault, deal_id: str) -> set[str]:
+    """The SHA-256 of the deal's versions replaced on a data-subject request (a correction or
+    deletion, ``subject apply``): a file with that content is refused, adding it back would
+    undo the change for the person."""
     with vault.reading() as session:
-        replaced = set(
+        return set(
             session.execute(
                 select(StoredObject.sha256).where(
                     StoredObject.deal_id == deal_id,
@@ -302,17 +305,16 @@ def _refuse_replaced(vault: Vault, deal_id: str, files: Sequence[tuple[Path, str
                 )
             ).scalars()
         )
-    if not replaced:
-        return
-    for path, name in files:
-        if hashlib.sha256(path.read_bytes()).hexdigest() in replaced:
-            raise InputError(
-                tr(
-                    f"{name} 与因个人权利请求（更正或删除）而被替换的旧版本相同：重新加入会恢复已删除或更正的个人信息",
-                    f"{name} is a version replaced on a data-subject request (a correction or "
-                    "deletion): adding it back would undo that for the person",
-                )
-            )
+
+
+def _replaced_error(name: str) -> InputError:
+    return InputError(
+        tr(
+            f"{name} 与因个人权利请求（更正或删除）而被替换的旧版本相同：重新加入会恢复已删除或更正的个人信息",
+            f"{name} is a version replaced on a data-subject request (a correction or "
+            "deletion): adding it back would undo that for the person",
+        )
+    )
 
 
 def list_deals(vault: Vault, *, actor: Actor) -> list[DealInfo]:

@@ -97,6 +97,8 @@ def verify_package(
     operators = operators or OperatorRegistry.default()
     written = pl.DataFrame({"o": pl.Series(sorted(produced or ()), dtype=pl.String)})
     masks = _mask_characters(policy)
+    # every value a whole cell is compared with (a cell counted whole is not re-read)
+    compared = pl.concat([strong["o"], weak["o"]]).implode()
     by_text = written_in or {}
 
     def not_written(found: pl.DataFrame) -> pl.DataFrame:
@@ -187,8 +189,7 @@ def verify_package(
                 ).height
                 if name in reread or name not in listed:
                     # a cell counted whole above is not counted again by what is read in it
-                    whole = pl.concat([strong["o"], weak["o"]])
-                    more, unsure_more = rescan(col.filter(~col.is_in(whole.implode())))
+                    more, unsure_more = rescan(col.filter(~col.is_in(compared)))
                     count, unsure = count + more, unsure + unsure_more
                 report(out.leaks, rel, table.sheet, name, count)
                 report(out.unconfirmed, rel, table.sheet, name, unsure)

@@ -189,10 +189,6 @@ def read_rows(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]
 _LEEWAY = _dt.timedelta(minutes=5)
 
 
-def dt_parse(iso: str) -> _dt.datetime:
-    return _dt.datetime.fromisoformat(iso)
-
-
 def import_status(
     vault: Vault, *, actor: Actor, deal_ref: str, name: str, content: bytes
 ) -> ImportResult:
@@ -207,7 +203,7 @@ def import_status(
         channel = _CHANNEL_WORDS.get(row["channel"].lower())
         status = _STATUS_WORDS.get(row["status"].lower())
         at = utc_iso(row["timestamp"])
-        if at is not None and dt_parse(at) > clock.now() + _LEEWAY:
+        if at is not None and _dt.datetime.fromisoformat(at) > clock.now() + _LEEWAY:
             at = None  # a status from the future is a mistyped time, not an event
         wrong = (
             "notice_id" if not row["notice_id"] else
