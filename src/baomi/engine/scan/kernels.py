@@ -5,8 +5,10 @@ columns counted."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from concurrent.futures import as_completed
 
+import numpy as np
 import polars as pl
 
 from baomi.engine.cells import column_findings
@@ -73,12 +75,15 @@ def _cost_rank(plan: ColumnPlan, ctx: ScanContext) -> int:
     return 1 if plan.entity in ctx.model_entities else 2
 
 
-def scan_partition(part: Partition, ctx: ScanContext) -> tuple[pl.DataFrame, PartialInventory]:
+def scan_partition(
+    part: Partition, ctx: ScanContext, found: Mapping[int, pl.DataFrame] | None = None
+) -> tuple[pl.DataFrame, PartialInventory]:
     """Scan one partition: its findings (the findings.jsonl columns) and partial inventory.
 
     With :attr:`ScanContext.column_pool` the columns' findings are computed side by side
     (longest first: :func:`_cost_rank`) and taken in as each one is done; the
-    result is the same as column by column."""
+    result is the same as column by column. ``found``: columns' findings computed already
+    (by plan index; :func:`scan_text_batch`)."""
     col = Collector(part, ctx)
     categories = dict(part.categories)
     plans = list(part.plans)
@@ -100,9 +105,9 @@ def scan_partition(part: Partition, ctx: ScanContext) -> tuple[pl.DataFrame, Par
     for plan in plans:  # the inventory lists the columns in the file's order
         col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
     pool = ctx.column_pool
-    if pool is None or len(plans) < 2:
+    if found is not None or pool is None or len(plans) < 2:
         for i in range(len(plans)):
-            take(i)
+            take(i, None if found is None else found.get(i))
         return col.finish()
     first = sorted(range(len(plans)), key=lambda i: _cost_rank(plans[i], ctx))
     futures = {
@@ -116,3 +121,29 @@ def scan_partition(part: Partition, ctx: ScanContext) -> tuple[pl.DataFrame, Par
         for future in futures:
             future.cancel()
     return col.finish()
+
+
+def scan_text_batch(
+    parts: Sequence[Partition], ctx: ScanContext
+) -> list[tuple[pl.DataFrame, PartialInventory]]:
+    """:func:`scan_partition` of each of ``parts`` — partitions of text lines with the same
+    one plan (a folder of documents) — with their lines' findings computed in one call.
+
+    A cell's findings depend on its text alone, so the findings of the lines joined are
+    those of each partition's lines, shifted; one call saves each partition's fixed cost of
+    a column's scan (its ~40 Polars queries, the regexes Polars compiles again), which for
+    a document of a few hundred lines is most of its scan (bench/RESULTS.md)."""
+    if len(parts) == 1:
+        return [scan_partition(parts[0], ctx)]
+    plan = parts[0].plans[0]
+    assert all(p.plans == parts[0].plans for p in parts) and len(parts[0].plans) == 1
+    lines = pl.concat([p.frame.get_column(plan.name) for p in parts], rechunk=True)
+    found = column_findings(plan, lines, ctx.cells)
+    ends = np.cumsum([p.frame.height for p in parts])
+    which = np.searchsorted(ends, found.get_column("idx").to_numpy(), side="right")
+    starts = ends - np.array([p.frame.height for p in parts])
+    shift = pl.Series(starts[which], dtype=pl.Int64)
+    tagged = found.with_columns(pl.col("idx") - shift, _part=pl.Series(which, dtype=pl.Int64))
+    by_part = tagged.partition_by("_part", as_dict=True, include_key=False)
+    empty = found.clear()
+    return [scan_partition(p, ctx, {0: by_part.get((k,), empty)}) for k, p in enumerate(parts)]

@@ -24,7 +24,7 @@ from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.readers import Source, open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
-from baomi.engine.scan.kernels import scan_partition
+from baomi.engine.scan.kernels import scan_partition, scan_text_batch
 from baomi.engine.scan.model import (
     Partition,
     ProgressFn,
@@ -32,7 +32,7 @@ from baomi.engine.scan.model import (
     ScanOptions,
     ScanResult,
 )
-from baomi.engine.scan.partitions import FilePartitions
+from baomi.engine.scan.partitions import TEXT_PLAN, FilePartitions
 from baomi.engine.scan.report import _inventory
 from baomi.errors import UnreadableFileError
 
@@ -47,6 +47,10 @@ SIDE_BY_SIDE_ROWS = 24_576
 #: nothing from side-by-side columns; up to this size two such partitions are scanned at once
 #: (a folder of contracts), larger ones one at a time as table partitions are.
 SMALL_PARTITION_BYTES = 4 << 20
+#: Documents' lines scanned in one call (:func:`~baomi.engine.scan.kernels.scan_text_batch`)
+#: up to about this size: a document of a few hundred lines costs mostly a column scan's
+#: fixed part, and batches this small still leave work for both scanning threads.
+TEXT_BATCH_BYTES = 1 << 20
 
 _WORKER: ScanContext | None = None
 
@@ -68,6 +72,25 @@ class PendingScan(Protocol):
     """A partition's scan under way (a ``concurrent.futures`` or a Dask future)."""
 
     def result(self) -> Scanned: ...
+
+
+class _Batched:
+    """The scans of a batch of documents' partitions under way (one future)."""
+
+    def __init__(self, future: Future[list[tuple[pl.DataFrame, PartialInventory]]]) -> None:
+        self.future = future
+
+    def results(self) -> list[Scanned]:
+        scanned: list[Scanned] = [*self.future.result()]
+        return scanned
+
+
+class _One:
+    def __init__(self, pending: PendingScan) -> None:
+        self.pending = pending
+
+    def results(self) -> list[Scanned]:
+        return [self.pending.result()]
 
 
 class RemoteEngine(Protocol):
@@ -181,7 +204,10 @@ def scan_paths(
         submit, ahead = engine.submit, engine.ahead
     elif pool is not None:
         submit, ahead = partial(_submit_to_pool, pool), workers * 2
-    pending: deque[tuple[dict[str, Any], PendingScan]] = deque()
+    # scans in flight, in order: each the records of its partitions' files (a batch of
+    # documents is several) and its results
+    pending: deque[tuple[list[dict[str, Any]], _One | _Batched]] = deque()
+    batch: list[tuple[dict[str, Any], Partition]] = []  # documents' partitions not yet sent
     # In one process, two threads scan partitions while this one reads the next and writes
     # the findings (Polars releases the GIL, and most of a partition's work is in Polars).
     # Not with the prose model: its decoder already uses the cores for each partition's
@@ -222,8 +248,18 @@ def scan_paths(
 
     def drain(limit: int, backlog: int = 1) -> None:
         while len(pending) > limit:
-            rec, fut = pending.popleft()
-            consume(rec, *fut.result(), backlog=backlog)
+            recs, fut = pending.popleft()
+            for rec, scanned in zip(recs, fut.results(), strict=True):
+                consume(rec, *scanned, backlog=backlog)
+
+    def send_batch() -> None:
+        if batch and threads is not None:
+            work = [p for _, p in batch]
+            pending.append(
+                ([r for r, _ in batch], _Batched(threads.submit(scan_text_batch, work, ctx)))
+            )
+            batch.clear()
+            drain(SCAN_THREADS)
 
     try:
         for file_index, (path, rel) in enumerate(files):
@@ -248,12 +284,18 @@ def scan_paths(
                         seen += int(part.frame.estimated_size())
                         progress(rel, done + min(seen, size), total)
                     if submit is not None:
-                        pending.append((record, submit(part)))
+                        pending.append(([record], _One(submit(part))))
                         drain(ahead)
+                    elif threads is not None and _document(part):
+                        batch.append((record, part))
+                        if sum(p.frame.estimated_size() for _, p in batch) >= TEXT_BATCH_BYTES:
+                            send_batch()
                     elif threads is not None and (not side_by_side or _small(part)):
-                        pending.append((record, threads.submit(scan_partition, part, ctx)))
+                        send_batch()
+                        pending.append(([record], _One(threads.submit(scan_partition, part, ctx))))
                         drain(SCAN_THREADS)
                     else:
+                        send_batch()
                         drain(0)  # in order: the partitions in flight before this one
                         consume(record, *scan_partition(part, ctx), backlog=1)
                 # The file's partitions stay in flight while the next file is read: its record
@@ -269,6 +311,7 @@ def scan_paths(
             finish_record(record, src, file_parts, errors)
             records.append(record)
             done += size
+        send_batch()
         drain(0, backlog=SCAN_THREADS + 1)
         if progress:
             progress("", total, total)
@@ -297,6 +340,11 @@ def scan_paths(
 def _small(part: Partition) -> bool:
     """A partition of one column within :data:`SMALL_PARTITION_BYTES` (a document's lines)."""
     return len(part.plans) < 2 and part.frame.estimated_size() <= SMALL_PARTITION_BYTES
+
+
+def _document(part: Partition) -> bool:
+    """A small partition of a text file's lines (:data:`TEXT_PLAN`): batched with others."""
+    return part.plans == TEXT_PLAN and _small(part)
 
 
 def discard(sink: io.BufferedWriter | None, out_dir: Path | None) -> None:
