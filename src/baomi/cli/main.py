@@ -71,6 +71,11 @@ COMMAND_NAMES: dict[str, str] = {
     # or ``assess`` gain subcommands from several modules and mount everything
     "scan": "baomi.cli.scan",
     "demo": "baomi.cli.demo",
+    "protect": "baomi.cli.protect",
+    "policy": "baomi.cli.protect",
+    "risk": "baomi.cli.protect",
+    "trace": "baomi.cli.protect",
+    "detokenize": "baomi.cli.protect",
 }
 
 _mounted: set[str] = set()
