@@ -15,7 +15,7 @@ import datetime as _dt
 import logging
 import secrets
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,13 @@ from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.tables import protect_table
-from baomi.engine.protect.texts import protect_units
+from baomi.engine.protect.texts import documents_findings, protect_units
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.protect.verify import Leftovers, scan_leftovers, verify_package
 from baomi.engine.protect.writers import SUFFIXES, Document, load
 from baomi.engine.readers.dispatch import READERS
 from baomi.engine.recognizers.registry import Registry
+from baomi.engine.types import Finding
 from baomi.errors import InputError
 from baomi.i18n import tr
 
@@ -80,9 +81,22 @@ class DocumentSource:
     sha256: Callable[[], str]
 
 
-def protect_document(run: ProtectRun, doc: Document, rel: str, target: Path) -> dict[str, Any]:
+#: Text documents (TXT, DOCX) in a row are loaded and their findings found together up to
+#: about this many characters (:func:`~baomi.engine.protect.texts.documents_findings`).
+DOCUMENT_BATCH_CHARS = 1 << 19
+TEXT_FORMATS = (".txt", ".docx")
+
+
+def protect_document(
+    run: ProtectRun,
+    doc: Document,
+    rel: str,
+    target: Path,
+    found: dict[int, list[Finding]] | None = None,
+) -> dict[str, Any]:
     """Protect the loaded ``doc`` into ``target`` (``rel``: its name in the package); its
-    manifest entry without the hashes (``source_sha256``, ``output_sha256``)."""
+    manifest entry without the hashes (``source_sha256``, ``output_sha256``). ``found``: a
+    text document's findings by unit, found already."""
     entry: dict[str, Any] = {
         "path": rel,
         "kind": doc.kind,
@@ -94,7 +108,7 @@ def protect_document(run: ProtectRun, doc: Document, rel: str, target: Path) -> 
         entry["tables"] = [protect_table(run, t, rel, rows_ok) for t in doc.tables]
         protect_labels(run, doc, entry["tables"])
     else:
-        entry.update(protect_units(run, doc))
+        entry.update(protect_units(run, doc, found))
     protect_extras(run, doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     doc.save(target)
@@ -104,6 +118,39 @@ def protect_document(run: ProtectRun, doc: Document, rel: str, target: Path) -> 
 def protect_file(run: ProtectRun, src: Path, rel: str, target: Path) -> dict[str, Any]:
     """Protect one file ``src`` into ``target``: :func:`protect_document` of the file loaded."""
     return protect_document(run, load(src), rel, target)
+
+
+def _protected_files(
+    run: ProtectRun, jobs: Sequence[tuple[Path, str, Path]]
+) -> Iterator[dict[str, Any]]:
+    """:func:`protect_file` of each job ``(source, name, target)`` in order; text documents in
+    a row loaded a batch at a time and their findings found together."""
+    batch: list[tuple[Document, str, Path]] = []
+    size = 0
+
+    def flush() -> Iterator[dict[str, Any]]:
+        nonlocal size
+        found = documents_findings(run, [doc for doc, _, _ in batch])
+        for (doc, rel, target), by_unit in zip(batch, found, strict=True):
+            yield protect_document(run, doc, rel, target, by_unit)
+        batch.clear()
+        size = 0
+
+    for src, rel, target in jobs:
+        if src.suffix.lower() not in TEXT_FORMATS:
+            yield from flush()
+            yield protect_file(run, src, rel, target)
+            continue
+        doc = load(src)
+        if doc.kind == "table":
+            yield from flush()
+            yield protect_document(run, doc, rel, target)
+            continue
+        batch.append((doc, rel, target))
+        size += sum(len(u) for u in doc.units)
+        if size >= DOCUMENT_BATCH_CHARS:
+            yield from flush()
+    yield from flush()
 
 
 def protect_paths(
@@ -171,12 +218,13 @@ def protect_paths(
         engine = opts.engine
         total = len(files) + len(documents)
         if engine is None:
-            for i, (src, shown) in enumerate(files):
-                rel = names.protect(shown)
+            jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
+            for i, ((src, rel, target), entry) in enumerate(
+                zip(jobs, _protected_files(run, jobs), strict=True)
+            ):
                 if progress:
                     progress(rel, i, total)
-                entry = protect_file(run, src, rel, tmp / rel)
-                entries.append(_hashed(entry, _sha256(src), tmp / rel))
+                entries.append(_hashed(entry, _sha256(src), target))
         else:
             jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
             for i, ((src, rel, target), entry) in enumerate(
