@@ -50,6 +50,7 @@ def folder(tmp_path: Path) -> Path:
         text = "\n".join(_lines(rng, rng.randint(20, 120)))
         (root / f"合同_{k:02d}.txt").write_text(text, encoding="utf-8")
     (root / "合同_04b.txt").write_text("", encoding="utf-8")  # empty: no partition
+    (root / "合同_04c.txt").write_text("第一条 总则\n双方友好协商。\n", encoding="utf-8")  # no PI
     (root / "合同_05b.csv").write_text(
         "姓名,手机号\n" + "".join(f"{n},{mobile_number(rng)}\n" for n in NAMES), encoding="utf-8"
     )
@@ -85,7 +86,7 @@ def test_documents_scanned_in_batches_give_the_outputs_of_one_at_a_time(
     scan_paths([folder], out_dir=tmp_path / "batched", options=options)
 
     # the CSV between them ends a batch: the documents before it, then the ones after
-    assert sorted(calls) == [4, 6]
+    assert sorted(calls) == [4, 7]
     alone, batched_out = _outputs(tmp_path / "alone"), _outputs(tmp_path / "batched")
     assert batched_out[0] == alone[0]
     assert batched_out[1] == alone[1]
@@ -93,3 +94,4 @@ def test_documents_scanned_in_batches_give_the_outputs_of_one_at_a_time(
     assert {f["entity"] for f in findings} >= {"CN_RESIDENT_ID", "CN_MOBILE", "BANK_CARD"}
     # findings of several documents, each numbered by its own lines
     assert len({f["file"] for f in findings}) == 11
+    assert any(f["path"].endswith("04c.txt") and f["rows"] == 2 for f in alone[1]["files"])
