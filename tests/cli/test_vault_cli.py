@@ -111,6 +111,9 @@ def test_full_vault_workflow(cli: Cli, tmp_path: Path, second_database_url: str 
         "deal", "destroy", "ACME", "--yes", "--out", str(tmp_path / "cert.json"), "--as", "officer"
     )
     assert "交易已销毁" in out
+    kept = list((home / "certificates").glob("*.json"))  # --out is a copy, the home keeps it
+    assert len(kept) == 1 and kept[0].read_bytes() == (tmp_path / "cert.json").read_bytes()
+    assert str(kept[0]) in "".join(out.split())
     assert "证书有效" in cli("certificate", "verify", str(tmp_path / "cert.json"))
     assert "证书有效" in cli(
         "certificate", "verify", str(tmp_path / "cert.json"), "--public-key", str(pub)

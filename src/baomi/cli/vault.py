@@ -267,11 +267,12 @@ def deal_destroy(
         )
     with _vault() as vault:
         cert = _run(lambda: destruction.destroy(vault, actor=_actor(as_), deal_ref=deal, out=out))
-        target = out or vault.settings.home / "certificates" / f"{cert['certificate_id']}.json"
+        kept = destruction.certificate_path(vault, cert["certificate_id"])
+    where = f"{kept}" if out is None else f"{kept}, {out}"
     _console().print(
         tr(
-            f"交易已销毁：{len(cert['objects'])} 个对象；审计位置 {cert['audit']['position']}；证书 {target}",
-            f"deal destroyed: {len(cert['objects'])} objects; audit position {cert['audit']['position']}; certificate {target}",
+            f"交易已销毁：{len(cert['objects'])} 个对象；审计位置 {cert['audit']['position']}；证书 {where}",
+            f"deal destroyed: {len(cert['objects'])} objects; audit position {cert['audit']['position']}; certificate {where}",
         )
     )
 
