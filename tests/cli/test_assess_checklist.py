@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from baomi.engine.checksums import uscc_check_char
 from baomi.services.comply.scope import today
 from baomi.services.dataroom.demo import DEMO_USCC
 from tests.vault_support import database_url
@@ -132,3 +133,24 @@ def test_vendors_reminders_and_end(cli: Cli, tmp_path: Path) -> None:
     )
     assert ended["ending"] == "deleted" and ended["files"]["return"][0]["name"] == "删除证明.pdf"
     assert "云服务商" in cli("assess", "vendors", "--company", DEMO_USCC)
+
+
+OTHER_USCC = "91110000M000200Y4" + uscc_check_char("91110000M000200Y4")
+
+
+def test_checklist_and_vendor_reports_take_company(cli: Cli, tmp_path: Path) -> None:
+    """``assess report checklist|vendors --company USCC``, as the other company commands: the
+    report of that company only."""
+    for uscc, name in ((DEMO_USCC, "云服务商"), (OTHER_USCC, "别家律所")):
+        cli("assess", "vendor-add", "--company", uscc, "--name", name, "--kind", "adviser")
+    vendors = json.loads(cli("assess", "report", "vendors", "--company", DEMO_USCC))
+    assert vendors["kind"] == "vendors" and vendors["subject"] == DEMO_USCC
+    text = json.dumps(vendors, ensure_ascii=False)
+    assert "云服务商" in text and "别家律所" not in text
+    out = tmp_path / "checklist.html"
+    cli("assess", "report", "checklist", "--company", OTHER_USCC, "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert OTHER_USCC in page and "别家律所" in page and "云服务商" not in page
+    cli("assess", "report", "vendors", code=2)  # neither a deal nor a company
+    cli("assess", "report", "checklist", "ACME", "--company", DEMO_USCC, code=2)  # both
+    assert "统一社会信用代码无效" in cli("assess", "report", "vendors", "--company", "X", code=1)

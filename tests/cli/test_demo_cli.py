@@ -73,3 +73,15 @@ def test_output_never_prints_raw_pi(runner: CliRunner, tmp_path: Path) -> None:
     ids = [line.split(",")[3] for line in rows]
     assert len(ids) == 10 and truth.rows == 10
     assert not any(v in result.output for v in ids)
+
+
+def test_next_step_quotes_a_folder_with_spaces_so_it_can_be_pasted(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    import shlex
+
+    out = tmp_path / "seller data 2026"
+    result = runner.invoke(_app(), ["--lang", "en", "demo", str(out), "--rows", "5"])
+    assert result.exit_code == 0, result.output
+    hint = next(line for line in result.output.splitlines() if line.startswith("Next: "))
+    assert shlex.split(hint.removeprefix("Next: ")) == ["baomi", "scan", str(out)]

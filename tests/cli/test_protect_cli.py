@@ -356,3 +356,26 @@ def test_protect_verify_prints_unconfirmed_values(
     assert r.exit_code == 0, r.output
     assert "verify passed" in r.output and "1 unconfirmed" in r.output
     assert "n.csv:备注 (1)" in r.output and "谢东" not in r.output
+
+
+def test_an_error_during_the_progress_display_is_shown_whole_on_its_own_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overlap refusal comes while the progress bar is live: on a terminal it must not be
+    written after the bar's last frame (a user saw ``…0/Noneerror: sub:`` and the message
+    broken over the bar's row)."""
+    from tests.cli.terminal import screen
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    runner.invoke(app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")])
+    args = ["--policy", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
+    out = env / "seller" / "sub"
+    r = runner.invoke(app, ["protect", str(env / "seller"), *args, "--out", str(out)])
+    assert r.exit_code == 1
+    rows = [row for row in screen(r.output, 80) if row.strip()]
+    message = "error: sub: the output folder must not overlap the input (inside it or holding it)"
+    assert rows[0].startswith("error: sub:")
+    assert message in "".join(rows)
+    assert not any("━" in row for row in rows)  # the transient bar is gone
+    assert not out.exists()

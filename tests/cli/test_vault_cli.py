@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import create_engine, text
 
 from baomi.i18n import set_language
-from tests.vault_support import database_url, resident_id, second_database_url
+from tests.vault_support import (
+    bank_card,
+    database_url,
+    mobile,
+    resident_id,
+    second_database_url,
+)
 
 with warnings.catch_warnings():
     # typer 0.20 imports click helpers that the locked click deprecates (not our code).
@@ -111,6 +118,9 @@ def test_full_vault_workflow(cli: Cli, tmp_path: Path, second_database_url: str 
         "deal", "destroy", "ACME", "--yes", "--out", str(tmp_path / "cert.json"), "--as", "officer"
     )
     assert "交易已销毁" in out
+    kept = list((home / "certificates").glob("*.json"))  # --out is a copy, the home keeps it
+    assert len(kept) == 1 and kept[0].read_bytes() == (tmp_path / "cert.json").read_bytes()
+    assert str(kept[0]) in "".join(out.split())
     assert "证书有效" in cli("certificate", "verify", str(tmp_path / "cert.json"))
     assert "证书有效" in cli(
         "certificate", "verify", str(tmp_path / "cert.json"), "--public-key", str(pub)
@@ -136,6 +146,40 @@ def test_full_vault_workflow(cli: Cli, tmp_path: Path, second_database_url: str 
     assert "旧密钥已失效" in cli("keys", "rotate", "--new-key-file", str(new_key), "--as", "ops")
     assert "不匹配" in cli("keys", "status", code=1)
     assert "2" in cli("keys", "status", BAOMI_MASTER_KEY_FILE=str(new_key))
+
+
+def _cell(value: Any) -> str:
+    """A summary value as ``deal show`` prints it."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items()) or "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def test_deal_show_prints_the_whole_inventory_wrapped_to_the_terminal(
+    cli: Cli, tmp_path: Path
+) -> None:
+    src = tmp_path / "seller"
+    src.mkdir()
+    rows = [f"{resident_id(i)},{mobile(i)},{bank_card(i)}" for i in range(1, 4)]
+    (src / "客户名单.csv").write_text("身份证号,手机,银行卡\n" + "\n".join(rows) + "\n", "utf-8")
+    cli("keys", "init", "--as", "ops")
+    cli("deal", "create", "ACME", "--as", "ops")
+    cli("deal", "add", "ACME", str(src), "--as", "ops")
+    summary = json.loads(cli("deal", "show", "ACME", "--json"))["objects"][0]["inventory"][
+        "summary"
+    ]
+    assert len(json.dumps(summary, ensure_ascii=False)) > 60  # what the table used to cut
+    for width in (160, 60):
+        shown = cli("deal", "show", "ACME", BAOMI_LANG="en", COLUMNS=str(width))
+        lines = shown.splitlines()
+        assert max(cell_len(line) for line in lines) <= width  # wrapped, not cut or overflowing
+        assert "…" not in shown.replace("…", "", 1)  # only the hash is shortened
+        if width == 160:  # every field on its own row, its value whole
+            for key, value in summary.items():
+                assert any(key in line and _cell(value) in line for line in lines), key
+    assert not any(v in shown for row in rows for v in row.split(","))
 
 
 def test_missing_or_placeholder_master_key_is_refused(cli: Cli) -> None:

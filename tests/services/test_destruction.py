@@ -59,6 +59,19 @@ def test_destroy_shreds_and_certifies(vault: Vault, tmp_path: Path) -> None:
     assert ("deal.export", "failure") in outcomes and ("deal.destroy", "success") in outcomes
 
 
+def test_a_certificate_written_elsewhere_is_kept_in_the_home_too(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """``--out`` is a copy for the user; the home's ``certificates/`` keeps every certificate."""
+    _deal_with_files(vault, tmp_path)
+    cert_path = tmp_path / "handed-out" / "cert.json"
+    cert = destruction.destroy(vault, actor=operator("officer"), deal_ref="shred-me", out=cert_path)
+    kept = vault.settings.home / "certificates" / f"{cert['certificate_id']}.json"
+    assert kept.is_file() and cert_path.is_file()
+    assert kept.read_bytes() == cert_path.read_bytes()
+    assert destruction.verify_certificate(vault, kept, actor=operator()).ok
+
+
 def test_tampered_or_foreign_certificate_is_refused(vault: Vault, tmp_path: Path) -> None:
     _deal_with_files(vault, tmp_path)
     cert_path = tmp_path / "cert.json"

@@ -10,6 +10,7 @@ import pytest
 
 from baomi.engine.contracts import codec
 from baomi.services import audit, backup, deals, destruction, parties
+from baomi.services.comply import profile
 from baomi.services.vault import Vault
 from tests.vault_support import bank_card, fake_inventory, mobile, operator, resident_id
 
@@ -62,6 +63,15 @@ def test_no_pi_anywhere_in_the_home(
         parties.find(vault, actor=operator("ops"), field_name="id_number", value=PI[0])[0].id == pid
     )
     deals.show(vault, "keep", actor=operator("ops"))
+    # a person's mobile typed as the recipient's contact (meant for a company's)
+    profile.set_profile(
+        vault,
+        actor=operator("ops"),
+        deal_ref="keep",
+        transfer_type=profile.TransferType.MERGER,
+        recipient_contact=PI[1],
+    )
+    assert profile.profile(vault, actor=operator("ops"), deal_ref="keep").recipient_contact == PI[1]
     deals.export(vault, actor=operator("ops"), deal_ref="keep", out_dir=tmp_path / "exported")
     backup.create(vault, actor=operator("ops"), out=vault.settings.home / "backups" / "b.bak")
     destruction.destroy(vault, actor=operator("ops"), deal_ref="gone")

@@ -62,6 +62,10 @@ def test_the_seller_sets_the_profile_and_company_and_reads_the_assessment(home: 
         headers=seller,
     )
     assert r.status_code == 200 and r.json()["transfer_type"] == "merger"
+    assert c.get(f"{API}/profile", headers=seller).json()["recipient_contact"] == "010-1"
+    home.browse_as("seller.c")
+    page = c.get(f"/rooms/{DEAL}/comply").text  # the form keeps what was entered
+    assert 'name="recipient_contact" maxlength="200" value="010-1"' in page
     ids = [o["id"] for o in c.get(f"{API}/obligations", headers=seller).json()]
     assert "notify-recipient" in ids
     r = c.put(f"{API}/company", json={"turnover_yuan": 2_000_000_000, "staff": 300}, headers=seller)

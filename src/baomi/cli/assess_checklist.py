@@ -38,7 +38,8 @@ def _split_refs(refs: list[str], company: str | None, what: str) -> tuple[str | 
     return (None, refs[0]) if company else (refs[0], refs[1])
 
 
-def _one_ref(deal: str | None, company: str | None) -> None:
+def one_ref(deal: str | None, company: str | None) -> None:
+    """Refuse (usage error) unless exactly one of a deal and ``--company`` is given."""
     if (deal is None) == (company is None):
         raise typer.BadParameter(
             tr("请给出交易或 --company（二选一）", "give a deal or --company (one of them)")
@@ -136,7 +137,7 @@ def checklist_cmd(
     """公司的合规清单与得分 / the company's compliance checklist and score."""
     from baomi.services.comply import checklist as svc
 
-    _one_ref(deal, company)
+    one_ref(deal, company)
     with _vault() as vault:
         view = _run(lambda: svc.checklist(vault, actor=_actor(as_), deal_ref=deal, uscc=company))
     _show_checklist(view, fmt)
@@ -226,7 +227,7 @@ def checklist_add_cmd(
     """向清单添加条目 / add an item of the company's own to the checklist."""
     from baomi.services.comply import checklist as svc
 
-    _one_ref(deal, company)
+    one_ref(deal, company)
     where = parse_choice(svc.Area, area, "--area")
     day = _date(due, "--due")
     with _vault() as vault:
@@ -295,7 +296,7 @@ def vendors_cmd(
     """第三方登记册 / the company's third-party register."""
     from baomi.services.comply import vendors as svc
 
-    _one_ref(deal, company)
+    one_ref(deal, company)
     with _vault() as vault:
         entries = _run(lambda: svc.vendors(vault, actor=_actor(as_), deal_ref=deal, uscc=company))
     if fmt is Format.JSON:
@@ -329,7 +330,7 @@ def vendor_add_cmd(
     """登记第三方（服务商、顾问、买方）/ enter a third party in the register."""
     from baomi.services.comply import vendors as svc
 
-    _one_ref(deal, company)
+    one_ref(deal, company)
     cfg = svc.config()
     data = svc.VendorInput(
         name=name,

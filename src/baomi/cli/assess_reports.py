@@ -9,16 +9,23 @@ PDF, XLSX, or JSON (the view model; printed when there is no ``--out``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from baomi.cli.assess import assess_app
+from baomi.cli.assess_checklist import COMPANY_OPTION, DEAL_ARGUMENT, one_ref
 from baomi.cli.assess_profile import parse_choice
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault, cert_app
 from baomi.i18n import tr
 from baomi.services.comply.reports.model import Report
 from baomi.services.comply.reports.render import ReportFormat, render_json, write_report
+
+if TYPE_CHECKING:
+    from baomi.services.permissions import Actor
+    from baomi.services.vault import Vault
 
 report_app = typer.Typer(
     help="报告：HTML、PDF、XLSX / reports as HTML, PDF, XLSX", no_args_is_help=True
@@ -105,6 +112,16 @@ def inventory_cmd(
     write_report_cli(report, fmt, out)
 
 
+def _write(
+    build: Callable[[Vault, Actor], Report], fmt: str | None, out: Path | None, as_: str | None
+) -> None:
+    """Build a report as the acting user and write it."""
+    with _vault() as vault:
+        actor = _actor(as_)
+        report = _run(lambda: build(vault, actor))
+    write_report_cli(report, fmt, out)
+
+
 def _deal_report(kind: str) -> None:
     """Register ``baomi assess report KIND DEAL`` for one kind of the catalog."""
     from baomi.services.comply.catalog import ReportKind
@@ -119,17 +136,41 @@ def _deal_report(kind: str) -> None:
     ) -> None:
         from baomi.services.comply import catalog
 
-        with _vault() as vault:
-            actor = _actor(as_)
-            report = _run(lambda: catalog.build(vault, actor=actor, kind=which, deal_ref=deal))
-        write_report_cli(report, fmt, out)
+        _write(lambda v, a: catalog.build(v, actor=a, kind=which, deal_ref=deal), fmt, out, as_)
 
     command.__doc__ = f"{which.label} / the deal's {which.value} report (html|pdf|xlsx|json)"
     report_app.command(which.value)(command)
 
 
-for _kind in ("overview", "pia", "risk", "crossborder", "checklist", "vendors", "notices"):
+def _company_report(kind: str) -> None:
+    """Register ``baomi assess report KIND (DEAL | --company USCC)`` for a report of the target
+    company (its checklist, its third parties), named through a deal's room or by its code, as
+    ``baomi assess checklist`` and ``vendors`` name it."""
+    from baomi.services.comply.catalog import ReportKind
+
+    which = ReportKind(kind)
+
+    def command(
+        deal: str | None = DEAL_ARGUMENT,
+        company: str | None = COMPANY_OPTION,
+        fmt: str | None = REPORT_FORMAT_OPTION,
+        out: Path | None = OUT_OPTION,
+        as_: str | None = AS_OPTION,
+    ) -> None:
+        from baomi.services.comply.reports import checklist as svc
+
+        one_ref(deal, company)
+        build = svc.checklist_report if which is ReportKind.CHECKLIST else svc.vendors_report
+        _write(lambda v, a: build(v, actor=a, deal_ref=deal, uscc=company), fmt, out, as_)
+
+    command.__doc__ = f"{which.label} / the company's {which.value} report (html|pdf|xlsx|json)"
+    report_app.command(which.value)(command)
+
+
+for _kind in ("overview", "pia", "risk", "crossborder", "notices"):
     _deal_report(_kind)
+for _kind in ("checklist", "vendors"):
+    _company_report(_kind)
 
 
 # ``baomi certificate pdf`` lives here, with the other report commands (cli/vault.py holds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import typer
@@ -83,7 +84,8 @@ def demo(
             f"{truth.minors_under_14} under 14. Every person and number is generated.",
         )
     )
-    typer.echo(tr(f"下一步：baomi scan {directory}", f"Next: baomi scan {directory}"))
+    command = f"baomi scan {shlex.quote(str(directory))}"  # pasted into a shell as it is
+    typer.echo(tr(f"下一步：{command}", f"Next: {command}"))
 
 
 def _demo_database(url: str, seed: int, rows: int, replace: bool) -> None:

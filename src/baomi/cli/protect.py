@@ -91,13 +91,19 @@ TRACE_UNKNOWN = 3
 TRACE_NO_RECORDS = 4
 
 
-def _run(fn: Callable[[], T], codes: Mapping[type[BaomiError], int] | None = None) -> T:
+def _run(
+    fn: Callable[[], T],
+    codes: Mapping[type[BaomiError], int] | None = None,
+    console: Console | None = None,
+) -> T:
     """Call the engine; a baomi error becomes a red message and exit 1 (2 for integrity, or
-    the code ``codes`` gives its type)."""
+    the code ``codes`` gives its type). While a progress bar is live, pass its ``console``:
+    the message then goes above the bar instead of after its last frame, which the bar's
+    clean-up would leave glued to it or partly erase."""
     try:
         return fn()
     except BaomiError as exc:
-        _console().print(f"[red]{tr('错误', 'error')}:[/red] {exc}")
+        (console or _console()).print(f"[red]{tr('错误', 'error')}:[/red] {exc}")
         code = next((c for t, c in (codes or {}).items() if isinstance(exc, t)), None)
         if code is None:
             code = 2 if isinstance(exc, IntegrityError) else 1
@@ -200,14 +206,17 @@ def protect(
         if deal is not None:
             assert out is not None
             result, record = _run(
-                lambda: _for_deal(sink, deal, files, pol, out, options, keys, as_, progress)
+                lambda: _for_deal(sink, deal, files, pol, out, options, keys, as_, progress),
+                console=console,
             )
         elif database is not None:  # a database: its tables are what is protected
             chosen = db_cli.selection(schema, tables, exclude, 0, password_file)
-            result, loaded = _run(lambda: db_cli.protect_database(database, chosen, run))
+            result, loaded = _run(
+                lambda: db_cli.protect_database(database, chosen, run), console=console
+            )
         else:
             assert out is not None
-            result = _run(lambda: run(out))
+            result = _run(lambda: run(out), console=console)
     m = result.manifest
     table = Table(title=tr("数据包", "package") + f" {m.package_id}")
     for col in (tr("文件", "file"), tr("行/段", "rows/units"), tr("处理", "operators")):

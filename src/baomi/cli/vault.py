@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from baomi.errors import BaomiError, IntegrityError
 from baomi.i18n import tr
@@ -176,7 +176,12 @@ def deal_add(deal: str, paths: list[Path], as_: str | None = AS_OPTION) -> None:
 
     with _vault() as vault:
         added = _run(lambda: deals.add(vault, actor=_actor(as_), deal_ref=deal, paths=paths))
-    table = Table(tr("对象", "object"), tr("名称", "name"), tr("字节", "bytes"), "SHA-256")
+    table = Table(
+        Column(tr("对象", "object"), overflow="fold"),  # ids are copied: folded, never cut
+        Column(tr("名称", "name"), overflow="fold"),
+        tr("字节", "bytes"),
+        "SHA-256",
+    )
     for o in added:
         table.add_row(o.id, o.name or "", str(o.size), o.sha256[:16] + "…")
     _console().print(table)
@@ -214,26 +219,39 @@ def deal_show(
         typer.echo(json.dumps(asdict(detail), ensure_ascii=False, indent=1))
         return
     d = detail.deal
-    _console().print(
-        f"[bold]{d.name}[/bold] ({d.id}) — {d.status}, {d.created_by}, {d.created_at[:19]}"
+    console = _console()
+    console.print(
+        f"[bold]{d.name}[/bold] ({d.id}) — {d.status}, {d.created_by}, {d.created_at[:19]}",
+        soft_wrap=False,
     )
     table = Table(
-        tr("对象", "object"),
-        tr("名称", "name"),
+        Column(tr("对象", "object"), overflow="fold"),  # ids are copied: folded, never cut
+        Column(tr("名称", "name"), overflow="fold"),
         tr("字节", "bytes"),
         "SHA-256",
-        tr("清单", "inventory"),
     )
     for o in detail.objects:
+        table.add_row(o.id, o.name or "—", str(o.size), o.sha256[:16] + "…")
+    console.print(table, soft_wrap=False)
+    # each document's inventory summary whole, one field a row, wrapped to the terminal
+    # (the full inventory, files and columns included: --json)
+    for o in detail.objects:
         summary = (o.inventory or {}).get("summary")
-        table.add_row(
-            o.id,
-            o.name or "—",
-            str(o.size),
-            o.sha256[:16] + "…",
-            json.dumps(summary, ensure_ascii=False)[:60] if summary else "—",
-        )
-    _console().print(table)
+        if not summary:
+            continue
+        facts = Table(show_header=False, title=f"{tr('清单', 'inventory')} · {o.name or o.id}")
+        for key, value in summary.items():
+            facts.add_row(key, _summary_value(value))
+        console.print(facts, soft_wrap=False)
+
+
+def _summary_value(value: Any) -> str:
+    """A field of an inventory summary as text: a mapping as ``NAME count, …``, a list joined."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
 
 
 @deal_app.command("export")
@@ -267,11 +285,12 @@ def deal_destroy(
         )
     with _vault() as vault:
         cert = _run(lambda: destruction.destroy(vault, actor=_actor(as_), deal_ref=deal, out=out))
-        target = out or vault.settings.home / "certificates" / f"{cert['certificate_id']}.json"
+        kept = destruction.certificate_path(vault, cert["certificate_id"])
+    where = f"{kept}" if out is None else f"{kept}, {out}"
     _console().print(
         tr(
-            f"交易已销毁：{len(cert['objects'])} 个对象；审计位置 {cert['audit']['position']}；证书 {target}",
-            f"deal destroyed: {len(cert['objects'])} objects; audit position {cert['audit']['position']}; certificate {target}",
+            f"交易已销毁：{len(cert['objects'])} 个对象；审计位置 {cert['audit']['position']}；证书 {where}",
+            f"deal destroyed: {len(cert['objects'])} objects; audit position {cert['audit']['position']}; certificate {where}",
         )
     )
 

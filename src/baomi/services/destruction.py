@@ -47,7 +47,8 @@ def _signed_bytes(body: dict[str, Any]) -> bytes:
 def destroy(
     vault: Vault, *, actor: Actor, deal_ref: str, out: Path | None = None
 ) -> dict[str, Any]:
-    """Shred a deal; returns the signed certificate (also stored and written to ``out``)."""
+    """Shred a deal; returns the signed certificate, stored in the database and under
+    ``$BAOMI_HOME/certificates`` (:func:`certificate_path`), and also written to ``out``."""
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     audit.require(vault, actor, Action.DEAL_DESTROY, obj=f"deal:{deal_id}", resource=deal_id)
@@ -110,13 +111,16 @@ def destroy(
         store["destroyed"][deal.id] = ts
         keystore.save(vault.keystore_path, store)
     vault.blobs.delete_deal(deal.id)
-    target = (
-        out
-        if out is not None
-        else vault.settings.home / "certificates" / f"{body['certificate_id']}.json"
-    )
-    write_atomic(target, document.encode("utf-8"), 0o644)
+    # The home keeps every certificate (as the database does); ``out`` is the user's copy.
+    write_atomic(certificate_path(vault, body["certificate_id"]), document.encode("utf-8"), 0o644)
+    if out is not None:
+        write_atomic(out, document.encode("utf-8"), 0o644)
     return cert
+
+
+def certificate_path(vault: Vault, certificate_id: str) -> Path:
+    """Where the home keeps a destruction certificate: ``$BAOMI_HOME/certificates/<id>.json``."""
+    return vault.settings.home / "certificates" / f"{certificate_id}.json"
 
 
 def verify_certificate(

@@ -182,12 +182,20 @@ def open_vault(settings: Settings, *, create: bool = False) -> Vault:
     with translate_storage_errors():
         settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.sqlalchemy_url)
+    vault = Vault(settings, engine, make_sessionmaker(engine), BlobStore(settings.home / "blobs"))
     try:
         if create or not is_migrated(engine):
-            migrate(engine)
-        blobs = BlobStore(settings.home / "blobs")
-        blobs.sweep_temp()
+            migrate(engine, migration_attributes(vault))
+        vault.blobs.sweep_temp()
     except BaseException:
-        engine.dispose()
+        vault.close()
         raise
-    return Vault(settings, engine, make_sessionmaker(engine), blobs)
+    return vault
+
+
+def migration_attributes(vault: Vault) -> dict[str, Any]:
+    """What the data migrations may use of ``vault``'s keys, reached only if one needs them
+    (migration 0017 seals the deal profiles' contacts with the field key)."""
+    from baomi.services.comply.recipient_contact import ContactMigration
+
+    return {"profile_contact": ContactMigration(lambda: vault.platform_key("fields"))}

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +25,7 @@ BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_OPTION = "baomi_read_only"
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest revision in ``migrations/versions`` (a test keeps the two in step).
-HEAD_REVISION = "0016_totp_last_step"
+HEAD_REVISION = "0017_profile_contact_sealed"
 
 
 def make_engine(url: str) -> Engine:
@@ -80,16 +80,25 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent; runs on ``keys init``/first use)."""
-    from alembic import command
+def alembic_config(connection: Connection, attributes: Mapping[str, Any] | None = None) -> Any:
+    """An Alembic config running on ``connection``, with ``attributes`` for data migrations
+    (``profile_contact``: what seals the deal profiles' contacts, see migration 0017)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes.update(attributes or {})
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine, attributes: Mapping[str, Any] | None = None) -> None:
+    """Bring the schema to the newest revision (idempotent; runs on ``keys init``/first use).
+    ``attributes`` reach the data migrations (the vault passes what they may need of its keys)."""
+    from alembic import command
+
     with translate_storage_errors(), engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(alembic_config(conn, attributes), "head")
 
 
 def is_migrated(engine: Engine) -> bool:

@@ -85,6 +85,7 @@ def test_the_export_lists_every_customer_with_their_texts(
     assert len({r["notice_id"] for r in rows}) == len(rows)
     first = rows[0]
     assert first["name"] in first["sms"] and "承接科技有限公司" in first["letter"]
+    assert "400-800-1234" in first["letter"]  # the recipient's contact, unsealed for the notice
     assert first["notice_id"] in first["letter"]
     assert int(first["sms_segments"]) >= 1
     assert (out.stat().st_mode & 0o777) == 0o600

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import CryptoError, InputError, PermissionDeniedError
 from baomi.services import deals
 from baomi.services.comply import profile
 from baomi.services.comply.profile import Exemption, Location, TransferType
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault
+from tests.vault_support import mobile
 
 OPERATOR = Actor("op", Role.OPERATOR)
 BUYER = Actor("buyer", Role.BUYER)
@@ -30,6 +32,54 @@ def test_a_new_deal_has_no_transfer_type_until_set(vault: Vault) -> None:
     assert p.abroad  # Hong Kong counts as outside the mainland (XB-DEF)
     again = profile.profile(vault, actor=OPERATOR, deal_ref="d1")
     assert again == p
+
+
+def _raw_profile(vault: Vault, deal_id: str) -> tuple[str, bytes | None]:
+    """The stored row as the database holds it (no model, no service)."""
+    with vault.engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT recipient_contact, recipient_contact_sealed FROM comply_deal_profiles "
+                "WHERE deal_id = :d"
+            ),
+            {"d": deal_id},
+        ).one()
+    return row[0], None if row[1] is None else bytes(row[1])
+
+
+def test_the_recipient_contact_is_stored_sealed_and_bound_to_its_deal(vault: Vault) -> None:
+    """A person's mobile typed as the recipient's contact is PI: the row holds ciphertext only,
+    and a sealed value copied to another deal's row does not open there."""
+    contact = f"王经理 {mobile(7)}"
+    first = deals.create(vault, actor=OPERATOR, name="sealed-1").id
+    other = deals.create(vault, actor=OPERATOR, name="sealed-2").id
+    for ref in (first, other):
+        p = profile.set_profile(
+            vault,
+            actor=OPERATOR,
+            deal_ref=ref,
+            transfer_type=TransferType.MERGER,
+            recipient_name="承接公司",
+            recipient_contact=contact,
+        )
+        assert p.recipient_contact == contact
+    plain, sealed = _raw_profile(vault, first)
+    assert plain == "" and sealed is not None
+    assert contact.encode() not in sealed and mobile(7).encode() not in sealed
+    assert profile.profile(vault, actor=OPERATOR, deal_ref=first).recipient_contact == contact
+    with vault.engine.begin() as conn:  # someone with write access swaps the two rows' values
+        conn.execute(
+            text(
+                "UPDATE comply_deal_profiles SET recipient_contact_sealed = :s WHERE deal_id = :d"
+            ),
+            {"s": sealed, "d": other},
+        )
+    with pytest.raises(CryptoError):
+        profile.profile(vault, actor=OPERATOR, deal_ref=other)
+    cleared = profile.set_profile(
+        vault, actor=OPERATOR, deal_ref=first, transfer_type=TransferType.MERGER
+    )
+    assert cleared.recipient_contact == "" and _raw_profile(vault, first) == ("", None)
 
 
 def test_remote_access_from_abroad_counts_as_leaving_the_mainland(vault: Vault) -> None:

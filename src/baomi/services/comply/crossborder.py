@@ -425,9 +425,9 @@ def assess(
     today = provisions.today_in_china()
     year = year or today.year
     with vault.reading() as session:
-        profile = profile_of(session, deal_id)
+        profile = profile_of(session, vault, deal_id)
         facts = company_of(session, profile.uscc)
-        _, location, remote, _ = provisions.recipient_facts(session, deal_id)
+        _, location, remote, _ = provisions.recipient_facts(session, vault, deal_id)
         totals = provisions.abroad_totals(
             session,
             uscc=profile.uscc,

@@ -39,7 +39,7 @@ def deal_inputs(vault: Vault, *, actor: Actor, deal_ref: str) -> DealInputs:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, Action.COMPLY_VIEW, deal_id)
     with vault.reading() as session:
-        prof = profile_of(session, deal_id)
+        prof = profile_of(session, vault, deal_id)
         facts = company_of(session, prof.uscc)
     return DealInputs(prof, facts, deal_data(vault, deal_id))
 
@@ -50,7 +50,7 @@ def _target(vault: Vault, actor: Actor, deal_ref: str, action: Action) -> str:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, action, deal_id)
     with vault.reading() as session:
-        uscc = profile_of(session, deal_id).uscc
+        uscc = profile_of(session, vault, deal_id).uscc
     if not uscc:
         raise InputError(
             tr(

@@ -174,7 +174,7 @@ def in_language(lang: str, fn: Callable[[], Any]) -> Any:
 
 def sources(vault: Vault, actor: Actor, deal_id: str, at: _dt.datetime | None) -> Sources:
     with vault.reading() as session:
-        prof = profile_of(session, deal_id)
+        prof = profile_of(session, vault, deal_id)
     facts = {f.id: f for f in facts_of(vault, actor, deal_id, at=at)}
     recipients = {p.recipient for p in deal_packages(vault, deal_id) if p.recipient}
     return Sources(prof, deal_data(vault, deal_id), facts, rules(), len(recipients))

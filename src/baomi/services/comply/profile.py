@@ -1,6 +1,10 @@
 """The facts an assessment starts from: how a deal transfers the company, to whom and where
 the recipient is (the deal's profile), and what people enter about the company (CIIO, important
-data, turnover, staff). Nothing here is personal information."""
+data, turnover, staff).
+
+Nothing here is meant to be personal information, but the recipient's contact can be a
+person's phone: it is stored sealed (:mod:`~baomi.services.comply.recipient_contact`), so
+reading a profile that has one needs the vault's field key."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from baomi.engine.checksums import is_valid_uscc
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import audit
+from baomi.services.comply.recipient_contact import open_contact, seal_contact
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, now
@@ -160,7 +165,15 @@ def set_company(
         return _company(session, uscc)
 
 
-def _profile(session: Session, deal_ref: str) -> Profile:
+def _contact(vault: Vault, row: DealProfile) -> str:
+    """The recipient's contact: sealed, or (a row migration 0017 could not seal) the value an
+    older version stored in clear, until the profile's next write seals it."""
+    if row.recipient_contact_sealed is None:
+        return row.recipient_contact
+    return open_contact(vault.platform_key("fields"), row.deal_id, row.recipient_contact_sealed)
+
+
+def _profile(session: Session, vault: Vault, deal_ref: str) -> Profile:
     deal = find_deal(session, deal_ref)
     room = session.get(Room, deal.id)
     uscc = room.target_uscc if room is not None else ""
@@ -173,7 +186,7 @@ def _profile(session: Session, deal_ref: str) -> Profile:
         uscc,
         TransferType(row.transfer_type),
         row.recipient_name,
-        row.recipient_contact,
+        _contact(vault, row),
         Location(row.recipient_location),
         row.remote_access_abroad,
         row.purpose,
@@ -181,9 +194,10 @@ def _profile(session: Session, deal_ref: str) -> Profile:
     )
 
 
-def profile_of(session: Session, deal_ref: str) -> Profile:
-    """The deal's profile inside an open session (for other comply services; no check here)."""
-    return _profile(session, deal_ref)
+def profile_of(session: Session, vault: Vault, deal_ref: str) -> Profile:
+    """The deal's profile inside an open session (for other comply services; no check here);
+    ``vault`` opens the recipient's contact."""
+    return _profile(session, vault, deal_ref)
 
 
 def company_of(session: Session, uscc: str) -> CompanyFacts:
@@ -197,7 +211,7 @@ def profile(vault: Vault, *, actor: Actor, deal_ref: str) -> Profile:
         deal = find_deal(session, deal_ref)
     authorize(actor, Action.COMPLY_VIEW, deal.id)
     with vault.reading() as session:
-        return _profile(session, deal.id)
+        return _profile(session, vault, deal.id)
 
 
 def set_profile(
@@ -220,13 +234,18 @@ def set_profile(
     for text, limit in ((recipient_name, 200), (recipient_contact, 200), (purpose, 4000)):
         if len(text) > limit:
             raise InputError(tr(f"文字过长（最多 {limit} 字）", f"text too long (max {limit})"))
+    # the key before the write lock is taken (and only when there is something to seal)
+    field_key = vault.platform_key("fields") if recipient_contact else b""
     with vault.transaction() as session:
         row = session.get(DealProfile, deal_id)
         if row is None:
             row = DealProfile(deal_id=deal_id)
             session.add(row)
         row.transfer_type = transfer_type.value
-        row.recipient_name, row.recipient_contact = recipient_name.strip(), recipient_contact
+        row.recipient_name = recipient_name.strip()
+        # sealed; a clear value an older version left (see migration 0017) goes now
+        row.recipient_contact_sealed = seal_contact(field_key, deal_id, recipient_contact)
+        row.recipient_contact = ""
         row.recipient_location = recipient_location.value
         row.remote_access_abroad, row.purpose = remote_access_abroad, purpose
         row.exemption = exemption.value if exemption else None
@@ -247,4 +266,4 @@ def set_profile(
             },
         )
         session.flush()
-        return _profile(session, deal_id)
+        return _profile(session, vault, deal_id)

@@ -207,10 +207,12 @@ def _add(
     return row
 
 
-def recipient_facts(session: Session, deal_id: str) -> tuple[str, Location, bool, str]:
+def recipient_facts(
+    session: Session, vault: Vault, deal_id: str
+) -> tuple[str, Location, bool, str]:
     """(recipient name, location, remote access, purpose) from the deal's profile, else the
     room's recipient region."""
-    p = profile_of(session, deal_id)
+    p = profile_of(session, vault, deal_id)
     if p.transfer_type is not None:
         return p.recipient_name, p.recipient_location, p.remote_access_abroad, p.purpose
     room = session.get(Room, deal_id)
@@ -230,7 +232,7 @@ def record_download(
     """Record the first download of a protected copy, in the data room's transaction (the
     download was authorized there). The recipient is the deal's recipient when the profile
     names one, else the downloading user's side."""
-    name, location, remote, purpose = recipient_facts(session, deal_id)
+    name, location, remote, purpose = recipient_facts(session, vault, deal_id)
     ts = copy.provided_at or now()
     individuals = people.persons if people else int(copy.individuals or 0)
     sensitive = people.sensitive_persons if people else 0
@@ -281,7 +283,7 @@ def record_protect_run(
     if people is None:
         raise InputError(tr("没有该数据集", "no such data set"))
     with vault.transaction() as session:
-        _, location, remote, purpose = recipient_facts(session, deal_id)
+        _, location, remote, purpose = recipient_facts(session, vault, deal_id)
         ts = now()
         row = _add(
             session,

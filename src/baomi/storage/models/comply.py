@@ -53,7 +53,14 @@ class DealProfile(Base):
     #: one of :class:`baomi.services.comply.profile.TransferType`
     transfer_type: Mapped[str] = mapped_column(String(24))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    #: the recipient's contact as written before migration 0017, in clear: only a row that
+    #: migration could not seal (no key reachable then) still holds one, read until the
+    #: profile's next write, which seals it and empties this column
     recipient_contact: Mapped[str] = mapped_column(String(200), default="")
+    #: the recipient's contact, sealed (AES-256-GCM, field key; the associated data names the
+    #: deal): meant to be a company's, but a person's phone can be typed in
+    #: (``services/comply/recipient_contact.py``)
+    recipient_contact_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     #: one of :class:`baomi.services.comply.profile.Location`
     recipient_location: Mapped[str] = mapped_column(String(16), default="mainland")
     #: people abroad can query or download the data (XB-DEF: remote access counts as export)

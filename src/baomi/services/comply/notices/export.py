@@ -124,7 +124,7 @@ def deal_facts(vault: Vault, deal_id: str) -> tuple[NoticeKind, Facts]:
     """The notice kind the deal's profile calls for and the facts its notices state. For other
     services, after they authorized."""
     with vault.reading() as session:
-        p = profile_of(session, deal_id)
+        p = profile_of(session, vault, deal_id)
     kind = kind_for(p)
     labels, sensitive = _kinds(vault, deal_id)
     return kind, facts_of(p, _company(vault, deal_id, p.deal_name), labels, sensitive)
