@@ -196,3 +196,24 @@ def test_broken_properties_are_said_and_the_sheets_extras_kept(tmp_path: Path) -
     batches, extras, errors = read(broken)
     assert batches and [e.column for e in extras] == ["批注：备注"]
     assert len(errors) == 1 and ("文档属性" in errors[0] or "properties" in errors[0])
+
+
+@pytest.mark.filterwarnings("ignore:Cannot parse header or footer")  # openpyxl's, reading rows
+def test_a_header_openpyxl_cannot_split_is_read_whole(tmp_path: Path) -> None:
+    """A header written without section codes (another tool's) is dropped by openpyxl, and so
+    by protect's copy; the file holds it, so the scan reads it whole."""
+
+    def build(wb: Workbook, ws: Any) -> None:
+        ws.append(["姓名"])
+        ws.oddHeader.center.text = "PLACEHOLDER"
+
+    good = book(tmp_path / "h.xlsx", build)
+    odd = rewrite_zip(
+        good,
+        tmp_path / "odd.xlsx",
+        lambda n: n.startswith("xl/worksheets/sheet"),
+        lambda d: d.replace(b"&amp;CPLACEHOLDER", f"电话 {MOBILE}".encode()),
+    )
+    _, extras, errors = read(odd)
+    assert [(e.row, e.column, e.text) for e in extras if e.sheet] == [(0, "页眉", f"电话 {MOBILE}")]
+    assert not errors

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -213,14 +214,18 @@ def header_footer_texts(tail: bytes) -> list[tuple[str, list[tuple[str, str]]]]:
             continue
         node = Element(name)
         node.text = fromstring(b"<t>" + raw + b"</t>").text
-        item = HeaderFooterItem.from_tree(node)
-        if item is None:
-            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Cannot parse header or footer": handled below
+            item = HeaderFooterItem.from_tree(node)
         sides = [
             (f"{label}：{side_label}", text)
             for side, side_label in SIDES
-            if (text := getattr(item, side).text)
+            if item is not None and (text := getattr(item, side).text)
         ]
+        if not sides and node.text and not node.text.isspace():
+            # openpyxl cannot split it (no &L/&C/&R, or out of order) and drops it on save;
+            # the file still holds it: scanned whole, codes and all
+            sides = [(label, node.text)]
         if sides:
             out.append((label, sides))
     return out
