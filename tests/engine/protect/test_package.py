@@ -837,12 +837,19 @@ def test_identifiers_in_headers_and_sheet_names_are_protected(tmp_path: Path) ->
     assert mobile not in manifest and other not in manifest and "王伟强" not in manifest
 
 
+def zipped_text(path: Path) -> str:
+    """Every part of a zipped file (XLSX, DOCX) as text, to look for a value anywhere in it."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+
 def test_comments_headers_footers_and_properties_are_protected(tmp_path: Path) -> None:
     """An XLSX cell comment, a page header and the workbook's author, a DOCX comment and the
     document's author held a mobile and a resident ID, and reached the package as they were
     (a QA pass): the text in them is protected as a document's is; who wrote the file (and
     each comment) is a person, and is left out."""
-    import zipfile
 
     import docx
     import openpyxl
@@ -870,13 +877,50 @@ def test_comments_headers_footers_and_properties_are_protected(tmp_path: Path) -
     result = run(src, tmp_path / "out", verify=True)
     assert result.leaks == []
     for name in ("w.xlsx", "c.docx"):
-        with zipfile.ZipFile(tmp_path / "out" / name) as z:
-            text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        text = zipped_text(tmp_path / "out" / name)
         assert not [m for m in mobiles if m in text], name
         assert rid not in text and "李娜" not in text and "刘洋" not in text, name
     out = openpyxl.load_workbook(tmp_path / "out" / "w.xlsx").active
     assert out is not None and out["B2"].comment is not None
     assert mobiles[0][-4:] in strip_marks(out["B2"].comment.text)  # masked, still there
+
+
+def test_every_property_the_scan_reads_is_protected(tmp_path: Path) -> None:
+    """The scan reads the status property and, in a Word file, the manager and company
+    (``readers/properties.py``): protect leaves no identifier and no manager's name there."""
+    import zipfile
+
+    import docx
+    import openpyxl
+
+    rng = random.Random(43)
+    mobiles = [make_mobile(rng) for _ in range(4)]
+    src = tmp_path / "in"
+    src.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["姓名"])
+    ws.append(["王伟"])
+    wb.properties.contentStatus = f"待回电{mobiles[0]}"
+    wb.save(src / "w.xlsx")
+    d = docx.Document()
+    d.add_paragraph("甲方：示例有限公司。")
+    d.core_properties.content_status = f"待回电{mobiles[1]}"
+    d.save(tmp_path / "plain.docx")
+    with zipfile.ZipFile(tmp_path / "plain.docx") as zin, zipfile.ZipFile(src / "c.docx", "w") as z:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/app.xml":
+                extra = f"<Manager>刘洋</Manager><Company>示例有限公司{mobiles[2]}</Company>"
+                data = data.replace(b"</Properties>", extra.encode() + b"</Properties>")
+            z.writestr(info, data)
+    assert run(src, tmp_path / "out", verify=True).leaks == []
+    for name in ("w.xlsx", "c.docx"):
+        text = zipped_text(tmp_path / "out" / name)
+        assert not [m for m in mobiles if m in text] and "刘洋" not in text, name
+    with zipfile.ZipFile(tmp_path / "out" / "c.docx") as z:
+        assert "示例有限公司" in z.read("docProps/app.xml").decode()  # protected, still there
 
 
 def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Path) -> None:

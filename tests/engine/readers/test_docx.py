@@ -107,3 +107,26 @@ def test_comments_are_read_after_the_headers_and_footers(tmp_path: Path) -> None
     list(open_docx(tmp_path / "p.docx").units())
     with zipfile.ZipFile(tmp_path / "p.docx") as z:  # reading adds no comments part
         assert not any("comments" in n for n in z.namelist())
+
+
+def test_document_properties_are_extras_after_every_paragraph(tmp_path: Path) -> None:
+    """Who wrote the file and what they typed into its properties: one row each after the
+    paragraphs and comments, at a fixed place (a property's row does not depend on which
+    others are set); the paragraphs' rows do not move."""
+    d = docx.Document()
+    p = d.add_paragraph("正文")
+    d.add_comment(p.runs, text="批注", author="")
+    d.core_properties.author = "王建国"
+    d.core_properties.title = "回访 13912345678"
+    d.core_properties.last_modified_by = ""
+    d.core_properties.comments = ""  # python-docx fills it in
+    d.save(tmp_path / "p.docx")
+    src = open_docx(tmp_path / "p.docx")
+    units = list(src.units())
+    extras = list(src.extras())
+    paragraphs = units[-1].row + 1  # the comment is the last paragraph
+    assert [(e.row - paragraphs, e.column, e.text, e.person) for e in extras] == [
+        (0, None, "回访 13912345678", False),  # title: place 0
+        (2, None, "王建国", True),  # author: place 2
+    ]
+    assert not src.errors

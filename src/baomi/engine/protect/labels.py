@@ -109,9 +109,14 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 #: Document properties that name who wrote or last saved a file: a person, left out.
 _WHO = ("creator", "lastModifiedBy")
 _WHO_DOCX = ("author", "last_modified_by")
-#: Properties whose text is protected as a document's.
-_ABOUT = ("title", "subject", "description", "keywords", "category")
-_ABOUT_DOCX = ("title", "subject", "comments", "keywords", "category")
+#: Properties whose text is protected as a document's (every one the scan reads:
+#: ``readers/properties.py``).
+_ABOUT = ("title", "subject", "description", "keywords", "category", "contentStatus")
+_ABOUT_DOCX = ("title", "subject", "comments", "keywords", "category", "content_status")
+#: Extended properties (``docProps/app.xml``) python-docx writes back as they were (openpyxl
+#: writes its own): the manager is a person, left out; the company protected.
+_APP_WHO = ("Manager",)
+_APP_ABOUT = ("Company",)
 
 
 def protect_extras(run: ProtectRun, doc: Document) -> None:
@@ -166,6 +171,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> None:
         value = getattr(props, name)
         if value:
             setattr(props, name, _text(run, value))
+    _docx_app_properties(run, document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -173,3 +179,27 @@ def _docx_extras(run: ProtectRun, document: Any) -> None:
     if any(r.reltype == RT.COMMENTS for r in document.part.rels.values()):
         for comment in document.comments:
             comment.author, comment.initials = "", ""
+
+
+def _docx_app_properties(run: ProtectRun, document: Any) -> None:
+    """The manager left out and the company protected in a Word file's extended properties."""
+    from lxml import etree
+
+    part = next(
+        (p for p in document.part.package.iter_parts() if p.partname == "/docProps/app.xml"),
+        None,
+    )
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    changed = False
+    for node in root:
+        name = etree.QName(node).localname
+        if name in _APP_WHO and node.text:
+            node.text, changed = None, True
+        elif name in _APP_ABOUT and node.text:
+            new = _text(run, node.text)
+            changed = changed or new != node.text
+            node.text = new
+    if changed:
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -51,6 +51,24 @@ class TextUnit:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """Text a file holds beside its rows or paragraphs — a cell's comment, a page header or
+    footer, a document property — addressed as the scan reports it (docs/readers.md "Beside
+    the cells"): ``column`` names the place (``批注：手机``, ``页眉：中``, ``文档属性：作者``;
+    ``None`` in a text file), ``row`` follows the file's own rows."""
+
+    sheet: str | None
+    row: int
+    column: str | None
+    text: str
+    #: the text is a person's name by where it is (who wrote or last saved the file)
+    person: bool = False
+    #: the text belongs to the record on its row (a comment on one of the row's cells), so
+    #: its identifiers are that record's; else it stands apart (a page header, a property)
+    on_row: bool = False
+
+
 class Source(Protocol):
     """What ``open_source`` returns; ``kind`` says which of the two iterators applies."""
 
@@ -64,6 +82,8 @@ class Source(Protocol):
     def batches(self) -> Iterator[TableBatch]: ...
 
     def units(self) -> Iterator[TextUnit]: ...
+
+    def extras(self) -> Iterator[Extra]: ...
 
 
 class BaseSource:
@@ -89,6 +109,12 @@ class BaseSource:
 
     def units(self) -> Iterator[TextUnit]:
         raise TypeError(tr("表格文件没有文本单元", "a table source has no text units"))
+
+    def extras(self) -> Iterator[Extra]:
+        """What the file holds beside its rows or paragraphs, read after ``batches()`` or
+        ``units()`` (a table's rows fix where these go); parts that cannot be read add to
+        ``errors``. None for most formats."""
+        return iter(())
 
 
 class TableSource(BaseSource):

@@ -4,7 +4,8 @@ Order (DESIGN.md, scan output): body paragraphs, then the paragraphs of table ce
 document order, row by row, a merged cell once, nested tables after their cell), then headers
 and footers (section by section: default, first-page and even-page header, then the footers;
 a header linked to the previous section's is not read twice), then the comments' paragraphs
-(after everything else, so the rows before them do not move). ``row`` is the 0-based index of
+(after everything else, so the rows before them do not move); ``extras()`` then gives the
+document properties, one row each after those. ``row`` is the 0-based index of
 the paragraph in that order, empty paragraphs counted but not yielded, so a finding's ``row``
 is stable whatever the text. Offsets are into the paragraph's text.
 
@@ -23,7 +24,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from baomi.engine.readers.base import TextSource, TextUnit, unreadable
+from baomi.engine.readers.base import Extra, TextSource, TextUnit, unreadable
+from baomi.engine.readers.properties import document_properties
+from baomi.i18n import tr
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
 
@@ -124,6 +127,26 @@ class DocxSource(TextSource):
             text = paragraph.text
             if text and not text.isspace():
                 yield TextUnit(row, text)
+
+    def extras(self) -> Iterator[Extra]:
+        """The document properties a person types (:mod:`.properties`: title, subject, author,
+        …, manager, company), one row each after every paragraph (the comments' included), at a
+        fixed place in :data:`~.properties.PROPERTIES` order: a property's row does not depend
+        on which others are set. Who wrote the file is a person's name by its place."""
+        rows = sum(1 for _ in iter_paragraphs(self._document))
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                found = document_properties(zf)
+        except (zipfile.BadZipFile, OSError, ParseError):
+            self.errors.append(
+                tr(
+                    "文档属性已损坏，未读取",
+                    "the document properties are corrupt and were not read",
+                )
+            )
+            return
+        for place, prop, text in found:
+            yield Extra(None, rows + place, None, text, prop.person)
 
 
 def open_docx(path: Path, *, batch_rows: int = 65536) -> DocxSource:

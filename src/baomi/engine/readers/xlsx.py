@@ -7,6 +7,10 @@ is Excel row ``header_row + 1 + r`` (a first row that is a record, :mod:`.header
 get ``column_<n>`` names. Numbers keep their plain digits (``13812345678``, never ``1.38e10`` or
 ``13812345678.0``), dates become ISO text, booleans ``TRUE``/``FALSE``. A corrupt worksheet
 is reported in ``errors`` (with how many of its rows were read) and the other sheets are read.
+
+``extras()`` gives what the workbook holds beside its cells — cell comments, page headers and
+footers, document properties — addressed after the rows ``batches()`` read
+(:mod:`.xlsx_extras`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from xml.etree.ElementTree import ParseError
 
 import polars as pl
 
+from baomi.engine.readers import xlsx_extras as ex
 from baomi.engine.readers.base import (
+    Extra,
     TableBatch,
     TableSource,
     string_frame,
@@ -29,6 +35,8 @@ from baomi.engine.readers.base import (
     unreadable,
 )
 from baomi.engine.readers.header import is_record
+from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
+from baomi.engine.readers.properties import document_properties
 from baomi.i18n import tr
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
@@ -59,6 +67,9 @@ class XlsxSource(TableSource):
     def __init__(self, path: Path, *, batch_rows: int) -> None:
         super().__init__(path, None)
         self.batch_rows = batch_rows
+        #: per worksheet, where its rows were and its ``<headerFooter>`` element as openpyxl
+        #: read it (``None``: not seen; read again from the zip): set by ``batches()``
+        self._layouts: dict[str, tuple[ex.SheetLayout, bytes | None]] | None = None
 
     def _load(self) -> tuple[Any, BinaryIO]:
         """The workbook and the file it reads from (the caller closes both)."""
@@ -82,8 +93,10 @@ class XlsxSource(TableSource):
                 sheets = list(workbook.worksheets)
             except _BROKEN:
                 raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
+            layouts: dict[str, tuple[ex.SheetLayout, bytes | None]] = {}
             for sheet in sheets:
                 state = _SheetState()
+                tails = ex.watch_sheet(sheet)
                 try:
                     for batch in self._sheet(sheet.title, sheet.iter_rows(values_only=True), state):
                         found = True
@@ -92,6 +105,12 @@ class XlsxSource(TableSource):
                     # One corrupt worksheet: the rows read before it broke were yielded;
                     # the other worksheets are still read.
                     self.errors.append(_sheet_error(sheet.title, state.rows_read))
+                seen = next((t.tail for t in reversed(tails) if t.tail is not None), None)
+                layouts[sheet.title] = (
+                    ex.SheetLayout(state.top, tuple(state.raw), state.rows),
+                    None if seen is None else ex.header_footer_block(seen),
+                )
+            self._layouts = layouts
         finally:
             workbook.close()
             handle.close()
@@ -121,11 +140,13 @@ class XlsxSource(TableSource):
                     if not cells:
                         continue
                     if not is_record(cells):
-                        raw = cells
+                        raw = state.raw = cells
                         names = unique_headers(raw)
+                        state.top = state.rows_read
                         continue
                     raw = []  # no header row: columns are column_<n>, this row is data row 0
                     names = unique_headers([None] * len(cells))
+                    state.top = state.rows_read - 1
                 if not cells:
                     pending_empty += 1  # kept only if a non-empty row follows
                     continue
@@ -133,6 +154,7 @@ class XlsxSource(TableSource):
                     names = unique_headers(raw + [None] * (len(cells) - len(raw)))
                 buffer.extend([[]] * pending_empty)
                 buffer.append(cells)
+                state.rows += pending_empty + 1
                 pending_empty = 0
                 while len(buffer) >= self.batch_rows:
                     yield TableBatch(title, offset, string_frame(names, buffer[: self.batch_rows]))
@@ -148,12 +170,58 @@ class XlsxSource(TableSource):
             frame = string_frame(names, buffer) if buffer else _empty(names)
             yield TableBatch(title, offset, frame)
 
+    def extras(self) -> Iterator[Extra]:
+        """Each worksheet's comments, then its page headers and footers (after its rows), in
+        the workbook's order, then the document properties (:mod:`.xlsx_extras`). Parts that
+        cannot be read add to ``errors``; the others are read."""
+        if self._layouts is None:  # the rows fix where the comments go: read them first
+            for _ in self.batches():
+                pass
+        layouts = self._layouts or {}
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                comments = ex.comment_parts(zf)
+                for title, part, chart in ex.sheet_parts(zf):
+                    if chart:
+                        if note := ex.chart_sheet_note(zf, title, part, comments):
+                            self.errors.append(note)
+                        continue
+                    if title not in layouts:
+                        continue
+                    layout, block = layouts[title]
+                    yield from ex.sheet_extras(
+                        zf, title, part, layout, block, comments, self.errors
+                    )
+                try:
+                    found = document_properties(zf)
+                except _BROKEN:
+                    found = []
+                    self.errors.append(
+                        tr(
+                            "文档属性已损坏，未读取",
+                            "the document properties are corrupt and were not read",
+                        )
+                    )
+                for _, prop, text in found:
+                    yield Extra(None, 0, PROPERTY_COLUMN.format(prop.label), text, prop.person)
+        except _BROKEN:
+            self.errors.append(
+                tr(
+                    "批注、页眉页脚或文档属性已损坏，未全部读取",
+                    "comments, page headers or document properties are corrupt; not all were read",
+                )
+            )
+
 
 class _SheetState:
-    """How far a worksheet was read: Excel rows parsed (the header and empty rows included)."""
+    """How far a worksheet was read: Excel rows parsed (the header and empty rows included),
+    the header's Excel row (``top``; 0 without one) and cells, data rows read."""
 
     def __init__(self) -> None:
         self.rows_read = 0
+        self.top = 0
+        self.raw: list[str | None] = []
+        self.rows = 0
 
 
 def _sheet_error(title: str, rows_read: int) -> str:

@@ -29,7 +29,7 @@ class Collector:
         self.part = part
         self.ctx = ctx
         self.frames: list[tuple[int, pl.DataFrame]] = []  # (column's place, findings)
-        self.inv = PartialInventory(rows=part.frame.height)
+        self.inv = PartialInventory(rows=0 if part.extra else part.frame.height)
         self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, identifier, row_bound)
         self.sensitive_idx: list[pl.Series] = []
 

@@ -68,7 +68,22 @@ def index_files(
     out: list[Occurrence] = []
     for part in read_partitions(paths, ctx):
         out.extend(_partition(part, ctx, key))
-    return sorted(set(out))
+    return sorted(set(out), key=_order)
+
+
+def _order(o: Occurrence) -> tuple[str, bool, str, int, bool, str, str, int]:
+    """Occurrences in file, sheet, row, column order; a workbook's document properties (no
+    sheet) before its sheets, text (no column) before columns."""
+    return (
+        o.file,
+        o.sheet is not None,
+        o.sheet or "",
+        o.row,
+        o.column is not None,
+        o.column or "",
+        o.entity,
+        o.hash,
+    )
 
 
 def _row_numbers(part: Partition) -> pl.Series:
@@ -173,7 +188,7 @@ def in_rows_with(
     kept += [
         o for o in index if o.entity == NAME and o.hash == name and (o.file, o.sheet, o.row) in rows
     ]
-    return sorted(set(kept))
+    return sorted(set(kept), key=_order)
 
 
 def records_at(
@@ -184,20 +199,21 @@ def records_at(
 ) -> list[tuple[str, str | None, int, dict[str, str]]]:
     """The records at (file, sheet, row) in ``wanted`` (the positions :func:`index_files`
     reports), read as the scan reads them: (file, sheet, row, {column: value}); a text unit
-    has the one column ``text``."""
+    has the one column ``text``. A row's cell comments are in its record, under their
+    columns (``批注：手机``)."""
     ctx = ScanContext(
         registry or Registry.default(), ScanOptions(prose=False), secrets.randbits(63)
     )
-    out: list[tuple[str, str | None, int, dict[str, str]]] = []
+    found: dict[tuple[str, str | None, int], dict[str, str]] = {}
     for part in read_partitions(paths, ctx):
         frame = part.frame
         for i, row in enumerate(_row_numbers(part).to_list()):
             if (part.file, part.sheet, int(row)) not in wanted:
                 continue
-            values = {
-                ("text" if name == TEXT_COLUMN else name): "" if v is None else str(v)
-                for name, v in frame.row(i, named=True).items()
-                if name != ROW_COLUMN
-            }
-            out.append((part.file, part.sheet, int(row), values))
+            values = found.setdefault((part.file, part.sheet, int(row)), {})
+            for name, v in frame.row(i, named=True).items():
+                key = "text" if name == TEXT_COLUMN else name
+                if name != ROW_COLUMN and (v is not None or key not in values):
+                    values[key] = "" if v is None else str(v)
+    out = [(file, sheet, row, values) for (file, sheet, row), values in found.items()]
     return sorted(out, key=lambda r: (r[0], r[1] or "", r[2]))

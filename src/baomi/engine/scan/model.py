@@ -19,6 +19,9 @@ from baomi.engine.entities import ENTITIES
 from baomi.engine.recognizers.registry import Registry
 
 TEXT_COLUMN = "\x00text"  # the one column of a text file's partitions
+#: The note of a column of text beside the rows (:attr:`Partition.extra`): its header names a
+#: place, not a category of the table's values.
+EXTRA_NOTE = "beside the cells: comments, page headers and footers, or document properties"
 ROW_COLUMN = "\x00row"
 SENSITIVE = sorted(e for e, info in ENTITIES.items() if info.sensitive)
 IDENTIFIERS = sorted(e for e, info in ENTITIES.items() if info.identifier)
@@ -48,6 +51,12 @@ class Partition:
     frame: pl.DataFrame
     plans: tuple[ColumnPlan, ...]
     categories: tuple[tuple[str, str], ...] = ()  # (column, sensitive category)
+    #: text beside the rows (comments, page headers and footers, document properties): its
+    #: rows are not the table's records and are not counted as rows
+    extra: bool = False
+    #: what is found in a row belongs to that row's record (identifiers seen together are one
+    #: person); not so for text apart from the rows (a page header, a document property)
+    bound: bool = True
 
     def row_key_base(self) -> int:
         return (self.file_index << 44) | (self.sheet_index << 36)

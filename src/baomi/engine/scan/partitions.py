@@ -14,11 +14,19 @@ import polars as pl
 from baomi.engine.categories import category_for_header
 from baomi.engine.columns import ColumnPlan, classify_column
 from baomi.engine.documents.names import Names
-from baomi.engine.readers import TableBatch
-from baomi.engine.scan.model import ROW_COLUMN, TEXT_COLUMN, Partition, ScanContext
+from baomi.engine.readers import Extra, TableBatch
+from baomi.engine.scan.model import (
+    EXTRA_NOTE,
+    ROW_COLUMN,
+    TEXT_COLUMN,
+    Partition,
+    ScanContext,
+)
 from baomi.errors import UnreadableFileError
 
 TEXT_PLAN = (ColumnPlan(TEXT_COLUMN, "text", None, 1.0),)
+#: the entity of a text that names a person by its place (a document's author)
+NAME_ENTITY = "PERSON_NAME"
 #: Columns classified side by side from this many on, in this many threads.
 CLASSIFY_SIDE_BY_SIDE = 4
 CLASSIFY_THREADS = 2
@@ -162,6 +170,70 @@ class FilePartitions:
             yield Partition(
                 self.rel, self.file_index, sheet, sheet_index, offset, frame, plans, cats
             )
+        yield from self._extras(table)
+
+    def _extras(self, table: bool) -> Iterator[Partition]:
+        """What the file holds beside its rows (:meth:`Source.extras`), after them: per sheet
+        (a text file: its notes, then the names of who wrote it), in partitions of at most
+        ``batch_rows`` rows, each text scanned as free text — a person's name by its place
+        (the author) as a name column — and not counted as rows."""
+        groups: dict[tuple[str | None, bool, bool], list[Extra]] = {}
+        for extra in self.src.extras():
+            key = (extra.sheet, extra.on_row, extra.person and not table)
+            groups.setdefault(key, []).append(extra)
+        rows = self.ctx.options.batch_rows
+        for (raw_sheet, on_row, _), items in groups.items():
+            sheet = self.names.sheet(raw_sheet) if table else None
+            numbers = sorted({e.row for e in items})
+            for start in range(0, len(numbers), rows):
+                chunk = set(numbers[start : start + rows])
+                yield self._extra_partition(
+                    sheet, [e for e in items if e.row in chunk], sorted(chunk), on_row
+                )
+
+    def _extra_partition(
+        self, sheet: str | None, items: list[Extra], numbers: list[int], on_row: bool
+    ) -> Partition:
+        at = {row: i for i, row in enumerate(numbers)}
+        columns: dict[str, list[str | None]] = {}
+        person: set[str] = set()
+        for e in items:
+            name = TEXT_COLUMN if e.column is None else e.column
+            cells = columns.setdefault(name, [None] * len(numbers))
+            cells[at[e.row]] = e.text
+            if e.person:
+                person.add(name)
+        frame = pl.DataFrame(
+            {
+                ROW_COLUMN: pl.Series(ROW_COLUMN, numbers, dtype=pl.Int64),
+                **{n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()},
+            }
+        )
+        if sheet is not None or self.src.kind == "table":
+            shown = self.names.frame(sheet, frame)
+            renamed = dict(zip(frame.columns, shown.columns, strict=True))
+            frame, person = shown, {renamed[n] for n in person}
+        plans = tuple(
+            ColumnPlan(n, "entity", NAME_ENTITY, 1.0, True, EXTRA_NOTE)
+            if n in person
+            else ColumnPlan(n, "text", None, 1.0, note=EXTRA_NOTE)
+            for n in frame.columns
+            if n != ROW_COLUMN
+        )
+        if self.src.kind == "table":
+            self.planner.plans.setdefault(sheet, {}).update((p.name, p) for p in plans)
+        sheet_index = self.sheets.setdefault(sheet, len(self.sheets))
+        return Partition(
+            self.rel,
+            self.file_index,
+            sheet,
+            sheet_index,
+            numbers[0],
+            frame,
+            plans,
+            extra=True,
+            bound=on_row,
+        )
 
 
 def read_partitions(paths: Sequence[Path], ctx: ScanContext) -> Iterator[Partition]:

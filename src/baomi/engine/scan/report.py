@@ -17,7 +17,7 @@ from baomi.engine.contracts.inventory import (
 )
 from baomi.engine.entities import ENTITIES
 from baomi.engine.inventory import InventoryMerger
-from baomi.engine.scan.model import ScanContext
+from baomi.engine.scan.model import EXTRA_NOTE, ScanContext
 
 
 def _inventory(
@@ -43,7 +43,10 @@ def _inventory(
             if rec["kind"] != "table" or name is None:
                 continue
             plan = plans.get(sheet, {}).get(name) or ColumnPlan(name, "skip")
-            category_sensitive = category_for_header(name)
+            if plan.note == EXTRA_NOTE and not stats.matches:
+                continue  # a comment or a property without PI: not one of the table's columns
+            # a comment's column (批注：病史) names the cell it is on, not what it holds
+            category_sensitive = None if plan.note == EXTRA_NOTE else category_for_header(name)
             entity = (
                 plan.entity
                 if plan.mode == "entity"

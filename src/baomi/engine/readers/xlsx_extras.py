@@ -1,0 +1,425 @@
+"""What a workbook holds beside its cells, read from the zip with a streaming parser (openpyxl's
+read-only mode does not load comments, and its full mode would load every cell): cell comments
+(the comments parts ``[Content_Types].xml`` names, e.g. ``xl/comments1.xml``), page headers and
+footers (the ``<headerFooter>`` element after a worksheet's rows) and the document properties
+a person types (``docProps/core.xml``, ``docProps/app.xml``).
+
+Where each text goes (docs/readers.md "Beside the cells"), per worksheet, the header being
+Excel row ``top`` (0 when the first row is a record, :class:`SheetLayout`):
+
+- a comment on a cell below the header: that cell's data row, column ``批注：<the cell's
+  column>`` (``批注：手机``);
+- then, from the first row after both the data and those comments: one row per Excel row of
+  comments on the header row or above it (Excel row order), then one row per page header or
+  footer that has text (odd-page header and footer, even-page, first-page: ``页眉：左``,
+  ``页脚：中``, ``偶数页页眉：右``, ``首页页脚：左``…);
+- the document properties: no sheet, row 0, column ``文档属性：作者`` and so on.
+
+A part that cannot be read (a comments part cut short, an oversized comment, a chart sheet's
+comments) adds a reason to ``errors`` — never file content — and the rest is read. A workbook
+without comments costs one small XML part ([Content_Types].xml) beside the properties; its
+page headers are taken from the sheet's XML as openpyxl reads it (:class:`SheetTail`), so the
+rows are not inflated twice.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
+
+from baomi.engine.readers.base import Extra, unique_headers
+from baomi.i18n import tr
+
+COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+#: A comment's text is read up to this many characters (Excel allows 32,767 in a cell).
+MAX_COMMENT_CHARS = 1_000_000
+#: A comments part larger than this (inflated) is not read (a zip bomb, not a workbook).
+MAX_PART_BYTES = 256 * 1024 * 1024
+#: What follows a sheet's rows is kept up to this size to find its page headers (merged
+#: cells, hyperlinks and validations come first; a header is at most 255 characters).
+MAX_TAIL_BYTES = 64 * 1024 * 1024
+_CHUNK = 1 << 20
+
+#: page header and footer elements in a worksheet, with the name of their row's columns
+HEADER_FOOTER = (
+    ("oddHeader", "页眉"),
+    ("oddFooter", "页脚"),
+    ("evenHeader", "偶数页页眉"),
+    ("evenFooter", "偶数页页脚"),
+    ("firstHeader", "首页页眉"),
+    ("firstFooter", "首页页脚"),
+)
+SIDES = (("left", "左"), ("center", "中"), ("right", "右"))
+COMMENT_COLUMN = "批注：{}"
+
+_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>|<(?:[\w.-]+:)?sheetData\s*/>")
+_HEADER_PART = re.compile(
+    rb"<(?:[\w.-]+:)?(oddHeader|oddFooter|evenHeader|evenFooter|firstHeader|firstFooter)"
+    rb"(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?\1\s*>",
+    re.DOTALL,
+)
+_HEADER_FOOTER = re.compile(
+    rb"<(?:[\w.-]+:)?headerFooter[\s/>].*?(?:</(?:[\w.-]+:)?headerFooter\s*>|$)", re.DOTALL
+)
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    """Where a worksheet's rows are, as its reader numbered them: data row ``r`` is Excel row
+    ``top + 1 + r`` (``top`` the header's row; 0 without one), ``raw`` the header cells,
+    ``rows`` the data rows."""
+
+    top: int
+    raw: tuple[str | None, ...]
+    rows: int
+
+    def column(self, index: int) -> str:
+        """The name of the column at 0-based ``index``, as the reader names it."""
+        width = max(index + 1, len(self.raw))
+        return unique_headers(list(self.raw) + [None] * (width - len(self.raw)))[index]
+
+
+class SheetTail:
+    """What follows a worksheet's ``<sheetData>`` in its XML, collected as the bytes go by
+    (fed by openpyxl's own read of the sheet, or by :func:`sheet_tail`): ``tail`` is the bytes
+    once the XML was read to its end, ``None`` before (or when too large: ``too_large``)."""
+
+    def __init__(self) -> None:
+        self._carry = b""
+        self._parts: list[bytes] | None = None
+        self._size = 0
+        self.too_large = False
+        self.tail: bytes | None = None
+
+    def feed(self, data: bytes) -> None:
+        if self.tail is not None or self.too_large:
+            return
+        if not data:  # the end of the XML
+            self.tail = b"".join(self._parts or [])
+            return
+        if self._parts is None:
+            buf = self._carry + data
+            end = _data_end(buf)
+            if end < 0:
+                self._carry = buf[-64:]
+                return
+            self._parts, data = [], buf[end:]
+        self._size += len(data)
+        if self._size > MAX_TAIL_BYTES:
+            self.too_large, self._parts = True, None
+            return
+        self._parts.append(data)
+
+
+def _data_end(buf: bytes) -> int:
+    """The index after ``</sheetData>`` (or ``<sheetData/>``) in ``buf``, else -1: found by a
+    plain search for the name (a regular expression would stop at every ``<`` of the rows);
+    a ``<`` cannot occur in XML text, so a tag found so is a tag."""
+    i = buf.find(b"sheetData")
+    while i >= 0:
+        lt = buf.rfind(b"<", max(0, i - 40), i)
+        if lt >= 0 and (m := _DATA_END.match(buf, lt)) is not None:
+            return m.end()
+        i = buf.find(b"sheetData", i + 1)
+    return -1
+
+
+def header_footer_block(tail: bytes) -> bytes:
+    """The ``<headerFooter>`` element of a sheet's tail (empty without one): all that is kept
+    of the tail."""
+    m = _HEADER_FOOTER.search(tail)
+    return m.group() if m else b""
+
+
+class _Watched:
+    """A sheet's XML stream as openpyxl reads it, fed to a :class:`SheetTail` on the way."""
+
+    def __init__(self, stream: IO[bytes], tail: SheetTail) -> None:
+        self._stream, self._tail = stream, tail
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._tail.feed(data)
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> _Watched:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def watch_sheet(sheet: Any) -> list[SheetTail]:
+    """Make openpyxl's read-only ``sheet`` feed a new :class:`SheetTail` each time it opens its
+    XML (it opens it for the rows and may open it for the dimensions); the list fills as it
+    does. Without the hook (another openpyxl), nothing is fed and :func:`sheet_tail` reads
+    the XML again."""
+    tails: list[SheetTail] = []
+    get = getattr(sheet, "_get_source", None)
+    if not callable(get):
+        return tails
+
+    def opened() -> _Watched:
+        tail = SheetTail()
+        tails.append(tail)
+        return _Watched(get(), tail)
+
+    sheet._get_source = opened
+    return tails
+
+
+def sheet_tail(zf: zipfile.ZipFile, member: str) -> SheetTail:
+    """The tail of a worksheet's XML, inflated from the zip (when openpyxl's read was not
+    watched to its end)."""
+    tail = SheetTail()
+    with zf.open(member) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            tail.feed(chunk)
+            if not chunk or tail.too_large:
+                break
+    return tail
+
+
+def header_footer_texts(tail: bytes) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The page headers and footers with text in a sheet's tail: (part's label, [(column,
+    text)]), in :data:`HEADER_FOOTER` order; each side's text as openpyxl (and protect) reads
+    it."""
+    from openpyxl.worksheet.header_footer import HeaderFooterItem
+
+    block = _HEADER_FOOTER.search(tail)
+    if block is None:
+        return []
+    found: dict[str, bytes] = {}
+    for m in _HEADER_PART.finditer(block.group()):
+        found.setdefault(m.group(1).decode(), m.group(2))
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for name, label in HEADER_FOOTER:
+        raw = found.get(name)
+        if not raw:
+            continue
+        node = Element(name)
+        node.text = fromstring(b"<t>" + raw + b"</t>").text
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Cannot parse header or footer": handled below
+            item = HeaderFooterItem.from_tree(node)
+        sides = [
+            (f"{label}：{side_label}", text)
+            for side, side_label in SIDES
+            if item is not None and (text := getattr(item, side).text)
+        ]
+        if not sides and node.text and not node.text.isspace():
+            # openpyxl cannot split it (no &L/&C/&R, or out of order) and drops it on save;
+            # the file still holds it: scanned whole, codes and all
+            sides = [(label, node.text)]
+        if sides:
+            out.append((label, sides))
+    return out
+
+
+# --- the package's parts ------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of ``part``'s relationships (none without a rels part)."""
+    name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    try:
+        root = fromstring(zf.read(name))
+    except KeyError:
+        return []
+    out = []
+    for rel in root:
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        if target.startswith("/"):
+            path = target.lstrip("/")
+        else:
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+        out.append((rel.get("Id") or "", rel.get("Type") or "", path))
+    return out
+
+
+def _attribute(node: Element, local: str) -> str | None:
+    for key, value in node.attrib.items():
+        if _local(key) == local and key.startswith("{"):
+            return value
+    return None
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
+    """(sheet name, XML part, is a chart sheet) in the workbook's order."""
+    book = next(
+        (p for _, t, p in _rels(zf, "") if t.endswith("/officeDocument")), "xl/workbook.xml"
+    )
+    targets = {i: (t, p) for i, t, p in _rels(zf, book)}
+    out = []
+    for node in fromstring(zf.read(book)).iter():
+        if _local(node.tag) != "sheet":
+            continue
+        kind, part = targets.get(_attribute(node, "id") or "", ("", ""))
+        if part:
+            out.append((node.get("name") or "", part, kind.endswith("/chartsheet")))
+    return out
+
+
+def comment_parts(zf: zipfile.ZipFile) -> set[str]:
+    """The comments parts [Content_Types].xml declares (none: no comment to read)."""
+    try:
+        root = fromstring(zf.read("[Content_Types].xml"))
+    except KeyError:
+        return set()
+    return {
+        (node.get("PartName") or "").lstrip("/")
+        for node in root
+        if _local(node.tag) == "Override" and node.get("ContentType") == COMMENTS_TYPE
+    }
+
+
+def comments_of(zf: zipfile.ZipFile, part: str) -> list[str]:
+    """The comments parts related to a worksheet ``part``."""
+    return [p for _, t, p in _rels(zf, part) if t.endswith("/comments")]
+
+
+def iter_comments(
+    zf: zipfile.ZipFile, part: str, too_long: Callable[[str], None]
+) -> Iterator[tuple[int, int, str]]:
+    """(Excel row, 0-based column, text) of each comment of a comments part, streamed; the
+    text as openpyxl reads it (the plain text, then each run's, phonetic runs left out).
+    ``too_long(ref)`` is told of a comment cut at :data:`MAX_COMMENT_CHARS`."""
+    if zf.getinfo(part).file_size > MAX_PART_BYTES:
+        raise ValueError("comments part too large")
+    with zf.open(part) as stream:
+        for _, node in iterparse(stream, events=("end",)):
+            if _local(node.tag) != "comment":
+                continue
+            m = _REF.match(node.get("ref") or "")
+            text_node = next((c for c in node if _local(c.tag) == "text"), None)
+            if m and text_node is not None:
+                pieces = [c.text or "" for c in text_node if _local(c.tag) == "t"]
+                for run in text_node:
+                    if _local(run.tag) == "r":
+                        pieces += [t.text or "" for t in run if _local(t.tag) == "t"]
+                text = "".join(pieces)
+                if len(text) > MAX_COMMENT_CHARS:
+                    too_long(node.get("ref") or "")
+                    text = text[:MAX_COMMENT_CHARS]
+                if text and not text.isspace():
+                    yield int(m.group(2)), _column_index(m.group(1)), text
+            node.clear()
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for c in letters.upper():
+        n = n * 26 + ord(c) - 64
+    return n - 1
+
+
+# --- the extras of a workbook ---------------------------------------------------------------
+
+
+def sheet_extras(
+    zf: zipfile.ZipFile,
+    title: str,
+    part: str,
+    layout: SheetLayout,
+    tail: bytes | None,
+    comments: set[str],
+    errors: list[str],
+) -> Iterator[Extra]:
+    """A worksheet's comments and page headers and footers, addressed as the module says."""
+    below: list[tuple[int, int, str]] = []  # (data row, column, text)
+    above: list[tuple[int, int, str]] = []  # (Excel row, column, text) on or above the header
+    for name in comments_of(zf, part) if comments else ():
+
+        def cut(ref: str) -> None:
+            errors.append(
+                tr(
+                    f"工作表“{title}”单元格 {ref} 的批注过长，只读取了前 "
+                    f"{MAX_COMMENT_CHARS} 个字符",
+                    f"the comment of cell {ref} of worksheet '{title}' is too long; only its "
+                    f"first {MAX_COMMENT_CHARS} characters were read",
+                )
+            )
+
+        try:
+            for row, col, text in iter_comments(zf, name, cut):
+                if row > layout.top:
+                    below.append((row - layout.top - 1, col, text))
+                else:
+                    above.append((row, col, text))
+        except _BROKEN:
+            errors.append(
+                tr(
+                    f"工作表“{title}”的批注已损坏，未全部读取",
+                    f"the comments of worksheet '{title}' are corrupt; not all were read",
+                )
+            )
+    below.sort(key=lambda c: (c[0], c[1]))
+    above.sort(key=lambda c: (c[0], c[1]))
+    for row, col, text in below:
+        yield Extra(title, row, COMMENT_COLUMN.format(layout.column(col)), text, on_row=True)
+    row = max([layout.rows] + [r + 1 for r, _, _ in below])
+    for excel_row in sorted({r for r, _, _ in above}):
+        for _, col, text in (c for c in above if c[0] == excel_row):
+            yield Extra(title, row, COMMENT_COLUMN.format(layout.column(col)), text)
+        row += 1
+    if tail is None:
+        try:
+            found = sheet_tail(zf, part)
+        except _BROKEN:
+            return  # the worksheet itself is corrupt: its reader said so
+        if found.too_large:
+            errors.append(
+                tr(
+                    f"工作表“{title}”的页眉页脚未读取（工作表末尾过大）",
+                    f"the page headers of worksheet '{title}' were not read (too much data)",
+                )
+            )
+        tail = found.tail
+    if tail is None:
+        return
+    try:
+        parts = header_footer_texts(tail)
+    except (ParseError, ValueError, TypeError):
+        errors.append(
+            tr(
+                f"工作表“{title}”的页眉页脚已损坏，未读取",
+                f"the page headers of worksheet '{title}' are corrupt and were not read",
+            )
+        )
+        return
+    for _, sides in parts:
+        for column, text in sides:
+            yield Extra(title, row, column, text)
+        row += 1
+
+
+def chart_sheet_note(zf: zipfile.ZipFile, title: str, part: str, comments: set[str]) -> str | None:
+    """Why a chart sheet's comments are not read, when it has any (a chart sheet has no cells
+    for them to belong to)."""
+    if any(p in comments for p in comments_of(zf, part)):
+        return tr(
+            f"图表工作表“{title}”的批注未读取",
+            f"the comments of chart sheet '{title}' were not read",
+        )
+    return None
