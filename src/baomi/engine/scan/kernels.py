@@ -126,24 +126,45 @@ def scan_partition(
 def scan_text_batch(
     parts: Sequence[Partition], ctx: ScanContext
 ) -> list[tuple[pl.DataFrame, PartialInventory]]:
-    """:func:`scan_partition` of each of ``parts`` — partitions of text lines with the same
-    one plan (a folder of documents) — with their lines' findings computed in one call.
+    """:func:`scan_partition` of each of ``parts`` (a folder of documents: their lines, and
+    what each holds beside them — a DOCX's properties), with the lines of the partitions of
+    one text column under the same plan found in one call.
 
     A cell's findings depend on its text alone, so the findings of the lines joined are
     those of each partition's lines, shifted; one call saves each partition's fixed cost of
     a column's scan (its ~40 Polars queries, the regexes Polars compiles again), which for
     a document of a few hundred lines is most of its scan (bench/RESULTS.md)."""
-    if len(parts) == 1:
-        return [scan_partition(parts[0], ctx)]
-    plan = parts[0].plans[0]
-    assert all(p.plans == parts[0].plans for p in parts) and len(parts[0].plans) == 1
+    groups: dict[tuple[ColumnPlan, ...], list[int]] = {}
+    for k, part in enumerate(parts):
+        if len(part.plans) == 1 and part.plans[0].mode == "text":
+            groups.setdefault(part.plans, []).append(k)
+    found: dict[int, pl.DataFrame] = {}
+    for plans, members in groups.items():
+        if len(members) > 1:
+            joined = [parts[k] for k in members]
+            split = _split(_joined_findings(plans[0], joined, ctx), joined)
+            found.update(zip(members, split, strict=True))
+    return [
+        scan_partition(part, ctx, {0: found[k]} if k in found else None)
+        for k, part in enumerate(parts)
+    ]
+
+
+def _joined_findings(
+    plan: ColumnPlan, parts: Sequence[Partition], ctx: ScanContext
+) -> pl.DataFrame:
     lines = pl.concat([p.frame.get_column(plan.name) for p in parts], rechunk=True)
-    found = column_findings(plan, lines, ctx.cells)
-    ends = np.cumsum([p.frame.height for p in parts])
+    return column_findings(plan, lines, ctx.cells)
+
+
+def _split(found: pl.DataFrame, parts: Sequence[Partition]) -> list[pl.DataFrame]:
+    """``found`` (findings in the lines of ``parts`` joined) for each of ``parts``: its own,
+    ``idx`` its line's index in it."""
+    heights = np.array([p.frame.height for p in parts])
+    ends = np.cumsum(heights)
     which = np.searchsorted(ends, found.get_column("idx").to_numpy(), side="right")
-    starts = ends - np.array([p.frame.height for p in parts])
-    shift = pl.Series(starts[which], dtype=pl.Int64)
+    shift = pl.Series((ends - heights)[which], dtype=pl.Int64)
     tagged = found.with_columns(pl.col("idx") - shift, _part=pl.Series(which, dtype=pl.Int64))
     by_part = tagged.partition_by("_part", as_dict=True, include_key=False)
     empty = found.clear()
-    return [scan_partition(p, ctx, {0: by_part.get((k,), empty)}) for k, p in enumerate(parts)]
+    return [by_part.get((k,), empty) for k in range(len(parts))]

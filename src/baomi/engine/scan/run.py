@@ -343,8 +343,11 @@ def _small(part: Partition) -> bool:
 
 
 def _document(part: Partition) -> bool:
-    """A small partition of a text file's lines (:data:`TEXT_PLAN`): batched with others."""
-    return part.plans == TEXT_PLAN and _small(part)
+    """A small partition of a text file's lines (:data:`TEXT_PLAN`), or of what a file holds
+    beside its rows (a DOCX's properties): batched with others, so that a folder of DOCX
+    contracts, each with its properties after its paragraphs, is still scanned in batches."""
+    small = part.frame.estimated_size() <= SMALL_PARTITION_BYTES
+    return small and (part.plans == TEXT_PLAN or part.extra)
 
 
 def discard(sink: io.BufferedWriter | None, out_dir: Path | None) -> None:
