@@ -82,7 +82,7 @@ def test_members_are_listed_and_removed_from_the_room_page(
     ndas.publish_nda(vault, actor=BROKER, deal_ref=DEAL, discloser="卖方", recipient="买方")
     manage = _section(client.get(ROOM).text, 'id="manage"')
     buyer_row = manage.split('id="member-buyer.a"')[1].split("</tr>")[0]
-    assert "买方" in buyer_row and "待接受" in buyer_row and "/buyer.a/remove" in buyer_row
+    assert "买方" in buyer_row and "未接受" in buyer_row and "/buyer.a/remove" in buyer_row
     assert "/broker.a/remove" not in manage  # not one's own seat
     removed = client.post(
         ROOM + "/manage/member/buyer.a/remove", data={"csrf_token": room}, follow_redirects=False
