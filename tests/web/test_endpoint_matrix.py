@@ -70,6 +70,8 @@ NOTICE_FACTS = {
     "company": "矩阵科技",
 }
 TRAINING = "/api/v1/govern/training"
+USER = "/api/v1/users/{username}"
+NO_USER = "/api/v1/users/no.such.user"
 AUDITS = "/api/v1/govern/audits"
 NO_AUDIT = AUDITS + "/no-such-audit"
 
@@ -133,6 +135,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Action.USER_CREATE,
         body=lambda s: {"username": f"new.{uuid.uuid4().hex[:8]}", "role": "counsel"},
     ),
+    # the users page's twins: an unknown user, so that an allowed request changes nothing
+    Endpoint(
+        "POST",
+        USER + "/setup-link",
+        Action.USER_SETUP_LINK,
+        room=False,
+        url=NO_USER + "/setup-link",
+    ),
+    Endpoint("POST", USER + "/disable", Action.USER_DISABLE, room=False, url=NO_USER + "/disable"),
+    Endpoint("POST", USER + "/enable", Action.USER_ENABLE, room=False, url=NO_USER + "/enable"),
+    Endpoint("POST", USER + "/unlock", Action.USER_UNLOCK, room=False, url=NO_USER + "/unlock"),
+    Endpoint("GET", ROOM + "/members", Action.MEMBER_LIST),
+    Endpoint(
+        "DELETE",
+        ROOM + "/members/{username}",
+        Action.MEMBER_REMOVE,
+        url=f"/api/v1/rooms/{DEAL}/members/no.such.user",
+    ),
+    Endpoint("GET", ROOM + "/grants", Action.GRANT_LIST),
     Endpoint(
         "PUT", ROOM + "/policy", Action.ROOM_POLICY, body=lambda s: {"policy": DEFAULT_POLICY}
     ),

@@ -54,6 +54,13 @@ class AuditAction(StrEnum):
     USER_DEPARTMENT = "user.department"
     USER_SETUP = "user.setup"
     USER_TOTP = "user.totp"
+    #: a new setup link issued by an administrator (the earlier ones stopped working)
+    USER_SETUP_LINK = "user.setup_link"
+    #: a user disabled (their sessions ended) or enabled again
+    USER_DISABLE = "user.disable"
+    USER_ENABLE = "user.enable"
+    #: the lock after failed sign-ins lifted by an administrator
+    USER_UNLOCK = "user.unlock"
     AUTH_LOGIN = "auth.login"
     AUTH_LOGOUT = "auth.logout"
     AUTH_EXPIRE = "auth.expire"
@@ -62,6 +69,8 @@ class AuditAction(StrEnum):
     ROOM_STAGE = "room.stage"
     ROOM_POLICY = "room.policy"
     MEMBER_ADD = "member.add"
+    #: a member's seat taken away; the details count their copies not yet confirmed deleted
+    MEMBER_REMOVE = "member.remove"
     NDA_PUBLISH = "nda.publish"
     NDA_ACCEPT = "nda.accept"
     GRANT_SET = "grant.set"

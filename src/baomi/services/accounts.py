@@ -70,6 +70,8 @@ class UserPublic:
     department: str | None = None
     #: an e-mail address for notifications is on file (the address itself is sealed)
     has_email: bool = False
+    #: until when failed sign-ins lock the account (``None``: no lock in force)
+    locked_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,14 @@ def _public(user: User) -> UserPublic:
         user.disabled,
         user.department,
         user.email_sealed is not None,
+        _lock_in_force(user),
     )
+
+
+def _lock_in_force(user: User) -> str | None:
+    """``user.locked_until`` while it lies ahead, else ``None``."""
+    until = user.locked_until
+    return until if until is not None and _ts(until) > _dt.datetime.now(_dt.UTC) else None
 
 
 def _denied() -> PermissionDeniedError:
@@ -445,7 +454,7 @@ def _check_and_open(
     """The rest of a login once the password was checked: lock, second factor, new session."""
     settings = vault.settings
     assert user.password_hash is not None
-    locked = user.locked_until is not None and _ts(user.locked_until) > _dt.datetime.now(_dt.UTC)
+    locked = _lock_in_force(user) is not None
     second: bool = True
     step: int | None = None
     if ok and user.totp_sealed is not None:

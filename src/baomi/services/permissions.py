@@ -67,15 +67,28 @@ class Action(StrEnum):
     PROTECT_DETOKENIZE = "protect.detokenize"
     PROTECT_TRACE = "protect.trace"
     USER_CREATE = "user.create"
+    #: a new one-time setup link for a user (the earlier ones stop working): a password reset
+    USER_SETUP_LINK = "user.setup_link"
+    #: disable a user (their sessions end, they cannot sign in) and enable them again
+    USER_DISABLE = "user.disable"
+    USER_ENABLE = "user.enable"
+    #: lift the lock that failed sign-ins put on an account before it runs out
+    USER_UNLOCK = "user.unlock"
     ROOM_OPEN = "room.open"
     ROOM_STAGE = "room.stage"
     ROOM_POLICY = "room.policy"
     ROOM_VIEW = "room.view"
     MEMBER_ADD = "member.add"
+    #: the room's members: user, side, role, NDA accepted
+    MEMBER_LIST = "member.list"
+    #: take a member's seat away (their access ends at once)
+    MEMBER_REMOVE = "member.remove"
     NDA_PUBLISH = "nda.publish"
     NDA_ACCEPT = "nda.accept"
     GRANT_SET = "grant.set"
     GRANT_REVOKE = "grant.revoke"
+    #: the room's grants (side, folder, level, who granted them, when), live and ended
+    GRANT_LIST = "grant.list"
     DOC_UPLOAD = "doc.upload"
     DOC_VIEW = "doc.view"
     DOC_DOWNLOAD = "doc.download"
@@ -158,6 +171,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.PROTECT_DETOKENIZE: _KEY_HOLDERS,
         Action.PROTECT_TRACE: _KEY_HOLDERS | {Role.SELLER, Role.COUNSEL},
         Action.USER_CREATE: frozenset({Role.ADMIN}),
+        # the users page: the installation's administrator alone manages accounts
+        Action.USER_SETUP_LINK: frozenset({Role.ADMIN}),
+        Action.USER_DISABLE: frozenset({Role.ADMIN}),
+        Action.USER_ENABLE: frozenset({Role.ADMIN}),
+        Action.USER_UNLOCK: frozenset({Role.ADMIN}),
         # the data room; the room's state (NDA, stage, grants) is checked after this table,
         # in services/dataroom/rooms.gate
         Action.ROOM_OPEN: _ROOM_RUNNERS,
@@ -165,10 +183,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.ROOM_POLICY: _ROOM_RUNNERS | {Role.SELLER},
         Action.ROOM_VIEW: _EVERYONE - {Role.OPERATOR},
         Action.MEMBER_ADD: _ROOM_RUNNERS,
+        # who sits on which side: those who run the room, and the seller, who grants each side
+        # its folders (the audit page already shows them every member.add)
+        Action.MEMBER_LIST: _ROOM_RUNNERS | {Role.SELLER},
+        Action.MEMBER_REMOVE: _ROOM_RUNNERS,
         Action.NDA_PUBLISH: _ROOM_RUNNERS,
         Action.NDA_ACCEPT: _EVERYONE - {Role.OPERATOR},
         Action.GRANT_SET: _ROOM_RUNNERS | {Role.SELLER},
         Action.GRANT_REVOKE: _ROOM_RUNNERS | {Role.SELLER},
+        Action.GRANT_LIST: _ROOM_RUNNERS | {Role.SELLER},  # those who set and revoke them
         Action.DOC_UPLOAD: frozenset({Role.ADMIN, Role.SELLER}),  # the CLI operator: deal add
         Action.DOC_VIEW: _EVERYONE - {Role.OPERATOR},
         Action.DOC_DOWNLOAD: _EVERYONE - {Role.OPERATOR, Role.AUDITOR},

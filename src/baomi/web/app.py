@@ -96,6 +96,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         comply_pia.api,
         comply_pia.pages,
         users.api,
+        users.pages,
         comply.api,
         comply.pages,
         incidents.api,

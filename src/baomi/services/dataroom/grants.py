@@ -5,6 +5,9 @@ so a revocation takes effect on the next one."""
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
@@ -15,6 +18,51 @@ from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Grant
+
+
+@dataclass(frozen=True)
+class GrantInfo:
+    """A grant as the management section lists it."""
+
+    id: str
+    side: Side
+    folder: str
+    level: Level
+    created_at: str
+    created_by: str
+    expires_at: str
+    revoked_at: str | None
+
+    @property
+    def live(self) -> bool:
+        """Neither revoked nor expired: the room's gate honours it."""
+        return self.revoked_at is None and (
+            _dt.datetime.fromisoformat(self.expires_at) > _dt.datetime.now(_dt.UTC)
+        )
+
+
+def list_grants(vault: Vault, *, actor: Actor, deal_ref: str) -> list[GrantInfo]:
+    """The room's grants, the newest first — live, revoked and expired ones (the record of who
+    was let see what, and when)."""
+    deal_id = rooms._require(vault, actor, Action.GRANT_LIST, deal_ref)
+    with vault.reading() as session:
+        return [
+            GrantInfo(
+                g.id,
+                Side(g.side),
+                g.folder,
+                Level(g.level),
+                g.created_at,
+                g.created_by,
+                g.expires_at,
+                g.revoked_at,
+            )
+            for g in session.execute(
+                select(Grant)
+                .where(Grant.deal_id == deal_id)
+                .order_by(Grant.created_at.desc(), Grant.id)
+            ).scalars()
+        ]
 
 
 def set_grant(

@@ -36,6 +36,7 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         {"room": e.room, "stage_label": label(e.room.stage), "nda_pending": e.nda_pending}
         for e in rooms.rooms_for(vault, user)
     ]
+    actor = rooms.seat_outside(user)
     return render(
         request,
         "home.html",
@@ -43,7 +44,10 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         csrf=accounts.csrf_token(vault, token),
         role_label=role,
         entries=entries,
-        can_drills=allowed(rooms.seat_outside(user), Action.DRILL_VIEW),
-        can_requests=allowed(rooms.seat_outside(user), Action.REQUEST_VIEW),
+        can_drills=allowed(actor, Action.DRILL_VIEW),
+        can_requests=allowed(actor, Action.REQUEST_VIEW),
         can_govern=can_govern(user),
+        can_users=allowed(actor, Action.USER_CREATE),
+        can_open=allowed(actor, Action.ROOM_OPEN),
+        error=request.query_params.get("error"),
     )

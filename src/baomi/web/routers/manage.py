@@ -1,18 +1,19 @@
-"""The room's management forms (stage, members, NDA, grants): page twins of the rooms API.
-Each handler calls one service; a refusal or a bad value comes back to the room page as a
+"""The room's management forms (opening a room, stage, members, NDA, grants): page twins of the
+rooms API. Each handler calls one service; a refusal or a bad value comes back to the page as a
 message."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Response
 from fastapi.responses import RedirectResponse
 
 from baomi.errors import InputError, PermissionDeniedError
-from baomi.services.dataroom import grants, rooms
+from baomi.i18n import tr
+from baomi.services.dataroom import grants, members, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
@@ -22,14 +23,44 @@ from baomi.web.deps import CurrentUser, VaultDep
 pages = APIRouter(include_in_schema=False)
 
 Short = Annotated[str, Form(max_length=200)]
+T = TypeVar("T")
 
 
-def _done(deal: str, work: Callable[[], object]) -> Response:
+def _done(deal: str, work: Callable[[], T], notice: Callable[[T], str] | None = None) -> Response:
+    """Do ``work`` and go back to the room's management section, with the refusal
+    (``manage_error``, shown there, not above the documents) or what ``notice`` makes of the
+    result (``notice``) as the message."""
     try:
-        work()
+        result = work()
     except (InputError, PermissionDeniedError, ValueError) as exc:
-        return RedirectResponse(f"/rooms/{quote(deal)}?error={quote(str(exc))}#manage", 303)
-    return RedirectResponse(f"/rooms/{quote(deal)}#manage", 303)
+        where = f"/rooms/{quote(deal)}?manage_error={quote(str(exc))}#manage"
+        return RedirectResponse(where, 303)
+    said = f"?notice={quote(notice(result))}" if notice is not None else ""
+    return RedirectResponse(f"/rooms/{quote(deal)}{said}#manage", 303)
+
+
+@pages.post("/rooms")
+def open_form(
+    user: CurrentUser,
+    vault: VaultDep,
+    deal: Short,
+    target_name: Short,
+    target_uscc: Annotated[str, Form(max_length=18)],
+    recipient_region: Annotated[str, Form(max_length=40)] = "CN",
+) -> Response:
+    """Open the room of a deal (created too if there is none by that name) from the home page."""
+    try:
+        rooms.open_deal_room(
+            vault,
+            actor=rooms.seat_outside(user),
+            deal_name=deal.strip(),
+            target_name=target_name,
+            target_uscc=target_uscc,
+            recipient_region=recipient_region,
+        )
+    except (InputError, PermissionDeniedError) as exc:
+        return RedirectResponse(f"/?error={quote(str(exc))}#open-room", 303)
+    return RedirectResponse(f"/rooms/{quote(deal.strip())}", 303)
 
 
 @pages.post("/rooms/{deal}/manage/stage")
@@ -93,4 +124,33 @@ def grant_form(
             level=Level(level),
             days=days,
         ),
+    )
+
+
+def _removed(result: members.Removed) -> str:
+    said = tr(f"已将 {result.username} 移出数据室", f"{result.username} left the room")
+    if result.copies_outstanding:
+        n = result.copies_outstanding
+        said += tr(
+            f"；其下载的 {n} 份副本尚未确认删除，仍列在副本清单中",
+            f"; {n} copies they downloaded are not yet confirmed deleted and stay on the list",
+        )
+    return said
+
+
+@pages.post("/rooms/{deal}/manage/member/{username}/remove")
+def remove_member_form(deal: str, username: str, user: CurrentUser, vault: VaultDep) -> Response:
+    seat = rooms.seat(vault, user, deal)
+    return _done(
+        deal,
+        lambda: members.remove_member(vault, actor=seat.actor, deal_ref=deal, username=username),
+        _removed,
+    )
+
+
+@pages.post("/rooms/{deal}/manage/grant/{grant}/revoke")
+def revoke_grant_form(deal: str, grant: str, user: CurrentUser, vault: VaultDep) -> Response:
+    seat = rooms.seat(vault, user, deal)
+    return _done(
+        deal, lambda: grants.revoke_grant(vault, actor=seat.actor, deal_ref=deal, grant_id=grant)
     )

@@ -4,6 +4,7 @@ the services decide every permission."""
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,7 +21,7 @@ from baomi.engine.entities import ENTITIES
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
-from baomi.services.dataroom import copies, documents, grants, qa, rooms
+from baomi.services.dataroom import copies, documents, grants, members, qa, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
@@ -94,6 +95,39 @@ class GrantCreate(BaseModel):
 
 class GrantPublic(BaseModel):
     id: str
+
+
+class GrantListed(BaseModel):
+    id: str
+    side: Side
+    folder: str
+    level: Level
+    created_at: str
+    created_by: str
+    expires_at: str
+    revoked_at: str | None
+    #: neither revoked nor expired
+    live: bool
+
+
+class MemberPublic(BaseModel):
+    username: str
+    display_name: str
+    side: Side
+    role: Role
+    #: when the member accepted the current NDA (null: not accepted, or no NDA yet)
+    nda_accepted_at: str | None
+    #: the member's side must accept the NDA before seeing anything
+    nda_required: bool
+    disabled: bool
+    added_at: str
+    added_by: str
+
+
+class MemberRemoved(BaseModel):
+    username: str
+    #: copies the member downloaded and has not confirmed deleted (they stay on the copies list)
+    copies_outstanding: int
 
 
 def _public(info: RoomInfo) -> RoomPublic:
@@ -173,6 +207,23 @@ def add_member(deal: str, body: MemberCreate, user: CurrentUser, vault: VaultDep
     )
 
 
+@api.get("/{deal}/members", responses={400: {}, 403: {}})
+def list_members(deal: str, user: CurrentUser, vault: VaultDep) -> list[MemberPublic]:
+    seat = rooms.seat(vault, user, deal)
+    return [
+        MemberPublic(**asdict(m))
+        for m in members.list_members(vault, actor=seat.actor, deal_ref=deal)
+    ]
+
+
+@api.delete("/{deal}/members/{username}", responses={400: {}, 403: {}})
+def remove_member(deal: str, username: str, user: CurrentUser, vault: VaultDep) -> MemberRemoved:
+    """Take a member's seat away: their next request is refused."""
+    seat = rooms.seat(vault, user, deal)
+    removed = members.remove_member(vault, actor=seat.actor, deal_ref=deal, username=username)
+    return MemberRemoved(**asdict(removed))
+
+
 @api.post("/{deal}/nda", responses={400: {}, 403: {}})
 def publish_nda(deal: str, body: NdaPublish, user: CurrentUser, vault: VaultDep) -> NdaPublic:
     seat = rooms.seat(vault, user, deal)
@@ -226,6 +277,16 @@ def set_grant(deal: str, body: GrantCreate, user: CurrentUser, vault: VaultDep) 
         days=body.days,
     )
     return GrantPublic(id=grant)
+
+
+@api.get("/{deal}/grants", responses={400: {}, 403: {}})
+def list_grants(deal: str, user: CurrentUser, vault: VaultDep) -> list[GrantListed]:
+    """The room's grants, the newest first, live and ended."""
+    seat = rooms.seat(vault, user, deal)
+    return [
+        GrantListed(**asdict(g), live=g.live)
+        for g in grants.list_grants(vault, actor=seat.actor, deal_ref=deal)
+    ]
 
 
 @api.delete("/{deal}/grants/{grant}", status_code=204, responses={400: {}, 403: {}})
@@ -306,6 +367,22 @@ def room_page(
         can_answer=rooms.can(seat, Action.QA_ANSWER),
         can_manage=rooms.can(seat, Action.ROOM_STAGE),
         can_grant=rooms.can(seat, Action.GRANT_SET),
+        members=(
+            members.list_members(vault, actor=seat.actor, deal_ref=deal)
+            if rooms.can(seat, Action.MEMBER_LIST)
+            else None
+        ),
+        can_remove=rooms.can(seat, Action.MEMBER_REMOVE),
+        grants=(
+            grants.list_grants(vault, actor=seat.actor, deal_ref=deal)
+            if rooms.can(seat, Action.GRANT_LIST)
+            else None
+        ),
+        can_revoke=rooms.can(seat, Action.GRANT_REVOKE),
+        side_labels={s.value: tr(*_SIDE_LABELS[s]) for s in Side},
+        role_labels={r.value: tr(*_ROLE_LABELS[r]) for r in _ROLE_LABELS},
+        notice=request.query_params.get("notice"),
+        manage_error=request.query_params.get("manage_error"),
         stages=[(s.value, label(s)) for s in Stage],
         sides=[(s.value, tr(*_SIDE_LABELS[s])) for s in Side],
         roles=[(r.value, tr(*_ROLE_LABELS[r])) for r in Role if r in _ROLE_LABELS],

@@ -1,19 +1,33 @@
-"""Users (administrators only, as the permission table says): create with a setup link, list."""
+"""Users (administrators only, as the permission table says): the JSON API and the users page
+``/admin/users`` over the same services — list, create with a one-time setup link, a new link,
+disable and enable, unlock. A setup link is shown once, in the answer that made it; it never
+travels in a URL's query (browser history, logs)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from baomi.services import accounts
+from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import tr
+from baomi.services import accounts, users
+from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
+from baomi.services.govern.departments import DEPARTMENTS
 from baomi.services.permissions import Role
-from baomi.web.deps import CurrentUser, VaultDep
+from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.pages import render
 from baomi.web.responses import errors
+from baomi.web.routers.home import ROLE_LABELS
 
 api = APIRouter(prefix="/api/v1/users", tags=["users"], responses=errors(400, 401, 403))
+pages = APIRouter(include_in_schema=False)
 
 
 class UserCreate(BaseModel):
@@ -41,6 +55,8 @@ class UserPublicOut(BaseModel):
     disabled: bool
     department: str | None = None
     has_email: bool = False
+    #: until when failed sign-ins lock the account (null: no lock in force)
+    locked_until: str | None = None
 
 
 class UserCreated(BaseModel):
@@ -88,3 +104,152 @@ def set_email(username: str, body: EmailSet, user: CurrentUser, vault: VaultDep)
         vault, actor=rooms.seat_outside(user), username=username, email=body.email
     )
     return UserPublicOut(**asdict(changed))
+
+
+def _out(found: UserPublic) -> UserPublicOut:
+    return UserPublicOut(**asdict(found))
+
+
+@api.post("/{username}/setup-link", responses={400: {}, 403: {}})
+def new_setup_link(
+    username: str, request: Request, user: CurrentUser, vault: VaultDep
+) -> UserCreated:
+    """A new one-time setup link (24 h); the user's earlier unused links stop working."""
+    found, token = users.new_setup_link(vault, actor=rooms.seat_outside(user), username=username)
+    link = str(request.url_for("setup_page", token=token))
+    return UserCreated(user=_out(found), setup_link=link)
+
+
+@api.post("/{username}/disable", responses={400: {}, 403: {}})
+def disable(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
+    """Disable a user: their sessions end now and they cannot sign in."""
+    return _out(users.disable(vault, actor=rooms.seat_outside(user), username=username))
+
+
+@api.post("/{username}/enable", responses={400: {}, 403: {}})
+def enable(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
+    return _out(users.enable(vault, actor=rooms.seat_outside(user), username=username))
+
+
+@api.post("/{username}/unlock", responses={400: {}, 403: {}})
+def unlock(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
+    """Lift the lock that failed sign-ins put on the account."""
+    return _out(users.unlock(vault, actor=rooms.seat_outside(user), username=username))
+
+
+# --- the users page ----------------------------------------------------------------------------
+
+PAGE = "/admin/users"
+Short = Annotated[str, Form(max_length=200)]
+
+
+def _page(
+    request: Request,
+    vault: VaultDep,
+    user: UserPublic,
+    token: str,
+    *,
+    made: tuple[UserPublic, str] | None = None,
+) -> Response:
+    """The page; ``made``: a user and the setup link just issued for them (shown this once)."""
+    listed = accounts.list_users(vault, actor=rooms.seat_outside(user))
+    return render(
+        request,
+        "users.html",
+        user=user,
+        csrf=accounts.csrf_token(vault, token),
+        users=listed,
+        roles=[(r.value, tr(*ROLE_LABELS[r.value])) for r in Role],
+        role_labels={code: tr(*names) for code, names in ROLE_LABELS.items()},
+        departments=[(code, tr(*names)) for code, names in DEPARTMENTS.items()],
+        department_labels={code: tr(*names) for code, names in DEPARTMENTS.items()},
+        made=made and (made[0], str(request.url_for("setup_page", token=made[1]))),
+        error=request.query_params.get("error"),
+    )
+
+
+def _back(work: Callable[[], object]) -> Response:
+    """Do ``work`` and go back to the page, with the refusal or bad value as its message."""
+    try:
+        work()
+    except (InputError, PermissionDeniedError) as exc:
+        return RedirectResponse(f"{PAGE}?error={quote(str(exc))}", 303)
+    return RedirectResponse(PAGE, 303)
+
+
+def _issued(
+    request: Request,
+    vault: VaultDep,
+    user: UserPublic,
+    token: str | None,
+    issue: Callable[[], tuple[UserPublic, str]],
+) -> Response:
+    """The page showing the setup link ``issue`` makes (answered, not redirected: the link is
+    shown once and never put in a URL), or back to the page with the refusal."""
+    made: list[tuple[UserPublic, str]] = []
+    refused = _back(lambda: made.append(issue()))
+    if not made or token is None:
+        return refused
+    return _page(request, vault, user, token, made=made[0])
+
+
+@pages.get(PAGE)
+def users_page(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep) -> Response:
+    if user is None or token is None:
+        return RedirectResponse("/login", status_code=303)
+    return _page(request, vault, user, token)
+
+
+@pages.post(PAGE)
+def create_form(
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    token: TokenDep,
+    username: Annotated[str, Form(max_length=64)],
+    role: Annotated[str, Form(max_length=32)],
+    display_name: Short = "",
+    department: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    return _issued(
+        request,
+        vault,
+        user,
+        token,
+        lambda: accounts.create_user(
+            vault,
+            actor=rooms.seat_outside(user),
+            username=username,
+            display_name=display_name,
+            role=role,
+            department=department or None,
+        ),
+    )
+
+
+@pages.post(PAGE + "/{username}/setup-link")
+def setup_link_form(
+    username: str, request: Request, user: CurrentUser, vault: VaultDep, token: TokenDep
+) -> Response:
+    return _issued(
+        request,
+        vault,
+        user,
+        token,
+        lambda: users.new_setup_link(vault, actor=rooms.seat_outside(user), username=username),
+    )
+
+
+@pages.post(PAGE + "/{username}/disable")
+def disable_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
+    return _back(lambda: users.disable(vault, actor=rooms.seat_outside(user), username=username))
+
+
+@pages.post(PAGE + "/{username}/enable")
+def enable_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
+    return _back(lambda: users.enable(vault, actor=rooms.seat_outside(user), username=username))
+
+
+@pages.post(PAGE + "/{username}/unlock")
+def unlock_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
+    return _back(lambda: users.unlock(vault, actor=rooms.seat_outside(user), username=username))

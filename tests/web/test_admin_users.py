@@ -1,0 +1,158 @@
+"""The users page ``/admin/users`` and its API twins: the administrator lists users, creates one
+(the setup link shown once), issues a new link, disables, enables and unlocks — every form with
+the session's CSRF token, Chinese first with the English switch, no address shown."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from baomi.errors import PermissionDeniedError
+from baomi.services import accounts
+from baomi.web.security import SESSION_COOKIE
+from tests.web.conftest import ADMIN, PASSWORD, make_user
+
+PAGE = "/admin/users"
+
+
+def _signed_in(client: TestClient, vault: Any, username: str) -> str:
+    """``username``'s session as the browser's cookie; the session's CSRF token."""
+    token = accounts.login(vault, username=username, password=PASSWORD).token
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, token)
+    return accounts.csrf_token(vault, token)
+
+
+def _bearer(vault: Any, username: str) -> dict[str, str]:
+    token = accounts.login(vault, username=username, password=PASSWORD).token
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _link(html: str) -> str:
+    """The setup token the page shows in its one-time link box."""
+    found = re.search(r'id="setup-link" readonly value="[^"]*/setup/([^"]+)"', html)
+    assert found is not None, "no setup link shown"
+    return found.group(1)
+
+
+@pytest.fixture
+def admin(client: TestClient, vault: Any) -> str:
+    make_user(vault, "root", "admin")
+    return _signed_in(client, vault, "root")
+
+
+def test_the_page_lists_users_chinese_first_and_in_english(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    make_user(vault, "li.lei", "buyer")
+    accounts.set_email(vault, actor=ADMIN, username="li.lei", email="li.lei@example.com")
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "用户管理" in page.text and "新建用户" in page.text
+    row = page.text.split('id="user-li.lei"')[1].split("</tr>")[0]
+    assert "买方审阅人" in row and "已设置" in row and "正常" in row
+    assert "example.com" not in page.text  # the address is sealed and never shown
+    assert 'action="/admin/users/root/disable"' not in page.text  # not one's own account
+    english = client.get(PAGE + "?lang=en")
+    assert "New user" in english.text and "buyer reviewer" in english.text
+    client.get("/?lang=zh")
+
+
+def test_only_the_administrator_reaches_the_page_and_its_link(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    assert 'href="/admin/users"' in client.get("/").text
+    make_user(vault, "broker.a", "broker")
+    _signed_in(client, vault, "broker.a")
+    assert 'href="/admin/users"' not in client.get("/").text
+    refused = client.get(PAGE, headers={"Accept": "text/html"})
+    assert refused.status_code == 403 and 'id="users"' not in refused.text
+    client.cookies.clear()
+    assert client.get(PAGE, follow_redirects=False).headers["location"] == "/login"
+
+
+def test_creating_a_user_shows_the_setup_link_once(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    form = {"username": "Wang.Fang", "display_name": "王芳", "role": "seller", "department": ""}
+    assert client.post(PAGE, data=form).status_code == 403  # no CSRF token
+    made = client.post(PAGE, data={**form, "csrf_token": admin})
+    assert made.status_code == 200 and "只显示这一次" in made.text
+    token = _link(made.text)
+    assert 'id="setup-link"' not in client.get(PAGE).text  # once
+    row = client.get(PAGE).text.split('id="user-wang.fang"')[1].split("</tr>")[0]
+    assert "未设置" in row and "卖方成员" in row
+    assert client.get(f"/setup/{token}").status_code == 200
+    accounts.complete_setup(vault, token=token, password=PASSWORD)
+    assert accounts.login(vault, username="wang.fang", password=PASSWORD).user.role == "seller"
+    again = client.post(PAGE, data={**form, "csrf_token": admin}, follow_redirects=False)
+    assert again.status_code == 303 and "error=" in again.headers["location"]
+    assert "wang.fang" in client.get(again.headers["location"]).text  # the reason, on the page
+
+
+def test_a_new_setup_link_voids_the_one_before(client: TestClient, vault: Any, admin: str) -> None:
+    _, first = accounts.create_user(
+        vault, actor=ADMIN, username="li.lei", display_name="Li Lei", role="buyer"
+    )
+    shown = client.post(PAGE + "/li.lei/setup-link", data={"csrf_token": admin})
+    second = _link(shown.text)
+    assert second != first
+    with pytest.raises(PermissionDeniedError):
+        accounts.complete_setup(vault, token=first, password=PASSWORD)
+    accounts.complete_setup(vault, token=second, password=PASSWORD)
+
+
+def test_disable_ends_sessions_and_enable_lets_the_user_back(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    make_user(vault, "li.lei", "buyer")
+    theirs = _bearer(vault, "li.lei")
+    assert client.get("/api/v1/auth/me", headers=theirs).status_code == 200
+    assert client.post(PAGE + "/li.lei/disable").status_code == 403  # no CSRF token
+    done = client.post(PAGE + "/li.lei/disable", data={"csrf_token": admin}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == PAGE
+    assert client.get("/api/v1/auth/me", headers=theirs).status_code == 401
+    row = client.get(PAGE).text.split('id="user-li.lei"')[1].split("</tr>")[0]
+    assert "已停用" in row and "/li.lei/enable" in row and "/li.lei/setup-link" not in row
+    client.post(PAGE + "/li.lei/enable", data={"csrf_token": admin})
+    assert client.get("/api/v1/auth/me", headers=theirs).status_code == 401  # stays ended
+    assert client.get("/api/v1/auth/me", headers=_bearer(vault, "li.lei")).status_code == 200
+
+
+def test_unlock_from_the_page(client: TestClient, vault: Any, admin: str) -> None:
+    make_user(vault, "li.lei", "buyer")
+    for _ in range(vault.settings.login_max_failures):
+        with pytest.raises(PermissionDeniedError):
+            accounts.login(vault, username="li.lei", password="wrong password!")
+    row = client.get(PAGE).text.split('id="user-li.lei"')[1].split("</tr>")[0]
+    assert "锁定至" in row and "/li.lei/unlock" in row
+    client.post(PAGE + "/li.lei/unlock", data={"csrf_token": admin})
+    assert "锁定至" not in client.get(PAGE).text.split('id="user-li.lei"')[1].split("</tr>")[0]
+    assert accounts.login(vault, username="li.lei", password=PASSWORD).user.username == "li.lei"
+    refused = client.post(
+        PAGE + "/li.lei/unlock", data={"csrf_token": admin}, follow_redirects=False
+    )
+    assert "error=" in refused.headers["location"]  # not locked any more
+
+
+def test_the_api_twins(client: TestClient, vault: Any) -> None:
+    make_user(vault, "root", "admin")
+    make_user(vault, "li.lei", "buyer")
+    root = _bearer(vault, "root")
+    base = "/api/v1/users/li.lei"
+    link = client.post(base + "/setup-link", headers=root)
+    assert link.status_code == 200 and "/setup/" in link.json()["setup_link"]
+    assert link.json()["user"]["has_password"] is True
+    off = client.post(base + "/disable", headers=root).json()
+    assert off["disabled"] is True and off["locked_until"] is None
+    assert client.post(base + "/enable", headers=root).json()["disabled"] is False
+    assert client.post(base + "/unlock", headers=root).status_code == 400  # not locked
+    self_off = client.post("/api/v1/users/root/disable", headers=root)
+    assert self_off.status_code == 400 and "自己" in self_off.json()["detail"]
+    listed = {u["username"]: u for u in client.get("/api/v1/users", headers=root).json()}
+    assert listed["li.lei"]["locked_until"] is None and not listed["li.lei"]["disabled"]
+    buyer = _bearer(vault, "li.lei")
+    assert client.post("/api/v1/users/root/disable", headers=buyer).status_code == 403
