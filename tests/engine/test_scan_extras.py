@@ -234,3 +234,61 @@ def test_a_comment_on_a_sheet_without_rows_is_read(tmp_path: Path) -> None:
     assert [(f["row"], f["column"], f["entity"]) for f in found] == [
         (1, "批注：column_2", "CN_MOBILE")
     ]
+
+
+def test_custom_properties_of_a_workbook_and_a_word_file_are_found(tmp_path: Path) -> None:
+    """Custom properties (File → Properties → Custom: ``docProps/custom.xml``) are read after
+    the fixed ones: a mobile typed as a string or as a number is found, in a workbook under
+    ``文档属性：自定义：NAME``, in a Word file one row after the fixed properties' places."""
+    from openpyxl.packaging.custom import IntProperty, StringProperty
+
+    from baomi.engine.readers.properties import PROPERTIES
+
+    root = tmp_path / "in"
+    root.mkdir()
+    path = plain_workbook(root / "w.xlsx")
+    wb = load_workbook(path)
+    wb.custom_doc_props.append(StringProperty(name="客户证件", value=f"证件 {ID}"))
+    wb.custom_doc_props.append(IntProperty(name="回访电话", value=int(MOBILE)))
+    wb.save(path)
+    d = docx.Document()
+    d.add_paragraph("甲方：示例有限公司。")
+    d.save(tmp_path / "plain.docx")
+    custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
+        'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+        f'name="联系人"><vt:lpwstr>手机 {MOBILE2}</vt:lpwstr></property></Properties>'
+    )
+    _with_custom_part(tmp_path / "plain.docx", root / "c.docx", custom)
+    scan(root, tmp_path / "out")
+    found = findings(tmp_path / "out")
+    in_book = {(f["column"], f["entity"]) for f in found if f["file"] == "w.xlsx"}
+    assert ("文档属性：自定义：客户证件", "CN_RESIDENT_ID") in in_book
+    assert ("文档属性：自定义：回访电话", "CN_MOBILE") in in_book
+    paragraphs = len(docx.Document(str(root / "c.docx")).paragraphs)
+    in_doc = [f for f in found if f["file"] == "c.docx" and f["entity"] == "CN_MOBILE"]
+    assert [f["row"] for f in in_doc] == [paragraphs + len(PROPERTIES)]
+
+
+def _with_custom_part(src: Path, dst: Path, custom: str) -> None:
+    """``src`` with ``docProps/custom.xml`` added (declared in the content types and the
+    package's relationships, as Word writes it)."""
+    rel = (
+        '<Relationship Id="rIdCustom" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/custom-properties" Target="docProps/custom.xml"/>'
+    )
+    override = (
+        '<Override PartName="/docProps/custom.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.custom-properties+xml"/>'
+    )
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as z:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "_rels/.rels":
+                data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
+            z.writestr(info, data)
+        z.writestr("docProps/custom.xml", custom)

@@ -992,3 +992,58 @@ def test_identifiers_as_json_keys_are_protected(tmp_path: Path) -> None:
         assert not [m for m in mobiles if m in text], name
     data = json.loads((tmp_path / "out" / "by_phone.json").read_text(encoding="utf-8"))
     assert len(data) == 4 and all(v["城市"] == "深圳" for v in data.values())
+
+
+def test_custom_properties_are_protected(tmp_path: Path) -> None:
+    """Custom properties (``docProps/custom.xml``) reached the package as they were, and the
+    scan did not read them: a text value is protected, a number holding a mobile (it cannot
+    hold the masked form) is left out, and ``--verify``'s rescan finds nothing."""
+    import zipfile
+
+    import docx
+    import openpyxl
+    from openpyxl.packaging.custom import IntProperty, StringProperty
+
+    from tests.engine.test_scan_extras import _with_custom_part
+
+    rng = random.Random(47)
+    mobiles = [make_mobile(rng) for _ in range(3)]
+    rid = make_id(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["姓名"])
+    ws.append(["王伟"])
+    wb.custom_doc_props.append(StringProperty(name="客户证件", value=f"证件{rid}"))
+    wb.custom_doc_props.append(IntProperty(name="回访电话", value=int(mobiles[0])))
+    wb.custom_doc_props.append(IntProperty(name="版本", value=3))
+    wb.save(src / "w.xlsx")
+    d = docx.Document()
+    d.add_paragraph("甲方：示例有限公司。")
+    d.save(tmp_path / "plain.docx")
+    custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
+        'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes">'
+        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="联系人">'
+        f"<vt:lpwstr>手机{mobiles[1]}</vt:lpwstr></property>"
+        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" name="备用">'
+        f"<vt:i8>{mobiles[2]}</vt:i8></property></Properties>"
+    )
+    _with_custom_part(tmp_path / "plain.docx", src / "c.docx", custom)
+    assert run(src, tmp_path / "out", verify=True).leaks == []
+    for name in ("w.xlsx", "c.docx"):
+        text = zipped_text(tmp_path / "out" / name)
+        assert not [m for m in mobiles if m in text] and rid not in text, name
+    props = {
+        p.name: p.value
+        for p in openpyxl.load_workbook(tmp_path / "out" / "w.xlsx").custom_doc_props.props
+    }
+    assert set(props) == {"客户证件", "版本"} and props["版本"] == 3
+    assert rid[-4:] in strip_marks(str(props["客户证件"]))  # masked, still there
+    with zipfile.ZipFile(tmp_path / "out" / "c.docx") as z:
+        part = z.read("docProps/custom.xml").decode()
+    assert 'name="联系人"' in part and 'name="备用"' not in part

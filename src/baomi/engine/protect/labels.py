@@ -17,9 +17,11 @@ from typing import Any
 
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.state import ProtectRun
-from baomi.engine.protect.texts import _protect_text
+from baomi.engine.protect.texts import _protect_text, unit_findings
 from baomi.engine.protect.writers import Document
 from baomi.engine.readers.base import unique_headers
+from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
+from baomi.engine.readers.properties import CUSTOM_LABEL
 from baomi.engine.readers.xlsx import cell_text
 
 #: Characters Excel does not allow in a sheet's name (a mask's ``*`` among them).
@@ -133,6 +135,13 @@ def _text(run: ProtectRun, text: str | None) -> str | None:
     return _protect_text(run, text)[0] if text else text
 
 
+def _custom_value(run: ProtectRun, text: str, header: str | None) -> str:
+    """A custom property's value protected as the scan reads it (``header``: the column a
+    workbook's property is read under, context as a header is; a Word file's has none)."""
+    found = unit_findings(run, [text], header).get(0, [])
+    return _protect_text(run, text, findings=found)[0] if found else text
+
+
 def _workbook_extras(run: ProtectRun, wb: Any) -> None:
     from openpyxl.comments import Comment
 
@@ -140,6 +149,23 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> None:
         setattr(wb.properties, name, None)
     for name in _ABOUT:
         setattr(wb.properties, name, _text(run, getattr(wb.properties, name)))
+    # custom properties: a string protected; a number or a date that holds an identifier
+    # (a mobile typed as a number) cannot hold its masked form, and is left out
+    kept = []
+    for prop in wb.custom_doc_props.props:
+        value = prop.value
+        if value is None or isinstance(value, bool):
+            kept.append(prop)
+            continue
+        text = value if isinstance(value, str) else _written(value)
+        header = PROPERTY_COLUMN.format(CUSTOM_LABEL.format(prop.name))
+        new = _custom_value(run, text, header)
+        if new == text:
+            kept.append(prop)
+        elif isinstance(value, str):
+            prop.value = new
+            kept.append(prop)
+    wb.custom_doc_props.props = kept
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -172,6 +198,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> None:
         if value:
             setattr(props, name, _text(run, value))
     _docx_app_properties(run, document)
+    _docx_custom_properties(run, document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -201,5 +228,45 @@ def _docx_app_properties(run: ProtectRun, document: Any) -> None:
             new = _text(run, node.text)
             changed = changed or new != node.text
             node.text = new
+    if changed:
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+#: The value types of a custom property that hold text (``vt:lpwstr`` and its kin).
+_TEXT_TYPES = ("lpwstr", "lpstr", "bstr")
+
+
+def _written(value: Any) -> str:
+    """A number or date as a workbook's custom property writes it (``vt:i4`` ``3``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _docx_custom_properties(run: ProtectRun, document: Any) -> None:
+    """A Word file's custom properties (``docProps/custom.xml``, written back as they were by
+    python-docx): a text value protected, a number or date that holds an identifier left out."""
+    from lxml import etree
+
+    part = next(
+        (p for p in document.part.package.iter_parts() if p.partname == "/docProps/custom.xml"),
+        None,
+    )
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    changed = False
+    for node in list(root):
+        value = next(iter(node), None)
+        if value is None or not value.text or value.text.isspace():
+            continue
+        new = _custom_value(run, value.text, None)
+        if new == value.text:
+            continue
+        changed = True
+        if etree.QName(value).localname in _TEXT_TYPES:
+            value.text = new
+        else:
+            root.remove(node)
     if changed:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

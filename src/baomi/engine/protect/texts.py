@@ -65,14 +65,17 @@ def _protect_text(
     return protected, made, drop
 
 
-def unit_findings(run: ProtectRun, units: Sequence[str]) -> dict[int, list[Finding]]:
+def unit_findings(
+    run: ProtectRun, units: Sequence[str], header: str | None = None
+) -> dict[int, list[Finding]]:
     """The findings of each of ``units`` (by index; none where there are none): those of
     :meth:`TextAnalyzer.analyze` text by text, found for all the units at once as the scan
     finds a document's (:func:`~baomi.engine.batch.analyze_column`: vectorised patterns, the
-    prose model over the batch) — a line analysed alone costs ~20× more."""
+    prose model over the batch) — a line analysed alone costs ~20× more. ``header``: the
+    column the scan reads them under, context as a column's header is."""
     analyzer = run.analyzer
     found = analyze_column(
-        pl.Series(units, dtype=pl.String), analyzer.text_recognizers, analyzer.threshold
+        pl.Series(units, dtype=pl.String), analyzer.text_recognizers, analyzer.threshold, header
     ).sort("idx", "start", "end", maintain_order=True)
     by_unit: dict[int, list[Finding]] = {}
     columns = ("idx", "start", "end", "entity", "score", "recognizer", "pattern")

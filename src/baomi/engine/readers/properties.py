@@ -1,9 +1,10 @@
 """The document properties a person types into a workbook or a Word file (File → Info →
 Properties): ``docProps/core.xml`` (title, subject, author, tags, comments, last saved by,
-category, status) and ``docProps/app.xml`` (manager, company), read from the zip.
+category, status), ``docProps/app.xml`` (manager, company) and the custom properties of
+``docProps/custom.xml`` (File → Properties → Custom: any name, any value), read from the zip.
 
-Each has a fixed place (:data:`PROPERTIES`), so its address does not depend on which others
-are set: an XLSX puts them in one row beside the sheets (no sheet, row 0, column
+Each has a fixed place (:data:`PROPERTIES`, the custom ones after them in the file's order),
+so its address does not depend on which others are set: an XLSX puts them in one row beside the sheets (no sheet, row 0, column
 ``文档属性：作者``), a DOCX one paragraph row each after its comments (docs/readers.md "Beside
 the cells"). Protect removes the names of who wrote the file and protects the rest
 (``protect/labels.py``)."""
@@ -39,11 +40,32 @@ PROPERTIES = (
 )
 PARTS = {"core": "docProps/core.xml", "app": "docProps/app.xml"}
 COLUMN = "文档属性：{}"
+CUSTOM_PART = "docProps/custom.xml"
+#: a custom property's label (its column in a workbook: ``文档属性：自定义：合同编号``)
+CUSTOM_LABEL = "自定义：{}"
+
+
+def custom_properties(zf: zipfile.ZipFile) -> list[tuple[int, str, str]]:
+    """(place in the file, name, text) of each custom property with a value: a string, a
+    number or a date as the file writes it (a mobile typed as a number is a number)."""
+    try:
+        data = zf.read(CUSTOM_PART)
+    except KeyError:
+        return []
+    out: list[tuple[int, str, str]] = []
+    for place, node in enumerate(fromstring(data)):
+        name = node.get("name") or ""
+        value = next(iter(node), None)
+        text = None if value is None else value.text
+        if name and text and not text.isspace():
+            out.append((place, name, text))
+    return out
 
 
 def document_properties(zf: zipfile.ZipFile) -> list[tuple[int, Property, str]]:
-    """(place in :data:`PROPERTIES`, property, text) of each property with text; a part that is
-    missing has none, one that does not parse raises ``ParseError``."""
+    """(place, property, text) of each property with text — the place in :data:`PROPERTIES`,
+    the custom properties after them; a part that is missing has none, one that does not
+    parse raises ``ParseError``."""
     values: dict[tuple[str, str], str] = {}
     for part, name in PARTS.items():
         try:
@@ -54,8 +76,13 @@ def document_properties(zf: zipfile.ZipFile) -> list[tuple[int, Property, str]]:
             text = node.text
             if text and not text.isspace():
                 values.setdefault((part, node.tag.rsplit("}", 1)[-1]), text)
-    return [
+    fixed = [
         (i, p, values[(p.part, p.key)])
         for i, p in enumerate(PROPERTIES)
         if (p.part, p.key) in values
     ]
+    custom = [
+        (len(PROPERTIES) + j, Property("custom", name, CUSTOM_LABEL.format(name), False), text)
+        for j, name, text in custom_properties(zf)
+    ]
+    return fixed + custom
