@@ -254,13 +254,7 @@ def test_custom_properties_of_a_workbook_and_a_word_file_are_found(tmp_path: Pat
     d = docx.Document()
     d.add_paragraph("甲方：示例有限公司。")
     d.save(tmp_path / "plain.docx")
-    custom = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
-        'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
-        f'name="联系人"><vt:lpwstr>手机 {MOBILE2}</vt:lpwstr></property></Properties>'
-    )
+    custom = custom_xml(("联系人", "lpwstr", f"手机 {MOBILE2}"))
     _with_custom_part(tmp_path / "plain.docx", root / "c.docx", custom)
     scan(root, tmp_path / "out")
     found = findings(tmp_path / "out")
@@ -270,6 +264,21 @@ def test_custom_properties_of_a_workbook_and_a_word_file_are_found(tmp_path: Pat
     paragraphs = len(docx.Document(str(root / "c.docx")).paragraphs)
     in_doc = [f for f in found if f["file"] == "c.docx" and f["entity"] == "CN_MOBILE"]
     assert [f["row"] for f in in_doc] == [paragraphs + len(PROPERTIES)]
+
+
+def custom_xml(*props: tuple[str, str, str]) -> str:
+    """``docProps/custom.xml`` holding ``(name, vt type, text)`` properties, as Word writes it."""
+    body = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{name}">'
+        f"<vt:{kind}>{text}</vt:{kind}></property>"
+        for pid, (name, kind, text) in enumerate(props, start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
+        'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'docPropsVTypes">{body}</Properties>'
+    )
 
 
 def _with_custom_part(src: Path, dst: Path, custom: str) -> None:

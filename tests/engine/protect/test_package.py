@@ -1004,7 +1004,7 @@ def test_custom_properties_are_protected(tmp_path: Path) -> None:
     import openpyxl
     from openpyxl.packaging.custom import IntProperty, StringProperty
 
-    from tests.engine.test_scan_extras import _with_custom_part
+    from tests.engine.test_scan_extras import _with_custom_part, custom_xml
 
     rng = random.Random(47)
     mobiles = [make_mobile(rng) for _ in range(3)]
@@ -1023,16 +1023,7 @@ def test_custom_properties_are_protected(tmp_path: Path) -> None:
     d = docx.Document()
     d.add_paragraph("甲方：示例有限公司。")
     d.save(tmp_path / "plain.docx")
-    custom = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
-        'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'docPropsVTypes">'
-        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="联系人">'
-        f"<vt:lpwstr>手机{mobiles[1]}</vt:lpwstr></property>"
-        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" name="备用">'
-        f"<vt:i8>{mobiles[2]}</vt:i8></property></Properties>"
-    )
+    custom = custom_xml(("联系人", "lpwstr", f"手机{mobiles[1]}"), ("备用", "i8", mobiles[2]))
     _with_custom_part(tmp_path / "plain.docx", src / "c.docx", custom)
     assert run(src, tmp_path / "out", verify=True).leaks == []
     for name in ("w.xlsx", "c.docx"):
