@@ -135,6 +135,18 @@ def _typed(value: str | None, old: Any) -> Any:
     return number if cell_text(number) == value else value
 
 
+def _take_comments(ws: Any, top: int) -> dict[int, list[tuple[int, Any]]]:
+    """The comments on the data rows of ``ws`` (from sheet row ``top``), taken off their
+    cells: data row → (column, comment)."""
+    notes: dict[int, list[tuple[int, Any]]] = {}
+    for row in ws.iter_rows(min_row=top):
+        for cell in row:
+            if cell.comment is not None:
+                notes.setdefault(cell.row - top, []).append((cell.column, cell.comment))
+                cell.comment = None
+    return notes
+
+
 def save_xlsx(doc: Document, target: Path) -> None:
     wb = doc.state
     for table in doc.tables:
@@ -143,7 +155,12 @@ def save_xlsx(doc: Document, target: Path) -> None:
         original = list(ws.iter_rows(min_row=top, values_only=True))
         frame = table.frame
         order = table.keep_rows if table.keep_rows is not None else range(frame.height)
+        # rows dropped or added: the data rows' cell comments go with their records (a
+        # deleted record's comment with it), not left on the sheet row another record takes
+        notes = _take_comments(ws, top) if table.keep_rows is not None else {}
         for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
+            for col, note in notes.get(src_row, ()):
+                ws.cell(row=out_row + top, column=col).comment = note
             src = original[src_row] if src_row >= 0 else ()  # -1: a row protect added
             for col, value in enumerate(values):
                 old = src[col] if col < len(src) else None
