@@ -46,7 +46,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.govern",
     "baomi.cli.respond",
     "baomi.cli.subject",
-    "baomi.cli.govern",
+    "baomi.cli.users",
 )
 
 
@@ -76,6 +76,7 @@ COMMAND_NAMES: dict[str, str] = {
     "risk": "baomi.cli.protect",
     "trace": "baomi.cli.protect",
     "detokenize": "baomi.cli.protect",
+    "user": "baomi.cli.users",
 }
 
 _mounted: set[str] = set()

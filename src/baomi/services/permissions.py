@@ -41,6 +41,18 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
+#: What each role is called on pages and at the command line (Chinese, English).
+ROLE_LABELS = {
+    "admin": ("管理员", "administrator"),
+    "operator": ("卖方操作员", "seller's operator"),
+    "broker": ("经纪方", "broker"),
+    "seller": ("卖方成员", "seller member"),
+    "buyer": ("买方审阅人", "buyer reviewer"),
+    "counsel": ("律师", "counsel"),
+    "auditor": ("审计（只读）", "auditor (read-only)"),
+}
+
+
 class Action(StrEnum):
     """Every use case a permission is asked for (one per service function)."""
 

@@ -9,22 +9,12 @@ from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.stages import label
-from baomi.services.permissions import Action, allowed
+from baomi.services.permissions import ROLE_LABELS, Action, allowed
 from baomi.web.deps import OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.routers.govern import can_govern
 
 pages = APIRouter(include_in_schema=False)
-
-ROLE_LABELS = {
-    "admin": ("管理员", "administrator"),
-    "operator": ("卖方操作员", "seller's operator"),
-    "broker": ("经纪方", "broker"),
-    "seller": ("卖方成员", "seller member"),
-    "buyer": ("买方审阅人", "buyer reviewer"),
-    "counsel": ("律师", "counsel"),
-    "auditor": ("审计（只读）", "auditor (read-only)"),
-}
 
 
 @pages.get("/")

@@ -20,11 +20,10 @@ from baomi.services import accounts, users
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
 from baomi.services.govern.departments import DEPARTMENTS
-from baomi.services.permissions import Role
+from baomi.services.permissions import ROLE_LABELS, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
-from baomi.web.routers.home import ROLE_LABELS
 
 api = APIRouter(prefix="/api/v1/users", tags=["users"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)

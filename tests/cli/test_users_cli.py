@@ -1,0 +1,113 @@
+"""``baomi user`` from the machine that holds the key: accounts listed, created with a link,
+a new link for the administrator who forgot their password, disabled, enabled and unlocked —
+each audited, the link working once on the data room's setup page."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+from baomi.errors import PermissionDeniedError
+from baomi.i18n import set_language
+from baomi.services import accounts
+from baomi.services.vault import open_vault
+from baomi.settings import Settings
+from tests.cli.test_vault_cli import Cli, env  # noqa: F401 - the fixture
+from tests.vault_support import database_url  # noqa: F401 - the fixture
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import typer
+
+    from baomi.cli import users as users_cli
+    from baomi.cli import vault as vault_cli
+
+PASSWORD = "correct horse battery 7"
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(no_args_is_help=True)
+
+    @app.callback()
+    def _root() -> None:
+        """baomi (test)."""
+        set_language(None)
+
+    vault_cli.register(app)
+    users_cli.register(app)
+    return app
+
+
+@pytest.fixture
+def cli(env: dict[str, Any]) -> Cli:  # noqa: F811 - the fixture above
+    runner = Cli(env)
+    runner.app = _app()
+    return runner
+
+
+def _token(output: str) -> str:
+    [line] = [x for x in output.splitlines() if "/setup/" in x]
+    assert line.startswith("https://dr.example.cn/setup/")
+    return line.rsplit("/", 1)[1]
+
+
+def _vault(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Any:
+    for key, value in cli.env.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    return open_vault(Settings())
+
+
+def test_the_administrator_who_forgot_the_password_gets_a_new_link(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("keys", "init", "--as", "ops")
+    url = ("--url", "https://dr.example.cn")
+    vault = _vault(cli, monkeypatch)
+    try:
+        first = accounts.bootstrap_admin(vault)  # `baomi serve`'s first start
+        assert first is not None
+        accounts.complete_setup(vault, token=first, password=PASSWORD)
+        assert accounts.bootstrap_admin(vault) is None  # serve gives no link any more
+        # the password is forgotten: nobody can sign in to the users page
+        again = _token(cli("user", "setup-link", "admin", *url))
+        accounts.complete_setup(vault, token=again, password=PASSWORD + "!")
+        assert accounts.login(vault, username="admin", password=PASSWORD + "!") is not None
+    finally:
+        vault.close()
+
+
+def test_accounts_are_created_listed_disabled_enabled_and_unlocked(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("keys", "init", "--as", "ops")
+    url = ("--url", "https://dr.example.cn")
+    created = cli("user", "create", "li.na", "--role", "buyer", "--name", "李娜", *url)
+    vault = _vault(cli, monkeypatch)
+    try:
+        accounts.complete_setup(vault, token=_token(created), password=PASSWORD)
+        assert accounts.login(vault, username="li.na", password=PASSWORD) is not None
+        listed = cli("user", "list")
+        assert "li.na" in listed and "买方审阅人" in listed and "已设置" in listed
+        # a new link: the old one stays used, the new one sets a new password once
+        again = _token(cli("user", "setup-link", "li.na", *url))
+        accounts.complete_setup(vault, token=again, password=PASSWORD + "x")
+        with pytest.raises(PermissionDeniedError):
+            accounts.complete_setup(vault, token=again, password=PASSWORD)
+        assert "已停用 li.na" in cli("user", "disable", "li.na")
+        assert "停用" in cli("user", "list")
+        with pytest.raises(PermissionDeniedError):
+            accounts.login(vault, username="li.na", password=PASSWORD + "x")
+        cli("user", "setup-link", "li.na", *url, code=1)  # enable first
+        assert "li.na enabled" in cli("user", "enable", "li.na", BAOMI_LANG="en")
+        assert accounts.login(vault, username="li.na", password=PASSWORD + "x") is not None
+        assert "未被锁定" in cli("user", "unlock", "li.na", code=1)
+        cli("user", "setup-link", "nobody", *url, code=1)
+        cli("user", "create", "x.y", "--role", "king", *url, code=1)
+    finally:
+        vault.close()
+    assert "审计链完好" in cli("audit", "verify")
