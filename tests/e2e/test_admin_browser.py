@@ -92,6 +92,18 @@ def test_admin_creates_a_user_seats_grants_revokes_and_removes(
     assert "root" in grant.inner_text()
     _shots(page, tmp_path, "room-manage")
 
+    # what cannot be taken back is asked first (static/confirm.js): cancelled, nothing changes
+    asked: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    grant.locator("button", has_text="撤销").click()
+    assert "有效至" in page.locator("#grants tbody tr").first.inner_text()
+    assert asked == ["撤销对 /财务 的授权？该方立即无法访问。"]
+    page.on("dialog", lambda d: answer(d, True))  # from here on, yes
     grant.locator("button", has_text="撤销").click()
     grant = page.locator("#grants tbody tr").first
     assert "已撤销" in grant.inner_text() and grant.locator("button").count() == 0
@@ -113,3 +125,7 @@ def test_admin_creates_a_user_seats_grants_revokes_and_removes(
     _shots(page, tmp_path, "users-disabled")
     buyer.goto(f"{live_server}/")
     assert buyer.url == f"{live_server}/login"
+    assert asked[-2:] == [
+        "将 buyer.b 移出数据室？其访问立即结束。",
+        "停用 buyer.b？其所有会话将立即结束。",
+    ]
