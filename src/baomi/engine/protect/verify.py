@@ -57,6 +57,10 @@ def _removed(values: set[str]) -> pl.DataFrame:
     return pl.DataFrame({"o": series.filter(~divisions.place_only_series(series))})
 
 
+#: Documents' lines re-read together up to about this many (a batch, as protect found them).
+REREAD_LINES = 20_000
+
+
 def verify_package(
     out_dir: Path,
     entries: Sequence[ManifestFile],
@@ -114,25 +118,38 @@ def verify_package(
         return found.filter(~pl.Series(theirs, dtype=pl.Boolean))
 
     def rescan(values: pl.Series) -> tuple[int, int]:
-        """Distinct texts holding a removed entity whose value is one of the originals (all
-        texts analysed together, as protect analysed them), and model-only readings of a
-        model-only original (unconfirmed)."""
-        distinct = values.drop_nulls().unique()
-        if prefilter is not None:
-            distinct = distinct.filter(distinct.str.contains(prefilter))
-        distinct = distinct.filter(distinct != "")
-        if distinct.len() == 0:
-            return 0, 0
-        found = analyze_column(distinct, analyzer.text_recognizers, analyzer.threshold)
+        return rescan_groups([values])[0]
+
+    def rescan_groups(groups: list[pl.Series]) -> list[tuple[int, int]]:
+        """For each group of texts (a column, a document's lines): its distinct texts holding
+        a removed entity whose value is one of the originals, and model-only readings of a
+        model-only original (unconfirmed). All the groups' texts are analysed together, as
+        protect analysed them (a call has a fixed part a document would pay alone); each
+        group's count is of its own distinct texts."""
+        parts = []
+        for g, values in enumerate(groups):
+            distinct = values.drop_nulls().unique()
+            if prefilter is not None:
+                distinct = distinct.filter(distinct.str.contains(prefilter))
+            distinct = distinct.filter(distinct != "")
+            parts.append(
+                pl.DataFrame({"g": pl.repeat(g, len(distinct), eager=True), "t": distinct})
+            )
+        texts = pl.concat(parts)
+        counts = [(0, 0)] * len(groups)
+        if texts.height == 0:
+            return counts
+        found = analyze_column(texts["t"], analyzer.text_recognizers, analyzer.threshold)
         removed = [e for e in found["entity"].unique().to_list() if policy.removes(e, operators)]
         found = found.filter(pl.col("entity").is_in(removed))
         if found.height == 0:
-            return 0, 0
+            return counts
         spans = found.select(
             "start", "end", alone=model_only(analyzer.text_recognizers)
-        ).with_columns(text=distinct.gather(found["idx"]))
+        ).with_columns(text=texts["t"].gather(found["idx"]), g=texts["g"].gather(found["idx"]))
         before = (pl.col("start") - 1).clip(0)
         raw = spans.select(
+            "g",
             "alone",
             "text",
             o=pl.col("text")
@@ -143,16 +160,31 @@ def verify_package(
         )
         met = not_written(raw.join(weak, on="o", how="semi"))
         hit = not_written(raw.join(strong, on="o", how="semi"))
-        unconfirmed = int(met["alone"].sum()) + int((hit["alone"] & hit["masked"]).sum())
-        return hit.height + met.height - unconfirmed, unconfirmed
+        for g in range(len(groups)):
+            m, h = met.filter(pl.col("g") == g), hit.filter(pl.col("g") == g)
+            unconfirmed = int(m["alone"].sum()) + int((h["alone"] & h["masked"]).sum())
+            counts[g] = (h.height + m.height - unconfirmed, unconfirmed)
+        return counts
 
     def report(where: list[dict[str, Any]], rel: str, sheet: Any, column: Any, n: int) -> None:
         if n:
             where.append({"file": rel, "sheet": sheet, "column": column, "count": n})
 
+    # documents' lines wait to be re-read together (rescan_groups), a batch at a time
+    waiting: list[tuple[str, pl.Series]] = []
+
+    def reread_waiting() -> None:
+        counts = rescan_groups([units for _, units in waiting]) if waiting else []
+        for (rel, _), (count, unsure) in zip(waiting, counts, strict=True):
+            report(out.leaks, rel, None, None, count)
+            report(out.unconfirmed, rel, None, None, unsure)
+        waiting.clear()
+
     for entry in entries:
         rel = entry.path
         doc = load(out_dir / rel)
+        if doc.tables:
+            reread_waiting()
         for table, info in zip(doc.tables, entry.tables or (), strict=False):
             # free-text and unclassified columns are re-analyzed, and so are columns the policy
             # keeps as they are: a value removed elsewhere must not be there in the clear
@@ -197,9 +229,10 @@ def verify_package(
             units = pl.Series(doc.units, dtype=pl.String).str.replace_all(
                 f"[{fp.MARK0}{fp.MARK1}]", ""
             )
-            count, unsure = rescan(units)
-            report(out.leaks, rel, None, None, count)
-            report(out.unconfirmed, rel, None, None, unsure)
+            waiting.append((rel, units))
+            if sum(len(u) for _, u in waiting) >= REREAD_LINES:
+                reread_waiting()
+    reread_waiting()
     return out
 
 
