@@ -158,3 +158,16 @@ def test_an_expired_lock_is_no_lock(vault: Any) -> None:
 def test_an_unknown_user_is_a_clear_error(vault: Any, use: Any) -> None:
     with pytest.raises(InputError, match=r"no\.such"):
         use(vault, actor=ADMIN, username="no.such")
+
+
+def test_a_password_set_by_a_new_link_ends_the_sessions_signed_in_before(vault: Any) -> None:
+    """A reset is also what is done when an account may be in other hands: the sessions that
+    signed in with the old password end when the new one is set (QA: they went on)."""
+    _person(vault)
+    old = accounts.login(vault, username="li.lei", password=PASSWORD).token
+    _, token = users.new_setup_link(vault, actor=ADMIN, username="li.lei")
+    assert accounts.session_user(vault, old) is not None  # the link alone changes nothing
+    accounts.complete_setup(vault, token=token, password=PASSWORD + " new")
+    assert accounts.session_user(vault, old) is None
+    fresh = accounts.login(vault, username="li.lei", password=PASSWORD + " new")
+    assert accounts.session_user(vault, fresh.token) is not None

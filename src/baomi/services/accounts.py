@@ -401,10 +401,28 @@ def complete_setup(vault: Vault, *, token: str, password: str) -> UserPublic:
         user = session.get(User, link.user_id)
         assert user is not None
         check_password(password, username=user.username)
+        stamp = now()
+        # a reset (a password there before) may be because the account is in other hands:
+        # the sessions signed in with the old password end with it
+        ended = 0
+        if user.password_hash is not None:
+            for row in session.execute(
+                select(WebSession).where(
+                    WebSession.user_id == user.id, WebSession.revoked_at.is_(None)
+                )
+            ).scalars():
+                row.revoked_at, ended = stamp, ended + 1
         user.password_hash = _hasher().hash(password)
         user.failed_logins, user.locked_until = 0, None
-        link.used_at = now()
-        audit.record(session, vault, actor=_as(user), action=AuditAction.USER_SETUP, obj=user.id)
+        link.used_at = stamp
+        audit.record(
+            session,
+            vault,
+            actor=_as(user),
+            action=AuditAction.USER_SETUP,
+            obj=user.id,
+            details={"sessions_ended": ended} if ended else None,
+        )
         return _public(user)
 
 
