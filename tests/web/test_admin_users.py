@@ -156,3 +156,25 @@ def test_the_api_twins(client: TestClient, vault: Any) -> None:
     assert listed["li.lei"]["locked_until"] is None and not listed["li.lei"]["disabled"]
     buyer = _bearer(vault, "li.lei")
     assert client.post("/api/v1/users/root/disable", headers=buyer).status_code == 403
+
+
+def test_a_message_in_a_crafted_link_is_not_shown_one_from_a_form_is(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    """Every refusal comes back to its page as ``?error=TEXT``, and the page showed whatever
+    text the address held: a crafted link put an attacker's words in the red alert of the
+    signed-in pages (QA). Only messages this service signed in its redirect are shown now."""
+    bait = "安全升级：请将您的密码发送至 security@evil.example"
+    for page in (PAGE, "/"):
+        shown = client.get(page, params={"error": bait, "notice": bait, "msig": "0" * 32})
+        assert shown.status_code == 200 and "evil.example" not in shown.text
+    make_user(vault, "li.lei", "buyer")
+    # a real refusal: unlocking someone not locked comes back with its message, signed
+    answer = client.post(
+        f"{PAGE}/li.lei/unlock", data={"csrf_token": admin}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and "msig=" in answer.headers["location"]
+    assert "未被锁定" in client.get(answer.headers["location"]).text
+    # the signature covers the text: another message under it is dropped
+    forged = answer.headers["location"].replace("error=", "error=%E6%81%B6")
+    assert "未被锁定" not in client.get(forged).text

@@ -46,7 +46,13 @@ from baomi.web.routers import (
     rooms,
     users,
 )
-from baomi.web.security import LoginThrottle, NulGuard, SecurityMiddleware, csrf_guard
+from baomi.web.security import (
+    LoginThrottle,
+    NulGuard,
+    SecurityMiddleware,
+    SignedMessages,
+    csrf_guard,
+)
 
 
 def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = False) -> FastAPI:
@@ -75,6 +81,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.request_throttle = requests.throttle()
     app.state.survey_throttle = govern_surveys.throttle()
     app.add_middleware(NulGuard)
+    app.add_middleware(SignedMessages)
     app.add_middleware(
         SecurityMiddleware, hsts=hsts
     )  # added last: runs first (headers on every answer)

@@ -8,10 +8,15 @@
   a random ``baomi_csrf`` cookie the same request repeats (double submit).
 - Login throttling per client address (ASVS 2.2.1), on top of the per-account lockout that the
   accounts service keeps.
+- Messages a page shows from its address (``?error=``, ``?notice=``… after a form's redirect)
+  are shown only when this service put them there: :class:`SignedMessages` signs them in the
+  redirect and drops unsigned ones, so a crafted link cannot put its own text in the pages.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -19,7 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from fastapi import HTTPException, Request
 
@@ -133,6 +138,65 @@ async def _refuse(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+#: The address parameters whose text a page shows as a message.
+MESSAGE_PARAMS = frozenset({"error", "manage_error", "note", "notice"})
+MESSAGE_SIG = "msig"
+
+
+class SignedMessages:
+    """Pure ASGI: a redirect whose address carries a message (:data:`MESSAGE_PARAMS`) gets a
+    signature of the path and the messages (an HMAC with a key of this process: a message only
+    has to survive its redirect); a request whose messages are not so signed has them removed
+    from its query before any page reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.key = secrets.token_bytes(32)
+
+    def _sign(self, path: str, pairs: list[tuple[str, str]]) -> str:
+        text = path + "\x00" + "\x00".join(f"{k}={v}" for k, v in pairs if k in MESSAGE_PARAMS)
+        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _checked(self, scope: Scope) -> None:
+        raw = scope.get("query_string", b"").decode("latin-1")
+        if not any(f"{name}=" in raw for name in MESSAGE_PARAMS):
+            return
+        pairs = parse_qsl(raw, keep_blank_values=True)
+        sig = next((v for k, v in pairs if k == MESSAGE_SIG), "")
+        keep = [(k, v) for k, v in pairs if k != MESSAGE_SIG]
+        if not hmac.compare_digest(sig, self._sign(scope.get("path", ""), keep)):
+            keep = [(k, v) for k, v in keep if k not in MESSAGE_PARAMS]
+        scope["query_string"] = urlencode(keep).encode("latin-1")
+
+    def _signed(self, location: str) -> str:
+        parts = urlsplit(location)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if not any(k in MESSAGE_PARAMS for k, _ in pairs):
+            return location
+        pairs = [(k, v) for k, v in pairs if k != MESSAGE_SIG]
+        # the request's path is decoded (``/rooms/转让-001``), the address's is not
+        pairs.append((MESSAGE_SIG, self._sign(unquote(parts.path), pairs)))
+        return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self._checked(scope)
+
+        async def send_signed(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message["headers"] = [
+                    (k, self._signed(v.decode("latin-1")).encode("latin-1"))
+                    if k.lower() == b"location"
+                    else (k, v)
+                    for k, v in message.get("headers", [])
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_signed)
 
 
 class SecurityMiddleware:
