@@ -214,3 +214,27 @@ def test_a_worker_reads_only_the_same_file(tmp_path: Path) -> None:
     assert seen.read() is None
     assert SeenFile(seen.path, seen.size, seen.mtime_ns + 1).read() is None  # another time
     assert SeenFile(str(tmp_path / "gone.csv"), 1, 0).read() is None
+
+
+def test_dask_leaves_out_an_unreadable_file_as_one_process_does(
+    seller: Path, client: Client, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    good = seller / "合同" / "股权转让协议_003.txt"
+    (tmp_path / "in" / good.name).write_bytes(good.read_bytes())
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    options = {"recipient": "买方甲", "now": NOW}
+    one = protect_paths(
+        [tmp_path / "in"], POLICY, tmp_path / "one", keys=KEY, options=ProtectOptions(**options)
+    )
+    two = protect_paths(
+        [tmp_path / "in"],
+        POLICY,
+        tmp_path / "two",
+        keys=KEY,
+        options=ProtectOptions(engine=DaskProtectEngine(client), **options),
+    )
+    assert one.unreadable == two.unreadable == [{"path": "empty.txt", "reason": "空文件"}]
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
+        [good.name, "manifest.json"]
+    )

@@ -256,6 +256,17 @@ def protect(
             )
             + f": {names}"
         )
+    if result.unreadable:
+        shown = ", ".join(f"{u['path']}（{u['reason']}）" for u in result.unreadable[:5])
+        more = " …" if len(result.unreadable) > 5 else ""
+        console.print(
+            tr(
+                f"[yellow]无法读取、未放入数据包 {len(result.unreadable)} 个文件[/yellow]",
+                f"[yellow]{len(result.unreadable)} unreadable file(s) left out of the package"
+                "[/yellow]",
+            )
+            + f": {shown}{more}"
+        )
     if verify:
         console.print(tr("复扫通过：无残留标识符", "verify passed: no leftover identifiers"))
         if m.verify.unconfirmed:

@@ -1038,3 +1038,35 @@ def test_custom_properties_are_protected(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "out" / "c.docx") as z:
         part = z.read("docProps/custom.xml").decode()
     assert 'name="联系人"' in part and 'name="备用"' not in part
+
+
+def test_unreadable_files_are_left_out_and_named_and_the_rest_protected(tmp_path: Path) -> None:
+    """One empty, binary or broken file stopped the whole package while the scan read past it
+    (QA): it is now left out and named with its reason, and the other files are protected. A
+    file of only a UTF-8 BOM is written back with its BOM (it was written empty, and --verify
+    then failed on protect's own output), as every UTF-8 text keeps its BOM."""
+    rng = random.Random(53)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"请回电 {mobile}\n", encoding="utf-8-sig")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "bom.txt").write_bytes(b"\xef\xbb\xbf")
+    (src / "junk.txt").write_bytes(bytes(range(256)) * 3)
+    (src / "bad.docx").write_bytes(b"not a zip")
+    write_csv(src / "c.csv", customers(5))
+    result = run(src, tmp_path / "out", verify=True)
+    assert [u["path"] for u in result.unreadable] == ["bad.docx", "empty.txt", "junk.txt"]
+    assert all(u["reason"] for u in result.unreadable)
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.txt",
+        "bom.txt",
+        "c.csv",
+        "manifest.json",
+    ]
+    assert (out / "bom.txt").read_bytes() == b"\xef\xbb\xbf"
+    protected = (out / "a.txt").read_bytes()
+    assert protected.startswith(b"\xef\xbb\xbf") and mobile.encode() not in protected
+    listed = {f["path"] for f in to_dict(result.manifest)["files"]}
+    assert listed == {"a.txt", "bom.txt", "c.csv"}

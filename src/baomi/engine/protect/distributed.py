@@ -35,12 +35,13 @@ from typing import TYPE_CHECKING, Any
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
-from baomi.engine.protect.package import protect_file
+from baomi.engine.protect.package import UNREADABLE, protect_file, unreadable_entry
 from baomi.engine.protect.policy import Policy
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.recognizers.registry import Registry
+from baomi.errors import UnreadableFileError
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -162,7 +163,10 @@ def protect_on_worker(
         src.parent.mkdir()
         src.write_bytes(data)
         target = Path(tmp) / "out" / name
-        entry = protect_file(run, src, rel, target)
+        try:
+            entry = protect_file(run, src, rel, target)
+        except UnreadableFileError as exc:  # left out, said why, as in one process
+            return ProtectedFile(unreadable_entry(exc), b"", {}, {})
         return ProtectedFile(
             entry,
             target.read_bytes(),
@@ -255,4 +259,6 @@ class DaskProtectEngine:
             )
             done = again.result()
             assert done is not None
+        if UNREADABLE in done.entry:
+            return done.entry
         return _merge(run, done, target)

@@ -66,3 +66,6 @@ class ProtectResult:
     #: Files the scan reads but protect cannot write (PDF, XLSM), by their names: not in the
     #: package, and the user is told.
     left_out: list[str] = field(default_factory=list)
+    #: Files that could not be read (empty, binary, a broken .docx): ``{"path", "reason"}``,
+    #: not in the package — the others are, as the scan reads past them too.
+    unreadable: list[dict[str, str]] = field(default_factory=list)

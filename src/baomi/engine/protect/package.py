@@ -45,7 +45,7 @@ from baomi.engine.protect.writers import SUFFIXES, Document, load
 from baomi.engine.readers.dispatch import READERS
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.types import Finding
-from baomi.errors import InputError
+from baomi.errors import InputError, UnreadableFileError
 from baomi.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,14 @@ class DocumentSource:
     name: str
     load: Callable[[], Document]
     sha256: Callable[[], str]
+
+
+#: The entry of a file that could not be read (:func:`unreadable_entry`): left out, said why.
+UNREADABLE = "unreadable"
+
+
+def unreadable_entry(exc: UnreadableFileError) -> dict[str, Any]:
+    return {UNREADABLE: exc.reason}
 
 
 #: Text documents (TXT, DOCX) in a row are loaded and their findings found together up to
@@ -139,9 +147,17 @@ def _protected_files(
     for src, rel, target in jobs:
         if src.suffix.lower() not in TEXT_FORMATS:
             yield from flush()
-            yield protect_file(run, src, rel, target)
+            try:
+                yield protect_file(run, src, rel, target)
+            except UnreadableFileError as exc:  # the scan reads past it: so does protect
+                yield unreadable_entry(exc)
             continue
-        doc = load(src)
+        try:
+            doc = load(src)
+        except UnreadableFileError as exc:
+            yield from flush()
+            yield unreadable_entry(exc)
+            continue
         if doc.kind == "table":
             yield from flush()
             yield protect_document(run, doc, rel, target)
@@ -212,6 +228,8 @@ def protect_paths(
     now = opts.now or _dt.datetime.now(_dt.UTC)
     tmp = out_dir.parent / f".{out_dir.name}.partial-{package_id}"
     entries: list[dict[str, Any]] = []
+    unreadable: list[dict[str, str]] = []
+    shown_of = dict(files)
     try:
         tmp.mkdir(parents=True)
         names = PathNames(run)
@@ -224,6 +242,9 @@ def protect_paths(
             ):
                 if progress:
                     progress(rel, i, total)
+                if UNREADABLE in entry:
+                    unreadable.append({"path": shown_of[src], "reason": entry[UNREADABLE]})
+                    continue
                 entries.append(_hashed(entry, _sha256(src), target))
         else:
             jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
@@ -232,6 +253,9 @@ def protect_paths(
             ):
                 if progress:
                     progress(rel, i, total)
+                if UNREADABLE in entry:
+                    unreadable.append({"path": shown_of[src], "reason": entry[UNREADABLE]})
+                    continue
                 entries.append(_hashed(entry, _sha256(src), target))
         for i, source in enumerate(documents, start=len(files)):
             rel = names.protect(source.name)
@@ -241,6 +265,8 @@ def protect_paths(
             entries.append(_hashed(entry, source.sha256(), tmp / rel))
         if progress:
             progress("", total, total)
+        if not entries and unreadable and not documents:  # nothing could be read
+            raise UnreadableFileError(unreadable[0]["path"], unreadable[0]["reason"])
         listed = tuple(codec.from_dict(ManifestFile, e) for e in entries)
         checked = Leftovers()
         if opts.verify:
@@ -271,7 +297,9 @@ def protect_paths(
     if opts.manifests_dir is not None:
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
-    return ProtectResult(out_dir, manifest, record_path, [], checked.unconfirmed, skipped)
+    return ProtectResult(
+        out_dir, manifest, record_path, [], checked.unconfirmed, skipped, unreadable
+    )
 
 
 def _hashed(entry: dict[str, Any], source_sha256: str, target: Path) -> dict[str, Any]:

@@ -21,11 +21,12 @@ def load_txt(path: Path, fmt: str) -> Document:
     numbers agree: not at a form feed or U+2028), each ending kept to write back."""
     encoding, _ = detect_file_encoding(path)
     text = path.read_bytes().decode(encoding)
-    bom = text.startswith("\ufeff")
+    sig = encoding.lower().replace("_", "-") == "utf-8-sig"  # the codec took the BOM off
+    bom = sig or text.startswith("\ufeff")
     lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     units = [without_line_ending(line) for line in lines]
     endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
-    enc = "utf-8" if encoding.lower().replace("_", "-") == "utf-8-sig" else encoding
+    enc = "utf-8" if sig else encoding
     return Document(path, fmt, enc, units=units, state=(bom, endings))
 
 
