@@ -58,7 +58,7 @@ def test_duplicate_and_unknown_deal_are_input_errors(vault: Vault, tmp_path: Pat
         add_files(vault, "d1", [tmp_path / "missing.csv"], actor=operator("a"))
 
 
-@pytest.mark.parametrize("name", ["QA#1", "a/b", "q?x", "50%", "tab\there", "x" * 101])
+@pytest.mark.parametrize("name", ["QA#1", "a/b", "q?x", "50%", "tab\there", "x" * 101, ".", ".."])
 def test_a_deal_name_fits_in_a_link(vault: Vault, name: str) -> None:
     """A deal's name is its room's address (/rooms/NAME): a name a link cannot carry
     (``#``, ``?``, ``/``, ``%``, control characters) or of over 100 characters is refused

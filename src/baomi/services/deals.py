@@ -102,6 +102,8 @@ def _checked_name(name: str) -> str:
         raise InputError(
             tr(f"交易名称最多 {MAX_NAME} 个字符", f"a deal name has at most {MAX_NAME} characters")
         )
+    if name in (".", ".."):  # a browser reads /rooms/.. as /
+        raise InputError(tr("交易名称不能是 . 或 ..", "a deal name cannot be . or .."))
     if any(c in _NOT_IN_NAMES or unicodedata.category(c) in ("Cc", "Cf") for c in name):
         raise InputError(
             tr(

@@ -285,3 +285,66 @@ def test_the_platform_runs_the_room_without_the_recipients_nda(
     seat = _seat(vault, broker_user)
     assert rooms.show(vault, seat, "转让-001").stage is Stage.PREPARING  # no NDA, any stage
     assert not [e for e in rooms.rooms_for(vault, broker_user) if e.nda_pending]
+
+
+def test_a_folder_typed_with_slashes_is_the_folder_and_dot_dot_is_refused(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    """The grant form shows ``/``, so people type ``/客户``: that grant covered nothing (the
+    room's folders are ``客户``, ``客户/名单.csv``), and ``../x`` was taken as a folder (QA)."""
+    buyer = _seat(vault, room["buyer"])
+    ndas.publish_nda(vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方")
+    _accept(vault, buyer)
+    rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.DUE_DILIGENCE)
+
+    def grant(folder: str) -> str:
+        return grants.set_grant(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            side=Side.BUYER,
+            folder=folder,
+            level=Level.VIEW,
+            days=7,
+        )
+
+    grant(" /客户/ ")
+    rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户/名单.csv")
+    with pytest.raises(PermissionDeniedError):
+        rooms.gate(vault, buyer, Action.DOC_VIEW, "转让-001", folder="客户资料")
+    [shown] = [g.folder for g in grants.list_grants(vault, actor=BROKER, deal_ref="转让-001")]
+    assert shown == "客户"
+    for bad in ("../x", "客户/../财务", "./客户"):
+        with pytest.raises(InputError):
+            grant(bad)
+
+
+def test_a_disabled_account_takes_no_seat_and_refusals_name_roles_as_pages_do(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    """A disabled user was seated without a word (QA), and the refusals named roles and sides
+    by their codes (``角色 seller 不适用于 buyer 一方``)."""
+    from baomi.services import users
+
+    _user(vault, "buyer.x", "buyer")
+    users.disable(vault, actor=ADMIN, username="buyer.x")
+    with pytest.raises(InputError, match="已停用"):
+        rooms.add_member(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            username="buyer.x",
+            side=Side.BUYER,
+            role=Role.BUYER,
+        )
+    with pytest.raises(InputError) as err:
+        rooms.add_member(
+            vault,
+            actor=BROKER,
+            deal_ref="转让-001",
+            username="buyer.b",
+            side=Side.SELLER,
+            role=Role.SELLER,
+        )
+    assert "卖方成员" in str(err.value) and "买方审阅人" in str(err.value)
+    assert "seller" not in str(err.value)

@@ -65,6 +65,21 @@ def list_grants(vault: Vault, *, actor: Actor, deal_ref: str) -> list[GrantInfo]
         ]
 
 
+def room_folder(folder: str) -> str:
+    """A folder as the room names its documents' folders (``客户``, ``客户/名单``; ``/`` the
+    whole room): typed with slashes around it (``/客户/``) it is that folder; ``.`` and ``..``
+    are refused (a grant names a folder of the room, not a way out of one)."""
+    parts = [p.strip() for p in folder.strip().replace("\\", "/").split("/") if p.strip()]
+    if any(p in (".", "..") for p in parts):
+        raise InputError(
+            tr(
+                f"文件夹不能包含 . 或 ..：{folder.strip()}",
+                f"a folder cannot hold . or ..: {folder.strip()}",
+            )
+        )
+    return "/".join(parts) or "/"
+
+
 def set_grant(
     vault: Vault,
     *,
@@ -76,6 +91,7 @@ def set_grant(
     days: int,
 ) -> str:
     """Give a side access to a folder (``/`` for all) at ``level`` for ``days`` days."""
+    folder = room_folder(folder)
     if not 1 <= days <= 366:
         raise InputError(tr("授权期限须为 1–366 天", "a grant lasts 1–366 days"))
     rooms._require(vault, actor, Action.GRANT_SET, deal_ref)
@@ -88,7 +104,7 @@ def set_grant(
                 id=grant_id,
                 deal_id=deal.id,
                 side=side.value,
-                folder=folder.strip() or "/",
+                folder=folder,
                 level=level.value,
                 expires_at=expires,
                 created_at=now(),

@@ -27,7 +27,7 @@ from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom.stages import BUYER_OPEN, ENDED, Stage, advance
 from baomi.services.deals import find_deal
-from baomi.services.permissions import Action, Actor, Role, allowed
+from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, allowed
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, Deal, Grant, Member, Nda, NdaAcceptance, Room, User
 
@@ -38,6 +38,14 @@ class Side(StrEnum):
     SELLER = "seller"
     BUYER = "buyer"
     PLATFORM = "platform"  # the broker (transfer platform)
+
+
+#: What each side is called on pages and in messages (Chinese, English).
+SIDE_LABELS = {
+    Side.SELLER: ("卖方", "seller"),
+    Side.BUYER: ("买方", "buyer"),
+    Side.PLATFORM: ("平台", "platform"),
+}
 
 
 class Level(StrEnum):
@@ -344,9 +352,14 @@ def _grant_folders(session: Session, deal_id: str, side: Side | None, need: Leve
 
 
 def _covers(grant_folders: list[str], folder: str) -> bool:
-    return any(
-        folder == g or folder.startswith(g.rstrip("/") + "/") or g == "/" for g in grant_folders
-    )
+    """Whether a grant of ``grant_folders`` covers ``folder`` (a grant stored before folders
+    were normalised may be ``/客户``: it names ``客户``)."""
+    inside = folder.strip("/")
+    for g in grant_folders:
+        name = g.strip("/")
+        if not name or inside == name or inside.startswith(name + "/"):
+            return True
+    return False
 
 
 # --- use cases ---------------------------------------------------------------------------------
@@ -453,6 +466,14 @@ def show(vault: Vault, seat_: Seat, deal_ref: str) -> RoomInfo:
         return _info(*_room(session, deal_ref))
 
 
+def _role(role: str) -> str:
+    return tr(*ROLE_LABELS.get(str(role), (str(role), str(role))))
+
+
+def _side(side: Side) -> str:
+    return tr(*SIDE_LABELS[side])
+
+
 def add_member(
     vault: Vault, *, actor: Actor, deal_ref: str, username: str, side: Side, role: Role
 ) -> None:
@@ -460,7 +481,10 @@ def add_member(
     and fit the side."""
     if role not in SIDE_ROLES[side]:
         raise InputError(
-            tr(f"角色 {role} 不适用于 {side} 一方", f"role {role} does not fit the {side} side")
+            tr(
+                f"“{_role(role)}”不能坐在{_side(side)}一方",
+                f"a {_role(role)} does not sit on the {_side(side)} side",
+            )
         )
     _require(vault, actor, Action.MEMBER_ADD, deal_ref)
     with vault.transaction() as session:
@@ -470,13 +494,18 @@ def add_member(
         ).scalar_one_or_none()
         if user is None:
             raise InputError(tr(f"没有用户 {username}", f"no user {username}"))
+        if user.disabled:
+            raise InputError(
+                tr(f"用户 {user.username} 已停用，请先启用", f"user {user.username} is disabled")
+            )
         if user.role != role.value:
             # the seat's role decides what the user may do in the room: a buyer's account
             # seated as the seller would read the originals with no NDA
             raise InputError(
                 tr(
-                    f"{username} 的账户角色是 {user.role}，不能以 {role} 身份入座",
-                    f"{username}'s account role is {user.role}; it cannot take a {role} seat",
+                    f"{username} 的账户角色是“{_role(user.role)}”，不能以“{_role(role)}”身份入座",
+                    f"{username}'s account role is {_role(user.role)}; it cannot take a "
+                    f"{_role(role)} seat",
                 )
             )
         if session.execute(

@@ -23,9 +23,9 @@ from baomi.i18n import tr
 from baomi.services import accounts, deals
 from baomi.services.dataroom import copies, documents, grants, members, qa, rooms
 from baomi.services.dataroom import nda as ndas
-from baomi.services.dataroom.rooms import Level, RoomInfo, Side
+from baomi.services.dataroom.rooms import SIDE_LABELS, Level, RoomInfo, Side
 from baomi.services.dataroom.stages import Stage, label
-from baomi.services.permissions import Action, Role
+from baomi.services.permissions import ROLE_LABELS, Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -298,18 +298,12 @@ def revoke_grant(deal: str, grant: str, user: CurrentUser, vault: VaultDep) -> N
 # --- pages -------------------------------------------------------------------------------------
 
 
-_SIDE_LABELS = {
-    Side.SELLER: ("卖方", "seller"),
-    Side.BUYER: ("买方", "buyer"),
-    Side.PLATFORM: ("平台", "platform"),
-}
-#: The roles a room seats (the command-line operator and the administrator sit in none).
+_SIDE_LABELS = SIDE_LABELS
+#: The roles a room seats (the command-line operator and the administrator sit in none), named
+#: as the users page names them.
 _ROLE_LABELS = {
-    Role.SELLER: ("卖方成员", "seller member"),
-    Role.BUYER: ("买方成员", "buyer member"),
-    Role.COUNSEL: ("律师", "counsel"),
-    Role.AUDITOR: ("审计员", "auditor"),
-    Role.BROKER: ("经纪人", "broker"),
+    r: ROLE_LABELS[r.value]
+    for r in (Role.SELLER, Role.BUYER, Role.COUNSEL, Role.AUDITOR, Role.BROKER)
 }
 
 
