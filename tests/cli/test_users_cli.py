@@ -111,3 +111,14 @@ def test_accounts_are_created_listed_disabled_enabled_and_unlocked(
     finally:
         vault.close()
     assert "审计链完好" in cli("audit", "verify")
+
+
+def test_the_link_starts_with_the_data_rooms_address_and_nothing_else(cli: Cli) -> None:
+    """``--url javascript:…`` or an empty one printed a link nobody can open (QA)."""
+    cli("keys", "init", "--as", "ops")
+    for url in ("javascript:alert(1)", "", "dr.example.cn"):
+        out = cli("user", "create", "li.na", "--role", "buyer", "--url", url, code=2)
+        assert "/setup/" not in out and "--url" in out
+    assert _token(
+        cli("user", "create", "li.na", "--role", "buyer", "--url", "https://dr.example.cn/")
+    )

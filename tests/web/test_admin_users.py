@@ -178,3 +178,17 @@ def test_a_message_in_a_crafted_link_is_not_shown_one_from_a_form_is(
     # the signature covers the text: another message under it is dropped
     forged = answer.headers["location"].replace("error=", "error=%E6%81%B6")
     assert "未被锁定" not in client.get(forged).text
+
+
+def test_the_setup_page_names_the_account_its_link_is_for(client: TestClient, vault: Any) -> None:
+    """A setup link made for one account replaced another's without a word, and the page did
+    not say whose password it sets (QA): it names the account while the link is live."""
+    _, token = accounts.create_user(
+        vault, actor=ADMIN, username="li.lei", display_name="Li Lei", role="buyer"
+    )
+    page = client.get(f"/setup/{token}")
+    assert 'id="setup-account"' in page.text and "li.lei" in page.text
+    accounts.complete_setup(vault, token=token, password=PASSWORD)
+    used = client.get(f"/setup/{token}")
+    assert 'id="setup-account"' not in used.text and "li.lei" not in used.text
+    assert 'id="setup-account"' not in client.get("/setup/not-a-token").text

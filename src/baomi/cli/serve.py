@@ -147,10 +147,13 @@ def register(app: typer.Typer) -> None:
         url = f"http://{host}:{port}"
         console.print(tr(f"数据室：{url}", f"data room: {url}"))
         if link is not None:
+            who = accounts.setup_link_user(vault, link) or "admin"
             console.print(
                 tr(
-                    f"一次性管理员设置链接（24 小时内有效）：{url}/setup/{link}",
-                    f"one-time administrator setup link (24 hours): {url}/setup/{link}",
+                    f"管理员 {who} 的一次性设置链接（24 小时内有效；此前未使用的链接已失效）："
+                    f"{url}/setup/{link}",
+                    f"one-time setup link for the administrator {who} (24 hours; earlier unused "
+                    f"links no longer work): {url}/setup/{link}",
                 )
             )
         app_ = create_app(settings, vault=vault)

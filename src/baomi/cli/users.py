@@ -30,6 +30,7 @@ URL_OPTION = typer.Option(
     "http://127.0.0.1:8000",
     "--url",
     envvar="BAOMI_URL",
+    callback=lambda value: _checked_url(value),
     help="数据室地址（链接的前缀）/ the data room's address (the link's prefix)",
 )
 
@@ -44,6 +45,22 @@ def _as_admin(as_: str | None) -> Any:
 
 def _link(url: str, token: str) -> str:
     return f"{url.rstrip('/')}/setup/{token}"
+
+
+def _checked_url(url: str) -> str:
+    """The data room's address as a link can start with it: ``http(s)://HOST[:PORT]``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise typer.BadParameter(
+            tr(
+                f"--url 须为数据室地址，如 https://dataroom.example.cn：{url!r}",
+                f"--url must be the data room's address, e.g. https://dataroom.example.cn: {url!r}",
+            ),
+            param_hint="--url",
+        )
+    return url.strip()
 
 
 def _print_link(username: str, url: str, token: str) -> None:

@@ -386,6 +386,21 @@ def set_password(vault: Vault, *, actor: Actor, username: str, password: str) ->
         return _public(user)
 
 
+def setup_link_user(vault: Vault, token: str) -> str | None:
+    """The user name a live (unused, unexpired) setup link is for, shown on its page so that
+    the person knows which account they set; ``None`` for any other token."""
+    with vault.reading() as session:
+        link = session.get(SetupLink, _sha256(token))
+        if (
+            link is None
+            or link.used_at is not None
+            or _ts(link.expires_at) < _dt.datetime.now(_dt.UTC)
+        ):
+            return None
+        user = session.get(User, link.user_id)
+        return None if user is None else user.username
+
+
 def complete_setup(vault: Vault, *, token: str, password: str) -> UserPublic:
     """Set the password of the user a setup link names; the link works once, within its time."""
     with vault.transaction() as session:

@@ -165,8 +165,9 @@ def logout_form(vault: VaultDep, token: TokenDep) -> Response:
 
 
 @pages.get("/setup/{token}")
-def setup_page(request: Request, token: str) -> Response:
-    return _with_pre_csrf(request, "setup.html", token=token)
+def setup_page(request: Request, vault: VaultDep, token: str) -> Response:
+    account = accounts.setup_link_user(vault, token)
+    return _with_pre_csrf(request, "setup.html", token=token, account=account)
 
 
 @pages.post("/setup/{token}")
