@@ -390,26 +390,24 @@ def setup_link_user(vault: Vault, token: str) -> str | None:
     """The user name a live (unused, unexpired) setup link is for, shown on its page so that
     the person knows which account they set; ``None`` for any other token."""
     with vault.reading() as session:
-        link = session.get(SetupLink, _sha256(token))
-        if (
-            link is None
-            or link.used_at is not None
-            or _ts(link.expires_at) < _dt.datetime.now(_dt.UTC)
-        ):
-            return None
-        user = session.get(User, link.user_id)
+        link = _live_link(session, token)
+        user = None if link is None else session.get(User, link.user_id)
         return None if user is None else user.username
+
+
+def _live_link(session: Session, token: str) -> SetupLink | None:
+    """The setup link ``token`` names, if it is unused and within its time."""
+    link = session.get(SetupLink, _sha256(token))
+    if link is None or link.used_at is not None:
+        return None
+    return link if _ts(link.expires_at) >= _dt.datetime.now(_dt.UTC) else None
 
 
 def complete_setup(vault: Vault, *, token: str, password: str) -> UserPublic:
     """Set the password of the user a setup link names; the link works once, within its time."""
     with vault.transaction() as session:
-        link = session.get(SetupLink, _sha256(token))
-        if (
-            link is None
-            or link.used_at is not None
-            or _ts(link.expires_at) < _dt.datetime.now(_dt.UTC)
-        ):
+        link = _live_link(session, token)
+        if link is None:
             raise PermissionDeniedError(
                 tr("设置链接无效或已过期", "the setup link is invalid or has expired")
             )
