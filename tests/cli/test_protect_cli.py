@@ -379,3 +379,63 @@ def test_an_error_during_the_progress_display_is_shown_whole_on_its_own_line(
     assert message in "".join(rows)
     assert not any("━" in row for row in rows)  # the transient bar is gone
     assert not out.exists()
+
+
+def test_console_and_manifest_name_changes_beside_the_cells(env: Path) -> None:
+    """A workbook whose cells hold nothing to protect but whose comment and author do: the
+    manifest counts what was changed beside the cells, and the console's 处理 column says so
+    instead of staying blank (the recipient would otherwise read "nothing done")."""
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    folder = env / "extras"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["产品", "数量"])
+    ws.append(["螺丝", 3])
+    ws["A2"].comment = Comment(f"客户电话 {customers(1)[0]['手机号']}", "经理")
+    wb.properties.creator = "某人"
+    wb.save(folder / "a.xlsx")
+    r = runner.invoke(
+        app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "protect",
+            str(folder),
+            "--policy",
+            str(env / "p.yaml"),
+            "--out",
+            str(env / "pkg"),
+            "--key-file",
+            str(env / "k.key"),
+            "--verify",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((env / "pkg" / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["files"]
+    assert entry["extras_changed"] == 1  # the comment; the author, always left out, is not counted
+    row = next(line for line in r.output.splitlines() if "a.xlsx" in line)
+    assert "comments, headers, properties: 1" in row
+    # a file with nothing beside its cells keeps the manifest as it was: no such key
+    r = runner.invoke(
+        app,
+        [
+            "protect",
+            str(env / "seller"),
+            "--policy",
+            str(env / "p.yaml"),
+            "--out",
+            str(env / "pkg2"),
+            "--key-file",
+            str(env / "k.key"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((env / "pkg2" / "manifest.json").read_text(encoding="utf-8"))
+    assert all("extras_changed" not in f for f in manifest["files"])

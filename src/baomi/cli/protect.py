@@ -235,6 +235,11 @@ def protect(
             ops = sorted({c.operator for t in f.tables for c in t.columns if c.operator})
         else:
             rows, ops = f"{f.replaced_spans} / {f.units}", ["analyze"]
+        if f.extras_changed:
+            ops.append(
+                tr("批注、页眉页脚、属性", "comments, headers, properties")
+                + f": {f.extras_changed}"
+            )
         table.add_row(f.path, rows, ", ".join(ops))
     console.print(table)
     for k in m.k_anonymity:

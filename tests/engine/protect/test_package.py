@@ -883,6 +883,10 @@ def test_comments_headers_footers_and_properties_are_protected(tmp_path: Path) -
     out = openpyxl.load_workbook(tmp_path / "out" / "w.xlsx").active
     assert out is not None and out["B2"].comment is not None
     assert mobiles[0][-4:] in strip_marks(out["B2"].comment.text)  # masked, still there
+    # the manifest counts the texts protected beside the cells: the comment and the header in
+    # the workbook; the Word comment is a paragraph (``replaced_spans``), the authors not counted
+    changed = {f.path: f.extras_changed for f in result.manifest.files}
+    assert changed == {"w.xlsx": 2, "c.docx": None}
 
 
 def test_every_property_the_scan_reads_is_protected(tmp_path: Path) -> None:
@@ -915,7 +919,11 @@ def test_every_property_the_scan_reads_is_protected(tmp_path: Path) -> None:
                 extra = f"<Manager>刘洋</Manager><Company>示例有限公司{mobiles[2]}</Company>"
                 data = data.replace(b"</Properties>", extra.encode() + b"</Properties>")
             z.writestr(info, data)
-    assert run(src, tmp_path / "out", verify=True).leaks == []
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.leaks == []
+    # the status in each, and the Word file's company (its manager is not counted)
+    changed = {f.path: f.extras_changed for f in result.manifest.files}
+    assert changed == {"w.xlsx": 1, "c.docx": 2}
     for name in ("w.xlsx", "c.docx"):
         text = zipped_text(tmp_path / "out" / name)
         assert not [m for m in mobiles if m in text] and "刘洋" not in text, name

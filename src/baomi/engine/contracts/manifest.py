@@ -61,6 +61,11 @@ class ManifestFile:
     tables: tuple[ManifestTable, ...] | None = field(default=None, metadata=OMIT_NONE)
     units: int | None = field(default=None, metadata=OMIT_NONE)
     replaced_spans: int | None = field(default=None, metadata=OMIT_NONE)
+    #: texts an XLSX or DOCX file holds beside its cells and paragraphs — comments, page
+    #: headers and footers, document properties — that protect changed or left out for the
+    #: personal information in them (the authors, always left out, are not counted); absent
+    #: when none
+    extras_changed: int | None = field(default=None, metadata=OMIT_NONE)
     output_sha256: str
 
 

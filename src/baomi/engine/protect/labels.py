@@ -121,14 +121,18 @@ _APP_WHO = ("Manager",)
 _APP_ABOUT = ("Company",)
 
 
-def protect_extras(run: ProtectRun, doc: Document) -> None:
+def protect_extras(run: ProtectRun, doc: Document) -> int:
     """Protect what an XLSX or DOCX file holds beside its cells and paragraphs: cell and Word
     comments (their text protected, their author left out), page headers and footers, and the
-    document properties (the author and the last editor left out, the rest protected)."""
+    document properties (the author and the last editor left out, the rest protected). The
+    number of texts protect changed or left out because they held personal information; the
+    authors, editors and managers, always left out, are not counted, nor a Word comment's text
+    (protected with the paragraphs). 0 for other formats."""
     if doc.format == "xlsx":
-        _workbook_extras(run, doc.state)
-    elif doc.format == "docx":
-        _docx_extras(run, doc.state[0])
+        return _workbook_extras(run, doc.state)
+    if doc.format == "docx":
+        return _docx_extras(run, doc.state[0])
+    return 0
 
 
 def _text(run: ProtectRun, text: str | None) -> str | None:
@@ -142,13 +146,17 @@ def _custom_value(run: ProtectRun, text: str, header: str | None) -> str:
     return _protect_text(run, text, findings=found)[0] if found else text
 
 
-def _workbook_extras(run: ProtectRun, wb: Any) -> None:
+def _workbook_extras(run: ProtectRun, wb: Any) -> int:
     from openpyxl.comments import Comment
 
+    changed = 0
     for name in _WHO:
         setattr(wb.properties, name, None)
     for name in _ABOUT:
-        setattr(wb.properties, name, _text(run, getattr(wb.properties, name)))
+        value = getattr(wb.properties, name)
+        new = _text(run, value)
+        changed += new != value
+        setattr(wb.properties, name, new)
     # custom properties: a string protected; a number or a date that holds an identifier
     # (a mobile typed as a number) cannot hold its masked form, and is left out
     kept = []
@@ -162,7 +170,9 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> None:
         new = _custom_value(run, text, header)
         if new == text:
             kept.append(prop)
-        elif isinstance(value, str):
+            continue
+        changed += 1
+        if isinstance(value, str):
             prop.value = new
             kept.append(prop)
     wb.custom_doc_props.props = kept
@@ -170,7 +180,9 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> None:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.comment is not None:
-                    note = Comment(_text(run, cell.comment.text) or "", "")
+                    text = _text(run, cell.comment.text) or ""
+                    changed += text != (cell.comment.text or "")
+                    note = Comment(text, "")
                     note.width, note.height = cell.comment.width, cell.comment.height
                     cell.comment = note
         for part in (
@@ -186,19 +198,25 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> None:
                 continue
             for side in (item.left, item.center, item.right):
                 if side.text:
-                    side.text = _text(run, side.text)
+                    new = _text(run, side.text)
+                    changed += new != side.text
+                    side.text = new
+    return changed
 
 
-def _docx_extras(run: ProtectRun, document: Any) -> None:
+def _docx_extras(run: ProtectRun, document: Any) -> int:
     props = document.core_properties
+    changed = 0
     for name in _WHO_DOCX:
         setattr(props, name, "")
     for name in _ABOUT_DOCX:
         value = getattr(props, name)
         if value:
-            setattr(props, name, _text(run, value))
-    _docx_app_properties(run, document)
-    _docx_custom_properties(run, document)
+            new = _text(run, value)
+            changed += new != value
+            setattr(props, name, new)
+    changed += _docx_app_properties(run, document)
+    changed += _docx_custom_properties(run, document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -206,10 +224,12 @@ def _docx_extras(run: ProtectRun, document: Any) -> None:
     if any(r.reltype == RT.COMMENTS for r in document.part.rels.values()):
         for comment in document.comments:
             comment.author, comment.initials = "", ""
+    return changed
 
 
-def _docx_app_properties(run: ProtectRun, document: Any) -> None:
-    """The manager left out and the company protected in a Word file's extended properties."""
+def _docx_app_properties(run: ProtectRun, document: Any) -> int:
+    """The manager left out and the company protected in a Word file's extended properties;
+    how many company names were changed."""
     from lxml import etree
 
     part = next(
@@ -217,19 +237,21 @@ def _docx_app_properties(run: ProtectRun, document: Any) -> None:
         None,
     )
     if part is None:
-        return
+        return 0
     root = etree.fromstring(part.blob)
-    changed = False
+    changed, dirty = 0, False
     for node in root:
         name = etree.QName(node).localname
         if name in _APP_WHO and node.text:
-            node.text, changed = None, True
+            node.text = None
+            dirty = True
         elif name in _APP_ABOUT and node.text:
             new = _text(run, node.text)
-            changed = changed or new != node.text
+            changed += new != node.text
             node.text = new
-    if changed:
+    if changed or dirty:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return changed
 
 
 #: The value types of a custom property that hold text (``vt:lpwstr`` and its kin).
@@ -243,9 +265,10 @@ def _written(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _docx_custom_properties(run: ProtectRun, document: Any) -> None:
+def _docx_custom_properties(run: ProtectRun, document: Any) -> int:
     """A Word file's custom properties (``docProps/custom.xml``, written back as they were by
-    python-docx): a text value protected, a number or date that holds an identifier left out."""
+    python-docx): a text value protected, a number or date that holds an identifier left out;
+    how many were changed."""
     from lxml import etree
 
     part = next(
@@ -253,9 +276,9 @@ def _docx_custom_properties(run: ProtectRun, document: Any) -> None:
         None,
     )
     if part is None:
-        return
+        return 0
     root = etree.fromstring(part.blob)
-    changed = False
+    changed = 0
     for node in list(root):
         value = next(iter(node), None)
         if value is None or not value.text or value.text.isspace():
@@ -263,10 +286,11 @@ def _docx_custom_properties(run: ProtectRun, document: Any) -> None:
         new = _custom_value(run, value.text, None)
         if new == value.text:
             continue
-        changed = True
+        changed += 1
         if etree.QName(value).localname in _TEXT_TYPES:
             value.text = new
         else:
             root.remove(node)
     if changed:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return changed

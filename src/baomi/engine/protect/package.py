@@ -117,7 +117,9 @@ def protect_document(
         protect_labels(run, doc, entry["tables"])
     else:
         entry.update(protect_units(run, doc, found))
-    protect_extras(run, doc)
+    changed = protect_extras(run, doc)
+    if changed:
+        entry["extras_changed"] = changed
     target.parent.mkdir(parents=True, exist_ok=True)
     doc.save(target)
     return entry
