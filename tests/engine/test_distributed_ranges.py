@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -212,10 +214,14 @@ def _failing(*args: object) -> None:
     raise RuntimeError("worker failed")
 
 
+@pytest.mark.parametrize("task", ["scan_file_on_worker", "scan_files_on_worker"])
 def test_a_failing_worker_task_leaves_no_output(
-    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seller: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, task: str
 ) -> None:
-    monkeypatch.setattr("baomi.engine.scan.distributed.scan_file_on_worker", _failing)
+    # the demo's small files go to scan_files_on_worker; with none small, each file alone
+    monkeypatch.setattr(f"baomi.engine.scan.distributed.{task}", _failing)
+    if task == "scan_file_on_worker":
+        monkeypatch.setattr("baomi.engine.scan.distributed.SMALL_FILE_BYTES", -1)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="worker failed"):
         scan_on_dask([seller], client, out_dir=out, options=OPTIONS)
@@ -374,3 +380,52 @@ def test_a_range_ending_in_broken_rows_counts_their_row_numbers(tmp_path: Path) 
         records = [line for line in body[start:end].split(b"\r\n") if line]
         assert range_rows(task) == len(records) == 11
         assert read_part(task).skipped == 1
+
+
+def test_small_files_in_a_row_are_scanned_a_batch_at_a_time(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of contracts was one task per file on Dask: each task paid a document's scan
+    set-up. Small files in a row now go to one task, which finds their lines together as
+    one process does; the outputs stay byte for byte those of one process — with an empty
+    file, an unreadable one, a CSV and a DOCX among them, and a large CSV cut into ranges
+    between them (which ends a batch)."""
+    import docx
+
+    from baomi.engine.scan import distributed
+
+    rng = random.Random(12)
+    root = tmp_path / "合同"
+    root.mkdir()
+    people = _people(60, seed=12)
+    for k in range(12):
+        lines = [
+            f"第{j}条 乙方{name}，身份证{rid}，电话{mob}。"
+            for j, (name, rid, mob, _) in enumerate(rng.sample(people, 5))
+        ]
+        (root / f"合同_{k:02d}.txt").write_text("\n".join(lines), encoding="utf-8")
+    (root / "合同_03b.txt").write_text("", encoding="utf-8")  # empty: skipped
+    (root / "合同_04b.docx").write_bytes(b"PK\x03\x04 not a zip")  # unreadable: skipped
+    _csv(root / "合同_05b.csv", people[:20], "utf-8")
+    _csv(root / "合同_07b_大表.csv", _people(400, seed=13), "utf-8")  # cut into ranges
+    document = docx.Document()
+    for name, rid, mob, _ in people[:8]:
+        document.add_paragraph(f"联系人{name}，证件{rid}，手机{mob}")
+    document.core_properties.author = "张伟"
+    document.save(str(root / "合同_09b.docx"))
+
+    tasks: list[int] = []
+    submit = distributed.Coordinator.submit_files
+
+    def counted(self: Any, units: list[Any], jobs: list[Any]) -> None:
+        if jobs:
+            tasks.append(len(jobs))
+        submit(self, units, jobs)
+
+    monkeypatch.setattr(distributed.Coordinator, "submit_files", counted)
+    monkeypatch.setattr(distributed, "TEXT_BATCH_BYTES", 1800)  # a few files per task
+    _same([root], client, tmp_path)
+    # 17 files: the large CSV in ranges, the 16 others a few to a task, in file order
+    assert sum(tasks) == 16 and len(tasks) < 16 and max(tasks) > 1
+    inventory = json.loads((tmp_path / "dask" / "inventory.json").read_text(encoding="utf-8"))
+    assert [s["path"] for s in inventory["skipped"]] == ["合同_03b.txt", "合同_04b.docx"]

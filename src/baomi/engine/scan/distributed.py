@@ -6,7 +6,8 @@ stays where ``baomi scan`` runs (the *coordinator*). With :func:`scan_on_dask` (
 ``--engine dask`` runs) the coordinator only plans: a large CSV/TSV is cut into byte ranges
 and a Parquet file into row groups, which the workers read themselves while one of them
 classifies the columns (a future every range's scan takes), and any other file is read and
-scanned whole by one worker (:mod:`baomi.engine.scan.ranges`); it then merges the
+scanned whole by one worker (:mod:`baomi.engine.scan.ranges`; small files in a row several to
+a task, :func:`scan_files_on_worker`); it then merges the
 partial inventories and appends the findings in file and range order (workers send them as
 ``findings.jsonl`` lines, so the coordinator's share stays small) — :class:`Coordinator`, which
 the database scan on Dask (:mod:`baomi.databases.distributed`) shares. So ``inventory.json``
@@ -52,7 +53,7 @@ from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.readers import open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
-from baomi.engine.scan.kernels import scan_partition
+from baomi.engine.scan.kernels import scan_partition, scan_text_batch
 from baomi.engine.scan.model import (
     Partition,
     ProgressFn,
@@ -76,8 +77,10 @@ from baomi.engine.scan.ranges import (
 )
 from baomi.engine.scan.report import _inventory
 from baomi.engine.scan.run import (
+    TEXT_BATCH_BYTES,
     NdjsonFindings,
     Scanned,
+    _document,
     _write_findings,
     discard,
     finish_record,
@@ -102,6 +105,10 @@ GUIDED_PER_THREAD = 2
 SPOOL_COPY_BYTES = 1024 * 1024
 #: The smallest range task (bytes): below it the per-task costs show.
 MIN_RANGE_BYTES = 1024 * 1024
+#: A file not cut and at most this size is a *small file*: small files in a row are scanned
+#: by one task, up to :data:`~baomi.engine.scan.run.TEXT_BATCH_BYTES` of them
+#: (:func:`scan_files_on_worker`): a folder of contracts is a few tasks, not one per file.
+SMALL_FILE_BYTES = 256 * 1024
 
 
 class SchedulerUnreachableError(Exception):
@@ -231,6 +238,59 @@ def scan_file_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetu
         errors.append(exc.reason)
     finish_record(record, src, file_parts, errors)
     return WholeScan(scanned, record)
+
+
+def scan_files_on_worker(
+    jobs: Sequence[tuple[Path, str, int]], setup: WorkerSetup
+) -> list[WholeScan]:
+    """The task for small files in a row (``jobs``: each file's path, name and index): each
+    read and scanned as :func:`scan_file_on_worker` does, with the documents' lines in a row
+    found together as one process finds them (:func:`~baomi.engine.scan.kernels.scan_text_batch`:
+    the same findings, a fixed cost per batch instead of per document)."""
+    ctx = _context(setup)
+    out: list[WholeScan] = []
+    parts: list[tuple[WholeScan, Partition]] = []  # every file's partitions, in order
+    for path, rel, file_index in jobs:
+        try:
+            src = open_source(path, batch_rows=ctx.options.batch_rows)
+        except UnreadableFileError as exc:
+            out.append(WholeScan([], None, exc.reason))
+            continue
+        whole = WholeScan([], new_record(rel, src))
+        file_parts = FilePartitions(src, rel, file_index, ctx)
+        errors: list[str] = []
+        read: list[Partition] = []
+        try:
+            read.extend(file_parts)
+        except UnreadableFileError as exc:
+            if not read:  # nothing could be read: the file is skipped
+                out.append(WholeScan([], None, exc.reason))
+                continue
+            errors.append(exc.reason)
+        assert whole.record is not None
+        finish_record(whole.record, src, file_parts, errors)
+        out.append(whole)
+        parts.extend((whole, part) for part in read)
+    batch: list[tuple[WholeScan, Partition]] = []
+
+    def flush() -> None:
+        found = scan_text_batch([part for _, part in batch], ctx)
+        for (owner, _), scanned in zip(batch, found, strict=True):
+            owner.scanned.append(_serialised(scanned, setup))
+        batch.clear()
+
+    for owner, part in parts:
+        if _document(part):
+            batch.append((owner, part))
+            if sum(p.frame.estimated_size() for _, p in batch) >= TEXT_BATCH_BYTES:
+                flush()
+            continue
+        if batch:
+            flush()
+        owner.scanned.append(_serialised(scan_partition(part, ctx), setup))
+    if batch:
+        flush()
+    return out
 
 
 def layout_on_worker(path: Path, rel: str, file_index: int, setup: WorkerSetup) -> Layout | None:
@@ -368,7 +428,9 @@ class Coordinator:
         self.ahead = ahead or AHEAD_PER_THREAD * self.threads
         self.merger = InventoryMerger()
         self.units: list[Unit] = []
-        self.pending: deque[tuple[Unit, Future[Any]]] = deque()
+        #: tasks in flight, in order: each with its unit, or the units of a task that
+        #: scans small files (its result a list of :class:`WholeScan`, one per unit)
+        self.pending: deque[tuple[Unit | list[Unit], Future[Any]]] = deque()
         self.findings = 0
         self.submitted = 0  # tasks submitted by :meth:`submit`
 
@@ -402,6 +464,18 @@ class Coordinator:
         self.pending.append((unit, task))
         self.drain(self.ahead)
 
+    def submit_files(self, units: list[Unit], jobs: list[tuple[Path, str, int]]) -> None:
+        """Scan small files in a row (``jobs``, one per unit in ``units``) in one task
+        (:func:`scan_files_on_worker`)."""
+        if not jobs:
+            return
+        self.submitted += 1
+        task = self.client.submit(
+            scan_files_on_worker, jobs, self.setup, priority=-self.submitted, pure=False
+        )
+        self.pending.append((units, task))
+        self.drain(self.ahead)
+
     def drain(self, limit: int) -> None:
         """Merge the results that are back, in submission order, until at most ``limit``
         tasks are still running (and at most :data:`HELD_PER_AHEAD` × ``limit`` results wait
@@ -411,16 +485,24 @@ class Coordinator:
 
         while self.pending:
             while self.pending and self.pending[0][1].done():  # type: ignore[no-untyped-call]
-                unit, fut = self.pending.popleft()
-                self._consume(unit, fut.result())
+                self._next()
             running = [f for _u, f in self.pending if not f.done()]  # type: ignore[no-untyped-call]
             if len(running) <= limit and len(self.pending) <= HELD_PER_AHEAD * limit:
                 return
             if limit and len(self.pending) <= HELD_PER_AHEAD * limit:
                 wait(running, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
             else:
-                unit, fut = self.pending.popleft()
-                self._consume(unit, fut.result())
+                self._next()
+
+    def _next(self) -> None:
+        """Merge the oldest task's result (waiting for it)."""
+        units, fut = self.pending.popleft()
+        result = fut.result()
+        if isinstance(units, list):
+            for unit, whole in zip(units, result, strict=True):
+                self._consume(unit, whole)
+        else:
+            self._consume(units, result)
 
     def _merge(self, unit: Unit, scanned: list[Sent]) -> None:
         assert unit.record is not None
@@ -636,13 +718,27 @@ def scan_on_dask(
     done = 0
     with Coordinator(client, registry, options, out_dir, ahead) as run:
         ctx, setup = run.ctx, run.setup
+        # small files in a row, not yet sent: one task scans them (scan_files_on_worker)
+        units: list[Unit] = []
+        jobs: list[tuple[Path, str, int]] = []
+        held = 0  # their bytes
         for file_index, (path, rel) in enumerate(files):
             if progress:
                 progress(rel, done, total)
-            unit = run.unit(rel)
             size = path.stat().st_size if path.is_file() else 0
             cut = cut_for_workers(path, ctx.options.batch_rows, run.threads, range_bytes)
             done += size
+            if cut is None and size <= SMALL_FILE_BYTES:
+                units.append(run.unit(rel))
+                jobs.append((path, rel, file_index))
+                held += size
+                if held >= TEXT_BATCH_BYTES:
+                    run.submit_files(units, jobs)
+                    units, jobs, held = [], [], 0
+                continue
+            run.submit_files(units, jobs)
+            units, jobs, held = [], [], 0
+            unit = run.unit(rel)
             whole = (path, rel, file_index, setup)
             if cut is None:
                 run.submit(unit, scan_file_on_worker, *whole)
@@ -663,6 +759,7 @@ def scan_on_dask(
                 # named by file and range (the task streams and dashboard show which it is)
                 key = f"scan_range_on_worker-{file_index}.{i}-{secrets.token_hex(8)}"
                 run.submit(unit, scan_range_on_worker, task, first, layout, setup, key=key)
+        run.submit_files(units, jobs)
         return run.finish(progress, total)
 
 
