@@ -77,6 +77,10 @@ COMMAND_NAMES: dict[str, str] = {
     "trace": "baomi.cli.protect",
     "detokenize": "baomi.cli.protect",
     "user": "baomi.cli.users",
+    "keys": "baomi.cli.vault",
+    "deal": "baomi.cli.vault",
+    "audit": "baomi.cli.vault",
+    "backup": "baomi.cli.vault",
 }
 
 _mounted: set[str] = set()
