@@ -82,6 +82,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.respond",
     "baomi.cli.subject",
     "baomi.cli.users",
+    "baomi.cli.rooms",
 )
 
 
@@ -115,6 +116,7 @@ COMMAND_NAMES: dict[str, str] = {
     "trace": "baomi.cli.protect",
     "detokenize": "baomi.cli.protect",
     "user": "baomi.cli.users",
+    "room": "baomi.cli.rooms",
 }
 
 _mounted: set[str] = set()
