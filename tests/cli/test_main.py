@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,30 @@ def test_a_command_mounted_alone_is_the_same_command_as_in_the_whole_cli() -> No
 
     for word in COMMAND_NAMES:
         assert shape(word, "alone") == shape(word, "whole"), word
+
+
+def test_lang_is_taken_anywhere_on_the_command_line(tmp_path: Path) -> None:
+    """``baomi scan … --lang en`` said "No such option '--lang'": the switch was the root's
+    alone, so it worked only before the command word."""
+    missing = str(tmp_path / "nothing-here")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = "from baomi.cli.main import main; main()"
+        env = {k: v for k, v in os.environ.items() if k != "BAOMI_LANG"}
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+        )
+
+    for args in (
+        ("--lang", "en", "scan", missing),  # as before
+        ("scan", missing, "--lang", "en"),
+        ("scan", "--lang", "en", missing),
+        ("scan", missing, "--lang=en"),
+    ):
+        done = run(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "does not exist" in done.stderr and "--lang" not in done.stderr, args
+    chinese = run("scan", missing, "--lang", "zh")
+    assert "不存在" in chinese.stderr and "--lang" not in chinese.stderr
+    # after ``--`` everything is an argument: a file named --lang is scanned, not a switch
+    assert "--lang" in run("scan", "--", "--lang", "en").stderr

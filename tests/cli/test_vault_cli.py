@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,9 @@ with warnings.catch_warnings():
 __all__ = ["database_url", "second_database_url"]
 
 
-def _app() -> typer.Typer:
+def app_with(*registers: Callable[[typer.Typer], None]) -> typer.Typer:
+    """A ``baomi`` root for tests with the command groups ``registers`` add (``BAOMI_LANG``
+    decides the language)."""
     app = typer.Typer(no_args_is_help=True)
 
     @app.callback()
@@ -40,8 +42,13 @@ def _app() -> typer.Typer:
         """baomi (test)."""
         set_language(None)  # BAOMI_LANG decides
 
-    vault_cli.register(app)
+    for register in registers:
+        register(app)
     return app
+
+
+def _app() -> typer.Typer:
+    return app_with(vault_cli.register)
 
 
 @pytest.fixture

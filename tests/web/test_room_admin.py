@@ -162,3 +162,22 @@ def test_the_api_twins_and_who_sees_what(client: TestClient, vault: Any, room: s
     gone = client.delete(API + "/members/seller.a", headers=broker)
     assert gone.json() == {"username": "seller.a", "copies_outstanding": 0}
     assert client.get(API + "/members", headers=seller).status_code == 403
+
+
+def test_the_stage_is_named_in_the_pages_language(client: TestClient, room: str) -> None:
+    """The room page and the home page's list name the stage by its label, in the page's
+    language — never by its code (``due_diligence``) outside the form's values."""
+    moved = client.post(
+        ROOM + "/manage/stage",
+        data={"csrf_token": room, "stage": "due_diligence"},
+        follow_redirects=False,
+    )
+    assert "manage_error" not in moved.headers["location"]
+    for lang, shown in (("en", "due diligence"), ("zh", "尽职调查")):
+        page = client.get(f"{ROOM}?lang={lang}").text
+        assert f"<dd>{shown}</dd>" in page, lang
+        assert 'option value="due_diligence" selected>' + shown in page, lang
+        home = client.get(f"/?lang={lang}").text
+        assert f"<td>{shown}</td>" in home, lang
+        for html in (page, home):
+            assert "due_diligence" not in html.replace('value="due_diligence"', ""), lang

@@ -8,7 +8,9 @@ import os
 import signal
 import sys
 
+import click
 import typer
+from typer.core import TyperGroup
 
 # Polars allocates through jemalloc, which keeps freed pages for a while; on a long scan the
 # retained pages, not live data, set the peak (848 MB → 720 MB on a 350 MB CSV with 0.5 s).
@@ -27,7 +29,40 @@ os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 # baomi makes no BLAS calls; OpenBLAS's helper thread would only spin beside Polars' threads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+
+def _lang_first(args: list[str]) -> list[str]:
+    """``args`` with each ``--lang VALUE`` (``--lang=VALUE``) moved before the command word,
+    where the root reads it: ``baomi scan DIR --lang en`` is ``baomi --lang en scan DIR``. After
+    ``--`` everything is an argument and stays where it is (a file named ``--lang``)."""
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg.startswith("--lang="):
+            moved.append(arg)
+        elif arg == "--lang" and i + 1 < len(args):
+            moved += args[i : i + 2]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return moved + rest
+
+
+class _Root(TyperGroup):
+    """The ``baomi`` group: ``--lang`` is its option, taken wherever it is on the command line
+    (a command's own parser would refuse it as unknown)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _lang_first(args))
+
+
 _app = typer.Typer(
+    cls=_Root,
     name="baomi",
     help="保密 baomi — 公司转让中的客户个人信息保护 (PIPL). Protect customer PI in a company transfer.",
     no_args_is_help=True,
@@ -47,13 +82,17 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baomi.cli.respond",
     "baomi.cli.subject",
     "baomi.cli.users",
+    "baomi.cli.rooms",
 )
 
 
 @_app.callback()
 def _root(
     lang: str = typer.Option(
-        None, "--lang", envvar="BAOMI_LANG", help="界面语言 zh|en / interface language"
+        None,
+        "--lang",
+        envvar="BAOMI_LANG",
+        help="界面语言 zh|en，可放在命令行任意位置 / interface language, anywhere on the line",
     ),
 ) -> None:
     """保密 baomi — 公司转让中的客户个人信息保护。"""
@@ -81,6 +120,7 @@ COMMAND_NAMES: dict[str, str] = {
     "deal": "baomi.cli.vault",
     "audit": "baomi.cli.vault",
     "backup": "baomi.cli.vault",
+    "room": "baomi.cli.rooms",
 }
 
 _mounted: set[str] = set()

@@ -348,3 +348,20 @@ def test_a_disabled_account_takes_no_seat_and_refusals_name_roles_as_pages_do(
         )
     assert "卖方成员" in str(err.value) and "买方审阅人" in str(err.value)
     assert "seller" not in str(err.value)
+
+
+def test_an_actor_without_an_account_sees_every_room_only_if_it_runs_rooms(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    """``baomi room list``: the key holder at the command line has no account and no seat; as
+    the installation's administrator it sees every room, as :func:`rooms.rooms_for` shows an
+    administrator's account — and an actor of another role sees none."""
+    [entry] = rooms.rooms_for_actor(vault, Actor("root", Role.ADMIN))
+    assert (entry.room.deal_name, entry.side, entry.role, entry.nda_pending) == (
+        "转让-001",
+        None,
+        Role.ADMIN,
+        False,
+    )
+    assert entry == rooms.rooms_for(vault, _user(vault, "root", "admin"))[0]
+    assert rooms.rooms_for_actor(vault, Actor("buyer.a", Role.BUYER)) == []

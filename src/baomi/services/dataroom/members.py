@@ -48,6 +48,17 @@ class Removed:
     username: str
     copies_outstanding: int
 
+    def summary(self) -> str:
+        """What the page and the command line say of the removal (the copies still held)."""
+        said = tr(f"已将 {self.username} 移出数据室", f"{self.username} left the room")
+        if self.copies_outstanding:
+            n = self.copies_outstanding
+            said += tr(
+                f"；其下载的 {n} 份副本尚未确认删除，仍列在副本清单中",
+                f"; {n} copies they downloaded are not yet confirmed deleted and stay on the list",
+            )
+        return said
+
 
 def list_members(vault: Vault, *, actor: Actor, deal_ref: str) -> list[MemberInfo]:
     """The room's members by side, then user name."""

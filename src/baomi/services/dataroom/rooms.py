@@ -547,12 +547,28 @@ class RoomEntry:
 
 def rooms_for(vault: Vault, user: UserPublic) -> list[RoomEntry]:
     """The rooms ``user`` has a seat in (every room for the platform's administrators)."""
-    platform = Role(user.role)
+    return _rooms_seen(vault, Role(user.role), user.id)
+
+
+def rooms_for_actor(vault: Vault, actor: Actor) -> list[RoomEntry]:
+    """The rooms an actor without an account sees — the installation's administrator at the
+    command line, who holds the key: every room for the roles that run rooms (as
+    :func:`rooms_for` gives an account of those roles without seats), none for the others."""
+    return _rooms_seen(vault, actor.role, None)
+
+
+def _rooms_seen(vault: Vault, platform: Role, user_id: str | None) -> list[RoomEntry]:
+    """The rooms of ``user_id``'s seats (none without an account), every room for
+    :data:`RUNS_ROOMS`."""
     with vault.reading() as session:
-        seats = {
-            m.deal_id: m
-            for m in session.execute(select(Member).where(Member.user_id == user.id)).scalars()
-        }
+        seats = (
+            {
+                m.deal_id: m
+                for m in session.execute(select(Member).where(Member.user_id == user_id)).scalars()
+            }
+            if user_id is not None
+            else {}
+        )
         rows = session.execute(
             select(Deal, Room).join(Room, Room.deal_id == Deal.id).order_by(Room.created_at)
         ).all()
@@ -562,7 +578,11 @@ def rooms_for(vault: Vault, user: UserPublic) -> list[RoomEntry]:
             if member is None and platform not in RUNS_ROOMS:
                 continue
             side = Side(member.side) if member is not None else None
-            pending = side in RECIPIENT_SIDES and not _accepted_current(session, deal.id, user.id)
+            pending = (
+                side in RECIPIENT_SIDES
+                and user_id is not None
+                and not _accepted_current(session, deal.id, user_id)
+            )
             role = Role(member.role) if member is not None else platform
             out.append(RoomEntry(_info(deal, room), side, role, pending))
     return out

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Form, Response
 from fastapi.responses import RedirectResponse
 
 from baomi.errors import InputError, PermissionDeniedError
-from baomi.i18n import tr
 from baomi.services.dataroom import grants, members, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, Side
@@ -127,24 +126,13 @@ def grant_form(
     )
 
 
-def _removed(result: members.Removed) -> str:
-    said = tr(f"已将 {result.username} 移出数据室", f"{result.username} left the room")
-    if result.copies_outstanding:
-        n = result.copies_outstanding
-        said += tr(
-            f"；其下载的 {n} 份副本尚未确认删除，仍列在副本清单中",
-            f"; {n} copies they downloaded are not yet confirmed deleted and stay on the list",
-        )
-    return said
-
-
 @pages.post("/rooms/{deal}/manage/member/{username}/remove")
 def remove_member_form(deal: str, username: str, user: CurrentUser, vault: VaultDep) -> Response:
     seat = rooms.seat(vault, user, deal)
     return _done(
         deal,
         lambda: members.remove_member(vault, actor=seat.actor, deal_ref=deal, username=username),
-        _removed,
+        members.Removed.summary,
     )
 
 
