@@ -142,6 +142,13 @@ def test_the_overview_page_and_its_forms(home: Home) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303 and "error=" in r.headers["location"]
+    for field in ("turnover_yuan",):  # more than a database column holds: was a 500
+        r = c.post(
+            f"/rooms/{DEAL}/comply/company",
+            data={"csrf_token": _csrf(page.text), field: "9" * 20},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and "error=" in r.headers["location"], field
     r = c.post(
         f"/rooms/{DEAL}/comply/company",
         data={"csrf_token": _csrf(page.text), "staff": "201", "pi_business": "true"},

@@ -94,6 +94,15 @@ def test_the_report_form_reads_a_count_as_people_type_it(client: TestClient, vau
     )
     assert "error=" in bad.headers["location"]
     assert len(client.get(BASE, headers=seller).json()) == 3  # nothing recorded
+    # a count no database column holds was a 500 (OverflowError from SQLite): an error shown
+    huge = client.post(
+        "/rooms/转让-001/incidents",
+        data={"title": "外泄", "individuals": "9" * 20},
+        headers=seller,
+        follow_redirects=False,
+    )
+    assert huge.status_code == 303 and "error=" in huge.headers["location"]
+    assert len(client.get(BASE, headers=seller).json()) == 3
 
 
 def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any) -> None:

@@ -12,12 +12,21 @@ from baomi.i18n import tr
 _GROUPING = re.compile(r"[,，_\s]")
 
 
-def form_count(text: str, what: str) -> int | None:
-    """A whole number typed in a form (full-width digits and thousands separators allowed);
-    ``None`` when nothing was typed, :class:`InputError` naming ``what`` for anything else."""
+#: The largest number a form takes: the APIs' largest bound (a turnover in yuan), well inside
+#: what a database integer holds (a 20-digit number was an OverflowError, a 500).
+MAX_FORM_COUNT = 10**15
+
+
+def form_count(text: str, what: str, most: int = MAX_FORM_COUNT) -> int | None:
+    """A whole number typed in a form (full-width digits and thousands separators allowed),
+    at most ``most``; ``None`` when nothing was typed, :class:`InputError` naming ``what``
+    for anything else."""
     text = _GROUPING.sub("", unicodedata.normalize("NFKC", text))
     if not text:
         return None
     if not (text.isascii() and text.isdigit()):
         raise InputError(tr(f"{what}须为非负整数", f"{what} must be a whole number"))
-    return int(text)
+    value = int(text)
+    if value > most:
+        raise InputError(tr(f"{what}不能超过 {most:,}", f"{what} cannot exceed {most:,}"))
+    return value

@@ -43,6 +43,9 @@ from baomi.services.respond import playbook
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Incident, IncidentStep
 
+#: The most people an incident can affect (the API's bound; a database integer holds it).
+MAX_INDIVIDUALS = 10**12
+
 
 class Status(StrEnum):
     OPEN = "open"
@@ -364,6 +367,13 @@ def report(
     sensitive_individuals = sensitive_individuals or 0
     if individuals < 0 or sensitive_individuals < 0 or sensitive_individuals > individuals:
         raise InputError(tr("人数无效", "invalid counts"))
+    if individuals > MAX_INDIVIDUALS:
+        raise InputError(
+            tr(
+                f"影响人数不能超过 {MAX_INDIVIDUALS:,}",
+                f"the individuals affected cannot exceed {MAX_INDIVIDUALS:,}",
+            )
+        )
     found = _timestamp(discovered_at)
     incident_id = new_id()
     key = vault.platform_key("fields")
