@@ -176,3 +176,23 @@ def test_drills_page_and_api(client: TestClient, vault: Any) -> None:
     assert page.status_code == 200 and "名单外泄演练" in page.text and "S35-10.1" in page.text
     assert "/drills" in client.get("/", headers=seller).text
     assert "/drills" not in client.get("/", headers=buyer).text
+
+
+def test_the_incident_page_shows_the_discovery_in_beijing_time(
+    client: TestClient, vault: Any
+) -> None:
+    """The incident page showed the stored UTC time ("2026-12-04 00:00:00 UTC") while the
+    list and every other page show Beijing time: a time typed without an offset is China's
+    and reads back as typed."""
+    _broker, _buyer, seller = _ready(client, vault)
+    r = client.post(
+        "/rooms/转让-001/incidents",
+        data={"title": "外泄", "discovered_at": "2026-12-04 08:00"},
+        headers=seller,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "error=" not in r.headers["location"]
+    (incident,) = client.get(BASE, headers=seller).json()
+    page = client.get(f"/rooms/转让-001/incidents/{incident['id']}", headers=seller)
+    assert page.status_code == 200
+    assert "2026-12-04 08:00" in page.text and "UTC</dd>" not in page.text

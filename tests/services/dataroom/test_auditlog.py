@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from baomi.errors import PermissionDeniedError
+from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import deals
 from baomi.services.dataroom import auditlog, documents, grants, rooms
 from baomi.services.dataroom.auditlog import AuditFilter
@@ -56,3 +56,61 @@ def test_only_this_deals_events_and_each_filter(vault: Any, room: dict[str, room
 def test_buyers_do_not_read_the_log(vault: Any, room: dict[str, rooms.Seat]) -> None:
     with pytest.raises(PermissionDeniedError):
         auditlog.deal_events(vault, room["buyer.a"], DEAL)
+
+
+def test_filters_read_days_and_times_in_china_time(
+    vault: Any, room: dict[str, rooms.Seat], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log stores UTC, the pages show Beijing time: an auditor's ``since=2026-12-06``
+    missed an upload made at 06:24 on the 6th in Beijing (22:24 UTC on the 5th), and
+    ``until=2026-12-05`` left out the whole of that day. A day is now China's, ``until``
+    includes its day, and what cannot be read is an error instead of an empty list."""
+    from baomi.services import audit
+
+    monkeypatch.setattr(audit, "now", lambda: "2026-12-05T22:24:18.500000+00:00")
+    (doc,) = documents.upload(vault, room["seller.a"], DEAL, [("a.csv", _csv(3))])
+    monkeypatch.undo()
+    seller = room["seller.a"]
+
+    def found(**typed: str) -> bool:
+        filt = auditlog.filter_from(**typed, document=doc.id)
+        return any(
+            e.action == "object.add" for e in auditlog.deal_events(vault, seller, DEAL, filt)
+        )
+
+    assert found(since="2026-12-06") and found(until="2026-12-06")
+    assert not found(until="2026-12-05") and not found(since="2026-12-07")
+    assert found(since="2026-12-06 06:24") and not found(since="2026-12-06 06:25")
+    assert found(since="2026-12-05T22:00:00Z") and found(since="2026-12-6", until="2026-12-6")
+    # an action names its family, any case; a document its id's first characters
+    assert auditlog.filter_from(action="NDA").action == "nda"
+    family = auditlog.deal_events(vault, seller, DEAL, auditlog.filter_from(action="NDA"))
+    assert family and {e.action for e in family} <= {"nda.accept", "nda.publish"}
+    by_prefix = auditlog.deal_events(vault, seller, DEAL, auditlog.filter_from(document=doc.id[:6]))
+    assert [e.object for e in by_prefix] == [f"object:{doc.id}"]
+    for bad in (
+        {"since": "2026-13-45"},
+        {"since": "yesterday"},
+        {"since": "2026-12-07", "until": "2026-12-05"},
+        {"action": "nda%"},
+        {"document": "ab"},
+    ):
+        with pytest.raises(InputError):
+            auditlog.filter_from(**bad)
+
+
+def test_every_audit_action_and_outcome_has_a_label_in_both_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from baomi.engine.audit_chain import AuditAction
+
+    assert set(auditlog.ACTION_LABELS) == set(AuditAction)
+    for zh, en in [*auditlog.ACTION_LABELS.values(), *auditlog.OUTCOME_LABELS.values()]:
+        assert zh and en and zh != en
+        assert not any("\u4e00" <= c <= "\u9fff" for c in en), en
+    monkeypatch.setenv("BAOMI_LANG", "zh")
+    assert auditlog.action_label("nda.accept") == "接受保密协议"
+    monkeypatch.setenv("BAOMI_LANG", "en")
+    assert auditlog.action_label("nda.accept") == "NDA accepted"
+    assert auditlog.outcome_label("denied") == "denied"
+    assert auditlog.action_label("some.future") == "some.future"

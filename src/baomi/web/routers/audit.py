@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import (
@@ -15,6 +15,7 @@ from fastapi import (
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from baomi.errors import InputError
 from baomi.services import accounts
 from baomi.services.dataroom import auditlog, rooms
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
@@ -55,20 +56,32 @@ class AuditPublic(BaseModel):
 FilterArg = Annotated[str | None, Query(max_length=200)]
 
 
-def _filter(
+@dataclass(frozen=True)
+class Typed:
+    """The audit filters as typed in the query string (one dependency for the page, API and
+    CSV); :func:`auditlog.filter_from` reads them."""
+
+    actor: str | None = None
+    action: str | None = None
+    document: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def read(self) -> auditlog.AuditFilter:
+        return auditlog.filter_from(self.actor, self.action, self.document, self.since, self.until)
+
+
+def _typed(
     actor: FilterArg = None,
     action: FilterArg = None,
     document: FilterArg = None,
     since: FilterArg = None,
     until: FilterArg = None,
-) -> auditlog.AuditFilter:
-    """The audit filters from the query string (one dependency for the page, API and CSV)."""
-    return auditlog.AuditFilter(
-        actor or None, action or None, document or None, since or None, until or None
-    )
+) -> Typed:
+    return Typed(actor, action, document, since, until)
 
 
-AuditQuery = Annotated[auditlog.AuditFilter, Depends(_filter)]
+AuditQuery = Annotated[Typed, Depends(_typed)]
 
 
 @api.get("/{deal}/audit", responses={403: {}})
@@ -79,7 +92,7 @@ def room_audit(
     filt: AuditQuery,
 ) -> AuditPublic:
     seat = rooms.seat(vault, user, deal)
-    events = auditlog.deal_events(vault, seat, deal, filt)
+    events = auditlog.deal_events(vault, seat, deal, filt.read())
     chain = auditlog.chain_status(vault, seat, deal)
     return AuditPublic(
         chain=ChainPublic(**asdict(chain)), events=[EventPublic(**asdict(e)) for e in events]
@@ -98,7 +111,7 @@ def room_audit_csv(
     filt: AuditQuery,
 ) -> Response:
     seat = rooms.seat(vault, user, deal)
-    events = auditlog.deal_events(vault, seat, deal, filt)
+    events = auditlog.deal_events(vault, seat, deal, filt.read())
     return Response(
         "\ufeff" + auditlog.to_csv(events),
         media_type="text/csv; charset=utf-8",
@@ -118,7 +131,12 @@ def audit_page(
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
     seat = rooms.seat(vault, user, deal)
-    events = auditlog.deal_events(vault, seat, deal, filt)
+    error: str | None = None
+    try:
+        read = filt.read()
+    except InputError as exc:  # said above the form: no list that reads as "nothing happened"
+        error, read = str(exc), None
+    events = auditlog.deal_events(vault, seat, deal, read) if read is not None else []
     return render(
         request,
         "audit.html",
@@ -128,5 +146,9 @@ def audit_page(
         events=events,
         chain=auditlog.chain_status(vault, seat, deal),
         filt=filt,
+        error=error,
         query=request.url.query,
+        action_label=auditlog.action_label,
+        outcome_label=auditlog.outcome_label,
+        limit=auditlog.MAX_ROWS,
     )
