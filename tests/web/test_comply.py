@@ -166,3 +166,21 @@ def test_the_room_links_to_compliance_only_for_those_allowed(home: Home) -> None
     room = home.client.get(f"/rooms/{DEAL}")
     assert room.status_code in (200, 403) and 'id="comply-link"' not in room.text
     assert home.client.get(f"/rooms/{DEAL}/comply").status_code == 403
+
+
+def test_the_room_names_the_recipients_region_as_the_profile_says(home: Home) -> None:
+    """The room page showed the region's code ("CN") and kept it after the profile said the
+    recipient is in Hong Kong: it now names the region in the page's language, the profile's."""
+    seller = home.bearer("seller.c")
+    home.browse_as("seller.c")
+    page = home.client.get(f"/rooms/{DEAL}").text
+    assert '<dd id="recipient-region">境内（大陆）</dd>' in page
+    r = home.client.put(
+        f"{API}/profile",
+        json={"transfer_type": "equity", "recipient_location": "hong_kong"},
+        headers=seller,
+    )
+    assert r.status_code == 200
+    assert '<dd id="recipient-region">香港</dd>' in home.client.get(f"/rooms/{DEAL}").text
+    english = home.client.get(f"/rooms/{DEAL}?lang=en").text
+    assert '<dd id="recipient-region">Hong Kong</dd>' in english

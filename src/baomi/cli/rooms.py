@@ -104,6 +104,8 @@ def _when(timestamp: str | None) -> str:
 @room_app.command("list")
 def list_cmd(as_: str | None = AS_OPTION) -> None:
     """列出数据室（交易、目标公司、阶段）/ list the rooms (deal, target company, stage)."""
+    from baomi.services.comply.provisions import region_of
+
     with _vault() as vault:
         found = _run(lambda: rooms.rooms_for_actor(vault, _as_admin(as_)))
     _show(
@@ -115,7 +117,13 @@ def list_cmd(as_: str | None = AS_OPTION) -> None:
             tr("接收方所在地区", "recipient's region"),
         ),
         (
-            (r.deal_name, r.target_name, r.target_uscc, _stage(r.stage), r.recipient_region)
+            (
+                r.deal_name,
+                r.target_name,
+                r.target_uscc,
+                _stage(r.stage),
+                region_of(r.recipient_region).label,
+            )
             for r in (entry.room for entry in found)
         ),
         ("暂无数据室。", "No rooms yet."),

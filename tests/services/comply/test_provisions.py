@@ -5,6 +5,7 @@ person across the company's deals for the cross-border route (XB-CNT)."""
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault
-from baomi.storage.models import Provision
+from baomi.storage.models import AuditEventRow, Provision
 from tests.vault_support import bank_card, mobile, resident_id
 
 ADMIN = Actor("admin", Role.ADMIN)
@@ -131,6 +132,49 @@ def test_the_profile_names_the_recipient_region_and_purpose(vault: Vault) -> Non
     assert p.recipient == "境外买方有限公司" and p.purpose == "股权收购尽职调查"
     assert p.region is Location.MAINLAND and p.remote_access and p.abroad  # XB-DEF
     assert p.individuals == 5 and p.sensitive_individuals == 5  # resident IDs
+
+
+def test_downloads_before_the_profile_take_its_facts_when_it_is_first_set(
+    vault: Vault,
+) -> None:
+    """A QA pass: the buyer downloaded before anyone filled in the transfer profile, so the
+    record took the room's default region (mainland); the profile then said Hong Kong, but the
+    record stayed mainland and the cross-border count stayed 0 — an export the page called
+    exempt. The first profile now gives the records made from the room's default its facts;
+    a later change of the profile leaves records made under a profile as they were."""
+    buyer = open_deal(vault, "d1", USCC_A, region="CN")
+    doc = upload(vault, "d1", "客户.csv", customers(1, 12))
+    download(vault, buyer, "d1", doc)
+    (before,) = provisions.provisions(vault, actor=OPERATOR, deal_ref="d1")
+    assert before.region is Location.MAINLAND and not before.abroad
+    set_profile(
+        vault,
+        actor=OPERATOR,
+        deal_ref="d1",
+        transfer_type=TransferType.EQUITY,
+        recipient_name="香港买方有限公司",
+        recipient_location=Location.HONG_KONG,
+    )
+    (after,) = provisions.provisions(vault, actor=OPERATOR, deal_ref="d1")
+    assert after.region is Location.HONG_KONG and after.abroad
+    assert after.recipient == "香港买方有限公司" and after.recipient_user == "buyer.d1"
+    assert (after.individuals, after.provided_at) == (before.individuals, before.provided_at)
+    with vault.reading() as session:
+        details = session.execute(
+            select(AuditEventRow.details).where(AuditEventRow.action == "profile.set")
+        ).scalar_one()
+    assert json.loads(details)["provisions_updated"] == 1
+    assert crossborder.assess(vault, actor=OPERATOR, deal_ref="d1").totals.individuals == 12
+    # a correction of the profile later does not rewrite what was recorded under it
+    set_profile(
+        vault,
+        actor=OPERATOR,
+        deal_ref="d1",
+        transfer_type=TransferType.EQUITY,
+        recipient_location=Location.MAINLAND,
+    )
+    (kept,) = provisions.provisions(vault, actor=OPERATOR, deal_ref="d1")
+    assert kept.region is Location.HONG_KONG
 
 
 def test_the_same_customers_in_two_deals_of_one_company_count_once(vault: Vault) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from baomi.engine.audit_chain import AuditAction
@@ -22,7 +23,7 @@ from baomi.services.comply.recipient_contact import open_contact, seal_contact
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault, now
-from baomi.storage.models import Company, DealProfile, Room
+from baomi.storage.models import Company, DealProfile, Provision, Room
 
 
 class TransferType(StrEnum):
@@ -214,6 +215,30 @@ def profile(vault: Vault, *, actor: Actor, deal_ref: str) -> Profile:
         return _profile(session, vault, deal.id)
 
 
+#: The provisions recorded without a profile: from the data room's downloads and protect runs
+#: for the deal, whose recipient's region was the room's (``comply/provisions.recipient_facts``).
+_ASSUMED_SOURCES = ("dataroom", "protect")
+
+
+def _assumed_provisions(
+    session: Session, deal_id: str, name: str, location: Location, remote: bool
+) -> int:
+    """The deal's provisions recorded before it had a profile take the profile's recipient
+    facts (NDS-12 records what happened: the recipient was where the profile says, not where
+    the room's default put it; XB-CNT counts them). How many there were."""
+    assumed = (Provision.deal_id == deal_id, Provision.source.in_(_ASSUMED_SOURCES))
+    done = session.execute(
+        update(Provision).where(*assumed).values(region=location.value, remote_access=remote)
+    )
+    if name:  # a download named the downloading side for want of a name; a protect run its own
+        session.execute(
+            update(Provision)
+            .where(Provision.deal_id == deal_id, Provision.source == "dataroom")
+            .values(recipient=name)
+        )
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
 def set_profile(
     vault: Vault,
     *,
@@ -238,6 +263,7 @@ def set_profile(
     field_key = vault.platform_key("fields") if recipient_contact else b""
     with vault.transaction() as session:
         row = session.get(DealProfile, deal_id)
+        first = row is None or row.transfer_type is None
         if row is None:
             row = DealProfile(deal_id=deal_id)
             session.add(row)
@@ -250,6 +276,19 @@ def set_profile(
         row.remote_access_abroad, row.purpose = remote_access_abroad, purpose
         row.exemption = exemption.value if exemption else None
         row.updated_at, row.updated_by = now(), actor.name
+        details: dict[str, object] = {
+            "transfer_type": transfer_type.value,
+            "recipient_location": recipient_location.value,
+            "remote_access_abroad": remote_access_abroad,
+            "exemption": exemption.value if exemption else None,
+        }
+        room = session.get(Room, deal_id)
+        if room is not None:  # the room shows where the recipient is: the profile's word
+            room.recipient_region = recipient_location.value
+        if first:
+            details["provisions_updated"] = _assumed_provisions(
+                session, deal_id, row.recipient_name, recipient_location, remote_access_abroad
+            )
         # the recipient's name and contact are a company's; a person's would be PI, so the
         # audit event carries the kinds, not the texts
         audit.record(
@@ -258,12 +297,7 @@ def set_profile(
             actor=actor,
             action=AuditAction.PROFILE_SET,
             obj=f"deal:{deal_id}",
-            details={
-                "transfer_type": transfer_type.value,
-                "recipient_location": recipient_location.value,
-                "remote_access_abroad": remote_access_abroad,
-                "exemption": exemption.value if exemption else None,
-            },
+            details=details,
         )
         session.flush()
         return _profile(session, vault, deal_id)

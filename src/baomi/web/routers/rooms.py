@@ -21,6 +21,7 @@ from baomi.engine.entities import ENTITIES
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
+from baomi.services.comply.provisions import region_of
 from baomi.services.dataroom import copies, documents, grants, members, qa, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import SIDE_LABELS, Level, RoomInfo, Side
@@ -350,6 +351,7 @@ def room_page(
         csrf=csrf,
         room=info,
         stage_label=label(info.stage),
+        region_label=region_of(info.recipient_region).label,
         documents=listed,
         can_upload=rooms.can(seat, Action.DOC_UPLOAD),
         downloadable=downloadable,
