@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from baomi.errors import PermissionDeniedError
 from baomi.services import accounts
+from baomi.storage.models import AuditEventRow
 from baomi.web.security import SESSION_COOKIE
 from tests.web.conftest import ADMIN, PASSWORD, make_user
 
@@ -192,3 +194,47 @@ def test_the_setup_page_names_the_account_its_link_is_for(client: TestClient, va
     used = client.get(f"/setup/{token}")
     assert 'id="setup-account"' not in used.text and "li.lei" not in used.text
     assert 'id="setup-account"' not in client.get("/setup/not-a-token").text
+
+
+def _setup_link_events(vault: Any) -> int:
+    with vault.reading() as s:
+        return len(
+            s.execute(select(AuditEventRow).where(AuditEventRow.action == "user.setup_link")).all()
+        )
+
+
+def test_reloading_the_page_that_showed_a_link_makes_no_new_one(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    """The form's answer was the page with the link: reloading it sent the form again, which
+    made another link and voided the one shown (QA). The form is answered with a redirect now
+    (POST-redirect-GET) and the page shows the link once, to the session that asked for it; a
+    reload reads the page again and issues nothing."""
+    make_user(vault, "li.lei", "buyer")
+    answer = client.post(
+        PAGE + "/li.lei/setup-link", data={"csrf_token": admin}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == PAGE
+    shown = client.get(answer.headers["location"])
+    token = _link(shown.text)
+    assert token not in answer.headers["location"]
+    reloaded = client.get(PAGE)  # what the browser's reload does after a redirect
+    assert 'id="setup-link"' not in reloaded.text
+    assert _setup_link_events(vault) == 1
+    # another administrator's session never sees it
+    make_user(vault, "root2", "admin")
+    _signed_in(client, vault, "root2")
+    assert 'id="setup-link"' not in client.get(PAGE).text
+    accounts.complete_setup(vault, token=token, password=PASSWORD + " new")  # the shown one works
+    assert accounts.login(vault, username="li.lei", password=PASSWORD + " new") is not None
+
+
+def test_creating_a_user_answers_with_a_redirect_and_the_link_once(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    form = {"username": "wang.fang", "role": "seller", "csrf_token": admin}
+    answer = client.post(PAGE, data=form, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == PAGE
+    token = _link(client.get(PAGE).text)
+    assert 'id="setup-link"' not in client.get(PAGE).text
+    accounts.complete_setup(vault, token=token, password=PASSWORD)

@@ -1,7 +1,12 @@
 """Users (administrators only, as the permission table says): the JSON API and the users page
 ``/admin/users`` over the same services — list, create with a one-time setup link, a new link,
-disable and enable, unlock. A setup link is shown once, in the answer that made it; it never
-travels in a URL's query (browser history, logs)."""
+disable and enable, unlock.
+
+The API answers a setup link in the JSON that made it. The page's forms answer with a redirect
+back to the page (POST-redirect-GET), so that reloading the page never sends a form again; a
+setup link a form made waits server-side for that session's next read of the page
+(:class:`baomi.web.security.ShownOnce`), shown once and never put in a URL (browser history,
+logs)."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from baomi.services.permissions import ROLE_LABELS, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
+from baomi.web.security import ShownOnce
 
 api = APIRouter(prefix="/api/v1/users", tags=["users"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
@@ -140,18 +146,19 @@ def unlock(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
 
 PAGE = "/admin/users"
 Short = Annotated[str, Form(max_length=200)]
+#: a user and the setup link token just issued for them
+Made = tuple[UserPublic, str]
 
 
-def _page(
-    request: Request,
-    vault: VaultDep,
-    user: UserPublic,
-    token: str,
-    *,
-    made: tuple[UserPublic, str] | None = None,
-) -> Response:
-    """The page; ``made``: a user and the setup link just issued for them (shown this once)."""
+def _setup_links(request: Request) -> ShownOnce[Made]:
+    held: ShownOnce[Made] = request.app.state.setup_links
+    return held
+
+
+def _page(request: Request, vault: VaultDep, user: UserPublic, token: str) -> Response:
+    """The page, with the setup link a form of this session just issued (shown this once)."""
     listed = accounts.list_users(vault, actor=rooms.seat_outside(user))
+    made = _setup_links(request).take(token)
     return render(
         request,
         "users.html",
@@ -176,20 +183,17 @@ def _back(work: Callable[[], object]) -> Response:
     return RedirectResponse(PAGE, 303)
 
 
-def _issued(
-    request: Request,
-    vault: VaultDep,
-    user: UserPublic,
-    token: str | None,
-    issue: Callable[[], tuple[UserPublic, str]],
-) -> Response:
-    """The page showing the setup link ``issue`` makes (answered, not redirected: the link is
-    shown once and never put in a URL), or back to the page with the refusal."""
-    made: list[tuple[UserPublic, str]] = []
-    refused = _back(lambda: made.append(issue()))
-    if not made or token is None:
-        return refused
-    return _page(request, vault, user, token, made=made[0])
+def _issued(request: Request, token: str | None, issue: Callable[[], Made]) -> Response:
+    """Issue a setup link with ``issue`` and go back to the page, which shows it once to this
+    session (POST-redirect-GET: a reload reads the page, it does not issue another link), or
+    with the refusal."""
+
+    def work() -> None:
+        made = issue()
+        if token is not None:  # always, with the session CurrentUser found
+            _setup_links(request).put(token, made)
+
+    return _back(work)
 
 
 @pages.get(PAGE)
@@ -212,8 +216,6 @@ def create_form(
 ) -> Response:
     return _issued(
         request,
-        vault,
-        user,
         token,
         lambda: accounts.create_user(
             vault,
@@ -232,8 +234,6 @@ def setup_link_form(
 ) -> Response:
     return _issued(
         request,
-        vault,
-        user,
         token,
         lambda: users.new_setup_link(vault, actor=rooms.seat_outside(user), username=username),
     )
