@@ -1,12 +1,12 @@
 """Users (administrators only, as the permission table says): the JSON API and the users page
 ``/admin/users`` over the same services — list, create with a one-time setup link, a new link,
-disable and enable, unlock.
+disable and enable, unlock, reset a lost second factor (TOTP).
 
 The API answers a setup link in the JSON that made it. The page's forms answer with a redirect
 back to the page (POST-redirect-GET), so that reloading the page never sends a form again; a
 setup link a form made waits server-side for that session's next read of the page
 (:class:`baomi.web.security.ShownOnce`), shown once and never put in a URL (browser history,
-logs)."""
+logs). Every other form comes back with a signed message: what was done, or why not."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from baomi.services import accounts, users
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
 from baomi.services.govern.departments import DEPARTMENTS
-from baomi.services.permissions import ROLE_LABELS, Role
+from baomi.services.permissions import ROLE_LABELS, Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -142,6 +142,13 @@ def unlock(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
     return _out(users.unlock(vault, actor=rooms.seat_outside(user), username=username))
 
 
+@api.post("/{username}/reset-totp", responses={400: {}, 403: {}})
+def reset_totp(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
+    """Clear a user's second factor (a lost authenticator): their sessions end; they sign in
+    with the password and can set up a new authenticator. Not one's own."""
+    return _out(users.reset_totp(vault, actor=rooms.seat_outside(user), username=username))
+
+
 # --- the users page ----------------------------------------------------------------------------
 
 PAGE = "/admin/users"
@@ -171,16 +178,18 @@ def _page(request: Request, vault: VaultDep, user: UserPublic, token: str) -> Re
         department_labels={code: tr(*names) for code, names in DEPARTMENTS.items()},
         made=made and (made[0], str(request.url_for("setup_page", token=made[1]))),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
     )
 
 
-def _back(work: Callable[[], object]) -> Response:
-    """Do ``work`` and go back to the page, with the refusal or bad value as its message."""
+def _back(work: Callable[[], object], notice: Callable[[], str] | None = None) -> Response:
+    """Do ``work`` and go back to the page, with the refusal or bad value as its error, or
+    ``notice`` as what was done (signed on the way: ``SignedMessages``)."""
     try:
         work()
     except (InputError, PermissionDeniedError) as exc:
         return RedirectResponse(f"{PAGE}?error={quote(str(exc))}", 303)
-    return RedirectResponse(PAGE, 303)
+    return RedirectResponse(f"{PAGE}?notice={quote(notice())}" if notice else PAGE, 303)
 
 
 def _issued(request: Request, token: str | None, issue: Callable[[], Made]) -> Response:
@@ -194,6 +203,21 @@ def _issued(request: Request, token: str | None, issue: Callable[[], Made]) -> R
             _setup_links(request).put(token, made)
 
     return _back(work)
+
+
+def _changed(
+    username: str,
+    user: UserPublic,
+    vault: VaultDep,
+    use: Callable[..., UserPublic],
+    action: Action,
+) -> Response:
+    """One of the row's buttons: ``use`` on ``username``, back with what was done or why not."""
+    done: list[UserPublic] = []
+    return _back(
+        lambda: done.append(use(vault, actor=rooms.seat_outside(user), username=username)),
+        lambda: users.said(action, done[0].username),
+    )
 
 
 @pages.get(PAGE)
@@ -241,14 +265,19 @@ def setup_link_form(
 
 @pages.post(PAGE + "/{username}/disable")
 def disable_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
-    return _back(lambda: users.disable(vault, actor=rooms.seat_outside(user), username=username))
+    return _changed(username, user, vault, users.disable, Action.USER_DISABLE)
 
 
 @pages.post(PAGE + "/{username}/enable")
 def enable_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
-    return _back(lambda: users.enable(vault, actor=rooms.seat_outside(user), username=username))
+    return _changed(username, user, vault, users.enable, Action.USER_ENABLE)
 
 
 @pages.post(PAGE + "/{username}/unlock")
 def unlock_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
-    return _back(lambda: users.unlock(vault, actor=rooms.seat_outside(user), username=username))
+    return _changed(username, user, vault, users.unlock, Action.USER_UNLOCK)
+
+
+@pages.post(PAGE + "/{username}/reset-totp")
+def reset_totp_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
+    return _changed(username, user, vault, users.reset_totp, Action.USER_RESET_TOTP)
