@@ -1,17 +1,19 @@
 """``baomi user`` from the machine that holds the key: accounts listed, created with a link,
-a new link for the administrator who forgot their password, disabled, enabled and unlocked —
-each audited, the link working once on the data room's setup page."""
+a new link for the administrator who forgot their password, disabled, enabled and unlocked, the
+second factor of one who lost their authenticator reset — each audited, the link working once on
+the data room's setup page."""
 
 from __future__ import annotations
 
 import warnings
 from typing import Any
 
+import pyotp
 import pytest
 
 from baomi.errors import PermissionDeniedError
 from baomi.i18n import set_language
-from baomi.services import accounts
+from baomi.services import accounts, totp
 from baomi.services.vault import open_vault
 from baomi.settings import Settings
 from tests.cli.test_vault_cli import Cli, env  # noqa: F401 - the fixture
@@ -99,11 +101,13 @@ def test_accounts_are_created_listed_disabled_enabled_and_unlocked(
         with pytest.raises(PermissionDeniedError):
             accounts.complete_setup(vault, token=again, password=PASSWORD)
         assert "已停用 li.na" in cli("user", "disable", "li.na")
+        assert "用户 li.na 已停用" in cli("user", "disable", "li.na", code=1)  # said, not silent
         assert "停用" in cli("user", "list")
         with pytest.raises(PermissionDeniedError):
             accounts.login(vault, username="li.na", password=PASSWORD + "x")
         cli("user", "setup-link", "li.na", *url, code=1)  # enable first
         assert "li.na enabled" in cli("user", "enable", "li.na", BAOMI_LANG="en")
+        assert "not disabled" in cli("user", "enable", "li.na", BAOMI_LANG="en", code=1)
         assert accounts.login(vault, username="li.na", password=PASSWORD + "x") is not None
         assert "未被锁定" in cli("user", "unlock", "li.na", code=1)
         cli("user", "setup-link", "nobody", *url, code=1)
@@ -122,3 +126,33 @@ def test_the_link_starts_with_the_data_rooms_address_and_nothing_else(cli: Cli) 
     assert _token(
         cli("user", "create", "li.na", "--role", "buyer", "--url", "https://dr.example.cn/")
     )
+
+
+def test_the_administrator_who_lost_the_authenticator_gets_the_second_factor_reset(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing cleared a lost authenticator (QA); the key holder resets it here, the
+    administrator's own included, acting under their own name."""
+    cli("keys", "init", "--as", "ops")
+    vault = _vault(cli, monkeypatch)
+    try:
+        first = accounts.bootstrap_admin(vault)
+        assert first is not None
+        accounts.complete_setup(vault, token=first, password=PASSWORD)
+        secret = totp.new_totp_secret()
+        code = pyotp.TOTP(secret).now()
+        totp.enable_totp(vault, username="admin", secret=secret, code=code)
+        assert "开启" in cli("user", "list")
+        with pytest.raises(PermissionDeniedError):  # the authenticator is lost
+            accounts.login(vault, username="admin", password=PASSWORD)
+        # acting as the account itself is refused, as on the page
+        assert "自己" in cli("user", "reset-totp", "admin", "--as", "admin", code=1)
+        out = cli("user", "reset-totp", "admin", "--as", "ops")
+        assert "已重置 admin 的两步验证" in out and secret not in out
+        assert not accounts.login(vault, username="admin", password=PASSWORD).user.totp
+        assert "关闭" in cli("user", "list")
+        assert "未开启两步验证" in cli("user", "reset-totp", "admin", "--as", "ops", code=1)
+        cli("user", "reset-totp", "nobody", code=1)
+    finally:
+        vault.close()
+    assert "审计链完好" in cli("audit", "verify")

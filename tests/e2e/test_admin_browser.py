@@ -1,14 +1,17 @@
 """Administering the data room in a real browser: the administrator creates a user on the users
 page and the user sets a password through the link shown once; opens a room from the home page,
 seats the user, grants the buyer's side a folder, lists and revokes the grant, removes the
-member — whose next request is refused — and disables the user, whose session ends. Screenshots of each page, Chinese and English, are kept
-in the test's temporary folder (``--basetemp`` to keep them)."""
+member — whose next request is refused — and disables the user, whose session ends; enables them
+again and, once they set up an authenticator and lost it, resets their second factor, after which
+the password alone signs them in. Screenshots of each page, Chinese and English, are kept in the
+test's temporary folder (``--basetemp`` to keep them)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 
 from baomi.services import accounts
@@ -55,6 +58,8 @@ def test_admin_creates_a_user_seats_grants_revokes_and_removes(
     assert "/setup/" in link and page.locator("#user-buyer\\.b").count() == 1
     assert "未设置" in page.locator("#user-buyer\\.b").inner_text()
     page.screenshot(path=str(tmp_path / "users-created.zh.png"), full_page=True)
+    page.reload()  # the form was answered with a redirect: a reload sends nothing again
+    assert page.locator("#setup-link").count() == 0
     _shots(page, tmp_path, "users")
 
     newcomer = browser.new_page()
@@ -129,3 +134,30 @@ def test_admin_creates_a_user_seats_grants_revokes_and_removes(
         "将 buyer.b 移出数据室？其访问立即结束。",
         "停用 buyer.b？其所有会话将立即结束。",
     ]
+
+    # enabled again, with a notice; the user sets up an authenticator on /account
+    page.locator("#user-buyer\\.b button", has_text="启用").click()
+    assert page.locator("p.ok[role=status]").inner_text() == "已启用 buyer.b"
+    _login(buyer, live_server, "buyer.b")  # the link above was the one shown: no other made
+    buyer.goto(f"{live_server}/account")
+    secret = buyer.locator("#totp-secret").inner_text()
+    buyer.fill("#code", pyotp.TOTP(secret).now())
+    buyer.click("form[action='/account/totp'] button[type=submit]")
+    assert "已开启" in buyer.inner_text("main")
+
+    # the authenticator is lost: the administrator resets the second factor
+    page.goto(f"{live_server}/admin/users")
+    row = page.locator("#user-buyer\\.b")
+    assert "开启" in row.inner_text()
+    _shots(page, tmp_path, "users-totp")
+    row.locator("button", has_text="重置两步验证").click()
+    assert asked[-1].startswith("重置 buyer.b 的两步验证？")
+    notice = page.locator("p.ok[role=status]").inner_text()
+    assert notice.startswith("已重置 buyer.b 的两步验证")
+    assert page.locator("#user-buyer\\.b button", has_text="重置两步验证").count() == 0
+    page.screenshot(path=str(tmp_path / "users-totp-reset.zh.png"), full_page=True)
+    buyer.goto(f"{live_server}/account")
+    assert buyer.url == f"{live_server}/login"  # the session signed in before has ended
+    _login(buyer, live_server, "buyer.b")  # the password alone
+    buyer.goto(f"{live_server}/account")
+    assert buyer.locator("#totp-secret").count() == 1  # a new authenticator can be set up

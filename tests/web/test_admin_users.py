@@ -1,17 +1,21 @@
 """The users page ``/admin/users`` and its API twins: the administrator lists users, creates one
-(the setup link shown once), issues a new link, disables, enables and unlocks — every form with
-the session's CSRF token, Chinese first with the English switch, no address shown."""
+(the setup link shown once), issues a new link, disables, enables, unlocks and resets a lost
+second factor — every form with the session's CSRF token, answered with a redirect and a signed
+message, Chinese first with the English switch, no address shown."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from baomi.errors import PermissionDeniedError
-from baomi.services import accounts
+from baomi.services import accounts, totp
+from baomi.storage.models import AuditEventRow
 from baomi.web.security import SESSION_COOKIE
 from tests.web.conftest import ADMIN, PASSWORD, make_user
 
@@ -113,7 +117,7 @@ def test_disable_ends_sessions_and_enable_lets_the_user_back(
     assert client.get("/api/v1/auth/me", headers=theirs).status_code == 200
     assert client.post(PAGE + "/li.lei/disable").status_code == 403  # no CSRF token
     done = client.post(PAGE + "/li.lei/disable", data={"csrf_token": admin}, follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == PAGE
+    assert done.status_code == 303 and done.headers["location"].startswith(PAGE + "?notice=")
     assert client.get("/api/v1/auth/me", headers=theirs).status_code == 401
     row = client.get(PAGE).text.split('id="user-li.lei"')[1].split("</tr>")[0]
     assert "已停用" in row and "/li.lei/enable" in row and "/li.lei/setup-link" not in row
@@ -192,3 +196,161 @@ def test_the_setup_page_names_the_account_its_link_is_for(client: TestClient, va
     used = client.get(f"/setup/{token}")
     assert 'id="setup-account"' not in used.text and "li.lei" not in used.text
     assert 'id="setup-account"' not in client.get("/setup/not-a-token").text
+
+
+def _setup_link_events(vault: Any) -> int:
+    with vault.reading() as s:
+        return len(
+            s.execute(select(AuditEventRow).where(AuditEventRow.action == "user.setup_link")).all()
+        )
+
+
+def test_reloading_the_page_that_showed_a_link_makes_no_new_one(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    """The form's answer was the page with the link: reloading it sent the form again, which
+    made another link and voided the one shown (QA). The form is answered with a redirect now
+    (POST-redirect-GET) and the page shows the link once, to the session that asked for it; a
+    reload reads the page again and issues nothing."""
+    make_user(vault, "li.lei", "buyer")
+    answer = client.post(
+        PAGE + "/li.lei/setup-link", data={"csrf_token": admin}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == PAGE
+    shown = client.get(answer.headers["location"])
+    token = _link(shown.text)
+    assert token not in answer.headers["location"]
+    reloaded = client.get(PAGE)  # what the browser's reload does after a redirect
+    assert 'id="setup-link"' not in reloaded.text
+    assert _setup_link_events(vault) == 1
+    # another administrator's session never sees it
+    make_user(vault, "root2", "admin")
+    _signed_in(client, vault, "root2")
+    assert 'id="setup-link"' not in client.get(PAGE).text
+    accounts.complete_setup(vault, token=token, password=PASSWORD + " new")  # the shown one works
+    assert accounts.login(vault, username="li.lei", password=PASSWORD + " new") is not None
+
+
+def test_creating_a_user_answers_with_a_redirect_and_the_link_once(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    form = {"username": "wang.fang", "role": "seller", "csrf_token": admin}
+    answer = client.post(PAGE, data=form, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == PAGE
+    token = _link(client.get(PAGE).text)
+    assert 'id="setup-link"' not in client.get(PAGE).text
+    accounts.complete_setup(vault, token=token, password=PASSWORD)
+
+
+def _message(client: TestClient, answer: Any) -> str:
+    """The message the page shows after the form's redirect ``answer``."""
+    assert answer.status_code == 303 and "msig=" in answer.headers["location"]
+    page = client.get(answer.headers["location"]).text
+    found = re.search(r'<p class="(ok|error)" role="(?:status|alert)">([^<]*)</p>', page)
+    assert found is not None, "no message on the page"
+    return f"{found.group(1)}: {found.group(2)}"
+
+
+def test_each_action_says_it_was_done_and_a_repeat_says_why_not(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    """Disable, enable and unlock went back to the page without a word, and repeating one on a
+    user already in that state did nothing, silently (QA)."""
+    make_user(vault, "alice", "buyer")
+    for _ in range(vault.settings.login_max_failures):
+        with pytest.raises(PermissionDeniedError):
+            accounts.login(vault, username="alice", password="wrong password!")
+
+    def act(what: str, lang: str = "zh") -> str:
+        answer = client.post(
+            f"{PAGE}/alice/{what}?lang={lang}", data={"csrf_token": admin}, follow_redirects=False
+        )
+        return _message(client, answer)
+
+    assert act("unlock") == "ok: 已解锁 alice"
+    assert act("unlock") == "error: 用户 alice 未被锁定"
+    assert act("disable") == "ok: 已停用 alice"
+    assert act("disable") == "error: 用户 alice 已停用"
+    assert act("enable", "en") == "ok: alice enabled"
+    assert act("enable", "en") == "error: user alice is not disabled"
+    client.get("/?lang=zh")
+
+
+def _second_factor(vault: Any, username: str) -> str:
+    secret = totp.new_totp_secret()
+    totp.enable_totp(vault, username=username, secret=secret, code=pyotp.TOTP(secret).now())
+    return secret
+
+
+def _browser_login(client: TestClient, username: str, code: str = "") -> Any:
+    """Sign in on ``/login`` as a browser does; the form's answer (303 to ``/`` when in)."""
+    client.cookies.clear()
+    client.get("/login")
+    form = {"username": username, "password": PASSWORD, "totp": code}
+    form["csrf_token"] = client.cookies.get("baomi_csrf") or ""
+    return client.post("/login", data=form, follow_redirects=False)
+
+
+def _row(client: TestClient, username: str) -> str:
+    return client.get(PAGE).text.split(f'id="user-{username}"')[1].split("</tr>")[0]
+
+
+def test_a_lost_authenticator_is_reset_on_the_page_and_a_new_one_set_up(
+    client: TestClient, vault: Any, admin: str
+) -> None:
+    """A user who lost their authenticator could not sign in and nothing on the page could
+    help (QA): the administrator resets the second factor, the user's sessions end, the user
+    signs in with the password alone and sets up a new authenticator on ``/account``."""
+    make_user(vault, "li.lei", "buyer")
+    lost = _second_factor(vault, "li.lei")
+    _second_factor(vault, "root")
+    theirs = accounts.login(
+        vault, username="li.lei", password=PASSWORD, totp=pyotp.TOTP(lost).now()
+    ).token
+    row = _row(client, "li.lei")
+    assert "开启" in row and f'action="{PAGE}/li.lei/reset-totp"' in row
+    assert "重置两步验证" in row and "data-confirm=" in row  # asked first
+    assert "/root/reset-totp" not in client.get(PAGE).text  # not one's own
+    assert "Reset two-step" in client.get(PAGE + "?lang=en").text
+    client.get("/?lang=zh")
+    assert client.post(PAGE + "/li.lei/reset-totp").status_code == 403  # no CSRF token
+
+    answer = client.post(
+        PAGE + "/li.lei/reset-totp", data={"csrf_token": admin}, follow_redirects=False
+    )
+    assert _message(client, answer).startswith("ok: 已重置 li.lei 的两步验证")
+    assert accounts.session_user(vault, theirs) is None  # signed in with the lost one: ended
+    row = _row(client, "li.lei")
+    assert "关闭" in row and "reset-totp" not in row
+    again = client.post(
+        PAGE + "/li.lei/reset-totp", data={"csrf_token": admin}, follow_redirects=False
+    )
+    assert _message(client, again) == "error: 用户 li.lei 未开启两步验证，无需重置"
+
+    # the user: the password alone signs in, and /account sets up a new authenticator
+    assert _browser_login(client, "li.lei").headers["location"] == "/"
+    found = re.search(r'name="secret" value="([A-Z2-7]+)"', client.get("/account").text)
+    assert found is not None, "no new authenticator offered"
+    new = found.group(1)
+    csrf = accounts.csrf_token(vault, client.cookies.get(SESSION_COOKIE) or "")
+    form = {"csrf_token": csrf, "secret": new, "code": pyotp.TOTP(new).now()}
+    assert client.post("/account/totp", data=form).status_code == 200
+    assert _browser_login(client, "li.lei").status_code != 303  # the code is asked again
+    assert _browser_login(client, "li.lei", pyotp.TOTP(lost).now()).status_code != 303
+    assert _browser_login(client, "li.lei", pyotp.TOTP(new).now()).status_code == 303
+
+
+def test_the_reset_totp_api_twin(client: TestClient, vault: Any) -> None:
+    make_user(vault, "root", "admin")
+    make_user(vault, "li.lei", "buyer")
+    root = _bearer(vault, "root")
+    _second_factor(vault, "root")
+    _second_factor(vault, "li.lei")
+    done = client.post("/api/v1/users/li.lei/reset-totp", headers=root)
+    assert done.status_code == 200 and done.json()["totp"] is False
+    again = client.post("/api/v1/users/li.lei/reset-totp", headers=root)
+    assert again.status_code == 400 and "未开启两步验证" in again.json()["detail"]
+    own = client.post("/api/v1/users/root/reset-totp", headers=root)
+    assert own.status_code == 400 and "自己" in own.json()["detail"]
+    buyer = _bearer(vault, "li.lei")  # the password alone, now
+    assert client.post("/api/v1/users/root/reset-totp", headers=buyer).status_code == 403

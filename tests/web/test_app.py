@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from baomi.web.security import LoginThrottle
+from baomi.web.security import LoginThrottle, ShownOnce
 from tests.web.conftest import PASSWORD, api_login, make_user
 
 
@@ -90,6 +90,23 @@ def test_login_is_throttled_per_client(client: TestClient, vault: Any) -> None:
     make_user(vault)
     codes = [api_login(client, password="nope nope nope").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
+
+
+def test_a_value_shown_once_goes_to_its_session_once_and_not_for_long() -> None:
+    held: ShownOnce[str] = ShownOnce()
+    held.put("session-a", "link-a")
+    assert [len(key) for key in held._held] == [64]  # a hash of the session, not its token
+    assert held.take("session-b") is None  # another session's
+    assert held.take("session-a") == "link-a"
+    assert held.take("session-a") is None  # once
+    stale: ShownOnce[str] = ShownOnce(seconds=0)
+    stale.put("session-a", "link-a")
+    assert stale.take("session-a") is None  # not read in time: gone
+    small: ShownOnce[str] = ShownOnce(most=2)
+    for name in "abc":
+        small.put(f"session-{name}", name)
+    assert len(small._held) == 2 and small.take("session-a") is None  # the oldest went first
+    assert small.take("session-c") == "c"
 
 
 def test_pages_sign_in_and_out(client: TestClient, vault: Any) -> None:

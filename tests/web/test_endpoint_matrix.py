@@ -146,6 +146,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", USER + "/disable", Action.USER_DISABLE, room=False, url=NO_USER + "/disable"),
     Endpoint("POST", USER + "/enable", Action.USER_ENABLE, room=False, url=NO_USER + "/enable"),
     Endpoint("POST", USER + "/unlock", Action.USER_UNLOCK, room=False, url=NO_USER + "/unlock"),
+    Endpoint(
+        "POST",
+        USER + "/reset-totp",
+        Action.USER_RESET_TOTP,
+        room=False,
+        url=NO_USER + "/reset-totp",
+    ),
     Endpoint("GET", ROOM + "/members", Action.MEMBER_LIST),
     Endpoint(
         "DELETE",

@@ -1,6 +1,8 @@
 """``baomi user``: the data room's accounts from the machine that holds the key — list, create
 with a one-time setup link, a new link (a forgotten password: the administrator's own too,
-when nobody can sign in to the users page), disable, enable, unlock.
+when nobody can sign in to the users page), disable, enable, unlock, reset a lost second factor
+(the administrator's own too: the key holder acts under their own name, ``--as`` or the OS
+user, not as the account they reset).
 
 Whoever opens the key store here acts as the installation's administrator (as ``keys init``
 and ``backup restore`` do); the services ask the permission table and audit each change
@@ -18,10 +20,10 @@ from rich.table import Table
 
 from baomi.cli.vault import _actor, _run, _vault
 from baomi.i18n import tr
-from baomi.services.permissions import ROLE_LABELS, Role
+from baomi.services.permissions import ROLE_LABELS, Action, Role
 
 user_app = typer.Typer(
-    help="数据室账号：列出、创建、设置链接、停用、启用、解锁 / data room accounts",
+    help="数据室账号：列出、创建、设置链接、停用、启用、解锁、重置两步验证 / data room accounts",
     no_args_is_help=True,
 )
 
@@ -145,15 +147,12 @@ def setup_link_cmd(
     _print_link(found.username, url, token)
 
 
-def _change(
-    username: str,
-    as_: str | None,
-    fn: Callable[..., Any],
-    done: tuple[str, str],
-) -> None:
+def _change(username: str, as_: str | None, fn: Callable[..., Any], action: Action) -> None:
+    from baomi.services import users
+
     with _vault() as vault:
-        _run(lambda: fn(vault, actor=_as_admin(as_), username=username))
-    _console().print(tr(*done))
+        done = _run(lambda: fn(vault, actor=_as_admin(as_), username=username))
+    _console().print(users.said(action, done.username))
 
 
 @user_app.command("disable")
@@ -164,7 +163,7 @@ def disable_cmd(
     """停用账号：会话立即结束，不能登录 / disable an account: its sessions end now."""
     from baomi.services import users
 
-    _change(username, as_, users.disable, (f"已停用 {username}", f"{username} disabled"))
+    _change(username, as_, users.disable, Action.USER_DISABLE)
 
 
 @user_app.command("enable")
@@ -175,7 +174,7 @@ def enable_cmd(
     """启用已停用的账号 / enable a disabled account."""
     from baomi.services import users
 
-    _change(username, as_, users.enable, (f"已启用 {username}", f"{username} enabled"))
+    _change(username, as_, users.enable, Action.USER_ENABLE)
 
 
 @user_app.command("unlock")
@@ -186,7 +185,20 @@ def unlock_cmd(
     """解除连续输错密码造成的锁定 / lift the lock after failed sign-ins."""
     from baomi.services import users
 
-    _change(username, as_, users.unlock, (f"已解锁 {username}", f"{username} unlocked"))
+    _change(username, as_, users.unlock, Action.USER_UNLOCK)
+
+
+@user_app.command("reset-totp")
+def reset_totp_cmd(
+    username: str = typer.Argument(..., help="用户名 / user name"),
+    as_: str | None = AS_OPTION,
+) -> None:
+    """重置两步验证（丢失验证器，包括管理员本人）：会话立即结束，之后凭密码登录并重新绑定 /
+    reset the second factor (a lost authenticator, the administrator's own included): sessions
+    end now; the user signs in with the password and sets up a new authenticator."""
+    from baomi.services import users
+
+    _change(username, as_, users.reset_totp, Action.USER_RESET_TOTP)
 
 
 def register(app: typer.Typer) -> None:

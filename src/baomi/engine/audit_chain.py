@@ -61,6 +61,8 @@ class AuditAction(StrEnum):
     USER_ENABLE = "user.enable"
     #: the lock after failed sign-ins lifted by an administrator
     USER_UNLOCK = "user.unlock"
+    #: a user's second factor (TOTP) cleared by an administrator (their sessions ended)
+    USER_RESET_TOTP = "user.reset_totp"
     AUTH_LOGIN = "auth.login"
     AUTH_LOGOUT = "auth.logout"
     AUTH_EXPIRE = "auth.expire"

@@ -86,6 +86,8 @@ class Action(StrEnum):
     USER_ENABLE = "user.enable"
     #: lift the lock that failed sign-ins put on an account before it runs out
     USER_UNLOCK = "user.unlock"
+    #: clear a user's second factor (TOTP) after a lost authenticator; their sessions end
+    USER_RESET_TOTP = "user.reset_totp"
     ROOM_OPEN = "room.open"
     ROOM_STAGE = "room.stage"
     ROOM_POLICY = "room.policy"
@@ -188,6 +190,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.USER_DISABLE: frozenset({Role.ADMIN}),
         Action.USER_ENABLE: frozenset({Role.ADMIN}),
         Action.USER_UNLOCK: frozenset({Role.ADMIN}),
+        Action.USER_RESET_TOTP: frozenset({Role.ADMIN}),
         # the data room; the room's state (NDA, stage, grants) is checked after this table,
         # in services/dataroom/rooms.gate
         Action.ROOM_OPEN: _ROOM_RUNNERS,

@@ -50,6 +50,7 @@ from baomi.web.security import (
     LoginThrottle,
     NulGuard,
     SecurityMiddleware,
+    ShownOnce,
     SignedMessages,
     csrf_guard,
 )
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.login_throttle = LoginThrottle()
     app.state.request_throttle = requests.throttle()
     app.state.survey_throttle = govern_surveys.throttle()
+    app.state.setup_links = ShownOnce()  # the users page's new setup links, shown once
     app.add_middleware(NulGuard)
     app.add_middleware(SignedMessages)
     app.add_middleware(

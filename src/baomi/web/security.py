@@ -11,6 +11,9 @@
 - Messages a page shows from its address (``?error=``, ``?notice=``… after a form's redirect)
   are shown only when this service put them there: :class:`SignedMessages` signs them in the
   redirect and drops unsigned ones, so a crafted link cannot put its own text in the pages.
+- A secret a form's answer shows once (a new setup link) is held by :class:`ShownOnce` for the
+  page the form redirects to (POST-redirect-GET): reloading that page reads it again and sends
+  no form, and the secret never travels in an address.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from fastapi import HTTPException, Request
@@ -288,3 +291,42 @@ class LoginThrottle:
                 for key in [k for k, v in self._hits.items() if not v]:
                     del self._hits[key]
             return True
+
+
+T = TypeVar("T")
+
+
+class ShownOnce(Generic[T]):
+    """What a form made that its page shows once, held in this process's memory between the
+    form's redirect and the page's next read (POST-redirect-GET): keyed by a hash of the session
+    that made it, given to that session's next :meth:`take` and forgotten, or forgotten after
+    ``seconds`` if the page is not read. A reload of the page reads it again (the GET): nothing is
+    made anew, nothing shown again. The value never travels in an address, a cookie or a log;
+    a session holds one value (a newer one replaces it). The data room runs as one process
+    (``baomi serve``), as the signed messages' key does."""
+
+    def __init__(self, seconds: float = 120.0, most: int = 1000) -> None:
+        self.seconds, self.most = seconds, most
+        self._held: dict[str, tuple[float, T]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(session_token: str) -> str:
+        return hashlib.sha256(session_token.encode("ascii", "replace")).hexdigest()
+
+    def put(self, session_token: str, value: T) -> None:
+        moment = time.monotonic()
+        with self._lock:
+            for key in [k for k, (until, _) in self._held.items() if until <= moment]:
+                del self._held[key]
+            while len(self._held) >= self.most:  # bound memory: the oldest goes first
+                del self._held[min(self._held, key=lambda k: self._held[k][0])]
+            self._held[self._key(session_token)] = (moment + self.seconds, value)
+
+    def take(self, session_token: str) -> T | None:
+        """The value ``session_token``'s session was to be shown, once; ``None`` if none."""
+        with self._lock:
+            held = self._held.pop(self._key(session_token), None)
+        if held is None or held[0] <= time.monotonic():
+            return None
+        return held[1]

@@ -216,6 +216,7 @@ ACTION_LABELS: dict[AuditAction, tuple[str, str]] = {
     AuditAction.USER_DISABLE: ("停用用户", "user disabled"),
     AuditAction.USER_ENABLE: ("启用用户", "user enabled"),
     AuditAction.USER_UNLOCK: ("解锁用户", "user unlocked"),
+    AuditAction.USER_RESET_TOTP: ("重置两步验证", "two-step verification reset"),
     AuditAction.AUTH_LOGIN: ("登录", "signed in"),
     AuditAction.AUTH_LOGOUT: ("退出登录", "signed out"),
     AuditAction.AUTH_EXPIRE: ("会话结束", "session ended"),

@@ -1,7 +1,12 @@
 """Users (administrators only, as the permission table says): the JSON API and the users page
 ``/admin/users`` over the same services — list, create with a one-time setup link, a new link,
-disable and enable, unlock. A setup link is shown once, in the answer that made it; it never
-travels in a URL's query (browser history, logs)."""
+disable and enable, unlock, reset a lost second factor (TOTP).
+
+The API answers a setup link in the JSON that made it. The page's forms answer with a redirect
+back to the page (POST-redirect-GET), so that reloading the page never sends a form again; a
+setup link a form made waits server-side for that session's next read of the page
+(:class:`baomi.web.security.ShownOnce`), shown once and never put in a URL (browser history,
+logs). Every other form comes back with a signed message: what was done, or why not."""
 
 from __future__ import annotations
 
@@ -20,10 +25,11 @@ from baomi.services import accounts, users
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
 from baomi.services.govern.departments import DEPARTMENTS
-from baomi.services.permissions import ROLE_LABELS, Role
+from baomi.services.permissions import ROLE_LABELS, Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
+from baomi.web.security import ShownOnce
 
 api = APIRouter(prefix="/api/v1/users", tags=["users"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
@@ -136,22 +142,30 @@ def unlock(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
     return _out(users.unlock(vault, actor=rooms.seat_outside(user), username=username))
 
 
+@api.post("/{username}/reset-totp", responses={400: {}, 403: {}})
+def reset_totp(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
+    """Clear a user's second factor (a lost authenticator): their sessions end; they sign in
+    with the password and can set up a new authenticator. Not one's own."""
+    return _out(users.reset_totp(vault, actor=rooms.seat_outside(user), username=username))
+
+
 # --- the users page ----------------------------------------------------------------------------
 
 PAGE = "/admin/users"
 Short = Annotated[str, Form(max_length=200)]
+#: a user and the setup link token just issued for them
+Made = tuple[UserPublic, str]
 
 
-def _page(
-    request: Request,
-    vault: VaultDep,
-    user: UserPublic,
-    token: str,
-    *,
-    made: tuple[UserPublic, str] | None = None,
-) -> Response:
-    """The page; ``made``: a user and the setup link just issued for them (shown this once)."""
+def _setup_links(request: Request) -> ShownOnce[Made]:
+    held: ShownOnce[Made] = request.app.state.setup_links
+    return held
+
+
+def _page(request: Request, vault: VaultDep, user: UserPublic, token: str) -> Response:
+    """The page, with the setup link a form of this session just issued (shown this once)."""
     listed = accounts.list_users(vault, actor=rooms.seat_outside(user))
+    made = _setup_links(request).take(token)
     return render(
         request,
         "users.html",
@@ -164,32 +178,46 @@ def _page(
         department_labels={code: tr(*names) for code, names in DEPARTMENTS.items()},
         made=made and (made[0], str(request.url_for("setup_page", token=made[1]))),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
     )
 
 
-def _back(work: Callable[[], object]) -> Response:
-    """Do ``work`` and go back to the page, with the refusal or bad value as its message."""
+def _back(work: Callable[[], object], notice: Callable[[], str] | None = None) -> Response:
+    """Do ``work`` and go back to the page, with the refusal or bad value as its error, or
+    ``notice`` as what was done (signed on the way: ``SignedMessages``)."""
     try:
         work()
     except (InputError, PermissionDeniedError) as exc:
         return RedirectResponse(f"{PAGE}?error={quote(str(exc))}", 303)
-    return RedirectResponse(PAGE, 303)
+    return RedirectResponse(f"{PAGE}?notice={quote(notice())}" if notice else PAGE, 303)
 
 
-def _issued(
-    request: Request,
-    vault: VaultDep,
+def _issued(request: Request, token: str | None, issue: Callable[[], Made]) -> Response:
+    """Issue a setup link with ``issue`` and go back to the page, which shows it once to this
+    session (POST-redirect-GET: a reload reads the page, it does not issue another link), or
+    with the refusal."""
+
+    def work() -> None:
+        made = issue()
+        if token is not None:  # always, with the session CurrentUser found
+            _setup_links(request).put(token, made)
+
+    return _back(work)
+
+
+def _changed(
+    username: str,
     user: UserPublic,
-    token: str | None,
-    issue: Callable[[], tuple[UserPublic, str]],
+    vault: VaultDep,
+    use: Callable[..., UserPublic],
+    action: Action,
 ) -> Response:
-    """The page showing the setup link ``issue`` makes (answered, not redirected: the link is
-    shown once and never put in a URL), or back to the page with the refusal."""
-    made: list[tuple[UserPublic, str]] = []
-    refused = _back(lambda: made.append(issue()))
-    if not made or token is None:
-        return refused
-    return _page(request, vault, user, token, made=made[0])
+    """One of the row's buttons: ``use`` on ``username``, back with what was done or why not."""
+    done: list[UserPublic] = []
+    return _back(
+        lambda: done.append(use(vault, actor=rooms.seat_outside(user), username=username)),
+        lambda: users.said(action, done[0].username),
+    )
 
 
 @pages.get(PAGE)
@@ -212,8 +240,6 @@ def create_form(
 ) -> Response:
     return _issued(
         request,
-        vault,
-        user,
         token,
         lambda: accounts.create_user(
             vault,
@@ -232,8 +258,6 @@ def setup_link_form(
 ) -> Response:
     return _issued(
         request,
-        vault,
-        user,
         token,
         lambda: users.new_setup_link(vault, actor=rooms.seat_outside(user), username=username),
     )
@@ -241,14 +265,19 @@ def setup_link_form(
 
 @pages.post(PAGE + "/{username}/disable")
 def disable_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
-    return _back(lambda: users.disable(vault, actor=rooms.seat_outside(user), username=username))
+    return _changed(username, user, vault, users.disable, Action.USER_DISABLE)
 
 
 @pages.post(PAGE + "/{username}/enable")
 def enable_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
-    return _back(lambda: users.enable(vault, actor=rooms.seat_outside(user), username=username))
+    return _changed(username, user, vault, users.enable, Action.USER_ENABLE)
 
 
 @pages.post(PAGE + "/{username}/unlock")
 def unlock_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
-    return _back(lambda: users.unlock(vault, actor=rooms.seat_outside(user), username=username))
+    return _changed(username, user, vault, users.unlock, Action.USER_UNLOCK)
+
+
+@pages.post(PAGE + "/{username}/reset-totp")
+def reset_totp_form(username: str, user: CurrentUser, vault: VaultDep) -> Response:
+    return _changed(username, user, vault, users.reset_totp, Action.USER_RESET_TOTP)
