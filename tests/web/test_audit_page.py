@@ -50,3 +50,12 @@ def test_a_filter_that_cannot_be_read_is_said_not_an_empty_list(
     # an action's family, any case
     family = client.get(f"{API}?action=NDA", headers=seller).json()["events"]
     assert family and all(e["action"].startswith("nda.") for e in family)
+
+
+def test_objects_are_named_not_shown_as_internal_ids(client: TestClient, vault: Any) -> None:
+    _broker, _buyer, seller = _ready(client, vault)
+    events = client.get(API, headers=seller).json()["events"]
+    page = client.get(PAGE, headers=seller).text
+    deal_events = [e for e in events if e["object"].startswith("deal:")]
+    assert deal_events and "本交易" in page
+    assert f">{deal_events[0]['object']}<" not in page  # the id is the title, not the text

@@ -299,3 +299,15 @@ def action_label(action: str) -> str:
 def outcome_label(outcome: str) -> str:
     pair = OUTCOME_LABELS.get(outcome)
     return tr(*pair) if pair else outcome
+
+
+def object_label(obj: str, deal_id: str) -> str:
+    """An event's object as the page names it: the deal itself in words, a document or another
+    object by its kind and the first characters of its id (the whole id is the row's title, and
+    the document filter takes those characters); anything else as it is."""
+    kind, _, ident = obj.partition(":")
+    if obj == f"deal:{deal_id}":
+        return tr("本交易", "this deal")
+    if kind == "object" and ident:
+        return tr("文件 ", "document ") + ident[:8]
+    return obj

@@ -150,5 +150,7 @@ def audit_page(
         query=request.url.query,
         action_label=auditlog.action_label,
         outcome_label=auditlog.outcome_label,
+        object_label=auditlog.object_label,
+        deal_id=rooms.deal_id(vault, deal),
         limit=auditlog.MAX_ROWS,
     )
