@@ -27,7 +27,7 @@ from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom.stages import BUYER_OPEN, ENDED, Stage, advance
 from baomi.services.deals import find_deal
-from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, allowed
+from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, action_label, allowed
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, Deal, Grant, Member, Nda, NdaAcceptance, Room, User
 
@@ -228,8 +228,8 @@ def gate(
             action,
             deal_id,
             tr(
-                f"{seat_.side} 一方不能执行 {action}",
-                f"the {seat_.side} side may not perform {action}",
+                f"{_side(seat_.side)}不能{action_label(action)}",
+                f"the {_side(seat_.side)} side may not {action_label(action)}",
             ),
         )
     if seat_.side not in RECIPIENT_SIDES:
