@@ -186,6 +186,28 @@ def test_the_auditor_sees_no_forms_and_the_buyer_is_refused(home: Home) -> None:
     assert c.get(f"{PAGE}/vendors").status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("quality", "x", "服务质量须为 1–5 的整数"),
+        ("security", "9", "数据安全须为 1–5 的整数"),
+        ("kind", "hack", "类型无效，请从列表中选择"),
+    ],
+)
+def test_a_vendor_form_with_a_bad_field_says_which_in_words(
+    home: Home, field: str, value: str, said: str
+) -> None:
+    """The form answered "invalid literal for int() with base 10: 'x'" (Python's message)."""
+    c = home.client
+    csrf = home.browser("seller")
+    data = {"csrf_token": csrf, "name": "律师事务所", "kind": "adviser", field: value}
+    r = c.post(f"{PAGE}/vendors", data=data, follow_redirects=False)
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    page = c.get(r.headers["location"]).text
+    assert said in page and "invalid literal" not in page and "not a valid" not in page
+    assert vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL) == []
+
+
 def test_the_vendors_page_and_its_forms(home: Home) -> None:
     c = home.client
     csrf = home.browser("seller")

@@ -18,6 +18,7 @@ from baomi.i18n import tr
 from baomi.services.comply import scope
 from baomi.services.comply import vendors as vd
 from baomi.services.permissions import Actor
+from baomi.web.forms import form_choice, form_score
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.responses import errors
 from baomi.web.routers.comply_checklist import (
@@ -241,9 +242,9 @@ class VendorForm(BaseModel):
     contract_end: str = Field(default="", max_length=10)
 
     def data(self, deal: str) -> vd.VendorInput:
-        """What the service takes; :class:`InputError` or ``ValueError`` for a bad field."""
+        """What the service takes; :class:`InputError` naming a bad field in words."""
         signed = scope.parse_date(self.nda_date, tr("保密协议日期", "NDA date"))
-        kind = vd.Kind(self.kind)
+        kind = form_choice(vd.Kind, self.kind, tr("类型", "Kind"))
         return vd.VendorInput(
             name=self.name,
             kind=kind,
@@ -252,8 +253,8 @@ class VendorForm(BaseModel):
             nda_signed=signed is not None,
             nda_date=signed,
             contract=tuple(self.contract),
-            quality=int(self.quality) if self.quality.strip() else None,
-            security=int(self.security) if self.security.strip() else None,
+            quality=form_score(self.quality, tr("服务质量", "Quality")),
+            security=form_score(self.security, tr("数据安全", "Data security")),
             contract_start=scope.parse_date(self.contract_start, tr("合同开始", "start")),
             contract_end=scope.parse_date(self.contract_end, tr("合同结束", "end")),
             buyer_of=deal if kind is vd.Kind.BUYER else None,
@@ -310,7 +311,7 @@ async def vendor_file_form(
             actor=actor,
             deal_ref=deal,
             vendor_id=vendor,
-            purpose=vd.FilePurpose(purpose),
+            purpose=form_choice(vd.FilePurpose, purpose, tr("文件用途", "Purpose")),
             name=name,
             content=content,
         ),
@@ -339,7 +340,7 @@ async def end_vendor_form(
             actor=actor,
             deal_ref=deal,
             vendor_id=vendor,
-            ending=vd.Ending(ending),
+            ending=form_choice(vd.Ending, ending, tr("结束方式", "Ending")),
             confirmed_by=confirmed_by,
             confirmed_on=scope.parse_date(confirmed_on, tr("确认日期", "date")),
             evidence=proof,

@@ -28,6 +28,7 @@ from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
 from baomi.services.respond.subjects import IdKind, PackageFormat
+from baomi.web.forms import form_choice
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -424,7 +425,7 @@ def intake_form(
         requests.receive(
             vault,
             actor=rooms.company_actor(vault, user),
-            kind=Kind(kind),
+            kind=form_choice(Kind, kind, tr("请求类型", "Request kind")),
             contact=contact,
             details=details,
             received_at=received_at or None,
@@ -449,7 +450,7 @@ def verify_form(
             vault,
             actor=rooms.company_actor(vault, user),
             request_id=request_id,
-            method=Method(method),
+            method=form_choice(Method, method, tr("核验方式", "Method")),
             passed=result == "passed",
             identifier=identifier or None,
         )
@@ -471,7 +472,7 @@ def status_form(
             vault,
             actor=rooms.company_actor(vault, user),
             request_id=request_id,
-            status=Status(status),
+            status=form_choice(Status, status, tr("状态", "Status")),
             reason=reason or None,
         )
     except (ValueError, InputError) as exc:
