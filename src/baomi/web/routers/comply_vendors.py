@@ -17,9 +17,10 @@ from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services.comply import scope
 from baomi.services.comply import vendors as vd
-from baomi.services.permissions import Actor
-from baomi.web.forms import form_choice, form_score
+from baomi.services.permissions import Action, Actor
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
+from baomi.web.forms import form_choice, form_score
 from baomi.web.responses import errors
 from baomi.web.routers.comply_checklist import (
     FILE_RESPONSES,
@@ -262,6 +263,7 @@ class VendorForm(BaseModel):
 
 
 @pages.post("/rooms/{deal}/comply/vendors")
+@form_action(Action.COMPLY_EDIT)
 def add_vendor_form(
     deal: str, user: CurrentUser, vault: VaultDep, form: Annotated[VendorForm, Form()]
 ) -> Response:
@@ -274,6 +276,7 @@ def add_vendor_form(
 
 
 @pages.post("/rooms/{deal}/comply/vendors/{vendor}")
+@form_action(Action.COMPLY_EDIT)
 def set_vendor_form(
     deal: str,
     vendor: str,
@@ -292,6 +295,7 @@ def set_vendor_form(
 
 
 @pages.post("/rooms/{deal}/comply/vendors/{vendor}/files")
+@form_action(Action.COMPLY_EDIT)
 async def vendor_file_form(
     deal: str,
     vendor: str,
@@ -319,6 +323,7 @@ async def vendor_file_form(
 
 
 @pages.post("/rooms/{deal}/comply/vendors/{vendor}/end")
+@form_action(Action.COMPLY_EDIT)
 async def end_vendor_form(
     deal: str,
     vendor: str,

@@ -28,8 +28,9 @@ from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
 from baomi.services.respond.subjects import IdKind, PackageFormat
-from baomi.web.forms import form_choice
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
+from baomi.web.forms import form_choice
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
@@ -412,6 +413,7 @@ def requests_page(
 
 
 @pages.post("/requests")
+@form_action(Action.REQUEST_EDIT)
 def intake_form(
     user: CurrentUser,
     vault: VaultDep,
@@ -437,6 +439,7 @@ def intake_form(
 
 
 @pages.post("/requests/{request_id}/verifications")
+@form_action(Action.REQUEST_EDIT)
 def verify_form(
     request_id: str,
     user: CurrentUser,
@@ -460,6 +463,7 @@ def verify_form(
 
 
 @pages.post("/requests/{request_id}/status")
+@form_action(Action.REQUEST_EDIT)
 def status_form(
     request_id: str,
     user: CurrentUser,
