@@ -80,6 +80,11 @@ def room_folder(folder: str) -> str:
     return "/".join(parts) or "/"
 
 
+def folder_label(folder: str) -> str:
+    """A grant's folder as the user reads it: ``/`` is the whole room."""
+    return tr("整个数据室", "the whole room") if folder.strip("/") == "" else folder
+
+
 def set_grant(
     vault: Vault,
     *,

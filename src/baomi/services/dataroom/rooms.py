@@ -53,6 +53,10 @@ class Level(StrEnum):
     DOWNLOAD = "download"
 
 
+#: What each grant level is called on pages and at the command line (Chinese, English).
+LEVEL_LABELS = {Level.VIEW: ("查看", "view"), Level.DOWNLOAD: ("下载", "download")}
+
+
 #: A deal role fits these sides (a buyer reviewer is never on the seller's side).
 SIDE_ROLES: dict[Side, frozenset[Role]] = {
     Side.SELLER: frozenset({Role.SELLER, Role.COUNSEL, Role.AUDITOR}),
