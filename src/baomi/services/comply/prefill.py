@@ -81,7 +81,8 @@ def _prefill(key: str, src: Sources) -> tuple[str, str, str | None]:
             f"; {members} recipient-side members in the room, packages made for "
             f"{src.package_recipients} recipients",
         )
-        return f"{p.recipient_name or _none()}（{where}{remote}）{room}", deal_source, None
+        where = tr(f"（{where}{remote}）", f" ({where}{remote})")
+        return f"{p.recipient_name or _none()}{where}{room}", deal_source, None
     if key == "purpose":
         return p.purpose or _none(), deal_source, None if p.purpose else Status.ATTENTION.value
     if key == "categories":

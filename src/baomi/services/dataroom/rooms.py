@@ -258,7 +258,7 @@ def _state_refusal(
     if action in AFTER_THE_END:
         return None
     if not _accepted_current(session, deal.id, user.id):
-        return tr("请先接受本交易的保密协议", "accept this deal's NDA first")
+        return tr("请先接受本交易的保密协议", "Accept this deal's NDA first")
     if seat_.side is Side.BUYER and Stage(room.stage) not in BUYER_OPEN:
         return tr(
             "交易不在尽职调查或已签约阶段，买方无权访问",
