@@ -136,3 +136,30 @@ def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
     managed = client.get("/rooms/转让-001", headers=broker).text
     assert '<option value="buyer">买方</option>' in managed
     assert '<option value="counsel">律师</option>' in managed
+
+
+def test_a_page_or_document_that_does_not_exist_is_a_clear_404(
+    client: TestClient, vault: Any
+) -> None:
+    """?page=99999 answered 200 with "第100000 页" and an empty table, ?page=-1 a generic error,
+    and an unknown document (or another room's) 400."""
+    _, _, seller = _ready(client, vault)
+    doc = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(60), "text/csv"))],
+        headers=seller,
+    ).json()[0]
+    page = f"/rooms/转让-001/documents/{doc['id']}"
+    beyond = client.get(f"{page}?page=99999", headers={**seller, "Accept": "text/html"})
+    assert beyond.status_code == 404 and "没有第 100000 页：该文件共 2 页" in beyond.text
+    api = client.get(f"/api/v1{page}/preview?page=5", headers=seller)
+    assert api.status_code == 404
+    negative = client.get(f"{page}?page=-1", headers={**seller, "Accept": "text/html"})
+    assert negative.status_code == 404 and "页码从 1 开始" in negative.text
+    shown = client.get(page, headers={**seller, "Accept": "text/html"}).text
+    assert "第 1 页" in shown and "· 返回数据室" not in shown
+    for missing in ("no-such-id", "0" * 32):
+        r = client.get(f"/rooms/转让-001/documents/{missing}", headers=seller)
+        assert r.status_code == 404
+        r = client.get(f"/api/v1/rooms/转让-001/documents/{missing}/preview", headers=seller)
+        assert r.status_code == 404 and r.json()["detail"] == "没有该文件"

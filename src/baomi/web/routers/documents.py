@@ -103,7 +103,7 @@ async def upload_documents(
 @api.get(
     "/{deal}/documents/{document}/download",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 400: {}, 403: {}},
+    responses={200: {"content": {"application/octet-stream": {}}}, 400: {}, 403: {}, 404: {}},
 )
 def download_document(
     deal: str, document: str, request: Request, user: CurrentUser, vault: VaultDep
@@ -179,7 +179,7 @@ def _preview(
     )
 
 
-@api.get("/{deal}/documents/{document}/preview", responses={400: {}, 403: {}})
+@api.get("/{deal}/documents/{document}/preview", responses={400: {}, 403: {}, 404: {}})
 def preview_document(
     deal: str,
     document: str,
@@ -201,7 +201,8 @@ def preview_page(
     user: OptionalUser,
     vault: VaultDep,
     token: TokenDep,
-    page: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    # no lower bound here: the service says "no such page" in words for a page before the first
+    page: Annotated[int, Query(ge=-100_000, le=100_000)] = 0,
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
