@@ -163,3 +163,41 @@ def test_a_page_or_document_that_does_not_exist_is_a_clear_404(
         assert r.status_code == 404
         r = client.get(f"/api/v1/rooms/转让-001/documents/{missing}/preview", headers=seller)
         assert r.status_code == 404 and r.json()["detail"] == "没有该文件"
+
+
+def test_the_upload_form_confirms_and_says_when_no_file_was_chosen(
+    client: TestClient, vault: Any
+) -> None:
+    _, _, seller = _ready(client, vault)
+    html = {**seller, "Accept": "text/html"}
+    done = client.post(
+        "/rooms/转让-001/upload",
+        files=[("files", ("名单.csv", _csv(3), "text/csv"))],
+        headers=html,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = client.get(done.headers["location"], headers=html).text
+    assert "已上传并扫描 1 个文件：名单.csv" in page
+    # a browser sends an empty part when no file was chosen
+    empty = client.post(
+        "/rooms/转让-001/upload",
+        files=[("files", ("", b"", "application/octet-stream"))],
+        headers=html,
+        follow_redirects=False,
+    )
+    assert empty.status_code == 303
+    assert "请选择要上传的文件" in client.get(empty.headers["location"], headers=html).text
+
+
+def test_file_pickers_use_the_pages_words(client: TestClient, vault: Any) -> None:
+    """The native picker's words ("Choose file / No file chosen") follow the browser's language;
+    the page gives its own, which static/forms.js puts on a label and a span."""
+    _, _, seller = _ready(client, vault)
+    zh = client.get("/rooms/转让-001", headers=seller).text
+    assert 'data-file-choose="选择文件"' in zh and 'data-file-none="未选择文件"' in zh
+    en = client.get("/rooms/转让-001?lang=en", headers=seller).text
+    assert 'data-file-choose="Choose files"' in en and 'data-file-none="No file chosen"' in en
+    assert '<script src="/static/forms.js" defer></script>' in en
+    script = client.get("/static/forms.js").text
+    assert 'input[type="file"]' in script and "fileChoose" in script

@@ -131,12 +131,16 @@ async def upload_form(
     request: Request,
     user: CurrentUser,
     vault: VaultDep,
-    files: Annotated[list[UploadFile], File()],
+    # a browser sends one empty part (a text, not a file) when no file was chosen
+    files: Annotated[list[UploadFile | str] | None, File()] = None,
     folder: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    payload = await _read_files(request, files)
+    chosen = [f for f in files or [] if not isinstance(f, str) and f.filename]
+    payload = await _read_files(request, chosen)
     try:
-        await run_in_threadpool(
+        if not payload:
+            raise InputError(tr("请选择要上传的文件", "choose the files to upload"))
+        added = await run_in_threadpool(
             documents.upload,
             vault,
             rooms.seat(vault, user, deal),
@@ -147,7 +151,12 @@ async def upload_form(
         )
     except InputError as exc:
         return RedirectResponse(f"/rooms/{quote(deal)}?error={quote(str(exc))}", status_code=303)
-    return RedirectResponse(f"/rooms/{quote(deal)}", status_code=303)
+    names = tr("、", ", ").join(e.name for e in added)
+    note = tr(
+        f"已上传并扫描 {len(added)} 个文件：{names}",
+        f"Uploaded and scanned {len(added)} file{'s' if len(added) != 1 else ''}: {names}",
+    )
+    return RedirectResponse(f"/rooms/{quote(deal)}?note={quote(note)}", status_code=303)
 
 
 # --- previews ----------------------------------------------------------------------------------

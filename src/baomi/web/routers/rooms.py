@@ -383,6 +383,7 @@ def room_page(
         entity_labels={name: tr(e.label_zh, e.label_en) for name, e in ENTITIES.items()},
         sensitive={name for name, e in ENTITIES.items() if e.sensitive},
         error=request.query_params.get("error"),
+        note=request.query_params.get("note"),
     )
 
 
