@@ -208,6 +208,21 @@ def test_a_vendor_form_with_a_bad_field_says_which_in_words(
     assert vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL) == []
 
 
+def test_a_party_without_contract_dates_says_so_and_a_duplicate_is_refused(home: Home) -> None:
+    c = home.client
+    csrf = home.browser("seller")
+    data = {"csrf_token": csrf, "name": "顾问公司", "kind": "adviser"}
+    assert "error" not in c.post(f"{PAGE}/vendors", data=data, follow_redirects=False).headers[
+        "location"
+    ]
+    page = c.get(f"{PAGE}/vendors").text
+    assert "? – ?" not in page and "未填写" in page
+    again = c.post(f"{PAGE}/vendors", data=data, follow_redirects=False)
+    assert "error=" in again.headers["location"]
+    assert "已在登记册中" in c.get(again.headers["location"]).text
+    assert len(vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL)) == 1
+
+
 def test_the_vendors_page_and_its_forms(home: Home) -> None:
     c = home.client
     csrf = home.browser("seller")
