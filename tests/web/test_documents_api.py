@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from baomi.services.dataroom import nda as ndas
 from tests.services.dataroom.test_documents import _csv
 from tests.vault_support import resident_id
 from tests.web.test_rooms_api import _as, _setup
@@ -201,3 +202,37 @@ def test_file_pickers_use_the_pages_words(client: TestClient, vault: Any) -> Non
     assert '<script src="/static/forms.js" defer></script>' in en
     script = client.get("/static/forms.js").text
     assert 'input[type="file"]' in script and "fileChoose" in script
+
+
+def test_the_nda_signer_name_has_a_limit_and_a_refusal_is_shown(
+    client: TestClient, vault: Any
+) -> None:
+    """500 characters were accepted as a signature; and a refused acceptance said nothing."""
+    broker, buyer = _setup(client, vault)
+    nda = client.post(
+        "/api/v1/rooms/转让-001/nda",
+        json={"discloser": "卖方", "recipient": "买方"},
+        headers=broker,
+    ).json()
+    html = {**buyer, "Accept": "text/html"}
+    r = client.post(
+        "/rooms/转让-001/nda",
+        data={"sha256": nda["sha256"], "name": "张" * 500},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    page = client.get(r.headers["location"], headers=html).text
+    assert f"签署人姓名最多 {ndas.MAX_SIGNER} 个字" in page
+    api = client.post(
+        "/api/v1/rooms/转让-001/nda/accept",
+        json={"sha256": nda["sha256"], "name": "张" * (ndas.MAX_SIGNER + 1)},
+        headers=buyer,
+    )
+    assert api.status_code in (400, 422)
+    ok = client.post(
+        "/api/v1/rooms/转让-001/nda/accept",
+        json={"sha256": nda["sha256"], "name": "张" * ndas.MAX_SIGNER},
+        headers=buyer,
+    )
+    assert ok.status_code == 204
