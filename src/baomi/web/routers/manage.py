@@ -128,6 +128,9 @@ def grant_form(
             level=Level(level),
             days=days,
         ),
+        lambda grant_id: grants.granted_notice(
+            vault, actor=seat.actor, deal_ref=deal, grant_id=grant_id
+        ),
     )
 
 
