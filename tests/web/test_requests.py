@@ -215,6 +215,14 @@ def test_a_request_the_seller_takes_in_stays_in_the_sellers_register(
     from tests.web.test_documents_api import _as
 
     assert client.get("/api/v1/subject-requests", headers=_as(client, "counsel.b")).json() == []
+    # and is shown no link or form it cannot use: the table asked with the user's scope
+    counsel = _as(client, "counsel.b")
+    home = client.get("/", headers=counsel).text
+    assert 'href="/requests"' not in home and 'href="/drills"' not in home
+    assert 'id="intake"' not in client.get("/requests", headers=counsel).text
+    # the seller's staff keep theirs
+    assert 'href="/requests"' in client.get("/", headers=seller).text
+    assert 'id="intake"' in client.get("/requests", headers=seller).text
 
 
 @pytest.mark.parametrize(

@@ -360,6 +360,13 @@ def allowed(actor: Actor, action: Action, resource: str | None = None) -> bool:
     return explain(actor, action, resource) is None
 
 
+def reaches(actor: Actor, action: Action) -> bool:
+    """Whether ``actor`` may perform ``action`` on anything at all: its role allows it and its
+    scope is every deal or holds at least one (an actor scoped to no deal reaches nothing). What
+    the pages ask before they show a link or a form."""
+    return allowed(actor, action) and (actor.deals is None or bool(actor.deals))
+
+
 def authorize(actor: Actor, action: Action, resource: str | None = None) -> None:
     """Let ``actor`` perform ``action`` (on the deal ``resource``), or raise
     :class:`PermissionDeniedError` with the reason."""

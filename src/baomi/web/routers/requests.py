@@ -24,7 +24,7 @@ from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
 from baomi.services.dataroom import rooms
-from baomi.services.permissions import Action, Actor, allowed
+from baomi.services.permissions import Action, Actor, allowed, reaches
 from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
 from baomi.services.respond.subjects import IdKind, PackageFormat
@@ -407,7 +407,7 @@ def requests_page(
         + [d.name for d in deals.list_deals(vault, actor=actor)],
         kinds=_kinds(),
         methods=[(m.value, m.label) for m in Method],
-        can_edit=allowed(actor, Action.REQUEST_EDIT),
+        can_edit=reaches(actor, Action.REQUEST_EDIT),
         error=request.query_params.get("error"),
     )
 
