@@ -212,9 +212,10 @@ def test_a_party_without_contract_dates_says_so_and_a_duplicate_is_refused(home:
     c = home.client
     csrf = home.browser("seller")
     data = {"csrf_token": csrf, "name": "顾问公司", "kind": "adviser"}
-    assert "error" not in c.post(f"{PAGE}/vendors", data=data, follow_redirects=False).headers[
-        "location"
-    ]
+    assert (
+        "error"
+        not in c.post(f"{PAGE}/vendors", data=data, follow_redirects=False).headers["location"]
+    )
     page = c.get(f"{PAGE}/vendors").text
     assert "? – ?" not in page and "未填写" in page
     again = c.post(f"{PAGE}/vendors", data=data, follow_redirects=False)
