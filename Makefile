@@ -23,7 +23,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## install the locked environment
 
-run: setup ## the main job: the data room on the demo deal (home, key and demo data under ./var)
+run: setup ## the main job: the data room on the demo deal (home ./var/dataroom, key ./var/keys/master.key)
 	$(BIN)/baomi serve --demo --host $(HOST) --port $(PORT)
 
 demo: setup ## the command-line demo: demo seller data -> scan -> summary and reports

@@ -24,6 +24,12 @@ class InputError(BaomiError):
     """Raised when user input (a file, a policy, an argument) is not acceptable."""
 
 
+class NotFoundError(InputError):
+    """Raised when what was asked for does not exist for this user (a document, a page of it);
+    pages and the API answer 404 (it is an :class:`InputError`, so callers that catch input
+    errors still do)."""
+
+
 class UnreadableFileError(InputError):
     """Raised when a file cannot be read; ``reason`` is a short, PI-free explanation."""
 

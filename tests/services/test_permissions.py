@@ -4,6 +4,7 @@ the audit chain with outcome ``denied``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from baomi.errors import PermissionDeniedError
 from baomi.i18n import set_language
 from baomi.services import audit, backup, deals, destruction, keys, parties
 from baomi.services.permissions import (
+    ACTION_LABELS,
     PERMISSIONS,
     Action,
     Actor,
     Role,
+    action_label,
     allowed,
     authorize,
     explain,
@@ -59,17 +62,35 @@ def test_a_scoped_actor_reaches_only_its_deals() -> None:
     authorize(Actor("ops", Role.OPERATOR), Action.DEAL_SHOW, "d2")  # unscoped: every deal
 
 
-def test_the_reason_is_chinese_first_with_english_on_request() -> None:
+def test_the_reason_names_the_action_and_role_in_words_chinese_first() -> None:
     actor = Actor("审计员", Role.AUDITOR)
     set_language("zh")
     try:
-        assert explain(actor, Action.DEAL_EXPORT) == "审计员（角色 auditor）无权执行 deal.export"
+        assert (
+            explain(actor, Action.DEAL_EXPORT)
+            == "审计员 的角色为审计（只读），无权导出交易数据（解密）"
+        )
         set_language("en")
         assert explain(actor, Action.DEAL_EXPORT) == (
-            "审计员 (role auditor) may not perform deal.export"
+            "审计员, as auditor (read-only), may not export a deal's data (decrypted)"
         )
     finally:
         set_language(None)
+
+
+@pytest.mark.parametrize("action", list(Action), ids=[a.value for a in Action])
+def test_every_action_has_a_label_in_both_languages(action: Action) -> None:
+    zh, en = ACTION_LABELS[action]
+    assert zh and en and zh != en
+    assert re.search(r"[\u4e00-\u9fff]", zh), zh  # Chinese
+    assert not re.search(r"[^\x00-\x7f]", en), en  # English only, ASCII punctuation
+    assert action.value not in zh and action.value not in en  # words, not the code
+    set_language("en")
+    try:
+        assert action_label(action) == en
+    finally:
+        set_language(None)
+    assert action_label(action) == zh
 
 
 # --- every service refuses -------------------------------------------------------------------

@@ -21,9 +21,11 @@ PASSWORD = "correct horse battery staple"
 
 
 @contextmanager
-def room_home(tmp: Path, deal: str) -> Iterator[tuple[Settings, Vault]]:
+def room_home(
+    tmp: Path, deal: str, target_name: str = "示例科技"
+) -> Iterator[tuple[Settings, Vault]]:
     """Settings and an open vault under ``tmp`` (or the test PostgreSQL database) holding
-    ``deal`` with its data room, in due diligence."""
+    ``deal`` with its data room (the target company ``target_name``), in due diligence."""
     with fresh_database_url() as url:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -37,7 +39,7 @@ def room_home(tmp: Path, deal: str) -> Iterator[tuple[Settings, Vault]]:
         with open_vault(settings) as vault:
             deals.create(vault, actor=SYSTEM, name=deal)
             rooms.open_room(
-                vault, actor=SYSTEM, deal_ref=deal, target_name="示例科技", target_uscc=DEMO_USCC
+                vault, actor=SYSTEM, deal_ref=deal, target_name=target_name, target_uscc=DEMO_USCC
             )
             rooms.set_stage(vault, actor=SYSTEM, deal_ref=deal, stage=Stage.DUE_DILIGENCE)
             yield settings, vault

@@ -186,6 +186,44 @@ def test_the_auditor_sees_no_forms_and_the_buyer_is_refused(home: Home) -> None:
     assert c.get(f"{PAGE}/vendors").status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("quality", "x", "服务质量须为 1–5 的整数"),
+        ("security", "9", "数据安全须为 1–5 的整数"),
+        ("kind", "hack", "类型无效，请从列表中选择"),
+    ],
+)
+def test_a_vendor_form_with_a_bad_field_says_which_in_words(
+    home: Home, field: str, value: str, said: str
+) -> None:
+    """The form answered "invalid literal for int() with base 10: 'x'" (Python's message)."""
+    c = home.client
+    csrf = home.browser("seller")
+    data = {"csrf_token": csrf, "name": "律师事务所", "kind": "adviser", field: value}
+    r = c.post(f"{PAGE}/vendors", data=data, follow_redirects=False)
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    page = c.get(r.headers["location"]).text
+    assert said in page and "invalid literal" not in page and "not a valid" not in page
+    assert vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL) == []
+
+
+def test_a_party_without_contract_dates_says_so_and_a_duplicate_is_refused(home: Home) -> None:
+    c = home.client
+    csrf = home.browser("seller")
+    data = {"csrf_token": csrf, "name": "顾问公司", "kind": "adviser"}
+    assert (
+        "error"
+        not in c.post(f"{PAGE}/vendors", data=data, follow_redirects=False).headers["location"]
+    )
+    page = c.get(f"{PAGE}/vendors").text
+    assert "? – ?" not in page and "未填写" in page
+    again = c.post(f"{PAGE}/vendors", data=data, follow_redirects=False)
+    assert "error=" in again.headers["location"]
+    assert "已在登记册中" in c.get(again.headers["location"]).text
+    assert len(vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL)) == 1
+
+
 def test_the_vendors_page_and_its_forms(home: Home) -> None:
     c = home.client
     csrf = home.browser("seller")

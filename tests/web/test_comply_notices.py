@@ -156,3 +156,31 @@ def test_the_import_form_reports_counts(home: Home, tmp_path: Path) -> None:
     )
     assert r.status_code == 200 and 'id="message"' in r.text
     assert "未知编号 1" in r.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said", "not_said"),
+    [
+        # a .txt was read as CSV and answered "missing columns": the type is what is wrong
+        ("s.txt", b"hello\n", "状态文件须为 CSV、TSV 或 XLSX 文件", "缺少列"),
+        # the columns in the user's words, the header names to type kept visible
+        (
+            "s.csv",
+            b"a,b\n1,2\n",
+            "状态文件缺少列：通知编号、发送渠道、发送状态、发送时间",
+            "缺少列：notice_id",
+        ),
+    ],
+)
+def test_the_import_form_says_what_is_wrong_with_the_file(
+    home: Home, name: str, content: bytes, said: str, not_said: str
+) -> None:
+    csrf = home.browse("admin")
+    r = home.client.post(
+        PAGE + "/import",
+        data={"csrf_token": csrf},
+        files=[("files", (name, content, "text/plain"))],
+    )
+    assert said in r.text and not_said not in r.text
+    if name.endswith(".csv"):
+        assert "notice_id,channel,status,timestamp" in r.text

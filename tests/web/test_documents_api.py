@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from baomi.services.dataroom import nda as ndas
 from tests.services.dataroom.test_documents import _csv
 from tests.vault_support import resident_id
 from tests.web.test_rooms_api import _as, _setup
@@ -136,3 +137,102 @@ def test_preview_api_and_page(client: TestClient, vault: Any) -> None:
     managed = client.get("/rooms/转让-001", headers=broker).text
     assert '<option value="buyer">买方</option>' in managed
     assert '<option value="counsel">律师</option>' in managed
+
+
+def test_a_page_or_document_that_does_not_exist_is_a_clear_404(
+    client: TestClient, vault: Any
+) -> None:
+    """?page=99999 answered 200 with "第100000 页" and an empty table, ?page=-1 a generic error,
+    and an unknown document (or another room's) 400."""
+    _, _, seller = _ready(client, vault)
+    doc = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(60), "text/csv"))],
+        headers=seller,
+    ).json()[0]
+    page = f"/rooms/转让-001/documents/{doc['id']}"
+    beyond = client.get(f"{page}?page=99999", headers={**seller, "Accept": "text/html"})
+    assert beyond.status_code == 404 and "没有第 100000 页：该文件共 2 页" in beyond.text
+    api = client.get(f"/api/v1{page}/preview?page=5", headers=seller)
+    assert api.status_code == 404
+    negative = client.get(f"{page}?page=-1", headers={**seller, "Accept": "text/html"})
+    assert negative.status_code == 404 and "页码从 1 开始" in negative.text
+    shown = client.get(page, headers={**seller, "Accept": "text/html"}).text
+    assert "第 1 页" in shown and "· 返回数据室" not in shown
+    for missing in ("no-such-id", "0" * 32):
+        r = client.get(f"/rooms/转让-001/documents/{missing}", headers=seller)
+        assert r.status_code == 404
+        r = client.get(f"/api/v1/rooms/转让-001/documents/{missing}/preview", headers=seller)
+        assert r.status_code == 404 and r.json()["detail"] == "没有该文件"
+
+
+def test_the_upload_form_confirms_and_says_when_no_file_was_chosen(
+    client: TestClient, vault: Any
+) -> None:
+    _, _, seller = _ready(client, vault)
+    html = {**seller, "Accept": "text/html"}
+    done = client.post(
+        "/rooms/转让-001/upload",
+        files=[("files", ("名单.csv", _csv(3), "text/csv"))],
+        headers=html,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = client.get(done.headers["location"], headers=html).text
+    assert "已上传并扫描 1 个文件：名单.csv" in page
+    # a browser sends an empty part when no file was chosen
+    empty = client.post(
+        "/rooms/转让-001/upload",
+        files=[("files", ("", b"", "application/octet-stream"))],
+        headers=html,
+        follow_redirects=False,
+    )
+    assert empty.status_code == 303
+    assert "请选择要上传的文件" in client.get(empty.headers["location"], headers=html).text
+
+
+def test_file_pickers_use_the_pages_words(client: TestClient, vault: Any) -> None:
+    """The native picker's words ("Choose file / No file chosen") follow the browser's language;
+    the page gives its own, which static/forms.js puts on a label and a span."""
+    _, _, seller = _ready(client, vault)
+    zh = client.get("/rooms/转让-001", headers=seller).text
+    assert 'data-file-choose="选择文件"' in zh and 'data-file-none="未选择文件"' in zh
+    en = client.get("/rooms/转让-001?lang=en", headers=seller).text
+    assert 'data-file-choose="Choose files"' in en and 'data-file-none="No file chosen"' in en
+    assert '<script src="/static/forms.js" defer></script>' in en
+    script = client.get("/static/forms.js").text
+    assert 'input[type="file"]' in script and "fileChoose" in script
+
+
+def test_the_nda_signer_name_has_a_limit_and_a_refusal_is_shown(
+    client: TestClient, vault: Any
+) -> None:
+    """500 characters were accepted as a signature; and a refused acceptance said nothing."""
+    broker, buyer = _setup(client, vault)
+    nda = client.post(
+        "/api/v1/rooms/转让-001/nda",
+        json={"discloser": "卖方", "recipient": "买方"},
+        headers=broker,
+    ).json()
+    html = {**buyer, "Accept": "text/html"}
+    r = client.post(
+        "/rooms/转让-001/nda",
+        data={"sha256": nda["sha256"], "name": "张" * 500},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    page = client.get(r.headers["location"], headers=html).text
+    assert f"签署人姓名最多 {ndas.MAX_SIGNER} 个字" in page
+    api = client.post(
+        "/api/v1/rooms/转让-001/nda/accept",
+        json={"sha256": nda["sha256"], "name": "张" * (ndas.MAX_SIGNER + 1)},
+        headers=buyer,
+    )
+    assert api.status_code in (400, 422)
+    ok = client.post(
+        "/api/v1/rooms/转让-001/nda/accept",
+        json={"sha256": nda["sha256"], "name": "张" * ndas.MAX_SIGNER},
+        headers=buyer,
+    )
+    assert ok.status_code == 204

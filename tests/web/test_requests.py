@@ -215,3 +215,31 @@ def test_a_request_the_seller_takes_in_stays_in_the_sellers_register(
     from tests.web.test_documents_api import _as
 
     assert client.get("/api/v1/subject-requests", headers=_as(client, "counsel.b")).json() == []
+    # and is shown no link or form it cannot use: the table asked with the user's scope
+    counsel = _as(client, "counsel.b")
+    home = client.get("/", headers=counsel).text
+    assert 'href="/requests"' not in home and 'href="/drills"' not in home
+    assert 'id="intake"' not in client.get("/requests", headers=counsel).text
+    # the seller's staff keep theirs
+    assert 'href="/requests"' in client.get("/", headers=seller).text
+    assert 'id="intake"' in client.get("/requests", headers=seller).text
+
+
+@pytest.mark.parametrize(
+    ("form", "said"),
+    [
+        ({"kind": "hack", "contact": "a@b.cn"}, "请求类型无效，请从列表中选择"),
+        ({"kind": "access", "contact": "not a contact"}, "联系方式须为电子邮箱或电话号码"),
+    ],
+)
+def test_staff_intake_says_what_is_wrong_in_words(
+    client: TestClient, vault: Any, form: dict[str, str], said: str
+) -> None:
+    """The staff's intake answered "'hack' is not a valid Kind" and took any text as a contact;
+    it now checks as the public page does and says so in the user's words."""
+    broker, _, _ = _ready(client, vault)
+    r = client.post("/requests", data=form, headers=broker, follow_redirects=False)
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    page = client.get(r.headers["location"], headers=broker).text
+    assert said in page and "not a valid" not in page
+    assert _stored(vault) == 0

@@ -181,3 +181,19 @@ def test_the_stage_is_named_in_the_pages_language(client: TestClient, room: str)
         assert f"<td>{shown}</td>" in home, lang
         for html in (page, home):
             assert "due_diligence" not in html.replace('value="due_diligence"', ""), lang
+
+
+def test_a_grant_on_a_folder_without_documents_is_kept_and_says_so(
+    client: TestClient, vault: Any, room: str
+) -> None:
+    """A grant may name a folder before its files are uploaded (the broker sets up the room
+    ahead); it is accepted, and the notice says the folder has no documents yet."""
+    done = client.post(
+        ROOM + "/manage/grant",
+        data={"csrf_token": room, "side": "buyer", "folder": "财务", "level": "view", "days": "7"},
+        follow_redirects=False,
+    )
+    assert "notice=" in done.headers["location"]
+    notice = _section(client.get(done.headers["location"]).text, 'id="manage"')
+    assert "已授予买方对“财务”的查看权限，7 天" in notice
+    assert "该文件夹目前没有文件，上传后买方即可访问" in notice

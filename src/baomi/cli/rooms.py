@@ -19,7 +19,7 @@ from rich.table import Column, Table
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
 from baomi.services.dataroom import rooms
-from baomi.services.dataroom.rooms import SIDE_LABELS, SIDE_ROLES, Level, Side
+from baomi.services.dataroom.rooms import LEVEL_LABELS, SIDE_LABELS, SIDE_ROLES, Level, Side
 from baomi.services.dataroom.stages import LABELS as STAGE_LABELS
 from baomi.services.dataroom.stages import Stage
 from baomi.services.permissions import ROLE_LABELS, Actor, Role
@@ -37,7 +37,6 @@ DEAL = typer.Argument(..., help="交易名称或编号 / deal name or id")
 USER = typer.Argument(..., help="用户名 / user name")
 #: The roles a room seats (the command-line operator and the administrator sit in none).
 SEATED_ROLES = tuple(Role(r) for r in sorted({r.value for rs in SIDE_ROLES.values() for r in rs}))
-LEVEL_LABELS = {Level.VIEW: ("查看", "view"), Level.DOWNLOAD: ("下载", "download")}
 
 
 def _as_admin(as_: str | None) -> Actor:

@@ -67,3 +67,12 @@ def category_label(name: str, lang: str) -> str:
 
     found = CATEGORIES.get(name)
     return found.label_en if found is not None else name
+
+
+def vocabulary_label(name: str, lang: str) -> str:
+    """What a name of the vocabulary is called in ``lang``: an entity (``BANK_CARD`` →
+    银行卡号 / bank card number) or a category (:func:`category_label`)."""
+    entity = ENTITIES.get(name)
+    if entity is not None:
+        return entity.label_en if lang == "en" else entity.label_zh
+    return category_label(name, lang)

@@ -260,12 +260,96 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
 )
 
 
+#: What each action is called in a refusal (Chinese, English): a verb phrase that reads after
+#: "无权" / "may not". One entry per :class:`Action` (a test checks both languages).
+ACTION_LABELS: Mapping[Action, tuple[str, str]] = MappingProxyType(
+    {
+        Action.KEY_INIT: ("初始化密钥库", "set up the key store"),
+        Action.KEY_STATUS: ("查看密钥状态", "see the keys' status"),
+        Action.KEY_ROTATE: ("轮换密钥", "rotate the keys"),
+        Action.DEAL_CREATE: ("创建交易", "create a deal"),
+        Action.DEAL_ADD: ("向交易添加数据", "add data to a deal"),
+        Action.DEAL_LIST: ("列出交易", "list the deals"),
+        Action.DEAL_SHOW: ("查看交易", "see a deal"),
+        Action.DEAL_EXPORT: ("导出交易数据（解密）", "export a deal's data (decrypted)"),
+        Action.DEAL_DESTROY: ("销毁交易数据", "destroy a deal's data"),
+        Action.PARTY_ADD: ("登记交易方", "register a party"),
+        Action.PARTY_FIND: ("查找交易方", "look up a party"),
+        Action.AUDIT_VERIFY: ("校验审计日志", "verify the audit log"),
+        Action.AUDIT_EXPORT: ("导出审计日志", "export the audit log"),
+        Action.AUDIT_CHECKPOINT: ("签署审计检查点", "sign an audit checkpoint"),
+        Action.BACKUP_CREATE: ("创建备份", "create a backup"),
+        Action.BACKUP_VERIFY: ("校验备份", "verify a backup"),
+        Action.BACKUP_RESTORE: ("从备份恢复", "restore from a backup"),
+        Action.CERTIFICATE_VERIFY: ("校验销毁证明", "verify a destruction certificate"),
+        Action.SCAN_RUN: ("扫描数据", "scan data"),
+        Action.PROTECT_RUN: ("对数据做去标识化处理", "de-identify data"),
+        Action.PROTECT_DETOKENIZE: ("还原令牌化的数据", "reverse tokenised data"),
+        Action.PROTECT_TRACE: ("追溯泄露副本", "trace a leaked copy"),
+        Action.USER_CREATE: ("创建用户", "create users"),
+        Action.USER_SETUP_LINK: ("生成用户设置链接", "issue a user's setup link"),
+        Action.USER_DISABLE: ("停用用户", "disable users"),
+        Action.USER_ENABLE: ("启用用户", "enable users"),
+        Action.USER_UNLOCK: ("解锁用户", "unlock users"),
+        Action.USER_RESET_TOTP: ("重置用户的两步验证", "reset users' two-step verification"),
+        Action.ROOM_OPEN: ("开设数据室", "open a data room"),
+        Action.ROOM_STAGE: ("变更交易阶段", "change the deal's stage"),
+        Action.ROOM_POLICY: ("设置去标识化策略", "set the de-identification policy"),
+        Action.ROOM_VIEW: ("查看数据室", "see the data room"),
+        Action.MEMBER_ADD: ("添加成员", "add members"),
+        Action.MEMBER_LIST: ("查看成员名单", "see the members"),
+        Action.MEMBER_REMOVE: ("移除成员", "remove members"),
+        Action.NDA_PUBLISH: ("发布保密协议", "publish the NDA"),
+        Action.NDA_ACCEPT: ("接受保密协议", "accept the NDA"),
+        Action.GRANT_SET: ("授予文件夹权限", "grant access to a folder"),
+        Action.GRANT_REVOKE: ("撤销文件夹权限", "revoke access to a folder"),
+        Action.GRANT_LIST: ("查看授权", "see the grants"),
+        Action.DOC_UPLOAD: ("上传文件", "upload documents"),
+        Action.DOC_VIEW: ("查看文件", "view documents"),
+        Action.DOC_DOWNLOAD: ("下载文件", "download documents"),
+        Action.AUDIT_VIEW: ("查看审计日志", "see the audit log"),
+        Action.COPY_LIST: ("查看已下载副本", "see the copies handed out"),
+        Action.COPY_CONFIRM: ("确认副本已删除", "confirm copies deleted"),
+        Action.QA_VIEW: ("查看问答", "see the Q&A"),
+        Action.QA_ASK: ("提问", "ask questions"),
+        Action.QA_ANSWER: ("回答问题", "answer questions"),
+        Action.COMPLY_VIEW: ("查看合规评估", "see the compliance assessment"),
+        Action.COMPLY_EDIT: ("修改合规评估", "change the compliance assessment"),
+        Action.INCIDENT_VIEW: ("查看安全事件", "see incidents"),
+        Action.INCIDENT_EDIT: ("登记或处理安全事件", "record or handle incidents"),
+        Action.DRILL_VIEW: ("查看应急演练", "see drills"),
+        Action.DRILL_EDIT: ("安排或记录应急演练", "plan or record drills"),
+        Action.REQUEST_VIEW: ("查看个人权利请求", "see data-subject requests"),
+        Action.REQUEST_EDIT: ("登记或处理个人权利请求", "record or handle data-subject requests"),
+        Action.SUBJECT_FIND: ("查找个人的数据", "look up a person's data"),
+        Action.ASSESSMENT_DELETE: ("删除已完成的评估", "delete a completed assessment"),
+        Action.NOTICE_EXPORT: ("导出客户告知联系人", "export the customer contact list"),
+        Action.GOVERN_VIEW: ("查看治理", "see governance"),
+        Action.GOVERN_EDIT: ("修改治理", "change governance"),
+        Action.USER_DEPARTMENT: ("设置用户部门", "set a user's department"),
+        Action.TRAINING_TAKE: ("参加培训", "take training"),
+        Action.GOVERN_AUDIT_RECORD: ("记录内部审计结果", "record internal audit findings"),
+        Action.NOTIFICATION_READ: ("阅读通知", "read notifications"),
+    }
+)
+
+
+def action_label(action: Action) -> str:
+    """What ``action`` is called, in the current language (a verb phrase)."""
+    return tr(*ACTION_LABELS[action])
+
+
+def role_label(role: Role | str) -> str:
+    """What ``role`` is called, in the current language."""
+    return tr(*ROLE_LABELS[str(role)])
+
+
 def explain(actor: Actor, action: Action, resource: str | None = None) -> str | None:
     """Why ``actor`` may not perform ``action`` (on the deal ``resource``); ``None`` if it may."""
     if actor.role not in PERMISSIONS.get(action, frozenset()):
         return tr(
-            f"{actor.name}（角色 {actor.role}）无权执行 {action}",
-            f"{actor.name} (role {actor.role}) may not perform {action}",
+            f"{actor.name} 的角色为{role_label(actor.role)}，无权{action_label(action)}",
+            f"{actor.name}, as {role_label(actor.role)}, may not {action_label(action)}",
         )
     if resource is not None and actor.deals is not None and resource not in actor.deals:
         return tr(
@@ -278,6 +362,13 @@ def explain(actor: Actor, action: Action, resource: str | None = None) -> str | 
 def allowed(actor: Actor, action: Action, resource: str | None = None) -> bool:
     """True when :func:`authorize` would let ``actor`` through."""
     return explain(actor, action, resource) is None
+
+
+def reaches(actor: Actor, action: Action) -> bool:
+    """Whether ``actor`` may perform ``action`` on anything at all: its role allows it and its
+    scope is every deal or holds at least one (an actor scoped to no deal reaches nothing). What
+    the pages ask before they show a link or a form."""
+    return allowed(actor, action) and (actor.deals is None or bool(actor.deals))
 
 
 def authorize(actor: Actor, action: Action, resource: str | None = None) -> None:

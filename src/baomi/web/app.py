@@ -11,14 +11,17 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from baomi import __version__
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
+from baomi.web import form_errors
+from baomi.web.deps import optional_user
 from baomi.web.routers import (
     audit,
     auth,
@@ -148,22 +151,32 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
 
     @app.exception_handler(PermissionDeniedError)
     async def _denied(request: Request, exc: PermissionDeniedError) -> Response:
-        if _is_page(request):
+        if _is_page(request) or form_errors.is_form(request):
             return _error_page(request, 403, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=403)
 
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        if _is_page(request) or form_errors.is_form(request):
+            return _error_page(request, 404, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
     @app.exception_handler(InputError)
     async def _bad_input(request: Request, exc: InputError) -> Response:
-        if _is_page(request):
+        if _is_page(request) or form_errors.is_form(request):
             return _error_page(request, 400, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        if _is_page(request):
-            return _error_page(
-                request, 422, tr("表单内容无效，请检查后重试", "the form is not valid: check it")
-            )
+        if _is_page(request) or form_errors.is_form(request):
+            # a page's form answers a page: the refusal first (a refused role learns nothing
+            # of the form), then each field and its limit in words, never the value sent
+            try:
+                await run_in_threadpool(form_errors.refuse_first, request, optional_user(request))
+            except PermissionDeniedError as denied:
+                return _error_page(request, 403, str(denied))
+            return _error_page(request, 422, form_errors.describe(exc.errors()))
         # never echo the input back: it may be a password or a person's identifier
         errors = [
             {"loc": e.get("loc"), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()
@@ -189,6 +202,7 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     titles = {
         400: tr("无法完成", "That did not work"),
         403: tr("无权访问", "Not allowed"),
+        404: tr("没有找到", "Not found"),
         422: tr("表单有误", "The form is not valid"),
     }
     title = titles.get(status, tr("出错了", "Something went wrong"))

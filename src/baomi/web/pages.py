@@ -6,7 +6,7 @@ internet (htmx and the style sheet are served from ``web/static``).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from fastapi import Request
@@ -15,6 +15,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from baomi import clock
 from baomi.i18n import current_language, tr
+
+_PUNCTUATION = (
+    ("colon", "：", ": "),
+    ("lparen", "（", " ("),
+    ("rparen", "）", ")"),
+    ("comma", "，", ", "),
+    ("semi", "；", "; "),
+    ("stop", "。", ". "),
+    ("listsep", "、", ", "),
+)
 
 
 @cache
@@ -26,6 +36,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["t"] = tr
+    # punctuation between a template's pieces, in the page's language: full-width marks in
+    # Chinese, ASCII ones (with their spaces) in English
+    for name, zh, en in _PUNCTUATION:
+        env.globals[name] = partial(tr, zh, en)
     env.filters["cst"] = clock.shown  # times as read in China (UTC+8)
     return env
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from baomi.errors import IntegrityError, PermissionDeniedError
+from baomi.i18n import set_language
 from baomi.services import backup, deals, keys
 from baomi.services.comply import facts
 from baomi.services.comply.facts import Fact, Status, k_status, reid_status
@@ -146,6 +147,15 @@ def test_grants_revoked_or_expired_leave_the_live_list(vault: Vault) -> None:
     )
     found = _facts(vault)
     assert [g["id"] for g in found["grants_live"].data["grants"]] == [grant]
+    # the side, folder and level in words, never their codes
+    assert found["grants_live"].value.startswith("1 项：买方 · 整个数据室 · 查看 · 至 ")
+    set_language("en")
+    try:
+        assert _facts(vault)["grants_live"].value.startswith(
+            "1: buyer · the whole room · view · until "
+        )
+    finally:
+        set_language(None)
     assert found["grants_expired"].status is Status.OK
     later = _facts(vault, at=_dt.datetime.now(UTC) + _dt.timedelta(days=31))
     assert [g["id"] for g in later["grants_expired"].data["grants"]] == [grant]

@@ -321,3 +321,46 @@ def test_a_return_or_deletion_is_not_confirmed_for_a_day_to_come(vault: Vault) -
             confirmed_on=clock.today() + _dt.timedelta(days=1),
         )
     assert vd.vendors(vault, actor=OPERATOR, deal_ref="d1")[0].closed_at is None
+
+
+def test_the_same_party_cannot_be_registered_twice_for_a_company(vault: Vault) -> None:
+    _room(vault)
+    first = vd.save_vendor(
+        vault, actor=OPERATOR, deal_ref="d1", data=VendorInput("云存储服务商", Kind.ADVISER)
+    )
+    for again in ("云存储服务商", " 云存储服务商 ", "云存储服务商\u3000"):
+        with pytest.raises(InputError, match="已在登记册中"):
+            vd.save_vendor(
+                vault, actor=OPERATOR, deal_ref="d1", data=VendorInput(again, Kind.ADVISER)
+            )
+    # renaming another party to the same name is refused too; changing the party itself is not
+    other = vd.save_vendor(
+        vault, actor=OPERATOR, deal_ref="d1", data=VendorInput("律师事务所", Kind.ADVISER)
+    )
+    with pytest.raises(InputError, match="已在登记册中"):
+        vd.save_vendor(
+            vault,
+            actor=OPERATOR,
+            deal_ref="d1",
+            vendor_id=other.id,
+            data=VendorInput("云存储服务商", Kind.ADVISER),
+        )
+    vd.save_vendor(
+        vault,
+        actor=OPERATOR,
+        deal_ref="d1",
+        vendor_id=first.id,
+        data=VendorInput("云存储服务商", Kind.SERVICE_PROVIDER),
+    )
+    # once a party's engagement is closed, a new one may be registered under its name
+    vd.close_vendor(
+        vault,
+        actor=OPERATOR,
+        deal_ref="d1",
+        vendor_id=first.id,
+        ending=Ending.DELETED,
+        confirmed_by="李",
+    )
+    vd.save_vendor(
+        vault, actor=OPERATOR, deal_ref="d1", data=VendorInput("云存储服务商", Kind.ADVISER)
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from baomi.engine.checksums import uscc_check_char
 from baomi.errors import InputError, PermissionDeniedError
+from baomi.i18n import set_language
 from baomi.services import accounts, deals
 from baomi.services.dataroom import grants, rooms
 from baomi.services.dataroom import nda as ndas
@@ -365,3 +366,28 @@ def test_an_actor_without_an_account_sees_every_room_only_if_it_runs_rooms(
     )
     assert entry == rooms.rooms_for(vault, _user(vault, "root", "admin"))[0]
     assert rooms.rooms_for_actor(vault, Actor("buyer.a", Role.BUYER)) == []
+
+
+def test_a_side_refusal_names_the_side_and_the_action_in_words(
+    vault: Any, room: dict[str, Any]
+) -> None:
+    user = _user(vault, "counsel.b", "counsel")
+    rooms.add_member(
+        vault,
+        actor=BROKER,
+        deal_ref="转让-001",
+        username="counsel.b",
+        side=Side.BUYER,
+        role=Role.COUNSEL,
+    )
+    counsel = rooms.seat(vault, user, "转让-001")
+    with pytest.raises(PermissionDeniedError) as info:
+        rooms.gate(vault, counsel, Action.COMPLY_VIEW, "转让-001")
+    assert info.value.reason == "买方不能查看合规评估"
+    set_language("en")
+    try:
+        with pytest.raises(PermissionDeniedError) as info:
+            rooms.gate(vault, counsel, Action.COMPLY_VIEW, "转让-001")
+        assert info.value.reason == "the buyer side may not see the compliance assessment"
+    finally:
+        set_language(None)

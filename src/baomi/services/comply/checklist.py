@@ -102,6 +102,11 @@ class ItemDef:
     clause: str
     title_zh: str
     title_en: str
+    #: the clause in English (the same as ``clause`` when it is a code such as ``PIPL-21``)
+    clause_en: str = ""
+
+    def clause_shown(self) -> str:
+        return tr(self.clause, self.clause_en or self.clause)
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,14 @@ class Defaults:
         return {a.area: a.weight for a in self.areas}
 
 
+def _zh(text: Any) -> str:
+    return str(text["zh"]) if isinstance(text, dict) else str(text)
+
+
+def _en(text: Any) -> str:
+    return str(text["en"]) if isinstance(text, dict) else str(text)
+
+
 def _parse_defaults(doc: Any) -> Defaults:
     try:
         areas = tuple(
@@ -128,9 +141,10 @@ def _parse_defaults(doc: Any) -> Defaults:
                 str(i["key"]),
                 Area(i["area"]),
                 tuple(str(r) for r in i["rules"]),
-                str(i["clause"]),
+                _zh(i["clause"]),
                 i["title"]["zh"],
                 i["title"]["en"],
+                _en(i["clause"]),
             )
             for i in doc["items"]
         )
@@ -306,8 +320,12 @@ def _view(session: Session, vault: Vault, found: Target, on: _dt.date) -> Checkl
     rows = _rows(session, found.uscc)
     evidence = files_of(session, vault, found.uscc, [f"item:{r.id}" for r in rows])
     items = []
+    builtin = {d.key: d for d in defaults().items}
     for r in rows:
         status = Status(r.status)
+        known = builtin.get(r.key)
+        # a built-in item's clause as the page's language says it (unless someone changed it)
+        clause = known.clause_shown() if known and known.clause == r.clause else r.clause
         due = _dt.date.fromisoformat(r.due) if r.due else None
         items.append(
             Item(
@@ -317,7 +335,7 @@ def _view(session: Session, vault: Vault, found: Target, on: _dt.date) -> Checkl
                 r.title_zh,
                 r.title_en,
                 tuple(x for x in r.rules.split(",") if x),
-                r.clause,
+                clause,
                 status,
                 r.owner,
                 due,

@@ -13,12 +13,25 @@ documents' counts (an upper bound — the side the law's thresholds are safe on)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from baomi.engine.entities import ENTITIES
+from baomi.engine.entities import ENTITIES, vocabulary_label
+from baomi.i18n import current_language, tr
 from baomi.services import deals
 from baomi.services.vault import Vault
+
+
+def label(name: str) -> str:
+    """An entity's or a category's name in the current language (never its code)."""
+    return vocabulary_label(name, current_language())
+
+
+def labels_text(names: Iterable[str], empty: str = "-") -> str:
+    """Entities or categories as one list in the current language: 银行卡号、医疗健康 /
+    bank card number, health and medical; ``empty`` when there are none."""
+    return tr("、", ", ").join(label(n) for n in names) or empty
 
 
 @dataclass(frozen=True)

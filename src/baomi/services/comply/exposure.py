@@ -27,7 +27,7 @@ from fractions import Fraction
 from baomi.engine.entities import ENTITIES
 from baomi.i18n import tr
 from baomi.services.comply.citations import Cited, cite
-from baomi.services.comply.data import DataSummary
+from baomi.services.comply.data import DataSummary, labels_text
 from baomi.services.comply.grading import Grade, grade_of
 from baomi.services.comply.inputs import basis, deal_inputs
 from baomi.services.comply.profile import CompanyFacts
@@ -163,8 +163,13 @@ class CrimeGroup:
     serious_at: float
     especially_serious_at: float
     gravity: Gravity
-    #: the entities and categories counted in the group
+    #: the entities and categories counted in the group (codes and standard names)
     members: tuple[str, ...]
+
+    @property
+    def members_text(self) -> str:
+        """The members as the user reads them, in the current language (never a code)."""
+        return labels_text(self.members, "")
 
 
 @dataclass(frozen=True)

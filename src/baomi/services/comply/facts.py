@@ -30,7 +30,8 @@ from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.comply.packages import PackageFacts, deal_packages
 from baomi.services.comply.rulebook import RuleBook, rules
-from baomi.services.dataroom.rooms import RECIPIENT_SIDES
+from baomi.services.dataroom.grants import folder_label
+from baomi.services.dataroom.rooms import LEVEL_LABELS, RECIPIENT_SIDES, SIDE_LABELS, Level, Side
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.vault import Vault
@@ -512,6 +513,14 @@ def _grant_row(g: Grant) -> dict[str, str]:
     }
 
 
+def _grant_text(g: Grant) -> str:
+    """A live grant in words: side · folder · level · until the day (never the codes)."""
+    side = tr(*SIDE_LABELS[Side(g.side)])
+    level = tr(*LEVEL_LABELS[Level(g.level)])
+    until = tr(f"至 {g.expires_at[:10]}", f"until {g.expires_at[:10]}")
+    return f"{side} · {folder_label(g.folder)} · {level} · {until}"
+
+
 def _grants(ctx: _Context, session: Session) -> tuple[Fact, Fact]:
     rows = (
         session.execute(
@@ -544,7 +553,7 @@ def _grants(ctx: _Context, session: Session) -> tuple[Fact, Fact]:
                 f"{len(live)} 项：" if live else "无",
                 f"{len(live)}: " if live else "none",
             )
-            + "; ".join(f"{g.side} {g.folder} {g.level} → {g.expires_at[:10]}" for g in live),
+            + tr("；", "; ").join(_grant_text(g) for g in live),
             Status.OK,
             grants=[_grant_row(g) for g in live],
         ),

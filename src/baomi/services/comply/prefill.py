@@ -13,7 +13,7 @@ from typing import Any
 from baomi.errors import InputError
 from baomi.i18n import set_language, tr
 from baomi.services.comply import assessments
-from baomi.services.comply.data import DataSummary, deal_data
+from baomi.services.comply.data import DataSummary, deal_data, label, labels_text
 from baomi.services.comply.facts import Fact, Status, facts_of
 from baomi.services.comply.packages import deal_packages
 from baomi.services.comply.profile import Location, Profile, TransferType, profile_of
@@ -81,11 +81,14 @@ def _prefill(key: str, src: Sources) -> tuple[str, str, str | None]:
             f"; {members} recipient-side members in the room, packages made for "
             f"{src.package_recipients} recipients",
         )
-        return f"{p.recipient_name or _none()}（{where}{remote}）{room}", deal_source, None
+        where = tr(f"（{where}{remote}）", f" ({where}{remote})")
+        return f"{p.recipient_name or _none()}{where}{room}", deal_source, None
     if key == "purpose":
         return p.purpose or _none(), deal_source, None if p.purpose else Status.ATTENTION.value
     if key == "categories":
-        cells = "；".join(f"{c} {n}" for c, n in d.categories.items()) or tr("未发现", "none found")
+        cells = tr("；", "; ").join(f"{label(c)} {n}" for c, n in d.categories.items()) or tr(
+            "未发现", "none found"
+        )
         return tr(f"{cells}（单元格数）", f"{cells} (cells)"), scan_source, None
     if key == "individuals":
         return (
@@ -98,7 +101,7 @@ def _prefill(key: str, src: Sources) -> tuple[str, str, str | None]:
             None,
         )
     if key == "sensitive":
-        cats = "、".join(d.sensitive_categories) or tr("无", "none")
+        cats = labels_text(d.sensitive_categories, tr("无", "none"))
         return (
             tr(
                 f"{d.sensitive_individuals} 人；类别：{cats}；不满十四周岁 {d.minors}",

@@ -74,7 +74,7 @@ class Rule:
         """``PIPL-55`` or ``S393-D3（未确认 / unconfirmed）`` for outputs."""
         if self.confirmed:
             return self.id
-        return f"{self.id}（{tr('未确认', 'unconfirmed')}）"
+        return self.id + tr("（未确认）", " (unconfirmed)")
 
 
 @dataclass(frozen=True)

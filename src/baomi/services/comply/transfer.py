@@ -29,7 +29,7 @@ from enum import StrEnum
 
 from baomi.i18n import tr
 from baomi.services.comply.citations import Cited, cite
-from baomi.services.comply.data import DataSummary
+from baomi.services.comply.data import DataSummary, labels_text
 from baomi.services.comply.duties import reaches_nds28
 from baomi.services.comply.inputs import deal_inputs, type_name
 from baomi.services.comply.packages import PackageFacts, deal_packages
@@ -237,7 +237,7 @@ def _asset_sale() -> Obligation:
 
 
 def _sensitive(data: DataSummary) -> Obligation:
-    cats = "、".join(data.sensitive_categories) or "-"
+    cats = labels_text(data.sensitive_categories)
     return Obligation(
         "sensitive-consent",
         Level.REQUIRED,

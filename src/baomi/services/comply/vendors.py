@@ -25,6 +25,7 @@ without it.
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -373,6 +374,28 @@ def _vendor(session: Session, found: Target, vendor_id: str) -> Vendor:
     return row
 
 
+def _same_name(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _refuse_duplicate(session: Session, uscc: str, name: str, vendor_id: str | None) -> None:
+    """One open entry per party and company: the same name (ignoring spaces, case and
+    full-width forms) again is refused; a closed engagement may be followed by a new one."""
+    wanted = _same_name(name)
+    rows = session.execute(
+        select(Vendor.id, Vendor.name).where(Vendor.uscc == uscc, Vendor.closed_at.is_(None))
+    ).all()
+    if any(_same_name(other) == wanted and vid != vendor_id for vid, other in rows):
+        raise InputError(
+            tr(
+                f"第三方“{name.strip()}”已在登记册中：同一公司的同一第三方只登记一次，"
+                "请修改现有条目",
+                f'the third party "{name.strip()}" is already in the register: a company '
+                "registers each party once; change the existing entry",
+            )
+        )
+
+
 def save_vendor(
     vault: Vault,
     *,
@@ -388,6 +411,7 @@ def save_vendor(
     found = target(vault, actor, Action.COMPLY_EDIT, deal_ref=deal_ref, uscc=uscc)
     with vault.transaction() as session:
         stamp = now()
+        _refuse_duplicate(session, found.uscc, data.name, vendor_id)
         if vendor_id is None:
             row = Vendor(
                 id=new_id(), uscc=found.uscc, created_at=stamp, updated_at=stamp, updated_by=""

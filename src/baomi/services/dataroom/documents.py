@@ -27,7 +27,7 @@ from sqlalchemy import select
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.scan.linkage import people_in
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.comply import people, provisions
@@ -168,8 +168,8 @@ def _entry_for(
     # the role table first, so that who may not do this learns nothing of which ids exist
     audit.require(vault, seat.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
     entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
-    if entry is None:
-        raise InputError(tr("没有该文件", "no such document"))
+    if entry is None:  # unknown, or another room's: the same answer
+        raise NotFoundError(tr("没有该文件", "no such document"))
     rooms.gate(vault, seat, action, deal_ref, folder=entry.folder)
     return entry
 
@@ -311,8 +311,11 @@ def preview(
     protect: Protector,
     page: int = 0,
 ) -> Preview:
-    """Page ``page`` of a document: a table's rows, a text's lines, a PDF page as an image."""
+    """Page ``page`` of a document (from 0): a table's rows, a text's lines, a PDF page as an
+    image; :class:`NotFoundError` for a page before the first or after the last."""
     entry = _entry_for(vault, seat, deal_ref, object_id, Action.DOC_VIEW)
+    if page < 0:
+        raise NotFoundError(tr("没有这一页（页码从 1 开始）", "no such page (pages start at 1)"))
     deal_id = rooms.deal_id(vault, deal_ref)
     if entry.protected:
         content = _copy_for(vault, seat, deal_id, entry, protect)[0]
@@ -325,4 +328,4 @@ def preview(
         obj=f"object:{object_id}",
         details={"deal": deal_id, "protected": entry.protected, "page": page},
     )
-    return previews.render(entry.name, content, page=max(page, 0), protected=entry.protected)
+    return previews.render(entry.name, content, page=page, protected=entry.protected)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
-from baomi.services import audit
+from baomi.services import audit, deals
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.permissions import Action, Actor
@@ -80,6 +80,11 @@ def room_folder(folder: str) -> str:
     return "/".join(parts) or "/"
 
 
+def folder_label(folder: str) -> str:
+    """A grant's folder as the user reads it: ``/`` is the whole room."""
+    return tr("整个数据室", "the whole room") if folder.strip("/") == "" else folder
+
+
 def set_grant(
     vault: Vault,
     *,
@@ -125,6 +130,45 @@ def set_grant(
             },
         )
     return grant_id
+
+
+def documents_under(vault: Vault, *, actor: Actor, deal_ref: str, folder: str) -> int:
+    """How many of the room's documents a grant on ``folder`` covers. A grant may name a folder
+    before anything is uploaded to it (a broker sets the room up ahead): it is kept, and the
+    page says the folder has no documents yet."""
+    deal_id = rooms._require(vault, actor, Action.GRANT_LIST, deal_ref)
+    wanted = [room_folder(folder)]
+    names = [o.name for o in deals.objects(vault, deal_id) if o.name is not None]
+    return sum(1 for n in names if rooms._covers(wanted, n.rsplit("/", 1)[0] if "/" in n else "/"))
+
+
+def granted_notice(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) -> str:
+    """What the page says after a grant: side, folder, level, days; and when the folder has no
+    documents yet, that its files become visible once uploaded."""
+    with vault.reading() as session:
+        grant = session.get(Grant, grant_id)
+        if grant is None:
+            raise NotFoundError(tr("没有该授权", "no such grant"))
+        side, folder, level = Side(grant.side), grant.folder, Level(grant.level)
+        days = round(
+            (
+                _dt.datetime.fromisoformat(grant.expires_at)
+                - _dt.datetime.fromisoformat(grant.created_at)
+            ).total_seconds()
+            / 86400
+        )
+    who, how = tr(*rooms.SIDE_LABELS[side]), tr(*rooms.LEVEL_LABELS[level])
+    where = folder_label(folder)
+    said = tr(
+        f"已授予{who}对“{where}”的{how}权限，{days} 天",
+        f"The {who} side may {how} {where} for {days} days",
+    )
+    if documents_under(vault, actor=actor, deal_ref=deal_ref, folder=folder) == 0:
+        said += tr(
+            f"；该文件夹目前没有文件，上传后{who}即可访问",
+            f"; the folder has no documents yet: the {who} side sees them once uploaded",
+        )
+    return said
 
 
 def revoke_grant(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) -> None:

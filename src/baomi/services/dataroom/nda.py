@@ -136,6 +136,10 @@ def current_nda(vault: Vault, seat_: Seat, deal_ref: str) -> tuple[int, str, str
         return None if current is None else (current.version, current.text, current.text_sha256)
 
 
+#: The longest signer's name an acceptance keeps (a person's or a representative's name).
+MAX_SIGNER = 100
+
+
 def accept_nda(
     vault: Vault, seat_: Seat, deal_ref: str, *, text_sha256: str, name: str, client: str = ""
 ) -> None:
@@ -158,12 +162,19 @@ def accept_nda(
             return
         if not name.strip():
             raise InputError(tr("请填写签署人姓名", "type your name to accept"))
+        if len(name.strip()) > MAX_SIGNER:
+            raise InputError(
+                tr(
+                    f"签署人姓名最多 {MAX_SIGNER} 个字",
+                    f"the signer's name is at most {MAX_SIGNER} characters",
+                )
+            )
         session.add(
             NdaAcceptance(
                 id=new_id(),
                 nda_id=current.id,
                 user_id=user.id,
-                accepted_name=name.strip()[:200],
+                accepted_name=name.strip(),
                 accepted_at=now(),
                 client=client[:64],
                 text_sha256=current.text_sha256,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
 
 
@@ -43,6 +43,18 @@ def _cell(value: object) -> str:
     return text if len(text) <= CELL else text[: CELL - 1] + "…"
 
 
+def _no_page(page: int, pages: int | None) -> NotFoundError:
+    """Page ``page`` (from 0) is past the end; ``pages`` the document's count when known."""
+    if pages is None:
+        return NotFoundError(tr(f"没有第 {page + 1} 页", f"there is no page {page + 1}"))
+    return NotFoundError(
+        tr(
+            f"没有第 {page + 1} 页：该文件共 {pages} 页",
+            f"there is no page {page + 1}: the document has {pages} pages",
+        )
+    )
+
+
 def _pdf_page(content: bytes, page: int) -> tuple[bytes, int]:
     import pypdfium2
 
@@ -53,7 +65,7 @@ def _pdf_page(content: bytes, page: int) -> tuple[bytes, int]:
     try:
         pages = len(pdf)
         if not 0 <= page < pages:
-            raise InputError(tr("没有这一页", "no such page"))
+            raise _no_page(page, pages)
         image = pdf[page].render(scale=SCALE).to_pil()
         out = io.BytesIO()
         image.save(out, format="PNG")
@@ -76,8 +88,10 @@ def render(name: str, content: bytes, *, page: int, protected: bool) -> Preview:
         if source.kind == "table":
             # one row more than a page: whether another page follows
             skip, columns, rows = page * ROWS, [], []  # type: ignore[var-annotated]
+            seen = 0
             for batch in source.batches():
                 columns = batch.frame.columns
+                seen += batch.frame.height
                 if skip >= batch.frame.height:
                     skip -= batch.frame.height
                     continue
@@ -87,10 +101,14 @@ def render(name: str, content: bytes, *, page: int, protected: bool) -> Preview:
                 if len(rows) > ROWS:
                     break
             more = len(rows) > ROWS
+            if page > 0 and not rows:
+                raise _no_page(page, -(-seen // ROWS))
             return Preview(
                 name, "table", page, None, list(columns), rows[:ROWS], [], None, protected, more
             )
         units = islice(source.units(), page * LINES, (page + 1) * LINES + 1)
         lines = [_cell(u.text) for u in units]
+        if page > 0 and not lines:
+            raise _no_page(page, None)
         more = len(lines) > LINES
         return Preview(name, "text", page, None, [], [], lines[:LINES], None, protected, more)

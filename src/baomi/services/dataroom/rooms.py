@@ -27,7 +27,7 @@ from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom.stages import BUYER_OPEN, ENDED, Stage, advance
 from baomi.services.deals import find_deal
-from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, allowed
+from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, action_label, allowed
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, Deal, Grant, Member, Nda, NdaAcceptance, Room, User
 
@@ -51,6 +51,10 @@ SIDE_LABELS = {
 class Level(StrEnum):
     VIEW = "view"
     DOWNLOAD = "download"
+
+
+#: What each grant level is called on pages and at the command line (Chinese, English).
+LEVEL_LABELS = {Level.VIEW: ("查看", "view"), Level.DOWNLOAD: ("下载", "download")}
 
 
 #: A deal role fits these sides (a buyer reviewer is never on the seller's side).
@@ -228,8 +232,8 @@ def gate(
             action,
             deal_id,
             tr(
-                f"{seat_.side} 一方不能执行 {action}",
-                f"the {seat_.side} side may not perform {action}",
+                f"{_side(seat_.side)}不能{action_label(action)}",
+                f"the {_side(seat_.side)} side may not {action_label(action)}",
             ),
         )
     if seat_.side not in RECIPIENT_SIDES:
@@ -254,7 +258,7 @@ def _state_refusal(
     if action in AFTER_THE_END:
         return None
     if not _accepted_current(session, deal.id, user.id):
-        return tr("请先接受本交易的保密协议", "accept this deal's NDA first")
+        return tr("请先接受本交易的保密协议", "Accept this deal's NDA first")
     if seat_.side is Side.BUYER and Stage(room.stage) not in BUYER_OPEN:
         return tr(
             "交易不在尽职调查或已签约阶段，买方无权访问",

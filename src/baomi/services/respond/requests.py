@@ -338,6 +338,8 @@ def receive(
             )
         (deal_id,) = actor.deals
     authorize(actor, Action.REQUEST_EDIT, deal_id)
+    _check_text(contact, details)
+    check_contact(contact)
     return _store(
         vault,
         actor=actor,
@@ -350,17 +352,23 @@ def receive(
     )
 
 
-def submit(vault: Vault, *, kind: Kind, contact: str, details: str = "") -> str:
-    """A request from the public page (no account): stored, audited; returns only the
-    reference number (the requester sees nothing else of the register). The contact must be an
-    e-mail address or a telephone number; the text holds no control characters."""
+def check_contact(contact: str) -> None:
+    """A requester's contact is an e-mail address or a telephone number, nothing else (the
+    public page and the staff's intake alike)."""
     if not _CONTACT.fullmatch(contact.strip()):
         raise InputError(
             tr(
                 "联系方式须为电子邮箱或电话号码",
-                "the contact is an e-mail address or a phone number",
+                "the contact must be an e-mail address or a phone number",
             )
         )
+
+
+def submit(vault: Vault, *, kind: Kind, contact: str, details: str = "") -> str:
+    """A request from the public page (no account): stored, audited; returns only the
+    reference number (the requester sees nothing else of the register). The contact must be an
+    e-mail address or a telephone number; the text holds no control characters."""
+    check_contact(contact)
     if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in details):
         raise InputError(tr("说明中含有控制字符", "the details hold control characters"))
     return _store(

@@ -26,6 +26,7 @@ from baomi.services.comply.transfer import Obligation, PackageStatus
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -229,6 +230,7 @@ FormFlag = Annotated[bool, Form()]
 
 
 @pages.post("/rooms/{deal}/comply/profile")
+@form_action(Action.COMPLY_EDIT)
 def profile_form(
     deal: str,
     user: CurrentUser,
@@ -261,6 +263,7 @@ def profile_form(
 
 
 @pages.post("/rooms/{deal}/comply/company")
+@form_action(Action.COMPLY_EDIT)
 def company_form(
     deal: str,
     user: CurrentUser,

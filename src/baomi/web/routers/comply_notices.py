@@ -28,6 +28,7 @@ from baomi.services.comply.reports.model import Citation
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -304,6 +305,7 @@ def notices_page(
 
 
 @pages.post("/rooms/{deal}/comply/notices/export")
+@form_action(Action.NOTICE_EXPORT)
 def export_form(
     deal: str,
     user: CurrentUser,
@@ -321,6 +323,7 @@ def export_form(
 
 
 @pages.post("/rooms/{deal}/comply/notices/import")
+@form_action(Action.COMPLY_EDIT)
 async def import_form(
     deal: str,
     user: CurrentUser,

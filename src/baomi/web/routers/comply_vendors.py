@@ -17,8 +17,10 @@ from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services.comply import scope
 from baomi.services.comply import vendors as vd
-from baomi.services.permissions import Actor
+from baomi.services.permissions import Action, Actor
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
+from baomi.web.forms import form_choice, form_score
 from baomi.web.responses import errors
 from baomi.web.routers.comply_checklist import (
     FILE_RESPONSES,
@@ -241,9 +243,9 @@ class VendorForm(BaseModel):
     contract_end: str = Field(default="", max_length=10)
 
     def data(self, deal: str) -> vd.VendorInput:
-        """What the service takes; :class:`InputError` or ``ValueError`` for a bad field."""
+        """What the service takes; :class:`InputError` naming a bad field in words."""
         signed = scope.parse_date(self.nda_date, tr("保密协议日期", "NDA date"))
-        kind = vd.Kind(self.kind)
+        kind = form_choice(vd.Kind, self.kind, tr("类型", "Kind"))
         return vd.VendorInput(
             name=self.name,
             kind=kind,
@@ -252,8 +254,8 @@ class VendorForm(BaseModel):
             nda_signed=signed is not None,
             nda_date=signed,
             contract=tuple(self.contract),
-            quality=int(self.quality) if self.quality.strip() else None,
-            security=int(self.security) if self.security.strip() else None,
+            quality=form_score(self.quality, tr("服务质量", "Quality")),
+            security=form_score(self.security, tr("数据安全", "Data security")),
             contract_start=scope.parse_date(self.contract_start, tr("合同开始", "start")),
             contract_end=scope.parse_date(self.contract_end, tr("合同结束", "end")),
             buyer_of=deal if kind is vd.Kind.BUYER else None,
@@ -261,6 +263,7 @@ class VendorForm(BaseModel):
 
 
 @pages.post("/rooms/{deal}/comply/vendors")
+@form_action(Action.COMPLY_EDIT)
 def add_vendor_form(
     deal: str, user: CurrentUser, vault: VaultDep, form: Annotated[VendorForm, Form()]
 ) -> Response:
@@ -273,6 +276,7 @@ def add_vendor_form(
 
 
 @pages.post("/rooms/{deal}/comply/vendors/{vendor}")
+@form_action(Action.COMPLY_EDIT)
 def set_vendor_form(
     deal: str,
     vendor: str,
@@ -291,6 +295,7 @@ def set_vendor_form(
 
 
 @pages.post("/rooms/{deal}/comply/vendors/{vendor}/files")
+@form_action(Action.COMPLY_EDIT)
 async def vendor_file_form(
     deal: str,
     vendor: str,
@@ -310,7 +315,7 @@ async def vendor_file_form(
             actor=actor,
             deal_ref=deal,
             vendor_id=vendor,
-            purpose=vd.FilePurpose(purpose),
+            purpose=form_choice(vd.FilePurpose, purpose, tr("文件用途", "Purpose")),
             name=name,
             content=content,
         ),
@@ -318,6 +323,7 @@ async def vendor_file_form(
 
 
 @pages.post("/rooms/{deal}/comply/vendors/{vendor}/end")
+@form_action(Action.COMPLY_EDIT)
 async def end_vendor_form(
     deal: str,
     vendor: str,
@@ -339,7 +345,7 @@ async def end_vendor_form(
             actor=actor,
             deal_ref=deal,
             vendor_id=vendor,
-            ending=vd.Ending(ending),
+            ending=form_choice(vd.Ending, ending, tr("结束方式", "Ending")),
             confirmed_by=confirmed_by,
             confirmed_on=scope.parse_date(confirmed_on, tr("确认日期", "date")),
             evidence=proof,

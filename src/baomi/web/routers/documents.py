@@ -103,7 +103,7 @@ async def upload_documents(
 @api.get(
     "/{deal}/documents/{document}/download",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 400: {}, 403: {}},
+    responses={200: {"content": {"application/octet-stream": {}}}, 400: {}, 403: {}, 404: {}},
 )
 def download_document(
     deal: str, document: str, request: Request, user: CurrentUser, vault: VaultDep
@@ -131,12 +131,16 @@ async def upload_form(
     request: Request,
     user: CurrentUser,
     vault: VaultDep,
-    files: Annotated[list[UploadFile], File()],
+    # a browser sends one empty part (a text, not a file) when no file was chosen
+    files: Annotated[list[UploadFile | str] | None, File()] = None,
     folder: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    payload = await _read_files(request, files)
+    chosen = [f for f in files or [] if not isinstance(f, str) and f.filename]
+    payload = await _read_files(request, chosen)
     try:
-        await run_in_threadpool(
+        if not payload:
+            raise InputError(tr("请选择要上传的文件", "choose the files to upload"))
+        added = await run_in_threadpool(
             documents.upload,
             vault,
             rooms.seat(vault, user, deal),
@@ -147,7 +151,12 @@ async def upload_form(
         )
     except InputError as exc:
         return RedirectResponse(f"/rooms/{quote(deal)}?error={quote(str(exc))}", status_code=303)
-    return RedirectResponse(f"/rooms/{quote(deal)}", status_code=303)
+    names = tr("、", ", ").join(e.name for e in added)
+    note = tr(
+        f"已上传并扫描 {len(added)} 个文件：{names}",
+        f"Uploaded and scanned {len(added)} file{'s' if len(added) != 1 else ''}: {names}",
+    )
+    return RedirectResponse(f"/rooms/{quote(deal)}?note={quote(note)}", status_code=303)
 
 
 # --- previews ----------------------------------------------------------------------------------
@@ -179,7 +188,7 @@ def _preview(
     )
 
 
-@api.get("/{deal}/documents/{document}/preview", responses={400: {}, 403: {}})
+@api.get("/{deal}/documents/{document}/preview", responses={400: {}, 403: {}, 404: {}})
 def preview_document(
     deal: str,
     document: str,
@@ -201,7 +210,8 @@ def preview_page(
     user: OptionalUser,
     vault: VaultDep,
     token: TokenDep,
-    page: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    # no lower bound here: the service says "no such page" in words for a page before the first
+    page: Annotated[int, Query(ge=-100_000, le=100_000)] = 0,
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)

@@ -18,6 +18,7 @@ from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action, allowed
 from baomi.services.respond import drills, playbook
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -141,6 +142,7 @@ def drills_page(request: Request, user: OptionalUser, vault: VaultDep, token: To
 
 
 @pages.post("/drills")
+@form_action(Action.DRILL_EDIT)
 def schedule_form(
     user: CurrentUser,
     vault: VaultDep,
@@ -162,6 +164,7 @@ def schedule_form(
 
 
 @pages.post("/drills/{drill}/timings")
+@form_action(Action.DRILL_EDIT)
 def timing_form(
     drill: str,
     user: CurrentUser,
@@ -179,6 +182,7 @@ def timing_form(
 
 
 @pages.post("/drills/{drill}/finish")
+@form_action(Action.DRILL_EDIT)
 def finish_form(
     drill: str,
     user: CurrentUser,
@@ -193,6 +197,7 @@ def finish_form(
 
 
 @pages.post("/drills/{drill}/actions")
+@form_action(Action.DRILL_EDIT)
 def action_form(
     drill: str,
     user: CurrentUser,

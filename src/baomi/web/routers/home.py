@@ -9,7 +9,7 @@ from baomi.i18n import tr
 from baomi.services import accounts
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.stages import label
-from baomi.services.permissions import ROLE_LABELS, Action, allowed
+from baomi.services.permissions import ROLE_LABELS, Action, allowed, reaches
 from baomi.web.deps import OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.routers.govern import can_govern
@@ -27,6 +27,7 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         for e in rooms.rooms_for(vault, user)
     ]
     actor = rooms.seat_outside(user)
+    company = rooms.company_actor(vault, user)
     return render(
         request,
         "home.html",
@@ -34,8 +35,10 @@ def home(request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep)
         csrf=accounts.csrf_token(vault, token),
         role_label=role,
         entries=entries,
-        can_drills=allowed(actor, Action.DRILL_VIEW),
-        can_requests=allowed(actor, Action.REQUEST_VIEW),
+        # the company's registers: the table asked with the user's seller-side scope, so a
+        # counsel seated on the buyer's side only is not shown what it cannot use
+        can_drills=reaches(company, Action.DRILL_VIEW),
+        can_requests=reaches(company, Action.REQUEST_VIEW),
         can_govern=can_govern(user),
         can_users=allowed(actor, Action.USER_CREATE),
         can_open=allowed(actor, Action.ROOM_OPEN),

@@ -16,8 +16,9 @@ from baomi.services.dataroom import grants, members, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import Level, Side
 from baomi.services.dataroom.stages import Stage
-from baomi.services.permissions import Role
+from baomi.services.permissions import Action, Role
 from baomi.web.deps import CurrentUser, VaultDep
+from baomi.web.form_errors import form_action
 
 pages = APIRouter(include_in_schema=False)
 
@@ -63,6 +64,7 @@ def open_form(
 
 
 @pages.post("/rooms/{deal}/manage/stage")
+@form_action(Action.ROOM_STAGE)
 def stage_form(deal: str, user: CurrentUser, vault: VaultDep, stage: Short) -> Response:
     seat = rooms.seat(vault, user, deal)
     return _done(
@@ -71,6 +73,7 @@ def stage_form(deal: str, user: CurrentUser, vault: VaultDep, stage: Short) -> R
 
 
 @pages.post("/rooms/{deal}/manage/member")
+@form_action(Action.MEMBER_ADD)
 def member_form(
     deal: str, user: CurrentUser, vault: VaultDep, username: Short, side: Short, role: Short
 ) -> Response:
@@ -89,6 +92,7 @@ def member_form(
 
 
 @pages.post("/rooms/{deal}/manage/nda")
+@form_action(Action.NDA_PUBLISH)
 def nda_form(
     deal: str, user: CurrentUser, vault: VaultDep, discloser: Short, recipient: Short
 ) -> Response:
@@ -102,6 +106,7 @@ def nda_form(
 
 
 @pages.post("/rooms/{deal}/manage/grant")
+@form_action(Action.GRANT_SET)
 def grant_form(
     deal: str,
     user: CurrentUser,
@@ -122,6 +127,9 @@ def grant_form(
             folder=folder or "/",
             level=Level(level),
             days=days,
+        ),
+        lambda grant_id: grants.granted_notice(
+            vault, actor=seat.actor, deal_ref=deal, grant_id=grant_id
         ),
     )
 

@@ -24,11 +24,13 @@ from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
 from baomi.services.dataroom import rooms
-from baomi.services.permissions import Action, Actor, allowed
+from baomi.services.permissions import Action, Actor, allowed, reaches
 from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
 from baomi.services.respond.subjects import IdKind, PackageFormat
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
+from baomi.web.forms import form_choice
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
@@ -405,12 +407,13 @@ def requests_page(
         + [d.name for d in deals.list_deals(vault, actor=actor)],
         kinds=_kinds(),
         methods=[(m.value, m.label) for m in Method],
-        can_edit=allowed(actor, Action.REQUEST_EDIT),
+        can_edit=reaches(actor, Action.REQUEST_EDIT),
         error=request.query_params.get("error"),
     )
 
 
 @pages.post("/requests")
+@form_action(Action.REQUEST_EDIT)
 def intake_form(
     user: CurrentUser,
     vault: VaultDep,
@@ -424,7 +427,7 @@ def intake_form(
         requests.receive(
             vault,
             actor=rooms.company_actor(vault, user),
-            kind=Kind(kind),
+            kind=form_choice(Kind, kind, tr("请求类型", "Request kind")),
             contact=contact,
             details=details,
             received_at=received_at or None,
@@ -436,6 +439,7 @@ def intake_form(
 
 
 @pages.post("/requests/{request_id}/verifications")
+@form_action(Action.REQUEST_EDIT)
 def verify_form(
     request_id: str,
     user: CurrentUser,
@@ -449,7 +453,7 @@ def verify_form(
             vault,
             actor=rooms.company_actor(vault, user),
             request_id=request_id,
-            method=Method(method),
+            method=form_choice(Method, method, tr("核验方式", "Method")),
             passed=result == "passed",
             identifier=identifier or None,
         )
@@ -459,6 +463,7 @@ def verify_form(
 
 
 @pages.post("/requests/{request_id}/status")
+@form_action(Action.REQUEST_EDIT)
 def status_form(
     request_id: str,
     user: CurrentUser,
@@ -471,7 +476,7 @@ def status_form(
             vault,
             actor=rooms.company_actor(vault, user),
             request_id=request_id,
-            status=Status(status),
+            status=form_choice(Status, status, tr("状态", "Status")),
             reason=reason or None,
         )
     except (ValueError, InputError) as exc:

@@ -3,7 +3,6 @@ the services decide every permission."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -84,7 +83,7 @@ class NdaPublic(BaseModel):
 
 class NdaAccept(BaseModel):
     sha256: str = Field(min_length=64, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=ndas.MAX_SIGNER)
 
 
 class GrantCreate(BaseModel):
@@ -335,6 +334,8 @@ def room_page(
             deal=deal,
             reason=exc.reason,
             nda=nda,
+            error=request.query_params.get("error"),
+            max_signer=ndas.MAX_SIGNER,
         )
     listed = documents.documents(vault, seat, deal)
     can_download = rooms.can(seat, Action.DOC_DOWNLOAD)
@@ -385,6 +386,7 @@ def room_page(
         entity_labels={name: tr(e.label_zh, e.label_en) for name, e in ENTITIES.items()},
         sensitive={name for name, e in ENTITIES.items() if e.sensitive},
         error=request.query_params.get("error"),
+        note=request.query_params.get("note"),
     )
 
 
@@ -395,9 +397,10 @@ def accept_nda_form(
     user: CurrentUser,
     vault: VaultDep,
     sha256: Annotated[str, Form(max_length=64)],
-    name: Annotated[str, Form(max_length=200)],
+    # longer than the service's limit, so that its message (not a generic 422) is shown
+    name: Annotated[str, Form(max_length=2000)],
 ) -> Response:
-    with suppress(InputError):  # the room page then shows the NDA again
+    try:
         ndas.accept_nda(
             vault,
             rooms.seat(vault, user, deal),
@@ -406,7 +409,9 @@ def accept_nda_form(
             name=name,
             client=_client(request),
         )
-    return RedirectResponse(f"/rooms/{deal}", status_code=303)
+    except InputError as exc:  # the room page shows the NDA again, with the reason
+        return RedirectResponse(f"/rooms/{quote(deal)}?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/rooms/{quote(deal)}", status_code=303)
 
 
 def _ended_page(

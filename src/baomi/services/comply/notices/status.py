@@ -56,6 +56,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "status": ("status", "状态", "发送状态"),
     "timestamp": ("timestamp", "time", "date", "时间", "日期", "发送时间"),
 }
+#: What each column is called for the user (Chinese, English); the header names stay as above.
+HEADER_LABELS: dict[str, tuple[str, str]] = {
+    "notice_id": ("通知编号", "notice id"),
+    "channel": ("发送渠道", "channel"),
+    "status": ("发送状态", "status"),
+    "timestamp": ("发送时间", "time sent"),
+}
+#: The file types a sending-status file may be.
+STATUS_SUFFIXES = (".csv", ".tsv", ".xlsx")
 _STATUS_WORDS: dict[str, Status] = {
     **{s.value: s for s in Status},
     "refused-consent": Status.REFUSED,
@@ -155,12 +164,15 @@ def read_rows(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]
     if not content.strip():
         raise InputError(tr("文件为空", "the file is empty"))
     suffix = Path(name).suffix.lower()
-    if suffix == ".xlsx":
-        rows = _xlsx_rows(content)
-    elif suffix in (".csv", ".tsv", ".txt", ""):
-        rows = _csv_rows(content)
-    else:
-        raise InputError(tr("状态文件须为 CSV 或 XLSX", "the status file must be CSV or XLSX"))
+    if suffix not in STATUS_SUFFIXES:
+        got = suffix or tr("无扩展名", "no extension")
+        raise InputError(
+            tr(
+                f"状态文件须为 CSV、TSV 或 XLSX 文件（收到：{got}）",
+                f"the status file must be a CSV, TSV or XLSX file (got: {got})",
+            )
+        )
+    rows = _xlsx_rows(content) if suffix == ".xlsx" else _csv_rows(content)
     header = [h.strip().lower() for h in (rows[0] if rows else [])]
     where: dict[str, int] = {}
     for canonical, names in HEADERS.items():
@@ -171,10 +183,11 @@ def read_rows(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]
     if missing:
         raise InputError(
             tr(
-                f"状态文件缺少列：{', '.join(missing)}（首行须为列名，如 "
-                "notice_id,channel,status,timestamp）",
-                f"the status file lacks the columns {', '.join(missing)} (the first row must "
-                "name them, e.g. notice_id,channel,status,timestamp)",
+                f"状态文件缺少列：{'、'.join(HEADER_LABELS[c][0] for c in missing)}（首行须为"
+                "列名，如 notice_id,channel,status,timestamp，或 通知编号,渠道,状态,时间）",
+                f"the status file lacks the columns "
+                f"{', '.join(HEADER_LABELS[c][1] for c in missing)} (the first row must name "
+                "them, e.g. notice_id,channel,status,timestamp)",
             )
         )
     for number, row in enumerate(rows[1:], start=2):

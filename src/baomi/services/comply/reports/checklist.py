@@ -145,7 +145,9 @@ def build_checklist_report(checklist: cl.Checklist) -> Report:
     return Report(
         kind="checklist",
         title=tr("个人信息保护合规清单", "PI protection compliance checklist"),
-        subject=f"{subject}（{checklist.uscc}）" if checklist.deal_name else subject,
+        subject=tr(f"{subject}（{checklist.uscc}）", f"{subject} ({checklist.uscc})")
+        if checklist.deal_name
+        else subject,
         generated_at=now(),
         lang=current_language(),
         sections=tuple(sections),
@@ -203,7 +205,7 @@ def vendors_section(entries: Iterable[vd.VendorInfo], reminders: vd.Reminders) -
                 str(v.quality or "-"),
                 str(v.security or "-"),
                 term,
-                f"{v.risk}（{vd.band_label(v.band)}）",
+                tr(f"{v.risk}（{vd.band_label(v.band)}）", f"{v.risk} ({vd.band_label(v.band)})"),
                 ending,
             )
         )

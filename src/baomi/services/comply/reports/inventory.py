@@ -16,7 +16,7 @@ from baomi.engine.contracts.inventory import Inventory, InventoryFile, SkippedFi
 from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, tr
 from baomi.services import deals
-from baomi.services.comply.data import DataSummary, summarize
+from baomi.services.comply.data import DataSummary, labels_text, summarize
 from baomi.services.comply.reports.charts import number
 from baomi.services.comply.reports.model import (
     Chart,
@@ -160,7 +160,7 @@ def _categories_section(data: DataSummary) -> Section:
         (category, number(cells), _yes(category in sensitive))
         for category, cells in sorted(data.categories.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-    listed = "、".join(data.sensitive_categories) or tr("无", "none")
+    listed = labels_text(data.sensitive_categories, tr("无", "none"))
     citations = [Citation.of(book["S35-A.1"]), Citation.of(book["PIPL-28"])]
     if data.minors:
         citations.append(Citation.of(book["PIPL-31"]))
