@@ -43,3 +43,4 @@ def test_the_report_holds_route_duties_citations_and_retention(vault: Vault) -> 
     counts = report.sections[1]
     assert counts.tables[0].rows[0][3] == "120,000"
     assert "未去重" in counts.tables[0].rows[0][6] or "not" in counts.tables[0].rows[0][6]
+    assert counts.tables[0].rows[0][5] == "手工登记"  # the source in words, not ``manual``

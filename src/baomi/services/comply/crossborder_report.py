@@ -57,7 +57,7 @@ def _provision_row(p: ProvisionRecord) -> tuple[str, ...]:
         p.region.label + (" + " + tr("远程访问", "remote access") if p.remote_access else ""),
         f"{p.individuals:,}",
         f"{p.sensitive_individuals:,}",
-        p.source.value,
+        p.source.label,
         tr("已去重", "deduplicated") if p.deduplicated else tr("未去重", "not deduplicated"),
     )
 

@@ -78,8 +78,9 @@ def _prefill(key: str, src: Sources) -> tuple[str, str, str | None]:
         members = int(src.facts["nda_accepted"].data.get("members", 0))
         room = tr(
             f"；数据室接收方成员 {members} 人，已为 {src.package_recipients} 个接收方制作数据包",
-            f"; {members} recipient-side members in the room, packages made for "
-            f"{src.package_recipients} recipients",
+            f"; {members} recipient-side member{'' if members == 1 else 's'} in the room, "
+            f"packages made for {src.package_recipients} "
+            f"recipient{'' if src.package_recipients == 1 else 's'}",
         )
         where = tr(f"（{where}{remote}）", f" ({where}{remote})")
         return f"{p.recipient_name or _none()}{where}{room}", deal_source, None

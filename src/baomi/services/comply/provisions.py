@@ -48,6 +48,14 @@ class Source(StrEnum):
     PROTECT = "protect"  # ``baomi protect --deal``
     MANUAL = "manual"  # entered by hand: counts only, not deduplicated
 
+    @property
+    def label(self) -> str:
+        return {
+            Source.DATAROOM: tr("数据室下载", "data room download"),
+            Source.PROTECT: tr("去标识化数据包", "protected package"),
+            Source.MANUAL: tr("手工登记", "entered by hand"),
+        }[self]
+
 
 @dataclass(frozen=True)
 class ProvisionRecord:
