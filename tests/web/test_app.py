@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -164,20 +165,51 @@ def test_totp_enrolment_over_the_api(client: TestClient, vault: Any) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     start = client.post("/api/v1/auth/totp/start", headers=auth).json()
     assert start["uri"].startswith("otpauth://totp/") and start["secret"] in start["uri"]
-    bad = client.post(
+    bad = client.post("/api/v1/auth/totp/confirm", json={"code": "000000"}, headers=auth)
+    assert bad.status_code == 400
+    # the client cannot choose the secret: one it sends is ignored, the pending one counts
+    chosen = pyotp.random_base32()
+    forced = client.post(
         "/api/v1/auth/totp/confirm",
-        json={"secret": start["secret"], "code": "000000"},
+        json={"secret": chosen, "code": pyotp.TOTP(chosen).now()},
         headers=auth,
     )
-    assert bad.status_code == 400
+    assert forced.status_code == 400
+    again = client.post("/api/v1/auth/totp/start", headers=auth).json()
+    assert again["secret"] == start["secret"]  # kept across the wrong codes
     code = pyotp.TOTP(start["secret"]).now()
-    ok = client.post(
-        "/api/v1/auth/totp/confirm", json={"secret": start["secret"], "code": code}, headers=auth
-    )
+    ok = client.post("/api/v1/auth/totp/confirm", json={"code": code}, headers=auth)
     assert ok.status_code == 204
     client.cookies.clear()
-    assert api_login(client).status_code == 401  # the code is now required
+    refused = api_login(client)
+    assert refused.status_code == 401 and "需要验证码" in refused.json()["detail"]
     assert "两步验证" in client.get("/account", headers=auth).text
+
+
+def test_a_wrong_code_on_the_account_page_keeps_the_secret(client: TestClient, vault: Any) -> None:
+    """The page shows the pending secret from the server, sends no secret in its form, and a
+    wrong code comes back with the same secret (the authenticator's entry still works)."""
+    import pyotp
+
+    make_user(vault)
+    token = api_login(client).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    page = client.get("/account", headers=auth).text
+    secret = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', page)
+    assert secret is not None
+    assert 'name="secret"' not in page
+    csrf = client.get("/api/v1/auth/me", headers=auth).json()["csrf_token"]
+    wrong = client.post("/account/totp", data={"code": "000000", "csrf_token": csrf}, headers=auth)
+    assert wrong.status_code == 200 and "验证码不正确" in wrong.text
+    assert f'<code id="totp-secret">{secret[1]}</code>' in wrong.text
+    right = client.post(
+        "/account/totp",
+        data={"code": pyotp.TOTP(secret[1]).now(), "csrf_token": csrf},
+        headers=auth,
+        follow_redirects=False,
+    )
+    assert right.status_code == 303
+    assert "已开启" in client.get("/account", headers=auth).text
 
 
 def test_admin_creates_users_with_a_setup_link(client: TestClient, vault: Any) -> None:
