@@ -8,6 +8,7 @@
     ├── CryptoError                 decryption failed, a key is missing or was destroyed
     ├── IntegrityError              a hash chain, signature, backup or certificate does not verify
     ├── PermissionDeniedError       the acting user may not do this (carries the reason)
+    │   └── NotFoundError           no such thing, or none the acting user may know exists
     └── StorageError                the store cannot be written (disk full, read-only home)
 
 Messages never contain a raw personal value: entity type, position and a keyed hash only.
@@ -55,6 +56,12 @@ class PermissionDeniedError(BaomiError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NotFoundError(PermissionDeniedError):
+    """Raised when the thing asked for does not exist, or the acting user may not learn that it
+    does (a deal's room they are not in): both get the same words, so a name cannot be probed.
+    A :class:`PermissionDeniedError`, so that code refusing access treats it as a refusal."""
 
 
 class StorageError(BaomiError):

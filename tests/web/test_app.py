@@ -271,7 +271,7 @@ def test_a_page_that_fails_answers_a_page(client: TestClient, vault: Any) -> Non
     make_user(vault)
     auth = {"Authorization": f"Bearer {api_login(client).json()['token']}"}
     page = client.get("/rooms/没有这个交易", headers={**auth, "Accept": "text/html"})
-    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
-    assert 'id="error"' in page.text and "没有这个交易" in page.text
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'id="error"' in page.text and "没有这个数据室" in page.text
     api = client.get("/api/v1/rooms/没有这个交易", headers=auth)
     assert api.headers["content-type"].startswith("application/json")

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from baomi import __version__
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
@@ -146,6 +146,12 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
             exc.headers = {**(exc.headers or {}), "Allow": allow}
         return await http_exception_handler(request, exc)
 
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        if _is_page(request):
+            return _error_page(request, 404, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
     @app.exception_handler(PermissionDeniedError)
     async def _denied(request: Request, exc: PermissionDeniedError) -> Response:
         if _is_page(request):
@@ -189,6 +195,7 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     titles = {
         400: tr("无法完成", "That did not work"),
         403: tr("无权访问", "Not allowed"),
+        404: tr("未找到", "Not found"),
         422: tr("表单有误", "The form is not valid"),
     }
     title = titles.get(status, tr("出错了", "Something went wrong"))

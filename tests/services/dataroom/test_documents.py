@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from baomi.engine.protect.trace import trace
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import NotFoundError, PermissionDeniedError
 from baomi.services import accounts, deals
 from baomi.services.dataroom import documents, grants, rooms
 from baomi.services.dataroom import nda as ndas
@@ -153,7 +153,7 @@ def test_a_leaked_buyer_copy_traces_to_that_buyer(
 
 def test_unknown_document_is_a_clear_error(vault: Any, room: dict[str, rooms.Seat]) -> None:
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
-    with pytest.raises(InputError):
+    with pytest.raises(NotFoundError):
         documents.download(vault, room["seller.a"], DEAL, "nope", protect=protector)
 
 

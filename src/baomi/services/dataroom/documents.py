@@ -27,7 +27,7 @@ from sqlalchemy import select
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.scan.linkage import people_in
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.comply import people, provisions
@@ -164,12 +164,12 @@ def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
 def _entry_for(
     vault: Vault, seat: Seat, deal_ref: str, object_id: str, action: Action
 ) -> DocumentEntry:
-    deal_id = rooms.deal_id(vault, deal_ref)
-    # the role table first, so that who may not do this learns nothing of which ids exist
-    audit.require(vault, seat.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    # the room and the role table first, so that who may not do this learns nothing of which
+    # ids exist; an id not in this room (another room's, a missing one) is not found
+    rooms.require(vault, seat.actor, action, deal_ref)
     entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
     if entry is None:
-        raise InputError(tr("没有该文件", "no such document"))
+        raise NotFoundError(tr("没有该文件", "no such document"))
     rooms.gate(vault, seat, action, deal_ref, folder=entry.folder)
     return entry
 
