@@ -151,6 +151,26 @@ def test_setup_page_sets_a_password_once(client: TestClient, vault: Any) -> None
     assert api_login(client, username="admin").status_code == 200
 
 
+def test_a_used_or_unknown_setup_link_says_so_at_once(client: TestClient, vault: Any) -> None:
+    """QA: a used link showed the password form, and said it was no longer valid only after
+    the password was typed twice. The page checks the link when it is shown."""
+    from baomi.services import accounts
+
+    link = accounts.bootstrap_admin(vault)
+    assert link is not None
+    client.get(f"/setup/{link}")
+    pre = client.cookies.get("baomi_csrf") or ""
+    form = {"password": PASSWORD, "confirm": PASSWORD, "csrf_token": pre}
+    assert client.post(f"/setup/{link}", data=form).status_code == 200
+    for token in (link, "not-a-link"):
+        page = client.get(f"/setup/{token}")
+        assert page.status_code == 403
+        assert "设置链接无效或已过期" in page.text
+        assert 'name="password"' not in page.text  # no form to fill in for nothing
+    again = client.post(f"/setup/{link}", data=form)
+    assert again.status_code == 403 and 'name="password"' not in again.text
+
+
 def test_english_switch_is_remembered(client: TestClient) -> None:
     assert "Sign in to the data room" in client.get("/login?lang=en").text
     assert "Sign in to the data room" in client.get("/login").text  # the cookie keeps it

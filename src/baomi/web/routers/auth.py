@@ -164,9 +164,19 @@ def logout_form(vault: VaultDep, token: TokenDep) -> Response:
     return response
 
 
+def _invalid_link(request: Request, token: str) -> Response:
+    """The page of a setup link that is used, expired or unknown: the message, no form."""
+    message = tr("设置链接无效或已过期", "the setup link is invalid or has expired")
+    return _with_pre_csrf(
+        request, "setup.html", status_code=403, token=token, error=message, invalid=True
+    )
+
+
 @pages.get("/setup/{token}")
 def setup_page(request: Request, vault: VaultDep, token: str) -> Response:
     account = accounts.setup_link_user(vault, token)
+    if account is None:  # said at once, not after the password was typed twice
+        return _invalid_link(request, token)
     return _with_pre_csrf(request, "setup.html", token=token, account=account)
 
 
@@ -182,10 +192,16 @@ def setup_form(
         if password != confirm:
             raise InputError(tr("两次输入的密码不一致", "the two passwords differ"))
         accounts.complete_setup(vault, token=token, password=password)
-    except (InputError, PermissionDeniedError) as exc:
-        status = 403 if isinstance(exc, PermissionDeniedError) else 400
+    except PermissionDeniedError:
+        return _invalid_link(request, token)
+    except InputError as exc:
         return _with_pre_csrf(
-            request, "setup.html", status_code=status, token=token, error=str(exc)
+            request,
+            "setup.html",
+            status_code=400,
+            token=token,
+            error=str(exc),
+            account=accounts.setup_link_user(vault, token),
         )
     return _with_pre_csrf(request, "setup.html", token=token, done=True)
 
