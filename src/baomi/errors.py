@@ -8,6 +8,7 @@
     ├── CryptoError                 decryption failed, a key is missing or was destroyed
     ├── IntegrityError              a hash chain, signature, backup or certificate does not verify
     ├── PermissionDeniedError       the acting user may not do this (carries the reason)
+    │   └── NotFoundError           no such thing, or none the acting user may know exists
     └── StorageError                the store cannot be written (disk full, read-only home)
 
 Messages never contain a raw personal value: entity type, position and a keyed hash only.
@@ -22,12 +23,6 @@ class BaomiError(Exception):
 
 class InputError(BaomiError):
     """Raised when user input (a file, a policy, an argument) is not acceptable."""
-
-
-class NotFoundError(InputError):
-    """Raised when what was asked for does not exist for this user (a document, a page of it);
-    pages and the API answer 404 (it is an :class:`InputError`, so callers that catch input
-    errors still do)."""
 
 
 class UnreadableFileError(InputError):
@@ -61,6 +56,14 @@ class PermissionDeniedError(BaomiError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NotFoundError(InputError, PermissionDeniedError):
+    """Raised when the thing asked for does not exist (a document, a page of it, a grant), or
+    the acting user may not learn that it does (a deal's room they are not in): both get the
+    same words, so a name cannot be probed; pages and the API answer 404. Both an
+    :class:`InputError` (callers that catch input errors still do) and a
+    :class:`PermissionDeniedError` (code refusing access treats it as a refusal)."""
 
 
 class StorageError(BaomiError):

@@ -46,8 +46,8 @@ def _lock(vault: Any, name: str = "li.lei") -> None:
 
 def _second_factor(vault: Any, name: str = "li.lei") -> str:
     """Turn on ``name``'s second factor as ``/account`` does; the authenticator's secret."""
-    secret = totp.new_totp_secret()
-    totp.enable_totp(vault, username=name, secret=secret, code=pyotp.TOTP(secret).now())
+    secret = totp.start_totp(vault, username=name)
+    totp.enable_totp(vault, username=name, code=pyotp.TOTP(secret).now())
     return secret
 
 

@@ -2,7 +2,8 @@
 
 0017 seals the recipient contact a deal profile held in clear: with the vault's key it seals
 every row; without it the clear value stays readable until the profile's next write; its
-downgrade opens them back, and refuses rather than lose them when it cannot.
+downgrade opens them back, and refuses rather than lose them when it cannot. 0018 adds the
+pending (enrolment) TOTP secret.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from baomi.storage.db import HEAD_REVISION, alembic_config
 from tests.vault_support import mobile, operator
 
 BEFORE_0017 = "0016_totp_last_step"
+BEFORE_0018 = "0017_profile_contact_sealed"
 CONTACT = f"李经理 {mobile(17)}"
 
 
@@ -119,3 +121,16 @@ def test_a_vault_opened_on_an_older_store_seals_with_its_own_key(vault: Vault) -
     with open_vault(vault.settings) as reopened:
         assert _row(reopened, deal_id)["recipient_contact"] == ""
         assert _contact(reopened, deal_id) == CONTACT
+
+
+def test_0018_adds_the_pending_totp_secret_and_its_downgrade_drops_it(vault: Vault) -> None:
+    """0018 keeps an enrolment's secret on the server; down and up again keep the users."""
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(vault.engine).get_columns("users")}
+
+    assert "totp_pending_sealed" in columns()
+    _move(vault, BEFORE_0018, keys=True, down=True)
+    assert "totp_pending_sealed" not in columns()
+    _move(vault, HEAD_REVISION, keys=True)
+    assert "totp_pending_sealed" in columns()

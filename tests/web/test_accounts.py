@@ -188,15 +188,14 @@ def test_csrf_token_is_bound_to_the_session(vault: Any) -> None:
 
 def test_totp_is_required_once_enabled(vault: Any) -> None:
     make_user(vault)
-    secret = totp.new_totp_secret()
+    secret = totp.start_totp(vault, username="li.lei")
     with pytest.raises(InputError):
-        totp.enable_totp(vault, username="li.lei", secret=secret, code="000000")
-    with pytest.raises(InputError):  # not base32: a clear error, not a crash
-        totp.enable_totp(vault, username="li.lei", secret="not base32 !!", code="000000")
-    totp.enable_totp(vault, username="li.lei", secret=secret, code=pyotp.TOTP(secret).now())
+        totp.enable_totp(vault, username="li.lei", code="000000")
+    totp.enable_totp(vault, username="li.lei", code=pyotp.TOTP(secret).now())
     with vault.reading() as s:
-        sealed = s.execute(select(User.totp_sealed)).scalar_one()
+        sealed, pending = s.execute(select(User.totp_sealed, User.totp_pending_sealed)).one()
     assert sealed is not None and secret.encode() not in sealed
+    assert pending is None  # the pending secret became the factor
     with pytest.raises(PermissionDeniedError):
         accounts.login(vault, username="li.lei", password=PASSWORD)
     with pytest.raises(PermissionDeniedError):
@@ -205,20 +204,52 @@ def test_totp_is_required_once_enabled(vault: Any) -> None:
     assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
 
 
-def test_a_totp_code_signs_in_once(vault: Any) -> None:
-    """A one-time code works once (OWASP ASVS 2.8.4): the same code, or the previous
-    30-second step's, is refused after a sign-in with it."""
+def test_a_wrong_enrolment_code_keeps_the_pending_secret(vault: Any) -> None:
+    """A typo must not invalidate the entry already added to the authenticator: the pending
+    secret stays on the server (sealed) until a right code turns it on."""
     make_user(vault)
-    secret = totp.new_totp_secret()
-    gen = pyotp.TOTP(secret)
-    totp.enable_totp(vault, username="li.lei", secret=secret, code=gen.now())
-    code = gen.now()
-    assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
-    with pytest.raises(PermissionDeniedError):
-        accounts.login(vault, username="li.lei", password=PASSWORD, totp=code)
-    earlier = gen.at(_dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=30))
-    with pytest.raises(PermissionDeniedError):
-        accounts.login(vault, username="li.lei", password=PASSWORD, totp=earlier)
+    secret = totp.start_totp(vault, username="li.lei")
+    assert totp.start_totp(vault, username="li.lei") == secret  # a reload shows the same
+    with vault.reading() as s:
+        pending = s.execute(select(User.totp_pending_sealed)).scalar_one()
+    assert pending is not None and secret.encode() not in pending
+    with pytest.raises(InputError, match="验证码不正确"):
+        totp.enable_totp(vault, username="li.lei", code="000000")
+    assert totp.start_totp(vault, username="li.lei") == secret
+    assert totp.enable_totp(vault, username="li.lei", code=pyotp.TOTP(secret).now()).totp
+
+
+def test_enrolment_without_a_pending_secret_or_with_totp_on_is_refused(vault: Any) -> None:
+    make_user(vault)
+    with pytest.raises(InputError):  # nothing started: no secret to check against
+        totp.enable_totp(vault, username="li.lei", code="000000")
+    secret = totp.start_totp(vault, username="li.lei")
+    totp.enable_totp(vault, username="li.lei", code=pyotp.TOTP(secret).now())
+    with pytest.raises(InputError):  # a session alone does not replace the factor
+        totp.start_totp(vault, username="li.lei")
+    with pytest.raises(InputError):
+        totp.enable_totp(vault, username="li.lei", code=pyotp.TOTP(secret).now())
+
+
+def test_a_missing_code_is_named_only_after_the_right_password(vault: Any) -> None:
+    """With TOTP on, the right password and no code says a code is needed; a wrong password
+    says the one generic message whether or not TOTP is on, and only wrong passwords and
+    wrong codes count towards the lockout (a missing code does not)."""
+    make_user(vault)
+    make_user(vault, "han.mei", "buyer")
+    secret = totp.start_totp(vault, username="li.lei")
+    totp.enable_totp(vault, username="li.lei", code=pyotp.TOTP(secret).now())
+    with pytest.raises(PermissionDeniedError, match="需要验证码"):
+        accounts.login(vault, username="li.lei", password=PASSWORD)
+    for name in ("li.lei", "han.mei", "nobody"):
+        with pytest.raises(PermissionDeniedError, match="用户名或密码错误"):
+            accounts.login(vault, username=name, password="wrong password 1")
+    with pytest.raises(PermissionDeniedError, match="验证码不正确"):
+        accounts.login(vault, username="li.lei", password=PASSWORD, totp="000000")
+    with vault.reading() as s:
+        failures = {u: n for u, n in s.execute(select(User.username, User.failed_logins))}
+    assert failures["li.lei"] == 2  # one wrong password, one wrong code; not the missing code
+    assert failures["han.mei"] == 1
 
 
 def test_checking_a_fresh_session_takes_no_write_lock(

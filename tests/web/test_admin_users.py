@@ -277,8 +277,8 @@ def test_each_action_says_it_was_done_and_a_repeat_says_why_not(
 
 
 def _second_factor(vault: Any, username: str) -> str:
-    secret = totp.new_totp_secret()
-    totp.enable_totp(vault, username=username, secret=secret, code=pyotp.TOTP(secret).now())
+    secret = totp.start_totp(vault, username=username)
+    totp.enable_totp(vault, username=username, code=pyotp.TOTP(secret).now())
     return secret
 
 
@@ -329,11 +329,11 @@ def test_a_lost_authenticator_is_reset_on_the_page_and_a_new_one_set_up(
 
     # the user: the password alone signs in, and /account sets up a new authenticator
     assert _browser_login(client, "li.lei").headers["location"] == "/"
-    found = re.search(r'name="secret" value="([A-Z2-7]+)"', client.get("/account").text)
+    found = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', client.get("/account").text)
     assert found is not None, "no new authenticator offered"
     new = found.group(1)
     csrf = accounts.csrf_token(vault, client.cookies.get(SESSION_COOKIE) or "")
-    form = {"csrf_token": csrf, "secret": new, "code": pyotp.TOTP(new).now()}
+    form = {"csrf_token": csrf, "code": pyotp.TOTP(new).now()}
     assert client.post("/account/totp", data=form).status_code == 200
     assert _browser_login(client, "li.lei").status_code != 303  # the code is asked again
     assert _browser_login(client, "li.lei", pyotp.TOTP(lost).now()).status_code != 303

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -150,6 +151,26 @@ def test_setup_page_sets_a_password_once(client: TestClient, vault: Any) -> None
     assert api_login(client, username="admin").status_code == 200
 
 
+def test_a_used_or_unknown_setup_link_says_so_at_once(client: TestClient, vault: Any) -> None:
+    """QA: a used link showed the password form, and said it was no longer valid only after
+    the password was typed twice. The page checks the link when it is shown."""
+    from baomi.services import accounts
+
+    link = accounts.bootstrap_admin(vault)
+    assert link is not None
+    client.get(f"/setup/{link}")
+    pre = client.cookies.get("baomi_csrf") or ""
+    form = {"password": PASSWORD, "confirm": PASSWORD, "csrf_token": pre}
+    assert client.post(f"/setup/{link}", data=form).status_code == 200
+    for token in (link, "not-a-link"):
+        page = client.get(f"/setup/{token}")
+        assert page.status_code == 403
+        assert "设置链接无效或已过期" in page.text
+        assert 'name="password"' not in page.text  # no form to fill in for nothing
+    again = client.post(f"/setup/{link}", data=form)
+    assert again.status_code == 403 and 'name="password"' not in again.text
+
+
 def test_english_switch_is_remembered(client: TestClient) -> None:
     assert "Sign in to the data room" in client.get("/login?lang=en").text
     assert "Sign in to the data room" in client.get("/login").text  # the cookie keeps it
@@ -164,20 +185,51 @@ def test_totp_enrolment_over_the_api(client: TestClient, vault: Any) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     start = client.post("/api/v1/auth/totp/start", headers=auth).json()
     assert start["uri"].startswith("otpauth://totp/") and start["secret"] in start["uri"]
-    bad = client.post(
+    bad = client.post("/api/v1/auth/totp/confirm", json={"code": "000000"}, headers=auth)
+    assert bad.status_code == 400
+    # the client cannot choose the secret: one it sends is ignored, the pending one counts
+    chosen = pyotp.random_base32()
+    forced = client.post(
         "/api/v1/auth/totp/confirm",
-        json={"secret": start["secret"], "code": "000000"},
+        json={"secret": chosen, "code": pyotp.TOTP(chosen).now()},
         headers=auth,
     )
-    assert bad.status_code == 400
+    assert forced.status_code == 400
+    again = client.post("/api/v1/auth/totp/start", headers=auth).json()
+    assert again["secret"] == start["secret"]  # kept across the wrong codes
     code = pyotp.TOTP(start["secret"]).now()
-    ok = client.post(
-        "/api/v1/auth/totp/confirm", json={"secret": start["secret"], "code": code}, headers=auth
-    )
+    ok = client.post("/api/v1/auth/totp/confirm", json={"code": code}, headers=auth)
     assert ok.status_code == 204
     client.cookies.clear()
-    assert api_login(client).status_code == 401  # the code is now required
+    refused = api_login(client)
+    assert refused.status_code == 401 and "需要验证码" in refused.json()["detail"]
     assert "两步验证" in client.get("/account", headers=auth).text
+
+
+def test_a_wrong_code_on_the_account_page_keeps_the_secret(client: TestClient, vault: Any) -> None:
+    """The page shows the pending secret from the server, sends no secret in its form, and a
+    wrong code comes back with the same secret (the authenticator's entry still works)."""
+    import pyotp
+
+    make_user(vault)
+    token = api_login(client).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    page = client.get("/account", headers=auth).text
+    secret = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', page)
+    assert secret is not None
+    assert 'name="secret"' not in page
+    csrf = client.get("/api/v1/auth/me", headers=auth).json()["csrf_token"]
+    wrong = client.post("/account/totp", data={"code": "000000", "csrf_token": csrf}, headers=auth)
+    assert wrong.status_code == 200 and "验证码不正确" in wrong.text
+    assert f'<code id="totp-secret">{secret[1]}</code>' in wrong.text
+    right = client.post(
+        "/account/totp",
+        data={"code": pyotp.TOTP(secret[1]).now(), "csrf_token": csrf},
+        headers=auth,
+        follow_redirects=False,
+    )
+    assert right.status_code == 303
+    assert "已开启" in client.get("/account", headers=auth).text
 
 
 def test_admin_creates_users_with_a_setup_link(client: TestClient, vault: Any) -> None:
@@ -239,7 +291,7 @@ def test_a_page_that_fails_answers_a_page(client: TestClient, vault: Any) -> Non
     make_user(vault)
     auth = {"Authorization": f"Bearer {api_login(client).json()['token']}"}
     page = client.get("/rooms/没有这个交易", headers={**auth, "Accept": "text/html"})
-    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
-    assert 'id="error"' in page.text and "没有这个交易" in page.text
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'id="error"' in page.text and "没有这个数据室" in page.text
     api = client.get("/api/v1/rooms/没有这个交易", headers=auth)
     assert api.headers["content-type"].startswith("application/json")

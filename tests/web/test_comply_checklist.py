@@ -92,8 +92,10 @@ def test_the_seller_keeps_the_checklist_and_the_auditor_reads_it(home: Home) -> 
     )
     assert denied.status_code == 403
     # the recipient (its counsel too), and the operator, who has no seat in the room
-    for who in ("buyer", "buyer.counsel", "operator"):
+    for who in ("buyer", "buyer.counsel"):
         assert c.get(f"{API}/checklist", headers=home.as_(who)).status_code == 403
+    # not in the room: not found, as a missing deal (rooms.hidden)
+    assert c.get(f"{API}/checklist", headers=home.as_("operator")).status_code == 404
 
 
 def test_the_register_over_the_api(home: Home) -> None:

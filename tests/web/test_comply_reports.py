@@ -51,7 +51,7 @@ def test_inventory_report_json_downloads_and_page(client: TestClient, vault: Any
     assert client.get(BASE, headers=buyer).status_code == 403
     assert client.get(BASE + "/download", headers=buyer).status_code == 403
     assert client.get(BASE, headers=broker).status_code == 200
-    assert client.get("/api/v1/rooms/nope/comply/inventory", headers=seller).status_code == 400
+    assert client.get("/api/v1/rooms/nope/comply/inventory", headers=seller).status_code == 404
 
 
 def test_every_report_of_the_catalog_downloads_in_every_format(

@@ -1,5 +1,6 @@
 """The permission table over HTTP: every role × every data-room endpoint, 403 exactly where
-:data:`~baomi.services.permissions.PERMISSIONS` says no.
+:data:`~baomi.services.permissions.PERMISSIONS` says no (404 for a role that neither holds a
+seat nor runs rooms: a room it is not in is not found, as a missing deal is).
 
 :data:`ENDPOINTS` declares, once, which :class:`Action` each API route (``/api/…``) exercises (``None``:
 no role decides — public, or any signed-in user); a route missing from it fails
@@ -899,5 +900,9 @@ def test_role_table_decides(room: Room, endpoint: Endpoint, role: Role, side: Si
     if allowed:
         assert r.status_code != 403, f"{role} refused {endpoint.action}: {r.text}"
         assert r.status_code < 500, r.text
+    elif "{deal}" in endpoint.path and not _reaches_rooms(role):
+        # no seat and no running of rooms: the room is not found, as a missing deal would be,
+        # so that its name cannot be probed (rooms.hidden)
+        assert r.status_code == 404, f"{role} told the room exists: {r.status_code}"
     else:
         assert r.status_code == 403, f"{role} not refused {endpoint.action}: {r.status_code}"

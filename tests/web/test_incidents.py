@@ -196,3 +196,12 @@ def test_the_incident_page_shows_the_discovery_in_beijing_time(
     page = client.get(f"/rooms/转让-001/incidents/{incident['id']}", headers=seller)
     assert page.status_code == 200
     assert "2026-12-04 08:00" in page.text and "UTC</dd>" not in page.text
+
+
+def test_the_report_form_warns_at_the_description(client: TestClient, vault: Any) -> None:
+    """The warning not to type customers' data sat only in the notices section; it is now at
+    the description field of the report form, which also says what is masked."""
+    _, _, seller = _ready(client, vault)
+    page = client.get("/rooms/转让-001/incidents", headers=seller).text
+    field = page.split('name="description"')[1].split("</p>")[0]
+    assert 'id="description-note"' in field and "请勿填写客户个人信息" in field

@@ -243,3 +243,29 @@ def test_staff_intake_says_what_is_wrong_in_words(
     page = client.get(r.headers["location"], headers=broker).text
     assert said in page and "not a valid" not in page
     assert _stored(vault) == 0
+
+
+def test_the_register_masks_contacts_and_the_request_page_shows_them(
+    client: TestClient, vault: Any
+) -> None:
+    """Minimum necessary (PIPL-6): the register lists requesters' contacts masked
+    (``138****5678``); only the request's own page, where the handler replies, shows it whole."""
+    broker, _, _ = _ready(client, vault)
+    made = client.post(
+        "/api/v1/subject-requests",
+        json={"kind": "access", "contact": "13812345678"},
+        headers=broker,
+    ).json()
+    client.post(
+        "/api/v1/subject-requests",
+        json={"kind": "access", "contact": "wang.fang@example.com"},
+        headers=broker,
+    )
+    listed = client.get("/api/v1/subject-requests", headers=broker).json()
+    assert sorted(r["contact"] for r in listed) == ["138****5678", "w***@example.com"]
+    page = client.get("/requests", headers=broker).text
+    assert "138****5678" in page and "13812345678" not in page
+    assert "wang.fang@example.com" not in page
+    one = client.get(f"/api/v1/subject-requests/{made['id']}", headers=broker).json()
+    assert one["contact"] == "13812345678"
+    assert "13812345678" in client.get(f"/requests/{made['id']}", headers=broker).text

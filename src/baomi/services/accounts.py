@@ -130,6 +130,20 @@ def _denied() -> PermissionDeniedError:
     return PermissionDeniedError(tr("用户名或密码错误", "wrong user name or password"))
 
 
+def _code_denied(missing: bool) -> PermissionDeniedError:
+    """After the right password only (see :func:`_check_and_open`)."""
+    if missing:
+        return PermissionDeniedError(
+            tr(
+                "需要验证码：请输入验证器应用中的 6 位动态码",
+                "a code is needed: type the 6-digit code from your authenticator app",
+            )
+        )
+    return PermissionDeniedError(
+        tr("验证码不正确或已用过", "the code is not right or was used already")
+    )
+
+
 def check_username(username: str) -> str:
     """The canonical user name (lower case); :class:`InputError` for anything but ``a-z0-9._-``."""
     name = username.strip().lower()
@@ -444,7 +458,7 @@ def login(
 ) -> SignedIn:
     """A new session, or :class:`PermissionDeniedError` with one message for every failure."""
     password = password[: MAX_PASSWORD + 1]
-    signed: SignedIn | None = None
+    signed: SignedIn | PermissionDeniedError | None = None
     with vault.reading() as session:
         user = _user(session, username)
         stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
@@ -467,8 +481,8 @@ def login(
             )
         else:
             signed = _check_and_open(vault, session, user, ok, totp, client)
-    if signed is None:
-        raise _denied()
+    if not isinstance(signed, SignedIn):
+        raise signed or _denied()
     return signed
 
 
@@ -481,15 +495,24 @@ def _verify(stored: str, password: str) -> bool:
 
 def _check_and_open(
     vault: Vault, session: Session, user: User, ok: bool, totp: str | None, client: str
-) -> SignedIn | None:
-    """The rest of a login once the password was checked: lock, second factor, new session."""
+) -> SignedIn | PermissionDeniedError:
+    """The rest of a login once the password was checked: lock, second factor, new session.
+
+    Only after the right password does the answer say more than :func:`_denied`: that a code
+    is needed, or that the code is wrong. Whoever lacks the password learns nothing from it (a
+    wrong password gets the one answer, TOTP on or not, and an unknown user too); whoever has
+    it is told what is still missing, as any two-step sign-in does. A wrong code counts towards
+    the lockout like a wrong password (guessing codes is bounded); a missing one does not (it
+    is the first step of a sign-in, not a guess)."""
     settings = vault.settings
     assert user.password_hash is not None
     locked = _lock_in_force(user) is not None
     second: bool = True
     step: int | None = None
+    missing = False
     if ok and user.totp_sealed is not None:
-        step = _totp_step(_totp_secret(vault, user), totp)
+        missing = not (totp or "").strip()
+        step = None if missing else _totp_step(_totp_secret(vault, user), totp)
         # a code works once: not again, nor an earlier step's after a later one signed in
         second = step is not None and (user.totp_last_step is None or step > user.totp_last_step)
     if not ok or not second or locked or user.disabled:
@@ -498,18 +521,20 @@ def _check_and_open(
             if user.disabled
             else "locked"
             if locked
-            else "second factor"
+            else ("second factor missing" if missing else "second factor")
             if ok
             else "password"
         )
-        if not ok and not locked:
+        if not (ok and missing) and not locked:
             user.failed_logins += 1
             if user.failed_logins >= settings.login_max_failures:
                 user.locked_until = _later(settings.lockout_minutes)
                 user.failed_logins = 0
-                reason = "password; locked"
+                reason += "; locked"
         _login_event(session, vault, user, "failure", {"reason": reason, "client": client})
-        return None
+        if ok and not user.disabled and _lock_in_force(user) is None:
+            return _code_denied(missing)
+        return _denied()
     user.failed_logins, user.locked_until = 0, None
     if step is not None:
         user.totp_last_step = step

@@ -183,6 +183,7 @@ def reset_totp(vault: Vault, *, actor: Actor, username: str) -> UserPublic:
                 )
             )
         user.totp_sealed, user.totp_last_step = None, None
+        user.totp_pending_sealed = None
         _end_sessions(
             session, vault, actor=actor, action=AuditAction.USER_RESET_TOTP, user=user, stamp=now()
         )

@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import BaseModel
 
 _MEANING = {
-    400: "bad input: a malformed body, an unknown deal or document, a rule of the room",
+    400: "bad input: a malformed body, a rule of the room",
     401: "not signed in, or the session ended",
     403: "refused by the permission table or the room's state (NDA, stage, grant)",
-    404: "not there yet",
+    404: "not there (yet), or a room the user is not in: the same answer as a missing deal",
     413: "the upload is too large",
     429: "too many sign-in attempts from this address",
 }

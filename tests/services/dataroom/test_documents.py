@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from baomi.engine.protect.trace import trace
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import NotFoundError, PermissionDeniedError
 from baomi.services import accounts, deals
 from baomi.services.dataroom import documents, grants, rooms
 from baomi.services.dataroom import nda as ndas
@@ -153,7 +153,7 @@ def test_a_leaked_buyer_copy_traces_to_that_buyer(
 
 def test_unknown_document_is_a_clear_error(vault: Any, room: dict[str, rooms.Seat]) -> None:
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
-    with pytest.raises(InputError):
+    with pytest.raises(NotFoundError):
         documents.download(vault, room["seller.a"], DEAL, "nope", protect=protector)
 
 
@@ -225,3 +225,27 @@ def test_a_buyers_listing_reads_the_grants_once(vault: Any, room: dict[str, room
     documents.upload(vault, room["seller.a"], DEAL, files, folder="乙/丙")
     assert len(documents.documents(vault, room["buyer.a"], DEAL)) == 7
     assert listing_cost() == one
+
+
+def test_an_auditor_on_the_sellers_side_previews_a_protected_copy(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    """Minimum necessary (PIPL-6): an auditor reviews the log and the process, not the people,
+    so an auditor seated on the seller's side gets protected copies as a recipient side does;
+    the seller's own staff still get the original."""
+    documents.upload(vault, room["seller.a"], DEAL, [("名单.csv", _csv(5))], folder="客户")
+    user, _ = accounts.create_user(
+        vault, actor=ADMIN, username="audit.a", display_name="audit.a", role=Role.AUDITOR.value
+    )
+    rooms.add_member(
+        vault, actor=BROKER, deal_ref=DEAL, username="audit.a", side=Side.SELLER, role=Role.AUDITOR
+    )
+    auditor = rooms.seat(vault, user, DEAL)
+    (listed,) = documents.documents(vault, auditor, DEAL)
+    assert listed.protected
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    shown = documents.preview(vault, auditor, DEAL, listed.id, protect=protector)
+    cells = " ".join(" ".join(row) for row in shown.rows)
+    assert shown.protected and resident_id(1) not in cells and mobile(1) not in cells
+    own = documents.preview(vault, room["seller.a"], DEAL, listed.id, protect=protector)
+    assert not own.protected and resident_id(1) in " ".join(" ".join(r) for r in own.rows)

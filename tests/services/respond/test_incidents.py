@@ -277,3 +277,18 @@ def test_the_restore_step_verifies_restores_to_scratch_and_times_it(
         incidents.restore_step(
             vault, actor=Actor("c", Role.COUNSEL), incident_id=info.id, backup_path=archive
         )
+
+
+def test_identifiers_typed_in_a_description_are_masked_before_it_is_stored(vault: Vault) -> None:
+    """Minimum necessary (PIPL-6): everyone with ``incident.view`` reads an incident's
+    description, and none needs a customer's identifiers from it; what the scan's recognizers
+    find is masked before the text is sealed (the form asks for no customer data at all)."""
+    from tests.vault_support import mobile, resident_id
+
+    typed = f"客户 {mobile(3)} 的身份证 {resident_id(3)} 被发到外部邮箱"
+    info = incidents.report(vault, actor=OP, title=f"泄露 {mobile(4)}", description=typed)
+    shown = incidents.get(vault, actor=OP, incident_id=info.id)
+    for raw in (mobile(3), resident_id(3), mobile(4)):
+        assert raw not in shown.description and raw not in shown.title
+    assert mobile(3)[:3] + "****" + mobile(3)[-4:] in shown.description
+    assert "被发到外部邮箱" in shown.description  # the words are kept

@@ -3,7 +3,8 @@
 - Uploads go through :func:`~baomi.services.dataroom.uploads.check_upload` first; only files that
   pass are scanned (outside any transaction) and sealed into the deal by
   :func:`baomi.services.deals.add`, under ``folder/name``.
-- The seller's side receives originals. Every other side only ever receives a protected version,
+- The seller's side receives originals, except its auditors (:func:`receives_originals`). Every
+  other side only ever receives a protected version,
   made at download time by ``protect`` with the room's policy for that user (the recipient), so a
   leaked copy traces back to them: the trace record is kept under the home
   (``rooms/<deal>/records``) for ``baomi trace``.
@@ -34,7 +35,7 @@ from baomi.services.comply import people, provisions
 from baomi.services.dataroom import marks, previews, rooms
 from baomi.services.dataroom.rooms import Seat, Side
 from baomi.services.dataroom.uploads import Limits, UploadError, check_upload
-from baomi.services.permissions import Action
+from baomi.services.permissions import Action, Role
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, User
 
@@ -142,11 +143,23 @@ def upload(
     return [_entry(obj, False) for obj in added]
 
 
+#: Roles that never receive originals, whichever side they sit on: an auditor reviews the audit
+#: log and the process, which needs no one's raw personal information (PIPL-6, minimum
+#: necessary), so they preview protected copies as a recipient side does.
+NO_ORIGINALS = frozenset({Role.AUDITOR})
+
+
+def receives_originals(seat: Seat) -> bool:
+    """Whether ``seat`` is given the seller's originals: the seller's side (but not its
+    auditors) and the platform roles that run the room without a seat."""
+    return seat.side in (None, Side.SELLER) and seat.actor.role not in NO_ORIGINALS
+
+
 def _objects(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
     """The room's documents as ``seat`` receives them; call after :func:`rooms.gate` (the
     room's own rules decide, not the command line's ``deal.show``)."""
     objects = deals.objects(vault, rooms.deal_id(vault, deal_ref))
-    protected = seat.side not in (None, Side.SELLER)
+    protected = not receives_originals(seat)
     return [_entry(o, protected) for o in objects if o.name is not None]
 
 
@@ -164,9 +177,9 @@ def documents(vault: Vault, seat: Seat, deal_ref: str) -> list[DocumentEntry]:
 def _entry_for(
     vault: Vault, seat: Seat, deal_ref: str, object_id: str, action: Action
 ) -> DocumentEntry:
-    deal_id = rooms.deal_id(vault, deal_ref)
-    # the role table first, so that who may not do this learns nothing of which ids exist
-    audit.require(vault, seat.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    # the room and the role table first, so that who may not do this learns nothing of which
+    # ids exist; an id not in this room (another room's, a missing one) is not found
+    rooms.require(vault, seat.actor, action, deal_ref)
     entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
     if entry is None:  # unknown, or another room's: the same answer
         raise NotFoundError(tr("没有该文件", "no such document"))

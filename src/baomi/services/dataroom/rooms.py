@@ -7,6 +7,11 @@ Who may do what is decided in two steps, both here and nowhere else in the data 
    (buyer-side members only while the deal is open to them), a live grant for the folder.
 
 Every refusal is recorded in the audit chain (``access.denied``) with its reason.
+
+A deal's name is confidential, and so is whether it exists: a user who is not in a deal's room
+(and does not run rooms) hears the same :func:`hidden` answer for a room they are not in and for
+a deal that does not exist (a 404 on pages and the API), the recorded refusal keeping the real
+reason. Members refused an action still hear why (they know the room exists).
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.checksums import is_valid_uscc
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
@@ -123,18 +128,63 @@ def _info(deal: Deal, room: Room) -> RoomInfo:
     )
 
 
-def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
-    """The actor ``user`` is in the room of ``deal_ref``: their role there, scoped to the deal."""
+def hidden() -> NotFoundError:
+    """What a user outside a room hears of it, whether or not its deal exists: no name, no id."""
+    return NotFoundError(
+        tr(
+            "没有这个数据室，或你不是它的成员",
+            "no such data room, or you are not one of its members",
+        )
+    )
+
+
+def _deal_or_hidden(vault: Vault, actor: Actor, action: Action | None, deal_ref: str) -> Deal:
+    """The deal ``deal_ref`` names, for an actor who may know whether it exists.
+
+    Roles that see every room (unscoped actors) are told a deal does not exist; anyone else
+    asking for a missing deal or one outside their scope gets :func:`hidden`, and the refusal
+    is recorded with its real reason (the name typed is not: it may be anything)."""
     with vault.reading() as session:
-        deal = find_deal(session, deal_ref)
-        member = session.execute(
-            select(Member).where(Member.deal_id == deal.id, Member.user_id == user.id)
-        ).scalar_one_or_none()
+        deal = session.execute(
+            select(Deal).where(or_(Deal.name == deal_ref, Deal.id == deal_ref))
+        ).scalar()
+    if deal is None and actor.deals is None:
+        raise NotFoundError(tr(f"没有名为 {deal_ref} 的交易", f"no deal named {deal_ref}"))
+    if deal is None or (actor.deals is not None and deal.id not in actor.deals):
+        _record_denial(
+            vault,
+            actor,
+            action,
+            "deal:-" if deal is None else f"deal:{deal.id}",
+            "no such deal" if deal is None else "not a member",
+        )
+        raise hidden()
+    return deal
+
+
+def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
+    """The actor ``user`` is in the room of ``deal_ref``: their role there, scoped to the deal.
+    A deal that does not exist is :func:`hidden` (recorded) for those who do not run rooms."""
+    outside = seat_outside(user)
+    with vault.reading() as session:
+        deal = session.execute(
+            select(Deal).where(or_(Deal.name == deal_ref, Deal.id == deal_ref))
+        ).scalar()
+        member = (
+            None
+            if deal is None
+            else session.execute(
+                select(Member).where(Member.deal_id == deal.id, Member.user_id == user.id)
+            ).scalar_one_or_none()
+        )
+    if deal is None:
+        _deal_or_hidden(vault, outside, None, deal_ref)  # raises
+    assert deal is not None
     if member is not None:
         return Seat(
             Actor(user.username, Role(member.role), frozenset({deal.id})), Side(member.side)
         )
-    return Seat(seat_outside(user), None)
+    return Seat(outside, None)
 
 
 def admitted(vault: Vault, user: UserPublic, deal_ref: str, action: Action) -> Seat:
@@ -204,15 +254,25 @@ def _refuse_once_ended(vault: Vault, actor: Actor, action: Action, deal_ref: str
         )
 
 
-def _deny(vault: Vault, actor: Actor, action: Action, deal_id: str, reason: str) -> None:
+def _record_denial(
+    vault: Vault, actor: Actor, action: Action | None, obj: str, reason: str
+) -> None:
     audit.record_now(
         vault,
         actor=actor,
         action=AuditAction.ACCESS_DENIED,
-        obj=f"deal:{deal_id}",
+        obj=obj,
         outcome="denied",
-        details={"action": action.value, "role": actor.role.value, "reason": reason},
+        details={
+            "action": action.value if action is not None else "-",
+            "role": actor.role.value,
+            "reason": reason,
+        },
     )
+
+
+def _deny(vault: Vault, actor: Actor, action: Action, deal_id: str, reason: str) -> None:
+    _record_denial(vault, actor, action, f"deal:{deal_id}", reason)
     raise PermissionDeniedError(reason)
 
 
@@ -220,8 +280,9 @@ def gate(
     vault: Vault, seat_: Seat, action: Action, deal_ref: str, folder: str | None = None
 ) -> None:
     """Let a seat perform ``action`` in the room, or record the refusal and raise it."""
+    deal_id = _deal_or_hidden(vault, seat_.actor, action, deal_ref).id
     with vault.reading() as session:
-        deal_id = _room(session, deal_ref)[0].id
+        _room(session, deal_ref)
     audit.require(vault, seat_.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
     _refuse_once_ended(vault, seat_.actor, action, deal_ref)
     sides = SIDE_ONLY.get(action)
@@ -369,11 +430,17 @@ def _covers(grant_folders: list[str], folder: str) -> bool:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def _require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
-    """The deal's id once the role table lets ``actor`` perform ``action`` on it."""
-    with vault.reading() as session:
-        deal_id = find_deal(session, deal_ref).id
+def require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
+    """The deal's id once ``actor`` may know it exists (:func:`hidden` otherwise) and the role
+    table lets them perform ``action`` on it; refusals recorded."""
+    deal_id = _deal_or_hidden(vault, actor, action, deal_ref).id
     audit.require(vault, actor, action, obj=f"deal:{deal_id}", resource=deal_id)
+    return deal_id
+
+
+def _require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
+    """:func:`require`, and refused for what no one does once the deal has ended."""
+    deal_id = require(vault, actor, action, deal_ref)
     _refuse_once_ended(vault, actor, action, deal_ref)
     return deal_id
 

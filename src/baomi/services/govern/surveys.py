@@ -513,10 +513,9 @@ def public_form(vault: Vault, *, token: str) -> PublicSurvey:
 
 def _mask(text: str) -> str:
     """``text`` with every identifier the scan's recognizers find masked."""
-    from baomi.engine.documents.names import mask_identifiers
-    from baomi.engine.recognizers.registry import Registry
+    from baomi.services.redaction import mask_text
 
-    return mask_identifiers([text], list(Registry.default()))[0]
+    return mask_text(text)
 
 
 def _check_answers(

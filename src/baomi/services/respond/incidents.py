@@ -12,7 +12,8 @@ law starts at discovery.
 - Leak attribution: a leaked sample is traced against the deal's package records and the
   recipient recorded.
 
-Titles and descriptions are sealed with the platform's field key (they may name customers).
+Titles and descriptions are sealed with the platform's field key (they may name customers), the
+identifiers the scan's recognizers find in them masked first (:func:`baomi.services.redaction.mask_text`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from baomi.services.comply.rulebook import RuleBook, rules
 from baomi.services.dataroom.packages import records_dir
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.redaction import mask_text
 from baomi.services.respond import playbook
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Incident, IncidentStep
@@ -375,6 +377,9 @@ def report(
             )
         )
     found = _timestamp(discovered_at)
+    # everyone with incident.view reads these and none needs a customer's identifier from them
+    # (PIPL-6): what the scan's recognizers find is masked before the text is sealed
+    title, description = mask_text(title), mask_text(description)
     incident_id = new_id()
     key = vault.platform_key("fields")
     with vault.transaction() as session:

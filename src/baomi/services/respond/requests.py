@@ -19,14 +19,14 @@ import json
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baomi.engine import crypto
+from baomi.engine import crypto, masking
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -429,6 +429,19 @@ def get(
         return _info(vault, session, _row(session, found), at)
 
 
+def masked_contact(contact: str) -> str:
+    """A contact as the register lists it (PIPL-6, minimum necessary): a phone number
+    ``138****5678``, an e-mail address ``w***@example.com`` (:mod:`baomi.engine.masking`); the
+    request's own page, where the handler replies, shows it whole."""
+    value = contact.strip()
+    if "@" in value:
+        return masking.mask_value(value, "EMAIL")
+    digits = sum(c.isdigit() for c in value)
+    if digits >= 11:  # a mobile number, with or without +86 and spaces
+        return masking.mask_value(value, "CN_MOBILE")
+    return masking.mask_value(value, None, keep_first=0, keep_last=min(4, len(value) // 2))
+
+
 def register(
     vault: Vault,
     *,
@@ -436,7 +449,8 @@ def register(
     deal_ref: str | None = None,
     at: _dt.datetime | None = None,
 ) -> list[RequestInfo]:
-    """The requests (of one deal, or all the actor may see): overdue first, then by due date."""
+    """The requests (of one deal, or all the actor may see): overdue first, then by due date;
+    each contact masked (:func:`masked_contact`; :func:`get` gives it whole)."""
     deal_id = None
     if deal_ref is not None:
         with vault.reading() as session:
@@ -452,7 +466,11 @@ def register(
             for r in rows
             if actor.deals is None or (r.deal_id is not None and r.deal_id in actor.deals)
         ]
-        out = [_info(vault, session, r, at) for r in visible]
+        # the list is read by everyone who may view requests: contacts masked there
+        out = [
+            replace(info, contact=masked_contact(info.contact))
+            for info in (_info(vault, session, r, at) for r in visible)
+        ]
     return sorted(out, key=lambda r: (not r.overdue, r.status.settled, r.due_at, r.id))
 
 

@@ -28,6 +28,8 @@ class User(Base):
     email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    #: the secret shown during enrolment, sealed, until a right code turns it on (0018)
+    totp_pending_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     #: the 30-second step of the last one-time code that signed in: a code works once
     totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -164,9 +164,19 @@ def logout_form(vault: VaultDep, token: TokenDep) -> Response:
     return response
 
 
+def _invalid_link(request: Request, token: str) -> Response:
+    """The page of a setup link that is used, expired or unknown: the message, no form."""
+    message = tr("设置链接无效或已过期", "the setup link is invalid or has expired")
+    return _with_pre_csrf(
+        request, "setup.html", status_code=403, token=token, error=message, invalid=True
+    )
+
+
 @pages.get("/setup/{token}")
 def setup_page(request: Request, vault: VaultDep, token: str) -> Response:
     account = accounts.setup_link_user(vault, token)
+    if account is None:  # said at once, not after the password was typed twice
+        return _invalid_link(request, token)
     return _with_pre_csrf(request, "setup.html", token=token, account=account)
 
 
@@ -182,10 +192,16 @@ def setup_form(
         if password != confirm:
             raise InputError(tr("两次输入的密码不一致", "the two passwords differ"))
         accounts.complete_setup(vault, token=token, password=password)
-    except (InputError, PermissionDeniedError) as exc:
-        status = 403 if isinstance(exc, PermissionDeniedError) else 400
+    except PermissionDeniedError:
+        return _invalid_link(request, token)
+    except InputError as exc:
         return _with_pre_csrf(
-            request, "setup.html", status_code=status, token=token, error=str(exc)
+            request,
+            "setup.html",
+            status_code=400,
+            token=token,
+            error=str(exc),
+            account=accounts.setup_link_user(vault, token),
         )
     return _with_pre_csrf(request, "setup.html", token=token, done=True)
 
@@ -199,20 +215,21 @@ class TotpStart(BaseModel):
 
 
 class TotpConfirm(BaseModel):
-    secret: str = Field(min_length=16, max_length=64)
+    """The code only: the secret it is checked against is the one the server keeps."""
+
     code: str = Field(min_length=6, max_length=8)
 
 
-@api.post("/totp/start", responses=errors(401))
-def totp_start(user: CurrentUser) -> TotpStart:
-    """A new secret for the authenticator app; nothing changes until it is confirmed."""
-    secret = totp.new_totp_secret()
+@api.post("/totp/start", responses=errors(400, 401))
+def totp_start(user: CurrentUser, vault: VaultDep) -> TotpStart:
+    """The pending secret for the authenticator app (the same one until it is confirmed)."""
+    secret = totp.start_totp(vault, username=user.username)
     return TotpStart(secret=secret, uri=totp.totp_uri(secret, user.username))
 
 
 @api.post("/totp/confirm", status_code=204, responses=errors(400, 401))
 def totp_confirm(body: TotpConfirm, user: CurrentUser, vault: VaultDep) -> None:
-    totp.enable_totp(vault, username=user.username, secret=body.secret, code=body.code)
+    totp.enable_totp(vault, username=user.username, code=body.code)
 
 
 @pages.get("/account")
@@ -221,7 +238,7 @@ def account_page(
 ) -> Response:
     if user is None or token is None:
         return RedirectResponse("/login", status_code=303)
-    secret = None if user.totp else totp.new_totp_secret()
+    secret = None if user.totp else totp.start_totp(vault, username=user.username)
     return render(
         request,
         "account.html",
@@ -235,13 +252,10 @@ def account_page(
 
 @pages.post("/account/totp")
 def account_totp(
-    user: CurrentUser,
-    vault: VaultDep,
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=8)],
+    user: CurrentUser, vault: VaultDep, code: Annotated[str, Form(max_length=8)]
 ) -> Response:
     try:
-        totp.enable_totp(vault, username=user.username, secret=secret, code=code)
+        totp.enable_totp(vault, username=user.username, code=code)
     except InputError as exc:
         return RedirectResponse(f"/account?error={quote(str(exc))}", status_code=303)
     return RedirectResponse("/account", status_code=303)

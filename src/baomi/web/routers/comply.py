@@ -33,7 +33,7 @@ from baomi.web.responses import errors
 
 #: every endpoint needs a session and names a deal that may not exist
 api = APIRouter(
-    prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403)
+    prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403, 404)
 )
 pages = APIRouter(include_in_schema=False)
 

@@ -21,7 +21,7 @@ from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["compliance"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["compliance"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 MAX_COUNT = 2_000_000_000

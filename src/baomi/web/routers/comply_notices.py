@@ -35,7 +35,7 @@ from baomi.web.responses import errors
 api = APIRouter(
     prefix="/api/v1/rooms/{deal}/comply/notices",
     tags=["comply"],
-    responses=errors(400, 401, 403),
+    responses=errors(400, 401, 403, 404),
 )
 pages = APIRouter(include_in_schema=False)
 

@@ -29,7 +29,7 @@ from baomi.web.pages import render
 from baomi.web.responses import errors
 
 api = APIRouter(
-    prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403)
+    prefix="/api/v1/rooms/{deal}/comply", tags=["comply"], responses=errors(400, 401, 403, 404)
 )
 pages = APIRouter(include_in_schema=False)
 

@@ -40,7 +40,7 @@ from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render as render_page
 from baomi.web.responses import errors
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["reports"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["reports"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 MEDIA_TYPES: dict[ReportFormat, str] = {

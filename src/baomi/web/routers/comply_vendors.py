@@ -33,7 +33,7 @@ from baomi.web.routers.comply_checklist import (
     read_upload,
 )
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["vendors"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["vendors"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 

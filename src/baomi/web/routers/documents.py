@@ -34,7 +34,7 @@ from baomi.web.pages import render
 from baomi.web.responses import errors
 
 #: every room endpoint needs a session and names a deal that may not exist
-api = APIRouter(prefix="/api/v1/rooms", tags=["documents"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["documents"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 

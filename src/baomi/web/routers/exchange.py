@@ -16,7 +16,7 @@ from baomi.web.deps import CurrentUser, VaultDep
 from baomi.web.responses import errors
 
 api = APIRouter(
-    prefix="/api/v1/rooms", tags=["questions", "copies"], responses=errors(400, 401, 403)
+    prefix="/api/v1/rooms", tags=["questions", "copies"], responses=errors(400, 401, 403, 404)
 )
 pages = APIRouter(include_in_schema=False)
 

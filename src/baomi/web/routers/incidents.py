@@ -37,7 +37,7 @@ from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, report_download
 
-api = APIRouter(prefix="/api/v1/rooms", tags=["incidents"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["incidents"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 #: suffixes trace can read a leaked sample from

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from baomi.engine.entities import ENTITIES
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
 from baomi.services.comply.provisions import region_of
@@ -31,7 +31,7 @@ from baomi.web.pages import render
 from baomi.web.responses import errors
 
 #: every room endpoint needs a session and names a deal that may not exist
-api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1/rooms", tags=["rooms"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 
@@ -317,6 +317,8 @@ def room_page(
     seat = rooms.seat(vault, user, deal)
     try:
         info = rooms.show(vault, seat, deal)
+    except NotFoundError:
+        raise  # not the room's locked page: that would name the deal
     except PermissionDeniedError as exc:
         if seat.side in rooms.RECIPIENT_SIDES and rooms.ended(vault, deal):
             # the deal is over: what is left is the copies to delete (PIPL-21, PIPL-47)

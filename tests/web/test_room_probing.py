@@ -1,0 +1,86 @@
+"""A deal's name is confidential: whoever is not in its room cannot tell whether it exists.
+
+QA found that ``/rooms/不存在的交易`` answered 400 "没有名为 … 的交易" while a room the user was
+not in answered 403 with the deal's name and id, so any signed-in user could test names. Now
+both answer 404 with the same text, on pages and the API; the refusal is still audited; the
+platform roles that see every room are still told a deal does not exist. A document id that is
+not in the room (another room's, a missing one) is 404 too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from baomi.storage.models import AuditEventRow
+from tests.services.dataroom.test_documents import _csv
+from tests.web.conftest import make_user
+from tests.web.test_documents_api import _ready
+from tests.web.test_rooms_api import VALID, _as
+
+PAGE = {"Accept": "text/html"}
+
+
+def _denials(vault: Any) -> int:
+    with vault.reading() as s:
+        return len(
+            list(
+                s.execute(
+                    select(AuditEventRow).where(AuditEventRow.action == "access.denied")
+                ).scalars()
+            )
+        )
+
+
+def test_a_room_one_is_not_in_and_a_missing_one_answer_alike(
+    client: TestClient, vault: Any
+) -> None:
+    broker, _, _ = _ready(client, vault)
+    deal_id = client.get("/api/v1/rooms/转让-001", headers=broker).json()["deal_id"]
+    make_user(vault, "buyer.b", "buyer")
+    outsider = _as(client, "buyer.b")
+    answers = []
+    for ref in ("转让-001", "不存在的交易", deal_id):
+        before = _denials(vault)
+        api = client.get(f"/api/v1/rooms/{ref}", headers=outsider)
+        page = client.get(f"/rooms/{ref}", headers={**outsider, **PAGE})
+        docs = client.get(f"/api/v1/rooms/{ref}/documents", headers=outsider)
+        assert (api.status_code, page.status_code, docs.status_code) == (404, 404, 404), ref
+        assert _denials(vault) > before  # each refusal is recorded
+        # the page's own address (its language link) is what the user typed; the answer is not
+        shown = page.text.split('<section class="card" id="error">')[1].split("</section>")[0]
+        title = page.text.split("<title>")[1].split("</title>")[0]
+        for text in (api.text, docs.text, shown, title):
+            assert "转让-001" not in text and deal_id not in text and deal_id[:8] not in text
+        answers.append((api.json(), docs.json()))
+    assert answers[0] == answers[1] == answers[2]  # the same words whether or not it exists
+
+
+def test_the_platform_is_told_a_deal_does_not_exist(client: TestClient, vault: Any) -> None:
+    make_user(vault, "broker.a", "broker")
+    broker = _as(client, "broker.a")
+    r = client.get("/api/v1/rooms/不存在的交易", headers=broker)
+    assert r.status_code == 404 and "没有名为 不存在的交易 的交易" in r.json()["detail"]
+
+
+def test_a_document_id_not_in_the_room_is_404(client: TestClient, vault: Any) -> None:
+    broker, _, seller = _ready(client, vault)
+    r = client.post(
+        "/api/v1/rooms/转让-001/documents",
+        files=[("files", ("名单.csv", _csv(), "text/csv"))],
+        data={"folder": "客户"},
+        headers=seller,
+    )
+    assert r.status_code == 201, r.text
+    doc_id = r.json()[0]["id"]
+    client.post(
+        "/api/v1/rooms",
+        json={"deal": "转让-002", "target_name": "另一家公司", "target_uscc": VALID},
+        headers=broker,
+    )
+    for ref, obj in (("转让-001", "0" * 32), ("转让-002", doc_id)):
+        for what in ("download", "preview"):
+            got = client.get(f"/api/v1/rooms/{ref}/documents/{obj}/{what}", headers=broker)
+            assert got.status_code == 404, (ref, what, got.text)
