@@ -227,15 +227,17 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     return changed
 
 
+def _package_part(document: Any, partname: str) -> Any:
+    """The part of a Word file's package named ``partname`` (``/docProps/app.xml``), or None."""
+    return next((p for p in document.part.package.iter_parts() if p.partname == partname), None)
+
+
 def _docx_app_properties(run: ProtectRun, document: Any) -> int:
     """The manager left out and the company protected in a Word file's extended properties;
     how many company names were changed."""
     from lxml import etree
 
-    part = next(
-        (p for p in document.part.package.iter_parts() if p.partname == "/docProps/app.xml"),
-        None,
-    )
+    part = _package_part(document, "/docProps/app.xml")
     if part is None:
         return 0
     root = etree.fromstring(part.blob)
@@ -271,10 +273,7 @@ def _docx_custom_properties(run: ProtectRun, document: Any) -> int:
     how many were changed."""
     from lxml import etree
 
-    part = next(
-        (p for p in document.part.package.iter_parts() if p.partname == "/docProps/custom.xml"),
-        None,
-    )
+    part = _package_part(document, "/docProps/custom.xml")
     if part is None:
         return 0
     root = etree.fromstring(part.blob)
