@@ -10,6 +10,8 @@ export UV_PYTHON := $(PYTHON)
 RUN_DIR ?= var/demo-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# the suites on every core (pytest-xdist; a module's tests stay on one worker); XDIST= runs them in one process
+XDIST ?= -n auto --dist loadscope
 
 .PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model model-fast-distilled model-neural clean
 
@@ -31,13 +33,13 @@ demo: setup ## the command-line demo: demo seller data -> scan -> summary and re
 	$(BIN)/baomi scan $(RUN_DIR)/seller --out $(RUN_DIR)/scan --format table
 
 test: setup ## the test suite (embedded SQLite), without the slow end-to-end tests
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q $(XDIST) -m "not slow"
 
 test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, API fuzzing (CI runs them)
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q $(XDIST) -m slow
 
 test-db: setup ## the fast tests that use the database (services, storage, the web's sessions, rooms, documents), e.g. on PostgreSQL
-	$(BIN)/pytest -q -m "not slow" tests/services tests/storage tests/web/test_accounts.py tests/web/test_rooms_api.py tests/web/test_documents_api.py
+	$(BIN)/pytest -q $(XDIST) -m "not slow" tests/services tests/storage tests/web/test_accounts.py tests/web/test_rooms_api.py tests/web/test_documents_api.py
 
 test-scan-db: setup ## database scans on servers (BAOMI_TEST_PG_URL, BAOMI_TEST_MYSQL_URL; .ci/run)
 	$(BIN)/pytest -q -m db

@@ -51,6 +51,19 @@ def test_user_names_outside_the_rules_are_refused(name: str) -> None:
         accounts.check_username(name)
 
 
+def test_the_real_hasher_is_argon2id_with_rfc_9106_low_memory_parameters() -> None:
+    """The tests hash at argon2's cheapest (tests/conftest.py); the service's own hasher keeps
+    RFC 9106's second recommendation: argon2id, 64 MiB, three passes, four lanes."""
+    from argon2 import Type
+
+    from tests.conftest import PRODUCTION_HASHER
+
+    real = PRODUCTION_HASHER()
+    assert real.type is Type.ID
+    assert real.memory_cost >= 64 * 1024 and real.time_cost >= 3 and real.parallelism >= 1
+    assert real.hash("x").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_password_is_stored_as_argon2id_only(vault: Any) -> None:
     make_user(vault)
     with vault.reading() as s:
