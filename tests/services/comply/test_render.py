@@ -230,7 +230,8 @@ def test_format_from_file_name() -> None:
         ReportFormat.of_path(Path("a.docx"))
 
 
-def test_stamp_reads_well_in_utc() -> None:
-    assert stamp("2026-12-04T15:23:59.123456+08:00") == "2026-12-04 07:23 UTC"
-    assert stamp("2026-12-04T07:23:00") == "2026-12-04 07:23 UTC"
-    assert stamp().endswith(" UTC") and len(stamp()) == len("2026-12-04 07:23 UTC")
+def test_stamp_reads_well_in_china_time() -> None:
+    assert stamp("2026-12-04T15:23:59.123456+08:00") == "2026-12-04 15:23 UTC+8"
+    assert stamp("2026-12-04T07:23:00") == "2026-12-04 15:23 UTC+8"  # stored without offset: UTC
+    assert stamp("2026-12-05T17:30:00+00:00") == "2026-12-06 01:30 UTC+8"  # the next day in China
+    assert stamp().endswith(" UTC+8") and len(stamp()) == len("2026-12-04 07:23 UTC+8")
