@@ -77,3 +77,23 @@ def test_every_report_of_the_catalog_downloads_in_every_format(
         assert client.get(url, headers=buyer).status_code == 403
     page = client.get("/rooms/转让-001/comply", headers=seller)
     assert "/comply/reports/pia?format=pdf" in page.text
+
+
+def test_every_report_says_when_it_was_made_in_china_time(client: TestClient, vault: Any) -> None:
+    """The PIA, risk, cross-border, checklist, third-party, notices and overview reports printed
+    their stored time raw ("生成时间：2026-12-06T01:57:25.566713+00:00") and the inventory report
+    UTC, while every page shows China time: each says the minute in China time, zone named."""
+    import re
+
+    from baomi import clock
+    from baomi.services.comply.catalog import ReportKind
+
+    _broker, _buyer, seller = _ready(client, vault)
+    before = clock.shown(clock.now())
+    for kind in ReportKind:
+        url = f"/api/v1/rooms/转让-001/comply/reports/{kind.value}"
+        made = client.get(url + "?format=json", headers=seller).json()["generated_at"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8", made), (kind, made)
+        assert before <= made[:16] <= clock.shown(clock.now()), (kind, made)
+        text = PdfReader(io.BytesIO(client.get(url, headers=seller).content)).pages[0]
+        assert made in text.extract_text() and "+00:00" not in text.extract_text(), kind

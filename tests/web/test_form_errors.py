@@ -82,3 +82,54 @@ def test_a_setup_password_over_the_limit_says_the_limit(client: TestClient, vaul
     )
     assert r.status_code == 422 and _is_page(r)
     assert f"密码最多 {accounts.MAX_PASSWORD} 个字符" in r.text
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "said"),
+    [
+        (
+            "/govern/audits",
+            {
+                "scope": "范围",
+                "frequency_months": "每年",
+                "planned_for": "2027-01-15",
+                "auditors": "甲",
+            },
+            "频率（月）须为数字",
+        ),
+        (
+            "/govern/audits",
+            {
+                "scope": "范围",
+                "frequency_months": "12",
+                "planned_for": "2027-01-15",
+                "auditors": "甲",
+                "individuals": "1" * 20,
+            },
+            "处理个人信息的人数最多 13 个字符",
+        ),
+        ("/govern/surveys", {"title": "问卷", "intro": "长" * 2001}, "说明最多 2000 个字符"),
+        (
+            "/govern/policies",
+            {"title": "制度", "department": "legal", "text": "正文", "next_review": "2027-01-150"},
+            "首次复核日期最多 10 个字符",
+        ),
+    ],
+)
+def test_a_governance_form_names_the_field_it_refuses(
+    home: Home, path: str, data: dict[str, str], said: str
+) -> None:
+    """The governance forms' fields had no names: "表单有误：某一项须为数字" left the user to
+    guess which of the audit plan's five fields was wrong."""
+    csrf = home.browser("broker")
+    r = home.client.post(path, data={"csrf_token": csrf, **data})
+    assert r.status_code == 422 and _is_page(r)
+    assert said in r.text and "某一项" not in r.text
+
+
+def test_a_governance_form_refuses_a_role_before_naming_any_field(home: Home) -> None:
+    """The buyer's reviewer, who may not plan audits, learnt which fields the plan needs."""
+    csrf = home.browser("buyer")
+    r = home.client.post("/govern/audits", data={"csrf_token": csrf, "frequency_months": "x"})
+    assert r.status_code == 403 and _is_page(r)
+    assert "表单有误" not in r.text and "频率" not in r.text

@@ -76,3 +76,41 @@ def test_overdue_stands_out_on_the_list(client: TestClient, vault: Any) -> None:
     )
     page = client.get("/govern/policies", headers=seller)
     assert 'class="overdue"' in page.text and "已逾期" in page.text
+
+
+def test_a_review_interval_that_is_not_a_number_is_refused_not_dropped(
+    client: TestClient, vault: Any
+) -> None:
+    """ "九十" or "90天" in the policy form's review interval was silently replaced by the default
+    365 days: the policy was made with an interval nobody chose."""
+    from baomi.services import accounts
+
+    _, _, seller = _ready(client, vault)
+    token = seller["Authorization"].removeprefix("Bearer ")
+    client.cookies.set("baomi_session", token)
+    csrf = accounts.csrf_token(vault, token)
+    for typed in ("九十", "90天"):
+        r = client.post(
+            "/govern/policies",
+            data={
+                "csrf_token": csrf,
+                "title": "数据安全管理制度",
+                "department": "legal",
+                "text": "正文",
+                "interval_days": typed,
+            },
+        )
+        assert r.status_code == 200 and "复核周期（天）须为非负整数" in r.text, typed
+    assert client.get(API, headers=seller).json() == []
+    ok = client.post(
+        "/govern/policies",
+        data={
+            "csrf_token": csrf,
+            "title": "制度",
+            "department": "legal",
+            "text": "正文",
+            "interval_days": "９０",
+        },
+    )
+    assert ok.status_code == 200
+    assert [p["interval_days"] for p in client.get(API, headers=seller).json()] == [90]

@@ -75,6 +75,26 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "department": ("部门", "department"),
     "comment": ("备注", "comment"),
     "note": ("备注", "note"),
+    # the governance pages' forms: audits, RACI, surveys, policies, training
+    "scope": ("审计范围", "scope"),
+    "frequency_months": ("频率（月）", "frequency (months)"),
+    "planned_for": ("计划日期", "planned date"),
+    "auditors": ("审计人员", "auditors"),
+    "individuals": ("处理个人信息的人数", "persons whose PI is processed"),
+    "severity": ("严重程度", "severity"),
+    "detail": ("说明", "detail"),
+    "conclusion": ("审计结论", "conclusion"),
+    "activity": ("活动", "activity"),
+    "letter": ("职责", "responsibility"),
+    "intro": ("说明", "introduction"),
+    "options": ("选项", "options"),
+    "required": ("必答", "required"),
+    "published": ("公开摘要", "published summary"),
+    "outcome": ("结论", "outcome"),
+    "reviewed_on": ("复核日期", "review date"),
+    "next_review": ("首次复核日期", "first review"),
+    "course": ("课程", "course"),
+    "due_days": ("期限（天）", "days to complete"),
 }
 
 

@@ -230,7 +230,36 @@ def test_format_from_file_name() -> None:
         ReportFormat.of_path(Path("a.docx"))
 
 
-def test_stamp_reads_well_in_utc() -> None:
-    assert stamp("2026-12-04T15:23:59.123456+08:00") == "2026-12-04 07:23 UTC"
-    assert stamp("2026-12-04T07:23:00") == "2026-12-04 07:23 UTC"
-    assert stamp().endswith(" UTC") and len(stamp()) == len("2026-12-04 07:23 UTC")
+def test_stamp_reads_well_in_china_time() -> None:
+    assert stamp("2026-12-04T15:23:59.123456+08:00") == "2026-12-04 15:23 UTC+8"
+    assert stamp("2026-12-04T07:23:00") == "2026-12-04 15:23 UTC+8"  # stored without offset: UTC
+    assert stamp("2026-12-05T17:30:00+00:00") == "2026-12-06 01:30 UTC+8"  # the next day in China
+    assert stamp().endswith(" UTC+8") and len(stamp()) == len("2026-12-04 07:23 UTC+8")
+
+
+def test_a_short_chinese_column_heading_stays_on_one_line() -> None:
+    """Beside a wide column the PIA's "步骤" and the overview's "要求" were set one character a
+    line (a Chinese heading breaks between any two characters): a heading of a few characters
+    keeps its line; a long one still wraps."""
+    wide = "所提供的个人信息是否限于实现目的的最小范围？为什么？" * 4
+    report = Report(
+        kind="pia",
+        title="影响评估",
+        subject="星河科技转让",
+        generated_at=stamp(),
+        lang="zh",
+        sections=(
+            Section(
+                "一",
+                tables=(
+                    Table(
+                        ("步骤", "问题", "回答", "来源", "依据"),
+                        (("5.1", wide, wide, wide, "PIPL-55"),),
+                    ),
+                ),
+            ),
+        ),
+    )
+    lines = _pdf_text(render_pdf(report)).splitlines()
+    heading = next(line for line in lines if "问题" in line and "回答" in line)
+    assert "步骤" in heading and "依据" in heading, heading

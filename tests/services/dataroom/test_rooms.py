@@ -271,6 +271,18 @@ def test_an_ended_deal_takes_no_new_grants_members_or_questions(
     assert rooms.show(vault, seller, "转让-001").stage is Stage.CLOSED
 
 
+def test_an_ended_deal_takes_no_new_nda(vault: Any, room: dict[str, Any]) -> None:
+    """A broker could publish a new NDA version into a closed room (the form was still on its
+    page and the API answered 200): a version nobody may accept any more, asked of members whose
+    access has ended."""
+    for stage in (Stage.DUE_DILIGENCE, Stage.SIGNED, Stage.CLOSED):
+        rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=stage)
+    with pytest.raises(PermissionDeniedError, match="保密协议"):
+        ndas.publish_nda(
+            vault, actor=BROKER, deal_ref="转让-001", discloser="卖方", recipient="买方"
+        )
+
+
 def test_the_platform_runs_the_room_without_the_recipients_nda(
     vault: Any, room: dict[str, Any]
 ) -> None:

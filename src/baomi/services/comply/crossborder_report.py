@@ -20,9 +20,9 @@ from baomi.services.comply.reports.model import (
     Signature,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.rulebook import rules
-from baomi.services.vault import now
 
 _TONE = {
     Outcome.DOMESTIC: Tone.GOOD,
@@ -179,7 +179,7 @@ def build(cb: CrossBorder) -> Report:
         kind="crossborder",
         title=tr("数据出境评估", "Cross-border transfer assessment"),
         subject=p.deal_name,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=(facts, counts, current, what_if, duties),
         summary=(

@@ -19,6 +19,7 @@ from baomi.services.comply.reports.model import (
     Section,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.transfer import (
     Case,
@@ -29,7 +30,7 @@ from baomi.services.comply.transfer import (
     package_status,
 )
 from baomi.services.permissions import Actor
-from baomi.services.vault import Vault, now
+from baomi.services.vault import Vault
 
 
 def _citations(groups: Iterable[tuple[Cited, ...]]) -> tuple[Citation, ...]:
@@ -171,7 +172,7 @@ def build(inputs: DealInputs, packages: list[PackageStatus]) -> Report:
         kind="overview",
         title=tr("合规概览", "Compliance overview"),
         subject=p.deal_name,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         summary=(
             Figure(tr("转让类型", "transfer type"), kind),

@@ -228,10 +228,17 @@ def company_actor(vault: Vault, user: UserPublic) -> Actor:
 
 
 #: What no one does in a room once its deal has ended (closed or aborted): put data into it,
-#: widen access to it, or start a conversation in it. Reading it, the copies' deletion, the
-#: compliance records and incidents go on.
+#: widen access to it, ask for a new NDA, or start a conversation in it. Reading it, the copies'
+#: deletion, the compliance records and incidents go on.
 ENDED_REFUSES = frozenset(
-    {Action.DOC_UPLOAD, Action.GRANT_SET, Action.MEMBER_ADD, Action.QA_ASK, Action.QA_ANSWER}
+    {
+        Action.DOC_UPLOAD,
+        Action.GRANT_SET,
+        Action.MEMBER_ADD,
+        Action.NDA_PUBLISH,
+        Action.QA_ASK,
+        Action.QA_ANSWER,
+    }
 )
 
 
@@ -248,8 +255,8 @@ def _refuse_once_ended(vault: Vault, actor: Actor, action: Action, deal_ref: str
             action,
             deal.id,
             tr(
-                "交易已结束：数据室不再接受新的文件、授权、成员或问答",
-                "the deal has ended: the room takes no new files, grants, members or questions",
+                "交易已结束：数据室不再接受新的文件、授权、成员、保密协议或问答",
+                "the deal has ended: the room takes no new files, grants, members, NDAs or questions",
             ),
         )
 

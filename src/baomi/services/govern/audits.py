@@ -47,6 +47,7 @@ from baomi.services.comply.reports.model import (
     Signature,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.rulebook import Rule, rules
 from baomi.services.govern import departments
@@ -792,7 +793,7 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
         kind="audit",
         title=tr("个人信息保护合规审计报告", "PI protection compliance audit report"),
         subject=f"{info.planned_for}-{info.id[:8]}",
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=(overview, findings, remediation),
         summary=(

@@ -26,6 +26,7 @@ from baomi.services.govern import audits, calendar, departments, exports, raci
 from baomi.services.govern.exports import ListFormat
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -310,6 +311,7 @@ def audit_page(
 
 
 @pages.post("/govern/audits")
+@form_action(Action.GOVERN_EDIT)
 def plan_form(
     user: CurrentUser,
     vault: VaultDep,
@@ -345,6 +347,7 @@ def _on_audit(audit: str, fn: Any) -> Response:
 
 
 @pages.post("/govern/audits/{audit}/complete")
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def complete_form(
     audit: str,
     user: CurrentUser,
@@ -358,6 +361,7 @@ def complete_form(
 
 
 @pages.post("/govern/audits/{audit}/findings")
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def finding_form(
     audit: str,
     user: CurrentUser,
@@ -380,6 +384,7 @@ def finding_form(
 
 
 @pages.post("/govern/audits/{audit}/findings/{finding}/actions")
+@form_action(Action.GOVERN_EDIT)
 def action_form(
     audit: str,
     finding: str,
@@ -403,6 +408,7 @@ def action_form(
 
 
 @pages.post("/govern/audits/{audit}/actions/{action}/done")
+@form_action(Action.GOVERN_EDIT)
 def action_done_form(audit: str, action: str, user: CurrentUser, vault: VaultDep) -> Response:
     return _on_audit(
         audit, lambda: audits.complete_action(vault, actor=_actor(user), action_id=action)
@@ -410,6 +416,7 @@ def action_done_form(audit: str, action: str, user: CurrentUser, vault: VaultDep
 
 
 @pages.post("/govern/audits/{audit}/findings/{finding}/notes")
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def note_form(
     audit: str,
     finding: str,
@@ -423,6 +430,7 @@ def note_form(
 
 
 @pages.post("/govern/audits/{audit}/findings/{finding}/close")
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def close_form(audit: str, finding: str, user: CurrentUser, vault: VaultDep) -> Response:
     return _on_audit(
         audit, lambda: audits.close_finding(vault, actor=_actor(user), finding_id=finding)
@@ -457,6 +465,7 @@ def raci_page(
 
 
 @pages.post("/govern/raci")
+@form_action(Action.GOVERN_EDIT)
 def raci_form(
     user: CurrentUser,
     vault: VaultDep,

@@ -20,6 +20,8 @@ from baomi.services.dataroom import rooms
 from baomi.services.govern import departments, exports, policies
 from baomi.services.permissions import Action, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
+from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -203,6 +205,7 @@ def policies_page(
 
 
 @pages.post("/govern/policies")
+@form_action(Action.GOVERN_EDIT)
 async def create_form(
     request: Request,
     user: CurrentUser,
@@ -224,7 +227,7 @@ async def create_form(
             department=department,
             filename=name,
             data=data,
-            interval_days=int(interval_days) if interval_days.strip().isdigit() else None,
+            interval_days=form_count(interval_days, tr("复核周期（天）", "review interval (days)")),
             next_review=next_review or None,
             owner=owner or None,
         )
@@ -251,6 +254,7 @@ def policy_page(
 
 
 @pages.post("/govern/policies/{policy}/versions")
+@form_action(Action.GOVERN_EDIT)
 async def version_form(
     policy: str,
     request: Request,
@@ -276,6 +280,7 @@ async def version_form(
 
 
 @pages.post("/govern/policies/{policy}/reviews")
+@form_action(Action.GOVERN_EDIT)
 def review_form(
     policy: str,
     user: CurrentUser,

@@ -24,6 +24,7 @@ from baomi.services.govern import departments, exports, surveys
 from baomi.services.govern.surveys import Kind
 from baomi.services.permissions import Action, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
@@ -216,6 +217,7 @@ def surveys_page(
 
 
 @pages.post("/govern/surveys")
+@form_action(Action.GOVERN_EDIT)
 def create_form(
     user: CurrentUser,
     vault: VaultDep,
@@ -254,6 +256,7 @@ def survey_page(
 
 
 @pages.post("/govern/surveys/{survey}/questions")
+@form_action(Action.GOVERN_EDIT)
 def question_form(
     survey: str,
     user: CurrentUser,
@@ -279,6 +282,7 @@ def question_form(
 
 
 @pages.post("/govern/surveys/{survey}/status")
+@form_action(Action.GOVERN_EDIT)
 def status_form(
     survey: str, user: CurrentUser, vault: VaultDep, status: Annotated[str, Form(max_length=16)]
 ) -> Response:
@@ -290,6 +294,7 @@ def status_form(
 
 
 @pages.post("/govern/surveys/{survey}/publish")
+@form_action(Action.GOVERN_EDIT)
 def publish_form(
     survey: str,
     user: CurrentUser,
@@ -303,6 +308,7 @@ def publish_form(
 
 
 @pages.post("/govern/surveys/{survey}/actions")
+@form_action(Action.GOVERN_EDIT)
 def action_form(
     survey: str,
     user: CurrentUser,
@@ -326,6 +332,7 @@ def action_form(
 
 
 @pages.post("/govern/surveys/{survey}/actions/{action}/done")
+@form_action(Action.GOVERN_EDIT)
 def action_done_form(survey: str, action: str, user: CurrentUser, vault: VaultDep) -> Response:
     try:
         surveys.complete_action(vault, actor=rooms.seat_outside(user), action_id=action)

@@ -25,7 +25,9 @@ from baomi.services.comply.reports.render import ReportFormat, render_html_fragm
 from baomi.services.dataroom import rooms
 from baomi.services.govern import departments, exports
 from baomi.services.govern import training as svc
+from baomi.services.permissions import Action
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, MEDIA_TYPES, report_download
@@ -289,6 +291,7 @@ def training_page(
 
 
 @pages.post("/govern/training/assignments")
+@form_action(Action.GOVERN_EDIT)
 async def assign_form(request: Request, user: CurrentUser, vault: VaultDep) -> Response:
     form = await request.form()
     days = str(form.get("due_days") or "").strip()
@@ -307,6 +310,7 @@ async def assign_form(request: Request, user: CurrentUser, vault: VaultDep) -> R
 
 
 @pages.post("/govern/training/assignments/{assignment}/remove")
+@form_action(Action.GOVERN_EDIT)
 def unassign_form(assignment: str, user: CurrentUser, vault: VaultDep) -> Response:
     try:
         svc.unassign(vault, actor=rooms.seat_outside(user), assignment_id=assignment)
@@ -392,6 +396,7 @@ def course_page(
 
 
 @pages.post("/govern/training/{course}")
+@form_action(Action.TRAINING_TAKE)
 async def quiz_form(course: str, request: Request, user: CurrentUser, vault: VaultDep) -> Response:
     form = await request.form()
     try:

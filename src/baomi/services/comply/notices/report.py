@@ -6,8 +6,7 @@ from __future__ import annotations
 from baomi.i18n import current_language, tr
 from baomi.services.comply.notices.records import Status
 from baomi.services.comply.notices.status import Campaign
-from baomi.services.comply.reports.model import Figure, Report, Section, Table, Tone
-from baomi.services.vault import now
+from baomi.services.comply.reports.model import Figure, Report, Section, Table, Tone, stamp
 
 _STATUSES = ("pending", *(s.value for s in Status if s not in (Status.REFUSED, Status.CONSENTED)))
 
@@ -58,7 +57,7 @@ def campaign_report(c: Campaign, subject: str) -> Report:
         kind="notices",
         title=tr("客户通知与单独同意", "Customer notices and separate consent"),
         subject=subject,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=(section,),
         summary=summary,

@@ -31,10 +31,10 @@ from baomi.services.comply.reports.model import (
     Signature,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.risk import Level, RiskAssessment, RiskQuestion
 from baomi.services.comply.rulebook import rules
-from baomi.services.vault import now
 
 _STATUS_TONE = {
     Status.OK: Tone.GOOD,
@@ -258,7 +258,7 @@ def pia_report(p: Pia) -> Report:
         kind="pia",
         title=tr("个人信息保护影响评估报告", "PI protection impact assessment"),
         subject=p.deal_name,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=tuple(sections),
         summary=summary,
@@ -387,7 +387,7 @@ def risk_report(r: RiskAssessment) -> Report:
         kind="risk",
         title=tr("个人信息安全风险评估（六个方面）", "PI security risk assessment (six areas)"),
         subject=r.deal_name,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=tuple(sections),
         summary=summary,

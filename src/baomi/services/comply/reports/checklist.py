@@ -24,10 +24,11 @@ from baomi.services.comply.reports.model import (
     Signature,
     Table,
     Tone,
+    stamp,
 )
 from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Actor
-from baomi.services.vault import Vault, now
+from baomi.services.vault import Vault
 
 
 def percent(value: float | None) -> str:
@@ -148,7 +149,7 @@ def build_checklist_report(checklist: cl.Checklist) -> Report:
         subject=tr(f"{subject}（{checklist.uscc}）", f"{subject} ({checklist.uscc})")
         if checklist.deal_name
         else subject,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=tuple(sections),
         summary=tuple(figures),
@@ -252,7 +253,7 @@ def build_vendors_report(
         kind="vendors",
         title=tr("第三方登记册", "Third-party register"),
         subject=subject,
-        generated_at=now(),
+        generated_at=stamp(),
         lang=current_language(),
         sections=(vendors_section(entries, reminders),),
     )

@@ -7,10 +7,11 @@ nothing but layout, so the three formats always say the same thing.
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from baomi import clock
 
 if TYPE_CHECKING:
     from baomi.services.comply.rulebook import Rule
@@ -156,9 +157,7 @@ class Report:
 
 
 def stamp(when: str | None = None) -> str:
-    """A time for people, e.g. for ``Report.generated_at``: ``2026-12-04 07:23 UTC`` (now, or the
-    ISO 8601 time given, converted to UTC)."""
-    moment = _dt.datetime.fromisoformat(when) if when else _dt.datetime.now(_dt.UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.UTC)
-    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A time for people, e.g. for ``Report.generated_at``: ``2026-12-04 15:23 UTC+8`` — now, or
+    the ISO 8601 time given (without an offset: stored, so UTC), in China time as every page
+    shows times, the zone named since a report leaves the pages."""
+    return f"{clock.shown(when or clock.now())} UTC+8"
