@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.services import deals
 from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Actor, Role
@@ -298,3 +298,53 @@ def test_a_deal_is_indexed_when_added_sealed_with_its_key(
         vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="13900001111"
     )
     assert [(h.file, h.row) for h in other.hits] == [("客户.csv", 1)]
+
+
+def _denials(vault: Vault) -> list[AuditEventRow]:
+    with vault.reading() as s:
+        found = select(AuditEventRow).where(AuditEventRow.action == "access.denied")
+        return list(s.execute(found).scalars())
+
+
+def test_an_id_outside_ones_deals_answers_as_one_that_does_not_exist(vault: Vault) -> None:
+    """A seller's staff member asking for another deal's request (by id or reference), or for
+    one of no deal (the public page's, which their register does not list either), was told it
+    exists (403 naming the deal) where an unknown id said "没有该请求": ids could be probed.
+    Every one now answers as an unknown id, and each refusal is recorded."""
+    for name in ("d1", "d2"):
+        deals.create(vault, actor=OP, name=name)
+    ours = requests.receive(vault, actor=OP, kind=Kind.ACCESS, contact="a@b.cn", deal_ref="d1")
+    theirs = requests.receive(vault, actor=OP, kind=Kind.ACCESS, contact="c@d.cn", deal_ref="d2")
+    public = requests.submit(vault, kind=Kind.ACCESS, contact="e@f.cn")
+    seller = Actor("s", Role.SELLER, deals=frozenset({ours.deal_id or ""}))
+    assert requests.get(vault, actor=seller, request_id=ours.id).id == ours.id
+    said = []
+    for asked in (theirs.id, theirs.reference, public, "0" * 32):
+        before = len(_denials(vault))
+        for use in (requests.get, requests.authorize_edit):
+            with pytest.raises(NotFoundError) as err:
+                use(vault, actor=seller, request_id=asked)
+            said.append(str(err.value))
+        assert len(_denials(vault)) == before + 2  # each refusal recorded
+    assert set(said) == {"没有该请求"}
+    details = [json.loads(e.details)["reason"] for e in _denials(vault)]
+    assert details.count("no such request") == 2 and "not in the actor's deals" in details
+    # those who see every deal are told it is missing, nothing refused; the role still first
+    with pytest.raises(NotFoundError):
+        requests.get(vault, actor=OP, request_id="0" * 32)
+    with pytest.raises(PermissionDeniedError) as refused:
+        requests.get(vault, actor=Actor("b", Role.BUYER), request_id=theirs.id)
+    assert not isinstance(refused.value, NotFoundError)
+
+
+def test_a_deal_outside_ones_scope_is_not_told_apart_from_a_missing_one(vault: Vault) -> None:
+    deals.create(vault, actor=OP, name="d1")
+    deals.create(vault, actor=OP, name="d2")
+    seller = Actor("s", Role.SELLER, deals=frozenset({"elsewhere"}))
+    said = set()
+    for deal in ("d2", "不存在的交易"):
+        with pytest.raises(NotFoundError) as err:
+            requests.receive(vault, actor=seller, kind=Kind.ACCESS, contact="a@b.cn", deal_ref=deal)
+        said.add(str(err.value))
+        assert deal not in str(err.value)
+    assert len(said) == 1

@@ -138,7 +138,7 @@ def hidden() -> NotFoundError:
     )
 
 
-def _deal_or_hidden(vault: Vault, actor: Actor, action: Action | None, deal_ref: str) -> Deal:
+def deal_or_hidden(vault: Vault, actor: Actor, action: Action | None, deal_ref: str) -> Deal:
     """The deal ``deal_ref`` names, for an actor who may know whether it exists.
 
     Roles that see every room (unscoped actors) are told a deal does not exist; anyone else
@@ -178,7 +178,7 @@ def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
             ).scalar_one_or_none()
         )
     if deal is None:
-        _deal_or_hidden(vault, outside, None, deal_ref)  # raises
+        deal_or_hidden(vault, outside, None, deal_ref)  # raises
     assert deal is not None
     if member is not None:
         return Seat(
@@ -280,7 +280,7 @@ def gate(
     vault: Vault, seat_: Seat, action: Action, deal_ref: str, folder: str | None = None
 ) -> None:
     """Let a seat perform ``action`` in the room, or record the refusal and raise it."""
-    deal_id = _deal_or_hidden(vault, seat_.actor, action, deal_ref).id
+    deal_id = deal_or_hidden(vault, seat_.actor, action, deal_ref).id
     with vault.reading() as session:
         _room(session, deal_ref)
     audit.require(vault, seat_.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
@@ -433,7 +433,7 @@ def _covers(grant_folders: list[str], folder: str) -> bool:
 def require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
     """The deal's id once ``actor`` may know it exists (:func:`hidden` otherwise) and the role
     table lets them perform ``action`` on it; refusals recorded."""
-    deal_id = _deal_or_hidden(vault, actor, action, deal_ref).id
+    deal_id = deal_or_hidden(vault, actor, action, deal_ref).id
     audit.require(vault, actor, action, obj=f"deal:{deal_id}", resource=deal_id)
     return deal_id
 

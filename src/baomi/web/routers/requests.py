@@ -38,7 +38,7 @@ from baomi.web.security import LoginThrottle
 
 #: the public submission (``POST /api/v1/requests``) and the staff's register
 #: (``/api/v1/subject-requests``), apart so that no staff path shadows another
-api = APIRouter(prefix="/api/v1", tags=["requests"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1", tags=["requests"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 #: public submissions per client address per window (an abuse limit, not a legal rule)
