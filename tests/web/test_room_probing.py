@@ -166,3 +166,39 @@ def test_another_deals_request_answers_as_a_missing_one(client: TestClient, vaul
     ]
     assert pages[0].status_code == pages[1].status_code
     assert pages[0].headers.get("location") == pages[1].headers.get("location")
+
+
+def test_a_folder_without_a_grant_is_not_named(client: TestClient, vault: Any) -> None:
+    """A buyer opening a document in a folder their side holds no grant for was told 403 "没有
+    文件夹 财务 的查看授权": the folder's name, to someone not granted it. It answers as a
+    document that is not in the room now (404), and the refusal is recorded; a download
+    refused where the side may view says so without the folder's name (403)."""
+    broker, buyer, seller = _ready(client, vault)
+    ids = {}
+    for folder in ("财务", "客户"):
+        r = client.post(
+            "/api/v1/rooms/转让-001/documents",
+            files=[("files", ("名单.csv", _csv(3), "text/csv"))],
+            data={"folder": folder},
+            headers=seller,
+        )
+        assert r.status_code == 201, r.text
+        ids[folder] = r.json()[0]["id"]
+    r = client.post(
+        "/api/v1/rooms/转让-001/grants",
+        json={"side": "buyer", "folder": "客户", "level": "view", "days": 5},
+        headers=broker,
+    )
+    assert r.status_code in (200, 201), r.text
+    base = "/api/v1/rooms/转让-001/documents"
+    assert client.get(f"{base}/{ids['客户']}/preview", headers=buyer).status_code == 200
+    answers = []
+    for asked in (ids["财务"], "0" * 32):
+        for what in ("preview", "download"):
+            before = _denials(vault)
+            answers.append(client.get(f"{base}/{asked}/{what}", headers=buyer))
+            assert _denials(vault) == before + (1 if asked == ids["财务"] else 0)
+    assert {a.status_code for a in answers} == {404}
+    _alike(answers, "财务", ids["财务"])
+    viewed = client.get(f"{base}/{ids['客户']}/download", headers=buyer)
+    assert viewed.status_code == 403 and "客户" not in viewed.text
