@@ -18,6 +18,7 @@ from baomi.services.respond import requests
 from baomi.services.respond.requests import Kind, Method, Status
 from baomi.services.vault import Vault
 from baomi.storage.models import AuditEventRow, SubjectRequest, SubjectVerification
+from tests.vault_support import mobile, resident_id
 
 OP = Actor("op", Role.OPERATOR)
 T0 = _dt.datetime(2026, 11, 1, 8, 0, tzinfo=_dt.UTC)
@@ -348,3 +349,17 @@ def test_a_deal_outside_ones_scope_is_not_told_apart_from_a_missing_one(vault: V
         said.add(str(err.value))
         assert deal not in str(err.value)
     assert len(said) == 1
+
+
+def test_the_register_masks_identifiers_in_the_details_and_the_request_shows_them(
+    vault: Vault,
+) -> None:
+    """The register (the list every viewer reads) returned each request's details whole, with
+    the identifiers a requester typed; they are masked there now, as its contacts are."""
+    phone, person = mobile(7), resident_id(7)
+    text = f"请删除手机号{phone}和身份证{person}的记录"
+    made = requests.receive(vault, actor=OP, kind=Kind.DELETION, contact=CONTACT, details=text)
+    (listed,) = requests.register(vault, actor=OP)
+    assert phone not in listed.details and person not in listed.details
+    assert listed.details.startswith("请删除手机号") and "****" in listed.details
+    assert requests.get(vault, actor=OP, request_id=made.id).details == text

@@ -35,6 +35,7 @@ from baomi.services.comply.rulebook import RuleBook, rules
 from baomi.services.dataroom import rooms
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, Role, authorize, sees
+from baomi.services.redaction import mask_text
 from baomi.services.respond.incidents import _parse, _timestamp
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import SubjectRequest, SubjectVerification
@@ -467,7 +468,8 @@ def register(
     at: _dt.datetime | None = None,
 ) -> list[RequestInfo]:
     """The requests (of one deal, or all the actor may see): overdue first, then by due date;
-    each contact masked (:func:`masked_contact`; :func:`get` gives it whole)."""
+    each contact masked (:func:`masked_contact`) and the identifiers in each details text
+    (:func:`~baomi.services.redaction.mask_text`); :func:`get` gives both whole."""
     deal_id = None
     if deal_ref is not None:
         with vault.reading() as session:
@@ -479,9 +481,10 @@ def register(
             q = q.where(SubjectRequest.deal_id == deal_id)
         rows = session.execute(q).scalars().all()
         visible = [r for r in rows if sees(actor, r.deal_id)]
-        # the list is read by everyone who may view requests: contacts masked there
+        # the list is read by everyone who may view requests: contacts masked there, and the
+        # identifiers a requester typed into the details (the request's own page shows both)
         out = [
-            replace(info, contact=masked_contact(info.contact))
+            replace(info, contact=masked_contact(info.contact), details=mask_text(info.details))
             for info in (_info(vault, session, r, at) for r in visible)
         ]
     return sorted(out, key=lambda r: (not r.overdue, r.status.settled, r.due_at, r.id))
