@@ -285,3 +285,19 @@ def test_the_register_masks_contacts_and_the_request_page_shows_them(
     mine = client.get(f"/api/v1/subject-requests/{typed['id']}", headers=broker).json()
     assert mine["details"] == details
     assert "13812345678" in client.get(f"/requests/{made['id']}", headers=broker).text
+
+
+def test_a_role_that_may_not_take_requests_in_hears_the_refusal_before_a_bad_kind(
+    client: TestClient, vault: Any
+) -> None:
+    """The intake form read its kind before the service asked the table: an auditor (who may
+    view, not edit, requests) heard "请求类型无效" rather than that they may not."""
+    from tests.web.conftest import make_user
+    from tests.web.test_documents_api import _as
+
+    _ready(client, vault)
+    make_user(vault, "auditor.a", "auditor")
+    auditor = {**_as(client, "auditor.a"), "Accept": "text/html"}
+    r = client.post("/requests", data={"kind": "hack", "contact": "a@b.cn"}, headers=auditor)
+    assert r.status_code == 403 and "无权" in r.text and "请求类型" not in r.text
+    assert _stored(vault) == 0
