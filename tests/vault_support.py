@@ -7,11 +7,13 @@ database; then every test gets a fresh schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
@@ -47,6 +49,12 @@ def bank_card(seq: int = 1) -> str:
 
 def mobile(seq: int = 1) -> str:
     return f"139{seq:08d}"
+
+
+def later_code(secret: str) -> str:
+    """The authenticator's code for the next 30-second step: accepted (clocks drift by one
+    step) and later than a code of this step already used, e.g. to turn TOTP on."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
 
 
 @contextmanager

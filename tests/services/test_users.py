@@ -17,6 +17,7 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts, totp, users
 from baomi.services.permissions import PERMISSIONS, Action, Actor, Role
 from baomi.storage.models import AuditEventRow, User
+from tests.vault_support import later_code
 
 ADMIN = Actor("root", Role.ADMIN)
 PASSWORD = "correct horse battery staple"
@@ -213,9 +214,7 @@ def test_a_lost_authenticator_is_reset_and_a_new_one_set_up(vault: Any) -> None:
     lost = _second_factor(vault)
     with pytest.raises(PermissionDeniedError):  # the password alone is not enough
         accounts.login(vault, username="li.lei", password=PASSWORD)
-    old = accounts.login(
-        vault, username="li.lei", password=PASSWORD, totp=pyotp.TOTP(lost).now()
-    ).token
+    old = accounts.login(vault, username="li.lei", password=PASSWORD, totp=later_code(lost)).token
     assert _row(vault).totp_last_step is not None
 
     shown = users.reset_totp(vault, actor=ADMIN, username="LI.LEI")
@@ -236,7 +235,7 @@ def test_a_lost_authenticator_is_reset_and_a_new_one_set_up(vault: Any) -> None:
         accounts.login(vault, username="li.lei", password=PASSWORD)
     with pytest.raises(PermissionDeniedError):  # the lost authenticator's codes are void
         accounts.login(vault, username="li.lei", password=PASSWORD, totp=pyotp.TOTP(lost).now())
-    code = pyotp.TOTP(new).now()
+    code = later_code(new)
     assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts, totp
 from baomi.storage.models import AuditEventRow, SetupLink, User, WebSession
+from tests.vault_support import later_code
 from tests.web.conftest import ADMIN, PASSWORD, make_user
 
 
@@ -213,7 +214,7 @@ def test_totp_is_required_once_enabled(vault: Any) -> None:
         accounts.login(vault, username="li.lei", password=PASSWORD)
     with pytest.raises(PermissionDeniedError):
         accounts.login(vault, username="li.lei", password=PASSWORD, totp="123456")
-    code = pyotp.TOTP(secret).now()
+    code = later_code(secret)  # not the enrolment's: that one is used
     assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=code).user.totp
 
 
@@ -242,6 +243,33 @@ def test_enrolment_without_a_pending_secret_or_with_totp_on_is_refused(vault: An
         totp.start_totp(vault, username="li.lei")
     with pytest.raises(InputError):
         totp.enable_totp(vault, username="li.lei", code=pyotp.TOTP(secret).now())
+
+
+def test_the_enrolment_code_cannot_sign_in_again(vault: Any) -> None:
+    """The code that turned TOTP on was not marked used, so within its 30 seconds it signed
+    in once more (OWASP ASVS 2.8.4): enrolment records its step as the last one used."""
+    make_user(vault)
+    secret = totp.start_totp(vault, username="li.lei")
+    code = pyotp.TOTP(secret).now()
+    totp.enable_totp(vault, username="li.lei", code=code)
+    with vault.reading() as s:
+        assert s.execute(select(User.totp_last_step)).scalar_one() is not None
+    with pytest.raises(PermissionDeniedError, match="验证码不正确或已用过"):
+        accounts.login(vault, username="li.lei", password=PASSWORD, totp=code)
+    assert accounts.login(vault, username="li.lei", password=PASSWORD, totp=later_code(secret))
+
+
+def test_a_code_in_full_width_digits_is_read_and_one_not_digits_is_wrong(vault: Any) -> None:
+    """A Chinese input method types ``１２３４５６``: that was a server error (the comparison
+    refuses non-ASCII text); it is the code it reads as, and anything else a wrong code."""
+    make_user(vault)
+    secret = totp.start_totp(vault, username="li.lei")
+    with pytest.raises(InputError, match="验证码不正确"):
+        totp.enable_totp(vault, username="li.lei", code="一二三四五六")
+    wide = pyotp.TOTP(secret).now().translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    assert totp.enable_totp(vault, username="li.lei", code=wide).totp
+    with pytest.raises(PermissionDeniedError, match="验证码不正确或已用过"):
+        accounts.login(vault, username="li.lei", password=PASSWORD, totp="ä" * 6)
 
 
 def test_a_missing_code_is_named_only_after_the_right_password(vault: Any) -> None:

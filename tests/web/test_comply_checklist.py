@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from baomi.services import accounts
 from baomi.services.comply import vendors as vd
@@ -16,6 +17,7 @@ from baomi.services.comply.scope import today
 from baomi.services.dataroom import rooms
 from baomi.services.dataroom.rooms import Side
 from baomi.services.permissions import Role
+from baomi.storage.models import AuditEventRow
 from baomi.web.app import create_app
 from tests.web.room_support import SYSTEM, room_home, signed_in
 
@@ -208,6 +210,40 @@ def test_a_vendor_form_with_a_bad_field_says_which_in_words(
     page = c.get(r.headers["location"]).text
     assert said in page and "invalid literal" not in page and "not a valid" not in page
     assert vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("vendors", {"name": "律师事务所", "kind": "hack"}),
+        ("vendors", {"name": "律师事务所", "kind": "adviser", "quality": "x"}),
+        ("checklist/items/no-such-item", {"status": "hack"}),
+    ],
+)
+def test_a_role_that_may_not_edit_hears_the_refusal_before_a_bad_field(
+    home: Home, path: str, data: dict[str, str]
+) -> None:
+    """The vendor form read its kind ("类型无效") before the service asked the table, so an
+    auditor, who may not edit the register, learnt what the form expects instead of the
+    refusal. The refusal comes first now, recorded; whoever may edit still hears the field."""
+    c = home.client
+    csrf = home.browser("auditor")
+    before = _denials(home.vault)
+    r = c.post(f"{PAGE}/{path}", data={"csrf_token": csrf, **data}, follow_redirects=False)
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+    page = c.get(r.headers["location"]).text
+    assert "无权" in page and "无效" not in page and "整数" not in page
+    assert _denials(home.vault) == before + 1
+    csrf = home.browser("seller")
+    r = c.post(f"{PAGE}/{path}", data={"csrf_token": csrf, **data}, follow_redirects=False)
+    assert "无权" not in c.get(r.headers["location"]).text
+    assert vd.vendors(home.vault, actor=SYSTEM, deal_ref=DEAL) == []
+
+
+def _denials(vault: Any) -> int:
+    with vault.reading() as s:
+        rows = s.execute(select(AuditEventRow).where(AuditEventRow.action == "access.denied"))
+        return len(rows.all())
 
 
 def test_a_party_without_contract_dates_says_so_and_a_duplicate_is_refused(home: Home) -> None:

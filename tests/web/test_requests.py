@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from baomi.services.permissions import Actor, Role
 from baomi.services.respond import requests
 from baomi.web.routers.requests import PUBLIC_LIMIT
+from tests.vault_support import resident_id
 from tests.web.test_documents_api import _ready
 
 OP = Actor("op", Role.OPERATOR)
@@ -268,4 +269,35 @@ def test_the_register_masks_contacts_and_the_request_page_shows_them(
     assert "wang.fang@example.com" not in page
     one = client.get(f"/api/v1/subject-requests/{made['id']}", headers=broker).json()
     assert one["contact"] == "13812345678"
+    # the identifiers typed into the details: masked in the list, whole on the request's own
+    details = f"请删除身份证{resident_id(3)}的记录"
+    typed = client.post(
+        "/api/v1/subject-requests",
+        json={"kind": "deletion", "contact": "a@b.cn", "details": details},
+        headers=broker,
+    ).json()
+    (listed_details,) = [
+        r["details"]
+        for r in client.get("/api/v1/subject-requests", headers=broker).json()
+        if r["id"] == typed["id"]
+    ]
+    assert resident_id(3) not in listed_details and "****" in listed_details
+    mine = client.get(f"/api/v1/subject-requests/{typed['id']}", headers=broker).json()
+    assert mine["details"] == details
     assert "13812345678" in client.get(f"/requests/{made['id']}", headers=broker).text
+
+
+def test_a_role_that_may_not_take_requests_in_hears_the_refusal_before_a_bad_kind(
+    client: TestClient, vault: Any
+) -> None:
+    """The intake form read its kind before the service asked the table: an auditor (who may
+    view, not edit, requests) heard "请求类型无效" rather than that they may not."""
+    from tests.web.conftest import make_user
+    from tests.web.test_documents_api import _as
+
+    _ready(client, vault)
+    make_user(vault, "auditor.a", "auditor")
+    auditor = {**_as(client, "auditor.a"), "Accept": "text/html"}
+    r = client.post("/requests", data={"kind": "hack", "contact": "a@b.cn"}, headers=auditor)
+    assert r.status_code == 403 and "无权" in r.text and "请求类型" not in r.text
+    assert _stored(vault) == 0

@@ -22,6 +22,7 @@ import hmac
 import logging
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -656,7 +657,8 @@ def check_csrf(vault: Vault, session_token: str, presented: str | None) -> bool:
 def _totp_step(secret: str, code: str | None) -> int | None:
     """The 30-second step (this one, the one before or after: clocks drift) whose code
     ``code`` is, or ``None``."""
-    if not code:
+    code = unicodedata.normalize("NFKC", code or "").strip()  # full-width digits as typed
+    if not code.isascii() or not code.isdigit():  # compare_digest refuses non-ASCII text
         return None
     gen = pyotp.TOTP(secret)
     current = gen.timecode(_dt.datetime.now(_dt.UTC))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,13 +30,13 @@ from baomi.engine.audit_chain import (
     seal_event,
     verify_chain,
 )
-from baomi.errors import InputError, IntegrityError
+from baomi.errors import InputError, IntegrityError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit_sink
-from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.permissions import Action, Actor, authorize, sees
 from baomi.services.vault import Vault, now
 from baomi.storage.blobs import write_atomic
-from baomi.storage.models import AuditCheckpoint, AuditEventRow, AuditHead
+from baomi.storage.models import AuditCheckpoint, AuditEventRow, AuditHead, Deal
 
 EXPORT_FIELDS = (
     "seq",
@@ -121,6 +121,75 @@ def require(
     ``access.denied`` event with outcome ``denied`` (its own transaction; nothing else is done),
     then :class:`PermissionDeniedError` is raised again."""
     audit_sink.require(VaultAuditSink(vault), actor, action, obj=obj, resource=resource)
+
+
+def refuse_unseen(
+    vault: Vault, actor: Actor, action: Action, *, obj: str, reason: str, missing: NotFoundError
+) -> NoReturn:
+    """Answer an id ``actor`` may not see exactly as one that does not exist — ``missing``, the
+    record's own "no such …" (404), no name — so ids cannot be probed; the refusal is recorded
+    (``access.denied``, its real ``reason``) as the room's are. ``obj`` is ``kind:id``, or
+    ``kind:-`` for an id that names nothing (what was typed is not recorded)."""
+    record_now(
+        vault,
+        actor=actor,
+        action=AuditAction.ACCESS_DENIED,
+        obj=obj,
+        outcome="denied",
+        details={"action": action.value, "role": actor.role.value, "reason": reason},
+    )
+    raise missing
+
+
+class DealRecord(Protocol):
+    """A record of a deal (an incident, a data-subject request): its id and its deal's."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def deal_id(self) -> str | None: ...
+
+
+def require_seen(
+    vault: Vault,
+    actor: Actor,
+    action: Action,
+    *,
+    kind: str,
+    lookup: Callable[[Session], DealRecord | None],
+    deal_ref: str | None = None,
+    missing: NotFoundError,
+) -> str:
+    """The id of the record ``lookup`` finds, once ``actor`` may ``action`` it: the role first
+    (an unknown id tells a refused role nothing), then the record — found, of the deal
+    ``deal_ref`` names when it is asked for under one (a room's address), and within the actor's
+    deals (:func:`~baomi.services.permissions.sees`). Anything else answers exactly as an id
+    that names nothing (``missing``, 404): to a scoped actor as a recorded refusal
+    (:func:`refuse_unseen`); an unscoped one, who sees every deal, is just told it is missing."""
+    authorize(actor, action)
+    with vault.reading() as session:
+        found = lookup(session)
+        deal = None if found is None or found.deal_id is None else session.get(Deal, found.deal_id)
+    here = deal_ref is None or (deal is not None and deal_ref in (deal.id, deal.name))
+    if found is not None and here and sees(actor, found.deal_id):
+        return found.id
+    if actor.deals is None:
+        raise missing
+    refuse_unseen(
+        vault,
+        actor,
+        action,
+        obj=f"{kind}:{found.id if found is not None else '-'}",
+        reason=(
+            f"no such {kind}"
+            if found is None
+            else "not in the actor's deals"
+            if not sees(actor, found.deal_id)
+            else "not in the deal asked for"
+        ),
+        missing=missing,
+    )
 
 
 @dataclass(frozen=True)

@@ -371,6 +371,14 @@ def reaches(actor: Actor, action: Action) -> bool:
     return allowed(actor, action) and (actor.deals is None or bool(actor.deals))
 
 
+def sees(actor: Actor, deal_id: str | None) -> bool:
+    """Whether a record of the deal ``deal_id`` (``None``: of no deal) is within ``actor``'s
+    scope: every record for an unscoped actor, else only those of the actor's deals. What a
+    register lists and what a record's own page shows, so an id opens only what the list
+    shows."""
+    return actor.deals is None or (deal_id is not None and deal_id in actor.deals)
+
+
 def authorize(actor: Actor, action: Action, resource: str | None = None) -> None:
     """Let ``actor`` perform ``action`` (on the deal ``resource``), or raise
     :class:`PermissionDeniedError` with the reason."""

@@ -5,12 +5,11 @@ sealed (the platform's field key) in the user's row as the *pending* secret; sho
 again shows the same one. :func:`enable_totp` checks a code against that pending secret only —
 a client never sends a secret — and a wrong code leaves it as it was, so the entry already added
 to the authenticator keeps working. A right code moves it to ``totp_sealed``, which
-:func:`baomi.services.accounts.login` asks a code for. A user whose factor is on cannot start
+:func:`baomi.services.accounts.login` asks a code for, and counts as used
+(``totp_last_step``): it does not sign in as well. A user whose factor is on cannot start
 again: a session alone does not replace a factor (an administrator resets a lost one)."""
 
 from __future__ import annotations
-
-import binascii
 
 import pyotp
 from sqlalchemy.orm import Session
@@ -67,14 +66,12 @@ def enable_totp(vault: Vault, *, username: str, code: str) -> UserPublic:
         if user.totp_pending_sealed is None:
             raise InputError(tr("请先在账号页面添加密钥", "add the key on the account page first"))
         secret = crypto.open_sealed(key, user.totp_pending_sealed, _pending_aad(user.id))
-        try:
-            right = pyotp.TOTP(secret.decode("ascii")).verify(code, valid_window=1)
-        except (ValueError, binascii.Error):  # not a code pyotp can compare
-            right = False
-        if not right:
+        step = accounts._totp_step(secret.decode("ascii"), code)
+        if step is None:
             raise InputError(tr("验证码不正确", "the code is not right"))
         user.totp_sealed = crypto.seal(key, secret, accounts._totp_aad(user.id))
         user.totp_pending_sealed = None
+        user.totp_last_step = step  # used: it cannot sign in too, nor an earlier step's code
         audit.record(
             session, vault, actor=accounts._as(user), action=AuditAction.USER_TOTP, obj=user.id
         )

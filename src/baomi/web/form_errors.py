@@ -14,16 +14,19 @@ A form POST from a page answers a page, never the API's 422 JSON. Two things dec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from fastapi import Request
 
+from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action, Actor, Role
+from baomi.web.deps import optional_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,6 +134,20 @@ def refuse_first(request: Request, user: UserPublic | None) -> None:
     else:
         actor = Actor(user.username, Role(user.role))
         audit.require(vault, actor, action, obj=f"page:{request.url.path}")
+
+
+@contextmanager
+def refusal_first(request: Request) -> Iterator[None]:
+    """Around a form handler's own reading of its fields (a choice or a date named in words)
+    and the service call it feeds: an input error there — raised before the service could
+    decide — gives way to the recorded refusal when the signed-in user may not perform the
+    form's action at all (:func:`refuse_first`), as a form FastAPI cannot read does."""
+    try:
+        yield
+    except (InputError, ValueError) as exc:
+        if not isinstance(exc, PermissionDeniedError):  # a refusal (or a hidden id) stands
+            refuse_first(request, optional_user(request))
+        raise
 
 
 def _reason(error: Mapping[str, Any]) -> str:

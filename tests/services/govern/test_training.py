@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
+from sqlalchemy import select
 
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.services import accounts
 from baomi.services.comply.reports.render import render_pdf
 from baomi.services.govern import calendar
@@ -16,6 +17,7 @@ from baomi.services.govern import training as t
 from baomi.services.govern.training import Status
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault
+from baomi.storage.models import AuditEventRow
 
 ADMIN = Actor("admin", Role.ADMIN)
 SELLER = Actor("seller.a", Role.SELLER)
@@ -164,6 +166,32 @@ def test_a_failed_attempt_has_no_certificate(vault: Vault) -> None:
     info = t.take(vault, actor=SELLER, course_id="law", answers=_answers("law", 1))
     with pytest.raises(InputError):
         t.certificate_report(vault, actor=SELLER, attempt_id=info.id)
+
+
+def test_another_users_attempt_answers_as_one_that_does_not_exist(vault: Vault) -> None:
+    """Counsel may take courses but not read governance: another user's attempt id was a
+    recorded 403 where an unknown id said "没有该答题记录", so ids could be probed. Both answer
+    alike now (404), each refusal recorded; governance readers still open anyone's."""
+    info = t.take(vault, actor=SELLER, course_id="law", answers=_answers("law", 3))
+    counsel = Actor("c2", Role.COUNSEL)
+    said = set()
+    for asked in (info.id, "0" * 32):
+        before = _denials(vault)
+        with pytest.raises(NotFoundError) as err:
+            t.attempt(vault, actor=counsel, attempt_id=asked)
+        said.add(str(err.value))
+        assert _denials(vault) == before + 1
+        with pytest.raises(NotFoundError):
+            t.certificate_report(vault, actor=counsel, attempt_id=asked)
+    assert said == {"没有该答题记录"}
+    assert t.attempt(vault, actor=SELLER, attempt_id=info.id) == info  # one's own
+    assert t.attempt(vault, actor=ADMIN, attempt_id=info.id) == info
+
+
+def _denials(vault: Vault) -> int:
+    with vault.reading() as s:
+        found = select(AuditEventRow).where(AuditEventRow.action == "access.denied")
+        return len(s.execute(found).all())
 
 
 # --- assignments, dashboard, calendar ------------------------------------------------------------

@@ -4,13 +4,15 @@ import datetime as _dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.services import deals
 from baomi.services.permissions import Actor, Role
 from baomi.services.respond import incidents
 from baomi.services.respond.incidents import Clock, Grade, Status
 from baomi.services.vault import Vault
+from baomi.storage.models import AuditEventRow
 
 OP = Actor("op", Role.OPERATOR)
 T0 = _dt.datetime(2026, 12, 1, 8, 0, tzinfo=_dt.UTC)
@@ -292,3 +294,32 @@ def test_identifiers_typed_in_a_description_are_masked_before_it_is_stored(vault
         assert raw not in shown.description and raw not in shown.title
     assert mobile(3)[:3] + "****" + mobile(3)[-4:] in shown.description
     assert "被发到外部邮箱" in shown.description  # the words are kept
+
+
+def test_another_deals_incident_answers_as_one_that_does_not_exist(vault: Vault) -> None:
+    """Asked for under its room, another deal's incident said "该交易没有此事件" and an unknown
+    id "没有该事件": a member of one room could tell which incident ids exist elsewhere. Both
+    answer alike now (404, no id), and a member's refusals are recorded."""
+    for name in ("d1", "d2"):
+        deals.create(vault, actor=OP, name=name)
+    ours = incidents.report(vault, actor=OP, title="t", deal_ref="d1", individuals=1)
+    theirs = incidents.report(vault, actor=OP, title="t", deal_ref="d2", individuals=1)
+    seller = Actor("s", Role.SELLER, deals=frozenset({ours.deal_id or ""}))
+    assert incidents.get(vault, actor=seller, incident_id=ours.id, deal_ref="d1").id == ours.id
+    said = set()
+    for asked in (theirs.id, "0" * 32):
+        for actor in (seller, OP):  # a member, and the platform that sees every deal
+            with pytest.raises(NotFoundError) as err:
+                incidents.get(vault, actor=actor, incident_id=asked, deal_ref="d1")
+            said.add(str(err.value))
+        with pytest.raises(NotFoundError):
+            incidents.set_status(
+                vault, actor=seller, incident_id=asked, deal_ref="d1", status=Status.HANDLED
+            )
+    assert said == {"没有该事件"}
+    with vault.reading() as s:
+        denied = s.execute(
+            select(AuditEventRow.object).where(AuditEventRow.action == "access.denied")
+        ).scalars()
+        assert sorted(denied) == sorted([f"incident:{theirs.id}"] * 2 + ["incident:-"] * 2)
+    assert incidents.get(vault, actor=OP, incident_id=theirs.id).status is Status.OPEN

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from baomi.errors import InputError, PermissionDeniedError
+from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.services import deals
 from baomi.services.comply.rulebook import rules
 from baomi.services.permissions import Actor, Role
@@ -18,6 +18,7 @@ from baomi.services.respond import requests
 from baomi.services.respond.requests import Kind, Method, Status
 from baomi.services.vault import Vault
 from baomi.storage.models import AuditEventRow, SubjectRequest, SubjectVerification
+from tests.vault_support import mobile, resident_id
 
 OP = Actor("op", Role.OPERATOR)
 T0 = _dt.datetime(2026, 11, 1, 8, 0, tzinfo=_dt.UTC)
@@ -298,3 +299,67 @@ def test_a_deal_is_indexed_when_added_sealed_with_its_key(
         vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="13900001111"
     )
     assert [(h.file, h.row) for h in other.hits] == [("客户.csv", 1)]
+
+
+def _denials(vault: Vault) -> list[AuditEventRow]:
+    with vault.reading() as s:
+        found = select(AuditEventRow).where(AuditEventRow.action == "access.denied")
+        return list(s.execute(found).scalars())
+
+
+def test_an_id_outside_ones_deals_answers_as_one_that_does_not_exist(vault: Vault) -> None:
+    """A seller's staff member asking for another deal's request (by id or reference), or for
+    one of no deal (the public page's, which their register does not list either), was told it
+    exists (403 naming the deal) where an unknown id said "没有该请求": ids could be probed.
+    Every one now answers as an unknown id, and each refusal is recorded."""
+    for name in ("d1", "d2"):
+        deals.create(vault, actor=OP, name=name)
+    ours = requests.receive(vault, actor=OP, kind=Kind.ACCESS, contact="a@b.cn", deal_ref="d1")
+    theirs = requests.receive(vault, actor=OP, kind=Kind.ACCESS, contact="c@d.cn", deal_ref="d2")
+    public = requests.submit(vault, kind=Kind.ACCESS, contact="e@f.cn")
+    seller = Actor("s", Role.SELLER, deals=frozenset({ours.deal_id or ""}))
+    assert requests.get(vault, actor=seller, request_id=ours.id).id == ours.id
+    said = []
+    for asked in (theirs.id, theirs.reference, public, "0" * 32):
+        before = len(_denials(vault))
+        for use in (requests.get, requests.authorize_edit):
+            with pytest.raises(NotFoundError) as err:
+                use(vault, actor=seller, request_id=asked)
+            said.append(str(err.value))
+        assert len(_denials(vault)) == before + 2  # each refusal recorded
+    assert set(said) == {"没有该请求"}
+    details = [json.loads(e.details)["reason"] for e in _denials(vault)]
+    assert details.count("no such request") == 2 and "not in the actor's deals" in details
+    # those who see every deal are told it is missing, nothing refused; the role still first
+    with pytest.raises(NotFoundError):
+        requests.get(vault, actor=OP, request_id="0" * 32)
+    with pytest.raises(PermissionDeniedError) as refused:
+        requests.get(vault, actor=Actor("b", Role.BUYER), request_id=theirs.id)
+    assert not isinstance(refused.value, NotFoundError)
+
+
+def test_a_deal_outside_ones_scope_is_not_told_apart_from_a_missing_one(vault: Vault) -> None:
+    deals.create(vault, actor=OP, name="d1")
+    deals.create(vault, actor=OP, name="d2")
+    seller = Actor("s", Role.SELLER, deals=frozenset({"elsewhere"}))
+    said = set()
+    for deal in ("d2", "不存在的交易"):
+        with pytest.raises(NotFoundError) as err:
+            requests.receive(vault, actor=seller, kind=Kind.ACCESS, contact="a@b.cn", deal_ref=deal)
+        said.add(str(err.value))
+        assert deal not in str(err.value)
+    assert len(said) == 1
+
+
+def test_the_register_masks_identifiers_in_the_details_and_the_request_shows_them(
+    vault: Vault,
+) -> None:
+    """The register (the list every viewer reads) returned each request's details whole, with
+    the identifiers a requester typed; they are masked there now, as its contacts are."""
+    phone, person = mobile(7), resident_id(7)
+    text = f"请删除手机号{phone}和身份证{person}的记录"
+    made = requests.receive(vault, actor=OP, kind=Kind.DELETION, contact=CONTACT, details=text)
+    (listed,) = requests.register(vault, actor=OP)
+    assert phone not in listed.details and person not in listed.details
+    assert listed.details.startswith("请删除手机号") and "****" in listed.details
+    assert requests.get(vault, actor=OP, request_id=made.id).details == text

@@ -182,7 +182,7 @@ def _entry_for(
     rooms.require(vault, seat.actor, action, deal_ref)
     entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
     if entry is None:  # unknown, or another room's: the same answer
-        raise NotFoundError(tr("没有该文件", "no such document"))
+        raise rooms.no_document()
     rooms.gate(vault, seat, action, deal_ref, folder=entry.folder)
     return entry
 

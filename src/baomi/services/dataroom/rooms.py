@@ -138,7 +138,7 @@ def hidden() -> NotFoundError:
     )
 
 
-def _deal_or_hidden(vault: Vault, actor: Actor, action: Action | None, deal_ref: str) -> Deal:
+def deal_or_hidden(vault: Vault, actor: Actor, action: Action | None, deal_ref: str) -> Deal:
     """The deal ``deal_ref`` names, for an actor who may know whether it exists.
 
     Roles that see every room (unscoped actors) are told a deal does not exist; anyone else
@@ -178,7 +178,7 @@ def seat(vault: Vault, user: UserPublic, deal_ref: str) -> Seat:
             ).scalar_one_or_none()
         )
     if deal is None:
-        _deal_or_hidden(vault, outside, None, deal_ref)  # raises
+        deal_or_hidden(vault, outside, None, deal_ref)  # raises
     assert deal is not None
     if member is not None:
         return Seat(
@@ -287,7 +287,7 @@ def gate(
     vault: Vault, seat_: Seat, action: Action, deal_ref: str, folder: str | None = None
 ) -> None:
     """Let a seat perform ``action`` in the room, or record the refusal and raise it."""
-    deal_id = _deal_or_hidden(vault, seat_.actor, action, deal_ref).id
+    deal_id = deal_or_hidden(vault, seat_.actor, action, deal_ref).id
     with vault.reading() as session:
         _room(session, deal_ref)
     audit.require(vault, seat_.actor, action, obj=f"deal:{deal_id}", resource=deal_id)
@@ -309,9 +309,40 @@ def gate(
     with vault.reading() as session:
         deal, room = _room(session, deal_ref)
         user = session.execute(select(User).where(User.username == seat_.actor.name)).scalar_one()
-        reason = _state_refusal(session, deal, room, user, seat_, action, folder)
+        reason = _state_refusal(session, deal, room, user, seat_, action)
+        refused, seen = (
+            ("", True) if reason else _folder_refusal(session, deal, seat_, action, folder)
+        )
     if reason is not None:
         _deny(vault, seat_.actor, action, deal_id, reason)
+    if refused:
+        _record_denial(vault, seat_.actor, action, f"deal:{deal_id}", refused)
+        if not seen:  # not even listed to the side: as if there were no such document
+            raise no_document()
+        raise PermissionDeniedError(
+            tr("没有该文件的下载授权", "no download grant for this document")
+        )
+
+
+def no_document() -> NotFoundError:
+    """What a document id that is not in the room answers — and one in a folder the user's side
+    holds no grant for: the folder's name is not told to whoever was not granted it (404)."""
+    return NotFoundError(tr("没有该文件", "no such document"))
+
+
+def _folder_refusal(
+    session: Session, deal: Deal, seat_: Seat, action: Action, folder: str | None
+) -> tuple[str, bool]:
+    """Why the side may not view or download in ``folder`` (for the audit record: the folder is
+    named there, never in the answer), or ``""``; and whether the side sees the folder's
+    documents listed (a view grant), so that a refused download of one need not hide it."""
+    if folder is None or action not in (Action.DOC_VIEW, Action.DOC_DOWNLOAD):
+        return "", True
+    need = Level.DOWNLOAD if action is Action.DOC_DOWNLOAD else Level.VIEW
+    if _granted(session, deal.id, seat_.side, folder, need):
+        return "", True
+    seen = need is Level.DOWNLOAD and _granted(session, deal.id, seat_.side, folder, Level.VIEW)
+    return f"no {need.value} grant for folder {folder}", seen
 
 
 def _state_refusal(
@@ -321,7 +352,6 @@ def _state_refusal(
     user: User,
     seat_: Seat,
     action: Action,
-    folder: str | None,
 ) -> str | None:
     if action in AFTER_THE_END:
         return None
@@ -332,13 +362,6 @@ def _state_refusal(
             "交易不在尽职调查或已签约阶段，买方无权访问",
             "the deal is not in due diligence or signed: buyers have no access",
         )
-    if folder is not None and action in (Action.DOC_VIEW, Action.DOC_DOWNLOAD):
-        need = Level.DOWNLOAD if action is Action.DOC_DOWNLOAD else Level.VIEW
-        if not _granted(session, deal.id, seat_.side, folder, need):
-            return tr(
-                f"没有文件夹 {folder} 的{'下载' if need is Level.DOWNLOAD else '查看'}授权",
-                f"no {need.value} grant for folder {folder}",
-            )
     return None
 
 
@@ -440,7 +463,7 @@ def _covers(grant_folders: list[str], folder: str) -> bool:
 def require(vault: Vault, actor: Actor, action: Action, deal_ref: str) -> str:
     """The deal's id once ``actor`` may know it exists (:func:`hidden` otherwise) and the role
     table lets them perform ``action`` on it; refusals recorded."""
-    deal_id = _deal_or_hidden(vault, actor, action, deal_ref).id
+    deal_id = deal_or_hidden(vault, actor, action, deal_ref).id
     audit.require(vault, actor, action, obj=f"deal:{deal_id}", resource=deal_id)
     return deal_id
 

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import ConfigError, InputError
+from baomi.errors import ConfigError, InputError, NotFoundError
 from baomi.i18n import current_language, tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import (
@@ -445,16 +445,26 @@ def take(
 
 
 def attempt(vault: Vault, *, actor: Actor, attempt_id: str) -> AttemptInfo:
-    """One attempt: the user's own, or anyone's for those who read governance."""
+    """One attempt: the user's own, or anyone's for those who read governance. Someone else's
+    answers, to a user who may not read governance, as an attempt that does not exist (404, the
+    refusal recorded), so attempt ids cannot be probed."""
     authorize(actor, Action.TRAINING_TAKE)
+    missing = NotFoundError(tr("没有该答题记录", "no such attempt"))
     with vault.reading() as session:
         row = session.get(TrainingAttempt, attempt_id)
-        if row is None:
-            raise InputError(tr("没有该答题记录", "no such attempt"))
-        info = _info(row)
-    if info.username != actor.name:
-        audit.require(vault, actor, Action.GOVERN_VIEW, obj=f"training-attempt:{attempt_id}")
-    return info
+        info = None if row is None else _info(row)
+    if info is not None and (info.username == actor.name or allowed(actor, Action.GOVERN_VIEW)):
+        return info
+    if allowed(actor, Action.GOVERN_VIEW):  # reads every attempt: a wrong id hides nothing
+        raise missing
+    audit.refuse_unseen(
+        vault,
+        actor,
+        Action.GOVERN_VIEW,
+        obj=f"training-attempt:{attempt_id}" if info is not None else "training-attempt:-",
+        reason="another user's attempt" if info is not None else "no such attempt",
+        missing=missing,
+    )
 
 
 def verify(vault: Vault, *, actor: Actor, code: str) -> AttemptInfo | None:

@@ -31,7 +31,7 @@ from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.protect.trace import trace
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.comply.data import summarize
@@ -39,7 +39,7 @@ from baomi.services.comply.grading import Grade, grade
 from baomi.services.comply.rulebook import RuleBook, rules
 from baomi.services.dataroom.packages import records_dir
 from baomi.services.deals import find_deal
-from baomi.services.permissions import Action, Actor, authorize
+from baomi.services.permissions import Action, Actor, authorize, sees
 from baomi.services.redaction import mask_text
 from baomi.services.respond import playbook
 from baomi.services.vault import Vault, new_id, now
@@ -303,10 +303,15 @@ def full_id(vault: Vault, given: str) -> str:
     return ids[0] if ids else given
 
 
+def _missing() -> NotFoundError:
+    """What an incident id that names none answers — and one the actor may not see (404)."""
+    return NotFoundError(tr("没有该事件", "no such incident"))
+
+
 def _row(session: Session, incident_id: str) -> Incident:
     row = session.get(Incident, incident_id)
     if row is None:
-        raise InputError(tr("没有该事件", "no such incident"))
+        raise _missing()
     return row
 
 
@@ -433,13 +438,18 @@ def report(
 def _scope(
     vault: Vault, actor: Actor, action: Action, incident_id: str, deal_ref: str | None
 ) -> None:
-    """Authorize ``action`` on the incident (and check it belongs to ``deal_ref`` if given)."""
-    authorize(actor, action)  # the role first: an unknown id tells a refused role nothing
-    with vault.reading() as session:
-        deal_id = _row(session, incident_id).deal_id
-        if deal_ref is not None and deal_id != find_deal(session, deal_ref).id:
-            raise InputError(tr("该交易没有此事件", "no such incident in this deal"))
-    authorize(actor, action, deal_id)
+    """Authorize ``action`` on the incident (in ``deal_ref`` if given). An incident of another
+    deal, or outside the actor's deals, answers as one that does not exist (404, no id), and
+    for a scoped actor either is a recorded refusal, as a room one is not in."""
+    audit.require_seen(
+        vault,
+        actor,
+        action,
+        kind="incident",
+        lookup=lambda session: session.get(Incident, incident_id),
+        deal_ref=deal_ref,
+        missing=_missing(),
+    )
 
 
 def get(
@@ -462,12 +472,7 @@ def register(vault: Vault, *, actor: Actor, deal_ref: str | None = None) -> list
         if deal_id is not None:
             q = q.where(Incident.deal_id == deal_id)
         rows = session.execute(q).scalars().all()
-        visible = [
-            r
-            for r in rows
-            if actor.deals is None or (r.deal_id is not None and r.deal_id in actor.deals)
-        ]
-        return [_info(vault, session, r) for r in visible]
+        return [_info(vault, session, r) for r in rows if sees(actor, r.deal_id)]
 
 
 def open_count(vault: Vault) -> int:

@@ -28,12 +28,14 @@ from sqlalchemy.orm import Session
 
 from baomi.engine import crypto, masking
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.comply.rulebook import RuleBook, rules
+from baomi.services.dataroom import rooms
 from baomi.services.deals import find_deal
-from baomi.services.permissions import Action, Actor, Role, authorize
+from baomi.services.permissions import Action, Actor, Role, authorize, sees
+from baomi.services.redaction import mask_text
 from baomi.services.respond.incidents import _parse, _timestamp
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import SubjectRequest, SubjectVerification
@@ -234,15 +236,27 @@ def _info(
     )
 
 
-def _row(session: Session, request_id: str) -> SubjectRequest:
+def _find(session: Session, request_id: str) -> SubjectRequest | None:
+    """The request by its id or reference number, or ``None``."""
     row = session.get(SubjectRequest, request_id)
     if row is None:
         row = session.execute(
             select(SubjectRequest).where(SubjectRequest.reference == request_id.strip().upper())
         ).scalar_one_or_none()
-    if row is None:
-        raise InputError(tr("没有该请求", "no such request"))
     return row
+
+
+def _row(session: Session, request_id: str) -> SubjectRequest:
+    row = _find(session, request_id)
+    if row is None:
+        raise _missing()
+    return row
+
+
+def _missing() -> NotFoundError:
+    """What a request id (or reference) that names none answers — and one the actor may not
+    see (404)."""
+    return NotFoundError(tr("没有该请求", "no such request"))
 
 
 def _reference() -> str:
@@ -327,8 +341,8 @@ def receive(
     authorize(actor, Action.REQUEST_EDIT)  # the role first: a refused role learns nothing more
     deal_id = None
     if deal_ref is not None:
-        with vault.reading() as session:
-            deal_id = find_deal(session, deal_ref).id
+        # a deal outside the actor's scope answers as one that does not exist, as its room does
+        deal_id = rooms.deal_or_hidden(vault, actor, Action.REQUEST_EDIT, deal_ref).id
     elif actor.deals is not None:
         if len(actor.deals) != 1:
             raise InputError(
@@ -399,15 +413,19 @@ def open_counts(vault: Vault, at: _dt.datetime | None = None) -> tuple[int, int]
 def _scope(
     vault: Vault, actor: Actor, action: Action, request_id: str, deal_ref: str | None
 ) -> str:
-    """Authorize ``action`` on the request (in ``deal_ref`` if given); returns its id."""
-    authorize(actor, action)  # the role first: an unknown id tells a refused role nothing
-    with vault.reading() as session:
-        row = _row(session, request_id)
-        if deal_ref is not None and row.deal_id != find_deal(session, deal_ref).id:
-            raise InputError(tr("该交易没有此请求", "no such request in this deal"))
-        found, deal_id = row.id, row.deal_id
-    authorize(actor, action, deal_id)
-    return found
+    """Authorize ``action`` on the request (in ``deal_ref`` if given); returns its id. A request
+    of another deal, or outside the actor's deals (one of no deal included: the register does
+    not list it to a scoped actor either), answers as one that does not exist (404), and for a
+    scoped actor either is a recorded refusal."""
+    return audit.require_seen(
+        vault,
+        actor,
+        action,
+        kind="request",
+        lookup=lambda session: _find(session, request_id),
+        deal_ref=deal_ref,
+        missing=_missing(),
+    )
 
 
 def authorize_edit(vault: Vault, *, actor: Actor, request_id: str) -> str:
@@ -450,7 +468,8 @@ def register(
     at: _dt.datetime | None = None,
 ) -> list[RequestInfo]:
     """The requests (of one deal, or all the actor may see): overdue first, then by due date;
-    each contact masked (:func:`masked_contact`; :func:`get` gives it whole)."""
+    each contact masked (:func:`masked_contact`) and the identifiers in each details text
+    (:func:`~baomi.services.redaction.mask_text`); :func:`get` gives both whole."""
     deal_id = None
     if deal_ref is not None:
         with vault.reading() as session:
@@ -461,14 +480,11 @@ def register(
         if deal_id is not None:
             q = q.where(SubjectRequest.deal_id == deal_id)
         rows = session.execute(q).scalars().all()
-        visible = [
-            r
-            for r in rows
-            if actor.deals is None or (r.deal_id is not None and r.deal_id in actor.deals)
-        ]
-        # the list is read by everyone who may view requests: contacts masked there
+        visible = [r for r in rows if sees(actor, r.deal_id)]
+        # the list is read by everyone who may view requests: contacts masked there, and the
+        # identifiers a requester typed into the details (the request's own page shows both)
         out = [
-            replace(info, contact=masked_contact(info.contact))
+            replace(info, contact=masked_contact(info.contact), details=mask_text(info.details))
             for info in (_info(vault, session, r, at) for r in visible)
         ]
     return sorted(out, key=lambda r: (not r.overdue, r.status.settled, r.due_at, r.id))

@@ -29,6 +29,7 @@ from baomi.services.dataroom import rooms
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action, refusal_first
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -211,9 +212,13 @@ def _back(deal: str, area: str, error: str | None = None) -> Response:
     return RedirectResponse(_page_base(deal, area) + suffix, status_code=303)
 
 
-def form_done(deal: str, area: str, work: Any) -> Response:
+def form_done(request: Request, deal: str, area: str, work: Any) -> Response:
+    """Run a form's ``work`` (reading its fields, then the service) and go back to the page with
+    what went wrong; a user who may not perform the form's action hears the refusal, not what
+    is wrong with a field (:func:`~baomi.web.form_errors.refusal_first`)."""
     try:
-        work()
+        with refusal_first(request):
+            work()
     except (InputError, PermissionDeniedError, ValueError) as exc:
         return _back(deal, area, str(exc))
     return _back(deal, area)
@@ -288,9 +293,11 @@ def checklist_page(
 
 
 @pages.post("/rooms/{deal}/comply/checklist/items/{item}")
+@form_action(Action.COMPLY_EDIT)
 def set_item_form(
     deal: str,
     item: str,
+    request: Request,
     user: CurrentUser,
     vault: VaultDep,
     status: Short,
@@ -300,6 +307,7 @@ def set_item_form(
 ) -> Response:
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "checklist",
         lambda: cl.set_item(
@@ -317,6 +325,7 @@ def set_item_form(
 
 
 @pages.post("/rooms/{deal}/comply/checklist/items/{item}/evidence")
+@form_action(Action.COMPLY_EDIT)
 async def evidence_form(
     deal: str,
     item: str,
@@ -328,6 +337,7 @@ async def evidence_form(
     name, content = await read_upload(request, file)
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "checklist",
         lambda: cl.add_evidence(
@@ -337,8 +347,10 @@ async def evidence_form(
 
 
 @pages.post("/rooms/{deal}/comply/checklist/items")
+@form_action(Action.COMPLY_EDIT)
 def add_item_form(
     deal: str,
+    request: Request,
     user: CurrentUser,
     vault: VaultDep,
     area: Short,
@@ -349,6 +361,7 @@ def add_item_form(
 ) -> Response:
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "checklist",
         lambda: cl.add_item(

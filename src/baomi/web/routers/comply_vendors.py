@@ -265,10 +265,15 @@ class VendorForm(BaseModel):
 @pages.post("/rooms/{deal}/comply/vendors")
 @form_action(Action.COMPLY_EDIT)
 def add_vendor_form(
-    deal: str, user: CurrentUser, vault: VaultDep, form: Annotated[VendorForm, Form()]
+    deal: str,
+    request: Request,
+    user: CurrentUser,
+    vault: VaultDep,
+    form: Annotated[VendorForm, Form()],
 ) -> Response:
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "vendors",
         lambda: vd.save_vendor(vault, actor=actor, deal_ref=deal, data=form.data(deal)),
@@ -280,12 +285,14 @@ def add_vendor_form(
 def set_vendor_form(
     deal: str,
     vendor: str,
+    request: Request,
     user: CurrentUser,
     vault: VaultDep,
     form: Annotated[VendorForm, Form()],
 ) -> Response:
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "vendors",
         lambda: vd.save_vendor(
@@ -308,6 +315,7 @@ async def vendor_file_form(
     name, content = await read_upload(request, file)
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "vendors",
         lambda: vd.attach(
@@ -338,6 +346,7 @@ async def end_vendor_form(
     proof = await read_upload(request, file) if file is not None and file.filename else None
     actor = actor_in(vault, user, deal)
     return form_done(
+        request,
         deal,
         "vendors",
         lambda: vd.close_vendor(

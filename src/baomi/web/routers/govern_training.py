@@ -32,7 +32,9 @@ from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, MEDIA_TYPES, report_download
 
-api = APIRouter(prefix="/api/v1/govern/training", tags=["govern"], responses=errors(400, 401, 403))
+api = APIRouter(
+    prefix="/api/v1/govern/training", tags=["govern"], responses=errors(400, 401, 403, 404)
+)
 pages = APIRouter(include_in_schema=False)
 
 
@@ -138,7 +140,7 @@ def my_training(user: CurrentUser, vault: VaultDep) -> list[DutyOut]:
     return [_duty_out(d, today) for d in svc.my_duties(vault, actor=rooms.seat_outside(user))]
 
 
-@api.get("/attempts/{attempt}", responses={400: {}, 403: {}})
+@api.get("/attempts/{attempt}", responses={400: {}, 403: {}, 404: {}})
 def get_attempt(attempt: str, user: CurrentUser, vault: VaultDep) -> svc.AttemptInfo:
     return svc.attempt(vault, actor=rooms.seat_outside(user), attempt_id=attempt)
 

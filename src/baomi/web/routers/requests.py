@@ -13,6 +13,7 @@ the user sits on the seller's or the platform's side)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -29,7 +30,7 @@ from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
 from baomi.services.respond.subjects import IdKind, PackageFormat
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
-from baomi.web.form_errors import form_action
+from baomi.web.form_errors import form_action, refusal_first
 from baomi.web.forms import form_choice
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -38,7 +39,7 @@ from baomi.web.security import LoginThrottle
 
 #: the public submission (``POST /api/v1/requests``) and the staff's register
 #: (``/api/v1/subject-requests``), apart so that no staff path shadows another
-api = APIRouter(prefix="/api/v1", tags=["requests"], responses=errors(400, 401, 403))
+api = APIRouter(prefix="/api/v1", tags=["requests"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
 #: public submissions per client address per window (an abuse limit, not a legal rule)
@@ -412,9 +413,22 @@ def requests_page(
     )
 
 
+def _done(request: Request, work: Callable[[], object]) -> Response:
+    """Run a register form's ``work`` (reading its fields, then the service) and go back to the
+    register with what went wrong; a user who may not perform the form's action hears the
+    refusal first (:func:`~baomi.web.form_errors.refusal_first`)."""
+    try:
+        with refusal_first(request):
+            work()
+    except (ValueError, InputError) as exc:
+        return _back(str(exc))
+    return _back()
+
+
 @pages.post("/requests")
 @form_action(Action.REQUEST_EDIT)
 def intake_form(
+    request: Request,
     user: CurrentUser,
     vault: VaultDep,
     kind: Annotated[str, Form(max_length=32)],
@@ -423,8 +437,9 @@ def intake_form(
     received_at: Annotated[str, Form(max_length=40)] = "",
     deal: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    try:
-        requests.receive(
+    return _done(
+        request,
+        lambda: requests.receive(
             vault,
             actor=rooms.company_actor(vault, user),
             kind=form_choice(Kind, kind, tr("请求类型", "Request kind")),
@@ -432,56 +447,54 @@ def intake_form(
             details=details,
             received_at=received_at or None,
             deal_ref=deal or None,
-        )
-    except (ValueError, InputError) as exc:
-        return _back(str(exc))
-    return _back()
+        ),
+    )
 
 
 @pages.post("/requests/{request_id}/verifications")
 @form_action(Action.REQUEST_EDIT)
 def verify_form(
     request_id: str,
+    request: Request,
     user: CurrentUser,
     vault: VaultDep,
     method: Annotated[str, Form(max_length=32)],
     result: Annotated[str, Form(max_length=8)] = "passed",
     identifier: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    try:
-        requests.verify(
+    return _done(
+        request,
+        lambda: requests.verify(
             vault,
             actor=rooms.company_actor(vault, user),
             request_id=request_id,
             method=form_choice(Method, method, tr("核验方式", "Method")),
             passed=result == "passed",
             identifier=identifier or None,
-        )
-    except (ValueError, InputError) as exc:
-        return _back(str(exc))
-    return _back()
+        ),
+    )
 
 
 @pages.post("/requests/{request_id}/status")
 @form_action(Action.REQUEST_EDIT)
 def status_form(
     request_id: str,
+    request: Request,
     user: CurrentUser,
     vault: VaultDep,
     status: Annotated[str, Form(max_length=16)],
     reason: Annotated[str, Form(max_length=requests.MAX_REASON)] = "",
 ) -> Response:
-    try:
-        requests.set_status(
+    return _done(
+        request,
+        lambda: requests.set_status(
             vault,
             actor=rooms.company_actor(vault, user),
             request_id=request_id,
             status=form_choice(Status, status, tr("状态", "Status")),
             reason=reason or None,
-        )
-    except (ValueError, InputError) as exc:
-        return _back(str(exc))
-    return _back()
+        ),
+    )
 
 
 # --- one request's page: search, response package, correction and deletion -------------------
