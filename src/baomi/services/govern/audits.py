@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
-from baomi.i18n import current_language, tr
+from baomi.i18n import current_language, one_of, tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import (
     Citation,
@@ -50,7 +50,7 @@ from baomi.services.comply.reports.model import (
     stamp,
 )
 from baomi.services.comply.rulebook import Rule, rules
-from baomi.services.govern import departments
+from baomi.services.govern import departments, inputs
 from baomi.services.govern.calendar import DueItem
 from baomi.services.govern.dashboard import Tile
 from baomi.services.govern.training import add_months
@@ -196,11 +196,8 @@ def longest_frequency(individuals: int | None) -> int | None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _date(value: str, what: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise InputError(tr(f"{what}日期无效：{value}", f"invalid {what} date: {value}")) from None
+def _date(value: str, field: str) -> _dt.date:
+    return inputs.day(value.strip()[:10], field)
 
 
 def _text(value: str, zh: str, en: str, *, required: bool = True, limit: int = _TEXT_MAX) -> str:
@@ -214,8 +211,9 @@ def severity(value: str) -> Severity:
     try:
         return Severity(value.strip().lower())
     except ValueError:
-        choices = "|".join(s.value for s in Severity)
-        raise InputError(tr(f"严重程度须为 {choices}", f"severity: one of {choices}")) from None
+        raise InputError(
+            one_of("严重程度", "severity", ((s.value, s.label) for s in Severity))
+        ) from None
 
 
 def _auditors(names: Iterable[str]) -> tuple[str, ...]:
@@ -391,7 +389,7 @@ def plan(
                 f"at least every {longest} months ({rule.label()})",
             )
         )
-    day = _date(planned_for, tr("计划", "planned")).isoformat()
+    day = _date(planned_for, tr("计划日期", "the planned date")).isoformat()
     names = _auditors(auditors)
     audit_id = new_id()
     with vault.transaction() as session:
@@ -483,7 +481,7 @@ def add_action(
     authorize(actor, Action.GOVERN_EDIT)
     text = _text(text, "整改措施", "action", limit=2000)
     dept = departments.check(department)
-    day = _date(due, tr("截止", "due")).isoformat()
+    day = _date(due, tr("截止日期", "the due date")).isoformat()
     with vault.transaction() as session:
         row = _open_finding(session, finding_id)
         session.add(

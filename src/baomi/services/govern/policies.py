@@ -241,7 +241,11 @@ def create(
     dept = departments.check(department)
     days = check_interval(interval_days)
     day = today or clock.today()
-    due = inputs.day(next_review) if next_review else day + _dt.timedelta(days=days)
+    due = (
+        inputs.day(next_review, tr("下次复核日期", "the next review"))
+        if next_review
+        else day + _dt.timedelta(days=days)
+    )
     person = inputs.text(owner, tr("负责人", "owner"), 64, required=False) if owner else None
     policy_id = new_id()
     with vault.transaction() as session:
@@ -290,7 +294,9 @@ def review(
     new one) after the review date."""
     authorize(actor, Action.GOVERN_EDIT)
     text = inputs.text(outcome, tr("结论", "outcome"), 4000, required=False)
-    day = inputs.day(reviewed_on) if reviewed_on else clock.today()
+    day = (
+        inputs.day(reviewed_on, tr("复核日期", "the review date")) if reviewed_on else clock.today()
+    )
     if day > clock.today():
         raise InputError(tr("复核日期不能晚于今天", "the review date cannot be in the future"))
     with vault.transaction() as session:

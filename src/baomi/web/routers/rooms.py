@@ -351,9 +351,7 @@ def room_page(
     # offers none of those forms, and shows who still holds copies to delete (PIPL-21, PIPL-47)
     ended = info.stage in ENDED
     held = copies.copies(vault, seat, deal) if rooms.can(seat, Action.COPY_LIST) else None
-    names = (
-        {o.id: o.name or "" for o in deals.objects(vault, info.deal_id)} if held else {}
-    )
+    names = {o.id: o.name or "" for o in deals.objects(vault, info.deal_id)} if held else {}
     return render(
         request,
         "room.html",
