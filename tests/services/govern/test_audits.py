@@ -212,12 +212,15 @@ def test_calendar_summary_and_next_audit(vault: Vault) -> None:
     assert counts["findings_open"] == 1 and counts["findings_open_critical"] == 1
     assert counts["findings_open_low"] == 0
     assert counts["actions_overdue"] == 1 and counts["audits_overdue"] == 1
+    for blank in ("", " \n "):  # completed with nothing said of what was found
+        with pytest.raises(InputError, match="结论"):
+            audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion=blank)
     done = audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion="基本合规")
     due = add_months(_dt.date.fromisoformat(done.completed_at[:10]), 1)  # type: ignore[index]
     kinds = {i.kind: i for i in audits.due_items(vault, TODAY)}
     assert "audit" not in kinds and kinds["audit-next"].due == due
-    with pytest.raises(InputError):
-        audits.complete(vault, actor=AUDITOR, audit_id=plan.id)
+    with pytest.raises(InputError, match="已完成"):
+        audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion="再次")
 
 
 def test_the_report_and_the_exports(vault: Vault) -> None:

@@ -420,9 +420,10 @@ def plan(
 
 
 def complete(vault: Vault, *, actor: Actor, audit_id: str, conclusion: str = "") -> AuditInfo:
-    """The auditors finished the audit (its findings may still be open)."""
+    """The auditors finished the audit (its findings may still be open), with their conclusion
+    (required: a completed audit without one says nothing of what was found)."""
     authorize(actor, Action.GOVERN_AUDIT_RECORD)
-    text = _text(conclusion, "结论", "conclusion", required=False, limit=20_000)
+    text = _text(conclusion, "结论", "conclusion", limit=20_000)
     with vault.transaction() as session:
         row = _audit_row(session, audit_id)
         if row.completed_at is not None:
