@@ -244,6 +244,40 @@ def test_the_report_and_the_exports(vault: Vault) -> None:
     assert xlsx.startswith(b"PK")
 
 
+def test_the_report_pdf_reads_right(vault: Vault) -> None:
+    """The PDF downloaded from the audit page, read back as text: the finding and its action
+    are there; no table of nothing (the follow-up notes printed their headings over no row);
+    in English the severities in the summary are capitalised like the other figures."""
+    import io
+
+    from pypdf import PdfReader
+
+    from baomi.i18n import set_language
+
+    plan = _plan(vault, "2026-06-01", "赵六")
+    finding = audits.record_finding(
+        vault, actor=AUDITOR, audit_id=plan.id, title="日志保存不足", severity_="high"
+    )
+    audits.add_action(
+        vault,
+        actor=STAFF,
+        finding_id=finding.id,
+        text="延长保存期",
+        department="hr",
+        due="2026-09-30",
+    )
+    for lang, expected, absent in (
+        ("zh", ("个人信息保护合规审计报告", "日志保存不足", "延长保存期", "第 1 页"), "跟进记录"),
+        ("en", ("PI protection compliance audit report", "High", "Critical"), "Follow-up notes"),
+    ):
+        set_language(lang)
+        pdf = render(audits.report(vault, actor=AUDITOR, audit_id=plan.id), ReportFormat.PDF)
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        for words in expected:
+            assert words in text, (lang, words)
+        assert absent not in text, (lang, text)
+
+
 #: every service function with the action it needs (unknown ids: allowed calls end in InputError)
 CALLS: list[tuple[Action, Callable[[Vault, Actor], object]]] = [
     (

@@ -72,10 +72,10 @@ class Severity(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Severity.LOW: tr("低", "low"),
-            Severity.MEDIUM: tr("中", "medium"),
-            Severity.HIGH: tr("高", "high"),
-            Severity.CRITICAL: tr("严重", "critical"),
+            Severity.LOW: tr("低", "Low"),
+            Severity.MEDIUM: tr("中", "Medium"),
+            Severity.HIGH: tr("高", "High"),
+            Severity.CRITICAL: tr("严重", "Critical"),
         }[self]
 
     @property
@@ -749,13 +749,17 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
                 ),
                 tones=tuple(f.severity.tone if f.open else Tone.GOOD for f in info.findings),
             ),
-        ),
+        )
+        if info.findings
+        else (),
         paragraphs=() if info.findings else (tr("本次审计未记录发现。", "No findings recorded."),),
     )
     actions = [(f, a) for f in info.findings for a in f.actions]
-    remediation = Section(
-        heading=tr("整改与跟进", "Remediation and follow-up"),
-        tables=(
+    notes = tuple((f.title, n.text, n.at[:10], n.by) for f in info.findings for n in f.notes)
+    # a table of nothing reads as a table left blank: only the tables that have rows
+    tables: list[Table] = []
+    if actions:
+        tables.append(
             Table(
                 columns=(
                     tr("发现", "Finding"),
@@ -772,7 +776,10 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
                     Tone.GOOD if a.done_at else Tone.BAD if a.overdue else Tone.NEUTRAL
                     for _, a in actions
                 ),
-            ),
+            )
+        )
+    if notes:
+        tables.append(
             Table(
                 columns=(
                     tr("发现", "Finding"),
@@ -780,12 +787,14 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
                     tr("时间", "At"),
                     tr("记录人", "By"),
                 ),
-                rows=tuple(
-                    (f.title, n.text, n.at[:10], n.by) for f in info.findings for n in f.notes
-                ),
+                rows=notes,
                 title=tr("跟进记录", "Follow-up notes"),
-            ),
-        ),
+            )
+        )
+    remediation = Section(
+        heading=tr("整改与跟进", "Remediation and follow-up"),
+        tables=tuple(tables),
+        paragraphs=() if actions else (tr("暂无整改措施。", "No remediation actions."),),
     )
     open_count = info.open_findings
     return Report(
