@@ -34,7 +34,7 @@ def test_a_refused_choice_names_each_choice_with_its_code(vault: Vault) -> None:
     "严重程度须为 low|medium|high|critical", "状态须为 open 或 closed")."""
     cases: list[tuple[Callable[[], object], str, str]] = [
         (lambda: departments.check(TYPED), "技术部门（technology）", "internal audit (audit)"),
-        (lambda: audits.severity(TYPED), "严重（critical）", "critical"),
+        (lambda: audits.severity(TYPED), "严重（critical）", "Critical"),
         (
             lambda: surveys.set_status(vault, actor=SELLER, survey_id="x", status=TYPED),
             "已关闭（closed）",
