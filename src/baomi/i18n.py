@@ -7,6 +7,7 @@ nothing is read at import time.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from contextvars import ContextVar
 
 SUPPORTED = ("zh", "en")
@@ -28,3 +29,21 @@ def current_language() -> str:
 def tr(zh: str, en: str) -> str:
     """The message in the current language."""
     return en if current_language() == "en" else zh
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> str:
+    """A list's choices as a message names them: each label (already in the reader's language)
+    with the code a command or the API takes — "低（low）、中（medium）", in English
+    "low, medium, HR (hr)" (a label that is its code is said once)."""
+    if current_language() == "en":
+        return ", ".join(
+            label if label.lower() == code.lower() else f"{label} ({code})" for code, label in pairs
+        )
+    return "、".join(f"{label}（{code}）" for code, label in pairs)
+
+
+def one_of(field_zh: str, field_en: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """The refusal of a value that is not one of ``pairs`` (code, label): the field and its
+    choices, never the value itself (it may be anything a person typed)."""
+    listed = choices(pairs)
+    return tr(f"{field_zh}须为以下之一：{listed}", f"{field_en}: one of {listed}")

@@ -295,3 +295,16 @@ def test_a_page_that_fails_answers_a_page(client: TestClient, vault: Any) -> Non
     assert 'id="error"' in page.text and "没有这个数据室" in page.text
     api = client.get("/api/v1/rooms/没有这个交易", headers=auth)
     assert api.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unknown_page_answers_a_page(client: TestClient, lang: str) -> None:
+    """/govern/calendar (the calendar is on /govern) answered a raw {"detail":"Not Found"}: an
+    address outside the API that names nothing answers the error page, in the page's language;
+    the API keeps its JSON."""
+    page = client.get(f"/govern/calendar?lang={lang}")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'id="error"' in page.text
+    assert ("没有这个页面" if lang == "zh" else "There is no such page") in page.text
+    api = client.get("/api/v1/govern/nothing-here")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}

@@ -61,12 +61,11 @@ def test_questions_and_copies(client: TestClient, vault: Any) -> None:
     assert client.get("/api/v1/rooms/转让-001/copies?outstanding=true", headers=seller).json() == []
 
 
-def test_after_the_end_the_buyer_confirms_deletion_on_the_room_page(
-    client: TestClient, vault: Any
-) -> None:
-    """Closed, the room page answered the buyer 403 and offered the NDA again (accepting it
-    looped back): confirming the deletion of their copies was possible over the API only. The
-    page now lists the buyer's copies and takes the confirmation."""
+def _ended_with_a_copy(
+    client: TestClient, vault: Any, *stages: str
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Broker, buyer and seller of 转让-001, moved to ``stages`` (signed, then closed, unless
+    told) after the buyer downloaded 名单.csv (generated rows)."""
     broker, buyer, seller = _ready(client, vault)
     doc = client.post(
         "/api/v1/rooms/转让-001/documents",
@@ -79,7 +78,18 @@ def test_after_the_end_the_buyer_confirms_deletion_on_the_room_page(
         headers=broker,
     )
     client.get(f"/api/v1/rooms/转让-001/documents/{doc['id']}/download", headers=buyer)
-    client.post("/api/v1/rooms/转让-001/stage", json={"stage": "aborted"}, headers=broker)
+    for stage in stages or ("signed", "closed"):
+        client.post("/api/v1/rooms/转让-001/stage", json={"stage": stage}, headers=broker)
+    return broker, buyer, seller
+
+
+def test_after_the_end_the_buyer_confirms_deletion_on_the_room_page(
+    client: TestClient, vault: Any
+) -> None:
+    """Closed, the room page answered the buyer 403 and offered the NDA again (accepting it
+    looped back): confirming the deletion of their copies was possible over the API only. The
+    page now lists the buyer's copies and takes the confirmation."""
+    _, buyer, seller = _ended_with_a_copy(client, vault, "aborted")
     page = client.get("/rooms/转让-001", headers=buyer)
     assert page.status_code == 200 and 'id="copies"' in page.text and "名单.csv" in page.text
     (mine,) = client.get("/api/v1/rooms/转让-001/copies/mine", headers=buyer).json()
@@ -92,3 +102,32 @@ def test_after_the_end_the_buyer_confirms_deletion_on_the_room_page(
     assert done.status_code == 303 and "error=" not in done.headers["location"]
     assert client.get("/api/v1/rooms/转让-001/copies?outstanding=true", headers=seller).json() == []
     assert 'name="deleted"' not in client.get("/rooms/转让-001", headers=buyer).text
+
+
+def test_the_deletion_attestation_starts_unticked(client: TestClient, vault: Any) -> None:
+    """The buyer's "我已删除" box was ticked before they did anything: an attestation of a
+    deletion is theirs to make. Its table was unstyled (no list class)."""
+    _, buyer, _ = _ended_with_a_copy(client, vault)
+    page = client.get("/rooms/转让-001", headers=buyer).text
+    box = page[page.index('name="deleted"') :]
+    assert "checked" not in box[: box.index(">")]
+    assert '<table class="list"' in page
+
+
+def test_after_the_end_the_room_page_offers_nothing_refused_and_lists_the_copies(
+    client: TestClient, vault: Any
+) -> None:
+    """After the deal ended, the seller's and broker's room page still offered upload, grant,
+    member and NDA forms (each then refused) and revoke buttons; the copies still held were
+    on the API only. The page says the deal has ended and lists who holds which copy."""
+    broker, _, seller = _ended_with_a_copy(client, vault)
+    for who in (broker, seller):
+        page = client.get("/rooms/转让-001", headers=who).text
+        assert "交易已结束" in page
+        for form in ("/upload", "/manage/grant", "/manage/member", "/manage/nda", "/manage/stage"):
+            assert f'action="/rooms/转让-001{form}"' not in page, form
+        assert "/revoke" not in page
+        copies = page[page.index('id="copies"') :]
+        assert "buyer.a" in copies and "名单.csv" in copies and "未确认" in copies
+    english = client.get("/rooms/转让-001?lang=en", headers=seller).text
+    assert "The deal has ended" in english and "Copies" in english

@@ -205,3 +205,22 @@ def test_the_report_form_warns_at_the_description(client: TestClient, vault: Any
     page = client.get("/rooms/转让-001/incidents", headers=seller).text
     field = page.split('name="description"')[1].split("</p>")[0]
     assert 'id="description-note"' in field and "请勿填写客户个人信息" in field
+
+
+def test_the_drills_page_says_when_no_drill_was_ever_held(client: TestClient, vault: Any) -> None:
+    """With no drill ever held or planned the page read "演练已逾期：上次完成 - · 下次截止 -":
+    it says none was held yet and asks for the first; a planned one is named as the first."""
+    _, _, seller = _ready(client, vault)
+    status = client.get("/drills", headers=seller).text
+    status = status[status.index('id="drill-status"') :]
+    status = status[: status.index("</p>")]
+    assert "尚未举行过演练" in status and "上次完成" not in status and " - " not in status
+    english = client.get("/drills?lang=en", headers=seller).text
+    assert "No drill has been held yet" in english
+    client.post(
+        "/api/v1/drills", json={"scenario": "名单外泄演练", "scheduled_for": "2099-03-01"},
+        headers=seller,
+    )  # fmt: skip
+    status = client.get("/drills?lang=zh", headers=seller).text  # the switch is remembered
+    status = status[status.index('id="drill-status"') :]
+    assert "第一次演练计划于 2099-03-01" in status[: status.index("</p>")]

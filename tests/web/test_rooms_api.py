@@ -115,6 +115,7 @@ def test_room_page_shows_the_nda_gate_then_the_room(client: TestClient, vault: A
     assert "待接受保密协议" in home.text
     locked = client.get("/rooms/转让-001")
     assert locked.status_code == 403 and "第一条 保密信息" in locked.text
+    assert "（第 1 版）" in locked.text  # spaced as "第 1 页" and "第 2 版" elsewhere, not "第1 版"
     csrf = locked.text.split('name="csrf_token" value="')[1].split('"')[0]
     sha = locked.text.split('name="sha256" value="')[1].split('"')[0]
     client.post("/rooms/转让-001/nda", data={"csrf_token": csrf, "sha256": sha, "name": "买方代表"})

@@ -319,6 +319,16 @@ def contacts(vault: Vault, usernames: list[str] | tuple[str, ...]) -> dict[str, 
         }
 
 
+def is_active(vault: Vault, username: str) -> bool:
+    """Whether ``username`` is a user who is not disabled (no permission check: whether a
+    reminder can reach them)."""
+    with vault.reading() as session:
+        found = session.execute(
+            select(User.id).where(User.username == username, User.disabled.is_(False))
+        ).first()
+    return found is not None
+
+
 def members_of(vault: Vault, department: str) -> list[str]:
     """The usernames (not disabled) in ``department`` (no permission check: for reminders)."""
     with vault.reading() as session:

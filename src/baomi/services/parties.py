@@ -15,7 +15,7 @@ from sqlalchemy import select
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
-from baomi.i18n import tr
+from baomi.i18n import one_of, tr
 from baomi.services import audit
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor
@@ -25,6 +25,16 @@ from baomi.storage.models import Party
 #: Personal fields kept sealed, with a keyed hash for lookup.
 FIELDS = ("id_number", "phone", "bank_account")
 ROLES = ("seller", "buyer", "lawyer", "other")
+#: what each is called in a message (Chinese, English)
+_LABELS = {
+    "id_number": ("身份证号", "ID number"),
+    "phone": ("手机号", "phone"),
+    "bank_account": ("银行账号", "bank account"),
+    "seller": ("卖方", "seller"),
+    "buyer": ("买方", "buyer"),
+    "lawyer": ("律师", "lawyer"),
+    "other": ("其他", "other"),
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,7 @@ def add(
         resource=deal_id,
     )
     if role not in ROLES:
-        raise InputError(tr(f"角色须为 {ROLES} 之一", f"role must be one of {ROLES}"))
+        raise InputError(one_of("角色", "role", ((r, tr(*_LABELS[r])) for r in ROLES)))
     field_key = vault.platform_key("fields")
     index_key = vault.platform_key("index")
     party_id = new_id()
@@ -116,7 +126,7 @@ def find(vault: Vault, *, actor: Actor, field_name: str, value: str) -> list[Par
     """Parties whose ``field_name`` equals ``value`` exactly (by keyed hash); audited."""
     audit.require(vault, actor, Action.PARTY_FIND, obj=f"field:{field_name}")
     if field_name not in FIELDS:
-        raise InputError(tr(f"字段须为 {FIELDS} 之一", f"field must be one of {FIELDS}"))
+        raise InputError(one_of("字段", "field", ((f, tr(*_LABELS[f])) for f in FIELDS)))
     field_key = vault.platform_key("fields")
     digest = crypto.keyed_hash(
         vault.platform_key("index"), f"{field_name}:{normalise(field_name, value)}"

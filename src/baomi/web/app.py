@@ -147,6 +147,11 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         allow = _allowed(app, request.url.path) if exc.status_code == 405 else ""
         if allow:  # Starlette names the methods of the first matching route only
             exc.headers = {**(exc.headers or {}), "Allow": allow}
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            # an address outside the API that names nothing (or a page's own 404) answers a
+            # page, not the framework's {"detail": "Not Found"}
+            said = exc.detail if isinstance(exc.detail, str) and exc.detail != "Not Found" else ""
+            return _error_page(request, 404, said or tr("没有这个页面", "There is no such page"))
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(PermissionDeniedError)

@@ -59,3 +59,12 @@ def form_score(text: str, what: str, low: int = 1, high: int = 5) -> int | None:
     raise InputError(
         tr(f"{what}须为 {low}–{high} 的整数", f"{what} must be a whole number from {low} to {high}")
     )
+
+
+def form_switch(text: str, what: str) -> bool:
+    """A form's on/off switch: "1" on, "0" off; :class:`InputError` naming ``what`` for anything
+    else (a value no page sends is refused, not read as off)."""
+    value = text.strip()
+    if value not in ("0", "1"):
+        raise InputError(tr(f"{what}：须为 1（是）或 0（否）", f"{what}: 1 (yes) or 0 (no)"))
+    return value == "1"

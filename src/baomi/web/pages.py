@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import cache, partial
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from baomi import clock
@@ -60,3 +61,13 @@ def render(
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def back(path: str, error: str | None = None, *, notice: str | None = None) -> RedirectResponse:
+    """Back to ``path`` after its form (POST-redirect-GET): with the refusal as ``?error=``, or
+    what was done as ``?notice=`` (signed on the way: ``security.SignedMessages``)."""
+    if error is not None:
+        return RedirectResponse(f"{path}?error={quote(error)}", status_code=303)
+    if notice is not None:
+        return RedirectResponse(f"{path}?notice={quote(notice)}", status_code=303)
+    return RedirectResponse(path, status_code=303)

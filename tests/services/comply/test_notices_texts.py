@@ -185,6 +185,25 @@ def test_the_campaign_report_flags_customers_without_consent() -> None:
     assert [c.rule_id for c in report.unconfirmed] == ["TX-2"]
 
 
+def test_the_campaign_report_says_each_figure_once_neutral_when_nothing_was_sent() -> None:
+    """The summary's figures were repeated in the customer notices section; "not confirmed
+    reached 0" was green before any notice existed; the English labels were lower-case."""
+    from baomi.i18n import set_language
+    from baomi.services.comply.notices.report import campaign_report
+    from baomi.services.comply.notices.status import Campaign
+    from baomi.services.comply.reports.model import Tone
+
+    report = campaign_report(Campaign("d", 0, 0, 0), "deal")
+    assert all(not section.figures for section in report.sections)
+    assert {f.tone for f in report.summary} == {Tone.NEUTRAL}
+    set_language("en")
+    view = Campaign("d", 2, 1, 0, channels={"sms": {"pending": 2}}, unreached=2)
+    report = campaign_report(view, "deal")
+    labels = [f.label for f in report.summary] + list(report.sections[0].tables[0].columns)
+    assert all(label[0].isupper() for label in labels), labels
+    assert report.summary[1].tone is Tone.WARN  # two not confirmed reached
+
+
 def test_every_notice_rule_is_cited_by_a_template() -> None:
     from importlib.resources import files
 

@@ -237,29 +237,55 @@ def test_stamp_reads_well_in_china_time() -> None:
     assert stamp().endswith(" UTC+8") and len(stamp()) == len("2026-12-04 07:23 UTC+8")
 
 
-def test_a_short_chinese_column_heading_stays_on_one_line() -> None:
-    """Beside a wide column the PIA's "步骤" and the overview's "要求" were set one character a
-    line (a Chinese heading breaks between any two characters): a heading of a few characters
-    keeps its line; a long one still wraps."""
+def _beside_wide_columns(rules: str, cite_columns: tuple[int, ...] = ()) -> Report:
+    """A PIA-like table: step, three wide columns, then ``rules``."""
     wide = "所提供的个人信息是否限于实现目的的最小范围？为什么？" * 4
-    report = Report(
+    table = Table(
+        ("步骤", "问题", "回答", "来源", "依据"),
+        (("5.1", wide, wide, wide, rules),),
+        cite_columns=cite_columns,
+    )
+    return Report(
         kind="pia",
         title="影响评估",
         subject="星河科技转让",
         generated_at=stamp(),
         lang="zh",
-        sections=(
-            Section(
-                "一",
-                tables=(
-                    Table(
-                        ("步骤", "问题", "回答", "来源", "依据"),
-                        (("5.1", wide, wide, wide, "PIPL-55"),),
-                    ),
-                ),
-            ),
-        ),
+        sections=(Section("一", tables=(table,)),),
     )
-    lines = _pdf_text(render_pdf(report)).splitlines()
+
+
+def test_a_short_chinese_column_heading_stays_on_one_line() -> None:
+    """Beside a wide column the PIA's "步骤" and the overview's "要求" were set one character a
+    line (a Chinese heading breaks between any two characters): a heading of a few characters
+    keeps its line; a long one still wraps."""
+    lines = _pdf_text(render_pdf(_beside_wide_columns("PIPL-55"))).splitlines()
     heading = next(line for line in lines if "问题" in line and "回答" in line)
     assert "步骤" in heading and "依据" in heading, heading
+
+
+def test_a_rule_id_stays_whole_in_its_cell() -> None:
+    """Beside wide columns a rule id broke inside its cell ("PIPL-" above "55": cells wrap
+    anywhere); the columns of rule ids keep each id on one line, and several ids in a cell
+    still wrap between them."""
+    report = _beside_wide_columns("PIPL-55, PIPL-22, S393-D3（未确认）", cite_columns=(4,))
+    html = render_html(report)
+    assert '<td class="cite-col"><span class="cite-id">PIPL-55</span>' in html
+    assert re.search(r"\.cite-id\s*\{[^}]*white-space:\s*nowrap", stylesheet())
+    lines = _pdf_text(render_pdf(report)).splitlines()
+    for rule in ("PIPL-55", "PIPL-22", "S393-D3"):
+        assert any(rule in line for line in lines), (rule, lines)
+
+
+def test_the_reports_mark_their_rule_columns() -> None:
+    from baomi.services.comply import crossborder_report, overview
+    from baomi.services.comply.reports import assessments
+
+    for table in (
+        assessments._question_table(()),
+        crossborder_report._points(()),
+        overview._duties([]).tables[0],
+        overview._obligations([]).tables[0],
+    ):
+        rules = [i for i, c in enumerate(table.columns) if c == "依据"]
+        assert rules and table.cite_columns == tuple(rules), table.columns

@@ -283,6 +283,17 @@ def test_an_ended_deal_takes_no_new_nda(vault: Any, room: dict[str, Any]) -> Non
         )
 
 
+def test_an_ended_deal_takes_no_new_policy(vault: Any, room: dict[str, Any]) -> None:
+    """A new de-identification policy remakes every copy at its next use: in a closed room it
+    changed the record of what was handed out while the copies await deletion (the API answered
+    200). It is refused once the deal has ended, as uploads and grants are."""
+    from baomi.engine.protect.policy import DEFAULT_POLICY
+
+    rooms.set_stage(vault, actor=BROKER, deal_ref="转让-001", stage=Stage.ABORTED)
+    with pytest.raises(PermissionDeniedError, match="去标识化策略"):
+        rooms.set_policy(vault, actor=BROKER, deal_ref="转让-001", policy_text=DEFAULT_POLICY)
+
+
 def test_the_platform_runs_the_room_without_the_recipients_nda(
     vault: Any, room: dict[str, Any]
 ) -> None:

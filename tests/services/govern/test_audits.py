@@ -212,12 +212,15 @@ def test_calendar_summary_and_next_audit(vault: Vault) -> None:
     assert counts["findings_open"] == 1 and counts["findings_open_critical"] == 1
     assert counts["findings_open_low"] == 0
     assert counts["actions_overdue"] == 1 and counts["audits_overdue"] == 1
+    for blank in ("", " \n "):  # completed with nothing said of what was found
+        with pytest.raises(InputError, match="结论"):
+            audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion=blank)
     done = audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion="基本合规")
     due = add_months(_dt.date.fromisoformat(done.completed_at[:10]), 1)  # type: ignore[index]
     kinds = {i.kind: i for i in audits.due_items(vault, TODAY)}
     assert "audit" not in kinds and kinds["audit-next"].due == due
-    with pytest.raises(InputError):
-        audits.complete(vault, actor=AUDITOR, audit_id=plan.id)
+    with pytest.raises(InputError, match="已完成"):
+        audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion="再次")
 
 
 def test_the_report_and_the_exports(vault: Vault) -> None:
@@ -239,6 +242,40 @@ def test_the_report_and_the_exports(vault: Vault) -> None:
     assert csv.startswith(b"\xef\xbb\xbf") and "告知不完整".encode() in csv
     xlsx = exports.export("audit-findings", table, exports.ListFormat.XLSX)
     assert xlsx.startswith(b"PK")
+
+
+def test_the_report_pdf_reads_right(vault: Vault) -> None:
+    """The PDF downloaded from the audit page, read back as text: the finding and its action
+    are there; no table of nothing (the follow-up notes printed their headings over no row);
+    in English the severities in the summary are capitalised like the other figures."""
+    import io
+
+    from pypdf import PdfReader
+
+    from baomi.i18n import set_language
+
+    plan = _plan(vault, "2026-06-01", "赵六")
+    finding = audits.record_finding(
+        vault, actor=AUDITOR, audit_id=plan.id, title="日志保存不足", severity_="high"
+    )
+    audits.add_action(
+        vault,
+        actor=STAFF,
+        finding_id=finding.id,
+        text="延长保存期",
+        department="hr",
+        due="2026-09-30",
+    )
+    for lang, expected, absent in (
+        ("zh", ("个人信息保护合规审计报告", "日志保存不足", "延长保存期", "第 1 页"), "跟进记录"),
+        ("en", ("PI protection compliance audit report", "High", "Critical"), "Follow-up notes"),
+    ):
+        set_language(lang)
+        pdf = render(audits.report(vault, actor=AUDITOR, audit_id=plan.id), ReportFormat.PDF)
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        for words in expected:
+            assert words in text, (lang, words)
+        assert absent not in text, (lang, text)
 
 
 #: every service function with the action it needs (unknown ids: allowed calls end in InputError)

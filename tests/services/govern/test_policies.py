@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from baomi.errors import InputError, IntegrityError, PermissionDeniedError
+from baomi.services import accounts, users
 from baomi.services.govern import calendar, exports, policies
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault
@@ -17,6 +18,7 @@ from baomi.storage.models import PolicyVersion
 
 SELLER = Actor("seller", Role.SELLER)
 AUDITOR = Actor("auditor", Role.AUDITOR)
+ADMIN = Actor("admin", Role.ADMIN)
 TODAY = _dt.date(2026, 6, 15)
 TEXT = "数据安全管理制度 第一版".encode()
 
@@ -89,7 +91,24 @@ def test_interval_at_its_bounds(vault: Vault) -> None:
         assert _policy(vault, interval_days=good).interval_days == good
 
 
+def _user(vault: Vault, username: str) -> None:
+    accounts.create_user(vault, actor=ADMIN, username=username, display_name="", role="seller")
+
+
+def test_the_owner_is_a_user_the_reminders_reach(vault: Vault) -> None:
+    """The reminder run tells the owner instead of the department: a name that was no user's
+    (or a disabled user's) was kept, and the policy's reminders reached nobody."""
+    _user(vault, "wang.fang")
+    assert _policy(vault, owner="wang.fang").owner == "wang.fang"
+    users.disable(vault, actor=ADMIN, username="wang.fang")
+    for owner in ("wang.fang", "nobody.here"):
+        with pytest.raises(InputError, match="负责人"):
+            _policy(vault, owner=owner)
+    assert _policy(vault, owner="").owner is None  # the department's users are told
+
+
 def test_review_moves_the_date_and_the_calendar_shows_overdue(vault: Vault) -> None:
+    _user(vault, "wang.fang")
     info = _policy(vault, next_review="2026-06-14", owner="wang.fang", interval_days=180)
     (item,) = [i for i in calendar.collect(vault, TODAY) if i.kind == "review"]
     assert item.owner == "wang.fang" and item.department == "technology"

@@ -47,6 +47,7 @@ def _points(points: Iterable[Point]) -> Table:
     return Table(
         columns=(tr("内容", "what"), tr("依据", "rule"), tr("说明", "note")),
         rows=tuple((p.text, p.label, p.note) for p in points),
+        cite_columns=(1,),
     )
 
 

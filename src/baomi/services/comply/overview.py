@@ -59,6 +59,7 @@ def _obligations(listed: list[Obligation]) -> Section:
                 ),
                 tuple((o.level.label, o.title, o.why, _labels(o.citations)) for o in listed),
                 tones=tuple(tone.get(o.level, Tone.NEUTRAL) for o in listed),
+                cite_columns=(3,),
             ),
         ),
         citations=_citations(o.citations for o in listed),
@@ -114,6 +115,7 @@ def _duties(listed: list[Duty]) -> Section:
                     Tone.BAD if d.applies else (Tone.WARN if d.applies is None else Tone.NEUTRAL)
                     for d in listed
                 ),
+                cite_columns=(3,),
             ),
         ),
         citations=_citations(d.citations for d in listed),

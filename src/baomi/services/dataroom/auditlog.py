@@ -67,9 +67,8 @@ def _moment(text: str, what: str, end: bool) -> str:
     if not _MOMENT.fullmatch(body):
         raise InputError(
             tr(
-                f"{what}应为日期，如 2026-12-01 或 2026-12-01 09:30（北京时间）：{raw[:40]}",
-                f"{what} must be a date such as 2026-12-01 or 2026-12-01 09:30 "
-                f"(Beijing time): {raw[:40]}",
+                f"{what}应为日期，如 2026-12-01 或 2026-12-01 09:30（北京时间）",
+                f"{what} must be a date such as 2026-12-01 or 2026-12-01 09:30 (Beijing time)",
             )
         )
     day_only = len(body) <= 10
@@ -86,9 +85,7 @@ def _moment(text: str, what: str, end: bool) -> str:
             if when.tzinfo is None:
                 when = when.replace(tzinfo=CHINA_TIME)
     except ValueError:
-        raise InputError(
-            tr(f"{what}不是有效日期：{raw[:40]}", f"{what} is not a valid date: {raw[:40]}")
-        ) from None
+        raise InputError(tr(f"{what}不是有效日期", f"{what} is not a valid date")) from None
     return when.astimezone(dt.UTC).isoformat()
 
 
@@ -104,7 +101,9 @@ def filter_from(
     user = (user or "").strip() or None
     act = (action or "").strip().lower() or None
     if act is not None and not _ACTION.fullmatch(act):
-        raise InputError(tr(f"没有这种操作：{act[:40]}", f"no such action: {act[:40]}"))
+        raise InputError(
+            tr("没有这种操作，请从列表中选择", "no such action: pick one from the list")
+        )
     doc = (document or "").strip().lower() or None
     if doc is not None and not _DOCUMENT.fullmatch(doc):
         raise InputError(

@@ -228,14 +228,16 @@ def company_actor(vault: Vault, user: UserPublic) -> Actor:
 
 
 #: What no one does in a room once its deal has ended (closed or aborted): put data into it,
-#: widen access to it, ask for a new NDA, or start a conversation in it. Reading it, the copies'
-#: deletion, the compliance records and incidents go on.
+#: widen access to it, ask for a new NDA, change how its copies are de-identified (a new policy
+#: remakes them while they await deletion), or start a conversation in it. Reading it, the
+#: copies' deletion, the compliance records and incidents go on.
 ENDED_REFUSES = frozenset(
     {
         Action.DOC_UPLOAD,
         Action.GRANT_SET,
         Action.MEMBER_ADD,
         Action.NDA_PUBLISH,
+        Action.ROOM_POLICY,
         Action.QA_ASK,
         Action.QA_ANSWER,
     }
@@ -255,8 +257,9 @@ def _refuse_once_ended(vault: Vault, actor: Actor, action: Action, deal_ref: str
             action,
             deal.id,
             tr(
-                "交易已结束：数据室不再接受新的文件、授权、成员、保密协议或问答",
-                "the deal has ended: the room takes no new files, grants, members, NDAs or questions",
+                "交易已结束：数据室不再接受新的文件、授权、成员、保密协议、去标识化策略或问答",
+                "the deal has ended: the room takes no new files, grants, members, NDAs, "
+                "de-identification policies or questions",
             ),
         )
 
@@ -694,8 +697,8 @@ def set_policy(vault: Vault, *, actor: Actor, deal_ref: str, policy_text: str) -
     copies made under the old policy are remade at their next use. Returns the policy's hash."""
     from baomi.engine.protect.policy import load_policy_text
 
+    deal_id = _require(vault, actor, Action.ROOM_POLICY, deal_ref)  # the refusal first
     policy = load_policy_text(policy_text, source="room policy")
-    deal_id = _require(vault, actor, Action.ROOM_POLICY, deal_ref)
     with vault.transaction() as session:
         room = session.get(Room, deal_id)
         assert room is not None

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
-from baomi.i18n import current_language, tr
+from baomi.i18n import current_language, one_of, tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import (
     Citation,
@@ -50,7 +50,7 @@ from baomi.services.comply.reports.model import (
     stamp,
 )
 from baomi.services.comply.rulebook import Rule, rules
-from baomi.services.govern import departments
+from baomi.services.govern import departments, inputs
 from baomi.services.govern.calendar import DueItem
 from baomi.services.govern.dashboard import Tile
 from baomi.services.govern.training import add_months
@@ -72,10 +72,10 @@ class Severity(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Severity.LOW: tr("低", "low"),
-            Severity.MEDIUM: tr("中", "medium"),
-            Severity.HIGH: tr("高", "high"),
-            Severity.CRITICAL: tr("严重", "critical"),
+            Severity.LOW: tr("低", "Low"),
+            Severity.MEDIUM: tr("中", "Medium"),
+            Severity.HIGH: tr("高", "High"),
+            Severity.CRITICAL: tr("严重", "Critical"),
         }[self]
 
     @property
@@ -196,11 +196,8 @@ def longest_frequency(individuals: int | None) -> int | None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _date(value: str, what: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise InputError(tr(f"{what}日期无效：{value}", f"invalid {what} date: {value}")) from None
+def _date(value: str, field: str) -> _dt.date:
+    return inputs.day(value.strip()[:10], field)
 
 
 def _text(value: str, zh: str, en: str, *, required: bool = True, limit: int = _TEXT_MAX) -> str:
@@ -214,8 +211,9 @@ def severity(value: str) -> Severity:
     try:
         return Severity(value.strip().lower())
     except ValueError:
-        choices = "|".join(s.value for s in Severity)
-        raise InputError(tr(f"严重程度须为 {choices}", f"severity: one of {choices}")) from None
+        raise InputError(
+            one_of("严重程度", "severity", ((s.value, s.label) for s in Severity))
+        ) from None
 
 
 def _auditors(names: Iterable[str]) -> tuple[str, ...]:
@@ -391,7 +389,7 @@ def plan(
                 f"at least every {longest} months ({rule.label()})",
             )
         )
-    day = _date(planned_for, tr("计划", "planned")).isoformat()
+    day = _date(planned_for, tr("计划日期", "the planned date")).isoformat()
     names = _auditors(auditors)
     audit_id = new_id()
     with vault.transaction() as session:
@@ -422,9 +420,10 @@ def plan(
 
 
 def complete(vault: Vault, *, actor: Actor, audit_id: str, conclusion: str = "") -> AuditInfo:
-    """The auditors finished the audit (its findings may still be open)."""
+    """The auditors finished the audit (its findings may still be open), with their conclusion
+    (required: a completed audit without one says nothing of what was found)."""
     authorize(actor, Action.GOVERN_AUDIT_RECORD)
-    text = _text(conclusion, "结论", "conclusion", required=False, limit=20_000)
+    text = _text(conclusion, "结论", "conclusion", limit=20_000)
     with vault.transaction() as session:
         row = _audit_row(session, audit_id)
         if row.completed_at is not None:
@@ -483,7 +482,7 @@ def add_action(
     authorize(actor, Action.GOVERN_EDIT)
     text = _text(text, "整改措施", "action", limit=2000)
     dept = departments.check(department)
-    day = _date(due, tr("截止", "due")).isoformat()
+    day = _date(due, tr("截止日期", "the due date")).isoformat()
     with vault.transaction() as session:
         row = _open_finding(session, finding_id)
         session.add(
@@ -750,13 +749,17 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
                 ),
                 tones=tuple(f.severity.tone if f.open else Tone.GOOD for f in info.findings),
             ),
-        ),
+        )
+        if info.findings
+        else (),
         paragraphs=() if info.findings else (tr("本次审计未记录发现。", "No findings recorded."),),
     )
     actions = [(f, a) for f in info.findings for a in f.actions]
-    remediation = Section(
-        heading=tr("整改与跟进", "Remediation and follow-up"),
-        tables=(
+    notes = tuple((f.title, n.text, n.at[:10], n.by) for f in info.findings for n in f.notes)
+    # a table of nothing reads as a table left blank: only the tables that have rows
+    tables: list[Table] = []
+    if actions:
+        tables.append(
             Table(
                 columns=(
                     tr("发现", "Finding"),
@@ -773,7 +776,10 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
                     Tone.GOOD if a.done_at else Tone.BAD if a.overdue else Tone.NEUTRAL
                     for _, a in actions
                 ),
-            ),
+            )
+        )
+    if notes:
+        tables.append(
             Table(
                 columns=(
                     tr("发现", "Finding"),
@@ -781,12 +787,14 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
                     tr("时间", "At"),
                     tr("记录人", "By"),
                 ),
-                rows=tuple(
-                    (f.title, n.text, n.at[:10], n.by) for f in info.findings for n in f.notes
-                ),
+                rows=notes,
                 title=tr("跟进记录", "Follow-up notes"),
-            ),
-        ),
+            )
+        )
+    remediation = Section(
+        heading=tr("整改与跟进", "Remediation and follow-up"),
+        tables=tuple(tables),
+        paragraphs=() if actions else (tr("暂无整改措施。", "No remediation actions."),),
     )
     open_count = info.open_findings
     return Report(

@@ -4,7 +4,7 @@ playbook steps and drill actions, and which staff get which training."""
 from __future__ import annotations
 
 from baomi.errors import InputError
-from baomi.i18n import tr
+from baomi.i18n import one_of, tr
 
 #: code → (Chinese, English). The six departments GB/T 35273 §11 names plus management.
 DEPARTMENTS: dict[str, tuple[str, str]] = {
@@ -25,10 +25,9 @@ def label(code: str) -> str:
 
 
 def check(code: str) -> str:
-    """``code`` if it names a department, else a clear error listing the codes."""
+    """``code`` if it names a department, else a clear error listing the departments by name
+    with their codes."""
     value = code.strip().lower()
     if value not in DEPARTMENTS:
-        raise InputError(
-            tr(f"部门须为 {', '.join(DEPARTMENTS)}", f"department: one of {', '.join(DEPARTMENTS)}")
-        )
+        raise InputError(one_of("部门", "department", ((c, label(c)) for c in DEPARTMENTS)))
     return value

@@ -25,9 +25,12 @@ def text(value: str, field: str, most: int, *, required: bool = True) -> str:
     return found
 
 
-def day(value: str) -> _dt.date:
-    """``value`` as an ISO date, or a clear error."""
+def day(value: str, field: str) -> _dt.date:
+    """``value`` as an ISO date, or an error naming ``field`` and the format — never the value
+    (it may be anything a person typed, personal information included)."""
     try:
         return _dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(tr(f"日期无效：{value[:20]}", f"invalid date: {value[:20]}")) from None
+        raise InputError(
+            tr(f"{field}须为 YYYY-MM-DD", f"{field} must be a date YYYY-MM-DD")
+        ) from None

@@ -27,7 +27,7 @@ from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError, IntegrityError
 from baomi.i18n import tr
-from baomi.services import audit
+from baomi.services import accounts, audit
 from baomi.services.comply.reports.model import Table, Tone
 from baomi.services.govern import departments, inputs
 from baomi.services.govern.calendar import SOON_DAYS, DueItem
@@ -241,8 +241,22 @@ def create(
     dept = departments.check(department)
     days = check_interval(interval_days)
     day = today or clock.today()
-    due = inputs.day(next_review) if next_review else day + _dt.timedelta(days=days)
+    due = (
+        inputs.day(next_review, tr("下次复核日期", "the next review"))
+        if next_review
+        else day + _dt.timedelta(days=days)
+    )
     person = inputs.text(owner, tr("负责人", "owner"), 64, required=False) if owner else None
+    if person and not accounts.is_active(vault, person):
+        # the owner is who the reminder run tells instead of the department: a name that is
+        # no user's (or a disabled one's) would leave the review's reminders unread
+        raise InputError(
+            tr(
+                "负责人须为本系统中已启用用户的用户名（复核提醒发给负责人），或留空由部门接收",
+                "the owner is the user name of an active user (the review reminders go to them), "
+                "or empty for the department",
+            )
+        )
     policy_id = new_id()
     with vault.transaction() as session:
         row = Policy(
@@ -290,7 +304,9 @@ def review(
     new one) after the review date."""
     authorize(actor, Action.GOVERN_EDIT)
     text = inputs.text(outcome, tr("结论", "outcome"), 4000, required=False)
-    day = inputs.day(reviewed_on) if reviewed_on else clock.today()
+    day = (
+        inputs.day(reviewed_on, tr("复核日期", "the review date")) if reviewed_on else clock.today()
+    )
     if day > clock.today():
         raise InputError(tr("复核日期不能晚于今天", "the review date cannot be in the future"))
     with vault.transaction() as session:

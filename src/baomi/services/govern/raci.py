@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import ConfigError, InputError
-from baomi.i18n import tr
+from baomi.i18n import one_of, tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import Table
 from baomi.services.govern import calendar, departments
@@ -85,7 +85,10 @@ def validate(cells: Mapping[str, str]) -> dict[str, Letter]:
             out[code] = Letter(value.strip().upper())
         except ValueError:
             raise InputError(
-                tr(f"{code}：职责须为 R/A/C/I", f"{code}: the letter is R, A, C or I")
+                tr(
+                    f"{departments.label(code)}：职责须为 R/A/C/I",
+                    f"{departments.label(code)}: the letter is R, A, C or I",
+                )
             ) from None
     accountable = [d for d, letter in out.items() if letter is Letter.A]
     if len(accountable) != 1:
@@ -122,8 +125,7 @@ def activity(code: str) -> Activity:
     for entry in activities():
         if entry.id == code.strip().lower():
             return entry
-    names = ", ".join(a.id for a in activities())
-    raise InputError(tr(f"活动须为 {names}", f"activity: one of {names}"))
+    raise InputError(one_of("活动", "activity", ((a.id, a.title) for a in activities())))
 
 
 def _rows(vault: Vault) -> list[RaciRow]:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
-from baomi.i18n import current_language, tr
+from baomi.i18n import current_language, one_of, tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import (
     Chart,
@@ -283,9 +283,7 @@ def add_question(
     try:
         chosen = Kind(kind)
     except ValueError:
-        raise InputError(
-            tr("题型须为 scale、choice 或 text", "kind: scale, choice or text")
-        ) from None
+        raise InputError(one_of("题型", "kind", ((k.value, k.label) for k in Kind))) from None
     wording = inputs.text(text, tr("题目", "question"), limit("max_question_chars"))
     opts = [
         inputs.text(o, tr("选项", "option"), limit("max_option_chars"))
@@ -340,7 +338,9 @@ def set_status(vault: Vault, *, actor: Actor, survey_id: str, status: Status | s
     try:
         wanted = Status(status)
     except ValueError:
-        raise InputError(tr("状态须为 open 或 closed", "status: open or closed")) from None
+        raise InputError(
+            one_of("状态", "status", ((s.value, s.label) for s in (Status.OPEN, Status.CLOSED)))
+        ) from None
     with vault.transaction() as session:
         row = _row(session, survey_id)
         current = Status(row.status)
@@ -378,7 +378,7 @@ def add_action(
     """An improvement action from the results, owned by a department, due on a date."""
     authorize(actor, Action.GOVERN_EDIT)
     dept = departments.check(department)
-    day = inputs.day(due).isoformat()
+    day = inputs.day(due, tr("截止日期", "the due date")).isoformat()
     wording = inputs.text(text, tr("措施", "action"), 2000)
     with vault.transaction() as session:
         row = _row(session, survey_id)

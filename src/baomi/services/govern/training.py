@@ -34,7 +34,7 @@ from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import ConfigError, InputError, NotFoundError
-from baomi.i18n import current_language, tr
+from baomi.i18n import current_language, one_of, tr
 from baomi.services import audit
 from baomi.services.comply.reports.model import (
     Citation,
@@ -50,7 +50,15 @@ from baomi.services.comply.rulebook import Rule, rules
 from baomi.services.govern import departments, exports
 from baomi.services.govern.calendar import DueItem
 from baomi.services.govern.dashboard import Tile
-from baomi.services.permissions import PERMISSIONS, Action, Actor, Role, allowed, authorize
+from baomi.services.permissions import (
+    PERMISSIONS,
+    ROLE_LABELS,
+    Action,
+    Actor,
+    Role,
+    allowed,
+    authorize,
+)
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import TrainingAssignment, TrainingAttempt, User
 
@@ -599,10 +607,7 @@ def assign(
     dept = departments.check(department) if department else None
     if role and role not in ASSIGNABLE_ROLES:
         raise InputError(
-            tr(
-                f"角色须为 {', '.join(ASSIGNABLE_ROLES)}",
-                f"role: one of {', '.join(ASSIGNABLE_ROLES)}",
-            )
+            one_of("角色", "role", ((r, tr(*ROLE_LABELS[r])) for r in ASSIGNABLE_ROLES))
         )
     if dept is None and not role:
         raise InputError(tr("请指定部门或角色", "name a department or a role"))

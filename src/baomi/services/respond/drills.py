@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
-from baomi.i18n import tr
+from baomi.i18n import one_of, tr
 from baomi.services import audit
 from baomi.services.comply.rulebook import rules
+from baomi.services.govern import departments
 from baomi.services.permissions import Action, Actor, authorize
 from baomi.services.respond import playbook
 from baomi.services.vault import Vault, new_id, now
@@ -154,7 +155,10 @@ def schedule(
         when = _ts(scheduled_for)
     except ValueError:
         raise InputError(
-            tr(f"日期无效：{scheduled_for}", f"invalid date: {scheduled_for}")
+            tr(
+                "计划日期须为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM",
+                "the planned date must be a date YYYY-MM-DD or YYYY-MM-DD HH:MM",
+            )
         ) from None
     known = {s.step for s in playbook.steps()}
     targets = targets or {}
@@ -186,7 +190,9 @@ def time_step(
     authorize(actor, Action.DRILL_EDIT)
     playbook.spec(step)
     if event not in ("start", "end"):
-        raise InputError(tr("事件须为 start 或 end", "event is start or end"))
+        raise InputError(
+            one_of("事件", "event", [("start", tr("开始", "start")), ("end", tr("结束", "end"))])
+        )
     when = at or now()
     with vault.transaction() as session:
         row = _row(session, drill_id)
@@ -238,16 +244,13 @@ def add_action(
     """An improvement action from the drill, owned by a department, due on a date."""
     authorize(actor, Action.DRILL_EDIT)
     if owner not in playbook.DEPARTMENTS:
-        raise InputError(
-            tr(
-                f"部门须为 {list(playbook.DEPARTMENTS)}",
-                f"owner: one of {list(playbook.DEPARTMENTS)}",
-            )
-        )
+        departments.check(owner)  # the refusal that names the departments
     try:
         _dt.date.fromisoformat(due)
     except ValueError:
-        raise InputError(tr(f"日期无效：{due}", f"invalid date: {due}")) from None
+        raise InputError(
+            tr("截止日期须为 YYYY-MM-DD", "the due date must be a date YYYY-MM-DD")
+        ) from None
     if not text.strip() or len(text) > 2000:
         raise InputError(tr("措施必填（最多 2000 字）", "an action of 1-2000 characters"))
     with vault.transaction() as session:

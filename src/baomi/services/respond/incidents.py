@@ -332,7 +332,9 @@ def _timestamp(value: str | None) -> str:
     try:
         when = _parse(value)
     except ValueError:
-        raise InputError(tr(f"时间格式无效：{value}", f"invalid time: {value}")) from None
+        raise InputError(
+            tr("时间须为 YYYY-MM-DD HH:MM", "a time must be YYYY-MM-DD HH:MM")
+        ) from None
     if when > clock.now() + _dt.timedelta(minutes=5):
         raise InputError(tr("时间不能在将来", "the time cannot be in the future"))
     return when.isoformat()

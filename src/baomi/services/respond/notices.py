@@ -181,6 +181,7 @@ def regulator_report_model(info: IncidentInfo, facts: NoticeFacts) -> Report:
     clocks = Table(
         columns=(tr("时限", "Deadline"), tr("依据", "Rule"), tr("状态", "State")),
         rows=tuple((d.title, d.rule, _clock_state(d)) for d in deadlines(info)),
+        cite_columns=(1,),
         tones=tuple(
             Tone.GOOD if d.done_at else (Tone.BAD if d.overdue else Tone.NEUTRAL)
             for d in deadlines(info)

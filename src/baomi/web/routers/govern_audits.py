@@ -28,6 +28,7 @@ from baomi.services.permissions import Action, Actor, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
 from baomi.web.forms import form_count
+from baomi.web.pages import back as _back
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, report_download
@@ -255,16 +256,13 @@ def set_raci(activity: str, body: RaciSet, user: CurrentUser, vault: VaultDep) -
 # --- pages -------------------------------------------------------------------------------------
 
 
-def _back(path: str, error: str | None = None) -> Response:
-    return RedirectResponse(path + (f"?error={quote(error)}" if error else ""), status_code=303)
-
-
 def _page_context(request: Request, user: UserPublic, vault: Any, token: str) -> dict[str, Any]:
     actor = _actor(user)
     return {
         "user": user,
         "csrf": accounts.csrf_token(vault, token),
         "error": request.query_params.get("error"),
+        "notice": request.query_params.get("notice"),
         "can_edit": allowed(actor, Action.GOVERN_EDIT),
         "can_record": allowed(actor, Action.GOVERN_AUDIT_RECORD),
         "severities": list(audits.Severity),
@@ -334,16 +332,17 @@ def plan_form(
         )
     except InputError as exc:
         return _back("/govern/audits", str(exc))
-    return _back("/govern/audits")
+    return _back("/govern/audits", notice=tr("已计划审计", "Audit planned"))
 
 
-def _on_audit(audit: str, fn: Any) -> Response:
+def _on_audit(audit: str, fn: Any, done: tuple[str, str]) -> Response:
+    """Do ``fn`` and go back to the audit's page, with its refusal or ``done`` (zh, en)."""
     path = f"/govern/audits/{quote(audit)}"
     try:
         fn()
     except InputError as exc:
         return _back(path, str(exc))
-    return _back(path)
+    return _back(path, notice=tr(*done))
 
 
 @pages.post("/govern/audits/{audit}/complete")
@@ -357,6 +356,7 @@ def complete_form(
     return _on_audit(
         audit,
         lambda: audits.complete(vault, actor=_actor(user), audit_id=audit, conclusion=conclusion),
+        ("已完成审计", "Audit completed"),
     )
 
 
@@ -380,6 +380,7 @@ def finding_form(
             severity_=severity,
             detail=detail,
         ),
+        ("已记录发现", "Finding recorded"),
     )
 
 
@@ -404,6 +405,7 @@ def action_form(
             department=department,
             due=due,
         ),
+        ("已添加整改措施", "Remediation action added"),
     )
 
 
@@ -411,7 +413,9 @@ def action_form(
 @form_action(Action.GOVERN_EDIT)
 def action_done_form(audit: str, action: str, user: CurrentUser, vault: VaultDep) -> Response:
     return _on_audit(
-        audit, lambda: audits.complete_action(vault, actor=_actor(user), action_id=action)
+        audit,
+        lambda: audits.complete_action(vault, actor=_actor(user), action_id=action),
+        ("整改措施已完成", "Action done"),
     )
 
 
@@ -425,7 +429,9 @@ def note_form(
     text: Annotated[str, Form(max_length=4000)],
 ) -> Response:
     return _on_audit(
-        audit, lambda: audits.add_note(vault, actor=_actor(user), finding_id=finding, text=text)
+        audit,
+        lambda: audits.add_note(vault, actor=_actor(user), finding_id=finding, text=text),
+        ("已添加跟进记录", "Note added"),
     )
 
 
@@ -433,7 +439,9 @@ def note_form(
 @form_action(Action.GOVERN_AUDIT_RECORD)
 def close_form(audit: str, finding: str, user: CurrentUser, vault: VaultDep) -> Response:
     return _on_audit(
-        audit, lambda: audits.close_finding(vault, actor=_actor(user), finding_id=finding)
+        audit,
+        lambda: audits.close_finding(vault, actor=_actor(user), finding_id=finding),
+        ("发现已关闭", "Finding closed"),
     )
 
 
@@ -481,4 +489,4 @@ def raci_form(
         raci.set_row(vault, actor=_actor(user), activity_id=activity, cells=cells)
     except InputError as exc:
         return _back("/govern/raci", str(exc))
-    return _back("/govern/raci")
+    return _back("/govern/raci", notice=tr("已保存职责分工", "RACI row saved"))

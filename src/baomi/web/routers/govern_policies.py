@@ -22,6 +22,7 @@ from baomi.services.permissions import Action, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
 from baomi.web.forms import form_count
+from baomi.web.pages import back as _back
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -174,10 +175,6 @@ def download(
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def _back(path: str, error: str | None = None) -> Response:
-    return RedirectResponse(path + (f"?error={quote(error)}" if error else ""), status_code=303)
-
-
 def _context(user: Any) -> dict[str, Any]:
     return {
         "departments": [(code, departments.label(code)) for code in departments.DEPARTMENTS],
@@ -200,6 +197,7 @@ def policies_page(
         csrf=accounts.csrf_token(vault, token),
         policies=policies.policies(vault, actor=rooms.seat_outside(user)),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
         **_context(user),
     )
 
@@ -233,7 +231,7 @@ async def create_form(
         )
     except InputError as exc:
         return _back("/govern/policies", str(exc))
-    return _back(f"/govern/policies/{info.id}")
+    return _back(f"/govern/policies/{info.id}", notice=tr("已新建制度", "Policy created"))
 
 
 @pages.get("/govern/policies/{policy}")
@@ -249,6 +247,7 @@ def policy_page(
         csrf=accounts.csrf_token(vault, token),
         policy=policies.get(vault, actor=rooms.seat_outside(user), policy_id=policy),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
         **_context(user),
     )
 
@@ -266,7 +265,7 @@ async def version_form(
 ) -> Response:
     try:
         name, data = await _content(request, file, text)
-        policies.add_version(
+        info = policies.add_version(
             vault,
             actor=rooms.seat_outside(user),
             policy_id=policy,
@@ -276,7 +275,11 @@ async def version_form(
         )
     except InputError as exc:
         return _back(f"/govern/policies/{policy}", str(exc))
-    return _back(f"/govern/policies/{policy}")
+    number = info.current.version if info.current else 1
+    return _back(
+        f"/govern/policies/{policy}",
+        notice=tr(f"已添加第 {number} 版", f"Version {number} added"),
+    )
 
 
 @pages.post("/govern/policies/{policy}/reviews")
@@ -289,7 +292,7 @@ def review_form(
     reviewed_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     try:
-        policies.review(
+        info = policies.review(
             vault,
             actor=rooms.seat_outside(user),
             policy_id=policy,
@@ -298,4 +301,10 @@ def review_form(
         )
     except InputError as exc:
         return _back(f"/govern/policies/{policy}", str(exc))
-    return _back(f"/govern/policies/{policy}")
+    return _back(
+        f"/govern/policies/{policy}",
+        notice=tr(
+            f"已记录复核，下次复核 {info.next_review}",
+            f"Review recorded; the next is due {info.next_review}",
+        ),
+    )

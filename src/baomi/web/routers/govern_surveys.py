@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -25,6 +24,8 @@ from baomi.services.govern.surveys import Kind
 from baomi.services.permissions import Action, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
+from baomi.web.forms import form_switch
+from baomi.web.pages import back as _back
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
@@ -194,10 +195,6 @@ def complete_action(action: str, user: CurrentUser, vault: VaultDep) -> dict[str
 # --- the staff pages -----------------------------------------------------------------------------
 
 
-def _back(path: str, error: str | None = None) -> Response:
-    return RedirectResponse(path + (f"?error={quote(error)}" if error else ""), status_code=303)
-
-
 @pages.get("/govern/surveys")
 def surveys_page(
     request: Request, user: OptionalUser, vault: VaultDep, token: TokenDep
@@ -213,6 +210,7 @@ def surveys_page(
         surveys=surveys.surveys(vault, actor=actor),
         can_edit=allowed(actor, Action.GOVERN_EDIT),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
     )
 
 
@@ -228,7 +226,7 @@ def create_form(
         info = surveys.create(vault, actor=rooms.seat_outside(user), title=title, intro=intro)
     except InputError as exc:
         return _back("/govern/surveys", str(exc))
-    return _back(f"/govern/surveys/{info.id}")
+    return _back(f"/govern/surveys/{info.id}", notice=tr("已新建问卷", "Survey created"))
 
 
 @pages.get("/govern/surveys/{survey}")
@@ -252,6 +250,7 @@ def survey_page(
         report=Markup(render_html_fragment(surveys.report(result))),
         can_edit=allowed(actor, Action.GOVERN_EDIT),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
     )
 
 
@@ -278,7 +277,7 @@ def question_form(
         )
     except InputError as exc:
         return _back(f"/govern/surveys/{survey}", str(exc))
-    return _back(f"/govern/surveys/{survey}")
+    return _back(f"/govern/surveys/{survey}", notice=tr("已添加题目", "Question added"))
 
 
 @pages.post("/govern/surveys/{survey}/status")
@@ -287,10 +286,15 @@ def status_form(
     survey: str, user: CurrentUser, vault: VaultDep, status: Annotated[str, Form(max_length=16)]
 ) -> Response:
     try:
-        surveys.set_status(vault, actor=rooms.seat_outside(user), survey_id=survey, status=status)
+        info = surveys.set_status(
+            vault, actor=rooms.seat_outside(user), survey_id=survey, status=status
+        )
     except InputError as exc:
         return _back(f"/govern/surveys/{survey}", str(exc))
-    return _back(f"/govern/surveys/{survey}")
+    return _back(
+        f"/govern/surveys/{survey}",
+        notice=tr(f"问卷状态：{info.status.label}", f"The survey is now {info.status.label}"),
+    )
 
 
 @pages.post("/govern/surveys/{survey}/publish")
@@ -301,10 +305,20 @@ def publish_form(
     vault: VaultDep,
     published: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    surveys.set_published(
-        vault, actor=rooms.seat_outside(user), survey_id=survey, published=published == "1"
+    try:
+        # the form's two values (anything else unpublished the summary silently)
+        wanted = form_switch(published, tr("公开汇总结果", "publish the summary"))
+    except InputError as exc:
+        return _back(f"/govern/surveys/{survey}", str(exc))
+    surveys.set_published(vault, actor=rooms.seat_outside(user), survey_id=survey, published=wanted)
+    return _back(
+        f"/govern/surveys/{survey}",
+        notice=(
+            tr("已公开汇总结果", "The aggregate summary is published")
+            if wanted
+            else tr("已取消公开汇总结果", "The aggregate summary is withdrawn")
+        ),
     )
-    return _back(f"/govern/surveys/{survey}")
 
 
 @pages.post("/govern/surveys/{survey}/actions")
@@ -328,7 +342,7 @@ def action_form(
         )
     except InputError as exc:
         return _back(f"/govern/surveys/{survey}", str(exc))
-    return _back(f"/govern/surveys/{survey}")
+    return _back(f"/govern/surveys/{survey}", notice=tr("已添加改进措施", "Action added"))
 
 
 @pages.post("/govern/surveys/{survey}/actions/{action}/done")
@@ -338,7 +352,7 @@ def action_done_form(survey: str, action: str, user: CurrentUser, vault: VaultDe
         surveys.complete_action(vault, actor=rooms.seat_outside(user), action_id=action)
     except InputError as exc:
         return _back(f"/govern/surveys/{survey}", str(exc))
-    return _back(f"/govern/surveys/{survey}")
+    return _back(f"/govern/surveys/{survey}", notice=tr("改进措施已完成", "Action done"))
 
 
 # --- the public pages ----------------------------------------------------------------------------

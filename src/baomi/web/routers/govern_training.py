@@ -28,7 +28,7 @@ from baomi.services.govern import training as svc
 from baomi.services.permissions import Action
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
-from baomi.web.pages import render
+from baomi.web.pages import back, render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, MEDIA_TYPES, report_download
 
@@ -255,8 +255,10 @@ def export_assignments(
 # --- pages -------------------------------------------------------------------------------------
 
 
-def _back(path: str = "/govern/training", error: str | None = None) -> Response:
-    return RedirectResponse(path + (f"?error={quote(error)}" if error else ""), status_code=303)
+def _back(
+    path: str = "/govern/training", error: str | None = None, *, notice: str | None = None
+) -> Response:
+    return back(path, error, notice=notice)
 
 
 @pages.get("/govern/training")
@@ -289,6 +291,7 @@ def training_page(
         rule=svc.rule().label(),
         months=svc.renewal_months(),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
     )
 
 
@@ -308,7 +311,7 @@ async def assign_form(request: Request, user: CurrentUser, vault: VaultDep) -> R
         )
     except InputError as exc:
         return _back(error=str(exc))
-    return _back()
+    return _back(notice=tr("已分配课程", "Course assigned"))
 
 
 @pages.post("/govern/training/assignments/{assignment}/remove")
@@ -318,7 +321,7 @@ def unassign_form(assignment: str, user: CurrentUser, vault: VaultDep) -> Respon
         svc.unassign(vault, actor=rooms.seat_outside(user), assignment_id=assignment)
     except InputError as exc:
         return _back(error=str(exc))
-    return _back()
+    return _back(notice=tr("已取消分配", "Assignment removed"))
 
 
 @pages.get("/govern/training/exports/assignments.{fmt}")

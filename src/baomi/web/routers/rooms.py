@@ -24,7 +24,7 @@ from baomi.services.comply.provisions import region_of
 from baomi.services.dataroom import copies, documents, grants, members, qa, rooms
 from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.rooms import SIDE_LABELS, Level, RoomInfo, Side
-from baomi.services.dataroom.stages import Stage, label
+from baomi.services.dataroom.stages import ENDED, Stage, label
 from baomi.services.permissions import ROLE_LABELS, Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
@@ -347,6 +347,11 @@ def room_page(
         downloadable = {d.id for d in listed if ok(d.folder)}
     else:
         downloadable = {d.id for d in listed} if can_download else set()
+    # an ended deal takes nothing new (rooms.ENDED_REFUSES) and its stage is final: its page
+    # offers none of those forms, and shows who still holds copies to delete (PIPL-21, PIPL-47)
+    ended = info.stage in ENDED
+    held = copies.copies(vault, seat, deal) if rooms.can(seat, Action.COPY_LIST) else None
+    names = {o.id: o.name or "" for o in deals.objects(vault, info.deal_id)} if held else {}
     return render(
         request,
         "room.html",
@@ -356,16 +361,18 @@ def room_page(
         stage_label=label(info.stage),
         region_label=region_of(info.recipient_region).label,
         documents=listed,
-        can_upload=rooms.can(seat, Action.DOC_UPLOAD),
+        ended=ended,
+        can_upload=not ended and rooms.can(seat, Action.DOC_UPLOAD),
         downloadable=downloadable,
         can_audit=rooms.can(seat, Action.AUDIT_VIEW),
         can_comply=rooms.can(seat, Action.COMPLY_VIEW),
         can_incidents=rooms.can(seat, Action.INCIDENT_VIEW),
         questions=qa.questions(vault, seat, deal),
-        can_ask=rooms.can(seat, Action.QA_ASK),
-        can_answer=rooms.can(seat, Action.QA_ANSWER),
+        can_ask=not ended and rooms.can(seat, Action.QA_ASK),
+        can_answer=not ended and rooms.can(seat, Action.QA_ANSWER),
         can_manage=rooms.can(seat, Action.ROOM_STAGE),
-        can_grant=rooms.can(seat, Action.GRANT_SET),
+        can_change=not ended and rooms.can(seat, Action.ROOM_STAGE),
+        can_grant=not ended and rooms.can(seat, Action.GRANT_SET),
         members=(
             members.list_members(vault, actor=seat.actor, deal_ref=deal)
             if rooms.can(seat, Action.MEMBER_LIST)
@@ -377,7 +384,8 @@ def room_page(
             if rooms.can(seat, Action.GRANT_LIST)
             else None
         ),
-        can_revoke=rooms.can(seat, Action.GRANT_REVOKE),
+        can_revoke=not ended and rooms.can(seat, Action.GRANT_REVOKE),
+        held=None if held is None else [(c, names.get(c.object_id, "")) for c in held],
         side_labels={s.value: tr(*_SIDE_LABELS[s]) for s in Side},
         role_labels={r.value: tr(*_ROLE_LABELS[r]) for r in _ROLE_LABELS},
         notice=request.query_params.get("notice"),

@@ -9,31 +9,47 @@ from baomi.services.comply.notices.status import Campaign
 from baomi.services.comply.reports.model import Figure, Report, Section, Table, Tone, stamp
 
 _STATUSES = ("pending", *(s.value for s in Status if s not in (Status.REFUSED, Status.CONSENTED)))
+#: the per-channel table's columns (Chinese, English)
+_STATUS_LABELS = {
+    "pending": ("未回执", "No status yet"),
+    Status.SENT.value: ("已发送", "Sent"),
+    Status.DELIVERED.value: ("已送达", "Delivered"),
+    Status.BOUNCED.value: ("退回", "Bounced"),
+}
 
 
 def campaign_report(c: Campaign, subject: str) -> Report:
-    """The notices of deal ``subject``: how many reached per channel, consents vs required."""
+    """The notices of deal ``subject``: how many reached per channel, consents vs required.
+    The figures are the report's summary (said once); with no notice yet none is green or red,
+    since nothing has been sent that could have reached anyone."""
     risky = c.consent_pending + c.refused
+
+    def tone(bad: bool, worse: Tone = Tone.WARN) -> Tone:
+        return Tone.NEUTRAL if not c.notices else worse if bad else Tone.GOOD
+
     summary = (
-        Figure(tr("通知数", "notices"), str(c.notices)),
-        Figure(tr("未确认送达", "not confirmed reached"), str(c.unreached),
-               Tone.WARN if c.unreached else Tone.GOOD),
-        Figure(tr("需单独同意", "consent required"), str(c.consent_required)),
-        Figure(tr("已同意", "consented"), str(c.consented), Tone.GOOD),
+        Figure(tr("通知数", "Notices"), str(c.notices)),
+        Figure(tr("未确认送达", "Not confirmed reached"), str(c.unreached), tone(c.unreached > 0)),
+        Figure(tr("需单独同意", "Consent required"), str(c.consent_required)),
         Figure(
-            tr("未同意（不得提供）", "without consent (may not be provided)"),
+            tr("已同意", "Consented"),
+            str(c.consented),
+            Tone.GOOD if c.consented else Tone.NEUTRAL,
+        ),
+        Figure(
+            tr("未同意（不得提供）", "Without consent (may not be provided)"),
             str(risky),
-            Tone.BAD if risky else Tone.GOOD,
+            tone(risky > 0, Tone.BAD),
             tr("个人信息保护法第二十三条", "PIPL Art. 23") if risky else "",
         ),
-    )  # fmt: skip
+    )
     channels = Table(
-        (tr("渠道", "channel"), *_STATUSES),
+        (tr("渠道", "Channel"), *(tr(*_STATUS_LABELS[s]) for s in _STATUSES)),
         tuple(
             (channel, *(str(counts.get(s, 0)) for s in _STATUSES))
             for channel, counts in c.channels.items()
         ),
-        title=tr("各渠道状态", "status per channel"),
+        title=tr("各渠道状态", "Status per channel"),
     )
     paragraphs: tuple[str, ...] = ()
     if risky:
@@ -48,8 +64,7 @@ def campaign_report(c: Campaign, subject: str) -> Report:
         )
     section = Section(
         tr("客户通知", "Customer notices"),
-        paragraphs=paragraphs,
-        figures=summary,
+        paragraphs=paragraphs,  # its figures are the summary's, not said twice
         tables=(channels,),
         citations=c.citations,
     )

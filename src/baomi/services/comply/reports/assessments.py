@@ -83,6 +83,7 @@ def _question_table(questions: Iterable[PiaQuestion]) -> Table:
             tr("依据", "Rule"),
         ),
         rows,
+        cite_columns=(4,),
     )
 
 
@@ -329,6 +330,7 @@ def risk_report(r: RiskAssessment) -> Report:
                 tr("依据", "Rule"),
             ),
             tuple((q.text, _choice_cell(q), _from_cell(q), q.rule) for q in area.questions),
+            cite_columns=(3,),
         )
         sections.append(
             Section(
@@ -362,6 +364,7 @@ def risk_report(r: RiskAssessment) -> Report:
                     ),
                     rows,
                     tones=tones,
+                    cite_columns=(5,),
                 ),
             ),
             charts=(

@@ -138,7 +138,9 @@ def build_checklist_report(checklist: cl.Checklist) -> Report:
         sections.append(
             Section(
                 area_def.title,
-                tables=(Table(columns, rows, tones=tuple(_tone(i) for i in items)),),
+                tables=(
+                    Table(columns, rows, tones=tuple(_tone(i) for i in items), cite_columns=(1,)),
+                ),
                 citations=_citations(r for i in items for r in i.rules),
             )
         )

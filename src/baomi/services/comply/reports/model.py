@@ -38,12 +38,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class Table:
-    """A table; each row is one tuple of cell texts, ``tones`` (optional) one tone per row."""
+    """A table; each row is one tuple of cell texts, ``tones`` (optional) one tone per row,
+    ``cite_columns`` the columns that hold rule ids ("PIPL-55, S393-D3"): each id is kept on one
+    line there (a cell elsewhere may break anywhere)."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     title: str = ""
     tones: tuple[Tone, ...] = ()
+    cite_columns: tuple[int, ...] = ()
 
 
 class ChartKind(StrEnum):
