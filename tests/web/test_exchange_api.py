@@ -131,3 +131,7 @@ def test_after_the_end_the_room_page_offers_nothing_refused_and_lists_the_copies
         assert "buyer.a" in copies and "名单.csv" in copies and "未确认" in copies
     english = client.get("/rooms/转让-001?lang=en", headers=seller).text
     assert "The deal has ended" in english and "Copies" in english
+    # one copy in the singular; the long notice wraps (a .status badge never does: it ran
+    # off the card, and off a phone's screen)
+    assert "1 copy not yet confirmed deleted" in english
+    assert '<p class="notice" id="ended"' in english
