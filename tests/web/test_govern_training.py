@@ -134,3 +134,15 @@ def test_buyer_has_no_training_pages(client: TestClient, vault: Any) -> None:
     make_user(vault, "buyer.b", "buyer")
     _page_session(client, "buyer.b")
     assert client.get("/govern/training").status_code == 403
+
+
+def test_the_assignment_form_names_roles_in_words(client: TestClient, vault: Any) -> None:
+    """The role list showed the codes (seller, counsel…) where every other list names them."""
+    make_user(vault, "seller.c", "seller")
+    _page_session(client, "seller.c")
+    page = client.get("/govern/training").text
+    roles = page[page.index('<select name="role"') :]
+    roles = roles[: roles.index("</select>")]
+    assert '<option value="seller">卖方成员</option>' in roles
+    english = client.get("/govern/training?lang=en").text
+    assert '<option value="seller">seller member</option>' in english

@@ -25,7 +25,7 @@ from baomi.services.comply.reports.render import ReportFormat, render_html_fragm
 from baomi.services.dataroom import rooms
 from baomi.services.govern import departments, exports
 from baomi.services.govern import training as svc
-from baomi.services.permissions import Action
+from baomi.services.permissions import Action, role_label
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
 from baomi.web.pages import back, render
@@ -287,7 +287,8 @@ def training_page(
         assignments=svc.assignments(vault, actor=actor) if can_view else [],
         department_name=svc.department_name,
         departments=[(code, departments.label(code)) for code in departments.DEPARTMENTS],
-        roles=svc.ASSIGNABLE_ROLES,
+        roles=[(code, role_label(code)) for code in svc.ASSIGNABLE_ROLES],
+        role_label=role_label,
         rule=svc.rule().label(),
         months=svc.renewal_months(),
         error=request.query_params.get("error"),
