@@ -44,3 +44,26 @@ def test_the_report_holds_route_duties_citations_and_retention(vault: Vault) -> 
     assert counts.tables[0].rows[0][3] == "120,000"
     assert "未去重" in counts.tables[0].rows[0][6] or "not" in counts.tables[0].rows[0][6]
     assert counts.tables[0].rows[0][5] == "手工登记"  # the source in words, not ``manual``
+
+
+def test_english_headings_and_labels_are_capitalised(vault: Vault) -> None:
+    """The cross-border, overview, notices and inventory reports had lower-case English column
+    headings and figure labels ("what", "rule", "individuals") beside capitalised ones."""
+    from baomi.i18n import set_language
+    from baomi.services.comply.reports.model import Figure, Table
+
+    set_language("en")
+    deals.create(vault, actor=OPERATOR, name="d2")
+    rooms.open_room(
+        vault, actor=Actor("a", Role.ADMIN), deal_ref="d2", target_name="甲",
+        target_uscc=USCC_A, recipient_region="HK",
+    )  # fmt: skip
+    report = crossborder_report.build(crossborder.assess(vault, actor=OPERATOR, deal_ref="d2"))
+    columns = [c for s in report.sections for t in s.tables for c in t.columns]
+    labels = [f.label for f in report.summary] + [
+        f.label for s in report.sections for f in s.figures
+    ]
+    assert columns and labels
+    assert all(not c[:1].islower() for c in columns + labels), columns + labels
+    assert Table(columns=("依据", "rule"), rows=()).columns == ("依据", "Rule")
+    assert Figure("e-mail sent", "3").label == "E-mail sent"

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from baomi.services.comply.rulebook import Rule
 
 
+def heading(text: str) -> str:
+    """A column heading or figure label as English writes one, capitalised ("individuals" →
+    "Individuals"); Chinese is unchanged. One place, so no builder's lower-case label reaches
+    a report (the notices, overview and cross-border reports each had some)."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 class Tone(StrEnum):
     """How a figure or a row should stand out (a colour in HTML/PDF, a fill in XLSX)."""
 
@@ -28,12 +35,15 @@ class Tone(StrEnum):
 
 @dataclass(frozen=True)
 class Figure:
-    """A headline number or word (``label: value``), e.g. "个人数 / individuals: 12,345"."""
+    """A headline number or word (``label: value``), e.g. "个人数 / Individuals: 12,345"."""
 
     label: str
     value: str
     tone: Tone = Tone.NEUTRAL
     note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", heading(self.label))
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,9 @@ class Table:
     title: str = ""
     tones: tuple[Tone, ...] = ()
     cite_columns: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(heading(c) for c in self.columns))
 
 
 class ChartKind(StrEnum):
