@@ -117,6 +117,7 @@ def test_large_processors_audit_at_least_every_two_years(
         {"frequency_months": 0},
         {"frequency_months": 121},
         {"planned_for": "2026-02-30"},
+        {"planned_for": "2026-01-01xxx"},  # only the first ten characters were read
         {"auditors": []},
         {"scope": " "},
     ],

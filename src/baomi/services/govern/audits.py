@@ -197,7 +197,7 @@ def longest_frequency(individuals: int | None) -> int | None:
 
 
 def _date(value: str, field: str) -> _dt.date:
-    return inputs.day(value.strip()[:10], field)
+    return inputs.day(value, field)  # the whole value: "2026-01-01xxx" is no date
 
 
 def _text(value: str, zh: str, en: str, *, required: bool = True, limit: int = _TEXT_MAX) -> str:
