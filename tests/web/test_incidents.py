@@ -215,6 +215,7 @@ def test_the_drills_page_says_when_no_drill_was_ever_held(client: TestClient, va
     status = status[status.index('id="drill-status"') :]
     status = status[: status.index("</p>")]
     assert "尚未举行过演练" in status and "上次完成" not in status and " - " not in status
+    assert "请安排第一次演练（至少每" in status  # no space before a full-width bracket
     english = client.get("/drills?lang=en", headers=seller).text
     assert "No drill has been held yet" in english
     client.post(
