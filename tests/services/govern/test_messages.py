@@ -33,7 +33,7 @@ def test_a_refused_choice_names_each_choice_with_its_code(vault: Vault) -> None:
     """The refusals listed codes a page's user never sees ("部门须为 technology, legal, …",
     "严重程度须为 low|medium|high|critical", "状态须为 open 或 closed")."""
     cases: list[tuple[Callable[[], object], str, str]] = [
-        (lambda: departments.check(TYPED), "技术部门（technology）", "internal audit (audit)"),
+        (lambda: departments.check(TYPED), "技术部门（technology）", "Internal audit (audit)"),
         (lambda: audits.severity(TYPED), "严重（critical）", "Critical"),
         (
             lambda: surveys.set_status(vault, actor=SELLER, survey_id="x", status=TYPED),
@@ -58,7 +58,7 @@ def test_a_refused_choice_names_each_choice_with_its_code(vault: Vault) -> None:
                 vault, actor=OP, drill_id="x", text="t", owner=TYPED, due="2026-07-01"
             ),
             "法务部门（legal）",
-            "legal",
+            "Legal",
         ),
     ]
     for call, zh, en in cases:

@@ -8,13 +8,13 @@ from baomi.i18n import one_of, tr
 
 #: code → (Chinese, English). The six departments GB/T 35273 §11 names plus management.
 DEPARTMENTS: dict[str, tuple[str, str]] = {
-    "technology": ("技术部门", "technology"),
-    "legal": ("法务部门", "legal"),
-    "management": ("管理层", "management"),
+    "technology": ("技术部门", "Technology"),
+    "legal": ("法务部门", "Legal"),
+    "management": ("管理层", "Management"),
     "hr": ("人力资源", "HR"),
-    "marketing": ("市场部门", "marketing"),
-    "audit": ("内部审计", "internal audit"),
-    "external": ("对外合作", "external cooperation"),
+    "marketing": ("市场部门", "Marketing"),
+    "audit": ("内部审计", "Internal audit"),
+    "external": ("对外合作", "External cooperation"),
 }
 
 
