@@ -291,3 +291,27 @@ def test_the_overview_report_cites_its_rules_and_says_what_is_unconfirmed() -> N
     assert {"TX-2", "SPC17-5-MAP", "INC-A"} <= {c.rule_id for c in report.unconfirmed}
     assert "PIPL-22" in {c.rule_id for c in report.sections[0].citations}
     assert "估算" in report.sections[3].paragraphs[0]
+
+
+def test_english_sentences_start_with_a_capital() -> None:
+    """ "the recipient is outside the mainland: …" began an obligation, and a package's case
+    read "still personal information. kept as they were: …" and "de-identified / …"."""
+    import re
+
+    set_language("en")
+    try:
+        said = [
+            o.why
+            for o in obligations(
+                profile(TransferType.MERGER, location=Location.HONG_KONG), company(), data(500)
+            )
+        ]
+        for facts in (_facts(kept=("CN_MOBILE",)), _facts(reversible=("encrypt",)), _facts()):
+            status = package_status(facts)
+            said += [status.case.label, status.why]
+        assert said
+        for text in said:
+            assert not text[:1].islower(), text
+            assert not re.search(r"\. (?!k=)[a-z]", text), text  # k=5 is a symbol
+    finally:
+        set_language(None)

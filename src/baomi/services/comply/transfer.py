@@ -34,6 +34,7 @@ from baomi.services.comply.duties import reaches_nds28
 from baomi.services.comply.inputs import deal_inputs, type_name
 from baomi.services.comply.packages import PackageFacts, deal_packages
 from baomi.services.comply.profile import CompanyFacts, Profile, TransferType
+from baomi.services.comply.reports.model import heading
 from baomi.services.comply.rulebook import rules
 from baomi.services.deals import find_deal
 from baomi.services.permissions import Action, Actor, authorize
@@ -280,9 +281,9 @@ def _report(kind: TransferType, company: CompanyFacts, data: DataSummary) -> Obl
 
 def _abroad(profile: Profile) -> Obligation:
     how = (
-        tr("接收方在境外（含港澳台）", "the recipient is outside the mainland")
+        tr("接收方在境外（含港澳台）", "The recipient is outside the mainland")
         if profile.recipient_location.outside_mainland
-        else tr("数据从境外远程访问", "the data is accessed remotely from abroad")
+        else tr("数据从境外远程访问", "The data is accessed remotely from abroad")
     )
     return Obligation(
         "cross-border",
@@ -378,13 +379,13 @@ class Case(StrEnum):
     def label(self) -> str:
         return {
             Case.PERSONAL: tr(
-                "个人信息（保留了标识符）", "personal information (identifiers kept)"
+                "个人信息（保留了标识符）", "Personal information (identifiers kept)"
             ),
             Case.DEIDENTIFIED: tr(
-                "去标识化／假名化（仍是个人信息）", "de-identified / pseudonymised (still PI)"
+                "去标识化／假名化（仍是个人信息）", "De-identified / pseudonymised (still PI)"
             ),
             Case.NOT_REIDENTIFIABLE: tr(
-                "接收方无法重新识别（仍是个人信息）", "recipient cannot re-identify (still PI)"
+                "接收方无法重新识别（仍是个人信息）", "Recipient cannot re-identify (still PI)"
             ),
         }[self]
 
@@ -466,7 +467,7 @@ def package_status(p: PackageFacts) -> PackageStatus:
         why = tr(
             f"数据包原样交付了标识符，是个人信息。{'；'.join(handed)}；{risk}。",
             f"The package hands over identifiers as they were: personal information. "
-            f"{'; '.join(handed)}; {risk}.",
+            f"{heading('; '.join(handed))}; {risk}.",
         )
         cited = cite("PIPL-4", "PIPL-73", "PIPL-23")
     elif handed or not within:
@@ -475,7 +476,8 @@ def package_status(p: PackageFacts) -> PackageStatus:
             f"去标识化数据在借助额外信息（密钥、对照表）时仍可识别，仍是个人信息。"
             f"{'；'.join(handed) or '无可逆或可关联算子'}；{risk}。",
             f"De-identified data is identifiable with additional information (keys, lookup "
-            f"tables): still personal information. {'; '.join(handed) or 'nothing reversible or linkable'}; "
+            f"tables): still personal information. "
+            f"{heading('; '.join(handed)) or 'Nothing reversible or linkable'}; "
             f"{risk}.",
         )
         cited = cite("PIPL-4", "PIPL-73", "S379-B2")
