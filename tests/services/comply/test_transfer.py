@@ -309,6 +309,9 @@ def test_english_sentences_start_with_a_capital() -> None:
         for facts in (_facts(kept=("CN_MOBILE",)), _facts(reversible=("encrypt",)), _facts()):
             status = package_status(facts)
             said += [status.case.label, status.why]
+        from baomi.services.comply.inputs import basis
+
+        said.append(basis(data(500)))  # the duties' and the exposure's basis, a sentence alone
         assert said
         for text in said:
             assert not text[:1].islower(), text

@@ -103,7 +103,7 @@ def basis(data: DataSummary) -> str:
         f"个人数按上限 {data.individuals:,} 计（各文件相加，保守）；"
         f"下限 {data.individuals_at_least:,}（单个文件最大值）；"
         f"敏感个人信息涉及 {data.sensitive_individuals:,} 人（上限）",
-        f"individuals counted on the upper bound {data.individuals:,} (documents added up, "
+        f"Individuals counted on the upper bound {data.individuals:,} (documents added up, "
         f"conservative); lower bound {data.individuals_at_least:,} (largest single document); "
         f"sensitive PI of {data.sensitive_individuals:,} persons (upper bound)",
     )
