@@ -330,6 +330,16 @@ def no_document() -> NotFoundError:
     return NotFoundError(tr("没有该文件", "no such document"))
 
 
+def unknown_document(vault: Vault, seat_: Seat, action: Action, deal_id: str) -> NotFoundError:
+    """:func:`no_document` for an id that is not in the room (a missing one, another room's),
+    the probing recorded as a hidden folder's document is (``access.denied``; the id typed is
+    not recorded: it may be anything). The platform's roles without a seat, who see every
+    room, are just told it is missing."""
+    if seat_.actor.deals is not None:
+        _record_denial(vault, seat_.actor, action, f"deal:{deal_id}", "no such document")
+    return no_document()
+
+
 def _folder_refusal(
     session: Session, deal: Deal, seat_: Seat, action: Action, folder: str | None
 ) -> tuple[str, bool]:
