@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from baomi.errors import NotFoundError
 from baomi.services import deals
@@ -23,7 +22,7 @@ from baomi.services.dataroom import rooms
 from baomi.services.dataroom.demo import DEMO_USCC
 from baomi.services.permissions import Actor, Role
 from baomi.services.vault import Vault
-from baomi.storage.models import AuditEventRow
+from tests.vault_support import denials
 
 OPERATOR = Actor("op", Role.OPERATOR)
 OTHER_USCC = "91350100M000100Y43"
@@ -36,15 +35,6 @@ def _room(vault: Vault, name: str, uscc: str) -> str:
         vault, actor=Actor("sys", Role.ADMIN), deal_ref=name, target_name="示例", target_uscc=uscc
     )
     return deal.id
-
-
-def _denials(vault: Vault) -> list[AuditEventRow]:
-    with vault.reading() as s:
-        return list(
-            s.execute(
-                select(AuditEventRow).where(AuditEventRow.action == "access.denied")
-            ).scalars()
-        )
 
 
 @pytest.fixture
@@ -110,12 +100,12 @@ def test_another_companys_id_answers_as_an_unknown_one_and_is_recorded(
     kind = {"attach": "vendor", "close": "vendor", "evidence": "item"}.get(use, use)
     answers = []
     for asked in (theirs[kind], UNKNOWN):
-        before = len(_denials(vault))
+        before = len(denials(vault))
         with pytest.raises(NotFoundError) as caught:
             ask(asked)
         answers.append(str(caught.value))
         assert asked not in str(caught.value)
-        after = _denials(vault)
+        after = denials(vault)
         assert len(after) == before + 1, asked  # the probing is recorded
         assert asked == UNKNOWN or asked in after[-1].object  # the real one, for the audit
     assert answers[0] == answers[1]  # the same words whether or not it exists elsewhere
@@ -124,11 +114,11 @@ def test_another_companys_id_answers_as_an_unknown_one_and_is_recorded(
 def test_the_unscoped_operator_is_told_it_is_missing_and_nothing_is_recorded(
     vault: Vault, theirs: dict[str, Any]
 ) -> None:
-    before = len(_denials(vault))
+    before = len(denials(vault))
     for use, ask in _asks(vault, OPERATOR).items():
         with pytest.raises(NotFoundError):
             ask(UNKNOWN)
-        assert len(_denials(vault)) == before, use
+        assert len(denials(vault)) == before, use
 
 
 def test_the_companys_own_ids_still_work(vault: Vault, theirs: dict[str, Any]) -> None:
