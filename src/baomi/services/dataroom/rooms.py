@@ -196,10 +196,16 @@ def admitted(vault: Vault, user: UserPublic, deal_ref: str, action: Action) -> S
 
 
 def seat_outside(user: UserPublic) -> Actor:
-    """The actor ``user`` is outside any one room (creating deals and rooms, listing): the
-    platform role; unscoped only for the roles that run rooms."""
+    """The actor ``user`` is outside any one room (creating deals and rooms, listing, the
+    company's governance): the platform role; unscoped only for the roles that run rooms; with
+    the sides the user is seated on (``permissions.COMPANY_ONLY``)."""
     platform = Role(user.role)
-    return Actor(user.username, platform, None if platform in RUNS_ROOMS else frozenset())
+    return Actor(
+        user.username,
+        platform,
+        None if platform in RUNS_ROOMS else frozenset(),
+        seats=user.seats,
+    )
 
 
 #: Sides whose seats make a deal the user's own company business outside its room (the
