@@ -12,16 +12,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from baomi.engine.checksums import luhn_check_digit, resident_id_check_char
 from baomi.engine.contracts.inventory import Inventory, InventoryFile, InventorySummary
 from baomi.services.keys import generate_key_file
 from baomi.services.permissions import Actor, Role
 from baomi.settings import Settings
+from baomi.storage.models import AuditEventRow
 
 TEST_DB_ENV = "BAOMI_TEST_DATABASE_URL"
 
@@ -29,6 +31,17 @@ TEST_DB_ENV = "BAOMI_TEST_DATABASE_URL"
 def operator(name: str = "ops") -> Actor:
     """The seller's operator at the local command line (what the CLI acts as)."""
     return Actor(name, Role.OPERATOR)
+
+
+def denials(vault: Any) -> list[AuditEventRow]:
+    """The ``access.denied`` events recorded so far, oldest first."""
+    with vault.reading() as s:
+        rows = s.execute(
+            select(AuditEventRow)
+            .where(AuditEventRow.action == "access.denied")
+            .order_by(AuditEventRow.seq)
+        )
+        return list(rows.scalars())
 
 
 def admin(name: str = "admin") -> Actor:

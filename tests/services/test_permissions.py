@@ -62,6 +62,22 @@ def test_a_scoped_actor_reaches_only_its_deals() -> None:
     authorize(Actor("ops", Role.OPERATOR), Action.DEAL_SHOW, "d2")  # unscoped: every deal
 
 
+def test_the_seat_sides_the_company_only_rule_reads_are_the_rooms() -> None:
+    """``COMPANY_ONLY`` reads seats as stored; the room module names the same sides."""
+    from baomi.services import permissions
+    from baomi.services.dataroom import rooms
+
+    assert {permissions.RECIPIENT_SEAT} == {s.value for s in rooms.RECIPIENT_SIDES}
+    assert {s.value for s in rooms.COMPANY_SIDES} == permissions.COMPANY_SEATS
+    # only roles that sit on the buyer's side and read governance are concerned: auditors
+    concerned = {
+        r
+        for r in rooms.SIDE_ROLES[rooms.Side.BUYER]
+        if any(r in permissions.PERMISSIONS[a] for a in permissions.COMPANY_ONLY)
+    }
+    assert concerned == {Role.AUDITOR}
+
+
 def test_the_reason_names_the_action_and_role_in_words_chinese_first() -> None:
     actor = Actor("审计员", Role.AUDITOR)
     set_language("zh")

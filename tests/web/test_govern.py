@@ -26,3 +26,60 @@ def test_hub_and_calendar_for_the_company_side_only(client: TestClient, vault: A
     assert client.get("/govern", headers=buyer).status_code == 403
     assert 'href="/govern"' in client.get("/", headers=seller).text
     assert 'href="/govern"' not in client.get("/", headers=buyer).text
+
+
+def test_an_auditor_seated_on_the_buyers_side_only_sees_no_governance(
+    client: TestClient, vault: Any
+) -> None:
+    """``govern.view`` is open to auditors, so an auditor the buyer seated in a room read the
+    company's audits, each employee's training record, policies and surveys (PIPL-6): refused
+    now on every page and API (403, the action in words, recorded); no link on the start page.
+    An auditor seated on the seller's side still reads them."""
+    from baomi.services.govern.demo import ensure_demo_governance
+    from tests.vault_support import denials
+    from tests.web.conftest import make_user
+    from tests.web.test_rooms_api import _as
+
+    broker, _, _ = _ready(client, vault)
+    ensure_demo_governance(vault)
+    for name, side in (("aud.buyer", "buyer"), ("aud.seller", "seller")):
+        make_user(vault, name, "auditor")
+        r = client.post(
+            "/api/v1/rooms/转让-001/members",
+            json={"username": name, "side": side, "role": "auditor"},
+            headers=broker,
+        )
+        assert r.status_code == 204, r.text
+    theirs, ours = _as(client, "aud.buyer"), _as(client, "aud.seller")
+    api = "/api/v1/govern"
+    addresses = [
+        f"{api}/dashboard",
+        f"{api}/calendar",
+        f"{api}/audits",
+        f"{api}/audits/findings/export?format=csv",
+        f"{api}/raci",
+        f"{api}/policies",
+        f"{api}/surveys",
+        f"{api}/training/dashboard",
+        f"{api}/training/assignments",
+        "/govern",
+        "/govern/audits",
+        "/govern/policies",
+        "/govern/surveys",
+        "/govern/raci",
+    ]
+
+    for address in addresses:
+        assert client.get(address, headers=ours).status_code == 200, address
+        before = len(denials(vault))
+        refused = client.get(address, headers=theirs)
+        assert refused.status_code == 403, address
+        assert "查看治理" in refused.text, address
+        assert len(denials(vault)) == before + 1, address
+    english = client.get(f"{api}/audits?lang=en", headers=theirs)
+    assert "seated on the buyer's side only, may not see governance" in english.json()["detail"]
+    assert 'href="/govern"' in client.get("/", headers=ours).text
+    assert 'href="/govern"' not in client.get("/", headers=theirs).text
+    # the training page still offers the buyer's auditor its own courses, not the company's board
+    page = client.get("/govern/training", headers=theirs)
+    assert page.status_code == 200

@@ -30,7 +30,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
@@ -40,7 +40,7 @@ from baomi.services import audit
 from baomi.services.govern import departments
 from baomi.services.permissions import Action, Actor, Role
 from baomi.services.vault import Vault, new_id, now
-from baomi.storage.models import SetupLink, User, WebSession
+from baomi.storage.models import Member, SetupLink, User, WebSession
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,9 @@ class UserPublic:
     has_email: bool = False
     #: until when failed sign-ins lock the account (``None``: no lock in force)
     locked_until: str | None = None
+    #: the sides of the rooms the user is seated in (``Actor.seats``: the company's own records
+    #: are not for an account seated on the buyer's side only)
+    seats: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,12 @@ def _later(minutes: float) -> str:
 
 
 def _public(user: User) -> UserPublic:
+    session = object_session(user)
+    seats = (
+        frozenset(session.execute(select(Member.side).where(Member.user_id == user.id)).scalars())
+        if session is not None
+        else frozenset()
+    )
     return UserPublic(
         user.id,
         user.username,
@@ -118,6 +127,7 @@ def _public(user: User) -> UserPublic:
         user.department,
         user.email_sealed is not None,
         _lock_in_force(user),
+        seats,
     )
 
 

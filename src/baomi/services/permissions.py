@@ -142,12 +142,15 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    """The acting user: a name (as recorded in the audit log), a role and, optionally, the deal
-    ids it is limited to (``None``: every deal)."""
+    """The acting user: a name (as recorded in the audit log), a role, optionally the deal ids
+    it is limited to (``None``: every deal), and the sides of the rooms its account is seated in
+    (``seller``, ``buyer``, ``platform``; empty: seated nowhere, or not an account — the command
+    line's key holders, the system), which :data:`COMPANY_ONLY` asks about."""
 
     name: str
     role: Role
     deals: frozenset[str] | None = None
+    seats: frozenset[str] = frozenset()
 
 
 #: Those who hold the seller's key at this machine (the local command line).
@@ -260,6 +263,25 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
 )
 
 
+#: The company's own management of protection (governance: its internal audits and findings,
+#: each employee's training record, its policies and surveys), which the role table opens to
+#: auditors. Minimum necessary (PIPL-6): none of it is for the receiving side of a transfer, so
+#: an account seated in rooms on the buyer's side and on neither the seller's nor the platform's
+#: (an auditor the buyer brought) is refused it; an auditor seated on the seller's or the
+#: platform's side of any room, or in no room, is the company's (or the platform's) and reads it.
+COMPANY_ONLY = frozenset({Action.GOVERN_VIEW, Action.GOVERN_EDIT, Action.GOVERN_AUDIT_RECORD})
+#: The side that receives the data (``rooms.RECIPIENT_SIDES``) and the sides that are the
+#: company's business (``rooms.COMPANY_SIDES``), as stored in a seat.
+RECIPIENT_SEAT = "buyer"
+COMPANY_SEATS = frozenset({"seller", "platform"})
+
+
+def recipient_only(actor: Actor) -> bool:
+    """Whether ``actor``'s account is seated on the buyer's side and on no side of the company
+    (seller, platform): whom it works for in a transfer is the recipient."""
+    return RECIPIENT_SEAT in actor.seats and not actor.seats & COMPANY_SEATS
+
+
 #: What each action is called in a refusal (Chinese, English): a verb phrase that reads after
 #: "无权" / "may not". One entry per :class:`Action` (a test checks both languages).
 ACTION_LABELS: Mapping[Action, tuple[str, str]] = MappingProxyType(
@@ -350,6 +372,11 @@ def explain(actor: Actor, action: Action, resource: str | None = None) -> str | 
         return tr(
             f"{actor.name} 的角色为{role_label(actor.role)}，无权{action_label(action)}",
             f"{actor.name}, as {role_label(actor.role)}, may not {action_label(action)}",
+        )
+    if action in COMPANY_ONLY and recipient_only(actor):
+        return tr(
+            f"{actor.name} 仅在买方就座，无权{action_label(action)}",
+            f"{actor.name}, seated on the buyer's side only, may not {action_label(action)}",
         )
     if resource is not None and actor.deals is not None and resource not in actor.deals:
         return tr(

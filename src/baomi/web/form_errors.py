@@ -25,7 +25,7 @@ from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
-from baomi.services.permissions import Action, Actor, Role
+from baomi.services.permissions import Action
 from baomi.web.deps import optional_user
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -132,8 +132,7 @@ def refuse_first(request: Request, user: UserPublic | None) -> None:
     if deal is not None:
         rooms.gate(vault, rooms.seat(vault, user, deal), action, deal)
     else:
-        actor = Actor(user.username, Role(user.role))
-        audit.require(vault, actor, action, obj=f"page:{request.url.path}")
+        audit.require(vault, rooms.seat_outside(user), action, obj=f"page:{request.url.path}")
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import ConfigError, InputError
+from baomi.errors import ConfigError, InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.comply.rulebook import rules
@@ -43,6 +43,8 @@ from baomi.services.comply.scope import (
     choices,
     data_file,
     files_of,
+    owner_of,
+    require_own,
     target,
     today,
 )
@@ -421,14 +423,37 @@ def checklist(
         return _view(session, vault, found, on or today())
 
 
-def _item(session: Session, uscc: str, ref: str) -> ChecklistItem:
-    row = session.execute(
+def _find_item(session: Session, uscc: str, ref: str) -> ChecklistItem | None:
+    return session.execute(
         select(ChecklistItem).where(
             ChecklistItem.uscc == uscc, (ChecklistItem.id == ref) | (ChecklistItem.key == ref)
         )
     ).scalar()
+
+
+def _no_item() -> NotFoundError:
+    """What an item that is not on the company's checklist answers (an unknown id or key,
+    another company's item): the same words, nothing typed echoed (404)."""
+    return NotFoundError(tr("清单中没有该条目", "no such checklist item"))
+
+
+def _own_item(vault: Vault, actor: Actor, found: Target, ref: str) -> None:
+    """Another company's item answers as an unknown one, the refusal recorded."""
+    require_own(
+        vault,
+        actor,
+        Action.COMPLY_EDIT,
+        found,
+        kind="item",
+        lookup=lambda s: owner_of(_find_item(s, found.uscc, ref) or s.get(ChecklistItem, ref)),
+        missing=_no_item(),
+    )
+
+
+def _item(session: Session, uscc: str, ref: str) -> ChecklistItem:
+    row = _find_item(session, uscc, ref)
     if row is None:
-        raise InputError(tr(f"清单中没有条目 {ref}", f"no checklist item {ref}"))
+        raise _no_item()
     return row
 
 
@@ -472,6 +497,7 @@ def set_item(
     taken in the same transaction."""
     _check_text(owner, notes)
     found = _edit_target(vault, actor, deal_ref, uscc)
+    _own_item(vault, actor, found, item)
     with vault.transaction() as session:
         row = _item(session, found.uscc, item)
         changed: list[str] = []
@@ -580,6 +606,7 @@ def add_evidence(
 ) -> FileInfo:
     """Attach an evidence file to an item, sealed; audited (size and hash, not the name)."""
     found = _edit_target(vault, actor, deal_ref, uscc)
+    _own_item(vault, actor, found, item)
     with vault.transaction() as session:
         row = _item(session, found.uscc, item)
         return add_file(

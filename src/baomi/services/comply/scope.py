@@ -15,10 +15,10 @@ database and never lies in clear on disk.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.checksums import is_valid_uscc
-from baomi.errors import InputError
+from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.accounts import UserPublic
@@ -146,6 +146,38 @@ def target(
         resource = found.deal_id
     audit.require(vault, actor, action, obj=found.obj, resource=resource)
     return found
+
+
+def require_own(
+    vault: Vault,
+    actor: Actor,
+    action: Action,
+    found: Target,
+    *,
+    kind: str,
+    lookup: Callable[[Session], tuple[str, str] | None],
+    missing: NotFoundError,
+) -> None:
+    """Go on when the record ``lookup`` finds (its id and company, wherever it is) is of the
+    company ``found``; anything else answers exactly as an id that names nothing (``missing``,
+    404, no id): another company's record is not told apart from an unknown one. A scoped
+    actor's refusal is recorded (:func:`~baomi.services.audit.refuse_unseen`, ``kind:id`` or
+    ``kind:-``); an unscoped one, who sees every company, is just told it is missing. Called
+    after :func:`target`, before the transaction that uses the record."""
+    with vault.reading() as session:
+        hit = lookup(session)
+    if hit is not None and hit[1] == found.uscc:
+        return
+    if actor.deals is None:
+        raise missing
+    audit.refuse_unseen(
+        vault,
+        actor,
+        action,
+        obj=f"{kind}:{hit[0] if hit is not None else '-'}",
+        reason=f"no such {kind}" if hit is None else "another company's",
+        missing=missing,
+    )
 
 
 def seat_actor(vault: Vault, user: UserPublic, deal_ref: str) -> Actor:
@@ -275,10 +307,19 @@ def read_file(
     """Decrypt a file attached to the company's checklist or register, for someone who may read
     them; audited."""
     found = target(vault, actor, Action.COMPLY_VIEW, deal_ref=deal_ref, uscc=uscc)
+    require_own(
+        vault,
+        actor,
+        Action.COMPLY_VIEW,
+        found,
+        kind="file",
+        lookup=lambda s: owner_of(s.get(ComplyFile, file_id)),
+        missing=no_file(),
+    )
     with vault.transaction() as session:
         row = session.get(ComplyFile, file_id)
         if row is None or row.uscc != found.uscc:
-            raise InputError(tr("没有该文件", "no such file"))
+            raise no_file()
         key = _key(vault)
         name = crypto.open_sealed(key, row.name_sealed, _aad(row.uscc, row.id, "name")).decode()
         content = crypto.open_sealed(key, row.content_sealed, _aad(row.uscc, row.id, "content"))
@@ -291,3 +332,23 @@ def read_file(
             details={"company": row.uscc, "owner": row.owner, "size": row.size},
         )
     return name, content
+
+
+def no_file() -> NotFoundError:
+    """What a file id that is not the company's answers (an unknown one, another company's)."""
+    return NotFoundError(tr("没有该文件", "no such file"))
+
+
+class CompanyRecord(Protocol):
+    """A record of a company's registers (a party, an item, a file): its id and its company."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def uscc(self) -> str: ...
+
+
+def owner_of(row: CompanyRecord | None) -> tuple[str, str] | None:
+    """A record's id and company, for :func:`require_own`'s ``lookup``."""
+    return None if row is None else (row.id, row.uscc)

@@ -36,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baomi.engine.audit_chain import AuditAction
-from baomi.errors import ConfigError, InputError
+from baomi.errors import ConfigError, InputError, NotFoundError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.comply.scope import (
@@ -48,6 +48,8 @@ from baomi.services.comply.scope import (
     data_file,
     files_of,
     open_text,
+    owner_of,
+    require_own,
     seal_text,
     target,
     today,
@@ -367,10 +369,29 @@ def _facts(row: Vendor) -> dict[str, Any]:
     }
 
 
+def _no_vendor() -> NotFoundError:
+    """What a party's id that is not in the company's register answers (an unknown one,
+    another company's): the same words, no id (404)."""
+    return NotFoundError(tr("登记册中没有该第三方", "no such third party in the register"))
+
+
+def _own_vendor(vault: Vault, actor: Actor, found: Target, vendor_id: str) -> None:
+    """Another company's party answers as an unknown one, the refusal recorded."""
+    require_own(
+        vault,
+        actor,
+        Action.COMPLY_EDIT,
+        found,
+        kind="vendor",
+        lookup=lambda s: owner_of(s.get(Vendor, vendor_id)),
+        missing=_no_vendor(),
+    )
+
+
 def _vendor(session: Session, found: Target, vendor_id: str) -> Vendor:
     row = session.get(Vendor, vendor_id)
     if row is None or row.uscc != found.uscc:
-        raise InputError(tr("登记册中没有该第三方", "no such third party in the register"))
+        raise _no_vendor()
     return row
 
 
@@ -409,6 +430,8 @@ def save_vendor(
     is entered about an open one (a closed party stays as it was closed)."""
     _validate(data)
     found = target(vault, actor, Action.COMPLY_EDIT, deal_ref=deal_ref, uscc=uscc)
+    if vendor_id is not None:
+        _own_vendor(vault, actor, found, vendor_id)
     with vault.transaction() as session:
         stamp = now()
         _refuse_duplicate(session, found.uscc, data.name, vendor_id)
@@ -448,6 +471,7 @@ def attach(
 ) -> FileInfo:
     """Attach a sealed file (the NDA, the contract, a return-or-delete proof) to a party."""
     found = target(vault, actor, Action.COMPLY_EDIT, deal_ref=deal_ref, uscc=uscc)
+    _own_vendor(vault, actor, found, vendor_id)
     with vault.transaction() as session:
         row = _vendor(session, found, vendor_id)
         return add_file(
@@ -485,6 +509,7 @@ def close_vendor(
     if len(confirmed_by) > MAX_NAME:
         raise InputError(tr("确认人过长", "confirmed-by too long"))
     found = target(vault, actor, Action.COMPLY_EDIT, deal_ref=deal_ref, uscc=uscc)
+    _own_vendor(vault, actor, found, vendor_id)
     day = confirmed_on or today()
     if day > today():
         raise InputError(tr("确认日期不能在将来", "the confirmation date cannot be in the future"))

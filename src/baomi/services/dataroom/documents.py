@@ -179,10 +179,10 @@ def _entry_for(
 ) -> DocumentEntry:
     # the room and the role table first, so that who may not do this learns nothing of which
     # ids exist; an id not in this room (another room's, a missing one) is not found
-    rooms.require(vault, seat.actor, action, deal_ref)
+    deal_id = rooms.require(vault, seat.actor, action, deal_ref)
     entry = {e.id: e for e in _objects(vault, seat, deal_ref)}.get(object_id)
-    if entry is None:  # unknown, or another room's: the same answer
-        raise rooms.no_document()
+    if entry is None:  # unknown, or another room's: the same answer, recorded
+        raise rooms.unknown_document(vault, seat, action, deal_id)
     rooms.gate(vault, seat, action, deal_ref, folder=entry.folder)
     return entry
 

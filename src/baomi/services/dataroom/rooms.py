@@ -196,10 +196,16 @@ def admitted(vault: Vault, user: UserPublic, deal_ref: str, action: Action) -> S
 
 
 def seat_outside(user: UserPublic) -> Actor:
-    """The actor ``user`` is outside any one room (creating deals and rooms, listing): the
-    platform role; unscoped only for the roles that run rooms."""
+    """The actor ``user`` is outside any one room (creating deals and rooms, listing, the
+    company's governance): the platform role; unscoped only for the roles that run rooms; with
+    the sides the user is seated on (``permissions.COMPANY_ONLY``)."""
     platform = Role(user.role)
-    return Actor(user.username, platform, None if platform in RUNS_ROOMS else frozenset())
+    return Actor(
+        user.username,
+        platform,
+        None if platform in RUNS_ROOMS else frozenset(),
+        seats=user.seats,
+    )
 
 
 #: Sides whose seats make a deal the user's own company business outside its room (the
@@ -331,6 +337,16 @@ def no_document() -> NotFoundError:
     """What a document id that is not in the room answers — and one in a folder the user's side
     holds no grant for: the folder's name is not told to whoever was not granted it (404)."""
     return NotFoundError(tr("没有该文件", "no such document"))
+
+
+def unknown_document(vault: Vault, seat_: Seat, action: Action, deal_id: str) -> NotFoundError:
+    """:func:`no_document` for an id that is not in the room (a missing one, another room's),
+    the probing recorded as a hidden folder's document is (``access.denied``; the id typed is
+    not recorded: it may be anything). The platform's roles without a seat, who see every
+    room, are just told it is missing."""
+    if seat_.actor.deals is not None:
+        _record_denial(vault, seat_.actor, action, f"deal:{deal_id}", "no such document")
+    return no_document()
 
 
 def _folder_refusal(

@@ -422,7 +422,7 @@ def plan(
 def complete(vault: Vault, *, actor: Actor, audit_id: str, conclusion: str = "") -> AuditInfo:
     """The auditors finished the audit (its findings may still be open), with their conclusion
     (required: a completed audit without one says nothing of what was found)."""
-    authorize(actor, Action.GOVERN_AUDIT_RECORD)
+    audit.require(vault, actor, Action.GOVERN_AUDIT_RECORD, obj="govern:audits")
     text = _text(conclusion, "结论", "conclusion", limit=20_000)
     with vault.transaction() as session:
         row = _audit_row(session, audit_id)
@@ -447,7 +447,7 @@ def record_finding(
     detail: str = "",
 ) -> FindingInfo:
     """An auditor records what the audit found, with its severity."""
-    authorize(actor, Action.GOVERN_AUDIT_RECORD)
+    audit.require(vault, actor, Action.GOVERN_AUDIT_RECORD, obj="govern:audits")
     level = severity(severity_)
     title = _text(title, "发现", "finding", limit=500)
     detail = _text(detail, "说明", "detail", required=False, limit=20_000)
@@ -509,7 +509,7 @@ def complete_action(vault: Vault, *, actor: Actor, action_id: str) -> FindingInf
 
 def add_note(vault: Vault, *, actor: Actor, finding_id: str, text: str) -> FindingInfo:
     """A follow-up note on a finding (what was checked, what remains)."""
-    authorize(actor, Action.GOVERN_AUDIT_RECORD)
+    audit.require(vault, actor, Action.GOVERN_AUDIT_RECORD, obj="govern:audits")
     text = _text(text, "跟进记录", "note", limit=4000)
     with vault.transaction() as session:
         row = _finding_row(session, finding_id)
@@ -523,7 +523,7 @@ def add_note(vault: Vault, *, actor: Actor, finding_id: str, text: str) -> Findi
 
 def close_finding(vault: Vault, *, actor: Actor, finding_id: str) -> FindingInfo:
     """Verify and close a finding: it has actions, all are done, and ``actor`` did none."""
-    authorize(actor, Action.GOVERN_AUDIT_RECORD)
+    audit.require(vault, actor, Action.GOVERN_AUDIT_RECORD, obj="govern:audits")
     with vault.transaction() as session:
         row = _open_finding(session, finding_id)
         actions = _action_infos(session, row.id, clock.today())
@@ -556,14 +556,14 @@ def close_finding(vault: Vault, *, actor: Actor, finding_id: str) -> FindingInfo
 
 def audits(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> list[AuditInfo]:
     """Every audit, latest planned first."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:audits")
     day = today or clock.today()
     with vault.reading() as session:
         return [_info(session, r, day) for r in reversed(_ordered(session))]
 
 
 def show(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None = None) -> AuditInfo:
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:audits")
     with vault.reading() as session:
         return _info(session, _audit_row(session, audit_id), today or clock.today())
 

@@ -337,7 +337,7 @@ def review(
 
 def policies(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> list[PolicyInfo]:
     """Every policy, the next review first."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:policies")
     day = today or clock.today()
     with vault.reading() as session:
         rows = session.execute(select(Policy).order_by(Policy.next_review, Policy.title)).scalars()
@@ -345,7 +345,7 @@ def policies(vault: Vault, *, actor: Actor, today: _dt.date | None = None) -> li
 
 
 def get(vault: Vault, *, actor: Actor, policy_id: str) -> PolicyInfo:
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:policies")
     with vault.reading() as session:
         return _info(session, _row(session, policy_id), clock.today())
 
@@ -354,7 +354,7 @@ def content(
     vault: Vault, *, actor: Actor, policy_id: str, version: int | None = None
 ) -> tuple[VersionInfo, bytes]:
     """A version's file (the current one by default), its SHA-256 checked; the read audited."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:policies")
     with vault.transaction() as session:
         _row(session, policy_id)
         query = select(PolicyVersion).where(PolicyVersion.policy_id == policy_id)

@@ -144,7 +144,7 @@ def _rows(vault: Vault) -> list[RaciRow]:
 
 def matrix(vault: Vault, *, actor: Actor) -> list[RaciRow]:
     """The table: one row per activity."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:raci")
     return _rows(vault)
 
 
@@ -183,7 +183,7 @@ def overdue(
     vault: Vault, *, actor: Actor, today: _dt.date | None = None
 ) -> dict[str, list[DueItem]]:
     """Each department's overdue calendar items (every department present, maybe empty)."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:raci")
     day = today or clock.today()
     out: dict[str, list[DueItem]] = {code: [] for code in departments.DEPARTMENTS}
     for item in calendar.collect(vault, day):

@@ -414,7 +414,7 @@ def complete_action(vault: Vault, *, actor: Actor, action_id: str) -> SurveyInfo
 
 def surveys(vault: Vault, *, actor: Actor) -> list[SurveyInfo]:
     """Every survey, newest first."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:surveys")
     with vault.reading() as session:
         rows = session.execute(
             select(Survey).order_by(Survey.created_at.desc(), Survey.id)
@@ -423,7 +423,7 @@ def surveys(vault: Vault, *, actor: Actor) -> list[SurveyInfo]:
 
 
 def get(vault: Vault, *, actor: Actor, survey_id: str) -> SurveyInfo:
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:surveys")
     with vault.reading() as session:
         return _info(session, _row(session, survey_id))
 
@@ -462,7 +462,7 @@ def _aggregate(
 
 def results(vault: Vault, *, actor: Actor, survey_id: str) -> Results:
     """The aggregate results, with the (masked) free texts, for the staff."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:surveys")
     with vault.reading() as session:
         row = _row(session, survey_id)
         return _aggregate(row.id, row.title, _questions(session, row.id), _answers(session, row.id))
@@ -472,7 +472,7 @@ def responses(
     vault: Vault, *, actor: Actor, survey_id: str
 ) -> tuple[SurveyInfo, list[dict[str, Any]], list[str]]:
     """Every response (for the export): the survey, the answers per response, their times."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:surveys")
     with vault.reading() as session:
         row = _row(session, survey_id)
         rows = session.execute(

@@ -477,7 +477,7 @@ def attempt(vault: Vault, *, actor: Actor, attempt_id: str) -> AttemptInfo:
 
 def verify(vault: Vault, *, actor: Actor, code: str) -> AttemptInfo | None:
     """The passed attempt a certificate's code belongs to, if the code is genuine."""
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:training")
     value = code.strip().lower()
     with vault.reading() as session:
         row = session.execute(select(TrainingAttempt).where(TrainingAttempt.code == value)).scalar()
@@ -658,7 +658,7 @@ def unassign(vault: Vault, *, actor: Actor, assignment_id: str) -> None:
 
 
 def assignments(vault: Vault, *, actor: Actor) -> list[AssignmentInfo]:
-    authorize(actor, Action.GOVERN_VIEW)
+    audit.require(vault, actor, Action.GOVERN_VIEW, obj="govern:training")
     with vault.reading() as session:
         rows = session.execute(
             select(TrainingAssignment).order_by(

@@ -1,0 +1,103 @@
+"""Governance is the company's: an auditor seated on the buyer's side only does not read it.
+
+``govern.view`` is open to auditors, so an auditor account the buyer brought into a room (seated
+on the buyer's side and nowhere else) read the company's internal audits and findings, each
+employee's training record, its policies and surveys: not minimum necessary (PIPL-6). The rule
+(``permissions.COMPANY_ONLY``) refuses it on every area, recorded as ``access.denied``; an
+auditor seated on the seller's or the platform's side of any room, or in no room, still reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from baomi.errors import PermissionDeniedError
+from baomi.services.govern import audits, calendar, dashboard, policies, raci, surveys, training
+from baomi.services.govern.demo import ensure_demo_governance
+from baomi.services.permissions import Action as A
+from baomi.services.permissions import Actor, Role, allowed
+from baomi.services.vault import Vault
+from tests.vault_support import denials
+
+OPERATOR = Actor("op", Role.OPERATOR)
+BUYER_SIDE = Actor("buyer.auditor", Role.AUDITOR, frozenset(), seats=frozenset({"buyer"}))
+READERS = {
+    "seller side": Actor("aud.s", Role.AUDITOR, frozenset(), seats=frozenset({"seller"})),
+    "both sides": Actor("aud.b", Role.AUDITOR, frozenset(), seats=frozenset({"buyer", "seller"})),
+    "platform side": Actor("aud.p", Role.AUDITOR, frozenset(), seats=frozenset({"platform"})),
+    "no room": Actor("aud.n", Role.AUDITOR, frozenset()),
+}
+
+
+@pytest.fixture
+def ids(vault: Vault) -> dict[str, str]:
+    ensure_demo_governance(vault)
+    audit = audits.audits(vault, actor=OPERATOR)[0]
+    return {
+        "audit": audit.id,
+        "policy": policies.policies(vault, actor=OPERATOR)[0].id,
+        "survey": surveys.surveys(vault, actor=OPERATOR)[0].id,
+    }
+
+
+def _reads(vault: Vault, ids: dict[str, str]) -> dict[str, Callable[[Actor], Any]]:
+    """Each governance read, by area (pages, API and exports call these)."""
+    return {
+        "dashboard": lambda a: dashboard.dashboard(vault, actor=a),
+        "calendar": lambda a: calendar.calendar(vault, actor=a),
+        "audits": lambda a: audits.audits(vault, actor=a),
+        "audit": lambda a: audits.show(vault, actor=a, audit_id=ids["audit"]),
+        "audit report": lambda a: audits.report(vault, actor=a, audit_id=ids["audit"]),
+        "findings export": lambda a: audits.findings_table(vault, actor=a),
+        "training dashboard": lambda a: training.dashboard(vault, actor=a),
+        "assignments": lambda a: training.assignments(vault, actor=a),
+        "certificate check": lambda a: training.verify(vault, actor=a, code="0" * 16),
+        "policies": lambda a: policies.policies(vault, actor=a),
+        "policy": lambda a: policies.get(vault, actor=a, policy_id=ids["policy"]),
+        "policies export": lambda a: policies.table(vault, actor=a),
+        "surveys": lambda a: surveys.surveys(vault, actor=a),
+        "survey": lambda a: surveys.get(vault, actor=a, survey_id=ids["survey"]),
+        "survey results": lambda a: surveys.results(vault, actor=a, survey_id=ids["survey"]),
+        "survey responses": lambda a: surveys.responses(vault, actor=a, survey_id=ids["survey"]),
+        "raci": lambda a: raci.matrix(vault, actor=a),
+    }
+
+
+def test_the_buyer_sides_auditor_is_refused_every_area_and_each_refusal_recorded(
+    vault: Vault, ids: dict[str, str]
+) -> None:
+    for area, read in _reads(vault, ids).items():
+        before = len(denials(vault))
+        with pytest.raises(PermissionDeniedError) as caught:
+            read(BUYER_SIDE)
+        assert "买方" in str(caught.value) and "查看治理" in str(caught.value), area
+        denied = denials(vault)
+        assert len(denied) == before + 1, area
+        assert '"govern.view"' in denied[-1].details and denied[-1].actor == "buyer.auditor"
+
+
+def test_the_buyer_sides_auditor_records_no_finding(vault: Vault, ids: dict[str, str]) -> None:
+    before = len(denials(vault))
+    with pytest.raises(PermissionDeniedError):
+        audits.record_finding(
+            vault, actor=BUYER_SIDE, audit_id=ids["audit"], title="x", severity_="low"
+        )
+    assert len(denials(vault)) == before + 1
+
+
+@pytest.mark.parametrize("who", sorted(READERS))
+def test_an_auditor_of_the_company_or_the_platform_still_reads(
+    vault: Vault, ids: dict[str, str], who: str
+) -> None:
+    for read in _reads(vault, ids).values():
+        read(READERS[who])
+
+
+def test_the_rule_is_the_tables_so_pages_offer_no_link() -> None:
+    assert not allowed(BUYER_SIDE, A.GOVERN_VIEW)
+    assert allowed(READERS["seller side"], A.GOVERN_VIEW)
+    # what the buyer's side may still do: its own training, its notifications
+    assert allowed(BUYER_SIDE, A.TRAINING_TAKE) and allowed(BUYER_SIDE, A.NOTIFICATION_READ)
