@@ -69,13 +69,14 @@ def test_the_seat_sides_the_company_only_rule_reads_are_the_rooms() -> None:
 
     assert {permissions.RECIPIENT_SEAT} == {s.value for s in rooms.RECIPIENT_SIDES}
     assert {s.value for s in rooms.COMPANY_SIDES} == permissions.COMPANY_SEATS
-    # only roles that sit on the buyer's side and read governance are concerned: auditors
+    # only roles that sit on the buyer's side and read governance or drills are concerned:
+    # auditors, and counsel (drills)
     concerned = {
         r
         for r in rooms.SIDE_ROLES[rooms.Side.BUYER]
         if any(r in permissions.PERMISSIONS[a] for a in permissions.COMPANY_ONLY)
     }
-    assert concerned == {Role.AUDITOR}
+    assert concerned == {Role.AUDITOR, Role.COUNSEL}
 
 
 def test_the_reason_names_the_action_and_role_in_words_chinese_first() -> None:

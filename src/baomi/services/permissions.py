@@ -264,12 +264,21 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
 
 
 #: The company's own management of protection (governance: its internal audits and findings,
-#: each employee's training record, its policies and surveys), which the role table opens to
-#: auditors. Minimum necessary (PIPL-6): none of it is for the receiving side of a transfer, so
-#: an account seated in rooms on the buyer's side and on neither the seller's nor the platform's
-#: (an auditor the buyer brought) is refused it; an auditor seated on the seller's or the
-#: platform's side of any room, or in no room, is the company's (or the platform's) and reads it.
-COMPANY_ONLY = frozenset({Action.GOVERN_VIEW, Action.GOVERN_EDIT, Action.GOVERN_AUDIT_RECORD})
+#: each employee's training record, its policies and surveys; its emergency drills), which the
+#: role table opens to auditors (and drills to counsel). Minimum necessary (PIPL-6): none of it
+#: is for the receiving side of a transfer, so an account seated in rooms on the buyer's side
+#: and on neither the seller's nor the platform's (an auditor or counsel the buyer brought) is
+#: refused it; one seated on the seller's or the platform's side of any room, or in no room, is
+#: the company's (or the platform's) and reads it.
+COMPANY_ONLY = frozenset(
+    {
+        Action.GOVERN_VIEW,
+        Action.GOVERN_EDIT,
+        Action.GOVERN_AUDIT_RECORD,
+        Action.DRILL_VIEW,
+        Action.DRILL_EDIT,
+    }
+)
 #: The side that receives the data (``rooms.RECIPIENT_SIDES``) and the sides that are the
 #: company's business (``rooms.COMPANY_SIDES``), as stored in a seat.
 RECIPIENT_SEAT = "buyer"

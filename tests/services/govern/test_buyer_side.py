@@ -101,3 +101,21 @@ def test_the_rule_is_the_tables_so_pages_offer_no_link() -> None:
     assert allowed(READERS["seller side"], A.GOVERN_VIEW)
     # what the buyer's side may still do: its own training, its notifications
     assert allowed(BUYER_SIDE, A.TRAINING_TAKE) and allowed(BUYER_SIDE, A.NOTIFICATION_READ)
+
+
+def test_the_companys_drills_are_not_the_buyer_sides_either(vault: Vault) -> None:
+    """Emergency drills are the company's too (who took part, what went wrong), and the start
+    page already kept their link from the buyer's side; the drills service still answered a
+    buyer-side auditor or counsel."""
+    from baomi.services.respond import drills
+
+    counsel = Actor("buyer.counsel", Role.COUNSEL, frozenset(), seats=frozenset({"buyer"}))
+    for actor in (BUYER_SIDE, counsel):
+        for read in (drills.status, drills.drills):
+            with pytest.raises(PermissionDeniedError) as caught:
+                read(vault, actor=actor)
+            assert "买方" in str(caught.value)
+    seller_counsel = Actor("seller.counsel", Role.COUNSEL, frozenset(), seats=frozenset({"seller"}))
+    for actor in (READERS["seller side"], READERS["no room"], seller_counsel):
+        drills.status(vault, actor=actor)
+        drills.drills(vault, actor=actor)
