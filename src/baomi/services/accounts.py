@@ -38,7 +38,7 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import audit
 from baomi.services.govern import departments
-from baomi.services.permissions import Action, Actor, Role
+from baomi.services.permissions import Action, Actor, Role, recipient_only
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Member, SetupLink, User, WebSession
 
@@ -340,15 +340,20 @@ def is_active(vault: Vault, username: str) -> bool:
 
 
 def members_of(vault: Vault, department: str) -> list[str]:
-    """The usernames (not disabled) in ``department`` (no permission check: for reminders)."""
+    """The usernames (not disabled) in ``department`` (no permission check: for reminders),
+    less accounts seated only on the buyer's side: the company's reminders are not theirs
+    (``permissions.COMPANY_ONLY``)."""
     with vault.reading() as session:
-        return list(
-            session.execute(
-                select(User.username)
-                .where(User.department == department, User.disabled.is_(False))
-                .order_by(User.username)
-            ).scalars()
-        )
+        users = session.execute(
+            select(User)
+            .where(User.department == department, User.disabled.is_(False))
+            .order_by(User.username)
+        ).scalars()
+        return [
+            u.username
+            for u in users
+            if not recipient_only(Actor(u.username, Role(u.role), seats=_public(u).seats))
+        ]
 
 
 def _new_setup_link(session: Session, user: User) -> str:

@@ -119,3 +119,28 @@ def test_the_companys_drills_are_not_the_buyer_sides_either(vault: Vault) -> Non
     for actor in (READERS["seller side"], READERS["no room"], seller_counsel):
         drills.status(vault, actor=actor)
         drills.drills(vault, actor=actor)
+
+
+def test_a_department_reminder_skips_an_account_seated_only_on_the_buyers_side(
+    vault: Vault,
+) -> None:
+    """Reminders go to an item's department; a buyer-side account put in that department would
+    have received the titles of the company's overdue audits and reviews."""
+    from baomi.services import accounts, deals
+    from baomi.services.dataroom import rooms
+    from baomi.services.dataroom.demo import DEMO_USCC
+    from baomi.services.dataroom.rooms import Side
+
+    admin = Actor("admin", Role.ADMIN)
+    for name in ("staff.a", "buyer.aud"):
+        accounts.create_user(
+            vault, actor=admin, username=name, display_name=name, role="auditor",
+            department="audit",
+        )  # fmt: skip
+    deals.create(vault, actor=admin, name="d1")
+    rooms.open_room(vault, actor=admin, deal_ref="d1", target_name="甲", target_uscc=DEMO_USCC)
+    rooms.add_member(
+        vault, actor=admin, deal_ref="d1", username="buyer.aud", side=Side.BUYER,
+        role=Role.AUDITOR,
+    )  # fmt: skip
+    assert accounts.members_of(vault, "audit") == ["staff.a"]

@@ -293,3 +293,30 @@ def test_permissions(vault: Vault) -> None:
         t.assign(vault, actor=auditor, course_id="law", role="seller")
     with pytest.raises(PermissionDeniedError):
         t.verify(vault, actor=counsel, code=info.code or "")
+
+
+def test_an_assignment_by_role_skips_accounts_seated_only_on_the_buyers_side(
+    vault: Vault,
+) -> None:
+    """An auditor the buyer brought is not the company's staff: "every auditor" put the company's
+    training on them, and its reminders, and their names on the company's completion board."""
+    from baomi.services import deals
+    from baomi.services.dataroom import rooms
+    from baomi.services.dataroom.demo import DEMO_USCC
+    from baomi.services.dataroom.rooms import Side
+
+    ours = _user(vault, "aud.ours", "auditor", None)
+    _user(vault, "aud.buyer", "auditor", None)
+    deals.create(vault, actor=ADMIN, name="d1")
+    rooms.open_room(vault, actor=ADMIN, deal_ref="d1", target_name="甲", target_uscc=DEMO_USCC)
+    rooms.add_member(
+        vault, actor=ADMIN, deal_ref="d1", username="aud.buyer", side=Side.BUYER, role=Role.AUDITOR
+    )
+    rooms.add_member(
+        vault, actor=ADMIN, deal_ref="d1", username="aud.ours", side=Side.SELLER, role=Role.AUDITOR
+    )
+    t.assign(vault, actor=ADMIN, course_id="law", role="auditor")
+    assert [d.course for d in t.my_duties(vault, actor=ours)] == ["law"]
+    buyer_side = Actor("aud.buyer", Role.AUDITOR, seats=frozenset({"buyer"}))
+    assert t.my_duties(vault, actor=buyer_side) == []
+    assert {d.username for d in t._duties(vault)} == {"aud.ours"}

@@ -58,9 +58,10 @@ from baomi.services.permissions import (
     Role,
     allowed,
     authorize,
+    recipient_only,
 )
 from baomi.services.vault import Vault, new_id, now
-from baomi.storage.models import TrainingAssignment, TrainingAttempt, User
+from baomi.storage.models import Member, TrainingAssignment, TrainingAttempt, User
 
 #: The six topics of issue 15: code → (Chinese, English).
 TOPICS: dict[str, tuple[str, str]] = {
@@ -293,6 +294,16 @@ def _duties(vault: Vault, usernames: Iterable[str] | None = None) -> list[Duty]:
             if wanted is None or u.username in wanted
         ]
         rows = list(session.execute(select(TrainingAssignment)).scalars())
+        seats: dict[str, set[str]] = defaultdict(set)
+        for user_id, side in session.execute(select(Member.user_id, Member.side)):
+            seats[user_id].add(side)
+        # an account the buyer brought (seated on the buyer's side only) is not the company's
+        # staff: the company's training is not assigned to it (permissions.COMPANY_ONLY)
+        users = [
+            u
+            for u in users
+            if not recipient_only(Actor(u.username, Role(u.role), seats=frozenset(seats[u.id])))
+        ]
         passed: dict[tuple[str, str], _dt.date] = {}
         won = select(TrainingAttempt).where(TrainingAttempt.passed.is_(True))
         for row in session.execute(won).scalars():
