@@ -62,6 +62,13 @@ def test_an_audit_at_the_command_line(cli: Cli, tmp_path: Path) -> None:
         cli("govern", "audit", "close", finding["id"], "--as", "auditor", "--format", "json")
     )
     assert closed["closed_by"] == "auditor"
+    # completing needs the conclusion: the option is required and says so in its help
+    missing = cli("govern", "audit", "complete", first["id"], "--as", "auditor", code=2)
+    assert "--conclusion" in missing
+    assert "必填" in cli("govern", "audit", "complete", "--help")
+    complete = ("govern", "audit", "complete", first["id"], "--conclusion", "一项已整改")
+    done = json.loads(cli(*complete, "--as", "auditor", "--format", "json"))
+    assert done["completed_at"] and done["conclusion"] == "一项已整改"
     listed = cli("govern", "audit", "list")
     assert "全面审计" in listed
     report = tmp_path / "audit.pdf"

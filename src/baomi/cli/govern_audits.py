@@ -163,7 +163,9 @@ def show_cmd(audit: str, fmt: Format = FORMAT_OPTION, as_: str | None = AS_OPTIO
 @audit_app.command("complete")
 def complete_cmd(
     audit: str,
-    conclusion: str = typer.Option("", "--conclusion"),
+    conclusion: str = typer.Option(
+        ..., "--conclusion", help="审计结论（必填）/ the audit's conclusion (required)"
+    ),
     fmt: Format = FORMAT_OPTION,
     as_: str | None = AS_OPTION,
 ) -> None:
