@@ -177,8 +177,8 @@ def test_exotic_column_types_are_each_named(server: str, tmp_path: Path) -> None
 
 def test_a_wrong_password_is_a_clear_error_without_it(server: str) -> None:
     url = resolve_url(server)
-    if url.get_backend_name() == "postgresql":
-        pytest.skip("the CI cluster trusts loopback connections: no password is checked")
+    if not url.password:
+        pytest.skip("this server's URL has no password, so none is checked")
     with pytest.raises(DatabaseError) as err:
         connect(url.set(password="not-the-password-7"))
     message = str(err.value)
