@@ -40,3 +40,18 @@ def test_an_incident_typed_at_1_am_in_beijing_is_not_in_the_future(late: _dt.dat
 
     stored = incidents._timestamp("2026-12-06T01:00")
     assert _dt.datetime.fromisoformat(stored) == LATE - _dt.timedelta(minutes=30)
+
+
+def test_a_stored_time_has_chinas_date() -> None:
+    """Pages and reports cut stored UTC times to their first ten characters: a record made at
+    01:30 in Beijing showed the day before."""
+    assert clock.day("2026-12-05T17:30:00+00:00") == "2026-12-06"
+    assert clock.day("2026-12-05T15:59:00+00:00") == "2026-12-05"
+    assert clock.day("2026-12-05T17:30:00") == "2026-12-06"  # stored naive: UTC
+    assert clock.day("2026-12-06") == "2026-12-06"  # a date a person typed is China's already
+    assert clock.day(None) == "" and clock.day("") == ""
+
+
+def test_a_time_for_a_text_that_leaves_the_system_names_its_zone() -> None:
+    assert clock.zoned("2026-12-05T17:30:00+00:00") == "2026-12-06 01:30 UTC+8"
+    assert clock.zoned(None) == ""

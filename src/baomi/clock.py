@@ -36,3 +36,20 @@ def shown(timestamp: str | _dt.datetime | None) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=_dt.UTC)
     return when.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def zoned(timestamp: str | _dt.datetime | None) -> str:
+    """A stored time for a text that leaves the system (a report, a notice, a document's mark):
+    ``2026-12-06 01:30 UTC+8``, the zone named; ``""`` for none."""
+    return f"{shown(timestamp)} UTC+8" if timestamp else ""
+
+
+def day(timestamp: str | _dt.datetime | None) -> str:
+    """A stored time's date in China: ``2026-12-06`` for ``2026-12-05T17:30:00+00:00`` (its
+    first ten characters are the UTC date, a day early from midnight to 08:00 in Beijing). A
+    date alone (``2026-12-06``, as a person types it) is China's already; ``""`` for none."""
+    if not timestamp:
+        return ""
+    if isinstance(timestamp, str) and len(timestamp) == 10:
+        return timestamp
+    return shown(timestamp)[:10]

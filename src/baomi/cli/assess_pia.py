@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from baomi import clock
 from baomi.cli.assess import assess_app
 from baomi.cli.assess_profile import FORMAT_OPTION, Format, emit, parse_choice
 from baomi.cli.vault import AS_OPTION, _actor, _console, _fail, _run, _vault
@@ -62,7 +63,10 @@ def facts_cmd(deal: str = DEAL, fmt: Format = FORMAT_OPTION, as_: str | None = A
     _table(
         (tr("事实", "fact"), tr("值", "value"), tr("状态", "status"), tr("来源", "source")),
         [(f.label, f.value, f.status.label, f.source) for f in found],
-        tr(f"检查时间 {found[0].checked_at[:19]}", f"checked {found[0].checked_at[:19]}"),
+        tr(
+            f"检查时间 {clock.zoned(found[0].checked_at)}",
+            f"checked {clock.zoned(found[0].checked_at)}",
+        ),
     )
 
 
@@ -134,7 +138,7 @@ def _print_pia(p: Any) -> None:
     _console().print(
         f"{p.deal_name} · {tr('第', 'version ')}{max(p.version, 1)}{tr(' 版', '')} · "
         f"{p.state.value}"
-        + (f" · {tr('保存至', 'keep until')} {p.keep_until[:10]}" if p.keep_until else "")
+        + (f" · {tr('保存至', 'keep until')} {clock.day(p.keep_until)}" if p.keep_until else "")
     )
     for section in p.sections:
         _table(
@@ -301,8 +305,8 @@ def pia_complete_cmd(
         return
     _console().print(
         tr(
-            f"第 {p.version} 版已完成，保存至 {p.keep_until[:10] if p.keep_until else '-'}。",
-            f"version {p.version} completed; kept until {p.keep_until[:10] if p.keep_until else '-'}.",
+            f"第 {p.version} 版已完成，保存至 {clock.day(p.keep_until) or '-'}。",
+            f"version {p.version} completed; kept until {clock.day(p.keep_until) or '-'}.",
         )
     )
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import typer
 from rich.table import Table
 
+from baomi import clock
 from baomi.cli.assess_profile import FORMAT_OPTION, Format, emit, parse_choice
 from baomi.cli.assess_reports import OUT_OPTION, REPORT_FORMAT_OPTION, write_report_cli
 from baomi.cli.govern import govern_app
@@ -52,7 +53,7 @@ def _show_audit(info: Any, fmt: Format) -> None:
     if fmt is Format.JSON:
         _json(asdict(info))
         return
-    state = (info.completed_at or "")[:10] or tr("计划中", "planned")
+    state = clock.day(info.completed_at) or tr("计划中", "planned")
     emit(
         None,
         fmt,
@@ -86,7 +87,7 @@ def _show_finding(info: Any, fmt: Format) -> None:
         done = f" {tr('已完成', 'done')} · {a.done_by}" if a.done_at else ""
         console.print(f"  - {a.text} · {a.department} · {a.due} ({a.id}){late}{done}")
     for n in info.notes:
-        console.print(f"  > {n.at[:10]} {n.by}: {n.text}")
+        console.print(f"  > {clock.day(n.at)} {n.by}: {n.text}")
 
 
 @audit_app.command("plan")
@@ -145,7 +146,7 @@ def list_cmd(fmt: Format = FORMAT_OPTION, as_: str | None = AS_OPTION) -> None:
             a.planned_for,
             a.scope,
             "、".join(a.auditors),
-            (a.completed_at or "")[:10],
+            clock.day(a.completed_at),
             str(a.open_findings),
             a.next_due,
         )

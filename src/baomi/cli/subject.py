@@ -144,7 +144,9 @@ def list_cmd(deal: str | None = DEAL_OPTION, fmt: Fmt = FMT, as_: str | None = A
     ):
         table.add_column(col)
     for i in found:
-        table.add_row(i.reference, i.kind.label, i.received_at[:10], i.due_at[:10], _state(i))
+        table.add_row(
+            i.reference, i.kind.label, clock.day(i.received_at), clock.day(i.due_at), _state(i)
+        )
     _console().print(table)
 
 
@@ -358,9 +360,9 @@ def apply_cmd(
         return
     table = Table(
         title=tr(
-            f"新版本 {len(applied.versions)} 个；原版本保留至 {applied.retain_until[:10]}",
+            f"新版本 {len(applied.versions)} 个；原版本保留至 {clock.day(applied.retain_until)}",
             f"{len(applied.versions)} new versions; originals kept until "
-            f"{applied.retain_until[:10]}",
+            f"{clock.day(applied.retain_until)}",
         )
     )
     for col in (tr("文件", "file"), tr("行数", "rows"), tr("新版本", "version")):

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
+from baomi import clock
 from baomi.errors import BaomiError, IntegrityError
 from baomi.i18n import tr
 from baomi.services.permissions import Actor, Role
@@ -202,7 +203,7 @@ def deal_list(as_json: bool = typer.Option(False, "--json"), as_: str | None = A
         tr("名称", "name"), tr("状态", "status"), tr("文件", "objects"), tr("创建", "created"), "id"
     )
     for d in items:
-        table.add_row(d.name, d.status, str(d.objects), d.created_at[:19], d.id)
+        table.add_row(d.name, d.status, str(d.objects), clock.zoned(d.created_at), d.id)
     _console().print(table)
 
 
@@ -221,7 +222,7 @@ def deal_show(
     d = detail.deal
     console = _console()
     console.print(
-        f"[bold]{d.name}[/bold] ({d.id}) — {d.status}, {d.created_by}, {d.created_at[:19]}",
+        f"[bold]{d.name}[/bold] ({d.id}) — {d.status}, {d.created_by}, {clock.zoned(d.created_at)}",
         soft_wrap=False,
     )
     table = Table(
@@ -384,8 +385,8 @@ def audit_checkpoint(as_: str | None = AS_OPTION) -> None:
 def _backup_result(report: Any, verb_zh: str, verb_en: str) -> None:
     _console().print(
         tr(
-            f"{verb_zh}：{report.files} 个密文文件，审计位置 {report.audit_head}，{report.created_at[:19]}（{report.backup_id}）",
-            f"{verb_en}: {report.files} blobs, audit position {report.audit_head}, {report.created_at[:19]} ({report.backup_id})",
+            f"{verb_zh}：{report.files} 个密文文件，审计位置 {report.audit_head}，{clock.zoned(report.created_at)}（{report.backup_id}）",
+            f"{verb_en}: {report.files} blobs, audit position {report.audit_head}, {clock.zoned(report.created_at)} ({report.backup_id})",
         )
     )
 

@@ -42,6 +42,7 @@ def environment() -> Environment:
     for name, zh, en in _PUNCTUATION:
         env.globals[name] = partial(tr, zh, en)
     env.filters["cst"] = clock.shown  # times as read in China (UTC+8)
+    env.filters["cst_day"] = clock.day  # a stored time's date in China
     return env
 
 

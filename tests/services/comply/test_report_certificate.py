@@ -89,6 +89,8 @@ def test_a_parsed_document_renders_too_and_other_json_is_refused() -> None:
     }
     report = certificate_report(doc)
     assert report.summary[2].value == "1" and report.summary[3].value == "1,234"
+    stamped = certificate_report({**doc, "destroyed_at": "2026-12-05T17:30:00+00:00"})
+    assert stamped.summary[1].value == "2026-12-06 01:30 UTC+8"  # China time, not the UTC one
 
 
 def test_no_certificate_before_destruction_and_none_for_the_buyer(vault: Vault) -> None:

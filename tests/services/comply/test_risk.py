@@ -12,6 +12,7 @@ from baomi.services import deals
 from baomi.services.comply import facts, risk
 from baomi.services.comply.assessments import questionnaire
 from baomi.services.comply.reports.assessments import risk_report
+from baomi.services.comply.reports.model import stamp
 from baomi.services.comply.risk import Choice, Level, level_of, score_of
 from baomi.services.comply.rulebook import rules
 from baomi.services.vault import Vault
@@ -101,11 +102,17 @@ def test_evidence_attaches_to_a_risk_question(vault: Vault, tmp_path: Path) -> N
 
 def test_the_report_has_an_area_per_section_and_the_facts(vault: Vault) -> None:
     deals.create(vault, actor=OPS, name="d")
-    report = risk_report(risk.assessment(vault, actor=OPS, deal_ref="d"))
+    assessed = risk.assessment(vault, actor=OPS, deal_ref="d")
+    report = risk_report(assessed)
     assert report.kind == "risk" and len(report.summary) == 6
     assert len(report.sections) == 7
     facts = report.sections[-1].tables[0]
     assert len(facts.rows) == len(facts.tones) and facts.rows
+    # when each fact was checked: China time with its zone, as the report's own time (the
+    # report printed the stored UTC time cut at the seconds, "2026-12-06T04:31:52")
+    assert [row[3] for row in facts.rows] == [stamp(f.checked_at) for f in assessed.facts]
+    assert all(row[3].endswith(" UTC+8") for row in facts.rows)
+    assert stamp(assessed.checked_at) in report.sections[-1].paragraphs[0]
 
 
 def test_a_fact_answers_its_question_once_baomi_can_check_it(vault: Vault) -> None:

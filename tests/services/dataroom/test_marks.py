@@ -45,6 +45,13 @@ def test_watermark_is_on_every_page() -> None:
         assert "buyer.a" in page.extract_text()
 
 
+def test_the_marks_time_is_chinas_with_its_zone() -> None:
+    """A download at 01:30 in Beijing was marked with the UTC time, 8 hours earlier and on the
+    day before, with no zone: a leaked copy's mark is evidence, read outside the system."""
+    text = marks.mark_text("buyer.a", "buyer", "2026-12-05T17:30:00+00:00")
+    assert text.endswith("2026-12-06 01:30 UTC+8")
+
+
 @pytest.mark.parametrize("data", [b"%PDF-1.7 broken", b"%PDF-"])
 def test_a_broken_pdf_is_refused(data: bytes) -> None:
     with pytest.raises(InputError):

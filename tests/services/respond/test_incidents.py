@@ -208,6 +208,8 @@ def test_the_individual_notice_has_the_three_contents_pipl_57_requires(
     ):
         assert part in letter
     assert "PIPL-57" in letter
+    # discovered at 08:00 UTC: the notice, read by customers, says 16:00 Beijing time
+    assert "北京时间 2026-12-01 16:00" in letter and "08:00" not in letter
     sms = individual_notice(info, facts, Channel.SMS)
     assert "400-000-0000" in sms and len(sms) < len(letter)
     report = regulator_report(info, facts)

@@ -30,6 +30,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import ConfigError, CryptoError, InputError
@@ -418,8 +419,8 @@ def delete(
         if row.keep_until is not None and moment < _dt.datetime.fromisoformat(row.keep_until):
             raise InputError(
                 tr(
-                    f"评估须保存至 {row.keep_until[:10]}（个人信息保护法第五十六条：至少三年）",
-                    f"the assessment is kept until {row.keep_until[:10]} (PIPL-56: at least "
+                    f"评估须保存至 {clock.day(row.keep_until)}（个人信息保护法第五十六条：至少三年）",
+                    f"the assessment is kept until {clock.day(row.keep_until)} (PIPL-56: at least "
                     "three years)",
                 )
             )

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.i18n import tr
@@ -220,8 +221,8 @@ def _master_key(ctx: _Context) -> Fact:
     status = Status.OK if age < limit else Status.ATTENTION
     rotated = store.get("rotated_at")
     value = tr(
-        f"{age} 天（最近轮换：{rotated[:10] if rotated else '从未'}，第 {store['generation']} 代）",
-        f"{age} days (last rotated: {rotated[:10] if rotated else 'never'}, "
+        f"{age} 天（最近轮换：{clock.day(rotated) if rotated else '从未'}，第 {store['generation']} 代）",
+        f"{age} days (last rotated: {clock.day(rotated) if rotated else 'never'}, "
         f"generation {store['generation']})",
     )
     if status is Status.ATTENTION:
@@ -274,8 +275,8 @@ def _backup(ctx: _Context, session: Session) -> Fact:
     age = _days(ctx, created)
     status = Status.OK if age < limit else Status.ATTENTION
     value = tr(
-        f"{created[:10]} 创建（{age} 天前），{last_ok.ts[:10]} 验证",
-        f"created {created[:10]} ({age} days ago), verified {last_ok.ts[:10]}",
+        f"{clock.day(created)} 创建（{age} 天前），{clock.day(last_ok.ts)} 验证",
+        f"created {clock.day(created)} ({age} days ago), verified {clock.day(last_ok.ts)}",
     )
     if failed_after:
         status = Status.PROBLEM
@@ -517,7 +518,7 @@ def _grant_text(g: Grant) -> str:
     """A live grant in words: side · folder · level · until the day (never the codes)."""
     side = tr(*SIDE_LABELS[Side(g.side)])
     level = tr(*LEVEL_LABELS[Level(g.level)])
-    until = tr(f"至 {g.expires_at[:10]}", f"until {g.expires_at[:10]}")
+    until = tr(f"至 {clock.day(g.expires_at)}", f"until {clock.day(g.expires_at)}")
     return f"{side} · {folder_label(g.folder)} · {level} · {until}"
 
 
@@ -605,8 +606,8 @@ def _pia_completed(ctx: _Context, session: Session) -> Fact:
         return build(tr("尚未完成", "not completed"), Status.PROBLEM, completed=False)
     return build(
         tr(
-            f"第 {done.version} 版已于 {done.completed_at[:10]} 完成",
-            f"version {done.version} completed {done.completed_at[:10]}",
+            f"第 {done.version} 版已于 {clock.day(done.completed_at)} 完成",
+            f"version {done.version} completed {clock.day(done.completed_at)}",
         ),
         Status.OK,
         completed=True,

@@ -13,6 +13,7 @@ import io
 from functools import lru_cache
 from html import escape
 
+from baomi import clock
 from baomi.errors import InputError
 from baomi.i18n import tr
 
@@ -20,7 +21,7 @@ FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "WenQuanYi Zen Hei", sans-serif'
 
 
 def mark_text(user: str, party: str, when: str) -> str:
-    return f"保密 CONFIDENTIAL · {user} · {party} · {when[:16].replace('T', ' ')}"
+    return f"保密 CONFIDENTIAL · {user} · {party} · {clock.zoned(when)}"
 
 
 @lru_cache(maxsize=16)

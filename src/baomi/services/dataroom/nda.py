@@ -16,6 +16,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 
+from baomi import clock
 from baomi.engine.audit_chain import AuditAction
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -98,7 +99,7 @@ def publish_nda(
                 discloser=discloser,
                 recipient=recipient,
                 version=version,
-                date=now()[:10],
+                date=clock.day(now()),
                 term_months=term_months,
             ),
             lang,

@@ -306,7 +306,7 @@ def _info(session: Session, row: GovernAudit, today: _dt.date) -> AuditInfo:
             .order_by(GovernAuditFinding.recorded_at)
         ).scalars()
     )
-    completed = _dt.date.fromisoformat(row.completed_at[:10]) if row.completed_at else None
+    completed = _dt.date.fromisoformat(clock.day(row.completed_at)) if row.completed_at else None
     due = next_due(_dt.date.fromisoformat(row.planned_for), completed, row.frequency_months)
     return AuditInfo(
         row.id,
@@ -430,7 +430,7 @@ def complete(vault: Vault, *, actor: Actor, audit_id: str, conclusion: str = "")
             raise InputError(tr("审计已完成", "the audit is already completed"))
         row.completed_at = now()
         row.conclusion = text
-        _record(session, vault, actor, audit_id, completed=row.completed_at[:10])
+        _record(session, vault, actor, audit_id, completed=clock.day(row.completed_at))
         return _info(session, row, clock.today())
 
 
@@ -684,9 +684,9 @@ def findings_table(vault: Vault, *, actor: Actor, today: _dt.date | None = None)
                     f.severity.label,
                     _finding_status(f),
                     str(len(f.actions)),
-                    f.recorded_at[:10],
+                    clock.day(f.recorded_at),
                     f.recorded_by,
-                    (f.closed_at or "")[:10],
+                    clock.day(f.closed_at),
                 )
             )
             tones.append(f.severity.tone if f.open else Tone.GOOD)
@@ -721,7 +721,7 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
             Figure(tr("计划日期", "Planned for"), info.planned_for),
             Figure(
                 tr("完成日期", "Completed"),
-                (info.completed_at or "")[:10] or tr("未完成", "not completed"),
+                clock.day(info.completed_at) or tr("未完成", "not completed"),
                 Tone.GOOD if info.completed_at else Tone.WARN,
             ),
             Figure(
@@ -755,7 +755,7 @@ def report(vault: Vault, *, actor: Actor, audit_id: str, today: _dt.date | None 
         paragraphs=() if info.findings else (tr("本次审计未记录发现。", "No findings recorded."),),
     )
     actions = [(f, a) for f in info.findings for a in f.actions]
-    notes = tuple((f.title, n.text, n.at[:10], n.by) for f in info.findings for n in f.notes)
+    notes = tuple((f.title, n.text, clock.day(n.at), n.by) for f in info.findings for n in f.notes)
     # a table of nothing reads as a table left blank: only the tables that have rows
     tables: list[Table] = []
     if actions:

@@ -741,8 +741,8 @@ def surveys_table(vault: Vault, *, actor: Actor) -> Table:
             s.status.label,
             str(s.responses),
             tr("是", "yes") if s.published else tr("否", "no"),
-            (s.opened_at or "")[:10],
-            (s.closed_at or "")[:10],
+            clock.day(s.opened_at),
+            clock.day(s.closed_at),
             str(sum(a.done_at is None for a in s.actions)),
             str(sum(a.overdue for a in s.actions)),
         )

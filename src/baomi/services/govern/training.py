@@ -280,7 +280,7 @@ def duty(
 
 
 def _day(value: str) -> _dt.date:
-    return _dt.date.fromisoformat(value[:10])
+    return _dt.date.fromisoformat(clock.day(value))
 
 
 def _duties(vault: Vault, usernames: Iterable[str] | None = None) -> list[Duty]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from baomi import clock
 from baomi.i18n import current_language, tr
 from baomi.services.comply.reports.model import (
     Citation,
@@ -71,10 +72,10 @@ def individual_notice(info: IncidentInfo, facts: NoticeFacts, channel: Channel) 
         tr("个人信息安全事件告知书", "Notice of a personal information security incident"),
         "",
         tr(
-            f"一、事件情况：{facts.company}于 {info.discovered_at[:16].replace('T', ' ')} "
+            f"一、事件情况：{facts.company}于北京时间 {clock.shown(info.discovered_at)} "
             f"发现一起个人信息安全事件，涉及的个人信息种类为{facts.categories}；"
             f"原因：{facts.cause}；可能造成的危害：{facts.harm}。",
-            f"1. What happened: on {info.discovered_at[:16].replace('T', ' ')} {facts.company} "
+            f"1. What happened: on {clock.shown(info.discovered_at)} (Beijing time, UTC+8) {facts.company} "
             f"found a personal information security incident involving {facts.categories}. "
             f"Cause: {facts.cause}. Possible harm: {facts.harm}.",
         ),

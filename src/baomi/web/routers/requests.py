@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from baomi import clock
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services import accounts, deals
@@ -622,9 +623,9 @@ def apply_form(
     return _detail_back(
         request_id,
         note=tr(
-            f"已生成 {len(applied.versions)} 个新版本；原版本保留至 {applied.retain_until[:10]}"
+            f"已生成 {len(applied.versions)} 个新版本；原版本保留至 {clock.day(applied.retain_until)}"
             + (f"；未处理：{skipped}" if skipped else ""),
             f"{len(applied.versions)} new versions; originals kept until "
-            f"{applied.retain_until[:10]}" + (f"; not changed: {skipped}" if skipped else ""),
+            f"{clock.day(applied.retain_until)}" + (f"; not changed: {skipped}" if skipped else ""),
         ),
     )

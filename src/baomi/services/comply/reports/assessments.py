@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from baomi import clock
 from baomi.i18n import current_language, tr
 from baomi.services.comply.facts import Fact, Status
 from baomi.services.comply.pia import (
@@ -69,7 +70,7 @@ def _source_cell(q: PiaQuestion) -> str:
         return tr(f"系统填写：{q.source}", f"filled in by baomi: {q.source}")
     if q.answer is None:
         return "-"
-    return f"{q.answer.answered_by} {q.answer.answered_at[:10]}"
+    return f"{q.answer.answered_by} {clock.day(q.answer.answered_at)}"
 
 
 def _question_table(questions: Iterable[PiaQuestion]) -> Table:
@@ -151,7 +152,7 @@ def _risk_section(p: Pia) -> Section:
 
 def _evidence_section(p: Pia) -> Section | None:
     rows = tuple(
-        (q.id, e.name, str(e.size), e.sha256[:16], e.uploaded_by, e.uploaded_at[:10])
+        (q.id, e.name, str(e.size), e.sha256[:16], e.uploaded_by, clock.day(e.uploaded_at))
         for s in p.sections
         for q in s.questions
         for e in q.evidence
@@ -186,8 +187,8 @@ def _evidence_section(p: Pia) -> Section | None:
 def _state_label(p: Pia) -> str:
     if p.completed_at:
         return tr(
-            f"第 {p.version} 版，已完成（{p.completed_by}，{p.completed_at[:10]}）",
-            f"version {p.version}, completed ({p.completed_by}, {p.completed_at[:10]})",
+            f"第 {p.version} 版，已完成（{p.completed_by}，{clock.day(p.completed_at)}）",
+            f"version {p.version}, completed ({p.completed_by}, {clock.day(p.completed_at)})",
         )
     return tr(f"第 {max(p.version, 1)} 版，草稿", f"version {max(p.version, 1)}, draft")
 
@@ -246,8 +247,8 @@ def pia_report(p: Pia) -> Report:
     )
     retention = (
         tr(
-            f"至少保存至 {p.keep_until[:10]}（个人信息保护法第五十六条：至少三年）",
-            f"keep until at least {p.keep_until[:10]} (PIPL-56: at least three years)",
+            f"至少保存至 {clock.day(p.keep_until)}（个人信息保护法第五十六条：至少三年）",
+            f"keep until at least {clock.day(p.keep_until)} (PIPL-56: at least three years)",
         )
         if p.keep_until
         else tr(
@@ -293,14 +294,14 @@ def _from_cell(q: RiskQuestion) -> str:
     if q.answered_from == "system":
         return tr("系统检查", "checked by baomi")
     if q.answered_from == "person" and q.answer is not None:
-        return f"{q.answer.answered_by} {q.answer.answered_at[:10]}"
+        return f"{q.answer.answered_by} {clock.day(q.answer.answered_at)}"
     return "-"
 
 
 def _fact_rows(facts: Iterable[Fact]) -> tuple[tuple[tuple[str, ...], ...], tuple[Tone, ...]]:
     items = list(facts)
     rows = tuple(
-        (f.label, f.value, f.status.label, f.checked_at[:19], f.source, f.rule) for f in items
+        (f.label, f.value, f.status.label, stamp(f.checked_at), f.source, f.rule) for f in items
     )
     return rows, tuple(_STATUS_TONE[f.status] for f in items)
 
@@ -346,9 +347,9 @@ def risk_report(r: RiskAssessment) -> Report:
             tr("系统检查的事实", "Facts baomi checked"),
             paragraphs=(
                 tr(
-                    f"每次查看时从系统重新计算（{r.checked_at[:19]}）。ORG- 开头的依据是本组织的"
+                    f"每次查看时从系统重新计算（{stamp(r.checked_at)}）。ORG- 开头的依据是本组织的"
                     "安全策略，不是法律要求。",
-                    f"Recomputed from the system on every read ({r.checked_at[:19]}). Rules "
+                    f"Recomputed from the system on every read ({stamp(r.checked_at)}). Rules "
                     "starting with ORG- are the organisation's own policy, not law.",
                 ),
             ),

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from baomi import clock
 from baomi.errors import InputError
 from baomi.i18n import current_language, tr
 from baomi.services.comply.reports.charts import number
@@ -37,6 +38,15 @@ from baomi.storage.models import Certificate
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _time(value: Any) -> str:
+    """A time of the certificate in China time with its zone (the signed JSON beside the PDF
+    keeps it exactly); a value that is not a time, as it is."""
+    try:
+        return clock.zoned(value) if isinstance(value, str) else _text(value)
+    except ValueError:
+        return _text(value)
 
 
 def certificate_report(
@@ -68,8 +78,8 @@ def certificate_report(
         (tr("格式", "format"), _text(document.get("format"))),
         (tr("交易", "deal"), _text(deal.get("name"))),
         (tr("交易编号", "deal id"), _text(deal.get("id"))),
-        (tr("交易创建时间", "deal created"), _text(deal.get("created_at"))),
-        (tr("销毁时间", "destroyed at"), _text(document.get("destroyed_at"))),
+        (tr("交易创建时间", "deal created"), _time(deal.get("created_at"))),
+        (tr("销毁时间", "destroyed at"), _time(document.get("destroyed_at"))),
         (tr("操作人", "operator"), _text(document.get("operator"))),
         (tr("方法", "method"), _text(document.get("method"))),
         (tr("审计位置", "audit position"), _text(audit.get("position"))),
@@ -93,7 +103,7 @@ def certificate_report(
         lang=current_language(),
         summary=(
             Figure(tr("交易", "deal"), _text(deal.get("name"))),
-            Figure(tr("销毁时间", "destroyed at"), _text(document.get("destroyed_at"))),
+            Figure(tr("销毁时间", "destroyed at"), _time(document.get("destroyed_at"))),
             Figure(tr("销毁的文件", "objects destroyed"), number(len(objects)), Tone.GOOD),
             Figure(tr("总大小（字节）", "total size (bytes)"), number(total)),
             Figure(tr("操作人", "operator"), _text(document.get("operator"))),

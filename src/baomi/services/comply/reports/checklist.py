@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from baomi import clock
 from baomi.i18n import current_language, tr
 from baomi.services.comply import checklist as cl
 from baomi.services.comply import vendors as vd
@@ -60,7 +61,7 @@ def trend_chart(trend: Iterable[cl.TrendPoint]) -> Chart:
     daily: dict[str, float] = {}
     for point in trend:
         if point.score is not None:
-            daily[point.taken_at[:10]] = round(point.score * 100, 1)
+            daily[clock.day(point.taken_at)] = round(point.score * 100, 1)
     return Chart(
         ChartKind.LINE,
         tr("合规得分趋势（%）", "Compliance score over time (%)"),

@@ -176,4 +176,4 @@ def stamp(when: str | None = None) -> str:
     """A time for people, e.g. for ``Report.generated_at``: ``2026-12-04 15:23 UTC+8`` — now, or
     the ISO 8601 time given (without an offset: stored, so UTC), in China time as every page
     shows times, the zone named since a report leaves the pages."""
-    return f"{clock.shown(when or clock.now())} UTC+8"
+    return clock.zoned(when or clock.now())
