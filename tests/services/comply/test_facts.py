@@ -243,3 +243,13 @@ def test_packages_k_and_risk_come_from_the_rooms_records(vault: Vault, tmp_path:
     found = _facts(vault)
     assert found["packages_k"].status is Status.OK and found["packages_k"].data["k_min"] >= 5
     assert found["packages_risk"].data["max_risk"] <= 0.2
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_facts_text_has_no_markup_the_pdf_would_print(vault: Vault, lang: str) -> None:
+    """The risk report's PDF printed the sources' Markdown backticks (`baomi audit verify`)."""
+    set_language(lang)
+    deals.create(vault, actor=OPS, name="d")
+    for f in facts.deal_facts(vault, actor=OPS, deal_ref="d"):
+        for text_ in (f.label, f.value, f.source):
+            assert "`" not in text_, (f.id, text_)

@@ -247,8 +247,8 @@ def _backup(ctx: _Context, session: Session) -> Fact:
         ("最近一次已验证的备份", "Last verified backup"),
         rule.id,
         tr(
-            f"审计日志中的 backup.verify 事件（`baomi backup verify`）；{limit} 天为本组织策略",
-            f"backup.verify events in the audit log (`baomi backup verify`); {limit} days is the "
+            f"审计日志中的 backup.verify 事件（baomi backup verify 命令）；{limit} 天为本组织策略",
+            f"backup.verify events in the audit log (the baomi backup verify command); {limit} days is the "
             "organisation's policy",
         ),
     )
@@ -300,9 +300,9 @@ def _audit_chain(ctx: _Context) -> Fact:
         ("审计链完整", "Audit chain intact"),
         "S35-11.7",
         tr(
-            "逐条重算审计日志的哈希链并核对签名检查点（与 `baomi audit verify` 相同）",
+            "逐条重算审计日志的哈希链并核对签名检查点（与 baomi audit verify 命令相同）",
             "the audit log's hash chain recomputed and its signed checkpoints checked "
-            "(as `baomi audit verify`)",
+            "(as the baomi audit verify command does)",
         ),
     )
     report = audit.verify(ctx.vault, actor=ctx.actor)
