@@ -289,3 +289,20 @@ def test_the_reports_mark_their_rule_columns() -> None:
     ):
         rules = [i for i, c in enumerate(table.columns) if c == "依据"]
         assert rules and table.cite_columns == tuple(rules), table.columns
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "无记录"), ("en", "None")])
+def test_a_table_without_rows_says_so(lang: str, said: str) -> None:
+    """The cross-border report's provisions, the notices' channels and the PIA's risks printed
+    their column headings over nothing when there were none yet."""
+    report = Report(
+        kind="x",
+        title="t",
+        subject="s",
+        generated_at=stamp(),
+        lang=lang,
+        sections=(Section("S", tables=(Table(("日期", "接收方", "个人数"), ()),)),),
+    )
+    html = render_html(report)
+    assert f'<td colspan="3" class="empty">{said}</td>' in html
+    assert said in _pdf_text(render_pdf(report))

@@ -345,7 +345,7 @@ def route(
         _point(
             "XB-CNT",
             tr(
-                "人数自当年1月1日起累计（公司全部交易），按自然人去重",
+                "人数自当年 1 月 1 日起累计（公司全部交易），按自然人去重",
                 "persons counted since 1 January across the company's deals, each once",
             ),
         )

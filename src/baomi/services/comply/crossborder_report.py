@@ -136,7 +136,7 @@ def build(cb: CrossBorder) -> Report:
         else tr("所有记录均按自然人去重", "every record is counted once per person")
     )
     counts = Section(
-        heading=tr(f"{cb.year} 年出境人数（自1月1日起累计）", f"Individuals provided abroad in {cb.year} (since 1 January)"),
+        heading=tr(f"{cb.year} 年出境人数（自 1 月 1 日起累计）", f"Individuals provided abroad in {cb.year} (since 1 January)"),
         paragraphs=(
             tr(
                 f"公司全部交易（{len(t.deals)} 个）向境外提供的个人信息，按自然人去重。",
@@ -203,7 +203,7 @@ def build(cb: CrossBorder) -> Report:
         ),
         footnotes=(
             tr(
-                "人数为向境外提供（含港澳台及境外远程访问）的个人，自当年1月1日（北京时间）起累计。",
+                "人数为向境外提供（含港澳台及境外远程访问）的个人，自当年 1 月 1 日（北京时间）起累计。",
                 "Counts are of individuals provided outside the mainland (Hong Kong, Macao, "
                 "Taiwan and remote access from abroad included) since 1 January, China time.",
             ),

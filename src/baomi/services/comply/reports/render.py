@@ -87,6 +87,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "page_middle": (" 页，共 ", " of "),
     "page_after": (" 页", ""),
     "no_data": ("无数据", "no data"),
+    "no_rows": ("无记录", "None"),
     "sheet_summary": ("概要", "Summary"),
     "report": ("报告", "Report"),
     "label": ("项目", "Item"),
