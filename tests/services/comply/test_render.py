@@ -306,3 +306,15 @@ def test_a_table_without_rows_says_so(lang: str, said: str) -> None:
     html = render_html(report)
     assert f'<td colspan="3" class="empty">{said}</td>' in html
     assert said in _pdf_text(render_pdf(report))
+
+
+def test_only_rule_ids_are_kept_whole_in_a_rule_column() -> None:
+    """The checklist's basis column names laws in words beside rule ids ("PIPL-21; Network Data
+    Security Management Regulations, Art. 12"): the whole phrase was kept on one line, which
+    squeezed the English checklist's items to a word a line and split "not started"."""
+    cell = "PIPL-21; Network Data Security Management Regulations, Art. 12"
+    html = render_html(_beside_wide_columns(cell, cite_columns=(4,)))
+    assert '<span class="cite-id">PIPL-21</span>; Network Data Security' in html
+    assert "Regulations, Art. 12</td>" in html
+    ids = re.findall(r'<span class="cite-id">([^<]*)</span>', html)
+    assert ids and all(" " not in i for i in ids), ids

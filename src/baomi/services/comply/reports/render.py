@@ -126,6 +126,20 @@ def _toned_rows(table: Table) -> Iterator[tuple[tuple[str, ...], Tone]]:
         yield row, table.tones[i] if i < len(table.tones) else Tone.NEUTRAL
 
 
+_CITE_SEPARATOR = re.compile(r"([,;，；、]\s*)")
+#: A rule id as the rule book writes them (``PIPL-51(3)``, ``S35-11.7``, ``S393-D3（未确认）``).
+_RULE_ID = re.compile(r"[A-Z][A-Za-z0-9]*-[^\s,;，；、]+")
+
+
+def _cite_pieces(cell: str) -> Iterator[tuple[str, bool]]:
+    """A rule column's cell in pieces, each with whether it is a rule id to keep on one line
+    (``PIPL-55``, ``S393-D3（未确认）``); the rest — a law named in words, ``Art. 12``,
+    ``GB/T 35273-2020 7.1``, 《网络数据安全管理条例》 — wraps as text does."""
+    for piece in _CITE_SEPARATOR.split(cell):
+        if piece:
+            yield piece, _RULE_ID.fullmatch(piece) is not None
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
@@ -137,6 +151,7 @@ def _env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["toned_rows"] = _toned_rows
+    env.filters["cite_pieces"] = _cite_pieces
     env.filters["svg"] = _svg
     return env
 
