@@ -318,3 +318,30 @@ def test_only_rule_ids_are_kept_whole_in_a_rule_column() -> None:
     assert "Regulations, Art. 12</td>" in html
     ids = re.findall(r'<span class="cite-id">([^<]*)</span>', html)
     assert ids and all(" " not in i for i in ids), ids
+
+
+def test_an_english_word_is_not_split_in_a_narrow_column() -> None:
+    """Beside wide columns the English overview set "required" as "requir / ed" and "if it
+    happens" as "happe / ns": cells could break anywhere, so a column shrank below its words. A
+    long unbroken value (a SHA-256) may still break anywhere, or it would push the table off
+    the page."""
+    wide = "The recipient continues the PI processor's duties and the network-data duties. " * 3
+    digest = "ab" * 32
+    table = Table(
+        ("Level", "Obligation", "Why", "Digest"),
+        (("required", wide, wide, digest), ("if it happens", wide, wide, digest)),
+    )
+    report = Report(
+        kind="overview",
+        title="Compliance overview",
+        subject="s",
+        generated_at=stamp(),
+        lang="en",
+        sections=(Section("Obligations", tables=(table,)),),
+    )
+    html = render_html(report)
+    assert f'<td class="long">{digest}</td>' in html and '<td class="long">required' not in html
+    lines = _pdf_text(render_pdf(report)).splitlines()
+    # (pypdf joins a row's cells on a line: "requiredThe recipient …")
+    assert any(line.startswith("required") for line in lines), lines
+    assert not any(line.startswith(("ed", "ns")) for line in lines), lines

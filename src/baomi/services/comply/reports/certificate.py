@@ -74,17 +74,17 @@ def certificate_report(
     cert_id = _text(document.get("certificate_id"))
     file_name = f"certificate-{cert_id}.json"
     fields = (
-        (tr("证书编号", "certificate id"), cert_id),
-        (tr("格式", "format"), _text(document.get("format"))),
-        (tr("交易", "deal"), _text(deal.get("name"))),
-        (tr("交易编号", "deal id"), _text(deal.get("id"))),
-        (tr("交易创建时间", "deal created"), _time(deal.get("created_at"))),
-        (tr("销毁时间", "destroyed at"), _time(document.get("destroyed_at"))),
-        (tr("操作人", "operator"), _text(document.get("operator"))),
-        (tr("方法", "method"), _text(document.get("method"))),
-        (tr("审计位置", "audit position"), _text(audit.get("position"))),
-        (tr("审计事件哈希", "audit event hash"), _text(audit.get("hash"))),
-        (tr("主密钥编号", "master key id"), _text(document.get("master_key_id"))),
+        (tr("证书编号", "Certificate id"), cert_id),
+        (tr("格式", "Format"), _text(document.get("format"))),
+        (tr("交易", "Deal"), _text(deal.get("name"))),
+        (tr("交易编号", "Deal id"), _text(deal.get("id"))),
+        (tr("交易创建时间", "Deal created"), _time(deal.get("created_at"))),
+        (tr("销毁时间", "Destroyed at"), _time(document.get("destroyed_at"))),
+        (tr("操作人", "Operator"), _text(document.get("operator"))),
+        (tr("方法", "Method"), _text(document.get("method"))),
+        (tr("审计位置", "Audit position"), _text(audit.get("position"))),
+        (tr("审计事件哈希", "Audit event hash"), _text(audit.get("hash"))),
+        (tr("主密钥编号", "Master key id"), _text(document.get("master_key_id"))),
     )
     object_rows = tuple(
         (
@@ -102,11 +102,11 @@ def certificate_report(
         generated_at=generated_at or stamp(),
         lang=current_language(),
         summary=(
-            Figure(tr("交易", "deal"), _text(deal.get("name"))),
-            Figure(tr("销毁时间", "destroyed at"), _time(document.get("destroyed_at"))),
-            Figure(tr("销毁的文件", "objects destroyed"), number(len(objects)), Tone.GOOD),
-            Figure(tr("总大小（字节）", "total size (bytes)"), number(total)),
-            Figure(tr("操作人", "operator"), _text(document.get("operator"))),
+            Figure(tr("交易", "Deal"), _text(deal.get("name"))),
+            Figure(tr("销毁时间", "Destroyed at"), _time(document.get("destroyed_at"))),
+            Figure(tr("销毁的文件", "Objects destroyed"), number(len(objects)), Tone.GOOD),
+            Figure(tr("总大小（字节）", "Total size (bytes)"), number(total)),
+            Figure(tr("操作人", "Operator"), _text(document.get("operator"))),
         ),
         sections=(
             Section(
@@ -121,7 +121,7 @@ def certificate_report(
                 ),
                 tables=(
                     Table(
-                        (tr("字段", "field"), tr("内容", "value")),
+                        (tr("字段", "Field"), tr("内容", "Value")),
                         fields,
                         tr("证书字段", "Certificate fields"),
                     ),
@@ -139,10 +139,10 @@ def certificate_report(
                 tables=(
                     Table(
                         (
-                            tr("对象", "object"),
+                            tr("对象", "Object"),
                             "SHA-256",
-                            tr("密文 SHA-256", "ciphertext SHA-256"),
-                            tr("大小（字节）", "size (bytes)"),
+                            tr("密文 SHA-256", "Ciphertext SHA-256"),
+                            tr("大小（字节）", "Size (bytes)"),
                         ),
                         object_rows,
                         tr("对象", "Objects"),
@@ -160,11 +160,11 @@ def certificate_report(
                 ),
                 tables=(
                     Table(
-                        (tr("字段", "field"), tr("内容", "value")),
+                        (tr("字段", "Field"), tr("内容", "Value")),
                         (
-                            (tr("算法", "algorithm"), "Ed25519"),
-                            (tr("签名", "signature"), _text(document.get("signature"))),
-                            (tr("签名公钥", "public key"), _text(document.get("public_key"))),
+                            (tr("算法", "Algorithm"), "Ed25519"),
+                            (tr("签名", "Signature"), _text(document.get("signature"))),
+                            (tr("签名公钥", "Public key"), _text(document.get("public_key"))),
                         ),
                         tr("签名", "Signature"),
                     ),
@@ -194,14 +194,14 @@ def certificate_report(
             ),
         ),
         signatures=(
-            Signature(tr("操作人", "operator"), _text(document.get("operator"))),
-            Signature(tr("见证人", "witness")),
+            Signature(tr("操作人", "Operator"), _text(document.get("operator"))),
+            Signature(tr("见证人", "Witness")),
         ),
         attachments=(
             Attachment(
                 file_name,
                 original,
-                tr("签名的销毁证书", "the signed destruction certificate"),
+                tr("签名的销毁证书", "The signed destruction certificate"),
             ),
         ),
     )

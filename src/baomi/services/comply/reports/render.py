@@ -140,6 +140,15 @@ def _cite_pieces(cell: str) -> Iterator[tuple[str, bool]]:
             yield piece, _RULE_ID.fullmatch(piece) is not None
 
 
+#: Longer than any word a report's text holds: a value without spaces that wraps only anywhere.
+UNBROKEN = 24
+
+
+def _unbroken(cell: str) -> bool:
+    """Whether ``cell`` is one long run without spaces (a digest, an id, an address)."""
+    return len(cell) > UNBROKEN and not any(c.isspace() for c in cell)
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
@@ -152,6 +161,7 @@ def _env() -> Environment:
     )
     env.filters["toned_rows"] = _toned_rows
     env.filters["cite_pieces"] = _cite_pieces
+    env.tests["unbroken"] = _unbroken
     env.filters["svg"] = _svg
     return env
 
