@@ -245,12 +245,17 @@ def _beside_wide_columns(rules: str, cite_columns: tuple[int, ...] = ()) -> Repo
         (("5.1", wide, wide, wide, rules),),
         cite_columns=cite_columns,
     )
+    return _with_table(table)
+
+
+def _with_table(table: Table, lang: str = "zh") -> Report:
+    """A report of one section holding ``table``."""
     return Report(
         kind="pia",
         title="影响评估",
         subject="星河科技转让",
         generated_at=stamp(),
-        lang="zh",
+        lang=lang,
         sections=(Section("一", tables=(table,)),),
     )
 
@@ -295,14 +300,7 @@ def test_the_reports_mark_their_rule_columns() -> None:
 def test_a_table_without_rows_says_so(lang: str, said: str) -> None:
     """The cross-border report's provisions, the notices' channels and the PIA's risks printed
     their column headings over nothing when there were none yet."""
-    report = Report(
-        kind="x",
-        title="t",
-        subject="s",
-        generated_at=stamp(),
-        lang=lang,
-        sections=(Section("S", tables=(Table(("日期", "接收方", "个人数"), ()),)),),
-    )
+    report = _with_table(Table(("日期", "接收方", "个人数"), ()), lang)
     html = render_html(report)
     assert f'<td colspan="3" class="empty">{said}</td>' in html
     assert said in _pdf_text(render_pdf(report))
@@ -331,14 +329,7 @@ def test_an_english_word_is_not_split_in_a_narrow_column() -> None:
         ("Level", "Obligation", "Why", "Digest"),
         (("required", wide, wide, digest), ("if it happens", wide, wide, digest)),
     )
-    report = Report(
-        kind="overview",
-        title="Compliance overview",
-        subject="s",
-        generated_at=stamp(),
-        lang="en",
-        sections=(Section("Obligations", tables=(table,)),),
-    )
+    report = _with_table(table, "en")
     html = render_html(report)
     assert f'<td class="long">{digest}</td>' in html and '<td class="long">required' not in html
     lines = _pdf_text(render_pdf(report)).splitlines()
