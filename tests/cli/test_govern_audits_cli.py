@@ -55,6 +55,9 @@ def test_an_audit_at_the_command_line(cli: Cli, tmp_path: Path) -> None:
             "tech",
         )
     )["actions"][0]
+    # the department by its name, not its code
+    shown = cli("govern", "audit", "show", first["id"])
+    assert "技术部门" in shown and "technology" not in shown
     cli("govern", "audit", "done", action["id"], "--as", "tech")
     assert "整改人" in cli("govern", "audit", "close", finding["id"], "--as", "tech", code=1)
     cli("govern", "audit", "note", finding["id"], "--text", "已抽查", "--as", "auditor")

@@ -91,7 +91,8 @@ def test_policy_add_version_review_get_export(cli: Cli, tmp_path: Path) -> None:
     assert made["overdue"] is True
     assert "已逾期" in cli("govern", "policy", "list")
     doc.write_text("第二版", encoding="utf-8")
-    cli("govern", "policy", "version", made["id"], str(doc), "--note", "修订")
+    shown = cli("govern", "policy", "version", made["id"], str(doc), "--note", "修订")
+    assert "技术部门" in shown and "technology" not in shown  # the department by its name
     reviewed = json.loads(
         cli("govern", "policy", "review", made["id"], "--outcome", "ok", "--format", "json")
     )

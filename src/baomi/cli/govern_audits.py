@@ -20,6 +20,7 @@ from baomi.cli.assess_reports import OUT_OPTION, REPORT_FORMAT_OPTION, write_rep
 from baomi.cli.govern import govern_app
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
+from baomi.services.govern import departments
 from baomi.services.permissions import Actor
 
 T = TypeVar("T")
@@ -85,7 +86,9 @@ def _show_finding(info: Any, fmt: Format) -> None:
     for a in info.actions:
         late = " [red]" + tr("逾期", "overdue") + "[/red]" if a.overdue else ""
         done = f" {tr('已完成', 'done')} · {a.done_by}" if a.done_at else ""
-        console.print(f"  - {a.text} · {a.department} · {a.due} ({a.id}){late}{done}")
+        console.print(
+            f"  - {a.text} · {departments.label(a.department)} · {a.due} ({a.id}){late}{done}"
+        )
     for n in info.notes:
         console.print(f"  > {clock.day(n.at)} {n.by}: {n.text}")
 

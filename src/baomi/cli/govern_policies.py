@@ -16,6 +16,7 @@ from baomi.cli.govern import govern_app
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.errors import InputError
 from baomi.i18n import tr
+from baomi.services.govern import departments
 
 policy_app = typer.Typer(help="制度复核 / policy reviews", no_args_is_help=True)
 govern_app.add_typer(policy_app, name="policy")
@@ -34,7 +35,9 @@ def _show(info: Any, fmt: Format) -> None:
         return
     console = _console()
     late = " [red]" + tr("已逾期", "overdue") + "[/red]" if info.overdue else ""
-    console.print(f"[bold]{info.title}[/bold]  ({info.id})  {info.department}{late}")
+    console.print(
+        f"[bold]{info.title}[/bold]  ({info.id})  {departments.label(info.department)}{late}"
+    )
     console.print(f"{tr('下次复核', 'next review')}: {info.next_review} / {info.interval_days}d")
     for v in info.versions:
         console.print(f"  v{v.version}  {v.filename}  {v.size}  {v.sha256[:16]}…  {v.note}")

@@ -15,6 +15,7 @@ from baomi.cli.assess_profile import FORMAT_OPTION, Format, parse_choice
 from baomi.cli.govern import govern_app
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
+from baomi.services.govern import departments
 from baomi.services.govern.surveys import Kind, Status
 
 survey_app = typer.Typer(
@@ -41,7 +42,9 @@ def _show(info: Any, fmt: Format) -> None:
     for a in info.actions:
         late = " [red]" + tr("逾期", "overdue") + "[/red]" if a.overdue else ""
         done = tr("已完成", "done") if a.done_at else ""
-        console.print(f"- {a.text} · {a.department} · {a.due}{late} {done}  ({a.id})")
+        console.print(
+            f"- {a.text} · {departments.label(a.department)} · {a.due}{late} {done}  ({a.id})"
+        )
 
 
 @survey_app.command("create")
