@@ -108,6 +108,8 @@ def test_duties_and_exposure_of_a_deal(cli: Cli, tmp_path: Path) -> None:
     assert other["records"] == 30 and other["gravity"] == "none"
     out = cli("assess", "exposure", "ACME")
     assert "估算" in out and "PIPL-66" in out
+    # which cap is higher, in words (no turnover entered): the raw code "unknown" was printed
+    assert "无法比较" in out and "unknown" not in out
 
 
 def test_packages_say_what_each_package_is(cli: Cli, tmp_path: Path) -> None:

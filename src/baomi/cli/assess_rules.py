@@ -200,8 +200,8 @@ def exposure_cmd(
             ),
             (
                 tr("情节严重：较高者", "serious: the higher"),
-                f"≤ {_yuan(f.serious_max)}",
-                f.higher.value,
+                f"≤ {_yuan(f.serious_max)}{tr('（', ' (')}{f.higher.label}{tr('）', ')')}",
+                _labels(f.citations[:1]),
             ),
             (
                 tr("责任人员（一般/严重）", "responsible persons (ordinary/serious)"),

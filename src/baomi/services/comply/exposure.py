@@ -46,6 +46,16 @@ class Higher(StrEnum):
     EQUAL = "equal"
     UNKNOWN = "unknown"  # no turnover entered
 
+    @property
+    def label(self) -> str:
+        """Which cap is higher, in the reader's language."""
+        return {
+            Higher.FIXED: tr("固定上限较高", "the fixed cap is higher"),
+            Higher.TURNOVER: tr("营业额比例较高", "the turnover share is higher"),
+            Higher.EQUAL: tr("两者相等", "both are equal"),
+            Higher.UNKNOWN: tr("无法比较", "cannot compare"),
+        }[self]
+
 
 @dataclass(frozen=True)
 class Fines:
@@ -92,12 +102,7 @@ def fines(company: CompanyFacts) -> Fines:
             f"{int(turnover_cap):,} yuan",
         )
     )
-    higher_text = {
-        Higher.FIXED: tr("固定上限较高", "the fixed cap is higher"),
-        Higher.TURNOVER: tr("营业额比例较高", "the turnover share is higher"),
-        Higher.EQUAL: tr("两者相等", "both are equal"),
-        Higher.UNKNOWN: tr("无法比较", "cannot compare"),
-    }[higher]
+    higher_text = higher.label
     why = tr(
         f"一般违法：责令改正、警告、没收违法所得，拒不改正的处{p66.param('ordinary_max'):,}元以下"
         f"罚款；情节严重：{fixed:,}元以下或者上一年度营业额{percent}%以下罚款（{turnover_text}；"
