@@ -63,6 +63,10 @@ def test_register_show_and_mark(cli: Cli, tmp_path: Path) -> None:
     assert cli("incident", "show", data["id"][:8]) == table
     assert "重大" in table and "立即" in table
     assert "☐ revoke_access" in table  # the plan's steps with their checklists
+    # the state and the steps' owners in words, not their codes
+    assert "处置中" in table and "技术部门" in table
+    assert not {"open", "technology", "legal", "management"} & set(table.split())
+    assert "处置中" in cli("incident", "list")
     # the plan's steps can be ticked and finished from the command line
     stepped = json.loads(
         cli(
@@ -116,7 +120,10 @@ def test_a_drill_from_the_command_line(cli: Cli) -> None:
     out = json.loads(cli("drill", "time", d["id"], "isolate", "end", "--format", "json"))
     assert out["steps"][0]["minutes"] is not None and out["gaps"] == []
     cli("drill", "finish", d["id"], "--findings", "ok")
-    cli("drill", "action", d["id"], "--text", "改模板", "--owner", "legal", "--due", "2026-12-31")
+    shown = cli(
+        "drill", "action", d["id"], "--text", "改模板", "--owner", "legal", "--due", "2026-12-31"
+    )
+    assert "法务部门" in shown and "legal" not in shown  # the owner in words
     listed = json.loads(cli("drill", "list", "--format", "json"))
     assert not listed["status"]["overdue"] and listed["drills"][0]["actions"][0]["owner"] == "legal"
     cli("drill", "schedule", "--scenario", "x", "--date", "2026-03-01", "--target", "bad", code=2)

@@ -99,7 +99,9 @@ def test_full_vault_workflow(cli: Cli, tmp_path: Path, second_database_url: str 
     assert shown["objects"][0]["name"] == "客户名单.csv"
     # the real scanner's inventory (DESIGN.md §Scan output), sealed with the document
     assert shown["objects"][0]["inventory"]["summary"]["entities"] == {"CN_RESIDENT_ID": 1}
-    assert "deal list" not in cli("deal", "list")  # the table renders
+    table = cli("deal", "list")
+    assert "deal list" not in table  # the table renders
+    assert "进行中" in table and "active" not in table  # the state in words
     cli("deal", "export", "ACME", str(tmp_path / "out"), "--as", "ops")
     assert (tmp_path / "out" / "客户名单.csv").read_bytes() == (src / "客户名单.csv").read_bytes()
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from baomi import clock
 from baomi.cli.vault import AS_OPTION, _actor, _console, _run, _vault
 from baomi.i18n import tr
+from baomi.services.govern import departments
 
 incident_app = typer.Typer(
     help="安全事件：登记、时限、预案、通知、溯源 / incidents: register, clocks, plan, notices, trace",
@@ -53,7 +54,7 @@ def _show(info: Any, fmt: Fmt) -> None:
         + tr("涉及个人", "individuals")
         + f": {info.individuals:,}  "
         + tr("状态", "status")
-        + f": {info.status}"
+        + f": {info.status.label}"
     )
     table = Table(title=tr("时限（北京时间）", "deadlines (China time, UTC+8)"))
     for col in (tr("事项", "duty"), tr("依据", "rule"), tr("截止", "due"), tr("状态", "state")):
@@ -81,7 +82,7 @@ def _show(info: Any, fmt: Fmt) -> None:
                 f"{'☑' if ok else '☐'} {key} {text}" for key, text, ok in st.checklist
             )
             done = clock.shown(st.done_at) if st.done_at else ""
-            plan.add_row(f"{st.step} {st.title}", st.owner, ticks, done)
+            plan.add_row(f"{st.step} {st.title}", departments.label(st.owner), ticks, done)
         console.print(plan)
     if info.attributed_package:
         console.print(
@@ -168,7 +169,7 @@ def list_cmd(
             i.title,
             f"{i.individuals:,}",
             i.grade.label,
-            i.status,
+            i.status.label,
             f"[red]{late}[/red]" if late else "0",
         )
     _console().print(table)
@@ -412,7 +413,7 @@ def _drill(info: Any, fmt: Fmt) -> None:
     for a in info.actions:
         late = " [red]" + tr("逾期", "overdue") + "[/red]" if a.overdue else ""
         done = tr("已完成", "done") if a.done_at else ""
-        console.print(f"- {a.text} · {a.owner} · {a.due}{late} {done}")
+        console.print(f"- {a.text} · {departments.label(a.owner)} · {a.due}{late} {done}")
 
 
 @drill_app.command("schedule")

@@ -203,7 +203,9 @@ def deal_list(as_json: bool = typer.Option(False, "--json"), as_: str | None = A
         tr("名称", "name"), tr("状态", "status"), tr("文件", "objects"), tr("创建", "created"), "id"
     )
     for d in items:
-        table.add_row(d.name, d.status, str(d.objects), clock.zoned(d.created_at), d.id)
+        table.add_row(
+            d.name, deals.status_label(d.status), str(d.objects), clock.zoned(d.created_at), d.id
+        )
     _console().print(table)
 
 
@@ -222,7 +224,7 @@ def deal_show(
     d = detail.deal
     console = _console()
     console.print(
-        f"[bold]{d.name}[/bold] ({d.id}) — {d.status}, {d.created_by}, {clock.zoned(d.created_at)}",
+        f"[bold]{d.name}[/bold] ({d.id}) — {deals.status_label(d.status)}, {d.created_by}, {clock.zoned(d.created_at)}",
         soft_wrap=False,
     )
     table = Table(

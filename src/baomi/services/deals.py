@@ -37,6 +37,16 @@ from baomi.storage.models import Deal, StoredObject, SubjectIndex
 Scanner = Callable[[Path], Mapping[str, Any] | None]
 
 
+#: What a deal's state is called (``deals.status``), Chinese and English.
+STATUS_LABELS = {"active": ("进行中", "active"), "destroyed": ("已销毁", "destroyed")}
+
+
+def status_label(status: str) -> str:
+    """A deal's state in the reader's language (the code itself if unknown)."""
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return tr(zh, en)
+
+
 @dataclass(frozen=True)
 class DealInfo:
     id: str
