@@ -136,7 +136,12 @@ def open_cmd(
     uscc: str = typer.Option(
         ..., "--uscc", help="目标公司统一社会信用代码 / target's unified social credit code"
     ),
-    region: str = typer.Option("CN", "--region", help="接收方所在地区 / recipient's region"),
+    region: str | None = typer.Option(
+        None,
+        "--region",
+        help="接收方所在地区（默认取转让概况，否则 CN）/ recipient's region (default: the deal's "
+        "profile, else CN)",
+    ),
     as_: str | None = AS_OPTION,
 ) -> None:
     """开设交易的数据室（没有该交易则先创建）/ open a deal's data room (the deal is created

@@ -147,3 +147,25 @@ def test_the_demo_deal_gets_a_profile_once(vault: Vault) -> None:
         profile.profile(vault, actor=OPERATOR, deal_ref=DEMO_DEAL).transfer_type
         is TransferType.EQUITY
     )
+
+
+def test_a_room_opened_after_the_profile_takes_its_recipients_location(vault: Vault) -> None:
+    """The room showed 境内（大陆） beside a profile that said Hong Kong when the room was opened
+    after the profile: the room's region was the default CN until the profile was set again."""
+    from baomi.services.dataroom import rooms
+    from tests.vault_support import admin
+
+    deals.create(vault, actor=OPERATOR, name="hk")
+    profile.set_profile(
+        vault,
+        actor=OPERATOR,
+        deal_ref="hk",
+        transfer_type=TransferType.MERGER,
+        recipient_location=Location.HONG_KONG,
+    )
+    room = rooms.open_room(vault, actor=admin(), deal_ref="hk", target_name="甲", target_uscc=USCC)
+    assert room.recipient_region == Location.HONG_KONG.value
+    # a region given when opening is the opener's word; without a profile the default is CN
+    deals.create(vault, actor=OPERATOR, name="cn")
+    plain = rooms.open_room(vault, actor=admin(), deal_ref="cn", target_name="乙", target_uscc=USCC)
+    assert plain.recipient_region == "CN"

@@ -34,7 +34,17 @@ from baomi.services.dataroom.stages import BUYER_OPEN, ENDED, Stage, advance
 from baomi.services.deals import find_deal
 from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, action_label, allowed
 from baomi.services.vault import Vault, new_id, now
-from baomi.storage.models import Copy, Deal, Grant, Member, Nda, NdaAcceptance, Room, User
+from baomi.storage.models import (
+    Copy,
+    Deal,
+    DealProfile,
+    Grant,
+    Member,
+    Nda,
+    NdaAcceptance,
+    Room,
+    User,
+)
 
 
 class Side(StrEnum):
@@ -501,10 +511,12 @@ def open_room(
     deal_ref: str,
     target_name: str,
     target_uscc: str,
-    recipient_region: str = "CN",
+    recipient_region: str | None = None,
     policy: str | None = None,
 ) -> RoomInfo:
-    """Open the data room of an existing deal; the target's USCC must pass GB 32100's check."""
+    """Open the data room of an existing deal; the target's USCC must pass GB 32100's check.
+    The recipient's region is the one given, else the deal's profile's (the room shows the
+    profile's word, :func:`baomi.services.comply.profile.set_profile`), else ``CN``."""
     uscc = target_uscc.strip().upper()
     if not is_valid_uscc(uscc):
         raise InputError(
@@ -525,7 +537,7 @@ def open_room(
             target_name=target_name.strip()[:200],
             target_uscc=uscc,
             stage=Stage.PREPARING.value,
-            recipient_region=recipient_region.strip() or "CN",
+            recipient_region=(recipient_region or "").strip() or _profiled_region(session, deal.id),
             policy=policy,
             created_at=now(),
             created_by=actor.name,
@@ -537,6 +549,12 @@ def open_room(
         return _info(deal, room)
 
 
+def _profiled_region(session: Session, deal_id: str) -> str:
+    """Where the deal's profile says the recipient is, else ``CN``."""
+    profiled = session.get(DealProfile, deal_id)
+    return profiled.recipient_location if profiled is not None else "CN"
+
+
 def open_deal_room(
     vault: Vault,
     *,
@@ -544,7 +562,7 @@ def open_deal_room(
     deal_name: str,
     target_name: str,
     target_uscc: str,
-    recipient_region: str = "CN",
+    recipient_region: str | None = None,
 ) -> RoomInfo:
     """Open the data room of ``deal_name``, creating the deal first if there is none by that
     name. Refused before anything is created unless the role table lets ``actor`` open rooms

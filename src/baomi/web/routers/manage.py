@@ -46,7 +46,7 @@ def open_form(
     deal: Short,
     target_name: Short,
     target_uscc: Annotated[str, Form(max_length=18)],
-    recipient_region: Annotated[str, Form(max_length=40)] = "CN",
+    recipient_region: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Open the room of a deal (created too if there is none by that name) from the home page."""
     try:
