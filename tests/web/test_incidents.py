@@ -207,6 +207,19 @@ def test_the_report_form_warns_at_the_description(client: TestClient, vault: Any
     assert 'id="description-note"' in field and "请勿填写客户个人信息" in field
 
 
+def test_a_reader_who_cannot_plan_a_drill_is_told_who_can(client: TestClient, vault: Any) -> None:
+    """The broker reads the drills page but may not schedule one: it was asked to "请安排第一次
+    演练" with no form to do it."""
+    broker, _, _ = _ready(client, vault)
+    page = client.get("/drills", headers=broker).text
+    status = page[page.index('id="drill-status"') :]
+    status = status[: status.index("</p>")]
+    assert 'id="schedule"' not in page and "请安排" not in status
+    assert "由卖方或管理员安排" in status
+    english = client.get("/drills?lang=en", headers=broker).text
+    assert "the seller or an administrator plans the first one" in english
+
+
 def test_the_drills_page_says_when_no_drill_was_ever_held(client: TestClient, vault: Any) -> None:
     """With no drill ever held or planned the page read "演练已逾期：上次完成 - · 下次截止 -":
     it says none was held yet and asks for the first; a planned one is named as the first."""
