@@ -446,7 +446,7 @@ def confirm_copies_form(
     deal: str,
     user: CurrentUser,
     vault: VaultDep,
-    deleted: Annotated[list[str], Form(max_length=64)],
+    deleted: Annotated[list[str], Form(default_factory=list, max_length=64)],
 ) -> Response:
     where = f"/rooms/{quote(deal)}"
     try:
