@@ -81,3 +81,23 @@ def test_a_refused_room_keeps_the_deal_and_company(
     page.fill("#open-room input[name=target_uscc]", VALID_USCC)
     page.click("#open-room button[type=submit]")
     page.wait_for_url(f"{live_server}/rooms/*")
+
+
+def test_the_public_request_page_keeps_what_was_typed_when_refused(
+    live_server: str, browser: Any
+) -> None:
+    """The public page answers a refusal with itself (no redirect): the requester's kind and
+    text were gone when the contact was not an e-mail address or a phone number."""
+    page = browser.new_page()
+    page.goto(f"{live_server}/request")
+    page.select_option("#kind", "deletion")
+    page.fill("#contact", "张三")
+    page.fill("#details", "请删除我在贵公司的会员资料。")
+    page.click("form[action='/request'] button[type=submit]")
+    page.wait_for_selector("[role=alert]")
+    assert page.input_value("#kind") == "deletion"
+    assert page.input_value("#contact") == "张三"
+    assert page.input_value("#details") == "请删除我在贵公司的会员资料。"
+    page.fill("#contact", "13812345678")
+    page.click("form[action='/request'] button[type=submit]")
+    page.wait_for_selector("text=DSR-")

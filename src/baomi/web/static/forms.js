@@ -37,18 +37,19 @@
   });
 
   // What was typed survives a refusal. A form's refusal comes back as a redirect to its page
-  // with ?error= or ?manage_error= (POST-redirect-GET), and the page is drawn anew, its fields
-  // empty: a long incident description was gone for a mistyped time. While a form is sent, what
-  // it sends (not passwords, files or hidden fields) waits in this tab's sessionStorage; the
-  // next page takes it out at once and, when it is the same page with an error, puts it back
-  // into the same form (its action, the how-many-th with that action).
+  // with ?error= or ?manage_error= (POST-redirect-GET), or as the page answered with the
+  // refusal, and the page is drawn anew, its fields empty: a long incident description was gone
+  // for a mistyped time. While a form is sent, what it sends (not passwords, files, hidden
+  // fields or one-time codes) waits in this tab's sessionStorage; the next page takes it out at
+  // once and, when it is the same page with an error, puts it back into the same form (its
+  // action, the how-many-th with that action).
   var KEY = "baomi.typed";
   var KEPT = { "text": 1, "textarea": 1, "search": 1, "email": 1, "tel": 1, "url": 1,
                "number": 1, "date": 1, "datetime-local": 1, "checkbox": 1, "radio": 1,
                "select-one": 1, "select-multiple": 1 };
 
-  function kept(el) {
-    return el.name && KEPT[el.type] && !el.disabled;
+  function kept(el) {  // never a password, a file, a hidden field or a one-time code
+    return el.name && KEPT[el.type] && !el.disabled && el.autocomplete !== "one-time-code";
   }
 
   function actionOf(form) {
@@ -94,9 +95,13 @@
       typed = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
       window.sessionStorage.removeItem(KEY);
     } catch (e) { return; }
-    var query = new URLSearchParams(window.location.search);
     if (!typed || typed.path !== window.location.pathname) return;
-    if (!query.has("error") && !query.has("manage_error")) return;
+    var query = new URLSearchParams(window.location.search);
+    var redirected = query.has("error") || query.has("manage_error");
+    // a form answered with its page and the refusal, not a redirect (the public request page)
+    var answered = new URL(typed.action || window.location.href, window.location.href)
+      .pathname === window.location.pathname && document.querySelector("[role=alert]");
+    if (!redirected && !answered) return;
     var form = formsWith(typed.action)[typed.index];
     if (!form) return;
     var values = {};
