@@ -9,12 +9,25 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_dataroom_browser import _login, _people
+from baomi.services import accounts
+from baomi.services.dataroom import rooms
+from baomi.services.dataroom.rooms import Side
+from baomi.services.permissions import Actor, Role
+from tests.e2e.test_dataroom_browser import PASSWORD, _login, _people
 from tests.services.dataroom.test_rooms import VALID_USCC
 
 pytestmark = pytest.mark.slow
 
+ADMIN = Actor("system", Role.ADMIN)
 DESCRIPTION = "销售部员工将含客户手机号的表格误发给外部合作方，已要求对方删除。\n第二行。"
+
+
+def _broker(vault: Any) -> None:
+    """A broker account, "broker", with the tests' password."""
+    _, token = accounts.create_user(
+        vault, actor=ADMIN, username="broker", display_name="经纪", role="broker"
+    )
+    accounts.complete_setup(vault, token=token, password=PASSWORD)
 
 
 def test_a_refused_incident_report_keeps_its_title_and_description(
@@ -55,18 +68,7 @@ def test_a_refused_room_keeps_the_deal_and_company(
     vault: Any, live_server: str, browser: Any
 ) -> None:
     """A mistyped unified social credit code emptied all four fields of "开设数据室"."""
-    from baomi.services import accounts
-    from baomi.services.permissions import Actor, Role
-    from tests.e2e.test_dataroom_browser import PASSWORD
-
-    _, token = accounts.create_user(
-        vault,
-        actor=Actor("system", Role.ADMIN),
-        username="broker",
-        display_name="经纪",
-        role="broker",
-    )
-    accounts.complete_setup(vault, token=token, password=PASSWORD)
+    _broker(vault)
     page = browser.new_page()
     _login(page, live_server, "broker")
     page.fill("#open-room input[name=deal]", "转让-202")
@@ -101,3 +103,44 @@ def test_the_public_request_page_keeps_what_was_typed_when_refused(
     page.fill("#contact", "13812345678")
     page.click("form[action='/request'] button[type=submit]")
     page.wait_for_selector("text=DSR-")
+
+
+def test_ending_the_deal_is_asked_first(vault: Any, live_server: str, browser: Any) -> None:
+    """Removing a member, revoking a grant and disabling a user asked first, but choosing
+    "已终止" and pressing "更改阶段" ended the deal at once — the buyer's access gone, no way
+    back. An ending stage is asked first; a stage that can be changed again is not."""
+    _people(vault)
+    _broker(vault)
+    rooms.add_member(
+        vault,
+        actor=ADMIN,
+        deal_ref="deal1",
+        username="broker",
+        side=Side.PLATFORM,
+        role=Role.BROKER,
+    )
+    page = browser.new_page()
+    _login(page, live_server, "broker")
+    page.goto(f"{live_server}/rooms/deal1")
+    asked: list[str] = []
+    say_yes = [False]
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if say_yes[0] else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.select_option("select[name=stage]", "aborted")
+    page.click("form[action$='/manage/stage'] button")
+    assert asked and "不能撤销" in asked[0]
+    page.reload()
+    assert page.input_value("select[name=stage]") == "due_diligence"  # not sent
+    say_yes[0] = True
+    page.select_option("select[name=stage]", "signed")
+    page.click("form[action$='/manage/stage'] button")
+    page.wait_for_load_state()
+    assert len(asked) == 1  # signing is not asked
+    page.select_option("select[name=stage]", "aborted")
+    page.click("form[action$='/manage/stage'] button")
+    page.wait_for_selector("#ended")
+    assert len(asked) == 2
