@@ -355,3 +355,47 @@ def test_the_reset_totp_api_twin(client: TestClient, vault: Any) -> None:
     assert own.status_code == 400 and "自己" in own.json()["detail"]
     buyer = _bearer(vault, "li.lei")  # the password alone, now
     assert client.post("/api/v1/users/root/reset-totp", headers=buyer).status_code == 403
+
+
+def _form_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_signed_in_browser_can_use_a_setup_link_and_the_public_request_page(
+    client: TestClient, vault: Any
+) -> None:
+    """An administrator who opened a new user's setup link in their own browser (to try it),
+    or staff trying the public request page, were refused on sending the form with the raw JSON
+    {"detail": "CSRF 令牌缺失或不正确，请刷新页面"} — and reloading did not help: the page
+    carried the pre-sign-in token while the browser's session cookie made the check ask for the
+    session's. Such a page now carries the session's token, and a page form refused for its
+    token answers the error page in words, not JSON."""
+    make_user(vault, "root", role="admin")
+    _, link = accounts.create_user(
+        vault, actor=ADMIN, username="new.one", display_name="新人", role="buyer"
+    )
+    _signed_in(client, vault, "root")
+    page = client.get(f"/setup/{link}")
+    done = client.post(
+        f"/setup/{link}",
+        data={"csrf_token": _form_token(page.text), "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert done.status_code == 200 and "密码已设置" in done.text
+    asked = client.post(
+        "/request",
+        data={
+            "csrf_token": _form_token(client.get("/request").text),
+            "kind": "access",
+            "contact": "13812345678",
+        },
+    )
+    assert asked.status_code == 200 and "DSR-" in asked.text
+    forged = client.post(
+        "/request",
+        data={"csrf_token": "forged", "kind": "access", "contact": "13812345678"},
+        headers={"Accept": "text/html"},
+    )
+    assert forged.status_code == 403 and forged.headers["content-type"].startswith("text/html")
+    assert "CSRF" in forged.text and '{"detail"' not in forged.text

@@ -59,3 +59,17 @@ def test_objects_are_named_not_shown_as_internal_ids(client: TestClient, vault: 
     deal_events = [e for e in events if e["object"].startswith("deal:")]
     assert deal_events and "本交易" in page
     assert f">{deal_events[0]['object']}<" not in page  # the id is the title, not the text
+
+
+def test_the_language_switch_keeps_the_pages_filter(client: TestClient, vault: Any) -> None:
+    """ "English" / "中文" in the header led to the page's bare address: the audit log's filter
+    (and any other page's query) was dropped on switching. It keeps the query, without the
+    language itself and without a message from the address (an error, a notice: said in the
+    other language, and signed for its own address)."""
+    _, _, seller = _ready(client, vault)
+    page = client.get("/rooms/转让-001/audit?action=nda&actor=seller.a", headers=seller).text
+    assert 'href="/rooms/转让-001/audit?action=nda&amp;actor=seller.a&amp;lang=en"' in page
+    english = client.get("/rooms/转让-001/audit?action=nda&lang=en", headers=seller).text
+    assert 'href="/rooms/转让-001/audit?action=nda&amp;lang=zh"' in english
+    plain = client.get("/rooms/转让-001/audit?lang=zh", headers=seller).text  # remembered
+    assert 'href="/rooms/转让-001/audit?lang=en"' in plain

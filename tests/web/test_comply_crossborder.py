@@ -90,3 +90,16 @@ def test_the_pages_list_record_and_assess(client: TestClient, vault: Any) -> Non
     client.cookies.clear()
     anonymous = client.get("/rooms/转让-001/comply/crossborder", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+
+
+def test_the_provision_form_names_regions_in_words(client: TestClient, vault: Any) -> None:
+    """The region list of "登记在 baomi 之外的提供" offered the codes ``mainland``,
+    ``hong_kong``, ``macao``, ``taiwan``, ``abroad`` on the Chinese page; it names them
+    ("香港", "Hong Kong") and still sends the codes."""
+    _, _, seller = _ready(client, vault)
+    page = client.get("/rooms/转让-001/comply/provisions", headers=seller).text
+    assert '<option value="hong_kong">香港</option>' in page
+    assert ">hong_kong<" not in page and ">mainland<" not in page
+    english = client.get("/rooms/转让-001/comply/provisions?lang=en", headers=seller).text
+    assert '<option value="abroad">abroad</option>' in english
+    assert '<option value="hong_kong">Hong Kong</option>' in english

@@ -184,3 +184,15 @@ def test_the_import_form_says_what_is_wrong_with_the_file(
     assert said in r.text and not_said not in r.text
     if name.endswith(".csv"):
         assert "notice_id,channel,status,timestamp" in r.text
+
+
+def test_the_export_form_names_the_fields_found_in_words(home: Home) -> None:
+    """The export's list of documents said "客户名单.csv（name、mobile）" on the Chinese page:
+    the fields found are named as the page names them ("姓名、手机号" / "person name, mobile
+    number")."""
+    home.browse("seller")
+    page = home.client.get(PAGE).text
+    listed = page[page.index('id="export"') :]
+    assert "姓名、手机号" in listed and "name、" not in listed and "mobile" not in listed
+    english = home.client.get(PAGE + "?lang=en").text
+    assert "person name, mobile number" in english[english.index('id="export"') :]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from baomi.storage.models import AuditEventRow
 from tests.services.dataroom.test_documents import _csv
 from tests.web.test_documents_api import _ready
 
@@ -135,3 +137,28 @@ def test_after_the_end_the_room_page_offers_nothing_refused_and_lists_the_copies
     # off the card, and off a phone's screen)
     assert "1 copy not yet confirmed deleted" in english
     assert '<p class="notice" id="ended"' in english
+
+
+def test_confirming_with_no_copy_ticked_says_so_on_the_room_page(
+    client: TestClient, vault: Any
+) -> None:
+    """Pressing "确认已删除所选副本" with no box ticked left the page for a bare 422 error page
+    ("表单有误：某一项必填", no field named). The room page now says a copy must be ticked
+    (the service refuses an empty list, as the API's schema does), and nothing is recorded."""
+    _, buyer, _ = _ended_with_a_copy(client, vault, "aborted")
+    done = client.post(
+        "/rooms/转让-001/copies/confirm",
+        data={"csrf_token": "x"},
+        headers=buyer,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and "error=" in done.headers["location"]
+    page = client.get(done.headers["location"], headers=buyer).text
+    assert "请勾选已删除的副本" in page and 'name="deleted"' in page
+    api = client.post(
+        "/api/v1/rooms/转让-001/copies/confirm-deleted", json={"copies": []}, headers=buyer
+    )
+    assert api.status_code == 422
+    with vault.reading() as s:
+        rows = s.execute(select(AuditEventRow).where(AuditEventRow.action == "copy.confirm"))
+        assert rows.all() == []

@@ -105,8 +105,11 @@ def test_the_report_form_reads_a_count_as_people_type_it(client: TestClient, vau
     assert len(client.get(BASE, headers=seller).json()) == 3
 
 
-def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any) -> None:
-    broker, buyer, seller = _ready(client, vault)
+def _downloaded(
+    client: TestClient, broker: dict[str, str], buyer: dict[str, str], seller: dict[str, str]
+) -> bytes:
+    """名单.csv (60 generated rows) uploaded into 客户, granted to the buyer's side and
+    downloaded by the buyer: the protected copy's bytes."""
     client.post(
         "/api/v1/rooms/转让-001/documents",
         files=[("files", ("名单.csv", _csv(60), "text/csv"))],
@@ -119,9 +122,14 @@ def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any
         headers=broker,
     )
     doc = client.get("/api/v1/rooms/转让-001/documents", headers=buyer).json()[0]
-    leaked = client.get(
+    return client.get(
         f"/api/v1/rooms/转让-001/documents/{doc['id']}/download", headers=buyer
     ).content
+
+
+def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any) -> None:
+    broker, buyer, seller = _ready(client, vault)
+    leaked = _downloaded(client, broker, buyer, seller)
     inc = client.post(BASE, json={"title": "网上出现客户名单"}, headers=seller).json()
     r = client.post(
         f"{BASE}/{inc['id']}/attribution",
@@ -138,6 +146,28 @@ def test_a_leaked_download_is_traced_to_the_buyer(client: TestClient, vault: Any
         headers=seller,
     )
     assert bad.status_code == 400
+
+
+def test_a_trace_that_cannot_be_made_says_why_without_server_paths(
+    client: TestClient, vault: Any
+) -> None:
+    """Tracing a leaked sample before the deal had delivered a package said
+    "/…/home/rooms/<id>/records: 追踪记录目录不存在…", and a damaged workbook as the sample
+    "/tmp/baomi-sample-v2_7qmgf/sample.xlsx: 不是有效的 XLSX 工作簿…": the server's folders.
+    The first says no package was delivered yet; the second calls the file the sample — not by
+    the name it was uploaded under, which may hold a person's name."""
+    broker, buyer, seller = _ready(client, vault)
+    inc = client.post(BASE, json={"title": "网上出现客户名单"}, headers=seller).json()
+    damaged = [("sample", ("张伟.xlsx", b"PK\x03\x04garbage", "application/octet-stream"))]
+    early = client.post(f"{BASE}/{inc['id']}/attribution", files=damaged, headers=seller)
+    assert early.status_code == 400 and early.json()["detail"].startswith(
+        "本交易还没有交付过数据包"
+    )
+    _downloaded(client, broker, buyer, seller)  # a package delivered: trace records kept
+    r = client.post(f"{BASE}/{inc['id']}/attribution", files=damaged, headers=seller)
+    assert r.status_code == 400
+    said = r.json()["detail"]
+    assert said.startswith("样本：") and "/tmp" not in said and "张伟" not in said
 
 
 def test_drills_page_and_api(client: TestClient, vault: Any) -> None:

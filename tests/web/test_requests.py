@@ -301,3 +301,24 @@ def test_a_role_that_may_not_take_requests_in_hears_the_refusal_before_a_bad_kin
     r = client.post("/requests", data={"kind": "hack", "contact": "a@b.cn"}, headers=auditor)
     assert r.status_code == 403 and "无权" in r.text and "请求类型" not in r.text
     assert _stored(vault) == 0
+
+
+def test_the_request_page_shows_its_times_as_china_time(client: TestClient, vault: Any) -> None:
+    """The request's own page showed "收到 2026-12-05 10:00 UTC" for a request received at
+    10:00 China time (02:00 UTC): the time was China time, the label said UTC. The intake form's
+    example was an ISO time in UTC (``2026-12-01T08:00:00+00:00``) though a time typed
+    without an offset is read as China time."""
+    broker, _, _ = _ready(client, vault)
+    made = client.post(
+        "/requests",
+        data={"kind": "access", "contact": "a@b.cn", "received_at": "2026-12-05 10:00"},
+        headers=broker,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and "error=" not in made.headers["location"]
+    (info,) = requests.register(vault, actor=OP)
+    assert info.received_at == "2026-12-05T10:00:00+08:00"
+    page = client.get(f"/requests/{info.id}", headers=broker).text
+    assert "2026-12-05 10:00" in page and "UTC<" not in page and "UTC（" not in page
+    register = client.get("/requests", headers=broker).text
+    assert "+00:00" not in register and "北京时间" in register

@@ -59,3 +59,17 @@ def test_on_a_phone_wide_tables_scroll_and_the_header_wraps() -> None:
     assert declares("header.bar", r"flex-wrap:\s*wrap")
     assert declares("header.bar a", r"white-space:\s*nowrap")
     assert declares("dl.facts", r"grid-template-columns:\s*minmax\(0,\s*1fr\)")
+
+
+def test_on_a_phone_the_risk_matrix_and_a_reports_tables_scroll_in_their_box() -> None:
+    """At 375 px in English the PIA page was 459 px wide (the risk matrix's table) and the
+    inventory page 478 px (the report's columns table): they scroll in their own box, as list
+    tables do, and the page does not scroll sideways."""
+    narrow = _narrow_rules()
+    for selector in ("table.matrix", ".report table"):
+        assert any(
+            selector in [p.strip() for p in sel.split(",")]
+            and re.search(r"display:\s*block", decl)
+            and re.search(r"overflow-x:\s*auto", decl)
+            for sel, decl in narrow
+        ), selector

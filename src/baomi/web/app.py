@@ -152,6 +152,12 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
             # page, not the framework's {"detail": "Not Found"}
             said = exc.detail if isinstance(exc.detail, str) and exc.detail != "Not Found" else ""
             return _error_page(request, 404, said or tr("没有这个页面", "There is no such page"))
+        if isinstance(exc.detail, str) and (_is_page(request) or form_errors.is_form(request)):
+            # a page or a page's form refused before its handler (its CSRF token, a rate
+            # limit) answers a page in words, not the framework's JSON
+            page = _error_page(request, exc.status_code, exc.detail)
+            page.headers.update(exc.headers or {})  # Retry-After, Allow
+            return page
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(PermissionDeniedError)

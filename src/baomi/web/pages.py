@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache, partial
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from baomi import clock
 from baomi.i18n import current_language, tr
+from baomi.web.security import MESSAGE_PARAMS, MESSAGE_SIG
 
 _PUNCTUATION = (
     ("colon", "：", ": "),
@@ -59,9 +60,18 @@ def render(
         request=request,
         lang=current_language(),
         path=request.url.path,
+        kept_query=_kept_query(request),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def _kept_query(request: Request) -> str:
+    """The page's query for its link in the other language: a filter or a choice stays; the
+    language and a message from the address (said in this language, signed for this address)
+    do not."""
+    dropped = {"lang", MESSAGE_SIG, *MESSAGE_PARAMS}
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in dropped])
 
 
 def back(path: str, error: str | None = None, *, notice: str | None = None) -> RedirectResponse:

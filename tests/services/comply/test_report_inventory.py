@@ -108,6 +108,31 @@ def test_english_report() -> None:
     assert _section(report, "Entity distribution").charts[0].labels[0] == "mobile number"
 
 
+def test_the_english_report_names_categories_in_english() -> None:
+    """The English inventory (the comply page, its PDF) named every category in Chinese — the
+    entities' table, the categories' table and the columns' ("个人基本资料", "个人身份信息")."""
+    set_language("en")
+    report = inventory_report(_inventory(), "seller")
+    (entities,) = _section(report, "Entity distribution").tables
+    assert {row[2] for row in entities.rows} == {
+        "basic personal data",
+        "personal identity information",
+    }
+    (categories,) = _section(report, "Categories and sensitive PI").tables
+    named = [row[0] for row in categories.rows]
+    assert "personal identity information" in named and "basic personal data" in named
+    sensitive = named.index("personal identity information")
+    assert categories.tones[sensitive] is Tone.WARN  # still marked sensitive
+    (columns,) = _section(report, "Columns").tables
+    assert "basic personal data" in {row[5] for row in columns.rows}
+    assert not any(
+        "个人" in cell
+        for table in (entities, categories, columns)
+        for row in table.rows
+        for cell in row
+    )
+
+
 def test_a_deal_summary_report_gives_both_bounds() -> None:
     data = summarize("d", [codec.to_dict(_inventory()), codec.to_dict(_inventory()), None])
     report = inventory_report(data, "交易")

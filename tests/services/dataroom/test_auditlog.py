@@ -114,3 +114,52 @@ def test_every_audit_action_and_outcome_has_a_label_in_both_languages(
     assert auditlog.action_label("nda.accept") == "NDA accepted"
     assert auditlog.outcome_label("denied") == "denied"
     assert auditlog.action_label("some.future") == "some.future"
+
+
+def test_the_log_holds_what_became_of_the_deals_grants_and_incidents(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    """The room's audit page showed a grant being given but not its revocation, and an
+    incident being reported but none of what followed (duties done, plan steps, status up to
+    closed): those events name their grant or incident, not the deal. They are the deal's
+    events too — as are its data-subject requests' — and another deal's stay out."""
+    from baomi.services.respond import incidents
+    from baomi.services.respond import requests as subject_requests
+
+    deals.create(vault, actor=Actor("ops", Role.OPERATOR), name="other")
+    rooms.open_room(
+        vault, actor=BROKER, deal_ref="other", target_name="别的公司", target_uscc=VALID_USCC
+    )
+    given = grants.set_grant(
+        vault, actor=BROKER, deal_ref=DEAL, side=Side.BUYER, folder="/", level=Level.VIEW, days=1
+    )
+    grants.revoke_grant(vault, actor=BROKER, deal_ref=DEAL, grant_id=given)
+    seller = room["seller.a"]
+    incident = incidents.report(vault, actor=seller.actor, title="邮件误发", deal_ref=DEAL)
+    incidents.mark(
+        vault, actor=seller.actor, incident_id=incident.id, clock=incidents.Clock.REGULATOR
+    )
+    incidents.set_status(
+        vault, actor=seller.actor, incident_id=incident.id, status=incidents.Status.HANDLED
+    )
+    elsewhere = incidents.report(vault, actor=BROKER, title="别处", deal_ref="other")
+    incidents.set_status(
+        vault, actor=BROKER, incident_id=elsewhere.id, status=incidents.Status.HANDLED
+    )
+    asked = subject_requests.receive(
+        vault, actor=BROKER, kind=subject_requests.Kind.ACCESS, contact="a@b.cn", deal_ref=DEAL
+    )
+    subject_requests.set_status(
+        vault,
+        actor=BROKER,
+        request_id=asked.id,
+        status=subject_requests.Status.REFUSED,
+        reason="无法核实身份",
+    )
+    events = auditlog.deal_events(vault, seller, DEAL)
+    seen = {(e.action, e.object) for e in events}
+    assert ("grant.revoke", f"grant:{given}") in seen
+    updates = [e for e in events if e.object == f"incident:{incident.id}"]
+    assert [e.action for e in updates] == ["incident.update", "incident.update", "incident.report"]
+    assert ("request.update", f"request:{asked.id}") in seen
+    assert all(e.object != f"incident:{elsewhere.id}" for e in events)

@@ -89,3 +89,17 @@ def test_download_after_preview_is_the_same_copy(vault: Any, room: dict[str, roo
     assert one.content == two.content and one.package_id == two.package_id
     (held,) = copies.copies(vault, room["seller.a"], DEAL)
     assert held.package_id == one.package_id and held.provided_at is not None
+
+
+def test_a_file_that_cannot_be_read_is_named_by_its_own_name(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    """A workbook that is not one (a zip's signature, then nothing) was taken by the upload;
+    its preview said "/tmp/baomi-preview-6iehc4xu/preview.xlsx: Excel 文件已损坏（不是 zip）" to
+    the seller — the server's temporary path, not the document. It names the document."""
+    (doc,) = documents.upload(vault, room["seller.a"], DEAL, [("坏表.xlsx", b"PK\x03\x04garbage")])
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    with pytest.raises(InputError) as refused:
+        documents.preview(vault, room["seller.a"], DEAL, doc.id, protect=protector)
+    said = str(refused.value)
+    assert said.startswith("坏表.xlsx: ") and "preview" not in said and "/tmp" not in said

@@ -1,7 +1,9 @@
 """The audit page of a room: the deal's events, filtered, exported, and the chain's status.
 
 A deal's events are those whose object is the deal, or whose details name it (documents,
-grants, downloads). Nothing here writes; reading the log is itself allowed by the role table
+grants, downloads), and the later events of what belongs to the deal, which name only
+themselves: a grant's revocation, an incident's duties, steps and status, a data-subject
+request's verification and answer. Nothing here writes; reading the log is itself allowed by the role table
 (``audit.view``) and the room's gate.
 
 Filters are read as people type them (:func:`filter_from`): a day or a time without an offset
@@ -21,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, literal, or_, select, union_all
 
 from baomi.clock import CHINA_TIME
 from baomi.engine.audit_chain import AuditAction, ChainReport
@@ -32,7 +34,7 @@ from baomi.services.dataroom import rooms
 from baomi.services.dataroom.rooms import Seat
 from baomi.services.permissions import Action
 from baomi.services.vault import Vault
-from baomi.storage.models import AuditEventRow
+from baomi.storage.models import AuditEventRow, Grant, Incident, SubjectRequest
 
 MAX_ROWS = 5_000
 COLUMNS = ("seq", "ts", "actor", "action", "object", "outcome", "details")
@@ -130,6 +132,20 @@ class EventRow:
     details: dict[str, Any]
 
 
+def _belonging(deal_id: str) -> Select[Any]:
+    """The objects of the deal whose later events name only themselves (``grant:ID``,
+    ``incident:ID``, ``request:ID``)."""
+    return select(
+        union_all(
+            select(literal("grant:") + Grant.id).where(Grant.deal_id == deal_id),
+            select(literal("incident:") + Incident.id).where(Incident.deal_id == deal_id),
+            select(literal("request:") + SubjectRequest.id).where(
+                SubjectRequest.deal_id == deal_id
+            ),
+        ).subquery()
+    )
+
+
 def deal_events(
     vault: Vault, seat: Seat, deal_ref: str, filt: AuditFilter | None = None
 ) -> list[EventRow]:
@@ -141,6 +157,7 @@ def deal_events(
         or_(
             AuditEventRow.object == f"deal:{deal_id}",
             AuditEventRow.details.contains(json.dumps({"deal": deal_id})[1:-1]),
+            AuditEventRow.object.in_(_belonging(deal_id)),
         )
     )
     if f.user:

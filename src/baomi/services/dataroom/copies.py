@@ -83,6 +83,8 @@ def my_copies(vault: Vault, seat: Seat, deal_ref: str) -> list[CopyInfo]:
 def confirm_deleted(vault: Vault, seat: Seat, deal_ref: str, copy_ids: Sequence[str]) -> int:
     """The holder confirms their copies are deleted; only once the deal has ended."""
     rooms.gate(vault, seat, Action.COPY_CONFIRM, deal_ref)
+    if not copy_ids:
+        raise InputError(tr("请勾选已删除的副本", "tick the copies you deleted"))
     deal_id = rooms.deal_id(vault, deal_ref)
     with vault.transaction() as session:
         room = session.get(Room, deal_id)

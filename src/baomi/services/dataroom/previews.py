@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from baomi.errors import InputError, NotFoundError
+from baomi.errors import InputError, NotFoundError, UnreadableFileError
 from baomi.i18n import tr
 
 
@@ -75,11 +75,19 @@ def _pdf_page(content: bytes, page: int) -> tuple[bytes, int]:
 
 
 def render(name: str, content: bytes, *, page: int, protected: bool) -> Preview:
-    from baomi.engine.readers import open_source
-
     if name.lower().endswith(".pdf"):
         png, pages = _pdf_page(content, page)
         return Preview(name, "image", page, pages, [], [], [], png, protected, page + 1 < pages)
+    try:
+        return _read(name, content, page=page, protected=protected)
+    except UnreadableFileError as exc:  # named by the document, not by its temporary copy
+        raise UnreadableFileError(name, exc.reason) from None
+
+
+def _read(name: str, content: bytes, *, page: int, protected: bool) -> Preview:
+    """A page of a table or a text, read from a temporary copy of ``content``."""
+    from baomi.engine.readers import open_source
+
     suffix = Path(name).suffix
     with tempfile.TemporaryDirectory(prefix="baomi-preview-") as tmp:
         path = Path(tmp) / f"preview{suffix}"

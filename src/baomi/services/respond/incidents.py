@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from baomi import clock
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
-from baomi.engine.protect.trace import trace
-from baomi.errors import InputError, NotFoundError
+from baomi.engine.protect.trace import NoTraceRecordsError, trace
+from baomi.errors import InputError, NotFoundError, UnreadableFileError
 from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.comply.data import summarize
@@ -617,7 +617,17 @@ def attribute(
         raise InputError(
             tr("事件未关联交易，无法追踪", "the incident has no deal to trace against")
         )
-    result = trace(sample, records_dir(vault, deal_id))
+    try:
+        result = trace(sample, records_dir(vault, deal_id))
+    except NoTraceRecordsError:  # the engine names the folder: a server's path, not the user's
+        raise InputError(
+            tr(
+                "本交易还没有交付过数据包，没有可比对的追踪记录",
+                "the deal has delivered no package yet: there are no trace records to compare",
+            )
+        ) from None
+    except UnreadableFileError as exc:  # the sample's copy has a temporary name
+        raise InputError(tr("样本：", "the sample: ") + exc.reason) from None
     with vault.transaction() as session:
         row = _row(session, incident_id)
         row.attributed_recipient = result.recipient

@@ -124,7 +124,16 @@ def _with_pre_csrf(
     request: Request, template: str, status_code: int = 200, **context: object
 ) -> Response:
     pre = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = render(request, template, status_code=status_code, pre_csrf=pre, **context)
+    # a form anyone may send (a setup link, the public request page, a survey): sent from a
+    # browser signed in here, it is checked against the session's token, so it carries that one
+    session = request.cookies.get(SESSION_COOKIE)
+    vault = request.app.state.vault
+    shown = (
+        accounts.csrf_token(vault, session)
+        if session and accounts.session_user(vault, session) is not None
+        else pre
+    )
+    response = render(request, template, status_code=status_code, pre_csrf=shown, **context)
     response.set_cookie(
         PRE_CSRF_COOKIE, pre, httponly=True, samesite="strict", secure=request.url.scheme == "https"
     )

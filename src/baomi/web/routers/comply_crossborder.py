@@ -159,7 +159,7 @@ def provisions_page(
         deal=deal,
         table=crossborder_report.provision_table(found),
         records=found,
-        regions=[loc.value for loc in Location],
+        regions=[(loc.value, loc.label) for loc in Location],
         today=provisions.today_in_china().isoformat(),
         error=error,
     )

@@ -297,6 +297,7 @@ def notices_page(
         notice_lang=lang,
         can_edit=allowed(actor, Action.COMPLY_EDIT, view.deal_id),
         tables=notices.tables(vault, actor=actor, deal_ref=deal) if exports else [],
+        field_labels={f: notices.field_label(f) for f in notices.FIELD_ENTITIES},
         sms=sms_limits(),
         statuses=["pending", *(s.value for s in Status if s not in CONSENT_ANSWERS)],
         error=error,

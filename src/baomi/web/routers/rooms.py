@@ -391,6 +391,7 @@ def room_page(
         notice=request.query_params.get("notice"),
         manage_error=request.query_params.get("manage_error"),
         stages=[(s.value, label(s)) for s in Stage],
+        ending=[s.value for s in ENDED],
         sides=[(s.value, tr(*_SIDE_LABELS[s])) for s in Side],
         roles=[(r.value, tr(*_ROLE_LABELS[r])) for r in Role if r in _ROLE_LABELS],
         entity_labels={name: tr(e.label_zh, e.label_en) for name, e in ENTITIES.items()},
@@ -446,7 +447,7 @@ def confirm_copies_form(
     deal: str,
     user: CurrentUser,
     vault: VaultDep,
-    deleted: Annotated[list[str], Form(max_length=64)],
+    deleted: Annotated[list[str], Form(default_factory=list, max_length=64)],
 ) -> Response:
     where = f"/rooms/{quote(deal)}"
     try:

@@ -26,7 +26,7 @@ from baomi.engine.entities import ENTITIES
 from baomi.errors import CryptoError, InputError
 from baomi.i18n import tr
 from baomi.services import audit, deals
-from baomi.services.comply.data import deal_data
+from baomi.services.comply.data import deal_data, label
 from baomi.services.comply.notices.contacts import Contact, columns_from_inventory, read_contacts
 from baomi.services.comply.notices.records import (
     Status,
@@ -154,6 +154,20 @@ class TableChoice:
     id: str
     name: str
     columns: tuple[str, ...]  # the fields found: name, mobile, email, address
+
+
+#: the entity each contact field is read from, whose name the pages show for the field
+FIELD_ENTITIES = {
+    "name": "PERSON_NAME",
+    "mobile": "CN_MOBILE",
+    "email": "EMAIL",
+    "address": "ADDRESS",
+}
+
+
+def field_label(field: str) -> str:
+    """A contact field (``mobile``) as the pages name it (手机号 / mobile number)."""
+    return label(FIELD_ENTITIES[field])
 
 
 def tables(vault: Vault, *, actor: Actor, deal_ref: str) -> list[TableChoice]:

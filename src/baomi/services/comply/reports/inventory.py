@@ -16,7 +16,7 @@ from baomi.engine.contracts.inventory import Inventory, InventoryFile, SkippedFi
 from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, tr
 from baomi.services import deals
-from baomi.services.comply.data import DataSummary, labels_text, summarize
+from baomi.services.comply.data import DataSummary, label, labels_text, summarize
 from baomi.services.comply.reports.charts import number
 from baomi.services.comply.reports.model import (
     Chart,
@@ -127,7 +127,11 @@ def _entities_section(data: DataSummary, distinct: dict[str, int]) -> Section:
     for entity, cells in ranked:
         info = ENTITIES.get(entity)
         sensitive = bool(info and info.sensitive)
-        row: tuple[str, ...] = (entity_label(entity), entity, info.category if info else "其他信息")
+        row: tuple[str, ...] = (
+            entity_label(entity),
+            entity,
+            label(info.category if info else "其他信息"),
+        )
         row += (_yes(sensitive), number(cells))
         if distinct:
             row += (number(distinct.get(entity, 0)),)
@@ -156,9 +160,9 @@ def _entities_section(data: DataSummary, distinct: dict[str, int]) -> Section:
 def _categories_section(data: DataSummary) -> Section:
     book = rules()
     sensitive = set(data.sensitive_categories)
+    ranked = sorted(data.categories.items(), key=lambda kv: (-kv[1], kv[0]))
     rows = tuple(
-        (category, number(cells), _yes(category in sensitive))
-        for category, cells in sorted(data.categories.items(), key=lambda kv: (-kv[1], kv[0]))
+        (label(category), number(cells), _yes(category in sensitive)) for category, cells in ranked
     )
     listed = labels_text(data.sensitive_categories, tr("无", "none"))
     citations = [Citation.of(book["S35-A.1"]), Citation.of(book["PIPL-28"])]
@@ -178,7 +182,7 @@ def _categories_section(data: DataSummary) -> Section:
                 (tr("类别", "category"), tr("单元格", "cells"), tr("敏感", "sensitive")),
                 rows,
                 tr("类别", "Categories"),
-                tuple(Tone.WARN if r[0] in sensitive else Tone.NEUTRAL for r in rows),
+                tuple(Tone.WARN if c in sensitive else Tone.NEUTRAL for c, _ in ranked),
             ),
         ),
         citations=tuple(citations),
@@ -236,7 +240,7 @@ def _columns_section(files: Sequence[InventoryFile]) -> Section:
                     c.name,
                     _mode(c.mode),
                     entity_label(found) if found else "",
-                    c.category or "",
+                    label(c.category) if c.category else "",
                     _yes(c.sensitive),
                     f"{number(c.matches)} / {number(c.non_empty)}",
                 )
