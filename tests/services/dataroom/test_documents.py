@@ -249,3 +249,21 @@ def test_an_auditor_on_the_sellers_side_previews_a_protected_copy(
     assert shown.protected and resident_id(1) not in cells and mobile(1) not in cells
     own = documents.preview(vault, room["seller.a"], DEAL, listed.id, protect=protector)
     assert not own.protected and resident_id(1) in " ".join(" ".join(r) for r in own.rows)
+
+
+def test_a_file_nothing_can_be_read_from_is_refused_at_upload(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    """A damaged workbook was taken in as "已上传并扫描" with no findings; only its preview and
+    the buyer's download failed later. Nothing can be protected from it, so it is refused when
+    uploaded, naming the file and why, and nothing of that upload is stored."""
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    damaged = good.getvalue()[:-30]  # a zip's signature, its end cut off
+    with pytest.raises(UploadError) as refused:
+        documents.upload(
+            vault, room["seller.a"], DEAL, [("a.csv", _csv(2)), ("名单.xlsx", damaged)]
+        )
+    assert "名单.xlsx" in str(refused.value) and "无法读取" in str(refused.value)
+    assert documents.documents(vault, room["seller.a"], DEAL) == []

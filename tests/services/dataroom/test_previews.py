@@ -3,11 +3,13 @@ the protected copy, made once per user (the same package on the next view and th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from baomi.errors import InputError, PermissionDeniedError
+from baomi.services import deals
 from baomi.services.dataroom import copies, documents, rooms
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.rooms import Level
@@ -92,12 +94,16 @@ def test_download_after_preview_is_the_same_copy(vault: Any, room: dict[str, roo
 
 
 def test_a_file_that_cannot_be_read_is_named_by_its_own_name(
-    vault: Any, room: dict[str, rooms.Seat]
+    vault: Any, room: dict[str, rooms.Seat], tmp_path: Path
 ) -> None:
     """A workbook that is not one (a zip's signature, then nothing) was taken by the upload;
     its preview said "/tmp/baomi-preview-6iehc4xu/preview.xlsx: Excel 文件已损坏（不是 zip）" to
-    the seller — the server's temporary path, not the document. It names the document."""
-    (doc,) = documents.upload(vault, room["seller.a"], DEAL, [("坏表.xlsx", b"PK\x03\x04garbage")])
+    the seller — the server's temporary path, not the document. It names the document. (The
+    upload refuses such a file now; the command line's ``deal add`` still stores one.)"""
+    (tmp_path / "坏表.xlsx").write_bytes(b"PK\x03\x04garbage")
+    (doc,) = deals.add(
+        vault, actor=room["seller.a"].actor, deal_ref=DEAL, paths=[tmp_path / "坏表.xlsx"]
+    )
     protector = room_protector(vault, rooms.deal_id(vault, DEAL))
     with pytest.raises(InputError) as refused:
         documents.preview(vault, room["seller.a"], DEAL, doc.id, protect=protector)

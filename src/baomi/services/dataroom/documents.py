@@ -139,8 +139,35 @@ def upload(
             target = root / item.name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(item.data)
-        added = deals.add(vault, actor=seat.actor, deal_ref=deal_ref, paths=[root], scanner=scanner)
+        added = deals.add(
+            vault,
+            actor=seat.actor,
+            deal_ref=deal_ref,
+            paths=[root],
+            scanner=_readable_only(scanner, root),
+        )
     return [_entry(obj, False) for obj in added]
+
+
+def _readable_only(scanner: Scanner, root: Path) -> Scanner:
+    """``scanner``, refusing a file of which nothing could be read (a damaged workbook, an
+    empty file): no protected copy could be made of it for anyone, so it is not taken in.
+    Raised before anything is sealed; :func:`deals.add` then stores nothing of the upload."""
+
+    def scan(path: Path) -> Mapping[str, Any]:
+        inventory = scanner(path)
+        for skipped in inventory.get("skipped") or ():
+            name = path.relative_to(root).as_posix()
+            reason = skipped.get("reason", "")
+            raise UploadError(
+                tr(
+                    f"{name}：无法读取（{reason}），本次上传的文件均未保存",
+                    f"{name} cannot be read ({reason}); nothing of this upload was stored",
+                )
+            )
+        return inventory
+
+    return scan
 
 
 #: Roles that never receive originals, whichever side they sit on: an auditor reviews the audit
