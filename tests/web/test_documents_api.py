@@ -236,3 +236,19 @@ def test_the_nda_signer_name_has_a_limit_and_a_refusal_is_shown(
         headers=buyer,
     )
     assert ok.status_code == 204
+
+
+def test_a_download_link_that_fails_answers_a_page_in_the_browser(
+    client: TestClient, vault: Any
+) -> None:
+    """The room page's download links point into the API; one that failed (a damaged file, a
+    document gone) showed the browser the raw JSON {"detail": …}. A browser following a link
+    (a GET asking for HTML first) is answered a page in words; the API's clients keep JSON."""
+    _, buyer, _ = _ready(client, vault)
+    url = "/api/v1/rooms/转让-001/documents/no-such-id/download"
+    browser = {**buyer, "accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = client.get(url, headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '{"detail"' not in page.text and "没有找到" in page.text
+    api = client.get(url, headers=buyer)
+    assert api.status_code == 404 and api.json()["detail"]

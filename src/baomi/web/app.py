@@ -147,7 +147,9 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         allow = _allowed(app, request.url.path) if exc.status_code == 405 else ""
         if allow:  # Starlette names the methods of the first matching route only
             exc.headers = {**(exc.headers or {}), "Allow": allow}
-        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+        if exc.status_code == 404 and (
+            not request.url.path.startswith("/api/") or _is_page(request)
+        ):
             # an address outside the API that names nothing (or a page's own 404) answers a
             # page, not the framework's {"detail": "Not Found"}
             said = exc.detail if isinstance(exc.detail, str) and exc.detail != "Not Found" else ""
@@ -201,10 +203,13 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _is_page(request: Request) -> bool:
-    """A request of a page (not the JSON API) from a browser: its errors are pages too."""
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", ""
-    )
+    """A request of a page from a browser: its errors are pages too. So is a browser following
+    a link a page gives into the API (a document's download: a GET asking for HTML first);
+    the API's own clients, asking for JSON or anything, get JSON."""
+    accept = request.headers.get("accept", "")
+    if request.url.path.startswith("/api/"):
+        return request.method == "GET" and accept.startswith("text/html")
+    return "text/html" in accept
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
