@@ -185,6 +185,8 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     note = Comment(text, "")
                     note.width, note.height = cell.comment.width, cell.comment.height
                     cell.comment = note
+                if cell.hyperlink is not None:
+                    changed += _protect_link(run, cell.hyperlink)
         for part in (
             "oddHeader",
             "oddFooter",
@@ -202,6 +204,33 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     changed += new != side.text
                     side.text = new
     return changed
+
+
+#: A cell hyperlink's texts, which hold what the cell shows (Excel makes a typed e-mail address
+#: a ``mailto:`` link) or more (a CRM address with the customer's phone in its query).
+_LINK_TEXTS = ("target", "display", "tooltip")
+
+
+def _protect_link(run: ProtectRun, link: Any) -> int:
+    """Protect a cell hyperlink's target, display text and tooltip in place, as a cell is (no
+    zero-width marks: they would break the address); the target, an address and not prose,
+    for identifiers only (the prose model reads ``https`` as a name). How many changed."""
+    changed = 0
+    for name in _LINK_TEXTS:
+        value = getattr(link, name)
+        if not value:
+            continue
+        recognizers = _identifiers(run) if name == "target" else None
+        new = _protect_text(run, value, recognizers, in_table=True)[0]
+        if new != value:
+            changed += 1
+            setattr(link, name, new)
+    return changed
+
+
+def _identifiers(run: ProtectRun) -> list[Any]:
+    """The analyzer's recognizers without the prose model: what an address is searched with."""
+    return [r for r in run.analyzer.text_recognizers if not r.model_based]
 
 
 def _docx_extras(run: ProtectRun, document: Any) -> int:
