@@ -7,16 +7,21 @@ Generated data only (``conftest``: check digits computed)."""
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 
+from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+from baomi.engine.readers import open_source
 
-from .conftest import make_mobile
+from .conftest import make_id, make_mobile
 
 POLICY = load_policy_text(DEFAULT_POLICY)
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+REV = 'w:author="审阅" w:date="2024-01-01T00:00:00Z"'
 
 
 def protect(src: Path, out: Path):  # type: ignore[no-untyped-def]
@@ -74,3 +79,113 @@ def test_xlsx_hyperlink_targets_are_protected(tmp_path: Path) -> None:
     # four links, one tooltip changed beside the cells
     changed = {f.path: f.extras_changed for f in result.manifest.files}
     assert changed == {"客户.xlsx": 5}
+
+
+def _docx_with(tmp_path: Path, build) -> Path:  # type: ignore[no-untyped-def]
+    import docx
+
+    src = tmp_path / "in"
+    src.mkdir()
+    d = docx.Document()
+    build(d)
+    d.save(src / "合同.docx")
+    return src
+
+
+def test_docx_hyperlink_text_and_address_are_protected(tmp_path: Path) -> None:
+    """Word makes a typed e-mail address a hyperlink: its text (inside ``w:hyperlink``, not a
+    direct run of the paragraph) and its address (the part's relationships) reached the
+    package as they were, and ``--verify`` refused the package."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    rng = random.Random(62)
+    email = f"kehu{rng.randint(100, 999)}@example.com"
+    mobile = make_mobile(rng)
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("乙方邮箱：")
+        rid = d.part.relate_to(f"mailto:{email}", RT.HYPERLINK, is_external=True)
+        p._p.append(
+            parse_xml(
+                f'<w:hyperlink {W} xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                f'2006/relationships" r:id="{rid}"><w:r><w:t>{email}</w:t></w:r></w:hyperlink>'
+            )
+        )
+        p.add_run(f"，电话{mobile}。")
+
+    src = _docx_with(tmp_path, build)
+
+    result = protect(src, tmp_path / "out")
+
+    assert result.leaks == []
+    text = zipped_text(tmp_path / "out" / "合同.docx")
+    assert email not in text and mobile not in text
+    # the text after the link is where it was: the edits used the paragraph's own offsets
+    units = [strip_marks(u.text) for u in open_source(tmp_path / "out" / "合同.docx").units()]
+    assert re.search(r"：k\*+@example\.com，电话", units[0]), units[0]
+
+
+def test_docx_tracked_changes_content_controls_and_smart_tags(tmp_path: Path) -> None:
+    """A negotiated contract's tracked insertion and deletion, a template's content controls
+    (inline and around a paragraph) and a smart tag hold runs that are not direct children of
+    the paragraph: the scan read none of them and protect left them in clear, with ``--verify``
+    passing."""
+    from docx.oxml import parse_xml
+
+    rng = random.Random(63)
+    mobiles = [make_mobile(rng) for _ in range(5)]
+    rid = make_id(rng)
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        d.element.body.insert(
+            0,
+            parse_xml(
+                f"<w:sdt {W}><w:sdtContent><w:p><w:r><w:t>乙方身份证号{rid}</w:t></w:r>"
+                "</w:p></w:sdtContent></w:sdt>"
+            ),
+        )
+        p = d.add_paragraph("联系人改为")
+        p._p.append(
+            parse_xml(f'<w:ins {W} w:id="1" {REV}><w:r><w:t>手机{mobiles[0]}</w:t></w:r></w:ins>')
+        )
+        p._p.append(
+            parse_xml(
+                f'<w:del {W} w:id="2" {REV}><w:r><w:delText>旧手机{mobiles[1]}</w:delText>'
+                "</w:r></w:del>"
+            )
+        )
+        q = d.add_paragraph("乙方电话：")
+        q._p.append(
+            parse_xml(
+                f"<w:sdt {W}><w:sdtContent><w:r><w:t>{mobiles[2]}</w:t></w:r>"
+                "</w:sdtContent></w:sdt>"
+            )
+        )
+        s = d.add_paragraph("备用：")
+        s._p.append(
+            parse_xml(
+                f'<w:smartTag {W} w:uri="urn:x" w:element="phone"><w:r><w:t>{mobiles[3]}'
+                "</w:t></w:r></w:smartTag>"
+            )
+        )
+        s.add_run(f"，家里{mobiles[4]}")
+
+    src = _docx_with(tmp_path, build)
+
+    units = [u.text for u in open_source(src / "合同.docx").units()]
+    assert units == [
+        f"乙方身份证号{rid}",
+        f"联系人改为手机{mobiles[0]}旧手机{mobiles[1]}",
+        f"乙方电话：{mobiles[2]}",
+        f"备用：{mobiles[3]}，家里{mobiles[4]}",
+    ]
+
+    result = protect(src, tmp_path / "out")
+
+    assert result.leaks == []
+    text = zipped_text(tmp_path / "out" / "合同.docx")
+    assert [v for v in [*mobiles, rid] if v in text] == []
+    # the deletion is still a deletion (its text in w:delText, which Word requires there)
+    assert "<w:delText>旧手机" in text
+    assert text.count("<w:ins ") == 1

@@ -246,6 +246,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
             setattr(props, name, new)
     changed += _docx_app_properties(run, document)
     changed += _docx_custom_properties(run, document)
+    changed += _docx_link_targets(run, document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -253,6 +254,24 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     if any(r.reltype == RT.COMMENTS for r in document.part.rels.values()):
         for comment in document.comments:
             comment.author, comment.initials = "", ""
+    return changed
+
+
+def _docx_link_targets(run: ProtectRun, document: Any) -> int:
+    """The addresses of a Word file's hyperlinks (``mailto:`` + the customer's e-mail: Word
+    makes a typed address a link), in every part's relationships, protected for identifiers
+    as a workbook's link targets are; how many changed. The links' text is a paragraph's."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    changed = 0
+    for part in document.part.package.iter_parts():
+        for rel in part.rels.values():
+            if rel.reltype != RT.HYPERLINK or not rel.is_external:
+                continue
+            new = _protect_text(run, rel.target_ref, _identifiers(run), in_table=True)[0]
+            if new != rel.target_ref:
+                changed += 1
+                rel._target = new  # python-docx writes an external target from ``_target``
     return changed
 
 

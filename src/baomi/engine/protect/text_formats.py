@@ -48,7 +48,7 @@ def load_docx(path: Path, fmt: str) -> Document:
         path,
         fmt,
         None,
-        units=["".join(r.text for r in p.runs) for p in paragraphs],
+        units=[docx_reader.paragraph_text(p) for p in paragraphs],
         state=(document, paragraphs),
     )
 
@@ -56,14 +56,16 @@ def load_docx(path: Path, fmt: str) -> Document:
 def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
     """Apply ``(start, end, new)`` edits (paragraph offsets) to the runs, keeping formatting.
 
-    An edit that spans runs is written into its first run and removed from the others.
+    The runs are the paragraph's :func:`~baomi.engine.readers.docx.paragraph_runs` (those in
+    hyperlinks, tracked changes and content controls too). An edit that spans runs is written
+    into its first run and removed from the others.
     """
-    runs = paragraph.runs
+    runs = docx_reader.paragraph_runs(paragraph)
+    texts = [docx_reader.run_text(run) for run in runs]
     bounds, pos = [], 0
-    for run in runs:
-        bounds.append((pos, pos + len(run.text)))
-        pos += len(run.text)
-    texts = [run.text for run in runs]
+    for text in texts:
+        bounds.append((pos, pos + len(text)))
+        pos += len(text)
     for start, end, new in sorted(edits, reverse=True):
         first = True
         for i, (a, b) in enumerate(bounds):
@@ -73,8 +75,8 @@ def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
             texts[i] = texts[i][:lo] + (new if first else "") + texts[i][hi:]
             first = False
     for run, text in zip(runs, texts, strict=True):
-        if run.text != text:
-            run.text = text
+        if docx_reader.run_text(run) != text:
+            docx_reader.set_run_text(run, text)
 
 
 def save_docx(doc: Document, target: Path) -> None:

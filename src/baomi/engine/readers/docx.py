@@ -7,7 +7,10 @@ a header linked to the previous section's is not read twice), then the comments'
 (after everything else, so the rows before them do not move); ``extras()`` then gives the
 document properties, one row each after those. ``row`` is the 0-based index of
 the paragraph in that order, empty paragraphs counted but not yielded, so a finding's ``row``
-is stable whatever the text. Offsets are into the paragraph's text.
+is stable whatever the text. Offsets are into the paragraph's text: every run of it in
+document order (:func:`paragraph_runs`) — those inside hyperlinks, tracked insertions and
+deletions, content controls and smart tags too, which python-docx's ``Paragraph.text`` and
+``runs`` leave out; paragraphs in block-level content controls are read at their place.
 
 An encrypted .docx (an OLE container, not a zip) or a broken file raises
 ``UnreadableFileError`` with a short reason; the scan reports it and carries on.
@@ -59,6 +62,85 @@ def load_docx(path: Path) -> Any:
         ) from exc
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+#: Elements that wrap paragraphs (block level) or runs (inside a paragraph) without being
+#: text themselves: content controls, custom XML, and inside a paragraph also hyperlinks,
+#: tracked insertions and deletions, moves, smart tags and simple fields.
+_BLOCK_WRAPPERS = (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml")
+#: What a run's text is made of (python-docx's ``CT_R.text``), and a deleted run's text.
+_RUN_TEXT = frozenset(f"{_W}{t}" for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
+_DEL_TEXT = f"{_W}delText"
+
+
+def _blocks(element: Any, parent: Any) -> Iterator[Any]:
+    """The paragraphs and tables directly in a body, cell, header or footer ``element``, in
+    document order, and those in its block-level content controls (a template's fields)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == f"{_W}p":
+            yield Paragraph(child, parent)
+        elif child.tag == f"{_W}tbl":
+            yield Table(child, parent)
+        elif child.tag in _BLOCK_WRAPPERS:
+            yield from _blocks(child, parent)
+
+
+def _paragraphs_in(element: Any, parent: Any) -> Iterator[Any]:
+    from docx.text.paragraph import Paragraph
+
+    return (b for b in _blocks(element, parent) if isinstance(b, Paragraph))
+
+
+def _tables_in(element: Any, parent: Any) -> Iterator[Any]:
+    from docx.table import Table
+
+    return (b for b in _blocks(element, parent) if isinstance(b, Table))
+
+
+def paragraph_runs(paragraph: Any) -> list[Any]:
+    """The ``w:r`` elements of ``paragraph`` in document order: its own, and those inside its
+    hyperlinks, tracked insertions and deletions, content controls, smart tags and fields —
+    not those of a paragraph nested in it (a text box), nor Word's fallback copy of a
+    drawing's content."""
+    p = paragraph._p
+    return [
+        r
+        for r in p.iter(f"{_W}r")
+        if next(r.iterancestors(f"{_W}p")) is p
+        and not any(a.tag == _MC_FALLBACK for a in r.iterancestors())
+    ]
+
+
+def run_text(r: Any) -> str:
+    """A run's text as python-docx reads it (tabs and breaks as characters), a tracked
+    deletion's ``w:delText`` included."""
+    parts = []
+    for e in r.iterchildren():
+        if e.tag == _DEL_TEXT:
+            parts.append(e.text or "")
+        elif e.tag in _RUN_TEXT:
+            parts.append(str(e))
+    return "".join(parts)
+
+
+def set_run_text(r: Any, text: str) -> None:
+    """Write ``text`` into run ``r`` as python-docx does, keeping a deleted run's text in
+    ``w:delText`` (Word refuses ``w:t`` there)."""
+    deleted = r.find(_DEL_TEXT) is not None
+    r.text = text
+    if deleted:
+        for t in r.findall(f"{_W}t"):
+            t.tag = _DEL_TEXT
+
+
+def paragraph_text(paragraph: Any) -> str:
+    """The text of :func:`paragraph_runs` — what a unit is and what protect edits."""
+    return "".join(run_text(r) for r in paragraph_runs(paragraph))
+
+
 def _table_paragraphs(table: Any) -> Iterator[Any]:
     """Paragraphs of a table's cells, row by row; a merged cell once; nested tables inline."""
     # ids of the cell elements; ``alive`` keeps them referenced, as a freed proxy's id is reused
@@ -71,8 +153,8 @@ def _table_paragraphs(table: Any) -> Iterator[Any]:
                 continue
             seen.add(id(element))
             alive.append(element)
-            yield from cell.paragraphs
-            for inner in cell.tables:
+            yield from _paragraphs_in(element, cell)
+            for inner in _tables_in(element, cell):
                 yield from _table_paragraphs(inner)
 
 
@@ -89,8 +171,8 @@ def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
             part = getattr(section, attr)
             if part.is_linked_to_previous:
                 continue
-            yield from part.paragraphs
-            for table in part.tables:
+            yield from _paragraphs_in(part._element, part)
+            for table in _tables_in(part._element, part):
                 yield from _table_paragraphs(table)
 
 
@@ -107,8 +189,9 @@ def _comment_paragraphs(document: Any) -> Iterator[Any]:
 
 def iter_paragraphs(document: Any) -> Iterator[Any]:
     """Every paragraph of ``document`` in the order documented above."""
-    yield from document.paragraphs
-    for table in document.tables:
+    body = document.element.body
+    yield from _paragraphs_in(body, document._body)
+    for table in _tables_in(body, document._body):
         yield from _table_paragraphs(table)
     yield from _header_footer_paragraphs(document)
     yield from _comment_paragraphs(document)
@@ -124,7 +207,7 @@ class DocxSource(TextSource):
     def units(self) -> Iterator[TextUnit]:
         self.skipped_rows = 0
         for row, paragraph in enumerate(iter_paragraphs(self._document)):
-            text = paragraph.text
+            text = paragraph_text(paragraph)
             if text and not text.isspace():
                 yield TextUnit(row, text)
 
