@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from baomi.engine.protect.names import PathNames
+from baomi.engine.protect.pivots import protect_pivot_caches
 from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.texts import _protect_text, unit_findings
 from baomi.engine.protect.writers import Document
@@ -203,7 +204,7 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     new = _text(run, side.text)
                     changed += new != side.text
                     side.text = new
-    return changed
+    return changed + protect_pivot_caches(run, wb)
 
 
 #: A cell hyperlink's texts, which hold what the cell shows (Excel makes a typed e-mail address
