@@ -189,3 +189,54 @@ def test_docx_tracked_changes_content_controls_and_smart_tags(tmp_path: Path) ->
     # the deletion is still a deletion (its text in w:delText, which Word requires there)
     assert "<w:delText>旧手机" in text
     assert text.count("<w:ins ") == 1
+
+
+WPS = (
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _text_box(text: str) -> str:
+    """A run holding a text box as Word writes one: the DrawingML shape, and a VML copy of the
+    same text for older readers (``mc:Fallback``)."""
+    content = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    return (
+        f'<w:r {W} {WPS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        '<wp:anchor><a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/'
+        f'2010/wordprocessingShape"><wps:wsp><wps:txbx>{content}</wps:txbx></wps:wsp>'
+        "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback>"
+        f"<w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"
+    )
+
+
+def test_docx_text_boxes_are_read_once_and_protected_in_both_copies(tmp_path: Path) -> None:
+    """A letterhead or a form's field in a text box: its paragraphs sit inside a run of another
+    paragraph, twice (the drawing and its VML fallback). The scan read neither and protect
+    left both in clear. They are read once, after every other paragraph (the rows before them
+    do not move), and protected in both copies."""
+    from docx.oxml import parse_xml
+
+    rng = random.Random(64)
+    mobile, other = make_mobile(rng), make_mobile(rng)
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("甲方：示例有限公司")
+        p._p.append(parse_xml(_text_box(f"联系人手机{mobile}")))
+        d.add_paragraph(f"备用电话{other}")
+
+    src = _docx_with(tmp_path, build)
+
+    units = [(u.row, u.text) for u in open_source(src / "合同.docx").units()]
+    assert units == [(0, "甲方：示例有限公司"), (1, f"备用电话{other}"), (2, f"联系人手机{mobile}")]
+
+    result = protect(src, tmp_path / "out")
+
+    assert result.leaks == []
+    text = zipped_text(tmp_path / "out" / "合同.docx")
+    assert mobile not in text and other not in text
+    assert text.count("<w:txbxContent>") == 2  # both copies kept

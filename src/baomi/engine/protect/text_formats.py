@@ -79,6 +79,36 @@ def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
             docx_reader.set_run_text(run, text)
 
 
+def _text_box_fallbacks(document: Any) -> None:
+    """Word writes each text box twice: the DrawingML box (``mc:Choice``), which the reader
+    reads and protect edits, and a VML copy for older readers (``mc:Fallback``). Each copy's
+    boxes are replaced by the edited ones; a fallback that does not hold as many boxes is
+    removed (it is optional), so no copy keeps the text in clear."""
+    import copy
+
+    from lxml import etree
+
+    mc = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+    box = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent"
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        for alternate in list(root.iter(f"{mc}AlternateContent")):
+            choice = alternate.find(f"{mc}Choice")
+            for fallback in alternate.findall(f"{mc}Fallback"):
+                old = list(fallback.iter(box))
+                if not old:
+                    continue
+                new = [] if choice is None else list(choice.iter(box))
+                if len(new) != len(old):
+                    alternate.remove(fallback)
+                    continue
+                for stale, edited in zip(old, new, strict=True):
+                    stale.getparent().replace(stale, copy.deepcopy(edited))
+
+
 def save_docx(doc: Document, target: Path) -> None:
     document, _paragraphs = doc.state
+    _text_box_fallbacks(document)
     document.save(str(target))

@@ -4,7 +4,8 @@ Order (DESIGN.md, scan output): body paragraphs, then the paragraphs of table ce
 document order, row by row, a merged cell once, nested tables after their cell), then headers
 and footers (section by section: default, first-page and even-page header, then the footers;
 a header linked to the previous section's is not read twice), then the comments' paragraphs
-(after everything else, so the rows before them do not move); ``extras()`` then gives the
+(after everything else, so the rows before them do not move), then the paragraphs of text
+boxes (body, then headers and footers; each box once); ``extras()`` then gives the
 document properties, one row each after those. ``row`` is the 0-based index of
 the paragraph in that order, empty paragraphs counted but not yielded, so a finding's ``row``
 is stable whatever the text. Offsets are into the paragraph's text: every run of it in
@@ -64,6 +65,7 @@ def load_docx(path: Path) -> Any:
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TEXT_BOX = f"{_W}txbxContent"
 #: Elements that wrap paragraphs (block level) or runs (inside a paragraph) without being
 #: text themselves: content controls, custom XML, and inside a paragraph also hyperlinks,
 #: tracked insertions and deletions, moves, smart tags and simple fields.
@@ -158,7 +160,8 @@ def _table_paragraphs(table: Any) -> Iterator[Any]:
                 yield from _table_paragraphs(inner)
 
 
-def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
+def _headers_footers(document: Any) -> Iterator[Any]:
+    """Each header and footer with content of its own, section by section."""
     for section in document.sections:
         for attr in (
             "header",
@@ -169,10 +172,29 @@ def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
             "even_page_footer",
         ):
             part = getattr(section, attr)
-            if part.is_linked_to_previous:
+            if not part.is_linked_to_previous:
+                yield part
+
+
+def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
+    for part in _headers_footers(document):
+        yield from _paragraphs_in(part._element, part)
+        for table in _tables_in(part._element, part):
+            yield from _table_paragraphs(table)
+
+
+def _text_box_paragraphs(document: Any) -> Iterator[Any]:
+    """The paragraphs of the text boxes in the body, then in the headers and footers, each
+    box once: Word also writes a VML copy of a box for older readers (in ``mc:Fallback``),
+    which is not read (protect writes it from the box read, ``text_formats``)."""
+    containers = [(document.element.body, document._body)]
+    containers += [(part._element, part) for part in _headers_footers(document)]
+    for element, parent in containers:
+        for box in element.iter(_TEXT_BOX):
+            if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
                 continue
-            yield from _paragraphs_in(part._element, part)
-            for table in _tables_in(part._element, part):
+            yield from _paragraphs_in(box, parent)
+            for table in _tables_in(box, parent):
                 yield from _table_paragraphs(table)
 
 
@@ -195,6 +217,7 @@ def iter_paragraphs(document: Any) -> Iterator[Any]:
         yield from _table_paragraphs(table)
     yield from _header_footer_paragraphs(document)
     yield from _comment_paragraphs(document)
+    yield from _text_box_paragraphs(document)
 
 
 class DocxSource(TextSource):
