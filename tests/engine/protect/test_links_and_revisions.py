@@ -12,26 +12,16 @@ import zipfile
 from pathlib import Path
 
 from baomi.engine.protect.fingerprint import strip_marks
-from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import ProtectOptions, protect_paths
-from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.readers import open_source
 
-from .conftest import make_id, make_mobile
+from .conftest import make_id, make_mobile, protect_verified
 
-POLICY = load_policy_text(DEFAULT_POLICY)
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 REV = 'w:author="审阅" w:date="2024-01-01T00:00:00Z"'
 
 
 def protect(src: Path, out: Path):  # type: ignore[no-untyped-def]
-    return protect_paths(
-        [src],
-        POLICY,
-        out,
-        keys=KeyProvider(b"links-test-key-0123456789abcdef0"),
-        options=ProtectOptions(recipient="甲", verify=True),
-    )
+    return protect_verified(src, out)
 
 
 def zipped_text(path: Path) -> str:

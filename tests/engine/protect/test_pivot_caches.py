@@ -9,13 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import ProtectOptions, protect_paths
-from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
-
-from .conftest import make_mobile
-
-POLICY = load_policy_text(DEFAULT_POLICY)
+from .conftest import make_mobile, protect_verified
 
 
 def pivot_workbook(path: Path, names: list[str], mobiles: list[str], notes: list[str]) -> None:
@@ -109,13 +103,7 @@ def test_pivot_cache_values_are_protected(tmp_path: Path) -> None:
         cache = "".join(z.read(n).decode() for n in z.namelist() if "pivotCache" in n)
     assert all(v in cache for v in [*names, *mobiles, "王建华"])  # the copy protect must reach
 
-    result = protect_paths(
-        [src],
-        POLICY,
-        tmp_path / "out",
-        keys=KeyProvider(b"pivot-test-key-0123456789abcdef01"),
-        options=ProtectOptions(recipient="甲", verify=True),
-    )
+    result = protect_verified(src, tmp_path / "out")
 
     with zipfile.ZipFile(tmp_path / "out" / "统计.xlsx") as z:
         text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
