@@ -51,11 +51,12 @@ def protect_labels(run: ProtectRun, doc: Document, entries: list[dict[str, Any]]
             continue
         if doc.format == "xlsx":
             ws = doc.state[table.sheet]
-            raw = [cell_text(c.value) for c in next(ws.iter_rows(min_row=1, max_row=1))]
+            at = (table.first_row or 2) - 1  # the header's sheet row
+            raw = [cell_text(c.value) for c in next(ws.iter_rows(min_row=at, max_row=at))]
             written = [names.label(v) if v else v for v in raw]
             for col, (old, new) in enumerate(zip(raw, written, strict=True), start=1):
                 if new != old:
-                    ws.cell(row=1, column=col).value = new
+                    ws.cell(row=at, column=col).value = new
         else:
             raw = list(doc.state.header)
             written = [names.label(v) if v else v for v in raw]
