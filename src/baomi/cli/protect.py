@@ -261,6 +261,18 @@ def protect(
             )
             + f": {names}"
         )
+    if result.unsupported:
+        names = ", ".join(result.unsupported[:5]) + (" …" if len(result.unsupported) > 5 else "")
+        console.print(
+            tr(
+                f"[yellow]未放入数据包 {len(result.unsupported)} 个文件[/yellow]（不支持的格式，"
+                "未扫描也未去标识化；旧版 .xls/.doc 请另存为 .xlsx/.docx）",
+                f"[yellow]{len(result.unsupported)} file(s) left out of the package[/yellow] "
+                "(a format baomi does not read: neither scanned nor de-identified; save a "
+                "legacy .xls/.doc as .xlsx/.docx)",
+            )
+            + f": {names}"
+        )
     if result.unreadable:
         shown = ", ".join(f"{u['path']}（{u['reason']}）" for u in result.unreadable[:5])
         more = " …" if len(result.unreadable) > 5 else ""
