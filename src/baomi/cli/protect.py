@@ -237,7 +237,10 @@ def protect(
             rows, ops = f"{f.replaced_spans} / {f.units}", ["analyze"]
         if f.extras_changed:
             ops.append(
-                tr("批注、页眉页脚、属性", "comments, headers, properties")
+                tr(
+                    "批注、页眉页脚、属性、链接、透视表",
+                    "comments, headers, properties, links, pivots",
+                )
                 + f": {f.extras_changed}"
             )
         table.add_row(f.path, rows, ", ".join(ops))
