@@ -1098,3 +1098,19 @@ def test_unreadable_files_are_left_out_and_named_and_the_rest_protected(tmp_path
     assert protected.startswith(b"\xef\xbb\xbf") and mobile.encode() not in protected
     listed = {f["path"] for f in to_dict(result.manifest)["files"]}
     assert listed == {"a.txt", "bom.txt", "c.csv"}
+
+
+def test_json_nested_too_deeply_is_left_out_and_named(tmp_path: Path) -> None:
+    """The scan skips a JSON document nested deeper than Python's parser goes ("JSON 嵌套过深");
+    protect ended in a RecursionError traceback and wrote no package. It is left out and named
+    with the scan's reason, the rest protected."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    (src / "deep.json").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    (src / "deep.jsonl").write_text('{"a": ' * 5000 + "1" + "}" * 5000 + "\n", encoding="utf-8")
+    result = run(src, tmp_path / "out")
+    assert [u["path"] for u in result.unreadable] == ["deep.json", "deep.jsonl"]
+    assert all(
+        "nested too deeply" in u["reason"] or "嵌套过深" in u["reason"] for u in result.unreadable
+    )
+    assert (tmp_path / "out" / "c.csv").exists()

@@ -281,6 +281,8 @@ def load_json(path: Path, fmt: str) -> Document:
                 records, rows = [data], [record_row(shown)]
     except json.JSONDecodeError as exc:
         raise _bad_json(path, exc.lineno) from None
+    except RecursionError:  # deeper than Python's parser goes; the JSON readers say the same
+        raise unreadable(path, "JSON 嵌套过深", "JSON nested too deeply") from None
     indent = None
     if fmt == "json":
         m = re.search(r"\n( +)\S", text)
