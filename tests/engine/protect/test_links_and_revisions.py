@@ -230,3 +230,49 @@ def test_docx_text_boxes_are_read_once_and_protected_in_both_copies(tmp_path: Pa
     text = zipped_text(tmp_path / "out" / "合同.docx")
     assert mobile not in text and other not in text
     assert text.count("<w:txbxContent>") == 2  # both copies kept
+
+
+def test_docx_footnotes_and_endnotes_are_read_and_protected(tmp_path: Path) -> None:
+    """A contract's footnote or endnote ("注：乙方联系人电话…") lives in its own part, which
+    python-docx carries through unread: the scan did not read it and protect left it in clear.
+    Their paragraphs are read after every other paragraph (footnotes, then endnotes; Word's
+    separators are not notes) and protected."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
+
+    rng = random.Random(65)
+    mobile, rid = make_mobile(rng), make_id(rng)
+
+    def notes(kind: str, text: str) -> str:
+        separator = f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+        note = f'<w:{kind} w:id="1"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{kind}>'
+        return f"<w:{kind}s {W}>{separator}{note}</w:{kind}s>"
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        d.add_paragraph("乙方：示例有限公司")
+        package = d.part.package
+        for kind, ct, rt, text in (
+            ("footnote", CT.WML_FOOTNOTES, RT.FOOTNOTES, f"注：乙方联系人电话{mobile}"),
+            ("endnote", CT.WML_ENDNOTES, RT.ENDNOTES, f"附：身份证号{rid}"),
+        ):
+            part = XmlPart(PackURI(f"/word/{kind}s.xml"), ct, parse_xml(notes(kind, text)), package)
+            d.part.relate_to(part, rt)
+
+    src = _docx_with(tmp_path, build)
+
+    units = [(u.row, u.text) for u in open_source(src / "合同.docx").units()]
+    assert units == [
+        (0, "乙方：示例有限公司"),
+        (1, f"注：乙方联系人电话{mobile}"),
+        (2, f"附：身份证号{rid}"),
+    ]
+
+    result = protect(src, tmp_path / "out")
+
+    assert result.leaks == []
+    text = zipped_text(tmp_path / "out" / "合同.docx")
+    assert mobile not in text and rid not in text
+    assert "注：乙方联系人电话" in text and "<w:separator/>" in text

@@ -5,7 +5,8 @@ document order, row by row, a merged cell once, nested tables after their cell),
 and footers (section by section: default, first-page and even-page header, then the footers;
 a header linked to the previous section's is not read twice), then the comments' paragraphs
 (after everything else, so the rows before them do not move), then the paragraphs of text
-boxes (body, then headers and footers; each box once); ``extras()`` then gives the
+boxes (body, then headers and footers; each box once), then the footnotes' and the endnotes'
+paragraphs; ``extras()`` then gives the
 document properties, one row each after those. ``row`` is the 0-based index of
 the paragraph in that order, empty paragraphs counted but not yielded, so a finding's ``row``
 is stable whatever the text. Offsets are into the paragraph's text: every run of it in
@@ -49,7 +50,14 @@ def load_docx(path: Path) -> Any:
             "the file is encrypted (or a legacy .doc file) and cannot be read",
         )
     import docx  # deferred: python-docx and lxml load only when a .docx is opened
+    from docx.opc.constants import CONTENT_TYPE as CT
     from docx.opc.exceptions import OpcError
+    from docx.opc.part import PartFactory, XmlPart
+
+    # footnotes and endnotes as XML parts (python-docx keeps them as bytes): their paragraphs
+    # are read, edited by protect and written back (python-docx's own hook for part types)
+    for content_type in (CT.WML_FOOTNOTES, CT.WML_ENDNOTES):
+        PartFactory.part_type_for.setdefault(content_type, XmlPart)
 
     try:
         return docx.Document(str(path))
@@ -209,6 +217,31 @@ def _comment_paragraphs(document: Any) -> Iterator[Any]:
         yield from comment.paragraphs
 
 
+#: Word's separators between the text and its notes, which are not notes.
+_NOT_NOTES = ("separator", "continuationSeparator", "continuationNotice")
+
+
+def _note_paragraphs(document: Any) -> Iterator[Any]:
+    """The paragraphs of the footnotes, then of the endnotes, each note in its part's order
+    (not the separators)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.part import XmlPart
+
+    for reltype, kind in ((RT.FOOTNOTES, "footnote"), (RT.ENDNOTES, "endnote")):
+        for rel in document.part.rels.values():
+            if rel.reltype != reltype or rel.is_external:
+                continue
+            part = rel.target_part
+            if not isinstance(part, XmlPart):
+                continue
+            for note in part.element.iterchildren(f"{_W}{kind}"):
+                if note.get(f"{_W}type") in _NOT_NOTES:
+                    continue
+                yield from _paragraphs_in(note, document._body)
+                for table in _tables_in(note, document._body):
+                    yield from _table_paragraphs(table)
+
+
 def iter_paragraphs(document: Any) -> Iterator[Any]:
     """Every paragraph of ``document`` in the order documented above."""
     body = document.element.body
@@ -218,6 +251,7 @@ def iter_paragraphs(document: Any) -> Iterator[Any]:
     yield from _header_footer_paragraphs(document)
     yield from _comment_paragraphs(document)
     yield from _text_box_paragraphs(document)
+    yield from _note_paragraphs(document)
 
 
 class DocxSource(TextSource):
