@@ -15,6 +15,7 @@ import dataclasses
 import re
 from typing import Any
 
+from baomi.engine.protect.charts import protect_charts
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.pivots import protect_pivot_caches
 from baomi.engine.protect.state import ProtectRun
@@ -205,7 +206,7 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     new = _text(run, side.text)
                     changed += new != side.text
                     side.text = new
-    return changed + protect_pivot_caches(run, wb)
+    return changed + protect_pivot_caches(run, wb) + protect_charts(run, wb)
 
 
 #: A cell hyperlink's texts, which hold what the cell shows (Excel makes a typed e-mail address
