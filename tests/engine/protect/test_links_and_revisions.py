@@ -10,6 +10,7 @@ import random
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.readers import open_source
@@ -30,6 +31,17 @@ def zipped_text(path: Path) -> str:
         return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
 
 
+def _sheet(*rows: list[Any]) -> tuple[Any, Any]:
+    """A new workbook and its sheet holding ``rows``."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    return wb, ws
+
+
 def test_xlsx_hyperlink_targets_are_protected(tmp_path: Path) -> None:
     """A cell's hyperlink (``mailto:``, ``tel:``, a CRM address with the phone in its query)
     and its tooltip are protected as the cell is: the target sat in the sheet's relationships
@@ -42,12 +54,11 @@ def test_xlsx_hyperlink_targets_are_protected(tmp_path: Path) -> None:
     emails = [f"kehu{rng.randint(1000, 9999)}@example.com" for _ in range(2)]
     src = tmp_path / "in"
     src.mkdir()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["姓名", "邮箱", "手机", "详情"])
-    ws.append(["王伟", emails[0], mobiles[0], "查看"])
-    ws.append(["李娜", emails[1], mobiles[1], "查看"])
+    wb, ws = _sheet(
+        ["姓名", "邮箱", "手机", "详情"],
+        ["王伟", emails[0], mobiles[0], "查看"],
+        ["李娜", emails[1], mobiles[1], "查看"],
+    )
     ws["B2"].hyperlink = f"mailto:{emails[0]}"
     ws["B3"].hyperlink = Hyperlink(ref="B3", target=f"mailto:{emails[1]}", tooltip=emails[1])
     ws["C2"].hyperlink = f"tel:{mobiles[0]}"
@@ -276,3 +287,34 @@ def test_docx_footnotes_and_endnotes_are_read_and_protected(tmp_path: Path) -> N
     text = zipped_text(tmp_path / "out" / "合同.docx")
     assert mobile not in text and rid not in text
     assert "注：乙方联系人电话" in text and "<w:separator/>" in text
+
+
+def test_xlsx_data_validation_lists_and_messages_are_protected(tmp_path: Path) -> None:
+    """A drop-down list typed into a cell's data validation (the customer's numbers to pick
+    from) and its input and error messages are kept in the sheet's XML: protect left them in
+    clear while the cells were masked."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rng = random.Random(66)
+    mobiles = [make_mobile(rng) for _ in range(3)]
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, ws = _sheet(["姓名", "回访电话"], ["王伟", mobiles[0]])
+    choice = DataValidation(type="list", formula1=f'"{mobiles[0]},{mobiles[1]}"')
+    choice.prompt = f"请选择，例如 {mobiles[2]}"
+    choice.error = f"只能选 {mobiles[0]} 或 {mobiles[1]}"
+    ws.add_data_validation(choice)
+    choice.add("B2")
+    wb.save(src / "回访.xlsx")
+
+    result = protect(src, tmp_path / "out")
+
+    text = zipped_text(tmp_path / "out" / "回访.xlsx")
+    assert [m for m in mobiles if m in text] == []
+    out = openpyxl.load_workbook(tmp_path / "out" / "回访.xlsx").active
+    assert out is not None
+    (kept,) = out.data_validations.dataValidation
+    assert kept.type == "list" and kept.formula1.startswith('"') and "B2" in str(kept.sqref)
+    changed = {f.path: f.extras_changed for f in result.manifest.files}
+    assert changed == {"回访.xlsx": 3}

@@ -190,6 +190,7 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     cell.comment = note
                 if cell.hyperlink is not None:
                     changed += _protect_link(run, cell.hyperlink)
+        changed += _protect_validations(run, ws)
         for part in (
             "oddHeader",
             "oddFooter",
@@ -228,6 +229,29 @@ def _protect_link(run: ProtectRun, link: Any) -> int:
         if new != value:
             changed += 1
             setattr(link, name, new)
+    return changed
+
+
+#: A data validation's list (``"a,b"``) or bounds, and the messages it shows.
+_VALIDATION_FORMULAS = ("formula1", "formula2")
+_VALIDATION_TEXTS = ("prompt", "promptTitle", "error", "errorTitle")
+
+
+def _protect_validations(run: ProtectRun, ws: Any) -> int:
+    """Protect the data validations of ``ws`` in place: a drop-down list typed in (the
+    customer's numbers to pick from) for identifiers, as a link's address is, and the input
+    and error messages as text; how many changed."""
+    changed = 0
+    for rule in ws.data_validations.dataValidation:
+        for name in (*_VALIDATION_FORMULAS, *_VALIDATION_TEXTS):
+            value = getattr(rule, name)
+            if not value:
+                continue
+            recognizers = _identifiers(run) if name in _VALIDATION_FORMULAS else None
+            new = _protect_text(run, value, recognizers, in_table=True)[0]
+            if new != value:
+                changed += 1
+                setattr(rule, name, new)
     return changed
 
 
