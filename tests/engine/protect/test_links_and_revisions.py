@@ -318,3 +318,44 @@ def test_xlsx_data_validation_lists_and_messages_are_protected(tmp_path: Path) -
     assert kept.type == "list" and kept.formula1.startswith('"') and "B2" in str(kept.sqref)
     changed = {f.path: f.extras_changed for f in result.manifest.files}
     assert changed == {"回访.xlsx": 3}
+
+
+def test_docx_tracked_change_authors_are_left_out(tmp_path: Path) -> None:
+    """Who made each tracked change (``w:author`` on insertions, deletions and formatting
+    changes, and Word's list of reviewers ``word/people.xml``) is a person, as a comment's
+    author is, and was shipped as it was: it is left out, the changes kept."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
+
+    w15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("价款为")
+        p._p.append(
+            parse_xml(
+                f'<w:ins {W} w:id="1" w:author="律师王建华" w:date="2024-01-01T00:00:00Z">'
+                "<w:r><w:t>一百万元</w:t></w:r></w:ins>"
+            )
+        )
+        people = (
+            f'<w15:people xmlns:w15="{w15}"><w15:person w15:author="律师王建华">'
+            '<w15:presenceInfo w15:providerId="None" w15:userId="律师王建华"/>'
+            "</w15:person></w15:people>"
+        )
+        part = XmlPart(
+            PackURI("/word/people.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml",
+            parse_xml(people),
+            d.part.package,
+        )
+        d.part.relate_to(part, "http://schemas.microsoft.com/office/2011/relationships/people")
+
+    src = _docx_with(tmp_path, build)
+    assert "王建华" in zipped_text(src / "合同.docx")
+
+    protect(src, tmp_path / "out")
+
+    text = zipped_text(tmp_path / "out" / "合同.docx")
+    assert "王建华" not in text
+    assert "<w:ins " in text and "一百万元" in text

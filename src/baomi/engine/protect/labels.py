@@ -274,6 +274,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     changed += _docx_app_properties(run, document)
     changed += _docx_custom_properties(run, document)
     changed += _docx_link_targets(run, document)
+    _docx_revision_authors(document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -300,6 +301,30 @@ def _docx_link_targets(run: ProtectRun, document: Any) -> int:
                 changed += 1
                 rel._target = new  # python-docx writes an external target from ``_target``
     return changed
+
+
+_AUTHOR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}author"
+
+
+def _docx_revision_authors(document: Any) -> None:
+    """Who made each tracked change is a person, as a comment's author is, and is left out:
+    ``w:author`` emptied on every element of the file's XML parts (insertions, deletions,
+    formatting changes), and Word's list of reviewers (``word/people.xml``) emptied."""
+    from lxml import etree
+
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if isinstance(root, etree._Element):
+            for node in root.iter():
+                if node.get(_AUTHOR):
+                    node.set(_AUTHOR, "")
+        elif str(part.partname).endswith("/people.xml"):  # kept as bytes by python-docx
+            people = etree.fromstring(part.blob)
+            for person in list(people):
+                people.remove(person)
+            part._blob = etree.tostring(
+                people, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
 
 
 def _package_part(document: Any, partname: str) -> Any:
