@@ -359,3 +359,31 @@ def test_docx_tracked_change_authors_are_left_out(tmp_path: Path) -> None:
     text = zipped_text(tmp_path / "out" / "合同.docx")
     assert "王建华" not in text
     assert "<w:ins " in text and "一百万元" in text
+
+
+def test_verify_finds_an_identifier_left_anywhere_inside_the_file(tmp_path: Path) -> None:
+    """``--verify`` re-read the cells, paragraphs and the parts the scan reads, and passed
+    packages whose pivot caches, hyperlinks or tracked changes still held a customer's mobile
+    (this QA pass). An identifier protect removed elsewhere, left in any XML part of the
+    workbook or Word file — here a defined name's constant, a corner protect does not write —
+    now fails the package, named ``(xml)``."""
+    import pytest
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from baomi.engine.protect.options import VerifyError
+
+    rng = random.Random(67)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, _ = _sheet(["姓名", "手机"], ["王伟", mobile])
+    wb.defined_names["回访号码"] = DefinedName("回访号码", attr_text=f'"{mobile}"')
+    wb.save(src / "客户.xlsx")
+
+    with pytest.raises(VerifyError) as failed:
+        protect(src, tmp_path / "out")
+
+    assert failed.value.leaks == [
+        {"file": "客户.xlsx", "sheet": None, "column": "(xml)", "count": 1}
+    ]
+    assert not (tmp_path / "out").exists()
