@@ -387,3 +387,34 @@ def test_verify_finds_an_identifier_left_anywhere_inside_the_file(tmp_path: Path
         {"file": "客户.xlsx", "sheet": None, "column": "(xml)", "count": 1}
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_docx_hyperlink_fields_are_protected(tmp_path: Path) -> None:
+    """A hyperlink written as a field (``HYPERLINK "mailto:…"`` in ``w:instrText``, as other
+    editors and converted files write links) kept the address in the field code, which no
+    paragraph's text holds: the address is protected as a relationship's is."""
+    from docx.oxml import parse_xml
+
+    rng = random.Random(68)
+    email = f"kehu{rng.randint(100, 999)}@example.com"
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("邮箱：")
+        for xml in (
+            '<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
+            f'<w:r {W}><w:instrText xml:space="preserve"> HYPERLINK "mailto:{email}" </w:instrText></w:r>',
+            '<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
+            f"<w:r {W}><w:t>{email}</w:t></w:r>",
+            '<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>',
+        ):
+            p._p.append(parse_xml(xml.replace("{W}", W)))
+
+    src = _docx_with(tmp_path, build)
+
+    result = protect(src, tmp_path / "out")
+
+    text = zipped_text(tmp_path / "out" / "合同.docx")
+    assert email not in text
+    assert 'HYPERLINK "mailto:k' in text  # still a link field
+    changed = {f.path: f.extras_changed for f in result.manifest.files}
+    assert changed == {"合同.docx": 1}

@@ -285,11 +285,17 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     return changed
 
 
+_INSTR_TEXT = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}instrText"
+
+
 def _docx_link_targets(run: ProtectRun, document: Any) -> int:
     """The addresses of a Word file's hyperlinks (``mailto:`` + the customer's e-mail: Word
-    makes a typed address a link), in every part's relationships, protected for identifiers
-    as a workbook's link targets are; how many changed. The links' text is a paragraph's."""
+    makes a typed address a link), in every part's relationships, and the field codes of
+    links written as fields (``HYPERLINK "mailto:…"`` in ``w:instrText``), protected for
+    identifiers as a workbook's link targets are; how many changed. The links' text is a
+    paragraph's."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
 
     changed = 0
     for part in document.part.package.iter_parts():
@@ -300,6 +306,15 @@ def _docx_link_targets(run: ProtectRun, document: Any) -> int:
             if new != rel.target_ref:
                 changed += 1
                 rel._target = new  # python-docx writes an external target from ``_target``
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        for code in root.iter(_INSTR_TEXT):
+            if code.text:
+                new = _protect_text(run, code.text, _identifiers(run), in_table=True)[0]
+                if new != code.text:
+                    changed += 1
+                    code.text = new
     return changed
 
 
