@@ -6,6 +6,7 @@ nothing is read at import time.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -47,3 +48,25 @@ def one_of(field_zh: str, field_en: str, pairs: Iterable[tuple[str, str]]) -> st
     choices, never the value itself (it may be anything a person typed)."""
     listed = choices(pairs)
     return tr(f"{field_zh}须为以下之一：{listed}", f"{field_en}: one of {listed}")
+
+
+#: What the operating system's commonest file errors mean, in Chinese (its own text is English).
+_OS_REASONS_ZH = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "不允许此操作",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一项不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读",
+    errno.EEXIST: "已存在",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the current language: the operating system's English
+    in English, its common errors said in Chinese in Chinese (else its English as it is)."""
+    text = exc.strerror or str(exc)
+    if current_language() == "en":
+        return text
+    return _OS_REASONS_ZH.get(exc.errno or 0, text)

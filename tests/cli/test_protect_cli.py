@@ -421,7 +421,7 @@ def test_console_and_manifest_name_changes_beside_the_cells(env: Path) -> None:
     (entry,) = manifest["files"]
     assert entry["extras_changed"] == 1  # the comment; the author, always left out, is not counted
     row = next(line for line in r.output.splitlines() if "a.xlsx" in line)
-    assert "comments, headers, properties: 1" in row
+    assert "comments, headers, properties, links, pivots: 1" in row  # all it may count
     # a file with nothing beside its cells keeps the manifest as it was: no such key
     r = runner.invoke(
         app,
@@ -439,3 +439,26 @@ def test_console_and_manifest_name_changes_beside_the_cells(env: Path) -> None:
     assert r.exit_code == 0, r.output
     manifest = json.loads((env / "pkg2" / "manifest.json").read_text(encoding="utf-8"))
     assert all("extras_changed" not in f for f in manifest["files"])
+
+
+def test_a_missing_policy_or_hierarchy_file_is_said_in_the_interface_language(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped policy path answered "错误: nope.yaml: No such file or directory" — the
+    operating system's English in the Chinese interface; a missing hierarchy file the same in
+    English only. Both say what could not be read, Chinese first."""
+    args = ["protect", str(env / "seller"), "--out", str(env / "o"), "--policy"]
+    r = runner.invoke(app, [*args, str(env / "nope.yaml")])
+    assert r.exit_code == 1
+    assert "cannot read the policy file" in r.output and "nope.yaml" in r.output
+    monkeypatch.setenv("BAOMI_LANG", "zh")
+    r = runner.invoke(app, [*args, str(env / "nope.yaml")])
+    assert "无法读取策略文件" in r.output and "No such file" not in r.output
+    (env / "h.yaml").write_text(
+        "quasi_identifiers:\n  columns: [性别]\n  hierarchies: {性别: none.csv}\n",
+        encoding="utf-8",
+    )
+    r = runner.invoke(app, [*args, str(env / "h.yaml")])
+    assert r.exit_code == 1
+    assert "无法读取层级文件" in r.output and "none.csv" in r.output
+    assert not (env / "o").exists()

@@ -143,3 +143,24 @@ def test_folders_are_walked_in_sorted_order(tmp_path: Path) -> None:
     (tmp_path / "r" / "b.csv").write_text(CSV, encoding="utf-8")
     names = [rel for _, rel in iter_files([tmp_path / "r"])]
     assert names == ["b.csv", "a/x.csv", "b/x.csv", "c/x.csv"]
+
+
+@pytest.mark.parametrize("by_name", [False, True])
+def test_a_link_to_a_file_of_the_folder_does_not_take_its_name(
+    tmp_path: Path, by_name: bool
+) -> None:
+    """A symbolic link beside the file it points to (``最新.csv`` → ``客户 2024.csv``) was
+    listed instead of the file when its name sorted first, and the file itself was missing
+    from the inventory and the package. The file comes under its own name; a link to a file
+    outside the folders given still comes under the link's name, and a link given by name
+    is scanned by it."""
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / "客户 2024.csv").write_text("姓名\n张三\n", encoding="utf-8")
+    (root / "A最新.csv").symlink_to(root / "客户 2024.csv")
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("姓名\n李四\n", encoding="utf-8")
+    (root / "外部.csv").symlink_to(outside)
+    names = [rel for _, rel in iter_files([root], by_name=by_name)]
+    assert names == ["外部.csv", "客户 2024.csv"]
+    assert [rel for _, rel in iter_files([root / "A最新.csv"])] == ["A最新.csv"]

@@ -160,7 +160,7 @@ def _terminated(signum: int, frame: object) -> None:
 def main() -> None:
     """Console entry point: file-system failures become one clear line, not a traceback."""
     from baomi.errors import BaomiError
-    from baomi.i18n import tr
+    from baomi.i18n import os_reason, tr
 
     signal.signal(signal.SIGTERM, _terminated)
     word = _command_word(sys.argv[1:])
@@ -181,7 +181,7 @@ def main() -> None:
         where = f" {exc.filename}" if exc.filename else ""
         typer.echo(
             tr(
-                f"错误：文件操作失败{where}：{exc.strerror or exc}",
+                f"错误：文件操作失败{where}：{os_reason(exc)}",
                 f"error: file operation failed{where}: {exc.strerror or exc}",
             ),
             err=True,

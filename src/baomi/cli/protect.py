@@ -237,7 +237,10 @@ def protect(
             rows, ops = f"{f.replaced_spans} / {f.units}", ["analyze"]
         if f.extras_changed:
             ops.append(
-                tr("批注、页眉页脚、属性", "comments, headers, properties")
+                tr(
+                    "批注、页眉页脚、属性、链接、透视表",
+                    "comments, headers, properties, links, pivots",
+                )
                 + f": {f.extras_changed}"
             )
         table.add_row(f.path, rows, ", ".join(ops))
@@ -258,6 +261,18 @@ def protect(
                 f"[yellow]未放入数据包 {len(result.left_out)} 个文件[/yellow]（该格式只能扫描，不能去标识化）",
                 f"[yellow]{len(result.left_out)} file(s) left out of the package[/yellow] "
                 "(scanned, not de-identified, in that format)",
+            )
+            + f": {names}"
+        )
+    if result.unsupported:
+        names = ", ".join(result.unsupported[:5]) + (" …" if len(result.unsupported) > 5 else "")
+        console.print(
+            tr(
+                f"[yellow]未放入数据包 {len(result.unsupported)} 个文件[/yellow]（不支持的格式，"
+                "未扫描也未去标识化；旧版 .xls/.doc 请另存为 .xlsx/.docx）",
+                f"[yellow]{len(result.unsupported)} file(s) left out of the package[/yellow] "
+                "(a format baomi does not read: neither scanned nor de-identified; save a "
+                "legacy .xls/.doc as .xlsx/.docx)",
             )
             + f": {names}"
         )

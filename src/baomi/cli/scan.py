@@ -20,7 +20,7 @@ from rich.table import Table
 
 from baomi.cli import scan_database as db_cli
 from baomi.engine.entities import ENTITIES
-from baomi.i18n import current_language, tr
+from baomi.i18n import current_language, os_reason, tr
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -337,7 +337,7 @@ def scan(
         except OSError as exc:  # unwritable or full output folder: say so, nothing half-written
             bar.stop()
             _fail(
-                f"错误：无法写入输出目录 {out}（{exc.strerror or exc}）",
+                f"错误：无法写入输出目录 {out}（{os_reason(exc)}）",
                 f"error: cannot write the output folder {out} ({exc.strerror or exc})",
             )
     if person_index and files:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from baomi.engine import checksums
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.operators.base import OperatorContext
+from baomi.engine.protect.package import ProtectOptions, ProtectResult, protect_paths
+from baomi.engine.protect.policy import DEFAULT_POLICY, Policy, load_policy_text
 
 
 def make_id(rng: random.Random, year: int | None = None) -> str:
@@ -28,6 +31,18 @@ def make_card(rng: random.Random) -> str:
 
 def make_mobile(rng: random.Random) -> str:
     return rng.choice(["138", "139", "150", "186", "199"]) + f"{rng.randint(0, 10**8 - 1):08d}"
+
+
+def protect_verified(src: Path, out: Path, policy: Policy | None = None) -> ProtectResult:
+    """Protect folder ``src`` into ``out`` for recipient 甲 with ``--verify`` (the default
+    policy unless ``policy``), with a fixed test key."""
+    return protect_paths(
+        [src],
+        policy or load_policy_text(DEFAULT_POLICY),
+        out,
+        keys=KeyProvider(b"protect-test-key-0123456789abcdef"),
+        options=ProtectOptions(recipient="甲", verify=True),
+    )
 
 
 @pytest.fixture

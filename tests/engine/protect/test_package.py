@@ -945,6 +945,26 @@ def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Pat
         run(src / "扫描件.pdf", tmp_path / "out2")
 
 
+def test_files_of_other_formats_are_named_not_dropped_silently(tmp_path: Path) -> None:
+    """A legacy Excel or Word file (common on sellers' machines), an archive or a photo in the
+    folder was left out of the package without a word, where the scan lists each as skipped:
+    the result names them apart from the scan-only formats. Hidden files and Office's lock
+    files are not documents, and are not named."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    ole = bytes.fromhex("d0cf11e0a1b11ae1")
+    (src / "老客户.xls").write_bytes(ole)
+    (src / "sub").mkdir()
+    (src / "sub" / "合同.doc").write_bytes(ole)
+    (src / "照片.jpg").write_bytes(b"\xff\xd8\xff")
+    (src / ".DS_Store").write_bytes(b"x")
+    (src / "~$合同.docx").write_bytes(b"x")
+    (src / "扫描件.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run(src, tmp_path / "out")
+    assert result.left_out == ["扫描件.pdf"]
+    assert result.unsupported == ["sub/合同.doc", "照片.jpg", "老客户.xls"]
+
+
 def test_verify_counts_a_leftover_cell_once(tmp_path: Path) -> None:
     """In a column the policy keeps, a cell holding a removed value was counted twice (as a
     whole cell and again when the column was re-read): 100 leftovers for 50 cells."""
@@ -1078,3 +1098,19 @@ def test_unreadable_files_are_left_out_and_named_and_the_rest_protected(tmp_path
     assert protected.startswith(b"\xef\xbb\xbf") and mobile.encode() not in protected
     listed = {f["path"] for f in to_dict(result.manifest)["files"]}
     assert listed == {"a.txt", "bom.txt", "c.csv"}
+
+
+def test_json_nested_too_deeply_is_left_out_and_named(tmp_path: Path) -> None:
+    """The scan skips a JSON document nested deeper than Python's parser goes ("JSON 嵌套过深");
+    protect ended in a RecursionError traceback and wrote no package. It is left out and named
+    with the scan's reason, the rest protected."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    (src / "deep.json").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    (src / "deep.jsonl").write_text('{"a": ' * 5000 + "1" + "}" * 5000 + "\n", encoding="utf-8")
+    result = run(src, tmp_path / "out")
+    assert [u["path"] for u in result.unreadable] == ["deep.json", "deep.jsonl"]
+    assert all(
+        "nested too deeply" in u["reason"] or "嵌套过深" in u["reason"] for u in result.unreadable
+    )
+    assert (tmp_path / "out" / "c.csv").exists()

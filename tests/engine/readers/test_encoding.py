@@ -73,3 +73,26 @@ def test_one_stray_byte_does_not_hide_the_file(encoding: str) -> None:
     # a file of noise is still unreadable, not read as mostly U+FFFD
     noise = bytes(range(128, 256)) * 50
     assert detect_encoding(Sample(noise, complete=True)) != "utf-8"
+
+
+@pytest.mark.parametrize("rows", [3, 50, 2000])
+def test_a_gbk_row_in_a_utf8_list_does_not_hide_or_garble_it(tmp_path: Path, rows: int) -> None:
+    """A UTF-8 customer list with one row appended in GBK (a Windows tool adding to an export)
+    was "unknown text encoding" and skipped whole when under ~3 MB (twelve stray bytes were over
+    the per-MB allowance), or read as Shift-JIS (``cp932``) when tiny, every name garbled. Lines
+    of Chinese that are valid UTF-8 are no accident: the list is read as UTF-8 and the GBK row
+    with U+FFFD, counted."""
+    from baomi.engine.readers import open_source
+
+    lines = ["姓名,手机,地址"] + [
+        f"王小红,1380013{i % 10000:04d},北京市朝阳区建国路{i}号" for i in range(rows)
+    ]
+    data = "\n".join(lines).encode() + "\n李秀英,13900139000,上海市\n".encode("gbk")
+    path = tmp_path / "客户.csv"
+    path.write_bytes(data)
+    assert detect_file_encoding(path)[0] == "utf-8"
+    source = open_source(path)
+    frames = [b.frame for b in source.batches()]
+    assert frames[0].columns == ["姓名", "手机", "地址"]
+    assert sum(f.height for f in frames) == rows + 1
+    assert source.undecodable_rows == 1

@@ -2,8 +2,9 @@
 
 ``iter_files`` gives every file under the arguments, folders walked sorted, each with its name
 relative to the one folder given (a single file: its name) or to the common folder of several
-arguments; a file named twice (or inside a named folder) comes once. A name that is not UTF-8
-is shown decoded (:func:`baomi.engine.paths.display_path`). The scan walks every file (an
+arguments; a file named twice (or inside a named folder) comes once, and a symbolic link to a
+file of a walked folder does not stand in for it (the file comes by its own name). A name that
+is not UTF-8 is shown decoded (:func:`baomi.engine.paths.display_path`). The scan walks every file (an
 unsupported one is reported as skipped); protect only those of the formats it writes back.
 """
 
@@ -54,6 +55,19 @@ def _by_name(folder: Path, suffixes: Collection[str] | None) -> Iterator[Path]:
             yield Path(entry.path)
 
 
+def _link_to_walked(
+    path: Path, real: str, folders: list[str], suffixes: Collection[str] | None
+) -> bool:
+    """Whether ``path`` is a symbolic link to a file the walk lists under its own name (a
+    wanted file in one of the folders walked): that file comes by its name, not the link's,
+    whichever sorts first."""
+    return (
+        os.path.islink(path)
+        and _wanted(os.path.basename(real), suffixes)
+        and any(os.path.commonpath([real, folder]) == folder for folder in folders)
+    )
+
+
 def _walk(
     paths: Sequence[Path], suffixes: Collection[str] | None = None, by_name: bool = False
 ) -> Iterator[tuple[Path, str]]:
@@ -65,11 +79,12 @@ def _walk(
     # One folder: relative to it (DESIGN.md); one file: its name. Several arguments: relative
     # to the deepest folder holding them all, so shop_a/客户.csv and shop_b/客户.csv differ.
     base = os.path.commonpath([p if p.is_dir() else p.parent for p in absolute])
+    folders = [os.path.realpath(p) for p in absolute if p.is_dir()]
     seen: set[str] = set()
     for root in absolute:
         for p in _files_under(root, suffixes, by_name):
             real = os.path.realpath(p)
-            if real in seen:
+            if real in seen or (p != root and _link_to_walked(p, real, folders, suffixes)):
                 continue
             seen.add(real)
             yield p, p.relative_to(base).as_posix()

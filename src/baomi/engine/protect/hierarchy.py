@@ -17,6 +17,7 @@ from pathlib import Path
 
 from baomi.engine import divisions
 from baomi.errors import InputError
+from baomi.i18n import os_reason, tr
 
 SUPPRESSED = "*"
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?\s*$")
@@ -75,7 +76,13 @@ class Hierarchy:
         try:
             text = p.read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise InputError(f"hierarchy file {p.name}: {exc.strerror}") from None
+            reason = os_reason(exc)
+            raise InputError(
+                tr(
+                    f"无法读取层级文件 {p.name}：{reason}",
+                    f"cannot read the hierarchy file {p.name}: {reason}",
+                )
+            ) from None
         return cls.from_rows(p.name, (line.split(";") for line in text.splitlines() if line))
 
     def generalize(self, value: str, level: int) -> str:

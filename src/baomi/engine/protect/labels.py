@@ -15,7 +15,9 @@ import dataclasses
 import re
 from typing import Any
 
+from baomi.engine.protect.charts import protect_charts
 from baomi.engine.protect.names import PathNames
+from baomi.engine.protect.pivots import protect_pivot_caches
 from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.texts import _protect_text, unit_findings
 from baomi.engine.protect.writers import Document
@@ -50,11 +52,12 @@ def protect_labels(run: ProtectRun, doc: Document, entries: list[dict[str, Any]]
             continue
         if doc.format == "xlsx":
             ws = doc.state[table.sheet]
-            raw = [cell_text(c.value) for c in next(ws.iter_rows(min_row=1, max_row=1))]
+            at = (table.first_row or 2) - 1  # the header's sheet row
+            raw = [cell_text(c.value) for c in next(ws.iter_rows(min_row=at, max_row=at))]
             written = [names.label(v) if v else v for v in raw]
             for col, (old, new) in enumerate(zip(raw, written, strict=True), start=1):
                 if new != old:
-                    ws.cell(row=1, column=col).value = new
+                    ws.cell(row=at, column=col).value = new
         else:
             raw = list(doc.state.header)
             written = [names.label(v) if v else v for v in raw]
@@ -185,6 +188,9 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     note = Comment(text, "")
                     note.width, note.height = cell.comment.width, cell.comment.height
                     cell.comment = note
+                if cell.hyperlink is not None:
+                    changed += _protect_link(run, cell.hyperlink)
+        changed += _protect_validations(run, ws)
         for part in (
             "oddHeader",
             "oddFooter",
@@ -201,7 +207,57 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     new = _text(run, side.text)
                     changed += new != side.text
                     side.text = new
+    return changed + protect_pivot_caches(run, wb) + protect_charts(run, wb)
+
+
+#: A cell hyperlink's texts, which hold what the cell shows (Excel makes a typed e-mail address
+#: a ``mailto:`` link) or more (a CRM address with the customer's phone in its query).
+_LINK_TEXTS = ("target", "display", "tooltip")
+
+
+def _protect_link(run: ProtectRun, link: Any) -> int:
+    """Protect a cell hyperlink's target, display text and tooltip in place, as a cell is (no
+    zero-width marks: they would break the address); the target, an address and not prose,
+    for identifiers only (the prose model reads ``https`` as a name). How many changed."""
+    changed = 0
+    for name in _LINK_TEXTS:
+        value = getattr(link, name)
+        if not value:
+            continue
+        recognizers = _identifiers(run) if name == "target" else None
+        new = _protect_text(run, value, recognizers, in_table=True)[0]
+        if new != value:
+            changed += 1
+            setattr(link, name, new)
     return changed
+
+
+#: A data validation's list (``"a,b"``) or bounds, and the messages it shows.
+_VALIDATION_FORMULAS = ("formula1", "formula2")
+_VALIDATION_TEXTS = ("prompt", "promptTitle", "error", "errorTitle")
+
+
+def _protect_validations(run: ProtectRun, ws: Any) -> int:
+    """Protect the data validations of ``ws`` in place: a drop-down list typed in (the
+    customer's numbers to pick from) for identifiers, as a link's address is, and the input
+    and error messages as text; how many changed."""
+    changed = 0
+    for rule in ws.data_validations.dataValidation:
+        for name in (*_VALIDATION_FORMULAS, *_VALIDATION_TEXTS):
+            value = getattr(rule, name)
+            if not value:
+                continue
+            recognizers = _identifiers(run) if name in _VALIDATION_FORMULAS else None
+            new = _protect_text(run, value, recognizers, in_table=True)[0]
+            if new != value:
+                changed += 1
+                setattr(rule, name, new)
+    return changed
+
+
+def _identifiers(run: ProtectRun) -> list[Any]:
+    """The analyzer's recognizers without the prose model: what an address is searched with."""
+    return [r for r in run.analyzer.text_recognizers if not r.model_based]
 
 
 def _docx_extras(run: ProtectRun, document: Any) -> int:
@@ -217,6 +273,8 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
             setattr(props, name, new)
     changed += _docx_app_properties(run, document)
     changed += _docx_custom_properties(run, document)
+    changed += _docx_link_targets(run, document)
+    _docx_revision_authors(document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -225,6 +283,63 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
         for comment in document.comments:
             comment.author, comment.initials = "", ""
     return changed
+
+
+_INSTR_TEXT = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}instrText"
+
+
+def _docx_link_targets(run: ProtectRun, document: Any) -> int:
+    """The addresses of a Word file's hyperlinks (``mailto:`` + the customer's e-mail: Word
+    makes a typed address a link), in every part's relationships, and the field codes of
+    links written as fields (``HYPERLINK "mailto:…"`` in ``w:instrText``), protected for
+    identifiers as a workbook's link targets are; how many changed. The links' text is a
+    paragraph's."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    changed = 0
+    for part in document.part.package.iter_parts():
+        for rel in part.rels.values():
+            if rel.reltype != RT.HYPERLINK or not rel.is_external:
+                continue
+            new = _protect_text(run, rel.target_ref, _identifiers(run), in_table=True)[0]
+            if new != rel.target_ref:
+                changed += 1
+                rel._target = new  # python-docx writes an external target from ``_target``
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        for code in root.iter(_INSTR_TEXT):
+            if code.text:
+                new = _protect_text(run, code.text, _identifiers(run), in_table=True)[0]
+                if new != code.text:
+                    changed += 1
+                    code.text = new
+    return changed
+
+
+_AUTHOR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}author"
+
+
+def _docx_revision_authors(document: Any) -> None:
+    """Who made each tracked change is a person, as a comment's author is, and is left out:
+    ``w:author`` emptied on every element of the file's XML parts (insertions, deletions,
+    formatting changes), and Word's list of reviewers (``word/people.xml``) emptied."""
+    from lxml import etree
+
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if isinstance(root, etree._Element):
+            for node in root.iter():
+                if node.get(_AUTHOR):
+                    node.set(_AUTHOR, "")
+        elif str(part.partname).endswith("/people.xml"):  # kept as bytes by python-docx
+            people = etree.fromstring(part.blob)
+            for person in list(people):
+                people.remove(person)
+            part._blob = etree.tostring(
+                people, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
 
 
 def _package_part(document: Any, partname: str) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 from baomi.engine.protect.manifest import MANIFEST_FORMAT
 from baomi.engine.protect.options import ProtectOptions
 from baomi.errors import InputError, StorageError
-from baomi.i18n import tr
+from baomi.i18n import os_reason, tr
 
 
 def check_out_dir(out_dir: Path, paths: Sequence[Path], opts: ProtectOptions) -> None:
@@ -83,4 +83,10 @@ def swap_in(tmp: Path, out_dir: Path) -> None:
         else:
             tmp.rename(out_dir)
     except OSError as exc:
-        raise StorageError(f"cannot move the package into place: {exc.strerror}") from None
+        reason = os_reason(exc)
+        raise StorageError(
+            tr(
+                f"无法把数据包移到输出位置：{reason}",
+                f"cannot move the package into place: {reason}",
+            )
+        ) from None

@@ -23,7 +23,7 @@ from typing import Any
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import ManifestFile
-from baomi.engine.documents.files import iter_files
+from baomi.engine.documents.files import HIDDEN_PREFIXES, iter_files
 from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
@@ -69,6 +69,20 @@ def left_out(paths: Sequence[Path]) -> list[str]:
     scanned = {name for _, name in iter_files(resolved, suffixes=tuple(READERS), by_name=True)}
     written = {name for _, name in iter_files(resolved, suffixes=SUFFIXES, by_name=True)}
     return sorted(scanned - written)
+
+
+def unsupported(paths: Sequence[Path]) -> list[str]:
+    """The names of the files under ``paths`` of a format baomi neither scans nor writes (a
+    legacy ``.xls``/``.doc``, an archive, a photo): not in the package, and the user must know
+    it. Hidden files and Office's lock files (:data:`HIDDEN_PREFIXES`) are not documents."""
+    resolved = [p.resolve() for p in paths]
+    every = {
+        name
+        for _, name in iter_files(resolved, by_name=True)
+        if not any(part.startswith(HIDDEN_PREFIXES) for part in name.split("/"))
+    }
+    read = {name for _, name in iter_files(resolved, suffixes=tuple(READERS), by_name=True)}
+    return sorted(every - read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +205,20 @@ def protect_paths(
     check_out_dir(out_dir, paths, opts)
     files = collect_files(paths)
     skipped = left_out(paths)
+    other = unsupported(paths)
     if not files and not documents and skipped:
         raise InputError(
             tr(
                 f"没有可去标识化的文件：{', '.join(skipped[:3])} 的格式只能扫描，不能写入数据包",
                 f"nothing to protect: {', '.join(skipped[:3])} can be scanned, not written to a "
                 "package",
+            )
+        )
+    if not files and not documents and other:
+        raise InputError(
+            tr(
+                f"没有可去标识化的文件：{', '.join(other[:3])} 的格式不受支持",
+                f"nothing to protect: {', '.join(other[:3])} is of a format baomi does not read",
             )
         )
     registry = registry or Registry.default()
@@ -300,7 +322,7 @@ def protect_paths(
         record_path = _write_record(run, manifest, opts, now)
     log.info("protected %d file(s) into %s (package %s)", len(entries), out_dir.name, package_id)
     return ProtectResult(
-        out_dir, manifest, record_path, [], checked.unconfirmed, skipped, unreadable
+        out_dir, manifest, record_path, [], checked.unconfirmed, skipped, unreadable, other
     )
 
 

@@ -26,7 +26,7 @@ from baomi.engine.entities import ENTITIES
 from baomi.engine.protect.params import TOKEN_PREFIX, OperatorParams, ParamError, TokenizeParams
 from baomi.engine.protect.registry import OperatorRegistry
 from baomi.errors import PolicyError
-from baomi.i18n import tr
+from baomi.i18n import os_reason, tr
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 #: GB/T 37964-2019 Annex B (S379-B2): controlled sharing → average risk ≤ 0.33 (classes of 3
@@ -336,7 +336,10 @@ def load_policy(path: str | Path, registry: OperatorRegistry | None = None) -> P
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise PolicyError(f"{p}: {exc.strerror}") from None
+        reason = os_reason(exc)
+        raise PolicyError(
+            tr(f"无法读取策略文件 {p}：{reason}", f"cannot read the policy file {p}: {reason}")
+        ) from None
     text = None
     for encoding in ("utf-8-sig", "gb18030"):  # GB 18030: a Windows editor's Chinese text
         try:

@@ -26,6 +26,10 @@ class Table:
     #: False when the first row is already a record (``readers.header.is_record``): the
     #: columns are named ``column_<n>`` and no header row is written back.
     header: bool = True
+    #: XLSX: the sheet row (1-based) of data row 0 — the reader takes the first non-empty row
+    #: as the header, so a sheet with blank rows above its table starts lower; ``None``: row 2
+    #: (row 1 without a header row)
+    first_row: int | None = None
     #: rows the reader skipped (a CSV row with the wrong number of fields): not in ``frame``,
     #: so not written to the package; and rows holding bytes that did not decode (U+FFFD)
     skipped_rows: int = 0

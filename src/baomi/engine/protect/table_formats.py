@@ -105,8 +105,12 @@ def load_xlsx(path: Path, fmt: str) -> Document:
     tables = []
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
-        if not rows:
+        # the header is the first non-empty row, as the XLSX reader takes it (blank rows above
+        # a table are common): the columns the policy names and the scan reports
+        first = next((i for i, r in enumerate(rows) if any(cell_text(v) for v in r)), None)
+        if first is None:
             continue
+        rows = rows[first:]
         has_header = not is_record([cell_text(v) for v in rows[0]])
         # named as the XLSX reader names them (the first row a record: column_1, column_2 …)
         width = max(len(r) for r in rows)
@@ -116,7 +120,8 @@ def load_xlsx(path: Path, fmt: str) -> Document:
             h: pl.Series(h, [cell_text(r[i]) if i < len(r) else None for r in body], pl.String)
             for i, h in enumerate(header)
         }
-        tables.append(Table(ws.title, pl.DataFrame(data), header=has_header))
+        start = first + (2 if has_header else 1)
+        tables.append(Table(ws.title, pl.DataFrame(data), header=has_header, first_row=start))
     return Document(path, fmt, None, tables, state=wb)
 
 
@@ -151,7 +156,7 @@ def save_xlsx(doc: Document, target: Path) -> None:
     wb = doc.state
     for table in doc.tables:
         ws = wb[table.sheet]
-        top = 2 if table.header else 1  # the sheet row of data row 0
+        top = table.first_row or (2 if table.header else 1)  # the sheet row of data row 0
         original = list(ws.iter_rows(min_row=top, values_only=True))
         frame = table.frame
         order = table.keep_rows if table.keep_rows is not None else range(frame.height)
@@ -276,6 +281,8 @@ def load_json(path: Path, fmt: str) -> Document:
                 records, rows = [data], [record_row(shown)]
     except json.JSONDecodeError as exc:
         raise _bad_json(path, exc.lineno) from None
+    except RecursionError:  # deeper than Python's parser goes; the JSON readers say the same
+        raise unreadable(path, "JSON 嵌套过深", "JSON nested too deeply") from None
     indent = None
     if fmt == "json":
         m = re.search(r"\n( +)\S", text)

@@ -48,7 +48,7 @@ def load_docx(path: Path, fmt: str) -> Document:
         path,
         fmt,
         None,
-        units=["".join(r.text for r in p.runs) for p in paragraphs],
+        units=[docx_reader.paragraph_text(p) for p in paragraphs],
         state=(document, paragraphs),
     )
 
@@ -56,14 +56,16 @@ def load_docx(path: Path, fmt: str) -> Document:
 def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
     """Apply ``(start, end, new)`` edits (paragraph offsets) to the runs, keeping formatting.
 
-    An edit that spans runs is written into its first run and removed from the others.
+    The runs are the paragraph's :func:`~baomi.engine.readers.docx.paragraph_runs` (those in
+    hyperlinks, tracked changes and content controls too). An edit that spans runs is written
+    into its first run and removed from the others.
     """
-    runs = paragraph.runs
+    runs = docx_reader.paragraph_runs(paragraph)
+    texts = [docx_reader.run_text(run) for run in runs]
     bounds, pos = [], 0
-    for run in runs:
-        bounds.append((pos, pos + len(run.text)))
-        pos += len(run.text)
-    texts = [run.text for run in runs]
+    for text in texts:
+        bounds.append((pos, pos + len(text)))
+        pos += len(text)
     for start, end, new in sorted(edits, reverse=True):
         first = True
         for i, (a, b) in enumerate(bounds):
@@ -73,10 +75,40 @@ def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
             texts[i] = texts[i][:lo] + (new if first else "") + texts[i][hi:]
             first = False
     for run, text in zip(runs, texts, strict=True):
-        if run.text != text:
-            run.text = text
+        if docx_reader.run_text(run) != text:
+            docx_reader.set_run_text(run, text)
+
+
+def _text_box_fallbacks(document: Any) -> None:
+    """Word writes each text box twice: the DrawingML box (``mc:Choice``), which the reader
+    reads and protect edits, and a VML copy for older readers (``mc:Fallback``). Each copy's
+    boxes are replaced by the edited ones; a fallback that does not hold as many boxes is
+    removed (it is optional), so no copy keeps the text in clear."""
+    import copy
+
+    from lxml import etree
+
+    mc = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+    box = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent"
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        for alternate in list(root.iter(f"{mc}AlternateContent")):
+            choice = alternate.find(f"{mc}Choice")
+            for fallback in alternate.findall(f"{mc}Fallback"):
+                old = list(fallback.iter(box))
+                if not old:
+                    continue
+                new = [] if choice is None else list(choice.iter(box))
+                if len(new) != len(old):
+                    alternate.remove(fallback)
+                    continue
+                for stale, edited in zip(old, new, strict=True):
+                    stale.getparent().replace(stale, copy.deepcopy(edited))
 
 
 def save_docx(doc: Document, target: Path) -> None:
     document, _paragraphs = doc.state
+    _text_box_fallbacks(document)
     document.save(str(target))

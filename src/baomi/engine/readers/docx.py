@@ -4,10 +4,15 @@ Order (DESIGN.md, scan output): body paragraphs, then the paragraphs of table ce
 document order, row by row, a merged cell once, nested tables after their cell), then headers
 and footers (section by section: default, first-page and even-page header, then the footers;
 a header linked to the previous section's is not read twice), then the comments' paragraphs
-(after everything else, so the rows before them do not move); ``extras()`` then gives the
+(after everything else, so the rows before them do not move), then the paragraphs of text
+boxes (body, then headers and footers; each box once), then the footnotes' and the endnotes'
+paragraphs; ``extras()`` then gives the
 document properties, one row each after those. ``row`` is the 0-based index of
 the paragraph in that order, empty paragraphs counted but not yielded, so a finding's ``row``
-is stable whatever the text. Offsets are into the paragraph's text.
+is stable whatever the text. Offsets are into the paragraph's text: every run of it in
+document order (:func:`paragraph_runs`) — those inside hyperlinks, tracked insertions and
+deletions, content controls and smart tags too, which python-docx's ``Paragraph.text`` and
+``runs`` leave out; paragraphs in block-level content controls are read at their place.
 
 An encrypted .docx (an OLE container, not a zip) or a broken file raises
 ``UnreadableFileError`` with a short reason; the scan reports it and carries on.
@@ -45,7 +50,14 @@ def load_docx(path: Path) -> Any:
             "the file is encrypted (or a legacy .doc file) and cannot be read",
         )
     import docx  # deferred: python-docx and lxml load only when a .docx is opened
+    from docx.opc.constants import CONTENT_TYPE as CT
     from docx.opc.exceptions import OpcError
+    from docx.opc.part import PartFactory, XmlPart
+
+    # footnotes and endnotes as XML parts (python-docx keeps them as bytes): their paragraphs
+    # are read, edited by protect and written back (python-docx's own hook for part types)
+    for content_type in (CT.WML_FOOTNOTES, CT.WML_ENDNOTES):
+        PartFactory.part_type_for.setdefault(content_type, XmlPart)
 
     try:
         return docx.Document(str(path))
@@ -57,6 +69,86 @@ def load_docx(path: Path) -> Any:
         raise unreadable(
             path, "不是有效的 .docx 文件（已损坏）", "not a valid .docx file (corrupt)"
         ) from exc
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TEXT_BOX = f"{_W}txbxContent"
+#: Elements that wrap paragraphs (block level) or runs (inside a paragraph) without being
+#: text themselves: content controls, custom XML, and inside a paragraph also hyperlinks,
+#: tracked insertions and deletions, moves, smart tags and simple fields.
+_BLOCK_WRAPPERS = (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml")
+#: What a run's text is made of (python-docx's ``CT_R.text``), and a deleted run's text.
+_RUN_TEXT = frozenset(f"{_W}{t}" for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
+_DEL_TEXT = f"{_W}delText"
+
+
+def _blocks(element: Any, parent: Any) -> Iterator[Any]:
+    """The paragraphs and tables directly in a body, cell, header or footer ``element``, in
+    document order, and those in its block-level content controls (a template's fields)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == f"{_W}p":
+            yield Paragraph(child, parent)
+        elif child.tag == f"{_W}tbl":
+            yield Table(child, parent)
+        elif child.tag in _BLOCK_WRAPPERS:
+            yield from _blocks(child, parent)
+
+
+def _paragraphs_in(element: Any, parent: Any) -> Iterator[Any]:
+    from docx.text.paragraph import Paragraph
+
+    return (b for b in _blocks(element, parent) if isinstance(b, Paragraph))
+
+
+def _tables_in(element: Any, parent: Any) -> Iterator[Any]:
+    from docx.table import Table
+
+    return (b for b in _blocks(element, parent) if isinstance(b, Table))
+
+
+def paragraph_runs(paragraph: Any) -> list[Any]:
+    """The ``w:r`` elements of ``paragraph`` in document order: its own, and those inside its
+    hyperlinks, tracked insertions and deletions, content controls, smart tags and fields —
+    not those of a paragraph nested in it (a text box), nor Word's fallback copy of a
+    drawing's content."""
+    p = paragraph._p
+    return [
+        r
+        for r in p.iter(f"{_W}r")
+        if next(r.iterancestors(f"{_W}p")) is p
+        and not any(a.tag == _MC_FALLBACK for a in r.iterancestors())
+    ]
+
+
+def run_text(r: Any) -> str:
+    """A run's text as python-docx reads it (tabs and breaks as characters), a tracked
+    deletion's ``w:delText`` included."""
+    parts = []
+    for e in r.iterchildren():
+        if e.tag == _DEL_TEXT:
+            parts.append(e.text or "")
+        elif e.tag in _RUN_TEXT:
+            parts.append(str(e))
+    return "".join(parts)
+
+
+def set_run_text(r: Any, text: str) -> None:
+    """Write ``text`` into run ``r`` as python-docx does, keeping a deleted run's text in
+    ``w:delText`` (Word refuses ``w:t`` there)."""
+    deleted = r.find(_DEL_TEXT) is not None
+    r.text = text
+    if deleted:
+        for t in r.findall(f"{_W}t"):
+            t.tag = _DEL_TEXT
+
+
+def paragraph_text(paragraph: Any) -> str:
+    """The text of :func:`paragraph_runs` — what a unit is and what protect edits."""
+    return "".join(run_text(r) for r in paragraph_runs(paragraph))
 
 
 def _table_paragraphs(table: Any) -> Iterator[Any]:
@@ -71,12 +163,13 @@ def _table_paragraphs(table: Any) -> Iterator[Any]:
                 continue
             seen.add(id(element))
             alive.append(element)
-            yield from cell.paragraphs
-            for inner in cell.tables:
+            yield from _paragraphs_in(element, cell)
+            for inner in _tables_in(element, cell):
                 yield from _table_paragraphs(inner)
 
 
-def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
+def _headers_footers(document: Any) -> Iterator[Any]:
+    """Each header and footer with content of its own, section by section."""
     for section in document.sections:
         for attr in (
             "header",
@@ -87,10 +180,29 @@ def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
             "even_page_footer",
         ):
             part = getattr(section, attr)
-            if part.is_linked_to_previous:
+            if not part.is_linked_to_previous:
+                yield part
+
+
+def _header_footer_paragraphs(document: Any) -> Iterator[Any]:
+    for part in _headers_footers(document):
+        yield from _paragraphs_in(part._element, part)
+        for table in _tables_in(part._element, part):
+            yield from _table_paragraphs(table)
+
+
+def _text_box_paragraphs(document: Any) -> Iterator[Any]:
+    """The paragraphs of the text boxes in the body, then in the headers and footers, each
+    box once: Word also writes a VML copy of a box for older readers (in ``mc:Fallback``),
+    which is not read (protect writes it from the box read, ``text_formats``)."""
+    containers = [(document.element.body, document._body)]
+    containers += [(part._element, part) for part in _headers_footers(document)]
+    for element, parent in containers:
+        for box in element.iter(_TEXT_BOX):
+            if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
                 continue
-            yield from part.paragraphs
-            for table in part.tables:
+            yield from _paragraphs_in(box, parent)
+            for table in _tables_in(box, parent):
                 yield from _table_paragraphs(table)
 
 
@@ -105,13 +217,41 @@ def _comment_paragraphs(document: Any) -> Iterator[Any]:
         yield from comment.paragraphs
 
 
+#: Word's separators between the text and its notes, which are not notes.
+_NOT_NOTES = ("separator", "continuationSeparator", "continuationNotice")
+
+
+def _note_paragraphs(document: Any) -> Iterator[Any]:
+    """The paragraphs of the footnotes, then of the endnotes, each note in its part's order
+    (not the separators)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.part import XmlPart
+
+    for reltype, kind in ((RT.FOOTNOTES, "footnote"), (RT.ENDNOTES, "endnote")):
+        for rel in document.part.rels.values():
+            if rel.reltype != reltype or rel.is_external:
+                continue
+            part = rel.target_part
+            if not isinstance(part, XmlPart):
+                continue
+            for note in part.element.iterchildren(f"{_W}{kind}"):
+                if note.get(f"{_W}type") in _NOT_NOTES:
+                    continue
+                yield from _paragraphs_in(note, document._body)
+                for table in _tables_in(note, document._body):
+                    yield from _table_paragraphs(table)
+
+
 def iter_paragraphs(document: Any) -> Iterator[Any]:
     """Every paragraph of ``document`` in the order documented above."""
-    yield from document.paragraphs
-    for table in document.tables:
+    body = document.element.body
+    yield from _paragraphs_in(body, document._body)
+    for table in _tables_in(body, document._body):
         yield from _table_paragraphs(table)
     yield from _header_footer_paragraphs(document)
     yield from _comment_paragraphs(document)
+    yield from _text_box_paragraphs(document)
+    yield from _note_paragraphs(document)
 
 
 class DocxSource(TextSource):
@@ -124,7 +264,7 @@ class DocxSource(TextSource):
     def units(self) -> Iterator[TextUnit]:
         self.skipped_rows = 0
         for row, paragraph in enumerate(iter_paragraphs(self._document)):
-            text = paragraph.text
+            text = paragraph_text(paragraph)
             if text and not text.isspace():
                 yield TextUnit(row, text)
 

@@ -1,6 +1,7 @@
 """Encoding detection for the text-based readers (CSV/TSV, JSON, text).
 
-Order: a byte-order mark; strict UTF-8; GBK; GB18030; charset-normalizer; then UTF-8 or
+Order: a byte-order mark; strict UTF-8; GBK; GB18030; UTF-8 when most lines with non-ASCII
+text are valid UTF-8 (rows appended in another encoding); charset-normalizer; then UTF-8 or
 GB 18030 with a few stray bytes (read as U+FFFD and counted by the readers). The
 three strict candidates are tried on a sample of the first ``SAMPLE_BYTES`` with an incremental
 decoder, so a multi-byte character cut at the sample's end does not count as an error. Bytes past
@@ -79,12 +80,34 @@ def detect_encoding(sample: Sample) -> str | None:
     for name in _STRICT:
         if decodes(sample.data, name, complete=sample.complete):
             return name
+    if _mostly_utf8(sample):
+        return "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample.data).best()
     if best is not None:
         return str(best.encoding)
     return _nearly(sample)
+
+
+def _mostly_utf8(sample: Sample) -> bool:
+    """Whether most of the sample's lines that hold non-ASCII text are valid UTF-8: a UTF-8
+    export with rows appended in GBK (a Windows tool adding to it). A line of Chinese in GBK
+    is valid UTF-8 only by rare accident (a GB2312 character about one time in eight, a line
+    of them almost never), so UTF-8 lines in the majority mean UTF-8; the other lines' bytes
+    are read as U+FFFD and counted, as :func:`_nearly`'s are."""
+    lines = sample.data.splitlines()
+    if not sample.complete:
+        lines = lines[:-1]  # may end inside a character
+    good = bad = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        if decodes(line, "utf-8", complete=True):
+            good += 1
+        else:
+            bad += 1
+    return good > bad
 
 
 #: How many undecodable bytes a text may hold and still be read in an encoding (as U+FFFD,
