@@ -197,3 +197,22 @@ def test_a_grant_on_a_folder_without_documents_is_kept_and_says_so(
     notice = _section(client.get(done.headers["location"]).text, 'id="manage"')
     assert "已授予买方对“财务”的查看权限，7 天" in notice
     assert "该文件夹目前没有文件，上传后买方即可访问" in notice
+
+
+def test_each_management_form_says_what_it_did(client: TestClient, vault: Any, room: str) -> None:
+    """Granting said what it did; moving the stage, seating a member, publishing the NDA and
+    revoking a grant came back to the page without a word (the command line says each)."""
+    make_user(vault, "counsel.b", "counsel")
+
+    def said(path: str, **form: str) -> str:
+        done = client.post(ROOM + path, data={"csrf_token": room, **form}, follow_redirects=False)
+        assert "notice=" in done.headers["location"], done.headers["location"]
+        return _section(client.get(done.headers["location"]).text, 'id="manage"')
+
+    assert "阶段：尽职调查" in said("/manage/stage", stage="due_diligence")
+    seated = said("/manage/member", username="counsel.b", side="buyer", role="counsel")
+    assert "已让 counsel.b 以“律师”身份坐在买方一方" in seated
+    assert "已发布第 1 版保密协议" in said("/manage/nda", discloser="卖方", recipient="买方")
+    said("/manage/grant", side="buyer", folder="财务", level="view", days="7")
+    (grant,) = client.get(API + "/grants", headers=_bearer(vault, "broker.a")).json()
+    assert "已撤销买方对“财务”的授权" in said(f"/manage/grant/{grant['id']}/revoke")

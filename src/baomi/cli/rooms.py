@@ -175,12 +175,7 @@ def stage_cmd(
     ends the buyer's access at once)."""
     target = _chosen(Stage, stage, STAGE_LABELS, "STAGE")
     info = _in_room(rooms.set_stage, deal, as_, stage=target)
-    _console().print(
-        tr(
-            f"{info.deal_name} 的阶段：{_stage(info.stage)}",
-            f"{info.deal_name} is now at the stage: {_stage(info.stage)}",
-        )
-    )
+    _console().print(rooms.stage_notice(info))
 
 
 @room_app.command("nda")
@@ -195,13 +190,8 @@ def nda_cmd(
     from baomi.services.dataroom import nda
 
     _in_room(nda.publish_nda, deal, as_, discloser=discloser, recipient=recipient)
-    _console().print(
-        tr(
-            "已发布新版保密协议；买方成员接受后方可进入数据室",
-            "a new version of the NDA is published; the buyer's members accept it before they "
-            "enter the room",
-        )
-    )
+    with _vault() as vault:
+        _console().print(nda.published_notice(_run(lambda: nda.current_version(vault, deal))))
 
 
 # --- members -------------------------------------------------------------------------------------
@@ -256,12 +246,7 @@ def add_cmd(
     seat_side = _chosen(Side, side, SIDE_LABELS, "--side")
     seat_role = _chosen(Role, role, {r: ROLE_LABELS[r.value] for r in SEATED_ROLES}, "--role")
     _in_room(rooms.add_member, deal, as_, username=username, side=seat_side, role=seat_role)
-    _console().print(
-        tr(
-            f"已让 {username} 以“{_role(seat_role.value)}”身份坐在{_side(seat_side)}一方",
-            f"{username} seated on the {_side(seat_side)} side as {_role(seat_role.value)}",
-        )
-    )
+    _console().print(rooms.seated_notice(username, seat_side, seat_role))
 
 
 @room_app.command("remove")
@@ -354,7 +339,8 @@ def revoke_cmd(
     from baomi.services.dataroom import grants
 
     _in_room(grants.revoke_grant, deal, as_, grant_id=grant_id.strip())
-    _console().print(tr(f"已撤销授权 {grant_id.strip()}", f"grant {grant_id.strip()} revoked"))
+    with _vault() as vault:
+        _console().print(_run(lambda: grants.revoked_notice(vault, grant_id=grant_id.strip())))
 
 
 def register(app: typer.Typer) -> None:

@@ -171,6 +171,20 @@ def granted_notice(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) 
     return said
 
 
+def revoked_notice(vault: Vault, *, grant_id: str) -> str:
+    """What the command line and the room page say after a grant was revoked: whose, on what."""
+    with vault.reading() as session:
+        grant = session.get(Grant, grant_id)
+        if grant is None:
+            raise NotFoundError(tr("没有该授权", "no such grant"))
+        side, folder = Side(grant.side), grant.folder
+    who, where = tr(*rooms.SIDE_LABELS[side]), folder_label(folder)
+    return tr(
+        f"已撤销{who}对“{where}”的授权；该方的下一次访问即被拒绝",
+        f"the {who} side's grant on {where} is revoked; its next request is refused",
+    )
+
+
 def revoke_grant(vault: Vault, *, actor: Actor, deal_ref: str, grant_id: str) -> None:
     """End a grant; the next request of that side is refused."""
     deal_id = rooms._require(vault, actor, Action.GRANT_REVOKE, deal_ref)

@@ -75,6 +75,15 @@ def text_hash(text: str) -> str:
 # --- use cases ---------------------------------------------------------------------------------
 
 
+def published_notice(version: int) -> str:
+    """What the command line and the room page say after an NDA version was published."""
+    return tr(
+        f"已发布第 {version} 版保密协议；买方成员接受后方可进入数据室",
+        f"version {version} of the NDA is published; the buyer's members accept it before "
+        "they enter the room",
+    )
+
+
 def publish_nda(
     vault: Vault,
     *,
@@ -126,6 +135,15 @@ def publish_nda(
             details={"version": version, "sha256": digest},
         )
         return text
+
+
+def current_version(vault: Vault, deal_ref: str) -> int:
+    """The number of the room's current NDA version (0: none yet); for a notice after
+    :func:`publish_nda`, which the caller was allowed to do."""
+    with vault.reading() as session:
+        deal, _ = rooms._room(session, deal_ref)
+        current = rooms._current_nda(session, deal.id)
+        return 0 if current is None else current.version
 
 
 def current_nda(vault: Vault, seat_: Seat, deal_ref: str) -> tuple[int, str, str] | None:

@@ -31,6 +31,7 @@ from baomi.i18n import tr
 from baomi.services import audit, deals
 from baomi.services.accounts import UserPublic
 from baomi.services.dataroom.stages import BUYER_OPEN, ENDED, Stage, advance
+from baomi.services.dataroom.stages import LABELS as STAGE_LABELS
 from baomi.services.deals import find_deal
 from baomi.services.permissions import ROLE_LABELS, Action, Actor, Role, action_label, allowed
 from baomi.services.vault import Vault, new_id, now
@@ -610,6 +611,20 @@ def _role(role: str) -> str:
 
 def _side(side: Side) -> str:
     return tr(*SIDE_LABELS[side])
+
+
+def stage_notice(info: RoomInfo) -> str:
+    """What the command line and the room page say after the stage moved."""
+    stage = tr(*STAGE_LABELS[info.stage])
+    return tr(f"{info.deal_name} 的阶段：{stage}", f"{info.deal_name} is now at the stage: {stage}")
+
+
+def seated_notice(username: str, side: Side, role: Role) -> str:
+    """What the command line and the room page say after a member was seated."""
+    return tr(
+        f"已让 {username} 以“{_role(role.value)}”身份坐在{_side(side)}一方",
+        f"{username} seated on the {_side(side)} side as {_role(role.value)}",
+    )
 
 
 def add_member(

@@ -68,7 +68,9 @@ def open_form(
 def stage_form(deal: str, user: CurrentUser, vault: VaultDep, stage: Short) -> Response:
     seat = rooms.seat(vault, user, deal)
     return _done(
-        deal, lambda: rooms.set_stage(vault, actor=seat.actor, deal_ref=deal, stage=Stage(stage))
+        deal,
+        lambda: rooms.set_stage(vault, actor=seat.actor, deal_ref=deal, stage=Stage(stage)),
+        rooms.stage_notice,
     )
 
 
@@ -88,6 +90,7 @@ def member_form(
             side=Side(side),
             role=Role(role),
         ),
+        lambda _: rooms.seated_notice(username, Side(side), Role(role)),
     )
 
 
@@ -102,6 +105,7 @@ def nda_form(
         lambda: ndas.publish_nda(
             vault, actor=seat.actor, deal_ref=deal, discloser=discloser, recipient=recipient
         ),
+        lambda _: ndas.published_notice(ndas.current_version(vault, deal)),
     )
 
 
@@ -148,5 +152,7 @@ def remove_member_form(deal: str, username: str, user: CurrentUser, vault: Vault
 def revoke_grant_form(deal: str, grant: str, user: CurrentUser, vault: VaultDep) -> Response:
     seat = rooms.seat(vault, user, deal)
     return _done(
-        deal, lambda: grants.revoke_grant(vault, actor=seat.actor, deal_ref=deal, grant_id=grant)
+        deal,
+        lambda: grants.revoke_grant(vault, actor=seat.actor, deal_ref=deal, grant_id=grant),
+        lambda _: grants.revoked_notice(vault, grant_id=grant),
     )
