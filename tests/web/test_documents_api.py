@@ -191,6 +191,21 @@ def test_the_upload_form_confirms_and_says_when_no_file_was_chosen(
     assert "请选择要上传的文件" in client.get(empty.headers["location"], headers=html).text
 
 
+def test_a_role_that_may_not_upload_is_refused_before_being_asked_for_a_file(
+    client: TestClient, vault: Any
+) -> None:
+    """The buyer, who may not upload, sending the form without a file was told "请选择要上传的文件"
+    as if it might: the refusal comes first, as on the other forms."""
+    _, buyer, _ = _ready(client, vault)
+    empty = client.post(
+        "/rooms/转让-001/upload",
+        files=[("files", ("", b"", "application/octet-stream"))],
+        headers={**buyer, "Accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert empty.status_code == 403 and "请选择要上传的文件" not in empty.text
+
+
 def test_file_pickers_use_the_pages_words(client: TestClient, vault: Any) -> None:
     """The native picker's words ("Choose file / No file chosen") follow the browser's language;
     the page gives its own, which static/forms.js puts on a label and a span."""

@@ -216,3 +216,11 @@ def test_each_management_form_says_what_it_did(client: TestClient, vault: Any, r
     said("/manage/grant", side="buyer", folder="财务", level="view", days="7")
     (grant,) = client.get(API + "/grants", headers=_bearer(vault, "broker.a")).json()
     assert "已撤销买方对“财务”的授权" in said(f"/manage/grant/{grant['id']}/revoke")
+
+
+def test_the_grant_form_offers_the_buyers_side_first(client: TestClient, room: str) -> None:
+    """Grants are for the receiving side; the form's side started at 卖方."""
+    form = (
+        client.get(ROOM).text.split('action="/rooms/转让-001/manage/grant"')[1].split("</form>")[0]
+    )
+    assert '<option value="buyer" selected>' in form

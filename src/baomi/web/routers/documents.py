@@ -28,6 +28,7 @@ from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import documents, rooms
 from baomi.services.dataroom.packages import room_protector
 from baomi.services.dataroom.uploads import Limits
+from baomi.services.permissions import Action
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
@@ -138,12 +139,14 @@ async def upload_form(
     chosen = [f for f in files or [] if not isinstance(f, str) and f.filename]
     payload = await _read_files(request, chosen)
     try:
-        if not payload:
+        seat = rooms.seat(vault, user, deal)
+        if not payload:  # the refusal of a role that may not upload comes first
+            await run_in_threadpool(rooms.gate, vault, seat, Action.DOC_UPLOAD, deal)
             raise InputError(tr("请选择要上传的文件", "choose the files to upload"))
         added = await run_in_threadpool(
             documents.upload,
             vault,
-            rooms.seat(vault, user, deal),
+            seat,
             deal,
             payload,
             folder=folder,
