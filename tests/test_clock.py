@@ -55,3 +55,10 @@ def test_a_stored_time_has_chinas_date() -> None:
 def test_a_time_for_a_text_that_leaves_the_system_names_its_zone() -> None:
     assert clock.zoned("2026-12-05T17:30:00+00:00") == "2026-12-06 01:30 UTC+8"
     assert clock.zoned(None) == ""
+
+
+def test_a_duration_reads_in_minutes_or_seconds() -> None:
+    """The drills page showed a step's time as "0.0" or "0.01" (minutes)."""
+    assert clock.minutes(0.01) == "1 秒" and clock.minutes(0.6) == "36 秒"
+    assert clock.minutes(1.0) == "1 分钟" and clock.minutes(12.54) == "12.5 分钟"
+    assert clock.minutes(None) == "-"

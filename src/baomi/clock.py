@@ -53,3 +53,18 @@ def day(timestamp: str | _dt.datetime | None) -> str:
     if isinstance(timestamp, str) and len(timestamp) == 10:
         return timestamp
     return shown(timestamp)[:10]
+
+
+def minutes(value: float | None) -> str:
+    """A duration in minutes as a person reads it: under a minute in seconds (``36 秒`` /
+    ``36 s``), else ``12.5 分钟`` / ``12.5 min`` (one decimal, none when whole); ``-`` for
+    none."""
+    from baomi.i18n import tr
+
+    if value is None:
+        return "-"
+    if value < 1:
+        seconds = round(value * 60)
+        return tr(f"{seconds} 秒", f"{seconds} s")
+    shown = f"{value:.1f}".removesuffix(".0")
+    return tr(f"{shown} 分钟", f"{shown} min")

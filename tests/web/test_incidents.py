@@ -190,6 +190,10 @@ def test_drills_page_and_api(client: TestClient, vault: Any) -> None:
         headers=seller,
     ).json()
     assert done["steps"][0]["minutes"] is not None
+    # a step timed in seconds reads "0 秒", not "0.0" or "0.01" minutes; its target "1 分钟"
+    page = client.get("/drills", headers=seller).text
+    row = page.split("名单外泄演练", 1)[1].split("</tr>", 2)[1]
+    assert "<td>1 分钟</td>" in row and " 秒</td>" in row and "0.0" not in row
     unknown = client.post(
         f"/api/v1/drills/{drill['id']}/timings",
         json={"step": "nope", "event": "start"},

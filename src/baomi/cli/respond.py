@@ -401,14 +401,14 @@ def _drill(info: Any, fmt: Fmt) -> None:
     table = Table()
     for col in (
         tr("步骤", "step"),
-        tr("目标（分钟）", "target (min)"),
-        tr("用时（分钟）", "took (min)"),
+        tr("目标", "target"),
+        tr("用时", "took"),
         "",
     ):
         table.add_column(col)
     for s in info.steps:
         flag = "[red]" + tr("超时", "gap") + "[/red]" if s.gap else ""
-        table.add_row(s.title, str(s.target_minutes or "-"), str(s.minutes or "-"), flag)
+        table.add_row(s.title, clock.minutes(s.target_minutes), clock.minutes(s.minutes), flag)
     console.print(table)
     for a in info.actions:
         late = " [red]" + tr("逾期", "overdue") + "[/red]" if a.overdue else ""

@@ -44,6 +44,7 @@ def environment() -> Environment:
         env.globals[name] = partial(tr, zh, en)
     env.filters["cst"] = clock.shown  # times as read in China (UTC+8)
     env.filters["cst_day"] = clock.day  # a stored time's date in China
+    env.filters["minutes"] = clock.minutes  # a duration for people
     return env
 
 
