@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from baomi.services import accounts
 from baomi.services.dataroom import rooms
@@ -48,7 +49,8 @@ def test_a_refused_incident_report_keeps_its_title_and_description(
     page.click("#report button[type=submit]")
     page.wait_for_selector("[role=alert]")
     assert "YYYY-MM-DD" in page.inner_text("[role=alert]")
-    assert page.input_value("#report input[name=title]") == "员工邮件误发客户名单"
+    # the page's script puts the values back once the page is parsed: wait for it, not the alert
+    expect(page.locator("#report input[name=title]")).to_have_value("员工邮件误发客户名单")
     assert page.input_value("#report textarea[name=description]") == DESCRIPTION
     assert page.input_value("#report select[name=source]") == "customer"
     assert page.input_value("#report input[name=discovered_at]") == "昨天下午"
@@ -77,7 +79,7 @@ def test_a_refused_room_keeps_the_deal_and_company(
     page.fill("#open-room input[name=recipient_region]", "HK")
     page.click("#open-room button[type=submit]")
     page.wait_for_selector("#open-room [role=alert]")
-    assert page.input_value("#open-room input[name=deal]") == "转让-202"
+    expect(page.locator("#open-room input[name=deal]")).to_have_value("转让-202")
     assert page.input_value("#open-room input[name=target_name]") == "示例科技有限公司"
     assert page.input_value("#open-room input[name=recipient_region]") == "HK"
     page.fill("#open-room input[name=target_uscc]", VALID_USCC)
@@ -97,7 +99,7 @@ def test_the_public_request_page_keeps_what_was_typed_when_refused(
     page.fill("#details", "请删除我在贵公司的会员资料。")
     page.click("form[action='/request'] button[type=submit]")
     page.wait_for_selector("[role=alert]")
-    assert page.input_value("#kind") == "deletion"
+    expect(page.locator("#kind")).to_have_value("deletion")
     assert page.input_value("#contact") == "张三"
     assert page.input_value("#details") == "请删除我在贵公司的会员资料。"
     page.fill("#contact", "13812345678")
