@@ -191,7 +191,7 @@ def nda_cmd(
 
     _in_room(nda.publish_nda, deal, as_, discloser=discloser, recipient=recipient)
     with _vault() as vault:
-        _console().print(nda.published_notice(_run(lambda: nda.current_version(vault, deal))))
+        _console().print(_run(lambda: nda.published_notice(vault, deal)))
 
 
 # --- members -------------------------------------------------------------------------------------

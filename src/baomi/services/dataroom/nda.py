@@ -75,8 +75,13 @@ def text_hash(text: str) -> str:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def published_notice(version: int) -> str:
-    """What the command line and the room page say after an NDA version was published."""
+def published_notice(vault: Vault, deal_ref: str) -> str:
+    """What the command line and the room page say after an NDA version was published: the
+    room's current version (the caller was allowed to publish it)."""
+    with vault.reading() as session:
+        deal, _ = rooms._room(session, deal_ref)
+        current = rooms._current_nda(session, deal.id)
+        version = 0 if current is None else current.version
     return tr(
         f"已发布第 {version} 版保密协议；买方成员接受后方可进入数据室",
         f"version {version} of the NDA is published; the buyer's members accept it before "
@@ -135,15 +140,6 @@ def publish_nda(
             details={"version": version, "sha256": digest},
         )
         return text
-
-
-def current_version(vault: Vault, deal_ref: str) -> int:
-    """The number of the room's current NDA version (0: none yet); for a notice after
-    :func:`publish_nda`, which the caller was allowed to do."""
-    with vault.reading() as session:
-        deal, _ = rooms._room(session, deal_ref)
-        current = rooms._current_nda(session, deal.id)
-        return 0 if current is None else current.version
 
 
 def current_nda(vault: Vault, seat_: Seat, deal_ref: str) -> tuple[int, str, str] | None:

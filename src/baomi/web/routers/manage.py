@@ -105,7 +105,7 @@ def nda_form(
         lambda: ndas.publish_nda(
             vault, actor=seat.actor, deal_ref=deal, discloser=discloser, recipient=recipient
         ),
-        lambda _: ndas.published_notice(ndas.current_version(vault, deal)),
+        lambda _: ndas.published_notice(vault, deal),
     )
 
 
