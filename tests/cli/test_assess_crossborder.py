@@ -107,3 +107,33 @@ def test_protect_for_a_deal_records_its_provision(env: Path) -> None:
     assert cb["individuals"] == 25  # the same customers twice: counted once
     _ok(*base, "--out", str(env / "o4"))  # without --deal: no record, as before
     assert len(json.loads(_ok("assess", "provisions", "d1", "--format", "json"))) == 2
+
+
+def test_protect_of_a_database_for_a_deal_records_its_people(env: Path) -> None:
+    from baomi.databases.scan import DatabaseSelection, scan_database
+    from baomi.demo.database import create_demo_database
+
+    source = f"sqlite:///{env / 'crm.db'}"
+    create_demo_database(source, rows=30)
+    scanned = scan_database(source, selection=DatabaseSelection(tables=("customers",)))
+    people = scanned.inventory.summary.estimated_individuals
+    assert people > 0
+    _ok("policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key"))
+    base = ["protect", source, "--table", "customers", "--policy", str(env / "p.yaml"),
+            "--key-file", str(env / "k.key"), "--deal", "d1"]  # fmt: skip
+    out = _ok(*base, "--recipient", "买方A", "--to", str(env / "pkg-a"))
+    assert "recorded as a provision" in out
+    assert (env / "pkg-a" / "main.customers.parquet").is_file()
+    (p,) = json.loads(_ok("assess", "provisions", "d1", "--format", "json"))
+    assert p["source"] == "protect" and p["recipient"] == "买方A" and p["deduplicated"]
+    assert p["individuals"] == people and p["package_id"]
+    # the same customers to a second recipient, loaded into a target database: counted once
+    _ok(*base, "--recipient", "买方B", "--to", f"sqlite:///{env / 'copy.db'}")
+    assert len(json.loads(_ok("assess", "provisions", "d1", "--format", "json"))) == 2
+    cb = json.loads(_ok("assess", "crossborder", "d1", "--format", "json"))
+    assert cb["individuals"] == people
+    # the same tables read again are the same people, kept once
+    from baomi.storage.models import ProvisionPeople
+
+    with open_vault(Settings()) as vault, vault.reading() as session:
+        assert session.query(ProvisionPeople).count() == 1

@@ -68,7 +68,7 @@ def test_protect_into_a_target_database(env: tuple[Path, list[str]]) -> None:
         ([], "give --to"),
         (["--to", "SOURCE"], "must not be the source database"),
         (["--to", "DIR", "--out", "DIR"], "leave out --out"),
-        (["--to", "DIR", "--deal", "D1", "--recipient", "R"], "--deal does not take"),
+        (["--to", "DIR", "--deal", "D1"], "--deal needs --recipient"),
     ],
 )
 def test_bad_combinations_are_refused(

@@ -32,6 +32,7 @@ from baomi.i18n import tr
 from baomi.services.permissions import Actor, Role
 
 if TYPE_CHECKING:
+    from baomi.cli.scan_database import TablePartitions
     from baomi.engine.protect.keys import KeyProvider
     from baomi.engine.protect.options import ProtectEngine, ProtectOptions, ProtectResult
     from baomi.engine.protect.package import DocumentSource
@@ -189,7 +190,19 @@ def protect(
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name or tr("完成", "done"))
 
-        def run(folder: Path, documents: Sequence[DocumentSource] = ()) -> ProtectResult:
+        record: ProvisionRecord | None = None
+
+        def run(
+            folder: Path,
+            documents: Sequence[DocumentSource] = (),
+            tables: TablePartitions | None = None,
+        ) -> ProtectResult:
+            nonlocal record
+            if deal is not None:  # recorded as a provision of the deal, with its people
+                result, record = _for_deal(
+                    sink, deal, files, pol, folder, options, keys, as_, progress, documents, tables
+                )
+                return result
             return service.protect(
                 files,
                 pol,
@@ -202,14 +215,7 @@ def protect(
                 documents=documents,
             )
 
-        record: ProvisionRecord | None = None
-        if deal is not None:
-            assert out is not None
-            result, record = _run(
-                lambda: _for_deal(sink, deal, files, pol, out, options, keys, as_, progress),
-                console=console,
-            )
-        elif database is not None:  # a database: its tables are what is protected
+        if database is not None:  # a database: its tables are what is protected
             chosen = db_cli.selection(schema, tables, exclude, 0, password_file)
             result, loaded = _run(
                 lambda: db_cli.protect_database(database, chosen, run), console=console
@@ -336,9 +342,12 @@ def _for_deal(
     keys: KeyProvider | None,
     as_: str | None,
     progress: Callable[[str, int, int], None],
+    documents: Sequence[DocumentSource] = (),
+    tables: TablePartitions | None = None,
 ) -> tuple[ProtectResult, ProvisionRecord]:
     """``protect --deal``: the run for the deal's recipient, recorded as its provision (the
-    vault's audit chain is the sink; there must be a vault)."""
+    vault's audit chain is the sink; there must be a vault). A database's tables are
+    ``documents`` and ``tables`` (:func:`~baomi.cli.scan_database.protect_database`)."""
     from baomi.services import protect as service
     from baomi.services.audit import VaultAuditSink
 
@@ -359,6 +368,8 @@ def _for_deal(
         keys=keys,
         options=options,
         progress=progress,
+        documents=documents,
+        tables=tables,
     )
 
 

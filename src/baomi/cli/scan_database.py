@@ -8,7 +8,7 @@ exit 1, with no credential in it; a table that cannot be read is listed as skipp
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from baomi.engine.protect.options import ProtectResult
     from baomi.engine.protect.package import DocumentSource
     from baomi.engine.scan import ScanOptions, ScanResult
+    from baomi.engine.scan.model import Partition, ScanContext
+
+    #: A database's tables as the scan's partitions, for a context given later.
+    TablePartitions = Callable[[ScanContext], Iterator[Partition]]
 
 SCHEMA_OPTION = typer.Option(
     [], "--schema", help="数据库：只读这些模式（可用 * ?）/ database: schemas to read (patterns)"
@@ -170,8 +174,6 @@ def database_input(
                 "protect one database at a time, not mixed with files",
             )
         )
-    if deal is not None:
-        raise fail(tr("--deal 暂不支持数据库输入", "--deal does not take a database input yet"))
     if to is None:
         raise fail(
             tr(
@@ -194,12 +196,13 @@ def database_input(
 def protect_database(
     source: DatabaseInput,
     chosen: DatabaseSelection,
-    protect: Callable[[Path, Sequence[DocumentSource]], ProtectResult],
+    protect: Callable[[Path, Sequence[DocumentSource], TablePartitions], ProtectResult],
 ) -> tuple[ProtectResult, list[str]]:
-    """Protect the chosen tables with ``protect`` (the audited service) into ``--to DIR``, or
-    into a package folder (``--out``, else a temporary one) then the target database."""
+    """Protect the chosen tables with ``protect`` (the audited service, given the tables as
+    documents and as the scan's partitions) into ``--to DIR``, or into a package folder
+    (``--out``, else a temporary one) then the target database."""
     from baomi.databases.protect import load_into, table_sources
-    from baomi.databases.scan import open_database
+    from baomi.databases.scan import open_database, table_partitions
     from baomi.databases.source import DatabaseError
 
     db = open_database(source.url, chosen)
@@ -208,11 +211,12 @@ def protect_database(
         if not refs:
             raise DatabaseError(db.name, tr("没有符合条件的表", "no table matches"))
         documents, copies = table_sources(db, refs)
+        tables = table_partitions(db, refs)
         target = source.target_url
         if target is None:
-            return protect(Path(source.to), documents), []
+            return protect(Path(source.to), documents, tables), []
         with tempfile.TemporaryDirectory(prefix="baomi-db-copy-") as tmp:
-            result = protect(source.out or Path(tmp) / "package", documents)
+            result = protect(source.out or Path(tmp) / "package", documents, tables)
             written = load_into(
                 result.out_dir, result.manifest, target, copies, replace=source.replace
             )

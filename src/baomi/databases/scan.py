@@ -13,7 +13,7 @@ others; one that fails part-way has what was read scanned and the failure in its
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,29 @@ def scan_table(
     record["errors"] = [*src.notes(), *keys.note(), *errors]
     record["plans"] = {None: parts.planner.plans.get(None, {})}
     return record
+
+
+def table_partitions(
+    db: Database, refs: Sequence[TableRef]
+) -> Callable[[ScanContext], Iterator[Partition]]:
+    """The partitions of the tables ``refs`` as the scan reads them, for a context given later
+    (the people of a provision: :func:`baomi.engine.scan.linkage.people_in_partitions`). A
+    table that cannot be read, or stops part-way, raises :class:`DatabaseError` naming it: the
+    people of a provision are counted from every row provided or not at all."""
+
+    def read(ctx: ScanContext) -> Iterator[Partition]:
+        for file_index, ref in enumerate(refs):
+            src = db.open_table(
+                ref, batch_rows=ctx.options.batch_rows, sample_rows=ctx.options.sample_rows
+            )
+            try:
+                yield from FilePartitions(src, db.source(ref), file_index, ctx)
+            except UnreadableFileError as exc:
+                raise DatabaseError(
+                    db.source(ref), read_failure(exc.reason, src.rows_read)
+                ) from None
+
+    return read
 
 
 def table_record(name: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ output folder, vault and trace-records paths are the operator's own arguments.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from baomi.engine.protect.tokens import DetokenizeResult, TokenVault, detokenize
 from baomi.engine.protect.trace import TraceResult
 from baomi.engine.protect.trace import trace as trace_records
 from baomi.engine.scan.linkage import people_in
+from baomi.engine.scan.model import Partition, ScanContext
 from baomi.errors import InputError
 from baomi.i18n import tr
 from baomi.services.audit import VaultAuditSink
@@ -173,10 +174,15 @@ def protect_for_deal(
     options: ProtectOptions | None = None,
     progress: Progress | None = None,
     linker: people.Linker = people_in,
+    documents: Sequence[DocumentSource] = (),
+    tables: Callable[[ScanContext], Iterable[Partition]] | None = None,
 ) -> tuple[ProtectResult, provisions.ProvisionRecord]:
     """:func:`protect` for the deal's recipient (``options.recipient``), recorded as a provision
     of the deal (NDS-12) with the people of ``paths`` as keyed hashes; the protect event goes to
-    the vault's audit chain. Refused before any work unless ``actor`` may record it."""
+    the vault's audit chain. Refused before any work unless ``actor`` may record it.
+
+    A database's tables are ``documents`` (what is protected) and ``tables`` (their
+    partitions as the scan reads them, for the people: :func:`people.people_of_tables`)."""
     if options is None or not options.recipient:
         raise InputError(
             tr("记录为交易的提供需要 --recipient", "recording a provision needs --recipient")
@@ -184,7 +190,11 @@ def protect_for_deal(
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, Action.COMPLY_EDIT, deal_id)
-    provided = people.people_of_paths(vault, paths, linker)
+    provided = (
+        people.people_of_tables(vault, tables)
+        if tables is not None
+        else people.people_of_paths(vault, paths, linker)
+    )
     result = protect(
         paths,
         policy,
@@ -194,6 +204,7 @@ def protect_for_deal(
         keys=keys,
         options=options,
         progress=progress,
+        documents=documents,
     )
     record = provisions.record_protect_run(
         vault,

@@ -18,7 +18,7 @@ import hmac
 import secrets
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ import polars as pl
 from baomi.engine.inventory import PartialInventory, union_roots
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.kernels import scan_partition
-from baomi.engine.scan.model import IDENTIFIERS, ScanContext, ScanOptions
+from baomi.engine.scan.model import IDENTIFIERS, Partition, ScanContext, ScanOptions
 from baomi.engine.scan.partitions import read_partitions
 from baomi.errors import InputError
 
@@ -134,9 +134,23 @@ def people_in(
     """The people in ``paths`` (files or folders). Unreadable files add no one; a file read
     in part adds the records read. The prose model is off by default: identifiers and name
     columns link records, free-text names do not."""
+    return people_in_partitions(
+        lambda ctx: read_partitions(paths, ctx), key, registry=registry, options=options
+    )
+
+
+def people_in_partitions(
+    partitions: Callable[[ScanContext], Iterable[Partition]],
+    key: bytes,
+    *,
+    registry: Registry | None = None,
+    options: ScanOptions | None = None,
+) -> People:
+    """The people in the partitions ``partitions`` reads under the keyed context it is given
+    (a database's tables: :func:`baomi.databases.scan.table_partitions`), as :func:`people_in`."""
     ctx = KeyedContext(registry or Registry.default(), options or ScanOptions(prose=False), key)
     parts: list[PartialInventory] = []
-    for part in read_partitions(paths, ctx):
+    for part in partitions(ctx):
         parts.append(scan_partition(part, ctx)[1])
     strong = pl.concat(ctx.keyed).unique().to_numpy() if ctx.keyed else np.zeros(0, dtype=np.uint64)
     return _people(parts, strong)

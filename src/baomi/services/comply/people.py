@@ -13,14 +13,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from baomi.engine import crypto
-from baomi.engine.scan.linkage import People, people_in
+from baomi.engine.scan.linkage import People, people_in, people_in_partitions
+from baomi.engine.scan.model import Partition, ScanContext
 from baomi.services import deals
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import ProvisionPeople, StoredObject
@@ -28,6 +29,8 @@ from baomi.storage.models import ProvisionPeople, StoredObject
 log = logging.getLogger(__name__)
 #: Finds the people in files under a key (the real one reads them as the scan does).
 Linker = Callable[[Sequence[Path], bytes], People]
+#: Finds the people in partitions (a database's tables) under a key.
+PartitionLinker = Callable[[Callable[[ScanContext], Iterable[Partition]], bytes], People]
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,33 @@ def people_ref(vault: Vault, people_id: str) -> PeopleRef | None:
             ).where(ProvisionPeople.id == people_id)
         ).first()
     return PeopleRef(row[0], row[1], row[2]) if row is not None else None
+
+
+def people_of_tables(
+    vault: Vault,
+    partitions: Callable[[ScanContext], Iterable[Partition]],
+    linker: PartitionLinker = people_in_partitions,
+) -> PeopleRef:
+    """The people in a database's tables about to be provided (``protect URL --deal``), kept
+    under the digest of the tables' text as read (their names and every partition's cells)."""
+    key = installation_key(vault)
+    digest = hashlib.sha256()
+
+    def read(ctx: ScanContext) -> Iterator[Partition]:
+        for part in partitions(ctx):
+            digest.update(part.file.encode() + b"\0" + part.frame.write_csv().encode())
+            yield part
+
+    people = linker(read, key)
+    sha = digest.hexdigest()
+    known = _known_people(vault, sha, key)  # the same tables provided before: one row
+    if known is not None:
+        return known
+    return PeopleRef(
+        _store_people(vault, sha, people, key),
+        people.persons,
+        people.sensitive_persons,
+    )
 
 
 def people_of_object(
