@@ -193,12 +193,31 @@ def sheet_tail(zf: zipfile.ZipFile, member: str) -> SheetTail:
     return tail
 
 
+#: a font-size code's digits (``&14``): at most three when no digit follows them (a size of 1
+#: to 409 points), else two (``&146222…``: size 14, then the text ``6222…``; no size has four
+#: digits). openpyxl took every digit (size 146222…), so a card typed right after the code was
+#: read as no text and written back inside the code.
+SIZE_CODE = r"&(?P<size>(?:\d{1,3}(?!\d)|\d{2}(?=\d\d))\s?)"
+
+
+def read_size_codes() -> None:
+    """Make openpyxl read a page header's font-size code as :data:`SIZE_CODE` says (its
+    ``FORMAT_REGEX``, used when a header is parsed: by the scan here, by protect when it
+    loads a workbook). Idempotent; called before a header is parsed, never at import."""
+    from openpyxl.worksheet import header_footer as hf
+
+    if getattr(hf.FORMAT_REGEX, "pattern", "").endswith(SIZE_CODE):
+        return
+    hf.FORMAT_REGEX = re.compile(f"{hf.FONT_PATTERN}|{hf.COLOR_PATTERN}|{SIZE_CODE}")
+
+
 def header_footer_texts(tail: bytes) -> list[tuple[str, list[tuple[str, str]]]]:
     """The page headers and footers with text in a sheet's tail: (part's label, [(column,
     text)]), in :data:`HEADER_FOOTER` order; each side's text as openpyxl (and protect) reads
     it."""
     from openpyxl.worksheet.header_footer import HeaderFooterItem
 
+    read_size_codes()
     block = _HEADER_FOOTER.search(tail)
     if block is None:
         return []
