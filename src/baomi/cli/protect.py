@@ -260,6 +260,19 @@ def protect(
             + tr("信息损失", "information loss")
             + f"={k.information_loss:.4f} ({k.metric})"
         )
+    embedded = [f.path for f in m.files if f.embedded_left_out]
+    if embedded:
+        names = ", ".join(embedded[:5]) + (" …" if len(embedded) > 5 else "")
+        console.print(
+            tr(
+                f"[yellow]{len(embedded)} 个工作簿中嵌入的对象未去标识化，已从数据包中删除"
+                "[/yellow]（见 manifest.json 的 embedded_left_out）",
+                f"[yellow]embedded objects of {len(embedded)} workbook(s) were not "
+                "de-identified and are left out of the package[/yellow] (manifest.json "
+                "embedded_left_out)",
+            )
+            + f": {names}"
+        )
     if result.left_out:
         names = ", ".join(result.left_out[:5]) + (" …" if len(result.left_out) > 5 else "")
         console.print(

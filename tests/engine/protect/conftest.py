@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,18 @@ def make_card(rng: random.Random) -> str:
 
 def make_mobile(rng: random.Random) -> str:
     return rng.choice(["138", "139", "150", "186", "199"]) + f"{rng.randint(0, 10**8 - 1):08d}"
+
+
+def customer_sheet(*rows: list[Any]) -> tuple[Any, Any]:
+    """A new workbook and its sheet 客户 holding ``rows`` (the header first)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws: Any = wb.active
+    ws.title = "客户"
+    for row in rows:
+        ws.append(row)
+    return wb, ws
 
 
 def protect_verified(src: Path, out: Path, policy: Policy | None = None) -> ProtectResult:

@@ -8,13 +8,11 @@ from __future__ import annotations
 import random
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from .conftest import make_mobile, protect_verified
+from .conftest import customer_sheet, make_mobile, protect_verified
 
 
 def test_chart_titles_and_cached_labels_are_protected(tmp_path: Path) -> None:
-    from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.data_source import AxDataSource, StrData, StrRef, StrVal
 
@@ -23,12 +21,7 @@ def test_chart_titles_and_cached_labels_are_protected(tmp_path: Path) -> None:
     names = ["张伟明", "李秀英", "赵建国"]
     src = tmp_path / "in"
     src.mkdir()
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "客户"
-    ws.append(["姓名", "消费"])
-    for i, name in enumerate(names):
-        ws.append([name, 100 + i])
+    wb, ws = customer_sheet(["姓名", "消费"], *([n, 100 + i] for i, n in enumerate(names)))
     chart = BarChart()
     chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=4), titles_from_data=True)
     chart.title = f"{names[0]}（{mobile}）的消费"
@@ -47,3 +40,27 @@ def test_chart_titles_and_cached_labels_are_protected(tmp_path: Path) -> None:
     assert "的消费" in text and "'客户'!$A$2:$A$4" in text  # still the chart of those cells
     changed = {f.path: f.extras_changed for f in result.manifest.files}
     assert changed == {"排行.xlsx": 4}  # the title and three cached names
+
+
+def test_a_chart_sheets_chart_is_protected(tmp_path: Path) -> None:
+    """A chart on a chart sheet of its own (Excel's "Move Chart → New sheet") kept its title
+    and labels: protect read only the worksheets' charts."""
+    from openpyxl.chart import BarChart, Reference
+
+    rng = random.Random(92)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, ws = customer_sheet(["姓名", "消费"], ["张伟明", 100])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=2), titles_from_data=True)
+    chart.title = f"回访 {mobile}"
+    wb.create_chartsheet("图").add_chart(chart)
+    wb.save(src / "图表.xlsx")
+
+    result = protect_verified(src, tmp_path / "out")
+
+    with zipfile.ZipFile(tmp_path / "out" / "图表.xlsx") as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if "chart" in n)
+    assert mobile not in text and "回访" in text
+    assert {f.path: f.extras_changed for f in result.manifest.files} == {"图表.xlsx": 1}

@@ -365,8 +365,8 @@ def test_verify_finds_an_identifier_left_anywhere_inside_the_file(tmp_path: Path
     """``--verify`` re-read the cells, paragraphs and the parts the scan reads, and passed
     packages whose pivot caches, hyperlinks or tracked changes still held a customer's mobile
     (this QA pass). An identifier protect removed elsewhere, left in any XML part of the
-    workbook or Word file — here a defined name's constant, a corner protect does not write —
-    now fails the package, named ``(xml)``."""
+    workbook or Word file — here a string inside a defined name's formula, a corner protect
+    does not write (it protects constants only) — now fails the package, named ``(xml)``."""
     import pytest
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -377,7 +377,8 @@ def test_verify_finds_an_identifier_left_anywhere_inside_the_file(tmp_path: Path
     src = tmp_path / "in"
     src.mkdir()
     wb, _ = _sheet(["姓名", "手机"], ["王伟", mobile])
-    wb.defined_names["回访号码"] = DefinedName("回访号码", attr_text=f'"{mobile}"')
+    formula = f'IF(TRUE,"{mobile}","")'
+    wb.defined_names["回访号码"] = DefinedName("回访号码", attr_text=formula)
     wb.save(src / "客户.xlsx")
 
     with pytest.raises(VerifyError) as failed:

@@ -66,6 +66,10 @@ class ManifestFile:
     #: personal information in them (the authors, always left out, are not counted); absent
     #: when none
     extras_changed: int | None = field(default=None, metadata=OMIT_NONE)
+    #: an XLSX file's embedded objects (``xl/embeddings/…``: a Word file, a workbook, an OLE
+    #: object), by their part names: not read, so not protected, and left out of the package
+    #: (openpyxl does not write them); absent when none
+    embedded_left_out: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
     output_sha256: str
 
 

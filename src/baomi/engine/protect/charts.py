@@ -45,7 +45,7 @@ def protect_charts(run: ProtectRun, wb: Any) -> int:
     docstring); how many texts changed."""
     holders = [
         (holder, name)
-        for ws in wb.worksheets
+        for ws in (*wb.worksheets, *wb.chartsheets)  # a chart sheet's charts too
         for chart in getattr(ws, "_charts", ())
         for holder, name in _texts(chart, set())
         if isinstance(getattr(holder, name), str) and getattr(holder, name).strip()

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from baomi.engine.protect.charts import protect_charts
+from baomi.engine.protect.defined_names import protect_defined_names
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.pivots import protect_pivot_caches
 from baomi.engine.protect.state import ProtectRun
@@ -207,6 +208,7 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     new = _text(run, side.text)
                     changed += new != side.text
                     side.text = new
+    changed += protect_defined_names(run, wb)
     return changed + protect_pivot_caches(run, wb) + protect_charts(run, wb)
 
 

@@ -15,6 +15,7 @@ import datetime as _dt
 import logging
 import secrets
 import shutil
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.protect.verify import Leftovers, scan_leftovers, verify_package
 from baomi.engine.protect.writers import SUFFIXES, Document, load
 from baomi.engine.readers.dispatch import READERS
+from baomi.engine.readers.xlsx_parts import embedded_objects
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.types import Finding
 from baomi.errors import InputError, UnreadableFileError
@@ -134,9 +136,18 @@ def protect_document(
     changed = protect_extras(run, doc)
     if changed:
         entry["extras_changed"] = changed
+    if doc.format == "xlsx" and (embedded := _embedded(doc.path)):
+        entry["embedded_left_out"] = embedded
     target.parent.mkdir(parents=True, exist_ok=True)
     doc.save(target)
     return entry
+
+
+def _embedded(path: Path) -> list[str]:
+    """A workbook's embedded objects (from the zip's directory): the package leaves them out,
+    as openpyxl does not write them, and the manifest names them."""
+    with zipfile.ZipFile(path) as zf:
+        return embedded_objects(zf)
 
 
 def protect_file(run: ProtectRun, src: Path, rel: str, target: Path) -> dict[str, Any]:

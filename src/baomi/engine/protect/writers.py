@@ -28,6 +28,7 @@ from baomi.engine.protect.roundtrip import (
     output_encoding,
 )
 from baomi.engine.protect.text_formats import replace_in_runs
+from baomi.engine.readers.xlsx_extras import read_size_codes
 
 __all__ = [
     "SUFFIXES",
@@ -59,6 +60,8 @@ def _fmt(path: Path) -> str:
 def load(path: Path) -> Document:
     """Read ``path`` for protection (read-only; the input is never modified)."""
     fmt = _fmt(path)
+    if fmt == "xlsx":
+        read_size_codes()  # a page header's font size, read as the scan reads it
     return _LOADERS[fmt](path, fmt)
 
 

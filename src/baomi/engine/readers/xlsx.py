@@ -26,6 +26,7 @@ from xml.etree.ElementTree import ParseError
 import polars as pl
 
 from baomi.engine.readers import xlsx_extras as ex
+from baomi.engine.readers import xlsx_parts as xp
 from baomi.engine.readers.base import (
     Extra,
     TableBatch,
@@ -108,7 +109,7 @@ class XlsxSource(TableSource):
                 seen = next((t.tail for t in reversed(tails) if t.tail is not None), None)
                 layouts[sheet.title] = (
                     ex.SheetLayout(state.top, tuple(state.raw), state.rows),
-                    None if seen is None else ex.header_footer_block(seen),
+                    None if seen is None else ex.kept_tail(seen),
                 )
             self._layouts = layouts
         finally:
@@ -171,26 +172,34 @@ class XlsxSource(TableSource):
             yield TableBatch(title, offset, frame)
 
     def extras(self) -> Iterator[Extra]:
-        """Each worksheet's comments, then its page headers and footers (after its rows), in
-        the workbook's order, then the document properties (:mod:`.xlsx_extras`). Parts that
-        cannot be read add to ``errors``; the others are read."""
+        """Each worksheet's comments and links, then its page headers and footers, data
+        validations and charts (after its rows), in the workbook's order; then the document
+        properties, defined names and pivot caches (:mod:`.xlsx_extras`). Parts that cannot
+        be read add to ``errors`` (and so do embedded objects, not read); the others are
+        read."""
         if self._layouts is None:  # the rows fix where the comments go: read them first
             for _ in self.batches():
                 pass
         layouts = self._layouts or {}
         try:
             with zipfile.ZipFile(self.path) as zf:
-                comments = ex.comment_parts(zf)
-                for title, part, chart in ex.sheet_parts(zf):
+                types = xp.content_types(zf)
+                comments = ex.comment_parts(zf, types)
+                charts = xp.CHART_TYPE in types.values()
+                book = xp.book_xml(zf)
+                sheets = ex.sheet_parts(zf, book)
+                for title, part, chart in sheets:
                     if chart:
                         if note := ex.chart_sheet_note(zf, title, part, comments):
                             self.errors.append(note)
+                        if charts:
+                            yield from ex.chart_extras(zf, title, part, 0, self.errors)
                         continue
                     if title not in layouts:
                         continue
                     layout, block = layouts[title]
                     yield from ex.sheet_extras(
-                        zf, title, part, layout, block, comments, self.errors
+                        zf, title, part, layout, block, comments, self.errors, charts
                     )
                 try:
                     found = document_properties(zf)
@@ -204,6 +213,7 @@ class XlsxSource(TableSource):
                     )
                 for _, prop, text in found:
                     yield Extra(None, 0, PROPERTY_COLUMN.format(prop.label), text, prop.person)
+                yield from ex.book_extras(zf, book, [t for t, _, _ in sheets], self.errors)
         except _BROKEN:
             self.errors.append(
                 tr(

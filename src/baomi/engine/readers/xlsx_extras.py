@@ -24,7 +24,6 @@ rows are not inflated twice.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import warnings
 import zipfile
@@ -33,14 +32,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
 
+from baomi.engine.readers import xlsx_parts as parts
 from baomi.engine.readers.base import Extra, unique_headers
 from baomi.i18n import tr
 
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 #: A comment's text is read up to this many characters (Excel allows 32,767 in a cell).
 MAX_COMMENT_CHARS = 1_000_000
-#: A comments part larger than this (inflated) is not read (a zip bomb, not a workbook).
-MAX_PART_BYTES = 256 * 1024 * 1024
 #: What follows a sheet's rows is kept up to this size to find its page headers (merged
 #: cells, hyperlinks and validations come first; a header is at most 255 characters).
 MAX_TAIL_BYTES = 64 * 1024 * 1024
@@ -195,12 +193,31 @@ def sheet_tail(zf: zipfile.ZipFile, member: str) -> SheetTail:
     return tail
 
 
+#: a font-size code's digits (``&14``): at most three when no digit follows them (a size of 1
+#: to 409 points), else two (``&146222…``: size 14, then the text ``6222…``; no size has four
+#: digits). openpyxl took every digit (size 146222…), so a card typed right after the code was
+#: read as no text and written back inside the code.
+SIZE_CODE = r"&(?P<size>(?:\d{1,3}(?!\d)|\d{2}(?=\d\d))\s?)"
+
+
+def read_size_codes() -> None:
+    """Make openpyxl read a page header's font-size code as :data:`SIZE_CODE` says (its
+    ``FORMAT_REGEX``, used when a header is parsed: by the scan here, by protect when it
+    loads a workbook). Idempotent; called before a header is parsed, never at import."""
+    from openpyxl.worksheet import header_footer as hf
+
+    if getattr(hf.FORMAT_REGEX, "pattern", "").endswith(SIZE_CODE):
+        return
+    hf.FORMAT_REGEX = re.compile(f"{hf.FONT_PATTERN}|{hf.COLOR_PATTERN}|{SIZE_CODE}")
+
+
 def header_footer_texts(tail: bytes) -> list[tuple[str, list[tuple[str, str]]]]:
     """The page headers and footers with text in a sheet's tail: (part's label, [(column,
     text)]), in :data:`HEADER_FOOTER` order; each side's text as openpyxl (and protect) reads
     it."""
     from openpyxl.worksheet.header_footer import HeaderFooterItem
 
+    read_size_codes()
     block = _HEADER_FOOTER.search(tail)
     if block is None:
         return []
@@ -239,59 +256,38 @@ def _local(tag: str) -> str:
 
 
 def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
-    """(id, type, target part) of ``part``'s relationships (none without a rels part)."""
-    name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-    try:
-        root = fromstring(zf.read(name))
-    except KeyError:
-        return []
+    """(id, type, target part) of ``part``'s internal relationships."""
+    return [(i, t, p) for i, t, p, ext in parts.relationships(zf, part) if not ext]
+
+
+def sheet_parts(
+    zf: zipfile.ZipFile, book: parts.BookXml | None = None
+) -> list[tuple[str, str, bool]]:
+    """(sheet name, XML part, is a chart sheet) in the workbook's order (``book``: the
+    workbook part, read here without it)."""
+    book = book or parts.book_xml(zf)
+    targets = book.targets(zf)
     out = []
-    for rel in root:
-        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target") or ""
-        if target.startswith("/"):
-            path = target.lstrip("/")
-        else:
-            path = posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
-        out.append((rel.get("Id") or "", rel.get("Type") or "", path))
-    return out
-
-
-def _attribute(node: Element, local: str) -> str | None:
-    for key, value in node.attrib.items():
-        if _local(key) == local and key.startswith("{"):
-            return value
-    return None
-
-
-def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
-    """(sheet name, XML part, is a chart sheet) in the workbook's order."""
-    book = next(
-        (p for _, t, p in _rels(zf, "") if t.endswith("/officeDocument")), "xl/workbook.xml"
-    )
-    targets = {i: (t, p) for i, t, p in _rels(zf, book)}
-    out = []
-    for node in fromstring(zf.read(book)).iter():
+    for node in book.root.iter():
         if _local(node.tag) != "sheet":
             continue
-        kind, part = targets.get(_attribute(node, "id") or "", ("", ""))
+        kind, part = targets.get(parts.r_id(node), ("", ""))
         if part:
             out.append((node.get("name") or "", part, kind.endswith("/chartsheet")))
     return out
 
 
-def comment_parts(zf: zipfile.ZipFile) -> set[str]:
-    """The comments parts [Content_Types].xml declares (none: no comment to read)."""
-    try:
-        root = fromstring(zf.read("[Content_Types].xml"))
-    except KeyError:
-        return set()
-    return {
-        (node.get("PartName") or "").lstrip("/")
-        for node in root
-        if _local(node.tag) == "Override" and node.get("ContentType") == COMMENTS_TYPE
-    }
+def kept_tail(tail: bytes) -> bytes:
+    """What is kept of a sheet's XML after its rows: its hyperlinks and data validations
+    (:func:`.xlsx_parts.blocks`) and its ``<headerFooter>`` element (empty without any)."""
+    return parts.blocks(tail) + header_footer_block(tail)
+
+
+def comment_parts(zf: zipfile.ZipFile, types: dict[str, str] | None = None) -> set[str]:
+    """The comments parts [Content_Types].xml declares (none: no comment to read; ``types``:
+    :func:`.xlsx_parts.content_types`, read here without it)."""
+    types = parts.content_types(zf) if types is None else types
+    return {p for p, t in types.items() if t == COMMENTS_TYPE}
 
 
 def comments_of(zf: zipfile.ZipFile, part: str) -> list[str]:
@@ -305,9 +301,7 @@ def iter_comments(
     """(Excel row, 0-based column, text) of each comment of a comments part, streamed; the
     text as openpyxl reads it (the plain text, then each run's, phonetic runs left out).
     ``too_long(ref)`` is told of a comment cut at :data:`MAX_COMMENT_CHARS`."""
-    if zf.getinfo(part).file_size > MAX_PART_BYTES:
-        raise ValueError("comments part too large")
-    with zf.open(part) as stream:
+    with parts.open_part(zf, part) as stream:
         for _, node in iterparse(stream, events=("end",)):
             if _local(node.tag) != "comment":
                 continue
@@ -345,10 +339,21 @@ def sheet_extras(
     tail: bytes | None,
     comments: set[str],
     errors: list[str],
+    charts: bool = False,
 ) -> Iterator[Extra]:
-    """A worksheet's comments and page headers and footers, addressed as the module says."""
-    below: list[tuple[int, int, str]] = []  # (data row, column, text)
-    above: list[tuple[int, int, str]] = []  # (Excel row, column, text) on or above the header
+    """A worksheet's comments and hyperlinks, page headers and footers, data validations and
+    charts (``charts``: the workbook has any), addressed as the module says."""
+    # (data row or Excel row, column, kind, column label, text): kind 0 a comment, 1 a link
+    below: list[tuple[int, int, int, str, str]] = []
+    above: list[tuple[int, int, int, str, str]] = []  # on or above the header
+
+    def place(row: int, col: int, kind: int, label: str, text: str) -> None:
+        column = label.format(layout.column(col))
+        if row > layout.top:
+            below.append((row - layout.top - 1, col, kind, column, text))
+        else:
+            above.append((row, col, kind, column, text))
+
     for name in comments_of(zf, part) if comments else ():
 
         def cut(ref: str) -> None:
@@ -363,10 +368,7 @@ def sheet_extras(
 
         try:
             for row, col, text in iter_comments(zf, name, cut):
-                if row > layout.top:
-                    below.append((row - layout.top - 1, col, text))
-                else:
-                    above.append((row, col, text))
+                place(row, col, 0, COMMENT_COLUMN, text)
         except _BROKEN:
             errors.append(
                 tr(
@@ -374,44 +376,90 @@ def sheet_extras(
                     f"the comments of worksheet '{title}' are corrupt; not all were read",
                 )
             )
-    below.sort(key=lambda c: (c[0], c[1]))
-    above.sort(key=lambda c: (c[0], c[1]))
-    for row, col, text in below:
-        yield Extra(title, row, COMMENT_COLUMN.format(layout.column(col)), text, on_row=True)
-    row = max([layout.rows] + [r + 1 for r, _, _ in below])
-    for excel_row in sorted({r for r, _, _ in above}):
-        for _, col, text in (c for c in above if c[0] == excel_row):
-            yield Extra(title, row, COMMENT_COLUMN.format(layout.column(col)), text)
-        row += 1
-    if tail is None:
+    tail, too_large = _tail(zf, part, tail)
+    if tail is not None and parts.has_links(tail):
         try:
-            found = sheet_tail(zf, part)
+            targets = parts.link_targets(zf, part)
         except _BROKEN:
-            return  # the worksheet itself is corrupt: its reader said so
-        if found.too_large:
+            targets = {}
             errors.append(
                 tr(
-                    f"工作表“{title}”的页眉页脚未读取（工作表末尾过大）",
-                    f"the page headers of worksheet '{title}' were not read (too much data)",
+                    f"工作表“{title}”的链接地址已损坏，未读取",
+                    f"the link addresses of worksheet '{title}' are corrupt and were not read",
                 )
             )
-        tail = found.tail
-    if tail is None:
-        return
-    try:
-        parts = header_footer_texts(tail)
-    except (ParseError, ValueError, TypeError):
+        for link in parts.links(tail, targets):
+            for label, text in link.texts:
+                place(link.row, link.col, 1, label, text)
+    below.sort(key=lambda c: c[:3])
+    above.sort(key=lambda c: c[:3])
+    for row, _, _, column, text in below:
+        yield Extra(title, row, column, text, on_row=True)
+    row = max([layout.rows] + [c[0] + 1 for c in below])
+    for excel_row in sorted({c[0] for c in above}):
+        for _, _, _, column, text in (c for c in above if c[0] == excel_row):
+            yield Extra(title, row, column, text)
+        row += 1
+    if too_large:
         errors.append(
             tr(
-                f"工作表“{title}”的页眉页脚已损坏，未读取",
-                f"the page headers of worksheet '{title}' are corrupt and were not read",
+                f"工作表“{title}”的页眉页脚未读取（工作表末尾过大）",
+                f"the page headers of worksheet '{title}' were not read (too much data)",
+            )
+        )
+    if tail is not None:
+        try:
+            found = header_footer_texts(tail)
+        except (ParseError, ValueError, TypeError):
+            found = []
+            errors.append(
+                tr(
+                    f"工作表“{title}”的页眉页脚已损坏，未读取",
+                    f"the page headers of worksheet '{title}' are corrupt and were not read",
+                )
+            )
+        for _, sides in found:
+            for column, text in sides:
+                yield Extra(title, row, column, text)
+            row += 1
+        for texts in parts.validations(tail):
+            for column, text in texts:
+                yield Extra(title, row, column, text)
+            row += 1
+    if charts:
+        yield from chart_extras(zf, title, part, row, errors)
+
+
+def _tail(zf: zipfile.ZipFile, part: str, tail: bytes | None) -> tuple[bytes | None, bool]:
+    """The kept tail of a worksheet (:func:`kept_tail`): the one openpyxl's read
+    gave, else read from the zip (``None`` when the sheet is corrupt or its tail too large,
+    which the second value says)."""
+    if tail is not None:
+        return tail, False
+    try:
+        found = sheet_tail(zf, part)
+    except _BROKEN:
+        return None, False  # the worksheet itself is corrupt: its reader said so
+    return (None if found.tail is None else kept_tail(found.tail)), found.too_large
+
+
+def chart_extras(
+    zf: zipfile.ZipFile, title: str, part: str, row: int, errors: list[str]
+) -> Iterator[Extra]:
+    """The texts of a sheet's charts (:func:`.xlsx_parts.chart_texts`), one row each from
+    ``row``, the charts in their drawings' order."""
+    try:
+        found = [t for chart in parts.charts_of(zf, part) for t in parts.chart_texts(zf, chart)]
+    except _BROKEN:
+        errors.append(
+            tr(
+                f"工作表“{title}”的图表已损坏，未读取",
+                f"the charts of worksheet '{title}' are corrupt and were not read",
             )
         )
         return
-    for _, sides in parts:
-        for column, text in sides:
-            yield Extra(title, row, column, text)
-        row += 1
+    for offset, (column, text) in enumerate(found):
+        yield Extra(title, row + offset, column, text)
 
 
 def chart_sheet_note(zf: zipfile.ZipFile, title: str, part: str, comments: set[str]) -> str | None:
@@ -423,3 +471,38 @@ def chart_sheet_note(zf: zipfile.ZipFile, title: str, part: str, comments: set[s
             f"the comments of chart sheet '{title}' were not read",
         )
     return None
+
+
+def book_extras(
+    zf: zipfile.ZipFile, book: parts.BookXml, sheets: list[str], errors: list[str]
+) -> Iterator[Extra]:
+    """What the workbook holds beside its sheets, after the document properties: the
+    constants of defined names (no sheet, row 0, ``定义名称：<name>``), then the values of its
+    pivot caches (no sheet, ``数据透视表缓存：<field>``, row: the value's place among the
+    values of fields so named, the caches one after another); its embedded objects are named
+    in ``errors`` (not read)."""
+    for name in parts.defined_names(book, sheets):
+        yield Extra(None, 0, name.column, name.text)
+    rows: dict[str, int] = {}
+    for cache in parts.pivot_caches(zf, book):
+        start = dict(rows)
+        try:
+            for field, place, text in parts.pivot_values(zf, cache):
+                column = parts.PIVOT_COLUMN.format(field)
+                row = start.get(column, 0) + place
+                rows[column] = max(rows.get(column, 0), row + 1)
+                yield Extra(None, row, column, text)
+        except _BROKEN:
+            errors.append(
+                tr(
+                    "数据透视表缓存已损坏，未全部读取",
+                    "a pivot cache is corrupt; not all of it was read",
+                )
+            )
+    if embedded := parts.embedded_objects(zf):
+        errors.append(
+            tr(
+                f"嵌入的对象未扫描（{len(embedded)} 个）：{'、'.join(embedded)}",
+                f"{len(embedded)} embedded objects were not scanned: {', '.join(embedded)}",
+            )
+        )
