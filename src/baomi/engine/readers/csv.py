@@ -48,6 +48,7 @@ from baomi.engine.readers.header import (
     title_rows,
 )
 from baomi.errors import UnreadableFileError
+from baomi.i18n import tr
 
 SNIFF_BYTES = 64 * 1024
 #: Arrow's streaming reader reads up to 32 blocks ahead: with 4 MB blocks its pool held ~190 MB
@@ -207,6 +208,9 @@ class _ReplacingReader(io.RawIOBase):
 class CsvSource(TableSource):
     """A CSV or TSV file read as one table (``sheet`` is ``None``).
 
+    A quote that opens in the file's last record and never closes is said in ``errors``
+    (the line it opened on, how many lines were read into one cell or not read).
+
     Row numbers are the file's: data row ``r`` is the ``r``-th record after the header (blank
     lines are not records, a quoted value over several lines is one), also after a broken row.
     Arrow names each broken row's record number to ``invalid_row_handler``; the rows around one
@@ -241,6 +245,10 @@ class CsvSource(TableSource):
         self.titles: tuple[tuple[str, ...], ...] = ()
         #: the data row numbers the table used (rows and broken rows), once batches ran
         self.rows_numbered: int | None = None
+        self._last_broken: str | None = None
+
+    #: the bytes read run to the end of the file (a byte range's reader: not always)
+    to_end = True
 
     def _open_bytes(self) -> Any:
         """The bytes to parse: the whole file from the header on (a title's bytes left out,
@@ -268,11 +276,13 @@ class CsvSource(TableSource):
     def _reader(self, block_size: int, replace: bool) -> pacsv.CSVStreamingReader:
         self.skipped_rows = 0
         self._broken = []
+        self._last_broken = None  # the text of the last broken row
 
         def skip(row: Any) -> str:
             self.skipped_rows += 1
             if row.number is not None:
                 self._broken.append(row.number)  # 1-based, the header (if any) counted
+            self._last_broken = row.text
             return "skip"
 
         fields = [f"f{i}" for i in range(self.width)]
@@ -328,6 +338,49 @@ class CsvSource(TableSource):
             except OSError:
                 raise self._unreadable(done) from None
 
+    def _unclosed_quote(self, last: pl.DataFrame | None, position: int) -> None:
+        """Say in ``errors`` when the file's last record opens a quote it never closes: Arrow
+        reads the rest of the file into that field (the lines after it one cell) or, when the
+        record then has the wrong number of fields, skips it (the lines not read). Only the
+        last record can, and only a text with a line break running to the file's last byte
+        is looked at further (the file's tail, its line breaks counted), so a well-formed
+        file costs a look at its last row."""
+        broken_last = bool(self._broken) and self.rows_numbered != position
+        if broken_last:
+            text, read = self._last_broken, False
+        elif last is not None and last.height and last.width:
+            text, read = last[-1, last.width - 1], True
+        else:
+            return
+        if not text or ("\n" not in text and "\r" not in text):
+            return
+        if not read and text.count(self.quote_char) % 2 == 0:
+            return  # the quotes in the broken row are closed: broken for another reason
+        found = _lines_to_end(self.path, str(self.encoding), text)
+        if found is None:
+            return
+        opened, after = found
+        if read:
+            row = position - 1
+            self.errors.append(
+                tr(
+                    f"第 {opened} 行的引号没有闭合：其后 {after} 行（到文件末尾）"
+                    f"被读成了数据行 {row} 的一个单元格",
+                    f"a quote opened on line {opened} is never closed: the {after} lines "
+                    f"after it (to the end of the file) were read as one cell of data row {row}",
+                )
+            )
+        else:
+            self.errors.append(
+                tr(
+                    f"第 {opened} 行的引号没有闭合：该行及其后 {after} 行（到文件末尾）"
+                    "字段数不符，未读取",
+                    f"a quote opened on line {opened} is never closed: that line and the "
+                    f"{after} lines after it (to the end of the file) were not read "
+                    "(the wrong number of fields)",
+                )
+            )
+
     def _unreadable(self, done: int) -> UnreadableFileError:
         if not done:
             return unreadable(
@@ -343,6 +396,7 @@ class CsvSource(TableSource):
         """The batches from data row ``skip`` on."""
         names: list[str] | None = self.names
         position, broken_seen, rows = 0, 0, 0  # next data row number; broken rows passed
+        last: pl.DataFrame | None = None  # the last rows yielded
         for record_batch in self._reader(block_size, replace):
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
@@ -376,14 +430,50 @@ class CsvSource(TableSource):
                     if replace:
                         self.undecodable_rows += _replaced_rows(piece)
                     yield from sliced(None, position + cut, piece, self.batch_rows)
+                    last = piece
                 start += run
                 position += run
         if names is None:
             raise unreadable(self.path, "没有表头行", "no header row")
         first = 1 if self.names is not None or self.header_row is None else 2
         self.rows_numbered = max(position, self._broken[-1] - first + 1 if self._broken else 0)
+        if self.to_end:
+            self._unclosed_quote(last, position)
         if rows == 0:
             yield TableBatch(None, 0, pl.DataFrame(schema=dict.fromkeys(names, pl.String)))
+
+
+def _lines_to_end(path: Path, encoding: str, text: str) -> tuple[int, int] | None:
+    """When ``text`` (a record, or its last field) runs to the last byte of ``path`` (a final
+    line break aside): the 1-based line of the file where it starts, and how many lines of
+    the file follow that line; else ``None``."""
+    # a text with only line breaks left after its last character: the file may end there
+    body = text.rstrip("\r\n")
+    try:
+        tail = body[-256:].encode(encoding)
+    except (UnicodeError, LookupError):
+        return None
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - len(tail) - 8))
+        end = handle.read().rstrip(b"\r\n")
+    if not end.endswith(tail):
+        return None
+    breaks = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(READ_CHUNK):
+            breaks += chunk.count(b"\n")
+    inside = body.count("\n")
+    if not breaks:  # lines ended by CR alone
+        with path.open("rb") as handle:
+            breaks = handle.read().count(b"\r")
+        inside = body.count("\r")
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - 1))
+        ended = handle.read(1) in (b"\n", b"\r")
+    lines = breaks + (not ended)  # the file's lines
+    opened = lines - inside
+    return opened, lines - opened
 
 
 def _replaced_rows(frame: pl.DataFrame) -> int:

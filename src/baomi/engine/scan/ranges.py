@@ -401,6 +401,9 @@ class _RangeCsvSource(CsvSource):
         self.start, self.end = task.start, task.end
         self.names = list(task.names) or None
 
+    #: a range may end before the file does (a file with an open quote is never cut)
+    to_end = False
+
     def _open_bytes(self) -> Any:
         return io.BufferedReader(FileBytes(self.path, self.start, self.end))
 
