@@ -109,6 +109,29 @@ def test_a_csv_in_byte_ranges_is_scanned_as_in_one_process(
     _same([path.parent], client, tmp_path)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_a_csv_with_a_title_row_in_byte_ranges_is_scanned_as_in_one_process(
+    encoding: str, client: Client, tmp_path: Path
+) -> None:
+    # a title row (fewer fields than the header, holding a phone) above the header: every
+    # range is read with the real header's names and the title is scanned after the rows
+    path = tmp_path / "data" / "客户.csv"
+    path.parent.mkdir()
+    _csv(path, _people(400, seed=13), encoding)
+    title = f"2024年客户名单（联系人 {mobile_number(random.Random(3))}）\r\n".encode(encoding)
+    body = path.read_bytes()
+    bom = b"\xef\xbb\xbf" if encoding == "utf-8-sig" else b""
+    path.write_bytes(bom + title + body[len(bom) :])
+    plan = cut_file(path, OPTIONS.batch_rows, RANGE)
+    assert plan is not None and len(plan.tasks) >= 4
+    first = plan.tasks[0]
+    assert isinstance(first, CsvRange) and first.start == len(bom) + len(title)
+    _same([path.parent], client, tmp_path)
+    findings = (tmp_path / "dask" / "findings.jsonl").read_text(encoding="utf-8")
+    assert '"column":"手机"' in findings and '"column":"column_3"' not in findings
+    assert '"column":"标题：姓名"' in findings
+
+
 def _quoted(
     tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch, copies: int
 ) -> tuple[Path, bytes]:

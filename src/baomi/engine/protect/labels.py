@@ -127,13 +127,15 @@ _APP_ABOUT = ("Company",)
 
 def protect_extras(run: ProtectRun, doc: Document) -> int:
     """Protect what an XLSX or DOCX file holds beside its cells and paragraphs: cell and Word
-    comments (their text protected, their author left out), page headers and footers, and the
-    document properties (the author and the last editor left out, the rest protected). The
+    comments (their text protected, their author left out), page headers and footers, the
+    title rows above a table's header (a CSV's too), and the document properties (the author and the last editor left out, the rest protected). The
     number of texts protect changed or left out because they held personal information; the
     authors, editors and managers, always left out, are not counted, nor a Word comment's text
     (protected with the paragraphs). 0 for other formats."""
+    if doc.format == "csv":
+        return _csv_titles(run, doc)
     if doc.format == "xlsx":
-        return _workbook_extras(run, doc.state)
+        return _sheet_titles(run, doc) + _workbook_extras(run, doc.state)
     if doc.format == "docx":
         return _docx_extras(run, doc.state[0])
     return 0
@@ -141,6 +143,39 @@ def protect_extras(run: ProtectRun, doc: Document) -> int:
 
 def _text(run: ProtectRun, text: str | None) -> str | None:
     return _protect_text(run, text)[0] if text else text
+
+
+def _csv_titles(run: ProtectRun, doc: Document) -> int:
+    """A CSV's title rows above its header, each filled field protected as text (as the
+    scan reads them: ``readers.header.title_extras``); how many fields changed."""
+    titles = doc.state.titles
+    written = tuple(tuple(_title_text(run, f) if f.strip() else f for f in row) for row in titles)
+    doc.state = dataclasses.replace(doc.state, titles=written)
+    pairs = zip(titles, written, strict=True)
+    return sum(a != b for old, new in pairs for a, b in zip(old, new, strict=True))
+
+
+def _sheet_titles(run: ProtectRun, doc: Document) -> int:
+    """The title rows above each sheet's header, each filled cell protected as text (a
+    number holding an identifier becomes its protected text); how many cells changed."""
+    changed = 0
+    for table in doc.tables:
+        ws = doc.state[table.sheet]
+        for at in table.title_rows:
+            for cell in next(ws.iter_rows(min_row=at, max_row=at)):
+                text = cell_text(cell.value)
+                if text is None or not text.strip():
+                    continue
+                new = _title_text(run, text)
+                if new != text:
+                    cell.value = new
+                    changed += 1
+    return changed
+
+
+def _title_text(run: ProtectRun, text: str) -> str:
+    """A title cell protected as text, as a table's cell (no zero-width marks)."""
+    return _protect_text(run, text, in_table=True)[0]
 
 
 def _custom_value(run: ProtectRun, text: str, header: str | None) -> str:

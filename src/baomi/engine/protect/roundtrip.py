@@ -27,9 +27,12 @@ class Table:
     #: columns are named ``column_<n>`` and no header row is written back.
     header: bool = True
     #: XLSX: the sheet row (1-based) of data row 0 — the reader takes the first non-empty row
-    #: as the header, so a sheet with blank rows above its table starts lower; ``None``: row 2
-    #: (row 1 without a header row)
+    #: (after any title rows) as the header, so a sheet with blank or title rows above its
+    #: table starts lower; ``None``: row 2 (row 1 without a header row)
     first_row: int | None = None
+    #: XLSX: the sheet rows (1-based) of the title rows above the header
+    #: (``readers.header.title_rows``), whose text is protected as text beside the cells
+    title_rows: tuple[int, ...] = ()
     #: rows the reader skipped (a CSV row with the wrong number of fields): not in ``frame``,
     #: so not written to the package; and rows holding bytes that did not decode (U+FFFD)
     skipped_rows: int = 0

@@ -18,7 +18,7 @@ from baomi.engine.protect.roundtrip import Document, Table, encode_text
 from baomi.engine.readers.base import unique_headers, unreadable
 from baomi.engine.readers.csv import open_csv
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
-from baomi.engine.readers.header import is_record
+from baomi.engine.readers.header import HEAD_BLANKS, TITLE_LOOKAHEAD, is_record, title_rows
 from baomi.engine.readers.json import (
     literal_decoder,
     record_list,
@@ -40,6 +40,8 @@ class _CsvState:
     newline: str
     #: the header row as written (the frame's columns are named as the CSV reader names them)
     header: tuple[str | None, ...] = ()
+    #: the title rows above the header, their fields as written (protected as text)
+    titles: tuple[tuple[str, ...], ...] = ()
 
 
 def load_csv(path: Path, fmt: str) -> Document:
@@ -59,7 +61,7 @@ def load_csv(path: Path, fmt: str) -> Document:
         bom = head.startswith("\ufeff")
     newline = "\r\n" if "\r\n" in head else "\n"
     written = source.header_row or ()
-    state = _CsvState(bom, source.delimiter, source.quote_char, newline, written)
+    state = _CsvState(bom, source.delimiter, source.quote_char, newline, written, source.titles)
     table = Table(
         None,
         frame,
@@ -83,9 +85,17 @@ def save_csv(doc: Document, target: Path) -> None:
     }
     text = table.frame.write_csv(**options)
     if table.header:  # the header row as it was, quoted as the rows are
-        head = [pl.Series(f"h{i}", [v], pl.String) for i, v in enumerate(st.header)]
-        text = pl.DataFrame(head).write_csv(**options) + text if head else text
+        text = _csv_line(st.header, options) + text
+    # the title rows above it, each with its own number of fields
+    text = "".join(_csv_line(title, options) for title in st.titles) + text
     target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
+
+
+def _csv_line(cells: tuple[str | None, ...], options: dict[str, Any]) -> str:
+    """One row written as the frame's rows are (quoted where needed, an empty field as an
+    empty cell); empty for no cells."""
+    head = [pl.Series(f"h{i}", [v or None], pl.String) for i, v in enumerate(cells)]
+    return pl.DataFrame(head).write_csv(**options) if head else ""
 
 
 # --- XLSX --------------------------------------------------------------------------------
@@ -107,9 +117,18 @@ def load_xlsx(path: Path, fmt: str) -> Document:
         rows = list(ws.iter_rows(values_only=True))
         # the header is the first non-empty row, as the XLSX reader takes it (blank rows above
         # a table are common): the columns the policy names and the scan reports
-        first = next((i for i, r in enumerate(rows) if any(cell_text(v) for v in r)), None)
-        if first is None:
+        # the first non-empty rows, as far as the XLSX reader looks for title rows above the
+        # header (readers/header.py)
+        near: list[int] = []
+        filled = (i for i, r in enumerate(rows) if any(cell_text(v) for v in r))
+        for k, i in enumerate(filled):
+            if k >= TITLE_LOOKAHEAD or (near and i - near[0] - k > HEAD_BLANKS):
+                break
+            near.append(i)
+        if not near:
             continue
+        titles = near[: title_rows([[cell_text(v) for v in rows[i]] for i in near])]
+        first = near[len(titles)]
         rows = rows[first:]
         has_header = not is_record([cell_text(v) for v in rows[0]])
         # named as the XLSX reader names them (the first row a record: column_1, column_2 …)
@@ -121,7 +140,15 @@ def load_xlsx(path: Path, fmt: str) -> Document:
             for i, h in enumerate(header)
         }
         start = first + (2 if has_header else 1)
-        tables.append(Table(ws.title, pl.DataFrame(data), header=has_header, first_row=start))
+        tables.append(
+            Table(
+                ws.title,
+                pl.DataFrame(data),
+                header=has_header,
+                first_row=start,
+                title_rows=tuple(i + 1 for i in titles),
+            )
+        )
     return Document(path, fmt, None, tables, state=wb)
 
 

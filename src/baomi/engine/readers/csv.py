@@ -2,7 +2,10 @@
 
 The dialect (delimiter ``,`` ``\\t`` ``;`` ``|`` and quote character) is sniffed on the decoded
 first 64 KB; a ``.tsv`` file is always tab-separated. The header is the first non-empty row
-(unless it is a record: :mod:`baomi.engine.readers.header`).
+(unless it is a record: :mod:`baomi.engine.readers.header`), or the row after a title row
+(``2024年客户名单`` alone on its line, often with fewer fields than the header): the title's
+bytes are skipped before Arrow starts (Arrow refuses a row with another number of fields as
+the first), and its text is read beside the cells (``extras()``).
 Arrow reads blocks of ``BLOCK_SIZE`` bytes (decoding non-UTF-8 files block by block), so memory
 stays bounded whatever the file size; no type is inferred (``00123`` and 18-digit IDs survive),
 empty fields become null, and rows with the wrong number of fields are skipped and counted
@@ -19,6 +22,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,6 +31,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from baomi.engine.readers.base import (
+    Extra,
     TableBatch,
     TableSource,
     arrow_file,
@@ -34,9 +39,16 @@ from baomi.engine.readers.base import (
     unique_headers,
     unreadable,
 )
-from baomi.engine.readers.encoding import Sample, decode_head, detect_file_encoding
-from baomi.engine.readers.header import is_record
+from baomi.engine.readers.encoding import Sample, bom_encoding, decode_head, detect_file_encoding
+from baomi.engine.readers.header import (
+    TITLE_LOOKAHEAD,
+    is_blank,
+    is_record,
+    title_extras,
+    title_rows,
+)
 from baomi.errors import UnreadableFileError
+from baomi.i18n import tr
 
 SNIFF_BYTES = 64 * 1024
 #: Arrow's streaming reader reads up to 32 blocks ahead: with 4 MB blocks its pool held ~190 MB
@@ -45,6 +57,14 @@ BLOCK_SIZE = 2 * 1024 * 1024
 MAX_BLOCK_SIZE = 512 * 1024 * 1024
 READ_CHUNK = 1024 * 1024  # bytes decoded at a time when bad bytes are replaced
 DELIMITERS = ",\t;|"
+#: byte-order marks, longest first (the UTF-32-LE one starts with UTF-16-LE's)
+_MARKS = (
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+)
 _ARROW_UTF8 = ("utf-8", "utf-8-sig")  # Arrow reads these natively and drops a UTF-8 BOM
 
 
@@ -54,9 +74,9 @@ def sniff_dialect(head: str, *, tsv: bool = False) -> tuple[str, str]:
     ``csv.Sniffer`` first; when it fails or names a delimiter absent from the first line, the
     most frequent candidate in the first line wins (``,`` when none occurs).
     """
-    first_line = head.split("\n", 1)[0]
     if tsv:
         return "\t", '"'
+    first_line = _probe_line(head)
     complete = head[: head.rfind("\n") + 1] or head  # no partial last line
     try:
         dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
@@ -69,13 +89,86 @@ def sniff_dialect(head: str, *, tsv: bool = False) -> tuple[str, str]:
     return (best if counts[best] else ","), '"'
 
 
-def _header_width(sample: Sample, encoding: str, delimiter: str, quote_char: str) -> int:
-    """The number of fields in the first non-empty row (parsed from the decoded sample)."""
+def _probe_line(head: str) -> str:
+    """The line the delimiter is checked on: the first, unless it holds no candidate delimiter
+    and a line among the next few does (a title row alone on its line above the header)."""
+    lines = head.split("\n", TITLE_LOOKAHEAD + 1)[: TITLE_LOOKAHEAD + 1]
+    if any(d in lines[0] for d in DELIMITERS):
+        return lines[0]
+    return next((line for line in lines[1:] if any(d in line for d in DELIMITERS)), lines[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Top:
+    """What is above a CSV table's rows: the header's number of fields (``width``), its first
+    byte (``start``: 0, or after the title rows) and the title rows' fields as written."""
+
+    width: int
+    start: int = 0
+    titles: tuple[tuple[str, ...], ...] = ()
+
+
+#: Rows of the sample (blank ones included) looked at for title rows above the header.
+_TOP_ROWS = 32
+
+
+def table_top(sample: Sample, encoding: str, delimiter: str, quote_char: str) -> Top:
+    """The header's width (the fields of the first non-empty row, or of the row after the
+    title rows: :func:`~baomi.engine.readers.header.title_rows`) and where it starts, parsed
+    from the decoded sample."""
     text = decode_head(sample, encoding, len(sample.data))
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote_char):
-        if row:
-            return len(row)
-    return 0
+    stream = io.StringIO(text, newline="")
+    read = 0  # characters of the text the parser has taken
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        for line in stream:
+            read += len(line)
+            yield line
+
+    rows: list[tuple[int, list[str]]] = []  # (first character, fields), non-empty rows
+    parser = csv.reader(lines(), delimiter=delimiter, quotechar=quote_char)
+    try:
+        for _ in range(_TOP_ROWS):
+            at = read
+            row = next(parser, None)
+            if row is None:
+                break
+            if not row:
+                continue  # a blank line: Arrow skips it too
+            rows.append((at, row))
+            if len(rows) > TITLE_LOOKAHEAD or is_blank(rows[0][1]):
+                break
+    except csv.Error:  # a broken row: Arrow reads (or skips) it; no title is looked for
+        rows = rows[:1]
+    if not rows:
+        return Top(0)
+    found = [cells for _, cells in rows]
+    titles = title_rows(found)
+    start = _byte_offset(sample, encoding, text, rows[titles][0]) if titles else 0
+    if start is None:  # the title's bytes cannot be told apart: read as before
+        titles, start = 0, 0
+    return Top(len(found[titles]), start, tuple(tuple(cells) for cells in found[:titles]))
+
+
+def _byte_offset(sample: Sample, encoding: str, text: str, chars: int) -> int | None:
+    """The byte of the sample where the decoded ``text``'s character ``chars`` starts
+    (``None`` when re-encoding does not give the sample's bytes back: replaced bytes)."""
+    prefix = text[:chars]
+    bom = bom_encoding(sample.data)
+    mark = b""
+    if bom is not None:
+        mark = next(m for m in _MARKS if sample.data.startswith(m))
+    try:
+        if bom in ("utf-16", "utf-32"):
+            order = "le" if mark[0] == 0xFF else "be"
+            body = prefix.encode(f"{bom}-{order}")
+        else:
+            body = prefix.encode("utf-8" if bom == "utf-8-sig" else encoding)
+    except UnicodeError:
+        return None
+    end = len(mark) + len(body)
+    return end if sample.data[len(mark) : end] == body else None
 
 
 class _ReplacingReader(io.RawIOBase):
@@ -115,6 +208,9 @@ class _ReplacingReader(io.RawIOBase):
 class CsvSource(TableSource):
     """A CSV or TSV file read as one table (``sheet`` is ``None``).
 
+    A quote that opens in the file's last record and never closes is said in ``errors``
+    (the line it opened on, how many lines were read into one cell or not read).
+
     Row numbers are the file's: data row ``r`` is the ``r``-th record after the header (blank
     lines are not records, a quoted value over several lines is one), also after a broken row.
     Arrow names each broken row's record number to ``invalid_row_handler``; the rows around one
@@ -144,19 +240,49 @@ class CsvSource(TableSource):
         #: the column names when the bytes read hold no header row (a byte range of the
         #: file after it: :mod:`baomi.engine.scan.ranges`); ``None``: read the header
         self.names: list[str] | None = None
+        #: the header's first byte (after the title rows) and the title rows' fields
+        self.start = 0
+        self.titles: tuple[tuple[str, ...], ...] = ()
+        #: the data row numbers the table used (rows and broken rows), once batches ran
+        self.rows_numbered: int | None = None
+        self._last_broken: str | None = None
+
+    #: the bytes read run to the end of the file (a byte range's reader: not always)
+    to_end = True
 
     def _open_bytes(self) -> Any:
-        """The bytes to parse: the whole file (a byte range's reader narrows them)."""
-        return arrow_file(self.path)  # opened by its bytes: any file name
+        """The bytes to parse: the whole file from the header on (a title's bytes left out,
+        its byte-order mark kept; a byte range's reader narrows them)."""
+        if not self.start:
+            return arrow_file(self.path)  # opened by its bytes: any file name
+        mark = next((m for m in _MARKS if self._head.startswith(m)), b"")
+        return io.BufferedReader(FileBytes(self.path, self.start, None, mark))
+
+    @property
+    def _head(self) -> bytes:
+        with self.path.open("rb") as handle:
+            return handle.read(4)
+
+    def extras(self) -> Iterator[Extra]:
+        """The title rows' text (:func:`~baomi.engine.readers.header.title_extras`), after the
+        rows: none without a title."""
+        if not self.titles:
+            return
+        if self.rows_numbered is None:
+            for _ in self.batches():
+                pass
+        yield from title_extras(None, self.rows_numbered or 0, self.titles, self.header_row or ())
 
     def _reader(self, block_size: int, replace: bool) -> pacsv.CSVStreamingReader:
         self.skipped_rows = 0
         self._broken = []
+        self._last_broken = None  # the text of the last broken row
 
         def skip(row: Any) -> str:
             self.skipped_rows += 1
             if row.number is not None:
                 self._broken.append(row.number)  # 1-based, the header (if any) counted
+            self._last_broken = row.text
             return "skip"
 
         fields = [f"f{i}" for i in range(self.width)]
@@ -189,6 +315,7 @@ class CsvSource(TableSource):
 
     def batches(self) -> Iterator[TableBatch]:
         self.reset()
+        self.rows_numbered = None
         block_size, done, replace = self.block_size, 0, False
         while True:
             try:
@@ -211,6 +338,49 @@ class CsvSource(TableSource):
             except OSError:
                 raise self._unreadable(done) from None
 
+    def _unclosed_quote(self, last: pl.DataFrame | None, position: int) -> None:
+        """Say in ``errors`` when the file's last record opens a quote it never closes: Arrow
+        reads the rest of the file into that field (the lines after it one cell) or, when the
+        record then has the wrong number of fields, skips it (the lines not read). Only the
+        last record can, and only a text with a line break running to the file's last byte
+        is looked at further (the file's tail, its line breaks counted), so a well-formed
+        file costs a look at its last row."""
+        broken_last = bool(self._broken) and self.rows_numbered != position
+        if broken_last:
+            text, read = self._last_broken, False
+        elif last is not None and last.height and last.width:
+            text, read = last[-1, last.width - 1], True
+        else:
+            return
+        if not text or ("\n" not in text and "\r" not in text):
+            return
+        if not read and text.count(self.quote_char) % 2 == 0:
+            return  # the quotes in the broken row are closed: broken for another reason
+        found = _lines_to_end(self.path, str(self.encoding), text)
+        if found is None:
+            return
+        opened, after = found
+        if read:
+            row = position - 1
+            self.errors.append(
+                tr(
+                    f"第 {opened} 行的引号没有闭合：其后 {after} 行（到文件末尾）"
+                    f"被读成了数据行 {row} 的一个单元格",
+                    f"a quote opened on line {opened} is never closed: the {after} lines "
+                    f"after it (to the end of the file) were read as one cell of data row {row}",
+                )
+            )
+        else:
+            self.errors.append(
+                tr(
+                    f"第 {opened} 行的引号没有闭合：该行及其后 {after} 行（到文件末尾）"
+                    "字段数不符，未读取",
+                    f"a quote opened on line {opened} is never closed: that line and the "
+                    f"{after} lines after it (to the end of the file) were not read "
+                    "(the wrong number of fields)",
+                )
+            )
+
     def _unreadable(self, done: int) -> UnreadableFileError:
         if not done:
             return unreadable(
@@ -226,6 +396,7 @@ class CsvSource(TableSource):
         """The batches from data row ``skip`` on."""
         names: list[str] | None = self.names
         position, broken_seen, rows = 0, 0, 0  # next data row number; broken rows passed
+        last: pl.DataFrame | None = None  # the last rows yielded
         for record_batch in self._reader(block_size, replace):
             frame = pl.from_arrow(record_batch)
             assert isinstance(frame, pl.DataFrame)
@@ -259,12 +430,50 @@ class CsvSource(TableSource):
                     if replace:
                         self.undecodable_rows += _replaced_rows(piece)
                     yield from sliced(None, position + cut, piece, self.batch_rows)
+                    last = piece
                 start += run
                 position += run
         if names is None:
             raise unreadable(self.path, "没有表头行", "no header row")
+        first = 1 if self.names is not None or self.header_row is None else 2
+        self.rows_numbered = max(position, self._broken[-1] - first + 1 if self._broken else 0)
+        if self.to_end:
+            self._unclosed_quote(last, position)
         if rows == 0:
             yield TableBatch(None, 0, pl.DataFrame(schema=dict.fromkeys(names, pl.String)))
+
+
+def _lines_to_end(path: Path, encoding: str, text: str) -> tuple[int, int] | None:
+    """When ``text`` (a record, or its last field) runs to the last byte of ``path`` (a final
+    line break aside): the 1-based line of the file where it starts, and how many lines of
+    the file follow that line; else ``None``."""
+    # a text with only line breaks left after its last character: the file may end there
+    body = text.rstrip("\r\n")
+    try:
+        tail = body[-256:].encode(encoding)
+    except (UnicodeError, LookupError):
+        return None
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - len(tail) - 8))
+        end = handle.read().rstrip(b"\r\n")
+    if not end.endswith(tail):
+        return None
+    breaks = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(READ_CHUNK):
+            breaks += chunk.count(b"\n")
+    inside = body.count("\n")
+    if not breaks:  # lines ended by CR alone
+        with path.open("rb") as handle:
+            breaks = handle.read().count(b"\r")
+        inside = body.count("\r")
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - 1))
+        ended = handle.read(1) in (b"\n", b"\r")
+    lines = breaks + (not ended)  # the file's lines
+    opened = lines - inside
+    return opened, lines - opened
 
 
 def _replaced_rows(frame: pl.DataFrame) -> int:
@@ -281,9 +490,49 @@ def open_csv(path: Path, *, batch_rows: int = 65536, block_size: int = BLOCK_SIZ
     encoding, sample = detect_file_encoding(path)
     head = decode_head(sample, encoding, SNIFF_BYTES)
     delimiter, quote_char = sniff_dialect(head, tsv=path.suffix.lower() == ".tsv")
-    width = _header_width(sample, encoding, delimiter, quote_char)
-    if width == 0:
+    top = table_top(sample, encoding, delimiter, quote_char)
+    if top.width == 0:
         raise unreadable(path, "没有列", "no columns")
-    return CsvSource(
-        path, encoding, delimiter, quote_char, width, batch_rows=batch_rows, block_size=block_size
+    source = CsvSource(
+        path,
+        encoding,
+        delimiter,
+        quote_char,
+        top.width,
+        batch_rows=batch_rows,
+        block_size=block_size,
     )
+    source.start, source.titles = top.start, top.titles
+    return source
+
+
+class FileBytes(io.RawIOBase):
+    """Bytes ``[start, end)`` of a file (``end`` ``None``: to its end), after ``prefix``."""
+
+    def __init__(self, path: Path, start: int, end: int | None, prefix: bytes = b"") -> None:
+        super().__init__()
+        self._raw = path.open("rb")
+        self._raw.seek(start)
+        self._prefix = prefix
+        self._left = None if end is None else end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if self._prefix:
+            n = min(len(view), len(self._prefix))
+            view[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        if self._left is not None:
+            view = view[: self._left]
+        n = self._raw.readinto(view) or 0
+        if self._left is not None:
+            self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()

@@ -15,6 +15,7 @@ footers, document properties — addressed after the rows ``batches()`` read
 
 from __future__ import annotations
 
+import itertools
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -35,7 +36,13 @@ from baomi.engine.readers.base import (
     unique_headers,
     unreadable,
 )
-from baomi.engine.readers.header import is_record
+from baomi.engine.readers.header import (
+    HEAD_BLANKS,
+    TITLE_LOOKAHEAD,
+    is_record,
+    title_extras,
+    title_rows,
+)
 from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
 from baomi.engine.readers.properties import document_properties
 from baomi.i18n import tr
@@ -71,6 +78,8 @@ class XlsxSource(TableSource):
         #: per worksheet, where its rows were and its ``<headerFooter>`` element as openpyxl
         #: read it (``None``: not seen; read again from the zip): set by ``batches()``
         self._layouts: dict[str, tuple[ex.SheetLayout, bytes | None]] | None = None
+        #: per worksheet, the title rows above its header (set by ``batches()``)
+        self._titles: dict[str, list[list[str | None]]] = {}
 
     def _load(self) -> tuple[Any, BinaryIO]:
         """The workbook and the file it reads from (the caller closes both)."""
@@ -95,6 +104,7 @@ class XlsxSource(TableSource):
             except _BROKEN:
                 raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
             layouts: dict[str, tuple[ex.SheetLayout, bytes | None]] = {}
+            titles: dict[str, list[list[str | None]]] = {}
             for sheet in sheets:
                 state = _SheetState()
                 tails = ex.watch_sheet(sheet)
@@ -111,7 +121,8 @@ class XlsxSource(TableSource):
                     ex.SheetLayout(state.top, tuple(state.raw), state.rows),
                     None if seen is None else ex.kept_tail(seen),
                 )
-            self._layouts = layouts
+                titles[sheet.title] = state.titles
+            self._layouts, self._titles = layouts, titles
         finally:
             workbook.close()
             handle.close()
@@ -132,22 +143,24 @@ class XlsxSource(TableSource):
         buffer: list[list[str | None]] = []
         offset, pending_empty = 0, 0
         try:
-            for values in rows:
-                state.rows_read += 1
-                cells = [cell_text(v) for v in values]
-                while cells and cells[-1] is None:
-                    cells.pop()
+            head = _head(rows, state)  # read ahead: title rows above the header?
+            titles = title_rows([cells for cells in head if cells])
+            replay = itertools.chain(head, (_cells(v, state) for v in rows))
+            for excel_row, cells in enumerate(replay, start=1):
                 if raw is None:
                     if not cells:
+                        continue
+                    if len(state.titles) < titles:
+                        state.titles.append(cells)
                         continue
                     if not is_record(cells):
                         raw = state.raw = cells
                         names = unique_headers(raw)
-                        state.top = state.rows_read
+                        state.top = excel_row
                         continue
                     raw = []  # no header row: columns are column_<n>, this row is data row 0
                     names = unique_headers([None] * len(cells))
-                    state.top = state.rows_read - 1
+                    state.top = excel_row - 1
                 if not cells:
                     pending_empty += 1  # kept only if a non-empty row follows
                     continue
@@ -198,8 +211,14 @@ class XlsxSource(TableSource):
                     if title not in layouts:
                         continue
                     layout, block = layouts[title]
-                    yield from ex.sheet_extras(
+                    last = -1  # the sheet's last row of extras: its title rows come after
+                    for extra in ex.sheet_extras(
                         zf, title, part, layout, block, comments, self.errors, charts
+                    ):
+                        last = max(last, extra.row)
+                        yield extra
+                    yield from title_extras(
+                        title, layout.rows, self._titles.get(title, ()), layout.raw, last + 1
                     )
                 try:
                     found = document_properties(zf)
@@ -225,13 +244,39 @@ class XlsxSource(TableSource):
 
 class _SheetState:
     """How far a worksheet was read: Excel rows parsed (the header and empty rows included),
-    the header's Excel row (``top``; 0 without one) and cells, data rows read."""
+    the header's Excel row (``top``; 0 without one) and cells, the title rows above it, data
+    rows read."""
 
     def __init__(self) -> None:
         self.rows_read = 0
         self.top = 0
         self.raw: list[str | None] = []
+        self.titles: list[list[str | None]] = []
         self.rows = 0
+
+
+def _cells(values: Sequence[Any], state: _SheetState) -> list[str | None]:
+    """A row's cells as text, trailing empty cells dropped (one more Excel row read)."""
+    state.rows_read += 1
+    cells = [cell_text(v) for v in values]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
+
+
+def _head(rows: Iterator[Sequence[Any]], state: _SheetState) -> list[list[str | None]]:
+    """A sheet's first rows, read ahead until :data:`TITLE_LOOKAHEAD` non-empty ones (or
+    :data:`~.header.HEAD_BLANKS` blank rows after the first): enough to tell title rows."""
+    head: list[list[str | None]] = []
+    filled = blanks = 0
+    for values in rows:
+        cells = _cells(values, state)
+        head.append(cells)
+        filled += bool(cells)
+        blanks += bool(filled) and not cells
+        if filled >= TITLE_LOOKAHEAD or blanks > HEAD_BLANKS:
+            break
+    return head
 
 
 def _sheet_error(title: str, rows_read: int) -> str:

@@ -70,10 +70,12 @@ from baomi.engine.scan.ranges import (
     RangeScan,
     RowGroups,
     cut_file,
+    has_titles,
     plan_layout,
     range_rows,
     read_part,
     scan_read,
+    scan_titles,
 )
 from baomi.engine.scan.report import _inventory
 from baomi.engine.scan.run import (
@@ -316,6 +318,18 @@ def scan_range_on_worker(
     return done
 
 
+def scan_titles_on_worker(
+    path: Path, rel: str, file_index: int, rows: int, layout: Layout | None, setup: WorkerSetup
+) -> RangeScan:
+    """The task scanning a cut file's title rows after its ranges (``rows``: the data row
+    numbers they used; ``layout`` ``None``: the file is read whole instead)."""
+    if layout is None:
+        return RangeScan(unplanned=True)
+    done = scan_titles(path, rel, file_index, rows, _context(setup))
+    done.scanned = [_serialised(s, setup) for s in done.scanned]
+    return done
+
+
 class DaskEngine:
     """A :class:`~baomi.engine.scan.run.RemoteEngine` on a Dask client's workers."""
 
@@ -547,6 +561,8 @@ class Coordinator:
         if unit.failed or unit.record is None:
             return
         self._merge(unit, result.scanned)
+        if result.plans:  # columns beside the cells (a title row's), after the table's
+            unit.record["plans"].setdefault(None, {}).update(result.plans)
         unit.record["skipped_rows"] += result.skipped
         unit.record["undecodable_rows"] += result.undecodable
         for name, why in result.notes.items():
@@ -759,6 +775,8 @@ def scan_on_dask(
                 # named by file and range (the task streams and dashboard show which it is)
                 key = f"scan_range_on_worker-{file_index}.{i}-{secrets.token_hex(8)}"
                 run.submit(unit, scan_range_on_worker, task, first, layout, setup, key=key)
+            if has_titles(cut):  # read beside the cells after the rows, as one process does
+                run.submit(unit, scan_titles_on_worker, *whole[:3], offset, layout, setup)
         run.submit_files(units, jobs)
         return run.finish(progress, total)
 

@@ -48,7 +48,7 @@ from baomi.engine.columns import ColumnPlan
 from baomi.engine.inventory import PartialInventory
 from baomi.engine.readers import open_source
 from baomi.engine.readers.base import Source, arrow_file, unique_headers, unreadable
-from baomi.engine.readers.csv import CsvSource
+from baomi.engine.readers.csv import CsvSource, FileBytes
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import ROW_COLUMN, Partition, ScanContext
 from baomi.engine.scan.partitions import FilePartitions
@@ -127,6 +127,8 @@ class RangeScan:
     notes: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # why the reading failed, when the worker knows it
     unplanned: bool = False  # the file's columns cannot be planned on its first partition
+    #: plans of columns beside the cells it scanned (a title row's: ``标题：姓名``)
+    plans: dict[str, ColumnPlan] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +243,13 @@ def _positional(width: int) -> tuple[str, ...]:
 
 
 def _csv_ranges(src: CsvSource, range_bytes: int, guided: Guided | None) -> list[CsvRange]:
-    """Byte ranges from the file's first byte: the first range's reader finds the header row
-    (or none) as one process does; the later ones read records only, named by position."""
+    """Byte ranges from the header's first byte (the file's, or the one after its title rows):
+    the first range's reader finds the header row (or none) as one process does; the later
+    ones read records only, named by position."""
     quote = src.quote_char.encode("ascii", "ignore")
     if len(quote) != 1:
         return []
-    cuts = record_cuts(src.path, 0, range_bytes, quote[0], guided)
+    cuts = record_cuts(src.path, src.start, range_bytes, quote[0], guided)
     if cuts is None:
         return []
     positional = _positional(src.width)
@@ -259,7 +262,7 @@ def _csv_ranges(src: CsvSource, range_bytes: int, guided: Guided | None) -> list
             src.width,
             a,
             b,
-            positional if a else (),
+            positional if a > src.start else (),
             src.batch_rows,
             src.block_size,
         )
@@ -382,29 +385,6 @@ def _joined(frames: Sequence[tuple[int, pl.DataFrame]], names: Sequence[str]) ->
     return frame.with_columns(numbers.alias(ROW_COLUMN))
 
 
-class _ByteRange(io.RawIOBase):
-    """Bytes ``[start, end)`` of a file, as a file."""
-
-    def __init__(self, path: Path, start: int, end: int) -> None:
-        super().__init__()
-        self._raw = path.open("rb")
-        self._raw.seek(start)
-        self._left = end - start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer)[: self._left]
-        n = self._raw.readinto(view) or 0
-        self._left -= n
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 class _RangeCsvSource(CsvSource):
     """A CSV reader of one byte range: no header row when the names are given."""
 
@@ -421,16 +401,11 @@ class _RangeCsvSource(CsvSource):
         self.start, self.end = task.start, task.end
         self.names = list(task.names) or None
 
-    def _open_bytes(self) -> Any:
-        return io.BufferedReader(_ByteRange(self.path, self.start, self.end))
+    #: a range may end before the file does (a file with an open quote is never cut)
+    to_end = False
 
-    def rows_used(self, rows: int) -> int:
-        """Row numbers the range used, ``rows`` being those up to its last good row: broken
-        rows after it have numbers too (one process counts them before the next range's)."""
-        if not self._broken:
-            return rows
-        first = 1 if self.names is not None or self.header_row is None else 2
-        return max(rows, self._broken[-1] - first + 1)
+    def _open_bytes(self) -> Any:
+        return io.BufferedReader(FileBytes(self.path, self.start, self.end))
 
 
 def read_part(task: CsvRange | RowGroups) -> RangeRead:
@@ -445,8 +420,10 @@ def read_part(task: CsvRange | RowGroups) -> RangeRead:
             failed = True
         frame = _joined(frames, task.names or _positional(task.width))
         rows = frames[-1][0] + frames[-1][1].height if frames else 0
-        if not failed:  # a failed range stops the file after its last row read
-            rows = src.rows_used(rows)
+        if not failed and src.rows_numbered is not None:
+            # broken rows after its last good row have numbers too (one process counts them
+            # before the next range's); a failed range stops the file after its last row read
+            rows = src.rows_numbered
         return RangeRead(frame, rows, src.skipped_rows, src.undecodable_rows, failed)
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -514,4 +491,29 @@ def scan_read(read: RangeRead, offset: int, layout: Layout, ctx: ScanContext) ->
             layout.categories,
         )
         out.scanned.append(scan_partition(part, ctx))
+    return out
+
+
+def has_titles(cut: CutFile) -> bool:
+    """Whether a cut file has title rows above its header (read beside the cells, after its
+    rows: :func:`scan_titles`)."""
+    return isinstance(cut.src, CsvSource) and bool(cut.src.titles)
+
+
+def scan_titles(path: Path, rel: str, file_index: int, rows: int, ctx: ScanContext) -> RangeScan:
+    """A cut CSV file's title rows scanned as one process scans them after the file's rows
+    (``rows``: the data row numbers its ranges used, so the titles' row is one process's),
+    the columns named as one process names them (on the file's first partition)."""
+    out = RangeScan()
+    try:
+        src = open_source(path, batch_rows=ctx.options.batch_rows)
+    except UnreadableFileError:
+        return out
+    if not isinstance(src, CsvSource):
+        return out
+    _, parts = first_partition(src, rel, file_index, ctx)
+    src.rows_numbered = rows
+    for part in parts._extras(True):
+        out.scanned.append(scan_partition(part, ctx))
+        out.plans.update((p.name, p) for p in part.plans)
     return out

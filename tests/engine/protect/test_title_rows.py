@@ -1,0 +1,105 @@
+"""A title row above a table's header (``2024年客户名单``): protect names the columns by the real
+header (so the policy's column rules apply), writes the title and the header back where they
+were, and protects the title's own text (a customer's name or phone in it). Generated data."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from baomi.engine import scan
+from baomi.engine.protect.policy import load_policy_text
+from baomi.engine.readers import open_source
+
+from .conftest import make_id, make_mobile, protect_verified
+
+POLICY = load_policy_text(
+    "version: 1\nname: t\nentities:\n  CN_MOBILE: {operator: mask}\n"
+    "  CN_RESIDENT_ID: {operator: mask}\ncolumns:\n  客户编号: {operator: hash}\n"
+)
+
+
+def _rows(seed: int) -> tuple[list[str], list[list[str]]]:
+    rng = random.Random(seed)
+    rows = [[f"KH{20240000 + i}", make_mobile(rng), make_id(rng)] for i in range(6)]
+    return make_mobile(rng), rows
+
+
+def test_a_csv_title_row_is_kept_and_protected(tmp_path: Path) -> None:
+    phone, rows = _rows(5)
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        f"客户名单（联系人 {phone}）,,",
+        "客户编号,手机号,身份证号",
+        *(",".join(r) for r in rows),
+    ]
+    (src / "客户.csv").write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+
+    result = protect_verified(src, tmp_path / "out", POLICY)
+
+    out = (tmp_path / "out" / "客户.csv").read_bytes().decode("gb18030")
+    written = out.split("\r\n")
+    assert written[0].startswith("客户名单（联系人 ") and written[0].endswith("）,,")
+    assert phone not in out  # the title's phone is protected
+    assert written[1] == "客户编号,手机号,身份证号"  # the header where it was
+    assert all(v not in out for r in rows for v in r)
+    (table,) = result.manifest.files[0].tables
+    assert {c.name: c.operator for c in table.columns}["客户编号"] == "hash"
+    assert table.rows_in == table.rows_out == len(rows)
+    # the package reads back with the same header and rows
+    back = list(open_source(tmp_path / "out" / "客户.csv").batches())
+    assert back[0].frame.columns == ["客户编号", "手机号", "身份证号"]
+    assert back[0].frame.height == len(rows)
+
+
+def test_an_xlsx_title_row_is_kept_and_protected(tmp_path: Path) -> None:
+    phone, rows = _rows(6)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户"
+    ws["A1"] = f"张三的客户名单 {phone}"
+    ws.merge_cells("A1:C1")
+    ws["C2"] = "导出时间 2024-05-01"
+    ws.append(["客户编号", "手机号", "身份证号"])
+    for r in rows:
+        ws.append(r)
+    wb.save(src / "客户.xlsx")
+
+    result = protect_verified(src, tmp_path / "out", POLICY)
+
+    (table,) = result.manifest.files[0].tables
+    assert {c.name: c.operator for c in table.columns}["客户编号"] == "hash"
+    assert table.rows_in == table.rows_out == len(rows)
+    out = load_workbook(tmp_path / "out" / "客户.xlsx")["客户"]
+    assert str(out["A1"].value).startswith("张三的客户名单") and phone not in str(out["A1"].value)
+    assert out["C2"].value == "导出时间 2024-05-01"
+    assert [c.value for c in out[3]] == ["客户编号", "手机号", "身份证号"]
+    assert out["A4"].value != rows[0][0] and out["B4"].value != rows[0][1]
+    assert all(str(c.value) not in {v for r in rows for v in r} for row in out for c in row)
+
+
+def test_the_scan_names_the_columns_and_reads_the_title(tmp_path: Path) -> None:
+    phone, rows = _rows(7)
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [f"客户名单 {phone}", "客户编号,手机号,身份证号", *(",".join(r) for r in rows)]
+    (src / "客户.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = scan.scan_paths([src], options=scan.ScanOptions(prose=False), out_dir=tmp_path / "s")
+
+    found = [line for line in (tmp_path / "s" / "findings.jsonl").read_text("utf-8").splitlines()]
+    assert any('"row":0,"column":"手机号"' in f for f in found)
+    title = [f for f in found if "标题：" in f]
+    assert title == [
+        '{"file":"客户.csv","sheet":null,"row":6,"column":"标题：客户编号","start":5,"end":16,'
+        '"entity":"CN_MOBILE","score":0.6}'
+    ]
+    (record,) = result.inventory.files
+    assert record.rows == len(rows)
+    assert [c.name for c in record.columns][:3] == ["客户编号", "手机号", "身份证号"]

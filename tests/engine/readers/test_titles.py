@@ -1,0 +1,158 @@
+"""A title row above a table's header (``2024年客户名单``): the header is the row after it, and
+the title's text is read beside the cells (docs/readers.md "Title rows")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baomi.engine.checksums import resident_id_check_char
+from baomi.engine.readers import open_source
+from baomi.engine.readers.header import title_rows
+from tests.engine.readers.conftest import ReadTable
+from tests.engine.readers.test_xlsx import workbook
+
+ID_BODY = "11010119900307123"
+ID = ID_BODY + resident_id_check_char(ID_BODY)
+HEADER = ["姓名", "手机号", "身份证号"]
+ROWS = [["张三", "13812345678", ID], ["李四", "13987654321", None]]
+NAMES = ["姓名", "手机号", "身份证号"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "titles"),
+    [
+        # a title, then the header
+        ([["2024年客户名单"], HEADER, ROWS[0]], 1),
+        ([["客户信息表（导出时间 2024-05-01）", None, None], HEADER], 1),
+        # the title and a date beside it
+        ([["客户名单", None, "2024-05-01"], HEADER, ROWS[0]], 1),
+        # two title rows: a title, then an export time on its own line
+        ([["客户名单"], ["导出时间：2024-05-01"], HEADER, ROWS[0]], 2),
+        # the title holds PI: still a title (its text is read beside the cells)
+        ([["张三的客户名单 13812345678"], HEADER], 1),
+        # no title: the first row is the header
+        ([HEADER, ROWS[0]], 0),
+        # a one-column table keeps its header (a list of phones)
+        ([["手机号"], ["13812345678"], ["13987654321"]], 0),
+        # a one-column table under a title: not told apart from a header over a name list
+        ([["客户名单"], ["手机号"], ["13812345678"]], 0),
+        # a header whose only filled cell is the first, over data: data holds identifiers
+        ([["姓名", None, None], ["张三", "13812345678", ID]], 0),
+        # ... or numbers and dates
+        ([["备注", None, None], ["张三", "2024-05-01", "1200.50"]], 0),
+        ([["备注", None], ["张三", "88"]], 0),
+        # the row after is no wider than the title: data, not a header
+        ([["客户名单", "2024-05-01"], ["张三", "李四"]], 0),
+        # the first row is a record (a list without a header)
+        ([["13812345678"], HEADER], 0),
+        # a header of numbers (years) is not a header shape: nothing skipped
+        ([["销售额"], ["2023", "2024"]], 0),
+        # repeated cells are not a header
+        ([["客户名单"], ["张三", "张三"]], 0),
+        # a two-cell header over wider text rows: two words are a header's shape, a title
+        # is one text (and maybe a date beside it)
+        ([[None, "姓名", "手机"], [None, "张三", "x", "y"]], 0),
+        # three filled cells is a header, not a title
+        ([HEADER, ["地址", "邮编", "备注"]], 0),
+        # an ambiguous case decided for the title: a one-cell first row over a row of short
+        # distinct texts without numbers (a header with one name over a text-only record
+        # cannot be told from it; text-only records are rare in customer data)
+        ([["客户名单", None], ["张三", "北京"]], 1),
+        ([], 0),
+        ([["客户名单"]], 0),
+    ],
+)
+def test_title_rows(rows: list[list[str | None]], titles: int) -> None:
+    assert title_rows(rows) == titles
+
+
+def _csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+BODY = ["姓名,手机号,身份证号", f"张三,13812345678,{ID}", "李四,13987654321,"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "2024年客户名单",  # alone on its line: fewer fields than the header
+        "2024年客户名单,,",  # with trailing commas
+        '"客户信息表（导出时间 2024-05-01）",,',  # quoted
+        "客户名单,,2024-05-01",  # and a date
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
+def test_a_csv_title_row_is_not_the_header(
+    tmp_path: Path, read_table: ReadTable, title: str, encoding: str
+) -> None:
+    path = _csv(tmp_path / "t.csv", [title, *BODY], encoding)
+    src = open_source(path)
+    frame, batches = read_table(src)
+    assert frame.columns == NAMES
+    assert frame.rows() == [("张三", "13812345678", ID), ("李四", "13987654321", None)]
+    assert batches[0].offset == 0
+    assert src.skipped_rows == 0
+    extras = list(src.extras())
+    texts = [(e.sheet, e.row, e.column, e.text) for e in extras]
+    assert texts[0][:3] == (None, 2, "标题：姓名")  # after the data rows
+    assert all(not e.on_row for e in extras)
+    if title.endswith("2024-05-01"):
+        assert texts[1] == (None, 2, "标题：身份证号", "2024-05-01")
+
+
+def test_csv_rows_keep_their_numbers_after_a_title_with_a_broken_row(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    path = _csv(tmp_path / "t.csv", ["客户名单", "", *BODY[:2], "王五,1,2,3,4", BODY[2]])
+    src = open_source(path)
+    _, batches = read_table(src)
+    assert [(b.offset, b.frame.height) for b in batches] == [(0, 1), (2, 1)]
+    assert src.skipped_rows == 1
+    assert [(e.row, e.text) for e in src.extras()] == [(3, "客户名单")]
+
+
+def test_a_csv_title_row_with_a_semicolon_table(tmp_path: Path, read_table: ReadTable) -> None:
+    path = _csv(tmp_path / "t.csv", ["客户名单", *(line.replace(",", ";") for line in BODY)])
+    frame, _ = read_table(open_source(path))
+    assert frame.columns == NAMES
+    assert frame.height == 2
+
+
+def test_a_csv_without_a_title_has_no_extras(tmp_path: Path, read_table: ReadTable) -> None:
+    src = open_source(_csv(tmp_path / "t.csv", BODY))
+    frame, _ = read_table(src)
+    assert frame.columns == NAMES
+    assert list(src.extras()) == []
+
+
+def test_a_one_column_csv_keeps_its_header(tmp_path: Path, read_table: ReadTable) -> None:
+    src = open_source(_csv(tmp_path / "t.csv", ["手机号", "13812345678", "13987654321"]))
+    frame, _ = read_table(src)
+    assert frame.columns == ["手机号"]
+    assert frame.height == 2
+
+
+def test_an_xlsx_title_row_is_not_the_header(tmp_path: Path, read_table: ReadTable) -> None:
+    path = workbook(
+        tmp_path / "t.xlsx",
+        {
+            "客户": [["2024年客户名单", None, "导出 2024-05-01"], [], HEADER, *ROWS],
+            "无标题": [HEADER, *ROWS],
+        },
+    )
+    src = open_source(path)
+    _, batches = read_table(src)
+    assert [(b.sheet, b.offset, b.frame.columns) for b in batches] == [
+        ("客户", 0, NAMES),
+        ("无标题", 0, NAMES),
+    ]
+    assert batches[0].frame.rows() == [tuple(r) for r in ROWS]
+    extras = [(e.sheet, e.row, e.column, e.text) for e in src.extras() if e.sheet is not None]
+    assert extras == [
+        ("客户", 2, "标题：姓名", "2024年客户名单"),
+        ("客户", 2, "标题：身份证号", "导出 2024-05-01"),
+    ]
