@@ -121,6 +121,9 @@ class TableSource(BaseSource):
     """Base of the table readers: subclasses implement ``batches``."""
 
     kind: Kind = "table"
+    #: columns are paths into nested records (JSON: ``buyer.phone``), whose objects may each
+    #: describe a person of their own (:mod:`baomi.engine.scan.persons`)
+    nested: bool = False
 
 
 class TextSource(BaseSource):

@@ -99,6 +99,8 @@ _GAP = object()
 class _JsonTable(TableSource):
     """Common batching of the two JSON readers: subclasses yield the records."""
 
+    nested = True
+
     def __init__(self, path: Path, encoding: str, *, batch_rows: int) -> None:
         super().__init__(path, encoding)
         self.batch_rows = batch_rows

@@ -9,6 +9,7 @@ import polars as pl
 
 from baomi.engine.contracts.finding import EXPLAIN_KEYS, FINDING_KEYS
 from baomi.engine.inventory import PartialInventory
+from baomi.engine.scan import persons
 from baomi.engine.scan.model import (
     IDENTIFIERS,
     ROW_COLUMN,
@@ -30,8 +31,9 @@ class Collector:
         self.ctx = ctx
         self.frames: list[tuple[int, pl.DataFrame]] = []  # (column's place, findings)
         self.inv = PartialInventory(rows=0 if part.extra else part.frame.height)
-        self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, identifier, row_bound)
+        self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, bound[, c: the column])
         self.sensitive_idx: list[pl.Series] = []
+        self.sensitive_at: list[pl.DataFrame] = []  # nested records: (idx, c)
 
     def add_frame(self, column: str | None, df: pl.DataFrame, order: int | None = None) -> None:
         """``df`` has idx, start, end, entity, score (+ explanation columns); ``order``: the
@@ -58,11 +60,21 @@ class Collector:
             found.get_column("entity"),
             found.get_column("value"),
             row_bound=row_bound,
+            column=column,
         )
         if row_bound:
             sens = found.filter(pl.col("entity").is_in(SENSITIVE)).get_column("idx")
             if sens.len():
-                self.sensitive_idx.append(sens)
+                self.flag_sensitive(sens, column)
+
+    def flag_sensitive(self, idx: pl.Series, column: str | None) -> None:
+        """The rows ``idx`` (partition row indexes) hold sensitive PI, in ``column``."""
+        if self.part.nested:
+            self.sensitive_at.append(
+                pl.DataFrame({"idx": idx.cast(pl.Int64), "c": pl.Series([column] * len(idx))})
+            )
+        else:
+            self.sensitive_idx.append(idx)
 
     def add_values(
         self,
@@ -71,10 +83,16 @@ class Collector:
         values: pl.Series,
         *,
         row_bound: bool,
+        column: str | None = None,
     ) -> None:
         n = len(values)
         if n == 0:
             return
+        nested = (
+            {"c": pl.Series("c", [column], dtype=pl.String).new_from_index(0, n)}
+            if self.part.nested
+            else {}
+        )
         ent = (
             pl.Series("e", entities, dtype=pl.String)
             if isinstance(entities, list | pl.Series)
@@ -87,6 +105,7 @@ class Collector:
                     "e": ent,
                     "h": self.ctx.hash_values(values, ent),
                     "bound": pl.repeat(row_bound, n, eager=True, dtype=pl.Boolean),
+                    **nested,
                 }
             )
         )
@@ -105,6 +124,8 @@ class Collector:
             hashes = hashes.with_columns(
                 key=(row_of.gather(pl.Series(hashes.get_column("idx"))) + base).cast(pl.UInt64)
             )
+            if part.nested:  # the record's other people: their own keys
+                hashes = persons.person_keys(hashes, part, self.ctx.seed)
             for (entity,), grp in hashes.group_by("e"):
                 inv.hashes[str(entity)] = grp.get_column("h").unique()
             strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
@@ -116,7 +137,7 @@ class Collector:
             ]
             names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound"))
             if names.height:
-                weak = names.join(bound.select("idx"), on="idx", how="anti")
+                weak = names.join(bound.select("key"), on="key", how="anti")
                 links.append(
                     weak.select(
                         r=pl.col("key"),
@@ -129,6 +150,13 @@ class Collector:
         if self.sensitive_idx:
             idx = pl.concat(self.sensitive_idx).unique()
             inv.sensitive_rows = (row_of.gather(idx) + base).cast(pl.UInt64)
+        elif self.sensitive_at:
+            at = pl.concat(self.sensitive_at)
+            at = at.with_columns(
+                key=(row_of.gather(pl.Series(at.get_column("idx"))) + base).cast(pl.UInt64)
+            )
+            keyed = persons.sensitive_keys(at, hashes, part, self.ctx.seed)
+            inv.sensitive_rows = keyed.unique()
         if not self.frames:
             return pl.DataFrame(), inv
         self.frames.sort(key=lambda item: item[0])

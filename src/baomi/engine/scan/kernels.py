@@ -55,7 +55,7 @@ def _category_column(col: Collector, name: str, s: pl.Series) -> None:
     nonempty = (s.str.strip_chars().str.len_chars() > 0).fill_null(False)
     stats.non_empty += int(nonempty.sum())
     idx = pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(nonempty)
-    col.sensitive_idx.append(idx)
+    col.flag_sensitive(idx, name)
 
 
 def _age_column(col: Collector, name: str, s: pl.Series) -> None:
@@ -64,7 +64,7 @@ def _age_column(col: Collector, name: str, s: pl.Series) -> None:
     n = int(minor.sum())
     if n:
         col.inv.minors += n
-        col.sensitive_idx.append(pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(minor))
+        col.flag_sensitive(pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(minor), name)
 
 
 def _cost_rank(plan: ColumnPlan, ctx: ScanContext) -> int:

@@ -57,6 +57,9 @@ class Partition:
     #: what is found in a row belongs to that row's record (identifiers seen together are one
     #: person); not so for text apart from the rows (a page header, a document property)
     bound: bool = True
+    #: the columns are paths into nested records (JSON): an object of a record that names a
+    #: person of its own is that person (:mod:`baomi.engine.scan.persons`)
+    nested: bool = False
 
     def row_key_base(self) -> int:
         return (self.file_index << 44) | (self.sheet_index << 36)

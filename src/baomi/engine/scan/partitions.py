@@ -168,7 +168,15 @@ class FilePartitions:
                 )
             sheet_index = self.sheets.setdefault(sheet, len(self.sheets))
             yield Partition(
-                self.rel, self.file_index, sheet, sheet_index, offset, frame, plans, cats
+                self.rel,
+                self.file_index,
+                sheet,
+                sheet_index,
+                offset,
+                frame,
+                plans,
+                cats,
+                nested=table and getattr(self.src, "nested", False),
             )
         yield from self._extras(table)
 

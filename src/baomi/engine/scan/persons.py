@@ -1,0 +1,182 @@
+"""The people of one nested record (JSON): which of a record's identifiers belong together.
+
+A table's row is one person's record: the identifiers seen in it link to one individual
+(:mod:`baomi.engine.inventory`). A nested record often describes several people — an order's
+``buyer`` and ``shipping`` receiver, a booking's ``passengers[0]``, ``passengers[1]`` — and
+linking all its identifiers as one person under-counts the individuals, which the law's
+thresholds are measured in (cross-border CAC Order 16, PIA, incident grading). So, per record:
+
+* an object that holds a person's name of its own and an identifier (a name column among
+  its fields whose key names a person — ``buyer.name``, ``shipping.receiver``, not
+  ``payment.method`` or a product's ``items[0].name`` without an identifier beside it — and a
+  mobile, ID, card… in it or below it; a name in free text, a ``remark``, names no one) is a
+  **person of the record**;
+* the record's **main person** is its shallowest such object (the record's own ``name`` when it
+  has one), the first in column order among equals (``buyer`` before ``shipping``);
+* every field belongs to its nearest enclosing person (``buyer.contact.phone`` to ``buyer``),
+  and a field with none — the record's top level without a name, a ``payment`` or ``contact``
+  object without one — to the main person;
+* the main person keeps the record's key; each other person a key of their own (the record's
+  key and the object's path hashed, high bit set: never a row's key).
+
+A record with no name at all stays one person, as a table's row. People of one record who are
+the same person (a parcel sent to the buyer: same phone) are joined by their shared identifier,
+as records are.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer
+from baomi.engine.scan.model import IDENTIFIERS, Partition
+
+#: A person's key that is not a row's key (row keys stay below 2**63: ``row_key_base``).
+_OTHER = 1 << 63
+
+
+def parent(path: str) -> str:
+    """The object a field is in: ``buyer.phone`` → ``buyer``, ``passengers[1].name`` →
+    ``passengers[1]``, ``phones[0]`` and ``phone`` → ``""`` (the record)."""
+    while path.endswith("]") and "[" in path:
+        path = path[: path.rindex("[")]
+    dot = path.rfind(".")
+    return path[:dot] if dot >= 0 else ""
+
+
+def _ancestors(path: str) -> list[str]:
+    """The objects enclosing a field, nearest first, the record (``""``) last."""
+    out = [parent(path)]
+    while out[-1]:
+        out.append(parent(out[-1]))
+    return out
+
+
+#: Field names that name a person besides the name recognizer's header hints (``name``,
+#: ``姓名``, ``联系人``…): who receives a parcel, who travels.
+PERSON_KEYS = ("receiver", "consignee", "recipient", "passenger", "收件人", "乘客", "旅客")
+
+
+def _names_a_person(column: str) -> bool:
+    """Whether a field's own name (the path's last key) names a person: ``buyer.name``,
+    ``shipping.receiver``; not ``payment.method``, whatever a small sample classified it as."""
+    key = column[column.rfind(".") + 1 :].lower()
+    return any(hint in key for hint in (*PersonNameRecognizer.header_hints, *PERSON_KEYS))
+
+
+def _depth(path: str) -> int:
+    return 0 if not path else path.count(".") + path.count("[") + 1
+
+
+def _columns(names: pl.Series, order: list[str]) -> pl.DataFrame:
+    """Per distinct column: its object, its enclosing objects (``anc``, with ``rank``), its
+    place in the partition."""
+    place = {c: i for i, c in enumerate(order)}
+    rows = [
+        (c, _ancestors(c), place.get(c, len(place))) for c in names.drop_nulls().unique().to_list()
+    ]
+    return pl.DataFrame(
+        {
+            "c": [r[0] for r in rows],
+            "anc": [r[1] for r in rows],
+            "rank": [list(range(len(r[1]))) for r in rows],
+            "pos": [r[2] for r in rows],
+            "depth": [_depth(r[1][0]) for r in rows],
+        },
+        schema={
+            "c": pl.String,
+            "anc": pl.List(pl.String),
+            "rank": pl.List(pl.Int64),
+            "pos": pl.Int64,
+            "depth": pl.Int64,
+        },
+    )
+
+
+class _People:
+    """The people objects of each record of a partition, from its name findings (the
+    columns ``order``: the partition's, for which comes first)."""
+
+    def __init__(self, hashes: pl.DataFrame, order: list[str], name_columns: list[str]) -> None:
+        self.order = order
+        info = _columns(hashes.get_column("c"), order)
+        personal = [c for c in name_columns if _names_a_person(c)]
+        names = (
+            hashes.filter(
+                (pl.col("e") == "PERSON_NAME") & pl.col("bound") & pl.col("c").is_in(personal)
+            )
+            .join(info, on="c")
+            .select("idx", "depth", "pos", P=pl.col("anc").list.first())
+        )
+        # the objects that hold an identifier, in them or below them
+        held = (
+            hashes.filter(pl.col("e").is_in(list(IDENTIFIERS)) & pl.col("bound"))
+            .join(info.select("c", "anc"), on="c")
+            .select("idx", P="anc")
+            .explode("P")
+            .unique()
+        )
+        self.named = (
+            names.join(held, on=["idx", "P"], how="semi")
+            .group_by("idx", "P")
+            .agg(pl.col("pos").min(), pl.col("depth").first())
+        )
+        self.main = (
+            self.named.sort("idx", "depth", "pos")
+            .group_by("idx", maintain_order=True)
+            .first()
+            .select("idx", main="P")
+        )
+
+    def keys(self, rows: pl.DataFrame, seed: int) -> pl.Series:
+        """The person key of each of ``rows`` (idx, c, key: the record's key)."""
+        if not self.named.height:
+            return rows.get_column("key")
+        info = _columns(rows.get_column("c"), self.order).select("c", "anc", "rank")
+        indexed = rows.select("idx", "c", "key").with_row_index("_i")
+        owner = (
+            indexed.join(info, on="c")
+            .explode("anc", "rank")
+            .join(self.named.select("idx", anc="P"), on=["idx", "anc"], how="semi")
+            .sort("_i", "rank")
+            .group_by("_i", maintain_order=True)
+            .first()
+            .select("_i", owner="anc")
+        )
+        own = pl.col("owner").fill_null(pl.col("main"))
+        other = pl.concat_str([pl.col("key").cast(pl.String), pl.lit("\x00"), own]).hash(
+            seed
+        ) | pl.lit(_OTHER, dtype=pl.UInt64)
+        return (
+            indexed.join(owner, on="_i", how="left")
+            .join(self.main, on="idx", how="left")
+            .sort("_i")
+            .select(
+                pl.when(own.is_null() | (own == pl.col("main")))
+                .then(pl.col("key"))
+                .otherwise(other)
+                .alias("key")
+            )
+            .get_column("key")
+        )
+
+
+def _name_columns(part: Partition) -> list[str]:
+    """The partition's name columns: a name in free text (a remark) makes no person."""
+    return [p.name for p in part.plans if p.mode == "entity" and p.entity == "PERSON_NAME"]
+
+
+def person_keys(hashes: pl.DataFrame, part: Partition, seed: int) -> pl.DataFrame:
+    """``hashes`` (idx, e, h, bound, c, key) with ``key`` the person's within the record."""
+    people = _People(hashes, part.frame.columns, _name_columns(part))
+    return hashes.with_columns(people.keys(hashes, seed))
+
+
+def sensitive_keys(
+    at: pl.DataFrame, hashes: pl.DataFrame | None, part: Partition, seed: int
+) -> pl.Series:
+    """The person keys of sensitive cells ``at`` (idx, c, key), by the people ``hashes``
+    (already keyed by :func:`person_keys`: its names say who is who) name."""
+    if hashes is None:
+        return at.get_column("key")
+    return _People(hashes, part.frame.columns, _name_columns(part)).keys(at, seed)
