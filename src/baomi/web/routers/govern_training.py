@@ -124,6 +124,7 @@ def get_course(course: str, user: CurrentUser) -> CourseOut:
 
 
 @api.post("/courses/{course}/attempts", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.TRAINING_TAKE)
 def answer_quiz(
     course: str, body: AttemptBody, user: CurrentUser, vault: VaultDep
 ) -> svc.AttemptInfo:
@@ -150,6 +151,7 @@ def get_attempt(attempt: str, user: CurrentUser, vault: VaultDep) -> svc.Attempt
     response_class=Response,
     responses=DOWNLOAD_RESPONSES | {400: {}, 403: {}},
 )
+@form_action(Action.TRAINING_TAKE)
 def get_certificate(
     attempt: str,
     user: CurrentUser,
@@ -178,6 +180,7 @@ def list_assignments(user: CurrentUser, vault: VaultDep) -> list[svc.AssignmentI
 
 
 @api.post("/assignments", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def create_assignment(body: AssignBody, user: CurrentUser, vault: VaultDep) -> svc.AssignmentInfo:
     """Assign a course to a department and/or a role (either matches)."""
     return svc.assign(
@@ -223,6 +226,7 @@ def _export(vault: Any, user: accounts.UserPublic, fmt: str) -> Response:
 
 
 @api.get("/dashboard/export", response_class=Response, responses=EXPORT_RESPONSES)
+@form_action(Action.GOVERN_VIEW)
 def export_dashboard(
     user: CurrentUser,
     vault: VaultDep,
@@ -243,6 +247,7 @@ def _assignments_export(vault: Any, user: accounts.UserPublic, fmt: str) -> Resp
 
 
 @api.get("/exports/assignments", response_class=Response, responses=EXPORT_RESPONSES)
+@form_action(Action.GOVERN_VIEW)
 def export_assignments(
     user: CurrentUser,
     vault: VaultDep,
