@@ -27,7 +27,7 @@ from baomi.services.govern import departments, exports
 from baomi.services.govern import training as svc
 from baomi.services.permissions import Action, role_label
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
-from baomi.web.form_errors import form_action
+from baomi.web.form_errors import form_action, refusal_first
 from baomi.web.pages import back, render
 from baomi.web.responses import errors
 from baomi.web.routers.comply_reports import DOWNLOAD_RESPONSES, MEDIA_TYPES, report_download
@@ -411,15 +411,19 @@ def course_page(
 async def quiz_form(course: str, request: Request, user: CurrentUser, vault: VaultDep) -> Response:
     form = await request.form()
     try:
-        spec = svc.course(course[:64])
-        answers = []
-        for n in range(len(spec.questions)):
-            value = str(form.get(f"q{n}") or "")
-            if not value.isdigit() or len(value) > 2:
-                total = len(spec.questions)
-                raise InputError(tr(f"请回答全部 {total} 道题", f"answer all {total} questions"))
-            answers.append(int(value))
-        info = svc.take(vault, actor=rooms.seat_outside(user), course_id=spec.id, answers=answers)
+        with refusal_first(request):  # one who may not take training hears that first
+            spec = svc.course(course[:64])
+            answers = []
+            for n in range(len(spec.questions)):
+                value = str(form.get(f"q{n}") or "")
+                if not value.isdigit() or len(value) > 2:
+                    total = len(spec.questions)
+                    raise InputError(
+                        tr(f"请回答全部 {total} 道题", f"answer all {total} questions")
+                    )
+                answers.append(int(value))
+            actor = rooms.seat_outside(user)
+            info = svc.take(vault, actor=actor, course_id=spec.id, answers=answers)
     except InputError as exc:
         return _back(f"/govern/training/{quote(course[:64])}", str(exc))
     return _back(f"/govern/training/attempts/{info.id}")
