@@ -127,3 +127,33 @@ def test_a_drill_from_the_command_line(cli: Cli) -> None:
     listed = json.loads(cli("drill", "list", "--format", "json"))
     assert not listed["status"]["overdue"] and listed["drills"][0]["actions"][0]["owner"] == "legal"
     cli("drill", "schedule", "--scenario", "x", "--date", "2026-03-01", "--target", "bad", code=2)
+
+
+def test_older_incidents_are_masked_from_the_command_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``baomi incident remask`` masks and re-seals the incidents stored before masking
+    (``--dry-run`` counts them), in the user's language."""
+    from baomi.services.vault import open_vault
+    from baomi.settings import Settings
+    from tests.services.respond.test_incidents import _stored_unmasked
+    from tests.vault_support import mobile
+
+    cli("keys", "init")
+    made = json.loads(cli("incident", "report", "--title", "旧事件", "--format", "json"))
+    for name, value in cli.env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    vault = open_vault(Settings())
+    try:
+        _stored_unmasked(vault, made["id"], "旧事件", f"客户 {mobile(7)} 的名单被误发")
+    finally:
+        vault.close()
+    assert mobile(7) in cli("incident", "show", made["id"], "--format", "json")
+    assert "1 个事件的标题和描述尚未遮蔽" in cli("incident", "remask", "--dry-run")
+    assert "已遮蔽并重新封存 1 个事件" in cli("incident", "remask")
+    shown = cli("incident", "show", made["id"], "--format", "json")
+    assert mobile(7) not in shown and "的名单被误发" in shown
+    assert "of 0 incident(s)" in cli("incident", "remask", BAOMI_LANG="en")

@@ -3,7 +3,7 @@
 0017 seals the recipient contact a deal profile held in clear: with the vault's key it seals
 every row; without it the clear value stays readable until the profile's next write; its
 downgrade opens them back, and refuses rather than lose them when it cannot. 0018 adds the
-pending (enrolment) TOTP secret.
+pending (enrolment) TOTP secret; 0019 marks the incidents stored before masking.
 """
 
 from __future__ import annotations
@@ -134,3 +134,18 @@ def test_0018_adds_the_pending_totp_secret_and_its_downgrade_drops_it(vault: Vau
     assert "totp_pending_sealed" not in columns()
     _move(vault, HEAD_REVISION, keys=True)
     assert "totp_pending_sealed" in columns()
+
+
+def test_0019_marks_every_incident_already_stored_as_not_masked(vault: Vault) -> None:
+    """Incidents stored before 0019 may hold a title or description as typed: the marker is
+    false for them (``baomi incident remask`` masks them), true for those reported after."""
+    from baomi.services.respond import incidents
+
+    older = incidents.report(vault, actor=operator(), title="旧事件").id
+    _move(vault, "0018_totp_pending", keys=True, down=True)
+    _move(vault, HEAD_REVISION, keys=True)
+    newer = incidents.report(vault, actor=operator(), title="新事件").id
+    with vault.engine.connect() as conn:
+        marks = dict(conn.execute(text("SELECT id, masked FROM incidents")).all())
+    assert {k: bool(v) for k, v in marks.items()} == {older: False, newer: True}
+    assert incidents.unmasked(vault, actor=operator()) == 1

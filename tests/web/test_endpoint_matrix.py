@@ -15,7 +15,9 @@ the cases do not depend on each other's order.
 
 from __future__ import annotations
 
+import importlib
 import io
+import pkgutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from baomi.services.dataroom import nda as ndas
 from baomi.services.dataroom.demo import DEMO_USCC
 from baomi.services.dataroom.rooms import RUNS_ROOMS, SIDE_ONLY, SIDE_ROLES, Level, Side
 from baomi.services.permissions import COMPANY_ONLY, PERMISSIONS, Action, Role
+from baomi.web import routers as web_routers
 from baomi.web.app import create_app
 from tests.web.room_support import SYSTEM, room_home, signed_in
 
@@ -891,22 +894,169 @@ def test_role_table_decides(room: Room, endpoint: Endpoint, role: Role, side: Si
     r = room.client.request(endpoint.method, url, **kwargs)
     if endpoint.action is Action.NDA_PUBLISH and r.status_code == 200:
         room.accept_all()  # a new version: everyone accepts it again, for the next cases
+    if _allowed(endpoint, role, side):
+        assert r.status_code != 403, f"{role} refused {endpoint.action}: {r.text}"
+        assert r.status_code < 500, r.text
+    else:
+        assert r.status_code == _refusal(endpoint, role), (
+            f"{role} not refused {endpoint.action}: {r.status_code}"
+        )
+
+
+def _allowed(endpoint: Endpoint, role: Role, side: Side | None) -> bool:
+    """Whether the table (and the room's rules) let ``role`` seated on ``side`` use
+    ``endpoint``; everything else about the room is prepared to let it through."""
+    assert endpoint.action is not None
     sides = SIDE_ONLY.get(endpoint.action)  # the side rule (the buyer asks, the seller answers)
     # the company's own records (governance) are not for an account seated on the buyer's side
     # only: each user here holds the one seat it is named for
     company_only = endpoint.action in COMPANY_ONLY and side is Side.BUYER
-    allowed = (
+    return (
         role in PERMISSIONS[endpoint.action]
         and (_reaches_rooms(role) or not endpoint.room)
         and (sides is None or side is None or side in sides)
         and not company_only
     )
-    if allowed:
-        assert r.status_code != 403, f"{role} refused {endpoint.action}: {r.text}"
-        assert r.status_code < 500, r.text
-    elif "{deal}" in endpoint.path and not _reaches_rooms(role):
-        # no seat and no running of rooms: the room is not found, as a missing deal would be,
-        # so that its name cannot be probed (rooms.hidden)
-        assert r.status_code == 404, f"{role} told the room exists: {r.status_code}"
-    else:
-        assert r.status_code == 403, f"{role} not refused {endpoint.action}: {r.status_code}"
+
+
+def _refusal(endpoint: Endpoint, role: Role) -> int:
+    """The status a refused ``role`` gets: 404 for a room when it neither holds a seat nor runs
+    rooms (the room is not found, as a missing deal would be, so that its name cannot be
+    probed: rooms.hidden), else 403."""
+    return 404 if "{deal}" in endpoint.path and not _reaches_rooms(role) else 403
+
+
+# --- a refused role learns nothing of what an endpoint takes -----------------------------------
+
+#: a value no choice, number, date, flag or short text accepts
+NO_SUCH = "no-such-choice-" + "x" * 600
+
+
+def _routes(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every API route, into included routers (as :func:`_api_routes`)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from _routes(inner.routes, prefix + getattr(context, "prefix", ""))
+        elif isinstance(route, APIRoute) and (prefix + route.path).startswith(API):
+            yield prefix + route.path, route
+
+
+def _mangled(value: Any) -> Any:
+    """``value`` of a valid body turned into one its field refuses: an enum's or a short
+    text's string no choice accepts, a number or a flag as words, a list or a map as a text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "many"
+    return NO_SUCH  # a text, a flag, a list, a map
+
+
+def _invalid_request(endpoint: Endpoint, route: APIRoute, room: Room) -> dict[str, Any]:
+    """Keyword arguments for a request of ``endpoint`` whose input cannot be read: every query
+    parameter the route takes set to :data:`NO_SUCH`, a JSON body with every field mangled
+    (or no object at all), a multipart form without its fields."""
+    kwargs: dict[str, Any] = {}
+    query = {p.alias: NO_SUCH for p in route.dependant.query_params}
+    if query:
+        kwargs["params"] = query
+    if endpoint.files or any(
+        type(p.field_info).__name__ in ("File", "Form") for p in route.dependant.body_params
+    ):
+        kwargs["data"] = {"__": "x"}  # multipart, its fields and file missing
+        kwargs["files"] = [("__", ("x.bin", io.BytesIO(b"x"), "application/octet-stream"))]
+    elif route.dependant.body_params:
+        body = endpoint.body(room) if endpoint.body is not None else {}
+        kwargs["json"] = {k: _mangled(v) for k, v in body.items()} if body else ["no object"]
+    return kwargs
+
+
+def _takes_input(route: APIRoute) -> bool:
+    return bool(route.dependant.body_params or route.dependant.query_params)
+
+
+def _route_table(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    return {
+        (method, path): route for path, route in _routes(app.routes) for method in route.methods
+    }
+
+
+def _input_routes() -> set[tuple[str, str]]:
+    """(method, path) of the API routes that take a body or a query, from the routers' modules
+    (the cases are chosen before the app is made)."""
+    found: set[tuple[str, str]] = set()
+    for module in pkgutil.iter_modules(web_routers.__path__):
+        api = getattr(importlib.import_module(f"{web_routers.__name__}.{module.name}"), "api", None)
+        if api is not None:
+            found |= {
+                (method, path)
+                for path, route in _routes(api.routes)
+                if _takes_input(route)
+                for method in route.methods
+            }
+    return found
+
+
+INPUT_ROUTES = _input_routes()
+INVALID_CASES = [
+    pytest.param(e, role, side, id=f"{e.method} {e.path} as {_username(role, side)}")
+    for e in ENDPOINTS
+    if e.action is not None and (e.method, e.path) in INPUT_ROUTES
+    for role, side in SEATS
+    if not _allowed(e, role, side)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "side"), INVALID_CASES)
+def test_a_refused_role_is_refused_whatever_it_sends(
+    room: Room, endpoint: Endpoint, role: Role, side: Side | None
+) -> None:
+    """A role the table refuses gets the same refusal with input that cannot be read (an enum
+    value no choice has, a missing field, a query out of range) as with a valid one — never a
+    422, which would tell it the schema's choices and limits."""
+    route = _route_table(room.app)[(endpoint.method, endpoint.path)]
+    url = endpoint.url or endpoint.path.replace("{deal}", DEAL).replace("{document}", room.doc)
+    url = url.split("?")[0]  # the query is the invalid one
+    headers = {"Authorization": f"Bearer {room.tokens[_username(role, side)]}"}
+    r = room.client.request(
+        endpoint.method, url, headers=headers, **_invalid_request(endpoint, route, room)
+    )
+    assert r.status_code == _refusal(endpoint, role), (
+        f"{role} with an invalid input: {r.status_code} {r.text[:300]}"
+    )
+    assert NO_SUCH not in r.text
+    assert "no-such-choice" not in r.text and "enum" not in r.text
+
+
+def test_every_endpoint_that_takes_input_names_its_action(room: Room) -> None:
+    """Each API route with a body or a query is marked with the action ENDPOINTS declares for
+    it (``form_errors.form_action``): what the app asks the table when the input cannot be
+    read, before it says what is wrong with it."""
+    table = _route_table(room.app)
+    assert {key for key, route in table.items() if _takes_input(route)} == INPUT_ROUTES
+    wrong = {
+        f"{e.method} {e.path}: {getattr(table[(e.method, e.path)].endpoint, 'form_action', None)}"
+        for e in ENDPOINTS
+        if e.action is not None
+        and _takes_input(table[(e.method, e.path)])
+        and getattr(table[(e.method, e.path)].endpoint, "form_action", None) is not e.action
+    }
+    assert wrong == set()
+
+
+def test_a_malformed_body_from_a_refused_role_is_refused(room: Room) -> None:
+    """Not even JSON that does not parse (FastAPI refuses it before any dependency runs) tells
+    a refused role more than its refusal; nobody signed in hears "sign in first"."""
+    headers = {
+        "Authorization": f"Bearer {room.tokens[_username(Role.BUYER, Side.BUYER)]}",
+        "Content-Type": "application/json",
+    }
+    r = room.client.post(f"/api/v1/rooms/{DEAL}/stage", headers=headers, content=b"{nope")
+    assert r.status_code == 403, r.text
+    r = room.client.post("/api/v1/users", headers=headers, content=b"{nope")
+    assert r.status_code == 403, r.text
+    # nor a path parameter no choice has (a report's kind)
+    r = room.client.get(f"/api/v1/rooms/{DEAL}/comply/reports/{NO_SUCH}", headers=headers)
+    assert r.status_code == 403, r.text
+    anonymous = {"Content-Type": "application/json"}
+    r = room.client.post("/api/v1/users", headers=anonymous, content=b"{nope")
+    assert r.status_code == 401, r.text

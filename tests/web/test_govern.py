@@ -80,6 +80,24 @@ def test_an_auditor_seated_on_the_buyers_side_only_sees_no_governance(
     assert "seated on the buyer's side only, may not see governance" in english.json()["detail"]
     assert 'href="/govern"' in client.get("/", headers=ours).text
     assert 'href="/govern"' not in client.get("/", headers=theirs).text
-    # the training page still offers the buyer's auditor its own courses, not the company's board
-    page = client.get("/govern/training", headers=theirs)
-    assert page.status_code == 200
+    # nor the company's training: its pages and API refuse in words, in either language
+    html = {"Accept": "text/html"}
+    page = client.get("/govern/training?lang=zh", headers=theirs | html)
+    assert page.status_code == 403
+    assert "仅在买方就座，无权参加培训" in page.text
+    english = client.get("/govern/training/law?lang=en", headers=theirs | html)
+    assert english.status_code == 403
+    assert "seated on the buyer&#39;s side only, may not take training" in english.text
+    quiz = client.post(  # the refusal before what is wrong with the answers
+        "/govern/training/law", data={"q0": "0"}, headers=theirs | html, follow_redirects=False
+    )
+    assert quiz.status_code == 403 and "may not take training" in quiz.text
+    for address in ("courses", "mine", "courses/law"):
+        refused = client.get(f"{api}/training/{address}", headers=theirs)
+        assert refused.status_code == 403, address
+    taken = client.post(
+        f"{api}/training/courses/law/attempts", json={"answers": []}, headers=theirs
+    )
+    assert taken.status_code == 403 and "may not take training" in taken.text
+    assert client.get(f"{api}/training/courses", headers=ours).status_code == 200
+    assert client.get("/govern/training", headers=ours | html).status_code == 200

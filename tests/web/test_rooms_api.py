@@ -87,10 +87,17 @@ def test_invalid_uscc_and_unknown_stage_are_client_errors(client: TestClient, va
         headers=broker,
     )
     assert r.status_code == 400
-    assert (
-        client.post("/api/v1/rooms/d/stage", json={"stage": "sold"}, headers=broker).status_code
-        == 422
+    # the deal exists without a room: the room's state speaks before the body is read
+    refused = client.post("/api/v1/rooms/d/stage", json={"stage": "sold"}, headers=broker)
+    assert refused.status_code == 400 and "还没有数据室" in refused.text
+    r = client.post(
+        "/api/v1/rooms",
+        json={"deal": "e", "target_name": "公司", "target_uscc": VALID},
+        headers=broker,
     )
+    assert r.status_code == 201, r.text
+    unknown = client.post("/api/v1/rooms/e/stage", json={"stage": "sold"}, headers=broker)
+    assert unknown.status_code == 422
 
 
 def test_room_page_shows_the_nda_gate_then_the_room(client: TestClient, vault: Any) -> None:

@@ -326,6 +326,36 @@ def status_cmd(
     _show(info, fmt)
 
 
+@incident_app.command("remask")
+def remask_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="只报告数量 / only count them"),
+    as_: str | None = AS_OPTION,
+) -> None:
+    """遮蔽并重新封存早先登记的事件 / mask and re-seal the incidents stored before masking.
+
+    Titles and descriptions are masked before they are sealed since migration 0019; those
+    stored earlier keep the text as typed until this runs (each one audit-logged)."""
+    from baomi.services.respond import incidents
+
+    with _vault() as vault:
+        if dry_run:
+            count = _run(lambda: incidents.unmasked(vault, actor=_actor(as_)))
+            typer.echo(
+                tr(
+                    f"{count} 个事件的标题和描述尚未遮蔽",
+                    f"{count} incident(s) hold a title and description not yet masked",
+                )
+            )
+            return
+        count = _run(lambda: incidents.remask(vault, actor=_actor(as_)))
+    typer.echo(
+        tr(
+            f"已遮蔽并重新封存 {count} 个事件的标题和描述",
+            f"masked and re-sealed the title and description of {count} incident(s)",
+        )
+    )
+
+
 @incident_app.command("trace")
 def trace_cmd(
     incident: str,

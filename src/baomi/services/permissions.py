@@ -253,7 +253,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.USER_DEPARTMENT: frozenset({Role.ADMIN}),
         # training (GB/T 35273 §11.6) is for everyone who handles the company's PI: its own
         # staff and the platform that runs its rooms, auditors and counsel (who read the room's
-        # documents); the buyer is another company and trains its own people
+        # documents); the buyer is another company and trains its own people — and so do the
+        # auditors and counsel it brings (COMPANY_ONLY)
         Action.TRAINING_TAKE: _EVERYONE - {Role.BUYER},
         # the auditors record what they find and verify its remediation; the company's staff
         # (govern.edit) plan the audits and remediate, and so do not audit themselves
@@ -264,12 +265,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
 
 
 #: The company's own management of protection (governance: its internal audits and findings,
-#: each employee's training record, its policies and surveys; its emergency drills), which the
-#: role table opens to auditors (and drills to counsel). Minimum necessary (PIPL-6): none of it
-#: is for the receiving side of a transfer, so an account seated in rooms on the buyer's side
-#: and on neither the seller's nor the platform's (an auditor or counsel the buyer brought) is
-#: refused it; one seated on the seller's or the platform's side of any room, or in no room, is
-#: the company's (or the platform's) and reads it.
+#: each employee's training record, its policies and surveys; its emergency drills; its staff
+#: training), which the role table opens to auditors (and drills and training to counsel).
+#: Minimum necessary (PIPL-6): none of it is for the receiving side of a transfer, so an account
+#: seated in rooms on the buyer's side and on neither the seller's nor the platform's (an
+#: auditor or counsel the buyer brought) is refused it; one seated on the seller's or the
+#: platform's side of any room, or in no room, is the company's (or the platform's) and reads
+#: it. Training (GB/T 35273 §11.6) is the company's governance of its own people: an outsider
+#: taking a course of their own accord would leave an attempt and a certificate in the
+#: company's records, as if the company had trained them.
 COMPANY_ONLY = frozenset(
     {
         Action.GOVERN_VIEW,
@@ -277,6 +281,7 @@ COMPANY_ONLY = frozenset(
         Action.GOVERN_AUDIT_RECORD,
         Action.DRILL_VIEW,
         Action.DRILL_EDIT,
+        Action.TRAINING_TAKE,
     }
 )
 #: The side that receives the data (``rooms.RECIPIENT_SIDES``) and the sides that are the

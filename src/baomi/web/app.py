@@ -182,13 +182,26 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # the refusal first, for a page's form and the API alike: whoever may not perform the
+        # route's action gets the refusal it would get with a valid input, and learns nothing
+        # of what the route takes (its choices, its limits)
+        user = await run_in_threadpool(optional_user, request)
+        if user is None and form_errors.acts(request) and request.url.path.startswith("/api/"):
+            # the same as the route's CurrentUser would say (JSON that does not parse is
+            # refused before any dependency runs)
+            return await _http(
+                request, StarletteHTTPException(401, tr("请先登录", "sign in first"))
+            )
+        try:
+            await run_in_threadpool(form_errors.refuse_first, request, user)
+        except NotFoundError as hidden:  # a room the user is not in: as a missing deal
+            return await _not_found(request, hidden)
+        except PermissionDeniedError as denied:
+            return await _denied(request, denied)
+        except InputError as state:  # the room's state (a deal without a room): as with any body
+            return await _bad_input(request, state)
         if _is_page(request) or form_errors.is_form(request):
-            # a page's form answers a page: the refusal first (a refused role learns nothing
-            # of the form), then each field and its limit in words, never the value sent
-            try:
-                await run_in_threadpool(form_errors.refuse_first, request, optional_user(request))
-            except PermissionDeniedError as denied:
-                return _error_page(request, 403, str(denied))
+            # a page's form answers a page: each field and its limit in words, never the value
             return _error_page(request, 422, form_errors.describe(exc.errors()))
         # never echo the input back: it may be a password or a person's identifier
         errors = [

@@ -1,6 +1,9 @@
 """A page's form that FastAPI could not read: the refusal first, then what is wrong in words.
 
-A form POST from a page answers a page, never the API's 422 JSON. Two things decide what it says:
+A form POST from a page answers a page, never the API's 422 JSON. Two things decide what it says
+(the first holds for the JSON API too: a role that may not use an endpoint gets its 403 — or the
+404 of a room it is not in — whatever the body or query it sends, never the 422 that would list
+the schema's choices):
 
 - **The refusal first.** A form route marks the action its form performs (:func:`form_action`);
   when the form does not validate, the handler asks the one permission table (through the
@@ -102,13 +105,23 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
 
 
 def form_action(action: Action) -> Callable[[F], F]:
-    """Mark a page's form route with the action its form performs (see the module's text)."""
+    """Mark a route that reads input with the action it performs (see the module's text): a
+    page's form route, and every API route that takes a body or a query — the refusal comes
+    before a 422 there too, whatever the body (an enum's value, a missing field, JSON that
+    does not parse)."""
 
     def mark(endpoint: F) -> F:
         endpoint.form_action = action  # type: ignore[attr-defined]
         return endpoint
 
     return mark
+
+
+def acts(request: Request) -> Action | None:
+    """The action the request's route is marked with (:func:`form_action`), if any."""
+    route = request.scope.get("route")
+    action: Action | None = getattr(getattr(route, "endpoint", None), "form_action", None)
+    return action
 
 
 def is_form(request: Request) -> bool:
@@ -123,8 +136,7 @@ def is_form(request: Request) -> bool:
 def refuse_first(request: Request, user: UserPublic | None) -> None:
     """Raise the recorded refusal when the signed-in ``user`` may not perform the action the
     request's form route is marked with (nothing when unmarked, or nobody is signed in)."""
-    route = request.scope.get("route")
-    action = getattr(getattr(route, "endpoint", None), "form_action", None)
+    action = acts(request)
     if action is None or user is None:
         return
     vault = request.app.state.vault

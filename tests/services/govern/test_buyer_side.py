@@ -99,8 +99,32 @@ def test_an_auditor_of_the_company_or_the_platform_still_reads(
 def test_the_rule_is_the_tables_so_pages_offer_no_link() -> None:
     assert not allowed(BUYER_SIDE, A.GOVERN_VIEW)
     assert allowed(READERS["seller side"], A.GOVERN_VIEW)
-    # what the buyer's side may still do: its own training, its notifications
-    assert allowed(BUYER_SIDE, A.TRAINING_TAKE) and allowed(BUYER_SIDE, A.NOTIFICATION_READ)
+    # what the buyer's side may still do: its notifications
+    assert allowed(BUYER_SIDE, A.NOTIFICATION_READ)
+
+
+def test_the_companys_training_is_not_for_the_buyer_side(vault: Vault) -> None:
+    """Training is the company's governance for its own people (GB/T 35273 §11.6): an auditor
+    or counsel the buyer brought could open the courses and take a quiz of their own accord,
+    leaving an attempt and a certificate in the company's records. Refused now, as the
+    assignments and the department reminders already left them out."""
+    counsel = Actor("buyer.counsel", Role.COUNSEL, frozenset(), seats=frozenset({"buyer"}))
+    answers = [q.answer for q in training.course("law").questions]
+    for actor in (BUYER_SIDE, counsel):
+        assert not allowed(actor, A.TRAINING_TAKE)
+        for act in (
+            lambda a: training.course_list(actor=a),
+            lambda a: training.show_course(actor=a, course_id="law"),
+            lambda a: training.my_duties(vault, actor=a),
+            lambda a: training.my_attempts(vault, actor=a),
+            lambda a: training.take(vault, actor=a, course_id="law", answers=answers),
+        ):
+            with pytest.raises(PermissionDeniedError) as caught:
+                act(actor)
+            assert "仅在买方就座" in str(caught.value) and "参加培训" in str(caught.value)
+    seller_counsel = Actor("seller.counsel", Role.COUNSEL, frozenset(), seats=frozenset({"seller"}))
+    for actor in (*READERS.values(), seller_counsel):
+        assert training.take(vault, actor=actor, course_id="law", answers=answers).passed
 
 
 def test_the_companys_drills_are_not_the_buyer_sides_either(vault: Vault) -> None:

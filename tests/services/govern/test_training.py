@@ -318,5 +318,6 @@ def test_an_assignment_by_role_skips_accounts_seated_only_on_the_buyers_side(
     t.assign(vault, actor=ADMIN, course_id="law", role="auditor")
     assert [d.course for d in t.my_duties(vault, actor=ours)] == ["law"]
     buyer_side = Actor("aud.buyer", Role.AUDITOR, seats=frozenset({"buyer"}))
-    assert t.my_duties(vault, actor=buyer_side) == []
+    with pytest.raises(PermissionDeniedError):  # nor may it take the company's training
+        t.my_duties(vault, actor=buyer_side)
     assert {d.username for d in t._duties(vault)} == {"aud.ours"}

@@ -325,3 +325,54 @@ def test_another_deals_incident_answers_as_one_that_does_not_exist(vault: Vault)
         ).scalars()
         assert sorted(denied) == sorted([f"incident:{theirs.id}"] * 2 + ["incident:-"] * 2)
     assert incidents.get(vault, actor=OP, incident_id=theirs.id).status is Status.OPEN
+
+
+def _stored_unmasked(vault: Vault, incident_id: str, title: str, description: str) -> None:
+    """Make ``incident_id`` look as an incident stored before masking: its texts sealed as
+    typed, without the marker."""
+    from baomi.engine import crypto
+    from baomi.storage.models import Incident
+
+    key = vault.platform_key("fields")
+    with vault.transaction() as session:
+        row = session.get(Incident, incident_id)
+        assert row is not None and row.masked  # what report() stores now carries the marker
+        row.title_sealed = crypto.seal(key, title.encode(), incidents._aad(row.id, "title"))
+        row.description_sealed = crypto.seal(
+            key, description.encode(), incidents._aad(row.id, "description")
+        )
+        row.masked = False
+
+
+def test_older_incidents_are_masked_and_resealed_by_remask(vault: Vault) -> None:
+    """Incidents stored before descriptions were masked kept the identifiers typed in them:
+    ``remask`` masks and re-seals every incident without the marker, one ``incident.update``
+    event each (no value in it), and a second run has nothing left to do."""
+    from tests.vault_support import mobile, resident_id
+
+    old = incidents.report(vault, actor=OP, title="旧事件", description="")
+    new = incidents.report(vault, actor=OP, title="新事件", description="已遮蔽")
+    typed = f"客户 {mobile(5)} 的身份证 {resident_id(5)} 被发到外部邮箱"
+    _stored_unmasked(vault, old.id, f"泄露 {mobile(6)}", typed)
+    assert mobile(5) in incidents.get(vault, actor=OP, incident_id=old.id).description
+    assert incidents.unmasked(vault, actor=OP) == 1
+
+    with pytest.raises(PermissionDeniedError):  # auditors read the register, change nothing
+        incidents.remask(vault, actor=Actor("a", Role.AUDITOR))
+    assert incidents.remask(vault, actor=OP) == 1
+
+    shown = incidents.get(vault, actor=OP, incident_id=old.id)
+    for raw in (mobile(5), resident_id(5), mobile(6)):
+        assert raw not in shown.description and raw not in shown.title
+    assert "被发到外部邮箱" in shown.description
+    assert incidents.get(vault, actor=OP, incident_id=new.id).description == "已遮蔽"
+    with vault.reading() as session:
+        events = [
+            e
+            for e in session.execute(select(AuditEventRow)).scalars()
+            if e.action == "incident.update" and '"remasked"' in e.details
+        ]
+    assert [e.object for e in events] == [f"incident:{old.id}"]
+    assert mobile(5) not in events[0].details and mobile(6) not in events[0].details
+    assert incidents.unmasked(vault, actor=OP) == 0
+    assert incidents.remask(vault, actor=OP) == 0  # nothing left: no event

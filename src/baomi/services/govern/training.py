@@ -58,7 +58,6 @@ from baomi.services.permissions import (
     Role,
     allowed,
     authorize,
-    recipient_only,
 )
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Member, TrainingAssignment, TrainingAttempt, User
@@ -297,12 +296,15 @@ def _duties(vault: Vault, usernames: Iterable[str] | None = None) -> list[Duty]:
         seats: dict[str, set[str]] = defaultdict(set)
         for user_id, side in session.execute(select(Member.user_id, Member.side)):
             seats[user_id].add(side)
-        # an account the buyer brought (seated on the buyer's side only) is not the company's
-        # staff: the company's training is not assigned to it (permissions.COMPANY_ONLY)
+        # only those who may take the company's training owe it: not the buyer, nor an account
+        # the buyer brought (seated on the buyer's side only: permissions.COMPANY_ONLY)
         users = [
             u
             for u in users
-            if not recipient_only(Actor(u.username, Role(u.role), seats=frozenset(seats[u.id])))
+            if allowed(
+                Actor(u.username, Role(u.role), seats=frozenset(seats[u.id])),
+                Action.TRAINING_TAKE,
+            )
         ]
         passed: dict[tuple[str, str], _dt.date] = {}
         won = select(TrainingAttempt).where(TrainingAttempt.passed.is_(True))

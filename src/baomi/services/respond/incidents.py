@@ -14,6 +14,8 @@ law starts at discovery.
 
 Titles and descriptions are sealed with the platform's field key (they may name customers), the
 identifiers the scan's recognizers find in them masked first (:func:`baomi.services.redaction.mask_text`).
+Incidents stored before that carry no ``masked`` marker (migration 0019); :func:`remask` masks and
+re-seals them (``baomi incident remask``).
 """
 
 from __future__ import annotations
@@ -407,6 +409,7 @@ def report(
                 objects=json.dumps(object_ids),
                 created_at=now(),
                 created_by=actor.name,
+                masked=True,
             )
         )
         for position, spec in enumerate(playbook.steps()):
@@ -435,6 +438,70 @@ def report(
             },
         )
         return _info(vault, session, _row(session, incident_id))
+
+
+def _unmasked_ids(vault: Vault, actor: Actor) -> list[str]:
+    """The incidents within ``actor``'s deals stored before titles and descriptions were masked
+    (no ``masked`` marker, migration 0019), oldest first."""
+    with vault.reading() as session:
+        rows = session.execute(
+            select(Incident.id, Incident.deal_id)
+            .where(Incident.masked.is_(False))
+            .order_by(Incident.created_at, Incident.id)
+        ).all()
+    return [incident_id for incident_id, deal_id in rows if sees(actor, deal_id)]
+
+
+def unmasked(vault: Vault, *, actor: Actor) -> int:
+    """How many incidents ``actor`` may handle still hold their title and description as typed
+    (stored before masking): what :func:`remask` would mask."""
+    authorize(actor, Action.INCIDENT_EDIT)
+    return len(_unmasked_ids(vault, actor))
+
+
+def remask(vault: Vault, *, actor: Actor) -> int:
+    """Bring the incidents stored before masking up to date: each title and description is
+    opened, masked as :func:`report` masks a new one (:func:`~baomi.services.redaction.
+    mask_text`), sealed again and marked, with an ``incident.update`` event (``remasked``, the
+    fields changed; no value) in the same transaction. Returns how many were brought up to
+    date; a second run finds none. The refusal of a role that may not handle incidents is
+    recorded."""
+    audit.require(vault, actor, Action.INCIDENT_EDIT, obj="incident:-")
+    key = vault.platform_key("fields")
+    done = 0
+    for incident_id in _unmasked_ids(vault, actor):
+        with vault.reading() as session:
+            row = _row(session, incident_id)
+            typed = {
+                part: crypto.open_sealed(key, sealed, _aad(incident_id, part)).decode()
+                for part, sealed in (
+                    ("title", row.title_sealed),
+                    ("description", row.description_sealed),
+                )
+            }
+        # the recognizers and the prose model run outside the write transaction
+        masked = {part: mask_text(text) for part, text in typed.items()}
+        with vault.transaction() as session:
+            row = _row(session, incident_id)
+            if row.masked:  # another run got there first
+                continue
+            row.title_sealed = crypto.seal(
+                key, masked["title"].encode(), _aad(incident_id, "title")
+            )
+            row.description_sealed = crypto.seal(
+                key, masked["description"].encode(), _aad(incident_id, "description")
+            )
+            row.masked = True
+            audit.record(
+                session,
+                vault,
+                actor=actor,
+                action=AuditAction.INCIDENT_UPDATE,
+                obj=f"incident:{incident_id}",
+                details={"remasked": sorted(p for p in typed if masked[p] != typed[p])},
+            )
+        done += 1
+    return done
 
 
 def _scope(

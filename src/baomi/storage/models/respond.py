@@ -7,7 +7,17 @@ field key; the counts, grade and times are plain (they are what the clocks and r
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baomi.storage.models.base import Base
@@ -43,6 +53,9 @@ class Incident(Base):
     attributed_confidence: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(200))
+    #: the title and description were masked before they were sealed (migration 0019: rows
+    #: stored before that carry False until ``baomi incident remask`` masks and re-seals them)
+    masked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IncidentStep(Base):

@@ -116,6 +116,7 @@ def get_profile(deal: str, user: CurrentUser, vault: VaultDep) -> ProfilePublic:
 
 
 @api.put("/profile")
+@form_action(Action.COMPLY_EDIT)
 def put_profile(
     deal: str, body: ProfileUpdate, user: CurrentUser, vault: VaultDep
 ) -> ProfilePublic:
@@ -132,6 +133,7 @@ def get_company(deal: str, user: CurrentUser, vault: VaultDep) -> CompanyFacts:
 
 
 @api.put("/company")
+@form_action(Action.COMPLY_EDIT)
 def put_company(deal: str, body: CompanyUpdate, user: CurrentUser, vault: VaultDep) -> CompanyFacts:
     seat = _seat(vault, user, deal)
     return inputs.set_deal_company(vault, actor=seat.actor, deal_ref=deal, **body.model_dump())

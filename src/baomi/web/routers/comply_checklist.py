@@ -163,12 +163,14 @@ def get_checklist(deal: str, user: CurrentUser, vault: VaultDep) -> ChecklistPub
 
 
 @api.post("/{deal}/comply/checklist/items", status_code=201)
+@form_action(Action.COMPLY_EDIT)
 def add_item(deal: str, body: ItemCreate, user: CurrentUser, vault: VaultDep) -> ItemPublic:
     actor = actor_in(vault, user, deal)
     return _item(cl.add_item(vault, actor=actor, deal_ref=deal, **body.model_dump()))
 
 
 @api.patch("/{deal}/comply/checklist/items/{item}")
+@form_action(Action.COMPLY_EDIT)
 def set_item(
     deal: str, item: str, body: ItemUpdate, user: CurrentUser, vault: VaultDep
 ) -> ItemPublic:
@@ -181,6 +183,7 @@ def set_item(
     status_code=201,
     responses=errors(400, 401, 403, 413),
 )
+@form_action(Action.COMPLY_EDIT)
 async def add_evidence(
     deal: str,
     item: str,

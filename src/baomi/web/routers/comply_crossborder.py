@@ -15,9 +15,10 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.services import accounts
 from baomi.services.comply import crossborder, crossborder_report, provisions, scope
 from baomi.services.comply.profile import Location
-from baomi.services.permissions import Actor
+from baomi.services.permissions import Action, Actor
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -110,6 +111,7 @@ def list_provisions(deal: str, user: CurrentUser, vault: VaultDep) -> list[Provi
 
 
 @api.post("/{deal}/comply/provisions", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.COMPLY_EDIT)
 def add_provision(
     deal: str, body: ProvisionCreate, user: CurrentUser, vault: VaultDep
 ) -> ProvisionPublic:
@@ -129,6 +131,7 @@ def add_provision(
 
 
 @api.get("/{deal}/comply/crossborder", responses={403: {}})
+@form_action(Action.COMPLY_VIEW)
 def get_crossborder(
     deal: str, user: CurrentUser, vault: VaultDep, year: Year = None
 ) -> CrossBorderPublic:

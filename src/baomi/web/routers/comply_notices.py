@@ -155,6 +155,7 @@ def campaign(deal: str, user: CurrentUser, vault: VaultDep) -> CampaignPublic:
 
 
 @api.get("/text")
+@form_action(Action.COMPLY_VIEW)
 def notice_text(
     deal: str,
     user: CurrentUser,
@@ -211,6 +212,7 @@ def _download(content: bytes, fmt: str, result: notices.ExportResult) -> Respons
     response_class=Response,
     responses={200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}}},
 )
+@form_action(Action.NOTICE_EXPORT)
 def notice_export(deal: str, body: ExportIn, user: CurrentUser, vault: VaultDep) -> Response:
     actor = _actor(vault, user, deal)
     content, result = _export_file(vault, actor, deal, body)
@@ -237,6 +239,7 @@ def _import_all(
 
 
 @api.post("/import", status_code=201, responses=errors(413))
+@form_action(Action.COMPLY_EDIT)
 async def notice_import(
     deal: str,
     user: CurrentUser,

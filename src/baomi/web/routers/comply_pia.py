@@ -25,6 +25,7 @@ from baomi.services.comply.risk import Choice
 from baomi.services.permissions import Action, Actor, allowed
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -137,6 +138,7 @@ def get_risk_report(deal: str, user: CurrentUser, vault: VaultDep) -> dict[str, 
 
 
 @api.put("/risk/answers/{question}", status_code=204)
+@form_action(Action.COMPLY_EDIT)
 def put_risk_answer(
     deal: str, question: str, body: RiskAnswerIn, user: CurrentUser, vault: VaultDep
 ) -> None:
@@ -151,6 +153,7 @@ def put_risk_answer(
 
 
 @api.post("/risk/answers/{question}/evidence", status_code=201, responses=errors(413))
+@form_action(Action.COMPLY_EDIT)
 async def post_risk_evidence(
     deal: str,
     question: str,
@@ -177,6 +180,7 @@ def get_pia_report(deal: str, user: CurrentUser, vault: VaultDep) -> dict[str, A
 
 
 @api.put("/pia/answers/{question}", status_code=204)
+@form_action(Action.COMPLY_EDIT)
 def put_pia_answer(
     deal: str, question: str, body: PiaAnswerIn, user: CurrentUser, vault: VaultDep
 ) -> None:
@@ -191,6 +195,7 @@ def put_pia_answer(
 
 
 @api.post("/pia/answers/{question}/evidence", status_code=201, responses=errors(413))
+@form_action(Action.COMPLY_EDIT)
 async def post_pia_evidence(
     deal: str,
     question: str,
@@ -205,6 +210,7 @@ async def post_pia_evidence(
 
 
 @api.post("/pia/risks", status_code=201)
+@form_action(Action.COMPLY_EDIT)
 def post_pia_risk(deal: str, body: RiskIn, user: CurrentUser, vault: VaultDep) -> RiskOut:
     risk_id = pia.add_risk(
         vault,
@@ -231,6 +237,7 @@ def delete_pia_risk(deal: str, risk_id: str, user: CurrentUser, vault: VaultDep)
 
 
 @api.post("/pia/complete")
+@form_action(Action.COMPLY_EDIT)
 def post_pia_complete(
     deal: str, body: SignIn, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:

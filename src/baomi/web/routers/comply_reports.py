@@ -35,8 +35,10 @@ from baomi.services.comply.reports.render import (
     render_json,
     stylesheet,
 )
+from baomi.services.permissions import Action
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render as render_page
 from baomi.web.responses import errors
 
@@ -78,6 +80,7 @@ def inventory_report(deal: str, user: CurrentUser, vault: VaultDep) -> dict[str,
 
 
 @api.get("/{deal}/comply/inventory/download", response_class=Response, responses=DOWNLOAD_RESPONSES)
+@form_action(Action.COMPLY_VIEW)
 def inventory_download(
     deal: str,
     user: CurrentUser,
@@ -88,6 +91,7 @@ def inventory_download(
 
 
 @api.get("/{deal}/comply/reports/{kind}", response_class=Response, responses=DOWNLOAD_RESPONSES)
+@form_action(Action.COMPLY_VIEW)
 def report_file(
     deal: str,
     kind: ReportKind,

@@ -117,12 +117,14 @@ def list_vendors(deal: str, user: CurrentUser, vault: VaultDep) -> list[VendorPu
 
 
 @api.post("/{deal}/comply/vendors", status_code=201)
+@form_action(Action.COMPLY_EDIT)
 def add_vendor(deal: str, body: VendorIn, user: CurrentUser, vault: VaultDep) -> VendorPublic:
     actor = actor_in(vault, user, deal)
     return _vendor(vd.save_vendor(vault, actor=actor, deal_ref=deal, data=body.data()))
 
 
 @api.put("/{deal}/comply/vendors/{vendor}")
+@form_action(Action.COMPLY_EDIT)
 def set_vendor(
     deal: str, vendor: str, body: VendorIn, user: CurrentUser, vault: VaultDep
 ) -> VendorPublic:
@@ -137,6 +139,7 @@ def set_vendor(
     status_code=201,
     responses=errors(400, 401, 403, 413),
 )
+@form_action(Action.COMPLY_EDIT)
 async def attach_vendor_file(
     deal: str,
     vendor: str,
@@ -160,6 +163,7 @@ async def attach_vendor_file(
 
 
 @api.post("/{deal}/comply/vendors/{vendor}/end")
+@form_action(Action.COMPLY_EDIT)
 def end_vendor(
     deal: str, vendor: str, body: VendorEnd, user: CurrentUser, vault: VaultDep
 ) -> VendorPublic:
@@ -176,6 +180,7 @@ def end_vendor(
 
 
 @api.get("/{deal}/comply/vendor-reminders")
+@form_action(Action.COMPLY_VIEW)
 def vendor_reminders(
     deal: str, user: CurrentUser, vault: VaultDep, days: int | None = None
 ) -> RemindersPublic:

@@ -31,6 +31,7 @@ from baomi.services.dataroom.uploads import Limits
 from baomi.services.permissions import Action
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -80,6 +81,7 @@ def list_documents(deal: str, user: CurrentUser, vault: VaultDep) -> list[Docume
 
 
 @api.post("/{deal}/documents", status_code=201, responses={400: {}, 403: {}, 413: {}})
+@form_action(Action.DOC_UPLOAD)
 async def upload_documents(
     deal: str,
     request: Request,
@@ -192,6 +194,7 @@ def _preview(
 
 
 @api.get("/{deal}/documents/{document}/preview", responses={400: {}, 403: {}, 404: {}})
+@form_action(Action.DOC_VIEW)
 def preview_document(
     deal: str,
     document: str,

@@ -67,6 +67,7 @@ def list_drills(user: CurrentUser, vault: VaultDep) -> DrillsPublic:
 
 
 @api.post("", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.DRILL_EDIT)
 def schedule_drill(body: DrillCreate, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     info = drills.schedule(
         vault,
@@ -80,6 +81,7 @@ def schedule_drill(body: DrillCreate, user: CurrentUser, vault: VaultDep) -> dic
 
 
 @api.post("/{drill}/timings", responses={400: {}, 403: {}})
+@form_action(Action.DRILL_EDIT)
 def time_drill_step(
     drill: str, body: StepTiming, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -90,6 +92,7 @@ def time_drill_step(
 
 
 @api.post("/{drill}/finish", responses={400: {}, 403: {}})
+@form_action(Action.DRILL_EDIT)
 def finish_drill(
     drill: str, body: DrillFinish, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -99,6 +102,7 @@ def finish_drill(
 
 
 @api.post("/{drill}/actions", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.DRILL_EDIT)
 def add_drill_action(
     drill: str, body: ActionCreate, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:

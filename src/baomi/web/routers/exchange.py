@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 
 from baomi.errors import InputError
 from baomi.services.dataroom import copies, qa, rooms
+from baomi.services.permissions import Action
 from baomi.web.deps import CurrentUser, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.responses import errors
 
 api = APIRouter(
@@ -72,12 +74,14 @@ def list_questions(deal: str, user: CurrentUser, vault: VaultDep) -> list[Questi
 
 
 @api.post("/{deal}/questions", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.QA_ASK)
 def ask(deal: str, body: QuestionCreate, user: CurrentUser, vault: VaultDep) -> QuestionCreated:
     seat = rooms.seat(vault, user, deal)
     return QuestionCreated(id=qa.ask(vault, seat, deal, body.text, attachment=body.attachment))
 
 
 @api.post("/{deal}/questions/{question}/answer", status_code=204, responses={400: {}, 403: {}})
+@form_action(Action.QA_ANSWER)
 def answer(
     deal: str, question: str, body: AnswerCreate, user: CurrentUser, vault: VaultDep
 ) -> None:
@@ -86,6 +90,7 @@ def answer(
 
 
 @api.get("/{deal}/copies", responses={403: {}})
+@form_action(Action.COPY_LIST)
 def list_copies(
     deal: str, user: CurrentUser, vault: VaultDep, outstanding: bool = False
 ) -> list[CopyPublic]:
@@ -100,6 +105,7 @@ def my_copies(deal: str, user: CurrentUser, vault: VaultDep) -> list[CopyPublic]
 
 
 @api.post("/{deal}/copies/confirm-deleted", responses={400: {}, 403: {}})
+@form_action(Action.COPY_CONFIRM)
 def confirm_deleted(
     deal: str, body: DeletionConfirm, user: CurrentUser, vault: VaultDep
 ) -> Confirmed:

@@ -19,6 +19,7 @@ from baomi.services.govern import calendar, dashboard, departments
 from baomi.services.govern.calendar import DueItem, State
 from baomi.services.permissions import Action, allowed
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -99,6 +100,7 @@ def get_dashboard(user: CurrentUser, vault: VaultDep) -> DashboardOut:
 
 
 @api.get("/calendar", responses={403: {}})
+@form_action(Action.GOVERN_VIEW)
 def get_calendar(
     user: CurrentUser,
     vault: VaultDep,

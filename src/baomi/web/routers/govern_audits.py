@@ -124,6 +124,7 @@ def list_audits(user: CurrentUser, vault: VaultDep) -> list[dict[str, Any]]:
 
 
 @api.post("/audits", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def plan_audit(body: AuditPlan, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     info = audits.plan(
         vault,
@@ -138,6 +139,7 @@ def plan_audit(body: AuditPlan, user: CurrentUser, vault: VaultDep) -> dict[str,
 
 
 @api.get("/audits/findings/export", response_class=Response, responses=LIST_RESPONSES | {403: {}})
+@form_action(Action.GOVERN_VIEW)
 def export_findings(
     user: CurrentUser, vault: VaultDep, format: ListFormat = ListFormat.CSV
 ) -> Response:
@@ -153,6 +155,7 @@ def get_audit(audit: str, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
 @api.get(
     "/audits/{audit}/report", response_class=Response, responses=DOWNLOAD_RESPONSES | {400: {}}
 )
+@form_action(Action.GOVERN_VIEW)
 def audit_report(
     audit: str, user: CurrentUser, vault: VaultDep, format: ReportFormat = ReportFormat.PDF
 ) -> Response:
@@ -161,6 +164,7 @@ def audit_report(
 
 
 @api.post("/audits/{audit}/complete", responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def complete_audit(
     audit: str, body: AuditComplete, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -169,6 +173,7 @@ def complete_audit(
 
 
 @api.post("/audits/{audit}/findings", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def record_finding(
     audit: str, body: FindingCreate, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -184,6 +189,7 @@ def record_finding(
 
 
 @api.post("/audits/findings/{finding}/actions", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def add_action(
     finding: str, body: ActionCreate, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -204,6 +210,7 @@ def complete_action(action: str, user: CurrentUser, vault: VaultDep) -> dict[str
 
 
 @api.post("/audits/findings/{finding}/notes", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_AUDIT_RECORD)
 def add_note(finding: str, body: NoteCreate, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     return _plain(audits.add_note(vault, actor=_actor(user), finding_id=finding, text=body.text))
 
@@ -240,6 +247,7 @@ def get_raci(user: CurrentUser, vault: VaultDep) -> RaciOut:
 
 
 @api.get("/raci/export", response_class=Response, responses=LIST_RESPONSES | {403: {}})
+@form_action(Action.GOVERN_VIEW)
 def export_raci(
     user: CurrentUser, vault: VaultDep, format: ListFormat = ListFormat.CSV
 ) -> Response:
@@ -247,6 +255,7 @@ def export_raci(
 
 
 @api.put("/raci/activities/{activity}", responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def set_raci(activity: str, body: RaciSet, user: CurrentUser, vault: VaultDep) -> RaciRowOut:
     """Change some departments' letters in one activity's row (exactly one A remains)."""
     row = raci.set_row(vault, actor=_actor(user), activity_id=activity, cells=body.cells)

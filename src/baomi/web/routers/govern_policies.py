@@ -66,6 +66,7 @@ def list_policies(user: CurrentUser, vault: VaultDep) -> list[dict[str, Any]]:
     responses={200: {"content": {exports.MEDIA["csv"]: {}, exports.MEDIA["xlsx"]: {}}}},
     response_class=Response,
 )
+@form_action(Action.GOVERN_VIEW)
 def export_policies(
     user: CurrentUser,
     vault: VaultDep,
@@ -81,6 +82,7 @@ def export_policies(
 
 
 @api.post("", status_code=201, responses=errors(400, 401, 403, 413))
+@form_action(Action.GOVERN_EDIT)
 async def create_policy(
     request: Request,
     user: CurrentUser,
@@ -116,6 +118,7 @@ def show_policy(policy: str, user: CurrentUser, vault: VaultDep) -> dict[str, An
 
 
 @api.post("/{policy}/versions", status_code=201, responses=errors(400, 401, 403, 413))
+@form_action(Action.GOVERN_EDIT)
 async def add_version(
     policy: str,
     request: Request,
@@ -133,6 +136,7 @@ async def add_version(
 
 
 @api.post("/{policy}/reviews", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def review_policy(
     policy: str, body: ReviewIn, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -152,6 +156,7 @@ def review_policy(
     responses={200: {"content": {"application/octet-stream": {}}}, 400: {}, 403: {}},
     response_class=Response,
 )
+@form_action(Action.GOVERN_VIEW)
 def download(
     policy: str,
     user: CurrentUser,

@@ -86,6 +86,7 @@ def list_surveys(user: CurrentUser, vault: VaultDep) -> list[dict[str, Any]]:
 
 
 @api.post("", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def create_survey(body: SurveyCreate, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     info = surveys.create(vault, actor=rooms.seat_outside(user), title=body.title, intro=body.intro)
     return _plain(info)
@@ -96,6 +97,7 @@ def create_survey(body: SurveyCreate, user: CurrentUser, vault: VaultDep) -> dic
     responses={200: {"content": {exports.MEDIA["csv"]: {}, exports.MEDIA["xlsx"]: {}}}},
     response_class=Response,
 )
+@form_action(Action.GOVERN_VIEW)
 def export_surveys(
     user: CurrentUser,
     vault: VaultDep,
@@ -116,6 +118,7 @@ def show_survey(survey: str, user: CurrentUser, vault: VaultDep) -> dict[str, An
 
 
 @api.post("/{survey}/questions", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def add_question(
     survey: str, body: QuestionCreate, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:
@@ -132,6 +135,7 @@ def add_question(
 
 
 @api.post("/{survey}/status", responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def set_status(survey: str, body: StatusIn, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     info = surveys.set_status(
         vault, actor=rooms.seat_outside(user), survey_id=survey, status=body.status
@@ -140,6 +144,7 @@ def set_status(survey: str, body: StatusIn, user: CurrentUser, vault: VaultDep) 
 
 
 @api.post("/{survey}/publish", responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def publish(survey: str, body: PublishIn, user: CurrentUser, vault: VaultDep) -> dict[str, Any]:
     info = surveys.set_published(
         vault, actor=rooms.seat_outside(user), survey_id=survey, published=body.published
@@ -157,6 +162,7 @@ def survey_results(survey: str, user: CurrentUser, vault: VaultDep) -> dict[str,
     responses={200: {"content": {exports.MEDIA["csv"]: {}, exports.MEDIA["xlsx"]: {}}}},
     response_class=Response,
 )
+@form_action(Action.GOVERN_VIEW)
 def export_responses(
     survey: str,
     user: CurrentUser,
@@ -173,6 +179,7 @@ def export_responses(
 
 
 @api.post("/{survey}/actions", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GOVERN_EDIT)
 def add_action(
     survey: str, body: ActionCreate, user: CurrentUser, vault: VaultDep
 ) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from baomi.services.respond.notices import (
 )
 from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.forms import form_count
 from baomi.web.pages import render
 from baomi.web.responses import errors
@@ -216,6 +217,7 @@ def list_incidents(deal: str, user: CurrentUser, vault: VaultDep) -> list[Incide
 
 
 @api.post("/{deal}/incidents", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.INCIDENT_EDIT)
 def report_incident(
     deal: str, body: IncidentCreate, user: CurrentUser, vault: VaultDep
 ) -> IncidentPublic:
@@ -242,6 +244,7 @@ def show_incident(deal: str, incident: str, user: CurrentUser, vault: VaultDep) 
 
 
 @api.post("/{deal}/incidents/{incident}/clocks", responses={400: {}, 403: {}})
+@form_action(Action.INCIDENT_EDIT)
 def mark_clock(
     deal: str, incident: str, body: ClockMark, user: CurrentUser, vault: VaultDep
 ) -> IncidentPublic:
@@ -259,6 +262,7 @@ def mark_clock(
 
 
 @api.post("/{deal}/incidents/{incident}/status", responses={400: {}, 403: {}})
+@form_action(Action.INCIDENT_EDIT)
 def change_status(
     deal: str, incident: str, body: StatusChange, user: CurrentUser, vault: VaultDep
 ) -> IncidentPublic:
@@ -276,6 +280,7 @@ def change_status(
 
 
 @api.post("/{deal}/incidents/{incident}/steps/{step}", responses={400: {}, 403: {}})
+@form_action(Action.INCIDENT_EDIT)
 def update_step(
     deal: str, incident: str, step: str, body: StepUpdate, user: CurrentUser, vault: VaultDep
 ) -> IncidentPublic:
@@ -293,6 +298,7 @@ def update_step(
 
 
 @api.post("/{deal}/incidents/{incident}/notices", responses={400: {}, 403: {}})
+@form_action(Action.INCIDENT_VIEW)
 def draft_notices(
     deal: str, incident: str, body: NoticeRequest, user: CurrentUser, vault: VaultDep
 ) -> NoticeTexts:
@@ -308,6 +314,7 @@ def draft_notices(
     responses={**DOWNLOAD_RESPONSES, 400: {}, 403: {}},
     response_class=Response,
 )
+@form_action(Action.INCIDENT_VIEW)
 def regulator_report_file(
     deal: str,
     incident: str,
@@ -354,6 +361,7 @@ async def _attribute(
 
 
 @api.post("/{deal}/incidents/{incident}/attribution", responses={400: {}, 403: {}, 413: {}})
+@form_action(Action.INCIDENT_EDIT)
 async def attribute_sample(
     deal: str,
     incident: str,

@@ -15,7 +15,9 @@ from baomi.errors import InputError
 from baomi.services import accounts
 from baomi.services.dataroom import rooms
 from baomi.services.govern import notify
+from baomi.services.permissions import Action
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -26,6 +28,7 @@ pages = APIRouter(include_in_schema=False)
 
 
 @api.get("", responses={403: {}})
+@form_action(Action.NOTIFICATION_READ)
 def list_notifications(
     user: CurrentUser, vault: VaultDep, unread: Annotated[bool, Query()] = False
 ) -> list[dict[str, Any]]:

@@ -251,6 +251,7 @@ def list_requests(user: CurrentUser, vault: VaultDep) -> list[RequestOut]:
 
 
 @api.post("/subject-requests", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.REQUEST_EDIT)
 def intake_request(body: StaffIntake, user: CurrentUser, vault: VaultDep) -> RequestOut:
     info = requests.receive(
         vault,
@@ -270,6 +271,7 @@ def show_request(request_id: str, user: CurrentUser, vault: VaultDep) -> Request
 
 
 @api.post("/subject-requests/{request_id}/verifications", responses={400: {}, 403: {}})
+@form_action(Action.REQUEST_EDIT)
 def verify_request(
     request_id: str, body: VerificationIn, user: CurrentUser, vault: VaultDep
 ) -> RequestOut:
@@ -285,6 +287,7 @@ def verify_request(
 
 
 @api.post("/subject-requests/{request_id}/status", responses={400: {}, 403: {}})
+@form_action(Action.REQUEST_EDIT)
 def change_request_status(
     request_id: str, body: StatusIn, user: CurrentUser, vault: VaultDep
 ) -> RequestOut:
@@ -300,6 +303,7 @@ def change_request_status(
 
 
 @api.post("/subject-requests/{request_id}/search", responses=errors(400, 403))
+@form_action(Action.SUBJECT_FIND)
 def search_for_request(
     request_id: str, body: SearchIn, user: CurrentUser, vault: VaultDep
 ) -> SearchOut:
@@ -324,6 +328,7 @@ def search_for_request(
         **errors(400, 403),
     },
 )
+@form_action(Action.SUBJECT_FIND)
 def request_package(
     request_id: str,
     user: CurrentUser,
@@ -338,6 +343,7 @@ def request_package(
 
 
 @api.post("/subject-requests/{request_id}/apply", responses=errors(400, 403))
+@form_action(Action.SUBJECT_FIND)
 def apply_request(request_id: str, body: ApplyIn, user: CurrentUser, vault: VaultDep) -> AppliedOut:
     """Apply a verified correction or deletion: new versions of the documents found."""
     applied = versions.apply(

@@ -27,6 +27,7 @@ from baomi.services.dataroom.rooms import SIDE_LABELS, Level, RoomInfo, Side
 from baomi.services.dataroom.stages import ENDED, Stage, label
 from baomi.services.permissions import ROLE_LABELS, Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 
@@ -154,6 +155,7 @@ def list_rooms(user: CurrentUser, vault: VaultDep) -> list[RoomEntryPublic]:
 
 
 @api.post("", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.ROOM_OPEN)
 def open_room(body: RoomCreate, user: CurrentUser, vault: VaultDep) -> RoomPublic:
     return _public(
         rooms.open_deal_room(
@@ -173,6 +175,7 @@ def show_room(deal: str, user: CurrentUser, vault: VaultDep) -> RoomPublic:
 
 
 @api.post("/{deal}/stage", responses={400: {}, 403: {}})
+@form_action(Action.ROOM_STAGE)
 def set_stage(deal: str, body: StageUpdate, user: CurrentUser, vault: VaultDep) -> RoomPublic:
     seat = rooms.seat(vault, user, deal)
     return _public(rooms.set_stage(vault, actor=seat.actor, deal_ref=deal, stage=body.stage))
@@ -187,6 +190,7 @@ class PolicyPublic(BaseModel):
 
 
 @api.put("/{deal}/policy", responses={400: {}, 403: {}})
+@form_action(Action.ROOM_POLICY)
 def set_policy(deal: str, body: PolicyUpdate, user: CurrentUser, vault: VaultDep) -> PolicyPublic:
     seat = rooms.seat(vault, user, deal)
     return PolicyPublic(
@@ -195,6 +199,7 @@ def set_policy(deal: str, body: PolicyUpdate, user: CurrentUser, vault: VaultDep
 
 
 @api.post("/{deal}/members", status_code=204, responses={400: {}, 403: {}})
+@form_action(Action.MEMBER_ADD)
 def add_member(deal: str, body: MemberCreate, user: CurrentUser, vault: VaultDep) -> None:
     seat = rooms.seat(vault, user, deal)
     rooms.add_member(
@@ -225,6 +230,7 @@ def remove_member(deal: str, username: str, user: CurrentUser, vault: VaultDep) 
 
 
 @api.post("/{deal}/nda", responses={400: {}, 403: {}})
+@form_action(Action.NDA_PUBLISH)
 def publish_nda(deal: str, body: NdaPublish, user: CurrentUser, vault: VaultDep) -> NdaPublic:
     seat = rooms.seat(vault, user, deal)
     ndas.publish_nda(
@@ -251,6 +257,7 @@ def get_nda(deal: str, user: CurrentUser, vault: VaultDep, response: Response) -
 
 
 @api.post("/{deal}/nda/accept", status_code=204, responses={400: {}, 403: {}})
+@form_action(Action.NDA_ACCEPT)
 def accept_nda(
     deal: str, body: NdaAccept, request: Request, user: CurrentUser, vault: VaultDep
 ) -> None:
@@ -265,6 +272,7 @@ def accept_nda(
 
 
 @api.post("/{deal}/grants", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.GRANT_SET)
 def set_grant(deal: str, body: GrantCreate, user: CurrentUser, vault: VaultDep) -> GrantPublic:
     seat = rooms.seat(vault, user, deal)
     grant = grants.set_grant(

@@ -27,6 +27,7 @@ from baomi.services.dataroom import rooms
 from baomi.services.govern.departments import DEPARTMENTS
 from baomi.services.permissions import ROLE_LABELS, Action, Role
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
+from baomi.web.form_errors import form_action
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.security import ShownOnce
@@ -76,6 +77,7 @@ def list_users(user: CurrentUser, vault: VaultDep) -> list[UserPublicOut]:
 
 
 @api.post("", status_code=201, responses={400: {}, 403: {}})
+@form_action(Action.USER_CREATE)
 def create_user(
     body: UserCreate, request: Request, user: CurrentUser, vault: VaultDep
 ) -> UserCreated:
@@ -92,6 +94,7 @@ def create_user(
 
 
 @api.put("/{username}/department", responses={400: {}, 403: {}})
+@form_action(Action.USER_DEPARTMENT)
 def set_department(
     username: str, body: DepartmentSet, user: CurrentUser, vault: VaultDep
 ) -> UserPublicOut:
@@ -103,6 +106,7 @@ def set_department(
 
 
 @api.put("/{username}/email", responses={400: {}, 403: {}})
+@form_action(Action.USER_CREATE)
 def set_email(username: str, body: EmailSet, user: CurrentUser, vault: VaultDep) -> UserPublicOut:
     """Set (or remove) the address a user's notifications go to (stored sealed)."""
     changed = accounts.set_email(
