@@ -92,3 +92,31 @@ def test_home_that_is_a_file_is_refused(home: dict[str, str]) -> None:
     Path(home["BAOMI_HOME"]).write_text("not a folder")
     result = _run(home)
     assert result.exit_code == 2 and "cannot be read" in result.output
+
+
+@pytest.mark.parametrize("pending", [0, 3])
+def test_start_names_incidents_stored_before_masking(
+    home: dict[str, str], monkeypatch: pytest.MonkeyPatch, pending: int
+) -> None:
+    """Incidents stored before titles and descriptions were masked still show them as typed:
+    the start says how many and which command masks them (nothing when there are none)."""
+    import uvicorn
+
+    from baomi.services.respond import incidents
+
+    keys.init(
+        Settings(
+            home=Path(home["BAOMI_HOME"]), master_key_file=Path(home["BAOMI_MASTER_KEY_FILE"])
+        ),
+        actor=Actor("t", Role.ADMIN),
+    )
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(incidents, "unmasked", lambda vault, *, actor: pending)
+    with socket.socket() as s:  # a port free a moment ago
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = _run(home, "--port", str(port))
+    assert r.exit_code == 0, r.output
+    assert ("baomi incident remask" in r.output) is bool(pending)
+    if pending:
+        assert "3 incident(s)" in r.output

@@ -18,8 +18,10 @@ from rich.console import Console
 
 from baomi.errors import BaomiError, ConfigError
 from baomi.i18n import tr
+from baomi.services.permissions import Actor, Role
 
 if TYPE_CHECKING:
+    from baomi.services.vault import Vault
     from baomi.settings import Settings
 
 
@@ -83,7 +85,6 @@ def _demo_settings(console: Console) -> Settings:
 def _prepare_demo(settings: Settings, console: Console) -> None:
     from baomi.services import keys
     from baomi.services.dataroom.demo import ensure_demo_room
-    from baomi.services.permissions import Actor, Role
     from baomi.services.vault import open_vault
     from baomi.storage import keystore
 
@@ -110,6 +111,23 @@ def _prepare_demo(settings: Settings, console: Console) -> None:
     )
     for name, password in demo.passwords.items():
         console.print(f"  {name:8} {password}")
+
+
+def _unmasked_incidents(vault: Vault, console: Console) -> None:
+    """Say how many incidents still hold their title and description as typed (stored before
+    masking, migration 0019) and which command masks them: after an upgrade, until then."""
+    from baomi.services.respond import incidents
+
+    pending = incidents.unmasked(vault, actor=Actor("serve", Role.ADMIN))
+    if pending:
+        console.print(
+            tr(
+                f"[yellow]{pending} 个安全事件的标题和描述仍按录入原文保存（早于脱敏）[/yellow]，"
+                "请运行 baomi incident remask",
+                f"[yellow]{pending} incident(s) still hold their title and description as "
+                "typed (stored before masking)[/yellow]: run baomi incident remask",
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -156,6 +174,7 @@ def register(app: typer.Typer) -> None:
                     f"links no longer work): {url}/setup/{link}",
                 )
             )
+        _unmasked_incidents(vault, console)
         app_ = create_app(settings, vault=vault)
         try:
             uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
