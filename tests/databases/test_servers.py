@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -60,6 +61,25 @@ def _spans(out: Path) -> list[tuple[Any, ...]]:
         table = f["file"].rsplit(".", 1)[-1]
         rows.append((table, f["row"], f["column"], f["start"], f["end"], f["entity"]))
     return sorted(rows)
+
+
+def _package(tmp_path: Path, documents: Any) -> Any:
+    """The tables ``documents`` protected with the default policy and a new key."""
+    from baomi.engine.protect.keys import KeyProvider, generate_secret
+    from baomi.engine.protect.options import ProtectOptions
+    from baomi.engine.protect.package import protect_paths
+    from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy
+
+    (tmp_path / "p.yaml").write_text(DEFAULT_POLICY, encoding="utf-8")
+    (tmp_path / "k").write_text(generate_secret(), encoding="utf-8")
+    return protect_paths(
+        [],
+        load_policy(tmp_path / "p.yaml"),
+        tmp_path / "pkg",
+        keys=KeyProvider.resolve(tmp_path / "k"),
+        options=ProtectOptions(),
+        documents=documents,
+    )
 
 
 def test_the_demo_schema_scans_as_on_sqlite(server: str, tmp_path: Path) -> None:
@@ -188,25 +208,12 @@ def test_a_wrong_password_is_a_clear_error_without_it(server: str) -> None:
 
 def test_a_protected_copy_loads_into_sqlite(server: str, tmp_path: Path) -> None:
     from baomi.databases.protect import load_into, table_sources
-    from baomi.engine.protect.keys import KeyProvider, generate_secret
-    from baomi.engine.protect.options import ProtectOptions
-    from baomi.engine.protect.package import protect_paths
-    from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy
 
-    (tmp_path / "p.yaml").write_text(DEFAULT_POLICY, encoding="utf-8")
-    (tmp_path / "k").write_text(generate_secret(), encoding="utf-8")
     db = connect(server)
     try:
         refs = db.tables(include=("customers", "orders"))
         documents, copies = table_sources(db, refs)
-        result = protect_paths(
-            [],
-            load_policy(tmp_path / "p.yaml"),
-            tmp_path / "pkg",
-            keys=KeyProvider.resolve(tmp_path / "k"),
-            options=ProtectOptions(),
-            documents=documents,
-        )
+        result = _package(tmp_path, documents)
     finally:
         db.close()
     target = f"sqlite:///{tmp_path / 'copy.db'}"
@@ -215,3 +222,90 @@ def test_a_protected_copy_loads_into_sqlite(server: str, tmp_path: Path) -> None
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM orders").scalar() == 2 * ROWS
     engine.dispose()
+
+
+def _other(server: str) -> str:
+    """The other server's URL (a copy's target), or skip."""
+    other = next((u for u in SERVERS.values() if u and u != server), None)
+    if other is None:
+        pytest.skip("a copy across servers needs both BAOMI_TEST_PG_URL and BAOMI_TEST_MYSQL_URL")
+    return other
+
+
+def test_a_copy_to_the_other_server_keeps_keys_and_values(server: str, tmp_path: Path) -> None:
+    # MySQL made the first integer key AUTO_INCREMENT (a copied 0 became a new id) and refused
+    # a TEXT primary key; a failed load left the tables it had made
+    from baomi.databases.protect import load_into, table_sources
+
+    target = _other(server)
+    engine = _engine(server)
+    with engine.begin() as conn:
+        for t in ("qa_pairs", "qa_codes"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t}")
+        conn.exec_driver_sql(
+            "CREATE TABLE qa_pairs (cid int, seq int, phone varchar(20), PRIMARY KEY (cid, seq))"
+        )
+        conn.exec_driver_sql("CREATE TABLE qa_codes (code varchar(40) PRIMARY KEY, n int)")
+        conn.exec_driver_sql(
+            "INSERT INTO qa_pairs VALUES (0, 0, '13912340001'), (0, 1, '13912340002'), "
+            "(1, 0, '13912340003')"
+        )
+        conn.exec_driver_sql("INSERT INTO qa_codes VALUES ('K-0001', 0), ('K-0002', 5)")
+    engine.dispose()
+    db = connect(server)
+    try:
+        documents, copies = table_sources(db, db.tables(include=("qa_*",)))
+        result = _package(tmp_path, documents)
+    finally:
+        db.close()
+    assert load_into(result.out_dir, result.manifest, target, copies, replace=True) == [
+        "qa_codes",
+        "qa_pairs",
+    ]
+    copy = _engine(target)
+    inspector = sa.inspect(copy)
+    assert inspector.get_pk_constraint("qa_pairs")["constrained_columns"] == ["cid", "seq"]
+    assert inspector.get_pk_constraint("qa_codes")["constrained_columns"] == ["code"]
+    with copy.connect() as conn:
+        pairs = conn.exec_driver_sql("SELECT cid, seq FROM qa_pairs ORDER BY cid, seq").all()
+        codes = conn.exec_driver_sql("SELECT code, n FROM qa_codes ORDER BY code").all()
+    copy.dispose()
+    assert [tuple(r) for r in pairs] == [(0, 0), (0, 1), (1, 0)]
+    assert [tuple(r) for r in codes] == [("K-0001", 0), ("K-0002", 5)]
+
+
+def test_a_failed_copy_leaves_no_new_table(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.databases import protect as protect_module
+
+    target = _other(server)
+    copy = _engine(target)
+    with copy.begin() as conn:
+        for t in ("qa_first", "qa_second"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t}")
+    lite = tmp_path / "src.db"
+    with sa.create_engine(f"sqlite:///{lite}").begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE qa_first (id INTEGER PRIMARY KEY, a TEXT)")
+        conn.exec_driver_sql("CREATE TABLE qa_second (id INTEGER PRIMARY KEY, a TEXT)")
+        conn.exec_driver_sql("INSERT INTO qa_first VALUES (1, 'x')")
+        conn.exec_driver_sql("INSERT INTO qa_second VALUES (1, 'y')")
+    db = connect(f"sqlite:///{lite}")
+    documents, copies = protect_module.table_sources(db, db.tables())
+    result = _package(tmp_path, documents)
+    db.close()
+    real = pl.read_parquet
+    calls = []
+
+    def second_fails(source: Any, *args: Any, **kwargs: Any) -> pl.DataFrame:
+        calls.append(source)
+        if len(calls) == 2:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("gone"))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(protect_module.pl, "read_parquet", second_fails)
+    with pytest.raises(DatabaseError) as err:
+        protect_module.load_into(result.out_dir, result.manifest, target, copies)
+    assert "write failed" in str(err.value) and "qa_second" in str(err.value)
+    assert not {"qa_first", "qa_second"} & set(sa.inspect(copy).get_table_names())
+    copy.dispose()
