@@ -126,3 +126,31 @@ def test_the_copy_loads_into_a_target_database(setup: tuple, tmp_path: Path) -> 
     with pytest.raises(DatabaseError, match="--force"):
         load_into(result.out_dir, result.manifest, target, copies)
     load_into(result.out_dir, result.manifest, target, copies, replace=True)
+
+
+def test_table_names_are_labels_and_a_protected_name_loads(setup: tuple, tmp_path: Path) -> None:
+    # `Customer` is a table, not a person (the prose model alone reads any capitalised word
+    # as a name); a phone number in a table's name is protected, in the package and the copy
+    _, policy, keys = setup
+    source = tmp_path / "names.db"
+    with sqlite3.connect(source) as conn:
+        conn.execute('CREATE TABLE "Customer" (id INTEGER PRIMARY KEY, phone TEXT)')
+        conn.execute('CREATE TABLE "客户13812345678" (id INTEGER PRIMARY KEY, note TEXT)')
+        conn.execute("INSERT INTO \"Customer\" VALUES (0, '13912340001'), (1, '13912340002')")
+        conn.execute("INSERT INTO \"客户13812345678\" VALUES (0, 'x'), (1, 'y')")
+    db = connect(f"sqlite:///{source}")
+    documents, copies = table_sources(db, db.tables())
+    result = package.protect_paths(
+        [], policy, tmp_path / "pkg", keys=keys, options=ProtectOptions(), documents=documents
+    )
+    db.close()
+    paths = [f.path for f in result.manifest.files]
+    assert paths[0] == "main.Customer.parquet"
+    assert "13812345678" not in paths[1] and paths[1].startswith("main.客户")
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    protected = paths[1].removeprefix("main.").removesuffix(".parquet")
+    assert load_into(result.out_dir, result.manifest, target, copies) == ["Customer", protected]
+    inspector = sa.inspect(sa.create_engine(target))
+    assert inspector.get_pk_constraint(protected)["constrained_columns"] == ["id"]
+    with sqlite3.connect(tmp_path / "copy.db") as conn:
+        assert conn.execute('SELECT id FROM "Customer" ORDER BY id').fetchall() == [(0,), (1,)]

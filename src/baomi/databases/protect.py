@@ -106,14 +106,39 @@ def table_sources(
     return sources, copies
 
 
-def _sa_type(dtype: pl.DataType) -> sa.types.TypeEngine[Any]:
+def _sa_type(dtype: pl.DataType, column: pl.Series, key: bool) -> sa.types.TypeEngine[Any]:
     if dtype == pl.Boolean:
         return sa.Boolean()
     if dtype.is_integer():
         return sa.BigInteger()
     if dtype.is_float():
         return sa.Float()
+    if key:  # MySQL indexes no TEXT column: a text key is a VARCHAR as long as its values
+        return sa.String(max(1, _longest(column)))
     return sa.Text()
+
+
+def _longest(column: pl.Series) -> int:
+    """The most characters a value of the text ``column`` has (0: none)."""
+    longest = column.str.len_chars().max()
+    return int(longest) if isinstance(longest, int) else 0
+
+
+#: The longest text key the copy keeps as its primary key (MySQL's 3072 index bytes, utf8mb4).
+KEY_CHARS = 768
+
+
+def _table_name(rel: str, copy: TableCopy | None) -> str:
+    """The copy's table name: the source table's, or the package's protected one when the
+    table's name held PI (``main.客户138****5678.parquet``)."""
+    stem = Path(rel).name.removesuffix(".parquet")
+    if copy is None:
+        return stem
+    ref = copy.table.ref
+    schema = ref.schema or copy.table.db.default_schema or "main"
+    if stem == f"{schema}.{ref.name}":
+        return ref.name
+    return stem.split(".", 1)[1] if "." in stem else stem
 
 
 def same_database(a: str, b: str) -> bool:
@@ -134,18 +159,28 @@ def load_into(
 ) -> list[str]:
     """Load the package's Parquet tables into the database at ``target``; returns the tables
     written. Checked first: an existing table (without ``replace``) is refused before any is
-    written."""
+    written. ``copies`` are in the manifest's order (a table whose name held PI has its
+    protected name in the package, and in the target). On a failure the tables this run
+    created anew are dropped again (MySQL commits each ``CREATE TABLE`` at once; a table
+    ``replace`` dropped there stays dropped)."""
     url = resolve_url(target)
     name = display_name(url)
     engine = sa.create_engine(url)
+    ordered: list[TableCopy | None] = list(copies.values())
+    if len(ordered) != len(manifest.files) or any(
+        c is not None and c.digest != e.source_sha256
+        for c, e in zip(ordered, manifest.files, strict=False)
+    ):
+        ordered = [copies.get(e.path) for e in manifest.files]
+    plans = [
+        (entry.path, _table_name(entry.path, copy), copy)
+        for entry, copy in zip(manifest.files, ordered, strict=True)
+    ]
+    created: list[str] = []
+    current = ""
     try:
         with engine.begin() as conn:
             existing = set(sa.inspect(conn).get_table_names())
-            plans = []
-            for entry in manifest.files:
-                copy = copies.get(entry.path)
-                table = copy.table.ref.name if copy is not None else Path(entry.path).stem
-                plans.append((entry.path, table, copy))
             clash = sorted({t for _, t, _ in plans} & existing)
             if clash and not replace:
                 raise DatabaseError(
@@ -158,24 +193,37 @@ def load_into(
             md = sa.MetaData()
             written = []
             for rel, table, copy in plans:
-                frame = pl.read_parquet(package / rel)
+                current = table
+                with (package / rel).open("rb") as fh:  # a protected name may hold `*`
+                    frame = pl.read_parquet(fh)
                 keys = [k for k in (copy.table.key_columns if copy else []) if k in frame.columns]
                 unique = bool(keys) and frame.select(keys).is_unique().all()
+                text_keys = [k for k in keys if frame.schema[k] == pl.String]
+                if sum(_longest(frame[k]) for k in text_keys) > KEY_CHARS:
+                    unique = False  # too long to index (MySQL): the copy has no key
                 target_table = sa.Table(
                     table,
                     md,
                     *(
-                        sa.Column(c, _sa_type(t), primary_key=unique and c in keys)
+                        sa.Column(
+                            c,
+                            _sa_type(t, frame[c], unique and c in keys),
+                            primary_key=unique and c in keys,
+                            autoincrement=False,  # a copied 0 stays 0 (MySQL AUTO_INCREMENT)
+                        )
                         for c, t in frame.schema.items()
                     ),
                 )
                 if table in existing:
                     target_table.drop(conn)
+                else:
+                    created.append(table)  # new here: dropped again if the load fails
                 target_table.create(conn)
                 for piece in frame.iter_slices(INSERT_ROWS):
                     if piece.height:
                         conn.execute(target_table.insert(), piece.to_dicts())
                 written.append(table)
+            current = MANIFEST_TABLE
             record = sa.Table(
                 MANIFEST_TABLE,
                 md,
@@ -192,7 +240,31 @@ def load_into(
                 },
             )
     except sa_exc.SQLAlchemyError as exc:
-        raise DatabaseError(name, _classify(exc)) from None
+        _drop(engine, created)
+        raise DatabaseError(f"{name}/{current}" if current else name, _write_failure(exc)) from None
     finally:
         engine.dispose()
     return written
+
+
+def _drop(engine: sa.Engine, tables: Sequence[str]) -> None:
+    """Drop ``tables`` if they are there (what a failed load created; best effort)."""
+    if not tables:
+        return
+    try:
+        with engine.begin() as conn:
+            there = set(sa.inspect(conn).get_table_names())
+            for table in tables:
+                if table in there:
+                    sa.Table(table, sa.MetaData()).drop(conn)
+    except sa_exc.SQLAlchemyError:
+        pass
+
+
+def _write_failure(exc: BaseException) -> str:
+    """Why writing to the target failed (:func:`_classify`'s reasons, said as a write)."""
+    reason = _classify(exc)
+    read = tr("读取失败", "read failed")
+    return (
+        tr("写入失败", "write failed") + reason[len(read) :] if reason.startswith(read) else reason
+    )

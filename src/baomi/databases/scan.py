@@ -73,12 +73,21 @@ def with_keys(
     raw = dict(zip(shown, key_columns, strict=True))
     idx = found.get_column("row") - part.offset
     keys = part.frame.select(
-        (pl.col(s).cast(pl.Int64, strict=False) if raw[s] in integer_keys else pl.col(s)).alias(
-            raw[s]
-        )
+        (_integers(part.frame[s]) if raw[s] in integer_keys else pl.col(s)).alias(raw[s])
         for s in shown
     )[idx]
     return found.with_columns(key=keys.to_struct())
+
+
+def _integers(column: pl.Series) -> pl.Series:
+    """An integer key's text as integers: ``Int64``, or ``UInt64`` for a MySQL ``BIGINT
+    UNSIGNED`` past 2**63 (written as the same JSON number)."""
+    for dtype in (pl.Int64, pl.UInt64):
+        try:
+            return column.cast(dtype, strict=True)
+        except pl.exceptions.InvalidOperationError:
+            continue
+    return column.cast(pl.Int64, strict=False)
 
 
 class _Keys:

@@ -140,9 +140,24 @@ def _classify(exc: BaseException) -> str:
     code = str(getattr(orig, "sqlstate", "") or "")
     args = getattr(orig, "args", ())
     errno = args[0] if args and isinstance(args[0], int) else None
+    if "no password supplied" in text or (errno == 1045 and "using password: no" in text):
+        return tr(
+            "服务器要求密码：请在地址中、用 --password-file 或 BAOMI_DB_PASSWORD 给出",
+            "the server asks for a password: give it in the URL, with --password-file or "
+            "BAOMI_DB_PASSWORD",
+        )
+    if (
+        code == "3D000"
+        or errno in (1044, 1049)
+        or ("database" in text and "does not exist" in text)
+    ):
+        return tr(
+            "没有此数据库，或无权访问它",
+            "no such database, or no access to it",
+        )
     if (
         code in ("28P01", "28000")
-        or errno in (1045, 1044, 1698)
+        or errno in (1045, 1698)
         or "password authentication failed" in text
         or "access denied" in text
     ):
@@ -189,6 +204,18 @@ class TableRef:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
 
+#: Schemas of the servers' own catalogues: matched by a ``--schema`` pattern only when named.
+SYSTEM_SCHEMAS = frozenset(
+    {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
+)
+
+
+def _schema_matches(schema: str, pattern: str) -> bool:
+    if schema.lower() in SYSTEM_SCHEMAS or schema.startswith("pg_"):
+        return schema == pattern
+    return fnmatch.fnmatchcase(schema, pattern)
+
+
 def _matches(ref: TableRef, patterns: Sequence[str]) -> bool:
     return any(
         fnmatch.fnmatchcase(ref.name, p) or fnmatch.fnmatchcase(ref.qualified, p) for p in patterns
@@ -221,14 +248,16 @@ class Database:
         *,
         views: bool = True,
     ) -> list[TableRef]:
-        """Tables (then views) found by reflection, in name order: in ``schemas`` (patterns; the
-        default schema when empty), named by ``include`` patterns (all when empty), less
-        ``exclude`` patterns. A pattern matches ``name`` or ``schema.name``."""
+        """Tables (then views and materialized views) found by reflection, in name order: in
+        ``schemas`` (patterns; the default schema when empty; a system schema only when named
+        exactly), named by ``include`` patterns (all when empty), less ``exclude`` patterns. A
+        pattern matches ``name`` or ``schema.name``. A PostgreSQL partition is read through its
+        partitioned table, and listed only when that table is not."""
         try:
             inspector = sa.inspect(self.engine)
             names = inspector.get_schema_names()
             wanted: list[str | None] = (
-                [s for s in names if any(fnmatch.fnmatchcase(s, p) for p in schemas)]
+                [s for s in names if any(_schema_matches(s, p) for p in schemas)]
                 if schemas
                 else [self.default_schema]
             )
@@ -238,13 +267,43 @@ class Database:
                 if views:
                     found += [
                         TableRef(schema, v, view=True)
-                        for v in sorted(inspector.get_view_names(schema))
+                        for v in sorted(
+                            {
+                                *inspector.get_view_names(schema),
+                                *self._materialized_views(inspector, schema),
+                            }
+                        )
                     ]
+            parents = self._partition_parents()
         except sa_exc.SQLAlchemyError as exc:
             raise DatabaseError(self.name, _classify(exc)) from None
-        return [
+        chosen = [
             r for r in found if (not include or _matches(r, include)) and not _matches(r, exclude)
         ]
+        listed = {(r.schema or self.default_schema, r.name) for r in chosen}
+        return [
+            r
+            for r in chosen
+            if parents.get((r.schema or self.default_schema, r.name)) not in listed
+        ]
+
+    def _materialized_views(self, inspector: sa.Inspector, schema: str | None) -> list[str]:
+        if self.backend != "postgresql":
+            return []
+        return list(inspector.get_materialized_view_names(schema))  # type: ignore[attr-defined]
+
+    def _partition_parents(self) -> dict[tuple[str | None, str], tuple[str | None, str]]:
+        """Each PostgreSQL partition's ``(schema, name)`` → its partitioned table's."""
+        if self.backend != "postgresql":
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT cn.nspname, c.relname, pn.nspname, p.relname FROM pg_inherits i "
+                "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace cn ON cn.oid = "
+                "c.relnamespace JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn "
+                "ON pn.oid = p.relnamespace WHERE c.relispartition"
+            ).all()
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
     def open_table(
         self, ref: TableRef, *, batch_rows: int = 49152, sample_rows: int = 500, limit: int = 0

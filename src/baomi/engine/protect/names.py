@@ -23,10 +23,13 @@ class PathNames:
         self.labels: dict[str, str] = {}
         self.used = UniqueNames("~{}")
 
-    def protect(self, rel: str) -> str:
+    def protect(self, rel: str, *, labels: bool = False) -> str:
+        """``rel`` with its identifiers protected; ``labels``: its parts are labels (a
+        database's ``SCHEMA.TABLE``: `Customer` is a table, not a person — :meth:`label`)."""
         *folders, name = rel.split("/")
         stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
-        out = "/".join([*(self._part(f) for f in folders), self._part(stem) + dot + suffix])
+        part = self.label if labels else self._part
+        out = "/".join([*(part(f) for f in folders), part(stem) + dot + suffix])
         return self.used.claim(out, dot + suffix)
 
     def label(self, text: str) -> str:

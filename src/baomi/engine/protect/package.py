@@ -293,7 +293,7 @@ def protect_paths(
                     continue
                 entries.append(_hashed(entry, _sha256(src), target))
         for i, source in enumerate(documents, start=len(files)):
-            rel = names.protect(source.name)
+            rel = names.protect(source.name, labels=True)  # a database's SCHEMA.TABLE
             if progress:
                 progress(rel, i, total)
             entry = protect_document(run, source.load(), rel, tmp / rel)
