@@ -31,7 +31,7 @@ from baomi.databases.source import (
 from baomi.engine.contracts import codec
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.recognizers.registry import Registry
-from baomi.engine.scan.collector import write_ndjson
+from baomi.engine.scan.findings_file import FindingsFile
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import Partition, ProgressFn, ScanContext, ScanOptions, ScanResult
 from baomi.engine.scan.partitions import FilePartitions
@@ -156,13 +156,13 @@ def scan_database(
         if found.height:
             findings += found.height
             if sink is not None:
-                write_ndjson(found, sink)
+                sink.write_frame(found)
 
     try:
         refs = db.tables(selection.schemas, selection.tables, selection.exclude)
         if out_dir is not None and tmp is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            sink = open(tmp, "wb")  # noqa: SIM115 - closed in finally
+            sink = FindingsFile(tmp)  # closed in finally
         for file_index, ref in enumerate(refs):
             if progress:
                 progress(db.source(ref), file_index, len(refs))

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import polars as pl
 
@@ -24,6 +24,7 @@ from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.readers import Source, open_source
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.collector import write_ndjson
+from baomi.engine.scan.findings_file import FindingsFile
 from baomi.engine.scan.kernels import scan_partition, scan_text_batch
 from baomi.engine.scan.model import (
     Partition,
@@ -59,7 +60,7 @@ _WORKER: ScanContext | None = None
 class NdjsonFindings:
     """A partition's findings already serialised as ``findings.jsonl`` lines (by a remote
     worker, so that the coordinator only appends bytes): the same bytes
-    :func:`write_ndjson` writes, and how many findings they are."""
+    :meth:`FindingsFile.write_frame` writes, and how many findings they are."""
 
     text: bytes
     height: int
@@ -116,9 +117,13 @@ def _run_partition(part: Partition) -> Scanned:
     return scan_partition(part, _WORKER)
 
 
-def _write_findings(found: pl.DataFrame | NdjsonFindings, sink: io.BufferedWriter) -> None:
+def _write_findings(
+    found: pl.DataFrame | NdjsonFindings, sink: FindingsFile | io.BufferedWriter
+) -> None:
     if isinstance(found, NdjsonFindings):
         sink.write(found.text)
+    elif isinstance(sink, FindingsFile):
+        sink.write_frame(found)
     else:
         write_ndjson(found, sink)
 
@@ -180,12 +185,12 @@ def scan_paths(
     records: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     findings = 0
-    sink: io.BufferedWriter | None = None
+    sink: FindingsFile | None = None
     tmp_findings: Path | None = None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp_findings = out_dir / ".findings.jsonl.partial"
-        sink = open(tmp_findings, "wb")  # noqa: SIM115 - closed in finally
+        sink = FindingsFile(tmp_findings)  # closed in finally
     pool = (
         ProcessPoolExecutor(
             workers,
@@ -350,7 +355,7 @@ def _document(part: Partition) -> bool:
     return small and (part.plans == TEXT_PLAN or part.extra)
 
 
-def discard(sink: io.BufferedWriter | None, out_dir: Path | None) -> None:
+def discard(sink: FindingsFile | BinaryIO | None, out_dir: Path | None) -> None:
     """Close and remove the findings being written: no half-written findings are left."""
     if sink is not None and out_dir is not None:
         sink.close()
