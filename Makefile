@@ -38,8 +38,8 @@ test: setup ## the test suite (embedded SQLite), without the slow end-to-end tes
 test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, API fuzzing (CI runs them)
 	$(BIN)/pytest -q $(XDIST) -m slow
 
-test-db: setup ## the fast tests that use the database (services, storage, the web's sessions, rooms, documents), e.g. on PostgreSQL
-	$(BIN)/pytest -q $(XDIST) -m "not slow" tests/services tests/storage tests/web/test_accounts.py tests/web/test_rooms_api.py tests/web/test_documents_api.py
+test-db: setup ## the fast tests that use the database (services, storage, the web's sessions, rooms, documents, several processes), e.g. on PostgreSQL
+	$(BIN)/pytest -q $(XDIST) -m "not slow" tests/services tests/storage tests/web/test_accounts.py tests/web/test_rooms_api.py tests/web/test_documents_api.py tests/web/test_several_processes.py
 
 test-scan-db: setup ## database scans on servers (BAOMI_TEST_PG_URL, BAOMI_TEST_MYSQL_URL; .ci/run)
 	$(BIN)/pytest -q -m db

@@ -3,7 +3,8 @@
 0017 seals the recipient contact a deal profile held in clear: with the vault's key it seals
 every row; without it the clear value stays readable until the profile's next write; its
 downgrade opens them back, and refuses rather than lose them when it cannot. 0018 adds the
-pending (enrolment) TOTP secret; 0019 marks the incidents stored before masking.
+pending (enrolment) TOTP secret; 0019 marks the incidents stored before masking; 0020
+holds what a page shows once.
 """
 
 from __future__ import annotations
@@ -149,3 +150,17 @@ def test_0019_marks_every_incident_already_stored_as_not_masked(vault: Vault) ->
         marks = dict(conn.execute(text("SELECT id, masked FROM incidents")).all())
     assert {k: bool(v) for k, v in marks.items()} == {older: False, newer: True}
     assert incidents.unmasked(vault, actor=operator()) == 1
+
+
+def test_0020_adds_what_a_page_shows_once_and_its_downgrade_drops_it(vault: Vault) -> None:
+    """0020 holds a new setup link in the database; down and up again leave an empty table."""
+    from baomi import clock
+    from baomi.services import shown_once
+
+    shown_once.hold(vault, "a session", "setup_link", b"a link", moment=clock.now())
+    _move(vault, "0019_incident_masked", keys=True, down=True)
+    assert "shown_once" not in inspect(vault.engine).get_table_names()
+    _move(vault, HEAD_REVISION, keys=True)
+    assert shown_once.take(vault, "a session", "setup_link", moment=clock.now()) is None
+    shown_once.hold(vault, "a session", "setup_link", b"a link", moment=clock.now())
+    assert shown_once.take(vault, "a session", "setup_link", moment=clock.now()) == b"a link"

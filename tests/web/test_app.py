@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from baomi import clock
+from baomi.storage.models import ShownOnceValue
 from baomi.web.security import LoginThrottle, ShownOnce
 from tests.web.conftest import PASSWORD, api_login, make_user
 
@@ -93,21 +97,44 @@ def test_login_is_throttled_per_client(client: TestClient, vault: Any) -> None:
     assert codes == [401, 401, 401, 429]
 
 
-def test_a_value_shown_once_goes_to_its_session_once_and_not_for_long() -> None:
-    held: ShownOnce[str] = ShownOnce()
+def test_a_value_shown_once_goes_to_its_session_once_and_not_for_long(vault: Any) -> None:
+    moment = [clock.now()]
+
+    def held_for(**limits: Any) -> ShownOnce[str]:
+        return ShownOnce(vault, "test", encode=str, decode=str, now=lambda: moment[0], **limits)
+
+    held = held_for()
     held.put("session-a", "link-a")
-    assert [len(key) for key in held._held] == [64]  # a hash of the session, not its token
     assert held.take("session-b") is None  # another session's
     assert held.take("session-a") == "link-a"
     assert held.take("session-a") is None  # once
-    stale: ShownOnce[str] = ShownOnce(seconds=0)
-    stale.put("session-a", "link-a")
-    assert stale.take("session-a") is None  # not read in time: gone
-    small: ShownOnce[str] = ShownOnce(most=2)
+    held.put("session-a", "link-a")
+    held.put("session-a", "link-b")  # a newer one replaces it
+    assert held.take("session-a") == "link-b" and held.take("session-a") is None
+    held.put("session-a", "link-a")
+    moment[0] += dt.timedelta(seconds=119)
+    assert held.take("session-a") == "link-a"  # read in time
+    held.put("session-a", "link-a")
+    moment[0] += dt.timedelta(seconds=120)
+    assert held.take("session-a") is None  # not read in time: gone
+    small = held_for(most=2)
     for name in "abc":
         small.put(f"session-{name}", name)
-    assert len(small._held) == 2 and small.take("session-a") is None  # the oldest went first
+        moment[0] += dt.timedelta(seconds=1)
+    assert _held(vault) == 2 and small.take("session-a") is None  # the oldest went first
     assert small.take("session-c") == "c"
+    other_kind = ShownOnce(vault, "other", encode=str, decode=str, now=lambda: moment[0])
+    other_kind.put("session-b", "kept apart")
+    assert small.take("session-b") == "b" and other_kind.take("session-b") == "kept apart"
+    held.put("session-d", "expired meanwhile")
+    moment[0] += dt.timedelta(seconds=121)
+    held.put("session-e", "e")
+    assert _held(vault) == 1  # the expired ones are purged on the way
+
+
+def _held(vault: Any) -> int:
+    with vault.reading() as s:
+        return s.scalar(select(func.count()).select_from(ShownOnceValue)) or 0
 
 
 def test_pages_sign_in_and_out(client: TestClient, vault: Any) -> None:

@@ -673,6 +673,13 @@ def csrf_token(vault: Vault, session_token: str) -> str:
     return crypto.keyed_hash(key, session_token)
 
 
+def message_key(vault: Vault) -> bytes:
+    """The key that signs the messages a page shows from its address (``?notice=``…,
+    ``web/security.SignedMessages``): derived from the platform's keys, so every process of
+    one installation signs and verifies alike (not stored, never logged)."""
+    return crypto.hkdf(vault.platform_key("index"), "baomi web messages")
+
+
 def check_csrf(vault: Vault, session_token: str, presented: str | None) -> bool:
     return presented is not None and crypto.constant_time_equal(
         csrf_token(vault, session_token), presented

@@ -18,6 +18,7 @@ from starlette.routing import compile_path
 from baomi import __version__
 from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.i18n import tr
+from baomi.services.accounts import message_key
 from baomi.services.vault import Vault, open_vault
 from baomi.settings import Settings
 from baomi.web import form_errors
@@ -53,7 +54,6 @@ from baomi.web.security import (
     LoginThrottle,
     NulGuard,
     SecurityMiddleware,
-    ShownOnce,
     SignedMessages,
     csrf_guard,
 )
@@ -84,9 +84,9 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.login_throttle = LoginThrottle()
     app.state.request_throttle = requests.throttle()
     app.state.survey_throttle = govern_surveys.throttle()
-    app.state.setup_links = ShownOnce()  # the users page's new setup links, shown once
+    app.state.setup_links = users.held_links(store)  # the users page's new links, shown once
     app.add_middleware(NulGuard)
-    app.add_middleware(SignedMessages)
+    app.add_middleware(SignedMessages, key=lambda: message_key(store))
     app.add_middleware(
         SecurityMiddleware, hsts=hsts
     )  # added last: runs first (headers on every answer)

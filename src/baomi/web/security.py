@@ -14,10 +14,14 @@
 - A secret a form's answer shows once (a new setup link) is held by :class:`ShownOnce` for the
   page the form redirects to (POST-redirect-GET): reloading that page reads it again and sends
   no form, and the secret never travels in an address.
+
+Both hold with several processes of the data room over one database and key: the messages'
+key is derived from the platform's keys, and what a page shows once waits in the database.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import hmac
 import secrets
@@ -31,8 +35,10 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlu
 
 from fastapi import HTTPException, Request
 
+from baomi import clock
 from baomi.i18n import SUPPORTED, set_language, tr
-from baomi.services import accounts
+from baomi.services import accounts, shown_once
+from baomi.services.vault import Vault
 
 SESSION_COOKIE = "baomi_session"
 PRE_CSRF_COOKIE = "baomi_csrf"
@@ -150,13 +156,23 @@ MESSAGE_SIG = "msig"
 
 class SignedMessages:
     """Pure ASGI: a redirect whose address carries a message (:data:`MESSAGE_PARAMS`) gets a
-    signature of the path and the messages (an HMAC with a key of this process: a message only
-    has to survive its redirect); a request whose messages are not so signed has them removed
-    from its query before any page reads it."""
+    signature of the path and the messages (an HMAC with ``key()``, the installation's
+    :func:`~baomi.services.accounts.message_key`: every process of the data room signs and
+    verifies alike, so the redirect may land on any of them); a request whose messages are not
+    so signed has them removed from its query before any page reads it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, key: Callable[[], bytes]) -> None:
         self.app = app
-        self.key = secrets.token_bytes(32)
+        self._source = key
+        self._key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        """``key()``, asked the first time a message is signed or checked (the platform's keys
+        stay the same when the master key rotates)."""
+        if self._key is None:
+            self._key = self._source()
+        return self._key
 
     def _sign(self, path: str, pairs: list[tuple[str, str]]) -> str:
         text = path + "\x00" + "\x00".join(f"{k}={v}" for k, v in pairs if k in MESSAGE_PARAMS)
@@ -297,36 +313,42 @@ T = TypeVar("T")
 
 
 class ShownOnce(Generic[T]):
-    """What a form made that its page shows once, held in this process's memory between the
-    form's redirect and the page's next read (POST-redirect-GET): keyed by a hash of the session
-    that made it, given to that session's next :meth:`take` and forgotten, or forgotten after
-    ``seconds`` if the page is not read. A reload of the page reads it again (the GET): nothing is
-    made anew, nothing shown again. The value never travels in an address, a cookie or a log;
-    a session holds one value (a newer one replaces it). The data room runs as one process
-    (``baomi serve``), as the signed messages' key does."""
+    """What a form made that its page shows once, held between the form's redirect and the
+    page's next read (POST-redirect-GET) in the database (:mod:`baomi.services.shown_once`:
+    sealed, keyed by a keyed hash of the session that made it), so that any process of the
+    data room may answer the page: given to that session's next :meth:`take` and forgotten, or
+    forgotten after ``seconds`` if the page is not read. A reload of the page reads it again
+    (the GET): nothing is made anew, nothing shown again. The value never travels in an
+    address, a cookie or a log; a session holds one value of each ``kind`` (a newer one
+    replaces it); ``encode`` and ``decode`` turn a value into the text sealed and back."""
 
-    def __init__(self, seconds: float = 120.0, most: int = 1000) -> None:
-        self.seconds, self.most = seconds, most
-        self._held: dict[str, tuple[float, T]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(session_token: str) -> str:
-        return hashlib.sha256(session_token.encode("ascii", "replace")).hexdigest()
+    def __init__(
+        self,
+        vault: Vault,
+        kind: str,
+        *,
+        encode: Callable[[T], str],
+        decode: Callable[[str], T],
+        seconds: float = shown_once.SECONDS,
+        most: int = shown_once.MOST,
+        now: Callable[[], _dt.datetime] = clock.now,
+    ) -> None:
+        self.vault, self.kind = vault, kind
+        self.encode, self.decode = encode, decode
+        self.seconds, self.most, self.now = seconds, most, now
 
     def put(self, session_token: str, value: T) -> None:
-        moment = time.monotonic()
-        with self._lock:
-            for key in [k for k, (until, _) in self._held.items() if until <= moment]:
-                del self._held[key]
-            while len(self._held) >= self.most:  # bound memory: the oldest goes first
-                del self._held[min(self._held, key=lambda k: self._held[k][0])]
-            self._held[self._key(session_token)] = (moment + self.seconds, value)
+        shown_once.hold(
+            self.vault,
+            session_token,
+            self.kind,
+            self.encode(value).encode("utf-8"),
+            moment=self.now(),
+            seconds=self.seconds,
+            most=self.most,
+        )
 
     def take(self, session_token: str) -> T | None:
         """The value ``session_token``'s session was to be shown, once; ``None`` if none."""
-        with self._lock:
-            held = self._held.pop(self._key(session_token), None)
-        if held is None or held[0] <= time.monotonic():
-            return None
-        return held[1]
+        held = shown_once.take(self.vault, session_token, self.kind, moment=self.now())
+        return None if held is None else self.decode(held.decode("utf-8"))

@@ -2,7 +2,8 @@
 mirror them.
 
 - :mod:`~baomi.storage.models.vault` — deals, encrypted objects, parties, audit chain, certificates
-- :mod:`~baomi.storage.models.accounts` — the data room's users, web sessions, setup links
+- :mod:`~baomi.storage.models.accounts` — the data room's users, web sessions, setup links,
+  what a page shows once
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 - :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
   compliance records (provisions, assessments, checklist, third parties, notices)
@@ -17,7 +18,7 @@ mirror them.
 
 from __future__ import annotations
 
-from baomi.storage.models.accounts import SetupLink, User, WebSession
+from baomi.storage.models.accounts import SetupLink, ShownOnceValue, User, WebSession
 from baomi.storage.models.base import NAMING, Base
 from baomi.storage.models.comply import (
     Assessment,
@@ -81,8 +82,9 @@ from baomi.storage.models.vault import (
     StoredObject,
 )
 
-#: Tables in dependency order (backups dump and restore them in this order). Web sessions and
-#: setup links are not backed up: a restored home signs everyone in again.
+#: Tables in dependency order (backups dump and restore them in this order). Web sessions,
+#: setup links and what a page shows once are not backed up: a restored home signs everyone in
+#: again.
 TABLES = (
     Deal,
     StoredObject,
@@ -187,6 +189,7 @@ __all__ = [
     "ReminderSent",
     "Room",
     "SetupLink",
+    "ShownOnceValue",
     "StoredObject",
     "SubjectIndex",
     "SubjectRequest",

@@ -1,4 +1,5 @@
-"""The data room's accounts: users, web sessions and one-time setup links.
+"""The data room's accounts: users, web sessions, one-time setup links, and what a page shows
+once to a session (a new setup link) between a form and the page it redirects to.
 
 Passwords are stored only as argon2id hashes; a TOTP secret only sealed (AES-256-GCM under the
 platform's field key). A session or setup token is stored only as its SHA-256: whoever reads the
@@ -62,3 +63,19 @@ class SetupLink(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     expires_at: Mapped[str] = mapped_column(String(40))
     used_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class ShownOnceValue(Base):
+    """What a form made that its page shows once to the session that sent it (0020): sealed with
+    the platform's field key (bound to its kind and session), keyed by a keyed hash of the
+    session's token, deleted when read or once ``expires_at`` (UTC, ISO 8601 with microseconds,
+    so that the text sorts as the time) has passed (``services/shown_once.py``). In the database
+    rather than a process's memory: every process of the data room reads what another made."""
+
+    __tablename__ = "shown_once"
+
+    #: what the value is (``setup_link``): a session holds one of each kind
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[str] = mapped_column(String(40), index=True)

@@ -4,12 +4,13 @@ disable and enable, unlock, reset a lost second factor (TOTP).
 
 The API answers a setup link in the JSON that made it. The page's forms answer with a redirect
 back to the page (POST-redirect-GET), so that reloading the page never sends a form again; a
-setup link a form made waits server-side for that session's next read of the page
-(:class:`baomi.web.security.ShownOnce`), shown once and never put in a URL (browser history,
-logs). Every other form comes back with a signed message: what was done, or why not."""
+setup link a form made waits server-side, sealed in the database, for that session's next
+read of the page from any process of the data room (:class:`baomi.web.security.ShownOnce`),
+shown once and never put in a URL (browser history, logs). Every other form comes back with a signed message: what was done, or why not."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated
@@ -26,6 +27,7 @@ from baomi.services.accounts import UserPublic
 from baomi.services.dataroom import rooms
 from baomi.services.govern.departments import DEPARTMENTS
 from baomi.services.permissions import ROLE_LABELS, Action, Role
+from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
 from baomi.web.pages import render
@@ -157,8 +159,22 @@ def reset_totp(username: str, user: CurrentUser, vault: VaultDep) -> UserPublicO
 
 PAGE = "/admin/users"
 Short = Annotated[str, Form(max_length=200)]
-#: a user and the setup link token just issued for them
-Made = tuple[UserPublic, str]
+#: a user's name and the setup link token just issued for them
+Made = tuple[str, str]
+
+
+def _encoded(made: Made) -> str:
+    return json.dumps(list(made))
+
+
+def _decoded(text: str) -> Made:
+    username, token = json.loads(text)
+    return str(username), str(token)
+
+
+def held_links(vault: Vault) -> ShownOnce[Made]:
+    """Where the page's forms leave the setup link they made for the page to show once."""
+    return ShownOnce(vault, "setup_link", encode=_encoded, decode=_decoded)
 
 
 def _setup_links(request: Request) -> ShownOnce[Made]:
@@ -196,15 +212,17 @@ def _back(work: Callable[[], object], notice: Callable[[], str] | None = None) -
     return RedirectResponse(f"{PAGE}?notice={quote(notice())}" if notice else PAGE, 303)
 
 
-def _issued(request: Request, token: str | None, issue: Callable[[], Made]) -> Response:
+def _issued(
+    request: Request, token: str | None, issue: Callable[[], tuple[UserPublic, str]]
+) -> Response:
     """Issue a setup link with ``issue`` and go back to the page, which shows it once to this
     session (POST-redirect-GET: a reload reads the page, it does not issue another link), or
     with the refusal."""
 
     def work() -> None:
-        made = issue()
+        user, link = issue()
         if token is not None:  # always, with the session CurrentUser found
-            _setup_links(request).put(token, made)
+            _setup_links(request).put(token, (user.username, link))
 
     return _back(work)
 
