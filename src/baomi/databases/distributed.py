@@ -251,9 +251,12 @@ def _range_failure(rows: int, result: RangeScan) -> str:
 
 
 def _table_errors(plan: _Plan, unit: Unit, failures: list[str]) -> list[str]:
+    """The table's read failures; its notes (information) go in the record's ``notes``."""
     for column, why in unit.notes.items():
         plan.src.not_read.setdefault(column, why)
-    return [*plan.src.notes(), *plan.keys.note(), *failures]
+    if unit.record is not None:
+        unit.record["notes"] = [*plan.src.notes(), *plan.keys.note()]
+    return failures
 
 
 def scan_database_dask(

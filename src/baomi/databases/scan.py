@@ -233,7 +233,8 @@ def scan_table(
         if not count:
             return {"path": name, "reason": exc.reason}
         errors.append(read_failure(exc.reason, src.rows_read))
-    record["errors"] = [*src.notes(), *keys.note(), *errors]
+    record["errors"] = errors
+    record["notes"] = [*src.notes(), *keys.note()]
     record["plans"] = {None: parts.planner.plans.get(None, {})}
     return record
 

@@ -92,6 +92,7 @@ def _inventory(
                 errors=tuple(rec["errors"]),
                 columns=tuple(columns),
                 entities=dict(sorted(file_entities.items())),
+                notes=tuple(rec.get("notes", ())),
             )
         )
     individuals, sensitive_individuals, method = merger.individuals()
