@@ -103,3 +103,21 @@ def test_notes_are_not_read_failures_and_tables_are_tables(tmp_path: Path) -> No
         assert notes in text and counted in text
         assert "call_log" in text and "attachments" in text  # the notes still name them
 
+
+def test_table_format_names_each_table_on_an_80_column_terminal(tmp_path: Path) -> None:
+    """``--format table``: the database is named once above the table and each row by its
+    ``SCHEMA.TABLE`` (the whole ``db://HOST/DB/…`` path was cut to the same prefix on every row)."""
+    url = _demo(tmp_path)
+    result = runner.invoke(
+        app,
+        ["scan", url, "-o", str(tmp_path / "o"), "--no-prose", "--format", "table"],
+        env={"BAOMI_LANG": "en", "COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "By table and column: db://localhost/crm" in out
+    shown = out[out.index("By table and column") : out.index("Estimated individuals")]
+    assert "db://localhost/crm/main." not in shown
+    assert "…" not in shown  # folded, not cut
+    for table in ("main.customers", "main.orders", "main.call_log"):
+        assert table in shown

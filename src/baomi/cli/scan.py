@@ -178,6 +178,20 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
             )
 
 
+def _database_of(inv: Inventory) -> str | None:
+    """``db://HOST/DB`` when every table of ``inv`` is one database's (else ``None``: files)."""
+    paths = [f.path for f in inv.files] + [s.path for s in inv.skipped]
+    if not paths or not all(p.startswith("db://") for p in paths):
+        return None
+    names = {p.rsplit("/", 1)[0] for p in paths}
+    return names.pop() if len(names) == 1 else None
+
+
+def _shown(path: str, database: str | None) -> str:
+    """A table's ``SCHEMA.TABLE`` under its database ``database`` (a file: its path)."""
+    return path.removeprefix(database + "/") if database else path
+
+
 def _print_tables(console: Console, inv: Inventory) -> None:
     s = inv.summary
     per_entity = Table(title=tr("按实体汇总", "By entity"))
@@ -196,20 +210,27 @@ def _print_tables(console: Console, inv: Inventory) -> None:
             approx + str(s.distinct.get(entity, "")),
         )
     console.print(per_entity)
-    per_col = Table(title=tr("按文件和列", "By file and column"))
-    per_col.add_column(tr("文件 / 工作表 / 列", "File / sheet / column"), ratio=3)
+    database = _database_of(inv)
+    if database is None:
+        per_col = Table(title=tr("按文件和列", "By file and column"))
+        per_col.add_column(
+            tr("文件 / 工作表 / 列", "File / sheet / column"), ratio=3, overflow="fold"
+        )
+    else:  # the database named once; each row by its SCHEMA.TABLE
+        per_col = Table(title=tr("按表和列：", "By table and column: ") + escape(database))
+        per_col.add_column(tr("表 / 列", "Table / column"), ratio=3, overflow="fold")
     per_col.add_column(tr("实体", "Entities"), ratio=3)
     per_col.add_column(tr("类别", "Category"), ratio=2)
     per_col.add_column(tr("匹配/非空", "Matches"), justify="right", ratio=2)
     for f in inv.files:
         if f.kind == "text" or not f.columns:
             ents = "\n".join(f"{_label(e)} ×{n}" for e, n in f.entities.items()) or "—"
-            per_col.add_row(f.path, ents, "", "")
+            per_col.add_row(escape(_shown(f.path, database)), ents, "", "")
             continue
         for c in f.columns:
             if not c.matches and not c.sensitive:
                 continue
-            where = "/".join(x for x in (f.path, c.sheet, c.name) if x)
+            where = escape("/".join(x for x in (_shown(f.path, database), c.sheet, c.name) if x))
             if c.sensitive:
                 where = f"[bold red]{where}[/]"
             ents = "\n".join(f"{_label(e)} ×{n}" for e, n in c.entities.items())
