@@ -331,3 +331,45 @@ def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
         scan_database(f"sqlite:///{tmp_path / 'nope.db'}", out_dir=tmp_path / "o")
     assert str(tmp_path / "nope.db") in str(err.value)  # the path it looked for
     assert not (tmp_path / "nope.db").exists() and not (tmp_path / "o").exists()
+
+
+def test_other_schemas_are_named_with_how_to_read_them(
+    crm: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --schema only the default schema is read: the others that hold tables (here an
+    attached SQLite database) are named in the inventory's notes, with the option to read them."""
+    import sqlalchemy as sa
+
+    import baomi.databases.scan as scan_module
+
+    other = tmp_path / "sales.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE leads (id INTEGER PRIMARY KEY, mobile TEXT)")
+    real = scan_module.connect
+
+    def attached(url: str, **kw: Any) -> Database:
+        db = real(url, **kw)
+        db.engine.dispose()
+        sa.event.listen(
+            db.engine,
+            "connect",
+            lambda dbapi, _: dbapi.execute(f"ATTACH DATABASE '{other}' AS sales"),
+        )
+        return db
+
+    monkeypatch.setattr(scan_module, "connect", attached)
+    result = scan_database(crm, out_dir=tmp_path / "o", options=FAST)
+    assert not any(".leads" in f.path for f in result.inventory.files)
+    (note,) = result.inventory.notes
+    assert "sales (1 table" in note and "--schema sales" in note and "--schema '*'" in note
+    saved = json.loads((tmp_path / "o" / "inventory.json").read_text(encoding="utf-8"))
+    assert saved["notes"] == [note]
+    chosen = DatabaseSelection(schemas=("sales",))
+    again = scan_database(crm, out_dir=tmp_path / "p", options=FAST, selection=chosen)
+    assert [f.path.rsplit("/", 1)[-1] for f in again.inventory.files] == ["sales.leads"]
+    assert not again.inventory.notes  # schemas were chosen
+
+
+def test_one_schema_has_no_note(scanned: tuple[Any, list[dict[str, Any]]]) -> None:
+    inv, _ = scanned
+    assert not inv.notes

@@ -41,6 +41,7 @@ from baomi.databases.scan import (
     open_database,
     read_failure,
     scan_table,
+    schema_notes,
     table_record,
     with_keys,
 )
@@ -301,6 +302,6 @@ def scan_database_dask(
                 unit.errors = partial(_table_errors, plan)
                 for i, task in enumerate(plan.tasks):
                     run.submit(unit, scan_key_range_on_worker, task, i * step, plan.table, setup)
-            return run.finish(progress, len(refs))
+            return run.finish(progress, len(refs), schema_notes(db, selection))
     finally:
         db.close()
