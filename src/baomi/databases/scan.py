@@ -309,5 +309,7 @@ MAX_SCHEMAS_NAMED = 10
 
 
 def read_failure(reason: str, rows: int) -> str:
-    """Why a table's reading stopped after ``rows`` rows."""
+    """Why a table's reading stopped after ``rows`` rows (none: the reason alone)."""
+    if not rows:
+        return reason
     return reason + tr(f"（已扫描前 {rows} 行）", f" (after {rows} rows)")
