@@ -137,3 +137,40 @@ def test_protect_of_a_database_for_a_deal_records_its_people(env: Path) -> None:
 
     with open_vault(Settings()) as vault, vault.reading() as session:
         assert session.query(ProvisionPeople).count() == 1
+
+
+def test_a_database_table_it_may_not_read_for_a_deal(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--deal reads the tables' people first: a table it may not read stops the run without
+    "(after 0 rows)", with the hint --exclude TABLE."""
+    from baomi.databases.source import DatabaseError, DatabaseTable
+    from baomi.demo.database import create_demo_database
+
+    def denied(self: DatabaseTable):  # type: ignore[no-untyped-def]
+        raise DatabaseError(self.display, "no permission to read it")
+
+    monkeypatch.setattr(DatabaseTable, "rows", denied)
+    source = f"sqlite:///{env / 'crm.db'}"
+    create_demo_database(source, rows=10)
+    _ok("policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key"))
+    r = runner.invoke(
+        app,
+        ["protect", source, "--table", "orders", "--policy", str(env / "p.yaml"),
+         "--key-file", str(env / "k.key"), "--deal", "d1", "--recipient", "买方A",
+         "--to", str(env / "pkg")],
+    )  # fmt: skip
+    text = " ".join(r.output.split())
+    assert r.exit_code == 1 and "main.orders: no permission to read it" in text
+    assert "after 0 rows" not in text and "--exclude main.orders" in text
+
+
+def test_the_provision_line_names_the_deal_and_the_record(env: Path) -> None:
+    write_csv(env / "seller" / "客户.csv", customers(5))
+    _ok("policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key"))
+    out = _ok("protect", str(env / "seller"), "--policy", str(env / "p.yaml"),
+              "--key-file", str(env / "k.key"), "--out", str(env / "o"), "--deal", "d1",
+              "--recipient", "买方A")  # fmt: skip
+    (p,) = json.loads(_ok("assess", "provisions", "d1", "--format", "json"))
+    text = " ".join(out.split())
+    assert f"recorded as a provision of the deal d1 (provision record {p['id']})" in text

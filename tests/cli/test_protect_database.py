@@ -97,3 +97,29 @@ def test_an_unreachable_source_fails_without_the_password(env: tuple[Path, list[
     r = runner.invoke(app, ["protect", url, *opts, "--to", str(root / "o")])
     assert r.exit_code == 1 and "cannot reach the database server" in r.output
     assert "hunter2" not in r.output and "scanner" not in r.output
+
+
+def test_a_table_it_may_not_read_says_so_and_how_to_leave_it_out(
+    env: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table the user may not read: no "(after 0 rows)" when nothing was read, and the hint
+    --exclude TABLE."""
+    from baomi.databases.source import DatabaseError, DatabaseTable
+
+    real = DatabaseTable.rows
+
+    def denied(self: DatabaseTable):  # type: ignore[no-untyped-def]
+        if self.ref.name == "orders":
+            raise DatabaseError(self.display, "no permission to read it")
+        return real(self)
+
+    monkeypatch.setattr(DatabaseTable, "rows", denied)
+    root, opts = env
+    source = f"sqlite:///{root / 'crm.db'}"
+    tables = ["--table", "customers", "--table", "orders"]
+    r = runner.invoke(app, ["protect", source, *opts, "--to", str(root / "pkg"), *tables])
+    text = " ".join(r.output.split())
+    assert r.exit_code != 0
+    assert "main.orders: no permission to read it" in text
+    assert "after 0 rows" not in text
+    assert "--exclude main.orders" in text

@@ -82,3 +82,42 @@ def test_a_missing_file_is_still_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scan", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_notes_are_not_read_failures_and_tables_are_tables(tmp_path: Path) -> None:
+    """A table without a primary key or with a binary column is read in full: its notes are
+    information, not "not read completely"; a database run counts tables, not files."""
+    url = _demo(tmp_path)
+    for lang, notes, warning, counted, files in (
+        ("en", "Notes", "not read completely", "Scan complete: 6 tables", "files"),
+        ("zh", "说明", "未能完整读取", "扫描完成：6 个表", "文件"),
+    ):
+        result = runner.invoke(
+            app,
+            ["scan", url, "-o", str(tmp_path / lang), "--no-prose"],
+            env={"BAOMI_LANG": lang},
+        )
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        assert warning not in text and files not in text
+        assert notes in text and counted in text
+        assert "call_log" in text and "attachments" in text  # the notes still name them
+
+
+def test_table_format_names_each_table_on_an_80_column_terminal(tmp_path: Path) -> None:
+    """``--format table``: the database is named once above the table and each row by its
+    ``SCHEMA.TABLE`` (the whole ``db://HOST/DB/…`` path was cut to the same prefix on every row)."""
+    url = _demo(tmp_path)
+    result = runner.invoke(
+        app,
+        ["scan", url, "-o", str(tmp_path / "o"), "--no-prose", "--format", "table"],
+        env={"BAOMI_LANG": "en", "COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "By table and column: db://localhost/crm" in out
+    shown = out[out.index("By table and column") : out.index("Estimated individuals")]
+    assert "db://localhost/crm/main." not in shown
+    assert "…" not in shown  # folded, not cut
+    for table in ("main.customers", "main.orders", "main.call_log"):
+        assert table in shown

@@ -122,10 +122,13 @@ def test_binary_columns_and_missing_keys_are_said_in_the_inventory(
 ) -> None:
     inv, _ = scanned
     attachments = _file(inv, "attachments")
-    assert any("content" in e and "binary" in e for e in attachments.errors)
+    assert any("content" in e and "binary" in e for e in attachments.notes)
     assert "content" not in {c.name for c in attachments.columns}
-    assert any("no primary key" in e for e in _file(inv, "call_log").errors)
-    assert not _file(inv, "customers").errors
+    assert any("no primary key" in e for e in _file(inv, "call_log").notes)
+    assert not _file(inv, "customers").notes
+    # information, not a read failure: these tables were read in full
+    assert not any(f.errors or f.read_in_part for f in inv.files)
+    assert inv.summary.files_with_errors == 0
 
 
 def test_a_table_is_classified_and_scanned_as_its_csv_export(crm: str, tmp_path: Path) -> None:
@@ -169,10 +172,10 @@ def test_sample_stops_each_table_and_says_so(crm: str, tmp_path: Path) -> None:
     )
     customers = _file(result.inventory, "customers")
     assert customers.rows == 30
-    assert any("--sample" in e for e in customers.errors)
+    assert any("--sample" in e for e in customers.notes) and not customers.errors
     attachments = _file(result.inventory, "attachments")  # 10 rows: read whole
     assert attachments.rows == 10
-    assert not any("--sample" in e for e in attachments.errors)
+    assert not any("--sample" in e for e in attachments.notes)
 
 
 @pytest.mark.parametrize(
@@ -314,13 +317,13 @@ def test_exotic_columns_and_unreadable_views_each_get_a_message(tmp_path: Path) 
     result = scan_database(f"sqlite:///{path}", out_dir=tmp_path / "o", options=FAST)
     places = _file(result.inventory, "places")
     # SQLite gives GEOMETRY numeric affinity and stores the bytes: left out value by value
-    assert any(e.startswith("shape:") and "binary values" in e for e in places.errors)
-    assert any(e.startswith("photo:") and "binary" in e for e in places.errors)
+    assert any(e.startswith("shape:") and "binary values" in e for e in places.notes)
+    assert any(e.startswith("photo:") and "binary" in e for e in places.notes)
     assert places.rows == 5
     skipped = {s.path: s.reason for s in result.inventory.skipped}
     assert list(skipped) == ["db://localhost/odd/main.broken"]
     blobs = _file(result.inventory, "blobs")  # nothing but binary: read as empty, said so
-    assert blobs.rows == 0 and any("binary column" in e for e in blobs.errors)
+    assert blobs.rows == 0 and any("binary column" in e for e in blobs.notes)
 
 
 def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
@@ -328,3 +331,45 @@ def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
         scan_database(f"sqlite:///{tmp_path / 'nope.db'}", out_dir=tmp_path / "o")
     assert str(tmp_path / "nope.db") in str(err.value)  # the path it looked for
     assert not (tmp_path / "nope.db").exists() and not (tmp_path / "o").exists()
+
+
+def test_other_schemas_are_named_with_how_to_read_them(
+    crm: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --schema only the default schema is read: the others that hold tables (here an
+    attached SQLite database) are named in the inventory's notes, with the option to read them."""
+    import sqlalchemy as sa
+
+    import baomi.databases.scan as scan_module
+
+    other = tmp_path / "sales.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE leads (id INTEGER PRIMARY KEY, mobile TEXT)")
+    real = scan_module.connect
+
+    def attached(url: str, **kw: Any) -> Database:
+        db = real(url, **kw)
+        db.engine.dispose()
+        sa.event.listen(
+            db.engine,
+            "connect",
+            lambda dbapi, _: dbapi.execute(f"ATTACH DATABASE '{other}' AS sales"),
+        )
+        return db
+
+    monkeypatch.setattr(scan_module, "connect", attached)
+    result = scan_database(crm, out_dir=tmp_path / "o", options=FAST)
+    assert not any(".leads" in f.path for f in result.inventory.files)
+    (note,) = result.inventory.notes
+    assert "sales (1 table" in note and "--schema sales" in note and "--schema '*'" in note
+    saved = json.loads((tmp_path / "o" / "inventory.json").read_text(encoding="utf-8"))
+    assert saved["notes"] == [note]
+    chosen = DatabaseSelection(schemas=("sales",))
+    again = scan_database(crm, out_dir=tmp_path / "p", options=FAST, selection=chosen)
+    assert [f.path.rsplit("/", 1)[-1] for f in again.inventory.files] == ["sales.leads"]
+    assert not again.inventory.notes  # schemas were chosen
+
+
+def test_one_schema_has_no_note(scanned: tuple[Any, list[dict[str, Any]]]) -> None:
+    inv, _ = scanned
+    assert not inv.notes

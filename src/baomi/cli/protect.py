@@ -331,8 +331,11 @@ def protect(
         console.print(tr("已写入", "written") + f" {result.out_dir}")
     if record is not None:
         console.print(
-            tr("已记录为交易的提供", "recorded as a provision of the deal")
-            + f" {record.id}: {record.individuals} "
+            tr(
+                f"已记录为交易 {deal} 的一次提供（提供记录 {record.id}）",
+                f"recorded as a provision of the deal {deal} (provision record {record.id})",
+            )
+            + f": {record.individuals} "
             + tr("人", "individuals")
             + f" ({record.sensitive_individuals} "
             + tr("人含敏感个人信息", "with sensitive PI")

@@ -106,35 +106,51 @@ def _label(entity: str | None) -> str:
     return info.label_zh if current_language() == "zh" else info.label_en
 
 
-def _print_summary(console: Console, inv: Inventory, out: Path) -> None:
+def _units(tables: bool) -> tuple[str, str]:
+    """What a run reads, in Chinese and English: a database's tables, or files."""
+    return ("个表", "tables") if tables else ("个文件", "files")
+
+
+def _print_summary(console: Console, inv: Inventory, out: Path, *, tables: bool = False) -> None:
     s = inv.summary
+    zh, en = _units(tables)
     console.print(
         tr(
-            f"扫描完成：{s.files_scanned} 个文件，{s.rows} 行，{s.findings} 处个人信息；"
+            f"扫描完成：{s.files_scanned} {zh}，{s.rows} 行，{s.findings} 处个人信息；"
             f"估计涉及 {s.estimated_individuals} 人，其中 {s.individuals_with_sensitive} 人"
             f"涉及敏感个人信息。",
-            f"Scan complete: {s.files_scanned} files, {s.rows} rows, {s.findings} "
+            f"Scan complete: {s.files_scanned} {en}, {s.rows} rows, {s.findings} "
             f"findings; about {s.estimated_individuals} individuals, "
             f"{s.individuals_with_sensitive} with sensitive PI.",
         )
     )
-    _print_problems(console, inv)
+    _print_problems(console, inv, tables=tables)
     console.print(tr(f"结果已写入 {out}", f"Results written to {out}"))
 
 
-def _print_problems(console: Console, inv: Inventory) -> None:
-    """Files not read, and files read in part, each with why: nothing is lost silently."""
+def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -> None:
+    """Files (tables) not read, notes on how tables were read, and files read in part, each
+    with why: nothing is lost silently, and information is not called a failure."""
+    zh, en = _units(tables)
     if inv.skipped:
-        console.print(tr(f"跳过 {len(inv.skipped)} 个文件：", f"Skipped {len(inv.skipped)} files:"))
+        console.print(tr(f"跳过 {len(inv.skipped)} {zh}：", f"Skipped {len(inv.skipped)} {en}:"))
         for item in inv.skipped:
             console.print(f"  - {escape(item.path)}: {escape(item.reason)}")
+    noted = [f for f in inv.files if f.notes]
+    if noted:
+        console.print(tr("说明（详见 inventory.json）：", "Notes (see inventory.json):"))
+        for f in noted:
+            for note in f.notes:
+                console.print(f"  - {escape(f.path)}: {escape(note)}")
+    for note in inv.notes:
+        console.print(f"[bold]{escape(note)}[/]")
     partial = [f for f in inv.files if f.read_in_part]
     if not partial:
         return
     console.print(
         tr(
-            f"[bold yellow]警告：{len(partial)} 个文件未能完整读取[/]（详见 inventory.json）：",
-            f"[bold yellow]Warning: {len(partial)} files were not read completely[/] "
+            f"[bold yellow]警告：{len(partial)} {zh}未能完整读取[/]（详见 inventory.json）：",
+            f"[bold yellow]Warning: {len(partial)} {en} were not read completely[/] "
             "(see inventory.json):",
         )
     )
@@ -162,6 +178,20 @@ def _print_problems(console: Console, inv: Inventory) -> None:
             )
 
 
+def _database_of(inv: Inventory) -> str | None:
+    """``db://HOST/DB`` when every table of ``inv`` is one database's (else ``None``: files)."""
+    paths = [f.path for f in inv.files] + [s.path for s in inv.skipped]
+    if not paths or not all(p.startswith("db://") for p in paths):
+        return None
+    names = {p.rsplit("/", 1)[0] for p in paths}
+    return names.pop() if len(names) == 1 else None
+
+
+def _shown(path: str, database: str | None) -> str:
+    """A table's ``SCHEMA.TABLE`` under its database ``database`` (a file: its path)."""
+    return path.removeprefix(database + "/") if database else path
+
+
 def _print_tables(console: Console, inv: Inventory) -> None:
     s = inv.summary
     per_entity = Table(title=tr("按实体汇总", "By entity"))
@@ -180,20 +210,27 @@ def _print_tables(console: Console, inv: Inventory) -> None:
             approx + str(s.distinct.get(entity, "")),
         )
     console.print(per_entity)
-    per_col = Table(title=tr("按文件和列", "By file and column"))
-    per_col.add_column(tr("文件 / 工作表 / 列", "File / sheet / column"), ratio=3)
+    database = _database_of(inv)
+    if database is None:
+        per_col = Table(title=tr("按文件和列", "By file and column"))
+        per_col.add_column(
+            tr("文件 / 工作表 / 列", "File / sheet / column"), ratio=3, overflow="fold"
+        )
+    else:  # the database named once; each row by its SCHEMA.TABLE
+        per_col = Table(title=tr("按表和列：", "By table and column: ") + escape(database))
+        per_col.add_column(tr("表 / 列", "Table / column"), ratio=3, overflow="fold")
     per_col.add_column(tr("实体", "Entities"), ratio=3)
     per_col.add_column(tr("类别", "Category"), ratio=2)
     per_col.add_column(tr("匹配/非空", "Matches"), justify="right", ratio=2)
     for f in inv.files:
         if f.kind == "text" or not f.columns:
             ents = "\n".join(f"{_label(e)} ×{n}" for e, n in f.entities.items()) or "—"
-            per_col.add_row(f.path, ents, "", "")
+            per_col.add_row(escape(_shown(f.path, database)), ents, "", "")
             continue
         for c in f.columns:
             if not c.matches and not c.sensitive:
                 continue
-            where = "/".join(x for x in (f.path, c.sheet, c.name) if x)
+            where = escape("/".join(x for x in (_shown(f.path, database), c.sheet, c.name) if x))
             if c.sensitive:
                 where = f"[bold red]{where}[/]"
             ents = "\n".join(f"{_label(e)} ×{n}" for e, n in c.entities.items())
@@ -345,14 +382,15 @@ def scan(
 
         index_scan_output(out, files)
     inv = result.inventory
+    tables = bool(urls)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(codec.to_dict(inv.summary), ensure_ascii=False, indent=2))
-        _print_problems(console, inv)  # on stderr: stdout stays JSON
+        _print_problems(console, inv, tables=tables)  # on stderr: stdout stays JSON
     elif fmt is OutputFormat.table:
         _print_tables(console, inv)
-        _print_summary(console, inv, out)
+        _print_summary(console, inv, out, tables=tables)
     else:
-        _print_summary(console, inv, out)
+        _print_summary(console, inv, out, tables=tables)
 
 
 def _scan_on_dask(

@@ -7,6 +7,7 @@ exit 1, with no credential in it; a table that cannot be read is listed as skipp
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -18,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from baomi.errors import UnreadableFileError
 from baomi.i18n import tr
 
 if TYPE_CHECKING:
@@ -203,9 +205,10 @@ def protect_database(
     (``--out``, else a temporary one) then the target database."""
     from baomi.databases.protect import load_into, table_sources
     from baomi.databases.scan import open_database, table_partitions
-    from baomi.databases.source import DatabaseError
+    from baomi.databases.source import DatabaseError, TableRef
 
     db = open_database(source.url, chosen)
+    refs: list[TableRef] = []
     try:
         refs = db.tables(chosen.schemas, chosen.tables, chosen.exclude)
         if not refs:
@@ -221,5 +224,14 @@ def protect_database(
                 result.out_dir, result.manifest, target, copies, replace=source.replace
             )
             return result, written
+    except UnreadableFileError as exc:  # a table it may not read: how to leave it out
+        ref = next((r for r in refs if db.source(r) == exc.path), None)
+        if ref is None:
+            raise
+        option = f"--exclude {shlex.quote(ref.qualified)}"
+        raise DatabaseError(
+            exc.path,
+            exc.reason + tr(f"（可加 {option} 略过此表）", f" (add {option} to leave it out)"),
+        ) from None
     finally:
         db.close()

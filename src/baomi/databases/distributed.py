@@ -41,6 +41,7 @@ from baomi.databases.scan import (
     open_database,
     read_failure,
     scan_table,
+    schema_notes,
     table_record,
     with_keys,
 )
@@ -251,9 +252,12 @@ def _range_failure(rows: int, result: RangeScan) -> str:
 
 
 def _table_errors(plan: _Plan, unit: Unit, failures: list[str]) -> list[str]:
+    """The table's read failures; its notes (information) go in the record's ``notes``."""
     for column, why in unit.notes.items():
         plan.src.not_read.setdefault(column, why)
-    return [*plan.src.notes(), *plan.keys.note(), *failures]
+    if unit.record is not None:
+        unit.record["notes"] = [*plan.src.notes(), *plan.keys.note()]
+    return failures
 
 
 def scan_database_dask(
@@ -298,6 +302,6 @@ def scan_database_dask(
                 unit.errors = partial(_table_errors, plan)
                 for i, task in enumerate(plan.tasks):
                     run.submit(unit, scan_key_range_on_worker, task, i * step, plan.table, setup)
-            return run.finish(progress, len(refs))
+            return run.finish(progress, len(refs), schema_notes(db, selection))
     finally:
         db.close()

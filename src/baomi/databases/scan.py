@@ -13,6 +13,7 @@ others; one that fails part-way has what was read scanned and the failure in its
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +174,9 @@ def scan_database(
                 records.append(done)
         if progress:
             progress("", len(refs), len(refs))
-        inventory = _inventory(records, skipped, merger, ctx, findings)
+        inventory = _inventory(
+            records, skipped, merger, ctx, findings, notes=schema_notes(db, selection)
+        )
     except BaseException:
         if sink is not None:
             sink.close()
@@ -233,7 +236,8 @@ def scan_table(
         if not count:
             return {"path": name, "reason": exc.reason}
         errors.append(read_failure(exc.reason, src.rows_read))
-    record["errors"] = [*src.notes(), *keys.note(), *errors]
+    record["errors"] = errors
+    record["notes"] = [*src.notes(), *keys.note()]
     record["plans"] = {None: parts.planner.plans.get(None, {})}
     return record
 
@@ -274,6 +278,38 @@ def table_record(name: str) -> dict[str, Any]:
     }
 
 
+def schema_notes(db: Database, selection: DatabaseSelection) -> list[str]:
+    """The inventory's note naming the schemas a scan without ``--schema`` did not read (none
+    when schemas were chosen), with the option that reads them."""
+    if selection.schemas:
+        return []
+    found = db.other_schemas()
+    if not found:
+        return []
+    names = sorted(found)
+    shown, more = names[:MAX_SCHEMAS_NAMED], len(names) - MAX_SCHEMAS_NAMED
+    zh = "、".join(f"{s}（{found[s]} 个表或视图）" for s in shown)
+    en = ", ".join(
+        f"{s} ({found[s]} {'table or view' if found[s] == 1 else 'tables or views'})" for s in shown
+    )
+    if more > 0:
+        zh, en = zh + f" 等，另有 {more} 个", en + f" and {more} more"
+    option = f"--schema {shlex.quote(names[0])}"
+    return [
+        tr(
+            f"其他模式未读取：{zh}。按名称读取加 {option}，全部读取加 --schema '*'",
+            f"other schemas were not read: {en}. Add {option} to read one by name, or "
+            "--schema '*' for all",
+        )
+    ]
+
+
+#: How many unread schemas the note names (a MySQL server can hold hundreds of databases).
+MAX_SCHEMAS_NAMED = 10
+
+
 def read_failure(reason: str, rows: int) -> str:
-    """Why a table's reading stopped after ``rows`` rows."""
+    """Why a table's reading stopped after ``rows`` rows (none: the reason alone)."""
+    if not rows:
+        return reason
     return reason + tr(f"（已扫描前 {rows} 行）", f" (after {rows} rows)")

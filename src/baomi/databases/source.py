@@ -287,6 +287,23 @@ class Database:
             if parents.get((r.schema or self.default_schema, r.name)) not in listed
         ]
 
+    def other_schemas(self) -> dict[str, int]:
+        """The schemas besides the default one (no system schema, no SQLite ``temp``) that
+        hold tables or views, with how many: what a scan without ``--schema`` leaves out.
+        Empty when the server will not list them."""
+        try:
+            inspector = sa.inspect(self.engine)
+            out: dict[str, int] = {}
+            for schema in inspector.get_schema_names():
+                if schema in (self.default_schema, "temp") or not _schema_matches(schema, "*"):
+                    continue
+                n = len(inspector.get_table_names(schema)) + len(inspector.get_view_names(schema))
+                if n:
+                    out[schema] = n
+        except sa_exc.SQLAlchemyError:
+            return {}
+        return out
+
     def _materialized_views(self, inspector: sa.Inspector, schema: str | None) -> list[str]:
         if self.backend != "postgresql":
             return []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from baomi.engine.contracts.layout import OMIT_NONE
+from baomi.engine.contracts.layout import OMIT_DEFAULT, OMIT_NONE
 
 #: The inventory's schema version (its ``version`` key); readers refuse a later one.
 INVENTORY_VERSION = 1
@@ -34,7 +34,9 @@ class InventoryColumn:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InventoryFile:
-    """One file that was read (whole, or in part: ``errors``, ``skipped_rows``)."""
+    """One file that was read (whole, or in part: ``errors``, ``skipped_rows``). ``notes``:
+    how a database table was read in full (no primary key, a binary column left out,
+    ``--sample``) — information, not a read failure; the key is left out when empty."""
 
     path: str
     kind: str  # "table" or "text"
@@ -46,6 +48,7 @@ class InventoryFile:
     errors: tuple[str, ...]
     columns: tuple[InventoryColumn, ...]
     entities: Mapping[str, int]
+    notes: tuple[str, ...] = field(default=(), metadata=OMIT_DEFAULT)
 
     @property
     def read_in_part(self) -> bool:
@@ -95,3 +98,5 @@ class Inventory:
     files: tuple[InventoryFile, ...]
     skipped: tuple[SkippedFile, ...]
     summary: InventorySummary
+    #: About the run as a whole (a database's schemas not read); left out when empty.
+    notes: tuple[str, ...] = field(default=(), metadata=OMIT_DEFAULT)

@@ -577,8 +577,10 @@ class Coordinator:
             else:
                 unit.failures.append(reason)
 
-    def finish(self, progress: ProgressFn | None = None, total: int = 0) -> ScanResult:
-        """Merge what is in flight and write the outputs."""
+    def finish(
+        self, progress: ProgressFn | None = None, total: int = 0, notes: Sequence[str] = ()
+    ) -> ScanResult:
+        """Merge what is in flight and write the outputs (``notes``: the inventory's)."""
         self.drain(0)
         if progress:
             progress("", total, total)
@@ -587,7 +589,7 @@ class Coordinator:
                 unit.record["errors"] = unit.errors(unit, unit.failures)
         records = [u.record for u in self.units if u.record is not None]
         skipped = [u.skipped for u in self.units if u.skipped is not None]
-        inventory = _inventory(records, skipped, self.merger, self.ctx, self.findings)
+        inventory = _inventory(records, skipped, self.merger, self.ctx, self.findings, notes=notes)
         if self.sink is not None:
             self.sink.close()
         return publish(self.out_dir, inventory, self.findings)

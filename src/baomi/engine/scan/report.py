@@ -3,6 +3,7 @@ inventory (DESIGN.md "Scan output", a contract)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,8 @@ def _inventory(
     merger: InventoryMerger,
     ctx: ScanContext,
     findings: int,
+    *,
+    notes: Sequence[str] = (),
 ) -> Inventory:
     files_out: list[InventoryFile] = []
     entity_totals: dict[str, int] = {}
@@ -92,6 +95,7 @@ def _inventory(
                 errors=tuple(rec["errors"]),
                 columns=tuple(columns),
                 entities=dict(sorted(file_entities.items())),
+                notes=tuple(rec.get("notes", ())),
             )
         )
     individuals, sensitive_individuals, method = merger.individuals()
@@ -122,4 +126,5 @@ def _inventory(
             individuals_with_sensitive=sensitive_individuals,
             individuals_method=method,
         ),
+        notes=tuple(notes),
     )
