@@ -94,3 +94,24 @@ def test_which_fields_and_objects_are_whose() -> None:
     )
     assert _names_a_person("buyer.name") and _names_a_person("shipping.receiver")
     assert _names_a_person("乘客.姓名") and not _names_a_person("payment.method")
+
+
+def test_an_api_export_wrapping_its_records(tmp_path: Path) -> None:
+    """``{"code": 0, "data": {"list": [...]}}``: a record's fields are at ``data.list[i].…``;
+    its buyer and receiver are still two people, its unnamed payment the buyer's."""
+    rng = random.Random(11)
+    people = [(NAMES[i % 10], mobile(rng)) for i in range(12)]
+    records = [
+        {
+            "buyer": {"name": people[i][0], "phone": people[i][1]},
+            "shipping": {"receiver": people[6 + i][0], "phone": people[6 + i][1]},
+            "payment": {"card": card(rng)},
+        }
+        for i in range(6)
+    ]
+    root = tmp_path / "d"
+    root.mkdir()
+    doc = {"code": 0, "data": {"list": records, "total": len(records)}}
+    (root / "export.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    s = _summary(root)
+    assert s["estimated_individuals"] == 12 and s["individuals_with_sensitive"] == 6
