@@ -120,12 +120,14 @@ class Collector:
                 part.offset, part.offset + part.frame.height, eager=True, dtype=pl.Int64
             )
         hashes = pl.concat(self.hash_frames) if self.hash_frames else None
+        people: persons.People | None = None  # nested records: who is who in each
         if hashes is not None:
             hashes = hashes.with_columns(
                 key=(row_of.gather(pl.Series(hashes.get_column("idx"))) + base).cast(pl.UInt64)
             )
             if part.nested:  # the record's other people: their own keys
-                hashes = persons.person_keys(hashes, part, self.ctx.seed)
+                people = persons.people_of(hashes, part)
+                hashes = hashes.with_columns(people.keys(hashes, self.ctx.seed))
             for (entity,), grp in hashes.group_by("e"):
                 inv.hashes[str(entity)] = grp.get_column("h").unique()
             strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
@@ -155,7 +157,7 @@ class Collector:
             at = at.with_columns(
                 key=(row_of.gather(pl.Series(at.get_column("idx"))) + base).cast(pl.UInt64)
             )
-            keyed = persons.sensitive_keys(at, hashes, part, self.ctx.seed)
+            keyed = at.get_column("key") if people is None else people.keys(at, self.ctx.seed)
             inv.sensitive_rows = keyed.unique()
         if not self.frames:
             return pl.DataFrame(), inv

@@ -125,9 +125,4 @@ class FindingsFile:
             self._stage.close()
 
 
-def open_findings(path: Path) -> FindingsFile:
-    """A new ``findings.jsonl`` (temporary name) to append to."""
-    return FindingsFile(path)
-
-
-__all__ = ["BUFFER_BYTES", "FindingsFile", "open_findings"]
+__all__ = ["BUFFER_BYTES", "FindingsFile"]

@@ -93,7 +93,7 @@ def _columns(names: pl.Series, order: list[str]) -> pl.DataFrame:
     )
 
 
-class _People:
+class People:
     """The people objects of each record of a partition, from its name findings (the
     columns ``order``: the partition's, for which comes first)."""
 
@@ -166,17 +166,7 @@ def _name_columns(part: Partition) -> list[str]:
     return [p.name for p in part.plans if p.mode == "entity" and p.entity == "PERSON_NAME"]
 
 
-def person_keys(hashes: pl.DataFrame, part: Partition, seed: int) -> pl.DataFrame:
-    """``hashes`` (idx, e, h, bound, c, key) with ``key`` the person's within the record."""
-    people = _People(hashes, part.frame.columns, _name_columns(part))
-    return hashes.with_columns(people.keys(hashes, seed))
-
-
-def sensitive_keys(
-    at: pl.DataFrame, hashes: pl.DataFrame | None, part: Partition, seed: int
-) -> pl.Series:
-    """The person keys of sensitive cells ``at`` (idx, c, key), by the people ``hashes``
-    (already keyed by :func:`person_keys`: its names say who is who) name."""
-    if hashes is None:
-        return at.get_column("key")
-    return _People(hashes, part.frame.columns, _name_columns(part)).keys(at, seed)
+def people_of(hashes: pl.DataFrame, part: Partition) -> People:
+    """The people of each record of ``part``, from its value hashes (idx, e, h, bound, c):
+    :meth:`People.keys` then gives a finding's or a sensitive cell's person key."""
+    return People(hashes, part.frame.columns, _name_columns(part))
