@@ -228,6 +228,15 @@ def _aad(incident_id: str, part: str) -> bytes:
     return crypto.aad("incident", id=incident_id, part=part)
 
 
+def _seal(key: bytes, incident_id: str, part: str, text: str) -> bytes:
+    """An incident's ``title`` or ``description`` sealed, bound to the incident and the part."""
+    return crypto.seal(key, text.encode(), _aad(incident_id, part))
+
+
+def _open(key: bytes, incident_id: str, part: str, sealed: bytes) -> str:
+    return crypto.open_sealed(key, sealed, _aad(incident_id, part)).decode()
+
+
 def _info(vault: Vault, session: Session, row: Incident) -> IncidentInfo:
     key = vault.platform_key("fields")
     step_rows = (
@@ -258,10 +267,8 @@ def _info(vault: Vault, session: Session, row: Incident) -> IncidentInfo:
     return IncidentInfo(
         id=row.id,
         deal_id=row.deal_id,
-        title=crypto.open_sealed(key, row.title_sealed, _aad(row.id, "title")).decode(),
-        description=crypto.open_sealed(
-            key, row.description_sealed, _aad(row.id, "description")
-        ).decode(),
+        title=_open(key, row.id, "title", row.title_sealed),
+        description=_open(key, row.id, "description", row.description_sealed),
         source=Source(row.source),
         discovered_at=row.discovered_at,
         ciio=row.ciio,
@@ -396,10 +403,8 @@ def report(
             Incident(
                 id=incident_id,
                 deal_id=deal_id,
-                title_sealed=crypto.seal(key, title.strip().encode(), _aad(incident_id, "title")),
-                description_sealed=crypto.seal(
-                    key, description.encode(), _aad(incident_id, "description")
-                ),
+                title_sealed=_seal(key, incident_id, "title", title.strip()),
+                description_sealed=_seal(key, incident_id, "description", description),
                 source=source.value,
                 discovered_at=found,
                 ciio=ciio,
@@ -473,7 +478,7 @@ def remask(vault: Vault, *, actor: Actor) -> int:
         with vault.reading() as session:
             row = _row(session, incident_id)
             typed = {
-                part: crypto.open_sealed(key, sealed, _aad(incident_id, part)).decode()
+                part: _open(key, incident_id, part, sealed)
                 for part, sealed in (
                     ("title", row.title_sealed),
                     ("description", row.description_sealed),
@@ -485,12 +490,8 @@ def remask(vault: Vault, *, actor: Actor) -> int:
             row = _row(session, incident_id)
             if row.masked:  # another run got there first
                 continue
-            row.title_sealed = crypto.seal(
-                key, masked["title"].encode(), _aad(incident_id, "title")
-            )
-            row.description_sealed = crypto.seal(
-                key, masked["description"].encode(), _aad(incident_id, "description")
-            )
+            row.title_sealed = _seal(key, incident_id, "title", masked["title"])
+            row.description_sealed = _seal(key, incident_id, "description", masked["description"])
             row.masked = True
             audit.record(
                 session,
