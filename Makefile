@@ -21,6 +21,7 @@ $(UV):
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --compile-bytecode
+	$(VENV)/bin/python -m baomi.engine.prose.warm  # the first scan need not compile the model's kernels
 	touch $@
 
 setup: $(VENV)/.synced ## install the locked environment
