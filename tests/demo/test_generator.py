@@ -223,3 +223,16 @@ def test_truth_jsonl_round_trip(demo: DemoTruth, tmp_path: Path) -> None:
 def test_rejects_zero_rows(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         generate_demo(tmp_path, rows=0)
+
+
+def test_individuals_are_the_people_written_into_the_files(tmp_path: Path) -> None:
+    # A remark sometimes names a second person (a parcel's receiver, 代收人 with a phone); the
+    # truth counts that person only when the remark written does name them.
+    from baomi.demo.generator import _Builder
+
+    b = _Builder(tmp_path, seed=SEED, rows=ROWS)
+    customer = b.f.person()
+    notes = [b.note_cell("f.csv", None, row, "备注", customer, 1.0) for row in range(600)]
+    receivers = sum("代收人" in note for note in notes)
+    assert receivers > 0
+    assert len(b.seen) == 1 + receivers

@@ -105,10 +105,10 @@ class _Builder:
         if self.rng.random() >= pi_share:
             return self.f.plain_note()
         other = self.f.person() if self.rng.random() < 0.15 else None
-        if other is not None:
-            self.seen.add(other.key)
+        note = self.f.note(p, other)  # most templates leave ``other`` out
         self.seen.add(p.key)
-        return self.text(file, sheet, row, column, self.f.note(p, other))
+        self.seen.update(note.others)
+        return self.text(file, sheet, row, column, note)
 
     # -- files ----------------------------------------------------------------------------
     def customers_csv(self) -> None:

@@ -164,6 +164,7 @@ class PersonFactory:
             t.pi(p.email, "EMAIL").add("可接收活动通知")
         else:
             assert other is not None
+            t.others.append(other.key)
             t.add("代收人").pi(other.name, "PERSON_NAME").add("，电话")
             t.pi(self.mobile_text(other), "CN_MOBILE").add("，放门卫室即可")
         return t

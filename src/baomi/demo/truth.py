@@ -88,12 +88,14 @@ class DemoTruth:
 class SpanText:
     """Builds a string piece by piece, recording the offsets of the PI pieces."""
 
-    __slots__ = ("_len", "_parts", "spans")
+    __slots__ = ("_len", "_parts", "others", "spans")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._len = 0
         self.spans: list[tuple[int, int, str]] = []
+        #: the keys of people other than the text's subject that it names (a receiver)
+        self.others: list[int] = []
 
     def add(self, text: str) -> SpanText:
         self._parts.append(text)
