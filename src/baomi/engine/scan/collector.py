@@ -46,9 +46,17 @@ class Collector:
             )
 
     def add_batch(
-        self, column: str | None, found: pl.DataFrame, *, row_bound: bool, order: int | None = None
+        self,
+        column: str | None,
+        found: pl.DataFrame,
+        *,
+        row_bound: bool,
+        order: int | None = None,
+        free_text: bool = False,
     ) -> None:
-        """Findings from :func:`analyze_column` (idx already a partition row index)."""
+        """Findings from :func:`analyze_column` (idx already a partition row index);
+        ``free_text``: the column is a record's free text (a remark), where a person other
+        than the record's may be named (:func:`persons.mentioned_keys`)."""
         if found.height == 0:
             return
         keys = ["idx", "start", "end", "entity", "score"]
@@ -61,6 +69,7 @@ class Collector:
             found.get_column("value"),
             row_bound=row_bound,
             column=column,
+            spans=found.select("start", "end") if free_text and row_bound else None,
         )
         if row_bound:
             sens = found.filter(pl.col("entity").is_in(SENSITIVE)).get_column("idx")
@@ -84,15 +93,21 @@ class Collector:
         *,
         row_bound: bool,
         column: str | None = None,
+        spans: pl.DataFrame | None = None,
     ) -> None:
+        """``spans``: the values' (start, end) in the cells of a free-text ``column``."""
         n = len(values)
         if n == 0:
             return
-        nested = (
+        extra = (
             {"c": pl.Series("c", [column], dtype=pl.String).new_from_index(0, n)}
             if self.part.nested
             else {}
         )
+        if spans is not None:
+            extra[persons.TEXT] = pl.Series([column], dtype=pl.String).new_from_index(0, n)
+            extra[persons.START] = spans.get_column("start")
+            extra[persons.END] = spans.get_column("end")
         ent = (
             pl.Series("e", entities, dtype=pl.String)
             if isinstance(entities, list | pl.Series)
@@ -105,7 +120,7 @@ class Collector:
                     "e": ent,
                     "h": self.ctx.hash_values(values, ent),
                     "bound": pl.repeat(row_bound, n, eager=True, dtype=pl.Boolean),
-                    **nested,
+                    **extra,
                 }
             )
         )
@@ -119,8 +134,9 @@ class Collector:
             row_of = pl.int_range(
                 part.offset, part.offset + part.frame.height, eager=True, dtype=pl.Int64
             )
-        hashes = pl.concat(self.hash_frames) if self.hash_frames else None
+        hashes = pl.concat(self.hash_frames, how="diagonal") if self.hash_frames else None
         people: persons.People | None = None  # nested records: who is who in each
+        mentioned = pl.Series(dtype=pl.UInt64)  # keys of sensitive PI of people in remarks
         if hashes is not None:
             hashes = hashes.with_columns(
                 key=(row_of.gather(pl.Series(hashes.get_column("idx"))) + base).cast(pl.UInt64)
@@ -128,6 +144,11 @@ class Collector:
             if part.nested:  # the record's other people: their own keys
                 people = persons.people_of(hashes, part)
                 hashes = hashes.with_columns(people.keys(hashes, self.ctx.seed))
+            if persons.TEXT in hashes.columns:  # people named in a remark: their own keys
+                hashes = persons.mentioned_keys(hashes, self.ctx.seed)
+                mentioned = hashes.filter(
+                    pl.col(persons.MENTIONED) & pl.col("e").is_in(SENSITIVE)
+                ).get_column("key")
             for (entity,), grp in hashes.group_by("e"):
                 inv.hashes[str(entity)] = grp.get_column("h").unique()
             strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
@@ -159,6 +180,8 @@ class Collector:
             )
             keyed = at.get_column("key") if people is None else people.keys(at, self.ctx.seed)
             inv.sensitive_rows = keyed.unique()
+        if mentioned.len():
+            inv.sensitive_rows = pl.concat([inv.sensitive_rows, mentioned]).unique()
         if not self.frames:
             return pl.DataFrame(), inv
         self.frames.sort(key=lambda item: item[0])

@@ -47,7 +47,13 @@ def _column(
     stats.matches += found.height
     for entity, n in found.get_column("entity").value_counts().iter_rows():
         stats.entities[entity] = stats.entities.get(entity, 0) + n
-    col.add_batch(name, found, row_bound=name != TEXT_COLUMN and col.part.bound, order=order)
+    col.add_batch(
+        name,
+        found,
+        row_bound=name != TEXT_COLUMN and col.part.bound,
+        order=order,
+        free_text=plan.mode == "text",
+    )
 
 
 def _category_column(col: Collector, name: str, s: pl.Series) -> None:

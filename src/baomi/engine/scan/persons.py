@@ -22,6 +22,10 @@ thresholds are measured in (cross-border CAC Order 16, PIA, incident grading). S
 A record with no name at all stays one person, as a table's row. People of one record who are
 the same person (a parcel sent to the buyer: same phone) are joined by their shared identifier,
 as records are.
+
+In a table or a nested record alike, a person named in the record's free text with their
+identifier right after the name (a remark's 代收人王芳，电话139…) is a person of their own
+(:func:`mentioned_keys`).
 """
 
 from __future__ import annotations
@@ -170,3 +174,79 @@ def people_of(hashes: pl.DataFrame, part: Partition) -> People:
     """The people of each record of ``part``, from its value hashes (idx, e, h, bound, c):
     :meth:`People.keys` then gives a finding's or a sensitive cell's person key."""
     return People(hashes, part.frame.columns, _name_columns(part))
+
+
+#: Columns of a partition's value hashes (:class:`~baomi.engine.scan.collector.Collector`) for
+#: the values found in a record's free text: the column, and where in the cell each value is.
+TEXT, START, END = "_text", "_start", "_end"
+#: Whether a value's key was made by :func:`mentioned_keys` (a person named in free text).
+MENTIONED = "_mentioned"
+#: Characters at most between a name in free text and the identifier that is that person's
+#: (代收人王芳，电话139… : "，电话"; 王芳的手机号改为139… : "的手机号改为").
+MENTION_GAP = 6
+
+
+def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """``hashes`` (idx, e, h, bound, key, and :data:`TEXT`, :data:`START`, :data:`END` for the
+    values of free text) with the people named in a record's free text keyed on their own,
+    and :data:`MENTIONED` marking them; the free-text columns dropped.
+
+    A remark often names someone other than the record's person — a parcel's receiver
+    (代收人王芳，电话139…), a contact — with that person's phone or ID right after the name.
+    Such an identifier (within :data:`MENTION_GAP` characters after the name, no other name
+    between) is that person's when the record has a name of its own (in a name column, or a
+    nested record's person) and the remark's name is not it; the name and the identifiers get
+    a key of their own (the record's key, the column and the name's place hashed, high bit
+    set). A record's own name in its remark (请联系张伟（138…）) changes nothing, nor does a
+    remark in a record without a name: there is no telling whose it is. A person named so
+    who is also a record elsewhere (the same phone) is joined to it by the identifier, as
+    records are."""
+    indexed = hashes.with_row_index("_i")
+    text = indexed.filter(pl.col(TEXT).is_not_null() & pl.col("bound"))
+    names = text.filter(pl.col("e") == "PERSON_NAME")
+    own = (
+        indexed.filter(pl.col(TEXT).is_null() & pl.col("bound") & (pl.col("e") == "PERSON_NAME"))
+        .select("key", "h")
+        .unique()
+    )
+    done = hashes.drop(TEXT, START, END).with_columns(pl.lit(False).alias(MENTIONED))
+    if not names.height or not own.height:
+        return done
+    ids = text.filter(pl.col("e").is_in(list(IDENTIFIERS))).sort(START)
+    cells = ["idx", TEXT]
+    nearest = ids.select("_i", "key", START, *cells).join_asof(
+        names.select(*cells, n_start=pl.col(START), n_end=pl.col(END), n_h="h").sort("n_end"),
+        left_on=START,
+        right_on="n_end",
+        by=cells,
+        strategy="backward",
+    )
+    # the record has a name of its own, and the one before the identifier is another
+    foreign = (
+        nearest.filter(pl.col(START) - pl.col("n_end") <= MENTION_GAP)
+        .join(own.select("key").unique(), on="key", how="semi")
+        .join(own, left_on=["key", "n_h"], right_on=["key", "h"], how="anti")
+    )
+    if not foreign.height:
+        return done
+    person = pl.concat_str(
+        [pl.col("key").cast(pl.String), pl.col(TEXT), pl.col("n_start").cast(pl.String)],
+        separator="\x00",
+    ).hash(seed) | pl.lit(_OTHER, dtype=pl.UInt64)
+    keyed = pl.concat(
+        [
+            foreign.select("_i", new=person),
+            # the name itself: the person's name, not the record's
+            foreign.join(
+                names.select("_i", *cells, n_start=pl.col(START)), on=[*cells, "n_start"]
+            ).select(pl.col("_i_right").alias("_i"), new=person),
+        ]
+    ).unique("_i")
+    return (
+        indexed.join(keyed, on="_i", how="left")
+        .sort("_i")
+        .with_columns(
+            key=pl.col("new").fill_null(pl.col("key")), **{MENTIONED: pl.col("new").is_not_null()}
+        )
+        .drop("_i", "new", TEXT, START, END)
+    )

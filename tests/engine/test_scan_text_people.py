@@ -1,0 +1,79 @@
+"""Individuals named in a record's free text: a remark that names someone other than the
+record's person, with that person's identifier right after the name (代收人王芳，电话139…), is
+that person's, not the record's."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from baomi.engine.contracts.codec import to_dict
+from baomi.engine.scan import scan_paths
+from tests.engine.test_scan import mobile
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["芳", "娜", "伟", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明"]
+
+
+def _names(rng: random.Random, n: int) -> list[str]:
+    out: list[str] = []
+    while len(out) < n:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _summary(root: Path) -> dict[str, Any]:
+    summary: dict[str, Any] = to_dict(scan_paths([root]).inventory)["summary"]
+    return summary
+
+
+def _people(rng: random.Random) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    names = _names(rng, 30)
+    customers = [(names[i], mobile(rng)) for i in range(20)]
+    receivers = [(names[20 + i], mobile(rng)) for i in range(10)]
+    return customers, receivers
+
+
+def _remark(i: int, customers: list[tuple[str, str]], receivers: list[tuple[str, str]]) -> str:
+    name, phone = customers[i]
+    if i < 10:  # someone else receives the parcel: a person of their own
+        other, other_phone = receivers[i]
+        return f"代收人{other}，电话{other_phone}，放门卫室即可"
+    if i < 13:  # the customer named again: the record's person
+        return f"请联系{name}（{phone}）确认收货地址"
+    if i == 13:  # another customer receives it: the same person as that customer's record
+        return f"代收人{customers[3][0]}，电话{customers[3][1]}，放门卫室即可"
+    return "老客户，无特殊要求"
+
+
+def test_a_receiver_named_in_a_remark_is_a_person_of_their_own(tmp_path: Path) -> None:
+    customers, receivers = _people(random.Random(11))
+    root = tmp_path / "d"
+    root.mkdir()
+    with (root / "客户.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["客户姓名", "手机", "备注"])
+        for i, (name, phone) in enumerate(customers):
+            w.writerow([name, phone, _remark(i, customers, receivers)])
+    s = _summary(root)
+    assert s["estimated_individuals"] == 20 + 10
+
+
+def test_a_receiver_in_a_nested_records_remark(tmp_path: Path) -> None:
+    customers, receivers = _people(random.Random(12))
+    root = tmp_path / "d"
+    root.mkdir()
+    records = [
+        {"order_no": f"DD{1000 + i}", "buyer": {"name": name, "phone": phone}}
+        | {"remark": _remark(i, customers, receivers)}
+        for i, (name, phone) in enumerate(customers)
+    ]
+    (root / "orders.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    assert _summary(root)["estimated_individuals"] == 20 + 10
