@@ -132,6 +132,26 @@ def test_a_csv_with_a_title_row_in_byte_ranges_is_scanned_as_in_one_process(
     assert '"column":"标题：姓名"' in findings
 
 
+def test_a_one_column_csv_with_a_title_row_in_byte_ranges_is_scanned_as_in_one_process(
+    client: Client, tmp_path: Path
+) -> None:
+    # a one-column list of phones under a title: every range reads it under 手机号
+    path = tmp_path / "data" / "手机.csv"
+    path.parent.mkdir()
+    rng = random.Random(17)
+    title = "客户手机号清单\r\n".encode()
+    body = "".join(f"{mobile_number(rng)}\r\n" for _ in range(800))
+    path.write_bytes(title + ("手机号\r\n" + body).encode())
+    plan = cut_file(path, OPTIONS.batch_rows, RANGE)
+    assert plan is not None and len(plan.tasks) >= 4
+    first = plan.tasks[0]
+    assert isinstance(first, CsvRange) and first.start == len(title)
+    _same([path.parent], client, tmp_path)
+    findings = (tmp_path / "dask" / "findings.jsonl").read_text(encoding="utf-8")
+    assert findings.count('"column":"手机号"') == 800
+    assert '"column":"客户手机号清单"' not in findings
+
+
 def _quoted(
     tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch, copies: int
 ) -> tuple[Path, bytes]:

@@ -13,7 +13,7 @@ from baomi.engine import scan
 from baomi.engine.protect.policy import load_policy_text
 from baomi.engine.readers import open_source
 
-from .conftest import make_id, make_mobile, protect_verified
+from .conftest import customer_sheet, make_id, make_mobile, protect_verified
 
 POLICY = load_policy_text(
     "version: 1\nname: t\nentities:\n  CN_MOBILE: {operator: mask}\n"
@@ -103,3 +103,75 @@ def test_the_scan_names_the_columns_and_reads_the_title(tmp_path: Path) -> None:
     (record,) = result.inventory.files
     assert record.rows == len(rows)
     assert [c.name for c in record.columns][:3] == ["客户编号", "手机号", "身份证号"]
+
+
+def _phones(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [make_mobile(rng) for _ in range(5)]
+
+
+def _protect_one_column(tmp_path: Path, name: str, header: str, rows: int) -> None:
+    """Protect ``in/`` (the one-column table ``name`` under a title): its column is named by
+    ``header`` and masked, its ``rows`` counted, and the package reads back under ``header``
+    (its phones masked: 139****5678)."""
+    result = protect_verified(tmp_path / "in", tmp_path / "out", POLICY)
+    (table,) = result.manifest.files[0].tables
+    assert [(c.name, c.operator) for c in table.columns] == [(header, "mask")]
+    assert table.rows_in == table.rows_out == rows
+    back = list(open_source(tmp_path / "out" / name).batches())
+    assert back[0].frame.columns == [header]
+    assert back[0].frame.height == rows
+
+
+def test_a_one_column_csv_title_row_is_kept_and_protected(tmp_path: Path) -> None:
+    phones = _phones(8)
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [f"客户手机号清单（联系人 {phones[0]}）", "手机号", *phones[1:]]
+    (src / "手机.csv").write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+
+    _protect_one_column(tmp_path, "手机.csv", "手机号", len(phones) - 1)
+
+    out = (tmp_path / "out" / "手机.csv").read_bytes().decode("gb18030")
+    written = out.split("\r\n")
+    assert written[0].startswith("客户手机号清单（联系人 ") and written[0].endswith("）")
+    assert written[1] == "手机号"  # the header where it was
+    assert len(written) == len(lines) + 1  # and every row after it ("" after the last)
+    assert all(p not in out for p in phones)  # the title's phone too
+
+
+def test_a_one_column_xlsx_title_row_is_kept_and_protected(tmp_path: Path) -> None:
+    phones = _phones(9)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, _ = customer_sheet(
+        [f"2024年客户名单 {phones[0]}"], [], ["联系电话"], *([int(p)] for p in phones[1:])
+    )
+    wb.save(src / "手机.xlsx")
+
+    _protect_one_column(tmp_path, "手机.xlsx", "联系电话", len(phones) - 1)
+
+    out = load_workbook(tmp_path / "out" / "手机.xlsx")["客户"]
+    title = str(out["A1"].value)
+    assert title.startswith("2024年客户名单 ") and phones[0] not in title
+    assert out["A2"].value is None
+    assert out["A3"].value == "联系电话"
+    cells = [str(out.cell(i, 1).value) for i in range(4, 4 + len(phones) - 1)]
+    assert all(c and c not in phones for c in cells)
+
+
+def test_the_scan_names_a_one_column_table_under_a_title(tmp_path: Path) -> None:
+    phones = _phones(10)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "手机.csv").write_text("\n".join(["客户手机号清单", "手机号", *phones]) + "\n", "utf-8")
+
+    result = scan.scan_paths([src], options=scan.ScanOptions(prose=False), out_dir=tmp_path / "s")
+
+    found = (tmp_path / "s" / "findings.jsonl").read_text("utf-8").splitlines()
+    assert len(found) == len(phones)
+    assert all('"column":"手机号"' in f and '"entity":"CN_MOBILE"' in f for f in found)
+    assert '"row":0,' in found[0]
+    (record,) = result.inventory.files
+    assert record.rows == len(phones)
+    assert [c.name for c in record.columns] == ["手机号"]

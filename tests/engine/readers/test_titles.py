@@ -36,8 +36,40 @@ NAMES = ["姓名", "手机号", "身份证号"]
         ([HEADER, ROWS[0]], 0),
         # a one-column table keeps its header (a list of phones)
         ([["手机号"], ["13812345678"], ["13987654321"]], 0),
-        # a one-column table under a title: not told apart from a header over a name list
-        ([["客户名单"], ["手机号"], ["13812345678"]], 0),
+        # a one-column table under a title: the header names the kind of identifier the row
+        # below holds (a valid mobile under 手机号), and the title reads as one (名单, a year)
+        ([["客户名单"], ["手机号"], ["13812345678"]], 1),
+        ([["客户手机号清单"], ["手机号"], ["13812345678"], ["13987654321"]], 1),
+        ([["2024年客户名单"], ["联系电话"], ["13812345678"]], 1),
+        ([["客户名单", "2024-05-01"], ["手机号"], ["13812345678"]], 1),
+        ([["客户名单"], ["导出时间：2024-05-01"], ["手机号"], ["13812345678"]], 2),
+        ([["客户名单"], ["单位：个人"], ["导出时间：2024-05-01"], ["手机号"], ["13812345678"]], 3),
+        ([["客户邮箱清单"], ["邮箱"], ["zhang.san@example.com"]], 1),
+        ([["身份证号登记表"], ["身份证号"], [ID]], 1),
+        ([[None, "客户名单"], [None, "手机号"], [None, "13812345678"]], 1),
+        # ... or one in its default display mask (an export already masked, a package)
+        ([["客户手机号清单"], ["手机号"], ["139****5678"]], 1),
+        ([["客户名单"], ["身份证号"], ["110101********1234"]], 1),
+        ([["客户名单"], ["邮箱"], ["z***@example.com"]], 1),
+        # ... and not otherwise: the row below holds no identifier of the header's kind
+        ([["客户名单"], ["手机号"], ["z***@example.com"]], 0),
+        ([["客户名单"], ["手机号"], ["***"]], 0),
+        ([["客户手机号清单"], ["手机号"], ["未登记"], ["13812345678"]], 0),
+        ([["客户名单"], ["手机号"], ["zhang.san@example.com"]], 0),
+        ([["客户名单"], ["手机号"], [ID]], 0),
+        ([["客户名单"], ["手机号", None], [None, "13812345678"]], 0),
+        # names have no check: a title over a list of names is not told apart from a header
+        # over a list whose first name is 姓名 (read as before: the title is the header)
+        ([["客户名单"], ["姓名"], ["张三"]], 0),
+        # a first row without a title's word or figure is a one-column header over a value
+        ([["手机号"], ["备用手机"], ["13812345678"]], 0),
+        # an ambiguous case decided for the title: a one-column header with a title's word
+        # over a first value naming the identifier the next one is (rare in exports)
+        ([["手机号列表"], ["备用手机"], ["13812345678"]], 1),
+        # a one-column list without a header: its first row is a record, or a plain value
+        ([["13812345678"], ["13987654321"], ["13612345678"]], 0),
+        ([["张三"], ["李四"], ["王五"]], 0),
+        ([["客户名单"], ["13812345678"], ["13987654321"]], 0),
         # a header whose only filled cell is the first, over data: data holds identifiers
         ([["姓名", None, None], ["张三", "13812345678", ID]], 0),
         # ... or numbers and dates
@@ -155,4 +187,80 @@ def test_an_xlsx_title_row_is_not_the_header(tmp_path: Path, read_table: ReadTab
     assert extras == [
         ("客户", 2, "标题：姓名", "2024年客户名单"),
         ("客户", 2, "标题：身份证号", "导出 2024-05-01"),
+    ]
+
+
+PHONES = ["13812345678", "13987654321", "15012345678"]
+
+
+@pytest.mark.parametrize(
+    "title", ["客户手机号清单", "2024年客户名单,", "客户名单\n导出时间：2024-05-01"]
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-16"])
+def test_a_one_column_csv_title_row_is_not_the_header(
+    tmp_path: Path, read_table: ReadTable, title: str, encoding: str
+) -> None:
+    path = _csv(tmp_path / "t.csv", [title, "", "手机号", *PHONES], encoding)
+    src = open_source(path)
+    frame, batches = read_table(src)
+    assert frame.columns == ["手机号"]
+    assert frame.rows() == [(p,) for p in PHONES]
+    assert batches[0].offset == 0
+    assert src.skipped_rows == 0
+    titles = [line.rstrip(",") for line in title.split("\n")]
+    assert [(e.row, e.column, e.text) for e in src.extras()] == [
+        (len(PHONES) + i, "标题：手机号", t) for i, t in enumerate(titles)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "columns", "height"),
+    [
+        (["手机号", *PHONES], ["手机号"], 3),  # the first row is the header, as before
+        (PHONES, ["column_1"], 3),  # no header: the first row is a record, data row 0
+        (["张三", "李四", "王五"], ["张三"], 2),  # no header, no identifier: as before
+        (["客户名单", "姓名", "张三"], ["客户名单"], 2),  # names have no check: as before
+    ],
+)
+def test_a_one_column_csv_without_a_title_is_read_as_before(
+    tmp_path: Path, read_table: ReadTable, lines: list[str], columns: list[str], height: int
+) -> None:
+    src = open_source(_csv(tmp_path / "t.csv", lines))
+    frame, _ = read_table(src)
+    assert frame.columns == columns
+    assert frame.height == height
+    assert list(src.extras()) == []
+
+
+def test_a_one_column_xlsx_title_row_is_not_the_header(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    path = workbook(
+        tmp_path / "t.xlsx",
+        {
+            "手机": [["客户手机号清单"], [], ["手机号"], *([int(p)] for p in PHONES)],
+            "两行标题": [
+                ["客户名单"],
+                ["导出时间 2024-05-01"],
+                ["联系电话"],
+                *([p] for p in PHONES),
+            ],
+            "无标题": [["手机号"], *([p] for p in PHONES)],
+            "无表头": [*([p] for p in PHONES)],
+        },
+    )
+    src = open_source(path)
+    _, batches = read_table(src)
+    assert [(b.sheet, b.offset, b.frame.columns, b.frame.height) for b in batches] == [
+        ("手机", 0, ["手机号"], 3),
+        ("两行标题", 0, ["联系电话"], 3),
+        ("无标题", 0, ["手机号"], 3),
+        ("无表头", 0, ["column_1"], 3),
+    ]
+    assert batches[0].frame.rows() == [(p,) for p in PHONES]
+    extras = [(e.sheet, e.row, e.column, e.text) for e in src.extras() if e.sheet is not None]
+    assert extras == [
+        ("手机", 3, "标题：手机号", "客户手机号清单"),
+        ("两行标题", 3, "标题：联系电话", "客户名单"),
+        ("两行标题", 4, "标题：联系电话", "导出时间 2024-05-01"),
     ]

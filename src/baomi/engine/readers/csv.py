@@ -41,6 +41,7 @@ from baomi.engine.readers.base import (
 )
 from baomi.engine.readers.encoding import Sample, bom_encoding, decode_head, detect_file_encoding
 from baomi.engine.readers.header import (
+    MAX_TITLE_ROWS,
     TITLE_LOOKAHEAD,
     is_blank,
     is_record,
@@ -92,7 +93,7 @@ def sniff_dialect(head: str, *, tsv: bool = False) -> tuple[str, str]:
 def _probe_line(head: str) -> str:
     """The line the delimiter is checked on: the first, unless it holds no candidate delimiter
     and a line among the next few does (a title row alone on its line above the header)."""
-    lines = head.split("\n", TITLE_LOOKAHEAD + 1)[: TITLE_LOOKAHEAD + 1]
+    lines = head.split("\n", MAX_TITLE_ROWS + 2)[: MAX_TITLE_ROWS + 2]  # the titles and more
     if any(d in lines[0] for d in DELIMITERS):
         return lines[0]
     return next((line for line in lines[1:] if any(d in line for d in DELIMITERS)), lines[0])
@@ -137,7 +138,7 @@ def table_top(sample: Sample, encoding: str, delimiter: str, quote_char: str) ->
             if not row:
                 continue  # a blank line: Arrow skips it too
             rows.append((at, row))
-            if len(rows) > TITLE_LOOKAHEAD or is_blank(rows[0][1]):
+            if len(rows) >= TITLE_LOOKAHEAD or is_blank(rows[0][1]):
                 break
     except csv.Error:  # a broken row: Arrow reads (or skips) it; no title is looked for
         rows = rows[:1]

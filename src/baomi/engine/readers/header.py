@@ -20,8 +20,19 @@ first non-empty rows are such titles, so that the readers take the row after the
 (and read the titles' text beside the cells). It is conservative: a title row has one or two
 filled cells (the second holding a figure: a date) and is not a record; the row after it must look like a header — at least two filled
 cells, more than the title has, each a short distinct text that is neither a number or a date nor
-a validated identifier (data rows hold those). A one-column table (a list of phones under
-``手机号``) therefore never loses its header.
+a validated identifier (data rows hold those) — or be a one-column table's header (below).
+
+A one-column header (``手机号`` over a list of phones) is as wide as a title, so width cannot tell
+them apart; the row below the header can. Under title rows, a row of one filled cell is the
+header when that cell is a short label naming an identifier (a recognizer's ``named_by``:
+``手机号``, ``联系电话``, ``邮箱``, ``身份证号``), the next row holds, whole and in the same
+column, a validated identifier of that kind (or one in its default display mask,
+``139****5678``: an export already masked, a protected package read back) — data of the
+header's kind — and a title row reads as a title (:data:`TITLE_WORDS`, or a figure: ``2024年``,
+an export date). A one-column table whose first row is its header keeps it (the row below is
+then a record, not a label), one without a header is read as before (its first row a record,
+or a value over values naming no identifier), and a list of names under a title stays read as
+before (a name has no check).
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from baomi.engine.checksums import is_luhn_valid
+from baomi.engine.masking import mask_value
 from baomi.engine.readers.base import Extra, unique_headers
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.types import Finding, Validation
@@ -58,23 +70,28 @@ def _validated(f: Finding) -> bool:
     return f.explanation.validation is not Validation.REJECTED
 
 
+def _identifier(cell: str | None) -> Recognizer | None:
+    """The recognizer of which ``cell`` is, whole, a validated identifier (``None``: none)."""
+    text = (cell or "").strip()
+    if not text or len(text) > MAX_IDENTIFIER:
+        return None
+    for r in _recognizers():
+        if any(f.start == 0 and f.end == len(text) and _validated(f) for f in r.analyze(text)):
+            return r
+    return None
+
+
 def is_record(cells: Sequence[str | None]) -> bool:
     """True when a cell of ``cells`` (a table's first non-empty row) is, whole, a validated
     identifier: the row is a record, and the table has no header row."""
-    for cell in cells:
-        text = (cell or "").strip()
-        if not text or len(text) > MAX_IDENTIFIER:
-            continue
-        for r in _recognizers():
-            if any(f.start == 0 and f.end == len(text) and _validated(f) for f in r.analyze(text)):
-                return True
-    return False
+    return any(_identifier(cell) is not None for cell in cells)
 
 
 #: At most this many title rows above a header (a title, an export date, a unit line).
 MAX_TITLE_ROWS = 3
-#: How many non-empty rows :func:`title_rows` needs to see (the titles and the header).
-TITLE_LOOKAHEAD = MAX_TITLE_ROWS + 1
+#: How many non-empty rows :func:`title_rows` needs to see (the titles, the header and the
+#: first data row: a one-column header is told by the row below it).
+TITLE_LOOKAHEAD = MAX_TITLE_ROWS + 2
 #: Blank rows looked past, after a table's first non-empty row, in search of its header.
 HEAD_BLANKS = 64
 #: A title row has at most this many filled cells (the title, and maybe a date).
@@ -119,6 +136,75 @@ def _title_like(cells: Sequence[str | None]) -> bool:
     return not is_record(cells)
 
 
+#: Words of a title (a list, a register, a report, a date), lower-case: a one-column header
+#: (``手机号``) has none of them, a title (``客户手机号清单``, ``2024年客户名单``) has one or a
+#: figure.
+TITLE_WORDS = (
+    "清单",
+    "名单",
+    "名册",
+    "列表",
+    "一览",
+    "明细",
+    "汇总",
+    "统计",
+    "台账",
+    "通讯录",
+    "表",
+    "导出",
+    "年",
+    "月",
+    "日期",
+    "时间",
+    "list",
+    "report",
+    "export",
+)
+
+
+def _titled(rows: Sequence[Sequence[str | None]]) -> bool:
+    """Whether a row of ``rows`` (title rows) holds a title's word or a figure."""
+    text = "".join(text for row in rows for text in _filled(row)).lower()
+    return any(c.isdigit() for c in text) or any(w in text for w in TITLE_WORDS)
+
+
+def _one_column_header(
+    titles: Sequence[Sequence[str | None]],
+    cells: Sequence[str | None],
+    below: Sequence[str | None],
+) -> bool:
+    """Whether ``cells``, under ``titles``, is the header of a one-column table: its one
+    filled cell a short label naming an identifier (``手机号``), the row ``below`` it holding,
+    whole and in that column, a validated identifier of that kind (or one in its default
+    display mask), and the titles reading as titles (a one-column table's own header over a
+    value naming its kind has none of them)."""
+    filled = [(j, text) for j, cell in enumerate(cells) if (text := (cell or "").strip())]
+    if len(filled) != 1 or is_record(cells):
+        return False
+    j, label = filled[0]
+    if not _header_cell(label) or j >= len(below) or not _titled(titles):
+        return False
+    kind = _identifier(below[j])
+    if kind is not None:
+        return kind.named_by(label)
+    return any(r.named_by(label) and _masked(below[j], r.entity) for r in _recognizers())
+
+
+#: The character of the default display mask (``138****5678``: :mod:`baomi.engine.masking`).
+MASK_CHAR = "*"
+
+
+def _masked(cell: str | None, entity: str) -> bool:
+    """Whether ``cell`` is an identifier of ``entity`` in its default display mask
+    (``139****5678``, ``110101********1234``, ``z***@example.com``): at least three mask
+    characters, each where the mask puts them (an export already masked, a protected package
+    read back)."""
+    text = (cell or "").strip()
+    if text.count(MASK_CHAR) < 3 or len(text) > MAX_IDENTIFIER:
+        return False
+    return mask_value(text.replace(MASK_CHAR, "0"), entity, MASK_CHAR) == text
+
+
 def title_rows(rows: Sequence[Sequence[str | None]]) -> int:
     """How many of ``rows`` — a table's first non-empty rows in order (at least
     :data:`TITLE_LOOKAHEAD` of them when the table has that many), blank rows left out — are
@@ -129,6 +215,8 @@ def title_rows(rows: Sequence[Sequence[str | None]]) -> int:
             return 0
         widest = max(widest, len(_filled(row)))
         if n < len(rows) and _header_like(rows[n], widest):
+            return n
+        if n + 1 < len(rows) and _one_column_header(rows[:n], rows[n], rows[n + 1]):
             return n
     return 0
 
@@ -169,6 +257,7 @@ __all__ = [
     "MAX_TITLE_ROWS",
     "TITLE_COLUMN",
     "TITLE_LOOKAHEAD",
+    "TITLE_WORDS",
     "is_blank",
     "is_record",
     "title_extras",
