@@ -20,6 +20,7 @@ from baomi.databases.scan import DatabaseSelection, scan_database
 from baomi.databases.source import (
     DatabaseError,
     DatabaseTable,
+    TableRef,
     connect,
     resolve_url,
 )
@@ -401,3 +402,69 @@ def test_a_missing_password_and_a_wrong_database_are_said(
             )
         )
     assert "asks for a password" in str(err.value) and "--password-file" in str(err.value)
+
+
+#: A table of flags: the same statements on both servers (``B'0101'`` is a bit literal in each).
+BITS = (
+    "DROP TABLE IF EXISTS qa_bits",
+    "CREATE TABLE qa_bits (id int PRIMARY KEY, flag bit(1), mask bit(4), phone varchar(20))",
+    "INSERT INTO qa_bits VALUES (1, B'1', B'0101', '13912340001'), "
+    "(2, B'0', NULL, '13912340002'), (3, B'1', B'1000', NULL)",
+)
+
+
+def _bit_strings(url: str, table: str = "qa_bits") -> pl.DataFrame:
+    """The table's flag and mask columns as a scan reads them."""
+    db = connect(url)
+    try:
+        frame = next(db.open_table(TableRef(None, table)).batches()).frame
+    finally:
+        db.close()
+    return frame.select("flag", "mask")
+
+
+def test_bit_columns_are_read_as_bit_strings_and_scanned(server: str, tmp_path: Path) -> None:
+    # MySQL's BIT came as bytes and was left out ("holds binary values, which were not
+    # scanned") where PostgreSQL's bit was read as '0101'
+    _run(server, *BITS)
+    frame = _bit_strings(server)
+    assert frame["flag"].to_list() == ["1", "0", "1"]
+    assert frame["mask"].to_list() == ["0101", None, "1000"]
+    result = scan_database(
+        server, out_dir=tmp_path, options=FAST, selection=DatabaseSelection(tables=("qa_bits",))
+    )
+    (bits,) = result.inventory.files
+    assert bits.notes == () and bits.errors == ()
+    non_empty = {c.name: c.non_empty for c in bits.columns}
+    assert non_empty["flag"] == 3 and non_empty["mask"] == 2
+    assert bits.entities == {"CN_MOBILE": 2}  # a bit string is no identifier
+
+
+def test_bit_columns_are_copied_as_bits(server: str, tmp_path: Path) -> None:
+    from baomi.databases.protect import load_into, table_sources
+
+    _run(server, *BITS)
+    db = connect(server)
+    try:
+        documents, copies = table_sources(db, db.tables(include=("qa_bits",)))
+        result = _package(tmp_path, documents)
+    finally:
+        db.close()
+    (parquet,) = result.out_dir.glob("*.qa_bits.parquet")
+    package = pl.read_parquet(parquet)
+    assert package["mask"].to_list() == ["0101", None, "1000"]  # the package holds the text
+    lite = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert load_into(result.out_dir, result.manifest, lite, copies) == ["qa_bits"]
+    engine = sa.create_engine(lite)
+    with engine.connect() as conn:  # SQLite has no bit type: the text
+        rows = conn.exec_driver_sql("SELECT flag, mask FROM qa_bits ORDER BY id").all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("1", "0101"), ("0", None), ("1", "1000")]
+    target = _other(server)
+    assert load_into(result.out_dir, result.manifest, target, copies, replace=True) == ["qa_bits"]
+    copy = _engine(target)
+    types = {c["name"]: c["type"] for c in sa.inspect(copy).get_columns("qa_bits")}
+    copy.dispose()
+    assert type(types["mask"]).__name__ == "BIT" and types["mask"].length == 4
+    assert type(types["flag"]).__name__ == "BIT" and types["flag"].length in (1, None)
+    assert _bit_strings(target).equals(_bit_strings(server))

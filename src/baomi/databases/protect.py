@@ -5,8 +5,10 @@ reads it (:func:`baomi.databases.source.cell_text`, what a CSV export holds), an
 to the protect pipeline as a Parquet document named ``SCHEMA.TABLE.parquet``: the same column
 plans, operators, k-anonymity and manifest as for files, so the copy is the one protecting the
 table's CSV export gives. Integer, float and boolean columns the policy leaves alone keep their
-type; binary columns and types not understood are left out of the copy (a photo or a shape is
-not de-identified by text operators), and the manifest lists only the columns written.
+type; a bit column is its bits as text (``'0101'``), a bit column again in a target database
+that has the type; binary columns and types not understood are left out of the copy (a photo or
+a shape is not de-identified by text operators), and the manifest lists only the columns
+written.
 
 ``--to DIR`` writes the package (Parquet per table, ``manifest.json``); ``--to URL`` writes it
 to a temporary folder and then loads each table into the target database (created there, with
@@ -27,8 +29,10 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import mysql, postgresql
 
 from baomi.databases.source import (
+    Bits,
     Database,
     DatabaseError,
     DatabaseTable,
@@ -104,6 +108,56 @@ def table_sources(
         copies[name] = copy
         sources.append(DocumentSource(name, copy.load, copy.sha256))
     return sources, copies
+
+
+class _BitColumn(sa.types.TypeDecorator[str]):
+    """A bit column of the copy: the package's ``'0101'`` text written as the target's
+    ``BIT(n)`` (MySQL/MariaDB, which takes the bits as a number) or ``bit(n)`` / ``bit
+    varying(n)`` (PostgreSQL); a target without a bit type (SQLite) keeps the text."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def __init__(self, bits: Bits) -> None:
+        super().__init__()
+        self.bits = bits
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            varying = self.bits.varying
+            return postgresql.BIT(self.bits.width or None, varying=varying)
+        if dialect.name in ("mysql", "mariadb"):
+            return mysql.BIT(self.bits.width)
+        return sa.Text()
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> Any:
+        if value is not None and dialect.name in ("mysql", "mariadb"):
+            return int(value, 2)
+        return value
+
+
+#: The widest ``BIT(n)`` MySQL/MariaDB has.
+MYSQL_BITS = 64
+
+
+def _bit_type(bits: Bits | None, column: pl.Series, backend: str) -> _BitColumn | None:
+    """The copy's type for a source bit column whose values are still its bits (the policy left
+    them alone), else ``None`` (the column is text)."""
+    if bits is None or column.dtype != pl.String:
+        return None
+    values = column.drop_nulls()
+    if not values.str.contains("^[01]+$").all():
+        return None
+    lengths = values.str.len_chars()
+    longest = _longest(values)
+    if not bits.varying and (lengths != bits.width).any():
+        return None
+    if bits.varying and bits.width and longest > bits.width:
+        return None
+    if backend in ("mysql", "mariadb"):  # a fixed width; past 64 bits, the text
+        width = bits.width or longest or 1
+        return _BitColumn(Bits(width)) if width <= MYSQL_BITS else None
+    return _BitColumn(bits)
 
 
 def _sa_type(dtype: pl.DataType, column: pl.Series, key: bool) -> sa.types.TypeEngine[Any]:
@@ -201,13 +255,15 @@ def load_into(
                 text_keys = [k for k in keys if frame.schema[k] == pl.String]
                 if sum(_longest(frame[k]) for k in text_keys) > KEY_CHARS:
                     unique = False  # too long to index (MySQL): the copy has no key
+                bits = copy.table.bits if copy else {}
                 target_table = sa.Table(
                     table,
                     md,
                     *(
                         sa.Column(
                             c,
-                            _sa_type(t, frame[c], unique and c in keys),
+                            _bit_type(bits.get(c), frame[c], url.get_backend_name())
+                            or _sa_type(t, frame[c], unique and c in keys),
                             primary_key=unique and c in keys,
                             autoincrement=False,  # a copied 0 stays 0 (MySQL AUTO_INCREMENT)
                         )

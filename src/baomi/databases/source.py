@@ -5,7 +5,8 @@
 views by reflection, filtered by ``--schema`` / ``--table`` / ``--exclude`` patterns; and
 ``Database.open_table(ref, ...)`` returns a :class:`DatabaseTable`, a ``TableSource`` whose
 batches are the table's rows with every cell as text, as a CSV export of the table would hold it
-(:func:`cell_text`), so that a table goes through the same column decision as a CSV file.
+(:func:`cell_text`; a bit column as its bits, ``'0101'``, on every server: :func:`bit_text`), so
+that a table goes through the same column decision as a CSV file.
 
 Each pass over a table runs in one read-only, repeatable-read transaction. A table with a
 primary key is read in key order, in key ranges (``WHERE key > last ORDER BY key LIMIT n``: no
@@ -36,6 +37,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from baomi.databases.urls import SCHEMES as SCHEMES  # re-exported
@@ -115,6 +117,35 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Bits:
+    """A bit column's shape: ``width`` bits (MySQL/MariaDB ``BIT(n)``, PostgreSQL ``bit(n)``),
+    or up to ``width`` when ``varying`` (PostgreSQL ``bit varying(n)``; 0: no limit)."""
+
+    width: int
+    varying: bool = False
+
+
+def bits_of(column: sa.Column[Any]) -> Bits | None:
+    """The column's :class:`Bits` when it is a bit column (flags, not free bytes), else ``None``."""
+    kind = column.type
+    if isinstance(kind, mysql.BIT):
+        return Bits(kind.length or 1)
+    if isinstance(kind, postgresql.BIT):
+        return Bits(kind.length or 0, varying=True) if kind.varying else Bits(kind.length or 1)
+    return None
+
+
+def bit_text(value: Any, width: int) -> str | None:
+    """A bit cell as its bits, ``'0101'``, as PostgreSQL gives them: MySQL's driver gives a
+    ``BIT(n)`` as big-endian bytes (or a number), written here as ``width`` bits."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        value = int.from_bytes(value, "big")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format(value, f"0{width}b")
+    return cell_text(value)
 
 
 def _binary(column: sa.Column[Any]) -> bool:
@@ -400,8 +431,9 @@ class DatabaseTable(TableSource):
     """One table or view as a table source: every column text, rows in key order.
 
     ``key_columns`` are the primary key's columns (empty: no key, rows named by position);
-    ``not_read`` the columns left out (binary, types not understood) with why; ``limited``
-    whether ``limit`` stopped the last pass before the table's end.
+    ``not_read`` the columns left out (binary, types not understood) with why; ``bits`` the bit
+    columns, read as ``'0101'`` on every server (:func:`bit_text`); ``limited`` whether
+    ``limit`` stopped the last pass before the table's end.
     """
 
     def __init__(
@@ -430,6 +462,7 @@ class DatabaseTable(TableSource):
                 )
             else:
                 self.columns.append(col)
+        self.bits = {c.name: b for c in self.columns if (b := bits_of(c)) is not None}
         self.integer_keys = {
             c.name for c in table.primary_key.columns if isinstance(c.type, sa.Integer)
         }
@@ -465,6 +498,8 @@ class DatabaseTable(TableSource):
         series = []
         for i, col in enumerate(self.columns):
             values = [r[i] for r in rows]
+            if (bits := self.bits.get(col.name)) is not None:  # MySQL gives a BIT's bytes
+                values = [bit_text(v, bits.width) for v in values]
             kinds = set(map(type, values)) - {str, type(None)}
             if kinds & {bytes, bytearray, memoryview}:  # SQLite holds bytes anywhere
                 self.not_read.setdefault(

@@ -169,6 +169,70 @@ def test_a_deal_report_reads_its_documents_and_holds_no_raw_value(
     assert json.loads(outputs[0])["kind"] == "inventory"
 
 
+#: What a database scan writes about how it read (as ``baomi scan DB-URL`` words them in Chinese).
+TABLE_NOTES = ["photo: 二进制列，未扫描", "无主键：按位置命名行，以服务器端游标读取"]
+SCHEMA_NOTE = (
+    "其他模式未读取：audit（2 个表或视图）。按名称读取加 --schema audit，全部读取加 --schema '*'"
+)
+
+
+def _database_inventory(path: Path = Path("x")) -> dict[str, Any]:
+    """A database scan's inventory: a table read in full, with its notes, and the schemas the
+    scan did not read."""
+    data = contract_inventory(path)
+    data["files"][0]["path"] = "db://127.0.0.1/crm/public.customers"
+    data["files"][0]["notes"] = list(TABLE_NOTES)
+    data["notes"] = [SCHEMA_NOTE]
+    return data
+
+
+def _pdf_text(report: Report) -> str:
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(report))).pages)
+
+
+def test_a_database_scan_report_shows_the_notes_on_how_it_read() -> None:
+    # the tables' notes (no primary key, a column left out) and the schemas not read were in
+    # inventory.json and on the console, but not in the report
+    report = inventory_report(codec.from_dict(Inventory, _database_inventory()), "客户库")
+    notes = _section(report, "说明")
+    assert SCHEMA_NOTE in notes.paragraphs
+    (table,) = notes.tables
+    assert table.columns == ("文件", "说明")
+    assert table.rows == tuple(("db://127.0.0.1/crm/public.customers", n) for n in TABLE_NOTES)
+    assert set(table.tones) == {Tone.NEUTRAL}  # information, not read failures
+    assert _section(report, "文件").tables[0].rows[0][-1] == "完整"
+    html = render_html(report)
+    assert all(n in html for n in TABLE_NOTES) and "--schema audit" in html
+    text = _pdf_text(report)
+    assert "二进制列" in text and "无主键" in text and "--schema audit" in text
+
+
+def test_the_notes_section_in_english_and_none_without_notes() -> None:
+    set_language("en")
+    report = inventory_report(codec.from_dict(Inventory, _database_inventory()), "crm")
+    notes = _section(report, "Notes")
+    assert notes.tables[0].columns == ("File", "Note")
+    assert "how the tables were read" in notes.paragraphs[0]
+    assert "Notes" in _pdf_text(report)
+    plain = inventory_report(_inventory(), "seller")
+    assert "Notes" not in [s.heading for s in plain.sections]
+
+
+def test_a_deal_report_shows_its_documents_notes(vault: Vault, tmp_path: Path) -> None:
+    (tmp_path / "客户.csv").write_text("a\n1\n", encoding="utf-8")
+    deals.create(vault, actor=operator(), name="星河")
+    deals.add(
+        vault,
+        actor=operator(),
+        deal_ref="星河",
+        paths=[tmp_path / "客户.csv"],
+        scanner=_database_inventory,
+    )
+    notes = _section(deal_inventory_report(vault, actor=operator(), deal_ref="星河"), "说明")
+    assert SCHEMA_NOTE in notes.paragraphs
+    assert [row[1] for row in notes.tables[0].rows] == TABLE_NOTES
+
+
 def test_the_buyer_gets_no_inventory_report(vault: Vault) -> None:
     deals.create(vault, actor=operator(), name="d")
     with pytest.raises(PermissionDeniedError):

@@ -228,6 +228,27 @@ def _files_section(files: Sequence[InventoryFile], skipped: Sequence[SkippedFile
     return Section(tr("文件", "Files"), tables=tuple(tables))
 
 
+def _notes_section(files: Sequence[InventoryFile], notes: Sequence[str]) -> Section:
+    """How a database scan read: each table's notes (no primary key, a column left out,
+    ``--sample``) and the run's (the schemas not read). Information, not read failures; shown
+    as the scan wrote them (in the language it ran in, as the reasons a file was not read)."""
+    rows = tuple((f.path, note) for f in files for note in f.notes)
+    columns = (tr("文件", "file"), tr("说明", "note"))
+    tones = tuple(Tone.NEUTRAL for _ in rows)
+    return Section(
+        tr("说明", "Notes"),
+        paragraphs=(
+            tr(
+                "扫描如何读取各表的说明：是信息，不是读取失败（读取失败见“文件”）。",
+                "Notes on how the tables were read: information, not read failures (those are "
+                "under “Files”).",
+            ),
+            *notes,
+        ),
+        tables=(Table(columns, rows, tr("说明", "Notes"), tones),) if rows else (),
+    )
+
+
 def _columns_section(files: Sequence[InventoryFile]) -> Section:
     rows, tones = [], []
     for f in files:
@@ -281,22 +302,27 @@ def inventory_report(
     *,
     files: Sequence[InventoryFile] | None = None,
     skipped: Sequence[SkippedFile] = (),
+    notes: Sequence[str] = (),
     generated_at: str | None = None,
 ) -> Report:
-    """The inventory report of a scan (``source`` an :class:`Inventory`: its files are shown) or
-    of a deal (a :class:`DataSummary`, with the documents' ``files`` if known)."""
+    """The inventory report of a scan (``source`` an :class:`Inventory`: its files and notes
+    are shown) or of a deal (a :class:`DataSummary`, with the documents' ``files`` and the
+    inventories' ``notes`` if known)."""
     if isinstance(source, Inventory):
         data = summarize(subject, [codec.to_dict(source)])
         summary = _figures_of_scan(source)
         distinct = dict(source.summary.distinct)
         shown = source.files if files is None else files
         skipped = skipped or source.skipped
+        notes = notes or source.notes
     else:
         data, summary, distinct = source, _figures_of_deal(source), {}
         shown = files or ()
     sections = [_entities_section(data, distinct), _categories_section(data)]
     if shown or skipped:
         sections.append(_files_section(shown, skipped))
+    if notes or any(f.notes for f in shown):
+        sections.append(_notes_section(shown, notes))
     if any(f.columns for f in shown):
         sections.append(_columns_section(shown))
     return Report(
@@ -328,6 +354,7 @@ def deal_inventory_report(vault: Vault, *, actor: Actor, deal_ref: str) -> Repor
     inventories = [o.inventory for o in objects]
     files: list[InventoryFile] = []
     skipped: list[SkippedFile] = []
+    notes: dict[str, None] = {}  # each once, in order
     for inv in inventories:
         if not inv:
             continue
@@ -337,4 +364,7 @@ def deal_inventory_report(vault: Vault, *, actor: Actor, deal_ref: str) -> Repor
             continue  # counted in the summary; its columns cannot be listed
         files.extend(parsed.files)
         skipped.extend(parsed.skipped)
-    return inventory_report(summarize(deal_id, inventories), name, files=files, skipped=skipped)
+        notes.update(dict.fromkeys(parsed.notes))
+    return inventory_report(
+        summarize(deal_id, inventories), name, files=files, skipped=skipped, notes=list(notes)
+    )
