@@ -77,3 +77,23 @@ def test_a_receiver_in_a_nested_records_remark(tmp_path: Path) -> None:
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
     )
     assert _summary(root)["estimated_individuals"] == 20 + 10
+
+
+def test_a_documents_line_names_a_person_and_their_identifiers(tmp_path: Path) -> None:
+    # A contract's party on one line: name, ID and phone are one person (each identifier was
+    # counted as a person of its own); a number on a line without a name still stands alone.
+    from tests.engine.test_scan import resident_id
+
+    rng = random.Random(13)
+    a, b = _names(rng, 2)
+    lines = [
+        "股权转让协议",
+        f"甲方：{a}，身份证号码：{resident_id(rng)}，联系电话：{mobile(rng)}",
+        f"乙方：{b}，身份证号码：{resident_id(rng)}，联系电话：{mobile(rng)}，住址：北京市海淀区",
+        f"见证人电话：{mobile(rng)}",
+    ]
+    root = tmp_path / "d"
+    root.mkdir()
+    (root / "协议.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = _summary(root)
+    assert s["estimated_individuals"] == 3

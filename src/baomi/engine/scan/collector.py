@@ -69,7 +69,7 @@ class Collector:
             found.get_column("value"),
             row_bound=row_bound,
             column=column,
-            spans=found.select("start", "end") if free_text and row_bound else None,
+            spans=found.select("start", "end") if free_text else None,
         )
         if row_bound:
             sens = found.filter(pl.col("entity").is_in(SENSITIVE)).get_column("idx")

@@ -181,28 +181,38 @@ def people_of(hashes: pl.DataFrame, part: Partition) -> People:
 TEXT, START, END = "_text", "_start", "_end"
 #: Whether a value's key was made by :func:`mentioned_keys` (a person named in free text).
 MENTIONED = "_mentioned"
-#: Characters at most between a name in free text and the identifier that is that person's
-#: (代收人王芳，电话139… : "，电话"; 王芳的手机号改为139… : "的手机号改为").
+#: Characters at most between a name in a record's free text and the identifier that is that
+#: person's (代收人王芳，电话139… : "，电话"; 王芳的手机号改为139… : "的手机号改为").
 MENTION_GAP = 6
+#: The same in a line that is no record (a document's paragraph): its identifiers have no
+#: record to belong to, and a party's line names them one after the other (乙方：王芳，身份证号码：
+#: …，住址：…，联系电话：…).
+LINE_GAP = 80
 
 
 def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
     """``hashes`` (idx, e, h, bound, key, and :data:`TEXT`, :data:`START`, :data:`END` for the
-    values of free text) with the people named in a record's free text keyed on their own,
-    and :data:`MENTIONED` marking them; the free-text columns dropped.
+    values of free text) with the people named in free text keyed on their own, and
+    :data:`MENTIONED` marking them; the free-text columns dropped.
 
     A remark often names someone other than the record's person — a parcel's receiver
     (代收人王芳，电话139…), a contact — with that person's phone or ID right after the name.
     Such an identifier (within :data:`MENTION_GAP` characters after the name, no other name
     between) is that person's when the record has a name of its own (in a name column, or a
-    nested record's person) and the remark's name is not it; the name and the identifiers get
-    a key of their own (the record's key, the column and the name's place hashed, high bit
-    set). A record's own name in its remark (请联系张伟（138…）) changes nothing, nor does a
-    remark in a record without a name: there is no telling whose it is. A person named so
-    who is also a record elsewhere (the same phone) is joined to it by the identifier, as
-    records are."""
+    nested record's person) and the remark's name is not it. A record's own name in its remark
+    (请联系张伟（138…）) changes nothing, nor does a remark in a record without a name: there is
+    no telling whose it is.
+
+    A line that is no record (a document's paragraph) has no person of its own, and each of
+    its identifiers counted as a person; those after a name in the same line (within
+    :data:`LINE_GAP` characters, no other name between: a contract's 乙方：王芳，身份证号码…，
+    联系电话…) are now that person's, together.
+
+    Such a person gets a key of their own (the line's key, the column and the name's place
+    hashed, high bit set) for the name and its identifiers, and is joined to a record elsewhere
+    by a shared identifier, as records are."""
     indexed = hashes.with_row_index("_i")
-    text = indexed.filter(pl.col(TEXT).is_not_null() & pl.col("bound"))
+    text = indexed.filter(pl.col(TEXT).is_not_null())
     names = text.filter(pl.col("e") == "PERSON_NAME")
     own = (
         indexed.filter(pl.col(TEXT).is_null() & pl.col("bound") & (pl.col("e") == "PERSON_NAME"))
@@ -210,23 +220,26 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
         .unique()
     )
     done = hashes.drop(TEXT, START, END).with_columns(pl.lit(False).alias(MENTIONED))
-    if not names.height or not own.height:
+    if not names.height:
         return done
     ids = text.filter(pl.col("e").is_in(list(IDENTIFIERS))).sort(START)
     cells = ["idx", TEXT]
-    nearest = ids.select("_i", "key", START, *cells).join_asof(
+    nearest = ids.select("_i", "key", "bound", START, *cells).join_asof(
         names.select(*cells, n_start=pl.col(START), n_end=pl.col(END), n_h="h").sort("n_end"),
         left_on=START,
         right_on="n_end",
         by=cells,
         strategy="backward",
     )
-    # the record has a name of its own, and the one before the identifier is another
-    foreign = (
-        nearest.filter(pl.col(START) - pl.col("n_end") <= MENTION_GAP)
+    gap = pl.col(START) - pl.col("n_end")
+    # a record's remark: the record has a name of its own, and the one before is another
+    remarks = (
+        nearest.filter(pl.col("bound") & (gap <= MENTION_GAP))
         .join(own.select("key").unique(), on="key", how="semi")
         .join(own, left_on=["key", "n_h"], right_on=["key", "h"], how="anti")
     )
+    lines = nearest.filter(~pl.col("bound") & (gap <= LINE_GAP))
+    foreign = pl.concat([remarks, lines])
     if not foreign.height:
         return done
     person = pl.concat_str(
@@ -246,7 +259,10 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
         indexed.join(keyed, on="_i", how="left")
         .sort("_i")
         .with_columns(
-            key=pl.col("new").fill_null(pl.col("key")), **{MENTIONED: pl.col("new").is_not_null()}
+            key=pl.col("new").fill_null(pl.col("key")),
+            # a line's person is bound to their key as a record's person is to theirs
+            bound=pl.col("bound") | pl.col("new").is_not_null(),
+            **{MENTIONED: pl.col("new").is_not_null()},
         )
         .drop("_i", "new", TEXT, START, END)
     )
