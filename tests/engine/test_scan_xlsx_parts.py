@@ -72,3 +72,75 @@ def test_a_workbook_without_those_parts_gives_the_same_findings(tmp_path: Path) 
     linked = findings(tmp_path / "out-linked")
     assert plain and linked[: len(plain)] == plain
     assert [f["column"] for f in linked[len(plain) :]] == ["链接：手机"]
+
+
+def linked_customers(path: Path, rng: random.Random, n: int = 6) -> dict[str, list[str]]:
+    """A customer list whose cells link to themselves as Excel and CRM exports write them —
+    each e-mail to ``mailto:`` + itself, each mobile to ``tel:`` + itself (showing it, with it
+    as the screen tip), each web address to ``http://`` + itself — but for row 2's e-mail,
+    whose link goes to another address. Generated values only: returned by kind."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    values = {
+        "mobile": [make_mobile(rng) for _ in range(n)],
+        "email": [f"kehu{i}{rng.randint(100, 999)}@example.com" for i in range(n)],
+        "other": [f"daili{rng.randint(100, 999)}@example.org"],
+    }
+    values["web"] = [f"crm.example.com/c?phone={m}" for m in values["mobile"]]
+    rows = [
+        [f"K{i:03d}", values["email"][i], values["mobile"][i], values["web"][i]] for i in range(n)
+    ]
+    wb, ws = customer_sheet(["编号", "邮箱", "手机", "主页"], *rows)
+    for i in range(n):
+        r = i + 2
+        email = values["other"][0] if i == 2 else values["email"][i]
+        ws[f"B{r}"].hyperlink = f"mailto:{email}"
+        m = values["mobile"][i]
+        ws[f"C{r}"].hyperlink = Hyperlink(ref=f"C{r}", target=f"tel:{m}", display=m, tooltip=m)
+        ws[f"D{r}"].hyperlink = f"http://{values['web'][i]}"
+    wb.save(path)
+    return values
+
+
+def test_a_link_that_restates_its_cell_is_counted_once(tmp_path: Path) -> None:
+    """Excel links a typed e-mail address to ``mailto:`` + itself and CRM exports link a phone
+    to ``tel:`` + itself: since the scan reads links, each such e-mail counted twice and each
+    phone four times (the cell, the link's address, the text it shows, its screen tip), so a
+    1,000-row e-mail column read "邮箱 2,000 处". A link that only restates its cell is the
+    cell's PI in the cell's place: counted once. A link to another address is PI of its own
+    and still counted; distinct values and individuals do not change."""
+    root = tmp_path / "data"
+    root.mkdir()
+    values = linked_customers(root / "客户.xlsx", random.Random(34))
+    n = len(values["email"])
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    from openpyxl import load_workbook
+
+    wb = load_workbook(root / "客户.xlsx")
+    for row in wb["客户"].iter_rows():
+        for cell in row:
+            cell.hyperlink = None
+    wb.save(plain / "客户.xlsx")
+
+    result = scan(root, tmp_path / "out")
+    unlinked = scan(plain, tmp_path / "out-plain")
+
+    s, u = result.inventory.summary, unlinked.inventory.summary
+    # the cells' own PI, and the one link to another address
+    assert s.entities == {**u.entities, "EMAIL": u.entities["EMAIL"] + 1}
+    assert u.entities["EMAIL"] == n and u.entities["CN_MOBILE"] == 2 * n  # 手机 and 主页
+    assert s.findings == u.findings + 1
+    assert s.distinct == {**u.distinct, "EMAIL": n + 1}
+    assert s.estimated_individuals == u.estimated_individuals
+    columns = {c.name: c for c in result.inventory.files[0].columns}
+    assert columns["邮箱"].entities == {"EMAIL": n}
+    assert columns["手机"].entities == {"CN_MOBILE": n}
+    assert columns["链接：邮箱"].entities == {"EMAIL": 1}
+    assert not {"链接：手机", "链接文字：手机", "链接提示：手机", "链接：主页"} & set(columns)
+    found = findings(tmp_path / "out")
+    assert len(found) == s.findings
+    links = [(f["row"], f["column"], f["entity"]) for f in found if "链接" in f["column"]]
+    assert links == [(2, "链接：邮箱", "EMAIL")]
+    # the rows' own findings are the unlinked workbook's
+    assert [f for f in found if "链接" not in f["column"]] == findings(tmp_path / "out-plain")

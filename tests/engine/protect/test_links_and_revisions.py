@@ -82,6 +82,38 @@ def test_xlsx_hyperlink_targets_are_protected(tmp_path: Path) -> None:
     assert changed == {"客户.xlsx": 5}
 
 
+def test_a_link_that_restates_its_cell_is_protected_with_it(tmp_path: Path) -> None:
+    """The scan counts a link that only restates its cell (``mailto:`` + the cell's e-mail,
+    ``tel:`` + its phone, showing it) once, in the cell, and writes no finding for the link
+    (docs/scan.md): protect still rewrites the link's address, text and tip with the cell —
+    the package holds none of the values and ``--verify`` passes — and the protected link
+    still restates its protected cell. The link to another address is protected too."""
+    import openpyxl
+
+    from baomi.engine.readers import xlsx_parts as xp
+    from tests.engine.test_scan_xlsx_parts import linked_customers
+
+    src = tmp_path / "in"
+    src.mkdir()
+    values = linked_customers(src / "客户.xlsx", random.Random(71))
+
+    protect(src, tmp_path / "out")
+
+    text = zipped_text(tmp_path / "out" / "客户.xlsx")
+    assert [v for kind in values.values() for v in kind if v in text] == []
+    ws = openpyxl.load_workbook(tmp_path / "out" / "客户.xlsx").active
+    assert ws is not None
+    for r in range(2, len(values["email"]) + 2):
+        for col in "BCD":
+            cell = ws[f"{col}{r}"]
+            shown = strip_marks(cell.value)
+            link = cell.hyperlink
+            assert link is not None and link.target != f"mailto:{values['email'][r - 2]}"
+            assert xp.restates(link.target, shown) is (f"{col}{r}" != "B4")
+            for other in (link.display, link.tooltip):
+                assert other is None or xp.restates(other, shown)
+
+
 def _docx_with(tmp_path: Path, build) -> Path:  # type: ignore[no-untyped-def]
     import docx
 

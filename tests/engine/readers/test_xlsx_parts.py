@@ -7,6 +7,7 @@ embedded objects are named in ``errors``. Generated data only."""
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from baomi.engine.readers import open_source
+from baomi.engine.readers import open_source, xlsx_cells
 from baomi.engine.readers import xlsx_parts as xp
 from baomi.engine.readers.base import Extra
-from tests.engine.protect.conftest import make_mobile
+from tests.engine.protect.conftest import customer_sheet, make_mobile
 from tests.engine.protect.test_pivot_caches import pivot_workbook
 from tests.engine.test_scan_extras import rewrite_zip
 
@@ -45,7 +46,8 @@ def test_links_go_with_their_cells_validations_after_the_page_headers(tmp_path: 
     ws.append(["姓名", "邮箱", "手机"])
     ws.append(["张三", "a@example.com", m[0]])
     ws.append(["李四", "b@example.com", m[1]])
-    ws["B2"].hyperlink = "mailto:a@example.com"
+    ws["B2"].hyperlink = "mailto:a@example.com?subject=回访"
+    # its address only restates its cell (the cell's PI): left out; the tip says more
     ws["C3"].hyperlink = Hyperlink(ref="C3", target=f"tel:{m[1]}", tooltip=f"拨打 {m[1]}")
     ws["C1"].hyperlink = f"tel:{m[2]}"  # on the header row: after the data rows
     ws["C2"].comment = Comment("回访", "")
@@ -59,15 +61,151 @@ def test_links_go_with_their_cells_validations_after_the_page_headers(tmp_path: 
 
     assert not errors
     assert addressed(extras) == [
-        ("客户", 0, "链接：邮箱", "mailto:a@example.com", True),
+        ("客户", 0, "链接：邮箱", "mailto:a@example.com?subject=回访", True),
         ("客户", 0, "批注：手机", "回访", True),
-        ("客户", 1, "链接：手机", f"tel:{m[1]}", True),
         ("客户", 1, "链接提示：手机", f"拨打 {m[1]}", True),
         ("客户", 2, "链接：手机", f"tel:{m[2]}", False),
         ("客户", 3, "页眉：中", "客户名单", False),
         ("客户", 4, "数据验证：公式1", f'"{m[3]},{m[4]}"', False),
         ("客户", 4, "数据验证：输入信息", "请选择", False),
         (None, 0, "文档属性：作者", "openpyxl", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "cell", "restated"),
+    [
+        ("mailto:kehu1@example.com", "kehu1@example.com", True),  # Excel's own link
+        ("MAILTO:kehu1@example.com", "kehu1@example.com", True),
+        ("mailto:kehu1%40example.com", "kehu1@example.com", True),
+        ("kehu1@example.com", " kehu1@example.com ", True),  # the text it shows
+        ("mailto:kehu1@example.com?subject=回访", "kehu1@example.com", False),
+        ("mailto:kehu2@example.com", "kehu1@example.com", False),
+        ("tel:13812345678", "13812345678", True),
+        ("tel:+86-138-1234-5678", "138 1234 5678", True),
+        ("tel:(0755)6130-3416", "0755-61303416", True),
+        ("tel:13812345678", "13812345679", False),
+        ("拨打 13812345678", "13812345678", False),
+        ("http://www.example.com/", "www.example.com", True),  # Excel's link of www.…
+        (
+            "https://crm.example.com/c?phone=13812345678",
+            "crm.example.com/c?phone=13812345678",
+            True,
+        ),
+        ("https://crm.example.com/c?phone=13812345678", "13812345678", False),
+        ("ftp://example.com", "example.com", False),
+        ("mailto:", "mailto:x", False),
+        ("tel:13812345678", " ", False),
+    ],
+)
+def test_what_a_link_only_restates_of_its_cell(text: str, cell: str, restated: bool) -> None:
+    assert xp.restates(text, cell) is restated
+
+
+def shared_strings(path: Path, prefix: str = "") -> None:
+    """Rewrite ``path`` (openpyxl writes strings inline) with its strings shared, as Excel
+    writes them (``t="s"``, ``xl/sharedStrings.xml``), and with ``prefix`` its sheets'
+    elements prefixed (``<x:c>``), as some exporters write them."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings: list[str] = []
+    inline = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is><t>(.*?)</t></is></c>')
+
+    def share(m: re.Match[str]) -> str:
+        strings.append(m.group(3))
+        return f'<c {m.group(1)}t="s"{m.group(2)}><v>{len(strings) - 1}</v></c>'
+
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/sheet"):
+            xml = inline.sub(share, data.decode())
+            if prefix:  # every element of the sheet's own namespace
+                xml = re.sub(r"<(/?)(?=[A-Za-z])(?![\w.-]+:)", rf"<\1{prefix}:", xml)
+                xml = xml.replace(f'xmlns="{main}"', f'xmlns:{prefix}="{main}"', 1)
+            members[name] = xml.encode()
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    items = "".join(f"<si><t>{t}</t></si>" for t in strings)
+    members["xl/sharedStrings.xml"] = f'<sst xmlns="{main}">{items}</sst>'.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+@pytest.mark.parametrize("written", ["openpyxl", "excel", "prefixed"])
+def test_what_a_link_restates_of_its_data_cell_is_left_out(tmp_path: Path, written: str) -> None:
+    """Excel links a typed e-mail address to ``mailto:`` + itself, CRM exports a phone to
+    ``tel:`` + itself: the link's texts that only restate the data cell they are on are not
+    read (the cell's PI is found in the cell); a link saying more, to another address, or on
+    the header is read as before. The cell is read as the rows read it: a shared string, an
+    inline one, a phone stored as a number, elements with a namespace prefix."""
+    rng = random.Random(12)
+    m = [make_mobile(rng) for _ in range(2)]
+    wb, ws = customer_sheet(
+        ["姓名", "邮箱", "手机"],
+        ["张三", "a@example.com", int(m[0])],
+        ["李四", "b@example.com", m[1]],
+    )
+    ws["B1"].hyperlink = Hyperlink(ref="B1", target="mailto:kefu@example.com", display="邮箱")
+    ws["B2"].hyperlink = Hyperlink(ref="B2", target="mailto:a@example.com", display="a@example.com")
+    ws["C2"].hyperlink = Hyperlink(ref="C2", target=f"tel:{m[0]}", tooltip=m[0])
+    ws["B3"].hyperlink = "mailto:daili@example.org"
+    ws["C3"].hyperlink = Hyperlink(ref="C3", target=f"tel:{m[1]}", tooltip=f"拨打 {m[1]}")
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    if written != "openpyxl":
+        shared_strings(path, "x" if written == "prefixed" else "")
+        with zipfile.ZipFile(path) as z:
+            assert b't="s"' in z.read("xl/worksheets/sheet1.xml")
+
+    src = open_source(path)
+    rows = [b.frame.rows() for b in src.batches()]
+    extras = list(src.extras())
+
+    assert rows == [[("张三", "a@example.com", m[0]), ("李四", "b@example.com", m[1])]]
+    assert not src.errors
+    assert [(e.row, e.column, e.text) for e in extras if "链接" in (e.column or "")] == [
+        (1, "链接：邮箱", "mailto:daili@example.org"),
+        (1, "链接提示：手机", f"拨打 {m[1]}"),
+        (2, "链接：邮箱", "mailto:kefu@example.com"),  # the header's: not a data cell
+        (2, "链接文字：邮箱", "邮箱"),
+    ]
+
+
+@pytest.mark.parametrize("chunk", [7, 100, 1 << 20])
+def test_linked_cells_are_read_whole_across_pieces_of_the_xml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The cells the links are on are read again from the sheet's XML in pieces: a cell or a
+    row cut between two pieces is still read whole."""
+    rng = random.Random(13)
+    wb, ws = customer_sheet(["编号", "邮箱", "手机", "备注"])
+    for i in range(40):
+        ws.append([f"K{i:03d}", f"kehu{i}@example.com", int(make_mobile(rng))])
+        ws[f"B{i + 2}"].hyperlink = f"mailto:kehu{i}@example.com"
+        ws[f"C{i + 2}"].hyperlink = f"tel:{ws[f'C{i + 2}'].value}"
+    ws["B30"].hyperlink = "mailto:daili@example.org"
+    ws["D7"] = "见邮件"
+    ws["D7"].hyperlink = "mailto:kefu@example.com"
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    shared_strings(path)
+    monkeypatch.setattr(xlsx_cells, "_CHUNK", chunk)
+
+    extras, errors = read(path)
+
+    assert not errors
+    assert [(e.row, e.column, e.text) for e in extras if "链接" in (e.column or "")] == [
+        (5, "链接：备注", "mailto:kefu@example.com"),
+        (28, "链接：邮箱", "mailto:daili@example.org"),
     ]
 
 

@@ -8,9 +8,9 @@ get ``column_<n>`` names. Numbers keep their plain digits (``13812345678``, neve
 ``13812345678.0``), dates become ISO text, booleans ``TRUE``/``FALSE``. A corrupt worksheet
 is reported in ``errors`` (with how many of its rows were read) and the other sheets are read.
 
-``extras()`` gives what the workbook holds beside its cells — cell comments, page headers and
-footers, document properties — addressed after the rows ``batches()`` read
-(:mod:`.xlsx_extras`).
+``extras()`` gives what the workbook holds beside its cells — cell comments and hyperlinks
+(but what a link only restates of its cell), page headers and footers, document properties… —
+addressed after the rows ``batches()`` read (:mod:`.xlsx_extras`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
 
 import polars as pl
 
@@ -45,6 +45,7 @@ from baomi.engine.readers.header import (
 )
 from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
 from baomi.engine.readers.properties import document_properties
+from baomi.engine.readers.xlsx_cells import CellReader
 from baomi.i18n import tr
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
@@ -80,6 +81,10 @@ class XlsxSource(TableSource):
         self._layouts: dict[str, tuple[ex.SheetLayout, bytes | None]] | None = None
         #: per worksheet, the title rows above its header (set by ``batches()``)
         self._titles: dict[str, list[list[str | None]]] = {}
+        #: a cell's text from its XML as the rows read it, set by ``batches()`` when a sheet
+        #: has hyperlinks (it holds the shared strings): what a link restates of its cell
+        #: is left out of ``extras()`` (:func:`.xlsx_extras.linked_cells`)
+        self._read_cell: CellReader | None = None
 
     def _load(self) -> tuple[Any, BinaryIO]:
         """The workbook and the file it reads from (the caller closes both)."""
@@ -123,6 +128,8 @@ class XlsxSource(TableSource):
                 )
                 titles[sheet.title] = state.titles
             self._layouts, self._titles = layouts, titles
+            linked = any(b is None or xp.has_links(b) for _, b in layouts.values())
+            self._read_cell = _cell_reader(workbook, sheets) if linked else None
         finally:
             workbook.close()
             handle.close()
@@ -213,7 +220,15 @@ class XlsxSource(TableSource):
                     layout, block = layouts[title]
                     last = -1  # the sheet's last row of extras: its title rows come after
                     for extra in ex.sheet_extras(
-                        zf, title, part, layout, block, comments, self.errors, charts
+                        zf,
+                        title,
+                        part,
+                        layout,
+                        block,
+                        comments,
+                        self.errors,
+                        charts,
+                        self._read_cell,
                     ):
                         last = max(last, extra.row)
                         yield extra
@@ -240,6 +255,38 @@ class XlsxSource(TableSource):
                     "comments, page headers or document properties are corrupt; not all were read",
                 )
             )
+
+
+def _cell_reader(workbook: Any, sheets: Sequence[Any]) -> CellReader | None:
+    """A cell's text from its XML element, as ``batches()`` read it: openpyxl's own parse of a
+    cell (``data_only``; the shared strings the read-only sheets read them from — the
+    workbook's, one list for every sheet — its date formats and epoch), then
+    :func:`cell_text`. ``None`` when openpyxl keeps them elsewhere (another version)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    strings = next((s._shared_strings for s in sheets if hasattr(s, "_shared_strings")), None)
+    if strings is None:
+        return None
+    parser = WorkSheetParser(
+        None,
+        strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+
+    inline, plain = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
+
+    def read(element: Element) -> str | None:
+        if element.get("t") == "inlineStr":  # openpyxl's own strings: its Text is slow
+            text = element.find(inline)
+            if text is not None and len(text) == 1 and text[0].tag == plain:
+                return cell_text(text[0].text or "")
+        return cell_text(parser.parse_cell(element)["value"])
+
+    return read
 
 
 class _SheetState:

@@ -34,6 +34,7 @@ from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
 
 from baomi.engine.readers import xlsx_parts as parts
 from baomi.engine.readers.base import Extra, unique_headers
+from baomi.engine.readers.xlsx_cells import CellReader, cell_texts
 from baomi.i18n import tr
 
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -340,9 +341,12 @@ def sheet_extras(
     comments: set[str],
     errors: list[str],
     charts: bool = False,
+    read_cell: CellReader | None = None,
 ) -> Iterator[Extra]:
     """A worksheet's comments and hyperlinks, page headers and footers, data validations and
-    charts (``charts``: the workbook has any), addressed as the module says."""
+    charts (``charts``: the workbook has any), addressed as the module says. ``read_cell``:
+    a cell's text as the rows read it, to leave out what a link on a data cell only restates
+    of that cell (:func:`linked_cells`); without it every link text is read."""
     # (data row or Excel row, column, kind, column label, text): kind 0 a comment, 1 a link
     below: list[tuple[int, int, int, str, str]] = []
     above: list[tuple[int, int, int, str, str]] = []  # on or above the header
@@ -388,8 +392,13 @@ def sheet_extras(
                     f"the link addresses of worksheet '{title}' are corrupt and were not read",
                 )
             )
-        for link in parts.links(tail, targets):
+        links = parts.links(tail, targets)
+        cells = linked_cells(zf, part, layout, links, read_cell)
+        for link in links:
+            cell = cells.get((link.row, link.col))
             for label, text in link.texts:
+                if cell is not None and parts.restates(text, cell):
+                    continue  # the cell's own PI, found and counted in the cell
                 place(link.row, link.col, 1, label, text)
     below.sort(key=lambda c: c[:3])
     above.sort(key=lambda c: c[:3])
@@ -428,6 +437,31 @@ def sheet_extras(
             row += 1
     if charts:
         yield from chart_extras(zf, title, part, row, errors)
+
+
+def linked_cells(
+    zf: zipfile.ZipFile,
+    part: str,
+    layout: SheetLayout,
+    links: list[parts.Link],
+    read_cell: CellReader | None,
+) -> dict[tuple[int, int], str]:
+    """The texts of the data cells ``links`` are on, (Excel row, column) → text, read again
+    from the sheet's XML (:func:`.xlsx_cells.cell_texts`): only cells of the data rows the
+    rows' reader read (not the header, a title, or what follows a break in a corrupt
+    sheet). None without ``read_cell``, or when the XML cannot be read again (the rows'
+    reader said why): the links are then read whole, as before."""
+    if read_cell is None:
+        return {}
+    on_data = {
+        (link.row, link.col) for link in links if 0 <= link.row - layout.top - 1 < layout.rows
+    }
+    if not on_data:
+        return {}
+    try:
+        return cell_texts(zf, part, on_data, read_cell)
+    except _BROKEN:
+        return {}
 
 
 def _tail(zf: zipfile.ZipFile, part: str, tail: bytes | None) -> tuple[bytes | None, bool]:

@@ -3,7 +3,9 @@ the cells"): cell hyperlinks and data validations (in a worksheet's XML after it
 openpyxl reads them: :func:`blocks`), the texts of charts (titles, cached category labels
 and series names), the values of pivot caches, the constants of defined names, and the
 embedded objects (named, not read). Protect rewrites the same places (``protect/labels.py``,
-``protect/pivots.py``, ``protect/charts.py``).
+``protect/pivots.py``, ``protect/charts.py``). A link's text that only restates the data cell
+it is on (:func:`restates`; the cell read again by :mod:`.xlsx_cells`) is the cell's PI, found
+in the cell: the reader leaves it out (protect still rewrites it).
 
 Each part is opened only when the workbook has one: charts when ``[Content_Types].xml``
 declares a chart, pivot caches and defined names from ``xl/workbook.xml`` (read once for the
@@ -19,6 +21,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element, fromstring, iterparse
 
 #: A part larger than this (inflated) is not read (a zip bomb, not a workbook).
@@ -133,6 +136,39 @@ def links(tail: bytes, targets: dict[str, str]) -> list[Link]:
 
 def has_links(tail: bytes) -> bool:
     return b"hyperlink" in tail
+
+
+#: what a tel: address may put between its digits (RFC 3966 visual separators) and blanks
+_TEL_MARKS = re.compile(r"[\s().-]")
+_TEL_COUNTRY = re.compile(r"^(?:\+|00)86")
+
+
+def restates(text: str, cell: str) -> bool:
+    """Whether a link's ``text`` (its address, the text it shows or its screen tip) only
+    restates ``cell``, the text of the cell it is on: that text itself, or that text behind
+    the scheme that makes it an address — ``mailto:`` + the e-mail address (as Excel links a
+    typed one; percent-escapes read), ``tel:`` + the phone number (RFC 3966 separators,
+    blanks and a ``+86`` aside), ``http://`` / ``https://`` + a web address (a closing
+    ``/`` aside: Excel links ``www.…`` so). Anything more (a query, a subject, ``拨打 …``)
+    is not a restatement."""
+    t, c = text.strip(), cell.strip()
+    if not c:
+        return False
+    if t == c:
+        return True
+    scheme, colon, rest = t.partition(":")
+    scheme = scheme.lower()
+    if not colon or not rest:
+        return False
+    if scheme == "mailto":
+        return unquote(rest) == c
+    if scheme == "tel":
+        number = _TEL_COUNTRY.sub("", _TEL_MARKS.sub("", unquote(rest)))
+        return number == _TEL_COUNTRY.sub("", _TEL_MARKS.sub("", c))
+    if scheme in ("http", "https"):
+        site = t.rstrip("/")
+        return c.rstrip("/") in (site, site.partition("://")[2])
+    return False
 
 
 def validations(tail: bytes) -> list[list[tuple[str, str]]]:
