@@ -51,7 +51,6 @@ from baomi.web.routers import (
     users,
 )
 from baomi.web.security import (
-    LoginThrottle,
     NulGuard,
     SecurityMiddleware,
     SignedMessages,
@@ -81,9 +80,10 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     )
     app.state.settings = settings
     app.state.vault = store
-    app.state.login_throttle = LoginThrottle()
-    app.state.request_throttle = requests.throttle()
-    app.state.survey_throttle = govern_surveys.throttle()
+    # the rate limits per address count in the database: one count for every process
+    app.state.login_throttle = auth.throttle(store)
+    app.state.request_throttle = requests.throttle(store)
+    app.state.survey_throttle = govern_surveys.throttle(store)
     app.state.setup_links = users.held_links(store)  # the users page's new links, shown once
     app.add_middleware(NulGuard)
     app.add_middleware(SignedMessages, key=lambda: message_key(store))
