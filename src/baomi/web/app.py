@@ -1,4 +1,6 @@
-"""The app factory: ``create_app(settings)`` builds the service; nothing happens at import."""
+"""The app factory: ``create_app(settings)`` builds the service; nothing happens at import.
+:func:`from_environment` is the factory a worker process imports by name (``baomi serve
+--workers N``: ``uvicorn`` starts each worker with ``baomi.web.app:from_environment``)."""
 
 from __future__ import annotations
 
@@ -210,6 +212,13 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         return JSONResponse({"detail": errors}, status_code=422)
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The data room over the settings the ``BAOMI_*`` environment names: what each worker of
+    ``baomi serve --workers N`` serves (the command puts its settings there,
+    :meth:`Settings.as_environment`, before the workers start)."""
+    return create_app(Settings())
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
