@@ -11,10 +11,10 @@ from fastapi import FastAPI
 
 from baomi.settings import Settings
 from baomi.web.app import create_app
-from baomi.web.security import LoginThrottle
+from baomi.web.security import Throttle
 
 
 def app() -> FastAPI:
     service = create_app(Settings())
-    service.state.login_throttle = LoginThrottle(limit=1_000_000)
+    service.state.login_throttle = Throttle(service.state.vault, "login", limit=1_000_000)
     return service

@@ -139,6 +139,21 @@ class Settings(BaseSettings):
             return self.smtp_password.get_secret_value()
         return None
 
+    def as_environment(self) -> dict[str, str]:
+        """The ``BAOMI_*`` variables from which :class:`Settings` reads these settings again:
+        what another process is given (a worker of ``baomi serve --workers N`` builds its own
+        ``Settings()``) so that it serves the same home with the same key. A secret is among
+        them only when it is set, which it is only when it came from the environment."""
+        found: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            found[f"BAOMI_{name.upper()}"] = str(value)
+        return found
+
     @property
     def master_key_source(self) -> MasterKeySource | None:
         if self.master_key_file is not None:

@@ -120,3 +120,88 @@ def test_start_names_incidents_stored_before_masking(
     assert ("baomi incident remask" in r.output) is bool(pending)
     if pending:
         assert "3 incident(s)" in r.output
+
+
+def _started(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> dict[str, Any]:
+    """What ``uvicorn.run`` was asked, and the ``BAOMI_*`` environment its workers would read
+    (the command puts its settings there: this test's own environment is a copy)."""
+    import uvicorn
+
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    seen: dict[str, Any] = {}
+
+    def run(app: Any, **options: Any) -> None:
+        events.append("workers start")
+        seen.update(options, app=app)
+        seen["env"] = {k: v for k, v in os.environ.items() if k.startswith("BAOMI_")}
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    return seen
+
+
+def _free_port() -> int:
+    with socket.socket() as s:  # a port free a moment ago
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_workers_serve_the_app_by_name_with_the_settings_in_the_environment(
+    home: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from baomi.web.app import from_environment
+
+    keys.init(
+        Settings(
+            home=Path(home["BAOMI_HOME"]), master_key_file=Path(home["BAOMI_MASTER_KEY_FILE"])
+        ),
+        actor=Actor("t", Role.ADMIN),
+    )
+    seen = _started(monkeypatch, [])
+    r = _run(home, "--port", str(_free_port()), "--workers", "3")
+    assert r.exit_code == 0, r.output
+    assert "workers: 3" in r.output and "one-time setup link" in r.output
+    assert seen["app"] == "baomi.web.app:from_environment" and seen["factory"] is True
+    assert seen["workers"] == 3
+    for name, value in seen["env"].items():
+        monkeypatch.setenv(name, value)
+    with TestClient(from_environment()) as worker:  # a worker: the home the parent prepared
+        assert worker.get("/api/v1/health").json() == {"status": "ok", "users": 1}
+
+
+def test_demo_is_made_once_before_the_workers_start_and_reaches_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--demo``'s home and key are the command's own, not the environment's: the workers get
+    them through the environment, after the demo was made (once, by the command)."""
+    events: list[str] = []
+
+    def demo(settings: Settings, console: Any) -> None:
+        events.append("demo made")
+        keys.init(settings, actor=Actor("demo", Role.ADMIN))
+
+    monkeypatch.setattr(serve_cli, "_prepare_demo", demo)
+    monkeypatch.chdir(tmp_path)
+    seen = _started(monkeypatch, events)
+    r = _run({}, "--demo", "--port", str(_free_port()), "--workers", "2")
+    assert r.exit_code == 0, r.output
+    assert events == ["demo made", "workers start"]
+    assert Path(seen["env"]["BAOMI_HOME"]).resolve() == (tmp_path / "var" / "dataroom")
+    assert Path(seen["env"]["BAOMI_MASTER_KEY_FILE"]).resolve() == (
+        tmp_path / "var" / "keys" / "master.key"
+    )
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"])
+def test_workers_over_a_database_in_memory_are_refused(
+    home: dict[str, str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    seen = _started(monkeypatch, [])
+    r = _run({**home, "BAOMI_DATABASE_URL": url}, "--workers", "2")
+    assert r.exit_code == 2 and "cannot be shared by several workers" in r.output
+    assert not seen
+
+
+def test_workers_are_at_least_one(home: dict[str, str]) -> None:
+    assert _run(home, "--workers", "0").exit_code == 2

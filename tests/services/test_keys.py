@@ -1,4 +1,5 @@
-"""Settings refuse placeholder and missing keys; keys init/status/rotate; passphrase keys."""
+"""Settings refuse placeholder and missing keys and are read again from the environment they
+name; keys init/status/rotate; passphrase keys."""
 
 from __future__ import annotations
 
@@ -35,6 +36,30 @@ def test_settings_refuse_placeholder_and_missing_keys(monkeypatch: pytest.Monkey
     assert s.home == Path("/srv/baomi") and s.master_key_source == "env"
     assert "BAOMI" not in repr(s.master_key) and os.environ["BAOMI_MASTER_KEY"] not in repr(s)
     assert s.sqlalchemy_url == "sqlite:////srv/baomi/baomi.db"
+
+
+def test_settings_are_read_again_from_their_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a worker of ``baomi serve --workers N`` is given: the same settings, every field."""
+    made = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        home=tmp_path / "home",
+        database_url="postgresql+psycopg://baomi@127.0.0.1:5432/baomi",
+        passphrase=SecretStr("a long passphrase of the operator's"),
+        env="development",
+        login_max_failures=7,
+        lockout_minutes=20,
+        smtp_host="mail.example.com",
+        smtp_from="dpo@example.com",
+        smtp_security="ssl",
+        smtp_timeout_seconds=12.5,
+    )
+    for name in [k for k in os.environ if k.startswith("BAOMI_")]:
+        monkeypatch.delenv(name)
+    for name, value in made.as_environment().items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == made
 
 
 def test_key_file_must_be_private(settings: Settings, key_file: Path) -> None:

@@ -4,7 +4,7 @@
 every row; without it the clear value stays readable until the profile's next write; its
 downgrade opens them back, and refuses rather than lose them when it cannot. 0018 adds the
 pending (enrolment) TOTP secret; 0019 marks the incidents stored before masking; 0020
-holds what a page shows once.
+holds what a page shows once; 0021 the rate limits' attempts per address.
 """
 
 from __future__ import annotations
@@ -164,3 +164,18 @@ def test_0020_adds_what_a_page_shows_once_and_its_downgrade_drops_it(vault: Vaul
     assert shown_once.take(vault, "a session", "setup_link", moment=clock.now()) is None
     shown_once.hold(vault, "a session", "setup_link", b"a link", moment=clock.now())
     assert shown_once.take(vault, "a session", "setup_link", moment=clock.now()) == b"a link"
+
+
+def test_0021_adds_the_rate_limits_attempts_and_its_downgrade_drops_them(vault: Vault) -> None:
+    """0021 counts the attempts per address in the database; down and up again start afresh."""
+    from baomi import clock
+    from baomi.services import throttle
+
+    def allow() -> bool:
+        return throttle.allow(vault, "login", "a client", limit=1, window=60, moment=clock.now())
+
+    assert allow() and not allow()
+    _move(vault, "0020_shown_once", keys=True, down=True)
+    assert "throttle_buckets" not in inspect(vault.engine).get_table_names()
+    _move(vault, HEAD_REVISION, keys=True)
+    assert allow() and not allow()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from baomi import clock
 from baomi.storage.models import ShownOnceValue
-from baomi.web.security import LoginThrottle, ShownOnce
+from baomi.web.security import ShownOnce, Throttle
 from tests.web.conftest import PASSWORD, api_login, make_user
 
 
@@ -91,7 +91,7 @@ def test_validation_errors_do_not_echo_the_input(client: TestClient) -> None:
 
 
 def test_login_is_throttled_per_client(client: TestClient, vault: Any) -> None:
-    client.app.state.login_throttle = LoginThrottle(limit=3, window=60)  # type: ignore[attr-defined]
+    client.app.state.login_throttle = Throttle(vault, "login", limit=3, window=60)  # type: ignore[attr-defined]
     make_user(vault)
     codes = [api_login(client, password="nope nope nope").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]

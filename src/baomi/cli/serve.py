@@ -1,8 +1,17 @@
 """``baomi serve`` — start the data room (uvicorn) over the configured home.
 
 Before starting it refuses, each with one clear line: settings without a real master key, a home
-it cannot read or write, a home without a key store, a port already in use. It prints the URL and,
-while no administrator has a password, a one-time setup link.
+it cannot read or write, a home without a key store, a port already in use, several workers over
+a database only one process can see. It prints the URL and, while no administrator has a
+password, a one-time setup link.
+
+``--workers N`` (N > 1) runs N uvicorn worker processes on the one port: everything that must
+happen once — the checks, ``--demo``'s key and deal, the administrator's setup link, the
+migrations — happens here first, in the parent; then the settings go into the environment
+(:meth:`~baomi.settings.Settings.as_environment`) and each worker builds the app from there
+(``baomi.web.app:from_environment``, the factory uvicorn imports by name). The workers share
+the database and the key, so sessions, the one-time values and the rate limits per address
+hold across them.
 """
 
 from __future__ import annotations
@@ -54,6 +63,29 @@ def _check_home(home: os.PathLike[str] | str) -> None:
     ):
         raise ConfigError(
             tr(f"数据目录 {path} 不可读写", f"the home {path} cannot be read and written")
+        )
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Several workers need a database every one of them opens: not SQLite in memory (each
+    process would get an empty one of its own)."""
+    if workers < 2:
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.sqlalchemy_url)
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or url.query.get("mode") == "memory"
+    ):
+        raise ConfigError(
+            tr(
+                "内存中的 SQLite 数据库无法由多个工作进程共用：请使用数据库文件或 PostgreSQL",
+                "an in-memory SQLite database cannot be shared by several workers: use a "
+                "database file or PostgreSQL",
+            )
         )
 
 
@@ -140,6 +172,13 @@ def register(app: typer.Typer) -> None:
             "--demo",
             help="在演示交易上启动（./var 下）/ start on the demo deal (under ./var)",
         ),
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            min=1,
+            help="工作进程数（共用数据库与主密钥）/ worker processes (sharing the database and "
+            "the master key)",
+        ),
     ) -> None:
         """启动数据室网页服务 / start the data room web service."""
         import uvicorn
@@ -152,9 +191,10 @@ def register(app: typer.Typer) -> None:
         console = Console(highlight=False, soft_wrap=True)
         try:
             settings = _demo_settings(console) if demo else Settings()
+            _check_workers(settings, workers)
             _check_home(settings.home)
             _check_port(host, port)
-            if demo:
+            if demo:  # once, before any worker starts
                 _prepare_demo(settings, console)
             vault = open_vault(settings)
             vault.master_key()  # a wrong key fails here, not at the first request
@@ -164,6 +204,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         url = f"http://{host}:{port}"
         console.print(tr(f"数据室：{url}", f"data room: {url}"))
+        if workers > 1:
+            console.print(tr(f"工作进程：{workers} 个", f"workers: {workers}"))
         if link is not None:
             who = accounts.setup_link_user(vault, link) or "admin"
             console.print(
@@ -175,6 +217,20 @@ def register(app: typer.Typer) -> None:
                 )
             )
         _unmasked_incidents(vault, console)
+        if workers > 1:
+            vault.close()  # each worker opens its own
+            # --demo's home and key are not in the environment yet: each worker reads them there
+            os.environ.update(settings.as_environment())
+            uvicorn.run(
+                "baomi.web.app:from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+                server_header=False,
+            )
+            return
         app_ = create_app(settings, vault=vault)
         try:
             uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)

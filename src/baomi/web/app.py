@@ -1,4 +1,6 @@
-"""The app factory: ``create_app(settings)`` builds the service; nothing happens at import."""
+"""The app factory: ``create_app(settings)`` builds the service; nothing happens at import.
+:func:`from_environment` is the factory a worker process imports by name (``baomi serve
+--workers N``: ``uvicorn`` starts each worker with ``baomi.web.app:from_environment``)."""
 
 from __future__ import annotations
 
@@ -51,7 +53,6 @@ from baomi.web.routers import (
     users,
 )
 from baomi.web.security import (
-    LoginThrottle,
     NulGuard,
     SecurityMiddleware,
     SignedMessages,
@@ -81,9 +82,10 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     )
     app.state.settings = settings
     app.state.vault = store
-    app.state.login_throttle = LoginThrottle()
-    app.state.request_throttle = requests.throttle()
-    app.state.survey_throttle = govern_surveys.throttle()
+    # the rate limits per address count in the database: one count for every process
+    app.state.login_throttle = auth.throttle(store)
+    app.state.request_throttle = requests.throttle(store)
+    app.state.survey_throttle = govern_surveys.throttle(store)
     app.state.setup_links = users.held_links(store)  # the users page's new links, shown once
     app.add_middleware(NulGuard)
     app.add_middleware(SignedMessages, key=lambda: message_key(store))
@@ -210,6 +212,13 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
         return JSONResponse({"detail": errors}, status_code=422)
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The data room over the settings the ``BAOMI_*`` environment names: what each worker of
+    ``baomi serve --workers N`` serves (the command puts its settings there,
+    :meth:`Settings.as_environment`, before the workers start)."""
+    return create_app(Settings())
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

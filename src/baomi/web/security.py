@@ -1,4 +1,4 @@
-"""HTTP security of the data room: headers, language, CSRF, login throttling.
+"""HTTP security of the data room: headers, language, CSRF, rate limits per address.
 
 - Every response carries a Content-Security-Policy without inline script or style, ``nosniff``,
   ``no-referrer``, frame denial and ``no-store`` (OWASP ASVS 14.4, 8.2.1).
@@ -6,8 +6,8 @@
   the ``X-CSRF-Token`` header or a ``csrf_token`` form field. With a session, the token is the
   session's (an HMAC of its token, :func:`baomi.services.accounts.csrf_token`); before sign-in,
   a random ``baomi_csrf`` cookie the same request repeats (double submit).
-- Login throttling per client address (ASVS 2.2.1), on top of the per-account lockout that the
-  accounts service keeps.
+- Rate limits per client address (:class:`Throttle`): sign-in (ASVS 2.2.1, on top of the
+  per-account lockout that the accounts service keeps), the public request page and surveys.
 - Messages a page shows from its address (``?error=``, ``?notice=``… after a form's redirect)
   are shown only when this service put them there: :class:`SignedMessages` signs them in the
   redirect and drops unsigned ones, so a crafted link cannot put its own text in the pages.
@@ -15,8 +15,9 @@
   page the form redirects to (POST-redirect-GET): reloading that page reads it again and sends
   no form, and the secret never travels in an address.
 
-Both hold with several processes of the data room over one database and key: the messages'
-key is derived from the platform's keys, and what a page shows once waits in the database.
+All hold with several processes of the data room over one database and key: the messages'
+key is derived from the platform's keys, and what a page shows once and the attempts a rate
+limit counted wait in the database.
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ import datetime as _dt
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any, Generic, TypeVar
@@ -37,7 +35,7 @@ from fastapi import HTTPException, Request
 
 from baomi import clock
 from baomi.i18n import SUPPORTED, set_language, tr
-from baomi.services import accounts, shown_once
+from baomi.services import accounts, shown_once, throttle
 from baomi.services.vault import Vault
 
 SESSION_COOKIE = "baomi_session"
@@ -286,27 +284,33 @@ async def csrf_guard(request: Request) -> None:
         )
 
 
-class LoginThrottle:
-    """At most ``limit`` login attempts per client address in ``window`` seconds (in memory)."""
+class Throttle:
+    """At most ``limit`` attempts at the door ``kind`` per client address in ``window`` seconds,
+    counted in the database (:mod:`baomi.services.throttle`: under a keyed hash of the address,
+    atomically), so that every process of the data room counts every process's attempts."""
 
-    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        vault: Vault,
+        kind: str,
+        *,
+        limit: int = 10,
+        window: float = 60.0,
+        now: Callable[[], _dt.datetime] = clock.now,
+    ) -> None:
+        self.vault, self.kind = vault, kind
+        self.limit, self.window, self.now = limit, window, now
 
     def allow(self, client: str) -> bool:
-        moment = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(client, deque())
-            while hits and moment - hits[0] > self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(moment)
-            if len(self._hits) > 10_000:  # bound memory: forget idle addresses
-                for key in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[key]
-            return True
+        """Whether ``client`` may make one more attempt now (it then counts)."""
+        return throttle.allow(
+            self.vault,
+            self.kind,
+            client,
+            limit=self.limit,
+            window=self.window,
+            moment=self.now(),
+        )
 
 
 T = TypeVar("T")

@@ -3,7 +3,7 @@ mirror them.
 
 - :mod:`~baomi.storage.models.vault` — deals, encrypted objects, parties, audit chain, certificates
 - :mod:`~baomi.storage.models.accounts` — the data room's users, web sessions, setup links,
-  what a page shows once
+  what a page shows once, the rate limits' attempts per client address
 - :mod:`~baomi.storage.models.dataroom` — rooms, members, NDAs and acceptances, grants
 - :mod:`~baomi.storage.models.comply` — company facts, deal transfer profiles, and the
   compliance records (provisions, assessments, checklist, third parties, notices)
@@ -18,7 +18,13 @@ mirror them.
 
 from __future__ import annotations
 
-from baomi.storage.models.accounts import SetupLink, ShownOnceValue, User, WebSession
+from baomi.storage.models.accounts import (
+    SetupLink,
+    ShownOnceValue,
+    ThrottleBucket,
+    User,
+    WebSession,
+)
 from baomi.storage.models.base import NAMING, Base
 from baomi.storage.models.comply import (
     Assessment,
@@ -198,6 +204,7 @@ __all__ = [
     "SurveyAction",
     "SurveyQuestion",
     "SurveyResponse",
+    "ThrottleBucket",
     "TrainingAssignment",
     "TrainingAttempt",
     "User",

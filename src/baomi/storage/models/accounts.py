@@ -1,5 +1,6 @@
-"""The data room's accounts: users, web sessions, one-time setup links, and what a page shows
-once to a session (a new setup link) between a form and the page it redirects to.
+"""The data room's accounts: users, web sessions, one-time setup links, what a page shows
+once to a session (a new setup link) between a form and the page it redirects to, and the
+attempts the rate limits per client address counted.
 
 Passwords are stored only as argon2id hashes; a TOTP secret only sealed (AES-256-GCM under the
 platform's field key). A session or setup token is stored only as its SHA-256: whoever reads the
@@ -8,7 +9,7 @@ database cannot replay it.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baomi.storage.models.base import Base
@@ -78,4 +79,22 @@ class ShownOnceValue(Base):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[str] = mapped_column(String(40), index=True)
+
+
+class ThrottleBucket(Base):
+    """The attempts one client address made at one rate-limited door (sign-in, the public
+    request page, a survey) in the last window (0021), so that every process of the data room
+    counts every process's attempts (``services/throttle.py``). The address is kept only as a
+    keyed hash; the row is deleted once ``expires_at`` (the newest attempt plus the window,
+    UTC, ISO 8601 with microseconds) has passed."""
+
+    __tablename__ = "throttle_buckets"
+
+    #: the door (``login``, ``request``, ``survey``): each has its own limit and window
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: a keyed hash of the client's address, never the address
+    client_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: the times of the attempts let through within the window, oldest first, space-separated
+    hits: Mapped[str] = mapped_column(Text, default="")
     expires_at: Mapped[str] = mapped_column(String(40), index=True)

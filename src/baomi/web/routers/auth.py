@@ -14,13 +14,23 @@ from baomi.errors import InputError, PermissionDeniedError
 from baomi.i18n import tr
 from baomi.services import accounts, totp
 from baomi.services.accounts import SignedIn, UserPublic
+from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.pages import render
 from baomi.web.responses import errors
-from baomi.web.security import PRE_CSRF_COOKIE, SESSION_COOKIE
+from baomi.web.security import PRE_CSRF_COOKIE, SESSION_COOKIE, Throttle
 
 api = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 pages = APIRouter(include_in_schema=False)
+
+#: sign-in attempts per client address per window (OWASP ASVS 2.2.1), for all processes together
+LOGIN_LIMIT = 10
+LOGIN_WINDOW = 60.0
+
+
+def throttle(vault: Vault) -> Throttle:
+    """The sign-in limiter (one per app: ``app.state.login_throttle``)."""
+    return Throttle(vault, "login", limit=LOGIN_LIMIT, window=LOGIN_WINDOW)
 
 
 class LoginRequest(BaseModel):

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from baomi.errors import InputError
 from baomi.i18n import tr
@@ -22,6 +23,7 @@ from baomi.services.dataroom import rooms
 from baomi.services.govern import departments, exports, surveys
 from baomi.services.govern.surveys import Kind
 from baomi.services.permissions import Action, allowed
+from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action
 from baomi.web.forms import form_switch
@@ -29,7 +31,7 @@ from baomi.web.pages import back as _back
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
-from baomi.web.security import LoginThrottle
+from baomi.web.security import Throttle
 
 api = APIRouter(prefix="/api/v1/govern/surveys", tags=["govern"], responses=errors(400, 401, 403))
 pages = APIRouter(include_in_schema=False)
@@ -38,10 +40,14 @@ pages = APIRouter(include_in_schema=False)
 FIELD = "q_"
 
 
-def throttle() -> LoginThrottle:
-    """The public survey page's limiter (one per app: ``app.state.survey_throttle``)."""
-    return LoginThrottle(
-        limit=surveys.limit("public_limit"), window=float(surveys.limit("public_window_seconds"))
+def throttle(vault: Vault) -> Throttle:
+    """The public survey page's limiter (one per app: ``app.state.survey_throttle``), for all
+    processes together."""
+    return Throttle(
+        vault,
+        "survey",
+        limit=surveys.limit("public_limit"),
+        window=float(surveys.limit("public_window_seconds")),
     )
 
 
@@ -383,7 +389,7 @@ async def public_submit(token: str, request: Request, vault: VaultDep) -> Respon
     """An anonymous response. Only ``csrf_token`` and one ``q_<question id>`` field per question
     are accepted: any other field, a repeated one, an unknown question, an answer out of range
     or too long is a 400 and nothing is stored."""
-    if not request.app.state.survey_throttle.allow(_client(request)):
+    if not await run_in_threadpool(request.app.state.survey_throttle.allow, _client(request)):
         raise HTTPException(
             status_code=429,
             detail=tr("提交过于频繁，请稍后再试", "too many submissions; try again later"),

@@ -30,27 +30,29 @@ from baomi.services.permissions import Action, Actor, allowed, reaches
 from baomi.services.respond import requests, subjects, versions
 from baomi.services.respond.requests import Kind, Method, RequestInfo, Status
 from baomi.services.respond.subjects import IdKind, PackageFormat
+from baomi.services.vault import Vault
 from baomi.web.deps import CurrentUser, OptionalUser, TokenDep, VaultDep
 from baomi.web.form_errors import form_action, refusal_first
 from baomi.web.forms import form_choice
 from baomi.web.pages import render
 from baomi.web.responses import errors
 from baomi.web.routers.auth import _client, _with_pre_csrf
-from baomi.web.security import LoginThrottle
+from baomi.web.security import Throttle
 
 #: the public submission (``POST /api/v1/requests``) and the staff's register
 #: (``/api/v1/subject-requests``), apart so that no staff path shadows another
 api = APIRouter(prefix="/api/v1", tags=["requests"], responses=errors(400, 401, 403, 404))
 pages = APIRouter(include_in_schema=False)
 
-#: public submissions per client address per window (an abuse limit, not a legal rule)
+#: public submissions per client address per window, for all processes together (an abuse
+#: limit, not a legal rule)
 PUBLIC_LIMIT = 5
 PUBLIC_WINDOW = 3600.0
 
 
-def throttle() -> LoginThrottle:
+def throttle(vault: Vault) -> Throttle:
     """The public page's limiter (one per app: ``app.state.request_throttle``)."""
-    return LoginThrottle(limit=PUBLIC_LIMIT, window=PUBLIC_WINDOW)
+    return Throttle(vault, "request", limit=PUBLIC_LIMIT, window=PUBLIC_WINDOW)
 
 
 class PublicRequest(BaseModel):
