@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from baomi.demo import generate_demo
+from baomi.engine.scan import scan_paths
 from baomi.services import accounts, deals
 from baomi.services.comply import pia
 from baomi.services.comply.pia import Impact, Likelihood
@@ -75,7 +76,10 @@ def test_the_pia_page_prefilled_answered_and_with_a_risk(
     page.click("nav.sections >> text=个人信息保护影响评估")
     page.wait_for_url(f"{live_server}/rooms/deal1/comply/pia")
     individuals = page.locator("#pia\\.individuals").inner_text()
-    assert "系统填写" in individuals and "60" in individuals
+    # the scan's people: the 60 customers, and a parcel's receiver a remark names with a phone
+    scanned = scan_paths([tmp_path / "seller" / "客户名单.csv"]).inventory
+    assert "系统填写" in individuals
+    assert f"{scanned.summary.estimated_individuals} 人" in individuals
     assert "买方投资有限公司" in page.locator("#pia\\.recipient").inner_text()
 
     form = page.locator("#pia\\.necessity form")

@@ -230,6 +230,7 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
         right_on="n_end",
         by=cells,
         strategy="backward",
+        check_sortedness=False,  # both sorted whole, so within each cell too
     )
     gap = pl.col(START) - pl.col("n_end")
     # a record's remark: the record has a name of its own, and the one before is another
