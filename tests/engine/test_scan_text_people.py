@@ -111,3 +111,37 @@ def test_the_people_of_remarks_are_worked_out_without_a_warning(tmp_path: Path) 
         summary = _summary(tmp_path / "seller" / "客户名单.csv")
     assert summary["estimated_individuals"] > 60  # a receiver named in a remark
     assert not [w for w in seen if "join_asof" in str(w.message) or "Sortedness" in str(w.message)]
+
+
+def test_a_guardian_or_emergency_contact_column_is_another_person(tmp_path: Path) -> None:
+    # A row's 监护人 (a minor's guardian, PIPL-31) or 紧急联系人 is a person of their own, with
+    # the identifiers of the columns that name the same role (监护人电话); a guardian named
+    # without an identifier counts once per distinct name in the file, as a record does.
+    rng = random.Random(14)
+    names = _names(rng, 40)
+    root = tmp_path / "d"
+    root.mkdir()
+    with (root / "问卷.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "联系电话", "年龄", "监护人", "监护人电话"])
+        for i in range(20):
+            guardian, phone = "", ""
+            if i < 8:  # a guardian with a phone: 8 people more
+                guardian, phone = names[20 + i], mobile(rng)
+            elif i < 12:  # a guardian by name only, two of them twice: 2 people more
+                guardian = names[30 + i % 2]
+            w.writerow([names[i], mobile(rng), 12 if guardian else 30, guardian, phone])
+    assert _summary(root)["estimated_individuals"] == 20 + 8 + 2
+
+
+def test_a_contact_column_alone_is_the_records_person(tmp_path: Path) -> None:
+    # a company customer's list names its contact person, who is the record's only person
+    rng = random.Random(15)
+    root = tmp_path / "d"
+    root.mkdir()
+    with (root / "企业客户.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["公司名称", "联系人", "联系人电话"])
+        for i, name in enumerate(_names(rng, 12)):
+            w.writerow([f"星辰科技{i}有限公司", name, mobile(rng)])
+    assert _summary(root)["estimated_individuals"] == 12

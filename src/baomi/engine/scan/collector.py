@@ -34,6 +34,7 @@ class Collector:
         self.hash_frames: list[pl.DataFrame] = []  # (idx, e, h, bound[, c: the column])
         self.sensitive_idx: list[pl.Series] = []
         self.sensitive_at: list[pl.DataFrame] = []  # nested records: (idx, c)
+        self.roles = persons.roles(part)  # columns of another person of the record (监护人)
 
     def add_frame(self, column: str | None, df: pl.DataFrame, order: int | None = None) -> None:
         """``df`` has idx, start, end, entity, score (+ explanation columns); ``order``: the
@@ -104,6 +105,10 @@ class Collector:
             if self.part.nested
             else {}
         )
+        if column in self.roles:
+            extra[persons.ROLE] = pl.Series([self.roles[column]], dtype=pl.String).new_from_index(
+                0, n
+            )
         if spans is not None:
             extra[persons.TEXT] = pl.Series([column], dtype=pl.String).new_from_index(0, n)
             extra[persons.START] = spans.get_column("start")
@@ -146,6 +151,11 @@ class Collector:
                 hashes = hashes.with_columns(people.keys(hashes, self.ctx.seed))
             if persons.TEXT in hashes.columns:  # people named in a remark: their own keys
                 hashes = persons.mentioned_keys(hashes, self.ctx.seed)
+            if persons.ROLE in hashes.columns:  # a guardian's columns: their own key
+                if persons.MENTIONED not in hashes.columns:
+                    hashes = hashes.with_columns(pl.lit(False).alias(persons.MENTIONED))
+                hashes = persons.role_keys(hashes, self.ctx.seed)
+            if persons.MENTIONED in hashes.columns:
                 mentioned = hashes.filter(
                     pl.col(persons.MENTIONED) & pl.col("e").is_in(SENSITIVE)
                 ).get_column("key")

@@ -267,3 +267,80 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
         )
         .drop("_i", "new", TEXT, START, END)
     )
+
+
+#: Words of a column header that name a person other than the record's (a minor's guardian,
+#: PIPL-31; an emergency contact; a parcel's receiver; a spouse or a guarantor).
+ROLE_WORDS = (
+    "监护人",
+    "紧急联系人",
+    "代收人",
+    "收货人",
+    "收件人",
+    "配偶",
+    "家长",
+    "父亲",
+    "母亲",
+    "担保人",
+    "推荐人",
+    "guardian",
+    "emergency",
+    "spouse",
+    "receiver",
+    "recipient",
+)
+#: The column of a partition's value hashes naming the role of a value's column (:func:`roles`).
+ROLE = "_role"
+
+
+def _role(header: str) -> str | None:
+    h = header.lower()
+    return next((w for w in ROLE_WORDS if w in h), None)
+
+
+def roles(part: Partition) -> dict[str, str]:
+    """The columns of a table's partition that belong to another person of the record (its
+    header names a role: ``监护人``, ``监护人电话``, ``紧急联系人手机``) → the role; none when the
+    record has no name column of its own (a company's list of 联系人 is its people), nor in
+    nested records (:func:`people_of` tells their people apart)."""
+    if part.nested or not part.bound:
+        return {}
+    names = [p.name for p in part.plans if p.mode == "entity" and p.entity == "PERSON_NAME"]
+    if not any(_role(n) is None for n in names):
+        return {}
+    return {p.name: role for p in part.plans if (role := _role(p.name)) is not None}
+
+
+def role_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """``hashes`` (idx, e, h, bound, key, :data:`ROLE`: the role of the value's column, or
+    null) with the values of a role's columns keyed as a person of their own (the record's key
+    and the role hashed, high bit set) and :data:`MENTIONED` set for them — unless the role's
+    name in the row is the record's own (a form that names the person again). A role's person
+    with a name and no identifier counts once per distinct name in the file, as a record
+    without an identifier does."""
+    indexed = hashes.with_row_index("_i")
+    named = pl.col("e") == "PERSON_NAME"
+    own = indexed.filter(pl.col(ROLE).is_null() & named & pl.col("bound")).select("idx", "h")
+    same = (
+        indexed.filter(pl.col(ROLE).is_not_null() & named)
+        .join(own, on=["idx", "h"], how="semi")
+        .select("idx", ROLE)
+        .unique()
+    )
+    person = pl.concat_str([pl.col("key").cast(pl.String), pl.col(ROLE)], separator="\x00").hash(
+        seed
+    ) | pl.lit(_OTHER, dtype=pl.UInt64)
+    keyed = (
+        indexed.filter(pl.col(ROLE).is_not_null())
+        .join(same, on=["idx", ROLE], how="anti")
+        .select("_i", new=person)
+    )
+    return (
+        indexed.join(keyed, on="_i", how="left")
+        .sort("_i")
+        .with_columns(
+            key=pl.col("new").fill_null(pl.col("key")),
+            **{MENTIONED: pl.col(MENTIONED) | pl.col("new").is_not_null()},
+        )
+        .drop("_i", "new", ROLE)
+    )
