@@ -30,6 +30,7 @@ identifier right after the name (a remark's 代收人王芳，电话139…) is a
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer
@@ -184,6 +185,8 @@ MENTIONED = "_mentioned"
 #: Characters at most between a name in a record's free text and the identifier that is that
 #: person's (代收人王芳，电话139… : "，电话"; 王芳的手机号改为139… : "的手机号改为").
 MENTION_GAP = 6
+#: Offsets within a cell stay below this (cell and offset in one sortable integer).
+_SPAN = 1 << 32
 #: The same in a line that is no record (a document's paragraph): its identifiers have no
 #: record to belong to, and a party's line names them one after the other (乙方：王芳，身份证号码：
 #: …，住址：…，联系电话：…).
@@ -210,62 +213,85 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
 
     Such a person gets a key of their own (the line's key, the column and the name's place
     hashed, high bit set) for the name and its identifiers, and is joined to a record elsewhere
-    by a shared identifier, as records are."""
-    indexed = hashes.with_row_index("_i")
-    text = indexed.filter(pl.col(TEXT).is_not_null())
-    names = text.filter(pl.col("e") == "PERSON_NAME")
-    own = (
-        indexed.filter(pl.col(TEXT).is_null() & pl.col("bound") & (pl.col("e") == "PERSON_NAME"))
-        .select("key", "h")
-        .unique()
-    )
+    by a shared identifier, as records are.
+
+    Only the free text's names and identifiers are looked at, in NumPy (a document of many
+    lines has many small partitions, where each Polars query costs more than its work); the
+    new keys are scattered into the columns."""
     done = hashes.drop(TEXT, START, END).with_columns(pl.lit(False).alias(MENTIONED))
-    if not names.height:
+    named = pl.col("e") == "PERSON_NAME"
+    in_text = pl.col(TEXT).is_not_null()
+    if not hashes.select((in_text & named).any()).item():  # no name: nothing to do (--no-prose)
         return done
-    ids = text.filter(pl.col("e").is_in(list(IDENTIFIERS))).sort(START)
-    cells = ["idx", TEXT]
-    nearest = ids.select("_i", "key", "bound", START, *cells).join_asof(
-        names.select(*cells, n_start=pl.col(START), n_end=pl.col(END), n_h="h").sort("n_end"),
-        left_on=START,
-        right_on="n_end",
-        by=cells,
-        strategy="backward",
-        check_sortedness=False,  # both sorted whole, so within each cell too
-    )
-    gap = pl.col(START) - pl.col("n_end")
-    # a record's remark: the record has a name of its own, and the one before is another
-    remarks = (
-        nearest.filter(pl.col("bound") & (gap <= MENTION_GAP))
-        .join(own.select("key").unique(), on="key", how="semi")
-        .join(own, left_on=["key", "n_h"], right_on=["key", "h"], how="anti")
-    )
-    lines = nearest.filter(~pl.col("bound") & (gap <= LINE_GAP))
-    foreign = pl.concat([remarks, lines])
-    if not foreign.height:
+    at = hashes.select((in_text & (named | pl.col("e").is_in(list(IDENTIFIERS)))).arg_true())
+    text = hashes[at.to_series()]
+    is_name = (text.get_column("e") == "PERSON_NAME").to_numpy()
+    if is_name.all():
         return done
-    person = pl.concat_str(
-        [pl.col("key").cast(pl.String), pl.col(TEXT), pl.col("n_start").cast(pl.String)],
-        separator="\x00",
-    ).hash(seed) | pl.lit(_OTHER, dtype=pl.UInt64)
-    keyed = pl.concat(
-        [
-            foreign.select("_i", new=person),
-            # the name itself: the person's name, not the record's
-            foreign.join(
-                names.select("_i", *cells, n_start=pl.col(START)), on=[*cells, "n_start"]
-            ).select(pl.col("_i_right").alias("_i"), new=person),
-        ]
-    ).unique("_i")
-    return (
-        indexed.join(keyed, on="_i", how="left")
-        .sort("_i")
-        .with_columns(
-            key=pl.col("new").fill_null(pl.col("key")),
-            # a line's person is bound to their key as a record's person is to theirs
-            bound=pl.col("bound") | pl.col("new").is_not_null(),
-            **{MENTIONED: pl.col("new").is_not_null()},
+    # a cell: the row and the free-text column; a place in it: cell * 2**32 + offset
+    column = text.get_column(TEXT).rank("dense").cast(pl.Int64).to_numpy()
+    cell = text.get_column("idx").to_numpy().astype(np.int64) * (int(column.max()) + 1) + column
+    start = text.get_column(START).to_numpy().astype(np.int64)
+    end = text.get_column(END).to_numpy().astype(np.int64)
+    names = np.flatnonzero(is_name)
+    names = names[np.lexsort((end[names], cell[names]))]
+    ids = np.flatnonzero(~is_name)
+    # the last name that ends before each identifier starts, in its cell
+    j = np.searchsorted(cell[names] * _SPAN + end[names], cell[ids] * _SPAN + start[ids], "right")
+    j -= 1
+    found = j >= 0
+    ids, name = ids[found], names[j[found]]
+    same = cell[name] == cell[ids]
+    ids, name = ids[same], name[same]
+    gap = start[ids] - end[name]
+    bound = text.get_column("bound").to_numpy()[ids]
+    remark = bound & (gap <= MENTION_GAP)
+    line = ~bound & (gap <= LINE_GAP)
+    if remark.any():
+        # a record's remark: the record has a name of its own, and the one before is another
+        own = hashes.filter(pl.col(TEXT).is_null() & pl.col("bound") & named).select("key", "h")
+        keys, h = text.get_column("key").to_numpy(), text.get_column("h").to_numpy()
+        has_own = np.isin(keys[ids], own.get_column("key").to_numpy())
+        pairs = set(
+            zip(own.get_column("key").to_list(), own.get_column("h").to_list(), strict=True)
         )
-        .drop("_i", "new", TEXT, START, END)
+        is_own = np.fromiter(
+            ((int(k), int(n)) in pairs for k, n in zip(keys[ids], h[name], strict=True)),
+            dtype=bool,
+            count=len(ids),
+        )
+        remark &= has_own & ~is_own
+    keep = remark | line
+    if not keep.any():
+        return done
+    ids, name = ids[keep], name[keep]
+    rows = np.concatenate([ids, name])  # the identifiers, and the names that are theirs
+    owner = np.concatenate([name, name])
+    person = (
+        pl.DataFrame(
+            {
+                "key": text.get_column("key").gather(owner),
+                "c": text.get_column(TEXT).gather(owner),
+                "s": text.get_column(START).gather(owner),
+            }
+        )
+        .select(
+            pl.concat_str(
+                [pl.col("key").cast(pl.String), pl.col("c"), pl.col("s").cast(pl.String)],
+                separator="\x00",
+            ).hash(seed)
+            | pl.lit(_OTHER, dtype=pl.UInt64)
+        )
+        .to_series()
+    )
+    first = np.unique(rows, return_index=True)[1]  # each value once (sorted: scatter wants it)
+    where = at.to_series().gather(rows[first])
+    new = person.gather(first)
+    return done.with_columns(
+        done.get_column("key").scatter(where, new),
+        # a line's person is bound to their key as a record's person is to theirs
+        done.get_column("bound").scatter(where, True),
+        done.get_column(MENTIONED).scatter(where, True),
     )
 
 
