@@ -145,3 +145,56 @@ def test_a_contact_column_alone_is_the_records_person(tmp_path: Path) -> None:
         for i, name in enumerate(_names(rng, 12)):
             w.writerow([f"星辰科技{i}有限公司", name, mobile(rng)])
     assert _summary(root)["estimated_individuals"] == 12
+
+
+def _contract(rng: random.Random, a: str, b: str) -> list[str]:
+    """A share-transfer contract laid out as such contracts are: each party's name on a line
+    of its own, then its ID, address and phone on the lines below; later a clause names the
+    seller's account (户名…，账号…) and both parties' e-mail addresses."""
+    from tests.engine.test_scan import card, resident_id
+
+    lines = ["股权转让协议", ""]
+    for role, name in (("甲方（转让方）", a), ("乙方（受让方）", b)):
+        lines += [
+            f"{role}：{name}",
+            f"身份证号码：{resident_id(rng)}",
+            "住址：北京市海淀区中关村大街1号",
+            f"联系电话：{mobile(rng)}",
+            "",
+        ]
+    lines += [
+        "第一条 甲方同意将其持有的目标公司100%股权转让给乙方。",
+        f"第二条 乙方应将转让款支付至甲方指定账户：开户行平安银行，户名{a}，账号{card(rng)}。",
+        f"第三条 双方联系人：甲方{a}（邮箱a{rng.randrange(10**6)}@example.com），"
+        f"乙方{b}（邮箱 b{rng.randrange(10**6)}@example.com）。",
+        "",
+        f"甲方（签字）：{a}",
+        f"乙方（签字）：{b}",
+    ]
+    return lines
+
+
+def test_a_contract_partys_lines_are_one_person(tmp_path: Path) -> None:
+    # Each party's ID and phone on the lines under its name, its account and e-mail in later
+    # clauses: one person per party (the ID and the phone were counted as two people, the
+    # account's and the e-mail's lines as two more). A number after a blank line, under no
+    # name, still stands alone.
+    rng = random.Random(16)
+    a, b = _names(rng, 2)
+    root = tmp_path / "d"
+    root.mkdir()
+    lines = [*_contract(rng, a, b), "", f"见证人电话：{mobile(rng)}"]
+    (root / "协议.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _summary(root)["estimated_individuals"] == 2 + 1
+
+
+def test_the_same_name_in_two_contracts_is_two_people(tmp_path: Path) -> None:
+    # A name stands for one person within one document; the same name in another document,
+    # with other identifiers, is someone else (as two records of one name are).
+    rng = random.Random(17)
+    a, b, c = _names(rng, 3)
+    root = tmp_path / "d"
+    root.mkdir()
+    (root / "协议1.txt").write_text("\n".join(_contract(rng, a, b)) + "\n", encoding="utf-8")
+    (root / "协议2.txt").write_text("\n".join(_contract(rng, a, c)) + "\n", encoding="utf-8")
+    assert _summary(root)["estimated_individuals"] == 4

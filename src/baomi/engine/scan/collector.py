@@ -4,7 +4,9 @@ value hashes, the links between rows that count individuals, rows with sensitive
 from __future__ import annotations
 
 import io
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 from baomi.engine.contracts.finding import EXPLAIN_KEYS, FINDING_KEYS
@@ -130,6 +132,11 @@ class Collector:
             )
         )
 
+    def _line_chars(self, column: str) -> np.ndarray[Any, Any]:
+        """The length in characters of each of the partition's cells of ``column`` (0: none)."""
+        cells = self.part.frame.get_column(column)
+        return cells.str.len_chars().fill_null(0).to_numpy()
+
     def finish(self) -> tuple[pl.DataFrame, PartialInventory]:
         part, inv = self.part, self.inv
         base = part.row_key_base()
@@ -150,7 +157,12 @@ class Collector:
                 people = persons.people_of(hashes, part)
                 hashes = hashes.with_columns(people.keys(hashes, self.ctx.seed))
             if persons.TEXT in hashes.columns:  # people named in a remark: their own keys
-                hashes = persons.mentioned_keys(hashes, self.ctx.seed)
+                hashes = persons.mentioned_keys(
+                    hashes,
+                    self.ctx.seed,
+                    file_index=part.file_index,
+                    line_chars=self._line_chars,
+                )
             if persons.ROLE in hashes.columns:  # a guardian's columns: their own key
                 if persons.MENTIONED not in hashes.columns:
                     hashes = hashes.with_columns(pl.lit(False).alias(persons.MENTIONED))

@@ -30,6 +30,9 @@ identifier right after the name (a remark's 代收人王芳，电话139…) is a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -191,9 +194,20 @@ _SPAN = 1 << 32
 #: record to belong to, and a party's line names them one after the other (乙方：王芳，身份证号码：
 #: …，住址：…，联系电话：…).
 LINE_GAP = 80
+#: A line that is no record and holds only a name (a contract's 乙方（受让方）：范涛) heads the
+#: lines below it: their identifiers (身份证号码：…, 联系电话：…) are that person's, up to this
+#: many lines down, every line between short (:data:`BLOCK_LINE_CHARS`) and none blank.
+BLOCK_LINES = 8
+BLOCK_LINE_CHARS = 40
 
 
-def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
+def mentioned_keys(
+    hashes: pl.DataFrame,
+    seed: int,
+    *,
+    file_index: int = 0,
+    line_chars: Callable[[str], np.ndarray[Any, Any]] | None = None,
+) -> pl.DataFrame:
     """``hashes`` (idx, e, h, bound, key, and :data:`TEXT`, :data:`START`, :data:`END` for the
     values of free text) with the people named in free text keyed on their own, and
     :data:`MENTIONED` marking them; the free-text columns dropped.
@@ -211,9 +225,15 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
     :data:`LINE_GAP` characters, no other name between: a contract's 乙方：王芳，身份证号码…，
     联系电话…) are now that person's, together.
 
-    Such a person gets a key of their own (the line's key, the column and the name's place
+    A line that holds only a name heads the short lines below it (a contract's party: 乙方：
+    范涛, then 身份证号码：…, 住址：…, 联系电话：… on lines of their own): their identifiers are
+    that person's (:data:`BLOCK_LINES`; ``line_chars`` gives a column's cells' lengths).
+
+    Such a person gets a key of their own (the record's key, the column and the name's place
     hashed, high bit set) for the name and its identifiers, and is joined to a record elsewhere
-    by a shared identifier, as records are.
+    by a shared identifier, as records are. In lines that are no record, a name stands for one
+    person throughout its document (a contract's 甲方王红 in the parties, the account clause and
+    the signatures): the key is the file's (``file_index``) and the name's.
 
     Only the free text's names and identifiers are looked at, in NumPy (a document of many
     lines has many small partitions, where each Polars query costs more than its work); the
@@ -247,6 +267,15 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
     bound = text.get_column("bound").to_numpy()[ids]
     remark = bound & (gap <= MENTION_GAP)
     line = ~bound & (gap <= LINE_GAP)
+    if line_chars is not None:
+        # the identifiers of lines under a name of its own line, in no line's name's reach yet
+        headed, by = _headed(text, is_name, column, start, end, line_chars)
+        if len(headed):
+            ids = np.concatenate([ids, headed])
+            name = np.concatenate([name, by])
+            remark = np.concatenate([remark, np.zeros(len(headed), dtype=bool)])
+            line = np.concatenate([line, np.ones(len(headed), dtype=bool)])
+            bound = np.concatenate([bound, np.zeros(len(headed), dtype=bool)])
     if remark.any():
         # a record's remark: the record has a name of its own, and the one before is another
         own = hashes.filter(pl.col(TEXT).is_null() & pl.col("bound") & named).select("key", "h")
@@ -264,7 +293,7 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
     keep = remark | line
     if not keep.any():
         return done
-    ids, name = ids[keep], name[keep]
+    ids, name, in_line = ids[keep], name[keep], line[keep] & ~remark[keep]
     rows = np.concatenate([ids, name])  # the identifiers, and the names that are theirs
     owner = np.concatenate([name, name])
     person = (
@@ -273,13 +302,21 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
                 "key": text.get_column("key").gather(owner),
                 "c": text.get_column(TEXT).gather(owner),
                 "s": text.get_column(START).gather(owner),
+                "h": text.get_column("h").gather(owner),
+                "line": np.concatenate([in_line, in_line]),
             }
         )
         .select(
-            pl.concat_str(
-                [pl.col("key").cast(pl.String), pl.col("c"), pl.col("s").cast(pl.String)],
-                separator="\x00",
-            ).hash(seed)
+            # a record's: its key and the name's place; a document's: the file and the name
+            pl.when(pl.col("line"))
+            .then(pl.concat_str([pl.lit(f"\x01{file_index}"), pl.col("h").cast(pl.String)]))
+            .otherwise(
+                pl.concat_str(
+                    [pl.col("key").cast(pl.String), pl.col("c"), pl.col("s").cast(pl.String)],
+                    separator="\x00",
+                )
+            )
+            .hash(seed)
             | pl.lit(_OTHER, dtype=pl.UInt64)
         )
         .to_series()
@@ -293,6 +330,48 @@ def mentioned_keys(hashes: pl.DataFrame, seed: int) -> pl.DataFrame:
         done.get_column("bound").scatter(where, True),
         done.get_column(MENTIONED).scatter(where, True),
     )
+
+
+def _headed(
+    text: pl.DataFrame,
+    is_name: np.ndarray[Any, Any],
+    column: np.ndarray[Any, Any],
+    start: np.ndarray[Any, Any],
+    end: np.ndarray[Any, Any],
+    line_chars: Callable[[str], np.ndarray[Any, Any]],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The identifiers of ``text`` (free-text values: names and identifiers) on lines headed by
+    a line that holds a name and no identifier, and that name of each (positions in ``text``):
+    the name's line and the lines down to the identifier's in one text column, at most
+    :data:`BLOCK_LINES` apart, each of them short and none blank, no name between."""
+    none = np.zeros(0, dtype=np.int64)
+    loose = ~text.get_column("bound").to_numpy()
+    names, ids = np.flatnonzero(is_name & loose), np.flatnonzero(~is_name & loose)
+    if not len(names) or not len(ids):
+        return none, none
+    idx = text.get_column("idx").to_numpy().astype(np.int64)
+    line = column.astype(np.int64) * (int(idx.max()) + 1) + idx  # a column's line
+    names = names[np.lexsort((end[names], line[names]))]
+    j = np.searchsorted(line[names] * _SPAN + end[names], line[ids] * _SPAN + start[ids], "right")
+    found = j >= 1
+    ids, name = ids[found], names[j[found] - 1]
+    near = (
+        (column[name] == column[ids])
+        & (idx[name] < idx[ids])
+        & (idx[ids] - idx[name] <= BLOCK_LINES)
+        & ~np.isin(line[name], line[np.flatnonzero(~is_name & loose)])  # a name alone
+    )
+    ids, name = ids[near], name[near]
+    if not len(ids):
+        return none, none
+    keep = np.zeros(len(ids), dtype=bool)
+    texts = text.get_column(TEXT)
+    for c in np.unique(column[ids]):
+        chars = line_chars(str(texts[int(np.flatnonzero(column == c)[0])]))
+        bad = np.concatenate([[0], np.cumsum((chars == 0) | (chars > BLOCK_LINE_CHARS))])
+        here = column[ids] == c
+        keep[here] = bad[idx[ids[here]] + 1] == bad[idx[name[here]]]
+    return ids[keep], name[keep]
 
 
 #: Words of a column header that name a person other than the record's (a minor's guardian,
