@@ -11,6 +11,7 @@ with scrypt, the salt kept in the key store).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import stat
 from pathlib import Path
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_minutes: int = 12 * 60
     max_upload_mb: int = 200
+    #: the reverse proxies whose ``X-Forwarded-For`` names the client (addresses or networks,
+    #: comma-separated; empty: none): the rate limits per address count that client, not the
+    #: proxy all clients come through
+    trusted_proxies: str = "127.0.0.1"
     # e-mail for notifications (services/govern/notify.py); no host: in-app notifications only.
     # The password comes from BAOMI_SMTP_PASSWORD or, better, a 0600 file
     # (BAOMI_SMTP_PASSWORD_FILE); it is never logged or printed.
@@ -116,7 +121,25 @@ class Settings(BaseSettings):
             raise ConfigError("BAOMI_SMTP_FROM is needed with BAOMI_SMTP_HOST")
         if self.checkpoint_every < 1:
             raise ConfigError("BAOMI_CHECKPOINT_EVERY must be at least 1")
+        self.proxies()
         return self
+
+    def proxies(self) -> list[str]:
+        """:attr:`trusted_proxies` as a list, each an address or a network; anything else —
+        ``*`` too: any client could then name itself another and escape the rate limits — is
+        refused."""
+        found = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        for p in found:
+            try:
+                ipaddress.ip_network(p, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    tr(
+                        f"BAOMI_TRUSTED_PROXIES 中的 {p!r} 不是 IP 地址或网段",
+                        f"{p!r} in BAOMI_TRUSTED_PROXIES is no IP address or network",
+                    )
+                ) from None
+        return found
 
     @property
     def keystore_path(self) -> Path:

@@ -229,10 +229,18 @@ def register(app: typer.Typer) -> None:
                 port=port,
                 log_level="warning",
                 server_header=False,
+                proxy_headers=False,  # the app's: settings.trusted_proxies
             )
             return
         app_ = create_app(settings, vault=vault)
         try:
-            uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
+            uvicorn.run(
+                app_,
+                host=host,
+                port=port,
+                log_level="warning",
+                server_header=False,
+                proxy_headers=False,  # the app's: settings.trusted_proxies
+            )
         finally:
             vault.close()

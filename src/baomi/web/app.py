@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from baomi import __version__
 from baomi.errors import InputError, NotFoundError, PermissionDeniedError
@@ -89,9 +90,10 @@ def create_app(settings: Settings, *, vault: Vault | None = None, hsts: bool = F
     app.state.setup_links = users.held_links(store)  # the users page's new links, shown once
     app.add_middleware(NulGuard)
     app.add_middleware(SignedMessages, key=lambda: message_key(store))
-    app.add_middleware(
-        SecurityMiddleware, hsts=hsts
-    )  # added last: runs first (headers on every answer)
+    app.add_middleware(SecurityMiddleware, hsts=hsts)  # headers on every answer
+    # added last: runs first. A trusted proxy's X-Forwarded-For is the client's address (what
+    # the rate limits count); uvicorn is started without its own (baomi serve).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies())
     app.mount("/static", StaticFiles(directory=str(files("baomi.web") / "static")), name="static")
     for router in (
         health.router,
