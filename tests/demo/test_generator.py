@@ -236,3 +236,13 @@ def test_individuals_are_the_people_written_into_the_files(tmp_path: Path) -> No
     receivers = sum("代收人" in note for note in notes)
     assert receivers > 0
     assert len(b.seen) == 1 + receivers
+
+
+def test_different_people_have_different_email_addresses(tmp_path: Path) -> None:
+    # Faker's user names repeat (a few hundred given names): two generated customers got one
+    # address, and the scan rightly joined them as one person, against a truth of two
+    from baomi.demo.people import PersonFactory
+
+    f = PersonFactory(SEED)
+    emails = [f.person().email for _ in range(3000)]
+    assert len(set(emails)) == len(emails)

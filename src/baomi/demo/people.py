@@ -64,6 +64,7 @@ class PersonFactory:
         self.divisions = load_divisions()
         self.address_codes = tuple(d.code for d in self.divisions)
         self._next_key = 0
+        self._emails: set[str] = set()
 
     # -- single values -------------------------------------------------------------------
     def name(self) -> str:
@@ -91,10 +92,19 @@ class PersonFactory:
         return f"{d.full_name}{road}{number}{tail}"
 
     def email(self) -> str:
+        """An address no other person of this factory has (Faker's user names repeat: a
+        shared address would join two people, as a scan joins records by it)."""
         user = str(self.fake.user_name())
         if self.rng.random() < 0.3:
             user += str(self.rng.randrange(1, 1000))
-        return f"{user}@{self.rng.choice(_EMAIL_DOMAINS)}"
+        address = f"{user}@{self.rng.choice(_EMAIL_DOMAINS)}"
+        name, domain = address.split("@")
+        n = len(self._emails)
+        while address in self._emails:  # another, not drawn again: the rest stays as it was
+            n += 1
+            address = f"{name}.{n}@{domain}"
+        self._emails.add(address)
+        return address
 
     def person(self, *, min_age: int = 18, max_age: int = 80) -> Person:
         rng = self.rng
