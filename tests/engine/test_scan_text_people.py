@@ -198,3 +198,55 @@ def test_the_same_name_in_two_contracts_is_two_people(tmp_path: Path) -> None:
     (root / "协议1.txt").write_text("\n".join(_contract(rng, a, b)) + "\n", encoding="utf-8")
     (root / "协议2.txt").write_text("\n".join(_contract(rng, a, c)) + "\n", encoding="utf-8")
     assert _summary(root)["estimated_individuals"] == 4
+
+
+def _crm(path: Path, rng: random.Random, *, twins: bool = False) -> int:
+    """A CRM export: a customer sheet (name, phone, e-mail, account manager) and a follow-up
+    sheet that names the customer and its staff member, its remark holding the customer's ID
+    or card, or nothing. ``twins``: two customers of one name (each with a phone) and a
+    follow-up naming that name. Returns the people in it."""
+    from openpyxl import Workbook
+
+    from tests.engine.test_scan import card, resident_id
+
+    names = _names(rng, 26)
+    customers, staff = names[:20], names[20:23]
+    if twins:
+        customers[1] = customers[0]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户信息"
+    ws.append(["客户ID", "姓名", "手机号", "邮箱", "客户经理"])
+    for i, name in enumerate(customers):
+        ws.append([f"K{i}", name, mobile(rng), f"c{i}@example.com", staff[i % 3]])
+    follow = wb.create_sheet("跟进记录")
+    follow.append(["日期", "客户", "跟进人", "跟进内容"])
+    for i in range(2, 20):  # not the twins' rows: those are added below when asked for
+        remark = ["已电话回访，满意", f"已核验身份证{resident_id(rng)}", f"退款到卡号{card(rng)}"]
+        follow.append(["2025-05-01", customers[i], staff[i % 3], remark[i % 3]])
+    if twins:
+        follow.append(["2025-05-02", customers[0], staff[0], "已电话回访，满意"])
+    wb.save(path)
+    return len(customers) + len(staff) + (1 if twins else 0)
+
+
+def test_a_follow_up_sheet_names_the_customers_of_the_customer_sheet(tmp_path: Path) -> None:
+    # A follow-up row names the customer and holds only the customer's ID or card, or no
+    # identifier: nothing tells it apart from the customer of that name in the customer sheet
+    # (whose identifiers are of other kinds), so it is that customer. It counted as another
+    # person each (a row without an identifier was joined, by its staff member's name, with
+    # every such row of that staff member). The account managers are people of their own.
+    root = tmp_path / "d"
+    root.mkdir()
+    people = _crm(root / "CRM导出.xlsx", random.Random(18))
+    assert _summary(root)["estimated_individuals"] == people
+
+
+def test_two_customers_of_one_name_are_not_joined(tmp_path: Path) -> None:
+    # two customers of one name, each with a phone, are two people; a follow-up naming that
+    # name cannot be told to be either, and is counted on its own, as before
+    root = tmp_path / "d"
+    root.mkdir()
+    people = _crm(root / "CRM导出.xlsx", random.Random(19), twins=True)
+    assert _summary(root)["estimated_individuals"] == people

@@ -26,6 +26,7 @@ COMPACT_SLACK = 250_000
 #: HyperLogLog precision: 2**14 one-byte registers, standard error 1.04 / 2**7 ≈ 0.8 %.
 HLL_P = 14
 _EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64})
+_EMPTY_NAMED = pl.DataFrame(schema={"r": pl.UInt64, "n": pl.UInt64, "k": pl.UInt32})
 _EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
 
 
@@ -53,6 +54,10 @@ class PartialInventory:
     hashes: dict[str, pl.Series] = field(default_factory=dict)
     #: (row key, identifier hash) pairs: identifiers seen in the same record
     links: pl.DataFrame = field(default_factory=lambda: _EMPTY_LINKS)
+    #: (person key, name in the file, kinds): each record's person with a name, the name's
+    #: node (its keyed hash and the file's index, hashed) and the kinds of identifier the
+    #: record holds (a bit each, :data:`~baomi.engine.scan.model.IDENTIFIERS`' order)
+    named: pl.DataFrame = field(default_factory=lambda: _EMPTY_NAMED)
     #: row keys of records that hold sensitive PI
     sensitive_rows: pl.Series = field(default_factory=lambda: _EMPTY_FLAGS)
     minors: int = 0
@@ -107,6 +112,7 @@ class InventoryMerger:
         self._compacted: dict[str, int] = {}
         self._sketches: dict[str, DistinctSketch] = {}
         self._links: list[pl.DataFrame] = []
+        self._named: list[pl.DataFrame] = []
         self._link_count = 0
         self._exact = True
         self._sensitive: list[pl.Series] = []
@@ -134,12 +140,14 @@ class InventoryMerger:
                     sketch = self._sketches[entity] = DistinctSketch()
                     sketch.add(merged.to_numpy())
                     del self._hashes[entity]
-        if self._exact and len(part.links):
+        if self._exact and (len(part.links) or len(part.named)):
             self._links.append(part.links)
-            self._link_count += len(part.links)
+            self._named.append(part.named)
+            self._link_count += len(part.links) + len(part.named)
             if self._link_count > MAX_EXACT_LINKS:
                 self._exact = False
                 self._links.clear()
+                self._named.clear()
                 self._sensitive.clear()
         if len(part.sensitive_rows) and self._exact:
             self._sensitive.append(part.sensitive_rows)
@@ -174,7 +182,8 @@ class InventoryMerger:
             if self._sensitive
             else np.zeros(0, dtype=np.uint64)
         )
-        n, sensitive = _components(r, h, flagged)
+        named = pl.concat(self._named) if self._named else _EMPTY_NAMED
+        n, sensitive = _components(r, h, flagged, named)
         return n, sensitive, method
 
 
@@ -203,33 +212,73 @@ def union_roots(
 
 
 def _components(
-    r: np.ndarray[Any, Any], h: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]
+    r: np.ndarray[Any, Any],
+    h: np.ndarray[Any, Any],
+    flagged: np.ndarray[Any, Any],
+    named: pl.DataFrame = _EMPTY_NAMED,
 ) -> tuple[int, int]:
-    """Connected components of the record–identifier graph, and how many hold a flagged
+    """Connected components of the record–identifier graph, records of one name in a file
+    joined where that is unambiguous (:func:`joined_by_name`), and how many hold a flagged
     record (:func:`union_roots` over integer codes: the values' dense ranks, which Polars
     computes on every core, the same codes as ``np.unique``'s inverse)."""
     rows, ids = pl.Series(r), pl.Series(h)
+    codes = _dense_codes(rows)
+    n_r = int(codes.max()) + 1 if len(codes) else 0
     # An identifier on one link only (most of them: a value held by one record) joins its
     # record's component and changes no count: only the links of shared identifiers enter the
-    # union (on the unique-notes corpus 180,000 of 850,000), and a record on none of them is a
+    # union (on the unique-notes corpus 180,000 of 850,000); a record on none of them is a
     # component of its own.
-    keep = ids.is_duplicated()
-    kept_rows = rows.filter(keep)
-    on_flagged = rows.is_in(pl.Series(flagged).implode())
-    alone = ~rows.is_in(kept_rows.implode())
-    n_alone = rows.filter(alone).n_unique()
-    flagged_alone = rows.filter(alone & on_flagged).n_unique()
-    if not len(kept_rows):
-        return n_alone, flagged_alone
-    u = _dense_codes(kept_rows)
-    h_codes = _dense_codes(ids.filter(keep))
-    n_r = int(u.max()) + 1
-    parent = union_roots(u, n_r + h_codes, n_r + int(h_codes.max()) + 1)
-    # Every node now points at its root: count roots, and the distinct roots of flagged rows.
-    n = int(np.count_nonzero(parent == np.arange(len(parent))))
-    marked = np.zeros(len(parent), dtype=bool)
-    marked[parent[u[on_flagged.filter(keep).to_numpy()]]] = True
-    return n + n_alone, int(np.count_nonzero(marked)) + flagged_alone
+    keep = ids.is_duplicated().to_numpy()
+    if keep.any():
+        h_codes = _dense_codes(ids.filter(pl.Series(keep)))
+        parent = union_roots(codes[keep], n_r + h_codes, n_r + int(h_codes.max()) + 1)[:n_r]
+    else:
+        parent = np.arange(n_r, dtype=np.int64)
+    if len(named):
+        record = pl.DataFrame({"r": rows, "c": codes}).unique("r")
+        parent = joined_by_name(parent, record, named)[parent]
+    roots = parent[codes]
+    flagged_roots = roots[rows.is_in(pl.Series(flagged).implode()).to_numpy()]
+    return len(np.unique(roots)), len(np.unique(flagged_roots))
+
+
+def joined_by_name(
+    parent: np.ndarray[Any, Any], record: pl.DataFrame, named: pl.DataFrame
+) -> np.ndarray[Any, Any]:
+    """The root of each of ``parent``'s roots (``parent``: each record's root, by record code)
+    once the people of one name in one file are joined where nothing tells them apart: a follow-up's row that names the customer and holds
+    only the customer's ID (or nothing at all) is the customer of the customer sheet with that
+    name and a phone. The people of a name are joined when no two of them hold an identifier
+    of the same kind (their kinds, ``named.k``, are disjoint: two of one kind with different
+    values are two people), which a name shared by two customers with phones never is.
+    ``record``: (r: record key, c: its code); ``named``: (r, n: the name's node, k: kinds)."""
+    held = named.join(record, on="r")
+    people = (
+        held.with_columns(root=parent[held.get_column("c").to_numpy()])
+        .group_by("root")
+        .agg(pl.col("k").bitwise_or(), pl.col("n").unique())
+        .explode("n")
+    )
+    groups = (
+        people.group_by("n")
+        .agg(
+            pl.col("root"),
+            pl.len().alias("m"),
+            pl.col("k").bitwise_or().bitwise_count_ones().alias("any"),
+            pl.col("k").bitwise_count_ones().sum().alias("each"),
+        )
+        .filter((pl.col("m") > 1) & (pl.col("any") == pl.col("each")))
+    )
+    if not groups.height:
+        return np.arange(len(parent), dtype=np.int64)
+    edges = groups.select(u=pl.col("root").list.first(), v=pl.col("root").list.slice(1)).explode(
+        "v"
+    )
+    return union_roots(
+        edges.get_column("u").to_numpy().astype(np.int64),
+        edges.get_column("v").to_numpy().astype(np.int64),
+        len(parent),
+    )
 
 
 def _dense_codes(values: pl.Series) -> np.ndarray[Any, Any]:

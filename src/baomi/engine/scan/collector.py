@@ -21,6 +21,8 @@ from baomi.engine.scan.model import (
     ScanContext,
 )
 
+#: A bit for each kind of identifier (a record's kinds: :attr:`PartialInventory.named`).
+KIND_BITS = {e: 1 << i for i, e in enumerate(IDENTIFIERS)}
 #: Findings serialised to NDJSON at a time (about 6 MB of text).
 WRITE_SLICE_ROWS = 50_000
 
@@ -180,16 +182,27 @@ class Collector:
                 bound.select(r=pl.col("key"), h=pl.col("h")),
                 loose.select(r=pl.col("h"), h=pl.col("h")),
             ]
-            names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound"))
+            names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound")).select(
+                "key",
+                # the name's node in this file: records of one name without an identifier are
+                # one person (a link), and records of one name are joined where nothing tells
+                # them apart (inv.named: InventoryMerger, joined_by_name)
+                n=(pl.col("h") ^ pl.lit(part.file_index + 1, dtype=pl.UInt64)).hash(self.ctx.seed),
+            )
             if names.height:
                 weak = names.join(bound.select("key"), on="key", how="anti")
-                links.append(
-                    weak.select(
-                        r=pl.col("key"),
-                        h=(pl.col("h") ^ pl.lit(part.file_index + 1, dtype=pl.UInt64)).hash(
-                            self.ctx.seed
-                        ),
-                    )
+                links.append(weak.select(r=pl.col("key"), h=pl.col("n")))
+                kinds = bound.group_by("key").agg(
+                    k=pl.col("e").replace_strict(KIND_BITS, return_dtype=pl.UInt32).bitwise_or()
+                )
+                own = names
+                if persons.MENTIONED in hashes.columns:  # a guardian, a receiver: not joined
+                    others = hashes.filter(pl.col(persons.MENTIONED)).select("key").unique()
+                    own = names.join(others, on="key", how="anti")
+                inv.named = (
+                    own.unique()
+                    .join(kinds, on="key", how="left")
+                    .select(r="key", n="n", k=pl.col("k").fill_null(0))
                 )
             inv.links = pl.concat(links).unique()
         if self.sensitive_idx:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from baomi.engine.inventory import PartialInventory, union_roots
+from baomi.engine.inventory import PartialInventory, joined_by_name, union_roots
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import IDENTIFIERS, Partition, ScanContext, ScanOptions
@@ -168,6 +168,10 @@ def _people(parts: list[PartialInventory], strong: np.ndarray[Any, Any]) -> Peop
     parent = union_roots(
         r_codes.astype(np.int64), (n_r + h_codes).astype(np.int64), n_r + len(h_keys)
     )
+    named = [p.named for p in parts if len(p.named)]
+    if named:  # records of one name joined as the scan joins them
+        record = pl.DataFrame({"r": r_keys, "c": np.arange(n_r, dtype=np.int64)})
+        parent = joined_by_name(parent[:n_r], record, pl.concat(named))[parent]
     roots, person_of_record = np.unique(parent[:n_r], return_inverse=True)
     # every identifier node shares its records' root; keep the keyed ones (not the within-file
     # name links)
