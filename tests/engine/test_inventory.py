@@ -8,7 +8,22 @@ import numpy as np
 import polars as pl
 import pytest
 
-from baomi.engine.inventory import InventoryMerger, PartialInventory, _components
+from baomi.engine.inventory import (
+    DOCUMENTS,
+    KIND_BITS,
+    InventoryMerger,
+    PartialInventory,
+    _components,
+)
+
+ID, PHONE = KIND_BITS[DOCUMENTS[0]], KIND_BITS["CN_MOBILE"]
+
+
+def _count(
+    r: np.ndarray, h: np.ndarray, flagged: np.ndarray, kinds: list[int] | None = None
+) -> tuple[int, int]:
+    k = np.asarray(kinds if kinds is not None else [PHONE] * len(r), dtype=np.uint32)
+    return _components(pl.DataFrame({"r": r, "h": h, "k": k}), flagged)
 
 
 def _reference(edges: list[tuple[int, int]], flagged: set[int]) -> tuple[int, int]:
@@ -39,7 +54,63 @@ def test_components_agree_with_a_plain_union_find() -> None:
         r = np.asarray([e[0] * 7919 + 13 for e in edges], dtype=np.uint64)
         h = np.asarray([e[1] * 104729 + 1 for e in edges], dtype=np.uint64)
         f = np.asarray([x * 7919 + 13 for x in flagged], dtype=np.uint64)
-        assert _components(r, h, f) == _reference(edges, flagged)
+        assert _count(r, h, f) == _reference(edges, flagged)
+
+
+def _reference_with_documents(
+    edges: list[tuple[int, int, bool]], flagged: set[int]
+) -> tuple[int, int]:
+    """Records joined by shared ID numbers first; then by each other shared value unless
+    records of two different ID-holding people (so far) hold it."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def join(rows: set[int]) -> None:
+        first, *rest = sorted(rows)
+        for x in rest:
+            a, b = find(first), find(x)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+
+    holders: dict[tuple[int, bool], set[int]] = {}
+    for r, h, doc in edges:
+        find(r)
+        holders.setdefault((h, doc), set()).add(r)
+    for (_, doc), rows in holders.items():
+        if doc:
+            join(rows)
+    with_doc = {find(r) for r, _, doc in edges if doc}
+    agreed = [
+        rows
+        for (_, doc), rows in holders.items()
+        if not doc and len({find(x) for x in rows} & with_doc) <= 1
+    ]
+    for rows in agreed:
+        join(rows)
+    roots = {find(r) for r, _, _ in edges}
+    return len(roots), len({find(r) for r in flagged})
+
+
+def test_a_value_shared_by_people_of_different_id_numbers_joins_none() -> None:
+    rng = random.Random(6)
+    for _ in range(30):
+        n_rows, n_ids = rng.randint(1, 200), rng.randint(1, 200)
+        edges = [
+            (rng.randrange(n_rows), rng.randrange(n_ids), rng.random() < 0.3)
+            for _ in range(rng.randint(1, 400))
+        ]
+        flagged = {r for r, _, _ in edges if rng.random() < 0.2}
+        r = np.asarray([e[0] + 1 for e in edges], dtype=np.uint64)
+        # an ID number and a phone are never the same value (their hashes differ)
+        h = np.asarray([e[1] * 2 + e[2] for e in edges], dtype=np.uint64)
+        kinds = [ID if e[2] else PHONE for e in edges]
+        f = np.asarray([x + 1 for x in flagged], dtype=np.uint64)
+        assert _count(r, h, f, kinds) == _reference_with_documents(edges, flagged)
 
 
 def test_identifiers_on_one_link_only_change_no_count() -> None:
@@ -52,9 +123,9 @@ def test_identifiers_on_one_link_only_change_no_count() -> None:
         r = np.asarray([e[0] for e in edges], dtype=np.uint64)
         h = np.asarray([e[1] for e in edges], dtype=np.uint64)
         f = np.asarray(sorted(flagged), dtype=np.uint64)
-        assert _components(r, h, f) == _reference(edges, flagged)
+        assert _count(r, h, f) == _reference(edges, flagged)
     one = np.asarray([4], dtype=np.uint64)
-    assert _components(one, one, one) == (1, 1)
+    assert _count(one, one, one) == (1, 1)
 
 
 def test_a_chain_is_one_individual() -> None:
@@ -62,7 +133,7 @@ def test_a_chain_is_one_individual() -> None:
     n = 5000
     r = np.concatenate([np.arange(n), np.arange(1, n + 1)]).astype(np.uint64)
     h = np.concatenate([np.arange(n), np.arange(n)]).astype(np.uint64) + np.uint64(10**9)
-    assert _components(r, h, np.asarray([3], dtype=np.uint64)) == (1, 1)
+    assert _count(r, h, np.asarray([3], dtype=np.uint64)) == (1, 1)
 
 
 def _hashes(prefix: str, n: int, seed: int = 7) -> pl.Series:

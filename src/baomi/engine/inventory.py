@@ -25,7 +25,16 @@ EXACT_DISTINCT = 1_000_000
 COMPACT_SLACK = 250_000
 #: HyperLogLog precision: 2**14 one-byte registers, standard error 1.04 / 2**7 ≈ 0.8 %.
 HLL_P = 14
-_EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64})
+#: The kinds of identifier, a bit each (a link's kind, a record's kinds).
+KIND_BITS = {
+    e: 1 << i for i, e in enumerate(sorted(e for e, info in ENTITIES.items() if info.identifier))
+}
+#: The kinds that name one person whoever holds them, an ID document's number: records of
+#: different ones are different people, whatever phone or e-mail address they share (a
+#: family's phone, an agent's or a company's mailbox).
+DOCUMENTS = ("CN_RESIDENT_ID", "CN_PASSPORT", "CN_HMT_PERMIT")
+DOCUMENT_BITS = sum(KIND_BITS[e] for e in DOCUMENTS)
+_EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64, "k": pl.UInt32})
 _EMPTY_NAMED = pl.DataFrame(schema={"r": pl.UInt64, "n": pl.UInt64, "k": pl.UInt32})
 _EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
 
@@ -52,7 +61,8 @@ class PartialInventory:
     columns: dict[tuple[str, str | None, str | None], ColumnStats] = field(default_factory=dict)
     #: entity -> UInt64 series of keyed hashes of canonical values (for distinct counts)
     hashes: dict[str, pl.Series] = field(default_factory=dict)
-    #: (row key, identifier hash) pairs: identifiers seen in the same record
+    #: (row key, identifier hash, kind: :data:`KIND_BITS`, 0 for a name's node) — the
+    #: identifiers seen in the same record
     links: pl.DataFrame = field(default_factory=lambda: _EMPTY_LINKS)
     #: (person key, name in the file, kinds): each record's person with a name, the name's
     #: node (its keyed hash and the file's index, hashed) and the kinds of identifier the
@@ -175,15 +185,13 @@ class InventoryMerger:
         method = "exact: records linked by shared identifiers"
         if not self._links:
             return 0, 0, method
-        r = np.concatenate([part.get_column("r").to_numpy() for part in self._links])
-        h = np.concatenate([part.get_column("h").to_numpy() for part in self._links])
         flagged = (
             np.concatenate([s.to_numpy() for s in self._sensitive])
             if self._sensitive
             else np.zeros(0, dtype=np.uint64)
         )
         named = pl.concat(self._named) if self._named else _EMPTY_NAMED
-        n, sensitive = _components(r, h, flagged, named)
+        n, sensitive = _components(pl.concat(self._links), flagged, named)
         return n, sensitive, method
 
 
@@ -212,62 +220,110 @@ def union_roots(
 
 
 def _components(
-    r: np.ndarray[Any, Any],
-    h: np.ndarray[Any, Any],
-    flagged: np.ndarray[Any, Any],
-    named: pl.DataFrame = _EMPTY_NAMED,
+    links: pl.DataFrame, flagged: np.ndarray[Any, Any], named: pl.DataFrame = _EMPTY_NAMED
 ) -> tuple[int, int]:
-    """Connected components of the record–identifier graph, records of one name in a file
-    joined where that is unambiguous (:func:`joined_by_name`), and how many hold a flagged
-    record (:func:`union_roots` over integer codes: the values' dense ranks, which Polars
-    computes on every core, the same codes as ``np.unique``'s inverse)."""
-    rows, ids = pl.Series(r), pl.Series(h)
-    codes = _dense_codes(rows)
-    n_r = int(codes.max()) + 1 if len(codes) else 0
-    # An identifier on one link only (most of them: a value held by one record) joins its
-    # record's component and changes no count: only the links of shared identifiers enter the
-    # union (on the unique-notes corpus 180,000 of 850,000); a record on none of them is a
-    # component of its own.
-    keep = ids.is_duplicated().to_numpy()
-    if keep.any():
-        h_codes = _dense_codes(ids.filter(pl.Series(keep)))
-        parent = union_roots(codes[keep], n_r + h_codes, n_r + int(h_codes.max()) + 1)[:n_r]
-    else:
-        parent = np.arange(n_r, dtype=np.int64)
+    """The people of ``links`` (:func:`people_roots`), and how many hold a flagged record."""
+    codes, parent, _ = people_roots(links, named)
+    people = np.zeros(len(parent), dtype=bool)
+    people[parent] = True
+    on_flagged = links.get_column("r").is_in(pl.Series(flagged).implode()).to_numpy()
+    sensitive = np.zeros(len(parent), dtype=bool)
+    sensitive[parent[codes[on_flagged]]] = True
+    return int(np.count_nonzero(people)), int(np.count_nonzero(sensitive))
+
+
+def people_roots(
+    links: pl.DataFrame, named: pl.DataFrame = _EMPTY_NAMED
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], pl.Series]:
+    """Who is who among the records of ``links`` (r, h, k): each link's record's code (the
+    keys' dense ranks), the root of each record code, and the values that join no one.
+
+    1. Records that share an ID document's number (:data:`DOCUMENTS`) are one person.
+    2. Records that share any other identifier (a phone, an e-mail address, a card; a name's
+       node of records without identifiers) are one person, unless the value is held by
+       people of different ID numbers: then it is a family's phone or an agent's mailbox, and
+       joins none of them (the values returned).
+    3. Records of one name in a file are joined where nothing tells them apart
+       (:func:`joined_by_name`).
+
+    An identifier on one link only (most of them: a value held by one record) joins its
+    record's component and changes no count: only the links of shared values enter the union
+    (on the unique-notes corpus 180,000 of 850,000). :func:`union_roots` runs over integer
+    codes, the values' dense ranks, which Polars computes on every core."""
+    keys = links.get_column("r")
+    if len(named):  # one code for a key in both (a named record holds a link)
+        keys = pl.concat([keys, named.get_column("r")])
+    all_codes = _dense_codes(keys)
+    codes, named_codes = all_codes[: links.height], all_codes[links.height :]
+    parent = np.arange(int(all_codes.max()) + 1 if len(all_codes) else 0, dtype=np.int64)
+    h = links.get_column("h")
+    shared = h.is_duplicated().to_numpy()
+    doc = ((links.get_column("k") & DOCUMENT_BITS) != 0).to_numpy()
+    parent = _joined(parent, codes[shared & doc], h.filter(pl.Series(shared & doc)))
+    other = shared & ~doc
+    none = pl.Series("h", [], dtype=pl.UInt64)
+    if other.any():
+        has_doc = np.zeros(len(parent), dtype=bool)
+        has_doc[parent[codes[doc]]] = True  # the people (so far) with an ID number
+        root = parent[codes[other]]
+        values = h.filter(pl.Series(other))
+        on_doc = has_doc[root]
+        if on_doc.any():
+            split = (
+                pl.DataFrame({"h": values.filter(pl.Series(on_doc)), "root": root[on_doc]})
+                .unique()
+                .get_column("h")
+            )
+            none = split.filter(split.is_duplicated()).unique()
+            if len(none):
+                keep = ~values.is_in(none.implode()).to_numpy()
+                values, root = values.filter(pl.Series(keep)), root[keep]
+        parent = _joined(parent, root, values)
     if len(named):
-        record = pl.DataFrame({"r": rows, "c": codes}).unique("r")
-        parent = joined_by_name(parent, record, named)[parent]
-    roots = parent[codes]
-    flagged_roots = roots[rows.is_in(pl.Series(flagged).implode()).to_numpy()]
-    return len(np.unique(roots)), len(np.unique(flagged_roots))
+        parent = joined_by_name(parent, named_codes, named)[parent]
+    return codes, parent, none
+
+
+def _joined(parent: np.ndarray[Any, Any], who: np.ndarray[Any, Any], values: pl.Series) -> Any:
+    """``parent`` (each record code's root) with the records ``who`` of the same ``values``
+    (one each) joined."""
+    if not len(who):
+        return parent
+    v = _dense_codes(values)
+    n = len(parent)
+    top = union_roots(parent[who], n + v, n + int(v.max()) + 1)[:n]
+    return top[parent]
 
 
 def joined_by_name(
-    parent: np.ndarray[Any, Any], record: pl.DataFrame, named: pl.DataFrame
+    parent: np.ndarray[Any, Any], codes: np.ndarray[Any, Any], named: pl.DataFrame
 ) -> np.ndarray[Any, Any]:
-    """The root of each of ``parent``'s roots (``parent``: each record's root, by record code)
-    once the people of one name in one file are joined where nothing tells them apart: a follow-up's row that names the customer and holds
-    only the customer's ID (or nothing at all) is the customer of the customer sheet with that
-    name and a phone. The people of a name are joined when no two of them hold an identifier
-    of the same kind (their kinds, ``named.k``, are disjoint: two of one kind with different
-    values are two people), which a name shared by two customers with phones never is.
-    ``record``: (r: record key, c: its code); ``named``: (r, n: the name's node, k: kinds)."""
-    held = named.join(record, on="r")
-    people = (
-        held.with_columns(root=parent[held.get_column("c").to_numpy()])
-        .group_by("root")
-        .agg(pl.col("k").bitwise_or(), pl.col("n").unique())
-        .explode("n")
+    """The root of each of ``parent``'s roots (``parent``: each record code's root) once the
+    people of one name in one file are joined where nothing tells them apart: a follow-up's
+    row that names the customer and holds only the customer's ID (or nothing at all) is the
+    customer of the customer sheet with that name and a phone. The people of a name are
+    joined when no two of them hold an identifier of the same kind (their kinds, ``named.k``,
+    are disjoint: two of one kind with different values are two people), which a name shared
+    by two customers with phones never is. ``named``: (r, n: the name's node, k: the record's
+    kinds); ``codes``: the code of each of its records."""
+    held = pl.DataFrame(
+        {"n": named.get_column("n"), "root": parent[codes], "k": named.get_column("k")}
     )
+    # only names of two people or more can join anyone
+    pairs = held.select("n", "root").unique()
+    several = pairs.filter(pl.col("n").is_duplicated())
+    if not several.height:
+        return np.arange(len(parent), dtype=np.int64)
+    kinds = held.group_by("root").agg(pl.col("k").bitwise_or())
     groups = (
-        people.group_by("n")
+        several.join(kinds, on="root")
+        .group_by("n")
         .agg(
             pl.col("root"),
-            pl.len().alias("m"),
             pl.col("k").bitwise_or().bitwise_count_ones().alias("any"),
             pl.col("k").bitwise_count_ones().sum().alias("each"),
         )
-        .filter((pl.col("m") > 1) & (pl.col("any") == pl.col("each")))
+        .filter(pl.col("any") == pl.col("each"))
     )
     if not groups.height:
         return np.arange(len(parent), dtype=np.int64)

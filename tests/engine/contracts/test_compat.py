@@ -68,16 +68,19 @@ def test_todays_scan_writes_the_v1_bytes(tmp_path: Path, explain: bool) -> None:
     scan_paths([FIXTURES / "input"], out_dir=tmp_path, options=options)
     old = codec.load_inventory(V1 / "inventory.json")
     new = codec.load_inventory(tmp_path / "inventory.json")
-    # One count changed on purpose since v1: an order's receiver who is not its buyer (齐秀华
-    # in orders.jsonl) is a person of their own (baomi.engine.scan.persons), 21 → 22.
+    # One count changed on purpose since v1 (baomi.engine.scan.persons): an order's receiver
+    # who is not its buyer (齐秀华 in orders.jsonl) is a person of their own, 21 → 22; the CRM
+    # export's account managers and follow-up staff are people of their own, and its
+    # follow-ups its customers (4 customers and 6 staff: 10 people, where 6 were counted),
+    # 22 → 26.
     assert old.summary.estimated_individuals == 21
     old = dataclasses.replace(
-        old, summary=dataclasses.replace(old.summary, estimated_individuals=22)
+        old, summary=dataclasses.replace(old.summary, estimated_individuals=26)
     )
     assert dataclasses.replace(new, created=old.created) == old
     assert codec.to_json(dataclasses.replace(new, created=old.created)) == _text(
         "inventory.json"
-    ).replace('"estimated_individuals": 21,', '"estimated_individuals": 22,')
+    ).replace('"estimated_individuals": 21,', '"estimated_individuals": 26,')
     name = "findings-explain.jsonl" if explain else "findings.jsonl"
     assert (tmp_path / "findings.jsonl").read_text(encoding="utf-8") == _text(name)
 

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from baomi.engine.contracts.finding import EXPLAIN_KEYS, FINDING_KEYS
-from baomi.engine.inventory import PartialInventory
+from baomi.engine.inventory import KIND_BITS, PartialInventory
 from baomi.engine.scan import persons
 from baomi.engine.scan.model import (
     IDENTIFIERS,
@@ -21,8 +21,6 @@ from baomi.engine.scan.model import (
     ScanContext,
 )
 
-#: A bit for each kind of identifier (a record's kinds: :attr:`PartialInventory.named`).
-KIND_BITS = {e: 1 << i for i, e in enumerate(IDENTIFIERS)}
 #: Findings serialised to NDJSON at a time (about 6 MB of text).
 WRITE_SLICE_ROWS = 50_000
 
@@ -178,9 +176,10 @@ class Collector:
             strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
             bound = strong.filter(pl.col("bound"))
             loose = strong.filter(~pl.col("bound"))
+            kind = pl.col("e").replace_strict(KIND_BITS, return_dtype=pl.UInt32)
             links = [
-                bound.select(r=pl.col("key"), h=pl.col("h")),
-                loose.select(r=pl.col("h"), h=pl.col("h")),
+                bound.select(r=pl.col("key"), h=pl.col("h"), k=kind),
+                loose.select(r=pl.col("h"), h=pl.col("h"), k=kind),
             ]
             names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound")).select(
                 "key",
@@ -191,10 +190,8 @@ class Collector:
             )
             if names.height:
                 weak = names.join(bound.select("key"), on="key", how="anti")
-                links.append(weak.select(r=pl.col("key"), h=pl.col("n")))
-                kinds = bound.group_by("key").agg(
-                    k=pl.col("e").replace_strict(KIND_BITS, return_dtype=pl.UInt32).bitwise_or()
-                )
+                links.append(weak.select(r=pl.col("key"), h=pl.col("n"), k=pl.lit(0, pl.UInt32)))
+                kinds = bound.group_by("key").agg(k=kind.bitwise_or())
                 own = names
                 if persons.MENTIONED in hashes.columns:  # a guardian, a receiver: not joined
                     others = hashes.filter(pl.col(persons.MENTIONED)).select("key").unique()

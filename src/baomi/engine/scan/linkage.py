@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from baomi.engine.inventory import PartialInventory, joined_by_name, union_roots
+from baomi.engine.inventory import PartialInventory, people_roots, union_roots
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import IDENTIFIERS, Partition, ScanContext, ScanOptions
@@ -162,32 +162,36 @@ def _people(parts: list[PartialInventory], strong: np.ndarray[Any, Any]) -> Peop
     if not links:
         return People(records=records)
     joined = pl.concat(links)
-    r_keys, r_codes = np.unique(joined.get_column("r").to_numpy(), return_inverse=True)
-    h_keys, h_codes = np.unique(joined.get_column("h").to_numpy(), return_inverse=True)
-    n_r = len(r_keys)
-    parent = union_roots(
-        r_codes.astype(np.int64), (n_r + h_codes).astype(np.int64), n_r + len(h_keys)
-    )
     named = [p.named for p in parts if len(p.named)]
-    if named:  # records of one name joined as the scan joins them
-        record = pl.DataFrame({"r": r_keys, "c": np.arange(n_r, dtype=np.int64)})
-        parent = joined_by_name(parent[:n_r], record, pl.concat(named))[parent]
-    roots, person_of_record = np.unique(parent[:n_r], return_inverse=True)
-    # every identifier node shares its records' root; keep the keyed ones (not the within-file
-    # name links)
-    h_person = np.searchsorted(roots, parent[n_r:])
-    keep = np.isin(h_keys, strong)
-    order = np.argsort(h_person[keep], kind="stable")
-    flagged_rows = [p.sensitive_rows.to_numpy() for p in parts if len(p.sensitive_rows)]
+    # who is who as the scan's count tells them (shared ID numbers, contacts, names)
+    codes, parent, split = people_roots(joined, pl.concat(named) if named else joined.clear())
+    roots = np.unique(parent)
+    person_of_link = np.searchsorted(roots, parent[codes])
+    # each value's person: the keyed identifiers (not the within-file name links), and not
+    # a contact that people of different ID numbers share (it is no one's)
+    held = (
+        pl.DataFrame({"h": joined.get_column("h"), "p": person_of_link.astype(np.uint32)})
+        .filter(
+            pl.col("h").is_in(pl.Series(strong, dtype=pl.UInt64).implode())
+            & ~pl.col("h").is_in(split.implode())
+        )
+        .unique()
+        .sort("p", "h")
+    )
+    flagged_rows = [p.sensitive_rows for p in parts if len(p.sensitive_rows)]
     flagged = (
-        np.unique(person_of_record[np.isin(r_keys, np.concatenate(flagged_rows))])
+        np.unique(
+            person_of_link[
+                joined.get_column("r").is_in(pl.concat(flagged_rows).implode()).to_numpy()
+            ]
+        )
         if flagged_rows
         else np.zeros(0, dtype=np.int64)
     )
     return People(
         persons=len(roots),
-        person=h_person[keep][order].astype(np.uint32),
-        hashes=h_keys[keep][order].astype(np.uint64),
+        person=held.get_column("p").to_numpy(),
+        hashes=held.get_column("h").to_numpy(),
         sensitive=flagged.astype(np.uint32),
         records=records,
     )
