@@ -100,9 +100,10 @@ NAMES = ["姓名", "手机号", "身份证号"]
         ([["2024年客户名单"], ["张*"], ["李*"]], 0),
         # a first row without a title's word or figure is a one-column header over a value
         ([["手机号"], ["备用手机"], ["13812345678"]], 0),
-        # an ambiguous case decided for the title: a one-column header with a title's word
-        # over a first value naming the identifier the next one is (rare in exports)
+        # ... and one with a title's word is a title: a one-column table headed 手机号列表
+        # whose first value is a label naming a mobile (备用手机) is not an export's shape
         ([["手机号列表"], ["备用手机"], ["13812345678"]], 1),
+        ([["手机号列表"], ["备用手机"], ["139****5678"]], 1),
         # a one-column list without a header: its first row is a record, or a plain value
         ([["13812345678"], ["13987654321"], ["13612345678"]], 0),
         ([["张三"], ["李四"], ["王五"]], 0),
