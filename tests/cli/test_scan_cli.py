@@ -206,3 +206,40 @@ def test_the_neural_backend_without_its_model_is_refused_up_front(
     assert bad.exit_code == 2
     assert "make model-neural" in bad.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_list_of_names_under_a_title_is_named_by_its_header(tmp_path: Path) -> None:
+    """A one-column list of names under a title (``客户名单`` / ``姓名`` / names): the column is
+    named ``姓名`` and classified as names, in a CSV and in a workbook; ``姓名`` is no finding."""
+    from openpyxl import Workbook
+
+    names = ["张伟", "李娜", "欧阳明月", "王芳"]  # generated: common surnames, common given names
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "名单.csv").write_text("\n".join(["客户名单", "姓名", *names]) + "\n", "utf-8")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "客户"
+    for row in (["2024年客户名单"], [], ["姓名"], *([n] for n in names)):
+        sheet.append(row)
+    book.save(root / "名单.xlsx")
+
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", str(root), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    inventory = json.loads((out / "inventory.json").read_text("utf-8"))
+    columns = {
+        f["path"]: [(c["name"], c["entity"], c["matches"]) for c in f["columns"]]
+        for f in inventory["files"]
+    }
+    assert columns == {
+        "名单.csv": [("姓名", "PERSON_NAME", len(names))],
+        "名单.xlsx": [("姓名", "PERSON_NAME", len(names))],
+    }
+    assert all(f["rows"] == len(names) for f in inventory["files"])
+    found = [json.loads(line) for line in (out / "findings.jsonl").read_text("utf-8").splitlines()]
+    cells = sorted((f["file"], f["row"]) for f in found if f["column"] == "姓名")
+    assert cells == sorted((file, row) for file in columns for row in range(len(names)))
+    assert all(f["entity"] == "PERSON_NAME" for f in found if f["column"] == "姓名")

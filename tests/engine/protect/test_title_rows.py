@@ -175,3 +175,60 @@ def test_the_scan_names_a_one_column_table_under_a_title(tmp_path: Path) -> None
     (record,) = result.inventory.files
     assert record.rows == len(phones)
     assert [c.name for c in record.columns] == ["手机号"]
+
+
+def _names(seed: int) -> list[str]:
+    """Generated Chinese names (a common surname, one or two given characters)."""
+    rng = random.Random(seed)
+    return [
+        rng.choice("张王李赵刘陈杨黄周吴")
+        + "".join(rng.choices("伟芳娜敏静丽强磊军洋", k=rng.randint(1, 2)))
+        for _ in range(6)
+    ]
+
+
+def _protect_names(tmp_path: Path, name: str, header: str, names: list[str]) -> None:
+    """Protect ``in/`` (the one-column list of ``names`` under a title, headed ``header``)
+    with the default policy: the column is named by ``header``, its names masked (``张*``,
+    ``黄***强``: the package's renderings), and the package reads back under ``header`` (a
+    masked name below it is still a name)."""
+    result = protect_verified(tmp_path / "in", tmp_path / "out")
+    (table,) = result.manifest.files[0].tables
+    assert [(c.name, c.entity, c.operator) for c in table.columns] == [
+        (header, "PERSON_NAME", "mask")
+    ]
+    assert table.rows_in == table.rows_out == len(names)
+    back = list(open_source(tmp_path / "out" / name).batches())
+    assert back[0].frame.columns == [header]
+    assert back[0].frame.height == len(names)
+    assert all("*" in v and v not in names for (v,) in back[0].frame.rows())
+
+
+def test_a_one_column_csv_of_names_under_a_title_is_kept_and_protected(tmp_path: Path) -> None:
+    names = _names(11)
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = ["2024年客户名单", "姓名", *names]
+    (src / "名单.csv").write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+
+    _protect_names(tmp_path, "名单.csv", "姓名", names)
+
+    written = (tmp_path / "out" / "名单.csv").read_bytes().decode("gb18030").split("\r\n")
+    assert written[:2] == ["2024年客户名单", "姓名"]  # the title and the header unchanged
+    assert len(written) == len(lines) + 1
+    assert not set(written) & set(names)
+
+
+def test_a_one_column_xlsx_of_names_under_a_title_is_kept_and_protected(tmp_path: Path) -> None:
+    names = _names(12)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, _ = customer_sheet(["客户名单"], [], ["姓名"], *([n] for n in names))
+    wb.save(src / "名单.xlsx")
+
+    _protect_names(tmp_path, "名单.xlsx", "姓名", names)
+
+    out = load_workbook(tmp_path / "out" / "名单.xlsx")["客户"]
+    assert [out.cell(i, 1).value for i in (1, 2, 3)] == ["客户名单", None, "姓名"]
+    cells = [str(out.cell(i, 1).value) for i in range(4, 4 + len(names))]
+    assert all("*" in c and c not in names for c in cells)

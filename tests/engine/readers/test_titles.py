@@ -58,14 +58,52 @@ NAMES = ["姓名", "手机号", "身份证号"]
         ([["客户名单"], ["手机号"], ["zhang.san@example.com"]], 0),
         ([["客户名单"], ["手机号"], [ID]], 0),
         ([["客户名单"], ["手机号", None], [None, "13812345678"]], 0),
-        # names have no check: a title over a list of names is not told apart from a header
-        # over a list whose first name is 姓名 (read as before: the title is the header)
-        ([["客户名单"], ["姓名"], ["张三"]], 0),
+        # a one-column list of names under a title: names have no check, but a label naming
+        # people (the name column's header words: 姓名, 客户姓名, 联系人) over a value that
+        # reads as a Chinese name (2-4 Han characters from a common surname) is the header —
+        # a name is never a header word
+        ([["客户名单"], ["姓名"], ["张三"]], 1),
+        ([["客户名单"], ["姓名"], ["张三"], ["李四"]], 1),
+        ([["2024年客户名单"], ["客户姓名"], ["欧阳明月"], ["李四"]], 1),
+        ([["客户通讯录"], ["联系人"], ["王五"]], 1),
+        ([["Customer list"], ["Name"], ["王五"]], 1),
+        ([["客户名单"], ["导出时间：2024-05-01"], ["姓名"], ["张三"]], 2),
+        ([["客户名单", "2024-05-01"], ["姓名"], ["张三"]], 1),
+        ([[None, "客户名单"], [None, "姓名"], [None, "张三"]], 1),
+        # ... over a first title row whose text holds a header word (客户名单: 客户名)
+        ([["2024年"], ["客户名单"], ["姓名"], ["张三"]], 2),
+        # ... or over a name in a mask protect writes: the surname shown, then one to three
+        # mask characters, maybe the last character (张*明 / 王*, or a package's 张***明)
+        ([["客户名单"], ["姓名"], ["张*"]], 1),
+        ([["客户名单"], ["姓名"], ["张**"]], 1),
+        ([["客户名单"], ["姓名"], ["张*明"], ["李*"]], 1),
+        ([["客户名单"], ["姓名"], ["张***明"]], 1),
+        ([["客户名单"], ["客户姓名"], ["欧**月"]], 1),
+        # ... and not otherwise: no name below (a placeholder, a place that may be a city,
+        # a mask hiding the surname, an identifier, a header word), the label names no
+        # person, the values are no names, or nothing reads as a title
+        ([["客户名单"], ["姓名"], ["未知"], ["张三"]], 0),
+        ([["客户名单"], ["姓名"], ["武汉"]], 0),
+        ([["客户名单"], ["姓名"], ["**"]], 0),
+        ([["客户名单"], ["姓名"], ["*三"]], 0),
+        ([["客户名单"], ["姓名"], ["张****"]], 0),
+        ([["客户名单"], ["姓名"], ["张*明明"]], 0),
+        ([["客户名单"], ["姓名"], ["13812345678"]], 0),
+        ([["岗位列表"], ["负责人"], ["经办人"]], 0),
+        ([["客户名单"], ["备注"], ["张三"]], 0),
+        ([["客户名单"], ["姓名", None], [None, "张三"]], 0),
+        ([["姓名"], ["联系人"], ["张三"]], 0),
+        ([["姓名"], ["张三"], ["李四"]], 0),
+        # a title over names without a label: the list has no header (read as before, the
+        # title is the header: a name is never a header word)
+        ([["客户名单"], ["张三"], ["李四"]], 0),
+        ([["2024年客户名单"], ["张*"], ["李*"]], 0),
         # a first row without a title's word or figure is a one-column header over a value
         ([["手机号"], ["备用手机"], ["13812345678"]], 0),
-        # an ambiguous case decided for the title: a one-column header with a title's word
-        # over a first value naming the identifier the next one is (rare in exports)
+        # ... and one with a title's word is a title: a one-column table headed 手机号列表
+        # whose first value is a label naming a mobile (备用手机) is not an export's shape
         ([["手机号列表"], ["备用手机"], ["13812345678"]], 1),
+        ([["手机号列表"], ["备用手机"], ["139****5678"]], 1),
         # a one-column list without a header: its first row is a record, or a plain value
         ([["13812345678"], ["13987654321"], ["13612345678"]], 0),
         ([["张三"], ["李四"], ["王五"]], 0),
@@ -219,7 +257,7 @@ def test_a_one_column_csv_title_row_is_not_the_header(
         (["手机号", *PHONES], ["手机号"], 3),  # the first row is the header, as before
         (PHONES, ["column_1"], 3),  # no header: the first row is a record, data row 0
         (["张三", "李四", "王五"], ["张三"], 2),  # no header, no identifier: as before
-        (["客户名单", "姓名", "张三"], ["客户名单"], 2),  # names have no check: as before
+        (["客户名单", "张三", "李四"], ["客户名单"], 2),  # names without a header: as before
     ],
 )
 def test_a_one_column_csv_without_a_title_is_read_as_before(
@@ -263,4 +301,48 @@ def test_a_one_column_xlsx_title_row_is_not_the_header(
         ("手机", 3, "标题：手机号", "客户手机号清单"),
         ("两行标题", 3, "标题：联系电话", "客户名单"),
         ("两行标题", 4, "标题：联系电话", "导出时间 2024-05-01"),
+    ]
+
+
+NAMES_LIST = ["张三", "李四", "欧阳明月"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-16"])
+def test_a_one_column_csv_of_names_under_a_title_keeps_its_header(
+    tmp_path: Path, read_table: ReadTable, encoding: str
+) -> None:
+    path = _csv(tmp_path / "t.csv", ["客户名单", "姓名", *NAMES_LIST], encoding)
+    src = open_source(path)
+    frame, batches = read_table(src)
+    assert frame.columns == ["姓名"]
+    assert frame.rows() == [(n,) for n in NAMES_LIST]
+    assert batches[0].offset == 0
+    assert [(e.row, e.column, e.text) for e in src.extras()] == [
+        (len(NAMES_LIST), "标题：姓名", "客户名单")
+    ]
+
+
+def test_a_one_column_xlsx_of_names_under_a_title_keeps_its_header(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    path = workbook(
+        tmp_path / "t.xlsx",
+        {
+            "名单": [["2024年客户名单"], [], ["客户姓名"], *([n] for n in NAMES_LIST)],
+            "已脱敏": [["客户名单"], ["姓名"], ["张*"], ["李*"], ["欧*明"]],
+            "无表头": [["客户名单"], *([n] for n in NAMES_LIST)],
+        },
+    )
+    src = open_source(path)
+    _, batches = read_table(src)
+    assert [(b.sheet, b.offset, b.frame.columns, b.frame.height) for b in batches] == [
+        ("名单", 0, ["客户姓名"], 3),
+        ("已脱敏", 0, ["姓名"], 3),
+        ("无表头", 0, ["客户名单"], 3),
+    ]
+    assert batches[0].frame.rows() == [(n,) for n in NAMES_LIST]
+    extras = [(e.sheet, e.row, e.column, e.text) for e in src.extras() if e.sheet is not None]
+    assert extras == [
+        ("名单", 3, "标题：客户姓名", "2024年客户名单"),
+        ("已脱敏", 3, "标题：姓名", "客户名单"),
     ]

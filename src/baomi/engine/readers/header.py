@@ -30,9 +30,17 @@ column, a validated identifier of that kind (or one in its default display mask,
 ``139****5678``: an export already masked, a protected package read back) — data of the
 header's kind — and a title row reads as a title (:data:`TITLE_WORDS`, or a figure: ``2024年``,
 an export date). A one-column table whose first row is its header keeps it (the row below is
-then a record, not a label), one without a header is read as before (its first row a record,
-or a value over values naming no identifier), and a list of names under a title stays read as
-before (a name has no check).
+then a record, not a label), and one without a header is read as before (its first row a record,
+or a value over values naming no identifier).
+
+A list of names has no check digit to go by, so a **name label** is told by the name column's
+own words instead: under title rows as above, a one-cell row is the header when its cell is a
+short label naming people (the name recognizer's ``named_by``: ``姓名``, ``客户姓名``,
+``联系人``) and the next row holds, whole, a Chinese name as the name recognizer confirms it
+(2–4 Han characters from a common surname of its lexicon, not a placeholder or a place) or one
+in the mask protect writes (``张*``, ``张*明``, ``欧**月``, or ``张**``: the surname shown) — and
+not itself a header word (a name never is ``负责人``). A title over names without such a label
+(``客户名单`` / ``张三`` / ``李四``) keeps its title as the header, as before.
 """
 
 from __future__ import annotations
@@ -45,6 +53,8 @@ from baomi.engine.checksums import is_luhn_valid
 from baomi.engine.masking import mask_value
 from baomi.engine.readers.base import Extra, unique_headers
 from baomi.engine.recognizers.base import Recognizer
+from baomi.engine.recognizers.cn.cell import HAN
+from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer, surnames
 from baomi.engine.types import Finding, Validation
 
 #: No identifier cell is longer (an e-mail address: 64 + 1 + 255 characters, RFC 5321).
@@ -176,8 +186,9 @@ def _one_column_header(
     """Whether ``cells``, under ``titles``, is the header of a one-column table: its one
     filled cell a short label naming an identifier (``手机号``), the row ``below`` it holding,
     whole and in that column, a validated identifier of that kind (or one in its default
-    display mask), and the titles reading as titles (a one-column table's own header over a
-    value naming its kind has none of them)."""
+    display mask) — or a label naming people (``姓名``) over a Chinese name (or a masked one:
+    :func:`_person_name`) — and the titles reading as titles (a one-column table's own header
+    over a value naming its kind has none of them)."""
     filled = [(j, text) for j, cell in enumerate(cells) if (text := (cell or "").strip())]
     if len(filled) != 1 or is_record(cells):
         return False
@@ -187,7 +198,9 @@ def _one_column_header(
     kind = _identifier(below[j])
     if kind is not None:
         return kind.named_by(label)
-    return any(r.named_by(label) and _masked(below[j], r.entity) for r in _recognizers())
+    if any(r.named_by(label) and _masked(below[j], r.entity) for r in _recognizers()):
+        return True
+    return _names().named_by(label) and _person_name(below[j])
 
 
 #: The character of the default display mask (``138****5678``: :mod:`baomi.engine.masking`).
@@ -203,6 +216,36 @@ def _masked(cell: str | None, entity: str) -> bool:
     if text.count(MASK_CHAR) < 3 or len(text) > MAX_IDENTIFIER:
         return False
     return mask_value(text.replace(MASK_CHAR, "0"), entity, MASK_CHAR) == text
+
+
+@cache
+def _names() -> PersonNameRecognizer:
+    """The name column's recognizer: its header words and its surname test."""
+    return PersonNameRecognizer()
+
+
+#: A name in the masks protect writes: the first character (the surname) shown, then one to
+#: three mask characters, maybe the last character shown (``张*``, ``张**``, ``张*明``,
+#: ``黄***强``: the convention's ``张*明`` / ``王*`` in the renderings a package chooses among,
+#: ``protect/renderings.py``).
+_MASKED_NAME = re.compile(f"([{HAN}]){re.escape(MASK_CHAR)}{{1,3}}[{HAN}]?")
+
+
+def _person_name(cell: str | None) -> bool:
+    """Whether ``cell`` is, whole, a Chinese name — 2–4 Han characters from a common surname,
+    as the name recognizer confirms it (not a placeholder such as ``未知`` nor a place such as
+    ``武汉``) — or one in a mask protect writes, its surname shown (``张*``, ``张*明``), and
+    not a header word naming people (a name never is ``经办人``)."""
+    text = (cell or "").strip()
+    names = _names()
+    if not text or names.named_by(text):
+        return False
+    masked = _MASKED_NAME.fullmatch(text)
+    if masked is None:
+        return names.validate(text) is True
+    single, compound = surnames()
+    first = masked.group(1)
+    return first in single or any(c.startswith(first) for c in compound)
 
 
 def title_rows(rows: Sequence[Sequence[str | None]]) -> int:
