@@ -66,6 +66,23 @@ def test_dask_outputs_are_byte_identical_to_one_process(
     assert any(f.endswith(".docx") for f in engine.sent)
 
 
+def test_links_that_restate_their_cells_count_alike_on_dask(client: Client, tmp_path: Path) -> None:
+    # a link's text is compared with the cell it is on (docs/readers.md): the same counts and
+    # findings on the workers, the partitions cut small
+    import random
+
+    from tests.engine.test_scan_xlsx_parts import others_in_links
+
+    root = tmp_path / "data"
+    root.mkdir()
+    others_in_links(root / "客户.xlsx", random.Random(44))
+    opts = ScanOptions(batch_rows=2, prose=False)
+    local = scan_paths([root], out_dir=tmp_path / "local", options=opts)
+    scan_paths([root], out_dir=tmp_path / "dask", options=opts, engine=DaskEngine(client))
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    assert local.inventory.summary.entities == {"CN_MOBILE": 7, "EMAIL": 7}
+
+
 def test_a_worker_thread_keeps_one_context_per_scan() -> None:
     # built once per scan (not per partition); a new scan (new seed) replaces it
     registry = Registry.default().without_models()

@@ -12,6 +12,7 @@ from pathlib import Path
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from baomi.engine.scan import ScanOptions, scan_paths
 from tests.engine.protect.conftest import customer_sheet, make_mobile
 from tests.engine.protect.test_pivot_caches import pivot_workbook
 from tests.engine.test_scan_extras import findings, plain_workbook, scan
@@ -102,6 +103,18 @@ def linked_customers(path: Path, rng: random.Random, n: int = 6) -> dict[str, li
     return values
 
 
+def _unlinked(src: Path, dst: Path) -> None:
+    """``src`` saved to ``dst`` without its hyperlinks."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                cell.hyperlink = None
+    wb.save(dst)
+
+
 def test_a_link_that_restates_its_cell_is_counted_once(tmp_path: Path) -> None:
     """Excel links a typed e-mail address to ``mailto:`` + itself and CRM exports link a phone
     to ``tel:`` + itself: since the scan reads links, each such e-mail counted twice and each
@@ -115,13 +128,7 @@ def test_a_link_that_restates_its_cell_is_counted_once(tmp_path: Path) -> None:
     n = len(values["email"])
     plain = tmp_path / "plain"
     plain.mkdir()
-    from openpyxl import load_workbook
-
-    wb = load_workbook(root / "客户.xlsx")
-    for row in wb["客户"].iter_rows():
-        for cell in row:
-            cell.hyperlink = None
-    wb.save(plain / "客户.xlsx")
+    _unlinked(root / "客户.xlsx", plain / "客户.xlsx")
 
     result = scan(root, tmp_path / "out")
     unlinked = scan(plain, tmp_path / "out-plain")
@@ -144,3 +151,133 @@ def test_a_link_that_restates_its_cell_is_counted_once(tmp_path: Path) -> None:
     assert links == [(2, "链接：邮箱", "EMAIL")]
     # the rows' own findings are the unlinked workbook's
     assert [f for f in found if "链接" not in f["column"]] == findings(tmp_path / "out-plain")
+
+
+def _dashed(mobile: str) -> str:
+    return f"{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}"
+
+
+def wordy_links(path: Path, rng: random.Random, n: int = 6) -> dict[str, list[str]]:
+    """A customer list whose links say more than their cells but name no one else: a phone's
+    link to ``tel:+86-…;ext=1`` with the tip ``拨打 <the phone>`` (or shown as ``点击拨打：
+    138-…``), an e-mail's link to ``mailto:<it>?subject=合同`` with the tip ``发邮件给 <it>``.
+    Generated values only: returned by kind."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    values = {
+        "mobile": [make_mobile(rng) for _ in range(n)],
+        "email": [f"kehu{i}{rng.randint(100, 999)}@example.com" for i in range(n)],
+    }
+    rows = [[f"K{i:03d}", values["mobile"][i], values["email"][i]] for i in range(n)]
+    wb, ws = customer_sheet(["编号", "手机", "邮箱"], *rows)
+    for i in range(n):
+        r, m, e = i + 2, values["mobile"][i], values["email"][i]
+        ws[f"B{r}"].hyperlink = Hyperlink(
+            ref=f"B{r}",
+            target=f"tel:+86-{_dashed(m)};ext=1",
+            display=f"点击拨打：{_dashed(m)}" if i % 2 else None,
+            tooltip=f"拨打 {m}",
+        )
+        ws[f"C{r}"].hyperlink = Hyperlink(
+            ref=f"C{r}", target=f"mailto:{e}?subject=合同", tooltip=f"发邮件给 {e}"
+        )
+    wb.save(path)
+    return values
+
+
+def test_a_link_text_that_names_only_its_cell_is_counted_once(tmp_path: Path) -> None:
+    """A link whose text says more than its cell (``拨打 138…``, ``mailto:…?subject=合同``,
+    ``tel:+86-138-…;ext=1``) but whose PI is only the cell's own counted the cell's
+    identifier two or three times more: the inventory read "手机 3 处" for one phone. Its
+    findings of the cell's entity and value are the cell's identifier restated: counted once,
+    in the cell — the inventory and the findings are the unlinked workbook's."""
+    root, plain = tmp_path / "data", tmp_path / "plain"
+    root.mkdir()
+    plain.mkdir()
+    values = wordy_links(root / "客户.xlsx", random.Random(41))
+    _unlinked(root / "客户.xlsx", plain / "客户.xlsx")
+
+    result = scan(root, tmp_path / "out")
+    unlinked = scan(plain, tmp_path / "out-plain")
+
+    s, u = result.inventory.summary, unlinked.inventory.summary
+    n = len(values["mobile"])
+    assert u.entities == {"CN_MOBILE": n, "EMAIL": n}
+    assert s.entities == u.entities
+    assert s.findings == u.findings
+    assert s.distinct == u.distinct
+    assert s.estimated_individuals == u.estimated_individuals
+    assert result.inventory.files[0].columns == unlinked.inventory.files[0].columns
+    assert findings(tmp_path / "out") == findings(tmp_path / "out-plain")
+
+
+def others_in_links(path: Path, rng: random.Random) -> dict[str, str]:
+    """:func:`wordy_links` with two links that name someone else beside the cell's own
+    identifier: row 1's e-mail link copies another address (``?cc=``), row 3's phone has
+    another phone in its tip. Returns those texts and the other values."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    values = wordy_links(path, rng)
+    other_mail = f"daili{rng.randint(100, 999)}@example.org"
+    other_mobile = make_mobile(rng)
+    wb = load_workbook(path)
+    ws = wb["客户"]
+    m, e = values["mobile"][3], values["email"][1]
+    cc = f"mailto:{e}?cc={other_mail}&subject=合同"
+    ws["C3"].hyperlink = Hyperlink(ref="C3", target=cc)
+    tip = f"拨打 {m}，不通再拨 {other_mobile}"
+    ws["B5"].hyperlink = Hyperlink(ref="B5", target=f"tel:{m};ext=2", tooltip=tip)
+    wb.save(path)
+    return {"cc": cc, "tip": tip, "mail": other_mail, "mobile": other_mobile}
+
+
+def test_another_identifier_in_a_link_text_still_counts(tmp_path: Path) -> None:
+    """A link text that names someone else beside its cell's own identifier — a copy to
+    another address (``mailto:<the cell>?cc=<another>``), another phone in the tip — counts
+    that identifier, located in the link text as before; the cell's own is not counted
+    again."""
+    root = tmp_path / "data"
+    root.mkdir()
+    other = others_in_links(root / "客户.xlsx", random.Random(42))
+
+    result = scan(root, tmp_path / "out")
+
+    n = 6
+    assert result.inventory.summary.entities == {"CN_MOBILE": n + 1, "EMAIL": n + 1}
+    assert result.inventory.summary.distinct == {"CN_MOBILE": n + 1, "EMAIL": n + 1}
+    assert result.inventory.summary.estimated_individuals == n  # each on a customer's row
+    columns = {c.name: c for c in result.inventory.files[0].columns}
+    assert columns["链接：邮箱"].entities == {"EMAIL": 1}
+    assert columns["链接提示：手机"].entities == {"CN_MOBILE": 1}
+    assert not {"链接：手机", "链接文字：手机", "链接提示：邮箱"} & set(columns)
+    links = [
+        (f["row"], f["column"], f["entity"], f["start"], f["end"])
+        for f in findings(tmp_path / "out")
+        if "链接" in f["column"]
+    ]
+    mail, tip = other["cc"].index(other["mail"]), other["tip"].index(other["mobile"])
+    assert links == [
+        (1, "链接：邮箱", "EMAIL", mail, mail + len(other["mail"])),
+        (3, "链接提示：手机", "CN_MOBILE", tip, tip + len(other["mobile"])),
+    ]
+    text = (tmp_path / "out" / "findings.jsonl").read_text(encoding="utf-8")
+    text += (tmp_path / "out" / "inventory.json").read_text(encoding="utf-8")
+    assert [v for v in (other["mail"], other["mobile"]) if v in text] == []
+
+
+def test_where_the_partitions_are_cut_does_not_change_what_links_count(tmp_path: Path) -> None:
+    """The links' texts and the cells they are on are compared row by row, wherever the
+    rows' and the links' partitions are cut."""
+    root = tmp_path / "data"
+    root.mkdir()
+    others_in_links(root / "客户.xlsx", random.Random(43))
+
+    whole = scan(root, tmp_path / "whole")
+    cut = scan_paths(
+        [root], out_dir=tmp_path / "cut", options=ScanOptions(batch_rows=2, prose=False)
+    )
+
+    assert findings(tmp_path / "cut") == findings(tmp_path / "whole")
+    assert cut.inventory.summary == whole.inventory.summary
+    assert cut.inventory.files == whole.inventory.files

@@ -451,3 +451,29 @@ def test_docx_hyperlink_fields_are_protected(tmp_path: Path) -> None:
     assert 'HYPERLINK "mailto:k' in text  # still a link field
     changed = {f.path: f.extras_changed for f in result.manifest.files}
     assert changed == {"合同.docx": 1}
+
+
+def test_a_link_text_that_names_only_its_cell_is_protected(tmp_path: Path) -> None:
+    """The scan counts a tip ``拨打 <the cell's phone>`` or an address ``mailto:<the cell's
+    e-mail>?subject=…`` once, in the cell (docs/readers.md): protect still rewrites the
+    link's address, text and tip, and ``--verify`` passes on the package."""
+    import openpyxl
+
+    from tests.engine.test_scan_xlsx_parts import wordy_links
+
+    src = tmp_path / "in"
+    src.mkdir()
+    values = wordy_links(src / "客户.xlsx", random.Random(72))
+
+    protect(src, tmp_path / "out")
+
+    text = zipped_text(tmp_path / "out" / "客户.xlsx")
+    dashed = [f"{m[:3]}-{m[3:7]}-{m[7:]}" for m in values["mobile"]]
+    assert [v for v in values["mobile"] + values["email"] + dashed if v in text] == []
+    ws = openpyxl.load_workbook(tmp_path / "out" / "客户.xlsx").active
+    assert ws is not None
+    for r in range(2, len(values["mobile"]) + 2):
+        phone, mail = ws[f"B{r}"].hyperlink, ws[f"C{r}"].hyperlink
+        assert phone.target.startswith("tel:") and phone.tooltip.startswith("拨打 ")
+        assert mail.target.startswith("mailto:") and mail.target.endswith("?subject=合同")
+        assert mail.tooltip.startswith("发邮件给 ")

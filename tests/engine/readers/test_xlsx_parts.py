@@ -145,8 +145,10 @@ def test_what_a_link_restates_of_its_data_cell_is_left_out(tmp_path: Path, writt
     """Excel links a typed e-mail address to ``mailto:`` + itself, CRM exports a phone to
     ``tel:`` + itself: the link's texts that only restate the data cell they are on are not
     read (the cell's PI is found in the cell); a link saying more, to another address, or on
-    the header is read as before. The cell is read as the rows read it: a shared string, an
-    inline one, a phone stored as a number, elements with a namespace prefix."""
+    the header is read as before — a text on a data cell with that cell's column and text,
+    for the scan to count the cell's own identifier in it once (``Extra.cell``). The cell is
+    read as the rows read it: a shared string, an inline one, a phone stored as a number,
+    elements with a namespace prefix."""
     rng = random.Random(12)
     m = [make_mobile(rng) for _ in range(2)]
     wb, ws = customer_sheet(
@@ -172,11 +174,11 @@ def test_what_a_link_restates_of_its_data_cell_is_left_out(tmp_path: Path, writt
 
     assert rows == [[("张三", "a@example.com", m[0]), ("李四", "b@example.com", m[1])]]
     assert not src.errors
-    assert [(e.row, e.column, e.text) for e in extras if "链接" in (e.column or "")] == [
-        (1, "链接：邮箱", "mailto:daili@example.org"),
-        (1, "链接提示：手机", f"拨打 {m[1]}"),
-        (2, "链接：邮箱", "mailto:kefu@example.com"),  # the header's: not a data cell
-        (2, "链接文字：邮箱", "邮箱"),
+    assert [(e.row, e.column, e.text, e.cell) for e in extras if "链接" in (e.column or "")] == [
+        (1, "链接：邮箱", "mailto:daili@example.org", ("邮箱", "b@example.com")),
+        (1, "链接提示：手机", f"拨打 {m[1]}", ("手机", m[1])),
+        (2, "链接：邮箱", "mailto:kefu@example.com", None),  # the header's: not a data cell
+        (2, "链接文字：邮箱", "邮箱", None),
     ]
 
 

@@ -113,5 +113,10 @@ class Names:
             return frame
         return frame.rename({c: table[c] for c in frame.columns})
 
+    def shown(self, sheet: str | None, column: str) -> str | None:
+        """The name :meth:`frame` gave ``column`` (a name as its reader gave it) of ``sheet``
+        (the shown sheet name); ``None`` when no frame had it."""
+        return self.columns.get(sheet, {}).get(column)
+
 
 __all__ = ["NAME_ENTITIES", "Names", "UniqueNames", "mask_identifiers", "replace_spans"]

@@ -67,6 +67,10 @@ class Extra:
     #: the text belongs to the record on its row (a comment on one of the row's cells), so
     #: its identifiers are that record's; else it stands apart (a page header, a property)
     on_row: bool = False
+    #: a link's text on a data cell: (that cell's column, its text as the rows read it) —
+    #: what the text finds of the cell's own identifiers is the cell's, counted there
+    #: (:class:`baomi.engine.scan.model.LinkedCells`)
+    cell: tuple[str, str] | None = None
 
 
 class Source(Protocol):

@@ -346,17 +346,21 @@ def sheet_extras(
     """A worksheet's comments and hyperlinks, page headers and footers, data validations and
     charts (``charts``: the workbook has any), addressed as the module says. ``read_cell``:
     a cell's text as the rows read it, to leave out what a link on a data cell only restates
-    of that cell (:func:`linked_cells`); without it every link text is read."""
-    # (data row or Excel row, column, kind, column label, text): kind 0 a comment, 1 a link
-    below: list[tuple[int, int, int, str, str]] = []
-    above: list[tuple[int, int, int, str, str]] = []  # on or above the header
+    of that cell (:func:`linked_cells`) and to hand the cell with a link text that says more
+    (``Extra.cell``); without it every link text is read, with no cell."""
+    # (data row or Excel row, column, kind, column label, text, the linked cell's text): kind
+    # 0 a comment, 1 a link
+    below: list[tuple[int, int, int, str, str, str | None]] = []
+    above: list[tuple[int, int, int, str, str, str | None]] = []  # on or above the header
 
-    def place(row: int, col: int, kind: int, label: str, text: str) -> None:
+    def place(
+        row: int, col: int, kind: int, label: str, text: str, cell: str | None = None
+    ) -> None:
         column = label.format(layout.column(col))
         if row > layout.top:
-            below.append((row - layout.top - 1, col, kind, column, text))
+            below.append((row - layout.top - 1, col, kind, column, text, cell))
         else:
-            above.append((row, col, kind, column, text))
+            above.append((row, col, kind, column, text, None))
 
     for name in comments_of(zf, part) if comments else ():
 
@@ -399,14 +403,17 @@ def sheet_extras(
             for label, text in link.texts:
                 if cell is not None and parts.restates(text, cell):
                     continue  # the cell's own PI, found and counted in the cell
-                place(link.row, link.col, 1, label, text)
+                # a text that says more: what it finds of the cell's own is not counted
+                # again (the scan compares: :class:`baomi.engine.scan.model.LinkedCells`)
+                place(link.row, link.col, 1, label, text, cell)
     below.sort(key=lambda c: c[:3])
     above.sort(key=lambda c: c[:3])
-    for row, _, _, column, text in below:
-        yield Extra(title, row, column, text, on_row=True)
+    for row, col, _, column, text, cell in below:
+        of = None if cell is None else (layout.column(col), cell)
+        yield Extra(title, row, column, text, on_row=True, cell=of)
     row = max([layout.rows] + [c[0] + 1 for c in below])
     for excel_row in sorted({c[0] for c in above}):
-        for _, _, _, column, text in (c for c in above if c[0] == excel_row):
+        for _, _, _, column, text, _ in (c for c in above if c[0] == excel_row):
             yield Extra(title, row, column, text)
         row += 1
     if too_large:

@@ -5,7 +5,9 @@ and series names), the values of pivot caches, the constants of defined names, a
 embedded objects (named, not read). Protect rewrites the same places (``protect/labels.py``,
 ``protect/pivots.py``, ``protect/charts.py``). A link's text that only restates the data cell
 it is on (:func:`restates`; the cell read again by :mod:`.xlsx_cells`) is the cell's PI, found
-in the cell: the reader leaves it out (protect still rewrites it).
+in the cell: the reader leaves it out (protect still rewrites it). One that says more is read
+with its cell (``Extra.cell``): the scan does not count again what it finds of the cell's own
+identifiers (:class:`baomi.engine.scan.model.LinkedCells`).
 
 Each part is opened only when the workbook has one: charts when ``[Content_Types].xml``
 declares a chart, pivot caches and defined names from ``xl/workbook.xml`` (read once for the
@@ -150,7 +152,8 @@ def restates(text: str, cell: str) -> bool:
     typed one; percent-escapes read), ``tel:`` + the phone number (RFC 3966 separators,
     blanks and a ``+86`` aside), ``http://`` / ``https://`` + a web address (a closing
     ``/`` aside: Excel links ``www.…`` so). Anything more (a query, a subject, ``拨打 …``)
-    is not a restatement."""
+    is not a restatement: that text is read, and the scan compares what it finds in it with
+    the cell's findings."""
     t, c = text.strip(), cell.strip()
     if not c:
         return False

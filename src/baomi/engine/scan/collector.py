@@ -56,16 +56,21 @@ class Collector:
         row_bound: bool,
         order: int | None = None,
         free_text: bool = False,
+        reported: pl.DataFrame | None = None,
     ) -> None:
         """Findings from :func:`analyze_column` (idx already a partition row index);
         ``free_text``: the column is a record's free text (a remark), where a person other
-        than the record's may be named (:func:`persons.mentioned_keys`)."""
+        than the record's may be named (:func:`persons.mentioned_keys`); ``reported``: those
+        of ``found`` that ``findings.jsonl`` lists, when not all (a link's text restating the
+        identifier of its cell, counted there: :class:`~baomi.engine.scan.model.LinkedCells`)
+        — the values of all of them still make the record's links and distinct values, so
+        who is who does not depend on where a value is counted."""
         if found.height == 0:
             return
         keys = ["idx", "start", "end", "entity", "score"]
         if self.ctx.options.explain:
             keys += ["recognizer", "pattern", "validation", "context"]
-        self.add_frame(column, found.select(keys), order)
+        self.add_frame(column, (found if reported is None else reported).select(keys), order)
         self.add_values(
             found.get_column("idx"),
             found.get_column("entity"),

@@ -31,11 +31,13 @@ def _column(
     count: bool = True,
     found: pl.DataFrame | None = None,
     order: int | None = None,
+    own: pl.DataFrame | None = None,
 ) -> None:
     """Every cell of the column checked for every entity, as protect treats it
     (:func:`baomi.engine.cells.column_findings`, the one decision both use). ``found``: those
     findings when they were computed already (in another thread); ``order``: the column's
-    place among the partition's columns (its findings' order within a row)."""
+    place among the partition's columns (its findings' order within a row); ``own``: for
+    links' texts, the findings of the data cells they are on (:func:`_linked_findings`)."""
     ctx = col.ctx
     key_name = None if name == TEXT_COLUMN else name
     stats = col.inv.column(col.part.file, col.part.sheet, key_name)
@@ -44,8 +46,9 @@ def _column(
         stats.non_empty += int((cells.str.len_bytes() > 0).fill_null(False).sum())
     if found is None:
         found = column_findings(plan, s, ctx.cells)
-    stats.matches += found.height
-    for entity, n in found.get_column("entity").value_counts().iter_rows():
+    counted = found if own is None else not_restated(found, own)
+    stats.matches += counted.height
+    for entity, n in counted.get_column("entity").value_counts().iter_rows():
         stats.entities[entity] = stats.entities.get(entity, 0) + n
     col.add_batch(
         name,
@@ -53,6 +56,32 @@ def _column(
         row_bound=name != TEXT_COLUMN and col.part.bound,
         order=order,
         free_text=plan.mode == "text",
+        reported=None if own is None else counted,
+    )
+
+
+def _linked_findings(part: Partition, ctx: ScanContext) -> dict[str, pl.DataFrame]:
+    """Per column of links' texts, what the rows' scan finds in the data cells those links
+    are on (:class:`~baomi.engine.scan.model.LinkedCells`: the cells' column's plan, so the
+    same findings): ``idx`` (the partition's row), ``entity``, ``value`` (canonical)."""
+    out: dict[str, pl.DataFrame] = {}
+    for cells in part.linked:
+        found = column_findings(cells.plan, cells.texts, ctx.cells)
+        own = found.select("idx", "entity", "value").unique(maintain_order=True)
+        out.update((link, own) for link in cells.links)
+    return out
+
+
+def not_restated(found: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+    """``found`` (a column of links' texts) without the findings of the same entity and
+    canonical value as a finding of the data cell its link is on (``own``, by ``idx``): that
+    is the cell's identifier restated (``拨打 138…`` on the phone's cell,
+    ``mailto:<the cell's e-mail>?subject=…``), counted once, in the cell. Any other finding
+    (another number, a copy to someone else's address) stays, in its order."""
+    if found.height == 0 or own.height == 0:
+        return found
+    return found.join(
+        own, on=["idx", "entity", "value"], how="anti", nulls_equal=False, maintain_order="left"
     )
 
 
@@ -101,15 +130,18 @@ def scan_partition(
             # every cell of every column (skip and decoy columns for the pattern recognizers,
             # a decoy's look-alike identifier excepted), so that PI the classification
             # sample did not show is still found
-            _column(col, plan.name, s, plan, found=found, order=i)
+            _column(col, plan.name, s, plan, found=found, order=i, own=own.get(plan.name))
         else:
             _category_column(col, plan.name, s)
-            _column(col, plan.name, s, plan, count=False, found=found, order=i)
+            _column(
+                col, plan.name, s, plan, count=False, found=found, order=i, own=own.get(plan.name)
+            )
         if plan.name.strip().lower() in AGE_HEADERS:
             _age_column(col, plan.name, s)
 
     for plan in plans:  # the inventory lists the columns in the file's order
         col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
+    own = _linked_findings(part, ctx) if part.linked else {}
     pool = ctx.column_pool
     if found is not None or pool is None or len(plans) < 2:
         for i in range(len(plans)):

@@ -40,6 +40,20 @@ class ScanOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedCells:
+    """The data cells of one column that links' texts in a partition are on (docs/readers.md
+    "A link that only restates its cell"): ``texts`` the cells' texts by the partition's rows
+    (null where none of ``links`` is), ``plan`` their column's plan, ``links`` the partition's
+    columns of those links' texts. What the rows' scan finds in a cell is found again here; a
+    link text's finding of the same entity and canonical value is the cell's identifier
+    restated — counted once, in the cell."""
+
+    plan: ColumnPlan
+    texts: pl.Series
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Partition:
     """One unit of scan work: a frame of a table (or of text lines) and how to treat it."""
 
@@ -60,6 +74,8 @@ class Partition:
     #: the columns are paths into nested records (JSON): an object of a record that names a
     #: person of its own is that person (:mod:`baomi.engine.scan.persons`)
     nested: bool = False
+    #: links' texts beside the rows: the data cells they are on, one per column of those cells
+    linked: tuple[LinkedCells, ...] = ()
 
     def row_key_base(self) -> int:
         return (self.file_index << 44) | (self.sheet_index << 36)

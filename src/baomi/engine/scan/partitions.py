@@ -19,6 +19,7 @@ from baomi.engine.scan.model import (
     EXTRA_NOTE,
     ROW_COLUMN,
     TEXT_COLUMN,
+    LinkedCells,
     Partition,
     ScanContext,
 )
@@ -205,22 +206,31 @@ class FilePartitions:
         at = {row: i for i, row in enumerate(numbers)}
         columns: dict[str, list[str | None]] = {}
         person: set[str] = set()
+        # links' texts on data cells: per column of those cells, the cells' texts by row and
+        # the columns of the links' texts (each once, in order)
+        linked: dict[str, tuple[list[str | None], dict[str, None]]] = {}
         for e in items:
             name = TEXT_COLUMN if e.column is None else e.column
             cells = columns.setdefault(name, [None] * len(numbers))
             cells[at[e.row]] = e.text
             if e.person:
                 person.add(name)
+            if e.cell is not None:
+                texts, links = linked.setdefault(e.cell[0], ([None] * len(numbers), {}))
+                texts[at[e.row]] = e.cell[1]
+                links[name] = None
         frame = pl.DataFrame(
             {
                 ROW_COLUMN: pl.Series(ROW_COLUMN, numbers, dtype=pl.Int64),
                 **{n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()},
             }
         )
+        renamed = {n: n for n in frame.columns}
         if sheet is not None or self.src.kind == "table":
             shown = self.names.frame(sheet, frame)
             renamed = dict(zip(frame.columns, shown.columns, strict=True))
             frame, person = shown, {renamed[n] for n in person}
+        cells_of = self._linked_cells(sheet, linked, renamed)
         plans = tuple(
             ColumnPlan(n, "entity", NAME_ENTITY, 1.0, True, EXTRA_NOTE)
             if n in person
@@ -241,7 +251,28 @@ class FilePartitions:
             plans,
             extra=True,
             bound=on_row,
+            linked=cells_of,
         )
+
+    def _linked_cells(
+        self,
+        sheet: str | None,
+        linked: dict[str, tuple[list[str | None], dict[str, None]]],
+        renamed: dict[str, str],
+    ) -> tuple[LinkedCells, ...]:
+        """The data cells links' texts are on (:class:`LinkedCells`), with the plan the rows'
+        scan gave their column; a column no rows' partition had (no plan) is left out: its
+        links' texts count whole, as before."""
+        plans = self.planner.plans.get(sheet, {})
+        out = []
+        for column, (texts, links) in linked.items():
+            shown = self.names.shown(sheet, column)
+            plan = None if shown is None else plans.get(shown)
+            if plan is None or plan.note == EXTRA_NOTE:
+                continue
+            series = pl.Series(shown, texts, dtype=pl.String)
+            out.append(LinkedCells(plan, series, tuple(renamed[n] for n in links)))
+        return tuple(out)
 
 
 def read_partitions(paths: Sequence[Path], ctx: ScanContext) -> Iterator[Partition]:
