@@ -280,3 +280,22 @@ def test_a_contact_shared_by_people_of_different_ids_joins_none_of_them(tmp_path
         w.writerow([names[41], "", shared, "wang@example.com"])
         w.writerow([names[42], "", "", "li@example.com"])  # the e-mail of the one with an ID
     assert _summary(root)["estimated_individuals"] == 40 + 1 + 1
+
+
+def test_an_id_number_that_fails_its_check_does_not_split_a_person(tmp_path: Path) -> None:
+    # the same customer twice, the second time with a typo in the ID number (its check
+    # character fails) and the same phone: one person; an ID that fails its check names no one
+    from tests.engine.test_scan import resident_id
+
+    rng = random.Random(21)
+    good = resident_id(rng)
+    typo = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
+    root = tmp_path / "d"
+    root.mkdir()
+    phone = mobile(rng)
+    with (root / "客户.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "身份证号", "手机"])
+        w.writerow(["王芳", good, phone])
+        w.writerow(["王芳", typo, phone])
+    assert _summary(root)["estimated_individuals"] == 1

@@ -34,6 +34,8 @@ KIND_BITS = {
 #: family's phone, an agent's or a company's mailbox).
 DOCUMENTS = ("CN_RESIDENT_ID", "CN_PASSPORT", "CN_HMT_PERMIT")
 DOCUMENT_BITS = sum(KIND_BITS[e] for e in DOCUMENTS)
+#: The kind of an ID document's number that fails its check (a typo): it tells no one apart.
+DOUBTED_BIT = 1 << 30
 _EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64, "k": pl.UInt32})
 _EMPTY_NAMED = pl.DataFrame(schema={"r": pl.UInt64, "n": pl.UInt64, "k": pl.UInt32})
 _EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
