@@ -37,7 +37,7 @@ DOCUMENT_BITS = sum(KIND_BITS[e] for e in DOCUMENTS)
 #: The kind of an ID document's number that fails its check (a typo): it tells no one apart.
 DOUBTED_BIT = 1 << 30
 _EMPTY_LINKS = pl.DataFrame(schema={"r": pl.UInt64, "h": pl.UInt64, "k": pl.UInt32})
-_EMPTY_NAMED = pl.DataFrame(schema={"r": pl.UInt64, "n": pl.UInt64, "k": pl.UInt32})
+_EMPTY_NAMED = pl.DataFrame(schema={"r": pl.UInt64, "n": pl.UInt64})
 _EMPTY_FLAGS = pl.Series("r", [], dtype=pl.UInt64)
 
 
@@ -66,9 +66,8 @@ class PartialInventory:
     #: (row key, identifier hash, kind: :data:`KIND_BITS`, 0 for a name's node) — the
     #: identifiers seen in the same record
     links: pl.DataFrame = field(default_factory=lambda: _EMPTY_LINKS)
-    #: (person key, name in the file, kinds): each record's person with a name, the name's
-    #: node (its keyed hash and the file's index, hashed) and the kinds of identifier the
-    #: record holds (a bit each, :data:`~baomi.engine.scan.model.IDENTIFIERS`' order)
+    #: (person key, name in the file): each record's person with a name, and the name's node
+    #: (its keyed hash and the file's index, hashed)
     named: pl.DataFrame = field(default_factory=lambda: _EMPTY_NAMED)
     #: row keys of records that hold sensitive PI
     sensitive_rows: pl.Series = field(default_factory=lambda: _EMPTY_FLAGS)
@@ -282,7 +281,9 @@ def people_roots(
                 values, root = values.filter(pl.Series(keep)), root[keep]
         parent = _joined(parent, root, values)
     if len(named):
-        parent = joined_by_name(parent, named_codes, named)[parent]
+        kinds = np.zeros(len(parent), dtype=np.uint32)  # each person's kinds of identifier
+        np.bitwise_or.at(kinds, parent[codes], links.get_column("k").to_numpy())
+        parent = joined_by_name(parent, named_codes, named.get_column("n"), kinds)[parent]
     return codes, parent, none
 
 
@@ -298,27 +299,27 @@ def _joined(parent: np.ndarray[Any, Any], who: np.ndarray[Any, Any], values: pl.
 
 
 def joined_by_name(
-    parent: np.ndarray[Any, Any], codes: np.ndarray[Any, Any], named: pl.DataFrame
+    parent: np.ndarray[Any, Any],
+    codes: np.ndarray[Any, Any],
+    names: pl.Series,
+    kinds: np.ndarray[Any, Any],
 ) -> np.ndarray[Any, Any]:
     """The root of each of ``parent``'s roots (``parent``: each record code's root) once the
     people of one name in one file are joined where nothing tells them apart: a follow-up's
     row that names the customer and holds only the customer's ID (or nothing at all) is the
     customer of the customer sheet with that name and a phone. The people of a name are
-    joined when no two of them hold an identifier of the same kind (their kinds, ``named.k``,
+    joined when no two of them hold an identifier of the same kind (their ``kinds``, by root,
     are disjoint: two of one kind with different values are two people), which a name shared
-    by two customers with phones never is. ``named``: (r, n: the name's node, k: the record's
-    kinds); ``codes``: the code of each of its records."""
-    held = pl.DataFrame(
-        {"n": named.get_column("n"), "root": parent[codes], "k": named.get_column("k")}
-    )
+    by two customers with phones never is. ``names``: the name node of each of the records
+    ``codes``."""
+    roots = parent[codes]
     # only names of two people or more can join anyone
-    pairs = held.select("n", "root").unique()
+    pairs = pl.DataFrame({"n": names, "root": roots}).unique()
     several = pairs.filter(pl.col("n").is_duplicated())
     if not several.height:
         return np.arange(len(parent), dtype=np.int64)
-    kinds = held.group_by("root").agg(pl.col("k").bitwise_or())
     groups = (
-        several.join(kinds, on="root")
+        several.with_columns(k=kinds[several.get_column("root").to_numpy()])
         .group_by("n")
         .agg(
             pl.col("root"),

@@ -200,8 +200,10 @@ class Collector:
             kind = pl.col("e").replace_strict(KIND_BITS, return_dtype=pl.UInt32)
             if DOUBTED in hashes.columns:
                 kind = pl.when(pl.col(DOUBTED)).then(pl.lit(DOUBTED_BIT, pl.UInt32)).otherwise(kind)
-            bound_links = bound.select(r=pl.col("key"), h=pl.col("h"), k=kind)
-            links = [bound_links, loose.select(r=pl.col("h"), h=pl.col("h"), k=kind)]
+            links = [
+                bound.select(r=pl.col("key"), h=pl.col("h"), k=kind),
+                loose.select(r=pl.col("h"), h=pl.col("h"), k=kind),
+            ]
             names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound")).select(
                 "key",
                 # the name's node in this file: records of one name without an identifier are
@@ -212,14 +214,11 @@ class Collector:
             if names.height:
                 weak = names.join(bound.select("key"), on="key", how="anti")
                 links.append(weak.select(r=pl.col("key"), h=pl.col("n"), k=pl.lit(0, pl.UInt32)))
-                kinds = _kinds(bound_links)
                 own = names
                 if persons.MENTIONED in hashes.columns:  # a guardian, a receiver: not joined
                     others = hashes.filter(pl.col(persons.MENTIONED)).select("key").unique()
                     own = names.join(others, on="key", how="anti")
-                inv.named = own.join(kinds, on="key", how="left").select(
-                    r="key", n="n", k=pl.col("k").fill_null(0)
-                )
+                inv.named = own.select(r="key", n="n")
             inv.links = pl.concat(links).unique()
         if self.sensitive_idx:
             idx = pl.concat(self.sensitive_idx).unique()
@@ -251,30 +250,6 @@ class Collector:
             [k for k in EXPLAIN_KEYS if k in df.columns] if self.ctx.options.explain else []
         )
         return df.select(keys), inv
-
-
-def _kinds(links: pl.DataFrame) -> pl.DataFrame:
-    """Each record's kinds of identifier (key, k: the bits of ``links``' kinds, OR-ed). A
-    partition's row keys span its rows: OR-ed in NumPy over that range (a Polars group-by's
-    bitwise OR costs this ten times more); the keys of other people of a record (high bit)
-    by a group-by, their kinds' distinct bits summed."""
-    key, k = links.get_column("r").to_numpy(), links.get_column("k").to_numpy()
-    row = key < np.uint64(1 << 63)
-    frames: list[pl.DataFrame] = []
-    if row.any():
-        low = key[row].min()
-        span = int(key[row].max() - low) + 1
-        if span <= 4 * int(row.sum()) + 4096:
-            mask = np.zeros(span, dtype=np.uint32)
-            np.bitwise_or.at(mask, (key[row] - low).astype(np.int64), k[row])
-            at = np.flatnonzero(mask)
-            frames.append(pl.DataFrame({"key": at.astype(np.uint64) + low, "k": mask[at]}))
-        else:
-            row[:] = False
-    if not row.all():
-        rest = pl.DataFrame({"key": key[~row], "k": k[~row]}).unique()
-        frames.append(rest.group_by("key").agg(pl.col("k").sum()))
-    return pl.concat(frames) if frames else pl.DataFrame(schema={"key": pl.UInt64, "k": pl.UInt32})
 
 
 def write_ndjson(found: pl.DataFrame, sink: io.BufferedWriter) -> None:
