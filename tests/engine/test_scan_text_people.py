@@ -299,3 +299,30 @@ def test_an_id_number_that_fails_its_check_does_not_split_a_person(tmp_path: Pat
         w.writerow(["王芳", good, phone])
         w.writerow(["王芳", typo, phone])
     assert _summary(root)["estimated_individuals"] == 1
+
+
+def test_a_name_joins_no_one_whose_person_holds_another_id_elsewhere(tmp_path: Path) -> None:
+    # 王芳's phone is also on a nameless row with her ID number; a follow-up naming 王芳 with
+    # another ID number is someone else, though 王芳's own row holds no ID
+    from openpyxl import Workbook
+
+    from tests.engine.test_scan import resident_id
+
+    rng = random.Random(22)
+    phone = mobile(rng)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户"
+    ws.append(["姓名", "手机号"])
+    ws.append(["王芳", phone])
+    ids = wb.create_sheet("证件")
+    ids.append(["身份证号", "手机号"])
+    ids.append([resident_id(rng), phone])
+    follow = wb.create_sheet("跟进记录")
+    follow.append(["客户", "跟进内容"])
+    follow.append(["王芳", f"已核验身份证{resident_id(rng)}，本人办理"])
+    root = tmp_path / "d"
+    root.mkdir()
+    wb.save(root / "CRM导出.xlsx")
+    assert _summary(root)["estimated_individuals"] == 2
