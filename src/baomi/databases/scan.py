@@ -13,7 +13,6 @@ others; one that fails part-way has what was read scanned and the failure in its
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,8 @@ from baomi.databases.source import (
     TableRef,
     connect,
 )
-from baomi.engine.contracts import codec
+from baomi.engine.contracts import codec, notes
+from baomi.engine.contracts.inventory import InventoryNote
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.findings_file import FindingsFile
@@ -115,15 +115,8 @@ class _Keys:
     def add(self, found: pl.DataFrame, part: Partition) -> pl.DataFrame:
         return with_keys(found, part, self.shown(), self.src.key_columns, self.src.integer_keys)
 
-    def note(self) -> list[str]:
-        if not self.pi_key:
-            return []
-        return [
-            tr(
-                "主键列含个人信息：发现项只以行位置命名，不写主键",
-                "a primary-key column holds PI: findings name rows by position only",
-            )
-        ]
+    def note(self) -> list[InventoryNote]:
+        return [notes.pi_key()] if self.pi_key else []
 
 
 def scan_database(
@@ -278,30 +271,17 @@ def table_record(name: str) -> dict[str, Any]:
     }
 
 
-def schema_notes(db: Database, selection: DatabaseSelection) -> list[str]:
+def schema_notes(db: Database, selection: DatabaseSelection) -> list[InventoryNote]:
     """The inventory's note naming the schemas a scan without ``--schema`` did not read (none
-    when schemas were chosen), with the option that reads them."""
+    when schemas were chosen); worded with the option that reads them."""
     if selection.schemas:
         return []
     found = db.other_schemas()
     if not found:
         return []
     names = sorted(found)
-    shown, more = names[:MAX_SCHEMAS_NAMED], len(names) - MAX_SCHEMAS_NAMED
-    zh = "、".join(f"{s}（{found[s]} 个表或视图）" for s in shown)
-    en = ", ".join(
-        f"{s} ({found[s]} {'table or view' if found[s] == 1 else 'tables or views'})" for s in shown
-    )
-    if more > 0:
-        zh, en = zh + f" 等，另有 {more} 个", en + f" and {more} more"
-    option = f"--schema {shlex.quote(names[0])}"
-    return [
-        tr(
-            f"其他模式未读取：{zh}。按名称读取加 {option}，全部读取加 --schema '*'",
-            f"other schemas were not read: {en}. Add {option} to read one by name, or "
-            "--schema '*' for all",
-        )
-    ]
+    named = {s: found[s] for s in names[:MAX_SCHEMAS_NAMED]}
+    return [notes.other_schemas(named, max(0, len(names) - MAX_SCHEMAS_NAMED))]
 
 
 #: How many unread schemas the note names (a MySQL server can hold hundreds of databases).
