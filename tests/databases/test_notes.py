@@ -146,3 +146,26 @@ def test_the_inventory_keeps_its_strings_and_says_each_note_as_a_code(
     ]
     assert list(visits)[-2:] == ["notes", "note_codes"]
     assert "note_codes" not in data  # no schema left unread: no top-level notes either
+
+
+def test_a_column_named_by_an_identifier_is_noted_masked(tmp_path: Path) -> None:
+    """The columns list masks an identifier in a column's name; the notes named the column
+    left out (a binary one) as it was, in both the words and the codes."""
+    number = mobile(7)
+    path = tmp_path / "odd.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            f'CREATE TABLE t (id INTEGER PRIMARY KEY, "图{number}" BLOB, "备注{number}" TEXT)'
+        )
+        conn.execute("INSERT INTO t VALUES (1, ?, ?)", (b"\x00", b"\x01"))
+    set_language("en")
+    scan_database(f"sqlite:///{path}", out_dir=tmp_path / "o", options=FAST)
+    text = (tmp_path / "o" / "inventory.json").read_text(encoding="utf-8")
+    assert number not in text
+    (table,) = json.loads(text)["files"]
+    masked = f"{number[:3]}****{number[-4:]}"
+    assert table["note_codes"] == [
+        {"code": "binary_column", "column": f"图{masked}"},
+        {"code": "binary_values", "column": f"备注{masked}"},
+    ]
+    assert table["notes"][0] == f"图{masked}: binary column, not scanned"
