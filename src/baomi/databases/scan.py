@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from baomi.databases.source import (
 )
 from baomi.engine.contracts import codec, notes
 from baomi.engine.contracts.inventory import InventoryNote
+from baomi.engine.documents.names import mask_identifiers
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.findings_file import FindingsFile
@@ -117,6 +118,22 @@ class _Keys:
 
     def note(self) -> list[InventoryNote]:
         return [notes.pi_key()] if self.pi_key else []
+
+
+def table_notes(src: DatabaseTable, keys: _Keys) -> list[InventoryNote]:
+    """How the table was read (:meth:`DatabaseTable.notes`, a key that holds PI), a column
+    named as the outputs name it: an identifier in its name masked (:class:`Names`), like the
+    inventory's columns."""
+    names = keys.parts.names
+    out = []
+    for note in [*src.notes(), *keys.note()]:
+        if note.column is not None:
+            shown = names.shown(None, note.column)
+            if shown is None:  # left out: no partition named it
+                (shown,) = mask_identifiers([note.column], names.recognizers)
+            note = replace(note, column=shown)
+        out.append(note)
+    return out
 
 
 def scan_database(
@@ -230,7 +247,7 @@ def scan_table(
             return {"path": name, "reason": exc.reason}
         errors.append(read_failure(exc.reason, src.rows_read))
     record["errors"] = errors
-    record["notes"] = [*src.notes(), *keys.note()]
+    record["notes"] = table_notes(src, keys)
     record["plans"] = {None: parts.planner.plans.get(None, {})}
     return record
 
