@@ -109,3 +109,26 @@ def test_the_cli_scans_a_database_on_dask(
     )
     assert dask.exit_code == 0, dask.output
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+
+
+def test_the_notes_are_in_the_scans_language_on_dask(
+    crm: str, client: Client, tmp_path: Path
+) -> None:
+    """A table scanned whole by a worker (``loose``: no primary key) had its notes worded in the
+    worker's language (its environment's, Chinese by default), not the scan's: an English scan
+    on Dask wrote other bytes than in one process."""
+    from baomi.engine.contracts import codec
+    from baomi.i18n import set_language
+
+    set_language("en")
+    try:
+        scan_database(crm, out_dir=tmp_path / "local", options=OPTIONS)
+        scan_database_dask(
+            crm, client, out_dir=tmp_path / "dask", options=OPTIONS, range_rows=RANGE_ROWS
+        )
+    finally:
+        set_language(None)
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    inventory = codec.load_inventory(tmp_path / "dask" / "inventory.json")
+    loose = next(f for f in inventory.files if f.path.endswith(".loose"))
+    assert loose.notes[0].startswith("no primary key")

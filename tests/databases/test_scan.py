@@ -26,6 +26,7 @@ from baomi.databases.source import (
     resolve_url,
 )
 from baomi.demo.database import create_demo_database
+from baomi.engine.contracts import codec, notes
 from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.i18n import set_language
 from tests.databases.support import export_csv, scan_two, skipped_and_rows
@@ -364,6 +365,13 @@ def test_other_schemas_are_named_with_how_to_read_them(
     assert "sales (1 table" in note and "--schema sales" in note and "--schema '*'" in note
     saved = json.loads((tmp_path / "o" / "inventory.json").read_text(encoding="utf-8"))
     assert saved["notes"] == [note]
+    # beside the words, the note in no language, which a Chinese reader gets in Chinese
+    assert saved["note_codes"] == [{"code": "other_schemas", "schemas": {"sales": 1}}]
+    set_language("zh")
+    assert notes.shown(codec.load_inventory(tmp_path / "o" / "inventory.json")) == (
+        "其他模式未读取：sales（1 个表或视图）。按名称读取加 --schema sales，全部读取加 --schema '*'",
+    )
+    set_language("en")
     chosen = DatabaseSelection(schemas=("sales",))
     again = scan_database(crm, out_dir=tmp_path / "p", options=FAST, selection=chosen)
     assert [f.path.rsplit("/", 1)[-1] for f in again.inventory.files] == ["sales.leads"]

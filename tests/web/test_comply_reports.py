@@ -97,3 +97,25 @@ def test_every_report_says_when_it_was_made_in_china_time(client: TestClient, va
         assert before <= made[:16] <= clock.shown(clock.now()), (kind, made)
         text = PdfReader(io.BytesIO(client.get(url, headers=seller).content)).pages[0]
         assert made in text.extract_text() and "+00:00" not in text.extract_text(), kind
+
+
+def test_the_inventory_page_shows_notes_in_the_readers_language(
+    client: TestClient, vault: Any, tmp_path: Any
+) -> None:
+    """A database scan's notes, written in Chinese, on the English page (and the Chinese one)."""
+    from tests.services.comply.test_report_inventory import _coded_inventory, add_database_scan
+
+    _, _, seller = _ready(client, vault)
+    add_database_scan(vault, tmp_path, "转让-001", _coded_inventory)
+    page = client.get("/rooms/转让-001/comply/inventory?lang=en", headers=seller)
+    assert page.status_code == 200
+    assert "no primary key: rows are named by their position" in page.text
+    assert "other schemas were not read: audit" in page.text and "无主键" not in page.text
+    data = client.get(BASE + "?lang=en", headers=seller).json()
+    notes = next(s for s in data["sections"] if s["heading"] == "Notes")
+    assert notes["tables"][0]["rows"][0] == [
+        "db://127.0.0.1/crm/public.customers",
+        "photo: binary column, not scanned",
+    ]
+    page = client.get("/rooms/转让-001/comply/inventory?lang=zh", headers=seller)
+    assert "无主键：按位置命名行" in page.text and "no primary key" not in page.text

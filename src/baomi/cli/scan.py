@@ -19,6 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from baomi.cli import scan_database as db_cli
+from baomi.engine.contracts import notes
 from baomi.engine.entities import ENTITIES
 from baomi.i18n import current_language, os_reason, tr
 
@@ -129,20 +130,21 @@ def _print_summary(console: Console, inv: Inventory, out: Path, *, tables: bool 
 
 
 def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -> None:
-    """Files (tables) not read, notes on how tables were read, and files read in part, each
-    with why: nothing is lost silently, and information is not called a failure."""
+    """Files (tables) not read, notes on how tables were read (in the console's language, from
+    their codes), and files read in part, each with why: nothing is lost silently, and
+    information is not called a failure."""
     zh, en = _units(tables)
     if inv.skipped:
         console.print(tr(f"跳过 {len(inv.skipped)} {zh}：", f"Skipped {len(inv.skipped)} {en}:"))
         for item in inv.skipped:
             console.print(f"  - {escape(item.path)}: {escape(item.reason)}")
-    noted = [f for f in inv.files if f.notes]
+    noted = [(f, notes.shown(f)) for f in inv.files if f.notes or f.note_codes]
     if noted:
         console.print(tr("说明（详见 inventory.json）：", "Notes (see inventory.json):"))
-        for f in noted:
-            for note in f.notes:
+        for f, said in noted:
+            for note in said:
                 console.print(f"  - {escape(f.path)}: {escape(note)}")
-    for note in inv.notes:
+    for note in notes.shown(inv):
         console.print(f"[bold]{escape(note)}[/]")
     partial = [f for f in inv.files if f.read_in_part]
     if not partial:

@@ -42,6 +42,7 @@ from baomi.databases.scan import (
     read_failure,
     scan_table,
     schema_notes,
+    table_notes,
     table_record,
     with_keys,
 )
@@ -256,7 +257,7 @@ def _table_errors(plan: _Plan, unit: Unit, failures: list[str]) -> list[str]:
     for column, why in unit.notes.items():
         plan.src.not_read.setdefault(column, why)
     if unit.record is not None:
-        unit.record["notes"] = [*plan.src.notes(), *plan.keys.note()]
+        unit.record["notes"] = table_notes(plan.src, plan.keys)
     return failures
 
 

@@ -13,9 +13,8 @@ others; one that fails part-way has what was read scanned and the failure in its
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,9 @@ from baomi.databases.source import (
     TableRef,
     connect,
 )
-from baomi.engine.contracts import codec
+from baomi.engine.contracts import codec, notes
+from baomi.engine.contracts.inventory import InventoryNote
+from baomi.engine.documents.names import mask_identifiers
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan.findings_file import FindingsFile
@@ -115,15 +116,24 @@ class _Keys:
     def add(self, found: pl.DataFrame, part: Partition) -> pl.DataFrame:
         return with_keys(found, part, self.shown(), self.src.key_columns, self.src.integer_keys)
 
-    def note(self) -> list[str]:
-        if not self.pi_key:
-            return []
-        return [
-            tr(
-                "主键列含个人信息：发现项只以行位置命名，不写主键",
-                "a primary-key column holds PI: findings name rows by position only",
-            )
-        ]
+    def note(self) -> list[InventoryNote]:
+        return [notes.pi_key()] if self.pi_key else []
+
+
+def table_notes(src: DatabaseTable, keys: _Keys) -> list[InventoryNote]:
+    """How the table was read (:meth:`DatabaseTable.notes`, a key that holds PI), a column
+    named as the outputs name it: an identifier in its name masked (:class:`Names`), like the
+    inventory's columns."""
+    names = keys.parts.names
+    out = []
+    for note in [*src.notes(), *keys.note()]:
+        if note.column is not None:
+            shown = names.shown(None, note.column)
+            if shown is None:  # left out: no partition named it
+                (shown,) = mask_identifiers([note.column], names.recognizers)
+            note = replace(note, column=shown)
+        out.append(note)
+    return out
 
 
 def scan_database(
@@ -237,7 +247,7 @@ def scan_table(
             return {"path": name, "reason": exc.reason}
         errors.append(read_failure(exc.reason, src.rows_read))
     record["errors"] = errors
-    record["notes"] = [*src.notes(), *keys.note()]
+    record["notes"] = table_notes(src, keys)
     record["plans"] = {None: parts.planner.plans.get(None, {})}
     return record
 
@@ -278,30 +288,17 @@ def table_record(name: str) -> dict[str, Any]:
     }
 
 
-def schema_notes(db: Database, selection: DatabaseSelection) -> list[str]:
+def schema_notes(db: Database, selection: DatabaseSelection) -> list[InventoryNote]:
     """The inventory's note naming the schemas a scan without ``--schema`` did not read (none
-    when schemas were chosen), with the option that reads them."""
+    when schemas were chosen); worded with the option that reads them."""
     if selection.schemas:
         return []
     found = db.other_schemas()
     if not found:
         return []
     names = sorted(found)
-    shown, more = names[:MAX_SCHEMAS_NAMED], len(names) - MAX_SCHEMAS_NAMED
-    zh = "、".join(f"{s}（{found[s]} 个表或视图）" for s in shown)
-    en = ", ".join(
-        f"{s} ({found[s]} {'table or view' if found[s] == 1 else 'tables or views'})" for s in shown
-    )
-    if more > 0:
-        zh, en = zh + f" 等，另有 {more} 个", en + f" and {more} more"
-    option = f"--schema {shlex.quote(names[0])}"
-    return [
-        tr(
-            f"其他模式未读取：{zh}。按名称读取加 {option}，全部读取加 --schema '*'",
-            f"other schemas were not read: {en}. Add {option} to read one by name, or "
-            "--schema '*' for all",
-        )
-    ]
+    named = {s: found[s] for s in names[:MAX_SCHEMAS_NAMED]}
+    return [notes.other_schemas(named, max(0, len(names) - MAX_SCHEMAS_NAMED))]
 
 
 #: How many unread schemas the note names (a MySQL server can hold hundreds of databases).

@@ -42,6 +42,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from baomi.databases.urls import SCHEMES as SCHEMES  # re-exported
 from baomi.databases.urls import is_database_url as is_database_url
+from baomi.engine.contracts import notes
+from baomi.engine.contracts.inventory import InventoryNote
 from baomi.engine.readers.base import TableBatch, TableSource
 from baomi.errors import UnreadableFileError
 from baomi.i18n import tr
@@ -431,7 +433,8 @@ class DatabaseTable(TableSource):
     """One table or view as a table source: every column text, rows in key order.
 
     ``key_columns`` are the primary key's columns (empty: no key, rows named by position);
-    ``not_read`` the columns left out (binary, types not understood) with why; ``bits`` the bit
+    ``not_read`` the columns left out (binary, types not understood) with why, as a note's code
+    (:data:`baomi.engine.contracts.notes.CODES`); ``bits`` the bit
     columns, read as ``'0101'`` on every server (:func:`bit_text`); ``limited`` whether
     ``limit`` stopped the last pass before the table's end.
     """
@@ -454,12 +457,9 @@ class DatabaseTable(TableSource):
         self.columns: list[sa.Column[Any]] = []
         for col in table.columns:
             if _binary(col):
-                self.not_read[col.name] = tr("二进制列，未扫描", "binary column, not scanned")
+                self.not_read[col.name] = "binary_column"
             elif _unknown(col, db.backend):
-                self.not_read[col.name] = tr(
-                    "无法识别的列类型（如几何类型），未扫描",
-                    "column type not understood (e.g. geometry), not scanned",
-                )
+                self.not_read[col.name] = "unknown_type"
             else:
                 self.columns.append(col)
         self.bits = {c.name: b for c in self.columns if (b := bits_of(c)) is not None}
@@ -471,25 +471,14 @@ class DatabaseTable(TableSource):
         #: a key range's start: rows after this key (a worker's range on Dask); ``None``: all
         self.after: tuple[Any, ...] | None = None
 
-    def notes(self) -> list[str]:
-        """What the inventory says about how the table was read (no values)."""
-        out = [f"{name}: {why}" for name, why in self.not_read.items()]
+    def notes(self) -> list[InventoryNote]:
+        """What the inventory says about how the table was read, as codes (no values; worded
+        in the reader's language by :mod:`baomi.engine.contracts.notes`)."""
+        out = [notes.column_left_out(why, name) for name, why in self.not_read.items()]
         if not self.key_columns:
-            out.append(
-                tr(
-                    "无主键：按位置命名行，以服务器端游标读取",
-                    "no primary key: rows are named by their position, read by a server-side "
-                    "cursor",
-                )
-            )
+            out.append(notes.no_primary_key())
         if self.limited:
-            out.append(
-                tr(
-                    f"抽样：只读取前 {self.limit} 行（--sample），未完整扫描",
-                    f"sample: only the first {self.limit} rows were read (--sample), "
-                    "not a full scan",
-                )
-            )
+            out.append(notes.sample(self.limit))
         return out
 
     def _frame(self, rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
@@ -502,10 +491,7 @@ class DatabaseTable(TableSource):
                 values = [bit_text(v, bits.width) for v in values]
             kinds = set(map(type, values)) - {str, type(None)}
             if kinds & {bytes, bytearray, memoryview}:  # SQLite holds bytes anywhere
-                self.not_read.setdefault(
-                    col.name,
-                    tr("含二进制值，这些值未扫描", "holds binary values, which were not scanned"),
-                )
+                self.not_read.setdefault(col.name, "binary_values")
                 values = [
                     None if isinstance(v, bytes | bytearray | memoryview) else cell_text(v)
                     for v in values

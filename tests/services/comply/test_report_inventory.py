@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -213,24 +213,61 @@ def test_the_notes_section_in_english_and_none_without_notes() -> None:
     notes = _section(report, "Notes")
     assert notes.tables[0].columns == ("File", "Note")
     assert "how the tables were read" in notes.paragraphs[0]
+    # written before the notes had codes: shown as the scan wrote them
+    assert [row[1] for row in notes.tables[0].rows] == TABLE_NOTES
+    assert SCHEMA_NOTE in notes.paragraphs
     assert "Notes" in _pdf_text(report)
     plain = inventory_report(_inventory(), "seller")
     assert "Notes" not in [s.heading for s in plain.sections]
 
 
+def add_database_scan(
+    vault: Vault, folder: Path, deal: str, scanner: Callable[[Path], dict[str, Any]]
+) -> None:
+    """A document added to ``deal`` with a database scan's inventory (``scanner``'s)."""
+    (folder / "客户.csv").write_text("a\n1\n", encoding="utf-8")
+    deals.add(vault, actor=operator(), deal_ref=deal, paths=[folder / "客户.csv"], scanner=scanner)
+
+
 def test_a_deal_report_shows_its_documents_notes(vault: Vault, tmp_path: Path) -> None:
-    (tmp_path / "客户.csv").write_text("a\n1\n", encoding="utf-8")
     deals.create(vault, actor=operator(), name="星河")
-    deals.add(
-        vault,
-        actor=operator(),
-        deal_ref="星河",
-        paths=[tmp_path / "客户.csv"],
-        scanner=_database_inventory,
-    )
+    add_database_scan(vault, tmp_path, "星河", _database_inventory)
     notes = _section(deal_inventory_report(vault, actor=operator(), deal_ref="星河"), "说明")
     assert SCHEMA_NOTE in notes.paragraphs
     assert [row[1] for row in notes.tables[0].rows] == TABLE_NOTES
+
+
+def _coded_inventory(path: Path = Path("x")) -> dict[str, Any]:
+    """A database scan's inventory as today's scan writes it, run in Chinese: the notes'
+    words and, beside them, their codes."""
+    data = _database_inventory(path)
+    data["files"][0]["note_codes"] = [
+        {"code": "binary_column", "column": "photo"},
+        {"code": "no_primary_key"},
+    ]
+    data["note_codes"] = [{"code": "other_schemas", "schemas": {"audit": 2}}]
+    return data
+
+
+def test_a_deal_report_shows_its_documents_notes_in_the_readers_language(
+    vault: Vault, tmp_path: Path
+) -> None:
+    deals.create(vault, actor=operator(), name="星河")
+    add_database_scan(vault, tmp_path, "星河", _coded_inventory)
+    set_language("en")
+    notes = _section(deal_inventory_report(vault, actor=operator(), deal_ref="星河"), "Notes")
+    assert [row[1] for row in notes.tables[0].rows] == [
+        "photo: binary column, not scanned",
+        "no primary key: rows are named by their position, read by a server-side cursor",
+    ]
+    assert notes.paragraphs[1] == (
+        "other schemas were not read: audit (2 tables or views). Add --schema audit to read "
+        "one by name, or --schema '*' for all"
+    )
+    set_language("zh")
+    notes = _section(deal_inventory_report(vault, actor=operator(), deal_ref="星河"), "说明")
+    assert [row[1] for row in notes.tables[0].rows] == TABLE_NOTES
+    assert notes.paragraphs[1:] == (SCHEMA_NOTE,)
 
 
 def test_the_buyer_gets_no_inventory_report(vault: Vault) -> None:

@@ -14,6 +14,7 @@ from baomi.engine.contracts.inventory import (
     Inventory,
     InventoryColumn,
     InventoryFile,
+    InventoryNote,
     InventorySummary,
     SkippedFile,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Inventory",
     "InventoryColumn",
     "InventoryFile",
+    "InventoryNote",
     "InventorySummary",
     "KAnonymityCriteria",
     "KAnonymityReport",

@@ -33,10 +33,31 @@ class InventoryColumn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryNote:
+    """One of ``notes`` said in no language: its ``code`` and what it names (the other keys,
+    each left out when the code does not use it). :mod:`baomi.engine.contracts.notes` lists
+    the codes and words them in the reader's language. Tables, columns and schemas are named,
+    never a value."""
+
+    code: str
+    #: the column left out (``binary_column``, ``unknown_type``, ``binary_values``)
+    column: str | None = field(default=None, metadata=OMIT_NONE)
+    #: the rows read before ``--sample`` stopped (``sample``)
+    rows: int | None = field(default=None, metadata=OMIT_NONE)
+    #: the schemas not read, each with its tables and views, ten at most (``other_schemas``)
+    schemas: Mapping[str, int] | None = field(default=None, metadata=OMIT_NONE)
+    #: how many more schemas were not read than ``schemas`` names (``other_schemas``)
+    more: int | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InventoryFile:
     """One file that was read (whole, or in part: ``errors``, ``skipped_rows``). ``notes``:
     how a database table was read in full (no primary key, a binary column left out,
-    ``--sample``) — information, not a read failure; the key is left out when empty."""
+    ``--sample``) — information, not a read failure — as the scan worded them, in the language
+    it ran in; ``note_codes``: the same notes one for one in no language, which readers word
+    in their own (:func:`baomi.engine.contracts.notes.shown`). Both keys are left out when
+    empty (``note_codes`` also in an inventory written before they were)."""
 
     path: str
     kind: str  # "table" or "text"
@@ -49,6 +70,7 @@ class InventoryFile:
     columns: tuple[InventoryColumn, ...]
     entities: Mapping[str, int]
     notes: tuple[str, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    note_codes: tuple[InventoryNote, ...] = field(default=(), metadata=OMIT_DEFAULT)
 
     @property
     def read_in_part(self) -> bool:
@@ -98,5 +120,7 @@ class Inventory:
     files: tuple[InventoryFile, ...]
     skipped: tuple[SkippedFile, ...]
     summary: InventorySummary
-    #: About the run as a whole (a database's schemas not read); left out when empty.
+    #: About the run as a whole (a database's schemas not read); left out when empty. Worded
+    #: and coded as a file's ``notes`` and ``note_codes``.
     notes: tuple[str, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    note_codes: tuple[InventoryNote, ...] = field(default=(), metadata=OMIT_DEFAULT)

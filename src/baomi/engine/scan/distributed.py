@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from baomi.engine.contracts.inventory import InventoryNote
 from baomi.engine.documents.files import iter_files
 from baomi.engine.inventory import InventoryMerger, PartialInventory
 from baomi.engine.readers import open_source
@@ -399,7 +400,8 @@ class Unit:
     skipped: dict[str, str] | None = None
     rows: int = 0  # row numbers of a unit in ranges merged so far
     failed: bool = False  # its reading failed: later ranges are dropped
-    notes: dict[str, str] = field(default_factory=dict)  # from the workers, in range order
+    #: columns the workers could not read, with why (a note's code), in range order
+    notes: dict[str, str] = field(default_factory=dict)
     failure: Callable[[int, RangeScan], str] | None = None
     errors: Callable[[Unit, list[str]], list[str]] | None = None
     failures: list[str] = field(default_factory=list)
@@ -578,7 +580,10 @@ class Coordinator:
                 unit.failures.append(reason)
 
     def finish(
-        self, progress: ProgressFn | None = None, total: int = 0, notes: Sequence[str] = ()
+        self,
+        progress: ProgressFn | None = None,
+        total: int = 0,
+        notes: Sequence[InventoryNote] = (),
     ) -> ScanResult:
         """Merge what is in flight and write the outputs (``notes``: the inventory's)."""
         self.drain(0)

@@ -123,7 +123,8 @@ class RangeScan:
     undecodable: int = 0
     failed: bool = False
     rows: int = 0
-    #: columns a worker found it could not read (a database's binary values), with why
+    #: columns a worker found it could not read (a database's binary values), with why: the
+    #: code of the note the inventory gives them (``binary_values``)
     notes: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # why the reading failed, when the worker knows it
     unplanned: bool = False  # the file's columns cannot be planned on its first partition

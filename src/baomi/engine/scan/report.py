@@ -9,10 +9,12 @@ from typing import Any
 
 from baomi.engine.categories import category_for_header
 from baomi.engine.columns import ColumnPlan
+from baomi.engine.contracts import notes as said
 from baomi.engine.contracts.inventory import (
     Inventory,
     InventoryColumn,
     InventoryFile,
+    InventoryNote,
     InventorySummary,
     SkippedFile,
 )
@@ -28,8 +30,11 @@ def _inventory(
     ctx: ScanContext,
     findings: int,
     *,
-    notes: Sequence[str] = (),
+    notes: Sequence[InventoryNote] = (),
 ) -> Inventory:
+    """The inventory of ``records`` (a database table's ``notes``: its :class:`InventoryNote`
+    list) and ``skipped``; each note is written as its code and worded in the current language
+    (:mod:`baomi.engine.contracts.notes`), so a worker's language never reaches the file."""
     files_out: list[InventoryFile] = []
     entity_totals: dict[str, int] = {}
     categories: dict[str, int] = {}
@@ -95,7 +100,8 @@ def _inventory(
                 errors=tuple(rec["errors"]),
                 columns=tuple(columns),
                 entities=dict(sorted(file_entities.items())),
-                notes=tuple(rec.get("notes", ())),
+                notes=said.texts(rec.get("notes", ())),
+                note_codes=tuple(rec.get("notes", ())),
             )
         )
     individuals, sensitive_individuals, method = merger.individuals()
@@ -126,5 +132,6 @@ def _inventory(
             individuals_with_sensitive=sensitive_individuals,
             individuals_method=method,
         ),
-        notes=tuple(notes),
+        notes=said.texts(notes),
+        note_codes=tuple(notes),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from baomi.engine.contracts import codec
+from baomi.engine.contracts import notes as said
 from baomi.engine.contracts.codec import ContractError
 from baomi.engine.contracts.inventory import Inventory, InventoryFile, SkippedFile
 from baomi.engine.entities import ENTITIES
@@ -230,9 +231,9 @@ def _files_section(files: Sequence[InventoryFile], skipped: Sequence[SkippedFile
 
 def _notes_section(files: Sequence[InventoryFile], notes: Sequence[str]) -> Section:
     """How a database scan read: each table's notes (no primary key, a column left out,
-    ``--sample``) and the run's (the schemas not read). Information, not read failures; shown
-    as the scan wrote them (in the language it ran in, as the reasons a file was not read)."""
-    rows = tuple((f.path, note) for f in files for note in f.notes)
+    ``--sample``) and the run's (the schemas not read). Information, not read failures; in the
+    reader's language from their codes (an earlier inventory's as the scan wrote them)."""
+    rows = tuple((f.path, note) for f in files for note in said.shown(f))
     columns = (tr("文件", "file"), tr("说明", "note"))
     tones = tuple(Tone.NEUTRAL for _ in rows)
     return Section(
@@ -307,21 +308,21 @@ def inventory_report(
 ) -> Report:
     """The inventory report of a scan (``source`` an :class:`Inventory`: its files and notes
     are shown) or of a deal (a :class:`DataSummary`, with the documents' ``files`` and the
-    inventories' ``notes`` if known)."""
+    inventories' ``notes`` if known, worded for the reader: :func:`said.shown`)."""
     if isinstance(source, Inventory):
         data = summarize(subject, [codec.to_dict(source)])
         summary = _figures_of_scan(source)
         distinct = dict(source.summary.distinct)
         shown = source.files if files is None else files
         skipped = skipped or source.skipped
-        notes = notes or source.notes
+        notes = notes or said.shown(source)
     else:
         data, summary, distinct = source, _figures_of_deal(source), {}
         shown = files or ()
     sections = [_entities_section(data, distinct), _categories_section(data)]
     if shown or skipped:
         sections.append(_files_section(shown, skipped))
-    if notes or any(f.notes for f in shown):
+    if notes or any(f.notes or f.note_codes for f in shown):
         sections.append(_notes_section(shown, notes))
     if any(f.columns for f in shown):
         sections.append(_columns_section(shown))
@@ -364,7 +365,7 @@ def deal_inventory_report(vault: Vault, *, actor: Actor, deal_ref: str) -> Repor
             continue  # counted in the summary; its columns cannot be listed
         files.extend(parsed.files)
         skipped.extend(parsed.skipped)
-        notes.update(dict.fromkeys(parsed.notes))
+        notes.update(dict.fromkeys(said.shown(parsed)))
     return inventory_report(
         summarize(deal_id, inventories), name, files=files, skipped=skipped, notes=list(notes)
     )
