@@ -206,6 +206,7 @@ class Collector:
             ]
             names = hashes.filter((pl.col("e") == "PERSON_NAME") & pl.col("bound")).select(
                 "key",
+                *([persons.MENTIONED] if persons.MENTIONED in hashes.columns else []),
                 # the name's node in this file: records of one name without an identifier are
                 # one person (a link), and records of one name are joined where nothing tells
                 # them apart (inv.named: InventoryMerger, joined_by_name)
@@ -214,10 +215,12 @@ class Collector:
             if names.height:
                 weak = names.join(bound.select("key"), on="key", how="anti")
                 links.append(weak.select(r=pl.col("key"), h=pl.col("n"), k=pl.lit(0, pl.UInt32)))
-                own = names
-                if persons.MENTIONED in hashes.columns:  # a guardian, a receiver: not joined
-                    others = hashes.filter(pl.col(persons.MENTIONED)).select("key").unique()
-                    own = names.join(others, on="key", how="anti")
+                # a guardian's, a receiver's name (their rows all marked): not joined by name
+                own = (
+                    names.filter(~pl.col(persons.MENTIONED))
+                    if persons.MENTIONED in names.columns
+                    else names
+                )
                 inv.named = own.select(r="key", n="n")
             inv.links = pl.concat(links).unique()
         if self.sensitive_idx:

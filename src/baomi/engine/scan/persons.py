@@ -275,7 +275,6 @@ def mentioned_keys(
             name = np.concatenate([name, by])
             remark = np.concatenate([remark, np.zeros(len(headed), dtype=bool)])
             line = np.concatenate([line, np.ones(len(headed), dtype=bool)])
-            bound = np.concatenate([bound, np.zeros(len(headed), dtype=bool)])
     if remark.any():
         # a record's remark: the record has a name of its own, and the one before is another
         own = hashes.filter(pl.col(TEXT).is_null() & pl.col("bound") & named).select("key", "h")
@@ -293,7 +292,7 @@ def mentioned_keys(
     keep = remark | line
     if not keep.any():
         return done
-    ids, name, in_line = ids[keep], name[keep], line[keep] & ~remark[keep]
+    ids, name, in_line = ids[keep], name[keep], line[keep]  # a line's, else a remark's
     rows = np.concatenate([ids, name])  # the identifiers, and the names that are theirs
     owner = np.concatenate([name, name])
     person = (
