@@ -10,6 +10,7 @@ import errno
 import os
 from collections.abc import Iterable
 from contextvars import ContextVar
+from typing import Any
 
 SUPPORTED = ("zh", "en")
 _language: ContextVar[str | None] = ContextVar("baomi_language", default=None)
@@ -30,6 +31,56 @@ def current_language() -> str:
 def tr(zh: str, en: str) -> str:
     """The message in the current language."""
     return en if current_language() == "en" else zh
+
+
+class Worded(str):
+    """A message in the current language that keeps its words in both (``zh``, ``en``).
+
+    What a scan records for later readers (why a file could not be read, what of it could
+    not) is made of these: the inventory stores the text in the scan's language and both
+    words beside it, so a reader is shown their own language, and a Dask worker running in
+    another language than its coordinator records nothing in its own. A plain ``str``
+    everywhere else (printed, joined, compared)."""
+
+    zh: str
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> Worded:
+        self = super().__new__(cls, en if current_language() == "en" else zh)
+        self.zh, self.en = zh, en
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled (to and from Dask workers) with its words
+        return (_worded, (self.zh, self.en, str(self)))
+
+    def said(self, lang: str | None = None) -> str:
+        """The words in ``lang`` (default: the current language)."""
+        return self.en if (lang or current_language()) == "en" else self.zh
+
+
+def _worded(zh: str, en: str, text: str) -> Worded:
+    self = str.__new__(Worded, text)
+    self.zh, self.en = zh, en
+    return self
+
+
+def worded(zh: str, en: str) -> Worded:
+    """:func:`tr` that keeps both words (:class:`Worded`)."""
+    return Worded(zh, en)
+
+
+def in_language(text: str) -> str:
+    """``text`` in the current language: a :class:`Worded`'s words (it may have been made in
+    another process, in its language), else ``text`` as it is."""
+    return text.said() if isinstance(text, Worded) else text
+
+
+def words_of(text: str) -> tuple[str, str]:
+    """``text``'s words in Chinese and English: a :class:`Worded`'s own, else ``text`` twice
+    (a message that was worded in one language only)."""
+    if isinstance(text, Worded):
+        return text.zh, text.en
+    return text, text
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> str:

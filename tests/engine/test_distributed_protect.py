@@ -238,3 +238,30 @@ def test_dask_leaves_out_an_unreadable_file_as_one_process_does(
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
         [good.name, "manifest.json"]
     )
+
+
+def test_an_unreadable_files_reason_is_in_the_runs_language_on_dask(
+    seller: Path, tmp_path: Path
+) -> None:
+    """A worker process words why a file cannot be read in its own language (Chinese by
+    default): an English run on Dask told the user "空文件"."""
+    from baomi.i18n import set_language
+
+    (tmp_path / "in").mkdir()
+    good = seller / "合同" / "股权转让协议_003.txt"
+    (tmp_path / "in" / good.name).write_bytes(good.read_bytes())
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    options = {"recipient": "买方甲", "now": NOW}
+    set_language("en")
+    try:
+        with dask_client(workers=1, processes=True) as procs:
+            two = protect_paths(
+                [tmp_path / "in"],
+                POLICY,
+                tmp_path / "two",
+                keys=KEY,
+                options=ProtectOptions(engine=DaskProtectEngine(procs), **options),
+            )
+    finally:
+        set_language(None)
+    assert two.unreadable == [{"path": "empty.txt", "reason": "empty file"}]

@@ -472,3 +472,28 @@ def test_small_files_in_a_row_are_scanned_a_batch_at_a_time(
     assert sum(tasks) == 16 and len(tasks) < 16 and max(tasks) > 1
     inventory = json.loads((tmp_path / "dask" / "inventory.json").read_text(encoding="utf-8"))
     assert [s["path"] for s in inventory["skipped"]] == ["合同_03b.txt", "合同_04b.docx"]
+
+
+def test_what_could_not_be_read_is_in_the_scans_language_on_dask(tmp_path: Path) -> None:
+    """A worker words a file's errors and a skipped file's reason in its own language (its
+    environment's, Chinese by default): an English scan on Dask wrote a worksheet's error and
+    an empty file's reason in Chinese, other bytes than in one process. The workers keep both
+    words; the coordinator writes its own. Worker processes: a thread of this process would
+    share its language."""
+    from baomi.engine.scan.distributed import dask_client
+    from baomi.i18n import set_language
+    from tests.engine.test_scan_words import broken_folder
+
+    root = broken_folder(tmp_path / "in")
+    opts = ScanOptions(batch_rows=50, prose=False)
+    set_language("en")
+    try:
+        scan_paths([root], out_dir=tmp_path / "local", options=opts)
+        with dask_client(workers=1, processes=True) as procs:
+            dask = scan_on_dask([root], procs, out_dir=tmp_path / "dask", options=opts)
+    finally:
+        set_language(None)
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    book = next(f for f in dask.inventory.files if f.path == "two.xlsx")
+    assert book.errors and book.errors[0].startswith("worksheet 'B' is corrupt")
+    assert {s.reason for s in dask.inventory.skipped} >= {"empty file"}

@@ -136,9 +136,8 @@ def test_a_json_array_broken_after_its_first_partitions_keeps_them(tmp_path: Pat
     assert to_dict(result.inventory)["summary"]["files_with_errors"] == 1
 
 
-def test_one_corrupt_worksheet_does_not_hide_the_others(tmp_path: Path) -> None:
-    root = tmp_path / "in"
-    root.mkdir()
+def workbook_with_a_corrupt_sheet(path: Path) -> None:
+    """A workbook of two sheets, each with a mobile, the second (``B``) cut in half."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -148,14 +147,21 @@ def test_one_corrupt_worksheet_does_not_hide_the_others(tmp_path: Path) -> None:
     ws2 = wb.create_sheet("B")
     ws2.append(["手机号"])
     ws2.append(["13800000002"])
-    ok = tmp_path / "ok.xlsx"
-    wb.save(ok)
-    with zipfile.ZipFile(ok) as zin, zipfile.ZipFile(root / "two.xlsx", "w") as zout:
+    whole = path.with_name(path.name + ".whole.xlsx")
+    wb.save(whole)
+    with zipfile.ZipFile(whole) as zin, zipfile.ZipFile(path, "w") as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet2.xml":
                 data = data[: len(data) // 2]
             zout.writestr(item, data)
+    whole.unlink()
+
+
+def test_one_corrupt_worksheet_does_not_hide_the_others(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    workbook_with_a_corrupt_sheet(root / "two.xlsx")
     out = tmp_path / "out"
     result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
     (f,) = to_dict(result.inventory)["files"]

@@ -137,7 +137,7 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
     if inv.skipped:
         console.print(tr(f"跳过 {len(inv.skipped)} {zh}：", f"Skipped {len(inv.skipped)} {en}:"))
         for item in inv.skipped:
-            console.print(f"  - {escape(item.path)}: {escape(item.reason)}")
+            console.print(f"  - {escape(item.path)}: {escape(notes.reason_shown(item))}")
     noted = [(f, notes.shown(f)) for f in inv.files if f.notes or f.note_codes]
     if noted:
         console.print(tr("说明（详见 inventory.json）：", "Notes (see inventory.json):"))
@@ -158,7 +158,7 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
     )
     for f in partial:
         path = escape(f.path)
-        for reason in f.errors:
+        for reason in notes.errors_shown(f):
             console.print(f"  - {path}: {escape(reason)}")
         if f.skipped_rows:
             n = f.skipped_rows

@@ -39,7 +39,7 @@ from baomi.engine.scan.model import Partition, ProgressFn, ScanContext, ScanOpti
 from baomi.engine.scan.partitions import FilePartitions
 from baomi.engine.scan.report import _inventory
 from baomi.errors import UnreadableFileError
-from baomi.i18n import tr
+from baomi.i18n import worded, words_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,4 +309,5 @@ def read_failure(reason: str, rows: int) -> str:
     """Why a table's reading stopped after ``rows`` rows (none: the reason alone)."""
     if not rows:
         return reason
-    return reason + tr(f"（已扫描前 {rows} 行）", f" (after {rows} rows)")
+    zh, en = words_of(reason)
+    return worded(f"{zh}（已扫描前 {rows} 行）", f"{en} (after {rows} rows)")

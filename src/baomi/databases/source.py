@@ -46,7 +46,7 @@ from baomi.engine.contracts import notes
 from baomi.engine.contracts.inventory import InventoryNote
 from baomi.engine.readers.base import TableBatch, TableSource
 from baomi.errors import UnreadableFileError
-from baomi.i18n import tr
+from baomi.i18n import worded
 
 #: The driver used when a URL names none: the ones in the lock.
 DRIVERS = {
@@ -76,7 +76,7 @@ def resolve_url(text: str, password_file: Path | None = None) -> URL:
     try:
         url = make_url(text)
     except sa_exc.ArgumentError:
-        raise DatabaseError("db", tr("数据库地址格式不对", "malformed database URL")) from None
+        raise DatabaseError("db", worded("数据库地址格式不对", "malformed database URL")) from None
     backend = url.drivername.split("+", 1)[0].lower()
     if "+" not in url.drivername and backend in DRIVERS:
         url = url.set(drivername=DRIVERS[backend])
@@ -88,7 +88,7 @@ def resolve_url(text: str, password_file: Path | None = None) -> URL:
             except OSError as exc:
                 raise DatabaseError(
                     "db",
-                    tr(
+                    worded(
                         f"无法读取密码文件（{exc.strerror}）",
                         f"cannot read the password file ({exc.strerror})",
                     ),
@@ -174,7 +174,7 @@ def _classify(exc: BaseException) -> str:
     args = getattr(orig, "args", ())
     errno = args[0] if args and isinstance(args[0], int) else None
     if "no password supplied" in text or (errno == 1045 and "using password: no" in text):
-        return tr(
+        return worded(
             "服务器要求密码：请在地址中、用 --password-file 或 BAOMI_DB_PASSWORD 给出",
             "the server asks for a password: give it in the URL, with --password-file or "
             "BAOMI_DB_PASSWORD",
@@ -184,7 +184,7 @@ def _classify(exc: BaseException) -> str:
         or errno in (1044, 1049)
         or ("database" in text and "does not exist" in text)
     ):
-        return tr(
+        return worded(
             "没有此数据库，或无权访问它",
             "no such database, or no access to it",
         )
@@ -194,19 +194,19 @@ def _classify(exc: BaseException) -> str:
         or "password authentication failed" in text
         or "access denied" in text
     ):
-        return tr("用户名或密码错误，或无权访问", "wrong user or password, or access denied")
+        return worded("用户名或密码错误，或无权访问", "wrong user or password, or access denied")
     if (
         code in ("55P03", "57014")
         or errno in (1205, 1213)
         or "lock" in text
         or "database is locked" in text
     ):
-        return tr(
+        return worded(
             "表被其他会话锁定，等待超时",
             "the table is locked by another session (gave up waiting)",
         )
     if errno in (2003, 2005) or "could not connect" in text or "connection refused" in text:
-        return tr("无法连接数据库服务器", "cannot reach the database server")
+        return worded("无法连接数据库服务器", "cannot reach the database server")
     if (
         code.startswith("08")
         or code in ("57P01", "57P02", "57P03")
@@ -216,12 +216,13 @@ def _classify(exc: BaseException) -> str:
         or "lost connection" in text
         or ("connection" in text and "closed" in text)
     ):
-        return tr("与数据库的连接中断", "the connection to the database was lost")
+        return worded("与数据库的连接中断", "the connection to the database was lost")
     if "unable to open database" in text or "no such table" in text:
-        return tr("无法打开数据库或表", "cannot open the database or the table")
+        return worded("无法打开数据库或表", "cannot open the database or the table")
     if code == "42501" or errno == 1142 or "permission denied" in text:
-        return tr("无权读取", "no permission to read it")
-    return tr("读取失败", "read failed") + f" ({type(orig).__name__})"
+        return worded("无权读取", "no permission to read it")
+    kind = type(orig).__name__
+    return worded(f"读取失败 ({kind})", f"read failed ({kind})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +366,9 @@ class Database:
                 warnings.simplefilter("ignore", sa_exc.SAWarning)
                 table = sa.Table(ref.name, sa.MetaData(), schema=ref.schema, autoload_with=conn)
         except sa_exc.NoSuchTableError:
-            raise DatabaseError(self.source(ref), tr("没有此表", "no such table or view")) from None
+            raise DatabaseError(
+                self.source(ref), worded("没有此表", "no such table or view")
+            ) from None
         except sa_exc.SQLAlchemyError as exc:
             raise DatabaseError(self.source(ref), _classify(exc)) from None
         return DatabaseTable(self, ref, table, batch_rows, sample_rows, limit)
@@ -404,7 +407,7 @@ def connect(
             # name the path it looked for: sqlite:///tmp/x.db is the relative tmp/x.db
             where = str(Path(database).resolve())
             raise DatabaseError(
-                name, tr(f"数据库文件不存在：{where}", f"no such database file: {where}")
+                name, worded(f"数据库文件不存在：{where}", f"no such database file: {where}")
             )
         args["connect_args"] = {"timeout": lock_timeout}
     elif backend == "postgresql":  # reflection waits no longer than the reads
@@ -424,7 +427,7 @@ def connect(
         raise DatabaseError(name, _classify(exc)) from None
     except ModuleNotFoundError as exc:
         raise DatabaseError(
-            name, tr(f"缺少数据库驱动 {exc.name}", f"database driver {exc.name} not installed")
+            name, worded(f"缺少数据库驱动 {exc.name}", f"database driver {exc.name} not installed")
         ) from None
     return Database(resolved, engine, name, lock_timeout, default)
 

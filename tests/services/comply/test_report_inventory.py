@@ -274,3 +274,37 @@ def test_the_buyer_gets_no_inventory_report(vault: Vault) -> None:
     deals.create(vault, actor=operator(), name="d")
     with pytest.raises(PermissionDeniedError):
         deal_inventory_report(vault, actor=Actor("b", Role.BUYER), deal_ref="d")
+
+
+def _partly_read() -> Inventory:
+    """A scan run in Chinese of a file read in part and a file not read: the texts in Chinese,
+    the words in both beside them (as the scan writes them)."""
+    data: dict[str, Any] = codec.to_dict(_inventory())
+    data["files"][0]["errors"] = ["工作表“B”已损坏，未读取"]
+    data["files"][0]["error_words"] = [
+        {"zh": "工作表“B”已损坏，未读取", "en": "worksheet 'B' is corrupt and was not read"}
+    ]
+    data["skipped"] = [
+        {
+            "path": "坏文件.xlsx",
+            "reason": "空文件",
+            "reason_words": {"zh": "空文件", "en": "empty file"},
+        }
+    ]
+    return codec.from_dict(Inventory, data)
+
+
+def test_the_files_read_in_part_are_listed_with_what_was_not_read() -> None:
+    files = _section(inventory_report(_partly_read(), "卖方数据"), "文件")
+    partial, skipped = files.tables[1], files.tables[2]
+    assert partial.title == "部分读取的文件" and partial.tones == (Tone.WARN,)
+    assert partial.rows == (("客户名单.csv", "工作表“B”已损坏，未读取"),)
+    assert skipped.rows == (("坏文件.xlsx", "空文件"),)
+
+
+def test_what_was_not_read_is_in_the_readers_language() -> None:
+    """A Chinese scan's errors and reasons were shown in Chinese in the English report."""
+    set_language("en")
+    files = _section(inventory_report(_partly_read(), "seller"), "Files")
+    assert files.tables[1].rows == (("客户名单.csv", "worksheet 'B' is corrupt and was not read"),)
+    assert files.tables[2].rows == (("坏文件.xlsx", "empty file"),)

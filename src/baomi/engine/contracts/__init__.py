@@ -17,6 +17,7 @@ from baomi.engine.contracts.inventory import (
     InventoryNote,
     InventorySummary,
     SkippedFile,
+    Words,
 )
 from baomi.engine.contracts.manifest import (
     MANIFEST_FORMAT,
@@ -58,4 +59,5 @@ __all__ = [
     "ToolInfo",
     "TraceRecord",
     "VerifyInfo",
+    "Words",
 ]

@@ -51,13 +51,25 @@ class InventoryNote:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Words:
+    """A message in both languages: a file's error, a skipped file's reason
+    (:func:`baomi.engine.contracts.notes.errors_shown`). A message no one worded in both
+    (an earlier version's) has the same text in each."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InventoryFile:
     """One file that was read (whole, or in part: ``errors``, ``skipped_rows``). ``notes``:
     how a database table was read in full (no primary key, a binary column left out,
     ``--sample``) — information, not a read failure — as the scan worded them, in the language
     it ran in; ``note_codes``: the same notes one for one in no language, which readers word
     in their own (:func:`baomi.engine.contracts.notes.shown`). Both keys are left out when
-    empty (``note_codes`` also in an inventory written before they were)."""
+    empty (``note_codes`` also in an inventory written before they were). ``errors`` are
+    worded alike: in the scan's language, and one for one in both (``error_words``, left out
+    when empty and in an inventory written before they were)."""
 
     path: str
     kind: str  # "table" or "text"
@@ -71,6 +83,7 @@ class InventoryFile:
     entities: Mapping[str, int]
     notes: tuple[str, ...] = field(default=(), metadata=OMIT_DEFAULT)
     note_codes: tuple[InventoryNote, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    error_words: tuple[Words, ...] = field(default=(), metadata=OMIT_DEFAULT)
 
     @property
     def read_in_part(self) -> bool:
@@ -80,10 +93,12 @@ class InventoryFile:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SkippedFile:
-    """A file of which nothing could be read, and why (no PI in the reason)."""
+    """A file of which nothing could be read, and why (no PI in the reason): in the scan's
+    language, and in both (``reason_words``; left out in an inventory written before)."""
 
     path: str
     reason: str
+    reason_words: Words | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

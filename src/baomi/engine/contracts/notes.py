@@ -11,6 +11,11 @@ words them in the reader's language from their codes, and gives the words as wri
 inventory without codes (an earlier scan) or a code this baomi does not know (a later one).
 
 The one list of codes is :data:`CODES`. A note names tables, columns and schemas, never a value.
+
+What could not be read — a file's ``errors``, a skipped file's ``reason`` — is kept in both
+languages instead (a reader words its messages in both, :class:`baomi.i18n.Worded`):
+:func:`recorded` turns what the scan collected into the text in the scan's language and its
+:class:`Words`; :func:`errors_shown` and :func:`reason_shown` give the reader's.
 """
 
 from __future__ import annotations
@@ -18,8 +23,14 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 
-from baomi.engine.contracts.inventory import Inventory, InventoryFile, InventoryNote
-from baomi.i18n import tr
+from baomi.engine.contracts.inventory import (
+    Inventory,
+    InventoryFile,
+    InventoryNote,
+    SkippedFile,
+    Words,
+)
+from baomi.i18n import current_language, tr, words_of
 
 
 def _column(why_zh: str, why_en: str) -> Callable[[InventoryNote], tuple[str, str] | None]:
@@ -135,3 +146,34 @@ def shown(item: Inventory | InventoryFile) -> tuple[str, ...]:
     if not codes or (written and len(written) != len(codes)):
         return tuple(written)
     return tuple(text(n) or (written[i] if written else n.code) for i, n in enumerate(codes))
+
+
+def recorded(messages: Sequence[str]) -> tuple[tuple[str, ...], tuple[Words, ...]]:
+    """What a scan collected (``Worded`` messages, from any process) as the inventory keeps
+    it: the texts in the scan's (the current) language, and their words one for one."""
+    words = tuple(Words(zh=zh, en=en) for zh, en in map(words_of, messages))
+    return tuple(_said(w) for w in words), words
+
+
+def recorded_reason(reason: str) -> tuple[str, Words]:
+    """A skipped file's reason as the inventory keeps it (:func:`recorded`)."""
+    zh, en = words_of(reason)
+    words = Words(zh=zh, en=en)
+    return _said(words), words
+
+
+def _said(words: Words) -> str:
+    return words.en if current_language() == "en" else words.zh
+
+
+def errors_shown(item: InventoryFile) -> tuple[str, ...]:
+    """A file's errors for the reader, in the current language; an inventory without their
+    words (an earlier one), or whose words do not pair with them, as the scan wrote them."""
+    if not item.error_words or len(item.error_words) != len(item.errors):
+        return tuple(item.errors)
+    return tuple(_said(w) for w in item.error_words)
+
+
+def reason_shown(item: SkippedFile) -> str:
+    """Why a file was skipped, for the reader (:func:`errors_shown`)."""
+    return item.reason if item.reason_words is None else _said(item.reason_words)

@@ -48,7 +48,7 @@ from baomi.engine.readers.xlsx_parts import embedded_objects
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.types import Finding
 from baomi.errors import InputError, UnreadableFileError
-from baomi.i18n import tr
+from baomi.i18n import in_language, tr
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,12 @@ class DocumentSource:
 
 #: The entry of a file that could not be read (:func:`unreadable_entry`): left out, said why.
 UNREADABLE = "unreadable"
+
+
+def _unreadable(path: str, reason: str) -> dict[str, str]:
+    """A file left out of the package, and why in this process's language (a Dask worker
+    words it in its own: :class:`~baomi.i18n.Worded`)."""
+    return {"path": path, "reason": in_language(reason)}
 
 
 def unreadable_entry(exc: UnreadableFileError) -> dict[str, Any]:
@@ -278,7 +284,7 @@ def protect_paths(
                 if progress:
                     progress(rel, i, total)
                 if UNREADABLE in entry:
-                    unreadable.append({"path": shown_of[src], "reason": entry[UNREADABLE]})
+                    unreadable.append(_unreadable(shown_of[src], entry[UNREADABLE]))
                     continue
                 entries.append(_hashed(entry, _sha256(src), target))
         else:
@@ -289,7 +295,7 @@ def protect_paths(
                 if progress:
                     progress(rel, i, total)
                 if UNREADABLE in entry:
-                    unreadable.append({"path": shown_of[src], "reason": entry[UNREADABLE]})
+                    unreadable.append(_unreadable(shown_of[src], entry[UNREADABLE]))
                     continue
                 entries.append(_hashed(entry, _sha256(src), target))
         for i, source in enumerate(documents, start=len(files)):

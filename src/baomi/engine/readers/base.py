@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from baomi.errors import UnreadableFileError
-from baomi.i18n import tr
+from baomi.i18n import tr, worded
 
 Kind = Literal["table", "text"]
 
@@ -138,7 +138,7 @@ class TextSource(BaseSource):
 
 def unreadable(path: Path, zh: str, en: str) -> UnreadableFileError:
     """The error for a file that cannot be read; the reason is short, Chinese first, PI-free."""
-    return UnreadableFileError(str(path), tr(zh, en))
+    return UnreadableFileError(str(path), worded(zh, en))
 
 
 def arrow_file(path: Path) -> pa.NativeFile:

@@ -49,7 +49,7 @@ from baomi.engine.readers.header import (
     title_rows,
 )
 from baomi.errors import UnreadableFileError
-from baomi.i18n import tr
+from baomi.i18n import worded
 
 SNIFF_BYTES = 64 * 1024
 #: Arrow's streaming reader reads up to 32 blocks ahead: with 4 MB blocks its pool held ~190 MB
@@ -361,23 +361,25 @@ class CsvSource(TableSource):
         if found is None:
             return
         opened, after = found
+        lines = "line" if after == 1 else f"{after} lines"
         if read:
             row = position - 1
             self.errors.append(
-                tr(
+                worded(
                     f"第 {opened} 行的引号没有闭合：其后 {after} 行（到文件末尾）"
                     f"被读成了数据行 {row} 的一个单元格",
-                    f"a quote opened on line {opened} is never closed: the {after} lines "
-                    f"after it (to the end of the file) were read as one cell of data row {row}",
+                    f"a quote opened on line {opened} is never closed: the {lines} after it "
+                    f"(to the end of the file) {'was' if after == 1 else 'were'} read as one "
+                    f"cell of data row {row}",
                 )
             )
         else:
             self.errors.append(
-                tr(
+                worded(
                     f"第 {opened} 行的引号没有闭合：该行及其后 {after} 行（到文件末尾）"
                     "字段数不符，未读取",
                     f"a quote opened on line {opened} is never closed: that line and the "
-                    f"{after} lines after it (to the end of the file) were not read "
+                    f"{lines} after it (to the end of the file) were not read "
                     "(the wrong number of fields)",
                 )
             )

@@ -31,7 +31,7 @@ from xml.etree.ElementTree import ParseError
 
 from baomi.engine.readers.base import Extra, TextSource, TextUnit, unreadable
 from baomi.engine.readers.properties import document_properties
-from baomi.i18n import tr
+from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
 
@@ -279,7 +279,7 @@ class DocxSource(TextSource):
                 found = document_properties(zf)
         except (zipfile.BadZipFile, OSError, ParseError):
             self.errors.append(
-                tr(
+                worded(
                     "文档属性已损坏，未读取",
                     "the document properties are corrupt and were not read",
                 )

@@ -46,7 +46,7 @@ from baomi.engine.readers.header import (
 from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
 from baomi.engine.readers.properties import document_properties
 from baomi.engine.readers.xlsx_cells import CellReader
-from baomi.i18n import tr
+from baomi.i18n import worded, words_of
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
 _BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, ParseError)
@@ -137,8 +137,8 @@ class XlsxSource(TableSource):
             if self.errors:
                 raise unreadable(
                     self.path,
-                    "Excel 文件已损坏：" + "；".join(self.errors),
-                    "corrupt Excel file: " + "; ".join(self.errors),
+                    "Excel 文件已损坏：" + "；".join(words_of(e)[0] for e in self.errors),
+                    "corrupt Excel file: " + "; ".join(words_of(e)[1] for e in self.errors),
                 )
             raise unreadable(self.path, "所有工作表都为空", "every sheet is empty")
 
@@ -240,7 +240,7 @@ class XlsxSource(TableSource):
                 except _BROKEN:
                     found = []
                     self.errors.append(
-                        tr(
+                        worded(
                             "文档属性已损坏，未读取",
                             "the document properties are corrupt and were not read",
                         )
@@ -250,7 +250,7 @@ class XlsxSource(TableSource):
                 yield from ex.book_extras(zf, book, [t for t, _, _ in sheets], self.errors)
         except _BROKEN:
             self.errors.append(
-                tr(
+                worded(
                     "批注、页眉页脚或文档属性已损坏，未全部读取",
                     "comments, page headers or document properties are corrupt; not all were read",
                 )
@@ -328,11 +328,13 @@ def _head(rows: Iterator[Sequence[Any]], state: _SheetState) -> list[list[str | 
 
 def _sheet_error(title: str, rows_read: int) -> str:
     if rows_read:
-        return tr(
+        return worded(
             f"工作表“{title}”已损坏，只读取了前 {rows_read} 行",
             f"worksheet '{title}' is corrupt; only its first {rows_read} rows were read",
         )
-    return tr(f"工作表“{title}”已损坏，未读取", f"worksheet '{title}' is corrupt and was not read")
+    return worded(
+        f"工作表“{title}”已损坏，未读取", f"worksheet '{title}' is corrupt and was not read"
+    )
 
 
 def _empty(names: Sequence[str]) -> pl.DataFrame:

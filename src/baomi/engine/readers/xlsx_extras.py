@@ -35,7 +35,7 @@ from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
 from baomi.engine.readers import xlsx_parts as parts
 from baomi.engine.readers.base import Extra, unique_headers
 from baomi.engine.readers.xlsx_cells import CellReader, cell_texts
-from baomi.i18n import tr
+from baomi.i18n import worded
 
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 #: A comment's text is read up to this many characters (Excel allows 32,767 in a cell).
@@ -366,7 +366,7 @@ def sheet_extras(
 
         def cut(ref: str) -> None:
             errors.append(
-                tr(
+                worded(
                     f"工作表“{title}”单元格 {ref} 的批注过长，只读取了前 "
                     f"{MAX_COMMENT_CHARS} 个字符",
                     f"the comment of cell {ref} of worksheet '{title}' is too long; only its "
@@ -379,7 +379,7 @@ def sheet_extras(
                 place(row, col, 0, COMMENT_COLUMN, text)
         except _BROKEN:
             errors.append(
-                tr(
+                worded(
                     f"工作表“{title}”的批注已损坏，未全部读取",
                     f"the comments of worksheet '{title}' are corrupt; not all were read",
                 )
@@ -391,7 +391,7 @@ def sheet_extras(
         except _BROKEN:
             targets = {}
             errors.append(
-                tr(
+                worded(
                     f"工作表“{title}”的链接地址已损坏，未读取",
                     f"the link addresses of worksheet '{title}' are corrupt and were not read",
                 )
@@ -418,7 +418,7 @@ def sheet_extras(
         row += 1
     if too_large:
         errors.append(
-            tr(
+            worded(
                 f"工作表“{title}”的页眉页脚未读取（工作表末尾过大）",
                 f"the page headers of worksheet '{title}' were not read (too much data)",
             )
@@ -429,7 +429,7 @@ def sheet_extras(
         except (ParseError, ValueError, TypeError):
             found = []
             errors.append(
-                tr(
+                worded(
                     f"工作表“{title}”的页眉页脚已损坏，未读取",
                     f"the page headers of worksheet '{title}' are corrupt and were not read",
                 )
@@ -493,7 +493,7 @@ def chart_extras(
         found = [t for chart in parts.charts_of(zf, part) for t in parts.chart_texts(zf, chart)]
     except _BROKEN:
         errors.append(
-            tr(
+            worded(
                 f"工作表“{title}”的图表已损坏，未读取",
                 f"the charts of worksheet '{title}' are corrupt and were not read",
             )
@@ -507,7 +507,7 @@ def chart_sheet_note(zf: zipfile.ZipFile, title: str, part: str, comments: set[s
     """Why a chart sheet's comments are not read, when it has any (a chart sheet has no cells
     for them to belong to)."""
     if any(p in comments for p in comments_of(zf, part)):
-        return tr(
+        return worded(
             f"图表工作表“{title}”的批注未读取",
             f"the comments of chart sheet '{title}' were not read",
         )
@@ -535,14 +535,14 @@ def book_extras(
                 yield Extra(None, row, column, text)
         except _BROKEN:
             errors.append(
-                tr(
+                worded(
                     "数据透视表缓存已损坏，未全部读取",
                     "a pivot cache is corrupt; not all of it was read",
                 )
             )
     if embedded := parts.embedded_objects(zf):
         errors.append(
-            tr(
+            worded(
                 f"嵌入的对象未扫描（{len(embedded)} 个）：{'、'.join(embedded)}",
                 f"{len(embedded)} embedded objects were not scanned: {', '.join(embedded)}",
             )

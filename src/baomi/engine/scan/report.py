@@ -88,6 +88,7 @@ def _inventory(
                     note=plan.note or None,
                 )
             )
+        errors, error_words = said.recorded(rec["errors"])
         files_out.append(
             InventoryFile(
                 path=rec["path"],
@@ -97,7 +98,8 @@ def _inventory(
                 sheets=tuple(rec["sheets"]),
                 skipped_rows=rec["skipped_rows"],
                 undecodable_rows=rec["undecodable_rows"],
-                errors=tuple(rec["errors"]),
+                errors=errors,
+                error_words=error_words,
                 columns=tuple(columns),
                 entities=dict(sorted(file_entities.items())),
                 notes=said.texts(rec.get("notes", ())),
@@ -109,7 +111,7 @@ def _inventory(
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         threshold=ctx.options.threshold,
         files=tuple(files_out),
-        skipped=tuple(SkippedFile(path=s["path"], reason=s["reason"]) for s in skipped),
+        skipped=tuple(_skipped(s["path"], s["reason"]) for s in skipped),
         summary=InventorySummary(
             files_scanned=len(files_out),
             files_skipped=len(skipped),
@@ -135,3 +137,8 @@ def _inventory(
         notes=said.texts(notes),
         note_codes=tuple(notes),
     )
+
+
+def _skipped(path: str, reason: str) -> SkippedFile:
+    text, words = said.recorded_reason(reason)
+    return SkippedFile(path=path, reason=text, reason_words=words)

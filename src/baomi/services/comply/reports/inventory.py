@@ -217,11 +217,21 @@ def _files_section(files: Sequence[InventoryFile], skipped: Sequence[SkippedFile
             tuple(Tone.WARN if f.read_in_part else Tone.NEUTRAL for f in files),
         )
     ]
+    partial = tuple((f.path, error) for f in files for error in said.errors_shown(f))
+    if partial:
+        tables.append(
+            Table(
+                (tr("文件", "file"), tr("未能读取的部分", "what could not be read")),
+                partial,
+                tr("部分读取的文件", "Files read in part"),
+                tuple(Tone.WARN for _ in partial),
+            )
+        )
     if skipped:
         tables.append(
             Table(
                 (tr("文件", "file"), tr("原因", "reason")),
-                tuple((s.path, s.reason) for s in skipped),
+                tuple((s.path, said.reason_shown(s)) for s in skipped),
                 tr("未能读取的文件", "Files not read"),
                 tuple(Tone.BAD for _ in skipped),
             )
