@@ -173,3 +173,133 @@ def test_beyond_the_exact_limit_distinct_counts_become_estimates(
     assert "EMAIL" not in merger._hashes  # the exact set is gone: memory no longer grows
     assert abs(distinct["EMAIL"] / 60_000 - 1) < 0.03
     assert distinct["CN_MOBILE"] == 500
+
+
+EMAIL, CARD = KIND_BITS["EMAIL"], KIND_BITS["BANK_CARD"]
+Record = tuple[int, int, list[tuple[int, int]]]  # (key, name, [(kind, value)])
+
+
+def _count_named(records: list[Record]) -> int:
+    """The individuals of ``records`` as the scan gives them: a record with identifiers links
+    each; one without links its name's node (kind 0), as the collector writes them."""
+    r, h, k = [], [], []
+    for key, name, ids in records:
+        for kind, value in ids or [(0, 10**9 + name)]:
+            r.append(key)
+            h.append(value)
+            k.append(kind)
+    links = pl.DataFrame(
+        {"r": r, "h": h, "k": k}, schema={"r": pl.UInt64, "h": pl.UInt64, "k": pl.UInt32}
+    )
+    named = pl.DataFrame(
+        {"r": [x[0] for x in records], "n": [x[1] for x in records]},
+        schema={"r": pl.UInt64, "n": pl.UInt64},
+    )
+    return _components(links, np.zeros(0, dtype=np.uint64), named)[0]
+
+
+def _reference_by_name(records: list[Record]) -> int:
+    """Records joined by every shared value (no value here is held by two ID numbers'
+    people), a record without identifiers by its name; then each name's people taken fullest
+    first (most kinds, then lowest key), each joined to the first group of that name's
+    people so far whose kinds, all of its people's together, are disjoint from its own."""
+    parent: dict[object, object] = {}
+
+    def find(x: object) -> object:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def join(a: object, b: object) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+
+    for key, name, ids in records:
+        for kind, value in ids or [(0, 10**9 + name)]:
+            join(("r", key), ("v", kind, value))
+    kinds: dict[object, int] = {}
+    low: dict[object, int] = {}
+    groups: dict[int, set[object]] = {}
+    for key, name, ids in records:
+        root = find(("r", key))
+        for kind, _ in ids:
+            kinds[root] = kinds.get(root, 0) | kind
+        low[root] = min(low.get(root, key), key)
+        groups.setdefault(name, set()).add(root)
+    edges = []
+    for people in groups.values():
+        ordered = sorted(people, key=lambda x: (-bin(kinds.get(x, 0)).count("1"), low[x]))
+        held: list[int] = []  # each group's kinds so far
+        first: list[object] = []  # each group's first person
+        for person in ordered:
+            mine = kinds.get(person, 0)
+            for i, theirs in enumerate(held):
+                if not theirs & mine:
+                    held[i] |= mine
+                    edges.append((first[i], person))
+                    break
+            else:
+                held.append(mine)
+                first.append(person)
+    for a, b in edges:
+        join(a, b)
+    return len({find(("r", key)) for key, _, _ in records})
+
+
+def _crm_names(twins: int, **extra: list[list[tuple[int, int]]]) -> list[Record]:
+    """``twins`` customers named 0 (each an ID number and a phone of their own) and the
+    records ``extra`` of that name; a customer named 1 (ID, phone) and a follow-up of 1 with
+    nothing."""
+    records: list[Record] = [(i + 1, 0, [(ID, 100 + i), (PHONE, 200 + i)]) for i in range(twins)]
+    records += [(50, 1, [(ID, 150), (PHONE, 250)]), (51, 1, [])]
+    records += [(60 + i, 0, ids) for i, ids in enumerate(extra.get("rows", []))]
+    return records
+
+
+@pytest.mark.parametrize(
+    ("rows", "people"),
+    [
+        # follow-ups of the name with nothing, or only a card: one of the two customers
+        ([[], [(CARD, 300)]], 2),
+        # two cards: the first joins a customer, whose kinds then hold a card, so the second
+        # joins the other customer; a third card tells a third person
+        ([[(CARD, 300)], [(CARD, 301)]], 2),
+        ([[(CARD, 300)], [(CARD, 301)], [(CARD, 302)]], 3),
+        # an ID number (or a phone) neither customer has: a person of their own
+        ([[], [(ID, 400)]], 3),
+        ([[(CARD, 300)], [(PHONE, 500)]], 3),
+        # an e-mail address and a card of one follow-up, a card of another
+        ([[(EMAIL, 600), (CARD, 300)], [(CARD, 301)], []], 2),
+    ],
+)
+def test_a_follow_up_of_a_name_two_customers_share_joins_one_of_them(
+    rows: list[list[tuple[int, int]]], people: int
+) -> None:
+    # Two customers of one name (an ID number and a phone each) are two people; a record of
+    # that name that nothing tells apart from one of them is that one (which one changes no
+    # count). It was a person of its own: the name's people were joined only when no two of
+    # them held a kind of identifier alike.
+    records = _crm_names(2, rows=rows)
+    assert _count_named(records) == people + 1  # the customer named 1 and its follow-up
+    assert _reference_by_name(records) == people + 1
+
+
+def test_records_of_one_name_are_joined_as_a_plain_greedy_pass_joins_them() -> None:
+    rng = random.Random(12)
+    kinds = [ID, PHONE, EMAIL, CARD]
+    for _ in range(60):
+        people = [
+            (rng.randrange(4), {k: 1000 * i + k for k in kinds if rng.random() < 0.5})
+            for i in range(rng.randint(1, 40))
+        ]
+        records: list[Record] = []
+        for name, ids in people:  # each person's records: a part of their identifiers each
+            for _ in range(rng.randint(1, 3)):
+                part = [(k, v) for k, v in ids.items() if rng.random() < 0.6]
+                # a record under another name now and then (a nickname, a typo)
+                shown = name if rng.random() < 0.9 else rng.randrange(4)
+                records.append((len(records) + 1, shown, part))
+        rng.shuffle(records)
+        assert _count_named(records) == _reference_by_name(records)

@@ -59,6 +59,19 @@ def test_names_link_records_in_a_file_but_never_across_files(tmp_path: Path) -> 
     assert count_people([pa, pb]) == (3, 0)
 
 
+def test_a_follow_up_of_a_name_two_customers_share_is_one_of_them(tmp_path: Path) -> None:
+    # as the scan counts them (inventory.people_roots): two customers of one name, a row of
+    # that name with only a card, one with nothing; a row with an ID number neither has is
+    # a third person
+    rows = ["姓名,身份证号,手机,银行卡"]
+    rows += [f"张伟,{resident_id(i)},{mobile(i)}," for i in (1, 2)]
+    rows += [f"张伟,,,{bank_card(3)}", "张伟,,,", f"李娜,{resident_id(4)},{mobile(4)},"]
+    a = _write(tmp_path / "a.csv", rows)
+    assert people_in([a], KEY).persons == 3
+    b = _write(tmp_path / "b.csv", [*rows, f"张伟,{resident_id(5)},,"])
+    assert people_in([b], KEY).persons == 4
+
+
 def test_unreadable_files_add_no_one(tmp_path: Path) -> None:
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"not a workbook")

@@ -228,7 +228,7 @@ def _crm(path: Path, rng: random.Random, *, twins: bool = False) -> int:
     if twins:
         follow.append(["2025-05-02", customers[0], staff[0], "已电话回访，满意"])
     wb.save(path)
-    return len(customers) + len(staff) + (1 if twins else 0)
+    return len(customers) + len(staff)
 
 
 def test_a_follow_up_sheet_names_the_customers_of_the_customer_sheet(tmp_path: Path) -> None:
@@ -245,10 +245,67 @@ def test_a_follow_up_sheet_names_the_customers_of_the_customer_sheet(tmp_path: P
 
 def test_two_customers_of_one_name_are_not_joined(tmp_path: Path) -> None:
     # two customers of one name, each with a phone, are two people; a follow-up naming that
-    # name cannot be told to be either, and is counted on its own, as before
+    # name with no identifier is one of them (which one changes no count); it was counted on
+    # its own
     root = tmp_path / "d"
     root.mkdir()
     people = _crm(root / "CRM导出.xlsx", random.Random(19), twins=True)
+    assert _summary(root)["estimated_individuals"] == people
+
+
+def _crm_with_ids(path: Path, rng: random.Random, *, stranger: bool = False) -> int:
+    """A CRM export whose customer sheet holds each customer's ID number and phone, two
+    customers of one name among them, and a follow-up sheet naming the customers: of that
+    name two rows with nothing, one with a card; of the others a row with nothing, with a
+    card or with the customer's own ID number. ``stranger``: a row of that name with an ID
+    number neither customer has. Returns the people in it."""
+    from openpyxl import Workbook
+
+    from tests.engine.test_scan import card, resident_id
+
+    names = _names(rng, 10)
+    names[1] = names[0]
+    ids = [resident_id(rng) for _ in names]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户信息"
+    ws.append(["客户ID", "姓名", "身份证号", "手机号"])
+    for i, name in enumerate(names):
+        ws.append([f"K{i}", name, ids[i], mobile(rng)])
+    follow = wb.create_sheet("跟进记录")
+    follow.append(["日期", "客户", "跟进内容"])
+    rows = [(names[0], "已电话回访，满意"), (names[0], f"退款到卡号{card(rng)}")]
+    rows += [(names[0], "客户要求寄送发票")]
+    for i in range(2, 10):
+        remark = ["已电话回访，满意", f"已核验身份证{ids[i]}", f"退款到卡号{card(rng)}"]
+        rows.append((names[i], remark[i % 3]))
+    if stranger:
+        rows.append((names[0], f"已核验身份证{resident_id(rng)}"))
+    for name, remark in rows:
+        follow.append(["2025-05-01", name, remark])
+    wb.save(path)
+    return len(names) + (1 if stranger else 0)
+
+
+def test_follow_ups_of_a_name_two_customers_share_are_those_customers(tmp_path: Path) -> None:
+    # Two customers of one name, each with an ID number and a phone: two people. The
+    # follow-ups of that name with no identifier, or only a card, are one of them each (a card
+    # neither customer has tells no one apart); they were people of their own (12 of 10).
+    root = tmp_path / "d"
+    root.mkdir()
+    people = _crm_with_ids(root / "CRM导出.xlsx", random.Random(20))
+    assert people == 10
+    assert _summary(root)["estimated_individuals"] == people
+
+
+def test_a_follow_up_with_an_id_number_neither_customer_has_is_a_third_person(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "d"
+    root.mkdir()
+    people = _crm_with_ids(root / "CRM导出.xlsx", random.Random(20), stranger=True)
+    assert people == 11
     assert _summary(root)["estimated_individuals"] == people
 
 

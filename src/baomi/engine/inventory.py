@@ -7,6 +7,7 @@ Hashes are keyed with a random per-scan seed, kept in memory only and never writ
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -307,37 +308,87 @@ def joined_by_name(
     """The root of each of ``parent``'s roots (``parent``: each record code's root) once the
     people of one name in one file are joined where nothing tells them apart: a follow-up's
     row that names the customer and holds only the customer's ID (or nothing at all) is the
-    customer of the customer sheet with that name and a phone. The people of a name are
-    joined when no two of them hold an identifier of the same kind (their ``kinds``, by root,
-    are disjoint: two of one kind with different values are two people), which a name shared
-    by two customers with phones never is. ``names``: the name node of each of the records
-    ``codes``."""
+    customer of the customer sheet with that name and a phone. ``names``: the name node of
+    each of the records ``codes``; ``kinds``: each root's kinds of identifier (bits).
+
+    Two people of one name who hold an identifier of the same kind (different values, or they
+    would be one already) are two people: two customers of one name with phones. Each other
+    person of the name is joined to one that nothing tells apart from it, in one greedy pass:
+    the name's people taken fullest first (most kinds; then by root), each joined to the first
+    group formed so far whose kinds, all of its people's together, are disjoint from its own,
+    else the first of a new group. So a follow-up with nothing, or with only a card, of a name
+    two customers share is one of them (which one changes no count); a second card joins the
+    other customer, since the first's kinds now hold a card; a third card, or an ID number
+    neither holds, is a person of their own. People of a name whose kinds are pairwise
+    disjoint are all one (the common case, joined at once); the pass runs only over the
+    names where some are and some are not, and over the people of those who can be joined to
+    someone at all (their kinds disjoint from another's), in time linear in their number."""
     roots = parent[codes]
     # only names of two people or more can join anyone
     pairs = pl.DataFrame({"n": names, "root": roots}).unique()
     several = pairs.filter(pl.col("n").is_duplicated())
     if not several.height:
         return np.arange(len(parent), dtype=np.int64)
+    several = several.with_columns(k=kinds[several.get_column("root").to_numpy()])
+    # a person whose kinds meet every other's of the name is joined to no one: left out
+    masks = several.group_by("n", "k").len()
+    fits = (
+        masks.join(masks, on="n", suffix="_o")
+        .filter(
+            ((pl.col("k") & pl.col("k_o")) == 0)
+            & ((pl.col("k") != pl.col("k_o")) | (pl.col("len") > 1))
+        )
+        .select("n", "k")
+        .unique()
+    )
     groups = (
-        several.with_columns(k=kinds[several.get_column("root").to_numpy()])
-        .group_by("n")
+        several.join(fits, on=["n", "k"])
+        .with_columns(bits=pl.col("k").bitwise_count_ones())
+        .sort("n", "bits", "root", descending=[False, True, False])
+        .group_by("n", maintain_order=True)
         .agg(
             pl.col("root"),
+            pl.col("k"),
             pl.col("k").bitwise_or().bitwise_count_ones().alias("any"),
-            pl.col("k").bitwise_count_ones().sum().alias("each"),
+            pl.col("bits").sum().alias("each"),
         )
-        .filter(pl.col("any") == pl.col("each"))
     )
     if not groups.height:
         return np.arange(len(parent), dtype=np.int64)
-    edges = groups.select(u=pl.col("root").list.first(), v=pl.col("root").list.slice(1)).explode(
+    disjoint = groups.filter(pl.col("any") == pl.col("each"))  # all one person
+    edges = disjoint.select(u=pl.col("root").list.first(), v=pl.col("root").list.slice(1)).explode(
         "v"
     )
-    return union_roots(
-        edges.get_column("u").to_numpy().astype(np.int64),
-        edges.get_column("v").to_numpy().astype(np.int64),
-        len(parent),
-    )
+    u = [edges.get_column("u").to_numpy().astype(np.int64)]
+    v = [edges.get_column("v").to_numpy().astype(np.int64)]
+    mixed = groups.filter(pl.col("any") != pl.col("each"))
+    if mixed.height:
+        joins = _first_fit(mixed.get_column("root").to_list(), mixed.get_column("k").to_list())
+        u.append(np.asarray(joins[0], dtype=np.int64))
+        v.append(np.asarray(joins[1], dtype=np.int64))
+    return union_roots(np.concatenate(u), np.concatenate(v), len(parent))
+
+
+def _first_fit(roots: list[list[int]], kinds: list[list[int]]) -> tuple[list[int], list[int]]:
+    """The joins (first person of a group, person) of :func:`joined_by_name`'s greedy pass
+    over each name's people ``roots`` (in order) of ``kinds``. The groups formed so far are
+    kept by their kinds, each kinds' in a heap by formation: a person looks at one heap per
+    kinds met (a few), not at every group."""
+    u: list[int] = []
+    v: list[int] = []
+    for people, held in zip(roots, kinds, strict=True):
+        groups: dict[int, list[tuple[int, int]]] = {}  # kinds -> heap of (formed, first)
+        for i, (person, mine) in enumerate(zip(people, held, strict=True)):
+            fits = [k for k, heap in groups.items() if heap and not k & mine]
+            if not fits:
+                heapq.heappush(groups.setdefault(mine, []), (i, person))
+                continue
+            best = min(fits, key=lambda k: groups[k][0])
+            formed, first = heapq.heappop(groups[best])
+            heapq.heappush(groups.setdefault(best | mine, []), (formed, first))
+            u.append(first)
+            v.append(person)
+    return u, v
 
 
 def _dense_codes(values: pl.Series) -> np.ndarray[Any, Any]:
