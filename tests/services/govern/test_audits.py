@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
+from baomi import clock
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.comply.reports.render import ReportFormat, render
 from baomi.services.comply.rulebook import rules
@@ -217,7 +218,8 @@ def test_calendar_summary_and_next_audit(vault: Vault) -> None:
         with pytest.raises(InputError, match="结论"):
             audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion=blank)
     done = audits.complete(vault, actor=AUDITOR, audit_id=plan.id, conclusion="基本合规")
-    due = add_months(_dt.date.fromisoformat(done.completed_at[:10]), 1)  # type: ignore[index]
+    # the next audit is due a month after the day it was completed, in China
+    due = add_months(_dt.date.fromisoformat(clock.day(done.completed_at)), 1)
     kinds = {i.kind: i for i in audits.due_items(vault, TODAY)}
     assert "audit" not in kinds and kinds["audit-next"].due == due
     with pytest.raises(InputError, match="已完成"):

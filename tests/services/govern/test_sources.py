@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from baomi import clock
 from baomi.services import deals
 from baomi.services.govern import calendar, sources
 from baomi.services.permissions import Actor, Role
@@ -94,3 +95,26 @@ def test_vendor_contract_end_and_pia_items(vault: Vault) -> None:
     days = int(sources.config()["pia_reassess_days"])
     assert reassess.due == _dt.date(2026, 6, 1) + _dt.timedelta(days=days)
     assert reassess.rule == "S35-11.4"
+
+
+def test_a_time_after_16_00_utc_is_due_on_chinas_next_day(vault: Vault) -> None:
+    """The calendar's dates are China's: an incident discovered at 20:00 UTC (04:00 the next
+    morning in Beijing), a request received then, a drill that ended then were put on the UTC
+    date — a day early, so a deadline looked one day later than it is."""
+    evening = "2026-06-14T20:00:00+00:00"  # 2026-06-15 04:00 in China
+    incidents.report(vault, actor=OP, title="泄露", discovered_at=evening, individuals=10)
+    immediate = [i for i in _kinds(vault, "incidents") if i.due == _dt.date(2026, 6, 15)]
+    assert immediate, "an 'immediately' clock is due on the day of discovery, in China"
+    assert not [i for i in _kinds(vault, "incidents") if i.due == _dt.date(2026, 6, 14)]
+    info = requests.receive(
+        vault, actor=OP, kind=requests.Kind.ACCESS, contact="13812345678", received_at=evening
+    )
+    (item,) = _kinds(vault, "requests")
+    assert item.due == _dt.date.fromisoformat(clock.day(info.due_at))
+    assert item.due != _dt.date.fromisoformat(info.due_at[:10])  # the UTC date is a day early
+    d = drills.schedule(vault, actor=OP, scenario="勒索软件", scheduled_for="2026-05-01")
+    start = "2026-06-14T19:00:00+00:00"
+    drills.time_step(vault, actor=OP, drill_id=d.id, step="isolate", event="start", at=start)
+    drills.finish(vault, actor=OP, drill_id=d.id, findings="无", at=evening)
+    (drill,) = [i for i in _kinds(vault, "drills") if i.kind == "drill"]
+    assert drill.due == _dt.date(2026, 6, 15) + _dt.timedelta(days=365)

@@ -9,6 +9,7 @@ import datetime as _dt
 import pytest
 from sqlalchemy import select
 
+from baomi import clock
 from baomi.errors import InputError, NotFoundError, PermissionDeniedError
 from baomi.services import accounts
 from baomi.services.comply.reports.render import render_pdf
@@ -21,7 +22,7 @@ from baomi.storage.models import AuditEventRow
 
 ADMIN = Actor("admin", Role.ADMIN)
 SELLER = Actor("seller.a", Role.SELLER)
-TODAY = _dt.date.today()
+TODAY = clock.today()  # China's date, as the service's (from 16:00 UTC a day after UTC's)
 
 
 def _answers(course_id: str, right: int) -> list[int]:

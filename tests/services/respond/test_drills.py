@@ -4,6 +4,7 @@ import datetime as _dt
 
 import pytest
 
+from baomi import clock
 from baomi.errors import InputError, PermissionDeniedError
 from baomi.services.permissions import Actor, Role
 from baomi.services.respond import drills
@@ -53,8 +54,8 @@ def test_a_drill_is_due_a_year_after_the_last_one(vault: Vault) -> None:
 
 def test_actions_have_owners_and_stand_out_when_overdue(vault: Vault) -> None:
     d = _run(vault, T0 + _dt.timedelta(hours=2))
-    yesterday = (_dt.date.today() - _dt.timedelta(days=1)).isoformat()
-    today = _dt.date.today().isoformat()
+    yesterday = (clock.today() - _dt.timedelta(days=1)).isoformat()  # China's dates
+    today = clock.today().isoformat()
     d = drills.add_action(
         vault, actor=OP, drill_id=d.id, text="补充联系人", owner="legal", due=today
     )
@@ -120,3 +121,21 @@ def test_a_timed_step_and_a_finished_drill_are_not_rewritten(vault: Vault) -> No
     drills.time_step(vault, actor=OP, drill_id=d.id, step="isolate", event="end", at=at(45))
     with pytest.raises(InputError):
         drills.time_step(vault, actor=OP, drill_id=d.id, step="isolate", event="start", at=at(50))
+
+
+def test_an_action_is_overdue_from_the_day_after_its_date_in_china(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 01:00 in Beijing (17:00 UTC the day before) an action due yesterday in China was not
+    shown overdue: its date was compared with the UTC date."""
+    d = _run(vault, T0 + _dt.timedelta(hours=2))
+    d = drills.add_action(
+        vault, actor=OP, drill_id=d.id, text="补充联系人", owner="legal", due="2026-12-07"
+    )
+    d = drills.add_action(
+        vault, actor=OP, drill_id=d.id, text="改模板", owner="technology", due="2026-12-06"
+    )
+    moment = _dt.datetime(2026, 12, 6, 17, 0, tzinfo=_dt.UTC)  # 2026-12-07 01:00 in China
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    (info,) = drills.drills(vault, actor=OP)
+    assert {a.text: a.overdue for a in info.actions} == {"补充联系人": False, "改模板": True}

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from baomi import clock
 from baomi.i18n import tr
 from baomi.services.comply.assessments import keep_until
 from baomi.services.comply.rulebook import rules
@@ -47,10 +48,9 @@ def department(kind: str) -> str | None:
     return found
 
 
-def _day(value: str) -> _dt.date:
-    return (
-        _dt.datetime.fromisoformat(value).date() if "T" in value else _dt.date.fromisoformat(value)
-    )
+def _day(value: str | _dt.datetime) -> _dt.date:
+    """A stored time's (or a typed date's) date in China: the calendar's dates are China's."""
+    return _dt.date.fromisoformat(clock.day(value))
 
 
 def drills(vault: Vault, today: _dt.date) -> list[DueItem]:
@@ -105,7 +105,7 @@ def incidents(vault: Vault, today: _dt.date) -> list[DueItem]:
                         f"事件 {incident_id[:8]}：{d.title}",
                         f"Incident {incident_id[:8]}: {d.title}",
                     ),
-                    due=d.due.date(),
+                    due=_day(d.due),
                     department=department("incident"),
                     link=f"/rooms/{deal_name}/incidents/{incident_id}" if deal_name else None,
                     rule=d.rule,

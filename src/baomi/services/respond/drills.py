@@ -101,7 +101,9 @@ def _info(session: Session, row: Drill, at: _dt.datetime) -> DrillInfo:
             a.owner,
             a.due,
             a.done_at,
-            a.done_at is None and _dt.date.fromisoformat(a.due) < at.date(),
+            # a date typed for an action is China's: overdue from the next day there
+            a.done_at is None
+            and _dt.date.fromisoformat(a.due) < at.astimezone(clock.CHINA_TIME).date(),
         )
         for a in session.execute(
             select(DrillAction).where(DrillAction.drill_id == row.id).order_by(DrillAction.due)
@@ -180,7 +182,7 @@ def schedule(
         session.add(row)
         session.flush()
         _record(session, vault, actor, drill_id, scheduled=when.isoformat())
-        return _info(session, row, _dt.datetime.now(_dt.UTC))
+        return _info(session, row, clock.now())
 
 
 def time_step(
@@ -215,7 +217,7 @@ def time_step(
         row.timings = json.dumps(timings)
         row.started_at = row.started_at or when
         _record(session, vault, actor, drill_id, step=step, event=event)
-        return _info(session, row, _dt.datetime.now(_dt.UTC))
+        return _info(session, row, clock.now())
 
 
 def finish(
@@ -233,7 +235,7 @@ def finish(
             raise InputError(tr("演练已结束", "the drill has ended"))
         row.ended_at = at or now()
         row.findings = findings
-        info = _info(session, row, _dt.datetime.now(_dt.UTC))
+        info = _info(session, row, clock.now())
         _record(session, vault, actor, drill_id, ended=row.ended_at, gaps=len(info.gaps))
         return info
 
@@ -260,7 +262,7 @@ def add_action(
         )
         session.flush()
         _record(session, vault, actor, drill_id, action_owner=owner, due=due)
-        return _info(session, row, _dt.datetime.now(_dt.UTC))
+        return _info(session, row, clock.now())
 
 
 def complete_action(vault: Vault, *, actor: Actor, action_id: str) -> None:
@@ -276,7 +278,7 @@ def complete_action(vault: Vault, *, actor: Actor, action_id: str) -> None:
 def drills(vault: Vault, *, actor: Actor) -> list[DrillInfo]:
     """Every drill, newest scheduled first."""
     authorize(actor, Action.DRILL_VIEW)
-    at = _dt.datetime.now(_dt.UTC)
+    at = clock.now()
     with vault.reading() as session:
         rows = session.execute(select(Drill).order_by(Drill.scheduled_for.desc())).scalars()
         return [_info(session, r, at) for r in rows]
@@ -285,7 +287,7 @@ def drills(vault: Vault, *, actor: Actor) -> list[DrillInfo]:
 def status(vault: Vault, *, actor: Actor, at: _dt.datetime | None = None) -> DrillStatus:
     """When the next drill is due under the policy and whether it is overdue."""
     authorize(actor, Action.DRILL_VIEW)
-    at = at or _dt.datetime.now(_dt.UTC)
+    at = at or clock.now()
     rule = rules()["S35-10.1"]
     interval = int(rule.param("drill_interval_days"))
     with vault.reading() as session:
