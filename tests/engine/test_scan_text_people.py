@@ -134,6 +134,30 @@ def test_a_guardian_or_emergency_contact_column_is_another_person(tmp_path: Path
     assert _summary(root)["estimated_individuals"] == 20 + 8 + 2
 
 
+def test_two_guardians_of_one_name_without_an_identifier_are_one_person(tmp_path: Path) -> None:
+    # The demo's health survey (449 of its 450 people): two minors' guardians, two different
+    # generated people, have one name and no identifier (the survey has no 监护人电话), and an
+    # adult respondent has that name too, with a phone. Nothing in the file tells the two
+    # guardians apart — a mother of two children in the survey reads the same — so they are
+    # one person; the respondent of that name is another (a role's person is not joined to a
+    # record by name).
+    rng = random.Random(16)
+    names = _names(rng, 14)
+    adults, minors, other = names[:10], names[10:13], names[13]
+    guardians = [adults[0], adults[0], other]  # the first two: two people, one name
+    rows = [(name, 40, "") for name in adults]
+    rows += [(name, 9, guardian) for name, guardian in zip(minors, guardians, strict=True)]
+    root = tmp_path / "d"
+    root.mkdir()
+    with (root / "health_survey.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["问卷编号", "姓名", "年龄", "联系电话", "监护人", "病史"])
+        for i, (name, age, guardian) in enumerate(rows):
+            w.writerow([f"Q{i:05d}", name, age, mobile(rng), guardian, "无"])
+    # 10 adults, 3 minors, 2 guardians' names (3 guardians)
+    assert _summary(root)["estimated_individuals"] == 10 + 3 + 2
+
+
 def test_a_contact_column_alone_is_the_records_person(tmp_path: Path) -> None:
     # a company customer's list names its contact person, who is the record's only person
     rng = random.Random(15)

@@ -67,7 +67,8 @@ class DemoTruth:
     files: tuple[str, ...]
     spans: tuple[TruthSpan, ...]
     columns: tuple[ColumnFact, ...] = ()
-    individuals: int = 0  # distinct generated people whose PI appears anywhere
+    individuals: int = 0  # distinct generated people whose PI appears anywhere (two guardians
+    # of one name with no identifier are two here, one to any reader of the file: docs/scan.md)
     minors_under_14: int = 0  # health-survey respondents under 14 (PIPL-28, PIPL-31)
     encodings: dict[str, str] = field(default_factory=dict)
 
