@@ -13,7 +13,7 @@ PORT ?= 8000
 # the suites on every core (pytest-xdist; a module's tests stay on one worker); XDIST= runs them in one process
 XDIST ?= -n auto --dist loadscope
 
-.PHONY: setup run demo test test-slow test-db test-scan-db test-postgres lint format bench model model-fast-distilled model-neural clean
+.PHONY: setup run demo test test-slow test-evening test-db test-scan-db test-postgres lint format bench model model-fast-distilled model-neural clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,6 +38,13 @@ test: setup ## the test suite (embedded SQLite), without the slow end-to-end tes
 
 test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, API fuzzing (CI runs them)
 	$(BIN)/pytest -q $(XDIST) -m slow
+
+# China's date is a day after UTC's from 16:00 to 24:00 UTC: the services that keep dates (due
+# dates, deadlines, retention) are tested at 17:30 UTC too, whenever CI runs (libfaketime;
+# Debian's faketime)
+EVENING := $(shell date -u +%F) 17:30:00
+test-evening: setup ## the date-keeping services' tests at 17:30 UTC (01:30 the next day in China), with faketime
+	faketime -f "@$(EVENING)" $(BIN)/pytest -q $(XDIST) -m "not slow" -p no:cacheprovider tests/services/govern tests/services/respond tests/services/comply
 
 test-db: setup ## the fast tests that use the database (services, storage, the web's sessions, rooms, documents, several processes), e.g. on PostgreSQL
 	$(BIN)/pytest -q $(XDIST) -m "not slow" tests/services tests/storage tests/web/test_accounts.py tests/web/test_rooms_api.py tests/web/test_documents_api.py tests/web/test_several_processes.py
