@@ -462,3 +462,20 @@ def test_a_missing_policy_or_hierarchy_file_is_said_in_the_interface_language(
     assert r.exit_code == 1
     assert "无法读取层级文件" in r.output and "none.csv" in r.output
     assert not (env / "o").exists()
+
+
+def test_the_files_left_out_are_listed_in_the_consoles_language(env: Path) -> None:
+    """In English the unreadable files were listed with Chinese full-width brackets."""
+    (env / "seller" / "空.xlsx").write_bytes(b"")
+    (env / "seller" / "坏.docx").write_bytes(b"PK\x03\x04 broken")
+    r = runner.invoke(
+        app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
+    )
+    assert r.exit_code == 0, r.output
+    args = ["protect", str(env / "seller"), "--policy", str(env / "p.yaml")]
+    r = runner.invoke(app, [*args, "--out", str(env / "pkg"), "--key-file", str(env / "k.key")])
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.output.split())
+    assert "2 unreadable file(s) left out of the package" in said
+    assert "坏.docx (not a valid .docx file (corrupt)), 空.xlsx (empty file)" in said
+    assert "（" not in said

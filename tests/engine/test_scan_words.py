@@ -29,6 +29,7 @@ def broken_folder(root: Path) -> Path:
         '姓名,手机\n张三,13812345678\n李四,"13912345678\n王五,13712345678\n', encoding="utf-8"
     )
     (root / "空.csv").write_bytes(b"")  # skipped: empty
+    (root / "空.docx").write_bytes(b"")  # skipped: empty (it was "not a valid .docx file")
     (root / "not_json.json").write_text("phone=13812345673", encoding="utf-8")  # skipped
     items = ",\n".join(json.dumps({"phone": f"139{i:08d}"}) for i in range(200))
     # broken after its first partitions: read in part, the reason names the line
@@ -58,7 +59,8 @@ def test_errors_and_reasons_are_kept_in_both_languages(tmp_path: Path) -> None:
     en = scanned(root, tmp_path / "en", "en")
     read_in_part = [f for f in zh.files if f.errors]
     assert {f.path for f in read_in_part} == {"引号.csv", "cut.json", "two.xlsx"}
-    assert {s.path for s in zh.skipped} == {"空.csv", "not_json.json", "notzip.xlsx"}
+    assert {s.path for s in zh.skipped} == {"空.csv", "空.docx", "not_json.json", "notzip.xlsx"}
+    assert {s.reason for s in en.skipped if s.path.startswith("空")} == {"empty file"}
     for fz, fe in zip(zh.files, en.files, strict=True):
         # each scan writes its own language, and both scans the same words
         assert fz.error_words == fe.error_words

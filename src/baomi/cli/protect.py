@@ -296,7 +296,10 @@ def protect(
             + f": {names}"
         )
     if result.unreadable:
-        shown = ", ".join(f"{u['path']}（{u['reason']}）" for u in result.unreadable[:5])
+        shown = ", ".join(
+            tr(f"{u['path']}（{u['reason']}）", f"{u['path']} ({u['reason']})")
+            for u in result.unreadable[:5]
+        )
         more = " …" if len(result.unreadable) > 5 else ""
         console.print(
             tr(

@@ -19,6 +19,7 @@ from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.package import ProtectOptions, VerifyError, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.protect.renderings import conventional
+from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.errors import InputError
 
 from .conftest import make_card, make_id, make_mobile
@@ -1114,3 +1115,16 @@ def test_json_nested_too_deeply_is_left_out_and_named(tmp_path: Path) -> None:
         "nested too deeply" in u["reason"] or "嵌套过深" in u["reason"] for u in result.unreadable
     )
     assert (tmp_path / "out" / "c.csv").exists()
+
+
+def test_an_empty_workbook_is_an_empty_file_as_the_scan_says(tmp_path: Path) -> None:
+    """An empty .xlsx was "not a valid XLSX workbook (corrupt, truncated or encrypted)" to
+    protect, where the scan of the same folder says "empty file"."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    (src / "空.xlsx").write_bytes(b"")
+    result = run(src, tmp_path / "out")
+    scanned = scan_paths([src], out_dir=tmp_path / "scan", options=ScanOptions(prose=False))
+    (skipped,) = scanned.inventory.skipped
+    assert result.unreadable == [{"path": "空.xlsx", "reason": skipped.reason}]
+    assert skipped.reason == "空文件"

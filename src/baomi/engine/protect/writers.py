@@ -28,6 +28,7 @@ from baomi.engine.protect.roundtrip import (
     output_encoding,
 )
 from baomi.engine.protect.text_formats import replace_in_runs
+from baomi.engine.readers.base import unreadable
 from baomi.engine.readers.xlsx_extras import read_size_codes
 
 __all__ = [
@@ -60,6 +61,8 @@ def _fmt(path: Path) -> str:
 def load(path: Path) -> Document:
     """Read ``path`` for protection (read-only; the input is never modified)."""
     fmt = _fmt(path)
+    if path.stat().st_size == 0:  # as the scan says it, whatever the format would make of it
+        raise unreadable(path, "空文件", "empty file")
     if fmt == "xlsx":
         read_size_codes()  # a page header's font size, read as the scan reads it
     return _LOADERS[fmt](path, fmt)

@@ -43,6 +43,8 @@ def load_docx(path: Path) -> Any:
             head = handle.read(8)
     except OSError as exc:
         raise unreadable(path, "无法打开文件", "cannot open the file") from exc
+    if not head:
+        raise unreadable(path, "空文件", "empty file")
     if head == OLE_MAGIC:
         raise unreadable(
             path,
