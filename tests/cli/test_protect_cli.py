@@ -18,6 +18,7 @@ with warnings.catch_warnings():
     # typer imports click helpers that the locked click deprecates (not our code)
     warnings.simplefilter("ignore", DeprecationWarning)
     import typer
+    from click.testing import Result
     from typer.testing import CliRunner
 
     from baomi.cli import protect as protect_cli
@@ -319,9 +320,8 @@ def test_with_a_vault_the_protect_commands_record_in_its_audit_chain(
     assert not (env / "home" / "logs" / "audit.jsonl").exists()
 
 
-def test_protect_says_a_broken_csv_row_was_left_out(env: Path) -> None:
-    with (env / "seller" / "客户.csv").open("a", encoding="utf-8") as fh:
-        fh.write("多,一,列,13812345678,a,b,c,d,e\n")  # more fields than the header
+def _protect_seller(env: Path) -> Result:
+    """``policy init`` then ``protect`` of the seller folder into ``pkg`` (both succeed)."""
     r = runner.invoke(
         app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
     )
@@ -329,6 +329,13 @@ def test_protect_says_a_broken_csv_row_was_left_out(env: Path) -> None:
     args = ["protect", str(env / "seller"), "--policy", str(env / "p.yaml")]
     r = runner.invoke(app, [*args, "--out", str(env / "pkg"), "--key-file", str(env / "k.key")])
     assert r.exit_code == 0, r.output
+    return r
+
+
+def test_protect_says_a_broken_csv_row_was_left_out(env: Path) -> None:
+    with (env / "seller" / "客户.csv").open("a", encoding="utf-8") as fh:
+        fh.write("多,一,列,13812345678,a,b,c,d,e\n")  # more fields than the header
+    r = _protect_seller(env)
     assert "unreadable rows skipped 1" in " ".join(r.output.split())
     manifest = json.loads((env / "pkg" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"][0]["tables"][0]["skipped_rows"] == 1
@@ -468,13 +475,7 @@ def test_the_files_left_out_are_listed_in_the_consoles_language(env: Path) -> No
     """In English the unreadable files were listed with Chinese full-width brackets."""
     (env / "seller" / "空.xlsx").write_bytes(b"")
     (env / "seller" / "坏.docx").write_bytes(b"PK\x03\x04 broken")
-    r = runner.invoke(
-        app, ["policy", "init", str(env / "p.yaml"), "--key-file", str(env / "k.key")]
-    )
-    assert r.exit_code == 0, r.output
-    args = ["protect", str(env / "seller"), "--policy", str(env / "p.yaml")]
-    r = runner.invoke(app, [*args, "--out", str(env / "pkg"), "--key-file", str(env / "k.key")])
-    assert r.exit_code == 0, r.output
+    r = _protect_seller(env)
     said = " ".join(r.output.split())
     assert "2 unreadable file(s) left out of the package" in said
     assert "坏.docx (not a valid .docx file (corrupt)), 空.xlsx (empty file)" in said
