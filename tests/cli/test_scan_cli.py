@@ -157,6 +157,9 @@ def test_files_read_in_part_are_named_with_a_warning(tmp_path: Path, monkeypatch
     assert summary["files_with_errors"] == 1 and summary["skipped_rows"] == 1
     assert summary["undecodable_rows"] == 1 and summary["files_skipped"] == 1
     assert "Warning: 3 files were not read completely" in result.stderr
+    said = " ".join(result.stderr.split())  # one of each: said in the singular
+    assert "ragged.csv: skipped 1 row (wrong number of fields" in said
+    assert "late.csv: 1 row holds bytes that do not decode" in said
 
 
 def test_ner_backend_option_chooses_the_prose_model(tmp_path: Path, monkeypatch: object) -> None:

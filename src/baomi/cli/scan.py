@@ -166,7 +166,8 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
                 f"  - {path}: "
                 + tr(
                     f"跳过 {n} 行（字段数不对或无法解析），未扫描",
-                    f"skipped {n} rows (wrong number of fields or unparsable), not scanned",
+                    f"skipped {n} {'row' if n == 1 else 'rows'} (wrong number of fields or "
+                    "unparsable), not scanned",
                 )
             )
         if f.undecodable_rows:
@@ -175,7 +176,9 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
                 f"  - {path}: "
                 + tr(
                     f"{n} 行含无法解码的字节，已替换为 U+FFFD 后扫描",
-                    f"{n} rows hold bytes that do not decode; scanned with U+FFFD in their place",
+                    f"{n} rows hold bytes that do not decode; scanned with U+FFFD in their place"
+                    if n != 1
+                    else "1 row holds bytes that do not decode; scanned with U+FFFD in their place",
                 )
             )
 
