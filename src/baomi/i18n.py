@@ -33,6 +33,11 @@ def tr(zh: str, en: str) -> str:
     return en if current_language() == "en" else zh
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` things in English: ``1 file``, ``2 files`` (``plural``: when not ``noun + "s"``)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 class Worded(str):
     """A message in the current language that keeps its words in both (``zh``, ``en``).
 

@@ -158,6 +158,7 @@ def test_files_read_in_part_are_named_with_a_warning(tmp_path: Path, monkeypatch
     assert summary["undecodable_rows"] == 1 and summary["files_skipped"] == 1
     assert "Warning: 3 files were not read completely" in result.stderr
     said = " ".join(result.stderr.split())  # one of each: said in the singular
+    assert "Skipped 1 file:" in said
     assert "ragged.csv: skipped 1 row (wrong number of fields" in said
     assert "late.csv: 1 row holds bytes that do not decode" in said
 

@@ -21,7 +21,7 @@ from rich.table import Table
 from baomi.cli import scan_database as db_cli
 from baomi.engine.contracts import notes
 from baomi.engine.entities import ENTITIES
-from baomi.i18n import current_language, os_reason, tr
+from baomi.i18n import counted, current_language, os_reason, tr
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -108,8 +108,8 @@ def _label(entity: str | None) -> str:
 
 
 def _units(tables: bool) -> tuple[str, str]:
-    """What a run reads, in Chinese and English: a database's tables, or files."""
-    return ("个表", "tables") if tables else ("个文件", "files")
+    """What a run reads, in Chinese and English (one of them): a database's tables, or files."""
+    return ("个表", "table") if tables else ("个文件", "file")
 
 
 def _print_summary(console: Console, inv: Inventory, out: Path, *, tables: bool = False) -> None:
@@ -120,8 +120,9 @@ def _print_summary(console: Console, inv: Inventory, out: Path, *, tables: bool 
             f"扫描完成：{s.files_scanned} {zh}，{s.rows} 行，{s.findings} 处个人信息；"
             f"估计涉及 {s.estimated_individuals} 人，其中 {s.individuals_with_sensitive} 人"
             f"涉及敏感个人信息。",
-            f"Scan complete: {s.files_scanned} {en}, {s.rows} rows, {s.findings} "
-            f"findings; about {s.estimated_individuals} individuals, "
+            f"Scan complete: {counted(s.files_scanned, en)}, {counted(s.rows, 'row')}, "
+            f"{counted(s.findings, 'finding')}; about "
+            f"{counted(s.estimated_individuals, 'individual')}, "
             f"{s.individuals_with_sensitive} with sensitive PI.",
         )
     )
@@ -135,7 +136,9 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
     information is not called a failure."""
     zh, en = _units(tables)
     if inv.skipped:
-        console.print(tr(f"跳过 {len(inv.skipped)} {zh}：", f"Skipped {len(inv.skipped)} {en}:"))
+        console.print(
+            tr(f"跳过 {len(inv.skipped)} {zh}：", f"Skipped {counted(len(inv.skipped), en)}:")
+        )
         for item in inv.skipped:
             console.print(f"  - {escape(item.path)}: {escape(notes.reason_shown(item))}")
     noted = [(f, notes.shown(f)) for f in inv.files if f.notes or f.note_codes]
@@ -152,7 +155,8 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
     console.print(
         tr(
             f"[bold yellow]警告：{len(partial)} {zh}未能完整读取[/]（详见 inventory.json）：",
-            f"[bold yellow]Warning: {len(partial)} {en} were not read completely[/] "
+            f"[bold yellow]Warning: {counted(len(partial), en)} "
+            f"{'was' if len(partial) == 1 else 'were'} not read completely[/] "
             "(see inventory.json):",
         )
     )
