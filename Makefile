@@ -40,11 +40,14 @@ test-slow: setup ## the slow end-to-end tests: browsers, the README's commands, 
 	$(BIN)/pytest -q $(XDIST) -m slow
 
 # China's date is a day after UTC's from 16:00 to 24:00 UTC: the services that keep dates (due
-# dates, deadlines, retention) are tested at 17:30 UTC too, whenever CI runs (libfaketime;
+# dates, deadlines, retention) and their pages are tested at 17:30 UTC too, whenever CI runs (libfaketime;
 # Debian's faketime)
 EVENING := $(shell date -u +%F) 17:30:00
-test-evening: setup ## the date-keeping services' tests at 17:30 UTC (01:30 the next day in China), with faketime
-	faketime -f "@$(EVENING)" $(BIN)/pytest -q $(XDIST) -m "not slow" -p no:cacheprovider tests/services/govern tests/services/respond tests/services/comply
+EVENING_TESTS := tests/services/govern tests/services/respond tests/services/comply \
+	tests/web/test_govern*.py tests/web/test_incidents.py tests/web/test_requests*.py \
+	tests/web/test_comply_pia.py tests/web/test_comply_notices.py tests/web/test_audit_page.py
+test-evening: setup ## the date-keeping services' and pages' tests at 17:30 UTC (01:30 the next day in China), with faketime
+	faketime -f "@$(EVENING)" $(BIN)/pytest -q $(XDIST) -m "not slow" -p no:cacheprovider $(EVENING_TESTS)
 
 test-db: setup ## the fast tests that use the database (services, storage, the web's sessions, rooms, documents, several processes), e.g. on PostgreSQL
 	$(BIN)/pytest -q $(XDIST) -m "not slow" tests/services tests/storage tests/web/test_accounts.py tests/web/test_rooms_api.py tests/web/test_documents_api.py tests/web/test_several_processes.py
