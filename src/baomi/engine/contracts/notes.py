@@ -30,7 +30,7 @@ from baomi.engine.contracts.inventory import (
     SkippedFile,
     Words,
 )
-from baomi.i18n import current_language, tr, words_of
+from baomi.i18n import tr, words_of
 
 
 def _column(why_zh: str, why_en: str) -> Callable[[InventoryNote], tuple[str, str] | None]:
@@ -163,7 +163,7 @@ def recorded_reason(reason: str) -> tuple[str, Words]:
 
 
 def _said(words: Words) -> str:
-    return words.en if current_language() == "en" else words.zh
+    return tr(words.zh, words.en)
 
 
 def errors_shown(item: InventoryFile) -> tuple[str, ...]:
