@@ -51,16 +51,12 @@ class Worded(str):
     en: str
 
     def __new__(cls, zh: str, en: str) -> Worded:
-        self = super().__new__(cls, en if current_language() == "en" else zh)
+        self = super().__new__(cls, tr(zh, en))
         self.zh, self.en = zh, en
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled (to and from Dask workers) with its words
         return (_worded, (self.zh, self.en, str(self)))
-
-    def said(self, lang: str | None = None) -> str:
-        """The words in ``lang`` (default: the current language)."""
-        return self.en if (lang or current_language()) == "en" else self.zh
 
 
 def _worded(zh: str, en: str, text: str) -> Worded:
@@ -77,7 +73,7 @@ def worded(zh: str, en: str) -> Worded:
 def in_language(text: str) -> str:
     """``text`` in the current language: a :class:`Worded`'s words (it may have been made in
     another process, in its language), else ``text`` as it is."""
-    return text.said() if isinstance(text, Worded) else text
+    return tr(*words_of(text))
 
 
 def words_of(text: str) -> tuple[str, str]:

@@ -216,13 +216,19 @@ def test_a_worker_reads_only_the_same_file(tmp_path: Path) -> None:
     assert SeenFile(str(tmp_path / "gone.csv"), 1, 0).read() is None
 
 
+def _a_contract_and_an_empty_file(seller: Path, folder: Path) -> Path:
+    """``folder`` with one demo contract and an empty file; the contract's source path."""
+    folder.mkdir()
+    good = seller / "合同" / "股权转让协议_003.txt"
+    (folder / good.name).write_bytes(good.read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    return good
+
+
 def test_dask_leaves_out_an_unreadable_file_as_one_process_does(
     seller: Path, client: Client, tmp_path: Path
 ) -> None:
-    (tmp_path / "in").mkdir()
-    good = seller / "合同" / "股权转让协议_003.txt"
-    (tmp_path / "in" / good.name).write_bytes(good.read_bytes())
-    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    good = _a_contract_and_an_empty_file(seller, tmp_path / "in")
     options = {"recipient": "买方甲", "now": NOW}
     one = protect_paths(
         [tmp_path / "in"], POLICY, tmp_path / "one", keys=KEY, options=ProtectOptions(**options)
@@ -247,10 +253,7 @@ def test_an_unreadable_files_reason_is_in_the_runs_language_on_dask(
     default): an English run on Dask told the user "空文件"."""
     from baomi.i18n import set_language
 
-    (tmp_path / "in").mkdir()
-    good = seller / "合同" / "股权转让协议_003.txt"
-    (tmp_path / "in" / good.name).write_bytes(good.read_bytes())
-    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    _a_contract_and_an_empty_file(seller, tmp_path / "in")
     options = {"recipient": "买方甲", "now": NOW}
     set_language("en")
     try:

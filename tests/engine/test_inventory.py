@@ -57,25 +57,36 @@ def test_components_agree_with_a_plain_union_find() -> None:
         assert _count(r, h, f) == _reference(edges, flagged)
 
 
+class _Sets:
+    """A plain union-find, the reference counts' (small inputs: no ranks)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[object, object] = {}
+
+    def find(self, x: object) -> object:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            x = self.parent[x]
+        return x
+
+    def join(self, a: object, b: object) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
 def _reference_with_documents(
     edges: list[tuple[int, int, bool]], flagged: set[int]
 ) -> tuple[int, int]:
     """Records joined by shared ID numbers first; then by each other shared value unless
     records of two different ID-holding people (so far) hold it."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            x = parent[x]
-        return x
+    sets = _Sets()
+    find = sets.find
 
     def join(rows: set[int]) -> None:
         first, *rest = sorted(rows)
         for x in rest:
-            a, b = find(first), find(x)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            sets.join(first, x)
 
     holders: dict[tuple[int, bool], set[int]] = {}
     for r, h, doc in edges:
@@ -203,18 +214,8 @@ def _reference_by_name(records: list[Record]) -> int:
     people), a record without identifiers by its name; then each name's people taken fullest
     first (most kinds, then lowest key), each joined to the first group of that name's
     people so far whose kinds, all of its people's together, are disjoint from its own."""
-    parent: dict[object, object] = {}
-
-    def find(x: object) -> object:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    def join(a: object, b: object) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
+    sets = _Sets()
+    find, join = sets.find, sets.join
 
     for key, name, ids in records:
         for kind, value in ids or [(0, 10**9 + name)]:
