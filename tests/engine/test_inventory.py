@@ -304,3 +304,75 @@ def test_records_of_one_name_are_joined_as_a_plain_greedy_pass_joins_them() -> N
                 records.append((len(records) + 1, shown, part))
         rng.shuffle(records)
         assert _count_named(records) == _reference_by_name(records)
+
+
+def _linked_parts(seed: int, parts: int) -> list[PartialInventory]:
+    """Partitions of records that share phones and ID numbers across partitions, some named."""
+    rng = random.Random(seed)
+    out = []
+    key = 0
+    for _ in range(parts):
+        r, h, k, named_r, named_n = [], [], [], [], []
+        for _ in range(rng.randint(20, 60)):
+            key += 1
+            for kind in (ID, PHONE, EMAIL):
+                if rng.random() < 0.6:
+                    r.append(key)
+                    h.append(kind * 1_000 + rng.randrange(150))
+                    k.append(kind)
+            if rng.random() < 0.5:
+                named_r.append(key)
+                named_n.append(rng.randrange(40))
+        p = PartialInventory(rows=len(set(r)))
+        p.links = pl.DataFrame(
+            {"r": r, "h": h, "k": k}, schema={"r": pl.UInt64, "h": pl.UInt64, "k": pl.UInt32}
+        )
+        p.named = pl.DataFrame(
+            {"r": named_r, "n": named_n}, schema={"r": pl.UInt64, "n": pl.UInt64}
+        )
+        p.sensitive_rows = pl.Series("r", r[::5], dtype=pl.UInt64)
+        out.append(p)
+    return out
+
+
+def test_links_beyond_the_memory_bound_are_spilled_and_count_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from baomi.engine import inventory
+
+    for seed in range(5):
+        whole = InventoryMerger()
+        for p in _linked_parts(seed, 30):
+            whole.add(p)
+        expected = whole.individuals()
+        assert whole._spilled is None  # a few thousand links: all held in memory
+
+        monkeypatch.setattr(inventory, "LINKS_IN_MEMORY", 150)
+        spilling = InventoryMerger()
+        for p in _linked_parts(seed, 30):
+            spilling.add(p)
+            held = sum(len(f) for f in spilling._links) + sum(len(f) for f in spilling._named)
+            assert held <= 150 + len(p.links) + len(p.named)  # bounded, not the whole scan
+        assert spilling._spilled is not None
+        assert spilling.individuals() == expected
+        assert spilling.individuals() == expected  # reading back leaves the files as they were
+        monkeypatch.setattr(inventory, "LINKS_IN_MEMORY", 1_500_000)
+
+
+def test_past_the_exact_limit_the_spilled_links_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from baomi.engine import inventory
+
+    monkeypatch.setattr(inventory, "LINKS_IN_MEMORY", 100)
+    monkeypatch.setattr(inventory, "MAX_EXACT_LINKS", 1_000)
+    merger = InventoryMerger()
+    spills = []
+    for p in _linked_parts(1, 30):
+        merger.add(p)
+        if merger._spilled is not None:
+            spills.append(merger._spilled)
+    assert spills  # it spilled before the limit ...
+    assert merger._spilled is None and not merger._links  # ... and let go of all of it after
+    assert all(f.closed for s in spills[-1] for f in s.files.values())
+    assert merger.individuals()[2].startswith("estimate")

@@ -456,3 +456,17 @@ def test_columns_scanned_side_by_side_give_the_column_by_column_result(tmp_path:
     columns = [c["name"] for c in to_dict(side.inventory)["files"][0]["columns"]]
     assert columns == ["编号", "跟进记录", "联系电话", "证件号码", "备注"]
     assert to_dict(side.inventory) | {"created": 0} == to_dict(one.inventory) | {"created": 0}
+
+
+def test_a_scan_whose_links_are_spilled_gives_the_same_inventory(
+    customers: tuple[Path, list[dict[str, str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.engine import inventory
+
+    root, _ = customers
+    options = ScanOptions(batch_rows=60)
+    held = scan_paths([root], out_dir=tmp_path / "held", options=options)
+    monkeypatch.setattr(inventory, "LINKS_IN_MEMORY", 100)
+    spilled = scan_paths([root], out_dir=tmp_path / "spilled", options=options)
+    assert to_dict(spilled.inventory) | {"created": 0} == to_dict(held.inventory) | {"created": 0}
+    assert to_dict(spilled.inventory)["summary"]["estimated_individuals"] == 300

@@ -8,6 +8,8 @@ Hashes are keyed with a random per-scan seed, kept in memory only and never writ
 from __future__ import annotations
 
 import heapq
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,11 @@ from baomi.engine.entities import ENTITIES
 #: Above this many identifier links the exact individuals count (connected components) is
 #: replaced by an estimate (the largest distinct count of any identifier), to bound memory.
 MAX_EXACT_LINKS = 4_000_000
+#: Links (and named records) held in memory, about 30 MB; beyond, the merger writes them to
+#: unnamed temporary files (:class:`_Spill`) until the count needs them. A 1 GB CSV reaches
+#: :data:`MAX_EXACT_LINKS` a quarter of the way through, and the links it held until then were
+#: its peak memory (bench/RESULTS.md "Peak memory for a 1 GB CSV", session 20).
+LINKS_IN_MEMORY = 1_500_000
 #: Above this many distinct values of one entity its exact hash set becomes a HyperLogLog
 #: sketch, so that memory stays bounded whatever the number of distinct customers.
 EXACT_DISTINCT = 1_000_000
@@ -113,8 +120,43 @@ class DistinctSketch:
         return round(raw)
 
 
+class _Spill:
+    """Frames of one schema (unsigned integers, no nulls) appended to unnamed temporary files,
+    a file per column holding its raw values, and read back in order. What they hold is row
+    keys and keyed hashes (the scan's seed is in memory only); a file has no name and is gone
+    when closed or when the process ends, whatever way it ends."""
+
+    def __init__(self, empty: pl.DataFrame) -> None:
+        self.empty = empty
+        self.dtypes = {name: empty.get_column(name).to_numpy().dtype for name in empty.columns}
+        self.files = {name: tempfile.TemporaryFile() for name in empty.columns}  # noqa: SIM115
+        # closed with the merger when it is dropped, however the scan ended
+        self.close = weakref.finalize(self, _close_all, list(self.files.values()))
+
+    def write(self, frames: list[pl.DataFrame]) -> None:
+        for name, handle in self.files.items():
+            for frame in frames:
+                values = frame.get_column(name)
+                if values.null_count():
+                    raise ValueError(f"{name}: nulls cannot be spilled")
+                handle.write(np.ascontiguousarray(values.to_numpy(), dtype=self.dtypes[name]).data)
+
+    def read(self) -> pl.DataFrame:
+        columns = {}
+        for name, handle in self.files.items():
+            handle.seek(0)
+            columns[name] = np.frombuffer(handle.read(), dtype=self.dtypes[name])
+        return pl.DataFrame(columns, schema=self.empty.schema)
+
+
+def _close_all(handles: list[Any]) -> None:
+    for handle in handles:
+        handle.close()
+
+
 class InventoryMerger:
-    """Merges partial inventories; memory stays bounded by compacting hash sets."""
+    """Merges partial inventories; memory stays bounded by compacting hash sets and by
+    spilling the individuals' links beyond :data:`LINKS_IN_MEMORY` to temporary files."""
 
     def __init__(self) -> None:
         self.rows = 0
@@ -126,6 +168,8 @@ class InventoryMerger:
         self._links: list[pl.DataFrame] = []
         self._named: list[pl.DataFrame] = []
         self._link_count = 0
+        self._spilled: tuple[_Spill, _Spill] | None = None  # links, named
+        self._spilled_count = 0
         self._exact = True
         self._sensitive: list[pl.Series] = []
         self.minors = 0
@@ -161,8 +205,34 @@ class InventoryMerger:
                 self._links.clear()
                 self._named.clear()
                 self._sensitive.clear()
+                self._close_spill()
+            elif self._link_count - self._spilled_count > LINKS_IN_MEMORY:
+                self._spill()
         if len(part.sensitive_rows) and self._exact:
             self._sensitive.append(part.sensitive_rows)
+
+    def _spill(self) -> None:
+        """Write the links and named records held in memory to the temporary files."""
+        if self._spilled is None:
+            self._spilled = (_Spill(_EMPTY_LINKS), _Spill(_EMPTY_NAMED))
+        self._spilled[0].write(self._links)
+        self._spilled[1].write(self._named)
+        self._spilled_count = self._link_count
+        self._links.clear()
+        self._named.clear()
+
+    def _close_spill(self) -> None:
+        if self._spilled is not None:
+            for spill in self._spilled:
+                spill.close()
+            self._spilled = None
+
+    def _all(self) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
+        """Every link and named record so far, in the order they were added."""
+        if self._spilled is None:
+            return self._links, self._named
+        links, named = self._spilled
+        return [links.read(), *self._links], [named.read(), *self._named]
 
     def distinct(self) -> dict[str, int]:
         """Distinct values per entity: exact, or a HyperLogLog estimate (:meth:`estimated`)."""
@@ -185,15 +255,16 @@ class InventoryMerger:
             }
             return max(ids.values(), default=0), 0, "estimate: largest distinct identifier count"
         method = "exact: records linked by shared identifiers"
-        if not self._links:
+        all_links, all_named = self._all()
+        if not all_links:
             return 0, 0, method
         flagged = (
             np.concatenate([s.to_numpy() for s in self._sensitive])
             if self._sensitive
             else np.zeros(0, dtype=np.uint64)
         )
-        named = pl.concat(self._named) if self._named else _EMPTY_NAMED
-        n, sensitive = _components(pl.concat(self._links), flagged, named)
+        named = pl.concat(all_named) if all_named else _EMPTY_NAMED
+        n, sensitive = _components(pl.concat(all_links), flagged, named)
         return n, sensitive, method
 
 
