@@ -376,3 +376,21 @@ def test_past_the_exact_limit_the_spilled_links_are_dropped(
     assert merger._spilled is None and not merger._links  # ... and let go of all of it after
     assert all(f.closed for s in spills[-1] for f in s.files.values())
     assert merger.individuals()[2].startswith("estimate")
+
+
+def test_values_held_by_several_roots_are_found_by_one_sort() -> None:
+    from baomi.engine.inventory import _distinct_pairs, _held_by_several
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        n = int(rng.integers(0, 400))
+        values = rng.integers(0, 60, n).astype(np.uint64) * np.uint64(2**40)  # large hashes
+        roots = rng.integers(0, 30, n).astype(np.int32)
+        pairs = set(zip(values.tolist(), roots.tolist(), strict=True))
+        a, b = _distinct_pairs(values, roots)
+        assert list(zip(a.tolist(), b.tolist(), strict=True)) == sorted(pairs)
+        holders: dict[int, set[int]] = {}
+        for v, r in pairs:
+            holders.setdefault(v, set()).add(r)
+        shared = sorted(v for v, rs in holders.items() if len(rs) > 1)
+        assert _held_by_several(values, roots).to_list() == shared

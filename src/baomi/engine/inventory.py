@@ -273,8 +273,9 @@ def union_roots(
 ) -> np.ndarray[Any, Any]:
     """The root of every node ``0..size-1`` of the graph with edges ``u[i]–v[i]`` (integer
     codes): min-label hooking with pointer jumping (NumPy only). A node without an edge is its
-    own root."""
-    parent = np.arange(size, dtype=np.int64)
+    own root. Codes are 32-bit below 2**31 nodes: half the memory of the count's largest
+    arrays."""
+    parent = np.arange(size, dtype=_code_type(size))
     if not len(u):
         return parent
     while True:
@@ -327,6 +328,7 @@ def people_roots(
     if len(named):  # one code for a key in both (a named record holds a link)
         keys = pl.concat([keys, named.get_column("r")])
     all_codes = _dense_codes(keys)
+    del keys  # the count's peak memory is the next steps' arrays: this one is done
     codes, named_codes = all_codes[: links.height], all_codes[links.height :]
     parent = np.arange(int(all_codes.max()) + 1 if len(all_codes) else 0, dtype=np.int64)
     h = links.get_column("h")
@@ -342,12 +344,7 @@ def people_roots(
         values = h.filter(pl.Series(other))
         on_doc = has_doc[root]
         if on_doc.any():
-            split = (
-                pl.DataFrame({"h": values.filter(pl.Series(on_doc)), "root": root[on_doc]})
-                .unique()
-                .get_column("h")
-            )
-            none = split.filter(split.is_duplicated()).unique()
+            none = _held_by_several(values.filter(pl.Series(on_doc)).to_numpy(), root[on_doc])
             if len(none):
                 keep = ~values.is_in(none.implode()).to_numpy()
                 values, root = values.filter(pl.Series(keep)), root[keep]
@@ -357,6 +354,26 @@ def people_roots(
         np.bitwise_or.at(kinds, parent[codes], links.get_column("k").to_numpy())
         parent = joined_by_name(parent, named_codes, named.get_column("n"), kinds)[parent]
     return codes, parent, none
+
+
+def _distinct_pairs(
+    a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The distinct pairs ``(a[i], b[i])``, sorted: by one sort, in a few bytes per pair (a
+    Polars ``unique`` over the pairs took 150–250 bytes per pair, the count's largest
+    allocations on a file of a few million links)."""
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    del order
+    starts = np.flatnonzero(np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1]))))
+    return a[starts], b[starts]
+
+
+def _held_by_several(values: np.ndarray[Any, Any], roots: np.ndarray[Any, Any]) -> pl.Series:
+    """The ``values`` (sorted, once each) held by more than one of ``roots`` (pairwise)."""
+    first, _ = _distinct_pairs(values, roots)
+    again = first[1:][first[1:] == first[:-1]]
+    return pl.Series("h", np.unique(again), dtype=pl.UInt64)
 
 
 def _joined(parent: np.ndarray[Any, Any], who: np.ndarray[Any, Any], values: pl.Series) -> Any:
@@ -396,7 +413,8 @@ def joined_by_name(
     someone at all (their kinds disjoint from another's), in time linear in their number."""
     roots = parent[codes]
     # only names of two people or more can join anyone
-    pairs = pl.DataFrame({"n": names, "root": roots}).unique()
+    distinct_names, their_roots = _distinct_pairs(names.to_numpy(), roots)
+    pairs = pl.DataFrame({"n": pl.Series(distinct_names, dtype=names.dtype), "root": their_roots})
     several = pairs.filter(pl.col("n").is_duplicated())
     if not several.height:
         return np.arange(len(parent), dtype=np.int64)
@@ -464,4 +482,10 @@ def _first_fit(roots: list[list[int]], kinds: list[list[int]]) -> tuple[list[int
 
 def _dense_codes(values: pl.Series) -> np.ndarray[Any, Any]:
     """Each value's index among the distinct values in order (0-based)."""
-    return (values.rank("dense").cast(pl.Int64) - 1).to_numpy()
+    as_type = pl.Int32 if _code_type(len(values)) == np.int32 else pl.Int64
+    return (values.rank("dense").cast(as_type) - 1).to_numpy()
+
+
+def _code_type(size: int) -> type[np.signedinteger[Any]]:
+    """The integer type of codes below ``size``."""
+    return np.int32 if size < 2**31 else np.int64
