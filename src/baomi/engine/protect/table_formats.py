@@ -155,8 +155,13 @@ def load_xlsx(path: Path, fmt: str) -> Document:
 def _typed(value: str | None, old: Any) -> Any:
     """A changed cell's new value: a number again when the original cell held a number and
     the new text reads back as exactly that text (a pseudonymised mobile stored as a number);
-    text otherwise (``138****5678``, full-width digits, leading zeros)."""
+    text otherwise (``138****5678``, full-width digits, leading zeros). An array formula stays
+    one, over the same cells, when its new text is still a formula."""
     if value is None or isinstance(old, bool) or not isinstance(old, int | float):
+        from openpyxl.worksheet.formula import ArrayFormula
+
+        if isinstance(old, ArrayFormula) and value is not None and value.startswith("="):
+            return ArrayFormula(old.ref, value)
         return value
     try:
         number = type(old)(value)

@@ -1,7 +1,9 @@
 """Excel reader (.xlsx/.xlsm): every worksheet, cached values, every cell as its plain text.
 
 openpyxl reads in ``read_only`` mode (rows streamed from the zip, bounded memory) with
-``data_only=True`` (the values Excel last computed, not formulas). Per sheet the header is the
+``data_only=True`` (the values Excel last computed, not formulas); a formula cell with no
+computed value — a workbook written by a script — is read as its formula text, the text
+protect masks (:mod:`.xlsx_rows`). Per sheet the header is the
 first non-empty row; ``row`` counts the rows after it (0-based), empty rows included, so row ``r``
 is Excel row ``header_row + 1 + r`` (a first row that is a record, :mod:`.header`, is row 0). Trailing empty rows are dropped; cells right of the header
 get ``column_<n>`` names. Numbers keep their plain digits (``13812345678``, never ``1.38e10`` or
@@ -53,7 +55,9 @@ _BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFErro
 
 
 def cell_text(value: Any) -> str | None:
-    """The text of a cell value as Excel shows it without number formats; empty → ``None``."""
+    """The text of a cell value as Excel shows it without number formats; empty → ``None``.
+    A formula (the scan's cell without a cached value, :mod:`.xlsx_rows`; every formula cell
+    protect loads) is its text, ``=`` included; an array formula's too."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -66,6 +70,13 @@ def cell_text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
+    if not isinstance(value, str | int):
+        from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+        if isinstance(value, ArrayFormula):  # protect loads formulas: its text, ``=`` included
+            return value.text or None
+        if isinstance(value, DataTableFormula):  # a what-if table's cell: no text of its own
+            return None
     text = str(value)
     return text or None
 
@@ -100,6 +111,8 @@ class XlsxSource(TableSource):
             raise unreadable(self.path, "Excel 文件已损坏", "corrupt Excel file") from None
 
     def batches(self) -> Iterator[TableBatch]:
+        from baomi.engine.readers.xlsx_rows import sheet_values
+
         self.reset()
         workbook, handle = self._load()
         found = False
@@ -114,7 +127,7 @@ class XlsxSource(TableSource):
                 state = _SheetState()
                 tails = ex.watch_sheet(sheet)
                 try:
-                    for batch in self._sheet(sheet.title, sheet.iter_rows(values_only=True), state):
+                    for batch in self._sheet(sheet.title, sheet_values(sheet), state):
                         found = True
                         yield batch
                 except _BROKEN:
@@ -258,24 +271,19 @@ class XlsxSource(TableSource):
 
 
 def _cell_reader(workbook: Any, sheets: Sequence[Any]) -> CellReader | None:
-    """A cell's text from its XML element, as ``batches()`` read it: openpyxl's own parse of a
-    cell (``data_only``; the shared strings the read-only sheets read them from — the
-    workbook's, one list for every sheet — its date formats and epoch), then
-    :func:`cell_text`. ``None`` when openpyxl keeps them elsewhere (another version)."""
-    from openpyxl.worksheet._reader import WorkSheetParser
+    """A cell's text from its XML element, as ``batches()`` read it: the rows' own parse of a
+    cell (:class:`.xlsx_rows.CellParser`: cached values, a formula without one as its text;
+    the shared strings the read-only sheets read them from — the workbook's, one list for
+    every sheet — its date formats and epoch), then :func:`cell_text`. ``None`` when openpyxl
+    keeps them elsewhere (another version)."""
     from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    from baomi.engine.readers.xlsx_rows import CellParser
 
     strings = next((s._shared_strings for s in sheets if hasattr(s, "_shared_strings")), None)
     if strings is None:
         return None
-    parser = WorkSheetParser(
-        None,
-        strings,
-        data_only=True,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
-    )
+    parser = CellParser.of(None, strings, workbook)
 
     inline, plain = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
 

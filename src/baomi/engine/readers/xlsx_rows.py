@@ -1,0 +1,127 @@
+"""A worksheet's rows as the scan reads them: openpyxl's read-only rows (streamed from the zip,
+bounded memory), each cell its cached value — and a formula cell that has none, its formula.
+
+openpyxl's ``data_only`` parse gives a formula cell's cached value (``<v>``) and drops the
+formula. Excel always writes that value; a workbook written by a script — openpyxl, pandas'
+openpyxl writer and many exporters — does not (``<c><f>"13812345678"</f></c>``, or openpyxl's
+empty ``<v></v>``), so its formula cells read as empty, while protect, which loads formulas
+(``protect/table_formats.load_xlsx``), finds and masks the phone inside ``="13812345678"``.
+Here such a cell reads as the very text protect loads and rewrites: the formula as openpyxl
+gives it, ``=`` included (a shared formula's other cells translated from its first cell, an
+array formula's text), so a finding's offsets point at the characters protect masks.
+
+A cell has *no cached value* when it has no ``<v>`` (nor an inline string), or an empty one
+on a cell not typed as text: Excel writes an empty ``<v>`` only for a formula whose result is
+the empty text, on a cell typed ``t="str"`` — that cell stays empty, as it was. A formula cell
+with a cached value is read as before. (XlsxWriter caches ``0`` for every formula it writes:
+that ``0`` is a cached value, read as before.)
+
+:class:`CellParser` is openpyxl's cell parser with that one change; :func:`sheet_values` is
+openpyxl's ``iter_rows(values_only=True)`` of a read-only sheet (the same rows, the same
+bounds from the sheet's ``<dimension>``) over it. Nothing of openpyxl is patched: the sheet's
+own ``_get_source`` is used, so :func:`.xlsx_extras.watch_sheet` still sees the XML go by.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+#: what openpyxl raises for a shared formula it cannot carry to a cell (a reference moved off
+#: the sheet, a formula it cannot tokenize, a cell without an address)
+_UNTRANSLATED = (TranslatorError, TokenizerError, TypeError, ValueError)
+
+
+def _empty_text(element: Element) -> bool:
+    """Whether a cell holds the empty text as its computed value (Excel's ``t="str"`` with an
+    empty ``<v>``), not an empty ``<v>`` for no value."""
+    return element.get("t") == "str" and element.find(VALUE_TAG) is not None
+
+
+class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
+    """openpyxl's cell parser (``data_only``: cached values), a formula cell without a cached
+    value read as its formula text instead of as empty."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, data_only=True, **kwargs)
+        #: the first cell of each shared formula that had a cached value: (text, coordinate)
+        self._shared_firsts: dict[str | None, tuple[str, str | None]] = {}
+
+    @classmethod
+    def of(cls, source: Any, strings: Any, workbook: Any) -> CellParser:
+        """A parser of ``source`` (a sheet's XML stream; ``None`` to parse single cells) with
+        the read-only ``workbook``'s shared strings, epoch and date formats."""
+        return cls(
+            source,
+            strings,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+
+    def parse_cell(self, element: Element) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        formula = element.find(FORMULA_TAG)
+        if formula is None:
+            return cell
+        shared = formula.get("t") == "shared"
+        if cell["value"] is not None or _empty_text(element):  # a cached value
+            if shared and formula.text:  # its other cells may have no value: keep its text
+                self._shared_firsts.setdefault(formula.get("si"), (formula.text, element.get("r")))
+            return cell
+        if shared and not formula.text:
+            index = formula.get("si")
+            if index not in self.shared_formulae and index in self._shared_firsts:
+                text, origin = self._shared_firsts[index]
+                with contextlib.suppress(*_UNTRANSLATED):
+                    self.shared_formulae[index] = Translator("=" + text, origin)
+        try:
+            cell["value"] = self.parse_formula(element)
+        except _UNTRANSLATED:  # a shared formula that does not translate to this cell
+            cell["value"] = "=" + (formula.text or "")
+        return cell
+
+
+def sheet_values(sheet: Any) -> Iterator[Sequence[Any]]:
+    """The values of a read-only ``sheet``'s rows as ``sheet.iter_rows(values_only=True)``
+    gives them, each cell parsed by :class:`CellParser`. A sheet that does not expose
+    openpyxl's read-only internals (another version) is read by ``iter_rows`` itself."""
+    strings = getattr(sheet, "_shared_strings", None)
+    if strings is None or not callable(getattr(sheet, "_get_source", None)):
+        yield from sheet.iter_rows(values_only=True)
+        return
+    max_col, max_row = sheet.max_column, sheet.max_row
+    empty: tuple[None, ...] = (None,) * max_col if max_col is not None else ()
+    counter = idx = 1
+    with sheet._get_source() as src:
+        parser = CellParser.of(src, strings, sheet.parent)
+        for idx, cells in parser.parse():
+            if max_row is not None and idx > max_row:
+                break
+            while counter < idx:  # rows the XML leaves out
+                counter += 1
+                yield empty
+            if counter <= idx:
+                counter += 1
+                yield _values(cells, max_col)
+    if max_row is not None and max_row < idx:
+        for _ in range(counter, max_row + 1):
+            yield empty
+
+
+def _values(cells: list[dict[str, Any]], max_col: int | None) -> tuple[Any, ...]:
+    """A row's values by column (1 to ``max_col``, or to its last cell)."""
+    if not cells and not max_col:
+        return ()
+    width = max_col or cells[-1]["column"]
+    row: list[Any] = [None] * width
+    for cell in cells:
+        if 1 <= cell["column"] <= width:
+            row[cell["column"] - 1] = cell["value"]
+    return tuple(row)
