@@ -73,6 +73,13 @@ def _people(n: int, seed: int = 7) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _encoded(text: str, encoding: str) -> bytes:
+    """``text`` in ``encoding``; ``bom+gbk``: GBK after a UTF-8 byte-order mark."""
+    if encoding == "bom+gbk":
+        return b"\xef\xbb\xbf" + text.encode("gbk")
+    return text.encode(encoding)
+
+
 def _csv(path: Path, rows: list[tuple[str, str, str, str]], encoding: str) -> None:
     lines = ["姓名,身份证号,手机,地址"]
     for name, rid, mob, addr in rows:
@@ -80,7 +87,7 @@ def _csv(path: Path, rows: list[tuple[str, str, str, str]], encoding: str) -> No
         lines.append(f"{name},{rid},{mob},{quoted}")
         if len(lines) % 53 == 0:  # a broken row (skipped, counted) and a blank line
             lines += [f"{name},{rid}", ""]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    path.write_bytes(_encoded("\r\n".join(lines) + "\r\n", encoding))
 
 
 def _same(paths: list[Path], client: Client, tmp_path: Path) -> None:
@@ -98,7 +105,7 @@ def _split(path: Path) -> int:
     return 0 if plan is None else len(plan.tasks)
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "bom+gbk"])
 def test_a_csv_in_byte_ranges_is_scanned_as_in_one_process(
     encoding: str, client: Client, tmp_path: Path
 ) -> None:
@@ -109,7 +116,7 @@ def test_a_csv_in_byte_ranges_is_scanned_as_in_one_process(
     _same([path.parent], client, tmp_path)
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "bom+gbk"])
 def test_a_csv_with_a_title_row_in_byte_ranges_is_scanned_as_in_one_process(
     encoding: str, client: Client, tmp_path: Path
 ) -> None:
@@ -118,9 +125,10 @@ def test_a_csv_with_a_title_row_in_byte_ranges_is_scanned_as_in_one_process(
     path = tmp_path / "data" / "客户.csv"
     path.parent.mkdir()
     _csv(path, _people(400, seed=13), encoding)
-    title = f"2024年客户名单（联系人 {mobile_number(random.Random(3))}）\r\n".encode(encoding)
+    bom = b"\xef\xbb\xbf" if encoding in ("utf-8-sig", "bom+gbk") else b""
+    title = _encoded(f"2024年客户名单（联系人 {mobile_number(random.Random(3))}）\r\n", encoding)
+    title = title[len(bom) :]
     body = path.read_bytes()
-    bom = b"\xef\xbb\xbf" if encoding == "utf-8-sig" else b""
     path.write_bytes(bom + title + body[len(bom) :])
     plan = cut_file(path, OPTIONS.batch_rows, RANGE)
     assert plan is not None and len(plan.tasks) >= 4

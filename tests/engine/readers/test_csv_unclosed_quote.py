@@ -5,6 +5,7 @@ many lines after it were read into that cell, or not read. Generated data only."
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,15 @@ ROWS = [f"客户{i},1381234{i:04d},正常" for i in range(40)]
 
 
 def _write(path: Path, lines: list[str], newline: str = "\n", encoding: str = "utf-8") -> Path:
-    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    """``lines`` in ``encoding``; ``bom+gbk``: GBK after a UTF-8 byte-order mark."""
+    mark = codecs.BOM_UTF8 if encoding == "bom+gbk" else b""
+    text = newline.join(lines) + newline
+    path.write_bytes(mark + text.encode("gbk" if mark else encoding))
     return path
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-8-sig", "bom+gbk"])
 def test_a_quote_in_the_last_field_that_runs_to_the_end_is_reported(
     tmp_path: Path, newline: str, encoding: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,12 +1,20 @@
-"""Encoding detection: BOMs, strict UTF-8 (with a character cut at the sample end), GBK, GB18030."""
+"""Encoding detection: BOMs, strict UTF-8 (with a character cut at the sample end), GBK, GB18030;
+GBK / GB18030 after a UTF-8 BOM (the ``gbk-sig`` / ``gb18030-sig`` codecs)."""
 
 from __future__ import annotations
 
+import codecs
+import io
 from pathlib import Path
 
 import pytest
 
-from baomi.engine.readers.encoding import Sample, detect_encoding, detect_file_encoding
+from baomi.engine.readers.encoding import (
+    Sample,
+    body_encoding,
+    detect_encoding,
+    detect_file_encoding,
+)
 from baomi.errors import UnreadableFileError
 
 TEXT = "姓名,电话\n张三,13800000000\n"
@@ -22,8 +30,25 @@ TEXT = "姓名,电话\n张三,13800000000\n"
         (TEXT.encode("gbk"), "gbk"),
         ("𠀀字,䶮\n".encode("gb18030"), "gb18030"),  # outside GBK: four-byte GB18030 sequences
         (b"name,phone\n", "utf-8"),
+        # a UTF-8 BOM in front of GBK / GB18030 bytes (a Windows tool's export)
+        (codecs.BOM_UTF8 + TEXT.encode("gbk"), "gbk-sig"),
+        (codecs.BOM_UTF8 + ("𠀀字,䶮\n" + TEXT).encode("gb18030"), "gb18030-sig"),
+        (codecs.BOM_UTF8 + b"name,phone\n", "utf-8-sig"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
     ],
-    ids=["utf-8", "utf-8-bom", "utf-16-le-bom", "utf-16-be-bom", "gbk", "gb18030", "ascii"],
+    ids=[
+        "utf-8",
+        "utf-8-bom",
+        "utf-16-le-bom",
+        "utf-16-be-bom",
+        "gbk",
+        "gb18030",
+        "ascii",
+        "bom-gbk",
+        "bom-gb18030",
+        "bom-ascii",
+        "bom-only",
+    ],
 )
 def test_detects_encoding_of_complete_sample(data: bytes, expected: str) -> None:
     assert detect_encoding(Sample(data, complete=True)) == expected
@@ -82,17 +107,74 @@ def test_a_gbk_row_in_a_utf8_list_does_not_hide_or_garble_it(tmp_path: Path, row
     the per-MB allowance), or read as Shift-JIS (``cp932``) when tiny, every name garbled. Lines
     of Chinese that are valid UTF-8 are no accident: the list is read as UTF-8 and the GBK row
     with U+FFFD, counted."""
-    from baomi.engine.readers import open_source
+    data = _customer_list(rows) + "李秀英,13900139000,上海市\n".encode("gbk")
+    path = tmp_path / "客户.csv"
+    path.write_bytes(data)
+    _assert_read_with_one_undecodable_row(path, "utf-8", rows + 1)
 
+
+def _customer_list(rows: int) -> bytes:
+    """A UTF-8 customer list: its header and ``rows`` rows."""
     lines = ["姓名,手机,地址"] + [
         f"王小红,1380013{i % 10000:04d},北京市朝阳区建国路{i}号" for i in range(rows)
     ]
-    data = "\n".join(lines).encode() + "\n李秀英,13900139000,上海市\n".encode("gbk")
-    path = tmp_path / "客户.csv"
-    path.write_bytes(data)
-    assert detect_file_encoding(path)[0] == "utf-8"
+    return "\n".join(lines).encode() + b"\n"
+
+
+def _assert_read_with_one_undecodable_row(path: Path, encoding: str, rows: int) -> None:
+    """The customer list at ``path`` is read in ``encoding``: its columns, ``rows`` rows, one
+    of them holding bytes that do not decode."""
+    from baomi.engine.readers import open_source
+
+    assert detect_file_encoding(path)[0] == encoding
     source = open_source(path)
     frames = [b.frame for b in source.batches()]
     assert frames[0].columns == ["姓名", "手机", "地址"]
-    assert sum(f.height for f in frames) == rows + 1
+    assert sum(f.height for f in frames) == rows
     assert source.undecodable_rows == 1
+
+
+@pytest.mark.parametrize("rows", [1, 3, 300])
+def test_a_utf8_file_with_a_bom_and_a_stray_byte_is_still_utf8(tmp_path: Path, rows: int) -> None:
+    """The bytes after a UTF-8 BOM are looked at (GBK after the mark is read as GBK), but a
+    UTF-8 text with one stray byte after its BOM stays UTF-8: the byte is read as U+FFFD and
+    its row counted, every other row read."""
+    data = _customer_list(rows)
+    cut = data.index("建国路".encode())  # in the first data row's address
+    path = tmp_path / "客户.csv"
+    path.write_bytes(codecs.BOM_UTF8 + data[:cut] + b"\xff" + data[cut:])
+    _assert_read_with_one_undecodable_row(path, "utf-8-sig", rows)
+
+
+@pytest.mark.parametrize("body", ["gbk", "gb18030"])
+def test_the_sig_codecs_drop_the_mark_however_the_bytes_arrive(body: str) -> None:
+    """Arrow, the text readers and the replacing reader feed the decoder in chunks of their
+    own: the mark is dropped when it arrives split, and a mark-less text decodes as ``body``."""
+    text = "姓名,地址\r\n王小红,北京市朝阳区建国路88号\r\n" + (
+        "𠀀䶮\n" if body == "gb18030" else ""
+    )
+    data = codecs.BOM_UTF8 + text.encode(body)
+    name = f"{body}-sig"
+    assert body_encoding(name) == body and body_encoding("utf-8-sig") == "utf-8"
+    assert body_encoding("gbk") == "gbk"
+    assert data.decode(name) == text
+    assert text.encode(body).decode(name) == text  # no mark: the text as it is
+    assert text.encode(name) == data  # the encoder writes the mark, as utf-8-sig's does
+    for size in (1, 2, 3, 5, len(data)):
+        decoder = codecs.getincrementaldecoder(name)()
+        got = "".join(decoder.decode(data[i : i + size]) for i in range(0, len(data), size))
+        assert got + decoder.decode(b"", final=True) == text
+    # a text file's position can be taken and gone back to (the decoder's state)
+    with io.TextIOWrapper(io.BytesIO(data), encoding=name, newline="") as handle:
+        assert handle.readline() == "姓名,地址\r\n"
+        at = handle.tell()
+        rest = handle.read()
+        handle.seek(at)
+        assert handle.read() == rest == text.split("\r\n", 1)[1]
+        handle.seek(0)
+        assert handle.read() == text
+    # the mark's first bytes alone at the end are text (EF BB is 锘 in GBK) or bytes that do
+    # not decode, never dropped
+    assert codecs.getincrementaldecoder(name)().decode(b"\xef\xbb", final=True) == "锘"
+    with pytest.raises(UnicodeDecodeError):
+        codecs.getincrementaldecoder(name)().decode(b"\xef", final=True)

@@ -3,12 +3,15 @@ helpers its savers share (``writers.py`` loads and saves by format)."""
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from baomi.engine.readers.encoding import body_encoding
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson", ".parquet")
 TEXT_SUFFIXES = (".txt", ".md", ".log", ".docx")
@@ -67,9 +70,29 @@ _GB_FAMILY = ("gbk", "gb2312", "cp936", "936", "ms936", "euc-cn", "gb18030")
 
 def output_encoding(encoding: str | None) -> str:
     """The encoding to write: the input's, GBK/GB2312 widened to its superset GB 18030 (the
-    same bytes for every GBK character, and able to carry the invisible marks)."""
+    same bytes for every GBK character, and able to carry the invisible marks); after a UTF-8
+    byte-order mark (``gbk-sig``) too (``gb18030-sig``, whose encoder writes the mark)."""
     name = (encoding or "utf-8").lower().replace("_", "-")
-    return "gb18030" if name in _GB_FAMILY else (encoding or "utf-8")
+    if name.removesuffix("-sig") in _GB_FAMILY:
+        return "gb18030-sig" if name.endswith("-sig") else "gb18030"
+    return encoding or "utf-8"
+
+
+def leading_mark(encoding: str, head: str) -> tuple[bytes, str]:
+    """How a text file read in ``encoding`` (its decoded start ``head``) starts, to write the
+    copy the same way, and the encoding of the text after that: the UTF-8 byte-order mark a
+    ``-sig`` codec took off (before UTF-8, GBK or GB 18030: the copy is the mark and the text
+    in UTF-8 or GB 18030), or U+FEFF the codec kept (GB 18030's own mark, 84 31 95 33) in
+    the text's encoding; else nothing."""
+    body = body_encoding(encoding)
+    if body != encoding:
+        return codecs.BOM_UTF8, body
+    if head.startswith("\ufeff"):
+        try:
+            return "\ufeff".encode(output_encoding(encoding)), encoding
+        except UnicodeError:
+            return b"", encoding
+    return b"", encoding
 
 
 def encode_text(text: str, encoding: str | None) -> bytes:

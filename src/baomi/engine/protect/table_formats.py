@@ -1,7 +1,7 @@
-"""Round trip of the table formats: CSV/TSV (encoding, BOM, delimiter, quote and line ending
-kept), XLSX (cells edited in place: formatting, widths and other sheets kept), JSON / JSON Lines
-(records flattened to dotted paths, untouched values keep their JSON type), Parquet (untouched
-columns keep their type)."""
+"""Round trip of the table formats: CSV/TSV (encoding, byte-order mark, delimiter, quote and
+line ending kept), XLSX (cells edited in place: formatting, widths and other sheets kept),
+JSON / JSON Lines (records flattened to dotted paths, untouched values keep their JSON type),
+Parquet (untouched columns keep their type)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from baomi.engine.protect.roundtrip import Document, Table, encode_text
+from baomi.engine.protect.roundtrip import Document, Table, encode_text, leading_mark
 from baomi.engine.readers.base import unique_headers, unreadable
 from baomi.engine.readers.csv import open_csv
 from baomi.engine.readers.encoding import decode_head, detect_file_encoding
@@ -34,7 +34,8 @@ from baomi.errors import UnreadableFileError
 
 @dataclass(frozen=True, slots=True)
 class _CsvState:
-    bom: bool
+    #: the bytes the file starts with before its text (a byte-order mark: ``leading_mark``)
+    mark: bytes
     delimiter: str
     quote: str
     newline: str
@@ -52,16 +53,12 @@ def load_csv(path: Path, fmt: str) -> Document:
     frames = [batch.frame for batch in source.batches()]
     frame = pl.concat(frames) if len(frames) > 1 else frames[0]
     encoding = str(source.encoding)
-    name = encoding.lower().replace("_", "-")
     _, sample = detect_file_encoding(path)
     head = decode_head(sample, encoding, 65536)
-    if name in ("utf-8", "utf8", "utf-8-sig", "ascii"):
-        bom = sample.data.startswith(b"\xef\xbb\xbf") or name == "utf-8-sig"
-    else:
-        bom = head.startswith("\ufeff")
+    mark, enc = leading_mark(encoding, head)
     newline = "\r\n" if "\r\n" in head else "\n"
     written = source.header_row or ()
-    state = _CsvState(bom, source.delimiter, source.quote_char, newline, written, source.titles)
+    state = _CsvState(mark, source.delimiter, source.quote_char, newline, written, source.titles)
     table = Table(
         None,
         frame,
@@ -69,7 +66,7 @@ def load_csv(path: Path, fmt: str) -> Document:
         skipped_rows=source.skipped_rows,
         undecodable_rows=source.undecodable_rows,
     )
-    enc = "utf-8" if name in ("utf-8-sig", "utf8") else encoding
+    enc = "utf-8" if enc.lower() == "utf8" else enc
     return Document(path, fmt, enc, [table], state=state)
 
 
@@ -88,7 +85,7 @@ def save_csv(doc: Document, target: Path) -> None:
         text = _csv_line(st.header, options) + text
     # the title rows above it, each with its own number of fields
     text = "".join(_csv_line(title, options) for title in st.titles) + text
-    target.write_bytes((b"\xef\xbb\xbf" if st.bom else b"") + encode_text(text, doc.encoding))
+    target.write_bytes(st.mark + encode_text(text, doc.encoding))
 
 
 def _csv_line(cells: tuple[str | None, ...], options: dict[str, Any]) -> str:

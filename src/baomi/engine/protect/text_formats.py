@@ -1,6 +1,6 @@
-"""Round trip of the text formats: TXT (encoding, BOM and line endings kept) and DOCX (runs
-edited in place: formatting kept; body paragraphs, table cells, headers and footers in document
-order, as the readers number them)."""
+"""Round trip of the text formats: TXT (encoding, byte-order mark and line endings kept) and
+DOCX (runs edited in place: formatting kept; body paragraphs, table cells, headers and footers
+in document order, as the readers number them)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from baomi.engine.protect.roundtrip import Document, encode_text
+from baomi.engine.protect.roundtrip import Document, encode_text, leading_mark
 from baomi.engine.readers import docx as docx_reader
 from baomi.engine.readers.encoding import detect_file_encoding
 from baomi.engine.readers.text import without_line_ending
@@ -21,19 +21,17 @@ def load_txt(path: Path, fmt: str) -> Document:
     numbers agree: not at a form feed or U+2028), each ending kept to write back."""
     encoding, _ = detect_file_encoding(path)
     text = path.read_bytes().decode(encoding)
-    sig = encoding.lower().replace("_", "-") == "utf-8-sig"  # the codec took the BOM off
-    bom = sig or text.startswith("\ufeff")
+    mark, enc = leading_mark(encoding, text)  # the byte-order mark, written back as it was
     lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     units = [without_line_ending(line) for line in lines]
     endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
-    enc = "utf-8" if sig else encoding
-    return Document(path, fmt, enc, units=units, state=(bom, endings))
+    return Document(path, fmt, enc, units=units, state=(mark, endings))
 
 
 def save_txt(doc: Document, target: Path) -> None:
-    bom, endings = doc.state
+    mark, endings = doc.state
     body = "".join(u + e for u, e in zip(doc.units, endings, strict=True))
-    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + encode_text(body, doc.encoding))
+    target.write_bytes(mark + encode_text(body, doc.encoding))
 
 
 # --- DOCX --------------------------------------------------------------------------------

@@ -39,7 +39,13 @@ from baomi.engine.readers.base import (
     unique_headers,
     unreadable,
 )
-from baomi.engine.readers.encoding import Sample, bom_encoding, decode_head, detect_file_encoding
+from baomi.engine.readers.encoding import (
+    Sample,
+    body_encoding,
+    bom_encoding,
+    decode_head,
+    detect_file_encoding,
+)
 from baomi.engine.readers.header import (
     MAX_TITLE_ROWS,
     TITLE_LOOKAHEAD,
@@ -164,8 +170,8 @@ def _byte_offset(sample: Sample, encoding: str, text: str, chars: int) -> int | 
         if bom in ("utf-16", "utf-32"):
             order = "le" if mark[0] == 0xFF else "be"
             body = prefix.encode(f"{bom}-{order}")
-        else:
-            body = prefix.encode("utf-8" if bom == "utf-8-sig" else encoding)
+        else:  # a UTF-8 mark, before UTF-8, GBK or GB 18030 (``-sig``): the text after it
+            body = prefix.encode(body_encoding(encoding))
     except UnicodeError:
         return None
     end = len(mark) + len(body)
@@ -253,7 +259,7 @@ class CsvSource(TableSource):
 
     def _open_bytes(self) -> Any:
         """The bytes to parse: the whole file from the header on (a title's bytes left out,
-        its byte-order mark kept; a byte range's reader narrows them)."""
+        its byte-order mark kept: the decoder drops it; a byte range's reader narrows them)."""
         if not self.start:
             return arrow_file(self.path)  # opened by its bytes: any file name
         mark = next((m for m in _MARKS if self._head.startswith(m)), b"")
@@ -452,8 +458,8 @@ def _lines_to_end(path: Path, encoding: str, text: str) -> tuple[int, int] | Non
     the file follow that line; else ``None``."""
     # a text with only line breaks left after its last character: the file may end there
     body = text.rstrip("\r\n")
-    try:
-        tail = body[-256:].encode(encoding)
+    try:  # (a ``-sig`` codec would write its mark in front)
+        tail = body[-256:].encode(body_encoding(encoding))
     except (UnicodeError, LookupError):
         return None
     size = path.stat().st_size

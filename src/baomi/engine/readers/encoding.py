@@ -6,6 +6,15 @@ GB 18030 with a few stray bytes (read as U+FFFD and counted by the readers). The
 three strict candidates are tried on a sample of the first ``SAMPLE_BYTES`` with an incremental
 decoder, so a multi-byte character cut at the sample's end does not count as an error. Bytes past
 the sample that do not decode make the reader fail later with ``UnreadableFileError``.
+
+A UTF-8 byte-order mark is not the last word: a Windows tool may write one in front of a GBK
+export. The bytes after it are UTF-8 when they decode strictly or most of their non-ASCII lines
+do (``utf-8-sig``, stray bytes read as U+FFFD); else GBK or GB 18030 when they decode strictly
+in it, or GB 18030 but for a few stray bytes: ``gbk-sig`` / ``gb18030-sig``, codecs registered
+by this module whose decoder drops the leading mark as ``utf-8-sig``'s does (and whose encoder
+writes it). Every reader then reads such a file by its encoding's name alone — Python's text
+files, incremental decoders, Arrow's CSV transcoding and a Dask worker given the name — with no
+byte offset to carry. UTF-16/32 marks are taken as they are.
 """
 
 from __future__ import annotations
@@ -13,8 +22,12 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baomi.engine.readers.base import unreadable
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 SAMPLE_BYTES = 4 * 1024 * 1024
 BINARY_NUL_RATIO = 0.001  # more NUL bytes than this (and no UTF-16/32 BOM): a binary file
@@ -28,6 +41,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _STRICT = ("utf-8", "gbk", "gb18030")
+#: the encodings a UTF-8 byte-order mark is found in front of, and their ``-sig`` codecs
+_MARKED = {"gbk_sig": "gbk", "gb18030_sig": "gb18030"}  # as codecs.lookup normalises names
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +90,8 @@ def looks_binary(data: bytes) -> bool:
 def detect_encoding(sample: Sample) -> str | None:
     """The encoding of a sample, or ``None`` when nothing decodes it."""
     bom = bom_encoding(sample.data)
+    if bom == "utf-8-sig":
+        return _after_utf8_mark(Sample(sample.data[len(codecs.BOM_UTF8) :], sample.complete))
     if bom is not None:
         return bom
     for name in _STRICT:
@@ -88,6 +105,19 @@ def detect_encoding(sample: Sample) -> str | None:
     if best is not None:
         return str(best.encoding)
     return _nearly(sample)
+
+
+def _after_utf8_mark(body: Sample) -> str:
+    """The encoding of a file that starts with a UTF-8 byte-order mark, from the bytes after
+    it (``body``): ``utf-8-sig`` unless they are GBK or GB 18030 (``gbk-sig``,
+    ``gb18030-sig``). The mark names UTF-8, so UTF-8 with stray bytes (:func:`_mostly_utf8`,
+    :func:`_nearly`) stays UTF-8, and a text no candidate reads is read as UTF-8 as before."""
+    if decodes(body.data, "utf-8", complete=body.complete) or _mostly_utf8(body):
+        return "utf-8-sig"
+    for name in _STRICT[1:]:
+        if decodes(body.data, name, complete=body.complete):
+            return f"{name}-sig"
+    return "gb18030-sig" if _nearly(body) == "gb18030" else "utf-8-sig"
 
 
 def _mostly_utf8(sample: Sample) -> bool:
@@ -146,3 +176,122 @@ def decode_head(sample: Sample, encoding: str, limit: int) -> str:
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     complete = sample.complete and len(sample.data) <= limit
     return decoder.decode(sample.data[:limit], final=complete)
+
+
+def body_encoding(encoding: str) -> str:
+    """The codec of the text after a UTF-8 byte-order mark, for an encoding whose decoder drops
+    the mark: ``utf-8-sig`` → ``utf-8``, ``gbk-sig`` → ``gbk``, ``gb18030-sig`` → ``gb18030``;
+    any other encoding as it is (encoding a text in it writes no UTF-8 mark)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return name.removesuffix("-sig") if name.endswith("-sig") else encoding
+
+
+class _MarkSkippingDecoder(codecs.IncrementalDecoder):
+    """Decodes ``body`` bytes, dropping a UTF-8 byte-order mark in front of them (it may come
+    split over several calls; bytes that turn out not to be the mark are decoded as text)."""
+
+    body = "gbk"
+
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors)
+        self._inner = codecs.getincrementaldecoder(self.body)(errors)
+        self._head: bytes | None = b""  # what may still be the mark; ``None``: decided
+
+    def decode(self, input: ReadableBuffer, final: bool = False) -> str:
+        if self._head is None:
+            return self._inner.decode(input, final)
+        head = self._head + bytes(input)
+        mark = codecs.BOM_UTF8
+        if len(head) < len(mark) and mark.startswith(head) and not final:
+            self._head = head
+            return ""
+        self._head = None
+        return self._inner.decode(head.removeprefix(mark), final)
+
+    def reset(self) -> None:
+        self._inner.reset()
+        self._head = b""
+
+    def getstate(self) -> tuple[bytes, int]:
+        # the flag's low bit: the mark is still to be decided (its first bytes buffered)
+        if self._head is not None:
+            return self._head, 1
+        buffered, flag = self._inner.getstate()
+        return buffered, flag << 1
+
+    def setstate(self, state: tuple[bytes, int]) -> None:
+        buffered, flag = state
+        if flag & 1:
+            self._inner.reset()
+            self._head = buffered
+        else:
+            self._head = None
+            self._inner.setstate((buffered, flag >> 1))
+
+
+class _MarkWritingEncoder(codecs.IncrementalEncoder):
+    """Encodes in ``body`` after a UTF-8 byte-order mark, as ``utf-8-sig``'s encoder does."""
+
+    body = "gbk"
+
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors)
+        self._inner = codecs.getincrementalencoder(self.body)(errors)
+        self._first = True
+
+    def encode(self, input: str, final: bool = False) -> bytes:
+        data = self._inner.encode(input, final)
+        if self._first:
+            self._first = False
+            return codecs.BOM_UTF8 + data
+        return data
+
+    def reset(self) -> None:
+        self._inner.reset()
+        self._first = True
+
+    def getstate(self) -> int:
+        return (int(self._inner.getstate()) << 1) | self._first
+
+    def setstate(self, state: int | str) -> None:
+        value = int(state)
+        self._inner.setstate(value >> 1)
+        self._first = bool(value & 1)
+
+
+def _marked_codec(name: str) -> codecs.CodecInfo | None:
+    """The codec ``gbk-sig`` or ``gb18030-sig`` (a codec search function)."""
+    body = _MARKED.get(name)
+    if body is None:
+        return None
+    inner = codecs.lookup(body)
+
+    def encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
+        return codecs.BOM_UTF8 + inner.encode(text, errors)[0], len(text)
+
+    def decode(data: ReadableBuffer, errors: str = "strict") -> tuple[str, int]:
+        raw = bytes(data)
+        return inner.decode(raw.removeprefix(codecs.BOM_UTF8), errors)[0], len(raw)
+
+    class Decoder(_MarkSkippingDecoder):
+        pass
+
+    class Encoder(_MarkWritingEncoder):
+        pass
+
+    Decoder.body = Encoder.body = body
+    return codecs.CodecInfo(
+        encode,
+        decode,
+        incrementalencoder=Encoder,
+        incrementaldecoder=Decoder,
+        name=f"{body}-sig",
+    )
+
+
+# The one thing this module does on import: every process that reads a file by its detected
+# encoding's name (a Dask worker too) imports this module first, through the readers.
+codecs.register(_marked_codec)

@@ -7,8 +7,11 @@ The coordinator only *cuts* a splittable file (:func:`cut_file`), without parsin
   parsing) counts the quote characters: a line break after an even number of them (from the
   file's first byte on) ends a record, so a quoted value holding line breaks is never cut.
   Only encodings in which the quote and line-break bytes cannot be part of a multi-byte
-  character are cut (UTF-8 with or without BOM, GBK, GB18030); a file with an odd number of
-  quotes (a stray one), or in another encoding, is read whole.
+  character are cut (UTF-8 with or without BOM, GBK, GB18030, those two after a UTF-8 BOM);
+  a file with an odd number of quotes (a stray one), or in another encoding, is read whole.
+  Only the range from the file's first byte holds the mark: the later ones are read in the
+  encoding without it (:func:`~baomi.engine.readers.encoding.body_encoding`), so a record that
+  happens to start with the mark's bytes keeps them.
 * Parquet — runs of whole row groups.
 
 The column names and plans come from the file's first partition read as one process reads it
@@ -49,6 +52,7 @@ from baomi.engine.inventory import PartialInventory
 from baomi.engine.readers import open_source
 from baomi.engine.readers.base import Source, arrow_file, unique_headers, unreadable
 from baomi.engine.readers.csv import CsvSource, FileBytes
+from baomi.engine.readers.encoding import body_encoding
 from baomi.engine.scan.kernels import scan_partition
 from baomi.engine.scan.model import ROW_COLUMN, Partition, ScanContext
 from baomi.engine.scan.partitions import FilePartitions
@@ -59,7 +63,9 @@ RANGE_BYTES = 16 * 1024 * 1024
 #: Bytes examined at a time when the cut points are found.
 CUT_CHUNK = 8 * 1024 * 1024
 #: Encodings whose quote and line-break bytes never occur inside a multi-byte character.
-SPLIT_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "gbk", "gb18030", "ascii"})
+SPLIT_ENCODINGS = frozenset(
+    {"utf-8", "utf-8-sig", "gbk", "gbk-sig", "gb18030", "gb18030-sig", "ascii"}
+)
 _CR, _LF = 13, 10
 
 
@@ -254,10 +260,11 @@ def _csv_ranges(src: CsvSource, range_bytes: int, guided: Guided | None) -> list
     if cuts is None:
         return []
     positional = _positional(src.width)
+    encoding = str(src.encoding)
     return [
         CsvRange(
             src.path,
-            str(src.encoding),
+            encoding if a == 0 else body_encoding(encoding),  # the mark is at byte 0 only
             src.delimiter,
             src.quote_char,
             src.width,
