@@ -116,6 +116,9 @@ def test_a_policy_saved_in_gbk_is_read_and_a_binary_file_is_a_clear_error(tmp_pa
     gbk = tmp_path / "gbk.yaml"
     gbk.write_bytes(DEFAULT_POLICY.encode("gbk"))
     assert load_policy(gbk).name == "default"
+    marked = tmp_path / "marked.yaml"  # a UTF-8 BOM in front of GBK: its comments were garbled
+    marked.write_bytes(b"\xef\xbb\xbf" + DEFAULT_POLICY.encode("gbk"))
+    assert load_policy(marked) == load_policy(gbk)
     binary = tmp_path / "x.yaml"
     binary.write_bytes(b"\x00\x01\xff\xfe\x89PNG" * 10)
     with pytest.raises(PolicyError):

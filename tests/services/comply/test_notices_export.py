@@ -201,15 +201,19 @@ def test_statuses_are_imported_and_counted(
     assert view.reask_wait_hours == 48  # S35-C.4: no new request within 48 h of a refusal
 
 
-@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-16"])
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-16", "bom+gbk"])
 def test_gbk_bom_and_utf16_files_with_chinese_headers(
     vault: Vault, deal: tuple[str, str, Path], tmp_path: Path, encoding: str
 ) -> None:
     ref = deal[0]
     first = _exported_ids(vault, deal, tmp_path / "n.csv")[0]
     text = f"通知编号,渠道,状态,时间,地址\n{first},信函,已送达,2026-12-02 09:00,某地\n"
+    # a UTF-8 BOM in front of GBK bytes: a Windows tool that marks every file it saves
+    content = (
+        b"\xef\xbb\xbf" + text.encode("gbk") if encoding == "bom+gbk" else text.encode(encoding)
+    )
     got = status.import_status(
-        vault, actor=OPERATOR, deal_ref=ref, name="回执.csv", content=text.encode(encoding)
+        vault, actor=OPERATOR, deal_ref=ref, name="回执.csv", content=content
     )
     assert got.recorded == 1
     view = status.campaign(vault, actor=OPERATOR, deal_ref=ref)
@@ -240,6 +244,7 @@ def test_an_xlsx_status_file(vault: Vault, deal: tuple[str, str, Path], tmp_path
         (b"", "empty|为空"),
         (b"notice_id,channel,status\nab,sms,sent\n", "timestamp"),
         (b"\x80\xff\x80\xff,\xff\n", "encoding|编码"),
+        (b"\xff\xfe" + "通知编号".encode("utf-16-le")[:-1], "encoding|编码"),  # cut UTF-16
         (b"13800000000,sms,sent,2026-12-01\n", "notice_id"),  # no header row
     ],
 )

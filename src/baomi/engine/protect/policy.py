@@ -341,9 +341,10 @@ def load_policy(path: str | Path, registry: OperatorRegistry | None = None) -> P
             tr(f"无法读取策略文件 {p}：{reason}", f"cannot read the policy file {p}: {reason}")
         ) from None
     text = None
-    for encoding in ("utf-8-sig", "gb18030"):  # GB 18030: a Windows editor's Chinese text
+    # GB 18030: a Windows editor's Chinese text, also behind a UTF-8 mark it put in front
+    for encoding in ("utf-8", "gb18030"):
         try:
-            text = data.decode(encoding)
+            text = data.removeprefix(b"\xef\xbb\xbf").decode(encoding)
             break
         except UnicodeDecodeError:
             continue

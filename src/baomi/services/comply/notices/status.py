@@ -115,11 +115,14 @@ class ImportResult:
 
 
 def _decode(content: bytes) -> str:
+    """The file's text: UTF-16 by its mark; else UTF-8 or GB 18030, a UTF-8 mark dropped first
+    (a Windows tool puts one in front of GBK bytes too)."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
-    for encoding in ("utf-8", "gb18030"):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        content = content.removeprefix(b"\xef\xbb\xbf")
+        candidates = ("utf-8", "gb18030")
+    for encoding in candidates:
         try:
             return content.decode(encoding)
         except UnicodeDecodeError:
