@@ -9,6 +9,7 @@ import itertools
 import json
 import random
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -505,3 +506,14 @@ def test_what_could_not_be_read_is_in_the_scans_language_on_dask(tmp_path: Path)
     book = next(f for f in dask.inventory.files if f.path == "two.xlsx")
     assert book.errors and book.errors[0].startswith("worksheet 'B' is corrupt")
     assert {s.reason for s in dask.inventory.skipped} >= {"empty file"}
+
+
+def test_a_dask_scan_leaves_its_own_output_folder_out(
+    seller: Path, client: Client, tmp_path: Path
+) -> None:
+    root = tmp_path / "in"  # a copy: the module's other tests read the fixture
+    shutil.copytree(seller, root)
+    scan_on_dask([root], client, out_dir=root / "out", options=OPTIONS)
+    again = scan_on_dask([root], client, out_dir=root / "out", options=OPTIONS)
+    assert not [f.path for f in again.inventory.files if f.path.startswith("out/")]
+    assert again.findings > 0

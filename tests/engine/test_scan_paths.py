@@ -164,3 +164,18 @@ def test_a_link_to_a_file_of_the_folder_does_not_take_its_name(
     names = [rel for _, rel in iter_files([root], by_name=by_name)]
     assert names == ["外部.csv", "客户 2024.csv"]
     assert [rel for _, rel in iter_files([root / "A最新.csv"])] == ["A最新.csv"]
+
+
+def test_a_scan_leaves_its_own_output_folder_out_of_the_folder_it_reads(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "客户.csv").write_text(CSV, encoding="utf-8")
+    first = scan_paths([root], out_dir=root / "out")
+    again = scan_paths([root], out_dir=root / "out")  # a second `scan . --out out`
+    assert [f.path for f in again.inventory.files] == ["客户.csv"]
+    assert to_dict(again.inventory) | {"created": 0} == to_dict(first.inventory) | {"created": 0}
+    # a file of that folder named as an argument is read: the user asked for it
+    named = [
+        name for _, name in iter_files([root / "out" / "inventory.json"], exclude=root / "out")
+    ]
+    assert named == ["inventory.json"]

@@ -69,7 +69,10 @@ def _link_to_walked(
 
 
 def _walk(
-    paths: Sequence[Path], suffixes: Collection[str] | None = None, by_name: bool = False
+    paths: Sequence[Path],
+    suffixes: Collection[str] | None = None,
+    by_name: bool = False,
+    exclude: Path | None = None,
 ) -> Iterator[tuple[Path, str]]:
     """(path, name relative to the arguments' common folder) for every file under ``paths``,
     directories walked sorted; a file named twice (or inside a named folder) comes once."""
@@ -80,22 +83,32 @@ def _walk(
     # to the deepest folder holding them all, so shop_a/客户.csv and shop_b/客户.csv differ.
     base = os.path.commonpath([p if p.is_dir() else p.parent for p in absolute])
     folders = [os.path.realpath(p) for p in absolute if p.is_dir()]
+    skip = os.path.realpath(exclude) if exclude is not None else None
     seen: set[str] = set()
     for root in absolute:
         for p in _files_under(root, suffixes, by_name):
             real = os.path.realpath(p)
             if real in seen or (p != root and _link_to_walked(p, real, folders, suffixes)):
                 continue
+            if p != root and skip is not None and os.path.commonpath([real, skip]) == skip:
+                continue
             seen.add(real)
             yield p, p.relative_to(base).as_posix()
 
 
 def iter_files(
-    paths: Sequence[Path], *, suffixes: Collection[str] | None = None, by_name: bool = False
+    paths: Sequence[Path],
+    *,
+    suffixes: Collection[str] | None = None,
+    by_name: bool = False,
+    exclude: Path | None = None,
 ) -> Iterator[tuple[Path, str]]:
     """(path, name in the outputs) for every file under ``paths``, directories walked sorted;
     with ``suffixes`` (lower case, with the dot) only files of those formats, and in a walked
-    folder no hidden or lock file (:data:`HIDDEN_PREFIXES`).
+    folder no hidden or lock file (:data:`HIDDEN_PREFIXES`). A walked folder's files under
+    ``exclude`` are left out (the run's own output folder inside the folder it reads: a second
+    ``scan . --out out`` would read the first one's findings); a file named as an argument is
+    never left out.
 
     Names are relative to the one folder given (a single file: its name), or to the common
     folder of several arguments. A name that is not UTF-8 is shown decoded
@@ -103,7 +116,7 @@ def iter_files(
     keeps its bytes escaped instead.
     """
     used: set[str] = set()
-    for p, rel in _walk(paths, suffixes, by_name):
+    for p, rel in _walk(paths, suffixes, by_name, exclude):
         name = display_path(rel)
         if name in used:
             name = display_path(rel, decode=False)

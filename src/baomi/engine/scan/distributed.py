@@ -736,7 +736,7 @@ def scan_on_dask(
 
     ``range_bytes``: bytes per range task; by default ranges that shrink toward the end of
     the file (:func:`cut_for_workers`)."""
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, exclude=out_dir))  # not this scan's own outputs
     total = sum(p.stat().st_size for p, _ in files if p.is_file())
     done = 0
     with Coordinator(client, registry, options, out_dir, ahead) as run:

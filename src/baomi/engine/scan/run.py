@@ -178,7 +178,7 @@ def scan_paths(
         options = replace(options, batch_rows=min(options.batch_rows, SIDE_BY_SIDE_ROWS))
     seed = secrets.randbits(63)
     ctx = ScanContext(registry, options, seed)
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, exclude=out_dir))  # not this scan's own outputs
     total = sum(p.stat().st_size for p, _ in files if p.is_file())
     done = 0
     merger = InventoryMerger()
