@@ -89,39 +89,39 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
 
 
 def sheet_values(sheet: Any) -> Iterator[Sequence[Any]]:
-    """The values of a read-only ``sheet``'s rows as ``sheet.iter_rows(values_only=True)``
-    gives them, each cell parsed by :class:`CellParser`. A sheet that does not expose
-    openpyxl's read-only internals (another version) is read by ``iter_rows`` itself."""
+    """The values of a read-only ``sheet``'s rows, each cell parsed by :class:`CellParser`: a
+    row each (a row the XML leaves out: empty), each as wide as its last cell.
+
+    Not bounded by the sheet's ``<dimension>``: it is what the writer claimed, and some write a
+    stale one. openpyxl's read-only rows stop at it, and the rows and columns past it were
+    lost to the scan while protect, which loads the whole sheet, masked them; here the rows
+    are read as the XML holds them (openpyxl's ``reset_dimensions``). A sheet that does not
+    expose openpyxl's read-only internals (another version) is read by ``iter_rows`` itself,
+    its dimensions reset first."""
     strings = getattr(sheet, "_shared_strings", None)
     if strings is None or not callable(getattr(sheet, "_get_source", None)):
+        if callable(getattr(sheet, "reset_dimensions", None)):
+            sheet.reset_dimensions()
         yield from sheet.iter_rows(values_only=True)
         return
-    max_col, max_row = sheet.max_column, sheet.max_row
-    empty: tuple[None, ...] = (None,) * max_col if max_col is not None else ()
-    counter = idx = 1
+    counter = 1
     with sheet._get_source() as src:
         parser = CellParser.of(src, strings, sheet.parent)
         for idx, cells in parser.parse():
-            if max_row is not None and idx > max_row:
-                break
             while counter < idx:  # rows the XML leaves out
                 counter += 1
-                yield empty
+                yield ()
             if counter <= idx:
                 counter += 1
-                yield _values(cells, max_col)
-    if max_row is not None and max_row < idx:
-        for _ in range(counter, max_row + 1):
-            yield empty
+                yield _values(cells)
 
 
-def _values(cells: list[dict[str, Any]], max_col: int | None) -> tuple[Any, ...]:
-    """A row's values by column (1 to ``max_col``, or to its last cell)."""
-    if not cells and not max_col:
+def _values(cells: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """A row's values by column, 1 to its last cell's (cells in any order)."""
+    if not cells:
         return ()
-    width = max_col or cells[-1]["column"]
-    row: list[Any] = [None] * width
+    row: list[Any] = [None] * max(cell["column"] for cell in cells)
     for cell in cells:
-        if 1 <= cell["column"] <= width:
+        if cell["column"] >= 1:
             row[cell["column"] - 1] = cell["value"]
     return tuple(row)
