@@ -101,6 +101,39 @@ def test_a_cached_value_is_scanned_as_the_value(tmp_path: Path) -> None:
     ]
 
 
+def test_placeholders_of_a_workbook_to_be_recalculated_are_not_its_values(tmp_path: Path) -> None:
+    """XlsxWriter (pandas' writer when it is installed) caches ``0`` for every formula and asks
+    Excel to recalculate on opening (``fullCalcOnLoad="1"``): the ``0`` is no value, and the
+    cells are scanned as their formula texts — what protect masks — as in a workbook with no
+    cached values; the same cells under Excel's ``<calcPr>`` keep their cached value."""
+    rng = random.Random(4)
+    mobiles = [make_mobile(rng) for _ in range(3)]
+    rows_xml = '<row r="1"><c r="A1" t="inlineStr"><is><t>手机</t></is></c>'
+    rows_xml += '<c r="B1" t="inlineStr"><is><t>数</t></is></c></row>'
+    rows_xml += "".join(
+        f'<row r="{i + 2}"><c r="A{i + 2}"><f>"{m}"</f><v>0</v></c>'
+        f'<c r="B{i + 2}"><f>ROW()</f><v>0</v></c></row>'
+        for i, m in enumerate(mobiles)
+    )
+    written, uncached, excel = tmp_path / "xlsxwriter", tmp_path / "openpyxl", tmp_path / "excel"
+    for folder in (written, uncached, excel):
+        folder.mkdir()
+    formula_book(written / "客户.xlsx", [["x"]])
+    with_sheet_data(written / "客户.xlsx", rows_xml, recalculate=True)
+    formula_book(
+        uncached / "客户.xlsx", [["手机", "数"]] + [[f'="{m}"', "=ROW()"] for m in mobiles]
+    )
+    formula_book(excel / "客户.xlsx", [["x"]])
+    with_sheet_data(excel / "客户.xlsx", rows_xml)  # the same cells, saved as Excel does
+    for folder in (written, uncached, excel):
+        _scan(folder, tmp_path / f"out-{folder.name}")
+    assert findings(tmp_path / "out-xlsxwriter") == findings(tmp_path / "out-openpyxl")
+    assert [(f["row"], f["start"], f["end"]) for f in findings(tmp_path / "out-xlsxwriter")] == [
+        (r, 2, 13) for r in range(3)
+    ]
+    assert findings(tmp_path / "out-excel") == []  # Excel computed 0: that is the value
+
+
 def test_protect_masks_in_the_formulas_what_the_scan_found(tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()

@@ -37,9 +37,28 @@ def formula_book(path: Path, rows: list[list[Any]]) -> Path:
     return path
 
 
-def with_sheet_data(path: Path, rows_xml: str) -> Path:
+def with_calc(path: Path, *, recalculate: bool) -> Path:
+    """``path`` with its workbook part's ``<calcPr>`` as Excel writes it (no
+    ``fullCalcOnLoad``: the values were computed), or with ``recalculate`` as XlsxWriter does
+    (``fullCalcOnLoad="1"``: the cached values are placeholders)."""
+    calc = '<calcPr calcId="191029"/>'
+    if recalculate:
+        calc = '<calcPr calcId="124519" fullCalcOnLoad="1"/>'
+    with zipfile.ZipFile(path) as z:
+        items = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w") as z:
+        for info, data in items:
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(r"<calcPr[^>]*/>", calc, data.decode()).encode()
+            z.writestr(info, data)
+    return path
+
+
+def with_sheet_data(path: Path, rows_xml: str, *, recalculate: bool = False) -> Path:
     """``path`` with its first worksheet's ``<sheetData>`` replaced by ``rows_xml`` (cells
-    written by hand: cached values, shared formulas) and no ``<dimension>``."""
+    written by hand: cached values, shared formulas) and no ``<dimension>``; its ``<calcPr>``
+    as Excel writes it, or with ``recalculate`` as XlsxWriter does (:func:`with_calc`)."""
+    with_calc(path, recalculate=recalculate)
     with zipfile.ZipFile(path) as z:
         items = [(info, z.read(info.filename)) for info in z.infolist()]
     with zipfile.ZipFile(path, "w") as z:
@@ -190,7 +209,12 @@ def test_the_cells_read_again_for_links_read_formulas_as_the_rows_do(tmp_path: P
     element = fromstring(f'<c xmlns="{MAIN}" r="A2"><f>"{mobile}"</f><v></v></c>')
     assert source._read_cell(element) == f'="{mobile}"'
     cached = fromstring(f'<c xmlns="{MAIN}" r="A2" t="str"><f>"{mobile}"</f><v>{mobile}</v></c>')
-    assert source._read_cell(cached) == mobile
+    # openpyxl's workbook asks to be recalculated: a cached value is a placeholder
+    assert source._read_cell(cached) == f'="{mobile}"'
+    excel = open_source(with_calc(path, recalculate=False))  # as Excel saves it
+    assert isinstance(excel, XlsxSource)
+    list(excel.batches())
+    assert excel._read_cell is not None and excel._read_cell(cached) == mobile
 
 
 def test_a_shared_formula_that_does_not_translate_reads_as_its_own_text(

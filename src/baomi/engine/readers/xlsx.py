@@ -115,6 +115,7 @@ class XlsxSource(TableSource):
 
         self.reset()
         workbook, handle = self._load()
+        recalculated = _recalculated_on_load(self.path)
         found = False
         try:
             try:
@@ -127,7 +128,8 @@ class XlsxSource(TableSource):
                 state = _SheetState()
                 tails = ex.watch_sheet(sheet)
                 try:
-                    for batch in self._sheet(sheet.title, sheet_values(sheet), state):
+                    rows = sheet_values(sheet, recalculated=recalculated)
+                    for batch in self._sheet(sheet.title, rows, state):
                         found = True
                         yield batch
                 except _BROKEN:
@@ -142,7 +144,7 @@ class XlsxSource(TableSource):
                 titles[sheet.title] = state.titles
             self._layouts, self._titles = layouts, titles
             linked = any(b is None or xp.has_links(b) for _, b in layouts.values())
-            self._read_cell = _cell_reader(workbook, sheets) if linked else None
+            self._read_cell = _cell_reader(workbook, sheets, recalculated) if linked else None
         finally:
             workbook.close()
             handle.close()
@@ -270,7 +272,20 @@ class XlsxSource(TableSource):
             )
 
 
-def _cell_reader(workbook: Any, sheets: Sequence[Any]) -> CellReader | None:
+def _recalculated_on_load(path: Path) -> bool:
+    """Whether the workbook at ``path`` asks to be recalculated on opening
+    (:func:`.xlsx_parts.recalculated_on_load`); ``False`` when its workbook part cannot be
+    read (openpyxl read the rest, or said why not)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return xp.recalculated_on_load(xp.book_xml(zf))
+    except (OSError, zipfile.BadZipFile, KeyError, ParseError, ValueError):
+        return False
+
+
+def _cell_reader(
+    workbook: Any, sheets: Sequence[Any], recalculated: bool = False
+) -> CellReader | None:
     """A cell's text from its XML element, as ``batches()`` read it: the rows' own parse of a
     cell (:class:`.xlsx_rows.CellParser`: cached values, a formula without one as its text;
     the shared strings the read-only sheets read them from — the workbook's, one list for
@@ -283,7 +298,7 @@ def _cell_reader(workbook: Any, sheets: Sequence[Any]) -> CellReader | None:
     strings = next((s._shared_strings for s in sheets if hasattr(s, "_shared_strings")), None)
     if strings is None:
         return None
-    parser = CellParser.of(None, strings, workbook)
+    parser = CellParser.of(None, strings, workbook, recalculated=recalculated)
 
     inline, plain = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
 

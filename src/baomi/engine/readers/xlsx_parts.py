@@ -251,6 +251,18 @@ def book_xml(zf: zipfile.ZipFile) -> BookXml:
     return BookXml(part, fromstring(zf.read(part)))
 
 
+def recalculated_on_load(book: BookXml) -> bool:
+    """Whether the workbook asks to be recalculated when it is opened (``<calcPr
+    fullCalcOnLoad="1">``): its writer did not compute its formulas, so a formula cell's cached
+    value is a placeholder — XlsxWriter caches ``0`` for every formula and sets this flag;
+    openpyxl sets it and caches nothing. Excel writes no such flag (it computed the values)."""
+    calc = next((node for node in book.root if _local(node.tag) == "calcPr"), None)
+    if calc is None:
+        return False
+    flag = next((v for k, v in calc.attrib.items() if _local(k) == "fullCalcOnLoad"), None)
+    return flag in ("1", "true")
+
+
 # --- defined names -------------------------------------------------------------------------
 
 _STRING = r'"(?:[^"]|"")*"'

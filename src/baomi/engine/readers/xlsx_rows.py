@@ -13,8 +13,10 @@ array formula's text), so a finding's offsets point at the characters protect ma
 A cell has *no cached value* when it has no ``<v>`` (nor an inline string), or an empty one
 on a cell not typed as text: Excel writes an empty ``<v>`` only for a formula whose result is
 the empty text, on a cell typed ``t="str"`` — that cell stays empty, as it was. A formula cell
-with a cached value is read as before. (XlsxWriter caches ``0`` for every formula it writes:
-that ``0`` is a cached value, read as before.)
+with a cached value is read as before — unless the workbook asks to be recalculated when it
+is opened (``fullCalcOnLoad``, :func:`.xlsx_parts.recalculated_on_load`): XlsxWriter caches
+``0`` for every formula and sets that flag, and such placeholders are no values, so there
+every formula cell reads as its formula text.
 
 :class:`CellParser` is openpyxl's cell parser with that one change; :func:`sheet_values` is
 openpyxl's ``iter_rows(values_only=True)`` of a read-only sheet (the same rows, the same
@@ -46,15 +48,21 @@ def _empty_text(element: Element) -> bool:
 
 class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
     """openpyxl's cell parser (``data_only``: cached values), a formula cell without a cached
-    value read as its formula text instead of as empty."""
+    value read as its formula text instead of as empty. ``recalculated``: the workbook asks
+    to be recalculated on opening (:func:`.xlsx_parts.recalculated_on_load`), so its cached
+    values are its writer's placeholders (XlsxWriter's ``0``): every formula cell is read as
+    its formula text."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, recalculated: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, data_only=True, **kwargs)
+        self.recalculated = recalculated
         #: the first cell of each shared formula that had a cached value: (text, coordinate)
         self._shared_firsts: dict[str | None, tuple[str, str | None]] = {}
 
     @classmethod
-    def of(cls, source: Any, strings: Any, workbook: Any) -> CellParser:
+    def of(
+        cls, source: Any, strings: Any, workbook: Any, *, recalculated: bool = False
+    ) -> CellParser:
         """A parser of ``source`` (a sheet's XML stream; ``None`` to parse single cells) with
         the read-only ``workbook``'s shared strings, epoch and date formats."""
         return cls(
@@ -63,6 +71,7 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
             epoch=workbook.epoch,
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
+            recalculated=recalculated,
         )
 
     def parse_cell(self, element: Element) -> dict[str, Any]:
@@ -71,7 +80,8 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
         if formula is None:
             return cell
         shared = formula.get("t") == "shared"
-        if cell["value"] is not None or _empty_text(element):  # a cached value
+        cached = cell["value"] is not None or _empty_text(element)
+        if cached and not self.recalculated:  # a cached value, computed
             if shared and formula.text:  # its other cells may have no value: keep its text
                 self._shared_firsts.setdefault(formula.get("si"), (formula.text, element.get("r")))
             return cell
@@ -88,7 +98,7 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
         return cell
 
 
-def sheet_values(sheet: Any) -> Iterator[Sequence[Any]]:
+def sheet_values(sheet: Any, *, recalculated: bool = False) -> Iterator[Sequence[Any]]:
     """The values of a read-only ``sheet``'s rows, each cell parsed by :class:`CellParser`: a
     row each (a row the XML leaves out: empty), each as wide as its last cell.
 
@@ -97,7 +107,7 @@ def sheet_values(sheet: Any) -> Iterator[Sequence[Any]]:
     lost to the scan while protect, which loads the whole sheet, masked them; here the rows
     are read as the XML holds them (openpyxl's ``reset_dimensions``). A sheet that does not
     expose openpyxl's read-only internals (another version) is read by ``iter_rows`` itself,
-    its dimensions reset first."""
+    its dimensions reset first. ``recalculated``: see :class:`CellParser`."""
     strings = getattr(sheet, "_shared_strings", None)
     if strings is None or not callable(getattr(sheet, "_get_source", None)):
         if callable(getattr(sheet, "reset_dimensions", None)):
@@ -106,7 +116,7 @@ def sheet_values(sheet: Any) -> Iterator[Sequence[Any]]:
         return
     counter = 1
     with sheet._get_source() as src:
-        parser = CellParser.of(src, strings, sheet.parent)
+        parser = CellParser.of(src, strings, sheet.parent, recalculated=recalculated)
         for idx, cells in parser.parse():
             while counter < idx:  # rows the XML leaves out
                 counter += 1
