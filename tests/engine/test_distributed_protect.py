@@ -24,7 +24,7 @@ from baomi.demo.generator import generate_demo
 from baomi.engine.protect import package as package_mod
 from baomi.engine.protect.distributed import DaskProtectEngine, SeenFile
 from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import ProtectOptions, protect_paths
+from baomi.engine.protect.package import ProtectOptions, ProtectResult, protect_paths
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.scan.distributed import dask_client
@@ -225,21 +225,18 @@ def _a_contract_and_an_empty_file(seller: Path, folder: Path) -> Path:
     return good
 
 
+def _run(folder: Path, out: Path, engine: DaskProtectEngine | None = None) -> ProtectResult:
+    """Protect ``folder`` into ``out`` for 买方甲 (on ``engine``, else in this process)."""
+    options = ProtectOptions(recipient="买方甲", now=NOW, engine=engine)
+    return protect_paths([folder], POLICY, out, keys=KEY, options=options)
+
+
 def test_dask_leaves_out_an_unreadable_file_as_one_process_does(
     seller: Path, client: Client, tmp_path: Path
 ) -> None:
     good = _a_contract_and_an_empty_file(seller, tmp_path / "in")
-    options = {"recipient": "买方甲", "now": NOW}
-    one = protect_paths(
-        [tmp_path / "in"], POLICY, tmp_path / "one", keys=KEY, options=ProtectOptions(**options)
-    )
-    two = protect_paths(
-        [tmp_path / "in"],
-        POLICY,
-        tmp_path / "two",
-        keys=KEY,
-        options=ProtectOptions(engine=DaskProtectEngine(client), **options),
-    )
+    one = _run(tmp_path / "in", tmp_path / "one")
+    two = _run(tmp_path / "in", tmp_path / "two", DaskProtectEngine(client))
     assert one.unreadable == two.unreadable == [{"path": "empty.txt", "reason": "空文件"}]
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
         [good.name, "manifest.json"]
@@ -254,17 +251,10 @@ def test_an_unreadable_files_reason_is_in_the_runs_language_on_dask(
     from baomi.i18n import set_language
 
     _a_contract_and_an_empty_file(seller, tmp_path / "in")
-    options = {"recipient": "买方甲", "now": NOW}
     set_language("en")
     try:
         with dask_client(workers=1, processes=True) as procs:
-            two = protect_paths(
-                [tmp_path / "in"],
-                POLICY,
-                tmp_path / "two",
-                keys=KEY,
-                options=ProtectOptions(engine=DaskProtectEngine(procs), **options),
-            )
+            two = _run(tmp_path / "in", tmp_path / "two", DaskProtectEngine(procs))
     finally:
         set_language(None)
     assert two.unreadable == [{"path": "empty.txt", "reason": "empty file"}]

@@ -127,7 +127,7 @@ class _Spill:
     when closed or when the process ends, whatever way it ends."""
 
     def __init__(self, empty: pl.DataFrame) -> None:
-        self.empty = empty
+        self.schema = empty.schema
         self.dtypes = {name: empty.get_column(name).to_numpy().dtype for name in empty.columns}
         self.files = {name: tempfile.TemporaryFile() for name in empty.columns}  # noqa: SIM115
         # closed with the merger when it is dropped, however the scan ended
@@ -146,7 +146,7 @@ class _Spill:
         for name, handle in self.files.items():
             handle.seek(0)
             columns[name] = np.frombuffer(handle.read(), dtype=self.dtypes[name])
-        return pl.DataFrame(columns, schema=self.empty.schema)
+        return pl.DataFrame(columns, schema=self.schema)
 
 
 def _close_all(handles: list[Any]) -> None:
