@@ -1,6 +1,7 @@
 """Formula cells: a cell with a cached value (``<v>``, what Excel always writes) reads as that
 value, as it always did; a formula cell without one (openpyxl, pandas' openpyxl writer and
-many exporters write ``<f>"13812345678"</f>`` and no value) reads as its formula text, ``=``
+many exporters write ``<f>"13812345678"</f>`` and no value) reads as the text it shows when it
+only joins texts of its row (``readers/formula_values.py``), else as its formula text, ``=``
 included — the text protect loads and rewrites (docs/readers.md "Excel")."""
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def as_protect_loads(path: Path) -> list[tuple[Any, ...]]:
     return table.frame.rows()
 
 
-def test_formulas_without_a_cached_value_read_as_their_text(
+def test_formulas_without_a_cached_value_read_as_what_they_show_or_their_text(
     tmp_path: Path, read_table: ReadTable
 ) -> None:
     rng = random.Random(7)
@@ -102,8 +103,9 @@ def test_formulas_without_a_cached_value_read_as_their_text(
     frame, _ = read_table(open_source(path))
     assert frame.columns == rows[0]
     assert frame.rows() == [
-        (f'="{m1}"', f'=CONCATENATE("电话 ","{m2}")', f'="{pid}"', "=ROW()+1", "=A2&B2"),
-        (f"={m3}", None, "张三", "5", f'=CONCATENATE("{m3[:3]}","{m3[3:]}")'),
+        # joins computed (=A2&B2 of two formula cells), =ROW()+1 not: its text
+        (m1, f"电话 {m2}", pid, "=ROW()+1", f"{m1}电话 {m2}"),
+        (m3, None, "张三", "5", m3),
     ]
     assert frame.rows() == as_protect_loads(path)  # the very texts protect rewrites
 
@@ -128,7 +130,9 @@ def test_a_cached_value_is_read_as_before(tmp_path: Path, read_table: ReadTable)
         + "</row>",
     )
     frame, _ = read_table(open_source(path))
-    assert frame.rows() == [(m1, m2, None, f'="{m3}"', '="x"&D2', "y")]
+    # D2 and E2 have none: computed, E2 from D2's computed text
+    assert frame.rows() == [(m1, m2, None, m3, f"x{m3}", "y")]
+    assert frame.rows() == as_protect_loads(path)
 
 
 def test_shared_formulas_read_as_protect_reads_them(tmp_path: Path, read_table: ReadTable) -> None:
@@ -149,14 +153,12 @@ def test_shared_formulas_read_as_protect_reads_them(tmp_path: Path, read_table: 
     frame, _ = read_table(open_source(path))
     # a shared formula's cells without a value are translated from its first cell, whether
     # that one has a value (乙) or not (甲)
-    assert frame.rows() == [
-        ("1", '=A2&"号"', "乙1"),
-        ("2", '=A3&"号"', '="乙"&A3'),
-        ("3", '=A4&"号"', "乙3"),
-    ]
+    # that one has a value (乙) or not (甲) — and then computed with their rows
+    assert frame.rows() == [("1", "1号", "乙1"), ("2", "2号", "乙2"), ("3", "3号", "乙3")]
     protect = load_workbook(path)["客户"]
-    assert [protect[f"B{r}"].value for r in (2, 3, 4)] == [t for _, t, _ in frame.rows()]
-    assert protect["C3"].value == frame.rows()[1][2]
+    assert [protect[f"B{r}"].value for r in (2, 3, 4)] == ['=A2&"号"', '=A3&"号"', '=A4&"号"']
+    assert protect["C3"].value == '="乙"&A3'
+    assert as_protect_loads(path) == frame.rows()  # protect sees what the scan read
 
 
 def test_an_array_formula_reads_as_its_text(tmp_path: Path, read_table: ReadTable) -> None:
@@ -193,7 +195,7 @@ def test_a_long_sheet_is_streamed_with_its_formula_texts(
     path = formula_book(tmp_path / "f.xlsx", rows)
     frame, batches = read_table(open_source(path, batch_rows=2))
     assert [b.offset for b in batches] == [0, 2, 4, 6, 8]
-    assert frame.rows() == [(f'="{m}"', "=ROW()") for m in mobiles]
+    assert frame.rows() == [(m, "=ROW()") for m in mobiles]
 
 
 def test_the_cells_read_again_for_links_read_formulas_as_the_rows_do(tmp_path: Path) -> None:
@@ -233,3 +235,16 @@ def test_a_shared_formula_that_does_not_translate_reads_as_its_own_text(
     frame, _ = read_table(source)
     assert frame.rows() == [(None, None, "=A2"), ("=", "7", None)]
     assert source.errors == []
+
+
+def test_formulas_joining_each_other_in_a_cycle_read_as_their_text(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    path = formula_book(
+        tmp_path / "f.xlsx",
+        [["甲", "乙", "丙", "丁"], ['=B2&"x"', '=A2&"y"', '="z"&D2', "=ROW()"]],
+    )
+    frame, _ = read_table(open_source(path))
+    # 丙 joins a formula that is not computed (=ROW()): its text too
+    assert frame.rows() == [('=B2&"x"', '=A2&"y"', '="z"&D2', "=ROW()")]
+    assert frame.rows() == as_protect_loads(path)

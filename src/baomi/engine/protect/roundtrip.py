@@ -40,6 +40,11 @@ class Table:
     #: so not written to the package; and rows holding bytes that did not decode (U+FFFD)
     skipped_rows: int = 0
     undecodable_rows: int = 0
+    #: XLSX: formula cells read as the value they show — their cached value, or the text
+    #: of a join the reader computes — not as their formula: (sheet row, column), 1-based,
+    #: → that value. ``frame`` holds its text; a cell whose text protect changes is written
+    #: as its new value, the formula dropped (``table_formats.save_xlsx``).
+    shown: dict[tuple[int, int], Any] = field(default_factory=dict)
 
 
 #: the savers by format, filled by ``writers.py`` (which imports the format modules)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from baomi.engine.readers.json import (
     rows_frame,
     wrapped_records,
 )
-from baomi.engine.readers.xlsx import cell_text
+from baomi.engine.readers.xlsx import cell_text, shown_rows
 from baomi.errors import UnreadableFileError
 
 # --- CSV / TSV ---------------------------------------------------------------------------
@@ -110,8 +111,18 @@ def load_xlsx(path: Path, fmt: str) -> Document:
             "not a valid XLSX workbook (corrupt, truncated or encrypted)",
         ) from None
     tables = []
+    sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    # formula cells: what the scan read in them (a cached value, a join computed), when a
+    # workbook has any — a second, streamed read of the sheets
+    views = shown_rows(path) if any(map(_has_formula, sheets.values())) else {}
     for ws in wb.worksheets:
-        rows = list(ws.iter_rows(values_only=True))
+        rows = sheets[ws.title]
+        shown = _shown(rows, views.get(ws.title, []))
+        if shown:
+            rows = [
+                tuple(shown.get((r, c), v) for c, v in enumerate(row, start=1))
+                for r, row in enumerate(rows, start=1)
+            ]
         # the header is the first non-empty row, as the XLSX reader takes it (blank rows above
         # a table are common): the columns the policy names and the scan reports
         # the first non-empty rows, as far as the XLSX reader looks for title rows above the
@@ -144,9 +155,33 @@ def load_xlsx(path: Path, fmt: str) -> Document:
                 header=has_header,
                 first_row=start,
                 title_rows=tuple(i + 1 for i in titles),
+                shown=shown,
             )
         )
     return Document(path, fmt, None, tables, state=wb)
+
+
+def _is_formula(value: Any) -> bool:
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(
+        value, ArrayFormula | DataTableFormula
+    )
+
+
+def _has_formula(rows: list[tuple[Any, ...]]) -> bool:
+    return any(_is_formula(v) for row in rows for v in row)
+
+
+def _shown(rows: list[tuple[Any, ...]], views: list[Sequence[Any]]) -> dict[tuple[int, int], Any]:
+    """The formula cells of ``rows`` (a sheet loaded with its formulas) that the scan read as
+    another text (``views``: :func:`.xlsx.shown_rows`): (sheet row, column) → that value."""
+    shown: dict[tuple[int, int], Any] = {}
+    for r, (row, view) in enumerate(zip(rows, views, strict=False), start=1):
+        for c, value in enumerate(row, start=1):
+            if _is_formula(value) and c <= len(view) and cell_text(view[c - 1]) != cell_text(value):
+                shown[(r, c)] = view[c - 1]
+    return shown
 
 
 def _typed(value: str | None, old: Any) -> Any:
@@ -167,6 +202,67 @@ def _typed(value: str | None, old: Any) -> Any:
     if isinstance(number, float) and not math.isfinite(number):
         return value
     return number if cell_text(number) == value else value
+
+
+def _kept(old: str, new: str) -> set[int]:
+    """The positions of ``old`` its replacement ``new`` still shows: the two's common start
+    and common end (a mask keeps ``138`` and ``5678`` of ``13812345678``, whatever it puts
+    between them). Nothing in the middle counts, where a pseudonym may match by chance."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return set(range(start)) | set(range(len(old) - end, len(old)))
+
+
+def _masked_pieces(
+    table: Table,
+    src: tuple[Any, ...],
+    sheet_row: int,
+    formulas: list[int],
+    values: tuple[str | None, ...],
+) -> dict[int, str]:
+    """The cells of a row that hold pieces of a value protect changed in a formula joining
+    them (``=D2&E2`` showing a phone whose first three digits are in D2, the rest in E2):
+    column → the cell's text with the characters the change did not keep masked (``*``). The
+    formula is written as its new value, and without this its cells would still hold the
+    phone in pieces. Cells the policy changed itself are left to it. ``src``: the row as
+    loaded (formulas); ``formulas``: its columns in ``table.shown``; ``values``: its new
+    texts."""
+    from baomi.engine.readers.formula_values import UNKNOWN, pieces
+
+    def value_at(column: int) -> Any:
+        if (sheet_row, column) in table.shown:
+            return table.shown[(sheet_row, column)]
+        value = src[column - 1] if column <= len(src) else None
+        return UNKNOWN if _is_formula(value) else value
+
+    masks: dict[int, set[int]] = {}
+    for c in formulas:
+        old, new = cell_text(table.shown[(sheet_row, c)]), values[c - 1]
+        formula = src[c - 1] if c <= len(src) else None
+        if new == old or old is None or not isinstance(formula, str):
+            continue
+        parts = pieces(formula, sheet_row, value_at)
+        if parts is None or "".join(text for text, _ in parts) != old:
+            continue  # not a join computed here, or its cached value is not the join's
+        kept = _kept(old, new or "")
+        at = 0
+        for text, column in parts:
+            if column is not None and column != c:
+                lost = {i - at for i in range(at, at + len(text)) if i not in kept}
+                if lost:
+                    masks.setdefault(column, set()).update(lost)
+            at += len(text)
+    out: dict[int, str] = {}
+    for column, lost in masks.items():
+        text = cell_text(value_at(column)) or ""
+        if column > len(values) or values[column - 1] != text:
+            continue  # changed by the policy (or not in the table): left as protect wrote it
+        out[column] = "".join("*" if i in lost else ch for i, ch in enumerate(text))
+    return out
 
 
 def _take_comments(ws: Any, top: int) -> dict[int, list[tuple[int, Any]]]:
@@ -192,6 +288,9 @@ def save_xlsx(doc: Document, target: Path) -> None:
         # rows dropped or added: the data rows' cell comments go with their records (a
         # deleted record's comment with it), not left on the sheet row another record takes
         notes = _take_comments(ws, top) if table.keep_rows is not None else {}
+        computed: dict[int, list[int]] = {}  # sheet row → its formula cells read as values
+        for r, c in table.shown:
+            computed.setdefault(r, []).append(c)
         for out_row, (src_row, values) in enumerate(zip(order, frame.iter_rows(), strict=True)):
             for col, note in notes.get(src_row, ()):
                 ws.cell(row=out_row + top, column=col).comment = note
@@ -199,10 +298,17 @@ def save_xlsx(doc: Document, target: Path) -> None:
             for col, value in enumerate(values):
                 old = src[col] if col < len(src) else None
                 cell = ws.cell(row=out_row + top, column=col + 1)
-                if value != cell_text(old):
-                    cell.value = _typed(value, old)
+                # a formula read as the value it shows: changed, that value is written in
+                # its place — the formula would show the original again when opened
+                base = table.shown.get((src_row + top, col + 1), old) if src_row >= 0 else old
+                if value != cell_text(base):
+                    cell.value = _typed(value, base)
                 elif out_row != src_row:
                     cell.value = old
+            if src_row + top in computed:
+                masked = _masked_pieces(table, src, src_row + top, computed[src_row + top], values)
+                for col, piece in masked.items():
+                    ws.cell(row=out_row + top, column=col).value = _typed(piece, src[col - 1])
         for extra in range(frame.height + top, len(original) + top):  # dropped records
             for col in range(1, ws.max_column + 1):
                 ws.cell(row=extra, column=col).value = None

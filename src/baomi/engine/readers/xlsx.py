@@ -272,6 +272,28 @@ class XlsxSource(TableSource):
             )
 
 
+def shown_rows(path: Path) -> dict[str, list[Sequence[Any]]]:
+    """Every worksheet's rows as the scan reads them (:func:`.xlsx_rows.sheet_values`: a
+    formula cell as its cached value, or the text of a join computed, or its formula text),
+    by sheet title; row *i* of a list is sheet row *i* + 1. For protect, which loads formulas
+    and must see what the scan saw in them."""
+    from openpyxl import load_workbook
+
+    from baomi.engine.readers.xlsx_rows import sheet_values
+
+    recalculated = _recalculated_on_load(path)
+    with path.open("rb") as handle, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unsupported extensions, missing styles
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+        try:
+            return {
+                sheet.title: list(sheet_values(sheet, recalculated=recalculated))
+                for sheet in workbook.worksheets
+            }
+        finally:
+            workbook.close()
+
+
 def _recalculated_on_load(path: Path) -> bool:
     """Whether the workbook at ``path`` asks to be recalculated on opening
     (:func:`.xlsx_parts.recalculated_on_load`); ``False`` when its workbook part cannot be

@@ -35,9 +35,13 @@ from openpyxl.formula.tokenizer import TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
+from baomi.engine.readers.formula_values import UNKNOWN, compute
+
 #: what openpyxl raises for a shared formula it cannot carry to a cell (a reference moved off
 #: the sheet, a formula it cannot tokenize, a cell without an address)
 _UNTRANSLATED = (TranslatorError, TokenizerError, TypeError, ValueError)
+#: the key that marks a cell read as its formula text, to be computed with its row
+_UNCOMPUTED = "baomi_uncomputed"
 
 
 def _empty_text(element: Element) -> bool:
@@ -95,6 +99,8 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
             cell["value"] = self.parse_formula(element)
         except _UNTRANSLATED:  # a shared formula that does not translate to this cell
             cell["value"] = "=" + (formula.text or "")
+        if isinstance(cell["value"], str):  # not an array formula: computed with its row
+            cell[_UNCOMPUTED] = True
         return cell
 
 
@@ -127,11 +133,40 @@ def sheet_values(sheet: Any, *, recalculated: bool = False) -> Iterator[Sequence
 
 
 def _values(cells: list[dict[str, Any]]) -> tuple[Any, ...]:
-    """A row's values by column, 1 to its last cell's (cells in any order)."""
+    """A row's values by column, 1 to its last cell's (cells in any order); a formula cell
+    without a cached value that joins texts of its row, the text it shows
+    (:func:`computed`)."""
     if not cells:
         return ()
     row: list[Any] = [None] * max(cell["column"] for cell in cells)
+    formulas: dict[int, str] = {}
     for cell in cells:
         if cell["column"] >= 1:
             row[cell["column"] - 1] = cell["value"]
+            if cell.get(_UNCOMPUTED):
+                formulas[cell["column"]] = cell["value"]
+    if formulas:
+        computed(row, formulas, cells[0]["row"])
     return tuple(row)
+
+
+def computed(row: list[Any], formulas: dict[int, str], number: int) -> None:
+    """Put in ``row`` (sheet row ``number``'s values by column) the text each formula of
+    ``formulas`` (column → formula text, cells without a cached value) shows, where it is a
+    join :mod:`.formula_values` computes; the others keep their formula text. A formula may
+    join another formula cell's text; a cycle is not computed."""
+    done: dict[int, Any] = {}
+
+    def value_at(column: int) -> Any:
+        if column not in formulas:
+            return row[column - 1] if column <= len(row) else None
+        if column not in done:
+            done[column] = UNKNOWN  # while it is computed: a cycle reads as unknown
+            text = compute(formulas[column], number, value_at)
+            done[column] = UNKNOWN if text is None else text
+        return done[column]
+
+    for column in formulas:
+        value = value_at(column)
+        if value is not UNKNOWN:
+            row[column - 1] = value
