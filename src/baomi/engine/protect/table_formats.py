@@ -348,6 +348,8 @@ class _JsonState:
     slots: list[int | None] = field(default_factory=list)
     #: object keys to write under another name (identifiers in keys, ``labels.py``)
     renames: dict[str, str] = field(default_factory=dict)
+    #: the bytes the file starts with before its text (a byte-order mark: ``leading_mark``)
+    mark: bytes = b""
 
     def object_keys(self) -> set[str]:
         """Every object key in the document."""
@@ -383,7 +385,9 @@ def load_json(path: Path, fmt: str) -> Document:
     list's items are records with ``data[*].phone`` columns), and the document with its JSON
     types to write back."""
     encoding, _ = detect_file_encoding(path)
-    text = path.read_text(encoding=encoding).removeprefix("\ufeff")
+    text = path.read_text(encoding=encoding)
+    mark, body = leading_mark(encoding, text[:1])  # written back as it was (CSV and TXT too)
+    text = text.removeprefix("\ufeff")
     literal = literal_decoder()
     lines: list[str] = []
     slots: list[int | None] = []
@@ -438,8 +442,9 @@ def load_json(path: Path, fmt: str) -> Document:
         text.endswith("\n"),
         lines,
         slots,
+        mark=mark,
     )
-    return Document(path, fmt, encoding, [Table(None, frame)], state=state)
+    return Document(path, fmt, body, [Table(None, frame)], state=state)
 
 
 def _walk_keys(value: Any, found: set[str]) -> None:
@@ -509,7 +514,7 @@ def save_json(doc: Document, target: Path) -> None:
             for line, slot in zip(st.lines, st.slots, strict=True)
             if slot is None or kept is None or slot in kept
         ]
-        target.write_bytes(encode_text(st.newline.join(out) + end, enc))
+        target.write_bytes(st.mark + encode_text(st.newline.join(out) + end, enc))
     else:
         records = st.records if kept is None else [st.records[i] for i in sorted(kept)]
         if st.wrapped is not None:  # the wrapped list holds the records kept
@@ -521,7 +526,7 @@ def save_json(doc: Document, target: Path) -> None:
             data = st.data
         else:
             data = records if isinstance(st.data, list) else records[0]
-        target.write_bytes(encode_text(dump(data, st.indent) + end, enc))
+        target.write_bytes(st.mark + encode_text(dump(data, st.indent) + end, enc))
 
 
 # --- Parquet -----------------------------------------------------------------------------
