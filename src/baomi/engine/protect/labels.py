@@ -17,6 +17,7 @@ from typing import Any
 
 from baomi.engine.protect.charts import protect_charts
 from baomi.engine.protect.defined_names import protect_defined_names
+from baomi.engine.protect.external_links import protect_external_links
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.pivots import protect_pivot_caches
 from baomi.engine.protect.state import ProtectRun
@@ -244,7 +245,8 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     changed += new != side.text
                     side.text = new
     changed += protect_defined_names(run, wb)
-    return changed + protect_pivot_caches(run, wb) + protect_charts(run, wb)
+    changed += protect_pivot_caches(run, wb) + protect_charts(run, wb)
+    return changed + protect_external_links(run, wb)
 
 
 #: A cell hyperlink's texts, which hold what the cell shows (Excel makes a typed e-mail address

@@ -514,32 +514,61 @@ def chart_sheet_note(zf: zipfile.ZipFile, title: str, part: str, comments: set[s
     return None
 
 
+def _cached_values(
+    zf: zipfile.ZipFile,
+    found: list[str],
+    values: Callable[[zipfile.ZipFile, str], Iterator[tuple[str, int, str]]],
+    column: str,
+    broken: tuple[str, str],
+    errors: list[str],
+) -> Iterator[Extra]:
+    """The values of the workbook parts ``found`` (pivot caches, external links), each
+    ``(name, place, text)`` from ``values``, under ``column`` formatted with the name: row the
+    value's place among the values so named, the parts one after another. A broken part adds
+    ``broken`` (Chinese, English) to ``errors``; the others are read."""
+    rows: dict[str, int] = {}
+    for part in found:
+        start = dict(rows)
+        try:
+            for name, place, text in values(zf, part):
+                label = column.format(name)
+                row = start.get(label, 0) + place
+                rows[label] = max(rows.get(label, 0), row + 1)
+                yield Extra(None, row, label, text)
+        except _BROKEN:
+            errors.append(worded(*broken))
+
+
 def book_extras(
     zf: zipfile.ZipFile, book: parts.BookXml, sheets: list[str], errors: list[str]
 ) -> Iterator[Extra]:
     """What the workbook holds beside its sheets, after the document properties: the
     constants of defined names (no sheet, row 0, ``定义名称：<name>``), then the values of its
     pivot caches (no sheet, ``数据透视表缓存：<field>``, row: the value's place among the
-    values of fields so named, the caches one after another); its embedded objects are named
-    in ``errors`` (not read)."""
+    values of fields so named, the caches one after another), then what its external links
+    cache of other workbooks' cells (no sheet, ``外部链接缓存：<sheet>``, rows likewise); its
+    embedded objects are named in ``errors`` (not read)."""
     for name in parts.defined_names(book, sheets):
         yield Extra(None, 0, name.column, name.text)
-    rows: dict[str, int] = {}
-    for cache in parts.pivot_caches(zf, book):
-        start = dict(rows)
-        try:
-            for field, place, text in parts.pivot_values(zf, cache):
-                column = parts.PIVOT_COLUMN.format(field)
-                row = start.get(column, 0) + place
-                rows[column] = max(rows.get(column, 0), row + 1)
-                yield Extra(None, row, column, text)
-        except _BROKEN:
-            errors.append(
-                worded(
-                    "数据透视表缓存已损坏，未全部读取",
-                    "a pivot cache is corrupt; not all of it was read",
-                )
-            )
+    yield from _cached_values(
+        zf,
+        parts.book_parts(zf, book, "pivotCache"),
+        parts.pivot_values,
+        parts.PIVOT_COLUMN,
+        ("数据透视表缓存已损坏，未全部读取", "a pivot cache is corrupt; not all of it was read"),
+        errors,
+    )
+    yield from _cached_values(
+        zf,
+        parts.book_parts(zf, book, "externalReference"),
+        parts.external_values,
+        parts.EXTERNAL_COLUMN,
+        (
+            "外部链接缓存已损坏，未全部读取",
+            "an external link's cached values are corrupt; not all of them were read",
+        ),
+        errors,
+    )
     if embedded := parts.embedded_objects(zf):
         errors.append(
             worded(

@@ -46,6 +46,8 @@ VALIDATION_COLUMNS = (
 CHART_COLUMN = "图表：{}"
 PIVOT_COLUMN = "数据透视表缓存：{}"
 NAME_COLUMN = "定义名称：{}"
+#: the column an external workbook's cached cell values are read under: its sheet's name
+EXTERNAL_COLUMN = "外部链接缓存：{}"
 
 _BLOCKS = re.compile(
     rb"<(?:[\w.-]+:)?(hyperlinks|dataValidations)[\s/>].*?(?:</(?:[\w.-]+:)?\1\s*>|$)",
@@ -407,17 +409,19 @@ def _chart_label(name: str, parents: list[str]) -> str:
 # --- pivot caches ----------------------------------------------------------------------
 
 
-def pivot_caches(zf: zipfile.ZipFile, book: BookXml) -> list[str]:
-    """The pivot cache definition parts the workbook lists, in its order."""
-    ids = [r_id(n) for n in book.root.iter() if _local(n.tag) == "pivotCache"]
+def book_parts(zf: zipfile.ZipFile, book: BookXml, tag: str) -> list[str]:
+    """The parts the workbook lists in its elements ``tag`` (``pivotCache``: the pivot cache
+    definitions; ``externalReference``: the external links), in its order."""
+    ids = [r_id(n) for n in book.root.iter() if _local(n.tag) == tag]
     if not ids:
         return []
     targets = book.targets(zf)
     return [targets[i][1] for i in ids if i in targets]
 
 
-def _written(raw: str) -> str:
-    """A cache number as protect reads it (``13812345678``, ``1.5``): through a float."""
+def written_number(raw: str) -> str:
+    """A cached number as protect reads it (``13812345678``, ``1.5``): through a float; a text
+    that is no number, as it is."""
     try:
         value = float(raw)
     except ValueError:
@@ -429,7 +433,7 @@ def _value(node: Element) -> str | None:
     kind, raw = _local(node.tag), node.get("v")
     if raw is None or kind not in ("s", "n"):
         return None
-    text = raw if kind == "s" else _written(raw)
+    text = raw if kind == "s" else written_number(raw)
     return text if text.strip() else None
 
 
@@ -463,6 +467,30 @@ def pivot_values(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[str, int, str
                         yield names[field], count[field], value
                         count[field] += 1
                 node.clear()
+
+
+# --- external links --------------------------------------------------------------------
+
+
+def external_values(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[str, int, str]]:
+    """(sheet name, place, text) of each text or number an external link caches of the other
+    workbook's cells (``<sheetDataSet>``: what Excel shows in the formulas that read it until
+    the link is updated), as protect's ``external_links.py`` reads them; ``place`` counts a
+    sheet's values in the part's order. Errors and logical values are not read."""
+    with open_part(zf, part) as stream:
+        root = fromstring(stream.read())
+    names = [n.get("val") or "" for n in root.iter() if _local(n.tag) == "sheetName"]
+    for data in (n for n in root.iter() if _local(n.tag) == "sheetData"):
+        index = int(data.get("sheetId") or 0)
+        sheet = names[index] if 0 <= index < len(names) else f"sheet_{index + 1}"
+        place = 0
+        for cell in (n for n in data.iter() if _local(n.tag) == "cell"):
+            value = next((c.text for c in cell if _local(c.tag) == "v"), None)
+            kind = cell.get("t") or "n"
+            if value is None or kind in ("e", "b") or not value.strip():
+                continue
+            yield sheet, place, written_number(value) if kind == "n" else value
+            place += 1
 
 
 # --- embedded objects ------------------------------------------------------------------
