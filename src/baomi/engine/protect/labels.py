@@ -228,6 +228,7 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                 if cell.hyperlink is not None:
                     changed += _protect_link(run, cell.hyperlink)
         changed += _protect_validations(run, ws)
+        changed += _protect_filters(run, ws)
         for part in (
             "oddHeader",
             "oddFooter",
@@ -291,6 +292,39 @@ def _protect_validations(run: ProtectRun, ws: Any) -> int:
             if new != value:
                 changed += 1
                 setattr(rule, name, new)
+    return changed
+
+
+def _protect_filters(run: ProtectRun, ws: Any) -> int:
+    """Protect the values the filters of ``ws`` and of its tables select (a list filtered by
+    a customer's name or phone keeps it in ``<filter val>``): each as a cell's text under
+    ``筛选：<header>``, as the scan reads it (``readers/xlsx_parts.py`` ``filter_values``);
+    how many changed."""
+    from baomi.engine.readers.xlsx_parts import FILTER_COLUMN, cell_of
+
+    changed = 0
+    tables = [t.autoFilter for t in ws.tables.values() if t.autoFilter is not None]
+    for flt in [ws.auto_filter, *tables]:
+        first = cell_of(flt.ref or "")
+        if first is None:
+            continue
+        for column in flt.filterColumn:
+            col = first[1] + column.colId + 1
+            header = cell_text(ws.cell(row=first[0], column=col).value) or f"column_{col}"
+            plain = list(column.filters.filter) if column.filters is not None else []
+            custom = list(column.customFilters.customFilter) if column.customFilters else []
+            texts = plain + [c.val or "" for c in custom]
+            found = unit_findings(run, texts, FILTER_COLUMN.format(header))
+            new = list(texts)
+            for k, findings in found.items():
+                new[k] = _protect_text(run, texts[k], findings=findings, in_table=True)[0]
+            if new == texts:
+                continue
+            changed += sum(a != b for a, b in zip(new, texts, strict=True))
+            if column.filters is not None:
+                column.filters.filter = new[: len(plain)]
+            for c, value in zip(custom, new[len(plain) :], strict=True):
+                c.val = value
     return changed
 
 

@@ -244,6 +244,7 @@ class XlsxSource(TableSource):
                         self.errors,
                         charts,
                         self._read_cell,
+                        xp.TABLE_TYPE in types.values(),
                     ):
                         last = max(last, extra.row)
                         yield extra

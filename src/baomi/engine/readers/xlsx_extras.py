@@ -342,8 +342,10 @@ def sheet_extras(
     errors: list[str],
     charts: bool = False,
     read_cell: CellReader | None = None,
+    has_tables: bool = False,
 ) -> Iterator[Extra]:
-    """A worksheet's comments and hyperlinks, page headers and footers, data validations and
+    """A worksheet's comments and hyperlinks, page headers and footers, data validations,
+    filters (``has_tables``: the workbook has tables, whose own filters are read too) and
     charts (``charts``: the workbook has any), addressed as the module says. ``read_cell``:
     a cell's text as the rows read it, to leave out what a link on a data cell only restates
     of that cell (:func:`linked_cells`) and to hand the cell with a link text that says more
@@ -442,6 +444,10 @@ def sheet_extras(
             for column, text in texts:
                 yield Extra(title, row, column, text)
             row += 1
+        tables = _table_filters(zf, title, part, errors) if has_tables else []
+        for col, text in parts.filter_values(tail) + tables:
+            yield Extra(title, row, parts.FILTER_COLUMN.format(layout.column(col)), text)
+            row += 1
     if charts:
         yield from chart_extras(zf, title, part, row, errors)
 
@@ -482,6 +488,27 @@ def _tail(zf: zipfile.ZipFile, part: str, tail: bytes | None) -> tuple[bytes | N
     except _BROKEN:
         return None, False  # the worksheet itself is corrupt: its reader said so
     return (None if found.tail is None else kept_tail(found.tail)), found.too_large
+
+
+def _table_filters(
+    zf: zipfile.ZipFile, title: str, part: str, errors: list[str]
+) -> list[tuple[int, str]]:
+    """The values the filters of a worksheet's tables (Insert → Table: ``xl/tables/``)
+    select (:func:`.xlsx_parts.filter_values`)."""
+    found: list[tuple[int, str]] = []
+    try:
+        for _, kind, table in _rels(zf, part):
+            if kind.endswith("/table"):
+                with parts.open_part(zf, table) as stream:
+                    found += parts.filter_values(stream.read())
+    except _BROKEN:
+        errors.append(
+            worded(
+                f"工作表“{title}”的表格已损坏，其筛选条件未读取",
+                f"the tables of worksheet '{title}' are corrupt; their filters were not read",
+            )
+        )
+    return found
 
 
 def chart_extras(

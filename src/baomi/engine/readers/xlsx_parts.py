@@ -29,6 +29,7 @@ from xml.etree.ElementTree import Element, fromstring, iterparse
 #: A part larger than this (inflated) is not read (a zip bomb, not a workbook).
 MAX_PART_BYTES = 256 * 1024 * 1024
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 EMBEDDINGS = "xl/embeddings/"
 
 #: the column of each text of a cell's hyperlink (``链接：手机``): its address, the text it
@@ -50,9 +51,21 @@ NAME_COLUMN = "定义名称：{}"
 EXTERNAL_COLUMN = "外部链接缓存：{}"
 
 _BLOCKS = re.compile(
-    rb"<(?:[\w.-]+:)?(hyperlinks|dataValidations)[\s/>].*?(?:</(?:[\w.-]+:)?\1\s*>|$)",
+    rb"<(?:[\w.-]+:)?(hyperlinks|dataValidations|autoFilter)[\s/>].*?(?:</(?:[\w.-]+:)?\1\s*>|$)",
     re.DOTALL,
 )
+#: a filter's criteria: an ``<autoFilter>`` (its ``ref``), each ``<filterColumn>`` (its
+#: ``colId``) and the values it selects (``<filter val>``, ``<customFilter val>``)
+_AUTO_FILTER = re.compile(
+    rb"<(?:[\w.-]+:)?autoFilter(\s[^>]*?)?(?:/>|>(.*?)</(?:[\w.-]+:)?autoFilter\s*>)", re.DOTALL
+)
+_FILTER_COLUMN = re.compile(
+    rb"<(?:[\w.-]+:)?filterColumn(\s[^>]*?)?(?:/>|>(.*?)</(?:[\w.-]+:)?filterColumn\s*>)",
+    re.DOTALL,
+)
+_FILTER_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:filter|customFilter)(\s[^>]*?)?/?>")
+#: the column a filter's values are read under: the header of the column it filters
+FILTER_COLUMN = "筛选：{}"
 _TAG = re.compile(
     rb"<(?:[\w.-]+:)?(hyperlink|dataValidation)(\s[^>]*?)?(/>|>(.*?)</(?:[\w.-]+:)?\1\s*>)",
     re.DOTALL,
@@ -91,8 +104,9 @@ def _attributes(raw: bytes | None) -> dict[str, str]:
 
 
 def blocks(tail: bytes) -> bytes:
-    """The ``<hyperlinks>`` and ``<dataValidations>`` elements of a sheet's XML after its
-    rows (empty without any): what the scan keeps of it beside the page headers."""
+    """The ``<hyperlinks>``, ``<dataValidations>`` and ``<autoFilter>`` elements of a sheet's
+    XML after its rows (empty without any): what the scan keeps of it beside the page
+    headers."""
     return b"".join(m.group() for m in _BLOCKS.finditer(tail))
 
 
@@ -174,6 +188,27 @@ def restates(text: str, cell: str) -> bool:
         site = t.rstrip("/")
         return c.rstrip("/") in (site, site.partition("://")[2])
     return False
+
+
+def filter_values(xml: bytes) -> list[tuple[int, str]]:
+    """The values each filter in ``xml`` (a sheet's kept tail, or a table part) selects —
+    a customer's name or phone once a list was filtered by it, kept with the file — as
+    (0-based column of the sheet, text), in the file's order; ``*`` and ``?`` of a custom
+    filter kept."""
+    out: list[tuple[int, str]] = []
+    for block in _AUTO_FILTER.finditer(xml):
+        first = cell_of(_attributes(block.group(1)).get("ref", ""))
+        if first is None:
+            continue
+        for column in _FILTER_COLUMN.finditer(block.group(2) or b""):
+            col_id = _attributes(column.group(1)).get("colId", "")
+            if not col_id.isdigit():
+                continue
+            for value in _FILTER_VALUE.finditer(column.group(2) or b""):
+                text = _attributes(value.group(1)).get("val")
+                if text and not text.isspace():
+                    out.append((first[1] + int(col_id), text))
+    return out
 
 
 def validations(tail: bytes) -> list[list[tuple[str, str]]]:
