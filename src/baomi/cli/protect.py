@@ -273,6 +273,20 @@ def protect(
             )
             + f": {names}"
         )
+    pictures = [(f.path, f.images_removed) for f in m.files if f.images_removed]
+    if pictures:
+        total = sum(n for _, n in pictures)
+        names = ", ".join(p for p, _ in pictures[:5]) + (" …" if len(pictures) > 5 else "")
+        console.print(
+            tr(
+                f"[yellow]{total} 张图片（身份证照片、签名等无法扫描）未放入数据包[/yellow]"
+                "（策略 images: keep 可保留；见 manifest.json 的 images_removed）",
+                f"[yellow]{total} picture(s) (ID card photos, signatures: not scannable) were "
+                "left out of the package[/yellow] (policy images: keep ships them; "
+                "manifest.json images_removed)",
+            )
+            + f": {names}"
+        )
     if result.left_out:
         names = ", ".join(result.left_out[:5]) + (" …" if len(result.left_out) > 5 else "")
         console.print(

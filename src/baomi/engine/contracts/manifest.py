@@ -70,6 +70,9 @@ class ManifestFile:
     #: object), by their part names: not read, so not protected, and left out of the package
     #: (openpyxl does not write them); absent when none
     embedded_left_out: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
+    #: how many pictures of an XLSX or DOCX file (an ID card's photo, a signature: not read)
+    #: were left out of its copy (policy ``images: remove``, the default); absent when none
+    images_removed: int | None = field(default=None, metadata=OMIT_NONE)
     output_sha256: str
 
 

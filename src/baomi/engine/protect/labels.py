@@ -142,6 +142,20 @@ def protect_extras(run: ProtectRun, doc: Document) -> int:
     return 0
 
 
+def remove_images(run: ProtectRun, doc: Document) -> int:
+    """Take the pictures out of an XLSX or DOCX ``doc`` unless the policy keeps them
+    (:mod:`.images`); how many."""
+    from baomi.engine.protect.images import remove_docx_images, remove_xlsx_images
+
+    if run.policy.images == "keep":
+        return 0
+    if doc.format == "xlsx":
+        return remove_xlsx_images(doc.state)
+    if doc.format == "docx":
+        return remove_docx_images(doc.state[0])
+    return 0
+
+
 def _text(run: ProtectRun, text: str | None) -> str | None:
     return _protect_text(run, text)[0] if text else text
 

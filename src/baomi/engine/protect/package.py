@@ -28,7 +28,7 @@ from baomi.engine.documents.files import HIDDEN_PREFIXES, iter_files
 from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
 from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.labels import protect_extras, protect_labels
+from baomi.engine.protect.labels import protect_extras, protect_labels, remove_images
 from baomi.engine.protect.manifest import _manifest, _sha256, _write_record
 from baomi.engine.protect.names import PathNames
 from baomi.engine.protect.operators.base import OperatorContext
@@ -142,6 +142,8 @@ def protect_document(
     changed = protect_extras(run, doc)
     if changed:
         entry["extras_changed"] = changed
+    if images := remove_images(run, doc):
+        entry["images_removed"] = images
     if doc.format == "xlsx" and (embedded := _embedded(doc.path)):
         entry["embedded_left_out"] = embedded
     target.parent.mkdir(parents=True, exist_ok=True)

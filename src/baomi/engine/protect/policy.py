@@ -81,6 +81,9 @@ class PolicySpec(_Strict):
     fingerprint: FingerprintSpec = FingerprintSpec()
     #: Share of sampled cells that must be one entity for a column to be classified as it.
     column_share: float = Field(default=0.6, gt=0, le=1)
+    #: Pictures in workbooks and Word files (an ID card's photo, a signature): ``remove``
+    #: (default) leaves them out of the package, ``keep`` ships them unread (``images.py``).
+    images: Literal["remove", "keep"] = "remove"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ class Policy:
     base_dir: str = "."
     invisible: Literal["none", "text", "cells"] = "text"
     canaries: int = 0
+    images: Literal["remove", "keep"] = "remove"
 
     def rule_for_entity(self, entity: str) -> Rule | None:
         return self.entities.get(entity)
@@ -314,6 +318,7 @@ def load_policy_text(
         base_dir=base_dir,
         invisible=spec.fingerprint.invisible,
         canaries=spec.fingerprint.canaries,
+        images=spec.images,
     )
 
 
@@ -328,6 +333,8 @@ def _canonical(spec: PolicySpec) -> dict[str, Any]:
     for key in _LATER_FINGERPRINT_KEYS:
         if data["fingerprint"].get(key) == defaults[key]:
             del data["fingerprint"][key]
+    if data.get("images") == "remove":  # added later: a policy before it keeps its hash
+        del data["images"]
     return data
 
 
@@ -394,4 +401,6 @@ fingerprint:
   marks: true                             # per-recipient renderings of masked values
   # invisible: text                       # zero-width extras: none | text | cells
   # canaries: 0                           # synthetic customers per table (tell the NDA)
+# 图片（身份证照片、签名）不能扫描，默认不放入数据包 / pictures cannot be scanned: left out
+# images: remove                          # remove | keep
 """

@@ -141,6 +141,22 @@ def unreadable(path: Path, zh: str, en: str) -> UnreadableFileError:
     return UnreadableFileError(str(path), worded(zh, en))
 
 
+def pictures_note(names: Sequence[str], folder: str) -> str | None:
+    """The note that a workbook's or Word file's pictures (its zip's ``names`` under
+    ``folder``: ``xl/media/``, ``word/media/``) were not scanned — an ID card's photo or a
+    signature is personal information no text scan sees (protect leaves them out:
+    ``protect/images.py``); ``None`` without any."""
+    found = sorted(n for n in names if n.startswith(folder) and not n.endswith("/"))
+    if not found:
+        return None
+    shown = found[:5]
+    more = " …" if len(found) > len(shown) else ""
+    return worded(
+        f"图片未扫描（{len(found)} 张）：{'、'.join(shown)}{more}",
+        f"{len(found)} pictures were not scanned: {', '.join(shown)}{more}",
+    )
+
+
 def arrow_file(path: Path) -> pa.NativeFile:
     """``path`` opened for Arrow by its bytes: Arrow takes a ``str`` path as UTF-8 and fails on
     a name that is not (a GBK name copied from Windows, surrogate-escaped by Python)."""
