@@ -265,9 +265,9 @@ def protect(
         names = ", ".join(embedded[:5]) + (" …" if len(embedded) > 5 else "")
         console.print(
             tr(
-                f"[yellow]{len(embedded)} 个工作簿中嵌入的对象未去标识化，已从数据包中删除"
+                f"[yellow]{len(embedded)} 个文件中嵌入的对象未去标识化，已从数据包中删除"
                 "[/yellow]（见 manifest.json 的 embedded_left_out）",
-                f"[yellow]embedded objects of {len(embedded)} workbook(s) were not "
+                f"[yellow]embedded objects of {len(embedded)} file(s) were not "
                 "de-identified and are left out of the package[/yellow] (manifest.json "
                 "embedded_left_out)",
             )

@@ -95,3 +95,57 @@ def test_the_images_key_keeps_the_hash_of_a_policy_written_before_it() -> None:
     assert load_policy_text(DEFAULT_POLICY + "images: keep\n").sha256 != plain.sha256
     with pytest.raises(PolicyError, match="images"):
         load_policy_text(DEFAULT_POLICY + "images: blur\n")
+
+
+def with_embedded_workbook(path: Path, inner: Path) -> None:
+    """A contract with a customer workbook embedded in it (Insert → Object), as Word writes
+    one: a ``w:object`` whose ``o:OLEObject`` refers to the workbook's part."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from lxml import etree
+
+    document = docx.Document()
+    document.add_paragraph("附件：客户名单")
+    part = Part(
+        PackURI("/word/embeddings/Microsoft_Excel_Worksheet1.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        inner.read_bytes(),
+        document.part.package,
+    )
+    rid = document.part.relate_to(part, RT.PACKAGE)
+    run = document.add_paragraph().add_run()
+    run._r.append(
+        etree.fromstring(
+            '<w:object xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+            ' xmlns:o="urn:schemas-microsoft-com:office:office"'
+            ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ObjectID="_1" r:id="{rid}"/>'
+            "</w:object>"
+        )
+    )
+    document.save(str(path))
+
+
+@pytest.mark.parametrize("images", ["remove", "keep"])
+def test_a_word_files_embedded_workbook_is_named_and_left_out(tmp_path: Path, images: str) -> None:
+    """A customer list embedded in a contract went into the package as it was: the scan did
+    not read it, and nothing said so. Whatever the policy says of pictures."""
+    src = tmp_path / "in"
+    src.mkdir()
+    inner = tmp_path / "名单.xlsx"
+    wb = Workbook()
+    wb.active.append(["姓名", "手机"])  # type: ignore[union-attr]
+    wb.save(inner)
+    with_embedded_workbook(src / "合同.docx", inner)
+    result = scan_paths([src], out_dir=tmp_path / "scan", options=ScanOptions(prose=False))
+    (entry,) = result.inventory.files
+    assert entry.errors[0].startswith("嵌入的对象未扫描（1 个）")
+    policy = load_policy_text(DEFAULT_POLICY + f"images: {images}\n")
+    out = protect_verified(src, tmp_path / "out", policy)
+    with zipfile.ZipFile(tmp_path / "out" / "合同.docx") as z:
+        assert not [n for n in z.namelist() if "embeddings" in n]
+    (written,) = out.manifest.files
+    assert written.embedded_left_out == ("word/embeddings/Microsoft_Excel_Worksheet1.xlsx",)
+    texts = [p.text for p in docx.Document(str(tmp_path / "out" / "合同.docx")).paragraphs]
+    assert texts[-1] == "[嵌入的对象已移除]"

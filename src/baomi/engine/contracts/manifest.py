@@ -66,9 +66,10 @@ class ManifestFile:
     #: personal information in them (the authors, always left out, are not counted); absent
     #: when none
     extras_changed: int | None = field(default=None, metadata=OMIT_NONE)
-    #: an XLSX file's embedded objects (``xl/embeddings/…``: a Word file, a workbook, an OLE
-    #: object), by their part names: not read, so not protected, and left out of the package
-    #: (openpyxl does not write them); absent when none
+    #: an XLSX or DOCX file's embedded objects (``xl/embeddings/…``, ``word/embeddings/…``: a
+    #: Word file, a workbook, an OLE object), by their part names: not read, so not
+    #: protected, and left out of the package (openpyxl does not write them; protect takes
+    #: them out of a Word file); absent when none
     embedded_left_out: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
     #: how many pictures of an XLSX or DOCX file (an ID card's photo, a signature: not read)
     #: were left out of its copy (policy ``images: remove``, the default); absent when none

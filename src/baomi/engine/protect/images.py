@@ -23,6 +23,17 @@ _PICTURE = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: what a picture's place says in the copy
 PLACEHOLDER = "[图片已移除]"
+#: what an embedded object's place says in the copy
+OBJECT_PLACEHOLDER = "[嵌入的对象已移除]"
+#: the relationships of an embedded object: the object (OLE, or a package such as a
+#: workbook) and its preview picture
+_OBJECT_RELS = frozenset(
+    {
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image",
+    }
+)
 
 
 def remove_xlsx_images(wb: Any) -> int:
@@ -40,6 +51,43 @@ def _is_picture(node: Any) -> bool:
         return data is not None and data.get("uri") == _PICTURE
     # VML (``w:pict``): an image, not a text box (Word's copy of a text box is one too)
     return node.find(f".//{_V}imagedata") is not None and node.find(f".//{_V}textbox") is None
+
+
+def remove_docx_objects(document: Any) -> list[str]:
+    """Take the embedded objects (``w:object``: a workbook, a Word file, an OLE object inside
+    the document; not read by the scan, so not protected) out of every XML part of
+    ``document``, each replaced by :data:`OBJECT_PLACEHOLDER`, with their parts and preview
+    pictures; the part names of the objects left out."""
+    from lxml import etree
+
+    left_out: list[str] = []
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        found = list(root.iter(f"{W}object"))
+        for node in found:
+            parent = node.getparent()
+            if parent is not None:
+                text = etree.Element(f"{W}t")
+                text.text = OBJECT_PLACEHOLDER
+                parent.replace(node, text)
+        if found:
+            dropped = _drop_unused(part, root, _OBJECT_RELS)
+            left_out += [n for n in dropped if "/embeddings/" in n]  # not the previews
+    return sorted(set(left_out))
+
+
+def _drop_unused(part: Any, root: Any, kinds: frozenset[str]) -> list[str]:
+    """Drop ``part``'s relationships of ``kinds`` that its XML no longer refers to (and so the
+    parts they lead to, which nothing else reaches); the names of the parts they led to."""
+    used = {v for n in root.iter() for k, v in n.attrib.items() if k.startswith(f"{{{_R}}}")}
+    dropped = []
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype in kinds and not rel.is_external and rid not in used:
+            dropped.append(str(rel.target_part.partname).lstrip("/"))
+            del part.rels[rid]
+    return dropped
 
 
 def remove_docx_images(document: Any) -> int:
@@ -65,10 +113,6 @@ def remove_docx_images(document: Any) -> int:
             text.text = PLACEHOLDER
             parent.replace(node, text)
             removed += 1
-        if not found:
-            continue
-        used = {v for n in root.iter() for k, v in n.attrib.items() if k.startswith(f"{{{_R}}}")}
-        for rid, rel in list(part.rels.items()):
-            if rel.reltype == RT.IMAGE and not rel.is_external and rid not in used:
-                del part.rels[rid]
+        if found:
+            _drop_unused(part, root, frozenset({RT.IMAGE}))
     return removed

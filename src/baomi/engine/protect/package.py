@@ -27,6 +27,7 @@ from baomi.engine.contracts.manifest import ManifestFile
 from baomi.engine.documents.files import HIDDEN_PREFIXES, iter_files
 from baomi.engine.protect import canaries, renderings
 from baomi.engine.protect import fingerprint as fp
+from baomi.engine.protect.images import remove_docx_objects
 from baomi.engine.protect.keys import KeyProvider
 from baomi.engine.protect.labels import protect_extras, protect_labels, remove_images
 from baomi.engine.protect.manifest import _manifest, _sha256, _write_record
@@ -145,6 +146,8 @@ def protect_document(
     if images := remove_images(run, doc):
         entry["images_removed"] = images
     if doc.format == "xlsx" and (embedded := _embedded(doc.path)):
+        entry["embedded_left_out"] = embedded
+    if doc.format == "docx" and (embedded := remove_docx_objects(doc.state[0])):
         entry["embedded_left_out"] = embedded
     target.parent.mkdir(parents=True, exist_ok=True)
     doc.save(target)

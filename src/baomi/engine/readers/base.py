@@ -141,6 +141,19 @@ def unreadable(path: Path, zh: str, en: str) -> UnreadableFileError:
     return UnreadableFileError(str(path), worded(zh, en))
 
 
+def embedded_note(names: Sequence[str], folder: str) -> str | None:
+    """The note that a workbook's or Word file's embedded objects (its zip's ``names`` under
+    ``folder``: ``xl/embeddings/``, ``word/embeddings/`` — a workbook, a Word file, an OLE
+    object inside it) were not scanned (protect leaves them out); ``None`` without any."""
+    found = sorted(n for n in names if n.startswith(folder) and not n.endswith("/"))
+    if not found:
+        return None
+    return worded(
+        f"嵌入的对象未扫描（{len(found)} 个）：{'、'.join(found)}",
+        f"{len(found)} embedded objects were not scanned: {', '.join(found)}",
+    )
+
+
 def pictures_note(names: Sequence[str], folder: str) -> str | None:
     """The note that a workbook's or Word file's pictures (its zip's ``names`` under
     ``folder``: ``xl/media/``, ``word/media/``) were not scanned — an ID card's photo or a

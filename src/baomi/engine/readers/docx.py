@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from baomi.engine.readers.base import Extra, TextSource, TextUnit, pictures_note, unreadable
+from baomi.engine.readers.base import (
+    Extra,
+    TextSource,
+    TextUnit,
+    embedded_note,
+    pictures_note,
+    unreadable,
+)
 from baomi.engine.readers.properties import document_properties
 from baomi.i18n import worded
 
@@ -279,8 +286,12 @@ class DocxSource(TextSource):
         try:
             with zipfile.ZipFile(self.path) as zf:
                 found = document_properties(zf)
-                if note := pictures_note(zf.namelist(), "word/media/"):
-                    self.errors.append(note)
+                for note in (
+                    pictures_note(zf.namelist(), "word/media/"),
+                    embedded_note(zf.namelist(), "word/embeddings/"),
+                ):
+                    if note:
+                        self.errors.append(note)
         except (zipfile.BadZipFile, OSError, ParseError):
             self.errors.append(
                 worded(

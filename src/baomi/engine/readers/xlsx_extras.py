@@ -33,7 +33,7 @@ from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
 
 from baomi.engine.readers import xlsx_parts as parts
-from baomi.engine.readers.base import Extra, pictures_note, unique_headers
+from baomi.engine.readers.base import Extra, embedded_note, pictures_note, unique_headers
 from baomi.engine.readers.xlsx_cells import CellReader, cell_texts
 from baomi.i18n import worded
 
@@ -596,12 +596,9 @@ def book_extras(
         ),
         errors,
     )
-    if note := pictures_note(zf.namelist(), "xl/media/"):
-        errors.append(note)
-    if embedded := parts.embedded_objects(zf):
-        errors.append(
-            worded(
-                f"嵌入的对象未扫描（{len(embedded)} 个）：{'、'.join(embedded)}",
-                f"{len(embedded)} embedded objects were not scanned: {', '.join(embedded)}",
-            )
-        )
+    for note in (
+        pictures_note(zf.namelist(), "xl/media/"),
+        embedded_note(zf.namelist(), parts.EMBEDDINGS),
+    ):
+        if note:
+            errors.append(note)
