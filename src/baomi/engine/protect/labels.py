@@ -361,6 +361,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     changed += _docx_app_properties(run, document)
     changed += _docx_custom_properties(run, document)
     changed += _docx_link_targets(run, document)
+    changed += _docx_custom_xml(run, document)
     _docx_revision_authors(document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
@@ -402,6 +403,65 @@ def _docx_link_targets(run: ProtectRun, document: Any) -> int:
                 if new != code.text:
                     changed += 1
                     code.text = new
+    return changed
+
+
+def _docx_custom_xml(run: ProtectRun, document: Any) -> int:
+    """The texts of a Word file's custom XML data parts (what its content controls are bound
+    to: Word shows a bound control's value from there, so a masked paragraph would show the
+    customer again when the file is opened), protected as the scan reads them
+    (:func:`~baomi.engine.readers.properties.custom_xml_texts`: each element's text, then its
+    attributes' values); how many changed."""
+    from lxml import etree
+
+    from baomi.engine.readers.properties import BIBLIOGRAPHY, CUSTOM_XML, CUSTOM_XML_COLUMN
+
+    changed = 0
+    for part in list(document.part.package.iter_parts()):
+        if not CUSTOM_XML.fullmatch(str(part.partname).lstrip("/")):
+            continue
+        element = getattr(part, "element", None)
+        try:
+            root = element if isinstance(element, etree._Element) else etree.fromstring(part.blob)
+        except etree.XMLSyntaxError:  # not read by the scan either: left out of the copy
+            for holder in document.part.package.iter_parts():
+                for rid, rel in list(holder.rels.items()):
+                    if not rel.is_external and rel.target_part is part:
+                        del holder.rels[rid]
+            changed += 1
+            continue
+        if etree.QName(root).namespace == BIBLIOGRAPHY:
+            continue  # not read by the scan: Word's list of sources
+        # by label (``自定义XML：手机``, as the scan reads them): (element, attribute, text)
+        slots: dict[str, list[tuple[Any, str | None, str]]] = {}
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue  # a comment or a processing instruction
+            if node.text and not node.text.isspace():
+                label = CUSTOM_XML_COLUMN.format(etree.QName(node).localname)
+                slots.setdefault(label, []).append((node, None, node.text))
+            for key, value in node.attrib.items():
+                if value and not value.isspace():
+                    label = CUSTOM_XML_COLUMN.format(etree.QName(key).localname)
+                    slots.setdefault(label, []).append((node, key, value))
+        touched = 0
+        for label, items in slots.items():
+            texts = [text for _, _, text in items]
+            for k, findings in unit_findings(run, texts, label).items():
+                new = _protect_text(run, texts[k], findings=findings, in_table=True)[0]
+                if new == texts[k]:
+                    continue
+                node, attribute, _ = items[k]
+                if attribute is None:
+                    node.text = new
+                else:
+                    node.set(attribute, new)
+                touched += 1
+        changed += touched
+        if touched and not isinstance(element, etree._Element):
+            part._blob = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
     return changed
 
 

@@ -37,7 +37,7 @@ from baomi.engine.readers.base import (
     pictures_note,
     unreadable,
 )
-from baomi.engine.readers.properties import document_properties
+from baomi.engine.readers.properties import PROPERTIES, custom_xml_texts, document_properties
 from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
@@ -281,17 +281,30 @@ class DocxSource(TextSource):
         """The document properties a person types (:mod:`.properties`: title, subject, author,
         …, manager, company), one row each after every paragraph (the comments' included), at a
         fixed place in :data:`~.properties.PROPERTIES` order: a property's row does not depend
-        on which others are set. Who wrote the file is a person's name by its place."""
+        on which others are set. Who wrote the file is a person's name by its place. Then the
+        texts of its custom XML data (:func:`.properties.custom_xml_texts`: what its content
+        controls are bound to), one row each. Its pictures and embedded objects are named in
+        ``errors`` (not read)."""
         rows = sum(1 for _ in iter_paragraphs(self._document))
+        bound: list[tuple[str, str]] = []
         try:
             with zipfile.ZipFile(self.path) as zf:
-                found = document_properties(zf)
                 for note in (
                     pictures_note(zf.namelist(), "word/media/"),
                     embedded_note(zf.namelist(), "word/embeddings/"),
                 ):
                     if note:
                         self.errors.append(note)
+                try:
+                    bound = custom_xml_texts(zf)
+                except ParseError:
+                    self.errors.append(
+                        worded(
+                            "自定义 XML 数据已损坏，未读取",
+                            "the custom XML data is corrupt and was not read",
+                        )
+                    )
+                found = document_properties(zf)
         except (zipfile.BadZipFile, OSError, ParseError):
             self.errors.append(
                 worded(
@@ -302,6 +315,9 @@ class DocxSource(TextSource):
             return
         for place, prop, text in found:
             yield Extra(None, rows + place, None, text, prop.person)
+        after = rows + max([len(PROPERTIES)] + [place + 1 for place, _, _ in found])
+        for place, (label, text) in enumerate(bound):
+            yield Extra(None, after + place, label, text)
 
 
 def open_docx(path: Path, *, batch_rows: int = 65536) -> DocxSource:

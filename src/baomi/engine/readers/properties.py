@@ -11,6 +11,7 @@ the cells"). Protect removes the names of who wrote the file and protects the re
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from xml.etree.ElementTree import fromstring
@@ -60,6 +61,47 @@ def custom_properties(zf: zipfile.ZipFile) -> list[tuple[int, str, str]]:
         if name and text and not text.isspace():
             out.append((place, name, text))
     return out
+
+
+#: a custom XML data part (``customXml/item1.xml``): the data a Word file's content controls
+#: are bound to (a contract generated from a CRM: the customer's name, phone, ID)
+CUSTOM_XML = re.compile(r"customXml/item\d+\.xml")
+
+
+def custom_xml_texts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """The texts of a file's custom XML data parts (:data:`CUSTOM_XML`, in the zip's order),
+    each with its label (:data:`CUSTOM_XML_COLUMN` of its element's or attribute's local
+    name: ``自定义XML：手机``, a header's context): each element's text, then its attributes'
+    values, in document order — what protect's
+    ``labels.py`` rewrites there. Word shows a bound content control's value from these
+    parts, so a value left in them comes back when the file is opened. A part that does
+    not parse raises ``ParseError``."""
+    texts: list[tuple[str, str]] = []
+    for name in zf.namelist():
+        if not CUSTOM_XML.fullmatch(name) or zf.getinfo(name).file_size > MAX_CUSTOM_XML:
+            continue
+        root = fromstring(zf.read(name))
+        if root.tag.startswith(f"{{{BIBLIOGRAPHY}}}"):
+            continue  # Word's list of sources, in every file it writes: no one's data
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            tag = node.tag.rsplit("}", 1)[-1]
+            if node.text and not node.text.isspace():
+                texts.append((CUSTOM_XML_COLUMN.format(tag), node.text))
+            texts += [
+                (CUSTOM_XML_COLUMN.format(k.rsplit("}", 1)[-1]), v)
+                for k, v in node.attrib.items()
+                if v and not v.isspace()
+            ]
+    return texts
+
+
+CUSTOM_XML_COLUMN = "自定义XML：{}"
+#: the namespace of Word's bibliography sources part (a custom XML part of every file)
+BIBLIOGRAPHY = "http://schemas.openxmlformats.org/officeDocument/2006/bibliography"
+#: a custom XML part larger than this inflated is not read (a zip bomb, not data)
+MAX_CUSTOM_XML = 64 * 1024 * 1024
 
 
 def document_properties(zf: zipfile.ZipFile) -> list[tuple[int, Property, str]]:
