@@ -19,6 +19,7 @@ from typing import Any
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _V = "{urn:schemas-microsoft-com:vml}"
+_C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 _PICTURE = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: what a picture's place says in the copy
@@ -75,7 +76,36 @@ def remove_docx_objects(document: Any) -> list[str]:
         if found:
             dropped = _drop_unused(part, root, _OBJECT_RELS)
             left_out += [n for n in dropped if "/embeddings/" in n]  # not the previews
+    left_out += _chart_workbooks(document)
     return sorted(set(left_out))
+
+
+def _chart_workbooks(document: Any) -> list[str]:
+    """Take each chart's own workbook of data (``c:externalData``: a workbook embedded in the
+    Word file, not read by the scan) out of ``document``; Word draws the chart from its
+    cached texts, which protect protected. The part names of the workbooks."""
+    from lxml import etree
+
+    from baomi.engine.readers.docx import CHART_PART
+
+    left_out: list[str] = []
+    for part in list(document.part.package.iter_parts()):
+        if not CHART_PART.fullmatch(str(part.partname).lstrip("/")):
+            continue
+        try:
+            root = etree.fromstring(part.blob)
+        except etree.XMLSyntaxError:
+            continue
+        data = list(root.iter(f"{_C}externalData"))
+        if not data:
+            continue
+        for node in data:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        left_out += [n for n in _drop_unused(part, root, _OBJECT_RELS) if "/embeddings/" in n]
+    return left_out
 
 
 def _drop_unused(part: Any, root: Any, kinds: frozenset[str]) -> list[str]:

@@ -362,6 +362,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     changed += _docx_custom_properties(run, document)
     changed += _docx_link_targets(run, document)
     changed += _docx_custom_xml(run, document)
+    changed += _docx_charts(run, document)
     _docx_revision_authors(document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
@@ -462,6 +463,58 @@ def _docx_custom_xml(run: ProtectRun, document: Any) -> int:
             part._blob = etree.tostring(
                 root, xml_declaration=True, encoding="UTF-8", standalone=True
             )
+    return changed
+
+
+def _chart_nodes(node: Any, parents: list[str], slots: dict[str, list[Any]]) -> None:
+    """Put in ``slots`` (column → elements) the text elements under ``node`` (its own and its
+    ancestors' local names ``parents``) that the scan reads of a chart, in document order."""
+    from lxml import etree
+
+    from baomi.engine.readers.xlsx_parts import chart_column
+
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        column = chart_column(child.tag, parents)
+        if column is not None and child.text and child.text.strip():
+            slots.setdefault(column, []).append(child)
+        _chart_nodes(child, [*parents, etree.QName(child).localname], slots)
+
+
+def _docx_charts(run: ProtectRun, document: Any) -> int:
+    """The texts of a Word file's charts — titles, series names, category labels (a chart
+    of customers by name), cached data — protected as the scan reads them
+    (``readers/xlsx_parts.py`` ``chart_texts``, by column: ``图表：类别``), as table cells;
+    how many changed. The chart's own workbook of data is left out of the copy
+    (``images.remove_docx_objects``): Word draws the chart from these texts."""
+    from lxml import etree
+
+    from baomi.engine.readers.docx import CHART_PART
+
+    changed = 0
+    for part in document.part.package.iter_parts():
+        if not CHART_PART.fullmatch(str(part.partname).lstrip("/")):
+            continue
+        try:
+            root = etree.fromstring(part.blob)
+        except etree.XMLSyntaxError:  # not read by the scan either (it said so)
+            continue
+        slots: dict[str, list[Any]] = {}
+        _chart_nodes(root, [etree.QName(root).localname], slots)
+        touched = 0
+        for column, nodes in slots.items():
+            texts = [n.text for n in nodes]
+            for k, findings in unit_findings(run, texts, column).items():
+                new = _protect_text(run, texts[k], findings=findings, in_table=True)[0]
+                if new != texts[k]:
+                    nodes[k].text = new
+                    touched += 1
+        if touched:
+            part._blob = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+        changed += touched
     return changed
 
 

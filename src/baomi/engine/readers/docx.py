@@ -23,6 +23,7 @@ in :mod:`baomi.engine.protect.writers`).
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,7 @@ from baomi.engine.readers.base import (
     unreadable,
 )
 from baomi.engine.readers.properties import PROPERTIES, custom_xml_texts, document_properties
+from baomi.engine.readers.xlsx_parts import chart_texts
 from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
@@ -287,6 +289,7 @@ class DocxSource(TextSource):
         ``errors`` (not read)."""
         rows = sum(1 for _ in iter_paragraphs(self._document))
         bound: list[tuple[str, str]] = []
+        charted: list[tuple[str, str]] = []
         try:
             with zipfile.ZipFile(self.path) as zf:
                 for note in (
@@ -304,6 +307,14 @@ class DocxSource(TextSource):
                             "the custom XML data is corrupt and was not read",
                         )
                     )
+                try:
+                    charted = [
+                        t for part in chart_parts(zf.namelist()) for t in chart_texts(zf, part)
+                    ]
+                except (ParseError, ValueError):
+                    self.errors.append(
+                        worded("图表已损坏，未读取", "the charts are corrupt and were not read")
+                    )
                 found = document_properties(zf)
         except (zipfile.BadZipFile, OSError, ParseError):
             self.errors.append(
@@ -318,6 +329,18 @@ class DocxSource(TextSource):
         after = rows + max([len(PROPERTIES)] + [place + 1 for place, _, _ in found])
         for place, (label, text) in enumerate(bound):
             yield Extra(None, after + place, label, text)
+        after += len(bound)
+        for place, (label, text) in enumerate(charted):
+            yield Extra(None, after + place, label, text)
+
+
+#: a Word file's chart parts (Insert → Chart): the texts Word shows of the chart's data
+CHART_PART = re.compile(r"word/charts/chart\d+\.xml")
+
+
+def chart_parts(names: list[str]) -> list[str]:
+    """The chart parts among a Word file's zip ``names``, in the zip's order."""
+    return [n for n in names if CHART_PART.fullmatch(n)]
 
 
 def open_docx(path: Path, *, batch_rows: int = 65536) -> DocxSource:

@@ -412,9 +412,17 @@ def chart_texts(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
                 continue
             path.pop()
             text = node.text or ""
-            if text.strip() and _is_text(node.tag, path):
-                out.append((CHART_COLUMN.format(_chart_label(name, path)), text))
+            if text.strip() and (column := chart_column(node.tag, path)) is not None:
+                out.append((column, text))
     return out
+
+
+def chart_column(tag: str, parents: list[str]) -> str | None:
+    """The column a chart's text element ``tag`` (its ancestors' local names ``parents``) is
+    read under (:func:`chart_texts`), or ``None`` for an element that holds no text of it."""
+    if not _is_text(tag, parents):
+        return None
+    return CHART_COLUMN.format(_chart_label(_local(tag), parents))
 
 
 _DRAWING_MAIN = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
