@@ -83,3 +83,32 @@ def test_custom_xml_that_does_not_parse_is_named_and_left_out(tmp_path: Path) ->
     with zipfile.ZipFile(tmp_path / "out" / "合同.docx") as z:
         assert PART not in z.namelist()
     assert docx.Document(str(tmp_path / "out" / "合同.docx")).paragraphs[0].text
+
+
+def test_document_variables_are_scanned_and_protected(tmp_path: Path) -> None:
+    """A template or a mail merge sets document variables (``w:docVars``, shown by
+    ``DOCVARIABLE`` fields): a customer's phone there was neither read nor protected."""
+    from lxml import etree
+
+    mobile = make_mobile(random.Random(45))
+    src = tmp_path / "in"
+    src.mkdir()
+    document = docx.Document()
+    document.add_paragraph("甲方联系方式见文档变量。")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    document.settings.element.append(
+        etree.fromstring(
+            f'<w:docVars xmlns:w="{w}"><w:docVar w:name="客户手机" w:val="{mobile}"/>'
+            '<w:docVar w:name="合同编号" w:val="HT-2024-001"/></w:docVars>'
+        )
+    )
+    document.save(str(src / "合同.docx"))
+    scan_paths([src], out_dir=tmp_path / "scan", options=ScanOptions(prose=False))
+    assert {(f["column"], f["entity"]) for f in _findings(tmp_path / "scan")} == {
+        ("文档变量：客户手机", "CN_MOBILE")
+    }
+    result = protect_verified(src, tmp_path / "out")
+    with zipfile.ZipFile(tmp_path / "out" / "合同.docx") as z:
+        settings = z.read("word/settings.xml").decode()
+    assert mobile not in settings and mobile[-4:] in settings and "HT-2024-001" in settings
+    assert result.manifest.files[0].extras_changed == 1

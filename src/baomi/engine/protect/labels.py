@@ -361,6 +361,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     changed += _docx_app_properties(run, document)
     changed += _docx_custom_properties(run, document)
     changed += _docx_link_targets(run, document)
+    changed += _docx_variables(run, document)
     changed += _docx_custom_xml(run, document)
     changed += _docx_charts(run, document)
     _docx_revision_authors(document)
@@ -404,6 +405,27 @@ def _docx_link_targets(run: ProtectRun, document: Any) -> int:
                 if new != code.text:
                     changed += 1
                     code.text = new
+    return changed
+
+
+def _docx_variables(run: ProtectRun, document: Any) -> int:
+    """A Word file's document variables (``w:docVars``: values a template or a mail merge
+    set, which ``DOCVARIABLE`` fields show), each protected as the scan reads it (under
+    ``文档变量：<name>``, as a table cell); how many changed."""
+    from baomi.engine.readers.properties import DOC_VARIABLE_COLUMN, W_MAIN
+
+    changed = 0
+    for node in document.settings.element.iter(f"{W_MAIN}docVar"):
+        value = node.get(f"{W_MAIN}val")
+        if not value or value.isspace():
+            continue
+        column = DOC_VARIABLE_COLUMN.format(node.get(f"{W_MAIN}name") or "")
+        found = unit_findings(run, [value], column)
+        if 0 in found:
+            new = _protect_text(run, value, findings=found[0], in_table=True)[0]
+            if new != value:
+                node.set(f"{W_MAIN}val", new)
+                changed += 1
     return changed
 
 

@@ -38,7 +38,12 @@ from baomi.engine.readers.base import (
     pictures_note,
     unreadable,
 )
-from baomi.engine.readers.properties import PROPERTIES, custom_xml_texts, document_properties
+from baomi.engine.readers.properties import (
+    PROPERTIES,
+    custom_xml_texts,
+    doc_variables,
+    document_properties,
+)
 from baomi.engine.readers.xlsx_parts import chart_texts
 from baomi.i18n import worded
 
@@ -299,7 +304,7 @@ class DocxSource(TextSource):
                     if note:
                         self.errors.append(note)
                 try:
-                    bound = custom_xml_texts(zf)
+                    bound = doc_variables(zf) + custom_xml_texts(zf)
                 except ParseError:
                     self.errors.append(
                         worded(

@@ -98,6 +98,30 @@ def custom_xml_texts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 
 CUSTOM_XML_COLUMN = "自定义XML：{}"
+#: a Word file's document variables (``w:docVars`` in ``word/settings.xml``: values a template
+#: or a mail merge set — a customer's phone — that fields such as ``DOCVARIABLE`` show)
+DOC_VARIABLE_COLUMN = "文档变量：{}"
+SETTINGS_PART = "word/settings.xml"
+W_MAIN = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def doc_variables(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(label, value) of each document variable of a Word file with a value
+    (:data:`DOC_VARIABLE_COLUMN` of its name), in the file's order; none without settings.
+    A settings part that does not parse raises ``ParseError``."""
+    try:
+        info = zf.getinfo(SETTINGS_PART)
+    except KeyError:
+        return []
+    if info.file_size > MAX_CUSTOM_XML:
+        return []
+    return [
+        (DOC_VARIABLE_COLUMN.format(node.get(f"{W_MAIN}name") or ""), value)
+        for node in fromstring(zf.read(info)).iter(f"{W_MAIN}docVar")
+        if (value := node.get(f"{W_MAIN}val")) and not value.isspace()
+    ]
+
+
 #: the namespace of Word's bibliography sources part (a custom XML part of every file)
 BIBLIOGRAPHY = "http://schemas.openxmlformats.org/officeDocument/2006/bibliography"
 #: a custom XML part larger than this inflated is not read (a zip bomb, not data)
