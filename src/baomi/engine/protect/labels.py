@@ -15,12 +15,16 @@ import dataclasses
 import re
 from typing import Any
 
-import polars as pl
-
 from baomi.engine.protect.charts import protect_charts
 from baomi.engine.protect.defined_names import protect_defined_names
+from baomi.engine.protect.docx_data import (
+    protect_custom_xml,
+    protect_docx_charts,
+    protect_variables,
+)
 from baomi.engine.protect.external_links import protect_external_links
 from baomi.engine.protect.names import PathNames
+from baomi.engine.protect.nested import protect_nested
 from baomi.engine.protect.pivots import protect_pivot_caches
 from baomi.engine.protect.state import ProtectRun
 from baomi.engine.protect.texts import _protect_text, unit_findings
@@ -142,52 +146,8 @@ def protect_extras(run: ProtectRun, doc: Document) -> int:
     if doc.format == "docx":
         return _docx_extras(run, doc.state[0])
     if doc.format == "parquet":
-        return _parquet_nested(run, doc)
+        return protect_nested(run, doc)
     return 0
-
-
-def _leaves(value: Any, label: str, found: dict[str, list[tuple[Any, Any]]]) -> None:
-    """Put in ``found`` (label → (container, key)) the text and whole-number leaves of a
-    nested Parquet value: a struct's fields under ``label.field``, a list's items under
-    ``label[]``."""
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, item in items:
-        below = f"{label}.{key}" if isinstance(value, dict) else f"{label}[]"
-        if isinstance(item, dict | list):
-            _leaves(item, below, found)
-        elif isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool)):
-            found.setdefault(below, []).append((value, key))
-
-
-def _parquet_nested(run: ProtectRun, doc: Document) -> int:
-    """Protect the nested columns of a Parquet file (structs, lists: the scan reads each
-    value as JSON text) leaf by leaf, each text under its path (``联系.手机``,
-    ``历史号码[]``) as a column's cell; a number leaf that holds an identifier cannot hold
-    the masked form and is left out (null). How many leaves changed."""
-    original: pl.DataFrame = doc.state
-    changed = 0
-    for name, kind in original.schema.items():
-        if not isinstance(kind, pl.List | pl.Struct | pl.Array):
-            continue
-        values = original[name].to_list()
-        found: dict[str, list[tuple[Any, Any]]] = {}
-        for value in values:
-            if value is not None:
-                _leaves(value, name, found)
-        touched = 0
-        for label, slots in found.items():
-            texts = [str(c[k]) for c, k in slots]
-            for i, findings in unit_findings(run, texts, label).items():
-                new = _protect_text(run, texts[i], findings=findings, in_table=True)[0]
-                if new != texts[i]:
-                    container, key = slots[i]
-                    container[key] = new if isinstance(container[key], str) else None
-                    touched += 1
-        if touched:
-            original = original.with_columns(pl.Series(name, values, dtype=kind))
-            changed += touched
-    doc.state = original
-    return changed
 
 
 def remove_images(run: ProtectRun, doc: Document) -> int:
@@ -409,9 +369,9 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     changed += _docx_app_properties(run, document)
     changed += _docx_custom_properties(run, document)
     changed += _docx_link_targets(run, document)
-    changed += _docx_variables(run, document)
-    changed += _docx_custom_xml(run, document)
-    changed += _docx_charts(run, document)
+    changed += protect_variables(run, document)
+    changed += protect_custom_xml(run, document)
+    changed += protect_docx_charts(run, document)
     _docx_revision_authors(document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here
@@ -453,138 +413,6 @@ def _docx_link_targets(run: ProtectRun, document: Any) -> int:
                 if new != code.text:
                     changed += 1
                     code.text = new
-    return changed
-
-
-def _docx_variables(run: ProtectRun, document: Any) -> int:
-    """A Word file's document variables (``w:docVars``: values a template or a mail merge
-    set, which ``DOCVARIABLE`` fields show), each protected as the scan reads it (under
-    ``文档变量：<name>``, as a table cell); how many changed."""
-    from baomi.engine.readers.properties import DOC_VARIABLE_COLUMN, W_MAIN
-
-    changed = 0
-    for node in document.settings.element.iter(f"{W_MAIN}docVar"):
-        value = node.get(f"{W_MAIN}val")
-        if not value or value.isspace():
-            continue
-        column = DOC_VARIABLE_COLUMN.format(node.get(f"{W_MAIN}name") or "")
-        found = unit_findings(run, [value], column)
-        if 0 in found:
-            new = _protect_text(run, value, findings=found[0], in_table=True)[0]
-            if new != value:
-                node.set(f"{W_MAIN}val", new)
-                changed += 1
-    return changed
-
-
-def _docx_custom_xml(run: ProtectRun, document: Any) -> int:
-    """The texts of a Word file's custom XML data parts (what its content controls are bound
-    to: Word shows a bound control's value from there, so a masked paragraph would show the
-    customer again when the file is opened), protected as the scan reads them
-    (:func:`~baomi.engine.readers.properties.custom_xml_texts`: each element's text, then its
-    attributes' values); how many changed."""
-    from lxml import etree
-
-    from baomi.engine.readers.properties import BIBLIOGRAPHY, CUSTOM_XML, CUSTOM_XML_COLUMN
-
-    changed = 0
-    for part in list(document.part.package.iter_parts()):
-        if not CUSTOM_XML.fullmatch(str(part.partname).lstrip("/")):
-            continue
-        element = getattr(part, "element", None)
-        try:
-            root = element if isinstance(element, etree._Element) else etree.fromstring(part.blob)
-        except etree.XMLSyntaxError:  # not read by the scan either: left out of the copy
-            for holder in document.part.package.iter_parts():
-                for rid, rel in list(holder.rels.items()):
-                    if not rel.is_external and rel.target_part is part:
-                        del holder.rels[rid]
-            changed += 1
-            continue
-        if etree.QName(root).namespace == BIBLIOGRAPHY:
-            continue  # not read by the scan: Word's list of sources
-        # by label (``自定义XML：手机``, as the scan reads them): (element, attribute, text)
-        slots: dict[str, list[tuple[Any, str | None, str]]] = {}
-        for node in root.iter():
-            if not isinstance(node.tag, str):
-                continue  # a comment or a processing instruction
-            if node.text and not node.text.isspace():
-                label = CUSTOM_XML_COLUMN.format(etree.QName(node).localname)
-                slots.setdefault(label, []).append((node, None, node.text))
-            for key, value in node.attrib.items():
-                if value and not value.isspace():
-                    label = CUSTOM_XML_COLUMN.format(etree.QName(key).localname)
-                    slots.setdefault(label, []).append((node, key, value))
-        touched = 0
-        for label, items in slots.items():
-            texts = [text for _, _, text in items]
-            for k, findings in unit_findings(run, texts, label).items():
-                new = _protect_text(run, texts[k], findings=findings, in_table=True)[0]
-                if new == texts[k]:
-                    continue
-                node, attribute, _ = items[k]
-                if attribute is None:
-                    node.text = new
-                else:
-                    node.set(attribute, new)
-                touched += 1
-        changed += touched
-        if touched and not isinstance(element, etree._Element):
-            part._blob = etree.tostring(
-                root, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
-    return changed
-
-
-def _chart_nodes(node: Any, parents: list[str], slots: dict[str, list[Any]]) -> None:
-    """Put in ``slots`` (column → elements) the text elements under ``node`` (its own and its
-    ancestors' local names ``parents``) that the scan reads of a chart, in document order."""
-    from lxml import etree
-
-    from baomi.engine.readers.xlsx_parts import chart_column
-
-    for child in node:
-        if not isinstance(child.tag, str):
-            continue
-        column = chart_column(child.tag, parents)
-        if column is not None and child.text and child.text.strip():
-            slots.setdefault(column, []).append(child)
-        _chart_nodes(child, [*parents, etree.QName(child).localname], slots)
-
-
-def _docx_charts(run: ProtectRun, document: Any) -> int:
-    """The texts of a Word file's charts — titles, series names, category labels (a chart
-    of customers by name), cached data — protected as the scan reads them
-    (``readers/xlsx_parts.py`` ``chart_texts``, by column: ``图表：类别``), as table cells;
-    how many changed. The chart's own workbook of data is left out of the copy
-    (``images.remove_docx_objects``): Word draws the chart from these texts."""
-    from lxml import etree
-
-    from baomi.engine.readers.docx import CHART_PART
-
-    changed = 0
-    for part in document.part.package.iter_parts():
-        if not CHART_PART.fullmatch(str(part.partname).lstrip("/")):
-            continue
-        try:
-            root = etree.fromstring(part.blob)
-        except etree.XMLSyntaxError:  # not read by the scan either (it said so)
-            continue
-        slots: dict[str, list[Any]] = {}
-        _chart_nodes(root, [etree.QName(root).localname], slots)
-        touched = 0
-        for column, nodes in slots.items():
-            texts = [n.text for n in nodes]
-            for k, findings in unit_findings(run, texts, column).items():
-                new = _protect_text(run, texts[k], findings=findings, in_table=True)[0]
-                if new != texts[k]:
-                    nodes[k].text = new
-                    touched += 1
-        if touched:
-            part._blob = etree.tostring(
-                root, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
-        changed += touched
     return changed
 
 

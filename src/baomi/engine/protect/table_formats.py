@@ -114,7 +114,12 @@ def load_xlsx(path: Path, fmt: str) -> Document:
     sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
     # formula cells: what the scan read in them (a cached value, a join computed), when a
     # workbook has any — a second, streamed read of the sheets
-    views = shown_rows(path) if any(map(_has_formula, sheets.values())) else {}
+    views: dict[str, list[Sequence[Any]]] = {}
+    if any(map(_has_formula, sheets.values())):
+        try:
+            views = shown_rows(path)
+        except Exception:  # openpyxl raises many types: the formulas' texts, as before
+            views = {}
     for ws in wb.worksheets:
         rows = sheets[ws.title]
         shown = _shown(rows, views.get(ws.title, []))
