@@ -251,6 +251,7 @@ def _workbook_extras(run: ProtectRun, wb: Any) -> int:
                     changed += _protect_link(run, cell.hyperlink)
         changed += _protect_validations(run, ws)
         changed += _protect_filters(run, ws)
+        changed += _protect_conditional(run, ws)
         for part in (
             "oddHeader",
             "oddFooter",
@@ -347,6 +348,47 @@ def _protect_filters(run: ProtectRun, ws: Any) -> int:
                 column.filters.filter = new[: len(plain)]
             for c, value in zip(custom, new[len(plain) :], strict=True):
                 c.val = value
+    return changed
+
+
+def _protect_conditional(run: ProtectRun, ws: Any) -> int:
+    """Protect the texts of the conditional formats of ``ws`` (a row highlighted by the
+    customer's name or phone its rule looks for) as the scan reads them
+    (``readers/xlsx_parts.py`` ``conditional_texts``): a rule's ``text`` and the text literals
+    of its formulas, each as a cell's text; how many changed. A rule still looks for what
+    it looked for, masked."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+
+    from baomi.engine.readers.xlsx_parts import literal_text
+
+    changed = 0
+    for formatting in ws.conditional_formatting:
+        for rule in formatting.rules:
+            if rule.text and not rule.text.isspace():
+                new = _protect_text(run, rule.text, in_table=True)[0]
+                changed += new != rule.text
+                rule.text = new
+            formulas = list(rule.formula or ())
+            for i, formula in enumerate(formulas):
+                try:
+                    tokens = Tokenizer("=" + formula)
+                except (TokenizerError, ValueError, IndexError):
+                    continue
+                touched = False
+                for token in tokens.items:
+                    if token.type != Token.OPERAND or token.subtype != Token.TEXT:
+                        continue
+                    text = literal_text(token.value)
+                    if not text.strip():
+                        continue
+                    new = _protect_text(run, text, in_table=True)[0]
+                    if new != text:
+                        token.value = '"' + new.replace('"', '""') + '"'
+                        changed += 1
+                        touched = True
+                if touched:
+                    formulas[i] = tokens.render()[1:]
+            rule.formula = formulas
     return changed
 
 

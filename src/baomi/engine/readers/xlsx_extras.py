@@ -444,6 +444,9 @@ def sheet_extras(
             for column, text in texts:
                 yield Extra(title, row, column, text)
             row += 1
+        for column, text in parts.conditional_texts(tail):
+            yield Extra(title, row, column, text)
+            row += 1
         tables = _table_filters(zf, title, part, errors) if has_tables else []
         for col, text in parts.filter_values(tail) + tables:
             yield Extra(title, row, parts.FILTER_COLUMN.format(layout.column(col)), text)

@@ -51,7 +51,8 @@ NAME_COLUMN = "定义名称：{}"
 EXTERNAL_COLUMN = "外部链接缓存：{}"
 
 _BLOCKS = re.compile(
-    rb"<(?:[\w.-]+:)?(hyperlinks|dataValidations|autoFilter)[\s/>].*?(?:</(?:[\w.-]+:)?\1\s*>|$)",
+    rb"<(?:[\w.-]+:)?(hyperlinks|dataValidations|autoFilter|conditionalFormatting)[\s/>]"
+    rb".*?(?:</(?:[\w.-]+:)?\1\s*>|$)",
     re.DOTALL,
 )
 #: a filter's criteria: an ``<autoFilter>`` (its ``ref``), each ``<filterColumn>`` (its
@@ -66,6 +67,17 @@ _FILTER_COLUMN = re.compile(
 _FILTER_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:filter|customFilter)(\s[^>]*?)?/?>")
 #: the column a filter's values are read under: the header of the column it filters
 FILTER_COLUMN = "筛选：{}"
+#: a conditional format's rule (``<cfRule>``: its ``text``, its ``<formula>``s)
+_CF_RULE = re.compile(
+    rb"<(?:[\w.-]+:)?cfRule(\s[^>]*?)?(?:/>|>(.*?)</(?:[\w.-]+:)?cfRule\s*>)", re.DOTALL
+)
+_CF_FORMULA = re.compile(
+    rb"<(?:[\w.-]+:)?formula(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?formula\s*>", re.DOTALL
+)
+#: the columns of a conditional format's texts: the text a rule looks for (格式 → 文本包含),
+#: and the texts written in its formulas
+CONDITIONAL_TEXT = "条件格式：文本"
+CONDITIONAL_FORMULA = "条件格式：公式"
 _TAG = re.compile(
     rb"<(?:[\w.-]+:)?(hyperlink|dataValidation)(\s[^>]*?)?(/>|>(.*?)</(?:[\w.-]+:)?\1\s*>)",
     re.DOTALL,
@@ -208,6 +220,37 @@ def filter_values(xml: bytes) -> list[tuple[int, str]]:
                 text = _attributes(value.group(1)).get("val")
                 if text and not text.isspace():
                     out.append((first[1] + int(col_id), text))
+    return out
+
+
+def formula_strings(formula: str) -> list[str]:
+    """The text literals of a formula (``SEARCH("张伟",A2)`` → ``张伟``), as openpyxl's
+    tokenizer parses it; none for a formula it cannot parse."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+
+    try:
+        tokens = Tokenizer("=" + formula).items
+    except (TokenizerError, ValueError, IndexError):
+        return []
+    return [
+        literal_text(t.value)
+        for t in tokens
+        if t.type == Token.OPERAND and t.subtype == Token.TEXT and literal_text(t.value).strip()
+    ]
+
+
+def conditional_texts(tail: bytes) -> list[tuple[str, str]]:
+    """(column, text) of each text of a sheet's conditional formats (a customer's row
+    highlighted by the name or phone the rule looks for): a rule's ``text``
+    (:data:`CONDITIONAL_TEXT`), then the text literals of its formulas
+    (:data:`CONDITIONAL_FORMULA`), in the file's order."""
+    out: list[tuple[str, str]] = []
+    for rule in _CF_RULE.finditer(tail):
+        text = _attributes(rule.group(1)).get("text")
+        if text and not text.isspace():
+            out.append((CONDITIONAL_TEXT, text))
+        for formula in _CF_FORMULA.finditer(rule.group(2) or b""):
+            out += [(CONDITIONAL_FORMULA, s) for s in formula_strings(_text(formula.group(1)))]
     return out
 
 
