@@ -1,4 +1,6 @@
-"""Pictures in a workbook or a Word file, left out of the package (policy ``images``).
+"""Pictures in a workbook or a Word file, left out of the package (policy ``images``); and,
+whatever the policy, a Word file's embedded objects and its charts' workbooks of data
+(:func:`remove_docx_objects`: not read by the scan, named in ``embedded_left_out``).
 
 A picture is not read by the scan (no text recognition): a photo of a customer's resident ID
 card, a signature or a face in a KYC sheet or a contract is personal information — a face
