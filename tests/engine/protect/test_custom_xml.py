@@ -58,6 +58,7 @@ def test_the_data_content_controls_are_bound_to_is_scanned_and_protected(
         ("自定义XML：身份证", "CN_RESIDENT_ID"),
         ("自定义XML：邮箱", "EMAIL"),
         ("自定义XML：电话", "CN_MOBILE"),
+        ("自定义XML：联系人", "PERSON_NAME"),  # 王经理: a contact named by the field
     }
 
     result = protect_verified(src, tmp_path / "out")
@@ -65,10 +66,44 @@ def test_the_data_content_controls_are_bound_to_is_scanned_and_protected(
     with zipfile.ZipFile(tmp_path / "out" / "合同.docx") as z:
         text = z.read(PART).decode()
     assert not [v for v in (mobile, rid, other, "zhang.wei") if v in text]
-    assert 'xmlns="urn:crm"' in text and "HT-001" in text and "王经理" in text
+    assert 'xmlns="urn:crm"' in text and "HT-001" in text and "王经理" not in text
     assert "\u200b" not in text and "\u200c" not in text  # data: no zero-width marks
     (entry,) = result.manifest.files
-    assert entry.extras_changed == 4
+    assert entry.extras_changed == 5
+
+
+def test_a_name_under_a_field_that_names_a_person_is_a_name(tmp_path: Path) -> None:
+    """``<客户姓名>张伟明</客户姓名>``, ``w:docVar 联系人``: a whole value under a field named as
+    a name column is headed (收货人, 联系人, 客户姓名 …) is read as that column's cell — a
+    bare name, which nothing else finds — by the scan and by protect alike."""
+    from lxml import etree
+
+    data = (
+        '<合同 xmlns="urn:crm"><客户姓名>张伟明</客户姓名><收货人>李秀英</收货人>'
+        "<客户>星河科技</客户><联系人>HT-001</联系人></合同>"
+    ).encode()
+    src = tmp_path / "in"
+    src.mkdir()
+    bound_contract(src / "合同.docx", data)
+    document = docx.Document(str(src / "合同.docx"))
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    document.settings.element.append(
+        etree.fromstring(
+            f'<w:docVars xmlns:w="{w}"><w:docVar w:name="联系人" w:val="赵建国"/></w:docVars>'
+        )
+    )
+    document.save(str(src / "合同.docx"))
+    scan_paths([src], out_dir=tmp_path / "scan", options=ScanOptions(prose=False))
+    assert sorted((f["column"], f["entity"]) for f in _findings(tmp_path / "scan")) == [
+        ("文档变量：联系人", "PERSON_NAME"),
+        ("自定义XML：客户姓名", "PERSON_NAME"),
+        ("自定义XML：收货人", "PERSON_NAME"),
+    ]
+    protect_verified(src, tmp_path / "out")
+    with zipfile.ZipFile(tmp_path / "out" / "合同.docx") as z:
+        text = z.read(PART).decode() + z.read("word/settings.xml").decode()
+    assert not [n for n in ("张伟明", "李秀英", "赵建国") if n in text]
+    assert "星河科技" in text and "HT-001" in text  # not names: kept
 
 
 def test_custom_xml_that_does_not_parse_is_named_and_left_out(tmp_path: Path) -> None:

@@ -42,5 +42,6 @@ def test_nested_parquet_columns_are_protected_leaf_by_leaf(tmp_path: Path) -> No
     assert rows[1]["历史号码"][1] is None and len(rows[1]["历史号码"]) == 2
     assert rows[0]["订单"][0]["电话"].endswith(m[5][-4:]) and rows[1]["订单"] == []
     assert out["编号"].to_list() == ["C1", "C2"]
-    # two mobiles, two e-mails, the number, two old mobiles, the order's phone
-    assert result.manifest.files[0].extras_changed == 8
+    assert rows[0]["订单"][0]["收货人"] != "张伟"  # a name under a field that names a person
+    # two mobiles, two e-mails, the number, two old mobiles, the order's consignee and phone
+    assert result.manifest.files[0].extras_changed == 9

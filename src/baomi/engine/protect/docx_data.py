@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from baomi.engine.protect.state import ProtectRun
-from baomi.engine.protect.texts import _protect_text, unit_findings
+from baomi.engine.protect.texts import _protect_text, labelled_findings, unit_findings
 
 
 def protect_variables(run: ProtectRun, document: Any) -> int:
@@ -24,7 +24,7 @@ def protect_variables(run: ProtectRun, document: Any) -> int:
         if not value or value.isspace():
             continue
         column = DOC_VARIABLE_COLUMN.format(node.get(f"{W_MAIN}name") or "")
-        found = unit_findings(run, [value], column)
+        found = labelled_findings(run, [value], column)
         if 0 in found:
             new = _protect_text(run, value, findings=found[0], in_table=True)[0]
             if new != value:
@@ -74,7 +74,7 @@ def protect_custom_xml(run: ProtectRun, document: Any) -> int:
         touched = 0
         for label, items in slots.items():
             texts = [text for _, _, text in items]
-            for k, findings in unit_findings(run, texts, label).items():
+            for k, findings in labelled_findings(run, texts, label).items():
                 new = _protect_text(run, texts[k], findings=findings, in_table=True)[0]
                 if new == texts[k]:
                     continue

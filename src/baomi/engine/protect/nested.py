@@ -1,5 +1,6 @@
 """A Parquet file's nested columns (structs, lists), protected leaf by leaf
-(:func:`protect_nested`); the flat columns are a table's (``tables.py``)."""
+(:func:`protect_nested`; a name under a field that names a person, ``订单[].收货人``, too:
+``texts.labelled_findings``); the flat columns are a table's (``tables.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import polars as pl
 
 from baomi.engine.protect.roundtrip import Document
 from baomi.engine.protect.state import ProtectRun
-from baomi.engine.protect.texts import _protect_text, unit_findings
+from baomi.engine.protect.texts import _protect_text, labelled_findings
 
 
 def _leaves(value: Any, label: str, found: dict[str, list[tuple[Any, Any]]]) -> None:
@@ -43,7 +44,7 @@ def protect_nested(run: ProtectRun, doc: Document) -> int:
         touched = 0
         for label, slots in found.items():
             texts = [str(c[k]) for c, k in slots]
-            for i, findings in unit_findings(run, texts, label).items():
+            for i, findings in labelled_findings(run, texts, label).items():
                 new = _protect_text(run, texts[i], findings=findings, in_table=True)[0]
                 if new != texts[i]:
                     container, key = slots[i]

@@ -88,6 +88,22 @@ def unit_findings(
     return by_unit
 
 
+def labelled_findings(
+    run: ProtectRun, texts: Sequence[str], label: str
+) -> dict[int, list[Finding]]:
+    """:func:`unit_findings` of ``texts`` under ``label`` and, where the label names a person
+    (``自定义XML：客户姓名``: :func:`~baomi.engine.recognizers.cn.person_name.labelled_name`),
+    each whole value that is a name as that name — as the scan reads such data (a name by its
+    place, ``Extra.person``)."""
+    from baomi.engine.recognizers.cn.person_name import labelled_name
+
+    found = unit_findings(run, texts, label)
+    for i, text in enumerate(texts):
+        if names := labelled_name(label, text):
+            found[i] = names
+    return found
+
+
 def documents_findings(run: ProtectRun, docs: Sequence[Document]) -> list[dict[int, list[Finding]]]:
     """:func:`unit_findings` of each of ``docs`` (text documents), found in one call: a call
     has a fixed part (~20 ms of queries) that a document of a few hundred lines would pay

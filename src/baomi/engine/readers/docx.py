@@ -45,6 +45,7 @@ from baomi.engine.readers.properties import (
     document_properties,
 )
 from baomi.engine.readers.xlsx_parts import chart_texts
+from baomi.engine.recognizers.cn.person_name import labelled_name
 from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
@@ -332,8 +333,8 @@ class DocxSource(TextSource):
         for place, prop, text in found:
             yield Extra(None, rows + place, None, text, prop.person)
         after = rows + max([len(PROPERTIES)] + [place + 1 for place, _, _ in found])
-        for place, (label, text) in enumerate(bound):
-            yield Extra(None, after + place, label, text)
+        for place, (label, text) in enumerate(bound):  # a name by its field (联系人)
+            yield Extra(None, after + place, label, text, bool(labelled_name(label, text)))
         after += len(bound)
         for place, (label, text) in enumerate(charted):
             yield Extra(None, after + place, label, text)

@@ -25,6 +25,7 @@ import polars as pl
 
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import place_names
+from baomi.engine.types import Finding
 
 _DOTS = re.compile("[•・]")
 _HONORIFIC = re.compile("(?:先生|女士|小姐)$")
@@ -132,3 +133,22 @@ class PersonNameRecognizer(CellRecognizer):
             )
         ).fill_null(False)
         return self.confirmed_where(values, ok, v.is_in(placeholders.implode()))
+
+
+@cache
+def _recognizer() -> PersonNameRecognizer:
+    return PersonNameRecognizer()
+
+
+def labelled_name(label: str, text: str) -> list[Finding]:
+    """The name a whole value is, when its label names a person — data beside a document's
+    text, under a field's name (``自定义XML：客户姓名``, ``文档变量：联系人``, a nested
+    Parquet leaf ``订单[].收货人``): read as a cell of a column so headed (its field, the
+    label's last part, against :attr:`PersonNameRecognizer.header_hints`; the value a name
+    by :meth:`~PersonNameRecognizer.classify`). None otherwise."""
+    field = re.split(r"[：.]|\[\]", label)
+    named = [part for part in field if part]
+    recognizer = _recognizer()
+    if not named or not recognizer.named_by(named[-1]):
+        return []
+    return [f for f in recognizer.analyze_cell(text) if f.score >= _SURNAME_SCORE]
