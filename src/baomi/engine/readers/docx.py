@@ -289,10 +289,12 @@ class DocxSource(TextSource):
         """The document properties a person types (:mod:`.properties`: title, subject, author,
         …, manager, company), one row each after every paragraph (the comments' included), at a
         fixed place in :data:`~.properties.PROPERTIES` order: a property's row does not depend
-        on which others are set. Who wrote the file is a person's name by its place. Then the
-        texts of its custom XML data (:func:`.properties.custom_xml_texts`: what its content
-        controls are bound to), one row each. Its pictures and embedded objects are named in
-        ``errors`` (not read)."""
+        on which others are set. Who wrote the file is a person's name by its place. Then its
+        document variables (:func:`.properties.doc_variables`) and the texts of its custom XML
+        data (:func:`.properties.custom_xml_texts`: what its content controls are bound to),
+        then its charts' texts (:func:`.xlsx_parts.chart_texts`), one row each; a value under
+        a field that names a person is a name by its place (:func:`labelled_name`). Its
+        pictures and embedded objects are named in ``errors`` (not read)."""
         rows = sum(1 for _ in iter_paragraphs(self._document))
         bound: list[tuple[str, str]] = []
         charted: list[tuple[str, str]] = []
