@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -166,16 +167,25 @@ def load_xlsx(path: Path, fmt: str) -> Document:
     return Document(path, fmt, None, tables, state=wb)
 
 
-def _is_formula(value: Any) -> bool:
+@cache
+def _formula_types() -> tuple[type, ...]:
+    """openpyxl's formula objects (imported when a workbook is loaded, not at start-up)."""
     from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-    return (isinstance(value, str) and value.startswith("=")) or isinstance(
-        value, ArrayFormula | DataTableFormula
-    )
+    return (ArrayFormula, DataTableFormula)
+
+
+def _is_formula(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    return isinstance(value, _formula_types())
 
 
 def _has_formula(rows: list[tuple[Any, ...]]) -> bool:
-    return any(_is_formula(v) for row in rows for v in row)
+    kinds = (str, *_formula_types())
+    return any(
+        isinstance(v, kinds) and _is_formula(v) for row in rows for v in row if v is not None
+    )
 
 
 def _shown(rows: list[tuple[Any, ...]], views: list[Sequence[Any]]) -> dict[tuple[int, int], Any]:
