@@ -15,6 +15,7 @@ OURS = {
     ".tsv",
     ".xlsx",
     ".xlsm",
+    ".xls",
     ".json",
     ".jsonl",
     ".ndjson",

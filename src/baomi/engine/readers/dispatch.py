@@ -19,6 +19,7 @@ READERS: dict[str, str] = {
     ".tsv": "baomi.engine.readers.csv:open_csv",
     ".xlsx": "baomi.engine.readers.xlsx:open_xlsx",
     ".xlsm": "baomi.engine.readers.xlsx:open_xlsx",
+    ".xls": "baomi.engine.readers.xls:open_xls",
     ".json": "baomi.engine.readers.json:open_json",
     ".jsonl": "baomi.engine.readers.json:open_jsonl",
     ".ndjson": "baomi.engine.readers.json:open_jsonl",

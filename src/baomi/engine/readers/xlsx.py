@@ -48,6 +48,7 @@ from baomi.engine.readers.header import (
 from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
 from baomi.engine.readers.properties import document_properties
 from baomi.engine.readers.xlsx_cells import CellReader
+from baomi.errors import UnreadableFileError
 from baomi.i18n import worded, words_of
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .xls are OLE files
@@ -149,13 +150,7 @@ class XlsxSource(TableSource):
             workbook.close()
             handle.close()
         if not found:
-            if self.errors:
-                raise unreadable(
-                    self.path,
-                    "Excel 文件已损坏：" + "；".join(words_of(e)[0] for e in self.errors),
-                    "corrupt Excel file: " + "; ".join(words_of(e)[1] for e in self.errors),
-                )
-            raise unreadable(self.path, "所有工作表都为空", "every sheet is empty")
+            raise no_rows(self.path, self.errors)
 
     def _sheet(
         self, title: str, rows: Iterator[Sequence[Any]], state: _SheetState
@@ -370,6 +365,20 @@ def _head(rows: Iterator[Sequence[Any]], state: _SheetState) -> list[list[str | 
         if filled >= TITLE_LOOKAHEAD or blanks > HEAD_BLANKS:
             break
     return head
+
+
+def no_rows(
+    path: Path, errors: Sequence[str], what: tuple[str, str] = ("Excel 文件", "Excel file")
+) -> UnreadableFileError:
+    """The error of a workbook that yielded no rows: corrupt (its sheets' ``errors`` said
+    why) or every sheet empty."""
+    if errors:
+        return unreadable(
+            path,
+            f"{what[0]}已损坏：" + "；".join(words_of(e)[0] for e in errors),
+            f"corrupt {what[1]}: " + "; ".join(words_of(e)[1] for e in errors),
+        )
+    return unreadable(path, "所有工作表都为空", "every sheet is empty")
 
 
 def _sheet_error(title: str, rows_read: int) -> str:

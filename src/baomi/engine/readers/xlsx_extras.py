@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
@@ -332,6 +332,38 @@ def _column_index(letters: str) -> int:
 # --- the extras of a workbook ---------------------------------------------------------------
 
 
+#: a comment or a link found on a sheet: (Excel row, 0-based column, kind — 0 a comment, 1 a
+#: link —, its column's label, ``批注：{}``, its text, the text of the cell a link is on)
+Placed = tuple[int, int, int, str, str, str | None]
+
+
+def placed(title: str, layout: SheetLayout, found: Sequence[Placed]) -> tuple[list[Extra], int]:
+    """The comments and links of a sheet as extras, and the row after the last: those on a
+    data row at that row (``on_row``, a link with the cell it is on), by row, column and
+    kind; then those on the header row or above it, one row per Excel row, after the data
+    rows. Shared by the workbook readers (:mod:`.xls` too)."""
+    below: list[Placed] = []
+    above: list[Placed] = []
+    for row, col, kind, label, text, cell in found:
+        column = label.format(layout.column(col))
+        if row > layout.top:
+            below.append((row - layout.top - 1, col, kind, column, text, cell))
+        else:
+            above.append((row, col, kind, column, text, None))
+    below.sort(key=lambda c: c[:3])
+    above.sort(key=lambda c: c[:3])
+    out: list[Extra] = []
+    for row, col, _, column, text, cell in below:
+        of = None if cell is None else (layout.column(col), cell)
+        out.append(Extra(title, row, column, text, on_row=True, cell=of))
+    row = max([layout.rows] + [c[0] + 1 for c in below])
+    for excel_row in sorted({c[0] for c in above}):
+        for _, _, _, column, text, _ in (c for c in above if c[0] == excel_row):
+            out.append(Extra(title, row, column, text))
+        row += 1
+    return out, row
+
+
 def sheet_extras(
     zf: zipfile.ZipFile,
     title: str,
@@ -350,19 +382,12 @@ def sheet_extras(
     a cell's text as the rows read it, to leave out what a link on a data cell only restates
     of that cell (:func:`linked_cells`) and to hand the cell with a link text that says more
     (``Extra.cell``); without it every link text is read, with no cell."""
-    # (data row or Excel row, column, kind, column label, text, the linked cell's text): kind
-    # 0 a comment, 1 a link
-    below: list[tuple[int, int, int, str, str, str | None]] = []
-    above: list[tuple[int, int, int, str, str, str | None]] = []  # on or above the header
+    on_cells: list[Placed] = []
 
     def place(
         row: int, col: int, kind: int, label: str, text: str, cell: str | None = None
     ) -> None:
-        column = label.format(layout.column(col))
-        if row > layout.top:
-            below.append((row - layout.top - 1, col, kind, column, text, cell))
-        else:
-            above.append((row, col, kind, column, text, None))
+        on_cells.append((row, col, kind, label, text, cell))
 
     for name in comments_of(zf, part) if comments else ():
 
@@ -408,16 +433,8 @@ def sheet_extras(
                 # a text that says more: what it finds of the cell's own is not counted
                 # again (the scan compares: :class:`baomi.engine.scan.model.LinkedCells`)
                 place(link.row, link.col, 1, label, text, cell)
-    below.sort(key=lambda c: c[:3])
-    above.sort(key=lambda c: c[:3])
-    for row, col, _, column, text, cell in below:
-        of = None if cell is None else (layout.column(col), cell)
-        yield Extra(title, row, column, text, on_row=True, cell=of)
-    row = max([layout.rows] + [c[0] + 1 for c in below])
-    for excel_row in sorted({c[0] for c in above}):
-        for _, _, _, column, text, _ in (c for c in above if c[0] == excel_row):
-            yield Extra(title, row, column, text)
-        row += 1
+    extras, row = placed(title, layout, on_cells)
+    yield from extras
     if too_large:
         errors.append(
             worded(

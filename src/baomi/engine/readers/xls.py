@@ -1,0 +1,299 @@
+"""Legacy Excel reader (.xls: Excel 97–2003, BIFF, an OLE compound file), with xlrd.
+
+Customer lists exported by older CRMs and accounting systems, and workbooks saved by WPS or by
+Excel in compatibility mode, are ``.xls``. Each worksheet is one table as in an ``.xlsx``
+(:mod:`.xlsx`: the same header, title-row and empty-row rules, the same cell texts — numbers
+keep their digits, dates become ISO text, booleans ``TRUE``/``FALSE``, an error cell its
+``#N/A``), built from the values Excel last computed (a formula's cached result: the format
+keeps no other). ``extras()`` reads the cell comments (notes) and hyperlinks, placed as a
+workbook's are (:func:`.xlsx_extras.placed`: a link that only restates its cell is left out),
+the title rows, and the name of who last saved the file (``文档属性：最后修改者``).
+
+A file named ``.xls`` that is a zip is an ``.xlsx`` saved under the old name (Excel opens it):
+it is read by :func:`.xlsx.open_xlsx`. A web page or an XML file under that name (what many
+web systems' "导出 Excel" write) and an encrypted workbook are refused with that reason.
+Page headers, document properties beside the last saver, charts and drawings are not read
+(docs/readers.md).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from baomi.engine.readers import xlsx_extras as ex
+from baomi.engine.readers import xlsx_parts as xp
+from baomi.engine.readers.base import Extra, TableBatch, unreadable
+from baomi.engine.readers.header import title_extras
+from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
+from baomi.engine.readers.xlsx import (
+    OLE_MAGIC,
+    XlsxSource,
+    _sheet_error,
+    _SheetState,
+    cell_text,
+    no_rows,
+    open_xlsx,
+)
+
+#: what xlrd raises on a broken file: its own errors, and the struct and index errors of a
+#: record cut short
+_BROKEN = (ValueError, TypeError, KeyError, IndexError, AssertionError, struct.error, EOFError)
+
+#: the start of a web page or an XML file saved under ``.xls`` (bytes after a BOM and blanks)
+_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|table|\?xml|meta|head)", re.I)
+
+
+def _open_book(path: Path) -> Any:
+    """The workbook, sheets loaded on demand; a clear error for what xlrd cannot read."""
+    import xlrd
+    from xlrd.compdoc import CompDocError
+
+    try:
+        return xlrd.open_workbook(str(path), on_demand=True, logfile=_Quiet())
+    except xlrd.XLRDError as exc:
+        message = str(exc)
+        if "encrypted" in message:
+            raise unreadable(
+                path, "文件已加密，无法读取", "encrypted workbook, cannot be read"
+            ) from None
+        if "Can't find workbook" in message:  # an OLE file without a workbook: encrypted .xlsx
+            raise unreadable(
+                path,
+                "文件已加密（或不是 Excel 工作簿），无法读取",
+                "encrypted workbook (or not an Excel workbook), cannot be read",
+            ) from None
+        raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file") from None
+    except (CompDocError, *_BROKEN):
+        raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file") from None
+
+
+class _Quiet:
+    """xlrd's log: it writes warnings about a file's records there, dropped (they can quote
+    a cell's bytes)."""
+
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+
+def _value(cell: Any, datemode: int) -> Any:
+    """A cell as the value :func:`.xlsx.cell_text` reads: text, a float, a bool, a date."""
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind == xlrd.XL_CELL_TEXT:
+        return value or None
+    if kind == xlrd.XL_CELL_NUMBER:
+        return float(value)
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            if 0 <= value < 1:  # a time of day without a date
+                return time(*xlrd.xldate_as_tuple(value, datemode)[3:])
+            return xlrd.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return float(value)  # no date Excel could show: its serial number
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value)
+    return None
+
+
+class XlsSource(XlsxSource):
+    """An Excel 97–2003 workbook: one table per worksheet, ``sheet`` being its name."""
+
+    def __init__(self, path: Path, *, batch_rows: int) -> None:
+        super().__init__(path, batch_rows=batch_rows)
+        #: per worksheet: where its rows are and the comments and links on it, set by
+        #: ``batches()``
+        self._sheets: dict[str, tuple[ex.SheetLayout, list[ex.Placed]]] | None = None
+        self._saved_by = ""
+
+    def batches(self) -> Iterator[TableBatch]:
+        self.reset()
+        book = _open_book(self.path)
+        found = False
+        sheets: dict[str, tuple[ex.SheetLayout, list[ex.Placed]]] = {}
+        titles: dict[str, list[list[str | None]]] = {}
+        try:
+            self._saved_by = (book.user_name or "").strip()
+            for index, name in enumerate(book.sheet_names()):
+                state = _SheetState()
+                try:
+                    sheet = book.sheet_by_index(index)
+                except _BROKEN:
+                    self.errors.append(_sheet_error(name, 0))
+                    continue
+                rows = (
+                    [_value(c, book.datemode) for c in sheet.row(r)] for r in range(sheet.nrows)
+                )
+                try:
+                    for batch in self._sheet(name, rows, state):
+                        found = True
+                        yield batch
+                except _BROKEN:
+                    self.errors.append(_sheet_error(name, state.rows_read))
+                layout = ex.SheetLayout(state.top, tuple(state.raw), state.rows)
+                sheets[name] = (layout, _notes_and_links(sheet, layout))
+                titles[name] = state.titles
+                book.unload_sheet(index)
+        finally:
+            book.release_resources()
+        self._sheets, self._titles = sheets, titles
+        if not found:
+            raise no_rows(self.path, self.errors, ("Excel 97-2003 文件", "Excel 97-2003 file"))
+
+    def extras(self) -> Iterator[Extra]:
+        """Each worksheet's comments and links, then its title rows; then who last saved the
+        workbook."""
+        if self._sheets is None:  # the rows fix where the comments go: read them first
+            for _ in self.batches():
+                pass
+        for title, (layout, found) in (self._sheets or {}).items():
+            extras, _ = ex.placed(title, layout, found)
+            yield from extras
+            last = max((e.row for e in extras), default=-1)
+            yield from title_extras(
+                title, layout.rows, self._titles.get(title, ()), layout.raw, last + 1
+            )
+        if self._saved_by:
+            yield Extra(None, 0, PROPERTY_COLUMN.format("最后修改者"), self._saved_by, True)
+
+
+def _notes_and_links(sheet: Any, layout: ex.SheetLayout) -> list[ex.Placed]:
+    """A sheet's comments and the texts of its hyperlinks, as :func:`.xlsx_extras.placed`
+    takes them; a link's text that only restates the data cell it is on is left out, one
+    that says more carries that cell's text (as in a workbook)."""
+    found: list[ex.Placed] = []
+    for (row, col), note in sorted(sheet.cell_note_map.items()):
+        text = (note.text or "")[: ex.MAX_COMMENT_CHARS]
+        if text.strip():
+            found.append((row + 1, col, 0, ex.COMMENT_COLUMN, text, None))
+    for link in sheet.hyperlink_list:
+        texts = tuple(zip(LINK_LABELS, _link_texts(link), strict=True))
+        row, col = link.frowx, link.fcolx
+        cell = None
+        if row + 1 > layout.top and row < sheet.nrows and col < sheet.ncols:
+            cell = cell_text(_value(sheet.cell(row, col), sheet.book.datemode))
+        for label, text in texts:
+            if not text or text.isspace():
+                continue
+            if cell is not None and xp.restates(text, cell):
+                continue  # the cell's own PI, found and counted in the cell
+            found.append((row + 1, col, 1, label, text, cell))
+    return found
+
+
+#: a link's texts in :func:`_link_texts`' order, under the columns a workbook's are read under
+LINK_LABELS = tuple(label for _, label in xp.LINK_COLUMNS)
+
+
+def _link_texts(link: Any) -> tuple[str, str, str]:
+    """A hyperlink's address, the text it shows and its screen tip, as an ``.xlsx`` link's
+    (the place in a workbook it may go to, ``#客户!A1``, is not read there either)."""
+    return (
+        (link.url_or_path or "").rstrip("\x00"),
+        (link.desc or "").rstrip("\x00"),
+        (link.quicktip or "").rstrip("\x00"),
+    )
+
+
+def legacy_workbook(path: Path) -> Any:
+    """The ``.xls`` as a new openpyxl workbook, for protect to write its copy as ``.xlsx``:
+    each worksheet's values as the rows read them (a text that starts with ``=`` stays a
+    text; characters a workbook cannot hold, C0 controls, are dropped), its cell comments and
+    hyperlinks. Formatting, the last saver's name and whatever the reader does not read are
+    not carried (docs/protect.md)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    book = _open_book(path)
+    out = Workbook()
+    out.remove(out.active)
+    try:
+        for index, name in enumerate(book.sheet_names()):
+            try:
+                sheet = book.sheet_by_index(index)
+            except _BROKEN:
+                raise unreadable(
+                    path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file"
+                ) from None
+            ws = out.create_sheet(name)
+            for r in range(sheet.nrows):
+                for c, cell in enumerate(sheet.row(r)):
+                    value = _value(cell, book.datemode)
+                    if value is None:
+                        continue
+                    target = ws.cell(row=r + 1, column=c + 1)
+                    if isinstance(value, str):
+                        target.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                        target.data_type = "s"  # a text, even one that starts with '='
+                        continue
+                    target.value = value
+                    if isinstance(value, datetime) and value.time() == time(0):
+                        target.number_format = "yyyy-mm-dd"  # a date shown as one
+                    elif isinstance(value, time):
+                        target.number_format = "hh:mm:ss"
+            for (r, c), note in sheet.cell_note_map.items():
+                if (note.text or "").strip():
+                    text = ILLEGAL_CHARACTERS_RE.sub("", note.text)
+                    ws.cell(row=r + 1, column=c + 1).comment = Comment(text, "")
+            for link in sheet.hyperlink_list:
+                url, shown, tip = (ILLEGAL_CHARACTERS_RE.sub("", t) for t in _link_texts(link))
+                if not (url or shown or tip):
+                    continue
+                cell = ws.cell(row=link.frowx + 1, column=link.fcolx + 1)
+                cell.hyperlink = Hyperlink(
+                    ref=cell.coordinate,
+                    target=url or None,
+                    display=shown or None,
+                    tooltip=tip or None,
+                )
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return out
+
+
+def _kind(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(512)
+    except OSError:
+        raise unreadable(path, "无法打开文件", "cannot open the file") from None
+
+
+def open_xls(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
+    """Open an .xls workbook; refuse empty, encrypted, corrupt and disguised files at once (an
+    .xlsx under the old name is read as one)."""
+    head = _kind(path)
+    if not head:
+        raise unreadable(path, "空文件", "empty file")
+    if head.startswith(b"PK") and zipfile.is_zipfile(path):
+        return open_xlsx(path, batch_rows=batch_rows)
+    if not head.startswith(OLE_MAGIC):
+        if _MARKUP.match(head):
+            raise unreadable(
+                path,
+                "不是 Excel 97-2003 文件：内容是网页（HTML）或 XML 表格，请在 Excel 或 WPS 中"
+                "另存为 .xlsx 或 .csv 后再处理",
+                "not an Excel 97-2003 file: it holds a web page (HTML) or XML table; save it "
+                "as .xlsx or .csv in Excel or WPS first",
+            )
+        raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file")
+    source = XlsSource(path, batch_rows=batch_rows)
+    _open_book(path).release_resources()  # fail now, not in the middle of a scan
+    return source
+
+
+__all__ = ["XlsSource", "legacy_workbook", "open_xls"]

@@ -1,0 +1,201 @@
+"""Legacy Excel reader (.xls): cells as an .xlsx's, sheets and title rows, comments and links,
+the last saver; disguised, encrypted, broken and empty files refused with their reason."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlwt
+
+from baomi.engine import checksums
+from baomi.engine.readers import open_source
+from baomi.engine.readers.xls import XlsSource
+from baomi.engine.readers.xlsx import XlsxSource
+from baomi.errors import UnreadableFileError
+from tests.engine.readers.conftest import ReadTable
+from tests.engine.readers.test_xlsx import workbook
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def legacy(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """An Excel 97-2003 workbook holding ``sheets`` (xlwt: what old exports write)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for title, rows in sheets.items():
+        sheet = book.add_sheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, date):
+                    sheet.write(r, c, value, dates)
+                else:
+                    sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def resident_id(first17: str = "44030619900101002") -> str:
+    return first17 + checksums.resident_id_check_char(first17)
+
+
+def test_cells_read_as_an_xlsx_reads_them(tmp_path: Path, read_table: ReadTable) -> None:
+    rows: list[list[Any]] = [
+        ["姓名", "手机", "身份证号", "开户日期", "VIP", "积分"],
+        ["张伟", 13800001111, resident_id(), date(2024, 3, 5), True, 1.5],
+        ["李娜", "13900002222", None, datetime(2024, 3, 5, 9, 30), False, 3.0],
+    ]
+    old = open_source(legacy(tmp_path / "客户.xls", {"客户": rows}))
+    new = open_source(workbook(tmp_path / "客户.xlsx", {"客户": rows}))
+    assert isinstance(old, XlsSource)
+    frame, batches = read_table(old)
+    assert frame.equals(read_table(new)[0])
+    assert frame.row(0) == ("张伟", "13800001111", resident_id(), "2024-03-05", "TRUE", "1.5")
+    assert frame.row(1) == ("李娜", "13900002222", None, "2024-03-05T09:30:00", "FALSE", "3")
+    assert {b.sheet for b in batches} == {"客户"}
+    assert old.errors == []
+
+
+def test_every_sheet_is_a_table_and_empty_rows_keep_their_numbers(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    path = legacy(
+        tmp_path / "a.xls",
+        {
+            "客户": [["姓名", "手机"], ["张伟", "13800001111"], [], ["李娜", "13900002222"]],
+            "空": [],
+            "订单": [["订单号", "收货电话"], ["D1", "13700003333"]],
+        },
+    )
+    _, batches = read_table(open_source(path, batch_rows=1))
+    assert [(b.sheet, b.offset) for b in batches] == [
+        ("客户", 0),
+        ("客户", 1),
+        ("客户", 2),
+        ("订单", 0),
+    ]
+    assert batches[1].frame.row(0) == (None, None)  # the empty row is data row 1
+    assert batches[3].frame.row(0) == ("D1", "13700003333")
+
+
+def test_title_rows_are_read_beside_the_cells(tmp_path: Path, read_table: ReadTable) -> None:
+    path = legacy(
+        tmp_path / "a.xls",
+        {
+            "客户": [
+                ["客户名单（联系人 13600004444）"],
+                [],
+                ["姓名", "手机"],
+                ["张伟", "13800001111"],
+            ]
+        },
+    )
+    source = open_source(path)
+    frame, _ = read_table(source)
+    assert frame.columns == ["姓名", "手机"]
+    extras = list(source.extras())
+    assert [(e.sheet, e.row, e.column, e.text) for e in extras] == [
+        ("客户", 1, "标题：姓名", "客户名单（联系人 13600004444）")
+    ]
+
+
+def test_the_last_saver_is_a_person_beside_the_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel writes who saved the file in the WRITEACCESS record: a BIFF8 Unicode string
+    (its length, a flag byte, UTF-16), padded with blanks to 112 bytes (xlwt writes ASCII)."""
+
+    def saved_by(_self: Any) -> bytes:
+        name = "王经理"
+        body = struct.pack("<HB", len(name), 1) + name.encode("utf-16-le")
+        body += b" " * (112 - len(body))
+        return struct.pack("<HH", 0x005C, len(body)) + body
+
+    monkeypatch.setattr(xlwt.Workbook, "_Workbook__write_access_rec", saved_by)
+    path = legacy(tmp_path / "a.xls", {"客户": [["姓名"], ["张伟"]]})
+    extras = list(open_source(path).extras())
+    assert [(e.column, e.text, e.person) for e in extras] == [
+        ("文档属性：最后修改者", "王经理", True)
+    ]
+
+
+def test_comments_and_links_are_placed_as_a_workbooks() -> None:
+    """The fixture (``fixtures/make_xls.py``, LibreOffice): a comment on a data cell and one on
+    the header row, a link to another address and one that only restates its cell."""
+    source = open_source(FIXTURES / "notes_links.xls")
+    rows = [b.frame for b in source.batches()]
+    assert sum(f.height for f in rows) == 2
+    extras = [(e.sheet, e.row, e.column, e.text, e.on_row, e.cell) for e in source.extras()]
+    assert extras[:3] == [
+        ("客户", 0, "批注：姓名", "备用手机 13700003333", True, None),
+        ("客户", 0, "链接：邮箱", "mailto:other@example.org", True, ("邮箱", "zw@example.com")),
+        ("客户", 2, "批注：手机", f"负责人身份证 {resident_id('11010519850312004')}", False, None),
+    ]
+    # the link on C3 only restates its cell (mailto: + the cell's address): not read
+    assert not any("ln@example.cn" in e[3] for e in extras)
+
+
+def test_an_xlsx_saved_under_the_old_name_is_read_as_one(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    path = workbook(tmp_path / "a.xlsx", {"客户": [["姓名", "手机"], ["张伟", "13800001111"]]})
+    renamed = tmp_path / "客户.xls"
+    shutil.copyfile(path, renamed)
+    source = open_source(renamed)
+    assert type(source) is XlsxSource
+    assert read_table(source)[0].row(0) == ("张伟", "13800001111")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "空文件"),
+        (b"\xef\xbb\xbf<html><body><table><tr><td>13800001111</td></tr></table>", "网页"),
+        (
+            b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "XML",
+        ),
+        (b"name,phone\n", "已损坏"),
+    ],
+)
+def test_what_is_no_legacy_workbook_is_refused_with_its_reason(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "客户.xls"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    assert reason in info.value.reason
+    assert "13800001111" not in info.value.reason
+
+
+def test_a_truncated_workbook_is_refused_as_corrupt(tmp_path: Path) -> None:
+    path = legacy(tmp_path / "a.xls", {"客户": [["手机"]] + [["13800001111"]] * 500})
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(path).batches())
+    assert "已损坏" in info.value.reason
+
+
+def test_an_encrypted_workbook_is_refused_as_encrypted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FILEPASS record (a password to open, XOR obfuscation) after the workbook's
+    write-access record, as Excel writes it."""
+    original = xlwt.Workbook._Workbook__write_access_rec  # type: ignore[attr-defined]
+
+    def with_password(self: Any) -> bytes:
+        return bytes(original(self)) + struct.pack("<HHHHH", 0x002F, 6, 0, 0x1234, 0x5678)
+
+    monkeypatch.setattr(xlwt.Workbook, "_Workbook__write_access_rec", with_password)
+    path = legacy(tmp_path / "a.xls", {"客户": [["手机"], ["13800001111"]]})
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    assert "加密" in info.value.reason
