@@ -947,14 +947,14 @@ def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Pat
 
 
 def test_files_of_other_formats_are_named_not_dropped_silently(tmp_path: Path) -> None:
-    """A legacy Excel or Word file (common on sellers' machines), an archive or a photo in the
+    """A binary Excel or legacy Word file (common on sellers' machines), an archive or a photo in the
     folder was left out of the package without a word, where the scan lists each as skipped:
     the result names them apart from the scan-only formats. Hidden files and Office's lock
     files are not documents, and are not named."""
     src = tmp_path / "in"
     write_csv(src / "c.csv", customers(3))
     ole = bytes.fromhex("d0cf11e0a1b11ae1")
-    (src / "老客户.xls").write_bytes(ole)
+    (src / "老客户.xlsb").write_bytes(b"PK\x03\x04")
     (src / "sub").mkdir()
     (src / "sub" / "合同.doc").write_bytes(ole)
     (src / "照片.jpg").write_bytes(b"\xff\xd8\xff")
@@ -963,7 +963,7 @@ def test_files_of_other_formats_are_named_not_dropped_silently(tmp_path: Path) -
     (src / "扫描件.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     result = run(src, tmp_path / "out")
     assert result.left_out == ["扫描件.pdf"]
-    assert result.unsupported == ["sub/合同.doc", "照片.jpg", "老客户.xls"]
+    assert result.unsupported == ["sub/合同.doc", "照片.jpg", "老客户.xlsb"]
 
 
 def test_verify_counts_a_leftover_cell_once(tmp_path: Path) -> None:

@@ -57,6 +57,9 @@ class ManifestFile:
     kind: str  # "table" or "text"
     format: str
     encoding: str | None
+    #: the format the source was read in when its copy is written in another: ``xls`` (a
+    #: legacy workbook, written as ``.xlsx``, ``format``); absent otherwise
+    converted_from: str | None = field(default=None, metadata=OMIT_NONE)
     source_sha256: str
     tables: tuple[ManifestTable, ...] | None = field(default=None, metadata=OMIT_NONE)
     units: int | None = field(default=None, metadata=OMIT_NONE)

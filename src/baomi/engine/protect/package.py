@@ -43,7 +43,7 @@ from baomi.engine.protect.tables import protect_table
 from baomi.engine.protect.texts import documents_findings, protect_units
 from baomi.engine.protect.tokens import TokenVault
 from baomi.engine.protect.verify import Leftovers, scan_leftovers, verify_package
-from baomi.engine.protect.writers import SUFFIXES, Document, load
+from baomi.engine.protect.writers import CONVERTED, INPUT_SUFFIXES, Document, load
 from baomi.engine.readers.dispatch import READERS
 from baomi.engine.readers.xlsx_parts import embedded_objects
 from baomi.engine.recognizers.registry import Registry
@@ -62,7 +62,7 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     for p in resolved:
         if not p.exists():
             raise InputError(f"{p.name}: " + tr("文件或文件夹不存在", "no such file or folder"))
-    return list(iter_files(resolved, suffixes=SUFFIXES, by_name=True))
+    return list(iter_files(resolved, suffixes=INPUT_SUFFIXES, by_name=True))
 
 
 def left_out(paths: Sequence[Path]) -> list[str]:
@@ -70,13 +70,13 @@ def left_out(paths: Sequence[Path]) -> list[str]:
     (a PDF, an XLSM workbook): they are not in the package, and the user must know it."""
     resolved = [p.resolve() for p in paths]
     scanned = {name for _, name in iter_files(resolved, suffixes=tuple(READERS), by_name=True)}
-    written = {name for _, name in iter_files(resolved, suffixes=SUFFIXES, by_name=True)}
+    written = {name for _, name in iter_files(resolved, suffixes=INPUT_SUFFIXES, by_name=True)}
     return sorted(scanned - written)
 
 
 def unsupported(paths: Sequence[Path]) -> list[str]:
     """The names of the files under ``paths`` of a format baomi neither scans nor writes (a
-    legacy ``.xls``/``.doc``, an archive, a photo): not in the package, and the user must know
+    legacy ``.doc``, an ``.xlsb``, an archive, a photo): not in the package, and the user must know
     it. Hidden files and Office's lock files (:data:`HIDDEN_PREFIXES`) are not documents."""
     resolved = [p.resolve() for p in paths]
     every = {
@@ -145,7 +145,9 @@ def protect_document(
         entry["extras_changed"] = changed
     if images := remove_images(run, doc):
         entry["images_removed"] = images
-    if doc.format == "xlsx" and (embedded := _embedded(doc.path)):
+    if doc.source_format is not None:
+        entry["converted_from"] = doc.source_format
+    elif doc.format == "xlsx" and (embedded := _embedded(doc.path)):
         entry["embedded_left_out"] = embedded
     if doc.format == "docx" and (embedded := remove_docx_objects(doc.state[0])):
         entry["embedded_left_out"] = embedded
@@ -281,8 +283,8 @@ def protect_paths(
         names = PathNames(run)
         engine = opts.engine
         total = len(files) + len(documents)
+        jobs = _jobs(names, files, tmp)
         if engine is None:
-            jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
             for i, ((src, rel, target), entry) in enumerate(
                 zip(jobs, _protected_files(run, jobs), strict=True)
             ):
@@ -293,7 +295,6 @@ def protect_paths(
                     continue
                 entries.append(_hashed(entry, _sha256(src), target))
         else:
-            jobs = [(src, rel, tmp / rel) for src, rel in ((s, names.protect(n)) for s, n in files)]
             for i, ((src, rel, target), entry) in enumerate(
                 zip(jobs, engine.protect_files(run, jobs), strict=True)
             ):
@@ -346,6 +347,24 @@ def protect_paths(
     return ProtectResult(
         out_dir, manifest, record_path, [], checked.unconfirmed, skipped, unreadable, other
     )
+
+
+def _jobs(
+    names: PathNames, files: Sequence[tuple[Path, str]], tmp: Path
+) -> list[tuple[Path, str, Path]]:
+    """(source, name in the package, where it is written) of each file, in order. A file
+    written in another format takes that format's suffix (``客户.xls`` → ``客户.xlsx``), named
+    after the others so that a file that has the name already keeps it (``客户~2.xlsx``)."""
+    rels: dict[int, str] = {}
+    converted = [i for i, (src, _) in enumerate(files) if src.suffix.lower() in CONVERTED]
+    for i, (_, name) in enumerate(files):
+        if i not in converted:
+            rels[i] = names.protect(name)
+    for i in converted:
+        name = files[i][1]
+        stem, dot, suffix = name.rpartition(".")
+        rels[i] = names.protect(stem + CONVERTED[dot + suffix.lower()])
+    return [(src, rels[i], tmp / rels[i]) for i, (src, _) in enumerate(files)]
 
 
 def _hashed(entry: dict[str, Any], source_sha256: str, target: Path) -> dict[str, Any]:

@@ -16,6 +16,11 @@ from baomi.engine.readers.encoding import body_encoding
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson", ".parquet")
 TEXT_SUFFIXES = (".txt", ".md", ".log", ".docx")
 SUFFIXES = TABLE_SUFFIXES + TEXT_SUFFIXES
+#: files protect reads in one format and writes in another: a legacy ``.xls`` becomes an
+#: ``.xlsx`` (no maintained library writes the old format)
+CONVERTED = {".xls": ".xlsx"}
+#: every file protect takes into a package
+INPUT_SUFFIXES = SUFFIXES + tuple(CONVERTED)
 
 
 @dataclass(slots=True)
@@ -61,6 +66,9 @@ class Document:
     tables: list[Table] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     state: Any = None
+    #: the format the file was read in when its copy is written in another (a legacy
+    #: ``.xls`` loaded and written as an ``.xlsx``: ``"xls"``); ``None`` when the same
+    source_format: str | None = None
 
     @property
     def kind(self) -> str:

@@ -111,6 +111,27 @@ def load_xlsx(path: Path, fmt: str) -> Document:
             "不是有效的 XLSX 工作簿（已损坏、被截断或加密）",
             "not a valid XLSX workbook (corrupt, truncated or encrypted)",
         ) from None
+    return _workbook_document(path, fmt, wb)
+
+
+def load_xls(path: Path, fmt: str) -> Document:
+    """A legacy ``.xls`` workbook as the ``.xlsx`` its copy is written as: a new workbook of
+    its sheets' values (xlrd, as the scan reads them: ``readers/xls.py``), its cell comments
+    and hyperlinks — what the scan reads beside the cells, protected as a workbook's are;
+    formatting and the last saver's name are not carried (``Document.source_format``
+    ``xls``). An ``.xlsx`` saved under the old name is loaded as what it is."""
+    from baomi.engine.readers.xls import XlsSource, legacy_workbook, open_xls
+
+    if not isinstance(open_xls(path), XlsSource):  # a zip: an .xlsx under the old name
+        doc = load_xlsx(path, "xlsx")
+    else:
+        doc = _workbook_document(path, "xlsx", legacy_workbook(path))
+    doc.source_format = "xls"
+    return doc
+
+
+def _workbook_document(path: Path, fmt: str, wb: Any) -> Document:
+    """The tables of a loaded openpyxl workbook, as the XLSX reader takes them."""
     tables = []
     sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
     # formula cells: what the scan read in them (a cached value, a join computed), when a

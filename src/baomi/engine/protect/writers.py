@@ -18,6 +18,8 @@ from pathlib import Path
 
 from baomi.engine.protect import table_formats, text_formats
 from baomi.engine.protect.roundtrip import (
+    CONVERTED,
+    INPUT_SUFFIXES,
     SAVERS,
     SUFFIXES,
     TABLE_SUFFIXES,
@@ -32,6 +34,8 @@ from baomi.engine.readers.base import unreadable
 from baomi.engine.readers.xlsx_extras import read_size_codes
 
 __all__ = [
+    "CONVERTED",
+    "INPUT_SUFFIXES",
     "SUFFIXES",
     "TABLE_SUFFIXES",
     "TEXT_SUFFIXES",
@@ -50,6 +54,7 @@ def _fmt(path: Path) -> str:
         ".csv": "csv",
         ".tsv": "csv",
         ".xlsx": "xlsx",
+        ".xls": "xls",
         ".json": "json",
         ".jsonl": "jsonl",
         ".ndjson": "jsonl",
@@ -71,6 +76,7 @@ def load(path: Path) -> Document:
 _LOADERS: dict[str, Callable[[Path, str], Document]] = {
     "csv": table_formats.load_csv,
     "xlsx": table_formats.load_xlsx,
+    "xls": table_formats.load_xls,  # written as an .xlsx (Document.source_format)
     "json": table_formats.load_json,
     "jsonl": table_formats.load_json,
     "parquet": table_formats.load_parquet,
