@@ -74,3 +74,26 @@ def test_buyer_downloads_are_marked(vault: Any, room: dict[str, rooms.Seat]) -> 
     assert mobile(3) not in "\n".join(p.text for p in opened.paragraphs)  # and de-identified
     own = documents.download(vault, room["seller.a"], DEAL, by_name["合同.pdf"], protect=protector)
     assert own.content == original  # the seller's side: the original, unmarked
+
+
+def test_a_legacy_workbook_reaches_the_buyer_as_a_protected_xlsx(
+    vault: Any, room: dict[str, rooms.Seat], tmp_path: Any
+) -> None:
+    """The seller uploads a legacy ``.xls`` (it was refused as an unsupported type); the buyer
+    downloads its de-identified copy, an ``.xlsx`` named so; the seller, the original."""
+    from openpyxl import load_workbook
+
+    from tests.engine.readers.test_xls import legacy
+
+    path = legacy(tmp_path / "老客户.xls", {"客户": [["姓名", "手机"], ["张伟", mobile(5)]]})
+    original = path.read_bytes()
+    (added,) = documents.upload(vault, room["seller.a"], DEAL, [("老客户.xls", original)])
+    assert added.entities.get("CN_MOBILE") == 1
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    got = documents.download(vault, room["buyer.a"], DEAL, added.id, protect=protector)
+    assert (got.name, got.protected) == ("老客户.xlsx", True)
+    cells = [str(v) for row in load_workbook(io.BytesIO(got.content)).active.values for v in row]
+    assert "手机" in cells and mobile(5) not in "\n".join(cells)
+    own = documents.download(vault, room["seller.a"], DEAL, added.id, protect=protector)
+    assert (own.name, own.content) == ("老客户.xls", original)

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
+from baomi.engine.protect.writers import CONVERTED
 from baomi.engine.scan.linkage import people_in
 from baomi.errors import InputError, NotFoundError
 from baomi.i18n import tr
@@ -39,12 +40,14 @@ from baomi.services.permissions import Action, Role
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, User
 
-#: Suffixes ``protect`` writes back in their own format; a PDF goes out with a visible watermark
-#: on every page instead; anything else is not given to the buyer's side.
+#: Suffixes ``protect`` writes back in their own format (a legacy ``.xls`` as an ``.xlsx``); a
+#: PDF goes out with a visible watermark on every page instead; anything else is not given to
+#: the buyer's side.
 PROTECTABLE = (
     ".csv",
     ".tsv",
     ".xlsx",
+    ".xls",
     ".json",
     ".jsonl",
     ".ndjson",
@@ -336,7 +339,17 @@ def download(
                 "client": client,
             },
         )
-    return Download(entry.name.rsplit("/", 1)[-1], content, entry.protected, package_id)
+    return Download(_shipped_name(entry), content, entry.protected, package_id)
+
+
+def _shipped_name(entry: DocumentEntry) -> str:
+    """The file name a download carries: the document's, with the suffix of the format its
+    protected copy is written in (``客户.xls`` → ``客户.xlsx``)."""
+    name = entry.name.rsplit("/", 1)[-1]
+    stem, dot, suffix = name.rpartition(".")
+    if entry.protected and dot and (new := CONVERTED.get(dot + suffix.lower())):
+        return stem + new
+    return name
 
 
 Preview = previews.Preview

@@ -40,6 +40,8 @@ ACCEPTED: dict[str, tuple[bytes, ...] | None] = {
     ".jsonl": None,
     ".ndjson": None,
     ".xlsx": (b"PK\x03\x04",),
+    # Excel 97-2003 (an OLE file), or an .xlsx saved under the old name
+    ".xls": (bytes.fromhex("d0cf11e0a1b11ae1"), b"PK\x03\x04"),
     ".docx": (b"PK\x03\x04",),
     ".pdf": (b"%PDF-",),
     ".parquet": (b"PAR1",),
