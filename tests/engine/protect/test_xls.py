@@ -109,3 +109,20 @@ def test_a_legacy_workbook_the_scan_cannot_read_is_named_unreadable(tmp_path: Pa
     assert [f.path for f in result.manifest.files] == ["好.xlsx"]
     assert [u["path"] for u in result.unreadable] == ["坏.xls"]
     assert "损坏" in result.unreadable[0]["reason"]
+
+
+def test_a_web_page_saved_as_xls_is_written_as_an_xlsx_of_its_tables(tmp_path: Path) -> None:
+    from tests.engine.readers.test_xls import PAGE
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "导出.xls").write_bytes(PAGE.encode("gb18030"))
+    result = run(src, tmp_path / "out", verify=True)
+    (entry,) = result.manifest.files
+    assert (entry.path, entry.converted_from) == ("导出.xlsx", "html")
+    book = load_workbook(tmp_path / "out" / "导出.xlsx")
+    assert book.sheetnames == ["表1", "表2"]
+    assert book["表1"]["A2"].value == "姓名" and book["表2"]["A1"].value == "订单号"
+    text = "\n".join(_cells(tmp_path / "out" / "导出.xlsx"))
+    for raw in ("13800001111", "13900002222", "13700003333", "13600004444", "13500005555"):
+        assert raw not in text

@@ -14,7 +14,7 @@ import xlwt
 
 from baomi.engine import checksums
 from baomi.engine.readers import open_source
-from baomi.engine.readers.xls import XlsSource
+from baomi.engine.readers.xls import HtmlTableSource, XlsSource
 from baomi.engine.readers.xlsx import XlsxSource
 from baomi.errors import UnreadableFileError
 from tests.engine.readers.conftest import ReadTable
@@ -156,7 +156,7 @@ def test_an_xlsx_saved_under_the_old_name_is_read_as_one(
     ("content", "reason"),
     [
         (b"", "空文件"),
-        (b"\xef\xbb\xbf<html><body><table><tr><td>13800001111</td></tr></table>", "网页"),
+        (b"\xef\xbb\xbf<html><body><p>13800001111</p></body></html>", "没有表格"),
         (
             b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
             "XML",
@@ -199,3 +199,49 @@ def test_an_encrypted_workbook_is_refused_as_encrypted(
     with pytest.raises(UnreadableFileError) as info:
         open_source(path)
     assert "加密" in info.value.reason
+
+
+PAGE = """<html xmlns:o="urn:schemas-microsoft-com:office:office">
+<head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>
+<body><h1>客户列表</h1>
+<table border="1">
+<tr><td colspan="4">客户信息导出</td></tr>
+<tr><th>姓名</th><th>手机</th><th>地址</th><th>备注</th></tr>
+<tr><td>张伟</td><td style="mso-number-format:'\\@'">13800001111</td>
+    <td rowspan="2">北京市朝阳区建国路1号</td><td>老客户<br/>  联系人&nbsp;13900002222</td></tr>
+<tr><td>王芳</td><td>13700003333</td><td><table><tr><td>备用 13600004444</td></tr></table></td></tr>
+</table>
+<table><tr><th>订单号</th><th>收货电话</th></tr><tr><td>D001</td><td>13500005555</td></tr></table>
+</body></html>"""
+
+
+def test_a_web_page_saved_as_xls_is_read_table_by_table(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    """A web system's 导出 Excel: an HTML table in GB 2312 under ``.xls``, which Excel opens;
+    it was refused. Spans place cells as a browser does, a nested table is its cell's text."""
+    path = tmp_path / "客户导出.xls"
+    path.write_bytes(PAGE.encode("gb18030"))
+    source = open_source(path)
+    assert isinstance(source, HtmlTableSource)
+    _, batches = read_table(source)
+    assert [(b.sheet, b.frame.columns) for b in batches] == [
+        ("表1", ["姓名", "手机", "地址", "备注"]),
+        ("表2", ["订单号", "收货电话"]),
+    ]
+    assert batches[0].frame.rows() == [
+        ("张伟", "13800001111", "北京市朝阳区建国路1号", "老客户\n联系人 13900002222"),
+        ("王芳", "13700003333", None, "备用 13600004444"),  # the address's rowspan: empty
+    ]
+    assert batches[1].frame.rows() == [("D001", "13500005555")]
+    extras = [(e.sheet, e.row, e.column, e.text) for e in source.extras()]
+    assert extras == [("表1", 2, "标题：姓名", "客户信息导出")]  # the colspan title row
+
+
+def test_a_large_exported_page_is_read_whole(tmp_path: Path) -> None:
+    rows = "".join(f"<tr><td>客户{i}</td><td>138{i:08d}</td></tr>\n" for i in range(20_000))
+    path = tmp_path / "导出.xls"
+    path.write_text(f"<table><tr><th>姓名</th><th>手机</th></tr>{rows}</table>", "utf-8")
+    frames = [b.frame for b in open_source(path, batch_rows=4096).batches()]
+    assert sum(f.height for f in frames) == 20_000
+    assert frames[-1].row(-1) == ("客户19999", "13800019999")

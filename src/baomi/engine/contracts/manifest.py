@@ -58,7 +58,8 @@ class ManifestFile:
     format: str
     encoding: str | None
     #: the format the source was read in when its copy is written in another: ``xls`` (a
-    #: legacy workbook, written as ``.xlsx``, ``format``); absent otherwise
+    #: legacy workbook, written as ``.xlsx``, ``format``; ``html``: a web page saved as
+    #: ``.xls``, written so); absent otherwise
     converted_from: str | None = field(default=None, metadata=OMIT_NONE)
     source_sha256: str
     tables: tuple[ManifestTable, ...] | None = field(default=None, metadata=OMIT_NONE)

@@ -119,14 +119,16 @@ def load_xls(path: Path, fmt: str) -> Document:
     its sheets' values (xlrd, as the scan reads them: ``readers/xls.py``), its cell comments
     and hyperlinks — what the scan reads beside the cells, protected as a workbook's are;
     formatting and the last saver's name are not carried (``Document.source_format``
-    ``xls``). An ``.xlsx`` saved under the old name is loaded as what it is."""
-    from baomi.engine.readers.xls import XlsSource, legacy_workbook, open_xls
+    ``xls``). An ``.xlsx`` saved under the old name is loaded as what it is; a web page saved
+    so (a web system's 导出 Excel), as a workbook of its tables (``source_format`` ``html``)."""
+    from baomi.engine.readers.xls import HtmlTableSource, XlsSource, legacy_workbook, open_xls
 
-    if not isinstance(open_xls(path), XlsSource):  # a zip: an .xlsx under the old name
-        doc = load_xlsx(path, "xlsx")
-    else:
+    source = open_xls(path)
+    if isinstance(source, XlsSource | HtmlTableSource):
         doc = _workbook_document(path, "xlsx", legacy_workbook(path))
-    doc.source_format = "xls"
+    else:  # a zip: an .xlsx under the old name
+        doc = load_xlsx(path, "xlsx")
+    doc.source_format = "html" if isinstance(source, HtmlTableSource) else "xls"
     return doc
 
 

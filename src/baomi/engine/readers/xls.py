@@ -30,6 +30,7 @@ from baomi.engine.readers import xlsx_extras as ex
 from baomi.engine.readers import xlsx_parts as xp
 from baomi.engine.readers.base import Extra, TableBatch, unreadable
 from baomi.engine.readers.header import title_extras
+from baomi.engine.readers.html_tables import html_tables
 from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
 from baomi.engine.readers.xlsx import (
     OLE_MAGIC,
@@ -47,6 +48,11 @@ _BROKEN = (ValueError, TypeError, KeyError, IndexError, AssertionError, struct.e
 
 #: the start of a web page or an XML file saved under ``.xls`` (bytes after a BOM and blanks)
 _MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|table|\?xml|meta|head)", re.I)
+#: a web page: markup that is not an XML file (Excel 2003's XML spreadsheet is refused)
+_PAGE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|table|meta|head|body)",
+    re.I | re.S,
+)
 
 
 def _open_book(path: Path) -> Any:
@@ -168,6 +174,47 @@ class XlsSource(XlsxSource):
             yield Extra(None, 0, PROPERTY_COLUMN.format("最后修改者"), self._saved_by, True)
 
 
+class HtmlTableSource(XlsxSource):
+    """A web page saved as ``.xls``: one table per top-level ``<table>`` (:mod:`.html_tables`),
+    its rows read as a worksheet's (header, title rows, empty rows); ``extras()`` gives the
+    title rows."""
+
+    def __init__(self, path: Path, *, batch_rows: int) -> None:
+        super().__init__(path, batch_rows=batch_rows)
+        self._sheets: dict[str, ex.SheetLayout] | None = None
+
+    def batches(self) -> Iterator[TableBatch]:
+        from lxml.etree import LxmlError
+
+        self.reset()
+        found = False
+        sheets: dict[str, ex.SheetLayout] = {}
+        titles: dict[str, list[list[str | None]]] = {}
+        for name, rows in html_tables(self.path):
+            state = _SheetState()
+            try:
+                for batch in self._sheet(name, rows, state):
+                    found = True
+                    yield batch
+            except (LxmlError, *_BROKEN):
+                self.errors.append(_sheet_error(name, state.rows_read))
+                break  # one stream: what follows a broken table is not read
+            sheets[name] = ex.SheetLayout(state.top, tuple(state.raw), state.rows)
+            titles[name] = state.titles
+        self._sheets, self._titles = sheets, titles
+        if not found:
+            if not self.errors:
+                raise unreadable(self.path, "网页中没有表格", "the web page holds no table")
+            raise no_rows(self.path, self.errors, ("网页表格", "web page table"))
+
+    def extras(self) -> Iterator[Extra]:
+        if self._sheets is None:
+            for _ in self.batches():
+                pass
+        for title, layout in (self._sheets or {}).items():
+            yield from title_extras(title, layout.rows, self._titles.get(title, ()), layout.raw)
+
+
 def _notes_and_links(sheet: Any, layout: ex.SheetLayout) -> list[ex.Placed]:
     """A sheet's comments and the texts of its hyperlinks, as :func:`.xlsx_extras.placed`
     takes them; a link's text that only restates the data cell it is on is left out, one
@@ -217,9 +264,19 @@ def legacy_workbook(path: Path) -> Any:
     from openpyxl.comments import Comment
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    book = _open_book(path)
     out = Workbook()
     out.remove(out.active)
+    if _is_page(path):
+        for name, rows in html_tables(path):
+            ws = out.create_sheet(name)
+            for r, cells in enumerate(rows, start=1):
+                for c, text in enumerate(cells, start=1):
+                    if text is not None:
+                        cell = ws.cell(row=r, column=c)
+                        cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+                        cell.data_type = "s"
+        return out
+    book = _open_book(path)
     try:
         for index, name in enumerate(book.sheet_names()):
             try:
@@ -265,6 +322,12 @@ def legacy_workbook(path: Path) -> Any:
     return out
 
 
+def _is_page(path: Path) -> bool:
+    """Whether the ``.xls`` is a web page (not an OLE file, not a zip)."""
+    head = _kind(path)
+    return not head.startswith((OLE_MAGIC, b"PK")) and _PAGE.match(head) is not None
+
+
 def _kind(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
@@ -282,12 +345,16 @@ def open_xls(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
     if head.startswith(b"PK") and zipfile.is_zipfile(path):
         return open_xlsx(path, batch_rows=batch_rows)
     if not head.startswith(OLE_MAGIC):
+        if _PAGE.match(head):  # a web system's 导出 Excel: an HTML table
+            if next(html_tables(path), None) is None:  # fail now, not in the scan
+                raise unreadable(path, "网页中没有表格", "the web page holds no table")
+            return HtmlTableSource(path, batch_rows=batch_rows)
         if _MARKUP.match(head):
             raise unreadable(
                 path,
-                "不是 Excel 97-2003 文件：内容是网页（HTML）或 XML 表格，请在 Excel 或 WPS 中"
-                "另存为 .xlsx 或 .csv 后再处理",
-                "not an Excel 97-2003 file: it holds a web page (HTML) or XML table; save it "
+                "不是 Excel 97-2003 文件：内容是 XML 表格（Excel 2003 XML），请在 Excel 或 WPS "
+                "中另存为 .xlsx 或 .csv 后再处理",
+                "not an Excel 97-2003 file: it holds an XML table (Excel 2003 XML); save it "
                 "as .xlsx or .csv in Excel or WPS first",
             )
         raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file")
@@ -296,4 +363,4 @@ def open_xls(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
     return source
 
 
-__all__ = ["XlsSource", "legacy_workbook", "open_xls"]
+__all__ = ["HtmlTableSource", "XlsSource", "legacy_workbook", "open_xls"]
