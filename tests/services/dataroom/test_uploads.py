@@ -67,6 +67,7 @@ def test_plain_files_pass_with_their_content() -> None:
         ("a.pdf", b"not a pdf"),
         ("a.xlsx", b"PK-but-not-zip"),
         ("a.parquet", b"PAR0"),
+        ("a.xls", b"name,phone\n"),
         ("a.csv", b"\x00\x01\x02binary"),
         ("a.exe", b"MZ"),
         ("noext", b"abc"),
@@ -76,6 +77,21 @@ def test_plain_files_pass_with_their_content() -> None:
 def test_content_must_match_the_suffix(name: str, data: bytes) -> None:
     with pytest.raises(UploadError, match=name.split(".")[0]):
         check_upload([(name, data)])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 8,  # Excel 97-2003
+        b"PK\x03\x04",  # an .xlsx under the old name
+        b"\xef\xbb\xbf\r\n<html><body><table><tr><td>1</td></tr></table></body></html>",
+    ],
+)
+def test_a_legacy_workbook_passes_in_each_form_excel_opens(data: bytes) -> None:
+    """The scan reads each (readers/xls.py): an OLE workbook, a zip, a web system's 导出
+    Excel page; the data room refused every .xls."""
+    (item,) = check_upload([("老客户.xls", data)])
+    assert item.name == "老客户.xls"
 
 
 def test_size_limits_at_their_boundary() -> None:

@@ -322,6 +322,11 @@ def legacy_workbook(path: Path) -> Any:
     return out
 
 
+def is_web_page(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a web page (read as an ``.xls`` of tables)."""
+    return _PAGE.match(head) is not None
+
+
 def _is_page(path: Path) -> bool:
     """Whether the ``.xls`` is a web page (not an OLE file, not a zip)."""
     head = _kind(path)

@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from baomi.engine.readers.xls import is_web_page
 from baomi.errors import InputError
 from baomi.i18n import tr
 
@@ -40,7 +41,8 @@ ACCEPTED: dict[str, tuple[bytes, ...] | None] = {
     ".jsonl": None,
     ".ndjson": None,
     ".xlsx": (b"PK\x03\x04",),
-    # Excel 97-2003 (an OLE file), or an .xlsx saved under the old name
+    # Excel 97-2003 (an OLE file), or an .xlsx saved under the old name (or a web page saved
+    # so, a web system's 导出 Excel: ``is_web_page``)
     ".xls": (bytes.fromhex("d0cf11e0a1b11ae1"), b"PK\x03\x04"),
     ".docx": (b"PK\x03\x04",),
     ".pdf": (b"%PDF-",),
@@ -126,7 +128,7 @@ def check_content(name: str, data: bytes) -> None:
     if magic is None:
         if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise UploadError(tr(f"{name}：内容不是文本", f"{name}: the content is not text"))
-    elif not data.startswith(magic):
+    elif not data.startswith(magic) and not (suffix == ".xls" and is_web_page(data[:512])):
         raise UploadError(
             tr(
                 f"{name}：内容与后缀 {suffix} 不符",
