@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -23,6 +24,18 @@ def _read_table(source: Source) -> tuple[pl.DataFrame, list[TableBatch]]:
         expected[batch.sheet] = batch.offset + batch.frame.height
     frame = pl.concat([b.frame for b in batches], how="diagonal") if batches else pl.DataFrame()
     return frame, batches
+
+
+def refused(path: Path) -> str:
+    """The reason ``open_source`` refuses ``path`` with (it must), checked to quote none of
+    the test files' phone numbers."""
+    from baomi.engine.readers import open_source
+    from baomi.errors import UnreadableFileError
+
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    assert "13800001111" not in info.value.reason
+    return info.value.reason
 
 
 @pytest.fixture

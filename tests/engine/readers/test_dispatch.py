@@ -27,7 +27,7 @@ OURS = {
 
 
 def test_every_listed_reader_of_ours_exists() -> None:
-    assert OURS | {".docx", ".pdf"} == set(READERS)
+    assert OURS | {".docx", ".doc", ".pdf"} == set(READERS)
     for suffix in OURS:
         module, _, function = READERS[suffix].partition(":")
         assert callable(getattr(importlib.import_module(module), function)), suffix

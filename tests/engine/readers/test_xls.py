@@ -17,7 +17,7 @@ from baomi.engine.readers import open_source
 from baomi.engine.readers.xls import HtmlTableSource, XlsSource
 from baomi.engine.readers.xlsx import XlsxSource
 from baomi.errors import UnreadableFileError
-from tests.engine.readers.conftest import ReadTable
+from tests.engine.readers.conftest import ReadTable, refused
 from tests.engine.readers.test_xlsx import workbook
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -169,10 +169,7 @@ def test_what_is_no_legacy_workbook_is_refused_with_its_reason(
 ) -> None:
     path = tmp_path / "客户.xls"
     path.write_bytes(content)
-    with pytest.raises(UnreadableFileError) as info:
-        open_source(path)
-    assert reason in info.value.reason
-    assert "13800001111" not in info.value.reason
+    assert reason in refused(path)
 
 
 def test_a_truncated_workbook_is_refused_as_corrupt(tmp_path: Path) -> None:

@@ -97,3 +97,22 @@ def test_a_legacy_workbook_reaches_the_buyer_as_a_protected_xlsx(
     assert "手机" in cells and mobile(5) not in "\n".join(cells)
     own = documents.download(vault, room["seller.a"], DEAL, added.id, protect=protector)
     assert (own.name, own.content) == ("老客户.xls", original)
+
+
+def test_a_legacy_word_document_reaches_the_buyer_as_a_marked_protected_docx(
+    vault: Any, room: dict[str, rooms.Seat]
+) -> None:
+    from tests.engine.readers.test_doc import CONTRACT
+
+    original = CONTRACT.read_bytes()
+    (added,) = documents.upload(vault, room["seller.a"], DEAL, [("合同.doc", original)])
+    assert added.entities.get("CN_MOBILE", 0) >= 5
+    grant_buyers(vault, Level.DOWNLOAD, folder="/")
+    protector = room_protector(vault, rooms.deal_id(vault, DEAL))
+    got = documents.download(vault, room["buyer.a"], DEAL, added.id, protect=protector)
+    assert got.name == "合同.docx"
+    opened = docx.Document(io.BytesIO(got.content))
+    assert "buyer.a" in opened.sections[0].header.paragraphs[0].text  # marked as a .docx is
+    assert "13800001111" not in "\n".join(p.text for p in opened.paragraphs)
+    own = documents.download(vault, room["seller.a"], DEAL, added.id, protect=protector)
+    assert (own.name, own.content) == ("合同.doc", original)

@@ -59,7 +59,8 @@ class ManifestFile:
     encoding: str | None
     #: the format the source was read in when its copy is written in another: ``xls`` (a
     #: legacy workbook, written as ``.xlsx``, ``format``; ``html``: a web page saved as
-    #: ``.xls``, written so); absent otherwise
+    #: ``.xls``, written so; ``doc``: a legacy Word document, written as ``.docx``); absent
+    #: otherwise
     converted_from: str | None = field(default=None, metadata=OMIT_NONE)
     source_sha256: str
     tables: tuple[ManifestTable, ...] | None = field(default=None, metadata=OMIT_NONE)

@@ -17,8 +17,8 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson", ".parqu
 TEXT_SUFFIXES = (".txt", ".md", ".log", ".docx")
 SUFFIXES = TABLE_SUFFIXES + TEXT_SUFFIXES
 #: files protect reads in one format and writes in another: a legacy ``.xls`` becomes an
-#: ``.xlsx`` (no maintained library writes the old format)
-CONVERTED = {".xls": ".xlsx"}
+#: ``.xlsx``, a ``.doc`` a ``.docx`` (no maintained library writes the old formats)
+CONVERTED = {".xls": ".xlsx", ".doc": ".docx"}
 #: every file protect takes into a package
 INPUT_SUFFIXES = SUFFIXES + tuple(CONVERTED)
 

@@ -51,6 +51,32 @@ def load_docx(path: Path, fmt: str) -> Document:
     )
 
 
+def load_doc(path: Path, fmt: str) -> Document:
+    """A legacy ``.doc`` as the ``.docx`` its copy is written as: a new Word file of its
+    paragraphs as the scan reads them (``readers/doc.py``: the body, then its headers and
+    footers, comments, text boxes and notes, one paragraph each, line breaks and tabs kept),
+    its properties blank; the formatting is not carried (``Document.source_format`` ``doc``).
+    A ``.docx`` saved under the old name is loaded as what it is."""
+    import docx
+
+    from baomi.engine.readers.doc import DocSource, open_doc
+
+    source = open_doc(path)
+    if not isinstance(source, DocSource):  # a zip: a .docx under the old name
+        doc = load_docx(path, "docx")
+    else:
+        document = docx.Document()
+        props = document.core_properties
+        props.author = props.last_modified_by = props.comments = props.title = ""
+        for text in source.texts:
+            document.add_paragraph(text)
+        paragraphs = list(docx_reader.iter_paragraphs(document))
+        units = [docx_reader.paragraph_text(p) for p in paragraphs]
+        doc = Document(path, "docx", None, units=units, state=(document, paragraphs))
+    doc.source_format = "doc"
+    return doc
+
+
 def replace_in_runs(paragraph: Any, edits: list[tuple[int, int, str]]) -> None:
     """Apply ``(start, end, new)`` edits (paragraph offsets) to the runs, keeping formatting.
 

@@ -60,6 +60,7 @@ def _fmt(path: Path) -> str:
         ".ndjson": "jsonl",
         ".parquet": "parquet",
         ".docx": "docx",
+        ".doc": "doc",
     }.get(suffix, "txt")
 
 
@@ -82,6 +83,7 @@ _LOADERS: dict[str, Callable[[Path, str], Document]] = {
     "parquet": table_formats.load_parquet,
     "txt": text_formats.load_txt,
     "docx": text_formats.load_docx,
+    "doc": text_formats.load_doc,  # written as a .docx (Document.source_format)
 }
 _SAVERS = SAVERS  # one dict: Document.save looks a format up there
 _SAVERS.update(

@@ -136,6 +136,19 @@ class TextSource(BaseSource):
     kind: Kind = "text"
 
 
+def file_head(path: Path, size: int = 8) -> bytes:
+    """The first ``size`` bytes of a file, to tell its format; a file that cannot be opened or
+    is empty is unreadable with that reason."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(size)
+    except OSError:
+        raise unreadable(path, "无法打开文件", "cannot open the file") from None
+    if not head:
+        raise unreadable(path, "空文件", "empty file")
+    return head
+
+
 def unreadable(path: Path, zh: str, en: str) -> UnreadableFileError:
     """The error for a file that cannot be read; the reason is short, Chinese first, PI-free."""
     return UnreadableFileError(str(path), worded(zh, en))

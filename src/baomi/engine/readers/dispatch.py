@@ -28,6 +28,7 @@ READERS: dict[str, str] = {
     ".log": "baomi.engine.readers.text:open_text",
     ".md": "baomi.engine.readers.text:open_text",
     ".docx": "baomi.engine.readers.docx:open_docx",
+    ".doc": "baomi.engine.readers.doc:open_doc",
     ".pdf": "baomi.engine.readers.pdf:open_pdf",
 }
 

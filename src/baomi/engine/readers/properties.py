@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from xml.etree.ElementTree import fromstring
 
 
@@ -152,3 +153,59 @@ def document_properties(zf: zipfile.ZipFile) -> list[tuple[int, Property, str]]:
         for j, name, text in custom_properties(zf)
     ]
     return fixed + custom
+
+
+#: olefile's names of the :data:`PROPERTIES` in an OLE file's property streams (a legacy
+#: ``.doc`` or ``.xls``: ``\x05SummaryInformation``, ``\x05DocumentSummaryInformation``)
+_OLE_NAMES = {
+    "title": "title",
+    "subject": "subject",
+    "creator": "author",
+    "keywords": "keywords",
+    "description": "comments",
+    "lastModifiedBy": "last_saved_by",
+    "category": "category",
+    "contentStatus": "content_status",
+    "Manager": "manager",
+    "Company": "company",
+}
+
+
+def _ole_text(value: object, codepage: int | None) -> str | None:
+    if isinstance(value, bytes):
+        page = (codepage or 1252) & 0xFFFF  # olefile reads the code page as a signed short
+        encoding = {65001: "utf-8", 1200: "utf-16-le"}.get(page, f"cp{page}")
+        try:
+            decoded = value.decode(encoding, errors="replace")
+        except LookupError:
+            decoded = value.decode("cp1252", errors="replace")
+        value = decoded
+    if not isinstance(value, str | int | float):
+        return None
+    text = str(value).replace("\x00", "").strip()
+    return text or None
+
+
+def ole_properties(path: Path) -> list[tuple[int, Property, str]]:
+    """(place, property, text) of each of the :data:`PROPERTIES` a legacy Office file (an
+    OLE compound file: ``.doc``, ``.xls``) sets, decoded by the code page its property stream
+    names (olefile). A file whose property streams do not parse has none; ``OSError`` when it
+    is no OLE file or a broken one."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except (ValueError, IndexError, TypeError) as exc:  # olefile's errors of a broken file
+        raise OSError(str(exc)) from None
+    with ole:
+        try:
+            meta = ole.get_metadata()
+        except Exception:  # olefile raises many types on a broken property stream
+            return []
+        codepage = getattr(meta, "codepage", None)
+        out = []
+        for place, prop in enumerate(PROPERTIES):
+            text = _ole_text(getattr(meta, _OLE_NAMES[prop.key], None), codepage)
+            if text:
+                out.append((place, prop, text))
+        return out

@@ -7,13 +7,13 @@ keep their digits, dates become ISO text, booleans ``TRUE``/``FALSE``, an error 
 ``#N/A``), built from the values Excel last computed (a formula's cached result: the format
 keeps no other). ``extras()`` reads the cell comments (notes) and hyperlinks, placed as a
 workbook's are (:func:`.xlsx_extras.placed`: a link that only restates its cell is left out),
-the title rows, and the name of who last saved the file (``文档属性：最后修改者``).
+the title rows, and the document properties (:func:`.properties.ole_properties`: title,
+author …; who last saved the file from the workbook's own record when they do not say).
 
 A file named ``.xls`` that is a zip is an ``.xlsx`` saved under the old name (Excel opens it):
 it is read by :func:`.xlsx.open_xlsx`. A web page or an XML file under that name (what many
 web systems' "导出 Excel" write) and an encrypted workbook are refused with that reason.
-Page headers, document properties beside the last saver, charts and drawings are not read
-(docs/readers.md).
+Page headers, charts and drawings are not read (docs/readers.md).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from typing import Any
 
 from baomi.engine.readers import xlsx_extras as ex
 from baomi.engine.readers import xlsx_parts as xp
-from baomi.engine.readers.base import Extra, TableBatch, unreadable
+from baomi.engine.readers.base import Extra, TableBatch, file_head, unreadable
 from baomi.engine.readers.header import title_extras
 from baomi.engine.readers.html_tables import html_tables
 from baomi.engine.readers.properties import COLUMN as PROPERTY_COLUMN
+from baomi.engine.readers.properties import ole_properties
 from baomi.engine.readers.xlsx import (
     OLE_MAGIC,
     XlsxSource,
@@ -170,7 +171,14 @@ class XlsSource(XlsxSource):
             yield from title_extras(
                 title, layout.rows, self._titles.get(title, ()), layout.raw, last + 1
             )
-        if self._saved_by:
+        try:
+            props = ole_properties(self.path)
+        except OSError:
+            props = []
+        for _, prop, text in props:
+            yield Extra(None, 0, PROPERTY_COLUMN.format(prop.label), text, prop.person)
+        saved = any(prop.key == "lastModifiedBy" for _, prop, _ in props)
+        if self._saved_by and not saved:  # who saved it, from the workbook's own record
             yield Extra(None, 0, PROPERTY_COLUMN.format("最后修改者"), self._saved_by, True)
 
 
@@ -329,24 +337,14 @@ def is_web_page(head: bytes) -> bool:
 
 def _is_page(path: Path) -> bool:
     """Whether the ``.xls`` is a web page (not an OLE file, not a zip)."""
-    head = _kind(path)
+    head = file_head(path, 512)
     return not head.startswith((OLE_MAGIC, b"PK")) and _PAGE.match(head) is not None
-
-
-def _kind(path: Path) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(512)
-    except OSError:
-        raise unreadable(path, "无法打开文件", "cannot open the file") from None
 
 
 def open_xls(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
     """Open an .xls workbook; refuse empty, encrypted, corrupt and disguised files at once (an
     .xlsx under the old name is read as one)."""
-    head = _kind(path)
-    if not head:
-        raise unreadable(path, "空文件", "empty file")
+    head = file_head(path, 512)
     if head.startswith(b"PK") and zipfile.is_zipfile(path):
         return open_xlsx(path, batch_rows=batch_rows)
     if not head.startswith(OLE_MAGIC):

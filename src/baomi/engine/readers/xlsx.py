@@ -34,6 +34,7 @@ from baomi.engine.readers.base import (
     Extra,
     TableBatch,
     TableSource,
+    file_head,
     string_frame,
     unique_headers,
     unreadable,
@@ -398,13 +399,7 @@ def _empty(names: Sequence[str]) -> pl.DataFrame:
 
 def open_xlsx(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
     """Open an .xlsx/.xlsm workbook; refuse empty, encrypted (OLE) and corrupt files at once."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError:
-        raise unreadable(path, "无法打开文件", "cannot open the file") from None
-    if not head:
-        raise unreadable(path, "空文件", "empty file")
+    head = file_head(path)
     if head == OLE_MAGIC:
         raise unreadable(
             path,

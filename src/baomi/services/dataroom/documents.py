@@ -40,7 +40,8 @@ from baomi.services.permissions import Action, Role
 from baomi.services.vault import Vault, new_id, now
 from baomi.storage.models import Copy, User
 
-#: Suffixes ``protect`` writes back in their own format (a legacy ``.xls`` as an ``.xlsx``); a
+#: Suffixes ``protect`` writes back in their own format (a legacy ``.xls`` as an ``.xlsx``, a
+#: ``.doc`` as a ``.docx``); a
 #: PDF goes out with a visible watermark on every page instead; anything else is not given to
 #: the buyer's side.
 PROTECTABLE = (
@@ -55,6 +56,7 @@ PROTECTABLE = (
     ".txt",
     ".md",
     ".docx",
+    ".doc",
 )
 
 Scanner = Callable[[Path], Mapping[str, Any]]
@@ -241,7 +243,7 @@ def _make_copy(
         (src / name).write_bytes(content)
         out, package_id = protect(src, Path(tmp) / "out", seat.actor.name)
         made = out.read_bytes()
-    if lower.endswith(".docx"):
+    if out.suffix.lower() == ".docx":  # a .doc's copy is a .docx too
         made = marks.mark_docx(made, _mark(seat))
     return made, package_id
 

@@ -45,6 +45,7 @@ ACCEPTED: dict[str, tuple[bytes, ...] | None] = {
     # so, a web system's 导出 Excel: ``is_web_page``)
     ".xls": (bytes.fromhex("d0cf11e0a1b11ae1"), b"PK\x03\x04"),
     ".docx": (b"PK\x03\x04",),
+    ".doc": (bytes.fromhex("d0cf11e0a1b11ae1"), b"PK\x03\x04"),  # Word 97-2003, or a .docx
     ".pdf": (b"%PDF-",),
     ".parquet": (b"PAR1",),
 }

@@ -1,6 +1,6 @@
-"""A legacy Excel workbook (.xls) in the package: written as an .xlsx with its values, comments
-and links protected as a workbook's, the manifest saying so; a file that has the name already
-keeps it."""
+"""Legacy Office files in the package: an .xls written as an .xlsx with its values, comments
+and links protected as a workbook's, a .doc as a .docx of its paragraphs, the manifest saying
+so; a file that has the name already keeps it."""
 
 from __future__ import annotations
 
@@ -126,3 +126,44 @@ def test_a_web_page_saved_as_xls_is_written_as_an_xlsx_of_its_tables(tmp_path: P
     text = "\n".join(_cells(tmp_path / "out" / "导出.xlsx"))
     for raw in ("13800001111", "13900002222", "13700003333", "13600004444", "13500005555"):
         assert raw not in text
+
+
+def test_a_legacy_word_document_is_written_as_a_docx_of_its_paragraphs(tmp_path: Path) -> None:
+    """The fixture (``readers/fixtures/make_legacy.py``): identifiers in the body, a table, the
+    page header and a comment, the title property. Each paragraph the scan reads is in the
+    copy, in its order, protected; the properties are not carried."""
+    import docx
+
+    from baomi.engine.readers.doc import paragraphs
+    from tests.engine.readers.test_doc import CONTRACT, resident_id
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copyfile(CONTRACT, src / "合同.doc")
+    result = run(src, tmp_path / "out", verify=True)
+    (entry,) = result.manifest.files
+    assert (entry.path, entry.format, entry.converted_from) == ("合同.docx", "docx", "doc")
+    copy = docx.Document(str(tmp_path / "out" / "合同.docx"))
+    texts = [strip_marks(p.text) for p in copy.paragraphs]
+    assert len(texts) == len(paragraphs(CONTRACT)) == entry.units
+    assert texts[2:4] == ["姓名", "手机"] and texts[8].startswith("第二行\n换行 ")
+    whole = "\n".join(texts) + (copy.core_properties.title or "") + copy.core_properties.author
+    raws = [resident_id(), "13800001111", "13700003333", "13600004444", "13500005555"]
+    for raw in [*raws, "13400006666", "13900002222", "13800009999", "王经理"]:
+        assert raw not in whole
+    assert "138****1111" in conventional(texts[0])
+
+
+def test_a_docx_saved_as_doc_is_protected_as_a_docx(tmp_path: Path) -> None:
+    import docx
+
+    src = tmp_path / "in"
+    src.mkdir()
+    document = docx.Document()
+    document.add_paragraph("联系人手机 13800001111")
+    document.save(str(src / "说明.doc"))
+    result = run(src, tmp_path / "out", verify=True)
+    (entry,) = result.manifest.files
+    assert (entry.path, entry.converted_from) == ("说明.docx", "doc")
+    text = docx.Document(str(tmp_path / "out" / "说明.docx")).paragraphs[0].text
+    assert "13800001111" not in text and "联系人手机" in text
