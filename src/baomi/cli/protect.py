@@ -302,10 +302,10 @@ def protect(
         console.print(
             tr(
                 f"[yellow]未放入数据包 {len(result.unsupported)} 个文件[/yellow]（不支持的格式，"
-                "未扫描也未去标识化；旧版 .doc 请另存为 .docx，.xlsb 请另存为 .xlsx）",
+                "未扫描也未去标识化；.wps 请另存为 .docx，.xlsb 请另存为 .xlsx）",
                 f"[yellow]{len(result.unsupported)} file(s) left out of the package[/yellow] "
                 "(a format baomi does not read: neither scanned nor de-identified; save a "
-                "legacy .doc as .docx, an .xlsb as .xlsx)",
+                "a .wps as .docx, an .xlsb as .xlsx)",
             )
             + f": {names}"
         )

@@ -947,7 +947,7 @@ def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Pat
 
 
 def test_files_of_other_formats_are_named_not_dropped_silently(tmp_path: Path) -> None:
-    """A binary Excel or legacy Word file (common on sellers' machines), an archive or a photo in the
+    """A WPS or binary Excel file (common on sellers' machines), an archive or a photo in the
     folder was left out of the package without a word, where the scan lists each as skipped:
     the result names them apart from the scan-only formats. Hidden files and Office's lock
     files are not documents, and are not named."""
@@ -956,14 +956,14 @@ def test_files_of_other_formats_are_named_not_dropped_silently(tmp_path: Path) -
     ole = bytes.fromhex("d0cf11e0a1b11ae1")
     (src / "老客户.xlsb").write_bytes(b"PK\x03\x04")
     (src / "sub").mkdir()
-    (src / "sub" / "合同.doc").write_bytes(ole)
+    (src / "sub" / "合同.wps").write_bytes(ole)
     (src / "照片.jpg").write_bytes(b"\xff\xd8\xff")
     (src / ".DS_Store").write_bytes(b"x")
     (src / "~$合同.docx").write_bytes(b"x")
     (src / "扫描件.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     result = run(src, tmp_path / "out")
     assert result.left_out == ["扫描件.pdf"]
-    assert result.unsupported == ["sub/合同.doc", "照片.jpg", "老客户.xlsb"]
+    assert result.unsupported == ["sub/合同.wps", "照片.jpg", "老客户.xlsb"]
 
 
 def test_verify_counts_a_leftover_cell_once(tmp_path: Path) -> None:

@@ -69,6 +69,6 @@ class ProtectResult:
     #: Files that could not be read (empty, binary, a broken .docx): ``{"path", "reason"}``,
     #: not in the package — the others are, as the scan reads past them too.
     unreadable: list[dict[str, str]] = field(default_factory=list)
-    #: Files of a format baomi neither scans nor writes (a legacy .doc, an .xlsb, an archive, a
+    #: Files of a format baomi neither scans nor writes (a WPS .wps, an .xlsb, an archive, a
     #: photo), by their names: not in the package, and the user is told.
     unsupported: list[str] = field(default_factory=list)

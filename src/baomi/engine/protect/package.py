@@ -76,7 +76,7 @@ def left_out(paths: Sequence[Path]) -> list[str]:
 
 def unsupported(paths: Sequence[Path]) -> list[str]:
     """The names of the files under ``paths`` of a format baomi neither scans nor writes (a
-    legacy ``.doc``, an ``.xlsb``, an archive, a photo): not in the package, and the user must know
+    WPS ``.wps``, an ``.xlsb``, an archive, a photo): not in the package, and the user must know
     it. Hidden files and Office's lock files (:data:`HIDDEN_PREFIXES`) are not documents."""
     resolved = [p.resolve() for p in paths]
     every = {
