@@ -83,7 +83,9 @@ def test_a_docx_saved_under_the_old_name_is_read_as_one(tmp_path: Path) -> None:
     assert [u.text for u in source.units()] == ["手机 13800001111"]
 
 
-def _with_flags(tmp_path: Path, *, flags: int = 0, nfib: int | None = None) -> Path:
+def _with_flags(
+    tmp_path: Path, *, flags: int = 0, nfib: int | None = None, ident: int | None = None
+) -> Path:
     """The fixture with its FIB's flags or version changed in place (olefile writes a
     stream of the same size)."""
     path = tmp_path / "a.doc"
@@ -93,6 +95,8 @@ def _with_flags(tmp_path: Path, *, flags: int = 0, nfib: int | None = None) -> P
         struct.pack_into("<H", word, 0x0A, struct.unpack_from("<H", word, 0x0A)[0] | flags)
         if nfib is not None:
             struct.pack_into("<H", word, 2, nfib)
+        if ident is not None:
+            struct.pack_into("<H", word, 0, ident)
         ole.write_stream("WordDocument", bytes(word))
     return path
 
@@ -103,10 +107,15 @@ def test_an_encrypted_document_is_refused_as_encrypted(tmp_path: Path) -> None:
     assert "加密" in info.value.reason
 
 
-def test_a_word_95_document_is_refused_with_the_advice(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("ident", "nfib"), [(0xA5EC, 0x0065), (0xA5DC, 0x0065), (0xA699, 0x0068)])
+def test_a_word_95_document_is_refused_with_the_advice(
+    tmp_path: Path, ident: int, nfib: int
+) -> None:
+    """Word 6.0/95 files start their FIB with 0xA5DC (0xA699 in East Asian editions): they
+    were called broken (Apache POI's test documents of both kinds)."""
     with pytest.raises(UnreadableFileError) as info:
-        open_source(_with_flags(tmp_path, nfib=0x0065))
-    assert ".docx" in info.value.reason
+        open_source(_with_flags(tmp_path, nfib=nfib, ident=ident))
+    assert "Word 6.0/95" in info.value.reason and ".docx" in info.value.reason
 
 
 @pytest.mark.parametrize(

@@ -242,3 +242,43 @@ def test_a_large_exported_page_is_read_whole(tmp_path: Path) -> None:
     frames = [b.frame for b in open_source(path, batch_rows=4096).batches()]
     assert sum(f.height for f in frames) == 20_000
     assert frames[-1].row(-1) == ("客户19999", "13800019999")
+
+
+def test_a_sheet_xlrd_cannot_load_is_named_and_the_others_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_table: ReadTable
+) -> None:
+    """xlrd raises its own errors for a sheet whose records it does not expect (a fuzzed file
+    of Apache POI's): they escaped the reader as a crash."""
+    import xlrd
+
+    path = legacy(
+        tmp_path / "a.xls",
+        {"坏": [["手机"], ["13800001111"]], "好": [["手机"], ["13900002222"]]},
+    )
+    load = xlrd.book.Book.sheet_by_index
+
+    def broken_first(book: Any, index: int) -> Any:
+        if index == 0:
+            raise xlrd.XLRDError("Expected BOF record")
+        return load(book, index)
+
+    monkeypatch.setattr(xlrd.book.Book, "sheet_by_index", broken_first)
+    source = open_source(path)
+    frame, batches = read_table(source)
+    assert [b.sheet for b in batches] == ["好"] and frame.row(0) == ("13900002222",)
+    assert source.errors == ["工作表“坏”已损坏，未读取"]
+
+
+def test_a_name_formula_xlrd_cannot_parse_is_a_clear_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xlrd
+    from xlrd.formula import FormulaError
+
+    path = legacy(tmp_path / "a.xls", {"客户": [["手机"], ["13800001111"]]})
+
+    def unparsed(*_args: Any, **_kw: Any) -> Any:
+        raise FormulaError("Token 0x2d (AreaN) found in NAME formula")
+
+    monkeypatch.setattr(xlrd, "open_workbook", unparsed)
+    assert "定义名称" in refused(path)

@@ -40,6 +40,9 @@ from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 _WORD_MAGIC = 0xA5EC
+#: the FIB's first word in Word 2 (0xA5DB) and Word 6.0/95 files (0xA5DC; 0xA699 in East Asian
+#: editions), which lay the FIB out otherwise
+_OLDER_MAGIC = (0xA5DB, 0xA5DC, 0xA699)
 _NFIB_97 = 0x00C1  # Word 97; earlier versions lay the FIB out otherwise
 _ENCRYPTED = 0x0100
 _TABLE_1 = 0x0200
@@ -87,17 +90,17 @@ def document_text(path: Path) -> tuple[str, list[int]]:
                 "encrypted (or not a Word document), cannot be read",
             )
         word = ole.openstream("WordDocument").read()
-        if len(word) < 0x20 or _u16(word, 0) != _WORD_MAGIC:
+        if len(word) < 0x20 or _u16(word, 0) not in (_WORD_MAGIC, *_OLDER_MAGIC):
             raise _corrupt(path)
         flags = _u16(word, 0x0A)
-        if flags & _ENCRYPTED:
-            raise unreadable(path, "文件已加密，无法读取", "encrypted document, cannot be read")
-        if _u16(word, 2) < _NFIB_97:
+        if _u16(word, 0) in _OLDER_MAGIC or _u16(word, 2) < _NFIB_97:
             raise unreadable(
                 path,
                 "Word 6.0/95 或更早版本的文件，无法读取：请另存为 .docx",
                 "a Word 6.0/95 or older file, cannot be read: save it as .docx",
             )
+        if flags & _ENCRYPTED:
+            raise unreadable(path, "文件已加密，无法读取", "encrypted document, cannot be read")
         table_name = "1Table" if flags & _TABLE_1 else "0Table"
         if not ole.exists(table_name):
             raise _corrupt(path)

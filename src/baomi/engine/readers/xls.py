@@ -26,6 +26,9 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from xlrd.biffh import XLRDError
+from xlrd.formula import FormulaError
+
 from baomi.engine.readers import xlsx_extras as ex
 from baomi.engine.readers import xlsx_parts as xp
 from baomi.engine.readers.base import Extra, TableBatch, file_head, unreadable
@@ -43,9 +46,19 @@ from baomi.engine.readers.xlsx import (
     open_xlsx,
 )
 
-#: what xlrd raises on a broken file: its own errors, and the struct and index errors of a
-#: record cut short
-_BROKEN = (ValueError, TypeError, KeyError, IndexError, AssertionError, struct.error, EOFError)
+#: what xlrd raises on a broken file: its own errors (a record where another was expected, a
+#: formula it cannot parse), and the struct and index errors of a record cut short
+_BROKEN = (
+    XLRDError,
+    FormulaError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AssertionError,
+    struct.error,
+    EOFError,
+)
 
 #: the start of a web page or an XML file saved under ``.xls`` (bytes after a BOM and blanks)
 _MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|table|\?xml|meta|head)", re.I)
@@ -76,6 +89,13 @@ def _open_book(path: Path) -> Any:
                 "encrypted workbook (or not an Excel workbook), cannot be read",
             ) from None
         raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file") from None
+    except FormulaError:  # a defined name's formula xlrd does not parse (the file may be fine)
+        raise unreadable(
+            path,
+            "Excel 97-2003 文件中的定义名称公式无法解析，未读取：请另存为 .xlsx 后再处理",
+            "a defined name's formula in the Excel 97-2003 file cannot be parsed; not read: "
+            "save it as .xlsx first",
+        ) from None
     except (CompDocError, *_BROKEN):
         raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file") from None
 
