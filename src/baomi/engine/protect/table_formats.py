@@ -315,7 +315,33 @@ def _take_comments(ws: Any, top: int) -> dict[int, list[tuple[int, Any]]]:
     return notes
 
 
+def write_exact_numbers() -> None:
+    """Make openpyxl write a number as the digits that read back as it: it writes every
+    number with ``%.16g``, 16 significant digits, which changes a double Excel stored with 17
+    (``14752.183486238531`` → ``14752.18348623853``, where the scan then finds a mobile the
+    original has not, and ``--verify`` refuses the package) and an integer of 17 digits or
+    more. A float is written as its ``repr`` (the shortest exact digits), an integer as its
+    digits; anything else as openpyxl writes it. Idempotent; called before a workbook is
+    saved, never at import."""
+    from openpyxl.cell import _writer
+
+    if getattr(_writer.safe_string, "exact", False):
+        return
+    inexact = _writer.safe_string
+
+    def exact(value: Any) -> str:
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return str(inexact(value))
+
+    exact.exact = True  # type: ignore[attr-defined]
+    _writer.safe_string = exact
+
+
 def save_xlsx(doc: Document, target: Path) -> None:
+    write_exact_numbers()
     wb = doc.state
     for table in doc.tables:
         ws = wb[table.sheet]
