@@ -5,6 +5,7 @@ so; a file that has the name already keeps it."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -151,7 +152,7 @@ def test_a_legacy_word_document_is_written_as_a_docx_of_its_paragraphs(tmp_path:
     raws = [resident_id(), "13800001111", "13700003333", "13600004444", "13500005555"]
     for raw in [*raws, "13400006666", "13900002222", "13800009999", "王经理"]:
         assert raw not in whole
-    assert "138****1111" in conventional(texts[0])
+    assert re.search(r"138\D{0,2}\*{4}\D{0,2}1111", texts[0])  # masked, in any rendering
 
 
 def test_a_docx_saved_as_doc_is_protected_as_a_docx(tmp_path: Path) -> None:
