@@ -41,6 +41,7 @@ from baomi.engine.recognizers.base import (
     CONTEXT_BOOST,
     PatternRecognizer,
     Recognizer,
+    in_fraction,
 )
 from baomi.engine.types import Finding, Validation
 
@@ -161,6 +162,8 @@ def _pattern_matches(
         rx = _searched(pattern.search_regex) if pattern.search_regex else _accelerated(written)
         g = "v" if "v" in rx.groupindex else 0
         found = [m.span(g) for m in rx.finditer(joined)]
+        if r.numeric:  # digits after a decimal point are that number's fraction
+            found = [(a, b) for a, b in found if not in_fraction(joined, a)]
         if not found:
             continue
         se = np.array(found, dtype=np.int64).reshape(-1, 2)

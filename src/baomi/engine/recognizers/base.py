@@ -129,6 +129,10 @@ class PatternRecognizer(Recognizer):
     #: Anchored Rust-regex for the vectorised column fast path, e.g. ``^\d{17}[\dXx]$``.
     #: The cell is stripped of surrounding white space before the test.
     fast_cell_regex: ClassVar[str | None] = None
+    #: The values are runs of digits, which the fraction of a decimal number can look like
+    #: (``95010.15999999997``: eleven digits after the point read as a mobile): a match that
+    #: starts right after a digit and a point is no value (:func:`in_fraction`).
+    numeric: ClassVar[bool] = False
 
     _compiled: ClassVar[tuple[tuple[Pattern, re.Pattern[str]], ...]]
 
@@ -212,6 +216,8 @@ class PatternRecognizer(Recognizer):
         out: list[Finding] = []
         for pattern, m in self.iter_matches(norm):
             raw, s, e = self.match_value(m)
+            if self.numeric and in_fraction(norm.text, s):
+                continue
             value = self.canonical(raw)
             if self.excluded(value):
                 continue
@@ -234,6 +240,14 @@ class PatternRecognizer(Recognizer):
                 )
             )
         return out
+
+
+def in_fraction(text: str, start: int) -> bool:
+    """Whether position ``start`` of ``text`` follows a digit and a point: it is inside a
+    decimal number's fraction (``95010.|15999999997``), so the digits from there are part of
+    that number, not an identifier of their own. A point after a word (``Tel.``, ``a.``) or a
+    blank after the point (``5. 138…``) is no decimal point."""
+    return start >= 2 and text[start - 1] == "." and "0" <= text[start - 2] <= "9"
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:

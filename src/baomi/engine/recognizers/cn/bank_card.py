@@ -53,6 +53,7 @@ def _is_resident_id(value: str) -> bool:
 
 class BankCardRecognizer(PatternRecognizer):
     entity = "BANK_CARD"
+    numeric = True  # a decimal's fraction is none (base.in_fraction)
     patterns = (
         # (?<!\d\.): the digits of a decimal fraction (0.6286231544426748) are not a card
         Pattern("card", r"(?<![0-9A-Za-z])(?<!\d\.)(?P<v>\d{16,19})(?![0-9A-Za-z])", 0.4),

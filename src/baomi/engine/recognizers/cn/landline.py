@@ -37,6 +37,7 @@ _LANDLINE_SEARCH = (
 
 class CnLandlineRecognizer(PatternRecognizer):
     entity = "CN_LANDLINE"
+    numeric = True  # a decimal's fraction is none (base.in_fraction)
     patterns = (
         Pattern(
             "landline",

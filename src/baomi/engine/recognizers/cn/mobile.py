@@ -63,6 +63,7 @@ _NON_DIGIT = re.compile(r"\D")
 
 class CnMobileRecognizer(PatternRecognizer):
     entity = "CN_MOBILE"
+    numeric = True  # a decimal's fraction is none (base.in_fraction)
     patterns = (
         Pattern(
             "mobile",

@@ -26,6 +26,7 @@ _LABEL = r"(?:IDCARD|IDCard|IDcard|idcard|ID|Id|id|sfz|SFZ)"
 
 class CnResidentIdRecognizer(PatternRecognizer):
     entity = "CN_RESIDENT_ID"
+    numeric = True  # a decimal's fraction is none (base.in_fraction)
     patterns = (
         Pattern(
             "id18",
