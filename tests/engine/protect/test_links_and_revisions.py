@@ -477,3 +477,19 @@ def test_a_link_text_that_names_only_its_cell_is_protected(tmp_path: Path) -> No
         assert phone.target.startswith("tel:") and phone.tooltip.startswith("拨打 ")
         assert mail.target.startswith("mailto:") and mail.target.endswith("?subject=合同")
         assert mail.tooltip.startswith("发邮件给 ")
+
+
+def test_the_same_digits_inside_another_number_are_no_leftover(tmp_path: Path) -> None:
+    """A customer's mobile, masked in its cell, and a figure whose digits hold the same run —
+    after a decimal point, or inside a longer number — are not the identifier left over: the
+    search of the file's XML refused the package (Apache POI's test workbooks: a resident ID
+    in one cell, `1.234567890123450` in the next). A real leftover still fails it (above)."""
+    rng = random.Random(68)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, _ = _sheet(["姓名", "手机", "比率", "编号"], ["王伟", mobile, f"0.{mobile}", f"9{mobile}0"])
+    wb.save(src / "客户.xlsx")
+    result = protect(src, tmp_path / "out")  # --verify
+    (entry,) = result.manifest.files
+    assert entry.path == "客户.xlsx"

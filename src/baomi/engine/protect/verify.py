@@ -272,7 +272,10 @@ def _identifier_like(values: list[str], produced: set[str]) -> list[str]:
 def _inside_parts(path: Path, values: list[str]) -> int:
     """How many of ``values`` appear anywhere in the XML parts of ``path`` (an XLSX or DOCX
     file; 0 for other formats): the whole file, beyond the cells and paragraphs read. One
-    Aho-Corasick pass per part (Polars ``extract_many``), whatever the number of values."""
+    Aho-Corasick pass per part (Polars ``extract_many`` and ``find_many``), whatever the
+    number of values. A hit inside a longer run of digits, or after a decimal point, is
+    another number that holds the same digits (``0.13812345678``, ``9138123456780``), not
+    the value: not counted (:func:`_stands_alone`)."""
     if not values or path.suffix.lower() not in _ZIPPED:
         return 0
     import html
@@ -284,9 +287,27 @@ def _inside_parts(path: Path, values: list[str]) -> int:
             if not name.endswith((".xml", ".rels")):
                 continue
             text = html.unescape(z.read(name).decode("utf-8", "replace"))
-            hits = pl.Series([text]).str.extract_many(values, overlapping=True)
-            found.update(hits[0].to_list())
+            series = pl.Series([text])
+            hits = series.str.extract_many(values, overlapping=True)[0].to_list()
+            if not hits:
+                continue
+            at = series.str.find_many(values, overlapping=True)[0].to_list()  # byte offsets
+            data = text.encode()
+            found.update(v for v, p in zip(hits, at, strict=True) if _stands_alone(data, p, v))
     return len(found)
+
+
+def _stands_alone(data: bytes, at: int, value: str) -> bool:
+    """Whether ``value``, found at byte ``at`` of ``data``, is not part of another number: a
+    digit on neither side of a value that starts or ends with one, no decimal point before
+    it."""
+    end = at + len(value.encode())
+    before, after = data[at - 1 : at] if at else b"", data[end : end + 1]
+    if value[:1].isdigit() and (
+        before.isdigit() or (before == b"." and data[at - 2 : at - 1].isdigit())
+    ):
+        return False
+    return not (value[-1:].isdigit() and after.isdigit())
 
 
 #: Entities found by context or a prose model, whose masked forms still read as the entity.
