@@ -39,6 +39,7 @@ from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
+    SOFT_ENTITIES,
     PatternRecognizer,
     Recognizer,
     in_fraction,
@@ -883,8 +884,9 @@ def release(prefetched: list[tuple[Any, list[str]]]) -> None:
 
 def _resolve(df: pl.DataFrame) -> pl.DataFrame:
     """Resolve overlapping findings per cell, vectorised, with the rule of
-    :func:`resolve_overlaps`: repeatedly keep each cell's best finding (higher score, longer,
-    earlier, then registry order) and drop what overlaps it.
+    :func:`resolve_overlaps`: repeatedly keep each cell's best finding (an identifier before a
+    name, an address or an organisation, then higher score, longer, earlier, then registry
+    order) and drop what overlaps it.
 
     ``df`` must be sorted by idx, start.
     """
@@ -899,15 +901,19 @@ def _resolve(df: pl.DataFrame) -> pl.DataFrame:
     clean = df.filter(~pl.col("idx").is_in(bad))
     rest = (
         df.filter(pl.col("idx").is_in(bad))
-        .with_columns(_len=pl.col("end") - pl.col("start"))
+        .with_columns(
+            _len=pl.col("end") - pl.col("start"),
+            _soft=pl.col("entity").is_in(sorted(SOFT_ENTITIES)),
+        )
         .sort(
-            ["idx", "score", "_len", "start", "rank"], descending=[False, True, True, False, False]
+            ["idx", "_soft", "score", "_len", "start", "rank"],
+            descending=[False, False, True, True, False, False],
         )
     )
     kept: list[pl.DataFrame] = []
     while rest.height:
         win = rest.group_by("idx", maintain_order=True).first()
-        kept.append(win.drop("_len"))
+        kept.append(win.drop("_len", "_soft"))
         rest = (
             rest.join(win.select("idx", _ws="start", _we="end"), on="idx", how="left")
             .filter(~((pl.col("start") < pl.col("_we")) & (pl.col("_ws") < pl.col("end"))))

@@ -250,11 +250,22 @@ def in_fraction(text: str, start: int) -> bool:
     return start >= 2 and text[start - 1] == "." and "0" <= text[start - 2] <= "9"
 
 
+#: Entities whose spans a model or context draws (a name, an address, an organisation): where
+#: one overlaps an identifier — a pattern's exact span — the identifier wins, whatever the
+#: scores (``Lee`` read as a name inside ``Lee.Smith@…``: masking the name alone left the rest
+#: of the address)
+SOFT_ENTITIES = frozenset({"PERSON_NAME", "ADDRESS", "ORGANIZATION"})
+
+
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Keep the best of overlapping findings: higher score, then longer span, then earlier."""
+    """Keep the best of overlapping findings: an identifier before a name, an address or an
+    organisation (:data:`SOFT_ENTITIES`), then higher score, longer span, earlier."""
     if len(findings) < 2:
         return findings
-    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    ranked = sorted(
+        findings,
+        key=lambda f: (f.entity in SOFT_ENTITIES, -f.score, -(f.end - f.start), f.start),
+    )
     kept: list[Finding] = []
     for f in ranked:
         if not any(f.overlaps(k) for k in kept):
