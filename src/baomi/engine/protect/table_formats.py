@@ -125,7 +125,7 @@ def load_xls(path: Path, fmt: str) -> Document:
 
     source = open_xls(path)
     if isinstance(source, XlsSource | HtmlTableSource):
-        doc = _workbook_document(path, "xlsx", legacy_workbook(path))
+        doc = _workbook_document(path, "xlsx", legacy_workbook(source))
     else:  # a zip: an .xlsx under the old name
         doc = load_xlsx(path, "xlsx")
     doc.source_format = "html" if isinstance(source, HtmlTableSource) else "xls"

@@ -281,28 +281,36 @@ def _link_texts(link: Any) -> tuple[str, str, str]:
     )
 
 
-def legacy_workbook(path: Path) -> Any:
-    """The ``.xls`` as a new openpyxl workbook, for protect to write its copy as ``.xlsx``:
-    each worksheet's values as the rows read them (a text that starts with ``=`` stays a
-    text; characters a workbook cannot hold, C0 controls, are dropped), its cell comments and
-    hyperlinks. Formatting, the last saver's name and whatever the reader does not read are
-    not carried (docs/protect.md)."""
+def _put_text(cell: Any, text: str) -> None:
+    """``text`` into an openpyxl cell as a text, even one that starts with ``=``; the
+    characters a workbook cannot hold (C0 controls) dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"
+
+
+def legacy_workbook(source: XlsSource | HtmlTableSource) -> Any:
+    """The opened ``.xls`` (:func:`open_xls`) as a new openpyxl workbook, for protect to
+    write its copy as ``.xlsx``: each worksheet's values as the rows read them (texts as
+    :func:`_put_text` writes them), its cell comments and hyperlinks; a web page's tables,
+    one sheet each. Formatting, the last saver's name and whatever the reader does not read
+    are not carried (docs/protect.md)."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.comments import Comment
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    path = source.path
     out = Workbook()
     out.remove(out.active)
-    if _is_page(path):
+    if isinstance(source, HtmlTableSource):
         for name, rows in html_tables(path):
             ws = out.create_sheet(name)
             for r, cells in enumerate(rows, start=1):
                 for c, text in enumerate(cells, start=1):
                     if text is not None:
-                        cell = ws.cell(row=r, column=c)
-                        cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
-                        cell.data_type = "s"
+                        _put_text(ws.cell(row=r, column=c), text)
         return out
     book = _open_book(path)
     try:
@@ -321,8 +329,7 @@ def legacy_workbook(path: Path) -> Any:
                         continue
                     target = ws.cell(row=r + 1, column=c + 1)
                     if isinstance(value, str):
-                        target.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                        target.data_type = "s"  # a text, even one that starts with '='
+                        _put_text(target, value)
                         continue
                     target.value = value
                     if isinstance(value, datetime) and value.time() == time(0):
@@ -353,12 +360,6 @@ def legacy_workbook(path: Path) -> Any:
 def is_web_page(head: bytes) -> bool:
     """Whether a file starting with ``head`` is a web page (read as an ``.xls`` of tables)."""
     return _PAGE.match(head) is not None
-
-
-def _is_page(path: Path) -> bool:
-    """Whether the ``.xls`` is a web page (not an OLE file, not a zip)."""
-    head = file_head(path, 512)
-    return not head.startswith((OLE_MAGIC, b"PK")) and _PAGE.match(head) is not None
 
 
 def open_xls(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
