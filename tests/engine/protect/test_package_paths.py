@@ -248,3 +248,18 @@ def test_files_are_walked_as_the_scan_walks_them_in_path_order(tmp_path: Path) -
     assert names == ["a/x.csv", "a.csv", "b.csv"]
     scanned = [name for _, name in iter_files([root])]
     assert sorted(set(scanned) & set(names)) == sorted(names)
+
+
+def test_english_file_names_keep_their_words(tmp_path: Path) -> None:
+    """The prose model reads capitalised Latin words as names (`CustomerList` → `Custome`,
+    `List`): a package's English file names must keep their words, and a name in one stays
+    protected."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "CustomerList.csv").write_text(CSV, encoding="utf-8")
+    (folder / "Sales Report.csv").write_text(CSV, encoding="utf-8")
+    (folder / "客户张伟明.csv").write_text(CSV, encoding="utf-8")
+    _protect([folder], tmp_path / "out", recipient="甲", manifests_dir=tmp_path / "m")
+    names = {p.name for p in (tmp_path / "out").rglob("*.csv")}
+    assert {"CustomerList.csv", "Sales Report.csv"} <= names
+    assert not any("张伟明" in n for n in names)

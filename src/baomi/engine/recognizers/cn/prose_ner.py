@@ -32,6 +32,7 @@ import polars as pl
 from baomi.engine import divisions
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
+from baomi.engine.prose.latin import implausible_latin_name
 from baomi.engine.prose.lexicon import common_words
 from baomi.engine.prose.rules import (
     CONTEXT_BOOST,
@@ -122,6 +123,11 @@ class ProseNerRecognizer(Recognizer):
         """Whether a model span no rule supports is unlikely to be this entity (default: no)."""
         return False
 
+    def implausible_at(self, text: str, start: int, end: int) -> bool:
+        """:meth:`implausible` of the span ``text[start:end]``, for a test that needs what
+        is around it (default: the value alone)."""
+        return self.implausible(text[start:end])
+
     def vetoes(self, text: str) -> list[RuleSpan]:
         """Rule spans of another entity that a model span of this one must not overlap."""
         return []
@@ -209,7 +215,11 @@ class ProseNerRecognizer(Recognizer):
         rules = self.rules(text) if ruled else []
         used: set[int] = set()
         pattern = f"{self.backend.name}:{label}"
-        checked = type(self).implausible is not ProseNerRecognizer.implausible
+        cls = type(self)
+        checked = (
+            cls.implausible is not ProseNerRecognizer.implausible
+            or cls.implausible_at is not ProseNerRecognizer.implausible_at
+        )
         for span_start, span_end, span_score in kept:
             support = (
                 next(
@@ -219,7 +229,7 @@ class ProseNerRecognizer(Recognizer):
                 if rules
                 else None
             )
-            if support is None and checked and self.implausible(text[span_start:span_end]):
+            if support is None and checked and self.implausible_at(text, span_start, span_end):
                 continue
             word = None
             score = span_score
@@ -281,6 +291,11 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         """A common dictionary word (祝福, 客户), a country or a province (中国, 美国, 广东) is
         not a name unless a trigger or title says so."""
         return value in common_words() or value in divisions.broad_places()
+
+    def implausible_at(self, text: str, start: int, end: int) -> bool:
+        """Also a span of Latin letters that is no name's spelling (``Sales Report``) or cuts
+        a Latin word (``Custome`` of ``CustomerList``): :mod:`baomi.engine.prose.latin`."""
+        return implausible_latin_name(text, start, end) or self.implausible(text[start:end])
 
 
 def _trigger_names(text: str) -> list[RuleSpan]:

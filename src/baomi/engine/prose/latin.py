@@ -1,0 +1,191 @@
+"""Whether a span of Latin letters the prose model tagged as a person's name can be one.
+
+The character models were trained on Chinese text, where a capitalised Latin word is most
+often a name; in business text it is as often a product, a report or a file
+(``请查看 Sales Report``, ``导出到 Excel``, ``CustomerList.xlsx``). A model span with no rule
+behind it is judged by its Latin words:
+
+* a span that starts or ends inside a Latin word (``Custome`` of ``CustomerList``) is no name;
+* a span with a word that is no name's spelling is none (``Report``, ``Excel``, ``VIP``). A
+  name's spelling is pinyin (``Zhang Wei``, ``XiaoMing``), a common Cantonese or Wade–Giles
+  romanisation (``Cheung``, ``Hsieh``), or a given name or surname of Faker's person lists in
+  any locale (``John``, ``Svensson``, ``Tomaszewski``);
+* a span whose every word is also an English word (``Sales``, ``Mark``, ``Will`` — the words
+  of Faker's other en_US lists) is judged by the Latin phrase it stands in: none beside a word
+  that is no name (``Sales Report``), a name beside a name that is no English word
+  (``Mark Smith``) or alone (``请 Will 回电``: a reader could not tell either, and a missed name
+  is a leak where a masked word is not). A trigger word or a title (``联系人：Sales``) still makes any span
+a name (:meth:`~baomi.engine.recognizers.cn.prose_ner.ProseNerRecognizer.implausible_at` is
+only asked about spans no rule supports).
+
+The lists hold spellings, not people: no real person's name is listed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import cache
+
+#: The syllables of Hanyu Pinyin, without tones (ü written ``v``, ``u`` or ``ü``).
+_PINYIN = """
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang
+cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan
+chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di
+dia dian diao die ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng
+fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo ha hai
+han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao
+jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai
+kuan kuang kui kun kuo la lai lan lang lao le lei leng li lia lian liang liao lie lin ling liu
+lo long lou lu luan lun luo lv lve lue lü lüe ma mai man mang mao me mei men meng mi mian miao
+mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nian niang niao nie nin ning
+niu nong nou nu nuan nuo nv nve nue nü nüe o ou pa pai pan pang pao pei pen peng pi pian piao
+pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang
+rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai
+shan shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song
+sou su suan sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui
+tun tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan
+xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei
+zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan
+zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo
+"""
+PINYIN = frozenset(_PINYIN.split())
+
+#: Romanisations of Chinese names that are not pinyin: Hong Kong and Macau (Cantonese) and
+#: Taiwan (Wade–Giles and its variants) — surnames and the commonest given-name syllables.
+_ROMANISED_TEXT = """
+au chak chau cheuk cheung chien chiang chik chim chin ching chiu choi chow chueh chuen chuk
+chung chuang fai fok fong fung hau hei hing hoi hon hsia hsiao hsieh hsin hsing hsiu hsiung hsu
+hsueh hung kam keung kei ki kin kit ko kok kong kuo kwai kwan kwok kwong lai lam lau leung lok
+loke lui lum mak man mok ng ngai pak poon pui sau sheung shing shek shiu sik siu sum sze tak
+tam tat tsai tsang tsao tse tseng tsoi tsui tsz tung wah wai wing wong yat yau yee yeh yeung yik
+yim yin yip yiu yuen yuk
+"""
+ROMANISED = frozenset(_ROMANISED_TEXT.split())
+
+#: Words of a greeting or a title that stand before a name (``Dear Mary``, ``Mr Lee``).
+_GREETINGS = "dear hi hello hey mr mrs ms miss mister madam dr prof sir"
+GREETINGS = frozenset(_GREETINGS.split())
+
+_PINYIN_WORD = re.compile(
+    "(?:" + "|".join(sorted(PINYIN, key=lambda s: (-len(s), s))) + ")+", re.IGNORECASE
+)
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ɏ]+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@cache
+def person_name_words() -> frozenset[str]:
+    """Given names and surnames (lower case, each word of a multi-word one) of Faker's person
+    providers in every locale: some 34,000 spellings, read once (~0.2 s)."""
+    import faker.providers.person as providers
+
+    words: set[str] = set()
+    for info in pkgutil.iter_modules(providers.__path__):
+        try:
+            provider = importlib.import_module(f"{providers.__name__}.{info.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in dir(provider):
+            if "name" not in attr or ("first" not in attr and "last" not in attr):
+                continue
+            value = getattr(provider, attr, None)
+            if not isinstance(value, dict | tuple | list | set | frozenset):
+                continue
+            for name in value:
+                if isinstance(name, str):
+                    words.update(w.lower() for w in _LATIN_WORD.findall(name))
+    return frozenset(words)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """The words (lower case) of Faker's en_US lists other than people's names — lorem text,
+    job titles, company slogans, addresses, colours, products: some 5,900 common English
+    words, read once."""
+    import faker.providers as providers
+
+    words: set[str] = set()
+
+    def take(value: object, depth: int = 0) -> None:
+        if isinstance(value, str):
+            words.update(w.lower() for w in _LATIN_WORD.findall(value))
+        elif depth < 3 and isinstance(value, dict):
+            for k, v in value.items():
+                take(k, depth + 1)
+                take(v, depth + 1)
+        elif depth < 3 and isinstance(value, list | tuple | set | frozenset):
+            for v in value:
+                take(v, depth + 1)
+
+    for info in pkgutil.walk_packages(providers.__path__, providers.__name__ + "."):
+        if not info.name.endswith(".en_US") or ".person." in info.name:
+            continue
+        try:
+            provider = importlib.import_module(info.name).Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in dir(provider):
+            value = getattr(provider, attr, None) if not attr.startswith("__") else None
+            if isinstance(value, dict | list | tuple | set | frozenset):
+                take(value)
+    return frozenset(words)
+
+
+def is_name_word(word: str) -> bool:
+    """Whether one Latin word can be (part of) a person's name: an initial, a pinyin
+    spelling, a romanisation of a Chinese name, or a name of Faker's lists. Pinyin may run
+    syllables together, in any case (``XiaoMing``, ``ZHANGSAN``)."""
+    if len(word) == 1:
+        return True
+    lower = word.lower()
+    return (
+        _PINYIN_WORD.fullmatch(lower) is not None
+        or lower in ROMANISED
+        or lower in person_name_words()
+    )
+
+
+def cuts_a_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` starts or ends inside a run of Latin letters
+    (``Custome`` of ``CustomerList``)."""
+
+    def letter(i: int) -> bool:
+        return 0 <= i < len(text) and _LATIN_WORD.fullmatch(text[i]) is not None
+
+    return (letter(start) and letter(start - 1)) or (letter(end - 1) and letter(end))
+
+
+#: A run of Latin words joined by a space, an underscore, a hyphen, a point or a middle dot.
+_PHRASE = re.compile(r"[A-Za-zÀ-ɏ]+(?:[ _\-.'·][A-Za-zÀ-ɏ]+)*")
+
+
+def phrase_words(text: str, start: int, end: int) -> list[str]:
+    """The Latin words of the phrase (:data:`_PHRASE`) that ``text[start:end]`` stands in,
+    lower case, greetings left out."""
+    for m in _PHRASE.finditer(text, max(0, start - 200), min(len(text), end + 200)):
+        if m.start() <= start and end <= m.end():
+            return [w for w in (x.lower() for x in _LATIN_WORD.findall(m[0])) if w not in GREETINGS]
+    return []
+
+
+def implausible_latin_name(text: str, start: int, end: int) -> bool:
+    """Whether the model span ``text[start:end]`` is no person's name by its Latin letters
+    (the rules of the module's docstring). A span with a Chinese character or without Latin
+    letters is judged only by whether it cuts a Latin word."""
+    value = text[start:end]
+    if _LATIN_WORD.search(value) is None:  # most spans: a name in Chinese characters
+        return False
+    if cuts_a_word(text, start, end):
+        return True
+    own = _LATIN_WORD.findall(value)
+    if _HAN.search(value):
+        return False
+    if any(not is_name_word(w) for w in own):
+        return True
+    english = english_words()
+    if any(len(w) > 1 and w.lower() not in english for w in own):
+        return False  # a name no English word is (John, Zhang, Cheung)
+    # an English word and a name (Sales, Mark): no name beside a word that is none
+    return any(not is_name_word(w) for w in phrase_words(text, start, end))

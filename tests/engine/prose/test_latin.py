@@ -1,0 +1,114 @@
+"""Latin-script spans the prose model tags as names: kept when they spell a name, dropped
+when they are English words or cut a word (:mod:`baomi.engine.prose.latin`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.prose.latin import (
+    cuts_a_word,
+    english_words,
+    implausible_latin_name,
+    is_name_word,
+    person_name_words,
+)
+from baomi.engine.prose.spans import EntitySpan
+from baomi.engine.recognizers.cn.prose_ner import ProsePersonNameRecognizer
+from baomi.engine.recognizers.registry import Registry
+
+
+class EveryWord:
+    """Tags every run of Latin letters, and every listed Chinese surface, as a name."""
+
+    name = "every-word"
+
+    def __init__(self, *han: str) -> None:
+        self.han = han
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        import re
+
+        spans = [EntitySpan(m.start(), m.end(), "PER", 0.9) for m in re.finditer("[A-Za-z]+", text)]
+        for surface in self.han:
+            i = text.find(surface)
+            if i >= 0:
+                spans.append(EntitySpan(i, i + len(surface), "PER", 0.9))
+        return sorted(spans, key=lambda s: s.start)
+
+
+def _names(text: str, backend: object) -> list[str]:
+    rec = ProsePersonNameRecognizer(backend)  # type: ignore[arg-type]
+    return [text[f.start : f.end] for f in rec.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("请查看 Sales Report 和 Order Export", []),  # English words, and a surname beside one
+        ("导出到 Excel 后发给 VIP 客户", []),
+        ("联系 John Smith 确认订单", ["John", "Smith"]),
+        ("请 Zhang Wei 回电，ZHANGSAN 和 XiaoMing 也在", ["Zhang", "Wei", "ZHANGSAN", "XiaoMing"]),
+        ("Cheung Tai Man 与 Hsieh 来访", ["Cheung", "Tai", "Man", "Hsieh"]),
+        ("Mark Smith 的 Bill Payment", ["Mark", "Smith"]),  # an English word beside a name
+        ("请 Will 明天回电", ["Will"]),  # alone, it may be a name: kept
+        ("Dear Mary，您的订单已发货", ["Mary"]),  # a greeting is no word against the name
+    ],
+)
+def test_latin_words_are_names_only_when_they_spell_one(text: str, names: list[str]) -> None:
+    assert _names(text, EveryWord()) == names
+
+
+def test_a_span_that_cuts_a_word_is_no_name() -> None:
+    backend = EveryWord()
+    backend.tag = lambda text: [EntitySpan(0, 7, "PER", 0.9), EntitySpan(8, 12, "PER", 0.9)]  # type: ignore[method-assign]
+    assert _names("CustomerList.xlsx", backend) == []
+
+
+def test_a_trigger_word_makes_any_latin_word_a_name() -> None:
+    """The veto is for the model's spans alone: 联系人 says what follows is a name."""
+    assert _names("联系人：Sales", EveryWord()) == ["Sales"]
+
+
+def test_chinese_names_are_not_judged_by_their_latin_neighbours() -> None:
+    assert _names("张伟明 Report 已发", EveryWord("张伟明")) == ["张伟明"]
+
+
+def test_the_word_lists() -> None:
+    names, english = person_name_words(), english_words()
+    assert {"john", "mary", "svensson", "tomaszewski"} <= names
+    assert {"report", "order", "customer", "sales"} <= english
+    assert not {"zhang", "john", "mary"} & english
+    assert all(is_name_word(w) for w in ("Zhang", "xiaoming", "LIU", "Cheung", "Tsang", "J"))
+    assert not any(is_name_word(w) for w in ("Report", "Excel", "VIP", "Custome"))
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "cut"),
+    [
+        ("CustomerList", 0, 7, True),
+        ("CustomerList", 8, 12, True),
+        ("Customer List", 9, 13, False),
+        ("张伟E", 0, 3, False),  # ends in a letter, nothing after it
+        ("张伟Ex", 0, 3, True),
+        ("A1 Bob2", 3, 6, False),  # digits are no letters
+    ],
+)
+def test_cuts_a_word(text: str, start: int, end: int, cut: bool) -> None:
+    assert cuts_a_word(text, start, end) is cut
+
+
+def test_spans_without_latin_letters_are_never_judged() -> None:
+    assert not implausible_latin_name("客户报告", 0, 2)
+    assert not implausible_latin_name("(+86)", 0, 5)
+
+
+def test_the_default_model_on_business_text() -> None:
+    """The symptom, through the shipped model and every recognizer: no name in an English
+    title, a name in an English sentence still found."""
+    analyzer = TextAnalyzer(Registry.default())
+    text = "请查看 Sales Report 和 Order Export，导出到 Excel"
+    assert [f for f in analyzer.analyze(text) if f.entity == "PERSON_NAME"] == []
+    text = "客户 John Smith 投诉配送延迟"
+    found = {text[f.start : f.end] for f in analyzer.analyze(text) if f.entity == "PERSON_NAME"}
+    assert {"John", "Smith"} <= found or "John Smith" in found
