@@ -36,6 +36,8 @@ from typing import Any
 
 from baomi.engine.readers.base import Extra, TextSource, TextUnit, file_head, unreadable
 from baomi.engine.readers.properties import PROPERTIES, ole_properties
+from baomi.engine.readers.word_links import LABEL as LINK_LABEL
+from baomi.engine.readers.word_links import field_addresses, unshown
 from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -182,8 +184,35 @@ def _fields_shown(text: str) -> str:
     return "".join(out)
 
 
+def _field_codes(text: str) -> list[str]:
+    """The code of each field of ``text`` (``HYPERLINK "mailto:…"``), in the order the
+    fields end; a nested field's code is its own, not its outer field's."""
+    if "\x13" not in text:
+        return []
+    codes: list[str] = []
+    stack: list[tuple[list[str], list[bool]]] = []  # per open field: its code, result begun
+    for ch in text:
+        if ch == "\x13":
+            stack.append(([], [False]))
+        elif ch == "\x14":
+            if stack:
+                stack[-1][1][0] = True
+        elif ch == "\x15":
+            if stack:
+                codes.append("".join(stack.pop()[0]))
+        elif stack and not stack[-1][1][0]:
+            stack[-1][0].append(ch)
+    return codes
+
+
 def paragraphs(path: Path) -> list[str]:
     """The document's paragraphs in the order the module says, each's text as read."""
+    return read_doc(path)[0]
+
+
+def read_doc(path: Path) -> tuple[list[str], list[str]]:
+    """:func:`paragraphs`, and the addresses of the document's hyperlinks (``HYPERLINK``
+    fields: :func:`~.word_links.field_addresses`) in the same order of stories."""
     text, lengths = document_text(path)
     stories: dict[str, str] = {}
     at = 0
@@ -191,22 +220,26 @@ def paragraphs(path: Path) -> list[str]:
         stories[name] = text[at : at + length]
         at += length
     out: list[str] = []
+    links: list[str] = []
     for name in _ORDER:
-        story = _fields_shown(stories.get(name, ""))
-        for part in _PARAGRAPH_END.split(story):
+        raw = stories.get(name, "")
+        links += [a for code in _field_codes(raw) for a in field_addresses(code)]
+        for part in _PARAGRAPH_END.split(_fields_shown(raw)):
             out.append(part.translate(_DROPPED))
         if out and not out[-1]:  # the story's last mark ends its last paragraph
             out.pop()
-    return out
+    return out, links
 
 
 class DocSource(TextSource):
     """A .doc file; ``units()`` yields its non-empty paragraphs."""
 
-    def __init__(self, path: Path, texts: list[str]) -> None:
+    def __init__(self, path: Path, texts: list[str], links: list[str] | None = None) -> None:
         super().__init__(path, encoding=None)
         #: every paragraph's text, empty ones too, in ``row`` order
         self.texts = texts
+        #: the addresses of its hyperlinks (:func:`read_doc`)
+        self.links = links or []
 
     def units(self) -> Iterator[TextUnit]:
         self.skipped_rows = 0
@@ -216,7 +249,9 @@ class DocSource(TextSource):
 
     def extras(self) -> Iterator[Extra]:
         """The document properties, one row each after every paragraph at its fixed place
-        (as a ``.docx``'s: :data:`~.properties.PROPERTIES` order)."""
+        (as a ``.docx``'s: :data:`~.properties.PROPERTIES` order), then the addresses of its
+        hyperlinks that its text does not show (:mod:`.word_links`), one row each, labelled
+        :data:`~.word_links.LABEL`."""
         try:
             found = ole_properties(self.path)
         except OSError:
@@ -230,6 +265,10 @@ class DocSource(TextSource):
         rows = len(self.texts)
         for place, prop, text in found:
             yield Extra(None, rows + place, None, text, prop.person)
+        after = rows + max([len(PROPERTIES)] + [place + 1 for place, _, _ in found])
+        shown = "\n".join(self.texts)
+        for place, address in enumerate(unshown(self.links, shown)):
+            yield Extra(None, after + place, LINK_LABEL, address)
 
 
 def open_doc(path: Path, *, batch_rows: int = 65536) -> Any:
@@ -248,7 +287,7 @@ def open_doc(path: Path, *, batch_rows: int = 65536) -> Any:
                 "not a Word 97-2003 file: it is RTF; save it as .docx first",
             )
         raise _corrupt(path)
-    return DocSource(path, paragraphs(path))
+    return DocSource(path, *read_doc(path))
 
 
 __all__ = ["PROPERTIES", "DocSource", "document_text", "open_doc", "paragraphs"]

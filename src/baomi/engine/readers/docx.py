@@ -44,6 +44,8 @@ from baomi.engine.readers.properties import (
     doc_variables,
     document_properties,
 )
+from baomi.engine.readers.word_links import LABEL as LINK_LABEL
+from baomi.engine.readers.word_links import docx_addresses, unshown
 from baomi.engine.readers.xlsx_parts import chart_texts
 from baomi.engine.recognizers.cn.person_name import labelled_name
 from baomi.i18n import worded
@@ -292,12 +294,16 @@ class DocxSource(TextSource):
         on which others are set. Who wrote the file is a person's name by its place. Then its
         document variables (:func:`.properties.doc_variables`) and the texts of its custom XML
         data (:func:`.properties.custom_xml_texts`: what its content controls are bound to),
-        then its charts' texts (:func:`.xlsx_parts.chart_texts`), one row each; a value under
-        a field that names a person is a name by its place (:func:`labelled_name`). Its
+        then its charts' texts (:func:`.xlsx_parts.chart_texts`), then the addresses of its
+        hyperlinks that its text does not show (:mod:`.word_links`, labelled
+        :data:`~.word_links.LABEL`), one row each; a value under a field that names a person
+        is a name by its place (:func:`labelled_name`). Its
         pictures and embedded objects are named in ``errors`` (not read)."""
-        rows = sum(1 for _ in iter_paragraphs(self._document))
+        texts = [paragraph_text(p) for p in iter_paragraphs(self._document)]
+        rows = len(texts)
         bound: list[tuple[str, str]] = []
         charted: list[tuple[str, str]] = []
+        links: list[str] = []
         try:
             with zipfile.ZipFile(self.path) as zf:
                 for note in (
@@ -323,6 +329,14 @@ class DocxSource(TextSource):
                     self.errors.append(
                         worded("图表已损坏，未读取", "the charts are corrupt and were not read")
                     )
+                try:
+                    links = docx_addresses(zf)
+                except ParseError:
+                    self.errors.append(
+                        worded(
+                            "超链接已损坏，未读取", "the hyperlinks are corrupt and were not read"
+                        )
+                    )
                 found = document_properties(zf)
         except (zipfile.BadZipFile, OSError, ParseError):
             self.errors.append(
@@ -340,6 +354,9 @@ class DocxSource(TextSource):
         after += len(bound)
         for place, (label, text) in enumerate(charted):
             yield Extra(None, after + place, label, text)
+        after += len(charted)
+        for place, address in enumerate(unshown(links, "\n".join(texts))):
+            yield Extra(None, after + place, LINK_LABEL, address)
 
 
 #: a Word file's chart parts (Insert → Chart): the texts Word shows of the chart's data
