@@ -233,16 +233,21 @@ WPS = (
 )
 
 
-def _text_box(text: str) -> str:
+def _text_box(text: str, alt: str = "") -> str:
     """A run holding a text box as Word writes one: the DrawingML shape, and a VML copy of the
-    same text for older readers (``mc:Fallback``)."""
+    same text for older readers (``mc:Fallback``); ``alt``: its alternative text (Word's
+    替代文字: a title on the drawing, a description on the drawing and the VML shape)."""
     content = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    described = f'<wp:docPr id="1" name="文本框 1" title="{alt}" descr="{alt}说明"/>' if alt else ""
+    vml_alt = f' alt="{alt}说明"' if alt else ""
     return (
         f'<w:r {W} {WPS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
-        '<wp:anchor><a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/'
+        f"<wp:anchor>{described}<a:graphic>"
+        '<a:graphicData uri="http://schemas.microsoft.com/office/word/'
         f'2010/wordprocessingShape"><wps:wsp><wps:txbx>{content}</wps:txbx></wps:wsp>'
         "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback>"
-        f"<w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict></mc:Fallback>"
+        f"<w:pict><v:shape{vml_alt}><v:textbox>{content}</v:textbox></v:shape></w:pict>"
+        "</mc:Fallback>"
         "</mc:AlternateContent></w:r>"
     )
 
@@ -350,6 +355,35 @@ def test_xlsx_data_validation_lists_and_messages_are_protected(tmp_path: Path) -
     assert kept.type == "list" and kept.formula1.startswith('"') and "B2" in str(kept.sqref)
     changed = {f.path: f.extras_changed for f in result.manifest.files}
     assert changed == {"回访.xlsx": 3}
+
+
+def test_names_in_a_data_validation_list_are_protected(tmp_path: Path) -> None:
+    """A drop-down of the people to pick (``"欧阳明轩,司马静怡"``): the scan counts the names
+    under ``数据验证：公式1`` and protect searched the list for identifiers only, so the
+    names were shipped; a list of references stays as it was."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    names = ("欧阳明轩", "司马静怡", "诸葛文博")
+    src = tmp_path / "in"
+    src.mkdir()
+    wb, ws = _sheet(["编号", "负责人"], ["A1", "王伟"])
+    people = DataValidation(type="list", formula1='"' + ",".join(names) + '"')
+    cells = DataValidation(type="list", formula1="$A$1:$A$9")
+    for rule, where in ((people, "B2"), (cells, "A2")):
+        ws.add_data_validation(rule)
+        rule.add(where)
+    wb.save(src / "分配.xlsx")
+
+    protect(src, tmp_path / "out")
+
+    text = zipped_text(tmp_path / "out" / "分配.xlsx")
+    out = openpyxl.load_workbook(tmp_path / "out" / "分配.xlsx").active
+    assert out is not None
+    formulas = sorted(v.formula1 for v in out.data_validations.dataValidation)
+    assert [n for n in names if n in text or n in formulas[0]] == []
+    assert formulas[0].startswith('"') and formulas[0].count(",") == 2
+    assert formulas[1] == "$A$1:$A$9"
 
 
 def test_docx_tracked_change_authors_are_left_out(tmp_path: Path) -> None:
@@ -493,3 +527,48 @@ def test_the_same_digits_inside_another_number_are_no_leftover(tmp_path: Path) -
     result = protect(src, tmp_path / "out")  # --verify
     (entry,) = result.manifest.files
     assert entry.path == "客户.xlsx"
+
+
+def test_names_in_a_links_address_are_protected(tmp_path: Path) -> None:
+    """A CRM link with the customer's name in its query (``?name=张伟明``): the scan reads the
+    address as text and counts the names, and protect searched it for identifiers only, so
+    the names reached the package with ``--verify`` passing. Both kinds of file, and a link
+    written as a field."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    names = ("欧阳明轩", "司马静怡", "诸葛文博")
+    address = f"https://crm.example.com/c?name={names[0]}&note=客户{names[1]}的订单"
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("请看")
+        rid = d.part.relate_to(address, RT.HYPERLINK, is_external=True)
+        p._p.append(
+            parse_xml(
+                f'<w:hyperlink {W} xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                f'2006/relationships" r:id="{rid}"><w:r><w:t>客户页面</w:t></w:r></w:hyperlink>'
+            )
+        )
+        field = d.add_paragraph("或")
+        for xml in (
+            '<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
+            # the code split over two runs, as Word may write it
+            f'<w:r {W}><w:instrText> HYPERLINK "https://crm.example.com/c?name=</w:instrText></w:r>',
+            f'<w:r {W}><w:instrText>{names[2]}" </w:instrText></w:r>',
+            '<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
+            f"<w:r {W}><w:t>另一页</w:t></w:r>",
+            '<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>',
+        ):
+            field._p.append(parse_xml(xml.replace("{W}", W)))
+
+    src = _docx_with(tmp_path, build)
+    wb, ws = _sheet(["编号", "备注"], ["A1", "见页面"])
+    ws["B2"].hyperlink = address
+    wb.save(src / "客户.xlsx")
+
+    protect(src, tmp_path / "out")
+
+    for name in ("客户.xlsx", "合同.docx"):
+        text = zipped_text(tmp_path / "out" / name)
+        assert [n for n in names if n in text] == [], name
+        assert "https://crm.example.com/c?name=" in text  # still the link, the name masked

@@ -280,15 +280,16 @@ _LINK_TEXTS = ("target", "display", "tooltip")
 
 def _protect_link(run: ProtectRun, link: Any) -> int:
     """Protect a cell hyperlink's target, display text and tooltip in place, as a cell is (no
-    zero-width marks: they would break the address); the target, an address and not prose,
-    for identifiers only (the prose model reads ``https`` as a name). How many changed."""
+    zero-width marks: they would break the address), with every recognizer, as the scan reads
+    them (``链接：…``): a CRM address may hold the customer's name (``?name=张伟明``), and
+    the Latin words of an address are no names (:mod:`baomi.engine.prose.latin`). How many
+    changed."""
     changed = 0
     for name in _LINK_TEXTS:
         value = getattr(link, name)
         if not value:
             continue
-        recognizers = _identifiers(run) if name == "target" else None
-        new = _protect_text(run, value, recognizers, in_table=True)[0]
+        new = _protect_text(run, value, None, in_table=True)[0]
         if new != value:
             changed += 1
             setattr(link, name, new)
@@ -302,16 +303,16 @@ _VALIDATION_TEXTS = ("prompt", "promptTitle", "error", "errorTitle")
 
 def _protect_validations(run: ProtectRun, ws: Any) -> int:
     """Protect the data validations of ``ws`` in place: a drop-down list typed in (the
-    customer's numbers to pick from) for identifiers, as a link's address is, and the input
-    and error messages as text; how many changed."""
+    customer's numbers, or the people, to pick from) and the input and error messages, each
+    as text with every recognizer, as the scan reads them (``数据验证：…``); how many
+    changed."""
     changed = 0
     for rule in ws.data_validations.dataValidation:
         for name in (*_VALIDATION_FORMULAS, *_VALIDATION_TEXTS):
             value = getattr(rule, name)
             if not value:
                 continue
-            recognizers = _identifiers(run) if name in _VALIDATION_FORMULAS else None
-            new = _protect_text(run, value, recognizers, in_table=True)[0]
+            new = _protect_text(run, value, None, in_table=True)[0]
             if new != value:
                 changed += 1
                 setattr(rule, name, new)
@@ -426,14 +427,16 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
 
 
 _INSTR_TEXT = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}instrText"
+_PARAGRAPH = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 
 
 def _docx_link_targets(run: ProtectRun, document: Any) -> int:
     """The addresses of a Word file's hyperlinks (``mailto:`` + the customer's e-mail: Word
     makes a typed address a link), in every part's relationships, and the field codes of
-    links written as fields (``HYPERLINK "mailto:…"`` in ``w:instrText``), protected for
-    identifiers as a workbook's link targets are; how many changed. The links' text is a
-    paragraph's."""
+    links written as fields (``HYPERLINK "mailto:…"`` in ``w:instrText``), protected with
+    every recognizer as a workbook's link targets are (the scan reads them under ``链接``:
+    ``readers/word_links.py``); other field codes for identifiers. How many changed. The
+    links' text is a paragraph's."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from lxml import etree
 
@@ -442,16 +445,20 @@ def _docx_link_targets(run: ProtectRun, document: Any) -> int:
         for rel in part.rels.values():
             if rel.reltype != RT.HYPERLINK or not rel.is_external:
                 continue
-            new = _protect_text(run, rel.target_ref, _identifiers(run), in_table=True)[0]
+            new = _protect_text(run, rel.target_ref, None, in_table=True)[0]
             if new != rel.target_ref:
                 changed += 1
                 rel._target = new  # python-docx writes an external target from ``_target``
         root = getattr(part, "element", None)
         if not isinstance(root, etree._Element):
             continue
-        for code in root.iter(_INSTR_TEXT):
-            if code.text:
-                new = _protect_text(run, code.text, _identifiers(run), in_table=True)[0]
+        for paragraph in root.iter(_PARAGRAPH):
+            codes = [c for c in paragraph.iter(_INSTR_TEXT) if c.text]
+            # a link's code may be split over runs (HYPERLINK "https://…?name=" + "张伟明")
+            link = "HYPERLINK" in "".join(c.text for c in codes).upper()
+            which = None if link else _identifiers(run)
+            for code in codes:
+                new = _protect_text(run, code.text, which, in_table=True)[0]
                 if new != code.text:
                     changed += 1
                     code.text = new
