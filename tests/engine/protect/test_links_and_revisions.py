@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from baomi.engine.protect.fingerprint import strip_marks
+from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.readers import open_source
 
 from .conftest import make_id, make_mobile, protect_verified
@@ -280,6 +281,47 @@ def test_docx_text_boxes_are_read_once_and_protected_in_both_copies(tmp_path: Pa
     assert text.count("<w:txbxContent>") == 2  # both copies kept
 
 
+def test_docx_alternative_texts_are_read_and_protected(tmp_path: Path) -> None:
+    """What a person types as a drawing's alternative text (Word's 替代文字: a text box
+    described as 客户欧阳明轩的联系卡, a kept picture as 身份证 <number>) sits in the drawing's
+    XML, read by no paragraph: the scan did not count it and protect shipped it. Each distinct
+    text is read once (``替代文字``, after the paragraphs) and protected wherever it is."""
+    import io
+
+    from docx.oxml import parse_xml
+    from PIL import Image
+
+    rng = random.Random(69)
+    rid = make_id(rng)
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(picture, format="PNG")
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("甲方：示例有限公司")
+        p._p.append(parse_xml(_text_box("联系卡", alt="客户欧阳明轩的联系卡")))
+        d.add_paragraph().add_run().add_picture(picture)
+        (pr,) = d.element.body.xpath(".//pic:cNvPr")
+        pr.set("descr", f"身份证 {rid}")
+
+    src = _docx_with(tmp_path, build)
+
+    extras = [(e.column, e.text) for e in open_source(src / "合同.docx").extras()]
+    assert [t for c, t in extras if c == "替代文字"] == [
+        "客户欧阳明轩的联系卡",
+        "客户欧阳明轩的联系卡说明",
+        f"身份证 {rid}",
+    ]
+
+    for images in ("remove", "keep"):
+        out = tmp_path / f"out-{images}"
+        policy = DEFAULT_POLICY + ("images: keep\n" if images == "keep" else "")
+        protect_verified(src, out, load_policy_text(policy))
+        text = zipped_text(out / "合同.docx")
+        assert "欧阳明轩" not in text and rid not in text, images
+        titles = re.findall(r'title="([^"]*)"', text)  # masked where it was
+        assert len(titles) == 1 and titles[0].startswith("客户欧*"), titles
+
+
 def test_docx_footnotes_and_endnotes_are_read_and_protected(tmp_path: Path) -> None:
     """A contract's footnote or endnote ("注：乙方联系人电话…") lives in its own part, which
     python-docx carries through unread: the scan did not read it and protect left it in clear.
@@ -456,25 +498,32 @@ def test_verify_finds_an_identifier_left_anywhere_inside_the_file(tmp_path: Path
     assert not (tmp_path / "out").exists()
 
 
+def _field(paragraph: Any, code: list[str], shown: str) -> None:
+    """A complex field appended to ``paragraph``: its code in one run per piece of
+    ``code``, then ``shown`` as its result."""
+    from docx.oxml import parse_xml
+
+    runs = [
+        '<w:fldChar w:fldCharType="begin"/>',
+        *(f'<w:instrText xml:space="preserve">{piece}</w:instrText>' for piece in code),
+        '<w:fldChar w:fldCharType="separate"/>',
+        f"<w:t>{shown}</w:t>",
+        '<w:fldChar w:fldCharType="end"/>',
+    ]
+    for xml in runs:
+        paragraph._p.append(parse_xml(f"<w:r {W}>{xml}</w:r>"))
+
+
 def test_docx_hyperlink_fields_are_protected(tmp_path: Path) -> None:
     """A hyperlink written as a field (``HYPERLINK "mailto:…"`` in ``w:instrText``, as other
     editors and converted files write links) kept the address in the field code, which no
     paragraph's text holds: the address is protected as a relationship's is."""
-    from docx.oxml import parse_xml
 
     rng = random.Random(68)
     email = f"kehu{rng.randint(100, 999)}@example.com"
 
     def build(d) -> None:  # type: ignore[no-untyped-def]
-        p = d.add_paragraph("邮箱：")
-        for xml in (
-            '<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
-            f'<w:r {W}><w:instrText xml:space="preserve"> HYPERLINK "mailto:{email}" </w:instrText></w:r>',
-            '<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
-            f"<w:r {W}><w:t>{email}</w:t></w:r>",
-            '<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>',
-        ):
-            p._p.append(parse_xml(xml.replace("{W}", W)))
+        _field(d.add_paragraph("邮箱："), [f' HYPERLINK "mailto:{email}" '], email)
 
     src = _docx_with(tmp_path, build)
 
@@ -549,17 +598,9 @@ def test_names_in_a_links_address_are_protected(tmp_path: Path) -> None:
                 f'2006/relationships" r:id="{rid}"><w:r><w:t>客户页面</w:t></w:r></w:hyperlink>'
             )
         )
-        field = d.add_paragraph("或")
-        for xml in (
-            '<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
-            # the code split over two runs, as Word may write it
-            f'<w:r {W}><w:instrText> HYPERLINK "https://crm.example.com/c?name=</w:instrText></w:r>',
-            f'<w:r {W}><w:instrText>{names[2]}" </w:instrText></w:r>',
-            '<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
-            f"<w:r {W}><w:t>另一页</w:t></w:r>",
-            '<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>',
-        ):
-            field._p.append(parse_xml(xml.replace("{W}", W)))
+        # the code split over two runs, as Word may write it
+        code = [' HYPERLINK "https://crm.example.com/c?name=', f'{names[2]}" ']
+        _field(d.add_paragraph("或"), code, "另一页")
 
     src = _docx_with(tmp_path, build)
     wb, ws = _sheet(["编号", "备注"], ["A1", "见页面"])

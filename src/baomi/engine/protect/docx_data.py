@@ -1,7 +1,7 @@
 """What a Word file holds as data beside its paragraphs, protected as the scan reads it
 (``readers/docx.py`` ``extras``): its document variables (``w:docVars``), the custom XML data
-its content controls are bound to (``customXml/item1.xml``), and its charts' texts
-(``word/charts/``). Each counts in the manifest's ``extras_changed`` (``labels.protect_extras``).
+its content controls are bound to (``customXml/item1.xml``), its charts' texts
+(``word/charts/``) and its drawings' alternative texts (``替代文字``). Each counts in the manifest's ``extras_changed`` (``labels.protect_extras``).
 """
 
 from __future__ import annotations
@@ -141,4 +141,33 @@ def protect_docx_charts(run: ProtectRun, document: Any) -> int:
                 root, xml_declaration=True, encoding="UTF-8", standalone=True
             )
         changed += touched
+    return changed
+
+
+def protect_alt_texts(run: ProtectRun, document: Any) -> int:
+    """The alternative texts of a Word file's drawings (``descr`` and ``title`` of
+    ``wp:docPr`` and of a picture's or shape's ``cNvPr``, a VML shape's ``alt``) in every
+    part, each protected as the scan reads it (:mod:`baomi.engine.readers.alt_texts`:
+    ``替代文字``, as text); how many changed. A picture that is removed takes its own with it;
+    a chart, a text box, a shape or a kept picture keeps a protected one."""
+    from lxml import etree
+
+    from baomi.engine.readers.alt_texts import alt_attributes
+
+    changed = 0
+    for part in document.part.package.iter_parts():
+        root = getattr(part, "element", None)
+        if not isinstance(root, etree._Element):
+            continue
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue  # comments and processing instructions
+            for name in alt_attributes(node.tag):
+                value = node.get(name)
+                if not value or value.isspace():
+                    continue
+                new = _protect_text(run, value, in_table=True)[0]
+                if new != value:
+                    node.set(name, new)
+                    changed += 1
     return changed

@@ -18,6 +18,7 @@ from typing import Any
 from baomi.engine.protect.charts import protect_charts
 from baomi.engine.protect.defined_names import protect_defined_names
 from baomi.engine.protect.docx_data import (
+    protect_alt_texts,
     protect_custom_xml,
     protect_docx_charts,
     protect_variables,
@@ -415,6 +416,7 @@ def _docx_extras(run: ProtectRun, document: Any) -> int:
     changed += protect_variables(run, document)
     changed += protect_custom_xml(run, document)
     changed += protect_docx_charts(run, document)
+    changed += protect_alt_texts(run, document)
     _docx_revision_authors(document)
     # the comments' text is protected with the document's paragraphs (they are units of the
     # reader, ``readers/docx.py``); who wrote each comment is left out here

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from baomi.engine.readers.alt_texts import LABEL as ALT_LABEL
+from baomi.engine.readers.alt_texts import docx_alt_texts
 from baomi.engine.readers.base import (
     Extra,
     TextSource,
@@ -296,7 +298,8 @@ class DocxSource(TextSource):
         data (:func:`.properties.custom_xml_texts`: what its content controls are bound to),
         then its charts' texts (:func:`.xlsx_parts.chart_texts`), then the addresses of its
         hyperlinks that its text does not show (:mod:`.word_links`, labelled
-        :data:`~.word_links.LABEL`), one row each; a value under a field that names a person
+        :data:`~.word_links.LABEL`), then its drawings' alternative texts
+        (:mod:`.alt_texts`, :data:`~.alt_texts.LABEL`), one row each; a value under a field that names a person
         is a name by its place (:func:`labelled_name`). Its
         pictures and embedded objects are named in ``errors`` (not read)."""
         texts = [paragraph_text(p) for p in iter_paragraphs(self._document)]
@@ -304,6 +307,7 @@ class DocxSource(TextSource):
         bound: list[tuple[str, str]] = []
         charted: list[tuple[str, str]] = []
         links: list[str] = []
+        alt: list[str] = []
         try:
             with zipfile.ZipFile(self.path) as zf:
                 for note in (
@@ -331,10 +335,12 @@ class DocxSource(TextSource):
                     )
                 try:
                     links = docx_addresses(zf)
+                    alt = docx_alt_texts(zf)
                 except ParseError:
                     self.errors.append(
                         worded(
-                            "超链接已损坏，未读取", "the hyperlinks are corrupt and were not read"
+                            "超链接或替代文字已损坏，未读取",
+                            "the hyperlinks or alternative texts are corrupt and were not read",
                         )
                     )
                 found = document_properties(zf)
@@ -355,8 +361,12 @@ class DocxSource(TextSource):
         for place, (label, text) in enumerate(charted):
             yield Extra(None, after + place, label, text)
         after += len(charted)
-        for place, address in enumerate(unshown(links, "\n".join(texts))):
+        shown = unshown(links, "\n".join(texts))
+        for place, address in enumerate(shown):
             yield Extra(None, after + place, LINK_LABEL, address)
+        after += len(shown)
+        for place, text in enumerate(alt):
+            yield Extra(None, after + place, ALT_LABEL, text)
 
 
 #: a Word file's chart parts (Insert → Chart): the texts Word shows of the chart's data

@@ -53,13 +53,19 @@ def _part_key(name: str) -> tuple[int, int, str]:
     return (_KIND_ORDER.get(kind, 4), int(number[1]) if number else 0, name)
 
 
+def docx_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The parts of a .docx that hold paragraphs, in the reader's order (body, headers and
+    footers, comments, footnotes, endnotes)."""
+    return sorted((n for n in zf.namelist() if _PARTS.fullmatch(n)), key=_part_key)
+
+
 def docx_addresses(zf: zipfile.ZipFile) -> list[str]:
     """Every hyperlink address of a .docx's parts, in the reader's part order and each
     part's document order: external ``w:hyperlink`` targets and ``HYPERLINK`` field codes
     (complex fields' ``w:instrText`` joined per paragraph, and ``w:fldSimple``)."""
     names = set(zf.namelist())
     out: list[str] = []
-    for part in sorted((n for n in names if _PARTS.fullmatch(n)), key=_part_key):
+    for part in docx_parts(zf):
         rels_name = part.replace("word/", "word/_rels/", 1) + ".rels"
         targets: dict[str, str] = {}
         if rels_name in names:
