@@ -232,3 +232,51 @@ def test_a_few_names_repeated_under_a_name_header_are_still_names(tmp_path: Path
         assert cols["经办人"]["matches"] == 400
         assert cols["会员等级"]["matches"] == 0
         assert {f["entity"] for f in findings} == {"PERSON_NAME"}
+
+
+def _latin_names(rng: random.Random, n: int) -> list[str]:
+    """Names in Latin letters built from Faker's lists and pinyin (no real person)."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(rng.randrange(10**6))
+    pinyin = ["Wang Xiaoming", "Zhang Wei", "Li Na", "CHEN Jing", "Liu Yang"]
+    return [fake.name() if i % 3 else pinyin[i % len(pinyin)] for i in range(n)]
+
+
+@pytest.mark.parametrize("header", ["姓名", "客户名称", "Name"])
+def test_a_column_of_names_in_latin_letters_is_a_name_column(header: str) -> None:
+    """Foreign customers, or names written in pinyin: the column was no name column (the
+    recognizer read Chinese characters only), and protect shipped every name."""
+    names = _latin_names(random.Random(7), 60)
+    plan = classify_column(header, pl.Series(names), REGISTRY)
+    assert (plan.mode, plan.entity) == ("entity", "PERSON_NAME")
+
+
+def test_english_products_are_no_name_column() -> None:
+    products = ["Apple iPhone", "Dell XPS", "Office Suite", "Paper Towels", "USB Cable"] * 8
+    plan = classify_column("产品", pl.Series(products), REGISTRY)
+    assert plan.entity != "PERSON_NAME"
+
+
+def test_names_in_latin_letters_are_found_in_a_name_column(tmp_path: Path) -> None:
+    names = _latin_names(random.Random(8), 30)
+    rows = [[n, mobile(random.Random(i))] for i, n in enumerate(names)]
+    _, findings = scan_csv(tmp_path, ["姓名", "手机"], rows)
+    found = {f["row"] for f in findings if f["entity"] == "PERSON_NAME" and f["column"] == "姓名"}
+    assert found == set(range(len(names)))
+
+
+@pytest.mark.parametrize(
+    "cities",
+    [
+        ["Beijing", "Shanghai", "Shenzhen", "Guangzhou", "Hangzhou", "Chengdu", "Wuhan"],
+        ["Paris", "London", "Sydney", "Austin", "Berlin", "Madrid", "Florence"],
+    ],
+    ids=["pinyin", "english"],
+)
+def test_a_column_of_cities_in_latin_letters_is_no_name_column(cities: list[str]) -> None:
+    """Pinyin spells Shanghai as it spells a name, and Paris and Sydney are names too: one word
+    alone is no evidence of a name column."""
+    plan = classify_column("城市", pl.Series(cities * 6), REGISTRY)
+    assert plan.entity != "PERSON_NAME"

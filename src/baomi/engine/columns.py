@@ -46,7 +46,7 @@ from baomi.engine.batch import prefetch, release
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.recognizers.base import PatternRecognizer, Recognizer
 from baomi.engine.recognizers.registry import Registry
-from baomi.engine.types import Validation
+from baomi.engine.types import Finding, Validation
 
 ENTITY_SHARE = 0.6
 HINTED_SHARE = 0.3
@@ -168,10 +168,19 @@ def _shares(
         covered = sum(f.end - f.start for f in found)
         if found and covered * 2 >= len(cell):
             shape += 1
-            if any(f.explanation.validation is not Validation.REJECTED for f in found):
+            if any(_confirms(recognizer, f) for f in found):
                 valid += 1
     hinted = recognizer.named_by(header)
     return _Share(recognizer, shape / n, valid / n, hinted, shape)
+
+
+def _confirms(recognizer: Recognizer, f: Finding) -> bool:
+    """Whether a finding of a sample cell counts as a valid value: not rejected by a check,
+    nor a weak reading (:attr:`~.recognizers.base.Recognizer.weak_patterns`: a name of Latin
+    letters on its shape alone or one word — ``Paris``)."""
+    if f.explanation.validation is Validation.REJECTED:
+        return False
+    return f.explanation.pattern not in recognizer.weak_patterns
 
 
 def _sample(values: pl.Series, size: int) -> tuple[pl.Series, float]:

@@ -1128,3 +1128,24 @@ def test_an_empty_workbook_is_an_empty_file_as_the_scan_says(tmp_path: Path) -> 
     (skipped,) = scanned.inventory.skipped
     assert result.unreadable == [{"path": "空.xlsx", "reason": skipped.reason}]
     assert skipped.reason == "空文件"
+
+
+def test_names_in_latin_letters_are_masked_in_a_name_column(tmp_path: Path) -> None:
+    """A customer list with foreign customers and names written in pinyin: the name column
+    recognizer read Chinese characters only, and every such name was shipped as it was."""
+    rng = random.Random(23)
+    names = [
+        "John Smith",
+        "Wang Xiaoming",
+        "Mary-Jane O'Neil",
+        "张伟",
+        "SMITH, Anna",
+        "Li Na",
+        "Grace",
+    ]
+    rows = [{"姓名": n, "手机号": make_mobile(rng)} for n in names]
+    write_csv(tmp_path / "src" / "c.csv", rows)
+    run(tmp_path / "src", tmp_path / "out")
+    shipped = strip_marks((tmp_path / "out" / "c.csv").read_text(encoding="utf-8"))
+    kept = [n for n in names if n in shipped]
+    assert kept == [], kept

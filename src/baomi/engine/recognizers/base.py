@@ -67,6 +67,10 @@ class Recognizer(ABC):
     #: Smallest share of distinct values in a column of this entity (names are diverse; a
     #: column of three payment methods is not a name column).
     min_distinct_share: ClassVar[float] = 0.0
+    #: Patterns of this recognizer whose findings are no evidence of a column of its entity
+    #: (a name of Latin letters on its shape alone, or one word: ``Paris`` is a name too):
+    #: found in a column so classified, not counted when a column is classified.
+    weak_patterns: ClassVar[frozenset[str]] = frozenset()
     #: Share of arbitrary values of this recognizer's shape that pass its check by chance
     #: (a check character: GB 11643 about 1/11, Luhn 1/10, GB 32100 1/31). Set only where
     #: validation is such a check: only these recognizers can make a column a decoy (a column

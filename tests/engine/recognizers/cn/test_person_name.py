@@ -37,6 +37,22 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         ("武汉", "武汉", "surname_or_place"),  # also a city: found, but not confirmed
         ("未知", None, None),  # placeholders, even where the first character is a surname
         ("保密", None, None),
+        # names in Latin letters: a foreign customer, a name written in pinyin
+        ("John Smith", "John Smith", "latin_name"),
+        ("Wang Xiaoming", "Wang Xiaoming", "latin_name"),
+        ("ZHANG San", "ZHANG San", "latin_name"),
+        ("SMITH, John", "SMITH, John", "latin_name"),
+        ("Mary-Jane O'Neil", "Mary-Jane O'Neil", "latin_name"),
+        ("J. Tomaszewski", "J. Tomaszewski", "latin_name"),
+        ("Grace", "Grace", "latin_word"),  # one word: found in a name column, lower
+        ("Shanghai", "Shanghai", "latin_word"),  # a place spelled as names are
+        ("Xyzqa Vrbnok", "Xyzqa Vrbnok", "latin_shape"),  # no listed spelling: its shape
+        ("N/A", None, None),
+        ("Unknown", None, None),
+        ("VIP", None, None),  # one word that spells no name
+        ("apple iphone", None, None),  # lower case and no name's spelling
+        ("John Smith Jr Esq Fifth", None, None),  # five words
+        ("John3 Smith", None, None),
     ],
 )
 def test_person_name_cells(cell: str, expected: str | None, pattern: str | None) -> None:

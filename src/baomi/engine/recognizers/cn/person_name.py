@@ -7,7 +7,15 @@ Format: surname + given name, 2–4 Han characters in all (``张伟``, ``欧阳�
 * given name — the remaining 1–3 characters (at least one);
 * an honorific suffix ``先生`` / ``女士`` / ``小姐`` is excluded from the span;
 * transliterated and ethnic-minority names join their parts with a middle dot
-  (``阿依·买买提``); they carry no Chinese surname and are accepted on shape alone, lower.
+  (``阿依·买买提``); they carry no Chinese surname and are accepted on shape alone, lower;
+* a name in Latin letters (a foreign customer, or a name written in pinyin: ``John Smith``,
+  ``Wang Xiaoming``, ``SMITH, John``, ``Mary-Jane O'Neil``): one to four words. Each a name's
+  spelling (:func:`baomi.engine.prose.latin.is_name_word`: pinyin, a romanisation, a name of
+  Faker's lists) is a name like a surname's — but one word alone, lower: ``Grace`` is a name
+  in a name column, yet ``Paris`` and ``Shanghai`` spell names too, and a column of cities must
+  not become one of names (a column is classified by its confirmed cells); two to four
+  capitalised words of another spelling are a name on shape alone, lower; a placeholder
+  (``N/A``, ``Unknown``) is none.
 
 There is no check: this recognizer decides whether a whole cell of a column already suspected
 to hold names (by header, ``header_hints``) is a name. :class:`~.cell.CellRecognizer` is the small
@@ -23,6 +31,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from baomi.engine.prose.latin import is_name_word
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import place_names
 from baomi.engine.types import Finding
@@ -37,7 +46,36 @@ PLACEHOLDERS = frozenset(
     {"未知", "不详", "暂无", "无名", "匿名", "客户", "用户", "先生", "女士", "小姐", "测试", "本人"}
     | {"同上", "待定", "其他", "家属", "空白", "保密", "无"}
 )
+#: One to four words of Latin letters (``-``, ``'`` and ``.`` inside a word), separated by a
+#: space or a comma (``SMITH, John``).
+_LATIN = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*(?:,? [A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*){0,3}")
+#: Latin words that stand in for a missing name (lower case)
+LATIN_PLACEHOLDERS = frozenset(
+    [
+        "n",
+        "a",
+        "na",
+        "n/a",
+        "none",
+        "null",
+        "nil",
+        "unknown",
+        "anonymous",
+        "test",
+        "tbd",
+        "tba",
+        "same",
+        "self",
+        "other",
+        "customer",
+        "client",
+        "user",
+        "guest",
+        "nobody",
+    ]
+)
 _SURNAME_SCORE = 0.85
+_LATIN_SHAPE_SCORE = 0.6
 _PLACE_SCORE = 0.6
 _DOTTED_SCORE = 0.7
 _HONORIFIC_ONLY_SCORE = 0.6  # "王先生": a surname and an honorific still point at a person
@@ -84,10 +122,11 @@ class PersonNameRecognizer(CellRecognizer):
         "contact",
     )
     context: ClassVar[tuple[str, ...]] = ("姓名", "先生", "女士", "name")
-    prefilter = f"[{HAN}]{{2}}"
+    prefilter = f"[{HAN}]{{2}}|[A-Za-zÀ-ɏ]{{2}}"
     #: Names are diverse; a column of a few repeated words (支付方式: 银联卡…) is not one
     #: unless its header names it (five account managers under 经办人).
     min_distinct_share = 0.2
+    weak_patterns = frozenset({"latin_word", "latin_shape"})
     fast_cell_regex = r"^[\p{Han}·]{2,5}$"
 
     def canonical(self, value: str) -> str:
@@ -110,6 +149,8 @@ class PersonNameRecognizer(CellRecognizer):
             if _DOTTED.fullmatch(core):
                 return 0, len(core), _DOTTED_SCORE, "dotted_name"
             return None
+        if _LATIN.fullmatch(core):
+            return _latin_name(core)
         if not _PLAIN.fullmatch(core):
             return None
         if (len(core) >= 3 and core[:2] in compound) or core[0] in single:
@@ -133,6 +174,20 @@ class PersonNameRecognizer(CellRecognizer):
             )
         ).fill_null(False)
         return self.confirmed_where(values, ok, v.is_in(placeholders.implode()))
+
+
+def _latin_name(cell: str) -> tuple[int, int, float, str] | None:
+    """A whole cell of Latin words as a name (the module's rules), or None."""
+    words = re.findall(r"[A-Za-zÀ-ɏ]+", cell)
+    if not words or all(w.lower() in LATIN_PLACEHOLDERS for w in words):
+        return None
+    if all(is_name_word(w) for w in words) and any(len(w) > 1 for w in words):
+        if len(words) == 1:  # Grace, Xiaoming — and Paris, Shanghai
+            return 0, len(cell), _LATIN_SHAPE_SCORE, "latin_word"
+        return 0, len(cell), _SURNAME_SCORE, "latin_name"
+    if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words):
+        return 0, len(cell), _LATIN_SHAPE_SCORE, "latin_shape"
+    return None
 
 
 @cache
