@@ -253,9 +253,17 @@ def test_a_column_of_names_in_latin_letters_is_a_name_column(header: str) -> Non
     assert (plan.mode, plan.entity) == ("entity", "PERSON_NAME")
 
 
-def test_english_products_are_no_name_column() -> None:
-    products = ["Apple iPhone", "Dell XPS", "Office Suite", "Paper Towels", "USB Cable"] * 8
-    plan = classify_column("产品", pl.Series(products), REGISTRY)
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("产品", ["Apple iPhone", "Dell XPS", "Office Suite", "Paper Towels", "USB Cable"]),
+        # `name` is in every English header of a thing's name, and these words spell names
+        ("Company Name", ["Apple", "Dell", "Ford", "Huawei", "Xiaomi"]),
+        ("Product Name", ["Galaxy", "Mate", "Pixel", "Ford"]),
+    ],
+)
+def test_english_things_are_no_name_column(header: str, values: list[str]) -> None:
+    plan = classify_column(header, pl.Series(values * 8), REGISTRY)
     assert plan.entity != "PERSON_NAME"
 
 
@@ -280,3 +288,17 @@ def test_a_column_of_cities_in_latin_letters_is_no_name_column(cities: list[str]
     alone is no evidence of a name column."""
     plan = classify_column("城市", pl.Series(cities * 6), REGISTRY)
     assert plan.entity != "PERSON_NAME"
+
+
+def test_first_and_last_names_of_an_english_export_are_name_columns(tmp_path: Path) -> None:
+    """A CRM export in English splits the name over two columns, one word a cell: the header
+    names people, so the words are names there (a column of cities, headed otherwise, is not)."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(9)
+    rows = [[fake.first_name(), fake.last_name(), mobile(random.Random(i))] for i in range(40)]
+    cols, findings = scan_csv(tmp_path, ["First Name", "Last Name", "Phone"], rows)
+    assert cols["First Name"]["entity"] == cols["Last Name"]["entity"] == "PERSON_NAME"
+    named = {(f["row"], f["column"]) for f in findings if f["entity"] == "PERSON_NAME"}
+    assert named == {(r, c) for r in range(40) for c in ("First Name", "Last Name")}

@@ -162,25 +162,26 @@ def _shares(
             shape += len(hits)
             valid += int(ok.fill_null(not recognizer.column_only).sum())
         slow = slow & ~fast
+    hinted = recognizer.named_by(header)
     for i in slow.arg_true().to_list():
         cell = cells[i]
         found = recognizer.analyze_cell(cell, norm[i])
         covered = sum(f.end - f.start for f in found)
         if found and covered * 2 >= len(cell):
             shape += 1
-            if any(_confirms(recognizer, f) for f in found):
+            if any(_confirms(recognizer, f, hinted) for f in found):
                 valid += 1
-    hinted = recognizer.named_by(header)
     return _Share(recognizer, shape / n, valid / n, hinted, shape)
 
 
-def _confirms(recognizer: Recognizer, f: Finding) -> bool:
+def _confirms(recognizer: Recognizer, f: Finding, hinted: bool) -> bool:
     """Whether a finding of a sample cell counts as a valid value: not rejected by a check,
     nor a weak reading (:attr:`~.recognizers.base.Recognizer.weak_patterns`: a name of Latin
-    letters on its shape alone or one word — ``Paris``)."""
+    letters on its shape alone or one word — ``Paris``) unless the header names the entity
+    (``First Name``: one word a cell)."""
     if f.explanation.validation is Validation.REJECTED:
         return False
-    return f.explanation.pattern not in recognizer.weak_patterns
+    return hinted or f.explanation.pattern not in recognizer.weak_patterns
 
 
 def _sample(values: pl.Series, size: int) -> tuple[pl.Series, float]:

@@ -54,6 +54,8 @@ class Recognizer(ABC):
     entity: ClassVar[str]
     #: Column headers (lower-case substrings, Chinese and English) that suggest this entity.
     header_hints: ClassVar[tuple[str, ...]] = ()
+    #: Words that make a header's hint name something else (``Company Name``, ``File Name``).
+    header_excludes: ClassVar[tuple[str, ...]] = ()
     #: Context words searched in a character window around a match (normalised, lower-case).
     context: ClassVar[tuple[str, ...]] = ()
     context_window: ClassVar[int] = 12
@@ -69,7 +71,8 @@ class Recognizer(ABC):
     min_distinct_share: ClassVar[float] = 0.0
     #: Patterns of this recognizer whose findings are no evidence of a column of its entity
     #: (a name of Latin letters on its shape alone, or one word: ``Paris`` is a name too):
-    #: found in a column so classified, not counted when a column is classified.
+    #: found in a column so classified, not counted when a column is classified unless its
+    #: header names the entity (``First Name``).
     weak_patterns: ClassVar[frozenset[str]] = frozenset()
     #: Share of arbitrary values of this recognizer's shape that pass its check by chance
     #: (a check character: GB 11643 about 1/11, Luhn 1/10, GB 32100 1/31). Set only where
@@ -86,9 +89,12 @@ class Recognizer(ABC):
         return type(self).__name__
 
     def named_by(self, header: str) -> bool:
-        """True when a column header names this entity (one of :attr:`header_hints` in it)."""
+        """True when a column header names this entity: one of :attr:`header_hints` in it, and
+        none of :attr:`header_excludes` (``Company Name`` names no person)."""
         h = header.lower().strip()
-        return any(hint in h for hint in self.header_hints)
+        return any(hint in h for hint in self.header_hints) and not any(
+            word in h for word in self.header_excludes
+        )
 
     @property
     def sensitive(self) -> bool:

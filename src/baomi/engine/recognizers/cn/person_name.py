@@ -121,6 +121,26 @@ class PersonNameRecognizer(CellRecognizer):
         "name",
         "contact",
     )
+    #: ``name`` is in every English header of a thing's name
+    header_excludes: ClassVar[tuple[str, ...]] = (
+        "company",
+        "product",
+        "file",
+        "brand",
+        "item",
+        "project",
+        "shop",
+        "store",
+        "city",
+        "country",
+        "street",
+        "org",
+        "host",
+        "domain",
+        "sheet",
+        "table",
+        "field",
+    )
     context: ClassVar[tuple[str, ...]] = ("姓名", "先生", "女士", "name")
     prefilter = f"[{HAN}]{{2}}|[A-Za-zÀ-ɏ]{{2}}"
     #: Names are diverse; a column of a few repeated words (支付方式: 银联卡…) is not one
