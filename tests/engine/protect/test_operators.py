@@ -105,6 +105,42 @@ def test_pseudonym_name_looks_like_a_name() -> None:
     assert len(out) == 3 and all("\u4e00" <= c <= "\u9fff" for c in out)
 
 
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        ("John Smith", r"[A-Z][a-z]+ [A-Z][a-z]+"),
+        ("SMITH, John", r"[A-Z]+, [A-Z][a-z]+"),
+        ("J. Tomaszewski", r"[A-Z]\. [A-Z][a-z]+"),
+        ("Grace", r"[A-Z][a-z]+"),
+        ("mary jones", r"[a-z]+ [a-z]+"),
+    ],
+)
+def test_pseudonym_of_a_latin_name_is_another_of_its_shape(name: str, shape: str) -> None:
+    """A foreign customer's name becomes another name in the same case and layout (it was a
+    token, ``PER_…``, that no reader takes for a name), the same under the same key."""
+    import re
+
+    from faker.providers.person.en_US import Provider
+
+    key = b"k" * 32
+    out = pseudonym_value(name, "PERSON_NAME", key, PseudonymParams())
+    assert re.fullmatch(shape, out) and out != name
+    assert out == pseudonym_value(name, "PERSON_NAME", key, PseudonymParams())
+    assert out != pseudonym_value(name, "PERSON_NAME", b"j" * 32, PseudonymParams())
+    words = re.findall("[A-Za-z]{2,}", out)
+    known = {w.lower() for w in (*Provider.first_names, *Provider.last_names)}
+    assert all(w.lower() in known for w in words)
+
+
+def test_pseudonym_of_a_pinyin_name_is_pinyin_with_its_surname_first() -> None:
+    from faker.providers.person.zh_CN import Provider
+
+    out = pseudonym_value("Wang Xiaoming", "PERSON_NAME", b"k" * 32, PseudonymParams())
+    surname, given = out.split()
+    assert surname in Provider.last_romanized_names
+    assert given in Provider.first_romanized_names
+
+
 def test_pseudonym_consistent_across_runs_and_different_per_key(keys: KeyProvider) -> None:
     registry = OperatorRegistry.default()
     op = registry.get("pseudonym")

@@ -133,6 +133,11 @@ def english_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def is_pinyin(word: str) -> bool:
+    """Whether ``word`` is pinyin, syllables run together in any case (``XiaoMing``)."""
+    return _PINYIN_WORD.fullmatch(word.lower()) is not None
+
+
 def is_name_word(word: str) -> bool:
     """Whether one Latin word can be (part of) a person's name: an initial, a pinyin
     spelling, a romanisation of a Chinese name, or a name of Faker's lists. Pinyin may run
@@ -140,11 +145,7 @@ def is_name_word(word: str) -> bool:
     if len(word) == 1:
         return True
     lower = word.lower()
-    return (
-        _PINYIN_WORD.fullmatch(lower) is not None
-        or lower in ROMANISED
-        or lower in person_name_words()
-    )
+    return is_pinyin(lower) or lower in ROMANISED or lower in person_name_words()
 
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:

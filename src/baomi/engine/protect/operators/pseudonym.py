@@ -25,6 +25,8 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hmac
+import re
+from functools import cache
 from typing import ClassVar
 
 from baomi.engine import checksums, divisions
@@ -140,6 +142,8 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
             for i in range(len(raw) - 1)
         )
         return surname + given
+    if entity == "PERSON_NAME" and (latin := _latin_name(raw, key)) is not None:
+        return latin
     if entity == "EMAIL" and "@" in raw:
         local_tag = base64.b32encode(hmac.digest(key, raw.lower().encode(), "sha256")[:10])
         return "u" + local_tag.decode().lower()[:11] + "@" + raw.rpartition("@")[2]
@@ -155,6 +159,57 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
         return written.fill(new + digits[len(body) :])
     tag = hmac.digest(key, raw.encode("utf-8"), "sha256")[:6].hex()
     return f"{(entity or 'PSN')[:3]}_{tag}"
+
+
+_LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LATIN_NAME = re.compile(r"[A-Za-z]+(?:[ ,.'\-]+[A-Za-z]+){0,3}")
+
+
+@cache
+def _latin_pools() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Given names and surnames to draw from: Faker's en_US lists, and its zh_CN lists in
+    pinyin (for a name written in pinyin)."""
+    from faker.providers.person.en_US import Provider as English
+    from faker.providers.person.zh_CN import Provider as Chinese
+
+    return (
+        tuple(English.first_names),
+        tuple(English.last_names),
+        tuple(Chinese.first_romanized_names),
+        tuple(Chinese.last_romanized_names),
+    )
+
+
+def _latin_name(raw: str, key: bytes) -> str | None:
+    """A name in Latin letters (``John Smith``, ``Wang Xiaoming``, ``SMITH, John``) as
+    another of the same kind under ``key``: each word a keyed draw from given names, the
+    surname's (the last word, or the one before a comma) from surnames — pinyin ones for a
+    name written in pinyin — in the word's case (``SMITH``, ``john``); separators kept. None
+    for any other value."""
+    if not _LATIN_NAME.fullmatch(raw):
+        return None
+    from baomi.engine.prose.latin import is_pinyin
+
+    words = list(re.finditer("[A-Za-z]+", raw))
+    first, last, py_first, py_last = _latin_pools()
+    # the surname: the word before a comma, else the last of two or more (Grace is a given
+    # name) — in pinyin the first, where it is a surname (Wang Xiaoming)
+    surname = 0 if "," in raw else len(words) - 1 if len(words) > 1 else -1
+    if all(is_pinyin(w[0]) for w in words):
+        first, last = py_first, py_last
+        if len(words) > 1 and words[0][0].title() in last:
+            surname = 0
+    out, at = [], 0
+    for i, w in enumerate(words):
+        pool = _LETTERS if len(w[0]) == 1 else last if i == surname else first  # J. → K.
+        new = pool[keyed_index(raw, len(pool), key, b"latin|" + bytes((i,)))]
+        if w[0].isupper() and (len(w[0]) > 1 or len(words) == 1):
+            new = new.upper()
+        elif w[0].islower():
+            new = new.lower()
+        out += [raw[at : w.start()], new]
+        at = w.end()
+    return "".join(out) + raw[at:]
 
 
 class PseudonymOperator(Operator[PseudonymParams]):
