@@ -141,6 +141,43 @@ def test_comments_and_links_are_placed_as_a_workbooks() -> None:
     assert not any("ln@example.cn" in e[3] for e in extras)
 
 
+def test_the_page_header_and_footer_are_read_as_a_workbooks(tmp_path: Path) -> None:
+    """xlrd does not read a sheet's HEADER and FOOTER records: a contact typed into the page
+    header (printed on every page) was never counted. They follow the comments and links, one
+    row each, their sides as a .xlsx's; a header of codes alone (``&P``) is no text."""
+    path = tmp_path / "客户.xls"
+    book = xlwt.Workbook(encoding="utf-8")
+    for title, header, footer in (
+        ("客户", "&L客户名单&R联系人 李娜 13600004444", "&C第&P页"),
+        ("空", "&P", "&F"),  # xlwt's defaults: codes only
+    ):
+        sheet = book.add_sheet(title)
+        sheet.write(0, 0, "姓名")
+        sheet.write(1, 0, "张伟")
+        sheet._Worksheet__header_str = header  # xlwt's setter takes bytes it cannot decode
+        sheet._Worksheet__footer_str = footer
+    book.save(str(path))
+    source = open_source(path)
+    list(source.batches())
+    extras = [(e.sheet, e.row, e.column, e.text) for e in source.extras()]
+    assert extras == [
+        ("客户", 1, "页眉：左", "客户名单"),
+        ("客户", 1, "页眉：右", "联系人 李娜 13600004444"),
+        ("客户", 2, "页脚：中", "第&P页"),
+    ]
+    # the same sheet saved as .xlsx reads the same
+    new = workbook(tmp_path / "客户.xlsx", {"客户": [["姓名"], ["张伟"]]})
+    import openpyxl
+
+    wb = openpyxl.load_workbook(new)
+    wb.active.oddHeader.left.text = "客户名单"
+    wb.active.oddHeader.right.text = "联系人 李娜 13600004444"
+    wb.active.oddFooter.center.text = "第&P页"
+    wb.save(new)
+    read = [(e.sheet, e.row, e.column, e.text) for e in open_source(new).extras() if e.sheet]
+    assert read == extras
+
+
 def test_an_xlsx_saved_under_the_old_name_is_read_as_one(
     tmp_path: Path, read_table: ReadTable
 ) -> None:

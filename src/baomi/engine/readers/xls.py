@@ -13,7 +13,9 @@ author …; who last saved the file from the workbook's own record when they do 
 A file named ``.xls`` that is a zip is an ``.xlsx`` saved under the old name (Excel opens it):
 it is read by :func:`.xlsx.open_xlsx`. A web page or an XML file under that name (what many
 web systems' "导出 Excel" write) and an encrypted workbook are refused with that reason.
-Page headers, charts and drawings are not read (docs/readers.md).
+The page header and footer are read from the sheet's own records (xlrd leaves them), as a
+workbook's (``页眉：中`` …); even-page and first-page ones, charts and drawings are not read
+(docs/readers.md).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from baomi.engine.readers.xlsx import (
     no_rows,
     open_xlsx,
 )
+from baomi.i18n import worded
 
 #: what xlrd raises on a broken file: its own errors (a record where another was expected, a
 #: formula it cannot parse), and the struct and index errors of a record cut short
@@ -142,6 +145,8 @@ class XlsSource(XlsxSource):
         #: per worksheet: where its rows are and the comments and links on it, set by
         #: ``batches()``
         self._sheets: dict[str, tuple[ex.SheetLayout, list[ex.Placed]]] | None = None
+        #: per worksheet: its page header and footer (:func:`page_headers`)
+        self._headers: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
         self._saved_by = ""
 
     def batches(self) -> Iterator[TableBatch]:
@@ -171,6 +176,15 @@ class XlsSource(XlsxSource):
                 layout = ex.SheetLayout(state.top, tuple(state.raw), state.rows)
                 sheets[name] = (layout, _notes_and_links(sheet, layout))
                 titles[name] = state.titles
+                try:
+                    self._headers[name] = page_headers(book.mem, book._sh_abs_posn[index])
+                except (struct.error, IndexError, UnicodeDecodeError):
+                    self.errors.append(
+                        worded(
+                            f"工作表“{name}”的页眉页脚已损坏，未读取",
+                            f"the page headers of worksheet '{name}' are corrupt and were not read",
+                        )
+                    )
                 book.unload_sheet(index)
         finally:
             book.release_resources()
@@ -179,14 +193,19 @@ class XlsSource(XlsxSource):
             raise no_rows(self.path, self.errors, ("Excel 97-2003 文件", "Excel 97-2003 file"))
 
     def extras(self) -> Iterator[Extra]:
-        """Each worksheet's comments and links, then its title rows; then who last saved the
-        workbook."""
+        """Each worksheet's comments and links, its page header and footer, then its title
+        rows; then who last saved the workbook."""
         if self._sheets is None:  # the rows fix where the comments go: read them first
             for _ in self.batches():
                 pass
         for title, (layout, found) in (self._sheets or {}).items():
-            extras, _ = ex.placed(title, layout, found)
+            extras, row = ex.placed(title, layout, found)
             yield from extras
+            for _, sides in self._headers.get(title, ()):  # after the links, as in a .xlsx
+                headers = [Extra(title, row, column, text) for column, text in sides]
+                extras += headers
+                yield from headers
+                row += 1
             last = max((e.row for e in extras), default=-1)
             yield from title_extras(
                 title, layout.rows, self._titles.get(title, ()), layout.raw, last + 1
@@ -241,6 +260,40 @@ class HtmlTableSource(XlsxSource):
                 pass
         for title, layout in (self._sheets or {}).items():
             yield from title_extras(title, layout.rows, self._titles.get(title, ()), layout.raw)
+
+
+#: BIFF8 record types: a substream's start and end, and a worksheet's page header and footer
+_BOF, _EOF, _HEADER, _FOOTER = 0x0809, 0x000A, 0x0014, 0x0015
+
+
+def page_headers(mem: bytes, start: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The page header and footer of the worksheet whose substream starts at ``start`` in the
+    workbook stream ``mem`` ([MS-XLS] 2.4.136 Header, 2.4.124 Footer: an XLUnicodeString),
+    as :func:`.xlsx_extras.header_footer_texts` gives a ``.xlsx``'s (xlrd does not read them).
+    A chart's substream inside the sheet is passed over; even-page and first-page headers
+    (Excel 2007's HeaderFooter record) are not read."""
+    found: dict[int, str] = {}
+    depth, pos = 0, start
+    while pos + 4 <= len(mem):
+        code, size = struct.unpack_from("<HH", mem, pos)
+        data = mem[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if code == _BOF:
+            depth += 1
+        elif code == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif code in (_HEADER, _FOOTER) and depth == 1 and size >= 3:
+            count, wide = struct.unpack_from("<HB", data)
+            raw = data[3 : 3 + (2 * count if wide & 1 else count)]
+            found[code] = raw.decode("utf-16-le" if wide & 1 else "latin-1")
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for code, (name, label) in ((_HEADER, ex.HEADER_FOOTER[0]), (_FOOTER, ex.HEADER_FOOTER[1])):
+        sides = ex.header_footer_sides(name, label, found.get(code))
+        if sides:
+            out.append((label, sides))
+    return out
 
 
 def _notes_and_links(sheet: Any, layout: ex.SheetLayout) -> list[ex.Placed]:

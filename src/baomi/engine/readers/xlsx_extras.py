@@ -216,9 +216,6 @@ def header_footer_texts(tail: bytes) -> list[tuple[str, list[tuple[str, str]]]]:
     """The page headers and footers with text in a sheet's tail: (part's label, [(column,
     text)]), in :data:`HEADER_FOOTER` order; each side's text as openpyxl (and protect) reads
     it."""
-    from openpyxl.worksheet.header_footer import HeaderFooterItem
-
-    read_size_codes()
     block = _HEADER_FOOTER.search(tail)
     if block is None:
         return []
@@ -230,23 +227,46 @@ def header_footer_texts(tail: bytes) -> list[tuple[str, list[tuple[str, str]]]]:
         raw = found.get(name)
         if not raw:
             continue
-        node = Element(name)
-        node.text = fromstring(b"<t>" + raw + b"</t>").text
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Cannot parse header or footer": handled below
-            item = HeaderFooterItem.from_tree(node)
-        sides = [
-            (f"{label}：{side_label}", text)
-            for side, side_label in SIDES
-            if item is not None and (text := getattr(item, side).text)
-        ]
-        if not sides and node.text and not node.text.isspace():
-            # openpyxl cannot split it (no &L/&C/&R, or out of order) and drops it on save;
-            # the file still holds it: scanned whole, codes and all
-            sides = [(label, node.text)]
+        sides = header_footer_sides(name, label, fromstring(b"<t>" + raw + b"</t>").text)
         if sides:
             out.append((label, sides))
     return out
+
+
+def header_footer_sides(name: str, label: str, text: str | None) -> list[tuple[str, str]]:
+    """One page header's or footer's text (``&L…&C…&R…``, the codes of Excel's format) as
+    (column, text) per side with text, as openpyxl (and protect) reads it: ``页眉：左`` …;
+    ``name`` its element (``oddHeader``), ``label`` its row's name (``页眉``). Shared by the
+    workbook readers (:mod:`.xls` reads the same string from its HEADER record)."""
+    from openpyxl.worksheet.header_footer import HeaderFooterItem
+
+    read_size_codes()
+    node = Element(name)
+    node.text = text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Cannot parse header or footer": handled below
+        item = HeaderFooterItem.from_tree(node)
+    sides = [
+        (f"{label}：{side_label}", side_text)
+        for side, side_label in SIDES
+        if item is not None and typed(side_text := getattr(item, side).text)
+    ]
+    if not sides and typed(node.text):
+        # openpyxl cannot split it (no &L/&C/&R, or out of order) and drops it on save;
+        # the file still holds it: scanned whole, codes and all
+        sides = [(label, node.text or "")]
+    return sides
+
+
+#: Excel's header codes: a font (``&"Arial,Bold"``), a size, a colour, or one letter (``&P``
+#: the page, ``&N`` the pages, ``&D`` the date, ``&F`` the file's name …)
+_HEADER_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|.)', re.DOTALL)
+
+
+def typed(text: str | None) -> bool:
+    """Whether a header's text holds something typed, not only codes (``&P``, ``&D``: the
+    page number, the date, which Excel fills in)."""
+    return bool(_HEADER_CODE.sub("", text or "").strip())
 
 
 # --- the package's parts ------------------------------------------------------------------
