@@ -9,6 +9,8 @@ paths: :mod:`baomi.engine.documents.names`). Below both, so neither imports the 
 
 from __future__ import annotations
 
+import re
+
 from baomi.engine import divisions
 
 #: (keep_first, keep_last) in characters for entities masked by position.
@@ -20,6 +22,12 @@ _POSITIONAL: dict[str, tuple[int, int]] = {
     "CN_LICENSE_PLATE": (2, 1),
     "DATE_OF_BIRTH": (4, 0),
 }
+
+
+#: A name of Latin words (``John Smith``, ``SMITH, Mary-Jane``), and each word's letters after
+#: its first: a Western name is masked word by word, its initials shown.
+_LATIN_NAME = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.,\- ]*")
+_LATER_LETTER = re.compile(r"(?<=[A-Za-zÀ-ɏ])[A-Za-zÀ-ɏ]")
 
 
 def _keep(value: str, first: int, last: int, char: str) -> str:
@@ -64,6 +72,8 @@ def mask_value(
         return _mask_digits(value, min(area, max(len(digits) - 4, 0)), 2, char)
     if entity == "PERSON_NAME":
         name = value.strip()
+        if " " in name and _LATIN_NAME.fullmatch(name):  # John Smith → J*** S****
+            return _LATER_LETTER.sub(char, name)
         if len(name) <= 1:
             return char
         if len(name) == 2:

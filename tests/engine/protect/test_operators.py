@@ -44,6 +44,10 @@ CARD = make_card(RNG)
         ("CN_RESIDENT_ID", ID, ID[:6] + "********" + ID[-4:]),
         ("PERSON_NAME", "张三明", "张*明"),
         ("PERSON_NAME", "王五", "王*"),
+        # a name of Latin words: masked word by word, the initials shown
+        ("PERSON_NAME", "John Smith", "J*** S****"),
+        ("PERSON_NAME", "SMITH, Mary-Jane", "S****, M***-J***"),
+        ("PERSON_NAME", "Peter", "P***r"),  # one word: as any name
         ("BANK_CARD", CARD, "*" * (len(CARD) - 4) + CARD[-4:]),
         ("EMAIL", "alice@example.com", "a***@example.com"),
         ("ADDRESS", "广东省深圳市南山区科技园路1号", "广东省深圳市南山区****"),
