@@ -158,6 +158,38 @@ def cuts_a_word(text: str, start: int, end: int) -> bool:
     return (letter(start) and letter(start - 1)) or (letter(end - 1) and letter(end))
 
 
+#: What may stand between two words of one name: a space, a hyphen, a point, a middle dot
+_BETWEEN = re.compile(r"[ \-.·]{1,2}")
+
+
+def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """``spans`` (start, end, score; in text order) with neighbours that are words of one name
+    in Latin letters joined (``John`` + ``Smith`` → ``John Smith``, ``Mary``-``Jane``): both
+    Latin letters only, nothing but a space, a hyphen, a point or a middle dot between them,
+    the first no greeting or title (``Dear`` | ``Mary``, ``Mr`` | ``Lee``).
+    The joined span scores as its surer part; whether it is a name is judged whole after
+    (:func:`implausible_latin_name`)."""
+    out: list[tuple[int, int, float]] = []
+    for start, end, score in spans:
+        if out:
+            p_start, p_end, p_score = out[-1]
+            if (
+                p_end <= start
+                and _BETWEEN.fullmatch(text, p_end, start)
+                and _LATIN_RUN.fullmatch(text, p_start, p_end)
+                and _LATIN_ONLY.fullmatch(text, start, end)
+                and text[p_start:p_end].lower() not in GREETINGS  # Dear | Mary
+            ):
+                out[-1] = (p_start, end, max(p_score, score))
+                continue
+        out.append((start, end, score))
+    return out
+
+
+_LATIN_ONLY = re.compile(r"[A-Za-zÀ-ɏ]+")
+#: a span joined already: Latin words and what may stand between them
+_LATIN_RUN = re.compile(r"[A-Za-zÀ-ɏ]+(?:[ \-.·]{1,2}[A-Za-zÀ-ɏ]+)*")
+
 #: A run of Latin words joined by a space, an underscore, a hyphen, a point or a middle dot.
 _PHRASE = re.compile(r"[A-Za-zÀ-ɏ]+(?:[ _\-.'·][A-Za-zÀ-ɏ]+)*")
 

@@ -32,7 +32,7 @@ import polars as pl
 from baomi.engine import divisions
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
-from baomi.engine.prose.latin import implausible_latin_name
+from baomi.engine.prose.latin import implausible_latin_name, join_latin
 from baomi.engine.prose.lexicon import common_words
 from baomi.engine.prose.rules import (
     CONTEXT_BOOST,
@@ -132,6 +132,13 @@ class ProseNerRecognizer(Recognizer):
         """Rule spans of another entity that a model span of this one must not overlap."""
         return []
 
+    def joined(
+        self, text: str, spans: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """The model's spans of ``text`` with those that are parts of one mention joined
+        (default: as they are)."""
+        return spans
+
     def analyze(self, text: str, norm: NormalizedText | None = None) -> list[Finding]:
         norm = norm or normalize(text)
         if not norm.text.strip():
@@ -211,6 +218,8 @@ class ProseNerRecognizer(Recognizer):
                 kept.append((bounds[0], bounds[1], raw_score))
         if kept and ruled and (vetoes := self.vetoes(text)):
             kept = [s for s in kept if not any(v.start < s[1] and s[0] < v.end for v in vetoes)]
+        if len(kept) > 1:
+            kept = self.joined(text, kept)
         out: list[ProseRow] = []
         rules = self.rules(text) if ruled else []
         used: set[int] = set()
@@ -291,6 +300,13 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         """A common dictionary word (祝福, 客户), a country or a province (中国, 美国, 广东) is
         not a name unless a trigger or title says so."""
         return value in common_words() or value in divisions.broad_places()
+
+    def joined(
+        self, text: str, spans: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """The words of one name in Latin letters joined: the models tag ``John`` and
+        ``Smith`` apart, one person counted twice and masked as two names (:func:`join_latin`)."""
+        return join_latin(text, spans)
 
     def implausible_at(self, text: str, start: int, end: int) -> bool:
         """Also a span of Latin letters that is no name's spelling (``Sales Report``) or cuts
