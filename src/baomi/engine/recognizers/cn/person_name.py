@@ -226,4 +226,11 @@ def labelled_name(label: str, text: str) -> list[Finding]:
     recognizer = _recognizer()
     if not named or not recognizer.named_by(named[-1]):
         return []
-    return [f for f in recognizer.analyze_cell(text) if f.score >= _SURNAME_SCORE]
+    # the field names a person, as a header can: a name of Latin letters on its shape or one
+    # word (收货人: Grace) is one there too
+    weak = recognizer.weak_patterns
+    return [
+        f
+        for f in recognizer.analyze_cell(text)
+        if f.score >= _SURNAME_SCORE or f.explanation.pattern in weak
+    ]
