@@ -52,6 +52,7 @@ def _names(text: str, backend: object) -> list[str]:
         ("请 Zhang Wei 回电，ZHANGSAN 和 XiaoMing 也在", ["Zhang Wei", "ZHANGSAN", "XiaoMing"]),
         ("Cheung Tai Man 与 Hsieh 来访", ["Cheung Tai Man", "Hsieh"]),
         ("Mary-Jane 来电", ["Mary-Jane"]),
+        ("Customer Mary Johnson 来电", ["Mary Johnson"]),  # Customer is judged apart
         ("Mark Smith 的 Bill Payment", ["Mark Smith"]),  # an English word beside a name
         ("请 Will 明天回电", ["Will"]),  # alone, it may be a name: kept
         ("Dear Mary，您的订单已发货", ["Mary"]),  # a greeting is no word against the name
@@ -112,6 +113,11 @@ def test_the_default_model_on_business_text() -> None:
     analyzer = TextAnalyzer(Registry.default())
     text = "请查看 Sales Report 和 Order Export，导出到 Excel"
     assert [f for f in analyzer.analyze(text) if f.entity == "PERSON_NAME"] == []
-    text = "客户 John Smith 投诉配送延迟"
-    found = [text[f.start : f.end] for f in analyzer.analyze(text) if f.entity == "PERSON_NAME"]
-    assert found == ["John Smith"]
+    for text, names in (
+        ("客户 John Smith 投诉配送延迟", ["John Smith"]),
+        # a capitalised word that is no name beside one is judged apart, not joined to it
+        ("Called John Smith at 13812345678 about his order", ["John Smith"]),
+        ("Customer Mary Johnson complained about late delivery", ["Mary Johnson"]),
+    ):
+        found = [text[f.start : f.end] for f in analyzer.analyze(text) if f.entity == "PERSON_NAME"]
+        assert found == names, text

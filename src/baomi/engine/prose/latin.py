@@ -166,7 +166,9 @@ def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int
     """``spans`` (start, end, score; in text order) with neighbours that are words of one name
     in Latin letters joined (``John`` + ``Smith`` → ``John Smith``, ``Mary``-``Jane``): both
     Latin letters only, nothing but a space, a hyphen, a point or a middle dot between them,
-    the first no greeting or title (``Dear`` | ``Mary``, ``Mr`` | ``Lee``).
+    the first no greeting or title (``Dear`` | ``Mary``, ``Mr`` | ``Lee``), and each word a
+    name's spelling: a word that is none (``Customer`` | ``Mary``, ``Sales`` | ``Report``) is
+    judged apart, so it cannot take a name down with it.
     The joined span scores as its surer part; whether it is a name is judged whole after
     (:func:`implausible_latin_name`)."""
     out: list[tuple[int, int, float]] = []
@@ -179,6 +181,8 @@ def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int
                 and _LATIN_RUN.fullmatch(text, p_start, p_end)
                 and _LATIN_ONLY.fullmatch(text, start, end)
                 and text[p_start:p_end].lower() not in GREETINGS  # Dear | Mary
+                and _spells_names(text[p_start:p_end])  # Customer | Mary: judged apart
+                and _spells_names(text[start:end])
             ):
                 out[-1] = (p_start, end, max(p_score, score))
                 continue
@@ -187,6 +191,12 @@ def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int
 
 
 _LATIN_ONLY = re.compile(r"[A-Za-zÀ-ɏ]+")
+
+
+def _spells_names(value: str) -> bool:
+    return all(is_name_word(w) for w in _LATIN_WORD.findall(value))
+
+
 #: a span joined already: Latin words and what may stand between them
 _LATIN_RUN = re.compile(r"[A-Za-zÀ-ɏ]+(?:[ \-.·]{1,2}[A-Za-zÀ-ɏ]+)*")
 
