@@ -9,6 +9,8 @@ from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.prose.latin import (
     cuts_a_word,
     english_words,
+    faker_english_words,
+    faker_person_words,
     implausible_latin_name,
     is_name_word,
     person_name_words,
@@ -76,6 +78,13 @@ def test_a_trigger_word_makes_any_latin_word_a_name() -> None:
 
 def test_chinese_names_are_not_judged_by_their_latin_neighbours() -> None:
     assert _names("张伟明 Report 已发", EveryWord("张伟明")) == ["张伟明"]
+
+
+def test_the_shipped_word_lists_are_fakers() -> None:
+    """The lists ship as files (importing Faker's eighty locales cost every scan ~0.4 s):
+    they must be what the locked Faker gives (``python -m baomi.engine.prose.latin``)."""
+    assert person_name_words() == faker_person_words()
+    assert english_words() == faker_english_words()
 
 
 def test_the_word_lists() -> None:

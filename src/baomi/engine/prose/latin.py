@@ -27,6 +27,8 @@ import importlib
 import pkgutil
 import re
 from functools import cache
+from importlib.resources import files
+from pathlib import Path
 
 #: The syllables of Hanyu Pinyin, without tones (ü written ``v``, ``u`` or ``ü``).
 _PINYIN = """
@@ -75,10 +77,35 @@ _LATIN_WORD = re.compile(r"[A-Za-zÀ-ɏ]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+#: The word lists as shipped (``python -m baomi.engine.prose.latin`` writes them from the
+#: locked Faker; a test checks they are what it gives): importing Faker's eighty locales
+#: cost a scan ~0.4 s, reading the files ~20 ms.
+NAMES_FILE = "latin_names.txt"
+ENGLISH_FILE = "english_words.txt"
+
+
+def _shipped(name: str) -> frozenset[str]:
+    text = (files("baomi.engine.prose") / name).read_text(encoding="utf-8")
+    return frozenset(text.split())
+
+
 @cache
 def person_name_words() -> frozenset[str]:
     """Given names and surnames (lower case, each word of a multi-word one) of Faker's person
-    providers in every locale: some 34,000 spellings, read once (~0.2 s)."""
+    providers in every locale: some 45,000 spellings (:data:`NAMES_FILE`), read once."""
+    return _shipped(NAMES_FILE)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """The words (lower case) of Faker's en_US lists other than people's names — lorem text,
+    job titles, company slogans, addresses, colours, products: some 5,900 common English
+    words (:data:`ENGLISH_FILE`), read once."""
+    return _shipped(ENGLISH_FILE)
+
+
+def faker_person_words() -> frozenset[str]:
+    """:func:`person_name_words` from Faker itself (what :func:`build` writes)."""
     import faker.providers.person as providers
 
     words: set[str] = set()
@@ -99,11 +126,8 @@ def person_name_words() -> frozenset[str]:
     return frozenset(words)
 
 
-@cache
-def english_words() -> frozenset[str]:
-    """The words (lower case) of Faker's en_US lists other than people's names — lorem text,
-    job titles, company slogans, addresses, colours, products: some 5,900 common English
-    words, read once."""
+def faker_english_words() -> frozenset[str]:
+    """:func:`english_words` from Faker itself (what :func:`build` writes)."""
     import faker.providers as providers
 
     words: set[str] = set()
@@ -232,3 +256,14 @@ def implausible_latin_name(text: str, start: int, end: int) -> bool:
         return False  # a name no English word is (John, Zhang, Cheung)
     # an English word and a name (Sales, Mark): no name beside a word that is none
     return any(not is_name_word(w) for w in phrase_words(text, start, end))
+
+
+def build(folder: Path) -> None:
+    """Write the shipped word lists into ``folder`` (the package's ``prose`` folder), one
+    word a line, sorted."""
+    for name, words in ((NAMES_FILE, faker_person_words()), (ENGLISH_FILE, faker_english_words())):
+        (folder / name).write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    build(Path(__file__).parent)

@@ -47,7 +47,10 @@ def docx_alt_texts(zf: zipfile.ZipFile) -> list[str]:
     each part's document order (blank ones left out)."""
     out: list[str] = []
     for part in docx_parts(zf):
-        for element in ElementTree.fromstring(zf.read(part)).iter():
+        data = zf.read(part)
+        if b"descr=" not in data and b"title=" not in data and b"alt=" not in data:
+            continue  # no drawing described: no second parse of the part
+        for element in ElementTree.fromstring(data).iter():
             for name in alt_attributes(element.tag):
                 text = (element.get(name) or "").strip()
                 if text and text not in out:

@@ -302,8 +302,7 @@ class DocxSource(TextSource):
         (:mod:`.alt_texts`, :data:`~.alt_texts.LABEL`), one row each; a value under a field that names a person
         is a name by its place (:func:`labelled_name`). Its
         pictures and embedded objects are named in ``errors`` (not read)."""
-        texts = [paragraph_text(p) for p in iter_paragraphs(self._document)]
-        rows = len(texts)
+        rows = sum(1 for _ in iter_paragraphs(self._document))
         bound: list[tuple[str, str]] = []
         charted: list[tuple[str, str]] = []
         links: list[str] = []
@@ -361,12 +360,17 @@ class DocxSource(TextSource):
         for place, (label, text) in enumerate(charted):
             yield Extra(None, after + place, label, text)
         after += len(charted)
-        shown = unshown(links, "\n".join(texts))
+        shown = unshown(links, self._shown()) if links else []
         for place, address in enumerate(shown):
             yield Extra(None, after + place, LINK_LABEL, address)
         after += len(shown)
         for place, text in enumerate(alt):
             yield Extra(None, after + place, ALT_LABEL, text)
+
+    def _shown(self) -> str:
+        """Every paragraph's text, one per line: what the document shows (links' addresses
+        it shows are read in their paragraphs, :func:`.word_links.unshown`)."""
+        return "\n".join(paragraph_text(p) for p in iter_paragraphs(self._document))
 
 
 #: a Word file's chart parts (Insert → Chart): the texts Word shows of the chart's data

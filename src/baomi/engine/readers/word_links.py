@@ -66,13 +66,16 @@ def docx_addresses(zf: zipfile.ZipFile) -> list[str]:
     names = set(zf.namelist())
     out: list[str] = []
     for part in docx_parts(zf):
+        data = zf.read(part)
+        if b"hyperlink" not in data and b"instrText" not in data and b"fldSimple" not in data:
+            continue  # most parts: no link to read, no second parse of the part
         rels_name = part.replace("word/", "word/_rels/", 1) + ".rels"
         targets: dict[str, str] = {}
         if rels_name in names:
             for rel in ElementTree.fromstring(zf.read(rels_name)).iter(f"{{{_REL}}}Relationship"):
                 if rel.get("Type") == _HYPERLINK_TYPE and rel.get("TargetMode") == "External":
                     targets[rel.get("Id", "")] = rel.get("Target", "")
-        root = ElementTree.fromstring(zf.read(part))
+        root = ElementTree.fromstring(data)
         for paragraph in root.iter(f"{{{_W}}}p"):
             for link in paragraph.iter(f"{{{_W}}}hyperlink"):
                 target = targets.get(link.get(f"{{{_R}}}id", ""))
