@@ -14,9 +14,14 @@ behind it is judged by its Latin words:
   of Faker's other en_US lists) is judged by the Latin phrase it stands in: none beside a word
   that is no name (``Sales Report``), a name beside a name that is no English word
   (``Mark Smith``) or alone (``请 Will 回电``: a reader could not tell either, and a missed name
-  is a leak where a masked word is not). A trigger word or a title (``联系人：Sales``) still makes any span
-a name (:meth:`~baomi.engine.recognizers.cn.prose_ner.ProseNerRecognizer.implausible_at` is
-only asked about spans no rule supports).
+  is a leak where a masked word is not).
+
+A trigger word or a title (``联系人：Sales``) still makes any span a name
+(:meth:`~baomi.engine.recognizers.cn.prose_ner.ProseNerRecognizer.implausible_at` is only asked
+about spans no rule supports). The models tag the words of a Latin name apart (``John``,
+``Smith``): :func:`join_latin` makes them one name first. The name column's recognizer reads
+Latin names with the same word lists (:func:`is_name_word`), and the ``pseudonym`` operator
+draws new ones from Faker's.
 
 The lists hold spellings, not people: no real person's name is listed.
 """
