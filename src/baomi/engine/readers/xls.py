@@ -177,7 +177,8 @@ class XlsSource(XlsxSource):
                 sheets[name] = (layout, _notes_and_links(sheet, layout))
                 titles[name] = state.titles
                 try:
-                    self._headers[name] = page_headers(book.mem, book._sh_abs_posn[index])
+                    if book.biff_version >= 80:  # BIFF5's HEADER holds another string form
+                        self._headers[name] = page_headers(book.mem, book._sh_abs_posn[index])
                 except (struct.error, IndexError, UnicodeDecodeError):
                     self.errors.append(
                         worded(
