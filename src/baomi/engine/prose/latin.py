@@ -162,6 +162,11 @@ def faker_english_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def latin_words(text: str) -> list[str]:
+    """The runs of Latin letters in ``text`` (``O'Neil`` → ``O``, ``Neil``)."""
+    return _LATIN_WORD.findall(text)
+
+
 def is_pinyin(word: str) -> bool:
     """Whether ``word`` is pinyin, syllables run together in any case (``XiaoMing``)."""
     return _PINYIN_WORD.fullmatch(word.lower()) is not None
@@ -208,7 +213,7 @@ def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int
                 p_end <= start
                 and _BETWEEN.fullmatch(text, p_end, start)
                 and _LATIN_RUN.fullmatch(text, p_start, p_end)
-                and _LATIN_ONLY.fullmatch(text, start, end)
+                and _LATIN_WORD.fullmatch(text, start, end)
                 and text[p_start:p_end].lower() not in GREETINGS  # Dear | Mary
                 and _spells_names(text[p_start:p_end])  # Customer | Mary: judged apart
                 and _spells_names(text[start:end])
@@ -217,9 +222,6 @@ def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int
                 continue
         out.append((start, end, score))
     return out
-
-
-_LATIN_ONLY = re.compile(r"[A-Za-zÀ-ɏ]+")
 
 
 def _spells_names(value: str) -> bool:

@@ -298,8 +298,8 @@ class DocxSource(TextSource):
         data (:func:`.properties.custom_xml_texts`: what its content controls are bound to),
         then its charts' texts (:func:`.xlsx_parts.chart_texts`), then the addresses of its
         hyperlinks that its text does not show (:mod:`.word_links`, labelled
-        :data:`~.word_links.LABEL`), then its drawings' alternative texts
-        (:mod:`.alt_texts`, :data:`~.alt_texts.LABEL`), one row each; a value under a field that names a person
+        :data:`~.word_links.LABEL`), then its drawings' alternative texts (:mod:`.alt_texts`,
+        :data:`~.alt_texts.LABEL`), one row each; a value under a field that names a person
         is a name by its place (:func:`labelled_name`). Its
         pictures and embedded objects are named in ``errors`` (not read)."""
         rows = sum(1 for _ in iter_paragraphs(self._document))

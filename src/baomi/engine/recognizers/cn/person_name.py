@@ -31,7 +31,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from baomi.engine.prose.latin import is_name_word
+from baomi.engine.prose.latin import is_name_word, latin_words
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import place_names
 from baomi.engine.types import Finding
@@ -198,7 +198,7 @@ class PersonNameRecognizer(CellRecognizer):
 
 def _latin_name(cell: str) -> tuple[int, int, float, str] | None:
     """A whole cell of Latin words as a name (the module's rules), or None."""
-    words = re.findall(r"[A-Za-zÀ-ɏ]+", cell)
+    words = latin_words(cell)
     if not words or all(w.lower() in LATIN_PLACEHOLDERS for w in words):
         return None
     if all(is_name_word(w) for w in words) and any(len(w) > 1 for w in words):
