@@ -47,6 +47,7 @@ from baomi.engine.normalize import normalize
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
     CONTEXT_BOOST,
+    SOFT_ENTITIES,
     PatternRecognizer,
     Recognizer,
 )
@@ -99,6 +100,14 @@ def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) ->
             if len(distinct) <= DISTINCT_SHARE * n:
                 return _copied(_findings(plan, distinct, rec), cells, distinct)
     return _findings(plan, cells, rec)
+
+
+def _identifier_recognizers(rec: CellRecognizers) -> tuple[Recognizer, ...]:
+    """The text recognizers of identifiers (patterns, not a name, an address or an
+    organisation): what a cell an entity column's recognizer claims whole is searched with
+    (an address in Latin letters is found by a pattern too, but it is not an identifier
+    within an address)."""
+    return tuple(t for t in rec.text if not t.model_based and t.entity not in SOFT_ENTITIES)
 
 
 def _model_based(rec: CellRecognizers) -> bool:
@@ -171,7 +180,7 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
         # where an identifier is go the slow way, the identifiers found first. A prefilter's
         # hit alone (台湾省…: the permit recognizer's words) is no identifier: such a cell
         # stays the column's entity like the others.
-        patterns = tuple(t for t in rec.text if not t.model_based)
+        patterns = _identifier_recognizers(rec)
         union = "|".join(f"(?:{t.prefilter})" for t in patterns if t.prefilter)
         if union:
             maybe = stripped.filter(fast).str.contains(union).fill_null(False)
@@ -199,7 +208,7 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
             claimed = _claimed_whole(extra, idx, cells)
             open_cells = ~claimed
             found = _text_findings(cells.filter(open_cells), idx.filter(open_cells), r, rec, plan)
-            patterns = tuple(t for t in rec.text if not t.model_based)
+            patterns = _identifier_recognizers(rec)
             if claimed.any():
                 ids = analyze_column(cells.filter(claimed), patterns, rec.threshold, plan.name)
                 ids = ids.with_columns(idx=idx.filter(claimed).gather(ids.get_column("idx")))

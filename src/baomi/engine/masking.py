@@ -30,6 +30,24 @@ _LATIN_NAME = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.,\- ]*")
 _LATER_LETTER = re.compile(r"(?<=[A-Za-zÀ-ɏ])[A-Za-zÀ-ɏ]")
 
 
+#: A value without Han characters that has Latin letters: an address written in them
+_LATIN_TEXT = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff]*[A-Za-z][^\u3400-\u4dbf\u4e00-\u9fff]*")
+
+
+def _latin_address(value: str, char: str) -> str:
+    """An address in Latin letters masked up to the places that end it, which stay as a
+    Chinese address's divisions do (``****, Chaoyang District, Beijing``); its postcode goes.
+    A value of places alone (``Chaoyang District, Beijing``) is shown whole."""
+    from baomi.engine.recognizers.generic.latin_address import classify_cell, shown_places
+
+    text = value.strip()
+    verdict = classify_cell(text)
+    if verdict is not None and verdict[1] == "latin_places" and not any(c.isdigit() for c in text):
+        return value
+    places = shown_places(text)
+    return char * 4 + (", " + places if places else "")
+
+
 def _keep(value: str, first: int, last: int, char: str) -> str:
     n = len(value)
     if first + last >= n:
@@ -87,6 +105,8 @@ def mask_value(
     if entity == "ADDRESS":
         if divisions.place_only(value):  # 深圳, 美国: what the mask shows of any address
             return value
+        if _LATIN_TEXT.fullmatch(value):  # No. 88 Jianguo Road, Chaoyang District, Beijing
+            return _latin_address(value, char)
         div = divisions.parse(value)
         end = div.end if div is not None else 0  # no division: nothing of it is kept
         return value[:end] + char * 4 if end < len(value) else value

@@ -34,6 +34,9 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.person_name:PersonNameRecognizer",
     "baomi.engine.recognizers.cn.address:AddressRecognizer",
     "baomi.engine.recognizers.cn.organization:OrganizationRecognizer",
+    # An address in Latin letters, in free text and in cells of any column (an address
+    # column's cells are the column recognizer's above, which reads this one's shapes).
+    "baomi.engine.recognizers.generic.latin_address:LatinAddressRecognizer",
     # Prose (model + rules): names, addresses and organisations in free text. After the
     # column-context recognizers of the same entities, which classified columns use.
     "baomi.engine.recognizers.cn.prose_ner:ProsePersonNameRecognizer",

@@ -63,6 +63,24 @@ _ROADS = [
     "黄河",
     "东风",
 ]
+#: The same roads in pinyin, for an address written in Latin letters
+_ROADS_LATIN = [
+    "Renmin",
+    "Jianshe",
+    "Jiefang",
+    "Zhongshan",
+    "Heping",
+    "Xinhua",
+    "Shengli",
+    "Guangming",
+    "Xingfu",
+    "Wenhua",
+    "Qingnian",
+    "Chaoyang",
+    "Changjiang",
+    "Huanghe",
+    "Dongfeng",
+]
 _EPOCH = _dt.date(1900, 1, 1)
 
 
@@ -147,6 +165,8 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
     if entity == "EMAIL" and "@" in raw:
         local_tag = base64.b32encode(hmac.digest(key, raw.lower().encode(), "sha256")[:10])
         return "u" + local_tag.decode().lower()[:11] + "@" + raw.rpartition("@")[2]
+    if entity == "ADDRESS" and (latin := _latin_address(raw, key)) is not None:
+        return latin
     if entity == "ADDRESS":
         div = divisions.parse(raw)
         road = _ROADS[keyed_index(raw, len(_ROADS), key, b"road")]
@@ -159,6 +179,21 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
         return written.fill(new + digits[len(body) :])
     tag = hmac.digest(key, raw.encode("utf-8"), "sha256")[:6].hex()
     return f"{(entity or 'PSN')[:3]}_{tag}"
+
+
+def _latin_address(raw: str, key: bytes) -> str | None:
+    """An address in Latin letters as another street in the same places under ``key``
+    (``No. 88 Jianguo Road, Chaoyang District, Beijing 100022`` → ``271 Zhongshan Road,
+    Chaoyang District, Beijing``): a keyed number and road, the original's street word, the
+    places a mask shows. None for a value with Han characters."""
+    if any("\u3400" <= c <= "\u9fff" for c in raw) or not any(c.isalpha() for c in raw):
+        return None
+    from baomi.engine.recognizers.generic.latin_address import shown_places, street_word
+
+    road = _ROADS_LATIN[keyed_index(raw, len(_ROADS_LATIN), key, b"road")]
+    number = keyed_index(raw, 999, key, b"no") + 1
+    places = shown_places(raw.strip())
+    return f"{number} {road} {street_word(raw)}" + (f", {places}" if places else "")
 
 
 _LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")

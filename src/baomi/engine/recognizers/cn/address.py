@@ -14,8 +14,9 @@ Scores: divisions plus street or number 0.9; street plus number without a divisi
 made only of divisions (``北京市朝阳区``) 0.6. A cell is an address only when it *is* one: it
 starts with a place name (``中国`` may come first), or, without any division, holds no sentence
 punctuation — a note that mentions an address (``备注：…地址上海市…``) is free text, where the
-prose model finds the address's own span. Nothing is checked against a register of real
-addresses. Precise location is sensitive when it tracks a person (PIPL-28 行踪轨迹); a contact
+prose model finds the address's own span. An address in Latin letters (``No. 88 Jianguo Road, Chaoyang District, Beijing``, one
+abroad) is read by :mod:`baomi.engine.recognizers.generic.latin_address`. Nothing is checked
+against a register of real addresses. Precise location is sensitive when it tracks a person (PIPL-28 行踪轨迹); a contact
 address alone is general PI (GB/T 35273-2020 Annex A).
 """
 
@@ -30,6 +31,7 @@ import polars as pl
 
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import SUFFIX_CHARS, division_names, place_names
+from baomi.engine.recognizers.generic import latin_address
 
 _SUFFIX = re.compile(f"[{SUFFIX_CHARS}]")
 _STREET = "路|街|大道|道|巷|弄|胡同|村|镇|乡|小区|大厦|公寓|园|广场|开发区"
@@ -44,6 +46,9 @@ _SENTENCE = re.compile(r"[,.;:!?，。；：！？、]")
 _FULL = 0.9
 _STREET_NUMBER = 0.7
 _DIVISIONS_ONLY = 0.6
+#: A cell without Han characters and with Latin letters: an address in English or pinyin, if
+#: any (:func:`baomi.engine.recognizers.generic.latin_address.classify_cell`)
+_LATIN_CELL = f"^[^{HAN}]*[A-Za-z][^{HAN}]*$"
 
 
 @cache
@@ -136,10 +141,13 @@ class AddressRecognizer(CellRecognizer):
         "addr",
     )
     context: ClassVar[tuple[str, ...]] = ("地址", "住址", "address")
-    prefilter = f"[{SUFFIX_CHARS}路街道巷弄村镇乡号]"
+    prefilter = f"[{SUFFIX_CHARS}路街道巷弄村镇乡号]|{latin_address.CELL_PREFILTER}"
     fast_cell_regex = r"^[\p{Han}0-9A-Za-z\-#()（）]{4,80}$"
 
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:
+        if re.fullmatch(_LATIN_CELL, cell):
+            latin = latin_address.classify_cell(cell)
+            return None if latin is None else (0, len(cell), *latin)
         divisions = divisions_in(cell)
         if not divisions:
             _, short = division_names()
@@ -160,8 +168,9 @@ class AddressRecognizer(CellRecognizer):
         """:meth:`classify`, vectorised: every division name ends in a suffix character, so
         :func:`divisions_in` finds one exactly when the cell contains one
         (:func:`_division_regex`). Cells starting with ``中国``, cells with only a province
-        short form, and all-Han cells of divisions alone (the last division must end the cell)
-        are left to :meth:`classify` (``python``)."""
+        short form, all-Han cells of divisions alone (the last division must end the cell) and
+        cells of Latin letters with an address's word are left to :meth:`classify`
+        (``python``)."""
         short = division_names()[1]
         v = pl.col("v")
         # each test once (a query repeats an expression used twice: the test for 3,000
@@ -175,6 +184,7 @@ class AddressRecognizer(CellRecognizer):
             short_start=v.str.contains(f"^(?:{'|'.join(map(re.escape, short))})"),
             only_han=v.str.contains(f"^[{HAN}]+$"),
             country=v.str.starts_with(_COUNTRY),
+            latin=v.str.contains(_LATIN_CELL) & v.str.contains(latin_address.CELL_PREFILTER),
         )
         division, place = pl.col("division"), pl.col("place")
         shaped = pl.col("street") | pl.col("number")
@@ -185,7 +195,10 @@ class AddressRecognizer(CellRecognizer):
             pl.col("only_han"),
         )
         python = (
-            pl.col("country") | (~division & short_start) | (division & place & ~shaped & only_han)
+            pl.col("country")
+            | (~division & short_start)
+            | (division & place & ~shaped & only_han)
+            | pl.col("latin")
         )
         score = (
             pl.when(division & place & shaped)

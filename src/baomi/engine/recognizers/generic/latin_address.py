@@ -1,0 +1,330 @@
+"""地址（拉丁字母） — a postal address written in Latin letters: a Chinese address in English or
+pinyin (``No. 88 Jianguo Road, Chaoyang District, Beijing 100022``, ``8 Xinyuan Nanlu``) or an
+address abroad (``123 Main Street, Apt 4B, Springfield, IL 62704``, ``221B Baker Street,
+London NW1 6XE``).
+
+Shape, as the Universal Postal Union's addressing conventions and China Post's guidance for
+addresses written in Latin letters give it — smallest unit first, the place last:
+
+* units — ``Room 1203``, ``Flat 3``, ``Apt 4B``, ``Building 5``, ``Block A``, ``12/F``;
+* the street — a house number and one to four capitalised words ending in a street word
+  (``88 Jianguo Road``, ``1000 Century Avenue``, ``8 Xinyuan South Lu``), or the number after
+  it (``Jianguo Road No. 88``); the street words are English and pinyin (``Road St Avenue Lane
+  … Lu Jie Dajie Dadao Hutong Xiang``);
+* the place — a division (``Chaoyang District``, ``Pudong New Area``, ``Guangdong Province``:
+  capitalised words and a division word), a place of ``engine/data/latin_places.txt`` (the
+  provinces in pinyin, larger cities, countries), a city before a US state and ZIP code, and
+  postcodes (China's six digits, a US ``IL 62704``, a UK ``NW1 6XE``).
+
+Scores: a street with a place after it 0.85 (``latin_address``); a street alone 0.6
+(``latin_street``), which an address word nearby (``address``, ``ship to``, ``地址``) lifts.
+Nothing is checked against a register. In free text the place must be one of those forms, so
+that a sentence's next words are not taken for a town; a whole cell of an address column
+(:func:`classify_cell`, read by :class:`~baomi.engine.recognizers.cn.address.AddressRecognizer`)
+may end in any capitalised words (``Tsim Sha Tsui, Kowloon``). A contact address alone is
+general PI (GB/T 35273-2020 Annex A); it locates a person (PIPL-28 行踪轨迹 when it tracks one).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib.resources import files
+
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer
+
+#: A capitalised word, or an ordinal (``5th Avenue``)
+_WORD = r"(?:[A-Z][A-Za-z'’\-]*|\d{1,3}(?:st|nd|rd|th))"
+_WORDS = rf"{_WORD}(?:[ ]{_WORD}){{0,3}}"
+#: Street words, English and pinyin; the abbreviations may end in a point
+_STREET_WORDS = [
+    "Road",
+    "Street",
+    "Avenue",
+    "Boulevard",
+    "Lane",
+    "Drive",
+    "Way",
+    "Court",
+    "Place",
+    "Terrace",
+    "Highway",
+    "Parkway",
+    "Square",
+    "Alley",
+    "Crescent",
+    "Close",
+    "Circle",
+    "Lu",
+    "Jie",
+    "Dajie",
+    "Dadao",
+    "Hutong",
+    "Xiang",
+    "Nong",
+    "Gonglu",
+]
+_STREET_SHORT = [
+    "Rd",
+    "St",
+    "Str",
+    "Ave",
+    "Av",
+    "Blvd",
+    "Ln",
+    "Dr",
+    "Ct",
+    "Pl",
+    "Hwy",
+    "Pkwy",
+    "Sq",
+    "Cres",
+]
+#: Street words that are common English words too: in capitals they are more often a
+#: notice's words (``100 ONE WAY MILES``) than a street
+_PLAIN_WORDS = {"Way", "Court", "Place", "Terrace", "Square", "Close", "Circle", "Crescent"}
+#: A street word as written: capitalised or in capitals (``Road``, ``ROAD``, ``Rd.``)
+_TYPES = [
+    w
+    for word in _STREET_WORDS + _STREET_SHORT
+    for w in ((word,) if word in _PLAIN_WORDS else (word, word.upper()))
+]
+_SHORT = [w for word in _STREET_SHORT for w in (word, word.upper())]
+_TYPE = (
+    rf"(?:(?:{'|'.join(_SHORT)})\.?|{'|'.join(w for w in _TYPES if w not in _SHORT)})"
+    r"(?![A-Za-z])"
+)
+_NUM = r"(?:(?:No|NO|no)\.?[ ]?|\#[ ]?)?\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
+_UNIT_WORDS = [
+    "Room",
+    "Rm",
+    "Flat",
+    "Apt",
+    "Apartment",
+    "Unit",
+    "Suite",
+    "Ste",
+    "Floor",
+    "Fl",
+    "Level",
+    "Building",
+    "Bldg",
+    "Block",
+    "Blk",
+    "Tower",
+    "Twr",
+    "Gate",
+    "House",
+    "Villa",
+]
+_UNIT = (
+    rf"(?:(?:{'|'.join(_UNIT_WORDS)})\.?[ ]?\#?(?:\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?|[A-Z])"
+    r"|\d{1,3}/F|\d{1,3}(?:st|nd|rd|th)[ ]Floor|\#\d{1,3}-\d{1,5})(?![0-9A-Za-z])"
+)
+_SEP = r"(?:,[ ]?|[ ])"
+_CORE = (
+    rf"(?:{_NUM},?[ ]{_WORDS}[ ]{_TYPE}"
+    rf"|{_WORD}(?:[ ]{_WORD}){{0,2}}[ ]{_TYPE},?[ ](?:(?:No|NO|no)\.?[ ]?|\#[ ]?)\d{{1,5}}[A-Za-z]?)"
+)
+_DIVISION = (
+    r"(?:New[ ]Area|New[ ]District|Autonomous[ ]Region|District|Dist\.|Qu|County|Xian|City|Shi"
+    r"|Province|Prov\.|Sheng|Town|Township|Zhen|Village|Cun|Prefecture|Borough|SAR)(?![A-Za-z])"
+)
+_POSTCODE = (
+    r"(?:\d{6}(?![0-9])|[A-Z]{2}[ ]\d{5}(?:-\d{4})?(?![0-9])"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}(?![A-Za-z]))"
+)
+
+
+@cache
+def latin_places() -> tuple[str, ...]:
+    """The places of ``engine/data/latin_places.txt``, longest first."""
+    text = (files("baomi.engine") / "data" / "latin_places.txt").read_text(encoding="utf-8")
+    names = {line.strip() for line in text.splitlines() if line.strip()}
+    return tuple(sorted((n for n in names if not n.startswith("#")), key=lambda n: (-len(n), n)))
+
+
+@cache
+def _place_segment() -> str:
+    """One place of an address: a division, a listed place, a city before a US state and ZIP
+    code, or a postcode."""
+    listed = "|".join(re.escape(p) for p in latin_places())
+    return (
+        rf"(?:{_WORD}(?:[ ]{_WORD}){{0,2}}[ ]{_DIVISION}"
+        rf"|(?:{listed})(?![A-Za-z])"
+        rf"|{_WORDS}(?=,?[ ][A-Z]{{2}}[ ]\d{{5}})"
+        rf"|{_POSTCODE})"
+    )
+
+
+@cache
+def _street_regex() -> str:
+    return (
+        rf"(?<![0-9A-Za-z])(?P<v>(?:{_UNIT},?[ ]){{0,4}}{_CORE}(?:{_SEP}{_UNIT})*)(?![0-9A-Za-z])"
+    )
+
+
+@cache
+def _address_regex() -> str:
+    place = _place_segment()
+    return (
+        rf"(?<![0-9A-Za-z])(?P<v>(?:{_UNIT},?[ ]){{0,4}}{_CORE}(?:{_SEP}{_UNIT})*"
+        rf"(?:{_SEP}{place})+)(?![0-9A-Za-z])"
+    )
+
+
+_FULL_SCORE = 0.85
+_STREET_SCORE = 0.6
+
+
+class LatinAddressRecognizer(PatternRecognizer):
+    entity = "ADDRESS"
+    patterns = (
+        Pattern("latin_address", _address_regex(), _FULL_SCORE),
+        Pattern("latin_street", _street_regex(), _STREET_SCORE),
+    )
+    context = (
+        "address",
+        "addr",
+        "ship to",
+        "deliver",
+        "mail to",
+        "located",
+        "lives at",
+        "地址",
+        "住址",
+        "住在",
+        "收货",
+        "寄到",
+        "送到",
+        "送至",
+    )
+    context_window = 20
+    header_hints = ("地址", "住址", "address", "addr", "street")
+    #: The plainest street (``88 Jianguo Road``): every cell it matches whole, the pattern does
+    fast_cell_regex = (
+        r"^\d{1,5} [A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:Road|Street|Avenue|Lane|Lu|Jie|Dajie)$"
+    )
+    #: Rust regex (Polars): a street word after a blank — every street holds one
+    prefilter = rf" (?:{'|'.join(_TYPES)})"
+
+
+# Whole cells of an address column -----------------------------------------------------------
+
+#: Rust regex (Polars): a cell that may be an address in Latin letters holds a street, unit or
+#: division word, or a listed place (:func:`classify_cell` finds nothing in any other)
+CELL_PREFILTER = (
+    "(?i:"
+    + "|".join(
+        _STREET_WORDS
+        + _STREET_SHORT
+        + _UNIT_WORDS
+        + ["New Area", "District", "Dist", "Qu", "County", "Xian", "City", "Shi", "Province"]
+        + ["Prov", "Sheng", "Town", "Zhen", "Village", "Cun", "Prefecture", "Borough", "SAR"]
+        + ["Autonomous Region", "/F", "#"]
+    )
+    + ")|"
+    + "|".join(re.escape(p) for p in latin_places())
+    + r"|\d{6}|[A-Z]{2} \d{5}|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
+)
+
+_CELL_SCORE = 0.9
+_CELL_STREET_SCORE = 0.7
+_CELL_PLACES_SCORE = 0.6
+#: Words of a sentence, not of an address (a note in an address column)
+_PROSE = re.compile(r"[.!?;:]\s+[a-z]|\b(?:the|please|call|and|or|is|was|will|should)\b")
+
+
+@cache
+def _rest_regex() -> re.Pattern[str]:
+    """What may follow the street in an address cell: units, places and any capitalised
+    words (a neighbourhood: ``Tsim Sha Tsui``), comma- or space-separated."""
+    seg = rf"(?:{_UNIT}|{_place_segment()}|{_WORDS}|{_POSTCODE})"
+    return re.compile(rf"(?:{_SEP}{seg})*[ .]*")
+
+
+@cache
+def _places_only_regex() -> re.Pattern[str]:
+    """A cell of units and places without a street (``Room 1203, Tower A, Chaoyang District,
+    Beijing``): at least one division or listed place."""
+    seg = rf"(?:{_UNIT}|{_place_segment()})"
+    return re.compile(rf"{seg}(?:{_SEP}{seg})*[ .]*")
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    place = re.compile(_place_segment())
+    return re.compile(_address_regex()), re.compile(_street_regex()), place
+
+
+def classify_cell(cell: str) -> tuple[float, str] | None:
+    """Whether a whole (stripped, normalised) cell is an address in Latin letters: its score
+    and pattern (``latin_address``: a street and a place, or a street and more capitalised
+    words; ``latin_street``: a street alone; ``latin_places``: units and places only), or
+    None."""
+    if _PROSE.search(cell):
+        return None
+    full, street, place = _compiled()
+    m = full.match(cell) or street.match(cell)
+    if m is not None:
+        rest = cell[m.end() :]
+        if not rest.strip(" ."):
+            full_match = m.re is full
+            return (
+                (_CELL_SCORE, "latin_address")
+                if full_match
+                else (
+                    _CELL_STREET_SCORE,
+                    "latin_street",
+                )
+            )
+        if _rest_regex().fullmatch(rest):
+            return _CELL_SCORE, "latin_address"
+        return None
+    if _places_only_regex().fullmatch(cell) and place.search(cell):
+        return _CELL_PLACES_SCORE, "latin_places"
+    return None
+
+
+#: A postcode at the end of the last place (``Beijing 100022``, ``IL 62704``, ``London NW1 6XE``)
+_TRAILING_POSTCODE = re.compile(
+    r"[ ]*(?:\d{6}|\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2})$"
+)
+_STREET_WORD = re.compile(rf"(?<![A-Za-z]){_TYPE}")
+_UNIT_START = re.compile(_UNIT)
+
+
+def shown_places(value: str) -> str:
+    """The places that end an address in Latin letters (``Chaoyang District, Beijing`` of
+    ``No. 88 Jianguo Road, Chaoyang District, Beijing 100022``), without a postcode: what a
+    mask shows of it, as it shows a Chinese address's divisions. The comma-separated parts
+    after the last one with a digit, a street word or a unit; never the first part (the street or a
+    unit stays hidden). Empty when there are none."""
+    parts = value.split(",")
+    shown: list[str] = []
+    for i in range(len(parts) - 1, 0, -1):
+        text = parts[i].strip()
+        if i == len(parts) - 1:
+            text = _TRAILING_POSTCODE.sub("", text)
+        hidden = _STREET_WORD.search(text) or _UNIT_START.match(text)
+        if not text or any(c.isdigit() for c in text) or hidden:
+            break
+        shown.insert(0, text)
+    return ", ".join(shown)
+
+
+def street_word(value: str) -> str:
+    """The street word of an address in Latin letters as written (``Road``, ``Lu``, ``St.``),
+    ``Road`` when it has none."""
+    m = _STREET_WORD.search(value)
+    return m.group() if m else "Road"
+
+
+__all__ = [
+    "CELL_PREFILTER",
+    "LatinAddressRecognizer",
+    "classify_cell",
+    "latin_places",
+    "shown_places",
+    "street_word",
+]

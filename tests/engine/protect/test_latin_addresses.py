@@ -1,0 +1,80 @@
+"""An export in English (a foreign-invested seller's CRM, a shipping list): its addresses in
+Latin letters are counted by the scan and de-identified in the package, in the address column
+and in the notes (they were neither: the address recognizers read Chinese only)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from baomi.engine.contracts.codec import to_dict
+from baomi.engine.protect.fingerprint import strip_marks
+from baomi.engine.protect.keys import KeyProvider
+from baomi.engine.protect.package import ProtectOptions, protect_paths
+from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
+from baomi.engine.scan import ScanOptions, scan_paths
+
+ROWS = [
+    ["Li Na", "No. 88 Jianguo Road, Chaoyang District, Beijing 100022", "call first"],
+    ["John Smith", "123 Main Street, Apt 4B, Springfield, IL 62704", "ship to 9 Elm Street"],
+    ["Zhang Wei", "Flat 3, 221B Baker Street, London NW1 6XE", "VIP"],
+    ["Chen Jing", "1000 Century Avenue, Pudong New Area, Shanghai", ""],
+]
+STREETS = ["Jianguo", "Main Street", "Baker", "Century", "Elm Street", "100022", "62704"]
+
+
+def _write(root: Path) -> Path:
+    root.mkdir()
+    path = root / "customers.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Name", "Address", "Note"], *ROWS])
+    return path
+
+
+def test_scan_counts_them(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    _write(root)
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    cols = {c["name"]: c for c in to_dict(result.inventory)["files"][0]["columns"]}
+    assert cols["Address"]["entity"] == "ADDRESS"
+    assert cols["Address"]["matches"] == len(ROWS)
+    findings = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    addresses = [(f["row"], f["column"]) for f in findings if f["entity"] == "ADDRESS"]
+    assert addresses == [
+        (0, "Address"),
+        (1, "Address"),
+        (1, "Note"),
+        (2, "Address"),
+        (3, "Address"),
+    ]
+    # whole cells, and positions only (no value in the findings)
+    whole = [f for f in findings if f["column"] == "Address"]
+    assert [f["end"] - f["start"] for f in whole] == [len(r[1]) for r in ROWS]
+    assert not any(s in (tmp_path / "out" / "findings.jsonl").read_text() for s in STREETS)
+
+
+def test_protect_hides_the_streets_and_keeps_the_places(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    src = _write(root)
+    out = tmp_path / "pkg"
+    protect_paths(
+        [root],
+        load_policy_text(DEFAULT_POLICY),
+        out,
+        keys=KeyProvider(b"package-test-key-0123456789abcd"),
+        options=ProtectOptions(recipient="甲", verify=True),
+    )
+    text = strip_marks((out / src.name).read_text(encoding="utf-8"))
+    assert not [s for s in STREETS if s in text]
+    rows = list(csv.reader(text.splitlines()))[1:]
+    assert [r[1] for r in rows] == [
+        "****, Chaoyang District, Beijing",
+        "****, Springfield, IL",
+        "****, London",
+        "****, Pudong New Area, Shanghai",
+    ]
+    assert rows[1][2] == "ship to ****"
