@@ -1,7 +1,8 @@
 """Display masking: the Chinese conventions for showing part of an identifier.
 
 Defaults per entity (JR/T 0171-2020 Annex A "信息屏蔽" style, common display practice): mobile
-``138****5678``; resident ID first 6 + last 4 shown; name ``张*明`` / ``王*``; bank card last 4;
+``138****5678``; a phone number of another country its country code and last 4 shown
+(``+852 **** 4567``); resident ID first 6 + last 4 shown; name ``张*明`` / ``王*``; bank card last 4;
 e-mail ``a***@example.com``; address cut after the district. The protect ``mask`` operator
 applies them to data; the scan and protect apply them to identifiers in names (columns, sheets,
 paths: :mod:`baomi.engine.documents.names`). Below both, so neither imports the other for them.
@@ -84,6 +85,11 @@ def mask_value(
         return _mask_digits(value, nd - 8, 4, char)  # national number: 3 shown, 4 hidden, 4 shown
     if entity == "BANK_CARD":
         return _mask_digits(value, 0, 4, char)
+    if entity == "PHONE_NUMBER":  # +852 **** 4567: the country code and the last 4 shown
+        from baomi.engine.recognizers.generic.phone import country_code_digits
+
+        nd = sum(c.isdigit() for c in value)
+        return _mask_digits(value, country_code_digits(value), min(4, max(nd - 6, 0)), char)
     if entity == "CN_LANDLINE":
         digits = "".join(c for c in value if c.isdigit())
         area = 3 if digits[:2] in ("01", "02") else 4  # 010 and 02x area codes are 3 digits

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from baomi.engine.contracts.codec import to_dict
 from baomi.engine.protect.fingerprint import strip_marks
-from baomi.engine.protect.keys import KeyProvider
-from baomi.engine.protect.package import ProtectOptions, protect_paths
-from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.scan import ScanOptions, scan_paths
+
+from .conftest import protect_verified
 
 ROWS = [
     ["Li Na", "No. 88 Jianguo Road, Chaoyang District, Beijing 100022", "call first"],
@@ -61,13 +60,7 @@ def test_protect_hides_the_streets_and_keeps_the_places(tmp_path: Path) -> None:
     root = tmp_path / "in"
     src = _write(root)
     out = tmp_path / "pkg"
-    protect_paths(
-        [root],
-        load_policy_text(DEFAULT_POLICY),
-        out,
-        keys=KeyProvider(b"package-test-key-0123456789abcd"),
-        options=ProtectOptions(recipient="甲", verify=True),
-    )
+    protect_verified(root, out)
     text = strip_marks((out / src.name).read_text(encoding="utf-8"))
     assert not [s for s in STREETS if s in text]
     rows = list(csv.reader(text.splitlines()))[1:]

@@ -79,6 +79,31 @@ def test_an_index_of_the_older_format_is_rebuilt(vault: Vault, tmp_path: Path) -
     assert [h.row for h in found.hits] == [3] and _indexed(vault) == [1]
 
 
+def test_a_phone_number_abroad_is_found_as_the_scan_reports_it(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """A Hong Kong customer asks for their data by the number they gave (``+852 …``): asked
+    for as a mobile, searched as a phone number of another region, however it is written; an
+    index written before such numbers were indexed (format 2) is rebuilt first."""
+    f = tmp_path / "香港客户.csv"
+    f.write_text("姓名,电话,备注\n陈大文,+852 9123 4567,\n李小明,13812345678,改用 +852-9123-4567\n")
+    deals.create(vault, actor=OP, name="d")
+    deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
+    with vault.transaction() as session:
+        row = session.execute(select(SubjectIndex)).scalar_one()
+        deal_key = vault.deal_key(row.deal_id)
+        old = json.dumps({"v": 2, "rows": []}).encode()
+        row.sealed = crypto.seal(deal_key, old, crypto.aad("subject-index", object=row.object_id))
+    found = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="(+852) 9123 4567"
+    )
+    assert found.entity == "PHONE_NUMBER"
+    assert {(h.row, h.column) for h in found.hits} == {(0, "电话"), (1, "备注")}
+    assert _indexed(vault) == [1]
+    assert subjects.searched_kind(IdKind.MOBILE, "+86 138 1234 5678") is IdKind.MOBILE
+    assert subjects.searched_kind(IdKind.MOBILE, "+852 1234") is IdKind.MOBILE  # no such number
+
+
 def test_name_and_phone_find_the_rows_holding_both(vault: Vault, tmp_path: Path) -> None:
     _deal(vault, tmp_path)
     phone = subjects.find_in_deal(

@@ -183,6 +183,7 @@ TRACEABLE = frozenset(
         "CN_HMT_PERMIT",
         "CN_USCC",
         "CN_LANDLINE",
+        "PHONE_NUMBER",
     }
 )
 

@@ -25,6 +25,7 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.uscc:CnUsccRecognizer",
     "baomi.engine.recognizers.cn.mobile:CnMobileRecognizer",
     "baomi.engine.recognizers.cn.landline:CnLandlineRecognizer",
+    "baomi.engine.recognizers.generic.phone:PhoneRecognizer",
     "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
     "baomi.engine.recognizers.cn.hmt_permit:CnHmtPermitRecognizer",
     "baomi.engine.recognizers.cn.license_plate:CnLicensePlateRecognizer",

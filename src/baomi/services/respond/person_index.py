@@ -20,8 +20,9 @@ from baomi.engine.scan.locate import Occurrence, index_files
 from baomi.services.vault import Vault, now
 from baomi.storage.models import SubjectIndex
 
-#: the payload's format: 2 = identifiers and names
-FORMAT = 2
+#: the payload's format: 2 = identifiers and names; 3 = phone numbers of other countries
+#: among the identifiers (an index of 2 lacks them: rebuilt)
+FORMAT = 3
 
 
 def index_key(vault: Vault) -> bytes:

@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +34,7 @@ from sqlalchemy import select
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
+from baomi.engine.recognizers.generic import phone
 from baomi.engine.scan.linkage import identifier_hash
 from baomi.engine.scan.locate import (
     Occurrence,
@@ -59,6 +61,20 @@ class IdKind(StrEnum):
     ID = "CN_RESIDENT_ID"
     MOBILE = "CN_MOBILE"
     EMAIL = "EMAIL"
+    #: a phone number of another country or region (``+852 9123 4567``): asked for as a
+    #: mobile, searched as what the scan reports it as (:func:`searched_kind`)
+    PHONE = "PHONE_NUMBER"
+
+
+def searched_kind(kind: IdKind, query: str) -> IdKind:
+    """The kind ``query`` is searched as: a mobile written with a country code other than
+    86 that the numbering plan of its country allows is a phone number abroad."""
+    if kind is not IdKind.MOBILE:
+        return kind
+    text = "".join(unicodedata.normalize("NFKC", query).split()).lstrip("(")
+    if text.startswith("+") and not text.startswith("+86") and phone.parsed(text) is not None:
+        return IdKind.PHONE
+    return kind
 
 
 @dataclass(frozen=True)
@@ -138,6 +154,7 @@ def find_in_deal(
     with vault.reading() as session:
         deal_id = find_deal(session, deal_ref).id
     authorize(actor, Action.SUBJECT_FIND, deal_id)
+    kind = searched_kind(kind, query)
     key = person_index.index_key(vault)
     wanted, named = _query(key, kind, query, name)
     index, built = _deal_index(vault, deal_id, key)
@@ -316,6 +333,7 @@ def find_in_scan(
     folder scanned, ``root``. Their index is read from ``scan_dir`` where the files are
     unchanged, else they are read again from ``root`` (and the index stored)."""
     authorize(actor, Action.SUBJECT_FIND)
+    kind = searched_kind(kind, query)
     key = person_index.index_key(vault)
     wanted, named_hash = _query(key, kind, query, name)
     base, named = _scan_files(scan_dir, root)

@@ -34,6 +34,7 @@ from baomi.engine.protect.feistel import keyed_index, permute
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import OperatorParams, PseudonymParams
 from baomi.engine.protect.spelling import mobile_country_code, spelling
+from baomi.engine.recognizers.generic.phone import country_code_digits
 
 _PROVINCES = tuple(sorted(checksums.PROVINCE_CODES))
 _SURNAMES = (
@@ -146,6 +147,11 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
         if len(national) == 11 and national[0] == "1":
             tweak = b"mobile|" + national[:3].encode()
             return written.fill(digits[:cc] + national[:3] + _perm_digits(national[3:], key, tweak))
+    if entity == "PHONE_NUMBER" and written.plain and (cc := country_code_digits(raw)):
+        # the country or region and the national number's first digit kept (+852 9… stays a
+        # Hong Kong mobile), the rest permuted
+        kept = digits[: cc + 1]
+        return written.fill(kept + _perm_digits(digits[cc + 1 :], key, b"phone|" + kept.encode()))
     if entity == "BANK_CARD" and 16 <= len(digits) <= 19 and written.plain:
         body = digits[:6] + _perm_digits(digits[6:-1], key, b"card|" + digits[:6].encode())
         return written.fill(body + checksums.luhn_check_digit(body))

@@ -1,8 +1,8 @@
 """The customer contact list of a deal's table document: name, mobile, e-mail, address.
 
 The columns are those the scan classified when the document was added (its sealed inventory:
-a column whose ``mode`` is ``entity`` for ``PERSON_NAME``, ``CN_MOBILE``, ``EMAIL``,
-``ADDRESS``); a document stored without an inventory is classified here with the same
+a column whose ``mode`` is ``entity`` for ``PERSON_NAME``, ``CN_MOBILE`` or ``PHONE_NUMBER``
+(the first of them), ``EMAIL``, ``ADDRESS``); a document stored without an inventory is classified here with the same
 function the scan uses (:func:`baomi.engine.columns.classify_column`, pattern recognizers
 only). Every sheet with a name column and at least one contact column is read.
 
@@ -26,6 +26,7 @@ from baomi.i18n import tr
 FIELDS: Mapping[str, str] = {
     "PERSON_NAME": "name",
     "CN_MOBILE": "mobile",
+    "PHONE_NUMBER": "mobile",  # a customer in Hong Kong or abroad (+852 …): texts reach it too
     "EMAIL": "email",
     "ADDRESS": "address",
 }

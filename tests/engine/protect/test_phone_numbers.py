@@ -1,0 +1,71 @@
+"""Customers in Hong Kong, Macao and abroad: their phone numbers (written with a country code)
+are counted by the scan and de-identified by protect — in a column of them, among the mainland
+mobiles of a 联系电话 column and in notes. They were neither: only mainland numbers were read."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+from baomi.demo.identifiers import mobile_number
+from baomi.engine.contracts.codec import to_dict
+from baomi.engine.protect.fingerprint import strip_marks
+from baomi.engine.protect.renderings import conventional
+from baomi.engine.scan import ScanOptions, scan_paths
+
+from .conftest import protect_verified
+
+RNG = random.Random(7)
+ABROAD = ["+852 9123 4567", "+853 6612 3456", "+1 (415) 555-0132", "+44 20 7946 0958"]
+MAINLAND = [mobile_number(RNG) for _ in range(12)]
+
+
+def _write(root: Path) -> Path:
+    root.mkdir()
+    path = root / "customers.csv"
+    rows = [["联系电话", "海外电话", "备注"]]
+    for i, mobile in enumerate(MAINLAND):
+        abroad = ABROAD[i % len(ABROAD)]
+        note = f"香港分公司 {ABROAD[0]}" if i == 0 else ""
+        rows.append([ABROAD[1] if i == 3 else mobile, abroad, note])
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_scan_counts_them_wherever_they_are(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    _write(root)
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    inv = to_dict(result.inventory)
+    cols = {c["name"]: c for c in inv["files"][0]["columns"]}
+    assert cols["海外电话"]["entity"] == "PHONE_NUMBER"
+    assert cols["海外电话"]["matches"] == len(MAINLAND)
+    assert cols["联系电话"]["entity"] == "CN_MOBILE"
+    lines = (tmp_path / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    phones = [
+        (f["row"], f["column"]) for f in map(json.loads, lines) if f["entity"] == "PHONE_NUMBER"
+    ]
+    assert (3, "联系电话") in phones and (0, "备注") in phones
+    # distinct numbers in E.164: four of them (the note's and the column's +852 are one)
+    assert inv["summary"]["distinct"]["PHONE_NUMBER"] == len(ABROAD)
+
+
+def test_protect_masks_them_and_verify_looks_for_them(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    src = _write(root)
+    out = tmp_path / "pkg"
+    protect_verified(root, out)
+    text = strip_marks((out / src.name).read_text(encoding="utf-8"))
+    assert not [n for n in ABROAD if n in text]
+    rows = list(csv.reader(text.splitlines()))[1:]
+    assert [conventional(r[1]) for r in rows[:4]] == [
+        "+852 **** 4567",
+        "+853 **** 3456",
+        "+1 (***) ***-0132",
+        "+44 ** **** 0958",
+    ]
+    assert conventional(rows[3][0]) == "+853 **** 3456"
+    assert "9123" not in rows[0][2]
