@@ -1,7 +1,9 @@
 """Check-digit arithmetic as pure functions, reused by recognizers, tests and demo data.
 
 Standards: GB 11643-1999 (resident ID, ISO 7064 MOD 11-2), GB 32100-2015 (unified social
-credit code, mod 31), ISO/IEC 7812 Luhn (bank cards).
+credit code, mod 31), ISO/IEC 7812 Luhn (bank cards), the Hong Kong identity card's mod 11
+check character (PIPL-RULES §6 HK-ID gives the format), the Taiwan identity card's mod 10
+check digit.
 """
 
 from __future__ import annotations
@@ -129,6 +131,57 @@ def is_valid_uscc(value: str) -> bool:
     if len(v) != 18 or any(c not in _USCC_ALPHABET for c in v):
         return False
     return uscc_check_char(v[:17]) == v[17]
+
+
+def hkid_check_char(body: str) -> str:
+    """The check character of a Hong Kong identity card number's ``body`` (one or two letters
+    and six digits, ``A123456``): letters count A=10 … Z=35, a one-letter body is preceded by
+    a blank that counts 36; weights 9…2 over the eight positions; the check is
+    ``(11 − Σ mod 11) mod 11``, 10 written ``A`` (``A123456`` → ``3``)."""
+    text = body.upper().rjust(8)
+    total = 0
+    for weight, char in zip(range(9, 1, -1), text, strict=True):
+        value = 36 if char == " " else int(char) if char.isdigit() else ord(char) - ord("A") + 10
+        total += weight * value
+    check = (11 - total % 11) % 11
+    return "A" if check == 10 else str(check)
+
+
+def is_valid_hkid(value: str) -> bool:
+    """True for ``A123456(3)`` / ``AB9876543`` with a correct check character (the brackets
+    optional, any case)."""
+    text = value.upper().replace("(", "").replace(")", "")
+    if not 8 <= len(text) <= 9 or not text[-7:-1].isdigit() or not text[:-7].isalpha():
+        return False
+    if not text[:-7].isascii():
+        return False
+    return hkid_check_char(text[:-1]) == text[-1]
+
+
+#: The two-digit value of a Taiwan identity card number's first letter (the household
+#: registration office's area: A Taipei 10 … I 34, O 35, W 32, Z 33)
+_TW_LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
+
+
+def tw_id_check_digit(first9: str) -> str:
+    """The check digit of a Taiwan identity card number's first nine characters (a letter and
+    eight digits, ``A12345678``): the letter's two-digit value weighted 1 and 9, the digits
+    8…1, the check making the sum a multiple of 10."""
+    code = _TW_LETTERS[first9[0].upper()]
+    total = code // 10 + (code % 10) * 9
+    total += sum(int(d) * w for d, w in zip(first9[1:], range(8, 0, -1), strict=True))
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_tw_id(value: str) -> bool:
+    """True for ``A123456789``: a letter, 1/2 (a citizen's, by sex) or 8/9 (a resident
+    certificate's since 2021), seven digits and a correct check digit (any case)."""
+    text = value.upper()
+    if len(text) != 10 or text[0] not in _TW_LETTERS or text[1] not in "1289":
+        return False
+    if not (text[1:].isascii() and text[1:].isdigit()):
+        return False
+    return tw_id_check_digit(text[:9]) == text[9]
 
 
 # --------------------------------------------------------------------------- vectorised forms

@@ -41,6 +41,12 @@ ENTITIES: dict[str, EntityInfo] = {
             "CN_HMT_PERMIT", "港澳台通行证", "HK/Macao/Taiwan permit", "个人身份信息", True, True
         ),
         EntityInfo(
+            "TW_ID", "台湾身份证号码", "Taiwan identity card number", "个人身份信息", True, True
+        ),
+        EntityInfo(
+            "HK_ID", "香港身份证号码", "Hong Kong identity card number", "个人身份信息", True, True
+        ),
+        EntityInfo(
             "CN_USCC", "统一社会信用代码", "unified social credit code", "组织信息", False, False
         ),
         EntityInfo("CN_LICENSE_PLATE", "车牌号", "licence plate", "其他信息", False, False),

@@ -19,6 +19,7 @@ _POSITIONAL: dict[str, tuple[int, int]] = {
     "CN_RESIDENT_ID": (6, 4),
     "CN_PASSPORT": (1, 2),
     "CN_HMT_PERMIT": (1, 2),
+    "TW_ID": (3, 2),
     "CN_USCC": (8, 2),
     "CN_LICENSE_PLATE": (2, 1),
     "DATE_OF_BIRTH": (4, 0),
@@ -90,6 +91,13 @@ def mask_value(
 
         nd = sum(c.isdigit() for c in value)
         return _mask_digits(value, country_code_digits(value), min(4, max(nd - 6, 0)), char)
+    if entity == "HK_ID":  # A123***(*): the letters and the first three digits shown
+        letters = len(value) - len(
+            value.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        )
+        return value[: letters + 3] + "".join(
+            c if c in "()" else char for c in value[letters + 3 :]
+        )
     if entity == "CN_LANDLINE":
         digits = "".join(c for c in value if c.isdigit())
         area = 3 if digits[:2] in ("01", "02") else 4  # 010 and 02x area codes are 3 digits

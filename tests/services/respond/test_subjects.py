@@ -86,7 +86,10 @@ def test_a_phone_number_abroad_is_found_as_the_scan_reports_it(
     for as a mobile, searched as a phone number of another region, however it is written; an
     index written before such numbers were indexed (format 2) is rebuilt first."""
     f = tmp_path / "香港客户.csv"
-    f.write_text("姓名,电话,备注\n陈大文,+852 9123 4567,\n李小明,13812345678,改用 +852-9123-4567\n")
+    f.write_text(
+        "姓名,电话,备注\n陈大文,+852 9123 4567,香港身份证 A123456(3)\n"
+        "李小明,13812345678,改用 +852-9123-4567\n"
+    )
     deals.create(vault, actor=OP, name="d")
     deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
     with vault.transaction() as session:
@@ -102,6 +105,12 @@ def test_a_phone_number_abroad_is_found_as_the_scan_reports_it(
     assert _indexed(vault) == [1]
     assert subjects.searched_kind(IdKind.MOBILE, "+86 138 1234 5678") is IdKind.MOBILE
     assert subjects.searched_kind(IdKind.MOBILE, "+852 1234") is IdKind.MOBILE  # no such number
+    # a Hong Kong identity card number given as an ID (brackets, case and blanks as typed)
+    assert subjects.searched_kind(IdKind.ID, " a123456 (3)") is IdKind.HK_ID
+    assert subjects.searched_kind(IdKind.ID, "A123456(4)") is IdKind.ID
+    assert subjects.searched_kind(IdKind.ID, "a123456789") is IdKind.TW_ID
+    by_id = subjects.find_in_deal(vault, actor=OP, deal_ref="d", kind=IdKind.ID, query="a1234563")
+    assert (by_id.entity, [(h.row, h.column) for h in by_id.hits]) == ("HK_ID", [(0, "备注")])
 
 
 def test_name_and_phone_find_the_rows_holding_both(vault: Vault, tmp_path: Path) -> None:

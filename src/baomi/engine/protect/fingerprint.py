@@ -181,6 +181,8 @@ TRACEABLE = frozenset(
         "EMAIL",
         "CN_PASSPORT",
         "CN_HMT_PERMIT",
+        "HK_ID",
+        "TW_ID",
         "CN_USCC",
         "CN_LANDLINE",
         "PHONE_NUMBER",

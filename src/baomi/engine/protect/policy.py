@@ -126,7 +126,11 @@ class Policy:
 #: Entities added after policies were written, and the entity whose rule a policy that does
 #: not name them applies: a policy written before phone numbers of other countries were found
 #: treats them as it treats mobile numbers (they were left in the package when it had no rule).
-ENTITY_FALLBACKS: dict[str, str] = {"PHONE_NUMBER": "CN_MOBILE"}
+ENTITY_FALLBACKS: dict[str, str] = {
+    "PHONE_NUMBER": "CN_MOBILE",
+    "HK_ID": "CN_RESIDENT_ID",
+    "TW_ID": "CN_RESIDENT_ID",
+}
 
 
 class _DuplicateKey(Exception):
@@ -390,6 +394,8 @@ entities:
   BANK_CARD: {operator: mask}             # ***************0123
   CN_PASSPORT: {operator: mask}
   CN_HMT_PERMIT: {operator: mask}
+  HK_ID: {operator: mask}                 # A123***(*)  香港身份证 / Hong Kong ID card
+  TW_ID: {operator: mask}                 # A12*****89  台湾身份证 / Taiwan ID card
   CN_USCC: {operator: mask}               # sole proprietors' codes are PI
   CN_LICENSE_PLATE: {operator: mask}
   PERSON_NAME: {operator: mask}           # 张*明 / 王*

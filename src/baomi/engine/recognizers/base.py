@@ -201,10 +201,12 @@ class PatternRecognizer(Recognizer):
         )
 
     def score_match(self, pattern: Pattern, validation: Validation, context: str | None) -> float:
-        if validation is Validation.CONFIRMED:
-            return CONFIRMED_SCORE
+        # a pattern that needs context needs it even where a check passes: a check character
+        # that arbitrary codes pass 1 time in 11 confirms nothing on its own
         if pattern.context_required and context is None:
             return 0.0
+        if validation is Validation.CONFIRMED:
+            return CONFIRMED_SCORE
         base = self.rejected_score if validation is Validation.REJECTED else pattern.score
         if context is not None:
             base += CONTEXT_BOOST

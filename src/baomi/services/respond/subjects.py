@@ -34,6 +34,7 @@ from sqlalchemy import select
 
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
+from baomi.engine.checksums import is_valid_hkid, is_valid_tw_id
 from baomi.engine.recognizers.generic import phone
 from baomi.engine.scan.linkage import identifier_hash
 from baomi.engine.scan.locate import (
@@ -64,14 +65,24 @@ class IdKind(StrEnum):
     #: a phone number of another country or region (``+852 9123 4567``): asked for as a
     #: mobile, searched as what the scan reports it as (:func:`searched_kind`)
     PHONE = "PHONE_NUMBER"
+    #: a Hong Kong identity card number (``A123456(3)``): asked for as an ID
+    HK_ID = "HK_ID"
+    #: a Taiwan identity card number (``A123456789``): asked for as an ID
+    TW_ID = "TW_ID"
 
 
 def searched_kind(kind: IdKind, query: str) -> IdKind:
     """The kind ``query`` is searched as: a mobile written with a country code other than
-    86 that the numbering plan of its country allows is a phone number abroad."""
+    86 that the numbering plan of its country allows is a phone number abroad; an ID with a
+    Hong Kong or Taiwan identity card number's valid check character is one."""
+    text = "".join(unicodedata.normalize("NFKC", query).split())
+    if kind is IdKind.ID and is_valid_hkid(text):
+        return IdKind.HK_ID
+    if kind is IdKind.ID and is_valid_tw_id(text):
+        return IdKind.TW_ID
     if kind is not IdKind.MOBILE:
         return kind
-    text = "".join(unicodedata.normalize("NFKC", query).split()).lstrip("(")
+    text = text.lstrip("(")
     if text.startswith("+") and not text.startswith("+86") and phone.parsed(text) is not None:
         return IdKind.PHONE
     return kind

@@ -30,6 +30,7 @@ from functools import cache
 from typing import ClassVar
 
 from baomi.engine import checksums, divisions
+from baomi.engine.checksums import is_valid_tw_id
 from baomi.engine.protect.feistel import keyed_index, permute
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import OperatorParams, PseudonymParams
@@ -152,6 +153,16 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
         # Hong Kong mobile), the rest permuted
         kept = digits[: cc + 1]
         return written.fill(kept + _perm_digits(digits[cc + 1 :], key, b"phone|" + kept.encode()))
+    if entity == "HK_ID" and (m := _HKID.fullmatch(raw)) is not None:
+        # the letters kept, the six digits permuted, the check character computed again
+        body = m[1].upper() + _perm_digits(m[2], key, b"hkid|" + m[1].upper().encode())
+        check = checksums.hkid_check_char(body)
+        return f"{m[1]}{body[len(m[1]) :]}" + (f"({check})" if m[3] else check)
+    if entity == "TW_ID" and is_valid_tw_id(raw):
+        # the area letter and the sex digit kept, seven digits permuted, the check again
+        head = raw[:2]
+        body = head + _perm_digits(raw[2:9], key, b"twid|" + head.upper().encode())
+        return body + checksums.tw_id_check_digit(body)
     if entity == "BANK_CARD" and 16 <= len(digits) <= 19 and written.plain:
         body = digits[:6] + _perm_digits(digits[6:-1], key, b"card|" + digits[:6].encode())
         return written.fill(body + checksums.luhn_check_digit(body))
@@ -201,6 +212,8 @@ def _latin_address(raw: str, key: bytes) -> str | None:
     places = shown_places(raw.strip())
     return f"{number} {road} {street_word(raw)}" + (f", {places}" if places else "")
 
+
+_HKID = re.compile(r"([A-Za-z]{1,2})(\d{6})(\()?[0-9Aa]\)?")
 
 _LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LATIN_NAME = re.compile(r"[A-Za-z]+(?:[ ,.'\-]+[A-Za-z]+){0,3}")
