@@ -135,25 +135,49 @@ def _header_matches(header: str, hints: Sequence[str]) -> bool:
     return any(hint in h for hint in hints)
 
 
+def _masks(
+    recognizers: Sequence[Recognizer], normed: pl.Series
+) -> list[tuple[pl.Series | None, pl.Series | None]]:
+    """Per recognizer, the sample cells its prefilter lets through and those of its plain
+    shape (``fast_cell_regex``), None where it has none: every test in one Polars query (a
+    query per test cost ~1 ms each, 15 columns × 17 recognizers × 2 before the first
+    partition was scanned)."""
+    exprs: list[pl.Expr] = []
+    v = pl.col("v")
+    for i, r in enumerate(recognizers):
+        if r.prefilter:
+            exprs.append(v.str.contains(r.prefilter).fill_null(False).alias(f"p{i}"))
+        fast_rx = getattr(r, "fast_cell_regex", None)
+        if isinstance(r, PatternRecognizer) and fast_rx:
+            exprs.append(v.str.contains(fast_rx).fill_null(False).alias(f"f{i}"))
+    tested = pl.DataFrame({"v": normed}, schema={"v": pl.String}).select(exprs) if exprs else None
+    out: list[tuple[pl.Series | None, pl.Series | None]] = []
+    for i in range(len(recognizers)):
+        have = set(tested.columns) if tested is not None else set()
+        out.append(
+            (
+                tested.get_column(f"p{i}") if tested is not None and f"p{i}" in have else None,
+                tested.get_column(f"f{i}") if tested is not None and f"f{i}" in have else None,
+            )
+        )
+    return out
+
+
 def _shares(
     recognizer: Recognizer,
     cells: list[str],
     normed: pl.Series,
     norm: list[NormalizedText],
     header: str,
+    masks: tuple[pl.Series | None, pl.Series | None] | None = None,
 ) -> _Share:
     n = len(cells)
     shape = valid = 0
-    fast_rx = getattr(recognizer, "fast_cell_regex", None)
+    prefiltered, fast = masks if masks is not None else _masks([recognizer], normed)[0]
     # Cells the recognizer's prefilter rules out cannot give a finding (the prefilter is a
     # superset of its patterns, as in the batched analysis).
-    slow = (
-        normed.str.contains(recognizer.prefilter).fill_null(False)
-        if recognizer.prefilter
-        else pl.repeat(True, n, eager=True)
-    )
-    if isinstance(recognizer, PatternRecognizer) and fast_rx:
-        fast = normed.str.contains(fast_rx).fill_null(False)
+    slow = prefiltered if prefiltered is not None else pl.repeat(True, n, eager=True)
+    if isinstance(recognizer, PatternRecognizer) and fast is not None:
         hits = normed.filter(fast)
         if len(hits):
             ok = recognizer.validate_series(recognizer.canonical_series(hits))
@@ -246,7 +270,10 @@ def classify_column(
         )
     )
     try:
-        shares = [_shares(r, cells, normed, norm, header) for r in chosen]
+        masks = _masks(chosen, normed)
+        shares = [
+            _shares(r, cells, normed, norm, header, m) for r, m in zip(chosen, masks, strict=True)
+        ]
     finally:
         release(prefetched)
     if not shares:

@@ -94,3 +94,18 @@ def test_a_hong_kong_customer_list_is_counted_and_protected(tmp_path: Path) -> N
     text = strip_marks((tmp_path / "pkg" / "hk.csv").read_text(encoding="utf-8"))
     assert not [v for v in ids if v in text]
     assert re.search(r"[A-Z]{1,2}\d{3}\*{3}\(\*\)", text)
+
+
+def test_the_prefilter_takes_every_number_and_leaves_longer_codes() -> None:
+    """The batched scan analyses only the cells the prefilter takes: every number the patterns
+    find (full-width too), and not a customer number's letter and ten digits (each cell of
+    such a column went through ``re`` for nothing: 8 → 27 ms a partition)."""
+    import polars as pl
+
+    found = ["A123456(3)", "身份证号 a1234563", "ＣＡ１８２３６１（１）", "x:A123456(3)"]
+    assert pl.Series(found).str.contains(str(R.prefilter)).all()
+    assert (
+        not pl.Series(["C2026000000", "KH1234567890", "A1234567B"])
+        .str.contains(str(R.prefilter))
+        .any()
+    )

@@ -82,3 +82,15 @@ def test_a_column_under_an_identity_card_header_is_counted_and_protected(tmp_pat
     protect_verified(root, tmp_path / "pkg")
     text = strip_marks((tmp_path / "pkg" / "tw.csv").read_text(encoding="utf-8"))
     assert not [v for v in ids if v in text]
+
+
+def test_the_prefilter_takes_every_number_and_leaves_longer_codes() -> None:
+    import polars as pl
+
+    found = ["身分證 A123456789", "ｉｄ ｃａｒｄ Ａ１２３４５６７８９", "x:a123456789"]
+    assert pl.Series(found).str.contains(str(R.prefilter)).all()
+    assert (
+        not pl.Series(["C2026000000", "A1234567890", "AB123456789"])
+        .str.contains(str(R.prefilter))
+        .any()
+    )

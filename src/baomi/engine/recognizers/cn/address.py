@@ -169,7 +169,7 @@ class AddressRecognizer(CellRecognizer):
         :func:`divisions_in` finds one exactly when the cell contains one
         (:func:`_division_regex`). Cells starting with ``中国``, cells with only a province
         short form, all-Han cells of divisions alone (the last division must end the cell) and
-        cells of Latin letters with an address's word are left to :meth:`classify`
+        cells of Latin letters without Han characters are left to :meth:`classify`
         (``python``)."""
         short = division_names()[1]
         v = pl.col("v")
@@ -184,7 +184,8 @@ class AddressRecognizer(CellRecognizer):
             short_start=v.str.contains(f"^(?:{'|'.join(map(re.escape, short))})"),
             only_han=v.str.contains(f"^[{HAN}]+$"),
             country=v.str.starts_with(_COUNTRY),
-            latin=v.str.contains(_LATIN_CELL) & v.str.contains(latin_address.CELL_PREFILTER),
+            # no Han character (found at once in a Chinese address) and a Latin letter
+            latin=~v.str.contains(f"[{HAN}]") & v.str.contains("[A-Za-z]"),
         )
         division, place = pl.col("division"), pl.col("place")
         shaped = pl.col("street") | pl.col("number")

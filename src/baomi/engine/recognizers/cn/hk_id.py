@@ -43,8 +43,12 @@ class HkIdRecognizer(PatternRecognizer):
     context = ("身份证", "身分證", "hkid", "香港", "identity card", "id card", "证件")
     header_hints = ("香港身份证", "身分證", "hkid", "hk id", "identity card")
     chance_valid = 1 / 11
-    #: Rust regex (Polars): letters and six digits — every pattern's value holds them
-    prefilter = r"[A-Za-zＡ-Ｚａ-ｚ]\d{6}"
+    #: Rust regex (Polars): the patterns with their look-arounds as characters consumed (a
+    #: customer number ``C2026000000`` holds a letter and six digits, and is no card)
+    prefilter = (
+        r"(?:^|[^0-9A-Za-z])[A-Za-zＡ-Ｚａ-ｚ]{1,2}\d{6}(?:[(（][0-9AaＡａ\d][)）]|[0-9AaＡａ\d])"
+        r"(?:$|[^0-9A-Za-z])"
+    )
     fast_cell_regex = r"^[A-Z]{1,2}[0-9]{6}\([0-9A]\)$"
 
     def canonical(self, value: str) -> str:

@@ -47,8 +47,8 @@ class TwIdRecognizer(PatternRecognizer):
     )
     header_hints = ("身分證", "身分证", "身份证", "台湾", "臺灣", "台灣", "統一編號", "统一编号")
     chance_valid = 1 / 10
-    #: Rust regex (Polars): a letter, then 1, 2, 8 or 9 and eight digits
-    prefilter = r"[A-Za-zＡ-Ｚａ-ｚ][1289１２８９]\d{8}"
+    #: Rust regex (Polars): the pattern with its look-arounds as characters consumed
+    prefilter = r"(?:^|[^0-9A-Za-z])[A-Za-zＡ-Ｚａ-ｚ][1289１２８９]\d{8}(?:$|[^0-9A-Za-z])"
     fast_cell_regex = r"^[A-Z][1289][0-9]{8}$"
 
     def canonical(self, value: str) -> str:

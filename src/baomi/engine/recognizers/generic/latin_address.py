@@ -212,20 +212,19 @@ class LatinAddressRecognizer(PatternRecognizer):
 # Whole cells of an address column -----------------------------------------------------------
 
 #: Rust regex (Polars): a cell that may be an address in Latin letters holds a street, unit or
-#: division word, or a listed place (:func:`classify_cell` finds nothing in any other)
+#: division word or a listed place at the start of a word, as written (:func:`classify_cell`
+#: finds nothing in any other); a customer number's six digits or an e-mail's letters are none
 CELL_PREFILTER = (
-    "(?i:"
+    "(?:^|[ ,])(?:"
     + "|".join(
-        _STREET_WORDS
-        + _STREET_SHORT
+        _TYPES
         + _UNIT_WORDS
         + ["New Area", "District", "Dist", "Qu", "County", "Xian", "City", "Shi", "Province"]
         + ["Prov", "Sheng", "Town", "Zhen", "Village", "Cun", "Prefecture", "Borough", "SAR"]
-        + ["Autonomous Region", "/F", "#"]
+        + ["Autonomous Region"]
+        + [re.escape(p) for p in latin_places()]
     )
-    + ")|"
-    + "|".join(re.escape(p) for p in latin_places())
-    + r"|\d{6}|[A-Z]{2} \d{5}|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
+    + r")|\d/F|#\d|[A-Z]{2} \d{5}|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
 )
 
 _CELL_SCORE = 0.9
