@@ -202,3 +202,15 @@ def test_a_column_of_addresses_in_latin_letters_is_an_address_column(tmp_path: P
     analyzer = TextAnalyzer(registry)
     for v in values.to_list():
         assert any(f.entity == "ADDRESS" for f in analyzer.analyze(f"备注：寄到 {v}"))
+
+
+@pytest.mark.timeout(10)
+def test_long_runs_of_capitalised_words_are_read_in_linear_time() -> None:
+    """A street followed by thirty capitalised words and a lower-case one: every way of
+    cutting the words into places was tried (25 words took 16 s, each more twice as long)."""
+    words = " ".join(["Abc"] * 30)
+    assert classify_cell(f"12 Main Street {words} x") is None
+    assert classify_cell(f"12 Main Street, {words}") == (0.9, "latin_address")
+    assert classify_cell(", ".join(["Room 1"] * 30) + ", Hong Kong Hong Kong x") is None
+    text = "12 Main Street, " + " ".join(["Hong Kong"] * 30) + " Abc District x"
+    assert _spans(text)

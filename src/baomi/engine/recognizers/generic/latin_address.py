@@ -238,8 +238,11 @@ _PROSE = re.compile(r"[.!?;:]\s+[a-z]|\b(?:the|please|call|and|or|is|was|will|sh
 def _rest_regex() -> re.Pattern[str]:
     """What may follow the street in an address cell: units, places and any capitalised
     words (a neighbourhood: ``Tsim Sha Tsui``), comma- or space-separated."""
-    seg = rf"(?:{_UNIT}|{_place_segment()}|{_WORDS}|{_POSTCODE})"
-    return re.compile(rf"(?:{_SEP}{seg})*[ .]*")
+    # possessive: once a part is read it is not cut again another way (a run of capitalised
+    # words can be cut into places in exponentially many ways, each tried when the cell then
+    # fails); a word at a time, so that the first reading that takes a part is the only one
+    seg = rf"(?:{_UNIT}|{_place_segment()}|{_WORD}|{_POSTCODE})"
+    return re.compile(rf"(?:{_SEP}{seg})*+[ .]*")
 
 
 @cache
@@ -247,7 +250,7 @@ def _places_only_regex() -> re.Pattern[str]:
     """A cell of units and places without a street (``Room 1203, Tower A, Chaoyang District,
     Beijing``): at least one division or listed place."""
     seg = rf"(?:{_UNIT}|{_place_segment()})"
-    return re.compile(rf"{seg}(?:{_SEP}{seg})*[ .]*")
+    return re.compile(rf"{seg}(?:{_SEP}{seg})*+[ .]*")
 
 
 @cache
