@@ -58,6 +58,12 @@ def _spans(text: str) -> list[tuple[str, str, float]]:
             "latin_address",
         ),
         ("Jianguo Road No. 88, Beijing", "Jianguo Road No. 88, Beijing", "latin_address"),
+        # a direction joined to the street word, as pinyin writes it
+        (
+            "寄往 8 Xinyuan Nanlu, Chaoyang District",
+            "8 Xinyuan Nanlu, Chaoyang District",
+            "latin_address",
+        ),
         # pinyin street words; glued to Chinese text on both sides
         (
             "客户要求寄到88 Jianguo Lu, Chaoyang Qu，谢谢",

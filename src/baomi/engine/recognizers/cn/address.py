@@ -14,9 +14,10 @@ Scores: divisions plus street or number 0.9; street plus number without a divisi
 made only of divisions (``北京市朝阳区``) 0.6. A cell is an address only when it *is* one: it
 starts with a place name (``中国`` may come first), or, without any division, holds no sentence
 punctuation — a note that mentions an address (``备注：…地址上海市…``) is free text, where the
-prose model finds the address's own span. An address in Latin letters (``No. 88 Jianguo Road, Chaoyang District, Beijing``, one
-abroad) is read by :mod:`baomi.engine.recognizers.generic.latin_address`. Nothing is checked
-against a register of real addresses. Precise location is sensitive when it tracks a person (PIPL-28 行踪轨迹); a contact
+prose model finds the address's own span. An address in Latin letters (``No. 88 Jianguo Road,
+Chaoyang District, Beijing``, one abroad) is read by
+:mod:`baomi.engine.recognizers.generic.latin_address`. Nothing is checked against a register of
+real addresses. Precise location is sensitive when it tracks a person (PIPL-28 行踪轨迹); a contact
 address alone is general PI (GB/T 35273-2020 Annex A).
 """
 
@@ -48,7 +49,7 @@ _STREET_NUMBER = 0.7
 _DIVISIONS_ONLY = 0.6
 #: A cell without Han characters and with Latin letters: an address in English or pinyin, if
 #: any (:func:`baomi.engine.recognizers.generic.latin_address.classify_cell`)
-_LATIN_CELL = f"^[^{HAN}]*[A-Za-z][^{HAN}]*$"
+_LATIN_CELL = re.compile(f"[^{HAN}]*[A-Za-z][^{HAN}]*")
 
 
 @cache
@@ -145,7 +146,7 @@ class AddressRecognizer(CellRecognizer):
     fast_cell_regex = r"^[\p{Han}0-9A-Za-z\-#()（）]{4,80}$"
 
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:
-        if re.fullmatch(_LATIN_CELL, cell):
+        if _LATIN_CELL.fullmatch(cell):
             latin = latin_address.classify_cell(cell)
             return None if latin is None else (0, len(cell), *latin)
         divisions = divisions_in(cell)

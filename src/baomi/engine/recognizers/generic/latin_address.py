@@ -8,7 +8,7 @@ addresses written in Latin letters give it — smallest unit first, the place la
 
 * units — ``Room 1203``, ``Flat 3``, ``Apt 4B``, ``Building 5``, ``Block A``, ``12/F``;
 * the street — a house number and one to four capitalised words ending in a street word
-  (``88 Jianguo Road``, ``1000 Century Avenue``, ``8 Xinyuan South Lu``), or the number after
+  (``88 Jianguo Road``, ``1000 Century Avenue``, ``8 Xinyuan Nanlu``), or the number after
   it (``Jianguo Road No. 88``); the street words are English and pinyin (``Road St Avenue Lane
   … Lu Jie Dajie Dadao Hutong Xiang``);
 * the place — a division (``Chaoyang District``, ``Pudong New Area``, ``Guangdong Province``:
@@ -63,6 +63,16 @@ _STREET_WORDS = [
     "Xiang",
     "Nong",
     "Gonglu",
+    # a direction joined to the street word, as pinyin writes it (Xinyuan Nanlu, Zhongshan Beilu)
+    "Nanlu",
+    "Beilu",
+    "Donglu",
+    "Xilu",
+    "Zhonglu",
+    "Nanjie",
+    "Beijie",
+    "Dongjie",
+    "Xijie",
 ]
 _STREET_SHORT = [
     "Rd",
