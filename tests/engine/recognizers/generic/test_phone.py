@@ -107,6 +107,7 @@ def test_a_policy_without_a_rule_treats_them_as_mobile_numbers() -> None:
 
 
 def test_parsed_is_the_numbering_plans_verdict() -> None:
-    assert parsed("+852 9123 4567") == (852, "91234567")
+    assert parsed("+852 9123 4567") == (852, "+85291234567")
+    assert parsed("+39 06 1234 5678") == (39, "+390612345678")  # Rome: its leading 0 kept
     assert parsed("+852 1234 5678") is None  # no Hong Kong number starts with 1
     assert parsed("not a number") is None

@@ -29,8 +29,9 @@ _NUMBER = rf"{_CC}\)?(?:[ \-.]?\(\d{{1,4}}\))?(?:[ \-.]?\d{{1,6}}){{1,6}}"
 
 @lru_cache(maxsize=4096)
 def parsed(value: str) -> tuple[int, str] | None:
-    """``value``'s country calling code and national number when ``phonenumbers`` finds it a
-    valid number of some country or region, else None."""
+    """``value``'s country calling code and its E.164 form (``+85291234567``; an Italian
+    number's leading zero kept) when ``phonenumbers`` finds it a valid number of some country
+    or region, else None."""
     import phonenumbers
 
     try:
@@ -39,7 +40,8 @@ def parsed(value: str) -> tuple[int, str] | None:
         return None
     if number.country_code is None or not phonenumbers.is_valid_number(number):
         return None
-    return number.country_code, str(number.national_number)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number.country_code, e164
 
 
 class PhoneRecognizer(PatternRecognizer):
@@ -61,7 +63,7 @@ class PhoneRecognizer(PatternRecognizer):
     def canonical(self, value: str) -> str:
         """E.164: ``+`` and the digits (``+85291234567``); as written when no number parses."""
         found = parsed(value)
-        return f"+{found[0]}{found[1]}" if found else value
+        return found[1] if found else value
 
     def validate(self, value: str) -> bool | None:
         """True for a number its country's numbering plan allows, else False."""
