@@ -44,6 +44,9 @@ ENTITIES: dict[str, EntityInfo] = {
             "TW_ID", "台湾身份证号码", "Taiwan identity card number", "个人身份信息", True, True
         ),
         EntityInfo(
+            "MO_ID", "澳门身份证号码", "Macao identity card number", "个人身份信息", True, True
+        ),
+        EntityInfo(
             "HK_ID", "香港身份证号码", "Hong Kong identity card number", "个人身份信息", True, True
         ),
         EntityInfo(

@@ -98,6 +98,8 @@ def mask_value(
         return value[: letters + 3] + "".join(
             c if c in "()" else char for c in value[letters + 3 :]
         )
+    if entity == "MO_ID":  # 123****(*): the first three digits shown, brackets kept
+        return value[:3] + "".join(c if c in "()（）" else char for c in value[3:])
     if entity == "CN_LANDLINE":
         digits = "".join(c for c in value if c.isdigit())
         area = 3 if digits[:2] in ("01", "02") else 4  # 010 and 02x area codes are 3 digits

@@ -29,6 +29,7 @@ SAMPLES: dict[str, list[str]] = {
     "CN_HMT_PERMIT": ["H12345678", "m1234567890"],
     "HK_ID": ["A123456(3)", "ca1823611", "A123456(4)", "AB123456(A)"],
     "TW_ID": ["A123456789", "f131104093", "A123456788"],
+    "MO_ID": ["1234567(8)", "51234567"],
     "CN_LICENSE_PLATE": ["京A12345", "粤B·D12345", "沪A 12345"],
     "EMAIL": ["Abc@Example.COM", "no-at-sign", "lower@case.cn", "Mixed.Local@lower.cn", "a@b@C.cn"],
     "IP_ADDRESS": ["192.168.1.10", "FE80::1"],

@@ -109,6 +109,8 @@ def test_a_phone_number_abroad_is_found_as_the_scan_reports_it(
     assert subjects.searched_kind(IdKind.ID, " a123456 (3)") is IdKind.HK_ID
     assert subjects.searched_kind(IdKind.ID, "A123456(4)") is IdKind.ID
     assert subjects.searched_kind(IdKind.ID, "a123456789") is IdKind.TW_ID
+    assert subjects.searched_kind(IdKind.ID, "1234567（8）") is IdKind.MO_ID
+    assert subjects.searched_kind(IdKind.ID, "110105199003071234") is IdKind.ID
     by_id = subjects.find_in_deal(vault, actor=OP, deal_ref="d", kind=IdKind.ID, query="a1234563")
     assert (by_id.entity, [(h.row, h.column) for h in by_id.hits]) == ("HK_ID", [(0, "备注")])
 

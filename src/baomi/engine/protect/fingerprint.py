@@ -183,6 +183,7 @@ TRACEABLE = frozenset(
         "CN_HMT_PERMIT",
         "HK_ID",
         "TW_ID",
+        "MO_ID",
         "CN_USCC",
         "CN_LANDLINE",
         "PHONE_NUMBER",

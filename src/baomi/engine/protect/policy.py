@@ -130,6 +130,7 @@ ENTITY_FALLBACKS: dict[str, str] = {
     "PHONE_NUMBER": "CN_MOBILE",
     "HK_ID": "CN_RESIDENT_ID",
     "TW_ID": "CN_RESIDENT_ID",
+    "MO_ID": "CN_RESIDENT_ID",
 }
 
 
@@ -396,6 +397,7 @@ entities:
   CN_HMT_PERMIT: {operator: mask}
   HK_ID: {operator: mask}                 # A123***(*)  香港身份证 / Hong Kong ID card
   TW_ID: {operator: mask}                 # A12*****89  台湾身份证 / Taiwan ID card
+  MO_ID: {operator: mask}                 # 123****(*)  澳门身份证 / Macao ID card
   CN_USCC: {operator: mask}               # sole proprietors' codes are PI
   CN_LICENSE_PLATE: {operator: mask}
   PERSON_NAME: {operator: mask}           # 张*明 / 王*

@@ -30,6 +30,7 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.hmt_permit:CnHmtPermitRecognizer",
     "baomi.engine.recognizers.cn.hk_id:HkIdRecognizer",
     "baomi.engine.recognizers.cn.tw_id:TwIdRecognizer",
+    "baomi.engine.recognizers.cn.mo_id:MoIdRecognizer",
     "baomi.engine.recognizers.cn.license_plate:CnLicensePlateRecognizer",
     "baomi.engine.recognizers.generic.email:EmailRecognizer",
     "baomi.engine.recognizers.generic.ip_address:IpAddressRecognizer",

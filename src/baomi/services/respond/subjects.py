@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -69,17 +70,25 @@ class IdKind(StrEnum):
     HK_ID = "HK_ID"
     #: a Taiwan identity card number (``A123456789``): asked for as an ID
     TW_ID = "TW_ID"
+    #: a Macao identity card number (``1234567(8)``): asked for as an ID
+    MO_ID = "MO_ID"
+
+
+_MACAO_ID = re.compile(r"[157]\d{6}\(?\d\)?")
 
 
 def searched_kind(kind: IdKind, query: str) -> IdKind:
     """The kind ``query`` is searched as: a mobile written with a country code other than
     86 that the numbering plan of its country allows is a phone number abroad; an ID with a
-    Hong Kong or Taiwan identity card number's valid check character is one."""
+    Hong Kong or Taiwan identity card number's valid check character is one, and one of a
+    Macao card's shape (``1234567(8)``; no check is published) is one."""
     text = "".join(unicodedata.normalize("NFKC", query).split())
     if kind is IdKind.ID and is_valid_hkid(text):
         return IdKind.HK_ID
     if kind is IdKind.ID and is_valid_tw_id(text):
         return IdKind.TW_ID
+    if kind is IdKind.ID and _MACAO_ID.fullmatch(text):
+        return IdKind.MO_ID
     if kind is not IdKind.MOBILE:
         return kind
     text = text.lstrip("(")
