@@ -5,6 +5,8 @@ Every identifier is generated with computed check characters (no real person's n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from baomi.engine.analyzer import DEFAULT_THRESHOLD
@@ -59,3 +61,30 @@ def check_row(recognizer: Recognizer, text: str, expected: list[str]) -> None:
     assert found(recognizer, text) == expected
     if expected:
         assert passes_prefilter(recognizer, text)
+
+
+def assert_column_counted_and_protected(
+    tmp_path: Path, header: str, values: list[str], entity: str
+) -> None:
+    """A CSV of names and ``values`` under ``header``: the scan classifies the column as
+    ``entity`` (sensitive) and counts every value; the verified package holds none of them."""
+    import csv
+
+    from baomi.engine.contracts.codec import to_dict
+    from baomi.engine.protect.fingerprint import strip_marks
+    from baomi.engine.scan import ScanOptions, scan_paths
+    from tests.engine.protect.conftest import protect_verified
+
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "t.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["姓名", header], *[[f"客户{i}", v] for i, v in enumerate(values)]]
+        )
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    columns = to_dict(result.inventory)["files"][0]["columns"]
+    col = next(c for c in columns if c["name"] == header)
+    assert (col["entity"], col["matches"], col["sensitive"]) == (entity, len(values), True)
+    protect_verified(root, tmp_path / "pkg")
+    text = strip_marks((tmp_path / "pkg" / "t.csv").read_text(encoding="utf-8"))
+    assert not [v for v in values if v in text]

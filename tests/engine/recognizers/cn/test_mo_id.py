@@ -3,18 +3,14 @@ header that names the card; masked with the brackets kept. The numbers are made 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from baomi.engine.contracts.codec import to_dict
 from baomi.engine.masking import mask_value
-from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.recognizers.cn.mo_id import MoIdRecognizer
-from baomi.engine.scan import ScanOptions, scan_paths
-from tests.engine.protect.conftest import protect_verified
+from tests.engine.recognizers.support import assert_column_counted_and_protected
 
 R = MoIdRecognizer()
 
@@ -46,17 +42,4 @@ def test_canonical_mask_and_prefilter() -> None:
 
 def test_a_column_under_its_header_is_counted_and_protected(tmp_path: Path) -> None:
     ids = [f"{k}{n:06d}({n % 10})" for k, n in zip("157157", range(123450, 123456), strict=True)]
-    root = tmp_path / "in"
-    root.mkdir()
-    with (root / "mo.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(
-            [["姓名", "澳门身份证"], *[[f"客户{i}", v] for i, v in enumerate(ids)]]
-        )
-    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
-    col = next(
-        c for c in to_dict(result.inventory)["files"][0]["columns"] if c["name"] == "澳门身份证"
-    )
-    assert (col["entity"], col["matches"], col["sensitive"]) == ("MO_ID", len(ids), True)
-    protect_verified(root, tmp_path / "pkg")
-    text = strip_marks((tmp_path / "pkg" / "mo.csv").read_text(encoding="utf-8"))
-    assert not [v for v in ids if v in text]
+    assert_column_counted_and_protected(tmp_path, "澳门身份证", ids, "MO_ID")

@@ -4,21 +4,17 @@ generated with a computed check digit (the textbook ``A123456789`` included)."""
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
 import pytest
 
 from baomi.engine.checksums import is_valid_tw_id, tw_id_check_digit
-from baomi.engine.contracts.codec import to_dict
 from baomi.engine.masking import mask_value
-from baomi.engine.protect.fingerprint import strip_marks
 from baomi.engine.protect.operators.pseudonym import pseudonym_value
 from baomi.engine.protect.params import PseudonymParams
 from baomi.engine.recognizers.cn.tw_id import TwIdRecognizer
-from baomi.engine.scan import ScanOptions, scan_paths
-from tests.engine.protect.conftest import protect_verified
+from tests.engine.recognizers.support import assert_column_counted_and_protected
 
 R = TwIdRecognizer()
 
@@ -68,29 +64,4 @@ def test_mask_and_pseudonym() -> None:
 def test_a_column_under_an_identity_card_header_is_counted_and_protected(tmp_path: Path) -> None:
     rng = random.Random(886)
     ids = [tw_id(rng) for _ in range(10)]
-    root = tmp_path / "in"
-    root.mkdir()
-    with (root / "tw.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(
-            [["姓名", "身分證字號"], *[[f"客户{i}", v] for i, v in enumerate(ids)]]
-        )
-    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
-    col = next(
-        c for c in to_dict(result.inventory)["files"][0]["columns"] if c["name"] == "身分證字號"
-    )
-    assert (col["entity"], col["matches"], col["sensitive"]) == ("TW_ID", 10, True)
-    protect_verified(root, tmp_path / "pkg")
-    text = strip_marks((tmp_path / "pkg" / "tw.csv").read_text(encoding="utf-8"))
-    assert not [v for v in ids if v in text]
-
-
-def test_the_prefilter_takes_every_number_and_leaves_longer_codes() -> None:
-    import polars as pl
-
-    found = ["身分證 A123456789", "ｉｄ ｃａｒｄ Ａ１２３４５６７８９", "x:a123456789"]
-    assert pl.Series(found).str.contains(str(R.prefilter)).all()
-    assert (
-        not pl.Series(["C2026000000", "A1234567890", "AB123456789"])
-        .str.contains(str(R.prefilter))
-        .any()
-    )
+    assert_column_counted_and_protected(tmp_path, "身分證字號", ids, "TW_ID")
