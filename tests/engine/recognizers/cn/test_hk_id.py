@@ -109,3 +109,26 @@ def test_the_prefilter_takes_every_number_and_leaves_longer_codes() -> None:
         .str.contains(str(R.prefilter))
         .any()
     )
+
+
+@pytest.mark.parametrize(
+    "cards",
+    [
+        ["A123456(3)", "CA182361(1)"],  # Hong Kong
+        ["A123456789", "F131104093"],  # Taiwan (under an identity card's header)
+        ["1234567(8)", "5123456(7)"],  # Macao
+    ],
+)
+def test_two_card_holders_sharing_a_phone_are_two_people(tmp_path: Path, cards: list[str]) -> None:
+    """A card number names one person like a resident ID (``inventory.DOCUMENTS``): two
+    customers of one family's phone, each with a card, are two individuals, not one."""
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "c.csv").open("w", encoding="utf-8", newline="") as fh:
+        rows = [["姓名", "身份证件号码", "电话"], ["陈大文", cards[0], "+852 9123 4567"]]
+        rows.append(["陈小文", cards[1], "+852 9123 4567"])
+        csv.writer(fh).writerows(rows)
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    summary = to_dict(result.inventory)["summary"]
+    assert summary["estimated_individuals"] == 2
+    assert summary["individuals_with_sensitive"] == 2
