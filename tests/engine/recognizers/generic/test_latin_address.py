@@ -72,6 +72,12 @@ def _spans(text: str) -> list[tuple[str, str, float]]:
         ),
         # a street alone; the neighbourhood after it is no listed place and stays out
         ("Unit 12, 45 Nathan Road, Tsim Sha Tsui", "Unit 12, 45 Nathan Road", "latin_street"),
+        # … unless places follow it
+        (
+            "地址 Unit 12, 45 Nathan Road, Tsim Sha Tsui, Kowloon, Hong Kong。",
+            "Unit 12, 45 Nathan Road, Tsim Sha Tsui, Kowloon, Hong Kong",
+            "latin_address",
+        ),
         ("He lives at 12 Main St. and works nearby", "12 Main St.", "latin_street"),
     ],
 )

@@ -176,10 +176,14 @@ def _street_regex() -> str:
 
 @cache
 def _address_regex() -> str:
+    """Units, a street, more units, then places — before which capitalised words that start no
+    place may come (a neighbourhood: ``45 Nathan Road, Tsim Sha Tsui, Kowloon``), a word at a
+    time and possessively, so that a failing text is not cut into words every way."""
     place = _place_segment()
+    between = rf"(?:{_SEP}(?!{place}){_WORD}(?![A-Za-z]))*+"
     return (
         rf"(?<![0-9A-Za-z])(?P<v>(?:{_UNIT},?[ ]){{0,4}}{_CORE}(?:{_SEP}{_UNIT})*"
-        rf"(?:{_SEP}{place})+)(?![0-9A-Za-z])"
+        rf"{between}(?:{_SEP}{place})+)(?![0-9A-Za-z])"
     )
 
 
