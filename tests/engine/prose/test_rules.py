@@ -72,3 +72,25 @@ def test_rules_stay_quiet(text: str) -> None:
 def test_clean(text: str, span: EntitySpan, expected: tuple[int, int] | None) -> None:
     out = clean(text, span)
     assert (None if out is None else (out.start, out.end)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Buyer: John Smith, residing at Flat 3", ["John Smith"]),
+        ("Dear John,", ["John"]),
+        ("Mr. Wang Xiaoming said he would sign", ["Wang Xiaoming"]),
+        ("Signed by: Li Na on 2024-01-02", ["Li Na"]),
+        ("Mrs Smith Called twice", ["Smith"]),  # the words that spell names, from the first
+        ("Dear Sir, thank you", []),  # no name's spelling
+        ("Customer: Service Desk", []),
+        ("Customer Service: call us", []),  # a party needs its colon
+        ("Mrs.Smith", ["Smith"]),
+        ("Alumni Name: Tom", ["Tom"]),
+    ],
+)
+def test_english_titles_and_parties_name_latin_names(text: str, names: list[str]) -> None:
+    """An English letter, e-mail or contract names people after a form of address or a party
+    and a colon; the Chinese models read such names poorly (``Buyer: John Smith`` was kept)."""
+    found = [(text[r.start : r.end], r.rule) for r in rule_spans(text)]
+    assert found == [(n, "trigger") for n in names]

@@ -71,3 +71,23 @@ def test_protect_hides_the_streets_and_keeps_the_places(tmp_path: Path) -> None:
         "****, Pudong New Area, Shanghai",
     ]
     assert rows[1][2] == "ship to ****"
+
+
+def test_an_english_contract_keeps_neither_the_buyer_nor_the_address(tmp_path: Path) -> None:
+    """The Chinese prose model read nothing in English-only text (its prefilter asked for Han
+    characters), so ``Buyer: John Smith`` was kept; when it read ``Baker Street`` as a name,
+    that span outscored the address around it and ``Flat 3, 221B`` and ``NW1 6XE`` were kept."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "contract.txt").write_text(
+        "Buyer: John Smith, residing at Flat 3, 221B Baker Street, London NW1 6XE.\n"
+        "Dear Mrs Wang Li, your order has shipped.\n",
+        encoding="utf-8",
+    )
+    result = scan_paths([root], out_dir=tmp_path / "out")
+    entities = to_dict(result.inventory)["summary"]["entities"]
+    assert entities.get("PERSON_NAME") == 2 and entities.get("ADDRESS") == 1
+    protect_verified(root, tmp_path / "pkg")
+    text = strip_marks((tmp_path / "pkg" / "contract.txt").read_text(encoding="utf-8"))
+    assert not [s for s in ("John", "Smith", "221B", "Baker", "NW1", "Wang Li") if s in text]
+    assert "London" in text  # the place a mask shows

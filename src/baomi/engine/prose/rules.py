@@ -3,6 +3,9 @@
 * **Trigger rule** — a name right after a business trigger word (``甲方：``, ``联系人``,
   ``法定代表人``): a surname (single or compound) plus one or two given-name characters.
 * **Title rule** — a name right before a form of address (``先生``, ``女士``, ``经理``, ``总``).
+* **English trigger rule** — a name in Latin letters after an English form of address or a
+  party and a colon (``Mr. Smith``, ``Dear John``, ``Buyer: John Smith``): its words that spell
+  names.
 * **Clean-up** — spans are trimmed of punctuation and white space, and a name of three or more
   characters of a particle after it (杨想对 → 杨想); a one-character Han "name" and a span inside 《…》 (a book, film or game title) are dropped; a run of seven
   or more digits ending a span (a phone number glued to an address) is cut off; the rule's word is recorded as the finding's context.
@@ -13,6 +16,7 @@ Rules return :class:`RuleSpan` values in the coordinates of the text they were g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -51,12 +55,65 @@ class RuleSpan:
     closed: bool = False
 
 
+#: English forms of address, and the parties of a contract or an order before a colon: a name
+#: in Latin letters follows (``Mr. Smith``, ``Dear John``, ``Buyer: John Smith``) in an
+#: English letter, e-mail or contract, which the Chinese models read poorly
+LATIN_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Dear", "Attn")
+LATIN_PARTIES = (
+    "Name",
+    "Buyer",
+    "Seller",
+    "Purchaser",
+    "Vendor",
+    "Customer",
+    "Client",
+    "Contact",
+    "Tenant",
+    "Landlord",
+    "Borrower",
+    "Lender",
+    "Guarantor",
+    "Signed by",
+    "Signature",
+)
+
+
 @cache
 def rule_words() -> tuple[str, ...]:
-    """The trigger and title words, longest first: every match of the three rules holds
-    one, and most texts have none."""
+    """The trigger and title words, longest first: every match of the rules holds one, and
+    most texts have none."""
     words = {*lexicon.NAME_TRIGGERS, *lexicon.NAME_TRIGGERS_GLUED, *lexicon.NAME_TITLES}
+    words |= {*LATIN_TITLES, *LATIN_PARTIES}
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@cache
+def _latin_trigger() -> re.Pattern[str]:
+    """A form of address (its point optional) or a party and a colon, then one to three
+    capitalised words."""
+    titles = "|".join(LATIN_TITLES)
+    parties = "|".join(LATIN_PARTIES)
+    return re.compile(
+        rf"(?<![A-Za-z])(?P<w>(?:{titles})\.?|(?:{parties})[ ]?[:：])[ ]*"
+        r"(?P<v>[A-Z][A-Za-z'\-]*(?:[ ][A-Z][A-Za-z'\-]*){0,2})(?![A-Za-z])"
+    )
+
+
+def _latin_names(text: str) -> Iterator[RuleSpan]:
+    """Names in Latin letters after an English title or party (:data:`LATIN_TITLES`,
+    :data:`LATIN_PARTIES`): the words that spell names (pinyin, a romanisation, a name of
+    Faker's lists: :func:`~baomi.engine.prose.latin.is_name_word`), from the first; none
+    where the first does not (``Dear Sir``, ``Customer: Service Desk``)."""
+    from baomi.engine.prose.latin import is_name_word
+
+    for m in _latin_trigger().finditer(text):
+        words = m.group("v").split(" ")
+        kept = 0
+        while kept < len(words) and is_name_word(words[kept]):
+            kept += 1
+        if kept:
+            start = m.start("v")
+            yield RuleSpan(start, start + len(" ".join(words[:kept])), "PER", "trigger", m["w"])
 
 
 @cache
@@ -132,6 +189,8 @@ def _rule_spans(text: str) -> tuple[RuleSpan, ...]:
     if "名" in text:  # every glued trigger ends in 名 (the regex is the slowest of the three)
         for m in glued_rx.finditer(text):
             out.append(_trigger(text, m))
+    if any(c.isascii() and c.isupper() for c in text):
+        out.extend(_latin_names(text))
     for m in title_rx.finditer(text):
         start, end = m.start("v"), m.end("v")
         # 请联系张伟先生: the regex may start one character early ("系张伟" is not a name).

@@ -36,6 +36,8 @@ from baomi.engine.prose.latin import implausible_latin_name, join_latin
 from baomi.engine.prose.lexicon import common_words
 from baomi.engine.prose.rules import (
     CONTEXT_BOOST,
+    LATIN_PARTIES,
+    LATIN_TITLES,
     RULE_SCORE,
     RuleSpan,
     clean_bounds,
@@ -44,6 +46,7 @@ from baomi.engine.prose.rules import (
 )
 from baomi.engine.prose.spans import EntitySpan
 from baomi.engine.recognizers.base import Recognizer
+from baomi.engine.recognizers.generic.latin_address import in_a_place
 from baomi.engine.types import Explanation, Finding, Validation
 
 _WORDY = re.compile(r"[^\W\d_]")  # a letter or a CJK character
@@ -289,6 +292,15 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     entity = "PERSON_NAME"
     label = "PER"
+    #: Chinese text, or English with a form of address or a party and a colon before a name
+    #: (``Dear John``, ``Buyer: John Smith``: the English trigger rule's words)
+    prefilter = (
+        r"\p{Han}{2}|(?:"
+        + "|".join(LATIN_TITLES)
+        + r")\.?[ ]|(?:"
+        + "|".join(LATIN_PARTIES)
+        + r") ?[:：]"
+    )
     #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
     #: names, so a column of a few repeated words (会员等级) does not become text by it.
     min_distinct_share = 0.2
@@ -310,8 +322,15 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     def implausible_at(self, text: str, start: int, end: int) -> bool:
         """Also a span of Latin letters that is no name's spelling (``Sales Report``) or cuts
-        a Latin word (``Custome`` of ``CustomerList``): :mod:`baomi.engine.prose.latin`."""
-        return implausible_latin_name(text, start, end) or self.implausible(text[start:end])
+        a Latin word (``Custome`` of ``CustomerList``): :mod:`baomi.engine.prose.latin`; or
+        one in a place's name in Latin letters (``Baker Street``,
+        :func:`~baomi.engine.recognizers.generic.latin_address.in_a_place`)."""
+        value = text[start:end]
+        return (
+            implausible_latin_name(text, start, end)
+            or self.implausible(value)
+            or (value.isascii() and in_a_place(text, start, end))
+        )
 
 
 def _trigger_names(text: str) -> list[RuleSpan]:

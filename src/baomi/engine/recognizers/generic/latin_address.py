@@ -329,6 +329,28 @@ def shown_places(value: str) -> str:
     return ", ".join(shown)
 
 
+_PLACE_END = re.compile(rf"(?<![A-Za-z])(?:{_TYPE}|{_DIVISION})[ .,]*$")
+_ANY_STREET = re.compile(rf"[ ]{_TYPE}")
+
+
+def in_a_place(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` (a name a model read in Latin letters) ends in a street or
+    division word (``Baker Street``, ``Chaoyang District``) or lies in an address of Latin
+    letters (``Tsim Sha Tsui`` of ``45 Nathan Road, Tsim Sha Tsui, Kowloon``): a place's
+    name, not a person's — and, kept as a name, it took the place of the address around it,
+    whose other parts were then left in clear."""
+    if _PLACE_END.search(text, start, end) is not None:
+        return True
+    if _ANY_STREET.search(text) is None:
+        return False
+    full, street, _ = _compiled()
+    return any(
+        m.start("v") < end and start < m.end("v")
+        for rx in (full, street)
+        for m in rx.finditer(text)
+    )
+
+
 def street_word(value: str) -> str:
     """The street word of an address in Latin letters as written (``Road``, ``Lu``, ``St.``),
     ``Road`` when it has none."""
@@ -340,6 +362,7 @@ __all__ = [
     "CELL_PREFILTER",
     "LatinAddressRecognizer",
     "classify_cell",
+    "in_a_place",
     "latin_places",
     "shown_places",
     "street_word",
