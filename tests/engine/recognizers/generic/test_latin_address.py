@@ -58,6 +58,12 @@ def _spans(text: str) -> list[tuple[str, str, float]]:
             "latin_address",
         ),
         ("Jianguo Road No. 88, Beijing", "Jianguo Road No. 88, Beijing", "latin_address"),
+        # a district named without its division word (a listed one)
+        (
+            "寄到 699 Hongfeng Road, Pudong, Shanghai",
+            "699 Hongfeng Road, Pudong, Shanghai",
+            "latin_address",
+        ),
         # a direction joined to the street word, as pinyin writes it
         (
             "寄往 8 Xinyuan Nanlu, Chaoyang District",
@@ -71,7 +77,7 @@ def _spans(text: str) -> list[tuple[str, str, float]]:
             "latin_address",
         ),
         # a street alone; the neighbourhood after it is no listed place and stays out
-        ("Unit 12, 45 Nathan Road, Tsim Sha Tsui", "Unit 12, 45 Nathan Road", "latin_street"),
+        ("Unit 12, 45 Nathan Road, Yau Ma Tei", "Unit 12, 45 Nathan Road", "latin_street"),
         # … unless places follow it
         (
             "地址 Unit 12, 45 Nathan Road, Tsim Sha Tsui, Kowloon, Hong Kong。",
