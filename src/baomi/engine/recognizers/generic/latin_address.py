@@ -136,9 +136,32 @@ _CORE = (
     rf"(?:{_NUM},?[ ]{_WORDS}[ ]{_TYPE}"
     rf"|{_WORD}(?:[ ]{_WORD}){{0,2}}[ ]{_TYPE},?[ ](?:(?:No|NO|no)\.?[ ]?|\#[ ]?)\d{{1,5}}[A-Za-z]?)"
 )
+#: Division words (longer first where one starts another); ``Dist`` and ``Prov`` take a point
+_DIVISION_WORDS = [
+    "New Area",
+    "New District",
+    "Autonomous Region",
+    "District",
+    "Dist.",
+    "Qu",
+    "County",
+    "Xian",
+    "City",
+    "Shi",
+    "Province",
+    "Prov.",
+    "Sheng",
+    "Town",
+    "Township",
+    "Zhen",
+    "Village",
+    "Cun",
+    "Prefecture",
+    "Borough",
+    "SAR",
+]
 _DIVISION = (
-    r"(?:New[ ]Area|New[ ]District|Autonomous[ ]Region|District|Dist\.|Qu|County|Xian|City|Shi"
-    r"|Province|Prov\.|Sheng|Town|Township|Zhen|Village|Cun|Prefecture|Borough|SAR)(?![A-Za-z])"
+    "(?:" + "|".join(re.escape(w).replace(r"\ ", "[ ]") for w in _DIVISION_WORDS) + ")(?![A-Za-z])"
 )
 _POSTCODE = (
     r"(?:\d{6}(?![0-9])|[A-Z]{2}[ ]\d{5}(?:-\d{4})?(?![0-9])"
@@ -233,9 +256,7 @@ CELL_PREFILTER = (
     + "|".join(
         _TYPES
         + _UNIT_WORDS
-        + ["New Area", "District", "Dist", "Qu", "County", "Xian", "City", "Shi", "Province"]
-        + ["Prov", "Sheng", "Town", "Zhen", "Village", "Cun", "Prefecture", "Borough", "SAR"]
-        + ["Autonomous Region"]
+        + [w.rstrip(".") for w in _DIVISION_WORDS]
         + [re.escape(p) for p in latin_places()]
     )
     + r")|\d/F|#\d|[A-Z]{2} \d{5}|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
