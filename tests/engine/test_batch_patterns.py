@@ -209,12 +209,26 @@ def _landline(rng: random.Random) -> str:
     return area + sep[0] + local + sep[1] + _digits(rng, 4) + ext
 
 
+LOCAL_PIECES = ("+", "+44", "(", ")", "x", "ext. ", "#", ".", "/", "a", "0", "00", "(0)")
+
+
+def _local(rng: random.Random) -> str:
+    """A number written without its country code (or a near miss), sometimes with one."""
+    sep = lambda: rng.choice(("", " ", "-", ".", "  "))  # noqa: E731
+    head = rng.choice(("", "", "+1 ", "+44", "(0191)", "(", "0", "+852-"))
+    groups = sep().join(_digits(rng, rng.randint(1, 9)) for _ in range(rng.randint(1, 7)))
+    ext = rng.choice(("", "", "x875", " ext. 12", "#3", "x"))
+    return head + sep() + groups + ext
+
+
 def test_search_regexes_find_the_written_patterns_matches() -> None:
-    texts = (  # the first 500 are also checked alone: each shape at the very start of a text
+    texts = (  # the first 750 are also checked alone: each shape at the very start of a text
         _shape_texts(11, 250, _mobile, MOBILE_PIECES)
         + _shape_texts(13, 250, _landline, LANDLINE_PIECES)
+        + _shape_texts(17, 250, _local, LOCAL_PIECES)
         + _shape_texts(5, 4000, _mobile, MOBILE_PIECES)
         + _shape_texts(7, 4000, _landline, LANDLINE_PIECES)
+        + _shape_texts(9, 4000, _local, LOCAL_PIECES)
         + _texts(19, 1000)
     )
     joined = "\x00".join(texts)
@@ -227,7 +241,7 @@ def test_search_regexes_find_the_written_patterns_matches() -> None:
             fast = re.compile(pattern.search_regex)
             assert fast.groupindex.keys() == rx.groupindex.keys(), pattern.name
             assert _spans(fast, joined) == _spans(rx, joined), pattern.name
-            for text in texts[:500]:
+            for text in texts[:750]:
                 assert _spans(fast, text) == _spans(rx, text), pattern.name
             assert len(_spans(rx, joined)) > 500  # the texts hold the shapes
-    assert checked >= 2
+    assert checked >= 3

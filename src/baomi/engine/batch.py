@@ -480,9 +480,9 @@ def analyze_column(
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
     rowed: dict[int, np.ndarray[Any, Any]] = {}  # rank → cells, of the prose recognizers
-    pre = _prefilters(filled, recognizers)
+    pre = _prefilters(filled, recognizers, header)
     for rank, r in enumerate(recognizers):
-        mask = pre[rank] if r.prefilter else nonempty
+        mask = pre[rank] if r.prefilter_for(header) else nonempty
         if batchable(r):
             assert isinstance(r, PatternRecognizer)
             fast_idx = np.flatnonzero(mask & ~slow)
@@ -555,19 +555,20 @@ PREFILTER_SHARE = 0.25
 
 
 def _prefilters(
-    filled: pl.Series, recognizers: Sequence[Recognizer]
+    filled: pl.Series, recognizers: Sequence[Recognizer], header: str | None = None
 ) -> dict[int, np.ndarray[Any, Any]]:
     """Each recognizer's prefilter over ``filled`` (no nulls): rank → mask. The rare ones
     (on a sample, :data:`PREFILTER_RARE`) run only on the cells matching them joined by
     ``|`` — the same masks: a cell matching a prefilter matches the join. Prefilters run in
-    one query (Polars runs them side by side)."""
-    ranks = [k for k, r in enumerate(recognizers) if r.prefilter]
+    one query (Polars runs them side by side). ``header``: the column's, which widens the
+    prefilter of a recognizer whose patterns it gives context
+    (:meth:`~baomi.engine.recognizers.base.Recognizer.prefilter_for`)."""
+    prefilters = [r.prefilter_for(header) for r in recognizers]
+    ranks = [k for k, p in enumerate(prefilters) if p]
     frame = filled.to_frame("t")
 
     def select(on: pl.DataFrame, which: list[int]) -> pl.DataFrame:
-        return on.select(
-            pl.col("t").str.contains(str(recognizers[k].prefilter)).alias(str(k)) for k in which
-        )
+        return on.select(pl.col("t").str.contains(str(prefilters[k])).alias(str(k)) for k in which)
 
     rare: list[int] = []
     if len(ranks) > 1 and len(filled) > PREFILTER_SAMPLE:
@@ -582,7 +583,7 @@ def _prefilters(
         pre = select(frame, common)
         out.update((k, pre.get_column(str(k)).to_numpy()) for k in common)
     if rare:
-        some = filled.str.contains("|".join(f"(?:{recognizers[k].prefilter})" for k in rare))
+        some = filled.str.contains("|".join(f"(?:{prefilters[k]})" for k in rare))
         where = some.to_numpy()
         pre = select(frame.filter(some), rare)
         for k in rare:

@@ -69,3 +69,68 @@ def test_protect_masks_them_and_verify_looks_for_them(tmp_path: Path) -> None:
     ]
     assert conventional(rows[3][0]) == "+853 **** 3456"
     assert "9123" not in rows[0][2]
+
+
+# Numbers as they are dialled at home, without a country code: an export of overseas customers
+# (Faker's en_US, en_GB, ja_JP and zh_TW layouts), a Hong Kong branch's 电话 column, and a
+# note that names the number. All of them were shipped in clear.
+LOCAL = [
+    "(415) 555-0132",
+    "415.555.0147x875",
+    "0121 496 0650",
+    "(0191) 496 0528",
+    "080-1993-5181",
+    "(08) 21590830",
+    "04-8595711",
+    "9123 4567",
+]
+
+
+def _write_local(root: Path) -> Path:
+    root.mkdir()
+    path = root / "overseas.csv"
+    rows = [["Name", "Phone", "Note"]]
+    for i, number in enumerate(LOCAL):
+        note = f"Called Karl-Peter Bonbach at {LOCAL[-1 - i]} about the invoice." if i < 3 else ""
+        rows.append([f"Customer {i}", number, note])
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_numbers_without_a_country_code_under_a_phone_header_and_in_notes(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    src = _write_local(root)
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    cols = {c["name"]: c for c in to_dict(result.inventory)["files"][0]["columns"]}
+    assert (cols["Phone"]["entity"], cols["Phone"]["matches"]) == ("PHONE_NUMBER", len(LOCAL))
+    assert cols["Note"]["entities"] == {"PHONE_NUMBER": 3}
+    out = tmp_path / "pkg"
+    protect_verified(root, out)
+    text = strip_marks((out / src.name).read_text(encoding="utf-8"))
+    assert not [n for n in LOCAL if n in text]
+    rows = list(csv.reader(text.splitlines()))[1:]
+    assert conventional(rows[2][1]) == "**** *** 0650"  # the last four shown, as a mobile's
+
+
+def test_a_text_column_under_a_phone_header_is_protected_as_scanned(tmp_path: Path) -> None:
+    """A column of notes under 电话及备注, a few of them a bare Hong Kong number: the scan's
+    analysis reads them (the header names a phone), so must protect's, which filtered the
+    column's texts by the prefilters without the header (verify found the numbers left)."""
+    root = tmp_path / "in"
+    root.mkdir()
+    notes = [
+        "客户说下周再联系，可能需要再次确认合同条款的细节问题",
+        "9123 4567",
+        "已回访",
+        "再次确认合同",
+    ]
+    with (root / "t.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["客户", "电话及备注"], *[[f"客户{i}", notes[i % len(notes)]] for i in range(20)]]
+        )
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    col = to_dict(result.inventory)["files"][0]["columns"][1]
+    assert (col["mode"], col["entities"]) == ("text", {"PHONE_NUMBER": 5})
+    protect_verified(root, tmp_path / "pkg")
+    assert "9123 4567" not in (tmp_path / "pkg" / "t.csv").read_text(encoding="utf-8")

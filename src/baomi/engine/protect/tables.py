@@ -61,7 +61,11 @@ def _text_column(
     entity are protected together by its operator."""
     assert plan.cells is not None
     distinct = _distinct(values)
-    if run.prefilter is not None and plan.cells.mode != "entity":
+    # the text recognizers' prefilters joined, unless the header widens one (a phone's
+    # header: its cells need no word naming a phone), as the scan's analysis does
+    header = plan.cells.name
+    widened = any(r.prefilter_for(header) != r.prefilter for r in rec.text)
+    if run.prefilter is not None and plan.cells.mode != "entity" and not widened:
         distinct = distinct.filter(distinct.str.contains(run.prefilter))
     if distinct.len() == 0:
         return values, set()

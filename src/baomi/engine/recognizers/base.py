@@ -83,6 +83,16 @@ class Recognizer(ABC):
     #: A cheap Rust-regex test (Polars ``str.contains``) that every cell containing this
     #: entity satisfies; cells failing it are skipped in text mode. ``None``: no prefilter.
     prefilter: ClassVar[str | None] = None
+    #: The prefilter in a column whose header names this entity, where the header is the
+    #: context a pattern needs (:attr:`Pattern.context_required`) and the cells hold no
+    #: context word of their own: ``9123 4567`` under ``Phone``. ``None``: :attr:`prefilter`.
+    header_prefilter: ClassVar[str | None] = None
+
+    def prefilter_for(self, header: str | None) -> str | None:
+        """The prefilter of this recognizer's cells in a column under ``header``."""
+        if self.header_prefilter is not None and header and self.named_by(header):
+            return self.header_prefilter
+        return self.prefilter
 
     @property
     def name(self) -> str:

@@ -26,6 +26,9 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.mobile:CnMobileRecognizer",
     "baomi.engine.recognizers.cn.landline:CnLandlineRecognizer",
     "baomi.engine.recognizers.generic.phone:PhoneRecognizer",
+    # a number without its country code, after the mainland's recognizers and the one above
+    # (a column of phone numbers is the country code's recognizer's, the first of the entity)
+    "baomi.engine.recognizers.generic.phone:LocalPhoneRecognizer",
     "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
     "baomi.engine.recognizers.cn.hmt_permit:CnHmtPermitRecognizer",
     "baomi.engine.recognizers.cn.hk_id:HkIdRecognizer",

@@ -14,7 +14,7 @@ from baomi.engine.masking import mask_value
 from baomi.engine.protect.operators.pseudonym import pseudonym_value
 from baomi.engine.protect.params import PseudonymParams
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
-from baomi.engine.recognizers.generic.phone import PhoneRecognizer, parsed
+from baomi.engine.recognizers.generic.phone import LocalPhoneRecognizer, PhoneRecognizer, parsed
 
 R = PhoneRecognizer()
 
@@ -111,3 +111,85 @@ def test_parsed_is_the_numbering_plans_verdict() -> None:
     assert parsed("+39 06 1234 5678") == (39, "+390612345678")  # Rome: its leading 0 kept
     assert parsed("+852 1234 5678") is None  # no Hong Kong number starts with 1
     assert parsed("not a number") is None
+
+
+# -- numbers written without their country code ----------------------------------------------
+
+L = LocalPhoneRecognizer()
+
+
+def _local(text: str, header: str | None = None) -> list[tuple[str, str]]:
+    """(span, entity) of the findings of every recognizer, as the scan reads ``text`` in a
+    column under ``header``."""
+    from baomi.engine.analyzer import DEFAULT_THRESHOLD
+    from baomi.engine.batch import analyze_column
+    from baomi.engine.recognizers.registry import Registry
+
+    rec = [r for r in Registry.default(plugins=False) if not r.model_based and not r.column_only]
+    found = analyze_column(pl.Series([text]), rec, DEFAULT_THRESHOLD, header=header)
+    return [(text[s:e], ent) for s, e, ent in found.select("start", "end", "entity").rows()]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Called Ernest Richards at 954.632.3194x875 about the invoice.", "954.632.3194x875"),
+        ("Called Karl-Peter Bonbach at (03786) 579754 about it", "(03786) 579754"),
+        ("Tel: (0191) 496 0528", "(0191) 496 0528"),
+        ("香港客户电话 9123 4567，周一回访", "9123 4567"),
+        ("call 080-1993-5181 after 5pm", "080-1993-5181"),
+        ("phone 0997543231", "0997543231"),
+        ("mobile (415) 555-0132 ext. 12", "(415) 555-0132 ext. 12"),
+        ("phone 4155550132", "4155550132"),  # North America's ten digits in one run
+        ("phone 001-415-555-0132", "001-415-555-0132"),  # the international prefix
+        ("phone +44 28 9018 148", "+44 28 9018 148"),  # no valid number of its plan
+    ],
+)
+def test_a_local_number_beside_a_phone_word(text: str, span: str) -> None:
+    assert _local(text) == [(span, "PHONE_NUMBER")]
+    assert pl.Series([text]).str.contains(str(L.prefilter)).item()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9123 4567",  # no word naming a phone
+        "invoice 954.632.3194",
+        "call on 2024-03-15",  # a date
+        "电话回访，订单号 20240315001",  # one run of eleven digits: an order's number
+        "tel: 192.168.1.20",  # an address of the internet
+        "电话 123456",  # six digits
+        "电话 1234 5678 9012 3456",  # sixteen: a card's
+        "phone 123456789",  # one run of nine: of no phone's usual length
+    ],
+)
+def test_no_local_number(text: str) -> None:
+    assert [e for _, e in _local(text) if e == "PHONE_NUMBER"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("电话 13812345678", "CN_MOBILE"),
+        ("电话 138-1234-5678", "CN_MOBILE"),
+        ("电话 0755-61303416", "CN_LANDLINE"),
+        ("电话 010 8230 5566", "CN_LANDLINE"),
+        ("tel +852 9123 4567", "PHONE_NUMBER"),  # the country code's recognizer, confirmed
+    ],
+)
+def test_mainland_numbers_stay_the_mainland_recognizers(text: str, entity: str) -> None:
+    found = _local(text)
+    assert [e for _, e in found] == [entity]
+
+
+def test_under_a_phone_header_a_cell_needs_no_word() -> None:
+    assert _local("9123 4567", header="Phone") == [("9123 4567", "PHONE_NUMBER")]
+    assert _local("(0161) 496 0603", header="联系电话") == [("(0161) 496 0603", "PHONE_NUMBER")]
+    assert _local("9123 4567", header="Order No") == []
+    assert L.prefilter_for("Phone") == L.header_prefilter and L.prefilter_for("备注") == L.prefilter
+
+
+def test_a_local_number_is_masked_to_its_last_digits() -> None:
+    assert mask_value("(0191) 496 0528", "PHONE_NUMBER") == "(****) *** 0528"
+    out = pseudonym_value("(0191) 496 0528", "PHONE_NUMBER", b"k" * 32, PseudonymParams())
+    assert re.fullmatch(r"\(\d{4}\) \d{3} \d{4}", out) and out != "(0191) 496 0528"
