@@ -22,6 +22,9 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         ("萧玉英", "萧玉英", "surname"),
         ("陳大文", "陳大文", "surname"),  # traditional characters (Hong Kong, Taiwan)
         ("歐陽明", "歐陽明", "surname"),
+        ("賴秀蘭", "賴秀蘭", "surname"),  # Taiwan's common surnames (Faker zh_TW's list)
+        ("簡嘉慧", "簡嘉慧", "surname"),
+        ("張簡志明", "張簡志明", "surname"),  # a Taiwanese compound surname
         ("王先生", "王", "surname_honorific"),
         ("陈静女士", "陈静", "surname"),
         ("刘小姐", "刘", "surname_honorific"),
