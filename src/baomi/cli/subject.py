@@ -222,8 +222,14 @@ def find_cmd(
     root: Path | None = typer.Option(
         None, "--root", help="与 --scan 同用：被扫描的目录 / with --scan: the folder scanned"
     ),
-    id_: str | None = typer.Option(None, "--id", help="居民身份证号 / resident ID"),
-    mobile: str | None = typer.Option(None, "--mobile", help="手机号 / mobile"),
+    id_: str | None = typer.Option(
+        None,
+        "--id",
+        help="证件号码：身份证、港澳台身份证或护照 / ID number: resident, HK/Macao/Taiwan card, passport",
+    ),
+    mobile: str | None = typer.Option(
+        None, "--mobile", help="手机或电话号码 / mobile or phone number (abroad too)"
+    ),
     email: str | None = typer.Option(None, "--email", help="电子邮箱 / e-mail"),
     name: str | None = typer.Option(
         None, "--name", help="姓名：只找同一行中也有该姓名的记录 / name: only rows that hold it too"

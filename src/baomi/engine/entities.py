@@ -38,6 +38,14 @@ ENTITIES: dict[str, EntityInfo] = {
         EntityInfo("BANK_CARD", "银行卡号", "bank card number", "个人财产信息", True, True),
         EntityInfo("CN_PASSPORT", "护照号", "passport number", "个人身份信息", True, True),
         EntityInfo(
+            "PASSPORT",
+            "护照号码（其他国家或地区）",
+            "passport number (other countries)",
+            "个人身份信息",
+            True,
+            True,
+        ),
+        EntityInfo(
             "CN_HMT_PERMIT", "港澳台通行证", "HK/Macao/Taiwan permit", "个人身份信息", True, True
         ),
         EntityInfo(

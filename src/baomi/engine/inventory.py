@@ -40,7 +40,15 @@ KIND_BITS = {
 #: The kinds that name one person whoever holds them, an ID document's number: records of
 #: different ones are different people, whatever phone or e-mail address they share (a
 #: family's phone, an agent's or a company's mailbox).
-DOCUMENTS = ("CN_RESIDENT_ID", "CN_PASSPORT", "CN_HMT_PERMIT", "HK_ID", "TW_ID", "MO_ID")
+DOCUMENTS = (
+    "CN_RESIDENT_ID",
+    "CN_PASSPORT",
+    "PASSPORT",
+    "CN_HMT_PERMIT",
+    "HK_ID",
+    "TW_ID",
+    "MO_ID",
+)
 DOCUMENT_BITS = sum(KIND_BITS[e] for e in DOCUMENTS)
 #: The kind of an ID document's number that fails its check (a typo): it tells no one apart.
 DOUBTED_BIT = 1 << 30

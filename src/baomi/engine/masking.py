@@ -18,6 +18,7 @@ from baomi.engine import divisions
 _POSITIONAL: dict[str, tuple[int, int]] = {
     "CN_RESIDENT_ID": (6, 4),
     "CN_PASSPORT": (1, 2),
+    "PASSPORT": (1, 2),
     "CN_HMT_PERMIT": (1, 2),
     "TW_ID": (3, 2),
     "CN_USCC": (8, 2),

@@ -115,6 +115,36 @@ def test_a_phone_number_abroad_is_found_as_the_scan_reports_it(
     assert (by_id.entity, [(h.row, h.column) for h in by_id.hits]) == ("HK_ID", [(0, "备注")])
 
 
+def test_a_customer_abroad_is_found_by_a_local_number_or_a_passport(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """An overseas customer gives the number as they write it at home and their passport:
+    each is searched as the scan reports it, however the file and the query write it."""
+    f = tmp_path / "overseas.csv"
+    f.write_text(
+        "Name,Phone,Passport No.,Note\n"
+        "Jane Roe,(0191) 496 0528,C01X00T47,\n"
+        "John Doe,415.555.0132,821993518,call (0191) 496-0528 for Jane\n",
+        encoding="utf-8",
+    )
+    deals.create(vault, actor=OP, name="d")
+    deals.add(vault, actor=OP, deal_ref="d", paths=[f], scanner=lambda _p: None)
+    by_phone = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.MOBILE, query="0191 4960528"
+    )
+    assert by_phone.entity == "PHONE_NUMBER"
+    assert {(h.row, h.column) for h in by_phone.hits} == {(0, "Phone"), (1, "Note")}
+    by_passport = subjects.find_in_deal(
+        vault, actor=OP, deal_ref="d", kind=IdKind.ID, query="c01x00t47"
+    )
+    assert (by_passport.entity, [(h.row, h.column) for h in by_passport.hits]) == (
+        "PASSPORT",
+        [(0, "Passport No.")],
+    )
+    assert subjects.searched_kind(IdKind.MOBILE, "010-62345678") is IdKind.MOBILE  # a landline
+    assert subjects.searched_kind(IdKind.ID, "E12345678") is IdKind.CN_PASSPORT
+
+
 def test_name_and_phone_find_the_rows_holding_both(vault: Vault, tmp_path: Path) -> None:
     _deal(vault, tmp_path)
     phone = subjects.find_in_deal(

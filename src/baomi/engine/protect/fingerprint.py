@@ -180,6 +180,7 @@ TRACEABLE = frozenset(
         "BANK_CARD",
         "EMAIL",
         "CN_PASSPORT",
+        "PASSPORT",
         "CN_HMT_PERMIT",
         "HK_ID",
         "TW_ID",

@@ -131,6 +131,7 @@ ENTITY_FALLBACKS: dict[str, str] = {
     "HK_ID": "CN_RESIDENT_ID",
     "TW_ID": "CN_RESIDENT_ID",
     "MO_ID": "CN_RESIDENT_ID",
+    "PASSPORT": "CN_PASSPORT",
 }
 
 
@@ -394,6 +395,7 @@ entities:
   EMAIL: {operator: mask}                 # a***@example.com
   BANK_CARD: {operator: mask}             # ***************0123
   CN_PASSPORT: {operator: mask}
+  PASSPORT: {operator: mask}              # C*******7  其他国家或地区护照 / passport abroad
   CN_HMT_PERMIT: {operator: mask}
   HK_ID: {operator: mask}                 # A123***(*)  香港身份证 / Hong Kong ID card
   TW_ID: {operator: mask}                 # A12*****89  台湾身份证 / Taiwan ID card

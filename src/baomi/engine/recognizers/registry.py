@@ -30,6 +30,8 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     # (a column of phone numbers is the country code's recognizer's, the first of the entity)
     "baomi.engine.recognizers.generic.phone:LocalPhoneRecognizer",
     "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
+    # another country's passport: after the PRC's, whose numbers and columns stay its own
+    "baomi.engine.recognizers.generic.passport:PassportRecognizer",
     "baomi.engine.recognizers.cn.hmt_permit:CnHmtPermitRecognizer",
     "baomi.engine.recognizers.cn.hk_id:HkIdRecognizer",
     "baomi.engine.recognizers.cn.tw_id:TwIdRecognizer",

@@ -21,8 +21,9 @@ from baomi.services.vault import Vault, now
 from baomi.storage.models import SubjectIndex
 
 #: the payload's format: 2 = identifiers and names; 3 = phone numbers of other countries
-#: among the identifiers (an index of 2 lacks them: rebuilt)
-FORMAT = 3
+#: among the identifiers (an index of 2 lacks them: rebuilt); 4 = phone numbers without their
+#: country code and other countries' passports
+FORMAT = 4
 
 
 def index_key(vault: Vault) -> bytes:

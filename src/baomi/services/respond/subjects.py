@@ -72,16 +72,29 @@ class IdKind(StrEnum):
     TW_ID = "TW_ID"
     #: a Macao identity card number (``1234567(8)``): asked for as an ID
     MO_ID = "MO_ID"
+    #: a PRC passport number (``E12345678``): asked for as an ID
+    CN_PASSPORT = "CN_PASSPORT"
+    #: another country's passport number (``C01X00T47``): asked for as an ID
+    PASSPORT = "PASSPORT"
 
 
 _MACAO_ID = re.compile(r"[157]\d{6}\(?\d\)?")
+#: the PRC passport recognizer's numbers (``cn/passport.py``), and another country's
+_PRC_PASSPORT = re.compile(
+    r"(?i:E\d{8}|E[A-HJ-NP-Z]\d{7}|[DSP]E\d{7}|K\d{8}|KJ\d{7}|M[AB]\d{7}|G\d{8})"
+)
+_PASSPORT = re.compile(r"(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{6,9}")
+_MAINLAND_MOBILE = re.compile(r"(?:\+?86|0086)?1[3-9]\d{9}")
 
 
 def searched_kind(kind: IdKind, query: str) -> IdKind:
     """The kind ``query`` is searched as: a mobile written with a country code other than
-    86 that the numbering plan of its country allows is a phone number abroad; an ID with a
-    Hong Kong or Taiwan identity card number's valid check character is one, and one of a
-    Macao card's shape (``1234567(8)``; no check is published) is one."""
+    86 that the numbering plan of its country allows is a phone number abroad, and so is one
+    written without a country code that is no mainland mobile or landline (``9123 4567``,
+    ``(415) 555-0132``); an ID with a Hong Kong or Taiwan identity card number's valid check
+    character is one, one of a Macao card's shape (``1234567(8)``; no check is published)
+    is one, and one of a passport's shape is a PRC passport (``E12345678``) or another
+    country's (``C01X00T47``)."""
     text = "".join(unicodedata.normalize("NFKC", query).split())
     if kind is IdKind.ID and is_valid_hkid(text):
         return IdKind.HK_ID
@@ -89,12 +102,32 @@ def searched_kind(kind: IdKind, query: str) -> IdKind:
         return IdKind.TW_ID
     if kind is IdKind.ID and _MACAO_ID.fullmatch(text):
         return IdKind.MO_ID
+    if kind is IdKind.ID and _PRC_PASSPORT.fullmatch(text):
+        return IdKind.CN_PASSPORT
+    if kind is IdKind.ID and _PASSPORT.fullmatch(text):
+        return IdKind.PASSPORT
     if kind is not IdKind.MOBILE:
         return kind
-    text = text.lstrip("(")
-    if text.startswith("+") and not text.startswith("+86") and phone.parsed(text) is not None:
+    bare = text.lstrip("(")
+    if bare.startswith("+") and not bare.startswith("+86") and phone.parsed(bare) is not None:
+        return IdKind.PHONE
+    digits = phone.local_digits(text)
+    if (
+        not bare.startswith(("+", "0086"))
+        and not _MAINLAND_MOBILE.fullmatch(digits)
+        and phone.LocalPhoneRecognizer().validate(digits) is None
+        and not _is_mainland_landline(text)
+    ):
         return IdKind.PHONE
     return kind
+
+
+def _is_mainland_landline(text: str) -> bool:
+    """Whether the mainland landline recognizer reads ``text`` whole (``010-62345678``)."""
+    from baomi.engine.recognizers.cn.landline import CnLandlineRecognizer
+
+    spans = [(f.start, f.end) for f in CnLandlineRecognizer().analyze("电话 " + text)]
+    return (3, 3 + len(text)) in spans
 
 
 @dataclass(frozen=True)

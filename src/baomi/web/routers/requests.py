@@ -544,8 +544,14 @@ def request_detail_page(
         r=info,
         deals=_deals_for(vault, actor),
         id_kinds=[
-            (IdKind.MOBILE.value, tr("手机号", "mobile")),
-            (IdKind.ID.value, tr("居民身份证号", "resident ID")),
+            (IdKind.MOBILE.value, tr("手机或电话号码", "mobile or phone number")),
+            (
+                IdKind.ID.value,
+                tr(
+                    "证件号码（身份证、港澳台身份证、护照）",
+                    "ID (resident, HK/Macao/Taiwan card, passport)",
+                ),
+            ),
             (IdKind.EMAIL.value, tr("电子邮箱", "e-mail")),
         ],
         formats=[f.value for f in PackageFormat],

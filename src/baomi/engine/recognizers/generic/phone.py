@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import polars as pl
+
 from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 
 #: ``+`` and a country code other than 86 (``+852``, ``+1``, ``+44``)
@@ -69,9 +71,10 @@ class PhoneRecognizer(PatternRecognizer):
     fast_cell_regex = r"^\+(?:[1-79]|8[0-57-9])[0-9]{0,2}(?:[ \-]?[0-9]{1,6}){1,6}$"
 
     def canonical(self, value: str) -> str:
-        """E.164: ``+`` and the digits (``+85291234567``); as written when no number parses."""
+        """E.164: ``+`` and the digits (``+85291234567``); a number that does not parse its
+        digits and ``+`` as :class:`LocalPhoneRecognizer` writes them."""
         found = parsed(value)
-        return found[1] if found else value
+        return found[1] if found else local_digits(value)
 
     def validate(self, value: str) -> bool | None:
         """True for a number its country's numbering plan allows, else False."""
@@ -85,27 +88,40 @@ _LOCAL = r"(?:\+\d{1,3}[ \-.]?)?(?:\(\d{1,5}\)[ \-.]?)?\d{1,12}(?:[ \-.]\d{1,8})
 #: An extension: ``x875``, ``ext. 12``, ``#3``, ``转 806``
 _EXTENSION = r"(?:[ ]?(?:x|ext\.?|extn\.?|#|转|分机)[ ]?\d{1,6})"
 _EXTENSION_RX = re.compile(_EXTENSION + r"$")
-#: Not a mainland mobile (most numbers beside 电话 or 手机 are; the mobile recognizer's): its
-#: matches were most of this pattern's in a column of Chinese notes, each checked and dropped
-_NO_MOBILE = r"(?!1[3-9]\d(?:[ \-]?\d{4}){2}(?![0-9]))"
+#: What a phone number's shape also holds, and the pattern does not take (read from the
+#: number's first digit): a date, year or day first (``2024-03-15``, ``15/03/2024``), an IPv4
+#: address, a mainland mobile (most numbers beside 电话 or 手机 are: the mobile recognizer's),
+#: and one run of digits of no phone's usual length — a number of one run is a trunk ``0``
+#: and 6–11 digits (``0997543231``), eight digits (Hong Kong, Macao, Singapore) or North
+#: America's ten (NANP: an area code and an exchange, neither starting with 0 or 1); an
+#: order's ``20240315001`` beside 电话 is none
+_NOT_OTHER = (
+    r"(?!\d{4}[-./]\d{1,2}[-./]\d{1,2}(?![0-9]))"
+    r"(?!\d{1,2}[-./]\d{1,2}[-./]\d{2,4}(?![0-9]))"
+    r"(?!\d{1,3}(?:\.\d{1,3}){3}(?![0-9]))"
+    r"(?!1[3-9]\d(?:[ \-]?\d{4}){2}(?![0-9]))"
+    r"(?=[+(]|0\d{6,11}(?![0-9])|\d{8}(?![0-9])|[2-9]\d{2}[2-9]\d{6}(?![0-9])"
+    r"|\d{1,12}(?:[ \-.]\d|[ ]?(?:x|ext|#|转|分机)))"
+)
 #: The pattern below written to start with one character class, so that ``re`` skips in C
 #: the positions where no number starts (a third of the time in a column of notes): the
-#: first character, the look-behind one further back, then the rest by what it was
+#: first character, the look-behind one further back, then the rest by what it was (the
+#: checks of :data:`_NOT_OTHER` one digit on)
 _LOCAL_SEARCH = (
     r"(?P<v>[+(\d](?<![0-9A-Za-z+\-./()][+(\d])"
     r"(?:(?<=\+)\d{1,3}[ \-.]?(?:\(\d{1,5}\)[ \-.]?)?\d{1,12}"
     r"|(?<=\()\d{1,5}\)[ \-.]?\d{1,12}"
-    r"|(?<=\d)(?!(?<=1)[3-9]\d(?:[ \-]?\d{4}){2}(?![0-9]))\d{0,11})"
+    r"|(?<=\d)"
+    r"(?!\d{3}[-./]\d{1,2}[-./]\d{1,2}(?![0-9]))"
+    r"(?!\d?[-./]\d{1,2}[-./]\d{2,4}(?![0-9]))"
+    r"(?!\d{0,2}(?:\.\d{1,3}){3}(?![0-9]))"
+    r"(?!(?<=1)[3-9]\d(?:[ \-]?\d{4}){2}(?![0-9]))"
+    r"(?=(?<=0)\d{6,11}(?![0-9])|\d{7}(?![0-9])|(?<=[2-9])\d{2}[2-9]\d{6}(?![0-9])"
+    r"|\d{0,11}(?:[ \-.]\d|[ ]?(?:x|ext|#|转|分机)))"
+    r"\d{0,11})"
     r"(?:[ \-.]\d{1,8}){0,5}" + _EXTENSION + r"?)(?![0-9A-Za-z])"
 )
 _MAINLAND_MOBILE = re.compile(r"(?:0086|86)?1[3-9]\d{9}")
-_MAINLAND_CODE = ("+86", "0086", "86")
-_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
-_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-#: One run of digits that is a phone number's as often as anything else's: a trunk ``0``
-#: first (``0997543231``), eight digits (Hong Kong, Macao, Singapore), or North America's
-#: ten (an area code and an exchange, neither starting with 0 or 1: NANP)
-_ONE_RUN = re.compile(r"0\d{6,11}|\d{8}|[2-9]\d{2}[2-9]\d{6}")
 #: Words that name a phone (lower case; the context window is searched in the normalised,
 #: lower-cased text, a header in its own words)
 _PHONE_WORDS = (
@@ -136,8 +152,9 @@ _WIDE_WORDS = tuple(
 
 
 def local_digits(value: str) -> str:
-    """The digits of a number written without its country code, its extension left out."""
-    return "".join(c for c in _EXTENSION_RX.sub("", value) if c.isdigit())
+    """The digits of a phone number, a leading ``+`` kept and its extension left out."""
+    main = _EXTENSION_RX.sub("", value.strip())
+    return ("+" if main.startswith("+") else "") + "".join(c for c in main if c.isdigit())
 
 
 class LocalPhoneRecognizer(PatternRecognizer):
@@ -148,7 +165,7 @@ class LocalPhoneRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "local",
-            rf"(?<![0-9A-Za-z+\-./()]){_NO_MOBILE}(?P<v>{_LOCAL}{_EXTENSION}?)(?![0-9A-Za-z])",
+            rf"(?<![0-9A-Za-z+\-./()]){_NOT_OTHER}(?P<v>{_LOCAL}{_EXTENSION}?)(?![0-9A-Za-z])",
             # below the mainland landline's: its number, where both read one, is a landline
             0.2,
             context_required=True,
@@ -174,24 +191,33 @@ class LocalPhoneRecognizer(PatternRecognizer):
         r"(?:[ ]?(?:x|ext\.?|extn\.?|#|转|分机)[ ]?[0-9]{1,6})?$"
     )
 
+    def canonical(self, value: str) -> str:
+        """The digits, a leading ``+`` kept and the extension left out: ``(0191) 496-0528``
+        → ``01914960528``, ``+44 28 9018 148`` → ``+44289018148`` — one number however it
+        is written, as distinct values, the individuals count and a data subject's search
+        need it."""
+        return local_digits(value)
+
+    def canonical_series(self, values: pl.Series) -> pl.Series:
+        main = values.str.strip_chars().str.replace(_EXTENSION + "$", "")
+        plus = pl.when(main.str.starts_with("+")).then(pl.lit("+")).otherwise(pl.lit(""))
+        frame = pl.DataFrame({"m": main})
+        return frame.select(
+            pl.concat_str([plus, pl.col("m").str.replace_all(r"[^0-9]", "")]).alias(values.name)
+        ).to_series()
+
     def validate(self, value: str) -> bool | None:
-        """False for what a phone number's shape also holds — a mainland mobile (the mobile
-        recognizer's), a date, an IPv4 address, fewer than seven or more than twelve digits
-        (fifteen after a country code), one run of digits of no phone's usual length
-        (:data:`_ONE_RUN`); else None: no plan is known to check it against."""
-        main = _EXTENSION_RX.sub("", value.strip())
-        digits = "".join(c for c in main if c.isdigit())
-        # with a country code (``+``, or the international prefix ``00``) up to E.164's
-        # fifteen digits (E.164 §6.1)
-        world = main.startswith("+") or digits.startswith("00")
-        if not 7 <= len(digits) - (2 if digits.startswith("00") else 0) <= (15 if world else 12):
+        """False for fewer than seven or more than twelve digits (fifteen after a country
+        code, E.164 §6.1) and a mainland mobile after ``+86``; else None: no plan is known to
+        check it against (dates, addresses of the internet, other mobiles and one run of
+        digits of no phone's length the pattern does not take)."""
+        digits = value.lstrip("+")
+        world = value.startswith("+") or digits.startswith("00")
+        n = len(digits) - (2 if digits.startswith("00") else 0)
+        if not 7 <= n <= (15 if world else 12):
             return False
-        mainland = not world or main.startswith(_MAINLAND_CODE)  # +1 692… is no mobile
+        mainland = not world or value.startswith(("+86", "0086"))  # +1 692… is no mobile
         if mainland and _MAINLAND_MOBILE.fullmatch(digits):
-            return False
-        if _DATE.fullmatch(main) or _DOTTED_QUAD.fullmatch(main):
-            return False
-        if main.isdigit() and not _ONE_RUN.fullmatch(main):
             return False
         return None
 
