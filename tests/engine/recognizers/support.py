@@ -49,6 +49,17 @@ def found(recognizer: Recognizer, text: str, threshold: float = DEFAULT_THRESHOL
     ]
 
 
+def spans_in_cell(text: str, header: str | None = None) -> list[tuple[str, str]]:
+    """(span, entity) of what every pattern recognizer reports in ``text``, as the scan reads
+    a cell of a column under ``header`` (the header is context for the recognizers it names)."""
+    from baomi.engine.batch import analyze_column
+    from baomi.engine.recognizers.registry import Registry
+
+    rec = [r for r in Registry.default(plugins=False) if not r.model_based and not r.column_only]
+    found = analyze_column(pl.Series([text]), rec, DEFAULT_THRESHOLD, header=header)
+    return [(text[s:e], ent) for s, e, ent in found.select("start", "end", "entity").rows()]
+
+
 def passes_prefilter(recognizer: Recognizer, text: str) -> bool:
     """The recognizer's Rust-regex prefilter accepts the raw (un-normalised) cell."""
     if recognizer.prefilter is None:

@@ -12,24 +12,22 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from baomi.engine.analyzer import DEFAULT_THRESHOLD
-from baomi.engine.batch import analyze_column
 from baomi.engine.contracts.codec import to_dict
 from baomi.engine.masking import mask_value
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.recognizers.generic.passport import PassportRecognizer
-from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
-from tests.engine.recognizers.support import assert_column_counted_and_protected, resident_id
+from tests.engine.recognizers.support import (
+    assert_column_counted_and_protected,
+    resident_id,
+    spans_in_cell,
+)
 
 P = PassportRecognizer()
 ABROAD = ["821993518", "C01X00T47", "TK1234567", "AB123456", "E1234567N", "K12A45678", "X9876543"]
 
 
-def _found(text: str, header: str | None = None) -> list[tuple[str, str]]:
-    rec = [r for r in Registry.default(plugins=False) if not r.model_based and not r.column_only]
-    found = analyze_column(pl.Series([text]), rec, DEFAULT_THRESHOLD, header=header)
-    return [(text[s:e], ent) for s, e, ent in found.select("start", "end", "entity").rows()]
+_found = spans_in_cell
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from baomi.engine.protect.operators.pseudonym import pseudonym_value
 from baomi.engine.protect.params import PseudonymParams
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
 from baomi.engine.recognizers.generic.phone import LocalPhoneRecognizer, PhoneRecognizer, parsed
+from tests.engine.recognizers.support import spans_in_cell
 
 R = PhoneRecognizer()
 
@@ -118,16 +119,7 @@ def test_parsed_is_the_numbering_plans_verdict() -> None:
 L = LocalPhoneRecognizer()
 
 
-def _local(text: str, header: str | None = None) -> list[tuple[str, str]]:
-    """(span, entity) of the findings of every recognizer, as the scan reads ``text`` in a
-    column under ``header``."""
-    from baomi.engine.analyzer import DEFAULT_THRESHOLD
-    from baomi.engine.batch import analyze_column
-    from baomi.engine.recognizers.registry import Registry
-
-    rec = [r for r in Registry.default(plugins=False) if not r.model_based and not r.column_only]
-    found = analyze_column(pl.Series([text]), rec, DEFAULT_THRESHOLD, header=header)
-    return [(text[s:e], ent) for s, e, ent in found.select("start", "end", "entity").rows()]
+_local = spans_in_cell
 
 
 @pytest.mark.parametrize(
