@@ -158,6 +158,7 @@ def _pattern_matches(
     if len(cand) > 1:
         starts[1:] = np.cumsum(lengths[:-1] + 1)
     w = r.context_window
+    after = w if r.context_after is None else r.context_after
     frames: list[pl.DataFrame] = []
     for pattern, written in r._compiled:
         rx = _searched(pattern.search_regex) if pattern.search_regex else _accelerated(written)
@@ -197,7 +198,7 @@ def _pattern_matches(
         .with_columns(
             raw=cell.str.slice(start, end - start),
             window=pl.concat_str(
-                [cell.str.slice(left, start - left), pl.lit(" "), cell.str.slice(end, w)]
+                [cell.str.slice(left, start - left), pl.lit(" "), cell.str.slice(end, after)]
             ),
         )
         .drop("_cell")

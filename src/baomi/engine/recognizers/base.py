@@ -59,6 +59,9 @@ class Recognizer(ABC):
     #: Context words searched in a character window around a match (normalised, lower-case).
     context: ClassVar[tuple[str, ...]] = ()
     context_window: ClassVar[int] = 12
+    #: Characters after a match searched for context words (``context_window`` unless set:
+    #: 0 where only a word before the value names it, ``电话：9123 4567``)
+    context_after: ClassVar[int | None] = None
     #: Only used on columns classified as this entity (names/addresses before the prose model).
     column_only: ClassVar[bool] = False
     #: A column is this entity only when its header says so (a date column is a birth date
@@ -184,9 +187,8 @@ class PatternRecognizer(Recognizer):
         if not self.context:
             return None
         lo = max(0, start - self.context_window)
-        window = (
-            norm_text[lo:start].lower() + " " + norm_text[end : end + self.context_window].lower()
-        )
+        after = self.context_window if self.context_after is None else self.context_after
+        window = norm_text[lo:start].lower() + " " + norm_text[end : end + after].lower()
         for word in self.context:
             if word in window:
                 return word

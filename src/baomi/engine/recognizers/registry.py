@@ -29,6 +29,7 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     # a number without its country code, after the mainland's recognizers and the one above
     # (a column of phone numbers is the country code's recognizer's, the first of the entity)
     "baomi.engine.recognizers.generic.phone:LocalPhoneRecognizer",
+    "baomi.engine.recognizers.generic.phone:LocalPhoneZhRecognizer",
     "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
     # another country's passport: after the PRC's, whose numbers and columns stay its own
     "baomi.engine.recognizers.generic.passport:PassportRecognizer",

@@ -39,6 +39,12 @@ R = AddressRecognizer()
         ("备注：客户0电话见上，地址上海市徐汇区漕溪北路1号", None),
         ("客户张三住上海市徐汇区漕溪北路1号", None),
         ("送货到人民路12号，谢谢", None),
+        # traditional characters: Taiwan's, Hong Kong's and Macao's addresses
+        ("台北市信義區信義路五段7號89樓", "street_number"),
+        ("19139 苗栗市龍山寺路92號9樓", "street_number"),  # a postcode first
+        ("彰化市天母巷5號之4", "street_number"),
+        ("香港九龍旺角彌敦道123號", "division_street"),
+        ("已回覆，請於下週三再電話聯繫", None),
     ],
 )
 def test_address_cells(cell: str, pattern: str | None) -> None:

@@ -5,6 +5,7 @@ North America, Ofcom's 020 7946 0xxx) or made up."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import polars as pl
@@ -14,7 +15,12 @@ from baomi.engine.masking import mask_value
 from baomi.engine.protect.operators.pseudonym import pseudonym_value
 from baomi.engine.protect.params import PseudonymParams
 from baomi.engine.protect.policy import DEFAULT_POLICY, load_policy_text
-from baomi.engine.recognizers.generic.phone import LocalPhoneRecognizer, PhoneRecognizer, parsed
+from baomi.engine.recognizers.generic.phone import (
+    LocalPhoneRecognizer,
+    LocalPhoneZhRecognizer,
+    PhoneRecognizer,
+    parsed,
+)
 from tests.engine.recognizers.support import spans_in_cell
 
 R = PhoneRecognizer()
@@ -117,6 +123,7 @@ def test_parsed_is_the_numbering_plans_verdict() -> None:
 # -- numbers written without their country code ----------------------------------------------
 
 L = LocalPhoneRecognizer()
+Z = LocalPhoneZhRecognizer()
 
 
 _local = spans_in_cell
@@ -129,6 +136,7 @@ _local = spans_in_cell
         ("Called Karl-Peter Bonbach at (03786) 579754 about it", "(03786) 579754"),
         ("Tel: (0191) 496 0528", "(0191) 496 0528"),
         ("香港客户电话 9123 4567，周一回访", "9123 4567"),
+        ("客户手机：(0191) 496 0528", "(0191) 496 0528"),
         ("call 080-1993-5181 after 5pm", "080-1993-5181"),
         ("phone 0997543231", "0997543231"),
         ("mobile (415) 555-0132 ext. 12", "(415) 555-0132 ext. 12"),
@@ -139,7 +147,27 @@ _local = spans_in_cell
 )
 def test_a_local_number_beside_a_phone_word(text: str, span: str) -> None:
     assert _local(text) == [(span, "PHONE_NUMBER")]
-    assert pl.Series([text]).str.contains(str(L.prefilter)).item()
+    assert any(pl.Series([text]).str.contains(str(r.prefilter)).item() for r in (L, Z))
+
+
+def test_the_chinese_words_prefilter_lets_every_number_through() -> None:
+    """Random notes of Chinese phone words, numbers of every kind and other characters:
+    wherever the recognizer reads a number, its prefilter lets the note through (the
+    prefilter reads the raw text, the recognizer the normalised one)."""
+    rng = random.Random(8)
+    pieces = [
+        *("电话", "手机", "致电", "来电", "传真", "联系方式", "：", ":", " ", "，", "（", "）"),
+        *("号", "1", "2", "9", "0", "(", ")", "+", "-", ".", "x", "a", "号码为", "香港"),
+        *("9123 4567", "(0191) 496 0528", "13812345678", "0755-61303416", "2024-03-15"),
+        *("１２３４ ５６７８", "＋４４ ２０ ７９４６ ０９５８", "12345678"),
+    ]
+    checked = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        if Z.analyze(text):
+            checked += 1
+            assert pl.Series([text]).str.contains(str(Z.prefilter)).item(), text
+    assert checked > 200
 
 
 @pytest.mark.parametrize(

@@ -35,8 +35,14 @@ from baomi.engine.recognizers.cn.places import SUFFIX_CHARS, division_names, pla
 from baomi.engine.recognizers.generic import latin_address
 
 _SUFFIX = re.compile(f"[{SUFFIX_CHARS}]")
-_STREET = "路|街|大道|道|巷|弄|胡同|村|镇|乡|小区|大厦|公寓|园|广场|开发区"
-_NUMBER = r"\d+\s*(?:号|弄|栋|幢|单元|室|楼|层|座)"
+#: Street and number words, and their traditional forms (Taiwan's, Hong Kong's and Macao's
+#: addresses: 台北市信義路五段7號9樓, 彌敦道123號)
+#: and Japan's blocks (山形県小金井市箪笥町4丁目27番19号)
+_STREET = (
+    "路|街|大道|道|巷|弄|胡同|衚衕|村|镇|鎮|乡|鄉|小区|小區|大厦|大廈|公寓|园|園|广场|廣場|开发区"
+    "|丁目|番地"
+)
+_NUMBER = r"\d+\s*(?:号|號|弄|衖|栋|棟|幢|单元|單元|室|楼|樓|层|層|座)"
 _STREET_RX = re.compile(f"(?:{_STREET})")
 _NUMBER_RX = re.compile(_NUMBER)
 _SHAPE_RX = f"(?:{_STREET}|{_NUMBER})"
@@ -142,7 +148,7 @@ class AddressRecognizer(CellRecognizer):
         "addr",
     )
     context: ClassVar[tuple[str, ...]] = ("地址", "住址", "address")
-    prefilter = f"[{SUFFIX_CHARS}路街道巷弄村镇乡号]|{latin_address.CELL_PREFILTER}"
+    prefilter = f"[{SUFFIX_CHARS}路街道巷弄村镇鎮乡鄉号號]|丁目|{latin_address.CELL_PREFILTER}"
     fast_cell_regex = r"^[\p{Han}0-9A-Za-z\-#()（）]{4,80}$"
 
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:

@@ -100,10 +100,8 @@ _TYPES = [
     for w in ((word,) if word in _PLAIN_WORDS else (word, word.upper()))
 ]
 _SHORT = [w for word in _STREET_SHORT for w in (word, word.upper())]
-_TYPE = (
-    rf"(?:(?:{'|'.join(_SHORT)})\.?|{'|'.join(w for w in _TYPES if w not in _SHORT)})"
-    r"(?![A-Za-z])"
-)
+_TYPE_WORDS = rf"(?:{'|'.join(_SHORT)})\.?|{'|'.join(w for w in _TYPES if w not in _SHORT)}"
+_TYPE = rf"(?:{_TYPE_WORDS})(?![A-Za-z])"
 _NUM = r"(?:(?:No|NO|no)\.?[ ]?|\#[ ]?)?\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
 _UNIT_WORDS = [
     "Room",
@@ -126,16 +124,25 @@ _UNIT_WORDS = [
     "Gate",
     "House",
     "Villa",
+    "Studio",
 ]
 _UNIT = (
     rf"(?:(?:{'|'.join(_UNIT_WORDS)})\.?[ ]?\#?(?:\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?|[A-Z])"
     r"|\d{1,3}/F|\d{1,3}(?:st|nd|rd|th)[ ]Floor|\#\d{1,3}-\d{1,5})(?![0-9A-Za-z])"
 )
 _SEP = r"(?:,[ ]?|[ ])"
-_CORE = (
-    rf"(?:{_NUM},?[ ]{_WORDS}[ ]{_TYPE}"
-    rf"|{_WORD}(?:[ ]{_WORD}){{0,2}}[ ]{_TYPE},?[ ](?:(?:No|NO|no)\.?[ ]?|\#[ ]?)\d{{1,5}}[A-Za-z]?)"
-)
+
+
+def _core(street_type: str) -> str:
+    """A house number and capitalised words ending in a street word, or the number after it."""
+    return (
+        rf"(?:{_NUM},?[ ]{_WORDS}[ ]{street_type}"
+        rf"|{_WORD}(?:[ ]{_WORD}){{0,2}}[ ]{street_type},?[ ]"
+        r"(?:(?:No|NO|no)\.?[ ]?|\#[ ]?)\d{1,5}[A-Za-z]?)"
+    )
+
+
+_CORE = _core(_TYPE)
 #: Division words (longer first where one starts another); ``Dist`` and ``Prov`` take a point
 _DIVISION_WORDS = [
     "New Area",
@@ -248,6 +255,260 @@ class LatinAddressRecognizer(PatternRecognizer):
 
 # Whole cells of an address column -----------------------------------------------------------
 
+#: Street words read only in a whole cell of an address column, where the header says what the
+#: cell is: the rest of the US Postal Service's street suffixes (Publication 28, Appendix C1:
+#: ``90996 Theresa Cape``, ``500 Oak Grove Trail``), Royal Mail's and Australia Post's
+#: (``Elm Mews``, ``7 Sarah Circlet``). Many are English words (``Key``, ``Park``, ``View``):
+#: in free text they would take a sentence's ``Phase 2 Data Center`` for a street
+_CELL_STREET_WORDS = [
+    "Branch",
+    "Bridge",
+    "Brook",
+    "Brooks",
+    "Burg",
+    "Burgs",
+    "Bypass",
+    "Camp",
+    "Canyon",
+    "Cape",
+    "Causeway",
+    "Center",
+    "Centers",
+    "Centre",
+    "Circles",
+    "Cliff",
+    "Cliffs",
+    "Club",
+    "Common",
+    "Commons",
+    "Corner",
+    "Corners",
+    "Course",
+    "Courts",
+    "Cove",
+    "Coves",
+    "Creek",
+    "Crest",
+    "Crossing",
+    "Crossroad",
+    "Curve",
+    "Dale",
+    "Dam",
+    "Divide",
+    "Drives",
+    "Estate",
+    "Estates",
+    "Expressway",
+    "Extension",
+    "Falls",
+    "Ferry",
+    "Field",
+    "Fields",
+    "Flat",
+    "Flats",
+    "Ford",
+    "Fords",
+    "Forest",
+    "Forge",
+    "Fork",
+    "Forks",
+    "Fort",
+    "Freeway",
+    "Garden",
+    "Gardens",
+    "Gateway",
+    "Glen",
+    "Glens",
+    "Green",
+    "Greens",
+    "Grove",
+    "Groves",
+    "Harbor",
+    "Harbors",
+    "Harbour",
+    "Haven",
+    "Heights",
+    "Hill",
+    "Hills",
+    "Hollow",
+    "Inlet",
+    "Island",
+    "Islands",
+    "Isle",
+    "Junction",
+    "Junctions",
+    "Key",
+    "Keys",
+    "Knoll",
+    "Knolls",
+    "Lake",
+    "Lakes",
+    "Landing",
+    "Light",
+    "Lights",
+    "Loaf",
+    "Lock",
+    "Locks",
+    "Lodge",
+    "Loop",
+    "Mall",
+    "Manor",
+    "Manors",
+    "Meadow",
+    "Meadows",
+    "Mews",
+    "Mill",
+    "Mills",
+    "Mission",
+    "Motorway",
+    "Mount",
+    "Mountain",
+    "Mountains",
+    "Neck",
+    "Orchard",
+    "Oval",
+    "Overpass",
+    "Park",
+    "Parks",
+    "Parkways",
+    "Pass",
+    "Passage",
+    "Path",
+    "Pike",
+    "Pine",
+    "Pines",
+    "Plain",
+    "Plains",
+    "Plaza",
+    "Point",
+    "Points",
+    "Port",
+    "Ports",
+    "Prairie",
+    "Radial",
+    "Ramp",
+    "Ranch",
+    "Rapid",
+    "Rapids",
+    "Rest",
+    "Ridge",
+    "Ridges",
+    "River",
+    "Roads",
+    "Route",
+    "Row",
+    "Run",
+    "Shoal",
+    "Shoals",
+    "Shore",
+    "Shores",
+    "Skyway",
+    "Spring",
+    "Springs",
+    "Spur",
+    "Spurs",
+    "Squares",
+    "Station",
+    "Stravenue",
+    "Stream",
+    "Streets",
+    "Summit",
+    "Throughway",
+    "Trace",
+    "Track",
+    "Trafficway",
+    "Trail",
+    "Trailer",
+    "Tunnel",
+    "Turnpike",
+    "Underpass",
+    "Union",
+    "Unions",
+    "Valley",
+    "Valleys",
+    "Viaduct",
+    "View",
+    "Views",
+    "Villages",
+    "Ville",
+    "Vista",
+    "Walk",
+    "Walks",
+    "Wall",
+    "Ways",
+    "Well",
+    "Wells",
+    "Wynd",
+    "Rise",
+    "Vale",
+    "Parade",
+    "Esplanade",
+    "Promenade",
+    "Quay",
+    "Wharf",
+    "Circlet",
+    "Rotary",
+    "Link",
+    "Pocket",
+    "Grange",
+    "Chase",
+    "Gate",
+    "Nook",
+    "Retreat",
+]
+_CELL_TYPE = rf"(?:{_TYPE_WORDS}|{'|'.join(_CELL_STREET_WORDS)})(?![A-Za-z])"
+#: A letter of a name in a European language (``Lüdenscheid``, ``Bremervörde``, ``Staßfurt``)
+_EU_LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
+_EU_WORD = rf"(?:[A-ZÀ-ÖØ-Þ][{_EU_LETTER}'’\-]*)"
+#: A street as German, Austrian, Swiss and Dutch addresses write it, its word joined to the
+#: name and the number after it (``Röhrdanzstraße 3/1``, ``Bianca-Löffler-Gasse 13``,
+#: ``Kadeallee 96-42``, ``Keizersgracht 123``)
+#: The street words of :data:`_EU_STREET`, joined to the name (or after a hyphen, capitalised)
+_EU_STREET_WORDS = [
+    "straße",
+    "strasse",
+    "str.",
+    "weg",
+    "gasse",
+    "platz",
+    "allee",
+    "ring",
+    "damm",
+    "ufer",
+    "chaussee",
+    "steig",
+    "markt",
+    "Straße",
+    "Weg",
+    "Gasse",
+    "Platz",
+    "Allee",
+    "Ring",
+    "Damm",
+    "straat",
+    "laan",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+]
+_EU_STREET = (
+    rf"{_EU_WORD}(?:[ ]{_EU_WORD}){{0,2}}?"
+    + "(?:"
+    + "|".join(f"(?<={re.escape(w)})" for w in _EU_STREET_WORDS)
+    + ")"
+    + r"[ ]\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?"
+)
+#: Places written after a street only in a whole cell: a postcode before its town, as most of
+#: Europe writes it (``12402 Heinsberg``, ``75002 Paris``, ``1010 Wien``), an Australian state
+#: and postcode (``QLD, 2612``), a Canadian postcode (``K1A 0B1``)
+_CELL_PLACE = (
+    rf"(?:\d{{4,5}}[ ]{_EU_WORD}(?:[ ]{_EU_WORD}){{0,2}}"
+    r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?[ ]\d{4}(?![0-9])"
+    r"|[A-Z]\d[A-Z][ ]?\d[A-Z]\d(?![A-Za-z0-9]))"
+)
+
+
 #: Rust regex (Polars): a cell that may be an address in Latin letters holds a street, unit or
 #: division word or a listed place at the start of a word, as written (:func:`classify_cell`
 #: finds nothing in any other); a customer number's six digits or an e-mail's letters are none
@@ -260,6 +521,14 @@ CELL_PREFILTER = (
         + [re.escape(p) for p in latin_places()]
     )
     + r")|\d/F|#\d|[A-Z]{2} \d{5}|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
+    # a whole cell's wider vocabulary (:func:`_abroad`): its street words, a European street
+    # and number, a postcode before a town, an Australian state and postcode, a Canadian one
+    + r"| (?:"
+    + "|".join(_CELL_STREET_WORDS)
+    + r")(?:$|[ ,])|(?:"
+    + "|".join(re.escape(w) for w in _EU_STREET_WORDS)
+    + r") \d"
+    + r"|\d{4,5} [A-ZÀ-ÖØ-Þ]|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),? \d{4}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
 )
 
 _CELL_SCORE = 0.9
@@ -317,9 +586,52 @@ def classify_cell(cell: str) -> tuple[float, str] | None:
             )
         if _rest_regex().fullmatch(rest):
             return _CELL_SCORE, "latin_address"
-        return None
-    if _places_only_regex().fullmatch(cell) and place.search(cell):
+    elif _places_only_regex().fullmatch(cell) and place.search(cell):
         return _CELL_PLACES_SCORE, "latin_places"
+    return _abroad(cell)
+
+
+@cache
+def _cell_compiled() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A street of a whole cell (any street word of :data:`_CELL_STREET_WORDS`, or a
+    European one), with its units; and what may follow it."""
+    street = rf"(?:{_UNIT},?[ ]){{0,4}}(?:{_core(_CELL_TYPE)}|{_EU_STREET})(?:{_SEP}{_UNIT})*"
+    seg = rf"(?:{_UNIT}|{_CELL_PLACE}|{_place_segment()}|{_EU_WORD}|{_POSTCODE})"
+    return re.compile(street), re.compile(rf"(?:{_SEP}{seg})*+[ .]*")
+
+
+#: The postcode that ends an address abroad: a US state and ZIP code, a UK postcode, China's
+#: six digits, and the places of :data:`_CELL_PLACE`
+_POSTAL_END = re.compile(
+    rf"{_SEP}(?:{_CELL_PLACE}|[A-Z]{{2}}[ ]\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?[ ]\d[A-Z]{{2}}"
+    r"|\d{6})[ .]*$"
+)
+#: Before it: a unit or a house number first, then units, numbers and words of any case
+#: (``Flat 2, Wilkins dam, Lloydville``), comma- or space-separated
+_POSTAL_HEAD = re.compile(
+    rf"(?:{_UNIT}|{_NUM})(?:{_SEP}(?:{_UNIT}|{_NUM}|[{_EU_LETTER}][{_EU_LETTER}'’\-.]*))*+"
+)
+_CELL_POSTAL_SCORE = 0.8
+
+
+def _abroad(cell: str) -> tuple[float, str] | None:
+    """A whole cell of an address abroad that the free-text shapes do not take: a street of a
+    cell's wider vocabulary or a European street with its places (``90996 Theresa Cape, West
+    Robert, ND 15940``, ``Benthinweg 68, 59797 Bremervörde``), or a unit or house number, words
+    and a postcode at the end (``1 Crystal Riviera, Port Brandonbury, ACT, 9246``)."""
+    street, rest_rx = _cell_compiled()
+    m = street.match(cell)
+    if m is not None:
+        rest = cell[m.end() :]
+        if not rest.strip(" ."):
+            return _CELL_STREET_SCORE, "latin_street"
+        if rest_rx.fullmatch(rest):
+            return _CELL_SCORE, "latin_address"
+    end = _POSTAL_END.search(cell)
+    if end is not None:
+        head = cell[: end.start()]
+        if _POSTAL_HEAD.fullmatch(head) and re.search("[A-Za-z]{2}", head):
+            return _CELL_POSTAL_SCORE, "latin_postal"
     return None
 
 

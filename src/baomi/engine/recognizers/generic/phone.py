@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import ClassVar
 
 import polars as pl
 
@@ -83,8 +84,8 @@ class PhoneRecognizer(PatternRecognizer):
 
 #: An area code in parentheses, then groups of digits apart by a blank, ``-`` or ``.``; a
 #: country code before them where the number is no valid one of its plan (``+44 28 9018 148``
-#: under ``Phone``: no other recognizer takes it)
-_LOCAL = r"(?:\+\d{1,3}[ \-.]?)?(?:\(\d{1,5}\)[ \-.]?)?\d{1,12}(?:[ \-.]\d{1,8}){0,5}"
+#: under ``Phone``: no other recognizer takes it), but 86 (the mainland's recognizers')
+_LOCAL = r"(?:\+(?!86)\d{1,3}[ \-.]?)?(?:\(\d{1,5}\)[ \-.]?)?\d{1,12}(?:[ \-.]\d{1,8}){0,5}"
 #: An extension: ``x875``, ``ext. 12``, ``#3``, ``转 806``
 _EXTENSION = r"(?:[ ]?(?:x|ext\.?|extn\.?|#|转|分机)[ ]?\d{1,6})"
 _EXTENSION_RX = re.compile(_EXTENSION + r"$")
@@ -109,7 +110,7 @@ _NOT_OTHER = (
 #: checks of :data:`_NOT_OTHER` one digit on)
 _LOCAL_SEARCH = (
     r"(?P<v>[+(\d](?<![0-9A-Za-z+\-./()][+(\d])"
-    r"(?:(?<=\+)\d{1,3}[ \-.]?(?:\(\d{1,5}\)[ \-.]?)?\d{1,12}"
+    r"(?:(?<=\+)(?!86)\d{1,3}[ \-.]?(?:\(\d{1,5}\)[ \-.]?)?\d{1,12}"
     r"|(?<=\()\d{1,5}\)[ \-.]?\d{1,12}"
     r"|(?<=\d)"
     r"(?!\d{3}[-./]\d{1,2}[-./]\d{1,2}(?![0-9]))"
@@ -122,15 +123,11 @@ _LOCAL_SEARCH = (
     r"(?:[ \-.]\d{1,8}){0,5}" + _EXTENSION + r"?)(?![0-9A-Za-z])"
 )
 _MAINLAND_MOBILE = re.compile(r"(?:0086|86)?1[3-9]\d{9}")
-#: Words that name a phone (lower case; the context window is searched in the normalised,
-#: lower-cased text, a header in its own words)
+#: Words that name a phone, in Chinese: right beside the number (:class:`LocalPhoneZhRecognizer`)
+_PHONE_WORDS_ZH = ("电话", "手机", "致电", "来电", "传真", "联系方式")
+#: Words that name a phone, in English (lower case; the context window is searched in the
+#: normalised, lower-cased text)
 _PHONE_WORDS = (
-    "电话",
-    "手机",
-    "致电",
-    "来电",
-    "传真",
-    "联系方式",
     "tel",
     "phone",
     "call",
@@ -157,25 +154,26 @@ def local_digits(value: str) -> str:
     return ("+" if main.startswith("+") else "") + "".join(c for c in main if c.isdigit())
 
 
+_LOCAL_PATTERN = Pattern(
+    "local",
+    rf"(?<![0-9A-Za-z+\-./()]){_NOT_OTHER}(?P<v>{_LOCAL}{_EXTENSION}?)(?![0-9A-Za-z])",
+    # below the mainland landline's: its number, where both read one, is a landline
+    0.2,
+    context_required=True,
+    search_regex=_LOCAL_SEARCH,
+)
+
+
 class LocalPhoneRecognizer(PatternRecognizer):
-    """A phone number written without its country code, under a phone's header or beside a
-    word naming one (module docstring)."""
+    """A phone number written without its country code, under a phone's header or beside an
+    English word naming one (module docstring)."""
 
     entity = "PHONE_NUMBER"
-    patterns = (
-        Pattern(
-            "local",
-            rf"(?<![0-9A-Za-z+\-./()]){_NOT_OTHER}(?P<v>{_LOCAL}{_EXTENSION}?)(?![0-9A-Za-z])",
-            # below the mainland landline's: its number, where both read one, is a landline
-            0.2,
-            context_required=True,
-            search_regex=_LOCAL_SEARCH,
-        ),
-    )
-    context = _PHONE_WORDS
+    patterns = (_LOCAL_PATTERN,)
+    context: ClassVar[tuple[str, ...]] = _PHONE_WORDS
     #: ``Called Karl-Peter Bonbach at (03786) 579754``: the word a name away from the number
     context_window = 32
-    header_hints = ("电话", "手机", "联系方式", "传真", "tel", "phone", "mobile", "cell", "fax")
+    header_hints: ClassVar[tuple[str, ...]] = ("tel", "phone", "mobile", "cell", "fax")
     #: a column of telephone numbers only where its header says so: a column of order numbers
     #: (``2024-0312-77``) has the same shape
     header_required = True
@@ -183,7 +181,9 @@ class LocalPhoneRecognizer(PatternRecognizer):
     #: Rust regex (Polars): a word naming a phone, in any case, half- or full-width (the
     #: context window's words in the normalised text). A word alone: a digit within the
     #: window on either side made a regex that cost ~5 ms per 10,000 cells of every column
-    prefilter = "(?i)(?:" + "|".join(re.escape(w) for w in (*_PHONE_WORDS, *_WIDE_WORDS)) + ")"
+    prefilter: ClassVar[str | None] = (
+        "(?i)(?:" + "|".join(re.escape(w) for w in (*_PHONE_WORDS, *_WIDE_WORDS)) + ")"
+    )
     #: under a phone's header every cell with a digit may be one
     header_prefilter = "[0-9０-９]"
     fast_cell_regex = (
@@ -222,6 +222,38 @@ class LocalPhoneRecognizer(PatternRecognizer):
         return None
 
 
+_ZH = "|".join(_PHONE_WORDS_ZH)
+
+
+class LocalPhoneZhRecognizer(LocalPhoneRecognizer):
+    """The same numbers after a Chinese word naming a phone, right after it (``电话 9123
+    4567``, ``手机：(0191) 496 0528``), within six characters. Chinese notes
+    name a phone beside most mainland mobiles and landlines; so that the recognizer reads only
+    the notes that can hold another number, the number starts with none of a mainland mobile's
+    ``1`` (no local number elsewhere does either: Hong Kong's, Macao's, Taiwan's and a
+    mainland landline's local number start with 2–9, a trunk prefix with 0)."""
+
+    patterns = (
+        Pattern(
+            "local_zh",
+            _LOCAL_PATTERN.regex.replace("(?P<v>", "(?!1)(?P<v>", 1),
+            _LOCAL_PATTERN.score,
+            context_required=True,
+            search_regex=_LOCAL_SEARCH.replace("(?P<v>[+(\\d]", "(?P<v>[+(02-9]", 1),
+        ),
+    )
+    context = _PHONE_WORDS_ZH
+    context_window = 6
+    #: the word before the number only: a prefilter for a number before the word starts at
+    #: every digit of a note, and cost more than all the recognizer found
+    context_after = 0
+    header_hints = ("电话", "手机", "联系方式", "传真")
+    #: Rust regex (Polars): a Chinese word naming a phone, then (within the window) the first
+    #: character of a number after a character that no number follows (the pattern's
+    #: look-behind): a superset of the windows
+    prefilter = rf"(?:{_ZH})(?:.{{0,4}}[^0-9A-Za-z+\-./()０-９])?[02-9０２-９(（+＋]"
+
+
 def country_code_digits(value: str) -> int:
     """How many digits of ``value`` (a phone number with its country code) are the country
     code; 0 when it does not parse."""
@@ -231,6 +263,7 @@ def country_code_digits(value: str) -> int:
 
 __all__ = [
     "LocalPhoneRecognizer",
+    "LocalPhoneZhRecognizer",
     "PhoneRecognizer",
     "country_code_digits",
     "local_digits",
