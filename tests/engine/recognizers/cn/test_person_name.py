@@ -56,6 +56,15 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         ("apple iphone", None, None),  # lower case and no name's spelling
         ("John Smith Jr Esq Fifth", None, None),  # five words
         ("John3 Smith", None, None),
+        # a blank between surname and given name (Japan's forms, some Chinese ones), Korean
+        # names in Hangul, Japanese ones in katakana: their shapes, found in a name column
+        ("王 小明", "王 小明", "surname"),
+        ("太田 真綾", "太田 真綾", "cjk_spaced"),
+        ("김민준", "김민준", "hangul_name"),
+        ("김 민준", "김 민준", "hangul_name"),
+        ("スズキ イチロー", "スズキ イチロー", "kana_name"),
+        ("スズキ・イチロー", "スズキ・イチロー", "kana_name"),
+        ("太田 真綾 様子 x", None, None),
     ],
 )
 def test_person_name_cells(cell: str, expected: str | None, pattern: str | None) -> None:

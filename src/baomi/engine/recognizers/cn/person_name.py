@@ -39,6 +39,13 @@ from baomi.engine.types import Finding
 _DOTS = re.compile("[•・]")
 _HONORIFIC = re.compile("(?:先生|女士|小姐)$")
 _PLAIN = re.compile(f"[{HAN}]{{2,4}}")
+#: A name of Han characters with a blank between surname and given name, as Japan writes
+#: names and Chinese forms sometimes do (``太田 真綾``, ``王 小明``)
+_SPACED = re.compile(f"([{HAN}]{{1,3}})[ \u3000]([{HAN}]{{1,3}})")
+#: A Korean name in Hangul (``김민준``, ``김 민준``)
+_HANGUL = re.compile("[\uac00-\ud7a3]{1,2}[ \u3000]?[\uac00-\ud7a3]{1,3}")
+#: A Japanese name in katakana (``スズキ イチロー``, ``スズキ・イチロー``)
+_KATAKANA = re.compile("[\u30a1-\u30fa\u30fc]{2,}[ \u3000・·][\u30a1-\u30fa\u30fc]{2,}")
 _DOTTED = re.compile(f"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}}){{1,3}}")
 #: Cell values that stand in for a missing name ("unknown", "n/a", "customer"): never a name,
 #: even where the first character is also a surname (保密, 同上, 空白).
@@ -142,11 +149,18 @@ class PersonNameRecognizer(CellRecognizer):
         "field",
     )
     context: ClassVar[tuple[str, ...]] = ("姓名", "先生", "女士", "name")
-    prefilter = f"[{HAN}]{{2}}|[A-Za-zÀ-ɏ]{{2}}"
+    prefilter = (
+        f"[{HAN}][ \u3000]?[{HAN}]|[A-Za-zÀ-ɏ]{{2}}|[\uac00-\ud7a3][ \u3000]?[\uac00-\ud7a3]"
+        "|[\u30a1-\u30fa\u30fc]{2}"
+    )
     #: Names are diverse; a column of a few repeated words (支付方式: 银联卡…) is not one
     #: unless its header names it (five account managers under 经办人).
     min_distinct_share = 0.2
-    weak_patterns = frozenset({"latin_word", "latin_shape"})
+    #: a shape alone (a Latin word, a spaced, Korean or katakana name): read as a name in a
+    #: name column, no evidence of one unless the header says so
+    weak_patterns = frozenset(
+        {"latin_word", "latin_shape", "cjk_spaced", "hangul_name", "kana_name"}
+    )
     fast_cell_regex = r"^[\p{Han}·]{2,5}$"
 
     def canonical(self, value: str) -> str:
@@ -165,6 +179,17 @@ class PersonNameRecognizer(CellRecognizer):
         single, compound = surnames()
         if core != cell and (core in single or core in compound):
             return 0, len(core), _HONORIFIC_ONLY_SCORE, "surname_honorific"
+        spaced = _SPACED.fullmatch(core)
+        if spaced is not None:
+            joined = spaced[1] + spaced[2]
+            known = (len(joined) >= 3 and joined[:2] in compound) or joined[0] in single
+            if known and _PLAIN.fullmatch(joined) and joined not in place_names():
+                return 0, len(core), _SURNAME_SCORE, "surname"
+            return 0, len(core), _LATIN_SHAPE_SCORE, "cjk_spaced"
+        if _KATAKANA.fullmatch(cell):
+            return 0, len(cell), _LATIN_SHAPE_SCORE, "kana_name"
+        if _HANGUL.fullmatch(core):
+            return 0, len(core), _LATIN_SHAPE_SCORE, "hangul_name"
         if "·" in core:
             if _DOTTED.fullmatch(core):
                 return 0, len(core), _DOTTED_SCORE, "dotted_name"

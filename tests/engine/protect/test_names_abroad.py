@@ -1,0 +1,41 @@
+"""Customers from Japan and Korea, and forms that put a blank between surname and given name:
+in a column whose header names a person every name is counted and de-identified (they were
+kept: only Han names without a blank and Latin ones were read). The shapes alone make no
+name column. Names made up of common name characters."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from baomi.engine.contracts.codec import to_dict
+from baomi.engine.protect.fingerprint import strip_marks
+from baomi.engine.scan import ScanOptions, scan_paths
+
+from .conftest import protect_verified
+
+NAMES = ["太田 真綾", "清水 直樹", "김민준", "이 서연", "スズキ イチロー", "王 小明"]
+
+
+def _scan(root: Path, out: Path, header: str, values: list[str]) -> dict[str, object]:
+    root.mkdir()
+    with (root / "c.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[header, "Note"], *[[v, "VIP"] for v in values]])
+    result = scan_paths([root], out_dir=out, options=ScanOptions(prose=False))
+    column: dict[str, object] = to_dict(result.inventory)["files"][0]["columns"][0]
+    return column
+
+
+def test_a_name_column_of_them_is_counted_and_protected(tmp_path: Path) -> None:
+    col = _scan(tmp_path / "in", tmp_path / "out", "Customer Name", NAMES)
+    assert (col["entity"], col["matches"]) == ("PERSON_NAME", len(NAMES))
+    protect_verified(tmp_path / "in", tmp_path / "pkg")
+    text = strip_marks((tmp_path / "pkg" / "c.csv").read_text(encoding="utf-8"))
+    assert not [n for n in NAMES if n in text]
+
+
+def test_their_shapes_alone_make_no_name_column(tmp_path: Path) -> None:
+    """Pairs of words apart by a blank under a header that names no person (a tag column)."""
+    tags = ["已 付款", "未 发货", "北京 上海", "重要 客户", "待 回访", "新 客户"]
+    col = _scan(tmp_path / "in", tmp_path / "out", "标签", tags)
+    assert col["entity"] != "PERSON_NAME" and col["matches"] == 0
