@@ -87,6 +87,13 @@ def test_clean(text: str, span: EntitySpan, expected: tuple[int, int] | None) ->
         ("Customer Service: call us", []),  # a party needs its colon
         ("Mrs.Smith", ["Smith"]),
         ("Alumni Name: Tom", ["Tom"]),
+        # a CRM note's verbs of talking to someone (the names were kept)
+        ("Called Ernest Richards at 954.632.3194 about the invoice.", ["Ernest Richards"]),
+        ("spoke with Mary Jones today", ["Mary Jones"]),
+        ("followed up with Li Na", ["Li Na"]),
+        ("Called Support Team", []),
+        ("called back", []),
+        ("Visited Paris in May", []),  # places are visited: no verb of talking to someone
     ],
 )
 def test_english_titles_and_parties_name_latin_names(text: str, names: list[str]) -> None:

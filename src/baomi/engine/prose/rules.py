@@ -76,6 +76,27 @@ LATIN_PARTIES = (
     "Signed by",
     "Signature",
 )
+#: A CRM note's verbs of talking to someone, before the person's name (``Called Ernest
+#: Richards at …``, ``spoke with Mary Jones``): no colon after them
+LATIN_VERBS = tuple(
+    form
+    for verb in (
+        "called",
+        "spoke with",
+        "spoke to",
+        "talked to",
+        "talked with",
+        "met with",
+        "emailed",
+        "e-mailed",
+        "contacted",
+        "followed up with",
+        "left a message for",
+        "texted",
+        "messaged",
+    )
+    for form in (verb, verb[0].upper() + verb[1:])
+)
 
 
 @cache
@@ -83,25 +104,26 @@ def rule_words() -> tuple[str, ...]:
     """The trigger and title words, longest first: every match of the rules holds one, and
     most texts have none."""
     words = {*lexicon.NAME_TRIGGERS, *lexicon.NAME_TRIGGERS_GLUED, *lexicon.NAME_TITLES}
-    words |= {*LATIN_TITLES, *LATIN_PARTIES}
+    words |= {*LATIN_TITLES, *LATIN_PARTIES, *LATIN_VERBS}
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
 @cache
 def _latin_trigger() -> re.Pattern[str]:
-    """A form of address (its point optional) or a party and a colon, then one to three
-    capitalised words."""
+    """A form of address (its point optional), a party and a colon or a verb of talking to
+    someone, then one to three capitalised words."""
     titles = "|".join(LATIN_TITLES)
     parties = "|".join(LATIN_PARTIES)
+    verbs = "|".join(re.escape(v) for v in sorted(LATIN_VERBS, key=len, reverse=True))
     return re.compile(
-        rf"(?<![A-Za-z])(?P<w>(?:{titles})\.?|(?:{parties})[ ]?[:：])[ ]*"
+        rf"(?<![A-Za-z])(?P<w>(?:{titles})\.?|(?:{parties})[ ]?[:：]|(?:{verbs})(?=[ ]))[ ]*"
         r"(?P<v>[A-Z][A-Za-z'\-]*(?:[ ][A-Z][A-Za-z'\-]*){0,2})(?![A-Za-z])"
     )
 
 
 def _latin_names(text: str) -> Iterator[RuleSpan]:
-    """Names in Latin letters after an English title or party (:data:`LATIN_TITLES`,
-    :data:`LATIN_PARTIES`): the words that spell names (pinyin, a romanisation, a name of
+    """Names in Latin letters after an English title, party or verb (:data:`LATIN_TITLES`,
+    :data:`LATIN_PARTIES`, :data:`LATIN_VERBS`): the words that spell names (pinyin, a romanisation, a name of
     Faker's lists: :func:`~baomi.engine.prose.latin.is_name_word`), from the first; none
     where the first does not (``Dear Sir``, ``Customer: Service Desk``)."""
     from baomi.engine.prose.latin import is_name_word

@@ -38,6 +38,7 @@ from baomi.engine.prose.rules import (
     CONTEXT_BOOST,
     LATIN_PARTIES,
     LATIN_TITLES,
+    LATIN_VERBS,
     RULE_SCORE,
     RuleSpan,
     clean_bounds,
@@ -292,14 +293,17 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     entity = "PERSON_NAME"
     label = "PER"
-    #: Chinese text, or English with a form of address or a party and a colon before a name
-    #: (``Dear John``, ``Buyer: John Smith``: the English trigger rule's words)
+    #: Chinese text, or English with a form of address, a party and a colon or a verb of
+    #: talking to someone before a name (``Dear John``, ``Buyer: John Smith``, ``Called John
+    #: Smith``: the English trigger rule's words)
     prefilter = (
         r"\p{Han}{2}|(?:"
         + "|".join(LATIN_TITLES)
         + r")\.?[ ]|(?:"
         + "|".join(LATIN_PARTIES)
-        + r") ?[:：]"
+        + r") ?[:：]|(?:"
+        + "|".join(v.replace("-", r"\-") for v in LATIN_VERBS)
+        + r") [A-Z]"
     )
     #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
     #: names, so a column of a few repeated words (会员等级) does not become text by it.
