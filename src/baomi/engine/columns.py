@@ -136,7 +136,7 @@ def _header_matches(header: str, hints: Sequence[str]) -> bool:
 
 
 def _masks(
-    recognizers: Sequence[Recognizer], normed: pl.Series
+    recognizers: Sequence[Recognizer], normed: pl.Series, header: str | None = None
 ) -> list[tuple[pl.Series | None, pl.Series | None]]:
     """Per recognizer, the sample cells its prefilter lets through and those of its plain
     shape (``fast_cell_regex``), None where it has none: every test in one Polars query (a
@@ -145,8 +145,9 @@ def _masks(
     exprs: list[pl.Expr] = []
     v = pl.col("v")
     for i, r in enumerate(recognizers):
-        if r.prefilter:
-            exprs.append(v.str.contains(r.prefilter).fill_null(False).alias(f"p{i}"))
+        prefilter = r.prefilter_for(header)  # a header may widen it, as in the analysis
+        if prefilter:
+            exprs.append(v.str.contains(prefilter).fill_null(False).alias(f"p{i}"))
         fast_rx = getattr(r, "fast_cell_regex", None)
         if isinstance(r, PatternRecognizer) and fast_rx:
             exprs.append(v.str.contains(fast_rx).fill_null(False).alias(f"f{i}"))
@@ -173,7 +174,7 @@ def _shares(
 ) -> _Share:
     n = len(cells)
     shape = valid = 0
-    prefiltered, fast = masks if masks is not None else _masks([recognizer], normed)[0]
+    prefiltered, fast = masks if masks is not None else _masks([recognizer], normed, header)[0]
     # Cells the recognizer's prefilter rules out cannot give a finding (the prefilter is a
     # superset of its patterns, as in the batched analysis).
     slow = prefiltered if prefiltered is not None else pl.repeat(True, n, eager=True)
@@ -270,7 +271,7 @@ def classify_column(
         )
     )
     try:
-        masks = _masks(chosen, normed)
+        masks = _masks(chosen, normed, header)
         shares = [
             _shares(r, cells, normed, norm, header, m) for r, m in zip(chosen, masks, strict=True)
         ]

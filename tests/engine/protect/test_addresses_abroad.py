@@ -36,6 +36,20 @@ ABROAD = {
     ],
     "tw": ["台北市信義區信義路五段7號89樓", "19139 苗栗市龍山寺路92號9樓"],
     "hk": ["香港九龍旺角彌敦道123號"],
+    # on their shape alone, under the address header (a digit, words, no sentence)
+    "kr": ["강원도 삼척시 테헤란8로 988-58", "서울특별시 도봉구 서초중앙로 지하981"],
+    "nl": ["Dirkpad 75, 8900WS, Meerssen", "Evaboulevard 0, 5108PV, Oudesluis"],
+    "nz": ["PO Box 45, Mokoawa 2291", "34 Atkinson Cross, Awanui 8179"],
+    "in": ["53/22, Panchal Chowk, Rajkot-217743", "H.No. 81, Sastry Nagar, Jamalpur 470316"],
+    "fr": [
+        "9, rue de Valentin, 50563 Delahaye-sur-Barbie",
+        "boulevard Sophie Lebrun, 33835 Sainte Corinne",
+    ],
+    "es": [
+        "Cañada de Erasmo Botella 709, Segovia, 49425",
+        "C. Carmelita Valverde 67, Badajoz, 48312",
+    ],
+    "it": ["Contrada Orlando, 0 Appartamento 70, 73017, Chiesanuova (LE)"],
 }
 
 
@@ -59,6 +73,18 @@ def test_every_address_is_counted_and_protected(tmp_path: Path, country: str) ->
     text = strip_marks((tmp_path / "pkg" / "c.csv").read_text(encoding="utf-8"))
     streets = [a.split(",")[0] for a in addresses]
     assert not [s for s in streets if s in text]
+
+
+def test_their_shape_alone_makes_no_address_column(tmp_path: Path) -> None:
+    """Words and a digit under a header that names no address (a report's titles)."""
+    root = tmp_path / "in"
+    root.mkdir()
+    titles = ["Sales Report 2024", "Q3 Plan v2", "Budget 2025 draft", "Board Minutes 12"]
+    with (root / "c.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Title"], *[[t] for t in titles]])
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    col = to_dict(result.inventory)["files"][0]["columns"][0]
+    assert col["entity"] != "ADDRESS" and col["matches"] == 0
 
 
 def test_free_text_keeps_its_narrower_street_words(tmp_path: Path) -> None:

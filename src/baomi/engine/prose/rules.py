@@ -108,6 +108,11 @@ def rule_words() -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
+#: A capital Latin letter, and any Latin letter of a word (Latin-1 and Latin Extended-A)
+_CAP = "[A-ZÀ-ÖØ-ÞĀ-ž]"
+_LOW = "[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'\\-]"
+
+
 @cache
 def _latin_trigger() -> re.Pattern[str]:
     """A form of address (its point optional), a party and a colon or a verb of talking to
@@ -117,7 +122,9 @@ def _latin_trigger() -> re.Pattern[str]:
     verbs = "|".join(re.escape(v) for v in sorted(LATIN_VERBS, key=len, reverse=True))
     return re.compile(
         rf"(?<![A-Za-z])(?P<w>(?:{titles})\.?|(?:{parties})[ ]?[:：]|(?:{verbs})(?=[ ]))[ ]*"
-        r"(?P<v>[A-Z][A-Za-z'\-]*(?:[ ][A-Z][A-Za-z'\-]*){0,2})(?![A-Za-z])"
+        # words of any Latin letters: ``Sébastien`` cut at its ``é`` left ``S``, read as a
+        # name and met again in every masked ``S*****``
+        rf"(?P<v>{_CAP}{_LOW}*(?:[ ]{_CAP}{_LOW}*){{0,2}})(?!{_LOW})"
     )
 
 
@@ -131,7 +138,7 @@ def _latin_names(text: str) -> Iterator[RuleSpan]:
     for m in _latin_trigger().finditer(text):
         words = m.group("v").split(" ")
         kept = 0
-        while kept < len(words) and is_name_word(words[kept]):
+        while kept < len(words) and len(words[kept]) > 1 and is_name_word(words[kept]):
             kept += 1
         if kept:
             start = m.start("v")

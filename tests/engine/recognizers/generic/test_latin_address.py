@@ -136,10 +136,13 @@ def test_no_address(text: str) -> None:
 def test_address_cells(cell: str, pattern: str | None) -> None:
     verdict = classify_cell(cell)
     assert (verdict[1] if verdict else None) == pattern
-    # the address column's recognizer reads them, whole
+    # the address column's recognizer reads them, whole; a cell of none of the shapes with a
+    # digit among words is an address there on its shape alone (weak: no evidence of an
+    # address column without the header)
     found = AddressRecognizer().analyze_cell(cell)
     if pattern is None:
-        assert found == []
+        assert [f.explanation.pattern for f in found] in ([], ["address_shape"])
+        assert not found or (any(c.isdigit() for c in cell) and " " in cell)
     else:
         (f,) = found
         assert (f.start, f.end, f.explanation.pattern) == (0, len(cell), pattern)

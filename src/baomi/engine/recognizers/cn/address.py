@@ -53,6 +53,15 @@ _SENTENCE = re.compile(r"[,.;:!?，。；：！？、]")
 _FULL = 0.9
 _STREET_NUMBER = 0.7
 _DIVISIONS_ONLY = 0.6
+#: An address of any country on its shape, in a column whose header says it holds addresses:
+#: a digit, two letters of any script, a blank or comma between parts, no sentence — Korea's
+#: ``강원도 삼척시 테헤란8로 988-58``, the Netherlands' ``Dirkpad 75, 8900WS, Meerssen``, New
+#: Zealand's ``PO Box 45, Mokoawa 2291``, India's ``53/22, Panchal Chowk, Rajkot-217743``. Not
+#: of Han characters: a Chinese or Japanese address is read by its parts, and a cell of them
+#: that is none (``送货到人民路12号，谢谢``) is a note
+_SHAPE_SCORE = 0.6
+_ANY_SHAPE = rf"^(?=.*[0-9])(?=(?:.*[^\W\d_]){{2}})(?=.*[ ,])[^@:：，。；！？、;!?{HAN}]{{6,120}}$"
+_ANY_SHAPE_RX = re.compile(_ANY_SHAPE)
 #: A cell without Han characters and with Latin letters: an address in English or pinyin, if
 #: any (:func:`baomi.engine.recognizers.generic.latin_address.classify_cell`)
 _LATIN_CELL = re.compile(f"[^{HAN}]*[A-Za-z][^{HAN}]*")
@@ -134,6 +143,13 @@ def divisions_in(cell: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _shaped(cell: str) -> tuple[int, int, float, str] | None:
+    """An address on its shape (:data:`_ANY_SHAPE`), not a sentence in Latin letters."""
+    if _ANY_SHAPE_RX.match(cell) and not latin_address.is_prose(cell):
+        return 0, len(cell), _SHAPE_SCORE, "address_shape"
+    return None
+
+
 class AddressRecognizer(CellRecognizer):
     entity = "ADDRESS"
     header_hints: ClassVar[tuple[str, ...]] = (
@@ -149,12 +165,17 @@ class AddressRecognizer(CellRecognizer):
     )
     context: ClassVar[tuple[str, ...]] = ("地址", "住址", "address")
     prefilter = f"[{SUFFIX_CHARS}路街道巷弄村镇鎮乡鄉号號]|丁目|{latin_address.CELL_PREFILTER}"
+    #: under an address's header a cell with a digit may be one on its shape alone
+    header_prefilter = f"{prefilter}|[0-9]"
     fast_cell_regex = r"^[\p{Han}0-9A-Za-z\-#()（）]{4,80}$"
+    #: an address on its shape alone (``address_shape``) is one in an address column, no
+    #: evidence of one unless the header says so
+    weak_patterns = frozenset({"address_shape"})
 
     def classify(self, cell: str) -> tuple[int, int, float, str] | None:
         if _LATIN_CELL.fullmatch(cell):
             latin = latin_address.classify_cell(cell)
-            return None if latin is None else (0, len(cell), *latin)
+            return _shaped(cell) if latin is None else (0, len(cell), *latin)
         divisions = divisions_in(cell)
         if not divisions:
             _, short = division_names()
@@ -169,15 +190,15 @@ class AddressRecognizer(CellRecognizer):
             return 0, len(cell), _STREET_NUMBER, "street_number"
         if divisions and _ONLY_DIVISIONS.fullmatch(cell) and divisions[-1][1] == len(cell):
             return 0, len(cell), _DIVISIONS_ONLY, "divisions"
-        return None
+        return _shaped(cell)
 
     def classify_series(self, cells: pl.Series) -> pl.DataFrame | None:
         """:meth:`classify`, vectorised: every division name ends in a suffix character, so
         :func:`divisions_in` finds one exactly when the cell contains one
         (:func:`_division_regex`). Cells starting with ``中国``, cells with only a province
         short form, all-Han cells of divisions alone (the last division must end the cell) and
-        cells of Latin letters without Han characters are left to :meth:`classify`
-        (``python``)."""
+        cells of Latin letters without Han characters, and cells of none of these shapes that
+        may be an address on its shape alone, are left to :meth:`classify` (``python``)."""
         short = division_names()[1]
         v = pl.col("v")
         # each test once (a query repeats an expression used twice: the test for 3,000
@@ -193,6 +214,10 @@ class AddressRecognizer(CellRecognizer):
             country=v.str.starts_with(_COUNTRY),
             # no Han character (found at once in a Chinese address) and a Latin letter
             latin=~v.str.contains(f"[{HAN}]") & v.str.contains("[A-Za-z]"),
+            # may be an address on its shape (:func:`_shaped`, exact in Python)
+            any_shape=v.str.contains("[0-9]")
+            & v.str.contains("[ ,]")
+            & ~v.str.contains(f"[@:：，。；！？、;!?{HAN}]"),
         )
         division, place = pl.col("division"), pl.col("place")
         shaped = pl.col("street") | pl.col("number")
@@ -217,6 +242,7 @@ class AddressRecognizer(CellRecognizer):
         pattern = (
             pl.when(division).then(pl.lit("division_street")).otherwise(pl.lit("street_number"))
         )
+        python = python | (score.is_null() & pl.col("any_shape"))
         return tests.select(
             score=score.cast(pl.Float64), pattern=pattern, python=python.fill_null(False)
         )

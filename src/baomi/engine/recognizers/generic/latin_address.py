@@ -538,6 +538,11 @@ _CELL_PLACES_SCORE = 0.6
 _PROSE = re.compile(r"[.!?;:]\s+[a-z]|\b(?:the|please|call|and|or|is|was|will|should)\b")
 
 
+def is_prose(cell: str) -> bool:
+    """Whether ``cell`` reads as a sentence in English (a note in an address column)."""
+    return _PROSE.search(cell) is not None
+
+
 @cache
 def _rest_regex() -> re.Pattern[str]:
     """What may follow the street in an address cell: units, places and any capitalised
@@ -696,6 +701,7 @@ __all__ = [
     "LatinAddressRecognizer",
     "classify_cell",
     "in_a_place",
+    "is_prose",
     "latin_places",
     "shown_places",
     "street_word",
