@@ -113,6 +113,27 @@ def test_numbers_without_a_country_code_under_a_phone_header_and_in_notes(tmp_pa
     assert conventional(rows[2][1]) == "**** *** 0650"  # the last four shown, as a mobile's
 
 
+def test_a_phone_column_of_runs_of_digits_as_excel_leaves_them(tmp_path: Path) -> None:
+    """A Phone column exported through Excel: the numbers' blanks and dashes gone (an Italian
+    mobile 3471234567, a New Zealand 1661663, a number of 9 digits). Under the header every
+    run is a phone number; a mainland mobile among them stays a mobile."""
+    root = tmp_path / "in"
+    root.mkdir()
+    runs = ["3471234567", "1661663", "389728378", "0997543231", "4155550132"]
+    mobile = mobile_number(random.Random(2))
+    with (root / "t.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["Name", "Phone"], *[[f"C{i}", v] for i, v in enumerate([*runs, mobile])]]
+        )
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    col = to_dict(result.inventory)["files"][0]["columns"][1]
+    assert col["entity"] == "PHONE_NUMBER"
+    assert col["entities"] == {"PHONE_NUMBER": len(runs), "CN_MOBILE": 1}
+    protect_verified(root, tmp_path / "pkg")
+    text = (tmp_path / "pkg" / "t.csv").read_text(encoding="utf-8")
+    assert not [v for v in [*runs, mobile] if v in strip_marks(text)]
+
+
 def test_a_text_column_under_a_phone_header_is_protected_as_scanned(tmp_path: Path) -> None:
     """A column of notes under 电话及备注, a few of them a bare Hong Kong number: the scan's
     analysis reads them (the header names a phone), so must protect's, which filtered the

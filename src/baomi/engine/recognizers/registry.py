@@ -25,10 +25,11 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     "baomi.engine.recognizers.cn.uscc:CnUsccRecognizer",
     "baomi.engine.recognizers.cn.mobile:CnMobileRecognizer",
     "baomi.engine.recognizers.cn.landline:CnLandlineRecognizer",
-    "baomi.engine.recognizers.generic.phone:PhoneRecognizer",
-    # a number without its country code, after the mainland's recognizers and the one above
-    # (a column of phone numbers is the country code's recognizer's, the first of the entity)
+    # a phone number of another country: a column of them is the first one's, which takes
+    # every number's shape, a run of digits as Excel leaves it (3471234567) included; in
+    # text, the country code's, then those without one beside a word naming a phone
     "baomi.engine.recognizers.generic.phone:LocalPhoneRecognizer",
+    "baomi.engine.recognizers.generic.phone:PhoneRecognizer",
     "baomi.engine.recognizers.generic.phone:LocalPhoneZhRecognizer",
     "baomi.engine.recognizers.cn.passport:CnPassportRecognizer",
     # another country's passport: after the PRC's, whose numbers and columns stay its own

@@ -143,6 +143,8 @@ _local = spans_in_cell
         ("phone 4155550132", "4155550132"),  # North America's ten digits in one run
         ("phone 001-415-555-0132", "001-415-555-0132"),  # the international prefix
         ("phone +44 28 9018 148", "+44 28 9018 148"),  # no valid number of its plan
+        ("Called April Lin DVM at 1-403-269-9102 about it", "1-403-269-9102"),  # 1 and ten
+        ("Called Helena van Formbach-Lutterveld at (047) 0174681", "(047) 0174681"),
     ],
 )
 def test_a_local_number_beside_a_phone_word(text: str, span: str) -> None:

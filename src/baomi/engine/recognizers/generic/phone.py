@@ -148,10 +148,18 @@ _WIDE_WORDS = tuple(
 )
 
 
+#: North America's long-distance form, ``1`` and the ten digits apart (``1-403-269-9102``,
+#: ``1 (403) 269-9102``): the country code written as it is dialled, no mainland mobile
+_NANP_LONG = r"^1[ \-.](?:\(\d{3}\)|\d{3})[ \-.]?\d{3}[ \-.]\d{4}$"
+_NANP_LONG_RX = re.compile(_NANP_LONG)
+
+
 def local_digits(value: str) -> str:
-    """The digits of a phone number, a leading ``+`` kept and its extension left out."""
+    """The digits of a phone number, its extension left out, after a ``+`` where it has its
+    country code (written with a ``+``, or North America's ``1-403-…``)."""
     main = _EXTENSION_RX.sub("", value.strip())
-    return ("+" if main.startswith("+") else "") + "".join(c for c in main if c.isdigit())
+    world = main.startswith("+") or _NANP_LONG_RX.match(main) is not None
+    return ("+" if world else "") + "".join(c for c in main if c.isdigit())
 
 
 _LOCAL_PATTERN = Pattern(
@@ -171,8 +179,9 @@ class LocalPhoneRecognizer(PatternRecognizer):
     entity = "PHONE_NUMBER"
     patterns = (_LOCAL_PATTERN,)
     context: ClassVar[tuple[str, ...]] = _PHONE_WORDS
-    #: ``Called Karl-Peter Bonbach at (03786) 579754``: the word a name away from the number
-    context_window = 32
+    #: ``Called Helena van Formbach-Lutterveld at (047) 0174681``: the word a name away from
+    #: the number
+    context_window = 48
     header_hints: ClassVar[tuple[str, ...]] = ("tel", "phone", "mobile", "cell", "fax")
     #: a column of telephone numbers only where its header says so: a column of order numbers
     #: (``2024-0312-77``) has the same shape
@@ -200,7 +209,8 @@ class LocalPhoneRecognizer(PatternRecognizer):
 
     def canonical_series(self, values: pl.Series) -> pl.Series:
         main = values.str.strip_chars().str.replace(_EXTENSION + "$", "")
-        plus = pl.when(main.str.starts_with("+")).then(pl.lit("+")).otherwise(pl.lit(""))
+        world = main.str.starts_with("+") | main.str.contains(_NANP_LONG)
+        plus = pl.when(world).then(pl.lit("+")).otherwise(pl.lit(""))
         frame = pl.DataFrame({"m": main})
         return frame.select(
             pl.concat_str([plus, pl.col("m").str.replace_all(r"[^0-9]", "")]).alias(values.name)
@@ -208,9 +218,11 @@ class LocalPhoneRecognizer(PatternRecognizer):
 
     def validate(self, value: str) -> bool | None:
         """False for fewer than seven or more than twelve digits (fifteen after a country
-        code, E.164 §6.1) and a mainland mobile after ``+86``; else None: no plan is known to
-        check it against (dates, addresses of the internet, other mobiles and one run of
-        digits of no phone's length the pattern does not take)."""
+        code, E.164 §6.1) and a mainland mobile; True for a number with its country code that
+        the plan allows; else None: no plan is known to check it against (dates, addresses of
+        the internet, other mobiles and one run of digits of no phone's length the pattern
+        does not take in text; a column of phone numbers takes every run of digits its
+        header names, :attr:`fast_cell_regex`)."""
         digits = value.lstrip("+")
         world = value.startswith("+") or digits.startswith("00")
         n = len(digits) - (2 if digits.startswith("00") else 0)
@@ -219,6 +231,8 @@ class LocalPhoneRecognizer(PatternRecognizer):
         mainland = not world or value.startswith(("+86", "0086"))  # +1 692… is no mobile
         if mainland and _MAINLAND_MOBILE.fullmatch(digits):
             return False
+        if value.startswith("+") and parsed(value) is not None:
+            return True  # a number its country's plan allows (a column's +852 9123 4567)
         return None
 
 
