@@ -94,6 +94,9 @@ def test_clean(text: str, span: EntitySpan, expected: tuple[int, int] | None) ->
         ("Called Support Team", []),
         ("called back", []),
         ("Visited Paris in May", []),  # places are visited: no verb of talking to someone
+        ("Called 강민지 at 02-8100-3390", ["강민지"]),  # a Korean name in Hangul
+        ("Dear 김민준,", ["김민준"]),
+        ("Called Sébastien-Joseph Ruiz at +33", []),  # no name's spelling, and never "S"
     ],
 )
 def test_english_titles_and_parties_name_latin_names(text: str, names: list[str]) -> None:

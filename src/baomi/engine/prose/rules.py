@@ -124,18 +124,24 @@ def _latin_trigger() -> re.Pattern[str]:
         rf"(?<![A-Za-z])(?P<w>(?:{titles})\.?|(?:{parties})[ ]?[:：]|(?:{verbs})(?=[ ]))[ ]*"
         # words of any Latin letters: ``Sébastien`` cut at its ``é`` left ``S``, read as a
         # name and met again in every masked ``S*****``
-        rf"(?P<v>{_CAP}{_LOW}*(?:[ ]{_CAP}{_LOW}*){{0,2}})(?!{_LOW})"
+        rf"(?:(?P<v>{_CAP}{_LOW}*(?:[ ]{_CAP}{_LOW}*){{0,2}})(?!{_LOW})"
+        # or a Korean name in Hangul (``Called 강민지 at …``): no Chinese model reads it
+        r"|(?P<k>[\uac00-\ud7a3]{2,4})(?![\uac00-\ud7a3]))"
     )
 
 
 def _latin_names(text: str) -> Iterator[RuleSpan]:
     """Names in Latin letters after an English title, party or verb (:data:`LATIN_TITLES`,
-    :data:`LATIN_PARTIES`, :data:`LATIN_VERBS`): the words that spell names (pinyin, a romanisation, a name of
-    Faker's lists: :func:`~baomi.engine.prose.latin.is_name_word`), from the first; none
-    where the first does not (``Dear Sir``, ``Customer: Service Desk``)."""
+    :data:`LATIN_PARTIES`, :data:`LATIN_VERBS`): the words that spell names (pinyin, a
+    romanisation, a name of Faker's lists: :func:`~baomi.engine.prose.latin.is_name_word`),
+    from the first; none where the first does not (``Dear Sir``, ``Customer: Service
+    Desk``). A Korean name in Hangul there is one whole."""
     from baomi.engine.prose.latin import is_name_word
 
     for m in _latin_trigger().finditer(text):
+        if m["k"] is not None:
+            yield RuleSpan(m.start("k"), m.end("k"), "PER", "trigger", m["w"])
+            continue
         words = m.group("v").split(" ")
         kept = 0
         while kept < len(words) and len(words[kept]) > 1 and is_name_word(words[kept]):

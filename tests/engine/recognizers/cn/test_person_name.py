@@ -65,6 +65,16 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         ("スズキ イチロー", "スズキ イチロー", "kana_name"),
         ("スズキ・イチロー", "スズキ・イチロー", "kana_name"),
         ("太田 真綾 様子 x", None, None),
+        # forms of address and degrees around a name in Latin letters: the name decides
+        ("Dr. Jane Roe", "Dr. Jane Roe", "latin_name"),
+        ("Sig.ra Margherita Scandone", "Sig.ra Margherita Scandone", "latin_name"),
+        (
+            "Dipl.-Ing. Gertrud Holzapfel B.Eng.",
+            "Dipl.-Ing. Gertrud Holzapfel B.Eng.",
+            "latin_name",
+        ),
+        ("John Smith Jr.", "John Smith Jr.", "latin_name"),
+        ("Dr.", None, None),
     ],
 )
 def test_person_name_cells(cell: str, expected: str | None, pattern: str | None) -> None:

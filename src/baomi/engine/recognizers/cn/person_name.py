@@ -39,6 +39,17 @@ from baomi.engine.types import Finding
 _DOTS = re.compile("[•・]")
 _HONORIFIC = re.compile("(?:先生|女士|小姐)$")
 _PLAIN = re.compile(f"[{HAN}]{{2,4}}")
+#: Forms of address and degrees around a name in Latin letters (``Dr. Jane Roe``,
+#: ``Sig.ra Margherita Scandone``, ``Dipl.-Ing. Gertrud Holzapfel B.Eng.``, ``April Lin
+#: DVM``): the name between them is what is read
+_LATIN_TITLES = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Sig\.ra|Sig\.na|Sig|Dott\.ssa"
+    r"|Dott|Ing|Dipl\.-Ing|Avv|Sra|Srta|Sr|Don|Doña|Dña|Mag|Mevr|Dhr)\.?[ ]+)+"
+)
+_LATIN_SUFFIXES = re.compile(
+    r"(?:,?[ ]+(?:Jr|Sr|II|III|IV|PhD|Ph\.D|MD|DDS|DVM|Esq|B\.Eng|M\.Eng|B\.Sc|M\.Sc|MBA|CPA"
+    r"|B\.A|M\.A)\.?)+$"
+)
 #: A name of Han characters with a blank between surname and given name, as Japan writes
 #: names and Chinese forms sometimes do (``太田 真綾``, ``王 小明``)
 _SPACED = re.compile(f"([{HAN}]{{1,3}})[ \u3000]([{HAN}]{{1,3}})")
@@ -194,8 +205,10 @@ class PersonNameRecognizer(CellRecognizer):
             if _DOTTED.fullmatch(core):
                 return 0, len(core), _DOTTED_SCORE, "dotted_name"
             return None
-        if _LATIN.fullmatch(core):
-            return _latin_name(core)
+        bare = _LATIN_SUFFIXES.sub("", _LATIN_TITLES.sub("", core))
+        if bare and _LATIN.fullmatch(bare):
+            found = _latin_name(bare)  # the name without its titles decides
+            return None if found is None else (0, len(core), found[2], found[3])
         if not _PLAIN.fullmatch(core):
             return None
         if (len(core) >= 3 and core[:2] in compound) or core[0] in single:

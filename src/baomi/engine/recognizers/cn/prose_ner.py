@@ -303,7 +303,7 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         + "|".join(LATIN_PARTIES)
         + r") ?[:：]|(?:"
         + "|".join(v.replace("-", r"\-") for v in LATIN_VERBS)
-        + r") [A-Z]"
+        + r") [A-Z\uac00-\ud7a3]"
     )
     #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
     #: names, so a column of a few repeated words (会员等级) does not become text by it.
