@@ -39,3 +39,15 @@ def test_their_shapes_alone_make_no_name_column(tmp_path: Path) -> None:
     tags = ["已 付款", "未 发货", "北京 上海", "重要 客户", "待 回访", "新 客户"]
     col = _scan(tmp_path / "in", tmp_path / "out", "标签", tags)
     assert col["entity"] != "PERSON_NAME" and col["matches"] == 0
+
+
+def test_a_spaced_name_gets_the_pseudonym_of_its_name_with_the_blank_kept() -> None:
+    from baomi.engine.protect.operators.pseudonym import pseudonym_value
+    from baomi.engine.protect.params import PseudonymParams
+
+    key, params = b"k" * 32, PseudonymParams()
+    spaced = pseudonym_value("王 小明", "PERSON_NAME", key, params)
+    joined = pseudonym_value("王小明", "PERSON_NAME", key, params)
+    assert spaced == joined[:1] + " " + joined[1:] and spaced != "王 小明"
+    out = pseudonym_value("太田 真綾", "PERSON_NAME", key, params)
+    assert len(out) == 5 and out[2] == " " and not out.startswith("PER_")

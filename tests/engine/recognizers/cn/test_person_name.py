@@ -75,6 +75,13 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
         ),
         ("John Smith Jr.", "John Smith Jr.", "latin_name"),
         ("Dr.", None, None),
+        # a surname's particles are no words of their own
+        ("Alain Lacroix de la Carlier", "Alain Lacroix de la Carlier", "latin_name"),
+        (
+            "Josephine van Liendert-van der Ploeg",
+            "Josephine van Liendert-van der Ploeg",
+            "latin_name",
+        ),
     ],
 )
 def test_person_name_cells(cell: str, expected: str | None, pattern: str | None) -> None:

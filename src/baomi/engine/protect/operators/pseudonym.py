@@ -127,6 +127,10 @@ def _resident_id(value: str, key: bytes, params: PseudonymParams, today: _dt.dat
     return first17 + checksums.resident_id_check_char(first17)
 
 
+#: A name of Han characters written with a blank (or an ideographic space) in it
+_SPACED_NAME = re.compile("([\u4e00-\u9fff]{1,2})([ \u3000])([\u4e00-\u9fff]{1,2})")
+
+
 def pseudonym_value(value: str, entity: str | None, key: bytes, params: PseudonymParams) -> str:
     """The pseudonym of one value under ``key`` (pure; tests call it directly).
 
@@ -166,6 +170,11 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
     if entity == "BANK_CARD" and 16 <= len(digits) <= 19 and written.plain:
         body = digits[:6] + _perm_digits(digits[6:-1], key, b"card|" + digits[:6].encode())
         return written.fill(body + checksums.luhn_check_digit(body))
+    if entity == "PERSON_NAME" and (spaced := _SPACED_NAME.fullmatch(raw)) is not None:
+        # a blank between surname and given name (太田 真綾, 王 小明): the name's pseudonym,
+        # the blank where it stood
+        joined = pseudonym_value(spaced[1] + spaced[3], entity, key, params)
+        return joined[: len(spaced[1])] + spaced[2] + joined[len(spaced[1]) :]
     if (
         entity == "PERSON_NAME"
         and 2 <= len(raw) <= 4

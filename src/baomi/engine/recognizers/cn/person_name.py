@@ -66,7 +66,37 @@ PLACEHOLDERS = frozenset(
 )
 #: One to four words of Latin letters (``-``, ``'`` and ``.`` inside a word), separated by a
 #: space or a comma (``SMITH, John``).
-_LATIN = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*(?:,? [A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*){0,3}")
+_LATIN = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*(?:,? [A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*){0,5}")
+#: The particles of European surnames, in lower case (``van der``, ``de la``, ``del``, ``bin``)
+_PARTICLES = frozenset(
+    [
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "van",
+        "von",
+        "der",
+        "den",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "do",
+        "y",
+        "e",
+        "bin",
+        "binti",
+        "al",
+        "el",
+        "ten",
+        "ter",
+        "op",
+    ]
+)
 #: Latin words that stand in for a missing name (lower case)
 LATIN_PLACEHOLDERS = frozenset(
     [
@@ -239,6 +269,9 @@ def _latin_name(cell: str) -> tuple[int, int, float, str] | None:
     words = latin_words(cell)
     if not words or all(w.lower() in LATIN_PLACEHOLDERS for w in words):
         return None
+    # the particles of a surname (Ludwig van Beethoven, Alain Lacroix de la Carlier) are no
+    # words of their own; the first word is never one
+    words = words[:1] + [w for w in words[1:] if w not in _PARTICLES]
     if all(is_name_word(w) for w in words) and any(len(w) > 1 for w in words):
         if len(words) == 1:  # Grace, Xiaoming — and Paris, Shanghai
             return 0, len(cell), _LATIN_SHAPE_SCORE, "latin_word"
