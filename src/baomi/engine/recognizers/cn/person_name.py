@@ -64,7 +64,7 @@ PLACEHOLDERS = frozenset(
     {"未知", "不详", "暂无", "无名", "匿名", "客户", "用户", "先生", "女士", "小姐", "测试", "本人"}
     | {"同上", "待定", "其他", "家属", "空白", "保密", "无"}
 )
-#: One to four words of Latin letters (``-``, ``'`` and ``.`` inside a word), separated by a
+#: One to six words of Latin letters (``-``, ``'`` and ``.`` inside a word), separated by a
 #: space or a comma (``SMITH, John``).
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*(?:,? [A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*){0,5}")
 #: The particles of European surnames, in lower case (``van der``, ``de la``, ``del``, ``bin``)
