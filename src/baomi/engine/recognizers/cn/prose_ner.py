@@ -299,11 +299,11 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
     prefilter = (
         r"\p{Han}{2}|(?:"
         + "|".join(LATIN_TITLES)
-        + r")\.?[ ]|(?:"
+        + r")\.?[ ]*[A-ZÀ-ÖØ-Þ\uac00-\ud7a3]|(?:"
         + "|".join(LATIN_PARTIES)
         + r") ?[:：]|(?:"
         + "|".join(v.replace("-", r"\-") for v in LATIN_VERBS)
-        + r") [A-Z\uac00-\ud7a3]"
+        + r") [A-ZÀ-ÖØ-Þ\uac00-\ud7a3]"
     )
     #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
     #: names, so a column of a few repeated words (会员等级) does not become text by it.
