@@ -36,7 +36,10 @@ from sqlalchemy import select
 from baomi.engine import crypto
 from baomi.engine.audit_chain import AuditAction
 from baomi.engine.checksums import is_valid_hkid, is_valid_tw_id
+from baomi.engine.recognizers.base import PatternRecognizer
+from baomi.engine.recognizers.cn.passport import CnPassportRecognizer
 from baomi.engine.recognizers.generic import phone
+from baomi.engine.recognizers.generic.passport import PassportRecognizer
 from baomi.engine.scan.linkage import identifier_hash
 from baomi.engine.scan.locate import (
     Occurrence,
@@ -79,12 +82,11 @@ class IdKind(StrEnum):
 
 
 _MACAO_ID = re.compile(r"[157]\d{6}\(?\d\)?")
-#: the PRC passport recognizer's numbers (``cn/passport.py``), and another country's
-_PRC_PASSPORT = re.compile(
-    r"(?i:E\d{8}|E[A-HJ-NP-Z]\d{7}|[DSP]E\d{7}|K\d{8}|KJ\d{7}|M[AB]\d{7}|G\d{8})"
-)
-_PASSPORT = re.compile(r"(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{6,9}")
-_MAINLAND_MOBILE = re.compile(r"(?:\+?86|0086)?1[3-9]\d{9}")
+
+
+def _whole(recognizer: type[PatternRecognizer], text: str) -> bool:
+    """Whether one of ``recognizer``'s patterns reads ``text`` whole (its shape, no context)."""
+    return any(rx.fullmatch(text) for _, rx in recognizer._compiled)
 
 
 def searched_kind(kind: IdKind, query: str) -> IdKind:
@@ -102,9 +104,9 @@ def searched_kind(kind: IdKind, query: str) -> IdKind:
         return IdKind.TW_ID
     if kind is IdKind.ID and _MACAO_ID.fullmatch(text):
         return IdKind.MO_ID
-    if kind is IdKind.ID and _PRC_PASSPORT.fullmatch(text):
+    if kind is IdKind.ID and _whole(CnPassportRecognizer, text):
         return IdKind.CN_PASSPORT
-    if kind is IdKind.ID and _PASSPORT.fullmatch(text):
+    if kind is IdKind.ID and _whole(PassportRecognizer, text):
         return IdKind.PASSPORT
     if kind is not IdKind.MOBILE:
         return kind
@@ -114,8 +116,7 @@ def searched_kind(kind: IdKind, query: str) -> IdKind:
     digits = phone.local_digits(text)
     if (
         not bare.startswith(("+", "0086"))
-        and not _MAINLAND_MOBILE.fullmatch(digits)
-        and phone.LocalPhoneRecognizer().validate(digits) is None
+        and phone.LocalPhoneRecognizer().validate(digits) is None  # no mainland mobile
         and not _is_mainland_landline(text)
     ):
         return IdKind.PHONE
