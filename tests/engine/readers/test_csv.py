@@ -55,6 +55,21 @@ def test_sniff_falls_back_to_the_most_frequent_delimiter() -> None:
     assert sniff_dialect("single\n") == (",", '"')
 
 
+def test_a_column_of_notes_is_one_column(tmp_path: Path, read_table: ReadTable) -> None:
+    """A one-column CSV of English notes: a ``;`` in one note is no delimiter (its header, with
+    none, was read as a title and the notes without one as broken rows, skipped)."""
+    notes = [
+        "Met Justin Glass. Tel (0114) 496 0772.",
+        "Diana Lowery asked for the invoice; can be reached on 626.661.6630",
+        "0477 913 788（手机）Zachary Lester，周一回访",
+        '"Delivery to Unit 5, reach at 03 6616 6304"',
+    ]
+    source = open_source(write(tmp_path, "n.csv", "\n".join(["跟进记录", *notes, ""]).encode()))
+    frame, _ = read_table(source)
+    assert frame.columns == ["跟进记录"]
+    assert [r[0] for r in frame.rows()] == [*notes[:3], notes[3].strip('"')]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_encodings(tmp_path: Path, read_table: ReadTable, encoding: str) -> None:
     name = "𠀀䶮" if encoding != "gbk" else "张三"  # GB18030-only characters where they fit

@@ -98,11 +98,33 @@ def sniff_dialect(head: str, *, tsv: bool = False) -> tuple[str, str]:
 
 def _probe_line(head: str) -> str:
     """The line the delimiter is checked on: the first, unless it holds no candidate delimiter
-    and a line among the next few does (a title row alone on its line above the header)."""
+    and a line among the next few does (a title row alone on its line above the header) — and
+    most lines after that one hold that delimiter too: in a one-column file of notes a ``;``
+    or a ``|`` of one note is no table's delimiter."""
     lines = head.split("\n", MAX_TITLE_ROWS + 2)[: MAX_TITLE_ROWS + 2]  # the titles and more
     if any(d in lines[0] for d in DELIMITERS):
         return lines[0]
-    return next((line for line in lines[1:] if any(d in line for d in DELIMITERS)), lines[0])
+    for i, line in enumerate(lines[1:], 1):
+        found = [d for d in DELIMITERS if d in line]
+        if found:
+            return line if _table_below(head, i, found) else lines[0]
+    return lines[0]
+
+
+#: Lines below a candidate header that :func:`_table_below` reads, and the share of them that
+#: must hold its delimiter
+_BELOW_LINES = 20
+_BELOW_SHARE = 0.8
+
+
+def _table_below(head: str, i: int, delimiters: list[str]) -> bool:
+    """Whether line ``i`` of ``head`` starts a table: most complete, non-blank lines from it
+    on hold one of its ``delimiters`` (a quoted field's line breaks aside)."""
+    complete = head[: head.rfind("\n") + 1] or head
+    below = [x for x in complete.split("\n")[i : i + _BELOW_LINES] if x.strip()]
+    if len(below) < 2:
+        return True  # a header and nothing under it yet: as before
+    return any(sum(d in x for x in below) >= _BELOW_SHARE * len(below) for d in delimiters)
 
 
 @dataclass(frozen=True, slots=True)
