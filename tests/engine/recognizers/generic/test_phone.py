@@ -145,6 +145,11 @@ _local = spans_in_cell
         ("phone +44 28 9018 148", "+44 28 9018 148"),  # no valid number of its plan
         ("Called April Lin DVM at 1-403-269-9102 about it", "1-403-269-9102"),  # 1 and ten
         ("Called Helena van Formbach-Lutterveld at (047) 0174681", "(047) 0174681"),
+        # a verb of reaching someone; a Chinese word right after the number (a contact list)
+        ("Diana Lowery can be reached on 626.661.6630", "626.661.6630"),
+        ("Ships to Justin West, reach at 03.6616.6304", "03.6616.6304"),
+        ("0477 913 788（手机）Zachary Lester，周一回访", "0477 913 788"),
+        ("客户 (0114) 496 0772 (电话)", "(0114) 496 0772"),
     ],
 )
 def test_a_local_number_beside_a_phone_word(text: str, span: str) -> None:
