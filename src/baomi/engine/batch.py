@@ -627,10 +627,12 @@ def _prose_frame(
     if slow_norms:
         normed_s = normed_s.scatter(list(slow_norms), [n.text for n in slow_norms.values()])
     normed: list[str] = normed_s.to_list()
-    worded: dict[tuple[str, ...], np.ndarray[Any, Any]] = {}  # rule words → texts with one
+    # rule words, or a rule shape → texts with one
+    worded: dict[tuple[str, ...] | str, np.ndarray[Any, Any]] = {}
 
-    def ruled(words: tuple[str, ...] | None) -> np.ndarray[Any, Any]:
-        """Where a recognizer with these ``rule_words`` may find a rule or veto span."""
+    def ruled(words: tuple[str, ...] | None, shape: str | None) -> np.ndarray[Any, Any]:
+        """Where a recognizer with these ``rule_words`` and ``rule_shape`` may find a rule or
+        veto span."""
         if words is None:
             return np.ones(len(normed), dtype=bool)
         if words not in worded:
@@ -639,7 +641,12 @@ def _prose_frame(
                 if words
                 else np.zeros(len(normed), dtype=bool)
             )
-        return worded[words]
+        if shape is None:
+            return worded[words]
+        if shape not in worded:
+            worded[shape] = normed_s.str.contains(shape).to_numpy()
+        both: np.ndarray[Any, Any] = worded[words] | worded[shape]
+        return both
 
     def norm_of(t: int) -> NormalizedText:
         found = slow_norms.get(t)
@@ -671,12 +678,13 @@ def _prose_frame(
                 groups[keys[k]] = _tag_texts(r, normed_s, norm_of, blank | ~wanted, prefetched)
             model_of, tagged = groups[keys[k]]
             words = r.rule_words() if hasattr(r, "rule_words") else None
+            shape = r.rule_shape() if hasattr(r, "rule_shape") else None
             for t, found in _recognizer_rows(
                 r,
                 masks[k][first] & ~blank,
                 model_of,
                 tagged,
-                ruled(words),
+                ruled(words, shape),
                 normed,
                 shifted,
                 norm_of,

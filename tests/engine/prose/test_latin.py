@@ -11,6 +11,7 @@ from baomi.engine.prose.latin import (
     english_words,
     faker_english_words,
     faker_person_words,
+    given_name_words,
     implausible_latin_name,
     is_name_word,
     person_name_words,
@@ -85,6 +86,8 @@ def test_the_shipped_word_lists_are_fakers() -> None:
     they must be what the locked Faker gives (``python -m baomi.engine.prose.latin``)."""
     assert person_name_words() == faker_person_words()
     assert english_words() == faker_english_words()
+    assert given_name_words() == faker_person_words(given_only=True)
+    assert {"justin", "lisa", "émilie"} <= given_name_words() < person_name_words()
 
 
 def test_the_word_lists() -> None:

@@ -51,3 +51,24 @@ def test_a_spaced_name_gets_the_pseudonym_of_its_name_with_the_blank_kept() -> N
     assert spaced == joined[:1] + " " + joined[1:] and spaced != "王 小明"
     out = pseudonym_value("太田 真綾", "PERSON_NAME", key, params)
     assert len(out) == 5 and out[2] == " " and not out.startswith("PER_")
+
+
+def test_english_notes_on_customers_abroad_are_protected(tmp_path: Path) -> None:
+    """Notes in English name customers with nothing before the name that says so, and give
+    their numbers after ``reached on`` or before a Chinese word (all were kept in clear)."""
+    notes = [
+        "Met Justin Glass. Address: 679 Cindy Village. Tel (0114) 496 0772.",
+        "Diana Lowery asked for the invoice; can be reached on 626.661.6630",
+        "0477 913 788（手机）Zachary Lester，周一回访",
+        "Delivery to Unit 5 for Bente van Northeim, reach at 03 6616 6304",
+    ]
+    secrets = ["Justin Glass", "Diana Lowery", "Zachary Lester", "Bente van Northeim"]
+    secrets += ["496 0772", "626.661.6630", "0477 913 788", "6616 6304"]
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "n.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["跟进记录"], *[[n] for n in notes]])
+    protect_verified(root, tmp_path / "pkg")
+    text = strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
+    assert not [s for s in secrets if s in text], text
+    assert "Address" in text and "周一回访" in text  # the notes' other words stay

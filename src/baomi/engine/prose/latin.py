@@ -87,6 +87,7 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: cost a scan ~0.4 s, reading the files ~20 ms.
 NAMES_FILE = "latin_names.txt"
 ENGLISH_FILE = "english_words.txt"
+GIVEN_FILE = "latin_given_names.txt"
 
 
 def _shipped(name: str) -> frozenset[str]:
@@ -109,8 +110,16 @@ def english_words() -> frozenset[str]:
     return _shipped(ENGLISH_FILE)
 
 
-def faker_person_words() -> frozenset[str]:
-    """:func:`person_name_words` from Faker itself (what :func:`build` writes)."""
+@cache
+def given_name_words() -> frozenset[str]:
+    """Given names (lower case, each word of a multi-word one) of Faker's person providers in
+    every locale: some 21,000 spellings (:data:`GIVEN_FILE`), read once."""
+    return _shipped(GIVEN_FILE)
+
+
+def faker_person_words(*, given_only: bool = False) -> frozenset[str]:
+    """:func:`person_name_words` from Faker itself (what :func:`build` writes);
+    ``given_only``: :func:`given_name_words`."""
     import faker.providers.person as providers
 
     words: set[str] = set()
@@ -121,6 +130,8 @@ def faker_person_words() -> frozenset[str]:
             continue
         for attr in dir(provider):
             if "name" not in attr or ("first" not in attr and "last" not in attr):
+                continue
+            if given_only and "first" not in attr:
                 continue
             value = getattr(provider, attr, None)
             if not isinstance(value, dict | tuple | list | set | frozenset):
@@ -256,6 +267,8 @@ def implausible_latin_name(text: str, start: int, end: int) -> bool:
     own = _LATIN_WORD.findall(value)
     if _HAN.search(value):
         return False
+    if len(own) == 1 and own[0].lower() in _SENTENCE_WORDS:
+        return True  # You, He, Here, The: a sentence's first word
     if any(not is_name_word(w) for w in own):
         return True
     english = english_words()
@@ -265,10 +278,143 @@ def implausible_latin_name(text: str, start: int, end: int) -> bool:
     return any(not is_name_word(w) for w in phrase_words(text, start, end))
 
 
+#: Capitalised words that stand first in places' and proper nouns' names more often than as
+#: a given name (``San Jose``, ``Santa Clara``, ``Port Jonathan``, ``North Shannon``), and
+#: words of a sentence that Faker lists as given names somewhere (``You``, ``Can``)
+_NOT_GIVEN_TEXT = """
+    the this that these those there here then than when what which who whom whose why how
+    you your yours he his him she her hers it its we our they their them and but or nor for
+    yet so if as at by in of on to up is are was were be been has have had do does did can
+    could may might must shall should will would not no yes all any each every some many
+    much more most very just also only even still ever never always dear hi hello hey
+    san santa saint sainte st ste port fort mount mt lake north south east west new old
+    little big great grand upper lower los las el la le les de del della di da das dos van
+    von der den ten ter bin ibn al general major judge doctor lady lord king queen prince
+    princess sister brother baby junior senior royal happy merry good best
+    """
+_NOT_GIVEN = frozenset(_NOT_GIVEN_TEXT.split())
+
+#: A sentence's first words that Faker lists as names somewhere or that spell pinyin (``You``,
+#: ``He``, ``Here``): never a name alone (``Will``, ``May`` may be)
+_SENTENCE_WORDS_TEXT = """
+    the this that these those there here then when what which who whom why how you your he
+    his him she her it its we our they their them and but or if is are was were yes no not
+    """
+_SENTENCE_WORDS = frozenset(_SENTENCE_WORDS_TEXT.split())
+
+#: How a verb or an adverb ends, where a word in no list is not read as a surname
+#: (``Mrs Smith Called twice``; ``Reed``, ``Fielding`` are in the name lists)
+_VERB_ENDS = ("ed", "ing", "ly")
+
+#: Words after which a capitalised pair is a place, a company or a thing, not a person
+#: (``Hayes Street``, ``Grant Thornton LLP``, ``Madison Square Garden``): street words,
+#: companies' and institutions' words
+_PROPER_HEADS_TEXT = """
+    street st road rd avenue ave boulevard blvd lane ln drive dr way court ct place pl terrace
+    highway hwy parkway pkwy square sq alley crescent close circle row walk mews grove gardens
+    garden hill hills park parks village villages valley view heights port ports station
+    bridge creek river lake lakes island islands beach bay harbor harbour point plaza mall
+    center centre tower towers building hall estate estates ridge run trail track landing
+    land lodge manor meadow meadows mill mills mount mountain field fields forest glen green
+    junction crossing crossroad pass passage path pike route throughway turnpike union wynd
+    inc llc llp ltd plc corp corporation co company companies group holdings partners
+    associates bank capital securities fund trust foundation institute university college
+    school academy hospital clinic church cathedral chapel museum library theatre theater
+    hotel motel inn restaurant grill cafe bar pub club team store stores shop market
+    airport airlines airways motors media studio studios press news times post journal
+    award awards prize act law county city town district province state region airport
+    """
+_PROPER_HEADS = frozenset(_PROPER_HEADS_TEXT.split())
+
+#: A capitalised Latin word, and a surname's form (``McDermott``, ``O'Neil``, ``Bennett-Lees``)
+_GIVEN_CAP = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+"
+_GIVEN_WORD = rf"{_GIVEN_CAP}(?:-{_GIVEN_CAP})?"
+_SURNAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?{_GIVEN_WORD}"
+#: A surname's particles (``Édouard de la Torres``, ``Bente van Northeim``)
+_PARTICLE = r"(?:de|la|le|du|des|del|della|di|da|dos|das|van|von|der|den|ten|ter|y)[ ]"
+#: A given name, a middle name or an initial, a surname and its particles (``Justin Glass``,
+#: ``Michael J. McDermott``, ``Mary Ann Smith``, ``Édouard de la Torres``): what
+#: :func:`given_name_spans` judges
+_GIVEN_PAIR = re.compile(
+    rf"(?<![\w'’.@\-])(?P<g>{_GIVEN_WORD})"
+    rf"(?P<m>(?:[ ](?:[A-Z]\.|{_GIVEN_WORD}))?)[ ](?P<p>(?:{_PARTICLE}){{0,2}})(?P<s>{_SURNAME_WORD})"
+    rf"(?![\w@'’\-])"
+)
+#: The shape :data:`_GIVEN_PAIR` needs, as a prefilter (Rust ``regex``, Python ``re``): a
+#: capitalised word, a space, an initial or particles, a capital
+GIVEN_SHAPE = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+ (?:[A-Z]\\. )?(?:[a-z]{1,5} ){0,2}[A-ZÀ-ÖØ-Þ]"
+_NEXT_WORD = re.compile(r"[ ]([A-Za-z]+)")
+
+
+def _given(word: str) -> bool:
+    """Whether ``word`` (``Jean-Benjamin`` whole) is a given name's spelling and no word that
+    more often starts a place's name or a sentence."""
+    parts = word.lower().split("-")
+    return all(len(p) > 1 and p not in _NOT_GIVEN and p in given_name_words() for p in parts)
+
+
+def _surname(word: str, *, any_word: bool = False) -> bool:
+    """Whether ``word`` can end a person's name: a name's spelling (``Glass``), or a
+    capitalised word no English word is (``Gilette``, ``Synder``) — any word with
+    ``any_word`` (after a surname's particle: ``de la Torres``) — and not a street's, a
+    company's or a place's word (``Mrs Smith Called twice``: ``Called`` is none of them)."""
+    lower = word.lower()
+    for prefix in ("mc", "mac", "o'", "o’", "d'", "d’"):
+        if (
+            lower.startswith(prefix)
+            and len(lower) > len(prefix) + 1
+            and word[len(prefix)].isupper()
+        ):
+            lower = lower[len(prefix) :]
+            break
+    parts = lower.split("-")
+    if any(p in _PROPER_HEADS or p in _NOT_GIVEN for p in parts):
+        return False
+    if any_word:
+        return True
+    return all(
+        p in person_name_words() or (p not in english_words() and not p.endswith(_VERB_ENDS))
+        for p in parts
+    )
+
+
+def given_name_spans(text: str) -> list[tuple[int, int, str]]:
+    """Names in Latin letters with no word before them that says so: a given name of Faker's
+    lists, up to two middle names or initials and a surname (``Met Justin Glass.``, ``Diana
+    Lowery (…) asked``, ``for Dawn Colon``) — ``(start, end, given name)``. Not where a word
+    of a place or a company follows (``Hayes Street Grill``, ``Grant Thornton LLP``), nor
+    where the pair starts a place's name (``San Jose``, ``Santa Clara``). After particles
+    (``van``, ``de la``) the surname is any capitalised word."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    while (m := _GIVEN_PAIR.search(text, pos)) is not None:
+        pos = m.end(
+            "g"
+        )  # a pair rejected: the next one may start at its second word (Met | Justin)
+        given = m["g"]
+        if not _given(given):
+            continue
+        if not _surname(m["s"], any_word=bool(m["p"])):
+            continue
+        middle = m["m"].split()
+        if any(not (len(w) == 2 and w.endswith(".")) and not _surname(w) for w in middle):
+            continue
+        after = _NEXT_WORD.match(text, m.end())
+        if after is not None and after[1].lower() in _PROPER_HEADS and after[1][0].isupper():
+            continue
+        out.append((m.start(), m.end(), given))
+        pos = m.end()
+    return out
+
+
 def build(folder: Path) -> None:
     """Write the shipped word lists into ``folder`` (the package's ``prose`` folder), one
     word a line, sorted."""
-    for name, words in ((NAMES_FILE, faker_person_words()), (ENGLISH_FILE, faker_english_words())):
+    for name, words in (
+        (NAMES_FILE, faker_person_words()),
+        (ENGLISH_FILE, faker_english_words()),
+        (GIVEN_FILE, faker_person_words(given_only=True)),
+    ):
         (folder / name).write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
 
 

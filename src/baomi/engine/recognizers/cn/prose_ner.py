@@ -32,7 +32,13 @@ import polars as pl
 from baomi.engine import divisions
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
-from baomi.engine.prose.latin import implausible_latin_name, join_latin
+from baomi.engine.prose.latin import (
+    GIVEN_SHAPE,
+    implausible_latin_name,
+    is_name_word,
+    join_latin,
+    latin_words,
+)
 from baomi.engine.prose.lexicon import common_words
 from baomi.engine.prose.rules import (
     CONTEXT_BOOST,
@@ -185,6 +191,11 @@ class ProseNerRecognizer(Recognizer):
             return rule_words()
         return None
 
+    def rule_shape(self) -> str | None:
+        """A regex (Rust ``regex`` and Python ``re`` alike) that a text matches where
+        :meth:`rules` may give a span without any of the :meth:`rule_words` (None: none)."""
+        return None
+
     @property
     def adds_rule_rows(self) -> bool:
         """Whether :meth:`rules` can add rows of their own (a text with a rule word but no
@@ -263,6 +274,17 @@ class ProseNerRecognizer(Recognizer):
                     start = rule.start
                     if rule.closed and end < rule.end:
                         end = rule.end
+                elif rule.rule == "given":
+                    # the given name and the surname whole (the models tag ``Lisa`` of
+                    # ``Lisa Gilette``), and of the model's span beyond them only the words
+                    # that spell names (``Cheung`` of ``Cheung Tai Man``, not ``Accenture``
+                    # of ``Kevin A. Boone Accenture``)
+                    start = (
+                        start
+                        if start < rule.start and _names(text, start, rule.start)
+                        else rule.start
+                    )
+                    end = end if end > rule.end and _names(text, rule.end, end) else rule.end
             out.append(_row(text, norm, start, end, score, pattern, word))
         for i, r in enumerate(rules):
             if i in used or any(r.start < s[1] and s[0] < r.end for s in kept):
@@ -273,6 +295,12 @@ class ProseNerRecognizer(Recognizer):
 
 #: One prose finding: start, end (in the original text), score, pattern, context word, value.
 ProseRow = tuple[int, int, float, str, str | None, str]
+
+
+def _names(text: str, start: int, end: int) -> bool:
+    """Whether the Latin words of ``text[start:end]`` all spell names (and there is one)."""
+    words = latin_words(text[start:end])
+    return bool(words) and all(is_name_word(w) for w in words)
 
 
 def _row(
@@ -295,7 +323,8 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
     label = "PER"
     #: Chinese text, or English with a form of address, a party and a colon or a verb of
     #: talking to someone before a name (``Dear John``, ``Buyer: John Smith``, ``Called John
-    #: Smith``: the English trigger rule's words)
+    #: Smith``: the English trigger rule's words), or two capitalised words (``Justin Glass``:
+    #: the given-name rule's shape)
     prefilter = (
         r"\p{Han}{2}|(?:"
         + "|".join(LATIN_TITLES)
@@ -303,7 +332,8 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         + "|".join(LATIN_PARTIES)
         + r") ?[:：]|(?:"
         + "|".join(v.replace("-", r"\-") for v in LATIN_VERBS)
-        + r") [A-ZÀ-ÖØ-Þ\uac00-\ud7a3]"
+        + r") [A-ZÀ-ÖØ-Þ\uac00-\ud7a3]|"
+        + GIVEN_SHAPE
     )
     #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
     #: names, so a column of a few repeated words (会员等级) does not become text by it.
@@ -311,6 +341,10 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
     def rules(self, text: str) -> list[RuleSpan]:
         return rule_spans(text)
+
+    def rule_shape(self) -> str | None:
+        """Two capitalised words: the given-name rule needs no rule word."""
+        return GIVEN_SHAPE
 
     def implausible(self, value: str) -> bool:
         """A common dictionary word (祝福, 客户), a country or a province (中国, 美国, 广东) is
