@@ -89,8 +89,38 @@ def test_their_shape_alone_makes_no_address_column(tmp_path: Path) -> None:
 
 def test_free_text_keeps_its_narrower_street_words(tmp_path: Path) -> None:
     """The wider vocabulary is read in an address column only: in a note a number and a
-    capitalised word such as ``Center`` or ``Park`` are a sentence's as often."""
+    capitalised word such as ``Center`` or ``Park`` are a sentence's as often — unless the
+    address's postal end follows (the next test)."""
     from baomi.engine.recognizers.generic.latin_address import LatinAddressRecognizer
 
     found = LatinAddressRecognizer().analyze("Phase 2 Data Center opens; 500 Oak Grove Trail")
     assert found == []
+
+
+#: The layouts whose postal end a note's address is read by (New Zealand's town and postcode
+#: and India's are not: a capitalised word and four or six digits end many a sentence)
+IN_NOTES = ["us", "uk", "au", "de", "nl", "fr", "es", "it"]
+
+
+def test_addresses_abroad_in_notes_are_protected(tmp_path: Path) -> None:
+    """English and Chinese notes give a customer's address abroad with its postal end (a
+    state and ZIP code, a postcode): every one is protected (they were kept in clear: a note's
+    street words were the narrower list, and Europe's streets were read in address columns
+    only)."""
+    addresses = [a for c in IN_NOTES for a in ABROAD[c]]
+    notes = [
+        f"Ships to {a}." if i % 3 == 0 else f"新地址 {a}，明天发货" if i % 3 == 1 else f"{a} (home)"
+        for i, a in enumerate(addresses)
+    ]
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "n.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["跟进记录"], *[[n] for n in notes]])
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    col = to_dict(result.inventory)["files"][0]["columns"][0]
+    assert col["entities"].get("ADDRESS") == len(addresses)
+    protect_verified(root, tmp_path / "pkg")
+    text = strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
+    streets = [a.split(",")[0] for a in addresses]
+    assert not [s for s in streets if s in text], text
+    assert text.count("明天发货") == len(addresses[1::3])  # the notes' other words stay

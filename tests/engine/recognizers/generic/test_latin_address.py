@@ -235,3 +235,67 @@ def test_long_runs_of_capitalised_words_are_read_in_linear_time() -> None:
     assert classify_cell(", ".join(["Room 1"] * 30) + ", Hong Kong Hong Kong x") is None
     text = "12 Main Street, " + " ".join(["Hong Kong"] * 30) + " Abc District x"
     assert _spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        (
+            "Ships to 679 Cindy Village, North Austinbury, PA 04443.",
+            "679 Cindy Village, North Austinbury, PA 04443",
+        ),
+        (
+            "lives at 792 Katie hollow, North Shannon, RH0W 7ZG and",
+            "792 Katie hollow, North Shannon, RH0W 7ZG",
+        ),
+        (
+            "寄到 Flat 97, Emma falls, West Julian, L3C 6UZ",
+            "Flat 97, Emma falls, West Julian, L3C 6UZ",
+        ),
+        (
+            "new address 9042 Austin Drives, North Gloria, NT K8V2E9.",
+            "9042 Austin Drives, North Gloria, NT K8V2E9",
+        ),
+        (
+            "地址 Flat 46 003 Sara Boulevard, Bennettfurt, VIC, 2393",
+            "Flat 46 003 Sara Boulevard, Bennettfurt, VIC, 2393",
+        ),
+        ("地址 Augusta-Täsche-Allee 9, 79290 Beeskow", "Augusta-Täsche-Allee 9, 79290 Beeskow"),
+        ("at Yarasingel 929, 1810MP, Baaiduinen and", "Yarasingel 929, 1810MP, Baaiduinen"),
+        (
+            "new address 240, rue de Maréchal, 14966 Collin; mobile",
+            "240, rue de Maréchal, 14966 Collin",
+        ),
+        (
+            "Ships to Via Salieri, 93 Piano 7, 15056, Dernice (AL).",
+            "Via Salieri, 93 Piano 7, 15056, Dernice (AL)",
+        ),
+        (
+            "地址 Pasadizo Yéssica Pérez 891, Tarragona, 11929",
+            "Pasadizo Yéssica Pérez 891, Tarragona, 11929",
+        ),
+    ],
+)
+def test_addresses_abroad_in_text_by_their_postal_end(text: str, span: str) -> None:
+    """Any street word (or none) when the address ends as its country's post writes it."""
+    assert [s for s, _, _ in _spans(text)] == [span]
+    assert pl.Series([text]).str.contains(str(R.prefilter)).item()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 12, Shanghai, 20001 units",  # five digits alone end only a southern street
+        "Phase 2 Data Center, Building B",  # no postal end
+        "Invoice 2024-03, total 12,500",
+        "Meeting on March 5, 2024",
+    ],
+)
+def test_no_address_abroad_without_its_shape(text: str) -> None:
+    assert _spans(text) == []
+
+
+@pytest.mark.timeout(10)
+def test_a_long_run_of_places_without_a_postal_end_is_read_in_linear_time() -> None:
+    text = "12 Abc Abc" + ", Abc Abc Abc" * 40 + ", 1234"
+    assert [s for s, _, _ in _spans(text)] == []

@@ -217,6 +217,109 @@ def _address_regex() -> str:
     )
 
 
+#: A letter of a name in a European language (``Lüdenscheid``, ``Bremervörde``, ``Staßfurt``)
+_EU_LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
+_EU_WORD = rf"(?:[A-ZÀ-ÖØ-Þ][{_EU_LETTER}'’\-]*)"
+#: A street as German, Austrian, Swiss and Dutch addresses write it, its word joined to the
+#: name and the number after it (``Röhrdanzstraße 3/1``, ``Bianca-Löffler-Gasse 13``,
+#: ``Kadeallee 96-42``, ``Keizersgracht 123``)
+#: The street words of :data:`_EU_STREET`, joined to the name (or after a hyphen, capitalised)
+_EU_STREET_WORDS = [
+    "straße",
+    "strasse",
+    "str.",
+    "weg",
+    "gasse",
+    "platz",
+    "allee",
+    "ring",
+    "damm",
+    "ufer",
+    "chaussee",
+    "steig",
+    "markt",
+    "Straße",
+    "Weg",
+    "Gasse",
+    "Platz",
+    "Allee",
+    "Ring",
+    "Damm",
+    "straat",
+    "laan",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+    "boulevard",
+    "baan",
+    "hof",
+    "pad",
+    "steeg",
+    "dreef",
+]
+_EU_STREET = (
+    rf"{_EU_WORD}(?:[ ]{_EU_WORD}){{0,2}}?"
+    + "(?:"
+    + "|".join(f"(?<={re.escape(w)})" for w in _EU_STREET_WORDS)
+    + ")"
+    + r"[ ]\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?"
+)
+#: A street as France writes it, the street word first and in lower case (``240, rue de
+#: Maréchal``, ``avenue Valentine Godard``)
+_FR_STREET = (
+    r"(?:\d{1,4}(?:[ ]?(?:bis|ter))?,?[ ])?"
+    r"(?:rue|avenue|boulevard|bd|place|chemin|impasse|allée|quai|route|cours|passage)[ ]"
+    rf"(?:de[ ]la[ ]|de[ ]l['’]|du[ ]|des[ ]|de[ ]|d['’])?{_EU_WORD}(?:[ ]{_EU_WORD}){{0,3}}"
+)
+#: A street as Spain, Italy and Portugal write it, the street word first and the number after
+#: the name (``Plaza Benito Sola 92``, ``Via Salieri, 93 Piano 7``)
+_SOUTH_STREET = (
+    "(?:Calle|Avenida|Plaza|Paseo|Callejón|Camino|Alameda|Pasaje|Ronda|Travesía|Vial|Cañada"
+    "|Pasadizo|Carrera|Via|Viale|Strada|Contrada|Vicolo|Piazza|Piazzale|Corso|Largo|Incrocio"
+    "|Canale|Stretto|Borgo|Rotonda|Rua|Travessa|C\\.|Av\\.|Avda\\.)"
+    rf"[ ](?:de[ ](?:la[ ]|los[ ]|las[ ])?|del[ ]|dei[ ]|della[ ])?{_EU_WORD}(?:[ ]{_EU_WORD}){{0,3}}"
+    r",?[ ]\d{1,5}[A-Za-z]?(?:[ ](?:Apt\.|Appartamento|Piano|Piso|Puerta)[ ]\d{1,4}[ ]?)?"
+)
+#: The end of an address abroad as its country's post writes it: a US state and ZIP code, a
+#: Canadian province and postcode, a UK postcode, an Australian state and postcode, a Dutch
+#: postcode (and its town), Italy's postcode, town and province, a postcode before its town
+#: (five digits alone, last, end only a southern European street's address: Spain's)
+_POSTAL_TAIL = (
+    r"(?:[A-Z]{2}[ ](?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d)"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}"
+    r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?[ ]\d{4}"
+    rf"|\d{{4}}[ ]?[A-Z]{{2}}(?:,[ ]?{_EU_WORD})?"
+    rf"|\d{{5}},[ ]?{_EU_WORD}(?:[ ]{_EU_WORD}){{0,3}}(?:[ ]\([A-Z]{{2}}\))?"
+    rf"|\d{{4,5}}[ ]{_EU_WORD}(?:[ ]{_EU_WORD}){{0,2}})(?![0-9A-Za-z])"
+)
+
+
+def _abroad_text_regex() -> str:
+    """An address abroad in running text (``Ships to 679 Cindy Village, North Austinbury, PA
+    04443.``): a house number or a unit and capitalised words (any street word, even none, and
+    a last word in lower case: ``792 Katie hollow``), or a European, French or southern
+    European street; then up to three places and the postal end (:data:`_POSTAL_TAIL`). The
+    end makes it an address: the words alone would be any phrase after a number."""
+    words = rf"{_EU_WORD}(?:[ ]{_EU_WORD}){{0,3}}(?:[ ][a-z]{{3,12}})?"
+    head = (
+        rf"(?:(?:{_UNIT},?[ ]){{0,3}}(?:{_NUM},?[ ]|{_UNIT},?[ ]){words}"
+        rf"|{_EU_STREET}|{_FR_STREET})(?:{_SEP}{_UNIT})*"
+    )
+    town = rf"{_EU_WORD}(?:[ ]{_EU_WORD}){{0,3}}"
+    places = rf"(?:,[ ]?{town}){{0,3}},[ ]?"
+    return (
+        rf"(?<![0-9A-Za-z])(?P<v>{head}{places}{_POSTAL_TAIL}"
+        rf"|{_SOUTH_STREET}{places}(?:{_POSTAL_TAIL}|\d{{5}}(?![0-9A-Za-z])))"
+    )
+
+
+#: Rust regex (Polars): the postal end of :func:`_abroad_text_regex` after its comma
+_POSTAL_PREFILTER = (
+    r",[ ]?(?:[A-Z]{2} (?:\d{5}|[A-Z]\d[A-Z])|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
+    r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),? \d{4}|\d{4,5})"
+)
+
 _FULL_SCORE = 0.85
 _STREET_SCORE = 0.6
 
@@ -226,11 +329,13 @@ class LatinAddressRecognizer(PatternRecognizer):
     patterns = (
         Pattern("latin_address", _address_regex(), _FULL_SCORE),
         Pattern("latin_street", _street_regex(), _STREET_SCORE),
+        Pattern("latin_abroad", _abroad_text_regex(), _FULL_SCORE),
     )
     context = (
         "address",
         "addr",
         "ship to",
+        "ships to",
         "deliver",
         "mail to",
         "located",
@@ -249,8 +354,9 @@ class LatinAddressRecognizer(PatternRecognizer):
     fast_cell_regex = (
         r"^\d{1,5} [A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:Road|Street|Avenue|Lane|Lu|Jie|Dajie)$"
     )
-    #: Rust regex (Polars): a street word after a blank — every street holds one
-    prefilter = rf" (?:{'|'.join(_TYPES)})"
+    #: Rust regex (Polars): a street word after a blank — every street of the first two
+    #: patterns holds one — or an address abroad's postal end after a comma
+    prefilter = rf" (?:{'|'.join(_TYPES)})|{_POSTAL_PREFILTER}"
 
 
 # Whole cells of an address column -----------------------------------------------------------
@@ -457,48 +563,6 @@ _CELL_STREET_WORDS = [
     "Retreat",
 ]
 _CELL_TYPE = rf"(?:{_TYPE_WORDS}|{'|'.join(_CELL_STREET_WORDS)})(?![A-Za-z])"
-#: A letter of a name in a European language (``Lüdenscheid``, ``Bremervörde``, ``Staßfurt``)
-_EU_LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
-_EU_WORD = rf"(?:[A-ZÀ-ÖØ-Þ][{_EU_LETTER}'’\-]*)"
-#: A street as German, Austrian, Swiss and Dutch addresses write it, its word joined to the
-#: name and the number after it (``Röhrdanzstraße 3/1``, ``Bianca-Löffler-Gasse 13``,
-#: ``Kadeallee 96-42``, ``Keizersgracht 123``)
-#: The street words of :data:`_EU_STREET`, joined to the name (or after a hyphen, capitalised)
-_EU_STREET_WORDS = [
-    "straße",
-    "strasse",
-    "str.",
-    "weg",
-    "gasse",
-    "platz",
-    "allee",
-    "ring",
-    "damm",
-    "ufer",
-    "chaussee",
-    "steig",
-    "markt",
-    "Straße",
-    "Weg",
-    "Gasse",
-    "Platz",
-    "Allee",
-    "Ring",
-    "Damm",
-    "straat",
-    "laan",
-    "plein",
-    "gracht",
-    "kade",
-    "singel",
-]
-_EU_STREET = (
-    rf"{_EU_WORD}(?:[ ]{_EU_WORD}){{0,2}}?"
-    + "(?:"
-    + "|".join(f"(?<={re.escape(w)})" for w in _EU_STREET_WORDS)
-    + ")"
-    + r"[ ]\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?"
-)
 #: Places written after a street only in a whole cell: a postcode before its town, as most of
 #: Europe writes it (``12402 Heinsberg``, ``75002 Paris``, ``1010 Wien``), an Australian state
 #: and postcode (``QLD, 2612``), a Canadian postcode (``K1A 0B1``)
