@@ -283,7 +283,7 @@ def implausible_latin_name(text: str, start: int, end: int) -> bool:
 #: words of a sentence that Faker lists as given names somewhere (``You``, ``Can``)
 _NOT_GIVEN_TEXT = """
     the this that these those there here then than when what which who whom whose why how
-    you your yours he his him she her hers it its we our they their them and but or nor for
+    you your yours my mine he his him she her hers it its we our they their them and but or nor for
     yet so if as at by in of on to up is are was were be been has have had do does did can
     could may might must shall should will would not no yes all any each every some many
     much more most very just also only even still ever never always dear hi hello hey
@@ -319,6 +319,7 @@ _PROPER_HEADS_TEXT = """
     junction crossing crossroad pass passage path pike route throughway turnpike union wynd
     inc llc llp ltd plc corp corporation co company companies group holdings partners
     associates bank capital securities fund trust foundation institute university college
+    tech technologies systems services solutions consulting energy power software
     school academy hospital clinic church cathedral chapel museum library theatre theater
     hotel motel inn restaurant grill cafe bar pub club team store stores shop market
     airport airlines airways motors media studio studios press news times post journal
