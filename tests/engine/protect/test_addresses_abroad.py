@@ -23,6 +23,7 @@ ABROAD = {
         "90996 Theresa Cape, West Robert, ND 15940",
         "500 Oak Grove Trail, Austin, TX 78701",
         "1313 Gonzalez Ford Suite 990, Blankenshipstad, AS 84797",
+        "USNV Thomas, FPO AE 61808",  # a US military address
     ],
     "uk": ["Studio 1, George Plaza, Howardshire, L9 9YR", "7 Parry Mews, Taylorview, KT5X 3FD"],
     "au": [

@@ -129,6 +129,8 @@ def test_no_address(text: str) -> None:
         ("Chaoyang District, Beijing", "latin_places"),
         ("Room 1203, Tower A, Chaoyang District, Beijing", "latin_places"),
         ("Call the customer at 12 Main Street please", None),  # a note, not an address
+        ("USNV Thomas, FPO AE 61808", "latin_address"),  # a US military address
+        ("Unit 0326 Box 9910, DPO AE 28451", "latin_address"),
         ("John Smith", None),
         ("Sales Report 2024", None),
     ],
@@ -274,6 +276,10 @@ def test_long_runs_of_capitalised_words_are_read_in_linear_time() -> None:
             "地址 Pasadizo Yéssica Pérez 891, Tarragona, 11929",
             "Pasadizo Yéssica Pérez 891, Tarragona, 11929",
         ),
+        # US military addresses
+        ("lives at Unit 0326 Box 9910, DPO AE 28451 and", "Unit 0326 Box 9910, DPO AE 28451"),
+        ("Ship to USNV Thomas, FPO AE 61808.", "USNV Thomas, FPO AE 61808"),
+        ("寄到 PSC 1234, Box 5678, APO AA 12345", "PSC 1234, Box 5678, APO AA 12345"),
     ],
 )
 def test_addresses_abroad_in_text_by_their_postal_end(text: str, span: str) -> None:

@@ -295,12 +295,23 @@ _POSTAL_TAIL = (
 )
 
 
+#: A US military address (the Postal Service's Publication 28, section 24): a unit and box, a
+#: PSC and box, or a ship, then APO, FPO or DPO and the armed forces' "state" and a ZIP code
+#: (``Unit 0326 Box 9910, DPO AE 28451``, ``USNV Thomas, FPO AE 61808``)
+_MILITARY = (
+    r"(?:(?:Unit|PSC|CMR)[ ]\d{3,5},?[ ]Box[ ]\d{1,5}|US(?:NS|NV|S|CGC)[ ][A-Z][A-Za-z'\-]*"
+    r"(?:[ ][A-Z][A-Za-z'\-]*){0,2}),?[ ](?:APO|FPO|DPO)[ ](?:AA|AE|AP)[ ]\d{5}(?:-\d{4})?"
+    r"(?![0-9A-Za-z])"
+)
+
+
 def _abroad_text_regex() -> str:
     """An address abroad in running text (``Ships to 679 Cindy Village, North Austinbury, PA
     04443.``): a house number or a unit and capitalised words (any street word, even none, and
     a last word in lower case: ``792 Katie hollow``), or a European, French or southern
     European street; then up to three places and the postal end (:data:`_POSTAL_TAIL`). The
-    end makes it an address: the words alone would be any phrase after a number."""
+    end makes it an address: the words alone would be any phrase after a number. Or a US
+    military address (:data:`_MILITARY`)."""
     words = rf"{_EU_WORD}(?:[ ]{_EU_WORD}){{0,3}}(?:[ ][a-z]{{3,12}})?"
     head = (
         rf"(?:(?:{_UNIT},?[ ]){{0,3}}(?:{_NUM},?[ ]|{_UNIT},?[ ]){words}"
@@ -310,14 +321,15 @@ def _abroad_text_regex() -> str:
     places = rf"(?:,[ ]?{town}){{0,3}},[ ]?"
     return (
         rf"(?<![0-9A-Za-z])(?P<v>{head}{places}{_POSTAL_TAIL}"
-        rf"|{_SOUTH_STREET}{places}(?:{_POSTAL_TAIL}|\d{{5}}(?![0-9A-Za-z])))"
+        rf"|{_SOUTH_STREET}{places}(?:{_POSTAL_TAIL}|\d{{5}}(?![0-9A-Za-z]))"
+        rf"|{_MILITARY})"
     )
 
 
 #: Rust regex (Polars): the postal end of :func:`_abroad_text_regex` after its comma
 _POSTAL_PREFILTER = (
     r",[ ]?(?:[A-Z]{2} (?:\d{5}|[A-Z]\d[A-Z])|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}"
-    r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),? \d{4}|\d{4,5})"
+    r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),? \d{4}|\d{4,5})|[ ][ADF]PO A[AEP] \d"
 )
 
 _FULL_SCORE = 0.85
@@ -661,6 +673,11 @@ def classify_cell(cell: str) -> tuple[float, str] | None:
 
 
 @cache
+def _military_rx() -> re.Pattern[str]:
+    return re.compile(_MILITARY)
+
+
+@cache
 def _cell_compiled() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A street of a whole cell (any street word of :data:`_CELL_STREET_WORDS`, or a
     European one), with its units; and what may follow it."""
@@ -687,7 +704,10 @@ def _abroad(cell: str) -> tuple[float, str] | None:
     """A whole cell of an address abroad that the free-text shapes do not take: a street of a
     cell's wider vocabulary or a European street with its places (``90996 Theresa Cape, West
     Robert, ND 15940``, ``Benthinweg 68, 59797 Bremervörde``), or a unit or house number, words
-    and a postcode at the end (``1 Crystal Riviera, Port Brandonbury, ACT, 9246``)."""
+    and a postcode at the end (``1 Crystal Riviera, Port Brandonbury, ACT, 9246``); or a US
+    military address (``PSC 1234, Box 5678, APO AA 12345``)."""
+    if _military_rx().fullmatch(cell.rstrip(" .")):
+        return _CELL_SCORE, "latin_address"
     street, rest_rx = _cell_compiled()
     m = street.match(cell)
     if m is not None:
