@@ -630,11 +630,13 @@ def _prose_frame(
     # rule words, or a rule shape → texts with one
     worded: dict[tuple[str, ...] | str, np.ndarray[Any, Any]] = {}
 
-    def ruled(words: tuple[str, ...] | None, shape: str | None) -> np.ndarray[Any, Any]:
+    def ruled(
+        words: tuple[str, ...] | None, shape: str | None
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
         """Where a recognizer with these ``rule_words`` and ``rule_shape`` may find a rule or
-        veto span."""
+        veto span, and where it has the shape (None: everywhere — no shape, or no words)."""
         if words is None:
-            return np.ones(len(normed), dtype=bool)
+            return np.ones(len(normed), dtype=bool), None
         if words not in worded:
             worded[words] = (
                 normed_s.str.contains_any(list(words)).to_numpy()
@@ -642,11 +644,10 @@ def _prose_frame(
                 else np.zeros(len(normed), dtype=bool)
             )
         if shape is None:
-            return worded[words]
+            return worded[words], None
         if shape not in worded:
             worded[shape] = normed_s.str.contains(shape).to_numpy()
-        both: np.ndarray[Any, Any] = worded[words] | worded[shape]
-        return both
+        return worded[words] | worded[shape], worded[shape]
 
     def norm_of(t: int) -> NormalizedText:
         found = slow_norms.get(t)
@@ -684,7 +685,7 @@ def _prose_frame(
                 masks[k][first] & ~blank,
                 model_of,
                 tagged,
-                ruled(words, shape),
+                *ruled(words, shape),
                 normed,
                 shifted,
                 norm_of,
@@ -749,6 +750,7 @@ def _recognizer_rows(
     model_of: np.ndarray[Any, Any],
     tagged: SpanArrays,
     worded: np.ndarray[Any, Any],
+    shaped: np.ndarray[Any, Any] | None,
     normed: Sequence[str],
     shifted: Mapping[int, NormalizedText],
     norm_of: Callable[[int], NormalizedText],
@@ -756,7 +758,8 @@ def _recognizer_rows(
     """``(text, rows)`` of recognizer ``r`` for the distinct texts where ``on`` (texts in
     order; none without a row): ``model_of[t]`` is text ``t``'s number in ``tagged`` (the
     spans of the distinct model texts, owners nondecreasing); ``worded``: the texts holding
-    one of ``r.rule_words``. ``text_rows`` is called only for texts with a span of ``r``'s
+    one of ``r.rule_words`` or its ``rule_shape``; ``shaped``: those with the shape (None:
+    any text may have it — its rules that need it are tried on every text). ``text_rows`` is called only for texts with a span of ``r``'s
     label or a rule word (where its rules add rows, ``adds_rule_rows``): for the others it
     finds nothing. A recognizer without
     ``text_rows`` gets ``prose_rows`` for every text."""
@@ -782,11 +785,12 @@ def _recognizer_rows(
     bounds = bounds_a.tolist()
     model = model_of.tolist()
     ruled = worded.tolist()
+    has_shape = [True] * len(ruled) if shaped is None else shaped.tolist()
     shift = shifted.get
     for t in np.flatnonzero(work).tolist():
         a, b = bounds[model[t]], bounds[model[t] + 1]
         spans_t = list(zip(starts[a:b], ends[a:b], scores[a:b], strict=True))
-        found = rows_of(normed[t], shift(t), spans_t, ruled[t])
+        found = rows_of(normed[t], shift(t), spans_t, ruled[t], has_shape[t])
         if found:
             yield t, found
 

@@ -72,3 +72,23 @@ def test_english_notes_on_customers_abroad_are_protected(tmp_path: Path) -> None
     text = strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
     assert not [s for s in secrets if s in text], text
     assert "Address" in text and "周一回访" in text  # the notes' other words stay
+
+
+def test_korean_japanese_and_taiwanese_names_in_notes_are_protected(tmp_path: Path) -> None:
+    """A Korean name in Hangul among Chinese words, Han and Japanese names beside English
+    words: the Chinese model reads none of them, the foreign-script rule does."""
+    notes = [
+        "客户 최지훈 的联系电话已更新",
+        "Passport checked for 遠藤 美加子, reach at the office",
+        "Met 劉哲瑋. Invoice sent",
+        "三浦 和也 lives in the city",
+    ]
+    names = ["최지훈", "遠藤 美加子", "劉哲瑋", "三浦 和也"]
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "n.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Notes"], *[[n] for n in notes]])
+    protect_verified(root, tmp_path / "pkg")
+    text = strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
+    assert not [n for n in names if n in text], text
+    assert "Invoice sent" in text and "lives in the city" in text

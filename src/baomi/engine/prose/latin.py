@@ -408,6 +408,91 @@ def given_name_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: Korean surnames, the commonest (one syllable; the two-syllable ones apart)
+_KOREAN_SURNAMES = (
+    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진지엄채원"
+    "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
+)
+_KOREAN_COMPOUND = ("남궁", "황보", "제갈", "선우", "독고")
+#: Hangul words that end in a division's or a street's syllable are places (``강원도``,
+#: ``삼척시``, ``반포대길``, ``서초대거리``)
+_KOREAN_PLACE_ENDS = frozenset("도시군구읍면동리로길가")
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+#: Han (or kana) runs: one name's word (``劉哲瑋``), or two apart by a blank (``遠藤 美加子``)
+_HAN_NAME = re.compile(
+    r"[\u3400-\u9fff\uf900-\ufaff][\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]{0,4}"
+    r"(?:[ ][\u3400-\u9fff\uf900-\ufaff][\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]{0,3})?"
+)
+_HAN_OR_KANA = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]")
+#: English words a person's name follows (``for 遠藤 美加子``, ``Met 劉哲瑋``), and a word in
+#: lower case after one (``蔡文章 lives at``): a Chinese note's product words around a Han word
+#: (``导出到 Excel 后发给 VIP 客户``) are neither
+_LATIN_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?i:for|with|to|met|and|by|from|called|contact|contacted|dear|mr|mrs|ms"
+    r"|dr|attn|cc|customer|client|buyer|seller|tenant|owner|name)\.?:?[ ]$"
+)
+_LATIN_AFTER = re.compile(r"[ ][a-z]{2,}(?:$|[ ,.;:!?)])")
+_H = r"\u3400-\u9fff\uf900-\ufaff"
+_K = r"\u3040-\u30ff"
+#: The shape :func:`foreign_script_names` needs (Rust ``regex``, Python ``re``): a Hangul
+#: word; a Latin word, a blank and one or two short Han words; or one or two short Han words
+#: first, a blank and a word in lower case that is no e-mail (``邮箱 x@example.com``)
+FOREIGN_SHAPE = (
+    r"[\uac00-\ud7a3]{2}"
+    rf"|[A-Za-z]{{2}} [{_H}]{{1,4}}(?:[ ][{_H}{_K}]{{1,4}})?(?:$|[^{_H}{_K}])"
+    rf"|(?:^|[^{_H}{_K} ])[{_H}][{_H}{_K}]{{0,4}}(?:[ ][{_H}][{_H}{_K}]{{0,3}})? [a-z]{{2,}}(?:$|[ ,.;:!?)])"
+)
+_FOREIGN_SHAPE = re.compile(FOREIGN_SHAPE)
+
+
+def _korean_name(word: str) -> bool:
+    if not 2 <= len(word) <= 4 or word[-1] in _KOREAN_PLACE_ENDS:
+        return False
+    if word.startswith(_KOREAN_COMPOUND):
+        return len(word) >= 3
+    return word[0] in _KOREAN_SURNAMES and len(word) <= 3
+
+
+def _alone(text: str, start: int, end: int, script: re.Pattern[str]) -> bool:
+    """Whether ``text[start:end]`` has no character of ``script`` beside it, blanks aside:
+    a word of another language's text, not one of a sentence in its own."""
+    before = text[:start].rstrip(" ")
+    after = text[end:].lstrip(" ")
+    return not (before and script.match(before[-1])) and not (after and script.match(after[0]))
+
+
+def foreign_script_names(text: str) -> list[tuple[int, int]]:
+    """Names a Chinese model does not read, in Chinese or English notes: a Korean name in
+    Hangul standing alone among other scripts' words (``客户 최지훈 的联系电话``, ``for 차경자,``:
+    a common surname's syllable first, two or three syllables, no division's or street's last
+    syllable), and a Han name, or a Japanese one with a blank, in an English sentence: after
+    a word that a name follows or before a word in lower case (``Met 劉哲瑋.``, ``for 遠藤
+    美加子, reach``, ``蔡文章 lives at``: one word with a surname of the lexicon, two words of
+    any characters)."""
+    if _FOREIGN_SHAPE.search(text) is None:
+        return []
+    out: list[tuple[int, int]] = []
+    for m in _HANGUL_RUN.finditer(text):
+        if _korean_name(m[0]) and _alone(text, m.start(), m.end(), _HANGUL_RUN):
+            out.append(m.span())
+    if " " in text:
+        from baomi.engine.recognizers.cn.person_name import surnames
+
+        single, compound = surnames()
+        for m in _HAN_NAME.finditer(text):
+            start, end = m.span()
+            english = _LATIN_BEFORE.search(text[max(0, start - 12) : start]) or (
+                _LATIN_AFTER.match(text, end)
+            )
+            if english is None or not _alone(text, start, end, _HAN_OR_KANA):
+                continue
+            if " " in m[0] or (
+                2 <= end - start <= 4 and (m[0][0] in single or m[0][:2] in compound)
+            ):
+                out.append((start, end))
+    return sorted(out)
+
+
 def build(folder: Path) -> None:
     """Write the shipped word lists into ``folder`` (the package's ``prose`` folder), one
     word a line, sorted."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from baomi.engine.prose import lexicon
+from baomi.engine.prose.latin import GIVEN_SHAPE, foreign_script_names, given_name_spans
 from baomi.engine.prose.spans import EntitySpan
 
 #: Confidence of a name found by a rule alone (the model did not tag it).
@@ -208,20 +209,23 @@ def _trigger(text: str, m: re.Match[str]) -> RuleSpan:
     return RuleSpan(m.start("v"), end, "PER", "trigger", m.group("w"), closed)
 
 
-def rule_spans(text: str) -> list[RuleSpan]:
-    """Person names found by the trigger and title rules."""
-    return list(_rule_spans(text))
+def rule_spans(text: str, shaped: bool = True) -> list[RuleSpan]:
+    """Person names found by the rules; ``shaped=False``: the text is known to have none of
+    the shapes the given-name and foreign-script rules need (their checks are skipped)."""
+    return list(_rule_spans(text, shaped))
 
 
 @lru_cache(maxsize=16)
-def _rule_spans(text: str) -> tuple[RuleSpan, ...]:
+def _rule_spans(text: str, shaped: bool) -> tuple[RuleSpan, ...]:
     """:func:`rule_spans`, remembered for the last texts: the name recognizer and the address
     and organisation recognizers (their vetoes) ask for the same text one after the other."""
     # a capital letter first (``lower`` runs in C; Chinese notes have none): ``re`` tried the
     # shape at every character of every note the model tagged, +3 % of a default scan's CPU
-    paired = text.lower() != text and _given_shape().search(text) is not None
+    paired = shaped and text.lower() != text and _given_shape().search(text) is not None
     if _words().search(text) is None:
-        return tuple(_given_names(text, [])) if paired else ()
+        if not shaped:
+            return ()
+        return (tuple(_given_names(text, [])) if paired else ()) + _foreign_names(text)
     trigger_rx, glued_rx, title_rx = _patterns()
     out: list[RuleSpan] = []
     for m in trigger_rx.finditer(text):
@@ -248,13 +252,22 @@ def _rule_spans(text: str) -> tuple[RuleSpan, ...]:
         # (``spoke to Bruce Garcey``: ``Garcey`` is in no list, the trigger kept ``Bruce``)
         out = [r for r in out if not any(_holds(g, r) for g in given)]
         out.extend(given)
-    return tuple(out)
+    if not shaped:
+        return tuple(out)
+    foreign = [
+        r for r in _foreign_names(text) if not any(r.start < o.end and o.start < r.end for o in out)
+    ]
+    return tuple(out + foreign)
+
+
+def _foreign_names(text: str) -> tuple[RuleSpan, ...]:
+    """Korean names in Hangul and Han names beside English words
+    (:func:`~baomi.engine.prose.latin.foreign_script_names`)."""
+    return tuple(RuleSpan(s, e, "PER", "foreign", "") for s, e in foreign_script_names(text))
 
 
 @cache
 def _given_shape() -> re.Pattern[str]:
-    from baomi.engine.prose.latin import GIVEN_SHAPE
-
     return re.compile(GIVEN_SHAPE)
 
 
@@ -262,8 +275,6 @@ def _given_names(text: str, found: list[RuleSpan]) -> Iterator[RuleSpan]:
     """Names in Latin letters by their given name (:func:`~baomi.engine.prose.latin.
     given_name_spans`: ``Met Justin Glass.``) where no other rule found one, or one inside
     it."""
-    from baomi.engine.prose.latin import given_name_spans
-
     for start, end, given in given_name_spans(text):
         span = RuleSpan(start, end, "PER", "given", given)
         if not any(r.start < end and start < r.end and not _holds(span, r) for r in found):

@@ -33,6 +33,7 @@ from baomi.engine import divisions
 from baomi.engine.normalize import NormalizedText, normalize
 from baomi.engine.prose.backends import NerBackend, get_backend
 from baomi.engine.prose.latin import (
+    FOREIGN_SHAPE,
     GIVEN_SHAPE,
     implausible_latin_name,
     is_name_word,
@@ -129,6 +130,11 @@ class ProseNerRecognizer(Recognizer):
         """Rule spans supporting or adding findings of this entity (none by default)."""
         return []
 
+    def shaped_rules(self, text: str, shaped: bool) -> list[RuleSpan]:
+        """:meth:`rules`; ``shaped=False``: the text has no :meth:`rule_shape`, and the rules
+        that need it may be skipped (by default all are tried)."""
+        return self.rules(text)
+
     def implausible(self, value: str) -> bool:
         """Whether a model span no rule supports is unlikely to be this entity (default: no)."""
         return False
@@ -219,10 +225,12 @@ class ProseNerRecognizer(Recognizer):
         norm: NormalizedText | None,
         spans: Sequence[tuple[int, int, float]],
         ruled: bool = True,
+        shaped: bool = True,
     ) -> list[ProseRow]:
         """:meth:`label_rows` of the normalised ``text``; ``norm``: its
         :class:`NormalizedText` where offsets change (None: the same offsets as the
-        original, no object needed — the batched scan's common case)."""
+        original, no object needed — the batched scan's common case); ``shaped=False``: the
+        text has no :meth:`rule_shape` (the batched scan's Polars pass said so)."""
         label = self.label
         kept: list[tuple[int, int, float]] = []
         for raw_start, raw_end, raw_score in spans:
@@ -236,7 +244,7 @@ class ProseNerRecognizer(Recognizer):
         if len(kept) > 1:
             kept = self.joined(text, kept)
         out: list[ProseRow] = []
-        rules = self.rules(text) if ruled else []
+        rules = self.shaped_rules(text, shaped) if ruled else []
         used: set[int] = set()
         pattern = f"{self.backend.name}:{label}"
         cls = type(self)
@@ -324,7 +332,8 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
     #: Chinese text, or English with a form of address, a party and a colon or a verb of
     #: talking to someone before a name (``Dear John``, ``Buyer: John Smith``, ``Called John
     #: Smith``: the English trigger rule's words), or two capitalised words (``Justin Glass``:
-    #: the given-name rule's shape)
+    #: the given-name rule's shape), a Hangul word or a Han character after a Latin word and a
+    #: blank (``for 林 茂``: the foreign-script rule's)
     prefilter = (
         r"\p{Han}{2}|(?:"
         + "|".join(LATIN_TITLES)
@@ -334,6 +343,7 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
         + "|".join(v.replace("-", r"\-") for v in LATIN_VERBS)
         + r") [A-ZÀ-ÖØ-Þ\uac00-\ud7a3]|"
         + GIVEN_SHAPE
+        + r"|[\uac00-\ud7a3]{2}|[A-Za-z] [\u3400-\u9fff\uf900-\ufaff]"
     )
     #: As for the column-context names: the model reads isolated words (金卡, a gold card) as
     #: names, so a column of a few repeated words (会员等级) does not become text by it.
@@ -342,9 +352,13 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
     def rules(self, text: str) -> list[RuleSpan]:
         return rule_spans(text)
 
+    def shaped_rules(self, text: str, shaped: bool) -> list[RuleSpan]:
+        return rule_spans(text, shaped)
+
     def rule_shape(self) -> str | None:
-        """Two capitalised words: the given-name rule needs no rule word."""
-        return GIVEN_SHAPE
+        """Two capitalised words, a Hangul word, a Han character beside a Latin word: the
+        given-name and foreign-script rules need no rule word."""
+        return f"{GIVEN_SHAPE}|{FOREIGN_SHAPE}"
 
     def implausible(self, value: str) -> bool:
         """A common dictionary word (祝福, 客户), a country or a province (中国, 美国, 广东) is
@@ -373,7 +387,7 @@ class ProsePersonNameRecognizer(ProseNerRecognizer):
 
 def _trigger_names(text: str) -> list[RuleSpan]:
     """Names right after a trigger word (户名苑浩, 联系人：张三): never an address or a company."""
-    return [r for r in rule_spans(text) if r.rule == "trigger"]
+    return [r for r in rule_spans(text, shaped=False) if r.rule == "trigger"]
 
 
 class ProseAddressRecognizer(ProseNerRecognizer):
