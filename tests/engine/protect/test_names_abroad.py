@@ -53,6 +53,16 @@ def test_a_spaced_name_gets_the_pseudonym_of_its_name_with_the_blank_kept() -> N
     assert len(out) == 5 and out[2] == " " and not out.startswith("PER_")
 
 
+def _protected_notes(tmp_path: Path, header: str, notes: list[str]) -> str:
+    """The package's text of a one-column CSV of ``notes`` protected (and verified)."""
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "n.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[header], *[[n] for n in notes]])
+    protect_verified(root, tmp_path / "pkg")
+    return strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
+
+
 def test_english_notes_on_customers_abroad_are_protected(tmp_path: Path) -> None:
     """Notes in English name customers with nothing before the name that says so, and give
     their numbers after ``reached on`` or before a Chinese word (all were kept in clear)."""
@@ -64,12 +74,7 @@ def test_english_notes_on_customers_abroad_are_protected(tmp_path: Path) -> None
     ]
     secrets = ["Justin Glass", "Diana Lowery", "Zachary Lester", "Bente van Northeim"]
     secrets += ["496 0772", "626.661.6630", "0477 913 788", "6616 6304"]
-    root = tmp_path / "in"
-    root.mkdir()
-    with (root / "n.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["跟进记录"], *[[n] for n in notes]])
-    protect_verified(root, tmp_path / "pkg")
-    text = strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
+    text = _protected_notes(tmp_path, "跟进记录", notes)
     assert not [s for s in secrets if s in text], text
     assert "Address" in text and "周一回访" in text  # the notes' other words stay
 
@@ -84,11 +89,6 @@ def test_korean_japanese_and_taiwanese_names_in_notes_are_protected(tmp_path: Pa
         "三浦 和也 lives in the city",
     ]
     names = ["최지훈", "遠藤 美加子", "劉哲瑋", "三浦 和也"]
-    root = tmp_path / "in"
-    root.mkdir()
-    with (root / "n.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["Notes"], *[[n] for n in notes]])
-    protect_verified(root, tmp_path / "pkg")
-    text = strip_marks((tmp_path / "pkg" / "n.csv").read_text(encoding="utf-8"))
+    text = _protected_notes(tmp_path, "Notes", notes)
     assert not [n for n in names if n in text], text
     assert "Invoice sent" in text and "lives in the city" in text
