@@ -476,7 +476,7 @@ def foreign_script_names(text: str) -> list[tuple[int, int]]:
         if _korean_name(m[0]) and _alone(text, m.start(), m.end(), _HANGUL_RUN):
             out.append(m.span())
     if " " in text:
-        from baomi.engine.recognizers.cn.person_name import surnames
+        from baomi.engine.prose.lexicon import surnames
 
         single, compound = surnames()
         for m in _HAN_NAME.finditer(text):

@@ -17,6 +17,20 @@ from pathlib import Path
 
 from baomi.engine.adcodes import adcodes_path
 
+
+@cache
+def surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """(single, compound) surnames of ``engine/data/surnames.txt`` (simplified and traditional
+    forms, a lexicon, no personal data), loaded once: the name column's recognizer's and the
+    foreign-script rule's."""
+    text = (resources.files("baomi.engine") / "data" / "surnames.txt").read_text(encoding="utf-8")
+    words = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
+    return (
+        frozenset(w for w in words if len(w) == 1),
+        frozenset(w for w in words if len(w) == 2),
+    )
+
+
 #: Common single-character surnames (百家姓, most frequent first).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"

@@ -51,10 +51,11 @@ from functools import cache
 
 from baomi.engine.checksums import is_luhn_valid
 from baomi.engine.masking import mask_value
+from baomi.engine.prose.lexicon import surnames
 from baomi.engine.readers.base import Extra, unique_headers
 from baomi.engine.recognizers.base import Recognizer
 from baomi.engine.recognizers.cn.cell import HAN
-from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer, surnames
+from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer
 from baomi.engine.types import Finding, Validation
 
 #: No identifier cell is longer (an e-mail address: 64 + 1 + 255 characters, RFC 5321).

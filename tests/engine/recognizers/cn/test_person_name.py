@@ -5,7 +5,8 @@ import itertools
 import polars as pl
 import pytest
 
-from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer, surnames
+from baomi.engine.prose.lexicon import surnames
+from baomi.engine.recognizers.cn.person_name import PersonNameRecognizer
 
 R = PersonNameRecognizer()
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"

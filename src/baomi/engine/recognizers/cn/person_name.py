@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib.resources import files
 from typing import ClassVar
 
 import polars as pl
 
 from baomi.engine.prose.latin import is_name_word, latin_words
+from baomi.engine.prose.lexicon import surnames
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import place_names
 from baomi.engine.types import Finding
@@ -127,17 +127,6 @@ _LATIN_SHAPE_SCORE = 0.6
 _PLACE_SCORE = 0.6
 _DOTTED_SCORE = 0.7
 _HONORIFIC_ONLY_SCORE = 0.6  # "王先生": a surname and an honorific still point at a person
-
-
-@cache
-def surnames() -> tuple[frozenset[str], frozenset[str]]:
-    """(single, compound) surnames from the lexicon, loaded once."""
-    text = (files("baomi.engine") / "data" / "surnames.txt").read_text(encoding="utf-8")
-    words = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
-    return (
-        frozenset(w for w in words if len(w) == 1),
-        frozenset(w for w in words if len(w) == 2),
-    )
 
 
 @cache
