@@ -84,3 +84,20 @@ def test_the_shape_lets_every_such_text_through() -> None:
             assert series.str.contains(shape).item(), text
             assert series.str.contains(prefilter).item(), text
     assert checked > 200
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Passport checked for 遠藤 美加子, reach at the office", "遠藤 美加子"),
+        ("Met 劉哲瑋. Invoice sent", "劉哲瑋"),
+        ("客户 최지훈 的联系电话已更新", "최지훈"),
+    ],
+)
+def test_the_recognizer_reports_the_rules_name_whole(text: str, name: str) -> None:
+    """Where the model tags a part of such a name (``遠藤``), the rule's span is reported."""
+    from baomi.engine.analyzer import TextAnalyzer
+    from baomi.engine.recognizers.registry import Registry
+
+    analyzer = TextAnalyzer(Registry([ProsePersonNameRecognizer()]))
+    assert [text[f.start : f.end] for f in analyzer.analyze(text)] == [name]

@@ -9,6 +9,10 @@
 * **Given-name rule** — a name in Latin letters with no word before it: a given name of
   Faker's lists and a surname (``Met Justin Glass.``), not where a place's or a company's word
   follows (:func:`~baomi.engine.prose.latin.given_name_spans`).
+* **Foreign-script rule** — a Korean name in Hangul among other scripts' words, a Han or
+  Japanese name in an English sentence (``Met 劉哲瑋.``, ``for 遠藤 美加子``): names the
+  Chinese models do not read (:func:`~baomi.engine.prose.latin.foreign_script_names`).
+  Both need a shape the batched scan finds in one Polars pass (``shaped``).
 * **Clean-up** — spans are trimmed of punctuation and white space, and a name of three or more
   characters of a particle after it (杨想对 → 杨想); a one-character Han "name" and a span inside 《…》 (a book, film or game title) are dropped; a run of seven
   or more digits ending a span (a phone number glued to an address) is cut off; the rule's word is recorded as the finding's context.

@@ -295,11 +295,11 @@ class ProseNerRecognizer(Recognizer):
                     start = rule.start
                     if rule.closed and end < rule.end:
                         end = rule.end
-                elif rule.rule == "given":
-                    # the given name and the surname whole (the models tag ``Lisa`` of
-                    # ``Lisa Gilette``), and of the model's span beyond them only the words
-                    # that spell names (``Cheung`` of ``Cheung Tai Man``, not ``Accenture``
-                    # of ``Kevin A. Boone Accenture``)
+                elif rule.rule in ("given", "foreign"):
+                    # the rule's name whole (the models tag ``Lisa`` of ``Lisa Gilette``,
+                    # ``遠藤`` of ``遠藤 美加子``), and of the model's span beyond it only Latin
+                    # words that spell names (``Cheung`` of ``Cheung Tai Man``, not
+                    # ``Accenture`` of ``Kevin A. Boone Accenture``)
                     start = (
                         start
                         if start < rule.start and _names(text, start, rule.start)
