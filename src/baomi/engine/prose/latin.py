@@ -307,7 +307,7 @@ _SENTENCE_WORDS = frozenset(_SENTENCE_WORDS_TEXT.split())
 _VERB_ENDS = ("ed", "ing", "ly")
 
 #: Words after which a capitalised pair is a place, a company or a thing, not a person
-#: (``Hayes Street``, ``Grant Thornton LLP``, ``Madison Square Garden``): street words,
+#: (``Maple Street``, ``Grant Thornton LLP``, ``Madison Square Garden``): street words,
 #: companies' and institutions' words
 _PROPER_HEADS_TEXT = """
     street st road rd avenue ave boulevard blvd lane ln drive dr way court ct place pl terrace
@@ -327,14 +327,14 @@ _PROPER_HEADS_TEXT = """
     """
 _PROPER_HEADS = frozenset(_PROPER_HEADS_TEXT.split())
 
-#: A capitalised Latin word, and a surname's form (``McDermott``, ``O'Neil``, ``Bennett-Lees``)
+#: A capitalised Latin word, and a surname's form (``McTavish``, ``O'Neil``, ``Bennett-Lees``)
 _GIVEN_CAP = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+"
 _GIVEN_WORD = rf"{_GIVEN_CAP}(?:-{_GIVEN_CAP})?"
 _SURNAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?{_GIVEN_WORD}"
 #: A surname's particles (``Édouard de la Torres``, ``Bente van Northeim``)
 _PARTICLE = r"(?:de|la|le|du|des|del|della|di|da|dos|das|van|von|der|den|ten|ter|y)[ ]"
 #: A given name, a middle name or an initial, a surname and its particles (``Justin Glass``,
-#: ``Michael J. McDermott``, ``Mary Ann Smith``, ``Édouard de la Torres``): what
+#: ``Michael J. McTavish``, ``Mary Ann Smith``, ``Édouard de la Torres``): what
 #: :func:`given_name_spans` judges
 _GIVEN_PAIR = re.compile(
     rf"(?<![\w'’.@\-])(?P<g>{_GIVEN_WORD})"
@@ -356,7 +356,7 @@ def _given(word: str) -> bool:
 
 def _surname(word: str, *, any_word: bool = False) -> bool:
     """Whether ``word`` can end a person's name: a name's spelling (``Glass``), or a
-    capitalised word no English word is (``Gilette``, ``Synder``) — any word with
+    capitalised word no English word is (``Tervanne``, ``Ollenbrook``) — any word with
     ``any_word`` (after a surname's particle: ``de la Torres``) — and not a street's, a
     company's or a place's word (``Mrs Smith Called twice``: ``Called`` is none of them)."""
     lower = word.lower()
@@ -383,7 +383,7 @@ def given_name_spans(text: str) -> list[tuple[int, int, str]]:
     """Names in Latin letters with no word before them that says so: a given name of Faker's
     lists, up to two middle names or initials and a surname (``Met Justin Glass.``, ``Diana
     Lowery (…) asked``, ``for Dawn Colon``) — ``(start, end, given name)``. Not where a word
-    of a place or a company follows (``Hayes Street Grill``, ``Grant Thornton LLP``), nor
+    of a place or a company follows (``Maple Street Grill``, ``Grant Thornton LLP``), nor
     where the pair starts a place's name (``San Jose``, ``Santa Clara``). After particles
     (``van``, ``de la``) the surname is any capitalised word."""
     out: list[tuple[int, int, str]] = []

@@ -256,7 +256,7 @@ def _rule_spans(text: str, shaped: bool) -> tuple[RuleSpan, ...]:
     if paired:
         given = list(_given_names(text, out))
         # a given name and its surname hold the English trigger rule's shorter name
-        # (``spoke to Bruce Garcey``: ``Garcey`` is in no list, the trigger kept ``Bruce``)
+        # (``spoke to Bruce Ollenbrook``: ``Ollenbrook`` is in no list, the trigger kept ``Bruce``)
         out = [r for r in out if not any(_holds(g, r) for g in given)]
         out.extend(given)
     if not shaped:

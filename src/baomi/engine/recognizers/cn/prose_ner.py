@@ -296,10 +296,10 @@ class ProseNerRecognizer(Recognizer):
                     if rule.closed and end < rule.end:
                         end = rule.end
                 elif rule.rule in ("given", "foreign"):
-                    # the rule's name whole (the models tag ``Lisa`` of ``Lisa Gilette``,
+                    # the rule's name whole (the models tag ``Lisa`` of ``Lisa Tervanne``,
                     # ``遠藤`` of ``遠藤 美加子``), and of the model's span beyond it only Latin
                     # words that spell names (``Cheung`` of ``Cheung Tai Man``, not
-                    # ``Accenture`` of ``Kevin A. Boone Accenture``)
+                    # ``Meridex`` of ``Kevin A. Tull Meridex``)
                     start = (
                         start
                         if start < rule.start and _names(text, start, rule.start)
