@@ -136,6 +136,32 @@ def test_pseudonym_of_a_latin_name_is_another_of_its_shape(name: str, shape: str
     assert all(w.lower() in known for w in words)
 
 
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        # accented Latin letters and a surname's particles
+        ("Émilie Benoit", r"[A-Z][a-z]+ [A-Z][a-z]+"),
+        ("Édouard de la Torres", r"[A-Z][a-z]+ de la [A-Z][a-z]+"),
+        # Korean names in Hangul, with a blank or without
+        ("최지훈", "[\uac00-\ud7a3]{3}"),
+        ("이 서연", "[\uac00-\ud7a3] [\uac00-\ud7a3]{2}"),
+        ("남궁민수", "[\uac00-\ud7a3]{4}"),
+        # a Japanese name with a blank and a three-character given name
+        ("遠藤 美加子", "[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{3}"),
+    ],
+)
+def test_pseudonym_of_a_name_abroad_is_another_of_its_script(name: str, shape: str) -> None:
+    """Names of customers abroad became a token (``PER_…``) that no reader takes for a name:
+    now a name in the same script and layout, the same under the same key."""
+    import re
+
+    key = b"k" * 32
+    out = pseudonym_value(name, "PERSON_NAME", key, PseudonymParams())
+    assert re.fullmatch(shape, out) and out != name, out
+    assert out == pseudonym_value(name, "PERSON_NAME", key, PseudonymParams())
+    assert out != pseudonym_value(name, "PERSON_NAME", b"j" * 32, PseudonymParams())
+
+
 def test_pseudonym_of_a_pinyin_name_is_pinyin_with_its_surname_first() -> None:
     from faker.providers.person.zh_CN import Provider
 

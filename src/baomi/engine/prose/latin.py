@@ -35,6 +35,8 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from baomi.engine.prose import lexicon
+
 #: The syllables of Hanyu Pinyin, without tones (ü written ``v``, ``u`` or ``ü``).
 _PINYIN = """
 a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang
@@ -408,12 +410,8 @@ def given_name_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-#: Korean surnames, the commonest (one syllable; the two-syllable ones apart)
-_KOREAN_SURNAMES = (
-    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진지엄채원"
-    "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
-)
-_KOREAN_COMPOUND = ("남궁", "황보", "제갈", "선우", "독고")
+_KOREAN_SURNAMES = lexicon.KOREAN_SURNAMES
+_KOREAN_COMPOUND = lexicon.KOREAN_COMPOUND_SURNAMES
 #: Hangul words that end in a division's or a street's syllable are places (``강원도``,
 #: ``삼척시``, ``반포대길``, ``서초대거리``)
 _KOREAN_PLACE_ENDS = frozenset("도시군구읍면동리로길가")

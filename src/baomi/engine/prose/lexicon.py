@@ -31,6 +31,14 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+#: Korean surnames in Hangul, the commonest (one syllable), and the two-syllable ones
+KOREAN_SURNAMES = (
+    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진지엄채원"
+    "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
+)
+KOREAN_COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고")
+
+
 #: Common single-character surnames (百家姓, most frequent first).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"

@@ -31,6 +31,7 @@ from typing import ClassVar
 
 from baomi.engine import checksums, divisions
 from baomi.engine.checksums import is_valid_tw_id
+from baomi.engine.prose import lexicon
 from baomi.engine.protect.feistel import keyed_index, permute
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import OperatorParams, PseudonymParams
@@ -127,8 +128,14 @@ def _resident_id(value: str, key: bytes, params: PseudonymParams, today: _dt.dat
     return first17 + checksums.resident_id_check_char(first17)
 
 
-#: A name of Han characters written with a blank (or an ideographic space) in it
-_SPACED_NAME = re.compile("([\u4e00-\u9fff]{1,2})([ \u3000])([\u4e00-\u9fff]{1,2})")
+#: A name of Han characters written with a blank (or an ideographic space) in it (王 小明,
+#: a Japanese 遠藤 美加子)
+_SPACED_NAME = re.compile("([\u4e00-\u9fff]{1,3})([ \u3000])([\u4e00-\u9fff]{1,3})")
+#: A Korean name in Hangul, its surname (one or two syllables) and given name, with or without
+#: a blank between them
+_HANGUL_NAME = re.compile("([\uac00-\ud7a3]{1,2})([ \u3000]?)([\uac00-\ud7a3]{1,3})")
+#: Syllables of Korean given names to draw from
+_KOREAN_GIVEN = "민서지현준영수우연은하진도윤성예재경태호혜유정승동아주희미숙자순훈"
 
 
 def pseudonym_value(value: str, entity: str | None, key: bytes, params: PseudonymParams) -> str:
@@ -175,9 +182,11 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
         # the blank where it stood
         joined = pseudonym_value(spaced[1] + spaced[3], entity, key, params)
         return joined[: len(spaced[1])] + spaced[2] + joined[len(spaced[1]) :]
+    if entity == "PERSON_NAME" and (korean := _korean_name(raw, key)) is not None:
+        return korean
     if (
         entity == "PERSON_NAME"
-        and 2 <= len(raw) <= 4
+        and 2 <= len(raw) <= 6
         and all("\u4e00" <= c <= "\u9fff" for c in raw)
     ):
         surname = _SURNAMES[keyed_index(raw, len(_SURNAMES), key, b"surname")]
@@ -207,6 +216,28 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
     return f"{(entity or 'PSN')[:3]}_{tag}"
 
 
+def _korean_name(raw: str, key: bytes) -> str | None:
+    """A Korean name in Hangul as another under ``key``: a surname of as many syllables (one of
+    the two-syllable ones for ``남궁민수``), given-name syllables for the rest, the blank where
+    it stood. None for any other value."""
+    m = _HANGUL_NAME.fullmatch(raw)
+    if m is None or len(m[1]) + len(m[3]) < 2:
+        return None
+    joined = m[1] + m[3]
+    compound = joined.startswith(lexicon.KOREAN_COMPOUND_SURNAMES) and len(joined) >= 3
+    if compound:
+        pool: tuple[str, ...] = lexicon.KOREAN_COMPOUND_SURNAMES
+    else:
+        pool = tuple(lexicon.KOREAN_SURNAMES)
+    surname = pool[keyed_index(raw, len(pool), key, b"ko-surname")]
+    given = "".join(
+        _KOREAN_GIVEN[keyed_index(raw, len(_KOREAN_GIVEN), key, b"ko-given" + bytes((i,)))]
+        for i in range(len(joined) - len(surname))
+    )
+    new = surname + given
+    return new[: len(m[1])] + m[2] + new[len(m[1]) :]
+
+
 def _latin_address(raw: str, key: bytes) -> str | None:
     """An address in Latin letters as another street in the same places under ``key``
     (``No. 88 Jianguo Road, Chaoyang District, Beijing 100022`` → ``271 Zhongshan Road,
@@ -225,7 +256,32 @@ def _latin_address(raw: str, key: bytes) -> str | None:
 _HKID = re.compile(r"([A-Za-z]{1,2})(\d{6})(\()?[0-9Aa]\)?")
 
 _LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LATIN_NAME = re.compile(r"[A-Za-z]+(?:[ ,.'\-]+[A-Za-z]+){0,3}")
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ž"
+_LATIN_NAME = re.compile(rf"[{_LETTER}]+(?:[ ,.'\-]+[{_LETTER}]+){{0,5}}")
+_LATIN_WORD = re.compile(f"[{_LETTER}]+")
+#: A surname's particles, kept as written (``Édouard de la Torres``)
+_PARTICLES = frozenset(
+    [
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ten",
+        "ter",
+        "y",
+    ]
+)
 
 
 @cache
@@ -253,7 +309,7 @@ def _latin_name(raw: str, key: bytes) -> str | None:
         return None
     from baomi.engine.prose.latin import is_pinyin
 
-    words = list(re.finditer("[A-Za-z]+", raw))
+    words = list(_LATIN_WORD.finditer(raw))
     first, last, py_first, py_last = _latin_pools()
     # the surname: the word before a comma, else the last of two or more (Grace is a given
     # name) — in pinyin the first, where it is a surname (Wang Xiaoming)
@@ -264,6 +320,8 @@ def _latin_name(raw: str, key: bytes) -> str | None:
             surname = 0
     out, at = [], 0
     for i, w in enumerate(words):
+        if 0 < i < len(words) - 1 and w[0] in _PARTICLES:  # de la, van der: as written
+            continue
         pool = _LETTERS if len(w[0]) == 1 else last if i == surname else first  # J. → K.
         new = pool[keyed_index(raw, len(pool), key, b"latin|" + bytes((i,)))]
         if w[0].isupper() and (len(w[0]) > 1 or len(words) == 1):
