@@ -334,7 +334,7 @@ _GIVEN_CAP = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+"
 _GIVEN_WORD = rf"{_GIVEN_CAP}(?:-{_GIVEN_CAP})?"
 _SURNAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?{_GIVEN_WORD}"
 #: A surname's particles (``Édouard de la Torres``, ``Bente van Northeim``)
-_PARTICLE = r"(?:de|la|le|du|des|del|della|di|da|dos|das|van|von|der|den|ten|ter|y)[ ]"
+_PARTICLE = "(?:" + "|".join(sorted(lexicon.SURNAME_PARTICLES, key=len, reverse=True)) + ")[ ]"
 #: A given name, a middle name or an initial, a surname and its particles (``Justin Glass``,
 #: ``Michael J. McTavish``, ``Mary Ann Smith``, ``Édouard de la Torres``): what
 #: :func:`given_name_spans` judges

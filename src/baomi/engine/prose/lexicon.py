@@ -31,6 +31,37 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+#: The particles of European surnames, in lower case (``van der``, ``de la``, ``del``, ``bin``)
+SURNAME_PARTICLES = frozenset(
+    [
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "van",
+        "von",
+        "der",
+        "den",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "do",
+        "y",
+        "e",
+        "bin",
+        "binti",
+        "al",
+        "el",
+        "ten",
+        "ter",
+        "op",
+    ]
+)
+
 #: Korean surnames in Hangul, the commonest (one syllable), and the two-syllable ones
 KOREAN_SURNAMES = (
     "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진지엄채원"

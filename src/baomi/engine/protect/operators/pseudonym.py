@@ -260,28 +260,7 @@ _LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ž"
 _LATIN_NAME = re.compile(rf"[{_LETTER}]+(?:[ ,.'\-]+[{_LETTER}]+){{0,5}}")
 _LATIN_WORD = re.compile(f"[{_LETTER}]+")
 #: A surname's particles, kept as written (``Édouard de la Torres``)
-_PARTICLES = frozenset(
-    [
-        "de",
-        "la",
-        "le",
-        "du",
-        "des",
-        "del",
-        "della",
-        "di",
-        "da",
-        "dos",
-        "das",
-        "van",
-        "von",
-        "der",
-        "den",
-        "ten",
-        "ter",
-        "y",
-    ]
-)
+_PARTICLES = lexicon.SURNAME_PARTICLES
 
 
 @cache

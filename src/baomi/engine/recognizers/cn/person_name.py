@@ -31,7 +31,7 @@ from typing import ClassVar
 import polars as pl
 
 from baomi.engine.prose.latin import is_name_word, latin_words
-from baomi.engine.prose.lexicon import surnames
+from baomi.engine.prose.lexicon import SURNAME_PARTICLES, surnames
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import place_names
 from baomi.engine.types import Finding
@@ -67,36 +67,7 @@ PLACEHOLDERS = frozenset(
 #: One to six words of Latin letters (``-``, ``'`` and ``.`` inside a word), separated by a
 #: space or a comma (``SMITH, John``).
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*(?:,? [A-Za-zÀ-ɏ][A-Za-zÀ-ɏ'.\-]*){0,5}")
-#: The particles of European surnames, in lower case (``van der``, ``de la``, ``del``, ``bin``)
-_PARTICLES = frozenset(
-    [
-        "de",
-        "la",
-        "le",
-        "du",
-        "des",
-        "van",
-        "von",
-        "der",
-        "den",
-        "di",
-        "da",
-        "del",
-        "della",
-        "dos",
-        "das",
-        "do",
-        "y",
-        "e",
-        "bin",
-        "binti",
-        "al",
-        "el",
-        "ten",
-        "ter",
-        "op",
-    ]
-)
+_PARTICLES = SURNAME_PARTICLES
 #: Latin words that stand in for a missing name (lower case)
 LATIN_PLACEHOLDERS = frozenset(
     [
