@@ -81,14 +81,15 @@ def test_english_notes_on_customers_abroad_are_protected(tmp_path: Path) -> None
 
 def test_korean_japanese_and_taiwanese_names_in_notes_are_protected(tmp_path: Path) -> None:
     """A Korean name in Hangul among Chinese words, Han and Japanese names beside English
-    words: the Chinese model reads none of them, the foreign-script rule does."""
+    words: the Chinese model reads none of them, the foreign-script rule does; and a Korean
+    address, by its province, road and number."""
     notes = [
-        "客户 최지훈 的联系电话已更新",
+        "客户 최지훈 的联系电话已更新，地址 강원도 삼척시 테헤란8로 988-58",
         "Passport checked for 遠藤 美加子, reach at the office",
         "Met 劉哲瑋. Invoice sent",
         "三浦 和也 lives in the city",
     ]
-    names = ["최지훈", "遠藤 美加子", "劉哲瑋", "三浦 和也"]
+    names = ["최지훈", "遠藤 美加子", "劉哲瑋", "三浦 和也", "테헤란8로 988-58"]
     text = _protected_notes(tmp_path, "Notes", notes)
     assert not [n for n in names if n in text], text
     assert "Invoice sent" in text and "lives in the city" in text

@@ -48,6 +48,8 @@ BUILTIN_RECOGNIZERS: tuple[str, ...] = (
     # An address in Latin letters, in free text and in cells of any column (an address
     # column's cells are the column recognizer's above, which reads this one's shapes).
     "baomi.engine.recognizers.generic.latin_address:LatinAddressRecognizer",
+    # A Korean address in Hangul in free text (road-name addresses)
+    "baomi.engine.recognizers.generic.korean_address:KoreanAddressRecognizer",
     # Prose (model + rules): names, addresses and organisations in free text. After the
     # column-context recognizers of the same entities, which classified columns use.
     "baomi.engine.recognizers.cn.prose_ner:ProsePersonNameRecognizer",

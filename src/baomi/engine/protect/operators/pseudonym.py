@@ -200,6 +200,8 @@ def pseudonym_value(value: str, entity: str | None, key: bytes, params: Pseudony
     if entity == "EMAIL" and "@" in raw:
         local_tag = base64.b32encode(hmac.digest(key, raw.lower().encode(), "sha256")[:10])
         return "u" + local_tag.decode().lower()[:11] + "@" + raw.rpartition("@")[2]
+    if entity == "ADDRESS" and (korean := _korean_address(raw, key)) is not None:
+        return korean
     if entity == "ADDRESS" and (latin := _latin_address(raw, key)) is not None:
         return latin
     if entity == "ADDRESS":
@@ -236,6 +238,39 @@ def _korean_name(raw: str, key: bytes) -> str | None:
     )
     new = surname + given
     return new[: len(m[1])] + m[2] + new[len(m[1]) :]
+
+
+#: A Korean address's province and cities, counties or districts (what a pseudonym keeps)
+_KOREAN_DIVISIONS = re.compile(
+    "(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도))(?:[ ][가-힣]+(?:시|군|구))*(?=[ ])"
+)
+#: Korean road names to draw from
+_KOREAN_ROADS = (
+    "중앙",
+    "번영",
+    "평화",
+    "행복",
+    "희망",
+    "대학",
+    "시청",
+    "공원",
+    "한강",
+    "산업",
+    "문화",
+    "동산",
+)
+
+
+def _korean_address(raw: str, key: bytes) -> str | None:
+    """A Korean address in Hangul as another road and building number in the same province
+    and districts under ``key`` (``강원도 삼척시 테헤란8로 988-58`` → ``강원도 삼척시 평화로
+    271``). None for any other value."""
+    m = _KOREAN_DIVISIONS.match(raw)
+    if m is None:
+        return None
+    road = _KOREAN_ROADS[keyed_index(raw, len(_KOREAN_ROADS), key, b"ko-road")]
+    number = keyed_index(raw, 999, key, b"ko-no") + 1
+    return f"{m[0]} {road}로 {number}"
 
 
 def _latin_address(raw: str, key: bytes) -> str | None:
