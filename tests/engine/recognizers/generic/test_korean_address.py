@@ -3,6 +3,8 @@ its building number. They were kept in clear. Addresses made up in the layout.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -55,3 +57,28 @@ def test_pseudonym_keeps_the_province_and_districts() -> None:
     assert out == pseudonym_value(
         "강원도 삼척시 테헤란8로 988-58", "ADDRESS", key, PseudonymParams()
     )
+
+
+def test_a_column_of_them_under_its_header(tmp_path: Path) -> None:
+    """A Korean export's 주소 column: every cell is the shape's whole (the fast path) and the
+    column is an address column."""
+    import csv
+
+    from baomi.engine.contracts.codec import to_dict
+    from baomi.engine.scan import ScanOptions, scan_paths
+
+    cells = [
+        "강원도 삼척시 테헤란8로 988-58",
+        "서울특별시 강남구 테헤란로 123",
+        "광주광역시 동작구 서초중앙로 지하981",
+    ]
+    assert pl.Series(cells).str.contains(str(R.fast_cell_regex)).all()
+    root = tmp_path / "in"
+    root.mkdir()
+    with (root / "c.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["이름", "주소"], *[[f"고객{i}", c] for i, c in enumerate(cells)]]
+        )
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    col = to_dict(result.inventory)["files"][0]["columns"][1]
+    assert (col["entity"], col["matches"]) == ("ADDRESS", len(cells))

@@ -34,6 +34,13 @@ class KoreanAddressRecognizer(PatternRecognizer):
     )
     context = ("주소", "地址", "住址", "寄到", "address", "ship")
     context_window = 20
+    #: a Korean export's address column (``주소``, ``도로명주소``)
+    header_hints = ("주소",)
+    #: a whole cell of the pattern's shape
+    fast_cell_regex = (
+        rf"^{_PROVINCE}(?: {_CITY}){{0,3}} {_ROAD} (?:지하 ?)?[0-9]{{1,4}}(?:-[0-9]{{1,4}})?"
+        r"(?: ?\([가-힣0-9, ]{1,24}\))?$"
+    )
     #: Rust regex (Polars): a road's last syllable, a blank and its number — every address of
     #: the pattern holds one, and a Chinese note none
     prefilter = "(?:로|길|가|거리) (?:지하)?[0-9]"
