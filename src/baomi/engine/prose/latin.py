@@ -280,22 +280,6 @@ def implausible_latin_name(text: str, start: int, end: int) -> bool:
     return any(not is_name_word(w) for w in phrase_words(text, start, end))
 
 
-#: Capitalised words that stand first in places' and proper nouns' names more often than as
-#: a given name (``San Jose``, ``Santa Clara``, ``Port Jonathan``, ``North Shannon``), and
-#: words of a sentence that Faker lists as given names somewhere (``You``, ``Can``)
-_NOT_GIVEN_TEXT = """
-    the this that these those there here then than when what which who whom whose why how
-    you your yours my mine he his him she her hers it its we our they their them and but or nor for
-    yet so if as at by in of on to up is are was were be been has have had do does did can
-    could may might must shall should will would not no yes all any each every some many
-    much more most very just also only even still ever never always dear hi hello hey
-    san santa saint sainte st ste port fort mount mt lake north south east west new old
-    little big great grand upper lower los las el la le les de del della di da das dos van
-    von der den ten ter bin ibn al general major judge doctor lady lord king queen prince
-    princess sister brother baby junior senior royal happy merry good best
-    """
-_NOT_GIVEN = frozenset(_NOT_GIVEN_TEXT.split())
-
 #: A sentence's first words that Faker lists as names somewhere or that spell pinyin (``You``,
 #: ``He``, ``Here``): never a name alone (``Will``, ``May`` may be)
 _SENTENCE_WORDS_TEXT = """
@@ -303,6 +287,21 @@ _SENTENCE_WORDS_TEXT = """
     his him she her it its we our they their them and but or if is are was were yes no not
     """
 _SENTENCE_WORDS = frozenset(_SENTENCE_WORDS_TEXT.split())
+
+#: Capitalised words that stand first in places' and proper nouns' names more often than as
+#: a given name (``San Jose``, ``Santa Clara``, ``Port Jonathan``, ``North Shannon``), and
+#: words of a sentence that Faker lists as given names somewhere (``You``, ``Can``): the
+#: sentence's words above and these
+_NOT_GIVEN_TEXT = """
+    than whose yours my mine hers nor for yet so as at by in of on to up be been has have had
+    do does did can could may might must shall should will would all any each every some many
+    much more most very just also only even still ever never always dear hi hello hey
+    san santa saint sainte st ste port fort mount mt lake north south east west new old
+    little big great grand upper lower los las el la le les de del della di da das dos van
+    von der den ten ter bin ibn al general major judge doctor lady lord king queen prince
+    princess sister brother baby junior senior royal happy merry good best
+    """
+_NOT_GIVEN = _SENTENCE_WORDS | frozenset(_NOT_GIVEN_TEXT.split())
 
 #: How a verb or an adverb ends, where a word in no list is not read as a surname
 #: (``Mrs Smith Called twice``; ``Reed``, ``Fielding`` are in the name lists)
@@ -474,9 +473,7 @@ def foreign_script_names(text: str) -> list[tuple[int, int]]:
         if _korean_name(m[0]) and _alone(text, m.start(), m.end(), _HANGUL_RUN):
             out.append(m.span())
     if " " in text:
-        from baomi.engine.prose.lexicon import surnames
-
-        single, compound = surnames()
+        single, compound = lexicon.surnames()
         for m in _HAN_NAME.finditer(text):
             start, end = m.span()
             english = _LATIN_BEFORE.search(text[max(0, start - 12) : start]) or (

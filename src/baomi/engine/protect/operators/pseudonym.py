@@ -36,6 +36,7 @@ from baomi.engine.protect.feistel import keyed_index, permute
 from baomi.engine.protect.operators.base import Operator, OperatorContext
 from baomi.engine.protect.params import OperatorParams, PseudonymParams
 from baomi.engine.protect.spelling import mobile_country_code, spelling
+from baomi.engine.recognizers.generic.korean_address import DIVISIONS as KOREAN_DIVISIONS
 from baomi.engine.recognizers.generic.phone import country_code_digits
 
 _PROVINCES = tuple(sorted(checksums.PROVINCE_CODES))
@@ -134,6 +135,7 @@ _SPACED_NAME = re.compile("([\u4e00-\u9fff]{1,3})([ \u3000])([\u4e00-\u9fff]{1,3
 #: A Korean name in Hangul, its surname (one or two syllables) and given name, with or without
 #: a blank between them
 _HANGUL_NAME = re.compile("([\uac00-\ud7a3]{1,2})([ \u3000]?)([\uac00-\ud7a3]{1,3})")
+_KOREAN_SURNAMES = tuple(lexicon.KOREAN_SURNAMES)
 #: Syllables of Korean given names to draw from
 _KOREAN_GIVEN = "민서지현준영수우연은하진도윤성예재경태호혜유정승동아주희미숙자순훈"
 
@@ -227,10 +229,7 @@ def _korean_name(raw: str, key: bytes) -> str | None:
         return None
     joined = m[1] + m[3]
     compound = joined.startswith(lexicon.KOREAN_COMPOUND_SURNAMES) and len(joined) >= 3
-    if compound:
-        pool: tuple[str, ...] = lexicon.KOREAN_COMPOUND_SURNAMES
-    else:
-        pool = tuple(lexicon.KOREAN_SURNAMES)
+    pool = lexicon.KOREAN_COMPOUND_SURNAMES if compound else _KOREAN_SURNAMES
     surname = pool[keyed_index(raw, len(pool), key, b"ko-surname")]
     given = "".join(
         _KOREAN_GIVEN[keyed_index(raw, len(_KOREAN_GIVEN), key, b"ko-given" + bytes((i,)))]
@@ -241,9 +240,7 @@ def _korean_name(raw: str, key: bytes) -> str | None:
 
 
 #: A Korean address's province and cities, counties or districts (what a pseudonym keeps)
-_KOREAN_DIVISIONS = re.compile(
-    "(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도))(?:[ ][가-힣]+(?:시|군|구))*(?=[ ])"
-)
+_KOREAN_DIVISIONS = re.compile(rf"{KOREAN_DIVISIONS}(?=[ ])")
 #: Korean road names to draw from
 _KOREAN_ROADS = (
     "중앙",

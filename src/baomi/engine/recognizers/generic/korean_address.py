@@ -20,6 +20,9 @@ _CITY = "[가-힣]{1,5}(?:시|군|구)"
 _ROAD = "[가-힣0-9]{1,12}(?:로|길|가|거리)"
 _NUMBER = r"(?:지하[ ]?)?\d{1,4}(?:-\d{1,4})?"
 _NEIGHBOURHOOD = r"(?:[ ]?\([가-힣0-9, ]{1,24}\))?"
+#: The province and the cities, counties or districts that start an address (what a mask or
+#: a pseudonym may keep of it)
+DIVISIONS = rf"{_PROVINCE}(?:[ ]{_CITY}){{0,3}}"
 
 
 class KoreanAddressRecognizer(PatternRecognizer):
@@ -27,7 +30,7 @@ class KoreanAddressRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "korean_address",
-            rf"(?<![가-힣])(?P<v>{_PROVINCE}(?:[ ]{_CITY}){{0,3}}[ ]{_ROAD}[ ]{_NUMBER}"
+            rf"(?<![가-힣])(?P<v>{DIVISIONS}[ ]{_ROAD}[ ]{_NUMBER}"
             rf"{_NEIGHBOURHOOD})(?![0-9])",
             0.85,
         ),
@@ -46,4 +49,4 @@ class KoreanAddressRecognizer(PatternRecognizer):
     prefilter = "(?:로|길|가|거리) (?:지하)?[0-9]"
 
 
-__all__ = ["KoreanAddressRecognizer"]
+__all__ = ["DIVISIONS", "KoreanAddressRecognizer"]
