@@ -229,7 +229,7 @@ class BatchDecoder:
         kernels.decode(
             cps, starts, lens, t.sym_t, t.cls_t, t.nm_t,
             t.trie_keys, t.trie_vals, t.trie_term, t.roots, t.first,
-            t.single, t.pair_keys, t.pair_rows, t.radix, t.missing,
+            t.single, t.pair_keys, t.pair_index, t.pair_rows, t.radix, t.missing,
             t.k, t.n, t.d, t.o, t.w, t.g, len(t.gaz_kinds),
             extra_rows, t.weights, self._trans, self._exp_trans, self._kind, path, marg,
         )  # fmt: skip
@@ -311,14 +311,20 @@ class _Tables:
         self.single = np.stack([_dense(tpl[name], [vocab]) for name in _SINGLE])
         radix = len(vocab)
         self.radix = radix
-        keys: list[int] = []
-        rows: list[int] = []
-        for p, name in enumerate(_PAIRS):  # key: (template · radix + first) · radix + second
+        # every symbol pair any pair template knows (key: first · radix + second) → its rows
+        # of the templates in _PAIRS' order (the zero row where one does not know it): one
+        # lookup per position of a chunk serves all four templates; pairs nobody knows get
+        # the last line, all zero rows
+        pairs: dict[int, list[int]] = {}
+        for p, name in enumerate(_PAIRS):
             for v, r in tpl[name].rows.items():
                 if len(v) == 2:
-                    keys.append((p * radix + symbols[v[0]]) * radix + symbols[v[1]])
-                    rows.append(r)
-        self.pair_keys, self.pair_rows = _hash_table(keys, rows)
+                    code = symbols[v[0]] * radix + symbols[v[1]]
+                    pairs.setdefault(code, [self.missing] * len(_PAIRS))[p] = r
+        self.pair_rows = np.asarray(
+            [*pairs.values(), [self.missing] * len(_PAIRS)], dtype=np.int64
+        ).reshape(-1, len(_PAIRS))
+        self.pair_keys, self.pair_index = _hash_table(list(pairs), list(range(len(pairs))))
         self.classes = {c: i for i, c in enumerate(_CLASSES)}
         self.shapes = {c: i for i, c in enumerate(_NAME_SHAPES)}
         self.k = _dense(tpl["k"], [list(_CLASSES)] * 3)

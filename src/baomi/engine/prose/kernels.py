@@ -118,8 +118,9 @@ def decode(  # type: ignore[no-untyped-def]
     roots,  # int64 [divisions, org suffixes, common words, gazetteer] (0, 1, 2, 3)
     first_t,  # uint8 per code point: bit r set when a word of root r starts with it
     single,  # int64 (5, radix): rows of c, l, r, ll, rr by symbol
-    pair_keys,  # hash table (build_table) of the symbol pairs of lc, cr, ll2, rr2:
-    pair_rows,  # key (p · radix + first symbol) · radix + second symbol → row
+    pair_keys,  # hash table (build_table) of the symbol pairs the pair templates know:
+    pair_index,  # key first symbol · radix + second symbol → line of ``pair_rows``
+    pair_rows,  # int64 (pairs + 1, 4): rows of lc, cr, ll2, rr2; the last line for others
     radix,
     missing,  # the zero row of the weight table
     k_t,
@@ -153,6 +154,8 @@ def decode(  # type: ignore[no-untyped-def]
     sym = np.empty(width + 4, dtype=np.int64)
     cls = np.empty(width + 2, dtype=np.int64)
     nm = np.empty(width + 4, dtype=np.int64)
+    pair = np.empty(width + 3, dtype=np.int64)  # line of pair_rows of (sym[x], sym[x + 1])
+    unknown_pair = len(pair_rows) - 1
     div = np.zeros(width + 1, dtype=np.int64)
     org = np.zeros(width + 1, dtype=np.int64)
     word = np.zeros(width, dtype=np.int64)
@@ -161,7 +164,6 @@ def decode(  # type: ignore[no-untyped-def]
     nokind = np.zeros(0, dtype=np.int64)
     n_extra = extra_rows.shape[1]
     rowsel = np.empty(15, dtype=np.int64)
-    rr = radix * radix
     loc = 0  # the chunk's first row in ``extra_rows`` (the chunks' characters in order)
     for c in range(len(lens)):
         a = starts[c]
@@ -186,6 +188,8 @@ def decode(  # type: ignore[no-untyped-def]
         _longest(cps, a, b, roots[2], trie_keys, trie_vals, trie_term, first_t, word[:n], nokind)
         _longest(cps, a, b, roots[3], trie_keys, trie_vals, trie_term, first_t, gaz[:n], gkind[:n])
         div[n] = 4  # "$" past the end
+        for x in range(n + 3):
+            pair[x] = _find(pair_keys, pair_index, sym[x] * radix + sym[x + 1], unknown_pair)
         org[n] = 4
         for t in range(n):
             j = t + 2
@@ -194,14 +198,10 @@ def decode(  # type: ignore[no-untyped-def]
             rowsel[2] = single[2, sym[j + 1]]
             rowsel[3] = single[3, sym[j - 2]]
             rowsel[4] = single[4, sym[j + 2]]
-            rowsel[5] = _find(pair_keys, pair_rows, (sym[j - 1] * radix + sym[j]), missing)
-            rowsel[6] = _find(pair_keys, pair_rows, rr + sym[j] * radix + sym[j + 1], missing)
-            rowsel[7] = _find(
-                pair_keys, pair_rows, 2 * rr + sym[j - 2] * radix + sym[j - 1], missing
-            )
-            rowsel[8] = _find(
-                pair_keys, pair_rows, 3 * rr + sym[j + 1] * radix + sym[j + 2], missing
-            )
+            rowsel[5] = pair_rows[pair[j - 1], 0]  # lc: (j - 1, j)
+            rowsel[6] = pair_rows[pair[j], 1]  # cr: (j, j + 1)
+            rowsel[7] = pair_rows[pair[j - 2], 2]  # ll2: (j - 2, j - 1)
+            rowsel[8] = pair_rows[pair[j + 1], 3]  # rr2: (j + 1, j + 2)
             rowsel[9] = k_t[(cls[t] * 10 + cls[t + 1]) * 10 + cls[t + 2]]
             code = nm[j - 2]
             for d in range(-1, 3):
