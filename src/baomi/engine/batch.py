@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ import polars as pl
 
 from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
+from baomi.engine.prose.decoder import decoder_threads
 from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
@@ -480,10 +482,19 @@ def analyze_column(
     nonempty = (filled.str.len_chars() > 0).to_numpy()
     frames: list[pl.DataFrame] = []
     per_cell: list[tuple[int, Recognizer]] = []
-    rowed: dict[int, np.ndarray[Any, Any]] = {}  # rank → cells, of the prose recognizers
     pre = _prefilters(filled, recognizers, header)
+    # rank → cells, of the prose recognizers; their frame is found beside the patterns'
+    rowed = {
+        rank: pre[rank] if r.prefilter_for(header) else nonempty
+        for rank, r in enumerate(recognizers)
+        if not batchable(r) and _rowed(r, header)
+    }
+    prose = functools.partial(_prose_frame, filled, normed_s, slow, rowed, recognizers)
+    pending = _beside(n, prose) if rowed else None
     for rank, r in enumerate(recognizers):
         mask = pre[rank] if r.prefilter_for(header) else nonempty
+        if rank in rowed:
+            continue
         if batchable(r):
             assert isinstance(r, PatternRecognizer)
             fast_idx = np.flatnonzero(mask & ~slow)
@@ -498,12 +509,12 @@ def analyze_column(
                     )
                 )
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask & slow))
-        elif _rowed(r, header):
-            rowed[rank] = mask
         else:
             per_cell.extend((int(i), r) for i in np.flatnonzero(mask))
-    if rowed:
-        frames.append(_prose_frame(filled, normed_s, slow, rowed, recognizers))
+    if pending is not None:
+        frames.append(pending.result())
+    elif rowed:
+        frames.append(prose())
     if per_cell:
         rows: list[int] = []
         found: list[Finding] = []
@@ -592,6 +603,27 @@ def _prefilters(
             mask[where] = pre.get_column(str(k)).to_numpy()
             out[k] = mask
     return out
+
+
+#: Cells from which a column's prose frame is found in a thread of its own, beside the
+#: pattern recognizers' matches (the model's decoder and most of the Polars work release the
+#: GIL): below it the thread's start costs more than the overlap gives.
+PROSE_BESIDE_CELLS = 2048
+
+
+@functools.cache
+def _beside_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(2, thread_name_prefix="baomi-prose")
+
+
+def _beside(cells: int, job: Callable[[], pl.DataFrame]) -> Future[pl.DataFrame] | None:
+    """``job`` (a column's :func:`_prose_frame`) started in another thread, where the column
+    has ``cells`` enough and this process has the machine's cores to itself
+    (:func:`~.prose.decoder.decoder_threads`: not in a worker process, whose siblings use the
+    other cores); None: to be found in line."""
+    if cells < PROSE_BESIDE_CELLS or decoder_threads() < 2:
+        return None
+    return _beside_pool().submit(job)
 
 
 def _rowed(r: Recognizer, header: str | None) -> bool:

@@ -420,3 +420,39 @@ def test_a_rule_never_scores_a_model_span_below_the_rule_alone() -> None:
     assert found.score >= RULE_SCORE and found.explanation.context_word == "户名"
     (alone,) = ProsePersonNameRecognizer(FakeBackend({})).analyze("退款请打到卡号，户名艾利")
     assert found.score >= alone.score
+
+
+def test_a_long_column_finds_its_prose_beside_the_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From PROSE_BESIDE_CELLS cells a column's prose rows are found in a thread of their own
+    while the pattern recognizers match (where the process has the cores to itself), with
+    the findings of the column found in line."""
+    import threading
+
+    import polars as pl
+
+    from baomi.engine import batch
+
+    threads: list[str] = []
+    inline = batch._prose_frame
+
+    def recorded(*args: object, **kwargs: object) -> pl.DataFrame:
+        threads.append(threading.current_thread().name)
+        return inline(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "_prose_frame", recorded)
+    monkeypatch.setattr(batch, "decoder_threads", lambda: 2)
+    recognizers = list(Registry.default())
+    people = ["王小明", "李娜", "张伟", "陈静"]
+    texts = [
+        f"回访{people[i % 4]}：地址北京市海淀区中关村大街{i}号，邮箱user{i}@example.com"
+        if i % 3
+        else f"已电话联系，客户满意 {i}"
+        for i in range(batch.PROSE_BESIDE_CELLS)
+    ]
+    cells = pl.Series(texts)
+    beside = batch.analyze_column(cells, recognizers, 0.0)
+    monkeypatch.setattr(batch, "PROSE_BESIDE_CELLS", len(texts) + 1)
+    in_line = batch.analyze_column(cells, recognizers, 0.0)
+    assert threads[0].startswith("baomi-prose") and threads[1] == threading.current_thread().name
+    assert beside.equals(in_line)
+    assert {"PERSON_NAME", "ADDRESS", "EMAIL"} <= set(beside.get_column("entity"))
