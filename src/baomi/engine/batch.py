@@ -36,7 +36,6 @@ import polars as pl
 
 from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
-from baomi.engine.prose.decoder import decoder_threads
 from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
 from baomi.engine.recognizers.base import (
     CONFIRMED_SCORE,
@@ -621,6 +620,9 @@ def _beside(cells: int, job: Callable[[], pl.DataFrame]) -> Future[pl.DataFrame]
     has ``cells`` enough and this process has the machine's cores to itself
     (:func:`~.prose.decoder.decoder_threads`: not in a worker process, whose siblings use the
     other cores); None: to be found in line."""
+    # imported here: the decoder brings Numba, which a scan without the model never needs
+    from baomi.engine.prose.decoder import decoder_threads
+
     if cells < PROSE_BESIDE_CELLS or decoder_threads() < 2:
         return None
     return _beside_pool().submit(job)

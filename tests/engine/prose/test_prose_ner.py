@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -258,6 +259,24 @@ def test_scanning_does_not_import_the_training_code() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_a_scan_without_the_model_does_not_import_numba(tmp_path: Path) -> None:
+    """Numba (the decoder's kernels) costs ~0.15 s to import: a ``--no-prose`` scan never
+    loads it."""
+    import subprocess
+
+    data = tmp_path / "c.csv"
+    data.write_text("备注\n已电话回访，满意\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from baomi.engine.scan.model import ScanOptions\n"
+        "from baomi.engine.scan.run import scan_paths\n"
+        f"scan_paths([Path({str(data)!r})], options=ScanOptions(prose=False))\n"
+        "assert 'numba' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_a_phone_in_parentheses_is_not_an_address() -> None:
     from baomi.engine.analyzer import TextAnalyzer
     from baomi.engine.recognizers.registry import Registry
@@ -431,6 +450,7 @@ def test_a_long_column_finds_its_prose_beside_the_patterns(monkeypatch: pytest.M
     import polars as pl
 
     from baomi.engine import batch
+    from baomi.engine.prose import decoder
 
     threads: list[str] = []
     inline = batch._prose_frame
@@ -440,7 +460,7 @@ def test_a_long_column_finds_its_prose_beside_the_patterns(monkeypatch: pytest.M
         return inline(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(batch, "_prose_frame", recorded)
-    monkeypatch.setattr(batch, "decoder_threads", lambda: 2)
+    monkeypatch.setattr(decoder, "decoder_threads", lambda: 2)
     recognizers = list(Registry.default())
     people = ["王小明", "李娜", "张伟", "陈静"]
     texts = [
