@@ -10,8 +10,8 @@ import sys
 import polars as pl
 import pytest
 
-from baomi.engine.batch import _CASE_EXTRA, _relaxed, _rust_of, batchable
-from baomi.engine.recognizers.base import PatternRecognizer
+from baomi.engine.batch import _CASE_EXTRA, _relaxed, _relaxed_patterns, _rust_of, batchable
+from baomi.engine.recognizers.base import Pattern, PatternRecognizer
 from baomi.engine.recognizers.registry import Registry
 from tests.engine.test_batch_patterns import _texts
 
@@ -90,6 +90,41 @@ def test_every_cell_with_a_match_is_kept() -> None:
                 assert not any(rx.search(text) for _, rx in r._compiled), (r.name, text)
         assert not all(kept), r.name
     assert relaxed_some >= 8  # the identifier recognizers can all be relaxed
+
+
+def test_every_cell_with_a_match_of_a_pattern_is_kept_by_its_own() -> None:
+    """Each pattern's own relaxed regex (a long column's pattern reads only the cells it
+    keeps) keeps every cell in which that pattern matches; the ones that open or close with
+    a one-class look-around keep it as a consumed character and leave out more."""
+    texts = [*_texts(37, 4000), "123456789012345678", "证件 123456789012345 号", "x123456789012345"]
+    cells = pl.Series(texts, dtype=pl.String)
+    edged = 0
+    for r in _recognizers():
+        for (_, rx), relaxed in zip(r._compiled, _relaxed_patterns(r), strict=True):
+            if relaxed is None:
+                continue
+            edged += relaxed.startswith("(?:^|[^")
+            kept = cells.str.contains(relaxed).to_list()
+            for text, keep in zip(texts, kept, strict=True):
+                if not keep:
+                    assert rx.search(text) is None, (r.name, rx.pattern, text)
+    assert edged >= 10
+
+
+class _Fifteen(PatternRecognizer):
+    entity = "TEST_ID"
+    patterns = (Pattern("fifteen", r"(?<![0-9A-Za-z])(?P<v>\d{15})(?![0-9A-Za-z])", 0.5),)
+
+
+def test_a_look_around_at_an_edge_is_kept_as_a_consumed_character() -> None:
+    """``\\d{15}`` alone would keep every cell of 18 digits; with its edges only the cells
+    where a run of exactly fifteen digits stands."""
+    (relaxed,) = _relaxed_patterns(_Fifteen())
+    assert relaxed is not None
+    cells = pl.Series(
+        ["123456789012345678", "号 123456789012345，", "123456789012345", "a123456789012345"]
+    )
+    assert cells.str.contains(relaxed).to_list() == [False, True, True, False]
 
 
 @pytest.mark.parametrize("share", [0.0, 0.05, 0.2, 1.0])

@@ -145,7 +145,9 @@ def _pattern_matches(
     and the context windows are sliced out in Polars. ``header_word``: the column header's
     context, for matches with no context word of their own. Cells that the patterns
     relaxed into one Rust regex (:func:`_relaxed`) do not match cannot hold a match and are
-    left out first: ``re`` reads only the rest."""
+    left out first: ``re`` reads only the rest; and in a long column a pattern that few of
+    those cells can match (a 15-digit ID where 18-digit ones are common, a number after a
+    label word) reads only the cells its own relaxed regex keeps."""
     relaxed = _relaxed(r)
     if relaxed is not None and _worth_relaxing(cand, relaxed):
         keep = cand.str.contains(relaxed)
@@ -153,15 +155,21 @@ def _pattern_matches(
             cand, cells = cand.filter(keep), cells[keep.to_numpy()]
         if not len(cand):
             return _empty()
-    joined = _joined(cand)
-    lengths = cand.str.len_chars().to_numpy().astype(np.int64)
-    starts = np.zeros(len(cand), dtype=np.int64)
-    if len(cand) > 1:
-        starts[1:] = np.cumsum(lengths[:-1] + 1)
+    whole = _Joined(cand, cells)
+    own = _relaxed_patterns(r) if len(cand) > RELAX_SAMPLE and len(r._compiled) > 1 else ()
     w = r.context_window
     after = w if r.context_after is None else r.context_after
     frames: list[pl.DataFrame] = []
-    for pattern, written in r._compiled:
+    for k, (pattern, written) in enumerate(r._compiled):
+        part = own[k] if own else None
+        view = whole
+        if part is not None and _worth_relaxing(cand, part):
+            keep = cand.str.contains(part)
+            if not keep.any():
+                continue
+            if not keep.all():
+                view = _Joined(cand.filter(keep), cells[keep.to_numpy()])
+        joined, starts, lengths = view.joined, view.starts, view.lengths
         rx = _searched(pattern.search_regex) if pattern.search_regex else _accelerated(written)
         g = "v" if "v" in rx.groupindex else 0
         found = [m.span(g) for m in rx.finditer(joined)]
@@ -179,10 +187,10 @@ def _pattern_matches(
         frames.append(
             pl.DataFrame(
                 {
-                    "idx": cells[pos],
+                    "idx": view.cells[pos],
                     "start": se[:, 0] - starts[pos],
                     "end": se[:, 1] - starts[pos],
-                    "_cell": cand.gather(pos),
+                    "_cell": view.cand.gather(pos),
                     # constants as arrays: a scalar here costs a Polars query (pl.repeat)
                     "pattern": pl.Series([pattern.name], dtype=pl.String).new_from_index(0, n),
                     "base": np.full(n, pattern.score, dtype=np.float64),
@@ -258,23 +266,79 @@ def _pattern_matches(
     )
 
 
+class _Joined:
+    """Candidate cells (and their indexes) joined with :data:`SEP` for ``re``: the text,
+    each cell's start in it and its length."""
+
+    def __init__(self, cand: pl.Series, cells: np.ndarray[Any, Any]) -> None:
+        self.cand, self.cells = cand, cells
+        self.joined = _joined(cand)
+        self.lengths = cand.str.len_chars().to_numpy().astype(np.int64)
+        self.starts = np.zeros(len(cand), dtype=np.int64)
+        if len(cand) > 1:
+            self.starts[1:] = np.cumsum(self.lengths[:-1] + 1)
+
+
 @functools.lru_cache(maxsize=256)
 def _relaxed(r: PatternRecognizer) -> str | None:
     """A Rust regex matching every cell in which one of ``r``'s patterns finds a match (and
     more): the patterns with their look-arounds and anchors dropped, a back-reference as its
     group's pattern, Python's classes as Rust classes at least as wide (:func:`_rust_of`).
     None when a pattern has a part it cannot write so (no cell is then left out)."""
-    parts: list[str] = []
+    parts = _relaxed_patterns(r)
+    if not parts or any(p is None for p in parts):
+        return None
+    return "|".join(f"(?:{p})" for p in parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _relaxed_patterns(r: PatternRecognizer) -> tuple[str | None, ...]:
+    r"""Each of ``r``'s patterns relaxed as :func:`_relaxed` relaxes them; None for a pattern
+    with a part it cannot write so, or one that matches anywhere. A negative look-behind of
+    one character class the pattern opens with, and a look-ahead it closes with, are kept as
+    a character consumed (or the cell's edge): ``(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])``
+    becomes ``(?:^|[^0-9A-Za-z])\d{15}(?:$|[^0-9A-Za-z])``, which matches a cell exactly
+    where the pattern does — not in every cell of 18-digit numbers, as ``\d{15}`` would."""
+    parts: list[str | None] = []
     for _, rx in r._compiled:
         try:
             parsed = re._parser.parse(rx.pattern, rx.flags)  # type: ignore[attr-defined]
-            rust = _rust_of(list(parsed), bool(parsed.state.flags & re.IGNORECASE), {})
+            fold = bool(parsed.state.flags & re.IGNORECASE)
+            seq = list(parsed)
+            rust = _rust_of(seq, fold, {})
         except (re.error, _NotRelaxed):
-            return None
-        if not rust:
-            return None  # matches anywhere: nothing to leave out
-        parts.append(rust)
-    return "|".join(f"(?:{p})" for p in parts) if parts else None
+            rust = None
+        if rust:
+            rust = (
+                _edge(seq[0], -1, fold, "(?:^|[^{}])")
+                + rust
+                + _edge(seq[-1], 1, fold, "(?:$|[^{}])")
+            )
+        parts.append(rust or None)
+    return tuple(parts)
+
+
+def _edge(item: tuple[Any, Any], direction: int, fold: bool, form: str) -> str:
+    """``form`` around the class of ``item`` where it is a negative look-behind (``direction``
+    -1) or look-ahead (1) of one character of an exact class; else nothing."""
+    c = re._constants  # type: ignore[attr-defined]
+    op, av = item
+    if op is not c.ASSERT_NOT or av[0] != direction or fold:
+        return ""
+    inner = list(av[1])
+    if len(inner) != 1:
+        return ""
+    kind, v = inner[0]
+    if kind is c.LITERAL:
+        items = [(kind, v)]
+    elif kind is c.IN and v and v[0][0] is not c.NEGATE:
+        items = list(v)
+    else:
+        return ""
+    if any(k is c.CATEGORY for k, _ in items):  # Rust's \d, \s are not Python's
+        return ""
+    members = _members(items, fold)
+    return "" if members is None else form.format(members)
 
 
 #: Candidate cells the relaxed regex is first tried on, and the share of them it must leave
