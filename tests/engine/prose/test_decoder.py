@@ -328,3 +328,29 @@ def test_label_and_attribute_names_are_those_of_the_tagger(tiny_model: Path) -> 
             for value, aid in t.rows.items()
         }
         assert attrs == {name: int(i) for name, i in info.attributes.items()}
+
+
+def test_the_lexicon_trie_knows_each_word_its_prefixes_and_nothing_else() -> None:
+    """The trie built a depth at a time: a word inside a longer one, the same word under
+    two roots with different kinds, an empty word (none) and a word's first character."""
+    from baomi.engine.prose import kernels
+    from baomi.engine.prose.decoder import _lexicon_trie
+
+    lexicons = [{"北京": 0, "北京市": 0, "": 0}, {"北京": 2, "上海": 1}]
+    keys, vals, term, roots, first = _lexicon_trie(lexicons)
+
+    def walk(root: int, word: str) -> list[int]:
+        node, kinds = root, []
+        for ch in word:
+            node = kernels._find(keys, vals, (node << 21) | ord(ch), -1)
+            if node < 0:
+                return [*kinds, -9]
+            kinds.append(int(term[node]))
+        return kinds
+
+    assert walk(0, "北京市") == [-1, 0, 0]
+    assert walk(1, "北京市") == [-1, 2, -9]
+    assert walk(1, "上海") == [-1, 1]
+    assert walk(0, "上海") == [-9]
+    assert roots.tolist() == [0, 1]
+    assert first[ord("北")] == 0b11 and first[ord("上")] == 0b10 and first[ord("京")] == 0
