@@ -48,3 +48,11 @@ def test_parse_cuts_after_the_district() -> None:
     assert div is not None
     assert (div.province, div.city, div.district) == ("广东省", "深圳市", "南山区")
     assert "广东省深圳市南山区科技园路1号"[div.end :] == "科技园路1号"
+
+
+def test_the_shipped_countries_are_fakers() -> None:
+    """``data/countries_zh.txt`` is Faker's zh_CN country list (read instead of importing
+    Faker at scan time)."""
+    from faker.providers.address.zh_CN import Provider
+
+    assert divisions.countries() == list(dict.fromkeys(Provider.countries))

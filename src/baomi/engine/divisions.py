@@ -12,6 +12,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 import polars as pl
 
@@ -101,13 +102,22 @@ def _short(code: str, name: str) -> str | None:
     return short if short != name and len(short) >= 2 else None
 
 
+#: Faker's zh_CN country names, shipped (importing Faker cost a scan ~0.1 s; a test checks
+#: the file is what the locked Faker gives).
+COUNTRIES_FILE = "countries_zh.txt"
+
+
+def countries() -> list[str]:
+    """Country names in Chinese (:data:`COUNTRIES_FILE`)."""
+    text = (resources.files("baomi.engine") / "data" / COUNTRIES_FILE).read_text(encoding="utf-8")
+    return text.split()
+
+
 @cache
 def broad_places() -> frozenset[str]:
-    """Countries (Faker's zh_CN list) and provinces, full and short (广东省, 广东, 北京): names
-    no person and no one's address is."""
-    from faker.providers.address.zh_CN import Provider
-
-    names = set(Provider.countries)
+    """Countries (Faker's zh_CN list: :func:`countries`) and provinces, full and short (广东省,
+    广东, 北京): names no person and no one's address is."""
+    names = set(countries())
     for code, name in _table().by_code.items():
         if code.endswith("0000"):
             names.add(name)
