@@ -30,6 +30,8 @@ from baomi.engine.recognizers.registry import Registry
         ("Met Édouard de la Torres. Tel 06 99 91 60 11", ["Édouard de la Torres"]),
         ("for Bente van Northeim", ["Bente van Northeim"]),
         ("请把报价发给 Tony Leung 确认", ["Tony Leung"]),
+        ("Contact Hans-H. Schulz tomorrow", ["Hans-H. Schulz"]),  # a double name's initial
+        ("Anna-M. Berger, 0171 2345678", ["Anna-M. Berger"]),
         # places, companies and things
         ("We ate at Maple Street Grill", []),
         ("preferably in San Jose, Palo Alto or Santa Clara", []),
@@ -90,7 +92,7 @@ def test_the_prefilter_lets_every_such_text_through() -> None:
     rng = random.Random(17)
     pieces = [
         *("Justin", "Glass", "Mary", "Ann", "J.", "de", "la", "van", "Tervanne", "Street"),
-        *("Émilie", "Benoit", "O'Neil", "Mc", "Dermott", "-", "Lees", "San", "Jose"),
+        *("Émilie", "Benoit", "O'Neil", "Mc", "Dermott", "-", "Lees", "San", "Jose", "-H."),
         *(" ", " ", " ", ", ", ".", "客户", "(", "x@y.com", "1"),
     ]
     shape = ProsePersonNameRecognizer().rule_shape()

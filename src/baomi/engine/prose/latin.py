@@ -331,6 +331,9 @@ _PROPER_HEADS = frozenset(_PROPER_HEADS_TEXT.split())
 #: A capitalised Latin word, and a surname's form (``McTavish``, ``O'Neil``, ``Bennett-Lees``)
 _GIVEN_CAP = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+"
 _GIVEN_WORD = rf"{_GIVEN_CAP}(?:-{_GIVEN_CAP})?"
+#: A given name as it opens a name: a double name's second part may be its initial
+#: (``Hans-H. Schulz``, ``Anna-M. Berger``)
+_FIRST_WORD = rf"{_GIVEN_CAP}(?:-(?:{_GIVEN_CAP}|[A-Z]\.))?"
 _SURNAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?{_GIVEN_WORD}"
 #: A surname's particles (``Édouard de la Torres``, ``Bente van Northeim``)
 _PARTICLE = "(?:" + "|".join(sorted(lexicon.SURNAME_PARTICLES, key=len, reverse=True)) + ")[ ]"
@@ -338,20 +341,22 @@ _PARTICLE = "(?:" + "|".join(sorted(lexicon.SURNAME_PARTICLES, key=len, reverse=
 #: ``Michael J. McTavish``, ``Mary Ann Smith``, ``Édouard de la Torres``): what
 #: :func:`given_name_spans` judges
 _GIVEN_PAIR = re.compile(
-    rf"(?<![\w'’.@\-])(?P<g>{_GIVEN_WORD})"
+    rf"(?<![\w'’.@\-])(?P<g>{_FIRST_WORD})"
     rf"(?P<m>(?:[ ](?:[A-Z]\.|{_GIVEN_WORD}))?)[ ](?P<p>(?:{_PARTICLE}){{0,2}})(?P<s>{_SURNAME_WORD})"
     rf"(?![\w@'’\-])"
 )
 #: The shape :data:`_GIVEN_PAIR` needs, as a prefilter (Rust ``regex``, Python ``re``): a
-#: capitalised word, a space, an initial or particles, a capital
-GIVEN_SHAPE = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+ (?:[A-Z]\\. )?(?:[a-z]{1,5} ){0,2}[A-ZÀ-ÖØ-Þ]"
+#: capitalised word (its double name's initial), a space, an initial or particles, a capital
+GIVEN_SHAPE = "[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:-[A-Z]\\.)? (?:[A-Z]\\. )?(?:[a-z]{1,5} ){0,2}[A-ZÀ-ÖØ-Þ]"
 _NEXT_WORD = re.compile(r"[ ]([A-Za-z]+)")
 
 
 def _given(word: str) -> bool:
     """Whether ``word`` (``Jean-Benjamin`` whole) is a given name's spelling and no word that
     more often starts a place's name or a sentence."""
-    parts = word.lower().split("-")
+    first, *rest = word.lower().split("-")
+    # a double name's second part may be its initial (Hans-H.)
+    parts = [first, *(p for p in rest if not (len(p) == 2 and p.endswith(".")))]
     return all(len(p) > 1 and p not in _NOT_GIVEN and p in given_name_words() for p in parts)
 
 
