@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -677,6 +678,10 @@ PROSE_BESIDE_CELLS = 2048
 @functools.cache
 def _beside_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(2, thread_name_prefix="baomi-prose")
+
+
+# a forked child has none of the pool's threads: it makes its own pool if it ever needs one
+os.register_at_fork(after_in_child=_beside_pool.cache_clear)
 
 
 def _beside(cells: int, job: Callable[[], pl.DataFrame]) -> Future[pl.DataFrame] | None:

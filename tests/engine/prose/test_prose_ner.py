@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -476,3 +477,27 @@ def test_a_long_column_finds_its_prose_beside_the_patterns(monkeypatch: pytest.M
     assert threads[0].startswith("baomi-prose") and threads[1] == threading.current_thread().name
     assert beside.equals(in_line)
     assert {"PERSON_NAME", "ADDRESS", "EMAIL"} <= set(beside.get_column("entity"))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_child_does_not_reuse_the_parents_prose_pool() -> None:
+    """The threads of the pool that finds prose rows beside the patterns do not survive a
+    fork: a child that needs the pool makes its own instead of waiting on dead threads."""
+    from baomi.engine import batch
+
+    parent = batch._beside_pool()
+    assert parent.submit(lambda: 1).result() == 1
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its pool is a new one, and it runs work
+        ok = (
+            batch._beside_pool() is not parent
+            and batch._beside_pool().submit(lambda: 2).result() == 2
+        )
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    got = os.read(read, 1)
+    os.waitpid(pid, 0)
+    assert got == b"1"
+    assert batch._beside_pool() is parent
