@@ -23,7 +23,7 @@ Rules return :class:`RuleSpan` values in the coordinates of the text they were g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -166,23 +166,28 @@ def _words() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in rule_words()))
 
 
+def _longest_first(words: Iterable[str]) -> str:
+    """An alternation of ``words``, the longest first (``re`` takes the first that fits)."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
 @cache
 def _titles() -> re.Pattern[str]:
     """Any of the title words the title rule's names end with."""
-    return re.compile("|".join(sorted(lexicon.NAME_TITLES, key=len, reverse=True)))
+    return re.compile(_longest_first(lexicon.NAME_TITLES))
 
 
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     surnames = "".join(sorted(set(lexicon.SURNAMES)))
-    compound = "|".join(sorted(lexicon.COMPOUND_SURNAMES, key=len, reverse=True))
+    compound = _longest_first(lexicon.COMPOUND_SURNAMES)
     name = rf"(?:{compound}|[{surnames}])[{_HAN}]{{1,2}}"
     # a transliterated name, its parts joined by a middle dot (阿卜杜拉·买买提): after a
     # trigger word only, where it is tried first
     dotted = rf"[{_HAN}]{{1,8}}(?:[{_MIDDLE_DOTS}][{_HAN}]{{1,8}}){{1,2}}(?![{_HAN}{_MIDDLE_DOTS}])"
-    triggers = "|".join(sorted(lexicon.NAME_TRIGGERS, key=len, reverse=True))
-    glued = "|".join(sorted(lexicon.NAME_TRIGGERS_GLUED, key=len, reverse=True))
-    titles = "|".join(sorted(lexicon.NAME_TITLES, key=len, reverse=True))
+    triggers = _longest_first(lexicon.NAME_TRIGGERS)
+    glued = _longest_first(lexicon.NAME_TRIGGERS_GLUED)
+    titles = _longest_first(lexicon.NAME_TITLES)
     after = rf"(?=$|[^{_HAN}]|{titles}|(?:身份证|电话|手机|住|地址|联系|签|现|于|已|的|和|与|、))"
     trigger_rx = re.compile(
         rf"(?P<w>{triggers})(?:[（(][^）)]{{0,8}}[）)])?(?:[:：]\s*|\s+|为|是)"
