@@ -24,6 +24,7 @@ from baomi.engine.inventory import PartialInventory
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.engine.scan.distributed import (
+    WORKER_POLARS_THREADS,
     Coordinator,
     WholeScan,
     cut_for_workers,
@@ -31,10 +32,13 @@ from baomi.engine.scan.distributed import (
 )
 from baomi.engine.scan.model import ScanContext
 from baomi.engine.scan.ranges import (
+    RANGE_BYTES,
+    UNIT_MARGIN,
     CsvRange,
     Guided,
     SplitFile,
     cut_file,
+    partition_bytes,
     plan_file,
     range_rows,
     read_part,
@@ -190,6 +194,23 @@ def test_cuts_fall_after_records_never_inside_a_quoted_value(
     assert record_cuts(path, 4, 2, ord('"')) is None
 
 
+def test_guided_ranges_of_whole_units() -> None:
+    unit = 1000
+    guided = Guided(4, unit)
+    assert guided.size(10_000, unit) == 2 * unit  # a quarter of what is left, in whole units
+    assert guided.size(900, unit) == unit  # never less than one
+    assert guided.size(10**12, unit) == (RANGE_BYTES // unit) * unit  # nor over the cap
+    assert Guided(4).size(10_000, 64) == 2_500  # no unit: any size
+
+
+def test_a_partitions_bytes_are_estimated_from_the_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"h1,h2\n" + b"abcdefghi\n" * 1000)  # 10 bytes a row
+    assert partition_bytes(path, 6, 100, 2, 1) == int(UNIT_MARGIN * 1000)
+    assert partition_bytes(path, 6, 10**6, 4, 1) == int(UNIT_MARGIN * 10_000 / 4)  # 1/parts
+    assert partition_bytes(path, 6, 100, 2, 5_000) == 5_000  # at least the smallest range
+
+
 @pytest.mark.parametrize("chunk", [5, 1 << 20])
 def test_guided_cuts_shrink_toward_the_end_after_records(
     tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
@@ -206,15 +227,21 @@ def test_guided_cuts_shrink_toward_the_end_after_records(
 def test_a_csv_in_guided_ranges_is_scanned_as_in_one_process(
     client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the default cut (no range_bytes): ranges shrinking toward the end, scanned in order
+    # the default cut (no range_bytes): ranges of whole partitions, shrinking toward the end,
+    # scanned in order
     monkeypatch.setattr("baomi.engine.scan.distributed.MIN_RANGE_BYTES", 512)
     path = tmp_path / "data" / "客户.csv"
     path.parent.mkdir()
     _csv(path, _people(400), "utf-8")
     cut = cut_for_workers(path, OPTIONS.batch_rows, 2)
-    assert cut is not None and len(cut.tasks) >= 6
+    assert cut is not None and len(cut.tasks) >= 4
     sizes = [t.end - t.start for t in cut.tasks if isinstance(t, CsvRange)]
-    assert sizes[0] > 4 * sizes[-2]
+    assert sizes[0] >= 2 * sizes[-2]
+    # no range ends mid-partition: the ranges are scanned in the partitions of one process
+    # (one more at most, where the estimate of a partition's bytes falls short)
+    rows = [range_rows(t) for t in cut.tasks]
+    step = OPTIONS.batch_rows
+    assert sum(-(-n // step) for n in rows) <= -(-sum(rows) // step) + 1
     local = scan_paths([path.parent], out_dir=tmp_path / "local", options=OPTIONS)
     dask = scan_on_dask([path.parent], client, out_dir=tmp_path / "dask", options=OPTIONS)
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
@@ -500,6 +527,8 @@ def test_what_could_not_be_read_is_in_the_scans_language_on_dask(tmp_path: Path)
         scan_paths([root], out_dir=tmp_path / "local", options=opts)
         with dask_client(workers=1, processes=True) as procs:
             dask = scan_on_dask([root], procs, out_dir=tmp_path / "dask", options=opts)
+            # a worker's Polars pool has its one thread (not one per core of the machine)
+            assert set(procs.run(pl.thread_pool_size).values()) == {WORKER_POLARS_THREADS}
     finally:
         set_language(None)
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")

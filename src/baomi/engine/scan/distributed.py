@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import errno
 import io
-import operator
 import os
 import secrets
 import shutil
@@ -106,6 +105,8 @@ HELD_PER_AHEAD = 2
 GUIDED_PER_THREAD = 2
 #: Bytes copied at a time when the coordinator appends a spooled partition's findings.
 SPOOL_COPY_BYTES = 1024 * 1024
+#: Polars threads of a local cluster's worker process (one Dask thread each).
+WORKER_POLARS_THREADS = 1
 #: The smallest range task (bytes): below it the per-task costs show.
 MIN_RANGE_BYTES = 1024 * 1024
 #: A file not cut and at most this size is a *small file*: small files in a row are scanned
@@ -377,6 +378,11 @@ def dask_client(
         # another cluster may hold it)
         "dashboard_address": "127.0.0.1:0",
     }
+    if processes:
+        # each worker's Polars pool sized to its one thread, as Dask sizes OpenMP's and the
+        # BLAS libraries' (distributed.nanny.pre-spawn-environ): a pool per core in every
+        # worker had the workers' threads contend for the same cores
+        cluster_options["env"] = {"POLARS_MAX_THREADS": str(WORKER_POLARS_THREADS)}
     with (
         LocalCluster(**cluster_options) as cluster,  # type: ignore[no-untyped-call]
         # results fetched from the workers directly: by default a client asks the scheduler,
@@ -766,24 +772,24 @@ def scan_on_dask(
             if cut is None:
                 run.submit(unit, scan_file_on_worker, *whole)
                 continue
-            # the columns are classified on a worker while the others count the ranges: the
-            # scans wait for the layout, the reads do not
+            # the columns are classified on a worker while the others count the ranges' rows
             layout = client.submit(layout_on_worker, *whole, pure=False)
             unit.start = _SplitStart(client, cut, layout, whole)
-            # every range's first row number, submitted at once: known as soon as the ranges
-            # before it are counted, whenever the coordinator gets round to submitting its scan
-            offsets: list[Any] = []
-            offset: Any = 0  # a future after the first range: the rows before the next one
-            for task in cut.tasks:
-                offsets.append(offset)
-                rows = client.submit(range_rows, task, pure=False)
-                offset = client.submit(operator.add, offset, rows, pure=False)
-            for i, (task, first) in enumerate(zip(cut.tasks, offsets, strict=True)):
+            counts = [client.submit(range_rows, task, pure=False) for task in cut.tasks]
+            # The scans take the layout and their first row numbers as values (the counts are
+            # done by the time the layout is): a scan then waits on nothing a worker holds, and
+            # the scheduler hands the scans out in order as workers come free. Scans waiting
+            # on a worker's results were sent two to a worker, which could start the second
+            # one first while the file's largest range waited behind it.
+            plan = layout.result()
+            first = 0  # the range's first data row number
+            for i, (task, rows) in enumerate(zip(cut.tasks, counts, strict=True)):
                 # named by file and range (the task streams and dashboard show which it is)
                 key = f"scan_range_on_worker-{file_index}.{i}-{secrets.token_hex(8)}"
-                run.submit(unit, scan_range_on_worker, task, first, layout, setup, key=key)
+                run.submit(unit, scan_range_on_worker, task, first, plan, setup, key=key)
+                first += rows.result()
             if has_titles(cut):  # read beside the cells after the rows, as one process does
-                run.submit(unit, scan_titles_on_worker, *whole[:3], offset, layout, setup)
+                run.submit(unit, scan_titles_on_worker, *whole[:3], first, plan, setup)
         run.submit_files(units, jobs)
         return run.finish(progress, total)
 

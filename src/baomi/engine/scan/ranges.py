@@ -183,12 +183,40 @@ class Guided:
     ``1 / divisor`` of the bytes still to cut, between ``range_bytes`` (the smallest) and
     :data:`RANGE_BYTES`. The first ranges are large (few per-task costs) and the last ones
     small, so the workers run out of ranges together instead of one finishing a full-size
-    range while the others wait."""
+    range while the others wait.
+
+    With a ``unit`` (the bytes of one partition, :func:`partition_bytes`) every range is a
+    whole number of units: a range ending mid-partition would be scanned as one more,
+    smaller partition, and each partition costs the same queries whatever its size
+    (bench/RESULTS.md "Scan on Dask: ranges of whole partitions")."""
 
     divisor: int
+    unit: int = 0
 
     def size(self, left: int, smallest: int) -> int:
+        if self.unit:
+            units = max(1, round(left / (max(1, self.divisor) * self.unit)))
+            return min(units, max(1, RANGE_BYTES // self.unit)) * self.unit
         return min(max(RANGE_BYTES, smallest), max(smallest, left // max(1, self.divisor)))
+
+
+#: A unit is this share of a partition's estimated bytes, so that a range of whole units
+#: rarely holds a few rows more than its partitions (one more, tiny partition).
+UNIT_MARGIN = 0.97
+
+
+def partition_bytes(path: Path, start: int, batch_rows: int, parts: int, smallest: int) -> int:
+    """The bytes of ``path`` from ``start`` that hold one partition (``batch_rows`` rows), or
+    ``1 / parts`` of them when that is less (at least ``parts`` ranges for the workers),
+    never below ``smallest``: estimated from the line breaks of its first
+    :data:`CUT_CHUNK` bytes (a quoted value's breaks make the estimate a little small)."""
+    size = path.stat().st_size - start
+    with path.open("rb") as handle:
+        handle.seek(start)
+        head = handle.read(CUT_CHUNK)
+    breaks = max(1, head.count(b"\n") or head.count(b"\r"))
+    per_row = len(head) / breaks
+    return max(smallest, int(UNIT_MARGIN * min(batch_rows * per_row, size / max(1, parts))))
 
 
 def cut_file(
@@ -211,6 +239,9 @@ def cut_file(
         return None
     tasks: list[CsvRange | RowGroups] = []
     if isinstance(src, CsvSource):
+        if guided is not None:  # ranges of whole partitions
+            unit = partition_bytes(path, src.start, batch_rows, guided.divisor, range_bytes)
+            guided, range_bytes = Guided(guided.divisor, unit), unit
         tasks.extend(_csv_ranges(src, range_bytes, guided))
     else:
         tasks.extend(_row_groups(path, batch_rows, range_bytes, guided))
