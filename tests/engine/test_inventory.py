@@ -14,6 +14,7 @@ from baomi.engine.inventory import (
     InventoryMerger,
     PartialInventory,
     _components,
+    _duplicated,
 )
 
 ID, PHONE = KIND_BITS[DOCUMENTS[0]], KIND_BITS["CN_MOBILE"]
@@ -394,3 +395,17 @@ def test_values_held_by_several_roots_are_found_by_one_sort() -> None:
             holders.setdefault(v, set()).add(r)
         shared = sorted(v for v, rs in holders.items() if len(rs) > 1)
         assert _held_by_several(values, roots).to_list() == shared
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 1_000])
+def test_values_found_twice_are_those_polars_finds_duplicated(size: int) -> None:
+    rng = np.random.default_rng(size)
+    # a few values repeated (two, three times), most once, the largest UInt64 among them
+    values = rng.integers(0, 2**64 - 1, size=size, dtype=np.uint64, endpoint=True)
+    if size > 2:
+        values[rng.integers(0, size, size // 10)] = values[0]
+        values[-1] = values[1] = np.iinfo(np.uint64).max
+    series = pl.Series("h", values, dtype=pl.UInt64)
+    got = _duplicated(series)
+    assert got.dtype == np.bool_ and len(got) == size
+    assert got.tolist() == series.is_duplicated().to_list()

@@ -340,7 +340,7 @@ def people_roots(
     codes, named_codes = all_codes[: links.height], all_codes[links.height :]
     parent = np.arange(int(all_codes.max()) + 1 if len(all_codes) else 0, dtype=np.int64)
     h = links.get_column("h")
-    shared = h.is_duplicated().to_numpy()
+    shared = _duplicated(h)
     doc = ((links.get_column("k") & DOCUMENT_BITS) != 0).to_numpy()
     parent = _joined(parent, codes[shared & doc], h.filter(pl.Series(shared & doc)))
     other = shared & ~doc
@@ -362,6 +362,21 @@ def people_roots(
         np.bitwise_or.at(kinds, parent[codes], links.get_column("k").to_numpy())
         parent = joined_by_name(parent, named_codes, named.get_column("n"), kinds)[parent]
     return codes, parent, none
+
+
+def _duplicated(values: pl.Series) -> np.ndarray[Any, Any]:
+    """Whether each of ``values`` (UInt64) occurs more than once: the values found twice in
+    a sorted copy, then looked up (Polars ``is_duplicated`` hashes every value: 47 against
+    11 ms for the 745,000 links of the bench CSV, where 16 values are shared)."""
+    ordered = values.to_numpy()
+    if ordered.flags.writeable:  # a copy already (the values in several chunks): sorted here
+        ordered.sort()
+    else:
+        ordered = np.sort(ordered)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]  # sorted: each value once below
+    del ordered
+    twice = twice[np.concatenate(([True], twice[1:] != twice[:-1]))] if len(twice) else twice
+    return values.is_in(pl.Series(twice, dtype=pl.UInt64).implode()).to_numpy()
 
 
 def _distinct_pairs(
