@@ -5,7 +5,7 @@ The scan is a function over partitions plus a merge of partial inventories
 stays where ``baomi scan`` runs (the *coordinator*). With :func:`scan_on_dask` (what
 ``--engine dask`` runs) the coordinator only plans: a large CSV/TSV is cut into byte ranges
 and a Parquet file into row groups, which the workers read themselves while one of them
-classifies the columns (a future every range's scan takes), and any other file is read and
+classifies the columns (its result sent with every range's scan), and any other file is read and
 scanned whole by one worker (:mod:`baomi.engine.scan.ranges`; small files in a row several to
 a task, :func:`scan_files_on_worker`); it then merges the
 partial inventories and appends the findings in file and range order (workers send them as
