@@ -203,12 +203,17 @@ def test_guided_ranges_of_whole_units() -> None:
     assert Guided(4).size(10_000, 64) == 2_500  # no unit: any size
 
 
-def test_a_partitions_bytes_are_estimated_from_the_line_breaks(tmp_path: Path) -> None:
+def test_a_partitions_bytes_are_estimated_from_the_line_breaks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(b"h1,h2\n" + b"abcdefghi\n" * 1000)  # 10 bytes a row
     assert partition_bytes(path, 6, 100, 2, 1) == int(UNIT_MARGIN * 1000)
     assert partition_bytes(path, 6, 10**6, 4, 1) == int(UNIT_MARGIN * 10_000 / 4)  # 1/parts
     assert partition_bytes(path, 6, 100, 2, 5_000) == 5_000  # at least the smallest range
+    # at most a range's largest size: a range is read whole
+    monkeypatch.setattr("baomi.engine.scan.ranges.RANGE_BYTES", 500)
+    assert partition_bytes(path, 6, 100, 2, 1) == 500
 
 
 @pytest.mark.parametrize("chunk", [5, 1 << 20])

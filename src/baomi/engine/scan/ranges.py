@@ -207,16 +207,18 @@ UNIT_MARGIN = 0.97
 
 def partition_bytes(path: Path, start: int, batch_rows: int, parts: int, smallest: int) -> int:
     """The bytes of ``path`` from ``start`` that hold one partition (``batch_rows`` rows), or
-    ``1 / parts`` of them when that is less (at least ``parts`` ranges for the workers),
-    never below ``smallest``: estimated from the line breaks of its first
-    :data:`CUT_CHUNK` bytes (a quoted value's breaks make the estimate a little small)."""
+    ``1 / parts`` of them when that is less (at least ``parts`` ranges for the workers), at
+    most :data:`RANGE_BYTES` (a range is read whole) and never below ``smallest``: estimated
+    from the line breaks of its first :data:`CUT_CHUNK` bytes (a quoted value's breaks make
+    the estimate a little small)."""
     size = path.stat().st_size - start
     with path.open("rb") as handle:
         handle.seek(start)
         head = handle.read(CUT_CHUNK)
     breaks = max(1, head.count(b"\n") or head.count(b"\r"))
     per_row = len(head) / breaks
-    return max(smallest, int(UNIT_MARGIN * min(batch_rows * per_row, size / max(1, parts))))
+    unit = UNIT_MARGIN * min(batch_rows * per_row, size / max(1, parts))
+    return max(smallest, min(RANGE_BYTES, int(unit)))
 
 
 def cut_file(
