@@ -695,11 +695,11 @@ class _SplitStart:
 
     client: Client
     cut: CutFile
-    layout: Future[Layout | None]
+    layout: Layout | None
     whole: tuple[Any, ...]  # scan_file_on_worker's arguments
 
     def __call__(self, unit: Unit) -> WholeScan | None:
-        layout = self.layout.result()
+        layout = self.layout
         if layout is None:
             task = self.client.submit(scan_file_on_worker, *self.whole, pure=False)
             result: WholeScan = task.result()
@@ -774,7 +774,6 @@ def scan_on_dask(
                 continue
             # the columns are classified on a worker while the others count the ranges' rows
             layout = client.submit(layout_on_worker, *whole, pure=False)
-            unit.start = _SplitStart(client, cut, layout, whole)
             counts = [client.submit(range_rows, task, pure=False) for task in cut.tasks]
             # The scans take the layout and their first row numbers as values (the counts are
             # done by the time the layout is): a scan then waits on nothing a worker holds, and
@@ -782,6 +781,7 @@ def scan_on_dask(
             # on a worker's results were sent two to a worker, which could start the second
             # one first while the file's largest range waited behind it.
             plan = layout.result()
+            unit.start = _SplitStart(client, cut, plan, whole)
             first = 0  # the range's first data row number
             for i, (task, rows) in enumerate(zip(cut.tasks, counts, strict=True)):
                 # named by file and range (the task streams and dashboard show which it is)
