@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from baomi.engine.checksums import resident_id_check_char
-from baomi.engine.columns import classify_column
+from baomi.engine.columns import _masks, classify_column, classify_columns
 from baomi.engine.contracts.codec import to_dict
 from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
@@ -201,6 +201,38 @@ def test_an_address_column_is_still_an_address_column() -> None:
     assert plan.mode == "entity" and plan.entity == "ADDRESS"
     plan = classify_column("col3", pl.Series(cells), REGISTRY)
     assert plan.mode == "entity" and plan.entity == "ADDRESS"
+
+
+def test_columns_classified_together_get_the_plans_each_gets_alone() -> None:
+    """The scan classifies a partition's columns together (their samples' regex tests in one
+    query): each column's tests are its own cells' and its own header's (an address header
+    widens the address prefilter to digits), whatever the columns beside it."""
+    rng = random.Random(11)
+    columns = {
+        "证件号码": [resident_id(rng) for _ in range(60)],
+        "收货地址": [f"徐汇区漕溪北路{i + 1}号" for i in range(60)],
+        "备注": [
+            f"备注：客户{i}电话{mobile(rng)}，地址上海市徐汇区漕溪北路{i + 1}号" for i in range(60)
+        ],
+        "空": [""] * 60,
+        "订单号": [resident_id(rng, valid=i % 11 == 0) for i in range(60)],
+        "编号": [str(1000 + i) for i in range(60)],
+        "门牌": [f"{i + 1}号" for i in range(60)],
+        "联系电话": [mobile(rng) for _ in range(40)] + [""] * 20,
+    }
+    alone = [classify_column(h, pl.Series(h, v), REGISTRY) for h, v in columns.items()]
+    assert {p.mode for p in alone} == {"entity", "text", "skip", "decoy"}
+    assert [p.entity for p in alone[:2]] == ["CN_RESIDENT_ID", "ADDRESS"]
+    series = [(h, pl.Series(h, v)) for h, v in columns.items()]
+    for threads in (1, 2):
+        assert classify_columns(series, REGISTRY, threads=threads) == alone
+        assert classify_columns(series[::-1], REGISTRY, threads=threads) == alone[::-1]
+    # the tests of one query: a digit passes the address prefilter under an address header only
+    address = next(r for r in REGISTRY if r.entity == "ADDRESS")
+    cells = pl.Series(["上海徐汇1", "备注"])
+    (plain,), (widened,) = _masks([address], [(cells, "编号"), (cells, "地址")])
+    assert plain[0] is not None and widened[0] is not None
+    assert plain[0].to_list() == [False, False] and widened[0].to_list() == [True, False]
 
 
 MEMBER_LEVELS = ("普通", "银卡", "金卡", "铂金", "钻石")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from baomi.engine.categories import category_for_header
-from baomi.engine.columns import ColumnPlan, classify_column
+from baomi.engine.columns import ColumnPlan, classify_columns
 from baomi.engine.documents.names import Names
 from baomi.engine.readers import Extra, TableBatch
 from baomi.engine.scan.model import (
@@ -49,18 +48,16 @@ class Planner:
             if (old := current.get(n)) is None or (old.mode == "skip" and old.note == "empty")
         ]
 
-        def classify(name: str) -> ColumnPlan:
-            return classify_column(
-                name, frame.get_column(name), self.ctx.registry, self.ctx.options.sample_rows
-            )
-
-        # The scan waits for the first partition's plans: its columns are classified side by
-        # side (Polars releases the GIL in its queries), each column as alone.
-        if len(todo) >= CLASSIFY_SIDE_BY_SIDE:
-            with ThreadPoolExecutor(CLASSIFY_THREADS) as pool:
-                current.update(zip(todo, pool.map(classify, todo), strict=True))
-        else:
-            current.update((n, classify(n)) for n in todo)
+        # The scan waits for the first partition's plans: its columns are classified together
+        # (their samples' regex tests in one query) and side by side (Polars releases the
+        # GIL in its queries), each column's plan as alone.
+        found = classify_columns(
+            [(n, frame.get_column(n)) for n in todo],
+            self.ctx.registry,
+            self.ctx.options.sample_rows,
+            threads=CLASSIFY_THREADS if len(todo) >= CLASSIFY_SIDE_BY_SIDE else 1,
+        )
+        current.update(zip(todo, found, strict=True))
         return tuple(current[n] for n in names)
 
 
