@@ -56,9 +56,17 @@ WHOLE_CELL = 0.8
 SAMPLE_CELLS = 200
 
 
-def classify(name: str, values: pl.Series, policy: Policy, registry: Registry) -> ColumnPlan:
-    """The plan for one column that the policy does not name."""
-    found = classify_column(name, values, registry, entity_share=policy.column_share)
+def classify(
+    name: str,
+    values: pl.Series,
+    policy: Policy,
+    registry: Registry,
+    found: columns.ColumnPlan | None = None,
+) -> ColumnPlan:
+    """The plan for one column that the policy does not name (``found``: its classification,
+    when it was classified with others: :func:`baomi.engine.columns.classify_columns`)."""
+    if found is None:
+        found = classify_column(name, values, registry, entity_share=policy.column_share)
     if found.mode == "entity" and found.entity is not None:
         if not _whole_cells(values, found.entity, registry):
             return ColumnPlan(name, "text", cells=found)
@@ -100,6 +108,18 @@ def plan_table(
     qi = set(policy.quasi_identifiers.columns) if policy.quasi_identifiers else set()
     qi |= set(policy.quasi_identifiers.sensitive) if policy.quasi_identifiers else set()
     operators = operators or OperatorRegistry.default()
+    # the columns whose plan needs their classification, classified together (one query of
+    # their samples' regex tests, as the scan's planner does)
+    wanted = [n for n in frame.columns if _classified(n, policy.columns.get(n), qi, operators)]
+    found = dict(
+        zip(
+            wanted,
+            columns.classify_columns(
+                [(n, frame[n]) for n in wanted], registry, entity_share=policy.column_share
+            ),
+            strict=True,
+        )
+    )
     plans = []
     for name in frame.columns:
         rule = policy.columns.get(name)
@@ -110,16 +130,25 @@ def plan_table(
             elif rule.entity is None and operators.get(rule.operator).uses_entity:
                 # `手机: {operator: mask}`: mask as a mobile when the column holds mobiles
                 # (`entity:` in the rule overrides the classification)
-                found = classify(name, frame[name], policy, registry)
-                entity = found.entity if found.mode == "entity" else None
-                plans.append(ColumnPlan(name, "rule", entity, rule, found.share if entity else 1.0))
+                plan = classify(name, frame[name], policy, registry, found[name])
+                entity = plan.entity if plan.mode == "entity" else None
+                plans.append(ColumnPlan(name, "rule", entity, rule, plan.share if entity else 1.0))
             else:
                 plans.append(ColumnPlan(name, "rule", rule.entity, rule, 1.0))
         elif name in qi:
             plans.append(ColumnPlan(name, "qi"))
         else:
-            plans.append(classify(name, frame[name], policy, registry))
+            plans.append(classify(name, frame[name], policy, registry, found[name]))
     return plans
+
+
+def _classified(name: str, rule: Rule | None, qi: set[str], operators: OperatorRegistry) -> bool:
+    """Whether a column's plan takes its classification: a column the policy names neither by
+    a rule nor as a quasi-identifier, or a rule whose operator depends on the entity without
+    naming it."""
+    if rule is None:
+        return name not in qi
+    return rule.operator != "" and rule.entity is None and operators.get(rule.operator).uses_entity
 
 
 def text_prefilter(registry: Registry) -> str | None:
