@@ -3,7 +3,7 @@
 The columns are those the scan classified when the document was added (its sealed inventory:
 a column whose ``mode`` is ``entity`` for ``PERSON_NAME``, ``CN_MOBILE`` or ``PHONE_NUMBER``
 (the first of them), ``EMAIL``, ``ADDRESS``); a document stored without an inventory is classified here with the same
-function the scan uses (:func:`baomi.engine.columns.classify_column`, pattern recognizers
+function the scan uses (:func:`baomi.engine.columns.classify_columns`, pattern recognizers
 only). Every sheet with a name column and at least one contact column is read.
 
 The contacts live in memory only (their ``repr`` shows no value); the file is read from a
@@ -103,7 +103,7 @@ def _classify(path: Path) -> list[ContactColumns]:
     """The contact columns of each sheet by the scan's column classification (no inventory)."""
     import polars as pl
 
-    from baomi.engine.columns import classify_column
+    from baomi.engine.columns import classify_columns
     from baomi.engine.readers import open_source
     from baomi.engine.recognizers.registry import Registry
 
@@ -118,8 +118,9 @@ def _classify(path: Path) -> list[ContactColumns]:
             continue
         seen.add(batch.sheet)
         cols: dict[str, str] = {}
-        for header in batch.frame.columns:
-            plan = classify_column(header, batch.frame[header].cast(pl.String), registry)
+        headers = batch.frame.columns
+        plans = classify_columns([(h, batch.frame[h].cast(pl.String)) for h in headers], registry)
+        for header, plan in zip(headers, plans, strict=True):
             if plan.mode == "entity" and plan.entity is not None and plan.entity in FIELDS:
                 cols.setdefault(FIELDS[plan.entity], header)
         if _usable(cols):
