@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from baomi.engine import columns as columns_module
 from baomi.engine.checksums import resident_id_check_char
 from baomi.engine.columns import _masks, classify_column, classify_columns
 from baomi.engine.contracts.codec import to_dict
@@ -203,7 +204,9 @@ def test_an_address_column_is_still_an_address_column() -> None:
     assert plan.mode == "entity" and plan.entity == "ADDRESS"
 
 
-def test_columns_classified_together_get_the_plans_each_gets_alone() -> None:
+def test_columns_classified_together_get_the_plans_each_gets_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The scan classifies a partition's columns together (their samples' regex tests in one
     query): each column's tests are its own cells' and its own header's (an address header
     widens the address prefilter to digits), whatever the columns beside it."""
@@ -227,6 +230,9 @@ def test_columns_classified_together_get_the_plans_each_gets_alone() -> None:
     for threads in (1, 2):
         assert classify_columns(series, REGISTRY, threads=threads) == alone
         assert classify_columns(series[::-1], REGISTRY, threads=threads) == alone[::-1]
+    # a wide table's columns a few at a time: the same plans, in order
+    monkeypatch.setattr(columns_module, "CLASSIFY_CHUNK", 3)
+    assert classify_columns(series, REGISTRY, threads=2) == alone
     # the tests of one query: a digit passes the address prefilter under an address header only
     address = next(r for r in REGISTRY if r.entity == "ADDRESS")
     cells = pl.Series(["上海徐汇1", "备注"])

@@ -61,6 +61,9 @@ DECOY_SIGMAS = 3.0
 INVALID_NOTE_SHARE = 0.25
 SOME_PI_SHARE = 0.05
 SAMPLE_ROWS = 500
+#: Columns classified in one query of their samples' tests (:func:`classify_columns`): a table
+#: of thousands of columns (one JSON object's fields) holds this many columns' masks at a time.
+CLASSIFY_CHUNK = 256
 
 TEXT_HEADER_HINTS = (
     "备注",
@@ -314,6 +317,14 @@ def classify_columns(
     """:func:`classify_column` of each of ``columns`` (header, values), the same plans: the
     samples' regex tests in one query (:func:`_masks`), each column's plan decided on its
     own, in ``threads`` threads side by side (Polars releases the GIL in its queries)."""
+    if len(columns) > CLASSIFY_CHUNK:  # the masks of this many columns at a time
+        return [
+            plan
+            for at in range(0, len(columns), CLASSIFY_CHUNK)
+            for plan in classify_columns(
+                columns[at : at + CLASSIFY_CHUNK], registry, sample_rows, entity_share, threads
+            )
+        ]
     recognizers = list(registry)
     pool = ThreadPoolExecutor(threads) if threads > 1 and len(columns) > 1 else None
 
