@@ -116,8 +116,9 @@ def scan_partition(
     """Scan one partition: its findings (the findings.jsonl columns) and partial inventory.
 
     With :attr:`ScanContext.column_pool` the columns' findings are computed side by side
-    (longest first: :func:`_cost_rank`) and taken in as each one is done; the
-    result is the same as column by column. ``found``: columns' findings computed already
+    (longest first: :func:`_cost_rank`) and taken in as each one is done; with
+    :attr:`ScanContext.text_pool` the free-text columns' are computed there while this thread
+    does the others. The result is the same as column by column. ``found``: columns' findings computed already
     (by plan index; :func:`scan_text_batch`)."""
     col = Collector(part, ctx)
     categories = dict(part.categories)
@@ -143,6 +144,21 @@ def scan_partition(
         col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
     own = _linked_findings(part, ctx) if part.linked else {}
     pool = ctx.column_pool
+    texts = ctx.text_pool if found is None and pool is None and len(plans) > 1 else None
+    if texts is not None and any(plan.mode == "text" for plan in plans):
+        # the free-text columns (a partition's longest) found in another thread meanwhile
+        pending = {
+            i: texts.submit(column_findings, plan, part.frame.get_column(plan.name), ctx.cells)
+            for i, plan in enumerate(plans)
+            if plan.mode == "text"
+        }
+        try:
+            for i in range(len(plans)):
+                take(i, pending[i].result() if i in pending else None)
+        finally:
+            for future in pending.values():
+                future.cancel()
+        return col.finish()
     if found is not None or pool is None or len(plans) < 2:
         for i in range(len(plans)):
             take(i, None if found is None else found.get(i))
