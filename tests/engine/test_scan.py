@@ -458,35 +458,38 @@ def test_columns_scanned_side_by_side_give_the_column_by_column_result(tmp_path:
     assert to_dict(side.inventory) | {"created": 0} == to_dict(one.inventory) | {"created": 0}
 
 
-def test_free_text_found_in_its_own_threads_gives_the_column_by_column_result(
+def test_long_columns_found_in_their_own_threads_give_the_column_by_column_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Without the model one process finds a partition's free-text columns in threads of their
-    # own while its scanning thread does the others; worker processes scan them one by one.
+    # Without the model one process finds a partition's free-text and address columns in
+    # threads of their own while its scanning thread does the others; worker processes scan
+    # them one by one.
     import threading
 
     from baomi.engine.scan import kernels
 
     rng = random.Random(12)
-    lines = ["编号,跟进记录,联系电话,证件号码,备注"]
+    lines = ["编号,跟进记录,联系电话,证件号码,收货地址,备注"]
     for i in range(240):
         note = f"客户来电，回拨{mobile(rng)}，证件{resident_id(rng)}" if i % 3 else "无"
-        lines.append(f"{i + 1},{note},{mobile(rng)},{resident_id(rng)},备用{mobile(rng)}")
+        address = f"上海市徐汇区漕溪北路{i + 1}号"
+        lines.append(f"{i + 1},{note},{mobile(rng)},{resident_id(rng)},{address},备用{mobile(rng)}")
     root = tmp_path / "data"
     root.mkdir()
     (root / "跟进.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    where: list[tuple[str, str]] = []
+    where: list[tuple[str, str | None, str]] = []
     found = kernels.column_findings
 
     def spy(plan: Any, *args: Any) -> Any:
-        where.append((plan.mode, threading.current_thread().name))
+        where.append((plan.mode, plan.entity, threading.current_thread().name))
         return found(plan, *args)
 
     monkeypatch.setattr(kernels, "column_findings", spy)
     opts = ScanOptions(batch_rows=60, prose=False)
     threaded = scan_paths([root], out_dir=tmp_path / "threaded", options=opts)
-    assert {mode for mode, name in where if name.startswith("baomi-text")} == {"text"}
-    assert all(name.startswith("baomi-text") for mode, name in where if mode == "text")
+    beside = {(mode, entity) for mode, entity, name in where if name.startswith("baomi-text")}
+    assert beside == {("text", None), ("entity", "ADDRESS")}
+    assert all(name.startswith("baomi-text") for mode, _, name in where if mode == "text")
     one = scan_paths([root], out_dir=tmp_path / "one", workers=2, options=opts)
     got = read_findings(tmp_path / "threaded")
     assert got == read_findings(tmp_path / "one")

@@ -102,6 +102,14 @@ def _age_column(col: Collector, name: str, s: pl.Series) -> None:
         col.flag_sensitive(pl.int_range(0, s.len(), eager=True, dtype=pl.Int64).filter(minor), name)
 
 
+def _beside(plan: ColumnPlan, ctx: ScanContext) -> bool:
+    """Whether a column is found in :attr:`ScanContext.text_pool` when there is one: free text
+    and the columns of a column-context entity (names, addresses, organisations), whose cells
+    are read in Python — a partition's longest columns."""
+    r = ctx.cells.by_entity.get(plan.entity or "") if plan.mode == "entity" else None
+    return plan.mode == "text" or (r is not None and r.column_only)
+
+
 def _cost_rank(plan: ColumnPlan, ctx: ScanContext) -> int:
     """Longest first: free text (0), then columns of an entity the prose model finds —
     names, addresses, companies (1) — then the others (2)."""
@@ -117,9 +125,10 @@ def scan_partition(
 
     With :attr:`ScanContext.column_pool` the columns' findings are computed side by side
     (longest first: :func:`_cost_rank`) and taken in as each one is done; with
-    :attr:`ScanContext.text_pool` the free-text columns' are computed there while this thread
-    does the others. The result is the same as column by column. ``found``: columns' findings computed already
-    (by plan index; :func:`scan_text_batch`)."""
+    :attr:`ScanContext.text_pool` those of free text, names, addresses and organisations
+    (:func:`_beside`) are computed there while this thread does the others. The result is
+    the same as column by column. ``found``: columns' findings computed already (by plan
+    index; :func:`scan_text_batch`)."""
     col = Collector(part, ctx)
     categories = dict(part.categories)
     plans = list(part.plans)
@@ -145,12 +154,12 @@ def scan_partition(
     own = _linked_findings(part, ctx) if part.linked else {}
     pool = ctx.column_pool
     texts = ctx.text_pool if found is None and pool is None and len(plans) > 1 else None
-    if texts is not None and any(plan.mode == "text" for plan in plans):
-        # the free-text columns (a partition's longest) found in another thread meanwhile
+    if texts is not None and any(_beside(plan, ctx) for plan in plans):
+        # the longest columns found in other threads meanwhile
         pending = {
             i: texts.submit(column_findings, plan, part.frame.get_column(plan.name), ctx.cells)
             for i, plan in enumerate(plans)
-            if plan.mode == "text"
+            if _beside(plan, ctx)
         }
         try:
             for i in range(len(plans)):

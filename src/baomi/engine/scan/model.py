@@ -112,9 +112,10 @@ class ScanContext:
         #: partition at a time with the prose model, whose notes column would otherwise
         #: leave a core idle between its decoder batches.
         self.column_pool: Executor | None = None
-        #: Threads that find a partition's free-text columns while the thread scanning the
-        #: partition does its other columns (:func:`baomi.engine.scan.kernels.scan_partition`);
-        #: set by the scan without the model, whose threads scan partitions side by side.
+        #: Threads that find a partition's longest columns — free text, names, addresses,
+        #: organisations — while the thread scanning the partition does its other columns
+        #: (:func:`baomi.engine.scan.kernels.scan_partition`); set by the scan without the
+        #: model, whose threads scan partitions side by side.
         self.text_pool: Executor | None = None
 
     def hash_values(self, values: pl.Series, entities: pl.Series) -> pl.Series:

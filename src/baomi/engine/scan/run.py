@@ -229,11 +229,11 @@ def scan_paths(
     if side_by_side:
         ctx.column_pool = ThreadPoolExecutor(SCAN_THREADS)
     elif threads is not None:
-        # Without the model: a partition's free text (the notes column, ~40 % of its work)
-        # is found in a thread of its own while its scanning thread does the other columns
-        # — 8 % less wall time and 5 % less CPU on the unique CSV, 20 MB more at its peak
-        # (bench/RESULTS.md, session 29). As many as the scanning threads: a table of notes
-        # alone keeps both cores.
+        # Without the model: a partition's longest columns (free text — the notes, ~40 % of
+        # its work — names, addresses) are found in threads of their own while its scanning
+        # thread does the other columns: 15 % less wall time and 7 % less CPU on the unique
+        # CSV, ~30 MB more at its peak (bench/RESULTS.md, session 29). As many as the
+        # scanning threads: a table of notes alone keeps both cores.
         ctx.text_pool = ThreadPoolExecutor(SCAN_THREADS, thread_name_prefix="baomi-text")
 
     # One writer thread appends findings in partition order, so that the last partitions'
