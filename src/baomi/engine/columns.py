@@ -196,13 +196,11 @@ def _shares(
     normed: pl.Series,
     norm: list[NormalizedText],
     header: str,
-    masks: Masks | None = None,
+    masks: Masks,
 ) -> _Share:
     n = len(cells)
     shape = valid = 0
-    prefiltered, fast = (
-        masks if masks is not None else _masks([recognizer], [(normed, header)])[0][0]
-    )
+    prefiltered, fast = masks
     # Cells the recognizer's prefilter rules out cannot give a finding (the prefilter is a
     # superset of its patterns, as in the batched analysis).
     slow = prefiltered if prefiltered is not None else pl.repeat(True, n, eager=True)

@@ -1,5 +1,5 @@
 """Which operator protects each column of a table: the policy's column rules first, then the
-column's classification — the scan's own (:func:`baomi.engine.columns.classify_column`), so that
+column's classification — the scan's own (:func:`baomi.engine.columns.classify_columns`), so that
 protect and scan agree on what a column is.
 
 * an *entity* column (its values are one entity; ``policy.column_share`` of them without a
@@ -26,7 +26,6 @@ from typing import Literal
 import polars as pl
 
 from baomi.engine import columns
-from baomi.engine.columns import classify_column
 from baomi.engine.normalize import normalize
 from baomi.engine.protect.policy import Policy, Rule
 from baomi.engine.protect.registry import OperatorRegistry
@@ -57,16 +56,10 @@ SAMPLE_CELLS = 200
 
 
 def classify(
-    name: str,
-    values: pl.Series,
-    policy: Policy,
-    registry: Registry,
-    found: columns.ColumnPlan | None = None,
+    name: str, values: pl.Series, policy: Policy, registry: Registry, found: columns.ColumnPlan
 ) -> ColumnPlan:
-    """The plan for one column that the policy does not name (``found``: its classification,
-    when it was classified with others: :func:`baomi.engine.columns.classify_columns`)."""
-    if found is None:
-        found = classify_column(name, values, registry, entity_share=policy.column_share)
+    """The plan for one column that the policy does not name, from its classification
+    (``found``: :func:`baomi.engine.columns.classify_columns`)."""
     if found.mode == "entity" and found.entity is not None:
         if not _whole_cells(values, found.entity, registry):
             return ColumnPlan(name, "text", cells=found)
