@@ -73,7 +73,7 @@ def test_the_copy_equals_protecting_the_csv_export(setup: tuple, tmp_path: Path)
         assert copy.schema["id"] == pl.Int64  # a column left alone keeps its type
         as_text = copy.select(pl.all().cast(pl.String).fill_null(""))
         exported = pl.read_csv(
-            from_csv.out_dir / f"{table}.csv", infer_schema=False, missing_utf8_is_empty_string=True
+            from_csv.out_dir / f"{table}.csv", infer_schema=False, empty_string_is_null=False
         ).fill_null("")
         assert as_text.equals(exported)
         (entry,) = from_db.manifest.files

@@ -275,7 +275,8 @@ def _inside_parts(path: Path, values: list[str]) -> int:
     Aho-Corasick pass per part (Polars ``extract_many`` and ``find_many``), whatever the
     number of values. A hit inside a longer run of digits, or after a decimal point, is
     another number that holds the same digits (``0.13812345678``, ``9138123456780``), not
-    the value: not counted (:func:`_stands_alone`)."""
+    the value: not counted (:func:`_stands_alone`). ``find_many`` gives character offsets
+    (Polars 2; byte offsets before)."""
     if not values or path.suffix.lower() not in _ZIPPED:
         return 0
     import html
@@ -291,23 +292,27 @@ def _inside_parts(path: Path, values: list[str]) -> int:
             hits = series.str.extract_many(values, overlapping=True)[0].to_list()
             if not hits:
                 continue
-            at = series.str.find_many(values, overlapping=True)[0].to_list()  # byte offsets
-            data = text.encode()
-            found.update(v for v, p in zip(hits, at, strict=True) if _stands_alone(data, p, v))
+            at = series.str.find_many(values, overlapping=True)[0].to_list()
+            found.update(v for v, p in zip(hits, at, strict=True) if _stands_alone(text, p, v))
     return len(found)
 
 
-def _stands_alone(data: bytes, at: int, value: str) -> bool:
-    """Whether ``value``, found at byte ``at`` of ``data``, is not part of another number: a
-    digit on neither side of a value that starts or ends with one, no decimal point before
-    it."""
-    end = at + len(value.encode())
-    before, after = data[at - 1 : at] if at else b"", data[end : end + 1]
+def _stands_alone(text: str, at: int, value: str) -> bool:
+    """Whether ``value``, found at character ``at`` of ``text``, is not part of another
+    number: a digit on neither side of a value that starts or ends with one, no decimal point
+    before it."""
+    end = at + len(value)
+    before, after = text[at - 1 : at] if at else "", text[end : end + 1]
     if value[:1].isdigit() and (
-        before.isdigit() or (before == b"." and data[at - 2 : at - 1].isdigit())
+        _digit(before) or (before == "." and _digit(text[at - 2 : at - 1]))
     ):
         return False
-    return not (value[-1:].isdigit() and after.isdigit())
+    return not (value[-1:].isdigit() and _digit(after))
+
+
+def _digit(c: str) -> bool:
+    """An ASCII digit (``c`` one character or empty)."""
+    return c.isascii() and c.isdigit()
 
 
 #: Entities found by context or a prose model, whose masked forms still read as the entity.
