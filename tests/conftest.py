@@ -14,6 +14,11 @@ SQLite vault gets its schema as a copy of one migrated once per test process.
 
 from __future__ import annotations
 
+import os
+
+# the Polars engine the command line chooses (baomi/cli/main.py), before Polars is imported
+os.environ.setdefault("POLARS_ENGINE_AFFINITY", "in-memory")
+
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing

@@ -26,6 +26,10 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1,dirty_decay_ms:2000,muzzy_
 # more resident on a long scan than Arrow's jemalloc pool does (1 GB CSV: 774 MB → see
 # bench/RESULTS.md "peak memory"); the time is the same.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+# Polars 2 runs a lazy query on its streaming engine unless told otherwise, ~280 µs a query
+# before any work against ~30 µs in memory; a scan makes hundreds of small queries a partition
+# (the unique-notes CSV without the model −4 % wall). Dask's LocalCluster workers inherit it.
+os.environ.setdefault("POLARS_ENGINE_AFFINITY", "in-memory")
 # baomi makes no BLAS calls; OpenBLAS's helper thread would only spin beside Polars' threads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
