@@ -39,6 +39,7 @@ from typing import Any
 
 from distributed import get_task_stream
 
+import baomi.cli.main  # noqa: F401 - the environment `baomi` sets before Polars (engine, allocator)
 from baomi.engine.scan import ScanOptions
 from baomi.engine.scan.distributed import cut_for_workers, dask_client, scan_on_dask
 from baomi.engine.scan.ranges import CsvRange

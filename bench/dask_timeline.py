@@ -23,6 +23,7 @@ from pathlib import Path
 
 from distributed import get_task_stream
 
+import baomi.cli.main  # noqa: F401 - the environment `baomi` sets before Polars (engine, allocator)
 from baomi.engine.scan import ScanOptions
 from baomi.engine.scan.distributed import dask_client, scan_on_dask
 
