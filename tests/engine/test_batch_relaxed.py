@@ -142,3 +142,19 @@ def test_prefilters_joined_first_give_the_same_masks(
     for k, r in enumerate(recognizers):
         want = cells.str.contains(str(r.prefilter)).to_numpy()
         assert (got[k] == want).all(), r.name
+
+
+@pytest.mark.parametrize("tail", [[], ["联系电话 13912345678"]])
+def test_prefilters_of_a_column_without_identifiers_give_the_same_masks(tail: list[str]) -> None:
+    """A column of 男/女 (every prefilter rare on the sample, the join matching no cell): each
+    mask all false, as each prefilter alone gives — and a match after the sample still found."""
+    from baomi.engine import batch
+
+    recognizers = [r for r in Registry.default() if r.prefilter and not r.model_based]
+    cells = pl.Series(["男", "女"] * 600 + tail, dtype=pl.String)
+    got = batch._prefilters(cells, recognizers)
+    assert set(got) == {k for k, r in enumerate(recognizers) if r.prefilter}
+    for k, r in enumerate(recognizers):
+        want = cells.str.contains(str(r.prefilter)).to_numpy()
+        assert (got[k] == want).all(), r.name
+    assert any(mask.any() for mask in got.values()) == bool(tail)

@@ -661,10 +661,13 @@ def _prefilters(
     if rare:
         some = filled.str.contains("|".join(f"(?:{prefilters[k]})" for k in rare))
         where = some.to_numpy()
-        pre = select(frame.filter(some), rare)
+        # no cell matches the join (most columns of no identifier): none matches any of them,
+        # and their regexes need not run (nor be compiled again) on no cells
+        matched = select(frame.filter(some), rare) if where.any() else None
         for k in rare:
             mask = np.zeros(len(filled), dtype=bool)
-            mask[where] = pre.get_column(str(k)).to_numpy()
+            if matched is not None:
+                mask[where] = matched.get_column(str(k)).to_numpy()
             out[k] = mask
     return out
 
