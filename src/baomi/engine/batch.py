@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from baomi.engine import regex_thread
 from baomi.engine.nfkc import not_nfkc
 from baomi.engine.normalize import _FULLWIDTH, NormalizedText, normalize
 from baomi.engine.prose.spans import SpanArrays, span_arrays, span_lists
@@ -659,7 +660,8 @@ def _prefilters(
         pre = select(frame, common)
         out.update((k, pre.get_column(str(k)).to_numpy()) for k in common)
     if rare:
-        some = filled.str.contains("|".join(f"(?:{prefilters[k]})" for k in rare))
+        # the join compiles in milliseconds: on the thread that keeps it compiled
+        some = regex_thread.contains(filled, "|".join(f"(?:{prefilters[k]})" for k in rare))
         where = some.to_numpy()
         # no cell matches the join (most columns of no identifier): none matches any of them,
         # and their regexes need not run (nor be compiled again) on no cells

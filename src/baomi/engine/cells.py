@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from baomi.engine import regex_thread
 from baomi.engine.analyzer import TextAnalyzer
 from baomi.engine.batch import (
     _FW_ANY,
@@ -183,7 +184,7 @@ def _entity_cells(plan: ColumnPlan, s: pl.Series, rec: CellRecognizers) -> pl.Da
         patterns = _identifier_recognizers(rec)
         union = "|".join(f"(?:{t.prefilter})" for t in patterns if t.prefilter)
         if union:
-            maybe = stripped.filter(fast).str.contains(union).fill_null(False)
+            maybe = regex_thread.contains(stripped.filter(fast), union).fill_null(False)
             if maybe.any():
                 where = fast.arg_true().filter(maybe)
                 ids = analyze_column(s.gather(where), patterns, rec.threshold, plan.name)

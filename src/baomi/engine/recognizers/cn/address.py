@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
+from baomi.engine import regex_thread
 from baomi.engine.recognizers.cn.cell import HAN, CellRecognizer
 from baomi.engine.recognizers.cn.places import SUFFIX_CHARS, division_names, place_names
 from baomi.engine.recognizers.generic import latin_address
@@ -202,10 +203,18 @@ class AddressRecognizer(CellRecognizer):
         short = division_names()[1]
         v = pl.col("v")
         # each test once (a query repeats an expression used twice: the test for 3,000
-        # names ran five times), then combined
-        tests = pl.DataFrame({"v": cells}, schema={"v": pl.String}).select(
-            division=v.str.contains(_division_regex()),
-            place=v.str.contains(_start_regex()),
+        # names ran five times), then combined; the two lists of every division name on the
+        # thread that keeps them compiled
+        cells = cells.cast(pl.String)
+        tests = pl.DataFrame(
+            {
+                "v": cells,
+                "division": regex_thread.contains(cells, _division_regex()),
+                "place": regex_thread.contains(cells, _start_regex()),
+            }
+        ).select(
+            "division",
+            "place",
             street=v.str.contains(_STREET),
             number=v.str.contains(_NUMBER),
             sentence=v.str.contains(_SENTENCE.pattern),
@@ -252,8 +261,9 @@ class AddressRecognizer(CellRecognizer):
         street/number shape, vectorised."""
         short = division_names()[1]
         v = pl.col("v")
-        division = v.str.contains(_division_regex()) | v.str.contains(f"^(?:{'|'.join(short)})")
-        ok = (division & v.str.contains(_start_regex()) & v.str.contains(_SHAPE_RX)).fill_null(
-            False
-        )
+        values = values.cast(pl.String)
+        named = pl.lit(regex_thread.contains(values, _division_regex()))
+        place = pl.lit(regex_thread.contains(values, _start_regex()))
+        division = named | v.str.contains(f"^(?:{'|'.join(short)})")
+        ok = (division & place & v.str.contains(_SHAPE_RX)).fill_null(False)
         return self.confirmed_where(values, ok)
