@@ -192,7 +192,9 @@ class Collector:
                 mentioned = hashes.filter(
                     pl.col(persons.MENTIONED) & pl.col("e").is_in(SENSITIVE)
                 ).get_column("key")
-            for (entity,), grp in hashes.group_by("e"):
+            # the two columns only: a group of the whole frame carries the remarks' texts too
+            by_entity = hashes.select("e", "h").partition_by("e", as_dict=True)
+            for (entity,), grp in by_entity.items():
                 inv.hashes[str(entity)] = grp.get_column("h").unique()
             strong = hashes.filter(pl.col("e").is_in(IDENTIFIERS))
             bound = strong.filter(pl.col("bound"))
