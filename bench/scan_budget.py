@@ -13,8 +13,9 @@ Two kinds of child process, each a fresh interpreter as a user's ``baomi scan`` 
   individuals count, the last findings written).
 * **columns**: one partition (``--partition``, 0-based) with one thread and one Polars thread
   (``POLARS_MAX_THREADS=1``): the CPU seconds of each column's findings, of the whole
-  partition's scan (its columns, the collector) and of writing its findings as NDJSON, and of
-  reading the whole file into partitions — what each part costs, whatever the threads.
+  partition's scan (its columns, the collector), of the same scan on the partition's first
+  1,024 rows (a partition's fixed cost) and of writing its findings as NDJSON, and of reading
+  the whole file into partitions — what each part costs, whatever the threads.
 
 The *bound* is what this design could reach if the middle kept both cores busy with no loss:
 the head and the tail as measured (one core each: Python work under one lock) plus, on two
@@ -25,6 +26,7 @@ leaves (bench/RESULTS.md "Scan speed: where the time goes")."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -46,6 +48,7 @@ from scan_bench import _git_commit, child_env  # noqa: E402
 SECTION = "Scan: where a one-process scan's time goes (issue 17)"
 TARGET_MBS = 30.0  # issue 17: `--no-prose` on the unique-notes CSV
 CORES = 2
+FIXED_ROWS = 1024  # a partition's fixed cost: its scan on this many rows
 
 
 def _timeline(csv: Path, out: Path) -> dict[str, Any]:
@@ -138,6 +141,10 @@ def _columns(csv: Path, k: int) -> dict[str, Any]:
             }
         )
     found, _ = scan_partition(part, ctx)
+    # a partition's fixed cost: its scan on a few rows (~600 Polars queries, the regexes
+    # compiled again, Python), what a partition costs however small it is
+    small = dataclasses.replace(part, frame=part.frame.head(FIXED_ROWS))
+    scan_partition(small, ctx)
     with tempfile.TemporaryDirectory() as tmp:
         sink = Path(tmp, "findings.jsonl")
         write = _best(lambda: found.write_ndjson(sink))
@@ -153,6 +160,7 @@ def _columns(csv: Path, k: int) -> dict[str, Any]:
         "partitions": len(parts),
         "columns": columns,
         "partition_cpu": _best(lambda: scan_partition(part, ctx)),
+        "fixed_cpu": _best(lambda: scan_partition(small, ctx)),
         "findings": found.height,
         "write_cpu": write,
         "read_cpu": _best(read, 3),
@@ -267,8 +275,11 @@ def render(csv: Path, runs: list[tuple[dict[str, Any], float]], cols: dict[str, 
     rest = cols["partition_cpu"] - columns_cpu
     lines += [
         f"| *the columns* | | | | **{columns_cpu * 1e3:.0f}** | |",
-        f"| *the collector (values hashed, links, findings ordered)* | | | | {rest * 1e3:.0f} | |",
+        f"| *the rest (counts, values hashed, links, findings in row order)* | | | | "
+        f"{rest * 1e3:.0f} | |",
         f"| *the partition's scan* | | | | **{cols['partition_cpu'] * 1e3:.0f}** | |",
+        f"| *of which fixed: the same scan on its first {FIXED_ROWS:,} rows* | | | | "
+        f"{cols['fixed_cpu'] * 1e3:.0f} ({cols['fixed_cpu'] / cols['partition_cpu']:.0%}) | |",
         f"| *its findings written (NDJSON)* | | | | {cols['write_cpu'] * 1e3:.0f} | |",
         "",
         f"The middle's parts, one thread each: the file's partitions {scan_all:.2f} s (the "

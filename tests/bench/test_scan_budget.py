@@ -49,6 +49,7 @@ def _one_partition(rows: int = 100, all_rows: int = 400) -> dict[str, object]:
         "partitions": 4,
         "columns": [],
         "partition_cpu": 0.5,
+        "fixed_cpu": 0.1,
         "findings": 1000,
         "write_cpu": 0.05,
         "read_cpu": 0.2,
@@ -86,6 +87,7 @@ def test_render_says_what_the_target_leaves_the_middle(
     text = sb.render(csv, [(_timeline(), 3.6), (_timeline(), 3.9)], _one_partition())
     assert "the fastest of 2 processes (3.60, 3.90 s)" in text
     assert "the middle has 1.80 s" in text
+    assert "first 1,024 rows* | | | | 100 (20%) |" in text  # 0.1 of the partition's 0.5 s
     small = tmp_path / "s.csv"
     with small.open("wb") as f:  # 30 MB: 1 s at 30 MB/s, less than the head and the tail
         f.truncate(30_000_000)
