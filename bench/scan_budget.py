@@ -43,12 +43,26 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from results_section import write_section  # noqa: E402
-from scan_bench import _git_commit, child_env  # noqa: E402
 
 SECTION = "Scan: where a one-process scan's time goes (issue 17)"
 TARGET_MBS = 30.0  # issue 17: `--no-prose` on the unique-notes CSV
 CORES = 2
 FIXED_ROWS = 1024  # a partition's fixed cost: its scan on this many rows
+
+
+def _git_commit() -> str:
+    # scan_bench is imported only here and in _child_env: it imports Polars (through
+    # baomi.demo), which a timed child must import after baomi.cli.main has set the
+    # allocator's options, as the command does
+    from scan_bench import _git_commit as commit
+
+    return commit()
+
+
+def _child_env() -> dict[str, str]:
+    from scan_bench import child_env
+
+    return child_env()
 
 
 def _timeline(csv: Path, out: Path) -> dict[str, Any]:
@@ -59,9 +73,9 @@ def _timeline(csv: Path, out: Path) -> dict[str, Any]:
     import functools
 
     import baomi.cli.main as cli
+    import baomi.engine.scan.run as run  # what the command imports before it scans
 
     imported = time.perf_counter() - origin
-    import baomi.engine.scan.run as run
 
     def timed(name: str) -> None:
         inner = getattr(run, name)
@@ -324,8 +338,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
             out = Path(tmp, f"out{i}")
-            runs.append(_child("timeline", args.csv, ["--out", str(out)], child_env()))
-    one = {**child_env(), "POLARS_MAX_THREADS": "1"}
+            runs.append(_child("timeline", args.csv, ["--out", str(out)], _child_env()))
+    one = {**_child_env(), "POLARS_MAX_THREADS": "1"}
     cols, _ = _child("columns", args.csv, ["--partition", str(args.partition)], one)
     body = render(args.csv, runs, cols)
     print(body)

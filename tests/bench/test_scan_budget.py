@@ -4,6 +4,8 @@ the design's bound from one partition's costs."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -93,3 +95,22 @@ def test_render_says_what_the_target_leaves_the_middle(
         f.truncate(30_000_000)
     text = sb.render(small, [(_timeline(), 3.6)], _one_partition())
     assert "the head and the tail alone take 1.20 s" in text
+
+
+def test_the_timed_child_imports_polars_after_baomi() -> None:
+    """The child that times a scan must import Polars through ``baomi.cli.main`` as the
+    command does: importing Polars first sets jemalloc's options to Polars' own
+    (``_RJEM_MALLOC_CONF``), and the scan would run on another allocator than a user's."""
+    probe = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); import scan_budget; "
+        "print('polars' in sys.modules, os.environ.get('_RJEM_MALLOC_CONF'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(BENCH)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.split()
+    assert out == ["False", "None"]
