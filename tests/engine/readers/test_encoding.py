@@ -12,6 +12,7 @@ import pytest
 from baomi.engine.readers.encoding import (
     Sample,
     body_encoding,
+    decodes,
     detect_encoding,
     detect_file_encoding,
 )
@@ -132,6 +133,36 @@ def _assert_read_with_one_undecodable_row(path: Path, encoding: str, rows: int) 
     assert frames[0].columns == ["姓名", "手机", "地址"]
     assert sum(f.height for f in frames) == rows
     assert source.undecodable_rows == 1
+
+
+@pytest.mark.parametrize("rows", [5, 30, 300])
+def test_a_utf8_list_with_one_character_cut_is_not_read_as_gb18030(
+    tmp_path: Path, rows: int
+) -> None:
+    """A UTF-8 list of two-character names and cities, one field cut inside a character (an
+    export truncating at a byte limit), decoded strictly in GB 18030 — every Chinese text
+    then six bytes, three GB 18030 characters — and was read so: every header and name
+    garbled, no name found. Its CJK characters decode in UTF-8 but for one stray sequence:
+    UTF-8, the cut row counted."""
+    names, cities = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊"], ["北京", "上海", "广州"]
+    lines = ["姓名,手机,地址"] + [
+        f"{names[i % 6]},1380013{i:04d},{cities[i % 3]}" for i in range(rows)
+    ]
+    data = "\n".join(lines).encode() + b"\n"
+    cut = data.index("上海".encode()) + 4  # 上 and the first byte of 海
+    data = data[:cut] + data[cut + 2 :]
+    assert decodes(data, "gb18030", complete=True)  # what made it GB 18030
+    path = tmp_path / "客户.csv"
+    path.write_bytes(data)
+    _assert_read_with_one_undecodable_row(path, "utf-8", rows)
+
+
+def test_gbk_with_a_few_characters_valid_in_utf8_stays_gbk() -> None:
+    """The converse: a GBK list whose only Chinese is a gender, 女 (``C5 AE``, valid UTF-8 as
+    ``Ů``) in most rows and 男 in the others, is GBK — what decodes in UTF-8 is no CJK text."""
+    rows = [f"zhang{i},1380013{i:04d},{'男' if i % 10 == 0 else '女'}" for i in range(200)]
+    data = "\n".join(["name,mobile,gender", *rows]).encode("gbk") + b"\n"
+    assert detect_encoding(Sample(data, complete=True)) == "gbk"
 
 
 @pytest.mark.parametrize("rows", [1, 3, 300])

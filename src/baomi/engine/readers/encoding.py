@@ -1,6 +1,8 @@
 """Encoding detection for the text-based readers (CSV/TSV, JSON, text).
 
-Order: a byte-order mark; strict UTF-8; GBK; GB18030; UTF-8 when most lines with non-ASCII
+Order: a byte-order mark; strict UTF-8; UTF-8 whose Chinese decodes but for a few stray
+sequences (a field cut inside a character: the text may decode strictly in GB 18030 by
+accident, every character garbled); GBK; GB18030; UTF-8 when most lines with non-ASCII
 text are valid UTF-8 (rows appended in another encoding); charset-normalizer; then UTF-8 or
 GB 18030 with a few stray bytes (read as U+FFFD and counted by the readers). The
 three strict candidates are tried on a sample of the first ``SAMPLE_BYTES`` with an incremental
@@ -94,7 +96,9 @@ def detect_encoding(sample: Sample) -> str | None:
         return _after_utf8_mark(Sample(sample.data[len(codecs.BOM_UTF8) :], sample.complete))
     if bom is not None:
         return bom
-    for name in _STRICT:
+    if decodes(sample.data, "utf-8", complete=sample.complete) or _cjk_in_utf8(sample):
+        return "utf-8"
+    for name in _STRICT[1:]:
         if decodes(sample.data, name, complete=sample.complete):
             return name
     if _mostly_utf8(sample):
@@ -118,6 +122,34 @@ def _after_utf8_mark(body: Sample) -> str:
         if decodes(body.data, name, complete=body.complete):
             return f"{name}-sig"
     return "gb18030-sig" if _nearly(body) == "gb18030" else "utf-8-sig"
+
+
+#: CJK characters a UTF-8 reading must hold per stray sequence (and at least) to be taken
+#: before GBK and GB 18030: GBK text read as UTF-8 gives a stray sequence for nearly every
+#: character and a CJK one by rare accident (a lead byte E0–EF followed by two bytes 80–BF).
+CJK_PER_STRAY = 10
+#: UTF-8's lead bytes of U+4000–U+9FFF (the common CJK ideographs), three bytes each
+_CJK_LEADS = tuple(bytes([b]) for b in range(0xE4, 0xEA))
+#: Bytes first looked at: a GBK text fails there, before the whole sample is decoded.
+_CJK_HEAD = 64 * 1024
+
+
+def _cjk_in_utf8(sample: Sample) -> bool:
+    """Whether the sample is UTF-8 Chinese but for a few stray sequences (:data:`CJK_PER_STRAY`):
+    a UTF-8 export with a field cut inside a character. Taken before GBK and GB 18030, which
+    may decode such a text strictly (two-character names and cities, six bytes each, are three
+    GB 18030 characters) and garble every character of it."""
+    for size in (_CJK_HEAD, len(sample.data)):
+        data = sample.data[:size]
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        complete = sample.complete and size >= len(sample.data)
+        stray = decoder.decode(data, final=complete).count("\ufffd")
+        cjk = sum(data.count(lead) for lead in _CJK_LEADS)
+        if cjk < CJK_PER_STRAY * max(stray, 1):
+            return False
+        if size >= len(sample.data):
+            break
+    return True
 
 
 def _mostly_utf8(sample: Sample) -> bool:
