@@ -45,6 +45,21 @@ def test_round_trip_every_column_as_text(tmp_path: Path, read_table: ReadTable) 
     ]  # fmt: skip
 
 
+def test_text_that_is_not_utf8_is_replaced_not_a_crash(
+    tmp_path: Path, read_table: ReadTable
+) -> None:
+    """A damaged file's string column whose bytes are not UTF-8 (Arrow's Parquet reader does
+    not check them) panicked in Polars when the cells became Python strings — the whole scan
+    stopped. Its bad bytes are read as U+FFFD, as a binary column's are, the rest as written."""
+    data = "张三".encode() + b"\xe6A" + b"13812345678"
+    offsets = pa.py_buffer(pa.array([0, 6, 8, 19], pa.int32()).buffers()[1])
+    names = pa.Array.from_buffers(pa.string(), 3, [None, offsets, pa.py_buffer(data)])
+    path = tmp_path / "f.parquet"
+    pq.write_table(pa.table({"姓名": names, "n": ["1", "2", "3"]}), path)
+    frame, _ = read_table(open_source(path))
+    assert frame.rows() == [("张三", "1"), ("\ufffdA", "2"), ("13812345678", "3")]
+
+
 def test_batches_of_batch_rows(tmp_path: Path, read_table: ReadTable) -> None:
     path = tmp_path / "f.parquet"
     pq.write_table(pa.table({"n": [str(i) for i in range(250)]}), path, row_group_size=100)

@@ -2,7 +2,8 @@
 
 Scalars use Arrow's cast to string (``true``/``false``, ISO dates and timestamps, decimals as
 written); lists, structs and maps become compact JSON text (``["a", "b"]``); binary values that
-are not UTF-8 are decoded with replacement characters. Empty strings become null, like empty cells
+are not UTF-8 are decoded with replacement characters, and so are the bytes of a damaged file's
+string column that are not UTF-8 (Arrow's reader does not check them). Empty strings become null, like empty cells
 elsewhere. Memory is bounded by one batch of ``batch_rows`` rows (and Parquet's row groups).
 """
 
@@ -37,7 +38,13 @@ def column_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArra
     """A column as ``pa.string()``; nested values as JSON text."""
     kind = column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return column
+        try:
+            column.validate(full=True)  # Arrow's Parquet reader does not check the bytes
+            return column
+        except pa.ArrowInvalid:
+            # a damaged file's text that is not UTF-8: read as binary that is not
+            binary = pa.large_binary() if pa.types.is_large_string(kind) else pa.binary()
+            column, kind = column.cast(binary), binary
     nested = pa.types.is_nested(kind) or pa.types.is_map(kind)
     if not nested:
         try:
