@@ -195,6 +195,24 @@ def test_bad_bytes_after_the_sample_are_replaced_and_every_row_is_read(
     assert source.undecodable_rows == 1
 
 
+def test_a_broken_row_with_bad_bytes_is_skipped_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Arrow decodes a broken row's text for the row handler before calling it: bad bytes in
+    # it raised there and Python printed "Exception ignored in: …skip" with a traceback on
+    # the terminal. The file is read again replacing them, and the row is skipped quietly.
+    reported: list[object] = []
+    monkeypatch.setattr("sys.unraisablehook", reported.append)
+    rows = "".join(f"张三{i},1381234{i:04d}\n" for i in range(30))
+    data = ("姓名,手机\n" + rows).encode() + "李四,1390000,多".encode() + b"\xe6A\n"
+    data += "王五,13700001111\n".encode()
+    source = open_csv(write(tmp_path, "f.csv", data))
+    got = rows_by_position(source)
+    assert reported == []
+    assert len(got) == 31 and source.skipped_rows == 1 and source.errors == []
+    assert got[31] == ("王五", "13700001111")
+
+
 def test_bad_bytes_in_a_gbk_file_are_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -306,13 +307,15 @@ class CsvSource(TableSource):
         self.skipped_rows = 0
         self._broken = []
         self._last_broken = None  # the text of the last broken row
+        _quiet_undecodable_broken_rows()
 
-        def skip(row: Any) -> str:
+        def broken(row: Any) -> None:
             self.skipped_rows += 1
             if row.number is not None:
                 self._broken.append(row.number)  # 1-based, the header (if any) counted
             self._last_broken = row.text
-            return "skip"
+
+        skip = _SkipRow(broken)
 
         fields = [f"f{i}" for i in range(self.width)]
         source: Any = self._open_bytes()
@@ -472,6 +475,41 @@ class CsvSource(TableSource):
             self._unclosed_quote(last, position)
         if rows == 0:
             yield TableBatch(None, 0, pl.DataFrame(schema=dict.fromkeys(names, pl.String)))
+
+
+class _SkipRow:
+    """Arrow's handler of a row with the wrong number of fields: note it, skip it."""
+
+    def __init__(self, note: Callable[[Any], None]) -> None:
+        self.note = note
+
+    def __call__(self, row: Any) -> str:
+        self.note(row)
+        return "skip"
+
+
+def _quiet_undecodable_broken_rows() -> None:
+    """Keep Python from printing a traceback ("Exception ignored in: …") when a broken row
+    holds bytes that do not decode: Arrow decodes the row's text for :class:`_SkipRow`
+    before calling it, fails, reports the error as unraisable and stops the read with
+    ``ArrowInvalid`` — and the file is read again replacing such bytes, the row skipped then.
+    Installed over whatever hook is in place (once); every other report goes to it."""
+    hook = sys.unraisablehook
+    if isinstance(hook, _QuietHook):
+        return
+    sys.unraisablehook = _QuietHook(hook)
+
+
+class _QuietHook:
+    def __init__(self, then: Callable[[Any], object]) -> None:
+        self.then = then
+
+    def __call__(self, unraisable: Any) -> None:
+        if isinstance(unraisable.object, _SkipRow) and isinstance(
+            unraisable.exc_value, UnicodeDecodeError
+        ):
+            return
+        self.then(unraisable)
 
 
 def _lines_to_end(path: Path, encoding: str, text: str) -> tuple[int, int] | None:
