@@ -66,3 +66,46 @@ def test_broken_pdf_is_refused(tmp_path: Path, content: bytes) -> None:
     with pytest.raises(UnreadableFileError) as err:
         open_pdf(path)
     assert err.value.reason
+
+
+def _damaged_pdf_with_literal_text(path: Path) -> Path:
+    """A PDF whose page draws ``(Zhang San 13812345678) Tj`` uncompressed, with a stray byte
+    before the string: pypdf quoted the bytes around it in its warnings."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    content = DecodedStreamObject()
+    content.set_data(b"BT /F1 12 Tf 40 800 Td (Zhang San 13812345678) Tj ET")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    with path.open("wb") as fh:
+        writer.write(fh)
+    data = path.read_bytes()
+    at = data.index(b"(Zhang")
+    path.write_bytes(data[:at] + b"<<" + data[at:])
+    return path
+
+
+def test_a_damaged_pdf_never_puts_its_text_in_the_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pypdf's warnings on a damaged object quote the file's bytes around it — a customer's
+    name and number printed on the terminal. They are not emitted; what is logged says where
+    (the page), never what."""
+    path = _damaged_pdf_with_literal_text(tmp_path / "合同.pdf")
+    with pytest.raises(UnreadableFileError) as err:
+        open_pdf(path)
+    said = "\n".join(r.getMessage() for r in caplog.records)
+    assert "13812345678" not in said and "Zhang" not in said
+    # and it is called damaged, not a scan without a text layer
+    assert "已损坏" in err.value.reason and "OCR" not in err.value.reason

@@ -5,6 +5,10 @@ A PDF encrypted with a user password cannot be read (``UnreadableFileError``); o
 owner password (printing/copying restrictions, empty user password) is opened as usual. A PDF
 whose pages have no text layer at all — a scan — is skipped with that reason: baomi does no OCR.
 A page whose text cannot be extracted is skipped and counted in ``skipped_rows``.
+
+pypdf's warnings about a damaged object quote the file's bytes around it — a page's text, a
+customer's name and number — so they are never emitted (:func:`quiet_pypdf`); baomi's own
+messages say where (the page), never what.
 """
 
 from __future__ import annotations
@@ -19,10 +23,27 @@ from baomi.engine.readers.base import TextSource, TextUnit, unreadable
 log = logging.getLogger(__name__)
 
 
+def quiet_pypdf() -> None:
+    """Keep pypdf's log records — which quote the document's bytes — from any handler: its
+    warnings are not emitted, and a record of a higher level says only where it was made.
+    Called wherever baomi reads a PDF with pypdf."""
+    logger = logging.getLogger("pypdf")
+    logger.setLevel(logging.ERROR)
+    if _redacted not in logger.filters:
+        logger.addFilter(_redacted)
+
+
+def _redacted(record: logging.LogRecord) -> bool:
+    record.msg = "pypdf could not read part of a PDF (%s:%d; its content is not shown)"
+    record.args = (record.module, record.lineno)
+    return True
+
+
 def _load(path: Path) -> Any:
     """A ``pypdf.PdfReader`` ready to read, or ``UnreadableFileError`` with a PI-free reason."""
     from pypdf import PasswordType, PdfReader  # deferred: only when a PDF is opened
 
+    quiet_pypdf()
     try:
         reader = PdfReader(str(path))
     except OSError as exc:
@@ -60,7 +81,8 @@ def _page_text(reader: Any, index: int) -> str | None:
     try:
         return str(reader.pages[index].extract_text())
     except Exception:  # a damaged page: skip it, keep the others
-        log.warning("page %d: text extraction failed", index)
+        # counted in skipped_rows and shown by the scan's summary, not printed beside it
+        log.info("page %d: text extraction failed", index)
         return None
 
 
@@ -88,15 +110,29 @@ class PdfSource(TextSource):
 def open_pdf(path: Path, *, batch_rows: int = 65536) -> PdfSource:
     """Open a PDF read-only (``batch_rows`` is unused: units are pages).
 
-    Raises ``UnreadableFileError`` for a damaged or password-protected file, and for a file
-    with no text layer on any page (a scanned PDF).
+    Raises ``UnreadableFileError`` for a damaged or password-protected file, for a file
+    with no text layer on any page (a scanned PDF), and for one whose pages with text could
+    not be extracted (damaged, said so).
     """
     reader = _load(path)
     source = PdfSource(path, reader)
+    failed = 0
     for index in range(source.pages):
         text = _page_text(reader, index)
         if text and text.strip():
             return source
+        failed += text is None
+    if failed == source.pages:  # not a scan: pages whose text pypdf could not extract
+        raise unreadable(
+            path, "PDF 已损坏：无法提取文本", "a damaged PDF: no text could be extracted"
+        )
+    if failed:
+        raise unreadable(
+            path,
+            f"PDF 已损坏：{failed} 页的文本无法提取，其余页没有文本",
+            f"a damaged PDF: the text of {failed} page{'s' if failed > 1 else ''} could not "
+            "be extracted, the other pages have none",
+        )
     raise unreadable(
         path,
         "PDF 没有文本层（可能是扫描件），已跳过：不支持 OCR",

@@ -46,6 +46,10 @@ def watermark_pdf(content: bytes, text: str) -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PdfReadError
 
+    from baomi.engine.readers.pdf import quiet_pypdf
+
+    quiet_pypdf()  # its warnings quote the document's bytes
+
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
