@@ -163,6 +163,22 @@ def test_files_read_in_part_are_named_with_a_warning(tmp_path: Path, monkeypatch
     assert "late.csv: 1 row holds bytes that do not decode" in said
 
 
+def test_what_was_skipped_is_named_by_the_kind_of_file(tmp_path: Path) -> None:
+    """A JSON Lines file's line that is not JSON, or a PDF's page whose text could not be
+    extracted, was reported as a row "with the wrong number of fields" (a CSV's words)."""
+    from baomi.cli.scan import skipped_said
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "orders.jsonl").write_text('{"p": "13800000002"}\n{"p": \n{"p": "1"}\n', "utf-8")
+    result = runner.invoke(app, ["scan", str(root), "-o", str(tmp_path / "out"), "--no-prose"])
+    assert result.exit_code == 0, result.output
+    assert "orders.jsonl: 跳过 1 行（不是有效的 JSON）" in result.output
+    assert "字段数" not in result.output
+    assert "跳过 2 页（无法提取文本）" in skipped_said("合同.PDF", 2)
+    assert "字段数不对" in skipped_said("客户.csv", 1)
+
+
 def test_ner_backend_option_chooses_the_prose_model(tmp_path: Path, monkeypatch: object) -> None:
     """``--ner-backend`` picks the prose model as ``BAOMI_NER_BACKEND`` does (which still
     works without the option); an unknown name is refused before anything is scanned."""

@@ -165,15 +165,7 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
         for reason in notes.errors_shown(f):
             console.print(f"  - {path}: {escape(reason)}")
         if f.skipped_rows:
-            n = f.skipped_rows
-            console.print(
-                f"  - {path}: "
-                + tr(
-                    f"跳过 {n} 行（字段数不对或无法解析），未扫描",
-                    f"skipped {n} {'row' if n == 1 else 'rows'} (wrong number of fields or "
-                    "unparsable), not scanned",
-                )
-            )
+            console.print(f"  - {path}: " + skipped_said(f.path, f.skipped_rows))
         if f.undecodable_rows:
             n = f.undecodable_rows
             console.print(
@@ -185,6 +177,29 @@ def _print_problems(console: Console, inv: Inventory, *, tables: bool = False) -
                     else "1 row holds bytes that do not decode; scanned with U+FFFD in their place",
                 )
             )
+
+
+def skipped_said(path: str, n: int) -> str:
+    """What the ``n`` units a reader skipped in the file ``path`` were: a PDF's pages whose
+    text could not be extracted, a JSON Lines file's lines that are not JSON, a table's rows
+    with the wrong number of fields."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        return tr(
+            f"跳过 {n} 页（无法提取文本），未扫描",
+            f"skipped {n} {'page' if n == 1 else 'pages'} (the text could not be extracted), "
+            "not scanned",
+        )
+    if suffix in (".jsonl", ".ndjson"):
+        return tr(
+            f"跳过 {n} 行（不是有效的 JSON），未扫描",
+            f"skipped {n} {'line' if n == 1 else 'lines'} (not valid JSON), not scanned",
+        )
+    return tr(
+        f"跳过 {n} 行（字段数不对或无法解析），未扫描",
+        f"skipped {n} {'row' if n == 1 else 'rows'} (wrong number of fields or unparsable), "
+        "not scanned",
+    )
 
 
 def _database_of(inv: Inventory) -> str | None:
