@@ -90,6 +90,36 @@ def test_broken_docx_is_refused(tmp_path: Path, kind: str) -> None:
     assert err.value.reason
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"',
+            b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/maim"',
+        ),
+        (b"w:body>", b"w:bodx>"),
+    ],
+    ids=["another-namespace", "no-body"],
+)
+def test_a_document_part_without_a_document_or_body_is_refused(
+    tmp_path: Path, old: bytes, new: bytes
+) -> None:
+    """A damaged main part whose root is not ``w:document`` (or that has no ``w:body``) is
+    opened by python-docx, and reading it raised AttributeError: the whole scan stopped."""
+    source = _document(tmp_path / "协议.docx")
+    path = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                assert old in data
+                data = data.replace(old, new)
+            zout.writestr(item, data)
+    with pytest.raises(UnreadableFileError) as err:
+        list(open_docx(path).units())
+    assert "已损坏" in err.value.reason
+
+
 def test_comments_are_read_after_the_headers_and_footers(tmp_path: Path) -> None:
     """A reviewer's comment holding a customer's mobile was not scanned at all: comments are
     units after the headers and footers, so the rows before them do not move."""

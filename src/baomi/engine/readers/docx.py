@@ -50,6 +50,7 @@ from baomi.engine.readers.word_links import LABEL as LINK_LABEL
 from baomi.engine.readers.word_links import docx_addresses, unshown
 from baomi.engine.readers.xlsx_parts import chart_texts
 from baomi.engine.recognizers.cn.person_name import labelled_name
+from baomi.errors import UnreadableFileError
 from baomi.i18n import worded
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # encrypted OOXML and legacy .doc are OLE files
@@ -81,15 +82,20 @@ def load_docx(path: Path) -> Any:
         PartFactory.part_type_for.setdefault(content_type, XmlPart)
 
     try:
-        return docx.Document(str(path))
+        document = docx.Document(str(path))
     except (OpcError, zipfile.BadZipFile, KeyError, ValueError, ParseError, OSError) as exc:
-        raise unreadable(
-            path, "不是有效的 .docx 文件（已损坏）", "not a valid .docx file (corrupt)"
-        ) from exc
+        raise _corrupt(path) from exc
     except Exception as exc:  # lxml errors and others: the file is unusable either way
-        raise unreadable(
-            path, "不是有效的 .docx 文件（已损坏）", "not a valid .docx file (corrupt)"
-        ) from exc
+        raise _corrupt(path) from exc
+    # a damaged main part python-docx opens anyway: its root in another namespace (not a
+    # w:document), or no w:body — nothing to read, and reading it would raise
+    if getattr(document.element, "body", None) is None:
+        raise _corrupt(path)
+    return document
+
+
+def _corrupt(path: Path) -> UnreadableFileError:
+    return unreadable(path, "不是有效的 .docx 文件（已损坏）", "not a valid .docx file (corrupt)")
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
