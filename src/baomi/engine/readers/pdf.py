@@ -24,19 +24,23 @@ log = logging.getLogger(__name__)
 
 
 def quiet_pypdf() -> None:
-    """Keep pypdf's log records — which quote the document's bytes — from any handler: its
-    warnings are not emitted, and a record of a higher level says only where it was made.
+    """Keep pypdf's log records — which quote the document's bytes — from every handler
+    (its modules log on loggers under ``pypdf``): what reaches baomi's log says only where
+    in pypdf a damaged part was met, at INFO (the reader's reasons say what was skipped).
     Called wherever baomi reads a PDF with pypdf."""
     logger = logging.getLogger("pypdf")
-    logger.setLevel(logging.ERROR)
-    if _redacted not in logger.filters:
-        logger.addFilter(_redacted)
+    logger.propagate = False
+    if not any(isinstance(h, _Redacting) for h in logger.handlers):
+        logger.addHandler(_Redacting())
 
 
-def _redacted(record: logging.LogRecord) -> bool:
-    record.msg = "pypdf could not read part of a PDF (%s:%d; its content is not shown)"
-    record.args = (record.module, record.lineno)
-    return True
+class _Redacting(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        log.info(
+            "pypdf could not read part of a PDF (%s:%d; its content is not shown)",
+            record.module,
+            record.lineno,
+        )
 
 
 def _load(path: Path) -> Any:
