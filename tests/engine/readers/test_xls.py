@@ -218,6 +218,28 @@ def test_a_truncated_workbook_is_refused_as_corrupt(tmp_path: Path) -> None:
     assert "已损坏" in info.value.reason
 
 
+def _looped_directory(data: bytes) -> bytes:
+    """An OLE file whose root's child is its own left sibling: a cycle in the directory's
+    tree (the header's sector size at 0x1E, the directory's first sector at 0x30; each entry
+    128 bytes, its left sibling at 0x44 and child at 0x4C)."""
+    size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    directory = (struct.unpack_from("<i", data, 0x30)[0] + 1) * size
+    child = struct.unpack_from("<i", data, directory + 0x4C)[0]
+    out = bytearray(data)
+    struct.pack_into("<i", out, directory + 128 * child + 0x44, child)
+    return bytes(out)
+
+
+def test_a_workbook_whose_directory_loops_is_refused_as_corrupt(tmp_path: Path) -> None:
+    """xlrd follows the compound file's directory tree recursively: a cycle in it raised
+    RecursionError, and the whole scan stopped on one damaged workbook."""
+    path = legacy(tmp_path / "a.xls", {"客户": [["手机"], ["13800001111"]]})
+    path.write_bytes(_looped_directory(path.read_bytes()))
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(path).batches())
+    assert "已损坏" in info.value.reason
+
+
 def test_an_encrypted_workbook_is_refused_as_encrypted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,8 +50,10 @@ from baomi.engine.readers.xlsx import (
 from baomi.i18n import worded
 
 #: what xlrd raises on a broken file: its own errors (a record where another was expected, a
-#: formula it cannot parse), and the struct and index errors of a record cut short
+#: formula it cannot parse), the struct and index errors of a record cut short, and the
+#: recursion of a compound file's directory tree that loops
 _BROKEN = (
+    RecursionError,
     XLRDError,
     FormulaError,
     ValueError,
