@@ -67,6 +67,25 @@ def test_numbers_stored_as_numbers_keep_their_digits(tmp_path: Path, read_table:
     assert batches[0].sheet == "客户"
 
 
+def test_a_number_under_a_date_format_no_date_can_hold_keeps_its_digits(
+    tmp_path: Path, read_table: ReadTable, recwarn: pytest.WarningsRecorder
+) -> None:
+    """A phone number in a column formatted as a date (a template's style): openpyxl warned
+    "Cell B2 is marked as a date but the serial value 13812345678 is outside the limits for
+    dates" — the number on the terminal — and read the cell as ``#VALUE!``: the phone was
+    not found. It is read as the number it holds; a date in range is still a date."""
+    path = tmp_path / "客户.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "手机", "生日"])
+    sheet.append(["张三", 13812345678, 32875])
+    sheet["B2"].number_format = sheet["C2"].number_format = "yyyy-mm-dd"
+    book.save(path)
+    frame, _ = read_table(open_source(path))
+    assert frame.rows() == [("张三", "13812345678", "1990-01-02")]
+    assert not [w for w in recwarn if "13812345678" in str(w.message)]
+
+
 def test_every_sheet_with_its_own_header_and_rows(tmp_path: Path, read_table: ReadTable) -> None:
     path = workbook(
         tmp_path / "f.xlsx",

@@ -18,7 +18,11 @@ is opened (``fullCalcOnLoad``, :func:`.xlsx_parts.recalculated_on_load`): XlsxWr
 ``0`` for every formula and sets that flag, and such placeholders are no values, so there
 every formula cell reads as its formula text.
 
-:class:`CellParser` is openpyxl's cell parser with that one change; :func:`sheet_values` is
+A number under a date format that no date can hold (a phone number in a column a template
+formats as dates) is read as the number: openpyxl would read it as ``#VALUE!`` — the phone
+not found — after a warning quoting it.
+
+:class:`CellParser` is openpyxl's cell parser with those two changes; :func:`sheet_values` is
 openpyxl's ``iter_rows(values_only=True)`` of a read-only sheet (the same rows, the same
 bounds from the sheet's ``<dimension>``) over it. Nothing of openpyxl is patched: the sheet's
 own ``_get_source`` is used, so :func:`.xlsx_extras.watch_sheet` still sees the XML go by.
@@ -33,6 +37,7 @@ from xml.etree.ElementTree import Element
 
 from openpyxl.formula.tokenizer import TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from baomi.engine.readers.formula_values import UNKNOWN, compute
@@ -42,6 +47,10 @@ from baomi.engine.readers.formula_values import UNKNOWN, compute
 _UNTRANSLATED = (TranslatorError, TokenizerError, TypeError, ValueError)
 #: the key that marks a cell read as its formula text, to be computed with its row
 _UNCOMPUTED = "baomi_uncomputed"
+
+
+#: Serial numbers every date format holds (up to the year 7375): larger ones are tried first.
+_SURE_DATE = 2_000_000
 
 
 def _empty_text(element: Element) -> bool:
@@ -63,6 +72,23 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
         #: the first cell of each shared formula that had a cached value: (text, coordinate)
         self._shared_firsts: dict[str | None, tuple[str, str | None]] = {}
 
+    def _no_date(self, element: Element) -> bool:
+        """Whether ``element`` is a number under a date format that no date can hold."""
+        style = element.get("s")
+        if not style or element.get("t", "n") != "n" or int(style) not in self.date_formats:
+            return False
+        try:
+            serial = float(element.findtext(VALUE_TAG) or "0")
+        except ValueError:
+            return False
+        if abs(serial) < _SURE_DATE:
+            return False
+        try:
+            from_excel(serial, self.epoch, timedelta=int(style) in self.timedelta_formats)
+        except (OverflowError, ValueError):
+            return True
+        return False
+
     @classmethod
     def of(
         cls, source: Any, strings: Any, workbook: Any, *, recalculated: bool = False
@@ -79,7 +105,15 @@ class CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl is untyped
         )
 
     def parse_cell(self, element: Element) -> dict[str, Any]:
-        cell: dict[str, Any] = super().parse_cell(element)
+        if self._no_date(element):  # parsed as the number, without its date style
+            style = element.attrib.pop("s")
+            try:
+                cell: dict[str, Any] = super().parse_cell(element)
+            finally:
+                element.set("s", style)
+            cell["style_id"] = int(style)
+        else:
+            cell = super().parse_cell(element)
         formula = element.find(FORMULA_TAG)
         if formula is None:
             return cell
