@@ -50,3 +50,30 @@ def test_an_untouched_number_is_written_as_the_same_number(tmp_path: Path, suffi
     assert [r[0] for r in sheet.iter_rows(min_row=2, min_col=3, values_only=True)] == NUMBERS
     read = [b.frame["人均收入"].to_list() for b in open_source(out).batches()]
     assert read[0] == [repr(n) for n in NUMBERS]
+
+
+def test_a_phone_under_a_date_format_is_protected_not_garbled(
+    tmp_path: Path, recwarn: pytest.WarningsRecorder
+) -> None:
+    """A phone number in a column a template formats as dates: openpyxl loaded it as
+    ``#VALUE!`` after a warning quoting the number (printed on the terminal), and the
+    package held ``#VALUE!``; the scan reads the number. Protect masks it as the scan finds it."""
+    src = tmp_path / "in"
+    src.mkdir()
+    rows: list[list[object]] = [["客户", "手机"]]
+    rows += [["张伟", 13800001111 + i] for i in range(5)]
+    path = workbook(src / "a.xlsx", {"表": rows})
+    book = load_workbook(path)
+    for row in book["表"].iter_rows(min_row=2, min_col=2):
+        row[0].number_format = "yyyy-mm-dd"
+    book.save(path)
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.manifest.files
+    cells = [
+        r[0]
+        for r in load_workbook(tmp_path / "out" / "a.xlsx")["表"].iter_rows(
+            min_row=2, min_col=2, values_only=True
+        )
+    ]
+    assert all(isinstance(c, str) and "****" in c for c in cells), cells
+    assert not [w for w in recwarn if "1380000" in str(w.message)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -104,7 +105,11 @@ def load_xlsx(path: Path, fmt: str) -> Document:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path)
+        with warnings.catch_warnings():
+            # unsupported extensions, missing styles — and a number under a date format no
+            # date can hold, which openpyxl quotes (a phone number: restored below)
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path)
     except Exception:  # openpyxl raises many types for a broken file
         raise unreadable(
             path,
@@ -139,13 +144,13 @@ def _workbook_document(path: Path, fmt: str, wb: Any) -> Document:
     # formula cells: what the scan read in them (a cached value, a join computed), when a
     # workbook has any — a second, streamed read of the sheets
     views: dict[str, list[Sequence[Any]]] = {}
-    if any(map(_has_formula, sheets.values())):
+    if any(map(_has_formula, sheets.values())) or any(map(_has_no_date, sheets.values())):
         try:
             views = shown_rows(path)
         except Exception:  # openpyxl raises many types: the formulas' texts, as before
             views = {}
     for ws in wb.worksheets:
-        rows = sheets[ws.title]
+        rows = _numbers_restored(ws, sheets[ws.title], views.get(ws.title, []))
         shown = _shown(rows, views.get(ws.title, []))
         if shown:
             rows = [
@@ -209,6 +214,34 @@ def _has_formula(rows: list[tuple[Any, ...]]) -> bool:
     return any(
         isinstance(v, kinds) and _is_formula(v) for row in rows for v in row if v is not None
     )
+
+
+#: what openpyxl loads a number under a date format no date can hold as (a phone number in
+#: a column a template formats as dates; the scan reads the number: ``readers/xlsx_rows.py``)
+_NO_DATE = "#VALUE!"
+
+
+def _has_no_date(rows: list[tuple[Any, ...]]) -> bool:
+    return any(v == _NO_DATE for row in rows for v in row)
+
+
+def _numbers_restored(
+    ws: Any, rows: list[tuple[Any, ...]], views: list[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """``rows`` (a sheet as loaded) with each cell openpyxl loaded as ``#VALUE!`` where the
+    scan read a number (``views``) holding that number again, in the sheet too: protected as
+    the scan finds it, and written back as it was when the policy leaves it."""
+    if not views or not _has_no_date(rows):
+        return rows
+    out = []
+    for r, (row, view) in enumerate(zip(rows, [*views, *[()] * len(rows)], strict=False), 1):
+        fixed = list(row)
+        for c, value in enumerate(row, start=1):
+            shown = view[c - 1] if c <= len(view) else None
+            if value == _NO_DATE and isinstance(shown, int | float) and not isinstance(shown, bool):
+                fixed[c - 1] = ws.cell(row=r, column=c).value = shown
+        out.append(tuple(fixed))
+    return out
 
 
 def _shown(rows: list[tuple[Any, ...]], views: list[Sequence[Any]]) -> dict[tuple[int, int], Any]:
