@@ -160,3 +160,25 @@ def test_document_properties_are_extras_after_every_paragraph(tmp_path: Path) ->
         (2, None, "王建国", True),  # author: place 2
     ]
     assert not src.errors
+
+
+@pytest.mark.parametrize("declared", [b"PTF-8", b"utf-32"])
+def test_a_part_declaring_an_unusable_encoding_is_a_damaged_part(
+    tmp_path: Path, declared: bytes
+) -> None:
+    """The extended properties part of a damaged file declaring ``encoding="PTF-8"`` made the XML
+    parser raise LookupError (``utf-32``: ValueError), which no reader expected: the whole
+    scan stopped. The part is reported corrupt; the paragraphs are read."""
+    source = _document(tmp_path / "协议.docx")
+    path = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "docProps/app.xml":  # python-docx does not read it
+                assert b"encoding='UTF-8'" in data[:60]
+                data = data.replace(b"encoding='UTF-8'", b"encoding='" + declared + b"'", 1)
+            zout.writestr(item, data)
+    src = open_docx(path)
+    assert "股权转让协议" in [u.text for u in src.units()]
+    list(src.extras())
+    assert any("文档属性已损坏" in e for e in src.errors)

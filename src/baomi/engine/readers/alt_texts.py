@@ -13,9 +13,9 @@ picture kept with ``images: keep``) does not carry them.
 from __future__ import annotations
 
 import zipfile
-from xml.etree import ElementTree
 
 from baomi.engine.readers.word_links import docx_parts
+from baomi.engine.readers.xml_parts import fromstring
 
 #: The extra rows' label (``column`` of their findings).
 LABEL = "替代文字"
@@ -50,7 +50,7 @@ def docx_alt_texts(zf: zipfile.ZipFile) -> list[str]:
         data = zf.read(part)
         if b"descr=" not in data and b"title=" not in data and b"alt=" not in data:
             continue  # no drawing described: no second parse of the part
-        for element in ElementTree.fromstring(data).iter():
+        for element in fromstring(data).iter():
             for name in alt_attributes(element.tag):
                 text = (element.get(name) or "").strip()
                 if text and text not in out:

@@ -15,7 +15,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import fromstring
+
+from baomi.engine.readers.xml_parts import fromstring
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ import re
 import zipfile
 from collections.abc import Iterable
 from urllib.parse import unquote
-from xml.etree import ElementTree
+
+from baomi.engine.readers.xml_parts import fromstring
 
 #: The extra rows' label (``column`` of their findings).
 LABEL = "链接"
@@ -72,10 +73,10 @@ def docx_addresses(zf: zipfile.ZipFile) -> list[str]:
         rels_name = part.replace("word/", "word/_rels/", 1) + ".rels"
         targets: dict[str, str] = {}
         if rels_name in names:
-            for rel in ElementTree.fromstring(zf.read(rels_name)).iter(f"{{{_REL}}}Relationship"):
+            for rel in fromstring(zf.read(rels_name)).iter(f"{{{_REL}}}Relationship"):
                 if rel.get("Type") == _HYPERLINK_TYPE and rel.get("TargetMode") == "External":
                     targets[rel.get("Id", "")] = rel.get("Target", "")
-        root = ElementTree.fromstring(data)
+        root = fromstring(data)
         for paragraph in root.iter(f"{{{_W}}}p"):
             for link in paragraph.iter(f"{{{_W}}}hyperlink"):
                 target = targets.get(link.get(f"{{{_R}}}id", ""))

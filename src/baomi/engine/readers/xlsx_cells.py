@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Collection
-from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.etree.ElementTree import Element, ParseError
 
 from baomi.engine.readers.xlsx_parts import open_part
+from baomi.engine.readers.xml_parts import fromstring
 
 #: the namespace of a worksheet's cells (SpreadsheetML), declared around the cells found
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -30,11 +30,12 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
-from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
+from xml.etree.ElementTree import Element, ParseError
 
 from baomi.engine.readers import xlsx_parts as parts
 from baomi.engine.readers.base import Extra, embedded_note, pictures_note, unique_headers
 from baomi.engine.readers.xlsx_cells import CellReader, cell_texts
+from baomi.engine.readers.xml_parts import fromstring, iterparse
 from baomi.i18n import worded
 
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"

@@ -24,7 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 from urllib.parse import unquote
-from xml.etree.ElementTree import Element, fromstring, iterparse
+from xml.etree.ElementTree import Element
+
+from baomi.engine.readers.xml_parts import fromstring, iterparse
 
 #: A part larger than this (inflated) is not read (a zip bomb, not a workbook).
 MAX_PART_BYTES = 256 * 1024 * 1024
