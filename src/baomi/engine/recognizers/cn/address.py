@@ -45,7 +45,9 @@ _STREET = (
 )
 _NUMBER = r"\d+\s*(?:号|號|弄|衖|栋|棟|幢|单元|單元|室|楼|樓|层|層|座)"
 _STREET_RX = re.compile(f"(?:{_STREET})")
-_NUMBER_RX = re.compile(_NUMBER)
+#: in Python only where a run of digits starts: from every digit of a long run without 号 after
+#: it, ``\d+`` went to the run's end and back (quadratic; Polars' regex is linear anyway)
+_NUMBER_RX = re.compile(r"(?<!\d)" + _NUMBER)
 _SHAPE_RX = f"(?:{_STREET}|{_NUMBER})"
 _ONLY_DIVISIONS = re.compile(f"[{HAN}]+")
 _COUNTRY = "中国"
