@@ -133,3 +133,24 @@ def test_the_default_model_on_business_text() -> None:
     ):
         found = [text[f.start : f.end] for f in analyzer.analyze(text) if f.entity == "PERSON_NAME"]
         assert found == names, text
+
+
+def test_joining_a_long_run_of_initials_takes_linear_time() -> None:
+    """Each join checked the whole span joined so far again (its words, its lower case): a
+    notes cell of ``a b a b …`` (100,000 characters, every letter an initial) kept the
+    default scan in ``join_latin`` for minutes. The span is one name run, found in
+    milliseconds; the bound is generous (the quadratic join takes minutes)."""
+    import time
+
+    from baomi.engine.prose.latin import join_latin
+
+    text = "a b " * 25_000
+    spans = [(i, i + 1, 0.6) for i in range(0, len(text), 2)]
+    began = time.perf_counter()
+    assert join_latin(text, spans) == [(0, len(text) - 1, 0.6)]
+    assert time.perf_counter() - began < 5.0
+    # a greeting still starts no name, a word that spells none still breaks the run
+    assert join_latin("Dear Mary Lee", [(0, 4, 0.6), (5, 9, 0.6), (10, 13, 0.6)]) == [
+        (0, 4, 0.6),
+        (5, 13, 0.6),
+    ]

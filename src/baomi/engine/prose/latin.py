@@ -219,21 +219,32 @@ def join_latin(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int
     The joined span scores as its surer part; whether it is a name is judged whole after
     (:func:`implausible_latin_name`)."""
     out: list[tuple[int, int, float]] = []
+    # whether out[i] can take the next word: Latin words only, no greeting (Dear | Mary), each
+    # a name's spelling (Customer | Mary: judged apart); None: not judged yet. A joined span
+    # can (its words could, and a greeting is one word): judged once, not at every join —
+    # a run of initials (a b a b …) joined word by word is linear, not quadratic
+    takes: list[bool | None] = []
     for start, end, score in spans:
         if out:
             p_start, p_end, p_score = out[-1]
             if (
                 p_end <= start
                 and _BETWEEN.fullmatch(text, p_end, start)
-                and _LATIN_RUN.fullmatch(text, p_start, p_end)
                 and _LATIN_WORD.fullmatch(text, start, end)
-                and text[p_start:p_end].lower() not in GREETINGS  # Dear | Mary
-                and _spells_names(text[p_start:p_end])  # Customer | Mary: judged apart
                 and _spells_names(text[start:end])
             ):
-                out[-1] = (p_start, end, max(p_score, score))
-                continue
+                if takes[-1] is None:
+                    before = text[p_start:p_end]
+                    takes[-1] = bool(
+                        _LATIN_RUN.fullmatch(text, p_start, p_end)
+                        and before.lower() not in GREETINGS
+                        and _spells_names(before)
+                    )
+                if takes[-1]:
+                    out[-1] = (p_start, end, max(p_score, score))
+                    continue
         out.append((start, end, score))
+        takes.append(None)
     return out
 
 
