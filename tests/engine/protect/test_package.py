@@ -1117,6 +1117,31 @@ def test_json_nested_too_deeply_is_left_out_and_named(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "c.csv").exists()
 
 
+def test_stray_bytes_in_a_text_or_json_file_are_no_traceback(tmp_path: Path) -> None:
+    """A UTF-8 text with one character cut (a stray byte) decoded strictly in protect: a
+    UnicodeDecodeError traceback and no package, where the scan reads the file with U+FFFD
+    and counts the line. The text file is protected so (its line counted in the manifest);
+    a JSON file, which the scan reads only up to such bytes, is left out and named."""
+    rng = random.Random(59)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [f"客户{i}回访记录，联系电话 {make_mobile(rng)}。" for i in range(40)]
+    cut = "客户甲".encode()[:-1]  # 甲 cut after two of its three bytes
+    text = ("\n".join(lines[:20]) + "\n").encode() + cut + f" 请回电 {mobile}\n".encode()
+    (src / "notes.txt").write_bytes(text + ("\n".join(lines[20:]) + "\n").encode())
+    records = "".join(f'{{"备注": "{line}"}}, ' for line in lines).encode()
+    (src / "orders.json").write_bytes(b"[" + records + b'{"p": "' + cut + b'"}]')
+    write_csv(src / "c.csv", customers(3))
+    result = run(src, tmp_path / "out", verify=True)
+    assert [u["path"] for u in result.unreadable] == ["orders.json"]
+    assert "解码" in result.unreadable[0]["reason"] or "decode" in result.unreadable[0]["reason"]
+    protected = (tmp_path / "out" / "notes.txt").read_bytes().decode("utf-8")
+    assert mobile not in protected and protected.count("\n") == 41 and "\ufffd" in protected
+    entry = next(f for f in to_dict(result.manifest)["files"] if f["path"] == "notes.txt")
+    assert entry["undecodable_units"] == 1
+
+
 def test_an_empty_workbook_is_an_empty_file_as_the_scan_says(tmp_path: Path) -> None:
     """An empty .xlsx was "not a valid XLSX workbook (corrupt, truncated or encrypted)" to
     protect, where the scan of the same folder says "empty file"."""

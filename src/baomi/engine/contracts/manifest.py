@@ -66,6 +66,9 @@ class ManifestFile:
     tables: tuple[ManifestTable, ...] | None = field(default=None, metadata=OMIT_NONE)
     units: int | None = field(default=None, metadata=OMIT_NONE)
     replaced_spans: int | None = field(default=None, metadata=OMIT_NONE)
+    #: a text file's lines holding bytes that did not decode, written with U+FFFD in their
+    #: place (the scan reads them so); absent when none
+    undecodable_units: int | None = field(default=None, metadata=OMIT_NONE)
     #: texts an XLSX or DOCX file holds beside its cells and paragraphs — comments, page
     #: headers and footers, document properties — that protect changed or left out for the
     #: personal information in them (the authors, always left out, are not counted); absent

@@ -140,6 +140,8 @@ def protect_document(
         protect_labels(run, doc, entry["tables"])
     else:
         entry.update(protect_units(run, doc, found))
+        if doc.undecodable_units:
+            entry["undecodable_units"] = doc.undecodable_units
     changed = protect_extras(run, doc)
     if changed:
         entry["extras_changed"] = changed

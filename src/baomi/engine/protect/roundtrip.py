@@ -69,6 +69,8 @@ class Document:
     #: the format the file was read in when its copy is written in another (a legacy
     #: ``.xls`` loaded and written as an ``.xlsx``: ``"xls"``); ``None`` when the same
     source_format: str | None = None
+    #: a text file's lines holding bytes that did not decode, read (and written) as U+FFFD
+    undecodable_units: int = 0
 
     @property
     def kind(self) -> str:

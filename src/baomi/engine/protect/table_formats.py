@@ -482,7 +482,14 @@ def load_json(path: Path, fmt: str) -> Document:
     list's items are records with ``data[*].phone`` columns), and the document with its JSON
     types to write back."""
     encoding, _ = detect_file_encoding(path)
-    text = path.read_text(encoding=encoding)
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError:  # the JSON readers read only up to such bytes, and say so
+        raise unreadable(
+            path,
+            f"内容含无法按 {encoding} 解码的字节，未去标识化",
+            f"content does not decode as {encoding}; not protected",
+        ) from None
     mark, body = leading_mark(encoding, text[:1])  # written back as it was (CSV and TXT too)
     text = text.removeprefix("\ufeff")
     literal = literal_decoder()

@@ -18,14 +18,23 @@ from baomi.engine.readers.text import without_line_ending
 
 def load_txt(path: Path, fmt: str) -> Document:
     """The lines the text reader reads (split at ``\\n``, ``\\r\\n`` or ``\\r`` only, so line
-    numbers agree: not at a form feed or U+2028), each ending kept to write back."""
+    numbers agree: not at a form feed or U+2028), each ending kept to write back. Bytes that
+    do not decode are read as U+FFFD, as the text reader reads them, and the lines holding
+    them counted (``undecodable_units``)."""
     encoding, _ = detect_file_encoding(path)
-    text = path.read_bytes().decode(encoding)
+    data = path.read_bytes()
+    try:
+        text, stray = data.decode(encoding), False
+    except UnicodeDecodeError:
+        text, stray = data.decode(encoding, errors="replace"), True
     mark, enc = leading_mark(encoding, text)  # the byte-order mark, written back as it was
     lines = list(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     units = [without_line_ending(line) for line in lines]
     endings = [line[len(u) :] for line, u in zip(lines, units, strict=True)]
-    return Document(path, fmt, enc, units=units, state=(mark, endings))
+    doc = Document(path, fmt, enc, units=units, state=(mark, endings))
+    if stray:
+        doc.undecodable_units = sum("\ufffd" in u for u in units)
+    return doc
 
 
 def save_txt(doc: Document, target: Path) -> None:
