@@ -932,6 +932,67 @@ def test_every_property_the_scan_reads_is_protected(tmp_path: Path) -> None:
         assert "示例有限公司" in z.read("docProps/app.xml").decode()  # protected, still there
 
 
+@pytest.mark.parametrize("part", ["docProps/app.xml", "docProps/custom.xml", "word/people.xml"])
+def test_a_damaged_properties_part_of_a_word_file_is_emptied_not_a_crash(
+    tmp_path: Path, part: str
+) -> None:
+    """A Word file whose extended properties (or custom properties, or list of reviewers)
+    do not parse — the scan says it could not read them — stopped the whole package with
+    lxml's XMLSyntaxError. What could not be read is not shipped: the part is written empty,
+    counted as changed (the reviewers, authors, are not counted); the rest is protected."""
+    import zipfile
+
+    import docx
+
+    rng = random.Random(47)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    d = docx.Document()
+    d.add_paragraph(f"请回电 {mobile}")
+    d.save(tmp_path / "plain.docx")
+    damaged = f"<Properties><Company>示例有限公司{mobile}</Compan".encode()
+    with zipfile.ZipFile(tmp_path / "plain.docx") as zin, zipfile.ZipFile(src / "c.docx", "w") as z:
+        for info in zin.infolist():
+            if info.filename in (part, "[Content_Types].xml", "word/_rels/document.xml.rels"):
+                continue
+            z.writestr(info, zin.read(info.filename))
+        types = zin.read("[Content_Types].xml").decode()
+        rels = zin.read("word/_rels/document.xml.rels").decode()
+        kinds = {
+            "docProps/app.xml": "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+            "docProps/custom.xml": "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+            "word/people.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml",
+        }
+        override = f'<Override PartName="/{part}" ContentType="{kinds[part]}"/>'
+        z.writestr("[Content_Types].xml", types.replace("</Types>", override + "</Types>"))
+        if part == "word/people.xml":
+            rel = (
+                '<Relationship Id="rIdPeople" Target="people.xml" Type="http://schemas.microsoft'
+                '.com/office/2011/relationships/people"/>'
+            )
+            rels = rels.replace("</Relationships>", rel + "</Relationships>")
+        z.writestr("word/_rels/document.xml.rels", rels)
+        z.writestr(part, damaged)
+    if part == "docProps/custom.xml":  # the package's relationship to it
+        with zipfile.ZipFile(src / "c.docx") as zin:
+            parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+        rel = (
+            '<Relationship Id="rIdCustom" Target="docProps/custom.xml" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/custom-properties"/>'
+        )
+        parts["_rels/.rels"] = parts["_rels/.rels"].replace(
+            b"</Relationships>", rel.encode() + b"</Relationships>"
+        )
+        with zipfile.ZipFile(src / "c.docx", "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.unreadable == [] and result.leaks == []
+    text = zipped_text(tmp_path / "out" / "c.docx")
+    assert mobile not in text and "示例有限公司" not in text
+
+
 def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Path) -> None:
     """A PDF in the folder was left out of the package without a word (exit 0, and an empty
     package for the PDF alone): the result names what was left out, and a run with nothing

@@ -483,12 +483,41 @@ def _docx_revision_authors(document: Any) -> None:
                 if node.get(_AUTHOR):
                     node.set(_AUTHOR, "")
         elif str(part.partname).endswith("/people.xml"):  # kept as bytes by python-docx
-            people = etree.fromstring(part.blob)
+            people = _parsed(part, _EMPTY_PEOPLE)
+            if people is None:
+                continue
             for person in list(people):
                 people.remove(person)
             part._blob = etree.tostring(
                 people, xml_declaration=True, encoding="UTF-8", standalone=True
             )
+
+
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: the parts below written with nothing in them, in place of a damaged one
+_EMPTY_APP = _DECLARATION + (
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties"/>'
+)
+_EMPTY_CUSTOM = _DECLARATION + (
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"/>'
+)
+_EMPTY_PEOPLE = _DECLARATION + (
+    b'<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"/>'
+)
+
+
+def _parsed(part: Any, empty: bytes) -> Any:
+    """A part python-docx keeps as bytes, parsed; ``None`` when it does not parse — the scan
+    could not read it either (it says so), so its text is not shipped: the part is written
+    as ``empty``."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(part.blob)
+    except etree.XMLSyntaxError:
+        part._blob = empty
+        return None
 
 
 def _package_part(document: Any, partname: str) -> Any:
@@ -504,7 +533,9 @@ def _docx_app_properties(run: ProtectRun, document: Any) -> int:
     part = _package_part(document, "/docProps/app.xml")
     if part is None:
         return 0
-    root = etree.fromstring(part.blob)
+    root = _parsed(part, _EMPTY_APP)
+    if root is None:
+        return 1
     changed, dirty = 0, False
     for node in root:
         name = etree.QName(node).localname
@@ -540,7 +571,9 @@ def _docx_custom_properties(run: ProtectRun, document: Any) -> int:
     part = _package_part(document, "/docProps/custom.xml")
     if part is None:
         return 0
-    root = etree.fromstring(part.blob)
+    root = _parsed(part, _EMPTY_CUSTOM)
+    if root is None:
+        return 1
     changed = 0
     for node in list(root):
         value = next(iter(node), None)
