@@ -993,6 +993,37 @@ def test_a_damaged_properties_part_of_a_word_file_is_emptied_not_a_crash(
     assert mobile not in text and "示例有限公司" not in text
 
 
+def test_core_properties_in_another_namespace_are_emptied_not_a_crash(tmp_path: Path) -> None:
+    """A Word file whose core properties' root is in another namespace (damaged): python-docx
+    opens it, and protect's setting its author raised AttributeError — no package. The
+    part's text is not shipped (the scan reads it; protect cannot set it): written empty."""
+    import zipfile
+
+    import docx
+
+    rng = random.Random(61)
+    mobile = make_mobile(rng)
+    src = tmp_path / "in"
+    src.mkdir()
+    d = docx.Document()
+    d.add_paragraph(f"请回电 {mobile}")
+    d.core_properties.author = "刘洋"
+    d.core_properties.title = f"回访 {mobile}"
+    d.save(tmp_path / "plain.docx")
+    cp = b"http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+    with zipfile.ZipFile(tmp_path / "plain.docx") as zin, zipfile.ZipFile(src / "c.docx", "w") as z:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                assert cp in data
+                data = data.replace(cp, cp.replace(b"core", b"kore"))
+            z.writestr(info, data)
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.unreadable == [] and result.leaks == []
+    text = zipped_text(tmp_path / "out" / "c.docx")
+    assert mobile not in text and "刘洋" not in text
+
+
 def test_files_protect_cannot_write_are_named_not_dropped_silently(tmp_path: Path) -> None:
     """A PDF in the folder was left out of the package without a word (exit 0, and an empty
     package for the PDF alone): the result names what was left out, and a run with nothing

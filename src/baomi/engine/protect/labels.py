@@ -400,8 +400,15 @@ def _identifiers(run: ProtectRun) -> list[Any]:
 
 
 def _docx_extras(run: ProtectRun, document: Any) -> int:
+    from docx.oxml.coreprops import CT_CoreProperties
+
     props = document.core_properties
     changed = 0
+    if not isinstance(props._element, CT_CoreProperties):
+        # a damaged part python-docx opens anyway (its root in another namespace), whose
+        # texts it cannot set: not shipped, the part written empty
+        document.part.package._core_properties_part._element = CT_CoreProperties.new()
+        props, changed = document.core_properties, 1
     for name in _WHO_DOCX:
         setattr(props, name, "")
     for name in _ABOUT_DOCX:
