@@ -13,7 +13,7 @@ PORT ?= 8000
 # the suites on every core (pytest-xdist; a module's tests stay on one worker); XDIST= runs them in one process
 XDIST ?= -n auto --dist loadscope
 
-.PHONY: setup run demo test test-slow test-evening test-db test-scan-db test-postgres lint format bench model model-fast-distilled model-neural clean
+.PHONY: setup run demo test test-slow test-evening test-db test-scan-db test-postgres lint format fuzz bench model model-fast-distilled model-neural clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,12 @@ lint: setup ## ruff and mypy
 format: setup
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
+
+FUZZ_CASES ?= 1000
+FUZZ_SEED ?= 1
+fuzz: setup ## damaged files of every format through scan and protect; crashes kept in fuzz-crashes/
+	$(BIN)/python -m tests.fuzz_inputs --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
+	$(BIN)/python -m tests.fuzz_inputs --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --protect
 
 bench: setup ## speed and accuracy against the peers (see bench/RESULTS.md)
 	$(MAKE) -C bench all
