@@ -60,6 +60,19 @@ def test_text_that_is_not_utf8_is_replaced_not_a_crash(
     assert frame.rows() == [("张三", "1"), ("\ufffdA", "2"), ("13812345678", "3")]
 
 
+def test_a_column_name_that_is_not_utf8_is_a_corrupt_file_not_a_crash(tmp_path: Path) -> None:
+    """A damaged file whose column name's bytes are not UTF-8: pyarrow raised
+    UnicodeDecodeError opening it (not an Arrow error), and the whole scan stopped."""
+    path = tmp_path / "f.parquet"
+    pq.write_table(pa.table({"姓名": ["张三"], "n": ["1"]}), path)
+    data = path.read_bytes()
+    assert "姓名".encode() in data
+    path.write_bytes(data.replace("姓名".encode(), b"\xe5\xa7\x93\xe5AA"))
+    with pytest.raises(UnreadableFileError) as info:
+        list(open_source(path).batches())
+    assert "已损坏" in info.value.reason
+
+
 def test_batches_of_batch_rows(tmp_path: Path, read_table: ReadTable) -> None:
     path = tmp_path / "f.parquet"
     pq.write_table(pa.table({"n": [str(i) for i in range(250)]}), path, row_group_size=100)

@@ -83,7 +83,7 @@ class ParquetSource(TableSource):
                 for batch in parquet.iter_batches(batch_size=self.batch_rows):
                     yield TableBatch(None, offset, batch_frame(batch, names))
                     offset += batch.num_rows
-        except (pa.ArrowException, OSError):
+        except (pa.ArrowException, OSError, UnicodeDecodeError):  # a name not UTF-8
             raise unreadable(self.path, "Parquet 文件已损坏", "corrupt Parquet file") from None
         if offset == 0:
             yield TableBatch(None, 0, pl.DataFrame(schema=dict.fromkeys(names, pl.String)))
@@ -96,7 +96,7 @@ def open_parquet(path: Path, *, batch_rows: int = 65536) -> ParquetSource:
     try:
         with arrow_file(path) as handle, pq.ParquetFile(handle) as parquet:
             width = len(parquet.schema_arrow)
-    except (pa.ArrowException, OSError):
+    except (pa.ArrowException, OSError, UnicodeDecodeError):  # a column name not UTF-8
         raise unreadable(path, "Parquet 文件已损坏", "corrupt Parquet file") from None
     if width == 0:
         raise unreadable(path, "没有列", "no columns")
