@@ -1234,6 +1234,17 @@ def test_stray_bytes_in_a_text_or_json_file_are_no_traceback(tmp_path: Path) -> 
     assert entry["undecodable_units"] == 1
 
 
+def test_a_damaged_parquet_file_is_named_as_the_scan_names_it(tmp_path: Path) -> None:
+    """Protect said "Parquet: ComputeError" (Polars' exception's name) for a damaged Parquet
+    file; it now gives the scan's reason, Chinese first."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    (src / "bad.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    result = run(src, tmp_path / "out")
+    assert [u["path"] for u in result.unreadable] == ["bad.parquet"]
+    assert result.unreadable[0]["reason"].startswith("Parquet 文件已损坏")
+
+
 def test_an_empty_workbook_is_an_empty_file_as_the_scan_says(tmp_path: Path) -> None:
     """An empty .xlsx was "not a valid XLSX workbook (corrupt, truncated or encrypted)" to
     protect, where the scan of the same folder says "empty file"."""

@@ -640,8 +640,8 @@ def load_parquet(path: Path, fmt: str) -> Document:
     try:
         with path.open("rb") as handle:  # by the handle: Polars fails on a non-UTF-8 name
             original = pl.read_parquet(handle)
-    except Exception as exc:  # pyarrow / polars raise many types for a broken file
-        raise UnreadableFileError(str(path), f"Parquet: {type(exc).__name__}") from None
+    except Exception:  # pyarrow / polars raise many types for a broken file
+        raise unreadable(path, "Parquet 文件已损坏", "corrupt Parquet file") from None
     simple = [
         c for c, t in original.schema.items() if not isinstance(t, pl.List | pl.Struct | pl.Array)
     ]
