@@ -177,8 +177,10 @@ def run(
                         scan_paths([folder], out_dir=target, options=ScanOptions(prose=prose))
                 except BaomiError:
                     pass  # refused, or read in part, with its reason
-                except Exception as exc:  # what escapes: a crash (a hang: TimeoutError)
-                    crashes.append(_keep(out, suffix, data, exc))
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # what escapes: a crash (a library's panic, a
+                    crashes.append(_keep(out, suffix, data, exc))  # hang: TimeoutError)
                 finally:
                     signal.alarm(0)
                 shutil.rmtree(folder)

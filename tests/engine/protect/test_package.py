@@ -1245,6 +1245,20 @@ def test_a_damaged_parquet_file_is_named_as_the_scan_names_it(tmp_path: Path) ->
     assert result.unreadable[0]["reason"].startswith("Parquet 文件已损坏")
 
 
+def test_a_parquet_file_polars_panics_on_is_named_not_a_crash(tmp_path: Path) -> None:
+    """A damaged Parquet file on which Polars' reader panics (``fixtures/polars_panics.parquet``:
+    a two-row table of made-up names and numbers, its bytes mutated by ``tests/fuzz_inputs.py``,
+    seed 59, case 630): PanicException is a BaseException, which protect's ``except Exception``
+    let through — no package. It is left out and named as the scan names it."""
+    src = tmp_path / "in"
+    write_csv(src / "c.csv", customers(3))
+    fixture = Path(__file__).parents[1] / "readers" / "fixtures" / "polars_panics.parquet"
+    (src / "bad.parquet").write_bytes(fixture.read_bytes())
+    result = run(src, tmp_path / "out")
+    assert [u["path"] for u in result.unreadable] == ["bad.parquet"]
+    assert result.unreadable[0]["reason"].startswith("Parquet 文件已损坏")
+
+
 def test_an_empty_workbook_is_an_empty_file_as_the_scan_says(tmp_path: Path) -> None:
     """An empty .xlsx was "not a valid XLSX workbook (corrupt, truncated or encrypted)" to
     protect, where the scan of the same folder says "empty file"."""

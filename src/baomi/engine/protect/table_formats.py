@@ -637,10 +637,12 @@ def save_json(doc: Document, target: Path) -> None:
 
 
 def load_parquet(path: Path, fmt: str) -> Document:
+    from polars.exceptions import PanicException  # a BaseException: not caught as Exception
+
     try:
         with path.open("rb") as handle:  # by the handle: Polars fails on a non-UTF-8 name
             original = pl.read_parquet(handle)
-    except Exception:  # pyarrow / polars raise many types for a broken file
+    except (Exception, PanicException):  # pyarrow / polars raise many types for a broken file
         raise unreadable(path, "Parquet 文件已损坏", "corrupt Parquet file") from None
     simple = [
         c for c, t in original.schema.items() if not isinstance(t, pl.List | pl.Struct | pl.Array)
