@@ -1,5 +1,6 @@
 """A file's reader output cut into partitions: table batches joined to about ``batch_rows``
-rows (row numbers kept across gaps), text units framed, and the column plans per sheet."""
+rows and at most :data:`PARTITION_BYTES` (row numbers kept across gaps), text units framed, and
+the column plans per sheet."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ NAME_ENTITY = "PERSON_NAME"
 #: Columns classified side by side from this many on, in this many threads.
 CLASSIFY_SIDE_BY_SIDE = 4
 CLASSIFY_THREADS = 2
+#: A table partition's most bytes in memory (Polars' estimate), whatever its rows: a wide
+#: table's 32,768 rows would otherwise be one partition of tens of MB, scanned on one core
+#: (issue 17: a 150-column CSV of 64 MB was two partitions, 1 GB peak). The bench's CSVs of
+#: 9–15 columns stay under it at ``batch_rows`` (9.5 MB a partition).
+PARTITION_BYTES = 12 << 20
 
 
 class Planner:
@@ -62,9 +68,10 @@ class Planner:
 
 
 def coalesce(
-    batches: Iterator[TableBatch], rows: int
+    batches: Iterator[TableBatch], rows: int, max_bytes: int = PARTITION_BYTES
 ) -> Iterator[tuple[str | None, int, pl.DataFrame]]:
-    """Join a reader's small batches (one per parsed block) into partitions of about ``rows``.
+    """Join a reader's small batches (one per parsed block) into partitions of about ``rows``
+    and at most about ``max_bytes`` (a batch larger than that is cut by rows first).
 
     Per-partition costs (classification calls, Polars plans) then stay small against the
     per-row work; batches of one sheet come in order. The first partition is the first batch
@@ -80,6 +87,7 @@ def coalesce(
     frames: list[pl.DataFrame] = []
     starts: list[int] = []
     size = 0
+    nbytes = 0
     first = True
 
     def joined() -> pl.DataFrame:
@@ -95,22 +103,44 @@ def coalesce(
         return frame.with_columns(numbers.alias(ROW_COLUMN))
 
     try:
-        for b in batches:
-            if frames and (b.sheet != sheet or size + b.frame.height > rows or first):
+        for b in _within(batches, max_bytes):
+            weight = int(b.frame.estimated_size())
+            if frames and (
+                b.sheet != sheet
+                or size + b.frame.height > rows
+                or nbytes + weight > max_bytes
+                or first
+            ):
                 first = False
                 yield sheet, offset, joined()
-                frames, starts, size = [], [], 0
+                frames, starts, size, nbytes = [], [], 0, 0
             if not frames:
                 sheet, offset = b.sheet, b.offset
             frames.append(b.frame)
             starts.append(b.offset)
             size += b.frame.height
+            nbytes += weight
     except UnreadableFileError:
         if frames:
             yield sheet, offset, joined()
         raise
     if frames:
         yield sheet, offset, joined()
+
+
+def _within(batches: Iterator[TableBatch], max_bytes: int) -> Iterator[TableBatch]:
+    """``batches`` with each one larger than ``max_bytes`` cut into consecutive pieces of
+    rows of about equal size, each about that size or less (a Parquet row group or a sheet of
+    a wide table)."""
+    for b in batches:
+        weight = int(b.frame.estimated_size())
+        if weight <= max_bytes or b.frame.height < 2:
+            yield b
+            continue
+        pieces = -(-weight // max_bytes)
+        step = -(-b.frame.height // pieces)
+        for start in range(0, b.frame.height, step):
+            yield TableBatch(b.sheet, b.offset + start, b.frame.slice(start, step))
 
 
 def text_partitions(src: Any, batch_rows: int) -> Iterator[pl.DataFrame]:
@@ -148,7 +178,7 @@ class FilePartitions:
         rows = self.ctx.options.batch_rows
         table = self.src.kind == "table"
         batches: Iterator[tuple[str | None, int, pl.DataFrame]] = (
-            coalesce(self.src.batches(), rows)
+            coalesce(self.src.batches(), rows, PARTITION_BYTES)
             if table
             else ((None, 0, f) for f in text_partitions(self.src, rows))
         )
