@@ -1,15 +1,21 @@
-"""Wide tables (issue 17, "other layouts"): partitions bounded by bytes as well as rows."""
+"""Wide tables (issue 17, "other layouts"): partitions bounded by bytes as well as rows, and
+the short columns of one plan found together — the same findings as column by column."""
 
 from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
+from baomi.engine.analyzer import TextAnalyzer
+from baomi.engine.cells import CellRecognizers, column_findings, stack_key, stacked_findings
+from baomi.engine.columns import ColumnPlan
 from baomi.engine.contracts.codec import to_dict
 from baomi.engine.readers import TableBatch
+from baomi.engine.recognizers.registry import Registry
 from baomi.engine.scan import ScanOptions, scan_paths
 from baomi.engine.scan.partitions import coalesce
 from tests.engine.test_scan import card, failing_id, mobile, read_findings, resident_id
@@ -54,12 +60,79 @@ def _wide_csv(path: Path, rows: int, rng: random.Random) -> None:
     pl.DataFrame(data).write_csv(path)
 
 
+def _recognizers() -> CellRecognizers:
+    return CellRecognizers.of(TextAnalyzer(Registry.default().without_models(), 0.5))
+
+
 @pytest.fixture
 def wide(tmp_path: Path) -> Path:
     root = tmp_path / "data"
     root.mkdir()
     _wide_csv(root / "宽表.csv", 90, random.Random(17))
     return root
+
+
+def test_a_wide_tables_columns_found_together_give_the_column_by_column_findings(
+    wide: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baomi.engine.scan import kernels
+
+    stacks: list[int] = []
+    real = kernels.stacked_findings
+
+    def spy(plans: Any, *args: Any) -> Any:
+        stacks.append(len(plans))
+        return real(plans, *args)
+
+    monkeypatch.setattr(kernels, "stacked_findings", spy)
+    options = ScanOptions(prose=False, explain=True)
+    together = scan_paths([wide], out_dir=tmp_path / "together", options=options)
+    assert stacks and max(stacks) > 1  # columns were found together
+    monkeypatch.setattr(kernels, "STACK_CELLS", 0)
+    stacks.clear()
+    alone = scan_paths([wide], out_dir=tmp_path / "alone", options=options)
+    assert not stacks
+    got = read_findings(tmp_path / "together")
+    assert got == read_findings(tmp_path / "alone")
+    assert to_dict(together.inventory) | {"created": 0} == to_dict(alone.inventory) | {"created": 0}
+    # each column's findings name its own header where the header is their context
+    headed = [f for f in got if (f.get("context") or "").startswith("header:")]
+    assert headed and all(f["context"] == "header:" + f["column"] for f in headed)
+    shaped = [f for f in got if (f.get("pattern") or "").startswith("column:")]
+    assert shaped and all(f["pattern"] == "column:" + f["column"] for f in shaped)
+    assert len({f["column"] for f in shaped}) >= COPIES
+
+
+def test_stacked_findings_are_each_columns_own() -> None:
+    rng = random.Random(5)
+    rec = _recognizers()
+    columns = [
+        pl.Series(
+            [rng.choice([mobile(rng), "021-6488 1234", "", None, "无"]) for _ in range(n)],
+            dtype=pl.String,
+        )
+        for n in (7, 0, 12, 5)
+    ]
+    plans = [
+        ColumnPlan(name, "entity", "CN_MOBILE", 0.9)
+        for name in ("联系电话", "电话", "客户电话", "联系电话2")
+    ]
+    keys = {stack_key(p, rec) for p in plans}
+    assert len(keys) == 1
+    stacked = stacked_findings(plans, columns, rec)
+    for plan, cells, got in zip(plans, columns, stacked, strict=True):
+        assert got.equals(column_findings(plan, cells, rec))
+
+
+def test_headers_naming_other_recognizers_are_not_stacked_together() -> None:
+    rec = _recognizers()
+    skip = [ColumnPlan(name, "skip") for name in ("客户编号", "会员等级", "联系电话")]
+    keys = [stack_key(p, rec) for p in skip]
+    assert keys[0] == keys[1]  # headers that name no recognizer
+    assert keys[2] != keys[0]  # 电话 is context for the phone recognizers
+    assert stack_key(ColumnPlan("编号", "decoy", "CN_RESIDENT_ID", excluded=("X",)), rec) != (
+        stack_key(ColumnPlan("编号", "decoy", "CN_RESIDENT_ID"), rec)
+    )
 
 
 def test_partitions_are_bounded_by_bytes_as_well_as_rows() -> None:

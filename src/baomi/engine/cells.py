@@ -26,9 +26,10 @@ every entity costs a regex test per recognizer on the cells that are not the col
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import polars as pl
 
 from baomi.engine import regex_thread
@@ -101,6 +102,56 @@ def column_findings(plan: ColumnPlan, cells: pl.Series, rec: CellRecognizers) ->
             if len(distinct) <= DISTINCT_SHARE * n:
                 return _copied(_findings(plan, distinct, rec), cells, distinct)
     return _findings(plan, cells, rec)
+
+
+#: Most cells of columns found together by :func:`stacked_findings` (a partition's rows).
+STACK_CELLS = 32_768
+
+
+def stack_key(plan: ColumnPlan, rec: CellRecognizers) -> Hashable:
+    """Columns whose plans have the same key have the same findings in the same cell text,
+    but for their header's name in ``pattern`` (``column:…``) and ``context`` (``header:…``):
+    a header matters only through which recognizers it names (context for their matches,
+    their wider prefilters: :func:`~baomi.engine.batch.header_context`)."""
+    header = None if plan.name.startswith("\x00") else plan.name
+    named: tuple[bool, ...] = ()
+    if header:
+        named = tuple(r.named_by(header) for r in (*rec.text, *rec.by_entity.values()))
+    return (plan.mode, plan.entity, plan.excluded, header is None, named)
+
+
+def stacked_findings(
+    plans: Sequence[ColumnPlan], columns: Sequence[pl.Series], rec: CellRecognizers
+) -> list[pl.DataFrame]:
+    """:func:`column_findings` of each column of ``columns`` under its plan of ``plans``, all
+    of one :func:`stack_key`, found in one call over their cells joined: a column's findings
+    depend on its cells' texts alone but for its header's name, so the columns of a wide
+    table pay a column's fixed cost (some thirty Polars queries) once together."""
+    if len(plans) == 1 or any(c.dtype != pl.String for c in columns):
+        return [column_findings(p, c, rec) for p, c in zip(plans, columns, strict=True)]
+    first = plans[0]
+    joined = pl.concat([c.rename(first.name) for c in columns], rechunk=True)
+    found = column_findings(first, joined, rec)
+    heights = np.array([len(c) for c in columns])
+    ends = np.cumsum(heights)
+    which = np.searchsorted(ends, found.get_column("idx").to_numpy(), side="right")
+    member = pl.Series(which, dtype=pl.Int64)
+    shift = pl.Series((ends - heights)[which], dtype=pl.Int64)
+    patterns = pl.Series(["column:" + p.name for p in plans]).gather(member)
+    contexts = pl.Series(["header:" + p.name for p in plans]).gather(member)
+    tagged = found.with_columns(
+        pl.col("idx") - shift,
+        pattern=pl.when(pl.col("pattern") == "column:" + first.name)
+        .then(patterns)
+        .otherwise(pl.col("pattern")),
+        context=pl.when(pl.col("context") == "header:" + first.name)
+        .then(contexts)
+        .otherwise(pl.col("context")),
+        _member=member,
+    )
+    by_member = tagged.partition_by("_member", as_dict=True, include_key=False)
+    empty = found.clear()
+    return [by_member.get((k,), empty) for k in range(len(plans))]
 
 
 def _identifier_recognizers(rec: CellRecognizers) -> tuple[Recognizer, ...]:

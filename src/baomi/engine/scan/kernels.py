@@ -5,13 +5,13 @@ columns counted."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import as_completed
 
 import numpy as np
 import polars as pl
 
-from baomi.engine.cells import column_findings
+from baomi.engine.cells import STACK_CELLS, column_findings, stack_key, stacked_findings
 from baomi.engine.columns import ColumnPlan
 from baomi.engine.inventory import PartialInventory
 from baomi.engine.scan.collector import Collector
@@ -118,6 +118,26 @@ def _cost_rank(plan: ColumnPlan, ctx: ScanContext) -> int:
     return 1 if plan.entity in ctx.model_entities else 2
 
 
+def _units(plans: Sequence[ColumnPlan], rows: int, ctx: ScanContext) -> list[list[int]]:
+    """The partition's columns (by index) in the groups whose findings are found together
+    (:func:`~baomi.engine.cells.stacked_findings`): columns of one stack key in the file's
+    order, up to :data:`~baomi.engine.cells.STACK_CELLS` cells a group — a wide table's
+    short columns. Columns of more than half that many rows are found one by one."""
+    if len(plans) < 2 or 2 * rows > STACK_CELLS:
+        return [[i] for i in range(len(plans))]
+    open_: dict[Hashable, list[int]] = {}
+    units: list[list[int]] = []
+    for i, plan in enumerate(plans):
+        key = stack_key(plan, ctx.cells)
+        unit = open_.get(key)
+        if unit is not None and (len(unit) + 1) * rows <= STACK_CELLS:
+            unit.append(i)
+        else:
+            open_[key] = [i]
+            units.append(open_[key])
+    return units
+
+
 def scan_partition(
     part: Partition, ctx: ScanContext, found: Mapping[int, pl.DataFrame] | None = None
 ) -> tuple[pl.DataFrame, PartialInventory]:
@@ -127,8 +147,9 @@ def scan_partition(
     (longest first: :func:`_cost_rank`) and taken in as each one is done; with
     :attr:`ScanContext.text_pool` those of free text, names, addresses and organisations
     (:func:`_beside`) are computed there while this thread does the others. The result is
-    the same as column by column. ``found``: columns' findings computed already (by plan
-    index; :func:`scan_text_batch`)."""
+    the same as column by column. Short columns under equal plans are found together
+    (:func:`_units`). ``found``: columns' findings computed already (by plan index;
+    :func:`scan_text_batch`)."""
     col = Collector(part, ctx)
     categories = dict(part.categories)
     plans = list(part.plans)
@@ -152,34 +173,58 @@ def scan_partition(
     for plan in plans:  # the inventory lists the columns in the file's order
         col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
     own = _linked_findings(part, ctx) if part.linked else {}
+    if found is not None:
+        for i in range(len(plans)):
+            take(i, found.get(i))
+        return col.finish()
+    units = _units(plans, part.frame.height, ctx)
+    unit_of = {i: unit for unit in units for i in unit}
+
+    def unit_findings(unit: Sequence[int]) -> dict[int, pl.DataFrame]:
+        if len(unit) == 1:
+            i = unit[0]
+            return {i: column_findings(plans[i], part.frame.get_column(plans[i].name), ctx.cells)}
+        columns = [part.frame.get_column(plans[i].name) for i in unit]
+        return dict(
+            zip(unit, stacked_findings([plans[i] for i in unit], columns, ctx.cells), strict=True)
+        )
+
+    done: dict[int, pl.DataFrame] = {}
+
+    def findings_of(i: int) -> pl.DataFrame:
+        if i not in done:
+            done.update(unit_findings(unit_of[i]))
+        return done.pop(i)
+
     pool = ctx.column_pool
-    texts = ctx.text_pool if found is None and pool is None and len(plans) > 1 else None
+    texts = ctx.text_pool if pool is None and len(plans) > 1 else None
     if texts is not None and any(_beside(plan, ctx) for plan in plans):
         # the longest columns found in other threads meanwhile
         pending = {
-            i: texts.submit(column_findings, plan, part.frame.get_column(plan.name), ctx.cells)
-            for i, plan in enumerate(plans)
-            if _beside(plan, ctx)
+            i: future
+            for unit in units
+            if _beside(plans[unit[0]], ctx)
+            for future in [texts.submit(unit_findings, unit)]
+            for i in unit
         }
         try:
             for i in range(len(plans)):
-                take(i, pending[i].result() if i in pending else None)
+                take(i, pending[i].result()[i] if i in pending else findings_of(i))
         finally:
             for future in pending.values():
                 future.cancel()
         return col.finish()
-    if found is not None or pool is None or len(plans) < 2:
+    if pool is None or len(plans) < 2:
         for i in range(len(plans)):
-            take(i, None if found is None else found.get(i))
+            take(i, findings_of(i))
         return col.finish()
-    first = sorted(range(len(plans)), key=lambda i: _cost_rank(plans[i], ctx))
-    futures = {
-        pool.submit(column_findings, plans[i], part.frame.get_column(plans[i].name), ctx.cells): i
-        for i in first
-    }
+    first = sorted(units, key=lambda unit: _cost_rank(plans[unit[0]], ctx))
+    futures = {pool.submit(unit_findings, unit): unit for unit in first}
     try:
         for future in as_completed(futures):
-            take(futures[future], future.result())
+            result = future.result()
+            for i in futures[future]:
+                take(i, result[i])
     finally:
         for future in futures:
             future.cancel()
