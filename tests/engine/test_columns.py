@@ -237,8 +237,27 @@ def test_columns_classified_together_get_the_plans_each_gets_alone(
     address = next(r for r in REGISTRY if r.entity == "ADDRESS")
     cells = pl.Series(["上海徐汇1", "备注"])
     (plain,), (widened,) = _masks([address], [(cells, "编号"), (cells, "地址")])
-    assert plain[0] is not None and widened[0] is not None
-    assert plain[0].to_list() == [False, False] and widened[0].to_list() == [True, False]
+    assert plain.prefiltered is not None and widened.prefiltered is not None
+    assert plain.prefiltered.tolist() == [False, False]
+    assert widened.prefiltered.tolist() == [True, False]
+
+
+def test_each_samples_plain_shapes_are_counted_and_checked_on_their_own() -> None:
+    # the shaped cells of every sample are checked in one call, and counted per sample
+    rng = random.Random(3)
+    ids = next(r for r in REGISTRY if r.entity == "CN_RESIDENT_ID")
+    samples = [
+        pl.Series([resident_id(rng), resident_id(rng, valid=False), "不详"]),
+        pl.Series(["无", "—"]),
+        pl.Series([resident_id(rng, valid=False)] * 2 + [resident_id(rng)] * 3),
+    ]
+    got = [m for (m,) in _masks([ids], [(s, "证件号码") for s in samples])]
+    assert [(m.shaped, m.valid) for m in got] == [(2, 1), (0, 0), (5, 3)]
+    assert [m.fast.tolist() for m in got if m.fast is not None] == [
+        [True, True, False],
+        [False, False],
+        [True] * 5,
+    ]
 
 
 MEMBER_LEVELS = ("普通", "银卡", "金卡", "铂金", "钻石")

@@ -39,7 +39,7 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -140,19 +140,29 @@ def _header_matches(header: str, hints: Sequence[str]) -> bool:
     return any(hint in h for hint in hints)
 
 
-#: Per recognizer, the sample cells its prefilter lets through and those of its plain shape.
-Masks = tuple[pl.Series | None, pl.Series | None]
+@dataclass(frozen=True, slots=True)
+class Masks:
+    """Of a sample's cells, for one recognizer: those its prefilter lets through and those of
+    its plain shape (``fast_cell_regex``), None where it has none; of the latter, how many
+    there are and how many validate ("cannot tell" counts as valid but for names, addresses
+    and organisations, which must confirm)."""
+
+    prefiltered: np.ndarray[Any, Any] | None
+    fast: np.ndarray[Any, Any] | None
+    shaped: int = 0
+    valid: int = 0
 
 
 def _masks(
     recognizers: Sequence[Recognizer], samples: Sequence[tuple[pl.Series, str | None]]
 ) -> list[list[Masks]]:
-    """Per sample (its normalised cells and its column's header), per recognizer, the cells
-    its prefilter lets through and those of its plain shape (``fast_cell_regex``), None where
-    it has none: every test of every sample in one Polars query over the samples' cells
-    together (a query per test cost ~1 ms each). Each distinct regex is one test: Polars
-    keeps 32 compiled regexes per thread, and a column's ~46 tests in a query of their own
-    compiled every one of them again for each column (~10 ms a column)."""
+    """Per sample (its normalised cells and its column's header), per recognizer, its
+    :class:`Masks`: every test of every sample in one Polars query over the samples' cells
+    together (a query per test cost ~1 ms each), and each recognizer's plain shapes of every
+    sample checked in one call (a call per column and recognizer cost a wide table ~1 ms a
+    column). Each distinct regex is one test: Polars keeps 32 compiled regexes per thread,
+    and a column's ~46 tests in a query of their own compiled every one of them again for
+    each column (~10 ms a column)."""
     tests: dict[str, str] = {}  # regex -> its column in the query
     wanted: list[list[tuple[str | None, str | None]]] = []
     for _, header in samples:
@@ -167,54 +177,75 @@ def _masks(
             row.append((tests[keys[0]] if keys[0] else None, tests[keys[1]] if keys[1] else None))
         wanted.append(row)
     if not tests:
-        return [[(None, None) for _ in row] for row in wanted]
+        return [[Masks(None, None) for _ in row] for row in wanted]
     cells = pl.concat([normed.cast(pl.String) for normed, _ in samples])
     sample = pl.Series("_k", [k for k, (normed, _) in enumerate(samples) for _ in normed])
-    tested = (
-        pl.DataFrame({"v": cells, "_k": sample}, schema={"v": pl.String, "_k": pl.Int64})
-        .select(
-            "_k",
-            *(pl.col("v").str.contains(rx).fill_null(False).alias(t) for rx, t in tests.items()),
-        )
-        .partition_by("_k", as_dict=True, include_key=False)  # a slice per test: ~0.1 ms each
+    tested = pl.DataFrame(
+        {"v": cells, "_k": sample}, schema={"v": pl.String, "_k": pl.Int64}
+    ).select(
+        "v",
+        "_k",
+        *(pl.col("v").str.contains(rx).fill_null(False).alias(t) for rx, t in tests.items()),
     )
-    empty = pl.DataFrame(schema={t: pl.Boolean for t in tests.values()})
+    none = np.zeros(len(samples), dtype=np.int64)
+    counts: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
+    for r in recognizers:
+        fast_rx = getattr(r, "fast_cell_regex", None)
+        if not isinstance(r, PatternRecognizer) or not fast_rx:
+            counts.append((none, none))
+            continue
+        hits = tested.filter(pl.col(tests[fast_rx])).select("v", "_k")
+        if hits.height == 0:
+            counts.append((none, none))
+            continue
+        ok = r.validate_series(r.canonical_series(hits.get_column("v")))
+        valid = ok.fill_null(not r.column_only).to_numpy().astype(np.int64)
+        which = hits.get_column("_k").to_numpy()
+        counts.append(
+            (
+                np.bincount(which, minlength=len(samples)),
+                np.bincount(which, weights=valid, minlength=len(samples)).astype(np.int64),
+            )
+        )
+    # one array a sample: a Series per test cost ~0.1 ms each
+    parts = tested.drop("v").partition_by("_k", as_dict=True, include_key=False)
+    place = {t: i for i, t in enumerate(tests.values())}
     out: list[list[Masks]] = []
     for k, row in enumerate(wanted):
-        part = tested.get((k,), empty)
+        part = parts.get((k,))
+        tests_of = np.zeros((0, len(tests)), dtype=bool) if part is None else part.to_numpy()
 
-        def mask(t: str | None, part: pl.DataFrame = part) -> pl.Series | None:
-            return None if t is None else part.get_column(t)
+        def mask(t: str | None, of: np.ndarray[Any, Any] = tests_of) -> Any:
+            return None if t is None else of[:, place[t]]
 
-        out.append([(mask(p), mask(q)) for p, q in row])
+        out.append(
+            [
+                Masks(mask(p), mask(q), int(counts[j][0][k]), int(counts[j][1][k]))
+                for j, (p, q) in enumerate(row)
+            ]
+        )
     return out
 
 
 def _shares(
     recognizer: Recognizer,
     cells: list[str],
-    normed: pl.Series,
     norm: list[NormalizedText],
     header: str,
     masks: Masks,
 ) -> _Share:
     n = len(cells)
     shape = valid = 0
-    prefiltered, fast = masks
     # Cells the recognizer's prefilter rules out cannot give a finding (the prefilter is a
     # superset of its patterns, as in the batched analysis).
-    slow = prefiltered if prefiltered is not None else pl.repeat(True, n, eager=True)
-    if isinstance(recognizer, PatternRecognizer) and fast is not None:
-        hits = normed.filter(fast)
-        if len(hits):
-            ok = recognizer.validate_series(recognizer.canonical_series(hits))
-            # Column-context recognizers (names, addresses) must confirm; identifiers without
-            # a check digit (mobile, e-mail) count "cannot tell" as valid.
-            shape += len(hits)
-            valid += int(ok.fill_null(not recognizer.column_only).sum())
-        slow = slow & ~fast
+    slow = masks.prefiltered if masks.prefiltered is not None else np.ones(n, dtype=bool)
+    if isinstance(recognizer, PatternRecognizer) and masks.fast is not None:
+        # the cells of its plain shape, checked with the other columns' (_masks)
+        shape += masks.shaped
+        valid += masks.valid
+        slow = slow & ~masks.fast
     hinted = recognizer.named_by(header)
-    for i in np.flatnonzero(slow.to_numpy()).tolist():  # arg_true: a query, ~0.15 ms
+    for i in np.flatnonzero(slow).tolist():
         cell = cells[i]
         found = recognizer.analyze_cell(cell, norm[i])
         covered = sum(f.end - f.start for f in found)
@@ -366,9 +397,7 @@ def _classify(
         )
     )
     try:
-        shares = [
-            _shares(r, cells, normed, norm, header, m) for r, m in zip(chosen, masks, strict=True)
-        ]
+        shares = [_shares(r, cells, norm, header, m) for r, m in zip(chosen, masks, strict=True)]
     finally:
         release(prefetched)
     if not shares:
