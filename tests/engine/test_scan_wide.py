@@ -163,3 +163,40 @@ def test_a_wide_file_cut_by_bytes_gives_the_same_findings(
     # the same counts (the plans' confidence is from the first partition's sample, smaller here)
     assert to_dict(cut.inventory)["summary"] == to_dict(whole.inventory)["summary"]
     assert len(cut.inventory.files) == 1
+
+
+def test_non_empty_cells_and_rows_with_sensitive_pi_are_counted_per_column(
+    tmp_path: Path,
+) -> None:
+    # counted for every column of a partition in one query: blanks are empty but in free
+    # text, where a cell of spaces is still a cell someone wrote
+    rng = random.Random(23)
+    root = tmp_path / "data"
+    root.mkdir()
+    rows = []
+    with_id = 0
+    for i in range(40):
+        note = rng.choice(["", "   ", f"第{i}次回访，客户表示满意，下次再联系"])
+        number = rng.choice([resident_id(rng), "", resident_id(rng)])
+        with_id += bool(number)
+        rows.append(
+            {
+                "编号": rng.choice([f"A{i:04d}", "", "  "]),
+                "手机": mobile(rng),
+                "证件号码": number,
+                "跟进记录": note,
+            }
+        )
+    frame = pl.DataFrame(rows)
+    frame.write_csv(root / "t.csv")
+    result = scan_paths([root], out_dir=tmp_path / "out", options=ScanOptions(prose=False))
+    inv = to_dict(result.inventory)
+    columns = {c["name"]: c for c in inv["files"][0]["columns"]}
+    codes = frame.get_column("编号").str.strip_chars()
+    assert columns["编号"]["non_empty"] == int((codes.str.len_bytes() > 0).sum())
+    assert columns["手机"]["non_empty"] == 40
+    notes = frame.get_column("跟进记录")
+    assert columns["跟进记录"]["mode"] == "text"
+    assert columns["跟进记录"]["non_empty"] == int((notes.str.len_bytes() > 0).sum())
+    assert 0 < with_id < 40
+    assert inv["summary"]["individuals_with_sensitive"] == with_id

@@ -75,13 +75,18 @@ class Collector:
             keys += ["recognizer", "pattern", "validation", "context"]
         self.add_frame(column, (found if reported is None else reported).select(keys), order)
         # an ID number that fails its check names no one for certain (a typo: the same
-        # customer's other row has it right): it does not tell two people apart
-        doubted = (
-            found.get_column("entity").is_in(DOCUMENTS)
-            & (found.get_column("validation") == Validation.REJECTED.value)
-            if "validation" in found.columns
-            else None
+        # customer's other row has it right): it does not tell two people apart; and the
+        # rows with sensitive PI (one query: a query is a wide table's cost a column)
+        marks = found.select(
+            doubted=(
+                pl.col("entity").is_in(DOCUMENTS)
+                & (pl.col("validation") == Validation.REJECTED.value)
+                if "validation" in found.columns
+                else pl.lit(False)
+            ),
+            sensitive=pl.col("entity").is_in(SENSITIVE),
         )
+        doubted = marks.get_column("doubted")
         self.add_values(
             found.get_column("idx"),
             found.get_column("entity"),
@@ -89,12 +94,11 @@ class Collector:
             row_bound=row_bound,
             column=column,
             spans=found.select("start", "end") if free_text else None,
-            doubted=doubted if doubted is not None and doubted.any() else None,
+            doubted=doubted if doubted.any() else None,
         )
-        if row_bound:
-            sens = found.filter(pl.col("entity").is_in(SENSITIVE)).get_column("idx")
-            if sens.len():
-                self.flag_sensitive(sens, column)
+        sensitive = marks.get_column("sensitive")
+        if row_bound and sensitive.any():
+            self.flag_sensitive(found.get_column("idx").filter(sensitive), column)
 
     def flag_sensitive(self, idx: pl.Series, column: str | None) -> None:
         """The rows ``idx`` (partition row indexes) hold sensitive PI, in ``column``."""

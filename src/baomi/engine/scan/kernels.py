@@ -32,18 +32,21 @@ def _column(
     found: pl.DataFrame | None = None,
     order: int | None = None,
     own: pl.DataFrame | None = None,
+    non_empty: int | None = None,
 ) -> None:
     """Every cell of the column checked for every entity, as protect treats it
     (:func:`baomi.engine.cells.column_findings`, the one decision both use). ``found``: those
     findings when they were computed already (in another thread); ``order``: the column's
     place among the partition's columns (its findings' order within a row); ``own``: for
-    links' texts, the findings of the data cells they are on (:func:`_linked_findings`)."""
+    links' texts, the findings of the data cells they are on (:func:`_linked_findings`);
+    ``non_empty``: the column's non-empty cells when counted already (:func:`_non_empty`)."""
     ctx = col.ctx
     key_name = None if name == TEXT_COLUMN else name
     stats = col.inv.column(col.part.file, col.part.sheet, key_name)
     if count:
-        cells = s if plan.mode == "text" else s.str.strip_chars()  # blank values are empty
-        stats.non_empty += int((cells.str.len_bytes() > 0).fill_null(False).sum())
+        if non_empty is None:
+            non_empty = _non_empty(s.to_frame(plan.name), [plan])[0]
+        stats.non_empty += non_empty
     if found is None:
         found = column_findings(plan, s, ctx.cells)
     counted = found if own is None else not_restated(found, own)
@@ -58,6 +61,19 @@ def _column(
         free_text=plan.mode == "text",
         reported=None if own is None else counted,
     )
+
+
+def _non_empty(frame: pl.DataFrame, plans: Sequence[ColumnPlan]) -> list[int]:
+    """The non-empty cells of each of ``plans``' columns of ``frame``, in one query (a query a
+    column is a wide table's fixed cost): a blank value is empty but in free text."""
+
+    if not plans:
+        return []
+    exprs = []
+    for k, plan in enumerate(plans):
+        cells = pl.col(plan.name) if plan.mode == "text" else pl.col(plan.name).str.strip_chars()
+        exprs.append((cells.str.len_bytes() > 0).sum().alias(str(k)))
+    return [int(n or 0) for n in frame.select(exprs).row(0)]
 
 
 def _linked_findings(part: Partition, ctx: ScanContext) -> dict[str, pl.DataFrame]:
@@ -161,7 +177,16 @@ def scan_partition(
             # every cell of every column (skip and decoy columns for the pattern recognizers,
             # a decoy's look-alike identifier excepted), so that PI the classification
             # sample did not show is still found
-            _column(col, plan.name, s, plan, found=found, order=i, own=own.get(plan.name))
+            _column(
+                col,
+                plan.name,
+                s,
+                plan,
+                found=found,
+                order=i,
+                own=own.get(plan.name),
+                non_empty=non_empty.get(i),
+            )
         else:
             _category_column(col, plan.name, s)
             _column(
@@ -172,6 +197,12 @@ def scan_partition(
 
     for plan in plans:  # the inventory lists the columns in the file's order
         col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
+    counted = [
+        i
+        for i, plan in enumerate(plans)
+        if plan.mode in ("entity", "text") or plan.name not in categories
+    ]
+    non_empty = dict(zip(counted, _non_empty(part.frame, [plans[i] for i in counted]), strict=True))
     own = _linked_findings(part, ctx) if part.linked else {}
     if found is not None:
         for i in range(len(plans)):
