@@ -5,12 +5,21 @@ analysed and their spans replaced, records a policy drops removed."""
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
 
-from baomi.engine.cells import CellRecognizers, column_findings, whole_cells
+from baomi.engine.cells import (
+    STACK_CELLS,
+    CellRecognizers,
+    column_findings,
+    stack_key,
+    stacked_findings,
+    whole_cells,
+)
+from baomi.engine.columns import ColumnPlan as CellPlan
 from baomi.engine.contracts import codec
 from baomi.engine.contracts.manifest import KAnonymityCriteria, KAnonymityReport, LocalRound
 from baomi.engine.protect import canaries, renderings
@@ -52,13 +61,10 @@ def _distinct(values: pl.Series) -> pl.Series:
     return distinct.filter(distinct.str.strip_chars() != "")
 
 
-def _text_column(
+def _text_distinct(
     run: ProtectRun, values: pl.Series, plan: ColumnPlan, rec: CellRecognizers
-) -> tuple[pl.Series, set[str]]:
-    """A column analysed cell by cell with the entities found in it protected: the column's
-    distinct texts are decided together (:func:`column_findings`, the scan's decision, which
-    gives the findings :class:`TextAnalyzer` gives text by text) and the findings of each
-    entity are protected together by its operator."""
+) -> pl.Series:
+    """The distinct texts of a column analysed cell by cell that may hold anything."""
     assert plan.cells is not None
     distinct = _distinct(values)
     # the text recognizers' prefilters joined, unless the header widens one (a phone's
@@ -67,18 +73,75 @@ def _text_column(
     widened = any(r.prefilter_for(header) != r.prefilter for r in rec.text)
     if run.prefilter is not None and plan.cells.mode != "entity" and not widened:
         distinct = distinct.filter(distinct.str.contains(run.prefilter))
-    if distinct.len() == 0:
-        return values, set()
-    found = column_findings(plan.cells, distinct, rec)
+    return distinct
+
+
+Decided = tuple[pl.Series, pl.DataFrame]
+
+
+def _decided_together(
+    run: ProtectRun, frame: pl.DataFrame, plans: Sequence[ColumnPlan], rec: CellRecognizers
+) -> dict[str, Decided]:
+    """The distinct texts and their findings of the analysed columns (entity columns and
+    those analysed cell by cell) with few distinct texts, those whose plans have one stack
+    key found together (:func:`~baomi.engine.cells.stacked_findings`: a wide table's short
+    columns pay a column's fixed cost once); the others are found column by column."""
+    units: dict[Hashable, list[tuple[str, CellPlan, pl.Series]]] = {}
+    for plan in plans:
+        if plan.cells is None:
+            continue
+        if plan.mode == "entity" and plan.rule is not None:
+            distinct = _distinct(frame[plan.name])
+        elif plan.mode in ("text", "skip"):
+            distinct = _text_distinct(run, frame[plan.name], plan, rec)
+        else:
+            continue
+        if 0 < 2 * distinct.len() <= STACK_CELLS:
+            units.setdefault(stack_key(plan.cells, rec), []).append(
+                (plan.name, plan.cells, distinct)
+            )
+    out: dict[str, Decided] = {}
+    for members in units.values():
+        at = 0
+        while len(members) - at > 1:  # a group of two or more: fewer than half the cap each
+            unit: list[tuple[str, CellPlan, pl.Series]] = []
+            cells = 0
+            while at < len(members) and (not unit or cells + members[at][2].len() <= STACK_CELLS):
+                cells += members[at][2].len()
+                unit.append(members[at])
+                at += 1
+            found = stacked_findings([u[1] for u in unit], [u[2] for u in unit], rec)
+            out.update((name, (d, f)) for (name, _, d), f in zip(unit, found, strict=True))
+    return out
+
+
+def _text_column(
+    run: ProtectRun,
+    values: pl.Series,
+    plan: ColumnPlan,
+    rec: CellRecognizers,
+    decided: Decided | None = None,
+) -> tuple[pl.Series, set[str]]:
+    """A column analysed cell by cell with the entities found in it protected: the column's
+    distinct texts are decided together (:func:`column_findings`, the scan's decision, which
+    gives the findings :class:`TextAnalyzer` gives text by text; ``decided``: found already,
+    :func:`_decided_together`) and the findings of each entity are protected together by its
+    operator."""
+    assert plan.cells is not None
+    if decided is not None:
+        distinct, found = decided
+    else:
+        distinct = _text_distinct(run, values, plan, rec)
+        if distinct.len() == 0:
+            return values, set()
+        found = column_findings(plan.cells, distinct, rec)
     mapping, dropped = _apply_findings(run, distinct, found)
     if not mapping:
         return values, dropped
     return values.replace_strict(mapping, default=values, return_dtype=pl.String), dropped
 
 
-def _decide_entity_column(
-    values: pl.Series, plan: ColumnPlan, rec: CellRecognizers
-) -> tuple[pl.Series, pl.DataFrame]:
+def _decide_entity_column(values: pl.Series, plan: ColumnPlan, rec: CellRecognizers) -> Decided:
     """An entity column's distinct values and their findings (the scan's decision)."""
     assert plan.cells is not None
     distinct = _distinct(values)
@@ -261,12 +324,13 @@ def protect_table(
     ruled = [p for p in plans if p.mode in ("entity", "rule") and p.rule is not None]
     pool = ThreadPoolExecutor(1) if len(plans) > len(ruled) > 0 else None
     protected: dict[str, Protected] = {}
+    together = _decided_together(run, frame, plans, rec)
     for plan in ruled:
         assert plan.rule is not None
         values = frame[plan.name]
         inline = pool is None or not _thread_safe(run, plan)
         if plan.mode == "entity" and plan.cells is not None:
-            decided = _decide_entity_column(values, plan, rec)
+            decided = together.get(plan.name) or _decide_entity_column(values, plan, rec)
             if inline:
                 protected[plan.name] = _entity_column(run, plan, values, decided)
             else:
@@ -279,7 +343,9 @@ def protect_table(
             protected[plan.name] = pool.submit(_whole_column, run, plan, values)
     try:
         for plan in plans:
-            drop_mask = _protect_column(run, plan, frame, protected, drop_mask, columns, rec)
+            drop_mask = _protect_column(
+                run, plan, frame, protected, drop_mask, columns, rec, together.get(plan.name)
+            )
         done = {name: f.result() if isinstance(f, Future) else f for name, f in protected.items()}
         for name, (_, dropped) in done.items():
             if dropped:
@@ -395,9 +461,11 @@ def _protect_column(
     drop_mask: pl.Series,
     columns: list[dict[str, Any]],
     rec: CellRecognizers,
+    decided: Decided | None = None,
 ) -> pl.Series:
     """Protect one column of ``frame`` (identifier columns are already under way in
-    ``protected``); returns the drop mask with the records this column drops."""
+    ``protected``; ``decided``: its distinct texts' findings when found already); returns
+    the drop mask with the records this column drops."""
     values = frame[plan.name]
     info: dict[str, Any] = {"name": plan.name, "mode": plan.mode, "entity": plan.entity}
     columns.append(info)
@@ -410,7 +478,7 @@ def _protect_column(
         # "skip" columns are analyzed too: the classification saw a sample only, and an
         # identifier further down must not pass unprotected — with the pattern recognizers
         # (short values, not prose), a decoy's look-alike excepted, as the scan does
-        new, dropped = _text_column(run, values, plan, rec)
+        new, dropped = _text_column(run, values, plan, rec, decided)
         if dropped:
             drop_mask = drop_mask | values.is_in(pl.Series(sorted(dropped)).implode())
         if plan.mode == "text" or not new.equals(values):
