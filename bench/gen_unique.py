@@ -10,6 +10,11 @@ layout): everything comes from Faker ``zh_CN`` and this file's own phrases.
   工作单位, 职务, 会员等级, 累计消费, 跟进记录). Every 跟进记录 cell is unique free text —
   Faker's Chinese sentences — with 0–2 identifiers (mobile, resident ID, e-mail, bank card,
   a name) put at random places in it. About 42 MB for 200,000 rows.
+* ``OUT/unique/crm_wide.csv`` (``--wide-only``, ``--wide-rows``) — another layout: a wide CRM
+  export of 95 columns, most of them short (a customer's eight contacts with name, mobile, e-mail and
+  title each; three delivery addresses; twelve months of orders and spend; tags, flags,
+  dates, a credit code, three short remarks with identifiers in some). About 37 MB for
+  50,000 rows.
 * ``OUT/docs/`` — long documents: contracts of about 40–120 KB as ``.txt`` (most) and
   ``.docx`` (every sixth), parties with names, IDs, phones, addresses, companies and bank
   accounts in the clauses, the clauses Faker prose.
@@ -30,9 +35,29 @@ from pathlib import Path
 
 from faker import Faker
 
-from baomi.engine.checksums import luhn_check_digit
+from baomi.engine.checksums import luhn_check_digit, uscc_check_char
 
 CSV_NAME = "crm_unique.csv"
+WIDE_NAME = "crm_wide.csv"
+CONTACTS = 8
+FLAGS = ("VIP", "黑名单", "已回访", "已开票", "月结", "退货", "投诉", "推荐", "协议", "活跃")
+WIDE_HEADER = (
+    "客户编号",
+    "客户名称",
+    "统一社会信用代码",
+    "开户银行",
+    "银行账号",
+    *(f"联系人{k}{f}" for k in range(1, CONTACTS + 1) for f in ("姓名", "手机", "邮箱", "职务")),
+    *(f"收货地址{k}" for k in range(1, 4)),
+    *(f"{m}月{field}" for m in range(1, 13) for field in ("订单数", "消费金额")),
+    *(f"标签{k}" for k in range(1, 11)),
+    *(f"是否{flag}" for flag in FLAGS),
+    *("创建日期", "最后登录", "最近下单", "渠道", "区域", "销售代表", "信用等级", "账期天数"),
+    *(f"备注{k}" for k in range(1, 4)),
+)
+TAGS = ("老客户", "高价值", "价格敏感", "华东", "电商", "批发", "政府", "教育", "医疗", "制造")
+CHANNELS = ("官网", "电话", "展会", "代理", "转介绍", "小程序")
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 HEADER = (
     "客户编号",
     "客户姓名",
@@ -138,6 +163,36 @@ class Corpus:
             self.note(),
         ]
 
+    def uscc(self) -> str:
+        body = "91" + self.fake.ssn()[:6] + "".join(self.rng.choice(USCC_CHARS) for _ in range(9))
+        return body + uscc_check_char(body)
+
+    def wide_row(self, i: int) -> list[str]:
+        """A row of :data:`WIDE_HEADER`: a company customer and its contacts."""
+        f, rng = self.fake, self.rng
+        row = [f"K{2026_000000 + i}", f.company(), self.uscc(), rng.choice(BANKS), self.card()]
+        for k in range(CONTACTS):
+            if k < rng.randint(1, CONTACTS):
+                row += [f.name(), self.mobile(), f.email() if rng.random() < 0.7 else "", f.job()]
+            else:
+                row += ["", "", "", ""]
+        row += [f.address() if k == 0 or rng.random() < 0.3 else "" for k in range(3)]
+        for _ in range(12):
+            orders = rng.randint(0, 40)
+            row += [str(orders), f"{orders * rng.randint(100, 90_000) / 100:.2f}"]
+        row += [rng.choice(TAGS) if rng.random() < 0.4 else "" for _ in range(10)]
+        row += [rng.choice("是否") for _ in range(10)]
+        row += [str(f.date_between("-8y", "-1y")), str(f.date_between("-1y")), str(f.date())]
+        row += [
+            rng.choice(CHANNELS),
+            f.province(),
+            f.name(),
+            rng.choice("ABCD"),
+            str(rng.choice((0, 30, 60, 90))),
+        ]
+        row += [self.note(0, 1, 1) if rng.random() < 0.3 else "" for _ in range(3)]
+        return row
+
     def contract(self, k: int) -> list[str]:
         """The paragraphs of one long contract (~40–120 KB)."""
         f, rng = self.fake, self.rng
@@ -185,14 +240,37 @@ def generate(out: Path, rows: int, docs: int, seed: int) -> tuple[Path, Path]:
     return csv_path, ddir
 
 
+def generate_wide(out: Path, rows: int, seed: int) -> Path:
+    corpus = Corpus(seed + 1)
+    udir = out / "unique"
+    udir.mkdir(parents=True, exist_ok=True)
+    path = udir / WIDE_NAME
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(WIDE_HEADER)
+        for i in range(rows):
+            w.writerow(corpus.wide_row(i))
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--docs", type=int, default=120)
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
+    ap.add_argument("--wide-rows", type=int, default=50_000, help="rows of crm_wide.csv")
+    ap.add_argument("--wide-only", action="store_true", help="write crm_wide.csv alone")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    if args.wide_only:
+        path = generate_wide(args.out, args.wide_rows, args.seed)
+        print(
+            f"{path}: {args.wide_rows:,} rows × {len(WIDE_HEADER)} columns, "
+            f"{path.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t0:.0f} s)",
+            file=sys.stderr,
+        )
+        return 0
     csv_path, ddir = generate(args.out, args.rows, args.docs, args.seed)
     mb = csv_path.stat().st_size / 1e6
     dmb = sum(p.stat().st_size for p in ddir.iterdir()) / 1e6

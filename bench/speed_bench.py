@@ -110,6 +110,12 @@ def corpora(out: Path) -> list[Corpus]:
             "`gen_unique.py`: 200,000 rows × 15 columns, Faker zh_CN, every 跟进记录 unique",
         ),
         Corpus(
+            "wide CSV (95 columns)",
+            out / "unique" / "crm_wide.csv",
+            "`gen_unique.py --wide-only`: 50,000 rows × 95 columns (8 contacts, 3 addresses, "
+            "12 months, tags, flags, remarks), most cells short",
+        ),
+        Corpus(
             "long documents",
             out / "docs",
             "`gen_unique.py`: 120 contracts, 40–120 KB each (100 .txt, 20 .docx)",
