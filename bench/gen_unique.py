@@ -215,17 +215,23 @@ class Corpus:
         return paras
 
 
+def _write_csv(
+    path: Path, header: tuple[str, ...], rows: int, row: Callable[[int], list[str]]
+) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for i in range(rows):
+            w.writerow(row(i))
+    return path
+
+
 def generate(out: Path, rows: int, docs: int, seed: int) -> tuple[Path, Path]:
     corpus = Corpus(seed)
-    udir, ddir = out / "unique", out / "docs"
-    udir.mkdir(parents=True, exist_ok=True)
+    ddir = out / "docs"
     ddir.mkdir(parents=True, exist_ok=True)
-    csv_path = udir / CSV_NAME
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        for i in range(rows):
-            w.writerow(corpus.row(i))
+    csv_path = _write_csv(out / "unique" / CSV_NAME, HEADER, rows, corpus.row)
     import docx  # python-docx, a baomi dependency (the .docx reader)
 
     for k in range(docs):
@@ -242,15 +248,7 @@ def generate(out: Path, rows: int, docs: int, seed: int) -> tuple[Path, Path]:
 
 def generate_wide(out: Path, rows: int, seed: int) -> Path:
     corpus = Corpus(seed + 1)
-    udir = out / "unique"
-    udir.mkdir(parents=True, exist_ok=True)
-    path = udir / WIDE_NAME
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(WIDE_HEADER)
-        for i in range(rows):
-            w.writerow(corpus.wide_row(i))
-    return path
+    return _write_csv(out / "unique" / WIDE_NAME, WIDE_HEADER, rows, corpus.wide_row)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from baomi.engine.checksums import is_valid_uscc
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.bench import load_script
 
 
 @pytest.fixture(scope="module")
 def gen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_unique", BENCH / "gen_unique.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_unique"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_unique")
 
 
 def test_the_wide_csv_has_its_columns_and_valid_credit_codes(

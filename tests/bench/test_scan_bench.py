@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.bench import load_script
 
 
 @pytest.fixture(scope="module")
 def sb() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("scan_bench", BENCH / "scan_bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scan_bench"] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scan_bench")
 
 
 def test_exact_and_overlap_scores(sb: ModuleType) -> None:

@@ -3,7 +3,6 @@ the design's bound from one partition's costs."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,21 +11,12 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.bench import BENCH, load_script
 
 
 @pytest.fixture(scope="module")
 def sb() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # the script imports its neighbours
-    try:
-        spec = importlib.util.spec_from_file_location("scan_budget", BENCH / "scan_budget.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["scan_budget"] = module  # dataclasses resolve annotations through it
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
+    return load_script("scan_budget")
 
 
 def _timeline() -> dict[str, object]:
