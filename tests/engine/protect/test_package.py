@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 from pathlib import Path
 
 import polars as pl
@@ -1212,8 +1213,8 @@ def test_json_nested_too_deeply_is_left_out_and_named(tmp_path: Path) -> None:
 def test_stray_bytes_in_a_text_or_json_file_are_no_traceback(tmp_path: Path) -> None:
     """A UTF-8 text with one character cut (a stray byte) decoded strictly in protect: a
     UnicodeDecodeError traceback and no package, where the scan reads the file with U+FFFD
-    and counts the line. The text file is protected so (its line counted in the manifest);
-    a JSON file, which the scan reads only up to such bytes, is left out and named."""
+    and counts the line. Both files are protected so, as the scan reads them (the line and
+    the record counted in the manifest), every identifier after the bytes masked too."""
     rng = random.Random(59)
     mobile = make_mobile(rng)
     src = tmp_path / "in"
@@ -1222,16 +1223,21 @@ def test_stray_bytes_in_a_text_or_json_file_are_no_traceback(tmp_path: Path) -> 
     cut = "客户甲".encode()[:-1]  # 甲 cut after two of its three bytes
     text = ("\n".join(lines[:20]) + "\n").encode() + cut + f" 请回电 {mobile}\n".encode()
     (src / "notes.txt").write_bytes(text + ("\n".join(lines[20:]) + "\n").encode())
-    records = "".join(f'{{"备注": "{line}"}}, ' for line in lines).encode()
-    (src / "orders.json").write_bytes(b"[" + records + b'{"p": "' + cut + b'"}]')
+    before = "".join(f'{{"备注": "{line}"}}, ' for line in lines[:20]).encode()
+    after = ", ".join(f'{{"备注": "{line}"}}' for line in lines[20:]).encode()
+    (src / "orders.json").write_bytes(b"[" + before + b'{"p": "' + cut + b'"}, ' + after + b"]")
     write_csv(src / "c.csv", customers(3))
     result = run(src, tmp_path / "out", verify=True)
-    assert [u["path"] for u in result.unreadable] == ["orders.json"]
-    assert "解码" in result.unreadable[0]["reason"] or "decode" in result.unreadable[0]["reason"]
+    assert result.unreadable == []
     protected = (tmp_path / "out" / "notes.txt").read_bytes().decode("utf-8")
     assert mobile not in protected and protected.count("\n") == 41 and "\ufffd" in protected
-    entry = next(f for f in to_dict(result.manifest)["files"] if f["path"] == "notes.txt")
-    assert entry["undecodable_units"] == 1
+    files = {f["path"]: f for f in to_dict(result.manifest)["files"]}
+    assert files["notes.txt"]["undecodable_units"] == 1
+    assert [t["undecodable_rows"] for t in files["orders.json"]["tables"]] == [1]
+    written = (tmp_path / "out" / "orders.json").read_bytes().decode("utf-8")
+    orders = json.loads(written)
+    assert len(orders) == 41 and "\ufffd" in orders[20]["p"]
+    assert not any(m in written for m in re.findall(r"1[3-9]\d{9}", "".join(lines)))
 
 
 def test_a_damaged_parquet_file_is_named_as_the_scan_names_it(tmp_path: Path) -> None:

@@ -222,3 +222,38 @@ def test_json_lines_with_no_good_line_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError):
         list(source.batches())
     assert source.skipped_rows == 2
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_bad_bytes_after_the_sample_are_replaced_and_the_records_after_them_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_table: ReadTable, suffix: str
+) -> None:
+    """A GBK value in a UTF-8 export (past the sample the encoding was detected on) stopped the
+    file there: the records after it were not read, their PI not scanned. Its bytes are now
+    U+FFFD, its record counted in ``undecodable_rows``, and every record after it read — past
+    a broken line too, counted once."""
+    monkeypatch.setattr("baomi.engine.readers.encoding.SAMPLE_BYTES", 16)
+    monkeypatch.setattr("baomi.engine.readers.json.CHUNK_CHARS", 64)  # the array in chunks
+    records = [
+        json.dumps({"i": i, "电话": f"1380000{i:04d}"}, ensure_ascii=False) for i in range(300)
+    ]
+    bad = '{"i": 300, "备注": "'.encode() + "张三".encode("gbk") + b'"}'
+    if suffix == ".json":
+        body = ("[" + ", ".join(records[:150]) + ", ").encode() + bad
+        body += (", " + ", ".join(records[150:]) + "]").encode()
+    else:
+        lines = [*records[:150], "{broken"]
+        body = ("\n".join(lines) + "\n").encode() + bad + ("\n" + "\n".join(records[150:])).encode()
+    path = tmp_path / f"f{suffix}"
+    path.write_bytes(body)
+    source = open_source(path, batch_rows=100)
+    frame, _ = read_table(source)
+    assert source.encoding == "utf-8" and source.undecodable_rows == 1
+    assert source.skipped_rows == (1 if suffix == ".jsonl" else 0)
+    phones = frame.get_column("电话").drop_nulls().to_list()
+    assert phones == [f"1380000{i:04d}" for i in range(300)]
+    notes = frame.get_column("备注").drop_nulls().to_list()
+    assert len(notes) == 1 and "\ufffd" in notes[0]
+    # read twice, the same counts (reset at every read)
+    again, _ = read_table(source)
+    assert again.equals(frame) and source.undecodable_rows == 1

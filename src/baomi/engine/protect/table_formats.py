@@ -26,6 +26,7 @@ from baomi.engine.readers.json import (
     literal_decoder,
     record_list,
     record_row,
+    replaced_record,
     rows_frame,
     wrapped_records,
 )
@@ -483,13 +484,9 @@ def load_json(path: Path, fmt: str) -> Document:
     types to write back."""
     encoding, _ = detect_file_encoding(path)
     try:
-        text = path.read_text(encoding=encoding)
-    except UnicodeDecodeError:  # the JSON readers read only up to such bytes, and say so
-        raise unreadable(
-            path,
-            f"内容含无法按 {encoding} 解码的字节，未去标识化",
-            f"content does not decode as {encoding}; not protected",
-        ) from None
+        text, stray = path.read_text(encoding=encoding), False
+    except UnicodeDecodeError:  # as the JSON readers read them: U+FFFD, the records counted
+        text, stray = path.read_text(encoding=encoding, errors="replace"), True
     mark, body = leading_mark(encoding, text[:1])  # written back as it was (CSV and TXT too)
     text = text.removeprefix("\ufeff")
     literal = literal_decoder()
@@ -548,7 +545,10 @@ def load_json(path: Path, fmt: str) -> Document:
         slots,
         mark=mark,
     )
-    return Document(path, fmt, body, [Table(None, frame)], state=state)
+    table = Table(None, frame)
+    if stray:
+        table.undecodable_rows = sum(map(replaced_record, rows))
+    return Document(path, fmt, body, [table], state=state)
 
 
 def _walk_keys(value: Any, found: set[str]) -> None:

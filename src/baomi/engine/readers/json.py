@@ -18,7 +18,10 @@ Records:
   non-empty lines, so a finding's ``row`` is its record's place in the file.
 
 Malformed JSON raises ``UnreadableFileError`` naming the line and column (1-based) where parsing
-stopped; records read before that point are yielded first.
+stopped; records read before that point are yielded first. Bytes further on than the sample the
+encoding was detected on that do not decode (a GBK value in a UTF-8 export) are read as U+FFFD,
+and the records holding them counted in ``undecodable_rows``: nothing after them is lost (protect
+reads and writes them the same way).
 
 Each record becomes one table row: nested keys are joined with ``.``, list items get ``[i]``
 (``buyer.phone``, ``items[0].name``); a record that is not an object is put under ``value``.
@@ -113,33 +116,43 @@ class _JsonTable(TableSource):
         offset, found = 0, False
         rows: list[dict[str, str | None]] = []
         failure: UnreadableFileError | None = None
-        try:
-            with self.path.open(encoding=self.encoding, errors="strict", newline="") as handle:
-                for record in self.records(handle):
-                    if record is _GAP:  # a broken line keeps its record number
-                        frame = rows_frame(rows)
-                        if frame.width:
-                            found = True
-                            yield TableBatch(None, offset, frame)
-                        offset, rows = offset + len(rows) + 1, []
-                        continue
-                    rows.append(record_row(record))
-                    if len(rows) == self.batch_rows:
-                        frame = rows_frame(rows)
-                        if frame.width:
-                            found = True
-                            yield TableBatch(None, offset, frame)
-                        offset, rows = offset + len(rows), []
-        except UnreadableFileError as exc:
-            failure = exc
-        except UnicodeError:
-            failure = unreadable(
-                self.path,
-                f"第 {offset + len(rows)} 条记录之后的内容无法按 {self.encoding} 解码",
-                f"content after record {offset + len(rows)} does not decode as {self.encoding}",
-            )
-        except RecursionError:
-            failure = unreadable(self.path, "JSON 嵌套过深", "JSON nested too deeply")
+        done = 0  # records (and broken lines) taken
+        # Bytes past the sample the encoding was detected on that do not decode: the file is
+        # read again with U+FFFD in their place, on from the first record not taken, and the
+        # records holding them counted in ``undecodable_rows`` (as the text reader does).
+        for errors in ("strict", "replace"):
+            try:
+                with self.path.open(encoding=self.encoding, errors=errors, newline="") as handle:
+                    for k, record in enumerate(self.records(handle)):
+                        if k < done:
+                            continue
+                        done = k + 1
+                        if record is _GAP:  # a broken line keeps its record number
+                            self.skipped_rows += 1
+                            frame = rows_frame(rows)
+                            if frame.width:
+                                found = True
+                                yield TableBatch(None, offset, frame)
+                            offset, rows = offset + len(rows) + 1, []
+                            continue
+                        row = record_row(record)
+                        if errors == "replace" and replaced_record(row):
+                            self.undecodable_rows += 1
+                        rows.append(row)
+                        if len(rows) == self.batch_rows:
+                            frame = rows_frame(rows)
+                            if frame.width:
+                                found = True
+                                yield TableBatch(None, offset, frame)
+                            offset, rows = offset + len(rows), []
+                break
+            except UnicodeError:
+                continue
+            except UnreadableFileError as exc:
+                failure = exc
+            except RecursionError:
+                failure = unreadable(self.path, "JSON 嵌套过深", "JSON nested too deeply")
+            break
         frame = rows_frame(rows)  # the records read before a failure are not lost
         if frame.width:
             found = True
@@ -148,6 +161,11 @@ class _JsonTable(TableSource):
             raise failure
         if not found:
             raise unreadable(self.path, "没有可读的记录", "no readable records")
+
+
+def replaced_record(row: dict[str, str | None]) -> bool:
+    """Whether a record's keys or texts hold U+FFFD (a byte that did not decode)."""
+    return any("\ufffd" in k or (v is not None and "\ufffd" in v) for k, v in row.items())
 
 
 class _Position:
@@ -314,8 +332,7 @@ class JsonLinesSource(_JsonTable):
             try:
                 yield decoder.decode(text)
             except json.JSONDecodeError:
-                self.skipped_rows += 1
-                yield _GAP
+                yield _GAP  # counted by the caller
 
 
 def open_json(path: Path, *, batch_rows: int = 65536) -> JsonSource:
