@@ -85,8 +85,12 @@ def _decided_together(
     """The distinct texts and their findings of the analysed columns (entity columns and
     those analysed cell by cell) with few distinct texts, those whose plans have one stack
     key found together (:func:`~baomi.engine.cells.stacked_findings`: a wide table's short
-    columns pay a column's fixed cost once); the others are found column by column."""
+    columns pay a column's fixed cost once); the others are found column by column. A table
+    of more rows than half :data:`~baomi.engine.cells.STACK_CELLS` has none (a column's fixed
+    cost is small beside its rows, and its distinct texts are not found twice)."""
     units: dict[Hashable, list[tuple[str, CellPlan, pl.Series]]] = {}
+    if 2 * frame.height > STACK_CELLS:
+        return {}
     for plan in plans:
         if plan.cells is None:
             continue
