@@ -195,3 +195,37 @@ def test_a_workbook_whose_only_sheet_is_corrupt_is_unreadable(tmp_path: Path) ->
     with pytest.raises(UnreadableFileError) as info:
         list(open_source(path).batches())
     assert "已损坏" in info.value.reason and "A" in info.value.reason
+
+
+def test_the_workbook_opened_to_check_the_file_is_the_one_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_table: ReadTable
+) -> None:
+    """Loading a workbook parses every shared string (a quarter of a million took 1.8 s), and
+    the scan loaded it twice: once to check the file when it was opened, once to read it."""
+    import openpyxl
+
+    loads: list[object] = []
+    real = openpyxl.load_workbook
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counted)
+    path = workbook(tmp_path / "a.xlsx", {"客户": [["姓名", "手机"], ["张三", "13812345678"]]})
+    source = open_source(path)
+    frame, _ = read_table(source)
+    assert len(loads) == 1 and frame.rows() == [("张三", "13812345678")]
+    again, _ = read_table(source)  # a second read loads it again
+    assert len(loads) == 2 and again.equals(frame)
+
+
+def test_a_workbook_opened_and_never_read_is_closed_when_dropped(tmp_path: Path) -> None:
+    import gc
+
+    path = workbook(tmp_path / "a.xlsx", {"客户": [["姓名"], ["张三"]]})
+    source = open_source(path)
+    _, stream = source._loaded[0]  # type: ignore[attr-defined]
+    del source
+    gc.collect()
+    assert stream.closed

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+import weakref
 import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
@@ -98,9 +99,17 @@ class XlsxSource(TableSource):
         #: has hyperlinks (it holds the shared strings): what a link restates of its cell
         #: is left out of ``extras()`` (:func:`.xlsx_extras.linked_cells`)
         self._read_cell: CellReader | None = None
+        #: the workbook :func:`open_xlsx` loaded to check the file, kept for the first read:
+        #: a load parses every shared string (a workbook of 250,000 took 1.8 s a load, and
+        #: the scan loaded it twice); closed when the source is collected if never read
+        self._loaded: list[tuple[Any, BinaryIO]] = []
+        weakref.finalize(self, _close_loaded, self._loaded)
 
     def _load(self) -> tuple[Any, BinaryIO]:
-        """The workbook and the file it reads from (the caller closes both)."""
+        """The workbook and the file it reads from (the caller closes both): the one
+        :func:`open_xlsx` loaded, the first time."""
+        if self._loaded:
+            return self._loaded.pop()
         from openpyxl import load_workbook
 
         handle = self.path.open("rb")
@@ -409,7 +418,13 @@ def open_xlsx(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
     if not zipfile.is_zipfile(path):
         raise unreadable(path, "Excel 文件已损坏（不是 zip）", "corrupt Excel file (not a zip)")
     source = XlsxSource(path, batch_rows=batch_rows)
-    book, stream = source._load()  # fail now, not in the middle of a scan
-    book.close()
-    stream.close()
+    source._loaded.append(source._load())  # fail now, not in the middle of a scan
     return source
+
+
+def _close_loaded(loaded: list[tuple[Any, BinaryIO]]) -> None:
+    """Close a workbook loaded and never read (its zip, then its file)."""
+    while loaded:
+        book, stream = loaded.pop()
+        book.close()
+        stream.close()
