@@ -341,3 +341,38 @@ def test_a_name_formula_xlrd_cannot_parse_is_a_clear_refusal(
 
     monkeypatch.setattr(xlrd, "open_workbook", unparsed)
     assert "定义名称" in refused(path)
+
+
+def test_the_workbook_opened_to_check_the_file_is_the_one_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_table: ReadTable
+) -> None:
+    """xlrd reads a workbook's globals and every shared string at each open, and the scan
+    opened a legacy workbook twice: once to check the file, once to read it."""
+    from baomi.engine.readers import xls
+
+    opened: list[Path] = []
+    real = xls._open_book
+
+    def counted(path: Path) -> Any:
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(xls, "_open_book", counted)
+    path = legacy(tmp_path / "a.xls", {"客户": [["姓名", "手机"], ["张三", "13812345678"]]})
+    source = open_source(path)
+    frame, _ = read_table(source)
+    assert len(opened) == 1 and frame.rows() == [("张三", "13812345678")]
+    again, _ = read_table(source)
+    assert len(opened) == 2 and again.equals(frame)
+
+
+def test_a_workbook_opened_and_never_read_is_released_when_dropped(tmp_path: Path) -> None:
+    import gc
+
+    source = open_source(legacy(tmp_path / "a.xls", {"客户": [["姓名"], ["张三"]]}))
+    assert isinstance(source, XlsSource)
+    (book,) = source._opened
+    assert not book._resources_released
+    del source
+    gc.collect()
+    assert book._resources_released

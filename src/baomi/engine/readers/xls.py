@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import struct
+import weakref
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, time
@@ -150,10 +151,15 @@ class XlsSource(XlsxSource):
         #: per worksheet: its page header and footer (:func:`page_headers`)
         self._headers: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
         self._saved_by = ""
+        #: the workbook :func:`open_xls` opened to check the file, kept for the first read
+        #: (xlrd reads the workbook's globals and every shared string at each open);
+        #: released when the source is collected if never read
+        self._opened: list[Any] = []
+        weakref.finalize(self, _release_books, self._opened)
 
     def batches(self) -> Iterator[TableBatch]:
         self.reset()
-        book = _open_book(self.path)
+        book = self._opened.pop() if self._opened else _open_book(self.path)
         found = False
         sheets: dict[str, tuple[ex.SheetLayout, list[ex.Placed]]] = {}
         titles: dict[str, list[list[str | None]]] = {}
@@ -439,8 +445,14 @@ def open_xls(path: Path, *, batch_rows: int = 65536) -> XlsxSource:
             )
         raise unreadable(path, "Excel 97-2003 文件已损坏", "corrupt Excel 97-2003 file")
     source = XlsSource(path, batch_rows=batch_rows)
-    _open_book(path).release_resources()  # fail now, not in the middle of a scan
+    source._opened.append(_open_book(path))  # fail now, not in the middle of a scan
     return source
+
+
+def _release_books(opened: list[Any]) -> None:
+    """Release the memory of workbooks opened and never read."""
+    while opened:
+        opened.pop().release_resources()
 
 
 __all__ = ["HtmlTableSource", "XlsSource", "legacy_workbook", "open_xls"]
