@@ -66,7 +66,6 @@ def _column(
 def _non_empty(frame: pl.DataFrame, plans: Sequence[ColumnPlan]) -> list[int]:
     """The non-empty cells of each of ``plans``' columns of ``frame``, in one query (a query a
     column is a wide table's fixed cost): a blank value is empty but in free text."""
-
     if not plans:
         return []
     exprs = []
@@ -170,10 +169,14 @@ def scan_partition(
     categories = dict(part.categories)
     plans = list(part.plans)
 
+    def counted(plan: ColumnPlan) -> bool:
+        """Scanned and counted as a column (a category column is counted as its category)."""
+        return plan.mode in ("entity", "text") or plan.name not in categories
+
     def take(i: int, found: pl.DataFrame | None = None) -> None:
         plan = plans[i]
         s = part.frame.get_column(plan.name)
-        if plan.mode in ("entity", "text") or plan.name not in categories:
+        if counted(plan):
             # every cell of every column (skip and decoy columns for the pattern recognizers,
             # a decoy's look-alike identifier excepted), so that PI the classification
             # sample did not show is still found
@@ -197,12 +200,8 @@ def scan_partition(
 
     for plan in plans:  # the inventory lists the columns in the file's order
         col.inv.column(part.file, part.sheet, None if plan.name == TEXT_COLUMN else plan.name)
-    counted = [
-        i
-        for i, plan in enumerate(plans)
-        if plan.mode in ("entity", "text") or plan.name not in categories
-    ]
-    non_empty = dict(zip(counted, _non_empty(part.frame, [plans[i] for i in counted]), strict=True))
+    at = [i for i, plan in enumerate(plans) if counted(plan)]
+    non_empty = dict(zip(at, _non_empty(part.frame, [plans[i] for i in at]), strict=True))
     own = _linked_findings(part, ctx) if part.linked else {}
     if found is not None:
         for i in range(len(plans)):
