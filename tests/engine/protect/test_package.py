@@ -933,6 +933,26 @@ def test_every_property_the_scan_reads_is_protected(tmp_path: Path) -> None:
         assert "示例有限公司" in z.read("docProps/app.xml").decode()  # protected, still there
 
 
+def _edited_zip(source: Path, target: Path, edits: dict[str, bytes]) -> None:
+    """``source`` (a zip package) copied to ``target`` with the parts of ``edits`` written as
+    given: in their place if ``source`` has them, after the others if not."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as z:
+        for info in zin.infolist():
+            z.writestr(info, edits.get(info.filename, zin.read(info.filename)))
+        for name, data in edits.items():
+            if name not in zin.namelist():
+                z.writestr(name, data)
+
+
+def _protected_text(src: Path, tmp_path: Path) -> str:
+    """The text of ``c.docx`` as protect (verified) writes it, nothing left out or leaked."""
+    result = run(src, tmp_path / "out", verify=True)
+    assert result.unreadable == [] and result.leaks == []
+    return zipped_text(tmp_path / "out" / "c.docx")
+
+
 @pytest.mark.parametrize("part", ["docProps/app.xml", "docProps/custom.xml", "word/people.xml"])
 def test_a_damaged_properties_part_of_a_word_file_is_emptied_not_a_crash(
     tmp_path: Path, part: str
@@ -952,45 +972,36 @@ def test_a_damaged_properties_part_of_a_word_file_is_emptied_not_a_crash(
     d = docx.Document()
     d.add_paragraph(f"请回电 {mobile}")
     d.save(tmp_path / "plain.docx")
-    damaged = f"<Properties><Company>示例有限公司{mobile}</Compan".encode()
-    with zipfile.ZipFile(tmp_path / "plain.docx") as zin, zipfile.ZipFile(src / "c.docx", "w") as z:
-        for info in zin.infolist():
-            if info.filename in (part, "[Content_Types].xml", "word/_rels/document.xml.rels"):
-                continue
-            z.writestr(info, zin.read(info.filename))
+    with zipfile.ZipFile(tmp_path / "plain.docx") as zin:
         types = zin.read("[Content_Types].xml").decode()
         rels = zin.read("word/_rels/document.xml.rels").decode()
-        kinds = {
-            "docProps/app.xml": "application/vnd.openxmlformats-officedocument.extended-properties+xml",
-            "docProps/custom.xml": "application/vnd.openxmlformats-officedocument.custom-properties+xml",
-            "word/people.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml",
-        }
-        override = f'<Override PartName="/{part}" ContentType="{kinds[part]}"/>'
-        z.writestr("[Content_Types].xml", types.replace("</Types>", override + "</Types>"))
-        if part == "word/people.xml":
-            rel = (
-                '<Relationship Id="rIdPeople" Target="people.xml" Type="http://schemas.microsoft'
-                '.com/office/2011/relationships/people"/>'
-            )
-            rels = rels.replace("</Relationships>", rel + "</Relationships>")
-        z.writestr("word/_rels/document.xml.rels", rels)
-        z.writestr(part, damaged)
+        top = zin.read("_rels/.rels").decode()
+    kinds = {
+        "docProps/app.xml": "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+        "docProps/custom.xml": "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+        "word/people.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml",
+    }
+    override = f'<Override PartName="/{part}" ContentType="{kinds[part]}"/>'
+    edits = {
+        "[Content_Types].xml": types.replace("</Types>", override + "</Types>").encode(),
+        part: f"<Properties><Company>示例有限公司{mobile}</Compan".encode(),
+    }
+    if part == "word/people.xml":
+        rel = (
+            '<Relationship Id="rIdPeople" Target="people.xml" Type="http://schemas.microsoft'
+            '.com/office/2011/relationships/people"/>'
+        )
+        edits["word/_rels/document.xml.rels"] = rels.replace(
+            "</Relationships>", rel + "</Relationships>"
+        ).encode()
     if part == "docProps/custom.xml":  # the package's relationship to it
-        with zipfile.ZipFile(src / "c.docx") as zin:
-            parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
         rel = (
             '<Relationship Id="rIdCustom" Target="docProps/custom.xml" Type="http://schemas.'
             'openxmlformats.org/officeDocument/2006/relationships/custom-properties"/>'
         )
-        parts["_rels/.rels"] = parts["_rels/.rels"].replace(
-            b"</Relationships>", rel.encode() + b"</Relationships>"
-        )
-        with zipfile.ZipFile(src / "c.docx", "w") as z:
-            for name, data in parts.items():
-                z.writestr(name, data)
-    result = run(src, tmp_path / "out", verify=True)
-    assert result.unreadable == [] and result.leaks == []
-    text = zipped_text(tmp_path / "out" / "c.docx")
+        edits["_rels/.rels"] = top.replace("</Relationships>", rel + "</Relationships>").encode()
+    _edited_zip(tmp_path / "plain.docx", src / "c.docx", edits)
+    text = _protected_text(src, tmp_path)
     assert mobile not in text and "示例有限公司" not in text
 
 
@@ -1012,16 +1023,12 @@ def test_core_properties_in_another_namespace_are_emptied_not_a_crash(tmp_path: 
     d.core_properties.title = f"回访 {mobile}"
     d.save(tmp_path / "plain.docx")
     cp = b"http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
-    with zipfile.ZipFile(tmp_path / "plain.docx") as zin, zipfile.ZipFile(src / "c.docx", "w") as z:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                assert cp in data
-                data = data.replace(cp, cp.replace(b"core", b"kore"))
-            z.writestr(info, data)
-    result = run(src, tmp_path / "out", verify=True)
-    assert result.unreadable == [] and result.leaks == []
-    text = zipped_text(tmp_path / "out" / "c.docx")
+    with zipfile.ZipFile(tmp_path / "plain.docx") as zin:
+        core = zin.read("docProps/core.xml")
+    assert cp in core
+    edits = {"docProps/core.xml": core.replace(cp, cp.replace(b"core", b"kore"))}
+    _edited_zip(tmp_path / "plain.docx", src / "c.docx", edits)
+    text = _protected_text(src, tmp_path)
     assert mobile not in text and "刘洋" not in text
 
 
